@@ -1,0 +1,118 @@
+//! Accounts, passwords, sessions and API tokens: the rules, not the transport.
+
+use crate::error::{CoreError, CoreResult};
+use crate::ids::{AccountId, PersonId};
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// How long a session lasts without use.
+pub const SESSION_DAYS: i64 = 14;
+/// Failed sign-ins per account within [`THROTTLE_WINDOW_SECONDS`] before sign-in is paused.
+pub const MAX_FAILED_SIGN_INS: i64 = 5;
+pub const THROTTLE_WINDOW_SECONDS: i64 = 15 * 60;
+/// Shorter passwords are refused.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+/// A sign-in account, tied to one person.
+#[derive(Debug, Clone, Serialize)]
+pub struct Account {
+    pub id: AccountId,
+    pub person_id: PersonId,
+    pub email: String,
+    pub display_name: String,
+    pub is_admin: bool,
+    #[serde(skip)]
+    pub password_hash: Option<String>,
+    /// Active direct reports of the person, so the manager role can be derived.
+    pub report_count: i64,
+}
+
+/// A signed-in browser session.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub account: Account,
+    pub csrf_token: String,
+    pub expires_at: i64,
+}
+
+/// Hashes a password with argon2id and a random salt.
+pub fn hash_password(password: &str) -> CoreResult<String> {
+    argon2::Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| CoreError::Internal(format!("hashing the password failed: {e}")))
+}
+
+/// Checks a password against a stored hash; a malformed hash never verifies.
+pub fn verify_password(password: &str, stored_hash: &str) -> bool {
+    match argon2::password_hash::phc::PasswordHash::new(stored_hash) {
+        Ok(parsed) => argon2::Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// Refuses passwords that are too short to be safe.
+pub fn check_password_strength(password: &str) -> CoreResult<()> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(CoreError::field(
+            "password",
+            format!("use at least {MIN_PASSWORD_CHARS} characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// A random secret for cookies, CSRF and API tokens (256 bits, hex).
+pub fn random_token() -> CoreResult<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| CoreError::Internal(format!("no randomness available: {e}")))?;
+    Ok(hex(&bytes))
+}
+
+/// Only this digest of a session or API token is stored.
+pub fn token_digest(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Whether sign-in must wait, given the failures in the throttle window.
+pub fn sign_in_throttled(recent_failures: i64) -> bool {
+    recent_failures >= MAX_FAILED_SIGN_INS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_verify_only_against_their_hash() {
+        let hash = hash_password("correct horse battery").unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse battery", &hash));
+        assert!(!verify_password("wrong horse battery", &hash));
+        assert!(!verify_password("anything", "not a hash"));
+    }
+
+    #[test]
+    fn tokens_are_random_and_stored_as_digests() {
+        let a = random_token().unwrap();
+        let b = random_token().unwrap();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 64);
+        assert_eq!(token_digest(&a).len(), 64);
+        assert_ne!(token_digest(&a), a);
+    }
+
+    #[test]
+    fn short_passwords_are_refused() {
+        assert!(check_password_strength("short").is_err());
+        assert!(check_password_strength("long enough pass").is_ok());
+    }
+}

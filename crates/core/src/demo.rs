@@ -1,0 +1,487 @@
+//! A deterministic, realistic demo organisation: six departments, spans of control from 3
+//! to 10, names, titles, levels, locations, start dates and skills. Used by `trellis demo`
+//! and by tests and benchmarks that need a believable org of any size.
+
+use crate::ids::PersonId;
+use crate::org::csv_format::{Column, EXPORT_COLUMNS};
+use crate::org::import::{ExistingPerson, ImportRow, ManagerRef, OrgSnapshot, ParsedFile, PersonRecord};
+use crate::org::{PersonStatus, SkillLevel};
+use crate::store::NewLevel;
+use chrono::NaiveDate;
+
+/// A small, fast, seedable generator (SplitMix64): the demo must be identical for a seed
+/// on every machine and every version of any random-number crate.
+#[derive(Debug, Clone)]
+pub struct DemoRng(u64);
+
+impl DemoRng {
+    pub fn new(seed: u64) -> Self {
+        DemoRng(seed ^ 0x5DEE_CE66_D1CE_4E5B)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A number in `low..=high`.
+    pub fn range(&mut self, low: u64, high: u64) -> u64 {
+        low + self.next_u64() % (high - low + 1)
+    }
+
+    /// True with probability `p`.
+    pub fn chance(&mut self, p: f64) -> bool {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64 <= p
+    }
+
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.range(0, items.len() as u64 - 1) as usize]
+    }
+}
+
+struct Department {
+    name: &'static str,
+    share: u32,
+    teams: &'static [&'static str],
+    ic_titles: [&'static str; 4],
+    manager_title: &'static str,
+    director_title: &'static str,
+    head_title: &'static str,
+    skills: &'static [&'static str],
+}
+
+const DEPARTMENTS: [Department; 6] = [
+    Department {
+        name: "Engineering",
+        share: 40,
+        teams: &["Platform", "Payments", "Mobile", "Data", "Infrastructure", "Security", "Developer Experience", "Search", "Identity", "Integrations"],
+        ic_titles: ["Software Engineer", "Software Engineer II", "Senior Software Engineer", "Staff Engineer"],
+        manager_title: "Engineering Manager",
+        director_title: "Director of Engineering",
+        head_title: "VP Engineering",
+        skills: &["rust", "typescript", "sql", "kubernetes", "system design", "go", "python", "observability", "security", "code review"],
+    },
+    Department {
+        name: "Product",
+        share: 12,
+        teams: &["Product Management", "Design", "Research", "Product Analytics", "Content Design"],
+        ic_titles: ["Associate Product Manager", "Product Manager", "Senior Product Manager", "Principal Product Manager"],
+        manager_title: "Group Product Manager",
+        director_title: "Director of Product",
+        head_title: "VP Product",
+        skills: &["product discovery", "user research", "roadmapping", "sql", "interaction design", "writing", "experimentation", "prioritisation"],
+    },
+    Department {
+        name: "Sales",
+        share: 18,
+        teams: &["Enterprise", "Mid-Market", "Sales Engineering", "Partnerships", "Sales Operations", "EMEA Sales", "APAC Sales"],
+        ic_titles: ["Sales Development Representative", "Account Executive", "Senior Account Executive", "Principal Account Executive"],
+        manager_title: "Sales Manager",
+        director_title: "Regional Sales Director",
+        head_title: "Chief Revenue Officer",
+        skills: &["negotiation", "discovery calls", "forecasting", "salesforce", "solution selling", "presentation", "account planning"],
+    },
+    Department {
+        name: "Marketing",
+        share: 9,
+        teams: &["Brand", "Demand Generation", "Product Marketing", "Communications", "Events"],
+        ic_titles: ["Marketing Associate", "Marketing Specialist", "Senior Marketing Manager", "Principal Marketer"],
+        manager_title: "Marketing Manager",
+        director_title: "Director of Marketing",
+        head_title: "VP Marketing",
+        skills: &["copywriting", "seo", "analytics", "campaign planning", "brand strategy", "public speaking", "design"],
+    },
+    Department {
+        name: "Operations",
+        share: 13,
+        teams: &["Customer Support", "Customer Success", "IT", "Workplace", "Procurement", "Support Operations"],
+        ic_titles: ["Support Specialist", "Operations Analyst", "Senior Operations Analyst", "Operations Lead"],
+        manager_title: "Operations Manager",
+        director_title: "Director of Operations",
+        head_title: "COO",
+        skills: &["customer empathy", "process design", "zendesk", "sql", "vendor management", "incident management", "writing"],
+    },
+    Department {
+        name: "People & Finance",
+        share: 8,
+        teams: &["People Partners", "Talent Acquisition", "Learning & Development", "Finance", "Legal", "Total Rewards"],
+        ic_titles: ["People Coordinator", "People Partner", "Senior People Partner", "Principal People Partner"],
+        manager_title: "People Manager",
+        director_title: "Director of People",
+        head_title: "Chief People Officer",
+        skills: &["coaching", "employment law", "recruiting", "financial modelling", "facilitation", "data analysis", "compensation"],
+    },
+];
+
+const FIRST_NAMES: [&str; 96] = [
+    "Ada", "Adebayo", "Aiko", "Alejandro", "Alexander", "Amara", "Amelia", "Ana", "Andrei", "Anika", "Arjun", "Astrid",
+    "Aylin", "Beatriz", "Benjamin", "Bilal", "Camille", "Carlos", "Charlotte", "Chen", "Chiara", "Chidi", "Daniel", "Daniela",
+    "Dara", "David", "Dmitri", "Elena", "Elif", "Elizabeth", "Emeka", "Emma", "Fatima", "Felix", "Freya", "Gabriel",
+    "Grace", "Hana", "Hannah", "Hiroshi", "Ibrahim", "Ingrid", "Isabel", "Ivan", "Jakob", "James", "Javier", "Jia",
+    "Jonas", "Joseph", "Julia", "Kai", "Katarzyna", "Kenji", "Kwame", "Lars", "Layla", "Leila", "Lina", "Lucas",
+    "Luis", "Maja", "Malik", "Margaret", "Maria", "Mateo", "Matilda", "Mei", "Michael", "Mohammed", "Nadia", "Naomi",
+    "Nikolai", "Noah", "Nora", "Oliver", "Olivia", "Omar", "Priya", "Rafael", "Ravi", "Robert", "Rosa", "Sakura",
+    "Samuel", "Sara", "Sebastian", "Sofia", "Suresh", "Tariq", "Thomas", "Valentina", "Wei", "William", "Yusuf", "Zara",
+];
+
+const LAST_NAMES: [&str; 80] = [
+    "Abara", "Adeyemi", "Andersen", "Bauer", "Becker", "Bianchi", "Brown", "Castillo", "Chen", "Costa", "Dubois", "Eriksson",
+    "Fernandes", "Fischer", "Garcia", "Gonzalez", "Gupta", "Hansen", "Hashemi", "Hoffmann", "Huang", "Ivanova", "Jansen", "Johansson",
+    "Kaya", "Khan", "Kim", "Kowalski", "Kumar", "Larsen", "Lee", "Lopez", "Martin", "Meyer", "Mensah", "Moreau",
+    "Müller", "Murphy", "Nakamura", "Nguyen", "Nielsen", "Novak", "Nowak", "Obi", "Okafor", "Olsen", "Osei", "Park",
+    "Patel", "Pereira", "Petrov", "Popescu", "Quinn", "Ramos", "Reddy", "Rossi", "Santos", "Schmidt", "Schneider", "Silva",
+    "Singh", "Smith", "Sousa", "Suzuki", "Svensson", "Tanaka", "Taylor", "Thomas", "Torres", "Van Dijk", "Vargas", "Wagner",
+    "Walker", "Wang", "Weber", "Williams", "Wilson", "Yamamoto", "Yilmaz", "Zhang",
+];
+
+const NICKNAMES: [(&str, &str); 10] = [
+    ("Alexander", "Alex"), ("Benjamin", "Ben"), ("Daniel", "Dan"), ("Elizabeth", "Liz"), ("James", "Jim"),
+    ("Joseph", "Joe"), ("Margaret", "Maggie"), ("Michael", "Mike"), ("Robert", "Bob"), ("William", "Will"),
+];
+
+const LOCATIONS: [(&str, &str); 10] = [
+    ("Berlin", "Europe/Berlin"), ("London", "Europe/London"), ("New York", "America/New_York"), ("Lisbon", "Europe/Lisbon"),
+    ("Toronto", "America/Toronto"), ("Singapore", "Asia/Singapore"), ("Madrid", "Europe/Madrid"),
+    ("San Francisco", "America/Los_Angeles"), ("Bangalore", "Asia/Kolkata"), ("Sydney", "Australia/Sydney"),
+];
+
+/// The career ladder of the demo organisation.
+pub fn demo_levels() -> Vec<NewLevel> {
+    [
+        ("L1", "Associate", "Learns the craft; delivers well-defined tasks with guidance; asks for help early."),
+        ("L2", "Professional", "Delivers features or accounts independently; estimates own work; gives useful feedback to peers."),
+        ("L3", "Senior", "Owns outcomes for a area; breaks down ambiguous problems; mentors L1–L2 colleagues."),
+        ("L4", "Staff / Lead", "Leads work across a team; sets technical or functional direction; grows other seniors; first people-management step."),
+        ("L5", "Principal / Manager", "Leads a team or a multi-team initiative; hires and develops people; keeps promises to other teams."),
+        ("L6", "Director", "Leads managers; shapes the department's strategy and structure; builds the next generation of leaders."),
+        ("L7", "Vice President", "Runs a department; accountable for its results, budget and health; partners across the company."),
+        ("L8", "Executive", "Sets company direction; accountable to the board; owns the organisation's culture."),
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(i, (code, name, expectations))| NewLevel {
+        code: code.into(),
+        name: name.into(),
+        rank: i as i64 + 1,
+        expectations: expectations.into(),
+    })
+    .collect()
+}
+
+/// One generated person; `manager` is an index into the same list.
+#[derive(Debug, Clone)]
+pub struct DemoPerson {
+    pub record: PersonRecord,
+    pub manager: Option<usize>,
+    pub report_count: usize,
+}
+
+/// The generated organisation and the three people who get demo sign-in accounts.
+#[derive(Debug, Clone)]
+pub struct DemoOrg {
+    pub organisation_name: String,
+    pub people: Vec<DemoPerson>,
+    pub admin: usize,
+    pub manager: usize,
+    pub member: usize,
+}
+
+impl DemoOrg {
+    /// The people as a parsed import file, so the demo is loaded by the import path itself.
+    pub fn as_import(&self) -> ParsedFile {
+        let rows = self
+            .people
+            .iter()
+            .enumerate()
+            .map(|(i, p)| ImportRow {
+                line: i as u64 + 2,
+                record: p.record.clone(),
+                manager: p
+                    .manager
+                    .map(|m| ManagerRef::Email(self.people[m].record.email.clone())),
+            })
+            .collect();
+        ParsedFile {
+            rows,
+            present: EXPORT_COLUMNS.iter().copied().collect::<std::collections::HashSet<Column>>(),
+            ..ParsedFile::default()
+        }
+    }
+
+    /// The people as a snapshot (ids are positions + 1), for CSV export without a database.
+    pub fn as_snapshot(&self) -> OrgSnapshot {
+        OrgSnapshot {
+            people: self
+                .people
+                .iter()
+                .enumerate()
+                .map(|(i, p)| ExistingPerson {
+                    id: PersonId(i as i64 + 1),
+                    record: p.record.clone(),
+                    manager_id: p.manager.map(|m| PersonId(m as i64 + 1)),
+                })
+                .collect(),
+            ..OrgSnapshot::default()
+        }
+    }
+}
+
+/// Builds an organisation of `size` people (at least 20) from `seed`.
+pub fn generate(size: usize, seed: u64) -> DemoOrg {
+    let size = size.max(20);
+    let mut rng = DemoRng::new(seed);
+    let mut people: Vec<DemoPerson> = Vec::with_capacity(size);
+    let mut used_emails = std::collections::HashSet::new();
+    let mut new_person = |rng: &mut DemoRng,
+                          people: &mut Vec<DemoPerson>,
+                          manager: Option<usize>,
+                          depth: u32,
+                          dept: &Department,
+                          team: Option<&str>|
+     -> usize {
+        let first = *rng.pick(&FIRST_NAMES);
+        let last = *rng.pick(&LAST_NAMES);
+        let base = format!("{}.{}", ascii_slug(first), ascii_slug(last));
+        let mut email = format!("{base}@example.com");
+        let mut n = 2;
+        while !used_emails.insert(email.clone()) {
+            email = format!("{base}{n}@example.com");
+            n += 1;
+        }
+        let preferred = NICKNAMES
+            .iter()
+            .find(|(full, _)| *full == first)
+            .filter(|_| rng.chance(0.6))
+            .map(|(_, nick)| nick.to_string());
+        let (location, tz) = *rng.pick(&LOCATIONS);
+        // Seniority falls with depth; the exact level and title are settled once spans are known.
+        let years_back = rng.range(0, 4 + 3 * (4u64.saturating_sub(depth as u64)));
+        let start = NaiveDate::from_ymd_opt(2026 - years_back as i32, 1, 1).unwrap()
+            + chrono::Duration::days(rng.range(0, 330) as i64);
+        let index = people.len();
+        let skill_count = rng.range(2, 5) as usize;
+        let mut skills: Vec<SkillLevel> = Vec::new();
+        while skills.len() < skill_count {
+            let name = rng.pick(dept.skills).to_string();
+            if skills.iter().any(|s| s.skill == name) {
+                continue;
+            }
+            let level = rng.range(1, 5) as u8;
+            skills.push(SkillLevel {
+                skill: name,
+                level,
+                wants_to_grow: level < 5 && rng.chance(0.3),
+            });
+        }
+        skills.sort();
+        people.push(DemoPerson {
+            record: PersonRecord {
+                employee_id: Some(format!("E{:06}", index + 1)),
+                email,
+                name: format!("{first} {last}"),
+                preferred_name: preferred,
+                title: None,
+                team: Some(team.unwrap_or(dept.name).to_string()),
+                department: team.map(|_| dept.name.to_string()),
+                location: Some(location.to_string()),
+                time_zone: Some(tz.to_string()),
+                start_date: Some(start),
+                status: PersonStatus::Active,
+                level: None,
+                skills,
+            },
+            manager,
+            report_count: 0,
+        });
+        if let Some(m) = manager {
+            people[m].report_count += 1;
+        }
+        index
+    };
+
+    let ceo_dept = &DEPARTMENTS[0];
+    let ceo = new_person(&mut rng, &mut people, None, 0, ceo_dept, None);
+    people[ceo].record.team = Some("Leadership Team".into());
+    people[ceo].record.department = None;
+    let total_share: u32 = DEPARTMENTS.iter().map(|d| d.share).sum();
+    let mut depth_of: Vec<u32> = vec![0];
+    let mut dept_of: Vec<usize> = vec![0];
+    let remaining = size - 1;
+    let mut department_heads = Vec::new();
+    for (d, dept) in DEPARTMENTS.iter().enumerate() {
+        let budget = if d == DEPARTMENTS.len() - 1 {
+            size - people.len()
+        } else {
+            (remaining as u64 * dept.share as u64 / total_share as u64) as usize
+        }
+        .max(4);
+        let head = new_person(&mut rng, &mut people, Some(ceo), 1, dept, None);
+        depth_of.push(1);
+        dept_of.push(d);
+        department_heads.push(head);
+        let mut created = 1;
+        let mut queue = std::collections::VecDeque::from([head]);
+        let mut team_counter = 0usize;
+        while created < budget {
+            let Some(manager) = queue.pop_front() else { break };
+            let left = budget - created;
+            let mut span = rng.range(3, 10) as usize;
+            if left < span + 3 {
+                span = left; // avoid leaving a stranded group of one or two
+            }
+            let span = span.min(10);
+            for _ in 0..span {
+                let depth = depth_of[manager] + 1;
+                let team = if manager == head {
+                    let name = dept
+                        .teams
+                        .get(team_counter)
+                        .map(|t| t.to_string())
+                        .unwrap_or_else(|| format!("{} {}", dept.name, team_counter + 1));
+                    team_counter += 1;
+                    Some(name)
+                } else {
+                    people[manager].record.team.clone()
+                };
+                let team_ref = team.as_deref();
+                let p = new_person(&mut rng, &mut people, Some(manager), depth, dept, team_ref);
+                if manager == head {
+                    // Teams below the head name their department; the head sits in it.
+                } else {
+                    people[p].record.department = people[manager].record.department.clone();
+                }
+                depth_of.push(depth);
+                dept_of.push(d);
+                queue.push_back(p);
+                created += 1;
+            }
+        }
+    }
+    let _ = remaining;
+
+    // Titles and levels follow each person's place in the tree.
+    for i in 0..people.len() {
+        let dept = &DEPARTMENTS[dept_of[i]];
+        let reports = people[i].report_count;
+        let depth = depth_of[i];
+        let (title, level) = if i == ceo {
+            ("Chief Executive Officer".to_string(), "L8")
+        } else if depth == 1 {
+            (dept.head_title.to_string(), "L7")
+        } else if reports > 0 && has_manager_reports(&people, i) {
+            (dept.director_title.to_string(), "L6")
+        } else if reports > 0 {
+            (dept.manager_title.to_string(), "L5")
+        } else {
+            let step = rng.range(0, 3) as usize;
+            (dept.ic_titles[step].to_string(), ["L1", "L2", "L3", "L4"][step])
+        };
+        people[i].record.title = Some(title);
+        people[i].record.level = Some(level.to_string());
+    }
+
+    // A few people without reports have left.
+    for p in people.iter_mut().skip(1) {
+        if p.report_count == 0 && rng.chance(0.02) {
+            p.record.status = PersonStatus::Left;
+        }
+    }
+    for i in 0..people.len() {
+        if people[i].record.status == PersonStatus::Left
+            && let Some(m) = people[i].manager
+        {
+            people[m].report_count -= 1;
+        }
+    }
+
+    // Demo accounts: the head of People as admin, an engineering manager with several
+    // reports as manager, and one of that manager's reports as member.
+    let admin = department_heads[5];
+    let manager = (0..people.len())
+        .find(|&i| {
+            dept_of[i] == 0
+                && depth_of[i] >= 2
+                && people[i].report_count >= 4
+                && !has_manager_reports(&people, i)
+        })
+        .or_else(|| (0..people.len()).find(|&i| people[i].report_count >= 3 && i != ceo))
+        .unwrap_or(department_heads[0]);
+    let member = (0..people.len())
+        .find(|&i| {
+            people[i].manager == Some(manager)
+                && people[i].report_count == 0
+                && people[i].record.status == PersonStatus::Active
+        })
+        .unwrap_or(people.len() - 1);
+    DemoOrg {
+        organisation_name: "Fernhill Labs".into(),
+        people,
+        admin,
+        manager,
+        member,
+    }
+}
+
+fn has_manager_reports(people: &[DemoPerson], i: usize) -> bool {
+    // Only called for the few people with reports; a scan is cheap enough for a demo.
+    people
+        .iter()
+        .any(|p| p.manager == Some(i) && p.report_count > 0)
+}
+
+fn ascii_slug(s: &str) -> String {
+    s.chars()
+        .filter_map(|c| match c {
+            'ü' => Some('u'),
+            ' ' => None,
+            c if c.is_ascii_alphanumeric() => Some(c.to_ascii_lowercase()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::org::import::{ImportOptions, plan_import};
+
+    #[test]
+    fn the_same_seed_gives_the_same_organisation() {
+        let a = generate(250, 7);
+        let b = generate(250, 7);
+        assert_eq!(a.people.len(), 250);
+        assert_eq!(a.people[100].record, b.people[100].record);
+        assert_ne!(generate(250, 8).people[100].record, a.people[100].record);
+    }
+
+    #[test]
+    fn spans_of_control_are_three_to_ten_with_six_departments() {
+        let org = generate(250, 1);
+        let mut spans = vec![0usize; org.people.len()];
+        for p in &org.people {
+            if let Some(m) = p.manager {
+                spans[m] += 1;
+            }
+        }
+        let ceo_span = spans[0];
+        assert_eq!(ceo_span, 6, "the CEO leads the six department heads");
+        for (i, s) in spans.iter().enumerate().skip(1) {
+            assert!(*s == 0 || (1..=10).contains(s), "person {i} has {s} reports");
+        }
+        let managers: Vec<usize> = spans.iter().skip(1).copied().filter(|s| *s > 0).collect();
+        let in_range = managers.iter().filter(|s| (3..=10).contains(*s)).count();
+        assert!(in_range * 10 >= managers.len() * 9, "{managers:?}");
+    }
+
+    #[test]
+    fn the_demo_is_a_valid_import() {
+        let org = generate(300, 3);
+        let plan = plan_import(org.as_import(), &OrgSnapshot::default(), ImportOptions::default());
+        assert!(plan.is_valid(), "{:?}", plan.errors);
+        assert_eq!(plan.creates.len(), 300);
+        assert!(org.people[org.member].manager == Some(org.manager));
+    }
+}

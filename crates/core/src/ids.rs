@@ -1,0 +1,36 @@
+//! Identifier newtypes, so a team id can never be passed where a person id is expected.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub i64);
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    };
+}
+
+id_type!(
+    /// A person in the organisation (with or without a sign-in account).
+    PersonId
+);
+id_type!(
+    /// A team or department.
+    TeamId
+);
+id_type!(
+    /// A level on the career ladder.
+    LevelId
+);
+id_type!(
+    /// A sign-in account, always tied to one person.
+    AccountId
+);

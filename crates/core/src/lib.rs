@@ -1,0 +1,19 @@
+//! Trellis domain logic: types, validation, the visibility policy and the services that
+//! orchestrate a use case through the [`store::Store`] trait. No HTTP, no SQL.
+//!
+//! Errors: services return [`error::CoreError`]; the web layer maps it to status codes in
+//! one place and the CLI turns it into a message.
+
+pub mod auth;
+pub mod demo;
+pub mod error;
+pub mod ids;
+pub mod org;
+pub mod policy;
+pub mod settings;
+pub mod store;
+
+pub use error::{CoreError, FieldError};
+pub use ids::{AccountId, LevelId, PersonId, TeamId};
+pub use policy::Viewer;
+pub use store::Store;

@@ -1,0 +1,501 @@
+//! People services: the directory, the person page, the org chart, and edits — each
+//! through the visibility policy.
+
+use super::csv_format::{is_plausible_email, is_plausible_time_zone, normalise_skill};
+use super::{Page, PeopleFilter, Person, PersonCard, PersonStatus, SkillLevel};
+use crate::error::{CoreError, CoreResult, FieldError};
+use crate::ids::{LevelId, PersonId, TeamId};
+use crate::policy::{Relation, Viewer};
+use crate::store::{AuditEntry, Store};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// Every stored field of a person, as written on create and update.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonFields {
+    pub employee_id: Option<String>,
+    pub name: String,
+    pub preferred_name: Option<String>,
+    pub email: String,
+    pub title: Option<String>,
+    pub level_id: Option<LevelId>,
+    pub team_id: Option<TeamId>,
+    pub manager_id: Option<PersonId>,
+    pub location: Option<String>,
+    pub time_zone: Option<String>,
+    pub start_date: Option<NaiveDate>,
+    pub status: PersonStatus,
+}
+
+impl From<&Person> for PersonFields {
+    fn from(p: &Person) -> Self {
+        PersonFields {
+            employee_id: p.employee_id.clone(),
+            name: p.name.clone(),
+            preferred_name: p.preferred_name.clone(),
+            email: p.email.clone(),
+            title: p.title.clone(),
+            level_id: p.level_id,
+            team_id: p.team_id,
+            manager_id: p.manager_id,
+            location: p.location.clone(),
+            time_zone: p.time_zone.clone(),
+            start_date: p.start_date,
+            status: p.status,
+        }
+    }
+}
+
+/// A change to some fields of a person; `None` leaves a field as it is, and for optional
+/// fields `Some(None)` clears it.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PersonPatch {
+    pub employee_id: Option<Option<String>>,
+    pub name: Option<String>,
+    pub preferred_name: Option<Option<String>>,
+    pub email: Option<String>,
+    pub title: Option<Option<String>>,
+    pub level_id: Option<Option<LevelId>>,
+    pub team_id: Option<Option<TeamId>>,
+    pub manager_id: Option<Option<PersonId>>,
+    pub location: Option<Option<String>>,
+    pub time_zone: Option<Option<String>>,
+    pub start_date: Option<Option<NaiveDate>>,
+    pub status: Option<PersonStatus>,
+    pub skills: Option<Vec<SkillLevel>>,
+}
+
+impl PersonPatch {
+    /// Field names that only an admin may change.
+    fn admin_only_fields(&self) -> Vec<&'static str> {
+        let mut fields = Vec::new();
+        let mut check = |name: &'static str, set: bool| {
+            if set {
+                fields.push(name);
+            }
+        };
+        check("employee_id", self.employee_id.is_some());
+        check("name", self.name.is_some());
+        check("email", self.email.is_some());
+        check("title", self.title.is_some());
+        check("level_id", self.level_id.is_some());
+        check("team_id", self.team_id.is_some());
+        check("manager_id", self.manager_id.is_some());
+        check("start_date", self.start_date.is_some());
+        check("status", self.status.is_some());
+        fields
+    }
+}
+
+/// A person as a given viewer may see them.
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonView {
+    pub person: Person,
+    pub relation: Relation,
+    /// Managers above, nearest first.
+    pub chain: Vec<PersonCard>,
+    pub reports: Vec<PersonCard>,
+    pub skills: Vec<SkillLevel>,
+    pub can_edit_profile: bool,
+    pub can_edit_everything: bool,
+}
+
+/// Loads a person and redacts what the viewer may not see.
+pub async fn show(store: &dyn Store, viewer: &Viewer, id: PersonId) -> CoreResult<PersonView> {
+    let person = store
+        .person(id)
+        .await?
+        .ok_or_else(|| CoreError::NotFound(format!("person {id}")))?;
+    let chain = store.manager_chain(id).await?;
+    let chain_ids: Vec<PersonId> = chain.iter().map(|c| c.id).collect();
+    let relation = viewer.relation_to(id, &chain_ids);
+    if person.status == PersonStatus::Left && !relation.sees_private_fields() {
+        // People who left drop out of the directory for colleagues.
+        return Err(CoreError::NotFound(format!("person {id}")));
+    }
+    let reports = store.direct_reports(id).await?;
+    let skills = store.person_skills(id).await?;
+    let mut person = person;
+    if !relation.sees_private_fields() {
+        redact(&mut person);
+    }
+    Ok(PersonView {
+        person,
+        relation,
+        chain,
+        reports,
+        skills,
+        can_edit_profile: matches!(relation, Relation::Myself) || viewer.can_administer(),
+        can_edit_everything: viewer.can_administer(),
+    })
+}
+
+/// Clears the fields only the person, their manager chain and admins may see.
+fn redact(person: &mut Person) {
+    person.employee_id = None;
+    person.start_date = None;
+    person.level_id = None;
+    person.level_code = None;
+}
+
+/// The directory: active people matching the filter (admins may include people who left).
+pub async fn list(
+    store: &dyn Store,
+    viewer: &Viewer,
+    filter: &PeopleFilter,
+) -> CoreResult<Page<PersonCard>> {
+    let mut filter = filter.clone();
+    filter.include_left &= viewer.can_administer();
+    filter.per_page = filter.per_page.clamp(1, 200);
+    filter.page = filter.page.max(1);
+    if filter.level_id.is_some() && !viewer.can_administer() {
+        // Levels are private; filtering by them would reveal them.
+        return Err(CoreError::Forbidden("filter the directory by level".into()));
+    }
+    store.list_people(&filter).await
+}
+
+/// One level of the org chart below a person: their direct reports with report counts.
+pub async fn children(
+    store: &dyn Store,
+    _viewer: &Viewer,
+    id: PersonId,
+) -> CoreResult<Vec<PersonCard>> {
+    if store.person(id).await?.is_none() {
+        return Err(CoreError::NotFound(format!("person {id}")));
+    }
+    store.direct_reports(id).await
+}
+
+/// A node of an org subtree.
+#[derive(Debug, Clone, Serialize)]
+pub struct OrgNode {
+    pub person: PersonCard,
+    /// Loaded reports; empty when `report_count` is 0 or the depth limit was reached.
+    pub reports: Vec<OrgNode>,
+}
+
+/// The subtree under a person, `depth` levels deep (1 = the person and their reports).
+pub async fn subtree(
+    store: &dyn Store,
+    viewer: &Viewer,
+    id: PersonId,
+    depth: u32,
+) -> CoreResult<OrgNode> {
+    let depth = depth.clamp(0, 4);
+    let person = store
+        .person(id)
+        .await?
+        .ok_or_else(|| CoreError::NotFound(format!("person {id}")))?;
+    if person.status == PersonStatus::Left && !viewer.can_administer() {
+        return Err(CoreError::NotFound(format!("person {id}")));
+    }
+    let root = PersonCard {
+        id: person.id,
+        display_name: person.display_name(),
+        email: person.email.clone(),
+        title: person.title.clone(),
+        team_name: person.team_name.clone(),
+        location: person.location.clone(),
+        status: person.status,
+        report_count: person.report_count,
+    };
+    let mut node = OrgNode {
+        person: root,
+        reports: Vec::new(),
+    };
+    fill(store, &mut node, depth).await?;
+    Ok(node)
+}
+
+async fn fill(store: &dyn Store, node: &mut OrgNode, depth: u32) -> CoreResult<()> {
+    // Breadth-first, one query per node: bounded by the depth limit of 4.
+    let mut level: Vec<&mut OrgNode> = vec![node];
+    for _ in 0..depth {
+        let mut next: Vec<&mut OrgNode> = Vec::new();
+        for n in level {
+            if n.person.report_count > 0 {
+                n.reports = store
+                    .direct_reports(n.person.id)
+                    .await?
+                    .into_iter()
+                    .map(|p| OrgNode {
+                        person: p,
+                        reports: Vec::new(),
+                    })
+                    .collect();
+            }
+            next.extend(n.reports.iter_mut());
+        }
+        level = next;
+    }
+    Ok(())
+}
+
+fn clean(value: Option<String>) -> Option<String> {
+    value
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// Validates fields and reports every problem at once.
+async fn validate(
+    store: &dyn Store,
+    id: Option<PersonId>,
+    fields: &mut PersonFields,
+) -> CoreResult<()> {
+    let mut errors = Vec::new();
+    fields.name = fields.name.trim().to_string();
+    fields.email = fields.email.trim().to_lowercase();
+    fields.employee_id = clean(fields.employee_id.take());
+    fields.preferred_name = clean(fields.preferred_name.take());
+    fields.title = clean(fields.title.take());
+    fields.location = clean(fields.location.take());
+    fields.time_zone = clean(fields.time_zone.take());
+    if fields.name.is_empty() || fields.name.chars().count() > 200 {
+        errors.push(FieldError::new("name", "give a name of 1 to 200 characters"));
+    }
+    if !is_plausible_email(&fields.email) {
+        errors.push(FieldError::new(
+            "email",
+            format!("{:?} is not an e-mail address", fields.email),
+        ));
+    } else if let Some(holder) = store.person_id_by_email(&fields.email).await?
+        && Some(holder) != id
+    {
+        errors.push(FieldError::new(
+            "email",
+            format!("{} already belongs to another person", fields.email),
+        ));
+    }
+    if let Some(tz) = &fields.time_zone
+        && !is_plausible_time_zone(tz)
+    {
+        errors.push(FieldError::new(
+            "time_zone",
+            format!("{tz:?} is not a time zone name such as Europe/Berlin or UTC"),
+        ));
+    }
+    if fields.employee_id.as_ref().is_some_and(|e| e.len() > 64) {
+        errors.push(FieldError::new("employee_id", "is longer than 64 characters"));
+    }
+    if let Some(team) = fields.team_id
+        && store.team(team).await?.is_none()
+    {
+        errors.push(FieldError::new("team_id", format!("there is no team {team}")));
+    }
+    if let Some(level) = fields.level_id
+        && store.level(level).await?.is_none()
+    {
+        errors.push(FieldError::new(
+            "level_id",
+            format!("there is no job level {level}"),
+        ));
+    }
+    if let Some(manager) = fields.manager_id {
+        match store.person(manager).await? {
+            None => errors.push(FieldError::new(
+                "manager_id",
+                format!("there is no person {manager}"),
+            )),
+            Some(m) if Some(m.id) == id => errors.push(FieldError::new(
+                "manager_id",
+                "a person cannot report to themselves",
+            )),
+            Some(m) => {
+                if let Some(id) = id {
+                    let chain = store.manager_chain(manager).await?;
+                    if let Some(pos) = chain.iter().position(|c| c.id == id) {
+                        let names: Vec<String> = std::iter::once(m.display_name())
+                            .chain(chain[..pos].iter().map(|c| c.display_name.clone()))
+                            .collect();
+                        errors.push(FieldError::new(
+                            "manager_id",
+                            format!(
+                                "this would make a reporting loop: {} reports (through {}) to the person being changed",
+                                m.display_name(),
+                                names.join(" → ")
+                            ),
+                        ));
+                    }
+                }
+                if m.status == PersonStatus::Left && fields.status == PersonStatus::Active {
+                    errors.push(FieldError::new(
+                        "manager_id",
+                        format!("{} has left; choose someone who works here", m.display_name()),
+                    ));
+                }
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(CoreError::Invalid(errors))
+    }
+}
+
+/// Validates skill entries: names 1–60 characters, levels 1–5, no repeats.
+fn validate_skills(skills: &mut [SkillLevel]) -> CoreResult<()> {
+    let mut errors = Vec::new();
+    for (i, s) in skills.iter_mut().enumerate() {
+        s.skill = normalise_skill(&s.skill);
+        if s.skill.is_empty() || s.skill.chars().count() > 60 {
+            errors.push(FieldError::new(
+                format!("skills[{i}].skill"),
+                "a skill name has 1 to 60 characters",
+            ));
+        }
+        if !(1..=5).contains(&s.level) {
+            errors.push(FieldError::new(
+                format!("skills[{i}].level"),
+                "the level must be 1 to 5",
+            ));
+        }
+    }
+    skills.sort();
+    for w in skills.windows(2) {
+        if w[0].skill == w[1].skill {
+            errors.push(FieldError::new(
+                "skills",
+                format!("skill {:?} is listed twice", w[0].skill),
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(CoreError::Invalid(errors))
+    }
+}
+
+/// Adds a person (admins only).
+pub async fn create(
+    store: &dyn Store,
+    viewer: &Viewer,
+    mut fields: PersonFields,
+    mut skills: Vec<SkillLevel>,
+    now: i64,
+) -> CoreResult<PersonId> {
+    if !viewer.can_administer() {
+        return Err(CoreError::Forbidden("add people".into()));
+    }
+    validate(store, None, &mut fields).await?;
+    validate_skills(&mut skills)?;
+    let id = store.create_person(&fields).await?;
+    if !skills.is_empty() {
+        store.set_person_skills(id, &skills).await?;
+    }
+    store
+        .audit(&AuditEntry {
+            at: now,
+            actor: Some(viewer.person_id),
+            action: "person.create".into(),
+            subject: format!("person {id}"),
+            detail: fields.email.clone(),
+        })
+        .await?;
+    Ok(id)
+}
+
+/// Changes a person. People edit their own preferred name, location, time zone and skills;
+/// admins edit everything.
+pub async fn update(
+    store: &dyn Store,
+    viewer: &Viewer,
+    id: PersonId,
+    patch: PersonPatch,
+    now: i64,
+) -> CoreResult<()> {
+    let person = store
+        .person(id)
+        .await?
+        .ok_or_else(|| CoreError::NotFound(format!("person {id}")))?;
+    let is_self = viewer.person_id == id;
+    if !viewer.can_administer() {
+        if !is_self {
+            return Err(CoreError::Forbidden("change another person's profile".into()));
+        }
+        let admin_only = patch.admin_only_fields();
+        if !admin_only.is_empty() {
+            return Err(CoreError::Forbidden(format!(
+                "change {} (ask a people admin)",
+                admin_only.join(", ")
+            )));
+        }
+    }
+    let mut fields = PersonFields::from(&person);
+    let PersonPatch {
+        employee_id,
+        name,
+        preferred_name,
+        email,
+        title,
+        level_id,
+        team_id,
+        manager_id,
+        location,
+        time_zone,
+        start_date,
+        status,
+        skills,
+    } = patch;
+    if let Some(v) = employee_id {
+        fields.employee_id = v;
+    }
+    if let Some(v) = name {
+        fields.name = v;
+    }
+    if let Some(v) = preferred_name {
+        fields.preferred_name = v;
+    }
+    if let Some(v) = email {
+        fields.email = v;
+    }
+    if let Some(v) = title {
+        fields.title = v;
+    }
+    if let Some(v) = level_id {
+        fields.level_id = v;
+    }
+    if let Some(v) = team_id {
+        fields.team_id = v;
+    }
+    if let Some(v) = manager_id {
+        fields.manager_id = v;
+    }
+    if let Some(v) = location {
+        fields.location = v;
+    }
+    if let Some(v) = time_zone {
+        fields.time_zone = v;
+    }
+    if let Some(v) = start_date {
+        fields.start_date = v;
+    }
+    if let Some(v) = status {
+        fields.status = v;
+    }
+    let skills = match skills {
+        Some(mut s) => {
+            validate_skills(&mut s)?;
+            Some(s)
+        }
+        None => None,
+    };
+    validate(store, Some(id), &mut fields).await?;
+    store.update_person(id, &fields).await?;
+    if let Some(skills) = skills {
+        store.set_person_skills(id, &skills).await?;
+    }
+    store
+        .audit(&AuditEntry {
+            at: now,
+            actor: Some(viewer.person_id),
+            action: "person.update".into(),
+            subject: format!("person {id}"),
+            detail: fields.email.clone(),
+        })
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,128 @@
+//! Organisation-wide settings edited by people admins.
+
+use crate::error::{CoreError, CoreResult, FieldError};
+use serde::{Deserialize, Serialize};
+
+/// What the organisation calls things, and its anonymity thresholds (PRODUCT.md principle 3 and 6).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    pub organisation_name: String,
+    /// The word for a people manager, singular ("manager", "leader", "supervisor" …).
+    pub manager_word: String,
+    /// Plural of [`Settings::manager_word`].
+    pub manager_word_plural: String,
+    /// Minimum answers per 360 rater group before an aggregate is shown.
+    pub anonymity_k_360: u32,
+    /// Minimum answers or people for surveys and team-level insight.
+    pub anonymity_k_survey: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            organisation_name: "Our organisation".into(),
+            manager_word: "manager".into(),
+            manager_word_plural: "managers".into(),
+            anonymity_k_360: 3,
+            anonymity_k_survey: 5,
+        }
+    }
+}
+
+impl Settings {
+    /// Checks every field and reports all problems at once.
+    pub fn validate(&self) -> CoreResult<()> {
+        let mut errors = Vec::new();
+        let name = self.organisation_name.trim();
+        if name.is_empty() || name.chars().count() > 120 {
+            errors.push(FieldError::new(
+                "organisation_name",
+                "give a name of 1 to 120 characters",
+            ));
+        }
+        for (field, word) in [
+            ("manager_word", &self.manager_word),
+            ("manager_word_plural", &self.manager_word_plural),
+        ] {
+            let w = word.trim();
+            if w.is_empty() || w.chars().count() > 40 || w.contains(['<', '>', '"']) {
+                errors.push(FieldError::new(
+                    field,
+                    "give a word of 1 to 40 characters without < > or \"",
+                ));
+            }
+        }
+        if !(2..=50).contains(&self.anonymity_k_360) {
+            errors.push(FieldError::new(
+                "anonymity_k_360",
+                "must be a whole number from 2 to 50",
+            ));
+        }
+        if !(2..=50).contains(&self.anonymity_k_survey) {
+            errors.push(FieldError::new(
+                "anonymity_k_survey",
+                "must be a whole number from 2 to 50",
+            ));
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(CoreError::Invalid(errors))
+        }
+    }
+
+    /// The manager word with a capital first letter, for headings.
+    pub fn manager_word_title(&self) -> String {
+        capitalise(&self.manager_word)
+    }
+
+    /// The plural manager word with a capital first letter, for headings.
+    pub fn manager_word_plural_title(&self) -> String {
+        capitalise(&self.manager_word_plural)
+    }
+}
+
+fn capitalise(word: &str) -> String {
+    let mut chars = word.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid() {
+        Settings::default().validate().unwrap();
+    }
+
+    #[test]
+    fn every_bad_field_is_reported() {
+        let s = Settings {
+            organisation_name: " ".into(),
+            manager_word: "".into(),
+            anonymity_k_360: 1,
+            ..Settings::default()
+        };
+        let CoreError::Invalid(fields) = s.validate().unwrap_err() else {
+            panic!("expected validation error")
+        };
+        let names: Vec<_> = fields.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(
+            names,
+            ["organisation_name", "manager_word", "anonymity_k_360"]
+        );
+    }
+
+    #[test]
+    fn headings_capitalise_the_chosen_word() {
+        let s = Settings {
+            manager_word: "leader".into(),
+            ..Settings::default()
+        };
+        assert_eq!(s.manager_word_title(), "Leader");
+    }
+}

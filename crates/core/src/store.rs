@@ -1,0 +1,130 @@
+//! The storage boundary. `trellis-store` implements it with sqlx for SQLite and PostgreSQL;
+//! services only ever see this trait.
+
+use crate::auth::{Account, Session};
+use crate::error::CoreResult;
+use crate::ids::{AccountId, LevelId, PersonId, TeamId};
+use crate::org::import::{ImportPlan, OrgSnapshot};
+use crate::org::people::PersonFields;
+use crate::org::{
+    DirectoryFacets, JobLevel, Page, PeopleFilter, Person, PersonCard, SkillLevel, Team,
+};
+use crate::settings::Settings;
+use async_trait::async_trait;
+use serde::Serialize;
+
+/// What an applied import wrote.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportSummary {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub deactivated: usize,
+}
+
+/// A new level on the career ladder.
+#[derive(Debug, Clone)]
+pub struct NewLevel {
+    pub code: String,
+    pub name: String,
+    pub rank: i64,
+    pub expectations: String,
+}
+
+/// One line of the audit log.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditEntry {
+    pub at: i64,
+    pub actor: Option<PersonId>,
+    pub action: String,
+    pub subject: String,
+    pub detail: String,
+}
+
+/// Row counts, for health checks, the copy command and the demo.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct OrgCounts {
+    pub people: i64,
+    pub active_people: i64,
+    pub teams: i64,
+    pub accounts: i64,
+}
+
+/// Everything the services need from a database.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+    async fn ping(&self) -> CoreResult<()>;
+
+    async fn settings(&self) -> CoreResult<Settings>;
+    async fn save_settings(&self, settings: &Settings) -> CoreResult<()>;
+
+    async fn person(&self, id: PersonId) -> CoreResult<Option<Person>>;
+    async fn person_id_by_email(&self, email: &str) -> CoreResult<Option<PersonId>>;
+    /// The chain of managers above a person, nearest first.
+    async fn manager_chain(&self, id: PersonId) -> CoreResult<Vec<PersonCard>>;
+    /// Active direct reports, by name.
+    async fn direct_reports(&self, id: PersonId) -> CoreResult<Vec<PersonCard>>;
+    /// Active people with no manager: the tops of the org chart.
+    async fn top_of_tree(&self) -> CoreResult<Vec<PersonCard>>;
+    async fn list_people(&self, filter: &PeopleFilter) -> CoreResult<Page<PersonCard>>;
+    async fn directory_facets(&self) -> CoreResult<DirectoryFacets>;
+    async fn person_skills(&self, id: PersonId) -> CoreResult<Vec<SkillLevel>>;
+    async fn create_person(&self, fields: &PersonFields) -> CoreResult<PersonId>;
+    async fn update_person(&self, id: PersonId, fields: &PersonFields) -> CoreResult<()>;
+    /// Replaces a person's skills (creating unknown skill names).
+    async fn set_person_skills(&self, id: PersonId, skills: &[SkillLevel]) -> CoreResult<()>;
+
+    async fn teams(&self) -> CoreResult<Vec<Team>>;
+    async fn team(&self, id: TeamId) -> CoreResult<Option<Team>>;
+    async fn team_members(&self, id: TeamId) -> CoreResult<Vec<PersonCard>>;
+    async fn sub_teams(&self, id: TeamId) -> CoreResult<Vec<Team>>;
+    async fn levels(&self) -> CoreResult<Vec<JobLevel>>;
+    async fn level(&self, id: LevelId) -> CoreResult<Option<JobLevel>>;
+    async fn upsert_level(&self, level: &NewLevel) -> CoreResult<LevelId>;
+
+    async fn org_snapshot(&self) -> CoreResult<OrgSnapshot>;
+    /// Writes a valid plan in one transaction: all of it or nothing.
+    async fn apply_import(&self, plan: &ImportPlan) -> CoreResult<ImportSummary>;
+    async fn counts(&self) -> CoreResult<OrgCounts>;
+
+    async fn create_account(
+        &self,
+        person: PersonId,
+        password_hash: &str,
+        is_admin: bool,
+    ) -> CoreResult<AccountId>;
+    async fn account_by_email(&self, email: &str) -> CoreResult<Option<Account>>;
+    async fn set_account(
+        &self,
+        id: AccountId,
+        password_hash: Option<&str>,
+        is_admin: bool,
+    ) -> CoreResult<()>;
+    async fn create_session(
+        &self,
+        account: AccountId,
+        token_digest: &str,
+        csrf_token: &str,
+        expires_at: i64,
+    ) -> CoreResult<()>;
+    /// A live session by its token digest; extends it when it is used.
+    async fn session(&self, token_digest: &str, now: i64) -> CoreResult<Option<Session>>;
+    async fn delete_session(&self, token_digest: &str) -> CoreResult<()>;
+    async fn create_api_token(
+        &self,
+        account: AccountId,
+        name: &str,
+        token_digest: &str,
+        now: i64,
+    ) -> CoreResult<()>;
+    async fn account_by_api_token(&self, token_digest: &str, now: i64)
+    -> CoreResult<Option<Account>>;
+    async fn record_failed_sign_in(&self, email: &str, at: i64) -> CoreResult<()>;
+    async fn failed_sign_ins_since(&self, email: &str, since: i64) -> CoreResult<i64>;
+    async fn clear_failed_sign_ins(&self, email: &str) -> CoreResult<()>;
+
+    async fn audit(&self, entry: &AuditEntry) -> CoreResult<()>;
+    async fn audit_log(&self, limit: i64) -> CoreResult<Vec<AuditEntry>>;
+}
