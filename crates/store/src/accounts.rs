@@ -1,0 +1,240 @@
+//! Accounts, sessions, API tokens, sign-in throttling and the audit log.
+
+use crate::{SqlStore, map_err};
+use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, Row};
+use trellis_core::auth::{Account, SESSION_DAYS, Session};
+use trellis_core::error::CoreResult;
+use trellis_core::org::display_name;
+use trellis_core::store::AuditEntry;
+use trellis_core::{AccountId, PersonId};
+
+const ACCOUNT_COLUMNS: &str = "a.id, a.person_id, a.password_hash, a.is_admin, p.email, p.name, \
+    p.preferred_name, \
+    (SELECT COUNT(*) FROM people r WHERE r.manager_id = p.id AND r.status = 'active') AS report_count";
+
+fn account(row: &AnyRow) -> CoreResult<Account> {
+    let name: String = row.try_get("name").map_err(map_err)?;
+    let preferred: Option<String> = row.try_get("preferred_name").map_err(map_err)?;
+    Ok(Account {
+        id: AccountId(row.try_get("id").map_err(map_err)?),
+        person_id: PersonId(row.try_get("person_id").map_err(map_err)?),
+        email: row.try_get("email").map_err(map_err)?,
+        display_name: display_name(&name, preferred.as_deref()),
+        is_admin: row.try_get::<i64, _>("is_admin").map_err(map_err)? != 0,
+        password_hash: row.try_get("password_hash").map_err(map_err)?,
+        report_count: row.try_get("report_count").map_err(map_err)?,
+    })
+}
+
+pub async fn create_account(
+    store: &SqlStore,
+    person: PersonId,
+    password_hash: &str,
+    is_admin: bool,
+) -> CoreResult<AccountId> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO accounts (person_id, password_hash, is_admin) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(person.0)
+    .bind(password_hash.to_string())
+    .bind(is_admin as i64)
+    .fetch_one(&store.pool)
+    .await
+    .map_err(map_err)?;
+    Ok(AccountId(id))
+}
+
+pub async fn account_by_email(store: &SqlStore, email: &str) -> CoreResult<Option<Account>> {
+    // People who left cannot sign in.
+    let sql = format!(
+        "SELECT {ACCOUNT_COLUMNS} FROM accounts a JOIN people p ON p.id = a.person_id \
+         WHERE p.email = $1 AND p.status = 'active'"
+    );
+    let row = sqlx::query(AssertSqlSafe(sql))
+        .bind(email.trim().to_lowercase())
+        .fetch_optional(&store.pool)
+        .await
+        .map_err(map_err)?;
+    row.as_ref().map(account).transpose()
+}
+
+pub async fn set_account(
+    store: &SqlStore,
+    id: AccountId,
+    password_hash: Option<&str>,
+    is_admin: bool,
+) -> CoreResult<()> {
+    sqlx::query(
+        "UPDATE accounts SET password_hash = COALESCE($1, password_hash), is_admin = $2 WHERE id = $3",
+    )
+    .bind(password_hash.map(str::to_string))
+    .bind(is_admin as i64)
+    .bind(id.0)
+    .execute(&store.pool)
+    .await
+    .map_err(map_err)?;
+    Ok(())
+}
+
+pub async fn create_session(
+    store: &SqlStore,
+    account: AccountId,
+    token_digest: &str,
+    csrf_token: &str,
+    expires_at: i64,
+) -> CoreResult<()> {
+    sqlx::query(
+        "INSERT INTO sessions (token_digest, account_id, csrf_token, expires_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(token_digest.to_string())
+    .bind(account.0)
+    .bind(csrf_token.to_string())
+    .bind(expires_at)
+    .execute(&store.pool)
+    .await
+    .map_err(map_err)?;
+    Ok(())
+}
+
+pub async fn session(store: &SqlStore, token_digest: &str, now: i64) -> CoreResult<Option<Session>> {
+    let sql = format!(
+        "SELECT {ACCOUNT_COLUMNS}, s.csrf_token, s.expires_at FROM sessions s \
+         JOIN accounts a ON a.id = s.account_id JOIN people p ON p.id = a.person_id \
+         WHERE s.token_digest = $1 AND s.expires_at > $2 AND p.status = 'active'"
+    );
+    let row = sqlx::query(AssertSqlSafe(sql))
+        .bind(token_digest.to_string())
+        .bind(now)
+        .fetch_optional(&store.pool)
+        .await
+        .map_err(map_err)?;
+    let Some(row) = row else { return Ok(None) };
+    let expires_at: i64 = row.try_get("expires_at").map_err(map_err)?;
+    let renewed = now + SESSION_DAYS * 86_400;
+    // Sliding expiry, written at most once an hour to keep reads cheap.
+    if renewed - expires_at > 3600 {
+        sqlx::query("UPDATE sessions SET expires_at = $1 WHERE token_digest = $2")
+            .bind(renewed)
+            .bind(token_digest.to_string())
+            .execute(&store.pool)
+            .await
+            .map_err(map_err)?;
+    }
+    Ok(Some(Session {
+        account: account(&row)?,
+        csrf_token: row.try_get("csrf_token").map_err(map_err)?,
+        expires_at: renewed.max(expires_at),
+    }))
+}
+
+pub async fn delete_session(store: &SqlStore, token_digest: &str) -> CoreResult<()> {
+    sqlx::query("DELETE FROM sessions WHERE token_digest = $1")
+        .bind(token_digest.to_string())
+        .execute(&store.pool)
+        .await
+        .map_err(map_err)?;
+    Ok(())
+}
+
+pub async fn create_api_token(
+    store: &SqlStore,
+    account: AccountId,
+    name: &str,
+    token_digest: &str,
+    now: i64,
+) -> CoreResult<()> {
+    sqlx::query(
+        "INSERT INTO api_tokens (account_id, name, token_digest, created_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(account.0)
+    .bind(name.to_string())
+    .bind(token_digest.to_string())
+    .bind(now)
+    .execute(&store.pool)
+    .await
+    .map_err(map_err)?;
+    Ok(())
+}
+
+pub async fn account_by_api_token(
+    store: &SqlStore,
+    token_digest: &str,
+    _now: i64,
+) -> CoreResult<Option<Account>> {
+    let sql = format!(
+        "SELECT {ACCOUNT_COLUMNS} FROM api_tokens k JOIN accounts a ON a.id = k.account_id \
+         JOIN people p ON p.id = a.person_id WHERE k.token_digest = $1 AND p.status = 'active'"
+    );
+    let row = sqlx::query(AssertSqlSafe(sql))
+        .bind(token_digest.to_string())
+        .fetch_optional(&store.pool)
+        .await
+        .map_err(map_err)?;
+    row.as_ref().map(account).transpose()
+}
+
+pub async fn record_failed_sign_in(store: &SqlStore, email: &str, at: i64) -> CoreResult<()> {
+    sqlx::query("INSERT INTO failed_sign_ins (email, at) VALUES ($1, $2)")
+        .bind(email.trim().to_lowercase())
+        .bind(at)
+        .execute(&store.pool)
+        .await
+        .map_err(map_err)?;
+    Ok(())
+}
+
+pub async fn failed_sign_ins_since(store: &SqlStore, email: &str, since: i64) -> CoreResult<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM failed_sign_ins WHERE email = $1 AND at > $2")
+        .bind(email.trim().to_lowercase())
+        .bind(since)
+        .fetch_one(&store.pool)
+        .await
+        .map_err(map_err)
+}
+
+pub async fn clear_failed_sign_ins(store: &SqlStore, email: &str) -> CoreResult<()> {
+    sqlx::query("DELETE FROM failed_sign_ins WHERE email = $1")
+        .bind(email.trim().to_lowercase())
+        .execute(&store.pool)
+        .await
+        .map_err(map_err)?;
+    Ok(())
+}
+
+pub async fn audit(store: &SqlStore, entry: &AuditEntry) -> CoreResult<()> {
+    sqlx::query("INSERT INTO audit_log (at, actor_id, action, subject, detail) VALUES ($1, $2, $3, $4, $5)")
+        .bind(entry.at)
+        .bind(entry.actor.map(|a| a.0))
+        .bind(entry.action.clone())
+        .bind(entry.subject.clone())
+        .bind(entry.detail.clone())
+        .execute(&store.pool)
+        .await
+        .map_err(map_err)?;
+    Ok(())
+}
+
+pub async fn audit_log(store: &SqlStore, limit: i64) -> CoreResult<Vec<AuditEntry>> {
+    let rows = sqlx::query(
+        "SELECT at, actor_id, action, subject, detail FROM audit_log ORDER BY id DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(&store.pool)
+    .await
+    .map_err(map_err)?;
+    rows.iter()
+        .map(|r| {
+            Ok(AuditEntry {
+                at: r.try_get("at").map_err(map_err)?,
+                actor: r
+                    .try_get::<Option<i64>, _>("actor_id")
+                    .map_err(map_err)?
+                    .map(PersonId),
+                action: r.try_get("action").map_err(map_err)?,
+                subject: r.try_get("subject").map_err(map_err)?,
+                detail: r.try_get("detail").map_err(map_err)?,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,394 @@
+//! The org snapshot that import planning compares against, and the application of a plan
+//! in one transaction, with multi-row statements so 100,000 people import in seconds.
+
+use crate::people::{date, date_text, search_text, status};
+use crate::{Backend, SqlStore, map_err, placeholders};
+use sqlx::any::AnyArguments;
+use sqlx::{Any, AssertSqlSafe, Row, Transaction};
+use std::collections::{HashMap, HashSet};
+use trellis_core::PersonId;
+use trellis_core::error::{CoreError, CoreResult};
+use trellis_core::org::SkillLevel;
+use trellis_core::org::import::{
+    ExistingPerson, ImportPlan, ManagerTarget, OrgSnapshot, PersonRecord,
+};
+use trellis_core::store::ImportSummary;
+
+pub async fn org_snapshot(store: &SqlStore) -> CoreResult<OrgSnapshot> {
+    let rows = sqlx::query(
+        "SELECT p.id, p.employee_id, p.email, p.name, p.preferred_name, p.title, t.name AS team, \
+         pt.name AS department, p.location, p.time_zone, p.start_date, p.status, l.code AS level, \
+         p.manager_id FROM people p LEFT JOIN teams t ON t.id = p.team_id \
+         LEFT JOIN teams pt ON pt.id = t.parent_id LEFT JOIN job_levels l ON l.id = p.level_id",
+    )
+    .fetch_all(&store.pool)
+    .await
+    .map_err(map_err)?;
+    let mut skills: HashMap<i64, Vec<SkillLevel>> = HashMap::new();
+    let skill_rows = sqlx::query(
+        "SELECT ps.person_id, s.name, ps.level, ps.wants_to_grow FROM person_skills ps \
+         JOIN skills s ON s.id = ps.skill_id",
+    )
+    .fetch_all(&store.pool)
+    .await
+    .map_err(map_err)?;
+    for r in &skill_rows {
+        skills
+            .entry(r.try_get("person_id").map_err(map_err)?)
+            .or_default()
+            .push(SkillLevel {
+                skill: r.try_get("name").map_err(map_err)?,
+                level: r.try_get::<i64, _>("level").map_err(map_err)? as u8,
+                wants_to_grow: r.try_get::<i64, _>("wants_to_grow").map_err(map_err)? != 0,
+            });
+    }
+    let mut people = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let id: i64 = r.try_get("id").map_err(map_err)?;
+        let get = |name: &str| -> CoreResult<Option<String>> { r.try_get(name).map_err(map_err) };
+        let mut person_skills = skills.remove(&id).unwrap_or_default();
+        person_skills.sort();
+        people.push(ExistingPerson {
+            id: PersonId(id),
+            record: PersonRecord {
+                employee_id: get("employee_id")?,
+                email: r.try_get("email").map_err(map_err)?,
+                name: r.try_get("name").map_err(map_err)?,
+                preferred_name: get("preferred_name")?,
+                title: get("title")?,
+                team: get("team")?,
+                department: get("department")?,
+                location: get("location")?,
+                time_zone: get("time_zone")?,
+                start_date: date(get("start_date")?),
+                status: status(&r.try_get::<String, _>("status").map_err(map_err)?),
+                level: get("level")?,
+                skills: person_skills,
+            },
+            manager_id: r
+                .try_get::<Option<i64>, _>("manager_id")
+                .map_err(map_err)?
+                .map(PersonId),
+        });
+    }
+    let team_rows = sqlx::query(
+        "SELECT t.name, pt.name AS parent FROM teams t LEFT JOIN teams pt ON pt.id = t.parent_id",
+    )
+    .fetch_all(&store.pool)
+    .await
+    .map_err(map_err)?;
+    let mut teams = HashMap::new();
+    for r in &team_rows {
+        teams.insert(
+            r.try_get::<String, _>("name").map_err(map_err)?,
+            r.try_get::<Option<String>, _>("parent").map_err(map_err)?,
+        );
+    }
+    let levels: Vec<String> = sqlx::query_scalar("SELECT code FROM job_levels")
+        .fetch_all(&store.pool)
+        .await
+        .map_err(map_err)?;
+    let skill_names: Vec<String> = sqlx::query_scalar("SELECT name FROM skills")
+        .fetch_all(&store.pool)
+        .await
+        .map_err(map_err)?;
+    Ok(OrgSnapshot {
+        people,
+        teams,
+        levels: levels.into_iter().collect(),
+        skills: skill_names.into_iter().collect(),
+    })
+}
+
+/// Rows per multi-row INSERT: well under SQLite's 32,766 bound parameters.
+const PEOPLE_BATCH: usize = 500;
+const PAIR_BATCH: usize = 4000;
+
+async fn name_ids(tx: &mut Transaction<'static, Any>, sql: &'static str) -> CoreResult<HashMap<String, i64>> {
+    let rows = sqlx::query(sql).fetch_all(&mut **tx).await.map_err(map_err)?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(1).map_err(map_err)?, r.try_get(0).map_err(map_err)?)))
+        .collect()
+}
+
+fn bind_person(
+    args: &mut AnyArguments,
+    r: &PersonRecord,
+    teams: &HashMap<String, i64>,
+    levels: &HashMap<String, i64>,
+) -> CoreResult<()> {
+    use sqlx::Arguments;
+    let team = r.team.as_ref().and_then(|t| teams.get(t).copied());
+    let level = r.level.as_ref().and_then(|l| levels.get(l).copied());
+    let e = |e: sqlx::error::BoxDynError| CoreError::Internal(e.to_string());
+    args.add(r.employee_id.clone()).map_err(e)?;
+    args.add(r.name.clone()).map_err(e)?;
+    args.add(r.preferred_name.clone()).map_err(e)?;
+    args.add(r.email.clone()).map_err(e)?;
+    args.add(r.title.clone()).map_err(e)?;
+    args.add(level).map_err(e)?;
+    args.add(team).map_err(e)?;
+    args.add(r.location.clone()).map_err(e)?;
+    args.add(r.time_zone.clone()).map_err(e)?;
+    args.add(date_text(r.start_date)).map_err(e)?;
+    args.add(r.status.as_str()).map_err(e)?;
+    args.add(search_text(
+        &r.name,
+        r.preferred_name.as_deref(),
+        &r.email,
+        r.title.as_deref(),
+        r.employee_id.as_deref(),
+    ))
+    .map_err(e)?;
+    Ok(())
+}
+
+const PERSON_COLUMNS: usize = 12;
+
+pub async fn apply_import(store: &SqlStore, plan: &ImportPlan) -> CoreResult<ImportSummary> {
+    if !plan.is_valid() {
+        return Err(CoreError::Invalid(vec![trellis_core::FieldError::new(
+            "file",
+            format!("the import has {} errors; nothing was written", plan.errors.len() + plan.errors_not_shown),
+        )]));
+    }
+    let mut tx = match store.backend {
+        Backend::Sqlite => store.pool.begin_with("BEGIN IMMEDIATE").await,
+        Backend::Postgres => store.pool.begin().await,
+    }
+    .map_err(map_err)?;
+    if store.backend == Backend::Postgres {
+        // One import at a time across instances.
+        sqlx::query("SELECT pg_advisory_xact_lock(7415107)")
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+    }
+
+    // Reference data: levels, teams, skills.
+    for code in &plan.new_levels {
+        sqlx::query(
+            "INSERT INTO job_levels (code, name, rank, expectations) VALUES ($1, $1, 100, '') \
+             ON CONFLICT (code) DO NOTHING",
+        )
+        .bind(code.clone())
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+    }
+    for (team, _) in &plan.teams {
+        sqlx::query("INSERT INTO teams (name) VALUES ($1) ON CONFLICT (name) DO NOTHING")
+            .bind(team.clone())
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+    }
+    for (team, parent) in &plan.teams {
+        if let Some(parent) = parent {
+            sqlx::query(
+                "UPDATE teams SET parent_id = (SELECT id FROM teams WHERE name = $1) WHERE name = $2",
+            )
+            .bind(parent.clone())
+            .bind(team.clone())
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        }
+    }
+    for skill in &plan.new_skills {
+        sqlx::query("INSERT INTO skills (name) VALUES ($1) ON CONFLICT (name) DO NOTHING")
+            .bind(skill.clone())
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+    }
+    let teams = name_ids(&mut tx, "SELECT id, name FROM teams").await?;
+    let levels = name_ids(&mut tx, "SELECT id, code FROM job_levels").await?;
+    let skills = name_ids(&mut tx, "SELECT id, name FROM skills").await?;
+
+    // New people, without managers first: a manager may be created in a later batch.
+    for chunk in plan.creates.chunks(PEOPLE_BATCH) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| format!("({})", placeholders(i * PERSON_COLUMNS + 1, PERSON_COLUMNS)))
+            .collect();
+        let sql = format!(
+            "INSERT INTO people (employee_id, name, preferred_name, email, title, level_id, team_id, \
+             location, time_zone, start_date, status, search_text) VALUES {}",
+            values.join(", ")
+        );
+        let mut args = AnyArguments::default();
+        for c in chunk {
+            bind_person(&mut args, &c.record, &teams, &levels)?;
+        }
+        sqlx::query_with(AssertSqlSafe(sql), args)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+    }
+    let mut created_ids: Vec<i64> = Vec::with_capacity(plan.creates.len());
+    if !plan.creates.is_empty() {
+        let by_email = name_ids(&mut tx, "SELECT id, email FROM people").await?;
+        for c in &plan.creates {
+            created_ids.push(*by_email.get(&c.record.email).ok_or_else(|| {
+                CoreError::Internal(format!("imported person {} was not found", c.record.email))
+            })?);
+        }
+    }
+    let resolve = |target: ManagerTarget| -> Option<i64> {
+        match target {
+            ManagerTarget::None => None,
+            ManagerTarget::Existing(id) => Some(id.0),
+            ManagerTarget::New(i) => Some(created_ids[i]),
+        }
+    };
+
+    // Changed people: e-mails may swap between rows, so free them first.
+    let updated_ids: Vec<i64> = plan.updates.iter().map(|u| u.id.0).collect();
+    if plan.updates.iter().any(|u| u.changed.contains(&"email")) {
+        for u in plan.updates.iter().filter(|u| u.changed.contains(&"email")) {
+            sqlx::query("UPDATE people SET email = $1 WHERE id = $2")
+                .bind(format!("import-{}@invalid", u.id.0))
+                .bind(u.id.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+        }
+    }
+    for u in &plan.updates {
+        let mut args = AnyArguments::default();
+        bind_person(&mut args, &u.record, &teams, &levels)?;
+        use sqlx::Arguments;
+        args.add(u.id.0).map_err(|e| CoreError::Internal(e.to_string()))?;
+        sqlx::query_with(
+            "UPDATE people SET employee_id = $1, name = $2, preferred_name = $3, email = $4, \
+             title = $5, level_id = $6, team_id = $7, location = $8, time_zone = $9, \
+             start_date = $10, status = $11, search_text = $12 WHERE id = $13",
+            args,
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+    }
+
+    // Reporting lines, set together once everyone exists.
+    let links: Vec<(i64, Option<i64>)> = plan
+        .creates
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.manager != ManagerTarget::None)
+        .map(|(i, c)| (created_ids[i], resolve(c.manager)))
+        .chain(plan.updates.iter().map(|u| (u.id.0, resolve(u.manager))))
+        .collect();
+    sqlx::query("DELETE FROM import_manager_links")
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+    for chunk in links.chunks(PAIR_BATCH) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| format!("({})", placeholders(i * 2 + 1, 2)))
+            .collect();
+        let sql = format!(
+            "INSERT INTO import_manager_links (person_id, manager_id) VALUES {}",
+            values.join(", ")
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for (person, manager) in chunk {
+            q = q.bind(*person).bind(*manager);
+        }
+        q.execute(&mut *tx).await.map_err(map_err)?;
+    }
+    if !links.is_empty() {
+        sqlx::query(
+            "UPDATE people SET manager_id = (SELECT l.manager_id FROM import_manager_links l \
+             WHERE l.person_id = people.id) WHERE id IN (SELECT person_id FROM import_manager_links)",
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        sqlx::query("DELETE FROM import_manager_links")
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+    }
+
+    // Skills of everyone created or changed.
+    let skill_changes: HashSet<i64> = plan
+        .updates
+        .iter()
+        .filter(|u| u.changed.contains(&"skills"))
+        .map(|u| u.id.0)
+        .collect();
+    for chunk in updated_ids
+        .iter()
+        .filter(|id| skill_changes.contains(id))
+        .copied()
+        .collect::<Vec<_>>()
+        .chunks(PAIR_BATCH)
+    {
+        let sql = format!(
+            "DELETE FROM person_skills WHERE person_id IN ({})",
+            placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        q.execute(&mut *tx).await.map_err(map_err)?;
+    }
+    let skill_rows: Vec<(i64, i64, i64, i64)> = plan
+        .creates
+        .iter()
+        .enumerate()
+        .flat_map(|(i, c)| {
+            let id = created_ids[i];
+            c.record.skills.iter().map(move |s| (id, s))
+        })
+        .chain(
+            plan.updates
+                .iter()
+                .filter(|u| skill_changes.contains(&u.id.0))
+                .flat_map(|u| u.record.skills.iter().map(move |s| (u.id.0, s))),
+        )
+        .map(|(person, s)| {
+            (
+                person,
+                skills.get(&s.skill).copied().unwrap_or_default(),
+                s.level as i64,
+                s.wants_to_grow as i64,
+            )
+        })
+        .collect();
+    for chunk in skill_rows.chunks(PAIR_BATCH) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| format!("({})", placeholders(i * 4 + 1, 4)))
+            .collect();
+        let sql = format!(
+            "INSERT INTO person_skills (person_id, skill_id, level, wants_to_grow) VALUES {}",
+            values.join(", ")
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for (p, s, l, g) in chunk {
+            q = q.bind(*p).bind(*s).bind(*l).bind(*g);
+        }
+        q.execute(&mut *tx).await.map_err(map_err)?;
+    }
+
+    for chunk in plan.deactivations.chunks(PAIR_BATCH) {
+        let sql = format!(
+            "UPDATE people SET status = 'left' WHERE id IN ({})",
+            placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(id.0);
+        }
+        q.execute(&mut *tx).await.map_err(map_err)?;
+    }
+    tx.commit().await.map_err(map_err)?;
+    Ok(ImportSummary {
+        created: plan.creates.len(),
+        updated: plan.updates.len(),
+        unchanged: plan.unchanged,
+        deactivated: plan.deactivations.len(),
+    })
+}

@@ -1,0 +1,410 @@
+//! The [`Store`](trellis_core::Store) on sqlx: SQLite (embedded default) or PostgreSQL,
+//! chosen from the URL scheme at start-up. Queries are written once in SQL that both
+//! backends accept (`$n` placeholders, text dates, 64-bit integers); migrations are kept
+//! per backend where their SQL must differ.
+//!
+//! Errors: everything returns `trellis_core::CoreError`; [`map_err`] turns named unique
+//! constraints into conflicts and lost connections into `Unavailable`.
+
+mod accounts;
+mod import;
+mod migrate;
+mod people;
+pub mod testing;
+
+use async_trait::async_trait;
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor};
+use std::time::Duration;
+use trellis_core::error::{CoreError, CoreResult};
+
+pub use migrate::{MigrationStatus, latest_version};
+
+/// Which database a URL points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// Picks the backend from the URL scheme.
+    pub fn from_url(url: &str) -> CoreResult<Backend> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(CoreError::field(
+                "database",
+                format!(
+                    "{} is not a database URL; use sqlite://PATH or postgres://USER:PASSWORD@HOST:PORT/DB",
+                    redact_url(url)
+                ),
+            ))
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// Hides the password of a database URL for logs and messages.
+pub fn redact_url(url: &str) -> String {
+    if let Some((scheme, rest)) = url.split_once("://")
+        && let Some((credentials, host)) = rest.split_once('@')
+        && let Some((user, _password)) = credentials.split_once(':')
+    {
+        return format!("{scheme}://{user}:***@{host}");
+    }
+    url.to_string()
+}
+
+/// How to open the database.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    pub url: String,
+    /// Pool size. SQLite serialises writers, so a few connections suffice; PostgreSQL
+    /// instances share the server's `max_connections` (100 by default) between them.
+    pub max_connections: u32,
+    /// Run pending migrations on connect (serve does; `migrate` does it explicitly).
+    pub migrate: bool,
+}
+
+impl StoreOptions {
+    pub fn new(url: impl Into<String>) -> Self {
+        StoreOptions {
+            url: url.into(),
+            max_connections: 16,
+            migrate: true,
+        }
+    }
+}
+
+/// The sqlx-backed store.
+#[derive(Clone)]
+pub struct SqlStore {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl std::fmt::Debug for SqlStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqlStore")
+            .field("backend", &self.backend)
+            .finish()
+    }
+}
+
+impl SqlStore {
+    /// Connects, and migrates when asked. SQLite files are created when missing.
+    pub async fn connect(options: &StoreOptions) -> CoreResult<SqlStore> {
+        install_default_drivers();
+        let backend = Backend::from_url(&options.url)?;
+        let url = match backend {
+            Backend::Sqlite if !options.url.contains("mode=") => {
+                let sep = if options.url.contains('?') { '&' } else { '?' };
+                format!("{}{sep}mode=rwc", options.url)
+            }
+            _ => options.url.clone(),
+        };
+        if backend == Backend::Sqlite
+            && let Some(path) = sqlite_path(&url)
+            && let Some(parent) = std::path::Path::new(&path).parent()
+            && !parent.as_os_str().is_empty()
+            && !parent.exists()
+        {
+            return Err(CoreError::Unavailable(format!(
+                "the folder {} for the SQLite database does not exist",
+                parent.display()
+            )));
+        }
+        let mut pool_options = AnyPoolOptions::new()
+            .max_connections(match backend {
+                Backend::Sqlite => options.max_connections.min(8),
+                Backend::Postgres => options.max_connections,
+            })
+            .acquire_timeout(Duration::from_secs(5));
+        if backend == Backend::Sqlite {
+            pool_options = pool_options.after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    // WAL lets readers work while one writer writes; the busy timeout makes
+                    // writers queue instead of failing.
+                    conn.execute(
+                        "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; \
+                         PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000;",
+                    )
+                    .await?;
+                    Ok(())
+                })
+            });
+        }
+        let pool = pool_options
+            .connect(&url)
+            .await
+            .map_err(|e| connect_error(&options.url, e))?;
+        let store = SqlStore { pool, backend };
+        let status = migrate::status(&store.pool, backend).await?;
+        if status.current > status.latest {
+            return Err(CoreError::Unavailable(format!(
+                "the database is at migration {}, newer than this Trellis knows (up to {}); run a newer Trellis",
+                status.current, status.latest
+            )));
+        }
+        if options.migrate {
+            migrate::run(&store.pool, backend).await?;
+        }
+        Ok(store)
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub fn backend_kind(&self) -> Backend {
+        self.backend
+    }
+
+    /// Applies pending migrations; returns the versions applied.
+    pub async fn migrate(&self) -> CoreResult<Vec<i64>> {
+        migrate::run(&self.pool, self.backend).await
+    }
+
+    pub async fn migration_status(&self) -> CoreResult<MigrationStatus> {
+        migrate::status(&self.pool, self.backend).await
+    }
+
+    /// Closes the pool, waiting for connections to finish.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+fn sqlite_path(url: &str) -> Option<String> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or("");
+    (!path.is_empty() && path != ":memory:").then(|| path.to_string())
+}
+
+fn connect_error(url: &str, e: sqlx::Error) -> CoreError {
+    CoreError::Unavailable(format!("cannot open {}: {e}", redact_url(url)))
+}
+
+/// Maps a database error to the domain: constraint violations become conflicts with a
+/// message a person can act on; connection trouble becomes `Unavailable`.
+pub(crate) fn map_err(e: sqlx::Error) -> CoreError {
+    match &e {
+        sqlx::Error::Database(db) => {
+            let message = db.message().to_string();
+            let constraint = db.constraint().unwrap_or("").to_string();
+            let text = format!("{constraint} {message}");
+            if text.contains("people_email_unique") || text.contains("people.email") {
+                CoreError::field("email", "a person with this e-mail address already exists")
+            } else if text.contains("people_employee_id_unique") || text.contains("people.employee_id") {
+                CoreError::field("employee_id", "a person with this employee id already exists")
+            } else if text.contains("teams_name_unique") || text.contains("teams.name") {
+                CoreError::field("name", "a team with this name already exists")
+            } else if text.contains("accounts_person_unique") || text.contains("accounts.person_id") {
+                CoreError::Conflict("this person already has an account".into())
+            } else if db.is_unique_violation() {
+                CoreError::Conflict(format!("this already exists ({message})"))
+            } else if db.is_foreign_key_violation() {
+                CoreError::Conflict(format!("this refers to something that does not exist ({message})"))
+            } else if message.contains("database is locked") || message.contains("busy") {
+                CoreError::Unavailable("the database is busy; try again".into())
+            } else {
+                tracing::error!(error = %e, "database error");
+                CoreError::Internal("a database error occurred; it has been logged".into())
+            }
+        }
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_)
+        | sqlx::Error::WorkerCrashed => {
+            tracing::warn!(error = %e, "database unavailable");
+            CoreError::Unavailable(e.to_string())
+        }
+        _ => {
+            tracing::error!(error = %e, "database error");
+            CoreError::Internal("a database error occurred; it has been logged".into())
+        }
+    }
+}
+
+/// Postgres and SQLite both understand this `$n` placeholder list.
+pub(crate) fn placeholders(start: usize, count: usize) -> String {
+    (start..start + count)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[async_trait]
+impl trellis_core::Store for SqlStore {
+    fn backend(&self) -> &'static str {
+        self.backend.name()
+    }
+
+    async fn ping(&self) -> CoreResult<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+            .map_err(map_err)
+    }
+
+    async fn settings(&self) -> CoreResult<trellis_core::settings::Settings> {
+        people::settings(self).await
+    }
+    async fn save_settings(&self, s: &trellis_core::settings::Settings) -> CoreResult<()> {
+        people::save_settings(self, s).await
+    }
+    async fn person(&self, id: trellis_core::PersonId) -> CoreResult<Option<trellis_core::org::Person>> {
+        people::person(self, id).await
+    }
+    async fn person_id_by_email(&self, email: &str) -> CoreResult<Option<trellis_core::PersonId>> {
+        people::person_id_by_email(self, email).await
+    }
+    async fn manager_chain(&self, id: trellis_core::PersonId) -> CoreResult<Vec<trellis_core::org::PersonCard>> {
+        people::manager_chain(self, id).await
+    }
+    async fn direct_reports(&self, id: trellis_core::PersonId) -> CoreResult<Vec<trellis_core::org::PersonCard>> {
+        people::direct_reports(self, id).await
+    }
+    async fn top_of_tree(&self) -> CoreResult<Vec<trellis_core::org::PersonCard>> {
+        people::top_of_tree(self).await
+    }
+    async fn list_people(
+        &self,
+        filter: &trellis_core::org::PeopleFilter,
+    ) -> CoreResult<trellis_core::org::Page<trellis_core::org::PersonCard>> {
+        people::list_people(self, filter).await
+    }
+    async fn directory_facets(&self) -> CoreResult<trellis_core::org::DirectoryFacets> {
+        people::directory_facets(self).await
+    }
+    async fn person_skills(&self, id: trellis_core::PersonId) -> CoreResult<Vec<trellis_core::org::SkillLevel>> {
+        people::person_skills(self, id).await
+    }
+    async fn create_person(&self, fields: &trellis_core::org::people::PersonFields) -> CoreResult<trellis_core::PersonId> {
+        people::create_person(self, fields).await
+    }
+    async fn update_person(
+        &self,
+        id: trellis_core::PersonId,
+        fields: &trellis_core::org::people::PersonFields,
+    ) -> CoreResult<()> {
+        people::update_person(self, id, fields).await
+    }
+    async fn set_person_skills(
+        &self,
+        id: trellis_core::PersonId,
+        skills: &[trellis_core::org::SkillLevel],
+    ) -> CoreResult<()> {
+        people::set_person_skills(self, id, skills).await
+    }
+    async fn teams(&self) -> CoreResult<Vec<trellis_core::org::Team>> {
+        people::teams(self).await
+    }
+    async fn team(&self, id: trellis_core::TeamId) -> CoreResult<Option<trellis_core::org::Team>> {
+        people::team(self, id).await
+    }
+    async fn team_members(&self, id: trellis_core::TeamId) -> CoreResult<Vec<trellis_core::org::PersonCard>> {
+        people::team_members(self, id).await
+    }
+    async fn sub_teams(&self, id: trellis_core::TeamId) -> CoreResult<Vec<trellis_core::org::Team>> {
+        people::sub_teams(self, id).await
+    }
+    async fn levels(&self) -> CoreResult<Vec<trellis_core::org::JobLevel>> {
+        people::levels(self).await
+    }
+    async fn level(&self, id: trellis_core::LevelId) -> CoreResult<Option<trellis_core::org::JobLevel>> {
+        people::level(self, id).await
+    }
+    async fn upsert_level(&self, level: &trellis_core::store::NewLevel) -> CoreResult<trellis_core::LevelId> {
+        people::upsert_level(self, level).await
+    }
+    async fn org_snapshot(&self) -> CoreResult<trellis_core::org::import::OrgSnapshot> {
+        import::org_snapshot(self).await
+    }
+    async fn apply_import(
+        &self,
+        plan: &trellis_core::org::import::ImportPlan,
+    ) -> CoreResult<trellis_core::store::ImportSummary> {
+        import::apply_import(self, plan).await
+    }
+    async fn counts(&self) -> CoreResult<trellis_core::store::OrgCounts> {
+        people::counts(self).await
+    }
+    async fn create_account(
+        &self,
+        person: trellis_core::PersonId,
+        password_hash: &str,
+        is_admin: bool,
+    ) -> CoreResult<trellis_core::AccountId> {
+        accounts::create_account(self, person, password_hash, is_admin).await
+    }
+    async fn account_by_email(&self, email: &str) -> CoreResult<Option<trellis_core::auth::Account>> {
+        accounts::account_by_email(self, email).await
+    }
+    async fn set_account(
+        &self,
+        id: trellis_core::AccountId,
+        password_hash: Option<&str>,
+        is_admin: bool,
+    ) -> CoreResult<()> {
+        accounts::set_account(self, id, password_hash, is_admin).await
+    }
+    async fn create_session(
+        &self,
+        account: trellis_core::AccountId,
+        token_digest: &str,
+        csrf_token: &str,
+        expires_at: i64,
+    ) -> CoreResult<()> {
+        accounts::create_session(self, account, token_digest, csrf_token, expires_at).await
+    }
+    async fn session(&self, token_digest: &str, now: i64) -> CoreResult<Option<trellis_core::auth::Session>> {
+        accounts::session(self, token_digest, now).await
+    }
+    async fn delete_session(&self, token_digest: &str) -> CoreResult<()> {
+        accounts::delete_session(self, token_digest).await
+    }
+    async fn create_api_token(
+        &self,
+        account: trellis_core::AccountId,
+        name: &str,
+        token_digest: &str,
+        now: i64,
+    ) -> CoreResult<()> {
+        accounts::create_api_token(self, account, name, token_digest, now).await
+    }
+    async fn account_by_api_token(
+        &self,
+        token_digest: &str,
+        now: i64,
+    ) -> CoreResult<Option<trellis_core::auth::Account>> {
+        accounts::account_by_api_token(self, token_digest, now).await
+    }
+    async fn record_failed_sign_in(&self, email: &str, at: i64) -> CoreResult<()> {
+        accounts::record_failed_sign_in(self, email, at).await
+    }
+    async fn failed_sign_ins_since(&self, email: &str, since: i64) -> CoreResult<i64> {
+        accounts::failed_sign_ins_since(self, email, since).await
+    }
+    async fn clear_failed_sign_ins(&self, email: &str) -> CoreResult<()> {
+        accounts::clear_failed_sign_ins(self, email).await
+    }
+    async fn audit(&self, entry: &trellis_core::store::AuditEntry) -> CoreResult<()> {
+        accounts::audit(self, entry).await
+    }
+    async fn audit_log(&self, limit: i64) -> CoreResult<Vec<trellis_core::store::AuditEntry>> {
+        accounts::audit_log(self, limit).await
+    }
+}

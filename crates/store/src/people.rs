@@ -1,0 +1,532 @@
+//! People, teams, levels, skills and settings.
+
+use crate::{SqlStore, map_err};
+use chrono::NaiveDate;
+use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, Row};
+use trellis_core::error::{CoreError, CoreResult};
+use trellis_core::org::people::PersonFields;
+use trellis_core::org::{
+    DirectoryFacets, JobLevel, Page, PeopleFilter, Person, PersonCard, PersonStatus, SkillLevel,
+    Team, display_name,
+};
+use trellis_core::settings::Settings;
+use trellis_core::store::{NewLevel, OrgCounts};
+use trellis_core::{LevelId, PersonId, TeamId};
+
+pub(crate) const CARD_COLUMNS: &str = "p.id, p.name, p.preferred_name, p.email, p.title, \
+    t.name AS team_name, p.location, p.status, \
+    (SELECT COUNT(*) FROM people r WHERE r.manager_id = p.id AND r.status = 'active') AS report_count";
+
+pub(crate) fn card(row: &AnyRow) -> CoreResult<PersonCard> {
+    let name: String = row.try_get("name").map_err(map_err)?;
+    let preferred: Option<String> = row.try_get("preferred_name").map_err(map_err)?;
+    Ok(PersonCard {
+        id: PersonId(row.try_get("id").map_err(map_err)?),
+        display_name: display_name(&name, preferred.as_deref()),
+        email: row.try_get("email").map_err(map_err)?,
+        title: row.try_get("title").map_err(map_err)?,
+        team_name: row.try_get("team_name").map_err(map_err)?,
+        location: row.try_get("location").map_err(map_err)?,
+        status: status(&row.try_get::<String, _>("status").map_err(map_err)?),
+        report_count: row.try_get("report_count").map_err(map_err)?,
+    })
+}
+
+pub(crate) fn status(value: &str) -> PersonStatus {
+    PersonStatus::parse(value).unwrap_or(PersonStatus::Active)
+}
+
+pub(crate) fn date(value: Option<String>) -> Option<NaiveDate> {
+    value.and_then(|v| NaiveDate::parse_from_str(&v, "%Y-%m-%d").ok())
+}
+
+pub(crate) fn date_text(value: Option<NaiveDate>) -> Option<String> {
+    value.map(|d| d.format("%Y-%m-%d").to_string())
+}
+
+/// What directory search matches against, lower-cased.
+pub(crate) fn search_text(
+    name: &str,
+    preferred: Option<&str>,
+    email: &str,
+    title: Option<&str>,
+    employee_id: Option<&str>,
+) -> String {
+    [Some(name), preferred, Some(email), title, employee_id]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+pub async fn settings(store: &SqlStore) -> CoreResult<Settings> {
+    let rows = sqlx::query("SELECT key, value FROM settings")
+        .fetch_all(&store.pool)
+        .await
+        .map_err(map_err)?;
+    let mut s = Settings::default();
+    for row in rows {
+        let key: String = row.try_get("key").map_err(map_err)?;
+        let value: String = row.try_get("value").map_err(map_err)?;
+        match key.as_str() {
+            "organisation_name" => s.organisation_name = value,
+            "manager_word" => s.manager_word = value,
+            "manager_word_plural" => s.manager_word_plural = value,
+            "anonymity_k_360" => s.anonymity_k_360 = value.parse().unwrap_or(s.anonymity_k_360),
+            "anonymity_k_survey" => {
+                s.anonymity_k_survey = value.parse().unwrap_or(s.anonymity_k_survey)
+            }
+            _ => {}
+        }
+    }
+    Ok(s)
+}
+
+pub async fn save_settings(store: &SqlStore, s: &Settings) -> CoreResult<()> {
+    let mut tx = store.pool.begin().await.map_err(map_err)?;
+    for (key, value) in [
+        ("organisation_name", s.organisation_name.clone()),
+        ("manager_word", s.manager_word.clone()),
+        ("manager_word_plural", s.manager_word_plural.clone()),
+        ("anonymity_k_360", s.anonymity_k_360.to_string()),
+        ("anonymity_k_survey", s.anonymity_k_survey.to_string()),
+    ] {
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ($1, $2) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(key)
+        .bind(value)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+    }
+    tx.commit().await.map_err(map_err)
+}
+
+pub async fn person(store: &SqlStore, id: PersonId) -> CoreResult<Option<Person>> {
+    let row = sqlx::query(
+        "SELECT p.id, p.employee_id, p.name, p.preferred_name, p.email, p.title, p.level_id, \
+         l.code AS level_code, p.team_id, t.name AS team_name, p.manager_id, p.location, \
+         p.time_zone, p.start_date, p.status, \
+         (SELECT COUNT(*) FROM people r WHERE r.manager_id = p.id AND r.status = 'active') AS report_count \
+         FROM people p LEFT JOIN teams t ON t.id = p.team_id LEFT JOIN job_levels l ON l.id = p.level_id \
+         WHERE p.id = $1",
+    )
+    .bind(id.0)
+    .fetch_optional(&store.pool)
+    .await
+    .map_err(map_err)?;
+    let Some(row) = row else { return Ok(None) };
+    let get = |name: &str| -> CoreResult<Option<String>> { row.try_get(name).map_err(map_err) };
+    Ok(Some(Person {
+        id: PersonId(row.try_get("id").map_err(map_err)?),
+        employee_id: get("employee_id")?,
+        name: row.try_get("name").map_err(map_err)?,
+        preferred_name: get("preferred_name")?,
+        email: row.try_get("email").map_err(map_err)?,
+        title: get("title")?,
+        level_id: row
+            .try_get::<Option<i64>, _>("level_id")
+            .map_err(map_err)?
+            .map(LevelId),
+        level_code: get("level_code")?,
+        team_id: row
+            .try_get::<Option<i64>, _>("team_id")
+            .map_err(map_err)?
+            .map(TeamId),
+        team_name: get("team_name")?,
+        manager_id: row
+            .try_get::<Option<i64>, _>("manager_id")
+            .map_err(map_err)?
+            .map(PersonId),
+        location: get("location")?,
+        time_zone: get("time_zone")?,
+        start_date: date(get("start_date")?),
+        status: status(&row.try_get::<String, _>("status").map_err(map_err)?),
+        report_count: row.try_get("report_count").map_err(map_err)?,
+    }))
+}
+
+pub async fn person_id_by_email(store: &SqlStore, email: &str) -> CoreResult<Option<PersonId>> {
+    let id: Option<i64> = sqlx::query_scalar("SELECT id FROM people WHERE email = $1")
+        .bind(email.trim().to_lowercase())
+        .fetch_optional(&store.pool)
+        .await
+        .map_err(map_err)?;
+    Ok(id.map(PersonId))
+}
+
+pub async fn manager_chain(store: &SqlStore, id: PersonId) -> CoreResult<Vec<PersonCard>> {
+    // The depth guard stops a runaway query should the data ever hold a loop.
+    let sql = format!(
+        "WITH RECURSIVE chain(id, depth) AS ( \
+           SELECT manager_id, 1 FROM people WHERE id = $1 AND manager_id IS NOT NULL \
+           UNION ALL \
+           SELECT q.manager_id, c.depth + 1 FROM people q JOIN chain c ON q.id = c.id \
+           WHERE q.manager_id IS NOT NULL AND c.depth < 200) \
+         SELECT {CARD_COLUMNS} FROM chain c JOIN people p ON p.id = c.id \
+         LEFT JOIN teams t ON t.id = p.team_id ORDER BY c.depth"
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(id.0)
+        .fetch_all(&store.pool)
+        .await
+        .map_err(map_err)?;
+    rows.iter().map(card).collect()
+}
+
+pub async fn direct_reports(store: &SqlStore, id: PersonId) -> CoreResult<Vec<PersonCard>> {
+    let sql = format!(
+        "SELECT {CARD_COLUMNS} FROM people p LEFT JOIN teams t ON t.id = p.team_id \
+         WHERE p.manager_id = $1 AND p.status = 'active' ORDER BY p.name, p.id"
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(id.0)
+        .fetch_all(&store.pool)
+        .await
+        .map_err(map_err)?;
+    rows.iter().map(card).collect()
+}
+
+pub async fn top_of_tree(store: &SqlStore) -> CoreResult<Vec<PersonCard>> {
+    let sql = format!(
+        "SELECT {CARD_COLUMNS} FROM people p LEFT JOIN teams t ON t.id = p.team_id \
+         WHERE p.manager_id IS NULL AND p.status = 'active' ORDER BY p.name, p.id LIMIT 200"
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .fetch_all(&store.pool)
+        .await
+        .map_err(map_err)?;
+    rows.iter().map(card).collect()
+}
+
+pub async fn list_people(store: &SqlStore, filter: &PeopleFilter) -> CoreResult<Page<PersonCard>> {
+    let mut conditions: Vec<String> = Vec::new();
+    let mut binds: Vec<BindValue> = Vec::new();
+    if !filter.include_left {
+        conditions.push("p.status = 'active'".into());
+    }
+    if let Some(q) = filter.query.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        for word in q.split_whitespace().take(5) {
+            binds.push(BindValue::Text(format!("%{}%", escape_like(&word.to_lowercase()))));
+            conditions.push(format!("p.search_text LIKE ${} ESCAPE '\\'", binds.len()));
+        }
+    }
+    if let Some(team) = filter.team_id {
+        binds.push(BindValue::Int(team.0));
+        let n = binds.len();
+        // A department includes its teams.
+        conditions.push(format!(
+            "(p.team_id = ${n} OR p.team_id IN (SELECT id FROM teams WHERE parent_id = ${n}))"
+        ));
+    }
+    if let Some(location) = filter.location.as_deref().filter(|l| !l.is_empty()) {
+        binds.push(BindValue::Text(location.to_string()));
+        conditions.push(format!("p.location = ${}", binds.len()));
+    }
+    if let Some(level) = filter.level_id {
+        binds.push(BindValue::Int(level.0));
+        conditions.push(format!("p.level_id = ${}", binds.len()));
+    }
+    let where_clause = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
+    };
+    let count_sql = format!("SELECT COUNT(*) FROM people p {where_clause}");
+    let mut count_query = sqlx::query_scalar::<_, i64>(AssertSqlSafe(count_sql));
+    for b in &binds {
+        count_query = match b {
+            BindValue::Text(t) => count_query.bind(t.clone()),
+            BindValue::Int(i) => count_query.bind(*i),
+        };
+    }
+    let total = count_query.fetch_one(&store.pool).await.map_err(map_err)?;
+    let per_page = filter.per_page.max(1);
+    let page = filter.page.max(1);
+    let offset = (page as i64 - 1) * per_page as i64;
+    let sql = format!(
+        "SELECT {CARD_COLUMNS} FROM people p LEFT JOIN teams t ON t.id = p.team_id {where_clause} \
+         ORDER BY p.name, p.id LIMIT {per_page} OFFSET {offset}"
+    );
+    let mut query = sqlx::query(AssertSqlSafe(sql));
+    for b in &binds {
+        query = match b {
+            BindValue::Text(t) => query.bind(t.clone()),
+            BindValue::Int(i) => query.bind(*i),
+        };
+    }
+    let rows = query.fetch_all(&store.pool).await.map_err(map_err)?;
+    Ok(Page {
+        items: rows.iter().map(card).collect::<CoreResult<_>>()?,
+        total,
+        page,
+        per_page,
+    })
+}
+
+enum BindValue {
+    Text(String),
+    Int(i64),
+}
+
+fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+pub async fn directory_facets(store: &SqlStore) -> CoreResult<DirectoryFacets> {
+    let locations: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT location FROM people WHERE location IS NOT NULL AND status = 'active' ORDER BY location",
+    )
+    .fetch_all(&store.pool)
+    .await
+    .map_err(map_err)?;
+    Ok(DirectoryFacets {
+        teams: teams(store).await?,
+        locations,
+        levels: levels(store).await?,
+    })
+}
+
+pub async fn person_skills(store: &SqlStore, id: PersonId) -> CoreResult<Vec<SkillLevel>> {
+    let rows = sqlx::query(
+        "SELECT s.name, ps.level, ps.wants_to_grow FROM person_skills ps \
+         JOIN skills s ON s.id = ps.skill_id WHERE ps.person_id = $1 ORDER BY s.name",
+    )
+    .bind(id.0)
+    .fetch_all(&store.pool)
+    .await
+    .map_err(map_err)?;
+    rows.iter()
+        .map(|r| {
+            Ok(SkillLevel {
+                skill: r.try_get("name").map_err(map_err)?,
+                level: r.try_get::<i64, _>("level").map_err(map_err)? as u8,
+                wants_to_grow: r.try_get::<i64, _>("wants_to_grow").map_err(map_err)? != 0,
+            })
+        })
+        .collect()
+}
+
+pub async fn create_person(store: &SqlStore, f: &PersonFields) -> CoreResult<PersonId> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO people (employee_id, name, preferred_name, email, title, level_id, team_id, \
+         manager_id, location, time_zone, start_date, status, search_text) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+    )
+    .bind(f.employee_id.clone())
+    .bind(f.name.clone())
+    .bind(f.preferred_name.clone())
+    .bind(f.email.clone())
+    .bind(f.title.clone())
+    .bind(f.level_id.map(|l| l.0))
+    .bind(f.team_id.map(|t| t.0))
+    .bind(f.manager_id.map(|m| m.0))
+    .bind(f.location.clone())
+    .bind(f.time_zone.clone())
+    .bind(date_text(f.start_date))
+    .bind(f.status.as_str())
+    .bind(search_text(
+        &f.name,
+        f.preferred_name.as_deref(),
+        &f.email,
+        f.title.as_deref(),
+        f.employee_id.as_deref(),
+    ))
+    .fetch_one(&store.pool)
+    .await
+    .map_err(map_err)?;
+    Ok(PersonId(id))
+}
+
+pub async fn update_person(store: &SqlStore, id: PersonId, f: &PersonFields) -> CoreResult<()> {
+    let result = sqlx::query(
+        "UPDATE people SET employee_id = $1, name = $2, preferred_name = $3, email = $4, title = $5, \
+         level_id = $6, team_id = $7, manager_id = $8, location = $9, time_zone = $10, \
+         start_date = $11, status = $12, search_text = $13 WHERE id = $14",
+    )
+    .bind(f.employee_id.clone())
+    .bind(f.name.clone())
+    .bind(f.preferred_name.clone())
+    .bind(f.email.clone())
+    .bind(f.title.clone())
+    .bind(f.level_id.map(|l| l.0))
+    .bind(f.team_id.map(|t| t.0))
+    .bind(f.manager_id.map(|m| m.0))
+    .bind(f.location.clone())
+    .bind(f.time_zone.clone())
+    .bind(date_text(f.start_date))
+    .bind(f.status.as_str())
+    .bind(search_text(
+        &f.name,
+        f.preferred_name.as_deref(),
+        &f.email,
+        f.title.as_deref(),
+        f.employee_id.as_deref(),
+    ))
+    .bind(id.0)
+    .execute(&store.pool)
+    .await
+    .map_err(map_err)?;
+    if result.rows_affected() == 0 {
+        return Err(CoreError::NotFound(format!("person {id}")));
+    }
+    Ok(())
+}
+
+pub async fn set_person_skills(store: &SqlStore, id: PersonId, skills: &[SkillLevel]) -> CoreResult<()> {
+    let mut tx = store.pool.begin().await.map_err(map_err)?;
+    sqlx::query("DELETE FROM person_skills WHERE person_id = $1")
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+    for s in skills {
+        sqlx::query("INSERT INTO skills (name) VALUES ($1) ON CONFLICT (name) DO NOTHING")
+            .bind(s.skill.clone())
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        sqlx::query(
+            "INSERT INTO person_skills (person_id, skill_id, level, wants_to_grow) \
+             SELECT $1, id, $2, $3 FROM skills WHERE name = $4",
+        )
+        .bind(id.0)
+        .bind(s.level as i64)
+        .bind(s.wants_to_grow as i64)
+        .bind(s.skill.clone())
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+    }
+    tx.commit().await.map_err(map_err)
+}
+
+const TEAM_COLUMNS: &str = "t.id, t.name, t.parent_id, pt.name AS parent_name, \
+    (SELECT COUNT(*) FROM people p WHERE p.team_id = t.id AND p.status = 'active') AS member_count";
+
+fn team_row(row: &AnyRow) -> CoreResult<Team> {
+    Ok(Team {
+        id: TeamId(row.try_get("id").map_err(map_err)?),
+        name: row.try_get("name").map_err(map_err)?,
+        parent_id: row
+            .try_get::<Option<i64>, _>("parent_id")
+            .map_err(map_err)?
+            .map(TeamId),
+        parent_name: row.try_get("parent_name").map_err(map_err)?,
+        member_count: row.try_get("member_count").map_err(map_err)?,
+    })
+}
+
+pub async fn teams(store: &SqlStore) -> CoreResult<Vec<Team>> {
+    let sql = format!(
+        "SELECT {TEAM_COLUMNS} FROM teams t LEFT JOIN teams pt ON pt.id = t.parent_id \
+         ORDER BY COALESCE(pt.name, t.name), t.parent_id IS NOT NULL, t.name"
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .fetch_all(&store.pool)
+        .await
+        .map_err(map_err)?;
+    rows.iter().map(team_row).collect()
+}
+
+pub async fn team(store: &SqlStore, id: TeamId) -> CoreResult<Option<Team>> {
+    let sql = format!(
+        "SELECT {TEAM_COLUMNS} FROM teams t LEFT JOIN teams pt ON pt.id = t.parent_id WHERE t.id = $1"
+    );
+    let row = sqlx::query(AssertSqlSafe(sql))
+        .bind(id.0)
+        .fetch_optional(&store.pool)
+        .await
+        .map_err(map_err)?;
+    row.as_ref().map(team_row).transpose()
+}
+
+pub async fn sub_teams(store: &SqlStore, id: TeamId) -> CoreResult<Vec<Team>> {
+    let sql = format!(
+        "SELECT {TEAM_COLUMNS} FROM teams t LEFT JOIN teams pt ON pt.id = t.parent_id \
+         WHERE t.parent_id = $1 ORDER BY t.name"
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(id.0)
+        .fetch_all(&store.pool)
+        .await
+        .map_err(map_err)?;
+    rows.iter().map(team_row).collect()
+}
+
+pub async fn team_members(store: &SqlStore, id: TeamId) -> CoreResult<Vec<PersonCard>> {
+    let sql = format!(
+        "SELECT {CARD_COLUMNS} FROM people p LEFT JOIN teams t ON t.id = p.team_id \
+         WHERE p.team_id = $1 AND p.status = 'active' ORDER BY p.name, p.id LIMIT 2000"
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(id.0)
+        .fetch_all(&store.pool)
+        .await
+        .map_err(map_err)?;
+    rows.iter().map(card).collect()
+}
+
+fn level_row(row: &AnyRow) -> CoreResult<JobLevel> {
+    Ok(JobLevel {
+        id: LevelId(row.try_get("id").map_err(map_err)?),
+        code: row.try_get("code").map_err(map_err)?,
+        name: row.try_get("name").map_err(map_err)?,
+        rank: row.try_get("rank").map_err(map_err)?,
+        expectations: row.try_get("expectations").map_err(map_err)?,
+    })
+}
+
+pub async fn levels(store: &SqlStore) -> CoreResult<Vec<JobLevel>> {
+    let rows = sqlx::query("SELECT id, code, name, rank, expectations FROM job_levels ORDER BY rank, code")
+        .fetch_all(&store.pool)
+        .await
+        .map_err(map_err)?;
+    rows.iter().map(level_row).collect()
+}
+
+pub async fn level(store: &SqlStore, id: LevelId) -> CoreResult<Option<JobLevel>> {
+    let row = sqlx::query("SELECT id, code, name, rank, expectations FROM job_levels WHERE id = $1")
+        .bind(id.0)
+        .fetch_optional(&store.pool)
+        .await
+        .map_err(map_err)?;
+    row.as_ref().map(level_row).transpose()
+}
+
+pub async fn upsert_level(store: &SqlStore, level: &NewLevel) -> CoreResult<LevelId> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO job_levels (code, name, rank, expectations) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (code) DO UPDATE SET name = excluded.name, rank = excluded.rank, \
+         expectations = excluded.expectations RETURNING id",
+    )
+    .bind(level.code.clone())
+    .bind(level.name.clone())
+    .bind(level.rank)
+    .bind(level.expectations.clone())
+    .fetch_one(&store.pool)
+    .await
+    .map_err(map_err)?;
+    Ok(LevelId(id))
+}
+
+pub async fn counts(store: &SqlStore) -> CoreResult<OrgCounts> {
+    let row = sqlx::query(
+        "SELECT (SELECT COUNT(*) FROM people) AS people, \
+         (SELECT COUNT(*) FROM people WHERE status = 'active') AS active_people, \
+         (SELECT COUNT(*) FROM teams) AS teams, (SELECT COUNT(*) FROM accounts) AS accounts",
+    )
+    .fetch_one(&store.pool)
+    .await
+    .map_err(map_err)?;
+    Ok(OrgCounts {
+        people: row.try_get("people").map_err(map_err)?,
+        active_people: row.try_get("active_people").map_err(map_err)?,
+        teams: row.try_get("teams").map_err(map_err)?,
+        accounts: row.try_get("accounts").map_err(map_err)?,
+    })
+}

@@ -1,0 +1,119 @@
+//! Throwaway databases for tests: a fresh SQLite file, or — when
+//! `TRELLIS_TEST_DATABASE_URL` points at a PostgreSQL server — a fresh database on it.
+
+use crate::{SqlStore, StoreOptions};
+use sqlx::any::install_default_drivers;
+use sqlx::{AnyConnection, AssertSqlSafe, Connection};
+
+/// A database that lives as long as this value.
+pub struct TestDatabase {
+    pub url: String,
+    _dir: Option<tempfile_dir::TempDir>,
+    admin_url: Option<String>,
+    name: Option<String>,
+}
+
+mod tempfile_dir {
+    /// A temporary folder removed on drop (kept small to avoid a dependency).
+    pub struct TempDir(pub std::path::PathBuf);
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+/// The backends a test should run on: always SQLite, and PostgreSQL when configured.
+pub fn backends() -> Vec<&'static str> {
+    let mut b = vec!["sqlite"];
+    if std::env::var("TRELLIS_TEST_DATABASE_URL").is_ok_and(|u| !u.is_empty()) {
+        b.push("postgres");
+    }
+    b
+}
+
+fn unique_suffix() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!(
+        "{}_{}_{}",
+        std::process::id(),
+        nanos,
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+impl TestDatabase {
+    /// A new empty database on `backend` (`sqlite` or `postgres`).
+    pub async fn new(backend: &str) -> TestDatabase {
+        install_default_drivers();
+        match backend {
+            "postgres" => {
+                let admin_url = std::env::var("TRELLIS_TEST_DATABASE_URL")
+                    .expect("TRELLIS_TEST_DATABASE_URL is set for postgres tests");
+                let name = format!("trellis_test_{}", unique_suffix());
+                let mut conn = AnyConnection::connect(&admin_url)
+                    .await
+                    .expect("connect to the test PostgreSQL server");
+                sqlx::query(AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                    .execute(&mut conn)
+                    .await
+                    .expect("create a test database");
+                let _ = conn.close().await;
+                let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin_url);
+                TestDatabase {
+                    url: format!("{base}/{name}"),
+                    _dir: None,
+                    admin_url: Some(admin_url),
+                    name: Some(name),
+                }
+            }
+            _ => {
+                let dir = std::env::temp_dir().join(format!("trellis-test-{}", unique_suffix()));
+                std::fs::create_dir_all(&dir).expect("create a temporary folder");
+                TestDatabase {
+                    url: format!("sqlite://{}", dir.join("trellis.db").display()),
+                    _dir: Some(tempfile_dir::TempDir(dir)),
+                    admin_url: None,
+                    name: None,
+                }
+            }
+        }
+    }
+
+    /// Opens the database and applies the migrations.
+    pub async fn store(&self) -> SqlStore {
+        SqlStore::connect(&StoreOptions::new(self.url.clone()))
+            .await
+            .expect("open the test database")
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let (Some(admin), Some(name)) = (self.admin_url.take(), self.name.take()) {
+            // Dropped from a plain thread: Drop cannot be async and may run inside a runtime.
+            let _ = std::thread::spawn(move || {
+                let Ok(rt) = tokio_runtime() else { return };
+                rt.block_on(async move {
+                    if let Ok(mut conn) = AnyConnection::connect(&admin).await {
+                        let _ = sqlx::query(AssertSqlSafe(format!(
+                            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                        )))
+                        .execute(&mut conn)
+                        .await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+fn tokio_runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread().enable_all().build()
+}
