@@ -50,6 +50,14 @@ pub struct OrgCounts {
     pub accounts: i64,
 }
 
+/// An uploaded file waiting for the admin to confirm its preview.
+#[derive(Debug, Clone)]
+pub struct PendingImport {
+    pub file_name: String,
+    pub content: Vec<u8>,
+    pub deactivate_missing: bool,
+}
+
 /// Everything the services need from a database.
 #[async_trait]
 pub trait Store: Send + Sync {
@@ -88,6 +96,20 @@ pub trait Store: Send + Sync {
     /// Writes a valid plan in one transaction: all of it or nothing.
     async fn apply_import(&self, plan: &ImportPlan) -> CoreResult<ImportSummary>;
     async fn counts(&self) -> CoreResult<OrgCounts>;
+    /// Keeps an upload between preview and commit (older uploads are pruned).
+    async fn save_pending_import(
+        &self,
+        id: &str,
+        account: AccountId,
+        upload: &PendingImport,
+        now: i64,
+    ) -> CoreResult<()>;
+    /// An upload of this account, removed as it is taken.
+    async fn take_pending_import(
+        &self,
+        id: &str,
+        account: AccountId,
+    ) -> CoreResult<Option<PendingImport>>;
 
     async fn create_account(
         &self,

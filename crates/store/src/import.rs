@@ -392,3 +392,57 @@ pub async fn apply_import(store: &SqlStore, plan: &ImportPlan) -> CoreResult<Imp
         deactivated: plan.deactivations.len(),
     })
 }
+
+pub async fn save_pending_import(
+    store: &SqlStore,
+    id: &str,
+    account: trellis_core::AccountId,
+    upload: &trellis_core::store::PendingImport,
+    now: i64,
+) -> CoreResult<()> {
+    sqlx::query("DELETE FROM pending_imports WHERE created_at < $1")
+        .bind(now - 86_400)
+        .execute(&store.pool)
+        .await
+        .map_err(map_err)?;
+    sqlx::query(
+        "INSERT INTO pending_imports (id, account_id, file_name, content, deactivate_missing, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(id.to_string())
+    .bind(account.0)
+    .bind(upload.file_name.clone())
+    .bind(upload.content.clone())
+    .bind(upload.deactivate_missing as i64)
+    .bind(now)
+    .execute(&store.pool)
+    .await
+    .map_err(map_err)?;
+    Ok(())
+}
+
+pub async fn take_pending_import(
+    store: &SqlStore,
+    id: &str,
+    account: trellis_core::AccountId,
+) -> CoreResult<Option<trellis_core::store::PendingImport>> {
+    let row = sqlx::query(
+        "SELECT file_name, content, deactivate_missing FROM pending_imports WHERE id = $1 AND account_id = $2",
+    )
+    .bind(id.to_string())
+    .bind(account.0)
+    .fetch_optional(&store.pool)
+    .await
+    .map_err(map_err)?;
+    let Some(row) = row else { return Ok(None) };
+    sqlx::query("DELETE FROM pending_imports WHERE id = $1")
+        .bind(id.to_string())
+        .execute(&store.pool)
+        .await
+        .map_err(map_err)?;
+    Ok(Some(trellis_core::store::PendingImport {
+        file_name: row.try_get("file_name").map_err(map_err)?,
+        content: row.try_get("content").map_err(map_err)?,
+        deactivate_missing: row.try_get::<i64, _>("deactivate_missing").map_err(map_err)? != 0,
+    }))
+}

@@ -342,6 +342,22 @@ impl trellis_core::Store for SqlStore {
     async fn counts(&self) -> CoreResult<trellis_core::store::OrgCounts> {
         people::counts(self).await
     }
+    async fn save_pending_import(
+        &self,
+        id: &str,
+        account: trellis_core::AccountId,
+        upload: &trellis_core::store::PendingImport,
+        now: i64,
+    ) -> CoreResult<()> {
+        import::save_pending_import(self, id, account, upload, now).await
+    }
+    async fn take_pending_import(
+        &self,
+        id: &str,
+        account: trellis_core::AccountId,
+    ) -> CoreResult<Option<trellis_core::store::PendingImport>> {
+        import::take_pending_import(self, id, account).await
+    }
     async fn create_account(
         &self,
         person: trellis_core::PersonId,

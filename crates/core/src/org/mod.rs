@@ -3,6 +3,7 @@
 pub mod csv_format;
 pub mod export;
 pub mod import;
+pub mod imports;
 pub mod people;
 
 use crate::ids::{LevelId, PersonId, TeamId};

@@ -104,3 +104,13 @@ CREATE TABLE import_manager_links (
     person_id  BIGINT PRIMARY KEY,
     manager_id BIGINT
 );
+
+-- Uploads waiting for an admin to confirm the preview; pruned after a day.
+CREATE TABLE pending_imports (
+    id                 TEXT PRIMARY KEY,
+    account_id         BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    file_name          TEXT NOT NULL,
+    content            BLOB NOT NULL,
+    deactivate_missing BIGINT NOT NULL DEFAULT 0,
+    created_at         BIGINT NOT NULL
+);

@@ -1,0 +1,443 @@
+//! `trellis`: serve, demo, migrate, import, export, user and token management.
+
+mod config;
+mod demo;
+
+use anyhow::{Context, Result, anyhow, bail};
+use clap::{Args, Parser, Subcommand};
+use config::{Config, Overrides};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use trellis_core::Store;
+use trellis_core::auth::{check_password_strength, hash_password, random_token, token_digest};
+use trellis_core::org::export::write_people_csv;
+use trellis_core::org::import::{ImportOptions, Located, parse_people_csv, plan_import};
+use trellis_core::org::people::PersonFields;
+use trellis_store::{SqlStore, StoreOptions};
+
+#[derive(Parser)]
+#[command(name = "trellis", version, about = "Trellis: the people platform for management and leadership")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where the database is; shared by every command.
+#[derive(Args, Clone, Debug)]
+struct DatabaseArgs {
+    /// sqlite://PATH or postgres://USER:PASSWORD@HOST:PORT/DB
+    #[arg(long, env = "TRELLIS_DATABASE")]
+    database: Option<String>,
+    /// A TOML configuration file.
+    #[arg(long, env = "TRELLIS_CONFIG")]
+    config: Option<PathBuf>,
+}
+
+impl DatabaseArgs {
+    fn config(&self) -> Result<Config> {
+        Config::load(
+            self.config.as_deref(),
+            &Overrides { database: self.database.clone(), ..Default::default() },
+        )
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web UI and the API.
+    Serve {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        /// Address to listen on.
+        #[arg(long, env = "TRELLIS_LISTEN")]
+        listen: Option<String>,
+        /// Mark cookies Secure (set when Trellis is reached over HTTPS).
+        #[arg(long, env = "TRELLIS_SECURE_COOKIES")]
+        secure_cookies: Option<bool>,
+        /// Database connections per instance.
+        #[arg(long, env = "TRELLIS_MAX_CONNECTIONS")]
+        max_connections: Option<u32>,
+    },
+    /// Build a realistic demo organisation and serve it.
+    Demo(demo::DemoArgs),
+    /// Create the database or bring it up to date.
+    Migrate {
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Import data.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Export data.
+    #[command(subcommand)]
+    Export(ExportCommand),
+    /// Manage sign-in accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage personal API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Import people from an HRIS CSV export.
+    People {
+        file: PathBuf,
+        /// Check the file and show what would change, without writing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Mark active people who are not in the file as having left.
+        #[arg(long)]
+        deactivate_missing: bool,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// Export people as CSV in the import format (`-` for standard output).
+    People {
+        file: PathBuf,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a sign-in account (and the person, when they are not in Trellis yet).
+    Create {
+        #[arg(long)]
+        email: String,
+        /// Full name; needed when the person does not exist yet.
+        #[arg(long)]
+        name: Option<String>,
+        /// Make the account a people admin.
+        #[arg(long)]
+        admin: bool,
+        /// The password; prompted for when omitted.
+        #[arg(long, env = "TRELLIS_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a personal API token for an account and print it (it is shown only once).
+    Create {
+        #[arg(long)]
+        email: String,
+        /// What the token is for.
+        #[arg(long, default_value = "cli")]
+        name: String,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+}
+
+fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("TRELLIS_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,trellis=info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+pub(crate) async fn open(config: &Config, migrate: bool) -> Result<SqlStore> {
+    let mut options = StoreOptions::new(config.database.clone());
+    options.max_connections = config.max_connections;
+    options.migrate = migrate;
+    SqlStore::connect(&options).await.map_err(|e| anyhow!("{e}"))
+}
+
+async fn run(cli: Cli) -> Result<std::process::ExitCode> {
+    use std::process::ExitCode;
+    match cli.command {
+        Command::Serve { db, listen, secure_cookies, max_connections } => {
+            let config = Config::load(
+                db.config.as_deref(),
+                &Overrides { database: db.database, listen, secure_cookies, max_connections },
+            )?;
+            let store = open(&config, true).await?;
+            serve(Arc::new(store), &config, None).await?;
+        }
+        Command::Demo(args) => demo::run(args).await?,
+        Command::Migrate { db } => {
+            let config = db.config()?;
+            let store = open(&config, false).await?;
+            let applied = store.migrate().await.map_err(|e| anyhow!("{e}"))?;
+            let status = store.migration_status().await.map_err(|e| anyhow!("{e}"))?;
+            if applied.is_empty() {
+                println!("The database is up to date (migration {}).", status.current);
+            } else {
+                println!("Applied migrations {:?}; the database is at migration {}.", applied, status.current);
+            }
+        }
+        Command::Import(ImportCommand::People { file, dry_run, deactivate_missing, db }) => {
+            let config = db.config()?;
+            let store = open(&config, true).await?;
+            let ok = import_people(&store, &file, dry_run, deactivate_missing).await?;
+            if !ok {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        Command::Export(ExportCommand::People { file, db }) => {
+            let config = db.config()?;
+            let store = open(&config, true).await?;
+            let snapshot = store.org_snapshot().await.map_err(|e| anyhow!("{e}"))?;
+            if file.as_os_str() == "-" {
+                write_people_csv(&snapshot, std::io::stdout().lock())?;
+            } else {
+                let out = std::fs::File::create(&file)
+                    .with_context(|| format!("cannot create {}", file.display()))?;
+                write_people_csv(&snapshot, std::io::BufWriter::new(out))?;
+                eprintln!("Exported {} people to {}.", snapshot.people.len(), file.display());
+            }
+        }
+        Command::User(UserCommand::Create { email, name, admin, password, db }) => {
+            let config = db.config()?;
+            let store = open(&config, true).await?;
+            let password = match password {
+                Some(p) => p,
+                None => prompt_password()?,
+            };
+            check_password_strength(&password).map_err(|e| anyhow!("{e}"))?;
+            create_user(&store, &email, name.as_deref(), admin, &password).await?;
+            println!("Created {} account for {email}.", if admin { "an admin" } else { "a" });
+        }
+        Command::Token(TokenCommand::Create { email, name, db }) => {
+            let config = db.config()?;
+            let store = open(&config, true).await?;
+            let account = store
+                .account_by_email(&email)
+                .await
+                .map_err(|e| anyhow!("{e}"))?
+                .ok_or_else(|| anyhow!("there is no active account for {email}; create one with `trellis user create`"))?;
+            let token = random_token().map_err(|e| anyhow!("{e}"))?;
+            store
+                .create_api_token(account.id, &name, &token_digest(&token), chrono_now())
+                .await
+                .map_err(|e| anyhow!("{e}"))?;
+            println!("{token}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn chrono_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+fn prompt_password() -> Result<String> {
+    let first = rpassword::prompt_password("Password: ").context("cannot read the password")?;
+    let second = rpassword::prompt_password("Password again: ").context("cannot read the password")?;
+    if first != second {
+        bail!("the two passwords differ");
+    }
+    Ok(first)
+}
+
+/// Creates the person when missing, then their account.
+pub(crate) async fn create_user(
+    store: &SqlStore,
+    email: &str,
+    name: Option<&str>,
+    admin: bool,
+    password: &str,
+) -> Result<()> {
+    let email = email.trim().to_lowercase();
+    let person = match store.person_id_by_email(&email).await.map_err(|e| anyhow!("{e}"))? {
+        Some(id) => id,
+        None => {
+            let name = name.ok_or_else(|| {
+                anyhow!("{email} is not in Trellis yet: give --name to add them, or import people first")
+            })?;
+            if !trellis_core::org::csv_format::is_plausible_email(&email) {
+                bail!("{email:?} is not an e-mail address");
+            }
+            let fields = PersonFields {
+                employee_id: None,
+                name: name.trim().to_string(),
+                preferred_name: None,
+                email: email.clone(),
+                title: None,
+                level_id: None,
+                team_id: None,
+                manager_id: None,
+                location: None,
+                time_zone: None,
+                start_date: None,
+                status: Default::default(),
+            };
+            store.create_person(&fields).await.map_err(|e| anyhow!("{e}"))?
+        }
+    };
+    let hash = hash_password(password).map_err(|e| anyhow!("{e}"))?;
+    store
+        .create_account(person, &hash, admin)
+        .await
+        .map_err(|e| anyhow!("{email}: {e}"))?;
+    Ok(())
+}
+
+fn read_with_progress(path: &Path) -> Result<Vec<u8>> {
+    let mut file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if size as usize > trellis_core::org::import::MAX_IMPORT_BYTES {
+        bail!(
+            "{}: the file is {} MB; Trellis imports files of up to {} MB — split it into several files",
+            path.display(),
+            size / (1024 * 1024),
+            trellis_core::org::import::MAX_IMPORT_BYTES / (1024 * 1024)
+        );
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(Some(size), indicatif::ProgressDrawTarget::stderr());
+    // Only large files on a terminal get a bar; pipes and CI logs stay clean.
+    if size < 4 * 1024 * 1024 {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_message("Reading");
+    let mut content = Vec::with_capacity(size as usize);
+    let mut chunk = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut chunk)?;
+        if n == 0 {
+            break;
+        }
+        content.extend_from_slice(&chunk[..n]);
+        bar.inc(n as u64);
+    }
+    bar.finish_and_clear();
+    Ok(content)
+}
+
+/// Imports a file; prints every error as FILE:LINE: column: message. Returns false on errors.
+pub(crate) async fn import_people(store: &SqlStore, file: &Path, dry_run: bool, deactivate_missing: bool) -> Result<bool> {
+    let content = read_with_progress(file)?;
+    let spinner = indicatif::ProgressBar::new_spinner();
+    if content.len() < 4 * 1024 * 1024 {
+        spinner.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    spinner.set_message("Checking rows");
+    let parsed = parse_people_csv(&content);
+    drop(content);
+    let snapshot = store.org_snapshot().await.map_err(|e| anyhow!("{e}"))?;
+    let plan = plan_import(parsed, &snapshot, ImportOptions { deactivate_missing });
+    drop(snapshot);
+    let name = file.display().to_string();
+    if !plan.is_valid() {
+        spinner.finish_and_clear();
+        for issue in &plan.errors {
+            eprintln!("{}", Located { file: &name, issue });
+        }
+        if plan.errors_not_shown > 0 {
+            eprintln!("… and {} more errors", plan.errors_not_shown);
+        }
+        eprintln!(
+            "{} errors; nothing was written.",
+            plan.errors.len() + plan.errors_not_shown
+        );
+        return Ok(false);
+    }
+    for w in &plan.warnings {
+        eprintln!("warning: {}", Located { file: &name, issue: w });
+    }
+    if !plan.ignored_columns.is_empty() {
+        eprintln!("Ignored columns: {}", plan.ignored_columns.join(", "));
+    }
+    let verb = if dry_run { "Would add" } else { "Added" };
+    if !dry_run {
+        spinner.set_message(format!("Writing {} people", plan.creates.len() + plan.updates.len()));
+        store.apply_import(&plan).await.map_err(|e| anyhow!("{e}"))?;
+        store
+            .audit(&trellis_core::store::AuditEntry {
+                at: chrono_now(),
+                actor: None,
+                action: "people.import".into(),
+                subject: name.clone(),
+                detail: "command line".into(),
+            })
+            .await
+            .map_err(|e| anyhow!("{e}"))?;
+    }
+    spinner.finish_and_clear();
+    println!(
+        "{verb} {}, {} {}, {} unchanged, {} {} as left.{}",
+        plan.creates.len(),
+        if dry_run { "would update" } else { "updated" },
+        plan.updates.len(),
+        plan.unchanged,
+        if dry_run { "would mark" } else { "marked" },
+        plan.deactivations.len(),
+        if dry_run { " Nothing was written (dry run)." } else { "" }
+    );
+    Ok(true)
+}
+
+/// Serves until Ctrl-C or SIGTERM. `ready` receives the bound address (for the demo).
+pub(crate) async fn serve(store: Arc<SqlStore>, config: &Config, banner: Option<String>) -> Result<()> {
+    let listener = tokio::net::TcpListener::bind(&config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {} (is another program using it?)", config.listen))?;
+    let address = listener.local_addr()?;
+    let state = trellis_web::AppState::new(
+        store.clone(),
+        trellis_web::WebConfig { secure_cookies: config.secure_cookies },
+    );
+    let app = trellis_web::router(state);
+    println!("Trellis is running at http://{address}/ ({} database)", store.backend_kind().name());
+    if let Some(b) = banner {
+        println!("{b}");
+    }
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("the server stopped")?;
+    store.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+}

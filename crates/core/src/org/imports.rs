@@ -1,0 +1,52 @@
+//! The import use case: plan a file against the organisation (a preview), then apply it
+//! in one transaction. Admins only; every applied import is audited.
+
+use super::import::{ImportOptions, ImportPlan, parse_people_csv, plan_import};
+use crate::error::{CoreError, CoreResult};
+use crate::policy::Viewer;
+use crate::store::{AuditEntry, ImportSummary, Store};
+
+/// Reads and plans a file without writing anything.
+pub async fn preview(
+    store: &dyn Store,
+    viewer: &Viewer,
+    bytes: &[u8],
+    options: ImportOptions,
+) -> CoreResult<ImportPlan> {
+    if !viewer.can_administer() {
+        return Err(CoreError::Forbidden("import people".into()));
+    }
+    let parsed = parse_people_csv(bytes);
+    let snapshot = store.org_snapshot().await?;
+    Ok(plan_import(parsed, &snapshot, options))
+}
+
+/// Plans again against the current organisation and applies the plan if it is valid.
+/// Returns the plan as well, so callers can show its errors.
+pub async fn apply(
+    store: &dyn Store,
+    viewer: &Viewer,
+    file_name: &str,
+    bytes: &[u8],
+    options: ImportOptions,
+    now: i64,
+) -> CoreResult<(ImportPlan, Option<ImportSummary>)> {
+    let plan = preview(store, viewer, bytes, options).await?;
+    if !plan.is_valid() {
+        return Ok((plan, None));
+    }
+    let summary = store.apply_import(&plan).await?;
+    store
+        .audit(&AuditEntry {
+            at: now,
+            actor: Some(viewer.person_id),
+            action: "people.import".into(),
+            subject: file_name.to_string(),
+            detail: format!(
+                "{} created, {} updated, {} unchanged, {} marked as left",
+                summary.created, summary.updated, summary.unchanged, summary.deactivated
+            ),
+        })
+        .await?;
+    Ok((plan, Some(summary)))
+}

@@ -1,0 +1,158 @@
+//! The JSON API under `/api/v1`, documented by an OpenAPI 3 document generated from these
+//! handlers (`/api/v1/openapi.json`). Same services, same visibility policy as the pages.
+
+pub mod imports;
+pub mod org;
+pub mod people;
+
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::{ApiError, ErrorResponse};
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(openapi_json))
+        .route("/me", get(show_me))
+        .route("/people", get(people::list_people).post(people::create_person))
+        .route("/people/{id}", get(people::show_person).patch(people::update_person))
+        .route("/org", get(org::list_org_roots))
+        .route("/org/{id}", get(org::show_org_subtree))
+        .route("/teams", get(org::list_teams))
+        .route("/teams/{id}", get(org::show_team))
+        .route(
+            "/imports/people",
+            post(imports::import_people).layer(axum::extract::DefaultBodyLimit::max(
+                crate::MAX_UPLOAD_BYTES,
+            )),
+        )
+        .fallback(api_not_found)
+}
+
+async fn api_not_found() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "there is no API endpoint at this path; see /api/v1/openapi.json",
+    )
+}
+
+/// A JSON body whose rejections are answered in the API's error format.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(rejection) => Err(json_rejection(rejection)),
+        }
+    }
+}
+
+fn json_rejection(r: JsonRejection) -> ApiError {
+    let status = r.status();
+    let (code, message) = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "too_large",
+            format!("the request body is larger than {} KB", crate::MAX_BODY_BYTES / 1024),
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            "unsupported_media_type",
+            "send the body as JSON with Content-Type: application/json".to_string(),
+        ),
+        _ => ("invalid_json", r.body_text()),
+    };
+    ApiError::new(status, code, message)
+}
+
+/// Reads `null` as `Some(None)` so that PATCH can clear a field, while a missing field
+/// stays `None` (unchanged).
+pub fn double_option<'de, T, D>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: Deserializer<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// The signed-in account.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeResponse {
+    pub person_id: i64,
+    pub display_name: String,
+    pub email: String,
+    /// member, manager or admin.
+    pub role: String,
+    pub is_admin: bool,
+    pub is_manager: bool,
+}
+
+/// Who am I?
+#[utoipa::path(get, path = "/api/v1/me", tag = "account",
+    responses((status = 200, body = MeResponse), (status = 401, body = ErrorResponse)))]
+pub async fn show_me(ApiUser(user): ApiUser) -> Json<MeResponse> {
+    Json(MeResponse {
+        person_id: user.account.person_id.0,
+        display_name: user.account.display_name.clone(),
+        email: user.account.email.clone(),
+        role: user.role().as_str().to_string(),
+        is_admin: user.viewer.is_admin,
+        is_manager: user.viewer.is_manager,
+    })
+}
+
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(crate::auth::SESSION_COOKIE))),
+        );
+    }
+}
+
+/// The OpenAPI document of the API.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Trellis API", version = "1", description = "People, reporting lines, teams and imports. Authenticate with `Authorization: Bearer TOKEN` (create one with `trellis token create`) or a session cookie plus the `X-CSRF-Token` header for writes. Errors are `{ \"error\": { \"code\", \"message\", \"fields\" } }`."),
+    paths(
+        show_me,
+        people::list_people, people::show_person, people::create_person, people::update_person,
+        org::list_org_roots, org::show_org_subtree, org::list_teams, org::show_team,
+        imports::import_people,
+    ),
+    modifiers(&SecuritySchemes),
+    security(("bearer" = []), ("session" = [])),
+    tags(
+        (name = "account", description = "The signed-in account"),
+        (name = "people", description = "The people directory"),
+        (name = "org", description = "Reporting lines and teams"),
+        (name = "imports", description = "HRIS CSV imports"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The document as served.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(openapi_document())
+}

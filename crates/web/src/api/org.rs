@@ -1,0 +1,135 @@
+//! `/api/v1/org` (reporting lines) and `/api/v1/teams`.
+
+use super::people::PersonCardResponse;
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::{ApiError, ErrorResponse};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use serde::{Deserialize, Serialize};
+use trellis_core::org::Team;
+use trellis_core::org::people::{self, OrgNode};
+use trellis_core::{CoreError, PersonId, TeamId};
+use utoipa::{IntoParams, ToSchema};
+
+/// A person and the reports loaded below them.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrgNodeResponse {
+    pub person: PersonCardResponse,
+    /// Empty when the person has no reports or the depth limit was reached
+    /// (compare with `person.report_count`).
+    #[schema(no_recursion)]
+    pub reports: Vec<OrgNodeResponse>,
+}
+
+impl From<&OrgNode> for OrgNodeResponse {
+    fn from(n: &OrgNode) -> Self {
+        OrgNodeResponse {
+            person: PersonCardResponse::from(&n.person),
+            reports: n.reports.iter().map(OrgNodeResponse::from).collect(),
+        }
+    }
+}
+
+/// How deep to load a subtree.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SubtreeParams {
+    /// Levels below the person to include, 0 to 4 (default 1).
+    pub depth: Option<u32>,
+}
+
+/// The people at the top of the organisation (no manager).
+#[utoipa::path(get, path = "/api/v1/org", tag = "org",
+    responses((status = 200, body = Vec<PersonCardResponse>), (status = 401, body = ErrorResponse)))]
+pub async fn list_org_roots(
+    State(state): State<AppState>,
+    ApiUser(_user): ApiUser,
+) -> Result<Json<Vec<PersonCardResponse>>, ApiError> {
+    let tops = state.store.top_of_tree().await?;
+    Ok(Json(tops.iter().map(PersonCardResponse::from).collect()))
+}
+
+/// The reporting subtree under a person.
+#[utoipa::path(get, path = "/api/v1/org/{id}", tag = "org",
+    params(("id" = i64, Path, description = "Person id"), SubtreeParams),
+    responses((status = 200, body = OrgNodeResponse), (status = 404, body = ErrorResponse)))]
+pub async fn show_org_subtree(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    Query(params): Query<SubtreeParams>,
+) -> Result<Json<OrgNodeResponse>, ApiError> {
+    let depth = params.depth.unwrap_or(1);
+    if depth > 4 {
+        return Err(CoreError::field("depth", "must be 0 to 4; load deeper levels from the returned nodes").into());
+    }
+    let tree = people::subtree(state.store.as_ref(), &user.viewer, PersonId(id), depth).await?;
+    Ok(Json(OrgNodeResponse::from(&tree)))
+}
+
+/// A team or department.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TeamResponse {
+    pub id: i64,
+    pub name: String,
+    /// The department this team belongs to.
+    pub parent_id: Option<i64>,
+    pub parent: Option<String>,
+    /// Active people directly in this team.
+    pub member_count: i64,
+}
+
+impl From<&Team> for TeamResponse {
+    fn from(t: &Team) -> Self {
+        TeamResponse {
+            id: t.id.0,
+            name: t.name.clone(),
+            parent_id: t.parent_id.map(|p| p.0),
+            parent: t.parent_name.clone(),
+            member_count: t.member_count,
+        }
+    }
+}
+
+/// A team with its members and sub-teams.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TeamDetailResponse {
+    pub team: TeamResponse,
+    pub teams: Vec<TeamResponse>,
+    pub members: Vec<PersonCardResponse>,
+}
+
+/// All teams and departments.
+#[utoipa::path(get, path = "/api/v1/teams", tag = "org",
+    responses((status = 200, body = Vec<TeamResponse>), (status = 401, body = ErrorResponse)))]
+pub async fn list_teams(
+    State(state): State<AppState>,
+    ApiUser(_user): ApiUser,
+) -> Result<Json<Vec<TeamResponse>>, ApiError> {
+    let teams = state.store.teams().await?;
+    Ok(Json(teams.iter().map(TeamResponse::from).collect()))
+}
+
+/// One team.
+#[utoipa::path(get, path = "/api/v1/teams/{id}", tag = "org",
+    params(("id" = i64, Path, description = "Team id")),
+    responses((status = 200, body = TeamDetailResponse), (status = 404, body = ErrorResponse)))]
+pub async fn show_team(
+    State(state): State<AppState>,
+    ApiUser(_user): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<TeamDetailResponse>, ApiError> {
+    let team = state
+        .store
+        .team(TeamId(id))
+        .await?
+        .ok_or_else(|| CoreError::NotFound(format!("team {id}")))?;
+    let members = state.store.team_members(team.id).await?;
+    let teams = state.store.sub_teams(team.id).await?;
+    Ok(Json(TeamDetailResponse {
+        team: TeamResponse::from(&team),
+        teams: teams.iter().map(TeamResponse::from).collect(),
+        members: members.iter().map(PersonCardResponse::from).collect(),
+    }))
+}

@@ -1,0 +1,228 @@
+//! Who is asking: a session cookie (pages and API) or `Authorization: Bearer TOKEN` (API).
+//! Extractors turn either into a [`CurrentUser`] carrying the core `Viewer`.
+
+use crate::AppState;
+use crate::error::ApiError;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{Method, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use trellis_core::auth::{Account, SESSION_DAYS, token_digest};
+use trellis_core::policy::Role;
+use trellis_core::{CoreError, Viewer};
+
+pub const SESSION_COOKIE: &str = "trellis_session";
+pub const SIGNIN_CSRF_COOKIE: &str = "trellis_signin_csrf";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// The signed-in person making this request.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub viewer: Viewer,
+    pub account: Account,
+    /// The session's CSRF token; `None` when authenticated by an API token.
+    pub csrf: Option<String>,
+}
+
+impl CurrentUser {
+    pub fn role(&self) -> Role {
+        self.viewer.role()
+    }
+
+    /// Checks a form's CSRF token against the session's.
+    pub fn check_csrf(&self, submitted: &str) -> Result<(), CoreError> {
+        match &self.csrf {
+            Some(expected) if constant_time_eq(expected.as_bytes(), submitted.as_bytes()) => Ok(()),
+            _ => Err(CoreError::Forbidden(
+                "submit this form: it has expired or did not come from Trellis; reload the page and try again"
+                    .into(),
+            )),
+        }
+    }
+}
+
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn viewer_of(account: &Account) -> Viewer {
+    Viewer {
+        account_id: account.id,
+        person_id: account.person_id,
+        is_admin: account.is_admin,
+        is_manager: account.report_count > 0,
+    }
+}
+
+/// How authentication of a request ended.
+enum Lookup {
+    SignedIn(CurrentUser),
+    Anonymous,
+    /// A cookie or token was sent but is no longer (or never was) valid.
+    Expired,
+}
+
+async fn lookup(parts: &Parts, state: &AppState) -> Result<Lookup, CoreError> {
+    let now = crate::now();
+    if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
+        let token = value
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .unwrap_or("");
+        return Ok(
+            match state.store.account_by_api_token(&token_digest(token), now).await? {
+                Some(account) => Lookup::SignedIn(CurrentUser {
+                    viewer: viewer_of(&account),
+                    account,
+                    csrf: None,
+                }),
+                None => Lookup::Expired,
+            },
+        );
+    }
+    let jar = CookieJar::from_headers(&parts.headers);
+    let Some(cookie) = jar.get(SESSION_COOKIE) else {
+        return Ok(Lookup::Anonymous);
+    };
+    Ok(
+        match state.store.session(&token_digest(cookie.value()), now).await? {
+            Some(session) => Lookup::SignedIn(CurrentUser {
+                viewer: viewer_of(&session.account),
+                account: session.account,
+                csrf: Some(session.csrf_token),
+            }),
+            None => Lookup::Expired,
+        },
+    )
+}
+
+/// A signed-in user on a page; anyone else is sent to the sign-in page.
+pub struct PageUser(pub CurrentUser);
+
+impl FromRequestParts<AppState> for PageUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        match lookup(parts, state).await {
+            Ok(Lookup::SignedIn(user)) => Ok(PageUser(user)),
+            Ok(other) => {
+                let next = parts
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or("/");
+                let expired = matches!(other, Lookup::Expired);
+                let target = format!(
+                    "/signin?next={}{}",
+                    encode_component(next),
+                    if expired { "&expired=1" } else { "" }
+                );
+                Err(Redirect::to(&target).into_response())
+            }
+            Err(e) => Err(crate::error::PageError::from(e).into_response()),
+        }
+    }
+}
+
+/// A signed-in API client. Cookie-authenticated writes must carry the `X-CSRF-Token` header.
+pub struct ApiUser(pub CurrentUser);
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        match lookup(parts, state).await? {
+            Lookup::SignedIn(user) => {
+                let writes = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+                if writes && user.csrf.is_some() {
+                    let sent = parts
+                        .headers
+                        .get(CSRF_HEADER)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("");
+                    user.check_csrf(sent).map_err(|_| {
+                        ApiError::new(
+                            StatusCode::FORBIDDEN,
+                            "csrf",
+                            "cookie-authenticated writes need the X-CSRF-Token header of the session",
+                        )
+                    })?;
+                }
+                Ok(ApiUser(user))
+            }
+            Lookup::Anonymous => Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "sign-in required: send Authorization: Bearer TOKEN or a session cookie",
+            )),
+            Lookup::Expired => Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "the session has expired or the API token is not valid; sign in again",
+            )),
+        }
+    }
+}
+
+/// The session cookie for a new session.
+pub fn session_cookie(token: String, secure: bool) -> Cookie<'static> {
+    Cookie::build((SESSION_COOKIE, token))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .path("/")
+        .max_age(time_days(SESSION_DAYS))
+        .build()
+}
+
+/// A short-lived cookie carrying the sign-in form's CSRF token (double submit).
+pub fn signin_csrf_cookie(token: String, secure: bool) -> Cookie<'static> {
+    Cookie::build((SIGNIN_CSRF_COOKIE, token))
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(secure)
+        .path("/signin")
+        .build()
+}
+
+fn time_days(days: i64) -> time::Duration {
+    time::Duration::days(days)
+}
+
+/// Percent-encodes a query component.
+pub fn encode_component(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Only same-site paths are followed after sign-in.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_followed_after_sign_in() {
+        assert_eq!(safe_next(Some("/people/3")), "/people/3");
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+}

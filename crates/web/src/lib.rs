@@ -1,0 +1,104 @@
+//! The web layer: an axum router with server-rendered pages (`pages`), the JSON API
+//! (`api`) with its OpenAPI document, and sign-in (`auth`).
+//!
+//! Errors: handlers return [`error::PageError`] (HTML) or [`error::ApiError`] (JSON); both
+//! are built from `CoreError` by the one mapping in [`error`].
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod pages;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use std::sync::Arc;
+use trellis_core::Store;
+
+/// Largest request body outside imports.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// Largest CSV upload through the web (the CLI takes larger files).
+pub const MAX_UPLOAD_BYTES: usize = 64 * 1024 * 1024;
+
+/// Settings the web layer needs, passed down from the binary's configuration.
+#[derive(Debug, Clone, Default)]
+pub struct WebConfig {
+    /// Mark cookies `Secure` (when served over TLS, directly or behind a proxy).
+    pub secure_cookies: bool,
+}
+
+/// Shared state of every request.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub config: Arc<WebConfig>,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>, config: WebConfig) -> Self {
+        AppState {
+            store,
+            config: Arc::new(config),
+        }
+    }
+}
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(pages::routes())
+        .nest("/api/v1", api::routes())
+        .route("/healthz", get(healthz))
+        .route("/static/app.css", get(stylesheet))
+        .route("/static/app.js", get(script))
+        .fallback(pages::not_found)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}
+
+/// Liveness and database reachability, for load balancers.
+async fn healthz(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> axum::response::Response {
+    match state.store.ping().await {
+        Ok(()) => axum::Json(serde_json::json!({"status": "ok", "database": state.store.backend()}))
+            .into_response(),
+        Err(e) => (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(serde_json::json!({"status": "unavailable", "message": e.to_string()})),
+        )
+            .into_response(),
+    }
+}
+
+const CSS: &str = include_str!("../static/app.css");
+const JS: &str = include_str!("../static/app.js");
+
+fn asset(body: &'static str, content_type: &'static str) -> axum::response::Response {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=3600"),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+async fn stylesheet() -> axum::response::Response {
+    asset(CSS, "text/css; charset=utf-8")
+}
+
+async fn script() -> axum::response::Response {
+    asset(JS, "text/javascript; charset=utf-8")
+}
+
+/// Seconds since the Unix epoch.
+pub(crate) fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}

@@ -1,0 +1,412 @@
+//! People-admin pages: import with a preview before commit, settings, and the audit log.
+
+use super::layout::{Frame, page};
+use super::{csrf_field, plural, settings};
+use crate::auth::{CurrentUser, PageUser};
+use crate::error::PageError;
+use crate::{AppState, MAX_UPLOAD_BYTES};
+use axum::Form;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Multipart, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use maud::{Markup, html};
+use serde::Deserialize;
+use trellis_core::auth::random_token;
+use trellis_core::org::import::{ImportOptions, ImportPlan, Located};
+use trellis_core::org::imports;
+use trellis_core::settings::Settings;
+use trellis_core::store::PendingImport;
+use trellis_core::{CoreError, FieldError};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin", get(show_admin))
+        .route("/admin/settings", get(show_settings).post(save_settings))
+        .route(
+            "/admin/import",
+            get(show_import)
+                .post(preview_import)
+                .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES + 64 * 1024)),
+        )
+        .route("/admin/import/commit", post(commit_import))
+        .route("/admin/audit", get(show_audit))
+}
+
+fn require_admin(user: &CurrentUser) -> Result<(), PageError> {
+    if user.viewer.can_administer() {
+        Ok(())
+    } else {
+        Err(CoreError::Forbidden("open the people-admin pages".into()).into())
+    }
+}
+
+async fn show_admin(State(state): State<AppState>, PageUser(user): PageUser) -> Result<Markup, PageError> {
+    require_admin(&user)?;
+    let settings = settings(&state).await?;
+    let counts = state.store.counts().await?;
+    let body = html! {
+        h1 { "Admin" }
+        p.lead { (plural(counts.active_people, "active person", "active people")) " · "
+            (plural(counts.people - counts.active_people, "person", "people")) " who left · "
+            (plural(counts.teams, "team", "teams")) " · " (plural(counts.accounts, "sign-in account", "sign-in accounts")) }
+        div.grid {
+            section.card { h2 { a href="/admin/import" { "Import people" } } p { "Upload a CSV export from your HR system, check the preview, then apply it." } }
+            section.card { h2 { a href="/admin/settings" { "Settings" } } p { "Organisation name, what you call " (settings.manager_word_plural) ", and anonymity thresholds." } }
+            section.card { h2 { a href="/admin/audit" { "Audit log" } } p { "Sign-ins, imports and changes to people." } }
+        }
+    };
+    Ok(page(&Frame { user: &user, settings: &settings, section: "admin" }, "Admin", body))
+}
+
+fn settings_page(frame: &Frame, form: &Settings, errors: &[FieldError], saved: bool) -> Markup {
+    let err = |name: &str| errors.iter().find(|e| e.field == name).map(|e| e.message.clone());
+    let field = |name: &str, label: &str, value: String, kind: &str, hint: &str| -> Markup {
+        let e = err(name);
+        let id = format!("f-{name}");
+        html! {
+            div.field {
+                label for=(id) { (label) }
+                input id=(id) name=(name) type=(kind) value=(value) aria-invalid=[e.as_ref().map(|_| "true")];
+                p.hint { (hint) }
+                @if let Some(e) = e { p.field-error { (e) } }
+            }
+        }
+    };
+    html! {
+        h1 { "Settings" }
+        @if saved { p.notice role="status" { "Settings saved." } }
+        @if !errors.is_empty() {
+            div.error-summary role="alert" { ul { @for e in errors { li { a href=(format!("#f-{}", e.field)) { (e.message) } } } } }
+        }
+        form method="post" action="/admin/settings" novalidate {
+            (csrf_field(frame.user))
+            (field("organisation_name", "Organisation name", form.organisation_name.clone(), "text", "Shown at the top of every page."))
+            (field("manager_word", "Your word for a people manager", form.manager_word.clone(), "text", "For example manager, leader, supervisor or lead. Trellis uses it everywhere."))
+            (field("manager_word_plural", "The same word in the plural", form.manager_word_plural.clone(), "text", "For example managers, leaders."))
+            (field("anonymity_k_360", "Minimum answers per 360 rater group", form.anonymity_k_360.to_string(), "number", "An aggregate is shown only when it covers at least this many answers (default 3)."))
+            (field("anonymity_k_survey", "Minimum answers for surveys and team insight", form.anonymity_k_survey.to_string(), "number", "Default 5. Locked for a cycle once it starts."))
+            button type="submit" { "Save settings" }
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SavedParams {
+    pub saved: Option<String>,
+}
+
+async fn show_settings(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Query(q): Query<SavedParams>,
+) -> Result<Markup, PageError> {
+    require_admin(&user)?;
+    let settings = settings(&state).await?;
+    let frame = Frame { user: &user, settings: &settings, section: "admin" };
+    let body = settings_page(&frame, &settings, &[], q.saved.is_some());
+    Ok(page(&frame, "Settings", body))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SettingsForm {
+    pub csrf: String,
+    pub organisation_name: String,
+    pub manager_word: String,
+    pub manager_word_plural: String,
+    pub anonymity_k_360: String,
+    pub anonymity_k_survey: String,
+}
+
+async fn save_settings(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Form(form): Form<SettingsForm>,
+) -> Result<Response, PageError> {
+    require_admin(&user)?;
+    user.check_csrf(&form.csrf)?;
+    let current = settings(&state).await?;
+    let mut errors = Vec::new();
+    let mut number = |name: &str, v: &str| -> u32 {
+        v.trim().parse().unwrap_or_else(|_| {
+            errors.push(FieldError::new(name, format!("{:?} is not a whole number", v.trim())));
+            0
+        })
+    };
+    let k360 = number("anonymity_k_360", &form.anonymity_k_360);
+    let ksurvey = number("anonymity_k_survey", &form.anonymity_k_survey);
+    let new = Settings {
+        organisation_name: form.organisation_name.trim().to_string(),
+        manager_word: form.manager_word.trim().to_lowercase(),
+        manager_word_plural: form.manager_word_plural.trim().to_lowercase(),
+        anonymity_k_360: k360,
+        anonymity_k_survey: ksurvey,
+    };
+    if errors.is_empty()
+        && let Err(CoreError::Invalid(f)) = new.validate()
+    {
+        errors = f;
+    } else if errors.is_empty() {
+        state.store.save_settings(&new).await?;
+        state
+            .store
+            .audit(&trellis_core::store::AuditEntry {
+                at: crate::now(),
+                actor: Some(user.viewer.person_id),
+                action: "settings.update".into(),
+                subject: "settings".into(),
+                detail: String::new(),
+            })
+            .await?;
+        return Ok(Redirect::to("/admin/settings?saved=1").into_response());
+    }
+    let frame = Frame { user: &user, settings: &current, section: "admin" };
+    let body = settings_page(&frame, &new, &errors, false);
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&frame, "Settings", body)).into_response())
+}
+
+fn upload_form(user: &CurrentUser) -> Markup {
+    html! {
+        form method="post" action="/admin/import" enctype="multipart/form-data" {
+            (csrf_field(user))
+            div.field {
+                label for="file" { "CSV file" }
+                input #file type="file" name="file" accept=".csv,text/csv" required;
+                p.hint { "Columns are matched by name, whatever their case and punctuation: Employee Id, Email, Name (or First Name and Last Name), Preferred Name, Title, Manager Email (or Manager Id, Reports To), Department, Team, Location, Time Zone, Start Date, Status, Level, Skills (as rust:4; sql:3+). Up to 64 MB; use the command line for larger files." }
+            }
+            div.field {
+                label { input type="checkbox" name="deactivate_missing" value="1"; " Mark active people who are not in the file as having left" }
+            }
+            button type="submit" { "Preview import" }
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ImportDoneParams {
+    pub created: Option<usize>,
+    pub updated: Option<usize>,
+    pub unchanged: Option<usize>,
+    pub deactivated: Option<usize>,
+}
+
+async fn show_import(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Query(done): Query<ImportDoneParams>,
+) -> Result<Markup, PageError> {
+    require_admin(&user)?;
+    let settings = settings(&state).await?;
+    let body = html! {
+        h1 { "Import people" }
+        @if let (Some(c), Some(u), Some(n), Some(d)) = (done.created, done.updated, done.unchanged, done.deactivated) {
+            p.notice role="status" { "Import applied: " (c) " added, " (u) " updated, " (n) " unchanged, " (d) " marked as left." }
+        }
+        p.lead { "Nothing is written until you have checked the preview and confirmed it." }
+        (upload_form(&user))
+    };
+    Ok(page(&Frame { user: &user, settings: &settings, section: "admin" }, "Import people", body))
+}
+
+fn error_list(file: &str, plan: &ImportPlan) -> Markup {
+    html! {
+        div.error-summary role="alert" {
+            p { strong { (plural((plan.errors.len() + plan.errors_not_shown) as i64, "problem", "problems")) " found. Nothing was written." }
+                " Correct the file and upload it again." }
+            ol #import-errors {
+                @for issue in &plan.errors { li { code { (Located { file, issue }.to_string()) } } }
+            }
+            @if plan.errors_not_shown > 0 { p { "… and " (plan.errors_not_shown) " more." } }
+        }
+    }
+}
+
+async fn preview_import(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    mut multipart: Multipart,
+) -> Result<Response, PageError> {
+    require_admin(&user)?;
+    let settings = settings(&state).await?;
+    let mut csrf = String::new();
+    let mut file_name = String::from("upload.csv");
+    let mut content: Option<Vec<u8>> = None;
+    let mut deactivate_missing = false;
+    let too_large = || {
+        PageError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "File too large",
+            format!(
+                "The upload is larger than {} MB. Split the file, or import it with `trellis import people FILE.csv`.",
+                MAX_UPLOAD_BYTES / (1024 * 1024)
+            ),
+        )
+    };
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large()),
+            Err(e) => return Err(PageError::new(StatusCode::BAD_REQUEST, "Upload failed", format!("The upload could not be read: {e}"))),
+        };
+        match field.name().unwrap_or("") {
+            "csrf" => csrf = field.text().await.unwrap_or_default(),
+            "deactivate_missing" => deactivate_missing = true,
+            "file" => {
+                if let Some(n) = field.file_name().filter(|n| !n.is_empty()) {
+                    file_name = n.rsplit(['/', '\\']).next().unwrap_or(n).to_string();
+                }
+                match field.bytes().await {
+                    Ok(b) => content = Some(b.to_vec()),
+                    Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large()),
+                    Err(e) => return Err(PageError::new(StatusCode::BAD_REQUEST, "Upload failed", format!("The file could not be read: {e}"))),
+                }
+            }
+            _ => {}
+        }
+    }
+    user.check_csrf(&csrf)?;
+    let Some(content) = content.filter(|c| !c.is_empty()) else {
+        return Err(PageError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            title: "No file".into(),
+            message: "Choose a CSV file to import.".into(),
+            fields: vec![],
+        });
+    };
+    let options = ImportOptions { deactivate_missing };
+    let plan = imports::preview(state.store.as_ref(), &user.viewer, &content, options).await?;
+    let frame = Frame { user: &user, settings: &settings, section: "admin" };
+    if !plan.is_valid() {
+        let body = html! {
+            h1 { "Import people" }
+            p.lead { "Checked " strong { (file_name) } "." }
+            (error_list(&file_name, &plan))
+            (upload_form(&user))
+        };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&frame, "Import people", body)).into_response());
+    }
+    let upload_id = random_token()?;
+    state
+        .store
+        .save_pending_import(
+            &upload_id,
+            user.account.id,
+            &PendingImport { file_name: file_name.clone(), content, deactivate_missing },
+            crate::now(),
+        )
+        .await?;
+    let body = html! {
+        h1 { "Preview: " (file_name) }
+        ul.preview-counts {
+            li { strong { (plan.creates.len()) } "to add" }
+            li { strong { (plan.updates.len()) } "to update" }
+            li { strong { (plan.unchanged) } "unchanged" }
+            li { strong { (plan.deactivations.len()) } "to mark as left" }
+        }
+        @if !plan.ignored_columns.is_empty() {
+            p.warning { "Ignored columns (not used by Trellis): " (plan.ignored_columns.join(", ")) }
+        }
+        @if !plan.new_teams.is_empty() { p { "New teams: " (plan.new_teams.join(", ")) } }
+        @if !plan.new_levels.is_empty() { p { "New job levels: " (plan.new_levels.join(", ")) } }
+        @if !plan.new_skills.is_empty() { p { "New skills: " (plan.new_skills.join(", ")) } }
+        @if !plan.warnings.is_empty() {
+            div.warning { p { strong { "Please check:" } }
+                ul { @for w in &plan.warnings { li { (Located { file: &file_name, issue: w }.to_string()) } } } }
+        }
+        @if !plan.updates.is_empty() {
+            h2 { "Changes" }
+            table.responsive {
+                thead { tr { th { "Line" } th { "Person" } th { "What changes" } } }
+                tbody {
+                    @for u in plan.updates.iter().take(100) {
+                        tr { td data-label="Line" { (u.line) } td data-label="Person" { (u.record.name) " " span.muted { (u.record.email) } } td data-label="Changes" { (u.changed.join(", ")) } }
+                    }
+                }
+            }
+            @if plan.updates.len() > 100 { p.muted { "… and " (plan.updates.len() - 100) " more." } }
+        }
+        @if plan.is_empty() {
+            p.notice { "This file matches what Trellis already holds: there is nothing to change." }
+        } @else {
+            form method="post" action="/admin/import/commit" {
+                (csrf_field(&user))
+                input type="hidden" name="upload" value=(upload_id);
+                button type="submit" { "Apply import" }
+                " "
+                a.button.secondary href="/admin/import" { "Cancel" }
+            }
+        }
+    };
+    Ok(page(&frame, "Import preview", body).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CommitForm {
+    pub csrf: String,
+    pub upload: String,
+}
+
+async fn commit_import(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Form(form): Form<CommitForm>,
+) -> Result<Response, PageError> {
+    require_admin(&user)?;
+    user.check_csrf(&form.csrf)?;
+    let Some(upload) = state.store.take_pending_import(&form.upload, user.account.id).await? else {
+        return Err(PageError::new(
+            StatusCode::GONE,
+            "Preview expired",
+            "This preview has already been applied or has expired. Upload the file again.",
+        ));
+    };
+    let (plan, summary) = imports::apply(
+        state.store.as_ref(),
+        &user.viewer,
+        &upload.file_name,
+        &upload.content,
+        ImportOptions { deactivate_missing: upload.deactivate_missing },
+        crate::now(),
+    )
+    .await?;
+    match summary {
+        Some(s) => Ok(Redirect::to(&format!(
+            "/admin/import?created={}&updated={}&unchanged={}&deactivated={}",
+            s.created, s.updated, s.unchanged, s.deactivated
+        ))
+        .into_response()),
+        None => {
+            // The organisation changed between preview and commit.
+            let settings = settings(&state).await?;
+            let body = html! { h1 { "Import people" } (error_list(&upload.file_name, &plan)) (upload_form(&user)) };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&Frame { user: &user, settings: &settings, section: "admin" }, "Import people", body)).into_response())
+        }
+    }
+}
+
+async fn show_audit(State(state): State<AppState>, PageUser(user): PageUser) -> Result<Markup, PageError> {
+    require_admin(&user)?;
+    let settings = settings(&state).await?;
+    let entries = state.store.audit_log(200).await?;
+    let body = html! {
+        h1 { "Audit log" }
+        p.muted { "The latest 200 entries, newest first. Times are UTC." }
+        table.responsive {
+            thead { tr { th { "When" } th { "Who" } th { "What" } th { "Subject" } th { "Detail" } } }
+            tbody {
+                @for e in &entries {
+                    tr {
+                        td data-label="When" { (chrono::DateTime::from_timestamp(e.at, 0).map(|d| d.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default()) }
+                        td data-label="Who" { @if let Some(a) = e.actor { a href=(format!("/people/{a}")) { "person " (a) } } }
+                        td data-label="What" { (e.action) }
+                        td data-label="Subject" { (e.subject) }
+                        td data-label="Detail" { (e.detail) }
+                    }
+                }
+            }
+        }
+    };
+    Ok(page(&Frame { user: &user, settings: &settings, section: "admin" }, "Audit log", body))
+}

@@ -1,0 +1,87 @@
+//! Home: me, my manager, my team and my reports.
+
+use super::layout::{Frame, page};
+use super::people::person_list;
+use super::{plural, settings};
+use crate::AppState;
+use crate::auth::PageUser;
+use crate::error::PageError;
+use axum::extract::State;
+use maud::{Markup, html};
+use trellis_core::org::people;
+
+pub async fn show_home(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+) -> Result<Markup, PageError> {
+    let settings = settings(&state).await?;
+    let store = state.store.as_ref();
+    let me = people::show(store, &user.viewer, user.account.person_id).await?;
+    let manager = me.chain.first().cloned();
+    let peers = match &manager {
+        Some(m) => store
+            .direct_reports(m.id)
+            .await?
+            .into_iter()
+            .filter(|p| p.id != me.person.id)
+            .collect(),
+        None => Vec::new(),
+    };
+    let manager_word = settings.manager_word_title();
+    let body = html! {
+        h1 { "Hello, " (me.person.preferred_name.clone().unwrap_or_else(|| me.person.name.split(' ').next().unwrap_or("").to_string())) }
+        p.lead {
+            (me.person.title.clone().unwrap_or_default())
+            @if let Some(team) = &me.person.team_name { " · " (team) }
+            @if let Some(loc) = &me.person.location { " · " (loc) }
+        }
+        div.grid {
+            section.card aria-labelledby="my-manager" {
+                h2 #my-manager { "My " (settings.manager_word) }
+                @match &manager {
+                    Some(m) => {
+                        p { a href=(format!("/people/{}", m.id)) { (m.display_name) } br; span.muted { (m.title.clone().unwrap_or_default()) } }
+                    }
+                    None => { p.muted { "You are at the top of the organisation." } }
+                }
+            }
+            section.card aria-labelledby="my-reports" {
+                h2 #my-reports { "My reports" }
+                @if me.reports.is_empty() {
+                    p.muted { "Nobody reports to you." }
+                } @else {
+                    p.muted { (plural(me.reports.len() as i64, "direct report", "direct reports")) " · " a href=(format!("/org?root={}", me.person.id)) { "see your tree" } }
+                    (person_list(&me.reports))
+                }
+            }
+            section.card aria-labelledby="my-team" {
+                h2 #my-team { "My team" }
+                @if peers.is_empty() {
+                    p.muted { "No one else reports to your " (settings.manager_word) "." }
+                } @else {
+                    p.muted { "People who share your " (settings.manager_word) "." }
+                    (person_list(&peers))
+                }
+            }
+            section.card aria-labelledby="my-profile" {
+                h2 #my-profile { "My profile" }
+                p { a href=(format!("/people/{}", me.person.id)) { "View my profile" } " · " a href=(format!("/people/{}/edit", me.person.id)) { "edit my details and skills" } }
+                p.muted { (plural(me.skills.len() as i64, "skill", "skills")) " recorded"
+                    @let growing = me.skills.iter().filter(|s| s.wants_to_grow).count() as i64;
+                    @if growing > 0 { ", " (growing) " you want to grow" } "." }
+            }
+        }
+        @if user.viewer.is_manager {
+            p.muted { "You are a " (manager_word.to_lowercase()) " because people report to you." }
+        }
+    };
+    Ok(page(
+        &Frame {
+            user: &user,
+            settings: &settings,
+            section: "home",
+        },
+        "Home",
+        body,
+    ))
+}
