@@ -121,7 +121,7 @@ impl Person {
 pub fn display_name(name: &str, preferred: Option<&str>) -> String {
     match preferred.map(str::trim).filter(|p| !p.is_empty()) {
         Some(p) => match name.split_once(' ') {
-            Some((_, rest)) if !name.starts_with(p) => format!("{p} {rest}"),
+            Some((first, rest)) if first != p => format!("{p} {rest}"),
             _ => name.to_string(),
         },
         None => name.to_string(),
@@ -191,6 +191,7 @@ mod tests {
         assert_eq!(display_name("Robert Smith", None), "Robert Smith");
         assert_eq!(display_name("Robert Smith", Some(" ")), "Robert Smith");
         assert_eq!(display_name("Madonna", Some("Maddy")), "Madonna");
+        assert_eq!(display_name("Rita Rep", Some("Ri")), "Ri Rep");
     }
 
     #[test]

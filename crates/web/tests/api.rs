@@ -1,0 +1,343 @@
+//! The API through the router, on every configured backend: what each role may see and do,
+//! and how bad input is answered.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use common::TestApp;
+use serde_json::json;
+use trellis_store::testing::backends;
+
+#[tokio::test]
+async fn health_and_authentication() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let r = app.api(Method::GET, "/healthz", None, None).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.json()["status"], "ok");
+        let r = app.api(Method::GET, "/api/v1/people", None, None).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{backend}");
+        assert_eq!(r.json()["error"]["code"], "unauthenticated");
+        let r = app.api(Method::GET, "/api/v1/people", Some("not-a-token"), None).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        assert!(r.json()["error"]["message"].as_str().unwrap().contains("not valid"));
+        let token = app.token("dev@acme.test").await;
+        let me = app.api(Method::GET, "/api/v1/me", Some(&token), None).await.json();
+        assert_eq!(me["role"], "member");
+        let token = app.token("mgr@acme.test").await;
+        let me = app.api(Method::GET, "/api/v1/me", Some(&token), None).await.json();
+        assert_eq!(me["role"], "manager");
+    }
+}
+
+#[tokio::test]
+async fn private_fields_follow_the_reporting_tree() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let dev = app.id("dev@acme.test").await;
+        let path = format!("/api/v1/people/{dev}");
+        // Dana herself, her manager and her manager's manager see her employment details.
+        for (email, relation) in [
+            ("dev@acme.test", "myself"),
+            ("mgr@acme.test", "in_my_tree"),
+            ("eng.head@acme.test", "in_my_tree"),
+            ("hr@acme.test", "admin"),
+        ] {
+            let token = app.token(email).await;
+            let p = app.api(Method::GET, &path, Some(&token), None).await.json();
+            assert_eq!(p["relation"], relation, "{backend} {email}");
+            assert_eq!(p["employee_id"], "E4", "{backend} {email}");
+            assert_eq!(p["level"], "L2");
+            assert_eq!(p["start_date"], "2021-04-01");
+        }
+        // A peer and someone in another department see the directory card only.
+        for email in ["dev2@acme.test", "rep@acme.test"] {
+            let token = app.token(email).await;
+            let p = app.api(Method::GET, &path, Some(&token), None).await.json();
+            assert_eq!(p["relation"], "colleague", "{backend} {email}");
+            assert!(p.get("employee_id").is_none(), "{backend} {email}: {p}");
+            assert!(p.get("level").is_none());
+            assert!(p.get("start_date").is_none());
+            assert_eq!(p["email"], "dev@acme.test");
+            assert_eq!(p["managers"][0]["email"], "mgr@acme.test");
+        }
+        // A manager does not see up their own chain.
+        let token = app.token("mgr@acme.test").await;
+        let ceo = app.id("ceo@acme.test").await;
+        let p = app.api(Method::GET, &format!("/api/v1/people/{ceo}"), Some(&token), None).await.json();
+        assert!(p.get("employee_id").is_none());
+        // Levels are private, so only admins may filter by them.
+        let r = app.api(Method::GET, "/api/v1/people?level_id=1", Some(&token), None).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+    }
+}
+
+#[tokio::test]
+async fn people_change_only_what_they_may() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let rep = app.id("rep@acme.test").await;
+        let dev = app.id("dev@acme.test").await;
+        let token = app.token("rep@acme.test").await;
+        let r = app
+            .api(Method::PATCH, &format!("/api/v1/people/{dev}"), Some(&token), Some(json!({"preferred_name": "D"})))
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}: another person's profile");
+        let r = app
+            .api(Method::PATCH, &format!("/api/v1/people/{rep}"), Some(&token), Some(json!({"title": "CEO"})))
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert!(r.json()["error"]["message"].as_str().unwrap().contains("title"));
+        let r = app
+            .api(
+                Method::PATCH,
+                &format!("/api/v1/people/{rep}"),
+                Some(&token),
+                Some(json!({"preferred_name": "Ri", "time_zone": "America/New_York", "skills": [{"skill": "SQL", "level": 2, "wants_to_grow": true}]})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let p = r.json();
+        assert_eq!(p["display_name"], "Ri Rep");
+        assert_eq!(p["skills"][0]["skill"], "sql");
+        // null clears a field.
+        let r = app
+            .api(Method::PATCH, &format!("/api/v1/people/{rep}"), Some(&token), Some(json!({"preferred_name": null})))
+            .await;
+        assert_eq!(r.json()["display_name"], "Rita Rep");
+        // Bad values are named at their field, all at once.
+        let r = app
+            .api(
+                Method::PATCH,
+                &format!("/api/v1/people/{rep}"),
+                Some(&token),
+                Some(json!({"time_zone": "Mars/Olympus Mons", "skills": [{"skill": "sql", "level": 9, "wants_to_grow": false}]})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let fields: Vec<String> = r.json()["error"]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["field"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(fields, ["skills[0].level"]);
+    }
+}
+
+#[tokio::test]
+async fn admins_create_people_and_reporting_loops_are_refused() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let member = app.token("dev@acme.test").await;
+        let admin = app.token("hr@acme.test").await;
+        let mgr = app.id("mgr@acme.test").await;
+        let body = json!({"name": "Nia New", "email": "Nia@Acme.test", "manager_id": mgr, "start_date": "2026-01-05"});
+        let r = app.api(Method::POST, "/api/v1/people", Some(&member), Some(body.clone())).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}");
+        let r = app.api(Method::POST, "/api/v1/people", Some(&admin), Some(body.clone())).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        assert_eq!(r.json()["email"], "nia@acme.test");
+        assert_eq!(r.json()["managers"][0]["email"], "mgr@acme.test");
+        let r = app.api(Method::POST, "/api/v1/people", Some(&admin), Some(body)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.json()["error"]["fields"][0]["field"], "email");
+        // The CEO may not report to someone below them.
+        let ceo = app.id("ceo@acme.test").await;
+        let dev = app.id("dev@acme.test").await;
+        let r = app
+            .api(Method::PATCH, &format!("/api/v1/people/{ceo}"), Some(&admin), Some(json!({"manager_id": dev})))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
+        let message = r.json()["error"]["fields"][0]["message"].as_str().unwrap().to_string();
+        assert!(message.contains("reporting loop") && message.contains("Dana Dev"), "{message}");
+        let r = app
+            .api(Method::PATCH, &format!("/api/v1/people/{ceo}"), Some(&admin), Some(json!({"manager_id": ceo})))
+            .await;
+        assert!(r.text().contains("cannot report to themselves"));
+    }
+}
+
+#[tokio::test]
+async fn people_who_left_leave_the_directory() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let admin = app.token("hr@acme.test").await;
+        let member = app.token("dev@acme.test").await;
+        let dev2 = app.id("dev2@acme.test").await;
+        let r = app
+            .api(Method::PATCH, &format!("/api/v1/people/{dev2}"), Some(&admin), Some(json!({"status": "left"})))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let r = app.api(Method::GET, &format!("/api/v1/people/{dev2}"), Some(&member), None).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend}");
+        let list = app.api(Method::GET, "/api/v1/people?q=dev", Some(&member), None).await.json();
+        assert_eq!(list["total"], 1);
+        // include_left is ignored for members, honoured for admins.
+        let list = app.api(Method::GET, "/api/v1/people?q=dev&include_left=true", Some(&member), None).await.json();
+        assert_eq!(list["total"], 1);
+        let list = app.api(Method::GET, "/api/v1/people?q=dev&include_left=true", Some(&admin), None).await.json();
+        assert_eq!(list["total"], 2);
+        // Their account no longer signs in.
+        assert!(app.sign_in("dev2@acme.test", common::PASSWORD).await.is_err());
+    }
+}
+
+#[tokio::test]
+async fn org_subtrees_and_teams() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let token = app.token("rep@acme.test").await;
+        let roots = app.api(Method::GET, "/api/v1/org", Some(&token), None).await.json();
+        assert_eq!(roots.as_array().unwrap().len(), 1);
+        let ceo = roots[0]["id"].as_i64().unwrap();
+        let tree = app.api(Method::GET, &format!("/api/v1/org/{ceo}?depth=2"), Some(&token), None).await.json();
+        assert_eq!(tree["person"]["report_count"], 3, "{backend}");
+        let eng = tree["reports"].as_array().unwrap().iter().find(|n| n["person"]["email"] == "eng.head@acme.test").unwrap();
+        assert_eq!(eng["reports"][0]["person"]["email"], "mgr@acme.test");
+        assert_eq!(eng["reports"][0]["reports"].as_array().unwrap().len(), 0, "depth limit");
+        let r = app.api(Method::GET, &format!("/api/v1/org/{ceo}?depth=9"), Some(&token), None).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let r = app.api(Method::GET, "/api/v1/org/999999", Some(&token), None).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let teams = app.api(Method::GET, "/api/v1/teams", Some(&token), None).await.json();
+        let platform = teams.as_array().unwrap().iter().find(|t| t["name"] == "Platform").unwrap();
+        assert_eq!(platform["parent"], "Engineering");
+        assert_eq!(platform["member_count"], 3);
+        let detail = app.api(Method::GET, &format!("/api/v1/teams/{}", platform["id"]), Some(&token), None).await.json();
+        assert_eq!(detail["members"].as_array().unwrap().len(), 3);
+    }
+}
+
+async fn import(app: &TestApp, token: &str, query: &str, csv: &str) -> common::Response {
+    app.send(
+        Request::builder()
+            .method(Method::POST)
+            .uri(format!("/api/v1/imports/people{query}"))
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "text/csv")
+            .body(Body::from(csv.to_string()))
+            .unwrap(),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn imports_report_every_error_and_write_nothing() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let admin = app.token("hr@acme.test").await;
+        let member = app.token("dev@acme.test").await;
+        let csv = "Email,Name,Manager Email,Start Date\nnew@acme.test,New Person,mgr@acme.test,2026-01-05\nbad,Bad Email,,\nx@acme.test,X,nobody@acme.test,31/02/2020\n";
+        let r = import(&app, &member, "", csv).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}");
+        let r = import(&app, &admin, "?file_name=hris.csv", csv).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}: {}", r.text());
+        let report = r.json();
+        let lines: Vec<&str> = report["errors"].as_array().unwrap().iter().map(|e| e["text"].as_str().unwrap()).collect();
+        assert_eq!(
+            lines,
+            [
+                "hris.csv:3: Email: \"bad\" is not an e-mail address",
+                "hris.csv:4: Start Date: \"31/02/2020\" is not a valid date",
+                "hris.csv:4: Manager Email: no person with e-mail nobody@acme.test in the file or in Trellis",
+            ]
+        );
+        assert_eq!(report["applied"], false);
+        let list = app.api(Method::GET, "/api/v1/people?q=new", Some(&admin), None).await.json();
+        assert_eq!(list["total"], 0, "nothing was written");
+        // A dry run of a good file writes nothing either; the real run does.
+        let good = "Email,Name,Manager Email\nnew@acme.test,New Person,mgr@acme.test\n";
+        let r = import(&app, &admin, "?dry_run=true", good).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.json()["created"], 1);
+        assert_eq!(r.json()["applied"], false);
+        assert_eq!(app.api(Method::GET, "/api/v1/people?q=new", Some(&admin), None).await.json()["total"], 0);
+        let r = import(&app, &admin, "", good).await;
+        assert_eq!(r.json()["applied"], true);
+        assert_eq!(app.api(Method::GET, "/api/v1/people?q=new", Some(&admin), None).await.json()["total"], 1);
+    }
+}
+
+#[tokio::test]
+async fn malformed_requests_get_clear_errors() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let admin = app.token("hr@acme.test").await;
+        let send = |body: &'static str, content_type: &'static str| {
+            Request::builder()
+                .method(Method::POST)
+                .uri("/api/v1/people")
+                .header(header::AUTHORIZATION, format!("Bearer {admin}"))
+                .header(header::CONTENT_TYPE, content_type)
+                .body(Body::from(body))
+                .unwrap()
+        };
+        let r = app.send(send("{\"name\": ", "application/json")).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{backend}");
+        assert_eq!(r.json()["error"]["code"], "invalid_json");
+        let r = app.send(send("{\"name\": \"A\", \"email\": \"a@b.c\", \"colour\": 1}", "application/json")).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.json()["error"]["message"].as_str().unwrap().contains("unknown field `colour`"));
+        let r = app.send(send("name=A", "application/x-www-form-urlencoded")).await;
+        assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        let big = format!("{{\"name\": \"{}\", \"email\": \"a@b.c\"}}", "x".repeat(2 * 1024 * 1024));
+        let r = app
+            .send(
+                Request::builder()
+                    .method(Method::POST)
+                    .uri("/api/v1/people")
+                    .header(header::AUTHORIZATION, format!("Bearer {admin}"))
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(Body::from(big))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(r.json()["error"]["code"], "too_large");
+        let r = app.api(Method::GET, "/api/v1/people/abc", Some(&admin), None).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        let r = app.api(Method::GET, "/api/v1/nothing-here", Some(&admin), None).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        assert_eq!(r.json()["error"]["code"], "not_found");
+    }
+}
+
+#[tokio::test]
+async fn cookie_sessions_need_the_csrf_header_to_write() {
+    let app = TestApp::new("sqlite").await;
+    let session = app.sign_in("rep@acme.test", common::PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.text()));
+    let rep = app.id("rep@acme.test").await;
+    let request = |csrf: Option<&str>| {
+        let mut b = Request::builder()
+            .method(Method::PATCH)
+            .uri(format!("/api/v1/people/{rep}"))
+            .header(header::COOKIE, &session.cookie)
+            .header(header::CONTENT_TYPE, "application/json");
+        if let Some(c) = csrf {
+            b = b.header("x-csrf-token", c);
+        }
+        b.body(Body::from("{\"location\": \"Boston\"}")).unwrap()
+    };
+    let r = app.send(request(None)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.json()["error"]["code"], "csrf");
+    let r = app.send(request(Some(&session.csrf))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["location"], "Boston");
+}
+
+#[test]
+fn the_openapi_document_matches_its_snapshot() {
+    let current = serde_json::to_string_pretty(&trellis_web::api::openapi_document()).unwrap() + "\n";
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/openapi.json");
+    if std::env::var("UPDATE_SNAPSHOTS").is_ok() {
+        std::fs::write(&path, &current).unwrap();
+    }
+    let saved = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        saved == current,
+        "the API changed: review it, then run UPDATE_SNAPSHOTS=1 cargo test -p trellis-web --test api to accept"
+    );
+}
