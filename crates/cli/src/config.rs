@@ -61,18 +61,31 @@ impl Config {
     pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Config> {
         let mut config = Config::default();
         if let Some(path) = file {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read the configuration file {}", path.display()))?;
-            let parsed: FileConfig = toml::from_str(&text)
-                .with_context(|| format!("{} is not a valid Trellis configuration", path.display()))?;
-            config.apply(parsed.database, parsed.listen, parsed.secure_cookies, parsed.max_connections);
+            let text = std::fs::read_to_string(path).with_context(|| {
+                format!("cannot read the configuration file {}", path.display())
+            })?;
+            let parsed: FileConfig = toml::from_str(&text).with_context(|| {
+                format!("{} is not a valid Trellis configuration", path.display())
+            })?;
+            config.apply(
+                parsed.database,
+                parsed.listen,
+                parsed.secure_cookies,
+                parsed.max_connections,
+            );
         }
         let o = overrides.clone();
         config.apply(o.database, o.listen, o.secure_cookies, o.max_connections);
         Ok(config)
     }
 
-    fn apply(&mut self, database: Option<String>, listen: Option<String>, secure: Option<bool>, max: Option<u32>) {
+    fn apply(
+        &mut self,
+        database: Option<String>,
+        listen: Option<String>,
+        secure: Option<bool>,
+        max: Option<u32>,
+    ) {
         if let Some(v) = database {
             self.database = v;
         }
@@ -96,15 +109,25 @@ mod tests {
     fn flags_override_the_file_which_overrides_defaults() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("trellis.toml");
-        std::fs::write(&path, "database = \"postgres://u:secret@db/t\"\nlisten = \"0.0.0.0:9000\"\n").unwrap();
+        std::fs::write(
+            &path,
+            "database = \"postgres://u:secret@db/t\"\nlisten = \"0.0.0.0:9000\"\n",
+        )
+        .unwrap();
         let config = Config::load(
             Some(&path),
-            &Overrides { listen: Some("127.0.0.1:1234".into()), ..Default::default() },
+            &Overrides {
+                listen: Some("127.0.0.1:1234".into()),
+                ..Default::default()
+            },
         )
         .unwrap();
         assert_eq!(config.database, "postgres://u:secret@db/t");
         assert_eq!(config.listen, "127.0.0.1:1234");
-        assert!(!format!("{config:?}").contains("secret"), "the password is masked");
+        assert!(
+            !format!("{config:?}").contains("secret"),
+            "the password is masked"
+        );
     }
 
     #[test]
@@ -112,7 +135,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("trellis.toml");
         std::fs::write(&path, "databse = \"x\"\n").unwrap();
-        let err = format!("{:#}", Config::load(Some(&path), &Overrides::default()).unwrap_err());
+        let err = format!(
+            "{:#}",
+            Config::load(Some(&path), &Overrides::default()).unwrap_err()
+        );
         assert!(err.contains("unknown field `databse`"), "{err}");
     }
 }

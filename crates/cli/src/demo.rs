@@ -40,7 +40,8 @@ pub async fn run(args: DemoArgs) -> Result<()> {
     let org = generate(args.people, args.seed);
     if let Some(path) = &args.export {
         let snapshot = org.as_snapshot();
-        let out = std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+        let out = std::fs::File::create(path)
+            .with_context(|| format!("cannot create {}", path.display()))?;
         write_people_csv(&snapshot, std::io::BufWriter::new(out))?;
         eprintln!("Wrote {} people to {}.", org.people.len(), path.display());
         return Ok(());
@@ -57,7 +58,11 @@ pub async fn run(args: DemoArgs) -> Result<()> {
     };
     let config = Config::load(
         None,
-        &Overrides { database: Some(database), listen: Some(args.listen), ..Default::default() },
+        &Overrides {
+            database: Some(database),
+            listen: Some(args.listen),
+            ..Default::default()
+        },
     )?;
     let store = crate::open(&config, true).await?;
     let counts = store.counts().await.map_err(|e| anyhow!("{e}"))?;
@@ -69,26 +74,48 @@ pub async fn run(args: DemoArgs) -> Result<()> {
         );
     }
     store
-        .save_settings(&Settings { organisation_name: org.organisation_name.clone(), ..Settings::default() })
+        .save_settings(&Settings {
+            organisation_name: org.organisation_name.clone(),
+            ..Settings::default()
+        })
         .await
         .map_err(|e| anyhow!("{e}"))?;
     for level in demo_levels() {
-        store.upsert_level(&level).await.map_err(|e| anyhow!("{e}"))?;
+        store
+            .upsert_level(&level)
+            .await
+            .map_err(|e| anyhow!("{e}"))?;
     }
-    let plan = plan_import(org.as_import(), &OrgSnapshot::default(), ImportOptions::default());
+    let plan = plan_import(
+        org.as_import(),
+        &OrgSnapshot::default(),
+        ImportOptions::default(),
+    );
     if !plan.is_valid() {
-        return Err(anyhow!("the demo organisation is not valid: {:?}", plan.errors.first()));
+        return Err(anyhow!(
+            "the demo organisation is not valid: {:?}",
+            plan.errors.first()
+        ));
     }
-    store.apply_import(&plan).await.map_err(|e| anyhow!("{e}"))?;
+    store
+        .apply_import(&plan)
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
     let password = match args.password {
         Some(p) => p,
         None => trellis_core::auth::random_token().map_err(|e| anyhow!("{e}"))?[..16].to_string(),
     };
     let mut lines = Vec::new();
-    for (role, index) in [("admin", org.admin), ("manager", org.manager), ("member", org.member)] {
+    for (role, index) in [
+        ("admin", org.admin),
+        ("manager", org.manager),
+        ("member", org.member),
+    ] {
         let email = &org.people[index].record.email;
         crate::create_user(&store, email, None, role == "admin", &password).await?;
-        lines.push(format!("account role={role} email={email} password={password}"));
+        lines.push(format!(
+            "account role={role} email={email} password={password}"
+        ));
     }
     let banner = format!(
         "Demo organisation {:?}: {} people.\n{}",

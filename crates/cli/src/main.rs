@@ -17,7 +17,11 @@ use trellis_core::org::people::PersonFields;
 use trellis_store::{SqlStore, StoreOptions};
 
 #[derive(Parser)]
-#[command(name = "trellis", version, about = "Trellis: the people platform for management and leadership")]
+#[command(
+    name = "trellis",
+    version,
+    about = "Trellis: the people platform for management and leadership"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -38,7 +42,10 @@ impl DatabaseArgs {
     fn config(&self) -> Result<Config> {
         Config::load(
             self.config.as_deref(),
-            &Overrides { database: self.database.clone(), ..Default::default() },
+            &Overrides {
+                database: self.database.clone(),
+                ..Default::default()
+            },
         )
     }
 }
@@ -149,7 +156,10 @@ fn main() -> std::process::ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start: {e}");
@@ -169,16 +179,28 @@ pub(crate) async fn open(config: &Config, migrate: bool) -> Result<SqlStore> {
     let mut options = StoreOptions::new(config.database.clone());
     options.max_connections = config.max_connections;
     options.migrate = migrate;
-    SqlStore::connect(&options).await.map_err(|e| anyhow!("{e}"))
+    SqlStore::connect(&options)
+        .await
+        .map_err(|e| anyhow!("{e}"))
 }
 
 async fn run(cli: Cli) -> Result<std::process::ExitCode> {
     use std::process::ExitCode;
     match cli.command {
-        Command::Serve { db, listen, secure_cookies, max_connections } => {
+        Command::Serve {
+            db,
+            listen,
+            secure_cookies,
+            max_connections,
+        } => {
             let config = Config::load(
                 db.config.as_deref(),
-                &Overrides { database: db.database, listen, secure_cookies, max_connections },
+                &Overrides {
+                    database: db.database,
+                    listen,
+                    secure_cookies,
+                    max_connections,
+                },
             )?;
             let store = open(&config, true).await?;
             serve(Arc::new(store), &config, None).await?;
@@ -192,10 +214,18 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
             if applied.is_empty() {
                 println!("The database is up to date (migration {}).", status.current);
             } else {
-                println!("Applied migrations {:?}; the database is at migration {}.", applied, status.current);
+                println!(
+                    "Applied migrations {:?}; the database is at migration {}.",
+                    applied, status.current
+                );
             }
         }
-        Command::Import(ImportCommand::People { file, dry_run, deactivate_missing, db }) => {
+        Command::Import(ImportCommand::People {
+            file,
+            dry_run,
+            deactivate_missing,
+            db,
+        }) => {
             let config = db.config()?;
             let store = open(&config, true).await?;
             let ok = import_people(&store, &file, dry_run, deactivate_missing).await?;
@@ -213,10 +243,20 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
                 let out = std::fs::File::create(&file)
                     .with_context(|| format!("cannot create {}", file.display()))?;
                 write_people_csv(&snapshot, std::io::BufWriter::new(out))?;
-                eprintln!("Exported {} people to {}.", snapshot.people.len(), file.display());
+                eprintln!(
+                    "Exported {} people to {}.",
+                    snapshot.people.len(),
+                    file.display()
+                );
             }
         }
-        Command::User(UserCommand::Create { email, name, admin, password, db }) => {
+        Command::User(UserCommand::Create {
+            email,
+            name,
+            admin,
+            password,
+            db,
+        }) => {
             let config = db.config()?;
             let store = open(&config, true).await?;
             let password = match password {
@@ -225,7 +265,10 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
             };
             check_password_strength(&password).map_err(|e| anyhow!("{e}"))?;
             create_user(&store, &email, name.as_deref(), admin, &password).await?;
-            println!("Created {} account for {email}.", if admin { "an admin" } else { "a" });
+            println!(
+                "Created {} account for {email}.",
+                if admin { "an admin" } else { "a" }
+            );
         }
         Command::Token(TokenCommand::Create { email, name, db }) => {
             let config = db.config()?;
@@ -255,7 +298,8 @@ pub(crate) fn chrono_now() -> i64 {
 
 fn prompt_password() -> Result<String> {
     let first = rpassword::prompt_password("Password: ").context("cannot read the password")?;
-    let second = rpassword::prompt_password("Password again: ").context("cannot read the password")?;
+    let second =
+        rpassword::prompt_password("Password again: ").context("cannot read the password")?;
     if first != second {
         bail!("the two passwords differ");
     }
@@ -271,11 +315,17 @@ pub(crate) async fn create_user(
     password: &str,
 ) -> Result<()> {
     let email = email.trim().to_lowercase();
-    let person = match store.person_id_by_email(&email).await.map_err(|e| anyhow!("{e}"))? {
+    let person = match store
+        .person_id_by_email(&email)
+        .await
+        .map_err(|e| anyhow!("{e}"))?
+    {
         Some(id) => id,
         None => {
             let name = name.ok_or_else(|| {
-                anyhow!("{email} is not in Trellis yet: give --name to add them, or import people first")
+                anyhow!(
+                    "{email} is not in Trellis yet: give --name to add them, or import people first"
+                )
             })?;
             if !trellis_core::org::csv_format::is_plausible_email(&email) {
                 bail!("{email:?} is not an e-mail address");
@@ -294,7 +344,10 @@ pub(crate) async fn create_user(
                 start_date: None,
                 status: Default::default(),
             };
-            store.create_person(&fields).await.map_err(|e| anyhow!("{e}"))?
+            store
+                .create_person(&fields)
+                .await
+                .map_err(|e| anyhow!("{e}"))?
         }
     };
     let hash = hash_password(password).map_err(|e| anyhow!("{e}"))?;
@@ -306,7 +359,8 @@ pub(crate) async fn create_user(
 }
 
 fn read_with_progress(path: &Path) -> Result<Vec<u8>> {
-    let mut file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut file =
+        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     if size as usize > trellis_core::org::import::MAX_IMPORT_BYTES {
         bail!(
@@ -316,7 +370,10 @@ fn read_with_progress(path: &Path) -> Result<Vec<u8>> {
             trellis_core::org::import::MAX_IMPORT_BYTES / (1024 * 1024)
         );
     }
-    let bar = indicatif::ProgressBar::with_draw_target(Some(size), indicatif::ProgressDrawTarget::stderr());
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(size),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
     // Only large files on a terminal get a bar; pipes and CI logs stay clean.
     if size < 4 * 1024 * 1024 {
         bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
@@ -341,7 +398,12 @@ fn read_with_progress(path: &Path) -> Result<Vec<u8>> {
 }
 
 /// Imports a file; prints every error as FILE:LINE: column: message. Returns false on errors.
-pub(crate) async fn import_people(store: &SqlStore, file: &Path, dry_run: bool, deactivate_missing: bool) -> Result<bool> {
+pub(crate) async fn import_people(
+    store: &SqlStore,
+    file: &Path,
+    dry_run: bool,
+    deactivate_missing: bool,
+) -> Result<bool> {
     let content = read_with_progress(file)?;
     let spinner = indicatif::ProgressBar::new_spinner();
     if content.len() < 4 * 1024 * 1024 {
@@ -370,15 +432,27 @@ pub(crate) async fn import_people(store: &SqlStore, file: &Path, dry_run: bool, 
         return Ok(false);
     }
     for w in &plan.warnings {
-        eprintln!("warning: {}", Located { file: &name, issue: w });
+        eprintln!(
+            "warning: {}",
+            Located {
+                file: &name,
+                issue: w
+            }
+        );
     }
     if !plan.ignored_columns.is_empty() {
         eprintln!("Ignored columns: {}", plan.ignored_columns.join(", "));
     }
     let verb = if dry_run { "Would add" } else { "Added" };
     if !dry_run {
-        spinner.set_message(format!("Writing {} people", plan.creates.len() + plan.updates.len()));
-        store.apply_import(&plan).await.map_err(|e| anyhow!("{e}"))?;
+        spinner.set_message(format!(
+            "Writing {} people",
+            plan.creates.len() + plan.updates.len()
+        ));
+        store
+            .apply_import(&plan)
+            .await
+            .map_err(|e| anyhow!("{e}"))?;
         store
             .audit(&trellis_core::store::AuditEntry {
                 at: chrono_now(),
@@ -399,23 +473,41 @@ pub(crate) async fn import_people(store: &SqlStore, file: &Path, dry_run: bool, 
         plan.unchanged,
         if dry_run { "would mark" } else { "marked" },
         plan.deactivations.len(),
-        if dry_run { " Nothing was written (dry run)." } else { "" }
+        if dry_run {
+            " Nothing was written (dry run)."
+        } else {
+            ""
+        }
     );
     Ok(true)
 }
 
 /// Serves until Ctrl-C or SIGTERM. `ready` receives the bound address (for the demo).
-pub(crate) async fn serve(store: Arc<SqlStore>, config: &Config, banner: Option<String>) -> Result<()> {
+pub(crate) async fn serve(
+    store: Arc<SqlStore>,
+    config: &Config,
+    banner: Option<String>,
+) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
-        .with_context(|| format!("cannot listen on {} (is another program using it?)", config.listen))?;
+        .with_context(|| {
+            format!(
+                "cannot listen on {} (is another program using it?)",
+                config.listen
+            )
+        })?;
     let address = listener.local_addr()?;
     let state = trellis_web::AppState::new(
         store.clone(),
-        trellis_web::WebConfig { secure_cookies: config.secure_cookies },
+        trellis_web::WebConfig {
+            secure_cookies: config.secure_cookies,
+        },
     );
     let app = trellis_web::router(state);
-    println!("Trellis is running at http://{address}/ ({} database)", store.backend_kind().name());
+    println!(
+        "Trellis is running at http://{address}/ ({} database)",
+        store.backend_kind().name()
+    );
     if let Some(b) = banner {
         println!("{b}");
     }
@@ -433,7 +525,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let terminate = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

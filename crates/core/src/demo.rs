@@ -4,7 +4,9 @@
 
 use crate::ids::PersonId;
 use crate::org::csv_format::{Column, EXPORT_COLUMNS};
-use crate::org::import::{ExistingPerson, ImportRow, ManagerRef, OrgSnapshot, ParsedFile, PersonRecord};
+use crate::org::import::{
+    ExistingPerson, ImportRow, ManagerRef, OrgSnapshot, ParsedFile, PersonRecord,
+};
 use crate::org::{PersonStatus, SkillLevel};
 use crate::store::NewLevel;
 use chrono::NaiveDate;
@@ -57,95 +59,398 @@ const DEPARTMENTS: [Department; 6] = [
     Department {
         name: "Engineering",
         share: 40,
-        teams: &["Platform", "Payments", "Mobile", "Data", "Infrastructure", "Security", "Developer Experience", "Search", "Identity", "Integrations"],
-        ic_titles: ["Software Engineer", "Software Engineer II", "Senior Software Engineer", "Staff Engineer"],
+        teams: &[
+            "Platform",
+            "Payments",
+            "Mobile",
+            "Data",
+            "Infrastructure",
+            "Security",
+            "Developer Experience",
+            "Search",
+            "Identity",
+            "Integrations",
+        ],
+        ic_titles: [
+            "Software Engineer",
+            "Software Engineer II",
+            "Senior Software Engineer",
+            "Staff Engineer",
+        ],
         manager_title: "Engineering Manager",
         director_title: "Director of Engineering",
         head_title: "VP Engineering",
-        skills: &["rust", "typescript", "sql", "kubernetes", "system design", "go", "python", "observability", "security", "code review"],
+        skills: &[
+            "rust",
+            "typescript",
+            "sql",
+            "kubernetes",
+            "system design",
+            "go",
+            "python",
+            "observability",
+            "security",
+            "code review",
+        ],
     },
     Department {
         name: "Product",
         share: 12,
-        teams: &["Product Management", "Design", "Research", "Product Analytics", "Content Design"],
-        ic_titles: ["Associate Product Manager", "Product Manager", "Senior Product Manager", "Principal Product Manager"],
+        teams: &[
+            "Product Management",
+            "Design",
+            "Research",
+            "Product Analytics",
+            "Content Design",
+        ],
+        ic_titles: [
+            "Associate Product Manager",
+            "Product Manager",
+            "Senior Product Manager",
+            "Principal Product Manager",
+        ],
         manager_title: "Group Product Manager",
         director_title: "Director of Product",
         head_title: "VP Product",
-        skills: &["product discovery", "user research", "roadmapping", "sql", "interaction design", "writing", "experimentation", "prioritisation"],
+        skills: &[
+            "product discovery",
+            "user research",
+            "roadmapping",
+            "sql",
+            "interaction design",
+            "writing",
+            "experimentation",
+            "prioritisation",
+        ],
     },
     Department {
         name: "Sales",
         share: 18,
-        teams: &["Enterprise", "Mid-Market", "Sales Engineering", "Partnerships", "Sales Operations", "EMEA Sales", "APAC Sales"],
-        ic_titles: ["Sales Development Representative", "Account Executive", "Senior Account Executive", "Principal Account Executive"],
+        teams: &[
+            "Enterprise",
+            "Mid-Market",
+            "Sales Engineering",
+            "Partnerships",
+            "Sales Operations",
+            "EMEA Sales",
+            "APAC Sales",
+        ],
+        ic_titles: [
+            "Sales Development Representative",
+            "Account Executive",
+            "Senior Account Executive",
+            "Principal Account Executive",
+        ],
         manager_title: "Sales Manager",
         director_title: "Regional Sales Director",
         head_title: "Chief Revenue Officer",
-        skills: &["negotiation", "discovery calls", "forecasting", "salesforce", "solution selling", "presentation", "account planning"],
+        skills: &[
+            "negotiation",
+            "discovery calls",
+            "forecasting",
+            "salesforce",
+            "solution selling",
+            "presentation",
+            "account planning",
+        ],
     },
     Department {
         name: "Marketing",
         share: 9,
-        teams: &["Brand", "Demand Generation", "Product Marketing", "Communications", "Events"],
-        ic_titles: ["Marketing Associate", "Marketing Specialist", "Senior Marketing Manager", "Principal Marketer"],
+        teams: &[
+            "Brand",
+            "Demand Generation",
+            "Product Marketing",
+            "Communications",
+            "Events",
+        ],
+        ic_titles: [
+            "Marketing Associate",
+            "Marketing Specialist",
+            "Senior Marketing Manager",
+            "Principal Marketer",
+        ],
         manager_title: "Marketing Manager",
         director_title: "Director of Marketing",
         head_title: "VP Marketing",
-        skills: &["copywriting", "seo", "analytics", "campaign planning", "brand strategy", "public speaking", "design"],
+        skills: &[
+            "copywriting",
+            "seo",
+            "analytics",
+            "campaign planning",
+            "brand strategy",
+            "public speaking",
+            "design",
+        ],
     },
     Department {
         name: "Operations",
         share: 13,
-        teams: &["Customer Support", "Customer Success", "IT", "Workplace", "Procurement", "Support Operations"],
-        ic_titles: ["Support Specialist", "Operations Analyst", "Senior Operations Analyst", "Operations Lead"],
+        teams: &[
+            "Customer Support",
+            "Customer Success",
+            "IT",
+            "Workplace",
+            "Procurement",
+            "Support Operations",
+        ],
+        ic_titles: [
+            "Support Specialist",
+            "Operations Analyst",
+            "Senior Operations Analyst",
+            "Operations Lead",
+        ],
         manager_title: "Operations Manager",
         director_title: "Director of Operations",
         head_title: "COO",
-        skills: &["customer empathy", "process design", "zendesk", "sql", "vendor management", "incident management", "writing"],
+        skills: &[
+            "customer empathy",
+            "process design",
+            "zendesk",
+            "sql",
+            "vendor management",
+            "incident management",
+            "writing",
+        ],
     },
     Department {
         name: "People & Finance",
         share: 8,
-        teams: &["People Partners", "Talent Acquisition", "Learning & Development", "Finance", "Legal", "Total Rewards"],
-        ic_titles: ["People Coordinator", "People Partner", "Senior People Partner", "Principal People Partner"],
+        teams: &[
+            "People Partners",
+            "Talent Acquisition",
+            "Learning & Development",
+            "Finance",
+            "Legal",
+            "Total Rewards",
+        ],
+        ic_titles: [
+            "People Coordinator",
+            "People Partner",
+            "Senior People Partner",
+            "Principal People Partner",
+        ],
         manager_title: "People Manager",
         director_title: "Director of People",
         head_title: "Chief People Officer",
-        skills: &["coaching", "employment law", "recruiting", "financial modelling", "facilitation", "data analysis", "compensation"],
+        skills: &[
+            "coaching",
+            "employment law",
+            "recruiting",
+            "financial modelling",
+            "facilitation",
+            "data analysis",
+            "compensation",
+        ],
     },
 ];
 
 const FIRST_NAMES: [&str; 96] = [
-    "Ada", "Adebayo", "Aiko", "Alejandro", "Alexander", "Amara", "Amelia", "Ana", "Andrei", "Anika", "Arjun", "Astrid",
-    "Aylin", "Beatriz", "Benjamin", "Bilal", "Camille", "Carlos", "Charlotte", "Chen", "Chiara", "Chidi", "Daniel", "Daniela",
-    "Dara", "David", "Dmitri", "Elena", "Elif", "Elizabeth", "Emeka", "Emma", "Fatima", "Felix", "Freya", "Gabriel",
-    "Grace", "Hana", "Hannah", "Hiroshi", "Ibrahim", "Ingrid", "Isabel", "Ivan", "Jakob", "James", "Javier", "Jia",
-    "Jonas", "Joseph", "Julia", "Kai", "Katarzyna", "Kenji", "Kwame", "Lars", "Layla", "Leila", "Lina", "Lucas",
-    "Luis", "Maja", "Malik", "Margaret", "Maria", "Mateo", "Matilda", "Mei", "Michael", "Mohammed", "Nadia", "Naomi",
-    "Nikolai", "Noah", "Nora", "Oliver", "Olivia", "Omar", "Priya", "Rafael", "Ravi", "Robert", "Rosa", "Sakura",
-    "Samuel", "Sara", "Sebastian", "Sofia", "Suresh", "Tariq", "Thomas", "Valentina", "Wei", "William", "Yusuf", "Zara",
+    "Ada",
+    "Adebayo",
+    "Aiko",
+    "Alejandro",
+    "Alexander",
+    "Amara",
+    "Amelia",
+    "Ana",
+    "Andrei",
+    "Anika",
+    "Arjun",
+    "Astrid",
+    "Aylin",
+    "Beatriz",
+    "Benjamin",
+    "Bilal",
+    "Camille",
+    "Carlos",
+    "Charlotte",
+    "Chen",
+    "Chiara",
+    "Chidi",
+    "Daniel",
+    "Daniela",
+    "Dara",
+    "David",
+    "Dmitri",
+    "Elena",
+    "Elif",
+    "Elizabeth",
+    "Emeka",
+    "Emma",
+    "Fatima",
+    "Felix",
+    "Freya",
+    "Gabriel",
+    "Grace",
+    "Hana",
+    "Hannah",
+    "Hiroshi",
+    "Ibrahim",
+    "Ingrid",
+    "Isabel",
+    "Ivan",
+    "Jakob",
+    "James",
+    "Javier",
+    "Jia",
+    "Jonas",
+    "Joseph",
+    "Julia",
+    "Kai",
+    "Katarzyna",
+    "Kenji",
+    "Kwame",
+    "Lars",
+    "Layla",
+    "Leila",
+    "Lina",
+    "Lucas",
+    "Luis",
+    "Maja",
+    "Malik",
+    "Margaret",
+    "Maria",
+    "Mateo",
+    "Matilda",
+    "Mei",
+    "Michael",
+    "Mohammed",
+    "Nadia",
+    "Naomi",
+    "Nikolai",
+    "Noah",
+    "Nora",
+    "Oliver",
+    "Olivia",
+    "Omar",
+    "Priya",
+    "Rafael",
+    "Ravi",
+    "Robert",
+    "Rosa",
+    "Sakura",
+    "Samuel",
+    "Sara",
+    "Sebastian",
+    "Sofia",
+    "Suresh",
+    "Tariq",
+    "Thomas",
+    "Valentina",
+    "Wei",
+    "William",
+    "Yusuf",
+    "Zara",
 ];
 
 const LAST_NAMES: [&str; 80] = [
-    "Abara", "Adeyemi", "Andersen", "Bauer", "Becker", "Bianchi", "Brown", "Castillo", "Chen", "Costa", "Dubois", "Eriksson",
-    "Fernandes", "Fischer", "Garcia", "Gonzalez", "Gupta", "Hansen", "Hashemi", "Hoffmann", "Huang", "Ivanova", "Jansen", "Johansson",
-    "Kaya", "Khan", "Kim", "Kowalski", "Kumar", "Larsen", "Lee", "Lopez", "Martin", "Meyer", "Mensah", "Moreau",
-    "Müller", "Murphy", "Nakamura", "Nguyen", "Nielsen", "Novak", "Nowak", "Obi", "Okafor", "Olsen", "Osei", "Park",
-    "Patel", "Pereira", "Petrov", "Popescu", "Quinn", "Ramos", "Reddy", "Rossi", "Santos", "Schmidt", "Schneider", "Silva",
-    "Singh", "Smith", "Sousa", "Suzuki", "Svensson", "Tanaka", "Taylor", "Thomas", "Torres", "Van Dijk", "Vargas", "Wagner",
-    "Walker", "Wang", "Weber", "Williams", "Wilson", "Yamamoto", "Yilmaz", "Zhang",
+    "Abara",
+    "Adeyemi",
+    "Andersen",
+    "Bauer",
+    "Becker",
+    "Bianchi",
+    "Brown",
+    "Castillo",
+    "Chen",
+    "Costa",
+    "Dubois",
+    "Eriksson",
+    "Fernandes",
+    "Fischer",
+    "Garcia",
+    "Gonzalez",
+    "Gupta",
+    "Hansen",
+    "Hashemi",
+    "Hoffmann",
+    "Huang",
+    "Ivanova",
+    "Jansen",
+    "Johansson",
+    "Kaya",
+    "Khan",
+    "Kim",
+    "Kowalski",
+    "Kumar",
+    "Larsen",
+    "Lee",
+    "Lopez",
+    "Martin",
+    "Meyer",
+    "Mensah",
+    "Moreau",
+    "Müller",
+    "Murphy",
+    "Nakamura",
+    "Nguyen",
+    "Nielsen",
+    "Novak",
+    "Nowak",
+    "Obi",
+    "Okafor",
+    "Olsen",
+    "Osei",
+    "Park",
+    "Patel",
+    "Pereira",
+    "Petrov",
+    "Popescu",
+    "Quinn",
+    "Ramos",
+    "Reddy",
+    "Rossi",
+    "Santos",
+    "Schmidt",
+    "Schneider",
+    "Silva",
+    "Singh",
+    "Smith",
+    "Sousa",
+    "Suzuki",
+    "Svensson",
+    "Tanaka",
+    "Taylor",
+    "Thomas",
+    "Torres",
+    "Van Dijk",
+    "Vargas",
+    "Wagner",
+    "Walker",
+    "Wang",
+    "Weber",
+    "Williams",
+    "Wilson",
+    "Yamamoto",
+    "Yilmaz",
+    "Zhang",
 ];
 
 const NICKNAMES: [(&str, &str); 10] = [
-    ("Alexander", "Alex"), ("Benjamin", "Ben"), ("Daniel", "Dan"), ("Elizabeth", "Liz"), ("James", "Jim"),
-    ("Joseph", "Joe"), ("Margaret", "Maggie"), ("Michael", "Mike"), ("Robert", "Bob"), ("William", "Will"),
+    ("Alexander", "Alex"),
+    ("Benjamin", "Ben"),
+    ("Daniel", "Dan"),
+    ("Elizabeth", "Liz"),
+    ("James", "Jim"),
+    ("Joseph", "Joe"),
+    ("Margaret", "Maggie"),
+    ("Michael", "Mike"),
+    ("Robert", "Bob"),
+    ("William", "Will"),
 ];
 
 const LOCATIONS: [(&str, &str); 10] = [
-    ("Berlin", "Europe/Berlin"), ("London", "Europe/London"), ("New York", "America/New_York"), ("Lisbon", "Europe/Lisbon"),
-    ("Toronto", "America/Toronto"), ("Singapore", "Asia/Singapore"), ("Madrid", "Europe/Madrid"),
-    ("San Francisco", "America/Los_Angeles"), ("Bangalore", "Asia/Kolkata"), ("Sydney", "Australia/Sydney"),
+    ("Berlin", "Europe/Berlin"),
+    ("London", "Europe/London"),
+    ("New York", "America/New_York"),
+    ("Lisbon", "Europe/Lisbon"),
+    ("Toronto", "America/Toronto"),
+    ("Singapore", "Asia/Singapore"),
+    ("Madrid", "Europe/Madrid"),
+    ("San Francisco", "America/Los_Angeles"),
+    ("Bangalore", "Asia/Kolkata"),
+    ("Sydney", "Australia/Sydney"),
 ];
 
 /// The career ladder of the demo organisation.
@@ -206,7 +511,10 @@ impl DemoOrg {
             .collect();
         ParsedFile {
             rows,
-            present: EXPORT_COLUMNS.iter().copied().collect::<std::collections::HashSet<Column>>(),
+            present: EXPORT_COLUMNS
+                .iter()
+                .copied()
+                .collect::<std::collections::HashSet<Column>>(),
             ..ParsedFile::default()
         }
     }
@@ -326,7 +634,9 @@ pub fn generate(size: usize, seed: u64) -> DemoOrg {
         let mut queue = std::collections::VecDeque::from([head]);
         let mut team_counter = 0usize;
         while created < budget {
-            let Some(manager) = queue.pop_front() else { break };
+            let Some(manager) = queue.pop_front() else {
+                break;
+            };
             let left = budget - created;
             let mut span = rng.range(3, 10) as usize;
             if left < span + 3 {
@@ -377,7 +687,10 @@ pub fn generate(size: usize, seed: u64) -> DemoOrg {
             (dept.manager_title.to_string(), "L5")
         } else {
             let step = rng.range(0, 3) as usize;
-            (dept.ic_titles[step].to_string(), ["L1", "L2", "L3", "L4"][step])
+            (
+                dept.ic_titles[step].to_string(),
+                ["L1", "L2", "L3", "L4"][step],
+            )
         };
         people[i].record.title = Some(title);
         people[i].record.level = Some(level.to_string());
@@ -469,7 +782,10 @@ mod tests {
         let ceo_span = spans[0];
         assert_eq!(ceo_span, 6, "the CEO leads the six department heads");
         for (i, s) in spans.iter().enumerate().skip(1) {
-            assert!(*s == 0 || (1..=10).contains(s), "person {i} has {s} reports");
+            assert!(
+                *s == 0 || (1..=10).contains(s),
+                "person {i} has {s} reports"
+            );
         }
         let managers: Vec<usize> = spans.iter().skip(1).copied().filter(|s| *s > 0).collect();
         let in_range = managers.iter().filter(|s| (3..=10).contains(*s)).count();
@@ -479,7 +795,11 @@ mod tests {
     #[test]
     fn the_demo_is_a_valid_import() {
         let org = generate(300, 3);
-        let plan = plan_import(org.as_import(), &OrgSnapshot::default(), ImportOptions::default());
+        let plan = plan_import(
+            org.as_import(),
+            &OrgSnapshot::default(),
+            ImportOptions::default(),
+        );
         assert!(plan.is_valid(), "{:?}", plan.errors);
         assert_eq!(plan.creates.len(), 300);
         assert!(org.people[org.member].manager == Some(org.manager));

@@ -111,13 +111,19 @@ mod tests {
         let mid = viewer(2, false);
         assert_eq!(mid.relation_to(PersonId(1), &[]), Relation::Colleague);
         assert!(!Relation::Colleague.sees_private_fields());
-        assert_eq!(mid.relation_to(PersonId(2), &[PersonId(1)]), Relation::Myself);
+        assert_eq!(
+            mid.relation_to(PersonId(2), &[PersonId(1)]),
+            Relation::Myself
+        );
     }
 
     #[test]
     fn admins_see_everyone_but_keep_their_own_relation() {
         let admin = viewer(9, true);
-        assert_eq!(admin.relation_to(PersonId(3), &[PersonId(1)]), Relation::Admin);
+        assert_eq!(
+            admin.relation_to(PersonId(3), &[PersonId(1)]),
+            Relation::Admin
+        );
         assert!(Relation::Admin.sees_private_fields());
         assert_eq!(admin.role(), Role::Admin);
     }

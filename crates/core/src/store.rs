@@ -141,8 +141,11 @@ pub trait Store: Send + Sync {
         token_digest: &str,
         now: i64,
     ) -> CoreResult<()>;
-    async fn account_by_api_token(&self, token_digest: &str, now: i64)
-    -> CoreResult<Option<Account>>;
+    async fn account_by_api_token(
+        &self,
+        token_digest: &str,
+        now: i64,
+    ) -> CoreResult<Option<Account>>;
     async fn record_failed_sign_in(&self, email: &str, at: i64) -> CoreResult<()>;
     async fn failed_sign_ins_since(&self, email: &str, since: i64) -> CoreResult<i64>;
     async fn clear_failed_sign_ins(&self, email: &str) -> CoreResult<()>;

@@ -97,7 +97,11 @@ pub async fn create_session(
     Ok(())
 }
 
-pub async fn session(store: &SqlStore, token_digest: &str, now: i64) -> CoreResult<Option<Session>> {
+pub async fn session(
+    store: &SqlStore,
+    token_digest: &str,
+    now: i64,
+) -> CoreResult<Option<Session>> {
     let sql = format!(
         "SELECT {ACCOUNT_COLUMNS}, s.csrf_token, s.expires_at FROM sessions s \
          JOIN accounts a ON a.id = s.account_id JOIN people p ON p.id = a.person_id \
@@ -203,15 +207,17 @@ pub async fn clear_failed_sign_ins(store: &SqlStore, email: &str) -> CoreResult<
 }
 
 pub async fn audit(store: &SqlStore, entry: &AuditEntry) -> CoreResult<()> {
-    sqlx::query("INSERT INTO audit_log (at, actor_id, action, subject, detail) VALUES ($1, $2, $3, $4, $5)")
-        .bind(entry.at)
-        .bind(entry.actor.map(|a| a.0))
-        .bind(entry.action.clone())
-        .bind(entry.subject.clone())
-        .bind(entry.detail.clone())
-        .execute(&store.pool)
-        .await
-        .map_err(map_err)?;
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor_id, action, subject, detail) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(entry.at)
+    .bind(entry.actor.map(|a| a.0))
+    .bind(entry.action.clone())
+    .bind(entry.subject.clone())
+    .bind(entry.detail.clone())
+    .execute(&store.pool)
+    .await
+    .map_err(map_err)?;
     Ok(())
 }
 

@@ -104,10 +104,21 @@ pub async fn org_snapshot(store: &SqlStore) -> CoreResult<OrgSnapshot> {
 const PEOPLE_BATCH: usize = 500;
 const PAIR_BATCH: usize = 4000;
 
-async fn name_ids(tx: &mut Transaction<'static, Any>, sql: &'static str) -> CoreResult<HashMap<String, i64>> {
-    let rows = sqlx::query(sql).fetch_all(&mut **tx).await.map_err(map_err)?;
+async fn name_ids(
+    tx: &mut Transaction<'static, Any>,
+    sql: &'static str,
+) -> CoreResult<HashMap<String, i64>> {
+    let rows = sqlx::query(sql)
+        .fetch_all(&mut **tx)
+        .await
+        .map_err(map_err)?;
     rows.iter()
-        .map(|r| Ok((r.try_get(1).map_err(map_err)?, r.try_get(0).map_err(map_err)?)))
+        .map(|r| {
+            Ok((
+                r.try_get(1).map_err(map_err)?,
+                r.try_get(0).map_err(map_err)?,
+            ))
+        })
         .collect()
 }
 
@@ -149,7 +160,10 @@ pub async fn apply_import(store: &SqlStore, plan: &ImportPlan) -> CoreResult<Imp
     if !plan.is_valid() {
         return Err(CoreError::Invalid(vec![trellis_core::FieldError::new(
             "file",
-            format!("the import has {} errors; nothing was written", plan.errors.len() + plan.errors_not_shown),
+            format!(
+                "the import has {} errors; nothing was written",
+                plan.errors.len() + plan.errors_not_shown
+            ),
         )]));
     }
     let mut tx = match store.backend {
@@ -258,7 +272,8 @@ pub async fn apply_import(store: &SqlStore, plan: &ImportPlan) -> CoreResult<Imp
         let mut args = AnyArguments::default();
         bind_person(&mut args, &u.record, &teams, &levels)?;
         use sqlx::Arguments;
-        args.add(u.id.0).map_err(|e| CoreError::Internal(e.to_string()))?;
+        args.add(u.id.0)
+            .map_err(|e| CoreError::Internal(e.to_string()))?;
         sqlx::query_with(
             "UPDATE people SET employee_id = $1, name = $2, preferred_name = $3, email = $4, \
              title = $5, level_id = $6, team_id = $7, location = $8, time_zone = $9, \
@@ -443,6 +458,9 @@ pub async fn take_pending_import(
     Ok(Some(trellis_core::store::PendingImport {
         file_name: row.try_get("file_name").map_err(map_err)?,
         content: row.try_get("content").map_err(map_err)?,
-        deactivate_missing: row.try_get::<i64, _>("deactivate_missing").map_err(map_err)? != 0,
+        deactivate_missing: row
+            .try_get::<i64, _>("deactivate_missing")
+            .map_err(map_err)?
+            != 0,
     }))
 }

@@ -185,7 +185,9 @@ impl SqlStore {
 }
 
 fn sqlite_path(url: &str) -> Option<String> {
-    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or("");
     (!path.is_empty() && path != ":memory:").then(|| path.to_string())
 }
@@ -204,16 +206,24 @@ pub(crate) fn map_err(e: sqlx::Error) -> CoreError {
             let text = format!("{constraint} {message}");
             if text.contains("people_email_unique") || text.contains("people.email") {
                 CoreError::field("email", "a person with this e-mail address already exists")
-            } else if text.contains("people_employee_id_unique") || text.contains("people.employee_id") {
-                CoreError::field("employee_id", "a person with this employee id already exists")
+            } else if text.contains("people_employee_id_unique")
+                || text.contains("people.employee_id")
+            {
+                CoreError::field(
+                    "employee_id",
+                    "a person with this employee id already exists",
+                )
             } else if text.contains("teams_name_unique") || text.contains("teams.name") {
                 CoreError::field("name", "a team with this name already exists")
-            } else if text.contains("accounts_person_unique") || text.contains("accounts.person_id") {
+            } else if text.contains("accounts_person_unique") || text.contains("accounts.person_id")
+            {
                 CoreError::Conflict("this person already has an account".into())
             } else if db.is_unique_violation() {
                 CoreError::Conflict(format!("this already exists ({message})"))
             } else if db.is_foreign_key_violation() {
-                CoreError::Conflict(format!("this refers to something that does not exist ({message})"))
+                CoreError::Conflict(format!(
+                    "this refers to something that does not exist ({message})"
+                ))
             } else if message.contains("database is locked") || message.contains("busy") {
                 CoreError::Unavailable("the database is busy; try again".into())
             } else {
@@ -265,16 +275,25 @@ impl trellis_core::Store for SqlStore {
     async fn save_settings(&self, s: &trellis_core::settings::Settings) -> CoreResult<()> {
         people::save_settings(self, s).await
     }
-    async fn person(&self, id: trellis_core::PersonId) -> CoreResult<Option<trellis_core::org::Person>> {
+    async fn person(
+        &self,
+        id: trellis_core::PersonId,
+    ) -> CoreResult<Option<trellis_core::org::Person>> {
         people::person(self, id).await
     }
     async fn person_id_by_email(&self, email: &str) -> CoreResult<Option<trellis_core::PersonId>> {
         people::person_id_by_email(self, email).await
     }
-    async fn manager_chain(&self, id: trellis_core::PersonId) -> CoreResult<Vec<trellis_core::org::PersonCard>> {
+    async fn manager_chain(
+        &self,
+        id: trellis_core::PersonId,
+    ) -> CoreResult<Vec<trellis_core::org::PersonCard>> {
         people::manager_chain(self, id).await
     }
-    async fn direct_reports(&self, id: trellis_core::PersonId) -> CoreResult<Vec<trellis_core::org::PersonCard>> {
+    async fn direct_reports(
+        &self,
+        id: trellis_core::PersonId,
+    ) -> CoreResult<Vec<trellis_core::org::PersonCard>> {
         people::direct_reports(self, id).await
     }
     async fn top_of_tree(&self) -> CoreResult<Vec<trellis_core::org::PersonCard>> {
@@ -289,10 +308,16 @@ impl trellis_core::Store for SqlStore {
     async fn directory_facets(&self) -> CoreResult<trellis_core::org::DirectoryFacets> {
         people::directory_facets(self).await
     }
-    async fn person_skills(&self, id: trellis_core::PersonId) -> CoreResult<Vec<trellis_core::org::SkillLevel>> {
+    async fn person_skills(
+        &self,
+        id: trellis_core::PersonId,
+    ) -> CoreResult<Vec<trellis_core::org::SkillLevel>> {
         people::person_skills(self, id).await
     }
-    async fn create_person(&self, fields: &trellis_core::org::people::PersonFields) -> CoreResult<trellis_core::PersonId> {
+    async fn create_person(
+        &self,
+        fields: &trellis_core::org::people::PersonFields,
+    ) -> CoreResult<trellis_core::PersonId> {
         people::create_person(self, fields).await
     }
     async fn update_person(
@@ -315,19 +340,31 @@ impl trellis_core::Store for SqlStore {
     async fn team(&self, id: trellis_core::TeamId) -> CoreResult<Option<trellis_core::org::Team>> {
         people::team(self, id).await
     }
-    async fn team_members(&self, id: trellis_core::TeamId) -> CoreResult<Vec<trellis_core::org::PersonCard>> {
+    async fn team_members(
+        &self,
+        id: trellis_core::TeamId,
+    ) -> CoreResult<Vec<trellis_core::org::PersonCard>> {
         people::team_members(self, id).await
     }
-    async fn sub_teams(&self, id: trellis_core::TeamId) -> CoreResult<Vec<trellis_core::org::Team>> {
+    async fn sub_teams(
+        &self,
+        id: trellis_core::TeamId,
+    ) -> CoreResult<Vec<trellis_core::org::Team>> {
         people::sub_teams(self, id).await
     }
     async fn levels(&self) -> CoreResult<Vec<trellis_core::org::JobLevel>> {
         people::levels(self).await
     }
-    async fn level(&self, id: trellis_core::LevelId) -> CoreResult<Option<trellis_core::org::JobLevel>> {
+    async fn level(
+        &self,
+        id: trellis_core::LevelId,
+    ) -> CoreResult<Option<trellis_core::org::JobLevel>> {
         people::level(self, id).await
     }
-    async fn upsert_level(&self, level: &trellis_core::store::NewLevel) -> CoreResult<trellis_core::LevelId> {
+    async fn upsert_level(
+        &self,
+        level: &trellis_core::store::NewLevel,
+    ) -> CoreResult<trellis_core::LevelId> {
         people::upsert_level(self, level).await
     }
     async fn org_snapshot(&self) -> CoreResult<trellis_core::org::import::OrgSnapshot> {
@@ -366,7 +403,10 @@ impl trellis_core::Store for SqlStore {
     ) -> CoreResult<trellis_core::AccountId> {
         accounts::create_account(self, person, password_hash, is_admin).await
     }
-    async fn account_by_email(&self, email: &str) -> CoreResult<Option<trellis_core::auth::Account>> {
+    async fn account_by_email(
+        &self,
+        email: &str,
+    ) -> CoreResult<Option<trellis_core::auth::Account>> {
         accounts::account_by_email(self, email).await
     }
     async fn set_account(
@@ -386,7 +426,11 @@ impl trellis_core::Store for SqlStore {
     ) -> CoreResult<()> {
         accounts::create_session(self, account, token_digest, csrf_token, expires_at).await
     }
-    async fn session(&self, token_digest: &str, now: i64) -> CoreResult<Option<trellis_core::auth::Session>> {
+    async fn session(
+        &self,
+        token_digest: &str,
+        now: i64,
+    ) -> CoreResult<Option<trellis_core::auth::Session>> {
         accounts::session(self, token_digest, now).await
     }
     async fn delete_session(&self, token_digest: &str) -> CoreResult<()> {

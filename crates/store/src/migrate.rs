@@ -35,7 +35,10 @@ const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS trellis_migrations (
     version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)";
 
 pub async fn status(pool: &AnyPool, _backend: Backend) -> CoreResult<MigrationStatus> {
-    sqlx::query(CREATE_TABLE).execute(pool).await.map_err(map_err)?;
+    sqlx::query(CREATE_TABLE)
+        .execute(pool)
+        .await
+        .map_err(map_err)?;
     let current: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM trellis_migrations")
         .fetch_one(pool)
         .await
@@ -47,7 +50,10 @@ pub async fn status(pool: &AnyPool, _backend: Backend) -> CoreResult<MigrationSt
 }
 
 pub async fn run(pool: &AnyPool, backend: Backend) -> CoreResult<Vec<i64>> {
-    sqlx::query(CREATE_TABLE).execute(pool).await.map_err(map_err)?;
+    sqlx::query(CREATE_TABLE)
+        .execute(pool)
+        .await
+        .map_err(map_err)?;
     let mut applied = Vec::new();
     for m in MIGRATIONS {
         let mut tx = match backend {
@@ -78,13 +84,15 @@ pub async fn run(pool: &AnyPool, backend: Backend) -> CoreResult<Vec<i64>> {
         sqlx::raw_sql(sql).execute(&mut *tx).await.map_err(|e| {
             CoreError::Internal(format!("migration {} ({}) failed: {e}", m.version, m.name))
         })?;
-        sqlx::query("INSERT INTO trellis_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
-            .bind(m.version)
-            .bind(m.name)
-            .bind(chrono::Utc::now().timestamp())
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
+        sqlx::query(
+            "INSERT INTO trellis_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+        )
+        .bind(m.version)
+        .bind(m.name)
+        .bind(chrono::Utc::now().timestamp())
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
         tx.commit().await.map_err(map_err)?;
         tracing::info!(version = m.version, name = m.name, "migration applied");
         applied.push(m.version);

@@ -209,9 +209,17 @@ pub async fn list_people(store: &SqlStore, filter: &PeopleFilter) -> CoreResult<
     if !filter.include_left {
         conditions.push("p.status = 'active'".into());
     }
-    if let Some(q) = filter.query.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+    if let Some(q) = filter
+        .query
+        .as_deref()
+        .map(str::trim)
+        .filter(|q| !q.is_empty())
+    {
         for word in q.split_whitespace().take(5) {
-            binds.push(BindValue::Text(format!("%{}%", escape_like(&word.to_lowercase()))));
+            binds.push(BindValue::Text(format!(
+                "%{}%",
+                escape_like(&word.to_lowercase())
+            )));
             conditions.push(format!("p.search_text LIKE ${} ESCAPE '\\'", binds.len()));
         }
     }
@@ -274,7 +282,9 @@ enum BindValue {
 }
 
 fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 pub async fn directory_facets(store: &SqlStore) -> CoreResult<DirectoryFacets> {
@@ -377,7 +387,11 @@ pub async fn update_person(store: &SqlStore, id: PersonId, f: &PersonFields) -> 
     Ok(())
 }
 
-pub async fn set_person_skills(store: &SqlStore, id: PersonId, skills: &[SkillLevel]) -> CoreResult<()> {
+pub async fn set_person_skills(
+    store: &SqlStore,
+    id: PersonId,
+    skills: &[SkillLevel],
+) -> CoreResult<()> {
     let mut tx = store.pool.begin().await.map_err(map_err)?;
     sqlx::query("DELETE FROM person_skills WHERE person_id = $1")
         .bind(id.0)
@@ -482,19 +496,22 @@ fn level_row(row: &AnyRow) -> CoreResult<JobLevel> {
 }
 
 pub async fn levels(store: &SqlStore) -> CoreResult<Vec<JobLevel>> {
-    let rows = sqlx::query("SELECT id, code, name, rank, expectations FROM job_levels ORDER BY rank, code")
-        .fetch_all(&store.pool)
-        .await
-        .map_err(map_err)?;
+    let rows = sqlx::query(
+        "SELECT id, code, name, rank, expectations FROM job_levels ORDER BY rank, code",
+    )
+    .fetch_all(&store.pool)
+    .await
+    .map_err(map_err)?;
     rows.iter().map(level_row).collect()
 }
 
 pub async fn level(store: &SqlStore, id: LevelId) -> CoreResult<Option<JobLevel>> {
-    let row = sqlx::query("SELECT id, code, name, rank, expectations FROM job_levels WHERE id = $1")
-        .bind(id.0)
-        .fetch_optional(&store.pool)
-        .await
-        .map_err(map_err)?;
+    let row =
+        sqlx::query("SELECT id, code, name, rank, expectations FROM job_levels WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&store.pool)
+            .await
+            .map_err(map_err)?;
     row.as_ref().map(level_row).transpose()
 }
 

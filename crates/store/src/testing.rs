@@ -64,7 +64,10 @@ impl TestDatabase {
                     .await
                     .expect("create a test database");
                 let _ = conn.close().await;
-                let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin_url);
+                let base = admin_url
+                    .rsplit_once('/')
+                    .map(|(b, _)| b)
+                    .unwrap_or(&admin_url);
                 TestDatabase {
                     url: format!("{base}/{name}"),
                     _dir: None,
@@ -115,5 +118,7 @@ impl Drop for TestDatabase {
 }
 
 fn tokio_runtime() -> std::io::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread().enable_all().build()
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
 }

@@ -15,7 +15,11 @@ async fn demo_store(backend: &str, size: usize) -> (TestDatabase, trellis_store:
     for level in demo::demo_levels() {
         store.upsert_level(&level).await.unwrap();
     }
-    let plan = plan_import(org.as_import(), &store.org_snapshot().await.unwrap(), ImportOptions::default());
+    let plan = plan_import(
+        org.as_import(),
+        &store.org_snapshot().await.unwrap(),
+        ImportOptions::default(),
+    );
     assert!(plan.is_valid(), "{:?}", plan.errors);
     let summary = store.apply_import(&plan).await.unwrap();
     assert_eq!(summary.created, size);
@@ -28,9 +32,18 @@ async fn an_export_imported_again_changes_nothing() {
         let (_db, store) = demo_store(backend, 300).await;
         let mut csv = Vec::new();
         write_people_csv(&store.org_snapshot().await.unwrap(), &mut csv).unwrap();
-        let plan = plan_import(parse_people_csv(&csv), &store.org_snapshot().await.unwrap(), ImportOptions::default());
+        let plan = plan_import(
+            parse_people_csv(&csv),
+            &store.org_snapshot().await.unwrap(),
+            ImportOptions::default(),
+        );
         assert!(plan.is_valid(), "{backend}: {:?}", plan.errors);
-        assert!(plan.is_empty(), "{backend}: {} updates, first {:?}", plan.updates.len(), plan.updates.first());
+        assert!(
+            plan.is_empty(),
+            "{backend}: {} updates, first {:?}",
+            plan.updates.len(),
+            plan.updates.first()
+        );
         assert_eq!(plan.unchanged, 300, "{backend}");
         let counts = store.counts().await.unwrap();
         assert_eq!(counts.people, 300, "{backend}");
@@ -62,7 +75,11 @@ async fn directory_search_filters_and_pages() {
     for backend in backends() {
         let (_db, store) = demo_store(backend, 200).await;
         let all = store
-            .list_people(&PeopleFilter { per_page: 50, page: 1, ..Default::default() })
+            .list_people(&PeopleFilter {
+                per_page: 50,
+                page: 1,
+                ..Default::default()
+            })
             .await
             .unwrap();
         assert_eq!(all.items.len(), 50);
@@ -100,7 +117,11 @@ async fn a_reimport_updates_changes_managers_and_deactivates() {
                      E1,ada@x.org,Ada,,CEO,strategy:5\n\
                      E2,bob@x.org,Bob,ada@x.org,CTO,rust:4\n\
                      E3,cy@x.org,Cy,bob@x.org,Engineer,rust:2+; sql:3\n";
-        let plan = plan_import(parse_people_csv(first.as_bytes()), &store.org_snapshot().await.unwrap(), ImportOptions::default());
+        let plan = plan_import(
+            parse_people_csv(first.as_bytes()),
+            &store.org_snapshot().await.unwrap(),
+            ImportOptions::default(),
+        );
         store.apply_import(&plan).await.unwrap();
         // Cy now reports to Ada, Bob is missing from the file and is deactivated.
         let second = "Employee Id,Email,Name,Manager Email,Title,Skills\n\
@@ -109,11 +130,17 @@ async fn a_reimport_updates_changes_managers_and_deactivates() {
         let plan = plan_import(
             parse_people_csv(second.as_bytes()),
             &store.org_snapshot().await.unwrap(),
-            ImportOptions { deactivate_missing: true },
+            ImportOptions {
+                deactivate_missing: true,
+            },
         );
         assert!(plan.is_valid(), "{:?}", plan.errors);
         let summary = store.apply_import(&plan).await.unwrap();
-        assert_eq!((summary.updated, summary.unchanged, summary.deactivated), (1, 1, 1), "{backend}");
+        assert_eq!(
+            (summary.updated, summary.unchanged, summary.deactivated),
+            (1, 1, 1),
+            "{backend}"
+        );
         let cy = store.person_id_by_email("cy@x.org").await.unwrap().unwrap();
         let person = store.person(cy).await.unwrap().unwrap();
         assert_eq!(person.title.as_deref(), Some("Senior Engineer"));
@@ -123,8 +150,15 @@ async fn a_reimport_updates_changes_managers_and_deactivates() {
         let skills = store.person_skills(cy).await.unwrap();
         assert_eq!(skills.len(), 1);
         assert!(skills[0].wants_to_grow);
-        let bob = store.person_id_by_email("bob@x.org").await.unwrap().unwrap();
-        assert_eq!(store.person(bob).await.unwrap().unwrap().status.as_str(), "left");
+        let bob = store
+            .person_id_by_email("bob@x.org")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            store.person(bob).await.unwrap().unwrap().status.as_str(),
+            "left"
+        );
     }
 }
 
@@ -139,16 +173,33 @@ async fn sessions_expire_and_can_be_deleted() {
             ImportOptions::default(),
         );
         store.apply_import(&plan).await.unwrap();
-        let ada = store.person_id_by_email("ada@x.org").await.unwrap().unwrap();
+        let ada = store
+            .person_id_by_email("ada@x.org")
+            .await
+            .unwrap()
+            .unwrap();
         let account = store.create_account(ada, "hash", true).await.unwrap();
-        store.create_session(account, "digest", "csrf", 1_000).await.unwrap();
+        store
+            .create_session(account, "digest", "csrf", 1_000)
+            .await
+            .unwrap();
         let live = store.session("digest", 500).await.unwrap().unwrap();
         assert_eq!(live.account.email, "ada@x.org");
         assert!(live.account.is_admin);
-        assert!(store.session("digest", 2_000_000_000).await.unwrap().is_none(), "{backend}: expired");
+        assert!(
+            store
+                .session("digest", 2_000_000_000)
+                .await
+                .unwrap()
+                .is_none(),
+            "{backend}: expired"
+        );
         store.delete_session("digest").await.unwrap();
         assert!(store.session("digest", 500).await.unwrap().is_none());
-        assert!(store.create_account(ada, "hash", false).await.is_err(), "one account per person");
+        assert!(
+            store.create_account(ada, "hash", false).await.is_err(),
+            "one account per person"
+        );
     }
 }
 
@@ -157,15 +208,21 @@ async fn a_database_from_a_newer_trellis_is_refused() {
     for backend in backends() {
         let db = TestDatabase::new(backend).await;
         let store = db.store().await;
-        sqlx::query("INSERT INTO trellis_migrations (version, name, applied_at) VALUES (9999, 'future', 0)")
-            .execute(store.pool())
-            .await
-            .unwrap();
+        sqlx::query(
+            "INSERT INTO trellis_migrations (version, name, applied_at) VALUES (9999, 'future', 0)",
+        )
+        .execute(store.pool())
+        .await
+        .unwrap();
         store.close().await;
-        let err = trellis_store::SqlStore::connect(&trellis_store::StoreOptions::new(db.url.clone()))
-            .await
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("migration 9999, newer than this Trellis knows"), "{backend}: {err}");
+        let err =
+            trellis_store::SqlStore::connect(&trellis_store::StoreOptions::new(db.url.clone()))
+                .await
+                .unwrap_err()
+                .to_string();
+        assert!(
+            err.contains("migration 9999, newer than this Trellis knows"),
+            "{backend}: {err}"
+        );
     }
 }

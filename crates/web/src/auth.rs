@@ -74,7 +74,11 @@ async fn lookup(parts: &Parts, state: &AppState) -> Result<Lookup, CoreError> {
             .map(str::trim)
             .unwrap_or("");
         return Ok(
-            match state.store.account_by_api_token(&token_digest(token), now).await? {
+            match state
+                .store
+                .account_by_api_token(&token_digest(token), now)
+                .await?
+            {
                 Some(account) => Lookup::SignedIn(CurrentUser {
                     viewer: viewer_of(&account),
                     account,
@@ -89,7 +93,11 @@ async fn lookup(parts: &Parts, state: &AppState) -> Result<Lookup, CoreError> {
         return Ok(Lookup::Anonymous);
     };
     Ok(
-        match state.store.session(&token_digest(cookie.value()), now).await? {
+        match state
+            .store
+            .session(&token_digest(cookie.value()), now)
+            .await?
+        {
             Some(session) => Lookup::SignedIn(CurrentUser {
                 viewer: viewer_of(&session.account),
                 account: session.account,

@@ -63,8 +63,10 @@ async fn healthz(
     axum::extract::State(state): axum::extract::State<AppState>,
 ) -> axum::response::Response {
     match state.store.ping().await {
-        Ok(()) => axum::Json(serde_json::json!({"status": "ok", "database": state.store.backend()}))
-            .into_response(),
+        Ok(()) => {
+            axum::Json(serde_json::json!({"status": "ok", "database": state.store.backend()}))
+                .into_response()
+        }
         Err(e) => (
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
             axum::Json(serde_json::json!({"status": "unavailable", "message": e.to_string()})),

@@ -19,14 +19,27 @@ async fn health_and_authentication() {
         let r = app.api(Method::GET, "/api/v1/people", None, None).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{backend}");
         assert_eq!(r.json()["error"]["code"], "unauthenticated");
-        let r = app.api(Method::GET, "/api/v1/people", Some("not-a-token"), None).await;
+        let r = app
+            .api(Method::GET, "/api/v1/people", Some("not-a-token"), None)
+            .await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
-        assert!(r.json()["error"]["message"].as_str().unwrap().contains("not valid"));
+        assert!(
+            r.json()["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("not valid")
+        );
         let token = app.token("dev@acme.test").await;
-        let me = app.api(Method::GET, "/api/v1/me", Some(&token), None).await.json();
+        let me = app
+            .api(Method::GET, "/api/v1/me", Some(&token), None)
+            .await
+            .json();
         assert_eq!(me["role"], "member");
         let token = app.token("mgr@acme.test").await;
-        let me = app.api(Method::GET, "/api/v1/me", Some(&token), None).await.json();
+        let me = app
+            .api(Method::GET, "/api/v1/me", Some(&token), None)
+            .await
+            .json();
         assert_eq!(me["role"], "manager");
     }
 }
@@ -65,10 +78,20 @@ async fn private_fields_follow_the_reporting_tree() {
         // A manager does not see up their own chain.
         let token = app.token("mgr@acme.test").await;
         let ceo = app.id("ceo@acme.test").await;
-        let p = app.api(Method::GET, &format!("/api/v1/people/{ceo}"), Some(&token), None).await.json();
+        let p = app
+            .api(
+                Method::GET,
+                &format!("/api/v1/people/{ceo}"),
+                Some(&token),
+                None,
+            )
+            .await
+            .json();
         assert!(p.get("employee_id").is_none());
         // Levels are private, so only admins may filter by them.
-        let r = app.api(Method::GET, "/api/v1/people?level_id=1", Some(&token), None).await;
+        let r = app
+            .api(Method::GET, "/api/v1/people?level_id=1", Some(&token), None)
+            .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
     }
 }
@@ -81,14 +104,33 @@ async fn people_change_only_what_they_may() {
         let dev = app.id("dev@acme.test").await;
         let token = app.token("rep@acme.test").await;
         let r = app
-            .api(Method::PATCH, &format!("/api/v1/people/{dev}"), Some(&token), Some(json!({"preferred_name": "D"})))
+            .api(
+                Method::PATCH,
+                &format!("/api/v1/people/{dev}"),
+                Some(&token),
+                Some(json!({"preferred_name": "D"})),
+            )
             .await;
-        assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}: another person's profile");
+        assert_eq!(
+            r.status,
+            StatusCode::FORBIDDEN,
+            "{backend}: another person's profile"
+        );
         let r = app
-            .api(Method::PATCH, &format!("/api/v1/people/{rep}"), Some(&token), Some(json!({"title": "CEO"})))
+            .api(
+                Method::PATCH,
+                &format!("/api/v1/people/{rep}"),
+                Some(&token),
+                Some(json!({"title": "CEO"})),
+            )
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
-        assert!(r.json()["error"]["message"].as_str().unwrap().contains("title"));
+        assert!(
+            r.json()["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("title")
+        );
         let r = app
             .api(
                 Method::PATCH,
@@ -103,7 +145,12 @@ async fn people_change_only_what_they_may() {
         assert_eq!(p["skills"][0]["skill"], "sql");
         // null clears a field.
         let r = app
-            .api(Method::PATCH, &format!("/api/v1/people/{rep}"), Some(&token), Some(json!({"preferred_name": null})))
+            .api(
+                Method::PATCH,
+                &format!("/api/v1/people/{rep}"),
+                Some(&token),
+                Some(json!({"preferred_name": null})),
+            )
             .await;
         assert_eq!(r.json()["display_name"], "Rita Rep");
         // Bad values are named at their field, all at once.
@@ -134,26 +181,58 @@ async fn admins_create_people_and_reporting_loops_are_refused() {
         let admin = app.token("hr@acme.test").await;
         let mgr = app.id("mgr@acme.test").await;
         let body = json!({"name": "Nia New", "email": "Nia@Acme.test", "manager_id": mgr, "start_date": "2026-01-05"});
-        let r = app.api(Method::POST, "/api/v1/people", Some(&member), Some(body.clone())).await;
+        let r = app
+            .api(
+                Method::POST,
+                "/api/v1/people",
+                Some(&member),
+                Some(body.clone()),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}");
-        let r = app.api(Method::POST, "/api/v1/people", Some(&admin), Some(body.clone())).await;
+        let r = app
+            .api(
+                Method::POST,
+                "/api/v1/people",
+                Some(&admin),
+                Some(body.clone()),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
         assert_eq!(r.json()["email"], "nia@acme.test");
         assert_eq!(r.json()["managers"][0]["email"], "mgr@acme.test");
-        let r = app.api(Method::POST, "/api/v1/people", Some(&admin), Some(body)).await;
+        let r = app
+            .api(Method::POST, "/api/v1/people", Some(&admin), Some(body))
+            .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(r.json()["error"]["fields"][0]["field"], "email");
         // The CEO may not report to someone below them.
         let ceo = app.id("ceo@acme.test").await;
         let dev = app.id("dev@acme.test").await;
         let r = app
-            .api(Method::PATCH, &format!("/api/v1/people/{ceo}"), Some(&admin), Some(json!({"manager_id": dev})))
+            .api(
+                Method::PATCH,
+                &format!("/api/v1/people/{ceo}"),
+                Some(&admin),
+                Some(json!({"manager_id": dev})),
+            )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
-        let message = r.json()["error"]["fields"][0]["message"].as_str().unwrap().to_string();
-        assert!(message.contains("reporting loop") && message.contains("Dana Dev"), "{message}");
+        let message = r.json()["error"]["fields"][0]["message"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            message.contains("reporting loop") && message.contains("Dana Dev"),
+            "{message}"
+        );
         let r = app
-            .api(Method::PATCH, &format!("/api/v1/people/{ceo}"), Some(&admin), Some(json!({"manager_id": ceo})))
+            .api(
+                Method::PATCH,
+                &format!("/api/v1/people/{ceo}"),
+                Some(&admin),
+                Some(json!({"manager_id": ceo})),
+            )
             .await;
         assert!(r.text().contains("cannot report to themselves"));
     }
@@ -167,20 +246,55 @@ async fn people_who_left_leave_the_directory() {
         let member = app.token("dev@acme.test").await;
         let dev2 = app.id("dev2@acme.test").await;
         let r = app
-            .api(Method::PATCH, &format!("/api/v1/people/{dev2}"), Some(&admin), Some(json!({"status": "left"})))
+            .api(
+                Method::PATCH,
+                &format!("/api/v1/people/{dev2}"),
+                Some(&admin),
+                Some(json!({"status": "left"})),
+            )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-        let r = app.api(Method::GET, &format!("/api/v1/people/{dev2}"), Some(&member), None).await;
+        let r = app
+            .api(
+                Method::GET,
+                &format!("/api/v1/people/{dev2}"),
+                Some(&member),
+                None,
+            )
+            .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend}");
-        let list = app.api(Method::GET, "/api/v1/people?q=dev", Some(&member), None).await.json();
+        let list = app
+            .api(Method::GET, "/api/v1/people?q=dev", Some(&member), None)
+            .await
+            .json();
         assert_eq!(list["total"], 1);
         // include_left is ignored for members, honoured for admins.
-        let list = app.api(Method::GET, "/api/v1/people?q=dev&include_left=true", Some(&member), None).await.json();
+        let list = app
+            .api(
+                Method::GET,
+                "/api/v1/people?q=dev&include_left=true",
+                Some(&member),
+                None,
+            )
+            .await
+            .json();
         assert_eq!(list["total"], 1);
-        let list = app.api(Method::GET, "/api/v1/people?q=dev&include_left=true", Some(&admin), None).await.json();
+        let list = app
+            .api(
+                Method::GET,
+                "/api/v1/people?q=dev&include_left=true",
+                Some(&admin),
+                None,
+            )
+            .await
+            .json();
         assert_eq!(list["total"], 2);
         // Their account no longer signs in.
-        assert!(app.sign_in("dev2@acme.test", common::PASSWORD).await.is_err());
+        assert!(
+            app.sign_in("dev2@acme.test", common::PASSWORD)
+                .await
+                .is_err()
+        );
     }
 }
 
@@ -189,23 +303,68 @@ async fn org_subtrees_and_teams() {
     for backend in backends() {
         let app = TestApp::new(backend).await;
         let token = app.token("rep@acme.test").await;
-        let roots = app.api(Method::GET, "/api/v1/org", Some(&token), None).await.json();
+        let roots = app
+            .api(Method::GET, "/api/v1/org", Some(&token), None)
+            .await
+            .json();
         assert_eq!(roots.as_array().unwrap().len(), 1);
         let ceo = roots[0]["id"].as_i64().unwrap();
-        let tree = app.api(Method::GET, &format!("/api/v1/org/{ceo}?depth=2"), Some(&token), None).await.json();
+        let tree = app
+            .api(
+                Method::GET,
+                &format!("/api/v1/org/{ceo}?depth=2"),
+                Some(&token),
+                None,
+            )
+            .await
+            .json();
         assert_eq!(tree["person"]["report_count"], 3, "{backend}");
-        let eng = tree["reports"].as_array().unwrap().iter().find(|n| n["person"]["email"] == "eng.head@acme.test").unwrap();
+        let eng = tree["reports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["person"]["email"] == "eng.head@acme.test")
+            .unwrap();
         assert_eq!(eng["reports"][0]["person"]["email"], "mgr@acme.test");
-        assert_eq!(eng["reports"][0]["reports"].as_array().unwrap().len(), 0, "depth limit");
-        let r = app.api(Method::GET, &format!("/api/v1/org/{ceo}?depth=9"), Some(&token), None).await;
+        assert_eq!(
+            eng["reports"][0]["reports"].as_array().unwrap().len(),
+            0,
+            "depth limit"
+        );
+        let r = app
+            .api(
+                Method::GET,
+                &format!("/api/v1/org/{ceo}?depth=9"),
+                Some(&token),
+                None,
+            )
+            .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        let r = app.api(Method::GET, "/api/v1/org/999999", Some(&token), None).await;
+        let r = app
+            .api(Method::GET, "/api/v1/org/999999", Some(&token), None)
+            .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
-        let teams = app.api(Method::GET, "/api/v1/teams", Some(&token), None).await.json();
-        let platform = teams.as_array().unwrap().iter().find(|t| t["name"] == "Platform").unwrap();
+        let teams = app
+            .api(Method::GET, "/api/v1/teams", Some(&token), None)
+            .await
+            .json();
+        let platform = teams
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == "Platform")
+            .unwrap();
         assert_eq!(platform["parent"], "Engineering");
         assert_eq!(platform["member_count"], 3);
-        let detail = app.api(Method::GET, &format!("/api/v1/teams/{}", platform["id"]), Some(&token), None).await.json();
+        let detail = app
+            .api(
+                Method::GET,
+                &format!("/api/v1/teams/{}", platform["id"]),
+                Some(&token),
+                None,
+            )
+            .await
+            .json();
         assert_eq!(detail["members"].as_array().unwrap().len(), 3);
     }
 }
@@ -233,9 +392,19 @@ async fn imports_report_every_error_and_write_nothing() {
         let r = import(&app, &member, "", csv).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}");
         let r = import(&app, &admin, "?file_name=hris.csv", csv).await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}: {}", r.text());
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{backend}: {}",
+            r.text()
+        );
         let report = r.json();
-        let lines: Vec<&str> = report["errors"].as_array().unwrap().iter().map(|e| e["text"].as_str().unwrap()).collect();
+        let lines: Vec<&str> = report["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["text"].as_str().unwrap())
+            .collect();
         assert_eq!(
             lines,
             [
@@ -245,7 +414,10 @@ async fn imports_report_every_error_and_write_nothing() {
             ]
         );
         assert_eq!(report["applied"], false);
-        let list = app.api(Method::GET, "/api/v1/people?q=new", Some(&admin), None).await.json();
+        let list = app
+            .api(Method::GET, "/api/v1/people?q=new", Some(&admin), None)
+            .await
+            .json();
         assert_eq!(list["total"], 0, "nothing was written");
         // A dry run of a good file writes nothing either; the real run does.
         let good = "Email,Name,Manager Email\nnew@acme.test,New Person,mgr@acme.test\n";
@@ -253,10 +425,20 @@ async fn imports_report_every_error_and_write_nothing() {
         assert_eq!(r.status, StatusCode::OK);
         assert_eq!(r.json()["created"], 1);
         assert_eq!(r.json()["applied"], false);
-        assert_eq!(app.api(Method::GET, "/api/v1/people?q=new", Some(&admin), None).await.json()["total"], 0);
+        assert_eq!(
+            app.api(Method::GET, "/api/v1/people?q=new", Some(&admin), None)
+                .await
+                .json()["total"],
+            0
+        );
         let r = import(&app, &admin, "", good).await;
         assert_eq!(r.json()["applied"], true);
-        assert_eq!(app.api(Method::GET, "/api/v1/people?q=new", Some(&admin), None).await.json()["total"], 1);
+        assert_eq!(
+            app.api(Method::GET, "/api/v1/people?q=new", Some(&admin), None)
+                .await
+                .json()["total"],
+            1
+        );
     }
 }
 
@@ -277,12 +459,27 @@ async fn malformed_requests_get_clear_errors() {
         let r = app.send(send("{\"name\": ", "application/json")).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{backend}");
         assert_eq!(r.json()["error"]["code"], "invalid_json");
-        let r = app.send(send("{\"name\": \"A\", \"email\": \"a@b.c\", \"colour\": 1}", "application/json")).await;
+        let r = app
+            .send(send(
+                "{\"name\": \"A\", \"email\": \"a@b.c\", \"colour\": 1}",
+                "application/json",
+            ))
+            .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.json()["error"]["message"].as_str().unwrap().contains("unknown field `colour`"));
-        let r = app.send(send("name=A", "application/x-www-form-urlencoded")).await;
+        assert!(
+            r.json()["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("unknown field `colour`")
+        );
+        let r = app
+            .send(send("name=A", "application/x-www-form-urlencoded"))
+            .await;
         assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
-        let big = format!("{{\"name\": \"{}\", \"email\": \"a@b.c\"}}", "x".repeat(2 * 1024 * 1024));
+        let big = format!(
+            "{{\"name\": \"{}\", \"email\": \"a@b.c\"}}",
+            "x".repeat(2 * 1024 * 1024)
+        );
         let r = app
             .send(
                 Request::builder()
@@ -296,9 +493,13 @@ async fn malformed_requests_get_clear_errors() {
             .await;
         assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
         assert_eq!(r.json()["error"]["code"], "too_large");
-        let r = app.api(Method::GET, "/api/v1/people/abc", Some(&admin), None).await;
+        let r = app
+            .api(Method::GET, "/api/v1/people/abc", Some(&admin), None)
+            .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST);
-        let r = app.api(Method::GET, "/api/v1/nothing-here", Some(&admin), None).await;
+        let r = app
+            .api(Method::GET, "/api/v1/nothing-here", Some(&admin), None)
+            .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
         assert_eq!(r.json()["error"]["code"], "not_found");
     }
@@ -307,7 +508,10 @@ async fn malformed_requests_get_clear_errors() {
 #[tokio::test]
 async fn cookie_sessions_need_the_csrf_header_to_write() {
     let app = TestApp::new("sqlite").await;
-    let session = app.sign_in("rep@acme.test", common::PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.text()));
+    let session = app
+        .sign_in("rep@acme.test", common::PASSWORD)
+        .await
+        .unwrap_or_else(|r| panic!("{}", r.text()));
     let rep = app.id("rep@acme.test").await;
     let request = |csrf: Option<&str>| {
         let mut b = Request::builder()
@@ -330,8 +534,10 @@ async fn cookie_sessions_need_the_csrf_header_to_write() {
 
 #[test]
 fn the_openapi_document_matches_its_snapshot() {
-    let current = serde_json::to_string_pretty(&trellis_web::api::openapi_document()).unwrap() + "\n";
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/openapi.json");
+    let current =
+        serde_json::to_string_pretty(&trellis_web::api::openapi_document()).unwrap() + "\n";
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/openapi.json");
     if std::env::var("UPDATE_SNAPSHOTS").is_ok() {
         std::fs::write(&path, &current).unwrap();
     }

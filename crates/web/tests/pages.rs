@@ -15,27 +15,44 @@ async fn sign_in_rejects_bad_passwords_throttles_and_signs_out() {
     let r = app.get_page("/people", None).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(r.headers[header::LOCATION], "/signin?next=/people");
-    let err = app.sign_in("dev@acme.test", "wrong password").await.err().unwrap();
+    let err = app
+        .sign_in("dev@acme.test", "wrong password")
+        .await
+        .err()
+        .unwrap();
     assert_eq!(err.status, StatusCode::UNAUTHORIZED);
     assert!(err.text().contains("do not match an account"));
     for _ in 0..4 {
         let _ = app.sign_in("dev@acme.test", "wrong password").await;
     }
     let err = app.sign_in("dev@acme.test", PASSWORD).await.err().unwrap();
-    assert_eq!(err.status, StatusCode::TOO_MANY_REQUESTS, "even the right password waits");
+    assert_eq!(
+        err.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password waits"
+    );
     assert!(err.text().contains("Too many failed sign-ins"));
     // Another account is not affected.
     let session = app.sign_in("rep@acme.test", PASSWORD).await.unwrap();
     let home = app.get_page("/", Some(&session)).await;
     assert!(home.text().contains("Hello, Rita"));
     // Sign-out needs the CSRF token, then ends the session.
-    let r = app.post_form("/signout", Some(&session), None, &[("csrf", "forged")]).await;
+    let r = app
+        .post_form("/signout", Some(&session), None, &[("csrf", "forged")])
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = app.post_form("/signout", Some(&session), None, &[("csrf", &session.csrf)]).await;
+    let r = app
+        .post_form("/signout", Some(&session), None, &[("csrf", &session.csrf)])
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let r = app.get_page("/", Some(&session)).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert!(r.headers[header::LOCATION].to_str().unwrap().ends_with("&expired=1"));
+    assert!(
+        r.headers[header::LOCATION]
+            .to_str()
+            .unwrap()
+            .ends_with("&expired=1")
+    );
     let form = app.get_page("/signin?next=/&expired=1", None).await;
     assert!(form.text().contains("Your session has expired"));
 }
@@ -44,7 +61,16 @@ async fn sign_in_rejects_bad_passwords_throttles_and_signs_out() {
 async fn a_sign_in_form_without_its_cookie_is_refused() {
     let app = TestApp::new("sqlite").await;
     let r = app
-        .post_form("/signin", None, None, &[("email", "rep@acme.test"), ("password", PASSWORD), ("csrf", "x")])
+        .post_form(
+            "/signin",
+            None,
+            None,
+            &[
+                ("email", "rep@acme.test"),
+                ("password", PASSWORD),
+                ("csrf", "x"),
+            ],
+        )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(r.text().contains("sign-in form had expired"));
@@ -58,18 +84,29 @@ async fn pages_show_private_details_only_down_the_tree() {
         let path = format!("/people/{dev}");
         let manager = app.sign_in("mgr@acme.test", PASSWORD).await.unwrap();
         let page = app.get_page(&path, Some(&manager)).await.text();
-        assert!(page.contains("Employee id") && page.contains("E4"), "{backend}");
+        assert!(
+            page.contains("Employee id") && page.contains("E4"),
+            "{backend}"
+        );
         assert!(page.contains("this person is in your reporting tree"));
         let peer = app.sign_in("dev2@acme.test", PASSWORD).await.unwrap();
         let page = app.get_page(&path, Some(&peer)).await.text();
         assert!(page.contains("Dana Dev"));
-        assert!(!page.contains("E4") && !page.contains("Start date"), "{backend}: {page}");
+        assert!(
+            !page.contains("E4") && !page.contains("Start date"),
+            "{backend}: {page}"
+        );
         assert!(!page.contains(">Edit<"), "a peer cannot edit");
         let r = app.get_page(&format!("{path}/edit"), Some(&peer)).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         let r = app.get_page("/admin", Some(&peer)).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
-        assert!(!app.get_page("/", Some(&peer)).await.text().contains("href=\"/admin\""));
+        assert!(
+            !app.get_page("/", Some(&peer))
+                .await
+                .text()
+                .contains("href=\"/admin\"")
+        );
     }
 }
 
@@ -81,22 +118,61 @@ async fn the_edit_form_names_each_bad_field_and_keeps_the_input() {
     let path = format!("/people/{rep}/edit");
     let form = app.get_page(&path, Some(&session)).await.text();
     assert!(form.contains("name=\"skills\" value=\"negotiation:3\""));
-    assert!(!form.contains("name=\"title\""), "members do not see HR fields");
+    assert!(
+        !form.contains("name=\"title\""),
+        "members do not see HR fields"
+    );
     let r = app
-        .post_form(&path, Some(&session), None, &[("csrf", &session.csrf), ("time_zone", "Moon"), ("skills", "sql:7"), ("location", "Boston")])
+        .post_form(
+            &path,
+            Some(&session),
+            None,
+            &[
+                ("csrf", &session.csrf),
+                ("time_zone", "Moon"),
+                ("skills", "sql:7"),
+                ("location", "Boston"),
+            ],
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let text = r.text();
     assert!(text.contains("the level must be 1 to 5"), "{text}");
     assert!(text.contains("value=\"Boston\""), "input kept");
     let r = app
-        .post_form(&path, Some(&session), None, &[("csrf", &session.csrf), ("time_zone", "America/New_York"), ("skills", "sql:2+; negotiation:4"), ("location", "Boston")])
+        .post_form(
+            &path,
+            Some(&session),
+            None,
+            &[
+                ("csrf", &session.csrf),
+                ("time_zone", "America/New_York"),
+                ("skills", "sql:2+; negotiation:4"),
+                ("location", "Boston"),
+            ],
+        )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
-    let page = app.get_page(&format!("/people/{rep}?saved=1"), Some(&session)).await.text();
-    assert!(page.contains("Saved.") && page.contains("Boston") && page.contains("America/New_York"));
-    let r = app.post_form(&path, Some(&session), None, &[("csrf", "stale"), ("location", "Paris")]).await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN, "a form without the session's token is refused");
+    let page = app
+        .get_page(&format!("/people/{rep}?saved=1"), Some(&session))
+        .await
+        .text();
+    assert!(
+        page.contains("Saved.") && page.contains("Boston") && page.contains("America/New_York")
+    );
+    let r = app
+        .post_form(
+            &path,
+            Some(&session),
+            None,
+            &[("csrf", "stale"), ("location", "Paris")],
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "a form without the session's token is refused"
+    );
 }
 
 fn multipart(session: &Session, csv: &str, deactivate: bool) -> Request<Body> {
@@ -115,7 +191,10 @@ fn multipart(session: &Session, csv: &str, deactivate: bool) -> Request<Body> {
         .method(Method::POST)
         .uri("/admin/import")
         .header(header::COOKIE, &session.cookie)
-        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
         .body(Body::from(body))
         .unwrap()
 }
@@ -128,21 +207,56 @@ async fn admin_import_previews_then_commits() {
         let bad = "Email,Name,Manager Email\nnew@acme.test,New,ghost@acme.test\n";
         let r = app.send(multipart(&admin, bad, false)).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
-        assert!(r.text().contains("hris.csv:2: Manager Email: no person with e-mail ghost@acme.test"), "{}", r.text());
+        assert!(
+            r.text()
+                .contains("hris.csv:2: Manager Email: no person with e-mail ghost@acme.test"),
+            "{}",
+            r.text()
+        );
         let good = "Email,Name,Manager Email,Title\nnew@acme.test,New Person,mgr@acme.test,Engineer\nrep@acme.test,Rita Rep,sales.head@acme.test,Senior Account Executive\n";
         let r = app.send(multipart(&admin, good, false)).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         let preview = r.text();
-        assert!(preview.contains("<strong>1</strong>to add") && preview.contains("<strong>1</strong>to update"), "{preview}");
+        assert!(
+            preview.contains("<strong>1</strong>to add")
+                && preview.contains("<strong>1</strong>to update"),
+            "{preview}"
+        );
         assert!(preview.contains("title"), "changed fields are listed");
         let upload = hidden_value(&preview, "upload");
         // Nothing is written before the commit.
-        assert!(app.store.person_id_by_email("new@acme.test").await.unwrap().is_none());
-        let r = app.post_form("/admin/import/commit", Some(&admin), None, &[("csrf", &admin.csrf), ("upload", &upload)]).await;
+        assert!(
+            app.store
+                .person_id_by_email("new@acme.test")
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let r = app
+            .post_form(
+                "/admin/import/commit",
+                Some(&admin),
+                None,
+                &[("csrf", &admin.csrf), ("upload", &upload)],
+            )
+            .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
-        assert!(app.store.person_id_by_email("new@acme.test").await.unwrap().is_some());
+        assert!(
+            app.store
+                .person_id_by_email("new@acme.test")
+                .await
+                .unwrap()
+                .is_some()
+        );
         // The same preview cannot be applied twice.
-        let r = app.post_form("/admin/import/commit", Some(&admin), None, &[("csrf", &admin.csrf), ("upload", &upload)]).await;
+        let r = app
+            .post_form(
+                "/admin/import/commit",
+                Some(&admin),
+                None,
+                &[("csrf", &admin.csrf), ("upload", &upload)],
+            )
+            .await;
         assert_eq!(r.status, StatusCode::GONE);
         let audit = app.get_page("/admin/audit", Some(&admin)).await.text();
         assert!(audit.contains("people.import") && audit.contains("1 created, 1 updated"));
@@ -161,15 +275,22 @@ async fn the_organisations_word_for_managers_is_used() {
         ("anonymity_k_360", "3"),
         ("anonymity_k_survey", "1"),
     ];
-    let r = app.post_form("/admin/settings", Some(&admin), None, &form).await;
+    let r = app
+        .post_form("/admin/settings", Some(&admin), None, &form)
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("must be a whole number from 2 to 50"));
     let mut form = form;
     form[5].1 = "5";
-    let r = app.post_form("/admin/settings", Some(&admin), None, &form).await;
+    let r = app
+        .post_form("/admin/settings", Some(&admin), None, &form)
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let manager = app.sign_in("mgr@acme.test", PASSWORD).await.unwrap();
     let home = app.get_page("/", Some(&manager)).await.text();
-    assert!(home.contains("My leader") && home.contains(">leader</span>"), "{home}");
+    assert!(
+        home.contains("My leader") && home.contains(">leader</span>"),
+        "{home}"
+    );
     assert!(home.contains("Acme"));
 }

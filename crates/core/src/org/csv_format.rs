@@ -70,8 +70,12 @@ impl Column {
             "preferredname" | "nickname" | "preferredfirstname" => Column::PreferredName,
             "title" | "jobtitle" | "position" | "role" => Column::Title,
             "manageremail" | "supervisoremail" | "manageremailaddress" => Column::ManagerEmail,
-            "managerid" | "supervisoreid" | "supervisorid" | "managereid"
-            | "manageremployeeid" | "supervisoremployeeid" => Column::ManagerId,
+            "managerid"
+            | "supervisoreid"
+            | "supervisorid"
+            | "managereid"
+            | "manageremployeeid"
+            | "supervisoremployeeid" => Column::ManagerId,
             "reportsto" | "manager" | "supervisor" => Column::ReportsTo,
             "department" | "division" | "dept" => Column::Department,
             "team" | "group" => Column::Team,
@@ -164,7 +168,14 @@ pub fn parse_date(value: &str, order: DayMonthOrder) -> Result<NaiveDate, String
     {
         return Ok(d);
     }
-    for format in ["%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%d-%b-%Y", "%Y/%m/%d"] {
+    for format in [
+        "%d %b %Y",
+        "%d %B %Y",
+        "%b %d, %Y",
+        "%B %d, %Y",
+        "%d-%b-%Y",
+        "%Y/%m/%d",
+    ] {
         if let Ok(d) = NaiveDate::parse_from_str(v, format) {
             return Ok(d);
         }
@@ -293,7 +304,10 @@ mod tests {
         assert_eq!(Column::from_header("Employee_ID"), Some(Column::EmployeeId));
         assert_eq!(Column::from_header("EID"), Some(Column::EmployeeId));
         assert_eq!(Column::from_header("work e-mail"), Some(Column::Email));
-        assert_eq!(Column::from_header("Supervisor EID"), Some(Column::ManagerId));
+        assert_eq!(
+            Column::from_header("Supervisor EID"),
+            Some(Column::ManagerId)
+        );
         assert_eq!(Column::from_header("Reports To"), Some(Column::ReportsTo));
         assert_eq!(Column::from_header("Hire Date"), Some(Column::StartDate));
         assert_eq!(Column::from_header("Division"), Some(Column::Department));
@@ -345,7 +359,11 @@ mod tests {
         assert!(skills[1].wants_to_grow);
         assert!(parse_skills("rust:6").unwrap_err().contains("1 to 5"));
         assert!(parse_skills("rust").unwrap_err().contains("no level"));
-        assert!(parse_skills("rust:3; Rust:2").unwrap_err().contains("twice"));
+        assert!(
+            parse_skills("rust:3; Rust:2")
+                .unwrap_err()
+                .contains("twice")
+        );
     }
 
     #[test]

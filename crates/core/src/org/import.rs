@@ -141,7 +141,11 @@ pub fn parse_people_csv(bytes: &[u8]) -> ParsedFile {
         return parsed;
     }
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        parsed.error(1, "file", "the file is empty; expected a header row and people");
+        parsed.error(
+            1,
+            "file",
+            "the file is empty; expected a header row and people",
+        );
         return parsed;
     }
 
@@ -182,9 +186,9 @@ pub fn parse_people_csv(bytes: &[u8]) -> ParsedFile {
             "missing required column Email (also accepted: Work Email, Email Address)",
         );
     }
-    if !headers.contains_key(&Column::Name)
-        && !(headers.contains_key(&Column::FirstName) && headers.contains_key(&Column::LastName))
-    {
+    let has_name = headers.contains_key(&Column::Name)
+        || (headers.contains_key(&Column::FirstName) && headers.contains_key(&Column::LastName));
+    if !has_name {
         parsed.error(
             1,
             "header",
@@ -228,9 +232,9 @@ pub fn parse_people_csv(bytes: &[u8]) -> ParsedFile {
     };
 
     let order = match headers.get(&Column::StartDate) {
-        Some((i, _)) => csv_format::detect_day_month_order(
-            records.iter().filter_map(|(_, r)| r.get(*i)),
-        ),
+        Some((i, _)) => {
+            csv_format::detect_day_month_order(records.iter().filter_map(|(_, r)| r.get(*i)))
+        }
         None => DayMonthOrder::Unknown,
     };
 
@@ -254,7 +258,10 @@ pub fn parse_people_csv(bytes: &[u8]) -> ParsedFile {
                 String::new()
             }
             None => {
-                errors.push((Column::Email, "is empty; every person needs an e-mail address".into()));
+                errors.push((
+                    Column::Email,
+                    "is empty; every person needs an e-mail address".into(),
+                ));
                 String::new()
             }
         };
@@ -318,19 +325,19 @@ pub fn parse_people_csv(bytes: &[u8]) -> ParsedFile {
         if level.as_ref().is_some_and(|l| l.chars().count() > 40) {
             errors.push((Column::Level, "is longer than 40 characters".into()));
         }
-        let manager = if let Some(m) = field(Column::ManagerEmail) {
-            Some(ManagerRef::Email(m.to_lowercase()))
-        } else if let Some(m) = field(Column::ManagerId) {
-            Some(ManagerRef::EmployeeId(m.to_string()))
-        } else if let Some(m) = field(Column::ReportsTo) {
-            Some(if m.contains('@') {
-                ManagerRef::Email(m.to_lowercase())
-            } else {
-                ManagerRef::EmployeeId(m.to_string())
-            })
-        } else {
-            None
-        };
+        // "Reports To" holds an e-mail address or an employee id.
+        let manager = field(Column::ManagerEmail)
+            .map(|m| ManagerRef::Email(m.to_lowercase()))
+            .or_else(|| field(Column::ManagerId).map(|m| ManagerRef::EmployeeId(m.to_string())))
+            .or_else(|| {
+                field(Column::ReportsTo).map(|m| {
+                    if m.contains('@') {
+                        ManagerRef::Email(m.to_lowercase())
+                    } else {
+                        ManagerRef::EmployeeId(m.to_string())
+                    }
+                })
+            });
         let (team, department) = match (text(Column::Team), text(Column::Department)) {
             (Some(t), Some(d)) if t != d => (Some(t), Some(d)),
             (Some(t), _) => (Some(t), None),
@@ -475,7 +482,11 @@ enum Node {
 const MANAGER_COLUMN: &str = "manager";
 
 /// Compares a parsed file with the organisation and decides what to write.
-pub fn plan_import(parsed: ParsedFile, snapshot: &OrgSnapshot, options: ImportOptions) -> ImportPlan {
+pub fn plan_import(
+    parsed: ParsedFile,
+    snapshot: &OrgSnapshot,
+    options: ImportOptions,
+) -> ImportPlan {
     let mut plan = ImportPlan {
         ignored_columns: parsed.ignored_columns.clone(),
         errors: parsed.errors,
@@ -505,7 +516,10 @@ pub fn plan_import(parsed: ParsedFile, snapshot: &OrgSnapshot, options: ImportOp
                 plan.error(
                     row.line,
                     "Employee Id",
-                    format!("duplicate employee id {eid:?} (also on line {})", rows[first].line),
+                    format!(
+                        "duplicate employee id {eid:?} (also on line {})",
+                        rows[first].line
+                    ),
                 );
             } else {
                 row_by_eid.insert(eid.as_str(), r);
@@ -543,7 +557,9 @@ pub fn plan_import(parsed: ParsedFile, snapshot: &OrgSnapshot, options: ImportOp
                 "Email",
                 format!(
                     "this row and line {} both describe {} ({})",
-                    rows[other].line, snapshot.people[e].record.name, snapshot.people[e].record.email
+                    rows[other].line,
+                    snapshot.people[e].record.name,
+                    snapshot.people[e].record.email
                 ),
             );
             matched.push(None);
@@ -617,22 +633,20 @@ pub fn plan_import(parsed: ParsedFile, snapshot: &OrgSnapshot, options: ImportOp
         } else {
             match &row.manager {
                 None => None,
-                Some(ManagerRef::Email(email)) => {
-                    match row_by_email.get(email.as_str()) {
-                        Some(&m) => Some(Node::Row(m)),
-                        None => match existing_by_email.get(email.as_str()) {
-                            Some(&e) if !matched_by.contains_key(&e) => Some(node_of_existing(e)),
-                            _ => {
-                                plan.error(
-                                    row.line,
-                                    manager_header,
-                                    format!("no person with e-mail {email} in the file or in Trellis"),
-                                );
-                                None
-                            }
-                        },
-                    }
-                }
+                Some(ManagerRef::Email(email)) => match row_by_email.get(email.as_str()) {
+                    Some(&m) => Some(Node::Row(m)),
+                    None => match existing_by_email.get(email.as_str()) {
+                        Some(&e) if !matched_by.contains_key(&e) => Some(node_of_existing(e)),
+                        _ => {
+                            plan.error(
+                                row.line,
+                                manager_header,
+                                format!("no person with e-mail {email} in the file or in Trellis"),
+                            );
+                            None
+                        }
+                    },
+                },
                 Some(ManagerRef::EmployeeId(eid)) => match row_by_eid.get(eid.as_str()) {
                     Some(&m) => Some(Node::Row(m)),
                     None => match existing_by_eid.get(eid.as_str()) {
@@ -641,7 +655,9 @@ pub fn plan_import(parsed: ParsedFile, snapshot: &OrgSnapshot, options: ImportOp
                             plan.error(
                                 row.line,
                                 manager_header,
-                                format!("no person with employee id {eid} in the file or in Trellis"),
+                                format!(
+                                    "no person with employee id {eid} in the file or in Trellis"
+                                ),
                             );
                             None
                         }
@@ -827,7 +843,11 @@ pub fn plan_import(parsed: ParsedFile, snapshot: &OrgSnapshot, options: ImportOp
 }
 
 /// Columns missing from the file keep what Trellis already holds.
-fn keep_absent_columns(record: &mut PersonRecord, stored: &PersonRecord, present: &HashSet<Column>) {
+fn keep_absent_columns(
+    record: &mut PersonRecord,
+    stored: &PersonRecord,
+    present: &HashSet<Column>,
+) {
     let has = |c: Column| present.contains(&c);
     if !has(Column::EmployeeId) {
         record.employee_id = stored.employee_id.clone();
@@ -872,7 +892,10 @@ fn changed_fields(before: &PersonRecord, after: &PersonRecord) -> Vec<&'static s
     check("employee id", before.employee_id != after.employee_id);
     check("email", before.email != after.email);
     check("name", before.name != after.name);
-    check("preferred name", before.preferred_name != after.preferred_name);
+    check(
+        "preferred name",
+        before.preferred_name != after.preferred_name,
+    );
     check("title", before.title != after.title);
     check("team", before.team != after.team);
     check(
@@ -903,7 +926,13 @@ mod tests {
     fn messages(plan: &ImportPlan) -> Vec<String> {
         plan.errors
             .iter()
-            .map(|i| Located { file: "people.csv", issue: i }.to_string())
+            .map(|i| {
+                Located {
+                    file: "people.csv",
+                    issue: i,
+                }
+                .to_string()
+            })
             .collect()
     }
 
@@ -945,7 +974,9 @@ mod tests {
         let p = plan("Name,Title\nAda,CTO\n", &OrgSnapshot::default());
         assert_eq!(
             messages(&p),
-            ["people.csv:1: header: missing required column Email (also accepted: Work Email, Email Address)"]
+            [
+                "people.csv:1: header: missing required column Email (also accepted: Work Email, Email Address)"
+            ]
         );
     }
 
@@ -965,7 +996,10 @@ mod tests {
 
     #[test]
     fn unknown_managers_and_non_utf8_files_are_reported() {
-        let p = plan("Email,Name,Reports To\na@x.org,A,E99\n", &OrgSnapshot::default());
+        let p = plan(
+            "Email,Name,Reports To\na@x.org,A,E99\n",
+            &OrgSnapshot::default(),
+        );
         assert_eq!(
             messages(&p),
             ["people.csv:2: Reports To: no person with employee id E99 in the file or in Trellis"]
@@ -1034,10 +1068,15 @@ mod tests {
             ],
             ..OrgSnapshot::default()
         };
-        let p = plan("Email,Name,Manager Email\nada@x.org,ada,bob@x.org\n", &snapshot);
+        let p = plan(
+            "Email,Name,Manager Email\nada@x.org,ada,bob@x.org\n",
+            &snapshot,
+        );
         assert_eq!(
             messages(&p),
-            ["people.csv:2: Manager Email: reporting loop: ada@x.org (line 2) → bob@x.org → ada@x.org (line 2)"]
+            [
+                "people.csv:2: Manager Email: reporting loop: ada@x.org (line 2) → bob@x.org → ada@x.org (line 2)"
+            ]
         );
     }
 
@@ -1053,7 +1092,9 @@ mod tests {
         let p = plan("Employee Id,Email,Name\nE1,bob@x.org,ada\n", &snapshot);
         assert_eq!(
             messages(&p),
-            ["people.csv:2: Email: bob@x.org already belongs to bob (employee id E2), who is not in this file"]
+            [
+                "people.csv:2: Email: bob@x.org already belongs to bob (employee id E2), who is not in this file"
+            ]
         );
     }
 

@@ -253,7 +253,10 @@ async fn validate(
     fields.location = clean(fields.location.take());
     fields.time_zone = clean(fields.time_zone.take());
     if fields.name.is_empty() || fields.name.chars().count() > 200 {
-        errors.push(FieldError::new("name", "give a name of 1 to 200 characters"));
+        errors.push(FieldError::new(
+            "name",
+            "give a name of 1 to 200 characters",
+        ));
     }
     if !is_plausible_email(&fields.email) {
         errors.push(FieldError::new(
@@ -277,12 +280,18 @@ async fn validate(
         ));
     }
     if fields.employee_id.as_ref().is_some_and(|e| e.len() > 64) {
-        errors.push(FieldError::new("employee_id", "is longer than 64 characters"));
+        errors.push(FieldError::new(
+            "employee_id",
+            "is longer than 64 characters",
+        ));
     }
     if let Some(team) = fields.team_id
         && store.team(team).await?.is_none()
     {
-        errors.push(FieldError::new("team_id", format!("there is no team {team}")));
+        errors.push(FieldError::new(
+            "team_id",
+            format!("there is no team {team}"),
+        ));
     }
     if let Some(level) = fields.level_id
         && store.level(level).await?.is_none()
@@ -322,7 +331,10 @@ async fn validate(
                 if m.status == PersonStatus::Left && fields.status == PersonStatus::Active {
                     errors.push(FieldError::new(
                         "manager_id",
-                        format!("{} has left; choose someone who works here", m.display_name()),
+                        format!(
+                            "{} has left; choose someone who works here",
+                            m.display_name()
+                        ),
                     ));
                 }
             }
@@ -414,7 +426,9 @@ pub async fn update(
     let is_self = viewer.person_id == id;
     if !viewer.can_administer() {
         if !is_self {
-            return Err(CoreError::Forbidden("change another person's profile".into()));
+            return Err(CoreError::Forbidden(
+                "change another person's profile".into(),
+            ));
         }
         let admin_only = patch.admin_only_fields();
         if !admin_only.is_empty() {

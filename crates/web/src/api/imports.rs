@@ -71,7 +71,12 @@ fn issues(file: &str, list: &[ImportIssue]) -> Vec<ImportIssueResponse> {
         .collect()
 }
 
-fn report(file: &str, plan: &ImportPlan, summary: Option<&ImportSummary>, dry_run: bool) -> ImportReportResponse {
+fn report(
+    file: &str,
+    plan: &ImportPlan,
+    summary: Option<&ImportSummary>,
+    dry_run: bool,
+) -> ImportReportResponse {
     ImportReportResponse {
         applied: summary.is_some(),
         dry_run,
@@ -118,14 +123,25 @@ pub async fn import_people(
         }
     })?;
     let file = params.file_name.as_deref().unwrap_or("people.csv");
-    let options = ImportOptions { deactivate_missing: params.deactivate_missing };
+    let options = ImportOptions {
+        deactivate_missing: params.deactivate_missing,
+    };
     let store = state.store.as_ref();
     if params.dry_run {
         let plan = imports::preview(store, &user.viewer, &body, options).await?;
-        let status = if plan.is_valid() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+        let status = if plan.is_valid() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
         return Ok((status, Json(report(file, &plan, None, true))));
     }
-    let (plan, summary) = imports::apply(store, &user.viewer, file, &body, options, crate::now()).await?;
-    let status = if summary.is_some() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let (plan, summary) =
+        imports::apply(store, &user.viewer, file, &body, options, crate::now()).await?;
+    let status = if summary.is_some() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     Ok((status, Json(report(file, &plan, summary.as_ref(), false))))
 }

@@ -22,8 +22,14 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(openapi_json))
         .route("/me", get(show_me))
-        .route("/people", get(people::list_people).post(people::create_person))
-        .route("/people/{id}", get(people::show_person).patch(people::update_person))
+        .route(
+            "/people",
+            get(people::list_people).post(people::create_person),
+        )
+        .route(
+            "/people/{id}",
+            get(people::show_person).patch(people::update_person),
+        )
         .route("/org", get(org::list_org_roots))
         .route("/org/{id}", get(org::show_org_subtree))
         .route("/teams", get(org::list_teams))
@@ -64,7 +70,10 @@ fn json_rejection(r: JsonRejection) -> ApiError {
     let (code, message) = match status {
         StatusCode::PAYLOAD_TOO_LARGE => (
             "too_large",
-            format!("the request body is larger than {} KB", crate::MAX_BODY_BYTES / 1024),
+            format!(
+                "the request body is larger than {} KB",
+                crate::MAX_BODY_BYTES / 1024
+            ),
         ),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => (
             "unsupported_media_type",
@@ -122,7 +131,9 @@ impl Modify for SecuritySchemes {
         );
         components.add_security_scheme(
             "session",
-            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(crate::auth::SESSION_COOKIE))),
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+                crate::auth::SESSION_COOKIE,
+            ))),
         );
     }
 }

@@ -62,7 +62,11 @@ pub async fn show_org_subtree(
 ) -> Result<Json<OrgNodeResponse>, ApiError> {
     let depth = params.depth.unwrap_or(1);
     if depth > 4 {
-        return Err(CoreError::field("depth", "must be 0 to 4; load deeper levels from the returned nodes").into());
+        return Err(CoreError::field(
+            "depth",
+            "must be 0 to 4; load deeper levels from the returned nodes",
+        )
+        .into());
     }
     let tree = people::subtree(state.store.as_ref(), &user.viewer, PersonId(id), depth).await?;
     Ok(Json(OrgNodeResponse::from(&tree)))

@@ -42,7 +42,10 @@ fn require_admin(user: &CurrentUser) -> Result<(), PageError> {
     }
 }
 
-async fn show_admin(State(state): State<AppState>, PageUser(user): PageUser) -> Result<Markup, PageError> {
+async fn show_admin(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+) -> Result<Markup, PageError> {
     require_admin(&user)?;
     let settings = settings(&state).await?;
     let counts = state.store.counts().await?;
@@ -57,11 +60,24 @@ async fn show_admin(State(state): State<AppState>, PageUser(user): PageUser) -> 
             section.card { h2 { a href="/admin/audit" { "Audit log" } } p { "Sign-ins, imports and changes to people." } }
         }
     };
-    Ok(page(&Frame { user: &user, settings: &settings, section: "admin" }, "Admin", body))
+    Ok(page(
+        &Frame {
+            user: &user,
+            settings: &settings,
+            section: "admin",
+        },
+        "Admin",
+        body,
+    ))
 }
 
 fn settings_page(frame: &Frame, form: &Settings, errors: &[FieldError], saved: bool) -> Markup {
-    let err = |name: &str| errors.iter().find(|e| e.field == name).map(|e| e.message.clone());
+    let err = |name: &str| {
+        errors
+            .iter()
+            .find(|e| e.field == name)
+            .map(|e| e.message.clone())
+    };
     let field = |name: &str, label: &str, value: String, kind: &str, hint: &str| -> Markup {
         let e = err(name);
         let id = format!("f-{name}");
@@ -104,7 +120,11 @@ async fn show_settings(
 ) -> Result<Markup, PageError> {
     require_admin(&user)?;
     let settings = settings(&state).await?;
-    let frame = Frame { user: &user, settings: &settings, section: "admin" };
+    let frame = Frame {
+        user: &user,
+        settings: &settings,
+        section: "admin",
+    };
     let body = settings_page(&frame, &settings, &[], q.saved.is_some());
     Ok(page(&frame, "Settings", body))
 }
@@ -130,7 +150,10 @@ async fn save_settings(
     let mut errors = Vec::new();
     let mut number = |name: &str, v: &str| -> u32 {
         v.trim().parse().unwrap_or_else(|_| {
-            errors.push(FieldError::new(name, format!("{:?} is not a whole number", v.trim())));
+            errors.push(FieldError::new(
+                name,
+                format!("{:?} is not a whole number", v.trim()),
+            ));
             0
         })
     };
@@ -161,9 +184,17 @@ async fn save_settings(
             .await?;
         return Ok(Redirect::to("/admin/settings?saved=1").into_response());
     }
-    let frame = Frame { user: &user, settings: &current, section: "admin" };
+    let frame = Frame {
+        user: &user,
+        settings: &current,
+        section: "admin",
+    };
     let body = settings_page(&frame, &new, &errors, false);
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&frame, "Settings", body)).into_response())
+    Ok((
+        StatusCode::UNPROCESSABLE_ENTITY,
+        page(&frame, "Settings", body),
+    )
+        .into_response())
 }
 
 fn upload_form(user: &CurrentUser) -> Markup {
@@ -206,7 +237,15 @@ async fn show_import(
         p.lead { "Nothing is written until you have checked the preview and confirmed it." }
         (upload_form(&user))
     };
-    Ok(page(&Frame { user: &user, settings: &settings, section: "admin" }, "Import people", body))
+    Ok(page(
+        &Frame {
+            user: &user,
+            settings: &settings,
+            section: "admin",
+        },
+        "Import people",
+        body,
+    ))
 }
 
 fn error_list(file: &str, plan: &ImportPlan) -> Markup {
@@ -248,7 +287,13 @@ async fn preview_import(
             Ok(Some(f)) => f,
             Ok(None) => break,
             Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large()),
-            Err(e) => return Err(PageError::new(StatusCode::BAD_REQUEST, "Upload failed", format!("The upload could not be read: {e}"))),
+            Err(e) => {
+                return Err(PageError::new(
+                    StatusCode::BAD_REQUEST,
+                    "Upload failed",
+                    format!("The upload could not be read: {e}"),
+                ));
+            }
         };
         match field.name().unwrap_or("") {
             "csrf" => csrf = field.text().await.unwrap_or_default(),
@@ -259,8 +304,16 @@ async fn preview_import(
                 }
                 match field.bytes().await {
                     Ok(b) => content = Some(b.to_vec()),
-                    Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large()),
-                    Err(e) => return Err(PageError::new(StatusCode::BAD_REQUEST, "Upload failed", format!("The file could not be read: {e}"))),
+                    Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                        return Err(too_large());
+                    }
+                    Err(e) => {
+                        return Err(PageError::new(
+                            StatusCode::BAD_REQUEST,
+                            "Upload failed",
+                            format!("The file could not be read: {e}"),
+                        ));
+                    }
                 }
             }
             _ => {}
@@ -277,7 +330,11 @@ async fn preview_import(
     };
     let options = ImportOptions { deactivate_missing };
     let plan = imports::preview(state.store.as_ref(), &user.viewer, &content, options).await?;
-    let frame = Frame { user: &user, settings: &settings, section: "admin" };
+    let frame = Frame {
+        user: &user,
+        settings: &settings,
+        section: "admin",
+    };
     if !plan.is_valid() {
         let body = html! {
             h1 { "Import people" }
@@ -285,7 +342,11 @@ async fn preview_import(
             (error_list(&file_name, &plan))
             (upload_form(&user))
         };
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&frame, "Import people", body)).into_response());
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            page(&frame, "Import people", body),
+        )
+            .into_response());
     }
     let upload_id = random_token()?;
     state
@@ -293,7 +354,11 @@ async fn preview_import(
         .save_pending_import(
             &upload_id,
             user.account.id,
-            &PendingImport { file_name: file_name.clone(), content, deactivate_missing },
+            &PendingImport {
+                file_name: file_name.clone(),
+                content,
+                deactivate_missing,
+            },
             crate::now(),
         )
         .await?;
@@ -355,7 +420,11 @@ async fn commit_import(
 ) -> Result<Response, PageError> {
     require_admin(&user)?;
     user.check_csrf(&form.csrf)?;
-    let Some(upload) = state.store.take_pending_import(&form.upload, user.account.id).await? else {
+    let Some(upload) = state
+        .store
+        .take_pending_import(&form.upload, user.account.id)
+        .await?
+    else {
         return Err(PageError::new(
             StatusCode::GONE,
             "Preview expired",
@@ -367,7 +436,9 @@ async fn commit_import(
         &user.viewer,
         &upload.file_name,
         &upload.content,
-        ImportOptions { deactivate_missing: upload.deactivate_missing },
+        ImportOptions {
+            deactivate_missing: upload.deactivate_missing,
+        },
         crate::now(),
     )
     .await?;
@@ -381,12 +452,27 @@ async fn commit_import(
             // The organisation changed between preview and commit.
             let settings = settings(&state).await?;
             let body = html! { h1 { "Import people" } (error_list(&upload.file_name, &plan)) (upload_form(&user)) };
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&Frame { user: &user, settings: &settings, section: "admin" }, "Import people", body)).into_response())
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                page(
+                    &Frame {
+                        user: &user,
+                        settings: &settings,
+                        section: "admin",
+                    },
+                    "Import people",
+                    body,
+                ),
+            )
+                .into_response())
         }
     }
 }
 
-async fn show_audit(State(state): State<AppState>, PageUser(user): PageUser) -> Result<Markup, PageError> {
+async fn show_audit(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+) -> Result<Markup, PageError> {
     require_admin(&user)?;
     let settings = settings(&state).await?;
     let entries = state.store.audit_log(200).await?;
@@ -408,5 +494,13 @@ async fn show_audit(State(state): State<AppState>, PageUser(user): PageUser) -> 
             }
         }
     };
-    Ok(page(&Frame { user: &user, settings: &settings, section: "admin" }, "Audit log", body))
+    Ok(page(
+        &Frame {
+            user: &user,
+            settings: &settings,
+            section: "admin",
+        },
+        "Audit log",
+        body,
+    ))
 }

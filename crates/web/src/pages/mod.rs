@@ -26,9 +26,15 @@ pub fn routes() -> Router<AppState> {
         .route("/signin", get(signin::show_signin).post(signin::sign_in))
         .route("/signout", post(signin::sign_out))
         .route("/people", get(people::list_people))
-        .route("/people/new", get(people::new_person_form).post(people::create_person))
+        .route(
+            "/people/new",
+            get(people::new_person_form).post(people::create_person),
+        )
         .route("/people/{id}", get(people::show_person))
-        .route("/people/{id}/edit", get(people::edit_person_form).post(people::update_person))
+        .route(
+            "/people/{id}/edit",
+            get(people::edit_person_form).post(people::update_person),
+        )
         .route("/org", get(org::show_org_chart))
         .route("/org/children/{id}", get(org::org_children))
         .route("/teams", get(teams::list_teams))

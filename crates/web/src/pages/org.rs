@@ -64,7 +64,10 @@ pub async fn show_org_chart(
     };
     let mut expanded = Vec::with_capacity(roots.len());
     for r in &roots {
-        expanded.push((r.clone(), people::children(store, &user.viewer, r.id).await?));
+        expanded.push((
+            r.clone(),
+            people::children(store, &user.viewer, r.id).await?,
+        ));
     }
     let body = html! {
         h1 { "Org chart" }
@@ -88,7 +91,15 @@ pub async fn show_org_chart(
             }
         }
     };
-    Ok(page(&Frame { user: &user, settings: &settings, section: "org" }, "Org chart", body))
+    Ok(page(
+        &Frame {
+            user: &user,
+            settings: &settings,
+            section: "org",
+        },
+        "Org chart",
+        body,
+    ))
 }
 
 /// The reports of one person, as list items for the tree.

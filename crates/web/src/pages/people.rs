@@ -153,7 +153,15 @@ pub async fn list_people(
             }
         }
     };
-    Ok(page(&Frame { user: &user, settings: &settings, section: "people" }, "People", body))
+    Ok(page(
+        &Frame {
+            user: &user,
+            settings: &settings,
+            section: "people",
+        },
+        "People",
+        body,
+    ))
 }
 
 /// Five dots for a skill level, with the number for screen readers and print.
@@ -178,7 +186,11 @@ pub async fn show_person(
     let view = people::show(state.store.as_ref(), &user.viewer, PersonId(id)).await?;
     let p = &view.person;
     let level_name = match p.level_id {
-        Some(l) => state.store.level(l).await?.map(|l| format!("{} · {}", l.code, l.name)),
+        Some(l) => state
+            .store
+            .level(l)
+            .await?
+            .map(|l| format!("{} · {}", l.code, l.name)),
         None => None,
     };
     let body = html! {
@@ -245,7 +257,15 @@ pub async fn show_person(
             }
         }
     };
-    Ok(page(&Frame { user: &user, settings: &settings, section: "people" }, &p.display_name(), body))
+    Ok(page(
+        &Frame {
+            user: &user,
+            settings: &settings,
+            section: "people",
+        },
+        &p.display_name(),
+        body,
+    ))
 }
 
 /// The values of the person form, as typed.
@@ -268,7 +288,9 @@ pub struct PersonForm {
 }
 
 fn text(v: &Option<String>) -> Option<String> {
-    v.as_ref().map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+    v.as_ref()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
 }
 
 impl PersonForm {
@@ -333,7 +355,10 @@ impl PersonForm {
                 Some(d) => match chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d") {
                     Ok(d) => Some(d),
                     Err(_) => {
-                        errors.push(FieldError::new("start_date", format!("{d:?} is not a date; use YYYY-MM-DD")));
+                        errors.push(FieldError::new(
+                            "start_date",
+                            format!("{d:?} is not a date; use YYYY-MM-DD"),
+                        ));
                         None
                     }
                 },
@@ -343,12 +368,19 @@ impl PersonForm {
                 _ => PersonStatus::Active,
             });
         }
-        if errors.is_empty() { Ok(patch) } else { Err(CoreError::Invalid(errors)) }
+        if errors.is_empty() {
+            Ok(patch)
+        } else {
+            Err(CoreError::Invalid(errors))
+        }
     }
 }
 
 fn error_for<'a>(errors: &'a [FieldError], field: &str) -> Option<&'a str> {
-    errors.iter().find(|e| e.field == field || e.field.starts_with(&format!("{field}["))).map(|e| e.message.as_str())
+    errors
+        .iter()
+        .find(|e| e.field == field || e.field.starts_with(&format!("{field}[")))
+        .map(|e| e.message.as_str())
 }
 
 async fn person_form_page(
@@ -362,7 +394,12 @@ async fn person_form_page(
 ) -> Result<Markup, PageError> {
     let settings = settings(state).await?;
     let facets = state.store.directory_facets().await?;
-    let field = |name: &str, label: &str, value: &Option<String>, kind: &str, hint: Option<&str>| -> Markup {
+    let field = |name: &str,
+                 label: &str,
+                 value: &Option<String>,
+                 kind: &str,
+                 hint: Option<&str>|
+     -> Markup {
         let err = error_for(errors, name);
         let id = format!("f-{name}");
         html! {
@@ -428,7 +465,15 @@ async fn person_form_page(
             button type="submit" { "Save" }
         }
     };
-    Ok(page(&Frame { user, settings: &settings, section: "people" }, heading, body))
+    Ok(page(
+        &Frame {
+            user,
+            settings: &settings,
+            section: "people",
+        },
+        heading,
+        body,
+    ))
 }
 
 pub async fn edit_person_form(
@@ -463,13 +508,31 @@ pub async fn update_person(
     user.check_csrf(&form.csrf)?;
     let admin = user.viewer.is_admin;
     let result = match form.to_patch(&state, admin).await {
-        Ok(patch) => people::update(state.store.as_ref(), &user.viewer, PersonId(id), patch, crate::now()).await,
+        Ok(patch) => {
+            people::update(
+                state.store.as_ref(),
+                &user.viewer,
+                PersonId(id),
+                patch,
+                crate::now(),
+            )
+            .await
+        }
         Err(e) => Err(e),
     };
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/people/{id}?saved=1")).into_response()),
         Err(CoreError::Invalid(errors)) => {
-            let page = person_form_page(&state, &user, &format!("/people/{id}/edit"), "Edit person", &form, admin, &errors).await?;
+            let page = person_form_page(
+                &state,
+                &user,
+                &format!("/people/{id}/edit"),
+                "Edit person",
+                &form,
+                admin,
+                &errors,
+            )
+            .await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(e.into()),
@@ -483,7 +546,16 @@ pub async fn new_person_form(
     if !user.viewer.can_administer() {
         return Err(CoreError::Forbidden("add people".into()).into());
     }
-    person_form_page(&state, &user, "/people/new", "Add a person", &PersonForm::default(), true, &[]).await
+    person_form_page(
+        &state,
+        &user,
+        "/people/new",
+        "Add a person",
+        &PersonForm::default(),
+        true,
+        &[],
+    )
+    .await
 }
 
 pub async fn create_person(
@@ -511,14 +583,30 @@ pub async fn create_person(
                 start_date: patch.start_date.flatten(),
                 status: patch.status.unwrap_or_default(),
             };
-            people::create(state.store.as_ref(), &user.viewer, fields, patch.skills.unwrap_or_default(), crate::now()).await
+            people::create(
+                state.store.as_ref(),
+                &user.viewer,
+                fields,
+                patch.skills.unwrap_or_default(),
+                crate::now(),
+            )
+            .await
         }
         Err(e) => Err(e),
     };
     match result {
         Ok(id) => Ok(Redirect::to(&format!("/people/{id}?saved=1")).into_response()),
         Err(CoreError::Invalid(errors)) => {
-            let page = person_form_page(&state, &user, "/people/new", "Add a person", &form, true, &errors).await?;
+            let page = person_form_page(
+                &state,
+                &user,
+                "/people/new",
+                "Add a person",
+                &form,
+                true,
+                &errors,
+            )
+            .await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(e.into()),

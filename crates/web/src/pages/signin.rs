@@ -36,7 +36,13 @@ pub struct SigninForm {
     pub next: Option<String>,
 }
 
-fn signin_page(csrf: &str, next: &str, email: &str, notice: Option<&str>, error: Option<&str>) -> Markup {
+fn signin_page(
+    csrf: &str,
+    next: &str,
+    email: &str,
+    notice: Option<&str>,
+    error: Option<&str>,
+) -> Markup {
     bare(
         "Sign in",
         html! {
@@ -69,7 +75,10 @@ pub async fn show_signin(
     Query(params): Query<SigninParams>,
 ) -> Result<Response, PageError> {
     let token = random_token()?;
-    let jar = jar.add(signin_csrf_cookie(token.clone(), state.config.secure_cookies));
+    let jar = jar.add(signin_csrf_cookie(
+        token.clone(),
+        state.config.secure_cookies,
+    ));
     let notice = params
         .expired
         .is_some()
@@ -88,8 +97,16 @@ pub async fn sign_in(
     let email = form.email.trim().to_lowercase();
     let fresh = random_token()?;
     let retry = |jar: CookieJar, status: StatusCode, message: &str| -> Response {
-        let jar = jar.add(signin_csrf_cookie(fresh.clone(), state.config.secure_cookies));
-        (status, jar, signin_page(&fresh, &next, &email, None, Some(message))).into_response()
+        let jar = jar.add(signin_csrf_cookie(
+            fresh.clone(),
+            state.config.secure_cookies,
+        ));
+        (
+            status,
+            jar,
+            signin_page(&fresh, &next, &email, None, Some(message)),
+        )
+            .into_response()
     };
     let cookie_token = jar.get(SIGNIN_CSRF_COOKIE).map(|c| c.value().to_string());
     if !cookie_token.is_some_and(|t| constant_time_eq(t.as_bytes(), form.csrf.as_bytes())) {
@@ -134,7 +151,12 @@ pub async fn sign_in(
     let csrf = random_token()?;
     state
         .store
-        .create_session(account.id, &token_digest(&token), &csrf, now + SESSION_DAYS * 86_400)
+        .create_session(
+            account.id,
+            &token_digest(&token),
+            &csrf,
+            now + SESSION_DAYS * 86_400,
+        )
         .await?;
     state
         .store
@@ -161,7 +183,10 @@ pub async fn sign_out(
 ) -> Result<Response, PageError> {
     user.check_csrf(&form.csrf)?;
     if let Some(cookie) = jar.get(SESSION_COOKIE) {
-        state.store.delete_session(&token_digest(cookie.value())).await?;
+        state
+            .store
+            .delete_session(&token_digest(cookie.value()))
+            .await?;
     }
     let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/"));
     Ok((jar, Redirect::to("/signin")).into_response())

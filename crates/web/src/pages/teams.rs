@@ -34,7 +34,15 @@ pub async fn list_teams(
             }
         }
     };
-    Ok(page(&Frame { user: &user, settings: &settings, section: "teams" }, "Teams", body))
+    Ok(page(
+        &Frame {
+            user: &user,
+            settings: &settings,
+            section: "teams",
+        },
+        "Teams",
+        body,
+    ))
 }
 
 pub async fn show_team(
@@ -50,7 +58,11 @@ pub async fn show_team(
         .ok_or_else(|| CoreError::NotFound(format!("team {id}")))?;
     let members = state.store.team_members(team.id).await?;
     let subs = state.store.sub_teams(team.id).await?;
-    let leads: Vec<_> = members.iter().filter(|m| m.report_count > 0).cloned().collect();
+    let leads: Vec<_> = members
+        .iter()
+        .filter(|m| m.report_count > 0)
+        .cloned()
+        .collect();
     let body = html! {
         @if let (Some(parent), Some(pid)) = (&team.parent_name, team.parent_id) {
             nav aria-label="Department" { ol.chain { li { a href=(format!("/teams/{pid}")) { (parent) } } li aria-current="page" { (team.name) } } }
@@ -73,5 +85,13 @@ pub async fn show_team(
         @if members.is_empty() { p.muted { "Nobody is in this team directly." } }
         @else { (person_list(&members)) }
     };
-    Ok(page(&Frame { user: &user, settings: &settings, section: "teams" }, &team.name, body))
+    Ok(page(
+        &Frame {
+            user: &user,
+            settings: &settings,
+            section: "teams",
+        },
+        &team.name,
+        body,
+    ))
 }

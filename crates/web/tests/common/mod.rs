@@ -74,23 +74,46 @@ impl TestApp {
         assert!(plan.is_valid(), "{:?}", plan.errors);
         store.apply_import(&plan).await.unwrap();
         let hash = hash_password(PASSWORD).unwrap();
-        for email in ["hr@acme.test", "mgr@acme.test", "dev@acme.test", "rep@acme.test", "eng.head@acme.test", "dev2@acme.test"] {
+        for email in [
+            "hr@acme.test",
+            "mgr@acme.test",
+            "dev@acme.test",
+            "rep@acme.test",
+            "eng.head@acme.test",
+            "dev2@acme.test",
+        ] {
             let id = store.person_id_by_email(email).await.unwrap().unwrap();
-            store.create_account(id, &hash, email == "hr@acme.test").await.unwrap();
+            store
+                .create_account(id, &hash, email == "hr@acme.test")
+                .await
+                .unwrap();
         }
         let state = trellis_web::AppState::new(store.clone(), trellis_web::WebConfig::default());
-        TestApp { db, store, router: trellis_web::router(state), backend }
+        TestApp {
+            db,
+            store,
+            router: trellis_web::router(state),
+            backend,
+        }
     }
 
     pub async fn id(&self, email: &str) -> i64 {
-        self.store.person_id_by_email(email).await.unwrap().unwrap().0
+        self.store
+            .person_id_by_email(email)
+            .await
+            .unwrap()
+            .unwrap()
+            .0
     }
 
     /// A fresh API token for an account.
     pub async fn token(&self, email: &str) -> String {
         let account = self.store.account_by_email(email).await.unwrap().unwrap();
         let token = random_token().unwrap();
-        self.store.create_api_token(account.id, "test", &token_digest(&token), 0).await.unwrap();
+        self.store
+            .create_api_token(account.id, "test", &token_digest(&token), 0)
+            .await
+            .unwrap();
         token
     }
 
@@ -98,12 +121,25 @@ impl TestApp {
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
-        let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap().to_vec();
-        Response { status, headers, body }
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap()
+            .to_vec();
+        Response {
+            status,
+            headers,
+            body,
+        }
     }
 
     /// An API call with a bearer token (None: anonymous).
-    pub async fn api(&self, method: Method, path: &str, token: Option<&str>, body: Option<serde_json::Value>) -> Response {
+    pub async fn api(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> Response {
         let mut builder = Request::builder().method(method).uri(path);
         if let Some(t) = token {
             builder = builder.header(header::AUTHORIZATION, format!("Bearer {t}"));
@@ -126,7 +162,13 @@ impl TestApp {
         self.send(builder.body(Body::empty()).unwrap()).await
     }
 
-    pub async fn post_form(&self, path: &str, session: Option<&Session>, cookie: Option<&str>, form: &[(&str, &str)]) -> Response {
+    pub async fn post_form(
+        &self,
+        path: &str,
+        session: Option<&Session>,
+        cookie: Option<&str>,
+        form: &[(&str, &str)],
+    ) -> Response {
         let body = form
             .iter()
             .map(|(k, v)| format!("{k}={}", urlencode(v)))
@@ -150,13 +192,31 @@ impl TestApp {
         let cookie = cookie_pair(&form, "trellis_signin_csrf").expect("sign-in CSRF cookie");
         let csrf = hidden_value(&form.text(), "csrf");
         let response = self
-            .post_form("/signin", None, Some(&cookie), &[("email", email), ("password", password), ("csrf", &csrf), ("next", "/")])
+            .post_form(
+                "/signin",
+                None,
+                Some(&cookie),
+                &[
+                    ("email", email),
+                    ("password", password),
+                    ("csrf", &csrf),
+                    ("next", "/"),
+                ],
+            )
             .await;
         if response.status != StatusCode::SEE_OTHER {
             return Err(response);
         }
         let cookie = cookie_pair(&response, "trellis_session").expect("session cookie");
-        let home = self.get_page("/", Some(&Session { cookie: cookie.clone(), csrf: String::new() })).await;
+        let home = self
+            .get_page(
+                "/",
+                Some(&Session {
+                    cookie: cookie.clone(),
+                    csrf: String::new(),
+                }),
+            )
+            .await;
         let csrf = hidden_value(&home.text(), "csrf");
         Ok(Session { cookie, csrf })
     }
@@ -174,14 +234,19 @@ pub fn cookie_pair(response: &Response, name: &str) -> Option<String> {
 
 pub fn hidden_value(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
-    let start = html.find(&marker).unwrap_or_else(|| panic!("no hidden {name} in {html}")) + marker.len();
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no hidden {name} in {html}"))
+        + marker.len();
     html[start..].split('"').next().unwrap_or("").to_string()
 }
 
 pub fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             b' ' => "+".to_string(),
             _ => format!("%{b:02X}"),
         })
