@@ -3,6 +3,11 @@
 mod config;
 mod demo;
 
+// Import and export allocate millions of small strings; glibc's allocator spends a fifth
+// of a 100,000-person import on them, mimalloc a fraction of that.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, Parser, Subcommand};
 use config::{Config, Overrides};
@@ -404,7 +409,9 @@ pub(crate) async fn import_people(
     dry_run: bool,
     deactivate_missing: bool,
 ) -> Result<bool> {
+    let started = std::time::Instant::now();
     let content = read_with_progress(file)?;
+    tracing::debug!(ms = started.elapsed().as_millis() as u64, "read");
     let spinner = indicatif::ProgressBar::new_spinner();
     if content.len() < 4 * 1024 * 1024 {
         spinner.set_draw_target(indicatif::ProgressDrawTarget::hidden());
@@ -413,9 +420,12 @@ pub(crate) async fn import_people(
     spinner.set_message("Checking rows");
     let parsed = parse_people_csv(&content);
     drop(content);
+    tracing::debug!(ms = started.elapsed().as_millis() as u64, "parsed");
     let snapshot = store.org_snapshot().await.map_err(|e| anyhow!("{e}"))?;
+    tracing::debug!(ms = started.elapsed().as_millis() as u64, "snapshot loaded");
     let plan = plan_import(parsed, &snapshot, ImportOptions { deactivate_missing });
     drop(snapshot);
+    tracing::debug!(ms = started.elapsed().as_millis() as u64, "planned");
     let name = file.display().to_string();
     if !plan.is_valid() {
         spinner.finish_and_clear();
@@ -453,6 +463,7 @@ pub(crate) async fn import_people(
             .apply_import(&plan)
             .await
             .map_err(|e| anyhow!("{e}"))?;
+        tracing::debug!(ms = started.elapsed().as_millis() as u64, "written");
         store
             .audit(&trellis_core::store::AuditEntry {
                 at: chrono_now(),

@@ -100,6 +100,25 @@ pub async fn org_snapshot(store: &SqlStore) -> CoreResult<OrgSnapshot> {
     })
 }
 
+/// Secondary indexes of the tables an import fills. When an import more than doubles the
+/// organisation they are dropped and rebuilt inside its transaction: building an index
+/// once is much faster than updating it row by row. Keep in step with the migrations.
+const BULK_INDEXES: [(&str, &str); 4] = [
+    (
+        "people_manager",
+        "CREATE INDEX people_manager ON people (manager_id, status)",
+    ),
+    (
+        "people_team",
+        "CREATE INDEX people_team ON people (team_id)",
+    ),
+    ("people_name", "CREATE INDEX people_name ON people (name)"),
+    (
+        "person_skills_skill",
+        "CREATE INDEX person_skills_skill ON person_skills (skill_id)",
+    ),
+];
+
 /// Rows per multi-row INSERT: well under SQLite's 32,766 bound parameters.
 const PEOPLE_BATCH: usize = 500;
 const PAIR_BATCH: usize = 4000;
@@ -155,6 +174,63 @@ fn bind_person(
 }
 
 const PERSON_COLUMNS: usize = 12;
+
+fn add<T>(args: &mut AnyArguments, value: T) -> CoreResult<()>
+where
+    T: for<'q> sqlx::Encode<'q, Any> + sqlx::Type<Any>,
+{
+    use sqlx::Arguments;
+    args.add(value)
+        .map_err(|e| CoreError::Internal(e.to_string()))
+}
+
+/// Reserves ids for new people inside the import's transaction.
+async fn allocate_person_ids(
+    store: &SqlStore,
+    tx: &mut Transaction<'static, Any>,
+    count: usize,
+) -> CoreResult<Vec<i64>> {
+    if count == 0 {
+        return Ok(Vec::new());
+    }
+    match store.backend {
+        // The transaction holds SQLite's write lock, so nobody else takes these ids.
+        Backend::Sqlite => {
+            let max: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM people")
+                .fetch_one(&mut **tx)
+                .await
+                .map_err(map_err)?;
+            Ok((1..=count as i64).map(|i| max + i).collect())
+        }
+        // The identity sequence hands out ids that no concurrent insert will reuse.
+        Backend::Postgres => sqlx::query_scalar(
+            "SELECT nextval(pg_get_serial_sequence('people', 'id')) FROM generate_series(1, $1)",
+        )
+        .bind(count as i64)
+        .fetch_all(&mut **tx)
+        .await
+        .map_err(map_err),
+    }
+}
+
+/// Indexes of `creates` ordered so that every new manager comes before their reports.
+fn managers_first(creates: &[trellis_core::org::import::PlannedCreate]) -> Vec<usize> {
+    let mut reports: Vec<Vec<usize>> = vec![Vec::new(); creates.len()];
+    let mut order = Vec::with_capacity(creates.len());
+    for (i, c) in creates.iter().enumerate() {
+        match c.manager {
+            ManagerTarget::New(m) => reports[m].push(i),
+            _ => order.push(i),
+        }
+    }
+    let mut next = 0;
+    while next < order.len() {
+        let i = order[next];
+        order.extend(reports[i].iter().copied());
+        next += 1;
+    }
+    order
+}
 
 pub async fn apply_import(store: &SqlStore, plan: &ImportPlan) -> CoreResult<ImportSummary> {
     if !plan.is_valid() {
@@ -220,34 +296,19 @@ pub async fn apply_import(store: &SqlStore, plan: &ImportPlan) -> CoreResult<Imp
     let levels = name_ids(&mut tx, "SELECT id, code FROM job_levels").await?;
     let skills = name_ids(&mut tx, "SELECT id, name FROM skills").await?;
 
-    // New people, without managers first: a manager may be created in a later batch.
-    for chunk in plan.creates.chunks(PEOPLE_BATCH) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|i| format!("({})", placeholders(i * PERSON_COLUMNS + 1, PERSON_COLUMNS)))
-            .collect();
-        let sql = format!(
-            "INSERT INTO people (employee_id, name, preferred_name, email, title, level_id, team_id, \
-             location, time_zone, start_date, status, search_text) VALUES {}",
-            values.join(", ")
-        );
-        let mut args = AnyArguments::default();
-        for c in chunk {
-            bind_person(&mut args, &c.record, &teams, &levels)?;
-        }
-        sqlx::query_with(AssertSqlSafe(sql), args)
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
-    }
-    let mut created_ids: Vec<i64> = Vec::with_capacity(plan.creates.len());
-    if !plan.creates.is_empty() {
-        let by_email = name_ids(&mut tx, "SELECT id, email FROM people").await?;
-        for c in &plan.creates {
-            created_ids.push(*by_email.get(&c.record.email).ok_or_else(|| {
-                CoreError::Internal(format!("imported person {} was not found", c.record.email))
-            })?);
+    let bulk = plan.creates.len() >= 10_000
+        && plan.creates.len() > 2 * (plan.updates.len() + plan.unchanged);
+    if bulk {
+        for (name, _) in BULK_INDEXES {
+            sqlx::query(AssertSqlSafe(format!("DROP INDEX IF EXISTS {name}")))
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
         }
     }
+
+    // New people get their ids up front, so reporting lines are written with the rows.
+    let created_ids = allocate_person_ids(store, &mut tx, plan.creates.len()).await?;
     let resolve = |target: ManagerTarget| -> Option<i64> {
         match target {
             ManagerTarget::None => None,
@@ -255,75 +316,65 @@ pub async fn apply_import(store: &SqlStore, plan: &ImportPlan) -> CoreResult<Imp
             ManagerTarget::New(i) => Some(created_ids[i]),
         }
     };
+    // Managers before their reports, so every reference points at a row already written.
+    let order = managers_first(&plan.creates);
+    let chunks: Vec<&[usize]> = order.chunks(PEOPLE_BATCH).collect();
+    let build = |chunk: &[usize]| -> CoreResult<(String, AnyArguments)> {
+        let width = PERSON_COLUMNS + 2;
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| format!("({})", placeholders(store.backend, i * width + 1, width)))
+            .collect();
+        let sql = format!(
+            "INSERT INTO people (employee_id, name, preferred_name, email, title, level_id, team_id, \
+             location, time_zone, start_date, status, search_text, id, manager_id) VALUES {}",
+            values.join(", ")
+        );
+        let mut args = AnyArguments::default();
+        for &i in chunk {
+            let c = &plan.creates[i];
+            bind_person(&mut args, &c.record, &teams, &levels)?;
+            add(&mut args, created_ids[i])?;
+            add(&mut args, resolve(c.manager))?;
+        }
+        Ok((sql, args))
+    };
+    // The database works on one batch while the next is prepared.
+    let mut next = chunks.first().map(|c| build(c)).transpose()?;
+    for k in 0..chunks.len() {
+        let Some((sql, args)) = next.take() else {
+            break;
+        };
+        let execute = sqlx::query_with(AssertSqlSafe(sql), args).execute(&mut *tx);
+        let prepare = async { chunks.get(k + 1).map(|c| build(c)).transpose() };
+        let (done, prepared) = tokio::join!(execute, prepare);
+        done.map_err(map_err)?;
+        next = prepared?;
+    }
 
     // Changed people: e-mails may swap between rows, so free them first.
     let updated_ids: Vec<i64> = plan.updates.iter().map(|u| u.id.0).collect();
-    if plan.updates.iter().any(|u| u.changed.contains(&"email")) {
-        for u in plan.updates.iter().filter(|u| u.changed.contains(&"email")) {
-            sqlx::query("UPDATE people SET email = $1 WHERE id = $2")
-                .bind(format!("import-{}@invalid", u.id.0))
-                .bind(u.id.0)
-                .execute(&mut *tx)
-                .await
-                .map_err(map_err)?;
-        }
+    for u in plan.updates.iter().filter(|u| u.changed.contains(&"email")) {
+        sqlx::query("UPDATE people SET email = $1 WHERE id = $2")
+            .bind(format!("import-{}@invalid", u.id.0))
+            .bind(u.id.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
     }
     for u in &plan.updates {
         let mut args = AnyArguments::default();
         bind_person(&mut args, &u.record, &teams, &levels)?;
-        use sqlx::Arguments;
-        args.add(u.id.0)
-            .map_err(|e| CoreError::Internal(e.to_string()))?;
+        add(&mut args, resolve(u.manager))?;
+        add(&mut args, u.id.0)?;
         sqlx::query_with(
             "UPDATE people SET employee_id = $1, name = $2, preferred_name = $3, email = $4, \
              title = $5, level_id = $6, team_id = $7, location = $8, time_zone = $9, \
-             start_date = $10, status = $11, search_text = $12 WHERE id = $13",
+             start_date = $10, status = $11, search_text = $12, manager_id = $13 WHERE id = $14",
             args,
         )
         .execute(&mut *tx)
         .await
         .map_err(map_err)?;
-    }
-
-    // Reporting lines, set together once everyone exists.
-    let links: Vec<(i64, Option<i64>)> = plan
-        .creates
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.manager != ManagerTarget::None)
-        .map(|(i, c)| (created_ids[i], resolve(c.manager)))
-        .chain(plan.updates.iter().map(|u| (u.id.0, resolve(u.manager))))
-        .collect();
-    sqlx::query("DELETE FROM import_manager_links")
-        .execute(&mut *tx)
-        .await
-        .map_err(map_err)?;
-    for chunk in links.chunks(PAIR_BATCH) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|i| format!("({})", placeholders(i * 2 + 1, 2)))
-            .collect();
-        let sql = format!(
-            "INSERT INTO import_manager_links (person_id, manager_id) VALUES {}",
-            values.join(", ")
-        );
-        let mut q = sqlx::query(AssertSqlSafe(sql));
-        for (person, manager) in chunk {
-            q = q.bind(*person).bind(*manager);
-        }
-        q.execute(&mut *tx).await.map_err(map_err)?;
-    }
-    if !links.is_empty() {
-        sqlx::query(
-            "UPDATE people SET manager_id = (SELECT l.manager_id FROM import_manager_links l \
-             WHERE l.person_id = people.id) WHERE id IN (SELECT person_id FROM import_manager_links)",
-        )
-        .execute(&mut *tx)
-        .await
-        .map_err(map_err)?;
-        sqlx::query("DELETE FROM import_manager_links")
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
     }
 
     // Skills of everyone created or changed.
@@ -342,7 +393,7 @@ pub async fn apply_import(store: &SqlStore, plan: &ImportPlan) -> CoreResult<Imp
     {
         let sql = format!(
             "DELETE FROM person_skills WHERE person_id IN ({})",
-            placeholders(1, chunk.len())
+            placeholders(store.backend, 1, chunk.len())
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for id in chunk {
@@ -375,7 +426,7 @@ pub async fn apply_import(store: &SqlStore, plan: &ImportPlan) -> CoreResult<Imp
         .collect();
     for chunk in skill_rows.chunks(PAIR_BATCH) {
         let values: Vec<String> = (0..chunk.len())
-            .map(|i| format!("({})", placeholders(i * 4 + 1, 4)))
+            .map(|i| format!("({})", placeholders(store.backend, i * 4 + 1, 4)))
             .collect();
         let sql = format!(
             "INSERT INTO person_skills (person_id, skill_id, level, wants_to_grow) VALUES {}",
@@ -388,10 +439,19 @@ pub async fn apply_import(store: &SqlStore, plan: &ImportPlan) -> CoreResult<Imp
         q.execute(&mut *tx).await.map_err(map_err)?;
     }
 
+    if bulk {
+        for (_, create) in BULK_INDEXES {
+            sqlx::query(create)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+        }
+    }
+
     for chunk in plan.deactivations.chunks(PAIR_BATCH) {
         let sql = format!(
             "UPDATE people SET status = 'left' WHERE id IN ({})",
-            placeholders(1, chunk.len())
+            placeholders(store.backend, 1, chunk.len())
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for id in chunk {

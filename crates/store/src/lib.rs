@@ -123,12 +123,18 @@ impl SqlStore {
                 parent.display()
             )));
         }
+        let in_memory = backend == Backend::Sqlite && url.contains(":memory:");
         let mut pool_options = AnyPoolOptions::new()
             .max_connections(match backend {
+                // Every connection to :memory: is a database of its own: keep exactly one.
+                Backend::Sqlite if in_memory => 1,
                 Backend::Sqlite => options.max_connections.min(8),
                 Backend::Postgres => options.max_connections,
             })
             .acquire_timeout(Duration::from_secs(5));
+        if in_memory {
+            pool_options = pool_options.idle_timeout(None).max_lifetime(None);
+        }
         if backend == Backend::Sqlite {
             pool_options = pool_options.after_connect(|conn, _meta| {
                 Box::pin(async move {
@@ -136,7 +142,8 @@ impl SqlStore {
                     // writers queue instead of failing.
                     conn.execute(
                         "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; \
-                         PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000;",
+                         PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; \
+                         PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
                     )
                     .await?;
                     Ok(())
@@ -247,12 +254,17 @@ pub(crate) fn map_err(e: sqlx::Error) -> CoreError {
     }
 }
 
-/// Postgres and SQLite both understand this `$n` placeholder list.
-pub(crate) fn placeholders(start: usize, count: usize) -> String {
-    (start..start + count)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// A placeholder list for a multi-row statement. SQLite gets anonymous `?`: it looks up
+/// each named parameter (`$n`) with a linear scan, which makes binding thousands of them
+/// quadratic.
+pub(crate) fn placeholders(backend: Backend, start: usize, count: usize) -> String {
+    match backend {
+        Backend::Sqlite => vec!["?"; count].join(", "),
+        Backend::Postgres => (start..start + count)
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
 }
 
 #[async_trait]

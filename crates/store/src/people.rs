@@ -109,7 +109,7 @@ pub async fn save_settings(store: &SqlStore, s: &Settings) -> CoreResult<()> {
 pub async fn person(store: &SqlStore, id: PersonId) -> CoreResult<Option<Person>> {
     let row = sqlx::query(
         "SELECT p.id, p.employee_id, p.name, p.preferred_name, p.email, p.title, p.level_id, \
-         l.code AS level_code, p.team_id, t.name AS team_name, p.manager_id, p.location, \
+         l.code AS level_code, l.name AS level_name, p.team_id, t.name AS team_name, p.manager_id, p.location, \
          p.time_zone, p.start_date, p.status, \
          (SELECT COUNT(*) FROM people r WHERE r.manager_id = p.id AND r.status = 'active') AS report_count \
          FROM people p LEFT JOIN teams t ON t.id = p.team_id LEFT JOIN job_levels l ON l.id = p.level_id \
@@ -133,6 +133,7 @@ pub async fn person(store: &SqlStore, id: PersonId) -> CoreResult<Option<Person>
             .map_err(map_err)?
             .map(LevelId),
         level_code: get("level_code")?,
+        level_name: get("level_name")?,
         team_id: row
             .try_get::<Option<i64>, _>("team_id")
             .map_err(map_err)?

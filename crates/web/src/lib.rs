@@ -16,6 +16,7 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use std::sync::Arc;
 use trellis_core::Store;
+use trellis_core::settings::Settings;
 
 /// Largest request body outside imports.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -34,13 +35,41 @@ pub struct WebConfig {
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub config: Arc<WebConfig>,
+    settings: Arc<std::sync::Mutex<Option<(std::time::Instant, Settings)>>>,
 }
+
+/// Settings are read on every page but change rarely: a copy is kept this long, so a
+/// change made on another instance shows within a second.
+const SETTINGS_TTL: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, config: WebConfig) -> Self {
         AppState {
             store,
             config: Arc::new(config),
+            settings: Arc::new(std::sync::Mutex::new(None)),
+        }
+    }
+
+    /// The organisation's settings, from a copy at most a second old.
+    pub async fn settings(&self) -> Result<Settings, trellis_core::CoreError> {
+        if let Ok(cached) = self.settings.lock()
+            && let Some((at, settings)) = cached.as_ref()
+            && at.elapsed() < SETTINGS_TTL
+        {
+            return Ok(settings.clone());
+        }
+        let fresh = self.store.settings().await?;
+        if let Ok(mut cached) = self.settings.lock() {
+            *cached = Some((std::time::Instant::now(), fresh.clone()));
+        }
+        Ok(fresh)
+    }
+
+    /// Forgets the cached settings after this instance changed them.
+    pub fn settings_changed(&self) {
+        if let Ok(mut cached) = self.settings.lock() {
+            *cached = None;
         }
     }
 }

@@ -6,6 +6,7 @@ use super::csv_format::{self, Column, DayMonthOrder};
 use super::{PersonStatus, SkillLevel};
 use crate::ids::PersonId;
 use chrono::NaiveDate;
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
@@ -83,6 +84,8 @@ pub struct ParsedFile {
     pub rows: Vec<ImportRow>,
     /// Columns the file has, so missing ones keep the stored values on update.
     pub present: HashSet<Column>,
+    /// The file's own header for each column, so messages use the file's words.
+    pub header_names: HashMap<Column, String>,
     /// Headers that mean nothing to Trellis; listed, not an error.
     pub ignored_columns: Vec<String>,
     pub errors: Vec<ImportIssue>,
@@ -210,6 +213,7 @@ pub fn parse_people_csv(bytes: &[u8]) -> ParsedFile {
         return parsed;
     }
     parsed.present = headers.keys().copied().collect();
+    parsed.header_names = headers.iter().map(|(c, (_, h))| (*c, h.clone())).collect();
 
     let records: Vec<(u64, csv::StringRecord)> = {
         let mut out = Vec::new();
@@ -238,120 +242,124 @@ pub fn parse_people_csv(bytes: &[u8]) -> ParsedFile {
         None => DayMonthOrder::Unknown,
     };
 
-    parsed.rows.reserve(records.len());
-    for (line, record) in &records {
-        let line = *line;
-        let field = |column: Column| -> Option<&str> {
-            headers
-                .get(&column)
-                .and_then(|(i, _)| record.get(*i))
-                .filter(|v| !v.is_empty())
-        };
-        let text = |column: Column| field(column).map(str::to_string);
-        let mut errors: Vec<(Column, String)> = Vec::new();
-
-        let email = field(Column::Email).map(str::to_lowercase);
-        let email = match email {
-            Some(e) if csv_format::is_plausible_email(&e) => e,
-            Some(e) => {
-                errors.push((Column::Email, format!("{e:?} is not an e-mail address")));
-                String::new()
-            }
-            None => {
-                errors.push((
-                    Column::Email,
-                    "is empty; every person needs an e-mail address".into(),
-                ));
-                String::new()
-            }
-        };
-        let name = match field(Column::Name) {
-            Some(n) => n.to_string(),
-            None => match (field(Column::FirstName), field(Column::LastName)) {
-                (Some(f), Some(l)) => format!("{f} {l}"),
-                (Some(f), None) => f.to_string(),
-                (None, Some(l)) => l.to_string(),
-                (None, None) => String::new(),
-            },
-        };
-        if name.is_empty() {
-            let column = if headers.contains_key(&Column::Name) {
-                Column::Name
-            } else {
-                Column::FirstName
+    // Rows are independent: read them on every core.
+    let read_row =
+        |(line, record): &(u64, csv::StringRecord)| -> (Option<ImportRow>, Vec<ImportIssue>) {
+            let line = *line;
+            let field = |column: Column| -> Option<&str> {
+                headers
+                    .get(&column)
+                    .and_then(|(i, _)| record.get(*i))
+                    .filter(|v| !v.is_empty())
             };
-            errors.push((column, "is empty; every person needs a name".into()));
-        } else if name.chars().count() > 200 {
-            errors.push((Column::Name, "is longer than 200 characters".into()));
-        }
-        let employee_id = text(Column::EmployeeId);
-        if employee_id.as_ref().is_some_and(|e| e.chars().count() > 64) {
-            errors.push((Column::EmployeeId, "is longer than 64 characters".into()));
-        }
-        let time_zone = text(Column::TimeZone);
-        if let Some(tz) = &time_zone
-            && !csv_format::is_plausible_time_zone(tz)
-        {
-            errors.push((
-                Column::TimeZone,
-                format!("{tz:?} is not a time zone name such as Europe/Berlin or UTC"),
-            ));
-        }
-        let start_date = match field(Column::StartDate) {
-            Some(v) => match csv_format::parse_date(v, order) {
-                Ok(d) => Some(d),
-                Err(m) => {
-                    errors.push((Column::StartDate, m));
-                    None
+            let text = |column: Column| field(column).map(str::to_string);
+            let mut errors: Vec<(Column, String)> = Vec::new();
+
+            let email = field(Column::Email).map(str::to_lowercase);
+            let email = match email {
+                Some(e) if csv_format::is_plausible_email(&e) => e,
+                Some(e) => {
+                    errors.push((Column::Email, format!("{e:?} is not an e-mail address")));
+                    String::new()
                 }
-            },
-            None => None,
-        };
-        let status = match field(Column::Status) {
-            Some(v) => csv_format::parse_status(v).unwrap_or_else(|m| {
-                errors.push((Column::Status, m));
-                PersonStatus::Active
-            }),
-            None => PersonStatus::Active,
-        };
-        let skills = match field(Column::Skills) {
-            Some(v) => csv_format::parse_skills(v).unwrap_or_else(|m| {
-                errors.push((Column::Skills, m));
-                Vec::new()
-            }),
-            None => Vec::new(),
-        };
-        let level = text(Column::Level);
-        if level.as_ref().is_some_and(|l| l.chars().count() > 40) {
-            errors.push((Column::Level, "is longer than 40 characters".into()));
-        }
-        // "Reports To" holds an e-mail address or an employee id.
-        let manager = field(Column::ManagerEmail)
-            .map(|m| ManagerRef::Email(m.to_lowercase()))
-            .or_else(|| field(Column::ManagerId).map(|m| ManagerRef::EmployeeId(m.to_string())))
-            .or_else(|| {
-                field(Column::ReportsTo).map(|m| {
-                    if m.contains('@') {
-                        ManagerRef::Email(m.to_lowercase())
-                    } else {
-                        ManagerRef::EmployeeId(m.to_string())
+                None => {
+                    errors.push((
+                        Column::Email,
+                        "is empty; every person needs an e-mail address".into(),
+                    ));
+                    String::new()
+                }
+            };
+            let name = match field(Column::Name) {
+                Some(n) => n.to_string(),
+                None => match (field(Column::FirstName), field(Column::LastName)) {
+                    (Some(f), Some(l)) => format!("{f} {l}"),
+                    (Some(f), None) => f.to_string(),
+                    (None, Some(l)) => l.to_string(),
+                    (None, None) => String::new(),
+                },
+            };
+            if name.is_empty() {
+                let column = if headers.contains_key(&Column::Name) {
+                    Column::Name
+                } else {
+                    Column::FirstName
+                };
+                errors.push((column, "is empty; every person needs a name".into()));
+            } else if name.chars().count() > 200 {
+                errors.push((Column::Name, "is longer than 200 characters".into()));
+            }
+            let employee_id = text(Column::EmployeeId);
+            if employee_id.as_ref().is_some_and(|e| e.chars().count() > 64) {
+                errors.push((Column::EmployeeId, "is longer than 64 characters".into()));
+            }
+            let time_zone = text(Column::TimeZone);
+            if let Some(tz) = &time_zone
+                && !csv_format::is_plausible_time_zone(tz)
+            {
+                errors.push((
+                    Column::TimeZone,
+                    format!("{tz:?} is not a time zone name such as Europe/Berlin or UTC"),
+                ));
+            }
+            let start_date = match field(Column::StartDate) {
+                Some(v) => match csv_format::parse_date(v, order) {
+                    Ok(d) => Some(d),
+                    Err(m) => {
+                        errors.push((Column::StartDate, m));
+                        None
                     }
+                },
+                None => None,
+            };
+            let status = match field(Column::Status) {
+                Some(v) => csv_format::parse_status(v).unwrap_or_else(|m| {
+                    errors.push((Column::Status, m));
+                    PersonStatus::Active
+                }),
+                None => PersonStatus::Active,
+            };
+            let skills = match field(Column::Skills) {
+                Some(v) => csv_format::parse_skills(v).unwrap_or_else(|m| {
+                    errors.push((Column::Skills, m));
+                    Vec::new()
+                }),
+                None => Vec::new(),
+            };
+            let level = text(Column::Level);
+            if level.as_ref().is_some_and(|l| l.chars().count() > 40) {
+                errors.push((Column::Level, "is longer than 40 characters".into()));
+            }
+            // "Reports To" holds an e-mail address or an employee id.
+            let manager = field(Column::ManagerEmail)
+                .map(|m| ManagerRef::Email(m.to_lowercase()))
+                .or_else(|| field(Column::ManagerId).map(|m| ManagerRef::EmployeeId(m.to_string())))
+                .or_else(|| {
+                    field(Column::ReportsTo).map(|m| {
+                        if m.contains('@') {
+                            ManagerRef::Email(m.to_lowercase())
+                        } else {
+                            ManagerRef::EmployeeId(m.to_string())
+                        }
+                    })
+                });
+            let (team, department) = match (text(Column::Team), text(Column::Department)) {
+                (Some(t), Some(d)) if t != d => (Some(t), Some(d)),
+                (Some(t), _) => (Some(t), None),
+                (None, Some(d)) => (Some(d), None),
+                (None, None) => (None, None),
+            };
+            let issues = errors
+                .into_iter()
+                .map(|(column, message)| ImportIssue {
+                    line,
+                    column: header_of(&headers, column),
+                    message,
                 })
-            });
-        let (team, department) = match (text(Column::Team), text(Column::Department)) {
-            (Some(t), Some(d)) if t != d => (Some(t), Some(d)),
-            (Some(t), _) => (Some(t), None),
-            (None, Some(d)) => (Some(d), None),
-            (None, None) => (None, None),
-        };
-        for (column, message) in errors {
-            let header = header_of(&headers, column);
-            parsed.error(line, header, message);
-        }
-        // Rows with errors still take part in duplicate and manager checks, so that one
-        // bad cell does not cause a cascade of "unknown manager" messages.
-        if !email.is_empty() {
-            parsed.rows.push(ImportRow {
+                .collect();
+            // Rows with errors still take part in duplicate and manager checks, so that one
+            // bad cell does not cause a cascade of "unknown manager" messages.
+            let row = (!email.is_empty()).then(|| ImportRow {
                 line,
                 record: PersonRecord {
                     employee_id,
@@ -370,6 +378,17 @@ pub fn parse_people_csv(bytes: &[u8]) -> ParsedFile {
                 },
                 manager,
             });
+            (row, issues)
+        };
+    let results: Vec<_> = records.par_iter().map(read_row).collect();
+    drop(records);
+    parsed.rows.reserve(results.len());
+    for (row, issues) in results {
+        for issue in issues {
+            parsed.error(issue.line, issue.column, issue.message);
+        }
+        if let Some(row) = row {
+            parsed.rows.push(row);
         }
     }
     if parsed.rows.is_empty() && parsed.errors.is_empty() {
@@ -495,6 +514,15 @@ pub fn plan_import(
     };
     let rows = parsed.rows;
     let present = parsed.present;
+    let names = parsed.header_names;
+    let header = |column: Column| -> String {
+        names
+            .get(&column)
+            .cloned()
+            .unwrap_or_else(|| column.export_header().to_string())
+    };
+    let eid_header = header(Column::EmployeeId);
+    let email_header = header(Column::Email);
 
     let mut existing_by_eid: HashMap<&str, usize> = HashMap::new();
     let mut existing_by_email: HashMap<&str, usize> = HashMap::new();
@@ -515,7 +543,7 @@ pub fn plan_import(
             if let Some(&first) = row_by_eid.get(eid.as_str()) {
                 plan.error(
                     row.line,
-                    "Employee Id",
+                    eid_header.as_str(),
                     format!(
                         "duplicate employee id {eid:?} (also on line {})",
                         rows[first].line
@@ -528,7 +556,7 @@ pub fn plan_import(
         if let Some(&first) = row_by_email.get(row.record.email.as_str()) {
             plan.error(
                 row.line,
-                "Email",
+                email_header.as_str(),
                 format!(
                     "duplicate e-mail {:?} (also on line {})",
                     row.record.email, rows[first].line
@@ -554,7 +582,7 @@ pub fn plan_import(
         {
             plan.error(
                 row.line,
-                "Email",
+                email_header.as_str(),
                 format!(
                     "this row and line {} both describe {} ({})",
                     rows[other].line,
@@ -579,7 +607,7 @@ pub fn plan_import(
             let other = &snapshot.people[holder].record;
             plan.error(
                 row.line,
-                "Email",
+                email_header.as_str(),
                 format!(
                     "{} already belongs to {}{}, who is not in this file",
                     row.record.email,
@@ -598,7 +626,7 @@ pub fn plan_import(
         {
             plan.error(
                 row.line,
-                "Employee Id",
+                eid_header.as_str(),
                 format!(
                     "employee id {eid} already belongs to {}",
                     snapshot.people[holder].record.name
@@ -614,8 +642,9 @@ pub fn plan_import(
     let manager_header = [Column::ManagerEmail, Column::ManagerId, Column::ReportsTo]
         .into_iter()
         .find(|c| present.contains(c))
-        .map(Column::export_header)
-        .unwrap_or(MANAGER_COLUMN);
+        .map(header)
+        .unwrap_or_else(|| MANAGER_COLUMN.to_string());
+    let manager_header = manager_header.as_str();
     let node_of_existing = |e: usize| -> Node {
         match matched_by.get(&e) {
             Some(&r) => Node::Row(r),
@@ -963,7 +992,7 @@ mod tests {
                 "people.csv:2: Hire Date: \"2021-13-01\" is not a date; use YYYY-MM-DD (for example 2021-03-15)",
                 "people.csv:3: Work Email: \"not-an-email\" is not an e-mail address",
                 "people.csv:3: Skills: \"sql:9\": the level must be 1 to 5, optionally followed by + (wants to grow)",
-                "people.csv:4: Email: duplicate e-mail \"a@x.org\" (also on line 2)",
+                "people.csv:4: Work Email: duplicate e-mail \"a@x.org\" (also on line 2)",
             ]
         );
         assert_eq!(p.ignored_columns, ["Shoe Size"]);

@@ -100,6 +100,8 @@ pub struct Person {
     pub title: Option<String>,
     pub level_id: Option<LevelId>,
     pub level_code: Option<String>,
+    /// The level's name on the ladder, e.g. "Senior".
+    pub level_name: Option<String>,
     pub team_id: Option<TeamId>,
     pub team_name: Option<String>,
     pub manager_id: Option<PersonId>,

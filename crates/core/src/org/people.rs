@@ -136,6 +136,7 @@ fn redact(person: &mut Person) {
     person.start_date = None;
     person.level_id = None;
     person.level_code = None;
+    person.level_name = None;
 }
 
 /// The directory: active people matching the filter (admins may include people who left).

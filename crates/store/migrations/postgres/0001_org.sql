@@ -99,12 +99,6 @@ CREATE TABLE audit_log (
     detail   TEXT NOT NULL DEFAULT ''
 );
 
--- Manager links of an import in progress; filled and emptied inside its transaction.
-CREATE TABLE import_manager_links (
-    person_id  BIGINT PRIMARY KEY,
-    manager_id BIGINT
-);
-
 -- Uploads waiting for an admin to confirm the preview; pruned after a day.
 CREATE TABLE pending_imports (
     id                 TEXT PRIMARY KEY,

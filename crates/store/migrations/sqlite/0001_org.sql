@@ -55,7 +55,7 @@ CREATE TABLE person_skills (
     level         INTEGER NOT NULL CHECK (level BETWEEN 1 AND 5),
     wants_to_grow INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (person_id, skill_id)
-);
+) WITHOUT ROWID;
 CREATE INDEX person_skills_skill ON person_skills (skill_id);
 
 CREATE TABLE accounts (
@@ -97,12 +97,6 @@ CREATE TABLE audit_log (
     action   TEXT NOT NULL,
     subject  TEXT NOT NULL,
     detail   TEXT NOT NULL DEFAULT ''
-);
-
--- Manager links of an import in progress; filled and emptied inside its transaction.
-CREATE TABLE import_manager_links (
-    person_id  BIGINT PRIMARY KEY,
-    manager_id BIGINT
 );
 
 -- Uploads waiting for an admin to confirm the preview; pruned after a day.

@@ -44,7 +44,7 @@ pub fn routes() -> Router<AppState> {
 
 /// Settings for the frame; a failure here is a failure of the page.
 pub(crate) async fn settings(state: &AppState) -> Result<Settings, PageError> {
-    Ok(state.store.settings().await?)
+    Ok(state.settings().await?)
 }
 
 /// A form that carries only its CSRF token.

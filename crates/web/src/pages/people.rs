@@ -185,13 +185,10 @@ pub async fn show_person(
     let settings = settings(&state).await?;
     let view = people::show(state.store.as_ref(), &user.viewer, PersonId(id)).await?;
     let p = &view.person;
-    let level_name = match p.level_id {
-        Some(l) => state
-            .store
-            .level(l)
-            .await?
-            .map(|l| format!("{} · {}", l.code, l.name)),
-        None => None,
+    let level_name = match (&p.level_code, &p.level_name) {
+        (Some(code), Some(name)) if code != name => Some(format!("{code} · {name}")),
+        (Some(code), _) => Some(code.clone()),
+        _ => None,
     };
     let body = html! {
         @if params.saved.is_some() { p.notice role="status" { "Saved." } }

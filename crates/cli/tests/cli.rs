@@ -1,0 +1,273 @@
+//! The `trellis` binary end to end: import errors and exit codes, export round trip,
+//! accounts and tokens, and the demo's printed accounts — on every configured backend.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+use trellis_store::testing::{TestDatabase, backends};
+
+fn trellis(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_trellis"))
+        .args(args)
+        .env_remove("TRELLIS_DATABASE")
+        .env_remove("TRELLIS_CONFIG")
+        .output()
+        .expect("run trellis")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[tokio::test]
+async fn import_reports_every_error_and_writes_nothing() {
+    for backend in backends() {
+        let db = TestDatabase::new(backend).await;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("hris.csv");
+        std::fs::write(
+            &file,
+            "EID,Work Email,First Name,Last Name,Supervisor EID,Hire Date\n\
+             1,a@x.org,Ada,Lovelace,,2020-01-01\n\
+             2,b@x.org,Bob,Builder,9,03/04/2021\n\
+             2,c@x.org,Cy,Clay,1,2021-05-05\n",
+        )
+        .unwrap();
+        let out = trellis(&[
+            "import",
+            "people",
+            file.to_str().unwrap(),
+            "--database",
+            &db.url,
+        ]);
+        assert!(!out.status.success(), "{backend}");
+        let stderr = text(&out.stderr);
+        let path = file.display();
+        for expected in [
+            format!(
+                "{path}:3: Hire Date: \"03/04/2021\" is ambiguous: it could be 3 April 2021 or 4 March 2021; use YYYY-MM-DD"
+            ),
+            format!(
+                "{path}:3: Supervisor EID: no person with employee id 9 in the file or in Trellis"
+            ),
+            format!("{path}:4: EID: duplicate employee id \"2\" (also on line 3)"),
+            "3 errors; nothing was written.".to_string(),
+        ] {
+            assert!(
+                stderr.contains(&expected),
+                "{backend}: missing {expected:?} in\n{stderr}"
+            );
+        }
+        let out = trellis(&["export", "people", "-", "--database", &db.url]);
+        assert_eq!(
+            text(&out.stdout).lines().count(),
+            1,
+            "{backend}: only the header, nothing imported"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_export_imports_back_unchanged_and_accounts_get_tokens() {
+    for backend in backends() {
+        let db = TestDatabase::new(backend).await;
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("people.csv");
+        let out = trellis(&[
+            "demo",
+            "--people",
+            "60",
+            "--seed",
+            "3",
+            "--export",
+            csv.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let out = trellis(&[
+            "import",
+            "people",
+            csv.to_str().unwrap(),
+            "--database",
+            &db.url,
+            "--dry-run",
+        ]);
+        assert!(
+            text(&out.stdout).contains("Would add 60"),
+            "{}",
+            text(&out.stdout)
+        );
+        let out = trellis(&[
+            "import",
+            "people",
+            csv.to_str().unwrap(),
+            "--database",
+            &db.url,
+        ]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stdout).starts_with("Added 60, updated 0"),
+            "{}",
+            text(&out.stdout)
+        );
+        let exported = dir.path().join("export.csv");
+        let out = trellis(&[
+            "export",
+            "people",
+            exported.to_str().unwrap(),
+            "--database",
+            &db.url,
+        ]);
+        assert!(out.status.success());
+        let out = trellis(&[
+            "import",
+            "people",
+            exported.to_str().unwrap(),
+            "--database",
+            &db.url,
+        ]);
+        assert!(
+            text(&out.stdout).starts_with("Added 0, updated 0, 60 unchanged"),
+            "{backend}: {}",
+            text(&out.stdout)
+        );
+
+        let email = text(&std::fs::read(&csv).unwrap())
+            .lines()
+            .nth(1)
+            .unwrap()
+            .split(',')
+            .nth(1)
+            .unwrap()
+            .to_string();
+        let out = trellis(&[
+            "user",
+            "create",
+            "--email",
+            &email,
+            "--password",
+            "short",
+            "--database",
+            &db.url,
+        ]);
+        assert!(!out.status.success());
+        assert!(text(&out.stderr).contains("at least 10 characters"));
+        let out = trellis(&[
+            "user",
+            "create",
+            "--email",
+            &email,
+            "--password",
+            "long enough password",
+            "--database",
+            &db.url,
+        ]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let out = trellis(&[
+            "user",
+            "create",
+            "--email",
+            "new@x.org",
+            "--password",
+            "long enough password",
+            "--database",
+            &db.url,
+        ]);
+        assert!(
+            text(&out.stderr).contains("give --name"),
+            "{}",
+            text(&out.stderr)
+        );
+        let out = trellis(&["token", "create", "--email", &email, "--database", &db.url]);
+        let token = text(&out.stdout).trim().to_string();
+        assert_eq!(token.len(), 64, "{backend}: {token}");
+        let out = trellis(&[
+            "token",
+            "create",
+            "--email",
+            "nobody@x.org",
+            "--database",
+            &db.url,
+        ]);
+        assert!(text(&out.stderr).contains("no active account for nobody@x.org"));
+    }
+}
+
+#[test]
+fn bad_database_urls_and_missing_files_are_explained() {
+    let out = trellis(&["migrate", "--database", "mysql://x"]);
+    assert!(text(&out.stderr).contains("is not a database URL; use sqlite://PATH or postgres://"));
+    let out = trellis(&["migrate", "--database", "sqlite:///no/such/folder/t.db"]);
+    assert!(
+        text(&out.stderr)
+            .contains("the folder /no/such/folder for the SQLite database does not exist"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = trellis(&[
+        "migrate",
+        "--database",
+        "postgres://u:secret@127.0.0.1:1/db",
+    ]);
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("cannot open postgres://u:***@127.0.0.1:1/db"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("secret"));
+    let out = trellis(&[
+        "import",
+        "people",
+        "/no/such/file.csv",
+        "--database",
+        "sqlite::memory:",
+    ]);
+    assert!(text(&out.stderr).contains("cannot open /no/such/file.csv"));
+}
+
+#[test]
+fn the_demo_prints_its_accounts_and_serves() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_trellis"))
+        .args([
+            "demo",
+            "--people",
+            "40",
+            "--listen",
+            "127.0.0.1:0",
+            "--password",
+            "demo password 1",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let mut url = String::new();
+    let mut accounts = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while accounts.len() < 3 && Instant::now() < deadline {
+        let Some(Ok(line)) = lines.next() else { break };
+        if let Some(rest) = line.strip_prefix("Trellis is running at ") {
+            url = rest.split(' ').next().unwrap().to_string();
+        }
+        if line.starts_with("account ") {
+            accounts.push(line);
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    let roles: Vec<&str> = accounts
+        .iter()
+        .map(|l| l.split(' ').nth(1).unwrap())
+        .collect();
+    assert_eq!(roles, ["role=admin", "role=manager", "role=member"]);
+    for line in &accounts {
+        let parts: Vec<&str> = line.split(' ').collect();
+        assert!(
+            parts[2].starts_with("email=") && parts[2].ends_with("@example.com"),
+            "{line}"
+        );
+        assert_eq!(parts[3..].join(" "), "password=demo password 1");
+    }
+}
