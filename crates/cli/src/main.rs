@@ -90,6 +90,18 @@ enum Command {
     /// Manage personal API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Copy a whole installation to another database (for example SQLite to PostgreSQL).
+    Copy {
+        /// The database to copy from.
+        #[arg(long)]
+        from: String,
+        /// The database to copy into; it must be empty unless --force is given.
+        #[arg(long)]
+        to: String,
+        /// Replace whatever the target database holds.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -273,6 +285,44 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
             println!(
                 "Created {} account for {email}.",
                 if admin { "an admin" } else { "a" }
+            );
+        }
+        Command::Copy { from, to, force } => {
+            let source = open(
+                &Config {
+                    database: from,
+                    ..Config::default()
+                },
+                false,
+            )
+            .await?;
+            let status = source
+                .migration_status()
+                .await
+                .map_err(|e| anyhow!("{e}"))?;
+            if status.current < status.latest {
+                bail!(
+                    "the source database is at migration {}; run `trellis migrate` on it first",
+                    status.current
+                );
+            }
+            let target = open(
+                &Config {
+                    database: to.clone(),
+                    ..Config::default()
+                },
+                true,
+            )
+            .await?;
+            let report = trellis_store::copy_database(&source, &target, force)
+                .await
+                .map_err(|e| anyhow!("{e}"))?;
+            for (table, rows) in &report.tables {
+                println!("{table:>16}  {rows:>9} rows");
+            }
+            println!(
+                "Copied to {}; every table has the same number of rows as the source.",
+                trellis_store::redact_url(&to)
             );
         }
         Command::Token(TokenCommand::Create { email, name, db }) => {

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod demo;
 pub mod error;
 pub mod ids;
+pub mod jobs;
 pub mod org;
 pub mod policy;
 pub mod settings;

@@ -150,6 +150,24 @@ pub trait Store: Send + Sync {
     async fn failed_sign_ins_since(&self, email: &str, since: i64) -> CoreResult<i64>;
     async fn clear_failed_sign_ins(&self, email: &str) -> CoreResult<()>;
 
+    /// Adds a job to run at `run_at` (Unix seconds).
+    async fn schedule_job(&self, kind: &str, payload: &str, run_at: i64) -> CoreResult<i64>;
+    /// Claims the most overdue job not held by anyone, for `worker`, until `now + lease`.
+    async fn claim_job(
+        &self,
+        worker: &str,
+        now: i64,
+        lease: i64,
+    ) -> CoreResult<Option<crate::jobs::Job>>;
+    /// Marks a claimed job done (or failed, with the error kept for the next attempt).
+    async fn finish_job(
+        &self,
+        id: i64,
+        worker: &str,
+        now: i64,
+        error: Option<&str>,
+    ) -> CoreResult<()>;
+
     async fn audit(&self, entry: &AuditEntry) -> CoreResult<()>;
     async fn audit_log(&self, limit: i64) -> CoreResult<Vec<AuditEntry>>;
 }

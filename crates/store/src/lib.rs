@@ -7,7 +7,9 @@
 //! constraints into conflicts and lost connections into `Unavailable`.
 
 mod accounts;
+mod copy;
 mod import;
+mod jobs;
 mod migrate;
 mod people;
 pub mod testing;
@@ -18,6 +20,7 @@ use sqlx::{AnyPool, Executor};
 use std::time::Duration;
 use trellis_core::error::{CoreError, CoreResult};
 
+pub use copy::{CopyReport, copy_database};
 pub use migrate::{MigrationStatus, latest_version};
 
 /// Which database a URL points at.
@@ -472,6 +475,26 @@ impl trellis_core::Store for SqlStore {
     }
     async fn clear_failed_sign_ins(&self, email: &str) -> CoreResult<()> {
         accounts::clear_failed_sign_ins(self, email).await
+    }
+    async fn schedule_job(&self, kind: &str, payload: &str, run_at: i64) -> CoreResult<i64> {
+        jobs::schedule_job(self, kind, payload, run_at).await
+    }
+    async fn claim_job(
+        &self,
+        worker: &str,
+        now: i64,
+        lease: i64,
+    ) -> CoreResult<Option<trellis_core::jobs::Job>> {
+        jobs::claim_job(self, worker, now, lease).await
+    }
+    async fn finish_job(
+        &self,
+        id: i64,
+        worker: &str,
+        now: i64,
+        error: Option<&str>,
+    ) -> CoreResult<()> {
+        jobs::finish_job(self, id, worker, now, error).await
     }
     async fn audit(&self, entry: &trellis_core::store::AuditEntry) -> CoreResult<()> {
         accounts::audit(self, entry).await

@@ -226,3 +226,115 @@ async fn a_database_from_a_newer_trellis_is_refused() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_copy_moves_every_row_and_refuses_a_full_target() {
+    for target_backend in backends() {
+        let (_source_db, source) = demo_store("sqlite", 150).await;
+        let ada = source
+            .person_id_by_email(
+                &source
+                    .list_people(&PeopleFilter {
+                        per_page: 1,
+                        page: 1,
+                        ..Default::default()
+                    })
+                    .await
+                    .unwrap()
+                    .items[0]
+                    .email,
+            )
+            .await
+            .unwrap()
+            .unwrap();
+        source.create_account(ada, "hash", true).await.unwrap();
+        let target_db = TestDatabase::new(target_backend).await;
+        let target = target_db.store().await;
+        let report = trellis_store::copy_database(&source, &target, false)
+            .await
+            .unwrap();
+        let people = report.tables.iter().find(|(t, _)| t == "people").unwrap().1;
+        assert_eq!(people, 150, "{target_backend}");
+        let mut a = Vec::new();
+        let mut b = Vec::new();
+        write_people_csv(&source.org_snapshot().await.unwrap(), &mut a).unwrap();
+        write_people_csv(&target.org_snapshot().await.unwrap(), &mut b).unwrap();
+        assert_eq!(
+            String::from_utf8(a).unwrap(),
+            String::from_utf8(b).unwrap(),
+            "{target_backend}"
+        );
+        // New rows in the target do not collide with copied ids.
+        let plan = plan_import(
+            parse_people_csv(b"Email,Name\nnew.person@example.org,New Person\n"),
+            &target.org_snapshot().await.unwrap(),
+            ImportOptions::default(),
+        );
+        target.apply_import(&plan).await.unwrap();
+        let err = trellis_store::copy_database(&source, &target, false)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("the target database is not empty: settings") || err.contains("not empty"),
+            "{err}"
+        );
+        assert!(err.contains("--force"));
+        let again = trellis_store::copy_database(&source, &target, true)
+            .await
+            .unwrap();
+        assert_eq!(again, report, "{target_backend}: --force replaces the data");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_due_job_is_claimed_by_exactly_one_instance() {
+    for backend in backends() {
+        let db = TestDatabase::new(backend).await;
+        // Two "instances": two pools on one database.
+        let a = std::sync::Arc::new(db.store().await);
+        let b = std::sync::Arc::new(db.store().await);
+        for i in 0..60 {
+            a.schedule_job("digest", &format!("person {i}"), 100)
+                .await
+                .unwrap();
+        }
+        a.schedule_job("later", "", 10_000).await.unwrap();
+        let mut workers = Vec::new();
+        for w in 0..8 {
+            let store = if w % 2 == 0 { a.clone() } else { b.clone() };
+            workers.push(tokio::spawn(async move {
+                let name = format!("worker-{w}");
+                let mut claimed = Vec::new();
+                while let Some(job) = store.claim_job(&name, 200, 300).await.unwrap() {
+                    store.finish_job(job.id, &name, 201, None).await.unwrap();
+                    claimed.push(job.id);
+                }
+                claimed
+            }));
+        }
+        let mut all = Vec::new();
+        for w in workers {
+            all.extend(w.await.unwrap());
+        }
+        all.sort();
+        let before = all.len();
+        all.dedup();
+        assert_eq!(before, all.len(), "{backend}: a job was claimed twice");
+        assert_eq!(
+            all.len(),
+            60,
+            "{backend}: every due job ran, the future one did not"
+        );
+        // A lease that ran out lets another instance take over an unfinished job.
+        let id = a.schedule_job("reminder", "", 100).await.unwrap();
+        let first = a.claim_job("crashed", 200, 300).await.unwrap().unwrap();
+        assert_eq!(first.id, id);
+        assert!(
+            b.claim_job("other", 250, 300).await.unwrap().is_none(),
+            "{backend}: leased"
+        );
+        let again = b.claim_job("other", 600, 300).await.unwrap().unwrap();
+        assert_eq!((again.id, again.attempts), (id, 2), "{backend}");
+    }
+}

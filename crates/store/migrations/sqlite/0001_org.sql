@@ -108,3 +108,18 @@ CREATE TABLE pending_imports (
     deactivate_missing BIGINT NOT NULL DEFAULT 0,
     created_at         BIGINT NOT NULL
 );
+
+-- Background work. Any instance may claim a due job; a claim is a lease, so a job whose
+-- instance died is claimed again once the lease has passed.
+CREATE TABLE jobs (
+    id            INTEGER PRIMARY KEY,
+    kind          TEXT NOT NULL,
+    payload       TEXT NOT NULL DEFAULT '',
+    run_at        BIGINT NOT NULL,
+    claimed_by    TEXT,
+    claimed_until BIGINT,
+    attempts      BIGINT NOT NULL DEFAULT 0,
+    done_at       BIGINT,
+    last_error    TEXT
+);
+CREATE INDEX jobs_due ON jobs (done_at, run_at);

@@ -1,0 +1,344 @@
+//! Moving a whole installation between databases (`trellis copy`), e.g. from SQLite to
+//! PostgreSQL: every table, in an order that keeps references valid, verified by row counts.
+
+use crate::{Backend, SqlStore, map_err, placeholders};
+use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::{Arguments, AssertSqlSafe, Row};
+use std::collections::HashMap;
+use trellis_core::error::{CoreError, CoreResult};
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Int,
+    Text,
+    Bytes,
+}
+use Kind::{Bytes, Int, Text};
+
+struct Table {
+    name: &'static str,
+    columns: &'static [(&'static str, Kind)],
+    /// A column referring to another row of the same table (written parents first).
+    parent: Option<&'static str>,
+    /// Has an identity `id` whose sequence must follow the copied ids on PostgreSQL.
+    identity: bool,
+}
+
+/// Every table, parents before children. Keep in step with the migrations.
+const TABLES: &[Table] = &[
+    Table {
+        name: "settings",
+        columns: &[("key", Text), ("value", Text)],
+        parent: None,
+        identity: false,
+    },
+    Table {
+        name: "teams",
+        columns: &[("id", Int), ("name", Text), ("parent_id", Int)],
+        parent: Some("parent_id"),
+        identity: true,
+    },
+    Table {
+        name: "job_levels",
+        columns: &[
+            ("id", Int),
+            ("code", Text),
+            ("name", Text),
+            ("rank", Int),
+            ("expectations", Text),
+        ],
+        parent: None,
+        identity: true,
+    },
+    Table {
+        name: "people",
+        columns: &[
+            ("id", Int),
+            ("employee_id", Text),
+            ("name", Text),
+            ("preferred_name", Text),
+            ("email", Text),
+            ("title", Text),
+            ("level_id", Int),
+            ("team_id", Int),
+            ("manager_id", Int),
+            ("location", Text),
+            ("time_zone", Text),
+            ("start_date", Text),
+            ("status", Text),
+            ("search_text", Text),
+        ],
+        parent: Some("manager_id"),
+        identity: true,
+    },
+    Table {
+        name: "skills",
+        columns: &[("id", Int), ("name", Text)],
+        parent: None,
+        identity: true,
+    },
+    Table {
+        name: "person_skills",
+        columns: &[
+            ("person_id", Int),
+            ("skill_id", Int),
+            ("level", Int),
+            ("wants_to_grow", Int),
+        ],
+        parent: None,
+        identity: false,
+    },
+    Table {
+        name: "accounts",
+        columns: &[
+            ("id", Int),
+            ("person_id", Int),
+            ("password_hash", Text),
+            ("is_admin", Int),
+        ],
+        parent: None,
+        identity: true,
+    },
+    Table {
+        name: "sessions",
+        columns: &[
+            ("token_digest", Text),
+            ("account_id", Int),
+            ("csrf_token", Text),
+            ("expires_at", Int),
+        ],
+        parent: None,
+        identity: false,
+    },
+    Table {
+        name: "api_tokens",
+        columns: &[
+            ("id", Int),
+            ("account_id", Int),
+            ("name", Text),
+            ("token_digest", Text),
+            ("created_at", Int),
+            ("last_used_at", Int),
+        ],
+        parent: None,
+        identity: true,
+    },
+    Table {
+        name: "failed_sign_ins",
+        columns: &[("email", Text), ("at", Int)],
+        parent: None,
+        identity: false,
+    },
+    Table {
+        name: "audit_log",
+        columns: &[
+            ("id", Int),
+            ("at", Int),
+            ("actor_id", Int),
+            ("action", Text),
+            ("subject", Text),
+            ("detail", Text),
+        ],
+        parent: None,
+        identity: true,
+    },
+    Table {
+        name: "jobs",
+        columns: &[
+            ("id", Int),
+            ("kind", Text),
+            ("payload", Text),
+            ("run_at", Int),
+            ("claimed_by", Text),
+            ("claimed_until", Int),
+            ("attempts", Int),
+            ("done_at", Int),
+            ("last_error", Text),
+        ],
+        parent: None,
+        identity: true,
+    },
+    Table {
+        name: "pending_imports",
+        columns: &[
+            ("id", Text),
+            ("account_id", Int),
+            ("file_name", Text),
+            ("content", Bytes),
+            ("deactivate_missing", Int),
+            ("created_at", Int),
+        ],
+        parent: None,
+        identity: false,
+    },
+];
+
+#[derive(Debug, Clone)]
+enum Value {
+    Int(Option<i64>),
+    Text(Option<String>),
+    Bytes(Option<Vec<u8>>),
+}
+
+fn read(row: &AnyRow, columns: &[(&str, Kind)]) -> CoreResult<Vec<Value>> {
+    columns
+        .iter()
+        .map(|(name, kind)| {
+            Ok(match kind {
+                Int => Value::Int(row.try_get(*name).map_err(map_err)?),
+                Text => Value::Text(row.try_get(*name).map_err(map_err)?),
+                Bytes => Value::Bytes(row.try_get(*name).map_err(map_err)?),
+            })
+        })
+        .collect()
+}
+
+/// Rows copied per table, checked against the source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CopyReport {
+    pub tables: Vec<(String, i64)>,
+}
+
+async fn count(store: &SqlStore, table: &str) -> CoreResult<i64> {
+    sqlx::query_scalar(AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+        .fetch_one(&store.pool)
+        .await
+        .map_err(map_err)
+}
+
+/// Rows ordered so that a row's parent (same table) comes before it.
+fn parents_first(rows: Vec<Vec<Value>>, id_index: usize, parent_index: usize) -> Vec<Vec<Value>> {
+    let id_of = |r: &Vec<Value>, i: usize| match &r[i] {
+        Value::Int(v) => *v,
+        _ => None,
+    };
+    let mut children: HashMap<i64, Vec<usize>> = HashMap::new();
+    let mut order: Vec<usize> = Vec::with_capacity(rows.len());
+    let ids: std::collections::HashSet<i64> =
+        rows.iter().filter_map(|r| id_of(r, id_index)).collect();
+    for (i, r) in rows.iter().enumerate() {
+        match id_of(r, parent_index) {
+            Some(p) if ids.contains(&p) => children.entry(p).or_default().push(i),
+            _ => order.push(i),
+        }
+    }
+    let mut next = 0;
+    while next < order.len() {
+        if let Some(id) = id_of(&rows[order[next]], id_index)
+            && let Some(c) = children.remove(&id)
+        {
+            order.extend(c);
+        }
+        next += 1;
+    }
+    // Rows caught in a loop (impossible through Trellis) still get copied, last.
+    let mut placed = vec![false; rows.len()];
+    for &i in &order {
+        placed[i] = true;
+    }
+    order.extend((0..rows.len()).filter(|i| !placed[*i]));
+    let mut rows: Vec<Option<Vec<Value>>> = rows.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| rows[i].take()).collect()
+}
+
+/// Copies every table of `from` into `to`. `to` must be empty unless `force` is set, in
+/// which case its data is replaced. All of it happens in one transaction on `to`.
+pub async fn copy_database(from: &SqlStore, to: &SqlStore, force: bool) -> CoreResult<CopyReport> {
+    let mut occupied = Vec::new();
+    for t in TABLES {
+        let n = count(to, t.name).await?;
+        if n > 0 {
+            occupied.push(format!("{} ({n} rows)", t.name));
+        }
+    }
+    if !occupied.is_empty() && !force {
+        return Err(CoreError::Conflict(format!(
+            "the target database is not empty: {}; use --force to replace its data",
+            occupied.join(", ")
+        )));
+    }
+    let mut tx = match to.backend {
+        Backend::Sqlite => to.pool.begin_with("BEGIN IMMEDIATE").await,
+        Backend::Postgres => to.pool.begin().await,
+    }
+    .map_err(map_err)?;
+    for t in TABLES.iter().rev() {
+        sqlx::query(AssertSqlSafe(format!("DELETE FROM {}", t.name)))
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+    }
+    for t in TABLES {
+        let names: Vec<&str> = t.columns.iter().map(|(n, _)| *n).collect();
+        let list = names.join(", ");
+        let rows = sqlx::query(AssertSqlSafe(format!("SELECT {list} FROM {}", t.name)))
+            .fetch_all(&from.pool)
+            .await
+            .map_err(map_err)?;
+        let mut values: Vec<Vec<Value>> = rows
+            .iter()
+            .map(|r| read(r, t.columns))
+            .collect::<CoreResult<_>>()?;
+        if let Some(parent) = t.parent {
+            let parent_index = names.iter().position(|n| *n == parent).unwrap_or(0);
+            values = parents_first(values, 0, parent_index);
+        }
+        let width = t.columns.len();
+        let per_statement = (8000 / width).max(1);
+        for chunk in values.chunks(per_statement) {
+            let tuples: Vec<String> = (0..chunk.len())
+                .map(|i| format!("({})", placeholders(to.backend, i * width + 1, width)))
+                .collect();
+            let sql = format!(
+                "INSERT INTO {} ({list}) VALUES {}",
+                t.name,
+                tuples.join(", ")
+            );
+            let mut args = AnyArguments::default();
+            for row in chunk {
+                for v in row {
+                    let added = match v {
+                        Value::Int(x) => args.add(*x),
+                        Value::Text(x) => args.add(x.clone()),
+                        Value::Bytes(x) => args.add(x.clone()),
+                    };
+                    added.map_err(|e| CoreError::Internal(e.to_string()))?;
+                }
+            }
+            sqlx::query_with(AssertSqlSafe(sql), args)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+        }
+        if t.identity && to.backend == Backend::Postgres {
+            // Later inserts must not collide with the copied ids.
+            sqlx::query(AssertSqlSafe(format!(
+                "SELECT setval(pg_get_serial_sequence('{0}', 'id'), COALESCE((SELECT MAX(id) FROM {0}), 0) + 1, false)",
+                t.name
+            )))
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        }
+    }
+    tx.commit().await.map_err(map_err)?;
+    let mut report = CopyReport { tables: Vec::new() };
+    let mut mismatches = Vec::new();
+    for t in TABLES {
+        let (source, target) = (count(from, t.name).await?, count(to, t.name).await?);
+        if source != target {
+            mismatches.push(format!(
+                "{}: {source} rows in the source, {target} in the target",
+                t.name
+            ));
+        }
+        report.tables.push((t.name.to_string(), target));
+    }
+    if !mismatches.is_empty() {
+        return Err(CoreError::Internal(format!(
+            "the copy does not match the source ({}); was the source written to during the copy?",
+            mismatches.join("; ")
+        )));
+    }
+    Ok(report)
+}
