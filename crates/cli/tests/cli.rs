@@ -271,3 +271,74 @@ fn the_demo_prints_its_accounts_and_serves() {
         assert_eq!(parts[3..].join(" "), "password=demo password 1");
     }
 }
+
+#[test]
+fn a_wrong_postgres_role_or_database_is_explained() {
+    let Ok(url) = std::env::var("TRELLIS_TEST_DATABASE_URL") else {
+        return; // PostgreSQL is not configured for this run (scripts/test configures it).
+    };
+    let (base, _) = url.rsplit_once('/').unwrap();
+    let wrong_db = format!("{base}/no_such_database");
+    let out = trellis(&["migrate", "--database", &wrong_db]);
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("cannot open")
+            && stderr.contains("no_such_database")
+            && stderr.contains("does not exist"),
+        "{stderr}"
+    );
+    let wrong_role = url.replacen("trellis:trellis@", "nobody:secret@", 1);
+    let out = trellis(&["migrate", "--database", &wrong_role]);
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("nobody:***@") && stderr.contains("role \"nobody\" does not exist"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("secret"));
+}
+
+#[tokio::test]
+async fn copy_moves_an_installation_and_refuses_a_full_target() {
+    let source = TestDatabase::new("sqlite").await;
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("people.csv");
+    trellis(&["demo", "--people", "40", "--export", csv.to_str().unwrap()]);
+    let out = trellis(&[
+        "import",
+        "people",
+        csv.to_str().unwrap(),
+        "--database",
+        &source.url,
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let target_backend = *backends().last().unwrap();
+    let target = TestDatabase::new(target_backend).await;
+    let out = trellis(&["copy", "--from", &source.url, "--to", &target.url]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("people") && stdout.contains("40 rows"),
+        "{stdout}"
+    );
+    let out = trellis(&["copy", "--from", &source.url, "--to", &target.url]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("the target database is not empty"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = trellis(&[
+        "copy",
+        "--from",
+        &source.url,
+        "--to",
+        &target.url,
+        "--force",
+    ]);
+    assert!(
+        out.status.success(),
+        "{target_backend}: {}",
+        text(&out.stderr)
+    );
+}
