@@ -41,6 +41,16 @@ pub struct AuditEntry {
     pub detail: String,
 }
 
+/// A person and the people and skills around them.
+#[derive(Debug, Clone)]
+pub struct Neighbourhood {
+    pub person: Person,
+    pub skills: Vec<SkillLevel>,
+    /// Managers above, nearest first.
+    pub chain: Vec<PersonCard>,
+    pub reports: Vec<PersonCard>,
+}
+
 /// Row counts, for health checks, the copy command and the demo.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct OrgCounts {
@@ -69,6 +79,9 @@ pub trait Store: Send + Sync {
     async fn save_settings(&self, settings: &Settings) -> CoreResult<()>;
 
     async fn person(&self, id: PersonId) -> CoreResult<Option<Person>>;
+    /// A person with their skills, managers (nearest first) and active reports, in as few
+    /// round trips as the backend allows: the person page reads this on every view.
+    async fn person_neighbourhood(&self, id: PersonId) -> CoreResult<Option<Neighbourhood>>;
     async fn person_id_by_email(&self, email: &str) -> CoreResult<Option<PersonId>>;
     /// The chain of managers above a person, nearest first.
     async fn manager_chain(&self, id: PersonId) -> CoreResult<Vec<PersonCard>>;

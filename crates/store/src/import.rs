@@ -119,6 +119,37 @@ const BULK_INDEXES: [(&str, &str); 4] = [
     ),
 ];
 
+/// PostgreSQL checks a foreign key with a query per inserted row; a bulk import drops these
+/// and adds them back, which checks all rows in one join. Names are PostgreSQL's defaults
+/// for the constraints of the migrations.
+const BULK_FOREIGN_KEYS: [(&str, &str, &str); 5] = [
+    (
+        "people",
+        "people_level_id_fkey",
+        "FOREIGN KEY (level_id) REFERENCES job_levels(id)",
+    ),
+    (
+        "people",
+        "people_team_id_fkey",
+        "FOREIGN KEY (team_id) REFERENCES teams(id)",
+    ),
+    (
+        "people",
+        "people_manager_id_fkey",
+        "FOREIGN KEY (manager_id) REFERENCES people(id)",
+    ),
+    (
+        "person_skills",
+        "person_skills_person_id_fkey",
+        "FOREIGN KEY (person_id) REFERENCES people(id) ON DELETE CASCADE",
+    ),
+    (
+        "person_skills",
+        "person_skills_skill_id_fkey",
+        "FOREIGN KEY (skill_id) REFERENCES skills(id)",
+    ),
+];
+
 /// Rows per multi-row INSERT: well under SQLite's 32,766 bound parameters.
 const PEOPLE_BATCH: usize = 500;
 const PAIR_BATCH: usize = 4000;
@@ -203,13 +234,24 @@ async fn allocate_person_ids(
             Ok((1..=count as i64).map(|i| max + i).collect())
         }
         // The identity sequence hands out ids that no concurrent insert will reuse.
-        Backend::Postgres => sqlx::query_scalar(
-            "SELECT nextval(pg_get_serial_sequence('people', 'id')) FROM generate_series(1, $1)",
-        )
-        .bind(count as i64)
-        .fetch_all(&mut **tx)
-        .await
-        .map_err(map_err),
+        // (As one text row: a hundred thousand one-number rows are slow to fetch.)
+        Backend::Postgres => {
+            let ids: String = sqlx::query_scalar(
+                "SELECT string_agg(nextval(pg_get_serial_sequence('people', 'id'))::text, ',') \
+                 FROM generate_series(1, $1)",
+            )
+            .bind(count as i64)
+            .fetch_one(&mut **tx)
+            .await
+            .map_err(map_err)?;
+            ids.split(',')
+                .map(|id| {
+                    id.parse().map_err(|_| {
+                        CoreError::Internal(format!("bad id {id:?} from the sequence"))
+                    })
+                })
+                .collect()
+        }
     }
 }
 
@@ -304,6 +346,16 @@ pub async fn apply_import(store: &SqlStore, plan: &ImportPlan) -> CoreResult<Imp
                 .execute(&mut *tx)
                 .await
                 .map_err(map_err)?;
+        }
+        if store.backend == Backend::Postgres {
+            for (table, name, _) in BULK_FOREIGN_KEYS {
+                sqlx::query(AssertSqlSafe(format!(
+                    "ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {name}"
+                )))
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+            }
         }
     }
 
@@ -445,6 +497,16 @@ pub async fn apply_import(store: &SqlStore, plan: &ImportPlan) -> CoreResult<Imp
                 .execute(&mut *tx)
                 .await
                 .map_err(map_err)?;
+        }
+        if store.backend == Backend::Postgres {
+            for (table, name, definition) in BULK_FOREIGN_KEYS {
+                sqlx::query(AssertSqlSafe(format!(
+                    "ALTER TABLE {table} ADD CONSTRAINT {name} {definition}"
+                )))
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+            }
         }
     }
 

@@ -11,7 +11,7 @@ use trellis_core::org::{
     Team, display_name,
 };
 use trellis_core::settings::Settings;
-use trellis_core::store::{NewLevel, OrgCounts};
+use trellis_core::store::{Neighbourhood, NewLevel, OrgCounts};
 use trellis_core::{LevelId, PersonId, TeamId};
 
 pub(crate) const CARD_COLUMNS: &str = "p.id, p.name, p.preferred_name, p.email, p.title, \
@@ -106,48 +106,125 @@ pub async fn save_settings(store: &SqlStore, s: &Settings) -> CoreResult<()> {
     tx.commit().await.map_err(map_err)
 }
 
-pub async fn person(store: &SqlStore, id: PersonId) -> CoreResult<Option<Person>> {
-    let row = sqlx::query(
-        "SELECT p.id, p.employee_id, p.name, p.preferred_name, p.email, p.title, p.level_id, \
-         l.code AS level_code, l.name AS level_name, p.team_id, t.name AS team_name, p.manager_id, p.location, \
-         p.time_zone, p.start_date, p.status, \
-         (SELECT COUNT(*) FROM people r WHERE r.manager_id = p.id AND r.status = 'active') AS report_count \
-         FROM people p LEFT JOIN teams t ON t.id = p.team_id LEFT JOIN job_levels l ON l.id = p.level_id \
-         WHERE p.id = $1",
-    )
-    .bind(id.0)
-    .fetch_optional(&store.pool)
-    .await
-    .map_err(map_err)?;
-    let Some(row) = row else { return Ok(None) };
+const PERSON_SQL: &str = "SELECT p.id, p.employee_id, p.name, p.preferred_name, p.email, p.title, \
+    p.level_id, l.code AS level_code, l.name AS level_name, p.team_id, t.name AS team_name, \
+    p.manager_id, p.location, p.time_zone, p.start_date, p.status, \
+    (SELECT COUNT(*) FROM people r WHERE r.manager_id = p.id AND r.status = 'active') AS report_count";
+const PERSON_FROM: &str = "FROM people p LEFT JOIN teams t ON t.id = p.team_id \
+    LEFT JOIN job_levels l ON l.id = p.level_id WHERE p.id = $1";
+
+fn person_row(row: &AnyRow) -> CoreResult<Person> {
     let get = |name: &str| -> CoreResult<Option<String>> { row.try_get(name).map_err(map_err) };
-    Ok(Some(Person {
+    let id_of = |name: &str| -> CoreResult<Option<i64>> { row.try_get(name).map_err(map_err) };
+    Ok(Person {
         id: PersonId(row.try_get("id").map_err(map_err)?),
         employee_id: get("employee_id")?,
         name: row.try_get("name").map_err(map_err)?,
         preferred_name: get("preferred_name")?,
         email: row.try_get("email").map_err(map_err)?,
         title: get("title")?,
-        level_id: row
-            .try_get::<Option<i64>, _>("level_id")
-            .map_err(map_err)?
-            .map(LevelId),
+        level_id: id_of("level_id")?.map(LevelId),
         level_code: get("level_code")?,
         level_name: get("level_name")?,
-        team_id: row
-            .try_get::<Option<i64>, _>("team_id")
-            .map_err(map_err)?
-            .map(TeamId),
+        team_id: id_of("team_id")?.map(TeamId),
         team_name: get("team_name")?,
-        manager_id: row
-            .try_get::<Option<i64>, _>("manager_id")
-            .map_err(map_err)?
-            .map(PersonId),
+        manager_id: id_of("manager_id")?.map(PersonId),
         location: get("location")?,
         time_zone: get("time_zone")?,
         start_date: date(get("start_date")?),
         status: status(&row.try_get::<String, _>("status").map_err(map_err)?),
         report_count: row.try_get("report_count").map_err(map_err)?,
+    })
+}
+
+pub async fn person(store: &SqlStore, id: PersonId) -> CoreResult<Option<Person>> {
+    let row = sqlx::query(AssertSqlSafe(format!("{PERSON_SQL} {PERSON_FROM}")))
+        .bind(id.0)
+        .fetch_optional(&store.pool)
+        .await
+        .map_err(map_err)?;
+    row.as_ref().map(person_row).transpose()
+}
+
+/// Skills packed into one text column: records split by U+001F, fields by U+001E.
+fn unpack_skills(packed: Option<String>) -> Vec<SkillLevel> {
+    let mut skills: Vec<SkillLevel> = packed
+        .unwrap_or_default()
+        .split('\u{1f}')
+        .filter_map(|record| {
+            let mut fields = record.split('\u{1e}');
+            let skill = fields.next()?.to_string();
+            let level = fields.next()?.parse().ok()?;
+            let grow = fields.next()? != "0";
+            Some(SkillLevel {
+                skill,
+                level,
+                wants_to_grow: grow,
+            })
+        })
+        .collect();
+    skills.sort();
+    skills
+}
+
+pub async fn person_neighbourhood(
+    store: &SqlStore,
+    id: PersonId,
+) -> CoreResult<Option<Neighbourhood>> {
+    let aggregate = match store.backend {
+        crate::Backend::Sqlite => {
+            "group_concat(s.name || char(30) || ps.level || char(30) || ps.wants_to_grow, char(31))"
+        }
+        crate::Backend::Postgres => {
+            "string_agg(s.name || chr(30) || ps.level || chr(30) || ps.wants_to_grow, chr(31))"
+        }
+    };
+    let sql = format!(
+        "{PERSON_SQL}, (SELECT {aggregate} FROM person_skills ps JOIN skills s ON s.id = ps.skill_id \
+         WHERE ps.person_id = p.id) AS skills {PERSON_FROM}"
+    );
+    let row = sqlx::query(AssertSqlSafe(sql))
+        .bind(id.0)
+        .fetch_optional(&store.pool)
+        .await
+        .map_err(map_err)?;
+    let Some(row) = row else { return Ok(None) };
+    let person = person_row(&row)?;
+    let skills = unpack_skills(row.try_get("skills").map_err(map_err)?);
+    // Managers above and reports below in one round trip; `part` tells them apart. A
+    // compound SELECT orders by position: part, depth, name, id.
+    let sql = format!(
+        "WITH RECURSIVE chain(id, depth) AS ( \
+           SELECT manager_id, 1 FROM people WHERE id = $1 AND manager_id IS NOT NULL \
+           UNION ALL \
+           SELECT q.manager_id, c.depth + 1 FROM people q JOIN chain c ON q.id = c.id \
+           WHERE q.manager_id IS NOT NULL AND c.depth < 200) \
+         SELECT 1 AS part, c.depth AS ord, {CARD_COLUMNS} FROM chain c JOIN people p ON p.id = c.id \
+         LEFT JOIN teams t ON t.id = p.team_id \
+         UNION ALL \
+         SELECT 2 AS part, 0 AS ord, {CARD_COLUMNS} FROM people p LEFT JOIN teams t ON t.id = p.team_id \
+         WHERE p.manager_id = $1 AND p.status = 'active' \
+         ORDER BY 1, 2, 4, 3"
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(id.0)
+        .fetch_all(&store.pool)
+        .await
+        .map_err(map_err)?;
+    let (mut chain, mut reports) = (Vec::new(), Vec::new());
+    for r in &rows {
+        let part: i64 = r.try_get("part").map_err(map_err)?;
+        if part == 1 {
+            chain.push(card(r)?);
+        } else {
+            reports.push(card(r)?);
+        }
+    }
+    Ok(Some(Neighbourhood {
+        person,
+        skills,
+        chain,
+        reports,
     }))
 }
 

@@ -338,3 +338,45 @@ async fn each_due_job_is_claimed_by_exactly_one_instance() {
         assert_eq!((again.id, again.attempts), (id, 2), "{backend}");
     }
 }
+
+#[tokio::test]
+async fn a_bulk_import_keeps_every_index_and_reference_check() {
+    for backend in backends() {
+        // Over 10,000 new people: the path that rebuilds indexes and references at the end.
+        let (_db, store) = demo_store(backend, 10_500).await;
+        let indexes: Vec<String> = match backend {
+            "postgres" => sqlx::query_scalar("SELECT indexname::text FROM pg_indexes WHERE tablename IN ('people', 'person_skills')"),
+            _ => sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('people', 'person_skills')"),
+        }
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+        for name in [
+            "people_manager",
+            "people_team",
+            "people_name",
+            "person_skills_skill",
+        ] {
+            assert!(
+                indexes.iter().any(|i| i == name),
+                "{backend}: index {name} missing from {indexes:?}"
+            );
+        }
+        let orphan = sqlx::query("INSERT INTO person_skills (person_id, skill_id, level, wants_to_grow) VALUES (999999, 1, 3, 0)")
+            .execute(store.pool())
+            .await;
+        assert!(
+            orphan.is_err(),
+            "{backend}: the reference to people is enforced again"
+        );
+        let loop_to_nobody = sqlx::query("UPDATE people SET manager_id = 999999 WHERE id = 1")
+            .execute(store.pool())
+            .await;
+        assert!(
+            loop_to_nobody.is_err(),
+            "{backend}: manager references are enforced again"
+        );
+        let tops = store.top_of_tree().await.unwrap();
+        assert_eq!(tops.len(), 1, "{backend}");
+    }
+}

@@ -36,6 +36,7 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub config: Arc<WebConfig>,
     settings: Arc<std::sync::Mutex<Option<(std::time::Instant, Settings)>>>,
+    pub(crate) sessions: Arc<auth::SessionCache>,
 }
 
 /// Settings are read on every page but change rarely: a copy is kept this long, so a
@@ -48,6 +49,7 @@ impl AppState {
             store,
             config: Arc::new(config),
             settings: Arc::new(std::sync::Mutex::new(None)),
+            sessions: Arc::new(auth::SessionCache::default()),
         }
     }
 

@@ -102,29 +102,26 @@ pub struct PersonView {
 
 /// Loads a person and redacts what the viewer may not see.
 pub async fn show(store: &dyn Store, viewer: &Viewer, id: PersonId) -> CoreResult<PersonView> {
-    let person = store
-        .person(id)
+    let around = store
+        .person_neighbourhood(id)
         .await?
         .ok_or_else(|| CoreError::NotFound(format!("person {id}")))?;
-    let chain = store.manager_chain(id).await?;
-    let chain_ids: Vec<PersonId> = chain.iter().map(|c| c.id).collect();
+    let chain_ids: Vec<PersonId> = around.chain.iter().map(|c| c.id).collect();
     let relation = viewer.relation_to(id, &chain_ids);
+    let mut person = around.person;
     if person.status == PersonStatus::Left && !relation.sees_private_fields() {
         // People who left drop out of the directory for colleagues.
         return Err(CoreError::NotFound(format!("person {id}")));
     }
-    let reports = store.direct_reports(id).await?;
-    let skills = store.person_skills(id).await?;
-    let mut person = person;
     if !relation.sees_private_fields() {
         redact(&mut person);
     }
     Ok(PersonView {
         person,
         relation,
-        chain,
-        reports,
-        skills,
+        chain: around.chain,
+        reports: around.reports,
+        skills: around.skills,
         can_edit_profile: matches!(relation, Relation::Myself) || viewer.can_administer(),
         can_edit_everything: viewer.can_administer(),
     })

@@ -183,10 +183,9 @@ pub async fn sign_out(
 ) -> Result<Response, PageError> {
     user.check_csrf(&form.csrf)?;
     if let Some(cookie) = jar.get(SESSION_COOKIE) {
-        state
-            .store
-            .delete_session(&token_digest(cookie.value()))
-            .await?;
+        let digest = token_digest(cookie.value());
+        state.sessions.forget(&digest);
+        state.store.delete_session(&digest).await?;
     }
     let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/"));
     Ok((jar, Redirect::to("/signin")).into_response())
