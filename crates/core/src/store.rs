@@ -46,7 +46,8 @@ pub struct AuditEntry {
 pub struct Neighbourhood {
     pub person: Person,
     pub skills: Vec<SkillLevel>,
-    /// Managers above, nearest first.
+    /// Managers above, nearest first. Their `report_count` is not loaded (0): the chain is
+    /// for naming and linking, and counting each manager's reports would slow every page.
     pub chain: Vec<PersonCard>,
     pub reports: Vec<PersonCard>,
 }
@@ -82,6 +83,11 @@ pub trait Store: Send + Sync {
     /// A person with their skills, managers (nearest first) and active reports, in as few
     /// round trips as the backend allows: the person page reads this on every view.
     async fn person_neighbourhood(&self, id: PersonId) -> CoreResult<Option<Neighbourhood>>;
+    /// A person with their active reports (by name), in one round trip: the org chart.
+    async fn person_with_reports(
+        &self,
+        id: PersonId,
+    ) -> CoreResult<Option<(Person, Vec<PersonCard>)>>;
     async fn person_id_by_email(&self, email: &str) -> CoreResult<Option<PersonId>>;
     /// The chain of managers above a person, nearest first.
     async fn manager_chain(&self, id: PersonId) -> CoreResult<Vec<PersonCard>>;

@@ -302,6 +302,17 @@ impl trellis_core::Store for SqlStore {
     ) -> CoreResult<Option<trellis_core::store::Neighbourhood>> {
         people::person_neighbourhood(self, id).await
     }
+    async fn person_with_reports(
+        &self,
+        id: trellis_core::PersonId,
+    ) -> CoreResult<
+        Option<(
+            trellis_core::org::Person,
+            Vec<trellis_core::org::PersonCard>,
+        )>,
+    > {
+        people::person_with_reports(self, id).await
+    }
     async fn person_id_by_email(&self, email: &str) -> CoreResult<Option<trellis_core::PersonId>> {
         people::person_id_by_email(self, email).await
     }

@@ -167,21 +167,14 @@ fn unpack_skills(packed: Option<String>) -> Vec<SkillLevel> {
     skills
 }
 
-pub async fn person_neighbourhood(
+pub async fn person_with_reports(
     store: &SqlStore,
     id: PersonId,
-) -> CoreResult<Option<Neighbourhood>> {
-    let aggregate = match store.backend {
-        crate::Backend::Sqlite => {
-            "group_concat(s.name || char(30) || ps.level || char(30) || ps.wants_to_grow, char(31))"
-        }
-        crate::Backend::Postgres => {
-            "string_agg(s.name || chr(30) || ps.level || chr(30) || ps.wants_to_grow, chr(31))"
-        }
-    };
+) -> CoreResult<Option<(Person, Vec<PersonCard>)>> {
     let sql = format!(
-        "{PERSON_SQL}, (SELECT {aggregate} FROM person_skills ps JOIN skills s ON s.id = ps.skill_id \
-         WHERE ps.person_id = p.id) AS skills {PERSON_FROM}"
+        "{PERSON_SQL}, (SELECT {reports} FROM people p LEFT JOIN teams t ON t.id = p.team_id \
+         WHERE p.manager_id = $1 AND p.status = 'active') AS reports {PERSON_FROM}",
+        reports = card_aggregate(store.backend, "p.name, p.id"),
     );
     let row = sqlx::query(AssertSqlSafe(sql))
         .bind(id.0)
@@ -189,42 +182,54 @@ pub async fn person_neighbourhood(
         .await
         .map_err(map_err)?;
     let Some(row) = row else { return Ok(None) };
-    let person = person_row(&row)?;
-    let skills = unpack_skills(row.try_get("skills").map_err(map_err)?);
-    // Managers above and reports below in one round trip; `part` tells them apart. A
-    // compound SELECT orders by position: part, depth, name, id.
+    Ok(Some((
+        person_row(&row)?,
+        unpack_cards(row.try_get("reports").map_err(map_err)?)?,
+    )))
+}
+
+pub async fn person_neighbourhood(
+    store: &SqlStore,
+    id: PersonId,
+) -> CoreResult<Option<Neighbourhood>> {
+    let skills = match store.backend {
+        crate::Backend::Sqlite => {
+            "group_concat(s.name || char(30) || ps.level || char(30) || ps.wants_to_grow, char(31))"
+        }
+        crate::Backend::Postgres => {
+            "string_agg(s.name || chr(30) || ps.level || chr(30) || ps.wants_to_grow, chr(31))"
+        }
+    };
+    // One round trip: the person, their skills, their managers (nearest first) and their
+    // active reports (by name), the lists packed as JSON.
     let sql = format!(
-        "WITH RECURSIVE chain(id, depth) AS ( \
-           SELECT manager_id, 1 FROM people WHERE id = $1 AND manager_id IS NOT NULL \
-           UNION ALL \
-           SELECT q.manager_id, c.depth + 1 FROM people q JOIN chain c ON q.id = c.id \
-           WHERE q.manager_id IS NOT NULL AND c.depth < 200) \
-         SELECT 1 AS part, c.depth AS ord, {CARD_COLUMNS} FROM chain c JOIN people p ON p.id = c.id \
-         LEFT JOIN teams t ON t.id = p.team_id \
-         UNION ALL \
-         SELECT 2 AS part, 0 AS ord, {CARD_COLUMNS} FROM people p LEFT JOIN teams t ON t.id = p.team_id \
-         WHERE p.manager_id = $1 AND p.status = 'active' \
-         ORDER BY 1, 2, 4, 3"
+        "{PERSON_SQL}, \
+         (SELECT {skills} FROM person_skills ps JOIN skills s ON s.id = ps.skill_id \
+          WHERE ps.person_id = $1) AS skills, \
+         (WITH RECURSIVE chain(id, depth) AS ( \
+            SELECT manager_id, 1 FROM people WHERE id = $1 AND manager_id IS NOT NULL \
+            UNION ALL \
+            SELECT q.manager_id, c.depth + 1 FROM people q JOIN chain c ON q.id = c.id \
+            WHERE q.manager_id IS NOT NULL AND c.depth < 200) \
+          SELECT {chain} FROM chain c JOIN people p ON p.id = c.id \
+          LEFT JOIN teams t ON t.id = p.team_id) AS chain, \
+         (SELECT {reports} FROM people p LEFT JOIN teams t ON t.id = p.team_id \
+          WHERE p.manager_id = $1 AND p.status = 'active') AS reports \
+         {PERSON_FROM}",
+        chain = card_aggregate_counting(store.backend, "c.depth", false),
+        reports = card_aggregate(store.backend, "p.name, p.id"),
     );
-    let rows = sqlx::query(AssertSqlSafe(sql))
+    let row = sqlx::query(AssertSqlSafe(sql))
         .bind(id.0)
-        .fetch_all(&store.pool)
+        .fetch_optional(&store.pool)
         .await
         .map_err(map_err)?;
-    let (mut chain, mut reports) = (Vec::new(), Vec::new());
-    for r in &rows {
-        let part: i64 = r.try_get("part").map_err(map_err)?;
-        if part == 1 {
-            chain.push(card(r)?);
-        } else {
-            reports.push(card(r)?);
-        }
-    }
+    let Some(row) = row else { return Ok(None) };
     Ok(Some(Neighbourhood {
-        person,
-        skills,
-        chain,
-        reports,
+        person: person_row(&row)?,
+        skills: unpack_skills(row.try_get("skills").map_err(map_err)?),
+        chain: unpack_cards(row.try_get("chain").map_err(map_err)?)?,
+        reports: unpack_cards(row.try_get("reports").map_err(map_err)?)?,
     }))
 }
 
@@ -257,16 +262,83 @@ pub async fn manager_chain(store: &SqlStore, id: PersonId) -> CoreResult<Vec<Per
 }
 
 pub async fn direct_reports(store: &SqlStore, id: PersonId) -> CoreResult<Vec<PersonCard>> {
-    let sql = format!(
-        "SELECT {CARD_COLUMNS} FROM people p LEFT JOIN teams t ON t.id = p.team_id \
-         WHERE p.manager_id = $1 AND p.status = 'active' ORDER BY p.name, p.id"
-    );
-    let rows = sqlx::query(AssertSqlSafe(sql))
+    let sql = cards_as_json(store.backend, "p.manager_id = $1 AND p.status = 'active'");
+    let packed: Option<String> = sqlx::query_scalar(AssertSqlSafe(sql))
         .bind(id.0)
-        .fetch_all(&store.pool)
+        .fetch_one(&store.pool)
         .await
         .map_err(map_err)?;
-    rows.iter().map(card).collect()
+    unpack_cards(packed)
+}
+
+/// A card as packed by [`cards_as_json`].
+#[derive(serde::Deserialize)]
+struct CardJson {
+    id: i64,
+    name: String,
+    preferred_name: Option<String>,
+    email: String,
+    title: Option<String>,
+    team_name: Option<String>,
+    location: Option<String>,
+    status: String,
+    report_count: i64,
+}
+
+/// One row holding every matching card as a JSON array, ordered by name. The SQLite driver
+/// hands each result row to the async side separately; one row instead of dozens saves
+/// most of a list query's cost.
+pub(crate) fn cards_as_json(backend: crate::Backend, filter: &str) -> String {
+    format!(
+        "SELECT {} FROM people p LEFT JOIN teams t ON t.id = p.team_id WHERE {filter}",
+        card_aggregate(backend, "p.name, p.id")
+    )
+}
+
+/// The aggregate expression packing `p` (people) and `t` (their team) rows as JSON cards.
+fn card_aggregate(backend: crate::Backend, order: &str) -> String {
+    card_aggregate_counting(backend, order, true)
+}
+
+/// As [`card_aggregate`]; without `count_reports` every card says 0 reports, which saves a
+/// lookup per card where the count is not shown (the manager chain).
+fn card_aggregate_counting(backend: crate::Backend, order: &str, count_reports: bool) -> String {
+    let (aggregate, object, cast) = match backend {
+        crate::Backend::Sqlite => ("json_group_array", "json_object", ""),
+        crate::Backend::Postgres => ("json_agg", "json_build_object", "::text"),
+    };
+    let count = if count_reports {
+        "(SELECT COUNT(*) FROM people r WHERE r.manager_id = p.id AND r.status = 'active')"
+    } else {
+        "0"
+    };
+    format!(
+        "{aggregate}({object}('id', p.id, 'name', p.name, 'preferred_name', p.preferred_name, \
+         'email', p.email, 'title', p.title, 'team_name', t.name, 'location', p.location, \
+         'status', p.status, 'report_count', {count}) ORDER BY {order}){cast}"
+    )
+}
+
+pub(crate) fn unpack_cards(packed: Option<String>) -> CoreResult<Vec<PersonCard>> {
+    let Some(packed) = packed else {
+        return Ok(Vec::new());
+    };
+    let cards: Vec<CardJson> = serde_json::from_str(&packed).map_err(|e| {
+        CoreError::Internal(format!("unreadable person list from the database: {e}"))
+    })?;
+    Ok(cards
+        .into_iter()
+        .map(|c| PersonCard {
+            id: PersonId(c.id),
+            display_name: display_name(&c.name, c.preferred_name.as_deref()),
+            email: c.email,
+            title: c.title,
+            team_name: c.team_name,
+            location: c.location,
+            status: status(&c.status),
+            report_count: c.report_count,
+        })
+        .collect())
 }
 
 pub async fn top_of_tree(store: &SqlStore) -> CoreResult<Vec<PersonCard>> {

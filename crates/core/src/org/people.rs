@@ -92,7 +92,7 @@ impl PersonPatch {
 pub struct PersonView {
     pub person: Person,
     pub relation: Relation,
-    /// Managers above, nearest first.
+    /// Managers above, nearest first (without report counts).
     pub chain: Vec<PersonCard>,
     pub reports: Vec<PersonCard>,
     pub skills: Vec<SkillLevel>,
@@ -181,8 +181,8 @@ pub async fn subtree(
     depth: u32,
 ) -> CoreResult<OrgNode> {
     let depth = depth.clamp(0, 4);
-    let person = store
-        .person(id)
+    let (person, reports) = store
+        .person_with_reports(id)
         .await?
         .ok_or_else(|| CoreError::NotFound(format!("person {id}")))?;
     if person.status == PersonStatus::Left && !viewer.can_administer() {
@@ -202,7 +202,19 @@ pub async fn subtree(
         person: root,
         reports: Vec::new(),
     };
-    fill(store, &mut node, depth).await?;
+    if depth > 0 {
+        // The first level came with the person.
+        node.reports = reports
+            .into_iter()
+            .map(|p| OrgNode {
+                person: p,
+                reports: Vec::new(),
+            })
+            .collect();
+        for child in &mut node.reports {
+            fill(store, child, depth - 1).await?;
+        }
+    }
     Ok(node)
 }
 

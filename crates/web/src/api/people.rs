@@ -42,6 +42,26 @@ impl From<&PersonCard> for PersonCardResponse {
     }
 }
 
+/// A manager in a person's chain.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ManagerResponse {
+    pub id: i64,
+    pub display_name: String,
+    pub email: String,
+    pub title: Option<String>,
+}
+
+impl From<&PersonCard> for ManagerResponse {
+    fn from(p: &PersonCard) -> Self {
+        ManagerResponse {
+            id: p.id.0,
+            display_name: p.display_name.clone(),
+            email: p.email.clone(),
+            title: p.title.clone(),
+        }
+    }
+}
+
 /// A skill with its level (1–5) and whether the person wants to grow it.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct SkillResponse {
@@ -89,7 +109,7 @@ pub struct PersonResponse {
     pub status: String,
     pub report_count: i64,
     /// Managers above, nearest first.
-    pub managers: Vec<PersonCardResponse>,
+    pub managers: Vec<ManagerResponse>,
     pub reports: Vec<PersonCardResponse>,
     pub skills: Vec<SkillResponse>,
     /// Private: the person, their manager chain and admins.
@@ -124,7 +144,7 @@ impl From<&PersonView> for PersonResponse {
             time_zone: p.time_zone.clone(),
             status: p.status.as_str().into(),
             report_count: p.report_count,
-            managers: v.chain.iter().map(PersonCardResponse::from).collect(),
+            managers: v.chain.iter().map(ManagerResponse::from).collect(),
             reports: v.reports.iter().map(PersonCardResponse::from).collect(),
             skills: v.skills.iter().map(SkillResponse::from).collect(),
             employee_id: p.employee_id.clone(),
