@@ -32,9 +32,18 @@ impl Default for Config {
             database: "sqlite://trellis.db".into(),
             listen: "127.0.0.1:8080".into(),
             secure_cookies: false,
-            max_connections: 16,
+            max_connections: default_pool_size(),
         }
     }
+}
+
+/// Twice the CPU cores: measured best for the person page and org chart under load on
+/// PostgreSQL (more connections only add contention; the server shares the cores).
+pub fn default_pool_size() -> u32 {
+    std::thread::available_parallelism()
+        .map(|n| n.get() as u32 * 2)
+        .unwrap_or(4)
+        .max(4)
 }
 
 /// The TOML file: every key optional.

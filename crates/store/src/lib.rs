@@ -153,6 +153,17 @@ impl SqlStore {
                 })
             });
         }
+        if backend == Backend::Postgres {
+            pool_options = pool_options.after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    // Trellis's queries look rows up by key; planning them anew on every call
+                    // cost more than running them. Prepared statements keep one plan.
+                    conn.execute("SET plan_cache_mode = force_generic_plan")
+                        .await?;
+                    Ok(())
+                })
+            });
+        }
         let pool = pool_options
             .connect(&url)
             .await
