@@ -12,6 +12,7 @@ mod import;
 mod jobs;
 mod migrate;
 mod people;
+mod reader;
 pub mod testing;
 
 use async_trait::async_trait;
@@ -93,6 +94,8 @@ impl StoreOptions {
 pub struct SqlStore {
     pool: AnyPool,
     backend: Backend,
+    /// Direct reads for the busiest pages (SQLite files only).
+    reader: Option<std::sync::Arc<reader::SqliteReader>>,
 }
 
 impl std::fmt::Debug for SqlStore {
@@ -168,7 +171,17 @@ impl SqlStore {
             .connect(&url)
             .await
             .map_err(|e| connect_error(&options.url, e))?;
-        let store = SqlStore { pool, backend };
+        let reader = match backend {
+            Backend::Sqlite if !in_memory => {
+                sqlite_path(&url).map(|path| std::sync::Arc::new(reader::SqliteReader::new(path)))
+            }
+            _ => None,
+        };
+        let store = SqlStore {
+            pool,
+            backend,
+            reader,
+        };
         let status = migrate::status(&store.pool, backend).await?;
         if status.current > status.latest {
             return Err(CoreError::Unavailable(format!(

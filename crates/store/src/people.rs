@@ -137,6 +137,31 @@ fn person_row(row: &AnyRow) -> CoreResult<Person> {
     })
 }
 
+/// [`person_row`] for the direct SQLite reader.
+fn person_row_direct(row: &rusqlite::Row) -> rusqlite::Result<Person> {
+    use crate::reader::text;
+    let id_of = |name: &str| -> rusqlite::Result<Option<i64>> { row.get(name) };
+    Ok(Person {
+        id: PersonId(row.get("id")?),
+        employee_id: text(row, "employee_id")?,
+        name: row.get("name")?,
+        preferred_name: text(row, "preferred_name")?,
+        email: row.get("email")?,
+        title: text(row, "title")?,
+        level_id: id_of("level_id")?.map(LevelId),
+        level_code: text(row, "level_code")?,
+        level_name: text(row, "level_name")?,
+        team_id: id_of("team_id")?.map(TeamId),
+        team_name: text(row, "team_name")?,
+        manager_id: id_of("manager_id")?.map(PersonId),
+        location: text(row, "location")?,
+        time_zone: text(row, "time_zone")?,
+        start_date: date(text(row, "start_date")?),
+        status: status(&row.get::<_, String>("status")?),
+        report_count: row.get("report_count")?,
+    })
+}
+
 pub async fn person(store: &SqlStore, id: PersonId) -> CoreResult<Option<Person>> {
     let row = sqlx::query(AssertSqlSafe(format!("{PERSON_SQL} {PERSON_FROM}")))
         .bind(id.0)
@@ -144,6 +169,10 @@ pub async fn person(store: &SqlStore, id: PersonId) -> CoreResult<Option<Person>
         .await
         .map_err(map_err)?;
     row.as_ref().map(person_row).transpose()
+}
+
+fn text_column(row: &rusqlite::Row, name: &str) -> rusqlite::Result<Option<String>> {
+    row.get(name)
 }
 
 /// Skills packed into one text column: records split by U+001F, fields by U+001E.
@@ -176,6 +205,22 @@ pub async fn person_with_reports(
          WHERE p.manager_id = $1 AND p.status = 'active') AS reports {PERSON_FROM}",
         reports = card_aggregate(store.backend, "p.name, p.id"),
     );
+    if let Some(reader) = &store.reader {
+        let found = reader.read(|conn| {
+            let mut statement = conn.prepare_cached(&sql)?;
+            let mut rows = statement.query([id.0])?;
+            match rows.next()? {
+                Some(row) => Ok(Some((
+                    person_row_direct(row)?,
+                    text_column(row, "reports")?,
+                ))),
+                None => Ok(None),
+            }
+        })?;
+        return found
+            .map(|(person, reports)| Ok((person, unpack_cards(reports)?)))
+            .transpose();
+    }
     let row = sqlx::query(AssertSqlSafe(sql))
         .bind(id.0)
         .fetch_optional(&store.pool)
@@ -219,6 +264,30 @@ pub async fn person_neighbourhood(
         chain = card_aggregate_counting(store.backend, "c.depth", false),
         reports = card_aggregate(store.backend, "p.name, p.id"),
     );
+    if let Some(reader) = &store.reader {
+        let found = reader.read(|conn| {
+            let mut statement = conn.prepare_cached(&sql)?;
+            let mut rows = statement.query([id.0])?;
+            match rows.next()? {
+                Some(row) => Ok(Some((
+                    person_row_direct(row)?,
+                    text_column(row, "skills")?,
+                    text_column(row, "chain")?,
+                    text_column(row, "reports")?,
+                ))),
+                None => Ok(None),
+            }
+        })?;
+        let Some((person, skills, chain, reports)) = found else {
+            return Ok(None);
+        };
+        return Ok(Some(Neighbourhood {
+            person,
+            skills: unpack_skills(skills),
+            chain: unpack_cards(chain)?,
+            reports: unpack_cards(reports)?,
+        }));
+    }
     let row = sqlx::query(AssertSqlSafe(sql))
         .bind(id.0)
         .fetch_optional(&store.pool)
