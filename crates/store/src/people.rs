@@ -110,6 +110,11 @@ const PERSON_SQL: &str = "SELECT p.id, p.employee_id, p.name, p.preferred_name, 
     p.level_id, l.code AS level_code, l.name AS level_name, p.team_id, t.name AS team_name, \
     p.manager_id, p.location, p.time_zone, p.start_date, p.status, \
     (SELECT COUNT(*) FROM people r WHERE r.manager_id = p.id AND r.status = 'active') AS report_count";
+/// [`PERSON_SQL`] without counting reports, for queries that load the reports anyway.
+const PERSON_SQL_UNCOUNTED: &str = "SELECT p.id, p.employee_id, p.name, p.preferred_name, p.email, \
+    p.title, p.level_id, l.code AS level_code, l.name AS level_name, p.team_id, \
+    t.name AS team_name, p.manager_id, p.location, p.time_zone, p.start_date, p.status, \
+    0 AS report_count";
 const PERSON_FROM: &str = "FROM people p LEFT JOIN teams t ON t.id = p.team_id \
     LEFT JOIN job_levels l ON l.id = p.level_id WHERE p.id = $1";
 
@@ -175,6 +180,32 @@ fn text_column(row: &rusqlite::Row, name: &str) -> rusqlite::Result<Option<Strin
     row.get(name)
 }
 
+/// A person with their active reports; the count comes from the reports loaded.
+pub async fn person_with_reports(
+    store: &SqlStore,
+    id: PersonId,
+) -> CoreResult<Option<(Person, Vec<PersonCard>)>> {
+    Ok(person_with_reports_uncounted(store, id)
+        .await?
+        .map(|(mut person, reports)| {
+            person.report_count = reports.len() as i64;
+            (person, reports)
+        }))
+}
+
+/// A person's neighbourhood; the report count comes from the reports loaded.
+pub async fn person_neighbourhood(
+    store: &SqlStore,
+    id: PersonId,
+) -> CoreResult<Option<Neighbourhood>> {
+    Ok(person_neighbourhood_uncounted(store, id)
+        .await?
+        .map(|mut n| {
+            n.person.report_count = n.reports.len() as i64;
+            n
+        }))
+}
+
 /// Skills packed into one text column: records split by U+001F, fields by U+001E.
 fn unpack_skills(packed: Option<String>) -> Vec<SkillLevel> {
     let mut skills: Vec<SkillLevel> = packed
@@ -196,12 +227,12 @@ fn unpack_skills(packed: Option<String>) -> Vec<SkillLevel> {
     skills
 }
 
-pub async fn person_with_reports(
+async fn person_with_reports_uncounted(
     store: &SqlStore,
     id: PersonId,
 ) -> CoreResult<Option<(Person, Vec<PersonCard>)>> {
     let sql = format!(
-        "{PERSON_SQL}, (SELECT {reports} FROM people p LEFT JOIN teams t ON t.id = p.team_id \
+        "{PERSON_SQL_UNCOUNTED}, (SELECT {reports} FROM people p LEFT JOIN teams t ON t.id = p.team_id \
          WHERE p.manager_id = $1 AND p.status = 'active') AS reports {PERSON_FROM}",
         reports = card_aggregate(store.backend, "p.name, p.id"),
     );
@@ -233,7 +264,7 @@ pub async fn person_with_reports(
     )))
 }
 
-pub async fn person_neighbourhood(
+async fn person_neighbourhood_uncounted(
     store: &SqlStore,
     id: PersonId,
 ) -> CoreResult<Option<Neighbourhood>> {
@@ -248,7 +279,7 @@ pub async fn person_neighbourhood(
     // One round trip: the person, their skills, their managers (nearest first) and their
     // active reports (by name), the lists packed as JSON.
     let sql = format!(
-        "{PERSON_SQL}, \
+        "{PERSON_SQL_UNCOUNTED}, \
          (SELECT {skills} FROM person_skills ps JOIN skills s ON s.id = ps.skill_id \
           WHERE ps.person_id = $1) AS skills, \
          (WITH RECURSIVE chain(id, depth) AS ( \
@@ -357,6 +388,15 @@ struct CardJson {
 /// One row holding every matching card as a JSON array, ordered by name. The SQLite driver
 /// hands each result row to the async side separately; one row instead of dozens saves
 /// most of a list query's cost.
+/// As [`cards_as_json`] for the first `limit` people by name after `offset`.
+fn cards_as_json_page(backend: crate::Backend, filter: &str, limit: i64, offset: i64) -> String {
+    format!(
+        "SELECT {} FROM (SELECT * FROM people p WHERE {filter} ORDER BY p.name, p.id \
+         LIMIT {limit} OFFSET {offset}) p LEFT JOIN teams t ON t.id = p.team_id",
+        card_aggregate(backend, "p.name, p.id")
+    )
+}
+
 pub(crate) fn cards_as_json(backend: crate::Backend, filter: &str) -> String {
     format!(
         "SELECT {} FROM people p LEFT JOIN teams t ON t.id = p.team_id WHERE {filter}",
@@ -411,15 +451,17 @@ pub(crate) fn unpack_cards(packed: Option<String>) -> CoreResult<Vec<PersonCard>
 }
 
 pub async fn top_of_tree(store: &SqlStore) -> CoreResult<Vec<PersonCard>> {
-    let sql = format!(
-        "SELECT {CARD_COLUMNS} FROM people p LEFT JOIN teams t ON t.id = p.team_id \
-         WHERE p.manager_id IS NULL AND p.status = 'active' ORDER BY p.name, p.id LIMIT 200"
+    let sql = cards_as_json_page(
+        store.backend,
+        "p.manager_id IS NULL AND p.status = 'active'",
+        200,
+        0,
     );
-    let rows = sqlx::query(AssertSqlSafe(sql))
-        .fetch_all(&store.pool)
+    let packed: Option<String> = sqlx::query_scalar(AssertSqlSafe(sql))
+        .fetch_one(&store.pool)
         .await
         .map_err(map_err)?;
-    rows.iter().map(card).collect()
+    unpack_cards(packed)
 }
 
 pub async fn list_people(store: &SqlStore, filter: &PeopleFilter) -> CoreResult<Page<PersonCard>> {
@@ -475,20 +517,22 @@ pub async fn list_people(store: &SqlStore, filter: &PeopleFilter) -> CoreResult<
     let per_page = filter.per_page.max(1);
     let page = filter.page.max(1);
     let offset = (page as i64 - 1) * per_page as i64;
-    let sql = format!(
-        "SELECT {CARD_COLUMNS} FROM people p LEFT JOIN teams t ON t.id = p.team_id {where_clause} \
-         ORDER BY p.name, p.id LIMIT {per_page} OFFSET {offset}"
-    );
-    let mut query = sqlx::query(AssertSqlSafe(sql));
+    let filter_sql = if conditions.is_empty() {
+        "1 = 1".to_string()
+    } else {
+        conditions.join(" AND ")
+    };
+    let sql = cards_as_json_page(store.backend, &filter_sql, per_page as i64, offset);
+    let mut query = sqlx::query_scalar::<_, Option<String>>(AssertSqlSafe(sql));
     for b in &binds {
         query = match b {
             BindValue::Text(t) => query.bind(t.clone()),
             BindValue::Int(i) => query.bind(*i),
         };
     }
-    let rows = query.fetch_all(&store.pool).await.map_err(map_err)?;
+    let packed = query.fetch_one(&store.pool).await.map_err(map_err)?;
     Ok(Page {
-        items: rows.iter().map(card).collect::<CoreResult<_>>()?,
+        items: unpack_cards(packed)?,
         total,
         page,
         per_page,
@@ -692,16 +736,18 @@ pub async fn sub_teams(store: &SqlStore, id: TeamId) -> CoreResult<Vec<Team>> {
 }
 
 pub async fn team_members(store: &SqlStore, id: TeamId) -> CoreResult<Vec<PersonCard>> {
-    let sql = format!(
-        "SELECT {CARD_COLUMNS} FROM people p LEFT JOIN teams t ON t.id = p.team_id \
-         WHERE p.team_id = $1 AND p.status = 'active' ORDER BY p.name, p.id LIMIT 2000"
+    let sql = cards_as_json_page(
+        store.backend,
+        "p.team_id = $1 AND p.status = 'active'",
+        2000,
+        0,
     );
-    let rows = sqlx::query(AssertSqlSafe(sql))
+    let packed: Option<String> = sqlx::query_scalar(AssertSqlSafe(sql))
         .bind(id.0)
-        .fetch_all(&store.pool)
+        .fetch_one(&store.pool)
         .await
         .map_err(map_err)?;
-    rows.iter().map(card).collect()
+    unpack_cards(packed)
 }
 
 fn level_row(row: &AnyRow) -> CoreResult<JobLevel> {

@@ -90,6 +90,23 @@ async fn serve(app: &TestApp) -> String {
     format!("http://{address}")
 }
 
+/// Waits until the browser has navigated to a URL containing `part`, so elements found
+/// afterwards belong to the new page.
+async fn wait_for_url(client: &Client, part: &str) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let url = client.current_url().await.unwrap();
+        if url.as_str().contains(part) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "never reached a URL with {part}: {url}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 async fn sign_in(client: &Client, base: &str, email: &str) {
     client.goto(&format!("{base}/")).await.unwrap();
     client
@@ -113,7 +130,12 @@ async fn sign_in(client: &Client, base: &str, email: &str) {
         .click()
         .await
         .unwrap();
-    client.wait().for_element(Locator::Css("h1")).await.unwrap();
+    // Home has the greeting; wait for it rather than any heading (the sign-in page has one).
+    client
+        .wait()
+        .for_element(Locator::Id("my-manager"))
+        .await
+        .unwrap();
     let h1 = client
         .find(Locator::Css("h1"))
         .await
@@ -146,6 +168,7 @@ async fn a_member_signs_in_and_finds_a_colleague() {
         .click()
         .await
         .unwrap();
+    wait_for_url(&client, "q=rita").await;
     let status = client
         .wait()
         .for_element(Locator::Css("p[role=status]"))
