@@ -103,7 +103,7 @@ pub async fn org_snapshot(store: &SqlStore) -> CoreResult<OrgSnapshot> {
 /// Secondary indexes of the tables an import fills. When an import more than doubles the
 /// organisation they are dropped and rebuilt inside its transaction: building an index
 /// once is much faster than updating it row by row. Keep in step with the migrations.
-const BULK_INDEXES: [(&str, &str); 4] = [
+const BULK_INDEXES: [(&str, &str); 3] = [
     (
         "people_manager",
         "CREATE INDEX people_manager ON people (manager_id, status)",
@@ -113,10 +113,6 @@ const BULK_INDEXES: [(&str, &str); 4] = [
         "CREATE INDEX people_team ON people (team_id)",
     ),
     ("people_name", "CREATE INDEX people_name ON people (name)"),
-    (
-        "person_skills_skill",
-        "CREATE INDEX person_skills_skill ON person_skills (skill_id)",
-    ),
 ];
 
 /// PostgreSQL checks a foreign key with a query per inserted row; a bulk import drops these

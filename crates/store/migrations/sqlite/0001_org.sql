@@ -56,7 +56,6 @@ CREATE TABLE person_skills (
     wants_to_grow INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (person_id, skill_id)
 ) WITHOUT ROWID;
-CREATE INDEX person_skills_skill ON person_skills (skill_id);
 
 CREATE TABLE accounts (
     id            INTEGER PRIMARY KEY,
