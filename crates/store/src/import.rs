@@ -146,9 +146,18 @@ const BULK_FOREIGN_KEYS: [(&str, &str, &str); 5] = [
     ),
 ];
 
-/// Rows per multi-row INSERT: well under SQLite's 32,766 bound parameters.
-const PEOPLE_BATCH: usize = 500;
+/// Ids per statement for deletions and status changes.
 const PAIR_BATCH: usize = 4000;
+
+/// Rows per multi-row INSERT of people and of skills, within SQLite's 32,766 bound
+/// parameters. SQLite gains from large statements (fewer hand-offs to its worker thread);
+/// PostgreSQL loses past a few thousand parameters.
+fn batch_sizes(backend: Backend) -> (usize, usize) {
+    match backend {
+        Backend::Sqlite => (2000, 8000),
+        Backend::Postgres => (500, 4000),
+    }
+}
 
 async fn name_ids(
     tx: &mut Transaction<'static, Any>,
@@ -366,7 +375,8 @@ pub async fn apply_import(store: &SqlStore, plan: &ImportPlan) -> CoreResult<Imp
     };
     // Managers before their reports, so every reference points at a row already written.
     let order = managers_first(&plan.creates);
-    let chunks: Vec<&[usize]> = order.chunks(PEOPLE_BATCH).collect();
+    let (people_batch, skills_batch) = batch_sizes(store.backend);
+    let chunks: Vec<&[usize]> = order.chunks(people_batch).collect();
     let build = |chunk: &[usize]| -> CoreResult<(String, AnyArguments)> {
         let width = PERSON_COLUMNS + 2;
         let values: Vec<String> = (0..chunk.len())
@@ -472,7 +482,7 @@ pub async fn apply_import(store: &SqlStore, plan: &ImportPlan) -> CoreResult<Imp
             )
         })
         .collect();
-    for chunk in skill_rows.chunks(PAIR_BATCH) {
+    for chunk in skill_rows.chunks(skills_batch) {
         let values: Vec<String> = (0..chunk.len())
             .map(|i| format!("({})", placeholders(store.backend, i * 4 + 1, 4)))
             .collect();
