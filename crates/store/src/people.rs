@@ -142,6 +142,78 @@ fn person_row(row: &AnyRow) -> CoreResult<Person> {
     })
 }
 
+/// A card from the direct reader, by column position in [`CARD_COLUMNS`].
+fn card_direct(row: &rusqlite::Row) -> rusqlite::Result<PersonCard> {
+    let name: String = row.get(1)?;
+    let preferred: Option<String> = row.get(2)?;
+    Ok(PersonCard {
+        id: PersonId(row.get(0)?),
+        display_name: display_name(&name, preferred.as_deref()),
+        email: row.get(3)?,
+        title: row.get(4)?,
+        team_name: row.get(5)?,
+        location: row.get(6)?,
+        status: status(&row.get::<_, String>(7)?),
+        report_count: row.get(8)?,
+    })
+}
+
+/// The person page's data through the direct SQLite reader.
+fn neighbourhood_direct(
+    conn: &rusqlite::Connection,
+    id: PersonId,
+) -> rusqlite::Result<Option<Neighbourhood>> {
+    use rusqlite::OptionalExtension;
+    let mut statement = conn.prepare_cached(&format!("{PERSON_SQL_UNCOUNTED} {PERSON_FROM}"))?;
+    let Some(person) = statement.query_row([id.0], person_row_direct).optional()? else {
+        return Ok(None);
+    };
+    let mut statement = conn.prepare_cached(
+        "SELECT s.name, ps.level, ps.wants_to_grow FROM person_skills ps \
+         JOIN skills s ON s.id = ps.skill_id WHERE ps.person_id = $1",
+    )?;
+    let mut skills = statement
+        .query_map([id.0], |r| {
+            Ok(SkillLevel {
+                skill: r.get(0)?,
+                level: r.get::<_, i64>(1)? as u8,
+                wants_to_grow: r.get::<_, i64>(2)? != 0,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    skills.sort();
+    // Up the chain one keyed lookup at a time; the bound stops a loop in bad data.
+    let mut statement = conn.prepare_cached(
+        "SELECT p.id, p.name, p.preferred_name, p.email, p.title, t.name, p.location, p.status, \
+         0, p.manager_id FROM people p LEFT JOIN teams t ON t.id = p.team_id WHERE p.id = $1",
+    )?;
+    let mut chain = Vec::new();
+    let mut next = person.manager_id;
+    while let Some(manager) = next.filter(|_| chain.len() < 200) {
+        let found = statement
+            .query_row([manager.0], |r| {
+                Ok((card_direct(r)?, r.get::<_, Option<i64>>(9)?))
+            })
+            .optional()?;
+        let Some((card, above)) = found else { break };
+        chain.push(card);
+        next = above.map(PersonId);
+    }
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT {CARD_COLUMNS} FROM people p LEFT JOIN teams t ON t.id = p.team_id \
+         WHERE p.manager_id = $1 AND p.status = 'active' ORDER BY p.name, p.id"
+    ))?;
+    let reports = statement
+        .query_map([id.0], card_direct)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(Some(Neighbourhood {
+        person,
+        skills,
+        chain,
+        reports,
+    }))
+}
+
 /// [`person_row`] for the direct SQLite reader.
 fn person_row_direct(row: &rusqlite::Row) -> rusqlite::Result<Person> {
     use crate::reader::text;
@@ -296,28 +368,9 @@ async fn person_neighbourhood_uncounted(
         reports = card_aggregate(store.backend, "p.name, p.id"),
     );
     if let Some(reader) = &store.reader {
-        let found = reader.read(|conn| {
-            let mut statement = conn.prepare_cached(&sql)?;
-            let mut rows = statement.query([id.0])?;
-            match rows.next()? {
-                Some(row) => Ok(Some((
-                    person_row_direct(row)?,
-                    text_column(row, "skills")?,
-                    text_column(row, "chain")?,
-                    text_column(row, "reports")?,
-                ))),
-                None => Ok(None),
-            }
-        })?;
-        let Some((person, skills, chain, reports)) = found else {
-            return Ok(None);
-        };
-        return Ok(Some(Neighbourhood {
-            person,
-            skills: unpack_skills(skills),
-            chain: unpack_cards(chain)?,
-            reports: unpack_cards(reports)?,
-        }));
+        // Without a thread hand-off, small keyed statements are cheaper than one query that
+        // packs lists as JSON.
+        return reader.read(|conn| neighbourhood_direct(conn, id));
     }
     let row = sqlx::query(AssertSqlSafe(sql))
         .bind(id.0)
