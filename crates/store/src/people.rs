@@ -637,31 +637,46 @@ pub async fn person_skills(store: &SqlStore, id: PersonId) -> CoreResult<Vec<Ski
         .collect()
 }
 
-pub async fn create_person(store: &SqlStore, f: &PersonFields) -> CoreResult<PersonId> {
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO people (employee_id, name, preferred_name, email, title, level_id, team_id, \
-         manager_id, location, time_zone, start_date, status, search_text) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
-    )
-    .bind(f.employee_id.clone())
-    .bind(f.name.clone())
-    .bind(f.preferred_name.clone())
-    .bind(f.email.clone())
-    .bind(f.title.clone())
-    .bind(f.level_id.map(|l| l.0))
-    .bind(f.team_id.map(|t| t.0))
-    .bind(f.manager_id.map(|m| m.0))
-    .bind(f.location.clone())
-    .bind(f.time_zone.clone())
-    .bind(date_text(f.start_date))
-    .bind(f.status.as_str())
-    .bind(search_text(
+/// The 13 stored fields of a person, bound as `$1`…`$13` in the order of the column lists
+/// below.
+fn person_arguments(f: &PersonFields) -> CoreResult<sqlx::any::AnyArguments> {
+    use sqlx::Arguments;
+    let mut args = sqlx::any::AnyArguments::default();
+    let search = search_text(
         &f.name,
         f.preferred_name.as_deref(),
         &f.email,
         f.title.as_deref(),
         f.employee_id.as_deref(),
-    ))
+    );
+    let bound = [
+        args.add(f.employee_id.clone()),
+        args.add(f.name.clone()),
+        args.add(f.preferred_name.clone()),
+        args.add(f.email.clone()),
+        args.add(f.title.clone()),
+        args.add(f.level_id.map(|l| l.0)),
+        args.add(f.team_id.map(|t| t.0)),
+        args.add(f.manager_id.map(|m| m.0)),
+        args.add(f.location.clone()),
+        args.add(f.time_zone.clone()),
+        args.add(date_text(f.start_date)),
+        args.add(f.status.as_str().to_string()),
+        args.add(search),
+    ];
+    for result in bound {
+        result.map_err(|e| CoreError::Internal(e.to_string()))?;
+    }
+    Ok(args)
+}
+
+pub async fn create_person(store: &SqlStore, f: &PersonFields) -> CoreResult<PersonId> {
+    let id: i64 = sqlx::query_scalar_with(
+        "INSERT INTO people (employee_id, name, preferred_name, email, title, level_id, team_id, \
+         manager_id, location, time_zone, start_date, status, search_text) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+        person_arguments(f)?,
+    )
     .fetch_one(&store.pool)
     .await
     .map_err(map_err)?;
@@ -669,31 +684,16 @@ pub async fn create_person(store: &SqlStore, f: &PersonFields) -> CoreResult<Per
 }
 
 pub async fn update_person(store: &SqlStore, id: PersonId, f: &PersonFields) -> CoreResult<()> {
-    let result = sqlx::query(
+    use sqlx::Arguments;
+    let mut args = person_arguments(f)?;
+    args.add(id.0)
+        .map_err(|e| CoreError::Internal(e.to_string()))?;
+    let result = sqlx::query_with(
         "UPDATE people SET employee_id = $1, name = $2, preferred_name = $3, email = $4, title = $5, \
          level_id = $6, team_id = $7, manager_id = $8, location = $9, time_zone = $10, \
          start_date = $11, status = $12, search_text = $13 WHERE id = $14",
+        args,
     )
-    .bind(f.employee_id.clone())
-    .bind(f.name.clone())
-    .bind(f.preferred_name.clone())
-    .bind(f.email.clone())
-    .bind(f.title.clone())
-    .bind(f.level_id.map(|l| l.0))
-    .bind(f.team_id.map(|t| t.0))
-    .bind(f.manager_id.map(|m| m.0))
-    .bind(f.location.clone())
-    .bind(f.time_zone.clone())
-    .bind(date_text(f.start_date))
-    .bind(f.status.as_str())
-    .bind(search_text(
-        &f.name,
-        f.preferred_name.as_deref(),
-        &f.email,
-        f.title.as_deref(),
-        f.employee_id.as_deref(),
-    ))
-    .bind(id.0)
     .execute(&store.pool)
     .await
     .map_err(map_err)?;
