@@ -97,7 +97,6 @@ pub trait Store: Send + Sync {
     async fn top_of_tree(&self) -> CoreResult<Vec<PersonCard>>;
     async fn list_people(&self, filter: &PeopleFilter) -> CoreResult<Page<PersonCard>>;
     async fn directory_facets(&self) -> CoreResult<DirectoryFacets>;
-    async fn person_skills(&self, id: PersonId) -> CoreResult<Vec<SkillLevel>>;
     async fn create_person(&self, fields: &PersonFields) -> CoreResult<PersonId>;
     async fn update_person(&self, id: PersonId, fields: &PersonFields) -> CoreResult<()>;
     /// Replaces a person's skills (creating unknown skill names).
@@ -137,12 +136,6 @@ pub trait Store: Send + Sync {
         is_admin: bool,
     ) -> CoreResult<AccountId>;
     async fn account_by_email(&self, email: &str) -> CoreResult<Option<Account>>;
-    async fn set_account(
-        &self,
-        id: AccountId,
-        password_hash: Option<&str>,
-        is_admin: bool,
-    ) -> CoreResult<()>;
     async fn create_session(
         &self,
         account: AccountId,

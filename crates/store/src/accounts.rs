@@ -59,24 +59,6 @@ pub async fn account_by_email(store: &SqlStore, email: &str) -> CoreResult<Optio
     row.as_ref().map(account).transpose()
 }
 
-pub async fn set_account(
-    store: &SqlStore,
-    id: AccountId,
-    password_hash: Option<&str>,
-    is_admin: bool,
-) -> CoreResult<()> {
-    sqlx::query(
-        "UPDATE accounts SET password_hash = COALESCE($1, password_hash), is_admin = $2 WHERE id = $3",
-    )
-    .bind(password_hash.map(str::to_string))
-    .bind(is_admin as i64)
-    .bind(id.0)
-    .execute(&store.pool)
-    .await
-    .map_err(map_err)?;
-    Ok(())
-}
-
 pub async fn create_session(
     store: &SqlStore,
     account: AccountId,

@@ -364,12 +364,6 @@ impl trellis_core::Store for SqlStore {
     async fn directory_facets(&self) -> CoreResult<trellis_core::org::DirectoryFacets> {
         people::directory_facets(self).await
     }
-    async fn person_skills(
-        &self,
-        id: trellis_core::PersonId,
-    ) -> CoreResult<Vec<trellis_core::org::SkillLevel>> {
-        people::person_skills(self, id).await
-    }
     async fn create_person(
         &self,
         fields: &trellis_core::org::people::PersonFields,
@@ -464,14 +458,6 @@ impl trellis_core::Store for SqlStore {
         email: &str,
     ) -> CoreResult<Option<trellis_core::auth::Account>> {
         accounts::account_by_email(self, email).await
-    }
-    async fn set_account(
-        &self,
-        id: trellis_core::AccountId,
-        password_hash: Option<&str>,
-        is_admin: bool,
-    ) -> CoreResult<()> {
-        accounts::set_account(self, id, password_hash, is_admin).await
     }
     async fn create_session(
         &self,

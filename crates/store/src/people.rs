@@ -617,26 +617,6 @@ pub async fn directory_facets(store: &SqlStore) -> CoreResult<DirectoryFacets> {
     })
 }
 
-pub async fn person_skills(store: &SqlStore, id: PersonId) -> CoreResult<Vec<SkillLevel>> {
-    let rows = sqlx::query(
-        "SELECT s.name, ps.level, ps.wants_to_grow FROM person_skills ps \
-         JOIN skills s ON s.id = ps.skill_id WHERE ps.person_id = $1 ORDER BY s.name",
-    )
-    .bind(id.0)
-    .fetch_all(&store.pool)
-    .await
-    .map_err(map_err)?;
-    rows.iter()
-        .map(|r| {
-            Ok(SkillLevel {
-                skill: r.try_get("name").map_err(map_err)?,
-                level: r.try_get::<i64, _>("level").map_err(map_err)? as u8,
-                wants_to_grow: r.try_get::<i64, _>("wants_to_grow").map_err(map_err)? != 0,
-            })
-        })
-        .collect()
-}
-
 /// The 13 stored fields of a person, bound as `$1`…`$13` in the order of the column lists
 /// below.
 fn person_arguments(f: &PersonFields) -> CoreResult<sqlx::any::AnyArguments> {

@@ -147,7 +147,12 @@ async fn a_reimport_updates_changes_managers_and_deactivates() {
         let chain = store.manager_chain(cy).await.unwrap();
         assert_eq!(chain.len(), 1);
         assert_eq!(chain[0].email, "ada@x.org");
-        let skills = store.person_skills(cy).await.unwrap();
+        let skills = store
+            .person_neighbourhood(cy)
+            .await
+            .unwrap()
+            .unwrap()
+            .skills;
         assert_eq!(skills.len(), 1);
         assert!(skills[0].wants_to_grow);
         let bob = store

@@ -5,6 +5,7 @@ pub mod export;
 pub mod import;
 pub mod imports;
 pub mod people;
+pub mod teams;
 
 use crate::ids::{LevelId, PersonId, TeamId};
 use chrono::NaiveDate;

@@ -9,6 +9,7 @@ use axum::extract::{Path, Query, State};
 use serde::{Deserialize, Serialize};
 use trellis_core::org::Team;
 use trellis_core::org::people::{self, OrgNode};
+use trellis_core::org::teams;
 use trellis_core::{CoreError, PersonId, TeamId};
 use utoipa::{IntoParams, ToSchema};
 
@@ -121,19 +122,13 @@ pub async fn list_teams(
     responses((status = 200, body = TeamDetailResponse), (status = 404, body = ErrorResponse)))]
 pub async fn show_team(
     State(state): State<AppState>,
-    ApiUser(_user): ApiUser,
+    ApiUser(user): ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Json<TeamDetailResponse>, ApiError> {
-    let team = state
-        .store
-        .team(TeamId(id))
-        .await?
-        .ok_or_else(|| CoreError::NotFound(format!("team {id}")))?;
-    let members = state.store.team_members(team.id).await?;
-    let teams = state.store.sub_teams(team.id).await?;
+    let view = teams::show(state.store.as_ref(), &user.viewer, TeamId(id)).await?;
     Ok(Json(TeamDetailResponse {
-        team: TeamResponse::from(&team),
-        teams: teams.iter().map(TeamResponse::from).collect(),
-        members: members.iter().map(PersonCardResponse::from).collect(),
+        team: TeamResponse::from(&view.team),
+        teams: view.sub_teams.iter().map(TeamResponse::from).collect(),
+        members: view.members.iter().map(PersonCardResponse::from).collect(),
     }))
 }

@@ -8,7 +8,8 @@ use crate::auth::PageUser;
 use crate::error::PageError;
 use axum::extract::{Path, State};
 use maud::{Markup, html};
-use trellis_core::{CoreError, TeamId};
+use trellis_core::TeamId;
+use trellis_core::org::teams;
 
 pub async fn list_teams(
     State(state): State<AppState>,
@@ -51,13 +52,11 @@ pub async fn show_team(
     Path(id): Path<i64>,
 ) -> Result<Markup, PageError> {
     let settings = settings(&state).await?;
-    let team = state
-        .store
-        .team(TeamId(id))
-        .await?
-        .ok_or_else(|| CoreError::NotFound(format!("team {id}")))?;
-    let members = state.store.team_members(team.id).await?;
-    let subs = state.store.sub_teams(team.id).await?;
+    let teams::TeamView {
+        team,
+        members,
+        sub_teams: subs,
+    } = teams::show(state.store.as_ref(), &user.viewer, TeamId(id)).await?;
     let leads: Vec<_> = members
         .iter()
         .filter(|m| m.report_count > 0)
