@@ -34,3 +34,19 @@ id_type!(
     /// A sign-in account, always tied to one person.
     AccountId
 );
+id_type!(
+    /// An objective (company, team or person level).
+    ObjectiveId
+);
+id_type!(
+    /// A key result of an objective.
+    KeyResultId
+);
+id_type!(
+    /// A commitment: a piece of work someone agreed to deliver by a date.
+    CommitmentId
+);
+id_type!(
+    /// A recorded absence (days off).
+    AbsenceId
+);

@@ -13,6 +13,7 @@ pub mod org;
 pub mod policy;
 pub mod settings;
 pub mod store;
+pub mod work;
 
 pub use error::{CoreError, FieldError};
 pub use ids::{AccountId, LevelId, PersonId, TeamId};

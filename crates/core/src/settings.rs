@@ -15,6 +15,10 @@ pub struct Settings {
     pub anonymity_k_360: u32,
     /// Minimum answers or people for surveys and team-level insight.
     pub anonymity_k_survey: u32,
+    /// Working hours per week of a person whose own capacity is not set.
+    pub default_capacity_hours: u32,
+    /// How many days ahead workload looks (open work due within them counts).
+    pub workload_horizon_days: u32,
 }
 
 impl Default for Settings {
@@ -25,6 +29,8 @@ impl Default for Settings {
             manager_word_plural: "managers".into(),
             anonymity_k_360: 3,
             anonymity_k_survey: 5,
+            default_capacity_hours: 32,
+            workload_horizon_days: 14,
         }
     }
 }
@@ -62,6 +68,18 @@ impl Settings {
             errors.push(FieldError::new(
                 "anonymity_k_survey",
                 "must be a whole number from 2 to 50",
+            ));
+        }
+        if !(1..=80).contains(&self.default_capacity_hours) {
+            errors.push(FieldError::new(
+                "default_capacity_hours",
+                "must be a whole number of hours from 1 to 80",
+            ));
+        }
+        if !(1..=90).contains(&self.workload_horizon_days) {
+            errors.push(FieldError::new(
+                "workload_horizon_days",
+                "must be a whole number of days from 1 to 90",
             ));
         }
         if errors.is_empty() {

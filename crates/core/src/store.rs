@@ -69,9 +69,10 @@ pub struct PendingImport {
     pub deactivate_missing: bool,
 }
 
-/// Everything the services need from a database.
+/// Everything the services need from a database (work storage is in
+/// [`crate::work::store::WorkStore`]).
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait Store: crate::work::store::WorkStore + Send + Sync {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
     async fn ping(&self) -> CoreResult<()>;

@@ -1,19 +1,21 @@
 //! Moving a whole installation between databases (`trellis copy`), e.g. from SQLite to
 //! PostgreSQL: every table, in an order that keeps references valid, verified by row counts.
 
-use crate::{Backend, SqlStore, map_err, placeholders};
-use sqlx::any::{AnyArguments, AnyRow};
-use sqlx::{Arguments, AssertSqlSafe, Row};
+use crate::bulk::{Value, insert_rows};
+use crate::{Backend, SqlStore, map_err};
+use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, Row};
 use std::collections::HashMap;
 use trellis_core::error::{CoreError, CoreResult};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Int,
+    Real,
     Text,
     Bytes,
 }
-use Kind::{Bytes, Int, Text};
+use Kind::{Bytes, Int, Real, Text};
 
 struct Table {
     name: &'static str,
@@ -171,14 +173,127 @@ const TABLES: &[Table] = &[
         parent: None,
         identity: false,
     },
+    Table {
+        name: "objectives",
+        columns: &[
+            ("id", Int),
+            ("title", Text),
+            ("description", Text),
+            ("scope", Text),
+            ("team_id", Int),
+            ("owner_id", Int),
+            ("parent_id", Int),
+            ("period_start", Text),
+            ("period_end", Text),
+            ("closed", Int),
+            ("created_at", Int),
+        ],
+        parent: Some("parent_id"),
+        identity: true,
+    },
+    Table {
+        name: "key_results",
+        columns: &[
+            ("id", Int),
+            ("objective_id", Int),
+            ("title", Text),
+            ("kind", Text),
+            ("start_value", Real),
+            ("target_value", Real),
+            ("current_value", Real),
+            ("unit", Text),
+            ("done", Int),
+        ],
+        parent: None,
+        identity: true,
+    },
+    Table {
+        name: "check_ins",
+        columns: &[
+            ("id", Int),
+            ("key_result_id", Int),
+            ("author_id", Int),
+            ("at", Int),
+            ("value", Real),
+            ("done", Int),
+            ("confidence", Text),
+            ("note", Text),
+        ],
+        parent: None,
+        identity: true,
+    },
+    Table {
+        name: "commitments",
+        columns: &[
+            ("id", Int),
+            ("title", Text),
+            ("description", Text),
+            ("owner_id", Int),
+            ("requester_id", Int),
+            ("objective_id", Int),
+            ("due_date", Text),
+            ("agreed_due_date", Text),
+            ("effort_hours", Real),
+            ("remaining_hours", Real),
+            ("skills", Text),
+            ("priority", Int),
+            ("status", Text),
+            ("created_at", Int),
+            ("created_on", Text),
+            ("completed_at", Int),
+            ("completed_on", Text),
+        ],
+        parent: None,
+        identity: true,
+    },
+    Table {
+        name: "commitment_changes",
+        columns: &[
+            ("id", Int),
+            ("commitment_id", Int),
+            ("at", Int),
+            ("actor_id", Int),
+            ("field", Text),
+            ("before_value", Text),
+            ("after_value", Text),
+            ("note", Text),
+            ("in_time", Int),
+        ],
+        parent: None,
+        identity: true,
+    },
+    Table {
+        name: "commitment_comments",
+        columns: &[
+            ("id", Int),
+            ("commitment_id", Int),
+            ("author_id", Int),
+            ("at", Int),
+            ("body", Text),
+        ],
+        parent: None,
+        identity: true,
+    },
+    Table {
+        name: "capacities",
+        columns: &[("person_id", Int), ("hours_per_week", Real)],
+        parent: None,
+        identity: false,
+    },
+    Table {
+        name: "absences",
+        columns: &[
+            ("id", Int),
+            ("person_id", Int),
+            ("first_day", Text),
+            ("last_day", Text),
+            ("note", Text),
+        ],
+        parent: None,
+        identity: true,
+    },
 ];
 
-#[derive(Debug, Clone)]
-enum Value {
-    Int(Option<i64>),
-    Text(Option<String>),
-    Bytes(Option<Vec<u8>>),
-}
 
 fn read(row: &AnyRow, columns: &[(&str, Kind)]) -> CoreResult<Vec<Value>> {
     columns
@@ -186,6 +301,7 @@ fn read(row: &AnyRow, columns: &[(&str, Kind)]) -> CoreResult<Vec<Value>> {
         .map(|(name, kind)| {
             Ok(match kind {
                 Int => Value::Int(row.try_get(*name).map_err(map_err)?),
+                Real => Value::Real(row.try_get(*name).map_err(map_err)?),
                 Text => Value::Text(row.try_get(*name).map_err(map_err)?),
                 Bytes => Value::Bytes(row.try_get(*name).map_err(map_err)?),
             })
@@ -283,33 +399,7 @@ pub async fn copy_database(from: &SqlStore, to: &SqlStore, force: bool) -> CoreR
             let parent_index = names.iter().position(|n| *n == parent).unwrap_or(0);
             values = parents_first(values, 0, parent_index);
         }
-        let width = t.columns.len();
-        let per_statement = (8000 / width).max(1);
-        for chunk in values.chunks(per_statement) {
-            let tuples: Vec<String> = (0..chunk.len())
-                .map(|i| format!("({})", placeholders(to.backend, i * width + 1, width)))
-                .collect();
-            let sql = format!(
-                "INSERT INTO {} ({list}) VALUES {}",
-                t.name,
-                tuples.join(", ")
-            );
-            let mut args = AnyArguments::default();
-            for row in chunk {
-                for v in row {
-                    let added = match v {
-                        Value::Int(x) => args.add(*x),
-                        Value::Text(x) => args.add(x.clone()),
-                        Value::Bytes(x) => args.add(x.clone()),
-                    };
-                    added.map_err(|e| CoreError::Internal(e.to_string()))?;
-                }
-            }
-            sqlx::query_with(AssertSqlSafe(sql), args)
-                .execute(&mut *tx)
-                .await
-                .map_err(map_err)?;
-        }
+        insert_rows(&mut tx, to.backend, t.name, &names, &values).await?;
         if t.identity && to.backend == Backend::Postgres {
             // Later inserts must not collide with the copied ids.
             sqlx::query(AssertSqlSafe(format!(

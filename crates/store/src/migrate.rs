@@ -12,12 +12,20 @@ struct Migration {
     postgres: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "org",
-    sqlite: include_str!("../migrations/sqlite/0001_org.sql"),
-    postgres: include_str!("../migrations/postgres/0001_org.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "org",
+        sqlite: include_str!("../migrations/sqlite/0001_org.sql"),
+        postgres: include_str!("../migrations/postgres/0001_org.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "work",
+        sqlite: include_str!("../migrations/sqlite/0002_work.sql"),
+        postgres: include_str!("../migrations/postgres/0002_work.sql"),
+    },
+];
 
 /// The newest migration this binary knows.
 pub fn latest_version() -> i64 {

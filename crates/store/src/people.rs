@@ -78,6 +78,12 @@ pub async fn settings(store: &SqlStore) -> CoreResult<Settings> {
             "anonymity_k_survey" => {
                 s.anonymity_k_survey = value.parse().unwrap_or(s.anonymity_k_survey)
             }
+            "default_capacity_hours" => {
+                s.default_capacity_hours = value.parse().unwrap_or(s.default_capacity_hours)
+            }
+            "workload_horizon_days" => {
+                s.workload_horizon_days = value.parse().unwrap_or(s.workload_horizon_days)
+            }
             _ => {}
         }
     }
@@ -92,6 +98,8 @@ pub async fn save_settings(store: &SqlStore, s: &Settings) -> CoreResult<()> {
         ("manager_word_plural", s.manager_word_plural.clone()),
         ("anonymity_k_360", s.anonymity_k_360.to_string()),
         ("anonymity_k_survey", s.anonymity_k_survey.to_string()),
+        ("default_capacity_hours", s.default_capacity_hours.to_string()),
+        ("workload_horizon_days", s.workload_horizon_days.to_string()),
     ] {
         sqlx::query(
             "INSERT INTO settings (key, value) VALUES ($1, $2) \

@@ -274,6 +274,8 @@ async fn the_organisations_word_for_managers_is_used() {
         ("manager_word_plural", "leaders"),
         ("anonymity_k_360", "3"),
         ("anonymity_k_survey", "1"),
+        ("default_capacity_hours", "36"),
+        ("workload_horizon_days", "14"),
     ];
     let r = app
         .post_form("/admin/settings", Some(&admin), None, &form)

@@ -103,6 +103,8 @@ fn settings_page(frame: &Frame, form: &Settings, errors: &[FieldError], saved: b
             (field("manager_word_plural", "The same word in the plural", form.manager_word_plural.clone(), "text", "For example managers, leaders."))
             (field("anonymity_k_360", "Minimum answers per 360 rater group", form.anonymity_k_360.to_string(), "number", "An aggregate is shown only when it covers at least this many answers (default 3)."))
             (field("anonymity_k_survey", "Minimum answers for surveys and team insight", form.anonymity_k_survey.to_string(), "number", "Default 5. Locked for a cycle once it starts."))
+            (field("default_capacity_hours", "Working hours per week", form.default_capacity_hours.to_string(), "number", "Capacity of anyone without their own figure (default 32). Workload compares open work with it."))
+            (field("workload_horizon_days", "Workload horizon in days", form.workload_horizon_days.to_string(), "number", "Open work due within this many days counts towards workload (default 14)."))
             button type="submit" { "Save settings" }
         }
     }
@@ -137,6 +139,8 @@ pub struct SettingsForm {
     pub manager_word_plural: String,
     pub anonymity_k_360: String,
     pub anonymity_k_survey: String,
+    pub default_capacity_hours: String,
+    pub workload_horizon_days: String,
 }
 
 async fn save_settings(
@@ -159,12 +163,16 @@ async fn save_settings(
     };
     let k360 = number("anonymity_k_360", &form.anonymity_k_360);
     let ksurvey = number("anonymity_k_survey", &form.anonymity_k_survey);
+    let capacity = number("default_capacity_hours", &form.default_capacity_hours);
+    let horizon = number("workload_horizon_days", &form.workload_horizon_days);
     let new = Settings {
         organisation_name: form.organisation_name.trim().to_string(),
         manager_word: form.manager_word.trim().to_lowercase(),
         manager_word_plural: form.manager_word_plural.trim().to_lowercase(),
         anonymity_k_360: k360,
         anonymity_k_survey: ksurvey,
+        default_capacity_hours: capacity,
+        workload_horizon_days: horizon,
     };
     if errors.is_empty()
         && let Err(CoreError::Invalid(f)) = new.validate()

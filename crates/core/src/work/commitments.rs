@@ -1,0 +1,659 @@
+//! Commitments: create, change, renegotiate, reassign, complete, cancel, comment and
+//! reorder — each through the visibility policy, each change kept in the history.
+//!
+//! Who may do what: the owner works on their own commitments; the requester may move the
+//! date or cancel; the owner's manager chain may do everything including reassigning
+//! within their tree; admins may do everything. Teammates (people with the same manager)
+//! may read, because team priorities are shared within a team.
+
+use super::metrics::{agreed_due_after_change, local_date};
+use super::store::CommitmentOrder;
+use super::{
+    ChangeField, Comment, Commitment, CommitmentChange, CommitmentStatus, NewChange,
+    NewCommitment,
+};
+use crate::error::{CoreError, CoreResult, FieldError};
+use crate::ids::{CommitmentId, ObjectiveId, PersonId};
+use crate::org::csv_format::normalise_skill;
+use crate::org::{Person, PersonStatus};
+use crate::policy::{Relation, Viewer};
+use crate::store::Store;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// Effort above this many hours is refused: a year of full-time work is not one commitment.
+pub const MAX_EFFORT_HOURS: f64 = 2000.0;
+
+/// A person with the viewer's standing towards them.
+pub(crate) struct Standing {
+    pub person: Person,
+    pub relation: Relation,
+}
+
+pub(crate) async fn standing(
+    store: &dyn Store,
+    viewer: &Viewer,
+    id: PersonId,
+) -> CoreResult<Standing> {
+    let person = store
+        .person(id)
+        .await?
+        .ok_or_else(|| CoreError::NotFound(format!("person {id}")))?;
+    let chain: Vec<PersonId> = store.manager_chain(id).await?.iter().map(|c| c.id).collect();
+    let relation = viewer.relation_to(id, &chain);
+    Ok(Standing { person, relation })
+}
+
+/// What the viewer may do with one commitment.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Permissions {
+    pub edit: bool,
+    pub renegotiate: bool,
+    pub complete: bool,
+    pub cancel: bool,
+    pub reassign: bool,
+    pub comment: bool,
+}
+
+fn permissions(viewer: &Viewer, c: &Commitment, owner: &Standing, teammate: bool) -> Permissions {
+    let owner_side = matches!(
+        owner.relation,
+        Relation::Myself | Relation::InMyTree | Relation::Admin
+    );
+    let requester = c.requester.as_ref().is_some_and(|r| r.id == viewer.person_id);
+    let above = matches!(owner.relation, Relation::InMyTree | Relation::Admin);
+    let open = c.status == CommitmentStatus::Open;
+    Permissions {
+        edit: owner_side && open,
+        renegotiate: (owner_side || requester) && open,
+        complete: owner_side,
+        cancel: (owner_side || requester) && open,
+        reassign: above && open,
+        comment: owner_side || requester || teammate,
+    }
+}
+
+/// A commitment with its history, comments and what the viewer may do.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommitmentDetail {
+    pub commitment: Commitment,
+    pub changes: Vec<CommitmentChange>,
+    pub comments: Vec<Comment>,
+    pub can: Permissions,
+    /// Today in the owner's time zone.
+    pub owner_today: NaiveDate,
+}
+
+async fn load(
+    store: &dyn Store,
+    viewer: &Viewer,
+    id: CommitmentId,
+) -> CoreResult<(Commitment, Standing, Permissions)> {
+    let not_found = || CoreError::NotFound(format!("commitment {id}"));
+    let c = store.commitment(id).await?.ok_or_else(not_found)?;
+    let owner = standing(store, viewer, c.owner.id).await?;
+    let viewer_manager = store
+        .person(viewer.person_id)
+        .await?
+        .and_then(|p| p.manager_id);
+    let teammate = owner.person.manager_id.is_some()
+        && (owner.person.manager_id == viewer_manager
+            || owner.person.manager_id == Some(viewer.person_id));
+    let can = permissions(viewer, &c, &owner, teammate);
+    if !can.comment && !can.renegotiate && !can.complete {
+        // Someone else's work outside the viewer's team: as if it did not exist.
+        return Err(not_found());
+    }
+    Ok((c, owner, can))
+}
+
+/// One commitment with its history.
+pub async fn show(
+    store: &dyn Store,
+    viewer: &Viewer,
+    id: CommitmentId,
+    now: i64,
+) -> CoreResult<CommitmentDetail> {
+    let (commitment, owner, can) = load(store, viewer, id).await?;
+    let changes = store.commitment_changes(id).await?;
+    let comments = store.commitment_comments(id).await?;
+    Ok(CommitmentDetail {
+        commitment,
+        changes,
+        comments,
+        can,
+        owner_today: local_date(owner.person.time_zone.as_deref(), now),
+    })
+}
+
+/// What a person fills in to create a commitment (or to edit one: `owner` and `due_date`
+/// are then ignored, they have their own actions).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct CommitmentInput {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    /// Defaults to the viewer.
+    pub owner_id: Option<PersonId>,
+    pub objective_id: Option<ObjectiveId>,
+    pub due_date: Option<NaiveDate>,
+    pub effort_hours: Option<f64>,
+    /// Only on edit: hours still to do (defaults to the effort).
+    pub remaining_hours: Option<f64>,
+    #[serde(default)]
+    pub skills: Vec<String>,
+}
+
+fn check_text(errors: &mut Vec<FieldError>, title: &str, description: &str) {
+    let title = title.trim();
+    if title.is_empty() {
+        errors.push(FieldError::new("title", "say what will be delivered"));
+    } else if title.chars().count() > 200 {
+        errors.push(FieldError::new("title", "keep the title to 200 characters"));
+    }
+    if description.chars().count() > 10_000 {
+        errors.push(FieldError::new(
+            "description",
+            "keep the description to 10,000 characters",
+        ));
+    }
+}
+
+fn check_hours(errors: &mut Vec<FieldError>, field: &str, hours: Option<f64>) -> f64 {
+    match hours {
+        None => {
+            errors.push(FieldError::new(field, "give the effort in hours"));
+            0.0
+        }
+        Some(h) if !h.is_finite() || h <= 0.0 => {
+            errors.push(FieldError::new(
+                field,
+                "give a positive number of hours (for example 4 or 0.5)",
+            ));
+            0.0
+        }
+        Some(h) if h > MAX_EFFORT_HOURS => {
+            errors.push(FieldError::new(
+                field,
+                format!(
+                    "{h} hours is more than a year of full-time work; split it into commitments of at most {MAX_EFFORT_HOURS} hours"
+                ),
+            ));
+            0.0
+        }
+        Some(h) => h,
+    }
+}
+
+fn clean_skills(skills: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = skills
+        .iter()
+        .flat_map(|s| s.split([',', ';']))
+        .map(normalise_skill)
+        .filter(|s| !s.is_empty())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+async fn check_objective(
+    store: &dyn Store,
+    errors: &mut Vec<FieldError>,
+    objective: Option<ObjectiveId>,
+) -> CoreResult<()> {
+    if let Some(id) = objective {
+        match store.objective(id).await? {
+            None => errors.push(FieldError::new(
+                "objective_id",
+                format!("there is no objective {id}"),
+            )),
+            Some(o) if o.closed => errors.push(FieldError::new(
+                "objective_id",
+                format!("the objective \u{201c}{}\u{201d} is closed", o.title),
+            )),
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
+
+fn active_owner(errors: &mut Vec<FieldError>, field: &str, person: &Person) {
+    if person.status == PersonStatus::Left {
+        errors.push(FieldError::new(
+            field,
+            format!(
+                "{} has left the organisation; choose someone who is still here",
+                person.name
+            ),
+        ));
+    }
+}
+
+fn invalid_or<T>(errors: Vec<FieldError>, value: T) -> CoreResult<T> {
+    if errors.is_empty() {
+        Ok(value)
+    } else {
+        Err(CoreError::Invalid(errors))
+    }
+}
+
+/// Creates a commitment for the viewer, or for someone in their tree (admins: anyone).
+pub async fn create(
+    store: &dyn Store,
+    viewer: &Viewer,
+    input: &CommitmentInput,
+    now: i64,
+) -> CoreResult<CommitmentId> {
+    let owner_id = input.owner_id.unwrap_or(viewer.person_id);
+    let owner = standing(store, viewer, owner_id).await.map_err(|e| match e {
+        CoreError::NotFound(_) => CoreError::field("owner_id", format!("there is no person {owner_id}")),
+        e => e,
+    })?;
+    if owner.relation == Relation::Colleague {
+        return Err(CoreError::Forbidden(
+            "give work to someone outside your reporting tree; ask them or their manager"
+                .into(),
+        ));
+    }
+    let mut errors = Vec::new();
+    check_text(&mut errors, &input.title, &input.description);
+    active_owner(&mut errors, "owner_id", &owner.person);
+    let effort = check_hours(&mut errors, "effort_hours", input.effort_hours);
+    let today = local_date(owner.person.time_zone.as_deref(), now);
+    let due = match input.due_date {
+        None => {
+            errors.push(FieldError::new("due_date", "give the agreed due date"));
+            today
+        }
+        Some(d) if d < today => {
+            errors.push(FieldError::new(
+                "due_date",
+                format!("{d} is before today ({today}); a new commitment is due today or later"),
+            ));
+            d
+        }
+        Some(d) => d,
+    };
+    check_objective(store, &mut errors, input.objective_id).await?;
+    invalid_or(errors, ())?;
+    let id = store
+        .create_commitment(&NewCommitment {
+            title: input.title.trim().to_string(),
+            description: input.description.trim().to_string(),
+            owner: owner_id,
+            requester: Some(viewer.person_id),
+            objective: input.objective_id,
+            due_date: due,
+            effort_hours: effort,
+            skills: clean_skills(&input.skills),
+            created_at: now,
+            created_on: today,
+        })
+        .await?;
+    Ok(id)
+}
+
+/// Changes the title, description, effort, remaining hours, skills or objective.
+pub async fn edit(
+    store: &dyn Store,
+    viewer: &Viewer,
+    id: CommitmentId,
+    input: &CommitmentInput,
+) -> CoreResult<()> {
+    let (mut c, _owner, can) = load(store, viewer, id).await?;
+    if !can.edit {
+        return Err(CoreError::Forbidden("change this commitment".into()));
+    }
+    let mut errors = Vec::new();
+    check_text(&mut errors, &input.title, &input.description);
+    let effort = check_hours(&mut errors, "effort_hours", input.effort_hours);
+    let remaining = match input.remaining_hours {
+        // Untouched work stays untouched; started work keeps what is left, up to the effort.
+        None if c.remaining_hours == c.effort_hours => effort,
+        None => c.remaining_hours.min(effort),
+        Some(r) if !r.is_finite() || r < 0.0 || r > effort => {
+            errors.push(FieldError::new(
+                "remaining_hours",
+                "give the hours still to do, from 0 up to the effort",
+            ));
+            0.0
+        }
+        Some(r) => r,
+    };
+    check_objective(store, &mut errors, input.objective_id).await?;
+    invalid_or(errors, ())?;
+    c.title = input.title.trim().to_string();
+    c.description = input.description.trim().to_string();
+    c.effort_hours = effort;
+    c.remaining_hours = remaining;
+    c.skills = clean_skills(&input.skills);
+    c.objective = input.objective_id.map(|o| (o, String::new()));
+    store.update_commitment(&c, &[]).await
+}
+
+/// Moves the due date. Made on or before the date in force it is a renegotiation (the new
+/// date becomes the agreement); made after, the history says so and delivery still counts
+/// the commitment as late.
+pub async fn renegotiate(
+    store: &dyn Store,
+    viewer: &Viewer,
+    id: CommitmentId,
+    new_due: Option<NaiveDate>,
+    note: &str,
+    now: i64,
+) -> CoreResult<CommitmentChange> {
+    let (mut c, owner, can) = load(store, viewer, id).await?;
+    if !can.renegotiate {
+        return Err(CoreError::Forbidden(
+            "move the due date of this commitment".into(),
+        ));
+    }
+    let today = local_date(owner.person.time_zone.as_deref(), now);
+    let Some(new_due) = new_due else {
+        return Err(CoreError::field("due_date", "give the new due date"));
+    };
+    if new_due == c.due_date {
+        return Err(CoreError::field(
+            "due_date",
+            format!("the commitment is already due on {new_due}"),
+        ));
+    }
+    if new_due < today {
+        return Err(CoreError::field(
+            "due_date",
+            format!("{new_due} has passed; agree a date from today ({today}) on"),
+        ));
+    }
+    if note.chars().count() > 2000 {
+        return Err(CoreError::field("note", "keep the note to 2,000 characters"));
+    }
+    let in_time = today <= c.due_date;
+    let change = NewChange {
+        at: now,
+        actor: viewer.person_id,
+        field: ChangeField::DueDate,
+        before: Some(c.due_date.to_string()),
+        after: Some(new_due.to_string()),
+        note: note.trim().to_string(),
+        in_time: Some(in_time),
+    };
+    c.agreed_due_date = agreed_due_after_change(c.due_date, c.agreed_due_date, today, new_due);
+    c.due_date = new_due;
+    store.update_commitment(&c, std::slice::from_ref(&change)).await?;
+    Ok(CommitmentChange {
+        at: change.at,
+        actor: None,
+        field: change.field,
+        before: change.before,
+        after: change.after,
+        note: change.note,
+        in_time: change.in_time,
+    })
+}
+
+/// Gives the commitment to someone else in the viewer's tree (admins: anyone active).
+pub async fn reassign(
+    store: &dyn Store,
+    viewer: &Viewer,
+    id: CommitmentId,
+    new_owner: PersonId,
+    note: &str,
+    now: i64,
+) -> CoreResult<()> {
+    let (mut c, _owner, can) = load(store, viewer, id).await?;
+    if !can.reassign {
+        return Err(CoreError::Forbidden(
+            "reassign this commitment; only the owner's manager chain or an admin can".into(),
+        ));
+    }
+    let to = standing(store, viewer, new_owner).await.map_err(|e| match e {
+        CoreError::NotFound(_) => {
+            CoreError::field("owner_id", format!("there is no person {new_owner}"))
+        }
+        e => e,
+    })?;
+    let mut errors = Vec::new();
+    if to.relation == Relation::Colleague {
+        errors.push(FieldError::new(
+            "owner_id",
+            format!("{} is outside your reporting tree", to.person.name),
+        ));
+    }
+    active_owner(&mut errors, "owner_id", &to.person);
+    if new_owner == c.owner.id {
+        errors.push(FieldError::new(
+            "owner_id",
+            format!("{} already owns this commitment", to.person.name),
+        ));
+    }
+    invalid_or(errors, ())?;
+    let change = NewChange {
+        at: now,
+        actor: viewer.person_id,
+        field: ChangeField::Owner,
+        before: Some(c.owner.id.to_string()),
+        after: Some(new_owner.to_string()),
+        note: note.trim().to_string(),
+        in_time: None,
+    };
+    c.owner.id = new_owner;
+    c.owner.name = to.person.name;
+    store.update_commitment(&c, &[change]).await
+}
+
+/// Marks the commitment done, cancelled or open again.
+pub async fn set_status(
+    store: &dyn Store,
+    viewer: &Viewer,
+    id: CommitmentId,
+    status: CommitmentStatus,
+    note: &str,
+    now: i64,
+) -> CoreResult<()> {
+    let (mut c, owner, can) = load(store, viewer, id).await?;
+    let allowed = match status {
+        CommitmentStatus::Done => can.complete,
+        CommitmentStatus::Cancelled => can.cancel,
+        CommitmentStatus::Open => can.complete,
+    };
+    if !allowed {
+        return Err(CoreError::Forbidden(format!(
+            "mark this commitment {}",
+            status.as_str()
+        )));
+    }
+    if c.status == status {
+        return Err(CoreError::Conflict(format!(
+            "the commitment is already {}",
+            status.as_str()
+        )));
+    }
+    let change = NewChange {
+        at: now,
+        actor: viewer.person_id,
+        field: ChangeField::Status,
+        before: Some(c.status.as_str().into()),
+        after: Some(status.as_str().into()),
+        note: note.trim().to_string(),
+        in_time: None,
+    };
+    match status {
+        CommitmentStatus::Done => {
+            c.completed_at = Some(now);
+            c.completed_on = Some(local_date(owner.person.time_zone.as_deref(), now));
+            c.remaining_hours = 0.0;
+        }
+        CommitmentStatus::Cancelled => {
+            c.completed_at = None;
+            c.completed_on = None;
+        }
+        CommitmentStatus::Open => {
+            c.completed_at = None;
+            c.completed_on = None;
+            if c.remaining_hours == 0.0 {
+                c.remaining_hours = c.effort_hours;
+            }
+        }
+    }
+    c.status = status;
+    store.update_commitment(&c, &[change]).await
+}
+
+/// Adds a comment.
+pub async fn comment(
+    store: &dyn Store,
+    viewer: &Viewer,
+    id: CommitmentId,
+    body: &str,
+    now: i64,
+) -> CoreResult<()> {
+    let (_c, _owner, can) = load(store, viewer, id).await?;
+    if !can.comment {
+        return Err(CoreError::Forbidden("comment on this commitment".into()));
+    }
+    let body = body.trim();
+    if body.is_empty() || body.chars().count() > 5000 {
+        return Err(CoreError::field(
+            "body",
+            "write a comment of 1 to 5,000 characters",
+        ));
+    }
+    store
+        .add_comment(id, viewer.person_id, now, body)
+        .await
+}
+
+/// Moves one commitment up or down in the priorities of `manager`'s team (the manager's
+/// tree), swapping places with its neighbour.
+pub async fn move_priority(
+    store: &dyn Store,
+    viewer: &Viewer,
+    manager: PersonId,
+    id: CommitmentId,
+    up: bool,
+) -> CoreResult<()> {
+    let list = team_priorities_for_change(store, viewer, manager).await?;
+    let Some(pos) = list.iter().position(|c| c.id == id) else {
+        return Err(CoreError::NotFound(format!(
+            "commitment {id} in these priorities"
+        )));
+    };
+    let other = if up {
+        pos.checked_sub(1)
+    } else {
+        (pos + 1 < list.len()).then_some(pos + 1)
+    };
+    let Some(other) = other else {
+        return Ok(()); // already at the top (or bottom)
+    };
+    let ids: Vec<CommitmentId> = list.iter().map(|c| c.id).collect();
+    let mut order = ids.clone();
+    order.swap(pos, other);
+    reorder_list(store, &list, &order).await
+}
+
+/// Puts `order` (some or all of the team's open commitments) first, in that order; the
+/// rest keep their relative order after them.
+pub async fn reorder(
+    store: &dyn Store,
+    viewer: &Viewer,
+    manager: PersonId,
+    order: &[CommitmentId],
+) -> CoreResult<()> {
+    let list = team_priorities_for_change(store, viewer, manager).await?;
+    let mut errors = Vec::new();
+    for (i, id) in order.iter().enumerate() {
+        if !list.iter().any(|c| c.id == *id) {
+            errors.push(FieldError::new(
+                format!("order[{i}]"),
+                format!("commitment {id} is not an open commitment of this team"),
+            ));
+        }
+        if order[..i].contains(id) {
+            errors.push(FieldError::new(
+                format!("order[{i}]"),
+                format!("commitment {id} is listed twice"),
+            ));
+        }
+    }
+    invalid_or(errors, ())?;
+    let mut full: Vec<CommitmentId> = order.to_vec();
+    full.extend(list.iter().map(|c| c.id).filter(|id| !order.contains(id)));
+    reorder_list(store, &list, &full).await
+}
+
+/// The most commitments a priority list holds (and reorders).
+pub const PRIORITY_LIST_LIMIT: i64 = 200;
+
+async fn team_priorities_for_change(
+    store: &dyn Store,
+    viewer: &Viewer,
+    manager: PersonId,
+) -> CoreResult<Vec<Commitment>> {
+    let standing = standing(store, viewer, manager).await?;
+    let allowed = match standing.relation {
+        Relation::Myself => viewer.is_manager,
+        Relation::InMyTree | Relation::Admin => true,
+        Relation::Colleague => false,
+    };
+    if !allowed {
+        return Err(CoreError::Forbidden(
+            "reorder the priorities of a team you do not lead".into(),
+        ));
+    }
+    let members: Vec<PersonId> = store
+        .tree_members(manager)
+        .await?
+        .into_iter()
+        .map(|m| m.id)
+        .collect();
+    store
+        .open_commitments(&members, CommitmentOrder::Priority, None, PRIORITY_LIST_LIMIT)
+        .await
+}
+
+/// Gives the commitments of `list` the priorities they already hold, sorted, in the new
+/// order: the team's block moves as a whole and other teams' positions are untouched.
+async fn reorder_list(
+    store: &dyn Store,
+    list: &[Commitment],
+    order: &[CommitmentId],
+) -> CoreResult<()> {
+    let mut slots: Vec<i64> = list.iter().map(|c| c.priority).collect();
+    slots.sort_unstable();
+    slots.dedup();
+    if slots.len() < list.len() {
+        // Equal priorities (from bulk loads) cannot be swapped; spread them first.
+        let start = slots.first().copied().unwrap_or(0);
+        slots = (0..list.len() as i64).map(|i| start + i).collect();
+    }
+    let assignments: Vec<(CommitmentId, i64)> = order.iter().copied().zip(slots).collect();
+    store.set_priorities(&assignments).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skills_are_normalised_and_deduplicated() {
+        assert_eq!(
+            clean_skills(&["SQL, Rust".into(), " rust ".into(), "".into()]),
+            ["rust", "sql"]
+        );
+    }
+
+    #[test]
+    fn effort_must_be_positive_and_sane() {
+        let mut errors = Vec::new();
+        check_hours(&mut errors, "effort_hours", Some(-2.0));
+        check_hours(&mut errors, "effort_hours", Some(5000.0));
+        check_hours(&mut errors, "effort_hours", Some(f64::NAN));
+        assert_eq!(errors.len(), 3);
+        assert!(errors[1].message.contains("split it"));
+        let mut errors = Vec::new();
+        assert_eq!(check_hours(&mut errors, "effort_hours", Some(0.5)), 0.5);
+        assert!(errors.is_empty());
+    }
+}

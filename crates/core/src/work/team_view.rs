@@ -1,0 +1,217 @@
+//! The team job view: a manager's whole tree — ordered priorities, what is due this week
+//! and overdue, workload per person against capacity, delivery reliability per person and
+//! for the team with a monthly trend, and the team's objectives.
+//!
+//! The manager, their own managers and admins see all of it. The manager's direct reports
+//! see the team's priorities only: workload and reliability of others are not theirs to see.
+
+use super::commitments::{PRIORITY_LIST_LIMIT, standing};
+use super::metrics::{DeliveryCounts, Window, Workload, local_date};
+use super::objectives::view;
+use super::reports::{horizon, workloads};
+use super::store::{CommitmentOrder, ObjectiveFilter};
+use super::{Commitment, ObjectiveView, PersonName};
+use crate::error::{CoreError, CoreResult};
+use crate::ids::PersonId;
+use crate::policy::{Relation, Viewer};
+use crate::store::Store;
+use chrono::{Datelike, Duration, NaiveDate};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// One person of the tree with their figures.
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberFigures {
+    pub person: PersonName,
+    pub title: Option<String>,
+    pub manager_id: Option<PersonId>,
+    /// 0 for the manager, 1 for direct reports, …
+    pub depth: u32,
+    pub workload: Workload,
+    pub workload_ratio: Option<f64>,
+    pub overloaded: bool,
+    pub delivery: DeliveryCounts,
+    pub reliability: Option<f64>,
+}
+
+/// One month of the team's delivery trend.
+#[derive(Debug, Clone, Serialize)]
+pub struct MonthDelivery {
+    /// `YYYY-MM`.
+    pub month: String,
+    pub delivery: DeliveryCounts,
+    pub reliability: Option<f64>,
+}
+
+/// What the viewer sees of a team.
+#[derive(Debug, Clone, Serialize)]
+pub struct TeamJobView {
+    pub manager: PersonName,
+    /// The viewer sees workload, delivery and objectives (not only priorities).
+    pub full: bool,
+    pub can_reorder: bool,
+    pub today: NaiveDate,
+    /// Open commitments of the tree, highest priority first.
+    pub priorities: Vec<Commitment>,
+    /// More open commitments exist than the list holds.
+    pub priorities_truncated: bool,
+    pub overdue: Vec<Commitment>,
+    /// Open, due from today to Sunday.
+    pub due_this_week: Vec<Commitment>,
+    pub members: Vec<MemberFigures>,
+    pub overloaded_count: usize,
+    pub window: Window,
+    pub horizon: Window,
+    pub team_delivery: DeliveryCounts,
+    pub team_reliability: Option<f64>,
+    pub trend: Vec<MonthDelivery>,
+    pub objectives: Vec<ObjectiveView>,
+}
+
+/// How many overdue or due-this-week items the view lists.
+const DUE_LIST_LIMIT: i64 = 200;
+
+pub async fn show(
+    store: &dyn Store,
+    viewer: &Viewer,
+    manager: PersonId,
+    window_days: u32,
+    now: i64,
+) -> CoreResult<TeamJobView> {
+    if !(7..=730).contains(&window_days) {
+        return Err(CoreError::field(
+            "window",
+            "choose a window of 7 to 730 days",
+        ));
+    }
+    let s = standing(store, viewer, manager).await?;
+    let full = matches!(
+        s.relation,
+        Relation::Myself | Relation::InMyTree | Relation::Admin
+    );
+    let teammate = s.person.manager_id.is_some()
+        && store
+            .person(viewer.person_id)
+            .await?
+            .is_some_and(|me| me.manager_id == Some(manager));
+    if !full && !teammate {
+        return Err(CoreError::Forbidden(format!(
+            "see the work of {}'s team",
+            s.person.name
+        )));
+    }
+    let settings = store.settings().await?;
+    let today = local_date(None, now);
+    let members = store.tree_members(manager).await?;
+    let ids: Vec<PersonId> = members.iter().map(|m| m.id).collect();
+    let mut priorities = store
+        .open_commitments(&ids, CommitmentOrder::Priority, None, PRIORITY_LIST_LIMIT + 1)
+        .await?;
+    let priorities_truncated = priorities.len() as i64 > PRIORITY_LIST_LIMIT;
+    priorities.truncate(PRIORITY_LIST_LIMIT as usize);
+    let manager_name = PersonName {
+        id: manager,
+        name: s.person.name.clone(),
+    };
+    let window = Window::ending(today, window_days);
+    let horizon = horizon(today, &settings);
+    if !full {
+        return Ok(TeamJobView {
+            manager: manager_name,
+            full,
+            can_reorder: false,
+            today,
+            priorities,
+            priorities_truncated,
+            overdue: Vec::new(),
+            due_this_week: Vec::new(),
+            members: Vec::new(),
+            overloaded_count: 0,
+            window,
+            horizon,
+            team_delivery: DeliveryCounts::default(),
+            team_reliability: None,
+            trend: Vec::new(),
+            objectives: Vec::new(),
+        });
+    }
+    let sunday = today + Duration::days(6 - i64::from(today.weekday().num_days_from_monday()));
+    let due_soon = store
+        .open_commitments(&ids, CommitmentOrder::DueDate, Some(sunday), DUE_LIST_LIMIT)
+        .await?;
+    let (overdue, due_this_week): (Vec<_>, Vec<_>) =
+        due_soon.into_iter().partition(|c| c.due_date < today);
+    let delivery: HashMap<PersonId, DeliveryCounts> = store
+        .delivery_by_owner(Some(&ids), window, today)
+        .await?
+        .into_iter()
+        .collect();
+    let workloads = workloads(store, Some(&ids), &ids, &settings, horizon).await?;
+    let mut team = DeliveryCounts::default();
+    let figures: Vec<MemberFigures> = members
+        .iter()
+        .map(|m| {
+            let d = delivery.get(&m.id).copied().unwrap_or_default();
+            team.add(d);
+            let w = workloads[&m.id];
+            MemberFigures {
+                person: PersonName {
+                    id: m.id,
+                    name: m.name.clone(),
+                },
+                title: m.title.clone(),
+                manager_id: m.manager_id,
+                depth: m.depth,
+                workload_ratio: w.ratio(),
+                overloaded: w.overloaded(),
+                workload: w,
+                reliability: d.reliability(),
+                delivery: d,
+            }
+        })
+        .collect();
+    let trend = store
+        .delivery_by_month(Some(&ids), window, today)
+        .await?
+        .into_iter()
+        .map(|(month, d)| MonthDelivery {
+            month,
+            reliability: d.reliability(),
+            delivery: d,
+        })
+        .collect();
+    // The team's objectives: those of the manager and of their direct reports.
+    let owners: Vec<PersonId> = members
+        .iter()
+        .filter(|m| m.depth <= 1)
+        .map(|m| m.id)
+        .collect();
+    let objectives = store
+        .objectives(&ObjectiveFilter {
+            active_on: Some(today),
+            owners: Some(owners),
+            ..ObjectiveFilter::default()
+        })
+        .await?
+        .into_iter()
+        .map(|o| view(o, now))
+        .collect();
+    Ok(TeamJobView {
+        manager: manager_name,
+        full,
+        can_reorder: !matches!(s.relation, Relation::Myself) || viewer.is_manager,
+        today,
+        priorities,
+        priorities_truncated,
+        overdue,
+        due_this_week,
+        overloaded_count: figures.iter().filter(|m| m.overloaded).count(),
+        members: figures,
+        window,
+        horizon,
+        team_reliability: team.reliability(),
+        team_delivery: team,
+        trend,
+        objectives,
+    })
+}

@@ -1,0 +1,54 @@
+//! Multi-row inserts for the copy command and bulk loads.
+
+use crate::{Backend, map_err, placeholders};
+use sqlx::any::AnyArguments;
+use sqlx::{Any, Arguments, AssertSqlSafe, Transaction};
+use trellis_core::error::{CoreError, CoreResult};
+
+/// One column value.
+#[derive(Debug, Clone)]
+pub(crate) enum Value {
+    Int(Option<i64>),
+    Real(Option<f64>),
+    Text(Option<String>),
+    Bytes(Option<Vec<u8>>),
+}
+
+/// Parameters per statement: under both SQLite's and PostgreSQL's limits.
+const PARAMETERS_PER_STATEMENT: usize = 8000;
+
+/// Inserts `rows` into `table` in as few statements as the parameter limits allow.
+pub(crate) async fn insert_rows(
+    tx: &mut Transaction<'_, Any>,
+    backend: Backend,
+    table: &str,
+    columns: &[&str],
+    rows: &[Vec<Value>],
+) -> CoreResult<()> {
+    let width = columns.len();
+    let list = columns.join(", ");
+    let per_statement = (PARAMETERS_PER_STATEMENT / width).max(1);
+    for chunk in rows.chunks(per_statement) {
+        let tuples: Vec<String> = (0..chunk.len())
+            .map(|i| format!("({})", placeholders(backend, i * width + 1, width)))
+            .collect();
+        let sql = format!("INSERT INTO {table} ({list}) VALUES {}", tuples.join(", "));
+        let mut args = AnyArguments::default();
+        for row in chunk {
+            for v in row {
+                let added = match v {
+                    Value::Int(x) => args.add(*x),
+                    Value::Real(x) => args.add(*x),
+                    Value::Text(x) => args.add(x.clone()),
+                    Value::Bytes(x) => args.add(x.clone()),
+                };
+                added.map_err(|e| CoreError::Internal(e.to_string()))?;
+            }
+        }
+        sqlx::query_with(AssertSqlSafe(sql), args)
+            .execute(&mut **tx)
+            .await
+            .map_err(map_err)?;
+    }
+    Ok(())
+}
