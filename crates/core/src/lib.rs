@@ -19,3 +19,4 @@ pub use error::{CoreError, FieldError};
 pub use ids::{AccountId, LevelId, PersonId, TeamId};
 pub use policy::Viewer;
 pub use store::Store;
+pub use work::store::WorkStore;

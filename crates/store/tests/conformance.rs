@@ -380,3 +380,239 @@ async fn a_bulk_import_keeps_every_index_and_reference_check() {
         assert_eq!(tops.len(), 1, "{backend}");
     }
 }
+
+mod work {
+    use super::demo_store;
+    use trellis_core::{Store, WorkStore};
+    use trellis_core::demo;
+    use trellis_core::work::metrics::{DeliveryCounts, Measure, Window, delivery, local_date};
+    use trellis_core::work::store::{CommitmentOrder, ObjectiveFilter};
+    use trellis_core::work::{
+        ChangeField, CommitmentStatus, Confidence, NewChange, NewCheckIn, NewCommitment,
+        NewKeyResult, NewObjective, Scope,
+    };
+    use trellis_store::testing::backends;
+
+    const NOW: i64 = 1_795_424_400; // 2026-11-23 09:00 UTC
+
+    #[tokio::test]
+    async fn delivery_counted_by_the_database_matches_the_metric_definition() {
+        for backend in backends() {
+            let (_db, store) = demo_store(backend, 150).await;
+            let org = demo::generate(150, 42);
+            let written = trellis_core::work::demo::load(&store, &org, NOW, 3)
+                .await
+                .unwrap();
+            assert!(written > 150 * 14, "{backend}: {written}");
+            let today = local_date(None, NOW);
+            let window = Window::ending(today, 120);
+            let by_owner = store.delivery_by_owner(None, window, today).await.unwrap();
+            assert!(by_owner.len() > 100, "{backend}");
+            let mut total = DeliveryCounts::default();
+            for (owner, counts) in &by_owner {
+                let records = store.delivery_records(*owner).await.unwrap();
+                assert_eq!(
+                    *counts,
+                    delivery(&records, window, today),
+                    "{backend}: owner {owner}"
+                );
+                total.add(*counts);
+            }
+            let mut by_month = DeliveryCounts::default();
+            for (_, c) in store.delivery_by_month(None, window, today).await.unwrap() {
+                by_month.add(c);
+            }
+            assert_eq!(by_month, total, "{backend}: months add up");
+            // Narrowing to some owners gives exactly their lines.
+            let some: Vec<_> = by_owner.iter().take(5).map(|(o, _)| *o).collect();
+            let narrowed = store
+                .delivery_by_owner(Some(&some), window, today)
+                .await
+                .unwrap();
+            assert_eq!(narrowed.len(), 5, "{backend}");
+        }
+    }
+
+    #[tokio::test]
+    async fn commitments_keep_their_history_and_priorities() {
+        for backend in backends() {
+            let (_db, store) = demo_store(backend, 40).await;
+            let ceo = store.top_of_tree().await.unwrap()[0].id;
+            let tree = store.tree_members(ceo).await.unwrap();
+            assert_eq!(tree.len(), 40, "{backend}: the whole org under the CEO");
+            assert_eq!(tree[0].id, ceo);
+            assert!(tree.windows(2).all(|w| w[0].depth <= w[1].depth));
+            let owner = tree[1].id;
+            let day = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+            let new = |title: &str, due: &str| NewCommitment {
+                title: title.into(),
+                description: "".into(),
+                owner,
+                requester: Some(ceo),
+                objective: None,
+                due_date: day(due),
+                effort_hours: 6.5,
+                skills: vec!["rust".into(), "sql".into()],
+                created_at: NOW,
+                created_on: day("2026-11-23"),
+            };
+            let a = store.create_commitment(&new("A", "2026-11-30")).await.unwrap();
+            let b = store.create_commitment(&new("B", "2026-11-25")).await.unwrap();
+            let mut c = store.commitment(a).await.unwrap().unwrap();
+            assert_eq!(c.skills, ["rust", "sql"], "{backend}");
+            assert_eq!(c.remaining_hours, 6.5);
+            assert_eq!(c.requester.as_ref().unwrap().id, ceo);
+            c.due_date = day("2026-12-04");
+            c.agreed_due_date = day("2026-12-04");
+            store
+                .update_commitment(
+                    &c,
+                    &[NewChange {
+                        at: NOW + 60,
+                        actor: owner,
+                        field: ChangeField::DueDate,
+                        before: Some("2026-11-30".into()),
+                        after: Some("2026-12-04".into()),
+                        note: "scope grew".into(),
+                        in_time: Some(true),
+                    }],
+                )
+                .await
+                .unwrap();
+            let history = store.commitment_changes(a).await.unwrap();
+            assert_eq!(history.len(), 1, "{backend}");
+            assert_eq!(history[0].in_time, Some(true));
+            assert_eq!(history[0].actor.as_ref().unwrap().id, owner);
+            store.add_comment(a, ceo, NOW, "Thanks").await.unwrap();
+            assert_eq!(store.commitment_comments(a).await.unwrap()[0].body, "Thanks");
+            let by_priority = store
+                .open_commitments(&[owner], CommitmentOrder::Priority, None, 10)
+                .await
+                .unwrap();
+            assert_eq!(by_priority.iter().map(|c| c.id).collect::<Vec<_>>(), [a, b]);
+            let by_due = store
+                .open_commitments(&[owner], CommitmentOrder::DueDate, None, 10)
+                .await
+                .unwrap();
+            assert_eq!(by_due.iter().map(|c| c.id).collect::<Vec<_>>(), [b, a]);
+            store
+                .set_priorities(&[(a, by_priority[1].priority), (b, by_priority[0].priority)])
+                .await
+                .unwrap();
+            let swapped = store
+                .open_commitments(&[owner], CommitmentOrder::Priority, None, 10)
+                .await
+                .unwrap();
+            assert_eq!(swapped[0].id, b, "{backend}");
+            let soon = store
+                .open_commitments(&[owner], CommitmentOrder::DueDate, Some(day("2026-11-26")), 10)
+                .await
+                .unwrap();
+            assert_eq!(soon.len(), 1);
+            let effort = store
+                .remaining_effort(Some(&[owner]), day("2026-12-31"))
+                .await
+                .unwrap();
+            assert_eq!(effort, vec![(owner, 13.0)], "{backend}");
+            let mut done = store.commitment(b).await.unwrap().unwrap();
+            done.status = CommitmentStatus::Done;
+            done.remaining_hours = 0.0;
+            done.completed_at = Some(NOW);
+            done.completed_on = Some(day("2026-11-23"));
+            store.update_commitment(&done, &[]).await.unwrap();
+            assert_eq!(store.closed_commitments(owner, 5).await.unwrap()[0].id, b);
+            // Capacity and absences.
+            store.set_capacity(owner, Some(20.0)).await.unwrap();
+            assert_eq!(store.capacities(Some(&[owner])).await.unwrap(), vec![(owner, 20.0)]);
+            store.set_capacity(owner, None).await.unwrap();
+            assert!(store.capacities(Some(&[owner])).await.unwrap().is_empty());
+            let off = store
+                .add_absence(owner, day("2026-11-26"), day("2026-11-27"), "Holiday")
+                .await
+                .unwrap();
+            let overlapping = store
+                .absences_between(None, day("2026-11-23"), day("2026-12-06"))
+                .await
+                .unwrap();
+            assert_eq!(overlapping.len(), 1, "{backend}");
+            assert_eq!(store.absence(off).await.unwrap().unwrap().person_id, owner);
+            store.delete_absence(off).await.unwrap();
+            assert!(store.absences_of(owner, day("2026-01-01")).await.unwrap().is_empty());
+        }
+    }
+
+    #[tokio::test]
+    async fn objectives_with_key_results_and_check_ins() {
+        for backend in backends() {
+            let (_db, store) = demo_store(backend, 40).await;
+            let ceo = store.top_of_tree().await.unwrap()[0].id;
+            let day = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+            let company = store
+                .create_objective(&NewObjective {
+                    title: "Delight customers".into(),
+                    description: "".into(),
+                    scope: Scope::Company,
+                    team: None,
+                    owner: ceo,
+                    parent: None,
+                    period_start: day("2026-10-01"),
+                    period_end: day("2026-12-31"),
+                    created_at: NOW,
+                })
+                .await
+                .unwrap();
+            let kr = store
+                .add_key_result(
+                    company,
+                    &NewKeyResult {
+                        title: "Response time".into(),
+                        measure: Measure::Numeric {
+                            start: 9.0,
+                            target: 2.0,
+                            current: 9.0,
+                            unit: "h".into(),
+                        },
+                    },
+                )
+                .await
+                .unwrap();
+            store
+                .record_check_in(&NewCheckIn {
+                    key_result_id: kr,
+                    author: ceo,
+                    at: NOW,
+                    value: Some(5.5),
+                    done: false,
+                    confidence: Confidence::Unsure,
+                    note: "halfway".into(),
+                })
+                .await
+                .unwrap();
+            let o = store.objective(company).await.unwrap().unwrap();
+            assert_eq!(o.key_results.len(), 1, "{backend}");
+            let k = &o.key_results[0];
+            assert_eq!(k.last_confidence, Some(Confidence::Unsure));
+            assert_eq!(k.last_check_in_at, Some(NOW));
+            assert!(matches!(k.measure, Measure::Numeric { current, .. } if current == 5.5));
+            let running = store
+                .objectives(&ObjectiveFilter {
+                    active_on: Some(day("2026-11-23")),
+                    ..ObjectiveFilter::default()
+                })
+                .await
+                .unwrap();
+            assert_eq!(running.len(), 1);
+            let later = store
+                .objectives(&ObjectiveFilter {
+                    active_on: Some(day("2027-01-05")),
+                    ..ObjectiveFilter::default()
+                })
+                .await
+                .unwrap();
+            assert!(later.is_empty());
+            store.set_objective_closed(company, true).await.unwrap();
+            assert!(store.objective(company).await.unwrap().unwrap().closed);
+            assert_eq!(store.check_ins(company, 10).await.unwrap()[0].note, "halfway");
+        }
+    }
+}

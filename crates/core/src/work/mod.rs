@@ -3,6 +3,7 @@
 //! delivery reliability and workload.
 
 pub mod commitments;
+pub mod demo;
 pub mod metrics;
 pub mod objectives;
 pub mod plate;
