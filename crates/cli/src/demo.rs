@@ -101,6 +101,9 @@ pub async fn run(args: DemoArgs) -> Result<()> {
         .apply_import(&plan)
         .await
         .map_err(|e| anyhow!("{e}"))?;
+    let commitments = trellis_core::work::demo::load(&store, &org, crate::chrono_now(), args.seed)
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
     let password = match args.password {
         Some(p) => p,
         None => trellis_core::auth::random_token().map_err(|e| anyhow!("{e}"))?[..16].to_string(),
@@ -118,9 +121,10 @@ pub async fn run(args: DemoArgs) -> Result<()> {
         ));
     }
     let banner = format!(
-        "Demo organisation {:?}: {} people.\n{}",
+        "Demo organisation {:?}: {} people, {} commitments.\n{}",
         org.organisation_name,
         org.people.len(),
+        commitments,
         lines.join("\n")
     );
     crate::serve(Arc::new(store), &config, Some(banner)).await

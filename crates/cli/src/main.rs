@@ -2,6 +2,7 @@
 
 mod config;
 mod demo;
+mod report;
 
 // Import and export allocate millions of small strings; glibc's allocator spends a fifth
 // of a 100,000-person import on them, mimalloc a fraction of that.
@@ -34,7 +35,7 @@ struct Cli {
 
 /// Where the database is; shared by every command.
 #[derive(Args, Clone, Debug)]
-struct DatabaseArgs {
+pub(crate) struct DatabaseArgs {
     /// sqlite://PATH or postgres://USER:PASSWORD@HOST:PORT/DB
     #[arg(long, env = "TRELLIS_DATABASE")]
     database: Option<String>,
@@ -90,6 +91,9 @@ enum Command {
     /// Manage personal API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Delivery reliability and workload reports.
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// Copy a whole installation to another database (for example SQLite to PostgreSQL).
     Copy {
         /// The database to copy from.
@@ -102,6 +106,14 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum ReportCommand {
+    /// Commitments delivered by their agreed date, per person and in total.
+    Delivery(report::ReportArgs),
+    /// Open work against capacity, most loaded first.
+    Workload(report::ReportArgs),
 }
 
 #[derive(Subcommand)]
@@ -286,6 +298,12 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
                 "Created {} account for {email}.",
                 if admin { "an admin" } else { "a" }
             );
+        }
+        Command::Report(ReportCommand::Delivery(args)) => {
+            report::run(report::Kind::Delivery, args).await?
+        }
+        Command::Report(ReportCommand::Workload(args)) => {
+            report::run(report::Kind::Workload, args).await?
         }
         Command::Copy { from, to, force } => {
             let source = open(

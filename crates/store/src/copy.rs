@@ -294,7 +294,6 @@ const TABLES: &[Table] = &[
     },
 ];
 
-
 fn read(row: &AnyRow, columns: &[(&str, Kind)]) -> CoreResult<Vec<Value>> {
     columns
         .iter()

@@ -611,8 +611,12 @@ impl trellis_core::work::store::WorkStore for SqlStore {
         owners: Option<&[trellis_core::PersonId]>,
         window: trellis_core::work::metrics::Window,
         today: chrono::NaiveDate,
-    ) -> CoreResult<Vec<(trellis_core::PersonId, trellis_core::work::metrics::DeliveryCounts)>>
-    {
+    ) -> CoreResult<
+        Vec<(
+            trellis_core::PersonId,
+            trellis_core::work::metrics::DeliveryCounts,
+        )>,
+    > {
         work::delivery_by_owner(self, owners, window, today).await
     }
     async fn delivery_by_month(

@@ -98,7 +98,10 @@ pub async fn save_settings(store: &SqlStore, s: &Settings) -> CoreResult<()> {
         ("manager_word_plural", s.manager_word_plural.clone()),
         ("anonymity_k_360", s.anonymity_k_360.to_string()),
         ("anonymity_k_survey", s.anonymity_k_survey.to_string()),
-        ("default_capacity_hours", s.default_capacity_hours.to_string()),
+        (
+            "default_capacity_hours",
+            s.default_capacity_hours.to_string(),
+        ),
         ("workload_horizon_days", s.workload_horizon_days.to_string()),
     ] {
         sqlx::query(

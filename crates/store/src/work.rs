@@ -13,9 +13,7 @@ use trellis_core::error::{CoreError, CoreResult};
 use trellis_core::ids::{AbsenceId, CommitmentId, KeyResultId, ObjectiveId};
 use trellis_core::org::display_name;
 use trellis_core::work::metrics::{DeliveryCounts, DeliveryRecord, DeliveryState, Measure, Window};
-use trellis_core::work::store::{
-    CommitmentOrder, ObjectiveFilter, TreeMember, WorkBatch,
-};
+use trellis_core::work::store::{CommitmentOrder, ObjectiveFilter, TreeMember, WorkBatch};
 use trellis_core::work::{
     Absence, ChangeField, CheckIn, Comment, Commitment, CommitmentChange, CommitmentStatus,
     Confidence, KeyResult, NewChange, NewCheckIn, NewCommitment, NewKeyResult, NewObjective,
@@ -96,7 +94,12 @@ fn text_day(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
-fn person_name(row: &AnyRow, id: &str, name: &str, preferred: &str) -> CoreResult<Option<PersonName>> {
+fn person_name(
+    row: &AnyRow,
+    id: &str,
+    name: &str,
+    preferred: &str,
+) -> CoreResult<Option<PersonName>> {
     let id: Option<i64> = get(row, id)?;
     let name: Option<String> = get(row, name)?;
     let preferred: Option<String> = get(row, preferred)?;
@@ -226,11 +229,13 @@ pub async fn create_commitment(store: &SqlStore, c: &NewCommitment) -> CoreResul
 }
 
 pub async fn commitment(store: &SqlStore, id: CommitmentId) -> CoreResult<Option<Commitment>> {
-    let row = sqlx::query(AssertSqlSafe(format!("{COMMITMENT_SELECT} WHERE c.id = $1")))
-        .bind(id.0)
-        .fetch_optional(&store.pool)
-        .await
-        .map_err(map_err)?;
+    let row = sqlx::query(AssertSqlSafe(format!(
+        "{COMMITMENT_SELECT} WHERE c.id = $1"
+    )))
+    .bind(id.0)
+    .fetch_optional(&store.pool)
+    .await
+    .map_err(map_err)?;
     row.as_ref().map(commitment_row).transpose()
 }
 
@@ -483,7 +488,10 @@ pub async fn delivery_by_month(
         .collect()
 }
 
-pub async fn delivery_records(store: &SqlStore, owner: PersonId) -> CoreResult<Vec<DeliveryRecord>> {
+pub async fn delivery_records(
+    store: &SqlStore,
+    owner: PersonId,
+) -> CoreResult<Vec<DeliveryRecord>> {
     let rows = sqlx::query(
         "SELECT agreed_due_date, status, completed_on FROM commitments WHERE owner_id = $1",
     )
@@ -544,7 +552,11 @@ pub async fn capacities(
         .collect()
 }
 
-pub async fn set_capacity(store: &SqlStore, person: PersonId, hours: Option<f64>) -> CoreResult<()> {
+pub async fn set_capacity(
+    store: &SqlStore,
+    person: PersonId,
+    hours: Option<f64>,
+) -> CoreResult<()> {
     match hours {
         Some(h) => sqlx::query(
             "INSERT INTO capacities (person_id, hours_per_week) VALUES ($1, $2) \
@@ -591,7 +603,11 @@ pub async fn absences_between(
     rows.iter().map(absence).collect()
 }
 
-pub async fn absences_of(store: &SqlStore, person: PersonId, since: NaiveDate) -> CoreResult<Vec<Absence>> {
+pub async fn absences_of(
+    store: &SqlStore,
+    person: PersonId,
+    since: NaiveDate,
+) -> CoreResult<Vec<Absence>> {
     let rows = sqlx::query(
         "SELECT id, person_id, first_day, last_day, note FROM absences \
          WHERE person_id = $1 AND last_day >= $2 ORDER BY first_day, id",
@@ -605,13 +621,12 @@ pub async fn absences_of(store: &SqlStore, person: PersonId, since: NaiveDate) -
 }
 
 pub async fn absence_by_id(store: &SqlStore, id: AbsenceId) -> CoreResult<Option<Absence>> {
-    let row = sqlx::query(
-        "SELECT id, person_id, first_day, last_day, note FROM absences WHERE id = $1",
-    )
-    .bind(id.0)
-    .fetch_optional(&store.pool)
-    .await
-    .map_err(map_err)?;
+    let row =
+        sqlx::query("SELECT id, person_id, first_day, last_day, note FROM absences WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&store.pool)
+            .await
+            .map_err(map_err)?;
     row.as_ref().map(absence).transpose()
 }
 
@@ -708,7 +723,8 @@ async fn objectives_where(
     condition: &str,
     p: Params,
 ) -> CoreResult<Vec<Objective>> {
-    let sql = format!("{OBJECTIVE_SELECT} WHERE {condition} ORDER BY o.period_end DESC, o.title, o.id");
+    let sql =
+        format!("{OBJECTIVE_SELECT} WHERE {condition} ORDER BY o.period_end DESC, o.title, o.id");
     let rows = sqlx::query_with(AssertSqlSafe(sql), p.args)
         .fetch_all(&store.pool)
         .await
@@ -823,7 +839,11 @@ pub async fn set_objective_parent(
     Ok(())
 }
 
-pub async fn set_objective_closed(store: &SqlStore, id: ObjectiveId, closed: bool) -> CoreResult<()> {
+pub async fn set_objective_closed(
+    store: &SqlStore,
+    id: ObjectiveId,
+    closed: bool,
+) -> CoreResult<()> {
     sqlx::query("UPDATE objectives SET closed = $1 WHERE id = $2")
         .bind(i64::from(closed))
         .bind(id.0)
@@ -870,11 +890,13 @@ pub async fn add_key_result(
 }
 
 pub async fn key_result_by_id(store: &SqlStore, id: KeyResultId) -> CoreResult<Option<KeyResult>> {
-    let row = sqlx::query(AssertSqlSafe(format!("{KEY_RESULT_SELECT} WHERE k.id = $1")))
-        .bind(id.0)
-        .fetch_optional(&store.pool)
-        .await
-        .map_err(map_err)?;
+    let row = sqlx::query(AssertSqlSafe(format!(
+        "{KEY_RESULT_SELECT} WHERE k.id = $1"
+    )))
+    .bind(id.0)
+    .fetch_optional(&store.pool)
+    .await
+    .map_err(map_err)?;
     row.as_ref().map(key_result).transpose()
 }
 
@@ -907,7 +929,11 @@ pub async fn record_check_in(store: &SqlStore, c: &NewCheckIn) -> CoreResult<()>
     tx.commit().await.map_err(map_err)
 }
 
-pub async fn check_ins(store: &SqlStore, objective: ObjectiveId, limit: i64) -> CoreResult<Vec<CheckIn>> {
+pub async fn check_ins(
+    store: &SqlStore,
+    objective: ObjectiveId,
+    limit: i64,
+) -> CoreResult<Vec<CheckIn>> {
     let rows = sqlx::query(
         "SELECT ci.key_result_id, ci.author_id, p.name AS author_name, \
          p.preferred_name AS author_preferred, ci.at, ci.value, ci.done, ci.confidence, ci.note \
@@ -976,8 +1002,17 @@ pub async fn insert_work(store: &SqlStore, b: &WorkBatch) -> CoreResult<()> {
         backend,
         "objectives",
         &[
-            "id", "title", "description", "scope", "team_id", "owner_id", "parent_id",
-            "period_start", "period_end", "closed", "created_at",
+            "id",
+            "title",
+            "description",
+            "scope",
+            "team_id",
+            "owner_id",
+            "parent_id",
+            "period_start",
+            "period_end",
+            "closed",
+            "created_at",
         ],
         &rows,
     )
@@ -1005,8 +1040,15 @@ pub async fn insert_work(store: &SqlStore, b: &WorkBatch) -> CoreResult<()> {
         backend,
         "key_results",
         &[
-            "id", "objective_id", "title", "kind", "start_value", "target_value",
-            "current_value", "unit", "done",
+            "id",
+            "objective_id",
+            "title",
+            "kind",
+            "start_value",
+            "target_value",
+            "current_value",
+            "unit",
+            "done",
         ],
         &rows,
     )
@@ -1030,7 +1072,15 @@ pub async fn insert_work(store: &SqlStore, b: &WorkBatch) -> CoreResult<()> {
         &mut tx,
         backend,
         "check_ins",
-        &["key_result_id", "author_id", "at", "value", "done", "confidence", "note"],
+        &[
+            "key_result_id",
+            "author_id",
+            "at",
+            "value",
+            "done",
+            "confidence",
+            "note",
+        ],
         &rows,
     )
     .await?;
@@ -1065,9 +1115,23 @@ pub async fn insert_work(store: &SqlStore, b: &WorkBatch) -> CoreResult<()> {
             backend,
             "commitments",
             &[
-                "id", "title", "description", "owner_id", "requester_id", "objective_id",
-                "due_date", "agreed_due_date", "effort_hours", "remaining_hours", "skills",
-                "priority", "status", "created_at", "created_on", "completed_at", "completed_on",
+                "id",
+                "title",
+                "description",
+                "owner_id",
+                "requester_id",
+                "objective_id",
+                "due_date",
+                "agreed_due_date",
+                "effort_hours",
+                "remaining_hours",
+                "skills",
+                "priority",
+                "status",
+                "created_at",
+                "created_on",
+                "completed_at",
+                "completed_on",
             ],
             &rows,
         )
@@ -1094,8 +1158,14 @@ pub async fn insert_work(store: &SqlStore, b: &WorkBatch) -> CoreResult<()> {
             backend,
             "commitment_changes",
             &[
-                "commitment_id", "at", "actor_id", "field", "before_value", "after_value",
-                "note", "in_time",
+                "commitment_id",
+                "at",
+                "actor_id",
+                "field",
+                "before_value",
+                "after_value",
+                "note",
+                "in_time",
             ],
             &rows,
         )

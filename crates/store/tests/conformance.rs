@@ -383,7 +383,6 @@ async fn a_bulk_import_keeps_every_index_and_reference_check() {
 
 mod work {
     use super::demo_store;
-    use trellis_core::{Store, WorkStore};
     use trellis_core::demo;
     use trellis_core::work::metrics::{DeliveryCounts, Measure, Window, delivery, local_date};
     use trellis_core::work::store::{CommitmentOrder, ObjectiveFilter};
@@ -391,6 +390,7 @@ mod work {
         ChangeField, CommitmentStatus, Confidence, NewChange, NewCheckIn, NewCommitment,
         NewKeyResult, NewObjective, Scope,
     };
+    use trellis_core::{Store, WorkStore};
     use trellis_store::testing::backends;
 
     const NOW: i64 = 1_795_424_400; // 2026-11-23 09:00 UTC
@@ -456,8 +456,14 @@ mod work {
                 created_at: NOW,
                 created_on: day("2026-11-23"),
             };
-            let a = store.create_commitment(&new("A", "2026-11-30")).await.unwrap();
-            let b = store.create_commitment(&new("B", "2026-11-25")).await.unwrap();
+            let a = store
+                .create_commitment(&new("A", "2026-11-30"))
+                .await
+                .unwrap();
+            let b = store
+                .create_commitment(&new("B", "2026-11-25"))
+                .await
+                .unwrap();
             let mut c = store.commitment(a).await.unwrap().unwrap();
             assert_eq!(c.skills, ["rust", "sql"], "{backend}");
             assert_eq!(c.remaining_hours, 6.5);
@@ -484,7 +490,10 @@ mod work {
             assert_eq!(history[0].in_time, Some(true));
             assert_eq!(history[0].actor.as_ref().unwrap().id, owner);
             store.add_comment(a, ceo, NOW, "Thanks").await.unwrap();
-            assert_eq!(store.commitment_comments(a).await.unwrap()[0].body, "Thanks");
+            assert_eq!(
+                store.commitment_comments(a).await.unwrap()[0].body,
+                "Thanks"
+            );
             let by_priority = store
                 .open_commitments(&[owner], CommitmentOrder::Priority, None, 10)
                 .await
@@ -505,7 +514,12 @@ mod work {
                 .unwrap();
             assert_eq!(swapped[0].id, b, "{backend}");
             let soon = store
-                .open_commitments(&[owner], CommitmentOrder::DueDate, Some(day("2026-11-26")), 10)
+                .open_commitments(
+                    &[owner],
+                    CommitmentOrder::DueDate,
+                    Some(day("2026-11-26")),
+                    10,
+                )
                 .await
                 .unwrap();
             assert_eq!(soon.len(), 1);
@@ -523,7 +537,10 @@ mod work {
             assert_eq!(store.closed_commitments(owner, 5).await.unwrap()[0].id, b);
             // Capacity and absences.
             store.set_capacity(owner, Some(20.0)).await.unwrap();
-            assert_eq!(store.capacities(Some(&[owner])).await.unwrap(), vec![(owner, 20.0)]);
+            assert_eq!(
+                store.capacities(Some(&[owner])).await.unwrap(),
+                vec![(owner, 20.0)]
+            );
             store.set_capacity(owner, None).await.unwrap();
             assert!(store.capacities(Some(&[owner])).await.unwrap().is_empty());
             let off = store
@@ -537,7 +554,13 @@ mod work {
             assert_eq!(overlapping.len(), 1, "{backend}");
             assert_eq!(store.absence(off).await.unwrap().unwrap().person_id, owner);
             store.delete_absence(off).await.unwrap();
-            assert!(store.absences_of(owner, day("2026-01-01")).await.unwrap().is_empty());
+            assert!(
+                store
+                    .absences_of(owner, day("2026-01-01"))
+                    .await
+                    .unwrap()
+                    .is_empty()
+            );
         }
     }
 
@@ -612,7 +635,10 @@ mod work {
             assert!(later.is_empty());
             store.set_objective_closed(company, true).await.unwrap();
             assert!(store.objective(company).await.unwrap().unwrap().closed);
-            assert_eq!(store.check_ins(company, 10).await.unwrap()[0].note, "halfway");
+            assert_eq!(
+                store.check_ins(company, 10).await.unwrap()[0].note,
+                "halfway"
+            );
         }
     }
 }

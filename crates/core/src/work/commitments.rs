@@ -9,8 +9,7 @@
 use super::metrics::{agreed_due_after_change, local_date};
 use super::store::CommitmentOrder;
 use super::{
-    ChangeField, Comment, Commitment, CommitmentChange, CommitmentStatus, NewChange,
-    NewCommitment,
+    ChangeField, Comment, Commitment, CommitmentChange, CommitmentStatus, NewChange, NewCommitment,
 };
 use crate::error::{CoreError, CoreResult, FieldError};
 use crate::ids::{CommitmentId, ObjectiveId, PersonId};
@@ -39,7 +38,12 @@ pub(crate) async fn standing(
         .person(id)
         .await?
         .ok_or_else(|| CoreError::NotFound(format!("person {id}")))?;
-    let chain: Vec<PersonId> = store.manager_chain(id).await?.iter().map(|c| c.id).collect();
+    let chain: Vec<PersonId> = store
+        .manager_chain(id)
+        .await?
+        .iter()
+        .map(|c| c.id)
+        .collect();
     let relation = viewer.relation_to(id, &chain);
     Ok(Standing { person, relation })
 }
@@ -60,7 +64,10 @@ fn permissions(viewer: &Viewer, c: &Commitment, owner: &Standing, teammate: bool
         owner.relation,
         Relation::Myself | Relation::InMyTree | Relation::Admin
     );
-    let requester = c.requester.as_ref().is_some_and(|r| r.id == viewer.person_id);
+    let requester = c
+        .requester
+        .as_ref()
+        .is_some_and(|r| r.id == viewer.person_id);
     let above = matches!(owner.relation, Relation::InMyTree | Relation::Admin);
     let open = c.status == CommitmentStatus::Open;
     Permissions {
@@ -246,14 +253,17 @@ pub async fn create(
     now: i64,
 ) -> CoreResult<CommitmentId> {
     let owner_id = input.owner_id.unwrap_or(viewer.person_id);
-    let owner = standing(store, viewer, owner_id).await.map_err(|e| match e {
-        CoreError::NotFound(_) => CoreError::field("owner_id", format!("there is no person {owner_id}")),
-        e => e,
-    })?;
+    let owner = standing(store, viewer, owner_id)
+        .await
+        .map_err(|e| match e {
+            CoreError::NotFound(_) => {
+                CoreError::field("owner_id", format!("there is no person {owner_id}"))
+            }
+            e => e,
+        })?;
     if owner.relation == Relation::Colleague {
         return Err(CoreError::Forbidden(
-            "give work to someone outside your reporting tree; ask them or their manager"
-                .into(),
+            "give work to someone outside your reporting tree; ask them or their manager".into(),
         ));
     }
     let mut errors = Vec::new();
@@ -366,7 +376,10 @@ pub async fn renegotiate(
         ));
     }
     if note.chars().count() > 2000 {
-        return Err(CoreError::field("note", "keep the note to 2,000 characters"));
+        return Err(CoreError::field(
+            "note",
+            "keep the note to 2,000 characters",
+        ));
     }
     let in_time = today <= c.due_date;
     let change = NewChange {
@@ -380,7 +393,9 @@ pub async fn renegotiate(
     };
     c.agreed_due_date = agreed_due_after_change(c.due_date, c.agreed_due_date, today, new_due);
     c.due_date = new_due;
-    store.update_commitment(&c, std::slice::from_ref(&change)).await?;
+    store
+        .update_commitment(&c, std::slice::from_ref(&change))
+        .await?;
     Ok(CommitmentChange {
         at: change.at,
         actor: None,
@@ -407,12 +422,14 @@ pub async fn reassign(
             "reassign this commitment; only the owner's manager chain or an admin can".into(),
         ));
     }
-    let to = standing(store, viewer, new_owner).await.map_err(|e| match e {
-        CoreError::NotFound(_) => {
-            CoreError::field("owner_id", format!("there is no person {new_owner}"))
-        }
-        e => e,
-    })?;
+    let to = standing(store, viewer, new_owner)
+        .await
+        .map_err(|e| match e {
+            CoreError::NotFound(_) => {
+                CoreError::field("owner_id", format!("there is no person {new_owner}"))
+            }
+            e => e,
+        })?;
     let mut errors = Vec::new();
     if to.relation == Relation::Colleague {
         errors.push(FieldError::new(
@@ -519,9 +536,7 @@ pub async fn comment(
             "write a comment of 1 to 5,000 characters",
         ));
     }
-    store
-        .add_comment(id, viewer.person_id, now, body)
-        .await
+    store.add_comment(id, viewer.person_id, now, body).await
 }
 
 /// Moves one commitment up or down in the priorities of `manager`'s team (the manager's
@@ -609,7 +624,12 @@ async fn team_priorities_for_change(
         .map(|m| m.id)
         .collect();
     store
-        .open_commitments(&members, CommitmentOrder::Priority, None, PRIORITY_LIST_LIMIT)
+        .open_commitments(
+            &members,
+            CommitmentOrder::Priority,
+            None,
+            PRIORITY_LIST_LIMIT,
+        )
         .await
 }
 

@@ -7,8 +7,8 @@ use super::metrics::{agreed_due_after_change, local_date};
 use super::objectives::quarter_dates;
 use super::store::{CommitmentRow, WorkBatch};
 use super::{
-    ChangeField, CommitmentStatus, Confidence, NewChange, NewCheckIn, NewCommitment,
-    NewKeyResult, NewObjective, Scope, metrics::Measure,
+    ChangeField, CommitmentStatus, Confidence, NewChange, NewCheckIn, NewCommitment, NewKeyResult,
+    NewObjective, Scope, metrics::Measure,
 };
 use crate::demo::{DemoOrg, DemoRng};
 use crate::ids::{CommitmentId, KeyResultId, ObjectiveId, PersonId, TeamId};
@@ -46,7 +46,10 @@ const THINGS: [&str; 24] = [
     "the renewal pipeline",
 ];
 
-const COMPANY_OBJECTIVES: [(&str, [(&str, f64, f64, &str); 2]); 3] = [
+/// A key result: title, start, target, unit.
+type KeyResultSpec = (&'static str, f64, f64, &'static str);
+
+const COMPANY_OBJECTIVES: [(&str, [KeyResultSpec; 2]); 3] = [
     (
         "Delight our customers",
         [
@@ -92,9 +95,13 @@ pub fn generate_work(org: &DemoOrg, workers: &[DemoWorker], now: i64, seed: u64)
     let (q_start, q_end) = quarter_dates(&quarter).unwrap_or((today, today));
     let mut batch = WorkBatch::default();
     let n = org.people.len();
-    let ceo = org.people.iter().position(|p| p.manager.is_none()).unwrap_or(0);
+    let ceo = org
+        .people
+        .iter()
+        .position(|p| p.manager.is_none())
+        .unwrap_or(0);
     let mut depth = vec![0u32; n];
-    for i in 0..n {
+    for (i, slot) in depth.iter_mut().enumerate() {
         let mut d = 0;
         let mut at = org.people[i].manager;
         while let Some(m) = at {
@@ -104,7 +111,7 @@ pub fn generate_work(org: &DemoOrg, workers: &[DemoWorker], now: i64, seed: u64)
                 break;
             }
         }
-        depth[i] = d;
+        *slot = d;
     }
 
     // Objectives: company (owned by the CEO), one per team lead aligned upwards, and a
@@ -146,8 +153,8 @@ pub fn generate_work(org: &DemoOrg, workers: &[DemoWorker], now: i64, seed: u64)
         for (title, start, target, unit) in krs {
             let kr = KeyResultId(next_kr);
             next_kr += 1;
-            let progress = (expected * pace + (rng.range(0, 10) as f64 - 5.0) / 100.0)
-                .clamp(0.0, 1.0);
+            let progress =
+                (expected * pace + (rng.range(0, 10) as f64 - 5.0) / 100.0).clamp(0.0, 1.0);
             let current = start + (target - start) * progress;
             batch.key_results.push((
                 kr,
@@ -295,12 +302,18 @@ pub fn generate_work(org: &DemoOrg, workers: &[DemoWorker], now: i64, seed: u64)
         if rng.chance(0.15) {
             let first = today - Duration::days(rng.range(20, 150) as i64);
             let last = first + Duration::days(rng.range(1, 9) as i64);
-            batch.absences.push((w.id, first, last, "Leave".to_string()));
+            batch
+                .absences
+                .push((w.id, first, last, "Leave".to_string()));
         }
     }
 
     // Commitments: about twenty per person over six months and the coming month.
     let mut next_commitment = 1i64;
+    let first_report_of_demo_manager = org
+        .people
+        .iter()
+        .position(|p| p.manager == Some(org.manager) && p.report_count == 0);
     let horizon_end = today + Duration::days(13);
     for i in 0..n {
         let p = &org.people[i];
@@ -313,8 +326,10 @@ pub fn generate_work(org: &DemoOrg, workers: &[DemoWorker], now: i64, seed: u64)
         } else {
             0.8 + rng.range(0, 18) as f64 / 100.0
         };
-        let overloaded = i == org.member || (p.report_count == 0 && rng.chance(0.05));
-        let demo_team_member = p.manager == Some(org.manager);
+        // The demo member and one of the demo manager's reports carry too much.
+        let overloaded = i == org.member
+            || Some(i) == first_report_of_demo_manager
+            || (p.report_count == 0 && rng.chance(0.04));
         let count = rng.range(14, 26);
         let skills: Vec<String> = p.record.skills.iter().map(|s| s.skill.clone()).collect();
         let mut open_soon_hours = 0.0;
@@ -352,7 +367,10 @@ pub fn generate_work(org: &DemoOrg, workers: &[DemoWorker], now: i64, seed: u64)
             };
             let id = row.id;
             next_commitment += 1;
-            let mut move_due = |row: &mut CommitmentRow, changed_on: NaiveDate, new_due: NaiveDate, rng: &mut DemoRng| {
+            let mut move_due = |row: &mut CommitmentRow,
+                                changed_on: NaiveDate,
+                                new_due: NaiveDate,
+                                rng: &mut DemoRng| {
                 let in_time = changed_on <= row.due_date;
                 batch.changes.push((
                     id,
@@ -363,7 +381,12 @@ pub fn generate_work(org: &DemoOrg, workers: &[DemoWorker], now: i64, seed: u64)
                         before: Some(row.due_date.to_string()),
                         after: Some(new_due.to_string()),
                         note: if in_time {
-                            (*rng.pick(&["Waiting on legal", "Scope grew", "Swapped with an urgent fix"])).to_string()
+                            (*rng.pick(&[
+                                "Waiting on legal",
+                                "Scope grew",
+                                "Swapped with an urgent fix",
+                            ]))
+                            .to_string()
                         } else {
                             "Slipped".to_string()
                         },
@@ -395,7 +418,8 @@ pub fn generate_work(org: &DemoOrg, workers: &[DemoWorker], now: i64, seed: u64)
                         // Moved after it had passed: does not rescue it.
                         move_due(&mut row, due + Duration::days(1), late, &mut rng);
                     }
-                    if late < today && rng.chance(0.85) {
+                    // Most late work gets done in the end; what is still open is recent.
+                    if late < today && (rng.chance(0.85) || late < today - Duration::days(21)) {
                         complete(&mut row, late, tz);
                     }
                 }
@@ -405,7 +429,7 @@ pub fn generate_work(org: &DemoOrg, workers: &[DemoWorker], now: i64, seed: u64)
             batch.commitments.push(row);
         }
         // A few people carry far more than they can do in the coming two weeks.
-        if overloaded || (demo_team_member && batch.commitments.len() % 3 == 0) {
+        if overloaded {
             let target = capacity[i] * 2.0 * 1.6;
             let mut k = 0;
             while open_soon_hours < target && k < 12 {
@@ -509,7 +533,11 @@ mod tests {
         let batch = generate_work(&org, &workers, now, 1);
         let per_person = batch.commitments.len() as f64 / 250.0;
         assert!((14.0..30.0).contains(&per_person), "{per_person}");
-        let done = batch.commitments.iter().filter(|c| c.status == CommitmentStatus::Done).count();
+        let done = batch
+            .commitments
+            .iter()
+            .filter(|c| c.status == CommitmentStatus::Done)
+            .count();
         let cancelled = batch
             .commitments
             .iter()

@@ -437,7 +437,11 @@ mod tests {
             state: DeliveryState::Done,
             completed_on: Some(local_date(Some("America/Los_Angeles"), at)),
         };
-        let counts = delivery(&[on_time], Window::ending(d("2026-03-31"), 31), d("2026-03-31"));
+        let counts = delivery(
+            &[on_time],
+            Window::ending(d("2026-03-31"), 31),
+            d("2026-03-31"),
+        );
         assert_eq!(counts, DeliveryCounts { due: 1, on_time: 1 });
     }
 

@@ -8,8 +8,7 @@
 
 use super::commitments::standing;
 use super::metrics::{
-    Measure, expected_progress, gap_points, local_date, objective_progress,
-    objective_status,
+    Measure, expected_progress, gap_points, local_date, objective_progress, objective_status,
 };
 use super::store::ObjectiveFilter;
 use super::{
@@ -31,9 +30,8 @@ pub fn view(objective: Objective, now: i64) -> ObjectiveView {
     let measures: Vec<&Measure> = objective.key_results.iter().map(|k| &k.measure).collect();
     let progress = objective_progress(&measures);
     let expected = expected_progress(objective.period_start, objective.period_end, today);
-    let running = !objective.closed
-        && objective.period_start <= today
-        && today <= objective.period_end;
+    let running =
+        !objective.closed && objective.period_start <= today && today <= objective.period_end;
     let check_in_due = running
         && !objective.key_results.is_empty()
         && objective
@@ -122,12 +120,14 @@ pub async fn create(
         _ => {}
     }
     let owner_id = input.owner_id.unwrap_or(viewer.person_id);
-    let owner = standing(store, viewer, owner_id).await.map_err(|e| match e {
-        CoreError::NotFound(_) => {
-            CoreError::field("owner_id", format!("there is no person {owner_id}"))
-        }
-        e => e,
-    })?;
+    let owner = standing(store, viewer, owner_id)
+        .await
+        .map_err(|e| match e {
+            CoreError::NotFound(_) => {
+                CoreError::field("owner_id", format!("there is no person {owner_id}"))
+            }
+            e => e,
+        })?;
     if owner.relation == Relation::Colleague {
         errors.push(FieldError::new(
             "owner_id",
@@ -584,9 +584,15 @@ mod tests {
     #[test]
     fn quarters_are_read_and_written() {
         let (a, b) = quarter_dates("2026-Q4").unwrap();
-        assert_eq!((a.to_string(), b.to_string()), ("2026-10-01".into(), "2026-12-31".into()));
+        assert_eq!(
+            (a.to_string(), b.to_string()),
+            ("2026-10-01".into(), "2026-12-31".into())
+        );
         let (a, b) = quarter_dates("2026 q1").unwrap();
-        assert_eq!((a.to_string(), b.to_string()), ("2026-01-01".into(), "2026-03-31".into()));
+        assert_eq!(
+            (a.to_string(), b.to_string()),
+            ("2026-01-01".into(), "2026-03-31".into())
+        );
         assert!(quarter_dates("2026-Q5").is_none());
         assert_eq!(quarter_of("2026-11-23".parse().unwrap()), "2026-Q4");
     }

@@ -43,7 +43,11 @@ pub struct Plate {
 /// The window of the plate's own delivery figure.
 pub const PLATE_WINDOW_DAYS: u32 = 90;
 
-async fn reach(store: &dyn Store, viewer: &Viewer, id: PersonId) -> CoreResult<super::commitments::Standing> {
+async fn reach(
+    store: &dyn Store,
+    viewer: &Viewer,
+    id: PersonId,
+) -> CoreResult<super::commitments::Standing> {
     let s = standing(store, viewer, id).await?;
     if s.relation == Relation::Colleague {
         // A colleague's plate is private: behave as if there were none.

@@ -46,8 +46,7 @@ pub(crate) async fn workloads(
         .await?
         .into_iter()
         .collect();
-    let capacities: HashMap<PersonId, f64> =
-        store.capacities(owners).await?.into_iter().collect();
+    let capacities: HashMap<PersonId, f64> = store.capacities(owners).await?.into_iter().collect();
     let mut absences: HashMap<PersonId, Vec<(NaiveDate, NaiveDate)>> = HashMap::new();
     for Absence {
         person_id,

@@ -100,8 +100,7 @@ pub trait WorkStore: Send + Sync {
     /// Every active person by name (whole-organisation reports).
     async fn active_people(&self) -> CoreResult<Vec<PersonName>>;
     /// Recent done or cancelled commitments of one owner, newest first.
-    async fn closed_commitments(&self, owner: PersonId, limit: i64)
-    -> CoreResult<Vec<Commitment>>;
+    async fn closed_commitments(&self, owner: PersonId, limit: i64) -> CoreResult<Vec<Commitment>>;
     /// Sets priorities in one transaction.
     async fn set_priorities(&self, order: &[(CommitmentId, i64)]) -> CoreResult<()>;
 

@@ -105,7 +105,12 @@ pub async fn show(
     let members = store.tree_members(manager).await?;
     let ids: Vec<PersonId> = members.iter().map(|m| m.id).collect();
     let mut priorities = store
-        .open_commitments(&ids, CommitmentOrder::Priority, None, PRIORITY_LIST_LIMIT + 1)
+        .open_commitments(
+            &ids,
+            CommitmentOrder::Priority,
+            None,
+            PRIORITY_LIST_LIMIT + 1,
+        )
         .await?;
     let priorities_truncated = priorities.len() as i64 > PRIORITY_LIST_LIMIT;
     priorities.truncate(PRIORITY_LIST_LIMIT as usize);
@@ -186,7 +191,7 @@ pub async fn show(
         .filter(|m| m.depth <= 1)
         .map(|m| m.id)
         .collect();
-    let objectives = store
+    let mut objectives: Vec<ObjectiveView> = store
         .objectives(&ObjectiveFilter {
             active_on: Some(today),
             owners: Some(owners),
@@ -196,6 +201,8 @@ pub async fn show(
         .into_iter()
         .map(|o| view(o, now))
         .collect();
+    // The team's own objectives first, then personal ones.
+    objectives.sort_by_key(|o| o.objective.scope.rank());
     Ok(TeamJobView {
         manager: manager_name,
         full,

@@ -4,6 +4,7 @@
 pub mod imports;
 pub mod org;
 pub mod people;
+pub mod work;
 
 use crate::AppState;
 use crate::auth::ApiUser;
@@ -11,7 +12,7 @@ use crate::error::{ApiError, ErrorResponse};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -34,6 +35,47 @@ pub fn routes() -> Router<AppState> {
         .route("/org/{id}", get(org::show_org_subtree))
         .route("/teams", get(org::list_teams))
         .route("/teams/{id}", get(org::show_team))
+        .route("/commitments", post(work::create_commitment))
+        .route(
+            "/commitments/{id}",
+            get(work::show_commitment).patch(work::update_commitment),
+        )
+        .route(
+            "/commitments/{id}/renegotiate",
+            post(work::renegotiate_commitment),
+        )
+        .route(
+            "/commitments/{id}/reassign",
+            post(work::reassign_commitment),
+        )
+        .route(
+            "/commitments/{id}/status",
+            post(work::set_commitment_status),
+        )
+        .route(
+            "/commitments/{id}/comments",
+            post(work::comment_on_commitment),
+        )
+        .route("/people/{id}/plate", get(work::show_plate))
+        .route("/people/{id}/capacity", put(work::set_capacity))
+        .route("/people/{id}/absences", post(work::add_absence))
+        .route("/absences/{id}", delete(work::delete_absence))
+        .route("/people/{id}/team-work", get(work::show_team_work))
+        .route(
+            "/people/{id}/team-work/priorities",
+            put(work::reorder_priorities),
+        )
+        .route(
+            "/objectives",
+            get(work::list_objectives).post(work::create_objective),
+        )
+        .route(
+            "/objectives/{id}",
+            get(work::show_objective).patch(work::update_objective),
+        )
+        .route("/objectives/{id}/key-results", post(work::add_key_result))
+        .route("/key-results/{id}/check-ins", post(work::check_in))
+        .route("/reports/work", get(work::work_report))
         .route(
             "/imports/people",
             post(imports::import_people).layer(axum::extract::DefaultBodyLimit::max(
@@ -141,12 +183,18 @@ impl Modify for SecuritySchemes {
 /// The OpenAPI document of the API.
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Trellis API", version = "1", description = "People, reporting lines, teams and imports. Authenticate with `Authorization: Bearer TOKEN` (create one with `trellis token create`) or a session cookie plus the `X-CSRF-Token` header for writes. Errors are `{ \"error\": { \"code\", \"message\", \"fields\" } }`."),
+    info(title = "Trellis API", version = "1", description = "People, reporting lines, teams, imports, objectives, commitments, workload and delivery. Authenticate with `Authorization: Bearer TOKEN` (create one with `trellis token create`) or a session cookie plus the `X-CSRF-Token` header for writes. Errors are `{ \"error\": { \"code\", \"message\", \"fields\" } }`."),
     paths(
         show_me,
         people::list_people, people::show_person, people::create_person, people::update_person,
         org::list_org_roots, org::show_org_subtree, org::list_teams, org::show_team,
         imports::import_people,
+        work::create_commitment, work::show_commitment, work::update_commitment,
+        work::renegotiate_commitment, work::reassign_commitment, work::set_commitment_status,
+        work::comment_on_commitment, work::show_plate, work::set_capacity, work::add_absence,
+        work::delete_absence, work::show_team_work, work::reorder_priorities,
+        work::list_objectives, work::create_objective, work::show_objective,
+        work::update_objective, work::add_key_result, work::check_in, work::work_report,
     ),
     modifiers(&SecuritySchemes),
     security(("bearer" = []), ("session" = [])),
@@ -155,6 +203,7 @@ impl Modify for SecuritySchemes {
         (name = "people", description = "The people directory"),
         (name = "org", description = "Reporting lines and teams"),
         (name = "imports", description = "HRIS CSV imports"),
+        (name = "work", description = "Objectives, commitments, priorities, workload and delivery"),
     )
 )]
 pub struct ApiDoc;

@@ -26,13 +26,18 @@ fn head(title: &str, org: Option<&str>) -> Markup {
 
 /// A signed-in page.
 pub fn page(frame: &Frame, title: &str, body: Markup) -> Markup {
-    let nav: &[(&str, &str, &str)] = &[
-        ("home", "/", "Home"),
+    let user = frame.user;
+    let mut nav: Vec<(&str, &str, &str)> =
+        vec![("home", "/", "Home"), ("plate", "/plate", "My plate")];
+    if user.viewer.is_manager {
+        nav.push(("team-work", "/team-work", "Team work"));
+    }
+    nav.extend([
+        ("objectives", "/objectives", "Objectives"),
         ("people", "/people", "People"),
         ("org", "/org", "Org chart"),
         ("teams", "/teams", "Teams"),
-    ];
-    let user = frame.user;
+    ]);
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -44,7 +49,7 @@ pub fn page(frame: &Frame, title: &str, body: Markup) -> Markup {
                         a.brand href="/" { (frame.settings.organisation_name) }
                         nav aria-label="Main" {
                             ul {
-                                @for (key, href, label) in nav {
+                                @for (key, href, label) in &nav {
                                     li { a href=(href) aria-current=[(frame.section == *key).then_some("page")] { (label) } }
                                 }
                                 @if user.viewer.is_admin {

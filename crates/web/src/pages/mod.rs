@@ -4,10 +4,13 @@
 pub mod admin;
 pub mod home;
 pub mod layout;
+pub mod objectives;
 pub mod org;
 pub mod people;
 pub mod signin;
+pub mod team_work;
 pub mod teams;
+pub mod work;
 
 use crate::AppState;
 use crate::auth::CurrentUser;
@@ -39,6 +42,40 @@ pub fn routes() -> Router<AppState> {
         .route("/org/children/{id}", get(org::org_children))
         .route("/teams", get(teams::list_teams))
         .route("/teams/{id}", get(teams::show_team))
+        .route("/plate", get(work::my_plate))
+        .route("/people/{id}/plate", get(work::show_plate))
+        .route("/people/{id}/capacity", post(work::save_capacity))
+        .route("/people/{id}/absences", post(work::add_absence))
+        .route("/absences/{id}/delete", post(work::delete_absence))
+        .route("/commitments/new", get(work::new_commitment_form))
+        .route("/commitments", post(work::create_commitment))
+        .route("/commitments/{id}", get(work::show_commitment))
+        .route(
+            "/commitments/{id}/edit",
+            get(work::edit_commitment_form).post(work::update_commitment),
+        )
+        .route("/commitments/{id}/renegotiate", post(work::renegotiate))
+        .route("/commitments/{id}/reassign", post(work::reassign))
+        .route("/commitments/{id}/status", post(work::set_status))
+        .route("/commitments/{id}/comments", post(work::comment))
+        .route("/team-work", get(team_work::my_team_work))
+        .route("/team-work/{id}", get(team_work::show_team_work))
+        .route("/team-work/{id}/priorities", post(team_work::move_priority))
+        .route(
+            "/objectives",
+            get(objectives::list_objectives).post(objectives::create_objective),
+        )
+        .route("/objectives/new", get(objectives::new_objective_form))
+        .route("/objectives/{id}", get(objectives::show_objective))
+        .route("/objectives/{id}/check-in", post(objectives::check_in))
+        .route(
+            "/objectives/{id}/key-results",
+            post(objectives::add_key_result),
+        )
+        .route(
+            "/objectives/{id}/update",
+            post(objectives::update_objective),
+        )
         .merge(admin::routes())
 }
 
@@ -74,4 +111,128 @@ pub(crate) fn plural(n: i64, one: &str, many: &str) -> String {
     } else {
         format!("{n} {many}")
     }
+}
+
+/// The first error for a field (or one of its items), to show beside it.
+pub(crate) fn error_for<'a>(
+    errors: &'a [trellis_core::FieldError],
+    field: &str,
+) -> Option<&'a str> {
+    errors
+        .iter()
+        .find(|e| e.field == field || e.field.starts_with(&format!("{field}[")))
+        .map(|e| e.message.as_str())
+}
+
+/// The list of problems at the top of a form, each linking to its field.
+pub(crate) fn error_summary(errors: &[trellis_core::FieldError], prefix: &str) -> Markup {
+    html! {
+        @if !errors.is_empty() {
+            div.error-summary role="alert" {
+                p { strong { "Please correct the following:" } }
+                ul { @for e in errors {
+                    li { a href=(format!("#{prefix}{}", e.field.split('[').next().unwrap_or(""))) { (e.message) } }
+                } }
+            }
+        }
+    }
+}
+
+/// A labelled input with its hint and error. `id` is `{prefix}{name}`.
+pub(crate) fn input_field(
+    errors: &[trellis_core::FieldError],
+    prefix: &str,
+    name: &str,
+    label: &str,
+    value: &str,
+    kind: &str,
+    hint: Option<&str>,
+) -> Markup {
+    let err = error_for(errors, name);
+    let id = format!("{prefix}{name}");
+    html! {
+        div.field {
+            label for=(id) { (label) }
+            input id=(id) type=(kind) name=(name) value=(value) step=[(kind == "number").then_some("any")]
+                aria-invalid=[err.map(|_| "true")] aria-describedby=[err.map(|_| format!("{id}-error"))];
+            @if let Some(h) = hint { p.hint { (h) } }
+            @if let Some(e) = err { p.field-error id=(format!("{id}-error")) { (e) } }
+        }
+    }
+}
+
+/// Reads a date typed in a form (`YYYY-MM-DD`); empty is `None`, nonsense an error.
+pub(crate) fn form_date(
+    errors: &mut Vec<trellis_core::FieldError>,
+    field: &str,
+    text: &str,
+) -> Option<chrono::NaiveDate> {
+    let t = text.trim();
+    if t.is_empty() {
+        return None;
+    }
+    match chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        Ok(d) => Some(d),
+        Err(_) => {
+            errors.push(trellis_core::FieldError::new(
+                field,
+                format!("{t:?} is not a date; use the form YYYY-MM-DD"),
+            ));
+            None
+        }
+    }
+}
+
+/// Reads a number typed in a form; empty is `None`, nonsense an error.
+pub(crate) fn form_number(
+    errors: &mut Vec<trellis_core::FieldError>,
+    field: &str,
+    text: &str,
+) -> Option<f64> {
+    let t = text.trim();
+    if t.is_empty() {
+        return None;
+    }
+    match t.replace(',', ".").parse::<f64>() {
+        Ok(v) if v.is_finite() => Some(v),
+        _ => {
+            errors.push(trellis_core::FieldError::new(
+                field,
+                format!("{t:?} is not a number"),
+            ));
+            None
+        }
+    }
+}
+
+/// Hours without needless decimals: 6, 6.5, 44.8.
+pub(crate) fn hours(h: f64) -> String {
+    let rounded = (h * 10.0).round() / 10.0;
+    if rounded.fract() == 0.0 {
+        format!("{rounded:.0} h")
+    } else {
+        format!("{rounded:.1} h")
+    }
+}
+
+/// A horizontal bar for a share (0–1, capped at 1.5 for drawing) with its text beside it,
+/// so the figure never depends on colour or length alone.
+pub(crate) fn bar(share: f64, label: &str, alert: bool) -> Markup {
+    let width = (share.clamp(0.0, 1.5) / 1.5 * 100.0).round();
+    html! {
+        span.bar-wrap {
+            span.bar-track aria-hidden="true" {
+                span class=(if alert { "bar-fill alert" } else { "bar-fill" }) style=(format!("width:{width}%")) {}
+                span.bar-mark style=(format!("left:{:.0}%", 100.0 / 1.5)) {}
+            }
+            span.bar-label { (label) }
+        }
+    }
+}
+
+/// A moment as shown on pages (UTC).
+pub(crate) fn format_time(at: i64) -> String {
+    chrono::DateTime::from_timestamp(at, 0)
+        .map(|d| d.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_default()
 }
