@@ -132,6 +132,6 @@ async fn script() -> axum::response::Response {
 }
 
 /// Seconds since the Unix epoch.
-pub(crate) fn now() -> i64 {
+pub fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
