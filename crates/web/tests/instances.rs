@@ -186,9 +186,20 @@ async fn every_list(router: &axum::Router, token: &str) -> Vec<(String, serde_js
         out.push((path, body));
     }
     for id in (1..=250).step_by(7) {
-        let path = format!("/api/v1/people/{id}");
-        let (_, body) = call(router, Method::GET, &path, token, None).await;
-        out.push((path, body));
+        for path in [
+            format!("/api/v1/people/{id}"),
+            format!("/api/v1/people/{id}/plate"),
+            format!("/api/v1/people/{id}/team-work?window_days=180"),
+            format!("/api/v1/commitments/{}", id * 13),
+        ] {
+            let (_, body) = call(router, Method::GET, &path, token, None).await;
+            out.push((path, body));
+        }
+    }
+    for path in ["/api/v1/objectives", "/api/v1/reports/work?window=180d"] {
+        let (status, body) = call(router, Method::GET, path, token, None).await;
+        assert_eq!(status, StatusCode::OK);
+        out.push((path.to_string(), body));
     }
     out
 }
@@ -209,6 +220,9 @@ async fn a_copied_installation_answers_every_list_the_same() {
         Default::default(),
     );
     source.apply_import(&plan).await.unwrap();
+    trellis_core::work::demo::load(source.as_ref(), &org, trellis_web::now(), 11)
+        .await
+        .unwrap();
     let admin = source
         .person_id_by_email(&org.people[org.admin].record.email)
         .await
