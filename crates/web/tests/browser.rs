@@ -1,6 +1,6 @@
 //! Browser tests in headless Chromium (Debian's `chromium` and `chromedriver`), driving a
 //! real server over loopback: sign in, search the directory, expand the org chart, and
-//! upload a CSV with an error.
+//! upload a CSV with an error; reorder, reassign, renegotiate and complete work.
 
 mod common;
 
@@ -312,5 +312,195 @@ async fn an_admin_uploads_a_csv_and_sees_the_row_error() {
         .await
         .unwrap();
     assert!(notice.text().await.unwrap().contains("1 added"));
+    client.close().await.unwrap();
+}
+
+async fn click(client: &Client, locator: Locator<'_>) {
+    client
+        .wait()
+        .for_element(locator)
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn text_of(client: &Client, css: &str) -> String {
+    client
+        .wait()
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// Waits until the element's text satisfies `ok` (pages are replaced on every form post, so
+/// an element found too early may belong to the page before).
+async fn wait_text(client: &Client, css: &str, ok: impl Fn(&str) -> bool) -> String {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let mut last = String::new();
+    loop {
+        if let Ok(e) = client.find(Locator::Css(css)).await
+            && let Ok(t) = e.text().await
+        {
+            if ok(&t) {
+                return t;
+            }
+            last = t;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{css} never matched; last text: {last}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Sets a date input the way a date picker would (typing depends on the browser locale).
+async fn set_date(client: &Client, id: &str, date: &str) {
+    client
+        .execute(
+            "document.getElementById(arguments[0]).value = arguments[1];",
+            vec![serde_json::json!(id), serde_json::json!(date)],
+        )
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn managers_reorder_and_reassign_and_members_renegotiate_and_complete() {
+    use trellis_core::WorkStore;
+    let app = TestApp::new("sqlite").await;
+    let today = trellis_core::work::metrics::local_date(None, trellis_web::now());
+    let in_days = |n: i64| (today + chrono::Duration::days(n)).to_string();
+    let mgr_token = app.token("mgr@acme.test").await;
+    let dev = app.id("dev@acme.test").await;
+    for (title, due) in [("Alpha report", in_days(5)), ("Beta fix", in_days(6))] {
+        let r = app
+            .api(
+                axum::http::Method::POST,
+                "/api/v1/commitments",
+                Some(&mgr_token),
+                Some(serde_json::json!({"title": title, "owner_id": dev, "due_date": due, "effort_hours": 8})),
+            )
+            .await;
+        assert_eq!(r.status, axum::http::StatusCode::CREATED);
+    }
+    // Work that slipped two days ago and is still open.
+    let due = today - chrono::Duration::days(2);
+    let mut batch = trellis_core::work::store::WorkBatch::default();
+    batch
+        .commitments
+        .push(trellis_core::work::store::CommitmentRow {
+            id: trellis_core::ids::CommitmentId(500),
+            new: trellis_core::work::NewCommitment {
+                title: "Old task".into(),
+                description: String::new(),
+                owner: trellis_core::PersonId(dev),
+                requester: None,
+                objective: None,
+                due_date: due,
+                effort_hours: 3.0,
+                skills: Vec::new(),
+                created_at: 0,
+                created_on: due - chrono::Duration::days(7),
+            },
+            due_date: due,
+            agreed_due_date: due,
+            remaining_hours: 3.0,
+            priority: 500,
+            status: trellis_core::work::CommitmentStatus::Open,
+            completed_at: None,
+            completed_on: None,
+        });
+    app.store.insert_work(&batch).await.unwrap();
+    let base = serve(&app).await;
+    let (_driver, client) = browser().await;
+
+    // The manager puts Beta first and gives it to Devi.
+    sign_in(&client, &base, "mgr@acme.test").await;
+    click(&client, Locator::LinkText("Team work")).await;
+    wait_for_url(&client, "/team-work/").await;
+    let first = text_of(&client, "ol.priorities li:first-child").await;
+    assert!(first.starts_with("Alpha report"), "{first}");
+    assert_eq!(
+        text_of(&client, ".figures li:nth-child(3) strong").await,
+        "1",
+        "one overdue"
+    );
+    click(
+        &client,
+        Locator::Css("button[aria-label='Move Beta fix up']"),
+    )
+    .await;
+    wait_for_url(&client, "#priorities").await;
+    wait_text(&client, "ol.priorities li:first-child", |t| {
+        t.starts_with("Beta fix")
+    })
+    .await;
+    click(&client, Locator::LinkText("Beta fix")).await;
+    wait_text(&client, "h1", |t| t == "Beta fix").await;
+    click(
+        &client,
+        Locator::XPath("//select[@id='f-owner_id']/option[text()='Devi Dev']"),
+    )
+    .await;
+    click(&client, Locator::XPath("//button[text()='Reassign']")).await;
+    wait_text(&client, "ul.history", |t| {
+        t.contains("Reassigned from Dana Dev to Devi Dev")
+    })
+    .await;
+    click(&client, Locator::XPath("//button[text()='Sign out']")).await;
+
+    // The member moves Alpha in time, completes it, and completes the late task.
+    sign_in(&client, &base, "dev@acme.test").await;
+    click(&client, Locator::LinkText("My plate")).await;
+    wait_for_url(&client, "/plate").await;
+    let plate = wait_text(&client, "#open + div", |t| t.contains("Old task")).await;
+    assert!(plate.contains("overdue by 2 days"), "{plate}");
+    assert!(!plate.contains("Beta fix"), "reassigned away");
+    click(&client, Locator::LinkText("Alpha report")).await;
+    wait_text(&client, "h1", |t| t == "Alpha report").await;
+    set_date(&client, "f-due_date", &in_days(9)).await;
+    client
+        .find(Locator::Id("f-note"))
+        .await
+        .unwrap()
+        .send_keys("Waiting on the data team")
+        .await
+        .unwrap();
+    click(&client, Locator::XPath("//button[text()='Move due date']")).await;
+    wait_text(&client, "ul.history", |t| {
+        t.contains("renegotiated in time")
+    })
+    .await;
+    click(&client, Locator::XPath("//button[text()='Mark done']")).await;
+    wait_text(&client, "p.lead", |t| {
+        t.starts_with("Done") && t.contains("on time")
+    })
+    .await;
+    click(&client, Locator::LinkText("My plate")).await;
+    wait_for_url(&client, "/plate").await;
+    click(&client, Locator::LinkText("Old task")).await;
+    wait_text(&client, "h1", |t| t == "Old task").await;
+    click(&client, Locator::XPath("//button[text()='Mark done']")).await;
+    wait_text(&client, "p.lead", |t| {
+        t.starts_with("Done") && t.contains("late")
+    })
+    .await;
+    click(&client, Locator::XPath("//button[text()='Sign out']")).await;
+
+    // The manager's view shows the new figures.
+    sign_in(&client, &base, "mgr@acme.test").await;
+    click(&client, Locator::LinkText("Team work")).await;
+    wait_for_url(&client, "/team-work/").await;
+    wait_text(&client, ".figures li:nth-child(3) strong", |t| t == "0").await;
+    let delivered = text_of(&client, ".figures li:first-child").await;
+    assert!(delivered.contains("0 of 1 on time"), "{delivered}");
+    let rows = text_of(&client, "#people ~ div table").await;
+    assert!(rows.contains("Dana Dev"), "{rows}");
     client.close().await.unwrap();
 }
