@@ -31,6 +31,9 @@ pub struct DemoArgs {
     /// Write the people as an import-ready CSV to this file instead of serving.
     #[arg(long)]
     export: Option<PathBuf>,
+    /// Build the demo into --database and exit instead of serving (for benchmarks).
+    #[arg(long, requires = "database")]
+    no_serve: bool,
 }
 
 pub async fn run(args: DemoArgs) -> Result<()> {
@@ -127,5 +130,9 @@ pub async fn run(args: DemoArgs) -> Result<()> {
         commitments,
         lines.join("\n")
     );
+    if args.no_serve {
+        println!("{banner}");
+        return Ok(());
+    }
     crate::serve(Arc::new(store), &config, Some(banner)).await
 }

@@ -619,13 +619,19 @@ impl trellis_core::work::store::WorkStore for SqlStore {
     > {
         work::delivery_by_owner(self, owners, window, today).await
     }
-    async fn delivery_by_month(
+    async fn delivery_by_owner_and_month(
         &self,
         owners: Option<&[trellis_core::PersonId]>,
         window: trellis_core::work::metrics::Window,
         today: chrono::NaiveDate,
-    ) -> CoreResult<Vec<(String, trellis_core::work::metrics::DeliveryCounts)>> {
-        work::delivery_by_month(self, owners, window, today).await
+    ) -> CoreResult<
+        Vec<(
+            trellis_core::PersonId,
+            String,
+            trellis_core::work::metrics::DeliveryCounts,
+        )>,
+    > {
+        work::delivery_by_owner_and_month(self, owners, window, today).await
     }
     async fn delivery_records(
         &self,

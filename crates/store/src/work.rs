@@ -21,29 +21,43 @@ use trellis_core::work::{
 };
 use trellis_core::{PersonId, TeamId};
 
+/// A value bound for sqlx and, on SQLite, for the direct reader.
+trait Bindable: for<'q> sqlx::Encode<'q, Any> + sqlx::Type<Any> {
+    fn direct(&self) -> rusqlite::types::Value;
+}
+
+impl Bindable for i64 {
+    fn direct(&self) -> rusqlite::types::Value {
+        rusqlite::types::Value::Integer(*self)
+    }
+}
+
+impl Bindable for String {
+    fn direct(&self) -> rusqlite::types::Value {
+        rusqlite::types::Value::Text(self.clone())
+    }
+}
+
 /// Collects parameters and hands out their placeholders.
 struct Params {
     args: AnyArguments,
-    count: usize,
+    direct: Vec<rusqlite::types::Value>,
 }
 
 impl Params {
     fn new() -> Self {
         Params {
             args: AnyArguments::default(),
-            count: 0,
+            direct: Vec::new(),
         }
     }
 
-    fn bind<T>(&mut self, value: T) -> CoreResult<String>
-    where
-        T: for<'q> sqlx::Encode<'q, Any> + sqlx::Type<Any>,
-    {
+    fn bind<T: Bindable>(&mut self, value: T) -> CoreResult<String> {
+        self.direct.push(value.direct());
         self.args
             .add(value)
             .map_err(|e| CoreError::Internal(e.to_string()))?;
-        self.count += 1;
-        Ok(format!("${}", self.count))
+        Ok(format!("${}", self.direct.len()))
     }
 
     /// `column IN (…these people…)`.
@@ -90,19 +104,130 @@ fn day(row: &AnyRow, column: &str) -> CoreResult<NaiveDate> {
         .ok_or_else(|| CoreError::Internal(format!("{column} is not a date in the database")))
 }
 
+/// A result row from either sqlx or the direct SQLite reader, so each mapping is written once.
+trait Columns {
+    fn int_or_null(&self, column: &str) -> CoreResult<Option<i64>>;
+    fn real_or_null(&self, column: &str) -> CoreResult<Option<f64>>;
+    fn text_or_null(&self, column: &str) -> CoreResult<Option<String>>;
+
+    fn int(&self, column: &str) -> CoreResult<i64> {
+        self.int_or_null(column)?.ok_or_else(|| missing(column))
+    }
+    fn real(&self, column: &str) -> CoreResult<f64> {
+        self.real_or_null(column)?.ok_or_else(|| missing(column))
+    }
+    fn text(&self, column: &str) -> CoreResult<String> {
+        self.text_or_null(column)?.ok_or_else(|| missing(column))
+    }
+    fn day(&self, column: &str) -> CoreResult<NaiveDate> {
+        date(self.text_or_null(column)?).ok_or_else(|| missing(column))
+    }
+}
+
+fn missing(column: &str) -> CoreError {
+    CoreError::Internal(format!("{column} is missing or malformed in the database"))
+}
+
+impl Columns for AnyRow {
+    fn int_or_null(&self, column: &str) -> CoreResult<Option<i64>> {
+        get(self, column)
+    }
+    fn real_or_null(&self, column: &str) -> CoreResult<Option<f64>> {
+        get(self, column)
+    }
+    fn text_or_null(&self, column: &str) -> CoreResult<Option<String>> {
+        get(self, column)
+    }
+}
+
+fn direct_error(e: rusqlite::Error) -> CoreError {
+    tracing::error!(error = %e, "database read error");
+    CoreError::Internal("a database error occurred; it has been logged".into())
+}
+
+impl Columns for rusqlite::Row<'_> {
+    fn int_or_null(&self, column: &str) -> CoreResult<Option<i64>> {
+        self.get(column).map_err(direct_error)
+    }
+    fn real_or_null(&self, column: &str) -> CoreResult<Option<f64>> {
+        // SQLite hands back whole sums of REAL columns as integers.
+        match self.get_ref(column).map_err(direct_error)? {
+            rusqlite::types::ValueRef::Null => Ok(None),
+            rusqlite::types::ValueRef::Integer(i) => Ok(Some(i as f64)),
+            rusqlite::types::ValueRef::Real(r) => Ok(Some(r)),
+            _ => Err(missing(column)),
+        }
+    }
+    fn text_or_null(&self, column: &str) -> CoreResult<Option<String>> {
+        self.get(column).map_err(direct_error)
+    }
+}
+
+/// [`fetch`] for reads narrowed to some people; a read over everyone takes long enough to
+/// belong on sqlx's own connection thread rather than the caller's.
+async fn fetch_for<T>(
+    store: &SqlStore,
+    narrowed: bool,
+    sql: String,
+    p: Params,
+    map: fn(&dyn Columns) -> CoreResult<T>,
+) -> CoreResult<Vec<T>> {
+    if narrowed {
+        return fetch(store, sql, p, map).await;
+    }
+    let rows = sqlx::query_with(AssertSqlSafe(sql), p.args)
+        .fetch_all(&store.pool)
+        .await
+        .map_err(map_err)?;
+    rows.iter().map(|r| map(r)).collect()
+}
+
+/// Runs a read on the direct SQLite reader when the store has one (short, indexed reads
+/// for pages), otherwise through sqlx.
+async fn fetch<T>(
+    store: &SqlStore,
+    sql: String,
+    p: Params,
+    map: fn(&dyn Columns) -> CoreResult<T>,
+) -> CoreResult<Vec<T>> {
+    if let Some(reader) = &store.reader {
+        let names: Vec<String> = (1..=p.direct.len()).map(|i| format!("${i}")).collect();
+        let rows = reader.read(|conn| {
+            let mut statement = conn.prepare_cached(&sql)?;
+            let named: Vec<(&str, &dyn rusqlite::ToSql)> = names
+                .iter()
+                .zip(&p.direct)
+                .map(|(n, v)| (n.as_str(), v as &dyn rusqlite::ToSql))
+                .collect();
+            let mut rows = statement.query(named.as_slice())?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next()? {
+                out.push(map(row));
+            }
+            Ok(out)
+        })?;
+        return rows.into_iter().collect();
+    }
+    let rows = sqlx::query_with(AssertSqlSafe(sql), p.args)
+        .fetch_all(&store.pool)
+        .await
+        .map_err(map_err)?;
+    rows.iter().map(|r| map(r)).collect()
+}
+
 fn text_day(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
 fn person_name(
-    row: &AnyRow,
+    row: &dyn Columns,
     id: &str,
     name: &str,
     preferred: &str,
 ) -> CoreResult<Option<PersonName>> {
-    let id: Option<i64> = get(row, id)?;
-    let name: Option<String> = get(row, name)?;
-    let preferred: Option<String> = get(row, preferred)?;
+    let id = row.int_or_null(id)?;
+    let name = row.text_or_null(name)?;
+    let preferred = row.text_or_null(preferred)?;
     Ok(match (id, name) {
         (Some(id), Some(name)) => Some(PersonName {
             id: PersonId(id),
@@ -122,66 +247,72 @@ const COMMITMENT_SELECT: &str = "SELECT c.id, c.title, c.description, c.owner_id
     LEFT JOIN people r ON r.id = c.requester_id \
     LEFT JOIN objectives ob ON ob.id = c.objective_id";
 
-fn commitment_row(row: &AnyRow) -> CoreResult<Commitment> {
-    let skills: String = get(row, "skills")?;
-    let objective_id: Option<i64> = get(row, "objective_id")?;
-    let objective_title: Option<String> = get(row, "objective_title")?;
-    let status: String = get(row, "status")?;
+fn commitment_row(row: &dyn Columns) -> CoreResult<Commitment> {
+    let skills = row.text("skills")?;
+    let objective_id = row.int_or_null("objective_id")?;
+    let status = row.text("status")?;
     Ok(Commitment {
-        id: CommitmentId(get(row, "id")?),
-        title: get(row, "title")?,
-        description: get(row, "description")?,
+        id: CommitmentId(row.int("id")?),
+        title: row.text("title")?,
+        description: row.text("description")?,
         owner: person_name(row, "owner_id", "owner_name", "owner_preferred")?
             .ok_or_else(|| CoreError::Internal("commitment without owner".into()))?,
         requester: person_name(row, "requester_id", "requester_name", "requester_preferred")?,
-        objective: objective_id.map(|id| (ObjectiveId(id), objective_title.unwrap_or_default())),
-        due_date: day(row, "due_date")?,
-        agreed_due_date: day(row, "agreed_due_date")?,
-        effort_hours: get(row, "effort_hours")?,
-        remaining_hours: get(row, "remaining_hours")?,
+        objective: match objective_id {
+            Some(id) => Some((
+                ObjectiveId(id),
+                row.text_or_null("objective_title")?.unwrap_or_default(),
+            )),
+            None => None,
+        },
+        due_date: row.day("due_date")?,
+        agreed_due_date: row.day("agreed_due_date")?,
+        effort_hours: row.real("effort_hours")?,
+        remaining_hours: row.real("remaining_hours")?,
         skills: skills
             .split(',')
             .filter(|s| !s.is_empty())
             .map(str::to_string)
             .collect(),
-        priority: get(row, "priority")?,
+        priority: row.int("priority")?,
         status: CommitmentStatus::parse(&status).unwrap_or(CommitmentStatus::Open),
-        created_at: get(row, "created_at")?,
-        created_on: day(row, "created_on")?,
-        completed_at: get(row, "completed_at")?,
-        completed_on: date(get(row, "completed_on")?),
+        created_at: row.int("created_at")?,
+        created_on: row.day("created_on")?,
+        completed_at: row.int_or_null("completed_at")?,
+        completed_on: date(row.text_or_null("completed_on")?),
     })
 }
 
+fn commitment_any(row: &AnyRow) -> CoreResult<Commitment> {
+    commitment_row(row)
+}
+
 pub async fn tree_members(store: &SqlStore, manager: PersonId) -> CoreResult<Vec<TreeMember>> {
+    let mut p = Params::new();
+    let manager = p.bind(manager.0)?;
     // The depth guard stops a runaway query should the data ever hold a loop.
-    let rows = sqlx::query(
+    let sql = format!(
         "WITH RECURSIVE tree(id, depth) AS ( \
-           SELECT id, 0 FROM people WHERE id = $1 \
+           SELECT id, 0 FROM people WHERE id = {manager} \
            UNION ALL \
            SELECT p.id, t.depth + 1 FROM people p JOIN tree t ON p.manager_id = t.id \
            WHERE p.status = 'active' AND t.depth < 200) \
          SELECT p.id, p.name, p.preferred_name, p.title, p.manager_id, p.time_zone, t.depth \
-         FROM tree t JOIN people p ON p.id = t.id ORDER BY t.depth, p.name, p.id",
-    )
-    .bind(manager.0)
-    .fetch_all(&store.pool)
-    .await
-    .map_err(map_err)?;
-    rows.iter()
-        .map(|r| {
-            let name: String = get(r, "name")?;
-            let preferred: Option<String> = get(r, "preferred_name")?;
-            Ok(TreeMember {
-                id: PersonId(get(r, "id")?),
-                name: display_name(&name, preferred.as_deref()),
-                title: get(r, "title")?,
-                manager_id: get::<Option<i64>>(r, "manager_id")?.map(PersonId),
-                time_zone: get(r, "time_zone")?,
-                depth: get::<i64>(r, "depth")? as u32,
-            })
+         FROM tree t JOIN people p ON p.id = t.id ORDER BY t.depth, p.name, p.id"
+    );
+    fetch(store, sql, p, |r| {
+        let name = r.text("name")?;
+        let preferred = r.text_or_null("preferred_name")?;
+        Ok(TreeMember {
+            id: PersonId(r.int("id")?),
+            name: display_name(&name, preferred.as_deref()),
+            title: r.text_or_null("title")?,
+            manager_id: r.int_or_null("manager_id")?.map(PersonId),
+            time_zone: r.text_or_null("time_zone")?,
+            depth: r.int("depth")? as u32,
         })
-        .collect()
+    })
+    .await
 }
 
 pub async fn active_people(store: &SqlStore) -> CoreResult<Vec<PersonName>> {
@@ -236,7 +367,7 @@ pub async fn commitment(store: &SqlStore, id: CommitmentId) -> CoreResult<Option
     .fetch_optional(&store.pool)
     .await
     .map_err(map_err)?;
-    row.as_ref().map(commitment_row).transpose()
+    row.as_ref().map(commitment_any).transpose()
 }
 
 pub async fn commitment_changes(
@@ -383,11 +514,7 @@ pub async fn open_commitments(
     let sql = format!(
         "{COMMITMENT_SELECT} WHERE c.status = 'open' AND {owners}{due} ORDER BY {order} LIMIT {limit}"
     );
-    let rows = sqlx::query_with(AssertSqlSafe(sql), p.args)
-        .fetch_all(&store.pool)
-        .await
-        .map_err(map_err)?;
-    rows.iter().map(commitment_row).collect()
+    fetch(store, sql, p, commitment_row).await
 }
 
 pub async fn closed_commitments(
@@ -405,7 +532,7 @@ pub async fn closed_commitments(
         .fetch_all(&store.pool)
         .await
         .map_err(map_err)?;
-    rows.iter().map(commitment_row).collect()
+    rows.iter().map(commitment_any).collect()
 }
 
 pub async fn set_priorities(store: &SqlStore, order: &[(CommitmentId, i64)]) -> CoreResult<()> {
@@ -436,10 +563,10 @@ fn window_params(window: Window, today: NaiveDate) -> CoreResult<Params> {
     Ok(p)
 }
 
-fn counts(row: &AnyRow) -> CoreResult<DeliveryCounts> {
+fn counts(row: &dyn Columns) -> CoreResult<DeliveryCounts> {
     Ok(DeliveryCounts {
-        due: get::<i64>(row, "due")?.max(0) as u64,
-        on_time: get::<i64>(row, "on_time")?.max(0) as u64,
+        due: row.int("due")?.max(0) as u64,
+        on_time: row.int("on_time")?.max(0) as u64,
     })
 }
 
@@ -456,36 +583,32 @@ pub async fn delivery_by_owner(
          FROM commitments WHERE agreed_due_date >= $1 AND agreed_due_date <= $2 \
          AND status <> 'cancelled'{filter} GROUP BY owner_id HAVING SUM({DUE_CASE}) > 0"
     );
-    let rows = sqlx::query_with(AssertSqlSafe(sql), p.args)
-        .fetch_all(&store.pool)
-        .await
-        .map_err(map_err)?;
-    rows.iter()
-        .map(|r| Ok((PersonId(get(r, "owner_id")?), counts(r)?)))
-        .collect()
+    let map: fn(&dyn Columns) -> CoreResult<(PersonId, DeliveryCounts)> =
+        |r| Ok((PersonId(r.int("owner_id")?), counts(r)?));
+    fetch_for(store, owners.is_some(), sql, p, map).await
 }
 
-pub async fn delivery_by_month(
+/// Delivery counts of one owner in one month.
+type OwnerMonth = (PersonId, String, DeliveryCounts);
+
+pub async fn delivery_by_owner_and_month(
     store: &SqlStore,
     owners: Option<&[PersonId]>,
     window: Window,
     today: NaiveDate,
-) -> CoreResult<Vec<(String, DeliveryCounts)>> {
+) -> CoreResult<Vec<OwnerMonth>> {
     let mut p = window_params(window, today)?;
     let filter = p.maybe_people(store.backend, "owner_id", owners)?;
     let sql = format!(
-        "SELECT substr(agreed_due_date, 1, 7) AS month, SUM({DUE_CASE}) AS due, \
+        "SELECT owner_id, substr(agreed_due_date, 1, 7) AS month, SUM({DUE_CASE}) AS due, \
          SUM({ON_TIME_CASE}) AS on_time FROM commitments \
          WHERE agreed_due_date >= $1 AND agreed_due_date <= $2 AND status <> 'cancelled'{filter} \
-         GROUP BY substr(agreed_due_date, 1, 7) ORDER BY month"
+         GROUP BY owner_id, substr(agreed_due_date, 1, 7) HAVING SUM({DUE_CASE}) > 0 \
+         ORDER BY owner_id, month"
     );
-    let rows = sqlx::query_with(AssertSqlSafe(sql), p.args)
-        .fetch_all(&store.pool)
-        .await
-        .map_err(map_err)?;
-    rows.iter()
-        .map(|r| Ok((get(r, "month")?, counts(r)?)))
-        .collect()
+    let map: fn(&dyn Columns) -> CoreResult<OwnerMonth> =
+        |r| Ok((PersonId(r.int("owner_id")?), r.text("month")?, counts(r)?));
+    fetch_for(store, owners.is_some(), sql, p, map).await
 }
 
 pub async fn delivery_records(
@@ -527,13 +650,9 @@ pub async fn remaining_effort(
         "SELECT owner_id, SUM(remaining_hours) AS hours FROM commitments \
          WHERE status = 'open' AND due_date <= {until}{filter} GROUP BY owner_id"
     );
-    let rows = sqlx::query_with(AssertSqlSafe(sql), p.args)
-        .fetch_all(&store.pool)
-        .await
-        .map_err(map_err)?;
-    rows.iter()
-        .map(|r| Ok((PersonId(get(r, "owner_id")?), get(r, "hours")?)))
-        .collect()
+    let map: fn(&dyn Columns) -> CoreResult<(PersonId, f64)> =
+        |r| Ok((PersonId(r.int("owner_id")?), r.real("hours")?));
+    fetch_for(store, owners.is_some(), sql, p, map).await
 }
 
 pub async fn capacities(
@@ -543,13 +662,9 @@ pub async fn capacities(
     let mut p = Params::new();
     let filter = p.maybe_people(store.backend, "person_id", owners)?;
     let sql = format!("SELECT person_id, hours_per_week FROM capacities WHERE 1 = 1{filter}");
-    let rows = sqlx::query_with(AssertSqlSafe(sql), p.args)
-        .fetch_all(&store.pool)
-        .await
-        .map_err(map_err)?;
-    rows.iter()
-        .map(|r| Ok((PersonId(get(r, "person_id")?), get(r, "hours_per_week")?)))
-        .collect()
+    let map: fn(&dyn Columns) -> CoreResult<(PersonId, f64)> =
+        |r| Ok((PersonId(r.int("person_id")?), r.real("hours_per_week")?));
+    fetch_for(store, owners.is_some(), sql, p, map).await
 }
 
 pub async fn set_capacity(
@@ -572,14 +687,18 @@ pub async fn set_capacity(
     Ok(())
 }
 
-fn absence(row: &AnyRow) -> CoreResult<Absence> {
+fn absence_row(row: &dyn Columns) -> CoreResult<Absence> {
     Ok(Absence {
-        id: AbsenceId(get(row, "id")?),
-        person_id: PersonId(get(row, "person_id")?),
-        first_day: day(row, "first_day")?,
-        last_day: day(row, "last_day")?,
-        note: get(row, "note")?,
+        id: AbsenceId(row.int("id")?),
+        person_id: PersonId(row.int("person_id")?),
+        first_day: row.day("first_day")?,
+        last_day: row.day("last_day")?,
+        note: row.text("note")?,
     })
+}
+
+fn absence(row: &AnyRow) -> CoreResult<Absence> {
+    absence_row(row)
 }
 
 pub async fn absences_between(
@@ -596,11 +715,7 @@ pub async fn absences_between(
         "SELECT id, person_id, first_day, last_day, note FROM absences \
          WHERE last_day >= {a} AND first_day <= {b}{filter} ORDER BY person_id, first_day"
     );
-    let rows = sqlx::query_with(AssertSqlSafe(sql), p.args)
-        .fetch_all(&store.pool)
-        .await
-        .map_err(map_err)?;
-    rows.iter().map(absence).collect()
+    fetch_for(store, owners.is_some(), sql, p, absence_row).await
 }
 
 pub async fn absences_of(

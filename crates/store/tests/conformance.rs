@@ -419,7 +419,12 @@ mod work {
                 total.add(*counts);
             }
             let mut by_month = DeliveryCounts::default();
-            for (_, c) in store.delivery_by_month(None, window, today).await.unwrap() {
+            for (owner, _, c) in store
+                .delivery_by_owner_and_month(None, window, today)
+                .await
+                .unwrap()
+            {
+                assert!(by_owner.iter().any(|(o, _)| *o == owner));
                 by_month.add(c);
             }
             assert_eq!(by_month, total, "{backend}: months add up");

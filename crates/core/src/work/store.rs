@@ -112,14 +112,14 @@ pub trait WorkStore: Send + Sync {
         window: Window,
         today: NaiveDate,
     ) -> CoreResult<Vec<(PersonId, DeliveryCounts)>>;
-    /// The same counts for all these owners together, per calendar month (`YYYY-MM`) of
-    /// the agreed due date.
-    async fn delivery_by_month(
+    /// The same counts per owner and calendar month (`YYYY-MM`) of the agreed due date, in
+    /// one pass: the team view sums them both ways.
+    async fn delivery_by_owner_and_month(
         &self,
         owners: Option<&[PersonId]>,
         window: Window,
         today: NaiveDate,
-    ) -> CoreResult<Vec<(String, DeliveryCounts)>>;
+    ) -> CoreResult<Vec<(PersonId, String, DeliveryCounts)>>;
     /// Every commitment of one owner as delivery sees it (for checks and exports).
     async fn delivery_records(&self, owner: PersonId) -> CoreResult<Vec<DeliveryRecord>>;
     /// Remaining hours of open commitments due on or before `due_until`, per owner.

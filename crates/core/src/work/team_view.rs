@@ -146,11 +146,15 @@ pub async fn show(
         .await?;
     let (overdue, due_this_week): (Vec<_>, Vec<_>) =
         due_soon.into_iter().partition(|c| c.due_date < today);
-    let delivery: HashMap<PersonId, DeliveryCounts> = store
-        .delivery_by_owner(Some(&ids), window, today)
+    let mut delivery: HashMap<PersonId, DeliveryCounts> = HashMap::new();
+    let mut months: std::collections::BTreeMap<String, DeliveryCounts> = Default::default();
+    for (owner, month, counts) in store
+        .delivery_by_owner_and_month(Some(&ids), window, today)
         .await?
-        .into_iter()
-        .collect();
+    {
+        delivery.entry(owner).or_default().add(counts);
+        months.entry(month).or_default().add(counts);
+    }
     let workloads = workloads(store, Some(&ids), &ids, &settings, horizon).await?;
     let mut team = DeliveryCounts::default();
     let figures: Vec<MemberFigures> = members
@@ -175,9 +179,7 @@ pub async fn show(
             }
         })
         .collect();
-    let trend = store
-        .delivery_by_month(Some(&ids), window, today)
-        .await?
+    let trend = months
         .into_iter()
         .map(|(month, d)| MonthDelivery {
             month,
