@@ -342,3 +342,107 @@ async fn copy_moves_an_installation_and_refuses_a_full_target() {
         text(&out.stderr)
     );
 }
+
+#[tokio::test]
+async fn reports_give_delivery_and_workload_in_every_format() {
+    for backend in backends() {
+        let db = TestDatabase::new(backend).await;
+        let out = trellis(&[
+            "demo",
+            "--people",
+            "60",
+            "--seed",
+            "5",
+            "--database",
+            &db.url,
+            "--password",
+            "correct horse battery staple",
+            "--no-serve",
+        ]);
+        assert!(out.status.success(), "{backend}: {}", text(&out.stderr));
+        let stdout = text(&out.stdout);
+        assert!(
+            stdout.contains("60 people") && stdout.contains("commitments"),
+            "{stdout}"
+        );
+
+        let out = trellis(&[
+            "report",
+            "delivery",
+            "--format",
+            "json",
+            "--window",
+            "180d",
+            "--database",
+            &db.url,
+        ]);
+        assert!(out.status.success(), "{backend}: {}", text(&out.stderr));
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let rows = report["rows"].as_array().unwrap();
+        assert_eq!(rows.len(), 60, "{backend}: everyone in the organisation");
+        let due: u64 = rows
+            .iter()
+            .map(|r| r["delivery"]["due"].as_u64().unwrap())
+            .sum();
+        assert_eq!(report["total_delivery"]["due"].as_u64().unwrap(), due);
+        assert!(due > 300, "six months of work: {due}");
+        let first = report["window"]["first"].as_str().unwrap().to_string();
+
+        let out = trellis(&[
+            "report",
+            "workload",
+            "--format",
+            "csv",
+            "--database",
+            &db.url,
+        ]);
+        assert!(out.status.success());
+        let csv = text(&out.stdout);
+        assert!(csv.starts_with("person_id,name,due,on_time,reliability,remaining_hours,capacity_hours,workload,overloaded"));
+        assert_eq!(csv.lines().count(), 61);
+        assert!(
+            csv.contains(",true"),
+            "the demo has overloaded people:\n{csv}"
+        );
+
+        let out = trellis(&["report", "delivery", "--database", &db.url]);
+        let table = text(&out.stdout);
+        assert!(
+            table.contains("Reliability") && table.lines().last().unwrap().starts_with("Total"),
+            "{table}"
+        );
+        assert!(
+            !table.contains(&first),
+            "the default window is 90 days, not 180"
+        );
+
+        let out = trellis(&[
+            "report",
+            "delivery",
+            "--window",
+            "soon",
+            "--database",
+            &db.url,
+        ]);
+        assert!(!out.status.success());
+        assert!(
+            text(&out.stderr).contains("\"soon\" is not a window"),
+            "{}",
+            text(&out.stderr)
+        );
+        let out = trellis(&[
+            "report",
+            "delivery",
+            "--team",
+            "99999",
+            "--database",
+            &db.url,
+        ]);
+        assert!(!out.status.success());
+        assert!(
+            text(&out.stderr).contains("team 99999 not found"),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+}

@@ -18,6 +18,9 @@ pub async fn show_home(
     let store = state.store.as_ref();
     let me = people::show(store, &user.viewer, user.account.person_id).await?;
     let manager = me.chain.first().cloned();
+    let plate =
+        trellis_core::work::plate::show(store, &user.viewer, user.account.person_id, crate::now())
+            .await?;
     let peers = match &manager {
         Some(m) => store
             .direct_reports(m.id)
@@ -62,6 +65,17 @@ pub async fn show_home(
                     p.muted { "People who share your " (settings.manager_word) "." }
                     (person_list(&peers))
                 }
+            }
+            section.card aria-labelledby="my-plate" {
+                h2 #my-plate { "My plate" }
+                p { (plural(plate.open.len() as i64, "open commitment", "open commitments"))
+                    @let overdue = plate.open.iter().filter(|c| c.is_overdue(plate.today)).count() as i64;
+                    @if overdue > 0 { ", " span.flag.bad { (overdue) " overdue" } } }
+                p { "Workload " (super::work::workload_text(&plate.workload)) }
+                @let due: Vec<_> = plate.objectives.iter().filter(|o| o.check_in_due).collect();
+                @if !due.is_empty() { p { (plural(due.len() as i64, "objective needs", "objectives need")) " a check-in." } }
+                p { a href="/plate" { "Open my plate" }
+                    @if user.viewer.is_manager { " · " a href="/team-work" { "my team’s work" } } }
             }
             section.card aria-labelledby="my-profile" {
                 h2 #my-profile { "My profile" }

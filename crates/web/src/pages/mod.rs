@@ -236,3 +236,17 @@ pub(crate) fn format_time(at: i64) -> String {
         .map(|d| d.format("%Y-%m-%d %H:%M UTC").to_string())
         .unwrap_or_default()
 }
+
+/// Progress (0–1) as a bar with a mark where it should be by now, and the figure beside it.
+pub(crate) fn progress_bar(progress: f64, expected: f64, label: &str) -> Markup {
+    let width = (progress.clamp(0.0, 1.0) * 100.0).round();
+    html! {
+        span.bar-wrap {
+            span.bar-track aria-hidden="true" {
+                span.bar-fill style=(format!("width:{width}%")) {}
+                span.bar-mark style=(format!("left:{:.0}%", expected.clamp(0.0, 1.0) * 100.0)) {}
+            }
+            span.bar-label { (label) }
+        }
+    }
+}

@@ -211,6 +211,11 @@ pub async fn show_person(
         p {
             @if view.can_edit_profile { a.button href=(format!("/people/{}/edit", p.id)) { "Edit" } " " }
             a.button.secondary href=(format!("/org?root={}", p.id)) { "Show in org chart" }
+            // The job side: a plate is private to the person, their chain and admins.
+            @if view.relation.sees_private_fields() {
+                " " a.button.secondary href=(format!("/people/{}/plate", p.id)) { "Plate" }
+                @if p.report_count > 0 { " " a.button.secondary href=(format!("/team-work/{}", p.id)) { "Team work" } }
+            }
         }
         div.grid {
             section.card aria-labelledby="profile" {

@@ -83,12 +83,12 @@ pub(crate) fn objective_figures(v: &ObjectiveView) -> Markup {
     html! {
         @match (v.progress, v.status) {
             (Some(p), Some(s)) => {
-                (bar(p, &format!("{:.0} % done", p * 100.0), false))
+                (super::progress_bar(p, v.expected, &format!("{:.0} % done", p * 100.0)))
                 " "
                 span class=(match s { trellis_core::work::metrics::ObjectiveStatus::OnTrack => "flag good", trellis_core::work::metrics::ObjectiveStatus::Behind => "flag warn", trellis_core::work::metrics::ObjectiveStatus::AtRisk => "flag bad" }) { (s.label()) }
                 " "
                 span.muted { "expected " (format!("{:.0} %", v.expected * 100.0))
-                    @if let Some(g) = v.gap_points { @if g > 0.0 { ", " (g) " points behind" } @else { ", on or ahead of time" } } }
+                    @if let Some(g) = v.gap_points { @if g > 0.0 { ", " (super::plural(g as i64, "point", "points")) " behind" } @else { ", on or ahead of time" } } }
             }
             _ => { span.muted { "No key results yet" } }
         }
