@@ -2,7 +2,7 @@
 # Work benchmark on the PEOPLE-person demo (default 100,000 people, about 2,000,000
 # commitments): the whole-organisation delivery and workload reports (wall time, peak
 # memory), and the team job view of the manager whose tree is closest to 500 people under
-# wrk (64 connections, 2 threads): the page and the API.
+# wrk: the page with one client and with 64 connections, and the API with 64.
 # DATABASE may point at PostgreSQL (an empty database); SQLite in a temporary folder otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,7 +54,9 @@ CSRF=$(curl -sf -c "$JAR" "$BASE/signin" | grep -o 'name="csrf" value="[^"]*"' |
 curl -sf -b "$JAR" -c "$JAR" -o /dev/null -d "email=$ADMIN&password=load-test-password&csrf=$CSRF&next=/" "$BASE/signin"
 SESSION=$(grep trellis_session "$JAR" | awk '{print $7}')
 echo "database: ${DATABASE%%://*}; team of person $TARGET: $SIZE"
-echo "== team job view page /team-work/$TARGET"
+echo "== team job view page /team-work/$TARGET, one client at a time"
+wrk -t1 -c1 -d"$DURATION" --latency -H "Cookie: trellis_session=$SESSION" "$BASE/team-work/$TARGET" | grep -E "Requests/sec|Non-2xx|50%|90%|99%"
+echo "== team job view page /team-work/$TARGET, 64 connections"
 wrk -t2 -c64 -d"$DURATION" --latency -H "Cookie: trellis_session=$SESSION" "$BASE/team-work/$TARGET" | grep -E "Requests/sec|Non-2xx|50%|90%|99%"
 echo "== team job view API /api/v1/people/$TARGET/team-work"
 wrk -t2 -c64 -d"$DURATION" --latency -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/people/$TARGET/team-work" | grep -E "Requests/sec|Non-2xx|50%|90%|99%"
