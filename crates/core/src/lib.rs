@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod demo;
 pub mod error;
+pub mod growth;
 pub mod ids;
 pub mod jobs;
 pub mod org;
