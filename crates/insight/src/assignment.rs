@@ -127,7 +127,19 @@ fn solve_min(n_rows: usize, n_cols: usize, cost: &[f64]) -> Vec<usize> {
     let mut seen_col = vec![false; n_cols];
     let mut remaining: Vec<usize> = Vec::with_capacity(n_cols);
 
+    // Column reduction (Jonker and Volgenant), for square problems: each column's potential
+    // is its cheapest cost, so every reduced cost is non-negative, and a column whose
+    // cheapest row is still free takes it at once. Only the rows left over need an
+    // augmenting path. (With more columns than rows, a column that ends up unused must keep
+    // a zero potential, which this start would break.)
+    if n_rows == n_cols {
+        reduce_columns(n_rows, cost, &mut v, &mut col4row, &mut row4col);
+    }
+
     for current in 0..n_rows {
+        if col4row[current] != NONE {
+            continue;
+        }
         // Dijkstra over columns from `current`, on reduced costs.
         let mut min_val = 0.0f64;
         remaining.clear();
@@ -193,6 +205,40 @@ fn solve_min(n_rows: usize, n_cols: usize, cost: &[f64]) -> Vec<usize> {
         }
     }
     col4row
+}
+
+/// The column-reduction start of a square problem (see [`solve_min`]).
+fn reduce_columns(
+    n: usize,
+    cost: &[f64],
+    v: &mut [f64],
+    col4row: &mut [usize],
+    row4col: &mut [usize],
+) {
+    const NONE: usize = usize::MAX;
+    let (n_rows, n_cols) = (n, n);
+    let mut best_row = vec![NONE; n_cols];
+    v.fill(f64::INFINITY);
+    for i in 0..n_rows {
+        let row = &cost[i * n_cols..(i + 1) * n_cols];
+        for (j, &c) in row.iter().enumerate() {
+            if c < v[j] {
+                v[j] = c;
+                best_row[j] = i;
+            }
+        }
+    }
+    for j in 0..n_cols {
+        if !v[j].is_finite() {
+            v[j] = 0.0; // a column nobody may take
+            continue;
+        }
+        let i = best_row[j];
+        if col4row[i] == NONE {
+            col4row[i] = j;
+            row4col[j] = i;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -285,6 +331,21 @@ mod tests {
             let a = maximise(&s);
             valid(&s, &a);
             assert_eq!(a.total, brute_force(&s), "case {case}: {s:?} → {a:?}");
+        }
+    }
+
+    #[test]
+    fn square_matrices_with_ties_take_the_column_reduction_start() {
+        let mut rng = Rng(23);
+        for case in 0..400 {
+            let n = 1 + rng.below(7) as usize;
+            // Few distinct values, so columns share their cheapest row often.
+            let values = (0..n * n).map(|_| rng.below(5) as f64).collect();
+            let s = Scores::from_values(n, n, values);
+            let a = maximise(&s);
+            valid(&s, &a);
+            assert_eq!(a.col_of_row.iter().filter(|c| c.is_some()).count(), n);
+            assert_eq!(a.total, brute_force(&s), "case {case}: {s:?}");
         }
     }
 
