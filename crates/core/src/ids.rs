@@ -50,3 +50,11 @@ id_type!(
     /// A recorded absence (days off).
     AbsenceId
 );
+id_type!(
+    /// A piece of stretch work looking for an owner.
+    OpportunityId
+);
+id_type!(
+    /// An accepted suggestion: a person proposed for an opportunity.
+    PlacementId
+);

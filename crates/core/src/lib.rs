@@ -17,6 +17,7 @@ pub mod store;
 pub mod work;
 
 pub use error::{CoreError, FieldError};
+pub use growth::store::GrowthStore;
 pub use ids::{AccountId, LevelId, PersonId, TeamId};
 pub use policy::Viewer;
 pub use store::Store;

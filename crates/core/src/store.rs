@@ -72,7 +72,9 @@ pub struct PendingImport {
 /// Everything the services need from a database (work storage is in
 /// [`crate::work::store::WorkStore`]).
 #[async_trait]
-pub trait Store: crate::work::store::WorkStore + Send + Sync {
+pub trait Store:
+    crate::work::store::WorkStore + crate::growth::store::GrowthStore + Send + Sync
+{
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
     async fn ping(&self) -> CoreResult<()>;

@@ -292,6 +292,45 @@ const TABLES: &[Table] = &[
         parent: None,
         identity: true,
     },
+    Table {
+        name: "opportunities",
+        columns: &[
+            ("id", Int),
+            ("title", Text),
+            ("description", Text),
+            ("poster_id", Int),
+            ("hours_per_week", Real),
+            ("weeks", Int),
+            ("needs_manager_approval", Int),
+            ("status", Text),
+            ("created_at", Int),
+        ],
+        parent: None,
+        identity: true,
+    },
+    Table {
+        name: "opportunity_skills",
+        columns: &[("opportunity_id", Int), ("skill", Text), ("level", Int)],
+        parent: None,
+        identity: false,
+    },
+    Table {
+        name: "placements",
+        columns: &[
+            ("id", Int),
+            ("opportunity_id", Int),
+            ("person_id", Int),
+            ("status", Text),
+            ("explanation", Text),
+            ("proposed_by", Int),
+            ("proposed_at", Int),
+            ("decided_by", Int),
+            ("decided_at", Int),
+            ("commitment_id", Int),
+        ],
+        parent: None,
+        identity: true,
+    },
 ];
 
 fn read(row: &AnyRow, columns: &[(&str, Kind)]) -> CoreResult<Vec<Value>> {

@@ -9,6 +9,7 @@
 mod accounts;
 mod bulk;
 mod copy;
+mod growth;
 mod import;
 mod jobs;
 mod migrate;
@@ -755,5 +756,75 @@ impl trellis_core::work::store::WorkStore for SqlStore {
     }
     async fn insert_work(&self, batch: &trellis_core::work::store::WorkBatch) -> CoreResult<()> {
         work::insert_work(self, batch).await
+    }
+}
+
+#[async_trait]
+impl trellis_core::growth::store::GrowthStore for SqlStore {
+    async fn create_opportunity(
+        &self,
+        new: &trellis_core::growth::opportunities::NewOpportunity,
+    ) -> CoreResult<trellis_core::ids::OpportunityId> {
+        growth::create_opportunity(self, new).await
+    }
+    async fn opportunity(
+        &self,
+        id: trellis_core::ids::OpportunityId,
+    ) -> CoreResult<Option<trellis_core::growth::opportunities::Opportunity>> {
+        growth::opportunity(self, id).await
+    }
+    async fn opportunities(
+        &self,
+        status: Option<trellis_core::growth::opportunities::OpportunityStatus>,
+    ) -> CoreResult<Vec<trellis_core::growth::opportunities::Opportunity>> {
+        growth::opportunities(self, status).await
+    }
+    async fn set_opportunity_status(
+        &self,
+        id: trellis_core::ids::OpportunityId,
+        status: trellis_core::growth::opportunities::OpportunityStatus,
+    ) -> CoreResult<()> {
+        growth::set_opportunity_status(self, id, status).await
+    }
+    async fn candidates_with_skills(
+        &self,
+        skills: &[String],
+    ) -> CoreResult<Vec<trellis_core::growth::opportunities::Candidate>> {
+        growth::candidates_with_skills(self, skills).await
+    }
+    async fn placements(
+        &self,
+        opportunity: trellis_core::ids::OpportunityId,
+    ) -> CoreResult<Vec<trellis_core::growth::opportunities::Placement>> {
+        growth::placements(self, opportunity).await
+    }
+    async fn placement(
+        &self,
+        id: trellis_core::ids::PlacementId,
+    ) -> CoreResult<Option<trellis_core::growth::opportunities::Placement>> {
+        growth::placement(self, id).await
+    }
+    async fn pending_placements_of(
+        &self,
+        people: &[trellis_core::PersonId],
+    ) -> CoreResult<Vec<trellis_core::growth::opportunities::Placement>> {
+        growth::pending_placements_of(self, people).await
+    }
+    async fn create_placement(
+        &self,
+        new: &trellis_core::growth::opportunities::NewPlacement,
+        commitment: Option<&trellis_core::work::NewCommitment>,
+    ) -> CoreResult<trellis_core::ids::PlacementId> {
+        growth::create_placement(self, new, commitment).await
+    }
+    async fn decide_placement(
+        &self,
+        id: trellis_core::ids::PlacementId,
+        status: trellis_core::growth::opportunities::PlacementStatus,
+        by: trellis_core::PersonId,
+        at: i64,
+        commitment: Option<&trellis_core::work::NewCommitment>,
+    ) -> CoreResult<()> {
+        growth::decide_placement(self, id, status, by, at, commitment).await
     }
 }

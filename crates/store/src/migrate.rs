@@ -25,6 +25,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_work.sql"),
         postgres: include_str!("../migrations/postgres/0002_work.sql"),
     },
+    Migration {
+        version: 3,
+        name: "growth",
+        sqlite: include_str!("../migrations/sqlite/0003_growth.sql"),
+        postgres: include_str!("../migrations/postgres/0003_growth.sql"),
+    },
 ];
 
 /// The newest migration this binary knows.

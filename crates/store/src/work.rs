@@ -105,7 +105,7 @@ fn day(row: &AnyRow, column: &str) -> CoreResult<NaiveDate> {
 }
 
 /// A result row from either sqlx or the direct SQLite reader, so each mapping is written once.
-trait Columns {
+pub(crate) trait Columns {
     fn int_or_null(&self, column: &str) -> CoreResult<Option<i64>>;
     fn real_or_null(&self, column: &str) -> CoreResult<Option<f64>>;
     fn text_or_null(&self, column: &str) -> CoreResult<Option<String>>;
@@ -219,7 +219,7 @@ fn text_day(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
-fn person_name(
+pub(crate) fn person_name(
     row: &dyn Columns,
     id: &str,
     name: &str,
@@ -335,6 +335,14 @@ pub async fn active_people(store: &SqlStore) -> CoreResult<Vec<PersonName>> {
 }
 
 pub async fn create_commitment(store: &SqlStore, c: &NewCommitment) -> CoreResult<CommitmentId> {
+    insert_commitment(&store.pool, c).await
+}
+
+/// Writes a new commitment with the next priority, on a pool or inside a transaction.
+pub(crate) async fn insert_commitment<'e>(
+    executor: impl sqlx::Executor<'e, Database = Any>,
+    c: &NewCommitment,
+) -> CoreResult<CommitmentId> {
     let due = text_day(c.due_date);
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO commitments (title, description, owner_id, requester_id, objective_id, \
@@ -353,7 +361,7 @@ pub async fn create_commitment(store: &SqlStore, c: &NewCommitment) -> CoreResul
     .bind(c.skills.join(","))
     .bind(c.created_at)
     .bind(text_day(c.created_on))
-    .fetch_one(&store.pool)
+    .fetch_one(executor)
     .await
     .map_err(map_err)?;
     Ok(CommitmentId(id))

@@ -1,5 +1,7 @@
-//! Growth (lead): stretch suggestions so far — how well a person suits a piece of stretch
-//! work, in figures and in words. Career plans, plate wishes, opportunities, skill
-//! sourcing and mentor matching build on this.
+//! Growth (lead): stretch opportunities with explained suggestions, the optimal plan for
+//! all open ones, and placements approved by the candidate's manager. Career plans, plate
+//! wishes, skill sourcing and mentor matching build on this.
 
+pub mod opportunities;
+pub mod store;
 pub mod stretch;

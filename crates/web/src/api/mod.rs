@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, documented by an OpenAPI 3 document generated from these
 //! handlers (`/api/v1/openapi.json`). Same services, same visibility policy as the pages.
 
+pub mod growth;
 pub mod imports;
 pub mod org;
 pub mod people;
@@ -76,6 +77,17 @@ pub fn routes() -> Router<AppState> {
         .route("/objectives/{id}/key-results", post(work::add_key_result))
         .route("/key-results/{id}/check-ins", post(work::check_in))
         .route("/reports/work", get(work::work_report))
+        .route(
+            "/opportunities",
+            get(growth::list_opportunities).post(growth::create_opportunity),
+        )
+        .route("/opportunities/plan", get(growth::plan_opportunities))
+        .route("/opportunities/{id}", get(growth::show_opportunity))
+        .route(
+            "/opportunities/{id}/accept",
+            post(growth::accept_suggestion),
+        )
+        .route("/placements/{id}/decision", post(growth::decide_placement))
         .route(
             "/imports/people",
             post(imports::import_people).layer(axum::extract::DefaultBodyLimit::max(
@@ -183,7 +195,7 @@ impl Modify for SecuritySchemes {
 /// The OpenAPI document of the API.
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Trellis API", version = "1", description = "People, reporting lines, teams, imports, objectives, commitments, workload and delivery. Authenticate with `Authorization: Bearer TOKEN` (create one with `trellis token create`) or a session cookie plus the `X-CSRF-Token` header for writes. Errors are `{ \"error\": { \"code\", \"message\", \"fields\" } }`."),
+    info(title = "Trellis API", version = "1", description = "People, reporting lines, teams, imports, objectives, commitments, workload and delivery, stretch opportunities. Authenticate with `Authorization: Bearer TOKEN` (create one with `trellis token create`) or a session cookie plus the `X-CSRF-Token` header for writes. Errors are `{ \"error\": { \"code\", \"message\", \"fields\" } }`."),
     paths(
         show_me,
         people::list_people, people::show_person, people::create_person, people::update_person,
@@ -195,6 +207,8 @@ impl Modify for SecuritySchemes {
         work::delete_absence, work::show_team_work, work::reorder_priorities,
         work::list_objectives, work::create_objective, work::show_objective,
         work::update_objective, work::add_key_result, work::check_in, work::work_report,
+        growth::list_opportunities, growth::create_opportunity, growth::show_opportunity,
+        growth::accept_suggestion, growth::decide_placement, growth::plan_opportunities,
     ),
     modifiers(&SecuritySchemes),
     security(("bearer" = []), ("session" = [])),
@@ -204,6 +218,7 @@ impl Modify for SecuritySchemes {
         (name = "org", description = "Reporting lines and teams"),
         (name = "imports", description = "HRIS CSV imports"),
         (name = "work", description = "Objectives, commitments, priorities, workload and delivery"),
+        (name = "growth", description = "Stretch opportunities, explained suggestions and placements"),
     )
 )]
 pub struct ApiDoc;

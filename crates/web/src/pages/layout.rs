@@ -34,6 +34,7 @@ pub fn page(frame: &Frame, title: &str, body: Markup) -> Markup {
     }
     nav.extend([
         ("objectives", "/objectives", "Objectives"),
+        ("opportunities", "/opportunities", "Opportunities"),
         ("people", "/people", "People"),
         ("org", "/org", "Org chart"),
         ("teams", "/teams", "Teams"),

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod home;
 pub mod layout;
 pub mod objectives;
+pub mod opportunities;
 pub mod org;
 pub mod people;
 pub mod signin;
@@ -76,6 +77,18 @@ pub fn routes() -> Router<AppState> {
             "/objectives/{id}/update",
             post(objectives::update_objective),
         )
+        .route(
+            "/opportunities",
+            get(opportunities::list_opportunities).post(opportunities::create_opportunity),
+        )
+        .route(
+            "/opportunities/new",
+            get(opportunities::new_opportunity_form),
+        )
+        .route("/opportunities/plan", get(opportunities::show_plan))
+        .route("/opportunities/{id}", get(opportunities::show_opportunity))
+        .route("/opportunities/{id}/accept", post(opportunities::accept))
+        .route("/placements/{id}/decision", post(opportunities::decide))
         .merge(admin::routes())
 }
 

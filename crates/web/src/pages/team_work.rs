@@ -123,6 +123,12 @@ pub async fn show_team_work(
     )
     .await?;
     let own = v.manager.id == user.viewer.person_id;
+    let member_ids: Vec<PersonId> = v.members.iter().map(|m| m.person.id).collect();
+    let pending = if v.full {
+        state.store.pending_placements_of(&member_ids).await?
+    } else {
+        Vec::new()
+    };
     let shown = if params.all.is_some() {
         usize::MAX
     } else {
@@ -158,6 +164,7 @@ pub async fn show_team_work(
                 li { span.muted { "Overdue" } strong { (v.overdue.len()) } "open past their date" }
                 li { span.muted { "Due this week" } strong { (v.due_this_week.len()) } "by Sunday" }
             }
+            (super::opportunities::approvals(&user, &pending))
             div.grid {
                 section.card aria-labelledby="priorities" {
                     h2 #priorities { "Priorities" }

@@ -1,0 +1,664 @@
+//! Opportunities: stretch work looking for an owner, the explained suggestions for it, the
+//! globally optimal plan for every open opportunity at once, and accepting a suggestion
+//! (with the candidate's manager's approval where the poster asked for it), which creates
+//! the commitment.
+//!
+//! Everyone signed in sees open opportunities (an internal market). People with reports and
+//! admins post them and read suggestions. A suggestion names free hours only for people in
+//! the viewer's own tree (or to admins): another team's workload is not theirs to see.
+
+use super::stretch::{Fit, Requirement, Weights, fit};
+use crate::error::{CoreError, CoreResult, FieldError};
+use crate::ids::{CommitmentId, OpportunityId, PersonId, PlacementId};
+use crate::org::SkillLevel;
+use crate::org::csv_format::normalise_skill;
+use crate::policy::{Relation, Viewer};
+use crate::store::Store;
+use crate::work::commitments::MAX_EFFORT_HOURS;
+use crate::work::metrics::local_date;
+use crate::work::reports::{horizon, workloads};
+use crate::work::{NewCommitment, PersonName};
+use chrono::Duration;
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+use trellis_insight::assignment::{Scores, maximise};
+
+/// Where an opportunity stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OpportunityStatus {
+    Open,
+    Filled,
+    Closed,
+}
+
+impl OpportunityStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OpportunityStatus::Open => "open",
+            OpportunityStatus::Filled => "filled",
+            OpportunityStatus::Closed => "closed",
+        }
+    }
+
+    pub fn parse(v: &str) -> Option<Self> {
+        match v {
+            "open" => Some(OpportunityStatus::Open),
+            "filled" => Some(OpportunityStatus::Filled),
+            "closed" => Some(OpportunityStatus::Closed),
+            _ => None,
+        }
+    }
+}
+
+/// Stretch work looking for an owner.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Opportunity {
+    pub id: OpportunityId,
+    pub title: String,
+    pub description: String,
+    pub poster: PersonName,
+    pub hours_per_week: f64,
+    pub weeks: u32,
+    pub needs_manager_approval: bool,
+    pub status: OpportunityStatus,
+    pub requirements: Vec<Requirement>,
+    pub created_at: i64,
+}
+
+/// A new opportunity as the store writes it.
+#[derive(Debug, Clone)]
+pub struct NewOpportunity {
+    pub title: String,
+    pub description: String,
+    pub poster: PersonId,
+    pub hours_per_week: f64,
+    pub weeks: u32,
+    pub needs_manager_approval: bool,
+    pub requirements: Vec<Requirement>,
+    pub created_at: i64,
+}
+
+/// Someone who might take an opportunity.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    pub id: PersonId,
+    pub name: String,
+    pub skills: Vec<SkillLevel>,
+}
+
+/// Where a placement stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PlacementStatus {
+    Pending,
+    Approved,
+    Declined,
+}
+
+impl PlacementStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PlacementStatus::Pending => "pending",
+            PlacementStatus::Approved => "approved",
+            PlacementStatus::Declined => "declined",
+        }
+    }
+
+    pub fn parse(v: &str) -> Option<Self> {
+        match v {
+            "pending" => Some(PlacementStatus::Pending),
+            "approved" => Some(PlacementStatus::Approved),
+            "declined" => Some(PlacementStatus::Declined),
+            _ => None,
+        }
+    }
+}
+
+/// A person proposed for an opportunity.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Placement {
+    pub id: PlacementId,
+    pub opportunity_id: OpportunityId,
+    pub opportunity_title: String,
+    pub person: PersonName,
+    pub status: PlacementStatus,
+    pub explanation: String,
+    pub proposed_by: PersonName,
+    pub proposed_at: i64,
+    pub decided_by: Option<PersonName>,
+    pub decided_at: Option<i64>,
+    pub commitment_id: Option<CommitmentId>,
+}
+
+/// A placement as the store writes it.
+#[derive(Debug, Clone)]
+pub struct NewPlacement {
+    pub opportunity: OpportunityId,
+    pub person: PersonId,
+    pub explanation: String,
+    pub proposed_by: PersonId,
+    pub proposed_at: i64,
+}
+
+/// What a manager fills in to post an opportunity.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct OpportunityInput {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    pub hours_per_week: Option<f64>,
+    pub weeks: Option<u32>,
+    #[serde(default)]
+    pub needs_manager_approval: bool,
+    #[serde(default)]
+    pub requirements: Vec<Requirement>,
+}
+
+fn may_post(viewer: &Viewer) -> bool {
+    viewer.is_admin || viewer.is_manager
+}
+
+/// Posts an opportunity (people with reports and admins).
+pub async fn create(
+    store: &dyn Store,
+    viewer: &Viewer,
+    input: &OpportunityInput,
+    now: i64,
+) -> CoreResult<OpportunityId> {
+    if !may_post(viewer) {
+        return Err(CoreError::Forbidden(
+            "post opportunities without a team; people with reports and admins can".into(),
+        ));
+    }
+    let mut errors = Vec::new();
+    let title = input.title.trim();
+    if title.is_empty() || title.chars().count() > 200 {
+        errors.push(FieldError::new(
+            "title",
+            "give a title of 1 to 200 characters",
+        ));
+    }
+    let hours = match input.hours_per_week {
+        Some(h) if h.is_finite() && h > 0.0 && h <= 40.0 => h,
+        _ => {
+            errors.push(FieldError::new(
+                "hours_per_week",
+                "give the hours a week it takes, more than 0 and at most 40",
+            ));
+            0.0
+        }
+    };
+    let weeks = match input.weeks {
+        Some(w) if (1..=52).contains(&w) => w,
+        _ => {
+            errors.push(FieldError::new(
+                "weeks",
+                "give how many weeks, from 1 to 52",
+            ));
+            0
+        }
+    };
+    let mut requirements: Vec<Requirement> = Vec::new();
+    for (i, r) in input.requirements.iter().enumerate() {
+        let skill = normalise_skill(&r.skill);
+        if skill.is_empty() {
+            errors.push(FieldError::new(
+                format!("requirements[{i}]"),
+                "name the skill",
+            ));
+        } else if !(1..=5).contains(&r.level) {
+            errors.push(FieldError::new(
+                format!("requirements[{i}]"),
+                format!("{skill}: the level must be from 1 to 5"),
+            ));
+        } else if requirements.iter().any(|q| q.skill == skill) {
+            errors.push(FieldError::new(
+                format!("requirements[{i}]"),
+                format!("{skill} is listed twice"),
+            ));
+        } else {
+            requirements.push(Requirement {
+                skill,
+                level: r.level,
+            });
+        }
+    }
+    if input.requirements.is_empty() {
+        errors.push(FieldError::new(
+            "requirements",
+            "list at least one skill the work needs, with its level",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(CoreError::Invalid(errors));
+    }
+    store
+        .create_opportunity(&NewOpportunity {
+            title: title.to_string(),
+            description: input.description.trim().to_string(),
+            poster: viewer.person_id,
+            hours_per_week: hours,
+            weeks,
+            needs_manager_approval: input.needs_manager_approval,
+            requirements,
+            created_at: now,
+        })
+        .await
+}
+
+/// A suggested owner with the reasons.
+#[derive(Debug, Clone, Serialize)]
+pub struct Suggestion {
+    pub person: PersonName,
+    pub fit: Fit,
+    pub free_hours_per_week: f64,
+}
+
+/// Free hours a week per candidate: capacity over the workload horizon less the open work
+/// due in it, spread over the horizon's weeks.
+async fn free_hours(
+    store: &dyn Store,
+    people: &[PersonId],
+    now: i64,
+) -> CoreResult<HashMap<PersonId, f64>> {
+    let settings = store.settings().await?;
+    let h = horizon(local_date(None, now), &settings);
+    let weeks = h.days() as f64 / 7.0;
+    let loads = workloads(store, Some(people), people, &settings, h).await?;
+    Ok(loads
+        .into_iter()
+        .map(|(id, w)| {
+            (
+                id,
+                ((w.capacity_hours - w.remaining_hours) / weeks).max(0.0),
+            )
+        })
+        .collect())
+}
+
+/// People whose free hours the viewer may see named: their tree, or everyone for admins.
+async fn hours_visible(
+    store: &dyn Store,
+    viewer: &Viewer,
+) -> CoreResult<Option<HashSet<PersonId>>> {
+    if viewer.is_admin {
+        return Ok(None);
+    }
+    Ok(Some(
+        store
+            .tree_members(viewer.person_id)
+            .await?
+            .into_iter()
+            .map(|m| m.id)
+            .collect(),
+    ))
+}
+
+fn score_all(
+    o: &Opportunity,
+    candidates: &[Candidate],
+    free: &HashMap<PersonId, f64>,
+    visible: &Option<HashSet<PersonId>>,
+    weights: &Weights,
+) -> Vec<Suggestion> {
+    candidates
+        .iter()
+        .map(|c| {
+            let hours = free.get(&c.id).copied().unwrap_or(0.0);
+            let mut f = fit(
+                &c.name,
+                &c.skills,
+                hours,
+                &o.requirements,
+                o.hours_per_week,
+                weights,
+            );
+            if visible.as_ref().is_some_and(|v| !v.contains(&c.id)) {
+                f.explanation = hide_hours(&f.explanation, f.has_capacity);
+            }
+            Suggestion {
+                person: PersonName {
+                    id: c.id,
+                    name: c.name.clone(),
+                },
+                fit: f,
+                free_hours_per_week: hours,
+            }
+        })
+        .collect()
+}
+
+/// Replaces the hours clause for someone outside the viewer's tree.
+fn hide_hours(explanation: &str, has_capacity: bool) -> String {
+    let cut = explanation
+        .rfind(" has only ")
+        .or_else(|| explanation.rfind(" has "))
+        .unwrap_or(explanation.len());
+    let head = explanation[..cut]
+        .trim_end_matches(" and")
+        .trim_end_matches(',');
+    let tail = if has_capacity {
+        "has the time free"
+    } else {
+        "does not have the time free"
+    };
+    if head.contains(' ') {
+        format!("{head} and {tail}.")
+    } else {
+        format!("{head} {tail}.")
+    }
+}
+
+/// An opportunity with its placements, and suggestions when the viewer may act on them.
+#[derive(Debug, Clone, Serialize)]
+pub struct OpportunityDetail {
+    pub opportunity: Opportunity,
+    pub placements: Vec<Placement>,
+    /// Best first: those with the free hours, then the rest; empty unless `can_manage`.
+    pub suggestions: Vec<Suggestion>,
+    pub can_manage: bool,
+}
+
+/// How many suggestions an opportunity page lists.
+pub const SUGGESTIONS_SHOWN: usize = 10;
+
+async fn load(store: &dyn Store, id: OpportunityId) -> CoreResult<Opportunity> {
+    store
+        .opportunity(id)
+        .await?
+        .ok_or_else(|| CoreError::NotFound(format!("opportunity {id}")))
+}
+
+fn can_manage(viewer: &Viewer, o: &Opportunity) -> bool {
+    viewer.is_admin || o.poster.id == viewer.person_id
+}
+
+/// Ranked candidates for one opportunity (everyone with one of its skills).
+pub async fn suggestions(
+    store: &dyn Store,
+    viewer: &Viewer,
+    o: &Opportunity,
+    now: i64,
+) -> CoreResult<Vec<Suggestion>> {
+    let skills: Vec<String> = o.requirements.iter().map(|r| r.skill.clone()).collect();
+    let taken: HashSet<PersonId> = store
+        .placements(o.id)
+        .await?
+        .into_iter()
+        .filter(|p| p.status != PlacementStatus::Declined)
+        .map(|p| p.person.id)
+        .collect();
+    let candidates: Vec<Candidate> = store
+        .candidates_with_skills(&skills)
+        .await?
+        .into_iter()
+        .filter(|c| !taken.contains(&c.id))
+        .collect();
+    let ids: Vec<PersonId> = candidates.iter().map(|c| c.id).collect();
+    let free = free_hours(store, &ids, now).await?;
+    let visible = hours_visible(store, viewer).await?;
+    let mut all = score_all(o, &candidates, &free, &visible, &Weights::default());
+    all.sort_by(|a, b| {
+        b.fit
+            .has_capacity
+            .cmp(&a.fit.has_capacity)
+            .then(b.fit.score.total_cmp(&a.fit.score))
+            .then(a.person.name.cmp(&b.person.name))
+    });
+    Ok(all)
+}
+
+pub async fn show(
+    store: &dyn Store,
+    viewer: &Viewer,
+    id: OpportunityId,
+    now: i64,
+) -> CoreResult<OpportunityDetail> {
+    let opportunity = load(store, id).await?;
+    let manage = can_manage(viewer, &opportunity);
+    let placements = store.placements(id).await?;
+    let suggestions = if manage && opportunity.status == OpportunityStatus::Open {
+        let mut s = suggestions(store, viewer, &opportunity, now).await?;
+        s.truncate(SUGGESTIONS_SHOWN);
+        s
+    } else {
+        Vec::new()
+    };
+    Ok(OpportunityDetail {
+        opportunity,
+        placements,
+        suggestions,
+        can_manage: manage,
+    })
+}
+
+/// The commitment an approved placement becomes.
+fn commitment_for(o: &Opportunity, person: PersonId, now: i64) -> NewCommitment {
+    let today = local_date(None, now);
+    NewCommitment {
+        title: o.title.clone(),
+        description: format!(
+            "Stretch opportunity: {} h a week for {} weeks.{}{}",
+            o.hours_per_week,
+            o.weeks,
+            if o.description.is_empty() { "" } else { " " },
+            o.description
+        ),
+        owner: person,
+        requester: Some(o.poster.id),
+        objective: None,
+        due_date: today + Duration::weeks(i64::from(o.weeks)),
+        effort_hours: (o.hours_per_week * f64::from(o.weeks)).min(MAX_EFFORT_HOURS),
+        skills: o.requirements.iter().map(|r| r.skill.clone()).collect(),
+        created_at: now,
+        created_on: today,
+    }
+}
+
+/// Accepts a suggestion: the person gets the work at once, or — when the poster asked for
+/// it and is not the person's own manager — once their manager approves.
+pub async fn accept(
+    store: &dyn Store,
+    viewer: &Viewer,
+    id: OpportunityId,
+    person: PersonId,
+    now: i64,
+) -> CoreResult<PlacementId> {
+    let o = load(store, id).await?;
+    if !can_manage(viewer, &o) {
+        return Err(CoreError::Forbidden(
+            "accept suggestions for an opportunity someone else posted".into(),
+        ));
+    }
+    if o.status != OpportunityStatus::Open {
+        return Err(CoreError::Conflict(format!(
+            "\u{201c}{}\u{201d} is {}",
+            o.title,
+            o.status.as_str()
+        )));
+    }
+    let all = suggestions(store, viewer, &o, now).await?;
+    let Some(s) = all.iter().find(|s| s.person.id == person) else {
+        return Err(CoreError::field(
+            "person_id",
+            "this person is not among the candidates (they need one of the skills and must not be proposed already)",
+        ));
+    };
+    let target = store
+        .person(person)
+        .await?
+        .ok_or_else(|| CoreError::NotFound(format!("person {person}")))?;
+    if target.status == crate::org::PersonStatus::Left {
+        return Err(CoreError::field(
+            "person_id",
+            format!("{} has left the organisation", target.name),
+        ));
+    }
+    let chain: Vec<PersonId> = store
+        .manager_chain(person)
+        .await?
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    let own_manager_side = matches!(
+        viewer.relation_to(person, &chain),
+        Relation::InMyTree | Relation::Myself
+    );
+    let placement = NewPlacement {
+        opportunity: id,
+        person,
+        explanation: s.fit.explanation.clone(),
+        proposed_by: viewer.person_id,
+        proposed_at: now,
+    };
+    let approved_now = !o.needs_manager_approval || own_manager_side;
+    let commitment = approved_now.then(|| commitment_for(&o, person, now));
+    store
+        .create_placement(&placement, commitment.as_ref())
+        .await
+}
+
+/// The candidate's manager chain (or an admin) approves or declines a pending placement.
+pub async fn decide(
+    store: &dyn Store,
+    viewer: &Viewer,
+    id: PlacementId,
+    approve: bool,
+    now: i64,
+) -> CoreResult<()> {
+    let p = store
+        .placement(id)
+        .await?
+        .ok_or_else(|| CoreError::NotFound(format!("placement {id}")))?;
+    let chain: Vec<PersonId> = store
+        .manager_chain(p.person.id)
+        .await?
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    if !matches!(
+        viewer.relation_to(p.person.id, &chain),
+        Relation::InMyTree | Relation::Admin
+    ) {
+        return Err(CoreError::Forbidden(format!(
+            "decide on {}\u{2019}s placement; their manager chain decides",
+            p.person.name
+        )));
+    }
+    if p.status != PlacementStatus::Pending {
+        return Err(CoreError::Conflict(format!(
+            "this placement is already {}",
+            p.status.as_str()
+        )));
+    }
+    let o = load(store, p.opportunity_id).await?;
+    if approve && o.status != OpportunityStatus::Open {
+        return Err(CoreError::Conflict(format!(
+            "\u{201c}{}\u{201d} is already {}",
+            o.title,
+            o.status.as_str()
+        )));
+    }
+    let (status, commitment) = if approve {
+        (
+            PlacementStatus::Approved,
+            Some(commitment_for(&o, p.person.id, now)),
+        )
+    } else {
+        (PlacementStatus::Declined, None)
+    };
+    store
+        .decide_placement(id, status, viewer.person_id, now, commitment.as_ref())
+        .await
+}
+
+/// One row of the plan for every open opportunity.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlannedOpportunity {
+    pub opportunity: Opportunity,
+    /// The owner the optimal plan gives it, if anyone qualifies.
+    pub suggestion: Option<Suggestion>,
+}
+
+/// The plan for every open opportunity the viewer manages at once: the assignment with the
+/// largest total score in which nobody takes more than one and nobody takes work they have
+/// no free hours for (globally optimal, not greedy).
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    pub rows: Vec<PlannedOpportunity>,
+    pub total_score: f64,
+}
+
+pub async fn plan(store: &dyn Store, viewer: &Viewer, now: i64) -> CoreResult<Plan> {
+    if !may_post(viewer) {
+        return Err(CoreError::Forbidden(
+            "plan opportunities without a team; people with reports and admins can".into(),
+        ));
+    }
+    let open: Vec<Opportunity> = store
+        .opportunities(Some(OpportunityStatus::Open))
+        .await?
+        .into_iter()
+        .filter(|o| can_manage(viewer, o))
+        .collect();
+    let mut skills: Vec<String> = open
+        .iter()
+        .flat_map(|o| o.requirements.iter().map(|r| r.skill.clone()))
+        .collect();
+    skills.sort();
+    skills.dedup();
+    let candidates = store.candidates_with_skills(&skills).await?;
+    let ids: Vec<PersonId> = candidates.iter().map(|c| c.id).collect();
+    let free = free_hours(store, &ids, now).await?;
+    let visible = hours_visible(store, viewer).await?;
+    let weights = Weights::default();
+    let mut matrix = Scores::new(open.len(), candidates.len());
+    let mut scored: Vec<Vec<Suggestion>> = Vec::with_capacity(open.len());
+    for (r, o) in open.iter().enumerate() {
+        let row = score_all(o, &candidates, &free, &visible, &weights);
+        for (c, s) in row.iter().enumerate() {
+            let needs_skill = o
+                .requirements
+                .iter()
+                .any(|q| candidates[c].skills.iter().any(|k| k.skill == q.skill));
+            if s.fit.has_capacity && needs_skill {
+                matrix.set(r, c, Some(s.fit.score));
+            }
+        }
+        scored.push(row);
+    }
+    let assignment = maximise(&matrix);
+    let mut rows = Vec::with_capacity(open.len());
+    for (r, o) in open.into_iter().enumerate() {
+        let suggestion = assignment.col_of_row[r].map(|c| scored[r][c].clone());
+        rows.push(PlannedOpportunity {
+            opportunity: o,
+            suggestion,
+        });
+    }
+    Ok(Plan {
+        rows,
+        total_score: assignment.total,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hours_are_hidden_outside_the_viewers_tree() {
+        assert_eq!(
+            hide_hours(
+                "Ana wants to grow sql (2 → 3) and has 6 h free a week.",
+                true
+            ),
+            "Ana wants to grow sql (2 → 3) and has the time free."
+        );
+        assert_eq!(
+            hide_hours("Bo has only 2 h free a week of the 8 h needed.", false),
+            "Bo does not have the time free."
+        );
+    }
+}

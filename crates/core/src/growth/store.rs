@@ -1,0 +1,50 @@
+//! What the growth services need from a database. Part of [`crate::Store`].
+
+use super::opportunities::{
+    Candidate, NewOpportunity, NewPlacement, Opportunity, OpportunityStatus, Placement,
+    PlacementStatus,
+};
+use crate::error::CoreResult;
+use crate::ids::{OpportunityId, PersonId, PlacementId};
+use crate::work::NewCommitment;
+use async_trait::async_trait;
+
+/// Storage of opportunities and placements.
+#[async_trait]
+pub trait GrowthStore: Send + Sync {
+    async fn create_opportunity(&self, new: &NewOpportunity) -> CoreResult<OpportunityId>;
+    async fn opportunity(&self, id: OpportunityId) -> CoreResult<Option<Opportunity>>;
+    /// Newest first; `None` for every status.
+    async fn opportunities(
+        &self,
+        status: Option<OpportunityStatus>,
+    ) -> CoreResult<Vec<Opportunity>>;
+    async fn set_opportunity_status(
+        &self,
+        id: OpportunityId,
+        status: OpportunityStatus,
+    ) -> CoreResult<()>;
+    /// Active people with at least one of these skills, each with all their skills.
+    async fn candidates_with_skills(&self, skills: &[String]) -> CoreResult<Vec<Candidate>>;
+    async fn placements(&self, opportunity: OpportunityId) -> CoreResult<Vec<Placement>>;
+    async fn placement(&self, id: PlacementId) -> CoreResult<Option<Placement>>;
+    /// Pending placements of people in this list (a manager's approvals to give).
+    async fn pending_placements_of(&self, people: &[PersonId]) -> CoreResult<Vec<Placement>>;
+    /// Writes a placement. With `commitment` (no approval needed) it is approved at once:
+    /// the commitment is created and the opportunity filled, all in one transaction.
+    async fn create_placement(
+        &self,
+        new: &NewPlacement,
+        commitment: Option<&NewCommitment>,
+    ) -> CoreResult<PlacementId>;
+    /// Approves (creating `commitment` and filling the opportunity) or declines a pending
+    /// placement, in one transaction.
+    async fn decide_placement(
+        &self,
+        id: PlacementId,
+        status: PlacementStatus,
+        by: PersonId,
+        at: i64,
+        commitment: Option<&NewCommitment>,
+    ) -> CoreResult<()>;
+}

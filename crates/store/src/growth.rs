@@ -1,0 +1,360 @@
+//! Opportunities, the skills they need, and placements.
+
+use crate::work::{Columns, insert_commitment, person_name};
+use crate::{Backend, SqlStore, map_err};
+use sqlx::AssertSqlSafe;
+use sqlx::any::AnyRow;
+use trellis_core::PersonId;
+use trellis_core::error::{CoreError, CoreResult};
+use trellis_core::growth::opportunities::{
+    Candidate, NewOpportunity, NewPlacement, Opportunity, OpportunityStatus, Placement,
+    PlacementStatus,
+};
+use trellis_core::growth::stretch::Requirement;
+use trellis_core::ids::{CommitmentId, OpportunityId, PlacementId};
+use trellis_core::org::{SkillLevel, display_name};
+use trellis_core::work::NewCommitment;
+
+/// `column IN (…one JSON array parameter…)` for numbers or text.
+fn json_list(backend: Backend, column: &str, param: &str, numbers: bool) -> String {
+    match (backend, numbers) {
+        (Backend::Sqlite, _) => format!("{column} IN (SELECT value FROM json_each({param}))"),
+        (Backend::Postgres, true) => {
+            format!("{column} IN (SELECT jsonb_array_elements_text({param}::jsonb)::bigint)")
+        }
+        (Backend::Postgres, false) => {
+            format!("{column} IN (SELECT jsonb_array_elements_text({param}::jsonb))")
+        }
+    }
+}
+
+fn json_array<T: serde::Serialize>(items: &[T]) -> CoreResult<String> {
+    serde_json::to_string(items).map_err(|e| CoreError::Internal(e.to_string()))
+}
+
+pub async fn create_opportunity(store: &SqlStore, o: &NewOpportunity) -> CoreResult<OpportunityId> {
+    let mut tx = store.pool.begin().await.map_err(map_err)?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO opportunities (title, description, poster_id, hours_per_week, weeks, \
+         needs_manager_approval, status, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'open', $7) RETURNING id",
+    )
+    .bind(o.title.clone())
+    .bind(o.description.clone())
+    .bind(o.poster.0)
+    .bind(o.hours_per_week)
+    .bind(i64::from(o.weeks))
+    .bind(i64::from(o.needs_manager_approval))
+    .bind(o.created_at)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(map_err)?;
+    for r in &o.requirements {
+        sqlx::query(
+            "INSERT INTO opportunity_skills (opportunity_id, skill, level) VALUES ($1, $2, $3)",
+        )
+        .bind(id)
+        .bind(r.skill.clone())
+        .bind(i64::from(r.level))
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+    }
+    tx.commit().await.map_err(map_err)?;
+    Ok(OpportunityId(id))
+}
+
+const OPPORTUNITY_SELECT: &str = "SELECT o.id, o.title, o.description, o.poster_id, \
+    p.name AS poster_name, p.preferred_name AS poster_preferred, o.hours_per_week, o.weeks, \
+    o.needs_manager_approval, o.status, o.created_at \
+    FROM opportunities o JOIN people p ON p.id = o.poster_id";
+
+async fn opportunities_where(
+    store: &SqlStore,
+    condition: &str,
+    bind: Option<String>,
+) -> CoreResult<Vec<Opportunity>> {
+    let sql =
+        format!("{OPPORTUNITY_SELECT} WHERE {condition} ORDER BY o.created_at DESC, o.id DESC");
+    let mut q = sqlx::query(AssertSqlSafe(sql));
+    if let Some(b) = bind {
+        q = q.bind(b);
+    }
+    let rows = q.fetch_all(&store.pool).await.map_err(map_err)?;
+    let mut list: Vec<Opportunity> = rows
+        .iter()
+        .map(|r| {
+            let status: String = r.text("status")?;
+            Ok(Opportunity {
+                id: OpportunityId(r.int("id")?),
+                title: r.text("title")?,
+                description: r.text("description")?,
+                poster: person_name(r, "poster_id", "poster_name", "poster_preferred")?
+                    .ok_or_else(|| CoreError::Internal("opportunity without poster".into()))?,
+                hours_per_week: r.real("hours_per_week")?,
+                weeks: r.int("weeks")? as u32,
+                needs_manager_approval: r.int("needs_manager_approval")? != 0,
+                status: OpportunityStatus::parse(&status).unwrap_or(OpportunityStatus::Open),
+                requirements: Vec::new(),
+                created_at: r.int("created_at")?,
+            })
+        })
+        .collect::<CoreResult<_>>()?;
+    if list.is_empty() {
+        return Ok(list);
+    }
+    let ids: Vec<i64> = list.iter().map(|o| o.id.0).collect();
+    let sql = format!(
+        "SELECT opportunity_id, skill, level FROM opportunity_skills WHERE {} \
+         ORDER BY opportunity_id, level DESC, skill",
+        json_list(store.backend, "opportunity_id", "$1", true)
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(json_array(&ids)?)
+        .fetch_all(&store.pool)
+        .await
+        .map_err(map_err)?;
+    for r in &rows {
+        let id = OpportunityId(r.int("opportunity_id")?);
+        if let Some(o) = list.iter_mut().find(|o| o.id == id) {
+            o.requirements.push(Requirement {
+                skill: r.text("skill")?,
+                level: r.int("level")?.clamp(1, 5) as u8,
+            });
+        }
+    }
+    Ok(list)
+}
+
+pub async fn opportunity(store: &SqlStore, id: OpportunityId) -> CoreResult<Option<Opportunity>> {
+    let found = opportunities_where(store, &format!("o.id = {}", id.0), None).await?;
+    Ok(found.into_iter().next())
+}
+
+pub async fn opportunities(
+    store: &SqlStore,
+    status: Option<OpportunityStatus>,
+) -> CoreResult<Vec<Opportunity>> {
+    match status {
+        Some(s) => opportunities_where(store, "o.status = $1", Some(s.as_str().into())).await,
+        None => opportunities_where(store, "1 = 1", None).await,
+    }
+}
+
+pub async fn set_opportunity_status(
+    store: &SqlStore,
+    id: OpportunityId,
+    status: OpportunityStatus,
+) -> CoreResult<()> {
+    sqlx::query("UPDATE opportunities SET status = $1 WHERE id = $2")
+        .bind(status.as_str().to_string())
+        .bind(id.0)
+        .execute(&store.pool)
+        .await
+        .map_err(map_err)?;
+    Ok(())
+}
+
+pub async fn candidates_with_skills(
+    store: &SqlStore,
+    skills: &[String],
+) -> CoreResult<Vec<Candidate>> {
+    let sql = format!(
+        "SELECT p.id, p.name, p.preferred_name, s.name AS skill, ps.level, ps.wants_to_grow \
+         FROM people p JOIN person_skills ps ON ps.person_id = p.id \
+         JOIN skills s ON s.id = ps.skill_id \
+         WHERE p.status = 'active' AND p.id IN ( \
+           SELECT ps2.person_id FROM person_skills ps2 JOIN skills s2 ON s2.id = ps2.skill_id \
+           WHERE {}) \
+         ORDER BY p.id, s.name",
+        json_list(store.backend, "s2.name", "$1", false)
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(json_array(skills)?)
+        .fetch_all(&store.pool)
+        .await
+        .map_err(map_err)?;
+    let mut out: Vec<Candidate> = Vec::new();
+    for r in &rows {
+        let id = PersonId(r.int("id")?);
+        if out.last().is_none_or(|c| c.id != id) {
+            let name = r.text("name")?;
+            let preferred = r.text_or_null("preferred_name")?;
+            out.push(Candidate {
+                id,
+                name: display_name(&name, preferred.as_deref()),
+                skills: Vec::new(),
+            });
+        }
+        if let Some(c) = out.last_mut() {
+            c.skills.push(SkillLevel {
+                skill: r.text("skill")?,
+                level: r.int("level")?.clamp(1, 5) as u8,
+                wants_to_grow: r.int("wants_to_grow")? != 0,
+            });
+        }
+    }
+    Ok(out)
+}
+
+const PLACEMENT_SELECT: &str = "SELECT pl.id, pl.opportunity_id, o.title AS opportunity_title, \
+    pl.person_id, pe.name AS person_name, pe.preferred_name AS person_preferred, pl.status, \
+    pl.explanation, pl.proposed_by, pb.name AS proposer_name, \
+    pb.preferred_name AS proposer_preferred, pl.proposed_at, pl.decided_by, \
+    db.name AS decider_name, db.preferred_name AS decider_preferred, pl.decided_at, \
+    pl.commitment_id \
+    FROM placements pl JOIN opportunities o ON o.id = pl.opportunity_id \
+    JOIN people pe ON pe.id = pl.person_id JOIN people pb ON pb.id = pl.proposed_by \
+    LEFT JOIN people db ON db.id = pl.decided_by";
+
+fn placement_row(r: &AnyRow) -> CoreResult<Placement> {
+    let status: String = r.text("status")?;
+    let missing = || CoreError::Internal("placement without its people".into());
+    Ok(Placement {
+        id: PlacementId(r.int("id")?),
+        opportunity_id: OpportunityId(r.int("opportunity_id")?),
+        opportunity_title: r.text("opportunity_title")?,
+        person: person_name(r, "person_id", "person_name", "person_preferred")?
+            .ok_or_else(missing)?,
+        status: PlacementStatus::parse(&status).unwrap_or(PlacementStatus::Pending),
+        explanation: r.text("explanation")?,
+        proposed_by: person_name(r, "proposed_by", "proposer_name", "proposer_preferred")?
+            .ok_or_else(missing)?,
+        proposed_at: r.int("proposed_at")?,
+        decided_by: person_name(r, "decided_by", "decider_name", "decider_preferred")?,
+        decided_at: r.int_or_null("decided_at")?,
+        commitment_id: r.int_or_null("commitment_id")?.map(CommitmentId),
+    })
+}
+
+pub async fn placements(
+    store: &SqlStore,
+    opportunity: OpportunityId,
+) -> CoreResult<Vec<Placement>> {
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "{PLACEMENT_SELECT} WHERE pl.opportunity_id = $1 ORDER BY pl.proposed_at, pl.id"
+    )))
+    .bind(opportunity.0)
+    .fetch_all(&store.pool)
+    .await
+    .map_err(map_err)?;
+    rows.iter().map(placement_row).collect()
+}
+
+pub async fn placement(store: &SqlStore, id: PlacementId) -> CoreResult<Option<Placement>> {
+    let row = sqlx::query(AssertSqlSafe(format!(
+        "{PLACEMENT_SELECT} WHERE pl.id = $1"
+    )))
+    .bind(id.0)
+    .fetch_optional(&store.pool)
+    .await
+    .map_err(map_err)?;
+    row.as_ref().map(placement_row).transpose()
+}
+
+pub async fn pending_placements_of(
+    store: &SqlStore,
+    people: &[PersonId],
+) -> CoreResult<Vec<Placement>> {
+    let ids: Vec<i64> = people.iter().map(|p| p.0).collect();
+    let sql = format!(
+        "{PLACEMENT_SELECT} WHERE pl.status = 'pending' AND {} ORDER BY pl.proposed_at, pl.id",
+        json_list(store.backend, "pl.person_id", "$1", true)
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(json_array(&ids)?)
+        .fetch_all(&store.pool)
+        .await
+        .map_err(map_err)?;
+    rows.iter().map(placement_row).collect()
+}
+
+pub async fn create_placement(
+    store: &SqlStore,
+    p: &NewPlacement,
+    commitment: Option<&NewCommitment>,
+) -> CoreResult<PlacementId> {
+    let mut tx = store.pool.begin().await.map_err(map_err)?;
+    let commitment_id = match commitment {
+        Some(c) => Some(insert_commitment(&mut *tx, c).await?),
+        None => None,
+    };
+    let status = if commitment_id.is_some() {
+        PlacementStatus::Approved
+    } else {
+        PlacementStatus::Pending
+    };
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO placements (opportunity_id, person_id, status, explanation, proposed_by, \
+         proposed_at, decided_by, decided_at, commitment_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(p.opportunity.0)
+    .bind(p.person.0)
+    .bind(status.as_str().to_string())
+    .bind(p.explanation.clone())
+    .bind(p.proposed_by.0)
+    .bind(p.proposed_at)
+    .bind(commitment_id.map(|_| p.proposed_by.0))
+    .bind(commitment_id.map(|_| p.proposed_at))
+    .bind(commitment_id.map(|c| c.0))
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(map_err)?;
+    if commitment_id.is_some() {
+        fill(&mut tx, p.opportunity).await?;
+    }
+    tx.commit().await.map_err(map_err)?;
+    Ok(PlacementId(id))
+}
+
+async fn fill(tx: &mut sqlx::Transaction<'_, sqlx::Any>, id: OpportunityId) -> CoreResult<()> {
+    let done =
+        sqlx::query("UPDATE opportunities SET status = 'filled' WHERE id = $1 AND status = 'open'")
+            .bind(id.0)
+            .execute(&mut **tx)
+            .await
+            .map_err(map_err)?;
+    if done.rows_affected() == 0 {
+        return Err(CoreError::Conflict(
+            "the opportunity was filled or closed meanwhile".into(),
+        ));
+    }
+    Ok(())
+}
+
+pub async fn decide_placement(
+    store: &SqlStore,
+    id: PlacementId,
+    status: PlacementStatus,
+    by: PersonId,
+    at: i64,
+    commitment: Option<&NewCommitment>,
+) -> CoreResult<()> {
+    let mut tx = store.pool.begin().await.map_err(map_err)?;
+    let commitment_id = match commitment {
+        Some(c) => Some(insert_commitment(&mut *tx, c).await?),
+        None => None,
+    };
+    let opportunity: Option<i64> = sqlx::query_scalar(
+        "UPDATE placements SET status = $1, decided_by = $2, decided_at = $3, commitment_id = $4 \
+         WHERE id = $5 AND status = 'pending' RETURNING opportunity_id",
+    )
+    .bind(status.as_str().to_string())
+    .bind(by.0)
+    .bind(at)
+    .bind(commitment_id.map(|c| c.0))
+    .bind(id.0)
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(map_err)?;
+    let Some(opportunity) = opportunity else {
+        return Err(CoreError::Conflict(
+            "this placement was decided meanwhile".into(),
+        ));
+    };
+    if status == PlacementStatus::Approved {
+        fill(&mut tx, OpportunityId(opportunity)).await?;
+    }
+    tx.commit().await.map_err(map_err)
+}

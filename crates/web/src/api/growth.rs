@@ -1,0 +1,323 @@
+//! `/api/v1` growth endpoints: opportunities, explained suggestions, the optimal plan for
+//! all open opportunities, accepting a suggestion and deciding on a placement.
+
+use super::ApiJson;
+use super::work::PersonRef;
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::{ApiError, ErrorResponse};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use trellis_core::PersonId;
+use trellis_core::growth::opportunities::{
+    self, Opportunity, OpportunityInput, OpportunityStatus, Placement, Suggestion,
+};
+use trellis_core::growth::stretch::Requirement;
+use trellis_core::ids::{OpportunityId, PlacementId};
+use utoipa::ToSchema;
+
+/// A skill the work needs.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct RequirementBody {
+    pub skill: String,
+    #[schema(minimum = 1, maximum = 5)]
+    pub level: u8,
+}
+
+/// Stretch work looking for an owner.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OpportunityResponse {
+    pub id: i64,
+    pub title: String,
+    pub description: String,
+    pub poster: PersonRef,
+    pub hours_per_week: f64,
+    pub weeks: u32,
+    pub needs_manager_approval: bool,
+    /// open, filled or closed
+    pub status: String,
+    pub requirements: Vec<RequirementBody>,
+}
+
+impl From<&Opportunity> for OpportunityResponse {
+    fn from(o: &Opportunity) -> Self {
+        OpportunityResponse {
+            id: o.id.0,
+            title: o.title.clone(),
+            description: o.description.clone(),
+            poster: (&o.poster).into(),
+            hours_per_week: o.hours_per_week,
+            weeks: o.weeks,
+            needs_manager_approval: o.needs_manager_approval,
+            status: o.status.as_str().into(),
+            requirements: o
+                .requirements
+                .iter()
+                .map(|r| RequirementBody {
+                    skill: r.skill.clone(),
+                    level: r.level,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A suggested owner: the score, its parts (each 0–1) and the reasons in a sentence.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SuggestionResponse {
+    pub person: PersonRef,
+    pub score: f64,
+    pub skill_fit: f64,
+    pub growth_wish: f64,
+    pub stretch: f64,
+    pub free_capacity: f64,
+    pub has_capacity: bool,
+    pub explanation: String,
+}
+
+impl From<&Suggestion> for SuggestionResponse {
+    fn from(s: &Suggestion) -> Self {
+        SuggestionResponse {
+            person: (&s.person).into(),
+            score: s.fit.score,
+            skill_fit: s.fit.parts.skill_fit,
+            growth_wish: s.fit.parts.growth_wish,
+            stretch: s.fit.parts.stretch,
+            free_capacity: s.fit.parts.free_capacity,
+            has_capacity: s.fit.has_capacity,
+            explanation: s.fit.explanation.clone(),
+        }
+    }
+}
+
+/// A person proposed for an opportunity.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlacementResponse {
+    pub id: i64,
+    pub opportunity_id: i64,
+    pub opportunity_title: String,
+    pub person: PersonRef,
+    /// pending (waiting for the person's manager), approved or declined
+    pub status: String,
+    pub explanation: String,
+    pub proposed_by: PersonRef,
+    pub decided_by: Option<PersonRef>,
+    /// The commitment created when approved.
+    pub commitment_id: Option<i64>,
+}
+
+impl From<&Placement> for PlacementResponse {
+    fn from(p: &Placement) -> Self {
+        PlacementResponse {
+            id: p.id.0,
+            opportunity_id: p.opportunity_id.0,
+            opportunity_title: p.opportunity_title.clone(),
+            person: (&p.person).into(),
+            status: p.status.as_str().into(),
+            explanation: p.explanation.clone(),
+            proposed_by: (&p.proposed_by).into(),
+            decided_by: p.decided_by.as_ref().map(Into::into),
+            commitment_id: p.commitment_id.map(|c| c.0),
+        }
+    }
+}
+
+/// An opportunity with its placements and, for its poster and admins, suggestions.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OpportunityDetailResponse {
+    #[serde(flatten)]
+    pub opportunity: OpportunityResponse,
+    pub placements: Vec<PlacementResponse>,
+    /// Best first; empty unless the caller may accept them.
+    pub suggestions: Vec<SuggestionResponse>,
+    pub can_manage: bool,
+}
+
+async fn detail(
+    state: &AppState,
+    user: &crate::auth::CurrentUser,
+    id: OpportunityId,
+) -> Result<Json<OpportunityDetailResponse>, ApiError> {
+    let d = opportunities::show(state.store.as_ref(), &user.viewer, id, crate::now()).await?;
+    Ok(Json(OpportunityDetailResponse {
+        opportunity: (&d.opportunity).into(),
+        placements: d.placements.iter().map(Into::into).collect(),
+        suggestions: d.suggestions.iter().map(Into::into).collect(),
+        can_manage: d.can_manage,
+    }))
+}
+
+/// Open opportunities, newest first.
+#[utoipa::path(get, path = "/api/v1/opportunities", tag = "growth",
+    responses((status = 200, body = Vec<OpportunityResponse>)))]
+pub async fn list_opportunities(
+    State(state): State<AppState>,
+    ApiUser(_user): ApiUser,
+) -> Result<Json<Vec<OpportunityResponse>>, ApiError> {
+    let list = state
+        .store
+        .opportunities(Some(OpportunityStatus::Open))
+        .await?;
+    Ok(Json(list.iter().map(Into::into).collect()))
+}
+
+/// A new opportunity.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OpportunityRequest {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    pub hours_per_week: Option<f64>,
+    /// 1 to 52.
+    pub weeks: Option<u32>,
+    /// The chosen person's manager must approve before the work is theirs.
+    #[serde(default)]
+    pub needs_manager_approval: bool,
+    pub requirements: Vec<RequirementBody>,
+}
+
+/// Post an opportunity (people with reports and admins).
+#[utoipa::path(post, path = "/api/v1/opportunities", tag = "growth", request_body = OpportunityRequest,
+    responses((status = 201, body = OpportunityDetailResponse), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn create_opportunity(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiJson(body): ApiJson<OpportunityRequest>,
+) -> Result<(StatusCode, Json<OpportunityDetailResponse>), ApiError> {
+    let input = OpportunityInput {
+        title: body.title,
+        description: body.description,
+        hours_per_week: body.hours_per_week,
+        weeks: body.weeks,
+        needs_manager_approval: body.needs_manager_approval,
+        requirements: body
+            .requirements
+            .into_iter()
+            .map(|r| Requirement {
+                skill: r.skill,
+                level: r.level,
+            })
+            .collect(),
+    };
+    let id =
+        opportunities::create(state.store.as_ref(), &user.viewer, &input, crate::now()).await?;
+    Ok((StatusCode::CREATED, detail(&state, &user, id).await?))
+}
+
+/// One opportunity with its explained suggestions.
+#[utoipa::path(get, path = "/api/v1/opportunities/{id}", tag = "growth",
+    params(("id" = i64, Path, description = "Opportunity id")),
+    responses((status = 200, body = OpportunityDetailResponse), (status = 404, body = ErrorResponse)))]
+pub async fn show_opportunity(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<OpportunityDetailResponse>, ApiError> {
+    detail(&state, &user, OpportunityId(id)).await
+}
+
+/// Whom to give the work.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptRequest {
+    pub person_id: i64,
+}
+
+/// Accept a suggestion: the commitment is created at once, or when the person's manager
+/// approves (if the poster asked for approval and is not their manager).
+#[utoipa::path(post, path = "/api/v1/opportunities/{id}/accept", tag = "growth",
+    params(("id" = i64, Path, description = "Opportunity id")), request_body = AcceptRequest,
+    responses((status = 201, body = PlacementResponse), (status = 403, body = ErrorResponse), (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn accept_suggestion(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<AcceptRequest>,
+) -> Result<(StatusCode, Json<PlacementResponse>), ApiError> {
+    let store = state.store.as_ref();
+    let placement = opportunities::accept(
+        store,
+        &user.viewer,
+        OpportunityId(id),
+        PersonId(body.person_id),
+        crate::now(),
+    )
+    .await?;
+    let p = store
+        .placement(placement)
+        .await?
+        .ok_or_else(|| trellis_core::CoreError::NotFound(format!("placement {placement}")))?;
+    Ok((StatusCode::CREATED, Json((&p).into())))
+}
+
+/// Approve or decline.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionRequest {
+    pub approve: bool,
+}
+
+/// The person's manager chain (or an admin) approves or declines a pending placement.
+#[utoipa::path(post, path = "/api/v1/placements/{id}/decision", tag = "growth",
+    params(("id" = i64, Path, description = "Placement id")), request_body = DecisionRequest,
+    responses((status = 200, body = PlacementResponse), (status = 403, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
+pub async fn decide_placement(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<DecisionRequest>,
+) -> Result<Json<PlacementResponse>, ApiError> {
+    let store = state.store.as_ref();
+    opportunities::decide(
+        store,
+        &user.viewer,
+        PlacementId(id),
+        body.approve,
+        crate::now(),
+    )
+    .await?;
+    let p = store
+        .placement(PlacementId(id))
+        .await?
+        .ok_or_else(|| trellis_core::CoreError::NotFound(format!("placement {id}")))?;
+    Ok(Json((&p).into()))
+}
+
+/// One opportunity of the plan and the owner it gets.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlanRowResponse {
+    pub opportunity: OpportunityResponse,
+    pub suggestion: Option<SuggestionResponse>,
+}
+
+/// The globally optimal plan for every open opportunity the caller manages.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlanResponse {
+    pub rows: Vec<PlanRowResponse>,
+    pub total_score: f64,
+}
+
+/// Owners for all open opportunities at once: the largest total score with nobody taking
+/// two and nobody taking work they have no free hours for.
+#[utoipa::path(get, path = "/api/v1/opportunities/plan", tag = "growth",
+    responses((status = 200, body = PlanResponse), (status = 403, body = ErrorResponse)))]
+pub async fn plan_opportunities(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> Result<Json<PlanResponse>, ApiError> {
+    let plan = opportunities::plan(state.store.as_ref(), &user.viewer, crate::now()).await?;
+    Ok(Json(PlanResponse {
+        rows: plan
+            .rows
+            .iter()
+            .map(|r| PlanRowResponse {
+                opportunity: (&r.opportunity).into(),
+                suggestion: r.suggestion.as_ref().map(Into::into),
+            })
+            .collect(),
+        total_score: plan.total_score,
+    }))
+}

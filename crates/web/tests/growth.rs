@@ -1,0 +1,256 @@
+//! Stretch opportunities through the router on every configured backend: posting, the
+//! explained suggestions and who may read them, accepting (with and without the
+//! candidate's manager's approval) and the plan for all open opportunities.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::TestApp;
+use serde_json::{Value, json};
+use trellis_store::testing::backends;
+
+async fn post(app: &TestApp, token: &str, body: Value) -> common::Response {
+    app.api(
+        Method::POST,
+        "/api/v1/opportunities",
+        Some(token),
+        Some(body),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_manager_posts_reads_explained_suggestions_and_accepts_one() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let mgr = app.token("mgr@acme.test").await;
+        let dev = app.token("dev@acme.test").await;
+        let dev_id = app.id("dev@acme.test").await;
+        // Members do not post; bad input is refused at the field.
+        let r = post(&app, &dev, json!({"title": "X", "hours_per_week": 2, "weeks": 2, "requirements": [{"skill": "rust", "level": 3}]})).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}");
+        let r = post(&app, &mgr, json!({"title": "Speed up the build", "hours_per_week": 0, "weeks": 4, "requirements": []})).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let fields: Vec<String> = r.json()["error"]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["field"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(fields, ["hours_per_week", "requirements"]);
+        let r = post(
+            &app,
+            &mgr,
+            json!({"title": "Speed up the build", "hours_per_week": 4, "weeks": 6,
+                   "requirements": [{"skill": "Rust", "level": 3}]}),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+        let o = r.json();
+        let id = o["id"].as_i64().unwrap();
+        assert_eq!(o["requirements"][0]["skill"], "rust");
+        let first = &o["suggestions"][0];
+        assert_eq!(first["person"]["id"], dev_id, "{backend}: {o}");
+        let why = first["explanation"].as_str().unwrap();
+        assert!(
+            why.starts_with("Dana Dev wants to grow rust (2 → 3) and has ")
+                && why.ends_with(" h free a week."),
+            "{why}"
+        );
+        // Another team sees the opportunity, not the suggestions.
+        let rep = app.token("rep@acme.test").await;
+        let r = app
+            .api(
+                Method::GET,
+                &format!("/api/v1/opportunities/{id}"),
+                Some(&rep),
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(r["can_manage"], false);
+        assert!(r["suggestions"].as_array().unwrap().is_empty());
+        let r = app
+            .api(
+                Method::POST,
+                &format!("/api/v1/opportunities/{id}/accept"),
+                Some(&rep),
+                Some(json!({"person_id": dev_id})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        // Accepted without approval: the commitment exists at once.
+        let r = app
+            .api(
+                Method::POST,
+                &format!("/api/v1/opportunities/{id}/accept"),
+                Some(&mgr),
+                Some(json!({"person_id": dev_id})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+        let p = r.json();
+        assert_eq!(p["status"], "approved");
+        let c = p["commitment_id"].as_i64().unwrap();
+        let c = app
+            .api(
+                Method::GET,
+                &format!("/api/v1/commitments/{c}"),
+                Some(&dev),
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(c["title"], "Speed up the build");
+        assert_eq!(c["effort_hours"], 24.0);
+        assert_eq!(c["requester"]["id"], app.id("mgr@acme.test").await);
+        let r = app
+            .api(
+                Method::GET,
+                &format!("/api/v1/opportunities/{id}"),
+                Some(&mgr),
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(r["status"], "filled", "{backend}");
+        let r = app
+            .api(
+                Method::POST,
+                &format!("/api/v1/opportunities/{id}/accept"),
+                Some(&mgr),
+                Some(json!({"person_id": dev_id})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+    }
+}
+
+#[tokio::test]
+async fn another_teams_candidate_needs_their_managers_approval() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let mgr = app.token("mgr@acme.test").await;
+        let rep_id = app.id("rep@acme.test").await;
+        let o = post(
+            &app,
+            &mgr,
+            json!({"title": "Run the customer interviews", "hours_per_week": 3, "weeks": 4,
+                   "needs_manager_approval": true,
+                   "requirements": [{"skill": "negotiation", "level": 3}]}),
+        )
+        .await
+        .json();
+        let id = o["id"].as_i64().unwrap();
+        let rita = o["suggestions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["person"]["id"] == rep_id)
+            .unwrap()
+            .clone();
+        let why = rita["explanation"].as_str().unwrap();
+        assert!(
+            why.ends_with("has the time free.") && !why.contains(" h free"),
+            "{backend}: another team's free hours stay private: {why}"
+        );
+        let p = app
+            .api(
+                Method::POST,
+                &format!("/api/v1/opportunities/{id}/accept"),
+                Some(&mgr),
+                Some(json!({"person_id": rep_id})),
+            )
+            .await
+            .json();
+        assert_eq!(p["status"], "pending", "{backend}");
+        assert_eq!(p["commitment_id"], Value::Null);
+        let pid = p["id"].as_i64().unwrap();
+        // Neither the poster nor the person decides; their manager chain or an admin does.
+        for who in ["mgr@acme.test", "rep@acme.test"] {
+            let token = app.token(who).await;
+            let r = app
+                .api(
+                    Method::POST,
+                    &format!("/api/v1/placements/{pid}/decision"),
+                    Some(&token),
+                    Some(json!({"approve": true})),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{who}");
+        }
+        let hr = app.token("hr@acme.test").await;
+        let r = app
+            .api(
+                Method::POST,
+                &format!("/api/v1/placements/{pid}/decision"),
+                Some(&hr),
+                Some(json!({"approve": true})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{r:?}");
+        let p = r.json();
+        assert_eq!(p["status"], "approved");
+        assert!(p["commitment_id"].as_i64().is_some());
+        let rep = app.token("rep@acme.test").await;
+        let plate = app
+            .api(
+                Method::GET,
+                &format!("/api/v1/people/{rep_id}/plate"),
+                Some(&rep),
+                None,
+            )
+            .await
+            .json();
+        assert!(
+            plate["open"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["title"] == "Run the customer interviews"),
+            "{backend}: on Rita's plate"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_plan_gives_each_open_opportunity_its_best_owner_overall() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let mgr = app.token("mgr@acme.test").await;
+        for (title, skill) in [
+            ("Rust work", "rust"),
+            ("Go work", "go"),
+            ("Haskell work", "haskell"),
+        ] {
+            let r = post(
+                &app,
+                &mgr,
+                json!({"title": title, "hours_per_week": 2, "weeks": 2,
+                       "requirements": [{"skill": skill, "level": 2}]}),
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::CREATED);
+        }
+        let plan = app
+            .api(Method::GET, "/api/v1/opportunities/plan", Some(&mgr), None)
+            .await
+            .json();
+        let rows = plan["rows"].as_array().unwrap();
+        assert_eq!(rows.len(), 3, "{backend}");
+        let owner = |title: &str| {
+            rows.iter()
+                .find(|r| r["opportunity"]["title"] == title)
+                .unwrap()["suggestion"]["person"]["name"]
+                .clone()
+        };
+        assert_eq!(owner("Go work"), "Devi Dev");
+        assert_ne!(owner("Rust work"), "Devi Dev", "nobody takes two");
+        assert_eq!(owner("Haskell work"), Value::Null, "nobody has the skill");
+        let dev = app.token("dev@acme.test").await;
+        let r = app
+            .api(Method::GET, "/api/v1/opportunities/plan", Some(&dev), None)
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+    }
+}
