@@ -504,3 +504,51 @@ async fn managers_reorder_and_reassign_and_members_renegotiate_and_complete() {
     assert!(rows.contains("Dana Dev"), "{rows}");
     client.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_manager_posts_an_opportunity_reads_the_suggestions_and_accepts_one() {
+    let app = TestApp::new("sqlite").await;
+    let base = serve(&app).await;
+    let (_driver, client) = browser().await;
+    sign_in(&client, &base, "mgr@acme.test").await;
+    click(&client, Locator::LinkText("Opportunities")).await;
+    click(&client, Locator::LinkText("Post an opportunity")).await;
+    for (id, value) in [
+        ("f-title", "Speed up the build"),
+        ("f-skills", "rust 3"),
+        ("f-hours_per_week", "4"),
+        ("f-weeks", "6"),
+    ] {
+        client
+            .wait()
+            .for_element(Locator::Id(id))
+            .await
+            .unwrap()
+            .send_keys(value)
+            .await
+            .unwrap();
+    }
+    click(
+        &client,
+        Locator::XPath("//button[text()='Post opportunity']"),
+    )
+    .await;
+    let table = wait_text(&client, "#suggestions ~ div table", |t| {
+        t.contains("Dana Dev")
+    })
+    .await;
+    assert!(
+        table.contains("Dana Dev wants to grow rust (2 → 3) and has"),
+        "{table}"
+    );
+    click(
+        &client,
+        Locator::Css("button[aria-label='Accept Dana Dev']"),
+    )
+    .await;
+    let proposed = wait_text(&client, "main ul.plain", |t| t.contains("approved")).await;
+    assert!(proposed.contains("Dana Dev"), "{proposed}");
+    click(&client, Locator::LinkText("the commitment")).await;
+    wait_text(&client, "h1", |t| t == "Speed up the build").await;
+    client.close().await.unwrap();
+}

@@ -196,7 +196,13 @@ async fn every_list(router: &axum::Router, token: &str) -> Vec<(String, serde_js
             out.push((path, body));
         }
     }
-    for path in ["/api/v1/objectives", "/api/v1/reports/work?window=180d"] {
+    for path in [
+        "/api/v1/objectives",
+        "/api/v1/reports/work?window=180d",
+        "/api/v1/opportunities",
+        "/api/v1/opportunities/1",
+        "/api/v1/opportunities/3",
+    ] {
         let (status, body) = call(router, Method::GET, path, token, None).await;
         assert_eq!(status, StatusCode::OK);
         out.push((path.to_string(), body));
@@ -221,6 +227,9 @@ async fn a_copied_installation_answers_every_list_the_same() {
     );
     source.apply_import(&plan).await.unwrap();
     trellis_core::work::demo::load(source.as_ref(), &org, trellis_web::now(), 11)
+        .await
+        .unwrap();
+    trellis_core::growth::demo::load(source.as_ref(), &org, trellis_web::now())
         .await
         .unwrap();
     let admin = source

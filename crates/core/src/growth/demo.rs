@@ -1,0 +1,136 @@
+//! Demo growth data: open opportunities posted by the demo manager and department heads —
+//! one needing a skill nobody inside has, one needing the candidate's manager's approval —
+//! and a placement waiting for the demo manager's approval.
+
+use super::opportunities::{NewOpportunity, NewPlacement};
+use super::stretch::Requirement;
+use crate::demo::DemoOrg;
+use crate::error::CoreResult;
+use crate::ids::PersonId;
+use crate::store::Store;
+use std::collections::HashMap;
+
+/// Writes the demo's opportunities; `ids` maps the demo's e-mail addresses to people.
+pub async fn load(store: &dyn Store, org: &DemoOrg, now: i64) -> CoreResult<usize> {
+    let snapshot = store.org_snapshot().await?;
+    let ids: HashMap<&str, PersonId> = snapshot
+        .people
+        .iter()
+        .map(|p| (p.record.email.as_str(), p.id))
+        .collect();
+    let id_of = |i: usize| ids.get(org.people[i].record.email.as_str()).copied();
+    let heads: Vec<usize> = org
+        .people
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.manager.is_some_and(|m| org.people[m].manager.is_none()))
+        .map(|(i, _)| i)
+        .take(3)
+        .collect();
+    // Skills of the demo manager's reports: work that would stretch them.
+    let team_skills: Vec<String> = org
+        .people
+        .iter()
+        .filter(|p| p.manager == Some(org.manager))
+        .flat_map(|p| p.record.skills.iter().map(|s| s.skill.clone()))
+        .collect();
+    let skill = |k: usize, fallback: &str| {
+        team_skills
+            .get(k % team_skills.len().max(1))
+            .cloned()
+            .unwrap_or_else(|| fallback.to_string())
+    };
+    let mut posted = Vec::new();
+    let plans: Vec<(usize, &str, Vec<Requirement>, f64, u32, bool)> = vec![
+        (
+            org.manager,
+            "Lead the next incident review",
+            vec![Requirement {
+                skill: skill(0, "communication"),
+                level: 3,
+            }],
+            3.0,
+            4,
+            false,
+        ),
+        (
+            org.manager,
+            "Prototype the reporting dashboard",
+            vec![
+                Requirement {
+                    skill: skill(1, "sql"),
+                    level: 4,
+                },
+                Requirement {
+                    skill: skill(2, "python"),
+                    level: 3,
+                },
+            ],
+            5.0,
+            6,
+            false,
+        ),
+        (
+            heads.first().copied().unwrap_or(org.admin),
+            "Mentor this year's interns",
+            vec![Requirement {
+                skill: skill(3, "coaching"),
+                level: 3,
+            }],
+            2.0,
+            12,
+            true,
+        ),
+        (
+            heads.get(1).copied().unwrap_or(org.admin),
+            "Localise the product for Japan",
+            vec![Requirement {
+                skill: "japanese".into(),
+                level: 4,
+            }],
+            8.0,
+            10,
+            false,
+        ),
+    ];
+    for (poster, title, requirements, hours, weeks, approval) in plans {
+        let Some(poster) = id_of(poster) else {
+            continue;
+        };
+        let id = store
+            .create_opportunity(&NewOpportunity {
+                title: title.into(),
+                description: String::new(),
+                poster,
+                hours_per_week: hours,
+                weeks,
+                needs_manager_approval: approval,
+                requirements,
+                created_at: now - 86_400,
+            })
+            .await?;
+        posted.push((id, approval, poster));
+    }
+    // A head proposed one of the demo manager's reports; the manager decides.
+    if let Some(&(opportunity, _, poster)) = posted.iter().find(|p| p.1)
+        && let Some(report) = org
+            .people
+            .iter()
+            .position(|p| p.manager == Some(org.manager))
+            .and_then(id_of)
+    {
+        store
+            .create_placement(
+                &NewPlacement {
+                    opportunity,
+                    person: report,
+                    explanation: "Suggested for their coaching skills and free time.".into(),
+                    proposed_by: poster,
+                    proposed_at: now - 3600,
+                },
+                None,
+            )
+            .await?;
+    }
+    Ok(posted.len())
+}
