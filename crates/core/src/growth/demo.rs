@@ -10,6 +10,9 @@ use crate::ids::PersonId;
 use crate::store::Store;
 use std::collections::HashMap;
 
+/// Poster (position in the demo), title, requirements, hours a week, weeks, approval.
+type Planned = (usize, &'static str, Vec<Requirement>, f64, u32, bool);
+
 /// Writes the demo's opportunities; `ids` maps the demo's e-mail addresses to people.
 pub async fn load(store: &dyn Store, org: &DemoOrg, now: i64) -> CoreResult<usize> {
     let snapshot = store.org_snapshot().await?;
@@ -41,7 +44,7 @@ pub async fn load(store: &dyn Store, org: &DemoOrg, now: i64) -> CoreResult<usiz
             .unwrap_or_else(|| fallback.to_string())
     };
     let mut posted = Vec::new();
-    let plans: Vec<(usize, &str, Vec<Requirement>, f64, u32, bool)> = vec![
+    let plans: Vec<Planned> = vec![
         (
             org.manager,
             "Lead the next incident review",
