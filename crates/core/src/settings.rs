@@ -19,6 +19,11 @@ pub struct Settings {
     pub default_capacity_hours: u32,
     /// How many days ahead workload looks (open work due within them counts).
     pub workload_horizon_days: u32,
+    /// Weights (0–100) of the parts of a stretch suggestion's score.
+    pub weight_skill_fit: u32,
+    pub weight_growth_wish: u32,
+    pub weight_stretch: u32,
+    pub weight_free_capacity: u32,
 }
 
 impl Default for Settings {
@@ -31,6 +36,10 @@ impl Default for Settings {
             anonymity_k_survey: 5,
             default_capacity_hours: 32,
             workload_horizon_days: 14,
+            weight_skill_fit: 40,
+            weight_growth_wish: 25,
+            weight_stretch: 20,
+            weight_free_capacity: 15,
         }
     }
 }
@@ -82,10 +91,44 @@ impl Settings {
                 "must be a whole number of days from 1 to 90",
             ));
         }
+        for (field, w) in [
+            ("weight_skill_fit", self.weight_skill_fit),
+            ("weight_growth_wish", self.weight_growth_wish),
+            ("weight_stretch", self.weight_stretch),
+            ("weight_free_capacity", self.weight_free_capacity),
+        ] {
+            if w > 100 {
+                errors.push(FieldError::new(
+                    field,
+                    "must be a whole number from 0 to 100",
+                ));
+            }
+        }
+        if self.weight_skill_fit
+            + self.weight_growth_wish
+            + self.weight_stretch
+            + self.weight_free_capacity
+            == 0
+        {
+            errors.push(FieldError::new(
+                "weight_skill_fit",
+                "at least one weight must be above 0",
+            ));
+        }
         if errors.is_empty() {
             Ok(())
         } else {
             Err(CoreError::Invalid(errors))
+        }
+    }
+
+    /// The weights of stretch suggestions.
+    pub fn stretch_weights(&self) -> crate::growth::stretch::Weights {
+        crate::growth::stretch::Weights {
+            skill_fit: f64::from(self.weight_skill_fit),
+            growth_wish: f64::from(self.weight_growth_wish),
+            stretch: f64::from(self.weight_stretch),
+            free_capacity: f64::from(self.weight_free_capacity),
         }
     }
 

@@ -84,6 +84,14 @@ pub async fn settings(store: &SqlStore) -> CoreResult<Settings> {
             "workload_horizon_days" => {
                 s.workload_horizon_days = value.parse().unwrap_or(s.workload_horizon_days)
             }
+            "weight_skill_fit" => s.weight_skill_fit = value.parse().unwrap_or(s.weight_skill_fit),
+            "weight_growth_wish" => {
+                s.weight_growth_wish = value.parse().unwrap_or(s.weight_growth_wish)
+            }
+            "weight_stretch" => s.weight_stretch = value.parse().unwrap_or(s.weight_stretch),
+            "weight_free_capacity" => {
+                s.weight_free_capacity = value.parse().unwrap_or(s.weight_free_capacity)
+            }
             _ => {}
         }
     }
@@ -103,6 +111,10 @@ pub async fn save_settings(store: &SqlStore, s: &Settings) -> CoreResult<()> {
             s.default_capacity_hours.to_string(),
         ),
         ("workload_horizon_days", s.workload_horizon_days.to_string()),
+        ("weight_skill_fit", s.weight_skill_fit.to_string()),
+        ("weight_growth_wish", s.weight_growth_wish.to_string()),
+        ("weight_stretch", s.weight_stretch.to_string()),
+        ("weight_free_capacity", s.weight_free_capacity.to_string()),
     ] {
         sqlx::query(
             "INSERT INTO settings (key, value) VALUES ($1, $2) \

@@ -276,6 +276,10 @@ async fn the_organisations_word_for_managers_is_used() {
         ("anonymity_k_survey", "1"),
         ("default_capacity_hours", "36"),
         ("workload_horizon_days", "14"),
+        ("weight_skill_fit", "40"),
+        ("weight_growth_wish", "25"),
+        ("weight_stretch", "20"),
+        ("weight_free_capacity", "15"),
     ];
     let r = app
         .post_form("/admin/settings", Some(&admin), None, &form)

@@ -398,7 +398,8 @@ pub async fn suggestions(
     let ids: Vec<PersonId> = candidates.iter().map(|c| c.id).collect();
     let free = free_hours(store, &ids, now).await?;
     let visible = hours_visible(store, viewer).await?;
-    let mut all = score_all(o, &candidates, &free, &visible, &Weights::default());
+    let weights = store.settings().await?.stretch_weights();
+    let mut all = score_all(o, &candidates, &free, &visible, &weights);
     all.sort_by(|a, b| {
         b.fit
             .has_capacity
@@ -612,7 +613,7 @@ pub async fn plan(store: &dyn Store, viewer: &Viewer, now: i64) -> CoreResult<Pl
     let ids: Vec<PersonId> = candidates.iter().map(|c| c.id).collect();
     let free = free_hours(store, &ids, now).await?;
     let visible = hours_visible(store, viewer).await?;
-    let weights = Weights::default();
+    let weights = store.settings().await?.stretch_weights();
     let mut matrix = Scores::new(open.len(), candidates.len());
     let mut scored: Vec<Vec<Suggestion>> = Vec::with_capacity(open.len());
     for (r, o) in open.iter().enumerate() {

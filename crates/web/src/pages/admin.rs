@@ -105,6 +105,13 @@ fn settings_page(frame: &Frame, form: &Settings, errors: &[FieldError], saved: b
             (field("anonymity_k_survey", "Minimum answers for surveys and team insight", form.anonymity_k_survey.to_string(), "number", "Default 5. Locked for a cycle once it starts."))
             (field("default_capacity_hours", "Working hours per week", form.default_capacity_hours.to_string(), "number", "Capacity of anyone without their own figure (default 32). Workload compares open work with it."))
             (field("workload_horizon_days", "Workload horizon in days", form.workload_horizon_days.to_string(), "number", "Open work due within this many days counts towards workload (default 14)."))
+            fieldset {
+                legend { "Stretch suggestions: how much each part of the score counts (0–100)" }
+                (field("weight_skill_fit", "Skill fit", form.weight_skill_fit.to_string(), "number", "Has the skills at the levels the work needs (default 40)."))
+                (field("weight_growth_wish", "Growth wish", form.weight_growth_wish.to_string(), "number", "Wants to grow a skill the work needs (default 25)."))
+                (field("weight_stretch", "Stretch", form.weight_stretch.to_string(), "number", "One level below what the work needs: a growth step (default 20)."))
+                (field("weight_free_capacity", "Free time", form.weight_free_capacity.to_string(), "number", "Has the hours free (default 15)."))
+            }
             button type="submit" { "Save settings" }
         }
     }
@@ -141,6 +148,10 @@ pub struct SettingsForm {
     pub anonymity_k_survey: String,
     pub default_capacity_hours: String,
     pub workload_horizon_days: String,
+    pub weight_skill_fit: String,
+    pub weight_growth_wish: String,
+    pub weight_stretch: String,
+    pub weight_free_capacity: String,
 }
 
 async fn save_settings(
@@ -165,6 +176,10 @@ async fn save_settings(
     let ksurvey = number("anonymity_k_survey", &form.anonymity_k_survey);
     let capacity = number("default_capacity_hours", &form.default_capacity_hours);
     let horizon = number("workload_horizon_days", &form.workload_horizon_days);
+    let w_fit = number("weight_skill_fit", &form.weight_skill_fit);
+    let w_wish = number("weight_growth_wish", &form.weight_growth_wish);
+    let w_stretch = number("weight_stretch", &form.weight_stretch);
+    let w_free = number("weight_free_capacity", &form.weight_free_capacity);
     let new = Settings {
         organisation_name: form.organisation_name.trim().to_string(),
         manager_word: form.manager_word.trim().to_lowercase(),
@@ -173,6 +188,10 @@ async fn save_settings(
         anonymity_k_survey: ksurvey,
         default_capacity_hours: capacity,
         workload_horizon_days: horizon,
+        weight_skill_fit: w_fit,
+        weight_growth_wish: w_wish,
+        weight_stretch: w_stretch,
+        weight_free_capacity: w_free,
     };
     if errors.is_empty()
         && let Err(CoreError::Invalid(f)) = new.validate()
