@@ -331,6 +331,40 @@ const TABLES: &[Table] = &[
         parent: None,
         identity: true,
     },
+    Table {
+        name: "career_plans",
+        columns: &[
+            ("person_id", Int),
+            ("target_role", Text),
+            ("target_level_id", Int),
+            ("strengths", Text),
+            ("growth_areas", Text),
+            ("last_reviewed_on", Text),
+            ("updated_at", Int),
+            ("updated_by", Int),
+        ],
+        parent: None,
+        identity: false,
+    },
+    Table {
+        name: "career_plan_history",
+        columns: &[
+            ("id", Int),
+            ("person_id", Int),
+            ("at", Int),
+            ("by_id", Int),
+            ("what", Text),
+            ("snapshot", Text),
+        ],
+        parent: None,
+        identity: true,
+    },
+    Table {
+        name: "career_support",
+        columns: &[("commitment_id", Int), ("person_id", Int)],
+        parent: None,
+        identity: false,
+    },
 ];
 
 fn read(row: &AnyRow, columns: &[(&str, Kind)]) -> CoreResult<Vec<Value>> {

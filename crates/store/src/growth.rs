@@ -1,19 +1,22 @@
 //! Opportunities, the skills they need, and placements.
 
-use crate::work::{Columns, insert_commitment, person_name};
+use crate::people::date;
+use crate::work::{COMMITMENT_SELECT, Columns, commitment_any, insert_commitment, person_name};
 use crate::{Backend, SqlStore, map_err};
 use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
 use trellis_core::PersonId;
 use trellis_core::error::{CoreError, CoreResult};
+use trellis_core::growth::career::{CareerPlan, GrowthArea, PlanChange, PlanFields};
 use trellis_core::growth::opportunities::{
     Candidate, NewOpportunity, NewPlacement, Opportunity, OpportunityStatus, Placement,
     PlacementStatus,
 };
 use trellis_core::growth::stretch::Requirement;
+use trellis_core::ids::LevelId;
 use trellis_core::ids::{CommitmentId, OpportunityId, PlacementId};
 use trellis_core::org::{SkillLevel, display_name};
-use trellis_core::work::NewCommitment;
+use trellis_core::work::{Commitment, NewCommitment};
 
 /// `column IN (…one JSON array parameter…)` for numbers or text.
 fn json_list(backend: Backend, column: &str, param: &str, numbers: bool) -> String {
@@ -357,4 +360,196 @@ pub async fn decide_placement(
         fill(&mut tx, OpportunityId(opportunity)).await?;
     }
     tx.commit().await.map_err(map_err)
+}
+
+pub async fn career_plan(store: &SqlStore, person: PersonId) -> CoreResult<Option<CareerPlan>> {
+    let row = sqlx::query(
+        "SELECT c.target_role, c.target_level_id, l.code AS level_code, l.name AS level_name, \
+         c.strengths, c.growth_areas, c.last_reviewed_on, c.updated_at, c.updated_by, \
+         u.name AS updater_name, u.preferred_name AS updater_preferred \
+         FROM career_plans c LEFT JOIN job_levels l ON l.id = c.target_level_id \
+         LEFT JOIN people u ON u.id = c.updated_by WHERE c.person_id = $1",
+    )
+    .bind(person.0)
+    .fetch_optional(&store.pool)
+    .await
+    .map_err(map_err)?;
+    let Some(r) = row else { return Ok(None) };
+    let areas: Vec<GrowthArea> = serde_json::from_str(&r.text("growth_areas")?)
+        .map_err(|e| CoreError::Internal(format!("growth areas in the database: {e}")))?;
+    let label = match (r.text_or_null("level_code")?, r.text_or_null("level_name")?) {
+        (Some(code), Some(name)) => Some(format!("{code} · {name}")),
+        _ => None,
+    };
+    Ok(Some(CareerPlan {
+        fields: PlanFields {
+            target_role: r.text("target_role")?,
+            target_level: r.int_or_null("target_level_id")?.map(LevelId),
+            strengths: r.text("strengths")?,
+            growth_areas: areas,
+        },
+        target_level_label: label,
+        last_reviewed_on: date(r.text_or_null("last_reviewed_on")?),
+        updated_at: r.int("updated_at")?,
+        updated_by: person_name(&r, "updated_by", "updater_name", "updater_preferred")?,
+    }))
+}
+
+async fn note_history(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    person: PersonId,
+    by: PersonId,
+    at: i64,
+    what: &str,
+) -> CoreResult<()> {
+    // The snapshot is the plan as it stands after the change.
+    let row = sqlx::query(
+        "SELECT target_role, target_level_id, strengths, growth_areas, last_reviewed_on \
+         FROM career_plans WHERE person_id = $1",
+    )
+    .bind(person.0)
+    .fetch_optional(&mut **tx)
+    .await
+    .map_err(map_err)?;
+    let snapshot = match row {
+        Some(r) => serde_json::json!({
+            "target_role": r.text("target_role")?,
+            "target_level_id": r.int_or_null("target_level_id")?,
+            "strengths": r.text("strengths")?,
+            "growth_areas": serde_json::from_str::<serde_json::Value>(&r.text("growth_areas")?)
+                .unwrap_or_default(),
+            "last_reviewed_on": r.text_or_null("last_reviewed_on")?,
+        })
+        .to_string(),
+        None => String::new(),
+    };
+    sqlx::query(
+        "INSERT INTO career_plan_history (person_id, at, by_id, what, snapshot) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(person.0)
+    .bind(at)
+    .bind(by.0)
+    .bind(what.to_string())
+    .bind(snapshot)
+    .execute(&mut **tx)
+    .await
+    .map_err(map_err)?;
+    Ok(())
+}
+
+pub async fn save_career_plan(
+    store: &SqlStore,
+    person: PersonId,
+    f: &PlanFields,
+    by: PersonId,
+    at: i64,
+    what: &str,
+) -> CoreResult<()> {
+    let areas =
+        serde_json::to_string(&f.growth_areas).map_err(|e| CoreError::Internal(e.to_string()))?;
+    let mut tx = store.pool.begin().await.map_err(map_err)?;
+    sqlx::query(
+        "INSERT INTO career_plans (person_id, target_role, target_level_id, strengths, \
+         growth_areas, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (person_id) DO UPDATE SET target_role = excluded.target_role, \
+         target_level_id = excluded.target_level_id, strengths = excluded.strengths, \
+         growth_areas = excluded.growth_areas, updated_at = excluded.updated_at, \
+         updated_by = excluded.updated_by",
+    )
+    .bind(person.0)
+    .bind(f.target_role.clone())
+    .bind(f.target_level.map(|l| l.0))
+    .bind(f.strengths.clone())
+    .bind(areas)
+    .bind(at)
+    .bind(by.0)
+    .execute(&mut *tx)
+    .await
+    .map_err(map_err)?;
+    note_history(&mut tx, person, by, at, what).await?;
+    tx.commit().await.map_err(map_err)
+}
+
+pub async fn mark_career_plan_reviewed(
+    store: &SqlStore,
+    person: PersonId,
+    on: chrono::NaiveDate,
+    by: PersonId,
+    at: i64,
+) -> CoreResult<()> {
+    let mut tx = store.pool.begin().await.map_err(map_err)?;
+    sqlx::query("UPDATE career_plans SET last_reviewed_on = $1 WHERE person_id = $2")
+        .bind(on.format("%Y-%m-%d").to_string())
+        .bind(person.0)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+    note_history(&mut tx, person, by, at, "Reviewed together").await?;
+    tx.commit().await.map_err(map_err)
+}
+
+pub async fn career_history(
+    store: &SqlStore,
+    person: PersonId,
+    limit: i64,
+) -> CoreResult<Vec<PlanChange>> {
+    let rows = sqlx::query(
+        "SELECT h.at, h.what, h.by_id, p.name AS by_name, p.preferred_name AS by_preferred \
+         FROM career_plan_history h LEFT JOIN people p ON p.id = h.by_id \
+         WHERE h.person_id = $1 ORDER BY h.at DESC, h.id DESC LIMIT $2",
+    )
+    .bind(person.0)
+    .bind(limit)
+    .fetch_all(&store.pool)
+    .await
+    .map_err(map_err)?;
+    rows.iter()
+        .map(|r| {
+            Ok(PlanChange {
+                at: r.int("at")?,
+                by: person_name(r, "by_id", "by_name", "by_preferred")?,
+                what: r.text("what")?,
+            })
+        })
+        .collect()
+}
+
+pub async fn add_career_support(
+    store: &SqlStore,
+    person: PersonId,
+    c: &NewCommitment,
+    by: PersonId,
+    at: i64,
+) -> CoreResult<CommitmentId> {
+    let mut tx = store.pool.begin().await.map_err(map_err)?;
+    let id = insert_commitment(&mut *tx, c).await?;
+    sqlx::query("INSERT INTO career_support (commitment_id, person_id) VALUES ($1, $2)")
+        .bind(id.0)
+        .bind(person.0)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+    note_history(
+        &mut tx,
+        person,
+        by,
+        at,
+        &format!("Support promised: {}", c.title),
+    )
+    .await?;
+    tx.commit().await.map_err(map_err)?;
+    Ok(id)
+}
+
+pub async fn career_support(store: &SqlStore, person: PersonId) -> CoreResult<Vec<Commitment>> {
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "{COMMITMENT_SELECT} JOIN career_support cs ON cs.commitment_id = c.id \
+         WHERE cs.person_id = $1 ORDER BY c.due_date, c.id"
+    )))
+    .bind(person.0)
+    .fetch_all(&store.pool)
+    .await
+    .map_err(map_err)?;
+    rows.iter().map(commitment_any).collect()
 }

@@ -761,6 +761,53 @@ impl trellis_core::work::store::WorkStore for SqlStore {
 
 #[async_trait]
 impl trellis_core::growth::store::GrowthStore for SqlStore {
+    async fn career_plan(
+        &self,
+        person: trellis_core::PersonId,
+    ) -> CoreResult<Option<trellis_core::growth::career::CareerPlan>> {
+        growth::career_plan(self, person).await
+    }
+    async fn save_career_plan(
+        &self,
+        person: trellis_core::PersonId,
+        fields: &trellis_core::growth::career::PlanFields,
+        by: trellis_core::PersonId,
+        at: i64,
+        what: &str,
+    ) -> CoreResult<()> {
+        growth::save_career_plan(self, person, fields, by, at, what).await
+    }
+    async fn mark_career_plan_reviewed(
+        &self,
+        person: trellis_core::PersonId,
+        on: chrono::NaiveDate,
+        by: trellis_core::PersonId,
+        at: i64,
+    ) -> CoreResult<()> {
+        growth::mark_career_plan_reviewed(self, person, on, by, at).await
+    }
+    async fn career_history(
+        &self,
+        person: trellis_core::PersonId,
+        limit: i64,
+    ) -> CoreResult<Vec<trellis_core::growth::career::PlanChange>> {
+        growth::career_history(self, person, limit).await
+    }
+    async fn add_career_support(
+        &self,
+        person: trellis_core::PersonId,
+        commitment: &trellis_core::work::NewCommitment,
+        by: trellis_core::PersonId,
+        at: i64,
+    ) -> CoreResult<trellis_core::ids::CommitmentId> {
+        growth::add_career_support(self, person, commitment, by, at).await
+    }
+    async fn career_support(
+        &self,
+        person: trellis_core::PersonId,
+    ) -> CoreResult<Vec<trellis_core::work::Commitment>> {
+        growth::career_support(self, person).await
+    }
     async fn create_opportunity(
         &self,
         new: &trellis_core::growth::opportunities::NewOpportunity,

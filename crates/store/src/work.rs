@@ -237,7 +237,7 @@ pub(crate) fn person_name(
     })
 }
 
-const COMMITMENT_SELECT: &str = "SELECT c.id, c.title, c.description, c.owner_id, \
+pub(crate) const COMMITMENT_SELECT: &str = "SELECT c.id, c.title, c.description, c.owner_id, \
     o.name AS owner_name, o.preferred_name AS owner_preferred, c.requester_id, \
     r.name AS requester_name, r.preferred_name AS requester_preferred, c.objective_id, \
     ob.title AS objective_title, c.due_date, c.agreed_due_date, c.effort_hours, \
@@ -283,7 +283,7 @@ fn commitment_row(row: &dyn Columns) -> CoreResult<Commitment> {
     })
 }
 
-fn commitment_any(row: &AnyRow) -> CoreResult<Commitment> {
+pub(crate) fn commitment_any(row: &AnyRow) -> CoreResult<Commitment> {
     commitment_row(row)
 }
 

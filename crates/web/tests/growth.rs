@@ -254,3 +254,124 @@ async fn the_plan_gives_each_open_opportunity_its_best_owner_overall() {
         assert_eq!(r.status, StatusCode::FORBIDDEN);
     }
 }
+
+#[tokio::test]
+async fn career_plans_are_private_reviewed_together_and_support_lands_on_both_plates() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let dev = app.token("dev@acme.test").await;
+        let mgr = app.token("mgr@acme.test").await;
+        let dev_id = app.id("dev@acme.test").await;
+        let mgr_id = app.id("mgr@acme.test").await;
+        let path = format!("/api/v1/people/{dev_id}/career-plan");
+        let r = app
+            .api(
+                Method::PUT,
+                &path,
+                Some(&dev),
+                Some(
+                    json!({"target_role": "Senior Engineer", "target_level_id": 999999,
+                            "growth_areas": [{"skill": "sql", "current": 3, "target": 3}]}),
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
+        let fields: Vec<String> = r.json()["error"]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["field"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(fields, ["target_level", "growth_areas[0]"]);
+        let r = app
+            .api(
+                Method::PUT,
+                &path,
+                Some(&dev),
+                Some(
+                    json!({"target_role": "Senior Engineer", "strengths": "Calm in incidents",
+                            "growth_areas": [{"skill": "SQL", "current": 3, "target": 4}]}),
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{r:?}");
+        let plan = r.json();
+        assert_eq!(plan["growth_areas"][0]["skill"], "sql");
+        assert_eq!(plan["stale"], true, "never reviewed");
+        // Peers and other teams see nothing; the manager chain sees it.
+        for who in ["dev2@acme.test", "rep@acme.test"] {
+            let token = app.token(who).await;
+            let r = app.api(Method::GET, &path, Some(&token), None).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend}: {who}");
+        }
+        let head = app.token("eng.head@acme.test").await;
+        let r = app.api(Method::GET, &path, Some(&head), None).await;
+        assert_eq!(r.json()["target_role"], "Senior Engineer");
+        // The review is recorded by the manager, with the person.
+        let r = app
+            .api(Method::POST, &format!("{path}/review"), Some(&dev), None)
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = app
+            .api(Method::POST, &format!("{path}/review"), Some(&mgr), None)
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.json()["stale"], false);
+        // Support: a commitment of the manager's, on both plates.
+        let due = (trellis_core::work::metrics::local_date(None, trellis_web::now())
+            + chrono::Duration::days(10))
+        .to_string();
+        let r = app
+            .api(
+                Method::POST,
+                &format!("{path}/support"),
+                Some(&mgr),
+                Some(json!({"what": "Pair on the query planner", "due_date": due, "effort_hours": 2})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+        let plan = r.json();
+        let title = "Help Dana Dev: Pair on the query planner";
+        assert_eq!(plan["support"][0]["title"], title);
+        let whats: Vec<&str> = plan["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["what"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            whats,
+            [
+                &format!("Support promised: {title}")[..],
+                "Reviewed together",
+                "Plan updated"
+            ]
+        );
+        let dev_plate = app
+            .api(
+                Method::GET,
+                &format!("/api/v1/people/{dev_id}/plate"),
+                Some(&dev),
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(dev_plate["support_for_me"][0]["title"], title, "{backend}");
+        let mgr_plate = app
+            .api(
+                Method::GET,
+                &format!("/api/v1/people/{mgr_id}/plate"),
+                Some(&mgr),
+                None,
+            )
+            .await
+            .json();
+        assert!(
+            mgr_plate["open"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["title"] == title)
+        );
+    }
+}

@@ -2,6 +2,7 @@
 //! all open ones, and placements approved by the candidate's manager. Career plans, plate
 //! wishes, skill sourcing and mentor matching build on this.
 
+pub mod career;
 pub mod demo;
 pub mod opportunities;
 pub mod store;

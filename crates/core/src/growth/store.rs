@@ -1,17 +1,48 @@
 //! What the growth services need from a database. Part of [`crate::Store`].
 
+use super::career::{CareerPlan, PlanChange, PlanFields};
 use super::opportunities::{
     Candidate, NewOpportunity, NewPlacement, Opportunity, OpportunityStatus, Placement,
     PlacementStatus,
 };
 use crate::error::CoreResult;
-use crate::ids::{OpportunityId, PersonId, PlacementId};
-use crate::work::NewCommitment;
+use crate::ids::{CommitmentId, OpportunityId, PersonId, PlacementId};
+use crate::work::{Commitment, NewCommitment};
 use async_trait::async_trait;
 
-/// Storage of opportunities and placements.
+/// Storage of opportunities, placements and career plans.
 #[async_trait]
 pub trait GrowthStore: Send + Sync {
+    async fn career_plan(&self, person: PersonId) -> CoreResult<Option<CareerPlan>>;
+    /// Writes the plan and a history line with its snapshot, in one transaction.
+    async fn save_career_plan(
+        &self,
+        person: PersonId,
+        fields: &PlanFields,
+        by: PersonId,
+        at: i64,
+        what: &str,
+    ) -> CoreResult<()>;
+    async fn mark_career_plan_reviewed(
+        &self,
+        person: PersonId,
+        on: chrono::NaiveDate,
+        by: PersonId,
+        at: i64,
+    ) -> CoreResult<()>;
+    /// Newest first.
+    async fn career_history(&self, person: PersonId, limit: i64) -> CoreResult<Vec<PlanChange>>;
+    /// Creates the manager's commitment, ties it to the plan and notes it in the history.
+    async fn add_career_support(
+        &self,
+        person: PersonId,
+        commitment: &NewCommitment,
+        by: PersonId,
+        at: i64,
+    ) -> CoreResult<CommitmentId>;
+    /// Every commitment promised in this person's plan.
+    async fn career_support(&self, person: PersonId) -> CoreResult<Vec<Commitment>>;
+
     async fn create_opportunity(&self, new: &NewOpportunity) -> CoreResult<OpportunityId>;
     async fn opportunity(&self, id: OpportunityId) -> CoreResult<Option<Opportunity>>;
     /// Newest first; `None` for every status.

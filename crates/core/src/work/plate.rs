@@ -38,6 +38,8 @@ pub struct Plate {
     pub objectives: Vec<ObjectiveView>,
     /// Delivery over the last 90 days.
     pub delivery: DeliveryCounts,
+    /// Open help the person's manager promised in their career plan.
+    pub support_for_me: Vec<Commitment>,
 }
 
 /// The window of the plate's own delivery figure.
@@ -86,7 +88,14 @@ pub async fn show(store: &dyn Store, viewer: &Viewer, id: PersonId, now: i64) ->
         .first()
         .map(|d| d.1)
         .unwrap_or_default();
+    let support_for_me = store
+        .career_support(id)
+        .await?
+        .into_iter()
+        .filter(|c| c.status == crate::work::CommitmentStatus::Open)
+        .collect();
     Ok(Plate {
+        support_for_me,
         person: PersonName {
             id,
             name: s.person.name.clone(),

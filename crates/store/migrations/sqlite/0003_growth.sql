@@ -36,3 +36,34 @@ CREATE TABLE placements (
 CREATE INDEX placements_opportunity ON placements (opportunity_id, status);
 CREATE INDEX placements_person ON placements (person_id, status);
 CREATE INDEX person_skills_skill ON person_skills (skill_id);
+
+-- Career plans: one per person, each save kept in the history.
+CREATE TABLE career_plans (
+    person_id        INTEGER PRIMARY KEY REFERENCES people(id) ON DELETE CASCADE,
+    target_role      TEXT NOT NULL DEFAULT '',
+    target_level_id  INTEGER REFERENCES job_levels(id),
+    strengths        TEXT NOT NULL DEFAULT '',
+    -- growth areas as JSON: [{"skill": "sql", "current": 2, "target": 3}, …]
+    growth_areas     TEXT NOT NULL DEFAULT '[]',
+    last_reviewed_on TEXT,
+    updated_at       BIGINT NOT NULL,
+    updated_by       INTEGER REFERENCES people(id)
+);
+
+CREATE TABLE career_plan_history (
+    id          INTEGER PRIMARY KEY,
+    person_id   INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+    at          BIGINT NOT NULL,
+    by_id       INTEGER REFERENCES people(id),
+    what        TEXT NOT NULL,
+    -- the plan as it was after this change, as JSON
+    snapshot    TEXT NOT NULL
+);
+CREATE INDEX career_plan_history_person ON career_plan_history (person_id, at);
+
+-- What a manager committed to do to help: a commitment of theirs, tied to the plan.
+CREATE TABLE career_support (
+    commitment_id INTEGER PRIMARY KEY REFERENCES commitments(id) ON DELETE CASCADE,
+    person_id     INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE
+);
+CREATE INDEX career_support_person ON career_support (person_id);

@@ -321,3 +321,206 @@ pub async fn plan_opportunities(
         total_score: plan.total_score,
     }))
 }
+
+/// A skill to grow from its current level to a target (1–5).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct GrowthAreaBody {
+    pub skill: String,
+    pub current: u8,
+    pub target: u8,
+}
+
+/// One change of a career plan.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlanChangeResponse {
+    pub at: i64,
+    pub by: Option<PersonRef>,
+    pub what: String,
+}
+
+/// A career plan, its history and the support promised (the person, their manager chain
+/// and admins only).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CareerPlanResponse {
+    pub person: PersonRef,
+    /// False until someone writes the plan.
+    pub exists: bool,
+    pub target_role: String,
+    pub target_level_id: Option<i64>,
+    pub target_level: Option<String>,
+    pub strengths: String,
+    pub growth_areas: Vec<GrowthAreaBody>,
+    pub last_reviewed_on: Option<chrono::NaiveDate>,
+    /// Never reviewed together, or not for six months.
+    pub stale: bool,
+    pub support: Vec<super::work::CommitmentResponse>,
+    pub history: Vec<PlanChangeResponse>,
+}
+
+async fn career_response(
+    state: &AppState,
+    user: &crate::auth::CurrentUser,
+    person: PersonId,
+) -> Result<Json<CareerPlanResponse>, ApiError> {
+    let v = trellis_core::growth::career::show(
+        state.store.as_ref(),
+        &user.viewer,
+        person,
+        crate::now(),
+    )
+    .await?;
+    let plan = v.plan.as_ref();
+    Ok(Json(CareerPlanResponse {
+        person: (&v.person).into(),
+        exists: plan.is_some(),
+        target_role: plan
+            .map(|p| p.fields.target_role.clone())
+            .unwrap_or_default(),
+        target_level_id: plan.and_then(|p| p.fields.target_level.map(|l| l.0)),
+        target_level: plan.and_then(|p| p.target_level_label.clone()),
+        strengths: plan.map(|p| p.fields.strengths.clone()).unwrap_or_default(),
+        growth_areas: plan
+            .map(|p| {
+                p.fields
+                    .growth_areas
+                    .iter()
+                    .map(|a| GrowthAreaBody {
+                        skill: a.skill.clone(),
+                        current: a.current,
+                        target: a.target,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        last_reviewed_on: plan.and_then(|p| p.last_reviewed_on),
+        stale: v.stale,
+        support: v.support.iter().map(Into::into).collect(),
+        history: v
+            .history
+            .iter()
+            .map(|h| PlanChangeResponse {
+                at: h.at,
+                by: h.by.as_ref().map(Into::into),
+                what: h.what.clone(),
+            })
+            .collect(),
+    }))
+}
+
+/// A person's career plan.
+#[utoipa::path(get, path = "/api/v1/people/{id}/career-plan", tag = "growth",
+    params(("id" = i64, Path, description = "Person id")),
+    responses((status = 200, body = CareerPlanResponse), (status = 404, body = ErrorResponse)))]
+pub async fn show_career_plan(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<CareerPlanResponse>, ApiError> {
+    career_response(&state, &user, PersonId(id)).await
+}
+
+/// The whole plan as it should be.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CareerPlanRequest {
+    #[serde(default)]
+    pub target_role: String,
+    /// A level of the career ladder.
+    pub target_level_id: Option<i64>,
+    #[serde(default)]
+    pub strengths: String,
+    #[serde(default)]
+    pub growth_areas: Vec<GrowthAreaBody>,
+}
+
+/// Write a career plan (the person, their manager chain or an admin); the change is kept
+/// in its history.
+#[utoipa::path(put, path = "/api/v1/people/{id}/career-plan", tag = "growth",
+    params(("id" = i64, Path, description = "Person id")), request_body = CareerPlanRequest,
+    responses((status = 200, body = CareerPlanResponse), (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn save_career_plan(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<CareerPlanRequest>,
+) -> Result<Json<CareerPlanResponse>, ApiError> {
+    let fields = trellis_core::growth::career::PlanFields {
+        target_role: body.target_role,
+        target_level: body.target_level_id.map(trellis_core::LevelId),
+        strengths: body.strengths,
+        growth_areas: body
+            .growth_areas
+            .into_iter()
+            .map(|a| trellis_core::growth::career::GrowthArea {
+                skill: a.skill,
+                current: a.current,
+                target: a.target,
+            })
+            .collect(),
+    };
+    trellis_core::growth::career::save(
+        state.store.as_ref(),
+        &user.viewer,
+        PersonId(id),
+        &fields,
+        crate::now(),
+    )
+    .await?;
+    career_response(&state, &user, PersonId(id)).await
+}
+
+/// Record that the plan was reviewed together today (the manager chain or an admin).
+#[utoipa::path(post, path = "/api/v1/people/{id}/career-plan/review", tag = "growth",
+    params(("id" = i64, Path, description = "Person id")),
+    responses((status = 200, body = CareerPlanResponse), (status = 403, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
+pub async fn review_career_plan(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<CareerPlanResponse>, ApiError> {
+    trellis_core::growth::career::review(
+        state.store.as_ref(),
+        &user.viewer,
+        PersonId(id),
+        crate::now(),
+    )
+    .await?;
+    career_response(&state, &user, PersonId(id)).await
+}
+
+/// Help a manager promises.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SupportRequest {
+    pub what: String,
+    pub due_date: Option<chrono::NaiveDate>,
+    /// Default 1.
+    pub effort_hours: Option<f64>,
+}
+
+/// Promise support in a person's career plan: a commitment of yours, on both plates until
+/// done (the manager chain or an admin).
+#[utoipa::path(post, path = "/api/v1/people/{id}/career-plan/support", tag = "growth",
+    params(("id" = i64, Path, description = "Person id")), request_body = SupportRequest,
+    responses((status = 201, body = CareerPlanResponse), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn add_career_support(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<SupportRequest>,
+) -> Result<(StatusCode, Json<CareerPlanResponse>), ApiError> {
+    trellis_core::growth::career::add_support(
+        state.store.as_ref(),
+        &user.viewer,
+        PersonId(id),
+        &body.what,
+        body.due_date,
+        body.effort_hours,
+        crate::now(),
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        career_response(&state, &user, PersonId(id)).await?,
+    ))
+}

@@ -89,6 +89,18 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/placements/{id}/decision", post(growth::decide_placement))
         .route(
+            "/people/{id}/career-plan",
+            get(growth::show_career_plan).put(growth::save_career_plan),
+        )
+        .route(
+            "/people/{id}/career-plan/review",
+            post(growth::review_career_plan),
+        )
+        .route(
+            "/people/{id}/career-plan/support",
+            post(growth::add_career_support),
+        )
+        .route(
             "/imports/people",
             post(imports::import_people).layer(axum::extract::DefaultBodyLimit::max(
                 crate::MAX_UPLOAD_BYTES,
@@ -209,6 +221,8 @@ impl Modify for SecuritySchemes {
         work::update_objective, work::add_key_result, work::check_in, work::work_report,
         growth::list_opportunities, growth::create_opportunity, growth::show_opportunity,
         growth::accept_suggestion, growth::decide_placement, growth::plan_opportunities,
+        growth::show_career_plan, growth::save_career_plan, growth::review_career_plan,
+        growth::add_career_support,
     ),
     modifiers(&SecuritySchemes),
     security(("bearer" = []), ("session" = [])),
@@ -218,7 +232,7 @@ impl Modify for SecuritySchemes {
         (name = "org", description = "Reporting lines and teams"),
         (name = "imports", description = "HRIS CSV imports"),
         (name = "work", description = "Objectives, commitments, priorities, workload and delivery"),
-        (name = "growth", description = "Stretch opportunities, explained suggestions and placements"),
+        (name = "growth", description = "Career plans, stretch opportunities, explained suggestions and placements"),
     )
 )]
 pub struct ApiDoc;

@@ -586,6 +586,8 @@ pub struct PlateResponse {
     pub objectives: Vec<ObjectiveResponse>,
     /// Over the last 90 days.
     pub delivery: DeliveryResponse,
+    /// Open help the person's manager promised in their career plan.
+    pub support_for_me: Vec<CommitmentResponse>,
 }
 
 /// A person's plate: their open commitments, workload, objectives and absences (the
@@ -626,6 +628,7 @@ pub async fn show_plate(
             .collect(),
         objectives: p.objectives.iter().map(Into::into).collect(),
         delivery: p.delivery.into(),
+        support_for_me: p.support_for_me.iter().map(Into::into).collect(),
     }))
 }
 

@@ -2,6 +2,7 @@
 //! core services, so pages and API obey the same visibility policy.
 
 pub mod admin;
+pub mod career;
 pub mod home;
 pub mod layout;
 pub mod objectives;
@@ -89,6 +90,12 @@ pub fn routes() -> Router<AppState> {
         .route("/opportunities/{id}", get(opportunities::show_opportunity))
         .route("/opportunities/{id}/accept", post(opportunities::accept))
         .route("/placements/{id}/decision", post(opportunities::decide))
+        .route(
+            "/people/{id}/career",
+            get(career::show_career).post(career::save_career),
+        )
+        .route("/people/{id}/career/review", post(career::review_career))
+        .route("/people/{id}/career/support", post(career::add_support))
         .merge(admin::routes())
 }
 

@@ -214,6 +214,7 @@ pub async fn show_person(
             // The job side: a plate is private to the person, their chain and admins.
             @if view.relation.sees_private_fields() {
                 " " a.button.secondary href=(format!("/people/{}/plate", p.id)) { "Plate" }
+                " " a.button.secondary href=(format!("/people/{}/career", p.id)) { "Career plan" }
                 @if p.report_count > 0 { " " a.button.secondary href=(format!("/team-work/{}", p.id)) { "Team work" } }
             }
         }

@@ -143,6 +143,7 @@ async fn plate_page(
             @if overdue > 0 { ", " span.flag.bad { (overdue) " overdue" } }
             " · " a href=(format!("/commitments/new?owner={}", p.person.id)) { "New commitment" }
             @if !mine { " · " a href=(format!("/people/{}", p.person.id)) { "Profile" } }
+            " · " a href=(format!("/people/{}/career", p.person.id)) { "Career plan" }
         }
         (error_summary(errors, "f-"))
         ul.figures {
@@ -155,6 +156,13 @@ async fn plate_page(
             h2 #open { "Open commitments" }
             @if p.open.is_empty() { p.muted { "Nothing open. " a href=(format!("/commitments/new?owner={}", p.person.id)) { "Add a commitment" } } }
             @else { (commitment_rows(&p.open, p.today, false)) }
+        }
+        @if !p.support_for_me.is_empty() {
+            section aria-labelledby="support" {
+                h2 #support { "Support promised to " @if mine { "you" } @else { (p.person.name) } }
+                p.hint { "From the career plan: what the " (settings.manager_word) " committed to do, until it is done." }
+                (commitment_rows(&p.support_for_me, p.today, true))
+            }
         }
         section aria-labelledby="objectives" {
             h2 #objectives { "Objectives" }

@@ -1,0 +1,299 @@
+//! Career plans: the next step (target role and level on the ladder), strengths, growth
+//! areas (skills from a current to a target level), what the manager committed to do to
+//! help (commitments of the manager's, so they sit on the manager's plate and on the
+//! person's plate until done), and when it was last reviewed together. Every change is kept.
+//!
+//! Visible to the person, their manager chain and admins — never to peers. The person and
+//! their chain edit it; the chain records reviews and support.
+
+use crate::error::{CoreError, CoreResult, FieldError};
+use crate::ids::{CommitmentId, LevelId, PersonId};
+use crate::org::csv_format::normalise_skill;
+use crate::policy::{Relation, Viewer};
+use crate::store::Store;
+use crate::work::commitments::standing;
+use crate::work::metrics::local_date;
+use crate::work::{Commitment, NewCommitment, PersonName};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// A skill to grow, from its current level to a target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GrowthArea {
+    pub skill: String,
+    pub current: u8,
+    pub target: u8,
+}
+
+/// The fields a person and their manager write.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PlanFields {
+    pub target_role: String,
+    pub target_level: Option<LevelId>,
+    pub strengths: String,
+    pub growth_areas: Vec<GrowthArea>,
+}
+
+/// A stored career plan.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CareerPlan {
+    pub fields: PlanFields,
+    /// Code and name of the target level.
+    pub target_level_label: Option<String>,
+    pub last_reviewed_on: Option<NaiveDate>,
+    pub updated_at: i64,
+    pub updated_by: Option<PersonName>,
+}
+
+/// One change in a plan's history.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlanChange {
+    pub at: i64,
+    pub by: Option<PersonName>,
+    pub what: String,
+}
+
+/// A plan is stale when it has not been reviewed together for this many days
+/// (PRODUCT.md's career support coverage looks back six months).
+pub const STALE_AFTER_DAYS: i64 = 182;
+
+/// A person's plan as their page shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CareerView {
+    pub person: PersonName,
+    pub plan: Option<CareerPlan>,
+    pub history: Vec<PlanChange>,
+    /// What the manager committed to do, open first.
+    pub support: Vec<Commitment>,
+    /// Never reviewed, or not for [`STALE_AFTER_DAYS`].
+    pub stale: bool,
+    pub can_edit: bool,
+    /// The manager chain and admins record reviews and support.
+    pub can_support: bool,
+}
+
+async fn reach(
+    store: &dyn Store,
+    viewer: &Viewer,
+    person: PersonId,
+) -> CoreResult<crate::work::commitments::Standing> {
+    let s = standing(store, viewer, person).await?;
+    if s.relation == Relation::Colleague {
+        // A peer's career plan is private: as if there were none.
+        return Err(CoreError::NotFound(format!(
+            "career plan of person {person}"
+        )));
+    }
+    Ok(s)
+}
+
+pub async fn show(
+    store: &dyn Store,
+    viewer: &Viewer,
+    person: PersonId,
+    now: i64,
+) -> CoreResult<CareerView> {
+    let s = reach(store, viewer, person).await?;
+    let plan = store.career_plan(person).await?;
+    let history = store.career_history(person, 30).await?;
+    let mut support = store.career_support(person).await?;
+    support.sort_by_key(|c| (c.status != crate::work::CommitmentStatus::Open, c.due_date));
+    let today = local_date(s.person.time_zone.as_deref(), now);
+    let stale = plan
+        .as_ref()
+        .and_then(|p| p.last_reviewed_on)
+        .is_none_or(|d| (today - d).num_days() > STALE_AFTER_DAYS);
+    Ok(CareerView {
+        person: PersonName {
+            id: person,
+            name: s.person.display_name(),
+        },
+        plan,
+        history,
+        support,
+        stale,
+        can_edit: true,
+        can_support: matches!(s.relation, Relation::InMyTree | Relation::Admin),
+    })
+}
+
+/// Saves the plan after checking every field.
+pub async fn save(
+    store: &dyn Store,
+    viewer: &Viewer,
+    person: PersonId,
+    fields: &PlanFields,
+    now: i64,
+) -> CoreResult<()> {
+    reach(store, viewer, person).await?;
+    let mut errors = Vec::new();
+    if fields.target_role.chars().count() > 200 {
+        errors.push(FieldError::new(
+            "target_role",
+            "keep the role to 200 characters",
+        ));
+    }
+    if fields.strengths.chars().count() > 5000 {
+        errors.push(FieldError::new(
+            "strengths",
+            "keep the strengths to 5,000 characters",
+        ));
+    }
+    if let Some(level) = fields.target_level
+        && store.level(level).await?.is_none()
+    {
+        errors.push(FieldError::new(
+            "target_level",
+            format!("there is no level {level} on the career ladder"),
+        ));
+    }
+    let mut areas: Vec<GrowthArea> = Vec::new();
+    for (i, a) in fields.growth_areas.iter().enumerate() {
+        let skill = normalise_skill(&a.skill);
+        let field = format!("growth_areas[{i}]");
+        if skill.is_empty() {
+            errors.push(FieldError::new(field, "name the skill"));
+        } else if !(1..=5).contains(&a.current) || !(1..=5).contains(&a.target) {
+            errors.push(FieldError::new(
+                field,
+                format!("{skill}: levels go from 1 to 5"),
+            ));
+        } else if a.target <= a.current {
+            errors.push(FieldError::new(
+                field,
+                format!(
+                    "{skill}: the target ({}) must be above the current level ({})",
+                    a.target, a.current
+                ),
+            ));
+        } else if areas.iter().any(|x| x.skill == skill) {
+            errors.push(FieldError::new(field, format!("{skill} is listed twice")));
+        } else {
+            areas.push(GrowthArea {
+                skill,
+                current: a.current,
+                target: a.target,
+            });
+        }
+    }
+    if areas.len() > 10 {
+        errors.push(FieldError::new(
+            "growth_areas",
+            "focus on at most 10 growth areas",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(CoreError::Invalid(errors));
+    }
+    let clean = PlanFields {
+        target_role: fields.target_role.trim().to_string(),
+        target_level: fields.target_level,
+        strengths: fields.strengths.trim().to_string(),
+        growth_areas: areas,
+    };
+    store
+        .save_career_plan(person, &clean, viewer.person_id, now, "Plan updated")
+        .await
+}
+
+/// Records that the person and their manager reviewed the plan together today.
+pub async fn review(
+    store: &dyn Store,
+    viewer: &Viewer,
+    person: PersonId,
+    now: i64,
+) -> CoreResult<()> {
+    let s = reach(store, viewer, person).await?;
+    if !matches!(s.relation, Relation::InMyTree | Relation::Admin) {
+        return Err(CoreError::Forbidden(
+            "record a review of your own plan; your manager records it with you".into(),
+        ));
+    }
+    if store.career_plan(person).await?.is_none() {
+        return Err(CoreError::Conflict(
+            "there is no plan to review yet; write it first".into(),
+        ));
+    }
+    let today = local_date(s.person.time_zone.as_deref(), now);
+    store
+        .mark_career_plan_reviewed(person, today, viewer.person_id, now)
+        .await
+}
+
+/// What a manager commits to do to help: becomes a commitment of the manager's (requested
+/// by the person), on both plates until done.
+pub async fn add_support(
+    store: &dyn Store,
+    viewer: &Viewer,
+    person: PersonId,
+    what: &str,
+    due_date: Option<NaiveDate>,
+    effort_hours: Option<f64>,
+    now: i64,
+) -> CoreResult<CommitmentId> {
+    let s = reach(store, viewer, person).await?;
+    if !matches!(s.relation, Relation::InMyTree | Relation::Admin) {
+        return Err(CoreError::Forbidden(
+            "promise support on your own plan; your manager does".into(),
+        ));
+    }
+    let mut errors = Vec::new();
+    let what = what.trim();
+    if what.is_empty() || what.chars().count() > 200 {
+        errors.push(FieldError::new(
+            "what",
+            "say what you will do, in 1 to 200 characters",
+        ));
+    }
+    let me = store
+        .person(viewer.person_id)
+        .await?
+        .ok_or_else(|| CoreError::NotFound("your person record".into()))?;
+    let today = local_date(me.time_zone.as_deref(), now);
+    let due = match due_date {
+        None => {
+            errors.push(FieldError::new(
+                "due_date",
+                "give the date you will do it by",
+            ));
+            today
+        }
+        Some(d) if d < today => {
+            errors.push(FieldError::new(
+                "due_date",
+                format!("{d} is before today ({today})"),
+            ));
+            d
+        }
+        Some(d) => d,
+    };
+    let effort = effort_hours.unwrap_or(1.0);
+    if !effort.is_finite() || effort <= 0.0 || effort > 200.0 {
+        errors.push(FieldError::new(
+            "effort_hours",
+            "give the hours it takes you, more than 0 and at most 200",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(CoreError::Invalid(errors));
+    }
+    store
+        .add_career_support(
+            person,
+            &NewCommitment {
+                title: format!("Help {}: {what}", s.person.display_name()),
+                description: "Promised in their career plan.".into(),
+                owner: viewer.person_id,
+                requester: Some(person),
+                objective: None,
+                due_date: due,
+                effort_hours: effort,
+                skills: Vec::new(),
+                created_at: now,
+                created_on: today,
+            },
+            viewer.person_id,
+            now,
+        )
+        .await
+}
