@@ -1,13 +1,18 @@
-//! Demo growth data: open opportunities posted by the demo manager and department heads —
-//! one needing a skill nobody inside has, one needing the candidate's manager's approval —
-//! and a placement waiting for the demo manager's approval.
+//! Demo growth data: career plans for most people (some not reviewed for months), open
+//! opportunities posted by the demo manager and department heads — one needing a skill
+//! nobody inside has, one needing the candidate's manager's approval — and a placement
+//! waiting for the demo manager's approval.
 
+use super::career::{GrowthArea, PlanFields};
 use super::opportunities::{NewOpportunity, NewPlacement};
 use super::stretch::Requirement;
 use crate::demo::DemoOrg;
+use crate::demo::DemoRng;
 use crate::error::CoreResult;
 use crate::ids::PersonId;
 use crate::store::Store;
+use crate::work::metrics::local_date;
+use chrono::Duration;
 use std::collections::HashMap;
 
 /// Poster (position in the demo), title, requirements, hours a week, weeks, approval.
@@ -135,5 +140,80 @@ pub async fn load(store: &dyn Store, org: &DemoOrg, now: i64) -> CoreResult<usiz
             )
             .await?;
     }
+    career_plans(store, org, &ids, now).await?;
     Ok(posted.len())
+}
+
+/// Career plans are written one by one with their history; a very large demo gets them for
+/// its first people only, which is enough to show the feature.
+const PLANS_AT_MOST: usize = 1500;
+
+async fn career_plans(
+    store: &dyn Store,
+    org: &DemoOrg,
+    ids: &HashMap<&str, PersonId>,
+    now: i64,
+) -> CoreResult<()> {
+    let mut rng = DemoRng::new(0xCA7EE7);
+    let levels = store.levels().await?;
+    let today = local_date(None, now);
+    for p in org.people.iter().take(PLANS_AT_MOST) {
+        if !rng.chance(0.8) {
+            continue;
+        }
+        let Some(&id) = ids.get(p.record.email.as_str()) else {
+            continue;
+        };
+        let manager = p
+            .manager
+            .and_then(|m| ids.get(org.people[m].record.email.as_str()).copied());
+        let next_level = p
+            .record
+            .level
+            .as_ref()
+            .and_then(|code| levels.iter().position(|l| &l.code == code))
+            .and_then(|i| levels.get(i + 1))
+            .map(|l| l.id);
+        let growth_areas: Vec<GrowthArea> = p
+            .record
+            .skills
+            .iter()
+            .filter(|s| s.wants_to_grow && s.level < 5)
+            .take(2)
+            .map(|s| GrowthArea {
+                skill: s.skill.clone(),
+                current: s.level,
+                target: s.level + 1,
+            })
+            .collect();
+        let written = now - 86_400 * rng.range(200, 400) as i64;
+        let fields = PlanFields {
+            target_role: p
+                .record
+                .title
+                .clone()
+                .map(|t| format!("Senior {t}"))
+                .unwrap_or_default(),
+            target_level: next_level,
+            strengths: p
+                .record
+                .skills
+                .iter()
+                .filter(|s| s.level >= 4)
+                .map(|s| s.skill.clone())
+                .collect::<Vec<_>>()
+                .join(", "),
+            growth_areas,
+        };
+        store
+            .save_career_plan(id, &fields, id, written, "Plan updated")
+            .await?;
+        // Most were reviewed recently; some not for over six months.
+        let days_ago = rng.range(10, 300) as i64;
+        let reviewed = today - Duration::days(days_ago);
+        store
+            .mark_career_plan_reviewed(id, reviewed, manager.unwrap_or(id), now - days_ago * 86_400)
+            .await?;
+    }
+    Ok(())
 }
