@@ -58,3 +58,7 @@ id_type!(
     /// An accepted suggestion: a person proposed for an opportunity.
     PlacementId
 );
+id_type!(
+    /// A wish in the plate conversation.
+    WishId
+);

@@ -365,6 +365,19 @@ const TABLES: &[Table] = &[
         parent: None,
         identity: false,
     },
+    Table {
+        name: "plate_wishes",
+        columns: &[
+            ("id", Int),
+            ("person_id", Int),
+            ("direction", Text),
+            ("what", Text),
+            ("commitment_id", Int),
+            ("created_at", Int),
+        ],
+        parent: None,
+        identity: true,
+    },
 ];
 
 fn read(row: &AnyRow, columns: &[(&str, Kind)]) -> CoreResult<Vec<Value>> {

@@ -13,8 +13,9 @@ use trellis_core::growth::opportunities::{
     PlacementStatus,
 };
 use trellis_core::growth::stretch::Requirement;
-use trellis_core::ids::LevelId;
+use trellis_core::growth::wishes::{Direction, NewWish, PlateWish};
 use trellis_core::ids::{CommitmentId, OpportunityId, PlacementId};
+use trellis_core::ids::{LevelId, WishId};
 use trellis_core::org::{SkillLevel, display_name};
 use trellis_core::work::{Commitment, NewCommitment};
 
@@ -552,4 +553,67 @@ pub async fn career_support(store: &SqlStore, person: PersonId) -> CoreResult<Ve
     .await
     .map_err(map_err)?;
     rows.iter().map(commitment_any).collect()
+}
+
+fn wish_row(r: &AnyRow) -> CoreResult<PlateWish> {
+    let direction = r.text("direction")?;
+    Ok(PlateWish {
+        id: WishId(r.int("id")?),
+        person_id: PersonId(r.int("person_id")?),
+        direction: Direction::parse(&direction).unwrap_or(Direction::Off),
+        what: r.text("what")?,
+        commitment_id: r.int_or_null("commitment_id")?.map(CommitmentId),
+        created_at: r.int("created_at")?,
+    })
+}
+
+const WISH_SELECT: &str =
+    "SELECT id, person_id, direction, what, commitment_id, created_at FROM plate_wishes";
+
+pub async fn plate_wishes(store: &SqlStore, people: &[PersonId]) -> CoreResult<Vec<PlateWish>> {
+    let ids: Vec<i64> = people.iter().map(|p| p.0).collect();
+    let sql = format!(
+        "{WISH_SELECT} WHERE {} ORDER BY person_id, created_at, id",
+        json_list(store.backend, "person_id", "$1", true)
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(json_array(&ids)?)
+        .fetch_all(&store.pool)
+        .await
+        .map_err(map_err)?;
+    rows.iter().map(wish_row).collect()
+}
+
+pub async fn plate_wish(store: &SqlStore, id: WishId) -> CoreResult<Option<PlateWish>> {
+    let row = sqlx::query(AssertSqlSafe(format!("{WISH_SELECT} WHERE id = $1")))
+        .bind(id.0)
+        .fetch_optional(&store.pool)
+        .await
+        .map_err(map_err)?;
+    row.as_ref().map(wish_row).transpose()
+}
+
+pub async fn add_plate_wish(store: &SqlStore, w: &NewWish) -> CoreResult<WishId> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO plate_wishes (person_id, direction, what, commitment_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(w.person.0)
+    .bind(w.direction.as_str().to_string())
+    .bind(w.what.clone())
+    .bind(w.commitment.map(|c| c.0))
+    .bind(w.created_at)
+    .fetch_one(&store.pool)
+    .await
+    .map_err(map_err)?;
+    Ok(WishId(id))
+}
+
+pub async fn delete_plate_wish(store: &SqlStore, id: WishId) -> CoreResult<()> {
+    sqlx::query("DELETE FROM plate_wishes WHERE id = $1")
+        .bind(id.0)
+        .execute(&store.pool)
+        .await
+        .map_err(map_err)?;
+    Ok(())
 }

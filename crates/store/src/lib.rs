@@ -761,6 +761,27 @@ impl trellis_core::work::store::WorkStore for SqlStore {
 
 #[async_trait]
 impl trellis_core::growth::store::GrowthStore for SqlStore {
+    async fn plate_wishes(
+        &self,
+        people: &[trellis_core::PersonId],
+    ) -> CoreResult<Vec<trellis_core::growth::wishes::PlateWish>> {
+        growth::plate_wishes(self, people).await
+    }
+    async fn plate_wish(
+        &self,
+        id: trellis_core::ids::WishId,
+    ) -> CoreResult<Option<trellis_core::growth::wishes::PlateWish>> {
+        growth::plate_wish(self, id).await
+    }
+    async fn add_plate_wish(
+        &self,
+        wish: &trellis_core::growth::wishes::NewWish,
+    ) -> CoreResult<trellis_core::ids::WishId> {
+        growth::add_plate_wish(self, wish).await
+    }
+    async fn delete_plate_wish(&self, id: trellis_core::ids::WishId) -> CoreResult<()> {
+        growth::delete_plate_wish(self, id).await
+    }
     async fn career_plan(
         &self,
         person: trellis_core::PersonId,

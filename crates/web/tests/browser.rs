@@ -552,3 +552,33 @@ async fn a_manager_posts_an_opportunity_reads_the_suggestions_and_accepts_one() 
     wait_text(&client, "h1", |t| t == "Speed up the build").await;
     client.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_records_plate_wishes_and_the_manager_sees_them() {
+    let app = TestApp::new("sqlite").await;
+    let base = serve(&app).await;
+    let (_driver, client) = browser().await;
+    sign_in(&client, &base, "dev@acme.test").await;
+    click(&client, Locator::LinkText("My plate")).await;
+    wait_for_url(&client, "/plate").await;
+    click(
+        &client,
+        Locator::XPath("//select[@id='f-direction']/option[@value='on']"),
+    )
+    .await;
+    client
+        .find(Locator::Id("f-what"))
+        .await
+        .unwrap()
+        .send_keys("more SQL")
+        .await
+        .unwrap();
+    click(&client, Locator::XPath("//button[text()='Add wish']")).await;
+    wait_text(&client, "#wishes ~ div.grid", |t| t.contains("more SQL")).await;
+    click(&client, Locator::XPath("//button[text()='Sign out']")).await;
+    sign_in(&client, &base, "mgr@acme.test").await;
+    click(&client, Locator::LinkText("Team work")).await;
+    let table = wait_text(&client, "#people ~ div table", |t| t.contains("Dana Dev")).await;
+    assert!(table.contains("on more SQL"), "{table}");
+    client.close().await.unwrap();
+}

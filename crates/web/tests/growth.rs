@@ -375,3 +375,128 @@ async fn career_plans_are_private_reviewed_together_and_support_lands_on_both_pl
         );
     }
 }
+
+#[tokio::test]
+async fn plate_wishes_reach_the_manager_and_no_one_else() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let dev = app.token("dev@acme.test").await;
+        let mgr = app.token("mgr@acme.test").await;
+        let dev_id = app.id("dev@acme.test").await;
+        let mgr_id = app.id("mgr@acme.test").await;
+        let due = (trellis_core::work::metrics::local_date(None, trellis_web::now())
+            + chrono::Duration::days(3))
+        .to_string();
+        let c = app
+            .api(
+                Method::POST,
+                "/api/v1/commitments",
+                Some(&dev),
+                Some(json!({"title": "Weekly on-call report", "due_date": due, "effort_hours": 2})),
+            )
+            .await
+            .json();
+        let path = format!("/api/v1/people/{dev_id}/wishes");
+        let r = app
+            .api(
+                Method::POST,
+                &path,
+                Some(&dev),
+                Some(json!({"direction": "off", "commitment_id": c["id"]})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{backend}: {r:?}");
+        assert_eq!(r.json()["what"], "Weekly on-call report");
+        let r = app
+            .api(
+                Method::POST,
+                &path,
+                Some(&dev),
+                Some(json!({"direction": "on", "what": "more SQL"})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED);
+        let on_id = r.json()["id"].as_i64().unwrap();
+        let r = app
+            .api(
+                Method::POST,
+                &path,
+                Some(&dev),
+                Some(json!({"direction": "on", "what": " "})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        // A teammate can neither add nor read them.
+        let dev2 = app.token("dev2@acme.test").await;
+        let r = app
+            .api(
+                Method::POST,
+                &path,
+                Some(&dev2),
+                Some(json!({"direction": "on", "what": "x"})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let team = app
+            .api(
+                Method::GET,
+                &format!("/api/v1/people/{mgr_id}/team-work"),
+                Some(&dev2),
+                None,
+            )
+            .await
+            .json();
+        assert!(
+            team["wishes"].as_array().unwrap().is_empty(),
+            "members see priorities only"
+        );
+        // The manager sees both next to workload.
+        let team = app
+            .api(
+                Method::GET,
+                &format!("/api/v1/people/{mgr_id}/team-work"),
+                Some(&mgr),
+                None,
+            )
+            .await
+            .json();
+        let wishes: Vec<(String, String)> = team["wishes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| {
+                (
+                    w["direction"].as_str().unwrap().into(),
+                    w["what"].as_str().unwrap().into(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            wishes,
+            [
+                ("off".to_string(), "Weekly on-call report".to_string()),
+                ("on".into(), "more SQL".into())
+            ],
+            "{backend}"
+        );
+        let r = app
+            .api(
+                Method::DELETE,
+                &format!("/api/v1/wishes/{on_id}"),
+                Some(&dev),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT);
+        let plate = app
+            .api(
+                Method::GET,
+                &format!("/api/v1/people/{dev_id}/plate"),
+                Some(&dev),
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(plate["wishes"].as_array().unwrap().len(), 1);
+    }
+}

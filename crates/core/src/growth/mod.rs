@@ -7,3 +7,4 @@ pub mod demo;
 pub mod opportunities;
 pub mod store;
 pub mod stretch;
+pub mod wishes;

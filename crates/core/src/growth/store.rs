@@ -5,14 +5,20 @@ use super::opportunities::{
     Candidate, NewOpportunity, NewPlacement, Opportunity, OpportunityStatus, Placement,
     PlacementStatus,
 };
+use super::wishes::{NewWish, PlateWish};
 use crate::error::CoreResult;
-use crate::ids::{CommitmentId, OpportunityId, PersonId, PlacementId};
+use crate::ids::{CommitmentId, OpportunityId, PersonId, PlacementId, WishId};
 use crate::work::{Commitment, NewCommitment};
 use async_trait::async_trait;
 
 /// Storage of opportunities, placements and career plans.
 #[async_trait]
 pub trait GrowthStore: Send + Sync {
+    /// Wishes of these people, oldest first.
+    async fn plate_wishes(&self, people: &[PersonId]) -> CoreResult<Vec<PlateWish>>;
+    async fn plate_wish(&self, id: WishId) -> CoreResult<Option<PlateWish>>;
+    async fn add_plate_wish(&self, wish: &NewWish) -> CoreResult<WishId>;
+    async fn delete_plate_wish(&self, id: WishId) -> CoreResult<()>;
     async fn career_plan(&self, person: PersonId) -> CoreResult<Option<CareerPlan>>;
     /// Writes the plan and a history line with its snapshot, in one transaction.
     async fn save_career_plan(

@@ -40,6 +40,8 @@ pub struct Plate {
     pub delivery: DeliveryCounts,
     /// Open help the person's manager promised in their career plan.
     pub support_for_me: Vec<Commitment>,
+    /// The plate conversation: what the person would like moved off and onto their plate.
+    pub wishes: Vec<crate::growth::wishes::PlateWish>,
 }
 
 /// The window of the plate's own delivery figure.
@@ -94,8 +96,10 @@ pub async fn show(store: &dyn Store, viewer: &Viewer, id: PersonId, now: i64) ->
         .into_iter()
         .filter(|c| c.status == crate::work::CommitmentStatus::Open)
         .collect();
+    let wishes = store.plate_wishes(&[id]).await?;
     Ok(Plate {
         support_for_me,
+        wishes,
         person: PersonName {
             id,
             name: s.person.name.clone(),

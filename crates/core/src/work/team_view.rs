@@ -66,6 +66,8 @@ pub struct TeamJobView {
     pub team_reliability: Option<f64>,
     pub trend: Vec<MonthDelivery>,
     pub objectives: Vec<ObjectiveView>,
+    /// What people in the tree would like moved off and onto their plates.
+    pub wishes: Vec<crate::growth::wishes::PlateWish>,
 }
 
 /// How many overdue or due-this-week items the view lists.
@@ -138,6 +140,7 @@ pub async fn show(
             team_reliability: None,
             trend: Vec::new(),
             objectives: Vec::new(),
+            wishes: Vec::new(),
         });
     }
     let sunday = today + Duration::days(6 - i64::from(today.weekday().num_days_from_monday()));
@@ -205,7 +208,9 @@ pub async fn show(
         .collect();
     // The team's own objectives first, then personal ones.
     objectives.sort_by_key(|o| o.objective.scope.rank());
+    let wishes = store.plate_wishes(&ids).await?;
     Ok(TeamJobView {
+        wishes,
         manager: manager_name,
         full,
         can_reorder: !matches!(s.relation, Relation::Myself) || viewer.is_manager,

@@ -67,3 +67,14 @@ CREATE TABLE career_support (
     person_id     INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE
 );
 CREATE INDEX career_support_person ON career_support (person_id);
+
+-- The plate conversation: what a person would like moved off their plate, and onto it.
+CREATE TABLE plate_wishes (
+    id            INTEGER PRIMARY KEY,
+    person_id     INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+    direction     TEXT NOT NULL CHECK (direction IN ('off', 'on')),
+    what          TEXT NOT NULL,
+    commitment_id INTEGER REFERENCES commitments(id) ON DELETE SET NULL,
+    created_at    BIGINT NOT NULL
+);
+CREATE INDEX plate_wishes_person ON plate_wishes (person_id);

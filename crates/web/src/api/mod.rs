@@ -61,6 +61,8 @@ pub fn routes() -> Router<AppState> {
         .route("/people/{id}/capacity", put(work::set_capacity))
         .route("/people/{id}/absences", post(work::add_absence))
         .route("/absences/{id}", delete(work::delete_absence))
+        .route("/people/{id}/wishes", post(work::add_wish))
+        .route("/wishes/{id}", delete(work::remove_wish))
         .route("/people/{id}/team-work", get(work::show_team_work))
         .route(
             "/people/{id}/team-work/priorities",
@@ -222,7 +224,7 @@ impl Modify for SecuritySchemes {
         growth::list_opportunities, growth::create_opportunity, growth::show_opportunity,
         growth::accept_suggestion, growth::decide_placement, growth::plan_opportunities,
         growth::show_career_plan, growth::save_career_plan, growth::review_career_plan,
-        growth::add_career_support,
+        growth::add_career_support, work::add_wish, work::remove_wish,
     ),
     modifiers(&SecuritySchemes),
     security(("bearer" = []), ("session" = [])),

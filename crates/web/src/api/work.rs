@@ -588,6 +588,102 @@ pub struct PlateResponse {
     pub delivery: DeliveryResponse,
     /// Open help the person's manager promised in their career plan.
     pub support_for_me: Vec<CommitmentResponse>,
+    /// The plate conversation.
+    pub wishes: Vec<WishResponse>,
+}
+
+/// A wish in the plate conversation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WishResponse {
+    pub id: i64,
+    pub person_id: i64,
+    /// off or on
+    pub direction: String,
+    pub what: String,
+    pub commitment_id: Option<i64>,
+}
+
+impl From<&trellis_core::growth::wishes::PlateWish> for WishResponse {
+    fn from(w: &trellis_core::growth::wishes::PlateWish) -> Self {
+        WishResponse {
+            id: w.id.0,
+            person_id: w.person_id.0,
+            direction: w.direction.as_str().into(),
+            what: w.what.clone(),
+            commitment_id: w.commitment_id.map(|c| c.0),
+        }
+    }
+}
+
+/// A new wish.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WishRequest {
+    /// off or on
+    pub direction: WishDirection,
+    #[serde(default)]
+    pub what: String,
+    /// One of the person's open commitments, to move off.
+    pub commitment_id: Option<i64>,
+}
+
+/// Off the plate, or onto it.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum WishDirection {
+    Off,
+    On,
+}
+
+/// Record what the person would like moved off or onto their plate.
+#[utoipa::path(post, path = "/api/v1/people/{id}/wishes", tag = "growth",
+    params(("id" = i64, Path, description = "Person id")), request_body = WishRequest,
+    responses((status = 201, body = WishResponse), (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn add_wish(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<WishRequest>,
+) -> Result<(StatusCode, Json<WishResponse>), ApiError> {
+    use trellis_core::growth::wishes::{self, Direction};
+    let store = state.store.as_ref();
+    let direction = match body.direction {
+        WishDirection::Off => Direction::Off,
+        WishDirection::On => Direction::On,
+    };
+    let wish = wishes::add(
+        store,
+        &user.viewer,
+        PersonId(id),
+        direction,
+        &body.what,
+        body.commitment_id.map(CommitmentId),
+        crate::now(),
+    )
+    .await?;
+    let w = store
+        .plate_wish(wish)
+        .await?
+        .ok_or_else(|| trellis_core::CoreError::NotFound(format!("wish {wish}")))?;
+    Ok((StatusCode::CREATED, Json((&w).into())))
+}
+
+/// Remove a wish.
+#[utoipa::path(delete, path = "/api/v1/wishes/{id}", tag = "growth",
+    params(("id" = i64, Path, description = "Wish id")),
+    responses((status = 204), (status = 404, body = ErrorResponse)))]
+pub async fn remove_wish(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    trellis_core::growth::wishes::remove(
+        state.store.as_ref(),
+        &user.viewer,
+        trellis_core::ids::WishId(id),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// A person's plate: their open commitments, workload, objectives and absences (the
@@ -629,6 +725,7 @@ pub async fn show_plate(
         objectives: p.objectives.iter().map(Into::into).collect(),
         delivery: p.delivery.into(),
         support_for_me: p.support_for_me.iter().map(Into::into).collect(),
+        wishes: p.wishes.iter().map(Into::into).collect(),
     }))
 }
 
@@ -759,6 +856,8 @@ pub struct TeamWorkResponse {
     pub delivery: DeliveryResponse,
     pub trend: Vec<MonthResponse>,
     pub objectives: Vec<ObjectiveResponse>,
+    /// What people in the tree would like moved off and onto their plates.
+    pub wishes: Vec<WishResponse>,
 }
 
 /// The team job view of a manager's whole tree.
@@ -812,6 +911,7 @@ pub async fn show_team_work(
             })
             .collect(),
         objectives: v.objectives.iter().map(Into::into).collect(),
+        wishes: v.wishes.iter().map(Into::into).collect(),
     }))
 }
 

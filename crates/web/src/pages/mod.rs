@@ -49,6 +49,8 @@ pub fn routes() -> Router<AppState> {
         .route("/people/{id}/capacity", post(work::save_capacity))
         .route("/people/{id}/absences", post(work::add_absence))
         .route("/absences/{id}/delete", post(work::delete_absence))
+        .route("/people/{id}/wishes", post(work::add_wish))
+        .route("/wishes/{id}/delete", post(work::remove_wish))
         .route("/commitments/new", get(work::new_commitment_form))
         .route("/commitments", post(work::create_commitment))
         .route("/commitments/{id}", get(work::show_commitment))

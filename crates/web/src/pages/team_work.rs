@@ -186,7 +186,7 @@ pub async fn show_team_work(
                     (v.window.first.format("%-d %b %Y")) " – " (v.window.last.format("%-d %b %Y")) " done by their agreed date." }
                 div.table-scroll {
                     table.data {
-                        thead { tr { th { "Person" } th { "Workload" } th.num { "Delivered on time" } th.num { "Reliability" } } }
+                        thead { tr { th { "Person" } th { "Workload" } th { "Would like moved" } th.num { "Delivered on time" } th.num { "Reliability" } } }
                         tbody {
                             @for m in &v.members {
                                 tr {
@@ -195,6 +195,11 @@ pub async fn show_team_work(
                                         @if let Some(t) = &m.title { br; span.muted { (t) } }
                                     }
                                     td { (workload_text(&m.workload)) }
+                                    td {
+                                        @for w in v.wishes.iter().filter(|w| w.person_id == m.person.id) {
+                                            span.badge { (w.direction.as_str()) } " " (w.what) br;
+                                        }
+                                    }
                                     td.num { (m.delivery.on_time) " of " (m.delivery.due) }
                                     td.num { (percent(m.reliability)) }
                                 }

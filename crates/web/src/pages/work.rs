@@ -15,6 +15,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use maud::{Markup, html};
 use serde::Deserialize;
+use trellis_core::growth::wishes::{self, Direction, PlateWish};
+use trellis_core::ids::WishId;
 use trellis_core::ids::{AbsenceId, CommitmentId, ObjectiveId};
 use trellis_core::work::commitments::{self, CommitmentDetail, CommitmentInput};
 use trellis_core::work::metrics::{DeliveryCounts, Workload};
@@ -122,6 +124,18 @@ fn commitment_rows(list: &[Commitment], today: NaiveDate, show_owner: bool) -> M
     }
 }
 
+fn wish_line(user: &CurrentUser, w: &PlateWish) -> Markup {
+    html! {
+        li {
+            @match w.commitment_id { Some(c) => { a href=(format!("/commitments/{c}")) { (w.what) } } None => { (w.what) } }
+            form.inline method="post" action=(format!("/wishes/{}/delete", w.id)) {
+                (csrf_field(user))
+                button.link type="submit" aria-label=(format!("Remove wish {}", w.what)) { "Remove" }
+            }
+        }
+    }
+}
+
 pub async fn my_plate(PageUser(user): PageUser) -> Redirect {
     Redirect::to(&format!("/people/{}/plate", user.account.person_id))
 }
@@ -162,6 +176,32 @@ async fn plate_page(
                 h2 #support { "Support promised to " @if mine { "you" } @else { (p.person.name) } }
                 p.hint { "From the career plan: what the " (settings.manager_word) " committed to do, until it is done." }
                 (commitment_rows(&p.support_for_me, p.today, true))
+            }
+        }
+        section aria-labelledby="wishes" {
+            h2 #wishes { "What would " @if mine { "you" } @else { (p.person.name) } " like moved off the plate, and onto it?" }
+            p.hint { "Your " (settings.manager_word) " sees these next to your workload." }
+            @let (off, on): (Vec<_>, Vec<_>) = p.wishes.iter().partition(|w| w.direction == Direction::Off);
+            div.grid {
+                div { h3 { "Off" } @if off.is_empty() { p.muted { "Nothing yet." } } ul.plain { @for w in &off { (wish_line(user, w)) } } }
+                div { h3 { "On" } @if on.is_empty() { p.muted { "Nothing yet." } } ul.plain { @for w in &on { (wish_line(user, w)) } } }
+            }
+            form.inline-forms method="post" action=(format!("/people/{}/wishes", p.person.id)) novalidate {
+                (csrf_field(user))
+                div.field {
+                    label for="f-direction" { "Move" }
+                    select #f-direction name="direction" { option value="off" { "off my plate" } option value="on" { "onto my plate" } }
+                }
+                div.field {
+                    label for="f-commitment_id" { "A commitment (to move off)" }
+                    select #f-commitment_id name="commitment_id" {
+                        option value="" { "—" }
+                        @for c in &p.open { option value=(c.id) { (c.title) } }
+                    }
+                    @if let Some(e) = error_for(errors, "commitment_id") { p.field-error { (e) } }
+                }
+                (input_field(errors, "f-", "what", "Or in words", "", "text", Some("A kind of work or a skill, like “on-call” or “more SQL”.")))
+                button type="submit" { "Add wish" }
             }
         }
         section aria-labelledby="objectives" {
@@ -310,6 +350,55 @@ pub async fn add_absence(
         Err(CoreError::Invalid(errors))
     };
     plate_result(&state, &user, PersonId(id), result).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct WishForm {
+    pub csrf: String,
+    #[serde(default)]
+    pub direction: String,
+    #[serde(default)]
+    pub what: String,
+    #[serde(default)]
+    pub commitment_id: String,
+}
+
+pub async fn add_wish(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+    Form(form): Form<WishForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&form.csrf)?;
+    let direction = Direction::parse(&form.direction).unwrap_or(Direction::Off);
+    let commitment = form
+        .commitment_id
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .map(CommitmentId);
+    let result = wishes::add(
+        state.store.as_ref(),
+        &user.viewer,
+        PersonId(id),
+        direction,
+        &form.what,
+        commitment,
+        crate::now(),
+    )
+    .await;
+    plate_result(&state, &user, PersonId(id), result).await
+}
+
+pub async fn remove_wish(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+    Form(form): Form<super::CsrfForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&form.csrf)?;
+    let person = wishes::remove(state.store.as_ref(), &user.viewer, WishId(id)).await?;
+    Ok(Redirect::to(&format!("/people/{person}/plate#wishes")).into_response())
 }
 
 pub async fn delete_absence(
