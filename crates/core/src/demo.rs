@@ -621,7 +621,7 @@ pub fn generate(size: usize, seed: u64) -> DemoOrg {
     let mut department_heads = Vec::new();
     for (d, dept) in DEPARTMENTS.iter().enumerate() {
         let budget = if d == DEPARTMENTS.len() - 1 {
-            size - people.len()
+            size.saturating_sub(people.len())
         } else {
             (remaining as u64 * dept.share as u64 / total_share as u64) as usize
         }

@@ -1,4 +1,5 @@
-//! Demo growth data: career plans for most people (some not reviewed for months), open
+//! Demo growth data: career plans for most people (some not reviewed for months), plate
+//! wishes, open
 //! opportunities posted by the demo manager and department heads — one needing a skill
 //! nobody inside has, one needing the candidate's manager's approval — and a placement
 //! waiting for the demo manager's approval.
@@ -36,12 +37,14 @@ pub async fn load(store: &dyn Store, org: &DemoOrg, now: i64) -> CoreResult<usiz
         .take(3)
         .collect();
     // Skills of the demo manager's reports: work that would stretch them.
-    let team_skills: Vec<String> = org
+    let mut team_skills: Vec<String> = org
         .people
         .iter()
         .filter(|p| p.manager == Some(org.manager))
         .flat_map(|p| p.record.skills.iter().map(|s| s.skill.clone()))
         .collect();
+    team_skills.sort();
+    team_skills.dedup();
     let skill = |k: usize, fallback: &str| {
         team_skills
             .get(k % team_skills.len().max(1))
@@ -101,7 +104,10 @@ pub async fn load(store: &dyn Store, org: &DemoOrg, now: i64) -> CoreResult<usiz
             false,
         ),
     ];
-    for (poster, title, requirements, hours, weeks, approval) in plans {
+    for (poster, title, mut requirements, hours, weeks, approval) in plans {
+        // A small team may offer the same skill twice.
+        requirements.sort_by(|a, b| a.skill.cmp(&b.skill));
+        requirements.dedup_by(|a, b| a.skill == b.skill);
         let Some(poster) = id_of(poster) else {
             continue;
         };
@@ -141,7 +147,68 @@ pub async fn load(store: &dyn Store, org: &DemoOrg, now: i64) -> CoreResult<usiz
             .await?;
     }
     career_plans(store, org, &ids, now).await?;
+    plate_wishes(store, org, &ids, now).await?;
     Ok(posted.len())
+}
+
+const WISHES_OFF: [&str; 5] = [
+    "on-call rotations",
+    "status reports",
+    "recruiting interviews",
+    "release coordination",
+    "support tickets",
+];
+const WISHES_ON: [&str; 5] = [
+    "customer conversations",
+    "mentoring a new joiner",
+    "architecture work",
+    "public speaking",
+    "data analysis",
+];
+
+/// About one person in five has said what they would like moved off or onto their plate;
+/// the demo member and one of the demo manager's reports always have.
+async fn plate_wishes(
+    store: &dyn Store,
+    org: &DemoOrg,
+    ids: &HashMap<&str, PersonId>,
+    now: i64,
+) -> CoreResult<()> {
+    use super::wishes::{Direction, NewWish};
+    let mut rng = DemoRng::new(0x0FF_0A7E);
+    for (i, p) in org.people.iter().enumerate().take(PLANS_AT_MOST) {
+        let always = i == org.member || p.manager == Some(org.manager);
+        if !always && !rng.chance(0.2) {
+            continue;
+        }
+        let Some(&id) = ids.get(p.record.email.as_str()) else {
+            continue;
+        };
+        let grow = p
+            .record
+            .skills
+            .iter()
+            .find(|s| s.wants_to_grow)
+            .map(|s| format!("more {}", s.skill));
+        for (direction, what) in [
+            (Direction::Off, rng.pick(&WISHES_OFF).to_string()),
+            (
+                Direction::On,
+                grow.unwrap_or_else(|| rng.pick(&WISHES_ON).to_string()),
+            ),
+        ] {
+            store
+                .add_plate_wish(&NewWish {
+                    person: id,
+                    direction,
+                    what,
+                    commitment: None,
+                    created_at: now - 86_400 * rng.range(1, 60) as i64,
+                })
+                .await?;
+        }
+    }
+    Ok(())
 }
 
 /// Career plans are written one by one with their history; a very large demo gets them for
