@@ -9,8 +9,7 @@ use crate::auth::{CurrentUser, PageUser};
 use crate::error::PageError;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use maud::{Markup, html};
 use serde::Deserialize;
 use trellis_core::growth::career::{self, GrowthArea, PlanFields};
@@ -202,15 +201,10 @@ async fn result(
     form: Option<&CareerForm>,
     r: Result<(), CoreError>,
 ) -> Result<Response, PageError> {
-    match r {
-        Ok(()) => Ok(Redirect::to(&format!("/people/{person}/career")).into_response()),
-        Err(CoreError::Invalid(errors)) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            career_page(state, user, person, form, &errors).await?,
-        )
-            .into_response()),
-        Err(e) => Err(e.into()),
-    }
+    super::after_post(r, format!("/people/{person}/career"), |errors| async move {
+        career_page(state, user, person, form, &errors).await
+    })
+    .await
 }
 
 pub async fn save_career(

@@ -272,3 +272,22 @@ pub(crate) fn progress_bar(progress: f64, expected: f64, label: &str) -> Markup 
         }
     }
 }
+
+/// After a form post: to `redirect` on success, the form again with its errors (422) when
+/// the input was invalid, the error page otherwise.
+pub(crate) async fn after_post<Fut>(
+    result: Result<(), trellis_core::CoreError>,
+    redirect: String,
+    rerender: impl FnOnce(Vec<trellis_core::FieldError>) -> Fut,
+) -> Result<axum::response::Response, PageError>
+where
+    Fut: std::future::Future<Output = Result<Markup, PageError>>,
+{
+    match result {
+        Ok(()) => Ok(axum::response::Redirect::to(&redirect).into_response()),
+        Err(trellis_core::CoreError::Invalid(errors)) => {
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, rerender(errors).await?).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}

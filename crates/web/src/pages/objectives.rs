@@ -427,15 +427,10 @@ async fn action_result(
     form: &ObjectiveActionForm,
     result: Result<(), CoreError>,
 ) -> Result<Response, PageError> {
-    match result {
-        Ok(()) => Ok(Redirect::to(&format!("/objectives/{id}")).into_response()),
-        Err(CoreError::Invalid(errors)) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            objective_page(state, user, id, form, &errors).await?,
-        )
-            .into_response()),
-        Err(e) => Err(e.into()),
-    }
+    super::after_post(result, format!("/objectives/{id}"), |errors| async move {
+        objective_page(state, user, id, form, &errors).await
+    })
+    .await
 }
 
 pub async fn check_in(

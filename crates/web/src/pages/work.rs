@@ -304,15 +304,12 @@ async fn plate_result<T>(
     id: PersonId,
     result: Result<T, CoreError>,
 ) -> Result<Response, PageError> {
-    match result {
-        Ok(_) => Ok(Redirect::to(&format!("/people/{id}/plate")).into_response()),
-        Err(CoreError::Invalid(errors)) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            plate_page(state, user, id, &errors).await?,
-        )
-            .into_response()),
-        Err(e) => Err(e.into()),
-    }
+    super::after_post(
+        result.map(|_| ()),
+        format!("/people/{id}/plate"),
+        |errors| async move { plate_page(state, user, id, &errors).await },
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize)]
@@ -893,15 +890,10 @@ async fn action_result(
     form: &ActionForm,
     result: Result<(), CoreError>,
 ) -> Result<Response, PageError> {
-    match result {
-        Ok(()) => Ok(Redirect::to(&format!("/commitments/{id}")).into_response()),
-        Err(CoreError::Invalid(errors)) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            commitment_page(state, user, id, form, &errors).await?,
-        )
-            .into_response()),
-        Err(e) => Err(e.into()),
-    }
+    super::after_post(result, format!("/commitments/{id}"), |errors| async move {
+        commitment_page(state, user, id, form, &errors).await
+    })
+    .await
 }
 
 pub async fn renegotiate(
