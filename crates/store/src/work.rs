@@ -165,7 +165,7 @@ impl Columns for rusqlite::Row<'_> {
 
 /// [`fetch`] for reads narrowed to some people; a read over everyone takes long enough to
 /// belong on sqlx's own connection thread rather than the caller's.
-async fn fetch_for<T>(
+async fn fetch_for<T: Send + 'static>(
     store: &SqlStore,
     narrowed: bool,
     sql: String,
@@ -184,28 +184,35 @@ async fn fetch_for<T>(
 
 /// Runs a read on the direct SQLite reader when the store has one (short, indexed reads
 /// for pages), otherwise through sqlx.
-async fn fetch<T>(
+async fn fetch<T: Send + 'static>(
     store: &SqlStore,
     sql: String,
     p: Params,
     map: fn(&dyn Columns) -> CoreResult<T>,
 ) -> CoreResult<Vec<T>> {
     if let Some(reader) = &store.reader {
-        let names: Vec<String> = (1..=p.direct.len()).map(|i| format!("${i}")).collect();
-        let rows = reader.read(|conn| {
-            let mut statement = conn.prepare_cached(&sql)?;
-            let named: Vec<(&str, &dyn rusqlite::ToSql)> = names
-                .iter()
-                .zip(&p.direct)
-                .map(|(n, v)| (n.as_str(), v as &dyn rusqlite::ToSql))
-                .collect();
-            let mut rows = statement.query(named.as_slice())?;
-            let mut out = Vec::new();
-            while let Some(row) = rows.next()? {
-                out.push(map(row));
-            }
-            Ok(out)
-        })?;
+        // On a blocking thread, so that a page's independent reads run side by side.
+        let reader = reader.clone();
+        let direct = p.direct;
+        let rows = tokio::task::spawn_blocking(move || {
+            let names: Vec<String> = (1..=direct.len()).map(|i| format!("${i}")).collect();
+            reader.read(|conn| {
+                let mut statement = conn.prepare_cached(&sql)?;
+                let named: Vec<(&str, &dyn rusqlite::ToSql)> = names
+                    .iter()
+                    .zip(&direct)
+                    .map(|(n, v)| (n.as_str(), v as &dyn rusqlite::ToSql))
+                    .collect();
+                let mut rows = statement.query(named.as_slice())?;
+                let mut out = Vec::new();
+                while let Some(row) = rows.next()? {
+                    out.push(map(row));
+                }
+                Ok(out)
+            })
+        })
+        .await
+        .map_err(|e| CoreError::Internal(format!("a read was interrupted: {e}")))??;
         return rows.into_iter().collect();
     }
     let rows = sqlx::query_with(AssertSqlSafe(sql), p.args)

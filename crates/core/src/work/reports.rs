@@ -41,21 +41,20 @@ pub(crate) async fn workloads(
     settings: &Settings,
     horizon: Window,
 ) -> CoreResult<HashMap<PersonId, Workload>> {
-    let remaining: HashMap<PersonId, f64> = store
-        .remaining_effort(owners, horizon.last)
-        .await?
-        .into_iter()
-        .collect();
-    let capacities: HashMap<PersonId, f64> = store.capacities(owners).await?.into_iter().collect();
+    let (remaining, capacities, absent) = futures_util::join!(
+        store.remaining_effort(owners, horizon.last),
+        store.capacities(owners),
+        store.absences_between(owners, horizon.first, horizon.last),
+    );
+    let remaining: HashMap<PersonId, f64> = remaining?.into_iter().collect();
+    let capacities: HashMap<PersonId, f64> = capacities?.into_iter().collect();
     let mut absences: HashMap<PersonId, Vec<(NaiveDate, NaiveDate)>> = HashMap::new();
     for Absence {
         person_id,
         first_day,
         last_day,
         ..
-    } in store
-        .absences_between(owners, horizon.first, horizon.last)
-        .await?
+    } in absent?
     {
         absences
             .entry(person_id)

@@ -144,21 +144,34 @@ pub async fn show(
         });
     }
     let sunday = today + Duration::days(6 - i64::from(today.weekday().num_days_from_monday()));
-    let due_soon = store
-        .open_commitments(&ids, CommitmentOrder::DueDate, Some(sunday), DUE_LIST_LIMIT)
-        .await?;
+    // The team's objectives: those of the manager and of their direct reports.
+    let owners: Vec<PersonId> = members
+        .iter()
+        .filter(|m| m.depth <= 1)
+        .map(|m| m.id)
+        .collect();
+    let objective_filter = ObjectiveFilter {
+        active_on: Some(today),
+        owners: Some(owners),
+        ..ObjectiveFilter::default()
+    };
+    // Independent reads, side by side.
+    let (due_soon, by_month, workloads, objectives, wishes) = futures_util::join!(
+        store.open_commitments(&ids, CommitmentOrder::DueDate, Some(sunday), DUE_LIST_LIMIT),
+        store.delivery_by_owner_and_month(Some(&ids), window, today),
+        workloads(store, Some(&ids), &ids, &settings, horizon),
+        store.objectives(&objective_filter),
+        store.plate_wishes(&ids),
+    );
     let (overdue, due_this_week): (Vec<_>, Vec<_>) =
-        due_soon.into_iter().partition(|c| c.due_date < today);
+        due_soon?.into_iter().partition(|c| c.due_date < today);
     let mut delivery: HashMap<PersonId, DeliveryCounts> = HashMap::new();
     let mut months: std::collections::BTreeMap<String, DeliveryCounts> = Default::default();
-    for (owner, month, counts) in store
-        .delivery_by_owner_and_month(Some(&ids), window, today)
-        .await?
-    {
+    for (owner, month, counts) in by_month? {
         delivery.entry(owner).or_default().add(counts);
         months.entry(month).or_default().add(counts);
     }
-    let workloads = workloads(store, Some(&ids), &ids, &settings, horizon).await?;
+    let workloads = workloads?;
     let mut team = DeliveryCounts::default();
     let figures: Vec<MemberFigures> = members
         .iter()
@@ -190,25 +203,11 @@ pub async fn show(
             delivery: d,
         })
         .collect();
-    // The team's objectives: those of the manager and of their direct reports.
-    let owners: Vec<PersonId> = members
-        .iter()
-        .filter(|m| m.depth <= 1)
-        .map(|m| m.id)
-        .collect();
-    let mut objectives: Vec<ObjectiveView> = store
-        .objectives(&ObjectiveFilter {
-            active_on: Some(today),
-            owners: Some(owners),
-            ..ObjectiveFilter::default()
-        })
-        .await?
-        .into_iter()
-        .map(|o| view(o, now))
-        .collect();
+    let mut objectives: Vec<ObjectiveView> =
+        objectives?.into_iter().map(|o| view(o, now)).collect();
     // The team's own objectives first, then personal ones.
     objectives.sort_by_key(|o| o.objective.scope.rank());
-    let wishes = store.plate_wishes(&ids).await?;
+    let wishes = wishes?;
     Ok(TeamJobView {
         wishes,
         manager: manager_name,
