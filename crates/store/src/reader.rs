@@ -15,6 +15,9 @@ const IDLE_LIMIT: usize = 16;
 pub(crate) struct SqliteReader {
     path: String,
     idle: Mutex<Vec<Connection>>,
+    /// Reads handed to blocking threads at once: enough to use every core for one page's
+    /// independent reads, few enough that connections are reused under load.
+    pub(crate) slots: tokio::sync::Semaphore,
 }
 
 fn read_error(e: rusqlite::Error) -> CoreError {
@@ -39,9 +42,11 @@ fn read_error(e: rusqlite::Error) -> CoreError {
 
 impl SqliteReader {
     pub(crate) fn new(path: String) -> SqliteReader {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         SqliteReader {
             path,
             idle: Mutex::new(Vec::new()),
+            slots: tokio::sync::Semaphore::new(cores * 2),
         }
     }
 

@@ -192,6 +192,11 @@ async fn fetch<T: Send + 'static>(
 ) -> CoreResult<Vec<T>> {
     if let Some(reader) = &store.reader {
         // On a blocking thread, so that a page's independent reads run side by side.
+        let _slot = reader
+            .slots
+            .acquire()
+            .await
+            .map_err(|e| CoreError::Internal(e.to_string()))?;
         let reader = reader.clone();
         let direct = p.direct;
         let rows = tokio::task::spawn_blocking(move || {
