@@ -145,20 +145,6 @@ pub async fn opportunities(
     }
 }
 
-pub async fn set_opportunity_status(
-    store: &SqlStore,
-    id: OpportunityId,
-    status: OpportunityStatus,
-) -> CoreResult<()> {
-    sqlx::query("UPDATE opportunities SET status = $1 WHERE id = $2")
-        .bind(status.as_str().to_string())
-        .bind(id.0)
-        .execute(&store.pool)
-        .await
-        .map_err(map_err)?;
-    Ok(())
-}
-
 pub async fn candidates_with_skills(
     store: &SqlStore,
     skills: &[String],

@@ -711,12 +711,6 @@ impl trellis_core::work::store::WorkStore for SqlStore {
     ) -> CoreResult<Vec<trellis_core::work::Objective>> {
         work::objectives(self, filter).await
     }
-    async fn child_objectives(
-        &self,
-        id: trellis_core::ids::ObjectiveId,
-    ) -> CoreResult<Vec<trellis_core::ids::ObjectiveId>> {
-        work::child_objectives(self, id).await
-    }
     async fn set_objective_parent(
         &self,
         id: trellis_core::ids::ObjectiveId,
@@ -846,13 +840,6 @@ impl trellis_core::growth::store::GrowthStore for SqlStore {
         status: Option<trellis_core::growth::opportunities::OpportunityStatus>,
     ) -> CoreResult<Vec<trellis_core::growth::opportunities::Opportunity>> {
         growth::opportunities(self, status).await
-    }
-    async fn set_opportunity_status(
-        &self,
-        id: trellis_core::ids::OpportunityId,
-        status: trellis_core::growth::opportunities::OpportunityStatus,
-    ) -> CoreResult<()> {
-        growth::set_opportunity_status(self, id, status).await
     }
     async fn candidates_with_skills(
         &self,

@@ -941,6 +941,9 @@ pub async fn objectives(store: &SqlStore, f: &ObjectiveFilter) -> CoreResult<Vec
     if let Some(owners) = &f.owners {
         conditions.push(p.people(store.backend, "o.owner_id", owners)?);
     }
+    if let Some(parent) = f.parent {
+        conditions.push(format!("o.parent_id = {}", p.bind(parent.0)?));
+    }
     if let Some(scope) = f.scope {
         conditions.push(format!("o.scope = {}", p.bind(scope.as_str().to_string())?));
     }
@@ -948,16 +951,6 @@ pub async fn objectives(store: &SqlStore, f: &ObjectiveFilter) -> CoreResult<Vec
         conditions.push("o.closed = 0".into());
     }
     objectives_where(store, &conditions.join(" AND "), p).await
-}
-
-pub async fn child_objectives(store: &SqlStore, id: ObjectiveId) -> CoreResult<Vec<ObjectiveId>> {
-    let ids: Vec<i64> =
-        sqlx::query_scalar("SELECT id FROM objectives WHERE parent_id = $1 ORDER BY title, id")
-            .bind(id.0)
-            .fetch_all(&store.pool)
-            .await
-            .map_err(map_err)?;
-    Ok(ids.into_iter().map(ObjectiveId).collect())
 }
 
 pub async fn set_objective_parent(

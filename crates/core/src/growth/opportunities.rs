@@ -13,6 +13,7 @@ use crate::ids::{CommitmentId, OpportunityId, PersonId, PlacementId};
 use crate::org::SkillLevel;
 use crate::org::csv_format::normalise_skill;
 use crate::policy::{Relation, Viewer};
+use crate::settings::Settings;
 use crate::store::Store;
 use crate::work::commitments::MAX_EFFORT_HOURS;
 use crate::work::metrics::local_date;
@@ -260,12 +261,12 @@ pub struct Suggestion {
 async fn free_hours(
     store: &dyn Store,
     people: &[PersonId],
+    settings: &Settings,
     now: i64,
 ) -> CoreResult<HashMap<PersonId, f64>> {
-    let settings = store.settings().await?;
-    let h = horizon(local_date(None, now), &settings);
+    let h = horizon(local_date(None, now), settings);
     let weeks = h.days() as f64 / 7.0;
-    let loads = workloads(store, Some(people), people, &settings, h).await?;
+    let loads = workloads(store, Some(people), people, settings, h).await?;
     Ok(loads
         .into_iter()
         .map(|(id, w)| {
@@ -396,9 +397,10 @@ pub async fn suggestions(
         .filter(|c| !taken.contains(&c.id))
         .collect();
     let ids: Vec<PersonId> = candidates.iter().map(|c| c.id).collect();
-    let free = free_hours(store, &ids, now).await?;
+    let settings = store.settings().await?;
+    let free = free_hours(store, &ids, &settings, now).await?;
     let visible = hours_visible(store, viewer).await?;
-    let weights = store.settings().await?.stretch_weights();
+    let weights = settings.stretch_weights();
     let mut all = score_all(o, &candidates, &free, &visible, &weights);
     all.sort_by(|a, b| {
         b.fit
@@ -611,9 +613,10 @@ pub async fn plan(store: &dyn Store, viewer: &Viewer, now: i64) -> CoreResult<Pl
     skills.dedup();
     let candidates = store.candidates_with_skills(&skills).await?;
     let ids: Vec<PersonId> = candidates.iter().map(|c| c.id).collect();
-    let free = free_hours(store, &ids, now).await?;
+    let settings = store.settings().await?;
+    let free = free_hours(store, &ids, &settings, now).await?;
     let visible = hours_visible(store, viewer).await?;
-    let weights = store.settings().await?.stretch_weights();
+    let weights = settings.stretch_weights();
     let mut matrix = Scores::new(open.len(), candidates.len());
     let mut scored: Vec<Vec<Suggestion>> = Vec::with_capacity(open.len());
     for (r, o) in open.iter().enumerate() {

@@ -56,11 +56,6 @@ pub trait GrowthStore: Send + Sync {
         &self,
         status: Option<OpportunityStatus>,
     ) -> CoreResult<Vec<Opportunity>>;
-    async fn set_opportunity_status(
-        &self,
-        id: OpportunityId,
-        status: OpportunityStatus,
-    ) -> CoreResult<()>;
     /// Active people with at least one of these skills, each with all their skills.
     async fn candidates_with_skills(&self, skills: &[String]) -> CoreResult<Vec<Candidate>>;
     async fn placements(&self, opportunity: OpportunityId) -> CoreResult<Vec<Placement>>;

@@ -275,12 +275,16 @@ pub async fn show(
         .ok_or_else(|| CoreError::NotFound(format!("objective {id}")))?;
     let owner = standing(store, viewer, objective.owner.id).await?;
     let check_ins = store.check_ins(id, 50).await?;
-    let mut children = Vec::new();
-    for child in store.child_objectives(id).await? {
-        if let Some(o) = store.objective(child).await? {
-            children.push(view(o, now));
-        }
-    }
+    let children = store
+        .objectives(&ObjectiveFilter {
+            parent: Some(id),
+            include_closed: true,
+            ..ObjectiveFilter::default()
+        })
+        .await?
+        .into_iter()
+        .map(|o| view(o, now))
+        .collect();
     Ok(ObjectiveDetail {
         view: view(objective, now),
         check_ins,

@@ -38,6 +38,8 @@ pub struct ObjectiveFilter {
     pub active_on: Option<NaiveDate>,
     pub owners: Option<Vec<PersonId>>,
     pub scope: Option<Scope>,
+    /// Only objectives aligned directly to this one.
+    pub parent: Option<ObjectiveId>,
     pub include_closed: bool,
 }
 
@@ -154,8 +156,6 @@ pub trait WorkStore: Send + Sync {
     async fn create_objective(&self, new: &NewObjective) -> CoreResult<ObjectiveId>;
     async fn objective(&self, id: ObjectiveId) -> CoreResult<Option<Objective>>;
     async fn objectives(&self, filter: &ObjectiveFilter) -> CoreResult<Vec<Objective>>;
-    /// Ids of objectives aligned directly to this one.
-    async fn child_objectives(&self, id: ObjectiveId) -> CoreResult<Vec<ObjectiveId>>;
     async fn set_objective_parent(
         &self,
         id: ObjectiveId,

@@ -91,7 +91,7 @@ pub async fn show(
         s.relation,
         Relation::Myself | Relation::InMyTree | Relation::Admin
     );
-    let teammate = s.person.manager_id.is_some()
+    let teammate = !full
         && store
             .person(viewer.person_id)
             .await?
