@@ -3,3 +3,4 @@
 //! in its tests and measured by a bench binary.
 
 pub mod assignment;
+pub mod matching;
