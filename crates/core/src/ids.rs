@@ -62,3 +62,15 @@ id_type!(
     /// A wish in the plate conversation.
     WishId
 );
+id_type!(
+    /// A mentor-matching round run by an admin.
+    RoundId
+);
+id_type!(
+    /// A mentor and a mentee working together for a while.
+    MentorshipId
+);
+id_type!(
+    /// An external specialist in the talent pool.
+    TalentId
+);

@@ -24,6 +24,8 @@ pub struct Settings {
     pub weight_growth_wish: u32,
     pub weight_stretch: u32,
     pub weight_free_capacity: u32,
+    /// ISO 4217 code of the currency talent-pool rates and sourcing costs are in.
+    pub currency: String,
 }
 
 impl Default for Settings {
@@ -40,6 +42,7 @@ impl Default for Settings {
             weight_growth_wish: 25,
             weight_stretch: 20,
             weight_free_capacity: 15,
+            currency: "EUR".into(),
         }
     }
 }
@@ -103,6 +106,12 @@ impl Settings {
                     "must be a whole number from 0 to 100",
                 ));
             }
+        }
+        if !(self.currency.len() == 3 && self.currency.chars().all(|c| c.is_ascii_uppercase())) {
+            errors.push(FieldError::new(
+                "currency",
+                "give a three-letter currency code such as EUR, USD or GBP",
+            ));
         }
         if self.weight_skill_fit
             + self.weight_growth_wish

@@ -20,7 +20,7 @@ use trellis_core::org::{SkillLevel, display_name};
 use trellis_core::work::{Commitment, NewCommitment};
 
 /// `column IN (…one JSON array parameter…)` for numbers or text.
-fn json_list(backend: Backend, column: &str, param: &str, numbers: bool) -> String {
+pub(crate) fn json_list(backend: Backend, column: &str, param: &str, numbers: bool) -> String {
     match (backend, numbers) {
         (Backend::Sqlite, _) => format!("{column} IN (SELECT value FROM json_each({param}))"),
         (Backend::Postgres, true) => {
@@ -32,7 +32,7 @@ fn json_list(backend: Backend, column: &str, param: &str, numbers: bool) -> Stri
     }
 }
 
-fn json_array<T: serde::Serialize>(items: &[T]) -> CoreResult<String> {
+pub(crate) fn json_array<T: serde::Serialize>(items: &[T]) -> CoreResult<String> {
     serde_json::to_string(items).map_err(|e| CoreError::Internal(e.to_string()))
 }
 

@@ -12,6 +12,7 @@ mod copy;
 mod growth;
 mod import;
 mod jobs;
+mod mentoring;
 mod migrate;
 mod people;
 mod reader;
@@ -881,5 +882,113 @@ impl trellis_core::growth::store::GrowthStore for SqlStore {
         commitment: Option<&trellis_core::work::NewCommitment>,
     ) -> CoreResult<()> {
         growth::decide_placement(self, id, status, by, at, commitment).await
+    }
+    async fn mentee_goals(
+        &self,
+        person: trellis_core::PersonId,
+    ) -> CoreResult<Option<trellis_core::growth::mentoring::MenteeGoals>> {
+        mentoring::mentee_goals(self, person).await
+    }
+    async fn save_mentee_goals(
+        &self,
+        person: trellis_core::PersonId,
+        goals: &trellis_core::growth::mentoring::MenteeGoals,
+        at: i64,
+    ) -> CoreResult<()> {
+        mentoring::save_mentee_goals(self, person, goals, at).await
+    }
+    async fn delete_mentee_goals(&self, person: trellis_core::PersonId) -> CoreResult<()> {
+        mentoring::delete_mentee_goals(self, person).await
+    }
+    async fn mentor_profile(
+        &self,
+        person: trellis_core::PersonId,
+    ) -> CoreResult<Option<trellis_core::growth::mentoring::MentorProfile>> {
+        mentoring::mentor_profile(self, person).await
+    }
+    async fn save_mentor_profile(
+        &self,
+        person: trellis_core::PersonId,
+        profile: &trellis_core::growth::mentoring::MentorProfile,
+        at: i64,
+    ) -> CoreResult<()> {
+        mentoring::save_mentor_profile(self, person, profile, at).await
+    }
+    async fn delete_mentor_profile(&self, person: trellis_core::PersonId) -> CoreResult<()> {
+        mentoring::delete_mentor_profile(self, person).await
+    }
+    async fn mentoring_pool(
+        &self,
+        today: chrono::NaiveDate,
+    ) -> CoreResult<(
+        Vec<trellis_core::growth::mentoring::MenteeEntry>,
+        Vec<trellis_core::growth::mentoring::MentorEntry>,
+    )> {
+        mentoring::mentoring_pool(self, today).await
+    }
+    async fn manager_links(
+        &self,
+    ) -> CoreResult<Vec<(trellis_core::PersonId, trellis_core::PersonId)>> {
+        mentoring::manager_links(self).await
+    }
+    async fn create_mentoring_round(
+        &self,
+        round: &trellis_core::growth::mentoring::NewRound,
+        pairs: &[trellis_core::growth::mentoring::NewRoundPair],
+    ) -> CoreResult<trellis_core::ids::RoundId> {
+        mentoring::create_round(self, round, pairs).await
+    }
+    async fn mentoring_rounds(&self) -> CoreResult<Vec<trellis_core::growth::mentoring::Round>> {
+        mentoring::rounds(self).await
+    }
+    async fn mentoring_round(
+        &self,
+        id: trellis_core::ids::RoundId,
+    ) -> CoreResult<Option<trellis_core::growth::mentoring::Round>> {
+        mentoring::round(self, id).await
+    }
+    async fn round_pairs(
+        &self,
+        id: trellis_core::ids::RoundId,
+    ) -> CoreResult<Vec<trellis_core::growth::mentoring::RoundPair>> {
+        mentoring::round_pairs(self, id).await
+    }
+    async fn remove_round_pair(
+        &self,
+        id: trellis_core::ids::RoundId,
+        mentee: trellis_core::PersonId,
+        explanation: &str,
+    ) -> CoreResult<()> {
+        mentoring::remove_round_pair(self, id, mentee, explanation).await
+    }
+    async fn publish_round(
+        &self,
+        id: trellis_core::ids::RoundId,
+        by: trellis_core::PersonId,
+        at: i64,
+        mentorships: &[trellis_core::growth::mentoring::NewMentorship],
+    ) -> CoreResult<()> {
+        mentoring::publish_round(self, id, by, at, mentorships).await
+    }
+    async fn mentorships_of(
+        &self,
+        person: trellis_core::PersonId,
+    ) -> CoreResult<Vec<trellis_core::growth::mentoring::Mentorship>> {
+        mentoring::mentorships_of(self, person).await
+    }
+    async fn skill_names(&self) -> CoreResult<Vec<String>> {
+        mentoring::skill_names(self).await
+    }
+    async fn talent_pool(&self) -> CoreResult<Vec<trellis_core::growth::talent::Talent>> {
+        mentoring::talent_pool(self).await
+    }
+    async fn add_talent(
+        &self,
+        talents: &[trellis_core::growth::talent::NewTalent],
+    ) -> CoreResult<Vec<trellis_core::ids::TalentId>> {
+        mentoring::add_talent(self, talents).await
+    }
+    async fn remove_talent(&self, id: trellis_core::ids::TalentId) -> CoreResult<bool> {
+        mentoring::remove_talent(self, id).await
     }
 }

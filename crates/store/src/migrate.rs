@@ -31,6 +31,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_growth.sql"),
         postgres: include_str!("../migrations/postgres/0003_growth.sql"),
     },
+    Migration {
+        version: 4,
+        name: "mentoring",
+        sqlite: include_str!("../migrations/sqlite/0004_mentoring.sql"),
+        postgres: include_str!("../migrations/postgres/0004_mentoring.sql"),
+    },
 ];
 
 /// The newest migration this binary knows.

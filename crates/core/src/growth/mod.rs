@@ -4,7 +4,10 @@
 
 pub mod career;
 pub mod demo;
+pub mod mentoring;
 pub mod opportunities;
+pub mod sourcing;
 pub mod store;
 pub mod stretch;
+pub mod talent;
 pub mod wishes;

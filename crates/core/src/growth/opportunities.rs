@@ -359,6 +359,8 @@ pub struct OpportunityDetail {
     /// Best first: those with the free hours, then the rest; empty unless `can_manage`.
     pub suggestions: Vec<Suggestion>,
     pub can_manage: bool,
+    /// The options side by side when nobody inside qualifies (only for those who manage).
+    pub sourcing: Option<super::sourcing::Sourcing>,
 }
 
 /// How many suggestions an opportunity page lists.
@@ -421,18 +423,37 @@ pub async fn show(
     let opportunity = load(store, id).await?;
     let manage = can_manage(viewer, &opportunity);
     let placements = store.placements(id).await?;
-    let suggestions = if manage && opportunity.status == OpportunityStatus::Open {
-        let mut s = suggestions(store, viewer, &opportunity, now).await?;
-        s.truncate(SUGGESTIONS_SHOWN);
-        s
+    let (suggestions, sourcing) = if manage && opportunity.status == OpportunityStatus::Open {
+        let mut all = suggestions(store, viewer, &opportunity, now).await?;
+        let sourcing = if all.iter().any(super::sourcing::qualifies) {
+            None
+        } else {
+            let skills: Vec<String> = opportunity
+                .requirements
+                .iter()
+                .map(|r| r.skill.clone())
+                .collect();
+            let candidates = store.candidates_with_skills(&skills).await?;
+            let pool = store.talent_pool().await?;
+            super::sourcing::options(
+                &opportunity,
+                &all,
+                &candidates,
+                &pool,
+                local_date(None, now),
+            )
+        };
+        all.truncate(SUGGESTIONS_SHOWN);
+        (all, sourcing)
     } else {
-        Vec::new()
+        (Vec::new(), None)
     };
     Ok(OpportunityDetail {
         opportunity,
         placements,
         suggestions,
         can_manage: manage,
+        sourcing,
     })
 }
 

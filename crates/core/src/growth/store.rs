@@ -1,13 +1,18 @@
 //! What the growth services need from a database. Part of [`crate::Store`].
 
 use super::career::{CareerPlan, PlanChange, PlanFields};
+use super::mentoring::{
+    MenteeEntry, MenteeGoals, MentorEntry, MentorProfile, Mentorship, NewMentorship, NewRound,
+    NewRoundPair, Round, RoundPair,
+};
 use super::opportunities::{
     Candidate, NewOpportunity, NewPlacement, Opportunity, OpportunityStatus, Placement,
     PlacementStatus,
 };
+use super::talent::{NewTalent, Talent};
 use super::wishes::{NewWish, PlateWish};
 use crate::error::CoreResult;
-use crate::ids::{CommitmentId, OpportunityId, PersonId, PlacementId, WishId};
+use crate::ids::{CommitmentId, OpportunityId, PersonId, PlacementId, RoundId, TalentId, WishId};
 use crate::work::{Commitment, NewCommitment};
 use async_trait::async_trait;
 
@@ -79,4 +84,65 @@ pub trait GrowthStore: Send + Sync {
         at: i64,
         commitment: Option<&NewCommitment>,
     ) -> CoreResult<()>;
+
+    async fn mentee_goals(&self, person: PersonId) -> CoreResult<Option<MenteeGoals>>;
+    async fn save_mentee_goals(
+        &self,
+        person: PersonId,
+        goals: &MenteeGoals,
+        at: i64,
+    ) -> CoreResult<()>;
+    async fn delete_mentee_goals(&self, person: PersonId) -> CoreResult<()>;
+    async fn mentor_profile(&self, person: PersonId) -> CoreResult<Option<MentorProfile>>;
+    async fn save_mentor_profile(
+        &self,
+        person: PersonId,
+        profile: &MentorProfile,
+        at: i64,
+    ) -> CoreResult<()>;
+    async fn delete_mentor_profile(&self, person: PersonId) -> CoreResult<()>;
+    /// Everyone taking part in a round on `today`: active mentees with goals and no running
+    /// mentorship, and active mentors with places left.
+    async fn mentoring_pool(
+        &self,
+        today: chrono::NaiveDate,
+    ) -> CoreResult<(Vec<MenteeEntry>, Vec<MentorEntry>)>;
+    /// Every active person with a manager, as (person, manager).
+    async fn manager_links(&self) -> CoreResult<Vec<(PersonId, PersonId)>>;
+    /// Writes a draft round and its lines in one transaction.
+    async fn create_mentoring_round(
+        &self,
+        round: &NewRound,
+        pairs: &[NewRoundPair],
+    ) -> CoreResult<RoundId>;
+    /// Newest first.
+    async fn mentoring_rounds(&self) -> CoreResult<Vec<Round>>;
+    async fn mentoring_round(&self, id: RoundId) -> CoreResult<Option<Round>>;
+    async fn round_pairs(&self, id: RoundId) -> CoreResult<Vec<RoundPair>>;
+    /// Leaves the mentee of a draft round unmatched, with this explanation.
+    async fn remove_round_pair(
+        &self,
+        id: RoundId,
+        mentee: PersonId,
+        explanation: &str,
+    ) -> CoreResult<()>;
+    /// Marks the round published and creates its mentorships, in one transaction.
+    async fn publish_round(
+        &self,
+        id: RoundId,
+        by: PersonId,
+        at: i64,
+        mentorships: &[NewMentorship],
+    ) -> CoreResult<()>;
+    /// As mentee or mentor, running and ended, newest first.
+    async fn mentorships_of(&self, person: PersonId) -> CoreResult<Vec<Mentorship>>;
+
+    /// Every skill name the organisation knows, sorted.
+    async fn skill_names(&self) -> CoreResult<Vec<String>>;
+    /// The talent pool, by name.
+    async fn talent_pool(&self) -> CoreResult<Vec<Talent>>;
+    /// Adds these people to the pool in one transaction.
+    async fn add_talent(&self, talents: &[NewTalent]) -> CoreResult<Vec<TalentId>>;
+    /// `false` when there was no such talent.
+    async fn remove_talent(&self, id: TalentId) -> CoreResult<bool>;
 }

@@ -105,6 +105,7 @@ fn settings_page(frame: &Frame, form: &Settings, errors: &[FieldError], saved: b
             (field("anonymity_k_survey", "Minimum answers for surveys and team insight", form.anonymity_k_survey.to_string(), "number", "Default 5. Locked for a cycle once it starts."))
             (field("default_capacity_hours", "Working hours per week", form.default_capacity_hours.to_string(), "number", "Capacity of anyone without their own figure (default 32). Workload compares open work with it."))
             (field("workload_horizon_days", "Workload horizon in days", form.workload_horizon_days.to_string(), "number", "Open work due within this many days counts towards workload (default 14)."))
+            (field("currency", "Currency", form.currency.clone(), "text", "Three-letter code (EUR, USD, GBP …) of talent-pool rates and sourcing costs."))
             fieldset {
                 legend { "Stretch suggestions: how much each part of the score counts (0–100)" }
                 (field("weight_skill_fit", "Skill fit", form.weight_skill_fit.to_string(), "number", "Has the skills at the levels the work needs (default 40)."))
@@ -152,6 +153,8 @@ pub struct SettingsForm {
     pub weight_growth_wish: String,
     pub weight_stretch: String,
     pub weight_free_capacity: String,
+    #[serde(default)]
+    pub currency: String,
 }
 
 async fn save_settings(
@@ -192,6 +195,10 @@ async fn save_settings(
         weight_growth_wish: w_wish,
         weight_stretch: w_stretch,
         weight_free_capacity: w_free,
+        currency: match form.currency.trim() {
+            "" => current.currency.clone(),
+            c => c.to_uppercase(),
+        },
     };
     if errors.is_empty()
         && let Err(CoreError::Invalid(f)) = new.validate()

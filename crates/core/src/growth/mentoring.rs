@@ -1,0 +1,911 @@
+//! Mentor matching. Mentees state goals (skills to grow, optionally one a mentor must
+//! have, and a career target on the ladder); mentors state strengths and how many mentees
+//! they take. An admin runs a round: every allowed pair is scored (pure [`match_score`],
+//! explained in a sentence), and the matching that maximises the total score — or matches
+//! as many mentees as possible first — is found by `trellis_insight::matching`. The admin
+//! reviews the proposed pairs, removes any, and publishes: each pair becomes a mentorship
+//! with goals, a start and an end, shown on both people's pages.
+//!
+//! Who sees what: your own goals, profile and mentorships are yours; a mentorship is also
+//! visible to the manager chain of either person and to admins — not to peers.
+
+use crate::error::{CoreError, CoreResult, FieldError};
+use crate::ids::{LevelId, MentorshipId, PersonId, RoundId};
+use crate::org::csv_format::normalise_skill;
+use crate::policy::{Relation, Viewer};
+use crate::store::Store;
+use crate::work::PersonName;
+use crate::work::commitments::standing;
+use crate::work::metrics::local_date;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use trellis_insight::matching::{Goal, Pair, best_matching};
+
+/// Points for the share of the mentee's goal skills the mentor offers.
+pub const SKILL_POINTS: i64 = 60;
+/// Points when the mentor is at the mentee's target level (or, without a target, above
+/// the mentee's level).
+pub const SENIORITY_POINTS: i64 = 20;
+/// Points when the mentor is outside the mentee's reporting line (neither above nor below).
+pub const OUTSIDE_LINE_POINTS: i64 = 20;
+/// Most mentees one mentor may take.
+pub const MAX_CAPACITY: i64 = 10;
+
+/// What a mentee would like to grow.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MenteeGoals {
+    pub skills: Vec<String>,
+    /// A mentor must offer this skill (one of `skills`).
+    pub must_have: Option<String>,
+    pub target_level: Option<LevelId>,
+    pub note: String,
+}
+
+/// What a mentor offers.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MentorProfile {
+    pub strengths: Vec<String>,
+    /// How many mentees at a time.
+    pub capacity: u32,
+    pub note: String,
+}
+
+/// The form for a mentor profile (capacity as typed, so 0 and blanks get a message).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct MentorInput {
+    #[serde(default)]
+    pub strengths: Vec<String>,
+    pub capacity: Option<i64>,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Someone taking part in a round as a mentee, with what scoring needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MenteeEntry {
+    pub person: PersonName,
+    pub level_rank: Option<i64>,
+    pub goals: MenteeGoals,
+    pub target_rank: Option<i64>,
+    pub target_name: Option<String>,
+}
+
+/// Someone taking part in a round as a mentor.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MentorEntry {
+    pub person: PersonName,
+    pub level_rank: Option<i64>,
+    pub level_name: Option<String>,
+    pub strengths: Vec<String>,
+    /// Places left: capacity less the mentorships running now.
+    pub places: u32,
+}
+
+/// A pair's score and the sentence that explains it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MatchScore {
+    pub points: i64,
+    pub explanation: String,
+}
+
+fn list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// Scores a mentee–mentor pair; `None` when a filter rules it out (the same person, the
+/// must-have skill not offered, or none of the goals offered). `inside_line`: one of them
+/// is in the other's manager chain.
+pub fn match_score(
+    mentee: &MenteeEntry,
+    mentor: &MentorEntry,
+    inside_line: bool,
+) -> Option<MatchScore> {
+    if mentee.person.id == mentor.person.id {
+        return None;
+    }
+    if let Some(m) = &mentee.goals.must_have
+        && !mentor.strengths.contains(m)
+    {
+        return None;
+    }
+    let covered: Vec<String> = mentee
+        .goals
+        .skills
+        .iter()
+        .filter(|s| mentor.strengths.contains(s))
+        .cloned()
+        .collect();
+    if covered.is_empty() {
+        return None;
+    }
+    let goals = mentee.goals.skills.len().max(1) as i64;
+    let skill_points = (SKILL_POINTS * covered.len() as i64 + goals / 2) / goals;
+    let senior = match (mentee.target_rank, mentee.level_rank, mentor.level_rank) {
+        (Some(target), _, Some(m)) => m >= target,
+        (None, Some(own), Some(m)) => m > own,
+        _ => false,
+    };
+    let points = skill_points
+        + if senior { SENIORITY_POINTS } else { 0 }
+        + if inside_line { 0 } else { OUTSIDE_LINE_POINTS };
+    let mentee_name = first_name(&mentee.person.name);
+    let mut sentence = format!(
+        "{} offers {} ({} of {mentee_name}\u{2019}s {} goal{})",
+        mentor.person.name,
+        list(&covered),
+        covered.len(),
+        goals,
+        if goals == 1 { "" } else { "s" }
+    );
+    if senior {
+        let level = mentor.level_name.clone().unwrap_or_default();
+        if mentee.target_rank.is_some() {
+            sentence.push_str(&format!(
+                ", is at {level}, {mentee_name}\u{2019}s target level"
+            ));
+        } else {
+            sentence.push_str(&format!(", is a level above at {level}"));
+        }
+    }
+    if inside_line {
+        sentence.push_str(&format!(
+            ", but is in {mentee_name}\u{2019}s reporting line."
+        ));
+    } else {
+        sentence.push_str(&format!(
+            " and works outside {mentee_name}\u{2019}s reporting line."
+        ));
+    }
+    Some(MatchScore {
+        points,
+        explanation: sentence,
+    })
+}
+
+fn first_name(name: &str) -> &str {
+    name.split_whitespace().next().unwrap_or(name)
+}
+
+/// What a round optimises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoundGoal {
+    HighestTotal,
+    MostMatched,
+}
+
+impl RoundGoal {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RoundGoal::HighestTotal => "highest_total",
+            RoundGoal::MostMatched => "most_matched",
+        }
+    }
+
+    pub fn parse(v: &str) -> Option<Self> {
+        match v {
+            "highest_total" => Some(RoundGoal::HighestTotal),
+            "most_matched" => Some(RoundGoal::MostMatched),
+            _ => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            RoundGoal::HighestTotal => "Highest total score",
+            RoundGoal::MostMatched => "Most mentees matched",
+        }
+    }
+}
+
+/// A round as the store keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Round {
+    pub id: RoundId,
+    pub name: String,
+    pub goal: RoundGoal,
+    pub ends_on: NaiveDate,
+    pub published: bool,
+    pub created_by: PersonName,
+    pub created_at: i64,
+    pub published_at: Option<i64>,
+    pub mentees: i64,
+    pub mentors: i64,
+    pub matched: i64,
+    pub total_score: i64,
+}
+
+/// A new round with its proposed pairs.
+#[derive(Debug, Clone)]
+pub struct NewRound {
+    pub name: String,
+    pub goal: RoundGoal,
+    pub ends_on: NaiveDate,
+    pub created_by: PersonId,
+    pub created_at: i64,
+    pub mentees: i64,
+    pub mentors: i64,
+}
+
+/// One mentee's line in a round: their proposed mentor, or why there is none.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RoundPair {
+    pub mentee: PersonName,
+    pub mentor: Option<PersonName>,
+    pub score: i64,
+    pub explanation: String,
+}
+
+/// A mentor and mentee working together.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Mentorship {
+    pub id: MentorshipId,
+    pub mentee: PersonName,
+    pub mentor: PersonName,
+    pub goals: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub round_id: Option<RoundId>,
+}
+
+impl Mentorship {
+    pub fn running_on(&self, day: NaiveDate) -> bool {
+        self.starts_on <= day && day <= self.ends_on
+    }
+}
+
+/// A mentorship as the store writes it.
+#[derive(Debug, Clone)]
+pub struct NewMentorship {
+    pub mentee: PersonId,
+    pub mentor: PersonId,
+    pub goals: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+}
+
+fn check_skills(field: &str, raw: &[String], errors: &mut Vec<FieldError>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for s in raw {
+        let s = normalise_skill(s);
+        if s.is_empty() || out.contains(&s) {
+            continue;
+        }
+        if s.chars().count() > 60 {
+            errors.push(FieldError::new(
+                field,
+                format!("\u{201c}{s}\u{201d} is too long for a skill (at most 60 characters)"),
+            ));
+            continue;
+        }
+        out.push(s);
+    }
+    if out.len() > 10 {
+        errors.push(FieldError::new(field, "list at most 10 skills"));
+    }
+    out
+}
+
+/// Saves the viewer's own mentee goals (taking part in the next round).
+pub async fn save_goals(
+    store: &dyn Store,
+    viewer: &Viewer,
+    input: &MenteeGoals,
+    now: i64,
+) -> CoreResult<()> {
+    let mut errors = Vec::new();
+    let skills = check_skills("skills", &input.skills, &mut errors);
+    if skills.is_empty() && errors.is_empty() {
+        errors.push(FieldError::new(
+            "skills",
+            "name at least one skill you would like to grow",
+        ));
+    }
+    let must_have = input
+        .must_have
+        .as_deref()
+        .map(normalise_skill)
+        .filter(|s| !s.is_empty());
+    if let Some(m) = &must_have
+        && !skills.contains(m)
+    {
+        errors.push(FieldError::new(
+            "must_have",
+            format!("{m} is not among your goal skills; add it there or leave this empty"),
+        ));
+    }
+    if let Some(level) = input.target_level
+        && store.level(level).await?.is_none()
+    {
+        errors.push(FieldError::new(
+            "target_level",
+            "choose a level on the career ladder",
+        ));
+    }
+    let note = input.note.trim().to_string();
+    if note.chars().count() > 1000 {
+        errors.push(FieldError::new(
+            "note",
+            "keep the note under 1,000 characters",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(CoreError::Invalid(errors));
+    }
+    store
+        .save_mentee_goals(
+            viewer.person_id,
+            &MenteeGoals {
+                skills,
+                must_have,
+                target_level: input.target_level,
+                note,
+            },
+            now,
+        )
+        .await
+}
+
+/// Saves the viewer's own mentor profile.
+pub async fn save_profile(
+    store: &dyn Store,
+    viewer: &Viewer,
+    input: &MentorInput,
+    now: i64,
+) -> CoreResult<()> {
+    let mut errors = Vec::new();
+    let strengths = check_skills("strengths", &input.strengths, &mut errors);
+    if strengths.is_empty() && errors.is_empty() {
+        errors.push(FieldError::new(
+            "strengths",
+            "name at least one skill you can help others grow",
+        ));
+    }
+    let capacity = match input.capacity {
+        Some(c) if (1..=MAX_CAPACITY).contains(&c) => c as u32,
+        Some(0) => {
+            errors.push(FieldError::new(
+                "capacity",
+                "a mentor takes at least 1 mentee; to stop mentoring, remove your profile",
+            ));
+            0
+        }
+        _ => {
+            errors.push(FieldError::new(
+                "capacity",
+                format!("give how many mentees you can take at a time, from 1 to {MAX_CAPACITY}"),
+            ));
+            0
+        }
+    };
+    let note = input.note.trim().to_string();
+    if note.chars().count() > 1000 {
+        errors.push(FieldError::new(
+            "note",
+            "keep the note under 1,000 characters",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(CoreError::Invalid(errors));
+    }
+    store
+        .save_mentor_profile(
+            viewer.person_id,
+            &MentorProfile {
+                strengths,
+                capacity,
+                note,
+            },
+            now,
+        )
+        .await
+}
+
+/// The viewer's own side of mentoring.
+#[derive(Debug, Clone, Serialize)]
+pub struct MyMentoring {
+    pub goals: Option<MenteeGoals>,
+    pub profile: Option<MentorProfile>,
+    pub mentorships: Vec<Mentorship>,
+}
+
+pub async fn mine(store: &dyn Store, viewer: &Viewer) -> CoreResult<MyMentoring> {
+    Ok(MyMentoring {
+        goals: store.mentee_goals(viewer.person_id).await?,
+        profile: store.mentor_profile(viewer.person_id).await?,
+        mentorships: store.mentorships_of(viewer.person_id).await?,
+    })
+}
+
+/// A person's mentorships as the viewer may see them: all of them for the person, their
+/// manager chain and admins; for anyone else only the ones they are part of.
+pub async fn of_person(
+    store: &dyn Store,
+    viewer: &Viewer,
+    person: PersonId,
+) -> CoreResult<Vec<Mentorship>> {
+    let all = store.mentorships_of(person).await?;
+    if viewer.person_id == person || viewer.is_admin {
+        return Ok(all);
+    }
+    let s = standing(store, viewer, person).await?;
+    if matches!(s.relation, Relation::InMyTree | Relation::Admin) {
+        return Ok(all);
+    }
+    // The other person's chain may see the mentorship too.
+    let mut visible = Vec::new();
+    for m in all {
+        let other = if m.mentee.id == person {
+            m.mentor.id
+        } else {
+            m.mentee.id
+        };
+        let mine = other == viewer.person_id;
+        let above_other = !mine
+            && store
+                .manager_chain(other)
+                .await?
+                .iter()
+                .any(|c| c.id == viewer.person_id);
+        if mine || above_other {
+            visible.push(m);
+        }
+    }
+    Ok(visible)
+}
+
+fn require_admin(viewer: &Viewer) -> CoreResult<()> {
+    if viewer.is_admin {
+        Ok(())
+    } else {
+        Err(CoreError::Forbidden(
+            "run mentoring rounds; people admins do".into(),
+        ))
+    }
+}
+
+/// What an admin fills in to run a round.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct RoundInput {
+    pub name: String,
+    pub goal: Option<String>,
+    /// When the mentorships end.
+    pub ends_on: Option<NaiveDate>,
+}
+
+/// Runs a round over everyone taking part now and keeps its proposed pairs as a draft.
+pub async fn run_round(
+    store: &dyn Store,
+    viewer: &Viewer,
+    input: &RoundInput,
+    now: i64,
+) -> CoreResult<RoundId> {
+    require_admin(viewer)?;
+    let today = local_date(None, now);
+    let mut errors = Vec::new();
+    let name = input.name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        errors.push(FieldError::new(
+            "name",
+            "give a name of 1 to 200 characters",
+        ));
+    }
+    let goal = match input.goal.as_deref().map(str::trim) {
+        None | Some("") => RoundGoal::HighestTotal,
+        Some(g) => RoundGoal::parse(g).unwrap_or_else(|| {
+            errors.push(FieldError::new(
+                "goal",
+                "choose highest_total or most_matched",
+            ));
+            RoundGoal::HighestTotal
+        }),
+    };
+    let ends_on = match input.ends_on {
+        Some(d) if d > today && d <= today + chrono::Duration::days(3 * 366) => d,
+        Some(_) => {
+            errors.push(FieldError::new(
+                "ends_on",
+                "the mentorships must end after today and within three years",
+            ));
+            today
+        }
+        None => {
+            errors.push(FieldError::new(
+                "ends_on",
+                "give the date the mentorships end",
+            ));
+            today
+        }
+    };
+    if !errors.is_empty() {
+        return Err(CoreError::Invalid(errors));
+    }
+    let (mentees, mentors) = store.mentoring_pool(today).await?;
+    let managers: HashMap<PersonId, PersonId> = store.manager_links().await?.into_iter().collect();
+    let pairs = propose(&mentees, &mentors, &managers, goal);
+    let round = NewRound {
+        name: name.to_string(),
+        goal,
+        ends_on,
+        created_by: viewer.person_id,
+        created_at: now,
+        mentees: mentees.len() as i64,
+        mentors: mentors.len() as i64,
+    };
+    store.create_mentoring_round(&round, &pairs).await
+}
+
+/// A proposed line as the store writes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewRoundPair {
+    pub mentee: PersonId,
+    pub mentor: Option<PersonId>,
+    pub score: i64,
+    pub explanation: String,
+}
+
+fn chain_of(person: PersonId, managers: &HashMap<PersonId, PersonId>) -> Vec<PersonId> {
+    let mut chain = Vec::new();
+    let mut at = person;
+    while let Some(&m) = managers.get(&at) {
+        if chain.contains(&m) || chain.len() > 64 {
+            break; // reporting lines are a forest; this only guards bad data
+        }
+        chain.push(m);
+        at = m;
+    }
+    chain
+}
+
+/// Scores every allowed pair and finds the best matching (pure; the round's heart).
+pub fn propose(
+    mentees: &[MenteeEntry],
+    mentors: &[MentorEntry],
+    managers: &HashMap<PersonId, PersonId>,
+    goal: RoundGoal,
+) -> Vec<NewRoundPair> {
+    let mentee_chains: Vec<Vec<PersonId>> = mentees
+        .iter()
+        .map(|m| chain_of(m.person.id, managers))
+        .collect();
+    let mentor_chains: Vec<Vec<PersonId>> = mentors
+        .iter()
+        .map(|m| chain_of(m.person.id, managers))
+        .collect();
+    let mut pairs = Vec::new();
+    let mut explanations: HashMap<(usize, usize), String> = HashMap::new();
+    for (i, mentee) in mentees.iter().enumerate() {
+        for (j, mentor) in mentors.iter().enumerate() {
+            if mentor.places == 0 {
+                continue;
+            }
+            let inside = mentee_chains[i].contains(&mentor.person.id)
+                || mentor_chains[j].contains(&mentee.person.id);
+            if let Some(s) = match_score(mentee, mentor, inside) {
+                pairs.push(Pair {
+                    mentee: i,
+                    mentor: j,
+                    score: s.points,
+                });
+                explanations.insert((i, j), s.explanation);
+            }
+        }
+    }
+    let capacities: Vec<u32> = mentors.iter().map(|m| m.places).collect();
+    let goal = match goal {
+        RoundGoal::HighestTotal => Goal::HighestTotal,
+        RoundGoal::MostMatched => Goal::MostMatched,
+    };
+    let matching = best_matching(mentees.len(), &capacities, &pairs, goal);
+    let mut allowed = vec![0usize; mentees.len()];
+    for p in &pairs {
+        allowed[p.mentee] += 1;
+    }
+    let score_of: HashMap<(usize, usize), i64> = pairs
+        .iter()
+        .map(|p| ((p.mentee, p.mentor), p.score))
+        .collect();
+    mentees
+        .iter()
+        .enumerate()
+        .map(|(i, mentee)| match matching.mentor_of[i] {
+            Some(j) => NewRoundPair {
+                mentee: mentee.person.id,
+                mentor: Some(mentors[j].person.id),
+                score: score_of[&(i, j)],
+                explanation: explanations.remove(&(i, j)).unwrap_or_default(),
+            },
+            None => NewRoundPair {
+                mentee: mentee.person.id,
+                mentor: None,
+                score: 0,
+                explanation: unmatched_reason(mentee, allowed[i]),
+            },
+        })
+        .collect()
+}
+
+fn unmatched_reason(mentee: &MenteeEntry, allowed: usize) -> String {
+    let name = first_name(&mentee.person.name);
+    if allowed == 0 {
+        match &mentee.goals.must_have {
+            Some(m) => format!("No mentor with places left offers {m}, which {name} must have."),
+            None => format!(
+                "No mentor with places left offers {}.",
+                list(&mentee.goals.skills).replace(" and ", " or ")
+            ),
+        }
+    } else {
+        format!(
+            "The {allowed} mentor{} who could take {name} are full with pairs that score more overall.",
+            if allowed == 1 { "" } else { "s" }
+        )
+    }
+}
+
+/// A round with its lines, for review.
+#[derive(Debug, Clone, Serialize)]
+pub struct RoundView {
+    pub round: Round,
+    /// Matched first (best score first), then those left unmatched.
+    pub pairs: Vec<RoundPair>,
+}
+
+async fn load_round(store: &dyn Store, id: RoundId) -> CoreResult<Round> {
+    store
+        .mentoring_round(id)
+        .await?
+        .ok_or_else(|| CoreError::NotFound(format!("mentoring round {id}")))
+}
+
+pub async fn rounds(store: &dyn Store, viewer: &Viewer) -> CoreResult<Vec<Round>> {
+    require_admin(viewer)?;
+    store.mentoring_rounds().await
+}
+
+pub async fn show_round(store: &dyn Store, viewer: &Viewer, id: RoundId) -> CoreResult<RoundView> {
+    require_admin(viewer)?;
+    let round = load_round(store, id).await?;
+    let mut pairs = store.round_pairs(id).await?;
+    pairs.sort_by(|a, b| {
+        b.mentor
+            .is_some()
+            .cmp(&a.mentor.is_some())
+            .then(b.score.cmp(&a.score))
+            .then(a.mentee.name.cmp(&b.mentee.name))
+    });
+    Ok(RoundView { round, pairs })
+}
+
+/// Takes a proposed pair out of a draft round in review (the mentee stays unmatched).
+pub async fn remove_pair(
+    store: &dyn Store,
+    viewer: &Viewer,
+    id: RoundId,
+    mentee: PersonId,
+) -> CoreResult<()> {
+    require_admin(viewer)?;
+    let round = load_round(store, id).await?;
+    if round.published {
+        return Err(CoreError::Conflict(format!(
+            "\u{201c}{}\u{201d} is published; its mentorships are running",
+            round.name
+        )));
+    }
+    let pairs = store.round_pairs(id).await?;
+    let Some(pair) = pairs.iter().find(|p| p.mentee.id == mentee) else {
+        return Err(CoreError::NotFound(format!(
+            "person {mentee} in mentoring round {id}"
+        )));
+    };
+    if pair.mentor.is_none() {
+        return Err(CoreError::Conflict(format!(
+            "{} has no proposed mentor to remove",
+            pair.mentee.name
+        )));
+    }
+    store
+        .remove_round_pair(id, mentee, "Taken out in review.")
+        .await
+}
+
+/// Publishes a draft round: every proposed pair becomes a mentorship from today to the
+/// round's end, with the mentee's goals, in one transaction.
+pub async fn publish(
+    store: &dyn Store,
+    viewer: &Viewer,
+    id: RoundId,
+    now: i64,
+) -> CoreResult<usize> {
+    require_admin(viewer)?;
+    let round = load_round(store, id).await?;
+    if round.published {
+        return Err(CoreError::Conflict(format!(
+            "\u{201c}{}\u{201d} is already published",
+            round.name
+        )));
+    }
+    let today = local_date(None, now);
+    if round.ends_on <= today {
+        return Err(CoreError::Conflict(format!(
+            "\u{201c}{}\u{201d} ends on {}, which has passed; run a new round",
+            round.name, round.ends_on
+        )));
+    }
+    let pairs = store.round_pairs(id).await?;
+    let levels = store.levels().await?;
+    let mut mentorships = Vec::new();
+    for p in &pairs {
+        let Some(mentor) = &p.mentor else { continue };
+        let goals = store.mentee_goals(p.mentee.id).await?.unwrap_or_default();
+        mentorships.push(NewMentorship {
+            mentee: p.mentee.id,
+            mentor: mentor.id,
+            goals: describe_goals(&goals, &levels),
+            starts_on: today,
+            ends_on: round.ends_on,
+        });
+    }
+    let count = mentorships.len();
+    store
+        .publish_round(id, viewer.person_id, now, &mentorships)
+        .await?;
+    Ok(count)
+}
+
+/// The goals as one line: "Grow rust and sql (must have rust); towards Staff. Note".
+pub fn describe_goals(goals: &MenteeGoals, levels: &[crate::org::JobLevel]) -> String {
+    let mut text = format!("Grow {}", list(&goals.skills));
+    if let Some(m) = &goals.must_have {
+        text.push_str(&format!(" (must have {m})"));
+    }
+    if let Some(level) = goals
+        .target_level
+        .and_then(|t| levels.iter().find(|l| l.id == t))
+    {
+        text.push_str(&format!("; towards {}", level.name));
+    }
+    text.push('.');
+    if !goals.note.is_empty() {
+        text.push(' ');
+        text.push_str(&goals.note);
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mentee(
+        id: i64,
+        skills: &[&str],
+        must: Option<&str>,
+        rank: i64,
+        target: Option<i64>,
+    ) -> MenteeEntry {
+        MenteeEntry {
+            person: PersonName {
+                id: PersonId(id),
+                name: format!("Mentee{id} Doe"),
+            },
+            level_rank: Some(rank),
+            goals: MenteeGoals {
+                skills: skills.iter().map(|s| s.to_string()).collect(),
+                must_have: must.map(str::to_string),
+                target_level: None,
+                note: String::new(),
+            },
+            target_rank: target,
+            target_name: None,
+        }
+    }
+
+    fn mentor(id: i64, strengths: &[&str], rank: i64, places: u32) -> MentorEntry {
+        MentorEntry {
+            person: PersonName {
+                id: PersonId(id),
+                name: format!("Mentor{id} Roe"),
+            },
+            level_rank: Some(rank),
+            level_name: Some(format!("L{rank}")),
+            strengths: strengths.iter().map(|s| s.to_string()).collect(),
+            places,
+        }
+    }
+
+    #[test]
+    fn score_adds_skills_seniority_and_distance() {
+        let a = mentee(1, &["rust", "sql", "design"], None, 2, Some(4));
+        let b = mentor(2, &["rust", "sql"], 4, 1);
+        let s = match_score(&a, &b, false).expect("allowed");
+        assert_eq!(s.points, 40 + 20 + 20);
+        assert_eq!(
+            s.explanation,
+            "Mentor2 Roe offers rust and sql (2 of Mentee1\u{2019}s 3 goals), is at L4, \
+             Mentee1\u{2019}s target level and works outside Mentee1\u{2019}s reporting line."
+        );
+        let inside = match_score(&a, &b, true).expect("allowed");
+        assert_eq!(inside.points, 60);
+        assert!(
+            inside
+                .explanation
+                .ends_with("but is in Mentee1\u{2019}s reporting line.")
+        );
+        // Below the target level: no seniority points.
+        let junior = mentor(3, &["design"], 3, 1);
+        assert_eq!(
+            match_score(&a, &junior, false).map(|s| s.points),
+            Some(20 + 20)
+        );
+        // Without a target, a level above the mentee's own counts.
+        let c = mentee(4, &["rust"], None, 2, None);
+        assert_eq!(
+            match_score(&c, &junior, false),
+            None,
+            "design is not a goal"
+        );
+        assert_eq!(match_score(&c, &b, false).map(|s| s.points), Some(100));
+    }
+
+    #[test]
+    fn filters_rule_pairs_out() {
+        let a = mentee(1, &["rust", "sql"], Some("sql"), 2, None);
+        assert_eq!(match_score(&a, &mentor(2, &["rust"], 5, 3), false), None);
+        assert!(match_score(&a, &mentor(3, &["sql"], 5, 3), false).is_some());
+        let me = mentor(1, &["rust", "sql"], 5, 3);
+        assert_eq!(
+            match_score(&a, &me, false),
+            None,
+            "nobody mentors themselves"
+        );
+    }
+
+    #[test]
+    fn propose_respects_capacity_filters_and_prefers_outside_the_line() {
+        // Mentor 10 manages mentee 1; mentor 11 is elsewhere. Both offer rust.
+        let mentees = vec![
+            mentee(1, &["rust"], None, 2, None),
+            mentee(2, &["rust"], None, 2, None),
+            mentee(3, &["go"], Some("go"), 2, None),
+        ];
+        let mentors = vec![mentor(10, &["rust"], 4, 1), mentor(11, &["rust"], 4, 1)];
+        let managers: HashMap<PersonId, PersonId> = [(PersonId(1), PersonId(10))].into();
+        let pairs = propose(&mentees, &mentors, &managers, RoundGoal::HighestTotal);
+        assert_eq!(pairs[0].mentor, Some(PersonId(11)), "outside the line wins");
+        assert_eq!(pairs[1].mentor, Some(PersonId(10)));
+        assert_eq!(pairs[0].score + pairs[1].score, 200);
+        assert_eq!(pairs[2].mentor, None);
+        assert_eq!(
+            pairs[2].explanation,
+            "No mentor with places left offers go, which Mentee3 must have."
+        );
+        // Every mentor within capacity.
+        for m in &mentors {
+            let load = pairs
+                .iter()
+                .filter(|p| p.mentor == Some(m.person.id))
+                .count();
+            assert!(load as u32 <= m.places);
+        }
+    }
+
+    #[test]
+    fn goals_read_as_a_sentence() {
+        let g = MenteeGoals {
+            skills: vec!["rust".into(), "sql".into()],
+            must_have: Some("rust".into()),
+            target_level: None,
+            note: "Ready by spring.".into(),
+        };
+        assert_eq!(
+            describe_goals(&g, &[]),
+            "Grow rust and sql (must have rust). Ready by spring."
+        );
+    }
+}

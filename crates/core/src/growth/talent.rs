@@ -1,0 +1,494 @@
+//! The talent pool: external specialists (contractors, agencies, alumni) the organisation
+//! can bring in when nobody inside has the skill — name, skills and levels, hourly rate,
+//! hours a week and the date they can start. Kept by people with reports and admins, who
+//! are the ones sourcing work; members do not see rates. Admins import it from CSV.
+
+use crate::error::{CoreError, CoreResult, FieldError};
+use crate::growth::stretch::Requirement;
+use crate::ids::TalentId;
+use crate::org::csv_format::{is_plausible_email, normalise_skill, parse_skills};
+use crate::policy::Viewer;
+use crate::store::Store;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+
+/// An external specialist.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Talent {
+    pub id: TalentId,
+    pub name: String,
+    pub email: Option<String>,
+    pub skills: Vec<Requirement>,
+    pub hourly_rate: f64,
+    pub hours_per_week: f64,
+    pub available_from: NaiveDate,
+    pub note: String,
+}
+
+/// What a person fills in (the API takes the same fields as JSON).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct TalentInput {
+    pub name: String,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub skills: Vec<Requirement>,
+    pub hourly_rate: Option<f64>,
+    pub hours_per_week: Option<f64>,
+    pub available_from: Option<NaiveDate>,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// A checked talent, ready to write.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewTalent {
+    pub name: String,
+    pub email: Option<String>,
+    pub skills: Vec<Requirement>,
+    pub hourly_rate: f64,
+    pub hours_per_week: f64,
+    pub available_from: NaiveDate,
+    pub note: String,
+    pub created_at: i64,
+}
+
+fn may_source(viewer: &Viewer) -> bool {
+    viewer.is_admin || viewer.is_manager
+}
+
+fn require_sourcing(viewer: &Viewer) -> CoreResult<()> {
+    if may_source(viewer) {
+        Ok(())
+    } else {
+        Err(CoreError::Forbidden(
+            "see the talent pool; people with reports and admins can".into(),
+        ))
+    }
+}
+
+/// Checks one talent against the organisation's skills; every problem is reported.
+pub fn check(
+    input: &TalentInput,
+    known_skills: &HashSet<String>,
+    now: i64,
+) -> Result<NewTalent, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let name = input.name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        errors.push(FieldError::new(
+            "name",
+            "give a name of 1 to 200 characters",
+        ));
+    }
+    let email = input
+        .email
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .map(str::to_lowercase);
+    if let Some(e) = &email
+        && !is_plausible_email(e)
+    {
+        errors.push(FieldError::new(
+            "email",
+            format!("{e:?} is not an e-mail address"),
+        ));
+    }
+    let mut skills: Vec<Requirement> = Vec::new();
+    for r in &input.skills {
+        let skill = normalise_skill(&r.skill);
+        if skill.is_empty() {
+            errors.push(FieldError::new("skills", "name every skill"));
+        } else if !known_skills.contains(&skill) {
+            errors.push(FieldError::new(
+                "skills",
+                format!(
+                    "{skill:?} is not a skill of this organisation; use the names people's profiles use"
+                ),
+            ));
+        } else if !(1..=5).contains(&r.level) {
+            errors.push(FieldError::new(
+                "skills",
+                format!("{skill}: the level must be from 1 to 5"),
+            ));
+        } else if skills.iter().any(|s| s.skill == skill) {
+            errors.push(FieldError::new(
+                "skills",
+                format!("{skill} is listed twice"),
+            ));
+        } else {
+            skills.push(Requirement {
+                skill,
+                level: r.level,
+            });
+        }
+    }
+    if input.skills.is_empty() {
+        errors.push(FieldError::new(
+            "skills",
+            "list at least one skill with its level, e.g. rust:4",
+        ));
+    }
+    let hourly_rate = match input.hourly_rate {
+        Some(r) if r.is_finite() && r > 0.0 && r <= 10_000.0 => r,
+        _ => {
+            errors.push(FieldError::new(
+                "hourly_rate",
+                "give the hourly rate as a number above 0 (at most 10,000)",
+            ));
+            0.0
+        }
+    };
+    let hours_per_week = match input.hours_per_week {
+        Some(h) if h.is_finite() && h > 0.0 && h <= 60.0 => h,
+        _ => {
+            errors.push(FieldError::new(
+                "hours_per_week",
+                "give the hours a week they can work, above 0 and at most 60",
+            ));
+            0.0
+        }
+    };
+    let available_from = input.available_from.unwrap_or_else(|| {
+        errors.push(FieldError::new(
+            "available_from",
+            "give the date they can start (YYYY-MM-DD)",
+        ));
+        NaiveDate::MIN
+    });
+    let note = input.note.trim().to_string();
+    if note.chars().count() > 1000 {
+        errors.push(FieldError::new(
+            "note",
+            "keep the note under 1,000 characters",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    skills.sort_by(|a, b| b.level.cmp(&a.level).then(a.skill.cmp(&b.skill)));
+    Ok(NewTalent {
+        name: name.to_string(),
+        email,
+        skills,
+        hourly_rate,
+        hours_per_week,
+        available_from,
+        note,
+        created_at: now,
+    })
+}
+
+async fn known_skills(store: &dyn Store) -> CoreResult<HashSet<String>> {
+    Ok(store.skill_names().await?.into_iter().collect())
+}
+
+pub async fn list(store: &dyn Store, viewer: &Viewer) -> CoreResult<Vec<Talent>> {
+    require_sourcing(viewer)?;
+    store.talent_pool().await
+}
+
+pub async fn add(
+    store: &dyn Store,
+    viewer: &Viewer,
+    input: &TalentInput,
+    now: i64,
+) -> CoreResult<TalentId> {
+    require_sourcing(viewer)?;
+    let known = known_skills(store).await?;
+    let new = check(input, &known, now).map_err(CoreError::Invalid)?;
+    let ids = store.add_talent(std::slice::from_ref(&new)).await?;
+    ids.into_iter()
+        .next()
+        .ok_or_else(|| CoreError::Internal("no id for the new talent".into()))
+}
+
+pub async fn remove(store: &dyn Store, viewer: &Viewer, id: TalentId) -> CoreResult<()> {
+    require_sourcing(viewer)?;
+    if !store.remove_talent(id).await? {
+        return Err(CoreError::NotFound(format!("talent {id}")));
+    }
+    Ok(())
+}
+
+/// What an import found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TalentImport {
+    pub added: usize,
+}
+
+/// One problem in an imported file, as `FILE:LINE: column: message`.
+pub fn row_error(file: &str, line: u64, column: &str, message: &str) -> String {
+    format!("{file}:{line}: {column}: {message}")
+}
+
+/// Reads a talent-pool CSV: `Name, Email, Skills (rust:4; sql:3), Hourly Rate, Hours Per
+/// Week, Available From (YYYY-MM-DD), Note`; header names match case- and
+/// punctuation-insensitively. Every problem is returned, nothing is partly read.
+pub fn parse_csv(
+    file: &str,
+    content: &[u8],
+    known: &HashSet<String>,
+    now: i64,
+) -> Result<Vec<NewTalent>, Vec<String>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(content);
+    let headers = match reader.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => return Err(vec![format!("{file}:1: the header cannot be read: {e}")]),
+    };
+    let key = |h: &str| -> String {
+        h.chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_lowercase()
+    };
+    let find = |names: &[&str]| -> Option<usize> {
+        headers
+            .iter()
+            .position(|h| names.iter().any(|n| key(h) == *n))
+    };
+    let columns = [
+        ("Name", find(&["name", "fullname"])),
+        ("Email", find(&["email", "emailaddress"])),
+        ("Skills", find(&["skills"])),
+        ("Hourly Rate", find(&["hourlyrate", "rate", "rateperhour"])),
+        (
+            "Hours Per Week",
+            find(&["hoursperweek", "hours", "weeklyhours"]),
+        ),
+        (
+            "Available From",
+            find(&["availablefrom", "available", "startdate"]),
+        ),
+        ("Note", find(&["note", "notes"])),
+    ];
+    let mut errors: Vec<String> = columns
+        .iter()
+        .filter(|(name, at)| at.is_none() && !matches!(*name, "Email" | "Note"))
+        .map(|(name, _)| format!("{file}:1: {name}: this column is missing"))
+        .collect();
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let column_of = |field: &str| -> &'static str {
+        match field {
+            "name" => "Name",
+            "email" => "Email",
+            "skills" => "Skills",
+            "hourly_rate" => "Hourly Rate",
+            "hours_per_week" => "Hours Per Week",
+            "available_from" => "Available From",
+            _ => "Note",
+        }
+    };
+    let mut talents = Vec::new();
+    for record in reader.records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                errors.push(format!("{file}:{line}: the row cannot be read: {e}"));
+                continue;
+            }
+        };
+        let line = record.position().map_or(0, |p| p.line());
+        let get = |i: usize| -> String {
+            columns[i]
+                .1
+                .and_then(|at| record.get(at))
+                .unwrap_or("")
+                .to_string()
+        };
+        if record.iter().all(|v| v.trim().is_empty()) {
+            continue;
+        }
+        let mut row_errors = Vec::new();
+        let skills = match parse_skills(&get(2)) {
+            Ok(list) => list
+                .into_iter()
+                .map(|s| Requirement {
+                    skill: s.skill,
+                    level: s.level,
+                })
+                .collect(),
+            Err(message) => {
+                row_errors.push(row_error(file, line, "Skills", &message));
+                Vec::new()
+            }
+        };
+        let number = |raw: String, column: &str, errs: &mut Vec<String>| -> Option<f64> {
+            let cleaned: String = raw
+                .chars()
+                .filter(|c| !c.is_whitespace() && !matches!(c, '€' | '$' | '£'))
+                .collect();
+            if cleaned.is_empty() {
+                return None;
+            }
+            match cleaned.replace(',', ".").parse::<f64>() {
+                Ok(v) => Some(v),
+                Err(_) => {
+                    errs.push(row_error(
+                        file,
+                        line,
+                        column,
+                        &format!("{raw:?} is not a number"),
+                    ));
+                    Some(f64::NAN)
+                }
+            }
+        };
+        let rate = number(get(3), "Hourly Rate", &mut row_errors);
+        let hours = number(get(4), "Hours Per Week", &mut row_errors);
+        let available = get(5);
+        let available_from = if available.is_empty() {
+            None
+        } else {
+            match NaiveDate::parse_from_str(&available, "%Y-%m-%d") {
+                Ok(d) => Some(d),
+                Err(_) => {
+                    row_errors.push(row_error(
+                        file,
+                        line,
+                        "Available From",
+                        &format!("{available:?} is not a date; write YYYY-MM-DD"),
+                    ));
+                    Some(NaiveDate::MIN)
+                }
+            }
+        };
+        let input = TalentInput {
+            name: get(0),
+            email: Some(get(1)),
+            skills,
+            hourly_rate: rate,
+            hours_per_week: hours,
+            available_from,
+            note: get(6),
+        };
+        let already_reported: Vec<&'static str> = [
+            ("Skills", !input.skills.is_empty() || get(2).is_empty()),
+            ("Hourly Rate", rate.is_none_or(|r| !r.is_nan())),
+            ("Hours Per Week", hours.is_none_or(|h| !h.is_nan())),
+        ]
+        .into_iter()
+        .filter(|(_, fine)| !fine)
+        .map(|(c, _)| c)
+        .collect();
+        match check(&input, known, now) {
+            Ok(t) if row_errors.is_empty() => talents.push(t),
+            Ok(_) => errors.append(&mut row_errors),
+            Err(fields) => {
+                errors.append(&mut row_errors);
+                for f in fields {
+                    let column = column_of(&f.field);
+                    if !already_reported.contains(&column) {
+                        errors.push(row_error(file, line, column, &f.message));
+                    }
+                }
+            }
+        }
+    }
+    if talents.is_empty() && errors.is_empty() {
+        errors.push(format!("{file}: the file has no rows"));
+    }
+    if errors.is_empty() {
+        Ok(talents)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Imports a CSV into the pool (admins): all rows, or none when any row is wrong.
+pub async fn import(
+    store: &dyn Store,
+    viewer: &Viewer,
+    file: &str,
+    content: &[u8],
+    now: i64,
+) -> CoreResult<TalentImport> {
+    if !viewer.is_admin {
+        return Err(CoreError::Forbidden(
+            "import the talent pool; people admins do".into(),
+        ));
+    }
+    let known = known_skills(store).await?;
+    match parse_csv(file, content, &known, now) {
+        Ok(talents) => {
+            let ids = store.add_talent(&talents).await?;
+            Ok(TalentImport { added: ids.len() })
+        }
+        Err(lines) => Err(CoreError::Invalid(
+            lines
+                .into_iter()
+                .map(|l| FieldError::new("file", l))
+                .collect(),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn known() -> HashSet<String> {
+        ["rust", "sql", "design"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn a_good_file_reads_every_row() {
+        let csv = "Name,E-mail,Skills,Hourly rate,Hours per week,Available from,Notes\n\
+                   Kim Park,kim@example.com,rust:5; sql:4,120,20,2026-12-01,Ex-colleague\n\
+                   Lee Ray,,design:4,\u{20ac}95,10,2027-01-04,\n";
+        let talents = parse_csv("pool.csv", csv.as_bytes(), &known(), 0).expect("valid");
+        assert_eq!(talents.len(), 2);
+        assert_eq!(
+            talents[0].skills[0],
+            Requirement {
+                skill: "rust".into(),
+                level: 5
+            }
+        );
+        assert_eq!(talents[1].hourly_rate, 95.0);
+        assert_eq!(talents[1].email, None);
+    }
+
+    #[test]
+    fn bad_rates_and_unknown_skills_are_reported_by_row_and_column() {
+        let csv = "Name,Skills,Hourly Rate,Hours Per Week,Available From\n\
+                   Kim Park,rust:5,abc,20,2026-12-01\n\
+                   Lee Ray,cobol:4,90,10,2027-01-04\n\
+                   Ann Bell,sql:3,-5,10,2027-01-04\n\
+                   Bo Lund,sql:3,80,10,next week\n";
+        let errors = parse_csv("pool.csv", csv.as_bytes(), &known(), 0).unwrap_err();
+        assert_eq!(
+            errors,
+            vec![
+                "pool.csv:2: Hourly Rate: \"abc\" is not a number",
+                "pool.csv:3: Skills: \"cobol\" is not a skill of this organisation; use the names people's profiles use",
+                "pool.csv:4: Hourly Rate: give the hourly rate as a number above 0 (at most 10,000)",
+                "pool.csv:5: Available From: \"next week\" is not a date; write YYYY-MM-DD",
+            ]
+        );
+    }
+
+    #[test]
+    fn missing_columns_are_named() {
+        let errors = parse_csv("p.csv", b"Name,Skills\nKim,rust:3\n", &known(), 0).unwrap_err();
+        assert_eq!(
+            errors,
+            vec![
+                "p.csv:1: Hourly Rate: this column is missing",
+                "p.csv:1: Hours Per Week: this column is missing",
+                "p.csv:1: Available From: this column is missing",
+            ]
+        );
+    }
+}

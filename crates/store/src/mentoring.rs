@@ -1,0 +1,544 @@
+//! Mentee goals, mentor profiles, matching rounds, mentorships and the talent pool.
+
+use crate::bulk::{Value, insert_rows};
+use crate::growth::{json_array, json_list};
+use crate::people::date;
+use crate::work::{Columns, person_name};
+use crate::{SqlStore, map_err};
+use chrono::NaiveDate;
+use sqlx::AssertSqlSafe;
+use trellis_core::PersonId;
+use trellis_core::error::{CoreError, CoreResult};
+use trellis_core::growth::mentoring::{
+    MenteeEntry, MenteeGoals, MentorEntry, MentorProfile, Mentorship, NewMentorship, NewRound,
+    NewRoundPair, Round, RoundGoal, RoundPair,
+};
+use trellis_core::growth::stretch::Requirement;
+use trellis_core::growth::talent::{NewTalent, Talent};
+use trellis_core::ids::{LevelId, MentorshipId, RoundId, TalentId};
+use trellis_core::work::PersonName;
+
+fn day_text(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+fn skills_from_json(raw: &str) -> Vec<String> {
+    serde_json::from_str(raw).unwrap_or_default()
+}
+
+fn required_name(
+    row: &dyn Columns,
+    id: &str,
+    name: &str,
+    preferred: &str,
+) -> CoreResult<PersonName> {
+    person_name(row, id, name, preferred)?
+        .ok_or_else(|| CoreError::Internal(format!("no person in {id}")))
+}
+
+pub async fn mentee_goals(store: &SqlStore, person: PersonId) -> CoreResult<Option<MenteeGoals>> {
+    let row = sqlx::query(
+        "SELECT skills, must_have_skill, target_level_id, note FROM mentee_goals \
+         WHERE person_id = $1",
+    )
+    .bind(person.0)
+    .fetch_optional(&store.pool)
+    .await
+    .map_err(map_err)?;
+    row.map(|r| {
+        Ok(MenteeGoals {
+            skills: skills_from_json(&r.text("skills")?),
+            must_have: r.text_or_null("must_have_skill")?,
+            target_level: r.int_or_null("target_level_id")?.map(LevelId),
+            note: r.text("note")?,
+        })
+    })
+    .transpose()
+}
+
+pub async fn save_mentee_goals(
+    store: &SqlStore,
+    person: PersonId,
+    g: &MenteeGoals,
+    at: i64,
+) -> CoreResult<()> {
+    sqlx::query(
+        "INSERT INTO mentee_goals (person_id, skills, must_have_skill, target_level_id, note, \
+         updated_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (person_id) DO UPDATE SET \
+         skills = excluded.skills, must_have_skill = excluded.must_have_skill, \
+         target_level_id = excluded.target_level_id, note = excluded.note, \
+         updated_at = excluded.updated_at",
+    )
+    .bind(person.0)
+    .bind(json_array(&g.skills)?)
+    .bind(g.must_have.clone())
+    .bind(g.target_level.map(|l| l.0))
+    .bind(g.note.clone())
+    .bind(at)
+    .execute(&store.pool)
+    .await
+    .map_err(map_err)?;
+    Ok(())
+}
+
+pub async fn delete_mentee_goals(store: &SqlStore, person: PersonId) -> CoreResult<()> {
+    sqlx::query("DELETE FROM mentee_goals WHERE person_id = $1")
+        .bind(person.0)
+        .execute(&store.pool)
+        .await
+        .map_err(map_err)?;
+    Ok(())
+}
+
+pub async fn mentor_profile(
+    store: &SqlStore,
+    person: PersonId,
+) -> CoreResult<Option<MentorProfile>> {
+    let row =
+        sqlx::query("SELECT strengths, capacity, note FROM mentor_profiles WHERE person_id = $1")
+            .bind(person.0)
+            .fetch_optional(&store.pool)
+            .await
+            .map_err(map_err)?;
+    row.map(|r| {
+        Ok(MentorProfile {
+            strengths: skills_from_json(&r.text("strengths")?),
+            capacity: r.int("capacity")?.max(0) as u32,
+            note: r.text("note")?,
+        })
+    })
+    .transpose()
+}
+
+pub async fn save_mentor_profile(
+    store: &SqlStore,
+    person: PersonId,
+    p: &MentorProfile,
+    at: i64,
+) -> CoreResult<()> {
+    sqlx::query(
+        "INSERT INTO mentor_profiles (person_id, strengths, capacity, note, updated_at) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (person_id) DO UPDATE SET \
+         strengths = excluded.strengths, capacity = excluded.capacity, note = excluded.note, \
+         updated_at = excluded.updated_at",
+    )
+    .bind(person.0)
+    .bind(json_array(&p.strengths)?)
+    .bind(i64::from(p.capacity))
+    .bind(p.note.clone())
+    .bind(at)
+    .execute(&store.pool)
+    .await
+    .map_err(map_err)?;
+    Ok(())
+}
+
+pub async fn delete_mentor_profile(store: &SqlStore, person: PersonId) -> CoreResult<()> {
+    sqlx::query("DELETE FROM mentor_profiles WHERE person_id = $1")
+        .bind(person.0)
+        .execute(&store.pool)
+        .await
+        .map_err(map_err)?;
+    Ok(())
+}
+
+pub async fn mentoring_pool(
+    store: &SqlStore,
+    today: NaiveDate,
+) -> CoreResult<(Vec<MenteeEntry>, Vec<MentorEntry>)> {
+    let today = day_text(today);
+    let rows = sqlx::query(
+        "SELECT p.id, p.name, p.preferred_name, l.rank AS level_rank, g.skills, \
+         g.must_have_skill, g.target_level_id, g.note, t.rank AS target_rank, \
+         t.name AS target_name \
+         FROM mentee_goals g JOIN people p ON p.id = g.person_id \
+         LEFT JOIN job_levels l ON l.id = p.level_id \
+         LEFT JOIN job_levels t ON t.id = g.target_level_id \
+         WHERE p.status = 'active' AND NOT EXISTS (SELECT 1 FROM mentorships m \
+           WHERE m.mentee_id = p.id AND m.starts_on <= $1 AND m.ends_on >= $1) \
+         ORDER BY p.id",
+    )
+    .bind(today.clone())
+    .fetch_all(&store.pool)
+    .await
+    .map_err(map_err)?;
+    let mentees = rows
+        .iter()
+        .map(|r| {
+            Ok(MenteeEntry {
+                person: required_name(r, "id", "name", "preferred_name")?,
+                level_rank: r.int_or_null("level_rank")?,
+                goals: MenteeGoals {
+                    skills: skills_from_json(&r.text("skills")?),
+                    must_have: r.text_or_null("must_have_skill")?,
+                    target_level: r.int_or_null("target_level_id")?.map(LevelId),
+                    note: r.text("note")?,
+                },
+                target_rank: r.int_or_null("target_rank")?,
+                target_name: r.text_or_null("target_name")?,
+            })
+        })
+        .collect::<CoreResult<Vec<_>>>()?;
+    let rows = sqlx::query(
+        "SELECT p.id, p.name, p.preferred_name, l.rank AS level_rank, l.name AS level_name, \
+         f.strengths, f.capacity, (SELECT COUNT(*) FROM mentorships m WHERE m.mentor_id = p.id \
+           AND m.starts_on <= $1 AND m.ends_on >= $1) AS running \
+         FROM mentor_profiles f JOIN people p ON p.id = f.person_id \
+         LEFT JOIN job_levels l ON l.id = p.level_id \
+         WHERE p.status = 'active' ORDER BY p.id",
+    )
+    .bind(today)
+    .fetch_all(&store.pool)
+    .await
+    .map_err(map_err)?;
+    let mut mentors = Vec::new();
+    for r in &rows {
+        let places = (r.int("capacity")? - r.int("running")?).max(0) as u32;
+        if places == 0 {
+            continue;
+        }
+        mentors.push(MentorEntry {
+            person: required_name(r, "id", "name", "preferred_name")?,
+            level_rank: r.int_or_null("level_rank")?,
+            level_name: r.text_or_null("level_name")?,
+            strengths: skills_from_json(&r.text("strengths")?),
+            places,
+        });
+    }
+    Ok((mentees, mentors))
+}
+
+pub async fn manager_links(store: &SqlStore) -> CoreResult<Vec<(PersonId, PersonId)>> {
+    let rows = sqlx::query(
+        "SELECT id, manager_id FROM people WHERE status = 'active' AND manager_id IS NOT NULL",
+    )
+    .fetch_all(&store.pool)
+    .await
+    .map_err(map_err)?;
+    rows.iter()
+        .map(|r| Ok((PersonId(r.int("id")?), PersonId(r.int("manager_id")?))))
+        .collect()
+}
+
+pub async fn create_round(
+    store: &SqlStore,
+    round: &NewRound,
+    pairs: &[NewRoundPair],
+) -> CoreResult<RoundId> {
+    let mut tx = store.pool.begin().await.map_err(map_err)?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO mentoring_rounds (name, goal, ends_on, published, created_by, created_at, \
+         mentees, mentors) VALUES ($1, $2, $3, 0, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(round.name.clone())
+    .bind(round.goal.as_str())
+    .bind(day_text(round.ends_on))
+    .bind(round.created_by.0)
+    .bind(round.created_at)
+    .bind(round.mentees)
+    .bind(round.mentors)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(map_err)?;
+    let rows: Vec<Vec<Value>> = pairs
+        .iter()
+        .map(|p| {
+            vec![
+                Value::Int(Some(id)),
+                Value::Int(Some(p.mentee.0)),
+                Value::Int(p.mentor.map(|m| m.0)),
+                Value::Int(Some(p.score)),
+                Value::Text(Some(p.explanation.clone())),
+            ]
+        })
+        .collect();
+    insert_rows(
+        &mut tx,
+        store.backend,
+        "mentoring_pairs",
+        &["round_id", "mentee_id", "mentor_id", "score", "explanation"],
+        &rows,
+    )
+    .await?;
+    tx.commit().await.map_err(map_err)?;
+    Ok(RoundId(id))
+}
+
+const ROUND_SELECT: &str = "SELECT r.id, r.name, r.goal, r.ends_on, r.published, r.created_by, \
+    c.name AS creator_name, c.preferred_name AS creator_preferred, r.created_at, \
+    r.published_at, r.mentees, r.mentors, \
+    (SELECT COUNT(*) FROM mentoring_pairs x WHERE x.round_id = r.id \
+       AND x.mentor_id IS NOT NULL) AS matched, \
+    (SELECT COALESCE(SUM(x.score), 0) FROM mentoring_pairs x WHERE x.round_id = r.id \
+       AND x.mentor_id IS NOT NULL) AS total_score \
+    FROM mentoring_rounds r JOIN people c ON c.id = r.created_by";
+
+fn round_of(r: &dyn Columns) -> CoreResult<Round> {
+    Ok(Round {
+        id: RoundId(r.int("id")?),
+        name: r.text("name")?,
+        goal: RoundGoal::parse(&r.text("goal")?).unwrap_or(RoundGoal::HighestTotal),
+        ends_on: r.day("ends_on")?,
+        published: r.int("published")? != 0,
+        created_by: required_name(r, "created_by", "creator_name", "creator_preferred")?,
+        created_at: r.int("created_at")?,
+        published_at: r.int_or_null("published_at")?,
+        mentees: r.int("mentees")?,
+        mentors: r.int("mentors")?,
+        matched: r.int("matched")?,
+        total_score: r.int("total_score")?,
+    })
+}
+
+pub async fn rounds(store: &SqlStore) -> CoreResult<Vec<Round>> {
+    let sql = format!("{ROUND_SELECT} ORDER BY r.created_at DESC, r.id DESC");
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .fetch_all(&store.pool)
+        .await
+        .map_err(map_err)?;
+    rows.iter().map(|r| round_of(r)).collect()
+}
+
+pub async fn round(store: &SqlStore, id: RoundId) -> CoreResult<Option<Round>> {
+    let sql = format!("{ROUND_SELECT} WHERE r.id = $1");
+    let row = sqlx::query(AssertSqlSafe(sql))
+        .bind(id.0)
+        .fetch_optional(&store.pool)
+        .await
+        .map_err(map_err)?;
+    row.map(|r| round_of(&r)).transpose()
+}
+
+pub async fn round_pairs(store: &SqlStore, id: RoundId) -> CoreResult<Vec<RoundPair>> {
+    let rows = sqlx::query(
+        "SELECT x.mentee_id, e.name AS mentee_name, e.preferred_name AS mentee_preferred, \
+         x.mentor_id, o.name AS mentor_name, o.preferred_name AS mentor_preferred, x.score, \
+         x.explanation FROM mentoring_pairs x JOIN people e ON e.id = x.mentee_id \
+         LEFT JOIN people o ON o.id = x.mentor_id WHERE x.round_id = $1 ORDER BY x.mentee_id",
+    )
+    .bind(id.0)
+    .fetch_all(&store.pool)
+    .await
+    .map_err(map_err)?;
+    rows.iter()
+        .map(|r| {
+            Ok(RoundPair {
+                mentee: required_name(r, "mentee_id", "mentee_name", "mentee_preferred")?,
+                mentor: person_name(r, "mentor_id", "mentor_name", "mentor_preferred")?,
+                score: r.int("score")?,
+                explanation: r.text("explanation")?,
+            })
+        })
+        .collect()
+}
+
+pub async fn remove_round_pair(
+    store: &SqlStore,
+    id: RoundId,
+    mentee: PersonId,
+    explanation: &str,
+) -> CoreResult<()> {
+    sqlx::query(
+        "UPDATE mentoring_pairs SET mentor_id = NULL, score = 0, explanation = $1 \
+         WHERE round_id = $2 AND mentee_id = $3",
+    )
+    .bind(explanation.to_string())
+    .bind(id.0)
+    .bind(mentee.0)
+    .execute(&store.pool)
+    .await
+    .map_err(map_err)?;
+    Ok(())
+}
+
+pub async fn publish_round(
+    store: &SqlStore,
+    id: RoundId,
+    by: PersonId,
+    at: i64,
+    mentorships: &[NewMentorship],
+) -> CoreResult<()> {
+    let mut tx = store.pool.begin().await.map_err(map_err)?;
+    let changed = sqlx::query(
+        "UPDATE mentoring_rounds SET published = 1, published_by = $1, published_at = $2 \
+         WHERE id = $3 AND published = 0",
+    )
+    .bind(by.0)
+    .bind(at)
+    .bind(id.0)
+    .execute(&mut *tx)
+    .await
+    .map_err(map_err)?
+    .rows_affected();
+    if changed == 0 {
+        return Err(CoreError::Conflict(
+            "this round is already published".into(),
+        ));
+    }
+    let rows: Vec<Vec<Value>> = mentorships
+        .iter()
+        .map(|m| {
+            vec![
+                Value::Int(Some(m.mentee.0)),
+                Value::Int(Some(m.mentor.0)),
+                Value::Int(Some(id.0)),
+                Value::Text(Some(m.goals.clone())),
+                Value::Text(Some(day_text(m.starts_on))),
+                Value::Text(Some(day_text(m.ends_on))),
+                Value::Int(Some(at)),
+            ]
+        })
+        .collect();
+    insert_rows(
+        &mut tx,
+        store.backend,
+        "mentorships",
+        &[
+            "mentee_id",
+            "mentor_id",
+            "round_id",
+            "goals",
+            "starts_on",
+            "ends_on",
+            "created_at",
+        ],
+        &rows,
+    )
+    .await?;
+    tx.commit().await.map_err(map_err)
+}
+
+pub async fn mentorships_of(store: &SqlStore, person: PersonId) -> CoreResult<Vec<Mentorship>> {
+    let rows = sqlx::query(
+        "SELECT m.id, m.mentee_id, e.name AS mentee_name, e.preferred_name AS mentee_preferred, \
+         m.mentor_id, o.name AS mentor_name, o.preferred_name AS mentor_preferred, m.goals, \
+         m.starts_on, m.ends_on, m.round_id FROM mentorships m \
+         JOIN people e ON e.id = m.mentee_id JOIN people o ON o.id = m.mentor_id \
+         WHERE m.mentee_id = $1 OR m.mentor_id = $1 ORDER BY m.starts_on DESC, m.id DESC",
+    )
+    .bind(person.0)
+    .fetch_all(&store.pool)
+    .await
+    .map_err(map_err)?;
+    rows.iter()
+        .map(|r| {
+            Ok(Mentorship {
+                id: MentorshipId(r.int("id")?),
+                mentee: required_name(r, "mentee_id", "mentee_name", "mentee_preferred")?,
+                mentor: required_name(r, "mentor_id", "mentor_name", "mentor_preferred")?,
+                goals: r.text("goals")?,
+                starts_on: r.day("starts_on")?,
+                ends_on: r.day("ends_on")?,
+                round_id: r.int_or_null("round_id")?.map(RoundId),
+            })
+        })
+        .collect()
+}
+
+pub async fn skill_names(store: &SqlStore) -> CoreResult<Vec<String>> {
+    sqlx::query_scalar("SELECT name FROM skills ORDER BY name")
+        .fetch_all(&store.pool)
+        .await
+        .map_err(map_err)
+}
+
+pub async fn talent_pool(store: &SqlStore) -> CoreResult<Vec<Talent>> {
+    let rows = sqlx::query(
+        "SELECT id, name, email, hourly_rate, hours_per_week, available_from, note \
+         FROM talent_pool ORDER BY name, id",
+    )
+    .fetch_all(&store.pool)
+    .await
+    .map_err(map_err)?;
+    let mut pool: Vec<Talent> = rows
+        .iter()
+        .map(|r| {
+            Ok(Talent {
+                id: TalentId(r.int("id")?),
+                name: r.text("name")?,
+                email: r.text_or_null("email")?,
+                skills: Vec::new(),
+                hourly_rate: r.real("hourly_rate")?,
+                hours_per_week: r.real("hours_per_week")?,
+                available_from: date(Some(r.text("available_from")?))
+                    .ok_or_else(|| CoreError::Internal("talent without a start date".into()))?,
+                note: r.text("note")?,
+            })
+        })
+        .collect::<CoreResult<_>>()?;
+    if pool.is_empty() {
+        return Ok(pool);
+    }
+    let ids: Vec<i64> = pool.iter().map(|t| t.id.0).collect();
+    let sql = format!(
+        "SELECT talent_id, skill, level FROM talent_skills WHERE {} \
+         ORDER BY talent_id, level DESC, skill",
+        json_list(store.backend, "talent_id", "$1", true)
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(json_array(&ids)?)
+        .fetch_all(&store.pool)
+        .await
+        .map_err(map_err)?;
+    let index: std::collections::HashMap<i64, usize> =
+        pool.iter().enumerate().map(|(i, t)| (t.id.0, i)).collect();
+    for r in &rows {
+        if let Some(&i) = index.get(&r.int("talent_id")?) {
+            pool[i].skills.push(Requirement {
+                skill: r.text("skill")?,
+                level: r.int("level")?.clamp(1, 5) as u8,
+            });
+        }
+    }
+    Ok(pool)
+}
+
+pub async fn add_talent(store: &SqlStore, talents: &[NewTalent]) -> CoreResult<Vec<TalentId>> {
+    let mut tx = store.pool.begin().await.map_err(map_err)?;
+    let mut ids = Vec::with_capacity(talents.len());
+    for t in talents {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO talent_pool (name, email, hourly_rate, hours_per_week, available_from, \
+             note, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(t.name.clone())
+        .bind(t.email.clone())
+        .bind(t.hourly_rate)
+        .bind(t.hours_per_week)
+        .bind(day_text(t.available_from))
+        .bind(t.note.clone())
+        .bind(t.created_at)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        for s in &t.skills {
+            sqlx::query("INSERT INTO talent_skills (talent_id, skill, level) VALUES ($1, $2, $3)")
+                .bind(id)
+                .bind(s.skill.clone())
+                .bind(i64::from(s.level))
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+        }
+        ids.push(TalentId(id));
+    }
+    tx.commit().await.map_err(map_err)?;
+    Ok(ids)
+}
+
+pub async fn remove_talent(store: &SqlStore, id: TalentId) -> CoreResult<bool> {
+    let mut tx = store.pool.begin().await.map_err(map_err)?;
+    sqlx::query("DELETE FROM talent_skills WHERE talent_id = $1")
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+    let n = sqlx::query("DELETE FROM talent_pool WHERE id = $1")
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?
+        .rows_affected();
+    tx.commit().await.map_err(map_err)?;
+    Ok(n > 0)
+}
