@@ -436,10 +436,13 @@ pub async fn mentorships_of(store: &SqlStore, person: PersonId) -> CoreResult<Ve
 }
 
 pub async fn skill_names(store: &SqlStore) -> CoreResult<Vec<String>> {
-    sqlx::query_scalar("SELECT name FROM skills ORDER BY name")
-        .fetch_all(&store.pool)
-        .await
-        .map_err(map_err)
+    sqlx::query_scalar(
+        "SELECT name FROM skills UNION SELECT skill FROM opportunity_skills \
+         UNION SELECT skill FROM talent_skills ORDER BY 1",
+    )
+    .fetch_all(&store.pool)
+    .await
+    .map_err(map_err)
 }
 
 pub async fn talent_pool(store: &SqlStore) -> CoreResult<Vec<Talent>> {

@@ -2,7 +2,9 @@
 //! wishes, open
 //! opportunities posted by the demo manager and department heads — one needing a skill
 //! nobody inside has, one needing the candidate's manager's approval — and a placement
-//! waiting for the demo manager's approval.
+//! waiting for the demo manager's approval; mentors and mentees with a published matching
+//! round two months old and new mentees waiting for the next; a talent pool with the
+//! specialists the Japan work needs.
 
 use super::career::{GrowthArea, PlanFields};
 use super::opportunities::{NewOpportunity, NewPlacement};
@@ -148,6 +150,8 @@ pub async fn load(store: &dyn Store, org: &DemoOrg, now: i64) -> CoreResult<usiz
     }
     career_plans(store, org, &ids, now).await?;
     plate_wishes(store, org, &ids, now).await?;
+    mentoring(store, org, &ids, now).await?;
+    talent_pool(store, now).await?;
     Ok(posted.len())
 }
 
@@ -282,5 +286,191 @@ async fn career_plans(
             .mark_career_plan_reviewed(id, reviewed, manager.unwrap_or(id), now - days_ago * 86_400)
             .await?;
     }
+    Ok(())
+}
+
+/// Mentors (about one person in eight with a skill at 4 or more), mentees (about one in
+/// six), a published round from two months ago whose mentorships are running, and mentees
+/// who joined since and wait for the next round. The demo member is one of the matched
+/// mentees' group and the demo manager mentors.
+async fn mentoring(
+    store: &dyn Store,
+    org: &DemoOrg,
+    ids: &HashMap<&str, PersonId>,
+    now: i64,
+) -> CoreResult<()> {
+    use super::mentoring::{
+        MenteeGoals, MentorProfile, NewMentorship, NewRound, RoundGoal, propose,
+    };
+    let mut rng = DemoRng::new(0x003E_4708);
+    let levels = store.levels().await?;
+    let today = local_date(None, now);
+    let started = now - 60 * 86_400;
+    let mut later: Vec<(PersonId, MenteeGoals)> = Vec::new();
+    for (i, p) in org.people.iter().enumerate().take(PLANS_AT_MOST) {
+        let Some(&id) = ids.get(p.record.email.as_str()) else {
+            continue;
+        };
+        let strong: Vec<String> = p
+            .record
+            .skills
+            .iter()
+            .filter(|s| s.level >= 4)
+            .map(|s| s.skill.clone())
+            .collect();
+        if !strong.is_empty() && (i == org.manager || rng.chance(0.12)) {
+            store
+                .save_mentor_profile(
+                    id,
+                    &MentorProfile {
+                        strengths: strong.into_iter().take(4).collect(),
+                        capacity: rng.range(1, 3) as u32,
+                        note: String::new(),
+                    },
+                    started - 86_400 * 7,
+                )
+                .await?;
+            continue;
+        }
+        if i != org.member && !rng.chance(0.16) {
+            continue;
+        }
+        let mut skills: Vec<String> = p
+            .record
+            .skills
+            .iter()
+            .filter(|s| s.wants_to_grow || s.level <= 3)
+            .map(|s| s.skill.clone())
+            .take(3)
+            .collect();
+        if skills.is_empty() {
+            skills.push(rng.pick(&["communication", "leadership"]).to_string());
+        }
+        let target_level = p
+            .record
+            .level
+            .as_ref()
+            .and_then(|code| levels.iter().position(|l| &l.code == code))
+            .and_then(|i| levels.get(i + 1))
+            .map(|l| l.id);
+        let goals = MenteeGoals {
+            must_have: rng.chance(0.3).then(|| skills[0].clone()),
+            skills,
+            target_level,
+            note: String::new(),
+        };
+        if i != org.member && rng.chance(0.3) {
+            later.push((id, goals));
+        } else {
+            store
+                .save_mentee_goals(id, &goals, started - 86_400 * 7)
+                .await?;
+        }
+    }
+    let (mentees, mentors) = store.mentoring_pool(today).await?;
+    if !mentees.is_empty() && !mentors.is_empty() {
+        let managers: HashMap<PersonId, PersonId> =
+            store.manager_links().await?.into_iter().collect();
+        let pairs = propose(&mentees, &mentors, &managers, RoundGoal::HighestTotal);
+        let admin = ids
+            .get(org.people[org.admin].record.email.as_str())
+            .copied()
+            .unwrap_or(mentees[0].person.id);
+        let ends_on = today + Duration::days(120);
+        let round = store
+            .create_mentoring_round(
+                &NewRound {
+                    name: "Mentoring, first round".into(),
+                    goal: RoundGoal::HighestTotal,
+                    ends_on,
+                    created_by: admin,
+                    created_at: started - 86_400,
+                    mentees: mentees.len() as i64,
+                    mentors: mentors.len() as i64,
+                },
+                &pairs,
+            )
+            .await?;
+        let mut mentorships = Vec::new();
+        for pair in &pairs {
+            let Some(mentor) = pair.mentor else { continue };
+            let goals = mentees
+                .iter()
+                .find(|m| m.person.id == pair.mentee)
+                .map(|m| super::mentoring::describe_goals(&m.goals, &levels))
+                .unwrap_or_default();
+            mentorships.push(NewMentorship {
+                mentee: pair.mentee,
+                mentor,
+                goals,
+                starts_on: today - Duration::days(60),
+                ends_on,
+            });
+        }
+        store
+            .publish_round(round, admin, started, &mentorships)
+            .await?;
+    }
+    for (id, goals) in later {
+        store
+            .save_mentee_goals(id, &goals, now - 86_400 * 5)
+            .await?;
+    }
+    Ok(())
+}
+
+/// External specialists: people for the skills the organisation has, and for Japanese,
+/// which nobody inside speaks.
+async fn talent_pool(store: &dyn Store, now: i64) -> CoreResult<()> {
+    use super::talent::NewTalent;
+    let today = local_date(None, now);
+    let skills = store.skill_names().await?;
+    let mut rng = DemoRng::new(0x007A_1EE7);
+    const NAMES: [&str; 10] = [
+        "Aiko Tanaka",
+        "Kenji Watanabe",
+        "Maren Solberg",
+        "Tomás Herrera",
+        "Priya Raman",
+        "Jonas Becker",
+        "Chloé Martin",
+        "Sam Okafor",
+        "Ines Duarte",
+        "Yuki Mori",
+    ];
+    let mut pool = Vec::new();
+    for (i, name) in NAMES.iter().enumerate() {
+        let mut offered: Vec<Requirement> = Vec::new();
+        if i < 2 || i == 9 {
+            offered.push(Requirement {
+                skill: "japanese".into(),
+                level: 5 - (i == 9) as u8,
+            });
+        }
+        for _ in 0..2 {
+            if let Some(s) = (!skills.is_empty()).then(|| rng.pick(&skills).clone())
+                && !offered.iter().any(|o| o.skill == s)
+            {
+                offered.push(Requirement {
+                    skill: s,
+                    level: rng.range(4, 5) as u8,
+                });
+            }
+        }
+        pool.push(NewTalent {
+            name: (*name).into(),
+            email: Some(format!(
+                "{}@specialists.example",
+                name.split_whitespace().next().unwrap_or("x").to_lowercase()
+            )),
+            skills: offered,
+            hourly_rate: rng.range(70, 160) as f64,
+            hours_per_week: rng.range(10, 30) as f64,
+            available_from: today + Duration::days(rng.range(0, 45) as i64),
+            note: String::new(),
+            created_at: now,
+        });
+    }
+    store.add_talent(&pool).await?;
     Ok(())
 }

@@ -429,12 +429,28 @@ pub async fn of_person(
     viewer: &Viewer,
     person: PersonId,
 ) -> CoreResult<Vec<Mentorship>> {
+    let relation = if viewer.person_id == person || viewer.is_admin {
+        Relation::Myself
+    } else {
+        standing(store, viewer, person).await?.relation
+    };
+    visible_mentorships(store, viewer, person, relation).await
+}
+
+/// [`of_person`] when the viewer's relation to the person is known (the person page).
+pub async fn visible_mentorships(
+    store: &dyn Store,
+    viewer: &Viewer,
+    person: PersonId,
+    relation: Relation,
+) -> CoreResult<Vec<Mentorship>> {
     let all = store.mentorships_of(person).await?;
-    if viewer.person_id == person || viewer.is_admin {
-        return Ok(all);
-    }
-    let s = standing(store, viewer, person).await?;
-    if matches!(s.relation, Relation::InMyTree | Relation::Admin) {
+    if all.is_empty()
+        || matches!(
+            relation,
+            Relation::Myself | Relation::InMyTree | Relation::Admin
+        )
+    {
         return Ok(all);
     }
     // The other person's chain may see the mentorship too.

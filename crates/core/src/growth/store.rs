@@ -137,7 +137,7 @@ pub trait GrowthStore: Send + Sync {
     /// As mentee or mentor, running and ended, newest first.
     async fn mentorships_of(&self, person: PersonId) -> CoreResult<Vec<Mentorship>>;
 
-    /// Every skill name the organisation knows, sorted.
+    /// Every skill name Trellis knows — people's, opportunities' and the pool's — sorted.
     async fn skill_names(&self) -> CoreResult<Vec<String>>;
     /// The talent pool, by name.
     async fn talent_pool(&self) -> CoreResult<Vec<Talent>>;

@@ -102,10 +102,13 @@ pub fn check(
         if skill.is_empty() {
             errors.push(FieldError::new("skills", "name every skill"));
         } else if !known_skills.contains(&skill) {
+            let hint = closest(&skill, known_skills)
+                .map(|k| format!("; did you mean {k}?"))
+                .unwrap_or_default();
             errors.push(FieldError::new(
                 "skills",
                 format!(
-                    "{skill:?} is not a skill of this organisation; use the names people's profiles use"
+                    "{skill:?} is not a skill Trellis knows (from people's skills, opportunities or this pool){hint}"
                 ),
             ));
         } else if !(1..=5).contains(&r.level) {
@@ -179,6 +182,34 @@ pub fn check(
         note,
         created_at: now,
     })
+}
+
+/// The known skill nearest to a mistyped one, if it is at most two edits away.
+fn closest<'a>(skill: &str, known: &'a HashSet<String>) -> Option<&'a str> {
+    known
+        .iter()
+        .map(|k| (edit_distance(skill, k), k))
+        .filter(|(d, _)| *d <= 2)
+        .min_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(b.1)))
+        .map(|(_, k)| k.as_str())
+}
+
+/// Levenshtein distance over characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
 }
 
 async fn known_skills(store: &dyn Store) -> CoreResult<HashSet<String>> {
@@ -472,11 +503,32 @@ mod tests {
             errors,
             vec![
                 "pool.csv:2: Hourly Rate: \"abc\" is not a number",
-                "pool.csv:3: Skills: \"cobol\" is not a skill of this organisation; use the names people's profiles use",
+                "pool.csv:3: Skills: \"cobol\" is not a skill Trellis knows (from people's skills, opportunities or this pool)",
                 "pool.csv:4: Hourly Rate: give the hourly rate as a number above 0 (at most 10,000)",
                 "pool.csv:5: Available From: \"next week\" is not a date; write YYYY-MM-DD",
             ]
         );
+    }
+
+    #[test]
+    fn a_typo_gets_the_nearest_known_skill() {
+        let input = TalentInput {
+            name: "Kim".into(),
+            skills: vec![Requirement {
+                skill: "Sqll".into(),
+                level: 3,
+            }],
+            hourly_rate: Some(50.0),
+            hours_per_week: Some(10.0),
+            available_from: NaiveDate::from_ymd_opt(2027, 1, 1),
+            ..TalentInput::default()
+        };
+        let errors = check(&input, &known(), 0).unwrap_err();
+        assert_eq!(
+            errors[0].message,
+            "\"sqll\" is not a skill Trellis knows (from people's skills, opportunities or this pool); did you mean sql?"
+        );
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 
     #[test]

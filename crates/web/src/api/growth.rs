@@ -133,6 +133,36 @@ pub struct OpportunityDetailResponse {
     /// Best first; empty unless the caller may accept them.
     pub suggestions: Vec<SuggestionResponse>,
     pub can_manage: bool,
+    /// When nobody inside qualifies: the options side by side (for those who manage it).
+    pub sourcing: Option<SourcingResponse>,
+}
+
+/// One way to get the work done when nobody inside qualifies.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SourcingOptionResponse {
+    /// internal_stretch (a stretch candidate with a mentor) or external (talent pool)
+    pub kind: String,
+    pub summary: String,
+    /// The internal candidate and their mentor.
+    pub people: Vec<PersonRef>,
+    pub talent_id: Option<i64>,
+    /// Share of the required levels met, 0–1.
+    pub skill_fit: f64,
+    /// Money, in `currency`.
+    pub cost: f64,
+    pub currency: String,
+    /// Hours of people inside it takes in all.
+    pub internal_hours: f64,
+    /// Days until the work can start.
+    pub lead_time_days: i64,
+    pub explanation: String,
+}
+
+/// The sourcing options and why they are shown.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SourcingResponse {
+    pub reason: String,
+    pub options: Vec<SourcingOptionResponse>,
 }
 
 async fn detail(
@@ -141,7 +171,37 @@ async fn detail(
     id: OpportunityId,
 ) -> Result<Json<OpportunityDetailResponse>, ApiError> {
     let d = opportunities::show(state.store.as_ref(), &user.viewer, id, crate::now()).await?;
+    let currency = if d.sourcing.is_some() {
+        state.store.settings().await?.currency
+    } else {
+        String::new()
+    };
+    let sourcing = d.sourcing.as_ref().map(|s| SourcingResponse {
+        reason: s.reason.clone(),
+        options: s
+            .options
+            .iter()
+            .map(|o| SourcingOptionResponse {
+                kind: match o.kind {
+                    trellis_core::growth::sourcing::OptionKind::InternalStretch => {
+                        "internal_stretch".into()
+                    }
+                    trellis_core::growth::sourcing::OptionKind::External => "external".into(),
+                },
+                summary: o.summary.clone(),
+                people: o.people.iter().map(Into::into).collect(),
+                talent_id: o.talent.map(|t| t.0),
+                skill_fit: o.skill_fit,
+                cost: o.cost,
+                currency: currency.clone(),
+                internal_hours: o.internal_hours,
+                lead_time_days: o.lead_time_days,
+                explanation: o.explanation.clone(),
+            })
+            .collect(),
+    });
     Ok(Json(OpportunityDetailResponse {
+        sourcing,
         opportunity: (&d.opportunity).into(),
         placements: d.placements.iter().map(Into::into).collect(),
         suggestions: d.suggestions.iter().map(Into::into).collect(),

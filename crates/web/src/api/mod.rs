@@ -3,6 +3,7 @@
 
 pub mod growth;
 pub mod imports;
+pub mod mentoring;
 pub mod org;
 pub mod people;
 pub mod work;
@@ -101,6 +102,43 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/people/{id}/career-plan/support",
             post(growth::add_career_support),
+        )
+        .route("/mentoring/me", get(mentoring::show_my_mentoring))
+        .route(
+            "/mentoring/me/goals",
+            put(mentoring::save_my_goals).delete(mentoring::delete_my_goals),
+        )
+        .route(
+            "/mentoring/me/mentor",
+            put(mentoring::save_my_mentor_profile).delete(mentoring::delete_my_mentor_profile),
+        )
+        .route(
+            "/people/{id}/mentorships",
+            get(mentoring::person_mentorships),
+        )
+        .route(
+            "/mentoring/rounds",
+            get(mentoring::list_rounds).post(mentoring::run_round),
+        )
+        .route("/mentoring/rounds/{id}", get(mentoring::show_round))
+        .route(
+            "/mentoring/rounds/{id}/pairs/{mentee}",
+            delete(mentoring::remove_pair),
+        )
+        .route(
+            "/mentoring/rounds/{id}/publish",
+            post(mentoring::publish_round),
+        )
+        .route(
+            "/talent",
+            get(mentoring::list_talent).post(mentoring::add_talent),
+        )
+        .route("/talent/{id}", delete(mentoring::remove_talent))
+        .route(
+            "/talent/import",
+            post(mentoring::import_talent).layer(axum::extract::DefaultBodyLimit::max(
+                crate::MAX_UPLOAD_BYTES,
+            )),
         )
         .route(
             "/imports/people",
@@ -209,7 +247,7 @@ impl Modify for SecuritySchemes {
 /// The OpenAPI document of the API.
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Trellis API", version = "1", description = "People, reporting lines, teams, imports, objectives, commitments, workload and delivery, stretch opportunities. Authenticate with `Authorization: Bearer TOKEN` (create one with `trellis token create`) or a session cookie plus the `X-CSRF-Token` header for writes. Errors are `{ \"error\": { \"code\", \"message\", \"fields\" } }`."),
+    info(title = "Trellis API", version = "1", description = "People, reporting lines, teams, imports, objectives, commitments, workload and delivery, stretch opportunities, skill sourcing, mentoring. Authenticate with `Authorization: Bearer TOKEN` (create one with `trellis token create`) or a session cookie plus the `X-CSRF-Token` header for writes. Errors are `{ \"error\": { \"code\", \"message\", \"fields\" } }`."),
     paths(
         show_me,
         people::list_people, people::show_person, people::create_person, people::update_person,
@@ -225,6 +263,12 @@ impl Modify for SecuritySchemes {
         growth::accept_suggestion, growth::decide_placement, growth::plan_opportunities,
         growth::show_career_plan, growth::save_career_plan, growth::review_career_plan,
         growth::add_career_support, work::add_wish, work::remove_wish,
+        mentoring::show_my_mentoring, mentoring::save_my_goals, mentoring::delete_my_goals,
+        mentoring::save_my_mentor_profile, mentoring::delete_my_mentor_profile,
+        mentoring::person_mentorships, mentoring::list_rounds, mentoring::run_round,
+        mentoring::show_round, mentoring::remove_pair, mentoring::publish_round,
+        mentoring::list_talent, mentoring::add_talent, mentoring::remove_talent,
+        mentoring::import_talent,
     ),
     modifiers(&SecuritySchemes),
     security(("bearer" = []), ("session" = [])),
@@ -235,6 +279,7 @@ impl Modify for SecuritySchemes {
         (name = "imports", description = "HRIS CSV imports"),
         (name = "work", description = "Objectives, commitments, priorities, workload and delivery"),
         (name = "growth", description = "Career plans, stretch opportunities, explained suggestions and placements"),
+        (name = "mentoring", description = "Mentee goals, mentor profiles, matching rounds, mentorships and the talent pool"),
     )
 )]
 pub struct ApiDoc;

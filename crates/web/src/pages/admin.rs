@@ -303,57 +303,14 @@ async fn preview_import(
 ) -> Result<Response, PageError> {
     require_admin(&user)?;
     let settings = settings(&state).await?;
-    let mut csrf = String::new();
-    let mut file_name = String::from("upload.csv");
-    let mut content: Option<Vec<u8>> = None;
-    let mut deactivate_missing = false;
-    let too_large = || {
-        PageError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "File too large",
-            format!(
-                "The upload is larger than {} MB. Split the file, or import it with `trellis import people FILE.csv`.",
-                MAX_UPLOAD_BYTES / (1024 * 1024)
-            ),
-        )
-    };
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large()),
-            Err(e) => {
-                return Err(PageError::new(
-                    StatusCode::BAD_REQUEST,
-                    "Upload failed",
-                    format!("The upload could not be read: {e}"),
-                ));
-            }
-        };
-        match field.name().unwrap_or("") {
-            "csrf" => csrf = field.text().await.unwrap_or_default(),
-            "deactivate_missing" => deactivate_missing = true,
-            "file" => {
-                if let Some(n) = field.file_name().filter(|n| !n.is_empty()) {
-                    file_name = n.rsplit(['/', '\\']).next().unwrap_or(n).to_string();
-                }
-                match field.bytes().await {
-                    Ok(b) => content = Some(b.to_vec()),
-                    Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                        return Err(too_large());
-                    }
-                    Err(e) => {
-                        return Err(PageError::new(
-                            StatusCode::BAD_REQUEST,
-                            "Upload failed",
-                            format!("The file could not be read: {e}"),
-                        ));
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
+    let upload = super::upload::read_upload(&mut multipart, "upload.csv").await?;
+    let super::upload::Upload {
+        csrf,
+        file_name,
+        content,
+        ..
+    } = upload.clone();
+    let deactivate_missing = upload.checked("deactivate_missing");
     user.check_csrf(&csrf)?;
     let Some(content) = content.filter(|c| !c.is_empty()) else {
         return Err(PageError {

@@ -35,6 +35,7 @@ pub fn page(frame: &Frame, title: &str, body: Markup) -> Markup {
     nav.extend([
         ("objectives", "/objectives", "Objectives"),
         ("opportunities", "/opportunities", "Opportunities"),
+        ("mentoring", "/mentoring", "Mentoring"),
         ("people", "/people", "People"),
         ("org", "/org", "Org chart"),
         ("teams", "/teams", "Teams"),

@@ -5,13 +5,16 @@ pub mod admin;
 pub mod career;
 pub mod home;
 pub mod layout;
+pub mod mentoring;
 pub mod objectives;
 pub mod opportunities;
 pub mod org;
 pub mod people;
 pub mod signin;
+pub mod talent;
 pub mod team_work;
 pub mod teams;
+pub(crate) mod upload;
 pub mod work;
 
 use crate::AppState;
@@ -98,6 +101,29 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/people/{id}/career/review", post(career::review_career))
         .route("/people/{id}/career/support", post(career::add_support))
+        .route("/mentoring", get(mentoring::show_mentoring))
+        .route("/mentoring/goals", post(mentoring::save_goals))
+        .route("/mentoring/goals/delete", post(mentoring::delete_goals))
+        .route("/mentoring/mentor", post(mentoring::save_mentor))
+        .route("/mentoring/mentor/delete", post(mentoring::delete_mentor))
+        .route(
+            "/mentoring/rounds",
+            get(mentoring::show_rounds).post(mentoring::run_round),
+        )
+        .route("/mentoring/rounds/{id}", get(mentoring::show_round))
+        .route(
+            "/mentoring/rounds/{id}/pairs/{mentee}/delete",
+            post(mentoring::remove_pair),
+        )
+        .route("/mentoring/rounds/{id}/publish", post(mentoring::publish))
+        .route("/talent", get(talent::show_talent).post(talent::add_talent))
+        .route("/talent/{id}/delete", post(talent::remove_talent))
+        .route(
+            "/talent/import",
+            post(talent::import_talent).layer(axum::extract::DefaultBodyLimit::max(
+                crate::MAX_UPLOAD_BYTES,
+            )),
+        )
         .merge(admin::routes())
 }
 

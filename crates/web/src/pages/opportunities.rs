@@ -15,6 +15,7 @@ use serde::Deserialize;
 use trellis_core::growth::opportunities::{
     self, Opportunity, OpportunityInput, OpportunityStatus, Placement, PlacementStatus, Suggestion,
 };
+use trellis_core::growth::sourcing::Sourcing;
 use trellis_core::growth::stretch::Requirement;
 use trellis_core::ids::{OpportunityId, PlacementId};
 use trellis_core::{CoreError, FieldError, PersonId};
@@ -56,7 +57,7 @@ pub async fn list_opportunities(
     let body = html! {
         h1 { "Opportunities" }
         p.lead { "Stretch work looking for an owner: a way to grow a skill on real work."
-            @if may_post { " " a href="/opportunities/new" { "Post an opportunity" } " · " a href="/opportunities/plan" { "Plan owners for all of mine" } } }
+            @if may_post { " " a href="/opportunities/new" { "Post an opportunity" } " · " a href="/opportunities/plan" { "Plan owners for all of mine" } " · " a href="/talent" { "Talent pool" } } }
         @if open.is_empty() { p.muted { "No open opportunities right now." } }
         ul.plain {
             @for o in &open {
@@ -281,6 +282,7 @@ pub async fn show_opportunity(
                     } }
                 }
             }
+            @if let Some(sourcing) = &d.sourcing { (sourcing_section(sourcing, &settings.currency)) }
         }
     };
     Ok(page(&frame(&user, &settings), &o.title, body))
@@ -378,6 +380,35 @@ pub(crate) fn approvals(user: &CurrentUser, pending: &[Placement]) -> Markup {
                     li { a href=(format!("/opportunities/{}", p.opportunity_id)) { (p.opportunity_title) } }
                     (placement_line(user, p, true))
                 } }
+            }
+        }
+    }
+}
+
+/// The options side by side when nobody inside qualifies.
+fn sourcing_section(s: &Sourcing, currency: &str) -> Markup {
+    html! {
+        section aria-labelledby="sourcing" {
+            h2 #sourcing { "Other ways to get it done" }
+            p { (s.reason) }
+            @if s.options.is_empty() {
+                p.muted { "Nobody inside has the time to stretch into it, and nobody in the " a href="/talent" { "talent pool" } " has the skills at these levels." }
+            } @else {
+                div.options {
+                    @for option in &s.options {
+                        article.card {
+                            h3 { (option.summary) }
+                            ul.figures {
+                                li { span.muted { "Cost" } strong { @if option.cost > 0.0 { (super::talent::money(option.cost, currency)) } @else { "None external" } } }
+                                li { span.muted { "Time inside" } strong { (hours(option.internal_hours)) } }
+                                li { span.muted { "Can start" } strong { @if option.lead_time_days == 0 { "Now" } @else { "In " (option.lead_time_days) " days" } } }
+                                li { span.muted { "Skill fit" } strong { (format!("{:.0} %", option.skill_fit * 100.0)) } }
+                            }
+                            p { (option.explanation) }
+                        }
+                    }
+                }
+                p.hint { "Specialists come from the " a href="/talent" { "talent pool" } "; cost is their rate × the hours the work needs." }
             }
         }
     }

@@ -185,6 +185,14 @@ pub async fn show_person(
     let settings = settings(&state).await?;
     let view = people::show(state.store.as_ref(), &user.viewer, PersonId(id)).await?;
     let p = &view.person;
+    let mentorships = trellis_core::growth::mentoring::visible_mentorships(
+        state.store.as_ref(),
+        &user.viewer,
+        p.id,
+        view.relation,
+    )
+    .await?;
+    let today = trellis_core::work::metrics::local_date(None, crate::now());
     let level_name = match (&p.level_code, &p.level_name) {
         (Some(code), Some(name)) if code != name => Some(format!("{code} · {name}")),
         (Some(code), _) => Some(code.clone()),
@@ -256,6 +264,12 @@ pub async fn show_person(
                             }
                         }
                     }
+                }
+            }
+            @if !mentorships.is_empty() {
+                section.card aria-labelledby="mentoring" {
+                    h2 #mentoring { "Mentoring" }
+                    (super::mentoring::mentorship_rows(&mentorships, p.id, today))
                 }
             }
         }
