@@ -603,3 +603,50 @@ pub async fn delete_plate_wish(store: &SqlStore, id: WishId) -> CoreResult<()> {
         .map_err(map_err)?;
     Ok(())
 }
+
+pub async fn skills_of(
+    store: &SqlStore,
+    people: &[PersonId],
+) -> CoreResult<std::collections::HashMap<PersonId, Vec<SkillLevel>>> {
+    let mut out: std::collections::HashMap<PersonId, Vec<SkillLevel>> = Default::default();
+    if people.is_empty() {
+        return Ok(out);
+    }
+    let ids: Vec<i64> = people.iter().map(|p| p.0).collect();
+    let sql = format!(
+        "SELECT ps.person_id, s.name AS skill, ps.level, ps.wants_to_grow FROM person_skills ps \
+         JOIN skills s ON s.id = ps.skill_id WHERE {} ORDER BY ps.person_id, s.name",
+        json_list(store.backend, "ps.person_id", "$1", true)
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(json_array(&ids)?)
+        .fetch_all(&store.pool)
+        .await
+        .map_err(map_err)?;
+    for r in &rows {
+        out.entry(PersonId(r.int("person_id")?))
+            .or_default()
+            .push(SkillLevel {
+                skill: r.text("skill")?,
+                level: r.int("level")?.clamp(1, 5) as u8,
+                wants_to_grow: r.int("wants_to_grow")? != 0,
+            });
+    }
+    Ok(out)
+}
+
+pub async fn resolve_off_wishes(
+    store: &SqlStore,
+    commitment: CommitmentId,
+    person: PersonId,
+) -> CoreResult<()> {
+    sqlx::query(
+        "DELETE FROM plate_wishes WHERE commitment_id = $1 AND person_id = $2 AND direction = 'off'",
+    )
+    .bind(commitment.0)
+    .bind(person.0)
+    .execute(&store.pool)
+    .await
+    .map_err(map_err)?;
+    Ok(())
+}

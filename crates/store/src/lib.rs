@@ -991,4 +991,19 @@ impl trellis_core::growth::store::GrowthStore for SqlStore {
     async fn remove_talent(&self, id: trellis_core::ids::TalentId) -> CoreResult<bool> {
         mentoring::remove_talent(self, id).await
     }
+    async fn skills_of(
+        &self,
+        people: &[trellis_core::PersonId],
+    ) -> CoreResult<
+        std::collections::HashMap<trellis_core::PersonId, Vec<trellis_core::org::SkillLevel>>,
+    > {
+        growth::skills_of(self, people).await
+    }
+    async fn resolve_off_wishes(
+        &self,
+        commitment: trellis_core::ids::CommitmentId,
+        person: trellis_core::PersonId,
+    ) -> CoreResult<()> {
+        growth::resolve_off_wishes(self, commitment, person).await
+    }
 }

@@ -180,6 +180,44 @@ async fn plate_wishes(
 ) -> CoreResult<()> {
     use super::wishes::{Direction, NewWish};
     let mut rng = DemoRng::new(0x0FF_0A7E);
+    // The demo member wishes one of their commitments off their plate, and a teammate
+    // has asked for work with its skill: the manager's team view offers it to them.
+    if let Some(&member) = ids.get(org.people[org.member].record.email.as_str()) {
+        let open = store
+            .open_commitments(&[member], crate::work::store::CommitmentOrder::Priority, None, 20)
+            .await?;
+        let teammate = org
+            .people
+            .iter()
+            .enumerate()
+            // The last teammate: the first one of the demo manager's reports is overloaded.
+            .rfind(|(i, p)| {
+                *i != org.member
+                    && p.manager == org.people[org.member].manager
+                    && p.record.status == crate::org::PersonStatus::Active
+            })
+            .and_then(|(_, p)| ids.get(p.record.email.as_str()).copied());
+        if let (Some(c), Some(teammate)) = (open.iter().find(|c| !c.skills.is_empty()), teammate) {
+            store
+                .add_plate_wish(&NewWish {
+                    person: member,
+                    direction: Direction::Off,
+                    what: c.title.clone(),
+                    commitment: Some(c.id),
+                    created_at: now - 86_400 * 3,
+                })
+                .await?;
+            store
+                .add_plate_wish(&NewWish {
+                    person: teammate,
+                    direction: Direction::On,
+                    what: format!("more {}", c.skills[0]),
+                    commitment: None,
+                    created_at: now - 86_400 * 9,
+                })
+                .await?;
+        }
+    }
     for (i, p) in org.people.iter().enumerate().take(PLANS_AT_MOST) {
         let always = i == org.member || p.manager == Some(org.manager);
         if !always && !rng.chance(0.2) {
@@ -354,7 +392,8 @@ async fn mentoring(
             .and_then(|i| levels.get(i + 1))
             .map(|l| l.id);
         let goals = MenteeGoals {
-            must_have: rng.chance(0.3).then(|| skills[0].clone()),
+            // The demo member names no must-have, so the first round can pair them.
+            must_have: (i != org.member && rng.chance(0.3)).then(|| skills[0].clone()),
             skills,
             target_level,
             note: String::new(),

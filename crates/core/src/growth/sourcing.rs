@@ -83,18 +83,27 @@ pub fn options(
         return None;
     }
     let weeks = f64::from(o.weeks);
-    let reason = format!(
-        "Nobody inside qualifies: of {} {} with one of the skills, none has at least {:.0} % \
-         skill fit and {} a week free.",
-        suggestions.len(),
-        if suggestions.len() == 1 {
-            "person"
-        } else {
-            "people"
-        },
-        QUALIFYING_FIT * 100.0,
-        hours(o.hours_per_week)
-    );
+    let reason = if suggestions.is_empty() {
+        let skills: Vec<&str> = o.requirements.iter().map(|r| r.skill.as_str()).collect();
+        format!(
+            "Nobody inside qualifies: nobody has {} at any level, so there is no one to stretch \
+             into it either.",
+            skills.join(" or ")
+        )
+    } else {
+        format!(
+            "Nobody inside qualifies: of {} {} with one of the skills, none has at least {:.0} % \
+             skill fit and {} a week free.",
+            suggestions.len(),
+            if suggestions.len() == 1 {
+                "person"
+            } else {
+                "people"
+            },
+            QUALIFYING_FIT * 100.0,
+            hours(o.hours_per_week)
+        )
+    };
     let mut options = Vec::new();
     let stretch = suggestions
         .iter()
@@ -220,11 +229,11 @@ pub fn options(
                 internal_hours: 0.0,
                 lead_time_days: lead,
                 explanation: format!(
-                    "{} has {}; {} a week at {:.2} an hour for {} weeks; {}.",
+                    "{} has {}; {} a week at {} an hour for {} weeks; {}.",
                     t.name,
                     skills.join(", "),
                     hours(o.hours_per_week),
-                    t.hourly_rate,
+                    rate(t.hourly_rate),
                     o.weeks,
                     if lead == 0 {
                         "available now".to_string()
@@ -243,6 +252,14 @@ pub fn options(
     external.truncate(EXTERNAL_SHOWN);
     options.extend(external);
     Some(Sourcing { reason, options })
+}
+
+fn rate(r: f64) -> String {
+    if r.fract() == 0.0 {
+        format!("{r:.0}")
+    } else {
+        format!("{r:.2}")
+    }
 }
 
 fn first(name: &str) -> &str {

@@ -145,4 +145,12 @@ pub trait GrowthStore: Send + Sync {
     async fn add_talent(&self, talents: &[NewTalent]) -> CoreResult<Vec<TalentId>>;
     /// `false` when there was no such talent.
     async fn remove_talent(&self, id: TalentId) -> CoreResult<bool>;
+    /// Skills of these people.
+    async fn skills_of(
+        &self,
+        people: &[PersonId],
+    ) -> CoreResult<std::collections::HashMap<PersonId, Vec<crate::org::SkillLevel>>>;
+    /// Drops the person's wishes to move this commitment off their plate (it moved).
+    async fn resolve_off_wishes(&self, commitment: CommitmentId, person: PersonId)
+    -> CoreResult<()>;
 }

@@ -454,9 +454,12 @@ pub async fn reassign(
         note: note.trim().to_string(),
         in_time: None,
     };
+    let old_owner = c.owner.id;
     c.owner.id = new_owner;
     c.owner.name = to.person.name;
-    store.update_commitment(&c, &[change]).await
+    store.update_commitment(&c, &[change]).await?;
+    // A wish to have this work moved off the old owner's plate is granted.
+    store.resolve_off_wishes(id, old_owner).await
 }
 
 /// Marks the commitment done, cancelled or open again.

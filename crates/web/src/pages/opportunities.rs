@@ -398,11 +398,11 @@ fn sourcing_section(s: &Sourcing, currency: &str) -> Markup {
                     @for option in &s.options {
                         article.card {
                             h3 { (option.summary) }
-                            ul.figures {
-                                li { span.muted { "Cost" } strong { @if option.cost > 0.0 { (super::talent::money(option.cost, currency)) } @else { "None external" } } }
-                                li { span.muted { "Time inside" } strong { (hours(option.internal_hours)) } }
-                                li { span.muted { "Can start" } strong { @if option.lead_time_days == 0 { "Now" } @else { "In " (option.lead_time_days) " days" } } }
-                                li { span.muted { "Skill fit" } strong { (format!("{:.0} %", option.skill_fit * 100.0)) } }
+                            dl.facts {
+                                dt { "Cost" } dd { strong { @if option.cost > 0.0 { (super::talent::money(option.cost, currency)) } @else { "nothing external" } } }
+                                dt { "Time inside" } dd { (hours(option.internal_hours)) }
+                                dt { "Can start" } dd { @if option.lead_time_days == 0 { "now" } @else { "in " (option.lead_time_days) " days" } }
+                                dt { "Skill fit" } dd { (format!("{:.0} %", option.skill_fit * 100.0)) }
                             }
                             p { (option.explanation) }
                         }

@@ -129,6 +129,23 @@ pub async fn show_team_work(
     } else {
         Vec::new()
     };
+    let offers = if v.full {
+        let weeks = (v.horizon.days() as f64 / 7.0).max(1.0 / 7.0);
+        let free: Vec<(trellis_core::work::PersonName, f64)> = v
+            .members
+            .iter()
+            .map(|m| {
+                let w = &m.workload;
+                (
+                    m.person.clone(),
+                    ((w.capacity_hours - w.remaining_hours) / weeks).max(0.0),
+                )
+            })
+            .collect();
+        trellis_core::growth::wishes::offers(state.store.as_ref(), &v.wishes, &free).await?
+    } else {
+        Vec::new()
+    };
     let shown = if params.all.is_some() {
         usize::MAX
     } else {
@@ -208,6 +225,7 @@ pub async fn show_team_work(
                     }
                 }
             }
+            @if !offers.is_empty() { (offers_section(&user, &offers)) }
             section aria-labelledby="trend" {
                 h2 #trend { "Delivery by month" }
                 (trend_chart(&v.trend))
@@ -261,4 +279,52 @@ pub async fn move_priority(
     let window = form.window.unwrap_or(90);
     let all = if form.all.is_some() { "&all=1" } else { "" };
     Ok(Redirect::to(&format!("/team-work/{id}?window={window}{all}#priorities")).into_response())
+}
+
+/// Work people would like moved off their plates, and who in the team wants it.
+fn offers_section(user: &CurrentUser, offers: &[trellis_core::growth::wishes::Offer]) -> Markup {
+    html! {
+        section aria-labelledby="offers" {
+            h2 #offers { "Work people would like moved off their plate" }
+            p.hint { "Who in the team wants it: they want to grow one of its skills, or asked for that kind of work, and have hours free. Giving a commitment to someone moves it and grants the wish." }
+            @let (wanted, unwanted): (Vec<_>, Vec<_>) = offers.iter().partition(|o| !o.takers.is_empty());
+            @if wanted.is_empty() { p.muted { "Nobody in the team has asked for any of this work yet." } }
+            ul.plain {
+                @for o in &wanted {
+                    li.offer {
+                        strong { (o.from.name) } " would like to move off "
+                        @match &o.commitment {
+                            Some(c) => { a href=(format!("/commitments/{}", c.id)) { (c.title) } }
+                            None => { "\u{201c}" (o.wish.what) "\u{201d}" }
+                        }
+                        ul {
+                            @for t in &o.takers {
+                                li {
+                                    (t.reason)
+                                    @if let Some(c) = &o.commitment {
+                                        " "
+                                        form.inline-forms method="post" action=(format!("/commitments/{}/reassign", c.id)) {
+                                            (csrf_field(user))
+                                            input type="hidden" name="owner_id" value=(t.person.id);
+                                            input type="hidden" name="note" value=(format!("Moved off {}\u{2019}s plate at their wish; {}", o.from.name, t.reason));
+                                            button.secondary.small type="submit" { "Give it to " (t.person.name) }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            @if !unwanted.is_empty() {
+                p { span.muted { "Also wished off, and nobody has asked for it yet: " }
+                    @for (i, o) in unwanted.iter().enumerate() {
+                        @if i > 0 { "; " }
+                        @match &o.commitment { Some(c) => { a href=(format!("/commitments/{}", c.id)) { (c.title) } }, None => { (o.wish.what) } }
+                        " (" (o.from.name) ")"
+                    }
+                }
+            }
+        }
+    }
 }
