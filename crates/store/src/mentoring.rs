@@ -269,7 +269,7 @@ const ROUND_SELECT: &str = "SELECT r.id, r.name, r.goal, r.ends_on, r.published,
     r.published_at, r.mentees, r.mentors, \
     (SELECT COUNT(*) FROM mentoring_pairs x WHERE x.round_id = r.id \
        AND x.mentor_id IS NOT NULL) AS matched, \
-    (SELECT COALESCE(SUM(x.score), 0) FROM mentoring_pairs x WHERE x.round_id = r.id \
+    (SELECT CAST(COALESCE(SUM(x.score), 0) AS BIGINT) FROM mentoring_pairs x WHERE x.round_id = r.id \
        AND x.mentor_id IS NOT NULL) AS total_score \
     FROM mentoring_rounds r JOIN people c ON c.id = r.created_by";
 

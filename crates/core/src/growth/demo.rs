@@ -184,7 +184,12 @@ async fn plate_wishes(
     // has asked for work with its skill: the manager's team view offers it to them.
     if let Some(&member) = ids.get(org.people[org.member].record.email.as_str()) {
         let open = store
-            .open_commitments(&[member], crate::work::store::CommitmentOrder::Priority, None, 20)
+            .open_commitments(
+                &[member],
+                crate::work::store::CommitmentOrder::Priority,
+                None,
+                20,
+            )
             .await?;
         let teammate = org
             .people

@@ -151,6 +151,9 @@ pub trait GrowthStore: Send + Sync {
         people: &[PersonId],
     ) -> CoreResult<std::collections::HashMap<PersonId, Vec<crate::org::SkillLevel>>>;
     /// Drops the person's wishes to move this commitment off their plate (it moved).
-    async fn resolve_off_wishes(&self, commitment: CommitmentId, person: PersonId)
-    -> CoreResult<()>;
+    async fn resolve_off_wishes(
+        &self,
+        commitment: CommitmentId,
+        person: PersonId,
+    ) -> CoreResult<()>;
 }

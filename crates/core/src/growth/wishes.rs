@@ -160,7 +160,9 @@ pub struct TeamMember {
 
 /// Words that say what work is about: four letters or more, lower case.
 fn topic_words(text: &str) -> Vec<String> {
-    const COMMON: [&str; 8] = ["more", "work", "less", "with", "from", "into", "some", "other"];
+    const COMMON: [&str; 8] = [
+        "more", "work", "less", "with", "from", "into", "some", "other",
+    ];
     text.split(|c: char| !c.is_alphanumeric())
         .map(str::to_lowercase)
         .filter(|w| w.chars().count() >= 4 && !COMMON.contains(&w.as_str()))
@@ -332,15 +334,25 @@ mod tests {
             &team,
         );
         let names: Vec<&str> = t.iter().map(|t| t.person.name.as_str()).collect();
-        assert_eq!(names, ["Ana Lee", "Bo Chan"], "Cy has no time, Di wants other work");
-        assert_eq!(t[0].reason, "Ana wants to grow rust (now 2) and has 8 h free a week.");
+        assert_eq!(
+            names,
+            ["Ana Lee", "Bo Chan"],
+            "Cy has no time, Di wants other work"
+        );
+        assert_eq!(
+            t[0].reason,
+            "Ana wants to grow rust (now 2) and has 8 h free a week."
+        );
         assert_eq!(
             t[1].reason,
             "Bo asked for \u{201c}more release coordination\u{201d} and has 4 h free a week."
         );
         // A short skill named in a wish counts too.
         let sql = [member(5, "Eva Falk", None, &["more sql"], 3.0)];
-        assert_eq!(takers(PersonId(9), "Fix the report", &["sql".into()], &sql).len(), 1);
+        assert_eq!(
+            takers(PersonId(9), "Fix the report", &["sql".into()], &sql).len(),
+            1
+        );
         // Nobody takes their own work.
         assert!(takers(PersonId(1), "rust", &["rust".into()], &team[..1]).is_empty());
     }
