@@ -191,6 +191,7 @@ async fn every_list(router: &axum::Router, token: &str) -> Vec<(String, serde_js
             format!("/api/v1/people/{id}/plate"),
             format!("/api/v1/people/{id}/team-work?window_days=180"),
             format!("/api/v1/commitments/{}", id * 13),
+            format!("/api/v1/people/{id}/mentorships"),
         ] {
             let (_, body) = call(router, Method::GET, &path, token, None).await;
             out.push((path, body));
@@ -202,6 +203,10 @@ async fn every_list(router: &axum::Router, token: &str) -> Vec<(String, serde_js
         "/api/v1/opportunities",
         "/api/v1/opportunities/1",
         "/api/v1/opportunities/3",
+        "/api/v1/opportunities/4",
+        "/api/v1/mentoring/rounds",
+        "/api/v1/mentoring/rounds/1",
+        "/api/v1/talent",
     ] {
         let (status, body) = call(router, Method::GET, path, token, None).await;
         assert_eq!(status, StatusCode::OK);
