@@ -582,3 +582,93 @@ async fn a_member_records_plate_wishes_and_the_manager_sees_them() {
     assert!(table.contains("on more SQL"), "{table}");
     client.close().await.unwrap();
 }
+
+async fn fill(client: &Client, id: &str, value: &str) {
+    let field = client.wait().for_element(Locator::Id(id)).await.unwrap();
+    field.clear().await.unwrap();
+    field.send_keys(value).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_runs_and_publishes_a_mentoring_round() {
+    let app = TestApp::new("sqlite").await;
+    let base = serve(&app).await;
+    let (_driver, client) = browser().await;
+    // A mentee states goals; a mentor first says 0 mentees and is told why.
+    sign_in(&client, &base, "dev@acme.test").await;
+    click(&client, Locator::LinkText("Mentoring")).await;
+    wait_for_url(&client, "/mentoring").await;
+    fill(&client, "f-skills", "rust, sql").await;
+    click(&client, Locator::XPath("//button[text()='Save my goals']")).await;
+    wait_text(&client, "#mentee ~ p.hint", |t| {
+        t.contains("You take part in the next round")
+    })
+    .await;
+    click(&client, Locator::XPath("//button[text()='Sign out']")).await;
+    sign_in(&client, &base, "eng.head@acme.test").await;
+    click(&client, Locator::LinkText("Mentoring")).await;
+    wait_for_url(&client, "/mentoring").await;
+    fill(&client, "f-strengths", "rust").await;
+    fill(&client, "f-capacity", "0").await;
+    click(
+        &client,
+        Locator::XPath("//button[text()='Save my mentor profile']"),
+    )
+    .await;
+    let error = wait_text(&client, ".error-summary", |t| !t.is_empty()).await;
+    assert!(error.contains("at least 1 mentee"), "{error}");
+    fill(&client, "f-capacity", "2").await;
+    click(
+        &client,
+        Locator::XPath("//button[text()='Save my mentor profile']"),
+    )
+    .await;
+    wait_text(&client, "#mentor ~ p.hint", |t| {
+        t.contains("You offer rust to up to 2 mentees")
+    })
+    .await;
+    click(&client, Locator::XPath("//button[text()='Sign out']")).await;
+
+    // The admin runs the round, reads the pair and why, and publishes.
+    sign_in(&client, &base, "hr@acme.test").await;
+    click(&client, Locator::LinkText("Mentoring")).await;
+    click(&client, Locator::LinkText("Matching rounds")).await;
+    wait_for_url(&client, "/mentoring/rounds").await;
+    let lead = text_of(&client, "p.lead").await;
+    assert!(
+        lead.starts_with("1 mentee and 1 mentor (2 places)"),
+        "{lead}"
+    );
+    fill(&client, "f-name", "Winter mentoring").await;
+    click(
+        &client,
+        Locator::XPath("//input[@name='goal' and @value='most_matched']"),
+    )
+    .await;
+    click(
+        &client,
+        Locator::XPath("//button[text()='Run the matching']"),
+    )
+    .await;
+    wait_text(&client, "h1", |t| t == "Winter mentoring").await;
+    let table = text_of(&client, "main table").await;
+    assert!(
+        table.contains("Dana Dev")
+            && table.contains("Erin Eng offers rust (1 of Dana\u{2019}s 2 goals)"),
+        "{table}"
+    );
+    click(
+        &client,
+        Locator::XPath("//button[text()='Publish 1 mentorship']"),
+    )
+    .await;
+    wait_text(&client, "p.lead", |t| t.starts_with("Published")).await;
+    // Both people's pages show it.
+    click(&client, Locator::LinkText("Dana Dev")).await;
+    let section = wait_text(&client, "#mentoring ~ table", |t| t.contains("Erin Eng")).await;
+    assert!(
+        section.contains("Mentee") && section.contains("running"),
+        "{section}"
+    );
+    client.close().await.unwrap();
+}
