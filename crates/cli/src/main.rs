@@ -130,6 +130,16 @@ enum ImportCommand {
         #[command(flatten)]
         db: DatabaseArgs,
     },
+    /// Add external specialists to the talent pool from CSV: Name, Email, Skills
+    /// (rust:4; sql:3), Hourly Rate, Hours Per Week, Available From (YYYY-MM-DD), Note.
+    Talent {
+        file: PathBuf,
+        /// Check the file without writing.
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -259,6 +269,13 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
             let store = open(&config, true).await?;
             let ok = import_people(&store, &file, dry_run, deactivate_missing).await?;
             if !ok {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        Command::Import(ImportCommand::Talent { file, dry_run, db }) => {
+            let config = db.config()?;
+            let store = open(&config, true).await?;
+            if !import_talent(&store, &file, dry_run).await? {
                 return Ok(ExitCode::FAILURE);
             }
         }
@@ -468,6 +485,45 @@ fn read_with_progress(path: &Path) -> Result<Vec<u8>> {
     }
     bar.finish_and_clear();
     Ok(content)
+}
+
+/// Adds the talent pool in a file, all rows or none; prints every error as
+/// FILE:LINE: column: message. Returns false on errors.
+async fn import_talent(store: &SqlStore, file: &Path, dry_run: bool) -> Result<bool> {
+    use trellis_core::GrowthStore;
+    let content =
+        std::fs::read(file).map_err(|e| anyhow!("cannot read {}: {e}", file.display()))?;
+    let known: std::collections::HashSet<String> = store
+        .skill_names()
+        .await
+        .map_err(|e| anyhow!("{e}"))?
+        .into_iter()
+        .collect();
+    let name = file.display().to_string();
+    let talents =
+        match trellis_core::growth::talent::parse_csv(&name, &content, &known, chrono_now()) {
+            Ok(t) => t,
+            Err(lines) => {
+                for l in &lines {
+                    eprintln!("{l}");
+                }
+                eprintln!("{} errors; nothing was written.", lines.len());
+                return Ok(false);
+            }
+        };
+    if dry_run {
+        println!(
+            "Would add {} to the talent pool. Nothing was written (dry run).",
+            talents.len()
+        );
+    } else {
+        store
+            .add_talent(&talents)
+            .await
+            .map_err(|e| anyhow!("{e}"))?;
+        println!("Added {} to the talent pool.", talents.len());
+    }
+    Ok(true)
 }
 
 /// Imports a file; prints every error as FILE:LINE: column: message. Returns false on errors.

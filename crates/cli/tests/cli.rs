@@ -446,3 +446,73 @@ async fn reports_give_delivery_and_workload_in_every_format() {
         );
     }
 }
+
+#[tokio::test]
+async fn talent_imports_all_rows_or_none() {
+    for backend in backends() {
+        let db = TestDatabase::new(backend).await;
+        let dir = tempfile::tempdir().unwrap();
+        let people = dir.path().join("people.csv");
+        std::fs::write(
+            &people,
+            "Email,Name,Skills\nada@x.org,Ada Lovelace,rust:4; sql:3\n",
+        )
+        .unwrap();
+        let out = trellis(&[
+            "import",
+            "people",
+            people.to_str().unwrap(),
+            "--database",
+            &db.url,
+        ]);
+        assert!(out.status.success(), "{backend}: {}", text(&out.stderr));
+        let pool = dir.path().join("pool.csv");
+        std::fs::write(
+            &pool,
+            "Name,Skills,Hourly Rate,Hours Per Week,Available From\n\
+             Kim Park,rust:5,120,20,2027-01-04\n\
+             Lee Ray,rust:5,0,20,2027-01-04\n\
+             Bo Lund,pyhton:4,80,10,2027-01-04\n",
+        )
+        .unwrap();
+        let out = trellis(&[
+            "import",
+            "talent",
+            pool.to_str().unwrap(),
+            "--database",
+            &db.url,
+        ]);
+        assert!(!out.status.success(), "{backend}");
+        let stderr = text(&out.stderr);
+        let path = pool.display();
+        for expected in [
+            format!(
+                "{path}:3: Hourly Rate: give the hourly rate as a number above 0 (at most 10,000)"
+            ),
+            format!(
+                "{path}:4: Skills: \"pyhton\" is not a skill Trellis knows (from people's skills, opportunities or this pool)"
+            ),
+            "2 errors; nothing was written.".to_string(),
+        ] {
+            assert!(
+                stderr.contains(&expected),
+                "{backend}: missing {expected:?} in\n{stderr}"
+            );
+        }
+        std::fs::write(
+            &pool,
+            "Name,Skills,Hourly Rate,Hours Per Week,Available From\n\
+             Kim Park,rust:5,120,20,2027-01-04\n",
+        )
+        .unwrap();
+        let out = trellis(&[
+            "import",
+            "talent",
+            pool.to_str().unwrap(),
+            "--database",
+            &db.url,
+        ]);
+        assert!(out.status.success(), "{backend}: {}", text(&out.stderr));
+        assert_eq!(text(&out.stdout).trim(), "Added 1 to the talent pool.");
+    }
+}
