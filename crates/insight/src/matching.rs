@@ -93,7 +93,24 @@ pub fn best_matching(mentees: usize, capacities: &[u32], pairs: &[Pair], goal: G
             best + 1
         }
     };
-    let weight: Vec<i64> = score.iter().map(|s| s + bonus).collect();
+    let mut weight: Vec<i64> = score.iter().map(|s| s + bonus).collect();
+    // Each mentee's pairs best first: a tight pair has `w ≥ y`, and a pair's reduced cost
+    // is at least `y − w`, so both searches stop early in the list.
+    for i in 0..mentees {
+        let range = start[i]..start[i + 1];
+        let mut order: Vec<usize> = range.clone().collect();
+        order.sort_unstable_by(|&a, &b| weight[b].cmp(&weight[a]).then(to[a].cmp(&to[b])));
+        let sorted: Vec<(u32, i64, i64)> = order
+            .iter()
+            .map(|&k| (to[k], score[k], weight[k]))
+            .collect();
+        for (offset, (t, s, w)) in sorted.into_iter().enumerate() {
+            let k = range.start + offset;
+            to[k] = t;
+            score[k] = s;
+            weight[k] = w;
+        }
+    }
 
     let top = weight.iter().copied().max().unwrap_or(0);
     let mut y = vec![top; mentees];
@@ -137,8 +154,11 @@ pub fn best_matching(mentees: usize, capacities: &[u32], pairs: &[Pair], goal: G
             heap.push(Reverse((0, i)));
         }
         let mut reach = i64::MAX;
+        // No path longer than this matters: the free mentees' own dual, or the shortest
+        // way to a mentor with room seen so far.
+        let mut bound = free_y;
         while let Some(Reverse((d, node))) = heap.pop() {
-            if d >= free_y {
+            if d >= bound {
                 break; // past this, leaving the free mentees unmatched is as good
             }
             let node = node as usize;
@@ -148,6 +168,9 @@ pub fn best_matching(mentees: usize, capacities: &[u32], pairs: &[Pair], goal: G
                 }
                 done_mentee[node] = true;
                 for k in start[node]..start[node + 1] {
+                    if d + y[node] - weight[k] >= bound {
+                        break; // every later pair is at least this far (z ≥ 0)
+                    }
                     let j = to[k] as usize;
                     if done_mentor[j] {
                         continue;
@@ -158,6 +181,9 @@ pub fn best_matching(mentees: usize, capacities: &[u32], pairs: &[Pair], goal: G
                             touched_mentors.push(j as u32);
                         }
                         dist_mentor[j] = nd;
+                        if assigned[j].len() < cap[j] {
+                            bound = bound.min(nd + 1);
+                        }
                         heap.push(Reverse((nd, mentor_node(j))));
                     }
                 }
@@ -298,6 +324,10 @@ fn augment_tight_paths(
             let i = top.mentee as usize;
             while next[i] < g.start[i + 1] {
                 let k = next[i];
+                if g.weight[k] < y[i] {
+                    next[i] = g.start[i + 1]; // sorted: no tight pair further on
+                    break;
+                }
                 next[i] += 1;
                 let j = g.to[k] as usize;
                 if mate[i] == j as u32 || y[i] + z[j] != g.weight[k] {

@@ -125,11 +125,7 @@ pub fn match_score(
     }
     let goals = mentee.goals.skills.len().max(1) as i64;
     let skill_points = (SKILL_POINTS * covered.len() as i64 + goals / 2) / goals;
-    let senior = match (mentee.target_rank, mentee.level_rank, mentor.level_rank) {
-        (Some(target), _, Some(m)) => m >= target,
-        (None, Some(own), Some(m)) => m > own,
-        _ => false,
-    };
+    let senior = senior(mentee, mentor);
     let points = skill_points
         + if senior { SENIORITY_POINTS } else { 0 }
         + if inside_line { 0 } else { OUTSIDE_LINE_POINTS };
@@ -593,25 +589,11 @@ pub fn propose(
         .iter()
         .map(|m| chain_of(m.person.id, managers))
         .collect();
-    let mut pairs = Vec::new();
-    let mut explanations: HashMap<(usize, usize), String> = HashMap::new();
-    for (i, mentee) in mentees.iter().enumerate() {
-        for (j, mentor) in mentors.iter().enumerate() {
-            if mentor.places == 0 {
-                continue;
-            }
-            let inside = mentee_chains[i].contains(&mentor.person.id)
-                || mentor_chains[j].contains(&mentee.person.id);
-            if let Some(s) = match_score(mentee, mentor, inside) {
-                pairs.push(Pair {
-                    mentee: i,
-                    mentor: j,
-                    score: s.points,
-                });
-                explanations.insert((i, j), s.explanation);
-            }
-        }
-    }
+    let inside = |i: usize, j: usize| {
+        mentee_chains[i].contains(&mentors[j].person.id)
+            || mentor_chains[j].contains(&mentees[i].person.id)
+    };
+    let pairs = allowed_pairs(mentees, mentors, &inside);
     let capacities: Vec<u32> = mentors.iter().map(|m| m.places).collect();
     let goal = match goal {
         RoundGoal::HighestTotal => Goal::HighestTotal,
@@ -622,28 +604,127 @@ pub fn propose(
     for p in &pairs {
         allowed[p.mentee] += 1;
     }
-    let score_of: HashMap<(usize, usize), i64> = pairs
-        .iter()
-        .map(|p| ((p.mentee, p.mentor), p.score))
-        .collect();
+    drop(pairs);
     mentees
         .iter()
         .enumerate()
-        .map(|(i, mentee)| match matching.mentor_of[i] {
-            Some(j) => NewRoundPair {
-                mentee: mentee.person.id,
-                mentor: Some(mentors[j].person.id),
-                score: score_of[&(i, j)],
-                explanation: explanations.remove(&(i, j)).unwrap_or_default(),
-            },
-            None => NewRoundPair {
-                mentee: mentee.person.id,
-                mentor: None,
-                score: 0,
-                explanation: unmatched_reason(mentee, allowed[i]),
-            },
+        .map(|(i, mentee)| {
+            // Sentences only for the chosen pairs: a large round allows millions.
+            let chosen = matching.mentor_of[i]
+                .and_then(|j| match_score(mentee, &mentors[j], inside(i, j)).map(|s| (j, s)));
+            match chosen {
+                Some((j, s)) => NewRoundPair {
+                    mentee: mentee.person.id,
+                    mentor: Some(mentors[j].person.id),
+                    score: s.points,
+                    explanation: s.explanation,
+                },
+                None => NewRoundPair {
+                    mentee: mentee.person.id,
+                    mentor: None,
+                    score: 0,
+                    explanation: unmatched_reason(mentee, allowed[i]),
+                },
+            }
         })
         .collect()
+}
+
+/// Every pair [`match_score`] allows, with its points, found through an index of who
+/// offers which skill instead of trying every mentee with every mentor.
+fn allowed_pairs(
+    mentees: &[MenteeEntry],
+    mentors: &[MentorEntry],
+    inside: &dyn Fn(usize, usize) -> bool,
+) -> Vec<Pair> {
+    let mut skill_index: HashMap<&str, usize> = HashMap::new();
+    let mut offering: Vec<Vec<u32>> = Vec::new();
+    for (j, m) in mentors.iter().enumerate() {
+        if m.places == 0 {
+            continue;
+        }
+        for s in &m.strengths {
+            let next = skill_index.len();
+            let k = *skill_index.entry(s.as_str()).or_insert(next);
+            if k == offering.len() {
+                offering.push(Vec::new());
+            }
+            if offering[k].last() != Some(&(j as u32)) {
+                offering[k].push(j as u32);
+            }
+        }
+    }
+    let mut covered = vec![0u32; mentors.len()];
+    let mut has_must = vec![false; mentors.len()];
+    let mut touched: Vec<u32> = Vec::new();
+    let mut pairs = Vec::new();
+    for (i, mentee) in mentees.iter().enumerate() {
+        let must = match &mentee.goals.must_have {
+            Some(m) => match skill_index.get(m.as_str()) {
+                Some(&k) => Some(k),
+                None => continue, // nobody offers it
+            },
+            None => None,
+        };
+        let mut goals: Vec<usize> = mentee
+            .goals
+            .skills
+            .iter()
+            .filter_map(|s| skill_index.get(s.as_str()).copied())
+            .collect();
+        goals.sort_unstable();
+        goals.dedup();
+        for &k in &goals {
+            for &j in &offering[k] {
+                if covered[j as usize] == 0 {
+                    touched.push(j);
+                }
+                covered[j as usize] += 1;
+            }
+        }
+        if let Some(k) = must {
+            for &j in &offering[k] {
+                has_must[j as usize] = true;
+            }
+        }
+        let count = mentee.goals.skills.len().max(1) as i64;
+        for &j in &touched {
+            let j = j as usize;
+            let mentor = &mentors[j];
+            if mentor.person.id != mentee.person.id && (must.is_none() || has_must[j]) {
+                let skill_points = (SKILL_POINTS * i64::from(covered[j]) + count / 2) / count;
+                let points = skill_points
+                    + if senior(mentee, mentor) {
+                        SENIORITY_POINTS
+                    } else {
+                        0
+                    }
+                    + if inside(i, j) { 0 } else { OUTSIDE_LINE_POINTS };
+                pairs.push(Pair {
+                    mentee: i,
+                    mentor: j,
+                    score: points,
+                });
+            }
+            covered[j] = 0;
+        }
+        touched.clear();
+        if let Some(k) = must {
+            for &j in &offering[k] {
+                has_must[j as usize] = false;
+            }
+        }
+    }
+    pairs
+}
+
+/// The mentor is at the mentee's target level, or above the mentee's own without one.
+fn senior(mentee: &MenteeEntry, mentor: &MentorEntry) -> bool {
+    match (mentee.target_rank, mentee.level_rank, mentor.level_rank) {
+        (Some(target), _, Some(m)) => m >= target,
+        (None, Some(own), Some(m)) => m > own,
+        _ => false,
+    }
 }
 
 fn unmatched_reason(mentee: &MenteeEntry, allowed: usize) -> String {
@@ -909,6 +990,62 @@ mod tests {
                 .count();
             assert!(load as u32 <= m.places);
         }
+    }
+
+    #[test]
+    fn the_skill_index_finds_exactly_the_pairs_match_score_allows() {
+        let skills = ["rust", "sql", "go", "design", "sales"];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let pick = |next: &mut dyn FnMut(u64) -> u64, k: usize| -> Vec<&str> {
+            // Saved goals and strengths never repeat a skill.
+            let mut v: Vec<&str> = (0..k).map(|_| skills[next(5) as usize]).collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        let mentees: Vec<MenteeEntry> = (0..40)
+            .map(|i| {
+                let k = 1 + next(3) as usize;
+                let goals = pick(&mut next, k);
+                let must = (next(3) == 0).then(|| goals[0]);
+                let target = (next(2) == 0).then(|| next(6) as i64);
+                mentee(i, &goals, must, next(6) as i64, target)
+            })
+            .collect();
+        let mentors: Vec<MentorEntry> = (20..50)
+            .map(|i| {
+                let k = 1 + next(3) as usize;
+                let strengths = pick(&mut next, k);
+                mentor(i, &strengths, next(6) as i64, next(3) as u32)
+            })
+            .collect();
+        let inside = |i: usize, j: usize| (i + j) % 4 == 0;
+        let fast: Vec<(usize, usize, i64)> = {
+            let mut v: Vec<_> = allowed_pairs(&mentees, &mentors, &inside)
+                .into_iter()
+                .map(|p| (p.mentee, p.mentor, p.score))
+                .collect();
+            v.sort();
+            v
+        };
+        let mut slow = Vec::new();
+        for (i, a) in mentees.iter().enumerate() {
+            for (j, b) in mentors.iter().enumerate() {
+                if b.places > 0
+                    && let Some(s) = match_score(a, b, inside(i, j))
+                {
+                    slow.push((i, j, s.points));
+                }
+            }
+        }
+        assert!(!slow.is_empty());
+        assert_eq!(fast, slow);
     }
 
     #[test]
