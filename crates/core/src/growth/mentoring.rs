@@ -1025,7 +1025,7 @@ mod tests {
                 mentor(i, &strengths, next(6) as i64, next(3) as u32)
             })
             .collect();
-        let inside = |i: usize, j: usize| (i + j) % 4 == 0;
+        let inside = |i: usize, j: usize| (i + j).is_multiple_of(4);
         let fast: Vec<(usize, usize, i64)> = {
             let mut v: Vec<_> = allowed_pairs(&mentees, &mentors, &inside)
                 .into_iter()
