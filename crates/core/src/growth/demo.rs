@@ -505,7 +505,12 @@ async fn talent_pool(store: &dyn Store, now: i64) -> CoreResult<()> {
             name: (*name).into(),
             email: Some(format!(
                 "{}@specialists.example",
-                name.split_whitespace().next().unwrap_or("x").to_lowercase()
+                name.split_whitespace()
+                    .next()
+                    .unwrap_or("x")
+                    .to_lowercase()
+                    .replace('é', "e")
+                    .replace('á', "a")
             )),
             skills: offered,
             hourly_rate: rng.range(70, 160) as f64,

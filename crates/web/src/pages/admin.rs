@@ -58,6 +58,8 @@ async fn show_admin(
             section.card { h2 { a href="/admin/import" { "Import people" } } p { "Upload a CSV export from your HR system, check the preview, then apply it." } }
             section.card { h2 { a href="/admin/settings" { "Settings" } } p { "Organisation name, what you call " (settings.manager_word_plural) ", and anonymity thresholds." } }
             section.card { h2 { a href="/admin/audit" { "Audit log" } } p { "Sign-ins, imports and changes to people." } }
+            section.card { h2 { a href="/mentoring/rounds" { "Mentor matching" } } p { "Run a matching round over everyone who signed up, review the pairs and publish." } }
+            section.card { h2 { a href="/talent" { "Talent pool" } } p { "External specialists offered when nobody inside has the skill; import them from CSV." } }
         }
     };
     Ok(page(

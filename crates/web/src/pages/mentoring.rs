@@ -131,6 +131,10 @@ async fn mentoring_page(
         },
     };
     let me = user.viewer.person_id;
+    let running_as_mentee = mine
+        .mentorships
+        .iter()
+        .find(|m| m.mentee.id == me && m.running_on(today));
     let body = html! {
         h1 { "Mentoring" }
         p.lead { "Say what you would like to grow, or what you can help others grow. People admins run matching rounds; each pair works together for a few months." }
@@ -145,7 +149,12 @@ async fn mentoring_page(
         div.grid {
             section.card aria-labelledby="mentee" {
                 h2 #mentee { "As a mentee" }
-                p.hint { @if mine.goals.is_some() { "You take part in the next round." } @else { "Save your goals to take part in the next round." } }
+                p.hint {
+                    @if let Some(m) = running_as_mentee {
+                        "Your mentorship with " (m.mentor.name) " runs until " (m.ends_on.format("%-d %B %Y")) "; with goals saved, you take part in the first round after it."
+                    } @else if mine.goals.is_some() { "You take part in the next round." }
+                    @else { "Save your goals to take part in the next round." }
+                }
                 form method="post" action="/mentoring/goals" novalidate {
                     (csrf_field(user))
                     (input_field(errors, "f-", "skills", "Skills you would like to grow", &filled.skills, "text", Some("Separated by commas, for example: sql, public speaking.")))

@@ -104,7 +104,7 @@ async fn talent_page(
                     (csrf_field(user))
                     (input_field(errors, "f-", "name", "Name", &filled.name, "text", None))
                     (input_field(errors, "f-", "email", "E-mail (optional)", &filled.email, "email", None))
-                    (input_field(errors, "f-", "skills", "Skills", &filled.skills, "text", Some("Skills of this organisation with a level 1–5, separated by semicolons: rust:4; sql:3")))
+                    (input_field(errors, "f-", "skills", "Skills", &filled.skills, "text", Some("Each with a level 1–5, separated by semicolons: rust:4; sql:3. Use the names Trellis knows from people and opportunities.")))
                     (input_field(errors, "f-", "hourly_rate", &format!("Rate an hour ({})", settings.currency), &filled.hourly_rate, "number", None))
                     (input_field(errors, "f-", "hours_per_week", "Hours a week they can work", &filled.hours_per_week, "number", None))
                     (input_field(errors, "f-", "available_from", "Available from", &filled.available_from, "date", None))
