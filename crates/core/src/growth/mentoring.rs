@@ -1049,6 +1049,74 @@ mod tests {
     }
 
     #[test]
+    fn rounds_never_break_capacity_or_must_have_filters() {
+        let skills = ["rust", "sql", "go", "design"];
+        let mut seed = 0x0123_4567_89ab_cdefu64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        for round in 0..200 {
+            let mentees: Vec<MenteeEntry> = (0..(1 + next(12) as i64))
+                .map(|i| {
+                    let a = skills[next(4) as usize];
+                    let b = skills[next(4) as usize];
+                    let goals: Vec<&str> = if a == b { vec![a] } else { vec![a, b] };
+                    let must = (next(2) == 0).then(|| goals[0]);
+                    mentee(i, &goals, must, next(4) as i64, None)
+                })
+                .collect();
+            let mentors: Vec<MentorEntry> = (100..(101 + next(5) as i64))
+                .map(|i| {
+                    mentor(
+                        i,
+                        &[skills[next(4) as usize]],
+                        next(6) as i64,
+                        next(3) as u32,
+                    )
+                })
+                .collect();
+            let managers: HashMap<PersonId, PersonId> =
+                [(PersonId(0), PersonId(100))].into_iter().collect();
+            let goal = if round % 2 == 0 {
+                RoundGoal::HighestTotal
+            } else {
+                RoundGoal::MostMatched
+            };
+            let pairs = propose(&mentees, &mentors, &managers, goal);
+            assert_eq!(pairs.len(), mentees.len(), "a line for every mentee");
+            for m in &mentors {
+                let load = pairs
+                    .iter()
+                    .filter(|p| p.mentor == Some(m.person.id))
+                    .count();
+                assert!(load as u32 <= m.places, "round {round}: over capacity");
+            }
+            for p in &pairs {
+                let Some(mentor_id) = p.mentor else { continue };
+                let mentee = mentees.iter().find(|m| m.person.id == p.mentee).unwrap();
+                let mentor = mentors.iter().find(|m| m.person.id == mentor_id).unwrap();
+                if let Some(must) = &mentee.goals.must_have {
+                    assert!(
+                        mentor.strengths.contains(must),
+                        "round {round}: must-have broken"
+                    );
+                }
+                assert!(
+                    mentee
+                        .goals
+                        .skills
+                        .iter()
+                        .any(|s| mentor.strengths.contains(s))
+                );
+                assert!(p.score > 0 && !p.explanation.is_empty());
+            }
+        }
+    }
+
+    #[test]
     fn goals_read_as_a_sentence() {
         let g = MenteeGoals {
             skills: vec!["rust".into(), "sql".into()],
