@@ -408,31 +408,44 @@ pub async fn publish_round(
     tx.commit().await.map_err(map_err)
 }
 
+const MENTORSHIPS_SQL: &str = "SELECT m.id, m.mentee_id, e.name AS mentee_name, \
+    e.preferred_name AS mentee_preferred, m.mentor_id, o.name AS mentor_name, \
+    o.preferred_name AS mentor_preferred, m.goals, m.starts_on, m.ends_on, m.round_id \
+    FROM mentorships m JOIN people e ON e.id = m.mentee_id JOIN people o ON o.id = m.mentor_id \
+    WHERE m.mentee_id = $1 OR m.mentor_id = $1 ORDER BY m.starts_on DESC, m.id DESC";
+
+fn mentorship_row(r: &dyn Columns) -> CoreResult<Mentorship> {
+    Ok(Mentorship {
+        id: MentorshipId(r.int("id")?),
+        mentee: required_name(r, "mentee_id", "mentee_name", "mentee_preferred")?,
+        mentor: required_name(r, "mentor_id", "mentor_name", "mentor_preferred")?,
+        goals: r.text("goals")?,
+        starts_on: r.day("starts_on")?,
+        ends_on: r.day("ends_on")?,
+        round_id: r.int_or_null("round_id")?.map(RoundId),
+    })
+}
+
 pub async fn mentorships_of(store: &SqlStore, person: PersonId) -> CoreResult<Vec<Mentorship>> {
-    let rows = sqlx::query(
-        "SELECT m.id, m.mentee_id, e.name AS mentee_name, e.preferred_name AS mentee_preferred, \
-         m.mentor_id, o.name AS mentor_name, o.preferred_name AS mentor_preferred, m.goals, \
-         m.starts_on, m.ends_on, m.round_id FROM mentorships m \
-         JOIN people e ON e.id = m.mentee_id JOIN people o ON o.id = m.mentor_id \
-         WHERE m.mentee_id = $1 OR m.mentor_id = $1 ORDER BY m.starts_on DESC, m.id DESC",
-    )
-    .bind(person.0)
-    .fetch_all(&store.pool)
-    .await
-    .map_err(map_err)?;
-    rows.iter()
-        .map(|r| {
-            Ok(Mentorship {
-                id: MentorshipId(r.int("id")?),
-                mentee: required_name(r, "mentee_id", "mentee_name", "mentee_preferred")?,
-                mentor: required_name(r, "mentor_id", "mentor_name", "mentor_preferred")?,
-                goals: r.text("goals")?,
-                starts_on: r.day("starts_on")?,
-                ends_on: r.day("ends_on")?,
-                round_id: r.int_or_null("round_id")?.map(RoundId),
-            })
-        })
-        .collect()
+    if let Some(reader) = &store.reader {
+        // On every person page: a keyed read without the hand-off to sqlx's worker.
+        return reader
+            .read(|conn| {
+                let mut statement = conn.prepare_cached(MENTORSHIPS_SQL)?;
+                let rows = statement
+                    .query_map([person.0], |row| Ok(mentorship_row(row)))?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                Ok(rows)
+            })?
+            .into_iter()
+            .collect();
+    }
+    let rows = sqlx::query(MENTORSHIPS_SQL)
+        .bind(person.0)
+        .fetch_all(&store.pool)
+        .await
+        .map_err(map_err)?;
+    rows.iter().map(|r| mentorship_row(r)).collect()
 }
 
 pub async fn skill_names(store: &SqlStore) -> CoreResult<Vec<String>> {
