@@ -1,7 +1,7 @@
 //! Accounts, sessions, API tokens, sign-in throttling and the audit log.
 
+use crate::work::Columns;
 use crate::{SqlStore, map_err};
-use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 use trellis_core::auth::{Account, SESSION_DAYS, Session};
 use trellis_core::error::CoreResult;
@@ -13,18 +13,44 @@ const ACCOUNT_COLUMNS: &str = "a.id, a.person_id, a.password_hash, a.is_admin, p
     p.preferred_name, \
     (SELECT COUNT(*) FROM people r WHERE r.manager_id = p.id AND r.status = 'active') AS report_count";
 
-fn account(row: &AnyRow) -> CoreResult<Account> {
-    let name: String = row.try_get("name").map_err(map_err)?;
-    let preferred: Option<String> = row.try_get("preferred_name").map_err(map_err)?;
+fn account(row: &dyn Columns) -> CoreResult<Account> {
+    let name = row.text("name")?;
+    let preferred = row.text_or_null("preferred_name")?;
     Ok(Account {
-        id: AccountId(row.try_get("id").map_err(map_err)?),
-        person_id: PersonId(row.try_get("person_id").map_err(map_err)?),
-        email: row.try_get("email").map_err(map_err)?,
+        id: AccountId(row.int("id")?),
+        person_id: PersonId(row.int("person_id")?),
+        email: row.text("email")?,
         display_name: display_name(&name, preferred.as_deref()),
-        is_admin: row.try_get::<i64, _>("is_admin").map_err(map_err)? != 0,
-        password_hash: row.try_get("password_hash").map_err(map_err)?,
-        report_count: row.try_get("report_count").map_err(map_err)?,
+        is_admin: row.int("is_admin")? != 0,
+        password_hash: row.text_or_null("password_hash")?,
+        report_count: row.int("report_count")?,
     })
+}
+
+/// One row by key: directly on SQLite (every request signs in with it, and a direct read
+/// skips the hand-off to sqlx's worker thread), through sqlx otherwise.
+async fn keyed_row<T>(
+    store: &SqlStore,
+    sql: &str,
+    key: &str,
+    map: impl Fn(&dyn Columns) -> CoreResult<T>,
+) -> CoreResult<Option<T>> {
+    if let Some(reader) = &store.reader {
+        use rusqlite::OptionalExtension;
+        return reader
+            .read(|conn| {
+                conn.prepare_cached(sql)?
+                    .query_row([key], |row| Ok(map(row)))
+                    .optional()
+            })?
+            .transpose();
+    }
+    let row = sqlx::query(AssertSqlSafe(sql.to_string()))
+        .bind(key.to_string())
+        .fetch_optional(&store.pool)
+        .await
+        .map_err(map_err)?;
+    row.as_ref().map(|r| map(r)).transpose()
 }
 
 pub async fn create_account(
@@ -56,7 +82,7 @@ pub async fn account_by_email(store: &SqlStore, email: &str) -> CoreResult<Optio
         .fetch_optional(&store.pool)
         .await
         .map_err(map_err)?;
-    row.as_ref().map(account).transpose()
+    row.as_ref().map(|r| account(r)).transpose()
 }
 
 pub async fn create_session(
@@ -87,16 +113,19 @@ pub async fn session(
     let sql = format!(
         "SELECT {ACCOUNT_COLUMNS}, s.csrf_token, s.expires_at FROM sessions s \
          JOIN accounts a ON a.id = s.account_id JOIN people p ON p.id = a.person_id \
-         WHERE s.token_digest = $1 AND s.expires_at > $2 AND p.status = 'active'"
+         WHERE s.token_digest = $1 AND p.status = 'active'"
     );
-    let row = sqlx::query(AssertSqlSafe(sql))
-        .bind(token_digest.to_string())
-        .bind(now)
-        .fetch_optional(&store.pool)
-        .await
-        .map_err(map_err)?;
-    let Some(row) = row else { return Ok(None) };
-    let expires_at: i64 = row.try_get("expires_at").map_err(map_err)?;
+    let found = keyed_row(store, &sql, token_digest, |row| {
+        Ok((
+            account(row)?,
+            row.text("csrf_token")?,
+            row.int("expires_at")?,
+        ))
+    })
+    .await?;
+    let Some((account, csrf_token, expires_at)) = found.filter(|f| f.2 > now) else {
+        return Ok(None);
+    };
     let renewed = now + SESSION_DAYS * 86_400;
     // Sliding expiry, written at most once an hour to keep reads cheap.
     if renewed - expires_at > 3600 {
@@ -108,8 +137,8 @@ pub async fn session(
             .map_err(map_err)?;
     }
     Ok(Some(Session {
-        account: account(&row)?,
-        csrf_token: row.try_get("csrf_token").map_err(map_err)?,
+        account,
+        csrf_token,
         expires_at: renewed.max(expires_at),
     }))
 }
@@ -152,12 +181,7 @@ pub async fn account_by_api_token(
         "SELECT {ACCOUNT_COLUMNS} FROM api_tokens k JOIN accounts a ON a.id = k.account_id \
          JOIN people p ON p.id = a.person_id WHERE k.token_digest = $1 AND p.status = 'active'"
     );
-    let row = sqlx::query(AssertSqlSafe(sql))
-        .bind(token_digest.to_string())
-        .fetch_optional(&store.pool)
-        .await
-        .map_err(map_err)?;
-    row.as_ref().map(account).transpose()
+    keyed_row(store, &sql, token_digest, account).await
 }
 
 pub async fn record_failed_sign_in(store: &SqlStore, email: &str, at: i64) -> CoreResult<()> {

@@ -71,7 +71,13 @@ impl SqliteReader {
             Some(c) => c,
             None => self.open().map_err(read_error)?,
         };
-        let result = read(&conn);
+        // One read transaction for all the statements of a read: SQLite then takes its
+        // file locks once, not once per statement (they are system calls).
+        let result = conn.execute_batch("BEGIN").and_then(|()| {
+            let value = read(&conn);
+            let end = conn.execute_batch("COMMIT");
+            value.and_then(|v| end.map(|()| v))
+        });
         if let Ok(mut idle) = self.idle.lock()
             && idle.len() < IDLE_LIMIT
         {
