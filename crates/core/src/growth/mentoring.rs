@@ -323,13 +323,7 @@ pub async fn save_goals(
             "choose a level on the career ladder",
         ));
     }
-    let note = input.note.trim().to_string();
-    if note.chars().count() > 1000 {
-        errors.push(FieldError::new(
-            "note",
-            "keep the note under 1,000 characters",
-        ));
-    }
+    let note = super::checked_note(&mut errors, &input.note);
     if !errors.is_empty() {
         return Err(CoreError::Invalid(errors));
     }
@@ -379,13 +373,7 @@ pub async fn save_profile(
             0
         }
     };
-    let note = input.note.trim().to_string();
-    if note.chars().count() > 1000 {
-        errors.push(FieldError::new(
-            "note",
-            "keep the note under 1,000 characters",
-        ));
-    }
+    let note = super::checked_note(&mut errors, &input.note);
     if !errors.is_empty() {
         return Err(CoreError::Invalid(errors));
     }

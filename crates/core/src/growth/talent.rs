@@ -161,13 +161,7 @@ pub fn check(
         ));
         NaiveDate::MIN
     });
-    let note = input.note.trim().to_string();
-    if note.chars().count() > 1000 {
-        errors.push(FieldError::new(
-            "note",
-            "keep the note under 1,000 characters",
-        ));
-    }
+    let note = super::checked_note(&mut errors, &input.note);
     if !errors.is_empty() {
         return Err(errors);
     }
