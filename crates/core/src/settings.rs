@@ -24,6 +24,7 @@ pub struct Settings {
     pub weight_growth_wish: u32,
     pub weight_stretch: u32,
     pub weight_free_capacity: u32,
+    pub weight_move_off: u32,
     /// ISO 4217 code of the currency talent-pool rates and sourcing costs are in.
     pub currency: String,
 }
@@ -42,6 +43,7 @@ impl Default for Settings {
             weight_growth_wish: 25,
             weight_stretch: 20,
             weight_free_capacity: 15,
+            weight_move_off: 10,
             currency: "EUR".into(),
         }
     }
@@ -99,6 +101,7 @@ impl Settings {
             ("weight_growth_wish", self.weight_growth_wish),
             ("weight_stretch", self.weight_stretch),
             ("weight_free_capacity", self.weight_free_capacity),
+            ("weight_move_off", self.weight_move_off),
         ] {
             if w > 100 {
                 errors.push(FieldError::new(
@@ -117,6 +120,7 @@ impl Settings {
             + self.weight_growth_wish
             + self.weight_stretch
             + self.weight_free_capacity
+            + self.weight_move_off
             == 0
         {
             errors.push(FieldError::new(
@@ -138,6 +142,7 @@ impl Settings {
             growth_wish: f64::from(self.weight_growth_wish),
             stretch: f64::from(self.weight_stretch),
             free_capacity: f64::from(self.weight_free_capacity),
+            move_off: f64::from(self.weight_move_off),
         }
     }
 

@@ -92,6 +92,7 @@ pub async fn settings(store: &SqlStore) -> CoreResult<Settings> {
             "weight_free_capacity" => {
                 s.weight_free_capacity = value.parse().unwrap_or(s.weight_free_capacity)
             }
+            "weight_move_off" => s.weight_move_off = value.parse().unwrap_or(s.weight_move_off),
             "currency" => s.currency = value,
             _ => {}
         }
@@ -116,6 +117,7 @@ pub async fn save_settings(store: &SqlStore, s: &Settings) -> CoreResult<()> {
         ("weight_growth_wish", s.weight_growth_wish.to_string()),
         ("weight_stretch", s.weight_stretch.to_string()),
         ("weight_free_capacity", s.weight_free_capacity.to_string()),
+        ("weight_move_off", s.weight_move_off.to_string()),
         ("currency", s.currency.clone()),
     ] {
         sqlx::query(

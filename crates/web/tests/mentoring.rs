@@ -580,6 +580,31 @@ async fn work_wished_off_is_offered_to_who_wants_it_and_giving_it_grants_the_wis
                 .await;
             assert_eq!(r.status, StatusCode::CREATED, "{backend}: {r:?}");
         }
+        // The wish counts in stretch suggestions: taking stretch work on frees that work.
+        let o = app
+            .api(
+                Method::POST,
+                "/api/v1/opportunities",
+                Some(&mgr),
+                Some(json!({"title": "Rust CLI", "hours_per_week": 2, "weeks": 3,
+                            "requirements": [{"skill": "rust", "level": 3}]})),
+            )
+            .await
+            .json();
+        let dana = o["suggestions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["person"]["id"] == dev_id)
+            .cloned()
+            .unwrap();
+        assert_eq!(dana["move_off"], 1.0, "{backend}: {dana}");
+        assert!(
+            dana["explanation"].as_str().unwrap().ends_with(
+                "would like \u{201c}Port the billing job\u{201d} moved off their plate."
+            ),
+            "{dana}"
+        );
         let session = app.sign_in("mgr@acme.test", PASSWORD).await.unwrap();
         let page = app
             .get_page(&format!("/team-work/{mgr_id}"), Some(&session))

@@ -254,6 +254,8 @@ pub struct Suggestion {
     pub person: PersonName,
     pub fit: Fit,
     pub free_hours_per_week: f64,
+    /// The viewer may read this person's hours and plate wishes (their tree, or admins).
+    pub details_visible: bool,
 }
 
 /// Free hours a week per candidate: capacity over the workload horizon less the open work
@@ -296,27 +298,58 @@ async fn hours_visible(
     ))
 }
 
-fn score_all(
-    o: &Opportunity,
-    candidates: &[Candidate],
-    free: &HashMap<PersonId, f64>,
-    visible: &Option<HashSet<PersonId>>,
-    weights: &Weights,
-) -> Vec<Suggestion> {
+/// What each candidate would like moved off their plate (their oldest such wish).
+async fn work_off(store: &dyn Store, people: &[PersonId]) -> CoreResult<HashMap<PersonId, String>> {
+    let mut off = HashMap::new();
+    for w in store.plate_wishes(people).await? {
+        if w.direction == super::wishes::Direction::Off {
+            off.entry(w.person_id).or_insert(w.what);
+        }
+    }
+    Ok(off)
+}
+
+/// What scoring knows of the candidates besides their skills.
+struct Context {
+    free: HashMap<PersonId, f64>,
+    work_off: HashMap<PersonId, String>,
+    /// Whose hours and plate wishes the viewer may read; `None` for all.
+    visible: Option<HashSet<PersonId>>,
+    weights: Weights,
+}
+
+async fn context(
+    store: &dyn Store,
+    viewer: &Viewer,
+    people: &[PersonId],
+    now: i64,
+) -> CoreResult<Context> {
+    let settings = store.settings().await?;
+    Ok(Context {
+        free: free_hours(store, people, &settings, now).await?,
+        work_off: work_off(store, people).await?,
+        visible: hours_visible(store, viewer).await?,
+        weights: settings.stretch_weights(),
+    })
+}
+
+fn score_all(o: &Opportunity, candidates: &[Candidate], cx: &Context) -> Vec<Suggestion> {
     candidates
         .iter()
         .map(|c| {
-            let hours = free.get(&c.id).copied().unwrap_or(0.0);
+            let hours = cx.free.get(&c.id).copied().unwrap_or(0.0);
             let mut f = fit(
                 &c.name,
                 &c.skills,
                 hours,
+                cx.work_off.get(&c.id).map(String::as_str),
                 &o.requirements,
                 o.hours_per_week,
-                weights,
+                &cx.weights,
             );
-            if visible.as_ref().is_some_and(|v| !v.contains(&c.id)) {
-                f.explanation = hide_hours(&f.explanation, f.has_capacity);
+            let visible = cx.visible.as_ref().is_none_or(|v| v.contains(&c.id));
+            if !visible {
+                f.explanation = f.explanation_outside.clone();
             }
             Suggestion {
                 person: PersonName {
@@ -325,30 +358,10 @@ fn score_all(
                 },
                 fit: f,
                 free_hours_per_week: hours,
+                details_visible: visible,
             }
         })
         .collect()
-}
-
-/// Replaces the hours clause for someone outside the viewer's tree.
-fn hide_hours(explanation: &str, has_capacity: bool) -> String {
-    let cut = explanation
-        .rfind(" has only ")
-        .or_else(|| explanation.rfind(" has "))
-        .unwrap_or(explanation.len());
-    let head = explanation[..cut]
-        .trim_end_matches(" and")
-        .trim_end_matches(',');
-    let tail = if has_capacity {
-        "has the time free"
-    } else {
-        "does not have the time free"
-    };
-    if head.contains(' ') {
-        format!("{head} and {tail}.")
-    } else {
-        format!("{head} {tail}.")
-    }
 }
 
 /// An opportunity with its placements, and suggestions when the viewer may act on them.
@@ -399,11 +412,8 @@ pub async fn suggestions(
         .filter(|c| !taken.contains(&c.id))
         .collect();
     let ids: Vec<PersonId> = candidates.iter().map(|c| c.id).collect();
-    let settings = store.settings().await?;
-    let free = free_hours(store, &ids, &settings, now).await?;
-    let visible = hours_visible(store, viewer).await?;
-    let weights = settings.stretch_weights();
-    let mut all = score_all(o, &candidates, &free, &visible, &weights);
+    let cx = context(store, viewer, &ids, now).await?;
+    let mut all = score_all(o, &candidates, &cx);
     all.sort_by(|a, b| {
         b.fit
             .has_capacity
@@ -634,14 +644,11 @@ pub async fn plan(store: &dyn Store, viewer: &Viewer, now: i64) -> CoreResult<Pl
     skills.dedup();
     let candidates = store.candidates_with_skills(&skills).await?;
     let ids: Vec<PersonId> = candidates.iter().map(|c| c.id).collect();
-    let settings = store.settings().await?;
-    let free = free_hours(store, &ids, &settings, now).await?;
-    let visible = hours_visible(store, viewer).await?;
-    let weights = settings.stretch_weights();
+    let cx = context(store, viewer, &ids, now).await?;
     let mut matrix = Scores::new(open.len(), candidates.len());
     let mut scored: Vec<Vec<Suggestion>> = Vec::with_capacity(open.len());
     for (r, o) in open.iter().enumerate() {
-        let row = score_all(o, &candidates, &free, &visible, &weights);
+        let row = score_all(o, &candidates, &cx);
         for (c, s) in row.iter().enumerate() {
             let needs_skill = o
                 .requirements
@@ -666,24 +673,4 @@ pub async fn plan(store: &dyn Store, viewer: &Viewer, now: i64) -> CoreResult<Pl
         rows,
         total_score: assignment.total,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hours_are_hidden_outside_the_viewers_tree() {
-        assert_eq!(
-            hide_hours(
-                "Ana wants to grow sql (2 → 3) and has 6 h free a week.",
-                true
-            ),
-            "Ana wants to grow sql (2 → 3) and has the time free."
-        );
-        assert_eq!(
-            hide_hours("Bo has only 2 h free a week of the 8 h needed.", false),
-            "Bo does not have the time free."
-        );
-    }
 }

@@ -317,11 +317,13 @@ mod tests {
                 &c.name,
                 &c.skills,
                 free,
+                None,
                 &o.requirements,
                 o.hours_per_week,
                 &Weights::default(),
             ),
             free_hours_per_week: free,
+            details_visible: true,
         }
     }
 

@@ -1,6 +1,6 @@
 //! Stretch suggestions: how well a person suits an opportunity, as a score made of named
-//! parts (skill fit, growth wish, stretch, free capacity) whose weights are settings, and a
-//! sentence that says why. Pure functions; the assignment of many opportunities at once is
+//! parts (skill fit, growth wish, stretch, free capacity, a wish to move work off their
+//! plate) whose weights are settings, and a sentence that says why. Pure functions; the assignment of many opportunities at once is
 //! `trellis_insight::assignment` on these scores.
 
 use crate::org::SkillLevel;
@@ -13,6 +13,7 @@ pub struct Weights {
     pub growth_wish: f64,
     pub stretch: f64,
     pub free_capacity: f64,
+    pub move_off: f64,
 }
 
 impl Default for Weights {
@@ -22,6 +23,7 @@ impl Default for Weights {
             growth_wish: 0.25,
             stretch: 0.2,
             free_capacity: 0.15,
+            move_off: 0.1,
         }
     }
 }
@@ -45,6 +47,9 @@ pub struct Parts {
     pub stretch: f64,
     /// Free hours a week ÷ the hours the opportunity needs, at most 1.
     pub free_capacity: f64,
+    /// 1 when the person has asked for work to be moved off their plate: taking this on
+    /// frees that work for someone who wants it.
+    pub move_off: f64,
 }
 
 /// A candidate's score with its parts and the sentence that explains it.
@@ -55,6 +60,10 @@ pub struct Fit {
     /// The person has the free hours the opportunity needs.
     pub has_capacity: bool,
     pub explanation: String,
+    /// The same without the free hours and the plate wish, for viewers outside the
+    /// person's reporting tree ("has the time free").
+    #[serde(skip)]
+    pub explanation_outside: String,
 }
 
 fn level_of<'a>(skills: &'a [SkillLevel], name: &str) -> Option<&'a SkillLevel> {
@@ -80,12 +89,13 @@ fn hours(h: f64) -> String {
     }
 }
 
-/// Scores `name` (with `skills` and `free_hours` a week) for an opportunity needing
-/// `requirements` and `hours_per_week`.
+/// Scores `name` (with `skills`, `free_hours` a week, and what they would like moved off
+/// their plate, if anything) for an opportunity needing `requirements` and `hours_per_week`.
 pub fn fit(
     name: &str,
     skills: &[SkillLevel],
     free_hours: f64,
+    work_off: Option<&str>,
     requirements: &[Requirement],
     hours_per_week: f64,
     weights: &Weights,
@@ -133,14 +143,19 @@ pub fn fit(
         } else {
             1.0
         },
+        move_off: if work_off.is_some() { 1.0 } else { 0.0 },
     };
-    let total_weight =
-        weights.skill_fit + weights.growth_wish + weights.stretch + weights.free_capacity;
+    let total_weight = weights.skill_fit
+        + weights.growth_wish
+        + weights.stretch
+        + weights.free_capacity
+        + weights.move_off;
     let score = if total_weight > 0.0 {
         (weights.skill_fit * parts.skill_fit
             + weights.growth_wish * parts.growth_wish
             + weights.stretch * parts.stretch
-            + weights.free_capacity * parts.free_capacity)
+            + weights.free_capacity * parts.free_capacity
+            + weights.move_off * parts.move_off)
             / total_weight
     } else {
         0.0
@@ -161,6 +176,12 @@ pub fn fit(
     if !missing.is_empty() {
         reasons.push(format!("would need help with {}", list(&missing)));
     }
+    let mut outside = reasons.clone();
+    outside.push(if has_capacity {
+        "has the time free".to_string()
+    } else {
+        "does not have the time free".to_string()
+    });
     reasons.push(if has_capacity {
         format!("has {} free a week", hours(free_hours))
     } else {
@@ -170,12 +191,17 @@ pub fn fit(
             hours(hours_per_week)
         )
     });
-    let explanation = format!("{name} {}.", list(&reasons));
+    if let Some(off) = work_off {
+        reasons.push(format!(
+            "would like \u{201c}{off}\u{201d} moved off their plate"
+        ));
+    }
     Fit {
         score,
         parts,
         has_capacity,
-        explanation,
+        explanation: format!("{name} {}.", list(&reasons)),
+        explanation_outside: format!("{name} {}.", list(&outside)),
     }
 }
 
@@ -213,6 +239,7 @@ mod tests {
             "Ana",
             &[skill("sql", 2, true)],
             6.0,
+            None,
             &[need("sql", 3)],
             4.0,
             &Weights::default(),
@@ -221,10 +248,30 @@ mod tests {
             f.explanation,
             "Ana wants to grow sql (2 → 3) and has 6 h free a week."
         );
-        // fit 2/3, wish 1, stretch 1, capacity 1 (6 of 4 h).
-        let expected = (0.4 * (2.0 / 3.0) + 0.25 + 0.2 + 0.15) / 1.0;
+        // fit 2/3, wish 1, stretch 1, capacity 1 (6 of 4 h), nothing to move off.
+        let expected = (0.4 * (2.0 / 3.0) + 0.25 + 0.2 + 0.15) / 1.1;
         assert!((f.score - expected).abs() < 1e-12, "{}", f.score);
         assert!(f.has_capacity);
+        assert_eq!(
+            f.explanation_outside,
+            "Ana wants to grow sql (2 → 3) and has the time free."
+        );
+        // A wish to move work off adds its part and is said (only to the person's chain).
+        let off = fit(
+            "Ana",
+            &[skill("sql", 2, true)],
+            6.0,
+            Some("status reports"),
+            &[need("sql", 3)],
+            4.0,
+            &Weights::default(),
+        );
+        assert!((off.score - (expected * 1.1 + 0.1) / 1.1).abs() < 1e-12);
+        assert_eq!(
+            off.explanation,
+            "Ana wants to grow sql (2 → 3), has 6 h free a week and would like \u{201c}status reports\u{201d} moved off their plate."
+        );
+        assert_eq!(off.explanation_outside, f.explanation_outside);
     }
 
     #[test]
@@ -233,6 +280,7 @@ mod tests {
             "Bo",
             &[skill("rust", 1, false), skill("sql", 5, false)],
             2.0,
+            None,
             &[need("rust", 4), need("sql", 3)],
             8.0,
             &Weights::default(),
@@ -244,6 +292,10 @@ mod tests {
         assert_eq!(
             f.explanation,
             "Bo already has sql at 5, would need help with rust (1, needs 4) and has only 2 h free a week of the 8 h needed."
+        );
+        assert_eq!(
+            f.explanation_outside,
+            "Bo already has sql at 5, would need help with rust (1, needs 4) and does not have the time free."
         );
     }
 
@@ -257,15 +309,17 @@ mod tests {
             growth_wish: 0.0,
             stretch: 0.0,
             free_capacity: 0.0,
+            move_off: 0.0,
         };
         let by_growth = Weights {
             skill_fit: 0.0,
             growth_wish: 1.0,
             stretch: 1.0,
             free_capacity: 0.0,
+            move_off: 0.0,
         };
-        let e = |w| fit("E", &expert, 10.0, &req, 5.0, &w).score;
-        let l = |w| fit("L", &learner, 10.0, &req, 5.0, &w).score;
+        let e = |w| fit("E", &expert, 10.0, None, &req, 5.0, &w).score;
+        let l = |w| fit("L", &learner, 10.0, None, &req, 5.0, &w).score;
         assert!(e(by_skill) > l(by_skill));
         assert!(l(by_growth) > e(by_growth));
     }

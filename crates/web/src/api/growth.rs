@@ -73,6 +73,8 @@ pub struct SuggestionResponse {
     pub growth_wish: f64,
     pub stretch: f64,
     pub free_capacity: f64,
+    /// 1 when the person asked for work to be moved off their plate.
+    pub move_off: f64,
     pub has_capacity: bool,
     pub explanation: String,
 }
@@ -86,6 +88,7 @@ impl From<&Suggestion> for SuggestionResponse {
             growth_wish: s.fit.parts.growth_wish,
             stretch: s.fit.parts.stretch,
             free_capacity: s.fit.parts.free_capacity,
+            move_off: s.fit.parts.move_off,
             has_capacity: s.fit.has_capacity,
             explanation: s.fit.explanation.clone(),
         }

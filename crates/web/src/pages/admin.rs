@@ -114,6 +114,7 @@ fn settings_page(frame: &Frame, form: &Settings, errors: &[FieldError], saved: b
                 (field("weight_growth_wish", "Growth wish", form.weight_growth_wish.to_string(), "number", "Wants to grow a skill the work needs (default 25)."))
                 (field("weight_stretch", "Stretch", form.weight_stretch.to_string(), "number", "One level below what the work needs: a growth step (default 20)."))
                 (field("weight_free_capacity", "Free time", form.weight_free_capacity.to_string(), "number", "Has the hours free (default 15)."))
+                (field("weight_move_off", "Work to move off", form.weight_move_off.to_string(), "number", "Has asked for work to be moved off their plate, which taking this on frees (default 10)."))
             }
             button type="submit" { "Save settings" }
         }
@@ -156,6 +157,8 @@ pub struct SettingsForm {
     pub weight_stretch: String,
     pub weight_free_capacity: String,
     #[serde(default)]
+    pub weight_move_off: String,
+    #[serde(default)]
     pub currency: String,
 }
 
@@ -185,6 +188,11 @@ async fn save_settings(
     let w_wish = number("weight_growth_wish", &form.weight_growth_wish);
     let w_stretch = number("weight_stretch", &form.weight_stretch);
     let w_free = number("weight_free_capacity", &form.weight_free_capacity);
+    let w_off = if form.weight_move_off.trim().is_empty() {
+        current.weight_move_off
+    } else {
+        number("weight_move_off", &form.weight_move_off)
+    };
     let new = Settings {
         organisation_name: form.organisation_name.trim().to_string(),
         manager_word: form.manager_word.trim().to_lowercase(),
@@ -197,6 +205,7 @@ async fn save_settings(
         weight_growth_wish: w_wish,
         weight_stretch: w_stretch,
         weight_free_capacity: w_free,
+        weight_move_off: w_off,
         currency: match form.currency.trim() {
             "" => current.currency.clone(),
             c => c.to_uppercase(),

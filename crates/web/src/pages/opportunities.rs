@@ -234,7 +234,8 @@ fn suggestion_row(user: &CurrentUser, o: &Opportunity, s: &Suggestion) -> Markup
             td { a href=(format!("/people/{}", s.person.id)) { (s.person.name) } br; span.muted { (s.fit.explanation) } }
             td.num { (format!("{:.0}", s.fit.score * 100.0)) }
             td { "fit " (format!("{:.0} %", s.fit.parts.skill_fit * 100.0)) ", growth wish " (format!("{:.0} %", s.fit.parts.growth_wish * 100.0))
-                ", stretch " (format!("{:.0} %", s.fit.parts.stretch * 100.0)) ", time " (format!("{:.0} %", s.fit.parts.free_capacity * 100.0)) }
+                ", stretch " (format!("{:.0} %", s.fit.parts.stretch * 100.0)) ", time " (format!("{:.0} %", s.fit.parts.free_capacity * 100.0))
+                    @if s.details_visible && s.fit.parts.move_off > 0.0 { ", work to move off" } }
             td {
                 form method="post" action=(format!("/opportunities/{}/accept", o.id)) {
                     (csrf_field(user))
