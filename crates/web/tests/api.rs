@@ -547,3 +547,87 @@ fn the_openapi_document_matches_its_snapshot() {
         "the API changed: review it, then run UPDATE_SNAPSHOTS=1 cargo test -p trellis-web --test api to accept"
     );
 }
+
+#[tokio::test]
+async fn admins_rank_the_career_ladder_and_everyone_reads_it() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let dev = app.token("dev@acme.test").await;
+        let hr = app.token("hr@acme.test").await;
+        // The import created the levels it names, unranked.
+        let levels = app
+            .api(Method::GET, "/api/v1/levels", Some(&dev), None)
+            .await
+            .json();
+        let l5 = levels
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["code"] == "L5")
+            .cloned()
+            .unwrap();
+        assert_eq!(l5["rank"], 100, "{backend}");
+        let body = json!({"name": "Engineering Manager", "rank": 5, "expectations": "Runs a team of 4 to 8."});
+        let r = app
+            .api(
+                Method::PUT,
+                "/api/v1/levels/L5",
+                Some(&dev),
+                Some(body.clone()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = app
+            .api(
+                Method::PUT,
+                "/api/v1/levels/L5",
+                Some(&hr),
+                Some(json!({"name": "", "rank": 5000})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let fields: Vec<String> = r.json()["error"]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["field"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(fields, ["name", "rank"]);
+        let r = app
+            .api(Method::PUT, "/api/v1/levels/L5", Some(&hr), Some(body))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{r:?}");
+        assert_eq!(
+            (r.json()["id"].clone(), r.json()["rank"].clone()),
+            (l5["id"].clone(), json!(5))
+        );
+        let r = app
+            .api(
+                Method::PUT,
+                "/api/v1/levels/L9",
+                Some(&hr),
+                Some(json!({"name": "Fellow", "rank": 9})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        let levels = app
+            .api(Method::GET, "/api/v1/levels", Some(&dev), None)
+            .await
+            .json();
+        let last = levels.as_array().unwrap().first().cloned().unwrap();
+        assert_eq!(last["code"], "L5", "lowest rank first: {levels}");
+        // The admin page lists them.
+        let session = app.sign_in("hr@acme.test", common::PASSWORD).await.unwrap();
+        let page = app.get_page("/admin/ladder", Some(&session)).await.text();
+        assert!(
+            page.contains("Runs a team of 4 to 8.") && page.contains("Fellow"),
+            "{backend}"
+        );
+        let member = app
+            .sign_in("dev@acme.test", common::PASSWORD)
+            .await
+            .unwrap();
+        let r = app.get_page("/admin/ladder", Some(&member)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+    }
+}

@@ -4,6 +4,7 @@ pub mod csv_format;
 pub mod export;
 pub mod import;
 pub mod imports;
+pub mod ladder;
 pub mod people;
 pub mod teams;
 

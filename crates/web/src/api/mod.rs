@@ -103,6 +103,8 @@ pub fn routes() -> Router<AppState> {
             "/people/{id}/career-plan/support",
             post(growth::add_career_support),
         )
+        .route("/levels", get(org::list_levels))
+        .route("/levels/{code}", put(org::save_level))
         .route("/mentoring/me", get(mentoring::show_my_mentoring))
         .route(
             "/mentoring/me/goals",
@@ -252,6 +254,7 @@ impl Modify for SecuritySchemes {
         show_me,
         people::list_people, people::show_person, people::create_person, people::update_person,
         org::list_org_roots, org::show_org_subtree, org::list_teams, org::show_team,
+        org::list_levels, org::save_level,
         imports::import_people,
         work::create_commitment, work::show_commitment, work::update_commitment,
         work::renegotiate_commitment, work::reassign_commitment, work::set_commitment_status,

@@ -132,3 +132,73 @@ pub async fn show_team(
         members: view.members.iter().map(PersonCardResponse::from).collect(),
     }))
 }
+
+/// A level on the career ladder.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LevelResponse {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    /// Higher is more senior.
+    pub rank: i64,
+    pub expectations: String,
+}
+
+impl From<&trellis_core::org::JobLevel> for LevelResponse {
+    fn from(l: &trellis_core::org::JobLevel) -> Self {
+        LevelResponse {
+            id: l.id.0,
+            code: l.code.clone(),
+            name: l.name.clone(),
+            rank: l.rank,
+            expectations: l.expectations.clone(),
+        }
+    }
+}
+
+/// The career ladder, lowest rank first.
+#[utoipa::path(get, path = "/api/v1/levels", tag = "org",
+    responses((status = 200, body = Vec<LevelResponse>)))]
+pub async fn list_levels(
+    State(state): State<AppState>,
+    ApiUser(_user): ApiUser,
+) -> Result<Json<Vec<LevelResponse>>, ApiError> {
+    let levels = trellis_core::org::ladder::list(state.store.as_ref()).await?;
+    Ok(Json(levels.iter().map(Into::into).collect()))
+}
+
+/// A level's name, rank and expectations.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LevelRequest {
+    pub name: String,
+    /// 0 to 1000; higher is more senior.
+    pub rank: Option<i64>,
+    #[serde(default)]
+    pub expectations: String,
+}
+
+/// Add a level, or change the one with this code (people admins).
+#[utoipa::path(put, path = "/api/v1/levels/{code}", tag = "org", request_body = LevelRequest,
+    params(("code" = String, Path, description = "The level's code, e.g. L4")),
+    responses((status = 200, body = LevelResponse), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn save_level(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(code): Path<String>,
+    super::ApiJson(body): super::ApiJson<LevelRequest>,
+) -> Result<Json<LevelResponse>, ApiError> {
+    let input = trellis_core::org::ladder::LevelInput {
+        code,
+        name: body.name,
+        rank: body.rank,
+        expectations: body.expectations,
+    };
+    let store = state.store.as_ref();
+    let id = trellis_core::org::ladder::save(store, &user.viewer, &input, crate::now()).await?;
+    let level = store
+        .level(id)
+        .await?
+        .ok_or_else(|| CoreError::NotFound(format!("level {id}")))?;
+    Ok(Json((&level).into()))
+}

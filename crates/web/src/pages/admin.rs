@@ -32,6 +32,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/admin/import/commit", post(commit_import))
         .route("/admin/audit", get(show_audit))
+        .route(
+            "/admin/ladder",
+            get(super::ladder::show_ladder).post(super::ladder::save_level),
+        )
 }
 
 fn require_admin(user: &CurrentUser) -> Result<(), PageError> {
@@ -58,6 +62,7 @@ async fn show_admin(
             section.card { h2 { a href="/admin/import" { "Import people" } } p { "Upload a CSV export from your HR system, check the preview, then apply it." } }
             section.card { h2 { a href="/admin/settings" { "Settings" } } p { "Organisation name, what you call " (settings.manager_word_plural) ", and anonymity thresholds." } }
             section.card { h2 { a href="/admin/audit" { "Audit log" } } p { "Sign-ins, imports and changes to people." } }
+            section.card { h2 { a href="/admin/ladder" { "Career ladder" } } p { "Job levels, their rank and what each expects. Career plans and mentor matching use the rank." } }
             section.card { h2 { a href="/mentoring/rounds" { "Mentor matching" } } p { "Run a matching round over everyone who signed up, review the pairs and publish." } }
             section.card { h2 { a href="/talent" { "Talent pool" } } p { "External specialists offered when nobody inside has the skill; import them from CSV." } }
         }

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod career;
 pub mod home;
+pub mod ladder;
 pub mod layout;
 pub mod mentoring;
 pub mod objectives;

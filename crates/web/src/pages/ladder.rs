@@ -1,0 +1,170 @@
+//! Admin → Career ladder: the job levels with their rank and expectations, and one form to
+//! add a level or change one.
+
+use super::layout::{Frame, page};
+use super::{csrf_field, error_summary, input_field, settings};
+use crate::AppState;
+use crate::auth::{CurrentUser, PageUser};
+use crate::error::PageError;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use maud::{Markup, html};
+use serde::Deserialize;
+use trellis_core::org::ladder::{self, LevelInput};
+use trellis_core::{CoreError, FieldError};
+
+/// The form as typed.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct LevelForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub code: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub rank: String,
+    #[serde(default)]
+    pub expectations: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LadderParams {
+    /// The level to change in the form.
+    pub code: Option<String>,
+    pub saved: Option<String>,
+}
+
+fn require_admin(user: &CurrentUser) -> Result<(), PageError> {
+    if user.viewer.is_admin {
+        Ok(())
+    } else {
+        Err(CoreError::Forbidden("change the career ladder; people admins do".into()).into())
+    }
+}
+
+async fn ladder_page(
+    state: &AppState,
+    user: &CurrentUser,
+    form: Option<LevelForm>,
+    errors: &[FieldError],
+    saved: Option<&str>,
+) -> Result<Markup, PageError> {
+    let settings = settings(state).await?;
+    let levels = ladder::list(state.store.as_ref()).await?;
+    let form = form.unwrap_or_default();
+    let editing = levels.iter().any(|l| l.code == form.code);
+    let body = html! {
+        nav aria-label="Admin" { ol.chain { li { a href="/admin" { "Admin" } } li aria-current="page" { "Career ladder" } } }
+        h1 { "Career ladder" }
+        p.lead { "Higher rank is more senior. Career plans suggest the next level up, and mentor matching gives points to mentors at a mentee's target level." }
+        @if let Some(code) = saved { p.notice role="status" { "Saved " (code) "." } }
+        (error_summary(errors, "f-"))
+        @if levels.is_empty() { p.muted { "No levels yet: add the first below, or import people with a Level column." } }
+        @else {
+            table {
+                thead { tr { th { "Code" } th { "Name" } th.num { "Rank" } th { "Expectations" } th { span.visually-hidden { "Actions" } } } }
+                tbody { @for l in &levels {
+                    tr {
+                        td { (l.code) } td { (l.name) } td.num { (l.rank) }
+                        td { @if l.expectations.is_empty() { span.muted { "—" } } @else { (l.expectations) } }
+                        td { a href=(format!("/admin/ladder?code={}#level-form", l.code)) aria-label=(format!("Change {}", l.code)) { "Change" } }
+                    }
+                } }
+            }
+        }
+        section.card #level-form aria-labelledby="form-title" {
+            h2 #form-title { @if editing { "Change " (form.code) } @else { "Add a level" } }
+            form method="post" action="/admin/ladder" novalidate {
+                (csrf_field(user))
+                (input_field(errors, "f-", "code", "Code", &form.code, "text", Some("As your HR system writes it, e.g. L4. Saving an existing code changes that level.")))
+                (input_field(errors, "f-", "name", "Name", &form.name, "text", Some("e.g. Senior Engineer.")))
+                (input_field(errors, "f-", "rank", "Rank", &form.rank, "number", Some("0 to 1000; higher is more senior.")))
+                div.field {
+                    label for="f-expectations" { "What this level expects" }
+                    textarea #f-expectations name="expectations" rows="4" { (form.expectations) }
+                }
+                button type="submit" { "Save level" }
+            }
+        }
+    };
+    Ok(page(
+        &Frame {
+            user,
+            settings: &settings,
+            section: "admin",
+        },
+        "Career ladder",
+        body,
+    ))
+}
+
+pub async fn show_ladder(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Query(q): Query<LadderParams>,
+) -> Result<Markup, PageError> {
+    require_admin(&user)?;
+    let levels = ladder::list(state.store.as_ref()).await?;
+    let form = q.code.as_deref().and_then(|code| {
+        levels.iter().find(|l| l.code == code).map(|l| LevelForm {
+            code: l.code.clone(),
+            name: l.name.clone(),
+            rank: l.rank.to_string(),
+            expectations: l.expectations.clone(),
+            ..LevelForm::default()
+        })
+    });
+    ladder_page(&state, &user, form, &[], q.saved.as_deref()).await
+}
+
+pub async fn save_level(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Form(form): Form<LevelForm>,
+) -> Result<Response, PageError> {
+    require_admin(&user)?;
+    user.check_csrf(&form.csrf)?;
+    let rank = match form.rank.trim() {
+        "" => Ok(None),
+        r => r
+            .parse::<i64>()
+            .map(Some)
+            .map_err(|_| CoreError::field("rank", format!("{r:?} is not a whole number"))),
+    };
+    let result = match rank {
+        Ok(rank) => {
+            let input = LevelInput {
+                code: form.code.clone(),
+                name: form.name.clone(),
+                rank,
+                expectations: form.expectations.clone(),
+            };
+            ladder::save(state.store.as_ref(), &user.viewer, &input, crate::now())
+                .await
+                .map(|_| ())
+        }
+        Err(e) => Err(e),
+    };
+    let code = form.code.trim().to_string();
+    super::after_post(
+        result,
+        format!("/admin/ladder?saved={}", urlencoding(&code)),
+        |errors| {
+            let (state, user) = (&state, &user);
+            async move { ladder_page(state, user, Some(form), &errors, None).await }
+        },
+    )
+    .await
+}
+
+/// Percent-encodes a level code for a query string.
+fn urlencoding(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
