@@ -458,7 +458,7 @@ pub fn demo_levels() -> Vec<NewLevel> {
     [
         ("L1", "Associate", "Learns the craft; delivers well-defined tasks with guidance; asks for help early."),
         ("L2", "Professional", "Delivers features or accounts independently; estimates own work; gives useful feedback to peers."),
-        ("L3", "Senior", "Owns outcomes for a area; breaks down ambiguous problems; mentors L1–L2 colleagues."),
+        ("L3", "Senior", "Owns outcomes for an area; breaks down ambiguous problems; mentors L1–L2 colleagues."),
         ("L4", "Staff / Lead", "Leads work across a team; sets technical or functional direction; grows other seniors; first people-management step."),
         ("L5", "Principal / Manager", "Leads a team or a multi-team initiative; hires and develops people; keeps promises to other teams."),
         ("L6", "Director", "Leads managers; shapes the department's strategy and structure; builds the next generation of leaders."),
