@@ -429,6 +429,7 @@ const TABLES: &[Table] = &[
             ("mentor_id", Int),
             ("score", Int),
             ("explanation", Text),
+            ("goals", Text),
         ],
         parent: None,
         identity: false,

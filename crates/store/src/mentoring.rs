@@ -249,6 +249,7 @@ pub async fn create_round(
                 Value::Int(p.mentor.map(|m| m.0)),
                 Value::Int(Some(p.score)),
                 Value::Text(Some(p.explanation.clone())),
+                Value::Text(Some(p.goals.clone())),
             ]
         })
         .collect();
@@ -256,7 +257,14 @@ pub async fn create_round(
         &mut tx,
         store.backend,
         "mentoring_pairs",
-        &["round_id", "mentee_id", "mentor_id", "score", "explanation"],
+        &[
+            "round_id",
+            "mentee_id",
+            "mentor_id",
+            "score",
+            "explanation",
+            "goals",
+        ],
         &rows,
     )
     .await?;
@@ -313,7 +321,7 @@ pub async fn round_pairs(store: &SqlStore, id: RoundId) -> CoreResult<Vec<RoundP
     let rows = sqlx::query(
         "SELECT x.mentee_id, e.name AS mentee_name, e.preferred_name AS mentee_preferred, \
          x.mentor_id, o.name AS mentor_name, o.preferred_name AS mentor_preferred, x.score, \
-         x.explanation FROM mentoring_pairs x JOIN people e ON e.id = x.mentee_id \
+         x.explanation, x.goals FROM mentoring_pairs x JOIN people e ON e.id = x.mentee_id \
          LEFT JOIN people o ON o.id = x.mentor_id WHERE x.round_id = $1 ORDER BY x.mentee_id",
     )
     .bind(id.0)
@@ -327,6 +335,7 @@ pub async fn round_pairs(store: &SqlStore, id: RoundId) -> CoreResult<Vec<RoundP
                 mentor: person_name(r, "mentor_id", "mentor_name", "mentor_preferred")?,
                 score: r.int("score")?,
                 explanation: r.text("explanation")?,
+                goals: r.text("goals")?,
             })
         })
         .collect()

@@ -438,15 +438,10 @@ async fn mentoring(
         let mut mentorships = Vec::new();
         for pair in &pairs {
             let Some(mentor) = pair.mentor else { continue };
-            let goals = mentees
-                .iter()
-                .find(|m| m.person.id == pair.mentee)
-                .map(|m| super::mentoring::describe_goals(&m.goals, &levels))
-                .unwrap_or_default();
             mentorships.push(NewMentorship {
                 mentee: pair.mentee,
                 mentor,
-                goals,
+                goals: pair.goals.clone(),
                 starts_on: today - Duration::days(60),
                 ends_on,
             });

@@ -235,6 +235,8 @@ pub struct RoundPair {
     pub mentor: Option<PersonName>,
     pub score: i64,
     pub explanation: String,
+    /// The mentee's goals as they stood when the round ran (the mentorship keeps them).
+    pub goals: String,
 }
 
 /// A mentor and mentee working together.
@@ -547,6 +549,7 @@ pub struct NewRoundPair {
     pub mentor: Option<PersonId>,
     pub score: i64,
     pub explanation: String,
+    pub goals: String,
 }
 
 fn chain_of(person: PersonId, managers: &HashMap<PersonId, PersonId>) -> Vec<PersonId> {
@@ -606,12 +609,14 @@ pub fn propose(
                     mentor: Some(mentors[j].person.id),
                     score: s.points,
                     explanation: s.explanation,
+                    goals: describe_goals(&mentee.goals, mentee.target_name.as_deref()),
                 },
                 None => NewRoundPair {
                     mentee: mentee.person.id,
                     mentor: None,
                     score: 0,
                     explanation: unmatched_reason(mentee, allowed[i]),
+                    goals: describe_goals(&mentee.goals, mentee.target_name.as_deref()),
                 },
             }
         })
@@ -822,20 +827,20 @@ pub async fn publish(
             round.name, round.ends_on
         )));
     }
-    let pairs = store.round_pairs(id).await?;
-    let levels = store.levels().await?;
-    let mut mentorships = Vec::new();
-    for p in &pairs {
-        let Some(mentor) = &p.mentor else { continue };
-        let goals = store.mentee_goals(p.mentee.id).await?.unwrap_or_default();
-        mentorships.push(NewMentorship {
-            mentee: p.mentee.id,
-            mentor: mentor.id,
-            goals: describe_goals(&goals, &levels),
-            starts_on: today,
-            ends_on: round.ends_on,
-        });
-    }
+    let mentorships: Vec<NewMentorship> = store
+        .round_pairs(id)
+        .await?
+        .into_iter()
+        .filter_map(|p| {
+            p.mentor.map(|mentor| NewMentorship {
+                mentee: p.mentee.id,
+                mentor: mentor.id,
+                goals: p.goals,
+                starts_on: today,
+                ends_on: round.ends_on,
+            })
+        })
+        .collect();
     let count = mentorships.len();
     store
         .publish_round(id, viewer.person_id, now, &mentorships)
@@ -843,17 +848,15 @@ pub async fn publish(
     Ok(count)
 }
 
-/// The goals as one line: "Grow rust and sql (must have rust); towards Staff. Note".
-pub fn describe_goals(goals: &MenteeGoals, levels: &[crate::org::JobLevel]) -> String {
+/// The goals as one line: "Grow rust and sql (must have rust); towards Staff. Note", with
+/// the name of the target level.
+pub fn describe_goals(goals: &MenteeGoals, target: Option<&str>) -> String {
     let mut text = format!("Grow {}", list(&goals.skills));
     if let Some(m) = &goals.must_have {
         text.push_str(&format!(" (must have {m})"));
     }
-    if let Some(level) = goals
-        .target_level
-        .and_then(|t| levels.iter().find(|l| l.id == t))
-    {
-        text.push_str(&format!("; towards {}", level.name));
+    if let Some(level) = target {
+        text.push_str(&format!("; towards {level}"));
     }
     text.push('.');
     if !goals.note.is_empty() {
@@ -1113,7 +1116,7 @@ mod tests {
             note: "Ready by spring.".into(),
         };
         assert_eq!(
-            describe_goals(&g, &[]),
+            describe_goals(&g, None),
             "Grow rust and sql (must have rust). Ready by spring."
         );
     }

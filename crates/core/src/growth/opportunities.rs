@@ -397,6 +397,16 @@ pub async fn suggestions(
     o: &Opportunity,
     now: i64,
 ) -> CoreResult<Vec<Suggestion>> {
+    Ok(ranked(store, viewer, o, now).await?.1)
+}
+
+/// The candidates not yet proposed, with their suggestions ranked best first.
+async fn ranked(
+    store: &dyn Store,
+    viewer: &Viewer,
+    o: &Opportunity,
+    now: i64,
+) -> CoreResult<(Vec<Candidate>, Vec<Suggestion>)> {
     let skills: Vec<String> = o.requirements.iter().map(|r| r.skill.clone()).collect();
     let taken: HashSet<PersonId> = store
         .placements(o.id)
@@ -421,7 +431,7 @@ pub async fn suggestions(
             .then(b.fit.score.total_cmp(&a.fit.score))
             .then(a.person.name.cmp(&b.person.name))
     });
-    Ok(all)
+    Ok((candidates, all))
 }
 
 pub async fn show(
@@ -434,16 +444,10 @@ pub async fn show(
     let manage = can_manage(viewer, &opportunity);
     let placements = store.placements(id).await?;
     let (suggestions, sourcing) = if manage && opportunity.status == OpportunityStatus::Open {
-        let mut all = suggestions(store, viewer, &opportunity, now).await?;
+        let (candidates, mut all) = ranked(store, viewer, &opportunity, now).await?;
         let sourcing = if all.iter().any(super::sourcing::qualifies) {
             None
         } else {
-            let skills: Vec<String> = opportunity
-                .requirements
-                .iter()
-                .map(|r| r.skill.clone())
-                .collect();
-            let candidates = store.candidates_with_skills(&skills).await?;
             let pool = store.talent_pool().await?;
             super::sourcing::options(
                 &opportunity,

@@ -42,6 +42,8 @@ CREATE TABLE mentoring_pairs (
     mentor_id   BIGINT REFERENCES people(id),
     score       BIGINT NOT NULL,
     explanation TEXT NOT NULL,
+    -- the mentee's goals when the round ran, which a published pair's mentorship keeps
+    goals       TEXT NOT NULL,
     PRIMARY KEY (round_id, mentee_id)
 );
 
