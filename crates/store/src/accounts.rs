@@ -105,24 +105,37 @@ pub async fn create_session(
     Ok(())
 }
 
-pub async fn session(
-    store: &SqlStore,
-    token_digest: &str,
-    now: i64,
-) -> CoreResult<Option<Session>> {
+/// A session's account, CSRF token and expiry, before the expiry is checked.
+pub(crate) type SessionRow = (Account, String, i64);
+
+async fn session_row(store: &SqlStore, token_digest: &str) -> CoreResult<Option<SessionRow>> {
     let sql = format!(
         "SELECT {ACCOUNT_COLUMNS}, s.csrf_token, s.expires_at FROM sessions s \
          JOIN accounts a ON a.id = s.account_id JOIN people p ON p.id = a.person_id \
          WHERE s.token_digest = $1 AND p.status = 'active'"
     );
-    let found = keyed_row(store, &sql, token_digest, |row| {
+    keyed_row(store, &sql, token_digest, |row| {
         Ok((
             account(row)?,
             row.text("csrf_token")?,
             row.int("expires_at")?,
         ))
     })
-    .await?;
+    .await
+}
+
+pub async fn session(
+    store: &SqlStore,
+    token_digest: &str,
+    now: i64,
+) -> CoreResult<Option<Session>> {
+    let found = store
+        .cached(
+            |c| &c.sessions,
+            token_digest.to_string(),
+            || session_row(store, token_digest),
+        )
+        .await?;
     let Some((account, csrf_token, expires_at)) = found.filter(|f| f.2 > now) else {
         return Ok(None);
     };
@@ -181,7 +194,13 @@ pub async fn account_by_api_token(
         "SELECT {ACCOUNT_COLUMNS} FROM api_tokens k JOIN accounts a ON a.id = k.account_id \
          JOIN people p ON p.id = a.person_id WHERE k.token_digest = $1 AND p.status = 'active'"
     );
-    keyed_row(store, &sql, token_digest, account).await
+    store
+        .cached(
+            |c| &c.api_tokens,
+            token_digest.to_string(),
+            || keyed_row(store, &sql, token_digest, account),
+        )
+        .await
 }
 
 pub async fn record_failed_sign_in(store: &SqlStore, email: &str, at: i64) -> CoreResult<()> {

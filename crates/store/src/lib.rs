@@ -8,6 +8,7 @@
 
 mod accounts;
 mod bulk;
+mod cache;
 mod copy;
 mod growth;
 mod import;
@@ -100,6 +101,8 @@ pub struct SqlStore {
     backend: Backend,
     /// Direct reads for the busiest pages (SQLite files only).
     reader: Option<std::sync::Arc<reader::SqliteReader>>,
+    /// The busiest reads, trusted while the database says nothing was written since.
+    cache: Option<std::sync::Arc<cache::ReadCache>>,
 }
 
 impl std::fmt::Debug for SqlStore {
@@ -181,10 +184,19 @@ impl SqlStore {
             }
             _ => None,
         };
+        let cache = match (&reader, backend) {
+            (_, Backend::Postgres) => Some(cache::Changes::Counter(cache::ChangeCounter::new())),
+            (Some(reader), Backend::Sqlite) => Some(cache::Changes::DataVersion(
+                std::sync::Mutex::new(reader.watcher()?),
+            )),
+            (None, Backend::Sqlite) => None,
+        }
+        .map(|changes| std::sync::Arc::new(cache::ReadCache::new(changes)));
         let store = SqlStore {
             pool,
             backend,
             reader,
+            cache,
         };
         let status = migrate::status(&store.pool, backend).await?;
         if status.current > status.latest {
@@ -197,6 +209,25 @@ impl SqlStore {
             migrate::run(&store.pool, backend).await?;
         }
         Ok(store)
+    }
+
+    /// `load`'s answer, from the read cache when there is one and nothing was written since.
+    pub(crate) async fn cached<K, V, Load, Loading>(
+        &self,
+        kind: impl FnOnce(&cache::ReadCache) -> &cache::Tagged<K, V>,
+        key: K,
+        load: Load,
+    ) -> CoreResult<V>
+    where
+        K: std::hash::Hash + Eq,
+        V: Clone,
+        Load: FnOnce() -> Loading,
+        Loading: std::future::Future<Output = CoreResult<V>>,
+    {
+        match &self.cache {
+            Some(cache) => cache.read(&self.pool, kind(cache), key, load).await,
+            None => load().await,
+        }
     }
 
     pub fn pool(&self) -> &AnyPool {

@@ -449,12 +449,20 @@ pub async fn mentorships_of(store: &SqlStore, person: PersonId) -> CoreResult<Ve
             .into_iter()
             .collect();
     }
-    let rows = sqlx::query(MENTORSHIPS_SQL)
-        .bind(person.0)
-        .fetch_all(&store.pool)
+    store
+        .cached(
+            |c| &c.mentorships,
+            person.0,
+            || async {
+                let rows = sqlx::query(MENTORSHIPS_SQL)
+                    .bind(person.0)
+                    .fetch_all(&store.pool)
+                    .await
+                    .map_err(map_err)?;
+                rows.iter().map(|r| mentorship_row(r)).collect()
+            },
+        )
         .await
-        .map_err(map_err)?;
-    rows.iter().map(|r| mentorship_row(r)).collect()
 }
 
 pub async fn skill_names(store: &SqlStore) -> CoreResult<Vec<String>> {

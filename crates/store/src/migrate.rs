@@ -37,6 +37,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0004_mentoring.sql"),
         postgres: include_str!("../migrations/postgres/0004_mentoring.sql"),
     },
+    Migration {
+        version: 5,
+        name: "change_counter",
+        sqlite: include_str!("../migrations/sqlite/0005_change_counter.sql"),
+        postgres: include_str!("../migrations/postgres/0005_change_counter.sql"),
+    },
 ];
 
 /// The newest migration this binary knows.

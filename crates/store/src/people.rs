@@ -62,14 +62,27 @@ pub(crate) fn search_text(
 }
 
 pub async fn settings(store: &SqlStore) -> CoreResult<Settings> {
-    let rows = sqlx::query("SELECT key, value FROM settings")
-        .fetch_all(&store.pool)
+    store
+        .cached(|c| &c.settings, (), || settings_uncached(store))
         .await
-        .map_err(map_err)?;
+}
+
+async fn settings_uncached(store: &SqlStore) -> CoreResult<Settings> {
+    const SQL: &str = "SELECT key, value FROM settings";
+    let pairs: Vec<(String, String)> = match &store.reader {
+        // Read on every page: directly on SQLite.
+        Some(reader) => reader.read(|conn| {
+            conn.prepare_cached(SQL)?
+                .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+                .collect()
+        })?,
+        None => sqlx::query_as(SQL)
+            .fetch_all(&store.pool)
+            .await
+            .map_err(map_err)?,
+    };
     let mut s = Settings::default();
-    for row in rows {
-        let key: String = row.try_get("key").map_err(map_err)?;
-        let value: String = row.try_get("value").map_err(map_err)?;
+    for (key, value) in pairs {
         match key.as_str() {
             "organisation_name" => s.organisation_name = value,
             "manager_word" => s.manager_word = value,
@@ -280,10 +293,26 @@ fn text_column(row: &rusqlite::Row, name: &str) -> rusqlite::Result<Option<Strin
 }
 
 /// A person with their active reports; the count comes from the reports loaded.
+/// A person and their active reports.
+pub(crate) type PersonWithReports = (Person, Vec<PersonCard>);
+
 pub async fn person_with_reports(
     store: &SqlStore,
     id: PersonId,
-) -> CoreResult<Option<(Person, Vec<PersonCard>)>> {
+) -> CoreResult<Option<PersonWithReports>> {
+    store
+        .cached(
+            |c| &c.with_reports,
+            id.0,
+            || person_with_reports_counted(store, id),
+        )
+        .await
+}
+
+async fn person_with_reports_counted(
+    store: &SqlStore,
+    id: PersonId,
+) -> CoreResult<Option<PersonWithReports>> {
     Ok(person_with_reports_uncounted(store, id)
         .await?
         .map(|(mut person, reports)| {
@@ -294,6 +323,19 @@ pub async fn person_with_reports(
 
 /// A person's neighbourhood; the report count comes from the reports loaded.
 pub async fn person_neighbourhood(
+    store: &SqlStore,
+    id: PersonId,
+) -> CoreResult<Option<Neighbourhood>> {
+    store
+        .cached(
+            |c| &c.neighbourhoods,
+            id.0,
+            || person_neighbourhood_counted(store, id),
+        )
+        .await
+}
+
+async fn person_neighbourhood_counted(
     store: &SqlStore,
     id: PersonId,
 ) -> CoreResult<Option<Neighbourhood>> {

@@ -20,7 +20,7 @@ pub(crate) struct SqliteReader {
     pub(crate) slots: tokio::sync::Semaphore,
 }
 
-fn read_error(e: rusqlite::Error) -> CoreError {
+pub(crate) fn read_error(e: rusqlite::Error) -> CoreError {
     match e {
         rusqlite::Error::SqliteFailure(f, _)
             if matches!(
@@ -48,6 +48,12 @@ impl SqliteReader {
             idle: Mutex::new(Vec::new()),
             slots: tokio::sync::Semaphore::new(cores * 2),
         }
+    }
+
+    /// A connection of its own that never writes, for the read cache to ask the file's
+    /// data version on.
+    pub(crate) fn watcher(&self) -> CoreResult<Connection> {
+        self.open().map_err(read_error)
     }
 
     fn open(&self) -> rusqlite::Result<Connection> {

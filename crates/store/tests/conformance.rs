@@ -209,6 +209,130 @@ async fn sessions_expire_and_can_be_deleted() {
 }
 
 #[tokio::test]
+async fn a_write_made_elsewhere_is_read_at_once() {
+    for backend in backends() {
+        // Two instances on one database; `b` writes behind `a`'s back, some of it in plain
+        // SQL as any other client of the database might.
+        let (db, a) = demo_store(backend, 50).await;
+        let b = db.store().await;
+        let ceo = a.top_of_tree().await.unwrap()[0].id;
+        let (_, reports) = a.person_with_reports(ceo).await.unwrap().unwrap();
+        let around = a.person_neighbourhood(ceo).await.unwrap().unwrap();
+        assert_ne!(around.person.title.as_deref(), Some("Chief Gardener"));
+        let account = a.create_account(ceo, "hash", true).await.unwrap();
+        a.create_session(account, "digest", "csrf", 2_000_000_000)
+            .await
+            .unwrap();
+        assert!(a.session("digest", 500).await.unwrap().is_some());
+        let mut settings = a.settings().await.unwrap();
+
+        sqlx::query("UPDATE people SET title = 'Chief Gardener' WHERE id = $1")
+            .bind(ceo.0)
+            .execute(b.pool())
+            .await
+            .unwrap();
+        let around = a.person_neighbourhood(ceo).await.unwrap().unwrap();
+        assert_eq!(
+            around.person.title.as_deref(),
+            Some("Chief Gardener"),
+            "{backend}: the person page"
+        );
+        sqlx::query("UPDATE people SET status = 'left' WHERE id = $1")
+            .bind(reports[0].id.0)
+            .execute(b.pool())
+            .await
+            .unwrap();
+        let (person, now_reporting) = a.person_with_reports(ceo).await.unwrap().unwrap();
+        assert_eq!(person.title.as_deref(), Some("Chief Gardener"), "{backend}");
+        assert_eq!(
+            now_reporting.len(),
+            reports.len() - 1,
+            "{backend}: the org chart without the person who left"
+        );
+        b.delete_session("digest").await.unwrap();
+        assert!(
+            a.session("digest", 500).await.unwrap().is_none(),
+            "{backend}: signed out everywhere"
+        );
+        settings.organisation_name = "Renamed Inc".into();
+        b.save_settings(&settings).await.unwrap();
+        assert_eq!(
+            a.settings().await.unwrap().organisation_name,
+            "Renamed Inc",
+            "{backend}"
+        );
+    }
+}
+
+/// PostgreSQL's change counter, which the read caches trust: one count per writing
+/// transaction, none for a rolled-back one, and every table that a cache may read counted.
+#[tokio::test]
+async fn every_writing_transaction_is_counted_once() {
+    if !backends().contains(&"postgres") {
+        return;
+    }
+    let (_db, store) = demo_store("postgres", 50).await;
+    let pool = store.pool();
+    let counter = || async {
+        sqlx::query_scalar::<_, i64>("SELECT value FROM change_counter")
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    };
+    let before = counter().await;
+    let mut tx = pool.begin().await.unwrap();
+    for title in ["One", "Two", "Three"] {
+        sqlx::query("UPDATE people SET title = $1")
+            .bind(title)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+    }
+    sqlx::query("DELETE FROM person_skills")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(counter().await, before + 1, "one transaction, one count");
+    let mut tx = pool.begin().await.unwrap();
+    sqlx::query("UPDATE people SET title = 'Never'")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.rollback().await.unwrap();
+    assert_eq!(
+        counter().await,
+        before + 1,
+        "a rolled-back write counts nothing"
+    );
+    sqlx::query("UPDATE teams SET name = name")
+        .execute(pool)
+        .await
+        .unwrap();
+    assert_eq!(counter().await, before + 2, "a statement on its own counts");
+    let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM change_counter_pending")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!(pending, 0, "nothing is left behind");
+
+    let uncounted: Vec<String> = sqlx::query_scalar(
+        "SELECT t.tablename::text FROM pg_tables t WHERE t.schemaname = current_schema() \
+         AND t.tablename NOT IN ('change_counter', 'change_counter_pending', \
+             'trellis_migrations', 'jobs', 'failed_sign_ins', 'audit_log') \
+         AND NOT EXISTS (SELECT 1 FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid \
+             WHERE c.relname = t.tablename AND g.tgname = 'note_change') ORDER BY 1",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    assert!(
+        uncounted.is_empty(),
+        "tables whose writes the change counter misses (add the note_change trigger in their migration): {uncounted:?}"
+    );
+}
+
+#[tokio::test]
 async fn a_database_from_a_newer_trellis_is_refused() {
     for backend in backends() {
         let db = TestDatabase::new(backend).await;

@@ -56,45 +56,6 @@ fn viewer_of(account: &Account) -> Viewer {
     }
 }
 
-/// Recently checked sessions and API tokens, by digest. Every page and API call starts with
-/// this lookup, so a validated credential is trusted for [`SESSION_CACHE_TTL`] before it is
-/// checked again: a sign-out on another instance, or a person leaving, takes effect here
-/// within that time (a sign-out on this instance at once).
-#[derive(Default)]
-pub struct SessionCache {
-    entries: std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, CurrentUser)>>,
-}
-
-pub const SESSION_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(2);
-const SESSION_CACHE_LIMIT: usize = 10_000;
-
-impl SessionCache {
-    fn get(&self, digest: &str) -> Option<CurrentUser> {
-        let entries = self.entries.lock().ok()?;
-        let (at, user) = entries.get(digest)?;
-        (at.elapsed() < SESSION_CACHE_TTL).then(|| user.clone())
-    }
-
-    fn put(&self, digest: String, user: CurrentUser) {
-        if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= SESSION_CACHE_LIMIT {
-                entries.retain(|_, (at, _)| at.elapsed() < SESSION_CACHE_TTL);
-                if entries.len() >= SESSION_CACHE_LIMIT {
-                    entries.clear();
-                }
-            }
-            entries.insert(digest, (std::time::Instant::now(), user));
-        }
-    }
-
-    /// Forgets a credential at once (sign-out).
-    pub fn forget(&self, digest: &str) {
-        if let Ok(mut entries) = self.entries.lock() {
-            entries.remove(digest);
-        }
-    }
-}
-
 /// How authentication of a request ended.
 enum Lookup {
     SignedIn(CurrentUser),
@@ -113,21 +74,13 @@ async fn lookup(parts: &Parts, state: &AppState) -> Result<Lookup, CoreError> {
             .map(str::trim)
             .unwrap_or("");
         let digest = token_digest(token);
-        let key = format!("token:{digest}");
-        if let Some(user) = state.sessions.get(&key) {
-            return Ok(Lookup::SignedIn(user));
-        }
         return Ok(
             match state.store.account_by_api_token(&digest, now).await? {
-                Some(account) => {
-                    let user = CurrentUser {
-                        viewer: viewer_of(&account),
-                        account,
-                        csrf: None,
-                    };
-                    state.sessions.put(key, user.clone());
-                    Lookup::SignedIn(user)
-                }
+                Some(account) => Lookup::SignedIn(CurrentUser {
+                    viewer: viewer_of(&account),
+                    account,
+                    csrf: None,
+                }),
                 None => Lookup::Expired,
             },
         );
@@ -137,19 +90,12 @@ async fn lookup(parts: &Parts, state: &AppState) -> Result<Lookup, CoreError> {
         return Ok(Lookup::Anonymous);
     };
     let digest = token_digest(cookie.value());
-    if let Some(user) = state.sessions.get(&digest) {
-        return Ok(Lookup::SignedIn(user));
-    }
     Ok(match state.store.session(&digest, now).await? {
-        Some(session) => {
-            let user = CurrentUser {
-                viewer: viewer_of(&session.account),
-                account: session.account,
-                csrf: Some(session.csrf_token),
-            };
-            state.sessions.put(digest, user.clone());
-            Lookup::SignedIn(user)
-        }
+        Some(session) => Lookup::SignedIn(CurrentUser {
+            viewer: viewer_of(&session.account),
+            account: session.account,
+            csrf: Some(session.csrf_token),
+        }),
         None => Lookup::Expired,
     })
 }

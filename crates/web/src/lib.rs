@@ -30,49 +30,25 @@ pub struct WebConfig {
     pub secure_cookies: bool,
 }
 
-/// Shared state of every request.
+/// Shared state of every request. Nothing read from the database is kept here: the store
+/// keeps its own caches, exact across instances, so a write anywhere shows at once.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub config: Arc<WebConfig>,
-    settings: Arc<std::sync::Mutex<Option<(std::time::Instant, Settings)>>>,
-    pub(crate) sessions: Arc<auth::SessionCache>,
 }
-
-/// Settings are read on every page but change rarely: a copy is kept this long, so a
-/// change made on another instance shows within a second.
-const SETTINGS_TTL: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, config: WebConfig) -> Self {
         AppState {
             store,
             config: Arc::new(config),
-            settings: Arc::new(std::sync::Mutex::new(None)),
-            sessions: Arc::new(auth::SessionCache::default()),
         }
     }
 
-    /// The organisation's settings, from a copy at most a second old.
+    /// The organisation's settings.
     pub async fn settings(&self) -> Result<Settings, trellis_core::CoreError> {
-        if let Ok(cached) = self.settings.lock()
-            && let Some((at, settings)) = cached.as_ref()
-            && at.elapsed() < SETTINGS_TTL
-        {
-            return Ok(settings.clone());
-        }
-        let fresh = self.store.settings().await?;
-        if let Ok(mut cached) = self.settings.lock() {
-            *cached = Some((std::time::Instant::now(), fresh.clone()));
-        }
-        Ok(fresh)
-    }
-
-    /// Forgets the cached settings after this instance changed them.
-    pub fn settings_changed(&self) {
-        if let Ok(mut cached) = self.settings.lock() {
-            *cached = None;
-        }
+        self.store.settings().await
     }
 }
 

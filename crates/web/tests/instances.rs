@@ -74,14 +74,47 @@ async fn two_instances_serve_one_organisation() {
             .await
             .unwrap();
         assert_eq!(response.status(), StatusCode::OK, "{backend}");
+        // Signing out on one instance ends the session on the other at once.
+        let doomed = app.sign_in("dev@acme.test", PASSWORD).await.unwrap();
+        let page_on_b = |cookie: String| {
+            let b = b.clone();
+            async move {
+                b.oneshot(
+                    Request::builder()
+                        .uri("/")
+                        .header(header::COOKIE, cookie)
+                        .body(Body::empty())
+                        .unwrap(),
+                )
+                .await
+                .unwrap()
+                .status()
+            }
+        };
+        assert_eq!(page_on_b(doomed.cookie.clone()).await, StatusCode::OK);
+        let response = app
+            .post_form("/signout", Some(&doomed), None, &[("csrf", &doomed.csrf)])
+            .await;
+        assert_eq!(response.status, StatusCode::SEE_OTHER, "{backend}");
+        assert_eq!(
+            page_on_b(doomed.cookie.clone()).await,
+            StatusCode::SEE_OTHER,
+            "{backend}: the other instance sends the signed-out browser to sign in"
+        );
 
         // 32 clients, each creating people and updating them, alternating instances.
         let token = Arc::new(app.token("hr@acme.test").await);
         let server_errors = Arc::new(AtomicUsize::new(0));
+        let stale_reads = Arc::new(AtomicUsize::new(0));
         let mut clients = Vec::new();
         for c in 0..32 {
-            let (a, b, token, server_errors) =
-                (a.clone(), b.clone(), token.clone(), server_errors.clone());
+            let (a, b, token, server_errors, stale_reads) = (
+                a.clone(),
+                b.clone(),
+                token.clone(),
+                server_errors.clone(),
+                stale_reads.clone(),
+            );
             clients.push(tokio::spawn(async move {
                 let mut acknowledged = Vec::new();
                 for i in 0..6 {
@@ -114,6 +147,31 @@ async fn two_instances_serve_one_organisation() {
                     if status.is_server_error() {
                         server_errors.fetch_add(1, Ordering::Relaxed);
                     }
+                    if status == StatusCode::OK {
+                        // The instance that created the person (and read it into its
+                        // caches) shows the change made on the other at once.
+                        let (_, node) = call(
+                            first,
+                            Method::GET,
+                            &format!("/api/v1/org/{id}?depth=0"),
+                            &token,
+                            None,
+                        )
+                        .await;
+                        let (_, person) = call(
+                            first,
+                            Method::GET,
+                            &format!("/api/v1/people/{id}"),
+                            &token,
+                            None,
+                        )
+                        .await;
+                        if node["person"]["title"] != title.as_str()
+                            || person["title"] != title.as_str()
+                        {
+                            stale_reads.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
                     acknowledged.push((email, (status == StatusCode::OK).then_some(title)));
                 }
                 acknowledged
@@ -127,6 +185,11 @@ async fn two_instances_serve_one_organisation() {
             server_errors.load(Ordering::Relaxed),
             0,
             "{backend}: no request failed with a 5xx"
+        );
+        assert_eq!(
+            stale_reads.load(Ordering::Relaxed),
+            0,
+            "{backend}: every update was read back at once on the other instance"
         );
         assert_eq!(
             acknowledged.len(),

@@ -222,7 +222,6 @@ async fn save_settings(
         errors = f;
     } else if errors.is_empty() {
         state.store.save_settings(&new).await?;
-        state.settings_changed();
         state
             .store
             .audit(&trellis_core::store::AuditEntry {

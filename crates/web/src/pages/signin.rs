@@ -184,7 +184,6 @@ pub async fn sign_out(
     user.check_csrf(&form.csrf)?;
     if let Some(cookie) = jar.get(SESSION_COOKIE) {
         let digest = token_digest(cookie.value());
-        state.sessions.forget(&digest);
         state.store.delete_session(&digest).await?;
     }
     let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/"));
