@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Load benchmark: the person page and the org-subtree API on a PEOPLE-person organisation
-# (default 100,000), served by the release build, with wrk (64 connections, 2 threads).
+# (default 100,000), served by the release build, with wrk (64 connections, 2 threads);
+# then the person page of a different, random person each request.
 # DATABASE may point at PostgreSQL (an empty database); SQLite in a temporary folder otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,3 +36,11 @@ echo "== person page /people/$TARGET"
 wrk -t2 -c64 -d"$DURATION" --latency -H "Cookie: trellis_session=$SESSION" "$BASE/people/$TARGET" | grep -E "Requests/sec|Non-2xx|50%|90%|99%"
 echo "== org subtree API /api/v1/org/$TARGET?depth=1"
 wrk -t2 -c64 -d"$DURATION" --latency -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/org/$TARGET?depth=1" | grep -E "Requests/sec|Non-2xx|50%|90%|99%"
+# The same page for a random person each time: mostly first reads, which no cache answers.
+cat > "$WORK/random.lua" <<LUA
+math.randomseed(7)
+request = function() return wrk.format("GET", "/people/" .. math.random(1, $PEOPLE)) end
+LUA
+echo "== person page, a random person of $PEOPLE each request"
+wrk -t2 -c64 -d"$DURATION" --latency -s "$WORK/random.lua" -H "Cookie: trellis_session=$SESSION" "$BASE" | grep -E "Requests/sec|Non-2xx|50%|90%|99%"
+

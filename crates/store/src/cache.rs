@@ -1,16 +1,17 @@
 //! Caches of the reads every page makes, exact across instances and processes.
 //!
 //! Several instances share one PostgreSQL database, and a write on one must be visible on
-//! the others at once. Every writing transaction adds one to `change_counter` as it commits
-//! (migration 0005), so a cached read is used only while the counter still shows the value
-//! it had before the read was made. Each request checks the counter with a query that
-//! started after the request arrived — so no acknowledged write is missed — and requests
-//! arriving together share one such query: under load one tiny query serves many pages,
-//! where the reads themselves would cost the database a query each.
+//! the others at once. Every writing transaction adds one to the counter of each area it
+//! wrote to as it commits (migration 0005), so a cached read is used only while the
+//! counters of the areas it depends on still show the values they had before the read was
+//! made. Each request checks the counters with a query that started after the request
+//! arrived — so no acknowledged write is missed — and requests arriving together share one
+//! such query: under load one tiny query serves many pages, where the reads themselves would
+//! cost the database a query each.
 //!
 //! A SQLite file has the same kind of number built in: `PRAGMA data_version`, asked on a
 //! connection that never writes, moves whenever any other connection (of this process or
-//! another, such as `trellis import`) commits.
+//! another, such as `trellis import`) commits. It has no areas: any write counts for all.
 
 use crate::map_err;
 use sqlx::AnyPool;
@@ -20,6 +21,32 @@ use std::sync::Mutex;
 use tokio::sync::watch;
 use trellis_core::error::{CoreError, CoreResult};
 
+/// The parts of the database counted apart (migration 0005 lists their tables), so that
+/// busy writes — a session renewed, a commitment updated — leave the person pages cached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Area {
+    Org,
+    Sessions,
+    Mentoring,
+    Other,
+}
+
+impl Area {
+    const ALL: [Area; 4] = [Area::Org, Area::Sessions, Area::Mentoring, Area::Other];
+
+    fn name(self) -> &'static str {
+        match self {
+            Area::Org => "org",
+            Area::Sessions => "sessions",
+            Area::Mentoring => "mentoring",
+            Area::Other => "other",
+        }
+    }
+}
+
+/// Every area's count, in the order of [`Area::ALL`].
+pub(crate) type Counts = [i64; 4];
+
 /// Where a cache learns that something was written.
 pub(crate) enum Changes {
     Counter(ChangeCounter),
@@ -28,21 +55,22 @@ pub(crate) enum Changes {
 }
 
 impl Changes {
-    /// A number that moves whenever a write commits, read after this call began.
-    async fn current(&self, pool: &AnyPool) -> CoreResult<i64> {
+    /// Numbers that move whenever a write to their area commits, read after this call began.
+    async fn current(&self, pool: &AnyPool) -> CoreResult<Counts> {
         match self {
             Changes::Counter(counter) => counter.current(pool).await,
             Changes::DataVersion(watcher) => {
                 let watcher = watcher.lock().unwrap_or_else(|e| e.into_inner());
-                watcher
+                let version: i64 = watcher
                     .query_row("PRAGMA data_version", [], |row| row.get(0))
-                    .map_err(crate::reader::read_error)
+                    .map_err(crate::reader::read_error)?;
+                Ok([version; 4])
             }
         }
     }
 }
 
-/// The database's change counter, read by shared queries.
+/// The database's change counters, read by shared queries.
 pub(crate) struct ChangeCounter {
     state: Mutex<CounterState>,
     /// Bumped whenever a check ends (or is abandoned), to wake the callers waiting for it.
@@ -55,7 +83,7 @@ struct CounterState {
     started: u64,
     /// The ticket of the latest check that answered, and its answer.
     answered: u64,
-    value: i64,
+    counts: Counts,
     in_flight: bool,
 }
 
@@ -67,11 +95,11 @@ impl ChangeCounter {
         }
     }
 
-    /// The counter as read by a query that started after this call began: every write
-    /// acknowledged before the call is counted in it.
-    pub async fn current(&self, pool: &AnyPool) -> CoreResult<i64> {
+    /// The counters as read by a query that started after this call began: every write
+    /// acknowledged before the call is counted in them.
+    pub async fn current(&self, pool: &AnyPool) -> CoreResult<Counts> {
         let mut ended = self.checks_ended.subscribe();
-        // A check already running may have read the counter before our caller's write:
+        // A check already running may have read the counters before our caller's write:
         // only the next one will do.
         let needed = self.lock().started + 1;
         loop {
@@ -79,7 +107,7 @@ impl ChangeCounter {
             let ticket = {
                 let mut state = self.lock();
                 if state.answered >= needed {
-                    return Ok(state.value);
+                    return Ok(state.counts);
                 }
                 if state.in_flight {
                     None
@@ -98,16 +126,12 @@ impl ChangeCounter {
             };
             // Clears `in_flight` even when this request is dropped mid-query.
             let guard = InFlight(self);
-            let read =
-                sqlx::query_scalar::<_, i64>("SELECT value FROM change_counter WHERE id = 1")
-                    .fetch_one(pool)
-                    .await
-                    .map_err(map_err);
-            if let Ok(value) = read {
+            let read = read_counts(pool).await;
+            if let Ok(counts) = read {
                 let mut state = self.lock();
                 if ticket > state.answered {
                     state.answered = ticket;
-                    state.value = value;
+                    state.counts = counts;
                 }
             }
             drop(guard);
@@ -121,6 +145,24 @@ impl ChangeCounter {
     }
 }
 
+async fn read_counts(pool: &AnyPool) -> CoreResult<Counts> {
+    let rows: Vec<(String, i64)> = sqlx::query_as("SELECT area, value FROM change_counter")
+        .fetch_all(pool)
+        .await
+        .map_err(map_err)?;
+    let mut counts = Counts::default();
+    for (slot, area) in counts.iter_mut().zip(Area::ALL) {
+        *slot = rows
+            .iter()
+            .find(|(name, _)| name == area.name())
+            .map(|(_, value)| *value)
+            .ok_or_else(|| {
+                CoreError::Internal(format!("the change counter of {} is missing", area.name()))
+            })?;
+    }
+    Ok(counts)
+}
+
 struct InFlight<'a>(&'a ChangeCounter);
 
 impl Drop for InFlight<'_> {
@@ -130,37 +172,45 @@ impl Drop for InFlight<'_> {
     }
 }
 
-/// Values read at a known counter value, by key.
+/// Values read at known counts of the areas they come from, by key.
 pub(crate) struct Tagged<K, V> {
-    entries: Mutex<HashMap<K, (i64, V)>>,
+    entries: Mutex<HashMap<K, (Counts, V)>>,
+    depends_on: &'static [Area],
     limit: usize,
 }
 
 impl<K: Hash + Eq, V: Clone> Tagged<K, V> {
-    pub fn new(limit: usize) -> Self {
+    pub fn new(depends_on: &'static [Area], limit: usize) -> Self {
         Tagged {
             entries: Mutex::new(HashMap::new()),
+            depends_on,
             limit,
         }
     }
 
-    fn get(&self, key: &K, counter: i64) -> Option<V> {
+    fn fresh(&self, tag: &Counts, counts: &Counts) -> bool {
+        self.depends_on
+            .iter()
+            .all(|&area| tag[area as usize] == counts[area as usize])
+    }
+
+    fn get(&self, key: &K, counts: &Counts) -> Option<V> {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         match entries.get(key) {
-            Some((tag, value)) if *tag == counter => Some(value.clone()),
+            Some((tag, value)) if self.fresh(tag, counts) => Some(value.clone()),
             _ => None,
         }
     }
 
-    fn put(&self, key: K, counter: i64, value: V) {
+    fn put(&self, key: K, counts: Counts, value: V) {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if entries.len() >= self.limit && !entries.contains_key(&key) {
-            entries.retain(|_, (tag, _)| *tag == counter);
+            entries.retain(|_, (tag, _)| self.fresh(tag, &counts));
             if entries.len() >= self.limit {
                 entries.clear();
             }
         }
-        entries.insert(key, (counter, value));
+        entries.insert(key, (counts, value));
     }
 }
 
@@ -180,18 +230,20 @@ const LIMIT: usize = 20_000;
 
 impl ReadCache {
     pub fn new(changes: Changes) -> ReadCache {
+        use Area::*;
+        // What each read joins: an account's name and report count come from people.
         ReadCache {
             changes,
-            settings: Tagged::new(1),
-            sessions: Tagged::new(LIMIT),
-            api_tokens: Tagged::new(LIMIT),
-            neighbourhoods: Tagged::new(LIMIT),
-            with_reports: Tagged::new(LIMIT),
-            mentorships: Tagged::new(LIMIT),
+            settings: Tagged::new(&[Org], 1),
+            sessions: Tagged::new(&[Sessions, Org], LIMIT),
+            api_tokens: Tagged::new(&[Sessions, Org], LIMIT),
+            neighbourhoods: Tagged::new(&[Org], LIMIT),
+            with_reports: Tagged::new(&[Org], LIMIT),
+            mentorships: Tagged::new(&[Mentoring, Org], LIMIT),
         }
     }
 
-    /// `load`'s answer for `key`, from the cache when nothing was written since it was read.
+    /// `load`'s answer for `key`, from the cache when nothing it depends on was written since.
     pub async fn read<K, V, Load, Loading>(
         &self,
         pool: &AnyPool,
@@ -205,14 +257,14 @@ impl ReadCache {
         Load: FnOnce() -> Loading,
         Loading: std::future::Future<Output = CoreResult<V>>,
     {
-        let counter = self.changes.current(pool).await?;
-        if let Some(value) = kind.get(&key, counter) {
+        let counts = self.changes.current(pool).await?;
+        if let Some(value) = kind.get(&key, &counts) {
             return Ok(value);
         }
-        // Read after the counter: the value holds at least every write counted in it, so
-        // tagging it with this count can only make it be read again too soon, never too late.
+        // Read after the counts: the value holds at least every write counted in them, so
+        // tagging it with these counts can only make it be read again too soon, never too late.
         let value = load().await?;
-        kind.put(key, counter, value.clone());
+        kind.put(key, counts, value.clone());
         Ok(value)
     }
 }
@@ -222,16 +274,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn tagged_values_answer_only_at_their_counter() {
-        let kind: Tagged<i64, &str> = Tagged::new(2);
-        kind.put(1, 7, "one");
-        assert_eq!(kind.get(&1, 7), Some("one"));
-        assert_eq!(kind.get(&1, 8), None, "a write since makes it stale");
-        kind.put(2, 8, "two");
-        kind.put(3, 8, "three");
+    fn tagged_values_answer_only_while_their_areas_are_unwritten() {
+        let kind: Tagged<i64, &str> = Tagged::new(&[Area::Org, Area::Sessions], 2);
+        kind.put(1, [7, 1, 1, 1], "one");
+        assert_eq!(kind.get(&1, &[7, 1, 1, 1]), Some("one"));
+        assert_eq!(
+            kind.get(&1, &[7, 1, 5, 9]),
+            Some("one"),
+            "writes elsewhere change nothing"
+        );
+        assert_eq!(
+            kind.get(&1, &[8, 1, 1, 1]),
+            None,
+            "a write since makes it stale"
+        );
+        assert_eq!(kind.get(&1, &[7, 2, 1, 1]), None);
+        kind.put(2, [8, 1, 1, 1], "two");
+        kind.put(3, [8, 1, 1, 1], "three");
         // Full: the entry from before the write went first.
-        assert_eq!(kind.get(&1, 7), None);
-        assert_eq!(kind.get(&2, 8), Some("two"));
-        assert_eq!(kind.get(&3, 8), Some("three"));
+        assert_eq!(kind.get(&1, &[7, 1, 1, 1]), None);
+        assert_eq!(kind.get(&2, &[8, 1, 1, 1]), Some("two"));
+        assert_eq!(kind.get(&3, &[8, 1, 1, 1]), Some("three"));
     }
 }

@@ -264,22 +264,26 @@ async fn a_write_made_elsewhere_is_read_at_once() {
     }
 }
 
-/// PostgreSQL's change counter, which the read caches trust: one count per writing
-/// transaction, none for a rolled-back one, and every table that a cache may read counted.
-#[tokio::test]
+/// PostgreSQL's change counters, which the read caches trust: one count per writing
+/// transaction and area, none for a rolled-back one, exact under concurrent writers, and
+/// every table that a cache may read counted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_writing_transaction_is_counted_once() {
     if !backends().contains(&"postgres") {
         return;
     }
     let (_db, store) = demo_store("postgres", 50).await;
     let pool = store.pool();
-    let counter = || async {
-        sqlx::query_scalar::<_, i64>("SELECT value FROM change_counter")
-            .fetch_one(pool)
-            .await
-            .unwrap()
+    let counts = || async {
+        let rows: Vec<(String, i64)> =
+            sqlx::query_as("SELECT area, value FROM change_counter ORDER BY area")
+                .fetch_all(pool)
+                .await
+                .unwrap();
+        rows.into_iter()
+            .collect::<std::collections::BTreeMap<_, _>>()
     };
-    let before = counter().await;
+    let before = counts().await;
     let mut tx = pool.begin().await.unwrap();
     for title in ["One", "Two", "Three"] {
         sqlx::query("UPDATE people SET title = $1")
@@ -293,23 +297,78 @@ async fn every_writing_transaction_is_counted_once() {
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    assert_eq!(counter().await, before + 1, "one transaction, one count");
+    let after = counts().await;
+    assert_eq!(
+        after["org"],
+        before["org"] + 1,
+        "one transaction, one count"
+    );
+    assert_eq!(
+        after["sessions"], before["sessions"],
+        "other areas untouched"
+    );
+    assert_eq!(after["other"], before["other"]);
+
     let mut tx = pool.begin().await.unwrap();
     sqlx::query("UPDATE people SET title = 'Never'")
         .execute(&mut *tx)
         .await
         .unwrap();
     tx.rollback().await.unwrap();
-    assert_eq!(
-        counter().await,
-        before + 1,
-        "a rolled-back write counts nothing"
-    );
+    assert_eq!(counts().await, after, "a rolled-back write counts nothing");
+
     sqlx::query("UPDATE teams SET name = name")
         .execute(pool)
         .await
         .unwrap();
-    assert_eq!(counter().await, before + 2, "a statement on its own counts");
+    sqlx::query("DELETE FROM commitments")
+        .execute(pool)
+        .await
+        .unwrap();
+    let later = counts().await;
+    assert_eq!(
+        later["org"],
+        after["org"] + 1,
+        "a statement on its own counts"
+    );
+    assert_eq!(later["other"], after["other"] + 1, "work is counted apart");
+
+    // Writers touching two areas in opposite orders, at once: none deadlocks and every
+    // transaction counts once in each area it wrote to.
+    let people: Vec<i64> = sqlx::query_scalar("SELECT id FROM people ORDER BY id LIMIT 2")
+        .fetch_all(pool)
+        .await
+        .unwrap();
+    let mut writers = Vec::new();
+    for (w, person) in people.into_iter().enumerate() {
+        let pool = pool.clone();
+        writers.push(tokio::spawn(async move {
+            for i in 0..25 {
+                let mut tx = pool.begin().await.unwrap();
+                let org = format!("UPDATE people SET title = 'T{i}' WHERE id = {person}");
+                let other =
+                    format!("UPDATE commitments SET title = 'C{i}' WHERE owner_id = {person}");
+                let (first, second) = if w == 0 {
+                    (&org, &other)
+                } else {
+                    (&other, &org)
+                };
+                for sql in [first, second] {
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.clone()))
+                        .execute(&mut *tx)
+                        .await
+                        .unwrap();
+                }
+                tx.commit().await.unwrap();
+            }
+        }));
+    }
+    for w in writers {
+        w.await.unwrap();
+    }
+    let last = counts().await;
+    assert_eq!(last["org"], later["org"] + 50);
+    assert_eq!(last["other"], later["other"] + 50);
     let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM change_counter_pending")
         .fetch_one(pool)
         .await

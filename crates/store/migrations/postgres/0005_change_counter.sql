@@ -1,33 +1,60 @@
--- A change counter for the read caches of the instances sharing this database. Every
--- transaction that writes to a table (but those listed below) adds one to it as it commits,
--- in the same transaction as its data. An instance that reads the same value as when it
--- cached something therefore knows that nothing was written since.
+-- Change counters for the read caches of the instances sharing this database. Every
+-- transaction that writes to a table adds one to its area's counter as it commits, in the
+-- same transaction as its data. An instance that reads the same values as when it cached
+-- something therefore knows that nothing it depends on was written since.
 --
--- The addition is deferred to commit time, so the counter's row is the last lock a writer
--- takes and is held only while it commits: writers cannot deadlock on it.
+-- Areas keep busy writes apart from what the caches hold: a session renewed or a
+-- commitment updated does not empty the cache of person pages.
+--   org       people, teams, levels, skills, accounts, settings (person pages, org chart)
+--   sessions  sessions and API tokens (who is signed in)
+--   mentoring mentorships (the person page's mentoring card)
+--   other     everything else
+--
+-- The additions are deferred to commit time and take the counters' row locks in one fixed
+-- order, as the last locks a writer takes, held only while it commits: writers cannot
+-- deadlock on them.
 CREATE TABLE change_counter (
-    id SMALLINT PRIMARY KEY CHECK (id = 1),
+    area TEXT PRIMARY KEY,
     value BIGINT NOT NULL
 );
-INSERT INTO change_counter (id, value) VALUES (1, 0);
+INSERT INTO change_counter (area, value)
+    VALUES ('org', 0), ('sessions', 0), ('mentoring', 0), ('other', 0);
 
--- One row per writing transaction, removed again as it commits: inserting it is what
--- schedules the deferred addition.
-CREATE TABLE change_counter_pending (id BIGSERIAL PRIMARY KEY);
+-- One row per writing transaction, naming the areas it wrote to, removed again as it
+-- commits: inserting it is what schedules the deferred additions.
+CREATE TABLE change_counter_pending (
+    id BIGSERIAL PRIMARY KEY,
+    areas TEXT[] NOT NULL
+);
 
 CREATE FUNCTION trellis_note_change() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    area TEXT := TG_ARGV[0];
+    pending TEXT;
+    new_id BIGINT;
 BEGIN
-    -- Once per transaction (the setting is local to it).
-    IF current_setting('trellis.changed', true) IS DISTINCT FROM 'yes' THEN
-        PERFORM set_config('trellis.changed', 'yes', true);
-        INSERT INTO change_counter_pending DEFAULT VALUES;
+    -- Once per area and transaction (these settings are local to the transaction).
+    IF current_setting('trellis.changed_' || area, true) IS DISTINCT FROM 'yes' THEN
+        PERFORM set_config('trellis.changed_' || area, 'yes', true);
+        pending := current_setting('trellis.pending_change', true);
+        IF pending IS NULL OR pending = '' THEN
+            INSERT INTO change_counter_pending (areas) VALUES (ARRAY[area]) RETURNING id INTO new_id;
+            PERFORM set_config('trellis.pending_change', new_id::text, true);
+        ELSE
+            UPDATE change_counter_pending SET areas = array_append(areas, area)
+                WHERE id = pending::BIGINT;
+        END IF;
     END IF;
     RETURN NULL;
 END $$;
 
 CREATE FUNCTION trellis_count_change() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    written TEXT[];
 BEGIN
-    UPDATE change_counter SET value = value + 1 WHERE id = 1;
+    SELECT areas INTO written FROM change_counter_pending WHERE id = NEW.id;
+    PERFORM 1 FROM change_counter WHERE area = ANY (written) ORDER BY area FOR UPDATE;
+    UPDATE change_counter SET value = value + 1 WHERE area = ANY (written);
     DELETE FROM change_counter_pending WHERE id = NEW.id;
     RETURN NULL;
 END $$;
@@ -35,7 +62,7 @@ END $$;
 CREATE CONSTRAINT TRIGGER count_change AFTER INSERT ON change_counter_pending
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION trellis_count_change();
 
--- Every table but the counter's own, the migrations, and the busy tables no cache reads
+-- Every table but the counters' own, the migrations, and the busy tables no cache reads
 -- (the job queue, failed sign-ins, the audit log). A later migration that adds a table
 -- adds this trigger to it; a store test checks that none is missing.
 DO $$
@@ -49,6 +76,14 @@ BEGIN
     LOOP
         EXECUTE format(
             'CREATE TRIGGER note_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON %I '
-            'FOR EACH STATEMENT EXECUTE FUNCTION trellis_note_change()', t.tablename);
+            'FOR EACH STATEMENT EXECUTE FUNCTION trellis_note_change(%L)',
+            t.tablename,
+            CASE
+                WHEN t.tablename IN ('people', 'teams', 'job_levels', 'skills', 'person_skills',
+                                     'accounts', 'settings') THEN 'org'
+                WHEN t.tablename IN ('sessions', 'api_tokens') THEN 'sessions'
+                WHEN t.tablename = 'mentorships' THEN 'mentoring'
+                ELSE 'other'
+            END);
     END LOOP;
 END $$;
