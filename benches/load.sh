@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Load benchmark: the person page and the org-subtree API on a PEOPLE-person organisation
 # (default 100,000), served by the release build, with wrk (64 connections, 2 threads);
-# then the person page of a different, random person each request.
+# then the person page of a different, random person each request, and a random person's
+# update through the API.
 # DATABASE may point at PostgreSQL (an empty database); SQLite in a temporary folder otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,4 +44,18 @@ request = function() return wrk.format("GET", "/people/" .. math.random(1, $PEOP
 LUA
 echo "== person page, a random person of $PEOPLE each request"
 wrk -t2 -c64 -d"$DURATION" --latency -s "$WORK/random.lua" -H "Cookie: trellis_session=$SESSION" "$BASE" | grep -E "Requests/sec|Non-2xx|50%|90%|99%"
+# Writes last (they change the data): a random person's title through the API. Every write
+# empties the person-page caches (org area) on every instance.
+cat > "$WORK/update.lua" <<LUA
+math.randomseed(11)
+wrk.method = "PATCH"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $TOKEN"
+request = function()
+  return wrk.format(nil, "/api/v1/people/" .. math.random(2, $PEOPLE), nil,
+    '{"title":"Title ' .. math.random(1, 1000000) .. '"}')
+end
+LUA
+echo "== person update through the API, a random person of $PEOPLE each request"
+wrk -t2 -c64 -d"$DURATION" --latency -s "$WORK/update.lua" "$BASE" | grep -E "Requests/sec|Non-2xx|50%|90%|99%"
 
