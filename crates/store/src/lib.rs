@@ -1007,6 +1007,21 @@ impl trellis_core::growth::store::GrowthStore for SqlStore {
     ) -> CoreResult<Vec<trellis_core::growth::mentoring::Mentorship>> {
         mentoring::mentorships_of(self, person).await
     }
+    async fn mentorship(
+        &self,
+        id: trellis_core::ids::MentorshipId,
+    ) -> CoreResult<Option<trellis_core::growth::mentoring::Mentorship>> {
+        mentoring::mentorship(self, id).await
+    }
+    async fn end_mentorship(
+        &self,
+        id: trellis_core::ids::MentorshipId,
+        on: chrono::NaiveDate,
+        by: trellis_core::PersonId,
+        note: &str,
+    ) -> CoreResult<bool> {
+        mentoring::end_mentorship(self, id, on, by, note).await
+    }
     async fn skill_names(&self) -> CoreResult<Vec<String>> {
         mentoring::skill_names(self).await
     }

@@ -10,8 +10,8 @@ use sqlx::AssertSqlSafe;
 use trellis_core::PersonId;
 use trellis_core::error::{CoreError, CoreResult};
 use trellis_core::growth::mentoring::{
-    MenteeEntry, MenteeGoals, MentorEntry, MentorProfile, Mentorship, NewMentorship, NewRound,
-    NewRoundPair, Round, RoundGoal, RoundPair,
+    EarlyEnd, MenteeEntry, MenteeGoals, MentorEntry, MentorProfile, Mentorship, NewMentorship,
+    NewRound, NewRoundPair, Round, RoundGoal, RoundPair,
 };
 use trellis_core::growth::stretch::Requirement;
 use trellis_core::growth::talent::{NewTalent, Talent};
@@ -155,7 +155,8 @@ pub async fn mentoring_pool(
          LEFT JOIN job_levels l ON l.id = p.level_id \
          LEFT JOIN job_levels t ON t.id = g.target_level_id \
          WHERE p.status = 'active' AND NOT EXISTS (SELECT 1 FROM mentorships m \
-           WHERE m.mentee_id = p.id AND m.starts_on <= $1 AND m.ends_on >= $1) \
+           WHERE m.mentee_id = p.id AND m.starts_on <= $1 AND m.ends_on >= $1 \
+           AND (m.ended_on IS NULL OR m.ended_on > $1)) \
          ORDER BY p.id",
     )
     .bind(today.clone())
@@ -182,7 +183,8 @@ pub async fn mentoring_pool(
     let rows = sqlx::query(
         "SELECT p.id, p.name, p.preferred_name, l.rank AS level_rank, l.name AS level_name, \
          f.strengths, f.capacity, (SELECT COUNT(*) FROM mentorships m WHERE m.mentor_id = p.id \
-           AND m.starts_on <= $1 AND m.ends_on >= $1) AS running \
+           AND m.starts_on <= $1 AND m.ends_on >= $1 \
+           AND (m.ended_on IS NULL OR m.ended_on > $1)) AS running \
          FROM mentor_profiles f JOIN people p ON p.id = f.person_id \
          LEFT JOIN job_levels l ON l.id = p.level_id \
          WHERE p.status = 'active' ORDER BY p.id",
@@ -417,11 +419,21 @@ pub async fn publish_round(
     tx.commit().await.map_err(map_err)
 }
 
-const MENTORSHIPS_SQL: &str = "SELECT m.id, m.mentee_id, e.name AS mentee_name, \
+const MENTORSHIP_COLUMNS: &str = "SELECT m.id, m.mentee_id, e.name AS mentee_name, \
     e.preferred_name AS mentee_preferred, m.mentor_id, o.name AS mentor_name, \
-    o.preferred_name AS mentor_preferred, m.goals, m.starts_on, m.ends_on, m.round_id \
+    o.preferred_name AS mentor_preferred, m.goals, m.starts_on, m.ends_on, m.round_id, \
+    m.ended_on, m.end_note, m.ended_by, b.name AS ended_by_name, \
+    b.preferred_name AS ended_by_preferred \
     FROM mentorships m JOIN people e ON e.id = m.mentee_id JOIN people o ON o.id = m.mentor_id \
-    WHERE m.mentee_id = $1 OR m.mentor_id = $1 ORDER BY m.starts_on DESC, m.id DESC";
+    LEFT JOIN people b ON b.id = m.ended_by";
+
+/// One person's mentorships, newest first.
+static MENTORSHIPS_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "{MENTORSHIP_COLUMNS} WHERE m.mentee_id = $1 OR m.mentor_id = $1 \
+         ORDER BY m.starts_on DESC, m.id DESC"
+    )
+});
 
 fn mentorship_row(r: &dyn Columns) -> CoreResult<Mentorship> {
     Ok(Mentorship {
@@ -432,7 +444,55 @@ fn mentorship_row(r: &dyn Columns) -> CoreResult<Mentorship> {
         starts_on: r.day("starts_on")?,
         ends_on: r.day("ends_on")?,
         round_id: r.int_or_null("round_id")?.map(RoundId),
+        ended: match r.text_or_null("ended_on")? {
+            None => None,
+            Some(_) => Some(EarlyEnd {
+                on: r.day("ended_on")?,
+                by: match r.int_or_null("ended_by")? {
+                    Some(_) => Some(required_name(
+                        r,
+                        "ended_by",
+                        "ended_by_name",
+                        "ended_by_preferred",
+                    )?),
+                    None => None,
+                },
+                note: r.text("end_note")?,
+            }),
+        },
     })
+}
+
+pub async fn mentorship(store: &SqlStore, id: MentorshipId) -> CoreResult<Option<Mentorship>> {
+    let row = sqlx::query(AssertSqlSafe(format!(
+        "{MENTORSHIP_COLUMNS} WHERE m.id = $1"
+    )))
+    .bind(id.0)
+    .fetch_optional(&store.pool)
+    .await
+    .map_err(map_err)?;
+    row.as_ref().map(|r| mentorship_row(r)).transpose()
+}
+
+pub async fn end_mentorship(
+    store: &SqlStore,
+    id: MentorshipId,
+    on: NaiveDate,
+    by: PersonId,
+    note: &str,
+) -> CoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE mentorships SET ended_on = $1, ended_by = $2, end_note = $3 \
+         WHERE id = $4 AND ended_on IS NULL",
+    )
+    .bind(on.to_string())
+    .bind(by.0)
+    .bind(note.to_string())
+    .bind(id.0)
+    .execute(&store.pool)
+    .await
+    .map_err(map_err)?;
+    Ok(done.rows_affected() == 1)
 }
 
 pub async fn mentorships_of(store: &SqlStore, person: PersonId) -> CoreResult<Vec<Mentorship>> {
@@ -440,7 +500,7 @@ pub async fn mentorships_of(store: &SqlStore, person: PersonId) -> CoreResult<Ve
         // On every person page: a keyed read without the hand-off to sqlx's worker.
         return reader
             .read(|conn| {
-                let mut statement = conn.prepare_cached(MENTORSHIPS_SQL)?;
+                let mut statement = conn.prepare_cached(&MENTORSHIPS_SQL)?;
                 let rows = statement
                     .query_map([person.0], |row| Ok(mentorship_row(row)))?
                     .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -454,7 +514,7 @@ pub async fn mentorships_of(store: &SqlStore, person: PersonId) -> CoreResult<Ve
             |c| &c.mentorships,
             person.0,
             || async {
-                let rows = sqlx::query(MENTORSHIPS_SQL)
+                let rows = sqlx::query(MENTORSHIPS_SQL.as_str())
                     .bind(person.0)
                     .fetch_all(&store.pool)
                     .await

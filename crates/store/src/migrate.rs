@@ -43,6 +43,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0005_change_counter.sql"),
         postgres: include_str!("../migrations/postgres/0005_change_counter.sql"),
     },
+    Migration {
+        version: 6,
+        name: "mentorship_end",
+        sqlite: include_str!("../migrations/sqlite/0006_mentorship_end.sql"),
+        postgres: include_str!("../migrations/postgres/0006_mentorship_end.sql"),
+    },
 ];
 
 /// The newest migration this binary knows.

@@ -670,5 +670,23 @@ async fn an_admin_runs_and_publishes_a_mentoring_round() {
         section.contains("Mentee") && section.contains("running"),
         "{section}"
     );
+    // Plans change: the admin ends it early, with a reason, from the same page.
+    click(&client, Locator::XPath("//summary[text()='End early']")).await;
+    let note = client
+        .find(Locator::Css("input[name='note']"))
+        .await
+        .unwrap();
+    note.send_keys("Dana moved to the data team").await.unwrap();
+    click(
+        &client,
+        Locator::XPath("//button[text()='End this mentorship today']"),
+    )
+    .await;
+    let section = wait_text(&client, "#mentoring ~ table", |t| t.contains("Ended early")).await;
+    assert!(
+        section.contains("by you: \u{201c}Dana moved to the data team\u{201d}")
+            && !section.contains("running"),
+        "{section}"
+    );
     client.close().await.unwrap();
 }

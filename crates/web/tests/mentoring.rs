@@ -324,6 +324,94 @@ async fn an_admin_runs_reviews_and_publishes_a_round_within_the_rules() {
             (Some(2), Some(2)),
             "{r}"
         );
+
+        // Ending it early: the mentee, the mentor or an admin may. Dana's manager sees it
+        // and is told who may; a teammate and another department learn nothing of it.
+        let mentorship = mentorships(&app, &dev, dev_id).await[0]["id"]
+            .as_i64()
+            .unwrap();
+        let end = |token: String, body: Value| {
+            let app = &app;
+            async move {
+                app.api(
+                    Method::POST,
+                    &format!("/api/v1/mentorships/{mentorship}/end"),
+                    Some(&token),
+                    Some(body),
+                )
+                .await
+            }
+        };
+        let r = end(mgr.clone(), json!({})).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}: {r:?}");
+        assert!(
+            r.text()
+                .contains("only the mentee, the mentor or a people admin")
+        );
+        for outsider in [&dev2, &rep] {
+            let r = end(outsider.clone(), json!({})).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend}: {r:?}");
+        }
+        let r = end(dev.clone(), json!({"note": "x".repeat(1001)})).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{backend}: {r:?}"
+        );
+        assert_eq!(fields(&r), ["note"]);
+        assert_eq!(
+            mentorships(&app, &hr, dev_id).await[0]["running"],
+            true,
+            "{backend}: nothing was written"
+        );
+        let r = end(
+            dev.clone(),
+            json!({"note": "  I moved to the data team.  "}),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}: {r:?}");
+        let ended = r.json();
+        assert_eq!(ended["running"], false);
+        assert_eq!(ended["ended_on"], today().to_string());
+        assert_eq!(ended["ended_by"]["id"], dev_id);
+        assert_eq!(ended["end_note"], "I moved to the data team.");
+        let r = end(head.clone(), json!({})).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{backend}: ended once");
+        let seen = &mentorships(&app, &head, head_id).await[0];
+        assert_eq!(
+            (&seen["running"], &seen["end_note"]),
+            (&json!(false), &json!("I moved to the data team.")),
+            "{backend}: the mentor sees it ended"
+        );
+        // Dana takes part in the next round again, and Erin's place is free.
+        let r = app
+            .api(
+                Method::POST,
+                "/api/v1/mentoring/rounds",
+                Some(&hr),
+                Some(json!({"name": "After", "goal": "most_matched", "ends_on": ends})),
+            )
+            .await
+            .json();
+        assert_eq!(
+            (r["mentees"].as_i64(), r["mentors"].as_i64()),
+            (Some(3), Some(3)),
+            "{r}"
+        );
+        // The person page says so, to the mentor's manager too.
+        let page = app
+            .get_page(&format!("/people/{head_id}"), Some(&session))
+            .await
+            .text();
+        assert!(
+            page.contains("Ended early on") && page.contains("by Dana Dev"),
+            "{backend}: {page}"
+        );
+        assert!(page.contains("I moved to the data team."));
+        assert!(
+            !page.contains("End this mentorship today"),
+            "{backend}: nothing left to end"
+        );
     }
 }
 

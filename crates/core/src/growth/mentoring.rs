@@ -249,12 +249,102 @@ pub struct Mentorship {
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
     pub round_id: Option<RoundId>,
+    /// Set when the mentee, the mentor or an admin ended it before its end date.
+    pub ended: Option<EarlyEnd>,
+}
+
+/// A mentorship ended before its end date: from `on` it no longer runs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EarlyEnd {
+    pub on: NaiveDate,
+    /// Who ended it (gone when that person was removed).
+    pub by: Option<PersonName>,
+    pub note: String,
 }
 
 impl Mentorship {
     pub fn running_on(&self, day: NaiveDate) -> bool {
-        self.starts_on <= day && day <= self.ends_on
+        self.starts_on <= day
+            && day <= self.ends_on
+            && self.ended.as_ref().is_none_or(|e| day < e.on)
     }
+}
+
+/// Ends a mentorship today, before its end date: the mentee, the mentor and admins may.
+/// The mentor's place is free again for the next round, and the mentee takes part in it.
+pub async fn end_early(
+    store: &dyn Store,
+    viewer: &Viewer,
+    id: MentorshipId,
+    note: &str,
+    now: i64,
+) -> CoreResult<Mentorship> {
+    let mentorship = store
+        .mentorship(id)
+        .await?
+        .ok_or_else(|| CoreError::NotFound(format!("mentorship {id}")))?;
+    let party = [mentorship.mentee.id, mentorship.mentor.id].contains(&viewer.person_id);
+    if !party && !viewer.can_administer() {
+        // Either side's managers see the mentorship and are told who may end it; anyone
+        // else learns nothing of it.
+        let mut sees = false;
+        for side in [mentorship.mentee.id, mentorship.mentor.id] {
+            sees |= store
+                .manager_chain(side)
+                .await?
+                .iter()
+                .any(|c| c.id == viewer.person_id);
+        }
+        return Err(if sees {
+            CoreError::Forbidden(
+                "end this mentorship: only the mentee, the mentor or a people admin can".into(),
+            )
+        } else {
+            CoreError::NotFound(format!("mentorship {id}"))
+        });
+    }
+    let today = local_date(None, now);
+    if let Some(end) = &mentorship.ended {
+        return Err(CoreError::Conflict(format!(
+            "this mentorship was already ended on {}",
+            end.on.format("%-d %B %Y")
+        )));
+    }
+    if mentorship.ends_on < today {
+        return Err(CoreError::Conflict(format!(
+            "this mentorship is over: it ended on {}",
+            mentorship.ends_on.format("%-d %B %Y")
+        )));
+    }
+    let mut errors = Vec::new();
+    let note = super::checked_note(&mut errors, note);
+    if !errors.is_empty() {
+        return Err(CoreError::Invalid(errors));
+    }
+    if !store
+        .end_mentorship(id, today, viewer.person_id, &note)
+        .await?
+    {
+        return Err(CoreError::Conflict(
+            "this mentorship was ended a moment ago".into(),
+        ));
+    }
+    store
+        .audit(&crate::store::AuditEntry {
+            at: now,
+            actor: Some(viewer.person_id),
+            action: "mentorship.end".into(),
+            subject: format!("mentorship {id}"),
+            detail: format!(
+                "{} mentoring {}, ended early",
+                mentorship.mentor.name, mentorship.mentee.name
+            ),
+        })
+        .await?;
+    store
+        .mentorship(id)
+        .await?
+        .ok_or_else(|| CoreError::NotFound(format!("mentorship {id}")))
 }
 
 /// A mentorship as the store writes it.

@@ -12,9 +12,12 @@ use super::opportunities::{
 use super::talent::{NewTalent, Talent};
 use super::wishes::{NewWish, PlateWish};
 use crate::error::CoreResult;
-use crate::ids::{CommitmentId, OpportunityId, PersonId, PlacementId, RoundId, TalentId, WishId};
+use crate::ids::{
+    CommitmentId, MentorshipId, OpportunityId, PersonId, PlacementId, RoundId, TalentId, WishId,
+};
 use crate::work::{Commitment, NewCommitment};
 use async_trait::async_trait;
+use chrono::NaiveDate;
 
 /// Storage of opportunities, placements and career plans.
 #[async_trait]
@@ -136,6 +139,15 @@ pub trait GrowthStore: Send + Sync {
     ) -> CoreResult<()>;
     /// As mentee or mentor, running and ended, newest first.
     async fn mentorships_of(&self, person: PersonId) -> CoreResult<Vec<Mentorship>>;
+    async fn mentorship(&self, id: MentorshipId) -> CoreResult<Option<Mentorship>>;
+    /// Marks a mentorship ended on `on`; `false` when it was already ended.
+    async fn end_mentorship(
+        &self,
+        id: MentorshipId,
+        on: NaiveDate,
+        by: PersonId,
+        note: &str,
+    ) -> CoreResult<bool>;
 
     /// Every skill name Trellis knows — people's, opportunities' and the pool's — sorted.
     async fn skill_names(&self) -> CoreResult<Vec<String>>;

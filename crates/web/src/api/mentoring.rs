@@ -21,7 +21,7 @@ use trellis_core::growth::mentoring::{
 };
 use trellis_core::growth::stretch::Requirement;
 use trellis_core::growth::talent::{self, Talent, TalentInput};
-use trellis_core::ids::{LevelId, RoundId, TalentId};
+use trellis_core::ids::{LevelId, MentorshipId, RoundId, TalentId};
 use utoipa::{IntoParams, ToSchema};
 
 /// What a mentee would like to grow.
@@ -72,6 +72,12 @@ pub struct MentorshipResponse {
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
     pub round_id: Option<i64>,
+    /// Whether it runs today.
+    pub running: bool,
+    /// Set when it was ended before `ends_on`: from that day it no longer runs.
+    pub ended_on: Option<NaiveDate>,
+    pub ended_by: Option<PersonRef>,
+    pub end_note: Option<String>,
 }
 
 impl From<&Mentorship> for MentorshipResponse {
@@ -84,8 +90,45 @@ impl From<&Mentorship> for MentorshipResponse {
             starts_on: m.starts_on,
             ends_on: m.ends_on,
             round_id: m.round_id.map(|r| r.0),
+            running: m.running_on(trellis_core::work::metrics::local_date(None, crate::now())),
+            ended_on: m.ended.as_ref().map(|e| e.on),
+            ended_by: m.ended.as_ref().and_then(|e| e.by.as_ref()).map(Into::into),
+            end_note: m.ended.as_ref().map(|e| e.note.clone()),
         }
     }
+}
+
+/// Why a mentorship ends early; `{}` gives none.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct EndMentorshipRequest {
+    /// At most 1,000 characters; the mentee, the mentor, their managers and admins read it.
+    pub note: String,
+}
+
+/// Ends a mentorship today, before its end date. The mentee, the mentor and admins may;
+/// the mentor's place is free again for the next round.
+#[utoipa::path(post, path = "/api/v1/mentorships/{id}/end", tag = "mentoring",
+    params(("id" = i64, Path, description = "Mentorship id")),
+    request_body = EndMentorshipRequest,
+    responses((status = 200, body = MentorshipResponse), (status = 403, body = ErrorResponse),
+        (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse),
+        (status = 422, body = ErrorResponse)))]
+pub async fn end_mentorship(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<EndMentorshipRequest>,
+) -> Result<Json<MentorshipResponse>, ApiError> {
+    let ended = mentoring::end_early(
+        state.store.as_ref(),
+        &user.viewer,
+        MentorshipId(id),
+        &body.note,
+        crate::now(),
+    )
+    .await?;
+    Ok(Json((&ended).into()))
 }
 
 /// The caller's own side of mentoring.

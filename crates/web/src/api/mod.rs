@@ -135,6 +135,7 @@ pub fn routes() -> Router<AppState> {
             "/talent",
             get(mentoring::list_talent).post(mentoring::add_talent),
         )
+        .route("/mentorships/{id}/end", post(mentoring::end_mentorship))
         .route("/talent/{id}", delete(mentoring::remove_talent))
         .route(
             "/talent/import",
@@ -271,7 +272,7 @@ impl Modify for SecuritySchemes {
         mentoring::person_mentorships, mentoring::list_rounds, mentoring::run_round,
         mentoring::show_round, mentoring::remove_pair, mentoring::publish_round,
         mentoring::list_talent, mentoring::add_talent, mentoring::remove_talent,
-        mentoring::import_talent,
+        mentoring::import_talent, mentoring::end_mentorship,
     ),
     modifiers(&SecuritySchemes),
     security(("bearer" = []), ("session" = [])),

@@ -47,19 +47,24 @@ fn split_skills(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// A mentorship's line as either side sees it.
+/// A mentorship's line as either side sees it, with a way to end it early for the mentee,
+/// the mentor and admins. `back` is where to return after ending one.
 pub(crate) fn mentorship_rows(
     list: &[Mentorship],
     person: PersonId,
     today: chrono::NaiveDate,
+    user: &CurrentUser,
+    back: &str,
 ) -> Markup {
     html! {
         table {
-            thead { tr { th { "Role" } th { "With" } th { "Goals" } th { "When" } } }
+            thead { tr { th { "Role" } th { "With" } th { "Goals" } th { "When" } th { span.visually-hidden { "Actions" } } } }
             tbody {
                 @for m in list {
                     @let mentee = m.mentee.id == person;
                     @let other = if mentee { &m.mentor } else { &m.mentee };
+                    @let party = [m.mentee.id, m.mentor.id].contains(&user.viewer.person_id);
+                    @let can_end = (party || user.viewer.is_admin) && m.ended.is_none() && m.ends_on >= today;
                     tr {
                         td { @if mentee { "Mentee" } @else { "Mentor" } }
                         td { a href=(format!("/people/{}", other.id)) { (other.name) } }
@@ -67,13 +72,72 @@ pub(crate) fn mentorship_rows(
                         td {
                             (m.starts_on.format("%-d %b %Y")) " – " (m.ends_on.format("%-d %b %Y"))
                             @if m.running_on(today) { " " span.flag { "running" } }
+                            @else if let Some(end) = &m.ended {
+                                br;
+                                span.muted {
+                                    "Ended early on " (end.on.format("%-d %b %Y"))
+                                    @if let Some(by) = &end.by { " by " (if by.id == user.viewer.person_id { "you" } else { by.name.as_str() }) }
+                                    @if !end.note.is_empty() { ": “" (end.note) "”" }
+                                }
+                            }
                             @else if m.ends_on < today { " " span.muted { "ended" } }
+                        }
+                        td {
+                            @if can_end {
+                                details.end-early {
+                                    summary { "End early" }
+                                    form method="post" action=(format!("/mentoring/mentorships/{}/end", m.id)) {
+                                        (csrf_field(user))
+                                        input type="hidden" name="back" value=(back);
+                                        div.field {
+                                            label for=(format!("end-note-{}", m.id)) { "Why (optional)" }
+                                            input #(format!("end-note-{}", m.id)) type="text" name="note" maxlength="1000";
+                                            p.hint { "Both of you, your managers and people admins can read it." }
+                                        }
+                                        button.secondary type="submit" { "End this mentorship today" }
+                                    }
+                                }
+                            }
                         }
                     }
                 }
             }
         }
     }
+}
+
+/// The form that ends a mentorship early.
+#[derive(Debug, Deserialize)]
+pub struct EndForm {
+    pub csrf: String,
+    #[serde(default)]
+    pub note: String,
+    #[serde(default)]
+    pub back: String,
+}
+
+pub async fn end_mentorship(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+    Form(form): Form<EndForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&form.csrf)?;
+    mentoring::end_early(
+        state.store.as_ref(),
+        &user.viewer,
+        trellis_core::ids::MentorshipId(id),
+        &form.note,
+        crate::now(),
+    )
+    .await?;
+    // Only back to a page of this site.
+    let back = if form.back.starts_with('/') && !form.back[1..].starts_with(['/', '\\']) {
+        form.back.as_str()
+    } else {
+        "/mentoring"
+    };
+    Ok(Redirect::to(back).into_response())
 }
 
 async fn mentoring_page(
@@ -144,7 +208,7 @@ async fn mentoring_page(
         section aria-labelledby="mine" {
             h2 #mine { "My mentorships" }
             @if mine.mentorships.is_empty() { p.muted { "None yet." } }
-            @else { (mentorship_rows(&mine.mentorships, me, today)) }
+            @else { (mentorship_rows(&mine.mentorships, me, today, user, "/mentoring")) }
         }
         div.grid {
             section.card aria-labelledby="mentee" {

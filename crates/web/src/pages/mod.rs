@@ -108,6 +108,10 @@ pub fn routes() -> Router<AppState> {
         .route("/mentoring/mentor", post(mentoring::save_mentor))
         .route("/mentoring/mentor/delete", post(mentoring::delete_mentor))
         .route(
+            "/mentoring/mentorships/{id}/end",
+            post(mentoring::end_mentorship),
+        )
+        .route(
             "/mentoring/rounds",
             get(mentoring::show_rounds).post(mentoring::run_round),
         )

@@ -269,7 +269,7 @@ pub async fn show_person(
             @if !mentorships.is_empty() {
                 section.card aria-labelledby="mentoring" {
                     h2 #mentoring { "Mentoring" }
-                    (super::mentoring::mentorship_rows(&mentorships, p.id, today))
+                    (super::mentoring::mentorship_rows(&mentorships, p.id, today, &user, &format!("/people/{}", p.id)))
                 }
             }
         }
