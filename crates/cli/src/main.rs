@@ -130,6 +130,16 @@ enum ImportCommand {
         #[command(flatten)]
         db: DatabaseArgs,
     },
+    /// Add or update career-ladder levels from CSV: Code, Name, Rank (0–1000, higher is
+    /// more senior), Expectations. Levels the file does not name are kept.
+    Levels {
+        file: PathBuf,
+        /// Check the file and say what would change, without writing.
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
     /// Add external specialists to the talent pool from CSV: Name, Email, Skills
     /// (rust:4; sql:3), Hourly Rate, Hours Per Week, Available From (YYYY-MM-DD), Note.
     Talent {
@@ -269,6 +279,13 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
             let store = open(&config, true).await?;
             let ok = import_people(&store, &file, dry_run, deactivate_missing).await?;
             if !ok {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        Command::Import(ImportCommand::Levels { file, dry_run, db }) => {
+            let config = db.config()?;
+            let store = open(&config, true).await?;
+            if !import_levels(&store, &file, dry_run).await? {
                 return Ok(ExitCode::FAILURE);
             }
         }
@@ -485,6 +502,44 @@ fn read_with_progress(path: &Path) -> Result<Vec<u8>> {
     }
     bar.finish_and_clear();
     Ok(content)
+}
+
+/// Adds or updates the ladder levels in a file, all rows or none; prints every error as
+/// FILE:LINE: column: message. Returns false on errors.
+async fn import_levels(store: &SqlStore, file: &Path, dry_run: bool) -> Result<bool> {
+    let content =
+        std::fs::read(file).map_err(|e| anyhow!("cannot read {}: {e}", file.display()))?;
+    let name = file.display().to_string();
+    let outcome = match trellis_core::org::ladder::apply_file(
+        store,
+        None,
+        &name,
+        &content,
+        dry_run,
+        chrono_now(),
+    )
+    .await
+    {
+        Ok(o) => o,
+        Err(trellis_core::CoreError::Invalid(lines)) => {
+            for l in &lines {
+                eprintln!("{}", l.message);
+            }
+            eprintln!("{} errors; nothing was written.", lines.len());
+            return Ok(false);
+        }
+        Err(e) => return Err(anyhow!("{e}")),
+    };
+    let counts = format!(
+        "{} added, {} updated, {} unchanged",
+        outcome.added, outcome.updated, outcome.unchanged
+    );
+    if dry_run {
+        println!("Career ladder: would have {counts}. Nothing was written (dry run).");
+    } else {
+        println!("Career ladder: {counts}.");
+    }
+    Ok(true)
 }
 
 /// Adds the talent pool in a file, all rows or none; prints every error as

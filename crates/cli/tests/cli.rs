@@ -516,3 +516,57 @@ async fn talent_imports_all_rows_or_none() {
         assert_eq!(text(&out.stdout).trim(), "Added 1 to the talent pool.");
     }
 }
+
+#[tokio::test]
+async fn the_career_ladder_imports_all_rows_or_none() {
+    for backend in backends() {
+        let db = TestDatabase::new(backend).await;
+        let dir = tempfile::tempdir().unwrap();
+        let ladder = dir.path().join("ladder.csv");
+        let import = |dry_run: bool| {
+            let mut args = vec!["import", "levels", ladder.to_str().unwrap()];
+            if dry_run {
+                args.push("--dry-run");
+            }
+            args.extend(["--database", db.url.as_str()]);
+            trellis(&args)
+        };
+        std::fs::write(&ladder, "Code,Name,Rank\nL1,Junior,1\nL1,Junior again,x\n").unwrap();
+        let out = import(false);
+        assert!(!out.status.success(), "{backend}");
+        let stderr = text(&out.stderr);
+        let path = ladder.display();
+        for expected in [
+            format!("{path}:3: Rank: \"x\" is not a whole number"),
+            format!("{path}:3: Code: L1 is already on line 2"),
+            "2 errors; nothing was written.".to_string(),
+        ] {
+            assert!(
+                stderr.contains(&expected),
+                "{backend}: missing {expected:?} in\n{stderr}"
+            );
+        }
+        std::fs::write(
+            &ladder,
+            "Code,Name,Rank,Expectations\nL1,Junior,1,Learns the craft\nL2,Engineer,2,\n",
+        )
+        .unwrap();
+        let out = import(true);
+        assert!(out.status.success(), "{backend}: {}", text(&out.stderr));
+        assert_eq!(
+            text(&out.stdout).trim(),
+            "Career ladder: would have 2 added, 0 updated, 0 unchanged. Nothing was written (dry run)."
+        );
+        let out = import(false);
+        assert!(out.status.success(), "{backend}: {}", text(&out.stderr));
+        assert_eq!(
+            text(&out.stdout).trim(),
+            "Career ladder: 2 added, 0 updated, 0 unchanged."
+        );
+        let out = import(false);
+        assert_eq!(
+            text(&out.stdout).trim(),
+            "Career ladder: 0 added, 0 updated, 2 unchanged."
+        );
+    }
+}

@@ -5,6 +5,7 @@
 //! one place and the CLI turns it into a message.
 
 pub mod auth;
+pub mod csv_file;
 pub mod demo;
 pub mod error;
 pub mod growth;

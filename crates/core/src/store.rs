@@ -112,6 +112,8 @@ pub trait Store:
     async fn levels(&self) -> CoreResult<Vec<JobLevel>>;
     async fn level(&self, id: LevelId) -> CoreResult<Option<JobLevel>>;
     async fn upsert_level(&self, level: &NewLevel) -> CoreResult<LevelId>;
+    /// Adds or updates every level, in one transaction: all of them or none.
+    async fn upsert_levels(&self, levels: &[NewLevel]) -> CoreResult<()>;
 
     async fn org_snapshot(&self) -> CoreResult<OrgSnapshot>;
     /// Writes a valid plan in one transaction: all of it or nothing.

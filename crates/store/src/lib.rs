@@ -452,6 +452,9 @@ impl trellis_core::Store for SqlStore {
     ) -> CoreResult<trellis_core::LevelId> {
         people::upsert_level(self, level).await
     }
+    async fn upsert_levels(&self, levels: &[trellis_core::store::NewLevel]) -> CoreResult<()> {
+        people::upsert_levels(self, levels).await
+    }
     async fn org_snapshot(&self) -> CoreResult<trellis_core::org::import::OrgSnapshot> {
         import::org_snapshot(self).await
     }

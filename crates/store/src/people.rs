@@ -882,20 +882,38 @@ pub async fn level(store: &SqlStore, id: LevelId) -> CoreResult<Option<JobLevel>
     row.as_ref().map(level_row).transpose()
 }
 
+const UPSERT_LEVEL: &str = "INSERT INTO job_levels (code, name, rank, expectations) \
+    VALUES ($1, $2, $3, $4) ON CONFLICT (code) DO UPDATE SET name = excluded.name, \
+    rank = excluded.rank, expectations = excluded.expectations RETURNING id";
+
+fn upsert_level_query(
+    level: &NewLevel,
+) -> sqlx::query::QueryScalar<'static, sqlx::Any, i64, sqlx::any::AnyArguments> {
+    sqlx::query_scalar(UPSERT_LEVEL)
+        .bind(level.code.clone())
+        .bind(level.name.clone())
+        .bind(level.rank)
+        .bind(level.expectations.clone())
+}
+
 pub async fn upsert_level(store: &SqlStore, level: &NewLevel) -> CoreResult<LevelId> {
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO job_levels (code, name, rank, expectations) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (code) DO UPDATE SET name = excluded.name, rank = excluded.rank, \
-         expectations = excluded.expectations RETURNING id",
-    )
-    .bind(level.code.clone())
-    .bind(level.name.clone())
-    .bind(level.rank)
-    .bind(level.expectations.clone())
-    .fetch_one(&store.pool)
-    .await
-    .map_err(map_err)?;
+    let id = upsert_level_query(level)
+        .fetch_one(&store.pool)
+        .await
+        .map_err(map_err)?;
     Ok(LevelId(id))
+}
+
+/// Adds or updates every level, in one transaction.
+pub async fn upsert_levels(store: &SqlStore, levels: &[NewLevel]) -> CoreResult<()> {
+    let mut tx = store.pool.begin().await.map_err(map_err)?;
+    for level in levels {
+        upsert_level_query(level)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(map_err)?;
+    }
+    tx.commit().await.map_err(map_err)
 }
 
 pub async fn counts(store: &SqlStore) -> CoreResult<OrgCounts> {

@@ -549,6 +549,72 @@ fn the_openapi_document_matches_its_snapshot() {
 }
 
 #[tokio::test]
+async fn the_ladder_imports_from_csv_through_the_api() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let hr = app.token("hr@acme.test").await;
+        let dev = app.token("dev@acme.test").await;
+        let send = |token: String, query: &'static str, csv: &'static str| {
+            let app = &app;
+            async move {
+                app.send(
+                    Request::builder()
+                        .method(Method::POST)
+                        .uri(format!("/api/v1/levels/import{query}"))
+                        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                        .header(header::CONTENT_TYPE, "text/csv")
+                        .body(Body::from(csv))
+                        .unwrap(),
+                )
+                .await
+            }
+        };
+        let good = "Code,Name,Rank\nL2,Engineer,2\nL11,Fellow,11\n";
+        let r = send(dev.clone(), "", good).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}");
+        let r = send(hr.clone(), "?file_name=ranks.csv", "Code,Rank\nL2,2\n").await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
+        assert_eq!(
+            r.json()["error"]["fields"][0]["message"],
+            "ranks.csv:1: Name: this column is missing"
+        );
+        let r = send(hr.clone(), "?dry_run=true", good).await;
+        assert_eq!(
+            r.json(),
+            json!({"added": 1, "updated": 1, "unchanged": 0, "dry_run": true}),
+            "{backend}"
+        );
+        let r = send(hr.clone(), "", good).await;
+        assert_eq!(
+            r.json(),
+            json!({"added": 1, "updated": 1, "unchanged": 0, "dry_run": false}),
+            "{backend}"
+        );
+        let r = send(hr.clone(), "", good).await;
+        assert_eq!(
+            r.json(),
+            json!({"added": 0, "updated": 0, "unchanged": 2, "dry_run": false}),
+            "{backend}: the same file again changes nothing"
+        );
+        let levels = app
+            .api(Method::GET, "/api/v1/levels", Some(&dev), None)
+            .await
+            .json();
+        let ranked: Vec<(&str, i64)> = levels
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| (l["code"].as_str().unwrap(), l["rank"].as_i64().unwrap()))
+            .collect();
+        assert_eq!(
+            &ranked[..3],
+            [("L2", 2), ("L11", 11), ("L3", 100)],
+            "{backend}: levels the file leaves out stay unranked"
+        );
+    }
+}
+
+#[tokio::test]
 async fn admins_rank_the_career_ladder_and_everyone_reads_it() {
     for backend in backends() {
         let app = TestApp::new(backend).await;

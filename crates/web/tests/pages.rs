@@ -176,20 +176,32 @@ async fn the_edit_form_names_each_bad_field_and_keeps_the_input() {
 }
 
 fn multipart(session: &Session, csv: &str, deactivate: bool) -> Request<Body> {
+    let ticked: &[&str] = if deactivate {
+        &["deactivate_missing"]
+    } else {
+        &[]
+    };
+    upload("/admin/import", session, "hris.csv", csv, ticked)
+}
+
+/// An upload form's request: the CSRF token, ticked boxes and one CSV file.
+fn upload(path: &str, session: &Session, file: &str, csv: &str, ticked: &[&str]) -> Request<Body> {
     let boundary = "XtrellisBoundary";
     let mut body = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n",
         session.csrf
     );
-    if deactivate {
-        body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"deactivate_missing\"\r\n\r\n1\r\n"));
+    for name in ticked {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n1\r\n"
+        ));
     }
     body.push_str(&format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"hris.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file}\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
     ));
     Request::builder()
         .method(Method::POST)
-        .uri("/admin/import")
+        .uri(path)
         .header(header::COOKIE, &session.cookie)
         .header(
             header::CONTENT_TYPE,
@@ -197,6 +209,104 @@ fn multipart(session: &Session, csv: &str, deactivate: bool) -> Request<Body> {
         )
         .body(Body::from(body))
         .unwrap()
+}
+
+#[tokio::test]
+async fn the_career_ladder_is_uploaded_checked_first_and_saved_whole() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let admin = app.sign_in("hr@acme.test", PASSWORD).await.unwrap();
+        let ranks = || async {
+            let mut levels: Vec<(String, i64)> = app
+                .store
+                .levels()
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|l| (l.code, l.rank))
+                .collect();
+            levels.sort();
+            levels
+        };
+        let before = ranks().await;
+        let bad = "Code,Name,Rank\nL2,Engineer,2\nL3,Senior,three\n";
+        let r = app
+            .send(upload(
+                "/admin/ladder/import",
+                &admin,
+                "ladder.csv",
+                bad,
+                &[],
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
+        assert!(
+            r.text()
+                .contains("ladder.csv:3: Rank: &quot;three&quot; is not a whole number"),
+            "{}",
+            r.text()
+        );
+        assert_eq!(ranks().await, before, "{backend}: nothing was saved");
+
+        let good = "Code,Name,Rank,Expectations\nL2,Engineer,2,Delivers with help\nL3,Senior Engineer,3,\nL10,Distinguished,10,Sets direction\n";
+        let r = app
+            .send(upload(
+                "/admin/ladder/import",
+                &admin,
+                "ladder.csv",
+                good,
+                &["dry_run"],
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.text());
+        assert!(
+            r.text()
+                .contains("Checked ladder.csv: it would add 1, change 2 and leave 0 as they are. Nothing was saved."),
+            "{}",
+            r.text()
+        );
+        assert_eq!(ranks().await, before, "{backend}: a check saves nothing");
+
+        let r = app
+            .send(upload(
+                "/admin/ladder/import",
+                &admin,
+                "ladder.csv",
+                good,
+                &[],
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.text());
+        assert!(
+            r.text()
+                .contains("Imported ladder.csv: 1 added, 2 changed, 0 as they were."),
+            "{}",
+            r.text()
+        );
+        let after = ranks().await;
+        for (code, rank) in [("L10", 10), ("L2", 2), ("L3", 3)] {
+            assert!(
+                after.contains(&(code.to_string(), rank)),
+                "{backend}: {after:?}"
+            );
+        }
+        assert!(
+            after.contains(&("L5".to_string(), 100)),
+            "{backend}: levels the file leaves out stay"
+        );
+        // Members cannot upload.
+        let member = app.sign_in("dev@acme.test", PASSWORD).await.unwrap();
+        let r = app
+            .send(upload(
+                "/admin/ladder/import",
+                &member,
+                "ladder.csv",
+                good,
+                &[],
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}");
+    }
 }
 
 #[tokio::test]

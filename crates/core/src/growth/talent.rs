@@ -3,6 +3,7 @@
 //! hours a week and the date they can start. Kept by people with reports and admins, who
 //! are the ones sourcing work; members do not see rates. Admins import it from CSV.
 
+use crate::csv_file::{self, Column, row_error};
 use crate::error::{CoreError, CoreResult, FieldError};
 use crate::growth::stretch::Requirement;
 use crate::ids::TalentId;
@@ -244,11 +245,6 @@ pub struct TalentImport {
     pub added: usize,
 }
 
-/// One problem in an imported file, as `FILE:LINE: column: message`.
-pub fn row_error(file: &str, line: u64, column: &str, message: &str) -> String {
-    format!("{file}:{line}: {column}: {message}")
-}
-
 /// Reads a talent-pool CSV: `Name, Email, Skills (rust:4; sql:3), Hourly Rate, Hours Per
 /// Week, Available From (YYYY-MM-DD), Note`; header names match case- and
 /// punctuation-insensitively. Every problem is returned, nothing is partly read.
@@ -258,48 +254,29 @@ pub fn parse_csv(
     known: &HashSet<String>,
     now: i64,
 ) -> Result<Vec<NewTalent>, Vec<String>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(content);
-    let headers = match reader.headers() {
-        Ok(h) => h.clone(),
-        Err(e) => return Err(vec![format!("{file}:1: the header cannot be read: {e}")]),
-    };
-    let key = |h: &str| -> String {
-        h.chars()
-            .filter(|c| c.is_ascii_alphanumeric())
-            .collect::<String>()
-            .to_lowercase()
-    };
-    let find = |names: &[&str]| -> Option<usize> {
-        headers
-            .iter()
-            .position(|h| names.iter().any(|n| key(h) == *n))
+    let column = |name, headers, required| Column {
+        name,
+        headers,
+        required,
     };
     let columns = [
-        ("Name", find(&["name", "fullname"])),
-        ("Email", find(&["email", "emailaddress"])),
-        ("Skills", find(&["skills"])),
-        ("Hourly Rate", find(&["hourlyrate", "rate", "rateperhour"])),
-        (
+        column("Name", &["name", "fullname"][..], true),
+        column("Email", &["email", "emailaddress"], false),
+        column("Skills", &["skills"], true),
+        column("Hourly Rate", &["hourlyrate", "rate", "rateperhour"], true),
+        column(
             "Hours Per Week",
-            find(&["hoursperweek", "hours", "weeklyhours"]),
+            &["hoursperweek", "hours", "weeklyhours"],
+            true,
         ),
-        (
+        column(
             "Available From",
-            find(&["availablefrom", "available", "startdate"]),
+            &["availablefrom", "available", "startdate"],
+            true,
         ),
-        ("Note", find(&["note", "notes"])),
+        column("Note", &["note", "notes"], false),
     ];
-    let mut errors: Vec<String> = columns
-        .iter()
-        .filter(|(name, at)| at.is_none() && !matches!(*name, "Email" | "Note"))
-        .map(|(name, _)| format!("{file}:1: {name}: this column is missing"))
-        .collect();
-    if !errors.is_empty() {
-        return Err(errors);
-    }
+    let rows = csv_file::read(file, content, &columns)?;
     let column_of = |field: &str| -> &'static str {
         match field {
             "name" => "Name",
@@ -311,27 +288,11 @@ pub fn parse_csv(
             _ => "Note",
         }
     };
+    let mut errors = Vec::new();
     let mut talents = Vec::new();
-    for record in reader.records() {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                errors.push(format!("{file}:{line}: the row cannot be read: {e}"));
-                continue;
-            }
-        };
-        let line = record.position().map_or(0, |p| p.line());
-        let get = |i: usize| -> String {
-            columns[i]
-                .1
-                .and_then(|at| record.get(at))
-                .unwrap_or("")
-                .to_string()
-        };
-        if record.iter().all(|v| v.trim().is_empty()) {
-            continue;
-        }
+    for row in &rows {
+        let line = row.line;
+        let get = |i: usize| row.get(i).to_string();
         let mut row_errors = Vec::new();
         let skills = match parse_skills(&get(2)) {
             Ok(list) => list
@@ -417,9 +378,6 @@ pub fn parse_csv(
                 }
             }
         }
-    }
-    if talents.is_empty() && errors.is_empty() {
-        errors.push(format!("{file}: the file has no rows"));
     }
     if errors.is_empty() {
         Ok(talents)

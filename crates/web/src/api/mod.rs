@@ -105,6 +105,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/levels", get(org::list_levels))
         .route("/levels/{code}", put(org::save_level))
+        .route("/levels/import", post(org::import_levels))
         .route("/mentoring/me", get(mentoring::show_my_mentoring))
         .route(
             "/mentoring/me/goals",
@@ -255,7 +256,7 @@ impl Modify for SecuritySchemes {
         show_me,
         people::list_people, people::show_person, people::create_person, people::update_person,
         org::list_org_roots, org::show_org_subtree, org::list_teams, org::show_team,
-        org::list_levels, org::save_level,
+        org::list_levels, org::save_level, org::import_levels,
         imports::import_people,
         work::create_commitment, work::show_commitment, work::update_commitment,
         work::renegotiate_commitment, work::reassign_commitment, work::set_commitment_status,

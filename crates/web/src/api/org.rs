@@ -202,3 +202,54 @@ pub async fn save_level(
         .ok_or_else(|| CoreError::NotFound(format!("level {id}")))?;
     Ok(Json((&level).into()))
 }
+
+/// Where the ladder file came from, and whether only to check it.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct LadderImportParams {
+    /// Used in error messages (`FILE:LINE: column: message`).
+    pub file_name: Option<String>,
+    /// Check the file and count what would change, without saving.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+/// What a ladder import changed, or would change on a dry run.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LadderImportResponse {
+    pub added: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub dry_run: bool,
+}
+
+/// Import the career ladder from CSV (people admins): columns Code, Name, Rank (0–1000,
+/// higher is more senior), Expectations (optional). Each level is added, or changed when its
+/// code exists; levels the file leaves out stay. Every row is saved, or none: errors come
+/// back as `FILE:LINE: column: message` with 422.
+#[utoipa::path(post, path = "/api/v1/levels/import", tag = "org", params(LadderImportParams),
+    request_body(content = String, content_type = "text/csv", description = "The CSV file"),
+    responses((status = 200, body = LadderImportResponse), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn import_levels(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Query(params): Query<LadderImportParams>,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Json<LadderImportResponse>, ApiError> {
+    let body = body.map_err(|r| ApiError::new(r.status(), "bad_request", r.body_text()))?;
+    let file = params.file_name.as_deref().unwrap_or("ladder.csv");
+    let done = trellis_core::org::ladder::import(
+        state.store.as_ref(),
+        &user.viewer,
+        file,
+        &body,
+        params.dry_run,
+        crate::now(),
+    )
+    .await?;
+    Ok(Json(LadderImportResponse {
+        added: done.added,
+        updated: done.updated,
+        unchanged: done.unchanged,
+        dry_run: params.dry_run,
+    }))
+}

@@ -36,6 +36,11 @@ pub fn routes() -> Router<AppState> {
             "/admin/ladder",
             get(super::ladder::show_ladder).post(super::ladder::save_level),
         )
+        .route(
+            "/admin/ladder/import",
+            post(super::ladder::import_ladder)
+                .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES + 64 * 1024)),
+        )
 }
 
 fn require_admin(user: &CurrentUser) -> Result<(), PageError> {

@@ -1,5 +1,5 @@
-//! Admin → Career ladder: the job levels with their rank and expectations, and one form to
-//! add a level or change one.
+//! Admin → Career ladder: the job levels with their rank and expectations, one form to
+//! add a level or change one, and a CSV upload for the whole ladder.
 
 use super::layout::{Frame, page};
 use super::{csrf_field, error_summary, input_field, settings};
@@ -7,8 +7,9 @@ use crate::AppState;
 use crate::auth::{CurrentUser, PageUser};
 use crate::error::PageError;
 use axum::Form;
-use axum::extract::{Query, State};
-use axum::response::Response;
+use axum::extract::{Multipart, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
 use trellis_core::org::ladder::{self, LevelInput};
@@ -49,7 +50,8 @@ async fn ladder_page(
     user: &CurrentUser,
     form: Option<LevelForm>,
     errors: &[FieldError],
-    saved: Option<&str>,
+    notice: Option<String>,
+    import_errors: &[String],
 ) -> Result<Markup, PageError> {
     let settings = settings(state).await?;
     let levels = ladder::list(state.store.as_ref()).await?;
@@ -59,9 +61,16 @@ async fn ladder_page(
         nav aria-label="Admin" { ol.chain { li { a href="/admin" { "Admin" } } li aria-current="page" { "Career ladder" } } }
         h1 { "Career ladder" }
         p.lead { "Higher rank is more senior. Career plans suggest the next level up, and mentor matching gives points to mentors at a mentee's target level." }
-        @if let Some(code) = saved { p.notice role="status" { "Saved " (code) "." } }
+        @if let Some(n) = &notice { p.notice role="status" { (n) } }
+        @if !import_errors.is_empty() {
+            div.error-summary role="alert" {
+                h2 { "The file was not imported" }
+                p { "Nothing was changed. Correct these rows and upload it again:" }
+                ul { @for e in import_errors { li { (e) } } }
+            }
+        }
         (error_summary(errors, "f-"))
-        @if levels.is_empty() { p.muted { "No levels yet: add the first below, or import people with a Level column." } }
+        @if levels.is_empty() { p.muted { "No levels yet: add the first below, import the ladder from a CSV file, or import people with a Level column." } }
         @else {
             table {
                 thead { tr { th { "Code" } th { "Name" } th.num { "Rank" } th { "Expectations" } th { span.visually-hidden { "Actions" } } } }
@@ -86,6 +95,16 @@ async fn ladder_page(
                     textarea #f-expectations name="expectations" rows="4" { (form.expectations) }
                 }
                 button type="submit" { "Save level" }
+            }
+        }
+        section.card aria-labelledby="import" {
+            h2 #import { "Import from CSV" }
+            p.hint { "Columns: Code, Name, Rank, Expectations (optional). Each level is added, or changed when its code exists; levels the file leaves out stay. Every row is saved, or none." }
+            form method="post" action="/admin/ladder/import" enctype="multipart/form-data" {
+                (csrf_field(user))
+                div.field { label for="ladder-file" { "CSV file" } input #ladder-file type="file" name="file" accept=".csv,text/csv"; }
+                div.field { label { input type="checkbox" name="dry_run" value="1"; " Only check the file and say what would change" } }
+                button type="submit" { "Import" }
             }
         }
     };
@@ -116,7 +135,8 @@ pub async fn show_ladder(
             ..LevelForm::default()
         })
     });
-    ladder_page(&state, &user, form, &[], q.saved.as_deref()).await
+    let notice = q.saved.map(|code| format!("Saved {code}."));
+    ladder_page(&state, &user, form, &[], notice, &[]).await
 }
 
 pub async fn save_level(
@@ -153,10 +173,72 @@ pub async fn save_level(
         format!("/admin/ladder?saved={}", urlencoding(&code)),
         |errors| {
             let (state, user) = (&state, &user);
-            async move { ladder_page(state, user, Some(form), &errors, None).await }
+            async move { ladder_page(state, user, Some(form), &errors, None, &[]).await }
         },
     )
     .await
+}
+
+/// A whole ladder from a CSV upload, or with "only check" ticked, what it would change.
+pub async fn import_ladder(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    mut multipart: Multipart,
+) -> Result<Response, PageError> {
+    require_admin(&user)?;
+    let upload = super::upload::read_upload(&mut multipart, "ladder.csv").await?;
+    user.check_csrf(&upload.csrf)?;
+    let refuse = |errors: Vec<String>| {
+        let (state, user) = (&state, &user);
+        async move {
+            Ok::<Response, PageError>(
+                (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    ladder_page(state, user, None, &[], None, &errors).await?,
+                )
+                    .into_response(),
+            )
+        }
+    };
+    let Some(content) = &upload.content else {
+        return refuse(vec![format!(
+            "{}: choose a CSV file to import",
+            upload.file_name
+        )])
+        .await;
+    };
+    let dry_run = upload.checked("dry_run");
+    match ladder::import(
+        state.store.as_ref(),
+        &user.viewer,
+        &upload.file_name,
+        content,
+        dry_run,
+        crate::now(),
+    )
+    .await
+    {
+        Ok(done) => {
+            let notice = if dry_run {
+                format!(
+                    "Checked {}: it would add {}, change {} and leave {} as they are. Nothing was saved.",
+                    upload.file_name, done.added, done.updated, done.unchanged
+                )
+            } else {
+                format!(
+                    "Imported {}: {} added, {} changed, {} as they were.",
+                    upload.file_name, done.added, done.updated, done.unchanged
+                )
+            };
+            Ok(ladder_page(&state, &user, None, &[], Some(notice), &[])
+                .await?
+                .into_response())
+        }
+        Err(CoreError::Invalid(fields)) => {
+            refuse(fields.into_iter().map(|f| f.message).collect()).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Percent-encodes a level code for a query string.
