@@ -44,6 +44,7 @@ request = function() return wrk.format("GET", "/people/" .. math.random(1, $PEOP
 LUA
 echo "== person page, a random person of $PEOPLE each request"
 wrk -t2 -c64 -d"$DURATION" --latency -s "$WORK/random.lua" -H "Cookie: trellis_session=$SESSION" "$BASE" | grep -E "Requests/sec|Non-2xx|50%|90%|99%"
+echo "server peak memory: $(awk '/VmHWM/ {printf "%.0f MiB", $2/1024}' /proc/$SERVER/status)"
 # Writes last (they change the data): a random person's title through the API. Every write
 # empties the person-page caches (org area) on every instance.
 cat > "$WORK/update.lua" <<LUA

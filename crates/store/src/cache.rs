@@ -146,10 +146,11 @@ impl ChangeCounter {
 }
 
 async fn read_counts(pool: &AnyPool) -> CoreResult<Counts> {
-    let rows: Vec<(String, i64)> = sqlx::query_as("SELECT area, value FROM change_counter")
-        .fetch_all(pool)
-        .await
-        .map_err(map_err)?;
+    let rows: Vec<(String, i64)> =
+        sqlx::query_as("SELECT area, SUM(value)::BIGINT FROM change_counter GROUP BY area")
+            .fetch_all(pool)
+            .await
+            .map_err(map_err)?;
     let mut counts = Counts::default();
     for (slot, area) in counts.iter_mut().zip(Area::ALL) {
         *slot = rows
@@ -207,7 +208,13 @@ impl<K: Hash + Eq, V: Clone> Tagged<K, V> {
         if entries.len() >= self.limit && !entries.contains_key(&key) {
             entries.retain(|_, (tag, _)| self.fresh(tag, &counts));
             if entries.len() >= self.limit {
-                entries.clear();
+                // Still full of current values: drop every other one (the map's order
+                // has nothing to do with use, so this is a random half).
+                let mut keep = false;
+                entries.retain(|_, _| {
+                    keep = !keep;
+                    keep
+                });
             }
         }
         entries.insert(key, (counts, value));
@@ -225,8 +232,9 @@ pub(crate) struct ReadCache {
     pub mentorships: Tagged<i64, Vec<trellis_core::growth::mentoring::Mentorship>>,
 }
 
-/// Entries per kind; a person's neighbourhood is a few kilobytes.
-const LIMIT: usize = 20_000;
+/// Entries per kind; a person's neighbourhood is a few kilobytes, so the person pages
+/// cache holds tens of megabytes at most.
+const LIMIT: usize = 10_000;
 
 impl ReadCache {
     pub fn new(changes: Changes) -> ReadCache {
@@ -295,5 +303,13 @@ mod tests {
         assert_eq!(kind.get(&1, &[7, 1, 1, 1]), None);
         assert_eq!(kind.get(&2, &[8, 1, 1, 1]), Some("two"));
         assert_eq!(kind.get(&3, &[8, 1, 1, 1]), Some("three"));
+        // Full of current values: half go, and the new one is in.
+        kind.put(4, [8, 1, 1, 1], "four");
+        let kept = [2, 3]
+            .iter()
+            .filter(|k| kind.get(k, &[8, 1, 1, 1]).is_some())
+            .count();
+        assert_eq!(kept, 1);
+        assert_eq!(kind.get(&4, &[8, 1, 1, 1]), Some("four"));
     }
 }

@@ -276,7 +276,7 @@ async fn every_writing_transaction_is_counted_once() {
     let pool = store.pool();
     let counts = || async {
         let rows: Vec<(String, i64)> =
-            sqlx::query_as("SELECT area, value FROM change_counter ORDER BY area")
+            sqlx::query_as("SELECT area, SUM(value)::BIGINT FROM change_counter GROUP BY area")
                 .fetch_all(pool)
                 .await
                 .unwrap();

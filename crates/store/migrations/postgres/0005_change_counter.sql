@@ -12,13 +12,19 @@
 --
 -- The additions are deferred to commit time and take the counters' row locks in one fixed
 -- order, as the last locks a writer takes, held only while it commits: writers cannot
--- deadlock on them.
+-- deadlock on them. Each area's count is the sum of 16 stripes, and a writer adds to the
+-- stripe of its connection, so that writers on different connections do not queue behind
+-- each other's commits.
 CREATE TABLE change_counter (
-    area TEXT PRIMARY KEY,
-    value BIGINT NOT NULL
+    area TEXT NOT NULL,
+    stripe SMALLINT NOT NULL,
+    value BIGINT NOT NULL,
+    PRIMARY KEY (area, stripe)
 );
-INSERT INTO change_counter (area, value)
-    VALUES ('org', 0), ('sessions', 0), ('mentoring', 0), ('other', 0);
+INSERT INTO change_counter (area, stripe, value)
+    SELECT area, stripe, 0
+    FROM unnest(ARRAY['org', 'sessions', 'mentoring', 'other']) AS area,
+         generate_series(0, 15) AS stripe;
 
 -- One row per writing transaction, naming the areas it wrote to, removed again as it
 -- commits: inserting it is what schedules the deferred additions.
@@ -51,10 +57,12 @@ END $$;
 CREATE FUNCTION trellis_count_change() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     written TEXT[];
+    mine SMALLINT := pg_backend_pid() % 16;
 BEGIN
     SELECT areas INTO written FROM change_counter_pending WHERE id = NEW.id;
-    PERFORM 1 FROM change_counter WHERE area = ANY (written) ORDER BY area FOR UPDATE;
-    UPDATE change_counter SET value = value + 1 WHERE area = ANY (written);
+    PERFORM 1 FROM change_counter WHERE area = ANY (written) AND stripe = mine
+        ORDER BY area FOR UPDATE;
+    UPDATE change_counter SET value = value + 1 WHERE area = ANY (written) AND stripe = mine;
     DELETE FROM change_counter_pending WHERE id = NEW.id;
     RETURN NULL;
 END $$;
