@@ -27,6 +27,16 @@ pub fn row_error(file: &str, line: u64, column: &str, message: &str) -> String {
     format!("{file}:{line}: {column}: {message}")
 }
 
+/// A file refused for these lines, as the error every import returns.
+pub fn refused(lines: Vec<String>) -> crate::error::CoreError {
+    crate::error::CoreError::Invalid(
+        lines
+            .into_iter()
+            .map(|l| crate::error::FieldError::new("file", l))
+            .collect(),
+    )
+}
+
 /// Reads the rows, or says which columns are missing and which rows cannot be read.
 pub fn read(file: &str, content: &[u8], columns: &[Column]) -> Result<Vec<Row>, Vec<String>> {
     let mut reader = csv::ReaderBuilder::new()

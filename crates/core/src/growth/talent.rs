@@ -405,12 +405,7 @@ pub async fn import(
             let ids = store.add_talent(&talents).await?;
             Ok(TalentImport { added: ids.len() })
         }
-        Err(lines) => Err(CoreError::Invalid(
-            lines
-                .into_iter()
-                .map(|l| FieldError::new("file", l))
-                .collect(),
-        )),
+        Err(lines) => Err(csv_file::refused(lines)),
     }
 }
 

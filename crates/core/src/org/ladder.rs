@@ -204,14 +204,7 @@ pub async fn apply_file(
     dry_run: bool,
     now: i64,
 ) -> CoreResult<LadderImport> {
-    let levels = parse_csv(file, content).map_err(|lines| {
-        CoreError::Invalid(
-            lines
-                .into_iter()
-                .map(|l| FieldError::new("file", l))
-                .collect(),
-        )
-    })?;
+    let levels = parse_csv(file, content).map_err(csv_file::refused)?;
     let existing: HashMap<String, JobLevel> = store
         .levels()
         .await?

@@ -62,13 +62,7 @@ async fn ladder_page(
         h1 { "Career ladder" }
         p.lead { "Higher rank is more senior. Career plans suggest the next level up, and mentor matching gives points to mentors at a mentee's target level." }
         @if let Some(n) = &notice { p.notice role="status" { (n) } }
-        @if !import_errors.is_empty() {
-            div.error-summary role="alert" {
-                h2 { "The file was not imported" }
-                p { "Nothing was changed. Correct these rows and upload it again:" }
-                ul { @for e in import_errors { li { (e) } } }
-            }
-        }
+        (super::upload::refused_file(import_errors, "Nothing was changed."))
         (error_summary(errors, "f-"))
         @if levels.is_empty() { p.muted { "No levels yet: add the first below, import the ladder from a CSV file, or import people with a Level column." } }
         @else {

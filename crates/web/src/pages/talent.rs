@@ -70,13 +70,7 @@ async fn talent_page(
         h1 { "Talent pool" }
         p.lead { "External specialists Trellis offers when nobody inside has the skill and the time. Rates are per hour in " (settings.currency) "." }
         @if let Some(n) = &notice { p.notice role="status" { (n) } }
-        @if !import_errors.is_empty() {
-            div.error-summary role="alert" {
-                h2 { "The file was not imported" }
-                p { "Nothing was added. Correct these rows and upload it again:" }
-                ul { @for e in import_errors { li { (e) } } }
-            }
-        }
+        (super::upload::refused_file(import_errors, "Nothing was added."))
         (error_summary(errors, "f-"))
         @if pool.is_empty() { p.muted { "Nobody in the pool yet." } }
         @else {

@@ -4,6 +4,7 @@ use crate::MAX_UPLOAD_BYTES;
 use crate::error::PageError;
 use axum::extract::Multipart;
 use axum::http::StatusCode;
+use maud::{Markup, html};
 
 /// What an upload form sent.
 #[derive(Debug, Clone, Default)]
@@ -75,4 +76,17 @@ pub(crate) async fn read_upload(
         }
     }
     Ok(upload)
+}
+
+/// The rows that kept a file from being imported, above the page's forms.
+pub(crate) fn refused_file(lines: &[String], nothing_done: &str) -> Markup {
+    html! {
+        @if !lines.is_empty() {
+            div.error-summary role="alert" {
+                h2 { "The file was not imported" }
+                p { (nothing_done) " Correct these rows and upload it again:" }
+                ul { @for e in lines { li { (e) } } }
+            }
+        }
+    }
 }
