@@ -230,6 +230,8 @@ pub(crate) struct ReadCache {
     pub neighbourhoods: Tagged<i64, Option<trellis_core::store::Neighbourhood>>,
     pub with_reports: Tagged<i64, Option<crate::people::PersonWithReports>>,
     pub mentorships: Tagged<i64, Vec<trellis_core::growth::mentoring::Mentorship>>,
+    /// Everyone who is or was in a mentorship: most person pages need not ask for theirs.
+    pub in_mentorships: Tagged<(), std::sync::Arc<std::collections::HashSet<i64>>>,
 }
 
 /// Entries per kind; a person's neighbourhood is a few kilobytes, so the person pages
@@ -248,6 +250,7 @@ impl ReadCache {
             neighbourhoods: Tagged::new(&[Org], LIMIT),
             with_reports: Tagged::new(&[Org], LIMIT),
             mentorships: Tagged::new(&[Mentoring, Org], LIMIT),
+            in_mentorships: Tagged::new(&[Mentoring], 1),
         }
     }
 
@@ -265,7 +268,17 @@ impl ReadCache {
         Load: FnOnce() -> Loading,
         Loading: std::future::Future<Output = CoreResult<V>>,
     {
-        let counts = self.changes.current(pool).await?;
+        // A read-only request checks once and reads as of then.
+        let counts = match trellis_core::store::request_view()
+            .and_then(|v| Counts::try_from(v.as_slice()).ok())
+        {
+            Some(counts) => counts,
+            None => {
+                let counts = self.changes.current(pool).await?;
+                trellis_core::store::keep_request_view(&counts);
+                counts
+            }
+        };
         if let Some(value) = kind.get(&key, &counts) {
             return Ok(value);
         }

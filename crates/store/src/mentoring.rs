@@ -496,6 +496,27 @@ pub async fn end_mentorship(
 }
 
 pub async fn mentorships_of(store: &SqlStore, person: PersonId) -> CoreResult<Vec<Mentorship>> {
+    if store.cache.is_some() {
+        let involved = store
+            .cached(
+                |c| &c.in_mentorships,
+                (),
+                || async {
+                    let pairs: Vec<(i64, i64)> =
+                        sqlx::query_as("SELECT mentee_id, mentor_id FROM mentorships")
+                            .fetch_all(&store.pool)
+                            .await
+                            .map_err(map_err)?;
+                    Ok(std::sync::Arc::new(
+                        pairs.into_iter().flat_map(|(a, b)| [a, b]).collect(),
+                    ))
+                },
+            )
+            .await?;
+        if !involved.contains(&person.0) {
+            return Ok(Vec::new());
+        }
+    }
     if let Some(reader) = &store.reader {
         // On every person page: a keyed read without the hand-off to sqlx's worker.
         return reader

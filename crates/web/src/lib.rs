@@ -61,8 +61,26 @@ pub fn router(state: AppState) -> Router {
         .route("/static/app.css", get(stylesheet))
         .route("/static/app.js", get(script))
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn(reads_in_one_view))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
+}
+
+/// A GET or HEAD only reads: its cached reads are checked against the database once (see
+/// `trellis_core::store::in_one_view`). Other methods check at every read, so that they
+/// read back what they wrote.
+async fn reads_in_one_view(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if matches!(
+        *request.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD
+    ) {
+        trellis_core::store::in_one_view(next.run(request)).await
+    } else {
+        next.run(request).await
+    }
 }
 
 /// Liveness and database reachability, for load balancers.
