@@ -129,18 +129,25 @@ pub async fn session(
     token_digest: &str,
     now: i64,
 ) -> CoreResult<Option<Session>> {
-    let found = store
+    let mut found = store
         .cached(
             |c| &c.sessions,
             token_digest.to_string(),
             || session_row(store, token_digest),
         )
         .await?;
+    if found.as_ref().is_some_and(|f| f.2 <= now) && store.cache.is_some() {
+        // Renewals are not counted as changes (see below): another instance may have
+        // extended what looks expired here.
+        found = session_row(store, token_digest).await?;
+    }
     let Some((account, csrf_token, expires_at)) = found.filter(|f| f.2 > now) else {
         return Ok(None);
     };
     let renewed = now + SESSION_DAYS * 86_400;
-    // Sliding expiry, written at most once an hour to keep reads cheap.
+    // Sliding expiry, written at most once an hour to keep reads cheap. The change counters
+    // leave this update out (migration 0005), or every renewal would empty every instance's
+    // cache of sessions; this instance keeps the new expiry in its own copy.
     if renewed - expires_at > 3600 {
         sqlx::query("UPDATE sessions SET expires_at = $1 WHERE token_digest = $2")
             .bind(renewed)
@@ -148,6 +155,13 @@ pub async fn session(
             .execute(&store.pool)
             .await
             .map_err(map_err)?;
+        if let Some(cache) = &store.cache {
+            cache.sessions.update(token_digest, |row| {
+                if let Some(row) = row {
+                    row.2 = renewed;
+                }
+            });
+        }
     }
     Ok(Some(Session {
         account,

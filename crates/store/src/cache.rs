@@ -203,6 +203,18 @@ impl<K: Hash + Eq, V: Clone> Tagged<K, V> {
         }
     }
 
+    /// Changes a cached value in place, keeping its tag: for a write the counters leave out.
+    pub fn update<Q>(&self, key: &Q, change: impl FnOnce(&mut V))
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, value)) = entries.get_mut(key) {
+            change(value);
+        }
+    }
+
     fn put(&self, key: K, counts: Counts, value: V) {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if entries.len() >= self.limit && !entries.contains_key(&key) {

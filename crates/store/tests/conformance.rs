@@ -264,6 +264,29 @@ async fn a_write_made_elsewhere_is_read_at_once() {
     }
 }
 
+#[tokio::test]
+async fn a_session_renewed_on_another_instance_stays_valid_here() {
+    for backend in backends() {
+        let (db, a) = demo_store(backend, 50).await;
+        let b = db.store().await;
+        let person = a.top_of_tree().await.unwrap()[0].id;
+        let account = a.create_account(person, "hash", false).await.unwrap();
+        let fortnight = trellis_core::auth::SESSION_DAYS * 86_400;
+        a.create_session(account, "shared", "csrf", 100 + fortnight)
+            .await
+            .unwrap();
+        // `a` reads it (and keeps a copy); later `b` renews it.
+        assert!(a.session("shared", 100).await.unwrap().is_some());
+        assert!(b.session("shared", 1_000_000).await.unwrap().is_some());
+        // Past the expiry `a` saw, the session lives on.
+        let later = 200 + fortnight;
+        assert!(
+            a.session("shared", later).await.unwrap().is_some(),
+            "{backend}"
+        );
+    }
+}
+
 /// PostgreSQL's change counters, which the read caches trust: one count per writing
 /// transaction and area, none for a rolled-back one, exact under concurrent writers, and
 /// every table that a cache may read counted.
@@ -332,6 +355,36 @@ async fn every_writing_transaction_is_counted_once() {
         "a statement on its own counts"
     );
     assert_eq!(later["other"], after["other"] + 1, "work is counted apart");
+
+    // A session made and ended counts; its sliding renewal does not (every instance renews
+    // on its own), and the session still reads as renewed.
+    let person = store.top_of_tree().await.unwrap()[0].id;
+    let account = store.create_account(person, "hash", false).await.unwrap();
+    store
+        .create_session(account, "renewed", "csrf", 1_000_000)
+        .await
+        .unwrap();
+    let made = counts().await;
+    assert_eq!(made["sessions"], later["sessions"] + 1);
+    let renewed = store.session("renewed", 999_000).await.unwrap().unwrap();
+    assert!(renewed.expires_at > 1_000_000, "renewed");
+    assert_eq!(
+        counts().await["sessions"],
+        made["sessions"],
+        "a renewal is no change"
+    );
+    // Within the hour the renewal is not written again, by this store's copy.
+    store.session("renewed", 999_100).await.unwrap().unwrap();
+    let stored: i64 =
+        sqlx::query_scalar("SELECT expires_at FROM sessions WHERE token_digest = 'renewed'")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    assert_eq!(stored, renewed.expires_at);
+    store.delete_session("renewed").await.unwrap();
+    assert_eq!(counts().await["sessions"], made["sessions"] + 1);
+    assert!(store.session("renewed", 999_100).await.unwrap().is_none());
+    let later = counts().await;
 
     // Writers touching two areas in opposite orders, at once: none deadlocks and every
     // transaction counts once in each area it wrote to.

@@ -83,8 +83,12 @@ BEGIN
                                 'jobs', 'failed_sign_ins', 'audit_log')
     LOOP
         EXECUTE format(
-            'CREATE TRIGGER note_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON %I '
+            'CREATE TRIGGER note_change AFTER %s ON %I '
             'FOR EACH STATEMENT EXECUTE FUNCTION trellis_note_change(%L)',
+            -- A session's sliding expiry (its only update) is not a change: every instance
+            -- renews on its own and checks the expiry where it reads it.
+            CASE WHEN t.tablename = 'sessions' THEN 'INSERT OR DELETE OR TRUNCATE'
+                 ELSE 'INSERT OR UPDATE OR DELETE OR TRUNCATE' END,
             t.tablename,
             CASE
                 WHEN t.tablename IN ('people', 'teams', 'job_levels', 'skills', 'person_skills',
