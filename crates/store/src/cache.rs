@@ -84,6 +84,9 @@ struct CounterState {
     /// The ticket of the latest check that answered, and its answer.
     answered: u64,
     counts: Counts,
+    /// The ticket of the latest check that failed, and why.
+    failed: u64,
+    failure: String,
     in_flight: bool,
 }
 
@@ -109,6 +112,11 @@ impl ChangeCounter {
                 if state.answered >= needed {
                     return Ok(state.counts);
                 }
+                // The check that would have answered failed: fail with it rather than queue
+                // another (during an outage every waiting request would wait its turn).
+                if state.failed >= needed {
+                    return Err(CoreError::Unavailable(state.failure.clone()));
+                }
                 if state.in_flight {
                     None
                 } else {
@@ -127,11 +135,21 @@ impl ChangeCounter {
             // Clears `in_flight` even when this request is dropped mid-query.
             let guard = InFlight(self);
             let read = read_counts(pool).await;
-            if let Ok(counts) = read {
+            {
                 let mut state = self.lock();
-                if ticket > state.answered {
-                    state.answered = ticket;
-                    state.counts = counts;
+                match &read {
+                    Ok(counts) if ticket > state.answered => {
+                        state.answered = ticket;
+                        state.counts = *counts;
+                    }
+                    Err(e) if ticket > state.failed => {
+                        state.failed = ticket;
+                        state.failure = match e {
+                            CoreError::Unavailable(why) => why.clone(),
+                            other => other.to_string(),
+                        };
+                    }
+                    _ => {}
                 }
             }
             drop(guard);
@@ -305,6 +323,28 @@ impl ReadCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn requests_waiting_on_a_failed_check_fail_with_it() {
+        sqlx::any::install_default_drivers();
+        // Nothing listens on port 1: every check fails at once.
+        let pool = sqlx::any::AnyPoolOptions::new()
+            .acquire_timeout(std::time::Duration::from_millis(300))
+            .connect_lazy("postgres://nobody:none@127.0.0.1:1/none")
+            .unwrap();
+        let counter = std::sync::Arc::new(ChangeCounter::new());
+        let mut requests = Vec::new();
+        for _ in 0..32 {
+            let (counter, pool) = (counter.clone(), pool.clone());
+            requests.push(tokio::spawn(async move { counter.current(&pool).await }));
+        }
+        for r in requests {
+            assert!(matches!(r.await.unwrap(), Err(CoreError::Unavailable(_))));
+        }
+        // Not one check per request, queued behind each other.
+        let started = counter.lock().started;
+        assert!(started <= 3, "{started} checks for 32 requests");
+    }
 
     #[test]
     fn tagged_values_answer_only_while_their_areas_are_unwritten() {
