@@ -18,7 +18,7 @@ use std::sync::Arc;
 use trellis_core::Store;
 use trellis_core::auth::{check_password_strength, hash_password, random_token, token_digest};
 use trellis_core::org::export::write_people_csv;
-use trellis_core::org::import::{ImportOptions, Located, parse_people_csv, plan_import};
+use trellis_core::org::import::{ImportOptions, Located, MassLeave, parse_people_csv, plan_import};
 use trellis_core::org::people::PersonFields;
 use trellis_store::{SqlStore, StoreOptions};
 
@@ -127,6 +127,9 @@ enum ImportCommand {
         /// Mark active people who are not in the file as having left.
         #[arg(long)]
         deactivate_missing: bool,
+        /// Go ahead when more than a quarter of the active people would be marked as left.
+        #[arg(long, requires = "deactivate_missing")]
+        allow_mass_leave: bool,
         #[command(flatten)]
         db: DatabaseArgs,
     },
@@ -273,11 +276,21 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
             file,
             dry_run,
             deactivate_missing,
+            allow_mass_leave,
             db,
         }) => {
             let config = db.config()?;
             let store = open(&config, true).await?;
-            let ok = import_people(&store, &file, dry_run, deactivate_missing).await?;
+            let options = ImportOptions {
+                deactivate_missing,
+                mass_leave: if allow_mass_leave {
+                    MassLeave::Allow
+                } else {
+                    MassLeave::Refuse
+                },
+                importer: None,
+            };
+            let ok = import_people(&store, &file, dry_run, options).await?;
             if !ok {
                 return Ok(ExitCode::FAILURE);
             }
@@ -586,7 +599,7 @@ pub(crate) async fn import_people(
     store: &SqlStore,
     file: &Path,
     dry_run: bool,
-    deactivate_missing: bool,
+    options: ImportOptions,
 ) -> Result<bool> {
     let started = std::time::Instant::now();
     let content = read_with_progress(file)?;
@@ -602,7 +615,7 @@ pub(crate) async fn import_people(
     tracing::debug!(ms = started.elapsed().as_millis() as u64, "parsed");
     let snapshot = store.org_snapshot().await.map_err(|e| anyhow!("{e}"))?;
     tracing::debug!(ms = started.elapsed().as_millis() as u64, "snapshot loaded");
-    let plan = plan_import(parsed, &snapshot, ImportOptions { deactivate_missing });
+    let plan = plan_import(parsed, &snapshot, options);
     drop(snapshot);
     tracing::debug!(ms = started.elapsed().as_millis() as u64, "planned");
     let name = file.display().to_string();
@@ -610,6 +623,10 @@ pub(crate) async fn import_people(
         spinner.finish_and_clear();
         for issue in &plan.errors {
             eprintln!("{}", Located { file: &name, issue });
+        }
+        if plan.is_mass_leave() {
+            print_leavers(&plan);
+            eprintln!("Add --allow-mass-leave to mark them as left.");
         }
         if plan.errors_not_shown > 0 {
             eprintln!("… and {} more errors", plan.errors_not_shown);
@@ -631,6 +648,9 @@ pub(crate) async fn import_people(
     }
     if !plan.ignored_columns.is_empty() {
         eprintln!("Ignored columns: {}", plan.ignored_columns.join(", "));
+    }
+    if !plan.deactivations.is_empty() {
+        print_leavers(&plan);
     }
     let verb = if dry_run { "Would add" } else { "Added" };
     if !dry_run {
@@ -670,6 +690,17 @@ pub(crate) async fn import_people(
         }
     );
     Ok(true)
+}
+
+/// Names who would be marked as left (the first 50).
+fn print_leavers(plan: &trellis_core::org::import::ImportPlan) {
+    eprintln!("To mark as left:");
+    for d in plan.deactivations.iter().take(50) {
+        eprintln!("  {} <{}>", d.name, d.email);
+    }
+    if plan.deactivations.len() > 50 {
+        eprintln!("  … and {} more", plan.deactivations.len() - 50);
+    }
 }
 
 /// Serves until Ctrl-C or SIGTERM. `ready` receives the bound address (for the demo).

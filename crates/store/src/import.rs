@@ -522,8 +522,8 @@ pub async fn apply_import(store: &SqlStore, plan: &ImportPlan) -> CoreResult<Imp
             placeholders(store.backend, 1, chunk.len())
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
-        for id in chunk {
-            q = q.bind(id.0);
+        for leave in chunk {
+            q = q.bind(leave.id.0);
         }
         q.execute(&mut *tx).await.map_err(map_err)?;
     }

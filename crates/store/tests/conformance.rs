@@ -5,7 +5,7 @@ use trellis_core::Store;
 use trellis_core::demo;
 use trellis_core::org::PeopleFilter;
 use trellis_core::org::export::write_people_csv;
-use trellis_core::org::import::{ImportOptions, parse_people_csv, plan_import};
+use trellis_core::org::import::{ImportOptions, MassLeave, parse_people_csv, plan_import};
 use trellis_store::testing::{TestDatabase, backends};
 
 async fn demo_store(backend: &str, size: usize) -> (TestDatabase, trellis_store::SqlStore) {
@@ -132,6 +132,8 @@ async fn a_reimport_updates_changes_managers_and_deactivates() {
             &store.org_snapshot().await.unwrap(),
             ImportOptions {
                 deactivate_missing: true,
+                mass_leave: MassLeave::Allow,
+                importer: None,
             },
         );
         assert!(plan.is_valid(), "{:?}", plan.errors);

@@ -443,6 +443,73 @@ async fn imports_report_every_error_and_write_nothing() {
 }
 
 #[tokio::test]
+async fn a_cut_off_file_or_a_mass_leave_through_the_api_writes_nothing() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let admin = app.token("hr@acme.test").await;
+        let export = app
+            .api(Method::GET, "/api/v1/people?q=Max", Some(&admin), None)
+            .await
+            .json();
+        assert_eq!(export["total"], 1);
+        // Cut after the Title column: every row short, in CRLF as Excel writes it.
+        let cut = "Email,Name,Title,Manager Email,Team\r\nmgr@acme.test,Max Manager,Engineering Manager\r\ndev@acme.test,Dana Dev,Software Engineer\r\n";
+        let r = import(&app, &admin, "?file_name=hris.csv", cut).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
+        let lines: Vec<String> = r.json()["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["text"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "hris.csv:2: row: row has 3 cells, the header has 5",
+                "hris.csv:3: row: row has 3 cells, the header has 5"
+            ]
+        );
+        let dev = app.id("dev@acme.test").await;
+        let chain =
+            trellis_core::Store::manager_chain(app.store.as_ref(), trellis_core::PersonId(dev))
+                .await
+                .unwrap();
+        assert_eq!(
+            chain[0].email, "mgr@acme.test",
+            "{backend}: nothing changed"
+        );
+
+        let two = "Email,Name\nceo@acme.test,Cleo Ceo\ndev@acme.test,Dana Dev\n";
+        let r = import(&app, &admin, "?deactivate_missing=true", two).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
+        let report = r.json();
+        assert_eq!(report["deactivated"], 5);
+        let leaving: Vec<&str> = report["leaving"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["email"].as_str().unwrap())
+            .collect();
+        assert!(leaving.contains(&"mgr@acme.test") && !leaving.contains(&"hr@acme.test"));
+        assert!(
+            report["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("5 of the 8 active people")
+        );
+        let r = import(
+            &app,
+            &admin,
+            "?deactivate_missing=true&allow_mass_leave=true",
+            two,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.text());
+        assert_eq!(r.json()["applied"], true);
+    }
+}
+
+#[tokio::test]
 async fn malformed_requests_get_clear_errors() {
     for backend in backends() {
         let app = TestApp::new(backend).await;

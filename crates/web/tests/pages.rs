@@ -374,6 +374,70 @@ async fn admin_import_previews_then_commits() {
 }
 
 #[tokio::test]
+async fn a_mass_leave_on_the_upload_page_needs_the_count_typed_and_spares_the_importer() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let admin = app.sign_in("hr@acme.test", PASSWORD).await.unwrap();
+        // A two-row file with the box ticked: the other six of eight would leave, but
+        // never the admin doing the import.
+        let file = "Email,Name\nceo@acme.test,Cleo Ceo\ndev@acme.test,Dana Dev\n";
+        let r = app.send(multipart(&admin, file, true)).await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.text());
+        let preview = r.text();
+        assert!(
+            preview.contains("<strong>5</strong>to mark as left"),
+            "{preview}"
+        );
+        assert!(preview.contains("This would mark 5 of the 8 active people as having left."));
+        assert!(preview.contains("Max Manager") && !preview.contains("Hana Hr <"));
+        let leaving = &preview[preview.find("id=\"leaving\"").unwrap()..];
+        assert!(!leaving[..leaving.find("</ul>").unwrap()].contains("Hana Hr"));
+        let upload_id = hidden_value(&preview, "upload");
+        let commit = |count: &'static str, id: String| {
+            let admin = &admin;
+            let app = &app;
+            async move {
+                app.post_form(
+                    "/admin/import/commit",
+                    Some(admin),
+                    None,
+                    &[
+                        ("csrf", &admin.csrf),
+                        ("upload", &id),
+                        ("confirm_leave_count", count),
+                    ],
+                )
+                .await
+            }
+        };
+        let r = commit("4", upload_id).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
+        assert!(r.text().contains("more than a quarter"), "{}", r.text());
+        let mgr = app.id("mgr@acme.test").await;
+        let active = |id| {
+            let app = &app;
+            async move {
+                app.store
+                    .person(trellis_core::PersonId(id))
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .status
+            }
+        };
+        assert_eq!(active(mgr).await, trellis_core::org::PersonStatus::Active);
+        let r = app.send(multipart(&admin, file, true)).await;
+        let r = commit("5", hidden_value(&r.text(), "upload")).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.text());
+        assert_eq!(active(mgr).await, trellis_core::org::PersonStatus::Left);
+        assert_eq!(
+            active(app.id("hr@acme.test").await).await,
+            trellis_core::org::PersonStatus::Active
+        );
+    }
+}
+
+#[tokio::test]
 async fn the_organisations_word_for_managers_is_used() {
     let app = TestApp::new("sqlite").await;
     let admin = app.sign_in("hr@acme.test", PASSWORD).await.unwrap();

@@ -4,6 +4,7 @@
 
 use super::csv_format::{self, Column, DayMonthOrder};
 use super::{PersonStatus, SkillLevel};
+use crate::csv_file::Records;
 use crate::ids::PersonId;
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -132,7 +133,7 @@ pub fn parse_people_csv(bytes: &[u8]) -> ParsedFile {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if let Err(e) = std::str::from_utf8(bytes) {
         let at = e.valid_up_to();
-        let line = 1 + bytes[..at].iter().filter(|b| **b == b'\n').count() as u64;
+        let line = crate::csv_file::line_of(bytes, at);
         parsed.error(
             line,
             "file",
@@ -152,17 +153,15 @@ pub fn parse_people_csv(bytes: &[u8]) -> ParsedFile {
         return parsed;
     }
 
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(bytes);
-    let header_record = match reader.headers() {
-        Ok(h) => h.clone(),
-        Err(e) => {
-            parsed.error(1, "header", format!("cannot read the header row: {e}"));
+    let mut records = match Records::new(bytes) {
+        Ok(r) => r,
+        Err((line, message)) => {
+            parsed.error(line, "header", message);
             return parsed;
         }
     };
+    let header_record = records.header().clone();
+    let header_line = records.header_line();
 
     let mut headers: HashMap<Column, (usize, String)> = HashMap::new();
     for (index, header) in header_record.iter().enumerate() {
@@ -170,7 +169,7 @@ pub fn parse_people_csv(bytes: &[u8]) -> ParsedFile {
             Some(column) => {
                 if let Some((_, first)) = headers.get(&column) {
                     parsed.error(
-                        1,
+                        header_line,
                         header,
                         format!("this column means the same as {first:?}; keep only one of them"),
                     );
@@ -184,7 +183,7 @@ pub fn parse_people_csv(bytes: &[u8]) -> ParsedFile {
     }
     if !headers.contains_key(&Column::Email) {
         parsed.error(
-            1,
+            header_line,
             "header",
             "missing required column Email (also accepted: Work Email, Email Address)",
         );
@@ -193,7 +192,7 @@ pub fn parse_people_csv(bytes: &[u8]) -> ParsedFile {
         || (headers.contains_key(&Column::FirstName) && headers.contains_key(&Column::LastName));
     if !has_name {
         parsed.error(
-            1,
+            header_line,
             "header",
             "missing required column Name (or both First Name and Last Name)",
         );
@@ -204,7 +203,7 @@ pub fn parse_people_csv(bytes: &[u8]) -> ParsedFile {
         .count();
     if manager_columns > 1 {
         parsed.error(
-            1,
+            header_line,
             "header",
             "the file names managers in more than one column (Manager Email, Manager Id, Reports To); keep one",
         );
@@ -215,29 +214,23 @@ pub fn parse_people_csv(bytes: &[u8]) -> ParsedFile {
     parsed.present = headers.keys().copied().collect();
     parsed.header_names = headers.iter().map(|(c, (_, h))| (*c, h.clone())).collect();
 
-    let records: Vec<(u64, csv::StringRecord)> = {
-        let mut out = Vec::new();
-        for result in reader.records() {
-            match result {
-                Ok(r) => {
-                    let line = r.position().map(|p| p.line()).unwrap_or(0);
-                    if r.iter().all(str::is_empty) {
-                        continue;
-                    }
-                    out.push((line, r));
-                }
-                Err(e) => {
-                    let line = e.position().map(|p| p.line()).unwrap_or(0);
-                    parsed.error(line, "row", format!("cannot read this row: {e}"));
-                }
-            }
-        }
-        out
-    };
-
+    // The day/month order is decided from the whole file, so dates are read once first.
     let order = match headers.get(&Column::StartDate) {
         Some((i, _)) => {
-            csv_format::detect_day_month_order(records.iter().filter_map(|(_, r)| r.get(*i)))
+            let mut dates = match Records::new(bytes) {
+                Ok(r) => r,
+                Err(_) => return parsed,
+            };
+            let mut values = Vec::new();
+            while let Some(next) = dates.next_record() {
+                if let Ok((_, r)) = next
+                    && let Some(v) = r.get(*i)
+                    && !v.is_empty()
+                {
+                    values.push(v.to_string());
+                }
+            }
+            csv_format::detect_day_month_order(values.iter().map(String::as_str))
         }
         None => DayMonthOrder::Unknown,
     };
@@ -380,17 +373,39 @@ pub fn parse_people_csv(bytes: &[u8]) -> ParsedFile {
             });
             (row, issues)
         };
-    let results: Vec<_> = records.par_iter().map(read_row).collect();
-    drop(records);
-    parsed.rows.reserve(results.len());
-    for (row, issues) in results {
-        for issue in issues {
-            parsed.error(issue.line, issue.column, issue.message);
+    // Rows are read in chunks on every core; only the parsed rows are kept, and once the
+    // file has more errors than are reported (it cannot be imported) only errors are counted.
+    const CHUNK: usize = 4096;
+    let mut chunk: Vec<(u64, csv::StringRecord)> = Vec::with_capacity(CHUNK);
+    let flush = |chunk: &mut Vec<(u64, csv::StringRecord)>, parsed: &mut ParsedFile| {
+        let results: Vec<_> = chunk.par_iter().map(read_row).collect();
+        chunk.clear();
+        for (row, issues) in results {
+            for issue in issues {
+                parsed.error(issue.line, issue.column, issue.message);
+            }
+            if let Some(row) = row
+                && parsed.errors_not_shown == 0
+            {
+                parsed.rows.push(row);
+            }
         }
-        if let Some(row) = row {
-            parsed.rows.push(row);
+        if parsed.errors_not_shown > 0 {
+            parsed.rows = Vec::new();
+        }
+    };
+    while let Some(next) = records.next_record() {
+        match next {
+            Ok((line, record)) => {
+                chunk.push((line, record.clone()));
+                if chunk.len() == CHUNK {
+                    flush(&mut chunk, &mut parsed);
+                }
+            }
+            Err((line, message)) => parsed.error(line, "row", message),
         }
     }
+    flush(&mut chunk, &mut parsed);
     if parsed.rows.is_empty() && parsed.errors.is_empty() {
         parsed.error(1, "file", "the file has a header but no people");
     }
@@ -420,6 +435,29 @@ pub struct OrgSnapshot {
 pub struct ImportOptions {
     /// Mark active people who are not in the file as having left.
     pub deactivate_missing: bool,
+    /// Whether more than a quarter of the active people may be marked as left at once.
+    pub mass_leave: MassLeave,
+    /// The person doing the import, who is never marked as left by it.
+    pub importer: Option<PersonId>,
+}
+
+/// Consent to mark more than a quarter of the active people as left: a file cut short or
+/// exported from the wrong view must not empty the organisation on one tick.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum MassLeave {
+    #[default]
+    Refuse,
+    Allow,
+    /// Allowed when exactly this many would leave (the count the admin typed).
+    AllowExactly(usize),
+}
+
+/// A person the import marks as having left.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlannedLeave {
+    pub id: PersonId,
+    pub name: String,
+    pub email: String,
 }
 
 /// Who a planned person reports to.
@@ -456,7 +494,9 @@ pub struct ImportPlan {
     pub creates: Vec<PlannedCreate>,
     pub updates: Vec<PlannedUpdate>,
     pub unchanged: usize,
-    pub deactivations: Vec<PersonId>,
+    pub deactivations: Vec<PlannedLeave>,
+    /// Active people before the import, to judge how many would leave.
+    pub active_people: usize,
     /// Every team the imported people belong to, with its department when given.
     pub teams: Vec<(String, Option<String>)>,
     pub new_teams: Vec<String>,
@@ -472,6 +512,11 @@ impl ImportPlan {
     /// True when the import may be applied.
     pub fn is_valid(&self) -> bool {
         self.errors.is_empty() && self.errors_not_shown == 0
+    }
+
+    /// True when more than a quarter of the active people would be marked as left.
+    pub fn is_mass_leave(&self) -> bool {
+        self.deactivations.len() * 4 > self.active_people
     }
 
     /// True when applying would write nothing.
@@ -849,11 +894,40 @@ pub fn plan_import(
             }
         }
     }
+    plan.active_people = snapshot
+        .people
+        .iter()
+        .filter(|p| p.record.status == PersonStatus::Active)
+        .count();
     if options.deactivate_missing {
         for (e, p) in snapshot.people.iter().enumerate() {
-            if !matched_by.contains_key(&e) && p.record.status == PersonStatus::Active {
-                plan.deactivations.push(p.id);
+            if !matched_by.contains_key(&e)
+                && p.record.status == PersonStatus::Active
+                && options.importer != Some(p.id)
+            {
+                plan.deactivations.push(PlannedLeave {
+                    id: p.id,
+                    name: p.record.name.clone(),
+                    email: p.record.email.clone(),
+                });
             }
+        }
+        let allowed = match options.mass_leave {
+            MassLeave::Refuse => false,
+            MassLeave::Allow => true,
+            MassLeave::AllowExactly(n) => n == plan.deactivations.len(),
+        };
+        if plan.is_mass_leave() && !allowed {
+            plan.error(
+                1,
+                "file",
+                format!(
+                    "this file would mark {} of the {} active people as having left, more than a quarter; \
+                     check that the file is complete, or confirm the mass leave explicitly",
+                    plan.deactivations.len(),
+                    plan.active_people
+                ),
+            );
         }
     }
     let mut teams: Vec<(String, Option<String>)> = team_set.into_iter().collect();
@@ -1144,8 +1218,111 @@ mod tests {
             &snapshot,
             ImportOptions {
                 deactivate_missing: true,
+                ..ImportOptions::default()
             },
         );
-        assert_eq!(p.deactivations, [PersonId(2)]);
+        let leaving: Vec<PersonId> = p.deactivations.iter().map(|d| d.id).collect();
+        assert_eq!(leaving, [PersonId(2)]);
+    }
+
+    #[test]
+    fn a_mass_leave_is_refused_unless_confirmed_and_the_importer_never_leaves() {
+        let snapshot = OrgSnapshot {
+            people: (1..=8)
+                .map(|i| existing(i, &format!("p{i}@x.org"), &format!("E{i}"), None))
+                .collect(),
+            ..OrgSnapshot::default()
+        };
+        let file = b"Email,Name\np1@x.org,p1\n";
+        let with = |mass_leave, importer| {
+            plan_import(
+                parse_people_csv(file),
+                &snapshot,
+                ImportOptions {
+                    deactivate_missing: true,
+                    mass_leave,
+                    importer,
+                },
+            )
+        };
+        let refused = with(MassLeave::Refuse, None);
+        assert_eq!(
+            messages(&refused),
+            [
+                "people.csv:1: file: this file would mark 7 of the 8 active people as having left, \
+              more than a quarter; check that the file is complete, or confirm the mass leave explicitly"
+            ]
+        );
+        assert_eq!(
+            refused.deactivations[0].email, "p2@x.org",
+            "the preview names who leaves"
+        );
+        assert!(with(MassLeave::Allow, None).is_valid());
+        assert!(!with(MassLeave::AllowExactly(6), None).is_valid());
+        let typed = with(MassLeave::AllowExactly(6), Some(PersonId(8)));
+        assert!(typed.is_valid(), "{:?}", messages(&typed));
+        assert!(typed.deactivations.iter().all(|d| d.id != PersonId(8)));
+        // Two of eight is a quarter, not more: no confirmation needed.
+        let small = plan_import(
+            parse_people_csv(b"Email,Name\np1@x.org,p1\np2@x.org,p2\np3@x.org,p3\np4@x.org,p4\np5@x.org,p5\np6@x.org,p6\n"),
+            &snapshot,
+            ImportOptions { deactivate_missing: true, ..ImportOptions::default() },
+        );
+        assert!(small.is_valid() && small.deactivations.len() == 2);
+    }
+
+    #[test]
+    fn a_file_cut_short_is_refused_row_by_row_and_never_read_as_blank_cells() {
+        let p = plan(
+            "Email,Name,Title,Manager Email,Team\n\
+             a@x.org,Ada,CTO,,Core\n\
+             b@x.org,Bea,Engineer\n\
+             c@x.org,Cy,Engineer,a@x.org,Core,extra\n\
+             d@x.org,Di,Engineer,a@x.org,Core,,\n",
+            &OrgSnapshot::default(),
+        );
+        assert_eq!(
+            messages(&p),
+            [
+                "people.csv:3: row: row has 3 cells, the header has 5",
+                "people.csv:4: row: row has 6 cells, the header has 5",
+            ]
+        );
+        assert!(!p.is_valid());
+    }
+
+    #[test]
+    fn errors_name_the_editor_line_for_crlf_cr_bom_and_quoted_line_breaks() {
+        for (end, bom) in [
+            ("\n", false),
+            ("\r\n", false),
+            ("\r", false),
+            ("\r\n", true),
+        ] {
+            let text = [
+                "Email,Name,Title",
+                "a@x.org,Ada,\"Chief",
+                "Technology Officer\"",
+                "",
+                "oops,Bea,Engineer",
+                "",
+            ]
+            .join(end);
+            let bytes = if bom {
+                [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat()
+            } else {
+                text.into_bytes()
+            };
+            let p = plan_import(
+                parse_people_csv(&bytes),
+                &OrgSnapshot::default(),
+                ImportOptions::default(),
+            );
+            assert_eq!(
+                messages(&p),
+                ["people.csv:5: Email: \"oops\" is not an e-mail address"],
+                "line end {end:?}, BOM {bom}"
+            );
+        }
     }
 }

@@ -9,7 +9,7 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use trellis_core::org::import::{ImportIssue, ImportOptions, ImportPlan};
+use trellis_core::org::import::{ImportIssue, ImportOptions, ImportPlan, MassLeave};
 use trellis_core::org::imports;
 use trellis_core::store::ImportSummary;
 use utoipa::{IntoParams, ToSchema};
@@ -24,6 +24,9 @@ pub struct ImportParams {
     /// Mark active people who are not in the file as having left.
     #[serde(default)]
     pub deactivate_missing: bool,
+    /// Confirm marking more than a quarter of the active people as left (refused otherwise).
+    #[serde(default)]
+    pub allow_mass_leave: bool,
     /// Name used in error messages (default people.csv).
     pub file_name: Option<String>,
 }
@@ -38,6 +41,14 @@ pub struct ImportIssueResponse {
     pub text: String,
 }
 
+/// A person the import marks as having left.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LeavingPersonResponse {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+}
+
 /// What an import did or would do.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ImportReportResponse {
@@ -48,6 +59,8 @@ pub struct ImportReportResponse {
     pub updated: usize,
     pub unchanged: usize,
     pub deactivated: usize,
+    /// Who is (or would be) marked as left.
+    pub leaving: Vec<LeavingPersonResponse>,
     pub new_teams: Vec<String>,
     pub new_levels: Vec<String>,
     pub new_skills: Vec<String>,
@@ -84,6 +97,15 @@ fn report(
         updated: plan.updates.len(),
         unchanged: plan.unchanged,
         deactivated: plan.deactivations.len(),
+        leaving: plan
+            .deactivations
+            .iter()
+            .map(|d| LeavingPersonResponse {
+                id: d.id.0,
+                name: d.name.clone(),
+                email: d.email.clone(),
+            })
+            .collect(),
         new_teams: plan.new_teams.clone(),
         new_levels: plan.new_levels.clone(),
         new_skills: plan.new_skills.clone(),
@@ -125,6 +147,12 @@ pub async fn import_people(
     let file = params.file_name.as_deref().unwrap_or("people.csv");
     let options = ImportOptions {
         deactivate_missing: params.deactivate_missing,
+        mass_leave: if params.allow_mass_leave {
+            MassLeave::Allow
+        } else {
+            MassLeave::Refuse
+        },
+        importer: Some(user.viewer.person_id),
     };
     let store = state.store.as_ref();
     if params.dry_run {

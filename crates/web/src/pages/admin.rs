@@ -14,7 +14,7 @@ use axum::routing::{get, post};
 use maud::{Markup, html};
 use serde::Deserialize;
 use trellis_core::auth::random_token;
-use trellis_core::org::import::{ImportOptions, ImportPlan, Located};
+use trellis_core::org::import::{ImportOptions, ImportPlan, Located, MassLeave};
 use trellis_core::org::imports;
 use trellis_core::settings::Settings;
 use trellis_core::store::PendingImport;
@@ -340,7 +340,12 @@ async fn preview_import(
             fields: vec![],
         });
     };
-    let options = ImportOptions { deactivate_missing };
+    // The preview shows a mass leave and asks for the count; the commit checks it.
+    let options = ImportOptions {
+        deactivate_missing,
+        mass_leave: MassLeave::Allow,
+        importer: Some(user.viewer.person_id),
+    };
     let plan = imports::preview(state.store.as_ref(), &user.viewer, &content, options).await?;
     let frame = Frame {
         user: &user,
@@ -404,12 +409,29 @@ async fn preview_import(
             }
             @if plan.updates.len() > 100 { p.muted { "… and " (plan.updates.len() - 100) " more." } }
         }
+        @if !plan.deactivations.is_empty() {
+            h2 { "To mark as left" }
+            ul #leaving {
+                @for d in plan.deactivations.iter().take(200) { li { (d.name) " " span.muted { (d.email) } } }
+            }
+            @if plan.deactivations.len() > 200 { p.muted { "… and " (plan.deactivations.len() - 200) " more." } }
+        }
         @if plan.is_empty() {
             p.notice { "This file matches what Trellis already holds: there is nothing to change." }
         } @else {
             form method="post" action="/admin/import/commit" {
                 (csrf_field(&user))
                 input type="hidden" name="upload" value=(upload_id);
+                @if plan.is_mass_leave() {
+                    div.warning role="alert" {
+                        p { strong { "This would mark " (plan.deactivations.len()) " of the " (plan.active_people) " active people as having left." }
+                            " A file cut short or exported from the wrong view looks like this. Check the file; to go ahead, type the number of people to mark as left." }
+                        div.field {
+                            label for="confirm_leave_count" { "Number of people to mark as left" }
+                            input #confirm_leave_count type="text" inputmode="numeric" name="confirm_leave_count" autocomplete="off" required;
+                        }
+                    }
+                }
                 button type="submit" { "Apply import" }
                 " "
                 a.button.secondary href="/admin/import" { "Cancel" }
@@ -423,6 +445,9 @@ async fn preview_import(
 pub struct CommitForm {
     pub csrf: String,
     pub upload: String,
+    /// The count typed to confirm a mass leave.
+    #[serde(default)]
+    pub confirm_leave_count: String,
 }
 
 async fn commit_import(
@@ -450,6 +475,11 @@ async fn commit_import(
         &upload.content,
         ImportOptions {
             deactivate_missing: upload.deactivate_missing,
+            mass_leave: match form.confirm_leave_count.trim().parse() {
+                Ok(n) => MassLeave::AllowExactly(n),
+                Err(_) => MassLeave::Refuse,
+            },
+            importer: Some(user.viewer.person_id),
         },
         crate::now(),
     )
