@@ -68,6 +68,70 @@ async fn import_reports_every_error_and_writes_nothing() {
 }
 
 #[tokio::test]
+async fn a_cut_off_crlf_file_and_a_mass_leave_are_refused_by_the_command() {
+    for backend in backends() {
+        let db = TestDatabase::new(backend).await;
+        let dir = tempfile::tempdir().unwrap();
+        let run = |name: &str, content: &str, extra: &[&str]| {
+            let file = dir.path().join(name);
+            std::fs::write(&file, content).unwrap();
+            let mut args = vec![
+                "import",
+                "people",
+                file.to_str().unwrap(),
+                "--database",
+                &db.url,
+            ];
+            args.extend_from_slice(extra);
+            let out = trellis(&args);
+            (
+                out.status.success(),
+                text(&out.stdout),
+                text(&out.stderr),
+                file,
+            )
+        };
+        let org = "Email,Name,Manager Email\r\na@x.org,Ada,\r\nb@x.org,Bea,a@x.org\r\nc@x.org,Cy,a@x.org\r\nd@x.org,Di,a@x.org\r\n";
+        let (ok, _, stderr, _) = run("org.csv", org, &[]);
+        assert!(ok, "{backend}: {stderr}");
+        let (ok, _, stderr, file) = run(
+            "cut.csv",
+            "\u{feff}Email,Name,Manager Email\r\na@x.org,Ada,\r\nb@x.org,Bea\r\n",
+            &[],
+        );
+        assert!(!ok, "{backend}");
+        assert!(
+            stderr.contains(&format!(
+                "{}:3: row: row has 2 cells, the header has 3",
+                file.display()
+            )),
+            "{stderr}"
+        );
+        let (ok, _, stderr, _) = run(
+            "two.csv",
+            "Email,Name\na@x.org,Ada\n",
+            &["--deactivate-missing"],
+        );
+        assert!(!ok, "{backend}");
+        assert!(
+            stderr.contains("would mark 3 of the 4 active people as having left"),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("Bea <b@x.org>") && stderr.contains("--allow-mass-leave"),
+            "{stderr}"
+        );
+        let (ok, stdout, stderr, _) = run(
+            "two.csv",
+            "Email,Name\na@x.org,Ada\n",
+            &["--deactivate-missing", "--allow-mass-leave"],
+        );
+        assert!(ok, "{backend}: {stderr}");
+        assert!(stdout.contains("marked 3 as left"), "{stdout}");
+    }
+}
+
+#[tokio::test]
 async fn an_export_imports_back_unchanged_and_accounts_get_tokens() {
     for backend in backends() {
         let db = TestDatabase::new(backend).await;
