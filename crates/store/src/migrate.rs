@@ -49,6 +49,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0006_mentorship_end.sql"),
         postgres: include_str!("../migrations/postgres/0006_mentorship_end.sql"),
     },
+    Migration {
+        version: 7,
+        name: "trust",
+        sqlite: include_str!("../migrations/sqlite/0007_trust.sql"),
+        postgres: include_str!("../migrations/postgres/0007_trust.sql"),
+    },
 ];
 
 /// The newest migration this binary knows.

@@ -663,6 +663,94 @@ async fn bad_work_input_is_refused_at_the_field_and_nothing_is_written() {
 }
 
 #[tokio::test]
+async fn a_patch_changes_only_the_fields_sent_and_names_those_it_cannot_change() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let mgr = app.token("mgr@acme.test").await;
+        let dev_id = app.id("dev@acme.test").await;
+        let objective = app
+            .api(
+                Method::POST,
+                "/api/v1/objectives",
+                Some(&mgr),
+                Some(json!({"title": "Faster builds", "quarter": "2026-Q4"})),
+            )
+            .await
+            .json();
+        let c = create(
+            &app,
+            &mgr,
+            json!({"title": "Cache builds", "description": "Use sccache on CI", "owner_id": dev_id,
+                   "objective_id": objective["id"], "due_date": day(5), "effort_hours": 8,
+                   "skills": ["rust", "ci"]}),
+        )
+        .await;
+        let path = format!("/api/v1/commitments/{}", c["id"]);
+        let r = app
+            .api(
+                Method::PATCH,
+                &path,
+                Some(&mgr),
+                Some(json!({"title": "Cache all builds", "effort_hours": 10})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}: {r:?}");
+        let after = r.json();
+        assert_eq!(after["title"], "Cache all builds");
+        assert_eq!(after["effort_hours"], 10.0);
+        assert_eq!(after["description"], "Use sccache on CI", "{backend}: kept");
+        assert_eq!(after["skills"], json!(["ci", "rust"]));
+        assert_eq!(after["objective_id"], objective["id"]);
+        let edit = after["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["field"] == "details")
+            .expect("the edit is in the history");
+        assert_eq!(edit["after"], "title, effort, remaining hours");
+        // Only remaining hours, without the effort: accepted.
+        let r = app
+            .api(
+                Method::PATCH,
+                &path,
+                Some(&mgr),
+                Some(json!({"remaining_hours": 4})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{r:?}");
+        assert_eq!(r.json()["effort_hours"], 10.0);
+        // Owner and date have their own routes: named, never ignored.
+        let r = app
+            .api(
+                Method::PATCH,
+                &path,
+                Some(&mgr),
+                Some(json!({"owner_id": app.id("dev2@acme.test").await, "due_date": day(9)})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
+        let named: Vec<String> = r.json()["error"]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["field"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(named, ["owner_id", "due_date"]);
+        let r = app
+            .api(
+                Method::PATCH,
+                &path,
+                Some(&mgr),
+                Some(json!({"objective_id": null})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.json()["objective_id"].is_null());
+        assert_eq!(r.json()["description"], "Use sccache on CI");
+    }
+}
+
+#[tokio::test]
 async fn pages_show_the_plate_and_keep_input_on_errors() {
     let app = TestApp::new("sqlite").await;
     let dev = app

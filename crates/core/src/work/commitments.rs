@@ -304,21 +304,65 @@ pub async fn create(
     Ok(id)
 }
 
-/// Changes the title, description, effort, remaining hours, skills or objective.
+/// Changes to a commitment's details: only the fields given change, the rest are kept.
+#[derive(Debug, Clone, Default)]
+pub struct CommitmentPatch {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    /// `Some(None)` removes the link to an objective.
+    pub objective_id: Option<Option<ObjectiveId>>,
+    pub effort_hours: Option<f64>,
+    pub remaining_hours: Option<f64>,
+    pub skills: Option<Vec<String>>,
+}
+
+impl From<&CommitmentInput> for CommitmentPatch {
+    /// A whole form: every detail given.
+    fn from(input: &CommitmentInput) -> Self {
+        CommitmentPatch {
+            title: Some(input.title.clone()),
+            description: Some(input.description.clone()),
+            objective_id: Some(input.objective_id),
+            // A form left blank asks for a positive number of hours.
+            effort_hours: Some(input.effort_hours.unwrap_or(0.0)),
+            remaining_hours: input.remaining_hours,
+            skills: Some(input.skills.clone()),
+        }
+    }
+}
+
+/// Changes the details of a commitment (not its owner, date or status, which have their
+/// own use cases), and records which ones changed in its history.
 pub async fn edit(
     store: &dyn Store,
     viewer: &Viewer,
     id: CommitmentId,
-    input: &CommitmentInput,
+    patch: &CommitmentPatch,
+    now: i64,
 ) -> CoreResult<()> {
     let (mut c, _owner, can) = load(store, viewer, id).await?;
     if !can.edit {
         return Err(CoreError::Forbidden("change this commitment".into()));
     }
     let mut errors = Vec::new();
-    check_text(&mut errors, &input.title, &input.description);
-    let effort = check_hours(&mut errors, "effort_hours", input.effort_hours);
-    let remaining = match input.remaining_hours {
+    let title = patch
+        .title
+        .as_deref()
+        .unwrap_or(&c.title)
+        .trim()
+        .to_string();
+    let description = patch
+        .description
+        .as_deref()
+        .unwrap_or(&c.description)
+        .trim()
+        .to_string();
+    check_text(&mut errors, &title, &description);
+    let effort = match patch.effort_hours {
+        Some(h) => check_hours(&mut errors, "effort_hours", Some(h)),
+        None => c.effort_hours,
+    };
+    let remaining = match patch.remaining_hours {
         // Untouched work stays untouched; started work keeps what is left, up to the effort.
         None if c.remaining_hours == c.effort_hours => effort,
         None => c.remaining_hours.min(effort),
@@ -331,15 +375,56 @@ pub async fn edit(
         }
         Some(r) => r,
     };
-    check_objective(store, &mut errors, input.objective_id).await?;
+    let objective = match patch.objective_id {
+        Some(o) => o,
+        None => c.objective.as_ref().map(|(o, _)| *o),
+    };
+    if patch.objective_id.is_some() {
+        check_objective(store, &mut errors, objective).await?;
+    }
     invalid_or(errors, ())?;
-    c.title = input.title.trim().to_string();
-    c.description = input.description.trim().to_string();
+    let skills = match &patch.skills {
+        Some(s) => clean_skills(s),
+        None => c.skills.clone(),
+    };
+    let mut changed = Vec::new();
+    if title != c.title {
+        changed.push("title");
+    }
+    if description != c.description {
+        changed.push("description");
+    }
+    if effort != c.effort_hours {
+        changed.push("effort");
+    }
+    if remaining != c.remaining_hours {
+        changed.push("remaining hours");
+    }
+    if skills != c.skills {
+        changed.push("skills");
+    }
+    if objective != c.objective.as_ref().map(|(o, _)| *o) {
+        changed.push("objective");
+    }
+    if changed.is_empty() {
+        return Ok(());
+    }
+    c.title = title;
+    c.description = description;
     c.effort_hours = effort;
     c.remaining_hours = remaining;
-    c.skills = clean_skills(&input.skills);
-    c.objective = input.objective_id.map(|o| (o, String::new()));
-    store.update_commitment(&c, &[]).await
+    c.skills = skills;
+    c.objective = objective.map(|o| (o, String::new()));
+    let change = NewChange {
+        at: now,
+        actor: viewer.person_id,
+        field: ChangeField::Details,
+        before: None,
+        after: Some(changed.join(", ")),
+        note: String::new(),
+        in_time: None,
+    };
+    store.update_commitment(&c, &[change]).await
 }
 
 /// Moves the due date. Made on or before the date in force it is a renegotiation (the new

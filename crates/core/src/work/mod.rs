@@ -107,6 +107,8 @@ pub enum ChangeField {
     DueDate,
     Owner,
     Status,
+    /// Title, description, effort, skills or objective; `after` lists which.
+    Details,
 }
 
 impl ChangeField {
@@ -115,6 +117,7 @@ impl ChangeField {
             ChangeField::DueDate => "due_date",
             ChangeField::Owner => "owner",
             ChangeField::Status => "status",
+            ChangeField::Details => "details",
         }
     }
 
@@ -123,6 +126,7 @@ impl ChangeField {
             "due_date" => Some(ChangeField::DueDate),
             "owner" => Some(ChangeField::Owner),
             "status" => Some(ChangeField::Status),
+            "details" => Some(ChangeField::Details),
             _ => None,
         }
     }

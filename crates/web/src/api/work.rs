@@ -10,8 +10,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use trellis_core::error::{CoreError, FieldError};
 use trellis_core::ids::{AbsenceId, CommitmentId, KeyResultId, ObjectiveId};
-use trellis_core::work::commitments::{self, CommitmentDetail, CommitmentInput};
+use trellis_core::work::commitments::{self, CommitmentDetail, CommitmentInput, CommitmentPatch};
 use trellis_core::work::metrics::{DeliveryCounts, Measure, Window, Workload};
 use trellis_core::work::objectives::{
     self, AlignmentNode, CheckInInput, KeyResultInput, ObjectiveInput,
@@ -192,7 +193,7 @@ pub async fn show_commitment(
     detail(&state, &user, CommitmentId(id)).await
 }
 
-/// A new commitment, or new values for an existing one's fields.
+/// A new commitment.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CommitmentRequest {
@@ -202,11 +203,9 @@ pub struct CommitmentRequest {
     /// Defaults to the caller; a manager may give work to anyone in their tree.
     pub owner_id: Option<i64>,
     pub objective_id: Option<i64>,
-    /// Create only: the agreed due date (today or later in the owner's time zone).
+    /// The agreed due date (today or later in the owner's time zone).
     pub due_date: Option<NaiveDate>,
     pub effort_hours: Option<f64>,
-    /// Edit only: hours still to do.
-    pub remaining_hours: Option<f64>,
     #[serde(default)]
     pub skills: Vec<String>,
 }
@@ -220,7 +219,7 @@ impl From<CommitmentRequest> for CommitmentInput {
             objective_id: r.objective_id.map(ObjectiveId),
             due_date: r.due_date,
             effort_hours: r.effort_hours,
-            remaining_hours: r.remaining_hours,
+            remaining_hours: None,
             skills: r.skills,
         }
     }
@@ -244,18 +243,77 @@ pub async fn create_commitment(
     Ok((StatusCode::CREATED, detail(&state, &user, id).await?))
 }
 
-/// Change a commitment's title, description, effort, remaining hours, skills or objective.
+/// Changes to a commitment's details: only the fields sent change, the rest are kept.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommitmentPatchRequest {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    /// `null` removes the link to an objective.
+    #[serde(default, deserialize_with = "super::double_option")]
+    #[schema(value_type = Option<i64>)]
+    pub objective_id: Option<Option<i64>>,
+    #[schema(minimum = 0.0, exclusive_minimum = 0.0)]
+    pub effort_hours: Option<f64>,
+    /// Hours still to do, from 0 up to the effort.
+    #[schema(minimum = 0.0)]
+    pub remaining_hours: Option<f64>,
+    /// Replaces all skills.
+    pub skills: Option<Vec<String>>,
+    /// Not changed here: reassign with `POST /api/v1/commitments/{id}/reassign`.
+    #[serde(default)]
+    #[schema(ignore)]
+    pub owner_id: Option<serde_json::Value>,
+    /// Not changed here: renegotiate with `POST /api/v1/commitments/{id}/renegotiate`.
+    #[serde(default)]
+    #[schema(ignore)]
+    pub due_date: Option<serde_json::Value>,
+}
+
+impl CommitmentPatchRequest {
+    /// The patch, or a 422 naming each field this route cannot change.
+    fn patch(self) -> Result<CommitmentPatch, CoreError> {
+        let mut errors = Vec::new();
+        if self.owner_id.is_some() {
+            errors.push(FieldError::new(
+                "owner_id",
+                "the owner is not changed here; use POST /api/v1/commitments/{id}/reassign",
+            ));
+        }
+        if self.due_date.is_some() {
+            errors.push(FieldError::new(
+                "due_date",
+                "the due date is not changed here; use POST /api/v1/commitments/{id}/renegotiate",
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(CoreError::Invalid(errors));
+        }
+        Ok(CommitmentPatch {
+            title: self.title,
+            description: self.description,
+            objective_id: self.objective_id.map(|o| o.map(ObjectiveId)),
+            effort_hours: self.effort_hours,
+            remaining_hours: self.remaining_hours,
+            skills: self.skills,
+        })
+    }
+}
+
+/// Change a commitment's title, description, effort, remaining hours, skills or objective;
+/// fields left out keep their values.
 #[utoipa::path(patch, path = "/api/v1/commitments/{id}", tag = "work",
-    params(("id" = i64, Path, description = "Commitment id")), request_body = CommitmentRequest,
+    params(("id" = i64, Path, description = "Commitment id")), request_body = CommitmentPatchRequest,
     responses((status = 200, body = CommitmentDetailResponse), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn update_commitment(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<CommitmentRequest>,
+    ApiJson(body): ApiJson<CommitmentPatchRequest>,
 ) -> Result<Json<CommitmentDetailResponse>, ApiError> {
     let id = CommitmentId(id);
-    commitments::edit(state.store.as_ref(), &user.viewer, id, &body.into()).await?;
+    let patch = body.patch()?;
+    commitments::edit(state.store.as_ref(), &user.viewer, id, &patch, crate::now()).await?;
     detail(&state, &user, id).await
 }
 

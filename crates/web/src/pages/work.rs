@@ -668,7 +668,14 @@ pub async fn update_commitment(
     user.check_csrf(&form.csrf)?;
     let result = match form.input() {
         Ok(input) => {
-            commitments::edit(state.store.as_ref(), &user.viewer, CommitmentId(id), &input).await
+            commitments::edit(
+                state.store.as_ref(),
+                &user.viewer,
+                CommitmentId(id),
+                &(&input).into(),
+                crate::now(),
+            )
+            .await
         }
         Err(e) => Err(e),
     };
@@ -716,6 +723,7 @@ fn change_text(c: &trellis_core::work::CommitmentChange, names: &[(PersonId, Str
             }
             ChangeField::Owner => { "Reassigned from " (name_of(&c.before)) " to " (name_of(&c.after)) }
             ChangeField::Status => { "Marked " (c.after.clone().unwrap_or_default()) }
+            ChangeField::Details => { "Edited " (c.after.clone().unwrap_or_default()) }
         }
     }
 }

@@ -1,0 +1,20 @@
+-- A commitment's history also records edits of its details (which fields changed).
+-- SQLite cannot alter a CHECK constraint, so the table is rebuilt with its rows and index.
+CREATE TABLE commitment_changes_new (
+    id            INTEGER PRIMARY KEY,
+    commitment_id INTEGER NOT NULL REFERENCES commitments(id) ON DELETE CASCADE,
+    at            BIGINT NOT NULL,
+    actor_id      INTEGER REFERENCES people(id),
+    field         TEXT NOT NULL CHECK (field IN ('due_date', 'owner', 'status', 'details')),
+    before_value  TEXT,
+    after_value   TEXT,
+    note          TEXT NOT NULL DEFAULT '',
+    -- due-date changes: 1 when made on or before the date then in force
+    in_time       INTEGER
+);
+INSERT INTO commitment_changes_new
+    SELECT id, commitment_id, at, actor_id, field, before_value, after_value, note, in_time
+    FROM commitment_changes;
+DROP TABLE commitment_changes;
+ALTER TABLE commitment_changes_new RENAME TO commitment_changes;
+CREATE INDEX commitment_changes_commitment ON commitment_changes (commitment_id, at);
