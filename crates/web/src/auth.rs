@@ -206,10 +206,18 @@ pub fn encode_component(s: &str) -> String {
     out
 }
 
-/// Only same-site paths are followed after sign-in.
+/// Only same-origin relative paths are followed after sign-in. Browsers drop tabs and line
+/// breaks from URLs (so `/\t/host` becomes `//host`, another origin) and read `\` as `/`:
+/// anything but visible ASCII, and any second `/` or `\`, sends the user home instead.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n)
+            if n.starts_with('/')
+                && !matches!(n.as_bytes().get(1), Some(b'/' | b'\\'))
+                && n.bytes().all(|b| b.is_ascii_graphic() && b != b'\\') =>
+        {
+            n.to_string()
+        }
         _ => "/".to_string(),
     }
 }
@@ -224,5 +232,20 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example")), "/");
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(None), "/");
+        for sneaky in [
+            "/\t/127.0.0.1:8080/x",
+            "/\n/evil.example",
+            "/\r\n/evil.example",
+            "/\\evil.example",
+            "/ /evil.example",
+            "/people\nSet-Cookie: x=1",
+            "/\u{2028}/evil.example",
+        ] {
+            assert_eq!(safe_next(Some(sneaky)), "/", "{sneaky:?}");
+        }
+        assert_eq!(
+            safe_next(Some("/people?q=a%20b#top")),
+            "/people?q=a%20b#top"
+        );
     }
 }

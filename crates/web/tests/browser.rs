@@ -690,3 +690,40 @@ async fn an_admin_runs_and_publishes_a_mentoring_round() {
     );
     client.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sign_in_link_never_sends_the_browser_to_another_origin() {
+    let app = TestApp::new("sqlite").await;
+    let base = serve(&app).await;
+    // Another origin on loopback that a crafted link would like to land on.
+    let other = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let other_address = other.local_addr().unwrap();
+    tokio::spawn(async move {
+        let router = axum::Router::new().fallback(|| async { "another site" });
+        axum::serve(other, router).await.unwrap();
+    });
+    let (_driver, client) = browser().await;
+    for next in [
+        format!("%2F%09%2F{other_address}/x"),
+        format!("%2F%0A%2F{other_address}/x"),
+        format!("%2F%5C{other_address}/x"),
+    ] {
+        client
+            .goto(&format!("{base}/signin?next={next}"))
+            .await
+            .unwrap();
+        fill(&client, "email", "dev@acme.test").await;
+        fill(&client, "password", PASSWORD).await;
+        click(&client, Locator::Css("main form button[type=submit]")).await;
+        client
+            .wait()
+            .for_element(Locator::Id("my-manager"))
+            .await
+            .unwrap();
+        let url = client.current_url().await.unwrap();
+        assert_eq!(url.as_str(), format!("{base}/"), "next={next}");
+        // Sign out for the next link.
+        client.delete_all_cookies().await.unwrap();
+    }
+    client.close().await.unwrap();
+}
