@@ -16,6 +16,23 @@ async fn health_and_authentication() {
         let r = app.api(Method::GET, "/healthz", None, None).await;
         assert_eq!(r.status, StatusCode::OK);
         assert_eq!(r.json()["status"], "ok");
+        let token = app.token("dev@acme.test").await;
+        let r = app
+            .api(Method::GET, "/api/v1/people", Some(&token), None)
+            .await;
+        for (name, value) in [
+            ("cache-control", "no-store"),
+            ("x-frame-options", "DENY"),
+            ("x-content-type-options", "nosniff"),
+            ("referrer-policy", "same-origin"),
+        ] {
+            assert_eq!(r.headers[name], value, "{name}");
+        }
+        let csp = r.headers["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.contains("script-src 'self';") && csp.contains("frame-ancestors 'none'"),
+            "{csp}"
+        );
         let r = app.api(Method::GET, "/api/v1/people", None, None).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{backend}");
         assert_eq!(r.json()["error"]["code"], "unauthenticated");

@@ -722,6 +722,16 @@ async fn a_sign_in_link_never_sends_the_browser_to_another_origin() {
             .unwrap();
         let url = client.current_url().await.unwrap();
         assert_eq!(url.as_str(), format!("{base}/"), "next={next}");
+        // Were a script ever injected into a page, the policy would keep it from running.
+        let ran = client
+            .execute(
+                "const s = document.createElement('script'); s.textContent = 'window.injected = 1'; \
+                 document.body.appendChild(s); return window.injected === 1;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(ran, serde_json::Value::Bool(false), "an inline script ran");
         // Sign out for the next link.
         client.delete_all_cookies().await.unwrap();
     }

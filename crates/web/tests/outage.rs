@@ -104,6 +104,15 @@ impl Drop for Cluster {
 }
 
 async fn get(router: &axum::Router, path: &str, token: &str) -> (StatusCode, String) {
+    let (status, body, _) = get_with_headers(router, path, token).await;
+    (status, body)
+}
+
+async fn get_with_headers(
+    router: &axum::Router,
+    path: &str,
+    token: &str,
+) -> (StatusCode, String, axum::http::HeaderMap) {
     let request = Request::builder()
         .uri(path)
         .header(header::AUTHORIZATION, format!("Bearer {token}"))
@@ -111,10 +120,11 @@ async fn get(router: &axum::Router, path: &str, token: &str) -> (StatusCode, Str
         .unwrap();
     let response = router.clone().oneshot(request).await.unwrap();
     let status = response.status();
+    let headers = response.headers().clone();
     let body = axum::body::to_bytes(response.into_body(), usize::MAX)
         .await
         .unwrap();
-    (status, String::from_utf8_lossy(&body).into_owned())
+    (status, String::from_utf8_lossy(&body).into_owned(), headers)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -171,13 +181,19 @@ async fn a_lost_database_gives_503_and_trellis_recovers() {
         started.elapsed() < Duration::from_secs(15),
         "answered, not hung"
     );
-    let (status, _) = get(&router, "/healthz", &token).await;
+    let (status, body, headers) = get_with_headers(&router, "/healthz", "").await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
-    let (status, page) = get(&router, "/people", &token).await;
+    assert_eq!(
+        body, r#"{"message":"database unreachable","status":"unavailable"}"#,
+        "anonymous callers read no database error text"
+    );
+    assert_eq!(headers[header::RETRY_AFTER], "5");
+    let (status, page, headers) = get_with_headers(&router, "/people", &token).await;
     assert!(
         status == StatusCode::SERVICE_UNAVAILABLE && page.contains("Temporarily unavailable"),
         "{status}: {page}"
     );
+    assert_eq!(headers[header::RETRY_AFTER], "5", "the HTML page too");
 
     cluster.start();
     let deadline = Instant::now() + Duration::from_secs(20);
