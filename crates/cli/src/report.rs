@@ -93,7 +93,7 @@ fn ratio(r: Option<f64>) -> String {
 }
 
 fn write_csv(out: &mut impl Write, r: &Report) -> Result<()> {
-    let mut w = csv::Writer::from_writer(out);
+    let mut w = trellis_core::csv_file::SafeWriter::new(out);
     w.write_record([
         "person_id",
         "name",

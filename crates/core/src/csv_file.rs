@@ -35,6 +35,52 @@ impl<'a> LineCounter<'a> {
     }
 }
 
+/// Characters that make a spreadsheet read a cell as a formula (`=HYPERLINK(…)`, `@SUM(…)`).
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A cell as written to any CSV file Trellis exports: text a spreadsheet would run as a
+/// formula gets a leading `'` (plain numbers such as `-3` stay numbers).
+pub fn escape_cell(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(FORMULA_STARTS) && cell.trim().parse::<f64>().is_err() {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
+/// The cell as it was before [`escape_cell`], so that importing an export changes nothing.
+pub fn unescape_cell(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_STARTS) => rest,
+        _ => cell,
+    }
+}
+
+/// A CSV writer that escapes every cell with [`escape_cell`]: every export goes through it.
+pub struct SafeWriter<W: std::io::Write>(csv::Writer<W>);
+
+impl<W: std::io::Write> SafeWriter<W> {
+    pub fn new(out: W) -> Self {
+        SafeWriter(csv::Writer::from_writer(out))
+    }
+
+    pub fn write_record<I, T>(&mut self, cells: I) -> csv::Result<()>
+    where
+        I: IntoIterator<Item = T>,
+        T: AsRef<str>,
+    {
+        self.0.write_record(
+            cells
+                .into_iter()
+                .map(|c| escape_cell(c.as_ref()).into_owned()),
+        )
+    }
+
+    pub fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
 /// The editor line of a byte offset in a file whose BOM was already skipped.
 pub fn line_of(bytes: &[u8], offset: usize) -> u64 {
     1 + line_breaks(bytes, 0, offset.min(bytes.len()))
@@ -213,7 +259,10 @@ pub fn read(file: &str, content: &[u8], columns: &[Column]) -> Result<Vec<Row>, 
                 line,
                 values: positions
                     .iter()
-                    .map(|at| at.and_then(|i| record.get(i)).unwrap_or("").to_string())
+                    .map(|at| {
+                        let cell = at.and_then(|i| record.get(i)).unwrap_or("");
+                        unescape_cell(cell).to_string()
+                    })
                     .collect(),
             }),
             Err((line, message)) => errors.push(format!("{file}:{line}: {message}")),
@@ -335,5 +384,25 @@ mod tests {
                 "f.csv:4: row has 4 cells, the header has 3"
             ]
         );
+    }
+
+    #[test]
+    fn exported_cells_never_run_as_formulas_and_read_back_unchanged() {
+        for cell in [
+            "=HYPERLINK(\"http://x\")",
+            "@sum(A1)",
+            "+1 555",
+            "-lol",
+            "\tx",
+            "\rx",
+        ] {
+            let escaped = escape_cell(cell);
+            assert!(escaped.starts_with('\''), "{cell:?}");
+            assert_eq!(unescape_cell(&escaped), cell);
+        }
+        for cell in ["Ada", "-3", "+4.5", "'quoted", "", "rust:4; sql:3+"] {
+            assert_eq!(escape_cell(cell), cell);
+            assert_eq!(unescape_cell(cell), cell);
+        }
     }
 }

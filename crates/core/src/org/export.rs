@@ -13,7 +13,7 @@ pub fn write_people_csv<W: Write>(snapshot: &OrgSnapshot, out: W) -> csv::Result
         .iter()
         .map(|p| (p.id, p.record.email.as_str()))
         .collect();
-    let mut writer = csv::Writer::from_writer(out);
+    let mut writer = crate::csv_file::SafeWriter::new(out);
     writer.write_record(EXPORT_COLUMNS.iter().map(|c| c.export_header()))?;
     let mut people: Vec<_> = snapshot.people.iter().collect();
     people.sort_by_key(|p| p.id);
@@ -56,4 +56,53 @@ pub fn write_people_csv<W: Write>(snapshot: &OrgSnapshot, out: W) -> csv::Result
     }
     writer.flush()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::PersonId;
+    use crate::org::PersonStatus;
+    use crate::org::import::{
+        ExistingPerson, ImportOptions, PersonRecord, parse_people_csv, plan_import,
+    };
+
+    #[test]
+    fn member_text_is_exported_as_text_not_formulas_and_imports_back_unchanged() {
+        let record = PersonRecord {
+            employee_id: Some("E1".into()),
+            email: "ada@x.org".into(),
+            name: "Ada".into(),
+            preferred_name: Some("@sum(1+1)".into()),
+            title: Some("=HYPERLINK(\"http://evil.example\",\"click\")".into()),
+            team: None,
+            department: None,
+            location: Some("-Lisbon".into()),
+            time_zone: None,
+            start_date: None,
+            status: PersonStatus::Active,
+            level: None,
+            skills: Vec::new(),
+        };
+        let snapshot = OrgSnapshot {
+            people: vec![ExistingPerson {
+                id: PersonId(1),
+                record,
+                manager_id: None,
+            }],
+            ..OrgSnapshot::default()
+        };
+        let mut out = Vec::new();
+        write_people_csv(&snapshot, &mut out).unwrap();
+        let text = String::from_utf8(out.clone()).unwrap();
+        assert!(
+            text.contains("'@sum(1+1)")
+                && text.contains("\"'=HYPERLINK(")
+                && text.contains("'-Lisbon"),
+            "{text}"
+        );
+        let plan = plan_import(parse_people_csv(&out), &snapshot, ImportOptions::default());
+        assert!(plan.is_valid(), "{:?}", plan.errors);
+        assert!(plan.is_empty(), "{:?}", plan.updates);
+    }
 }

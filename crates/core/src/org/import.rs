@@ -243,6 +243,7 @@ pub fn parse_people_csv(bytes: &[u8]) -> ParsedFile {
                 headers
                     .get(&column)
                     .and_then(|(i, _)| record.get(*i))
+                    .map(crate::csv_file::unescape_cell)
                     .filter(|v| !v.is_empty())
             };
             let text = |column: Column| field(column).map(str::to_string);
