@@ -203,7 +203,6 @@ fn bind_person(
         r.preferred_name.as_deref(),
         &r.email,
         r.title.as_deref(),
-        r.employee_id.as_deref(),
     ))
     .map_err(e)?;
     Ok(())

@@ -45,15 +45,15 @@ pub(crate) fn date_text(value: Option<NaiveDate>) -> Option<String> {
     value.map(|d| d.format("%Y-%m-%d").to_string())
 }
 
-/// What directory search matches against, lower-cased.
+/// What directory search matches against, lower-cased: only what every colleague may read
+/// (employee ids are private; admins search them apart).
 pub(crate) fn search_text(
     name: &str,
     preferred: Option<&str>,
     email: &str,
     title: Option<&str>,
-    employee_id: Option<&str>,
 ) -> String {
-    [Some(name), preferred, Some(email), title, employee_id]
+    [Some(name), preferred, Some(email), title]
         .into_iter()
         .flatten()
         .collect::<Vec<_>>()
@@ -603,7 +603,12 @@ pub async fn list_people(store: &SqlStore, filter: &PeopleFilter) -> CoreResult<
                 "%{}%",
                 escape_like(&word.to_lowercase())
             )));
-            conditions.push(format!("p.search_text LIKE ${} ESCAPE '\\'", binds.len()));
+            let n = binds.len();
+            conditions.push(if filter.search_employee_ids {
+                format!("(p.search_text LIKE ${n} ESCAPE '\\' OR LOWER(p.employee_id) LIKE ${n} ESCAPE '\\')")
+            } else {
+                format!("p.search_text LIKE ${n} ESCAPE '\\'")
+            });
         }
     }
     if let Some(team) = filter.team_id {
@@ -696,7 +701,6 @@ fn person_arguments(f: &PersonFields) -> CoreResult<sqlx::any::AnyArguments> {
         f.preferred_name.as_deref(),
         &f.email,
         f.title.as_deref(),
-        f.employee_id.as_deref(),
     );
     let bound = [
         args.add(f.employee_id.clone()),

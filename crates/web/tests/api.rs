@@ -527,6 +527,138 @@ async fn a_cut_off_file_or_a_mass_leave_through_the_api_writes_nothing() {
 }
 
 #[tokio::test]
+async fn search_matches_employee_ids_only_for_viewers_who_may_read_them() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let total = |token: String, q: &'static str| {
+            let app = &app;
+            async move {
+                app.api(
+                    Method::GET,
+                    &format!("/api/v1/people?q={q}"),
+                    Some(&token),
+                    None,
+                )
+                .await
+                .json()["total"]
+                    .clone()
+            }
+        };
+        let member = app.token("rep@acme.test").await;
+        let admin = app.token("hr@acme.test").await;
+        assert_eq!(
+            total(member.clone(), "E4").await,
+            0,
+            "{backend}: no id search"
+        );
+        assert_eq!(total(member, "dana").await, 1);
+        assert_eq!(
+            total(admin, "e4").await,
+            1,
+            "{backend}: admins read every id"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_person_who_left_is_404_everywhere_for_colleagues_as_an_unknown_id_is() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let admin = app.token("hr@acme.test").await;
+        let mgr = app.token("mgr@acme.test").await;
+        let peer = app.token("dev2@acme.test").await;
+        let dev = app.id("dev@acme.test").await;
+        let work = app
+            .api(
+                Method::POST,
+                "/api/v1/commitments",
+                Some(&mgr),
+                Some(serde_json::json!({"title": "Hand over", "owner_id": dev,
+                    "due_date": (chrono::Utc::now().date_naive() + chrono::Duration::days(3)).to_string(),
+                    "effort_hours": 2})),
+            )
+            .await
+            .json();
+        let r = app
+            .api(
+                Method::PATCH,
+                &format!("/api/v1/people/{dev}"),
+                Some(&admin),
+                Some(serde_json::json!({"status": "left"})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}");
+        let unknown = 999_999;
+        for (path, hidden, missing) in [
+            (
+                "people",
+                format!("/api/v1/people/{dev}"),
+                format!("/api/v1/people/{unknown}"),
+            ),
+            (
+                "mentorships",
+                format!("/api/v1/people/{dev}/mentorships"),
+                format!("/api/v1/people/{unknown}/mentorships"),
+            ),
+            (
+                "org",
+                format!("/api/v1/org/{dev}"),
+                format!("/api/v1/org/{unknown}"),
+            ),
+            (
+                "plate",
+                format!("/api/v1/people/{dev}/plate"),
+                format!("/api/v1/people/{unknown}/plate"),
+            ),
+        ] {
+            let a = app.api(Method::GET, &hidden, Some(&peer), None).await;
+            let b = app.api(Method::GET, &missing, Some(&peer), None).await;
+            assert_eq!(a.status, StatusCode::NOT_FOUND, "{backend} {path}: {a:?}");
+            assert_eq!(
+                a.text().replace(&dev.to_string(), "ID"),
+                b.text().replace(&unknown.to_string(), "ID"),
+                "{backend} {path}: the same answer as an unknown id"
+            );
+            assert!(!a.text().contains("Dana"), "{path}: {a:?}");
+        }
+        let r = app
+            .api(
+                Method::GET,
+                &format!("/api/v1/commitments/{}", work["id"]),
+                Some(&peer),
+                None,
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::NOT_FOUND,
+            "{backend}: a teammate's leaver's work"
+        );
+        // The former manager keeps one answer: the person page and the org node open.
+        for path in [
+            format!("/api/v1/people/{dev}"),
+            format!("/api/v1/org/{dev}"),
+        ] {
+            let r = app.api(Method::GET, &path, Some(&mgr), None).await;
+            assert_eq!(r.status, StatusCode::OK, "{backend} {path}: {r:?}");
+        }
+        let r = app
+            .api(
+                Method::GET,
+                &format!("/api/v1/people/{unknown}/mentorships"),
+                Some(&admin),
+                None,
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::NOT_FOUND,
+            "admins too: no 200 [] for an unknown id"
+        );
+    }
+}
+
+#[tokio::test]
 async fn malformed_requests_get_clear_errors() {
     for backend in backends() {
         let app = TestApp::new(backend).await;

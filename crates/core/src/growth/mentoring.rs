@@ -505,11 +505,8 @@ pub async fn of_person(
     viewer: &Viewer,
     person: PersonId,
 ) -> CoreResult<Vec<Mentorship>> {
-    let relation = if viewer.person_id == person || viewer.is_admin {
-        Relation::Myself
-    } else {
-        standing(store, viewer, person).await?.relation
-    };
+    // Unknown ids and people the viewer may not see are 404 alike, for admins too.
+    let relation = standing(store, viewer, person).await?.relation;
     visible_mentorships(store, viewer, person, relation).await
 }
 

@@ -579,10 +579,9 @@ pub async fn decide(
         viewer.relation_to(p.person.id, &chain),
         Relation::InMyTree | Relation::Admin
     ) {
-        return Err(CoreError::Forbidden(format!(
-            "decide on {}\u{2019}s placement; their manager chain decides",
-            p.person.name
-        )));
+        return Err(CoreError::Forbidden(
+            "decide on this placement; the candidate\u{2019}s manager chain decides".into(),
+        ));
     }
     if p.status != PlacementStatus::Pending {
         return Err(CoreError::Conflict(format!(

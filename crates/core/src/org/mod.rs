@@ -148,8 +148,10 @@ pub struct PersonCard {
 /// Filters for the people directory.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PeopleFilter {
-    /// Matches name, preferred name, email, title or employee id.
+    /// Matches name, preferred name, email or title (and employee id where asked below).
     pub query: Option<String>,
+    /// Search employee ids too; only for viewers who may read everyone's (admins).
+    pub search_employee_ids: bool,
     pub team_id: Option<TeamId>,
     pub location: Option<String>,
     pub level_id: Option<LevelId>,

@@ -109,8 +109,7 @@ pub async fn show(store: &dyn Store, viewer: &Viewer, id: PersonId) -> CoreResul
     let chain_ids: Vec<PersonId> = around.chain.iter().map(|c| c.id).collect();
     let relation = viewer.relation_to(id, &chain_ids);
     let mut person = around.person;
-    if person.status == PersonStatus::Left && !relation.sees_private_fields() {
-        // People who left drop out of the directory for colleagues.
+    if hidden_from(&person, relation) {
         return Err(CoreError::NotFound(format!("person {id}")));
     }
     if !relation.sees_private_fields() {
@@ -125,6 +124,13 @@ pub async fn show(store: &dyn Store, viewer: &Viewer, id: PersonId) -> CoreResul
         can_edit_profile: matches!(relation, Relation::Myself) || viewer.can_administer(),
         can_edit_everything: viewer.can_administer(),
     })
+}
+
+/// The one rule for people who left: they drop out of sight for colleagues, and stay
+/// visible to themselves, their (former) manager chain and admins. Everything about a
+/// hidden person answers as if the id did not exist.
+pub fn hidden_from(person: &Person, relation: Relation) -> bool {
+    person.status == PersonStatus::Left && !relation.sees_private_fields()
 }
 
 /// Clears the fields only the person, their manager chain and admins may see.
@@ -144,6 +150,8 @@ pub async fn list(
 ) -> CoreResult<Page<PersonCard>> {
     let mut filter = filter.clone();
     filter.include_left &= viewer.can_administer();
+    // Search only over fields the viewer may read.
+    filter.search_employee_ids = viewer.can_administer();
     filter.per_page = filter.per_page.clamp(1, 200);
     filter.page = filter.page.max(1);
     if filter.level_id.is_some() && !viewer.can_administer() {
@@ -186,7 +194,15 @@ pub async fn subtree(
         .await?
         .ok_or_else(|| CoreError::NotFound(format!("person {id}")))?;
     if person.status == PersonStatus::Left && !viewer.can_administer() {
-        return Err(CoreError::NotFound(format!("person {id}")));
+        let chain: Vec<PersonId> = store
+            .manager_chain(id)
+            .await?
+            .iter()
+            .map(|c| c.id)
+            .collect();
+        if hidden_from(&person, viewer.relation_to(id, &chain)) {
+            return Err(CoreError::NotFound(format!("person {id}")));
+        }
     }
     let root = PersonCard {
         id: person.id,

@@ -45,6 +45,9 @@ pub(crate) async fn standing(
         .map(|c| c.id)
         .collect();
     let relation = viewer.relation_to(id, &chain);
+    if crate::org::people::hidden_from(&person, relation) {
+        return Err(CoreError::NotFound(format!("person {id}")));
+    }
     Ok(Standing { person, relation })
 }
 

@@ -18,3 +18,10 @@ INSERT INTO commitment_changes_new
 DROP TABLE commitment_changes;
 ALTER TABLE commitment_changes_new RENAME TO commitment_changes;
 CREATE INDEX commitment_changes_commitment ON commitment_changes (commitment_id, at);
+
+-- Directory search no longer matches employee ids (private to a person's chain and admins):
+-- they were the last words of the search text.
+UPDATE people
+SET search_text = substr(search_text, 1, length(search_text) - length(employee_id) - 1)
+WHERE employee_id IS NOT NULL
+  AND substr(search_text, length(search_text) - length(employee_id) + 1) = lower(employee_id);

@@ -204,6 +204,8 @@ pub async fn list_people(
         include_left: params.include_left,
         page: params.page.unwrap_or(1),
         per_page: params.per_page.unwrap_or(50),
+        // Decided by the directory for the viewer.
+        search_employee_ids: false,
     };
     let page = people::list(state.store.as_ref(), &user.viewer, &filter).await?;
     Ok(Json(PeopleListResponse {

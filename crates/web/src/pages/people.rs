@@ -62,6 +62,8 @@ pub async fn list_people(
         include_left: params.include_left.is_some(),
         page: params.page.unwrap_or(1),
         per_page: 50,
+        // Decided by the directory for the viewer.
+        search_employee_ids: false,
     };
     let result = people::list(state.store.as_ref(), &user.viewer, &filter).await?;
     let facets: DirectoryFacets = state.store.directory_facets().await?;
