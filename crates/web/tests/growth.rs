@@ -154,6 +154,39 @@ async fn another_teams_candidate_needs_their_managers_approval() {
             why.ends_with("has the time free.") && !why.contains(" h free"),
             "{backend}: another team's free hours stay private: {why}"
         );
+        for private in ["score", "free_capacity", "move_off", "has_capacity"] {
+            assert_eq!(
+                rita[private],
+                Value::Null,
+                "{backend}: {private} of another team"
+            );
+        }
+        assert!(rita["skill_fit"].as_f64().is_some());
+        let dev_id = app.id("dev@acme.test").await;
+        let mine = o["suggestions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["person"]["id"] == dev_id)
+            .cloned();
+        if let Some(mine) = mine {
+            assert!(mine["score"].as_f64().is_some(), "own tree: figures shown");
+        }
+        let session = app
+            .sign_in("mgr@acme.test", common::PASSWORD)
+            .await
+            .unwrap();
+        let page = app
+            .get_page(&format!("/opportunities/{}", o["id"]), Some(&session))
+            .await
+            .text();
+        let row = &page[page.find("Rita Rep").unwrap()..];
+        let row = &row[..row.find("</tr>").unwrap()];
+        assert!(
+            !row.contains(", time "),
+            "{backend}: no free time on the page: {row}"
+        );
+        assert!(row.contains("—"), "{row}");
         let p = app
             .api(
                 Method::POST,

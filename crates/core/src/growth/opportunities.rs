@@ -258,6 +258,21 @@ pub struct Suggestion {
     pub details_visible: bool,
 }
 
+impl Suggestion {
+    /// Outside the viewer's tree (and for non-admins) the free hours and the plate wish
+    /// never leave the server, nor the total score they could be worked back from: the
+    /// ranking used them, the viewer sees the order and the sentence.
+    fn redact_private_parts(&mut self) {
+        if !self.details_visible {
+            self.fit.score = 0.0;
+            self.fit.parts.free_capacity = 0.0;
+            self.fit.parts.move_off = 0.0;
+            self.fit.has_capacity = false;
+            self.free_hours_per_week = 0.0;
+        }
+    }
+}
+
 /// Free hours a week per candidate: capacity over the workload horizon less the open work
 /// due in it, spread over the horizon's weeks.
 async fn free_hours(
@@ -397,7 +412,9 @@ pub async fn suggestions(
     o: &Opportunity,
     now: i64,
 ) -> CoreResult<Vec<Suggestion>> {
-    Ok(ranked(store, viewer, o, now).await?.1)
+    let mut all = ranked(store, viewer, o, now).await?.1;
+    all.iter_mut().for_each(Suggestion::redact_private_parts);
+    Ok(all)
 }
 
 /// The candidates not yet proposed, with their suggestions ranked best first.
@@ -458,6 +475,7 @@ pub async fn show(
             )
         };
         all.truncate(SUGGESTIONS_SHOWN);
+        all.iter_mut().for_each(Suggestion::redact_private_parts);
         (all, sourcing)
     } else {
         (Vec::new(), None)
@@ -516,7 +534,7 @@ pub async fn accept(
             o.status.as_str()
         )));
     }
-    let all = suggestions(store, viewer, &o, now).await?;
+    let all = ranked(store, viewer, &o, now).await?.1;
     let Some(s) = all.iter().find(|s| s.person.id == person) else {
         return Err(CoreError::field(
             "person_id",
@@ -624,7 +642,8 @@ pub struct PlannedOpportunity {
 #[derive(Debug, Clone, Serialize)]
 pub struct Plan {
     pub rows: Vec<PlannedOpportunity>,
-    pub total_score: f64,
+    /// Hidden when a suggested owner is outside the viewer's tree.
+    pub total_score: Option<f64>,
 }
 
 pub async fn plan(store: &dyn Store, viewer: &Viewer, now: i64) -> CoreResult<Plan> {
@@ -665,8 +684,14 @@ pub async fn plan(store: &dyn Store, viewer: &Viewer, now: i64) -> CoreResult<Pl
     }
     let assignment = maximise(&matrix);
     let mut rows = Vec::with_capacity(open.len());
+    let mut all_visible = true;
     for (r, o) in open.into_iter().enumerate() {
-        let suggestion = assignment.col_of_row[r].map(|c| scored[r][c].clone());
+        let suggestion = assignment.col_of_row[r].map(|c| {
+            let mut s = scored[r][c].clone();
+            all_visible &= s.details_visible;
+            s.redact_private_parts();
+            s
+        });
         rows.push(PlannedOpportunity {
             opportunity: o,
             suggestion,
@@ -674,6 +699,7 @@ pub async fn plan(store: &dyn Store, viewer: &Viewer, now: i64) -> CoreResult<Pl
     }
     Ok(Plan {
         rows,
-        total_score: assignment.total,
+        // The total less the visible scores would give a hidden one away.
+        total_score: all_visible.then_some(assignment.total),
     })
 }

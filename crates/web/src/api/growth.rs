@@ -65,17 +65,19 @@ impl From<&Opportunity> for OpportunityResponse {
 }
 
 /// A suggested owner: the score, its parts (each 0–1) and the reasons in a sentence.
+/// For people outside the caller's reporting tree (unless an admin asks) the score, free
+/// capacity and plate wish are private: `null`, while the order still uses them.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SuggestionResponse {
     pub person: PersonRef,
-    pub score: f64,
+    pub score: Option<f64>,
     pub skill_fit: f64,
     pub growth_wish: f64,
     pub stretch: f64,
-    pub free_capacity: f64,
+    pub free_capacity: Option<f64>,
     /// 1 when the person asked for work to be moved off their plate.
-    pub move_off: f64,
-    pub has_capacity: bool,
+    pub move_off: Option<f64>,
+    pub has_capacity: Option<bool>,
     pub explanation: String,
 }
 
@@ -83,13 +85,13 @@ impl From<&Suggestion> for SuggestionResponse {
     fn from(s: &Suggestion) -> Self {
         SuggestionResponse {
             person: (&s.person).into(),
-            score: s.fit.score,
+            score: s.details_visible.then_some(s.fit.score),
             skill_fit: s.fit.parts.skill_fit,
             growth_wish: s.fit.parts.growth_wish,
             stretch: s.fit.parts.stretch,
-            free_capacity: s.fit.parts.free_capacity,
-            move_off: s.fit.parts.move_off,
-            has_capacity: s.fit.has_capacity,
+            free_capacity: s.details_visible.then_some(s.fit.parts.free_capacity),
+            move_off: s.details_visible.then_some(s.fit.parts.move_off),
+            has_capacity: s.details_visible.then_some(s.fit.has_capacity),
             explanation: s.fit.explanation.clone(),
         }
     }
@@ -360,7 +362,8 @@ pub struct PlanRowResponse {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PlanResponse {
     pub rows: Vec<PlanRowResponse>,
-    pub total_score: f64,
+    /// `null` when a suggested owner is outside the caller's tree (it would reveal their score).
+    pub total_score: Option<f64>,
 }
 
 /// Owners for all open opportunities at once: the largest total score with nobody taking

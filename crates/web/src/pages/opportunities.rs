@@ -228,14 +228,25 @@ fn placement_line(user: &CurrentUser, p: &Placement, decide: bool) -> Markup {
     }
 }
 
+/// The score, or a dash with the reason for people outside the viewer's tree.
+fn score_cell(s: &Suggestion) -> Markup {
+    html! {
+        @if s.details_visible { (format!("{:.0}", s.fit.score * 100.0)) }
+        @else { span title="Private: this person is outside your reporting tree; the order still counts it" { "—" } }
+    }
+}
+
 fn suggestion_row(user: &CurrentUser, o: &Opportunity, s: &Suggestion) -> Markup {
     html! {
         tr {
             td { a href=(format!("/people/{}", s.person.id)) { (s.person.name) } br; span.muted { (s.fit.explanation) } }
-            td.num { (format!("{:.0}", s.fit.score * 100.0)) }
+            td.num { (score_cell(s)) }
             td { "fit " (format!("{:.0} %", s.fit.parts.skill_fit * 100.0)) ", growth wish " (format!("{:.0} %", s.fit.parts.growth_wish * 100.0))
-                ", stretch " (format!("{:.0} %", s.fit.parts.stretch * 100.0)) ", time " (format!("{:.0} %", s.fit.parts.free_capacity * 100.0))
-                    @if s.details_visible && s.fit.parts.move_off > 0.0 { ", work to move off" } }
+                ", stretch " (format!("{:.0} %", s.fit.parts.stretch * 100.0))
+                @if s.details_visible {
+                    ", time " (format!("{:.0} %", s.fit.parts.free_capacity * 100.0))
+                    @if s.fit.parts.move_off > 0.0 { ", work to move off" }
+                } }
             td {
                 form method="post" action=(format!("/opportunities/{}/accept", o.id)) {
                     (csrf_field(user))
@@ -345,7 +356,7 @@ pub async fn show_plan(
     let plan = opportunities::plan(state.store.as_ref(), &user.viewer, crate::now()).await?;
     let body = html! {
         h1 { "Owners for all my open opportunities" }
-        p.lead { "The plan with the highest total score in which nobody takes two opportunities and nobody takes work they have no free hours for. Total score " (format!("{:.0}", plan.total_score * 100.0)) "." }
+        p.lead { "The plan with the highest total score in which nobody takes two opportunities and nobody takes work they have no free hours for. " @if let Some(total) = plan.total_score { "Total score " (format!("{:.0}", total * 100.0)) "." } }
         @if plan.rows.is_empty() { p.muted { "You have no open opportunities. " a href="/opportunities/new" { "Post one" } } }
         div.table-scroll { table.data {
             thead { tr { th { "Opportunity" } th { "Suggested owner and why" } th.num { "Score" } th { "" } } }
@@ -356,7 +367,7 @@ pub async fn show_plan(
                         @match &r.suggestion {
                             Some(s) => {
                                 td { (s.person.name) br; span.muted { (s.fit.explanation) } }
-                                td.num { (format!("{:.0}", s.fit.score * 100.0)) }
+                                td.num { (score_cell(s)) }
                                 td { form method="post" action=(format!("/opportunities/{}/accept", r.opportunity.id)) {
                                     (csrf_field(&user)) input type="hidden" name="person_id" value=(s.person.id);
                                     button type="submit" { "Accept" } } }
