@@ -254,10 +254,11 @@ pub(crate) const COMMITMENT_SELECT: &str = "SELECT c.id, c.title, c.description,
     r.name AS requester_name, r.preferred_name AS requester_preferred, c.objective_id, \
     ob.title AS objective_title, c.due_date, c.agreed_due_date, c.effort_hours, \
     c.remaining_hours, c.skills, c.priority, c.status, c.created_at, c.created_on, \
-    c.completed_at, c.completed_on \
+    c.completed_at, c.completed_on, pc.person_id AS private_about \
     FROM commitments c JOIN people o ON o.id = c.owner_id \
     LEFT JOIN people r ON r.id = c.requester_id \
-    LEFT JOIN objectives ob ON ob.id = c.objective_id";
+    LEFT JOIN objectives ob ON ob.id = c.objective_id \
+    LEFT JOIN career_support pc ON pc.commitment_id = c.id";
 
 fn commitment_row(row: &dyn Columns) -> CoreResult<Commitment> {
     let skills = row.text("skills")?;
@@ -292,6 +293,7 @@ fn commitment_row(row: &dyn Columns) -> CoreResult<Commitment> {
         created_on: row.day("created_on")?,
         completed_at: row.int_or_null("completed_at")?,
         completed_on: date(row.text_or_null("completed_on")?),
+        private_about: row.int_or_null("private_about")?.map(PersonId),
     })
 }
 

@@ -533,3 +533,76 @@ async fn plate_wishes_reach_the_manager_and_no_one_else() {
         assert_eq!(plate["wishes"].as_array().unwrap().len(), 1);
     }
 }
+
+#[tokio::test]
+async fn support_promised_in_a_career_plan_is_not_team_work_for_the_managers_peers() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let head = app.token("eng.head@acme.test").await;
+        let mgr_id = app.id("mgr@acme.test").await;
+        let ceo_id = app.id("ceo@acme.test").await;
+        let due = (trellis_core::work::metrics::local_date(None, trellis_web::now())
+            + chrono::Duration::days(10))
+        .to_string();
+        let r = app
+            .api(
+                Method::POST,
+                &format!("/api/v1/people/{mgr_id}/career-plan/support"),
+                Some(&head),
+                Some(json!({"what": "Sponsor the architecture course", "due_date": due, "effort_hours": 3})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{backend}: {r:?}");
+        let id = r.json()["support"][0]["id"].as_i64().unwrap();
+        let read = |who: &'static str| {
+            let app = &app;
+            async move {
+                let token = app.token(who).await;
+                app.api(
+                    Method::GET,
+                    &format!("/api/v1/commitments/{id}"),
+                    Some(&token),
+                    None,
+                )
+                .await
+                .status
+            }
+        };
+        // Erin's peers under the CEO read team work, not what she promised Max.
+        assert_eq!(
+            read("sales.head@acme.test").await,
+            StatusCode::NOT_FOUND,
+            "{backend}"
+        );
+        assert_eq!(read("hr@acme.test").await, StatusCode::OK, "admins");
+        assert_eq!(
+            read("mgr@acme.test").await,
+            StatusCode::OK,
+            "the person it is about"
+        );
+        assert_eq!(
+            read("eng.head@acme.test").await,
+            StatusCode::OK,
+            "the owner"
+        );
+        assert_eq!(
+            read("ceo@acme.test").await,
+            StatusCode::OK,
+            "the owner's chain"
+        );
+        let sales = app.token("sales.head@acme.test").await;
+        let team = app
+            .api(
+                Method::GET,
+                &format!("/api/v1/people/{ceo_id}/team-work"),
+                Some(&sales),
+                None,
+            )
+            .await;
+        assert_eq!(team.status, StatusCode::OK, "{backend}: {team:?}");
+        assert!(
+            !team.text().contains("Sponsor the architecture course"),
+            "{backend}: not in the teammates' view"
+        );
+    }
+}

@@ -106,10 +106,27 @@ async fn load(
         .person(viewer.person_id)
         .await?
         .and_then(|p| p.manager_id);
-    let teammate = owner.person.manager_id.is_some()
+    // Work in a private context is not team work: teammates do not read it, while the
+    // person it is about and their manager chain do.
+    let teammate = c.private_about.is_none()
+        && owner.person.manager_id.is_some()
         && (owner.person.manager_id == viewer_manager
             || owner.person.manager_id == Some(viewer.person_id));
-    let can = permissions(viewer, &c, &owner, teammate);
+    let mut can = permissions(viewer, &c, &owner, teammate);
+    if let Some(about) = c.private_about {
+        let chain: Vec<PersonId> = store
+            .manager_chain(about)
+            .await?
+            .iter()
+            .map(|p| p.id)
+            .collect();
+        if matches!(
+            viewer.relation_to(about, &chain),
+            Relation::Myself | Relation::InMyTree | Relation::Admin
+        ) {
+            can.comment = true;
+        }
+    }
     if !can.comment && !can.renegotiate && !can.complete {
         // Someone else's work outside the viewer's team: as if it did not exist.
         return Err(not_found());

@@ -76,6 +76,10 @@ pub struct Commitment {
     pub completed_at: Option<i64>,
     /// The owner's local date of completion.
     pub completed_on: Option<NaiveDate>,
+    /// Work that belongs to a private context about this person (support promised in their
+    /// career plan; 1:1 action items and review follow-through to come): visible only to
+    /// the owner, this person, both manager chains and admins — never to teammates.
+    pub private_about: Option<PersonId>,
 }
 
 impl Commitment {

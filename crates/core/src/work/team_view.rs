@@ -114,6 +114,10 @@ pub async fn show(
             PRIORITY_LIST_LIMIT + 1,
         )
         .await?;
+    if !full {
+        // Teammates read the team's work, not what belongs to a private context.
+        priorities.retain(|c| c.private_about.is_none());
+    }
     let priorities_truncated = priorities.len() as i64 > PRIORITY_LIST_LIMIT;
     priorities.truncate(PRIORITY_LIST_LIMIT as usize);
     let manager_name = PersonName {

@@ -81,6 +81,8 @@ impl TestApp {
             "rep@acme.test",
             "eng.head@acme.test",
             "dev2@acme.test",
+            "sales.head@acme.test",
+            "ceo@acme.test",
         ] {
             let id = store.person_id_by_email(email).await.unwrap().unwrap();
             store
