@@ -130,9 +130,7 @@ async fn get_with_headers(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lost_database_gives_503_and_trellis_recovers() {
     let Ok(bin) = std::env::var("TRELLIS_TEST_PG_BIN") else {
-        eprintln!(
-            "TRELLIS_TEST_PG_BIN is not set: this PostgreSQL outage test runs under scripts/test"
-        );
+        trellis_store::testing::skipped("TRELLIS_TEST_PG_BIN", "the PostgreSQL outage test");
         return;
     };
     let cluster = Cluster::new(bin);
