@@ -11,6 +11,7 @@ pub mod error;
 pub mod growth;
 pub mod ids;
 pub mod jobs;
+pub mod names;
 pub mod org;
 pub mod policy;
 pub mod settings;

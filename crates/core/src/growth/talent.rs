@@ -181,30 +181,7 @@ pub fn check(
 
 /// The known skill nearest to a mistyped one, if it is at most two edits away.
 fn closest<'a>(skill: &str, known: &'a HashSet<String>) -> Option<&'a str> {
-    known
-        .iter()
-        .map(|k| (edit_distance(skill, k), k))
-        .filter(|(d, _)| *d <= 2)
-        .min_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(b.1)))
-        .map(|(_, k)| k.as_str())
-}
-
-/// Levenshtein distance over characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (above + 1)
-                .min(row[j] + 1)
-                .min(diagonal + usize::from(ca != *cb));
-            diagonal = above;
-        }
-    }
-    row[b.len()]
+    crate::names::closest(skill, known.iter().map(String::as_str))
 }
 
 async fn known_skills(store: &dyn Store) -> CoreResult<HashSet<String>> {
@@ -475,7 +452,6 @@ mod tests {
             errors[0].message,
             "\"sqll\" is not a skill Trellis knows (from people's skills, opportunities or this pool); did you mean sql?"
         );
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 
     #[test]

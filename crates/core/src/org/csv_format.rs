@@ -284,15 +284,16 @@ pub fn is_plausible_email(email: &str) -> bool {
         && email.len() <= 254
 }
 
-/// A time zone must look like an IANA name (`Europe/Berlin`) or be `UTC`.
-pub fn is_plausible_time_zone(tz: &str) -> bool {
-    tz == "UTC"
-        || (tz.contains('/')
-            && tz.len() <= 64
-            && tz
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "/_-+".contains(c))
-            && tz.starts_with(|c: char| c.is_ascii_uppercase()))
+/// A time zone must be an IANA name (`Europe/Berlin`) or `UTC`; a near miss is named.
+pub fn check_time_zone(tz: &str) -> Result<(), String> {
+    if tz.parse::<chrono_tz::Tz>().is_ok() {
+        return Ok(());
+    }
+    let names = chrono_tz::TZ_VARIANTS.iter().map(|z| z.name());
+    Err(match crate::names::closest(tz, names) {
+        Some(near) => format!("{tz:?} is not a time zone; did you mean {near}?"),
+        None => format!("{tz:?} is not a time zone name such as Europe/Berlin or UTC"),
+    })
 }
 
 #[cfg(test)]
@@ -363,6 +364,25 @@ mod tests {
             parse_skills("rust:3; Rust:2")
                 .unwrap_err()
                 .contains("twice")
+        );
+    }
+
+    #[test]
+    fn time_zones_are_iana_names_and_near_misses_are_named() {
+        assert_eq!(check_time_zone("Europe/Madrid"), Ok(()));
+        assert_eq!(check_time_zone("UTC"), Ok(()));
+        assert_eq!(
+            check_time_zone("Europe/Madird"),
+            Err("\"Europe/Madird\" is not a time zone; did you mean Europe/Madrid?".into())
+        );
+        assert!(
+            check_time_zone("Moon")
+                .unwrap_err()
+                .contains("such as Europe/Berlin")
+        );
+        assert!(
+            check_time_zone("Europe/Atlantis").is_err(),
+            "looks right, is not a zone"
         );
     }
 

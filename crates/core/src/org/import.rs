@@ -288,13 +288,8 @@ pub fn parse_people_csv(bytes: &[u8]) -> ParsedFile {
                 errors.push((Column::EmployeeId, "is longer than 64 characters".into()));
             }
             let time_zone = text(Column::TimeZone);
-            if let Some(tz) = &time_zone
-                && !csv_format::is_plausible_time_zone(tz)
-            {
-                errors.push((
-                    Column::TimeZone,
-                    format!("{tz:?} is not a time zone name such as Europe/Berlin or UTC"),
-                ));
+            if let Some(Err(message)) = time_zone.as_deref().map(csv_format::check_time_zone) {
+                errors.push((Column::TimeZone, message));
             }
             let start_date = match field(Column::StartDate) {
                 Some(v) => match csv_format::parse_date(v, order) {
@@ -824,6 +819,7 @@ pub fn plan_import(
     let mut team_set: HashMap<String, Option<String>> = HashMap::new();
     let mut new_levels = BTreeSet::new();
     let mut new_skills = BTreeSet::new();
+    let skills_header = header(Column::Skills);
     let mut warnings = Vec::new();
     for (r, row) in rows.into_iter().enumerate() {
         let manager = target_of(row_manager[r]);
@@ -847,7 +843,20 @@ pub fn plan_import(
         }
         for s in &record.skills {
             if !snapshot.skills.contains(&s.skill) {
-                new_skills.insert(s.skill.clone());
+                // A near miss of a known skill is most likely a typo: said once per skill.
+                if new_skills.insert(s.skill.clone())
+                    && let Some(near) =
+                        crate::names::closest(&s.skill, snapshot.skills.iter().map(String::as_str))
+                {
+                    warnings.push(ImportIssue {
+                        line: row.line,
+                        column: skills_header.clone(),
+                        message: format!(
+                            "{:?} would be a new skill; did you mean {near}?",
+                            s.skill
+                        ),
+                    });
+                }
             }
         }
         if let ManagerTarget::Existing(m) = manager
@@ -1325,5 +1334,35 @@ mod tests {
                 "line end {end:?}, BOM {bom}"
             );
         }
+    }
+
+    #[test]
+    fn a_near_miss_of_a_known_skill_is_named_and_new_skills_and_levels_are_listed() {
+        let mut snapshot = OrgSnapshot::default();
+        snapshot.skills.insert("python".into());
+        snapshot.levels.insert("L3".into());
+        let p = plan(
+            "Email,Name,Skills,Level,Time Zone\n\
+             a@x.org,Ada,pyhton:3; kotlin:2,L9,Europe/Madrid\n\
+             b@x.org,Bea,pyhton:2,L3,Europe/Madird\n",
+            &snapshot,
+        );
+        assert_eq!(
+            messages(&p),
+            [
+                "people.csv:3: Time Zone: \"Europe/Madird\" is not a time zone; did you mean Europe/Madrid?"
+            ]
+        );
+        let warnings: Vec<String> = p
+            .warnings
+            .iter()
+            .map(|w| format!("{}: {}: {}", w.line, w.column, w.message))
+            .collect();
+        assert_eq!(
+            warnings,
+            ["2: Skills: \"pyhton\" would be a new skill; did you mean python?"]
+        );
+        assert_eq!(p.new_skills, ["kotlin", "pyhton"]);
+        assert_eq!(p.new_levels, ["L9"]);
     }
 }

@@ -1,7 +1,7 @@
 //! People services: the directory, the person page, the org chart, and edits — each
 //! through the visibility policy.
 
-use super::csv_format::{is_plausible_email, is_plausible_time_zone, normalise_skill};
+use super::csv_format::{check_time_zone, is_plausible_email, normalise_skill};
 use super::{Page, PeopleFilter, Person, PersonCard, PersonStatus, SkillLevel};
 use crate::error::{CoreError, CoreResult, FieldError};
 use crate::ids::{LevelId, PersonId, TeamId};
@@ -297,13 +297,8 @@ async fn validate(
             format!("{} already belongs to another person", fields.email),
         ));
     }
-    if let Some(tz) = &fields.time_zone
-        && !is_plausible_time_zone(tz)
-    {
-        errors.push(FieldError::new(
-            "time_zone",
-            format!("{tz:?} is not a time zone name such as Europe/Berlin or UTC"),
-        ));
+    if let Some(Err(message)) = fields.time_zone.as_deref().map(check_time_zone) {
+        errors.push(FieldError::new("time_zone", message));
     }
     if fields.employee_id.as_ref().is_some_and(|e| e.len() > 64) {
         errors.push(FieldError::new(
