@@ -242,6 +242,8 @@ const TABLES: &[Table] = &[
             ("created_on", Text),
             ("completed_at", Int),
             ("completed_on", Text),
+            ("accountable_id", Int),
+            ("cancel_counts", Int),
         ],
         parent: None,
         identity: true,

@@ -254,7 +254,8 @@ pub(crate) const COMMITMENT_SELECT: &str = "SELECT c.id, c.title, c.description,
     r.name AS requester_name, r.preferred_name AS requester_preferred, c.objective_id, \
     ob.title AS objective_title, c.due_date, c.agreed_due_date, c.effort_hours, \
     c.remaining_hours, c.skills, c.priority, c.status, c.created_at, c.created_on, \
-    c.completed_at, c.completed_on, pc.person_id AS private_about \
+    c.completed_at, c.completed_on, pc.person_id AS private_about, \
+    COALESCE(c.accountable_id, c.owner_id) AS accountable_id, c.cancel_counts \
     FROM commitments c JOIN people o ON o.id = c.owner_id \
     LEFT JOIN people r ON r.id = c.requester_id \
     LEFT JOIN objectives ob ON ob.id = c.objective_id \
@@ -294,6 +295,8 @@ fn commitment_row(row: &dyn Columns) -> CoreResult<Commitment> {
         completed_at: row.int_or_null("completed_at")?,
         completed_on: date(row.text_or_null("completed_on")?),
         private_about: row.int_or_null("private_about")?.map(PersonId),
+        accountable: PersonId(row.int("accountable_id")?),
+        cancel_counts: row.int("cancel_counts")? != 0,
     })
 }
 
@@ -361,9 +364,9 @@ pub(crate) async fn insert_commitment<'e>(
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO commitments (title, description, owner_id, requester_id, objective_id, \
          due_date, agreed_due_date, effort_hours, remaining_hours, skills, priority, status, \
-         created_at, created_on) \
+         created_at, created_on, accountable_id) \
          VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $7, $8, \
-         (SELECT COALESCE(MAX(priority), 0) + 1 FROM commitments), 'open', $9, $10) RETURNING id",
+         (SELECT COALESCE(MAX(priority), 0) + 1 FROM commitments), 'open', $9, $10, $3) RETURNING id",
     )
     .bind(c.title.clone())
     .bind(c.description.clone())
@@ -454,7 +457,8 @@ pub async fn update_commitment(
     let result = sqlx::query(
         "UPDATE commitments SET title = $1, description = $2, owner_id = $3, objective_id = $4, \
          due_date = $5, agreed_due_date = $6, effort_hours = $7, remaining_hours = $8, \
-         skills = $9, status = $10, completed_at = $11, completed_on = $12 WHERE id = $13",
+         skills = $9, status = $10, completed_at = $11, completed_on = $12, \
+         accountable_id = $13, cancel_counts = $14 WHERE id = $15",
     )
     .bind(c.title.clone())
     .bind(c.description.clone())
@@ -468,6 +472,8 @@ pub async fn update_commitment(
     .bind(c.status.as_str().to_string())
     .bind(c.completed_at)
     .bind(date_text(c.completed_on))
+    .bind(c.accountable.0)
+    .bind(i64::from(c.cancel_counts))
     .bind(c.id.0)
     .execute(&mut *tx)
     .await
@@ -525,13 +531,15 @@ pub async fn open_commitments(
     let mut p = Params::new();
     let owners = p.people(store.backend, "c.owner_id", owners)?;
     let due = match due_until {
-        Some(d) => format!(" AND c.due_date <= {}", p.bind(text_day(d))?),
+        // The agreed date is never later than the date in force: this also finds work whose
+        // date was moved after it had passed.
+        Some(d) => format!(" AND c.agreed_due_date <= {}", p.bind(text_day(d))?),
         None => String::new(),
     };
     let limit = p.bind(limit)?;
     let order = match order {
         CommitmentOrder::Priority => "c.priority, c.id",
-        CommitmentOrder::DueDate => "c.due_date, c.priority, c.id",
+        CommitmentOrder::DueDate => "c.agreed_due_date, c.due_date, c.priority, c.id",
     };
     let sql = format!(
         "{COMMITMENT_SELECT} WHERE c.status = 'open' AND {owners}{due} ORDER BY {order} LIMIT {limit}"
@@ -570,10 +578,13 @@ pub async fn set_priorities(store: &SqlStore, order: &[(CommitmentId, i64)]) -> 
     tx.commit().await.map_err(map_err)
 }
 
-/// The counting rule of `trellis_core::work::metrics::delivery`, in SQL: cancelled work
-/// and open work not yet due are left out; done work counts, on time when completed on or
-/// before the agreed date. The conformance suite checks it against the core function.
-const DUE_CASE: &str = "CASE WHEN status = 'done' OR agreed_due_date < $3 THEN 1 ELSE 0 END";
+/// The counting rule of `trellis_core::work::metrics::delivery`, in SQL, for the rows of
+/// [`COUNTED`]: open work not yet due is left out; done work counts, on time when completed
+/// on or before the agreed date; work its owner cancelled late counts as not delivered. The
+/// conformance suite checks it against the core function.
+const DUE_CASE: &str = "CASE WHEN status <> 'open' OR agreed_due_date < $3 THEN 1 ELSE 0 END";
+/// Rows that can count: everything but work cancelled out of the record.
+const COUNTED: &str = "(status <> 'cancelled' OR cancel_counts = 1)";
 const ON_TIME_CASE: &str =
     "CASE WHEN status = 'done' AND completed_on <= agreed_due_date THEN 1 ELSE 0 END";
 
@@ -599,14 +610,14 @@ pub async fn delivery_by_owner(
     today: NaiveDate,
 ) -> CoreResult<Vec<(PersonId, DeliveryCounts)>> {
     let mut p = window_params(window, today)?;
-    let filter = p.maybe_people(store.backend, "owner_id", owners)?;
+    let filter = p.maybe_people(store.backend, "accountable_id", owners)?;
     let sql = format!(
-        "SELECT owner_id, SUM({DUE_CASE}) AS due, SUM({ON_TIME_CASE}) AS on_time \
+        "SELECT accountable_id, SUM({DUE_CASE}) AS due, SUM({ON_TIME_CASE}) AS on_time \
          FROM commitments WHERE agreed_due_date >= $1 AND agreed_due_date <= $2 \
-         AND status <> 'cancelled'{filter} GROUP BY owner_id HAVING SUM({DUE_CASE}) > 0"
+         AND {COUNTED}{filter} GROUP BY accountable_id HAVING SUM({DUE_CASE}) > 0"
     );
     let map: fn(&dyn Columns) -> CoreResult<(PersonId, DeliveryCounts)> =
-        |r| Ok((PersonId(r.int("owner_id")?), counts(r)?));
+        |r| Ok((PersonId(r.int("accountable_id")?), counts(r)?));
     fetch_for(store, owners.is_some(), sql, p, map).await
 }
 
@@ -620,16 +631,21 @@ pub async fn delivery_by_owner_and_month(
     today: NaiveDate,
 ) -> CoreResult<Vec<OwnerMonth>> {
     let mut p = window_params(window, today)?;
-    let filter = p.maybe_people(store.backend, "owner_id", owners)?;
+    let filter = p.maybe_people(store.backend, "accountable_id", owners)?;
     let sql = format!(
-        "SELECT owner_id, substr(agreed_due_date, 1, 7) AS month, SUM({DUE_CASE}) AS due, \
+        "SELECT accountable_id, substr(agreed_due_date, 1, 7) AS month, SUM({DUE_CASE}) AS due, \
          SUM({ON_TIME_CASE}) AS on_time FROM commitments \
-         WHERE agreed_due_date >= $1 AND agreed_due_date <= $2 AND status <> 'cancelled'{filter} \
-         GROUP BY owner_id, substr(agreed_due_date, 1, 7) HAVING SUM({DUE_CASE}) > 0 \
-         ORDER BY owner_id, month"
+         WHERE agreed_due_date >= $1 AND agreed_due_date <= $2 AND {COUNTED}{filter} \
+         GROUP BY accountable_id, substr(agreed_due_date, 1, 7) HAVING SUM({DUE_CASE}) > 0 \
+         ORDER BY accountable_id, month"
     );
-    let map: fn(&dyn Columns) -> CoreResult<OwnerMonth> =
-        |r| Ok((PersonId(r.int("owner_id")?), r.text("month")?, counts(r)?));
+    let map: fn(&dyn Columns) -> CoreResult<OwnerMonth> = |r| {
+        Ok((
+            PersonId(r.int("accountable_id")?),
+            r.text("month")?,
+            counts(r)?,
+        ))
+    };
     fetch_for(store, owners.is_some(), sql, p, map).await
 }
 
@@ -638,7 +654,8 @@ pub async fn delivery_records(
     owner: PersonId,
 ) -> CoreResult<Vec<DeliveryRecord>> {
     let rows = sqlx::query(
-        "SELECT agreed_due_date, status, completed_on FROM commitments WHERE owner_id = $1",
+        "SELECT agreed_due_date, status, completed_on, cancel_counts FROM commitments \
+         WHERE COALESCE(accountable_id, owner_id) = $1",
     )
     .bind(owner.0)
     .fetch_all(&store.pool)
@@ -651,6 +668,9 @@ pub async fn delivery_records(
                 agreed_due: day(r, "agreed_due_date")?,
                 state: match status.as_str() {
                     "done" => DeliveryState::Done,
+                    "cancelled" if get::<i64>(r, "cancel_counts")? != 0 => {
+                        DeliveryState::CancelledLate
+                    }
                     "cancelled" => DeliveryState::Cancelled,
                     _ => DeliveryState::Open,
                 },
@@ -1237,6 +1257,7 @@ pub async fn insert_work(store: &SqlStore, b: &WorkBatch) -> CoreResult<()> {
                     text(text_day(c.new.created_on)),
                     Value::Int(c.completed_at),
                     Value::Text(date_text(c.completed_on)),
+                    int(c.new.owner.0),
                 ]
             })
             .collect();
@@ -1262,6 +1283,7 @@ pub async fn insert_work(store: &SqlStore, b: &WorkBatch) -> CoreResult<()> {
                 "created_on",
                 "completed_at",
                 "completed_on",
+                "accountable_id",
             ],
             &rows,
         )

@@ -750,6 +750,121 @@ async fn a_patch_changes_only_the_fields_sent_and_names_those_it_cannot_change()
     }
 }
 
+/// PRODUCT.md's refined delivery definition, hand-checked: late work cancelled by its owner
+/// counts as not delivered; cancelled by the owner's manager it is out of the record; late
+/// work handed to a volunteer stays late for whoever held it; a date moved after it passed
+/// leaves the work overdue, and the team view says so.
+#[tokio::test]
+async fn delivery_cannot_be_gamed_by_cancelling_moving_or_handing_on_late_work() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let dev = app.id("dev@acme.test").await;
+        let dev2 = app.id("dev2@acme.test").await;
+        let mgr_id = app.id("mgr@acme.test").await;
+        let mut batch = history(
+            dev,
+            &[
+                (-20, -20, Some(-20), CommitmentStatus::Done),
+                (-19, -19, Some(-19), CommitmentStatus::Done),
+                (-18, -18, Some(-18), CommitmentStatus::Done),
+                (-17, -17, Some(-17), CommitmentStatus::Done),
+                (-16, -16, Some(-16), CommitmentStatus::Done),
+                (-15, -15, Some(-15), CommitmentStatus::Done),
+                (-10, -10, None, CommitmentStatus::Open), // X: assigned by the manager
+                (-5, -5, None, CommitmentStatus::Open),   // Y: handed to a volunteer
+                (3, -4, None, CommitmentStatus::Open),    // Z: moved after it passed
+                (-7, -7, None, CommitmentStatus::Open),   // W: cancelled by the manager
+            ],
+        );
+        batch.commitments[6].new.requester = Some(PersonId(mgr_id));
+        app.store.insert_work(&batch).await.unwrap();
+        let id = |i: i64| 1000 + dev * 100 + i;
+        let member = app.token("dev@acme.test").await;
+        let mgr = app.token("mgr@acme.test").await;
+        let status = |token: &str, i: i64, note: &str| {
+            let body = json!({"status": "cancelled", "note": note});
+            let token = token.to_string();
+            let app = &app;
+            async move {
+                app.api(
+                    Method::POST,
+                    &format!("/api/v1/commitments/{}/status", id(i)),
+                    Some(&token),
+                    Some(body),
+                )
+                .await
+            }
+        };
+        let r = status(&member, 6, "").await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{backend}: a reason is asked"
+        );
+        assert_eq!(r.json()["error"]["fields"][0]["field"], "note");
+        let r = status(&member, 6, "Not needed any more").await;
+        assert!(r.status.is_success(), "{backend}: {r:?}");
+        let r = status(&mgr, 9, "The customer withdrew it").await;
+        assert!(r.status.is_success(), "{backend}: {r:?}");
+        let r = app
+            .api(
+                Method::POST,
+                &format!("/api/v1/commitments/{}/reassign", id(7)),
+                Some(&mgr),
+                Some(json!({"owner_id": dev2, "note": "Devi volunteered"})),
+            )
+            .await;
+        assert!(r.status.is_success(), "{backend}: {r:?}");
+        let team = app
+            .api(
+                Method::GET,
+                &format!("/api/v1/people/{mgr_id}/team-work?window_days=30"),
+                Some(&mgr),
+                None,
+            )
+            .await
+            .json();
+        let delivery = |person: i64| {
+            team["members"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|m| m["person"]["id"] == person)
+                .unwrap()["delivery"]
+                .clone()
+        };
+        // 6 on time; X (cancelled late by its owner), Y (late before it was handed on)
+        // and Z (moved after it passed) not delivered; W out of the record: 6 ÷ 9.
+        assert_eq!(delivery(dev)["due"], 9, "{backend}: {}", delivery(dev));
+        assert_eq!(delivery(dev)["on_time"], 6);
+        assert_eq!(
+            delivery(dev2)["reliability"],
+            Value::Null,
+            "{backend}: the volunteer is not charged"
+        );
+        let overdue: Vec<i64> = team["overdue"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(
+            overdue,
+            [id(7), id(8)],
+            "{backend}: overdue from the agreed date"
+        );
+        let session = app
+            .sign_in("mgr@acme.test", common::PASSWORD)
+            .await
+            .unwrap();
+        let page = app
+            .get_page(&format!("/team-work/{mgr_id}"), Some(&session))
+            .await
+            .text();
+        assert!(page.contains("date moved after it passed"), "{backend}");
+    }
+}
+
 #[tokio::test]
 async fn pages_show_the_plate_and_keep_input_on_errors() {
     let app = TestApp::new("sqlite").await;

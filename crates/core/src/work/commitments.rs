@@ -6,7 +6,7 @@
 //! within their tree; admins may do everything. Teammates (people with the same manager)
 //! may read, because team priorities are shared within a team.
 
-use super::metrics::{agreed_due_after_change, local_date};
+use super::metrics::{Canceller, agreed_due_after_change, cancellation_counts, local_date};
 use super::store::CommitmentOrder;
 use super::{
     ChangeField, Comment, Commitment, CommitmentChange, CommitmentStatus, NewChange, NewCommitment,
@@ -521,7 +521,7 @@ pub async fn reassign(
     note: &str,
     now: i64,
 ) -> CoreResult<()> {
-    let (mut c, _owner, can) = load(store, viewer, id).await?;
+    let (mut c, owner, can) = load(store, viewer, id).await?;
     if !can.reassign {
         return Err(CoreError::Forbidden(
             "reassign this commitment; only the owner's manager chain or an admin can".into(),
@@ -560,6 +560,13 @@ pub async fn reassign(
         in_time: None,
     };
     let old_owner = c.owner.id;
+    let today = local_date(owner.person.time_zone.as_deref(), now);
+    c.accountable = super::metrics::accountable_after_reassign(
+        c.accountable,
+        new_owner,
+        c.agreed_due_date,
+        today,
+    );
     c.owner.id = new_owner;
     c.owner.name = to.person.name;
     store.update_commitment(&c, &[change]).await?;
@@ -567,7 +574,9 @@ pub async fn reassign(
     store.resolve_off_wishes(id, old_owner).await
 }
 
-/// Marks the commitment done, cancelled or open again.
+/// Marks the commitment done, cancelled (with a reason) or open again. An owner who cancels
+/// their own work after its agreed date passed does not take it out of the record: it
+/// counts as not delivered. The requester, the owner's manager chain or an admin can.
 pub async fn set_status(
     store: &dyn Store,
     viewer: &Viewer,
@@ -594,15 +603,36 @@ pub async fn set_status(
             status.as_str()
         )));
     }
+    let note = note.trim();
+    if status == CommitmentStatus::Cancelled && note.is_empty() {
+        return Err(CoreError::field(
+            "note",
+            "say why the commitment is cancelled; the reason is kept in its history",
+        ));
+    }
+    let today = local_date(owner.person.time_zone.as_deref(), now);
+    let canceller = if matches!(owner.relation, Relation::InMyTree | Relation::Admin) {
+        Canceller::Authority
+    } else if c
+        .requester
+        .as_ref()
+        .is_some_and(|r| r.id == viewer.person_id && r.id != c.owner.id)
+    {
+        Canceller::Requester
+    } else {
+        // Work you gave yourself is yours to account for.
+        Canceller::Owner
+    };
     let change = NewChange {
         at: now,
         actor: viewer.person_id,
         field: ChangeField::Status,
         before: Some(c.status.as_str().into()),
         after: Some(status.as_str().into()),
-        note: note.trim().to_string(),
+        note: note.to_string(),
         in_time: None,
     };
+    c.cancel_counts = false;
     match status {
         CommitmentStatus::Done => {
             c.completed_at = Some(now);
@@ -612,6 +642,7 @@ pub async fn set_status(
         CommitmentStatus::Cancelled => {
             c.completed_at = None;
             c.completed_on = None;
+            c.cancel_counts = cancellation_counts(canceller, c.agreed_due_date, today);
         }
         CommitmentStatus::Open => {
             c.completed_at = None;

@@ -156,7 +156,11 @@ pub fn agreed_due_date(original: NaiveDate, changes: &[(NaiveDate, NaiveDate)]) 
 pub enum DeliveryState {
     Open,
     Done,
+    /// Cancelled out of the record (before its agreed date passed, or by someone with the
+    /// authority to: the requester, the owner's manager chain, an admin).
     Cancelled,
+    /// Cancelled by its owner alone after the agreed date passed: counts as not delivered.
+    CancelledLate,
 }
 
 /// What delivery reliability needs of one commitment.
@@ -226,6 +230,7 @@ pub fn delivery(records: &[DeliveryRecord], window: Window, today: NaiveDate) ->
         }
         match r.state {
             DeliveryState::Cancelled => {}
+            DeliveryState::CancelledLate => counts.due += 1,
             DeliveryState::Open => {
                 if r.agreed_due < today {
                     counts.due += 1;
@@ -240,6 +245,40 @@ pub fn delivery(records: &[DeliveryRecord], window: Window, today: NaiveDate) ->
         }
     }
     counts
+}
+
+/// Who the delivery record is charged to after a reassignment on `today`: work handed on
+/// before its agreed date passed is the new owner's to deliver; work already late stays
+/// late for whoever held it, and the new owner's record is not charged for it.
+pub fn accountable_after_reassign<P>(
+    accountable: P,
+    new_owner: P,
+    agreed_due: NaiveDate,
+    today: NaiveDate,
+) -> P {
+    if today > agreed_due {
+        accountable
+    } else {
+        new_owner
+    }
+}
+
+/// Who cancels a commitment, as far as its record is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Canceller {
+    /// The owner (also when they gave the work to themselves).
+    Owner,
+    /// Someone else who asked for the work.
+    Requester,
+    /// The owner's manager chain or an admin.
+    Authority,
+}
+
+/// Whether a cancellation on `today` leaves the work in the record as not delivered: only
+/// after the agreed date has passed and only when the owner alone cancels — an owner cannot
+/// cancel their own late work out of the record.
+pub fn cancellation_counts(by: Canceller, agreed_due: NaiveDate, today: NaiveDate) -> bool {
+    today > agreed_due && by == Canceller::Owner
 }
 
 /// Workload above this is overloaded (PRODUCT.md).
@@ -298,6 +337,68 @@ impl Workload {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn delivery_reliability_is_charged_to_whoever_held_the_work_when_it_went_late() {
+        // Due 10 March with Ada. Handed to Bea on 5 March (in time): Bea's to deliver.
+        // Handed to Bea on 12 March (already late): still Ada's record, not Bea's.
+        let due = d("2026-03-10");
+        assert_eq!(
+            accountable_after_reassign("ada", "bea", due, d("2026-03-05")),
+            "bea"
+        );
+        assert_eq!(
+            accountable_after_reassign("ada", "bea", due, d("2026-03-10")),
+            "bea"
+        );
+        assert_eq!(
+            accountable_after_reassign("ada", "bea", due, d("2026-03-12")),
+            "ada"
+        );
+        // And on to Cy after that: Ada keeps it.
+        assert_eq!(
+            accountable_after_reassign("ada", "cy", due, d("2026-03-20")),
+            "ada"
+        );
+    }
+
+    #[test]
+    fn an_owner_cannot_cancel_their_own_late_work_out_of_the_record() {
+        let due = d("2026-03-10");
+        let late = d("2026-03-20");
+        assert!(!cancellation_counts(Canceller::Owner, due, d("2026-03-09")));
+        assert!(
+            !cancellation_counts(Canceller::Owner, due, due),
+            "on the day is in time"
+        );
+        assert!(cancellation_counts(Canceller::Owner, due, late));
+        assert!(!cancellation_counts(Canceller::Requester, due, late));
+        assert!(!cancellation_counts(Canceller::Authority, due, late));
+        // 6 of 7 on time, then the seventh, 10 days late, cancelled by its owner:
+        // 6 ÷ 7 ≈ 86 %, not 100 %.
+        let window = Window::ending(d("2026-03-31"), 31);
+        let mut records: Vec<DeliveryRecord> = (1..=6)
+            .map(|i| DeliveryRecord {
+                agreed_due: d("2026-03-01") + Duration::days(i),
+                state: DeliveryState::Done,
+                completed_on: Some(d("2026-03-01") + Duration::days(i)),
+            })
+            .collect();
+        records.push(DeliveryRecord {
+            agreed_due: due,
+            state: DeliveryState::CancelledLate,
+            completed_on: None,
+        });
+        let counts = delivery(&records, window, d("2026-03-31"));
+        assert_eq!((counts.due, counts.on_time), (7, 6));
+        records[6].state = DeliveryState::Cancelled;
+        let counts = delivery(&records, window, d("2026-03-31"));
+        assert_eq!(
+            (counts.due, counts.on_time),
+            (6, 6),
+            "cancelled by the requester"
+        );
+    }
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()

@@ -80,12 +80,23 @@ pub struct Commitment {
     /// career plan; 1:1 action items and review follow-through to come): visible only to
     /// the owner, this person, both manager chains and admins — never to teammates.
     pub private_about: Option<PersonId>,
+    /// Whose delivery record the commitment counts in (see
+    /// [`metrics::accountable_after_reassign`]).
+    pub accountable: PersonId,
+    /// Cancelled by its owner alone after the agreed date: counts as not delivered.
+    pub cancel_counts: bool,
 }
 
 impl Commitment {
-    /// Open and past its due date as of `today`.
+    /// Open past its *agreed* due date as of `today` (moving the date after it passed does
+    /// not make work less overdue).
     pub fn is_overdue(&self, today: NaiveDate) -> bool {
-        self.status == CommitmentStatus::Open && self.due_date < today
+        self.status == CommitmentStatus::Open && self.agreed_due_date < today
+    }
+
+    /// Its date was moved after the agreed date had passed: late, whatever the date says.
+    pub fn moved_after_missed(&self) -> bool {
+        self.due_date != self.agreed_due_date
     }
 }
 

@@ -168,7 +168,7 @@ pub async fn show(
         store.plate_wishes(&ids),
     );
     let (overdue, due_this_week): (Vec<_>, Vec<_>) =
-        due_soon?.into_iter().partition(|c| c.due_date < today);
+        due_soon?.into_iter().partition(|c| c.is_overdue(today));
     let mut delivery: HashMap<PersonId, DeliveryCounts> = HashMap::new();
     let mut months: std::collections::BTreeMap<String, DeliveryCounts> = Default::default();
     for (owner, month, counts) in by_month? {

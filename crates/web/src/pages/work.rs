@@ -37,12 +37,17 @@ fn frame<'a>(user: &'a CurrentUser, settings: &'a trellis_core::settings::Settin
 /// "due today", "due in 3 days", "overdue by 2 days".
 pub(crate) fn due_text(c: &Commitment, today: NaiveDate) -> Markup {
     let days = (c.due_date - today).num_days();
+    // Overdue counts from the agreed date: a date moved after it passed does not rescue.
+    let late_by = (today - c.agreed_due_date).num_days();
     html! {
         time datetime=(c.due_date) { (c.due_date.format("%a %-d %b")) }
         " "
         @if c.status != CommitmentStatus::Open {
-        } @else if days < 0 {
-            span.flag.bad { "overdue by " (super::plural(-days, "day", "days")) }
+        } @else if late_by > 0 {
+            span.flag.bad { "overdue by " (super::plural(late_by, "day", "days")) }
+            @if c.moved_after_missed() {
+                " " span.flag.bad { "date moved after it passed (agreed " time datetime=(c.agreed_due_date) { (c.agreed_due_date.format("%-d %b")) } ")" }
+            }
         } @else if days == 0 {
             span.flag.warn { "due today" }
         } @else if days <= 7 {
@@ -807,8 +812,14 @@ async fn commitment_page(
                 }
             }
             @if d.can.cancel {
-                form method="post" action=(format!("/commitments/{}/status", c.id)) {
+                form.cancel method="post" action=(format!("/commitments/{}/status", c.id)) {
                     (csrf_field(user)) input type="hidden" name="status" value="cancelled";
+                    label for="cancel-note" { "Why cancel it?" }
+                    input #cancel-note type="text" name="note" required maxlength="2000";
+                    @if c.is_overdue(d.owner_today) && c.owner.id == user.viewer.person_id
+                        && c.requester.as_ref().is_none_or(|r| r.id == user.viewer.person_id) {
+                        p.hint { "It is past its agreed date: cancelled by you, it counts as not delivered. Your manager or whoever asked for it can take it out of the record." }
+                    }
                     button.secondary type="submit" { "Cancel commitment" }
                 }
             }
