@@ -12,6 +12,10 @@ pub struct Config {
     pub listen: String,
     pub secure_cookies: bool,
     pub max_connections: u32,
+    /// Proxies whose `X-Forwarded-For` names the client (sign-in throttling by address).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Largest CSV upload through the web, in MB (the command line takes any size).
+    pub max_upload_mb: u32,
 }
 
 impl std::fmt::Debug for Config {
@@ -22,6 +26,8 @@ impl std::fmt::Debug for Config {
             .field("listen", &self.listen)
             .field("secure_cookies", &self.secure_cookies)
             .field("max_connections", &self.max_connections)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("max_upload_mb", &self.max_upload_mb)
             .finish()
     }
 }
@@ -33,6 +39,8 @@ impl Default for Config {
             listen: "127.0.0.1:8080".into(),
             secure_cookies: false,
             max_connections: default_pool_size(),
+            trusted_proxies: Vec::new(),
+            max_upload_mb: 64,
         }
     }
 }
@@ -54,6 +62,8 @@ pub struct FileConfig {
     pub listen: Option<String>,
     pub secure_cookies: Option<bool>,
     pub max_connections: Option<u32>,
+    pub trusted_proxies: Option<Vec<String>>,
+    pub max_upload_mb: Option<u32>,
 }
 
 /// Values given on the command line or in the environment (clap reads both; flags win).
@@ -63,6 +73,22 @@ pub struct Overrides {
     pub listen: Option<String>,
     pub secure_cookies: Option<bool>,
     pub max_connections: Option<u32>,
+    /// Addresses, comma-separated on the command line and in the environment.
+    pub trusted_proxies: Option<Vec<String>>,
+    pub max_upload_mb: Option<u32>,
+}
+
+impl From<FileConfig> for Overrides {
+    fn from(f: FileConfig) -> Self {
+        Overrides {
+            database: f.database,
+            listen: f.listen,
+            secure_cookies: f.secure_cookies,
+            max_connections: f.max_connections,
+            trusted_proxies: f.trusted_proxies,
+            max_upload_mb: f.max_upload_mb,
+        }
+    }
 }
 
 impl Config {
@@ -76,37 +102,48 @@ impl Config {
             let parsed: FileConfig = toml::from_str(&text).with_context(|| {
                 format!("{} is not a valid Trellis configuration", path.display())
             })?;
-            config.apply(
-                parsed.database,
-                parsed.listen,
-                parsed.secure_cookies,
-                parsed.max_connections,
-            );
+            config
+                .apply(parsed.into())
+                .with_context(|| format!("in {}", path.display()))?;
         }
-        let o = overrides.clone();
-        config.apply(o.database, o.listen, o.secure_cookies, o.max_connections);
+        config.apply(overrides.clone())?;
         Ok(config)
     }
 
-    fn apply(
-        &mut self,
-        database: Option<String>,
-        listen: Option<String>,
-        secure: Option<bool>,
-        max: Option<u32>,
-    ) {
-        if let Some(v) = database {
+    fn apply(&mut self, o: Overrides) -> Result<()> {
+        if let Some(v) = o.database {
             self.database = v;
         }
-        if let Some(v) = listen {
+        if let Some(v) = o.listen {
             self.listen = v;
         }
-        if let Some(v) = secure {
+        if let Some(v) = o.secure_cookies {
             self.secure_cookies = v;
         }
-        if let Some(v) = max {
+        if let Some(v) = o.max_connections {
             self.max_connections = v;
         }
+        if let Some(list) = o.trusted_proxies {
+            self.trusted_proxies = list
+                .iter()
+                .flat_map(|v| v.split(','))
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(|v| {
+                    v.parse().with_context(|| {
+                        format!("trusted_proxies: {v:?} is not an IP address such as 10.0.0.5")
+                    })
+                })
+                .collect::<Result<_>>()?;
+        }
+        if let Some(v) = o.max_upload_mb {
+            anyhow::ensure!(
+                (1..=4096).contains(&v),
+                "max_upload_mb: give 1 to 4096 (MB), not {v}"
+            );
+            self.max_upload_mb = v;
+        }
+        Ok(())
     }
 }
 

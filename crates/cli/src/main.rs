@@ -71,6 +71,12 @@ enum Command {
         /// Database connections per instance.
         #[arg(long, env = "TRELLIS_MAX_CONNECTIONS")]
         max_connections: Option<u32>,
+        /// Reverse proxies whose X-Forwarded-For header is believed (comma-separated IPs).
+        #[arg(long, env = "TRELLIS_TRUSTED_PROXIES")]
+        trusted_proxies: Option<String>,
+        /// Largest CSV upload through the web, in MB (default 64).
+        #[arg(long, env = "TRELLIS_MAX_UPLOAD_MB")]
+        max_upload_mb: Option<u32>,
     },
     /// Build a realistic demo organisation and serve it.
     Demo(demo::DemoArgs),
@@ -244,6 +250,8 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
             listen,
             secure_cookies,
             max_connections,
+            trusted_proxies,
+            max_upload_mb,
         } => {
             let config = Config::load(
                 db.config.as_deref(),
@@ -252,6 +260,8 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
                     listen,
                     secure_cookies,
                     max_connections,
+                    trusted_proxies: trusted_proxies.map(|t| vec![t]),
+                    max_upload_mb,
                 },
             )?;
             let store = open(&config, true).await?;
@@ -722,6 +732,8 @@ pub(crate) async fn serve(
         store.clone(),
         trellis_web::WebConfig {
             secure_cookies: config.secure_cookies,
+            trusted_proxies: config.trusted_proxies.clone(),
+            max_upload_bytes: config.max_upload_mb as usize * 1024 * 1024,
         },
     );
     let app = trellis_web::router(state);
@@ -732,10 +744,14 @@ pub(crate) async fn serve(
     if let Some(b) = banner {
         println!("{b}");
     }
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("the server stopped")?;
+    // The peer address is kept for sign-in throttling by client.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("the server stopped")?;
     store.close().await;
     Ok(())
 }

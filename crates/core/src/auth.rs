@@ -8,7 +8,8 @@ use sha2::{Digest, Sha256};
 
 /// How long a session lasts without use.
 pub const SESSION_DAYS: i64 = 14;
-/// Failed sign-ins per account within [`THROTTLE_WINDOW_SECONDS`] before sign-in is paused.
+/// Failed sign-ins for one account from one address within [`THROTTLE_WINDOW_SECONDS`]
+/// before that address is paused for it.
 pub const MAX_FAILED_SIGN_INS: i64 = 5;
 pub const THROTTLE_WINDOW_SECONDS: i64 = 15 * 60;
 /// Shorter passwords are refused.
@@ -45,6 +46,24 @@ pub fn hash_password(password: &str) -> CoreResult<String> {
 }
 
 /// Checks a password against a stored hash; a malformed hash never verifies.
+/// Checks a password against an account's hash, or — for an e-mail without an account —
+/// against a hash made once at start-up, so both answers take the same argon2 work and the
+/// timing does not tell which addresses have accounts.
+pub fn verify_password_or_equal_work(password: &str, stored_hash: Option<&str>) -> bool {
+    static UNKNOWN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    match stored_hash {
+        Some(h) => verify_password(password, h),
+        None => {
+            let dummy = UNKNOWN.get_or_init(|| {
+                let secret = random_token().unwrap_or_else(|_| "unknown account".into());
+                hash_password(&secret).unwrap_or_default()
+            });
+            let _ = verify_password(password, dummy);
+            false
+        }
+    }
+}
+
 pub fn verify_password(password: &str, stored_hash: &str) -> bool {
     match argon2::password_hash::phc::PasswordHash::new(stored_hash) {
         Ok(parsed) => argon2::Argon2::default()
@@ -82,9 +101,23 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Whether sign-in must wait, given the failures in the throttle window.
-pub fn sign_in_throttled(recent_failures: i64) -> bool {
-    recent_failures >= MAX_FAILED_SIGN_INS
+/// Failed sign-ins from one client address in the throttle window.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SignInFailures {
+    /// For the account being tried.
+    pub account_from_client: i64,
+    /// For any account: ten accounts with one guess each add up here.
+    pub from_client: i64,
+}
+
+/// Failures from one address, across accounts, before that address must wait.
+pub const MAX_FAILED_SIGN_INS_PER_CLIENT: i64 = 20;
+
+/// Whether this client must wait. Throttling is by address, never for the account as a
+/// whole: an attacker's guesses slow the attacker down and do not lock the owner out.
+pub fn sign_in_throttled(failures: SignInFailures) -> bool {
+    failures.account_from_client >= MAX_FAILED_SIGN_INS
+        || failures.from_client >= MAX_FAILED_SIGN_INS_PER_CLIENT
 }
 
 #[cfg(test)]
@@ -114,5 +147,34 @@ mod tests {
     fn short_passwords_are_refused() {
         assert!(check_password_strength("short").is_err());
         assert!(check_password_strength("long enough pass").is_ok());
+    }
+
+    #[test]
+    fn an_unknown_account_is_refused_after_the_same_argon2_work() {
+        let hash = hash_password("correct horse battery").unwrap();
+        assert!(verify_password_or_equal_work(
+            "correct horse battery",
+            Some(&hash)
+        ));
+        assert!(!verify_password_or_equal_work(
+            "correct horse battery",
+            None
+        ));
+        assert!(!verify_password_or_equal_work("wrong", Some(&hash)));
+    }
+
+    #[test]
+    fn throttling_counts_the_account_from_one_address_and_the_address_in_all() {
+        let f = |account_from_client, from_client| SignInFailures {
+            account_from_client,
+            from_client,
+        };
+        assert!(!sign_in_throttled(f(4, 4)));
+        assert!(sign_in_throttled(f(5, 5)));
+        assert!(!sign_in_throttled(f(1, 19)));
+        assert!(
+            sign_in_throttled(f(1, 20)),
+            "one guess at each of 20 accounts"
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! The storage boundary. `trellis-store` implements it with sqlx for SQLite and PostgreSQL;
 //! services only ever see this trait.
 
-use crate::auth::{Account, Session};
+use crate::auth::{Account, Session, SignInFailures};
 use crate::error::CoreResult;
 use crate::ids::{AccountId, LevelId, PersonId, TeamId};
 use crate::org::import::{ImportPlan, OrgSnapshot};
@@ -163,8 +163,15 @@ pub trait Store:
         token_digest: &str,
         now: i64,
     ) -> CoreResult<Option<Account>>;
-    async fn record_failed_sign_in(&self, email: &str, at: i64) -> CoreResult<()>;
-    async fn failed_sign_ins_since(&self, email: &str, since: i64) -> CoreResult<i64>;
+    /// A failed sign-in for an e-mail from a client address (empty when unknown).
+    async fn record_failed_sign_in(&self, email: &str, client: &str, at: i64) -> CoreResult<()>;
+    /// Failures since `since`: for this e-mail from this client, and from this client in all.
+    async fn failed_sign_ins_since(
+        &self,
+        email: &str,
+        client: &str,
+        since: i64,
+    ) -> CoreResult<SignInFailures>;
     async fn clear_failed_sign_ins(&self, email: &str) -> CoreResult<()>;
 
     /// Adds a job to run at `run_at` (Unix seconds).

@@ -217,23 +217,42 @@ pub async fn account_by_api_token(
         .await
 }
 
-pub async fn record_failed_sign_in(store: &SqlStore, email: &str, at: i64) -> CoreResult<()> {
-    sqlx::query("INSERT INTO failed_sign_ins (email, at) VALUES ($1, $2)")
+pub async fn record_failed_sign_in(
+    store: &SqlStore,
+    email: &str,
+    client: &str,
+    at: i64,
+) -> CoreResult<()> {
+    sqlx::query("INSERT INTO failed_sign_ins (email, at, client) VALUES ($1, $2, $3)")
         .bind(email.trim().to_lowercase())
         .bind(at)
+        .bind(client.to_string())
         .execute(&store.pool)
         .await
         .map_err(map_err)?;
     Ok(())
 }
 
-pub async fn failed_sign_ins_since(store: &SqlStore, email: &str, since: i64) -> CoreResult<i64> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM failed_sign_ins WHERE email = $1 AND at > $2")
-        .bind(email.trim().to_lowercase())
-        .bind(since)
-        .fetch_one(&store.pool)
-        .await
-        .map_err(map_err)
+pub async fn failed_sign_ins_since(
+    store: &SqlStore,
+    email: &str,
+    client: &str,
+    since: i64,
+) -> CoreResult<trellis_core::auth::SignInFailures> {
+    let (account_from_client, from_client): (i64, i64) = sqlx::query_as(
+        "SELECT COALESCE(SUM(CASE WHEN email = $1 THEN 1 ELSE 0 END), 0), COUNT(*) \
+         FROM failed_sign_ins WHERE client = $2 AND at > $3",
+    )
+    .bind(email.trim().to_lowercase())
+    .bind(client.to_string())
+    .bind(since)
+    .fetch_one(&store.pool)
+    .await
+    .map_err(map_err)?;
+    Ok(trellis_core::auth::SignInFailures {
+        account_from_client,
+        from_client,
+    })
 }
 
 pub async fn clear_failed_sign_ins(store: &SqlStore, email: &str) -> CoreResult<()> {

@@ -127,7 +127,7 @@ const TABLES: &[Table] = &[
     },
     Table {
         name: "failed_sign_ins",
-        columns: &[("email", Text), ("at", Int)],
+        columns: &[("email", Text), ("at", Int), ("client", Text)],
         parent: None,
         identity: false,
     },

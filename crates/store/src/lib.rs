@@ -532,11 +532,16 @@ impl trellis_core::Store for SqlStore {
     ) -> CoreResult<Option<trellis_core::auth::Account>> {
         accounts::account_by_api_token(self, token_digest, now).await
     }
-    async fn record_failed_sign_in(&self, email: &str, at: i64) -> CoreResult<()> {
-        accounts::record_failed_sign_in(self, email, at).await
+    async fn record_failed_sign_in(&self, email: &str, client: &str, at: i64) -> CoreResult<()> {
+        accounts::record_failed_sign_in(self, email, client, at).await
     }
-    async fn failed_sign_ins_since(&self, email: &str, since: i64) -> CoreResult<i64> {
-        accounts::failed_sign_ins_since(self, email, since).await
+    async fn failed_sign_ins_since(
+        &self,
+        email: &str,
+        client: &str,
+        since: i64,
+    ) -> CoreResult<trellis_core::auth::SignInFailures> {
+        accounts::failed_sign_ins_since(self, email, client, since).await
     }
     async fn clear_failed_sign_ins(&self, email: &str) -> CoreResult<()> {
         accounts::clear_failed_sign_ins(self, email).await

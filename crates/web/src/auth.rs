@@ -206,6 +206,39 @@ pub fn encode_component(s: &str) -> String {
     out
 }
 
+/// The client's address: the peer, or — when the peer is one of `trusted_proxies` — the
+/// nearest address in `X-Forwarded-For` that is not itself a trusted proxy. Empty when the
+/// server was started without peer addresses (in-process tests).
+pub fn client_address(
+    parts: &axum::http::request::Parts,
+    trusted_proxies: &[std::net::IpAddr],
+) -> String {
+    let Some(peer) = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip())
+    else {
+        return String::new();
+    };
+    if !trusted_proxies.contains(&peer) {
+        return peer.to_string();
+    }
+    let forwarded: Vec<std::net::IpAddr> = parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse().ok())
+        .collect();
+    forwarded
+        .iter()
+        .rev()
+        .find(|a| !trusted_proxies.contains(a))
+        .unwrap_or(&peer)
+        .to_string()
+}
+
 /// Only same-origin relative paths are followed after sign-in. Browsers drop tabs and line
 /// breaks from URLs (so `/\t/host` becomes `//host`, another origin) and read `\` as `/`:
 /// anything but visible ASCII, and any second `/` or `\`, sends the user home instead.

@@ -20,14 +20,28 @@ use trellis_core::settings::Settings;
 
 /// Largest request body outside imports.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
-/// Largest CSV upload through the web (the CLI takes larger files).
+/// Largest CSV upload through the web by default (`max_upload_mb`; the CLI takes larger).
 pub const MAX_UPLOAD_BYTES: usize = 64 * 1024 * 1024;
 
 /// Settings the web layer needs, passed down from the binary's configuration.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct WebConfig {
     /// Mark cookies `Secure` (when served over TLS, directly or behind a proxy).
     pub secure_cookies: bool,
+    /// Proxies whose `X-Forwarded-For` names the client; from anyone else it is ignored.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Largest CSV upload, decided from `Content-Length` before the body is read.
+    pub max_upload_bytes: usize,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            secure_cookies: false,
+            trusted_proxies: Vec::new(),
+            max_upload_bytes: MAX_UPLOAD_BYTES,
+        }
+    }
 }
 
 /// Shared state of every request. Nothing read from the database is kept here: the store

@@ -211,6 +211,171 @@ fn upload(path: &str, session: &Session, file: &str, csv: &str, ticked: &[&str])
         .unwrap()
 }
 
+/// A sign-in attempt from a client address (and an `X-Forwarded-For` header), on a router.
+async fn sign_in_from(
+    router: &axum::Router,
+    peer: &str,
+    forwarded: Option<&str>,
+    email: &str,
+    password: &str,
+) -> StatusCode {
+    use tower::ServiceExt;
+    let peer: std::net::SocketAddr = format!("{peer}:40000").parse().unwrap();
+    let with_peer = |mut request: Request<Body>| {
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(peer));
+        request
+    };
+    let form = router
+        .clone()
+        .oneshot(with_peer(
+            Request::get("/signin").body(Body::empty()).unwrap(),
+        ))
+        .await
+        .unwrap();
+    let cookie = form.headers()[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let html = axum::body::to_bytes(form.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let csrf = hidden_value(&String::from_utf8_lossy(&html), "csrf");
+    let body = format!(
+        "email={}&password={}&csrf={csrf}&next=/",
+        email.replace('@', "%40"),
+        password.replace(' ', "+")
+    );
+    let mut request = Request::post("/signin")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, cookie);
+    if let Some(f) = forwarded {
+        request = request.header("x-forwarded-for", f);
+    }
+    let response = router
+        .clone()
+        .oneshot(with_peer(request.body(Body::from(body)).unwrap()))
+        .await
+        .unwrap();
+    response.status()
+}
+
+#[tokio::test]
+async fn guesses_slow_the_guessers_address_and_never_lock_the_owner_out() {
+    let app = TestApp::new("sqlite").await;
+    let router = &app.router;
+    for _ in 0..5 {
+        let s = sign_in_from(router, "10.0.0.1", None, "dev@acme.test", "wrong password").await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+    }
+    let s = sign_in_from(router, "10.0.0.1", None, "dev@acme.test", PASSWORD).await;
+    assert_eq!(
+        s,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the guessing address waits"
+    );
+    let s = sign_in_from(router, "10.0.0.2", None, "dev@acme.test", PASSWORD).await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "the owner, elsewhere, signs in");
+    // One guess at each of many accounts adds up for the address.
+    let accounts = [
+        "hr@acme.test",
+        "mgr@acme.test",
+        "rep@acme.test",
+        "eng.head@acme.test",
+        "dev2@acme.test",
+        "sales.head@acme.test",
+        "ceo@acme.test",
+        "nobody@acme.test",
+    ];
+    let mut tries = 0;
+    'spray: for _ in 0..3 {
+        for email in accounts {
+            if tries == 20 {
+                break 'spray;
+            }
+            let s = sign_in_from(router, "10.0.0.3", None, email, "Winter2026!").await;
+            assert_eq!(s, StatusCode::UNAUTHORIZED, "{email}");
+            tries += 1;
+        }
+    }
+    let s = sign_in_from(router, "10.0.0.3", None, "rep@acme.test", PASSWORD).await;
+    assert_eq!(
+        s,
+        StatusCode::TOO_MANY_REQUESTS,
+        "a password spray is throttled"
+    );
+    // X-Forwarded-For is believed only from a trusted proxy: a guesser cannot rotate it.
+    for i in 0..5 {
+        let f = format!("192.0.2.{i}");
+        let s = sign_in_from(
+            router,
+            "10.0.0.4",
+            Some(&f),
+            "mgr@acme.test",
+            "nope nope nope",
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+    }
+    let s = sign_in_from(
+        router,
+        "10.0.0.4",
+        Some("192.0.2.99"),
+        "mgr@acme.test",
+        PASSWORD,
+    )
+    .await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    let behind_proxy = trellis_web::router(trellis_web::AppState::new(
+        app.store.clone(),
+        trellis_web::WebConfig {
+            trusted_proxies: vec!["10.0.0.9".parse().unwrap()],
+            ..Default::default()
+        },
+    ));
+    for _ in 0..5 {
+        let s = sign_in_from(
+            &behind_proxy,
+            "10.0.0.9",
+            Some("198.51.100.7"),
+            "eng.head@acme.test",
+            "nope nope nope",
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+    }
+    let s = sign_in_from(
+        &behind_proxy,
+        "10.0.0.9",
+        Some("198.51.100.7"),
+        "eng.head@acme.test",
+        PASSWORD,
+    )
+    .await;
+    assert_eq!(
+        s,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the client behind the proxy waits"
+    );
+    let s = sign_in_from(
+        &behind_proxy,
+        "10.0.0.9",
+        Some("198.51.100.8"),
+        "eng.head@acme.test",
+        PASSWORD,
+    )
+    .await;
+    assert_eq!(
+        s,
+        StatusCode::SEE_OTHER,
+        "another client behind the same proxy does not"
+    );
+}
+
 #[tokio::test]
 async fn the_career_ladder_is_uploaded_checked_first_and_saved_whole() {
     for backend in backends() {

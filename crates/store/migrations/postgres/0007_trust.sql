@@ -20,3 +20,8 @@ UPDATE commitments SET accountable_id = owner_id;
 ALTER TABLE commitments ADD COLUMN cancel_counts BIGINT NOT NULL DEFAULT 0;
 CREATE INDEX commitments_accountable
     ON commitments (accountable_id, agreed_due_date, status, completed_on);
+
+-- Sign-in throttling is by client address (and account from that address), not by
+-- account alone: guesses slow the guesser down without locking the owner out.
+ALTER TABLE failed_sign_ins ADD COLUMN client TEXT NOT NULL DEFAULT '';
+CREATE INDEX failed_sign_ins_client ON failed_sign_ins (client, at);

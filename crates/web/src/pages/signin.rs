@@ -18,7 +18,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 use trellis_core::auth::{
     SESSION_DAYS, THROTTLE_WINDOW_SECONDS, random_token, sign_in_throttled, token_digest,
-    verify_password,
+    verify_password_or_equal_work,
 };
 use trellis_core::store::AuditEntry;
 
@@ -90,9 +90,11 @@ pub async fn show_signin(
 /// Checks the password (with throttling) and starts a session.
 pub async fn sign_in(
     State(state): State<AppState>,
+    parts: axum::http::request::Parts,
     jar: CookieJar,
     Form(form): Form<SigninForm>,
 ) -> Result<Response, PageError> {
+    let client = crate::auth::client_address(&parts, &state.config.trusted_proxies);
     let next = safe_next(form.next.as_deref());
     let email = form.email.trim().to_lowercase();
     let fresh = random_token()?;
@@ -119,27 +121,29 @@ pub async fn sign_in(
     let now = crate::now();
     let failures = state
         .store
-        .failed_sign_ins_since(&email, now - THROTTLE_WINDOW_SECONDS)
+        .failed_sign_ins_since(&email, &client, now - THROTTLE_WINDOW_SECONDS)
         .await?;
     if sign_in_throttled(failures) {
         return Ok(retry(
             jar,
             StatusCode::TOO_MANY_REQUESTS,
-            "Too many failed sign-ins for this account. Wait 15 minutes, or ask a people admin to reset your password.",
+            "Too many failed sign-ins from this address. Wait 15 minutes and try again.",
         ));
     }
     let account = state.store.account_by_email(&email).await?;
     let password = form.password.clone();
     let hash = account.as_ref().and_then(|a| a.password_hash.clone());
     // argon2 takes tens of milliseconds: keep it off the async workers.
-    let valid = tokio::task::spawn_blocking(move || match hash {
-        Some(h) => verify_password(&password, &h),
-        None => false,
+    let valid = tokio::task::spawn_blocking(move || {
+        verify_password_or_equal_work(&password, hash.as_deref())
     })
     .await
     .unwrap_or(false);
     let Some(account) = account.filter(|_| valid) else {
-        state.store.record_failed_sign_in(&email, now).await?;
+        state
+            .store
+            .record_failed_sign_in(&email, &client, now)
+            .await?;
         return Ok(retry(
             jar,
             StatusCode::UNAUTHORIZED,
