@@ -76,6 +76,10 @@ pub fn router(state: AppState) -> Router {
         .route("/static/app.js", get(script))
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(reads_in_one_view))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            upload_limit,
+        ))
         .layer(axum::middleware::from_fn(security_headers))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
@@ -96,6 +100,58 @@ async fn reads_in_one_view(
     } else {
         next.run(request).await
     }
+}
+
+/// Upload routes take bodies up to `max_upload_bytes` (checked by [`upload_limit`]) instead
+/// of the small default.
+pub(crate) fn upload_body() -> DefaultBodyLimit {
+    DefaultBodyLimit::disable()
+}
+
+/// Room for a multipart form's fields and boundaries around the file.
+const FORM_OVERHEAD_BYTES: usize = 64 * 1024;
+
+/// Refuses a body over the upload limit from its `Content-Length`, before reading it, so a
+/// browser shows the sentence rather than a reset connection; a body without a length is
+/// cut at the limit as it streams in.
+async fn upload_limit(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let limit = state.config.max_upload_bytes + FORM_OVERHEAD_BYTES;
+    let length = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if length.is_some_and(|l| l > limit as u64) {
+        let mb = state.config.max_upload_bytes / (1024 * 1024);
+        let sentence = format!(
+            "The upload is larger than {mb} MB, the most this server takes. Split the file, \
+             import it from the command line (trellis import), or ask the administrator to \
+             raise max_upload_mb."
+        );
+        return if request.uri().path().starts_with("/api/") {
+            error::ApiError::new(
+                axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                sentence,
+            )
+            .into_response()
+        } else {
+            error::PageError::new(
+                axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+                "File too large",
+                sentence,
+            )
+            .into_response()
+        };
+    }
+    let (parts, body) = request.into_parts();
+    let body = axum::body::Body::new(http_body_util::Limited::new(body, limit));
+    next.run(axum::extract::Request::from_parts(parts, body))
+        .await
 }
 
 /// Scripts and styles only from Trellis itself (an injected `<script>` does not run);

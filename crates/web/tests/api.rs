@@ -659,6 +659,68 @@ async fn a_person_who_left_is_404_everywhere_for_colleagues_as_an_unknown_id_is(
 }
 
 #[tokio::test]
+async fn an_upload_over_max_upload_mb_is_refused_with_a_sentence_before_it_is_read() {
+    let app = TestApp::new("sqlite").await;
+    let admin = app.token("hr@acme.test").await;
+    let small = trellis_web::router(trellis_web::AppState::new(
+        app.store.clone(),
+        trellis_web::WebConfig {
+            max_upload_bytes: 1024 * 1024,
+            ..Default::default()
+        },
+    ));
+    use tower::ServiceExt;
+    // Announced as 100 MB: answered from the header alone (the body is never sent).
+    let announced = Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/imports/people")
+        .header(header::AUTHORIZATION, format!("Bearer {admin}"))
+        .header(header::CONTENT_TYPE, "text/csv")
+        .header(header::CONTENT_LENGTH, 100 * 1024 * 1024)
+        .body(Body::empty())
+        .unwrap();
+    let r = small.clone().oneshot(announced).await.unwrap();
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let body = axum::body::to_bytes(r.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("larger than 1 MB"),
+        "{body}"
+    );
+    // The upload page answers with the sentence too.
+    let page = Request::builder()
+        .method(Method::POST)
+        .uri("/admin/import")
+        .header(header::CONTENT_TYPE, "multipart/form-data; boundary=x")
+        .header(header::CONTENT_LENGTH, 100 * 1024 * 1024)
+        .body(Body::empty())
+        .unwrap();
+    let r = small.clone().oneshot(page).await.unwrap();
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let html = axum::body::to_bytes(r.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    assert!(String::from_utf8_lossy(&html).contains("larger than 1 MB"));
+    // A body that does not say its length is cut at the limit as it streams in.
+    let chunks =
+        futures_util::stream::iter((0..40).map(|_| Ok::<_, std::io::Error>(vec![b'x'; 64 * 1024])));
+    let streamed = Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/imports/people")
+        .header(header::AUTHORIZATION, format!("Bearer {admin}"))
+        .header(header::CONTENT_TYPE, "text/csv")
+        .body(Body::from_stream(chunks))
+        .unwrap();
+    let r = small.oneshot(streamed).await.unwrap();
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
 async fn malformed_requests_get_clear_errors() {
     for backend in backends() {
         let app = TestApp::new(backend).await;

@@ -137,7 +137,7 @@ pub async fn import_people(
                 "too_large",
                 format!(
                     "the file is larger than {} MB; import it with `trellis import people FILE.csv`",
-                    crate::MAX_UPLOAD_BYTES / (1024 * 1024)
+                    state.config.max_upload_bytes / (1024 * 1024)
                 ),
             )
         } else {

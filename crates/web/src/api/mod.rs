@@ -140,15 +140,11 @@ pub fn routes() -> Router<AppState> {
         .route("/talent/{id}", delete(mentoring::remove_talent))
         .route(
             "/talent/import",
-            post(mentoring::import_talent).layer(axum::extract::DefaultBodyLimit::max(
-                crate::MAX_UPLOAD_BYTES,
-            )),
+            post(mentoring::import_talent).layer(crate::upload_body()),
         )
         .route(
             "/imports/people",
-            post(imports::import_people).layer(axum::extract::DefaultBodyLimit::max(
-                crate::MAX_UPLOAD_BYTES,
-            )),
+            post(imports::import_people).layer(crate::upload_body()),
         )
         .fallback(api_not_found)
 }

@@ -2,12 +2,12 @@
 
 use super::layout::{Frame, page};
 use super::{csrf_field, plural, settings};
+use crate::AppState;
 use crate::auth::{CurrentUser, PageUser};
 use crate::error::PageError;
-use crate::{AppState, MAX_UPLOAD_BYTES};
 use axum::Form;
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Multipart, Query, State};
+use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -28,7 +28,7 @@ pub fn routes() -> Router<AppState> {
             "/admin/import",
             get(show_import)
                 .post(preview_import)
-                .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES + 64 * 1024)),
+                .layer(crate::upload_body()),
         )
         .route("/admin/import/commit", post(commit_import))
         .route("/admin/audit", get(show_audit))
@@ -38,8 +38,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/admin/ladder/import",
-            post(super::ladder::import_ladder)
-                .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES + 64 * 1024)),
+            post(super::ladder::import_ladder).layer(crate::upload_body()),
         )
 }
 
@@ -259,7 +258,7 @@ fn upload_form(user: &CurrentUser) -> Markup {
             div.field {
                 label for="file" { "CSV file" }
                 input #file type="file" name="file" accept=".csv,text/csv" required;
-                p.hint { "Columns are matched by name, whatever their case and punctuation: Employee Id, Email, Name (or First Name and Last Name), Preferred Name, Title, Manager Email (or Manager Id, Reports To), Department, Team, Location, Time Zone, Start Date, Status, Level, Skills (as rust:4; sql:3+). Up to 64 MB; use the command line for larger files." }
+                p.hint { "Columns are matched by name, whatever their case and punctuation: Employee Id, Email, Name (or First Name and Last Name), Preferred Name, Title, Manager Email (or Manager Id, Reports To), Department, Team, Location, Time Zone, Start Date, Status, Level, Skills (as rust:4; sql:3+). Very large files import faster from the command line (trellis import people)." }
             }
             div.field {
                 label { input type="checkbox" name="deactivate_missing" value="1"; " Mark active people who are not in the file as having left" }

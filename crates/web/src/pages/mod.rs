@@ -125,9 +125,7 @@ pub fn routes() -> Router<AppState> {
         .route("/talent/{id}/delete", post(talent::remove_talent))
         .route(
             "/talent/import",
-            post(talent::import_talent).layer(axum::extract::DefaultBodyLimit::max(
-                crate::MAX_UPLOAD_BYTES,
-            )),
+            post(talent::import_talent).layer(crate::upload_body()),
         )
         .merge(admin::routes())
 }

@@ -1,6 +1,5 @@
 //! Reading a file upload form (multipart): its CSRF token, the file and its ticked boxes.
 
-use crate::MAX_UPLOAD_BYTES;
 use crate::error::PageError;
 use axum::extract::Multipart;
 use axum::http::StatusCode;
@@ -28,10 +27,7 @@ fn too_large() -> PageError {
     PageError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
         "File too large",
-        format!(
-            "The upload is larger than {} MB. Split the file, or import it from the command line.",
-            MAX_UPLOAD_BYTES / (1024 * 1024)
-        ),
+        "The upload is larger than this server takes (its max_upload_mb setting). Split the file, or import it from the command line.",
     )
 }
 
