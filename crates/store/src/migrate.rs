@@ -1,5 +1,7 @@
 //! Embedded migrations, one set per backend, applied in order and recorded in
-//! `trellis_migrations`. A database at a newer version than this binary is refused.
+//! `trellis_migrations` with the SHA-256 of the text applied. A database at a newer version
+//! than this binary is refused, and so is one whose applied migration has another text now:
+//! a migration is never edited once it has shipped (add a new one instead).
 
 use crate::{Backend, map_err};
 use sqlx::AnyPool;
@@ -70,13 +72,73 @@ pub struct MigrationStatus {
 }
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS trellis_migrations (
-    version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)";
+    version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL, checksum TEXT)";
 
-pub async fn status(pool: &AnyPool, _backend: Backend) -> CoreResult<MigrationStatus> {
+impl Migration {
+    fn text(&self, backend: Backend) -> &'static str {
+        match backend {
+            Backend::Sqlite => self.sqlite,
+            Backend::Postgres => self.postgres,
+        }
+    }
+
+    fn checksum(&self, backend: Backend) -> String {
+        use sha2::Digest;
+        sha2::Sha256::digest(self.text(backend).as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
+/// Creates the bookkeeping table, and adds the checksum column to one made before it.
+async fn prepare(pool: &AnyPool) -> CoreResult<()> {
     sqlx::query(CREATE_TABLE)
         .execute(pool)
         .await
         .map_err(map_err)?;
+    if sqlx::query("SELECT checksum FROM trellis_migrations WHERE 1 = 0")
+        .execute(pool)
+        .await
+        .is_err()
+    {
+        sqlx::query("ALTER TABLE trellis_migrations ADD COLUMN checksum TEXT")
+            .execute(pool)
+            .await
+            .map_err(map_err)?;
+    }
+    Ok(())
+}
+
+/// Refuses a database whose applied migrations have other texts than this binary's.
+async fn verify(pool: &AnyPool, backend: Backend) -> CoreResult<()> {
+    let applied: Vec<(i64, Option<String>)> =
+        sqlx::query_as("SELECT version, checksum FROM trellis_migrations ORDER BY version")
+            .fetch_all(pool)
+            .await
+            .map_err(map_err)?;
+    for (version, recorded) in applied {
+        let (Some(m), Some(recorded)) =
+            (MIGRATIONS.iter().find(|m| m.version == version), recorded)
+        else {
+            continue;
+        };
+        if recorded != m.checksum(backend) {
+            return Err(CoreError::Internal(format!(
+                "migration {version} ({}) applied to this database differs from the one in this \
+                 Trellis (checksum {recorded} there, {} here): its schema may not be what this \
+                 version expects; restore a backup or ask for a repair migration",
+                m.name,
+                m.checksum(backend)
+            )));
+        }
+    }
+    Ok(())
+}
+
+pub async fn status(pool: &AnyPool, backend: Backend) -> CoreResult<MigrationStatus> {
+    prepare(pool).await?;
+    verify(pool, backend).await?;
     let current: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM trellis_migrations")
         .fetch_one(pool)
         .await
@@ -88,10 +150,19 @@ pub async fn status(pool: &AnyPool, _backend: Backend) -> CoreResult<MigrationSt
 }
 
 pub async fn run(pool: &AnyPool, backend: Backend) -> CoreResult<Vec<i64>> {
-    sqlx::query(CREATE_TABLE)
+    prepare(pool).await?;
+    verify(pool, backend).await?;
+    // Migrations applied before checksums were kept: their text is taken as today's.
+    for m in MIGRATIONS {
+        sqlx::query(
+            "UPDATE trellis_migrations SET checksum = $1 WHERE version = $2 AND checksum IS NULL",
+        )
+        .bind(m.checksum(backend))
+        .bind(m.version)
         .execute(pool)
         .await
         .map_err(map_err)?;
+    }
     let mut applied = Vec::new();
     for m in MIGRATIONS {
         let mut tx = match backend {
@@ -115,19 +186,18 @@ pub async fn run(pool: &AnyPool, backend: Backend) -> CoreResult<Vec<i64>> {
         if done.is_some() {
             continue;
         }
-        let sql = match backend {
-            Backend::Sqlite => m.sqlite,
-            Backend::Postgres => m.postgres,
-        };
+        let sql = m.text(backend);
         sqlx::raw_sql(sql).execute(&mut *tx).await.map_err(|e| {
             CoreError::Internal(format!("migration {} ({}) failed: {e}", m.version, m.name))
         })?;
         sqlx::query(
-            "INSERT INTO trellis_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+            "INSERT INTO trellis_migrations (version, name, applied_at, checksum) \
+             VALUES ($1, $2, $3, $4)",
         )
         .bind(m.version)
         .bind(m.name)
         .bind(chrono::Utc::now().timestamp())
+        .bind(m.checksum(backend))
         .execute(&mut *tx)
         .await
         .map_err(map_err)?;

@@ -472,6 +472,50 @@ async fn a_database_from_a_newer_trellis_is_refused() {
 }
 
 #[tokio::test]
+async fn a_migration_whose_text_changed_after_it_was_applied_is_refused() {
+    for backend in backends() {
+        let db = TestDatabase::new(backend).await;
+        let store = db.store().await;
+        let checksum = |store: &trellis_store::SqlStore| {
+            let pool = store.pool().clone();
+            async move {
+                sqlx::query_scalar::<_, Option<String>>(
+                    "SELECT checksum FROM trellis_migrations WHERE version = 2",
+                )
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+            }
+        };
+        let recorded = checksum(&store).await.expect("recorded when applied");
+        assert_eq!(recorded.len(), 64, "{backend}: a SHA-256");
+        // A database migrated before checksums were kept gets today's on the next start.
+        sqlx::query("UPDATE trellis_migrations SET checksum = NULL")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        store.close().await;
+        let options = trellis_store::StoreOptions::new(db.url.clone());
+        let store = trellis_store::SqlStore::connect(&options).await.unwrap();
+        assert_eq!(checksum(&store).await.as_deref(), Some(recorded.as_str()));
+        // One applied from another text is refused, by name.
+        sqlx::query("UPDATE trellis_migrations SET checksum = 'edited' WHERE version = 2")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        store.close().await;
+        let err = trellis_store::SqlStore::connect(&options)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("migration 2 (work) applied to this database differs"),
+            "{backend}: {err}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn a_copy_moves_every_row_and_refuses_a_full_target() {
     for target_backend in backends() {
         let (_source_db, source) = demo_store("sqlite", 150).await;
