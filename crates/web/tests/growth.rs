@@ -135,8 +135,9 @@ async fn another_teams_candidate_needs_their_managers_approval() {
         let o = post(
             &app,
             &mgr,
+            // Not asked for: another team's candidate still waits for their own manager.
             json!({"title": "Run the customer interviews", "hours_per_week": 3, "weeks": 4,
-                   "needs_manager_approval": true,
+                   "needs_manager_approval": false,
                    "requirements": [{"skill": "negotiation", "level": 3}]}),
         )
         .await
@@ -199,6 +200,28 @@ async fn another_teams_candidate_needs_their_managers_approval() {
         assert_eq!(p["status"], "pending", "{backend}");
         assert_eq!(p["commitment_id"], Value::Null);
         let pid = p["id"].as_i64().unwrap();
+        // Rita is not offered buttons she may not use on her own placement.
+        let rita_session = app
+            .sign_in("rep@acme.test", common::PASSWORD)
+            .await
+            .unwrap();
+        let own = app
+            .get_page(&format!("/team-work/{rep_id}"), Some(&rita_session))
+            .await;
+        assert!(!own.text().contains("Approve Rita Rep"), "{backend}");
+        let sales = app
+            .sign_in("sales.head@acme.test", common::PASSWORD)
+            .await
+            .unwrap();
+        let head_id = app.id("sales.head@acme.test").await;
+        let theirs = app
+            .get_page(&format!("/team-work/{head_id}"), Some(&sales))
+            .await
+            .text();
+        assert!(
+            theirs.contains("Approve Rita Rep"),
+            "{backend}: her manager decides"
+        );
         // Neither the poster nor the person decides; their manager chain or an admin does.
         for who in ["mgr@acme.test", "rep@acme.test"] {
             let token = app.token(who).await;

@@ -568,7 +568,9 @@ pub async fn accept(
         proposed_by: viewer.person_id,
         proposed_at: now,
     };
-    let approved_now = !o.needs_manager_approval || own_manager_side;
+    // Consent: a candidate outside the poster's tree waits for their own manager chain,
+    // whatever the opportunity asked; inside it, the poster is that chain.
+    let approved_now = own_manager_side;
     let commitment = approved_now.then(|| commitment_for(&o, person, now));
     store
         .create_placement(&placement, commitment.as_ref())

@@ -134,7 +134,7 @@ async fn form_page(
             (input_field(errors, "f-", "hours_per_week", "Hours a week", &form.hours_per_week, "number", None))
             (input_field(errors, "f-", "weeks", "For how many weeks", &form.weeks, "number", None))
             div.field {
-                label { input type="checkbox" name="needs_manager_approval" value="1" checked[form.needs_manager_approval == "1"]; " The chosen person\u{2019}s manager must approve" }
+                label { input type="checkbox" name="needs_manager_approval" value="1" checked[form.needs_manager_approval == "1"]; " The chosen person\u{2019}s manager must approve (always so for people outside your reporting tree)" }
             }
             button type="submit" { "Post opportunity" }
         }
