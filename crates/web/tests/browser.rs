@@ -546,6 +546,9 @@ async fn a_manager_posts_an_opportunity_reads_the_suggestions_and_accepts_one() 
         Locator::Css("button[aria-label='Accept Dana Dev']"),
     )
     .await;
+    // Asked once, without JavaScript: a page that repeats the choice.
+    wait_text(&client, "h1", |t| t == "Propose for this opportunity?").await;
+    click(&client, Locator::XPath("//button[text()='Propose']")).await;
     let proposed = wait_text(&client, "main ul.plain", |t| t.contains("approved")).await;
     assert!(proposed.contains("Dana Dev"), "{proposed}");
     click(&client, Locator::LinkText("the commitment")).await;
@@ -660,6 +663,12 @@ async fn an_admin_runs_and_publishes_a_mentoring_round() {
     click(
         &client,
         Locator::XPath("//button[text()='Publish 1 mentorship']"),
+    )
+    .await;
+    wait_text(&client, "h1", |t| t == "Publish this round?").await;
+    click(
+        &client,
+        Locator::XPath("//button[text()='Publish the round']"),
     )
     .await;
     wait_text(&client, "p.lead", |t| t.starts_with("Published")).await;

@@ -222,6 +222,35 @@ async fn another_teams_candidate_needs_their_managers_approval() {
             theirs.contains("Approve Rita Rep"),
             "{backend}: her manager decides"
         );
+        // Declining is asked once (no JavaScript): the first post only asks.
+        let r = app
+            .post_form(
+                &format!("/placements/{pid}/decision"),
+                Some(&sales),
+                None,
+                &[("csrf", &sales.csrf), ("approve", "0")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}");
+        assert!(
+            r.text().contains("Decline this placement?")
+                && r.text().contains("name=\"confirmed\" value=\"1\""),
+            "{}",
+            r.text()
+        );
+        let still = app
+            .api(
+                Method::GET,
+                &format!("/api/v1/opportunities/{id}"),
+                Some(&mgr),
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(
+            still["placements"][0]["status"], "pending",
+            "{backend}: nothing decided yet"
+        );
         // Neither the poster nor the person decides; their manager chain or an admin does.
         for who in ["mgr@acme.test", "rep@acme.test"] {
             let token = app.token(who).await;

@@ -579,6 +579,18 @@ pub async fn remove_pair(
     Form(form): Form<super::CsrfForm>,
 ) -> Result<Response, PageError> {
     user.check_csrf(&form.csrf)?;
+    if !super::confirmed(&form.confirmed) {
+        return super::Confirmation {
+            title: "Take this pair out?",
+            question: html! { "The mentee stays unmatched in this round unless you run it again." },
+            action: format!("/mentoring/rounds/{id}/pairs/{mentee}/delete"),
+            fields: vec![],
+            button: "Take the pair out",
+            back: format!("/mentoring/rounds/{id}"),
+        }
+        .page(&state, &user)
+        .await;
+    }
     mentoring::remove_pair(
         state.store.as_ref(),
         &user.viewer,
@@ -596,6 +608,18 @@ pub async fn publish(
     Form(form): Form<super::CsrfForm>,
 ) -> Result<Response, PageError> {
     user.check_csrf(&form.csrf)?;
+    if !super::confirmed(&form.confirmed) {
+        return super::Confirmation {
+            title: "Publish this round?",
+            question: html! { "Every pair becomes a mentorship that both people see on their pages. A published round cannot be taken back." },
+            action: format!("/mentoring/rounds/{id}/publish"),
+            fields: vec![],
+            button: "Publish the round",
+            back: format!("/mentoring/rounds/{id}"),
+        }
+        .page(&state, &user)
+        .await;
+    }
     mentoring::publish(
         state.store.as_ref(),
         &user.viewer,

@@ -135,10 +135,57 @@ pub(crate) async fn settings(state: &AppState) -> Result<Settings, PageError> {
     Ok(state.settings().await?)
 }
 
-/// A form that carries only its CSRF token.
+/// A form that carries only its CSRF token (and, for actions asked once, `confirmed`).
 #[derive(Debug, Deserialize)]
 pub struct CsrfForm {
     pub csrf: String,
+    #[serde(default)]
+    pub confirmed: String,
+}
+
+/// An action that cannot be undone in one click is asked once: its button posts here
+/// first, and this page repeats the form with `confirmed=1`. No JavaScript needed.
+pub(crate) struct Confirmation<'a> {
+    pub title: &'a str,
+    pub question: Markup,
+    pub action: String,
+    /// Fields to send again with the confirmation (besides the CSRF token).
+    pub fields: Vec<(&'a str, String)>,
+    pub button: &'a str,
+    pub back: String,
+}
+
+impl Confirmation<'_> {
+    pub(crate) async fn page(
+        self,
+        state: &AppState,
+        user: &CurrentUser,
+    ) -> Result<axum::response::Response, PageError> {
+        let settings = settings(state).await?;
+        let frame = layout::Frame {
+            user,
+            settings: &settings,
+            section: "",
+        };
+        let body = html! {
+            h1 { (self.title) }
+            p.lead { (self.question) }
+            form.inline-forms method="post" action=(self.action) {
+                (csrf_field(user))
+                input type="hidden" name="confirmed" value="1";
+                @for (name, value) in &self.fields { input type="hidden" name=(name) value=(value); }
+                button type="submit" { (self.button) }
+                " "
+                a.button.secondary href=(self.back) { "Go back" }
+            }
+        };
+        Ok(layout::page(&frame, self.title, body).into_response())
+    }
+}
+
+/// Whether a posted form carries the confirmation.
+pub(crate) fn confirmed(value: &str) -> bool {
+    value == "1"
 }
 
 /// The hidden CSRF field of every form.

@@ -304,6 +304,8 @@ pub async fn show_opportunity(
 pub struct AcceptForm {
     pub csrf: String,
     pub person_id: i64,
+    #[serde(default)]
+    pub confirmed: String,
 }
 
 pub async fn accept(
@@ -313,6 +315,24 @@ pub async fn accept(
     Form(form): Form<AcceptForm>,
 ) -> Result<Response, PageError> {
     user.check_csrf(&form.csrf)?;
+    if !super::confirmed(&form.confirmed) {
+        let person = state
+            .store
+            .person(PersonId(form.person_id))
+            .await?
+            .map(|p| p.display_name())
+            .unwrap_or_else(|| "this person".into());
+        return super::Confirmation {
+            title: "Propose for this opportunity?",
+            question: html! { "Propose " strong { (person) } " for it. In your reporting tree the work goes onto their plate now; otherwise their manager decides." },
+            action: format!("/opportunities/{id}/accept"),
+            fields: vec![("person_id", form.person_id.to_string())],
+            button: "Propose",
+            back: format!("/opportunities/{id}"),
+        }
+        .page(&state, &user)
+        .await;
+    }
     opportunities::accept(
         state.store.as_ref(),
         &user.viewer,
@@ -328,6 +348,8 @@ pub async fn accept(
 pub struct DecisionForm {
     pub csrf: String,
     pub approve: String,
+    #[serde(default)]
+    pub confirmed: String,
 }
 
 pub async fn decide(
@@ -337,6 +359,18 @@ pub async fn decide(
     Form(form): Form<DecisionForm>,
 ) -> Result<Response, PageError> {
     user.check_csrf(&form.csrf)?;
+    if form.approve != "1" && !super::confirmed(&form.confirmed) {
+        return super::Confirmation {
+            title: "Decline this placement?",
+            question: html! { "The person will not take this stretch work; the poster can propose someone else." },
+            action: format!("/placements/{id}/decision"),
+            fields: vec![("approve", "0".into())],
+            button: "Decline",
+            back: "/team-work#approvals".into(),
+        }
+        .page(&state, &user)
+        .await;
+    }
     opportunities::decide(
         state.store.as_ref(),
         &user.viewer,
