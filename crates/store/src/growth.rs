@@ -150,9 +150,11 @@ pub async fn candidates_with_skills(
     skills: &[String],
 ) -> CoreResult<Vec<Candidate>> {
     let sql = format!(
-        "SELECT p.id, p.name, p.preferred_name, s.name AS skill, ps.level, ps.wants_to_grow \
+        "SELECT p.id, p.name, p.preferred_name, s.name AS skill, ps.level, ps.wants_to_grow, \
+         t.name AS team_name, m.name AS manager_name, m.preferred_name AS manager_preferred \
          FROM people p JOIN person_skills ps ON ps.person_id = p.id \
          JOIN skills s ON s.id = ps.skill_id \
+         LEFT JOIN teams t ON t.id = p.team_id LEFT JOIN people m ON m.id = p.manager_id \
          WHERE p.status = 'active' AND p.id IN ( \
            SELECT ps2.person_id FROM person_skills ps2 JOIN skills s2 ON s2.id = ps2.skill_id \
            WHERE {}) \
@@ -174,6 +176,14 @@ pub async fn candidates_with_skills(
                 id,
                 name: display_name(&name, preferred.as_deref()),
                 skills: Vec::new(),
+                team: r.text_or_null("team_name")?,
+                manager: match r.text_or_null("manager_name")? {
+                    Some(m) => Some(display_name(
+                        &m,
+                        r.text_or_null("manager_preferred")?.as_deref(),
+                    )),
+                    None => None,
+                },
             });
         }
         if let Some(c) = out.last_mut() {

@@ -163,6 +163,8 @@ async fn another_teams_candidate_needs_their_managers_approval() {
             );
         }
         assert!(rita["skill_fit"].as_f64().is_some());
+        assert_eq!(rita["team"], "Enterprise", "{backend}: whose person it is");
+        assert_eq!(rita["manager"], "Sam Sales");
         let dev_id = app.id("dev@acme.test").await;
         let mine = o["suggestions"]
             .as_array()
@@ -188,6 +190,7 @@ async fn another_teams_candidate_needs_their_managers_approval() {
             "{backend}: no free time on the page: {row}"
         );
         assert!(row.contains("—"), "{row}");
+        assert!(row.contains("(Enterprise, reports to Sam Sales)"), "{row}");
         let p = app
             .api(
                 Method::POST,

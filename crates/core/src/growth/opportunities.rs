@@ -86,6 +86,9 @@ pub struct Candidate {
     pub id: PersonId,
     pub name: String,
     pub skills: Vec<SkillLevel>,
+    /// Where they work, as the directory shows it, so a poster sees whose person they ask.
+    pub team: Option<String>,
+    pub manager: Option<String>,
 }
 
 /// Where a placement stands.
@@ -256,6 +259,8 @@ pub struct Suggestion {
     pub free_hours_per_week: f64,
     /// The viewer may read this person's hours and plate wishes (their tree, or admins).
     pub details_visible: bool,
+    pub team: Option<String>,
+    pub manager: Option<String>,
 }
 
 impl Suggestion {
@@ -374,6 +379,8 @@ fn score_all(o: &Opportunity, candidates: &[Candidate], cx: &Context) -> Vec<Sug
                 fit: f,
                 free_hours_per_week: hours,
                 details_visible: visible,
+                team: c.team.clone(),
+                manager: c.manager.clone(),
             }
         })
         .collect()

@@ -304,6 +304,8 @@ mod tests {
                 level: sql,
                 wants_to_grow: false,
             }],
+            team: None,
+            manager: None,
         }
     }
 
@@ -324,6 +326,8 @@ mod tests {
             ),
             free_hours_per_week: free,
             details_visible: true,
+            team: None,
+            manager: None,
         }
     }
 

@@ -70,6 +70,9 @@ impl From<&Opportunity> for OpportunityResponse {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SuggestionResponse {
     pub person: PersonRef,
+    /// The candidate's team and manager, as the directory shows them.
+    pub team: Option<String>,
+    pub manager: Option<String>,
     pub score: Option<f64>,
     pub skill_fit: f64,
     pub growth_wish: f64,
@@ -85,6 +88,8 @@ impl From<&Suggestion> for SuggestionResponse {
     fn from(s: &Suggestion) -> Self {
         SuggestionResponse {
             person: (&s.person).into(),
+            team: s.team.clone(),
+            manager: s.manager.clone(),
             score: s.details_visible.then_some(s.fit.score),
             skill_fit: s.fit.parts.skill_fit,
             growth_wish: s.fit.parts.growth_wish,

@@ -239,7 +239,14 @@ fn score_cell(s: &Suggestion) -> Markup {
 fn suggestion_row(user: &CurrentUser, o: &Opportunity, s: &Suggestion) -> Markup {
     html! {
         tr {
-            td { a href=(format!("/people/{}", s.person.id)) { (s.person.name) } br; span.muted { (s.fit.explanation) } }
+            td { a href=(format!("/people/{}", s.person.id)) { (s.person.name) }
+                @if s.team.is_some() || s.manager.is_some() {
+                    " " span.muted.who {
+                        "(" @if let Some(t) = &s.team { (t) } @if s.team.is_some() && s.manager.is_some() { ", " }
+                        @if let Some(m) = &s.manager { "reports to " (m) } ")"
+                    }
+                }
+                br; span.muted { (s.fit.explanation) } }
             td.num { (score_cell(s)) }
             td { "fit " (format!("{:.0} %", s.fit.parts.skill_fit * 100.0)) ", growth wish " (format!("{:.0} %", s.fit.parts.growth_wish * 100.0))
                 ", stretch " (format!("{:.0} %", s.fit.parts.stretch * 100.0))
