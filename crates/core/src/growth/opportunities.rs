@@ -558,14 +558,8 @@ pub async fn accept(
             format!("{} has left the organisation", target.name),
         ));
     }
-    let chain: Vec<PersonId> = store
-        .manager_chain(person)
-        .await?
-        .iter()
-        .map(|c| c.id)
-        .collect();
     let own_manager_side = matches!(
-        viewer.relation_to(person, &chain),
+        crate::org::people::relation_to(store, viewer, person).await?,
         Relation::InMyTree | Relation::Myself
     );
     let placement = NewPlacement {
@@ -596,14 +590,8 @@ pub async fn decide(
         .placement(id)
         .await?
         .ok_or_else(|| CoreError::NotFound(format!("placement {id}")))?;
-    let chain: Vec<PersonId> = store
-        .manager_chain(p.person.id)
-        .await?
-        .iter()
-        .map(|c| c.id)
-        .collect();
     if !matches!(
-        viewer.relation_to(p.person.id, &chain),
+        crate::org::people::relation_to(store, viewer, p.person.id).await?,
         Relation::InMyTree | Relation::Admin
     ) {
         return Err(CoreError::Forbidden(

@@ -121,6 +121,18 @@ pub enum DayMonthOrder {
     Mixed,
 }
 
+impl DayMonthOrder {
+    /// What two parts of a file say together.
+    pub fn and(self, other: DayMonthOrder) -> DayMonthOrder {
+        use DayMonthOrder::*;
+        match (self, other) {
+            (Unknown, o) | (o, Unknown) => o,
+            (a, b) if a == b => a,
+            _ => Mixed,
+        }
+    }
+}
+
 /// Splits `12/03/2021`, `12.03.2021` or `12-03-2021` into three numbers.
 fn numeric_parts(value: &str) -> Option<(u32, u32, i32)> {
     let parts: Vec<&str> = value.split(['/', '.', '-']).collect();

@@ -221,16 +221,16 @@ pub fn parse_people_csv(bytes: &[u8]) -> ParsedFile {
                 Ok(r) => r,
                 Err(_) => return parsed,
             };
-            let mut values = Vec::new();
+            // Decided date by date, so no column is kept in memory.
+            let mut order = DayMonthOrder::Unknown;
             while let Some(next) = dates.next_record() {
                 if let Ok((_, r)) = next
                     && let Some(v) = r.get(*i)
-                    && !v.is_empty()
                 {
-                    values.push(v.to_string());
+                    order = order.and(csv_format::detect_day_month_order(std::iter::once(v)));
                 }
             }
-            csv_format::detect_day_month_order(values.iter().map(String::as_str))
+            order
         }
         None => DayMonthOrder::Unknown,
     };

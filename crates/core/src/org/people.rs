@@ -126,6 +126,17 @@ pub async fn show(store: &dyn Store, viewer: &Viewer, id: PersonId) -> CoreResul
     })
 }
 
+/// How the viewer stands to a person, read from the person's manager chain.
+pub async fn relation_to(store: &dyn Store, viewer: &Viewer, id: PersonId) -> CoreResult<Relation> {
+    let chain: Vec<PersonId> = store
+        .manager_chain(id)
+        .await?
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    Ok(viewer.relation_to(id, &chain))
+}
+
 /// The one rule for people who left: they drop out of sight for colleagues, and stay
 /// visible to themselves, their (former) manager chain and admins. Everything about a
 /// hidden person answers as if the id did not exist.
@@ -193,16 +204,11 @@ pub async fn subtree(
         .person_with_reports(id)
         .await?
         .ok_or_else(|| CoreError::NotFound(format!("person {id}")))?;
-    if person.status == PersonStatus::Left && !viewer.can_administer() {
-        let chain: Vec<PersonId> = store
-            .manager_chain(id)
-            .await?
-            .iter()
-            .map(|c| c.id)
-            .collect();
-        if hidden_from(&person, viewer.relation_to(id, &chain)) {
-            return Err(CoreError::NotFound(format!("person {id}")));
-        }
+    if person.status == PersonStatus::Left
+        && !viewer.can_administer()
+        && hidden_from(&person, relation_to(store, viewer, id).await?)
+    {
+        return Err(CoreError::NotFound(format!("person {id}")));
     }
     let root = PersonCard {
         id: person.id,

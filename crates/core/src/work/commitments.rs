@@ -38,13 +38,7 @@ pub(crate) async fn standing(
         .person(id)
         .await?
         .ok_or_else(|| CoreError::NotFound(format!("person {id}")))?;
-    let chain: Vec<PersonId> = store
-        .manager_chain(id)
-        .await?
-        .iter()
-        .map(|c| c.id)
-        .collect();
-    let relation = viewer.relation_to(id, &chain);
+    let relation = crate::org::people::relation_to(store, viewer, id).await?;
     if crate::org::people::hidden_from(&person, relation) {
         return Err(CoreError::NotFound(format!("person {id}")));
     }
@@ -113,19 +107,13 @@ async fn load(
         && (owner.person.manager_id == viewer_manager
             || owner.person.manager_id == Some(viewer.person_id));
     let mut can = permissions(viewer, &c, &owner, teammate);
-    if let Some(about) = c.private_about {
-        let chain: Vec<PersonId> = store
-            .manager_chain(about)
-            .await?
-            .iter()
-            .map(|p| p.id)
-            .collect();
-        if matches!(
-            viewer.relation_to(about, &chain),
+    if let Some(about) = c.private_about
+        && matches!(
+            crate::org::people::relation_to(store, viewer, about).await?,
             Relation::Myself | Relation::InMyTree | Relation::Admin
-        ) {
-            can.comment = true;
-        }
+        )
+    {
+        can.comment = true;
     }
     if !can.comment && !can.renegotiate && !can.complete {
         // Someone else's work outside the viewer's team: as if it did not exist.
