@@ -1,7 +1,9 @@
 //! Embedded migrations, one set per backend, applied in order and recorded in
 //! `trellis_migrations` with the SHA-256 of the text applied. A database at a newer version
 //! than this binary is refused, and so is one whose applied migration has another text now:
-//! a migration is never edited once it has shipped (add a new one instead).
+//! a migration is never edited once it has shipped (add a new one instead). The one
+//! exception from before checksums were kept, PostgreSQL's 0005, lists the texts it shipped
+//! with; 0008 repairs a database migrated with any of them.
 
 use crate::{Backend, map_err};
 use sqlx::AnyPool;
@@ -12,6 +14,9 @@ struct Migration {
     name: &'static str,
     sqlite: &'static str,
     postgres: &'static str,
+    /// SHA-256s of earlier PostgreSQL texts that shipped before checksums were kept; a
+    /// later repair migration brings their schema to today's.
+    earlier_postgres: &'static [&'static str],
 }
 
 const MIGRATIONS: &[Migration] = &[
@@ -20,42 +25,61 @@ const MIGRATIONS: &[Migration] = &[
         name: "org",
         sqlite: include_str!("../migrations/sqlite/0001_org.sql"),
         postgres: include_str!("../migrations/postgres/0001_org.sql"),
+        earlier_postgres: &[],
     },
     Migration {
         version: 2,
         name: "work",
         sqlite: include_str!("../migrations/sqlite/0002_work.sql"),
         postgres: include_str!("../migrations/postgres/0002_work.sql"),
+        earlier_postgres: &[],
     },
     Migration {
         version: 3,
         name: "growth",
         sqlite: include_str!("../migrations/sqlite/0003_growth.sql"),
         postgres: include_str!("../migrations/postgres/0003_growth.sql"),
+        earlier_postgres: &[],
     },
     Migration {
         version: 4,
         name: "mentoring",
         sqlite: include_str!("../migrations/sqlite/0004_mentoring.sql"),
         postgres: include_str!("../migrations/postgres/0004_mentoring.sql"),
+        earlier_postgres: &[],
     },
     Migration {
         version: 5,
         name: "change_counter",
         sqlite: include_str!("../migrations/sqlite/0005_change_counter.sql"),
         postgres: include_str!("../migrations/postgres/0005_change_counter.sql"),
+        // One counter; four areas; 16 stripes per area (repaired by 0008).
+        earlier_postgres: &[
+            "5abf8b8e687bcfa00c12ed4300a0912803082071e5c8a091aae886f4a73ce57e",
+            "baf4c1acb6f0b8f1de90876619764c23e236e936942348a18a7a0dd05f9ec491",
+            "91df332bfac96248f19866ab8f15bef7d1fcfce531aacc31dcb45adc6b7140a8",
+        ],
     },
     Migration {
         version: 6,
         name: "mentorship_end",
         sqlite: include_str!("../migrations/sqlite/0006_mentorship_end.sql"),
         postgres: include_str!("../migrations/postgres/0006_mentorship_end.sql"),
+        earlier_postgres: &[],
     },
     Migration {
         version: 7,
         name: "trust",
         sqlite: include_str!("../migrations/sqlite/0007_trust.sql"),
         postgres: include_str!("../migrations/postgres/0007_trust.sql"),
+        earlier_postgres: &[],
+    },
+    Migration {
+        version: 8,
+        name: "repair_change_counter",
+        sqlite: include_str!("../migrations/sqlite/0008_repair_change_counter.sql"),
+        postgres: include_str!("../migrations/postgres/0008_repair_change_counter.sql"),
+        earlier_postgres: &[],
     },
 ];
 
@@ -88,6 +112,12 @@ impl Migration {
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect()
+    }
+
+    /// Whether `recorded` is this migration's text, today's or one it is known to have had.
+    fn accepts(&self, recorded: &str, backend: Backend) -> bool {
+        recorded == self.checksum(backend)
+            || (backend == Backend::Postgres && self.earlier_postgres.contains(&recorded))
     }
 }
 
@@ -123,7 +153,7 @@ async fn verify(pool: &AnyPool, backend: Backend) -> CoreResult<()> {
         else {
             continue;
         };
-        if recorded != m.checksum(backend) {
+        if !m.accepts(&recorded, backend) {
             return Err(CoreError::Internal(format!(
                 "migration {version} ({}) applied to this database differs from the one in this \
                  Trellis (checksum {recorded} there, {} here): its schema may not be what this \

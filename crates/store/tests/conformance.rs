@@ -11,6 +11,11 @@ use trellis_store::testing::{TestDatabase, backends};
 async fn demo_store(backend: &str, size: usize) -> (TestDatabase, trellis_store::SqlStore) {
     let db = TestDatabase::new(backend).await;
     let store = db.store().await;
+    import_demo(&store, size).await;
+    (db, store)
+}
+
+async fn import_demo(store: &trellis_store::SqlStore, size: usize) {
     let org = demo::generate(size, 42);
     for level in demo::demo_levels() {
         store.upsert_level(&level).await.unwrap();
@@ -23,7 +28,6 @@ async fn demo_store(backend: &str, size: usize) -> (TestDatabase, trellis_store:
     assert!(plan.is_valid(), "{:?}", plan.errors);
     let summary = store.apply_import(&plan).await.unwrap();
     assert_eq!(summary.created, size);
-    (db, store)
 }
 
 #[tokio::test]
@@ -299,6 +303,102 @@ async fn every_writing_transaction_is_counted_once() {
         return;
     }
     let (_db, store) = demo_store("postgres", 50).await;
+    assert_every_write_is_counted_once(&store).await;
+}
+
+/// A database migrated with any earlier text of migration 0005 (which shipped as one
+/// counter, then four areas, then 16 stripes per area) starts, and after the repair
+/// migration counts changes exactly as one migrated with today's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_migrated_with_an_earlier_change_counter_is_repaired() {
+    if !backends().contains(&"postgres") {
+        trellis_store::testing::skipped("TRELLIS_TEST_DATABASE_URL", "the repair-migration test");
+        return;
+    }
+    use sha2::Digest;
+    let sha = |text: &str| {
+        sha2::Sha256::digest(text.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    let earlier = [
+        include_str!("fixtures/0005_change_counter_v1_one_counter.sql"),
+        include_str!("fixtures/0005_change_counter_v2_four_areas.sql"),
+        include_str!("fixtures/0005_change_counter_v3_sixteen_stripes.sql"),
+    ];
+    let before_0005 = [
+        include_str!("../migrations/postgres/0001_org.sql"),
+        include_str!("../migrations/postgres/0002_work.sql"),
+        include_str!("../migrations/postgres/0003_growth.sql"),
+        include_str!("../migrations/postgres/0004_mentoring.sql"),
+    ];
+    for (n, text_0005) in earlier.into_iter().enumerate() {
+        let db = TestDatabase::new("postgres").await;
+        let pool = sqlx::AnyPool::connect(&db.url).await.unwrap();
+        // The first database predates checksums; the others recorded the text they applied.
+        let with_checksums = n > 0;
+        sqlx::query(if with_checksums {
+            "CREATE TABLE trellis_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, \
+             applied_at BIGINT NOT NULL, checksum TEXT)"
+        } else {
+            "CREATE TABLE trellis_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, \
+             applied_at BIGINT NOT NULL)"
+        })
+        .execute(&pool)
+        .await
+        .unwrap();
+        for (i, text) in before_0005.iter().chain([&text_0005]).enumerate() {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(text.to_string()))
+                .execute(&pool)
+                .await
+                .unwrap();
+            let insert = if with_checksums {
+                sqlx::query(
+                    "INSERT INTO trellis_migrations (version, name, applied_at, checksum) \
+                     VALUES ($1, 'earlier', 0, $2)",
+                )
+                .bind(i as i64 + 1)
+                .bind(sha(text))
+            } else {
+                sqlx::query(
+                    "INSERT INTO trellis_migrations (version, name, applied_at) \
+                     VALUES ($1, 'earlier', 0)",
+                )
+                .bind(i as i64 + 1)
+            };
+            insert.execute(&pool).await.unwrap();
+        }
+        // Writes counted the earlier way.
+        for _ in 0..3 {
+            sqlx::query("UPDATE people SET title = title")
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+        let old_total: i64 = sqlx::query_scalar("SELECT SUM(value)::BIGINT FROM change_counter")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+
+        let store = db.store().await;
+        let start: Vec<(String, i64)> =
+            sqlx::query_as("SELECT area, SUM(value)::BIGINT FROM change_counter GROUP BY area")
+                .fetch_all(store.pool())
+                .await
+                .unwrap();
+        assert_eq!(start.len(), 4, "earlier text {n}: four areas: {start:?}");
+        assert!(
+            start.iter().all(|(_, value)| *value > old_total),
+            "earlier text {n}: the counters restart above every earlier value ({old_total}): {start:?}"
+        );
+        import_demo(&store, 50).await;
+        assert_every_write_is_counted_once(&store).await;
+    }
+}
+
+async fn assert_every_write_is_counted_once(store: &trellis_store::SqlStore) {
     let pool = store.pool();
     let counts = || async {
         let rows: Vec<(String, i64)> =

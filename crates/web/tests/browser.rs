@@ -107,10 +107,23 @@ async fn wait_for_url(client: &Client, part: &str) {
     }
 }
 
+/// Signs out and waits for the sign-in page: navigating on at once would cancel the
+/// sign-out's response (and its cookie removal), leaving the old session signed in.
+async fn sign_out(client: &Client) {
+    click(client, Locator::XPath("//button[text()='Sign out']")).await;
+    wait_for_url(client, "/signin").await;
+    client
+        .wait()
+        .for_element(Locator::Id("email"))
+        .await
+        .unwrap();
+}
+
 async fn sign_in(client: &Client, base: &str, email: &str) {
     client.goto(&format!("{base}/")).await.unwrap();
     client
-        .find(Locator::Id("email"))
+        .wait()
+        .for_element(Locator::Id("email"))
         .await
         .unwrap()
         .send_keys(email)
@@ -453,7 +466,7 @@ async fn managers_reorder_and_reassign_and_members_renegotiate_and_complete() {
         t.contains("Reassigned from Dana Dev to Devi Dev")
     })
     .await;
-    click(&client, Locator::XPath("//button[text()='Sign out']")).await;
+    sign_out(&client).await;
 
     // The member moves Alpha in time, completes it, and completes the late task.
     sign_in(&client, &base, "dev@acme.test").await;
@@ -491,7 +504,7 @@ async fn managers_reorder_and_reassign_and_members_renegotiate_and_complete() {
         t.starts_with("Done") && t.contains("late")
     })
     .await;
-    click(&client, Locator::XPath("//button[text()='Sign out']")).await;
+    sign_out(&client).await;
 
     // The manager's view shows the new figures.
     sign_in(&client, &base, "mgr@acme.test").await;
@@ -578,7 +591,7 @@ async fn a_member_records_plate_wishes_and_the_manager_sees_them() {
         .unwrap();
     click(&client, Locator::XPath("//button[text()='Add wish']")).await;
     wait_text(&client, "#wishes ~ div.grid", |t| t.contains("more SQL")).await;
-    click(&client, Locator::XPath("//button[text()='Sign out']")).await;
+    sign_out(&client).await;
     sign_in(&client, &base, "mgr@acme.test").await;
     click(&client, Locator::LinkText("Team work")).await;
     let table = wait_text(&client, "#people ~ div table", |t| t.contains("Dana Dev")).await;
@@ -607,7 +620,7 @@ async fn an_admin_runs_and_publishes_a_mentoring_round() {
         t.contains("You take part in the next round")
     })
     .await;
-    click(&client, Locator::XPath("//button[text()='Sign out']")).await;
+    sign_out(&client).await;
     sign_in(&client, &base, "eng.head@acme.test").await;
     click(&client, Locator::LinkText("Mentoring")).await;
     wait_for_url(&client, "/mentoring").await;
@@ -630,7 +643,7 @@ async fn an_admin_runs_and_publishes_a_mentoring_round() {
         t.contains("You offer rust to up to 2 mentees")
     })
     .await;
-    click(&client, Locator::XPath("//button[text()='Sign out']")).await;
+    sign_out(&client).await;
 
     // The admin runs the round, reads the pair and why, and publishes.
     sign_in(&client, &base, "hr@acme.test").await;
