@@ -262,7 +262,43 @@ fn sqlite_path(url: &str) -> Option<String> {
 }
 
 fn connect_error(url: &str, e: sqlx::Error) -> CoreError {
-    CoreError::Unavailable(format!("cannot open {}: {e}", redact_url(url)))
+    let text = e.to_string();
+    let hint = tls_hint(url, &text).unwrap_or_default();
+    CoreError::Unavailable(format!("cannot open {}: {text}{hint}", redact_url(url)))
+}
+
+/// What to do about a TLS failure, in words: the library's own say only what failed.
+fn tls_hint(url: &str, error: &str) -> Option<String> {
+    let root_cert = url
+        .split_once('?')
+        .and_then(|(_, query)| {
+            query
+                .split('&')
+                .find_map(|pair| pair.strip_prefix("sslrootcert="))
+        })
+        .map(str::to_string);
+    if error.contains("UnknownIssuer") {
+        Some(match root_cert {
+            Some(file) => {
+                format!(" (the server's certificate is not signed by the authority in {file})")
+            }
+            None => " (the server's certificate is not signed by a public authority: name \
+                     your provider's CA certificate with sslrootcert=FILE in the URL)"
+                .into(),
+        })
+    } else if error.contains("NotValidForName") {
+        Some(
+            " (the server's certificate is made for another host name: connect by the name \
+             it names, or use sslmode=verify-ca)"
+                .into(),
+        )
+    } else if let Some(file) = root_cert
+        && error.contains("os error")
+    {
+        Some(format!(" (the sslrootcert file {file} cannot be read)"))
+    } else {
+        None
+    }
 }
 
 /// Maps a database error to the domain: constraint violations become conflicts with a
@@ -1059,5 +1095,34 @@ impl trellis_core::growth::store::GrowthStore for SqlStore {
         person: trellis_core::PersonId,
     ) -> CoreResult<()> {
         growth::resolve_off_wishes(self, commitment, person).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tls_hint;
+
+    #[test]
+    fn tls_failures_say_what_to_change_in_the_url() {
+        let url = "postgres://u:p@db:5432/trellis?sslmode=verify-full";
+        let unknown = "invalid peer certificate: UnknownIssuer";
+        assert!(tls_hint(url, unknown).unwrap().contains("sslrootcert=FILE"));
+        let with_ca = format!("{url}&sslrootcert=/etc/ca.pem");
+        assert!(
+            tls_hint(&with_ca, unknown)
+                .unwrap()
+                .contains("not signed by the authority in /etc/ca.pem")
+        );
+        assert!(
+            tls_hint(&with_ca, "No such file or directory (os error 2)")
+                .unwrap()
+                .contains("sslrootcert file /etc/ca.pem cannot be read")
+        );
+        assert!(
+            tls_hint(url, "invalid peer certificate: NotValidForName")
+                .unwrap()
+                .contains("verify-ca")
+        );
+        assert_eq!(tls_hint(url, "connection refused"), None);
     }
 }

@@ -1030,3 +1030,65 @@ mod work {
         }
     }
 }
+
+/// A managed PostgreSQL that requires TLS is reached with `sslmode` in the URL: `require`
+/// encrypts, `verify-full` also checks the server's certificate against `sslrootcert`, and a
+/// certificate nobody vouches for is refused with a message that says so.
+#[tokio::test]
+async fn postgresql_is_reached_over_tls_when_the_url_asks() {
+    let Some(ca) = std::env::var("TRELLIS_TEST_PG_CA")
+        .ok()
+        .filter(|ca| !ca.is_empty())
+    else {
+        trellis_store::testing::skipped(
+            "TRELLIS_TEST_PG_CA",
+            "the PostgreSQL TLS test (scripts/test makes a certificate)",
+        );
+        return;
+    };
+    if !backends().contains(&"postgres") {
+        return;
+    }
+    let db = TestDatabase::new("postgres").await;
+    // verify-full checks the name the certificate was made for.
+    let url = db.url.replace("@127.0.0.1:", "@localhost:");
+    let encrypted = |url: String| async move {
+        let store =
+            trellis_store::SqlStore::connect(&trellis_store::StoreOptions::new(url.clone()))
+                .await
+                .unwrap_or_else(|e| panic!("{url}: {e}"));
+        let ssl: bool =
+            sqlx::query_scalar("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+        store.close().await;
+        ssl
+    };
+    assert!(encrypted(format!("{url}?sslmode=require")).await, "require");
+    assert!(
+        encrypted(format!("{url}?sslmode=verify-full&sslrootcert={ca}")).await,
+        "verify-full"
+    );
+    assert!(
+        !encrypted(format!("{url}?sslmode=disable")).await,
+        "disable"
+    );
+
+    // The public roots do not vouch for the test's own authority.
+    let err = trellis_store::SqlStore::connect(&trellis_store::StoreOptions::new(format!(
+        "{url}?sslmode=verify-full"
+    )))
+    .await
+    .err()
+    .expect("an unknown certificate authority is refused")
+    .to_string();
+    assert!(
+        err.contains("sslrootcert=FILE"),
+        "says what to change: {err}"
+    );
+    assert!(
+        !err.contains(":trellis@"),
+        "the password is not printed: {err}"
+    );
+}
