@@ -1080,8 +1080,7 @@ async fn postgresql_is_reached_over_tls_when_the_url_asks() {
         "{url}?sslmode=verify-full"
     )))
     .await
-    .err()
-    .expect("an unknown certificate authority is refused")
+    .expect_err("an unknown certificate authority is refused")
     .to_string();
     assert!(
         err.contains("sslrootcert=FILE"),
