@@ -175,6 +175,58 @@ async fn the_edit_form_names_each_bad_field_and_keeps_the_input() {
     );
 }
 
+#[tokio::test]
+async fn a_skill_typed_one_letter_off_a_known_one_is_asked_about_once() {
+    let app = TestApp::new("sqlite").await;
+    let session = app.sign_in("rep@acme.test", PASSWORD).await.unwrap();
+    let rep = app.id("rep@acme.test").await;
+    let path = format!("/people/{rep}/edit");
+    let save = |skills: &'static str, keep: Option<&'static str>| {
+        let mut fields = vec![("csrf", session.csrf.as_str()), ("skills", skills)];
+        if let Some(keep) = keep {
+            fields.push(("keep_new_skills", keep));
+        }
+        let fields: Vec<(&str, String)> = fields
+            .into_iter()
+            .map(|(k, v)| (k, v.to_string()))
+            .collect();
+        let app = &app;
+        let path = path.clone();
+        let session = &session;
+        async move {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.post_form(&path, Some(session), None, &fields).await
+        }
+    };
+    let r = save("negotation:3", None).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let text = r.text();
+    assert!(
+        text.contains("&quot;negotation&quot; would be a new skill; did you mean negotiation? Correct it, or save again to add it as typed."),
+        "{text}"
+    );
+    assert!(
+        text.contains("name=\"keep_new_skills\" value=\"negotation\""),
+        "{text}"
+    );
+    // Another typo is asked about anew; the same one, saved again, is kept as typed.
+    let r = save("negotiatoin:3", Some("negotation")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("did you mean negotiation?"));
+    let r = save("negotation:3", Some("negotation")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let page = app
+        .get_page(&format!("/people/{rep}"), Some(&session))
+        .await
+        .text();
+    assert!(page.contains("<td>negotation</td>"), "{page}");
+    // A known skill, or one like no other, is saved at once.
+    assert_eq!(
+        save("negotiation:4; woodwork:2", None).await.status,
+        StatusCode::SEE_OTHER
+    );
+}
+
 fn multipart(session: &Session, csv: &str, deactivate: bool) -> Request<Body> {
     let ticked: &[&str] = if deactivate {
         &["deactivate_missing"]

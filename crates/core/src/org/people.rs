@@ -408,6 +408,46 @@ fn validate_skills(skills: &mut [SkillLevel]) -> CoreResult<()> {
     }
 }
 
+/// A skill typed in a profile that Trellis does not know yet, and the known skill it is
+/// most likely a typo of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkillNearMiss {
+    pub typed: String,
+    pub known: String,
+}
+
+/// The skills in `skills` that would be new to Trellis although a known one is a near miss
+/// ("pyhton" beside python): a form asks once before adding them as typed.
+pub async fn skill_near_misses(
+    store: &dyn Store,
+    skills: &[SkillLevel],
+) -> CoreResult<Vec<SkillNearMiss>> {
+    if skills.is_empty() {
+        return Ok(Vec::new());
+    }
+    let known = store.skill_names().await?;
+    Ok(near_misses(skills, &known))
+}
+
+fn near_misses(skills: &[SkillLevel], known: &[String]) -> Vec<SkillNearMiss> {
+    let known_set: std::collections::HashSet<&str> = known.iter().map(String::as_str).collect();
+    let mut misses = Vec::new();
+    for s in skills {
+        let typed = normalise_skill(&s.skill);
+        // Names of two or three letters (go, r, sql) are as often other skills as typos.
+        if known_set.contains(typed.as_str()) || typed.chars().count() < 4 {
+            continue;
+        }
+        if let Some(near) = crate::names::closest(&typed, known.iter().map(String::as_str)) {
+            misses.push(SkillNearMiss {
+                typed,
+                known: near.to_string(),
+            });
+        }
+    }
+    misses
+}
+
 /// Adds a person (admins only).
 pub async fn create(
     store: &dyn Store,
@@ -539,4 +579,43 @@ pub async fn update(
         })
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn skill(name: &str) -> SkillLevel {
+        SkillLevel {
+            skill: name.into(),
+            level: 3,
+            wants_to_grow: false,
+        }
+    }
+
+    #[test]
+    fn a_new_skill_one_typo_from_a_known_one_is_a_near_miss() {
+        let known = ["python", "rust", "sql", "kubernetes"].map(String::from);
+        let typed = [
+            skill("pyhton"),
+            skill("rust"),
+            skill("Kubernetis"),
+            skill("sq"),
+            skill("woodwork"),
+        ];
+        assert_eq!(
+            near_misses(&typed, &known),
+            vec![
+                SkillNearMiss {
+                    typed: "pyhton".into(),
+                    known: "python".into()
+                },
+                SkillNearMiss {
+                    typed: "kubernetis".into(),
+                    known: "kubernetes".into()
+                },
+            ],
+            "known skills, short names and skills like no other are not asked about"
+        );
+    }
 }

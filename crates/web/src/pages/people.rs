@@ -304,6 +304,9 @@ pub struct PersonForm {
     pub start_date: Option<String>,
     pub status: Option<String>,
     pub skills: Option<String>,
+    /// The new skills, near misses of known ones, that the person was asked about and
+    /// saves as typed by saving again.
+    pub keep_new_skills: Option<String>,
 }
 
 fn text(v: &Option<String>) -> Option<String> {
@@ -329,11 +332,18 @@ impl PersonForm {
             start_date: p.start_date.map(|d| d.format("%Y-%m-%d").to_string()),
             status: Some(p.status.as_str().to_string()),
             skills: Some(skills_notation(skills)),
+            keep_new_skills: None,
         }
     }
 
     /// Turns the typed values into a patch; `admin` decides which fields are read at all.
-    async fn to_patch(&self, state: &AppState, admin: bool) -> Result<PersonPatch, CoreError> {
+    /// A new skill that looks like a typo of a known one is asked about once: the form
+    /// comes back naming the known skill, and saving it again unchanged keeps it as typed.
+    async fn read_patch(
+        &mut self,
+        state: &AppState,
+        admin: bool,
+    ) -> Result<PersonPatch, CoreError> {
         let mut errors = Vec::new();
         let skills = match parse_skills(self.skills.as_deref().unwrap_or("")) {
             Ok(s) => Some(s),
@@ -342,6 +352,30 @@ impl PersonForm {
                 None
             }
         };
+        if let Some(skills) = &skills {
+            let misses = people::skill_near_misses(state.store.as_ref(), skills).await?;
+            let asked: Vec<&str> = misses.iter().map(|m| m.typed.as_str()).collect();
+            let asked = asked.join("; ");
+            if !misses.is_empty() && self.keep_new_skills.as_deref() != Some(asked.as_str()) {
+                let questions: Vec<String> = misses
+                    .iter()
+                    .map(|m| {
+                        format!(
+                            "{:?} would be a new skill; did you mean {}?",
+                            m.typed, m.known
+                        )
+                    })
+                    .collect();
+                errors.push(FieldError::new(
+                    "skills",
+                    format!(
+                        "{} Correct it, or save again to add it as typed.",
+                        questions.join(" ")
+                    ),
+                ));
+                self.keep_new_skills = Some(asked);
+            }
+        }
         let mut patch = PersonPatch {
             preferred_name: Some(text(&self.preferred_name)),
             location: Some(text(&self.location)),
@@ -481,6 +515,9 @@ async fn person_form_page(
             (field("location", "Location", &form.location, "text", None))
             (field("time_zone", "Time zone", &form.time_zone, "text", Some("An IANA name such as Europe/Berlin, or UTC.")))
             (field("skills", "Skills", &form.skills, "text", Some("Name and level 1–5, separated by semicolons; add + to a skill you want to grow. Example: rust:4; sql:3+")))
+            @if let Some(asked) = &form.keep_new_skills {
+                input type="hidden" name="keep_new_skills" value=(asked);
+            }
             button type="submit" { "Save" }
         }
     };
@@ -522,11 +559,11 @@ pub async fn update_person(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path(id): Path<i64>,
-    Form(form): Form<PersonForm>,
+    Form(mut form): Form<PersonForm>,
 ) -> Result<Response, PageError> {
     user.check_csrf(&form.csrf)?;
     let admin = user.viewer.is_admin;
-    let result = match form.to_patch(&state, admin).await {
+    let result = match form.read_patch(&state, admin).await {
         Ok(patch) => {
             people::update(
                 state.store.as_ref(),
@@ -580,13 +617,13 @@ pub async fn new_person_form(
 pub async fn create_person(
     State(state): State<AppState>,
     PageUser(user): PageUser,
-    Form(form): Form<PersonForm>,
+    Form(mut form): Form<PersonForm>,
 ) -> Result<Response, PageError> {
     user.check_csrf(&form.csrf)?;
     if !user.viewer.can_administer() {
         return Err(CoreError::Forbidden("add people".into()).into());
     }
-    let result = match form.to_patch(&state, true).await {
+    let result = match form.read_patch(&state, true).await {
         Ok(patch) => {
             let fields = PersonFields {
                 employee_id: patch.employee_id.flatten(),
