@@ -101,7 +101,15 @@ pub async fn run(args: DemoArgs) -> Result<()> {
         ));
     }
     store
-        .apply_import(&plan)
+        .apply_import(
+            &plan,
+            &trellis_core::org::imports::import_record(
+                &plan,
+                None,
+                "the demo organisation",
+                crate::chrono_now(),
+            ),
+        )
         .await
         .map_err(|e| anyhow!("{e}"))?;
     let commitments = trellis_core::work::demo::load(&store, &org, crate::chrono_now(), args.seed)

@@ -668,21 +668,12 @@ pub(crate) async fn import_people(
             "Writing {} people",
             plan.creates.len() + plan.updates.len()
         ));
+        let record = trellis_core::org::imports::import_record(&plan, None, &name, chrono_now());
         store
-            .apply_import(&plan)
+            .apply_import(&plan, &record)
             .await
             .map_err(|e| anyhow!("{e}"))?;
         tracing::debug!(ms = started.elapsed().as_millis() as u64, "written");
-        store
-            .audit(&trellis_core::store::AuditEntry {
-                at: chrono_now(),
-                actor: None,
-                action: "people.import".into(),
-                subject: name.clone(),
-                detail: "command line".into(),
-            })
-            .await
-            .map_err(|e| anyhow!("{e}"))?;
     }
     spinner.finish_and_clear();
     println!(

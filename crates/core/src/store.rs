@@ -4,6 +4,7 @@
 use crate::auth::{Account, Session, SignInFailures};
 use crate::error::CoreResult;
 use crate::ids::{AccountId, LevelId, PersonId, TeamId};
+use crate::org::history::{FieldChange, HistoryEntry};
 use crate::org::import::{ImportPlan, OrgSnapshot};
 use crate::org::people::PersonFields;
 use crate::org::{
@@ -39,6 +40,27 @@ pub struct AuditEntry {
     pub action: String,
     pub subject: String,
     pub detail: String,
+}
+
+/// What a change records beside its data, written in the same transaction: its audit line
+/// and, for people, the history of the fields it changed.
+#[derive(Debug, Clone)]
+pub struct ChangeRecord {
+    pub audit: AuditEntry,
+    /// The date the change takes effect, for the org history.
+    pub effective_on: chrono::NaiveDate,
+    /// How the change was made: "profile", "api", "import", "command line".
+    pub source: &'static str,
+}
+
+/// A person created (no `id`) or changed, with their skills when they are set, and the
+/// history of what changed.
+#[derive(Debug, Clone)]
+pub struct PersonWrite {
+    pub id: Option<PersonId>,
+    pub fields: PersonFields,
+    pub skills: Option<Vec<SkillLevel>>,
+    pub history: Vec<FieldChange>,
 }
 
 /// A person and the people and skills around them.
@@ -117,7 +139,20 @@ pub trait Store:
 
     async fn org_snapshot(&self) -> CoreResult<OrgSnapshot>;
     /// Writes a valid plan in one transaction: all of it or nothing.
-    async fn apply_import(&self, plan: &ImportPlan) -> CoreResult<ImportSummary>;
+    async fn apply_import(
+        &self,
+        plan: &ImportPlan,
+        record: &ChangeRecord,
+    ) -> CoreResult<ImportSummary>;
+    /// Creates or changes a person, their skills, history and audit line in one
+    /// transaction.
+    async fn write_person(
+        &self,
+        write: &PersonWrite,
+        record: &ChangeRecord,
+    ) -> CoreResult<PersonId>;
+    /// A person's recorded changes, newest first.
+    async fn person_history(&self, id: PersonId) -> CoreResult<Vec<HistoryEntry>>;
     async fn counts(&self) -> CoreResult<OrgCounts>;
     /// Keeps an upload between preview and commit (older uploads are pruned).
     async fn save_pending_import(

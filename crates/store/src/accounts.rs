@@ -265,6 +265,12 @@ pub async fn clear_failed_sign_ins(store: &SqlStore, email: &str) -> CoreResult<
 }
 
 pub async fn audit(store: &SqlStore, entry: &AuditEntry) -> CoreResult<()> {
+    let mut conn = store.pool.acquire().await.map_err(map_err)?;
+    audit_in(&mut conn, entry).await
+}
+
+/// Writes an audit line on a connection, so that it commits with the change it records.
+pub(crate) async fn audit_in(conn: &mut sqlx::AnyConnection, entry: &AuditEntry) -> CoreResult<()> {
     sqlx::query(
         "INSERT INTO audit_log (at, actor_id, action, subject, detail) VALUES ($1, $2, $3, $4, $5)",
     )
@@ -273,7 +279,7 @@ pub async fn audit(store: &SqlStore, entry: &AuditEntry) -> CoreResult<()> {
     .bind(entry.action.clone())
     .bind(entry.subject.clone())
     .bind(entry.detail.clone())
-    .execute(&store.pool)
+    .execute(&mut *conn)
     .await
     .map_err(map_err)?;
     Ok(())

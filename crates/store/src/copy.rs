@@ -132,6 +132,22 @@ const TABLES: &[Table] = &[
         identity: false,
     },
     Table {
+        name: "person_history",
+        columns: &[
+            ("id", Int),
+            ("person_id", Int),
+            ("field", Text),
+            ("before_value", Text),
+            ("after_value", Text),
+            ("effective_on", Text),
+            ("recorded_at", Int),
+            ("actor_id", Int),
+            ("source", Text),
+        ],
+        parent: None,
+        identity: true,
+    },
+    Table {
         name: "audit_log",
         columns: &[
             ("id", Int),

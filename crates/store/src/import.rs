@@ -9,10 +9,11 @@ use std::collections::{HashMap, HashSet};
 use trellis_core::PersonId;
 use trellis_core::error::{CoreError, CoreResult};
 use trellis_core::org::SkillLevel;
+use trellis_core::org::history::FieldChange;
 use trellis_core::org::import::{
     ExistingPerson, ImportPlan, ManagerTarget, OrgSnapshot, PersonRecord,
 };
-use trellis_core::store::ImportSummary;
+use trellis_core::store::{ChangeRecord, ImportSummary};
 
 pub async fn org_snapshot(store: &SqlStore) -> CoreResult<OrgSnapshot> {
     let rows = sqlx::query(
@@ -278,7 +279,11 @@ fn managers_first(creates: &[trellis_core::org::import::PlannedCreate]) -> Vec<u
     order
 }
 
-pub async fn apply_import(store: &SqlStore, plan: &ImportPlan) -> CoreResult<ImportSummary> {
+pub async fn apply_import(
+    store: &SqlStore,
+    plan: &ImportPlan,
+    record: &ChangeRecord,
+) -> CoreResult<ImportSummary> {
     if !plan.is_valid() {
         return Err(CoreError::Invalid(vec![trellis_core::FieldError::new(
             "file",
@@ -526,6 +531,16 @@ pub async fn apply_import(store: &SqlStore, plan: &ImportPlan) -> CoreResult<Imp
         }
         q.execute(&mut *tx).await.map_err(map_err)?;
     }
+    // The org history and the audit line commit with the data they describe.
+    let left = FieldChange::left();
+    let changes: Vec<(PersonId, &FieldChange)> = plan
+        .updates
+        .iter()
+        .flat_map(|u| u.history.iter().map(move |c| (u.id, c)))
+        .chain(plan.deactivations.iter().map(|l| (l.id, &left)))
+        .collect();
+    crate::history::record_in(&mut tx, store.backend, &changes, record).await?;
+    crate::accounts::audit_in(&mut tx, &record.audit).await?;
     tx.commit().await.map_err(map_err)?;
     Ok(ImportSummary {
         created: plan.creates.len(),

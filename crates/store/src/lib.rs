@@ -11,6 +11,7 @@ mod bulk;
 mod cache;
 mod copy;
 mod growth;
+mod history;
 mod import;
 mod jobs;
 mod mentoring;
@@ -497,8 +498,22 @@ impl trellis_core::Store for SqlStore {
     async fn apply_import(
         &self,
         plan: &trellis_core::org::import::ImportPlan,
+        record: &trellis_core::store::ChangeRecord,
     ) -> CoreResult<trellis_core::store::ImportSummary> {
-        import::apply_import(self, plan).await
+        import::apply_import(self, plan, record).await
+    }
+    async fn write_person(
+        &self,
+        write: &trellis_core::store::PersonWrite,
+        record: &trellis_core::store::ChangeRecord,
+    ) -> CoreResult<trellis_core::PersonId> {
+        history::write_person(self, write, record).await
+    }
+    async fn person_history(
+        &self,
+        id: trellis_core::PersonId,
+    ) -> CoreResult<Vec<trellis_core::org::history::HistoryEntry>> {
+        history::person_history(self, id).await
     }
     async fn counts(&self) -> CoreResult<trellis_core::store::OrgCounts> {
         people::counts(self).await

@@ -81,6 +81,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0008_repair_change_counter.sql"),
         earlier_postgres: &[],
     },
+    Migration {
+        version: 9,
+        name: "person_history",
+        sqlite: include_str!("../migrations/sqlite/0009_person_history.sql"),
+        postgres: include_str!("../migrations/postgres/0009_person_history.sql"),
+        earlier_postgres: &[],
+    },
 ];
 
 /// The newest migration this binary knows.

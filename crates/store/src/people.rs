@@ -724,19 +724,36 @@ fn person_arguments(f: &PersonFields) -> CoreResult<sqlx::any::AnyArguments> {
 }
 
 pub async fn create_person(store: &SqlStore, f: &PersonFields) -> CoreResult<PersonId> {
+    let mut conn = store.pool.acquire().await.map_err(map_err)?;
+    create_person_in(&mut conn, f).await
+}
+
+pub(crate) async fn create_person_in(
+    conn: &mut sqlx::AnyConnection,
+    f: &PersonFields,
+) -> CoreResult<PersonId> {
     let id: i64 = sqlx::query_scalar_with(
         "INSERT INTO people (employee_id, name, preferred_name, email, title, level_id, team_id, \
          manager_id, location, time_zone, start_date, status, search_text) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
         person_arguments(f)?,
     )
-    .fetch_one(&store.pool)
+    .fetch_one(&mut *conn)
     .await
     .map_err(map_err)?;
     Ok(PersonId(id))
 }
 
 pub async fn update_person(store: &SqlStore, id: PersonId, f: &PersonFields) -> CoreResult<()> {
+    let mut conn = store.pool.acquire().await.map_err(map_err)?;
+    update_person_in(&mut conn, id, f).await
+}
+
+pub(crate) async fn update_person_in(
+    conn: &mut sqlx::AnyConnection,
+    id: PersonId,
+    f: &PersonFields,
+) -> CoreResult<()> {
     use sqlx::Arguments;
     let mut args = person_arguments(f)?;
     args.add(id.0)
@@ -747,7 +764,7 @@ pub async fn update_person(store: &SqlStore, id: PersonId, f: &PersonFields) -> 
          start_date = $11, status = $12, search_text = $13 WHERE id = $14",
         args,
     )
-    .execute(&store.pool)
+    .execute(&mut *conn)
     .await
     .map_err(map_err)?;
     if result.rows_affected() == 0 {
@@ -762,15 +779,24 @@ pub async fn set_person_skills(
     skills: &[SkillLevel],
 ) -> CoreResult<()> {
     let mut tx = store.pool.begin().await.map_err(map_err)?;
+    set_person_skills_in(&mut tx, id, skills).await?;
+    tx.commit().await.map_err(map_err)
+}
+
+pub(crate) async fn set_person_skills_in(
+    conn: &mut sqlx::AnyConnection,
+    id: PersonId,
+    skills: &[SkillLevel],
+) -> CoreResult<()> {
     sqlx::query("DELETE FROM person_skills WHERE person_id = $1")
         .bind(id.0)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await
         .map_err(map_err)?;
     for s in skills {
         sqlx::query("INSERT INTO skills (name) VALUES ($1) ON CONFLICT (name) DO NOTHING")
             .bind(s.skill.clone())
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await
             .map_err(map_err)?;
         sqlx::query(
@@ -781,11 +807,11 @@ pub async fn set_person_skills(
         .bind(s.level as i64)
         .bind(s.wants_to_grow as i64)
         .bind(s.skill.clone())
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await
         .map_err(map_err)?;
     }
-    tx.commit().await.map_err(map_err)
+    Ok(())
 }
 
 const TEAM_COLUMNS: &str = "t.id, t.name, t.parent_id, pt.name AS parent_name, \

@@ -26,7 +26,13 @@ async fn import_demo(store: &trellis_store::SqlStore, size: usize) {
         ImportOptions::default(),
     );
     assert!(plan.is_valid(), "{:?}", plan.errors);
-    let summary = store.apply_import(&plan).await.unwrap();
+    let summary = store
+        .apply_import(
+            &plan,
+            &trellis_core::org::imports::import_record(&plan, None, "people.csv", 0),
+        )
+        .await
+        .unwrap();
     assert_eq!(summary.created, size);
 }
 
@@ -126,7 +132,13 @@ async fn a_reimport_updates_changes_managers_and_deactivates() {
             &store.org_snapshot().await.unwrap(),
             ImportOptions::default(),
         );
-        store.apply_import(&plan).await.unwrap();
+        store
+            .apply_import(
+                &plan,
+                &trellis_core::org::imports::import_record(&plan, None, "people.csv", 0),
+            )
+            .await
+            .unwrap();
         // Cy now reports to Ada, Bob is missing from the file and is deactivated.
         let second = "Employee Id,Email,Name,Manager Email,Title,Skills\n\
                       E1,ada@x.org,Ada,,CEO,strategy:5\n\
@@ -141,7 +153,13 @@ async fn a_reimport_updates_changes_managers_and_deactivates() {
             },
         );
         assert!(plan.is_valid(), "{:?}", plan.errors);
-        let summary = store.apply_import(&plan).await.unwrap();
+        let summary = store
+            .apply_import(
+                &plan,
+                &trellis_core::org::imports::import_record(&plan, None, "people.csv", 0),
+            )
+            .await
+            .unwrap();
         assert_eq!(
             (summary.updated, summary.unchanged, summary.deactivated),
             (1, 1, 1),
@@ -183,7 +201,13 @@ async fn sessions_expire_and_can_be_deleted() {
             &store.org_snapshot().await.unwrap(),
             ImportOptions::default(),
         );
-        store.apply_import(&plan).await.unwrap();
+        store
+            .apply_import(
+                &plan,
+                &trellis_core::org::imports::import_record(&plan, None, "people.csv", 0),
+            )
+            .await
+            .unwrap();
         let ada = store
             .person_id_by_email("ada@x.org")
             .await
@@ -658,7 +682,13 @@ async fn a_copy_moves_every_row_and_refuses_a_full_target() {
             &target.org_snapshot().await.unwrap(),
             ImportOptions::default(),
         );
-        target.apply_import(&plan).await.unwrap();
+        target
+            .apply_import(
+                &plan,
+                &trellis_core::org::imports::import_record(&plan, None, "people.csv", 0),
+            )
+            .await
+            .unwrap();
         let err = trellis_store::copy_database(&source, &target, false)
             .await
             .unwrap_err()

@@ -386,6 +386,141 @@ async fn org_subtrees_and_teams() {
     }
 }
 
+/// Org history: a change of manager, level, title or skills, through the API or an import,
+/// is kept with its date and author; level and status changes are seen only by those who
+/// see the fields; a person the viewer may not see has no history to read.
+#[tokio::test]
+async fn changes_of_manager_level_title_and_skills_are_kept_as_org_history() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let hr = app.token("hr@acme.test").await;
+        let dev = app.id("dev@acme.test").await;
+        let eng_head = app.id("eng.head@acme.test").await;
+        let levels = app
+            .api(Method::GET, "/api/v1/levels", Some(&hr), None)
+            .await
+            .json();
+        let l3 = levels
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["code"] == "L3")
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        let history = |token: String| {
+            let app = &app;
+            async move {
+                let r = app
+                    .api(
+                        Method::GET,
+                        &format!("/api/v1/people/{dev}/history"),
+                        Some(&token),
+                        None,
+                    )
+                    .await;
+                (r.status, r.json())
+            }
+        };
+        assert_eq!(
+            history(hr.clone()).await.1,
+            json!([]),
+            "{backend}: nothing yet"
+        );
+
+        let r = app
+            .api(
+                Method::PATCH,
+                &format!("/api/v1/people/{dev}"),
+                Some(&hr),
+                Some(json!({"title": "Senior Software Engineer", "level_id": l3, "manager_id": eng_head, "location": "Paris"})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.text());
+        let (status, entries) = history(hr.clone()).await;
+        assert_eq!(status, StatusCode::OK);
+        let shown: Vec<(String, String, String)> = entries
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["field"].as_str().unwrap().to_string(),
+                    e["before"].as_str().unwrap_or("").to_string(),
+                    e["after"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect();
+        let owned = |f: &str, b: &str, a: &str| (f.to_string(), b.to_string(), a.to_string());
+        assert_eq!(
+            shown,
+            vec![
+                owned("title", "Software Engineer", "Senior Software Engineer"),
+                owned("level", "L2", "L3"),
+                owned("manager", "Max Manager", "Erin Eng"),
+            ],
+            "{backend}: newest first, the location is not history"
+        );
+        assert_eq!(entries[0]["by"]["name"], "Hana Hr");
+        assert_eq!(entries[0]["source"], "api");
+        assert_eq!(
+            entries[0]["effective_on"].as_str().unwrap().len(),
+            10,
+            "a date"
+        );
+
+        // The person sees their own level change; a colleague sees the title and manager only.
+        let (_, own) = history(app.token("dev@acme.test").await).await;
+        assert_eq!(own.as_array().unwrap().len(), 3);
+        let (status, colleague) = history(app.token("rep@acme.test").await).await;
+        assert_eq!(status, StatusCode::OK);
+        let fields: Vec<&str> = colleague
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            fields,
+            ["title", "manager"],
+            "{backend}: no level for a colleague"
+        );
+
+        // An import's changes are kept too, with the import as their source, and so is a
+        // person marked as having left.
+        let csv = "Email,Name,Manager Email,Team,Title,Level,Skills\n\
+             dev@acme.test,Dana Dev,eng.head@acme.test,Platform,Senior Software Engineer,L3,rust:3+; sql:3\n";
+        let r = import(&app, &hr, "?file_name=hris.csv", csv).await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.text());
+        let (_, entries) = history(hr.clone()).await;
+        assert_eq!(entries[0]["field"], "skills", "{backend}: {entries}");
+        assert_eq!(entries[0]["before"], "rust:2+; sql:3");
+        assert_eq!(entries[0]["after"], "rust:3+; sql:3");
+        assert_eq!(entries[0]["source"], "import");
+        assert_eq!(
+            entries.as_array().unwrap().len(),
+            4,
+            "only the skills changed"
+        );
+
+        let r = app
+            .api(
+                Method::PATCH,
+                &format!("/api/v1/people/{dev}"),
+                Some(&hr),
+                Some(json!({"status": "left"})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let (_, entries) = history(hr.clone()).await;
+        assert_eq!(entries[0]["field"], "status");
+        assert_eq!(entries[0]["after"], "left");
+        // A leaver is not found by a colleague, nor is their history.
+        let (status, _) = history(app.token("rep@acme.test").await).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{backend}");
+    }
+}
+
 async fn import(app: &TestApp, token: &str, query: &str, csv: &str) -> common::Response {
     app.send(
         Request::builder()

@@ -293,7 +293,13 @@ async fn a_copied_installation_answers_every_list_the_same() {
         &Default::default(),
         Default::default(),
     );
-    source.apply_import(&plan).await.unwrap();
+    source
+        .apply_import(
+            &plan,
+            &trellis_core::org::imports::import_record(&plan, None, "people.csv", 0),
+        )
+        .await
+        .unwrap();
     trellis_core::work::demo::load(source.as_ref(), &org, trellis_web::now(), 11)
         .await
         .unwrap();

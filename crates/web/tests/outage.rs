@@ -145,7 +145,13 @@ async fn a_lost_database_gives_503_and_trellis_recovers() {
         &store.org_snapshot().await.unwrap(),
         Default::default(),
     );
-    store.apply_import(&plan).await.unwrap();
+    store
+        .apply_import(
+            &plan,
+            &trellis_core::org::imports::import_record(&plan, None, "people.csv", 0),
+        )
+        .await
+        .unwrap();
     let hr = store
         .person_id_by_email("hr@acme.test")
         .await

@@ -227,6 +227,47 @@ async fn a_skill_typed_one_letter_off_a_known_one_is_asked_about_once() {
     );
 }
 
+#[tokio::test]
+async fn the_person_page_shows_the_history_its_viewer_may_see() {
+    let app = TestApp::new("sqlite").await;
+    let dev = app.id("dev@acme.test").await;
+    let admin = app.sign_in("hr@acme.test", PASSWORD).await.unwrap();
+    // An admin gives Dana a new title and level.
+    let token = app.token("hr@acme.test").await;
+    let r = app
+        .api(
+            Method::PATCH,
+            &format!("/api/v1/people/{dev}"),
+            Some(&token),
+            Some(serde_json::json!({"title": "Staff Engineer", "level_id": null})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+
+    let page = app
+        .get_page(&format!("/people/{dev}"), Some(&admin))
+        .await
+        .text();
+    assert!(page.contains("<h2 id=\"history\">History</h2>"), "{page}");
+    assert!(
+        page.contains("<strong>Title</strong>: Software Engineer → Staff Engineer"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Hana Hr</a> <span class=\"muted\">(api)</span>"),
+        "{page}"
+    );
+    assert!(page.contains("<strong>Level</strong>: L2 → <span class=\"muted\">none</span>"));
+    // A colleague reads the title's change, not the level's.
+    let colleague = app.sign_in("rep@acme.test", PASSWORD).await.unwrap();
+    let page = app
+        .get_page(&format!("/people/{dev}"), Some(&colleague))
+        .await
+        .text();
+    assert!(page.contains("Software Engineer → Staff Engineer"));
+    assert!(!page.contains("<strong>Level</strong>"), "{page}");
+}
+
 fn multipart(session: &Session, csv: &str, deactivate: bool) -> Request<Body> {
     let ticked: &[&str] = if deactivate {
         &["deactivate_missing"]

@@ -3,6 +3,7 @@
 //! in one transaction. Nothing here touches the database.
 
 use super::csv_format::{self, Column, DayMonthOrder};
+use super::history::{self, FieldChange, HistoryValues};
 use super::{PersonStatus, SkillLevel};
 use crate::csv_file::Records;
 use crate::ids::PersonId;
@@ -482,6 +483,8 @@ pub struct PlannedUpdate {
     pub manager: ManagerTarget,
     /// Names of the fields that change, for the preview.
     pub changed: Vec<&'static str>,
+    /// The changes the org history keeps (manager, level, title, team, status, skills).
+    pub history: Vec<FieldChange>,
 }
 
 /// Everything an import would do, or the errors that stop it.
@@ -899,10 +902,32 @@ pub fn plan_import(
                         record,
                         manager,
                         changed,
+                        history: Vec::new(),
                     });
                 }
             }
         }
+    }
+    // The history's manager names, once every person the file creates is planned.
+    for u in 0..plan.updates.len() {
+        let update = &plan.updates[u];
+        let existing = &snapshot.people[existing_by_id[&update.id]];
+        let manager_name = |target: ManagerTarget| match target {
+            ManagerTarget::None => None,
+            ManagerTarget::Existing(id) => existing_by_id
+                .get(&id)
+                .map(|&i| snapshot.people[i].record.name.clone()),
+            ManagerTarget::New(c) => plan.creates.get(c).map(|c| c.record.name.clone()),
+        };
+        let before = history_values(
+            &existing.record,
+            existing
+                .manager_id
+                .map(ManagerTarget::Existing)
+                .and_then(&manager_name),
+        );
+        let after = history_values(&update.record, manager_name(update.manager));
+        plan.updates[u].history = history::changes(&before, &after);
     }
     plan.active_people = snapshot
         .people
@@ -992,6 +1017,17 @@ fn keep_absent_columns(
     }
     if !has(Column::Skills) {
         record.skills = stored.skills.clone();
+    }
+}
+
+fn history_values(record: &PersonRecord, manager: Option<String>) -> HistoryValues {
+    HistoryValues {
+        manager,
+        level: record.level.clone(),
+        title: record.title.clone(),
+        team: record.team.clone(),
+        status: Some(record.status),
+        skills: record.skills.clone(),
     }
 }
 

@@ -4,7 +4,7 @@
 use super::import::{ImportOptions, ImportPlan, parse_people_csv, plan_import};
 use crate::error::{CoreError, CoreResult};
 use crate::policy::Viewer;
-use crate::store::{AuditEntry, ImportSummary, Store};
+use crate::store::{AuditEntry, ChangeRecord, ImportSummary, Store};
 
 /// Reads and plans a file without writing anything.
 pub async fn preview(
@@ -35,18 +35,39 @@ pub async fn apply(
     if !plan.is_valid() {
         return Ok((plan, None));
     }
-    let summary = store.apply_import(&plan).await?;
-    store
-        .audit(&AuditEntry {
+    let record = import_record(&plan, Some(viewer.person_id), file_name, now);
+    let summary = store.apply_import(&plan, &record).await?;
+    Ok((plan, Some(summary)))
+}
+
+/// The audit line and history date an import is written with, by whoever applies it (None
+/// for the command line).
+pub fn import_record(
+    plan: &ImportPlan,
+    importer: Option<crate::ids::PersonId>,
+    file_name: &str,
+    now: i64,
+) -> ChangeRecord {
+    ChangeRecord {
+        audit: AuditEntry {
             at: now,
-            actor: Some(viewer.person_id),
+            actor: importer,
             action: "people.import".into(),
             subject: file_name.to_string(),
             detail: format!(
-                "{} created, {} updated, {} unchanged, {} marked as left",
-                summary.created, summary.updated, summary.unchanged, summary.deactivated
+                "{} created, {} updated, {} unchanged, {} marked as left{}",
+                plan.creates.len(),
+                plan.updates.len(),
+                plan.unchanged,
+                plan.deactivations.len(),
+                if importer.is_none() {
+                    " (command line)"
+                } else {
+                    ""
+                }
             ),
-        })
-        .await?;
-    Ok((plan, Some(summary)))
+        },
+        effective_on: crate::work::metrics::local_date(None, now),
+        source: "import",
+    }
 }

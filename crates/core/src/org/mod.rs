@@ -2,6 +2,7 @@
 
 pub mod csv_format;
 pub mod export;
+pub mod history;
 pub mod import;
 pub mod imports;
 pub mod ladder;

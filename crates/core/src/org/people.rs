@@ -2,11 +2,12 @@
 //! through the visibility policy.
 
 use super::csv_format::{check_time_zone, is_plausible_email, normalise_skill};
+use super::history::{self, HistoryValues};
 use super::{Page, PeopleFilter, Person, PersonCard, PersonStatus, SkillLevel};
 use crate::error::{CoreError, CoreResult, FieldError};
 use crate::ids::{LevelId, PersonId, TeamId};
 use crate::policy::{Relation, Viewer};
-use crate::store::{AuditEntry, Store};
+use crate::store::{AuditEntry, ChangeRecord, PersonWrite, Store};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -454,6 +455,7 @@ pub async fn create(
     viewer: &Viewer,
     mut fields: PersonFields,
     mut skills: Vec<SkillLevel>,
+    source: &'static str,
     now: i64,
 ) -> CoreResult<PersonId> {
     if !viewer.can_administer() {
@@ -461,20 +463,18 @@ pub async fn create(
     }
     validate(store, None, &mut fields).await?;
     validate_skills(&mut skills)?;
-    let id = store.create_person(&fields).await?;
-    if !skills.is_empty() {
-        store.set_person_skills(id, &skills).await?;
-    }
+    let record = person_record(viewer, "person.create", "new person", &fields, source, now);
     store
-        .audit(&AuditEntry {
-            at: now,
-            actor: Some(viewer.person_id),
-            action: "person.create".into(),
-            subject: format!("person {id}"),
-            detail: fields.email.clone(),
-        })
-        .await?;
-    Ok(id)
+        .write_person(
+            &PersonWrite {
+                id: None,
+                fields,
+                skills: Some(skills),
+                history: Vec::new(),
+            },
+            &record,
+        )
+        .await
 }
 
 /// Changes a person. People edit their own preferred name, location, time zone and skills;
@@ -484,6 +484,7 @@ pub async fn update(
     viewer: &Viewer,
     id: PersonId,
     patch: PersonPatch,
+    source: &'static str,
     now: i64,
 ) -> CoreResult<()> {
     let person = store
@@ -565,20 +566,81 @@ pub async fn update(
         None => None,
     };
     validate(store, Some(id), &mut fields).await?;
-    store.update_person(id, &fields).await?;
-    if let Some(skills) = skills {
-        store.set_person_skills(id, &skills).await?;
-    }
+    let skills_before = match &skills {
+        Some(_) => store
+            .person_neighbourhood(id)
+            .await?
+            .map(|n| n.skills)
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
+    let before = history_values(store, &PersonFields::from(&person), skills_before.clone()).await?;
+    let after = history_values(store, &fields, skills.clone().unwrap_or(skills_before)).await?;
+    let mut record = person_record(viewer, "person.update", "", &fields, source, now);
+    record.audit.subject = format!("person {id}");
+    record.effective_on = crate::work::metrics::local_date(person.time_zone.as_deref(), now);
     store
-        .audit(&AuditEntry {
-            at: now,
-            actor: Some(viewer.person_id),
-            action: "person.update".into(),
-            subject: format!("person {id}"),
-            detail: fields.email.clone(),
-        })
+        .write_person(
+            &PersonWrite {
+                id: Some(id),
+                fields,
+                skills,
+                history: history::changes(&before, &after),
+            },
+            &record,
+        )
         .await?;
     Ok(())
+}
+
+/// The audit line and history date of a change to a person made by `viewer`.
+fn person_record(
+    viewer: &Viewer,
+    action: &str,
+    subject: &str,
+    fields: &PersonFields,
+    source: &'static str,
+    now: i64,
+) -> ChangeRecord {
+    ChangeRecord {
+        audit: AuditEntry {
+            at: now,
+            actor: Some(viewer.person_id),
+            action: action.into(),
+            subject: subject.into(),
+            detail: fields.email.clone(),
+        },
+        effective_on: crate::work::metrics::local_date(fields.time_zone.as_deref(), now),
+        source,
+    }
+}
+
+/// A person's fields as the org history shows them: names for ids.
+async fn history_values(
+    store: &dyn Store,
+    fields: &PersonFields,
+    skills: Vec<SkillLevel>,
+) -> CoreResult<HistoryValues> {
+    let manager = match fields.manager_id {
+        Some(m) => store.person(m).await?.map(|p| p.name),
+        None => None,
+    };
+    let level = match fields.level_id {
+        Some(l) => store.level(l).await?.map(|l| l.code),
+        None => None,
+    };
+    let team = match fields.team_id {
+        Some(t) => store.team(t).await?.map(|t| t.name),
+        None => None,
+    };
+    Ok(HistoryValues {
+        manager,
+        level,
+        title: fields.title.clone(),
+        team,
+        status: Some(fields.status),
+        skills,
+    })
 }
 
 #[cfg(test)]

@@ -33,6 +33,7 @@ pub fn routes() -> Router<AppState> {
             "/people/{id}",
             get(people::show_person).patch(people::update_person),
         )
+        .route("/people/{id}/history", get(people::person_history))
         .route("/org", get(org::list_org_roots))
         .route("/org/{id}", get(org::show_org_subtree))
         .route("/teams", get(org::list_teams))
@@ -251,6 +252,7 @@ impl Modify for SecuritySchemes {
     paths(
         show_me,
         people::list_people, people::show_person, people::create_person, people::update_person,
+        people::person_history,
         org::list_org_roots, org::show_org_subtree, org::list_teams, org::show_team,
         org::list_levels, org::save_level, org::import_levels,
         imports::import_people,

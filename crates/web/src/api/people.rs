@@ -8,6 +8,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
+use trellis_core::org::history;
 use trellis_core::org::people::{self, PersonFields, PersonPatch, PersonView};
 use trellis_core::org::{PeopleFilter, PersonCard, PersonStatus, SkillLevel};
 use trellis_core::{LevelId, PersonId, TeamId};
@@ -292,7 +293,7 @@ pub async fn create_person(
     };
     let skills = body.skills.into_iter().map(Into::into).collect();
     let store = state.store.as_ref();
-    let id = people::create(store, &user.viewer, fields, skills, crate::now()).await?;
+    let id = people::create(store, &user.viewer, fields, skills, "api", crate::now()).await?;
     let view = people::show(store, &user.viewer, id).await?;
     Ok((StatusCode::CREATED, Json(PersonResponse::from(&view))))
 }
@@ -362,7 +363,62 @@ pub async fn update_person(
         skills: body.skills.map(|s| s.into_iter().map(Into::into).collect()),
     };
     let store = state.store.as_ref();
-    people::update(store, &user.viewer, PersonId(id), patch, crate::now()).await?;
+    people::update(
+        store,
+        &user.viewer,
+        PersonId(id),
+        patch,
+        "api",
+        crate::now(),
+    )
+    .await?;
     let view = people::show(store, &user.viewer, PersonId(id)).await?;
     Ok(Json(PersonResponse::from(&view)))
+}
+
+/// One recorded change of a person's manager, level, title, team, status or skills.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HistoryEntryResponse {
+    /// manager, level, title, team, status or skills
+    pub field: String,
+    /// The value before, as shown then (a name, a level code, skills as `rust:4; sql:3+`);
+    /// absent when empty.
+    pub before: Option<String>,
+    pub after: Option<String>,
+    /// The date the change took effect.
+    pub effective_on: chrono::NaiveDate,
+    /// Who made it; absent for the command line.
+    pub by: Option<crate::api::work::PersonRef>,
+    /// profile, api, import or command line
+    pub source: String,
+}
+
+/// A person's org history, newest first: changes of manager, title, team and skills for
+/// whoever may see the person; of level and status only for the person, their manager
+/// chain and admins (as the fields themselves).
+#[utoipa::path(get, path = "/api/v1/people/{id}/history", tag = "people",
+    params(("id" = i64, Path, description = "Person id")),
+    responses((status = 200, body = Vec<HistoryEntryResponse>), (status = 401, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+pub async fn person_history(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<HistoryEntryResponse>>, ApiError> {
+    let entries = history::of_person(state.store.as_ref(), &user.viewer, PersonId(id)).await?;
+    Ok(Json(
+        entries
+            .into_iter()
+            .map(|e| HistoryEntryResponse {
+                field: e.field.as_str().into(),
+                before: e.before,
+                after: e.after,
+                effective_on: e.effective_on,
+                by: e
+                    .actor
+                    .zip(e.actor_name)
+                    .map(|(id, name)| crate::api::work::PersonRef { id: id.0, name }),
+                source: e.source,
+            })
+            .collect(),
+    ))
 }

@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
 use trellis_core::org::csv_format::parse_skills;
+use trellis_core::org::history::{self, HistoryEntry, HistoryField};
 use trellis_core::org::people::{self, PersonFields, PersonPatch};
 use trellis_core::org::{
     DirectoryFacets, PeopleFilter, Person, PersonCard, PersonStatus, SkillLevel, skills_notation,
@@ -194,6 +195,7 @@ pub async fn show_person(
         view.relation,
     )
     .await?;
+    let history = history::of_person(state.store.as_ref(), &user.viewer, p.id).await?;
     let today = trellis_core::work::metrics::local_date(None, crate::now());
     let level_name = match (&p.level_code, &p.level_name) {
         (Some(code), Some(name)) if code != name => Some(format!("{code} · {name}")),
@@ -274,6 +276,32 @@ pub async fn show_person(
                     (super::mentoring::mentorship_rows(&mentorships, p.id, today, &user, &format!("/people/{}", p.id)))
                 }
             }
+            @if !history.is_empty() {
+                section.card aria-labelledby="history" {
+                    h2 #history { "History" }
+                    table {
+                        thead { tr { th { "Since" } th { "Change" } th { "By" } } }
+                        tbody {
+                            @for e in history.iter().take(HISTORY_SHOWN) {
+                                tr {
+                                    td data-label="Since" { (e.effective_on.format("%-d %b %Y")) }
+                                    td data-label="Change" { (history_change(e, &settings)) }
+                                    td data-label="By" {
+                                        @match (&e.actor, &e.actor_name) {
+                                            (Some(a), Some(name)) => { a href=(format!("/people/{a}")) { (name) } }
+                                            _ => { span.muted { "—" } }
+                                        }
+                                        " " span.muted { "(" (e.source) ")" }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    @if history.len() > HISTORY_SHOWN {
+                        p.muted { (history.len() - HISTORY_SHOWN) " earlier changes are not shown." }
+                    }
+                }
+            }
         }
     };
     Ok(page(
@@ -285,6 +313,28 @@ pub async fn show_person(
         &p.display_name(),
         body,
     ))
+}
+
+/// The most recent changes a person page lists.
+const HISTORY_SHOWN: usize = 25;
+
+/// "Level: L3 → L4", in the organisation's words.
+fn history_change(e: &HistoryEntry, settings: &trellis_core::settings::Settings) -> Markup {
+    let label = match e.field {
+        HistoryField::Manager => settings.manager_word_title(),
+        HistoryField::Level => "Level".into(),
+        HistoryField::Title => "Title".into(),
+        HistoryField::Team => "Team".into(),
+        HistoryField::Status => "Status".into(),
+        HistoryField::Skills => "Skills".into(),
+    };
+    let value = |v: &Option<String>| match (e.field, v.as_deref()) {
+        (_, None) => html! { span.muted { "none" } },
+        (HistoryField::Status, Some("left")) => html! { "Left" },
+        (HistoryField::Status, Some(_)) => html! { "Active" },
+        (_, Some(v)) => html! { (v) },
+    };
+    html! { strong { (label) } ": " (value(&e.before)) " → " (value(&e.after)) }
 }
 
 /// The values of the person form, as typed.
@@ -570,6 +620,7 @@ pub async fn update_person(
                 &user.viewer,
                 PersonId(id),
                 patch,
+                "profile",
                 crate::now(),
             )
             .await
@@ -644,6 +695,7 @@ pub async fn create_person(
                 &user.viewer,
                 fields,
                 patch.skills.unwrap_or_default(),
+                "profile",
                 crate::now(),
             )
             .await

@@ -72,7 +72,13 @@ impl TestApp {
             ImportOptions::default(),
         );
         assert!(plan.is_valid(), "{:?}", plan.errors);
-        store.apply_import(&plan).await.unwrap();
+        store
+            .apply_import(
+                &plan,
+                &trellis_core::org::imports::import_record(&plan, None, "people.csv", 0),
+            )
+            .await
+            .unwrap();
         let hash = hash_password(PASSWORD).unwrap();
         for email in [
             "hr@acme.test",

@@ -1,0 +1,114 @@
+//! The org history table, and person writes that record it with their audit line in one
+//! transaction.
+
+use crate::accounts::audit_in;
+use crate::people::{create_person_in, set_person_skills_in, update_person_in};
+use crate::{Backend, SqlStore, map_err, placeholders};
+use sqlx::{AssertSqlSafe, Row};
+use trellis_core::PersonId;
+use trellis_core::error::{CoreError, CoreResult};
+use trellis_core::org::history::{FieldChange, HistoryEntry, HistoryField};
+use trellis_core::store::{ChangeRecord, PersonWrite};
+
+/// Rows per statement when recording many changes (an import's).
+const HISTORY_BATCH: usize = 500;
+
+/// Writes people's changes on a connection, so they commit with the change itself.
+pub(crate) async fn record_in(
+    conn: &mut sqlx::AnyConnection,
+    backend: Backend,
+    changes: &[(PersonId, &FieldChange)],
+    record: &ChangeRecord,
+) -> CoreResult<()> {
+    const COLUMNS: usize = 8;
+    let effective_on = record.effective_on.format("%Y-%m-%d").to_string();
+    for chunk in changes.chunks(HISTORY_BATCH) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|r| format!("({})", placeholders(backend, r * COLUMNS + 1, COLUMNS)))
+            .collect();
+        let sql = format!(
+            "INSERT INTO person_history (person_id, field, before_value, after_value, \
+             effective_on, recorded_at, actor_id, source) VALUES {}",
+            rows.join(", ")
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for (person, change) in chunk {
+            q = q
+                .bind(person.0)
+                .bind(change.field.as_str())
+                .bind(change.before.clone())
+                .bind(change.after.clone())
+                .bind(effective_on.clone())
+                .bind(record.audit.at)
+                .bind(record.audit.actor.map(|a| a.0))
+                .bind(record.source);
+        }
+        q.execute(&mut *conn).await.map_err(map_err)?;
+    }
+    Ok(())
+}
+
+pub async fn write_person(
+    store: &SqlStore,
+    write: &PersonWrite,
+    record: &ChangeRecord,
+) -> CoreResult<PersonId> {
+    let mut tx = match store.backend {
+        Backend::Sqlite => store.pool.begin_with("BEGIN IMMEDIATE").await,
+        Backend::Postgres => store.pool.begin().await,
+    }
+    .map_err(map_err)?;
+    let id = match write.id {
+        Some(id) => {
+            update_person_in(&mut tx, id, &write.fields).await?;
+            id
+        }
+        None => create_person_in(&mut tx, &write.fields).await?,
+    };
+    if let Some(skills) = &write.skills {
+        set_person_skills_in(&mut tx, id, skills).await?;
+    }
+    let changes: Vec<_> = write.history.iter().map(|c| (id, c)).collect();
+    record_in(&mut tx, store.backend, &changes, record).await?;
+    let mut audit = record.audit.clone();
+    if write.id.is_none() {
+        audit.subject = format!("person {id}");
+    }
+    audit_in(&mut tx, &audit).await?;
+    tx.commit().await.map_err(map_err)?;
+    Ok(id)
+}
+
+pub async fn person_history(store: &SqlStore, id: PersonId) -> CoreResult<Vec<HistoryEntry>> {
+    let rows = sqlx::query(
+        "SELECT h.field, h.before_value, h.after_value, h.effective_on, h.actor_id, \
+         a.name AS actor_name, h.source FROM person_history h \
+         LEFT JOIN people a ON a.id = h.actor_id \
+         WHERE h.person_id = $1 ORDER BY h.effective_on DESC, h.id DESC",
+    )
+    .bind(id.0)
+    .fetch_all(&store.pool)
+    .await
+    .map_err(map_err)?;
+    rows.iter()
+        .map(|row| {
+            let field: String = row.try_get("field").map_err(map_err)?;
+            let effective_on: String = row.try_get("effective_on").map_err(map_err)?;
+            Ok(HistoryEntry {
+                person: id,
+                field: HistoryField::parse(&field)
+                    .ok_or_else(|| CoreError::Internal(format!("history field {field:?}")))?,
+                before: row.try_get("before_value").map_err(map_err)?,
+                after: row.try_get("after_value").map_err(map_err)?,
+                effective_on: chrono::NaiveDate::parse_from_str(&effective_on, "%Y-%m-%d")
+                    .map_err(|e| CoreError::Internal(format!("history date: {e}")))?,
+                actor: row
+                    .try_get::<Option<i64>, _>("actor_id")
+                    .map_err(map_err)?
+                    .map(PersonId),
+                actor_name: row.try_get("actor_name").map_err(map_err)?,
+                source: row.try_get("source").map_err(map_err)?,
+            })
+        })
+        .collect()
+}
