@@ -16,6 +16,20 @@ echo "SQLite, first import:"
 python3 benches/measure.py $BIN import people "$WORK/people.csv" --database "sqlite://$WORK/bench.db"
 echo "SQLite, re-import of the same file (nothing changes):"
 python3 benches/measure.py $BIN import people "$WORK/people.csv" --database "sqlite://$WORK/bench.db"
+echo "SQLite, re-import with every title changed (100 % updates, each kept in the org history):"
+python3 - "$WORK/people.csv" "$WORK/retitled.csv" <<'PY'
+import csv, sys
+with open(sys.argv[1], newline="") as src, open(sys.argv[2], "w", newline="") as dst:
+    rows = csv.reader(src)
+    out = csv.writer(dst)
+    header = next(rows)
+    out.writerow(header)
+    title = header.index("Title")
+    for row in rows:
+        row[title] = (row[title] + " II").strip()
+        out.writerow(row)
+PY
+python3 benches/measure.py $BIN import people "$WORK/retitled.csv" --database "sqlite://$WORK/bench.db"
 echo "SQLite, export:"
 python3 benches/measure.py $BIN export people "$WORK/export.csv" --database "sqlite://$WORK/bench.db"
 

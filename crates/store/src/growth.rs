@@ -9,8 +9,8 @@ use trellis_core::PersonId;
 use trellis_core::error::{CoreError, CoreResult};
 use trellis_core::growth::career::{CareerPlan, GrowthArea, PlanChange, PlanFields};
 use trellis_core::growth::opportunities::{
-    Candidate, NewOpportunity, NewPlacement, Opportunity, OpportunityStatus, Placement,
-    PlacementStatus,
+    Candidate, CandidateConsent, NewOpportunity, NewPlacement, Opportunity, OpportunityStatus,
+    Placement, PlacementChange, PlacementStatus,
 };
 use trellis_core::growth::stretch::Requirement;
 use trellis_core::growth::wishes::{Direction, NewWish, PlateWish};
@@ -202,7 +202,7 @@ const PLACEMENT_SELECT: &str = "SELECT pl.id, pl.opportunity_id, o.title AS oppo
     pl.explanation, pl.proposed_by, pb.name AS proposer_name, \
     pb.preferred_name AS proposer_preferred, pl.proposed_at, pl.decided_by, \
     db.name AS decider_name, db.preferred_name AS decider_preferred, pl.decided_at, \
-    pl.commitment_id \
+    pl.commitment_id, pl.candidate_consent, pl.manager_approved_at \
     FROM placements pl JOIN opportunities o ON o.id = pl.opportunity_id \
     JOIN people pe ON pe.id = pl.person_id JOIN people pb ON pb.id = pl.proposed_by \
     LEFT JOIN people db ON db.id = pl.decided_by";
@@ -224,6 +224,9 @@ fn placement_row(r: &AnyRow) -> CoreResult<Placement> {
         decided_by: person_name(r, "decided_by", "decider_name", "decider_preferred")?,
         decided_at: r.int_or_null("decided_at")?,
         commitment_id: r.int_or_null("commitment_id")?.map(CommitmentId),
+        candidate_consent: CandidateConsent::parse(&r.text("candidate_consent")?)
+            .unwrap_or(CandidateConsent::NotAsked),
+        manager_approved_at: r.int_or_null("manager_approved_at")?,
     })
 }
 
@@ -286,8 +289,8 @@ pub async fn create_placement(
     };
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO placements (opportunity_id, person_id, status, explanation, proposed_by, \
-         proposed_at, decided_by, decided_at, commitment_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+         proposed_at, decided_by, decided_at, commitment_id, candidate_consent) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
     .bind(p.opportunity.0)
     .bind(p.person.0)
@@ -298,6 +301,7 @@ pub async fn create_placement(
     .bind(commitment_id.map(|_| p.proposed_by.0))
     .bind(commitment_id.map(|_| p.proposed_at))
     .bind(commitment_id.map(|c| c.0))
+    .bind(p.candidate_consent.as_str())
     .fetch_one(&mut *tx)
     .await
     .map_err(map_err)?;
@@ -323,12 +327,10 @@ async fn fill(tx: &mut sqlx::Transaction<'_, sqlx::Any>, id: OpportunityId) -> C
     Ok(())
 }
 
-pub async fn decide_placement(
+pub async fn change_placement(
     store: &SqlStore,
     id: PlacementId,
-    status: PlacementStatus,
-    by: PersonId,
-    at: i64,
+    change: &PlacementChange,
     commitment: Option<&NewCommitment>,
 ) -> CoreResult<()> {
     let mut tx = store.pool.begin().await.map_err(map_err)?;
@@ -337,23 +339,33 @@ pub async fn decide_placement(
         None => None,
     };
     let opportunity: Option<i64> = sqlx::query_scalar(
-        "UPDATE placements SET status = $1, decided_by = $2, decided_at = $3, commitment_id = $4 \
-         WHERE id = $5 AND status = 'pending' RETURNING opportunity_id",
+        "UPDATE placements SET status = $1, candidate_consent = $2, \
+         manager_approved_by = COALESCE($3, manager_approved_by), \
+         manager_approved_at = COALESCE($4, manager_approved_at), \
+         decided_by = $5, decided_at = $6, commitment_id = $7 \
+         WHERE id = $8 AND status = 'pending' AND candidate_consent = $9 \
+         AND (CASE WHEN manager_approved_at IS NULL THEN 0 ELSE 1 END) = $10 \
+         RETURNING opportunity_id",
     )
-    .bind(status.as_str().to_string())
-    .bind(by.0)
-    .bind(at)
+    .bind(change.status.as_str())
+    .bind(change.candidate_consent.as_str())
+    .bind(change.manager_approved.map(|(by, _)| by.0))
+    .bind(change.manager_approved.map(|(_, at)| at))
+    .bind(change.decided.map(|(by, _)| by.0))
+    .bind(change.decided.map(|(_, at)| at))
     .bind(commitment_id.map(|c| c.0))
     .bind(id.0)
+    .bind(change.from.0.as_str())
+    .bind(change.from.1 as i64)
     .fetch_optional(&mut *tx)
     .await
     .map_err(map_err)?;
     let Some(opportunity) = opportunity else {
         return Err(CoreError::Conflict(
-            "this placement was decided meanwhile".into(),
+            "this placement was answered meanwhile; reload to see where it stands".into(),
         ));
     };
-    if status == PlacementStatus::Approved {
+    if change.status == PlacementStatus::Approved {
         fill(&mut tx, OpportunityId(opportunity)).await?;
     }
     tx.commit().await.map_err(map_err)

@@ -963,15 +963,13 @@ impl trellis_core::growth::store::GrowthStore for SqlStore {
     ) -> CoreResult<trellis_core::ids::PlacementId> {
         growth::create_placement(self, new, commitment).await
     }
-    async fn decide_placement(
+    async fn change_placement(
         &self,
         id: trellis_core::ids::PlacementId,
-        status: trellis_core::growth::opportunities::PlacementStatus,
-        by: trellis_core::PersonId,
-        at: i64,
+        change: &trellis_core::growth::opportunities::PlacementChange,
         commitment: Option<&trellis_core::work::NewCommitment>,
     ) -> CoreResult<()> {
-        growth::decide_placement(self, id, status, by, at, commitment).await
+        growth::change_placement(self, id, change, commitment).await
     }
     async fn mentee_goals(
         &self,

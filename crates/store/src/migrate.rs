@@ -88,6 +88,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0009_person_history.sql"),
         earlier_postgres: &[],
     },
+    Migration {
+        version: 10,
+        name: "placement_consent",
+        sqlite: include_str!("../migrations/sqlite/0010_placement_consent.sql"),
+        postgres: include_str!("../migrations/postgres/0010_placement_consent.sql"),
+        earlier_postgres: &[],
+    },
 ];
 
 /// The newest migration this binary knows.

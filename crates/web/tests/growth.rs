@@ -278,9 +278,72 @@ async fn another_teams_candidate_needs_their_managers_approval() {
             .await;
         assert_eq!(r.status, StatusCode::OK, "{r:?}");
         let p = r.json();
-        assert_eq!(p["status"], "approved");
-        assert!(p["commitment_id"].as_i64().is_some());
+        // Rita is from outside the poster's tree: she is asked too, and nothing is on her
+        // plate until she agrees.
+        assert_eq!(p["status"], "pending", "{backend}");
+        assert_eq!(p["manager_approved"], true);
+        assert_eq!(p["candidate_consent"], "asked");
+        assert_eq!(p["commitment_id"], Value::Null);
+        let r = app
+            .api(
+                Method::POST,
+                &format!("/api/v1/placements/{pid}/decision"),
+                Some(&hr),
+                Some(json!({"approve": true})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{backend}: approved once");
+        // Only Rita answers; to anyone else the question does not exist.
+        for who in ["mgr@acme.test", "sales.head@acme.test", "hr@acme.test"] {
+            let token = app.token(who).await;
+            let r = app
+                .api(
+                    Method::POST,
+                    &format!("/api/v1/placements/{pid}/answer"),
+                    Some(&token),
+                    Some(json!({"agree": true})),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend}: {who}");
+        }
         let rep = app.token("rep@acme.test").await;
+        let asked = app
+            .api(Method::GET, "/api/v1/placements/asked", Some(&rep), None)
+            .await
+            .json();
+        assert_eq!(asked[0]["id"], pid, "{backend}: {asked}");
+        let plate_page = app
+            .get_page(&format!("/people/{rep_id}/plate"), Some(&rita_session))
+            .await
+            .text();
+        assert!(
+            plate_page.contains("Stretch work you are asked about")
+                && plate_page.contains("your manager agreed")
+                && plate_page.contains(&format!("action=\"/placements/{pid}/answer\"")),
+            "{backend}: {plate_page}"
+        );
+        let r = app
+            .post_form(
+                &format!("/placements/{pid}/answer"),
+                Some(&rita_session),
+                None,
+                &[("csrf", &rita_session.csrf), ("agree", "1")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.text());
+        let p = app
+            .api(
+                Method::GET,
+                &format!("/api/v1/opportunities/{id}"),
+                Some(&mgr),
+                None,
+            )
+            .await
+            .json()["placements"][0]
+            .clone();
+        assert_eq!(p["status"], "approved", "{backend}: {p}");
+        assert_eq!(p["candidate_consent"], "agreed");
+        assert!(p["commitment_id"].as_i64().is_some());
         let plate = app
             .api(
                 Method::GET,

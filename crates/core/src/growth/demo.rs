@@ -143,6 +143,7 @@ pub async fn load(store: &dyn Store, org: &DemoOrg, now: i64) -> CoreResult<usiz
                     explanation: "Suggested for their coaching skills and free time.".into(),
                     proposed_by: poster,
                     proposed_at: now - 3600,
+                    candidate_consent: crate::growth::opportunities::CandidateConsent::NotAsked,
                 },
                 None,
             )

@@ -119,6 +119,44 @@ impl PlacementStatus {
     }
 }
 
+/// Whether the candidate was asked and what they answered. A candidate from outside the
+/// poster's tree is asked (as well as their own manager chain); the poster's own reports
+/// get the work as any other from their manager.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CandidateConsent {
+    NotAsked,
+    Asked,
+    Agreed,
+    Declined,
+}
+
+impl CandidateConsent {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CandidateConsent::NotAsked => "not_asked",
+            CandidateConsent::Asked => "asked",
+            CandidateConsent::Agreed => "agreed",
+            CandidateConsent::Declined => "declined",
+        }
+    }
+
+    pub fn parse(v: &str) -> Option<Self> {
+        Some(match v {
+            "not_asked" => CandidateConsent::NotAsked,
+            "asked" => CandidateConsent::Asked,
+            "agreed" => CandidateConsent::Agreed,
+            "declined" => CandidateConsent::Declined,
+            _ => return None,
+        })
+    }
+
+    /// Nothing more is waited for from the candidate.
+    fn settled(self) -> bool {
+        matches!(self, CandidateConsent::NotAsked | CandidateConsent::Agreed)
+    }
+}
+
 /// A person proposed for an opportunity.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Placement {
@@ -133,6 +171,34 @@ pub struct Placement {
     pub decided_by: Option<PersonName>,
     pub decided_at: Option<i64>,
     pub commitment_id: Option<CommitmentId>,
+    pub candidate_consent: CandidateConsent,
+    /// When the candidate's manager chain approved while the candidate was still asked.
+    pub manager_approved_at: Option<i64>,
+}
+
+impl Placement {
+    /// Waiting for the candidate's manager chain.
+    pub fn awaits_manager(&self) -> bool {
+        self.status == PlacementStatus::Pending && self.manager_approved_at.is_none()
+    }
+
+    /// Waiting for the candidate's own answer.
+    pub fn awaits_candidate(&self) -> bool {
+        self.status == PlacementStatus::Pending && self.candidate_consent == CandidateConsent::Asked
+    }
+}
+
+/// A pending placement's next state, written in one transaction only if the placement
+/// still stands as `from` (a concurrent answer makes it a conflict).
+#[derive(Debug, Clone)]
+pub struct PlacementChange {
+    pub from: (CandidateConsent, bool),
+    pub status: PlacementStatus,
+    pub candidate_consent: CandidateConsent,
+    /// The manager chain's approval, when given now.
+    pub manager_approved: Option<(PersonId, i64)>,
+    /// Who settled it (approved or declined it for good), when it is settled now.
+    pub decided: Option<(PersonId, i64)>,
 }
 
 /// A placement as the store writes it.
@@ -143,6 +209,7 @@ pub struct NewPlacement {
     pub explanation: String,
     pub proposed_by: PersonId,
     pub proposed_at: i64,
+    pub candidate_consent: CandidateConsent,
 }
 
 /// What a manager fills in to post an opportunity.
@@ -568,6 +635,11 @@ pub async fn accept(
         explanation: s.fit.explanation.clone(),
         proposed_by: viewer.person_id,
         proposed_at: now,
+        candidate_consent: if own_manager_side {
+            CandidateConsent::NotAsked
+        } else {
+            CandidateConsent::Asked
+        },
     };
     // Consent: a candidate outside the poster's tree waits for their own manager chain,
     // whatever the opportunity asked; inside it, the poster is that chain.
@@ -579,6 +651,7 @@ pub async fn accept(
 }
 
 /// The candidate's manager chain (or an admin) approves or declines a pending placement.
+/// When the candidate is still asked, an approval waits for their answer.
 pub async fn decide(
     store: &dyn Store,
     viewer: &Viewer,
@@ -598,30 +671,101 @@ pub async fn decide(
             "decide on this placement; the candidate\u{2019}s manager chain decides".into(),
         ));
     }
-    if p.status != PlacementStatus::Pending {
-        return Err(CoreError::Conflict(format!(
-            "this placement is already {}",
-            p.status.as_str()
-        )));
+    if !p.awaits_manager() {
+        return Err(CoreError::Conflict(match p.status {
+            PlacementStatus::Pending => {
+                "this placement is already approved; it waits for the candidate".into()
+            }
+            s => format!("this placement is already {}", s.as_str()),
+        }));
     }
-    let o = load(store, p.opportunity_id).await?;
-    if approve && o.status != OpportunityStatus::Open {
-        return Err(CoreError::Conflict(format!(
-            "\u{201c}{}\u{201d} is already {}",
-            o.title,
-            o.status.as_str()
-        )));
+    let mut change = PlacementChange {
+        from: (p.candidate_consent, false),
+        status: PlacementStatus::Declined,
+        candidate_consent: p.candidate_consent,
+        manager_approved: None,
+        decided: Some((viewer.person_id, now)),
+    };
+    if approve {
+        change.manager_approved = Some((viewer.person_id, now));
+        if p.candidate_consent.settled() {
+            change.status = PlacementStatus::Approved;
+        } else {
+            change.status = PlacementStatus::Pending;
+            change.decided = None;
+        }
     }
-    let (status, commitment) = if approve {
-        (
-            PlacementStatus::Approved,
-            Some(commitment_for(&o, p.person.id, now)),
-        )
+    settle(store, &p, &change, now).await
+}
+
+/// The candidate agrees to or declines a placement they were asked about. Agreeing after
+/// their manager chain approved gives them the work.
+pub async fn answer(
+    store: &dyn Store,
+    viewer: &Viewer,
+    id: PlacementId,
+    agree: bool,
+    now: i64,
+) -> CoreResult<()> {
+    let p = store
+        .placement(id)
+        .await?
+        .filter(|p| p.person.id == viewer.person_id)
+        .ok_or_else(|| CoreError::NotFound(format!("placement {id}")))?;
+    if !p.awaits_candidate() {
+        return Err(CoreError::Conflict(match p.status {
+            PlacementStatus::Pending => "you have already answered".into(),
+            s => format!("this placement is already {}", s.as_str()),
+        }));
+    }
+    let manager_approved = p.manager_approved_at.is_some();
+    let change = PlacementChange {
+        from: (CandidateConsent::Asked, manager_approved),
+        status: match (agree, manager_approved) {
+            (false, _) => PlacementStatus::Declined,
+            (true, true) => PlacementStatus::Approved,
+            (true, false) => PlacementStatus::Pending,
+        },
+        candidate_consent: if agree {
+            CandidateConsent::Agreed
+        } else {
+            CandidateConsent::Declined
+        },
+        manager_approved: None,
+        decided: (!agree || manager_approved).then_some((viewer.person_id, now)),
+    };
+    settle(store, &p, &change, now).await
+}
+
+/// The stretch work the viewer is asked about and has not answered yet.
+pub async fn asked_of_me(store: &dyn Store, viewer: &Viewer) -> CoreResult<Vec<Placement>> {
+    let mut pending = store.pending_placements_of(&[viewer.person_id]).await?;
+    pending.retain(Placement::awaits_candidate);
+    Ok(pending)
+}
+
+/// Writes a placement's change; an approval creates the work and fills the opportunity.
+async fn settle(
+    store: &dyn Store,
+    p: &Placement,
+    change: &PlacementChange,
+    now: i64,
+) -> CoreResult<()> {
+    let commitment = if change.status == PlacementStatus::Approved {
+        let o = load(store, p.opportunity_id).await?;
+        if o.status != OpportunityStatus::Open {
+            return Err(CoreError::Conflict(format!(
+                "\u{201c}{}\u{201d} is already {}",
+                o.title,
+                o.status.as_str()
+            )));
+        }
+        Some(commitment_for(&o, p.person.id, now))
     } else {
-        (PlacementStatus::Declined, None)
+        None
     };
     store
-        .decide_placement(id, status, viewer.person_id, now, commitment.as_ref())
+        .change_placement(p.id, change, commitment.as_ref())
         .await
 }
 

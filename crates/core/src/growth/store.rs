@@ -7,7 +7,7 @@ use super::mentoring::{
 };
 use super::opportunities::{
     Candidate, NewOpportunity, NewPlacement, Opportunity, OpportunityStatus, Placement,
-    PlacementStatus,
+    PlacementChange,
 };
 use super::talent::{NewTalent, Talent};
 use super::wishes::{NewWish, PlateWish};
@@ -77,14 +77,13 @@ pub trait GrowthStore: Send + Sync {
         new: &NewPlacement,
         commitment: Option<&NewCommitment>,
     ) -> CoreResult<PlacementId>;
-    /// Approves (creating `commitment` and filling the opportunity) or declines a pending
-    /// placement, in one transaction.
-    async fn decide_placement(
+    /// Moves a pending placement on (creating `commitment` and filling the opportunity
+    /// when it is approved), in one transaction; a conflict when it no longer stands as
+    /// `change.from`.
+    async fn change_placement(
         &self,
         id: PlacementId,
-        status: PlacementStatus,
-        by: PersonId,
-        at: i64,
+        change: &PlacementChange,
         commitment: Option<&NewCommitment>,
     ) -> CoreResult<()>;
 

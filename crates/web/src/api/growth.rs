@@ -109,8 +109,15 @@ pub struct PlacementResponse {
     pub opportunity_id: i64,
     pub opportunity_title: String,
     pub person: PersonRef,
-    /// pending (waiting for the person's manager), approved or declined
+    /// pending (waiting for the person's manager chain, the person, or both), approved or
+    /// declined
     pub status: String,
+    /// not_asked (the poster's own report), asked, agreed or declined: a person from
+    /// outside the poster's tree is asked too
+    pub candidate_consent: String,
+    /// The person's manager chain has approved; with the person still asked, it waits for
+    /// them.
+    pub manager_approved: bool,
     pub explanation: String,
     pub proposed_by: PersonRef,
     pub decided_by: Option<PersonRef>,
@@ -126,6 +133,9 @@ impl From<&Placement> for PlacementResponse {
             opportunity_title: p.opportunity_title.clone(),
             person: (&p.person).into(),
             status: p.status.as_str().into(),
+            candidate_consent: p.candidate_consent.as_str().into(),
+            manager_approved: p.manager_approved_at.is_some()
+                || p.status == trellis_core::growth::opportunities::PlacementStatus::Approved,
             explanation: p.explanation.clone(),
             proposed_by: (&p.proposed_by).into(),
             decided_by: p.decided_by.as_ref().map(Into::into),
@@ -346,6 +356,53 @@ pub async fn decide_placement(
         &user.viewer,
         PlacementId(id),
         body.approve,
+        crate::now(),
+    )
+    .await?;
+    let p = store
+        .placement(PlacementId(id))
+        .await?
+        .ok_or_else(|| trellis_core::CoreError::NotFound(format!("placement {id}")))?;
+    Ok(Json((&p).into()))
+}
+
+/// The candidate's answer.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerRequest {
+    pub agree: bool,
+}
+
+/// The stretch work the caller is asked about (from outside their manager's tree) and has
+/// not answered yet.
+#[utoipa::path(get, path = "/api/v1/placements/asked", tag = "growth",
+    responses((status = 200, body = Vec<PlacementResponse>), (status = 401, body = ErrorResponse)))]
+pub async fn asked_placements(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> Result<Json<Vec<PlacementResponse>>, ApiError> {
+    let asked = opportunities::asked_of_me(state.store.as_ref(), &user.viewer).await?;
+    Ok(Json(asked.iter().map(Into::into).collect()))
+}
+
+/// The candidate agrees to or declines a placement they are asked about; agreeing after
+/// their manager chain approved gives them the work. Only the candidate may answer (404 for
+/// anyone else).
+#[utoipa::path(post, path = "/api/v1/placements/{id}/answer", tag = "growth",
+    params(("id" = i64, Path, description = "Placement id")), request_body = AnswerRequest,
+    responses((status = 200, body = PlacementResponse), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
+pub async fn answer_placement(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<AnswerRequest>,
+) -> Result<Json<PlacementResponse>, ApiError> {
+    let store = state.store.as_ref();
+    opportunities::answer(
+        store,
+        &user.viewer,
+        PlacementId(id),
+        body.agree,
         crate::now(),
     )
     .await?;

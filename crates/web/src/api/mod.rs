@@ -92,6 +92,8 @@ pub fn routes() -> Router<AppState> {
             post(growth::accept_suggestion),
         )
         .route("/placements/{id}/decision", post(growth::decide_placement))
+        .route("/placements/{id}/answer", post(growth::answer_placement))
+        .route("/placements/asked", get(growth::asked_placements))
         .route(
             "/people/{id}/career-plan",
             get(growth::show_career_plan).put(growth::save_career_plan),
@@ -263,7 +265,8 @@ impl Modify for SecuritySchemes {
         work::list_objectives, work::create_objective, work::show_objective,
         work::update_objective, work::add_key_result, work::check_in, work::work_report,
         growth::list_opportunities, growth::create_opportunity, growth::show_opportunity,
-        growth::accept_suggestion, growth::decide_placement, growth::plan_opportunities,
+        growth::accept_suggestion, growth::decide_placement,
+        growth::answer_placement, growth::asked_placements, growth::plan_opportunities,
         growth::show_career_plan, growth::save_career_plan, growth::review_career_plan,
         growth::add_career_support, work::add_wish, work::remove_wish,
         mentoring::show_my_mentoring, mentoring::save_my_goals, mentoring::delete_my_goals,

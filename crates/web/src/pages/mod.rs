@@ -96,6 +96,7 @@ pub fn routes() -> Router<AppState> {
         .route("/opportunities/{id}", get(opportunities::show_opportunity))
         .route("/opportunities/{id}/accept", post(opportunities::accept))
         .route("/placements/{id}/decision", post(opportunities::decide))
+        .route("/placements/{id}/answer", post(opportunities::answer))
         .route(
             "/people/{id}/career",
             get(career::show_career).post(career::save_career),

@@ -206,13 +206,16 @@ fn placement_line(user: &CurrentUser, p: &Placement, decide: bool) -> Markup {
         li {
             a href=(format!("/people/{}", p.person.id)) { (p.person.name) } " · "
             @match p.status {
-                PlacementStatus::Pending => { span.flag.warn { "waiting for their manager" } }
+                PlacementStatus::Pending => {
+                    @if p.awaits_manager() { span.flag.warn { "waiting for their manager" } " " }
+                    @if p.awaits_candidate() { span.flag.warn { "waiting for " (p.person.name) "\u{2019}s answer" } }
+                }
                 PlacementStatus::Approved => { span.flag.good { "approved" }
                     @if let Some(c) = p.commitment_id { " · " a href=(format!("/commitments/{c}")) { "the commitment" } } }
                 PlacementStatus::Declined => { span.flag.bad { "declined" } }
             }
             br; span.muted { (p.explanation) " Proposed by " (p.proposed_by.name) "." }
-            @if decide && p.status == PlacementStatus::Pending {
+            @if decide && p.awaits_manager() {
                 div.inline-forms {
                     form method="post" action=(format!("/placements/{}/decision", p.id)) {
                         (csrf_field(user)) input type="hidden" name="approve" value="1";
@@ -226,6 +229,68 @@ fn placement_line(user: &CurrentUser, p: &Placement, decide: bool) -> Markup {
             }
         }
     }
+}
+
+/// A placement the candidate is asked about, with their two answers.
+pub fn asked_line(user: &CurrentUser, p: &Placement) -> Markup {
+    html! {
+        li {
+            a href=(format!("/opportunities/{}", p.opportunity_id)) { (p.opportunity_title) }
+            " · proposed by " (p.proposed_by.name)
+            @if p.manager_approved_at.is_some() { " · " span.flag.good { "your manager agreed" } }
+            br; span.muted { (p.explanation) }
+            div.inline-forms {
+                form method="post" action=(format!("/placements/{}/answer", p.id)) {
+                    (csrf_field(user)) input type="hidden" name="agree" value="1";
+                    button type="submit" aria-label=(format!("Agree to {}", p.opportunity_title)) { "I\u{2019}d like to" }
+                }
+                form method="post" action=(format!("/placements/{}/answer", p.id)) {
+                    (csrf_field(user)) input type="hidden" name="agree" value="0";
+                    button.secondary type="submit" aria-label=(format!("Decline {}", p.opportunity_title)) { "No, thanks" }
+                }
+            }
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AnswerForm {
+    pub csrf: String,
+    pub agree: String,
+    #[serde(default)]
+    pub confirmed: String,
+}
+
+/// The candidate's answer; declining is asked once.
+pub async fn answer(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+    Form(form): Form<AnswerForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&form.csrf)?;
+    let back = format!("/people/{}/plate", user.viewer.person_id);
+    if form.agree != "1" && !super::confirmed(&form.confirmed) {
+        return super::Confirmation {
+            title: "Decline this stretch work?",
+            question: html! { "You will not be given this work; the poster can propose someone else." },
+            action: format!("/placements/{id}/answer"),
+            fields: vec![("agree", "0".into())],
+            button: "Decline",
+            back,
+        }
+        .page(&state, &user)
+        .await;
+    }
+    opportunities::answer(
+        state.store.as_ref(),
+        &user.viewer,
+        PlacementId(id),
+        form.agree == "1",
+        crate::now(),
+    )
+    .await?;
+    Ok(Redirect::to(&back).into_response())
 }
 
 /// The score, or a dash with the reason for people outside the viewer's tree.

@@ -127,7 +127,7 @@ pub async fn show_team_work(
     let pending = if v.full {
         // Only what the viewer may decide: never their own placement.
         let mut pending = state.store.pending_placements_of(&member_ids).await?;
-        pending.retain(|p| p.person.id != user.viewer.person_id);
+        pending.retain(|p| p.person.id != user.viewer.person_id && p.awaits_manager());
         pending
     } else {
         Vec::new()

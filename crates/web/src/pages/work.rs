@@ -155,6 +155,11 @@ async fn plate_page(
     let p = plate::show(state.store.as_ref(), &user.viewer, id, crate::now()).await?;
     let mine = p.person.id == user.viewer.person_id;
     let overdue = p.open.iter().filter(|c| c.is_overdue(p.today)).count() as i64;
+    let asked = if mine {
+        trellis_core::growth::opportunities::asked_of_me(state.store.as_ref(), &user.viewer).await?
+    } else {
+        Vec::new()
+    };
     let body = html! {
         h1 { @if mine { "My plate" } @else { (p.person.name) "\u{2019}s plate" } }
         p.lead {
@@ -165,6 +170,13 @@ async fn plate_page(
             " · " a href=(format!("/people/{}/career", p.person.id)) { "Career plan" }
         }
         (error_summary(errors, "f-"))
+        @if !asked.is_empty() {
+            section.card aria-labelledby="asked" {
+                h2 #asked { "Stretch work you are asked about" }
+                p.hint { "From outside your team: it goes on your plate only if you and your " (settings.manager_word) " both agree." }
+                ul.plain { @for a in &asked { (super::opportunities::asked_line(user, a)) } }
+            }
+        }
         ul.figures {
             li { span.muted { "Workload, next " (p.horizon.days()) " days" } strong { @match p.workload.ratio() { Some(r) => { (format!("{r:.2}")) } None => { "no capacity" } } }
                 (workload_text(&p.workload))
