@@ -77,10 +77,13 @@ pub async fn run(args: DemoArgs) -> Result<()> {
         );
     }
     store
-        .save_settings(&Settings {
-            organisation_name: org.organisation_name.clone(),
-            ..Settings::default()
-        })
+        .save_settings(
+            &Settings {
+                organisation_name: org.organisation_name.clone(),
+                ..Settings::default()
+            },
+            None,
+        )
         .await
         .map_err(|e| anyhow!("{e}"))?;
     for level in demo_levels() {

@@ -29,6 +29,29 @@ pub struct Settings {
     pub currency: String,
 }
 
+impl Settings {
+    /// What changed from `before`, as the audit log shows it: `name: before → after; …`
+    /// (an empty string when nothing did).
+    pub fn changes_from(&self, before: &Settings) -> String {
+        let (Ok(serde_json::Value::Object(old)), Ok(serde_json::Value::Object(new))) =
+            (serde_json::to_value(before), serde_json::to_value(self))
+        else {
+            return String::new();
+        };
+        let shown = |v: &serde_json::Value| match v {
+            serde_json::Value::String(s) => format!("{s:?}"),
+            other => other.to_string(),
+        };
+        new.iter()
+            .filter_map(|(key, value)| {
+                let was = old.get(key)?;
+                (was != value).then(|| format!("{key}: {} → {}", shown(was), shown(value)))
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Settings {

@@ -42,6 +42,15 @@ pub struct AuditEntry {
     pub detail: String,
 }
 
+/// An audit line as the log shows it: with the names of the person who acted and, when
+/// the subject is a person, of that person.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditLine {
+    pub entry: AuditEntry,
+    pub actor_name: Option<String>,
+    pub subject_person: Option<(PersonId, String)>,
+}
+
 /// What a change records beside its data, written in the same transaction: its audit line
 /// and, for people, the history of the fields it changed.
 #[derive(Debug, Clone)]
@@ -102,7 +111,13 @@ pub trait Store:
     async fn ping(&self) -> CoreResult<()>;
 
     async fn settings(&self) -> CoreResult<Settings>;
-    async fn save_settings(&self, settings: &Settings) -> CoreResult<()>;
+    /// Saves the settings, and the audit line that records the change in the same
+    /// transaction.
+    async fn save_settings(
+        &self,
+        settings: &Settings,
+        audit: Option<&AuditEntry>,
+    ) -> CoreResult<()>;
 
     async fn person(&self, id: PersonId) -> CoreResult<Option<Person>>;
     /// A person with their skills, managers (nearest first) and active reports, in as few
@@ -228,7 +243,7 @@ pub trait Store:
     ) -> CoreResult<()>;
 
     async fn audit(&self, entry: &AuditEntry) -> CoreResult<()>;
-    async fn audit_log(&self, limit: i64) -> CoreResult<Vec<AuditEntry>>;
+    async fn audit_log(&self, limit: i64) -> CoreResult<Vec<AuditLine>>;
 }
 
 tokio::task_local! {

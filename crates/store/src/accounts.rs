@@ -285,9 +285,18 @@ pub(crate) async fn audit_in(conn: &mut sqlx::AnyConnection, entry: &AuditEntry)
     Ok(())
 }
 
-pub async fn audit_log(store: &SqlStore, limit: i64) -> CoreResult<Vec<AuditEntry>> {
+pub async fn audit_log(
+    store: &SqlStore,
+    limit: i64,
+) -> CoreResult<Vec<trellis_core::store::AuditLine>> {
     let rows = sqlx::query(
-        "SELECT at, actor_id, action, subject, detail FROM audit_log ORDER BY id DESC LIMIT $1",
+        "SELECT a.at, a.actor_id, a.action, a.subject, a.detail, p.name AS actor_name, \
+         s.id AS subject_id, s.name AS subject_name \
+         FROM (SELECT * FROM audit_log ORDER BY id DESC LIMIT $1) a \
+         LEFT JOIN people p ON p.id = a.actor_id \
+         LEFT JOIN people s ON s.id = (CASE WHEN a.subject LIKE 'person %' \
+             THEN CAST(SUBSTR(a.subject, 8) AS BIGINT) END) \
+         ORDER BY a.id DESC",
     )
     .bind(limit)
     .fetch_all(&store.pool)
@@ -295,15 +304,21 @@ pub async fn audit_log(store: &SqlStore, limit: i64) -> CoreResult<Vec<AuditEntr
     .map_err(map_err)?;
     rows.iter()
         .map(|r| {
-            Ok(AuditEntry {
-                at: r.try_get("at").map_err(map_err)?,
-                actor: r
-                    .try_get::<Option<i64>, _>("actor_id")
-                    .map_err(map_err)?
-                    .map(PersonId),
-                action: r.try_get("action").map_err(map_err)?,
-                subject: r.try_get("subject").map_err(map_err)?,
-                detail: r.try_get("detail").map_err(map_err)?,
+            let subject_id: Option<i64> = r.try_get("subject_id").map_err(map_err)?;
+            let subject_name: Option<String> = r.try_get("subject_name").map_err(map_err)?;
+            Ok(trellis_core::store::AuditLine {
+                entry: AuditEntry {
+                    at: r.try_get("at").map_err(map_err)?,
+                    actor: r
+                        .try_get::<Option<i64>, _>("actor_id")
+                        .map_err(map_err)?
+                        .map(PersonId),
+                    action: r.try_get("action").map_err(map_err)?,
+                    subject: r.try_get("subject").map_err(map_err)?,
+                    detail: r.try_get("detail").map_err(map_err)?,
+                },
+                actor_name: r.try_get("actor_name").map_err(map_err)?,
+                subject_person: subject_id.map(PersonId).zip(subject_name),
             })
         })
         .collect()

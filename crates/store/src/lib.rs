@@ -383,8 +383,12 @@ impl trellis_core::Store for SqlStore {
     async fn settings(&self) -> CoreResult<trellis_core::settings::Settings> {
         people::settings(self).await
     }
-    async fn save_settings(&self, s: &trellis_core::settings::Settings) -> CoreResult<()> {
-        people::save_settings(self, s).await
+    async fn save_settings(
+        &self,
+        s: &trellis_core::settings::Settings,
+        audit: Option<&trellis_core::store::AuditEntry>,
+    ) -> CoreResult<()> {
+        people::save_settings(self, s, audit).await
     }
     async fn person(
         &self,
@@ -620,7 +624,7 @@ impl trellis_core::Store for SqlStore {
     async fn audit(&self, entry: &trellis_core::store::AuditEntry) -> CoreResult<()> {
         accounts::audit(self, entry).await
     }
-    async fn audit_log(&self, limit: i64) -> CoreResult<Vec<trellis_core::store::AuditEntry>> {
+    async fn audit_log(&self, limit: i64) -> CoreResult<Vec<trellis_core::store::AuditLine>> {
         accounts::audit_log(self, limit).await
     }
 }

@@ -113,7 +113,11 @@ async fn settings_uncached(store: &SqlStore) -> CoreResult<Settings> {
     Ok(s)
 }
 
-pub async fn save_settings(store: &SqlStore, s: &Settings) -> CoreResult<()> {
+pub async fn save_settings(
+    store: &SqlStore,
+    s: &Settings,
+    audit: Option<&trellis_core::store::AuditEntry>,
+) -> CoreResult<()> {
     let mut tx = store.pool.begin().await.map_err(map_err)?;
     for (key, value) in [
         ("organisation_name", s.organisation_name.clone()),
@@ -142,6 +146,9 @@ pub async fn save_settings(store: &SqlStore, s: &Settings) -> CoreResult<()> {
         .execute(&mut *tx)
         .await
         .map_err(map_err)?;
+    }
+    if let Some(audit) = audit {
+        crate::accounts::audit_in(&mut tx, audit).await?;
     }
     tx.commit().await.map_err(map_err)
 }

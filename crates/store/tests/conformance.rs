@@ -285,7 +285,7 @@ async fn a_write_made_elsewhere_is_read_at_once() {
             "{backend}: signed out everywhere"
         );
         settings.organisation_name = "Renamed Inc".into();
-        b.save_settings(&settings).await.unwrap();
+        b.save_settings(&settings, None).await.unwrap();
         assert_eq!(
             a.settings().await.unwrap().organisation_name,
             "Renamed Inc",

@@ -731,4 +731,37 @@ async fn the_organisations_word_for_managers_is_used() {
         "{home}"
     );
     assert!(home.contains("Acme"));
+    // The audit log names what changed, before and after, and who changed it.
+    let audit = app.get_page("/admin/audit", Some(&admin)).await.text();
+    let hr = app.id("hr@acme.test").await;
+    assert!(
+        audit.contains(&format!("<a href=\"/people/{hr}\">Hana Hr</a>"))
+            && audit.contains("manager_word: &quot;manager&quot; → &quot;leader&quot;")
+            && audit.contains("default_capacity_hours: 32 → 36"),
+        "{audit}"
+    );
+}
+
+#[tokio::test]
+async fn the_audit_log_names_the_people_a_change_was_about() {
+    let app = TestApp::new("sqlite").await;
+    let token = app.token("hr@acme.test").await;
+    let dev = app.id("dev@acme.test").await;
+    let r = app
+        .api(
+            Method::PATCH,
+            &format!("/api/v1/people/{dev}"),
+            Some(&token),
+            Some(serde_json::json!({"title": "Staff Engineer"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let admin = app.sign_in("hr@acme.test", PASSWORD).await.unwrap();
+    let audit = app.get_page("/admin/audit", Some(&admin)).await.text();
+    let row = &audit[audit.find("person.update").expect("audited")..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(
+        row.contains(&format!("<a href=\"/people/{dev}\">Dana Dev</a>")),
+        "{row}"
+    );
 }

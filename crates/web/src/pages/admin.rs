@@ -225,17 +225,14 @@ async fn save_settings(
     {
         errors = f;
     } else if errors.is_empty() {
-        state.store.save_settings(&new).await?;
-        state
-            .store
-            .audit(&trellis_core::store::AuditEntry {
-                at: crate::now(),
-                actor: Some(user.viewer.person_id),
-                action: "settings.update".into(),
-                subject: "settings".into(),
-                detail: String::new(),
-            })
-            .await?;
+        let audit = trellis_core::store::AuditEntry {
+            at: crate::now(),
+            actor: Some(user.viewer.person_id),
+            action: "settings.update".into(),
+            subject: "settings".into(),
+            detail: new.changes_from(&current),
+        };
+        state.store.save_settings(&new, Some(&audit)).await?;
         return Ok(Redirect::to("/admin/settings?saved=1").into_response());
     }
     let frame = Frame {
@@ -523,12 +520,24 @@ async fn show_audit(
         table.responsive {
             thead { tr { th { "When" } th { "Who" } th { "What" } th { "Subject" } th { "Detail" } } }
             tbody {
-                @for e in &entries {
+                @for line in &entries {
+                    @let e = &line.entry;
                     tr {
                         td data-label="When" { (chrono::DateTime::from_timestamp(e.at, 0).map(|d| d.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default()) }
-                        td data-label="Who" { @if let Some(a) = e.actor { a href=(format!("/people/{a}")) { "person " (a) } } }
+                        td data-label="Who" {
+                            @match (e.actor, &line.actor_name) {
+                                (Some(a), Some(name)) => { a href=(format!("/people/{a}")) { (name) } }
+                                (Some(a), None) => { "person " (a) }
+                                (None, _) => { span.muted { "command line" } }
+                            }
+                        }
                         td data-label="What" { (e.action) }
-                        td data-label="Subject" { (e.subject) }
+                        td data-label="Subject" {
+                            @match &line.subject_person {
+                                Some((id, name)) => { a href=(format!("/people/{id}")) { (name) } }
+                                None => { (e.subject) }
+                            }
+                        }
                         td data-label="Detail" { (e.detail) }
                     }
                 }
