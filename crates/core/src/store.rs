@@ -42,6 +42,25 @@ pub struct AuditEntry {
     pub detail: String,
 }
 
+impl AuditEntry {
+    /// A line about a person: the log names and links them.
+    pub fn about_person(
+        at: i64,
+        actor: PersonId,
+        action: &str,
+        person: PersonId,
+        detail: String,
+    ) -> Self {
+        AuditEntry {
+            at,
+            actor: Some(actor),
+            action: action.into(),
+            subject: format!("person {person}"),
+            detail,
+        }
+    }
+}
+
 /// An audit line as the log shows it: with the names of the person who acted and, when
 /// the subject is a person, of that person.
 #[derive(Debug, Clone, Serialize)]

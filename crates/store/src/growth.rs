@@ -276,6 +276,7 @@ pub async fn create_placement(
     store: &SqlStore,
     p: &NewPlacement,
     commitment: Option<&NewCommitment>,
+    audit: Option<&trellis_core::store::AuditEntry>,
 ) -> CoreResult<PlacementId> {
     let mut tx = store.pool.begin().await.map_err(map_err)?;
     let commitment_id = match commitment {
@@ -308,6 +309,7 @@ pub async fn create_placement(
     if commitment_id.is_some() {
         fill(&mut tx, p.opportunity).await?;
     }
+    crate::accounts::audit_opt(&mut tx, audit).await?;
     tx.commit().await.map_err(map_err)?;
     Ok(PlacementId(id))
 }
@@ -332,6 +334,7 @@ pub async fn change_placement(
     id: PlacementId,
     change: &PlacementChange,
     commitment: Option<&NewCommitment>,
+    audit: Option<&trellis_core::store::AuditEntry>,
 ) -> CoreResult<()> {
     let mut tx = store.pool.begin().await.map_err(map_err)?;
     let commitment_id = match commitment {
@@ -368,6 +371,7 @@ pub async fn change_placement(
     if change.status == PlacementStatus::Approved {
         fill(&mut tx, OpportunityId(opportunity)).await?;
     }
+    crate::accounts::audit_opt(&mut tx, audit).await?;
     tx.commit().await.map_err(map_err)
 }
 
@@ -454,6 +458,7 @@ pub async fn save_career_plan(
     by: PersonId,
     at: i64,
     what: &str,
+    audit: Option<&trellis_core::store::AuditEntry>,
 ) -> CoreResult<()> {
     let areas =
         serde_json::to_string(&f.growth_areas).map_err(|e| CoreError::Internal(e.to_string()))?;
@@ -477,6 +482,7 @@ pub async fn save_career_plan(
     .await
     .map_err(map_err)?;
     note_history(&mut tx, person, by, at, what).await?;
+    crate::accounts::audit_opt(&mut tx, audit).await?;
     tx.commit().await.map_err(map_err)
 }
 
@@ -486,6 +492,7 @@ pub async fn mark_career_plan_reviewed(
     on: chrono::NaiveDate,
     by: PersonId,
     at: i64,
+    audit: Option<&trellis_core::store::AuditEntry>,
 ) -> CoreResult<()> {
     let mut tx = store.pool.begin().await.map_err(map_err)?;
     sqlx::query("UPDATE career_plans SET last_reviewed_on = $1 WHERE person_id = $2")
@@ -495,6 +502,7 @@ pub async fn mark_career_plan_reviewed(
         .await
         .map_err(map_err)?;
     note_history(&mut tx, person, by, at, "Reviewed together").await?;
+    crate::accounts::audit_opt(&mut tx, audit).await?;
     tx.commit().await.map_err(map_err)
 }
 
@@ -530,6 +538,7 @@ pub async fn add_career_support(
     c: &NewCommitment,
     by: PersonId,
     at: i64,
+    audit: Option<&trellis_core::store::AuditEntry>,
 ) -> CoreResult<CommitmentId> {
     let mut tx = store.pool.begin().await.map_err(map_err)?;
     let id = insert_commitment(&mut *tx, c).await?;
@@ -547,6 +556,7 @@ pub async fn add_career_support(
         &format!("Support promised: {}", c.title),
     )
     .await?;
+    crate::accounts::audit_opt(&mut tx, audit).await?;
     tx.commit().await.map_err(map_err)?;
     Ok(id)
 }

@@ -665,8 +665,9 @@ impl trellis_core::work::store::WorkStore for SqlStore {
         &self,
         c: &trellis_core::work::Commitment,
         changes: &[trellis_core::work::NewChange],
+        audit: Option<&trellis_core::store::AuditEntry>,
     ) -> CoreResult<()> {
-        work::update_commitment(self, c, changes).await
+        work::update_commitment(self, c, changes, audit).await
     }
     async fn add_comment(
         &self,
@@ -884,8 +885,9 @@ impl trellis_core::growth::store::GrowthStore for SqlStore {
         by: trellis_core::PersonId,
         at: i64,
         what: &str,
+        audit: Option<&trellis_core::store::AuditEntry>,
     ) -> CoreResult<()> {
-        growth::save_career_plan(self, person, fields, by, at, what).await
+        growth::save_career_plan(self, person, fields, by, at, what, audit).await
     }
     async fn mark_career_plan_reviewed(
         &self,
@@ -893,8 +895,9 @@ impl trellis_core::growth::store::GrowthStore for SqlStore {
         on: chrono::NaiveDate,
         by: trellis_core::PersonId,
         at: i64,
+        audit: Option<&trellis_core::store::AuditEntry>,
     ) -> CoreResult<()> {
-        growth::mark_career_plan_reviewed(self, person, on, by, at).await
+        growth::mark_career_plan_reviewed(self, person, on, by, at, audit).await
     }
     async fn career_history(
         &self,
@@ -909,8 +912,9 @@ impl trellis_core::growth::store::GrowthStore for SqlStore {
         commitment: &trellis_core::work::NewCommitment,
         by: trellis_core::PersonId,
         at: i64,
+        audit: Option<&trellis_core::store::AuditEntry>,
     ) -> CoreResult<trellis_core::ids::CommitmentId> {
-        growth::add_career_support(self, person, commitment, by, at).await
+        growth::add_career_support(self, person, commitment, by, at, audit).await
     }
     async fn career_support(
         &self,
@@ -964,16 +968,18 @@ impl trellis_core::growth::store::GrowthStore for SqlStore {
         &self,
         new: &trellis_core::growth::opportunities::NewPlacement,
         commitment: Option<&trellis_core::work::NewCommitment>,
+        audit: Option<&trellis_core::store::AuditEntry>,
     ) -> CoreResult<trellis_core::ids::PlacementId> {
-        growth::create_placement(self, new, commitment).await
+        growth::create_placement(self, new, commitment, audit).await
     }
     async fn change_placement(
         &self,
         id: trellis_core::ids::PlacementId,
         change: &trellis_core::growth::opportunities::PlacementChange,
         commitment: Option<&trellis_core::work::NewCommitment>,
+        audit: Option<&trellis_core::store::AuditEntry>,
     ) -> CoreResult<()> {
-        growth::change_placement(self, id, change, commitment).await
+        growth::change_placement(self, id, change, commitment, audit).await
     }
     async fn mentee_goals(
         &self,
@@ -1027,8 +1033,9 @@ impl trellis_core::growth::store::GrowthStore for SqlStore {
         &self,
         round: &trellis_core::growth::mentoring::NewRound,
         pairs: &[trellis_core::growth::mentoring::NewRoundPair],
+        audit: Option<&trellis_core::store::AuditEntry>,
     ) -> CoreResult<trellis_core::ids::RoundId> {
-        mentoring::create_round(self, round, pairs).await
+        mentoring::create_round(self, round, pairs, audit).await
     }
     async fn mentoring_rounds(&self) -> CoreResult<Vec<trellis_core::growth::mentoring::Round>> {
         mentoring::rounds(self).await
@@ -1050,8 +1057,9 @@ impl trellis_core::growth::store::GrowthStore for SqlStore {
         id: trellis_core::ids::RoundId,
         mentee: trellis_core::PersonId,
         explanation: &str,
+        audit: Option<&trellis_core::store::AuditEntry>,
     ) -> CoreResult<()> {
-        mentoring::remove_round_pair(self, id, mentee, explanation).await
+        mentoring::remove_round_pair(self, id, mentee, explanation, audit).await
     }
     async fn publish_round(
         &self,
@@ -1059,8 +1067,9 @@ impl trellis_core::growth::store::GrowthStore for SqlStore {
         by: trellis_core::PersonId,
         at: i64,
         mentorships: &[trellis_core::growth::mentoring::NewMentorship],
+        audit: Option<&trellis_core::store::AuditEntry>,
     ) -> CoreResult<()> {
-        mentoring::publish_round(self, id, by, at, mentorships).await
+        mentoring::publish_round(self, id, by, at, mentorships, audit).await
     }
     async fn mentorships_of(
         &self,
@@ -1080,8 +1089,9 @@ impl trellis_core::growth::store::GrowthStore for SqlStore {
         on: chrono::NaiveDate,
         by: trellis_core::PersonId,
         note: &str,
+        audit: Option<&trellis_core::store::AuditEntry>,
     ) -> CoreResult<bool> {
-        mentoring::end_mentorship(self, id, on, by, note).await
+        mentoring::end_mentorship(self, id, on, by, note, audit).await
     }
     async fn skill_names(&self) -> CoreResult<Vec<String>> {
         mentoring::skill_names(self).await

@@ -226,6 +226,7 @@ pub async fn create_round(
     store: &SqlStore,
     round: &NewRound,
     pairs: &[NewRoundPair],
+    audit: Option<&trellis_core::store::AuditEntry>,
 ) -> CoreResult<RoundId> {
     let mut tx = store.pool.begin().await.map_err(map_err)?;
     let id: i64 = sqlx::query_scalar(
@@ -270,6 +271,7 @@ pub async fn create_round(
         &rows,
     )
     .await?;
+    crate::accounts::audit_opt(&mut tx, audit).await?;
     tx.commit().await.map_err(map_err)?;
     Ok(RoundId(id))
 }
@@ -348,7 +350,9 @@ pub async fn remove_round_pair(
     id: RoundId,
     mentee: PersonId,
     explanation: &str,
+    audit: Option<&trellis_core::store::AuditEntry>,
 ) -> CoreResult<()> {
+    let mut tx = store.pool.begin().await.map_err(map_err)?;
     sqlx::query(
         "UPDATE mentoring_pairs SET mentor_id = NULL, score = 0, explanation = $1 \
          WHERE round_id = $2 AND mentee_id = $3",
@@ -356,10 +360,11 @@ pub async fn remove_round_pair(
     .bind(explanation.to_string())
     .bind(id.0)
     .bind(mentee.0)
-    .execute(&store.pool)
+    .execute(&mut *tx)
     .await
     .map_err(map_err)?;
-    Ok(())
+    crate::accounts::audit_opt(&mut tx, audit).await?;
+    tx.commit().await.map_err(map_err)
 }
 
 pub async fn publish_round(
@@ -368,6 +373,7 @@ pub async fn publish_round(
     by: PersonId,
     at: i64,
     mentorships: &[NewMentorship],
+    audit: Option<&trellis_core::store::AuditEntry>,
 ) -> CoreResult<()> {
     let mut tx = store.pool.begin().await.map_err(map_err)?;
     let changed = sqlx::query(
@@ -416,6 +422,7 @@ pub async fn publish_round(
         &rows,
     )
     .await?;
+    crate::accounts::audit_opt(&mut tx, audit).await?;
     tx.commit().await.map_err(map_err)
 }
 
@@ -480,7 +487,9 @@ pub async fn end_mentorship(
     on: NaiveDate,
     by: PersonId,
     note: &str,
+    audit: Option<&trellis_core::store::AuditEntry>,
 ) -> CoreResult<bool> {
+    let mut tx = store.pool.begin().await.map_err(map_err)?;
     let done = sqlx::query(
         "UPDATE mentorships SET ended_on = $1, ended_by = $2, end_note = $3 \
          WHERE id = $4 AND ended_on IS NULL",
@@ -489,10 +498,15 @@ pub async fn end_mentorship(
     .bind(by.0)
     .bind(note.to_string())
     .bind(id.0)
-    .execute(&store.pool)
+    .execute(&mut *tx)
     .await
     .map_err(map_err)?;
-    Ok(done.rows_affected() == 1)
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    crate::accounts::audit_opt(&mut tx, audit).await?;
+    tx.commit().await.map_err(map_err)?;
+    Ok(true)
 }
 
 pub async fn mentorships_of(store: &SqlStore, person: PersonId) -> CoreResult<Vec<Mentorship>> {

@@ -452,6 +452,7 @@ pub async fn update_commitment(
     store: &SqlStore,
     c: &Commitment,
     changes: &[NewChange],
+    audit: Option<&trellis_core::store::AuditEntry>,
 ) -> CoreResult<()> {
     let mut tx = store.pool.begin().await.map_err(map_err)?;
     let result = sqlx::query(
@@ -498,6 +499,7 @@ pub async fn update_commitment(
         .await
         .map_err(map_err)?;
     }
+    crate::accounts::audit_opt(&mut tx, audit).await?;
     tx.commit().await.map_err(map_err)
 }
 

@@ -900,6 +900,7 @@ mod work {
                         note: "scope grew".into(),
                         in_time: Some(true),
                     }],
+                    None,
                 )
                 .await
                 .unwrap();
@@ -951,7 +952,7 @@ mod work {
             done.remaining_hours = 0.0;
             done.completed_at = Some(NOW);
             done.completed_on = Some(day("2026-11-23"));
-            store.update_commitment(&done, &[]).await.unwrap();
+            store.update_commitment(&done, &[], None).await.unwrap();
             assert_eq!(store.closed_commitments(owner, 5).await.unwrap()[0].id, b);
             // Capacity and absences.
             store.set_capacity(owner, Some(20.0)).await.unwrap();

@@ -7,6 +7,7 @@ mod common;
 use axum::http::{Method, StatusCode};
 use common::TestApp;
 use serde_json::{Value, json};
+use trellis_core::Store;
 use trellis_store::testing::backends;
 
 async fn post(app: &TestApp, token: &str, body: Value) -> common::Response {
@@ -344,6 +345,26 @@ async fn another_teams_candidate_needs_their_managers_approval() {
         assert_eq!(p["status"], "approved", "{backend}: {p}");
         assert_eq!(p["candidate_consent"], "agreed");
         assert!(p["commitment_id"].as_i64().is_some());
+        // Each step is in the audit log, about Rita, in the order it happened.
+        let steps: Vec<(String, Option<String>)> = app
+            .store
+            .audit_log(50)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|l| l.entry.action.starts_with("placement."))
+            .map(|l| (l.entry.action, l.subject_person.map(|(_, name)| name)))
+            .collect();
+        let rita = Some("Rita Rep".to_string());
+        assert_eq!(
+            steps,
+            [
+                ("placement.answer".to_string(), rita.clone()),
+                ("placement.answer".to_string(), rita.clone()),
+                ("placement.propose".to_string(), rita.clone()),
+            ],
+            "{backend}"
+        );
         let plate = app
             .api(
                 Method::GET,
@@ -484,6 +505,24 @@ async fn career_plans_are_private_reviewed_together_and_support_lands_on_both_pl
         let plan = r.json();
         let title = "Help Dana Dev: Pair on the query planner";
         assert_eq!(plan["support"][0]["title"], title);
+        let audited: Vec<String> = app
+            .store
+            .audit_log(50)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|l| l.entry.action.starts_with("career_plan."))
+            .map(|l| format!("{} {}", l.entry.action, l.subject_person.unwrap().1))
+            .collect();
+        assert_eq!(
+            audited,
+            [
+                "career_plan.support Dana Dev",
+                "career_plan.review Dana Dev",
+                "career_plan.save Dana Dev"
+            ],
+            "{backend}: every change to the plan is audited"
+        );
         let whats: Vec<&str> = plan["history"]
             .as_array()
             .unwrap()

@@ -242,6 +242,15 @@ async fn an_admin_runs_reviews_and_publishes_a_round_within_the_rules() {
             .await;
         assert_eq!(r.status, StatusCode::OK, "{r:?}");
         assert_eq!(r.json()["published"], true);
+        let published = app.store.audit_log(20).await.unwrap();
+        assert!(
+            published
+                .iter()
+                .any(|l| l.entry.action == "mentoring_round.publish"
+                    && l.entry.subject == format!("round {id}")
+                    && l.actor_name.as_deref() == Some("Hana Hr")),
+            "{backend}: the publication is audited"
+        );
         let r = app
             .api(
                 Method::POST,

@@ -8,6 +8,7 @@ use axum::http::{Method, StatusCode};
 use chrono::{Duration, NaiveDate};
 use common::TestApp;
 use serde_json::{Value, json};
+use trellis_core::Store;
 use trellis_core::ids::CommitmentId;
 use trellis_core::work::metrics::local_date;
 use trellis_core::work::store::{CommitmentRow, WorkBatch};
@@ -806,6 +807,32 @@ async fn delivery_cannot_be_gamed_by_cancelling_moving_or_handing_on_late_work()
         assert!(r.status.is_success(), "{backend}: {r:?}");
         let r = status(&mgr, 9, "The customer withdrew it").await;
         assert!(r.status.is_success(), "{backend}: {r:?}");
+        // Each cancellation is in the audit log, with who, why and whether it still counts.
+        let cancels: Vec<_> = app
+            .store
+            .audit_log(50)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|l| l.entry.action == "commitment.cancel")
+            .collect();
+        assert_eq!(cancels.len(), 2, "{backend}");
+        assert_eq!(cancels[0].actor_name.as_deref(), Some("Max Manager"));
+        assert!(
+            cancels[0]
+                .entry
+                .detail
+                .ends_with(": The customer withdrew it")
+        );
+        assert_eq!(cancels[1].entry.subject, format!("commitment {}", id(6)));
+        assert!(
+            cancels[1]
+                .entry
+                .detail
+                .contains("of Dana Dev (still counts as not delivered): Not needed any more"),
+            "{backend}: {}",
+            cancels[1].entry.detail
+        );
         let r = app
             .api(
                 Method::POST,

@@ -10,6 +10,7 @@ use crate::error::{CoreError, CoreResult, FieldError};
 use crate::ids::{CommitmentId, LevelId, PersonId};
 use crate::org::csv_format::normalise_skill;
 use crate::policy::{Relation, Viewer};
+use crate::store::AuditEntry;
 use crate::store::Store;
 use crate::work::commitments::standing;
 use crate::work::metrics::local_date;
@@ -191,8 +192,22 @@ pub async fn save(
         strengths: fields.strengths.trim().to_string(),
         growth_areas: areas,
     };
+    let audit = AuditEntry::about_person(
+        now,
+        viewer.person_id,
+        "career_plan.save",
+        person,
+        format!("target role {:?}", clean.target_role),
+    );
     store
-        .save_career_plan(person, &clean, viewer.person_id, now, "Plan updated")
+        .save_career_plan(
+            person,
+            &clean,
+            viewer.person_id,
+            now,
+            "Plan updated",
+            Some(&audit),
+        )
         .await
 }
 
@@ -215,8 +230,15 @@ pub async fn review(
         ));
     }
     let today = local_date(s.person.time_zone.as_deref(), now);
+    let audit = AuditEntry::about_person(
+        now,
+        viewer.person_id,
+        "career_plan.review",
+        person,
+        format!("reviewed on {today}"),
+    );
     store
-        .mark_career_plan_reviewed(person, today, viewer.person_id, now)
+        .mark_career_plan_reviewed(person, today, viewer.person_id, now, Some(&audit))
         .await
 }
 
@@ -277,6 +299,13 @@ pub async fn add_support(
     if !errors.is_empty() {
         return Err(CoreError::Invalid(errors));
     }
+    let audit = AuditEntry::about_person(
+        now,
+        viewer.person_id,
+        "career_plan.support",
+        person,
+        format!("{what}, due {due}"),
+    );
     store
         .add_career_support(
             person,
@@ -294,6 +323,7 @@ pub async fn add_support(
             },
             viewer.person_id,
             now,
+            Some(&audit),
         )
         .await
 }

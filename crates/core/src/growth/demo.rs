@@ -146,6 +146,7 @@ pub async fn load(store: &dyn Store, org: &DemoOrg, now: i64) -> CoreResult<usiz
                     candidate_consent: crate::growth::opportunities::CandidateConsent::NotAsked,
                 },
                 None,
+                None,
             )
             .await?;
     }
@@ -321,13 +322,19 @@ async fn career_plans(
             growth_areas,
         };
         store
-            .save_career_plan(id, &fields, id, written, "Plan updated")
+            .save_career_plan(id, &fields, id, written, "Plan updated", None)
             .await?;
         // Most were reviewed recently; some not for over six months.
         let days_ago = rng.range(10, 300) as i64;
         let reviewed = today - Duration::days(days_ago);
         store
-            .mark_career_plan_reviewed(id, reviewed, manager.unwrap_or(id), now - days_ago * 86_400)
+            .mark_career_plan_reviewed(
+                id,
+                reviewed,
+                manager.unwrap_or(id),
+                now - days_ago * 86_400,
+                None,
+            )
             .await?;
     }
     Ok(())
@@ -434,6 +441,7 @@ async fn mentoring(
                     mentors: mentors.len() as i64,
                 },
                 &pairs,
+                None,
             )
             .await?;
         let mut mentorships = Vec::new();
@@ -448,7 +456,7 @@ async fn mentoring(
             });
         }
         store
-            .publish_round(round, admin, started, &mentorships)
+            .publish_round(round, admin, started, &mentorships, None)
             .await?;
     }
     for (id, goals) in later {

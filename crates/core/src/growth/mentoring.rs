@@ -321,26 +321,24 @@ pub async fn end_early(
     if !errors.is_empty() {
         return Err(CoreError::Invalid(errors));
     }
+    let audit = crate::store::AuditEntry::about_person(
+        now,
+        viewer.person_id,
+        "mentorship.end",
+        mentorship.mentee.id,
+        format!(
+            "{} mentoring {}, ended early",
+            mentorship.mentor.name, mentorship.mentee.name
+        ),
+    );
     if !store
-        .end_mentorship(id, today, viewer.person_id, &note)
+        .end_mentorship(id, today, viewer.person_id, &note, Some(&audit))
         .await?
     {
         return Err(CoreError::Conflict(
             "this mentorship was ended a moment ago".into(),
         ));
     }
-    store
-        .audit(&crate::store::AuditEntry {
-            at: now,
-            actor: Some(viewer.person_id),
-            action: "mentorship.end".into(),
-            subject: format!("mentorship {id}"),
-            detail: format!(
-                "{} mentoring {}, ended early",
-                mentorship.mentor.name, mentorship.mentee.name
-            ),
-        })
-        .await?;
     store
         .mentorship(id)
         .await?
@@ -626,7 +624,21 @@ pub async fn run_round(
         mentees: mentees.len() as i64,
         mentors: mentors.len() as i64,
     };
-    store.create_mentoring_round(&round, &pairs).await
+    let audit = crate::store::AuditEntry {
+        at: now,
+        actor: Some(viewer.person_id),
+        action: "mentoring_round.run".into(),
+        subject: name.to_string(),
+        detail: format!(
+            "{} mentees, {} mentors, {} matched (draft)",
+            round.mentees,
+            round.mentors,
+            pairs.iter().filter(|p| p.mentor.is_some()).count()
+        ),
+    };
+    store
+        .create_mentoring_round(&round, &pairs, Some(&audit))
+        .await
 }
 
 /// A proposed line as the store writes it.
@@ -865,6 +877,7 @@ pub async fn remove_pair(
     viewer: &Viewer,
     id: RoundId,
     mentee: PersonId,
+    now: i64,
 ) -> CoreResult<()> {
     require_admin(viewer)?;
     let round = load_round(store, id).await?;
@@ -886,8 +899,15 @@ pub async fn remove_pair(
             pair.mentee.name
         )));
     }
+    let audit = crate::store::AuditEntry::about_person(
+        now,
+        viewer.person_id,
+        "mentoring_round.remove_pair",
+        mentee,
+        format!("taken out of {:?} in review", round.name),
+    );
     store
-        .remove_round_pair(id, mentee, "Taken out in review.")
+        .remove_round_pair(id, mentee, "Taken out in review.", Some(&audit))
         .await
 }
 
@@ -929,8 +949,15 @@ pub async fn publish(
         })
         .collect();
     let count = mentorships.len();
+    let audit = crate::store::AuditEntry {
+        at: now,
+        actor: Some(viewer.person_id),
+        action: "mentoring_round.publish".into(),
+        subject: format!("round {id}"),
+        detail: format!("{:?}: {count} mentorships", round.name),
+    };
     store
-        .publish_round(id, viewer.person_id, now, &mentorships)
+        .publish_round(id, viewer.person_id, now, &mentorships, Some(&audit))
         .await?;
     Ok(count)
 }

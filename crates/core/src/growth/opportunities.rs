@@ -645,8 +645,23 @@ pub async fn accept(
     // whatever the opportunity asked; inside it, the poster is that chain.
     let approved_now = own_manager_side;
     let commitment = approved_now.then(|| commitment_for(&o, person, now));
+    let audit = crate::store::AuditEntry::about_person(
+        now,
+        viewer.person_id,
+        "placement.propose",
+        person,
+        format!(
+            "for {:?}{}",
+            o.title,
+            if approved_now {
+                ", given at once"
+            } else {
+                ", waiting for consent"
+            }
+        ),
+    );
     store
-        .create_placement(&placement, commitment.as_ref())
+        .create_placement(&placement, commitment.as_ref(), Some(&audit))
         .await
 }
 
@@ -764,8 +779,24 @@ async fn settle(
     } else {
         None
     };
+    let audit = crate::store::AuditEntry::about_person(
+        now,
+        change
+            .decided
+            .or(change.manager_approved)
+            .map(|(by, _)| by)
+            .unwrap_or(p.person.id),
+        "placement.answer",
+        p.person.id,
+        format!(
+            "{:?}: {}, candidate {}",
+            p.opportunity_title,
+            change.status.as_str(),
+            change.candidate_consent.as_str()
+        ),
+    );
     store
-        .change_placement(p.id, change, commitment.as_ref())
+        .change_placement(p.id, change, commitment.as_ref(), Some(&audit))
         .await
 }
 

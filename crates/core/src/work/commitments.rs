@@ -432,7 +432,7 @@ pub async fn edit(
         note: String::new(),
         in_time: None,
     };
-    store.update_commitment(&c, &[change]).await
+    store.update_commitment(&c, &[change], None).await
 }
 
 /// Moves the due date. Made on or before the date in force it is a renegotiation (the new
@@ -487,7 +487,7 @@ pub async fn renegotiate(
     c.agreed_due_date = agreed_due_after_change(c.due_date, c.agreed_due_date, today, new_due);
     c.due_date = new_due;
     store
-        .update_commitment(&c, std::slice::from_ref(&change))
+        .update_commitment(&c, std::slice::from_ref(&change), None)
         .await?;
     Ok(CommitmentChange {
         at: change.at,
@@ -557,7 +557,7 @@ pub async fn reassign(
     );
     c.owner.id = new_owner;
     c.owner.name = to.person.name;
-    store.update_commitment(&c, &[change]).await?;
+    store.update_commitment(&c, &[change], None).await?;
     // A wish to have this work moved off the old owner's plate is granted.
     store.resolve_off_wishes(id, old_owner).await
 }
@@ -641,7 +641,24 @@ pub async fn set_status(
         }
     }
     c.status = status;
-    store.update_commitment(&c, &[change]).await
+    // A cancellation takes work out of someone's record: the audit log keeps who and why.
+    let audit = (status == CommitmentStatus::Cancelled).then(|| crate::store::AuditEntry {
+        at: now,
+        actor: Some(viewer.person_id),
+        action: "commitment.cancel".into(),
+        subject: format!("commitment {}", c.id),
+        detail: format!(
+            "{:?} of {}{}: {note}",
+            c.title,
+            c.owner.name,
+            if c.cancel_counts {
+                " (still counts as not delivered)"
+            } else {
+                ""
+            }
+        ),
+    });
+    store.update_commitment(&c, &[change], audit.as_ref()).await
 }
 
 /// Adds a comment.

@@ -82,7 +82,12 @@ pub trait WorkStore: Send + Sync {
     async fn commitment_changes(&self, id: CommitmentId) -> CoreResult<Vec<CommitmentChange>>;
     async fn commitment_comments(&self, id: CommitmentId) -> CoreResult<Vec<Comment>>;
     /// Saves a commitment's fields and its new history lines in one transaction.
-    async fn update_commitment(&self, c: &Commitment, changes: &[NewChange]) -> CoreResult<()>;
+    async fn update_commitment(
+        &self,
+        c: &Commitment,
+        changes: &[NewChange],
+        audit: Option<&crate::store::AuditEntry>,
+    ) -> CoreResult<()>;
     async fn add_comment(
         &self,
         id: CommitmentId,

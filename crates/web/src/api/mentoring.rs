@@ -382,6 +382,7 @@ pub async fn remove_pair(
         &user.viewer,
         RoundId(id),
         PersonId(mentee),
+        crate::now(),
     )
     .await?;
     round_detail(&state, &user, RoundId(id)).await

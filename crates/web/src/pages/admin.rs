@@ -507,6 +507,19 @@ async fn commit_import(
     }
 }
 
+/// The page of an audit line's subject ("commitment 12" → its page), when it has one.
+fn subject_link(subject: &str) -> Option<String> {
+    let (kind, id) = subject.split_once(' ')?;
+    let id: i64 = id.parse().ok()?;
+    let base = match kind {
+        "commitment" => "/commitments",
+        "round" => "/mentoring/rounds",
+        "opportunity" => "/opportunities",
+        _ => return None,
+    };
+    Some(format!("{base}/{id}"))
+}
+
 async fn show_audit(
     State(state): State<AppState>,
     PageUser(user): PageUser,
@@ -533,9 +546,10 @@ async fn show_audit(
                         }
                         td data-label="What" { (e.action) }
                         td data-label="Subject" {
-                            @match &line.subject_person {
-                                Some((id, name)) => { a href=(format!("/people/{id}")) { (name) } }
-                                None => { (e.subject) }
+                            @match (&line.subject_person, subject_link(&e.subject)) {
+                                (Some((id, name)), _) => { a href=(format!("/people/{id}")) { (name) } }
+                                (None, Some(href)) => { a href=(href) { (e.subject) } }
+                                (None, None) => { (e.subject) }
                             }
                         }
                         td data-label="Detail" { (e.detail) }

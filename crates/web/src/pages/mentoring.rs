@@ -596,6 +596,7 @@ pub async fn remove_pair(
         &user.viewer,
         RoundId(id),
         PersonId(mentee),
+        crate::now(),
     )
     .await?;
     Ok(Redirect::to(&format!("/mentoring/rounds/{id}")).into_response())
