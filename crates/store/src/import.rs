@@ -542,12 +542,30 @@ pub async fn apply_import(
     crate::history::record_in(&mut tx, store.backend, &changes, record).await?;
     crate::accounts::audit_in(&mut tx, &record.audit).await?;
     tx.commit().await.map_err(map_err)?;
+    if store.backend == Backend::Sqlite {
+        release_page_caches(store).await;
+    }
     Ok(ImportSummary {
         created: plan.creates.len(),
         updated: plan.updates.len(),
         unchanged: plan.unchanged,
         deactivated: plan.deactivations.len(),
     })
+}
+
+/// After an import each idle SQLite connection hands back its page cache (up to 64 MiB
+/// each, filled by reading and writing every person); the pages people open fill it again
+/// with what they read.
+async fn release_page_caches(store: &SqlStore) {
+    let mut idle = Vec::new();
+    while let Some(conn) = store.pool.try_acquire() {
+        idle.push(conn);
+    }
+    for conn in &mut idle {
+        let _ = sqlx::query("PRAGMA shrink_memory")
+            .execute(&mut **conn)
+            .await;
+    }
 }
 
 pub async fn save_pending_import(
