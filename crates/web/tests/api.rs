@@ -521,6 +521,72 @@ async fn changes_of_manager_level_title_and_skills_are_kept_as_org_history() {
     }
 }
 
+/// The framework's own refusals come in the API's one error shape, with the status the
+/// document gives for every operation.
+#[tokio::test]
+async fn refusals_of_unreadable_requests_are_json_errors_the_document_lists() {
+    let app = TestApp::new("sqlite").await;
+    let token = app.token("hr@acme.test").await;
+    let r = app
+        .api(
+            Method::GET,
+            "/api/v1/people/not-a-number",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.json()["error"]["code"], "bad_request", "{}", r.text());
+    let r = app
+        .api(
+            Method::GET,
+            "/api/v1/people/1/team-work?window_days=-3",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(
+        r.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("window_days")
+    );
+    let r = app
+        .send(
+            Request::builder()
+                .method(Method::POST)
+                .uri("/api/v1/commitments")
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .header(header::CONTENT_TYPE, "text/plain")
+                .body(Body::from("title"))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert!(r.json()["error"]["code"].is_string(), "{}", r.text());
+    let doc = trellis_web::api::openapi_document();
+    let doc = serde_json::to_value(&doc).unwrap();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let codes = op["responses"].as_object().unwrap();
+            assert!(
+                codes.contains_key("401") && codes.contains_key("503"),
+                "{method} {path}"
+            );
+            if path.contains('{') {
+                assert!(codes.contains_key("404"), "{method} {path}");
+            }
+            if op.get("requestBody").is_some() {
+                assert!(
+                    codes.contains_key("415") && codes.contains_key("422"),
+                    "{method} {path}"
+                );
+            }
+        }
+    }
+}
+
 async fn import(app: &TestApp, token: &str, query: &str, csv: &str) -> common::Response {
     app.send(
         Request::builder()

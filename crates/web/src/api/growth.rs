@@ -252,6 +252,7 @@ pub struct OpportunityRequest {
     pub description: String,
     pub hours_per_week: Option<f64>,
     /// 1 to 52.
+    #[schema(required = true, nullable = false, minimum = 1, maximum = 52)]
     pub weeks: Option<u32>,
     /// The chosen person's manager must approve before the work is theirs.
     #[serde(default)]
@@ -454,7 +455,9 @@ pub async fn plan_opportunities(
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct GrowthAreaBody {
     pub skill: String,
+    #[schema(minimum = 1, maximum = 5)]
     pub current: u8,
+    #[schema(minimum = 1, maximum = 5)]
     pub target: u8,
 }
 
@@ -620,7 +623,9 @@ pub async fn review_career_plan(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SupportRequest {
+    #[schema(min_length = 1, max_length = 200)]
     pub what: String,
+    #[schema(required = true, nullable = false)]
     pub due_date: Option<chrono::NaiveDate>,
     /// Default 1.
     pub effort_hours: Option<f64>,

@@ -29,6 +29,7 @@ use utoipa::{IntoParams, ToSchema};
 #[serde(deny_unknown_fields)]
 pub struct MenteeGoalsBody {
     /// Skills to grow (1 to 10).
+    #[schema(min_items = 1, max_items = 10)]
     pub skills: Vec<String>,
     /// A mentor must offer this skill (one of `skills`).
     #[serde(default)]
@@ -57,6 +58,7 @@ impl From<&MenteeGoals> for MenteeGoalsBody {
 pub struct MentorProfileBody {
     pub strengths: Vec<String>,
     /// How many mentees at a time, 1 to 10.
+    #[schema(minimum = 1, maximum = 10)]
     pub capacity: Option<i64>,
     #[serde(default)]
     pub note: String,
@@ -335,7 +337,8 @@ pub struct RoundRequest {
     /// highest_total (default) or most_matched
     #[serde(default)]
     pub goal: Option<String>,
-    /// When the mentorships end.
+    /// When the mentorships end: after today and within three years.
+    #[schema(required = true, nullable = false)]
     pub ends_on: Option<NaiveDate>,
 }
 
@@ -463,6 +466,12 @@ pub struct TalentRequest {
     pub email: Option<String>,
     /// Skills of the organisation, each with a level from 1 to 5.
     pub skills: Vec<RequirementBody>,
+    #[schema(
+        required = true,
+        nullable = false,
+        exclusive_minimum = 0,
+        maximum = 10000
+    )]
     pub hourly_rate: Option<f64>,
     pub hours_per_week: Option<f64>,
     pub available_from: Option<NaiveDate>,

@@ -150,6 +150,42 @@ pub fn routes() -> Router<AppState> {
             post(imports::import_people).layer(crate::upload_body()),
         )
         .fallback(api_not_found)
+        .layer(axum::middleware::map_response(errors_as_json))
+}
+
+/// The framework's own refusals (a path or query value that does not parse, a method the
+/// path does not have) are plain text; an API client gets every error in the one JSON
+/// shape the document promises.
+async fn errors_as_json(response: axum::response::Response) -> axum::response::Response {
+    let plain = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/plain"));
+    let status = response.status();
+    if !plain || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    let code = match status {
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::PAYLOAD_TOO_LARGE => "too_large",
+        StatusCode::UNPROCESSABLE_ENTITY => "invalid",
+        _ => "bad_request",
+    };
+    let mut answer = axum::response::IntoResponse::into_response(ApiError::new(status, code, text));
+    for (name, value) in parts.headers.iter() {
+        if name != axum::http::header::CONTENT_TYPE && name != axum::http::header::CONTENT_LENGTH {
+            answer.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    answer
 }
 
 async fn api_not_found() -> ApiError {
@@ -247,6 +283,92 @@ impl Modify for SecuritySchemes {
     }
 }
 
+/// The answers every operation may give besides its own, documented once for all: a
+/// request that cannot be read (400), no valid token or session (401), a path id that
+/// names nothing the caller may see (404), a body of another type (415), an invalid value
+/// (422), an upload over the limit (413) and the database away (503).
+struct CommonResponses;
+
+impl Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{Ref, RefOr, ResponseBuilder};
+        let error = |description: &str| -> RefOr<utoipa::openapi::Response> {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(description)
+                    .content(
+                        "application/json",
+                        utoipa::openapi::Content::new(Some(Ref::from_schema_name("ErrorResponse"))),
+                    )
+                    .build(),
+            )
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let in_path = path.contains('{');
+            for op in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let body = op.request_body.as_ref().and_then(|b| match b {
+                    RefOr::T(b) => Some(b.content.keys().cloned().collect::<Vec<_>>()),
+                    RefOr::Ref(_) => None,
+                });
+                let in_query = op.parameters.as_ref().is_some_and(|ps| {
+                    ps.iter().any(|p| {
+                        matches!(p, RefOr::T(p) if p.parameter_in == utoipa::openapi::path::ParameterIn::Query)
+                    })
+                });
+                let mut add = |code: &str, description: &str| {
+                    op.responses
+                        .responses
+                        .entry(code.to_string())
+                        .or_insert_with(|| error(description));
+                };
+                if body.is_some() || in_query || in_path {
+                    add(
+                        "400",
+                        "The request cannot be read: malformed JSON, or a path or query value of the wrong type.",
+                    );
+                }
+                if path != "/api/v1/openapi.json" {
+                    add("401", "No valid token or session.");
+                }
+                if in_path {
+                    add(
+                        "404",
+                        "Nothing with this id, or nothing the caller may see (the same answer for both).",
+                    );
+                }
+                if let Some(types) = &body {
+                    add("415", &format!("The body is not {}.", types.join(" or ")));
+                    add(
+                        "422",
+                        "A value is invalid: `fields` names each field and what is wrong.",
+                    );
+                    if types.iter().any(|t| t == "text/csv") {
+                        add("413", "The file is larger than the server's max_upload_mb.");
+                    }
+                } else if in_query {
+                    add(
+                        "422",
+                        "A value is invalid: `fields` names each field and what is wrong.",
+                    );
+                }
+                add(
+                    "503",
+                    "The database is unavailable; try again after Retry-After seconds.",
+                );
+            }
+        }
+    }
+}
+
 /// The OpenAPI document of the API.
 #[derive(OpenApi)]
 #[openapi(
@@ -276,7 +398,7 @@ impl Modify for SecuritySchemes {
         mentoring::list_talent, mentoring::add_talent, mentoring::remove_talent,
         mentoring::import_talent, mentoring::end_mentorship,
     ),
-    modifiers(&SecuritySchemes),
+    modifiers(&SecuritySchemes, &CommonResponses),
     security(("bearer" = []), ("session" = [])),
     tags(
         (name = "account", description = "The signed-in account"),

@@ -37,6 +37,7 @@ impl From<&OrgNode> for OrgNodeResponse {
 #[into_params(parameter_in = Query)]
 pub struct SubtreeParams {
     /// Levels below the person to include, 0 to 4 (default 1).
+    #[param(minimum = 0, maximum = 4)]
     pub depth: Option<u32>,
 }
 
@@ -173,6 +174,7 @@ pub async fn list_levels(
 pub struct LevelRequest {
     pub name: String,
     /// 0 to 1000; higher is more senior.
+    #[schema(required = true, nullable = false, minimum = 0, maximum = 1000)]
     pub rank: Option<i64>,
     #[serde(default)]
     pub expectations: String,

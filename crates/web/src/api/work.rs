@@ -197,14 +197,25 @@ pub async fn show_commitment(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CommitmentRequest {
+    /// What will be delivered.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub title: String,
     #[serde(default)]
+    #[schema(max_length = 10000)]
     pub description: String,
     /// Defaults to the caller; a manager may give work to anyone in their tree.
     pub owner_id: Option<i64>,
     pub objective_id: Option<i64>,
     /// The agreed due date (today or later in the owner's time zone).
+    #[schema(required = true, nullable = false)]
     pub due_date: Option<NaiveDate>,
+    /// Hours of work, more than 0 and at most 2,000.
+    #[schema(
+        required = true,
+        nullable = false,
+        exclusive_minimum = 0,
+        maximum = 2000
+    )]
     pub effort_hours: Option<f64>,
     #[serde(default)]
     pub skills: Vec<String>,
@@ -321,6 +332,7 @@ pub async fn update_commitment(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RenegotiateRequest {
+    #[schema(required = true, nullable = false)]
     pub due_date: Option<NaiveDate>,
     #[serde(default)]
     pub note: String,
@@ -431,6 +443,7 @@ pub async fn set_commitment_status(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CommentRequest {
+    #[schema(min_length = 1, max_length = 5000)]
     pub body: String,
 }
 
@@ -818,6 +831,7 @@ pub async fn set_capacity(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AbsenceRequest {
+    #[schema(required = true, nullable = false)]
     pub first_day: Option<NaiveDate>,
     /// Defaults to the first day.
     pub last_day: Option<NaiveDate>,
@@ -874,6 +888,7 @@ pub async fn delete_absence(
 #[into_params(parameter_in = Query)]
 pub struct TeamWorkParams {
     /// Days, 7 to 730; default 90.
+    #[param(minimum = 7, maximum = 730)]
     pub window_days: Option<u32>,
 }
 
@@ -1229,6 +1244,7 @@ pub struct CheckInRequest {
     /// Done or not (done/not-done key results).
     #[serde(default)]
     pub done: bool,
+    #[schema(required = true, nullable = false)]
     pub confidence: Option<ConfidenceParam>,
     #[serde(default)]
     pub note: String,
