@@ -250,6 +250,8 @@ pub struct OpportunityRequest {
     pub title: String,
     #[serde(default)]
     pub description: String,
+    /// Hours a week it takes, more than 0 and at most 40.
+    #[schema(required = true, nullable = false, exclusive_minimum = 0, maximum = 40)]
     pub hours_per_week: Option<f64>,
     /// 1 to 52.
     #[schema(required = true, nullable = false, minimum = 1, maximum = 52)]
@@ -257,6 +259,8 @@ pub struct OpportunityRequest {
     /// The chosen person's manager must approve before the work is theirs.
     #[serde(default)]
     pub needs_manager_approval: bool,
+    /// The skills the work needs, each with its level (at least one).
+    #[schema(min_items = 1)]
     pub requirements: Vec<RequirementBody>,
 }
 

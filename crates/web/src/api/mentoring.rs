@@ -473,6 +473,8 @@ pub struct TalentRequest {
         maximum = 10000
     )]
     pub hourly_rate: Option<f64>,
+    /// Hours a week they can work, more than 0 and at most 60.
+    #[schema(required = true, nullable = false, exclusive_minimum = 0, maximum = 60)]
     pub hours_per_week: Option<f64>,
     pub available_from: Option<NaiveDate>,
     #[serde(default)]

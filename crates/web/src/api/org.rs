@@ -172,6 +172,7 @@ pub async fn list_levels(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LevelRequest {
+    #[schema(min_length = 1, max_length = 80, pattern = r"\S")]
     pub name: String,
     /// 0 to 1000; higher is more senior.
     #[schema(required = true, nullable = false, minimum = 0, maximum = 1000)]

@@ -183,9 +183,11 @@ pub struct PeopleParams {
     /// Admins only: include people who left.
     #[serde(default)]
     pub include_left: bool,
-    /// From 1.
+    /// From 1 (at most 1,000,000).
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u32>,
     /// 1 to 200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u32>,
 }
 
@@ -197,6 +199,22 @@ pub async fn list_people(
     ApiUser(user): ApiUser,
     Query(params): Query<PeopleParams>,
 ) -> Result<Json<PeopleListResponse>, ApiError> {
+    let mut errors = Vec::new();
+    if params.page.is_some_and(|p| !(1..=1_000_000).contains(&p)) {
+        errors.push(trellis_core::FieldError::new(
+            "page",
+            "pages count from 1 to 1,000,000",
+        ));
+    }
+    if params.per_page.is_some_and(|n| !(1..=200).contains(&n)) {
+        errors.push(trellis_core::FieldError::new(
+            "per_page",
+            "give 1 to 200 people per page",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(trellis_core::CoreError::Invalid(errors).into());
+    }
     let filter = PeopleFilter {
         query: params.q,
         team_id: params.team_id.map(TeamId),

@@ -443,7 +443,7 @@ pub async fn set_commitment_status(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CommentRequest {
-    #[schema(min_length = 1, max_length = 5000)]
+    #[schema(min_length = 1, max_length = 5000, pattern = r"\S")]
     pub body: String,
 }
 
@@ -804,6 +804,8 @@ pub async fn show_plate(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CapacityRequest {
+    /// 0 to 80; null for the organisation default.
+    #[schema(minimum = 0, maximum = 80)]
     pub hours_per_week: Option<f64>,
 }
 
