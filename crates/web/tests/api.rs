@@ -565,6 +565,34 @@ async fn refusals_of_unreadable_requests_are_json_errors_the_document_lists() {
         .await;
     assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert!(r.json()["error"]["code"].is_string(), "{}", r.text());
+    // JSON has one number type: an integer written as 8.0 is the integer 8.
+    let rep = app.id("rep@acme.test").await;
+    let r = app
+        .api(
+            Method::PATCH,
+            &format!("/api/v1/people/{rep}"),
+            Some(&token),
+            Some(serde_json::json!({"manager_id": app.id("ceo@acme.test").await as f64})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let r = app
+        .api(
+            Method::PATCH,
+            &format!("/api/v1/people/{rep}"),
+            Some(&token),
+            Some(serde_json::json!({"manager_id": 1.5})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("manager_id"),
+        "the field is named: {}",
+        r.text()
+    );
     let doc = trellis_web::api::openapi_document();
     let doc = serde_json::to_value(&doc).unwrap();
     for (path, item) in doc["paths"].as_object().unwrap() {

@@ -374,7 +374,7 @@ pub async fn show_round(
 /// Take a proposed pair out of a draft round.
 #[utoipa::path(delete, path = "/api/v1/mentoring/rounds/{id}/pairs/{mentee}", tag = "mentoring",
     params(("id" = i64, Path, description = "Round id"), ("mentee" = i64, Path, description = "The mentee's person id")),
-    responses((status = 200, body = RoundDetailResponse), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
+    responses((status = 200, body = RoundDetailResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
 pub async fn remove_pair(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,

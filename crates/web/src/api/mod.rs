@@ -203,10 +203,40 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(v)) => Ok(ApiJson(v)),
-            Err(rejection) => Err(json_rejection(rejection)),
+        let mut value = match Json::<serde_json::Value>::from_request(req, state).await {
+            Ok(Json(v)) => v,
+            Err(rejection) => return Err(json_rejection(rejection)),
+        };
+        whole_numbers_as_integers(&mut value);
+        serde_path_to_error::deserialize(value)
+            .map(ApiJson)
+            .map_err(|e| {
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_json",
+                    format!("Failed to deserialize the JSON body into the target type: {e}"),
+                )
+            })
+    }
+}
+
+/// JSON has one number type, and JSON Schema counts `5.0` as the integer 5: a client that
+/// writes integers with a fraction of zero is understood as Rust's integer fields expect.
+fn whole_numbers_as_integers(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Number(n) => {
+            if let Some(f) = n.as_f64().filter(|_| n.is_f64())
+                && f.fract() == 0.0
+                && f.abs() < 9.0e15
+            {
+                *n = serde_json::Number::from(f as i64);
+            }
         }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),
+        serde_json::Value::Object(fields) => {
+            fields.values_mut().for_each(whole_numbers_as_integers)
+        }
+        _ => {}
     }
 }
 
@@ -305,15 +335,17 @@ impl Modify for CommonResponses {
         };
         for (path, item) in openapi.paths.paths.iter_mut() {
             let in_path = path.contains('{');
-            for op in [
-                &mut item.get,
-                &mut item.put,
-                &mut item.post,
-                &mut item.delete,
-                &mut item.patch,
-            ]
-            .into_iter()
-            .flatten()
+            let reads = [(true, &mut item.get)];
+            let writes = [
+                (false, &mut item.put),
+                (false, &mut item.post),
+                (false, &mut item.delete),
+                (false, &mut item.patch),
+            ];
+            for (read, op) in reads
+                .into_iter()
+                .chain(writes)
+                .filter_map(|(read, op)| op.as_mut().map(|op| (read, op)))
             {
                 let body = op.request_body.as_ref().and_then(|b| match b {
                     RefOr::T(b) => Some(b.content.keys().cloned().collect::<Vec<_>>()),
@@ -339,7 +371,18 @@ impl Modify for CommonResponses {
                 if path != "/api/v1/openapi.json" {
                     add("401", "No valid token or session.");
                 }
-                if in_path {
+                if in_path && !read {
+                    add(
+                        "409",
+                        "The change conflicts with the state it would change (already done, decided or answered).",
+                    );
+                }
+                // An id in the query names something too.
+                let names_an_id = op.parameters.as_ref().is_some_and(|ps| {
+                    ps.iter()
+                        .any(|p| matches!(p, RefOr::T(p) if p.name.ends_with("_id")))
+                });
+                if in_path || names_an_id {
                     add(
                         "404",
                         "Nothing with this id, or nothing the caller may see (the same answer for both).",
