@@ -623,7 +623,11 @@ pub(crate) async fn import_people(
     let parsed = parse_people_csv(&content);
     drop(content);
     tracing::debug!(ms = started.elapsed().as_millis() as u64, "parsed");
-    let snapshot = store.org_snapshot().await.map_err(|e| anyhow!("{e}"))?;
+    let snapshot = if parsed.refused_outright() {
+        trellis_core::org::import::OrgSnapshot::default()
+    } else {
+        store.org_snapshot().await.map_err(|e| anyhow!("{e}"))?
+    };
     tracing::debug!(ms = started.elapsed().as_millis() as u64, "snapshot loaded");
     let plan = plan_import(parsed, &snapshot, options);
     drop(snapshot);

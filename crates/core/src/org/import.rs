@@ -96,6 +96,12 @@ pub struct ParsedFile {
 }
 
 impl ParsedFile {
+    /// The file is refused on its own and has no rows to compare with the organisation, so
+    /// planning needs no snapshot of it (which would cost memory for every person).
+    pub fn refused_outright(&self) -> bool {
+        self.rows.is_empty() && !self.errors.is_empty()
+    }
+
     fn error(&mut self, line: u64, column: impl Into<String>, message: impl Into<String>) {
         if self.errors.len() < MAX_REPORTED_ERRORS {
             self.errors.push(ImportIssue {

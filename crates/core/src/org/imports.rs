@@ -1,7 +1,7 @@
 //! The import use case: plan a file against the organisation (a preview), then apply it
 //! in one transaction. Admins only; every applied import is audited.
 
-use super::import::{ImportOptions, ImportPlan, parse_people_csv, plan_import};
+use super::import::{ImportOptions, ImportPlan, OrgSnapshot, parse_people_csv, plan_import};
 use crate::error::{CoreError, CoreResult};
 use crate::policy::Viewer;
 use crate::store::{AuditEntry, ChangeRecord, ImportSummary, Store};
@@ -17,7 +17,11 @@ pub async fn preview(
         return Err(CoreError::Forbidden("import people".into()));
     }
     let parsed = parse_people_csv(bytes);
-    let snapshot = store.org_snapshot().await?;
+    let snapshot = if parsed.refused_outright() {
+        OrgSnapshot::default()
+    } else {
+        store.org_snapshot().await?
+    };
     Ok(plan_import(parsed, &snapshot, options))
 }
 
