@@ -127,6 +127,128 @@ async fn a_manager_posts_reads_explained_suggestions_and_accepts_one() {
     }
 }
 
+/// Consent in the other order, and a no: the candidate may answer before their manager
+/// chain, and either of them declining ends the placement; nothing lands on the plate.
+#[tokio::test]
+async fn the_candidate_may_answer_first_and_either_side_may_say_no() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let mgr = app.token("mgr@acme.test").await;
+        let rep = app.token("rep@acme.test").await;
+        let sales = app.token("sales.head@acme.test").await;
+        let rep_id = app.id("rep@acme.test").await;
+        let propose = |title: &'static str| {
+            let app = &app;
+            let mgr = mgr.clone();
+            async move {
+                let o = post(
+                    app,
+                    &mgr,
+                    json!({"title": title, "hours_per_week": 2, "weeks": 2,
+                           "requirements": [{"skill": "negotiation", "level": 3}]}),
+                )
+                .await
+                .json();
+                let id = o["id"].as_i64().unwrap();
+                let p = app
+                    .api(
+                        Method::POST,
+                        &format!("/api/v1/opportunities/{id}/accept"),
+                        Some(&mgr),
+                        Some(json!({"person_id": rep_id})),
+                    )
+                    .await
+                    .json();
+                assert_eq!(p["candidate_consent"], "asked", "{p}");
+                p["id"].as_i64().unwrap()
+            }
+        };
+        let answer = |token: String, pid: i64, agree: bool| {
+            let app = &app;
+            async move {
+                app.api(
+                    Method::POST,
+                    &format!("/api/v1/placements/{pid}/answer"),
+                    Some(&token),
+                    Some(json!({"agree": agree})),
+                )
+                .await
+            }
+        };
+        let decide = |pid: i64, approve: bool| {
+            let app = &app;
+            let sales = sales.clone();
+            async move {
+                app.api(
+                    Method::POST,
+                    &format!("/api/v1/placements/{pid}/decision"),
+                    Some(&sales),
+                    Some(json!({"approve": approve})),
+                )
+                .await
+            }
+        };
+
+        // Rita agrees first: it waits for her manager, then is hers.
+        let first = propose("Interview three customers").await;
+        let p = answer(rep.clone(), first, true).await.json();
+        assert_eq!(
+            (p["status"].as_str(), p["candidate_consent"].as_str()),
+            (Some("pending"), Some("agreed")),
+            "{backend}: {p}"
+        );
+        let r = answer(rep.clone(), first, true).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{backend}: answered once");
+        let p = decide(first, true).await.json();
+        assert_eq!(p["status"], "approved", "{backend}: {p}");
+        assert!(p["commitment_id"].as_i64().is_some());
+
+        // Rita says no: declined, and her manager has nothing left to decide.
+        let second = propose("Run the renewal calls").await;
+        let p = answer(rep.clone(), second, false).await.json();
+        assert_eq!(p["status"], "declined", "{backend}: {p}");
+        assert_eq!(decide(second, true).await.status, StatusCode::CONFLICT);
+        let asked = app
+            .api(Method::GET, "/api/v1/placements/asked", Some(&rep), None)
+            .await
+            .json();
+        assert_eq!(asked, json!([]), "{backend}: nothing left to answer");
+
+        // Her manager says no first: declined, and Rita is no longer asked.
+        let third = propose("Draft the pricing page").await;
+        assert_eq!(decide(third, false).await.json()["status"], "declined");
+        assert_eq!(
+            answer(rep.clone(), third, true).await.status,
+            StatusCode::CONFLICT,
+            "{backend}"
+        );
+        let plate = app
+            .api(
+                Method::GET,
+                &format!("/api/v1/people/{rep_id}/plate"),
+                Some(&rep),
+                None,
+            )
+            .await
+            .json();
+        let titles: Vec<&str> = plate["open"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|c| c["title"].as_str())
+            .collect();
+        assert!(
+            titles.contains(&"Interview three customers"),
+            "{backend}: {titles:?}"
+        );
+        assert!(
+            !titles.contains(&"Run the renewal calls")
+                && !titles.contains(&"Draft the pricing page"),
+            "{backend}: {titles:?}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn another_teams_candidate_needs_their_managers_approval() {
     for backend in backends() {
