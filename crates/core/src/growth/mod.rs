@@ -6,6 +6,7 @@ pub mod career;
 pub mod demo;
 pub mod mentoring;
 pub mod opportunities;
+pub mod placements;
 pub mod sourcing;
 pub mod store;
 pub mod stretch;

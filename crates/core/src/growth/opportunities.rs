@@ -1,15 +1,17 @@
 //! Opportunities: stretch work looking for an owner, the explained suggestions for it, the
-//! globally optimal plan for every open opportunity at once, and accepting a suggestion
-//! (with the candidate's manager's approval where the poster asked for it), which creates
-//! the commitment.
+//! globally optimal plan for every open opportunity at once, and accepting a suggestion,
+//! which proposes the person (the consent it then needs is in [`super::placements`]).
 //!
 //! Everyone signed in sees open opportunities (an internal market). People with reports and
 //! admins post them and read suggestions. A suggestion names free hours only for people in
 //! the viewer's own tree (or to admins): another team's workload is not theirs to see.
 
+pub use super::placements::{
+    CandidateConsent, NewPlacement, Placement, PlacementChange, PlacementStatus,
+};
 use super::stretch::{Fit, Requirement, Weights, fit};
 use crate::error::{CoreError, CoreResult, FieldError};
-use crate::ids::{CommitmentId, OpportunityId, PersonId, PlacementId};
+use crate::ids::{OpportunityId, PersonId, PlacementId};
 use crate::org::SkillLevel;
 use crate::org::csv_format::normalise_skill;
 use crate::policy::{Relation, Viewer};
@@ -89,127 +91,6 @@ pub struct Candidate {
     /// Where they work, as the directory shows it, so a poster sees whose person they ask.
     pub team: Option<String>,
     pub manager: Option<String>,
-}
-
-/// Where a placement stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum PlacementStatus {
-    Pending,
-    Approved,
-    Declined,
-}
-
-impl PlacementStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PlacementStatus::Pending => "pending",
-            PlacementStatus::Approved => "approved",
-            PlacementStatus::Declined => "declined",
-        }
-    }
-
-    pub fn parse(v: &str) -> Option<Self> {
-        match v {
-            "pending" => Some(PlacementStatus::Pending),
-            "approved" => Some(PlacementStatus::Approved),
-            "declined" => Some(PlacementStatus::Declined),
-            _ => None,
-        }
-    }
-}
-
-/// Whether the candidate was asked and what they answered. A candidate from outside the
-/// poster's tree is asked (as well as their own manager chain); the poster's own reports
-/// get the work as any other from their manager.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CandidateConsent {
-    NotAsked,
-    Asked,
-    Agreed,
-    Declined,
-}
-
-impl CandidateConsent {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CandidateConsent::NotAsked => "not_asked",
-            CandidateConsent::Asked => "asked",
-            CandidateConsent::Agreed => "agreed",
-            CandidateConsent::Declined => "declined",
-        }
-    }
-
-    pub fn parse(v: &str) -> Option<Self> {
-        Some(match v {
-            "not_asked" => CandidateConsent::NotAsked,
-            "asked" => CandidateConsent::Asked,
-            "agreed" => CandidateConsent::Agreed,
-            "declined" => CandidateConsent::Declined,
-            _ => return None,
-        })
-    }
-
-    /// Nothing more is waited for from the candidate.
-    fn settled(self) -> bool {
-        matches!(self, CandidateConsent::NotAsked | CandidateConsent::Agreed)
-    }
-}
-
-/// A person proposed for an opportunity.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Placement {
-    pub id: PlacementId,
-    pub opportunity_id: OpportunityId,
-    pub opportunity_title: String,
-    pub person: PersonName,
-    pub status: PlacementStatus,
-    pub explanation: String,
-    pub proposed_by: PersonName,
-    pub proposed_at: i64,
-    pub decided_by: Option<PersonName>,
-    pub decided_at: Option<i64>,
-    pub commitment_id: Option<CommitmentId>,
-    pub candidate_consent: CandidateConsent,
-    /// When the candidate's manager chain approved while the candidate was still asked.
-    pub manager_approved_at: Option<i64>,
-}
-
-impl Placement {
-    /// Waiting for the candidate's manager chain.
-    pub fn awaits_manager(&self) -> bool {
-        self.status == PlacementStatus::Pending && self.manager_approved_at.is_none()
-    }
-
-    /// Waiting for the candidate's own answer.
-    pub fn awaits_candidate(&self) -> bool {
-        self.status == PlacementStatus::Pending && self.candidate_consent == CandidateConsent::Asked
-    }
-}
-
-/// A pending placement's next state, written in one transaction only if the placement
-/// still stands as `from` (a concurrent answer makes it a conflict).
-#[derive(Debug, Clone)]
-pub struct PlacementChange {
-    pub from: (CandidateConsent, bool),
-    pub status: PlacementStatus,
-    pub candidate_consent: CandidateConsent,
-    /// The manager chain's approval, when given now.
-    pub manager_approved: Option<(PersonId, i64)>,
-    /// Who settled it (approved or declined it for good), when it is settled now.
-    pub decided: Option<(PersonId, i64)>,
-}
-
-/// A placement as the store writes it.
-#[derive(Debug, Clone)]
-pub struct NewPlacement {
-    pub opportunity: OpportunityId,
-    pub person: PersonId,
-    pub explanation: String,
-    pub proposed_by: PersonId,
-    pub proposed_at: i64,
-    pub candidate_consent: CandidateConsent,
 }
 
 /// What a manager fills in to post an opportunity.
@@ -468,7 +349,7 @@ pub struct OpportunityDetail {
 /// How many suggestions an opportunity page lists.
 pub const SUGGESTIONS_SHOWN: usize = 10;
 
-async fn load(store: &dyn Store, id: OpportunityId) -> CoreResult<Opportunity> {
+pub(super) async fn load(store: &dyn Store, id: OpportunityId) -> CoreResult<Opportunity> {
     store
         .opportunity(id)
         .await?
@@ -564,7 +445,7 @@ pub async fn show(
 }
 
 /// The commitment an approved placement becomes.
-fn commitment_for(o: &Opportunity, person: PersonId, now: i64) -> NewCommitment {
+pub(super) fn commitment_for(o: &Opportunity, person: PersonId, now: i64) -> NewCommitment {
     let today = local_date(None, now);
     NewCommitment {
         title: o.title.clone(),
@@ -662,141 +543,6 @@ pub async fn accept(
     );
     store
         .create_placement(&placement, commitment.as_ref(), Some(&audit))
-        .await
-}
-
-/// The candidate's manager chain (or an admin) approves or declines a pending placement.
-/// When the candidate is still asked, an approval waits for their answer.
-pub async fn decide(
-    store: &dyn Store,
-    viewer: &Viewer,
-    id: PlacementId,
-    approve: bool,
-    now: i64,
-) -> CoreResult<()> {
-    let p = store
-        .placement(id)
-        .await?
-        .ok_or_else(|| CoreError::NotFound(format!("placement {id}")))?;
-    if !matches!(
-        crate::org::people::relation_to(store, viewer, p.person.id).await?,
-        Relation::InMyTree | Relation::Admin
-    ) {
-        return Err(CoreError::Forbidden(
-            "decide on this placement; the candidate\u{2019}s manager chain decides".into(),
-        ));
-    }
-    if !p.awaits_manager() {
-        return Err(CoreError::Conflict(match p.status {
-            PlacementStatus::Pending => {
-                "this placement is already approved; it waits for the candidate".into()
-            }
-            s => format!("this placement is already {}", s.as_str()),
-        }));
-    }
-    let mut change = PlacementChange {
-        from: (p.candidate_consent, false),
-        status: PlacementStatus::Declined,
-        candidate_consent: p.candidate_consent,
-        manager_approved: None,
-        decided: Some((viewer.person_id, now)),
-    };
-    if approve {
-        change.manager_approved = Some((viewer.person_id, now));
-        if p.candidate_consent.settled() {
-            change.status = PlacementStatus::Approved;
-        } else {
-            change.status = PlacementStatus::Pending;
-            change.decided = None;
-        }
-    }
-    settle(store, &p, &change, now).await
-}
-
-/// The candidate agrees to or declines a placement they were asked about. Agreeing after
-/// their manager chain approved gives them the work.
-pub async fn answer(
-    store: &dyn Store,
-    viewer: &Viewer,
-    id: PlacementId,
-    agree: bool,
-    now: i64,
-) -> CoreResult<()> {
-    let p = store
-        .placement(id)
-        .await?
-        .filter(|p| p.person.id == viewer.person_id)
-        .ok_or_else(|| CoreError::NotFound(format!("placement {id}")))?;
-    if !p.awaits_candidate() {
-        return Err(CoreError::Conflict(match p.status {
-            PlacementStatus::Pending => "you have already answered".into(),
-            s => format!("this placement is already {}", s.as_str()),
-        }));
-    }
-    let manager_approved = p.manager_approved_at.is_some();
-    let change = PlacementChange {
-        from: (CandidateConsent::Asked, manager_approved),
-        status: match (agree, manager_approved) {
-            (false, _) => PlacementStatus::Declined,
-            (true, true) => PlacementStatus::Approved,
-            (true, false) => PlacementStatus::Pending,
-        },
-        candidate_consent: if agree {
-            CandidateConsent::Agreed
-        } else {
-            CandidateConsent::Declined
-        },
-        manager_approved: None,
-        decided: (!agree || manager_approved).then_some((viewer.person_id, now)),
-    };
-    settle(store, &p, &change, now).await
-}
-
-/// The stretch work the viewer is asked about and has not answered yet.
-pub async fn asked_of_me(store: &dyn Store, viewer: &Viewer) -> CoreResult<Vec<Placement>> {
-    let mut pending = store.pending_placements_of(&[viewer.person_id]).await?;
-    pending.retain(Placement::awaits_candidate);
-    Ok(pending)
-}
-
-/// Writes a placement's change; an approval creates the work and fills the opportunity.
-async fn settle(
-    store: &dyn Store,
-    p: &Placement,
-    change: &PlacementChange,
-    now: i64,
-) -> CoreResult<()> {
-    let commitment = if change.status == PlacementStatus::Approved {
-        let o = load(store, p.opportunity_id).await?;
-        if o.status != OpportunityStatus::Open {
-            return Err(CoreError::Conflict(format!(
-                "\u{201c}{}\u{201d} is already {}",
-                o.title,
-                o.status.as_str()
-            )));
-        }
-        Some(commitment_for(&o, p.person.id, now))
-    } else {
-        None
-    };
-    let audit = crate::store::AuditEntry::about_person(
-        now,
-        change
-            .decided
-            .or(change.manager_approved)
-            .map(|(by, _)| by)
-            .unwrap_or(p.person.id),
-        "placement.answer",
-        p.person.id,
-        format!(
-            "{:?}: {}, candidate {}",
-            p.opportunity_title,
-            change.status.as_str(),
-            change.candidate_consent.as_str()
-        ),
-    );
-    store
-        .change_placement(p.id, change, commitment.as_ref(), Some(&audit))
         .await
 }
 

@@ -356,7 +356,7 @@ pub async fn decide_placement(
     ApiJson(body): ApiJson<DecisionRequest>,
 ) -> Result<Json<PlacementResponse>, ApiError> {
     let store = state.store.as_ref();
-    opportunities::decide(
+    trellis_core::growth::placements::decide(
         store,
         &user.viewer,
         PlacementId(id),
@@ -386,7 +386,8 @@ pub async fn asked_placements(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
 ) -> Result<Json<Vec<PlacementResponse>>, ApiError> {
-    let asked = opportunities::asked_of_me(state.store.as_ref(), &user.viewer).await?;
+    let asked =
+        trellis_core::growth::placements::asked_of_me(state.store.as_ref(), &user.viewer).await?;
     Ok(Json(asked.iter().map(Into::into).collect()))
 }
 
@@ -403,7 +404,7 @@ pub async fn answer_placement(
     ApiJson(body): ApiJson<AnswerRequest>,
 ) -> Result<Json<PlacementResponse>, ApiError> {
     let store = state.store.as_ref();
-    opportunities::answer(
+    trellis_core::growth::placements::answer(
         store,
         &user.viewer,
         PlacementId(id),

@@ -282,7 +282,7 @@ pub async fn answer(
         .page(&state, &user)
         .await;
     }
-    opportunities::answer(
+    trellis_core::growth::placements::answer(
         state.store.as_ref(),
         &user.viewer,
         PlacementId(id),
@@ -443,7 +443,7 @@ pub async fn decide(
         .page(&state, &user)
         .await;
     }
-    opportunities::decide(
+    trellis_core::growth::placements::decide(
         state.store.as_ref(),
         &user.viewer,
         PlacementId(id),

@@ -156,7 +156,7 @@ async fn plate_page(
     let mine = p.person.id == user.viewer.person_id;
     let overdue = p.open.iter().filter(|c| c.is_overdue(p.today)).count() as i64;
     let asked = if mine {
-        trellis_core::growth::opportunities::asked_of_me(state.store.as_ref(), &user.viewer).await?
+        trellis_core::growth::placements::asked_of_me(state.store.as_ref(), &user.viewer).await?
     } else {
         Vec::new()
     };
