@@ -574,8 +574,36 @@ pub async fn update(
             .unwrap_or_default(),
         None => Vec::new(),
     };
-    let before = history_values(store, &PersonFields::from(&person), skills_before.clone()).await?;
-    let after = history_values(store, &fields, skills.clone().unwrap_or(skills_before)).await?;
+    // The stored person carries its level and team by name; only what changed is looked up.
+    let old = PersonFields::from(&person);
+    let before = HistoryValues {
+        manager: manager_name(store, old.manager_id).await?,
+        level: person.level_code.clone(),
+        title: person.title.clone(),
+        team: person.team_name.clone(),
+        status: Some(person.status),
+        skills: skills_before.clone(),
+    };
+    let after = HistoryValues {
+        manager: if fields.manager_id == old.manager_id {
+            before.manager.clone()
+        } else {
+            manager_name(store, fields.manager_id).await?
+        },
+        level: match fields.level_id {
+            l if l == old.level_id => before.level.clone(),
+            Some(l) => store.level(l).await?.map(|l| l.code),
+            None => None,
+        },
+        title: fields.title.clone(),
+        team: match fields.team_id {
+            t if t == old.team_id => before.team.clone(),
+            Some(t) => store.team(t).await?.map(|t| t.name),
+            None => None,
+        },
+        status: Some(fields.status),
+        skills: skills.clone().unwrap_or(skills_before),
+    };
     let mut record = person_record(viewer, "person.update", "", &fields, source, now);
     record.audit.subject = format!("person {id}");
     record.effective_on = crate::work::metrics::local_date(person.time_zone.as_deref(), now);
@@ -615,31 +643,11 @@ fn person_record(
     }
 }
 
-/// A person's fields as the org history shows them: names for ids.
-async fn history_values(
-    store: &dyn Store,
-    fields: &PersonFields,
-    skills: Vec<SkillLevel>,
-) -> CoreResult<HistoryValues> {
-    let manager = match fields.manager_id {
+/// The full name of a manager, as the org history keeps it.
+async fn manager_name(store: &dyn Store, id: Option<PersonId>) -> CoreResult<Option<String>> {
+    Ok(match id {
         Some(m) => store.person(m).await?.map(|p| p.name),
         None => None,
-    };
-    let level = match fields.level_id {
-        Some(l) => store.level(l).await?.map(|l| l.code),
-        None => None,
-    };
-    let team = match fields.team_id {
-        Some(t) => store.team(t).await?.map(|t| t.name),
-        None => None,
-    };
-    Ok(HistoryValues {
-        manager,
-        level,
-        title: fields.title.clone(),
-        team,
-        status: Some(fields.status),
-        skills,
     })
 }
 
