@@ -345,6 +345,9 @@ const TABLES: &[Table] = &[
             ("decided_by", Int),
             ("decided_at", Int),
             ("commitment_id", Int),
+            ("candidate_consent", Text),
+            ("manager_approved_by", Int),
+            ("manager_approved_at", Int),
         ],
         parent: None,
         identity: true,
@@ -553,6 +556,14 @@ fn parents_first(rows: Vec<Vec<Value>>, id_index: usize, parent_index: usize) ->
     order.extend((0..rows.len()).filter(|i| !placed[*i]));
     let mut rows: Vec<Option<Vec<Value>>> = rows.into_iter().map(Some).collect();
     order.into_iter().filter_map(|i| rows[i].take()).collect()
+}
+
+/// The tables and columns `trellis copy` moves, so a test can hold them against the schema.
+pub(crate) fn copied_columns() -> Vec<(&'static str, Vec<&'static str>)> {
+    TABLES
+        .iter()
+        .map(|t| (t.name, t.columns.iter().map(|(c, _)| *c).collect()))
+        .collect()
 }
 
 /// Copies every table of `from` into `to`. `to` must be empty unless `force` is set, in

@@ -137,3 +137,9 @@ fn tokio_runtime() -> std::io::Result<tokio::runtime::Runtime> {
         .enable_all()
         .build()
 }
+
+/// The tables and columns `trellis copy` moves (for the test that holds them against the
+/// schema, so a table or column added by a migration cannot be left behind by a copy).
+pub fn copied_columns() -> Vec<(&'static str, Vec<&'static str>)> {
+    crate::copy::copied_columns()
+}

@@ -1122,3 +1122,57 @@ async fn postgresql_is_reached_over_tls_when_the_url_asks() {
         "the password is not printed: {err}"
     );
 }
+
+/// `trellis copy` names its tables and columns by hand: every table and column the
+/// migrations create is in its list (and nothing else), on both backends.
+#[tokio::test]
+async fn copy_moves_every_table_and_column_of_the_schema() {
+    use std::collections::BTreeSet;
+    for backend in backends() {
+        let db = TestDatabase::new(backend).await;
+        let store = db.store().await;
+        let sql = if backend == "sqlite" {
+            "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'"
+        } else {
+            "SELECT table_name::text, column_name::text FROM information_schema.columns \
+             WHERE table_schema = current_schema()"
+        };
+        let rows: Vec<(String, String)> =
+            sqlx::query_as(sql).fetch_all(store.pool()).await.unwrap();
+        // The migrator's record and the change counter's own state are not data.
+        let not_data = [
+            "trellis_migrations",
+            "change_counter",
+            "change_counter_pending",
+        ];
+        let schema: BTreeSet<(String, String)> = rows
+            .into_iter()
+            .filter(|(t, _)| !not_data.contains(&t.as_str()))
+            .collect();
+        let copied: BTreeSet<(String, String)> = trellis_store::testing::copied_columns()
+            .into_iter()
+            .flat_map(|(t, columns)| {
+                columns
+                    .into_iter()
+                    .map(move |c| (t.to_string(), c.to_string()))
+            })
+            .collect();
+        let forgotten: Vec<String> = schema
+            .difference(&copied)
+            .map(|(t, c)| format!("{t}.{c}"))
+            .collect();
+        let unknown: Vec<String> = copied
+            .difference(&schema)
+            .map(|(t, c)| format!("{t}.{c}"))
+            .collect();
+        assert!(
+            forgotten.is_empty(),
+            "{backend}: `trellis copy` leaves these columns behind (add them to TABLES in copy.rs): {forgotten:?}"
+        );
+        assert!(
+            unknown.is_empty(),
+            "{backend}: copy.rs names columns the schema does not have: {unknown:?}"
+        );
+    }
+}
