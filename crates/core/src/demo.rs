@@ -579,7 +579,7 @@ pub fn generate(size: usize, seed: u64) -> DemoOrg {
             }
             let level = rng.range(1, 5) as u8;
             skills.push(SkillLevel {
-                skill: name,
+                skill: name.into(),
                 level,
                 wants_to_grow: level < 5 && rng.chance(0.3),
             });
@@ -587,15 +587,15 @@ pub fn generate(size: usize, seed: u64) -> DemoOrg {
         skills.sort();
         people.push(DemoPerson {
             record: PersonRecord {
-                employee_id: Some(format!("E{:06}", index + 1)),
-                email,
-                name: format!("{first} {last}"),
-                preferred_name: preferred,
+                employee_id: Some(compact_str::format_compact!("E{:06}", index + 1)),
+                email: email.into(),
+                name: compact_str::format_compact!("{first} {last}"),
+                preferred_name: preferred.map(Into::into),
                 title: None,
-                team: Some(team.unwrap_or(dept.name).to_string()),
-                department: team.map(|_| dept.name.to_string()),
-                location: Some(location.to_string()),
-                time_zone: Some(tz.to_string()),
+                team: Some(team.unwrap_or(dept.name).into()),
+                department: team.map(|_| dept.name.into()),
+                location: Some(location.into()),
+                time_zone: Some(tz.into()),
                 start_date: Some(start),
                 status: PersonStatus::Active,
                 level: None,
@@ -652,7 +652,7 @@ pub fn generate(size: usize, seed: u64) -> DemoOrg {
                         .map(|t| t.to_string())
                         .unwrap_or_else(|| format!("{} {}", dept.name, team_counter + 1));
                     team_counter += 1;
-                    Some(name)
+                    Some(name.into())
                 } else {
                     people[manager].record.team.clone()
                 };
@@ -692,8 +692,8 @@ pub fn generate(size: usize, seed: u64) -> DemoOrg {
                 ["L1", "L2", "L3", "L4"][step],
             )
         };
-        people[i].record.title = Some(title);
-        people[i].record.level = Some(level.to_string());
+        people[i].record.title = Some(title.into());
+        people[i].record.level = Some(level.into());
     }
 
     // A few people without reports have left.

@@ -188,7 +188,7 @@ pub async fn candidates_with_skills(
         }
         if let Some(c) = out.last_mut() {
             c.skills.push(SkillLevel {
-                skill: r.text("skill")?,
+                skill: r.text("skill")?.into(),
                 level: r.int("level")?.clamp(1, 5) as u8,
                 wants_to_grow: r.int("wants_to_grow")? != 0,
             });
@@ -659,7 +659,7 @@ pub async fn skills_of(
         out.entry(PersonId(r.int("person_id")?))
             .or_default()
             .push(SkillLevel {
-                skill: r.text("skill")?,
+                skill: r.text("skill")?.into(),
                 level: r.int("level")?.clamp(1, 5) as u8,
                 wants_to_grow: r.int("wants_to_grow")? != 0,
             });

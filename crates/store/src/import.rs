@@ -3,6 +3,8 @@
 
 use crate::people::{date, date_text, search_text, status};
 use crate::{Backend, SqlStore, map_err, placeholders};
+use compact_str::CompactString;
+use futures_util::TryStreamExt;
 use sqlx::any::AnyArguments;
 use sqlx::{Any, AssertSqlSafe, Row, Transaction};
 use std::collections::{HashMap, HashSet};
@@ -15,53 +17,63 @@ use trellis_core::org::import::{
 };
 use trellis_core::store::{ChangeRecord, ImportSummary};
 
+/// Rows are streamed, not fetched all at once: a database row costs several times the
+/// record it becomes, and an organisation of 100,000 people would hold them all at once.
 pub async fn org_snapshot(store: &SqlStore) -> CoreResult<OrgSnapshot> {
-    let rows = sqlx::query(
+    let mut skills: HashMap<i64, Vec<SkillLevel>> = HashMap::new();
+    let mut skill_rows = sqlx::query(
+        "SELECT ps.person_id, s.name, ps.level, ps.wants_to_grow FROM person_skills ps \
+         JOIN skills s ON s.id = ps.skill_id",
+    )
+    .fetch(&store.pool);
+    while let Some(r) = skill_rows.try_next().await.map_err(map_err)? {
+        skills
+            .entry(r.try_get("person_id").map_err(map_err)?)
+            .or_default()
+            .push(SkillLevel {
+                skill: r.try_get::<&str, _>("name").map_err(map_err)?.into(),
+                level: r.try_get::<i64, _>("level").map_err(map_err)? as u8,
+                wants_to_grow: r.try_get::<i64, _>("wants_to_grow").map_err(map_err)? != 0,
+            });
+    }
+    drop(skill_rows);
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM people")
+        .fetch_one(&store.pool)
+        .await
+        .map_err(map_err)?;
+    let mut people = Vec::with_capacity(count as usize);
+    let mut rows = sqlx::query(
         "SELECT p.id, p.employee_id, p.email, p.name, p.preferred_name, p.title, t.name AS team, \
          pt.name AS department, p.location, p.time_zone, p.start_date, p.status, l.code AS level, \
          p.manager_id FROM people p LEFT JOIN teams t ON t.id = p.team_id \
          LEFT JOIN teams pt ON pt.id = t.parent_id LEFT JOIN job_levels l ON l.id = p.level_id",
     )
-    .fetch_all(&store.pool)
-    .await
-    .map_err(map_err)?;
-    let mut skills: HashMap<i64, Vec<SkillLevel>> = HashMap::new();
-    let skill_rows = sqlx::query(
-        "SELECT ps.person_id, s.name, ps.level, ps.wants_to_grow FROM person_skills ps \
-         JOIN skills s ON s.id = ps.skill_id",
-    )
-    .fetch_all(&store.pool)
-    .await
-    .map_err(map_err)?;
-    for r in &skill_rows {
-        skills
-            .entry(r.try_get("person_id").map_err(map_err)?)
-            .or_default()
-            .push(SkillLevel {
-                skill: r.try_get("name").map_err(map_err)?,
-                level: r.try_get::<i64, _>("level").map_err(map_err)? as u8,
-                wants_to_grow: r.try_get::<i64, _>("wants_to_grow").map_err(map_err)? != 0,
-            });
-    }
-    let mut people = Vec::with_capacity(rows.len());
-    for r in &rows {
+    .fetch(&store.pool);
+    while let Some(r) = rows.try_next().await.map_err(map_err)? {
         let id: i64 = r.try_get("id").map_err(map_err)?;
-        let get = |name: &str| -> CoreResult<Option<String>> { r.try_get(name).map_err(map_err) };
+        let get = |name: &str| -> CoreResult<Option<CompactString>> {
+            let value: Option<&str> = r.try_get(name).map_err(map_err)?;
+            Ok(value.map(CompactString::from))
+        };
+        let required = |name: &str| -> CoreResult<CompactString> {
+            let value: &str = r.try_get(name).map_err(map_err)?;
+            Ok(value.into())
+        };
         let mut person_skills = skills.remove(&id).unwrap_or_default();
         person_skills.sort();
         people.push(ExistingPerson {
             id: PersonId(id),
             record: PersonRecord {
                 employee_id: get("employee_id")?,
-                email: r.try_get("email").map_err(map_err)?,
-                name: r.try_get("name").map_err(map_err)?,
+                email: required("email")?,
+                name: required("name")?,
                 preferred_name: get("preferred_name")?,
                 title: get("title")?,
                 team: get("team")?,
                 department: get("department")?,
                 location: get("location")?,
                 time_zone: get("time_zone")?,
-                start_date: date(get("start_date")?),
+                start_date: date(get("start_date")?.map(CompactString::into_string)),
                 status: status(&r.try_get::<String, _>("status").map_err(map_err)?),
                 level: get("level")?,
                 skills: person_skills,
@@ -72,6 +84,7 @@ pub async fn org_snapshot(store: &SqlStore) -> CoreResult<OrgSnapshot> {
                 .map(PersonId),
         });
     }
+    drop(rows);
     let team_rows = sqlx::query(
         "SELECT t.name, pt.name AS parent FROM teams t LEFT JOIN teams pt ON pt.id = t.parent_id",
     )
@@ -185,18 +198,19 @@ fn bind_person(
     levels: &HashMap<String, i64>,
 ) -> CoreResult<()> {
     use sqlx::Arguments;
-    let team = r.team.as_ref().and_then(|t| teams.get(t).copied());
-    let level = r.level.as_ref().and_then(|l| levels.get(l).copied());
+    let team = r.team.as_deref().and_then(|t| teams.get(t).copied());
+    let level = r.level.as_deref().and_then(|l| levels.get(l).copied());
+    let text = |v: &Option<CompactString>| v.as_deref().map(str::to_string);
     let e = |e: sqlx::error::BoxDynError| CoreError::Internal(e.to_string());
-    args.add(r.employee_id.clone()).map_err(e)?;
-    args.add(r.name.clone()).map_err(e)?;
-    args.add(r.preferred_name.clone()).map_err(e)?;
-    args.add(r.email.clone()).map_err(e)?;
-    args.add(r.title.clone()).map_err(e)?;
+    args.add(text(&r.employee_id)).map_err(e)?;
+    args.add(r.name.to_string()).map_err(e)?;
+    args.add(text(&r.preferred_name)).map_err(e)?;
+    args.add(r.email.to_string()).map_err(e)?;
+    args.add(text(&r.title)).map_err(e)?;
     args.add(level).map_err(e)?;
     args.add(team).map_err(e)?;
-    args.add(r.location.clone()).map_err(e)?;
-    args.add(r.time_zone.clone()).map_err(e)?;
+    args.add(text(&r.location)).map_err(e)?;
+    args.add(text(&r.time_zone)).map_err(e)?;
     args.add(date_text(r.start_date)).map_err(e)?;
     args.add(r.status.as_str()).map_err(e)?;
     args.add(search_text(
@@ -480,7 +494,7 @@ pub async fn apply_import(
         .map(|(person, s)| {
             (
                 person,
-                skills.get(&s.skill).copied().unwrap_or_default(),
+                skills.get(s.skill.as_str()).copied().unwrap_or_default(),
                 s.level as i64,
                 s.wants_to_grow as i64,
             )

@@ -222,7 +222,7 @@ fn neighbourhood_direct(
     let mut skills = statement
         .query_map([id.0], |r| {
             Ok(SkillLevel {
-                skill: r.get(0)?,
+                skill: r.get::<_, String>(0)?.into(),
                 level: r.get::<_, i64>(1)? as u8,
                 wants_to_grow: r.get::<_, i64>(2)? != 0,
             })
@@ -361,7 +361,7 @@ fn unpack_skills(packed: Option<String>) -> Vec<SkillLevel> {
         .split('\u{1f}')
         .filter_map(|record| {
             let mut fields = record.split('\u{1e}');
-            let skill = fields.next()?.to_string();
+            let skill = fields.next()?.into();
             let level = fields.next()?.parse().ok()?;
             let grow = fields.next()? != "0";
             Some(SkillLevel {
@@ -802,7 +802,7 @@ pub(crate) async fn set_person_skills_in(
         .map_err(map_err)?;
     for s in skills {
         sqlx::query("INSERT INTO skills (name) VALUES ($1) ON CONFLICT (name) DO NOTHING")
-            .bind(s.skill.clone())
+            .bind(s.skill.to_string())
             .execute(&mut *conn)
             .await
             .map_err(map_err)?;
@@ -813,7 +813,7 @@ pub(crate) async fn set_person_skills_in(
         .bind(id.0)
         .bind(s.level as i64)
         .bind(s.wants_to_grow as i64)
-        .bind(s.skill.clone())
+        .bind(s.skill.to_string())
         .execute(&mut *conn)
         .await
         .map_err(map_err)?;

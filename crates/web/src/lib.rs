@@ -163,11 +163,23 @@ async fn upload_limit(
     response
 }
 
-/// Returns freed heap memory to the system (glibc keeps it in its arenas otherwise).
-fn give_memory_back() {
+static MEMORY_RELEASE: std::sync::OnceLock<fn()> = std::sync::OnceLock::new();
+
+/// Sets how freed memory is handed back to the system, for a binary with its own global
+/// allocator (glibc's `malloc_trim` otherwise).
+pub fn set_memory_release(release: fn()) {
+    let _ = MEMORY_RELEASE.set(release);
+}
+
+/// Returns freed heap memory to the system: allocators keep it for reuse, and a large block
+/// freed in the middle of a heap (an upload, an import's rows) would stay with the process.
+pub fn give_memory_back() {
+    if let Some(release) = MEMORY_RELEASE.get() {
+        return release();
+    }
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only releases free memory at the top of glibc's heaps; it takes
-    // no pointers and may run at any time.
+    // SAFETY: malloc_trim only releases free memory of glibc's heaps; it takes no pointers
+    // and may run at any time.
     unsafe {
         libc::malloc_trim(0);
     }

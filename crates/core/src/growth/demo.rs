@@ -43,7 +43,7 @@ pub async fn load(store: &dyn Store, org: &DemoOrg, now: i64) -> CoreResult<usiz
         .people
         .iter()
         .filter(|p| p.manager == Some(org.manager))
-        .flat_map(|p| p.record.skills.iter().map(|s| s.skill.clone()))
+        .flat_map(|p| p.record.skills.iter().map(|s| s.skill.to_string()))
         .collect();
     team_skills.sort();
     team_skills.dedup();
@@ -287,7 +287,7 @@ async fn career_plans(
             .record
             .level
             .as_ref()
-            .and_then(|code| levels.iter().position(|l| &l.code == code))
+            .and_then(|code| levels.iter().position(|l| l.code == *code))
             .and_then(|i| levels.get(i + 1))
             .map(|l| l.id);
         let growth_areas: Vec<GrowthArea> = p
@@ -297,7 +297,7 @@ async fn career_plans(
             .filter(|s| s.wants_to_grow && s.level < 5)
             .take(2)
             .map(|s| GrowthArea {
-                skill: s.skill.clone(),
+                skill: s.skill.to_string(),
                 current: s.level,
                 target: s.level + 1,
             })
@@ -316,7 +316,7 @@ async fn career_plans(
                 .skills
                 .iter()
                 .filter(|s| s.level >= 4)
-                .map(|s| s.skill.clone())
+                .map(|s| s.skill.to_string())
                 .collect::<Vec<_>>()
                 .join(", "),
             growth_areas,
@@ -367,7 +367,7 @@ async fn mentoring(
             .skills
             .iter()
             .filter(|s| s.level >= 4)
-            .map(|s| s.skill.clone())
+            .map(|s| s.skill.to_string())
             .collect();
         if !strong.is_empty() && (i == org.manager || rng.chance(0.12)) {
             store
@@ -391,7 +391,7 @@ async fn mentoring(
             .skills
             .iter()
             .filter(|s| s.wants_to_grow || s.level <= 3)
-            .map(|s| s.skill.clone())
+            .map(|s| s.skill.to_string())
             .take(3)
             .collect();
         if skills.is_empty() {
@@ -401,7 +401,7 @@ async fn mentoring(
             .record
             .level
             .as_ref()
-            .and_then(|code| levels.iter().position(|l| &l.code == code))
+            .and_then(|code| levels.iter().position(|l| l.code == *code))
             .and_then(|i| levels.get(i + 1))
             .map(|l| l.id);
         let goals = MenteeGoals {

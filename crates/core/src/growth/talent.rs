@@ -275,7 +275,7 @@ pub fn parse_csv(
             Ok(list) => list
                 .into_iter()
                 .map(|s| Requirement {
-                    skill: s.skill,
+                    skill: s.skill.into_string(),
                     level: s.level,
                 })
                 .collect(),

@@ -187,7 +187,7 @@ pub fn takers(
         }
         let mut reasons = Vec::new();
         for s in &m.skills {
-            if s.wants_to_grow && skills.contains(&s.skill) {
+            if s.wants_to_grow && skills.iter().any(|k| *k == s.skill) {
                 reasons.push(format!("wants to grow {} (now {})", s.skill, s.level));
             }
         }

@@ -265,7 +265,7 @@ pub fn parse_skills(value: &str) -> Result<Vec<SkillLevel>, String> {
             return Err(format!("skill {name:?} is listed twice"));
         }
         skills.push(SkillLevel {
-            skill: name,
+            skill: name.into(),
             level,
             wants_to_grow: grow,
         });

@@ -8,6 +8,7 @@ use super::{PersonStatus, SkillLevel};
 use crate::csv_file::Records;
 use crate::ids::PersonId;
 use chrono::NaiveDate;
+use compact_str::CompactString;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -18,32 +19,34 @@ pub const MAX_IMPORT_BYTES: usize = 256 * 1024 * 1024;
 /// At most this many errors are kept; the count of the rest is reported.
 pub const MAX_REPORTED_ERRORS: usize = 1000;
 
-/// The state of one person as the CSV format describes it.
+/// The state of one person as the CSV format describes it. Imports hold several of these
+/// for every person (file, organisation, plan), so text is kept inline when short (names,
+/// teams, titles, time zones): one allocation per field would cost more than the text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PersonRecord {
-    pub employee_id: Option<String>,
-    pub email: String,
-    pub name: String,
-    pub preferred_name: Option<String>,
-    pub title: Option<String>,
+    pub employee_id: Option<CompactString>,
+    pub email: CompactString,
+    pub name: CompactString,
+    pub preferred_name: Option<CompactString>,
+    pub title: Option<CompactString>,
     /// The person's team.
-    pub team: Option<String>,
+    pub team: Option<CompactString>,
     /// The department the team belongs to, when the file names both.
-    pub department: Option<String>,
-    pub location: Option<String>,
-    pub time_zone: Option<String>,
+    pub department: Option<CompactString>,
+    pub location: Option<CompactString>,
+    pub time_zone: Option<CompactString>,
     pub start_date: Option<NaiveDate>,
     pub status: PersonStatus,
     /// Job level code on the career ladder, e.g. `L4`.
-    pub level: Option<String>,
+    pub level: Option<CompactString>,
     pub skills: Vec<SkillLevel>,
 }
 
 /// How a row names its manager.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ManagerRef {
-    Email(String),
-    EmployeeId(String),
+    Email(CompactString),
+    EmployeeId(CompactString),
 }
 
 /// One parsed data row.
@@ -253,31 +256,31 @@ pub fn parse_people_csv(bytes: &[u8]) -> ParsedFile {
                     .map(crate::csv_file::unescape_cell)
                     .filter(|v| !v.is_empty())
             };
-            let text = |column: Column| field(column).map(str::to_string);
+            let text = |column: Column| field(column).map(CompactString::from);
             let mut errors: Vec<(Column, String)> = Vec::new();
 
-            let email = field(Column::Email).map(str::to_lowercase);
+            let email = field(Column::Email).map(CompactString::from_str_to_lowercase);
             let email = match email {
                 Some(e) if csv_format::is_plausible_email(&e) => e,
                 Some(e) => {
                     errors.push((Column::Email, format!("{e:?} is not an e-mail address")));
-                    String::new()
+                    CompactString::default()
                 }
                 None => {
                     errors.push((
                         Column::Email,
                         "is empty; every person needs an e-mail address".into(),
                     ));
-                    String::new()
+                    CompactString::default()
                 }
             };
             let name = match field(Column::Name) {
-                Some(n) => n.to_string(),
+                Some(n) => CompactString::from(n),
                 None => match (field(Column::FirstName), field(Column::LastName)) {
-                    (Some(f), Some(l)) => format!("{f} {l}"),
-                    (Some(f), None) => f.to_string(),
-                    (None, Some(l)) => l.to_string(),
-                    (None, None) => String::new(),
+                    (Some(f), Some(l)) => compact_str::format_compact!("{f} {l}"),
+                    (Some(f), None) => f.into(),
+                    (None, Some(l)) => l.into(),
+                    (None, None) => CompactString::default(),
                 },
             };
             if name.is_empty() {
@@ -328,14 +331,14 @@ pub fn parse_people_csv(bytes: &[u8]) -> ParsedFile {
             }
             // "Reports To" holds an e-mail address or an employee id.
             let manager = field(Column::ManagerEmail)
-                .map(|m| ManagerRef::Email(m.to_lowercase()))
-                .or_else(|| field(Column::ManagerId).map(|m| ManagerRef::EmployeeId(m.to_string())))
+                .map(|m| ManagerRef::Email(CompactString::from_str_to_lowercase(m)))
+                .or_else(|| field(Column::ManagerId).map(|m| ManagerRef::EmployeeId(m.into())))
                 .or_else(|| {
                     field(Column::ReportsTo).map(|m| {
                         if m.contains('@') {
-                            ManagerRef::Email(m.to_lowercase())
+                            ManagerRef::Email(CompactString::from_str_to_lowercase(m))
                         } else {
-                            ManagerRef::EmployeeId(m.to_string())
+                            ManagerRef::EmployeeId(m.into())
                         }
                     })
                 });
@@ -379,10 +382,18 @@ pub fn parse_people_csv(bytes: &[u8]) -> ParsedFile {
     // Rows are read in chunks on every core; only the parsed rows are kept, and once the
     // file has more errors than are reported (it cannot be imported) only errors are counted.
     const CHUNK: usize = 4096;
+    // Once the first rows read cleanly, the rows are sized from the line count (an upper
+    // bound): growing by doubling would leave the smaller buffers behind as free heap the
+    // size of the final one. A file of junk never gets that far.
+    // Capped, so blank lines cannot make it reserve more than a million rows' worth.
+    let expected_rows = (bytes.iter().filter(|&&b| b == b'\n').count() + 1).min(1 << 20);
     let mut chunk: Vec<(u64, csv::StringRecord)> = Vec::with_capacity(CHUNK);
     let flush = |chunk: &mut Vec<(u64, csv::StringRecord)>, parsed: &mut ParsedFile| {
         let results: Vec<_> = chunk.par_iter().map(read_row).collect();
         chunk.clear();
+        if parsed.rows.capacity() == 0 && parsed.errors.is_empty() {
+            parsed.rows.reserve_exact(expected_rows);
+        }
         for (row, issues) in results {
             for issue in issues {
                 parsed.error(issue.line, issue.column, issue.message);
@@ -619,7 +630,8 @@ pub fn plan_import(
 
     // Match rows to existing people: employee id first, then e-mail.
     let mut matched: Vec<Option<usize>> = Vec::with_capacity(rows.len());
-    let mut matched_by: HashMap<usize, usize> = HashMap::new();
+    // The row matched to each existing person, by the person's index in the snapshot.
+    let mut matched_by: Vec<Option<usize>> = vec![None; snapshot.people.len()];
     for (r, row) in rows.iter().enumerate() {
         let hit = row
             .record
@@ -628,7 +640,7 @@ pub fn plan_import(
             .and_then(|eid| existing_by_eid.get(eid).copied())
             .or_else(|| existing_by_email.get(row.record.email.as_str()).copied());
         if let Some(e) = hit
-            && let Some(&other) = matched_by.get(&e)
+            && let Some(other) = matched_by[e]
         {
             plan.error(
                 row.line,
@@ -644,7 +656,7 @@ pub fn plan_import(
             continue;
         }
         if let Some(e) = hit {
-            matched_by.insert(e, r);
+            matched_by[e] = Some(r);
         }
         matched.push(hit);
     }
@@ -652,7 +664,7 @@ pub fn plan_import(
     for (r, row) in rows.iter().enumerate() {
         if let Some(&holder) = existing_by_email.get(row.record.email.as_str())
             && matched[r] != Some(holder)
-            && !matched_by.contains_key(&holder)
+            && matched_by[holder].is_none()
         {
             let other = &snapshot.people[holder].record;
             plan.error(
@@ -696,8 +708,8 @@ pub fn plan_import(
         .unwrap_or_else(|| MANAGER_COLUMN.to_string());
     let manager_header = manager_header.as_str();
     let node_of_existing = |e: usize| -> Node {
-        match matched_by.get(&e) {
-            Some(&r) => Node::Row(r),
+        match matched_by[e] {
+            Some(r) => Node::Row(r),
             None => Node::Existing(snapshot.people[e].id),
         }
     };
@@ -715,7 +727,7 @@ pub fn plan_import(
                 Some(ManagerRef::Email(email)) => match row_by_email.get(email.as_str()) {
                     Some(&m) => Some(Node::Row(m)),
                     None => match existing_by_email.get(email.as_str()) {
-                        Some(&e) if !matched_by.contains_key(&e) => Some(node_of_existing(e)),
+                        Some(&e) if matched_by[e].is_none() => Some(node_of_existing(e)),
                         _ => {
                             plan.error(
                                 row.line,
@@ -762,21 +774,29 @@ pub fn plan_import(
     let describe = |node: Node| -> String {
         match node {
             Node::Row(r) => format!("{} (line {})", rows[r].record.email, rows[r].line),
-            Node::Existing(id) => snapshot.people[existing_by_id[&id]].record.email.clone(),
+            Node::Existing(id) => snapshot.people[existing_by_id[&id]]
+                .record
+                .email
+                .to_string(),
         }
     };
-    let mut state: HashMap<Node, u8> = HashMap::with_capacity(rows.len());
+    // Walk state per node (0 unseen, 1 on the current path, 2 done), kept by index rather
+    // than in a map: a map entry per person costs more than the person's row.
+    let slot = |n: Node| match n {
+        Node::Row(r) => r,
+        Node::Existing(id) => rows.len() + existing_by_id[&id],
+    };
+    let mut state = vec![0u8; rows.len() + snapshot.people.len()];
     for r in 0..rows.len() {
-        let start = Node::Row(r);
-        if state.contains_key(&start) {
+        if state[r] != 0 {
             continue;
         }
         let mut path: Vec<Node> = Vec::new();
-        let mut node = Some(start);
+        let mut node = Some(Node::Row(r));
         while let Some(n) = node {
-            match state.get(&n) {
-                Some(2) => break,
-                Some(1) => {
+            match state[slot(n)] {
+                2 => break,
+                1 => {
                     let from = path.iter().position(|p| *p == n).unwrap_or(0);
                     let cycle: Vec<String> = path[from..]
                         .iter()
@@ -795,23 +815,25 @@ pub fn plan_import(
                     break;
                 }
                 _ => {
-                    state.insert(n, 1);
+                    state[slot(n)] = 1;
                     path.push(n);
                     node = manager_of(n);
                 }
             }
         }
         for p in path {
-            state.insert(p, 2);
+            state[slot(p)] = 2;
         }
     }
+    drop(state);
 
     // Decide creates, updates and unchanged rows.
-    let mut create_index: HashMap<usize, usize> = HashMap::new();
+    // The index in `creates` of each row that creates a person.
+    let mut create_index: Vec<usize> = Vec::with_capacity(rows.len());
     let mut next_create = 0usize;
-    for (r, _) in rows.iter().enumerate() {
-        if matched[r].is_none() {
-            create_index.insert(r, next_create);
+    for m in &matched {
+        create_index.push(next_create);
+        if m.is_none() {
             next_create += 1;
         }
     }
@@ -821,95 +843,109 @@ pub fn plan_import(
             Some(Node::Existing(id)) => ManagerTarget::Existing(id),
             Some(Node::Row(r)) => match matched[r] {
                 Some(e) => ManagerTarget::Existing(snapshot.people[e].id),
-                None => ManagerTarget::New(create_index[&r]),
+                None => ManagerTarget::New(create_index[r]),
             },
         }
     };
-    let mut team_set: HashMap<String, Option<String>> = HashMap::new();
+    let mut team_set: HashMap<CompactString, Option<CompactString>> = HashMap::new();
     let mut new_levels = BTreeSet::new();
     let mut new_skills = BTreeSet::new();
     let skills_header = header(Column::Skills);
     let mut warnings = Vec::new();
-    for (r, row) in rows.into_iter().enumerate() {
-        let manager = target_of(row_manager[r]);
-        let mut record = row.record;
-        if let Some(e) = matched[r] {
-            keep_absent_columns(&mut record, &snapshot.people[e].record, &present);
-        }
-        if let Some(team) = &record.team {
-            let entry = team_set.entry(team.clone()).or_insert(None);
-            if record.department.is_some() {
-                *entry = record.department.clone();
+    // Rows are taken from the front in slices and the rest shrunk down, so the file's rows
+    // are given back while the plan grows instead of both being held in full.
+    let mut rows = rows;
+    let mut taken = 0;
+    while !rows.is_empty() {
+        let slice = rows.len().min(16 * 1024);
+        let first = taken;
+        taken += slice;
+        let batch: Vec<ImportRow> = rows.drain(..slice).collect();
+        rows.shrink_to_fit();
+        for (offset, row) in batch.into_iter().enumerate() {
+            let r = first + offset;
+            let manager = target_of(row_manager[r]);
+            let mut record = row.record;
+            if let Some(e) = matched[r] {
+                keep_absent_columns(&mut record, &snapshot.people[e].record, &present);
             }
-            if let Some(d) = &record.department {
-                team_set.entry(d.clone()).or_insert(None);
-            }
-        }
-        if let Some(level) = &record.level
-            && !snapshot.levels.contains(level)
-        {
-            new_levels.insert(level.clone());
-        }
-        for s in &record.skills {
-            if !snapshot.skills.contains(&s.skill) {
-                // A near miss of a known skill is most likely a typo: said once per skill.
-                if new_skills.insert(s.skill.clone())
-                    && let Some(near) =
-                        crate::names::closest(&s.skill, snapshot.skills.iter().map(String::as_str))
-                {
-                    warnings.push(ImportIssue {
-                        line: row.line,
-                        column: skills_header.clone(),
-                        message: format!(
-                            "{:?} would be a new skill; did you mean {near}?",
-                            s.skill
-                        ),
-                    });
+            if let Some(team) = &record.team {
+                let entry = team_set.entry(team.clone()).or_insert(None);
+                if record.department.is_some() {
+                    *entry = record.department.clone();
+                }
+                if let Some(d) = &record.department {
+                    team_set.entry(d.clone()).or_insert(None);
                 }
             }
-        }
-        if let ManagerTarget::Existing(m) = manager
-            && let Some(&e) = existing_by_id.get(&m)
-            && !matched_by.contains_key(&e)
-            && snapshot.people[e].record.status == PersonStatus::Left
-            && record.status == PersonStatus::Active
-        {
-            warnings.push(ImportIssue {
-                line: row.line,
-                column: manager_header.to_string(),
-                message: format!(
-                    "reports to {}, who has left",
-                    snapshot.people[e].record.name
-                ),
-            });
-        }
-        match matched[r] {
-            None => plan.creates.push(PlannedCreate {
-                line: row.line,
-                record,
-                manager,
-            }),
-            Some(e) => {
-                let existing = &snapshot.people[e];
-                let current_manager = existing
-                    .manager_id
-                    .map(ManagerTarget::Existing)
-                    .unwrap_or(ManagerTarget::None);
-                let mut changed = changed_fields(&existing.record, &record);
-                if current_manager != manager {
-                    changed.push(MANAGER_COLUMN);
+            if let Some(level) = &record.level
+                && !snapshot.levels.contains(level.as_str())
+            {
+                new_levels.insert(level.clone());
+            }
+            for s in &record.skills {
+                if !snapshot.skills.contains(s.skill.as_str()) {
+                    // A near miss of a known skill is most likely a typo: said once per skill.
+                    if new_skills.insert(s.skill.clone())
+                        && let Some(near) = crate::names::closest(
+                            &s.skill,
+                            snapshot.skills.iter().map(String::as_str),
+                        )
+                    {
+                        warnings.push(ImportIssue {
+                            line: row.line,
+                            column: skills_header.clone(),
+                            message: format!(
+                                "{:?} would be a new skill; did you mean {near}?",
+                                s.skill
+                            ),
+                        });
+                    }
                 }
-                if changed.is_empty() {
-                    plan.unchanged += 1;
-                } else {
-                    plan.updates.push(PlannedUpdate {
-                        line: row.line,
-                        id: existing.id,
-                        record,
-                        manager,
-                        changed,
-                        history: Vec::new(),
-                    });
+            }
+            if let ManagerTarget::Existing(m) = manager
+                && let Some(&e) = existing_by_id.get(&m)
+                && matched_by[e].is_none()
+                && snapshot.people[e].record.status == PersonStatus::Left
+                && record.status == PersonStatus::Active
+            {
+                warnings.push(ImportIssue {
+                    line: row.line,
+                    column: manager_header.to_string(),
+                    message: format!(
+                        "reports to {}, who has left",
+                        snapshot.people[e].record.name
+                    ),
+                });
+            }
+            match matched[r] {
+                None => plan.creates.push(PlannedCreate {
+                    line: row.line,
+                    record,
+                    manager,
+                }),
+                Some(e) => {
+                    let existing = &snapshot.people[e];
+                    let current_manager = existing
+                        .manager_id
+                        .map(ManagerTarget::Existing)
+                        .unwrap_or(ManagerTarget::None);
+                    let mut changed = changed_fields(&existing.record, &record);
+                    if current_manager != manager {
+                        changed.push(MANAGER_COLUMN);
+                    }
+                    if changed.is_empty() {
+                        plan.unchanged += 1;
+                    } else {
+                        plan.updates.push(PlannedUpdate {
+                            line: row.line,
+                            id: existing.id,
+                            record,
+                            manager,
+                            changed,
+                            history: Vec::new(),
+                        });
+                    }
                 }
             }
         }
@@ -922,8 +958,8 @@ pub fn plan_import(
             ManagerTarget::None => None,
             ManagerTarget::Existing(id) => existing_by_id
                 .get(&id)
-                .map(|&i| snapshot.people[i].record.name.clone()),
-            ManagerTarget::New(c) => plan.creates.get(c).map(|c| c.record.name.clone()),
+                .map(|&i| snapshot.people[i].record.name.to_string()),
+            ManagerTarget::New(c) => plan.creates.get(c).map(|c| c.record.name.to_string()),
         };
         let before = history_values(
             &existing.record,
@@ -942,14 +978,14 @@ pub fn plan_import(
         .count();
     if options.deactivate_missing {
         for (e, p) in snapshot.people.iter().enumerate() {
-            if !matched_by.contains_key(&e)
+            if matched_by[e].is_none()
                 && p.record.status == PersonStatus::Active
                 && options.importer != Some(p.id)
             {
                 plan.deactivations.push(PlannedLeave {
                     id: p.id,
-                    name: p.record.name.clone(),
-                    email: p.record.email.clone(),
+                    name: p.record.name.to_string(),
+                    email: p.record.email.to_string(),
                 });
             }
         }
@@ -971,7 +1007,10 @@ pub fn plan_import(
             );
         }
     }
-    let mut teams: Vec<(String, Option<String>)> = team_set.into_iter().collect();
+    let mut teams: Vec<(String, Option<String>)> = team_set
+        .into_iter()
+        .map(|(t, d)| (t.into_string(), d.map(CompactString::into_string)))
+        .collect();
     teams.sort();
     plan.new_teams = teams
         .iter()
@@ -979,8 +1018,14 @@ pub fn plan_import(
         .map(|(t, _)| t.clone())
         .collect();
     plan.teams = teams;
-    plan.new_levels = new_levels.into_iter().collect();
-    plan.new_skills = new_skills.into_iter().collect();
+    plan.new_levels = new_levels
+        .into_iter()
+        .map(CompactString::into_string)
+        .collect();
+    plan.new_skills = new_skills
+        .into_iter()
+        .map(CompactString::into_string)
+        .collect();
     plan.warnings = warnings;
     plan.errors.sort_by_key(|e| e.line);
     plan
@@ -1029,9 +1074,9 @@ fn keep_absent_columns(
 fn history_values(record: &PersonRecord, manager: Option<String>) -> HistoryValues {
     HistoryValues {
         manager,
-        level: record.level.clone(),
-        title: record.title.clone(),
-        team: record.team.clone(),
+        level: record.level.as_deref().map(str::to_string),
+        title: record.title.as_deref().map(str::to_string),
+        team: record.team.as_deref().map(str::to_string),
         status: Some(record.status),
         skills: record.skills.clone(),
     }

@@ -42,8 +42,9 @@ impl PersonStatus {
 /// A skill and how well someone has it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord)]
 pub struct SkillLevel {
-    /// Lower-case skill name, e.g. `rust`.
-    pub skill: String,
+    /// Lower-case skill name, e.g. `rust`; inline when short, as an import holds several
+    /// for every person.
+    pub skill: compact_str::CompactString,
     /// 1 (aware) to 5 (expert).
     pub level: u8,
     /// The person wants to grow this skill.

@@ -379,7 +379,7 @@ async fn validate(
 fn validate_skills(skills: &mut [SkillLevel]) -> CoreResult<()> {
     let mut errors = Vec::new();
     for (i, s) in skills.iter_mut().enumerate() {
-        s.skill = normalise_skill(&s.skill);
+        s.skill = normalise_skill(&s.skill).into();
         if s.skill.is_empty() || s.skill.chars().count() > 60 {
             errors.push(FieldError::new(
                 format!("skills[{i}].skill"),

@@ -331,7 +331,12 @@ pub fn generate_work(org: &DemoOrg, workers: &[DemoWorker], now: i64, seed: u64)
             || Some(i) == first_report_of_demo_manager
             || (p.report_count == 0 && rng.chance(0.04));
         let count = rng.range(14, 26);
-        let skills: Vec<String> = p.record.skills.iter().map(|s| s.skill.clone()).collect();
+        let skills: Vec<String> = p
+            .record
+            .skills
+            .iter()
+            .map(|s| s.skill.to_string())
+            .collect();
         let mut open_soon_hours = 0.0;
         for k in 0..count {
             let due = today + Duration::days(rng.range(0, 210) as i64 - 180);
@@ -493,7 +498,7 @@ pub async fn load(
         })?;
         workers.push(DemoWorker {
             id,
-            team: p.record.team.as_ref().and_then(|t| teams.get(t).copied()),
+            team: p.record.team.as_deref().and_then(|t| teams.get(t).copied()),
         });
     }
     let batch = generate_work(org, &workers, now, seed);

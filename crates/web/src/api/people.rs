@@ -75,7 +75,7 @@ pub struct SkillResponse {
 impl From<&SkillLevel> for SkillResponse {
     fn from(s: &SkillLevel) -> Self {
         SkillResponse {
-            skill: s.skill.clone(),
+            skill: s.skill.to_string(),
             level: s.level,
             wants_to_grow: s.wants_to_grow,
         }
@@ -85,7 +85,7 @@ impl From<&SkillLevel> for SkillResponse {
 impl From<SkillResponse> for SkillLevel {
     fn from(s: SkillResponse) -> Self {
         SkillLevel {
-            skill: s.skill,
+            skill: s.skill.into(),
             level: s.level,
             wants_to_grow: s.wants_to_grow,
         }

@@ -320,13 +320,13 @@ async fn preview_import(
     require_admin(&user)?;
     let settings = settings(&state).await?;
     let upload = super::upload::read_upload(&mut multipart, "upload.csv").await?;
+    let deactivate_missing = upload.checked("deactivate_missing");
     let super::upload::Upload {
         csrf,
         file_name,
         content,
         ..
-    } = upload.clone();
-    let deactivate_missing = upload.checked("deactivate_missing");
+    } = upload;
     user.check_csrf(&csrf)?;
     let Some(content) = content.filter(|c| !c.is_empty()) else {
         return Err(PageError {

@@ -162,7 +162,7 @@ pub async fn add_talent(
         Ok(list) => list
             .into_iter()
             .map(|s| Requirement {
-                skill: s.skill,
+                skill: s.skill.into_string(),
                 level: s.level,
             })
             .collect(),

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use maud::{Markup, html};
 
 /// What an upload form sent.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub(crate) struct Upload {
     pub csrf: String,
     /// The file's own name (no folders), or the default given.
@@ -61,7 +61,8 @@ pub(crate) async fn read_upload(
                     upload.file_name = n.rsplit(['/', '\\']).next().unwrap_or(n).to_string();
                 }
                 match field.bytes().await {
-                    Ok(b) => upload.content = Some(b.to_vec()).filter(|c| !c.is_empty()),
+                    // Taken over, not copied: a large upload is held once.
+                    Ok(b) => upload.content = Some(Vec::from(b)).filter(|c| !c.is_empty()),
                     Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
                         return Err(too_large());
                     }
