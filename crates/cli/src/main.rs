@@ -9,6 +9,18 @@ mod report;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// mimalloc's `mi_option_purge_delay` (the enum keeps its numbering across versions; the
+/// Rust bindings name the options either side of it, 14 and 16, but not this one).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Freed pages go back to the system at once instead of after 10 ms: an import frees and
+/// allocates hundreds of megabytes in phases, and with the delay the phases' peaks add up.
+/// Measured no slower on the import benchmark.
+fn purge_freed_memory_at_once() {
+    // SAFETY: sets an allocator option; no pointers, valid at any time.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) }
+}
+
 /// Hands mimalloc's freed pages back to the system at once (it keeps them for a while).
 fn give_memory_back() {
     // SAFETY: mi_collect takes no pointers and may be called from any thread at any time.
@@ -212,6 +224,7 @@ enum TokenCommand {
 }
 
 fn main() -> std::process::ExitCode {
+    purge_freed_memory_at_once();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("TRELLIS_LOG")

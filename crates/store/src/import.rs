@@ -20,12 +20,15 @@ use trellis_core::store::{ChangeRecord, ImportSummary};
 /// Rows are streamed, not fetched all at once: a database row costs several times the
 /// record it becomes, and an organisation of 100,000 people would hold them all at once.
 pub async fn org_snapshot(store: &SqlStore) -> CoreResult<OrgSnapshot> {
+    // One connection reads it all, and on SQLite gives back the page cache that reading
+    // every person filled (up to 64 MiB), which an import check does not need again.
+    let mut conn = store.pool.acquire().await.map_err(map_err)?;
     let mut skills: HashMap<i64, Vec<SkillLevel>> = HashMap::new();
     let mut skill_rows = sqlx::query(
         "SELECT ps.person_id, s.name, ps.level, ps.wants_to_grow FROM person_skills ps \
          JOIN skills s ON s.id = ps.skill_id",
     )
-    .fetch(&store.pool);
+    .fetch(&mut *conn);
     while let Some(r) = skill_rows.try_next().await.map_err(map_err)? {
         skills
             .entry(r.try_get("person_id").map_err(map_err)?)
@@ -38,7 +41,7 @@ pub async fn org_snapshot(store: &SqlStore) -> CoreResult<OrgSnapshot> {
     }
     drop(skill_rows);
     let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM people")
-        .fetch_one(&store.pool)
+        .fetch_one(&mut *conn)
         .await
         .map_err(map_err)?;
     let mut people = Vec::with_capacity(count as usize);
@@ -48,7 +51,7 @@ pub async fn org_snapshot(store: &SqlStore) -> CoreResult<OrgSnapshot> {
          p.manager_id FROM people p LEFT JOIN teams t ON t.id = p.team_id \
          LEFT JOIN teams pt ON pt.id = t.parent_id LEFT JOIN job_levels l ON l.id = p.level_id",
     )
-    .fetch(&store.pool);
+    .fetch(&mut *conn);
     while let Some(r) = rows.try_next().await.map_err(map_err)? {
         let id: i64 = r.try_get("id").map_err(map_err)?;
         let get = |name: &str| -> CoreResult<Option<CompactString>> {
@@ -88,7 +91,7 @@ pub async fn org_snapshot(store: &SqlStore) -> CoreResult<OrgSnapshot> {
     let team_rows = sqlx::query(
         "SELECT t.name, pt.name AS parent FROM teams t LEFT JOIN teams pt ON pt.id = t.parent_id",
     )
-    .fetch_all(&store.pool)
+    .fetch_all(&mut *conn)
     .await
     .map_err(map_err)?;
     let mut teams = HashMap::new();
@@ -99,13 +102,18 @@ pub async fn org_snapshot(store: &SqlStore) -> CoreResult<OrgSnapshot> {
         );
     }
     let levels: Vec<String> = sqlx::query_scalar("SELECT code FROM job_levels")
-        .fetch_all(&store.pool)
+        .fetch_all(&mut *conn)
         .await
         .map_err(map_err)?;
     let skill_names: Vec<String> = sqlx::query_scalar("SELECT name FROM skills")
-        .fetch_all(&store.pool)
+        .fetch_all(&mut *conn)
         .await
         .map_err(map_err)?;
+    if store.backend == Backend::Sqlite {
+        let _ = sqlx::query("PRAGMA shrink_memory")
+            .execute(&mut *conn)
+            .await;
+    }
     Ok(OrgSnapshot {
         people,
         teams,
