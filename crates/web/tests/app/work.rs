@@ -2,7 +2,7 @@
 //! view, objectives and reports — what each role may see and do, the figures users read,
 //! and how bad input is answered.
 
-mod common;
+use crate::common;
 
 use axum::http::{Method, StatusCode};
 use chrono::{Duration, NaiveDate};

@@ -3,7 +3,7 @@
 //! (CEO) → Erin (engineering) → Max (manager) → Dana and Devi; Cleo → Sam (sales) → Rita;
 //! Cleo → Hana, the people admin.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};

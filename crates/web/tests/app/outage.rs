@@ -3,7 +3,7 @@
 //! Runs on a private PostgreSQL cluster when `TRELLIS_TEST_PG_BIN` names PostgreSQL's
 //! bin folder (scripts/test sets it).
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

@@ -1,7 +1,7 @@
 //! Pages through the router: sign-in, CSRF, visibility on screen, edit forms, import
 //! preview and commit, settings.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};

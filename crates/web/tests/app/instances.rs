@@ -1,6 +1,6 @@
 //! Several instances on one database, and one installation copied to another backend.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};

@@ -2,7 +2,7 @@
 //! explained suggestions and who may read them, accepting (with and without the
 //! candidate's manager's approval) and the plan for all open opportunities.
 
-mod common;
+use crate::common;
 
 use axum::http::{Method, StatusCode};
 use common::TestApp;

@@ -1,7 +1,7 @@
 //! The API through the router, on every configured backend: what each role may see and do,
 //! and how bad input is answered.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
@@ -1051,7 +1051,7 @@ fn the_openapi_document_matches_its_snapshot() {
     let saved = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         saved == current,
-        "the API changed: review it, then run UPDATE_SNAPSHOTS=1 cargo test -p trellis-web --test api to accept"
+        "the API changed: review it, then run UPDATE_SNAPSHOTS=1 cargo test -p trellis-web --test app api:: to accept"
     );
 }
 

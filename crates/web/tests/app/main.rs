@@ -1,0 +1,14 @@
+//! The web integration tests, one module per capability, in one binary (one link of the
+//! whole stack instead of one per file). Each test runs on SQLite, and on PostgreSQL when
+//! `TRELLIS_TEST_DATABASE_URL` is set. The browser tests are a target of their own.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod api;
+mod growth;
+mod instances;
+mod mentoring;
+mod outage;
+mod pages;
+mod work;
