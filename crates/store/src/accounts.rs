@@ -1,6 +1,6 @@
 //! Accounts, sessions, API tokens, sign-in throttling and the audit log.
 
-use crate::work::Columns;
+use crate::sql::Columns;
 use crate::{SqlStore, map_err};
 use sqlx::{AssertSqlSafe, Row};
 use trellis_core::auth::{Account, SESSION_DAYS, Session};

@@ -1,8 +1,9 @@
 //! Opportunities, the skills they need, and placements.
 
 use crate::people::date;
-use crate::work::{COMMITMENT_SELECT, Columns, commitment_any, insert_commitment, person_name};
-use crate::{Backend, SqlStore, map_err};
+use crate::sql::Columns;
+use crate::work::{COMMITMENT_SELECT, commitment_any, insert_commitment, person_name};
+use crate::{SqlStore, map_err};
 use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
 use trellis_core::PersonId;
@@ -19,18 +20,7 @@ use trellis_core::ids::{LevelId, WishId};
 use trellis_core::org::{SkillLevel, display_name};
 use trellis_core::work::{Commitment, NewCommitment};
 
-/// `column IN (…one JSON array parameter…)` for numbers or text.
-pub(crate) fn json_list(backend: Backend, column: &str, param: &str, numbers: bool) -> String {
-    match (backend, numbers) {
-        (Backend::Sqlite, _) => format!("{column} IN (SELECT value FROM json_each({param}))"),
-        (Backend::Postgres, true) => {
-            format!("{column} IN (SELECT jsonb_array_elements_text({param}::jsonb)::bigint)")
-        }
-        (Backend::Postgres, false) => {
-            format!("{column} IN (SELECT jsonb_array_elements_text({param}::jsonb))")
-        }
-    }
-}
+pub(crate) use crate::sql::json_list;
 
 pub(crate) fn json_array<T: serde::Serialize>(items: &[T]) -> CoreResult<String> {
     serde_json::to_string(items).map_err(|e| CoreError::Internal(e.to_string()))

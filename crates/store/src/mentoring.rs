@@ -3,7 +3,8 @@
 use crate::bulk::{Value, insert_rows};
 use crate::growth::{json_array, json_list};
 use crate::people::date;
-use crate::work::{Columns, person_name};
+use crate::sql::Columns;
+use crate::work::person_name;
 use crate::{SqlStore, map_err};
 use chrono::NaiveDate;
 use sqlx::AssertSqlSafe;

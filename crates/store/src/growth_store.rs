@@ -1,0 +1,281 @@
+//! Career plans, wishes, opportunities and placements: `GrowthStore` for `SqlStore`.
+
+use crate::*;
+use async_trait::async_trait;
+use trellis_core::error::CoreResult;
+
+#[async_trait]
+impl trellis_core::growth::store::GrowthStore for SqlStore {
+    async fn plate_wishes(
+        &self,
+        people: &[trellis_core::PersonId],
+    ) -> CoreResult<Vec<trellis_core::growth::wishes::PlateWish>> {
+        growth::plate_wishes(self, people).await
+    }
+    async fn plate_wish(
+        &self,
+        id: trellis_core::ids::WishId,
+    ) -> CoreResult<Option<trellis_core::growth::wishes::PlateWish>> {
+        growth::plate_wish(self, id).await
+    }
+    async fn add_plate_wish(
+        &self,
+        wish: &trellis_core::growth::wishes::NewWish,
+    ) -> CoreResult<trellis_core::ids::WishId> {
+        growth::add_plate_wish(self, wish).await
+    }
+    async fn delete_plate_wish(&self, id: trellis_core::ids::WishId) -> CoreResult<()> {
+        growth::delete_plate_wish(self, id).await
+    }
+    async fn career_plan(
+        &self,
+        person: trellis_core::PersonId,
+    ) -> CoreResult<Option<trellis_core::growth::career::CareerPlan>> {
+        growth::career_plan(self, person).await
+    }
+    async fn save_career_plan(
+        &self,
+        person: trellis_core::PersonId,
+        fields: &trellis_core::growth::career::PlanFields,
+        by: trellis_core::PersonId,
+        at: i64,
+        what: &str,
+        audit: Option<&trellis_core::store::AuditEntry>,
+    ) -> CoreResult<()> {
+        growth::save_career_plan(self, person, fields, by, at, what, audit).await
+    }
+    async fn mark_career_plan_reviewed(
+        &self,
+        person: trellis_core::PersonId,
+        on: chrono::NaiveDate,
+        by: trellis_core::PersonId,
+        at: i64,
+        audit: Option<&trellis_core::store::AuditEntry>,
+    ) -> CoreResult<()> {
+        growth::mark_career_plan_reviewed(self, person, on, by, at, audit).await
+    }
+    async fn career_history(
+        &self,
+        person: trellis_core::PersonId,
+        limit: i64,
+    ) -> CoreResult<Vec<trellis_core::growth::career::PlanChange>> {
+        growth::career_history(self, person, limit).await
+    }
+    async fn add_career_support(
+        &self,
+        person: trellis_core::PersonId,
+        commitment: &trellis_core::work::NewCommitment,
+        by: trellis_core::PersonId,
+        at: i64,
+        audit: Option<&trellis_core::store::AuditEntry>,
+    ) -> CoreResult<trellis_core::ids::CommitmentId> {
+        growth::add_career_support(self, person, commitment, by, at, audit).await
+    }
+    async fn career_support(
+        &self,
+        person: trellis_core::PersonId,
+    ) -> CoreResult<Vec<trellis_core::work::Commitment>> {
+        growth::career_support(self, person).await
+    }
+    async fn create_opportunity(
+        &self,
+        new: &trellis_core::growth::opportunities::NewOpportunity,
+    ) -> CoreResult<trellis_core::ids::OpportunityId> {
+        growth::create_opportunity(self, new).await
+    }
+    async fn opportunity(
+        &self,
+        id: trellis_core::ids::OpportunityId,
+    ) -> CoreResult<Option<trellis_core::growth::opportunities::Opportunity>> {
+        growth::opportunity(self, id).await
+    }
+    async fn opportunities(
+        &self,
+        status: Option<trellis_core::growth::opportunities::OpportunityStatus>,
+    ) -> CoreResult<Vec<trellis_core::growth::opportunities::Opportunity>> {
+        growth::opportunities(self, status).await
+    }
+    async fn candidates_with_skills(
+        &self,
+        skills: &[String],
+    ) -> CoreResult<Vec<trellis_core::growth::opportunities::Candidate>> {
+        growth::candidates_with_skills(self, skills).await
+    }
+    async fn placements(
+        &self,
+        opportunity: trellis_core::ids::OpportunityId,
+    ) -> CoreResult<Vec<trellis_core::growth::opportunities::Placement>> {
+        growth::placements(self, opportunity).await
+    }
+    async fn placement(
+        &self,
+        id: trellis_core::ids::PlacementId,
+    ) -> CoreResult<Option<trellis_core::growth::opportunities::Placement>> {
+        growth::placement(self, id).await
+    }
+    async fn pending_placements_of(
+        &self,
+        people: &[trellis_core::PersonId],
+    ) -> CoreResult<Vec<trellis_core::growth::opportunities::Placement>> {
+        growth::pending_placements_of(self, people).await
+    }
+    async fn create_placement(
+        &self,
+        new: &trellis_core::growth::opportunities::NewPlacement,
+        commitment: Option<&trellis_core::work::NewCommitment>,
+        audit: Option<&trellis_core::store::AuditEntry>,
+    ) -> CoreResult<trellis_core::ids::PlacementId> {
+        growth::create_placement(self, new, commitment, audit).await
+    }
+    async fn change_placement(
+        &self,
+        id: trellis_core::ids::PlacementId,
+        change: &trellis_core::growth::opportunities::PlacementChange,
+        commitment: Option<&trellis_core::work::NewCommitment>,
+        audit: Option<&trellis_core::store::AuditEntry>,
+    ) -> CoreResult<()> {
+        growth::change_placement(self, id, change, commitment, audit).await
+    }
+    async fn mentee_goals(
+        &self,
+        person: trellis_core::PersonId,
+    ) -> CoreResult<Option<trellis_core::growth::mentoring::MenteeGoals>> {
+        mentoring::mentee_goals(self, person).await
+    }
+    async fn save_mentee_goals(
+        &self,
+        person: trellis_core::PersonId,
+        goals: &trellis_core::growth::mentoring::MenteeGoals,
+        at: i64,
+    ) -> CoreResult<()> {
+        mentoring::save_mentee_goals(self, person, goals, at).await
+    }
+    async fn delete_mentee_goals(&self, person: trellis_core::PersonId) -> CoreResult<()> {
+        mentoring::delete_mentee_goals(self, person).await
+    }
+    async fn mentor_profile(
+        &self,
+        person: trellis_core::PersonId,
+    ) -> CoreResult<Option<trellis_core::growth::mentoring::MentorProfile>> {
+        mentoring::mentor_profile(self, person).await
+    }
+    async fn save_mentor_profile(
+        &self,
+        person: trellis_core::PersonId,
+        profile: &trellis_core::growth::mentoring::MentorProfile,
+        at: i64,
+    ) -> CoreResult<()> {
+        mentoring::save_mentor_profile(self, person, profile, at).await
+    }
+    async fn delete_mentor_profile(&self, person: trellis_core::PersonId) -> CoreResult<()> {
+        mentoring::delete_mentor_profile(self, person).await
+    }
+    async fn mentoring_pool(
+        &self,
+        today: chrono::NaiveDate,
+    ) -> CoreResult<(
+        Vec<trellis_core::growth::mentoring::MenteeEntry>,
+        Vec<trellis_core::growth::mentoring::MentorEntry>,
+    )> {
+        mentoring::mentoring_pool(self, today).await
+    }
+    async fn manager_links(
+        &self,
+    ) -> CoreResult<Vec<(trellis_core::PersonId, trellis_core::PersonId)>> {
+        mentoring::manager_links(self).await
+    }
+    async fn create_mentoring_round(
+        &self,
+        round: &trellis_core::growth::mentoring::NewRound,
+        pairs: &[trellis_core::growth::mentoring::NewRoundPair],
+        audit: Option<&trellis_core::store::AuditEntry>,
+    ) -> CoreResult<trellis_core::ids::RoundId> {
+        mentoring::create_round(self, round, pairs, audit).await
+    }
+    async fn mentoring_rounds(&self) -> CoreResult<Vec<trellis_core::growth::mentoring::Round>> {
+        mentoring::rounds(self).await
+    }
+    async fn mentoring_round(
+        &self,
+        id: trellis_core::ids::RoundId,
+    ) -> CoreResult<Option<trellis_core::growth::mentoring::Round>> {
+        mentoring::round(self, id).await
+    }
+    async fn round_pairs(
+        &self,
+        id: trellis_core::ids::RoundId,
+    ) -> CoreResult<Vec<trellis_core::growth::mentoring::RoundPair>> {
+        mentoring::round_pairs(self, id).await
+    }
+    async fn remove_round_pair(
+        &self,
+        id: trellis_core::ids::RoundId,
+        mentee: trellis_core::PersonId,
+        explanation: &str,
+        audit: Option<&trellis_core::store::AuditEntry>,
+    ) -> CoreResult<()> {
+        mentoring::remove_round_pair(self, id, mentee, explanation, audit).await
+    }
+    async fn publish_round(
+        &self,
+        id: trellis_core::ids::RoundId,
+        by: trellis_core::PersonId,
+        at: i64,
+        mentorships: &[trellis_core::growth::mentoring::NewMentorship],
+        audit: Option<&trellis_core::store::AuditEntry>,
+    ) -> CoreResult<()> {
+        mentoring::publish_round(self, id, by, at, mentorships, audit).await
+    }
+    async fn mentorships_of(
+        &self,
+        person: trellis_core::PersonId,
+    ) -> CoreResult<Vec<trellis_core::growth::mentoring::Mentorship>> {
+        mentoring::mentorships_of(self, person).await
+    }
+    async fn mentorship(
+        &self,
+        id: trellis_core::ids::MentorshipId,
+    ) -> CoreResult<Option<trellis_core::growth::mentoring::Mentorship>> {
+        mentoring::mentorship(self, id).await
+    }
+    async fn end_mentorship(
+        &self,
+        id: trellis_core::ids::MentorshipId,
+        on: chrono::NaiveDate,
+        by: trellis_core::PersonId,
+        note: &str,
+        audit: Option<&trellis_core::store::AuditEntry>,
+    ) -> CoreResult<bool> {
+        mentoring::end_mentorship(self, id, on, by, note, audit).await
+    }
+    async fn skill_names(&self) -> CoreResult<Vec<String>> {
+        mentoring::skill_names(self).await
+    }
+    async fn talent_pool(&self) -> CoreResult<Vec<trellis_core::growth::talent::Talent>> {
+        mentoring::talent_pool(self).await
+    }
+    async fn add_talent(
+        &self,
+        talents: &[trellis_core::growth::talent::NewTalent],
+    ) -> CoreResult<Vec<trellis_core::ids::TalentId>> {
+        mentoring::add_talent(self, talents).await
+    }
+    async fn remove_talent(&self, id: trellis_core::ids::TalentId) -> CoreResult<bool> {
+        mentoring::remove_talent(self, id).await
+    }
+    async fn skills_of(
+        &self,
+        people: &[trellis_core::PersonId],
+    ) -> CoreResult<
+        std::collections::HashMap<trellis_core::PersonId, Vec<trellis_core::org::SkillLevel>>,
+    > {
+        growth::skills_of(self, people).await
+    }
+    async fn resolve_off_wishes(
+        &self,
+        commitment: trellis_core::ids::CommitmentId,
+        person: trellis_core::PersonId,
+    ) -> CoreResult<()> {
+        growth::resolve_off_wishes(self, commitment, person).await
+    }
+}

@@ -1,0 +1,300 @@
+//! The SQL helpers every capability's store code shares: parameters bound for sqlx and
+//! the direct SQLite reader at once, rows read the same from either, reads routed to the
+//! reader when it can answer, lists of ids as one JSON array parameter, multi-row
+//! placeholders, and the mapping of database errors to the domain.
+
+use crate::people::date;
+use crate::{Backend, SqlStore};
+use chrono::NaiveDate;
+use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::{Any, Arguments, AssertSqlSafe, Row};
+use trellis_core::PersonId;
+use trellis_core::error::{CoreError, CoreResult};
+
+/// A value bound for sqlx and, on SQLite, for the direct reader.
+pub(crate) trait Bindable: for<'q> sqlx::Encode<'q, Any> + sqlx::Type<Any> {
+    fn direct(&self) -> rusqlite::types::Value;
+}
+
+impl Bindable for i64 {
+    fn direct(&self) -> rusqlite::types::Value {
+        rusqlite::types::Value::Integer(*self)
+    }
+}
+
+impl Bindable for String {
+    fn direct(&self) -> rusqlite::types::Value {
+        rusqlite::types::Value::Text(self.clone())
+    }
+}
+
+/// Collects parameters and hands out their placeholders.
+pub(crate) struct Params {
+    pub(crate) args: AnyArguments,
+    pub(crate) direct: Vec<rusqlite::types::Value>,
+}
+
+impl Params {
+    pub(crate) fn new() -> Self {
+        Params {
+            args: AnyArguments::default(),
+            direct: Vec::new(),
+        }
+    }
+
+    pub(crate) fn bind<T: Bindable>(&mut self, value: T) -> CoreResult<String> {
+        self.direct.push(value.direct());
+        self.args
+            .add(value)
+            .map_err(|e| CoreError::Internal(e.to_string()))?;
+        Ok(format!("${}", self.direct.len()))
+    }
+
+    /// `column IN (…these people…)`.
+    pub(crate) fn people(
+        &mut self,
+        backend: Backend,
+        column: &str,
+        ids: &[PersonId],
+    ) -> CoreResult<String> {
+        let json = format!(
+            "[{}]",
+            ids.iter()
+                .map(|i| i.0.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        let p = self.bind(json)?;
+        Ok(match backend {
+            Backend::Sqlite => format!("{column} IN (SELECT value FROM json_each({p}))"),
+            Backend::Postgres => {
+                format!("{column} IN (SELECT jsonb_array_elements_text({p}::jsonb)::bigint)")
+            }
+        })
+    }
+
+    /// `column IN (…)` or nothing at all for everyone.
+    pub(crate) fn maybe_people(
+        &mut self,
+        backend: Backend,
+        column: &str,
+        ids: Option<&[PersonId]>,
+    ) -> CoreResult<String> {
+        match ids {
+            Some(ids) => Ok(format!(" AND {}", self.people(backend, column, ids)?)),
+            None => Ok(String::new()),
+        }
+    }
+}
+
+pub(crate) fn get<T>(row: &AnyRow, column: &str) -> CoreResult<T>
+where
+    T: for<'r> sqlx::Decode<'r, Any> + sqlx::Type<Any>,
+{
+    row.try_get(column).map_err(map_err)
+}
+
+pub(crate) fn day(row: &AnyRow, column: &str) -> CoreResult<NaiveDate> {
+    date(get(row, column)?)
+        .ok_or_else(|| CoreError::Internal(format!("{column} is not a date in the database")))
+}
+
+/// A result row from either sqlx or the direct SQLite reader, so each mapping is written once.
+pub(crate) trait Columns {
+    fn int_or_null(&self, column: &str) -> CoreResult<Option<i64>>;
+    fn real_or_null(&self, column: &str) -> CoreResult<Option<f64>>;
+    fn text_or_null(&self, column: &str) -> CoreResult<Option<String>>;
+
+    fn int(&self, column: &str) -> CoreResult<i64> {
+        self.int_or_null(column)?.ok_or_else(|| missing(column))
+    }
+    fn real(&self, column: &str) -> CoreResult<f64> {
+        self.real_or_null(column)?.ok_or_else(|| missing(column))
+    }
+    fn text(&self, column: &str) -> CoreResult<String> {
+        self.text_or_null(column)?.ok_or_else(|| missing(column))
+    }
+    fn day(&self, column: &str) -> CoreResult<NaiveDate> {
+        date(self.text_or_null(column)?).ok_or_else(|| missing(column))
+    }
+}
+
+pub(crate) fn missing(column: &str) -> CoreError {
+    CoreError::Internal(format!("{column} is missing or malformed in the database"))
+}
+
+impl Columns for AnyRow {
+    fn int_or_null(&self, column: &str) -> CoreResult<Option<i64>> {
+        get(self, column)
+    }
+    fn real_or_null(&self, column: &str) -> CoreResult<Option<f64>> {
+        get(self, column)
+    }
+    fn text_or_null(&self, column: &str) -> CoreResult<Option<String>> {
+        get(self, column)
+    }
+}
+
+pub(crate) fn direct_error(e: rusqlite::Error) -> CoreError {
+    tracing::error!(error = %e, "database read error");
+    CoreError::Internal("a database error occurred; it has been logged".into())
+}
+
+impl Columns for rusqlite::Row<'_> {
+    fn int_or_null(&self, column: &str) -> CoreResult<Option<i64>> {
+        self.get(column).map_err(direct_error)
+    }
+    fn real_or_null(&self, column: &str) -> CoreResult<Option<f64>> {
+        // SQLite hands back whole sums of REAL columns as integers.
+        match self.get_ref(column).map_err(direct_error)? {
+            rusqlite::types::ValueRef::Null => Ok(None),
+            rusqlite::types::ValueRef::Integer(i) => Ok(Some(i as f64)),
+            rusqlite::types::ValueRef::Real(r) => Ok(Some(r)),
+            _ => Err(missing(column)),
+        }
+    }
+    fn text_or_null(&self, column: &str) -> CoreResult<Option<String>> {
+        self.get(column).map_err(direct_error)
+    }
+}
+
+/// [`fetch`] for reads narrowed to some people; a read over everyone takes long enough to
+/// belong on sqlx's own connection thread rather than the caller's.
+pub(crate) async fn fetch_for<T: Send + 'static>(
+    store: &SqlStore,
+    narrowed: bool,
+    sql: String,
+    p: Params,
+    map: fn(&dyn Columns) -> CoreResult<T>,
+) -> CoreResult<Vec<T>> {
+    if narrowed {
+        return fetch(store, sql, p, map).await;
+    }
+    let rows = sqlx::query_with(AssertSqlSafe(sql), p.args)
+        .fetch_all(&store.pool)
+        .await
+        .map_err(map_err)?;
+    rows.iter().map(|r| map(r)).collect()
+}
+
+/// Runs a read on the direct SQLite reader when the store has one (short, indexed reads
+/// for pages), otherwise through sqlx.
+pub(crate) async fn fetch<T: Send + 'static>(
+    store: &SqlStore,
+    sql: String,
+    p: Params,
+    map: fn(&dyn Columns) -> CoreResult<T>,
+) -> CoreResult<Vec<T>> {
+    if let Some(reader) = &store.reader {
+        // On a blocking thread, so that a page's independent reads run side by side.
+        let _slot = reader
+            .slots
+            .acquire()
+            .await
+            .map_err(|e| CoreError::Internal(e.to_string()))?;
+        let reader = reader.clone();
+        let direct = p.direct;
+        let rows = tokio::task::spawn_blocking(move || {
+            let names: Vec<String> = (1..=direct.len()).map(|i| format!("${i}")).collect();
+            reader.read(|conn| {
+                let mut statement = conn.prepare_cached(&sql)?;
+                let named: Vec<(&str, &dyn rusqlite::ToSql)> = names
+                    .iter()
+                    .zip(&direct)
+                    .map(|(n, v)| (n.as_str(), v as &dyn rusqlite::ToSql))
+                    .collect();
+                let mut rows = statement.query(named.as_slice())?;
+                let mut out = Vec::new();
+                while let Some(row) = rows.next()? {
+                    out.push(map(row));
+                }
+                Ok(out)
+            })
+        })
+        .await
+        .map_err(|e| CoreError::Internal(format!("a read was interrupted: {e}")))??;
+        return rows.into_iter().collect();
+    }
+    let rows = sqlx::query_with(AssertSqlSafe(sql), p.args)
+        .fetch_all(&store.pool)
+        .await
+        .map_err(map_err)?;
+    rows.iter().map(|r| map(r)).collect()
+}
+
+/// Maps a database error to the domain: constraint violations become conflicts with a
+/// message a person can act on; connection trouble becomes `Unavailable`.
+pub(crate) fn map_err(e: sqlx::Error) -> CoreError {
+    match &e {
+        sqlx::Error::Database(db) => {
+            let message = db.message().to_string();
+            let constraint = db.constraint().unwrap_or("").to_string();
+            let text = format!("{constraint} {message}");
+            if text.contains("people_email_unique") || text.contains("people.email") {
+                CoreError::field("email", "a person with this e-mail address already exists")
+            } else if text.contains("people_employee_id_unique")
+                || text.contains("people.employee_id")
+            {
+                CoreError::field(
+                    "employee_id",
+                    "a person with this employee id already exists",
+                )
+            } else if text.contains("teams_name_unique") || text.contains("teams.name") {
+                CoreError::field("name", "a team with this name already exists")
+            } else if text.contains("accounts_person_unique") || text.contains("accounts.person_id")
+            {
+                CoreError::Conflict("this person already has an account".into())
+            } else if db.is_unique_violation() {
+                CoreError::Conflict(format!("this already exists ({message})"))
+            } else if db.is_foreign_key_violation() {
+                CoreError::Conflict(format!(
+                    "this refers to something that does not exist ({message})"
+                ))
+            } else if message.contains("database is locked") || message.contains("busy") {
+                CoreError::Unavailable("the database is busy; try again".into())
+            } else {
+                tracing::error!(error = %e, "database error");
+                CoreError::Internal("a database error occurred; it has been logged".into())
+            }
+        }
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_)
+        | sqlx::Error::WorkerCrashed => {
+            tracing::warn!(error = %e, "database unavailable");
+            CoreError::Unavailable(e.to_string())
+        }
+        _ => {
+            tracing::error!(error = %e, "database error");
+            CoreError::Internal("a database error occurred; it has been logged".into())
+        }
+    }
+}
+
+/// A placeholder list for a multi-row statement. SQLite gets anonymous `?`: it looks up
+/// each named parameter (`$n`) with a linear scan, which makes binding thousands of them
+/// quadratic.
+pub(crate) fn placeholders(backend: Backend, start: usize, count: usize) -> String {
+    match backend {
+        Backend::Sqlite => vec!["?"; count].join(", "),
+        Backend::Postgres => (start..start + count)
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
+/// `column IN (…one JSON array parameter…)` for numbers or text.
+pub(crate) fn json_list(backend: Backend, column: &str, param: &str, numbers: bool) -> String {
+    match (backend, numbers) {
+        (Backend::Sqlite, _) => format!("{column} IN (SELECT value FROM json_each({param}))"),
+        (Backend::Postgres, true) => {
+            format!("{column} IN (SELECT jsonb_array_elements_text({param}::jsonb)::bigint)")
+        }
+        (Backend::Postgres, false) => {
+            format!("{column} IN (SELECT jsonb_array_elements_text({param}::jsonb))")
+        }
+    }
+}
