@@ -65,12 +65,7 @@ impl Params {
                 .join(",")
         );
         let p = self.bind(json)?;
-        Ok(match backend {
-            Backend::Sqlite => format!("{column} IN (SELECT value FROM json_each({p}))"),
-            Backend::Postgres => {
-                format!("{column} IN (SELECT jsonb_array_elements_text({p}::jsonb)::bigint)")
-            }
-        })
+        Ok(json_list(backend, column, &p, true))
     }
 
     /// `column IN (…)` or nothing at all for everyone.

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::sql::*;
-use crate::{Backend, SqlStore, map_err};
+use crate::{SqlStore, map_err};
 use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
 use trellis_core::TeamId;
@@ -118,12 +118,7 @@ pub(crate) async fn objectives_where(
             .collect::<Vec<_>>()
             .join(",")
     );
-    let filter = match store.backend {
-        Backend::Sqlite => "k.objective_id IN (SELECT value FROM json_each($1))",
-        Backend::Postgres => {
-            "k.objective_id IN (SELECT jsonb_array_elements_text($1::jsonb)::bigint)"
-        }
-    };
+    let filter = json_list(store.backend, "k.objective_id", "$1", true);
     let rows = sqlx::query(AssertSqlSafe(format!(
         "{KEY_RESULT_SELECT} WHERE {filter} ORDER BY k.id"
     )))
