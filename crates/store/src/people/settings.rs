@@ -1,0 +1,97 @@
+//! The organisation's settings, cached and saved with their audit line.
+
+use crate::{SqlStore, map_err};
+use trellis_core::error::CoreResult;
+use trellis_core::settings::Settings;
+
+pub async fn settings(store: &SqlStore) -> CoreResult<Settings> {
+    store
+        .cached(|c| &c.settings, (), || settings_uncached(store))
+        .await
+}
+
+pub(crate) async fn settings_uncached(store: &SqlStore) -> CoreResult<Settings> {
+    const SQL: &str = "SELECT key, value FROM settings";
+    let pairs: Vec<(String, String)> = match &store.reader {
+        // Read on every page: directly on SQLite.
+        Some(reader) => reader.read(|conn| {
+            conn.prepare_cached(SQL)?
+                .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+                .collect()
+        })?,
+        None => sqlx::query_as(SQL)
+            .fetch_all(&store.pool)
+            .await
+            .map_err(map_err)?,
+    };
+    let mut s = Settings::default();
+    for (key, value) in pairs {
+        match key.as_str() {
+            "organisation_name" => s.organisation_name = value,
+            "manager_word" => s.manager_word = value,
+            "manager_word_plural" => s.manager_word_plural = value,
+            "anonymity_k_360" => s.anonymity_k_360 = value.parse().unwrap_or(s.anonymity_k_360),
+            "anonymity_k_survey" => {
+                s.anonymity_k_survey = value.parse().unwrap_or(s.anonymity_k_survey)
+            }
+            "default_capacity_hours" => {
+                s.default_capacity_hours = value.parse().unwrap_or(s.default_capacity_hours)
+            }
+            "workload_horizon_days" => {
+                s.workload_horizon_days = value.parse().unwrap_or(s.workload_horizon_days)
+            }
+            "weight_skill_fit" => s.weight_skill_fit = value.parse().unwrap_or(s.weight_skill_fit),
+            "weight_growth_wish" => {
+                s.weight_growth_wish = value.parse().unwrap_or(s.weight_growth_wish)
+            }
+            "weight_stretch" => s.weight_stretch = value.parse().unwrap_or(s.weight_stretch),
+            "weight_free_capacity" => {
+                s.weight_free_capacity = value.parse().unwrap_or(s.weight_free_capacity)
+            }
+            "weight_move_off" => s.weight_move_off = value.parse().unwrap_or(s.weight_move_off),
+            "currency" => s.currency = value,
+            _ => {}
+        }
+    }
+    Ok(s)
+}
+
+pub async fn save_settings(
+    store: &SqlStore,
+    s: &Settings,
+    audit: Option<&trellis_core::store::AuditEntry>,
+) -> CoreResult<()> {
+    let mut tx = store.pool.begin().await.map_err(map_err)?;
+    for (key, value) in [
+        ("organisation_name", s.organisation_name.clone()),
+        ("manager_word", s.manager_word.clone()),
+        ("manager_word_plural", s.manager_word_plural.clone()),
+        ("anonymity_k_360", s.anonymity_k_360.to_string()),
+        ("anonymity_k_survey", s.anonymity_k_survey.to_string()),
+        (
+            "default_capacity_hours",
+            s.default_capacity_hours.to_string(),
+        ),
+        ("workload_horizon_days", s.workload_horizon_days.to_string()),
+        ("weight_skill_fit", s.weight_skill_fit.to_string()),
+        ("weight_growth_wish", s.weight_growth_wish.to_string()),
+        ("weight_stretch", s.weight_stretch.to_string()),
+        ("weight_free_capacity", s.weight_free_capacity.to_string()),
+        ("weight_move_off", s.weight_move_off.to_string()),
+        ("currency", s.currency.clone()),
+    ] {
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ($1, $2) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(key)
+        .bind(value)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+    }
+    if let Some(audit) = audit {
+        crate::accounts::audit_in(&mut tx, audit).await?;
+    }
+    tx.commit().await.map_err(map_err)
+}
