@@ -7,6 +7,7 @@ pub mod demo;
 pub mod metrics;
 pub mod objectives;
 pub mod plate;
+mod priorities;
 pub mod reports;
 pub mod store;
 pub mod team_view;
