@@ -1,7 +1,38 @@
 //! Organisation-wide settings edited by people admins.
 
 use crate::error::{CoreError, CoreResult, FieldError};
+use crate::policy::Viewer;
+use crate::store::{AuditEntry, Store};
 use serde::{Deserialize, Serialize};
+
+/// Saves new settings: admins only, every field checked, and the audit line saying what
+/// changed (before → after) written in the same transaction. Saving what is already
+/// stored writes nothing.
+pub async fn update(
+    store: &dyn Store,
+    viewer: &Viewer,
+    new: Settings,
+    now: i64,
+) -> CoreResult<Settings> {
+    if !viewer.can_administer() {
+        return Err(CoreError::Forbidden("change the settings".into()));
+    }
+    new.validate()?;
+    let current = store.settings().await?;
+    let changes = new.changes_from(&current);
+    if changes.is_empty() {
+        return Ok(current);
+    }
+    let audit = AuditEntry {
+        at: now,
+        actor: Some(viewer.person_id),
+        action: "settings.update".into(),
+        subject: "settings".into(),
+        detail: changes,
+    };
+    store.save_settings(&new, Some(&audit)).await?;
+    Ok(new)
+}
 
 /// What the organisation calls things, and its anonymity thresholds (PRODUCT.md principle 3 and 6).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

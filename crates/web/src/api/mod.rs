@@ -6,6 +6,7 @@ pub mod imports;
 pub mod mentoring;
 pub mod org;
 pub mod people;
+pub mod settings;
 pub mod work;
 
 use crate::AppState;
@@ -25,6 +26,10 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(openapi_json))
         .route("/me", get(show_me))
+        .route(
+            "/settings",
+            get(settings::show_settings).patch(settings::update_settings),
+        )
         .route(
             "/people",
             get(people::list_people).post(people::create_person),
@@ -418,6 +423,7 @@ impl Modify for CommonResponses {
     info(title = "Trellis API", version = "1", description = "People, reporting lines, teams, imports, objectives, commitments, workload and delivery, stretch opportunities, skill sourcing, mentoring. Authenticate with `Authorization: Bearer TOKEN` (create one with `trellis token create`) or a session cookie plus the `X-CSRF-Token` header for writes. Errors are `{ \"error\": { \"code\", \"message\", \"fields\" } }`."),
     paths(
         show_me,
+        settings::show_settings, settings::update_settings,
         people::list_people, people::show_person, people::create_person, people::update_person,
         people::person_history,
         org::list_org_roots, org::show_org_subtree, org::list_teams, org::show_team,
@@ -445,6 +451,7 @@ impl Modify for CommonResponses {
     security(("bearer" = []), ("session" = [])),
     tags(
         (name = "account", description = "The signed-in account"),
+        (name = "settings", description = "The organisation's settings"),
         (name = "people", description = "The people directory"),
         (name = "org", description = "Reporting lines and teams"),
         (name = "imports", description = "HRIS CSV imports"),

@@ -220,20 +220,19 @@ async fn save_settings(
             c => c.to_uppercase(),
         },
     };
-    if errors.is_empty()
-        && let Err(CoreError::Invalid(f)) = new.validate()
-    {
-        errors = f;
-    } else if errors.is_empty() {
-        let audit = trellis_core::store::AuditEntry {
-            at: crate::now(),
-            actor: Some(user.viewer.person_id),
-            action: "settings.update".into(),
-            subject: "settings".into(),
-            detail: new.changes_from(&current),
-        };
-        state.store.save_settings(&new, Some(&audit)).await?;
-        return Ok(Redirect::to("/admin/settings?saved=1").into_response());
+    if errors.is_empty() {
+        match trellis_core::settings::update(
+            state.store.as_ref(),
+            &user.viewer,
+            new.clone(),
+            crate::now(),
+        )
+        .await
+        {
+            Ok(_) => return Ok(Redirect::to("/admin/settings?saved=1").into_response()),
+            Err(CoreError::Invalid(f)) => errors = f,
+            Err(e) => return Err(e.into()),
+        }
     }
     let frame = Frame {
         user: &user,

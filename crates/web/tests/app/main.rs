@@ -11,4 +11,5 @@ mod instances;
 mod mentoring;
 mod outage;
 mod pages;
+mod settings;
 mod work;
