@@ -238,6 +238,31 @@ pub fn takers(
         .collect()
 }
 
+/// The offers of a team job view, with each member's free hours a week over the view's
+/// horizon. Only the full view has them (the tree's manager chain and admins): wishes are
+/// private plate data, and a colleague's partial view does not carry them.
+pub async fn team_offers(
+    store: &dyn Store,
+    view: &crate::work::team_view::TeamJobView,
+) -> CoreResult<Vec<Offer>> {
+    if !view.full {
+        return Ok(Vec::new());
+    }
+    let weeks = (view.horizon.days() as f64 / 7.0).max(1.0 / 7.0);
+    let free: Vec<(crate::work::PersonName, f64)> = view
+        .members
+        .iter()
+        .map(|m| {
+            let w = &m.workload;
+            (
+                m.person.clone(),
+                ((w.capacity_hours - w.remaining_hours) / weeks).max(0.0),
+            )
+        })
+        .collect();
+    offers(store, &view.wishes, &free).await
+}
+
 /// For a manager's team view: every off-wish in the tree with the people who want that
 /// work. `members` are the tree with free hours (from the view's workloads).
 pub async fn offers(

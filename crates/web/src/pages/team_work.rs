@@ -132,23 +132,7 @@ pub async fn show_team_work(
     } else {
         Vec::new()
     };
-    let offers = if v.full {
-        let weeks = (v.horizon.days() as f64 / 7.0).max(1.0 / 7.0);
-        let free: Vec<(trellis_core::work::PersonName, f64)> = v
-            .members
-            .iter()
-            .map(|m| {
-                let w = &m.workload;
-                (
-                    m.person.clone(),
-                    ((w.capacity_hours - w.remaining_hours) / weeks).max(0.0),
-                )
-            })
-            .collect();
-        trellis_core::growth::wishes::offers(state.store.as_ref(), &v.wishes, &free).await?
-    } else {
-        Vec::new()
-    };
+    let offers = trellis_core::growth::wishes::team_offers(state.store.as_ref(), &v).await?;
     let shown = if params.all.is_some() {
         usize::MAX
     } else {

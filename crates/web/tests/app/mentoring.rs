@@ -716,6 +716,42 @@ async fn work_wished_off_is_offered_to_who_wants_it_and_giving_it_grants_the_wis
             "{page}"
         );
         assert!(page.contains("Give it to Devi Dev"));
+        // The API carries the same offers, to the manager only: wishes are private plate data.
+        let team = app
+            .api(
+                Method::GET,
+                &format!("/api/v1/people/{mgr_id}/team-work"),
+                Some(&mgr),
+                None,
+            )
+            .await
+            .json();
+        let offer = &team["offers"][0];
+        assert_eq!(offer["from"]["id"], dev_id, "{backend}: {team}");
+        assert_eq!(offer["commitment"]["title"], "Port the billing job");
+        assert_eq!(offer["takers"][0]["person"]["id"], dev2_id);
+        assert_eq!(
+            offer["takers"][0]["reason"],
+            "Devi asked for \u{201c}more go\u{201d} and has 32 h free a week."
+        );
+        let r = app
+            .api(
+                Method::GET,
+                &format!("/api/v1/people/{mgr_id}/team-work"),
+                Some(&dev2),
+                None,
+            )
+            .await;
+        if r.status == StatusCode::OK {
+            assert_eq!(r.json()["full"], false, "{backend}");
+            assert_eq!(
+                r.json()["offers"],
+                json!([]),
+                "{backend}: a teammate sees no offers"
+            );
+        } else {
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}");
+        }
         let r = app
             .api(
                 Method::POST,

@@ -128,6 +128,43 @@ impl From<&trellis_core::growth::wishes::PlateWish> for WishResponse {
     }
 }
 
+/// Someone in the team who would take the work, and why.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TakerResponse {
+    pub person: PersonRef,
+    /// "wants to grow rust and has 6 h free a week"
+    pub reason: String,
+}
+
+/// Work someone would like moved off their plate, with the people in the tree who want it
+/// (best first, at most three).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OfferResponse {
+    pub wish: WishResponse,
+    pub from: PersonRef,
+    /// The open commitment the wish names, still on the wisher's plate.
+    pub commitment: Option<CommitmentResponse>,
+    pub takers: Vec<TakerResponse>,
+}
+
+impl From<&trellis_core::growth::wishes::Offer> for OfferResponse {
+    fn from(o: &trellis_core::growth::wishes::Offer) -> Self {
+        OfferResponse {
+            wish: (&o.wish).into(),
+            from: (&o.from).into(),
+            commitment: o.commitment.as_ref().map(Into::into),
+            takers: o
+                .takers
+                .iter()
+                .map(|t| TakerResponse {
+                    person: (&t.person).into(),
+                    reason: t.reason.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
 /// A new wish.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -375,6 +412,8 @@ pub struct TeamWorkResponse {
     pub objectives: Vec<ObjectiveResponse>,
     /// What people in the tree would like moved off and onto their plates.
     pub wishes: Vec<WishResponse>,
+    /// Each off-wish with the people in the tree who want that work (the full view only).
+    pub offers: Vec<OfferResponse>,
 }
 
 /// The team job view of a manager's whole tree.
@@ -395,6 +434,7 @@ pub async fn show_team_work(
         crate::now(),
     )
     .await?;
+    let offers = trellis_core::growth::wishes::team_offers(state.store.as_ref(), &v).await?;
     Ok(Json(TeamWorkResponse {
         manager: (&v.manager).into(),
         full: v.full,
@@ -429,6 +469,7 @@ pub async fn show_team_work(
             .collect(),
         objectives: v.objectives.iter().map(Into::into).collect(),
         wishes: v.wishes.iter().map(Into::into).collect(),
+        offers: offers.iter().map(Into::into).collect(),
     }))
 }
 
