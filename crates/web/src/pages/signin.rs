@@ -16,11 +16,7 @@ use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::Cookie;
 use maud::{Markup, html};
 use serde::Deserialize;
-use trellis_core::auth::{
-    SESSION_DAYS, THROTTLE_WINDOW_SECONDS, random_token, sign_in_throttled, token_digest,
-    verify_password_or_equal_work,
-};
-use trellis_core::store::AuditEntry;
+use trellis_core::auth::{SignIn, random_token, token_digest};
 
 #[derive(Debug, Deserialize)]
 pub struct SigninParams {
@@ -118,60 +114,31 @@ pub async fn sign_in(
             "The sign-in form had expired. Please enter your details again.",
         ));
     }
-    let now = crate::now();
-    let failures = state
-        .store
-        .failed_sign_ins_since(&email, &client, now - THROTTLE_WINDOW_SECONDS)
-        .await?;
-    if sign_in_throttled(failures) {
-        return Ok(retry(
-            jar,
-            StatusCode::TOO_MANY_REQUESTS,
-            "Too many failed sign-ins from this address. Wait 15 minutes and try again.",
-        ));
-    }
-    let account = state.store.account_by_email(&email).await?;
-    let password = form.password.clone();
-    let hash = account.as_ref().and_then(|a| a.password_hash.clone());
-    // argon2 takes tens of milliseconds: keep it off the async workers.
-    let valid = tokio::task::spawn_blocking(move || {
-        verify_password_or_equal_work(&password, hash.as_deref())
-    })
-    .await
-    .unwrap_or(false);
-    let Some(account) = account.filter(|_| valid) else {
-        state
-            .store
-            .record_failed_sign_in(&email, &client, now)
-            .await?;
-        return Ok(retry(
-            jar,
-            StatusCode::UNAUTHORIZED,
-            "That e-mail and password do not match an account. Check both and try again.",
-        ));
+    let outcome = trellis_core::auth::sign_in(
+        state.store.as_ref(),
+        &email,
+        &form.password,
+        &client,
+        crate::now(),
+    )
+    .await?;
+    let token = match outcome {
+        SignIn::Started { token, .. } => token,
+        SignIn::Throttled => {
+            return Ok(retry(
+                jar,
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many failed sign-ins from this address. Wait 15 minutes and try again.",
+            ));
+        }
+        SignIn::Refused => {
+            return Ok(retry(
+                jar,
+                StatusCode::UNAUTHORIZED,
+                "That e-mail and password do not match an account. Check both and try again.",
+            ));
+        }
     };
-    state.store.clear_failed_sign_ins(&email).await?;
-    let token = random_token()?;
-    let csrf = random_token()?;
-    state
-        .store
-        .create_session(
-            account.id,
-            &token_digest(&token),
-            &csrf,
-            now + SESSION_DAYS * 86_400,
-        )
-        .await?;
-    state
-        .store
-        .audit(&AuditEntry {
-            at: now,
-            actor: Some(account.person_id),
-            action: "session.sign_in".into(),
-            subject: format!("account {}", account.id),
-            detail: String::new(),
-        })
-        .await?;
     let jar = jar
         .remove(Cookie::build(SIGNIN_CSRF_COOKIE).path("/signin"))
         .add(session_cookie(token, state.config.secure_cookies));
