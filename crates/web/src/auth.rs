@@ -128,6 +128,49 @@ impl FromRequestParts<AppState> for PageUser {
     }
 }
 
+/// A form posted by a signed-in person, its CSRF token checked against their session's:
+/// handlers take `CsrfForm(user, form): CsrfForm<TheForm>` instead of checking by hand.
+pub struct CsrfForm<T>(pub CurrentUser, pub T);
+
+/// A form that carries the session's CSRF token (implemented with [`csrf_form!`]).
+pub trait WithCsrf {
+    fn csrf(&self) -> &str;
+}
+
+/// Implements [`WithCsrf`] for forms whose token is their `csrf` field.
+macro_rules! csrf_form {
+    ($($form:ty),+ $(,)?) => {
+        $(impl $crate::auth::WithCsrf for $form {
+            fn csrf(&self) -> &str {
+                &self.csrf
+            }
+        })+
+    };
+}
+pub(crate) use csrf_form;
+
+impl<T> axum::extract::FromRequest<AppState> for CsrfForm<T>
+where
+    T: serde::de::DeserializeOwned + WithCsrf + Send,
+{
+    type Rejection = Response;
+
+    async fn from_request(
+        request: axum::extract::Request,
+        state: &AppState,
+    ) -> Result<Self, Response> {
+        let (mut parts, body) = request.into_parts();
+        let PageUser(user) = PageUser::from_request_parts(&mut parts, state).await?;
+        let axum::Form(form) =
+            axum::Form::<T>::from_request(axum::extract::Request::from_parts(parts, body), state)
+                .await
+                .map_err(IntoResponse::into_response)?;
+        user.check_csrf(form.csrf())
+            .map_err(|e| crate::error::PageError::from(e).into_response())?;
+        Ok(CsrfForm(user, form))
+    }
+}
+
 /// A signed-in API client. Cookie-authenticated writes must carry the `X-CSRF-Token` header.
 pub struct ApiUser(pub CurrentUser);
 

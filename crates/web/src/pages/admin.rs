@@ -3,9 +3,9 @@
 use super::layout::{Frame, page};
 use super::{csrf_field, plural, settings};
 use crate::AppState;
+use crate::auth::CsrfForm;
 use crate::auth::{CurrentUser, PageUser};
 use crate::error::PageError;
-use axum::Form;
 use axum::Router;
 use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
@@ -173,11 +173,9 @@ pub struct SettingsForm {
 
 async fn save_settings(
     State(state): State<AppState>,
-    PageUser(user): PageUser,
-    Form(form): Form<SettingsForm>,
+    CsrfForm(user, form): CsrfForm<SettingsForm>,
 ) -> Result<Response, PageError> {
     require_admin(&user)?;
-    user.check_csrf(&form.csrf)?;
     let current = settings(&state).await?;
     let mut errors = Vec::new();
     let mut number = |name: &str, v: &str| -> u32 {
@@ -447,11 +445,9 @@ pub struct CommitForm {
 
 async fn commit_import(
     State(state): State<AppState>,
-    PageUser(user): PageUser,
-    Form(form): Form<CommitForm>,
+    CsrfForm(user, form): CsrfForm<CommitForm>,
 ) -> Result<Response, PageError> {
     require_admin(&user)?;
-    user.check_csrf(&form.csrf)?;
     let Some(upload) = state
         .store
         .take_pending_import(&form.upload, user.account.id)
@@ -567,3 +563,5 @@ async fn show_audit(
         body,
     ))
 }
+
+crate::auth::csrf_form!(CommitForm, SettingsForm);

@@ -5,9 +5,9 @@ use super::layout::{Frame, page};
 use super::work::due_text;
 use super::{csrf_field, error_for, error_summary, form_date, form_number, input_field, settings};
 use crate::AppState;
+use crate::auth::CsrfForm;
 use crate::auth::{CurrentUser, PageUser};
 use crate::error::PageError;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use maud::{Markup, html};
@@ -209,11 +209,9 @@ async fn result(
 
 pub async fn save_career(
     State(state): State<AppState>,
-    PageUser(user): PageUser,
     Path(id): Path<i64>,
-    Form(form): Form<CareerForm>,
+    CsrfForm(user, form): CsrfForm<CareerForm>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&form.csrf)?;
     let person = PersonId(id);
     let mut errors = Vec::new();
     let areas = parse_areas(&mut errors, &form.growth_areas);
@@ -253,11 +251,9 @@ pub async fn save_career(
 
 pub async fn review_career(
     State(state): State<AppState>,
-    PageUser(user): PageUser,
     Path(id): Path<i64>,
-    Form(form): Form<super::CsrfForm>,
+    CsrfForm(user, _form): CsrfForm<crate::pages::ConfirmForm>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&form.csrf)?;
     let r = career::review(
         state.store.as_ref(),
         &user.viewer,
@@ -281,11 +277,9 @@ pub struct SupportForm {
 
 pub async fn add_support(
     State(state): State<AppState>,
-    PageUser(user): PageUser,
     Path(id): Path<i64>,
-    Form(form): Form<SupportForm>,
+    CsrfForm(user, form): CsrfForm<SupportForm>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&form.csrf)?;
     let mut errors = Vec::new();
     let due = form_date(&mut errors, "due_date", &form.due_date);
     let effort = form_number(&mut errors, "effort_hours", &form.effort_hours);
@@ -306,3 +300,5 @@ pub async fn add_support(
     };
     result(&state, &user, PersonId(id), None, r).await
 }
+
+crate::auth::csrf_form!(CareerForm, SupportForm);

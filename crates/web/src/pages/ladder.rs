@@ -4,9 +4,9 @@
 use super::layout::{Frame, page};
 use super::{csrf_field, error_summary, input_field, settings};
 use crate::AppState;
+use crate::auth::CsrfForm;
 use crate::auth::{CurrentUser, PageUser};
 use crate::error::PageError;
-use axum::Form;
 use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -135,11 +135,9 @@ pub async fn show_ladder(
 
 pub async fn save_level(
     State(state): State<AppState>,
-    PageUser(user): PageUser,
-    Form(form): Form<LevelForm>,
+    CsrfForm(user, form): CsrfForm<LevelForm>,
 ) -> Result<Response, PageError> {
     require_admin(&user)?;
-    user.check_csrf(&form.csrf)?;
     let rank = match form.rank.trim() {
         "" => Ok(None),
         r => r
@@ -244,3 +242,5 @@ fn urlencoding(text: &str) -> String {
         })
         .collect()
 }
+
+crate::auth::csrf_form!(LevelForm);

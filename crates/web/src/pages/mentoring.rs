@@ -4,9 +4,9 @@
 use super::layout::{Frame, page};
 use super::{csrf_field, error_for, error_summary, input_field, settings};
 use crate::AppState;
+use crate::auth::CsrfForm;
 use crate::auth::{CurrentUser, PageUser};
 use crate::error::PageError;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
@@ -118,11 +118,9 @@ pub struct EndForm {
 
 pub async fn end_mentorship(
     State(state): State<AppState>,
-    PageUser(user): PageUser,
     Path(id): Path<i64>,
-    Form(form): Form<EndForm>,
+    CsrfForm(user, form): CsrfForm<EndForm>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&form.csrf)?;
     mentoring::end_early(
         state.store.as_ref(),
         &user.viewer,
@@ -293,10 +291,8 @@ async fn after(
 
 pub async fn save_goals(
     State(state): State<AppState>,
-    PageUser(user): PageUser,
-    Form(form): Form<MentoringForm>,
+    CsrfForm(user, form): CsrfForm<MentoringForm>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&form.csrf)?;
     let target = match form.target_level.trim() {
         "" => Ok(None),
         t => t
@@ -321,10 +317,8 @@ pub async fn save_goals(
 
 pub async fn save_mentor(
     State(state): State<AppState>,
-    PageUser(user): PageUser,
-    Form(form): Form<MentoringForm>,
+    CsrfForm(user, form): CsrfForm<MentoringForm>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&form.csrf)?;
     let capacity = match form.capacity.trim() {
         "" => Ok(None),
         c => c.parse::<i64>().map(Some).map_err(|_| {
@@ -352,10 +346,8 @@ pub async fn save_mentor(
 
 pub async fn delete_goals(
     State(state): State<AppState>,
-    PageUser(user): PageUser,
-    Form(form): Form<super::CsrfForm>,
+    CsrfForm(user, _form): CsrfForm<crate::pages::ConfirmForm>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&form.csrf)?;
     state
         .store
         .delete_mentee_goals(user.viewer.person_id)
@@ -365,10 +357,8 @@ pub async fn delete_goals(
 
 pub async fn delete_mentor(
     State(state): State<AppState>,
-    PageUser(user): PageUser,
-    Form(form): Form<super::CsrfForm>,
+    CsrfForm(user, _form): CsrfForm<crate::pages::ConfirmForm>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&form.csrf)?;
     state
         .store
         .delete_mentor_profile(user.viewer.person_id)
@@ -472,10 +462,8 @@ pub async fn show_rounds(
 
 pub async fn run_round(
     State(state): State<AppState>,
-    PageUser(user): PageUser,
-    Form(form): Form<RoundForm>,
+    CsrfForm(user, form): CsrfForm<RoundForm>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&form.csrf)?;
     let mut errors = Vec::new();
     let ends_on = super::form_date(&mut errors, "ends_on", &form.ends_on);
     let r = if errors.is_empty() {
@@ -574,11 +562,9 @@ pub async fn show_round(
 
 pub async fn remove_pair(
     State(state): State<AppState>,
-    PageUser(user): PageUser,
     Path((id, mentee)): Path<(i64, i64)>,
-    Form(form): Form<super::CsrfForm>,
+    CsrfForm(user, form): CsrfForm<crate::pages::ConfirmForm>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&form.csrf)?;
     if !super::confirmed(&form.confirmed) {
         return super::Confirmation {
             title: "Take this pair out?",
@@ -604,11 +590,9 @@ pub async fn remove_pair(
 
 pub async fn publish(
     State(state): State<AppState>,
-    PageUser(user): PageUser,
     Path(id): Path<i64>,
-    Form(form): Form<super::CsrfForm>,
+    CsrfForm(user, form): CsrfForm<crate::pages::ConfirmForm>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&form.csrf)?;
     if !super::confirmed(&form.confirmed) {
         return super::Confirmation {
             title: "Publish this round?",
@@ -630,3 +614,5 @@ pub async fn publish(
     .await?;
     Ok(Redirect::to(&format!("/mentoring/rounds/{id}")).into_response())
 }
+
+crate::auth::csrf_form!(EndForm, MentoringForm, RoundForm);

@@ -138,7 +138,7 @@ pub(crate) async fn settings(state: &AppState) -> Result<Settings, PageError> {
 
 /// A form that carries only its CSRF token (and, for actions asked once, `confirmed`).
 #[derive(Debug, Deserialize)]
-pub struct CsrfForm {
+pub struct ConfirmForm {
     pub csrf: String,
     #[serde(default)]
     pub confirmed: String,
@@ -368,3 +368,5 @@ where
         Err(e) => Err(e.into()),
     }
 }
+
+crate::auth::csrf_form!(ConfirmForm);

@@ -5,9 +5,9 @@ use super::layout::{Frame, page};
 use super::work::objective_figures;
 use super::{csrf_field, error_for, error_summary, form_date, form_number, input_field, settings};
 use crate::AppState;
+use crate::auth::CsrfForm;
 use crate::auth::{CurrentUser, PageUser};
 use crate::error::PageError;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -179,10 +179,8 @@ pub async fn new_objective_form(
 
 pub async fn create_objective(
     State(state): State<AppState>,
-    PageUser(user): PageUser,
-    Form(form): Form<ObjectiveForm>,
+    CsrfForm(user, form): CsrfForm<ObjectiveForm>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&form.csrf)?;
     let mut errors = Vec::new();
     let input = ObjectiveInput {
         title: form.title.clone(),
@@ -435,11 +433,9 @@ async fn action_result(
 
 pub async fn check_in(
     State(state): State<AppState>,
-    PageUser(user): PageUser,
     Path(id): Path<i64>,
-    Form(form): Form<ObjectiveActionForm>,
+    CsrfForm(user, form): CsrfForm<ObjectiveActionForm>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&form.csrf)?;
     let id = ObjectiveId(id);
     let mut errors = Vec::new();
     let value = form_number(&mut errors, "value", &form.value);
@@ -462,11 +458,9 @@ pub async fn check_in(
 
 pub async fn add_key_result(
     State(state): State<AppState>,
-    PageUser(user): PageUser,
     Path(id): Path<i64>,
-    Form(form): Form<ObjectiveActionForm>,
+    CsrfForm(user, form): CsrfForm<ObjectiveActionForm>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&form.csrf)?;
     let id = ObjectiveId(id);
     let mut errors = Vec::new();
     let input = KeyResultInput {
@@ -489,11 +483,9 @@ pub async fn add_key_result(
 
 pub async fn update_objective(
     State(state): State<AppState>,
-    PageUser(user): PageUser,
     Path(id): Path<i64>,
-    Form(form): Form<ObjectiveActionForm>,
+    CsrfForm(user, form): CsrfForm<ObjectiveActionForm>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&form.csrf)?;
     let id = ObjectiveId(id);
     let store = state.store.as_ref();
     let mut errors = Vec::new();
@@ -507,3 +499,5 @@ pub async fn update_objective(
     };
     action_result(&state, &user, id, &form, result).await
 }
+
+crate::auth::csrf_form!(ObjectiveActionForm, ObjectiveForm);

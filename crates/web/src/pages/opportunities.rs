@@ -4,9 +4,9 @@
 use super::layout::{Frame, page};
 use super::{csrf_field, error_for, error_summary, hours, input_field, settings};
 use crate::AppState;
+use crate::auth::CsrfForm;
 use crate::auth::{CurrentUser, PageUser};
 use crate::error::PageError;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -151,10 +151,8 @@ pub async fn new_opportunity_form(
 
 pub async fn create_opportunity(
     State(state): State<AppState>,
-    PageUser(user): PageUser,
-    Form(form): Form<OpportunityForm>,
+    CsrfForm(user, form): CsrfForm<OpportunityForm>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&form.csrf)?;
     let mut errors = Vec::new();
     let hours = super::form_number(&mut errors, "hours_per_week", &form.hours_per_week);
     let weeks = match form.weeks.trim() {
@@ -264,11 +262,9 @@ pub struct AnswerForm {
 /// The candidate's answer; declining is asked once.
 pub async fn answer(
     State(state): State<AppState>,
-    PageUser(user): PageUser,
     Path(id): Path<i64>,
-    Form(form): Form<AnswerForm>,
+    CsrfForm(user, form): CsrfForm<AnswerForm>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&form.csrf)?;
     let back = format!("/people/{}/plate", user.viewer.person_id);
     if form.agree != "1" && !super::confirmed(&form.confirmed) {
         return super::Confirmation {
@@ -382,11 +378,9 @@ pub struct AcceptForm {
 
 pub async fn accept(
     State(state): State<AppState>,
-    PageUser(user): PageUser,
     Path(id): Path<i64>,
-    Form(form): Form<AcceptForm>,
+    CsrfForm(user, form): CsrfForm<AcceptForm>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&form.csrf)?;
     if !super::confirmed(&form.confirmed) {
         let person = state
             .store
@@ -426,11 +420,9 @@ pub struct DecisionForm {
 
 pub async fn decide(
     State(state): State<AppState>,
-    PageUser(user): PageUser,
     Path(id): Path<i64>,
-    Form(form): Form<DecisionForm>,
+    CsrfForm(user, form): CsrfForm<DecisionForm>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&form.csrf)?;
     if form.approve != "1" && !super::confirmed(&form.confirmed) {
         return super::Confirmation {
             title: "Decline this placement?",
@@ -531,3 +523,5 @@ fn sourcing_section(s: &Sourcing, currency: &str) -> Markup {
         }
     }
 }
+
+crate::auth::csrf_form!(AcceptForm, AnswerForm, DecisionForm, OpportunityForm);

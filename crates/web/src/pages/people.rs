@@ -3,9 +3,9 @@
 use super::layout::{Frame, page};
 use super::{csrf_field, plural, settings};
 use crate::AppState;
+use crate::auth::CsrfForm;
 use crate::auth::{CurrentUser, PageUser, encode_component};
 use crate::error::PageError;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -607,11 +607,9 @@ pub async fn edit_person_form(
 
 pub async fn update_person(
     State(state): State<AppState>,
-    PageUser(user): PageUser,
     Path(id): Path<i64>,
-    Form(mut form): Form<PersonForm>,
+    CsrfForm(user, mut form): CsrfForm<PersonForm>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&form.csrf)?;
     let admin = user.viewer.is_admin;
     let result = match form.read_patch(&state, admin).await {
         Ok(patch) => {
@@ -667,10 +665,8 @@ pub async fn new_person_form(
 
 pub async fn create_person(
     State(state): State<AppState>,
-    PageUser(user): PageUser,
-    Form(mut form): Form<PersonForm>,
+    CsrfForm(user, mut form): CsrfForm<PersonForm>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&form.csrf)?;
     if !user.viewer.can_administer() {
         return Err(CoreError::Forbidden("add people".into()).into());
     }
@@ -720,3 +716,5 @@ pub async fn create_person(
         Err(e) => Err(e.into()),
     }
 }
+
+crate::auth::csrf_form!(PersonForm);

@@ -1,13 +1,14 @@
 //! Sign-in and sign-out with local accounts.
 
-use super::CsrfForm;
 use super::layout::bare;
 use crate::AppState;
+use crate::auth::CsrfForm;
 use crate::auth::{
-    PageUser, SESSION_COOKIE, SIGNIN_CSRF_COOKIE, constant_time_eq, safe_next, session_cookie,
+    SESSION_COOKIE, SIGNIN_CSRF_COOKIE, constant_time_eq, safe_next, session_cookie,
     signin_csrf_cookie,
 };
 use crate::error::PageError;
+use crate::pages::ConfirmForm;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -148,11 +149,9 @@ pub async fn sign_in(
 /// Ends the session.
 pub async fn sign_out(
     State(state): State<AppState>,
-    PageUser(user): PageUser,
     jar: CookieJar,
-    Form(form): Form<CsrfForm>,
+    CsrfForm(_user, _form): CsrfForm<ConfirmForm>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&form.csrf)?;
     if let Some(cookie) = jar.get(SESSION_COOKIE) {
         let digest = token_digest(cookie.value());
         state.store.delete_session(&digest).await?;

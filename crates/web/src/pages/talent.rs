@@ -5,9 +5,9 @@ use super::layout::{Frame, page};
 use super::people::skill_level;
 use super::{csrf_field, error_summary, form_date, hours, input_field, settings};
 use crate::AppState;
+use crate::auth::CsrfForm;
 use crate::auth::{CurrentUser, PageUser};
 use crate::error::PageError;
-use axum::Form;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -153,10 +153,8 @@ fn optional_number(errors: &mut Vec<FieldError>, field: &str, text: &str) -> Opt
 
 pub async fn add_talent(
     State(state): State<AppState>,
-    PageUser(user): PageUser,
-    Form(form): Form<TalentForm>,
+    CsrfForm(user, form): CsrfForm<TalentForm>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&form.csrf)?;
     let mut errors = Vec::new();
     let skills: Vec<Requirement> = match parse_skills(&form.skills) {
         Ok(list) => list
@@ -203,11 +201,9 @@ pub async fn add_talent(
 
 pub async fn remove_talent(
     State(state): State<AppState>,
-    PageUser(user): PageUser,
     Path(id): Path<i64>,
-    Form(form): Form<super::CsrfForm>,
+    CsrfForm(user, _form): CsrfForm<crate::pages::ConfirmForm>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&form.csrf)?;
     talent::remove(state.store.as_ref(), &user.viewer, TalentId(id)).await?;
     Ok(Redirect::to("/talent").into_response())
 }
@@ -258,3 +254,5 @@ pub async fn import_talent(
         Err(e) => Err(e.into()),
     }
 }
+
+crate::auth::csrf_form!(TalentForm);

@@ -5,9 +5,9 @@ use super::layout::{Frame, page};
 use super::work::{delivery_text, due_text, objective_figures, workload_text};
 use super::{csrf_field, hours, plural, settings};
 use crate::AppState;
+use crate::auth::CsrfForm;
 use crate::auth::{CurrentUser, PageUser};
 use crate::error::PageError;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
@@ -250,11 +250,9 @@ pub struct MoveForm {
 
 pub async fn move_priority(
     State(state): State<AppState>,
-    PageUser(user): PageUser,
     Path(id): Path<i64>,
-    Form(form): Form<MoveForm>,
+    CsrfForm(user, form): CsrfForm<MoveForm>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&form.csrf)?;
     commitments::move_priority(
         state.store.as_ref(),
         &user.viewer,
@@ -315,3 +313,5 @@ fn offers_section(user: &CurrentUser, offers: &[trellis_core::growth::wishes::Of
         }
     }
 }
+
+crate::auth::csrf_form!(MoveForm);

@@ -117,3 +117,66 @@ async fn settings_are_read_by_everyone_and_changed_by_admins_with_an_audit_line(
         assert_eq!(app.store.audit_log(50).await.unwrap().len(), before);
     }
 }
+
+/// The settings page saves through the same service, and like every form it is refused
+/// without the session's CSRF token (the `CsrfForm` extractor), with nothing changed.
+#[tokio::test]
+async fn the_settings_page_checks_its_token_and_saves_through_the_service() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let session = app.sign_in("hr@acme.test", common::PASSWORD).await.unwrap();
+        let form = |csrf: &str| {
+            vec![
+                ("csrf", csrf.to_string()),
+                ("organisation_name", "Acme Renamed".to_string()),
+                ("manager_word", "lead".to_string()),
+                ("manager_word_plural", "leads".to_string()),
+                ("anonymity_k_360", "3".to_string()),
+                ("anonymity_k_survey", "5".to_string()),
+                ("default_capacity_hours", "32".to_string()),
+                ("workload_horizon_days", "14".to_string()),
+                ("weight_skill_fit", "40".to_string()),
+                ("weight_growth_wish", "25".to_string()),
+                ("weight_stretch", "20".to_string()),
+                ("weight_free_capacity", "15".to_string()),
+                ("weight_move_off", "10".to_string()),
+                ("currency", "EUR".to_string()),
+            ]
+        };
+        let post = |fields: Vec<(&'static str, String)>| {
+            let app = &app;
+            let session = &session;
+            async move {
+                let pairs: Vec<(&str, &str)> =
+                    fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                app.post_form("/admin/settings", Some(session), None, &pairs)
+                    .await
+            }
+        };
+        let r = post(form("forged")).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}");
+        assert_ne!(
+            app.store.settings().await.unwrap().organisation_name,
+            "Acme Renamed"
+        );
+
+        let r = post(form(&session.csrf)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.text());
+        let saved = app.store.settings().await.unwrap();
+        assert_eq!(
+            (
+                saved.organisation_name.as_str(),
+                saved.manager_word.as_str()
+            ),
+            ("Acme Renamed", "lead")
+        );
+        let audit = app.store.audit_log(10).await.unwrap();
+        assert!(
+            audit.iter().any(|l| l.entry.action == "settings.update"
+                && l.entry
+                    .detail
+                    .contains("manager_word: \"manager\" → \"lead\"")),
+            "{backend}"
+        );
+    }
+}

@@ -2,13 +2,13 @@
 
 use super::*;
 use crate::AppState;
+use crate::auth::CsrfForm;
 use crate::auth::{CurrentUser, PageUser};
 use crate::error::PageError;
 use crate::pages::layout::page;
 use crate::pages::{
     csrf_field, error_for, error_summary, form_date, form_number, hours, input_field, settings,
 };
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -214,10 +214,8 @@ pub async fn new_commitment_form(
 
 pub async fn create_commitment(
     State(state): State<AppState>,
-    PageUser(user): PageUser,
-    Form(form): Form<CommitmentForm>,
+    CsrfForm(user, form): CsrfForm<CommitmentForm>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&form.csrf)?;
     let result = match form.input() {
         Ok(input) => {
             commitments::create(state.store.as_ref(), &user.viewer, &input, crate::now()).await
@@ -273,11 +271,9 @@ pub async fn edit_commitment_form(
 
 pub async fn update_commitment(
     State(state): State<AppState>,
-    PageUser(user): PageUser,
     Path(id): Path<i64>,
-    Form(form): Form<CommitmentForm>,
+    CsrfForm(user, form): CsrfForm<CommitmentForm>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&form.csrf)?;
     let result = match form.input() {
         Ok(input) => {
             commitments::edit(
@@ -527,11 +523,9 @@ pub(super) async fn action_result(
 
 pub async fn renegotiate(
     State(state): State<AppState>,
-    PageUser(user): PageUser,
     Path(id): Path<i64>,
-    Form(form): Form<ActionForm>,
+    CsrfForm(user, form): CsrfForm<ActionForm>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&form.csrf)?;
     let id = CommitmentId(id);
     let mut errors = Vec::new();
     let due = form_date(&mut errors, "due_date", &form.due_date);
@@ -554,11 +548,9 @@ pub async fn renegotiate(
 
 pub async fn reassign(
     State(state): State<AppState>,
-    PageUser(user): PageUser,
     Path(id): Path<i64>,
-    Form(form): Form<ActionForm>,
+    CsrfForm(user, form): CsrfForm<ActionForm>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&form.csrf)?;
     let id = CommitmentId(id);
     let result = match form.owner_id.trim().parse::<i64>() {
         Ok(owner) => {
@@ -579,11 +571,9 @@ pub async fn reassign(
 
 pub async fn set_status(
     State(state): State<AppState>,
-    PageUser(user): PageUser,
     Path(id): Path<i64>,
-    Form(form): Form<ActionForm>,
+    CsrfForm(user, form): CsrfForm<ActionForm>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&form.csrf)?;
     let id = CommitmentId(id);
     let Some(status) = CommitmentStatus::parse(&form.status) else {
         return Err(CoreError::field("status", "choose open, done or cancelled").into());
@@ -602,11 +592,9 @@ pub async fn set_status(
 
 pub async fn comment(
     State(state): State<AppState>,
-    PageUser(user): PageUser,
     Path(id): Path<i64>,
-    Form(form): Form<ActionForm>,
+    CsrfForm(user, form): CsrfForm<ActionForm>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&form.csrf)?;
     let id = CommitmentId(id);
     let result = commitments::comment(
         state.store.as_ref(),
@@ -618,3 +606,5 @@ pub async fn comment(
     .await;
     action_result(&state, &user, id, &form, result).await
 }
+
+crate::auth::csrf_form!(ActionForm, CommitmentForm);

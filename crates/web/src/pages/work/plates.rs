@@ -2,13 +2,13 @@
 
 use super::*;
 use crate::AppState;
+use crate::auth::CsrfForm;
 use crate::auth::{CurrentUser, PageUser};
 use crate::error::PageError;
 use crate::pages::layout::page;
 use crate::pages::{
     csrf_field, error_for, error_summary, form_date, form_number, hours, input_field, settings,
 };
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
@@ -179,11 +179,9 @@ pub struct CapacityForm {
 
 pub async fn save_capacity(
     State(state): State<AppState>,
-    PageUser(user): PageUser,
     Path(id): Path<i64>,
-    Form(form): Form<CapacityForm>,
+    CsrfForm(user, form): CsrfForm<CapacityForm>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&form.csrf)?;
     let mut errors = Vec::new();
     let hours = form_number(&mut errors, "hours_per_week", &form.hours_per_week);
     let result = if errors.is_empty() {
@@ -221,11 +219,9 @@ pub struct AbsenceForm {
 
 pub async fn add_absence(
     State(state): State<AppState>,
-    PageUser(user): PageUser,
     Path(id): Path<i64>,
-    Form(form): Form<AbsenceForm>,
+    CsrfForm(user, form): CsrfForm<AbsenceForm>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&form.csrf)?;
     let mut errors = Vec::new();
     let first = form_date(&mut errors, "first_day", &form.first_day);
     let last = form_date(&mut errors, "last_day", &form.last_day);
@@ -258,11 +254,9 @@ pub struct WishForm {
 
 pub async fn add_wish(
     State(state): State<AppState>,
-    PageUser(user): PageUser,
     Path(id): Path<i64>,
-    Form(form): Form<WishForm>,
+    CsrfForm(user, form): CsrfForm<WishForm>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&form.csrf)?;
     let direction = Direction::parse(&form.direction).unwrap_or(Direction::Off);
     let commitment = form
         .commitment_id
@@ -285,22 +279,20 @@ pub async fn add_wish(
 
 pub async fn remove_wish(
     State(state): State<AppState>,
-    PageUser(user): PageUser,
     Path(id): Path<i64>,
-    Form(form): Form<crate::pages::CsrfForm>,
+    CsrfForm(user, _form): CsrfForm<crate::pages::ConfirmForm>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&form.csrf)?;
     let person = wishes::remove(state.store.as_ref(), &user.viewer, WishId(id)).await?;
     Ok(Redirect::to(&format!("/people/{person}/plate#wishes")).into_response())
 }
 
 pub async fn delete_absence(
     State(state): State<AppState>,
-    PageUser(user): PageUser,
     Path(id): Path<i64>,
-    Form(form): Form<crate::pages::CsrfForm>,
+    CsrfForm(user, _form): CsrfForm<crate::pages::ConfirmForm>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&form.csrf)?;
     let person = plate::delete_absence(state.store.as_ref(), &user.viewer, AbsenceId(id)).await?;
     Ok(Redirect::to(&format!("/people/{person}/plate")).into_response())
 }
+
+crate::auth::csrf_form!(AbsenceForm, CapacityForm, WishForm);
