@@ -2,7 +2,10 @@
 # Import memory benchmark: peak and after-import resident memory of the CLI and of the
 # server for three files of about 50 MB checked against a 100,000-person organisation:
 # junk (random bytes in CSV cells), a wide HRIS export of the same 100,000 people (their 14
-# columns and 8 that Trellis ignores) and a dense file of 240,000 people (14 columns).
+# columns and 8 that Trellis ignores), a dense file of 240,000 people (14 columns; it names
+# people the organisation already has under other ids, so it is refused with 11,000
+# errors) and a mixed file that can be applied: the 100,000 with a new title each (updates
+# with history) and 140,000 new people (creates).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=target/release/trellis
@@ -30,6 +33,24 @@ with open(f"{work}/people.csv", newline="") as src, open(f"{work}/wide.csv", "w"
                             f"{random.randint(1, 999)} Elm Road, Springfield",
                             f"Jane Doe +1 555 {random.randint(0, 9999999):07d}",
                             "x" * random.randint(40, 80)])
+with open(f"{work}/people.csv", newline="") as org, open(f"{work}/dense.csv", newline="") as dense, \
+        open(f"{work}/mixed.csv", "w", newline="") as dst:
+    out = csv.writer(dst)
+    rows = csv.reader(org)
+    header = next(rows)
+    out.writerow(header)
+    title, email, eid, manager = (header.index(c) for c in ("Title", "Email", "Employee Id", "Manager Email"))
+    first = None
+    for row in rows:
+        first = first or row[email]
+        row[title] = (row[title] + " II").strip()
+        out.writerow(row)
+    new = list(csv.reader(dense))[1 + 100000:]
+    new_emails = {row[email] for row in new}
+    for row in new:
+        row[email], row[eid] = "n." + row[email], "N" + row[eid]
+        row[manager] = "n." + row[manager] if row[manager] in new_emails else first
+        out.writerow(row)
 with open(f"{work}/junk.csv", "w") as dst:
     dst.write("Email,Name\n")
     line = 0
@@ -37,11 +58,11 @@ with open(f"{work}/junk.csv", "w") as dst:
         line += 1
         dst.write(f"{os.urandom(24).hex()},{os.urandom(12).hex()}\n")
 PY
-for f in junk wide dense; do echo "$f.csv: $(du -m "$WORK/$f.csv" | cut -f1) MB, $(($(wc -l <"$WORK/$f.csv") - 1)) rows"; done
+for f in junk wide dense mixed; do echo "$f.csv: $(du -m "$WORK/$f.csv" | cut -f1) MB, $(($(wc -l <"$WORK/$f.csv") - 1)) rows"; done
 
 $BIN import people "$WORK/people.csv" --database "$DATABASE" >/dev/null
 echo "== CLI, checked against the 100,000-person organisation (--dry-run)"
-for f in junk wide dense; do
+for f in junk wide dense mixed; do
   echo "$f.csv:"
   python3 benches/measure.py $BIN import people "$WORK/$f.csv" --dry-run --database "$DATABASE" >/dev/null 2>"$WORK/err" || true
   tail -1 "$WORK/err"
@@ -58,7 +79,7 @@ for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && 
 rss() { awk -v k="$1" '$1 == k":" {printf "%.0f", $2/1024}' /proc/$SERVER/status; }
 echo "== server, POST /api/v1/imports/people?dry_run=true (resident memory, MiB)"
 echo "idle: $(rss VmRSS)"
-for f in junk wide dense; do
+for f in junk wide dense mixed; do
   echo 5 >/proc/$SERVER/clear_refs # resets the peak
   code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
     -H 'Content-Type: text/csv' --data-binary "@$WORK/$f.csv" \

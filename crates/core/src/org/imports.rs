@@ -6,17 +6,19 @@ use crate::error::{CoreError, CoreResult};
 use crate::policy::Viewer;
 use crate::store::{AuditEntry, ChangeRecord, ImportSummary, Store};
 
-/// Reads and plans a file without writing anything.
+/// Reads and plans a file without writing anything. A file passed by value (an upload) is
+/// freed once read, before the organisation is loaded: it is the size of the plan.
 pub async fn preview(
     store: &dyn Store,
     viewer: &Viewer,
-    bytes: &[u8],
+    bytes: impl AsRef<[u8]> + Send,
     options: ImportOptions,
 ) -> CoreResult<ImportPlan> {
     if !viewer.can_administer() {
         return Err(CoreError::Forbidden("import people".into()));
     }
-    let parsed = parse_people_csv(bytes);
+    let parsed = parse_people_csv(bytes.as_ref());
+    drop(bytes);
     let snapshot = if parsed.refused_outright() {
         OrgSnapshot::default()
     } else {
@@ -31,7 +33,7 @@ pub async fn apply(
     store: &dyn Store,
     viewer: &Viewer,
     file_name: &str,
-    bytes: &[u8],
+    bytes: impl AsRef<[u8]> + Send,
     options: ImportOptions,
     now: i64,
 ) -> CoreResult<(ImportPlan, Option<ImportSummary>)> {

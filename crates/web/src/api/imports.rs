@@ -156,7 +156,7 @@ pub async fn import_people(
     };
     let store = state.store.as_ref();
     if params.dry_run {
-        let plan = imports::preview(store, &user.viewer, &body, options).await?;
+        let plan = imports::preview(store, &user.viewer, body, options).await?;
         let status = if plan.is_valid() {
             StatusCode::OK
         } else {
@@ -165,7 +165,7 @@ pub async fn import_people(
         return Ok((status, Json(report(file, &plan, None, true))));
     }
     let (plan, summary) =
-        imports::apply(store, &user.viewer, file, &body, options, crate::now()).await?;
+        imports::apply(store, &user.viewer, file, body, options, crate::now()).await?;
     let status = if summary.is_some() {
         StatusCode::OK
     } else {

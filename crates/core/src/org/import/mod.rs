@@ -92,10 +92,73 @@ impl fmt::Display for Located<'_> {
     }
 }
 
+/// Rows per block of [`Rows`].
+const ROWS_PER_BLOCK: usize = 4096;
+
+/// The parsed rows, kept in blocks of [`ROWS_PER_BLOCK`]: planning moves each block into the
+/// plan and gives its memory back, where one buffer for every row would stay whole until the
+/// last row is planned (or be copied when shrunk), holding the file twice.
+#[derive(Debug, Default)]
+pub struct Rows {
+    blocks: Vec<Vec<ImportRow>>,
+    len: usize,
+}
+
+impl Rows {
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn push(&mut self, row: ImportRow) {
+        match self.blocks.last_mut() {
+            Some(block) if block.len() < ROWS_PER_BLOCK => block.push(row),
+            _ => {
+                let mut block = Vec::with_capacity(ROWS_PER_BLOCK);
+                block.push(row);
+                self.blocks.push(block);
+            }
+        }
+        self.len += 1;
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &ImportRow> {
+        self.blocks.iter().flatten()
+    }
+
+    /// The rows block by block, each with the index of its first row, each block's memory
+    /// given back once the caller is done with it.
+    fn into_blocks(self) -> impl Iterator<Item = (usize, Vec<ImportRow>)> {
+        self.blocks
+            .into_iter()
+            .enumerate()
+            .map(|(b, block)| (b * ROWS_PER_BLOCK, block))
+    }
+}
+
+impl FromIterator<ImportRow> for Rows {
+    fn from_iter<I: IntoIterator<Item = ImportRow>>(rows: I) -> Self {
+        let mut all = Rows::default();
+        rows.into_iter().for_each(|row| all.push(row));
+        all
+    }
+}
+
+impl std::ops::Index<usize> for Rows {
+    type Output = ImportRow;
+
+    fn index(&self, r: usize) -> &ImportRow {
+        &self.blocks[r / ROWS_PER_BLOCK][r % ROWS_PER_BLOCK]
+    }
+}
+
 /// The rows of a file and every problem found while reading them.
 #[derive(Debug, Default)]
 pub struct ParsedFile {
-    pub rows: Vec<ImportRow>,
+    pub rows: Rows,
     /// Columns the file has, so missing ones keep the stored values on update.
     pub present: HashSet<Column>,
     /// The file's own header for each column, so messages use the file's words.

@@ -272,18 +272,10 @@ pub fn parse_people_csv(bytes: &[u8]) -> ParsedFile {
     // Rows are read in chunks on every core; only the parsed rows are kept, and once the
     // file has more errors than are reported (it cannot be imported) only errors are counted.
     const CHUNK: usize = 4096;
-    // Once the first rows read cleanly, the rows are sized from the line count (an upper
-    // bound): growing by doubling would leave the smaller buffers behind as free heap the
-    // size of the final one. A file of junk never gets that far.
-    // Capped, so blank lines cannot make it reserve more than a million rows' worth.
-    let expected_rows = (bytes.iter().filter(|&&b| b == b'\n').count() + 1).min(1 << 20);
     let mut chunk: Vec<(u64, csv::StringRecord)> = Vec::with_capacity(CHUNK);
     let flush = |chunk: &mut Vec<(u64, csv::StringRecord)>, parsed: &mut ParsedFile| {
         let results: Vec<_> = chunk.par_iter().map(read_row).collect();
         chunk.clear();
-        if parsed.rows.capacity() == 0 && parsed.errors.is_empty() {
-            parsed.rows.reserve_exact(expected_rows);
-        }
         for (row, issues) in results {
             for issue in issues {
                 parsed.error(issue.line, issue.column, issue.message);
@@ -295,7 +287,7 @@ pub fn parse_people_csv(bytes: &[u8]) -> ParsedFile {
             }
         }
         if parsed.errors_not_shown > 0 {
-            parsed.rows = Vec::new();
+            parsed.rows = Default::default();
         }
     };
     while let Some(next) = records.next_record() {

@@ -279,6 +279,8 @@ pub fn plan_import(
         }
     }
     drop(state);
+    // The lookups by key are done with; freed before the plan takes the rows' place.
+    drop((row_by_eid, row_by_email, existing_by_eid, existing_by_email));
 
     // Decide creates, updates and unchanged rows.
     // The index in `creates` of each row that creates a person.
@@ -305,17 +307,14 @@ pub fn plan_import(
     let mut new_skills = BTreeSet::new();
     let skills_header = header(Column::Skills);
     let mut warnings = Vec::new();
-    // Rows are taken from the front in slices and the rest shrunk down, so the file's rows
-    // are given back while the plan grows instead of both being held in full.
-    let mut rows = rows;
-    let mut taken = 0;
-    while !rows.is_empty() {
-        let slice = rows.len().min(16 * 1024);
-        let first = taken;
-        taken += slice;
-        let batch: Vec<ImportRow> = rows.drain(..slice).collect();
-        rows.shrink_to_fit();
-        for (offset, row) in batch.into_iter().enumerate() {
+    // Each block of rows is moved into the plan and its memory given back, so the file's
+    // rows and the plan are not both held in full.
+    let creates = matched.iter().filter(|m| m.is_none()).count();
+    plan.creates.reserve_exact(creates);
+    // At most every matched row changes; sized once, as doubling would hold both buffers.
+    plan.updates.reserve_exact(matched.len() - creates);
+    for (first, block) in rows.into_blocks() {
+        for (offset, row) in block.into_iter().enumerate() {
             let r = first + offset;
             let manager = target_of(row_manager[r]);
             let mut record = row.record;
@@ -403,27 +402,6 @@ pub fn plan_import(
             }
         }
     }
-    // The history's manager names, once every person the file creates is planned.
-    for u in 0..plan.updates.len() {
-        let update = &plan.updates[u];
-        let existing = &snapshot.people[existing_by_id[&update.id]];
-        let manager_name = |target: ManagerTarget| match target {
-            ManagerTarget::None => None,
-            ManagerTarget::Existing(id) => existing_by_id
-                .get(&id)
-                .map(|&i| snapshot.people[i].record.name.to_string()),
-            ManagerTarget::New(c) => plan.creates.get(c).map(|c| c.record.name.to_string()),
-        };
-        let before = history_values(
-            &existing.record,
-            existing
-                .manager_id
-                .map(ManagerTarget::Existing)
-                .and_then(&manager_name),
-        );
-        let after = history_values(&update.record, manager_name(update.manager));
-        plan.updates[u].history = history::changes(&before, &after);
-    }
     plan.active_people = snapshot
         .people
         .iter()
@@ -458,6 +436,30 @@ pub fn plan_import(
                     plan.active_people
                 ),
             );
+        }
+    }
+    // The history's manager names, once every person the file creates is planned; only for
+    // a plan that can be applied, as nothing else reads it.
+    if plan.is_valid() {
+        for u in 0..plan.updates.len() {
+            let update = &plan.updates[u];
+            let existing = &snapshot.people[existing_by_id[&update.id]];
+            let manager_name = |target: ManagerTarget| match target {
+                ManagerTarget::None => None,
+                ManagerTarget::Existing(id) => existing_by_id
+                    .get(&id)
+                    .map(|&i| snapshot.people[i].record.name.to_string()),
+                ManagerTarget::New(c) => plan.creates.get(c).map(|c| c.record.name.to_string()),
+            };
+            let before = history_values(
+                &existing.record,
+                existing
+                    .manager_id
+                    .map(ManagerTarget::Existing)
+                    .and_then(&manager_name),
+            );
+            let after = history_values(&update.record, manager_name(update.manager));
+            plan.updates[u].history = history::changes(&before, &after);
         }
     }
     let mut teams: Vec<(String, Option<String>)> = team_set

@@ -339,3 +339,46 @@ fn a_near_miss_of_a_known_skill_is_named_and_new_skills_and_levels_are_listed() 
     assert_eq!(p.new_skills, ["kotlin", "pyhton"]);
     assert_eq!(p.new_levels, ["L9"]);
 }
+
+#[test]
+fn rows_across_blocks_keep_their_order_lines_managers_and_duplicates() {
+    // More rows than three blocks: each reports to the row before it, the last repeats the
+    // first e-mail, so matching, managers and errors all cross block boundaries.
+    let count = 3 * ROWS_PER_BLOCK + 7;
+    let mut csv = String::from("Email,Name,Manager Email\n");
+    for i in 0..count {
+        let manager = if i == 0 {
+            String::new()
+        } else {
+            format!("p{}@x.org", i - 1)
+        };
+        csv.push_str(&format!("p{i}@x.org,Person {i},{manager}\n"));
+    }
+    let parsed = parse_people_csv(csv.as_bytes());
+    assert_eq!(parsed.rows.len(), count);
+    assert_eq!(parsed.rows[ROWS_PER_BLOCK].line, ROWS_PER_BLOCK as u64 + 2);
+    assert_eq!(
+        parsed.rows.iter().last().unwrap().record.name,
+        format!("Person {}", count - 1)
+    );
+    let p = plan_import(parsed, &OrgSnapshot::default(), ImportOptions::default());
+    assert!(p.is_valid(), "{:?}", messages(&p));
+    assert_eq!(p.creates.len(), count);
+    assert_eq!(p.creates[0].manager, ManagerTarget::None);
+    assert_eq!(
+        p.creates[ROWS_PER_BLOCK].manager,
+        ManagerTarget::New(ROWS_PER_BLOCK - 1)
+    );
+    assert_eq!(p.creates[count - 1].manager, ManagerTarget::New(count - 2));
+    assert_eq!(p.creates[count - 1].line, count as u64 + 1);
+
+    csv.push_str("p0@x.org,Again,\n");
+    let p = plan(&csv, &OrgSnapshot::default());
+    assert_eq!(
+        messages(&p),
+        [format!(
+            "people.csv:{}: Email: duplicate e-mail \"p0@x.org\" (also on line 2)",
+            count + 2
+        )]
+    );
+}
