@@ -87,3 +87,10 @@ for f in junk wide dense mixed; do
   sleep 1
   echo "$f.csv: HTTP $code, peak $(rss VmHWM), after $(rss VmRSS)"
 done
+echo "== server, mixed.csv applied: POST /api/v1/imports/people (100,000 updated, 140,000 created)"
+echo 5 >/proc/$SERVER/clear_refs
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
+  -H 'Content-Type: text/csv' --data-binary "@$WORK/mixed.csv" \
+  "http://127.0.0.1:$PORT/api/v1/imports/people")
+sleep 1
+echo "mixed.csv: HTTP $code, peak $(rss VmHWM), after $(rss VmRSS)"
