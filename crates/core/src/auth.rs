@@ -27,6 +27,8 @@ pub struct Account {
     pub password_hash: Option<String>,
     /// Active direct reports of the person, so the manager role can be derived.
     pub report_count: i64,
+    /// The person's IANA time zone, in which pages show times (UTC when unset).
+    pub time_zone: Option<String>,
 }
 
 /// A signed-in browser session.

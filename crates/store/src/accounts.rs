@@ -10,7 +10,7 @@ use trellis_core::store::AuditEntry;
 use trellis_core::{AccountId, PersonId};
 
 const ACCOUNT_COLUMNS: &str = "a.id, a.person_id, a.password_hash, a.is_admin, p.email, p.name, \
-    p.preferred_name, \
+    p.preferred_name, p.time_zone, \
     (SELECT COUNT(*) FROM people r WHERE r.manager_id = p.id AND r.status = 'active') AS report_count";
 
 fn account(row: &dyn Columns) -> CoreResult<Account> {
@@ -24,6 +24,7 @@ fn account(row: &dyn Columns) -> CoreResult<Account> {
         is_admin: row.int("is_admin")? != 0,
         password_hash: row.text_or_null("password_hash")?,
         report_count: row.int("report_count")?,
+        time_zone: row.text_or_null("time_zone")?,
     })
 }
 

@@ -524,14 +524,14 @@ async fn show_audit(
     let entries = state.store.audit_log(200).await?;
     let body = html! {
         h1 { "Audit log" }
-        p.muted { "The latest 200 entries, newest first. Times are UTC." }
+        p.muted { "The latest 200 entries, newest first, at times in your time zone." }
         table.responsive {
             thead { tr { th { "When" } th { "Who" } th { "What" } th { "Subject" } th { "Detail" } } }
             tbody {
                 @for line in &entries {
                     @let e = &line.entry;
                     tr {
-                        td data-label="When" { (chrono::DateTime::from_timestamp(e.at, 0).map(|d| d.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default()) }
+                        td data-label="When" { (super::format_time(e.at, &user)) }
                         td data-label="Who" {
                             @match (e.actor, &line.actor_name) {
                                 (Some(a), Some(name)) => { a href=(format!("/people/{a}")) { (name) } }

@@ -171,7 +171,7 @@ async fn career_page(
             h2 #history { "History" }
             @if v.history.is_empty() { p.muted { "No changes yet." } }
             ul.history { @for h in &v.history {
-                li { (h.what) br; span.muted { (super::format_time(h.at)) @if let Some(b) = &h.by { " · " (b.name) } } }
+                li { (h.what) br; span.muted { (super::format_time(h.at, user)) @if let Some(b) = &h.by { " · " (b.name) } } }
             } }
         }
     };

@@ -329,11 +329,24 @@ pub(crate) fn bar(share: f64, label: &str, alert: bool) -> Markup {
     }
 }
 
-/// A moment as shown on pages (UTC).
-pub(crate) fn format_time(at: i64) -> String {
-    chrono::DateTime::from_timestamp(at, 0)
-        .map(|d| d.format("%Y-%m-%d %H:%M UTC").to_string())
-        .unwrap_or_default()
+/// A moment as pages show it: in the viewer's time zone, named (`2026-03-11 07:30 CET`);
+/// in UTC when the viewer has none or an unknown one. Every page time goes through here.
+pub(crate) fn format_time(at: i64, viewer: &CurrentUser) -> String {
+    let Some(utc) = chrono::DateTime::from_timestamp(at, 0) else {
+        return String::new();
+    };
+    match viewer
+        .account
+        .time_zone
+        .as_deref()
+        .and_then(|z| z.parse::<chrono_tz::Tz>().ok())
+    {
+        Some(zone) => utc
+            .with_timezone(&zone)
+            .format("%Y-%m-%d %H:%M %Z")
+            .to_string(),
+        None => utc.format("%Y-%m-%d %H:%M UTC").to_string(),
+    }
 }
 
 /// Progress (0–1) as a bar with a mark where it should be by now, and the figure beside it.
@@ -370,3 +383,52 @@ where
 }
 
 crate::auth::csrf_form!(ConfirmForm);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use trellis_core::auth::Account;
+    use trellis_core::policy::Viewer;
+    use trellis_core::{AccountId, PersonId};
+
+    fn viewer_in(time_zone: Option<&str>) -> CurrentUser {
+        CurrentUser {
+            viewer: Viewer {
+                account_id: AccountId(1),
+                person_id: PersonId(1),
+                is_admin: false,
+                is_manager: false,
+            },
+            account: Account {
+                id: AccountId(1),
+                person_id: PersonId(1),
+                email: "ada@example.org".into(),
+                display_name: "Ada".into(),
+                is_admin: false,
+                password_hash: None,
+                report_count: 0,
+                time_zone: time_zone.map(str::to_string),
+            },
+            csrf: None,
+        }
+    }
+
+    #[test]
+    fn times_are_shown_in_the_viewers_time_zone_and_name_it() {
+        // 2026-03-11 06:30 UTC; 2026-07-01 12:00 UTC (summer time in Berlin and New York).
+        let (winter, summer) = (1_773_210_600, 1_782_907_200);
+        let berlin = viewer_in(Some("Europe/Berlin"));
+        assert_eq!(format_time(winter, &berlin), "2026-03-11 07:30 CET");
+        assert_eq!(format_time(summer, &berlin), "2026-07-01 14:00 CEST");
+        let new_york = viewer_in(Some("America/New_York"));
+        assert_eq!(format_time(summer, &new_york), "2026-07-01 08:00 EDT");
+        assert_eq!(
+            format_time(winter, &viewer_in(None)),
+            "2026-03-11 06:30 UTC"
+        );
+        assert_eq!(
+            format_time(winter, &viewer_in(Some("Mars/Olympus"))),
+            "2026-03-11 06:30 UTC"
+        );
+    }
+}

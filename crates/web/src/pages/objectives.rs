@@ -303,7 +303,7 @@ async fn objective_page(
                             td { (k.title) }
                             td { (measure_text(&k.measure)) }
                             td.num { (format!("{:.0} %", key_result_progress(&k.measure) * 100.0)) }
-                            td { @match k.last_check_in_at { Some(at) => { (super::format_time(at)) @if let Some(c) = k.last_confidence { " · " (c.label()) } } None => { span.muted { "none yet" } } } }
+                            td { @match k.last_check_in_at { Some(at) => { (super::format_time(at, user)) @if let Some(c) = k.last_confidence { " · " (c.label()) } } None => { span.muted { "none yet" } } } }
                         }
                     }
                 }
@@ -396,7 +396,7 @@ async fn objective_page(
                     @if let Some(v) = c.value { (v) } @else { @if c.done { "done" } @else { "not done" } }
                     " · " (c.confidence.label())
                     @if !c.note.is_empty() { " · \u{201c}" (c.note) "\u{201d}" }
-                    br; span.muted { (c.author.name) " · " (super::format_time(c.at)) } }
+                    br; span.muted { (c.author.name) " · " (super::format_time(c.at, user)) } }
             }
         }
     };

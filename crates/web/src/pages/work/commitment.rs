@@ -475,7 +475,7 @@ pub(super) async fn commitment_page(
                 @for ch in &d.changes {
                     li {
                         (change_text(ch, &names))
-                        br; span.muted { (crate::pages::format_time(ch.at)) @if let Some(a) = &ch.actor { " · " (a.name) } @if !ch.note.is_empty() { " · \u{201c}" (ch.note) "\u{201d}" } }
+                        br; span.muted { (crate::pages::format_time(ch.at, user)) @if let Some(a) = &ch.actor { " · " (a.name) } @if !ch.note.is_empty() { " · \u{201c}" (ch.note) "\u{201d}" } }
                     }
                 }
             }
@@ -483,7 +483,7 @@ pub(super) async fn commitment_page(
         section aria-labelledby="comments" {
             h2 #comments { "Comments" }
             @if d.comments.is_empty() { p.muted { "No comments yet." } }
-            ul.history { @for m in &d.comments { li { (m.body) br; span.muted { (m.author.name) " · " (crate::pages::format_time(m.at)) } } } }
+            ul.history { @for m in &d.comments { li { (m.body) br; span.muted { (m.author.name) " · " (crate::pages::format_time(m.at, user)) } } } }
             @if d.can.comment {
                 form method="post" action=(format!("/commitments/{}/comments", c.id)) novalidate {
                     (csrf_field(user))
