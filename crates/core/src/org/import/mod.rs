@@ -100,17 +100,19 @@ const ROWS_PER_BLOCK: usize = 4096;
 /// last row is planned (or be copied when shrunk), holding the file twice.
 #[derive(Debug, Default)]
 pub struct Rows {
+    /// Every block but the last is full.
     blocks: Vec<Vec<ImportRow>>,
-    len: usize,
 }
 
 impl Rows {
     pub fn len(&self) -> usize {
-        self.len
+        self.blocks.last().map_or(0, |last| {
+            (self.blocks.len() - 1) * ROWS_PER_BLOCK + last.len()
+        })
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.blocks.is_empty()
     }
 
     pub fn push(&mut self, row: ImportRow) {
@@ -122,7 +124,6 @@ impl Rows {
                 self.blocks.push(block);
             }
         }
-        self.len += 1;
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &ImportRow> {
