@@ -69,6 +69,10 @@ for f in junk wide dense mixed; do
 done
 echo "== CLI, dense.csv imported into an empty database (240,000 created)"
 python3 benches/measure.py $BIN import people "$WORK/dense.csv" --database "sqlite://$WORK/empty.db" 2>&1 >/dev/null | tail -1
+echo "== CLI, mixed.csv applied to a copy of the organisation (100,000 updated, 140,000 created)"
+cp "$WORK/org.db" "$WORK/copy.db"
+python3 benches/measure.py $BIN import people "$WORK/mixed.csv" --database "sqlite://$WORK/copy.db" 2>&1 >/dev/null | tail -1
+rm -f "$WORK"/copy.db*
 
 ADMIN=$(sed -n 2p "$WORK/people.csv" | cut -d, -f2)
 $BIN user create --email "$ADMIN" --admin --password "memory-test-password" --database "$DATABASE" >/dev/null

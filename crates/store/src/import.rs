@@ -6,7 +6,7 @@ use crate::{Backend, SqlStore, map_err, placeholders};
 use compact_str::CompactString;
 use futures_util::TryStreamExt;
 use sqlx::any::AnyArguments;
-use sqlx::{Any, AssertSqlSafe, Row, Transaction};
+use sqlx::{Any, AssertSqlSafe, Connection, Row};
 use std::collections::{HashMap, HashSet};
 use trellis_core::PersonId;
 use trellis_core::error::{CoreError, CoreResult};
@@ -113,6 +113,7 @@ pub async fn org_snapshot(store: &SqlStore) -> CoreResult<OrgSnapshot> {
         let _ = sqlx::query("PRAGMA shrink_memory")
             .execute(&mut *conn)
             .await;
+        trim_c_heap();
     }
     Ok(OrgSnapshot {
         people,
@@ -182,11 +183,11 @@ fn batch_sizes(backend: Backend) -> (usize, usize) {
 }
 
 async fn name_ids(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut sqlx::AnyConnection,
     sql: &'static str,
 ) -> CoreResult<HashMap<String, i64>> {
     let rows = sqlx::query(sql)
-        .fetch_all(&mut **tx)
+        .fetch_all(&mut *tx)
         .await
         .map_err(map_err)?;
     rows.iter()
@@ -245,7 +246,7 @@ where
 /// Reserves ids for new people inside the import's transaction.
 async fn allocate_person_ids(
     store: &SqlStore,
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut sqlx::AnyConnection,
     count: usize,
 ) -> CoreResult<Vec<i64>> {
     if count == 0 {
@@ -255,7 +256,7 @@ async fn allocate_person_ids(
         // The transaction holds SQLite's write lock, so nobody else takes these ids.
         Backend::Sqlite => {
             let max: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM people")
-                .fetch_one(&mut **tx)
+                .fetch_one(&mut *tx)
                 .await
                 .map_err(map_err)?;
             Ok((1..=count as i64).map(|i| max + i).collect())
@@ -268,7 +269,7 @@ async fn allocate_person_ids(
                  FROM generate_series(1, $1)",
             )
             .bind(count as i64)
-            .fetch_one(&mut **tx)
+            .fetch_one(&mut *tx)
             .await
             .map_err(map_err)?;
             ids.split(',')
@@ -315,9 +316,43 @@ pub async fn apply_import(
             ),
         )]));
     }
+    let mut conn = store.pool.acquire().await.map_err(map_err)?;
+    if store.backend == Backend::Sqlite {
+        // A transaction that writes every person would otherwise fill the connection's
+        // whole page cache (64 MiB) while the plan is held; past this size SQLite spills
+        // pages to the write-ahead log, which is where they go on commit anyway.
+        set_page_cache(&mut conn, IMPORT_PAGE_CACHE_KIB).await;
+    }
+    let applied = apply_on(store, &mut conn, plan, record).await;
+    if store.backend == Backend::Sqlite {
+        set_page_cache(&mut conn, crate::PAGE_CACHE_KIB).await;
+        drop(conn);
+        release_page_caches(store).await;
+    }
+    applied
+}
+
+/// The page cache of the connection that applies an import, in KiB.
+const IMPORT_PAGE_CACHE_KIB: i64 = 8 * 1024;
+
+/// Sets a SQLite connection's page cache and gives back what it holds beyond it.
+async fn set_page_cache(conn: &mut sqlx::AnyConnection, kib: i64) {
+    let _ = sqlx::query(AssertSqlSafe(format!(
+        "PRAGMA cache_size = -{kib}; PRAGMA shrink_memory"
+    )))
+    .execute(&mut *conn)
+    .await;
+}
+
+async fn apply_on(
+    store: &SqlStore,
+    conn: &mut sqlx::AnyConnection,
+    plan: &ImportPlan,
+    record: &ChangeRecord,
+) -> CoreResult<ImportSummary> {
     let mut tx = match store.backend {
-        Backend::Sqlite => store.pool.begin_with("BEGIN IMMEDIATE").await,
-        Backend::Postgres => store.pool.begin().await,
+        Backend::Sqlite => conn.begin_with("BEGIN IMMEDIATE").await,
+        Backend::Postgres => conn.begin().await,
     }
     .map_err(map_err)?;
     if store.backend == Backend::Postgres {
@@ -564,9 +599,6 @@ pub async fn apply_import(
     crate::history::record_in(&mut tx, store.backend, &changes, record).await?;
     crate::accounts::audit_in(&mut tx, &record.audit).await?;
     tx.commit().await.map_err(map_err)?;
-    if store.backend == Backend::Sqlite {
-        release_page_caches(store).await;
-    }
     Ok(ImportSummary {
         created: plan.creates.len(),
         updated: plan.updates.len(),
@@ -587,6 +619,19 @@ async fn release_page_caches(store: &SqlStore) {
         let _ = sqlx::query("PRAGMA shrink_memory")
             .execute(&mut **conn)
             .await;
+    }
+    trim_c_heap();
+}
+
+/// SQLite allocates with the C library's malloc, and glibc keeps what SQLite frees in its
+/// heaps: without this, a page cache filled by reading or writing every person stays with
+/// the process after `shrink_memory`, and each import leaves it larger.
+fn trim_c_heap() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free memory of glibc's heaps; it takes no pointers
+    // and may run at any time.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
 

@@ -27,9 +27,14 @@ mod work;
 pub(crate) use sql::{map_err, placeholders};
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyPool, AssertSqlSafe, Executor};
+
 use std::time::Duration;
 use trellis_core::error::{CoreError, CoreResult};
+
+/// Each SQLite connection's page cache, in KiB: the person page and org chart of a large
+/// organisation read from it.
+pub(crate) const PAGE_CACHE_KIB: i64 = 64 * 1024;
 
 pub use copy::{CopyReport, copy_database};
 pub use migrate::{MigrationStatus, latest_version};
@@ -158,11 +163,11 @@ impl SqlStore {
                 Box::pin(async move {
                     // WAL lets readers work while one writer writes; the busy timeout makes
                     // writers queue instead of failing.
-                    conn.execute(
+                    conn.execute(AssertSqlSafe(format!(
                         "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; \
                          PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; \
-                         PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
-                    )
+                         PRAGMA cache_size = -{PAGE_CACHE_KIB}; PRAGMA temp_store = MEMORY;"
+                    )))
                     .await?;
                     Ok(())
                 })

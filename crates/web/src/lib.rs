@@ -175,7 +175,7 @@ pub fn set_memory_release(release: fn()) {
 /// freed in the middle of a heap (an upload, an import's rows) would stay with the process.
 pub fn give_memory_back() {
     if let Some(release) = MEMORY_RELEASE.get() {
-        return release();
+        release();
     }
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only releases free memory of glibc's heaps; it takes no pointers
