@@ -61,6 +61,7 @@ PY
 for f in junk wide dense mixed; do echo "$f.csv: $(du -m "$WORK/$f.csv" | cut -f1) MB, $(($(wc -l <"$WORK/$f.csv") - 1)) rows"; done
 
 $BIN import people "$WORK/people.csv" --database "$DATABASE" >/dev/null
+cp "$WORK/org.db" "$WORK/pages.db"
 echo "== CLI, checked against the 100,000-person organisation (--dry-run)"
 for f in junk wide dense mixed; do
   echo "$f.csv:"
@@ -98,3 +99,28 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" 
   "http://127.0.0.1:$PORT/api/v1/imports/people")
 sleep 1
 echo "mixed.csv: HTTP $code, peak $(rss VmHWM), after $(rss VmRSS)"
+
+echo "== server, the upload page (Admin → Import people): mixed.csv previewed, then applied"
+kill $SERVER; wait $SERVER 2>/dev/null || true
+$BIN user create --email "$ADMIN" --admin --password "memory-test-password" --database "sqlite://$WORK/pages.db" >/dev/null
+$BIN serve --database "sqlite://$WORK/pages.db" --listen "127.0.0.1:$PORT" >/dev/null 2>&1 &
+SERVER=$!
+URL="http://127.0.0.1:$PORT"
+for _ in $(seq 100); do curl -sf "$URL/healthz" >/dev/null && break; sleep 0.1; done
+JAR="$WORK/cookies"
+csrf() { curl -s -c "$JAR" -b "$JAR" "$URL$1" | grep -o 'name="csrf" value="[^"]*"' | head -1 | cut -d'"' -f4; }
+curl -s -o /dev/null -c "$JAR" -b "$JAR" --data-urlencode "email=$ADMIN" \
+  --data-urlencode "password=memory-test-password" --data-urlencode "csrf=$(csrf /signin)" "$URL/signin"
+CSRF=$(csrf /admin/import)
+echo "idle: $(rss VmRSS)"
+echo 5 >/proc/$SERVER/clear_refs
+code=$(curl -s -c "$JAR" -b "$JAR" -o "$WORK/preview.html" -w '%{http_code}' -F "csrf=$CSRF" \
+  -F "file=@$WORK/mixed.csv;type=text/csv" "$URL/admin/import")
+sleep 1
+echo "preview: HTTP $code, peak $(rss VmHWM), after $(rss VmRSS)"
+UPLOAD=$(grep -o 'name="upload" value="[^"]*"' "$WORK/preview.html" | cut -d'"' -f4)
+echo 5 >/proc/$SERVER/clear_refs
+code=$(curl -s -c "$JAR" -b "$JAR" -o /dev/null -w '%{http_code}' --data-urlencode "csrf=$CSRF" \
+  --data-urlencode "upload=$UPLOAD" "$URL/admin/import/commit")
+sleep 1
+echo "apply: HTTP $code, peak $(rss VmHWM), after $(rss VmRSS)"

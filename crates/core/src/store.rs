@@ -188,14 +188,17 @@ pub trait Store:
     /// A person's recorded changes, newest first.
     async fn person_history(&self, id: PersonId) -> CoreResult<Vec<HistoryEntry>>;
     async fn counts(&self) -> CoreResult<OrgCounts>;
-    /// Keeps an upload between preview and commit (older uploads are pruned).
+    /// Keeps an upload between preview and commit (older uploads are pruned); taken by
+    /// value, so the file is held once while it is written.
     async fn save_pending_import(
         &self,
         id: &str,
         account: AccountId,
-        upload: &PendingImport,
+        upload: PendingImport,
         now: i64,
     ) -> CoreResult<()>;
+    /// Removes an upload whose preview found it cannot be applied.
+    async fn discard_pending_import(&self, id: &str, account: AccountId) -> CoreResult<()>;
     /// An upload of this account, removed as it is taken.
     async fn take_pending_import(
         &self,

@@ -639,7 +639,7 @@ pub async fn save_pending_import(
     store: &SqlStore,
     id: &str,
     account: trellis_core::AccountId,
-    upload: &trellis_core::store::PendingImport,
+    upload: trellis_core::store::PendingImport,
     now: i64,
 ) -> CoreResult<()> {
     sqlx::query("DELETE FROM pending_imports WHERE created_at < $1")
@@ -653,13 +653,31 @@ pub async fn save_pending_import(
     )
     .bind(id.to_string())
     .bind(account.0)
-    .bind(upload.file_name.clone())
-    .bind(upload.content.clone())
+    .bind(upload.file_name)
+    .bind(compress_upload(upload.content)?)
     .bind(upload.deactivate_missing as i64)
     .bind(now)
     .execute(&store.pool)
     .await
     .map_err(map_err)?;
+    if store.backend == Backend::Sqlite {
+        // Writing the file filled a page cache with it.
+        release_page_caches(store).await;
+    }
+    Ok(())
+}
+
+pub async fn discard_pending_import(
+    store: &SqlStore,
+    id: &str,
+    account: trellis_core::AccountId,
+) -> CoreResult<()> {
+    sqlx::query("DELETE FROM pending_imports WHERE id = $1 AND account_id = $2")
+        .bind(id.to_string())
+        .bind(account.0)
+        .execute(&store.pool)
+        .await
+        .map_err(map_err)?;
     Ok(())
 }
 
@@ -682,12 +700,51 @@ pub async fn take_pending_import(
         .execute(&store.pool)
         .await
         .map_err(map_err)?;
+    let stored: Vec<u8> = row.try_get("content").map_err(map_err)?;
+    let file_name = row.try_get("file_name").map_err(map_err)?;
+    let deactivate_missing = row
+        .try_get::<i64, _>("deactivate_missing")
+        .map_err(map_err)?
+        != 0;
+    drop(row);
     Ok(Some(trellis_core::store::PendingImport {
-        file_name: row.try_get("file_name").map_err(map_err)?,
-        content: row.try_get("content").map_err(map_err)?,
-        deactivate_missing: row
-            .try_get::<i64, _>("deactivate_missing")
-            .map_err(map_err)?
-            != 0,
+        file_name,
+        content: expand_upload(stored)?,
+        deactivate_missing,
     }))
+}
+
+/// A kept upload is stored gzip-compressed: CSV shrinks about five times, and writing a
+/// 50 MB file whole made SQLite hold it three times over (the value, its copy and the
+/// record) beside a page cache full of it.
+fn compress_upload(content: Vec<u8>) -> CoreResult<Vec<u8>> {
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(
+        Vec::with_capacity(content.len() / 4),
+        flate2::Compression::fast(),
+    );
+    gz.write_all(&content)
+        .and_then(|()| {
+            drop(content);
+            gz.finish()
+        })
+        .map_err(|e| CoreError::Internal(format!("compressing an upload: {e}")))
+}
+
+/// The upload as it was sent. Uploads kept before they were compressed are plain CSV,
+/// which never starts with gzip's magic bytes.
+fn expand_upload(stored: Vec<u8>) -> CoreResult<Vec<u8>> {
+    use std::io::Read;
+    if !stored.starts_with(&[0x1f, 0x8b]) {
+        return Ok(stored);
+    }
+    // gzip ends with the original length (modulo 4 GiB): the buffer is sized once.
+    let size = stored
+        .last_chunk::<4>()
+        .map_or(0, |tail| u32::from_le_bytes(*tail) as usize);
+    let mut content = Vec::with_capacity(size);
+    flate2::read::GzDecoder::new(stored.as_slice())
+        .read_to_end(&mut content)
+        .map_err(|e| CoreError::Internal(format!("reading a kept upload: {e}")))?;
+    Ok(content)
 }

@@ -164,10 +164,17 @@ impl trellis_core::Store for SqlStore {
         &self,
         id: &str,
         account: trellis_core::AccountId,
-        upload: &trellis_core::store::PendingImport,
+        upload: trellis_core::store::PendingImport,
         now: i64,
     ) -> CoreResult<()> {
         import::save_pending_import(self, id, account, upload, now).await
+    }
+    async fn discard_pending_import(
+        &self,
+        id: &str,
+        account: trellis_core::AccountId,
+    ) -> CoreResult<()> {
+        import::discard_pending_import(self, id, account).await
     }
     async fn take_pending_import(
         &self,

@@ -239,6 +239,101 @@ async fn sessions_expire_and_can_be_deleted() {
 }
 
 #[tokio::test]
+async fn an_upload_kept_for_its_commit_is_stored_compressed_and_read_back_as_sent() {
+    use trellis_core::store::PendingImport;
+    for backend in backends() {
+        let db = TestDatabase::new(backend).await;
+        let store = db.store().await;
+        let plan = plan_import(
+            parse_people_csv(b"Email,Name\nada@x.org,Ada\n"),
+            &store.org_snapshot().await.unwrap(),
+            ImportOptions::default(),
+        );
+        let record = trellis_core::org::imports::import_record(&plan, None, "people.csv", 0);
+        store.apply_import(&plan, &record).await.unwrap();
+        let ada = store
+            .person_id_by_email("ada@x.org")
+            .await
+            .unwrap()
+            .unwrap();
+        let account = store.create_account(ada, "hash", true).await.unwrap();
+        let csv: Vec<u8> = std::iter::once("Email,Name\n".to_string())
+            .chain((0..20_000).map(|i| format!("person{i}@example.com,Person Number {i}\n")))
+            .collect::<String>()
+            .into_bytes();
+        let upload = |content: Vec<u8>| PendingImport {
+            file_name: "people.csv".into(),
+            content,
+            deactivate_missing: true,
+        };
+        store
+            .save_pending_import("kept", account, upload(csv.clone()), 1_000)
+            .await
+            .unwrap();
+        let stored: Vec<u8> =
+            sqlx::query_scalar("SELECT content FROM pending_imports WHERE id = 'kept'")
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+        assert!(stored.starts_with(&[0x1f, 0x8b]), "{backend}: gzip");
+        assert!(
+            stored.len() * 4 < csv.len(),
+            "{backend}: {} bytes",
+            stored.len()
+        );
+        let back = store
+            .take_pending_import("kept", account)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(back.content, csv, "{backend}: the file as it was sent");
+        assert_eq!(back.file_name, "people.csv");
+        assert!(back.deactivate_missing);
+        assert!(
+            store
+                .take_pending_import("kept", account)
+                .await
+                .unwrap()
+                .is_none()
+        );
+
+        // A preview that cannot be applied throws its file away.
+        store
+            .save_pending_import("refused", account, upload(csv.clone()), 1_000)
+            .await
+            .unwrap();
+        store
+            .discard_pending_import("refused", account)
+            .await
+            .unwrap();
+        assert!(
+            store
+                .take_pending_import("refused", account)
+                .await
+                .unwrap()
+                .is_none()
+        );
+
+        // Uploads kept before they were compressed are read as they were stored.
+        sqlx::query(
+            "INSERT INTO pending_imports (id, account_id, file_name, content, deactivate_missing, created_at) \
+             VALUES ('plain', $1, 'old.csv', $2, 0, 1000)",
+        )
+        .bind(account.0)
+        .bind(b"Email,Name\nbo@x.org,Bo\n".to_vec())
+        .execute(store.pool())
+        .await
+        .unwrap();
+        let plain = store
+            .take_pending_import("plain", account)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(plain.content, b"Email,Name\nbo@x.org,Bo\n");
+    }
+}
+
+#[tokio::test]
 async fn a_write_made_elsewhere_is_read_at_once() {
     for backend in backends() {
         // Two instances on one database; `b` writes behind `a`'s back, some of it in plain

@@ -1,7 +1,9 @@
 //! The import use case: plan a file against the organisation (a preview), then apply it
 //! in one transaction. Admins only; every applied import is audited.
 
-use super::import::{ImportOptions, ImportPlan, OrgSnapshot, parse_people_csv, plan_import};
+use super::import::{
+    ImportOptions, ImportPlan, OrgSnapshot, ParsedFile, parse_people_csv, plan_import,
+};
 use crate::error::{CoreError, CoreResult};
 use crate::policy::Viewer;
 use crate::store::{AuditEntry, ChangeRecord, ImportSummary, Store};
@@ -14,11 +16,25 @@ pub async fn preview(
     bytes: impl AsRef<[u8]> + Send,
     options: ImportOptions,
 ) -> CoreResult<ImportPlan> {
+    let parsed = read(viewer, bytes)?;
+    plan(store, parsed, options).await
+}
+
+/// Reads a file's rows (the first half of [`preview`]), for a caller that stores the file
+/// before planning it, so the file and the plan are not held at once.
+pub fn read(viewer: &Viewer, bytes: impl AsRef<[u8]>) -> CoreResult<ParsedFile> {
     if !viewer.can_administer() {
         return Err(CoreError::Forbidden("import people".into()));
     }
-    let parsed = parse_people_csv(bytes.as_ref());
-    drop(bytes);
+    Ok(parse_people_csv(bytes.as_ref()))
+}
+
+/// Plans rows that [`read`] gave against the organisation, writing nothing.
+pub async fn plan(
+    store: &dyn Store,
+    parsed: ParsedFile,
+    options: ImportOptions,
+) -> CoreResult<ImportPlan> {
     let snapshot = if parsed.refused_outright() {
         OrgSnapshot::default()
     } else {

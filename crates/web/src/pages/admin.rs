@@ -339,7 +339,30 @@ async fn preview_import(
         mass_leave: MassLeave::Allow,
         importer: Some(user.viewer.person_id),
     };
-    let plan = imports::preview(state.store.as_ref(), &user.viewer, &content, options).await?;
+    let store = state.store.as_ref();
+    let parsed = imports::read(&user.viewer, &content)?;
+    // A file that can still be applied is kept for the commit before it is planned, and
+    // dropped here: the file, its rows and the organisation are never all held at once.
+    let upload_id = random_token()?;
+    let kept = parsed.errors.is_empty();
+    if kept {
+        let pending = PendingImport {
+            file_name: file_name.clone(),
+            content,
+            deactivate_missing,
+        };
+        store
+            .save_pending_import(&upload_id, user.account.id, pending, crate::now())
+            .await?;
+    } else {
+        drop(content);
+    }
+    let plan = imports::plan(store, parsed, options).await?;
+    if kept && (!plan.is_valid() || plan.is_empty()) {
+        store
+            .discard_pending_import(&upload_id, user.account.id)
+            .await?;
+    }
     let frame = Frame {
         user: &user,
         settings: &settings,
@@ -358,20 +381,6 @@ async fn preview_import(
         )
             .into_response());
     }
-    let upload_id = random_token()?;
-    state
-        .store
-        .save_pending_import(
-            &upload_id,
-            user.account.id,
-            &PendingImport {
-                file_name: file_name.clone(),
-                content,
-                deactivate_missing,
-            },
-            crate::now(),
-        )
-        .await?;
     let body = html! {
         h1 { "Preview: " (file_name) }
         ul.preview-counts {
@@ -459,13 +468,19 @@ async fn commit_import(
             "This preview has already been applied or has expired. Upload the file again.",
         ));
     };
+    let PendingImport {
+        file_name,
+        content,
+        deactivate_missing,
+    } = upload;
+    // The file by value: freed once read.
     let (plan, summary) = imports::apply(
         state.store.as_ref(),
         &user.viewer,
-        &upload.file_name,
-        &upload.content,
+        &file_name,
+        content,
         ImportOptions {
-            deactivate_missing: upload.deactivate_missing,
+            deactivate_missing,
             mass_leave: match form.confirm_leave_count.trim().parse() {
                 Ok(n) => MassLeave::AllowExactly(n),
                 Err(_) => MassLeave::Refuse,
@@ -484,7 +499,7 @@ async fn commit_import(
         None => {
             // The organisation changed between preview and commit.
             let settings = settings(&state).await?;
-            let body = html! { h1 { "Import people" } (error_list(&upload.file_name, &plan)) (upload_form(&user)) };
+            let body = html! { h1 { "Import people" } (error_list(&file_name, &plan)) (upload_form(&user)) };
             Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
                 page(

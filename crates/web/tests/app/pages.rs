@@ -581,6 +581,13 @@ async fn admin_import_previews_then_commits() {
             "{}",
             r.text()
         );
+        let kept = || async {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM pending_imports")
+                .fetch_one(app.store.pool())
+                .await
+                .unwrap()
+        };
+        assert_eq!(kept().await, 0, "{backend}: a refused file is not kept");
         let good = "Email,Name,Manager Email,Title\nnew@acme.test,New Person,mgr@acme.test,Engineer\nrep@acme.test,Rita Rep,sales.head@acme.test,Senior Account Executive\n";
         let r = app.send(multipart(&admin, good, false)).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
@@ -592,6 +599,7 @@ async fn admin_import_previews_then_commits() {
         );
         assert!(preview.contains("title"), "changed fields are listed");
         let upload = hidden_value(&preview, "upload");
+        assert_eq!(kept().await, 1, "{backend}: kept for the commit");
         // Nothing is written before the commit.
         assert!(
             app.store
@@ -626,6 +634,7 @@ async fn admin_import_previews_then_commits() {
             )
             .await;
         assert_eq!(r.status, StatusCode::GONE);
+        assert_eq!(kept().await, 0, "{backend}: taken by the commit");
         let audit = app.get_page("/admin/audit", Some(&admin)).await.text();
         assert!(audit.contains("people.import") && audit.contains("1 created, 1 updated"));
     }
