@@ -6,7 +6,7 @@ use anyhow::{Result, anyhow};
 use clap::{Args, ValueEnum};
 use std::io::Write;
 use trellis_core::work::reports::{self, Report, ReportScope, percent};
-use trellis_core::{AccountId, PersonId, TeamId, Viewer};
+use trellis_core::{PersonId, TeamId, Viewer};
 
 #[derive(Args, Debug)]
 pub struct ReportArgs {
@@ -58,12 +58,7 @@ pub async fn run(kind: Kind, args: ReportArgs) -> Result<()> {
     let config = args.db.config()?;
     let store = crate::open(&config, true).await?;
     // Whoever can run the binary against the database is its operator: they see everything.
-    let operator = Viewer {
-        account_id: AccountId(0),
-        person_id: PersonId(0),
-        is_admin: true,
-        is_manager: false,
-    };
+    let operator = Viewer::operator();
     let started = std::time::Instant::now();
     let report = reports::report(&store, &operator, scope, days, crate::chrono_now())
         .await

@@ -4,6 +4,7 @@
 //! Errors: services return [`error::CoreError`]; the web layer maps it to status codes in
 //! one place and the CLI turns it into a message.
 
+pub mod access;
 pub mod auth;
 pub mod csv_file;
 pub mod demo;
@@ -13,14 +14,14 @@ pub mod ids;
 pub mod jobs;
 pub mod names;
 pub mod org;
-pub mod policy;
+
 pub mod settings;
 pub mod store;
 pub mod work;
 
+pub use access::Viewer;
 pub use error::{CoreError, FieldError};
 pub use growth::store::GrowthStore;
 pub use ids::{AccountId, LevelId, PersonId, TeamId};
-pub use policy::Viewer;
 pub use store::Store;
 pub use work::store::WorkStore;

@@ -1,7 +1,7 @@
 //! Organisation-wide settings edited by people admins.
 
+use crate::access::Viewer;
 use crate::error::{CoreError, CoreResult, FieldError};
-use crate::policy::Viewer;
 use crate::store::{AuditEntry, Store};
 use serde::{Deserialize, Serialize};
 
@@ -14,7 +14,7 @@ pub async fn update(
     new: Settings,
     now: i64,
 ) -> CoreResult<Settings> {
-    if !viewer.can_administer() {
+    if !viewer.may_administer() {
         return Err(CoreError::Forbidden("change the settings".into()));
     }
     new.validate()?;
@@ -25,7 +25,7 @@ pub async fn update(
     }
     let audit = AuditEntry {
         at: now,
-        actor: Some(viewer.person_id),
+        actor: Some(viewer.person_id()),
         action: "settings.update".into(),
         subject: "settings".into(),
         detail: changes,

@@ -9,8 +9,8 @@ use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
+use trellis_core::access::Role;
 use trellis_core::auth::{Account, SESSION_DAYS, token_digest};
-use trellis_core::policy::Role;
 use trellis_core::{CoreError, Viewer};
 
 pub const SESSION_COOKIE: &str = "trellis_session";
@@ -48,12 +48,12 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 fn viewer_of(account: &Account) -> Viewer {
-    Viewer {
-        account_id: account.id,
-        person_id: account.person_id,
-        is_admin: account.is_admin,
-        is_manager: account.report_count > 0,
-    }
+    Viewer::signed_in(
+        account.id,
+        account.person_id,
+        account.is_admin,
+        account.report_count,
+    )
 }
 
 /// How authentication of a request ended.

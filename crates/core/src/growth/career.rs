@@ -6,10 +6,10 @@
 //! Visible to the person, their manager chain and admins — never to peers. The person and
 //! their chain edit it; the chain records reviews and support.
 
+use crate::access::Viewer;
 use crate::error::{CoreError, CoreResult, FieldError};
 use crate::ids::{CommitmentId, LevelId, PersonId};
 use crate::org::csv_format::normalise_skill;
-use crate::policy::{Relation, Viewer};
 use crate::store::AuditEntry;
 use crate::store::Store;
 use crate::work::commitments::standing;
@@ -79,7 +79,7 @@ async fn reach(
     person: PersonId,
 ) -> CoreResult<crate::work::commitments::Standing> {
     let s = standing(store, viewer, person).await?;
-    if s.relation == Relation::Colleague {
+    if !s.reach.plate_visible() {
         // A peer's career plan is private: as if there were none.
         return Err(CoreError::NotFound(format!(
             "career plan of person {person}"
@@ -114,7 +114,7 @@ pub async fn show(
         support,
         stale,
         can_edit: true,
-        can_support: matches!(s.relation, Relation::InMyTree | Relation::Admin),
+        can_support: s.reach.may_manage(),
     })
 }
 
@@ -194,7 +194,7 @@ pub async fn save(
     };
     let audit = AuditEntry::about_person(
         now,
-        viewer.person_id,
+        viewer.person_id(),
         "career_plan.save",
         person,
         format!("target role {:?}", clean.target_role),
@@ -203,7 +203,7 @@ pub async fn save(
         .save_career_plan(
             person,
             &clean,
-            viewer.person_id,
+            viewer.person_id(),
             now,
             "Plan updated",
             Some(&audit),
@@ -219,7 +219,7 @@ pub async fn review(
     now: i64,
 ) -> CoreResult<()> {
     let s = reach(store, viewer, person).await?;
-    if !matches!(s.relation, Relation::InMyTree | Relation::Admin) {
+    if !s.reach.may_manage() {
         return Err(CoreError::Forbidden(
             "record a review of your own plan; your manager records it with you".into(),
         ));
@@ -232,13 +232,13 @@ pub async fn review(
     let today = local_date(s.person.time_zone.as_deref(), now);
     let audit = AuditEntry::about_person(
         now,
-        viewer.person_id,
+        viewer.person_id(),
         "career_plan.review",
         person,
         format!("reviewed on {today}"),
     );
     store
-        .mark_career_plan_reviewed(person, today, viewer.person_id, now, Some(&audit))
+        .mark_career_plan_reviewed(person, today, viewer.person_id(), now, Some(&audit))
         .await
 }
 
@@ -254,7 +254,7 @@ pub async fn add_support(
     now: i64,
 ) -> CoreResult<CommitmentId> {
     let s = reach(store, viewer, person).await?;
-    if !matches!(s.relation, Relation::InMyTree | Relation::Admin) {
+    if !s.reach.may_manage() {
         return Err(CoreError::Forbidden(
             "promise support on your own plan; your manager does".into(),
         ));
@@ -268,7 +268,7 @@ pub async fn add_support(
         ));
     }
     let me = store
-        .person(viewer.person_id)
+        .person(viewer.person_id())
         .await?
         .ok_or_else(|| CoreError::NotFound("your person record".into()))?;
     let today = local_date(me.time_zone.as_deref(), now);
@@ -301,7 +301,7 @@ pub async fn add_support(
     }
     let audit = AuditEntry::about_person(
         now,
-        viewer.person_id,
+        viewer.person_id(),
         "career_plan.support",
         person,
         format!("{what}, due {due}"),
@@ -312,7 +312,7 @@ pub async fn add_support(
             &NewCommitment {
                 title: format!("Help {}: {what}", s.person.display_name()),
                 description: "Promised in their career plan.".into(),
-                owner: viewer.person_id,
+                owner: viewer.person_id(),
                 requester: Some(person),
                 objective: None,
                 due_date: due,
@@ -321,7 +321,7 @@ pub async fn add_support(
                 created_at: now,
                 created_on: today,
             },
-            viewer.person_id,
+            viewer.person_id(),
             now,
             Some(&audit),
         )

@@ -10,11 +10,11 @@ pub use super::placements::{
     CandidateConsent, NewPlacement, Placement, PlacementChange, PlacementStatus,
 };
 use super::stretch::{Fit, Requirement, Weights, fit};
+use crate::access::Viewer;
 use crate::error::{CoreError, CoreResult, FieldError};
 use crate::ids::{OpportunityId, PersonId, PlacementId};
 use crate::org::SkillLevel;
 use crate::org::csv_format::normalise_skill;
-use crate::policy::{Relation, Viewer};
 use crate::settings::Settings;
 use crate::store::Store;
 use crate::work::commitments::MAX_EFFORT_HOURS;
@@ -108,7 +108,7 @@ pub struct OpportunityInput {
 }
 
 fn may_post(viewer: &Viewer) -> bool {
-    viewer.is_admin || viewer.is_manager
+    viewer.may_lead_teams()
 }
 
 /// Posts an opportunity (people with reports and admins).
@@ -189,7 +189,7 @@ pub async fn create(
         .create_opportunity(&NewOpportunity {
             title: title.to_string(),
             description: input.description.trim().to_string(),
-            poster: viewer.person_id,
+            poster: viewer.person_id(),
             hours_per_week: hours,
             weeks,
             needs_manager_approval: input.needs_manager_approval,
@@ -253,12 +253,12 @@ async fn hours_visible(
     store: &dyn Store,
     viewer: &Viewer,
 ) -> CoreResult<Option<HashSet<PersonId>>> {
-    if viewer.is_admin {
+    if viewer.may_administer() {
         return Ok(None);
     }
     Ok(Some(
         store
-            .tree_members(viewer.person_id)
+            .tree_members(viewer.person_id())
             .await?
             .into_iter()
             .map(|m| m.id)
@@ -357,7 +357,7 @@ pub(super) async fn load(store: &dyn Store, id: OpportunityId) -> CoreResult<Opp
 }
 
 fn can_manage(viewer: &Viewer, o: &Opportunity) -> bool {
-    viewer.is_admin || o.poster.id == viewer.person_id
+    viewer.may_administer() || o.poster.id == viewer.person_id()
 }
 
 /// Ranked candidates for one opportunity (everyone with one of its skills).
@@ -506,15 +506,14 @@ pub async fn accept(
             format!("{} has left the organisation", target.name),
         ));
     }
-    let own_manager_side = matches!(
-        crate::org::people::relation_to(store, viewer, person).await?,
-        Relation::InMyTree | Relation::Myself
-    );
+    let own_manager_side = crate::org::people::reach_to(store, viewer, person)
+        .await?
+        .in_own_tree();
     let placement = NewPlacement {
         opportunity: id,
         person,
         explanation: s.fit.explanation.clone(),
-        proposed_by: viewer.person_id,
+        proposed_by: viewer.person_id(),
         proposed_at: now,
         candidate_consent: if own_manager_side {
             CandidateConsent::NotAsked
@@ -528,7 +527,7 @@ pub async fn accept(
     let commitment = approved_now.then(|| commitment_for(&o, person, now));
     let audit = crate::store::AuditEntry::about_person(
         now,
-        viewer.person_id,
+        viewer.person_id(),
         "placement.propose",
         person,
         format!(

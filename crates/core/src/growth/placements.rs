@@ -4,9 +4,9 @@
 //! [`super::opportunities::accept`], where the suggestions are.
 
 use super::opportunities::{OpportunityStatus, commitment_for, load};
+use crate::access::Viewer;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{CommitmentId, OpportunityId, PersonId, PlacementId};
-use crate::policy::{Relation, Viewer};
 use crate::store::Store;
 use crate::work::PersonName;
 use serde::{Deserialize, Serialize};
@@ -145,10 +145,10 @@ pub async fn decide(
         .placement(id)
         .await?
         .ok_or_else(|| CoreError::NotFound(format!("placement {id}")))?;
-    if !matches!(
-        crate::org::people::relation_to(store, viewer, p.person.id).await?,
-        Relation::InMyTree | Relation::Admin
-    ) {
+    if !crate::org::people::reach_to(store, viewer, p.person.id)
+        .await?
+        .may_manage()
+    {
         return Err(CoreError::Forbidden(
             "decide on this placement; the candidate\u{2019}s manager chain decides".into(),
         ));
@@ -166,10 +166,10 @@ pub async fn decide(
         status: PlacementStatus::Declined,
         candidate_consent: p.candidate_consent,
         manager_approved: None,
-        decided: Some((viewer.person_id, now)),
+        decided: Some((viewer.person_id(), now)),
     };
     if approve {
-        change.manager_approved = Some((viewer.person_id, now));
+        change.manager_approved = Some((viewer.person_id(), now));
         if p.candidate_consent.settled() {
             change.status = PlacementStatus::Approved;
         } else {
@@ -192,7 +192,7 @@ pub async fn answer(
     let p = store
         .placement(id)
         .await?
-        .filter(|p| p.person.id == viewer.person_id)
+        .filter(|p| p.person.id == viewer.person_id())
         .ok_or_else(|| CoreError::NotFound(format!("placement {id}")))?;
     if !p.awaits_candidate() {
         return Err(CoreError::Conflict(match p.status {
@@ -214,14 +214,14 @@ pub async fn answer(
             CandidateConsent::Declined
         },
         manager_approved: None,
-        decided: (!agree || manager_approved).then_some((viewer.person_id, now)),
+        decided: (!agree || manager_approved).then_some((viewer.person_id(), now)),
     };
     settle(store, &p, &change, now).await
 }
 
 /// The stretch work the viewer is asked about and has not answered yet.
 pub async fn asked_of_me(store: &dyn Store, viewer: &Viewer) -> CoreResult<Vec<Placement>> {
-    let mut pending = store.pending_placements_of(&[viewer.person_id]).await?;
+    let mut pending = store.pending_placements_of(&[viewer.person_id()]).await?;
     pending.retain(Placement::awaits_candidate);
     Ok(pending)
 }

@@ -3,12 +3,12 @@
 //! hours a week and the date they can start. Kept by people with reports and admins, who
 //! are the ones sourcing work; members do not see rates. Admins import it from CSV.
 
+use crate::access::Viewer;
 use crate::csv_file::{self, Column, row_error};
 use crate::error::{CoreError, CoreResult, FieldError};
 use crate::growth::stretch::Requirement;
 use crate::ids::TalentId;
 use crate::org::csv_format::{is_plausible_email, normalise_skill, parse_skills};
-use crate::policy::Viewer;
 use crate::store::Store;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -56,7 +56,7 @@ pub struct NewTalent {
 }
 
 fn may_source(viewer: &Viewer) -> bool {
-    viewer.is_admin || viewer.is_manager
+    viewer.may_lead_teams()
 }
 
 fn require_sourcing(viewer: &Viewer) -> CoreResult<()> {
@@ -371,7 +371,7 @@ pub async fn import(
     content: &[u8],
     now: i64,
 ) -> CoreResult<TalentImport> {
-    if !viewer.is_admin {
+    if !viewer.may_administer() {
         return Err(CoreError::Forbidden(
             "import the talent pool; people admins do".into(),
         ));

@@ -3,9 +3,9 @@
 //! work to take on — and their manager sees them in the team view next to workload.
 //! Private like the plate: the person, their manager chain and admins.
 
+use crate::access::Viewer;
 use crate::error::{CoreError, CoreResult, FieldError};
 use crate::ids::{CommitmentId, PersonId, WishId};
-use crate::policy::{Relation, Viewer};
 use crate::store::Store;
 use crate::work::CommitmentStatus;
 use crate::work::commitments::standing;
@@ -58,7 +58,7 @@ pub struct NewWish {
 }
 
 async fn reach(store: &dyn Store, viewer: &Viewer, person: PersonId) -> CoreResult<()> {
-    if standing(store, viewer, person).await?.relation == Relation::Colleague {
+    if !standing(store, viewer, person).await?.reach.plate_visible() {
         return Err(CoreError::NotFound(format!("plate of person {person}")));
     }
     Ok(())

@@ -6,9 +6,9 @@
 //! renamed or a manager leaves.
 
 use super::{PersonStatus, SkillLevel, skills_notation};
+use crate::access::{Reach, Viewer};
 use crate::error::{CoreError, CoreResult};
 use crate::ids::PersonId;
-use crate::policy::{Relation, Viewer};
 use crate::store::Store;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -51,9 +51,9 @@ impl HistoryField {
 
     /// Level and employment status are private to the person, their chain and admins
     /// (as on the person page); the others are seen by whoever sees the person.
-    fn visible_to(self, relation: Relation) -> bool {
+    fn visible_to(self, reach: Reach) -> bool {
         match self {
-            HistoryField::Level | HistoryField::Status => relation.sees_private_fields(),
+            HistoryField::Level | HistoryField::Status => reach.sees_private_fields(),
             _ => true,
         }
     }
@@ -159,12 +159,12 @@ pub async fn of_person(
         .person(id)
         .await?
         .ok_or_else(|| CoreError::NotFound(format!("person {id}")))?;
-    let relation = super::people::relation_to(store, viewer, id).await?;
-    if super::people::hidden_from(&person, relation) {
+    let reach = super::people::reach_to(store, viewer, id).await?;
+    if super::people::hidden_from(&person, reach) {
         return Err(CoreError::NotFound(format!("person {id}")));
     }
     let mut entries = store.person_history(id).await?;
-    entries.retain(|e| e.field.visible_to(relation));
+    entries.retain(|e| e.field.visible_to(reach));
     Ok(entries)
 }
 
@@ -215,11 +215,14 @@ mod tests {
 
     #[test]
     fn level_and_status_changes_are_private_like_the_fields() {
+        let me = Viewer::signed_in(crate::AccountId(1), crate::PersonId(1), false, 0);
+        let colleague = me.reach(crate::PersonId(2), &[]);
+        let myself = me.reach(crate::PersonId(1), &[]);
         for field in [HistoryField::Level, HistoryField::Status] {
-            assert!(!field.visible_to(Relation::Colleague));
-            assert!(field.visible_to(Relation::Myself));
+            assert!(!field.visible_to(colleague));
+            assert!(field.visible_to(myself));
         }
-        assert!(HistoryField::Title.visible_to(Relation::Colleague));
+        assert!(HistoryField::Title.visible_to(colleague));
         for f in ["manager", "level", "title", "team", "status", "skills"] {
             assert_eq!(HistoryField::parse(f).unwrap().as_str(), f);
         }

@@ -4,8 +4,8 @@
 use super::import::{
     ImportOptions, ImportPlan, OrgSnapshot, ParsedFile, parse_people_csv, plan_import,
 };
+use crate::access::Viewer;
 use crate::error::{CoreError, CoreResult};
-use crate::policy::Viewer;
 use crate::store::{AuditEntry, ChangeRecord, ImportSummary, Store};
 
 /// Reads and plans a file without writing anything. A file passed by value (an upload) is
@@ -23,7 +23,7 @@ pub async fn preview(
 /// Reads a file's rows (the first half of [`preview`]), for a caller that stores the file
 /// before planning it, so the file and the plan are not held at once.
 pub fn read(viewer: &Viewer, bytes: impl AsRef<[u8]>) -> CoreResult<ParsedFile> {
-    if !viewer.can_administer() {
+    if !viewer.may_administer() {
         return Err(CoreError::Forbidden("import people".into()));
     }
     Ok(parse_people_csv(bytes.as_ref()))
@@ -57,7 +57,7 @@ pub async fn apply(
     if !plan.is_valid() {
         return Ok((plan, None));
     }
-    let record = import_record(&plan, Some(viewer.person_id), file_name, now);
+    let record = import_record(&plan, Some(viewer.person_id()), file_name, now);
     let summary = store.apply_import(&plan, &record).await?;
     Ok((plan, Some(summary)))
 }

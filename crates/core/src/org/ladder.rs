@@ -5,10 +5,10 @@
 //! mentor matching and "next level" in career plans follow the rank.
 
 use super::JobLevel;
+use crate::access::Viewer;
 use crate::csv_file::{self, Column, row_error};
 use crate::error::{CoreError, CoreResult, FieldError};
 use crate::ids::{LevelId, PersonId};
-use crate::policy::Viewer;
 use crate::store::{AuditEntry, NewLevel, Store};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -77,7 +77,7 @@ pub async fn save(
     input: &LevelInput,
     now: i64,
 ) -> CoreResult<LevelId> {
-    if !viewer.is_admin {
+    if !viewer.may_administer() {
         return Err(CoreError::Forbidden(
             "change the career ladder; people admins do".into(),
         ));
@@ -87,7 +87,7 @@ pub async fn save(
     store
         .audit(&AuditEntry {
             at: now,
-            actor: Some(viewer.person_id),
+            actor: Some(viewer.person_id()),
             action: "level.save".into(),
             subject: level.code.clone(),
             detail: format!("{} (rank {})", level.name, level.rank),
@@ -187,12 +187,12 @@ pub async fn import(
     dry_run: bool,
     now: i64,
 ) -> CoreResult<LadderImport> {
-    if !viewer.is_admin {
+    if !viewer.may_administer() {
         return Err(CoreError::Forbidden(
             "change the career ladder; people admins do".into(),
         ));
     }
-    apply_file(store, Some(viewer.person_id), file, content, dry_run, now).await
+    apply_file(store, Some(viewer.person_id()), file, content, dry_run, now).await
 }
 
 /// The import itself, for an admin or (with no actor) the command line.

@@ -4,9 +4,9 @@
 use super::csv_format::{check_time_zone, is_plausible_email, normalise_skill};
 use super::history::{self, HistoryValues};
 use super::{Page, PeopleFilter, Person, PersonCard, PersonStatus, SkillLevel};
+use crate::access::{Reach, Viewer};
 use crate::error::{CoreError, CoreResult, FieldError};
 use crate::ids::{LevelId, PersonId, TeamId};
-use crate::policy::{Relation, Viewer};
 use crate::store::{AuditEntry, ChangeRecord, PersonWrite, Store};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -92,7 +92,7 @@ impl PersonPatch {
 #[derive(Debug, Clone, Serialize)]
 pub struct PersonView {
     pub person: Person,
-    pub relation: Relation,
+    pub reach: Reach,
     /// Managers above, nearest first (without report counts).
     pub chain: Vec<PersonCard>,
     pub reports: Vec<PersonCard>,
@@ -108,41 +108,62 @@ pub async fn show(store: &dyn Store, viewer: &Viewer, id: PersonId) -> CoreResul
         .await?
         .ok_or_else(|| CoreError::NotFound(format!("person {id}")))?;
     let chain_ids: Vec<PersonId> = around.chain.iter().map(|c| c.id).collect();
-    let relation = viewer.relation_to(id, &chain_ids);
+    let reach = viewer.reach(id, &chain_ids);
     let mut person = around.person;
-    if hidden_from(&person, relation) {
+    if hidden_from(&person, reach) {
         return Err(CoreError::NotFound(format!("person {id}")));
     }
-    if !relation.sees_private_fields() {
+    if !reach.sees_private_fields() {
         redact(&mut person);
     }
     Ok(PersonView {
         person,
-        relation,
+        reach,
         chain: around.chain,
         reports: around.reports,
         skills: around.skills,
-        can_edit_profile: matches!(relation, Relation::Myself) || viewer.can_administer(),
-        can_edit_everything: viewer.can_administer(),
+        can_edit_profile: reach.is_self() || viewer.may_administer(),
+        can_edit_everything: viewer.may_administer(),
     })
 }
 
-/// How the viewer stands to a person, read from the person's manager chain.
-pub async fn relation_to(store: &dyn Store, viewer: &Viewer, id: PersonId) -> CoreResult<Relation> {
+/// How far the viewer reaches to a person, read from the person's manager chain.
+pub async fn reach_to(store: &dyn Store, viewer: &Viewer, id: PersonId) -> CoreResult<Reach> {
     let chain: Vec<PersonId> = store
         .manager_chain(id)
         .await?
         .iter()
         .map(|c| c.id)
         .collect();
-    Ok(viewer.relation_to(id, &chain))
+    Ok(viewer.reach(id, &chain))
+}
+
+/// A person the viewer may see, with how far the viewer reaches to them.
+#[derive(Debug, Clone)]
+pub struct Standing {
+    pub person: Person,
+    pub reach: Reach,
+}
+
+/// The person and the viewer's reach to them; a person hidden from the viewer is not found,
+/// exactly as an unknown id. Every service about one person starts here.
+pub async fn standing(store: &dyn Store, viewer: &Viewer, id: PersonId) -> CoreResult<Standing> {
+    let person = store
+        .person(id)
+        .await?
+        .ok_or_else(|| CoreError::NotFound(format!("person {id}")))?;
+    let reach = reach_to(store, viewer, id).await?;
+    if hidden_from(&person, reach) {
+        return Err(CoreError::NotFound(format!("person {id}")));
+    }
+    Ok(Standing { person, reach })
 }
 
 /// The one rule for people who left: they drop out of sight for colleagues, and stay
 /// visible to themselves, their (former) manager chain and admins. Everything about a
 /// hidden person answers as if the id did not exist.
-pub fn hidden_from(person: &Person, relation: Relation) -> bool {
-    person.status == PersonStatus::Left && !relation.sees_private_fields()
+pub fn hidden_from(person: &Person, reach: Reach) -> bool {
+    person.status == PersonStatus::Left && !reach.sees_private_fields()
 }
 
 /// Clears the fields only the person, their manager chain and admins may see.
@@ -161,12 +182,12 @@ pub async fn list(
     filter: &PeopleFilter,
 ) -> CoreResult<Page<PersonCard>> {
     let mut filter = filter.clone();
-    filter.include_left &= viewer.can_administer();
+    filter.include_left &= viewer.may_administer();
     // Search only over fields the viewer may read.
-    filter.search_employee_ids = viewer.can_administer();
+    filter.search_employee_ids = viewer.may_administer();
     filter.per_page = filter.per_page.clamp(1, 200);
     filter.page = filter.page.max(1);
-    if filter.level_id.is_some() && !viewer.can_administer() {
+    if filter.level_id.is_some() && !viewer.may_administer() {
         // Levels are private; filtering by them would reveal them.
         return Err(CoreError::Forbidden("filter the directory by level".into()));
     }
@@ -206,8 +227,8 @@ pub async fn subtree(
         .await?
         .ok_or_else(|| CoreError::NotFound(format!("person {id}")))?;
     if person.status == PersonStatus::Left
-        && !viewer.can_administer()
-        && hidden_from(&person, relation_to(store, viewer, id).await?)
+        && !viewer.may_administer()
+        && hidden_from(&person, reach_to(store, viewer, id).await?)
     {
         return Err(CoreError::NotFound(format!("person {id}")));
     }
@@ -458,7 +479,7 @@ pub async fn create(
     source: &'static str,
     now: i64,
 ) -> CoreResult<PersonId> {
-    if !viewer.can_administer() {
+    if !viewer.may_administer() {
         return Err(CoreError::Forbidden("add people".into()));
     }
     validate(store, None, &mut fields).await?;
@@ -491,8 +512,8 @@ pub async fn update(
         .person(id)
         .await?
         .ok_or_else(|| CoreError::NotFound(format!("person {id}")))?;
-    let is_self = viewer.person_id == id;
-    if !viewer.can_administer() {
+    let is_self = viewer.person_id() == id;
+    if !viewer.may_administer() {
         if !is_self {
             return Err(CoreError::Forbidden(
                 "change another person's profile".into(),
@@ -633,7 +654,7 @@ fn person_record(
     ChangeRecord {
         audit: AuditEntry {
             at: now,
-            actor: Some(viewer.person_id),
+            actor: Some(viewer.person_id()),
             action: action.into(),
             subject: subject.into(),
             detail: fields.email.clone(),

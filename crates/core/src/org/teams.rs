@@ -1,9 +1,9 @@
 //! Team pages: a team with its members and the teams inside it.
 
 use super::{PersonCard, Team};
+use crate::access::Viewer;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::TeamId;
-use crate::policy::Viewer;
 use crate::store::Store;
 
 /// A team as its page and the API show it.

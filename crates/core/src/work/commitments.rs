@@ -10,39 +10,18 @@ use super::metrics::{Canceller, agreed_due_after_change, cancellation_counts, lo
 use super::{
     ChangeField, Comment, Commitment, CommitmentChange, CommitmentStatus, NewChange, NewCommitment,
 };
+use crate::access::Viewer;
 use crate::error::{CoreError, CoreResult, FieldError};
 use crate::ids::{CommitmentId, ObjectiveId, PersonId};
 use crate::org::csv_format::normalise_skill;
+pub(crate) use crate::org::people::{Standing, standing};
 use crate::org::{Person, PersonStatus};
-use crate::policy::{Relation, Viewer};
 use crate::store::Store;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// Effort above this many hours is refused: a year of full-time work is not one commitment.
 pub const MAX_EFFORT_HOURS: f64 = 2000.0;
-
-/// A person with the viewer's standing towards them.
-pub(crate) struct Standing {
-    pub person: Person,
-    pub relation: Relation,
-}
-
-pub(crate) async fn standing(
-    store: &dyn Store,
-    viewer: &Viewer,
-    id: PersonId,
-) -> CoreResult<Standing> {
-    let person = store
-        .person(id)
-        .await?
-        .ok_or_else(|| CoreError::NotFound(format!("person {id}")))?;
-    let relation = crate::org::people::relation_to(store, viewer, id).await?;
-    if crate::org::people::hidden_from(&person, relation) {
-        return Err(CoreError::NotFound(format!("person {id}")));
-    }
-    Ok(Standing { person, relation })
-}
 
 /// What the viewer may do with one commitment.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -56,15 +35,12 @@ pub struct Permissions {
 }
 
 fn permissions(viewer: &Viewer, c: &Commitment, owner: &Standing, teammate: bool) -> Permissions {
-    let owner_side = matches!(
-        owner.relation,
-        Relation::Myself | Relation::InMyTree | Relation::Admin
-    );
+    let owner_side = owner.reach.acts_for();
     let requester = c
         .requester
         .as_ref()
-        .is_some_and(|r| r.id == viewer.person_id);
-    let above = matches!(owner.relation, Relation::InMyTree | Relation::Admin);
+        .is_some_and(|r| r.id == viewer.person_id());
+    let above = owner.reach.may_manage();
     let open = c.status == CommitmentStatus::Open;
     Permissions {
         edit: owner_side && open,
@@ -96,7 +72,7 @@ async fn load(
     let c = store.commitment(id).await?.ok_or_else(not_found)?;
     let owner = standing(store, viewer, c.owner.id).await?;
     let viewer_manager = store
-        .person(viewer.person_id)
+        .person(viewer.person_id())
         .await?
         .and_then(|p| p.manager_id);
     // Work in a private context is not team work: teammates do not read it, while the
@@ -104,13 +80,12 @@ async fn load(
     let teammate = c.private_about.is_none()
         && owner.person.manager_id.is_some()
         && (owner.person.manager_id == viewer_manager
-            || owner.person.manager_id == Some(viewer.person_id));
+            || owner.person.manager_id == Some(viewer.person_id()));
     let mut can = permissions(viewer, &c, &owner, teammate);
     if let Some(about) = c.private_about
-        && matches!(
-            crate::org::people::relation_to(store, viewer, about).await?,
-            Relation::Myself | Relation::InMyTree | Relation::Admin
-        )
+        && crate::org::people::reach_to(store, viewer, about)
+            .await?
+            .sees_private_fields()
     {
         can.comment = true;
     }
@@ -259,7 +234,7 @@ pub async fn create(
     input: &CommitmentInput,
     now: i64,
 ) -> CoreResult<CommitmentId> {
-    let owner_id = input.owner_id.unwrap_or(viewer.person_id);
+    let owner_id = input.owner_id.unwrap_or(viewer.person_id());
     let owner = standing(store, viewer, owner_id)
         .await
         .map_err(|e| match e {
@@ -268,7 +243,7 @@ pub async fn create(
             }
             e => e,
         })?;
-    if owner.relation == Relation::Colleague {
+    if !owner.reach.acts_for() {
         return Err(CoreError::Forbidden(
             "give work to someone outside your reporting tree; ask them or their manager".into(),
         ));
@@ -299,7 +274,7 @@ pub async fn create(
             title: input.title.trim().to_string(),
             description: input.description.trim().to_string(),
             owner: owner_id,
-            requester: Some(viewer.person_id),
+            requester: Some(viewer.person_id()),
             objective: input.objective_id,
             due_date: due,
             effort_hours: effort,
@@ -424,7 +399,7 @@ pub async fn edit(
     c.objective = objective.map(|o| (o, String::new()));
     let change = NewChange {
         at: now,
-        actor: viewer.person_id,
+        actor: viewer.person_id(),
         field: ChangeField::Details,
         before: None,
         after: Some(changed.join(", ")),
@@ -476,7 +451,7 @@ pub async fn renegotiate(
     let in_time = today <= c.due_date;
     let change = NewChange {
         at: now,
-        actor: viewer.person_id,
+        actor: viewer.person_id(),
         field: ChangeField::DueDate,
         before: Some(c.due_date.to_string()),
         after: Some(new_due.to_string()),
@@ -523,7 +498,7 @@ pub async fn reassign(
             e => e,
         })?;
     let mut errors = Vec::new();
-    if to.relation == Relation::Colleague {
+    if !to.reach.acts_for() {
         errors.push(FieldError::new(
             "owner_id",
             format!("{} is outside your reporting tree", to.person.name),
@@ -539,7 +514,7 @@ pub async fn reassign(
     invalid_or(errors, ())?;
     let change = NewChange {
         at: now,
-        actor: viewer.person_id,
+        actor: viewer.person_id(),
         field: ChangeField::Owner,
         before: Some(c.owner.id.to_string()),
         after: Some(new_owner.to_string()),
@@ -598,12 +573,12 @@ pub async fn set_status(
         ));
     }
     let today = local_date(owner.person.time_zone.as_deref(), now);
-    let canceller = if matches!(owner.relation, Relation::InMyTree | Relation::Admin) {
+    let canceller = if owner.reach.may_manage() {
         Canceller::Authority
     } else if c
         .requester
         .as_ref()
-        .is_some_and(|r| r.id == viewer.person_id && r.id != c.owner.id)
+        .is_some_and(|r| r.id == viewer.person_id() && r.id != c.owner.id)
     {
         Canceller::Requester
     } else {
@@ -612,7 +587,7 @@ pub async fn set_status(
     };
     let change = NewChange {
         at: now,
-        actor: viewer.person_id,
+        actor: viewer.person_id(),
         field: ChangeField::Status,
         before: Some(c.status.as_str().into()),
         after: Some(status.as_str().into()),
@@ -643,7 +618,7 @@ pub async fn set_status(
     // A cancellation takes work out of someone's record: the audit log keeps who and why.
     let audit = (status == CommitmentStatus::Cancelled).then(|| crate::store::AuditEntry {
         at: now,
-        actor: Some(viewer.person_id),
+        actor: Some(viewer.person_id()),
         action: "commitment.cancel".into(),
         subject: format!("commitment {}", c.id),
         detail: format!(
@@ -679,7 +654,7 @@ pub async fn comment(
             "write a comment of 1 to 5,000 characters",
         ));
     }
-    store.add_comment(id, viewer.person_id, now, body).await
+    store.add_comment(id, viewer.person_id(), now, body).await
 }
 
 pub use super::priorities::{PRIORITY_LIST_LIMIT, move_priority, reorder};

@@ -14,9 +14,9 @@ use super::store::ObjectiveFilter;
 use super::{
     CheckIn, Confidence, NewCheckIn, NewKeyResult, NewObjective, Objective, ObjectiveView, Scope,
 };
+use crate::access::Viewer;
 use crate::error::{CoreError, CoreResult, FieldError};
 use crate::ids::{KeyResultId, ObjectiveId, PersonId, TeamId};
-use crate::policy::{Relation, Viewer};
 use crate::store::Store;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -107,19 +107,19 @@ pub async fn create(
     }
     let scope = input.scope.unwrap_or(Scope::Person);
     match scope {
-        Scope::Company if !viewer.is_admin => {
+        Scope::Company if !viewer.may_administer() => {
             return Err(CoreError::Forbidden(
                 "set company objectives; people admins do".into(),
             ));
         }
-        Scope::Team if !viewer.is_admin && !viewer.is_manager => {
+        Scope::Team if !viewer.may_administer() && !viewer.has_reports() => {
             return Err(CoreError::Forbidden(
                 "set team objectives without a team of your own".into(),
             ));
         }
         _ => {}
     }
-    let owner_id = input.owner_id.unwrap_or(viewer.person_id);
+    let owner_id = input.owner_id.unwrap_or(viewer.person_id());
     let owner = standing(store, viewer, owner_id)
         .await
         .map_err(|e| match e {
@@ -128,7 +128,7 @@ pub async fn create(
             }
             e => e,
         })?;
-    if owner.relation == Relation::Colleague {
+    if !owner.reach.acts_for() {
         errors.push(FieldError::new(
             "owner_id",
             format!("{} is outside your reporting tree", owner.person.name),
@@ -243,7 +243,7 @@ async fn load_for_change(
         .await?
         .ok_or_else(|| CoreError::NotFound(format!("objective {id}")))?;
     let owner = standing(store, viewer, objective.owner.id).await?;
-    if owner.relation == Relation::Colleague {
+    if !owner.reach.acts_for() {
         return Err(CoreError::Forbidden(format!(
             "change \u{201c}{}\u{201d}; its owner, their {} chain and admins can",
             objective.title, "manager"
@@ -289,7 +289,7 @@ pub async fn show(
         view: view(objective, now),
         check_ins,
         children,
-        can_change: owner.relation != Relation::Colleague,
+        can_change: owner.reach.acts_for(),
     })
 }
 
@@ -506,7 +506,7 @@ pub async fn check_in(
     store
         .record_check_in(&NewCheckIn {
             key_result_id: key_result,
-            author: viewer.person_id,
+            author: viewer.person_id(),
             at: now,
             value,
             done: input.done,

@@ -8,9 +8,9 @@ use super::objectives::view;
 use super::reports::{horizon, workloads};
 use super::store::{CommitmentOrder, ObjectiveFilter};
 use super::{Absence, Commitment, ObjectiveView, PersonName};
+use crate::access::{Reach, Viewer};
 use crate::error::{CoreError, CoreResult, FieldError};
 use crate::ids::{AbsenceId, PersonId};
-use crate::policy::{Relation, Viewer};
 use crate::store::Store;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -22,7 +22,7 @@ pub const PLATE_LIMIT: i64 = 500;
 #[derive(Debug, Clone, Serialize)]
 pub struct Plate {
     pub person: PersonName,
-    pub relation: Relation,
+    pub reach: Reach,
     /// Today in the person's time zone.
     pub today: NaiveDate,
     /// Overdue first, then by due date.
@@ -53,7 +53,7 @@ async fn reach(
     id: PersonId,
 ) -> CoreResult<super::commitments::Standing> {
     let s = standing(store, viewer, id).await?;
-    if s.relation == Relation::Colleague {
+    if !s.reach.plate_visible() {
         // A colleague's plate is private: behave as if there were none.
         return Err(CoreError::NotFound(format!("plate of person {id}")));
     }
@@ -104,7 +104,7 @@ pub async fn show(store: &dyn Store, viewer: &Viewer, id: PersonId, now: i64) ->
             id,
             name: s.person.name.clone(),
         },
-        relation: s.relation,
+        reach: s.reach,
         today,
         open,
         recently_closed,

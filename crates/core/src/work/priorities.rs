@@ -4,9 +4,9 @@
 use super::Commitment;
 use super::commitments::{invalid_or, standing};
 use super::store::CommitmentOrder;
+use crate::access::Viewer;
 use crate::error::{CoreError, CoreResult, FieldError};
 use crate::ids::{CommitmentId, PersonId};
-use crate::policy::{Relation, Viewer};
 use crate::store::Store;
 
 /// Moves one commitment up or down in the priorities of `manager`'s team (the manager's
@@ -77,11 +77,8 @@ async fn team_priorities_for_change(
     manager: PersonId,
 ) -> CoreResult<Vec<Commitment>> {
     let standing = standing(store, viewer, manager).await?;
-    let allowed = match standing.relation {
-        Relation::Myself => viewer.is_manager,
-        Relation::InMyTree | Relation::Admin => true,
-        Relation::Colleague => false,
-    };
+    let reach = standing.reach;
+    let allowed = reach.may_manage() || (reach.is_self() && viewer.has_reports());
     if !allowed {
         return Err(CoreError::Forbidden(
             "reorder the priorities of a team you do not lead".into(),

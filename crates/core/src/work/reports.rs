@@ -4,9 +4,9 @@
 use super::commitments::standing;
 use super::metrics::{DeliveryCounts, Window, Workload, capacity_hours, local_date};
 use super::{Absence, PersonName};
+use crate::access::Viewer;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{PersonId, TeamId};
-use crate::policy::{Relation, Viewer};
 use crate::settings::Settings;
 use crate::store::Store;
 use chrono::{Duration, NaiveDate};
@@ -113,7 +113,7 @@ async fn people_in_scope(
 ) -> CoreResult<Option<Vec<PersonName>>> {
     match scope {
         ReportScope::Organisation => {
-            if !viewer.is_admin {
+            if !viewer.may_administer() {
                 return Err(CoreError::Forbidden(
                     "see the whole organisation's figures; people admins can".into(),
                 ));
@@ -121,7 +121,7 @@ async fn people_in_scope(
             Ok(None)
         }
         ReportScope::Team(team) => {
-            if !viewer.is_admin {
+            if !viewer.may_administer() {
                 return Err(CoreError::Forbidden(
                     "see a team's figures by team; ask for your own tree instead".into(),
                 ));
@@ -145,7 +145,7 @@ async fn people_in_scope(
         }
         ReportScope::Person(id) | ReportScope::Tree(id) => {
             let s = standing(store, viewer, id).await?;
-            if s.relation == Relation::Colleague {
+            if !s.reach.plate_visible() {
                 return Err(CoreError::Forbidden(format!(
                     "see the delivery and workload of {}",
                     s.person.name

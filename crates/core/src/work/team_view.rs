@@ -11,9 +11,9 @@ use super::objectives::view;
 use super::reports::{horizon, workloads};
 use super::store::{CommitmentOrder, ObjectiveFilter};
 use super::{Commitment, ObjectiveView, PersonName};
+use crate::access::Viewer;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::PersonId;
-use crate::policy::{Relation, Viewer};
 use crate::store::Store;
 use chrono::{Datelike, Duration, NaiveDate};
 use serde::Serialize;
@@ -87,13 +87,10 @@ pub async fn show(
         ));
     }
     let s = standing(store, viewer, manager).await?;
-    let full = matches!(
-        s.relation,
-        Relation::Myself | Relation::InMyTree | Relation::Admin
-    );
+    let full = s.reach.acts_for();
     let teammate = !full
         && store
-            .person(viewer.person_id)
+            .person(viewer.person_id())
             .await?
             .is_some_and(|me| me.manager_id == Some(manager));
     if !full && !teammate {
@@ -216,7 +213,7 @@ pub async fn show(
         wishes,
         manager: manager_name,
         full,
-        can_reorder: !matches!(s.relation, Relation::Myself) || viewer.is_manager,
+        can_reorder: !s.reach.is_self() || viewer.has_reports(),
         today,
         priorities,
         priorities_truncated,

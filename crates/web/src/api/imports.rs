@@ -152,7 +152,7 @@ pub async fn import_people(
         } else {
             MassLeave::Refuse
         },
-        importer: Some(user.viewer.person_id),
+        importer: Some(user.viewer.person_id()),
     };
     let store = state.store.as_ref();
     if params.dry_run {

@@ -194,7 +194,7 @@ pub async fn delete_my_goals(
 ) -> Result<StatusCode, ApiError> {
     state
         .store
-        .delete_mentee_goals(user.viewer.person_id)
+        .delete_mentee_goals(user.viewer.person_id())
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -225,7 +225,7 @@ pub async fn delete_my_mentor_profile(
 ) -> Result<StatusCode, ApiError> {
     state
         .store
-        .delete_mentor_profile(user.viewer.person_id)
+        .delete_mentor_profile(user.viewer.person_id())
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

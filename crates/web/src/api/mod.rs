@@ -295,8 +295,8 @@ pub async fn show_me(ApiUser(user): ApiUser) -> Json<MeResponse> {
         display_name: user.account.display_name.clone(),
         email: user.account.email.clone(),
         role: user.role().as_str().to_string(),
-        is_admin: user.viewer.is_admin,
-        is_manager: user.viewer.is_manager,
+        is_admin: user.viewer.may_administer(),
+        is_manager: user.viewer.has_reports(),
     })
 }
 

@@ -152,10 +152,7 @@ impl From<&PersonView> for PersonResponse {
             level: p.level_code.clone(),
             level_id: p.level_id.map(|l| l.0),
             start_date: p.start_date.map(|d| d.format("%Y-%m-%d").to_string()),
-            relation: serde_json::to_value(v.relation)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default(),
+            relation: v.reach.as_str().to_string(),
         }
     }
 }

@@ -144,7 +144,7 @@ pub async fn update_settings(
     ApiUser(user): ApiUser,
     ApiJson(body): ApiJson<SettingsPatchRequest>,
 ) -> Result<Json<SettingsResponse>, ApiError> {
-    if !user.viewer.can_administer() {
+    if !user.viewer.may_administer() {
         // Said before the current values are read, so a member learns nothing from the answer.
         return Err(trellis_core::CoreError::Forbidden("change the settings".into()).into());
     }

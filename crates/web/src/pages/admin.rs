@@ -43,7 +43,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 fn require_admin(user: &CurrentUser) -> Result<(), PageError> {
-    if user.viewer.can_administer() {
+    if user.viewer.may_administer() {
         Ok(())
     } else {
         Err(CoreError::Forbidden("open the people-admin pages".into()).into())
@@ -337,7 +337,7 @@ async fn preview_import(
     let options = ImportOptions {
         deactivate_missing,
         mass_leave: MassLeave::Allow,
-        importer: Some(user.viewer.person_id),
+        importer: Some(user.viewer.person_id()),
     };
     let store = state.store.as_ref();
     let parsed = imports::read(&user.viewer, &content)?;
@@ -485,7 +485,7 @@ async fn commit_import(
                 Ok(n) => MassLeave::AllowExactly(n),
                 Err(_) => MassLeave::Refuse,
             },
-            importer: Some(user.viewer.person_id),
+            importer: Some(user.viewer.person_id()),
         },
         crate::now(),
     )

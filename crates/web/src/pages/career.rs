@@ -100,7 +100,7 @@ async fn career_page(
         },
         (None, None) => CareerForm::default(),
     };
-    let mine = person == user.viewer.person_id;
+    let mine = person == user.viewer.person_id();
     let today = local_date(None, now);
     let body = html! {
         nav aria-label="Person" { ol.chain { li { a href=(format!("/people/{person}")) { (v.person.name) } } li aria-current="page" { "Career plan" } } }

@@ -75,7 +75,7 @@ pub async fn show_home(
                 @let due: Vec<_> = plate.objectives.iter().filter(|o| o.check_in_due).collect();
                 @if !due.is_empty() { p { (plural(due.len() as i64, "objective needs", "objectives need")) " a check-in." } }
                 p { a href="/plate" { "Open my plate" }
-                    @if user.viewer.is_manager { " · " a href="/team-work" { "my team’s work" } } }
+                    @if user.viewer.has_reports() { " · " a href="/team-work" { "my team’s work" } } }
             }
             section.card aria-labelledby="my-profile" {
                 h2 #my-profile { "My profile" }
@@ -85,7 +85,7 @@ pub async fn show_home(
                     @if growing > 0 { ", " (growing) " you want to grow" } "." }
             }
         }
-        @if user.viewer.is_manager {
+        @if user.viewer.has_reports() {
             p.muted { "You are a " (manager_word.to_lowercase()) " because people report to you." }
         }
     };

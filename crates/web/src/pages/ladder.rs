@@ -38,7 +38,7 @@ pub struct LadderParams {
 }
 
 fn require_admin(user: &CurrentUser) -> Result<(), PageError> {
-    if user.viewer.is_admin {
+    if user.viewer.may_administer() {
         Ok(())
     } else {
         Err(CoreError::Forbidden("change the career ladder; people admins do".into()).into())

@@ -29,7 +29,7 @@ pub fn page(frame: &Frame, title: &str, body: Markup) -> Markup {
     let user = frame.user;
     let mut nav: Vec<(&str, &str, &str)> =
         vec![("home", "/", "Home"), ("plate", "/plate", "My plate")];
-    if user.viewer.is_manager {
+    if user.viewer.has_reports() {
         nav.push(("team-work", "/team-work", "Team work"));
     }
     nav.extend([
@@ -54,7 +54,7 @@ pub fn page(frame: &Frame, title: &str, body: Markup) -> Markup {
                                 @for (key, href, label) in &nav {
                                     li { a href=(href) aria-current=[(frame.section == *key).then_some("page")] { (label) } }
                                 }
-                                @if user.viewer.is_admin {
+                                @if user.viewer.may_administer() {
                                     li { a href="/admin" aria-current=[(frame.section == "admin").then_some("page")] { "Admin" } }
                                 }
                             }
@@ -77,7 +77,7 @@ pub fn page(frame: &Frame, title: &str, body: Markup) -> Markup {
 
 /// The role in the organisation's own words.
 pub fn role_label(user: &CurrentUser, settings: &Settings) -> String {
-    use trellis_core::policy::Role;
+    use trellis_core::access::Role;
     match user.role() {
         Role::Admin => "people admin".into(),
         Role::Manager => settings.manager_word.clone(),

@@ -63,8 +63,8 @@ pub(crate) fn mentorship_rows(
                 @for m in list {
                     @let mentee = m.mentee.id == person;
                     @let other = if mentee { &m.mentor } else { &m.mentee };
-                    @let party = [m.mentee.id, m.mentor.id].contains(&user.viewer.person_id);
-                    @let can_end = (party || user.viewer.is_admin) && m.ended.is_none() && m.ends_on >= today;
+                    @let party = [m.mentee.id, m.mentor.id].contains(&user.viewer.person_id());
+                    @let can_end = (party || user.viewer.may_administer()) && m.ended.is_none() && m.ends_on >= today;
                     tr {
                         td { @if mentee { "Mentee" } @else { "Mentor" } }
                         td { a href=(format!("/people/{}", other.id)) { (other.name) } }
@@ -76,7 +76,7 @@ pub(crate) fn mentorship_rows(
                                 br;
                                 span.muted {
                                     "Ended early on " (end.on.format("%-d %b %Y"))
-                                    @if let Some(by) = &end.by { " by " (if by.id == user.viewer.person_id { "you" } else { by.name.as_str() }) }
+                                    @if let Some(by) = &end.by { " by " (if by.id == user.viewer.person_id() { "you" } else { by.name.as_str() }) }
                                     @if !end.note.is_empty() { ": “" (end.note) "”" }
                                 }
                             }
@@ -192,7 +192,7 @@ async fn mentoring_page(
             ..MentoringForm::default()
         },
     };
-    let me = user.viewer.person_id;
+    let me = user.viewer.person_id();
     let running_as_mentee = mine
         .mentorships
         .iter()
@@ -201,7 +201,7 @@ async fn mentoring_page(
         h1 { "Mentoring" }
         p.lead { "Say what you would like to grow, or what you can help others grow. People admins run matching rounds; each pair works together for a few months." }
         @if let Some(n) = notice { p.notice role="status" { (n) } }
-        @if user.viewer.is_admin { p { a.button.secondary href="/mentoring/rounds" { "Matching rounds" } } }
+        @if user.viewer.may_administer() { p { a.button.secondary href="/mentoring/rounds" { "Matching rounds" } } }
         (error_summary(errors, "f-"))
         section aria-labelledby="mine" {
             h2 #mine { "My mentorships" }
@@ -350,7 +350,7 @@ pub async fn delete_goals(
 ) -> Result<Response, PageError> {
     state
         .store
-        .delete_mentee_goals(user.viewer.person_id)
+        .delete_mentee_goals(user.viewer.person_id())
         .await?;
     Ok(Redirect::to("/mentoring").into_response())
 }
@@ -361,7 +361,7 @@ pub async fn delete_mentor(
 ) -> Result<Response, PageError> {
     state
         .store
-        .delete_mentor_profile(user.viewer.person_id)
+        .delete_mentor_profile(user.viewer.person_id())
         .await?;
     Ok(Redirect::to("/mentoring").into_response())
 }

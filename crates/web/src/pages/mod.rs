@@ -387,18 +387,13 @@ crate::auth::csrf_form!(ConfirmForm);
 #[cfg(test)]
 mod tests {
     use super::*;
+    use trellis_core::access::Viewer;
     use trellis_core::auth::Account;
-    use trellis_core::policy::Viewer;
     use trellis_core::{AccountId, PersonId};
 
     fn viewer_in(time_zone: Option<&str>) -> CurrentUser {
         CurrentUser {
-            viewer: Viewer {
-                account_id: AccountId(1),
-                person_id: PersonId(1),
-                is_admin: false,
-                is_manager: false,
-            },
+            viewer: Viewer::signed_in(AccountId(1), PersonId(1), false, 0),
             account: Account {
                 id: AccountId(1),
                 person_id: PersonId(1),

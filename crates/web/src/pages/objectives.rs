@@ -112,12 +112,8 @@ async fn objective_form_page(
     let teams = store.teams().await?;
     let scopes: Vec<(&str, &str)> = [
         ("person", "Personal", true),
-        (
-            "team",
-            "Team",
-            user.viewer.is_manager || user.viewer.is_admin,
-        ),
-        ("company", "Company", user.viewer.is_admin),
+        ("team", "Team", user.viewer.may_lead_teams()),
+        ("company", "Company", user.viewer.may_administer()),
     ]
     .into_iter()
     .filter(|s| s.2)
@@ -187,7 +183,7 @@ pub async fn create_objective(
         description: form.description.clone(),
         scope: Scope::parse(&form.scope),
         team_id: optional_id(&mut errors, "team_id", &form.team_id).map(TeamId),
-        owner_id: Some(user.viewer.person_id),
+        owner_id: Some(user.viewer.person_id()),
         parent_id: optional_id(&mut errors, "parent_id", &form.parent_id).map(ObjectiveId),
         quarter: Some(form.quarter.clone()).filter(|q| !q.trim().is_empty()),
         period_start: form_date(&mut errors, "period_start", &form.period_start),

@@ -53,7 +53,7 @@ pub async fn list_opportunities(
         .store
         .opportunities(Some(OpportunityStatus::Open))
         .await?;
-    let may_post = user.viewer.is_admin || user.viewer.is_manager;
+    let may_post = user.viewer.may_lead_teams();
     let body = html! {
         h1 { "Opportunities" }
         p.lead { "Stretch work looking for an owner: a way to grow a skill on real work."
@@ -265,7 +265,7 @@ pub async fn answer(
     Path(id): Path<i64>,
     CsrfForm(user, form): CsrfForm<AnswerForm>,
 ) -> Result<Response, PageError> {
-    let back = format!("/people/{}/plate", user.viewer.person_id);
+    let back = format!("/people/{}/plate", user.viewer.person_id());
     if form.agree != "1" && !super::confirmed(&form.confirmed) {
         return super::Confirmation {
             title: "Decline this stretch work?",

@@ -17,7 +17,6 @@ use trellis_core::org::people::{self, PersonFields, PersonPatch};
 use trellis_core::org::{
     DirectoryFacets, PeopleFilter, Person, PersonCard, PersonStatus, SkillLevel, skills_notation,
 };
-use trellis_core::policy::Relation;
 use trellis_core::{CoreError, FieldError, LevelId, PersonId, TeamId};
 
 /// A compact list of people with titles.
@@ -68,7 +67,7 @@ pub async fn list_people(
     };
     let result = people::list(state.store.as_ref(), &user.viewer, &filter).await?;
     let facets: DirectoryFacets = state.store.directory_facets().await?;
-    let is_admin = user.viewer.is_admin;
+    let is_admin = user.viewer.may_administer();
     let page_link = |n: u32| -> String {
         let mut parts = vec![format!("page={n}")];
         for (k, v) in [
@@ -192,7 +191,7 @@ pub async fn show_person(
         state.store.as_ref(),
         &user.viewer,
         p.id,
-        view.relation,
+        view.reach,
     )
     .await?;
     let history = history::of_person(state.store.as_ref(), &user.viewer, p.id).await?;
@@ -224,7 +223,7 @@ pub async fn show_person(
             @if view.can_edit_profile { a.button href=(format!("/people/{}/edit", p.id)) { "Edit" } " " }
             a.button.secondary href=(format!("/org?root={}", p.id)) { "Show in org chart" }
             // The job side: a plate is private to the person, their chain and admins.
-            @if view.relation.sees_private_fields() {
+            @if view.reach.sees_private_fields() {
                 " " a.button.secondary href=(format!("/people/{}/plate", p.id)) { "Plate" }
                 " " a.button.secondary href=(format!("/people/{}/career", p.id)) { "Career plan" }
                 @if p.report_count > 0 { " " a.button.secondary href=(format!("/team-work/{}", p.id)) { "Team work" } }
@@ -240,15 +239,15 @@ pub async fn show_person(
                     @if let Some(tz) = &p.time_zone { dt { "Time zone" } dd { (tz) } }
                     dt { (settings.manager_word_title()) }
                     dd { @match view.chain.first() { Some(m) => { a href=(format!("/people/{}", m.id)) { (m.display_name) } }, None => { "—" } } }
-                    @if view.relation.sees_private_fields() {
+                    @if view.reach.sees_private_fields() {
                         @if let Some(eid) = &p.employee_id { dt { "Employee id" } dd { (eid) } }
                         dt { "Level" } dd { (level_name.clone().unwrap_or_else(|| "—".into())) }
                         @if let Some(d) = p.start_date { dt { "Start date" } dd { (d.format("%-d %B %Y")) } }
                         dt { "Status" } dd { (if p.status == PersonStatus::Left { "Left" } else { "Active" }) }
                     }
                 }
-                @if view.relation.sees_private_fields() && view.relation != Relation::Myself {
-                    p.hint { "You see employment details because " (match view.relation { Relation::InMyTree => "this person is in your reporting tree.", _ => "you are a people admin." }) }
+                @if view.reach.sees_private_fields() && !view.reach.is_self() {
+                    p.hint { "You see employment details because " (if view.reach.is_above() { "this person is in your reporting tree." } else { "you are a people admin." }) }
                 }
             }
             section.card aria-labelledby="reports" {
@@ -610,7 +609,7 @@ pub async fn update_person(
     Path(id): Path<i64>,
     CsrfForm(user, mut form): CsrfForm<PersonForm>,
 ) -> Result<Response, PageError> {
-    let admin = user.viewer.is_admin;
+    let admin = user.viewer.may_administer();
     let result = match form.read_patch(&state, admin).await {
         Ok(patch) => {
             people::update(
@@ -648,7 +647,7 @@ pub async fn new_person_form(
     State(state): State<AppState>,
     PageUser(user): PageUser,
 ) -> Result<Markup, PageError> {
-    if !user.viewer.can_administer() {
+    if !user.viewer.may_administer() {
         return Err(CoreError::Forbidden("add people".into()).into());
     }
     person_form_page(
@@ -667,7 +666,7 @@ pub async fn create_person(
     State(state): State<AppState>,
     CsrfForm(user, mut form): CsrfForm<PersonForm>,
 ) -> Result<Response, PageError> {
-    if !user.viewer.can_administer() {
+    if !user.viewer.may_administer() {
         return Err(CoreError::Forbidden("add people".into()).into());
     }
     let result = match form.read_patch(&state, true).await {

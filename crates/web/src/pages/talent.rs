@@ -106,7 +106,7 @@ async fn talent_page(
                     button type="submit" { "Add to the pool" }
                 }
             }
-            @if user.viewer.is_admin {
+            @if user.viewer.may_administer() {
                 section.card aria-labelledby="import" {
                     h2 #import { "Import from CSV" }
                     p.hint { "Columns: Name, Email, Skills (rust:4; sql:3), Hourly Rate, Hours Per Week, Available From (YYYY-MM-DD), Note. Every row is added, or none." }

@@ -122,12 +122,12 @@ pub async fn show_team_work(
         crate::now(),
     )
     .await?;
-    let own = v.manager.id == user.viewer.person_id;
+    let own = v.manager.id == user.viewer.person_id();
     let member_ids: Vec<PersonId> = v.members.iter().map(|m| m.person.id).collect();
     let pending = if v.full {
         // Only what the viewer may decide: never their own placement.
         let mut pending = state.store.pending_placements_of(&member_ids).await?;
-        pending.retain(|p| p.person.id != user.viewer.person_id && p.awaits_manager());
+        pending.retain(|p| p.person.id != user.viewer.person_id() && p.awaits_manager());
         pending
     } else {
         Vec::new()

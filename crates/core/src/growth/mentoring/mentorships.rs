@@ -1,9 +1,9 @@
 //! Mentee goals, mentor profiles, and the mentorships a viewer may see or end.
 
+use crate::access::{Reach, Viewer};
 use crate::error::{CoreError, CoreResult, FieldError};
 use crate::ids::{MentorshipId, PersonId};
 use crate::org::csv_format::normalise_skill;
-use crate::policy::{Relation, Viewer};
 use crate::store::Store;
 use crate::work::commitments::standing;
 use crate::work::metrics::local_date;
@@ -25,8 +25,8 @@ pub async fn end_early(
         .mentorship(id)
         .await?
         .ok_or_else(|| CoreError::NotFound(format!("mentorship {id}")))?;
-    let party = [mentorship.mentee.id, mentorship.mentor.id].contains(&viewer.person_id);
-    if !party && !viewer.can_administer() {
+    let party = [mentorship.mentee.id, mentorship.mentor.id].contains(&viewer.person_id());
+    if !party && !viewer.may_administer() {
         // Either side's managers see the mentorship and are told who may end it; anyone
         // else learns nothing of it.
         let mut sees = false;
@@ -35,7 +35,7 @@ pub async fn end_early(
                 .manager_chain(side)
                 .await?
                 .iter()
-                .any(|c| c.id == viewer.person_id);
+                .any(|c| c.id == viewer.person_id());
         }
         return Err(if sees {
             CoreError::Forbidden(
@@ -65,7 +65,7 @@ pub async fn end_early(
     }
     let audit = crate::store::AuditEntry::about_person(
         now,
-        viewer.person_id,
+        viewer.person_id(),
         "mentorship.end",
         mentorship.mentee.id,
         format!(
@@ -74,7 +74,7 @@ pub async fn end_early(
         ),
     );
     if !store
-        .end_mentorship(id, today, viewer.person_id, &note, Some(&audit))
+        .end_mentorship(id, today, viewer.person_id(), &note, Some(&audit))
         .await?
     {
         return Err(CoreError::Conflict(
@@ -165,7 +165,7 @@ pub async fn save_goals(
     }
     store
         .save_mentee_goals(
-            viewer.person_id,
+            viewer.person_id(),
             &MenteeGoals {
                 skills,
                 must_have,
@@ -215,7 +215,7 @@ pub async fn save_profile(
     }
     store
         .save_mentor_profile(
-            viewer.person_id,
+            viewer.person_id(),
             &MentorProfile {
                 strengths,
                 capacity,
@@ -236,9 +236,9 @@ pub struct MyMentoring {
 
 pub async fn mine(store: &dyn Store, viewer: &Viewer) -> CoreResult<MyMentoring> {
     Ok(MyMentoring {
-        goals: store.mentee_goals(viewer.person_id).await?,
-        profile: store.mentor_profile(viewer.person_id).await?,
-        mentorships: store.mentorships_of(viewer.person_id).await?,
+        goals: store.mentee_goals(viewer.person_id()).await?,
+        profile: store.mentor_profile(viewer.person_id()).await?,
+        mentorships: store.mentorships_of(viewer.person_id()).await?,
     })
 }
 
@@ -250,24 +250,19 @@ pub async fn of_person(
     person: PersonId,
 ) -> CoreResult<Vec<Mentorship>> {
     // Unknown ids and people the viewer may not see are 404 alike, for admins too.
-    let relation = standing(store, viewer, person).await?.relation;
-    visible_mentorships(store, viewer, person, relation).await
+    let reach = standing(store, viewer, person).await?.reach;
+    visible_mentorships(store, viewer, person, reach).await
 }
 
-/// [`of_person`] when the viewer's relation to the person is known (the person page).
+/// [`of_person`] when the viewer's reach to the person is known (the person page).
 pub async fn visible_mentorships(
     store: &dyn Store,
     viewer: &Viewer,
     person: PersonId,
-    relation: Relation,
+    reach: Reach,
 ) -> CoreResult<Vec<Mentorship>> {
     let all = store.mentorships_of(person).await?;
-    if all.is_empty()
-        || matches!(
-            relation,
-            Relation::Myself | Relation::InMyTree | Relation::Admin
-        )
-    {
+    if all.is_empty() || reach.sees_private_fields() {
         return Ok(all);
     }
     // The other person's chain may see the mentorship too.
@@ -278,13 +273,13 @@ pub async fn visible_mentorships(
         } else {
             m.mentee.id
         };
-        let mine = other == viewer.person_id;
+        let mine = other == viewer.person_id();
         let above_other = !mine
             && store
                 .manager_chain(other)
                 .await?
                 .iter()
-                .any(|c| c.id == viewer.person_id);
+                .any(|c| c.id == viewer.person_id());
         if mine || above_other {
             visible.push(m);
         }
@@ -293,7 +288,7 @@ pub async fn visible_mentorships(
 }
 
 pub(super) fn require_admin(viewer: &Viewer) -> CoreResult<()> {
-    if viewer.is_admin {
+    if viewer.may_administer() {
         Ok(())
     } else {
         Err(CoreError::Forbidden(

@@ -1,8 +1,8 @@
 //! Rounds: run, review, take a pair out, publish.
 
+use crate::access::Viewer;
 use crate::error::{CoreError, CoreResult, FieldError};
 use crate::ids::{PersonId, RoundId};
-use crate::policy::Viewer;
 use crate::store::Store;
 use crate::work::metrics::local_date;
 use chrono::NaiveDate;
@@ -74,14 +74,14 @@ pub async fn run_round(
         name: name.to_string(),
         goal,
         ends_on,
-        created_by: viewer.person_id,
+        created_by: viewer.person_id(),
         created_at: now,
         mentees: mentees.len() as i64,
         mentors: mentors.len() as i64,
     };
     let audit = crate::store::AuditEntry {
         at: now,
-        actor: Some(viewer.person_id),
+        actor: Some(viewer.person_id()),
         action: "mentoring_round.run".into(),
         subject: name.to_string(),
         detail: format!(
@@ -170,7 +170,7 @@ pub async fn remove_pair(
     }
     let audit = crate::store::AuditEntry::about_person(
         now,
-        viewer.person_id,
+        viewer.person_id(),
         "mentoring_round.remove_pair",
         mentee,
         format!("taken out of {:?} in review", round.name),
@@ -220,13 +220,13 @@ pub async fn publish(
     let count = mentorships.len();
     let audit = crate::store::AuditEntry {
         at: now,
-        actor: Some(viewer.person_id),
+        actor: Some(viewer.person_id()),
         action: "mentoring_round.publish".into(),
         subject: format!("round {id}"),
         detail: format!("{:?}: {count} mentorships", round.name),
     };
     store
-        .publish_round(id, viewer.person_id, now, &mentorships, Some(&audit))
+        .publish_round(id, viewer.person_id(), now, &mentorships, Some(&audit))
         .await?;
     Ok(count)
 }

@@ -113,7 +113,7 @@ pub(super) async fn owner_choices(
     user: &CurrentUser,
 ) -> Result<Vec<(PersonId, String)>, PageError> {
     Ok(store
-        .tree_members(user.viewer.person_id)
+        .tree_members(user.viewer.person_id())
         .await?
         .into_iter()
         .take(1000)
@@ -154,7 +154,7 @@ pub(super) async fn commitment_form_page(
                     label for="f-owner_id" { "Owner" }
                     select #f-owner_id name="owner_id" aria-invalid=[error_for(errors, "owner_id").map(|_| "true")] {
                         @for (id, name) in &owners {
-                            option value=(id) selected[form.owner_id == id.to_string()] { (name) @if *id == user.viewer.person_id { " (me)" } }
+                            option value=(id) selected[form.owner_id == id.to_string()] { (name) @if *id == user.viewer.person_id() { " (me)" } }
                         }
                         @if !form.owner_id.is_empty() && !owners.iter().any(|(id, _)| id.to_string() == form.owner_id) {
                             option value=(form.owner_id) selected { "Person " (form.owner_id) }
@@ -197,7 +197,10 @@ pub async fn new_commitment_form(
     Query(params): Query<NewCommitmentParams>,
 ) -> Result<Markup, PageError> {
     let form = CommitmentForm {
-        owner_id: params.owner.unwrap_or(user.viewer.person_id.0).to_string(),
+        owner_id: params
+            .owner
+            .unwrap_or(user.viewer.person_id().0)
+            .to_string(),
         ..CommitmentForm::default()
     };
     commitment_form_page(
@@ -422,8 +425,8 @@ pub(super) async fn commitment_page(
                     (csrf_field(user)) input type="hidden" name="status" value="cancelled";
                     label for="cancel-note" { "Why cancel it?" }
                     input #cancel-note type="text" name="note" required maxlength="2000";
-                    @if c.is_overdue(d.owner_today) && c.owner.id == user.viewer.person_id
-                        && c.requester.as_ref().is_none_or(|r| r.id == user.viewer.person_id) {
+                    @if c.is_overdue(d.owner_today) && c.owner.id == user.viewer.person_id()
+                        && c.requester.as_ref().is_none_or(|r| r.id == user.viewer.person_id()) {
                         p.hint { "It is past its agreed date: cancelled by you, it counts as not delivered. Your manager or whoever asked for it can take it out of the record." }
                     }
                     button.secondary type="submit" { "Cancel commitment" }

@@ -32,7 +32,7 @@ pub(super) async fn plate_page(
 ) -> Result<Markup, PageError> {
     let settings = settings(state).await?;
     let p = plate::show(state.store.as_ref(), &user.viewer, id, crate::now()).await?;
-    let mine = p.person.id == user.viewer.person_id;
+    let mine = p.person.id == user.viewer.person_id();
     let overdue = p.open.iter().filter(|c| c.is_overdue(p.today)).count() as i64;
     let asked = if mine {
         trellis_core::growth::placements::asked_of_me(state.store.as_ref(), &user.viewer).await?
