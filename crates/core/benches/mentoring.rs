@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::time::Instant;
 use trellis_core::PersonId;
 use trellis_core::growth::mentoring::{MenteeEntry, MenteeGoals, MentorEntry, RoundGoal, propose};
-use trellis_core::work::PersonName;
+use trellis_core::ids::PersonName;
 
 struct Rng(u64);
 

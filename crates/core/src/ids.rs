@@ -74,3 +74,10 @@ id_type!(
     /// An external specialist in the talent pool.
     TalentId
 );
+
+/// A person by id and display name: how every capability refers to someone it shows.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PersonName {
+    pub id: PersonId,
+    pub name: String,
+}

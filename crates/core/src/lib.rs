@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod auth;
+pub mod clock;
 pub mod csv_file;
 pub mod demo;
 pub mod error;
@@ -22,6 +23,6 @@ pub mod work;
 pub use access::Viewer;
 pub use error::{CoreError, FieldError};
 pub use growth::store::GrowthStore;
-pub use ids::{AccountId, LevelId, PersonId, TeamId};
+pub use ids::{AccountId, LevelId, PersonId, PersonName, TeamId};
 pub use store::Store;
 pub use work::store::WorkStore;

@@ -189,17 +189,6 @@ impl Settings {
         }
     }
 
-    /// The weights of stretch suggestions.
-    pub fn stretch_weights(&self) -> crate::growth::stretch::Weights {
-        crate::growth::stretch::Weights {
-            skill_fit: f64::from(self.weight_skill_fit),
-            growth_wish: f64::from(self.weight_growth_wish),
-            stretch: f64::from(self.weight_stretch),
-            free_capacity: f64::from(self.weight_free_capacity),
-            move_off: f64::from(self.weight_move_off),
-        }
-    }
-
     /// The manager word with a capital first letter, for headings.
     pub fn manager_word_title(&self) -> String {
         capitalise(&self.manager_word)

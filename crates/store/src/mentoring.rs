@@ -16,8 +16,8 @@ use trellis_core::growth::mentoring::{
 };
 use trellis_core::growth::stretch::Requirement;
 use trellis_core::growth::talent::{NewTalent, Talent};
+use trellis_core::ids::PersonName;
 use trellis_core::ids::{LevelId, MentorshipId, RoundId, TalentId};
-use trellis_core::work::PersonName;
 
 fn day_text(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()

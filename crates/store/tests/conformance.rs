@@ -891,8 +891,9 @@ async fn a_bulk_import_keeps_every_index_and_reference_check() {
 
 mod work {
     use super::demo_store;
+    use trellis_core::clock::local_date;
     use trellis_core::demo;
-    use trellis_core::work::metrics::{DeliveryCounts, Measure, Window, delivery, local_date};
+    use trellis_core::work::metrics::{DeliveryCounts, Measure, Window, delivery};
     use trellis_core::work::store::{CommitmentOrder, ObjectiveFilter};
     use trellis_core::work::{
         ChangeField, CommitmentStatus, Confidence, NewChange, NewCheckIn, NewCommitment,

@@ -387,7 +387,7 @@ async fn set_date(client: &Client, id: &str, date: &str) {
 async fn managers_reorder_and_reassign_and_members_renegotiate_and_complete() {
     use trellis_core::WorkStore;
     let app = TestApp::new("sqlite").await;
-    let today = trellis_core::work::metrics::local_date(None, trellis_web::now());
+    let today = trellis_core::clock::local_date(None, trellis_web::now());
     let in_days = |n: i64| (today + chrono::Duration::days(n)).to_string();
     let mgr_token = app.token("mgr@acme.test").await;
     let dev = app.id("dev@acme.test").await;

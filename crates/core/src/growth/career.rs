@@ -7,14 +7,15 @@
 //! their chain edit it; the chain records reviews and support.
 
 use crate::access::Viewer;
+use crate::clock::local_date;
 use crate::error::{CoreError, CoreResult, FieldError};
+use crate::ids::PersonName;
 use crate::ids::{CommitmentId, LevelId, PersonId};
 use crate::org::csv_format::normalise_skill;
+use crate::org::people::standing;
 use crate::store::AuditEntry;
 use crate::store::Store;
-use crate::work::commitments::standing;
-use crate::work::metrics::local_date;
-use crate::work::{Commitment, NewCommitment, PersonName};
+use crate::work::{Commitment, NewCommitment};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -77,7 +78,7 @@ async fn reach(
     store: &dyn Store,
     viewer: &Viewer,
     person: PersonId,
-) -> CoreResult<crate::work::commitments::Standing> {
+) -> CoreResult<crate::org::people::Standing> {
     let s = standing(store, viewer, person).await?;
     if !s.reach.plate_visible() {
         // A peer's career plan is private: as if there were none.

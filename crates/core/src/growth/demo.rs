@@ -9,12 +9,12 @@
 use super::career::{GrowthArea, PlanFields};
 use super::opportunities::{NewOpportunity, NewPlacement};
 use super::stretch::Requirement;
+use crate::clock::local_date;
 use crate::demo::DemoOrg;
 use crate::demo::DemoRng;
 use crate::error::CoreResult;
 use crate::ids::PersonId;
 use crate::store::Store;
-use crate::work::metrics::local_date;
 use chrono::Duration;
 use std::collections::HashMap;
 

@@ -11,16 +11,17 @@ pub use super::placements::{
 };
 use super::stretch::{Fit, Requirement, Weights, fit};
 use crate::access::Viewer;
+use crate::clock::local_date;
 use crate::error::{CoreError, CoreResult, FieldError};
+use crate::ids::PersonName;
 use crate::ids::{OpportunityId, PersonId, PlacementId};
 use crate::org::SkillLevel;
 use crate::org::csv_format::normalise_skill;
 use crate::settings::Settings;
 use crate::store::Store;
+use crate::work::NewCommitment;
 use crate::work::commitments::MAX_EFFORT_HOURS;
-use crate::work::metrics::local_date;
 use crate::work::reports::{horizon, workloads};
-use crate::work::{NewCommitment, PersonName};
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
@@ -297,7 +298,7 @@ async fn context(
         free: free_hours(store, people, &settings, now).await?,
         work_off: work_off(store, people).await?,
         visible: hours_visible(store, viewer).await?,
-        weights: settings.stretch_weights(),
+        weights: super::stretch::Weights::from_settings(&settings),
     })
 }
 

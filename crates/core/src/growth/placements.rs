@@ -6,9 +6,9 @@
 use super::opportunities::{OpportunityStatus, commitment_for, load};
 use crate::access::Viewer;
 use crate::error::{CoreError, CoreResult};
+use crate::ids::PersonName;
 use crate::ids::{CommitmentId, OpportunityId, PersonId, PlacementId};
 use crate::store::Store;
-use crate::work::PersonName;
 use serde::{Deserialize, Serialize};
 
 /// Where a placement stands.

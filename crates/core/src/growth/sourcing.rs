@@ -7,8 +7,8 @@
 
 use super::opportunities::{Candidate, Opportunity, Suggestion};
 use super::talent::Talent;
+use crate::ids::PersonName;
 use crate::ids::TalentId;
-use crate::work::PersonName;
 use chrono::NaiveDate;
 use serde::Serialize;
 

@@ -16,6 +16,19 @@ pub struct Weights {
     pub move_off: f64,
 }
 
+impl Weights {
+    /// The weights an admin set under Admin → Settings.
+    pub fn from_settings(settings: &crate::settings::Settings) -> Weights {
+        Weights {
+            skill_fit: f64::from(settings.weight_skill_fit),
+            growth_wish: f64::from(settings.weight_growth_wish),
+            stretch: f64::from(settings.weight_stretch),
+            free_capacity: f64::from(settings.weight_free_capacity),
+            move_off: f64::from(settings.weight_move_off),
+        }
+    }
+}
+
 impl Default for Weights {
     fn default() -> Self {
         Weights {

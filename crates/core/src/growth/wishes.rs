@@ -6,9 +6,9 @@
 use crate::access::Viewer;
 use crate::error::{CoreError, CoreResult, FieldError};
 use crate::ids::{CommitmentId, PersonId, WishId};
+use crate::org::people::standing;
 use crate::store::Store;
 use crate::work::CommitmentStatus;
-use crate::work::commitments::standing;
 use serde::{Deserialize, Serialize};
 
 /// Off the plate, or onto it.
@@ -129,7 +129,7 @@ pub async fn remove(store: &dyn Store, viewer: &Viewer, id: WishId) -> CoreResul
 /// Someone who might take work another person wishes off their plate.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Taker {
-    pub person: crate::work::PersonName,
+    pub person: crate::ids::PersonName,
     /// "wants to grow rust and has 6 h free a week"
     pub reason: String,
 }
@@ -138,7 +138,7 @@ pub struct Taker {
 #[derive(Debug, Clone, Serialize)]
 pub struct Offer {
     pub wish: PlateWish,
-    pub from: crate::work::PersonName,
+    pub from: crate::ids::PersonName,
     /// The open commitment the wish names, still on the wisher's plate.
     pub commitment: Option<crate::work::Commitment>,
     /// Best first, at most [`TAKERS_SHOWN`].
@@ -151,7 +151,7 @@ pub const TAKERS_SHOWN: usize = 3;
 /// What the matching needs to know of one team member.
 #[derive(Debug, Clone)]
 pub struct TeamMember {
-    pub person: crate::work::PersonName,
+    pub person: crate::ids::PersonName,
     pub skills: Vec<crate::org::SkillLevel>,
     /// Their "onto my plate" wishes.
     pub wants: Vec<String>,
@@ -238,18 +238,37 @@ pub fn takers(
         .collect()
 }
 
-/// The offers of a team job view, with each member's free hours a week over the view's
-/// horizon. Only the full view has them (the tree's manager chain and admins): wishes are
-/// private plate data, and a colleague's partial view does not carry them.
-pub async fn team_offers(
+/// The wishes on a plate, shown beside it: the plate's own rule (the person, their manager
+/// chain and admins) already let its viewer in.
+pub async fn of_plate(
+    store: &dyn Store,
+    plate: &crate::work::plate::Plate,
+) -> CoreResult<Vec<PlateWish>> {
+    store.plate_wishes(&[plate.person.id]).await
+}
+
+/// The plate conversation of a team job view: every wish in the tree, and the work wished
+/// off offered to who wants it.
+#[derive(Debug, Clone, Default)]
+pub struct TeamWishes {
+    pub wishes: Vec<PlateWish>,
+    pub offers: Vec<Offer>,
+}
+
+/// The wishes and offers of a team job view, with each member's free hours a week over the
+/// view's horizon. Only the full view has them (the tree's manager chain and admins):
+/// wishes are private plate data, and a colleague's partial view does not carry them.
+pub async fn of_team(
     store: &dyn Store,
     view: &crate::work::team_view::TeamJobView,
-) -> CoreResult<Vec<Offer>> {
+) -> CoreResult<TeamWishes> {
     if !view.full {
-        return Ok(Vec::new());
+        return Ok(TeamWishes::default());
     }
+    let ids: Vec<PersonId> = view.members.iter().map(|m| m.person.id).collect();
+    let wishes = store.plate_wishes(&ids).await?;
     let weeks = (view.horizon.days() as f64 / 7.0).max(1.0 / 7.0);
-    let free: Vec<(crate::work::PersonName, f64)> = view
+    let free: Vec<(crate::ids::PersonName, f64)> = view
         .members
         .iter()
         .map(|m| {
@@ -260,7 +279,8 @@ pub async fn team_offers(
             )
         })
         .collect();
-    offers(store, &view.wishes, &free).await
+    let offers = offers(store, &wishes, &free).await?;
+    Ok(TeamWishes { wishes, offers })
 }
 
 /// For a manager's team view: every off-wish in the tree with the people who want that
@@ -268,7 +288,7 @@ pub async fn team_offers(
 pub async fn offers(
     store: &dyn Store,
     wishes: &[PlateWish],
-    members: &[(crate::work::PersonName, f64)],
+    members: &[(crate::ids::PersonName, f64)],
 ) -> CoreResult<Vec<Offer>> {
     let off: Vec<&PlateWish> = wishes
         .iter()
@@ -321,8 +341,8 @@ pub async fn offers(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids::PersonName;
     use crate::org::SkillLevel;
-    use crate::work::PersonName;
 
     fn member(id: i64, name: &str, grow: Option<&str>, wants: &[&str], free: f64) -> TeamMember {
         TeamMember {

@@ -89,7 +89,7 @@ pub fn import_record(
                 }
             ),
         },
-        effective_on: crate::work::metrics::local_date(None, now),
+        effective_on: crate::clock::local_date(None, now),
         source: "import",
     }
 }

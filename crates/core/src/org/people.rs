@@ -627,7 +627,7 @@ pub async fn update(
     };
     let mut record = person_record(viewer, "person.update", "", &fields, source, now);
     record.audit.subject = format!("person {id}");
-    record.effective_on = crate::work::metrics::local_date(person.time_zone.as_deref(), now);
+    record.effective_on = crate::clock::local_date(person.time_zone.as_deref(), now);
     store
         .write_person(
             &PersonWrite {
@@ -659,7 +659,7 @@ fn person_record(
             subject: subject.into(),
             detail: fields.email.clone(),
         },
-        effective_on: crate::work::metrics::local_date(fields.time_zone.as_deref(), now),
+        effective_on: crate::clock::local_date(fields.time_zone.as_deref(), now),
         source,
     }
 }

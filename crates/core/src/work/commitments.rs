@@ -6,15 +6,16 @@
 //! within their tree; admins may do everything. Teammates (people with the same manager)
 //! may read, because team priorities are shared within a team.
 
-use super::metrics::{Canceller, agreed_due_after_change, cancellation_counts, local_date};
+use super::metrics::{Canceller, agreed_due_after_change, cancellation_counts};
 use super::{
     ChangeField, Comment, Commitment, CommitmentChange, CommitmentStatus, NewChange, NewCommitment,
 };
 use crate::access::Viewer;
+use crate::clock::local_date;
 use crate::error::{CoreError, CoreResult, FieldError};
 use crate::ids::{CommitmentId, ObjectiveId, PersonId};
 use crate::org::csv_format::normalise_skill;
-pub(crate) use crate::org::people::{Standing, standing};
+use crate::org::people::{Standing, standing};
 use crate::org::{Person, PersonStatus};
 use crate::store::Store;
 use chrono::NaiveDate;

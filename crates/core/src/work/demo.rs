@@ -3,13 +3,14 @@
 //! time, cancelled, still open), absences and part-time capacity — with a few overloaded
 //! people and a few teams behind on their objectives.
 
-use super::metrics::{agreed_due_after_change, local_date};
+use super::metrics::agreed_due_after_change;
 use super::objectives::quarter_dates;
 use super::store::{CommitmentRow, WorkBatch};
 use super::{
     ChangeField, CommitmentStatus, Confidence, NewChange, NewCheckIn, NewCommitment, NewKeyResult,
     NewObjective, Scope, metrics::Measure,
 };
+use crate::clock::local_date;
 use crate::demo::{DemoOrg, DemoRng};
 use crate::ids::{CommitmentId, KeyResultId, ObjectiveId, PersonId, TeamId};
 use chrono::{Duration, NaiveDate, NaiveTime};

@@ -3,7 +3,7 @@
 //! Pure functions on plain values; the tests below pin each definition with small
 //! hand-checked examples.
 
-use chrono::{Datelike, Duration, NaiveDate, TimeZone, Weekday};
+use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use serde::Serialize;
 
 /// How a key result is measured.
@@ -110,15 +110,6 @@ pub fn objective_status(progress: f64, expected: f64) -> ObjectiveStatus {
 /// page shows is what decides the status).
 pub fn gap_points(progress: f64, expected: f64) -> f64 {
     ((expected - progress) * 100.0).round()
-}
-
-/// The calendar date of an instant in a person's time zone (UTC when the zone is unknown).
-pub fn local_date(time_zone: Option<&str>, at_unix: i64) -> NaiveDate {
-    let utc = chrono::DateTime::from_timestamp(at_unix, 0).unwrap_or_default();
-    match time_zone.and_then(|tz| tz.parse::<chrono_tz::Tz>().ok()) {
-        Some(tz) => tz.from_utc_datetime(&utc.naive_utc()).date_naive(),
-        None => utc.date_naive(),
-    }
 }
 
 /// The due date that counts for delivery after a change of due date made on `changed_on`
@@ -337,6 +328,7 @@ impl Workload {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clock::local_date;
 
     #[test]
     fn delivery_reliability_is_charged_to_whoever_held_the_work_when_it_went_late() {

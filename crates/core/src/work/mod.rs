@@ -12,17 +12,10 @@ pub mod reports;
 pub mod store;
 pub mod team_view;
 
-use crate::ids::{AbsenceId, CommitmentId, KeyResultId, ObjectiveId, PersonId, TeamId};
+use crate::ids::{AbsenceId, CommitmentId, KeyResultId, ObjectiveId, PersonId, PersonName, TeamId};
 use chrono::NaiveDate;
 use metrics::{Measure, ObjectiveStatus};
 use serde::{Deserialize, Serialize};
-
-/// A person named in work items.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PersonName {
-    pub id: PersonId,
-    pub name: String,
-}
 
 /// Where a commitment stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

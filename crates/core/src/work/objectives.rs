@@ -6,17 +6,18 @@
 //! owner's manager chain and admins; company objectives are set by admins, team
 //! objectives by people with reports.
 
-use super::commitments::standing;
 use super::metrics::{
-    Measure, expected_progress, gap_points, local_date, objective_progress, objective_status,
+    Measure, expected_progress, gap_points, objective_progress, objective_status,
 };
 use super::store::ObjectiveFilter;
 use super::{
     CheckIn, Confidence, NewCheckIn, NewKeyResult, NewObjective, Objective, ObjectiveView, Scope,
 };
 use crate::access::Viewer;
+use crate::clock::local_date;
 use crate::error::{CoreError, CoreResult, FieldError};
 use crate::ids::{KeyResultId, ObjectiveId, PersonId, TeamId};
+use crate::org::people::standing;
 use crate::store::Store;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};

@@ -2,15 +2,17 @@
 //! against capacity, objectives with check-ins due, absences. Seen by the person, their
 //! manager chain and admins.
 
-use super::commitments::standing;
-use super::metrics::{DeliveryCounts, Window, Workload, local_date};
+use super::metrics::{DeliveryCounts, Window, Workload};
 use super::objectives::view;
 use super::reports::{horizon, workloads};
 use super::store::{CommitmentOrder, ObjectiveFilter};
-use super::{Absence, Commitment, ObjectiveView, PersonName};
+use super::{Absence, Commitment, ObjectiveView};
 use crate::access::{Reach, Viewer};
+use crate::clock::local_date;
 use crate::error::{CoreError, CoreResult, FieldError};
+use crate::ids::PersonName;
 use crate::ids::{AbsenceId, PersonId};
+use crate::org::people::standing;
 use crate::store::Store;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -40,8 +42,6 @@ pub struct Plate {
     pub delivery: DeliveryCounts,
     /// Open help the person's manager promised in their career plan.
     pub support_for_me: Vec<Commitment>,
-    /// The plate conversation: what the person would like moved off and onto their plate.
-    pub wishes: Vec<crate::growth::wishes::PlateWish>,
 }
 
 /// The window of the plate's own delivery figure.
@@ -51,7 +51,7 @@ async fn reach(
     store: &dyn Store,
     viewer: &Viewer,
     id: PersonId,
-) -> CoreResult<super::commitments::Standing> {
+) -> CoreResult<crate::org::people::Standing> {
     let s = standing(store, viewer, id).await?;
     if !s.reach.plate_visible() {
         // A colleague's plate is private: behave as if there were none.
@@ -96,10 +96,8 @@ pub async fn show(store: &dyn Store, viewer: &Viewer, id: PersonId, now: i64) ->
         .into_iter()
         .filter(|c| c.status == crate::work::CommitmentStatus::Open)
         .collect();
-    let wishes = store.plate_wishes(&[id]).await?;
     Ok(Plate {
         support_for_me,
-        wishes,
         person: PersonName {
             id,
             name: s.person.name.clone(),

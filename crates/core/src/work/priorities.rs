@@ -2,11 +2,12 @@
 //! manager, their chain or an admin may.
 
 use super::Commitment;
-use super::commitments::{invalid_or, standing};
+use super::commitments::invalid_or;
 use super::store::CommitmentOrder;
 use crate::access::Viewer;
 use crate::error::{CoreError, CoreResult, FieldError};
 use crate::ids::{CommitmentId, PersonId};
+use crate::org::people::standing;
 use crate::store::Store;
 
 /// Moves one commitment up or down in the priorities of `manager`'s team (the manager's

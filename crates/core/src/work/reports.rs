@@ -1,12 +1,14 @@
 //! Delivery reliability and workload for a person, a manager's tree, a team or the whole
 //! organisation: the `trellis report` command and the reports API.
 
-use super::commitments::standing;
-use super::metrics::{DeliveryCounts, Window, Workload, capacity_hours, local_date};
-use super::{Absence, PersonName};
+use super::Absence;
+use super::metrics::{DeliveryCounts, Window, Workload, capacity_hours};
 use crate::access::Viewer;
+use crate::clock::local_date;
 use crate::error::{CoreError, CoreResult};
+use crate::ids::PersonName;
 use crate::ids::{PersonId, TeamId};
+use crate::org::people::standing;
 use crate::settings::Settings;
 use crate::store::Store;
 use chrono::{Duration, NaiveDate};

@@ -3,9 +3,10 @@
 use super::metrics::{DeliveryCounts, DeliveryRecord, Window};
 use super::{
     Absence, CheckIn, Comment, Commitment, CommitmentChange, CommitmentStatus, KeyResult,
-    NewChange, NewCheckIn, NewCommitment, NewKeyResult, NewObjective, Objective, PersonName, Scope,
+    NewChange, NewCheckIn, NewCommitment, NewKeyResult, NewObjective, Objective, Scope,
 };
 use crate::error::CoreResult;
+use crate::ids::PersonName;
 use crate::ids::{AbsenceId, CommitmentId, KeyResultId, ObjectiveId, PersonId};
 use async_trait::async_trait;
 use chrono::NaiveDate;

@@ -5,15 +5,18 @@
 //! The manager, their own managers and admins see all of it. The manager's direct reports
 //! see the team's priorities only: workload and reliability of others are not theirs to see.
 
-use super::commitments::{PRIORITY_LIST_LIMIT, standing};
-use super::metrics::{DeliveryCounts, Window, Workload, local_date};
+use super::commitments::PRIORITY_LIST_LIMIT;
+use super::metrics::{DeliveryCounts, Window, Workload};
 use super::objectives::view;
 use super::reports::{horizon, workloads};
 use super::store::{CommitmentOrder, ObjectiveFilter};
-use super::{Commitment, ObjectiveView, PersonName};
+use super::{Commitment, ObjectiveView};
 use crate::access::Viewer;
+use crate::clock::local_date;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::PersonId;
+use crate::ids::PersonName;
+use crate::org::people::standing;
 use crate::store::Store;
 use chrono::{Datelike, Duration, NaiveDate};
 use serde::Serialize;
@@ -66,8 +69,6 @@ pub struct TeamJobView {
     pub team_reliability: Option<f64>,
     pub trend: Vec<MonthDelivery>,
     pub objectives: Vec<ObjectiveView>,
-    /// What people in the tree would like moved off and onto their plates.
-    pub wishes: Vec<crate::growth::wishes::PlateWish>,
 }
 
 /// How many overdue or due-this-week items the view lists.
@@ -141,7 +142,6 @@ pub async fn show(
             team_reliability: None,
             trend: Vec::new(),
             objectives: Vec::new(),
-            wishes: Vec::new(),
         });
     }
     let sunday = today + Duration::days(6 - i64::from(today.weekday().num_days_from_monday()));
@@ -157,12 +157,11 @@ pub async fn show(
         ..ObjectiveFilter::default()
     };
     // Independent reads, side by side.
-    let (due_soon, by_month, workloads, objectives, wishes) = futures_util::join!(
+    let (due_soon, by_month, workloads, objectives) = futures_util::join!(
         store.open_commitments(&ids, CommitmentOrder::DueDate, Some(sunday), DUE_LIST_LIMIT),
         store.delivery_by_owner_and_month(Some(&ids), window, today),
         workloads(store, Some(&ids), &ids, &settings, horizon),
         store.objectives(&objective_filter),
-        store.plate_wishes(&ids),
     );
     let (overdue, due_this_week): (Vec<_>, Vec<_>) =
         due_soon?.into_iter().partition(|c| c.is_overdue(today));
@@ -208,9 +207,7 @@ pub async fn show(
         objectives?.into_iter().map(|o| view(o, now)).collect();
     // The team's own objectives first, then personal ones.
     objectives.sort_by_key(|o| o.objective.scope.rank());
-    let wishes = wishes?;
     Ok(TeamJobView {
-        wishes,
         manager: manager_name,
         full,
         can_reorder: !s.reach.is_self() || viewer.has_reports(),

@@ -9,12 +9,12 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, AssertSqlSafe};
 use trellis_core::PersonId;
 use trellis_core::error::{CoreError, CoreResult};
+use trellis_core::ids::PersonName;
 use trellis_core::ids::{CommitmentId, ObjectiveId};
 use trellis_core::org::display_name;
 use trellis_core::work::store::{CommitmentOrder, TreeMember};
 use trellis_core::work::{
     ChangeField, Comment, Commitment, CommitmentChange, CommitmentStatus, NewChange, NewCommitment,
-    PersonName,
 };
 
 pub(crate) fn person_name(

@@ -62,7 +62,7 @@ impl trellis_core::work::store::WorkStore for SqlStore {
     ) -> CoreResult<Vec<trellis_core::work::Commitment>> {
         work::open_commitments(self, owners, order, due_until, limit).await
     }
-    async fn active_people(&self) -> CoreResult<Vec<trellis_core::work::PersonName>> {
+    async fn active_people(&self) -> CoreResult<Vec<trellis_core::ids::PersonName>> {
         work::active_people(self).await
     }
     async fn closed_commitments(

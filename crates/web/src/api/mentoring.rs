@@ -92,7 +92,7 @@ impl From<&Mentorship> for MentorshipResponse {
             starts_on: m.starts_on,
             ends_on: m.ends_on,
             round_id: m.round_id.map(|r| r.0),
-            running: m.running_on(trellis_core::work::metrics::local_date(None, crate::now())),
+            running: m.running_on(trellis_core::clock::local_date(None, crate::now())),
             ended_on: m.ended.as_ref().map(|e| e.on),
             ended_by: m.ended.as_ref().and_then(|e| e.by.as_ref()).map(Into::into),
             end_note: m.ended.as_ref().map(|e| e.note.clone()),

@@ -12,9 +12,9 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use maud::{Markup, html};
 use serde::Deserialize;
+use trellis_core::clock::local_date;
 use trellis_core::growth::career::{self, GrowthArea, PlanFields};
 use trellis_core::work::CommitmentStatus;
-use trellis_core::work::metrics::local_date;
 use trellis_core::{CoreError, FieldError, LevelId, PersonId};
 
 /// The plan form as typed: growth areas one per line, `skill current → target`.

@@ -11,11 +11,11 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
+use trellis_core::clock::local_date;
 use trellis_core::growth::mentoring::{
     self, MAX_CAPACITY, MenteeGoals, MentorInput, Mentorship, RoundGoal, RoundInput,
 };
 use trellis_core::ids::RoundId;
-use trellis_core::work::metrics::local_date;
 use trellis_core::{CoreError, FieldError, LevelId, PersonId};
 
 /// Both forms of the page, as typed (skills comma-separated).

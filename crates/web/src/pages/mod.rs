@@ -332,21 +332,7 @@ pub(crate) fn bar(share: f64, label: &str, alert: bool) -> Markup {
 /// A moment as pages show it: in the viewer's time zone, named (`2026-03-11 07:30 CET`);
 /// in UTC when the viewer has none or an unknown one. Every page time goes through here.
 pub(crate) fn format_time(at: i64, viewer: &CurrentUser) -> String {
-    let Some(utc) = chrono::DateTime::from_timestamp(at, 0) else {
-        return String::new();
-    };
-    match viewer
-        .account
-        .time_zone
-        .as_deref()
-        .and_then(|z| z.parse::<chrono_tz::Tz>().ok())
-    {
-        Some(zone) => utc
-            .with_timezone(&zone)
-            .format("%Y-%m-%d %H:%M %Z")
-            .to_string(),
-        None => utc.format("%Y-%m-%d %H:%M UTC").to_string(),
-    }
+    trellis_core::clock::local_time(viewer.account.time_zone.as_deref(), at)
 }
 
 /// Progress (0–1) as a bar with a mark where it should be by now, and the figure beside it.

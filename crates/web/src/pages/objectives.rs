@@ -13,8 +13,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
+use trellis_core::clock::local_date;
 use trellis_core::ids::{KeyResultId, ObjectiveId};
-use trellis_core::work::metrics::{Measure, key_result_progress, local_date};
+use trellis_core::work::metrics::{Measure, key_result_progress};
 use trellis_core::work::objectives::{
     self, AlignmentNode, CheckInInput, KeyResultInput, ObjectiveInput, quarter_of,
 };

@@ -195,7 +195,7 @@ pub async fn show_person(
     )
     .await?;
     let history = history::of_person(state.store.as_ref(), &user.viewer, p.id).await?;
-    let today = trellis_core::work::metrics::local_date(None, crate::now());
+    let today = trellis_core::clock::local_date(None, crate::now());
     let level_name = match (&p.level_code, &p.level_name) {
         (Some(code), Some(name)) if code != name => Some(format!("{code} · {name}")),
         (Some(code), _) => Some(code.clone()),

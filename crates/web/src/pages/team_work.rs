@@ -132,7 +132,8 @@ pub async fn show_team_work(
     } else {
         Vec::new()
     };
-    let offers = trellis_core::growth::wishes::team_offers(state.store.as_ref(), &v).await?;
+    let trellis_core::growth::wishes::TeamWishes { wishes, offers } =
+        trellis_core::growth::wishes::of_team(state.store.as_ref(), &v).await?;
     let shown = if params.all.is_some() {
         usize::MAX
     } else {
@@ -200,7 +201,7 @@ pub async fn show_team_work(
                                     }
                                     td { (workload_text(&m.workload)) }
                                     td {
-                                        @for w in v.wishes.iter().filter(|w| w.person_id == m.person.id) {
+                                        @for w in wishes.iter().filter(|w| w.person_id == m.person.id) {
                                             span.badge { (w.direction.as_str()) } " " (w.what) br;
                                         }
                                     }

@@ -612,7 +612,7 @@ async fn career_plans_are_private_reviewed_together_and_support_lands_on_both_pl
         assert_eq!(r.status, StatusCode::OK);
         assert_eq!(r.json()["stale"], false);
         // Support: a commitment of the manager's, on both plates.
-        let due = (trellis_core::work::metrics::local_date(None, trellis_web::now())
+        let due = (trellis_core::clock::local_date(None, trellis_web::now())
             + chrono::Duration::days(10))
         .to_string();
         let r = app
@@ -696,7 +696,7 @@ async fn plate_wishes_reach_the_manager_and_no_one_else() {
         let mgr = app.token("mgr@acme.test").await;
         let dev_id = app.id("dev@acme.test").await;
         let mgr_id = app.id("mgr@acme.test").await;
-        let due = (trellis_core::work::metrics::local_date(None, trellis_web::now())
+        let due = (trellis_core::clock::local_date(None, trellis_web::now())
             + chrono::Duration::days(3))
         .to_string();
         let c = app
@@ -820,7 +820,7 @@ async fn support_promised_in_a_career_plan_is_not_team_work_for_the_managers_pee
         let head = app.token("eng.head@acme.test").await;
         let mgr_id = app.id("mgr@acme.test").await;
         let ceo_id = app.id("ceo@acme.test").await;
-        let due = (trellis_core::work::metrics::local_date(None, trellis_web::now())
+        let due = (trellis_core::clock::local_date(None, trellis_web::now())
             + chrono::Duration::days(10))
         .to_string();
         let r = app

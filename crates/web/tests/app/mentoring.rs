@@ -13,7 +13,7 @@ use trellis_core::Store;
 use trellis_store::testing::backends;
 
 fn today() -> chrono::NaiveDate {
-    trellis_core::work::metrics::local_date(None, trellis_web::now())
+    trellis_core::clock::local_date(None, trellis_web::now())
 }
 
 async fn put(app: &TestApp, token: &str, path: &str, body: Value) -> common::Response {

@@ -1,12 +1,12 @@
 //! Mentee goals, mentor profiles, and the mentorships a viewer may see or end.
 
 use crate::access::{Reach, Viewer};
+use crate::clock::local_date;
 use crate::error::{CoreError, CoreResult, FieldError};
 use crate::ids::{MentorshipId, PersonId};
 use crate::org::csv_format::normalise_skill;
+use crate::org::people::standing;
 use crate::store::Store;
-use crate::work::commitments::standing;
-use crate::work::metrics::local_date;
 use chrono::NaiveDate;
 use serde::Serialize;
 

@@ -19,8 +19,8 @@ pub use mentorships::*;
 pub use rounds::*;
 pub use scoring::*;
 
+use crate::ids::PersonName;
 use crate::ids::{LevelId, MentorshipId, PersonId, RoundId};
-use crate::work::PersonName;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 

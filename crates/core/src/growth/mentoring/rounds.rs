@@ -1,10 +1,10 @@
 //! Rounds: run, review, take a pair out, publish.
 
 use crate::access::Viewer;
+use crate::clock::local_date;
 use crate::error::{CoreError, CoreResult, FieldError};
 use crate::ids::{PersonId, RoundId};
 use crate::store::Store;
-use crate::work::metrics::local_date;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;

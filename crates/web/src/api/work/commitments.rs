@@ -11,9 +11,10 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use trellis_core::PersonId;
 use trellis_core::error::{CoreError, FieldError};
+use trellis_core::ids::PersonName;
 use trellis_core::ids::{CommitmentId, ObjectiveId};
 use trellis_core::work::commitments::{self, CommitmentDetail, CommitmentInput, CommitmentPatch};
-use trellis_core::work::{Commitment, CommitmentStatus, PersonName};
+use trellis_core::work::{Commitment, CommitmentStatus};
 use utoipa::ToSchema;
 
 /// A person named in work items.

@@ -253,6 +253,7 @@ pub async fn show_plate(
         crate::now(),
     )
     .await?;
+    let wishes = trellis_core::growth::wishes::of_plate(state.store.as_ref(), &p).await?;
     Ok(Json(PlateResponse {
         person: (&p.person).into(),
         today: p.today,
@@ -275,7 +276,7 @@ pub async fn show_plate(
         objectives: p.objectives.iter().map(Into::into).collect(),
         delivery: p.delivery.into(),
         support_for_me: p.support_for_me.iter().map(Into::into).collect(),
-        wishes: p.wishes.iter().map(Into::into).collect(),
+        wishes: wishes.iter().map(Into::into).collect(),
     }))
 }
 
@@ -434,7 +435,7 @@ pub async fn show_team_work(
         crate::now(),
     )
     .await?;
-    let offers = trellis_core::growth::wishes::team_offers(state.store.as_ref(), &v).await?;
+    let conversation = trellis_core::growth::wishes::of_team(state.store.as_ref(), &v).await?;
     Ok(Json(TeamWorkResponse {
         manager: (&v.manager).into(),
         full: v.full,
@@ -468,8 +469,8 @@ pub async fn show_team_work(
             })
             .collect(),
         objectives: v.objectives.iter().map(Into::into).collect(),
-        wishes: v.wishes.iter().map(Into::into).collect(),
-        offers: offers.iter().map(Into::into).collect(),
+        wishes: conversation.wishes.iter().map(Into::into).collect(),
+        offers: conversation.offers.iter().map(Into::into).collect(),
     }))
 }
 

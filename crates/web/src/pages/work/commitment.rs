@@ -97,7 +97,7 @@ pub(super) async fn objective_choices(store: &dyn Store) -> Result<Vec<Objective
     let now = crate::now();
     Ok(store
         .objectives(&ObjectiveFilter {
-            active_on: Some(trellis_core::work::metrics::local_date(None, now)),
+            active_on: Some(trellis_core::clock::local_date(None, now)),
             ..ObjectiveFilter::default()
         })
         .await?

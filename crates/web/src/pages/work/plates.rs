@@ -32,6 +32,7 @@ pub(super) async fn plate_page(
 ) -> Result<Markup, PageError> {
     let settings = settings(state).await?;
     let p = plate::show(state.store.as_ref(), &user.viewer, id, crate::now()).await?;
+    let wishes = trellis_core::growth::wishes::of_plate(state.store.as_ref(), &p).await?;
     let mine = p.person.id == user.viewer.person_id();
     let overdue = p.open.iter().filter(|c| c.is_overdue(p.today)).count() as i64;
     let asked = if mine {
@@ -77,7 +78,7 @@ pub(super) async fn plate_page(
         section aria-labelledby="wishes" {
             h2 #wishes { "What would " @if mine { "you" } @else { (p.person.name) } " like moved off the plate, and onto it?" }
             p.hint { "Your " (settings.manager_word) " sees these next to your workload." }
-            @let (off, on): (Vec<_>, Vec<_>) = p.wishes.iter().partition(|w| w.direction == Direction::Off);
+            @let (off, on): (Vec<_>, Vec<_>) = wishes.iter().partition(|w| w.direction == Direction::Off);
             div.grid {
                 div { h3 { "Off" } @if off.is_empty() { p.muted { "Nothing yet." } } ul.plain { @for w in &off { (wish_line(user, w)) } } }
                 div { h3 { "On" } @if on.is_empty() { p.muted { "Nothing yet." } } ul.plain { @for w in &on { (wish_line(user, w)) } } }
