@@ -5,11 +5,11 @@ use anyhow::{Context, Result, anyhow};
 use clap::Args;
 use std::path::PathBuf;
 use std::sync::Arc;
-use trellis_core::Store;
 use trellis_core::demo::{demo_levels, generate};
 use trellis_core::org::export::write_people_csv;
 use trellis_core::org::import::{ImportOptions, OrgSnapshot, plan_import};
 use trellis_core::settings::Settings;
+use trellis_core::store::prelude::*;
 
 #[derive(Args, Debug)]
 pub struct DemoArgs {

@@ -33,11 +33,11 @@ use config::{Config, Overrides};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use trellis_core::Store;
 use trellis_core::auth::{check_password_strength, hash_password, random_token, token_digest};
 use trellis_core::org::export::write_people_csv;
 use trellis_core::org::import::{ImportOptions, Located, MassLeave, parse_people_csv, plan_import};
 use trellis_core::org::people::PersonFields;
+use trellis_core::store::prelude::*;
 use trellis_store::{SqlStore, StoreOptions};
 
 #[derive(Parser)]

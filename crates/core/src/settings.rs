@@ -1,8 +1,10 @@
 //! Organisation-wide settings edited by people admins.
 
 use crate::access::Viewer;
+use crate::audit::AuditEntry;
 use crate::error::{CoreError, CoreResult, FieldError};
-use crate::store::{AuditEntry, Store};
+use crate::store::Store;
+use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 /// Saves new settings: admins only, every field checked, and the audit line saying what
@@ -206,6 +208,19 @@ fn capitalise(word: &str) -> String {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
     }
+}
+
+/// Where the organisation's settings are kept. Part of [`crate::Store`].
+#[async_trait]
+pub trait SettingsStore: Send + Sync {
+    async fn settings(&self) -> CoreResult<Settings>;
+    /// Saves the settings, and the audit line that records the change in the same
+    /// transaction.
+    async fn save_settings(
+        &self,
+        settings: &Settings,
+        audit: Option<&AuditEntry>,
+    ) -> CoreResult<()>;
 }
 
 #[cfg(test)]

@@ -3,10 +3,10 @@
 use crate::sql::Columns;
 use crate::{SqlStore, map_err};
 use sqlx::{AssertSqlSafe, Row};
+use trellis_core::audit::AuditEntry;
 use trellis_core::auth::{Account, SESSION_DAYS, Session};
 use trellis_core::error::CoreResult;
 use trellis_core::org::display_name;
-use trellis_core::store::AuditEntry;
 use trellis_core::{AccountId, PersonId};
 
 const ACCOUNT_COLUMNS: &str = "a.id, a.person_id, a.password_hash, a.is_admin, p.email, p.name, \
@@ -300,7 +300,7 @@ pub(crate) async fn audit_in(conn: &mut sqlx::AnyConnection, entry: &AuditEntry)
 pub async fn audit_log(
     store: &SqlStore,
     limit: i64,
-) -> CoreResult<Vec<trellis_core::store::AuditLine>> {
+) -> CoreResult<Vec<trellis_core::audit::AuditLine>> {
     let rows = sqlx::query(
         "SELECT a.at, a.actor_id, a.action, a.subject, a.detail, p.name AS actor_name, \
          s.id AS subject_id, s.name AS subject_name \
@@ -318,7 +318,7 @@ pub async fn audit_log(
         .map(|r| {
             let subject_id: Option<i64> = r.try_get("subject_id").map_err(map_err)?;
             let subject_name: Option<String> = r.try_get("subject_name").map_err(map_err)?;
-            Ok(trellis_core::store::AuditLine {
+            Ok(trellis_core::audit::AuditLine {
                 entry: AuditEntry {
                     at: r.try_get("at").map_err(map_err)?,
                     actor: r

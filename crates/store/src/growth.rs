@@ -266,7 +266,7 @@ pub async fn create_placement(
     store: &SqlStore,
     p: &NewPlacement,
     commitment: Option<&NewCommitment>,
-    audit: Option<&trellis_core::store::AuditEntry>,
+    audit: Option<&trellis_core::audit::AuditEntry>,
 ) -> CoreResult<PlacementId> {
     let mut tx = store.pool.begin().await.map_err(map_err)?;
     let commitment_id = match commitment {
@@ -324,7 +324,7 @@ pub async fn change_placement(
     id: PlacementId,
     change: &PlacementChange,
     commitment: Option<&NewCommitment>,
-    audit: Option<&trellis_core::store::AuditEntry>,
+    audit: Option<&trellis_core::audit::AuditEntry>,
 ) -> CoreResult<()> {
     let mut tx = store.pool.begin().await.map_err(map_err)?;
     let commitment_id = match commitment {
@@ -448,7 +448,7 @@ pub async fn save_career_plan(
     by: PersonId,
     at: i64,
     what: &str,
-    audit: Option<&trellis_core::store::AuditEntry>,
+    audit: Option<&trellis_core::audit::AuditEntry>,
 ) -> CoreResult<()> {
     let areas =
         serde_json::to_string(&f.growth_areas).map_err(|e| CoreError::Internal(e.to_string()))?;
@@ -482,7 +482,7 @@ pub async fn mark_career_plan_reviewed(
     on: chrono::NaiveDate,
     by: PersonId,
     at: i64,
-    audit: Option<&trellis_core::store::AuditEntry>,
+    audit: Option<&trellis_core::audit::AuditEntry>,
 ) -> CoreResult<()> {
     let mut tx = store.pool.begin().await.map_err(map_err)?;
     sqlx::query("UPDATE career_plans SET last_reviewed_on = $1 WHERE person_id = $2")
@@ -528,7 +528,7 @@ pub async fn add_career_support(
     c: &NewCommitment,
     by: PersonId,
     at: i64,
-    audit: Option<&trellis_core::store::AuditEntry>,
+    audit: Option<&trellis_core::audit::AuditEntry>,
 ) -> CoreResult<CommitmentId> {
     let mut tx = store.pool.begin().await.map_err(map_err)?;
     let id = insert_commitment(&mut *tx, c).await?;

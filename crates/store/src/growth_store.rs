@@ -40,7 +40,7 @@ impl trellis_core::growth::store::GrowthStore for SqlStore {
         by: trellis_core::PersonId,
         at: i64,
         what: &str,
-        audit: Option<&trellis_core::store::AuditEntry>,
+        audit: Option<&trellis_core::audit::AuditEntry>,
     ) -> CoreResult<()> {
         growth::save_career_plan(self, person, fields, by, at, what, audit).await
     }
@@ -50,7 +50,7 @@ impl trellis_core::growth::store::GrowthStore for SqlStore {
         on: chrono::NaiveDate,
         by: trellis_core::PersonId,
         at: i64,
-        audit: Option<&trellis_core::store::AuditEntry>,
+        audit: Option<&trellis_core::audit::AuditEntry>,
     ) -> CoreResult<()> {
         growth::mark_career_plan_reviewed(self, person, on, by, at, audit).await
     }
@@ -67,7 +67,7 @@ impl trellis_core::growth::store::GrowthStore for SqlStore {
         commitment: &trellis_core::work::NewCommitment,
         by: trellis_core::PersonId,
         at: i64,
-        audit: Option<&trellis_core::store::AuditEntry>,
+        audit: Option<&trellis_core::audit::AuditEntry>,
     ) -> CoreResult<trellis_core::ids::CommitmentId> {
         growth::add_career_support(self, person, commitment, by, at, audit).await
     }
@@ -123,7 +123,7 @@ impl trellis_core::growth::store::GrowthStore for SqlStore {
         &self,
         new: &trellis_core::growth::opportunities::NewPlacement,
         commitment: Option<&trellis_core::work::NewCommitment>,
-        audit: Option<&trellis_core::store::AuditEntry>,
+        audit: Option<&trellis_core::audit::AuditEntry>,
     ) -> CoreResult<trellis_core::ids::PlacementId> {
         growth::create_placement(self, new, commitment, audit).await
     }
@@ -132,7 +132,7 @@ impl trellis_core::growth::store::GrowthStore for SqlStore {
         id: trellis_core::ids::PlacementId,
         change: &trellis_core::growth::opportunities::PlacementChange,
         commitment: Option<&trellis_core::work::NewCommitment>,
-        audit: Option<&trellis_core::store::AuditEntry>,
+        audit: Option<&trellis_core::audit::AuditEntry>,
     ) -> CoreResult<()> {
         growth::change_placement(self, id, change, commitment, audit).await
     }
@@ -188,7 +188,7 @@ impl trellis_core::growth::store::GrowthStore for SqlStore {
         &self,
         round: &trellis_core::growth::mentoring::NewRound,
         pairs: &[trellis_core::growth::mentoring::NewRoundPair],
-        audit: Option<&trellis_core::store::AuditEntry>,
+        audit: Option<&trellis_core::audit::AuditEntry>,
     ) -> CoreResult<trellis_core::ids::RoundId> {
         mentoring::create_round(self, round, pairs, audit).await
     }
@@ -212,7 +212,7 @@ impl trellis_core::growth::store::GrowthStore for SqlStore {
         id: trellis_core::ids::RoundId,
         mentee: trellis_core::PersonId,
         explanation: &str,
-        audit: Option<&trellis_core::store::AuditEntry>,
+        audit: Option<&trellis_core::audit::AuditEntry>,
     ) -> CoreResult<()> {
         mentoring::remove_round_pair(self, id, mentee, explanation, audit).await
     }
@@ -222,7 +222,7 @@ impl trellis_core::growth::store::GrowthStore for SqlStore {
         by: trellis_core::PersonId,
         at: i64,
         mentorships: &[trellis_core::growth::mentoring::NewMentorship],
-        audit: Option<&trellis_core::store::AuditEntry>,
+        audit: Option<&trellis_core::audit::AuditEntry>,
     ) -> CoreResult<()> {
         mentoring::publish_round(self, id, by, at, mentorships, audit).await
     }
@@ -244,7 +244,7 @@ impl trellis_core::growth::store::GrowthStore for SqlStore {
         on: chrono::NaiveDate,
         by: trellis_core::PersonId,
         note: &str,
-        audit: Option<&trellis_core::store::AuditEntry>,
+        audit: Option<&trellis_core::audit::AuditEntry>,
     ) -> CoreResult<bool> {
         mentoring::end_mentorship(self, id, on, by, note, audit).await
     }

@@ -8,7 +8,7 @@ use sqlx::{AssertSqlSafe, Row};
 use trellis_core::PersonId;
 use trellis_core::error::{CoreError, CoreResult};
 use trellis_core::org::history::{FieldChange, HistoryEntry, HistoryField};
-use trellis_core::store::{ChangeRecord, PersonWrite};
+use trellis_core::org::store::{ChangeRecord, PersonWrite};
 
 /// Rows per statement when recording many changes (an import's).
 const HISTORY_BATCH: usize = 500;

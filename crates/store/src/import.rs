@@ -15,7 +15,7 @@ use trellis_core::org::history::FieldChange;
 use trellis_core::org::import::{
     ExistingPerson, ImportPlan, ManagerTarget, OrgSnapshot, PersonRecord,
 };
-use trellis_core::store::{ChangeRecord, ImportSummary};
+use trellis_core::org::store::{ChangeRecord, ImportSummary};
 
 /// Rows are streamed, not fetched all at once: a database row costs several times the
 /// record it becomes, and an organisation of 100,000 people would hold them all at once.
@@ -639,7 +639,7 @@ pub async fn save_pending_import(
     store: &SqlStore,
     id: &str,
     account: trellis_core::AccountId,
-    upload: trellis_core::store::PendingImport,
+    upload: trellis_core::org::store::PendingImport,
     now: i64,
 ) -> CoreResult<()> {
     sqlx::query("DELETE FROM pending_imports WHERE created_at < $1")
@@ -685,7 +685,7 @@ pub async fn take_pending_import(
     store: &SqlStore,
     id: &str,
     account: trellis_core::AccountId,
-) -> CoreResult<Option<trellis_core::store::PendingImport>> {
+) -> CoreResult<Option<trellis_core::org::store::PendingImport>> {
     let row = sqlx::query(
         "SELECT file_name, content, deactivate_missing FROM pending_imports WHERE id = $1 AND account_id = $2",
     )
@@ -707,7 +707,7 @@ pub async fn take_pending_import(
         .map_err(map_err)?
         != 0;
     drop(row);
-    Ok(Some(trellis_core::store::PendingImport {
+    Ok(Some(trellis_core::org::store::PendingImport {
         file_name,
         content: expand_upload(stored)?,
         deactivate_missing,

@@ -227,7 +227,7 @@ pub async fn create_round(
     store: &SqlStore,
     round: &NewRound,
     pairs: &[NewRoundPair],
-    audit: Option<&trellis_core::store::AuditEntry>,
+    audit: Option<&trellis_core::audit::AuditEntry>,
 ) -> CoreResult<RoundId> {
     let mut tx = store.pool.begin().await.map_err(map_err)?;
     let id: i64 = sqlx::query_scalar(
@@ -351,7 +351,7 @@ pub async fn remove_round_pair(
     id: RoundId,
     mentee: PersonId,
     explanation: &str,
-    audit: Option<&trellis_core::store::AuditEntry>,
+    audit: Option<&trellis_core::audit::AuditEntry>,
 ) -> CoreResult<()> {
     let mut tx = store.pool.begin().await.map_err(map_err)?;
     sqlx::query(
@@ -374,7 +374,7 @@ pub async fn publish_round(
     by: PersonId,
     at: i64,
     mentorships: &[NewMentorship],
-    audit: Option<&trellis_core::store::AuditEntry>,
+    audit: Option<&trellis_core::audit::AuditEntry>,
 ) -> CoreResult<()> {
     let mut tx = store.pool.begin().await.map_err(map_err)?;
     let changed = sqlx::query(
@@ -488,7 +488,7 @@ pub async fn end_mentorship(
     on: NaiveDate,
     by: PersonId,
     note: &str,
-    audit: Option<&trellis_core::store::AuditEntry>,
+    audit: Option<&trellis_core::audit::AuditEntry>,
 ) -> CoreResult<bool> {
     let mut tx = store.pool.begin().await.map_err(map_err)?;
     let done = sqlx::query(

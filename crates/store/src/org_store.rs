@@ -9,7 +9,6 @@ impl trellis_core::Store for SqlStore {
     fn backend(&self) -> &'static str {
         self.backend.name()
     }
-
     async fn ping(&self) -> CoreResult<()> {
         sqlx::query("SELECT 1")
             .execute(&self.pool)
@@ -17,17 +16,24 @@ impl trellis_core::Store for SqlStore {
             .map(|_| ())
             .map_err(map_err)
     }
+}
 
+#[async_trait]
+impl trellis_core::settings::SettingsStore for SqlStore {
     async fn settings(&self) -> CoreResult<trellis_core::settings::Settings> {
         people::settings(self).await
     }
     async fn save_settings(
         &self,
         s: &trellis_core::settings::Settings,
-        audit: Option<&trellis_core::store::AuditEntry>,
+        audit: Option<&trellis_core::audit::AuditEntry>,
     ) -> CoreResult<()> {
         people::save_settings(self, s, audit).await
     }
+}
+
+#[async_trait]
+impl trellis_core::org::store::OrgStore for SqlStore {
     async fn person(
         &self,
         id: trellis_core::PersonId,
@@ -37,7 +43,7 @@ impl trellis_core::Store for SqlStore {
     async fn person_neighbourhood(
         &self,
         id: trellis_core::PersonId,
-    ) -> CoreResult<Option<trellis_core::store::Neighbourhood>> {
+    ) -> CoreResult<Option<trellis_core::org::store::Neighbourhood>> {
         people::person_neighbourhood(self, id).await
     }
     async fn person_with_reports(
@@ -127,11 +133,11 @@ impl trellis_core::Store for SqlStore {
     }
     async fn upsert_level(
         &self,
-        level: &trellis_core::store::NewLevel,
+        level: &trellis_core::org::store::NewLevel,
     ) -> CoreResult<trellis_core::LevelId> {
         people::upsert_level(self, level).await
     }
-    async fn upsert_levels(&self, levels: &[trellis_core::store::NewLevel]) -> CoreResult<()> {
+    async fn upsert_levels(&self, levels: &[trellis_core::org::store::NewLevel]) -> CoreResult<()> {
         people::upsert_levels(self, levels).await
     }
     async fn org_snapshot(&self) -> CoreResult<trellis_core::org::import::OrgSnapshot> {
@@ -140,14 +146,14 @@ impl trellis_core::Store for SqlStore {
     async fn apply_import(
         &self,
         plan: &trellis_core::org::import::ImportPlan,
-        record: &trellis_core::store::ChangeRecord,
-    ) -> CoreResult<trellis_core::store::ImportSummary> {
+        record: &trellis_core::org::store::ChangeRecord,
+    ) -> CoreResult<trellis_core::org::store::ImportSummary> {
         import::apply_import(self, plan, record).await
     }
     async fn write_person(
         &self,
-        write: &trellis_core::store::PersonWrite,
-        record: &trellis_core::store::ChangeRecord,
+        write: &trellis_core::org::store::PersonWrite,
+        record: &trellis_core::org::store::ChangeRecord,
     ) -> CoreResult<trellis_core::PersonId> {
         history::write_person(self, write, record).await
     }
@@ -157,14 +163,14 @@ impl trellis_core::Store for SqlStore {
     ) -> CoreResult<Vec<trellis_core::org::history::HistoryEntry>> {
         history::person_history(self, id).await
     }
-    async fn counts(&self) -> CoreResult<trellis_core::store::OrgCounts> {
+    async fn counts(&self) -> CoreResult<trellis_core::org::store::OrgCounts> {
         people::counts(self).await
     }
     async fn save_pending_import(
         &self,
         id: &str,
         account: trellis_core::AccountId,
-        upload: trellis_core::store::PendingImport,
+        upload: trellis_core::org::store::PendingImport,
         now: i64,
     ) -> CoreResult<()> {
         import::save_pending_import(self, id, account, upload, now).await
@@ -180,9 +186,13 @@ impl trellis_core::Store for SqlStore {
         &self,
         id: &str,
         account: trellis_core::AccountId,
-    ) -> CoreResult<Option<trellis_core::store::PendingImport>> {
+    ) -> CoreResult<Option<trellis_core::org::store::PendingImport>> {
         import::take_pending_import(self, id, account).await
     }
+}
+
+#[async_trait]
+impl trellis_core::auth::store::AuthStore for SqlStore {
     async fn create_account(
         &self,
         person: trellis_core::PersonId,
@@ -246,6 +256,10 @@ impl trellis_core::Store for SqlStore {
     async fn clear_failed_sign_ins(&self, email: &str) -> CoreResult<()> {
         accounts::clear_failed_sign_ins(self, email).await
     }
+}
+
+#[async_trait]
+impl trellis_core::jobs::JobStore for SqlStore {
     async fn schedule_job(&self, kind: &str, payload: &str, run_at: i64) -> CoreResult<i64> {
         jobs::schedule_job(self, kind, payload, run_at).await
     }
@@ -266,10 +280,14 @@ impl trellis_core::Store for SqlStore {
     ) -> CoreResult<()> {
         jobs::finish_job(self, id, worker, now, error).await
     }
-    async fn audit(&self, entry: &trellis_core::store::AuditEntry) -> CoreResult<()> {
+}
+
+#[async_trait]
+impl trellis_core::audit::AuditStore for SqlStore {
+    async fn audit(&self, entry: &trellis_core::audit::AuditEntry) -> CoreResult<()> {
         accounts::audit(self, entry).await
     }
-    async fn audit_log(&self, limit: i64) -> CoreResult<Vec<trellis_core::store::AuditLine>> {
+    async fn audit_log(&self, limit: i64) -> CoreResult<Vec<trellis_core::audit::AuditLine>> {
         accounts::audit_log(self, limit).await
     }
 }

@@ -1,11 +1,11 @@
 //! The store conformance suite: every test runs on SQLite, and on PostgreSQL when
 //! `TRELLIS_TEST_DATABASE_URL` is set.
 
-use trellis_core::Store;
 use trellis_core::demo;
 use trellis_core::org::PeopleFilter;
 use trellis_core::org::export::write_people_csv;
 use trellis_core::org::import::{ImportOptions, MassLeave, parse_people_csv, plan_import};
+use trellis_core::store::prelude::*;
 use trellis_store::testing::{TestDatabase, backends};
 
 async fn demo_store(backend: &str, size: usize) -> (TestDatabase, trellis_store::SqlStore) {
@@ -240,7 +240,7 @@ async fn sessions_expire_and_can_be_deleted() {
 
 #[tokio::test]
 async fn an_upload_kept_for_its_commit_is_stored_compressed_and_read_back_as_sent() {
-    use trellis_core::store::PendingImport;
+    use trellis_core::org::store::PendingImport;
     for backend in backends() {
         let db = TestDatabase::new(backend).await;
         let store = db.store().await;
@@ -893,13 +893,14 @@ mod work {
     use super::demo_store;
     use trellis_core::clock::local_date;
     use trellis_core::demo;
+    use trellis_core::store::prelude::*;
     use trellis_core::work::metrics::{DeliveryCounts, Measure, Window, delivery};
     use trellis_core::work::store::{CommitmentOrder, ObjectiveFilter};
     use trellis_core::work::{
         ChangeField, CommitmentStatus, Confidence, NewChange, NewCheckIn, NewCommitment,
         NewKeyResult, NewObjective, Scope,
     };
-    use trellis_core::{Store, WorkStore};
+
     use trellis_store::testing::backends;
 
     const NOW: i64 = 1_795_424_400; // 2026-11-23 09:00 UTC

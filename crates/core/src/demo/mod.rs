@@ -7,8 +7,8 @@ use crate::org::csv_format::{Column, EXPORT_COLUMNS};
 use crate::org::import::{
     ExistingPerson, ImportRow, ManagerRef, OrgSnapshot, ParsedFile, PersonRecord,
 };
+use crate::org::store::NewLevel;
 use crate::org::{PersonStatus, SkillLevel};
-use crate::store::NewLevel;
 use chrono::NaiveDate;
 use data::*;
 

@@ -7,13 +7,13 @@
 //! their chain edit it; the chain records reviews and support.
 
 use crate::access::Viewer;
+use crate::audit::AuditEntry;
 use crate::clock::local_date;
 use crate::error::{CoreError, CoreResult, FieldError};
 use crate::ids::PersonName;
 use crate::ids::{CommitmentId, LevelId, PersonId};
 use crate::org::csv_format::normalise_skill;
 use crate::org::people::standing;
-use crate::store::AuditEntry;
 use crate::store::Store;
 use crate::work::{Commitment, NewCommitment};
 use chrono::NaiveDate;

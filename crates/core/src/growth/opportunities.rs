@@ -526,7 +526,7 @@ pub async fn accept(
     // whatever the opportunity asked; inside it, the poster is that chain.
     let approved_now = own_manager_side;
     let commitment = approved_now.then(|| commitment_for(&o, person, now));
-    let audit = crate::store::AuditEntry::about_person(
+    let audit = crate::audit::AuditEntry::about_person(
         now,
         viewer.person_id(),
         "placement.propose",

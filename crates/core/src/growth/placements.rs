@@ -246,7 +246,7 @@ async fn settle(
     } else {
         None
     };
-    let audit = crate::store::AuditEntry::about_person(
+    let audit = crate::audit::AuditEntry::about_person(
         now,
         change
             .decided

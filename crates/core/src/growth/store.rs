@@ -36,7 +36,7 @@ pub trait GrowthStore: Send + Sync {
         by: PersonId,
         at: i64,
         what: &str,
-        audit: Option<&crate::store::AuditEntry>,
+        audit: Option<&crate::audit::AuditEntry>,
     ) -> CoreResult<()>;
     async fn mark_career_plan_reviewed(
         &self,
@@ -44,7 +44,7 @@ pub trait GrowthStore: Send + Sync {
         on: chrono::NaiveDate,
         by: PersonId,
         at: i64,
-        audit: Option<&crate::store::AuditEntry>,
+        audit: Option<&crate::audit::AuditEntry>,
     ) -> CoreResult<()>;
     /// Newest first.
     async fn career_history(&self, person: PersonId, limit: i64) -> CoreResult<Vec<PlanChange>>;
@@ -55,7 +55,7 @@ pub trait GrowthStore: Send + Sync {
         commitment: &NewCommitment,
         by: PersonId,
         at: i64,
-        audit: Option<&crate::store::AuditEntry>,
+        audit: Option<&crate::audit::AuditEntry>,
     ) -> CoreResult<CommitmentId>;
     /// Every commitment promised in this person's plan.
     async fn career_support(&self, person: PersonId) -> CoreResult<Vec<Commitment>>;
@@ -79,7 +79,7 @@ pub trait GrowthStore: Send + Sync {
         &self,
         new: &NewPlacement,
         commitment: Option<&NewCommitment>,
-        audit: Option<&crate::store::AuditEntry>,
+        audit: Option<&crate::audit::AuditEntry>,
     ) -> CoreResult<PlacementId>;
     /// Moves a pending placement on (creating `commitment` and filling the opportunity
     /// when it is approved), in one transaction; a conflict when it no longer stands as
@@ -89,7 +89,7 @@ pub trait GrowthStore: Send + Sync {
         id: PlacementId,
         change: &PlacementChange,
         commitment: Option<&NewCommitment>,
-        audit: Option<&crate::store::AuditEntry>,
+        audit: Option<&crate::audit::AuditEntry>,
     ) -> CoreResult<()>;
 
     async fn mentee_goals(&self, person: PersonId) -> CoreResult<Option<MenteeGoals>>;
@@ -121,7 +121,7 @@ pub trait GrowthStore: Send + Sync {
         &self,
         round: &NewRound,
         pairs: &[NewRoundPair],
-        audit: Option<&crate::store::AuditEntry>,
+        audit: Option<&crate::audit::AuditEntry>,
     ) -> CoreResult<RoundId>;
     /// Newest first.
     async fn mentoring_rounds(&self) -> CoreResult<Vec<Round>>;
@@ -133,7 +133,7 @@ pub trait GrowthStore: Send + Sync {
         id: RoundId,
         mentee: PersonId,
         explanation: &str,
-        audit: Option<&crate::store::AuditEntry>,
+        audit: Option<&crate::audit::AuditEntry>,
     ) -> CoreResult<()>;
     /// Marks the round published and creates its mentorships, in one transaction.
     async fn publish_round(
@@ -142,7 +142,7 @@ pub trait GrowthStore: Send + Sync {
         by: PersonId,
         at: i64,
         mentorships: &[NewMentorship],
-        audit: Option<&crate::store::AuditEntry>,
+        audit: Option<&crate::audit::AuditEntry>,
     ) -> CoreResult<()>;
     /// As mentee or mentor, running and ended, newest first.
     async fn mentorships_of(&self, person: PersonId) -> CoreResult<Vec<Mentorship>>;
@@ -154,7 +154,7 @@ pub trait GrowthStore: Send + Sync {
         on: NaiveDate,
         by: PersonId,
         note: &str,
-        audit: Option<&crate::store::AuditEntry>,
+        audit: Option<&crate::audit::AuditEntry>,
     ) -> CoreResult<bool>;
 
     /// Every skill name Trellis knows — people's, opportunities' and the pool's — sorted.

@@ -5,8 +5,10 @@ use super::import::{
     ImportOptions, ImportPlan, OrgSnapshot, ParsedFile, parse_people_csv, plan_import,
 };
 use crate::access::Viewer;
+use crate::audit::AuditEntry;
 use crate::error::{CoreError, CoreResult};
-use crate::store::{AuditEntry, ChangeRecord, ImportSummary, Store};
+use crate::org::store::{ChangeRecord, ImportSummary};
+use crate::store::Store;
 
 /// Reads and plans a file without writing anything. A file passed by value (an upload) is
 /// freed once read, before the organisation is loaded: it is the size of the plan.

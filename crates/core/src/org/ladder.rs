@@ -6,10 +6,12 @@
 
 use super::JobLevel;
 use crate::access::Viewer;
+use crate::audit::AuditEntry;
 use crate::csv_file::{self, Column, row_error};
 use crate::error::{CoreError, CoreResult, FieldError};
 use crate::ids::{LevelId, PersonId};
-use crate::store::{AuditEntry, NewLevel, Store};
+use crate::org::store::NewLevel;
+use crate::store::Store;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 

@@ -7,6 +7,7 @@ pub mod import;
 pub mod imports;
 pub mod ladder;
 pub mod people;
+pub mod store;
 pub mod teams;
 
 use crate::ids::{LevelId, PersonId, TeamId};

@@ -5,9 +5,11 @@ use super::csv_format::{check_time_zone, is_plausible_email, normalise_skill};
 use super::history::{self, HistoryValues};
 use super::{Page, PeopleFilter, Person, PersonCard, PersonStatus, SkillLevel};
 use crate::access::{Reach, Viewer};
+use crate::audit::AuditEntry;
 use crate::error::{CoreError, CoreResult, FieldError};
 use crate::ids::{LevelId, PersonId, TeamId};
-use crate::store::{AuditEntry, ChangeRecord, PersonWrite, Store};
+use crate::org::store::{ChangeRecord, PersonWrite};
+use crate::store::Store;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 

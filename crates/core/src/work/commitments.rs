@@ -617,7 +617,7 @@ pub async fn set_status(
     }
     c.status = status;
     // A cancellation takes work out of someone's record: the audit log keeps who and why.
-    let audit = (status == CommitmentStatus::Cancelled).then(|| crate::store::AuditEntry {
+    let audit = (status == CommitmentStatus::Cancelled).then(|| crate::audit::AuditEntry {
         at: now,
         actor: Some(viewer.person_id()),
         action: "commitment.cancel".into(),

@@ -87,7 +87,7 @@ pub trait WorkStore: Send + Sync {
         &self,
         c: &Commitment,
         changes: &[NewChange],
-        audit: Option<&crate::store::AuditEntry>,
+        audit: Option<&crate::audit::AuditEntry>,
     ) -> CoreResult<()>;
     async fn add_comment(
         &self,

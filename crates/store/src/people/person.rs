@@ -5,8 +5,8 @@ use crate::{SqlStore, map_err};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 use trellis_core::error::CoreResult;
+use trellis_core::org::store::Neighbourhood;
 use trellis_core::org::{Person, PersonCard, SkillLevel, display_name};
-use trellis_core::store::Neighbourhood;
 use trellis_core::{LevelId, PersonId, TeamId};
 
 pub(crate) const PERSON_SQL: &str = "SELECT p.id, p.employee_id, p.name, p.preferred_name, p.email, p.title, \

@@ -59,7 +59,7 @@ pub(crate) async fn settings_uncached(store: &SqlStore) -> CoreResult<Settings> 
 pub async fn save_settings(
     store: &SqlStore,
     s: &Settings,
-    audit: Option<&trellis_core::store::AuditEntry>,
+    audit: Option<&trellis_core::audit::AuditEntry>,
 ) -> CoreResult<()> {
     let mut tx = store.pool.begin().await.map_err(map_err)?;
     for (key, value) in [

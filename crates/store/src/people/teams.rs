@@ -5,8 +5,8 @@ use crate::{SqlStore, map_err};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 use trellis_core::error::CoreResult;
+use trellis_core::org::store::{NewLevel, OrgCounts};
 use trellis_core::org::{JobLevel, PersonCard, Team};
-use trellis_core::store::{NewLevel, OrgCounts};
 use trellis_core::{LevelId, TeamId};
 
 pub(crate) const TEAM_COLUMNS: &str = "t.id, t.name, t.parent_id, pt.name AS parent_name, \

@@ -238,7 +238,7 @@ pub async fn update_commitment(
     store: &SqlStore,
     c: &Commitment,
     changes: &[NewChange],
-    audit: Option<&trellis_core::store::AuditEntry>,
+    audit: Option<&trellis_core::audit::AuditEntry>,
 ) -> CoreResult<()> {
     let mut tx = store.pool.begin().await.map_err(map_err)?;
     let result = sqlx::query(

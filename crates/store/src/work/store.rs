@@ -40,7 +40,7 @@ impl trellis_core::work::store::WorkStore for SqlStore {
         &self,
         c: &trellis_core::work::Commitment,
         changes: &[trellis_core::work::NewChange],
-        audit: Option<&trellis_core::store::AuditEntry>,
+        audit: Option<&trellis_core::audit::AuditEntry>,
     ) -> CoreResult<()> {
         work::update_commitment(self, c, changes, audit).await
     }

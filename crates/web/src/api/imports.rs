@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use trellis_core::org::import::{ImportIssue, ImportOptions, ImportPlan, MassLeave};
 use trellis_core::org::imports;
-use trellis_core::store::ImportSummary;
+use trellis_core::org::store::ImportSummary;
 use utoipa::{IntoParams, ToSchema};
 
 /// Import choices.

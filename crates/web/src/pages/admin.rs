@@ -16,8 +16,8 @@ use serde::Deserialize;
 use trellis_core::auth::random_token;
 use trellis_core::org::import::{ImportOptions, ImportPlan, Located, MassLeave};
 use trellis_core::org::imports;
+use trellis_core::org::store::PendingImport;
 use trellis_core::settings::Settings;
-use trellis_core::store::PendingImport;
 use trellis_core::{CoreError, FieldError};
 
 pub fn routes() -> Router<AppState> {

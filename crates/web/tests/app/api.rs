@@ -716,10 +716,12 @@ async fn a_cut_off_file_or_a_mass_leave_through_the_api_writes_nothing() {
             ]
         );
         let dev = app.id("dev@acme.test").await;
-        let chain =
-            trellis_core::Store::manager_chain(app.store.as_ref(), trellis_core::PersonId(dev))
-                .await
-                .unwrap();
+        let chain = trellis_core::org::store::OrgStore::manager_chain(
+            app.store.as_ref(),
+            trellis_core::PersonId(dev),
+        )
+        .await
+        .unwrap();
         assert_eq!(
             chain[0].email, "mgr@acme.test",
             "{backend}: nothing changed"

@@ -9,7 +9,7 @@ use serde_json::json;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use tower::ServiceExt;
-use trellis_core::Store;
+use trellis_core::store::prelude::*;
 use trellis_store::testing::{TestDatabase, backends};
 
 /// A second instance: its own pool and router on the same database.

@@ -9,7 +9,7 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use common::{PASSWORD, TestApp};
 use serde_json::{Value, json};
-use trellis_core::Store;
+use trellis_core::store::prelude::*;
 use trellis_store::testing::backends;
 
 fn today() -> chrono::NaiveDate {
@@ -74,7 +74,7 @@ async fn an_admin_runs_reviews_and_publishes_a_round_within_the_rules() {
             ("L8", 8),
         ] {
             app.store
-                .upsert_level(&trellis_core::store::NewLevel {
+                .upsert_level(&trellis_core::org::store::NewLevel {
                     code: code.into(),
                     name: code.into(),
                     rank,

@@ -11,7 +11,7 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tower::ServiceExt;
-use trellis_core::Store;
+use trellis_core::store::prelude::*;
 
 struct Cluster {
     bin: String,

@@ -6,7 +6,7 @@ use crate::common;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use common::{PASSWORD, Session, TestApp, hidden_value};
-use trellis_core::Store;
+use trellis_core::store::prelude::*;
 use trellis_store::testing::backends;
 
 #[tokio::test]

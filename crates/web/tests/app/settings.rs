@@ -7,7 +7,7 @@ use crate::common;
 use axum::http::{Method, StatusCode};
 use common::TestApp;
 use serde_json::json;
-use trellis_core::Store;
+use trellis_core::store::prelude::*;
 use trellis_store::testing::backends;
 
 #[tokio::test]

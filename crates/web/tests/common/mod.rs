@@ -6,9 +6,9 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use std::sync::Arc;
 use tower::ServiceExt;
-use trellis_core::Store;
 use trellis_core::auth::{hash_password, random_token, token_digest};
 use trellis_core::org::import::{ImportOptions, parse_people_csv, plan_import};
+use trellis_core::store::prelude::*;
 use trellis_store::SqlStore;
 use trellis_store::testing::TestDatabase;
 

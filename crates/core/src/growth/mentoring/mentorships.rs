@@ -63,7 +63,7 @@ pub async fn end_early(
     if !errors.is_empty() {
         return Err(CoreError::Invalid(errors));
     }
-    let audit = crate::store::AuditEntry::about_person(
+    let audit = crate::audit::AuditEntry::about_person(
         now,
         viewer.person_id(),
         "mentorship.end",

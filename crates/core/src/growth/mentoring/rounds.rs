@@ -79,7 +79,7 @@ pub async fn run_round(
         mentees: mentees.len() as i64,
         mentors: mentors.len() as i64,
     };
-    let audit = crate::store::AuditEntry {
+    let audit = crate::audit::AuditEntry {
         at: now,
         actor: Some(viewer.person_id()),
         action: "mentoring_round.run".into(),
@@ -168,7 +168,7 @@ pub async fn remove_pair(
             pair.mentee.name
         )));
     }
-    let audit = crate::store::AuditEntry::about_person(
+    let audit = crate::audit::AuditEntry::about_person(
         now,
         viewer.person_id(),
         "mentoring_round.remove_pair",
@@ -218,7 +218,7 @@ pub async fn publish(
         })
         .collect();
     let count = mentorships.len();
-    let audit = crate::store::AuditEntry {
+    let audit = crate::audit::AuditEntry {
         at: now,
         actor: Some(viewer.person_id()),
         action: "mentoring_round.publish".into(),

@@ -1,5 +1,7 @@
 //! Accounts, passwords, sessions and API tokens: the rules, not the transport.
 
+pub mod store;
+
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{AccountId, PersonId};
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
@@ -175,7 +177,7 @@ pub async fn sign_in(
         )
         .await?;
     store
-        .audit(&crate::store::AuditEntry {
+        .audit(&crate::audit::AuditEntry {
             at: now,
             actor: Some(account.person_id),
             action: "session.sign_in".into(),

@@ -1,0 +1,148 @@
+//! What the org services need from a database. Part of [`crate::Store`].
+
+use super::history::{FieldChange, HistoryEntry};
+use super::import::{ImportPlan, OrgSnapshot};
+use super::people::PersonFields;
+use super::{DirectoryFacets, JobLevel, Page, PeopleFilter, Person, PersonCard, SkillLevel, Team};
+use crate::audit::AuditEntry;
+use crate::error::CoreResult;
+use crate::ids::{AccountId, LevelId, PersonId, TeamId};
+use async_trait::async_trait;
+use serde::Serialize;
+
+/// What an applied import wrote.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportSummary {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub deactivated: usize,
+}
+
+/// A new level on the career ladder.
+#[derive(Debug, Clone)]
+pub struct NewLevel {
+    pub code: String,
+    pub name: String,
+    pub rank: i64,
+    pub expectations: String,
+}
+
+/// What a change records beside its data, written in the same transaction: its audit line
+/// and, for people, the history of the fields it changed.
+#[derive(Debug, Clone)]
+pub struct ChangeRecord {
+    pub audit: AuditEntry,
+    /// The date the change takes effect, for the org history.
+    pub effective_on: chrono::NaiveDate,
+    /// How the change was made: "profile", "api", "import", "command line".
+    pub source: &'static str,
+}
+
+/// A person created (no `id`) or changed, with their skills when they are set, and the
+/// history of what changed.
+#[derive(Debug, Clone)]
+pub struct PersonWrite {
+    pub id: Option<PersonId>,
+    pub fields: PersonFields,
+    pub skills: Option<Vec<SkillLevel>>,
+    pub history: Vec<FieldChange>,
+}
+
+/// A person and the people and skills around them.
+#[derive(Debug, Clone)]
+pub struct Neighbourhood {
+    pub person: Person,
+    pub skills: Vec<SkillLevel>,
+    /// Managers above, nearest first. Their `report_count` is not loaded (0): the chain is
+    /// for naming and linking, and counting each manager's reports would slow every page.
+    pub chain: Vec<PersonCard>,
+    pub reports: Vec<PersonCard>,
+}
+
+/// Row counts, for health checks, the copy command and the demo.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct OrgCounts {
+    pub people: i64,
+    pub active_people: i64,
+    pub teams: i64,
+    pub accounts: i64,
+}
+
+/// An uploaded file waiting for the admin to confirm its preview.
+#[derive(Debug, Clone)]
+pub struct PendingImport {
+    pub file_name: String,
+    pub content: Vec<u8>,
+    pub deactivate_missing: bool,
+}
+
+/// People, reporting lines, teams, the career ladder, imports and the org history.
+#[async_trait]
+pub trait OrgStore: Send + Sync {
+    async fn person(&self, id: PersonId) -> CoreResult<Option<Person>>;
+    /// A person with their skills, managers (nearest first) and active reports, in as few
+    /// round trips as the backend allows: the person page reads this on every view.
+    async fn person_neighbourhood(&self, id: PersonId) -> CoreResult<Option<Neighbourhood>>;
+    /// A person with their active reports (by name), in one round trip: the org chart.
+    async fn person_with_reports(
+        &self,
+        id: PersonId,
+    ) -> CoreResult<Option<(Person, Vec<PersonCard>)>>;
+    async fn person_id_by_email(&self, email: &str) -> CoreResult<Option<PersonId>>;
+    /// The chain of managers above a person, nearest first.
+    async fn manager_chain(&self, id: PersonId) -> CoreResult<Vec<PersonCard>>;
+    /// Active direct reports, by name.
+    async fn direct_reports(&self, id: PersonId) -> CoreResult<Vec<PersonCard>>;
+    /// Active people with no manager: the tops of the org chart.
+    async fn top_of_tree(&self) -> CoreResult<Vec<PersonCard>>;
+    async fn list_people(&self, filter: &PeopleFilter) -> CoreResult<Page<PersonCard>>;
+    async fn directory_facets(&self) -> CoreResult<DirectoryFacets>;
+    async fn create_person(&self, fields: &PersonFields) -> CoreResult<PersonId>;
+    async fn update_person(&self, id: PersonId, fields: &PersonFields) -> CoreResult<()>;
+    /// Replaces a person's skills (creating unknown skill names).
+    async fn set_person_skills(&self, id: PersonId, skills: &[SkillLevel]) -> CoreResult<()>;
+    async fn teams(&self) -> CoreResult<Vec<Team>>;
+    async fn team(&self, id: TeamId) -> CoreResult<Option<Team>>;
+    async fn team_members(&self, id: TeamId) -> CoreResult<Vec<PersonCard>>;
+    async fn sub_teams(&self, id: TeamId) -> CoreResult<Vec<Team>>;
+    async fn levels(&self) -> CoreResult<Vec<JobLevel>>;
+    async fn level(&self, id: LevelId) -> CoreResult<Option<JobLevel>>;
+    async fn upsert_level(&self, level: &NewLevel) -> CoreResult<LevelId>;
+    /// Adds or updates every level, in one transaction: all of them or none.
+    async fn upsert_levels(&self, levels: &[NewLevel]) -> CoreResult<()>;
+    async fn org_snapshot(&self) -> CoreResult<OrgSnapshot>;
+    /// Writes a valid plan in one transaction: all of it or nothing.
+    async fn apply_import(
+        &self,
+        plan: &ImportPlan,
+        record: &ChangeRecord,
+    ) -> CoreResult<ImportSummary>;
+    /// Creates or changes a person, their skills, history and audit line in one
+    /// transaction.
+    async fn write_person(
+        &self,
+        write: &PersonWrite,
+        record: &ChangeRecord,
+    ) -> CoreResult<PersonId>;
+    /// A person's recorded changes, newest first.
+    async fn person_history(&self, id: PersonId) -> CoreResult<Vec<HistoryEntry>>;
+    async fn counts(&self) -> CoreResult<OrgCounts>;
+    /// Keeps an upload between preview and commit (older uploads are pruned); taken by
+    /// value, so the file is held once while it is written.
+    async fn save_pending_import(
+        &self,
+        id: &str,
+        account: AccountId,
+        upload: PendingImport,
+        now: i64,
+    ) -> CoreResult<()>;
+    /// Removes an upload whose preview found it cannot be applied.
+    async fn discard_pending_import(&self, id: &str, account: AccountId) -> CoreResult<()>;
+    /// An upload of this account, removed as it is taken.
+    async fn take_pending_import(
+        &self,
+        id: &str,
+        account: AccountId,
+    ) -> CoreResult<Option<PendingImport>>;
+}
