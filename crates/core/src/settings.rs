@@ -3,7 +3,6 @@
 use crate::access::Viewer;
 use crate::audit::AuditEntry;
 use crate::error::{CoreError, CoreResult, FieldError};
-use crate::store::Store;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
@@ -11,7 +10,7 @@ use serde::{Deserialize, Serialize};
 /// changed (before → after) written in the same transaction. Saving what is already
 /// stored writes nothing.
 pub async fn update(
-    store: &dyn Store,
+    store: &dyn SettingsStore,
     viewer: &Viewer,
     new: Settings,
     now: i64,

@@ -139,7 +139,7 @@ pub enum SignIn {
 /// session: the failure is recorded, or the failures cleared and the sign-in audited. The
 /// password check takes the same time whether or not the account exists.
 pub async fn sign_in(
-    store: &dyn crate::store::Store,
+    store: &dyn store::AuthStore,
     email: &str,
     password: &str,
     client: &str,

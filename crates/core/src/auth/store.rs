@@ -7,7 +7,7 @@ use async_trait::async_trait;
 
 /// Accounts, sessions, API tokens and failed sign-ins.
 #[async_trait]
-pub trait AuthStore: Send + Sync {
+pub trait AuthStore: crate::audit::AuditStore + Send + Sync {
     async fn create_account(
         &self,
         person: PersonId,

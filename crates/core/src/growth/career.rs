@@ -10,11 +10,11 @@ use crate::access::Viewer;
 use crate::audit::AuditEntry;
 use crate::clock::local_date;
 use crate::error::{CoreError, CoreResult, FieldError};
+use crate::growth::store::GrowthStore;
 use crate::ids::PersonName;
 use crate::ids::{CommitmentId, LevelId, PersonId};
 use crate::org::csv_format::normalise_skill;
 use crate::org::people::standing;
-use crate::store::Store;
 use crate::work::{Commitment, NewCommitment};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -75,7 +75,7 @@ pub struct CareerView {
 }
 
 async fn reach(
-    store: &dyn Store,
+    store: &dyn GrowthStore,
     viewer: &Viewer,
     person: PersonId,
 ) -> CoreResult<crate::org::people::Standing> {
@@ -89,8 +89,20 @@ async fn reach(
     Ok(s)
 }
 
+/// Open help the person's manager promised in their career plan, shown on the person's
+/// plate: the plate's own rule (the person, their manager chain and admins) already let its
+/// viewer in.
+pub async fn support_on_plate(
+    store: &dyn GrowthStore,
+    plate: &crate::work::plate::Plate,
+) -> CoreResult<Vec<Commitment>> {
+    let mut support = store.career_support(plate.person.id).await?;
+    support.retain(|c| c.status == crate::work::CommitmentStatus::Open);
+    Ok(support)
+}
+
 pub async fn show(
-    store: &dyn Store,
+    store: &dyn GrowthStore,
     viewer: &Viewer,
     person: PersonId,
     now: i64,
@@ -121,7 +133,7 @@ pub async fn show(
 
 /// Saves the plan after checking every field.
 pub async fn save(
-    store: &dyn Store,
+    store: &dyn GrowthStore,
     viewer: &Viewer,
     person: PersonId,
     fields: &PlanFields,
@@ -214,7 +226,7 @@ pub async fn save(
 
 /// Records that the person and their manager reviewed the plan together today.
 pub async fn review(
-    store: &dyn Store,
+    store: &dyn GrowthStore,
     viewer: &Viewer,
     person: PersonId,
     now: i64,
@@ -246,7 +258,7 @@ pub async fn review(
 /// What a manager commits to do to help: becomes a commitment of the manager's (requested
 /// by the person), on both plates until done.
 pub async fn add_support(
-    store: &dyn Store,
+    store: &dyn GrowthStore,
     viewer: &Viewer,
     person: PersonId,
     what: &str,

@@ -13,8 +13,8 @@ use crate::clock::local_date;
 use crate::demo::DemoOrg;
 use crate::demo::DemoRng;
 use crate::error::CoreResult;
+use crate::growth::store::GrowthStore;
 use crate::ids::PersonId;
-use crate::store::Store;
 use chrono::Duration;
 use std::collections::HashMap;
 
@@ -22,7 +22,7 @@ use std::collections::HashMap;
 type Planned = (usize, &'static str, Vec<Requirement>, f64, u32, bool);
 
 /// Writes the demo's opportunities; `ids` maps the demo's e-mail addresses to people.
-pub async fn load(store: &dyn Store, org: &DemoOrg, now: i64) -> CoreResult<usize> {
+pub async fn load(store: &dyn GrowthStore, org: &DemoOrg, now: i64) -> CoreResult<usize> {
     let snapshot = store.org_snapshot().await?;
     let ids: HashMap<&str, PersonId> = snapshot
         .people
@@ -175,7 +175,7 @@ const WISHES_ON: [&str; 5] = [
 /// About one person in five has said what they would like moved off or onto their plate;
 /// the demo member and one of the demo manager's reports always have.
 async fn plate_wishes(
-    store: &dyn Store,
+    store: &dyn GrowthStore,
     org: &DemoOrg,
     ids: &HashMap<&str, PersonId>,
     now: i64,
@@ -265,7 +265,7 @@ async fn plate_wishes(
 const PLANS_AT_MOST: usize = 1500;
 
 async fn career_plans(
-    store: &dyn Store,
+    store: &dyn GrowthStore,
     org: &DemoOrg,
     ids: &HashMap<&str, PersonId>,
     now: i64,
@@ -345,7 +345,7 @@ async fn career_plans(
 /// who joined since and wait for the next round. The demo member is one of the matched
 /// mentees' group and the demo manager mentors.
 async fn mentoring(
-    store: &dyn Store,
+    store: &dyn GrowthStore,
     org: &DemoOrg,
     ids: &HashMap<&str, PersonId>,
     now: i64,
@@ -469,7 +469,7 @@ async fn mentoring(
 
 /// External specialists: people for the skills the organisation has, and for Japanese,
 /// which nobody inside speaks.
-async fn talent_pool(store: &dyn Store, now: i64) -> CoreResult<()> {
+async fn talent_pool(store: &dyn GrowthStore, now: i64) -> CoreResult<()> {
     use super::talent::NewTalent;
     let today = local_date(None, now);
     let skills = store.skill_names().await?;

@@ -13,12 +13,12 @@ use super::stretch::{Fit, Requirement, Weights, fit};
 use crate::access::Viewer;
 use crate::clock::local_date;
 use crate::error::{CoreError, CoreResult, FieldError};
+use crate::growth::store::GrowthStore;
 use crate::ids::PersonName;
 use crate::ids::{OpportunityId, PersonId, PlacementId};
 use crate::org::SkillLevel;
 use crate::org::csv_format::normalise_skill;
 use crate::settings::Settings;
-use crate::store::Store;
 use crate::work::NewCommitment;
 use crate::work::commitments::MAX_EFFORT_HOURS;
 use crate::work::reports::{horizon, workloads};
@@ -114,7 +114,7 @@ fn may_post(viewer: &Viewer) -> bool {
 
 /// Posts an opportunity (people with reports and admins).
 pub async fn create(
-    store: &dyn Store,
+    store: &dyn GrowthStore,
     viewer: &Viewer,
     input: &OpportunityInput,
     now: i64,
@@ -230,7 +230,7 @@ impl Suggestion {
 /// Free hours a week per candidate: capacity over the workload horizon less the open work
 /// due in it, spread over the horizon's weeks.
 async fn free_hours(
-    store: &dyn Store,
+    store: &dyn GrowthStore,
     people: &[PersonId],
     settings: &Settings,
     now: i64,
@@ -251,7 +251,7 @@ async fn free_hours(
 
 /// People whose free hours the viewer may see named: their tree, or everyone for admins.
 async fn hours_visible(
-    store: &dyn Store,
+    store: &dyn GrowthStore,
     viewer: &Viewer,
 ) -> CoreResult<Option<HashSet<PersonId>>> {
     if viewer.may_administer() {
@@ -268,7 +268,10 @@ async fn hours_visible(
 }
 
 /// What each candidate would like moved off their plate (their oldest such wish).
-async fn work_off(store: &dyn Store, people: &[PersonId]) -> CoreResult<HashMap<PersonId, String>> {
+async fn work_off(
+    store: &dyn GrowthStore,
+    people: &[PersonId],
+) -> CoreResult<HashMap<PersonId, String>> {
     let mut off = HashMap::new();
     for w in store.plate_wishes(people).await? {
         if w.direction == super::wishes::Direction::Off {
@@ -288,7 +291,7 @@ struct Context {
 }
 
 async fn context(
-    store: &dyn Store,
+    store: &dyn GrowthStore,
     viewer: &Viewer,
     people: &[PersonId],
     now: i64,
@@ -350,7 +353,7 @@ pub struct OpportunityDetail {
 /// How many suggestions an opportunity page lists.
 pub const SUGGESTIONS_SHOWN: usize = 10;
 
-pub(super) async fn load(store: &dyn Store, id: OpportunityId) -> CoreResult<Opportunity> {
+pub(super) async fn load(store: &dyn GrowthStore, id: OpportunityId) -> CoreResult<Opportunity> {
     store
         .opportunity(id)
         .await?
@@ -363,7 +366,7 @@ fn can_manage(viewer: &Viewer, o: &Opportunity) -> bool {
 
 /// Ranked candidates for one opportunity (everyone with one of its skills).
 pub async fn suggestions(
-    store: &dyn Store,
+    store: &dyn GrowthStore,
     viewer: &Viewer,
     o: &Opportunity,
     now: i64,
@@ -375,7 +378,7 @@ pub async fn suggestions(
 
 /// The candidates not yet proposed, with their suggestions ranked best first.
 async fn ranked(
-    store: &dyn Store,
+    store: &dyn GrowthStore,
     viewer: &Viewer,
     o: &Opportunity,
     now: i64,
@@ -408,7 +411,7 @@ async fn ranked(
 }
 
 pub async fn show(
-    store: &dyn Store,
+    store: &dyn GrowthStore,
     viewer: &Viewer,
     id: OpportunityId,
     now: i64,
@@ -471,7 +474,7 @@ pub(super) fn commitment_for(o: &Opportunity, person: PersonId, now: i64) -> New
 /// Accepts a suggestion: the person gets the work at once, or — when the poster asked for
 /// it and is not the person's own manager — once their manager approves.
 pub async fn accept(
-    store: &dyn Store,
+    store: &dyn GrowthStore,
     viewer: &Viewer,
     id: OpportunityId,
     person: PersonId,
@@ -564,7 +567,7 @@ pub struct Plan {
     pub total_score: Option<f64>,
 }
 
-pub async fn plan(store: &dyn Store, viewer: &Viewer, now: i64) -> CoreResult<Plan> {
+pub async fn plan(store: &dyn GrowthStore, viewer: &Viewer, now: i64) -> CoreResult<Plan> {
     if !may_post(viewer) {
         return Err(CoreError::Forbidden(
             "plan opportunities without a team; people with reports and admins can".into(),

@@ -6,9 +6,9 @@
 use super::opportunities::{OpportunityStatus, commitment_for, load};
 use crate::access::Viewer;
 use crate::error::{CoreError, CoreResult};
+use crate::growth::store::GrowthStore;
 use crate::ids::PersonName;
 use crate::ids::{CommitmentId, OpportunityId, PersonId, PlacementId};
-use crate::store::Store;
 use serde::{Deserialize, Serialize};
 
 /// Where a placement stands.
@@ -135,7 +135,7 @@ pub struct NewPlacement {
 /// The candidate's manager chain (or an admin) approves or declines a pending placement.
 /// When the candidate is still asked, an approval waits for their answer.
 pub async fn decide(
-    store: &dyn Store,
+    store: &dyn GrowthStore,
     viewer: &Viewer,
     id: PlacementId,
     approve: bool,
@@ -183,7 +183,7 @@ pub async fn decide(
 /// The candidate agrees to or declines a placement they were asked about. Agreeing after
 /// their manager chain approved gives them the work.
 pub async fn answer(
-    store: &dyn Store,
+    store: &dyn GrowthStore,
     viewer: &Viewer,
     id: PlacementId,
     agree: bool,
@@ -220,7 +220,7 @@ pub async fn answer(
 }
 
 /// The stretch work the viewer is asked about and has not answered yet.
-pub async fn asked_of_me(store: &dyn Store, viewer: &Viewer) -> CoreResult<Vec<Placement>> {
+pub async fn asked_of_me(store: &dyn GrowthStore, viewer: &Viewer) -> CoreResult<Vec<Placement>> {
     let mut pending = store.pending_placements_of(&[viewer.person_id()]).await?;
     pending.retain(Placement::awaits_candidate);
     Ok(pending)
@@ -228,7 +228,7 @@ pub async fn asked_of_me(store: &dyn Store, viewer: &Viewer) -> CoreResult<Vec<P
 
 /// Writes a placement's change; an approval creates the work and fills the opportunity.
 async fn settle(
-    store: &dyn Store,
+    store: &dyn GrowthStore,
     p: &Placement,
     change: &PlacementChange,
     now: i64,

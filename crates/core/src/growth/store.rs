@@ -21,7 +21,7 @@ use chrono::NaiveDate;
 
 /// Storage of opportunities, placements and career plans.
 #[async_trait]
-pub trait GrowthStore: Send + Sync {
+pub trait GrowthStore: crate::work::store::WorkStore + Send + Sync {
     /// Wishes of these people, oldest first.
     async fn plate_wishes(&self, people: &[PersonId]) -> CoreResult<Vec<PlateWish>>;
     async fn plate_wish(&self, id: WishId) -> CoreResult<Option<PlateWish>>;

@@ -6,10 +6,10 @@
 use crate::access::Viewer;
 use crate::csv_file::{self, Column, row_error};
 use crate::error::{CoreError, CoreResult, FieldError};
+use crate::growth::store::GrowthStore;
 use crate::growth::stretch::Requirement;
 use crate::ids::TalentId;
 use crate::org::csv_format::{is_plausible_email, normalise_skill, parse_skills};
-use crate::store::Store;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -184,17 +184,17 @@ fn closest<'a>(skill: &str, known: &'a HashSet<String>) -> Option<&'a str> {
     crate::names::closest(skill, known.iter().map(String::as_str))
 }
 
-async fn known_skills(store: &dyn Store) -> CoreResult<HashSet<String>> {
+async fn known_skills(store: &dyn GrowthStore) -> CoreResult<HashSet<String>> {
     Ok(store.skill_names().await?.into_iter().collect())
 }
 
-pub async fn list(store: &dyn Store, viewer: &Viewer) -> CoreResult<Vec<Talent>> {
+pub async fn list(store: &dyn GrowthStore, viewer: &Viewer) -> CoreResult<Vec<Talent>> {
     require_sourcing(viewer)?;
     store.talent_pool().await
 }
 
 pub async fn add(
-    store: &dyn Store,
+    store: &dyn GrowthStore,
     viewer: &Viewer,
     input: &TalentInput,
     now: i64,
@@ -208,7 +208,7 @@ pub async fn add(
         .ok_or_else(|| CoreError::Internal("no id for the new talent".into()))
 }
 
-pub async fn remove(store: &dyn Store, viewer: &Viewer, id: TalentId) -> CoreResult<()> {
+pub async fn remove(store: &dyn GrowthStore, viewer: &Viewer, id: TalentId) -> CoreResult<()> {
     require_sourcing(viewer)?;
     if !store.remove_talent(id).await? {
         return Err(CoreError::NotFound(format!("talent {id}")));
@@ -365,7 +365,7 @@ pub fn parse_csv(
 
 /// Imports a CSV into the pool (admins): all rows, or none when any row is wrong.
 pub async fn import(
-    store: &dyn Store,
+    store: &dyn GrowthStore,
     viewer: &Viewer,
     file: &str,
     content: &[u8],

@@ -5,9 +5,9 @@
 
 use crate::access::Viewer;
 use crate::error::{CoreError, CoreResult, FieldError};
+use crate::growth::store::GrowthStore;
 use crate::ids::{CommitmentId, PersonId, WishId};
 use crate::org::people::standing;
-use crate::store::Store;
 use crate::work::CommitmentStatus;
 use serde::{Deserialize, Serialize};
 
@@ -57,7 +57,7 @@ pub struct NewWish {
     pub created_at: i64,
 }
 
-async fn reach(store: &dyn Store, viewer: &Viewer, person: PersonId) -> CoreResult<()> {
+async fn reach(store: &dyn GrowthStore, viewer: &Viewer, person: PersonId) -> CoreResult<()> {
     if !standing(store, viewer, person).await?.reach.plate_visible() {
         return Err(CoreError::NotFound(format!("plate of person {person}")));
     }
@@ -67,7 +67,7 @@ async fn reach(store: &dyn Store, viewer: &Viewer, person: PersonId) -> CoreResu
 /// Records a wish. Moving off may name one of the person's open commitments (its title is
 /// used when no words are given).
 pub async fn add(
-    store: &dyn Store,
+    store: &dyn GrowthStore,
     viewer: &Viewer,
     person: PersonId,
     direction: Direction,
@@ -116,7 +116,7 @@ pub async fn add(
 }
 
 /// Removes a wish (granted, or no longer wanted).
-pub async fn remove(store: &dyn Store, viewer: &Viewer, id: WishId) -> CoreResult<PersonId> {
+pub async fn remove(store: &dyn GrowthStore, viewer: &Viewer, id: WishId) -> CoreResult<PersonId> {
     let wish = store
         .plate_wish(id)
         .await?
@@ -241,7 +241,7 @@ pub fn takers(
 /// The wishes on a plate, shown beside it: the plate's own rule (the person, their manager
 /// chain and admins) already let its viewer in.
 pub async fn of_plate(
-    store: &dyn Store,
+    store: &dyn GrowthStore,
     plate: &crate::work::plate::Plate,
 ) -> CoreResult<Vec<PlateWish>> {
     store.plate_wishes(&[plate.person.id]).await
@@ -259,7 +259,7 @@ pub struct TeamWishes {
 /// view's horizon. Only the full view has them (the tree's manager chain and admins):
 /// wishes are private plate data, and a colleague's partial view does not carry them.
 pub async fn of_team(
-    store: &dyn Store,
+    store: &dyn GrowthStore,
     view: &crate::work::team_view::TeamJobView,
 ) -> CoreResult<TeamWishes> {
     if !view.full {
@@ -286,7 +286,7 @@ pub async fn of_team(
 /// For a manager's team view: every off-wish in the tree with the people who want that
 /// work. `members` are the tree with free hours (from the view's workloads).
 pub async fn offers(
-    store: &dyn Store,
+    store: &dyn GrowthStore,
     wishes: &[PlateWish],
     members: &[(crate::ids::PersonName, f64)],
 ) -> CoreResult<Vec<Offer>> {

@@ -9,7 +9,7 @@ use super::{PersonStatus, SkillLevel, skills_notation};
 use crate::access::{Reach, Viewer};
 use crate::error::{CoreError, CoreResult};
 use crate::ids::PersonId;
-use crate::store::Store;
+use crate::org::store::OrgStore;
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -151,7 +151,7 @@ pub struct HistoryEntry {
 /// A person's recorded changes, newest first, without the fields the viewer may not see.
 /// A person the viewer may not see is not found, as everywhere.
 pub async fn of_person(
-    store: &dyn Store,
+    store: &dyn OrgStore,
     viewer: &Viewer,
     id: PersonId,
 ) -> CoreResult<Vec<HistoryEntry>> {

@@ -7,13 +7,13 @@ use super::import::{
 use crate::access::Viewer;
 use crate::audit::AuditEntry;
 use crate::error::{CoreError, CoreResult};
+use crate::org::store::OrgStore;
 use crate::org::store::{ChangeRecord, ImportSummary};
-use crate::store::Store;
 
 /// Reads and plans a file without writing anything. A file passed by value (an upload) is
 /// freed once read, before the organisation is loaded: it is the size of the plan.
 pub async fn preview(
-    store: &dyn Store,
+    store: &dyn OrgStore,
     viewer: &Viewer,
     bytes: impl AsRef<[u8]> + Send,
     options: ImportOptions,
@@ -33,7 +33,7 @@ pub fn read(viewer: &Viewer, bytes: impl AsRef<[u8]>) -> CoreResult<ParsedFile> 
 
 /// Plans rows that [`read`] gave against the organisation, writing nothing.
 pub async fn plan(
-    store: &dyn Store,
+    store: &dyn OrgStore,
     parsed: ParsedFile,
     options: ImportOptions,
 ) -> CoreResult<ImportPlan> {
@@ -48,7 +48,7 @@ pub async fn plan(
 /// Plans again against the current organisation and applies the plan if it is valid.
 /// Returns the plan as well, so callers can show its errors.
 pub async fn apply(
-    store: &dyn Store,
+    store: &dyn OrgStore,
     viewer: &Viewer,
     file_name: &str,
     bytes: impl AsRef<[u8]> + Send,

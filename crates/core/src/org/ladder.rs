@@ -11,7 +11,7 @@ use crate::csv_file::{self, Column, row_error};
 use crate::error::{CoreError, CoreResult, FieldError};
 use crate::ids::{LevelId, PersonId};
 use crate::org::store::NewLevel;
-use crate::store::Store;
+use crate::org::store::OrgStore;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -26,7 +26,7 @@ pub struct LevelInput {
 }
 
 /// The ladder, lowest rank first.
-pub async fn list(store: &dyn Store) -> CoreResult<Vec<JobLevel>> {
+pub async fn list(store: &dyn OrgStore) -> CoreResult<Vec<JobLevel>> {
     store.levels().await
 }
 
@@ -74,7 +74,7 @@ pub fn check(input: &LevelInput) -> Result<NewLevel, Vec<FieldError>> {
 
 /// Adds a level or updates the one with this code (people admins).
 pub async fn save(
-    store: &dyn Store,
+    store: &dyn OrgStore,
     viewer: &Viewer,
     input: &LevelInput,
     now: i64,
@@ -182,7 +182,7 @@ pub fn parse_csv(file: &str, content: &[u8]) -> Result<Vec<NewLevel>, Vec<String
 /// Imports a ladder file (people admins): every level added or updated by its code, all of
 /// them or none. Levels the file does not name stay as they are.
 pub async fn import(
-    store: &dyn Store,
+    store: &dyn OrgStore,
     viewer: &Viewer,
     file: &str,
     content: &[u8],
@@ -199,7 +199,7 @@ pub async fn import(
 
 /// The import itself, for an admin or (with no actor) the command line.
 pub async fn apply_file(
-    store: &dyn Store,
+    store: &dyn OrgStore,
     actor: Option<PersonId>,
     file: &str,
     content: &[u8],

@@ -8,6 +8,7 @@ use crate::access::{Reach, Viewer};
 use crate::audit::AuditEntry;
 use crate::error::{CoreError, CoreResult, FieldError};
 use crate::ids::{LevelId, PersonId, TeamId};
+use crate::org::store::OrgStore;
 use crate::org::store::{ChangeRecord, PersonWrite};
 use crate::store::Store;
 use chrono::NaiveDate;
@@ -104,7 +105,7 @@ pub struct PersonView {
 }
 
 /// Loads a person and redacts what the viewer may not see.
-pub async fn show(store: &dyn Store, viewer: &Viewer, id: PersonId) -> CoreResult<PersonView> {
+pub async fn show(store: &dyn OrgStore, viewer: &Viewer, id: PersonId) -> CoreResult<PersonView> {
     let around = store
         .person_neighbourhood(id)
         .await?
@@ -130,7 +131,7 @@ pub async fn show(store: &dyn Store, viewer: &Viewer, id: PersonId) -> CoreResul
 }
 
 /// How far the viewer reaches to a person, read from the person's manager chain.
-pub async fn reach_to(store: &dyn Store, viewer: &Viewer, id: PersonId) -> CoreResult<Reach> {
+pub async fn reach_to(store: &dyn OrgStore, viewer: &Viewer, id: PersonId) -> CoreResult<Reach> {
     let chain: Vec<PersonId> = store
         .manager_chain(id)
         .await?
@@ -149,7 +150,7 @@ pub struct Standing {
 
 /// The person and the viewer's reach to them; a person hidden from the viewer is not found,
 /// exactly as an unknown id. Every service about one person starts here.
-pub async fn standing(store: &dyn Store, viewer: &Viewer, id: PersonId) -> CoreResult<Standing> {
+pub async fn standing(store: &dyn OrgStore, viewer: &Viewer, id: PersonId) -> CoreResult<Standing> {
     let person = store
         .person(id)
         .await?
@@ -179,7 +180,7 @@ fn redact(person: &mut Person) {
 
 /// The directory: active people matching the filter (admins may include people who left).
 pub async fn list(
-    store: &dyn Store,
+    store: &dyn OrgStore,
     viewer: &Viewer,
     filter: &PeopleFilter,
 ) -> CoreResult<Page<PersonCard>> {
@@ -198,7 +199,7 @@ pub async fn list(
 
 /// One level of the org chart below a person: their direct reports with report counts.
 pub async fn children(
-    store: &dyn Store,
+    store: &dyn OrgStore,
     _viewer: &Viewer,
     id: PersonId,
 ) -> CoreResult<Vec<PersonCard>> {
@@ -218,7 +219,7 @@ pub struct OrgNode {
 
 /// The subtree under a person, `depth` levels deep (1 = the person and their reports).
 pub async fn subtree(
-    store: &dyn Store,
+    store: &dyn OrgStore,
     viewer: &Viewer,
     id: PersonId,
     depth: u32,
@@ -264,7 +265,7 @@ pub async fn subtree(
     Ok(node)
 }
 
-async fn fill(store: &dyn Store, node: &mut OrgNode, depth: u32) -> CoreResult<()> {
+async fn fill(store: &dyn OrgStore, node: &mut OrgNode, depth: u32) -> CoreResult<()> {
     // Breadth-first, one query per node: bounded by the depth limit of 4.
     let mut level: Vec<&mut OrgNode> = vec![node];
     for _ in 0..depth {
@@ -296,7 +297,7 @@ fn clean(value: Option<String>) -> Option<String> {
 
 /// Validates fields and reports every problem at once.
 async fn validate(
-    store: &dyn Store,
+    store: &dyn OrgStore,
     id: Option<PersonId>,
     fields: &mut PersonFields,
 ) -> CoreResult<()> {
@@ -443,6 +444,7 @@ pub struct SkillNearMiss {
 /// The skills in `skills` that would be new to Trellis although a known one is a near miss
 /// ("pyhton" beside python): a form asks once before adding them as typed.
 pub async fn skill_near_misses(
+    // The skills Trellis knows include opportunities' and the talent pool's.
     store: &dyn Store,
     skills: &[SkillLevel],
 ) -> CoreResult<Vec<SkillNearMiss>> {
@@ -474,7 +476,7 @@ fn near_misses(skills: &[SkillLevel], known: &[String]) -> Vec<SkillNearMiss> {
 
 /// Adds a person (admins only).
 pub async fn create(
-    store: &dyn Store,
+    store: &dyn OrgStore,
     viewer: &Viewer,
     mut fields: PersonFields,
     mut skills: Vec<SkillLevel>,
@@ -503,7 +505,7 @@ pub async fn create(
 /// Changes a person. People edit their own preferred name, location, time zone and skills;
 /// admins edit everything.
 pub async fn update(
-    store: &dyn Store,
+    store: &dyn OrgStore,
     viewer: &Viewer,
     id: PersonId,
     patch: PersonPatch,
@@ -667,7 +669,7 @@ fn person_record(
 }
 
 /// The full name of a manager, as the org history keeps it.
-async fn manager_name(store: &dyn Store, id: Option<PersonId>) -> CoreResult<Option<String>> {
+async fn manager_name(store: &dyn OrgStore, id: Option<PersonId>) -> CoreResult<Option<String>> {
     Ok(match id {
         Some(m) => store.person(m).await?.map(|p| p.name),
         None => None,

@@ -79,7 +79,7 @@ pub struct PendingImport {
 
 /// People, reporting lines, teams, the career ladder, imports and the org history.
 #[async_trait]
-pub trait OrgStore: Send + Sync {
+pub trait OrgStore: crate::audit::AuditStore + Send + Sync {
     async fn person(&self, id: PersonId) -> CoreResult<Option<Person>>;
     /// A person with their skills, managers (nearest first) and active reports, in as few
     /// round trips as the backend allows: the person page reads this on every view.

@@ -4,7 +4,7 @@ use super::{PersonCard, Team};
 use crate::access::Viewer;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::TeamId;
-use crate::store::Store;
+use crate::org::store::OrgStore;
 
 /// A team as its page and the API show it.
 #[derive(Debug, Clone)]
@@ -16,7 +16,7 @@ pub struct TeamView {
 }
 
 /// Loads a team; team membership is directory information, visible to everyone signed in.
-pub async fn show(store: &dyn Store, _viewer: &Viewer, id: TeamId) -> CoreResult<TeamView> {
+pub async fn show(store: &dyn OrgStore, _viewer: &Viewer, id: TeamId) -> CoreResult<TeamView> {
     let team = store
         .team(id)
         .await?

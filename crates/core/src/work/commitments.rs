@@ -17,7 +17,7 @@ use crate::ids::{CommitmentId, ObjectiveId, PersonId};
 use crate::org::csv_format::normalise_skill;
 use crate::org::people::{Standing, standing};
 use crate::org::{Person, PersonStatus};
-use crate::store::Store;
+use crate::work::store::WorkStore;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -65,7 +65,7 @@ pub struct CommitmentDetail {
 }
 
 async fn load(
-    store: &dyn Store,
+    store: &dyn WorkStore,
     viewer: &Viewer,
     id: CommitmentId,
 ) -> CoreResult<(Commitment, Standing, Permissions)> {
@@ -99,7 +99,7 @@ async fn load(
 
 /// One commitment with its history.
 pub async fn show(
-    store: &dyn Store,
+    store: &dyn WorkStore,
     viewer: &Viewer,
     id: CommitmentId,
     now: i64,
@@ -188,7 +188,7 @@ fn clean_skills(skills: &[String]) -> Vec<String> {
 }
 
 async fn check_objective(
-    store: &dyn Store,
+    store: &dyn WorkStore,
     errors: &mut Vec<FieldError>,
     objective: Option<ObjectiveId>,
 ) -> CoreResult<()> {
@@ -230,7 +230,7 @@ pub(super) fn invalid_or<T>(errors: Vec<FieldError>, value: T) -> CoreResult<T> 
 
 /// Creates a commitment for the viewer, or for someone in their tree (admins: anyone).
 pub async fn create(
-    store: &dyn Store,
+    store: &dyn WorkStore,
     viewer: &Viewer,
     input: &CommitmentInput,
     now: i64,
@@ -317,7 +317,7 @@ impl From<&CommitmentInput> for CommitmentPatch {
 /// Changes the details of a commitment (not its owner, date or status, which have their
 /// own use cases), and records which ones changed in its history.
 pub async fn edit(
-    store: &dyn Store,
+    store: &dyn WorkStore,
     viewer: &Viewer,
     id: CommitmentId,
     patch: &CommitmentPatch,
@@ -414,7 +414,7 @@ pub async fn edit(
 /// date becomes the agreement); made after, the history says so and delivery still counts
 /// the commitment as late.
 pub async fn renegotiate(
-    store: &dyn Store,
+    store: &dyn WorkStore,
     viewer: &Viewer,
     id: CommitmentId,
     new_due: Option<NaiveDate>,
@@ -476,8 +476,11 @@ pub async fn renegotiate(
 }
 
 /// Gives the commitment to someone else in the viewer's tree (admins: anyone active).
+/// The whole store, not only work's: a wish in the plate conversation (growth) to have this
+/// work moved off the old owner's plate is granted — until the notification outbox lets
+/// growth hear of the move itself.
 pub async fn reassign(
-    store: &dyn Store,
+    store: &dyn crate::store::Store,
     viewer: &Viewer,
     id: CommitmentId,
     new_owner: PersonId,
@@ -541,7 +544,7 @@ pub async fn reassign(
 /// their own work after its agreed date passed does not take it out of the record: it
 /// counts as not delivered. The requester, the owner's manager chain or an admin can.
 pub async fn set_status(
-    store: &dyn Store,
+    store: &dyn WorkStore,
     viewer: &Viewer,
     id: CommitmentId,
     status: CommitmentStatus,
@@ -638,7 +641,7 @@ pub async fn set_status(
 
 /// Adds a comment.
 pub async fn comment(
-    store: &dyn Store,
+    store: &dyn WorkStore,
     viewer: &Viewer,
     id: CommitmentId,
     body: &str,

@@ -18,7 +18,7 @@ use crate::clock::local_date;
 use crate::error::{CoreError, CoreResult, FieldError};
 use crate::ids::{KeyResultId, ObjectiveId, PersonId, TeamId};
 use crate::org::people::standing;
-use crate::store::Store;
+use crate::work::store::WorkStore;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -93,7 +93,7 @@ pub struct ObjectiveInput {
 
 /// Creates an objective.
 pub async fn create(
-    store: &dyn Store,
+    store: &dyn WorkStore,
     viewer: &Viewer,
     input: &ObjectiveInput,
     now: i64,
@@ -210,7 +210,7 @@ pub async fn create(
 }
 
 async fn check_parent(
-    store: &dyn Store,
+    store: &dyn WorkStore,
     errors: &mut Vec<FieldError>,
     scope: Scope,
     parent: ObjectiveId,
@@ -235,7 +235,7 @@ async fn check_parent(
 }
 
 async fn load_for_change(
-    store: &dyn Store,
+    store: &dyn WorkStore,
     viewer: &Viewer,
     id: ObjectiveId,
 ) -> CoreResult<Objective> {
@@ -265,7 +265,7 @@ pub struct ObjectiveDetail {
 }
 
 pub async fn show(
-    store: &dyn Store,
+    store: &dyn WorkStore,
     viewer: &Viewer,
     id: ObjectiveId,
     now: i64,
@@ -296,7 +296,7 @@ pub async fn show(
 
 /// Aligns an objective to another (or to none), refusing loops with the loop named.
 pub async fn set_parent(
-    store: &dyn Store,
+    store: &dyn WorkStore,
     viewer: &Viewer,
     id: ObjectiveId,
     parent: Option<ObjectiveId>,
@@ -342,7 +342,7 @@ pub async fn set_parent(
 
 /// Closes an objective (no more check-ins) or opens it again.
 pub async fn set_closed(
-    store: &dyn Store,
+    store: &dyn WorkStore,
     viewer: &Viewer,
     id: ObjectiveId,
     closed: bool,
@@ -372,7 +372,7 @@ pub struct KeyResultInput {
 
 /// Adds a key result to an open objective.
 pub async fn add_key_result(
-    store: &dyn Store,
+    store: &dyn WorkStore,
     viewer: &Viewer,
     objective: ObjectiveId,
     input: &KeyResultInput,
@@ -460,7 +460,7 @@ pub struct CheckInInput {
 
 /// Records a check-in on a key result of an open objective.
 pub async fn check_in(
-    store: &dyn Store,
+    store: &dyn WorkStore,
     viewer: &Viewer,
     key_result: KeyResultId,
     input: &CheckInInput,
@@ -528,7 +528,7 @@ pub struct AlignmentNode {
 /// Company → team → person objectives running on `now`'s day, each under its parent.
 /// Objectives whose parent is not running stand at the top.
 pub async fn alignment_tree(
-    store: &dyn Store,
+    store: &dyn WorkStore,
     _viewer: &Viewer,
     now: i64,
 ) -> CoreResult<Vec<AlignmentNode>> {

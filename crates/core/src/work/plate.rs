@@ -13,7 +13,7 @@ use crate::error::{CoreError, CoreResult, FieldError};
 use crate::ids::PersonName;
 use crate::ids::{AbsenceId, PersonId};
 use crate::org::people::standing;
-use crate::store::Store;
+use crate::work::store::WorkStore;
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -40,15 +40,13 @@ pub struct Plate {
     pub objectives: Vec<ObjectiveView>,
     /// Delivery over the last 90 days.
     pub delivery: DeliveryCounts,
-    /// Open help the person's manager promised in their career plan.
-    pub support_for_me: Vec<Commitment>,
 }
 
 /// The window of the plate's own delivery figure.
 pub const PLATE_WINDOW_DAYS: u32 = 90;
 
 async fn reach(
-    store: &dyn Store,
+    store: &dyn WorkStore,
     viewer: &Viewer,
     id: PersonId,
 ) -> CoreResult<crate::org::people::Standing> {
@@ -60,7 +58,12 @@ async fn reach(
     Ok(s)
 }
 
-pub async fn show(store: &dyn Store, viewer: &Viewer, id: PersonId, now: i64) -> CoreResult<Plate> {
+pub async fn show(
+    store: &dyn WorkStore,
+    viewer: &Viewer,
+    id: PersonId,
+    now: i64,
+) -> CoreResult<Plate> {
     let s = reach(store, viewer, id).await?;
     let settings = store.settings().await?;
     let today = local_date(s.person.time_zone.as_deref(), now);
@@ -90,14 +93,7 @@ pub async fn show(store: &dyn Store, viewer: &Viewer, id: PersonId, now: i64) ->
         .first()
         .map(|d| d.1)
         .unwrap_or_default();
-    let support_for_me = store
-        .career_support(id)
-        .await?
-        .into_iter()
-        .filter(|c| c.status == crate::work::CommitmentStatus::Open)
-        .collect();
     Ok(Plate {
-        support_for_me,
         person: PersonName {
             id,
             name: s.person.name.clone(),
@@ -119,7 +115,7 @@ pub async fn show(store: &dyn Store, viewer: &Viewer, id: PersonId, now: i64) ->
 
 /// Sets a person's weekly hours; `None` returns them to the organisation default.
 pub async fn set_capacity(
-    store: &dyn Store,
+    store: &dyn WorkStore,
     viewer: &Viewer,
     id: PersonId,
     hours_per_week: Option<f64>,
@@ -138,7 +134,7 @@ pub async fn set_capacity(
 
 /// Records days off.
 pub async fn add_absence(
-    store: &dyn Store,
+    store: &dyn WorkStore,
     viewer: &Viewer,
     id: PersonId,
     first: Option<NaiveDate>,
@@ -177,7 +173,7 @@ pub async fn add_absence(
 
 /// Removes recorded days off.
 pub async fn delete_absence(
-    store: &dyn Store,
+    store: &dyn WorkStore,
     viewer: &Viewer,
     absence: AbsenceId,
 ) -> CoreResult<PersonId> {

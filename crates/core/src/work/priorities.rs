@@ -8,12 +8,12 @@ use crate::access::Viewer;
 use crate::error::{CoreError, CoreResult, FieldError};
 use crate::ids::{CommitmentId, PersonId};
 use crate::org::people::standing;
-use crate::store::Store;
+use crate::work::store::WorkStore;
 
 /// Moves one commitment up or down in the priorities of `manager`'s team (the manager's
 /// tree), swapping places with its neighbour.
 pub async fn move_priority(
-    store: &dyn Store,
+    store: &dyn WorkStore,
     viewer: &Viewer,
     manager: PersonId,
     id: CommitmentId,
@@ -42,7 +42,7 @@ pub async fn move_priority(
 /// Puts `order` (some or all of the team's open commitments) first, in that order; the
 /// rest keep their relative order after them.
 pub async fn reorder(
-    store: &dyn Store,
+    store: &dyn WorkStore,
     viewer: &Viewer,
     manager: PersonId,
     order: &[CommitmentId],
@@ -73,7 +73,7 @@ pub async fn reorder(
 pub const PRIORITY_LIST_LIMIT: i64 = 200;
 
 async fn team_priorities_for_change(
-    store: &dyn Store,
+    store: &dyn WorkStore,
     viewer: &Viewer,
     manager: PersonId,
 ) -> CoreResult<Vec<Commitment>> {
@@ -104,7 +104,7 @@ async fn team_priorities_for_change(
 /// Gives the commitments of `list` the priorities they already hold, sorted, in the new
 /// order: the team's block moves as a whole and other teams' positions are untouched.
 async fn reorder_list(
-    store: &dyn Store,
+    store: &dyn WorkStore,
     list: &[Commitment],
     order: &[CommitmentId],
 ) -> CoreResult<()> {

@@ -10,7 +10,7 @@ use crate::ids::PersonName;
 use crate::ids::{PersonId, TeamId};
 use crate::org::people::standing;
 use crate::settings::Settings;
-use crate::store::Store;
+use crate::work::store::WorkStore;
 use chrono::{Duration, NaiveDate};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -37,7 +37,7 @@ pub fn horizon(today: NaiveDate, settings: &Settings) -> Window {
 /// Workload per person over the horizon. `owners` narrows the queries (`None`: everyone);
 /// `people` are those to report, each with their capacity.
 pub(crate) async fn workloads(
-    store: &dyn Store,
+    store: &dyn WorkStore,
     owners: Option<&[PersonId]>,
     people: &[PersonId],
     settings: &Settings,
@@ -109,7 +109,7 @@ pub struct Report {
 }
 
 async fn people_in_scope(
-    store: &dyn Store,
+    store: &dyn WorkStore,
     viewer: &Viewer,
     scope: ReportScope,
 ) -> CoreResult<Option<Vec<PersonName>>> {
@@ -176,7 +176,7 @@ async fn people_in_scope(
 
 /// Delivery reliability over `window_days` ending today and workload over the horizon.
 pub async fn report(
-    store: &dyn Store,
+    store: &dyn WorkStore,
     viewer: &Viewer,
     scope: ReportScope,
     window_days: u32,

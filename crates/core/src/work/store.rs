@@ -73,7 +73,9 @@ pub struct WorkBatch {
 
 /// Storage of objectives, commitments, capacity and absences.
 #[async_trait]
-pub trait WorkStore: Send + Sync {
+pub trait WorkStore:
+    crate::org::store::OrgStore + crate::settings::SettingsStore + Send + Sync
+{
     /// Active people in a manager's tree, the manager first, then by depth and name.
     async fn tree_members(&self, manager: PersonId) -> CoreResult<Vec<TreeMember>>;
 

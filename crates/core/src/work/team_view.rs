@@ -17,7 +17,7 @@ use crate::error::{CoreError, CoreResult};
 use crate::ids::PersonId;
 use crate::ids::PersonName;
 use crate::org::people::standing;
-use crate::store::Store;
+use crate::work::store::WorkStore;
 use chrono::{Datelike, Duration, NaiveDate};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -75,7 +75,7 @@ pub struct TeamJobView {
 const DUE_LIST_LIMIT: i64 = 200;
 
 pub async fn show(
-    store: &dyn Store,
+    store: &dyn WorkStore,
     viewer: &Viewer,
     manager: PersonId,
     window_days: u32,

@@ -3,10 +3,10 @@
 use crate::access::{Reach, Viewer};
 use crate::clock::local_date;
 use crate::error::{CoreError, CoreResult, FieldError};
+use crate::growth::store::GrowthStore;
 use crate::ids::{MentorshipId, PersonId};
 use crate::org::csv_format::normalise_skill;
 use crate::org::people::standing;
-use crate::store::Store;
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -15,7 +15,7 @@ use super::*;
 /// Ends a mentorship today, before its end date: the mentee, the mentor and admins may.
 /// The mentor's place is free again for the next round, and the mentee takes part in it.
 pub async fn end_early(
-    store: &dyn Store,
+    store: &dyn GrowthStore,
     viewer: &Viewer,
     id: MentorshipId,
     note: &str,
@@ -125,7 +125,7 @@ pub(super) fn check_skills(
 
 /// Saves the viewer's own mentee goals (taking part in the next round).
 pub async fn save_goals(
-    store: &dyn Store,
+    store: &dyn GrowthStore,
     viewer: &Viewer,
     input: &MenteeGoals,
     now: i64,
@@ -179,7 +179,7 @@ pub async fn save_goals(
 
 /// Saves the viewer's own mentor profile.
 pub async fn save_profile(
-    store: &dyn Store,
+    store: &dyn GrowthStore,
     viewer: &Viewer,
     input: &MentorInput,
     now: i64,
@@ -234,7 +234,7 @@ pub struct MyMentoring {
     pub mentorships: Vec<Mentorship>,
 }
 
-pub async fn mine(store: &dyn Store, viewer: &Viewer) -> CoreResult<MyMentoring> {
+pub async fn mine(store: &dyn GrowthStore, viewer: &Viewer) -> CoreResult<MyMentoring> {
     Ok(MyMentoring {
         goals: store.mentee_goals(viewer.person_id()).await?,
         profile: store.mentor_profile(viewer.person_id()).await?,
@@ -245,7 +245,7 @@ pub async fn mine(store: &dyn Store, viewer: &Viewer) -> CoreResult<MyMentoring>
 /// A person's mentorships as the viewer may see them: all of them for the person, their
 /// manager chain and admins; for anyone else only the ones they are part of.
 pub async fn of_person(
-    store: &dyn Store,
+    store: &dyn GrowthStore,
     viewer: &Viewer,
     person: PersonId,
 ) -> CoreResult<Vec<Mentorship>> {
@@ -256,7 +256,7 @@ pub async fn of_person(
 
 /// [`of_person`] when the viewer's reach to the person is known (the person page).
 pub async fn visible_mentorships(
-    store: &dyn Store,
+    store: &dyn GrowthStore,
     viewer: &Viewer,
     person: PersonId,
     reach: Reach,

@@ -3,8 +3,8 @@
 use crate::access::Viewer;
 use crate::clock::local_date;
 use crate::error::{CoreError, CoreResult, FieldError};
+use crate::growth::store::GrowthStore;
 use crate::ids::{PersonId, RoundId};
-use crate::store::Store;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -22,7 +22,7 @@ pub struct RoundInput {
 
 /// Runs a round over everyone taking part now and keeps its proposed pairs as a draft.
 pub async fn run_round(
-    store: &dyn Store,
+    store: &dyn GrowthStore,
     viewer: &Viewer,
     input: &RoundInput,
     now: i64,
@@ -114,19 +114,23 @@ pub struct RoundView {
     pub pairs: Vec<RoundPair>,
 }
 
-pub(super) async fn load_round(store: &dyn Store, id: RoundId) -> CoreResult<Round> {
+pub(super) async fn load_round(store: &dyn GrowthStore, id: RoundId) -> CoreResult<Round> {
     store
         .mentoring_round(id)
         .await?
         .ok_or_else(|| CoreError::NotFound(format!("mentoring round {id}")))
 }
 
-pub async fn rounds(store: &dyn Store, viewer: &Viewer) -> CoreResult<Vec<Round>> {
+pub async fn rounds(store: &dyn GrowthStore, viewer: &Viewer) -> CoreResult<Vec<Round>> {
     require_admin(viewer)?;
     store.mentoring_rounds().await
 }
 
-pub async fn show_round(store: &dyn Store, viewer: &Viewer, id: RoundId) -> CoreResult<RoundView> {
+pub async fn show_round(
+    store: &dyn GrowthStore,
+    viewer: &Viewer,
+    id: RoundId,
+) -> CoreResult<RoundView> {
     require_admin(viewer)?;
     let round = load_round(store, id).await?;
     let mut pairs = store.round_pairs(id).await?;
@@ -142,7 +146,7 @@ pub async fn show_round(store: &dyn Store, viewer: &Viewer, id: RoundId) -> Core
 
 /// Takes a proposed pair out of a draft round in review (the mentee stays unmatched).
 pub async fn remove_pair(
-    store: &dyn Store,
+    store: &dyn GrowthStore,
     viewer: &Viewer,
     id: RoundId,
     mentee: PersonId,
@@ -183,7 +187,7 @@ pub async fn remove_pair(
 /// Publishes a draft round: every proposed pair becomes a mentorship from today to the
 /// round's end, with the mentee's goals, in one transaction.
 pub async fn publish(
-    store: &dyn Store,
+    store: &dyn GrowthStore,
     viewer: &Viewer,
     id: RoundId,
     now: i64,

@@ -254,6 +254,7 @@ pub async fn show_plate(
     )
     .await?;
     let wishes = trellis_core::growth::wishes::of_plate(state.store.as_ref(), &p).await?;
+    let support = trellis_core::growth::career::support_on_plate(state.store.as_ref(), &p).await?;
     Ok(Json(PlateResponse {
         person: (&p.person).into(),
         today: p.today,
@@ -275,7 +276,7 @@ pub async fn show_plate(
             .collect(),
         objectives: p.objectives.iter().map(Into::into).collect(),
         delivery: p.delivery.into(),
-        support_for_me: p.support_for_me.iter().map(Into::into).collect(),
+        support_for_me: support.iter().map(Into::into).collect(),
         wishes: wishes.iter().map(Into::into).collect(),
     }))
 }

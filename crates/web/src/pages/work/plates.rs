@@ -33,6 +33,7 @@ pub(super) async fn plate_page(
     let settings = settings(state).await?;
     let p = plate::show(state.store.as_ref(), &user.viewer, id, crate::now()).await?;
     let wishes = trellis_core::growth::wishes::of_plate(state.store.as_ref(), &p).await?;
+    let support = trellis_core::growth::career::support_on_plate(state.store.as_ref(), &p).await?;
     let mine = p.person.id == user.viewer.person_id();
     let overdue = p.open.iter().filter(|c| c.is_overdue(p.today)).count() as i64;
     let asked = if mine {
@@ -68,11 +69,11 @@ pub(super) async fn plate_page(
             @if p.open.is_empty() { p.muted { "Nothing open. " a href=(format!("/commitments/new?owner={}", p.person.id)) { "Add a commitment" } } }
             @else { (commitment_rows(&p.open, p.today, false)) }
         }
-        @if !p.support_for_me.is_empty() {
+        @if !support.is_empty() {
             section aria-labelledby="support" {
                 h2 #support { "Support promised to " @if mine { "you" } @else { (p.person.name) } }
                 p.hint { "From the career plan: what the " (settings.manager_word) " committed to do, until it is done." }
-                (commitment_rows(&p.support_for_me, p.today, true))
+                (commitment_rows(&support, p.today, true))
             }
         }
         section aria-labelledby="wishes" {
