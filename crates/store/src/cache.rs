@@ -299,13 +299,11 @@ impl ReadCache {
         Loading: std::future::Future<Output = CoreResult<V>>,
     {
         // A read-only request checks once and reads as of then.
-        let counts = match trellis_core::store::request_view()
-            .and_then(|v| Counts::try_from(v.as_slice()).ok())
-        {
+        let counts = match request_view().and_then(|v| Counts::try_from(v.as_slice()).ok()) {
             Some(counts) => counts,
             None => {
                 let counts = self.changes.current(pool).await?;
-                trellis_core::store::keep_request_view(&counts);
+                keep_request_view(&counts);
                 counts
             }
         };
@@ -376,5 +374,50 @@ mod tests {
             .count();
         assert_eq!(kept, 1);
         assert_eq!(kind.get(&4, &[8, 1, 1, 1]), Some("four"));
+    }
+}
+
+tokio::task_local! {
+    /// The database's change counts that the cached reads of this request were checked
+    /// against; taken at the request's first cached read.
+    static READ_VIEW: std::cell::RefCell<Option<Vec<i64>>>;
+}
+
+/// Runs a request that only reads (GET) against one view of the database: a store that
+/// caches reads asks the database whether anything changed once, at the first cached read,
+/// and the rest of the request reads as of then. Requests that write must not use this,
+/// so that they read back their own writes.
+pub(crate) async fn in_one_view<F: std::future::Future>(request: F) -> F::Output {
+    READ_VIEW
+        .scope(std::cell::RefCell::new(None), request)
+        .await
+}
+
+/// The change counts this request already read, when it runs in one view.
+fn request_view() -> Option<Vec<i64>> {
+    READ_VIEW.try_with(|v| v.borrow().clone()).ok().flatten()
+}
+
+/// Keeps the change counts just read for the rest of this request (when it runs in one view).
+fn keep_request_view(counts: &[i64]) {
+    let _ = READ_VIEW.try_with(|v| *v.borrow_mut() = Some(counts.to_vec()));
+}
+
+#[cfg(test)]
+mod view_tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_view_lasts_one_request() {
+        keep_request_view(&[1, 2]);
+        assert_eq!(request_view(), None, "outside a request nothing is kept");
+        let seen = in_one_view(async {
+            assert_eq!(request_view(), None);
+            keep_request_view(&[3, 4]);
+            request_view()
+        })
+        .await;
+        assert_eq!(seen, Some(vec![3, 4]));
+        assert_eq!(in_one_view(async { request_view() }).await, None);
     }
 }

@@ -6,6 +6,12 @@ use trellis_core::error::CoreResult;
 
 #[async_trait]
 impl trellis_core::Store for SqlStore {
+    fn read_in_one_view<'a>(
+        &'a self,
+        request: trellis_core::store::BoxFuture<'a, ()>,
+    ) -> trellis_core::store::BoxFuture<'a, ()> {
+        Box::pin(crate::cache::in_one_view(request))
+    }
     fn backend(&self) -> &'static str {
         self.backend.name()
     }

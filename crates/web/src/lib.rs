@@ -75,7 +75,10 @@ pub fn router(state: AppState) -> Router {
         .route("/static/app.css", get(stylesheet))
         .route("/static/app.js", get(script))
         .fallback(pages::not_found)
-        .layer(axum::middleware::from_fn(reads_in_one_view))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            reads_in_one_view,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             upload_limit,
@@ -86,20 +89,29 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// A GET or HEAD only reads: its cached reads are checked against the database once (see
-/// `trellis_core::store::in_one_view`). Other methods check at every read, so that they
-/// read back what they wrote.
+/// `Store::read_in_one_view`). Other methods check at every read, so that they read back
+/// what they wrote.
 async fn reads_in_one_view(
+    axum::extract::State(state): axum::extract::State<AppState>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    if matches!(
+    if !matches!(
         *request.method(),
         axum::http::Method::GET | axum::http::Method::HEAD
     ) {
-        trellis_core::store::in_one_view(next.run(request)).await
-    } else {
-        next.run(request).await
+        return next.run(request).await;
     }
+    let mut response = None;
+    let slot = &mut response;
+    state
+        .store
+        .read_in_one_view(Box::pin(async move {
+            *slot = Some(next.run(request).await);
+        }))
+        .await;
+    // The store runs the request to its end; a store that did not would answer 500.
+    response.unwrap_or_else(|| axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response())
 }
 
 /// Upload routes take bodies up to `max_upload_bytes` (checked by [`upload_limit`]) instead
