@@ -4,6 +4,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
+use trellis_store::backend_tests;
 use trellis_store::testing::{TestDatabase, backends};
 
 fn trellis(args: &[&str]) -> Output {
@@ -19,241 +20,233 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-#[tokio::test]
-async fn import_reports_every_error_and_writes_nothing() {
-    for backend in backends() {
-        let db = TestDatabase::new(backend).await;
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("hris.csv");
-        std::fs::write(
-            &file,
-            "EID,Work Email,First Name,Last Name,Supervisor EID,Hire Date\n\
-             1,a@x.org,Ada,Lovelace,,2020-01-01\n\
-             2,b@x.org,Bob,Builder,9,03/04/2021\n\
-             2,c@x.org,Cy,Clay,1,2021-05-05\n",
-        )
-        .unwrap();
-        let out = trellis(&[
+backend_tests!(import_reports_every_error_and_writes_nothing);
+async fn import_reports_every_error_and_writes_nothing(backend: &'static str) {
+    let db = TestDatabase::new(backend).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("hris.csv");
+    std::fs::write(
+        &file,
+        "EID,Work Email,First Name,Last Name,Supervisor EID,Hire Date\n\
+         1,a@x.org,Ada,Lovelace,,2020-01-01\n\
+         2,b@x.org,Bob,Builder,9,03/04/2021\n\
+         2,c@x.org,Cy,Clay,1,2021-05-05\n",
+    )
+    .unwrap();
+    let out = trellis(&[
+        "import",
+        "people",
+        file.to_str().unwrap(),
+        "--database",
+        &db.url,
+    ]);
+    assert!(!out.status.success(), "{backend}");
+    let stderr = text(&out.stderr);
+    let path = file.display();
+    for expected in [
+        format!(
+            "{path}:3: Hire Date: \"03/04/2021\" is ambiguous: it could be 3 April 2021 or 4 March 2021; use YYYY-MM-DD"
+        ),
+        format!("{path}:3: Supervisor EID: no person with employee id 9 in the file or in Trellis"),
+        format!("{path}:4: EID: duplicate employee id \"2\" (also on line 3)"),
+        "3 errors; nothing was written.".to_string(),
+    ] {
+        assert!(
+            stderr.contains(&expected),
+            "{backend}: missing {expected:?} in\n{stderr}"
+        );
+    }
+    let out = trellis(&["export", "people", "-", "--database", &db.url]);
+    assert_eq!(
+        text(&out.stdout).lines().count(),
+        1,
+        "{backend}: only the header, nothing imported"
+    );
+}
+
+backend_tests!(a_cut_off_crlf_file_and_a_mass_leave_are_refused_by_the_command);
+async fn a_cut_off_crlf_file_and_a_mass_leave_are_refused_by_the_command(backend: &'static str) {
+    let db = TestDatabase::new(backend).await;
+    let dir = tempfile::tempdir().unwrap();
+    let run = |name: &str, content: &str, extra: &[&str]| {
+        let file = dir.path().join(name);
+        std::fs::write(&file, content).unwrap();
+        let mut args = vec![
             "import",
             "people",
             file.to_str().unwrap(),
             "--database",
             &db.url,
-        ]);
-        assert!(!out.status.success(), "{backend}");
-        let stderr = text(&out.stderr);
-        let path = file.display();
-        for expected in [
-            format!(
-                "{path}:3: Hire Date: \"03/04/2021\" is ambiguous: it could be 3 April 2021 or 4 March 2021; use YYYY-MM-DD"
-            ),
-            format!(
-                "{path}:3: Supervisor EID: no person with employee id 9 in the file or in Trellis"
-            ),
-            format!("{path}:4: EID: duplicate employee id \"2\" (also on line 3)"),
-            "3 errors; nothing was written.".to_string(),
-        ] {
-            assert!(
-                stderr.contains(&expected),
-                "{backend}: missing {expected:?} in\n{stderr}"
-            );
-        }
-        let out = trellis(&["export", "people", "-", "--database", &db.url]);
-        assert_eq!(
-            text(&out.stdout).lines().count(),
-            1,
-            "{backend}: only the header, nothing imported"
-        );
-    }
+        ];
+        args.extend_from_slice(extra);
+        let out = trellis(&args);
+        (
+            out.status.success(),
+            text(&out.stdout),
+            text(&out.stderr),
+            file,
+        )
+    };
+    let org = "Email,Name,Manager Email\r\na@x.org,Ada,\r\nb@x.org,Bea,a@x.org\r\nc@x.org,Cy,a@x.org\r\nd@x.org,Di,a@x.org\r\n";
+    let (ok, _, stderr, _) = run("org.csv", org, &[]);
+    assert!(ok, "{backend}: {stderr}");
+    let (ok, _, stderr, file) = run(
+        "cut.csv",
+        "\u{feff}Email,Name,Manager Email\r\na@x.org,Ada,\r\nb@x.org,Bea\r\n",
+        &[],
+    );
+    assert!(!ok, "{backend}");
+    assert!(
+        stderr.contains(&format!(
+            "{}:3: row: row has 2 cells, the header has 3",
+            file.display()
+        )),
+        "{stderr}"
+    );
+    let (ok, _, stderr, _) = run(
+        "two.csv",
+        "Email,Name\na@x.org,Ada\n",
+        &["--deactivate-missing"],
+    );
+    assert!(!ok, "{backend}");
+    assert!(
+        stderr.contains("would mark 3 of the 4 active people as having left"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("Bea <b@x.org>") && stderr.contains("--allow-mass-leave"),
+        "{stderr}"
+    );
+    let (ok, stdout, stderr, _) = run(
+        "two.csv",
+        "Email,Name\na@x.org,Ada\n",
+        &["--deactivate-missing", "--allow-mass-leave"],
+    );
+    assert!(ok, "{backend}: {stderr}");
+    assert!(stdout.contains("marked 3 as left"), "{stdout}");
 }
 
-#[tokio::test]
-async fn a_cut_off_crlf_file_and_a_mass_leave_are_refused_by_the_command() {
-    for backend in backends() {
-        let db = TestDatabase::new(backend).await;
-        let dir = tempfile::tempdir().unwrap();
-        let run = |name: &str, content: &str, extra: &[&str]| {
-            let file = dir.path().join(name);
-            std::fs::write(&file, content).unwrap();
-            let mut args = vec![
-                "import",
-                "people",
-                file.to_str().unwrap(),
-                "--database",
-                &db.url,
-            ];
-            args.extend_from_slice(extra);
-            let out = trellis(&args);
-            (
-                out.status.success(),
-                text(&out.stdout),
-                text(&out.stderr),
-                file,
-            )
-        };
-        let org = "Email,Name,Manager Email\r\na@x.org,Ada,\r\nb@x.org,Bea,a@x.org\r\nc@x.org,Cy,a@x.org\r\nd@x.org,Di,a@x.org\r\n";
-        let (ok, _, stderr, _) = run("org.csv", org, &[]);
-        assert!(ok, "{backend}: {stderr}");
-        let (ok, _, stderr, file) = run(
-            "cut.csv",
-            "\u{feff}Email,Name,Manager Email\r\na@x.org,Ada,\r\nb@x.org,Bea\r\n",
-            &[],
-        );
-        assert!(!ok, "{backend}");
-        assert!(
-            stderr.contains(&format!(
-                "{}:3: row: row has 2 cells, the header has 3",
-                file.display()
-            )),
-            "{stderr}"
-        );
-        let (ok, _, stderr, _) = run(
-            "two.csv",
-            "Email,Name\na@x.org,Ada\n",
-            &["--deactivate-missing"],
-        );
-        assert!(!ok, "{backend}");
-        assert!(
-            stderr.contains("would mark 3 of the 4 active people as having left"),
-            "{stderr}"
-        );
-        assert!(
-            stderr.contains("Bea <b@x.org>") && stderr.contains("--allow-mass-leave"),
-            "{stderr}"
-        );
-        let (ok, stdout, stderr, _) = run(
-            "two.csv",
-            "Email,Name\na@x.org,Ada\n",
-            &["--deactivate-missing", "--allow-mass-leave"],
-        );
-        assert!(ok, "{backend}: {stderr}");
-        assert!(stdout.contains("marked 3 as left"), "{stdout}");
-    }
-}
+backend_tests!(an_export_imports_back_unchanged_and_accounts_get_tokens);
+async fn an_export_imports_back_unchanged_and_accounts_get_tokens(backend: &'static str) {
+    let db = TestDatabase::new(backend).await;
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("people.csv");
+    let out = trellis(&[
+        "demo",
+        "--people",
+        "60",
+        "--seed",
+        "3",
+        "--export",
+        csv.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = trellis(&[
+        "import",
+        "people",
+        csv.to_str().unwrap(),
+        "--database",
+        &db.url,
+        "--dry-run",
+    ]);
+    assert!(
+        text(&out.stdout).contains("Would add 60"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = trellis(&[
+        "import",
+        "people",
+        csv.to_str().unwrap(),
+        "--database",
+        &db.url,
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).starts_with("Added 60, updated 0"),
+        "{}",
+        text(&out.stdout)
+    );
+    let exported = dir.path().join("export.csv");
+    let out = trellis(&[
+        "export",
+        "people",
+        exported.to_str().unwrap(),
+        "--database",
+        &db.url,
+    ]);
+    assert!(out.status.success());
+    let out = trellis(&[
+        "import",
+        "people",
+        exported.to_str().unwrap(),
+        "--database",
+        &db.url,
+    ]);
+    assert!(
+        text(&out.stdout).starts_with("Added 0, updated 0, 60 unchanged"),
+        "{backend}: {}",
+        text(&out.stdout)
+    );
 
-#[tokio::test]
-async fn an_export_imports_back_unchanged_and_accounts_get_tokens() {
-    for backend in backends() {
-        let db = TestDatabase::new(backend).await;
-        let dir = tempfile::tempdir().unwrap();
-        let csv = dir.path().join("people.csv");
-        let out = trellis(&[
-            "demo",
-            "--people",
-            "60",
-            "--seed",
-            "3",
-            "--export",
-            csv.to_str().unwrap(),
-        ]);
-        assert!(out.status.success(), "{}", text(&out.stderr));
-        let out = trellis(&[
-            "import",
-            "people",
-            csv.to_str().unwrap(),
-            "--database",
-            &db.url,
-            "--dry-run",
-        ]);
-        assert!(
-            text(&out.stdout).contains("Would add 60"),
-            "{}",
-            text(&out.stdout)
-        );
-        let out = trellis(&[
-            "import",
-            "people",
-            csv.to_str().unwrap(),
-            "--database",
-            &db.url,
-        ]);
-        assert!(out.status.success(), "{}", text(&out.stderr));
-        assert!(
-            text(&out.stdout).starts_with("Added 60, updated 0"),
-            "{}",
-            text(&out.stdout)
-        );
-        let exported = dir.path().join("export.csv");
-        let out = trellis(&[
-            "export",
-            "people",
-            exported.to_str().unwrap(),
-            "--database",
-            &db.url,
-        ]);
-        assert!(out.status.success());
-        let out = trellis(&[
-            "import",
-            "people",
-            exported.to_str().unwrap(),
-            "--database",
-            &db.url,
-        ]);
-        assert!(
-            text(&out.stdout).starts_with("Added 0, updated 0, 60 unchanged"),
-            "{backend}: {}",
-            text(&out.stdout)
-        );
-
-        let email = text(&std::fs::read(&csv).unwrap())
-            .lines()
-            .nth(1)
-            .unwrap()
-            .split(',')
-            .nth(1)
-            .unwrap()
-            .to_string();
-        let out = trellis(&[
-            "user",
-            "create",
-            "--email",
-            &email,
-            "--password",
-            "short",
-            "--database",
-            &db.url,
-        ]);
-        assert!(!out.status.success());
-        assert!(text(&out.stderr).contains("at least 10 characters"));
-        let out = trellis(&[
-            "user",
-            "create",
-            "--email",
-            &email,
-            "--password",
-            "long enough password",
-            "--database",
-            &db.url,
-        ]);
-        assert!(out.status.success(), "{}", text(&out.stderr));
-        let out = trellis(&[
-            "user",
-            "create",
-            "--email",
-            "new@x.org",
-            "--password",
-            "long enough password",
-            "--database",
-            &db.url,
-        ]);
-        assert!(
-            text(&out.stderr).contains("give --name"),
-            "{}",
-            text(&out.stderr)
-        );
-        let out = trellis(&["token", "create", "--email", &email, "--database", &db.url]);
-        let token = text(&out.stdout).trim().to_string();
-        assert_eq!(token.len(), 64, "{backend}: {token}");
-        let out = trellis(&[
-            "token",
-            "create",
-            "--email",
-            "nobody@x.org",
-            "--database",
-            &db.url,
-        ]);
-        assert!(text(&out.stderr).contains("no active account for nobody@x.org"));
-    }
+    let email = text(&std::fs::read(&csv).unwrap())
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .nth(1)
+        .unwrap()
+        .to_string();
+    let out = trellis(&[
+        "user",
+        "create",
+        "--email",
+        &email,
+        "--password",
+        "short",
+        "--database",
+        &db.url,
+    ]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("at least 10 characters"));
+    let out = trellis(&[
+        "user",
+        "create",
+        "--email",
+        &email,
+        "--password",
+        "long enough password",
+        "--database",
+        &db.url,
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = trellis(&[
+        "user",
+        "create",
+        "--email",
+        "new@x.org",
+        "--password",
+        "long enough password",
+        "--database",
+        &db.url,
+    ]);
+    assert!(
+        text(&out.stderr).contains("give --name"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = trellis(&["token", "create", "--email", &email, "--database", &db.url]);
+    let token = text(&out.stdout).trim().to_string();
+    assert_eq!(token.len(), 64, "{backend}: {token}");
+    let out = trellis(&[
+        "token",
+        "create",
+        "--email",
+        "nobody@x.org",
+        "--database",
+        &db.url,
+    ]);
+    assert!(text(&out.stderr).contains("no active account for nobody@x.org"));
 }
 
 #[test]
@@ -407,230 +400,224 @@ async fn copy_moves_an_installation_and_refuses_a_full_target() {
     );
 }
 
-#[tokio::test]
-async fn reports_give_delivery_and_workload_in_every_format() {
-    for backend in backends() {
-        let db = TestDatabase::new(backend).await;
-        let out = trellis(&[
-            "demo",
-            "--people",
-            "60",
-            "--seed",
-            "5",
-            "--database",
-            &db.url,
-            "--password",
-            "correct horse battery staple",
-            "--no-serve",
-        ]);
-        assert!(out.status.success(), "{backend}: {}", text(&out.stderr));
-        let stdout = text(&out.stdout);
-        assert!(
-            stdout.contains("60 people") && stdout.contains("commitments"),
-            "{stdout}"
-        );
+backend_tests!(reports_give_delivery_and_workload_in_every_format);
+async fn reports_give_delivery_and_workload_in_every_format(backend: &'static str) {
+    let db = TestDatabase::new(backend).await;
+    let out = trellis(&[
+        "demo",
+        "--people",
+        "60",
+        "--seed",
+        "5",
+        "--database",
+        &db.url,
+        "--password",
+        "correct horse battery staple",
+        "--no-serve",
+    ]);
+    assert!(out.status.success(), "{backend}: {}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("60 people") && stdout.contains("commitments"),
+        "{stdout}"
+    );
 
-        let out = trellis(&[
-            "report",
-            "delivery",
-            "--format",
-            "json",
-            "--window",
-            "180d",
-            "--database",
-            &db.url,
-        ]);
-        assert!(out.status.success(), "{backend}: {}", text(&out.stderr));
-        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        let rows = report["rows"].as_array().unwrap();
-        assert_eq!(rows.len(), 60, "{backend}: everyone in the organisation");
-        let due: u64 = rows
-            .iter()
-            .map(|r| r["delivery"]["due"].as_u64().unwrap())
-            .sum();
-        assert_eq!(report["total_delivery"]["due"].as_u64().unwrap(), due);
-        assert!(due > 300, "six months of work: {due}");
-        let first = report["window"]["first"].as_str().unwrap().to_string();
+    let out = trellis(&[
+        "report",
+        "delivery",
+        "--format",
+        "json",
+        "--window",
+        "180d",
+        "--database",
+        &db.url,
+    ]);
+    assert!(out.status.success(), "{backend}: {}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = report["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 60, "{backend}: everyone in the organisation");
+    let due: u64 = rows
+        .iter()
+        .map(|r| r["delivery"]["due"].as_u64().unwrap())
+        .sum();
+    assert_eq!(report["total_delivery"]["due"].as_u64().unwrap(), due);
+    assert!(due > 300, "six months of work: {due}");
+    let first = report["window"]["first"].as_str().unwrap().to_string();
 
-        let out = trellis(&[
-            "report",
-            "workload",
-            "--format",
-            "csv",
-            "--database",
-            &db.url,
-        ]);
-        assert!(out.status.success());
-        let csv = text(&out.stdout);
-        assert!(csv.starts_with("person_id,name,due,on_time,reliability,remaining_hours,capacity_hours,workload,overloaded"));
-        assert_eq!(csv.lines().count(), 61);
-        assert!(
-            csv.contains(",true"),
-            "the demo has overloaded people:\n{csv}"
-        );
+    let out = trellis(&[
+        "report",
+        "workload",
+        "--format",
+        "csv",
+        "--database",
+        &db.url,
+    ]);
+    assert!(out.status.success());
+    let csv = text(&out.stdout);
+    assert!(csv.starts_with(
+        "person_id,name,due,on_time,reliability,remaining_hours,capacity_hours,workload,overloaded"
+    ));
+    assert_eq!(csv.lines().count(), 61);
+    assert!(
+        csv.contains(",true"),
+        "the demo has overloaded people:\n{csv}"
+    );
 
-        let out = trellis(&["report", "delivery", "--database", &db.url]);
-        let table = text(&out.stdout);
-        assert!(
-            table.contains("Reliability") && table.lines().last().unwrap().starts_with("Total"),
-            "{table}"
-        );
-        assert!(
-            !table.contains(&first),
-            "the default window is 90 days, not 180"
-        );
+    let out = trellis(&["report", "delivery", "--database", &db.url]);
+    let table = text(&out.stdout);
+    assert!(
+        table.contains("Reliability") && table.lines().last().unwrap().starts_with("Total"),
+        "{table}"
+    );
+    assert!(
+        !table.contains(&first),
+        "the default window is 90 days, not 180"
+    );
 
-        let out = trellis(&[
-            "report",
-            "delivery",
-            "--window",
-            "soon",
-            "--database",
-            &db.url,
-        ]);
-        assert!(!out.status.success());
-        assert!(
-            text(&out.stderr).contains("\"soon\" is not a window"),
-            "{}",
-            text(&out.stderr)
-        );
-        let out = trellis(&[
-            "report",
-            "delivery",
-            "--team",
-            "99999",
-            "--database",
-            &db.url,
-        ]);
-        assert!(!out.status.success());
-        assert!(
-            text(&out.stderr).contains("team 99999 not found"),
-            "{}",
-            text(&out.stderr)
-        );
-    }
+    let out = trellis(&[
+        "report",
+        "delivery",
+        "--window",
+        "soon",
+        "--database",
+        &db.url,
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("\"soon\" is not a window"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = trellis(&[
+        "report",
+        "delivery",
+        "--team",
+        "99999",
+        "--database",
+        &db.url,
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("team 99999 not found"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
-#[tokio::test]
-async fn talent_imports_all_rows_or_none() {
-    for backend in backends() {
-        let db = TestDatabase::new(backend).await;
-        let dir = tempfile::tempdir().unwrap();
-        let people = dir.path().join("people.csv");
-        std::fs::write(
-            &people,
-            "Email,Name,Skills\nada@x.org,Ada Lovelace,rust:4; sql:3\n",
-        )
-        .unwrap();
-        let out = trellis(&[
-            "import",
-            "people",
-            people.to_str().unwrap(),
-            "--database",
-            &db.url,
-        ]);
-        assert!(out.status.success(), "{backend}: {}", text(&out.stderr));
-        let pool = dir.path().join("pool.csv");
-        std::fs::write(
-            &pool,
-            "Name,Skills,Hourly Rate,Hours Per Week,Available From\n\
-             Kim Park,rust:5,120,20,2027-01-04\n\
-             Lee Ray,rust:5,0,20,2027-01-04\n\
-             Bo Lund,pyhton:4,80,10,2027-01-04\n",
-        )
-        .unwrap();
-        let out = trellis(&[
-            "import",
-            "talent",
-            pool.to_str().unwrap(),
-            "--database",
-            &db.url,
-        ]);
-        assert!(!out.status.success(), "{backend}");
-        let stderr = text(&out.stderr);
-        let path = pool.display();
-        for expected in [
-            format!(
-                "{path}:3: Hourly Rate: give the hourly rate as a number above 0 (at most 10,000)"
-            ),
-            format!(
-                "{path}:4: Skills: \"pyhton\" is not a skill Trellis knows (from people's skills, opportunities or this pool)"
-            ),
-            "2 errors; nothing was written.".to_string(),
-        ] {
-            assert!(
-                stderr.contains(&expected),
-                "{backend}: missing {expected:?} in\n{stderr}"
-            );
-        }
-        std::fs::write(
-            &pool,
-            "Name,Skills,Hourly Rate,Hours Per Week,Available From\n\
-             Kim Park,rust:5,120,20,2027-01-04\n",
-        )
-        .unwrap();
-        let out = trellis(&[
-            "import",
-            "talent",
-            pool.to_str().unwrap(),
-            "--database",
-            &db.url,
-        ]);
-        assert!(out.status.success(), "{backend}: {}", text(&out.stderr));
-        assert_eq!(text(&out.stdout).trim(), "Added 1 to the talent pool.");
+backend_tests!(talent_imports_all_rows_or_none);
+async fn talent_imports_all_rows_or_none(backend: &'static str) {
+    let db = TestDatabase::new(backend).await;
+    let dir = tempfile::tempdir().unwrap();
+    let people = dir.path().join("people.csv");
+    std::fs::write(
+        &people,
+        "Email,Name,Skills\nada@x.org,Ada Lovelace,rust:4; sql:3\n",
+    )
+    .unwrap();
+    let out = trellis(&[
+        "import",
+        "people",
+        people.to_str().unwrap(),
+        "--database",
+        &db.url,
+    ]);
+    assert!(out.status.success(), "{backend}: {}", text(&out.stderr));
+    let pool = dir.path().join("pool.csv");
+    std::fs::write(
+        &pool,
+        "Name,Skills,Hourly Rate,Hours Per Week,Available From\n\
+         Kim Park,rust:5,120,20,2027-01-04\n\
+         Lee Ray,rust:5,0,20,2027-01-04\n\
+         Bo Lund,pyhton:4,80,10,2027-01-04\n",
+    )
+    .unwrap();
+    let out = trellis(&[
+        "import",
+        "talent",
+        pool.to_str().unwrap(),
+        "--database",
+        &db.url,
+    ]);
+    assert!(!out.status.success(), "{backend}");
+    let stderr = text(&out.stderr);
+    let path = pool.display();
+    for expected in [
+        format!("{path}:3: Hourly Rate: give the hourly rate as a number above 0 (at most 10,000)"),
+        format!(
+            "{path}:4: Skills: \"pyhton\" is not a skill Trellis knows (from people's skills, opportunities or this pool)"
+        ),
+        "2 errors; nothing was written.".to_string(),
+    ] {
+        assert!(
+            stderr.contains(&expected),
+            "{backend}: missing {expected:?} in\n{stderr}"
+        );
     }
+    std::fs::write(
+        &pool,
+        "Name,Skills,Hourly Rate,Hours Per Week,Available From\n\
+         Kim Park,rust:5,120,20,2027-01-04\n",
+    )
+    .unwrap();
+    let out = trellis(&[
+        "import",
+        "talent",
+        pool.to_str().unwrap(),
+        "--database",
+        &db.url,
+    ]);
+    assert!(out.status.success(), "{backend}: {}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).trim(), "Added 1 to the talent pool.");
 }
 
-#[tokio::test]
-async fn the_career_ladder_imports_all_rows_or_none() {
-    for backend in backends() {
-        let db = TestDatabase::new(backend).await;
-        let dir = tempfile::tempdir().unwrap();
-        let ladder = dir.path().join("ladder.csv");
-        let import = |dry_run: bool| {
-            let mut args = vec!["import", "levels", ladder.to_str().unwrap()];
-            if dry_run {
-                args.push("--dry-run");
-            }
-            args.extend(["--database", db.url.as_str()]);
-            trellis(&args)
-        };
-        std::fs::write(&ladder, "Code,Name,Rank\nL1,Junior,1\nL1,Junior again,x\n").unwrap();
-        let out = import(false);
-        assert!(!out.status.success(), "{backend}");
-        let stderr = text(&out.stderr);
-        let path = ladder.display();
-        for expected in [
-            format!("{path}:3: Rank: \"x\" is not a whole number"),
-            format!("{path}:3: Code: L1 is already on line 2"),
-            "2 errors; nothing was written.".to_string(),
-        ] {
-            assert!(
-                stderr.contains(&expected),
-                "{backend}: missing {expected:?} in\n{stderr}"
-            );
+backend_tests!(the_career_ladder_imports_all_rows_or_none);
+async fn the_career_ladder_imports_all_rows_or_none(backend: &'static str) {
+    let db = TestDatabase::new(backend).await;
+    let dir = tempfile::tempdir().unwrap();
+    let ladder = dir.path().join("ladder.csv");
+    let import = |dry_run: bool| {
+        let mut args = vec!["import", "levels", ladder.to_str().unwrap()];
+        if dry_run {
+            args.push("--dry-run");
         }
-        std::fs::write(
-            &ladder,
-            "Code,Name,Rank,Expectations\nL1,Junior,1,Learns the craft\nL2,Engineer,2,\n",
-        )
-        .unwrap();
-        let out = import(true);
-        assert!(out.status.success(), "{backend}: {}", text(&out.stderr));
-        assert_eq!(
-            text(&out.stdout).trim(),
-            "Career ladder: would have 2 added, 0 updated, 0 unchanged. Nothing was written (dry run)."
-        );
-        let out = import(false);
-        assert!(out.status.success(), "{backend}: {}", text(&out.stderr));
-        assert_eq!(
-            text(&out.stdout).trim(),
-            "Career ladder: 2 added, 0 updated, 0 unchanged."
-        );
-        let out = import(false);
-        assert_eq!(
-            text(&out.stdout).trim(),
-            "Career ladder: 0 added, 0 updated, 2 unchanged."
+        args.extend(["--database", db.url.as_str()]);
+        trellis(&args)
+    };
+    std::fs::write(&ladder, "Code,Name,Rank\nL1,Junior,1\nL1,Junior again,x\n").unwrap();
+    let out = import(false);
+    assert!(!out.status.success(), "{backend}");
+    let stderr = text(&out.stderr);
+    let path = ladder.display();
+    for expected in [
+        format!("{path}:3: Rank: \"x\" is not a whole number"),
+        format!("{path}:3: Code: L1 is already on line 2"),
+        "2 errors; nothing was written.".to_string(),
+    ] {
+        assert!(
+            stderr.contains(&expected),
+            "{backend}: missing {expected:?} in\n{stderr}"
         );
     }
+    std::fs::write(
+        &ladder,
+        "Code,Name,Rank,Expectations\nL1,Junior,1,Learns the craft\nL2,Engineer,2,\n",
+    )
+    .unwrap();
+    let out = import(true);
+    assert!(out.status.success(), "{backend}: {}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout).trim(),
+        "Career ladder: would have 2 added, 0 updated, 0 unchanged. Nothing was written (dry run)."
+    );
+    let out = import(false);
+    assert!(out.status.success(), "{backend}: {}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout).trim(),
+        "Career ladder: 2 added, 0 updated, 0 unchanged."
+    );
+    let out = import(false);
+    assert_eq!(
+        text(&out.stdout).trim(),
+        "Career ladder: 0 added, 0 updated, 2 unchanged."
+    );
 }

@@ -39,6 +39,57 @@ pub fn backends() -> Vec<&'static str> {
     b
 }
 
+/// Whether PostgreSQL is configured for tests; when it is not, says so (or fails under CI,
+/// like [`backends`]).
+pub fn postgres_configured() -> bool {
+    let configured = std::env::var("TRELLIS_TEST_DATABASE_URL").is_ok_and(|u| !u.is_empty());
+    if !configured {
+        skipped("TRELLIS_TEST_DATABASE_URL", "this PostgreSQL test");
+    }
+    configured
+}
+
+/// One test per backend for each `async fn name(backend: &'static str)` named, so a failure
+/// names its backend (`name::sqlite`, `name::postgres`): `backend_tests!(a, b);`. The
+/// PostgreSQL test runs when `TRELLIS_TEST_DATABASE_URL` is set, and fails under CI when
+/// it is not.
+/// `backend_tests!(multi_thread: name)` runs them on two worker threads.
+#[macro_export]
+macro_rules! backend_tests {
+    (multi_thread: $($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name("sqlite").await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    if $crate::testing::postgres_configured() {
+                        super::$name("postgres").await
+                    }
+                }
+            }
+        )+
+    };
+    ($($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test]
+                async fn sqlite() {
+                    super::$name("sqlite").await
+                }
+                #[tokio::test]
+                async fn postgres() {
+                    if $crate::testing::postgres_configured() {
+                        super::$name("postgres").await
+                    }
+                }
+            }
+        )+
+    };
+}
+
 /// Says that a part of a test did not run for want of `variable`, or fails under CI.
 pub fn skipped(variable: &str, what: &str) {
     if std::env::var("CI").is_ok_and(|v| !v.is_empty()) {

@@ -6,6 +6,7 @@ use trellis_core::org::PeopleFilter;
 use trellis_core::org::export::write_people_csv;
 use trellis_core::org::import::{ImportOptions, MassLeave, parse_people_csv, plan_import};
 use trellis_core::store::prelude::*;
+use trellis_store::backend_tests;
 use trellis_store::testing::{TestDatabase, backends};
 
 async fn demo_store(backend: &str, size: usize) -> (TestDatabase, trellis_store::SqlStore) {
@@ -36,380 +37,366 @@ async fn import_demo(store: &trellis_store::SqlStore, size: usize) {
     assert_eq!(summary.created, size);
 }
 
-#[tokio::test]
-async fn an_export_imported_again_changes_nothing() {
-    for backend in backends() {
-        let (_db, store) = demo_store(backend, 300).await;
-        let mut csv = Vec::new();
-        write_people_csv(&store.org_snapshot().await.unwrap(), &mut csv).unwrap();
-        let plan = plan_import(
-            parse_people_csv(&csv),
-            &store.org_snapshot().await.unwrap(),
-            ImportOptions::default(),
-        );
-        assert!(plan.is_valid(), "{backend}: {:?}", plan.errors);
-        assert!(
-            plan.is_empty(),
-            "{backend}: {} updates, first {:?}",
-            plan.updates.len(),
-            plan.updates.first()
-        );
-        assert_eq!(plan.unchanged, 300, "{backend}");
-        let counts = store.counts().await.unwrap();
-        assert_eq!(counts.people, 300, "{backend}");
-    }
+backend_tests!(an_export_imported_again_changes_nothing);
+async fn an_export_imported_again_changes_nothing(backend: &'static str) {
+    let (_db, store) = demo_store(backend, 300).await;
+    let mut csv = Vec::new();
+    write_people_csv(&store.org_snapshot().await.unwrap(), &mut csv).unwrap();
+    let plan = plan_import(
+        parse_people_csv(&csv),
+        &store.org_snapshot().await.unwrap(),
+        ImportOptions::default(),
+    );
+    assert!(plan.is_valid(), "{backend}: {:?}", plan.errors);
+    assert!(
+        plan.is_empty(),
+        "{backend}: {} updates, first {:?}",
+        plan.updates.len(),
+        plan.updates.first()
+    );
+    assert_eq!(plan.unchanged, 300, "{backend}");
+    let counts = store.counts().await.unwrap();
+    assert_eq!(counts.people, 300, "{backend}");
 }
 
-#[tokio::test]
-async fn reporting_lines_read_back_as_imported() {
-    for backend in backends() {
-        let (_db, store) = demo_store(backend, 120).await;
-        let tops = store.top_of_tree().await.unwrap();
-        assert_eq!(tops.len(), 1, "{backend}: one CEO");
-        let ceo = &tops[0];
-        assert_eq!(ceo.report_count, 6, "{backend}: six department heads");
-        let heads = store.direct_reports(ceo.id).await.unwrap();
-        assert_eq!(heads.len(), 6);
-        let below = store.direct_reports(heads[0].id).await.unwrap();
-        let chain = store.manager_chain(below[0].id).await.unwrap();
-        assert_eq!(
-            chain.iter().map(|c| c.id).collect::<Vec<_>>(),
-            vec![heads[0].id, ceo.id],
-            "{backend}: nearest manager first"
-        );
-    }
+backend_tests!(reporting_lines_read_back_as_imported);
+async fn reporting_lines_read_back_as_imported(backend: &'static str) {
+    let (_db, store) = demo_store(backend, 120).await;
+    let tops = store.top_of_tree().await.unwrap();
+    assert_eq!(tops.len(), 1, "{backend}: one CEO");
+    let ceo = &tops[0];
+    assert_eq!(ceo.report_count, 6, "{backend}: six department heads");
+    let heads = store.direct_reports(ceo.id).await.unwrap();
+    assert_eq!(heads.len(), 6);
+    let below = store.direct_reports(heads[0].id).await.unwrap();
+    let chain = store.manager_chain(below[0].id).await.unwrap();
+    assert_eq!(
+        chain.iter().map(|c| c.id).collect::<Vec<_>>(),
+        vec![heads[0].id, ceo.id],
+        "{backend}: nearest manager first"
+    );
 }
 
-#[tokio::test]
-async fn directory_search_filters_and_pages() {
-    for backend in backends() {
-        let (_db, store) = demo_store(backend, 200).await;
-        let all = store
-            .list_people(&PeopleFilter {
-                per_page: 50,
-                page: 1,
-                ..Default::default()
-            })
-            .await
-            .unwrap();
-        assert_eq!(all.items.len(), 50);
-        let someone = &all.items[7];
-        let found = store
-            .list_people(&PeopleFilter {
-                query: Some(someone.email.to_uppercase()),
-                per_page: 50,
-                page: 1,
-                ..Default::default()
-            })
-            .await
-            .unwrap();
-        assert_eq!(found.total, 1, "{backend}");
-        assert_eq!(found.items[0].id, someone.id);
-        let none = store
-            .list_people(&PeopleFilter {
-                query: Some("zz_nobody%".into()),
-                per_page: 50,
-                page: 1,
-                ..Default::default()
-            })
-            .await
-            .unwrap();
-        assert_eq!(none.total, 0, "{backend}: % is matched literally");
-    }
+backend_tests!(directory_search_filters_and_pages);
+async fn directory_search_filters_and_pages(backend: &'static str) {
+    let (_db, store) = demo_store(backend, 200).await;
+    let all = store
+        .list_people(&PeopleFilter {
+            per_page: 50,
+            page: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(all.items.len(), 50);
+    let someone = &all.items[7];
+    let found = store
+        .list_people(&PeopleFilter {
+            query: Some(someone.email.to_uppercase()),
+            per_page: 50,
+            page: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(found.total, 1, "{backend}");
+    assert_eq!(found.items[0].id, someone.id);
+    let none = store
+        .list_people(&PeopleFilter {
+            query: Some("zz_nobody%".into()),
+            per_page: 50,
+            page: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(none.total, 0, "{backend}: % is matched literally");
 }
 
-#[tokio::test]
-async fn a_reimport_updates_changes_managers_and_deactivates() {
-    for backend in backends() {
-        let db = TestDatabase::new(backend).await;
-        let store = db.store().await;
-        let first = "Employee Id,Email,Name,Manager Email,Title,Skills\n\
-                     E1,ada@x.org,Ada,,CEO,strategy:5\n\
-                     E2,bob@x.org,Bob,ada@x.org,CTO,rust:4\n\
-                     E3,cy@x.org,Cy,bob@x.org,Engineer,rust:2+; sql:3\n";
-        let plan = plan_import(
-            parse_people_csv(first.as_bytes()),
-            &store.org_snapshot().await.unwrap(),
-            ImportOptions::default(),
-        );
-        store
-            .apply_import(
-                &plan,
-                &trellis_core::org::imports::import_record(&plan, None, "people.csv", 0),
-            )
-            .await
-            .unwrap();
-        // Cy now reports to Ada, Bob is missing from the file and is deactivated.
-        let second = "Employee Id,Email,Name,Manager Email,Title,Skills\n\
-                      E1,ada@x.org,Ada,,CEO,strategy:5\n\
-                      E3,cy@x.org,Cy,ada@x.org,Senior Engineer,rust:3+\n";
-        let plan = plan_import(
-            parse_people_csv(second.as_bytes()),
-            &store.org_snapshot().await.unwrap(),
-            ImportOptions {
-                deactivate_missing: true,
-                mass_leave: MassLeave::Allow,
-                importer: None,
-            },
-        );
-        assert!(plan.is_valid(), "{:?}", plan.errors);
-        let summary = store
-            .apply_import(
-                &plan,
-                &trellis_core::org::imports::import_record(&plan, None, "people.csv", 0),
-            )
-            .await
-            .unwrap();
-        assert_eq!(
-            (summary.updated, summary.unchanged, summary.deactivated),
-            (1, 1, 1),
-            "{backend}"
-        );
-        let cy = store.person_id_by_email("cy@x.org").await.unwrap().unwrap();
-        let person = store.person(cy).await.unwrap().unwrap();
-        assert_eq!(person.title.as_deref(), Some("Senior Engineer"));
-        let chain = store.manager_chain(cy).await.unwrap();
-        assert_eq!(chain.len(), 1);
-        assert_eq!(chain[0].email, "ada@x.org");
-        let skills = store
-            .person_neighbourhood(cy)
-            .await
-            .unwrap()
-            .unwrap()
-            .skills;
-        assert_eq!(skills.len(), 1);
-        assert!(skills[0].wants_to_grow);
-        let bob = store
-            .person_id_by_email("bob@x.org")
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(
-            store.person(bob).await.unwrap().unwrap().status.as_str(),
-            "left"
-        );
-    }
-}
-
-#[tokio::test]
-async fn sessions_expire_and_can_be_deleted() {
-    for backend in backends() {
-        let db = TestDatabase::new(backend).await;
-        let store = db.store().await;
-        let plan = plan_import(
-            parse_people_csv(b"Email,Name\nada@x.org,Ada\n"),
-            &store.org_snapshot().await.unwrap(),
-            ImportOptions::default(),
-        );
-        store
-            .apply_import(
-                &plan,
-                &trellis_core::org::imports::import_record(&plan, None, "people.csv", 0),
-            )
-            .await
-            .unwrap();
-        let ada = store
-            .person_id_by_email("ada@x.org")
-            .await
-            .unwrap()
-            .unwrap();
-        let account = store.create_account(ada, "hash", true).await.unwrap();
-        store
-            .create_session(account, "digest", "csrf", 1_000)
-            .await
-            .unwrap();
-        let live = store.session("digest", 500).await.unwrap().unwrap();
-        assert_eq!(live.account.email, "ada@x.org");
-        assert!(live.account.is_admin);
-        assert!(
-            store
-                .session("digest", 2_000_000_000)
-                .await
-                .unwrap()
-                .is_none(),
-            "{backend}: expired"
-        );
-        store.delete_session("digest").await.unwrap();
-        assert!(store.session("digest", 500).await.unwrap().is_none());
-        assert!(
-            store.create_account(ada, "hash", false).await.is_err(),
-            "one account per person"
-        );
-    }
-}
-
-#[tokio::test]
-async fn an_upload_kept_for_its_commit_is_stored_compressed_and_read_back_as_sent() {
-    use trellis_core::org::store::PendingImport;
-    for backend in backends() {
-        let db = TestDatabase::new(backend).await;
-        let store = db.store().await;
-        let plan = plan_import(
-            parse_people_csv(b"Email,Name\nada@x.org,Ada\n"),
-            &store.org_snapshot().await.unwrap(),
-            ImportOptions::default(),
-        );
-        let record = trellis_core::org::imports::import_record(&plan, None, "people.csv", 0);
-        store.apply_import(&plan, &record).await.unwrap();
-        let ada = store
-            .person_id_by_email("ada@x.org")
-            .await
-            .unwrap()
-            .unwrap();
-        let account = store.create_account(ada, "hash", true).await.unwrap();
-        let csv: Vec<u8> = std::iter::once("Email,Name\n".to_string())
-            .chain((0..20_000).map(|i| format!("person{i}@example.com,Person Number {i}\n")))
-            .collect::<String>()
-            .into_bytes();
-        let upload = |content: Vec<u8>| PendingImport {
-            file_name: "people.csv".into(),
-            content,
+backend_tests!(a_reimport_updates_changes_managers_and_deactivates);
+async fn a_reimport_updates_changes_managers_and_deactivates(backend: &'static str) {
+    let db = TestDatabase::new(backend).await;
+    let store = db.store().await;
+    let first = "Employee Id,Email,Name,Manager Email,Title,Skills\n\
+                 E1,ada@x.org,Ada,,CEO,strategy:5\n\
+                 E2,bob@x.org,Bob,ada@x.org,CTO,rust:4\n\
+                 E3,cy@x.org,Cy,bob@x.org,Engineer,rust:2+; sql:3\n";
+    let plan = plan_import(
+        parse_people_csv(first.as_bytes()),
+        &store.org_snapshot().await.unwrap(),
+        ImportOptions::default(),
+    );
+    store
+        .apply_import(
+            &plan,
+            &trellis_core::org::imports::import_record(&plan, None, "people.csv", 0),
+        )
+        .await
+        .unwrap();
+    // Cy now reports to Ada, Bob is missing from the file and is deactivated.
+    let second = "Employee Id,Email,Name,Manager Email,Title,Skills\n\
+                  E1,ada@x.org,Ada,,CEO,strategy:5\n\
+                  E3,cy@x.org,Cy,ada@x.org,Senior Engineer,rust:3+\n";
+    let plan = plan_import(
+        parse_people_csv(second.as_bytes()),
+        &store.org_snapshot().await.unwrap(),
+        ImportOptions {
             deactivate_missing: true,
-        };
+            mass_leave: MassLeave::Allow,
+            importer: None,
+        },
+    );
+    assert!(plan.is_valid(), "{:?}", plan.errors);
+    let summary = store
+        .apply_import(
+            &plan,
+            &trellis_core::org::imports::import_record(&plan, None, "people.csv", 0),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (summary.updated, summary.unchanged, summary.deactivated),
+        (1, 1, 1),
+        "{backend}"
+    );
+    let cy = store.person_id_by_email("cy@x.org").await.unwrap().unwrap();
+    let person = store.person(cy).await.unwrap().unwrap();
+    assert_eq!(person.title.as_deref(), Some("Senior Engineer"));
+    let chain = store.manager_chain(cy).await.unwrap();
+    assert_eq!(chain.len(), 1);
+    assert_eq!(chain[0].email, "ada@x.org");
+    let skills = store
+        .person_neighbourhood(cy)
+        .await
+        .unwrap()
+        .unwrap()
+        .skills;
+    assert_eq!(skills.len(), 1);
+    assert!(skills[0].wants_to_grow);
+    let bob = store
+        .person_id_by_email("bob@x.org")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        store.person(bob).await.unwrap().unwrap().status.as_str(),
+        "left"
+    );
+}
+
+backend_tests!(sessions_expire_and_can_be_deleted);
+async fn sessions_expire_and_can_be_deleted(backend: &'static str) {
+    let db = TestDatabase::new(backend).await;
+    let store = db.store().await;
+    let plan = plan_import(
+        parse_people_csv(b"Email,Name\nada@x.org,Ada\n"),
+        &store.org_snapshot().await.unwrap(),
+        ImportOptions::default(),
+    );
+    store
+        .apply_import(
+            &plan,
+            &trellis_core::org::imports::import_record(&plan, None, "people.csv", 0),
+        )
+        .await
+        .unwrap();
+    let ada = store
+        .person_id_by_email("ada@x.org")
+        .await
+        .unwrap()
+        .unwrap();
+    let account = store.create_account(ada, "hash", true).await.unwrap();
+    store
+        .create_session(account, "digest", "csrf", 1_000)
+        .await
+        .unwrap();
+    let live = store.session("digest", 500).await.unwrap().unwrap();
+    assert_eq!(live.account.email, "ada@x.org");
+    assert!(live.account.is_admin);
+    assert!(
         store
-            .save_pending_import("kept", account, upload(csv.clone()), 1_000)
+            .session("digest", 2_000_000_000)
+            .await
+            .unwrap()
+            .is_none(),
+        "{backend}: expired"
+    );
+    store.delete_session("digest").await.unwrap();
+    assert!(store.session("digest", 500).await.unwrap().is_none());
+    assert!(
+        store.create_account(ada, "hash", false).await.is_err(),
+        "one account per person"
+    );
+}
+
+backend_tests!(an_upload_kept_for_its_commit_is_stored_compressed_and_read_back_as_sent);
+async fn an_upload_kept_for_its_commit_is_stored_compressed_and_read_back_as_sent(
+    backend: &'static str,
+) {
+    use trellis_core::org::store::PendingImport;
+    let db = TestDatabase::new(backend).await;
+    let store = db.store().await;
+    let plan = plan_import(
+        parse_people_csv(b"Email,Name\nada@x.org,Ada\n"),
+        &store.org_snapshot().await.unwrap(),
+        ImportOptions::default(),
+    );
+    let record = trellis_core::org::imports::import_record(&plan, None, "people.csv", 0);
+    store.apply_import(&plan, &record).await.unwrap();
+    let ada = store
+        .person_id_by_email("ada@x.org")
+        .await
+        .unwrap()
+        .unwrap();
+    let account = store.create_account(ada, "hash", true).await.unwrap();
+    let csv: Vec<u8> = std::iter::once("Email,Name\n".to_string())
+        .chain((0..20_000).map(|i| format!("person{i}@example.com,Person Number {i}\n")))
+        .collect::<String>()
+        .into_bytes();
+    let upload = |content: Vec<u8>| PendingImport {
+        file_name: "people.csv".into(),
+        content,
+        deactivate_missing: true,
+    };
+    store
+        .save_pending_import("kept", account, upload(csv.clone()), 1_000)
+        .await
+        .unwrap();
+    let stored: Vec<u8> =
+        sqlx::query_scalar("SELECT content FROM pending_imports WHERE id = 'kept'")
+            .fetch_one(store.pool())
             .await
             .unwrap();
-        let stored: Vec<u8> =
-            sqlx::query_scalar("SELECT content FROM pending_imports WHERE id = 'kept'")
-                .fetch_one(store.pool())
-                .await
-                .unwrap();
-        assert!(stored.starts_with(&[0x1f, 0x8b]), "{backend}: gzip");
-        assert!(
-            stored.len() * 4 < csv.len(),
-            "{backend}: {} bytes",
-            stored.len()
-        );
-        let back = store
+    assert!(stored.starts_with(&[0x1f, 0x8b]), "{backend}: gzip");
+    assert!(
+        stored.len() * 4 < csv.len(),
+        "{backend}: {} bytes",
+        stored.len()
+    );
+    let back = store
+        .take_pending_import("kept", account)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(back.content, csv, "{backend}: the file as it was sent");
+    assert_eq!(back.file_name, "people.csv");
+    assert!(back.deactivate_missing);
+    assert!(
+        store
             .take_pending_import("kept", account)
             .await
             .unwrap()
-            .unwrap();
-        assert_eq!(back.content, csv, "{backend}: the file as it was sent");
-        assert_eq!(back.file_name, "people.csv");
-        assert!(back.deactivate_missing);
-        assert!(
-            store
-                .take_pending_import("kept", account)
-                .await
-                .unwrap()
-                .is_none()
-        );
+            .is_none()
+    );
 
-        // A preview that cannot be applied throws its file away.
-        store
-            .save_pending_import("refused", account, upload(csv.clone()), 1_000)
-            .await
-            .unwrap();
-        store
-            .discard_pending_import("refused", account)
-            .await
-            .unwrap();
-        assert!(
-            store
-                .take_pending_import("refused", account)
-                .await
-                .unwrap()
-                .is_none()
-        );
-
-        // Uploads kept before they were compressed are read as they were stored.
-        sqlx::query(
-            "INSERT INTO pending_imports (id, account_id, file_name, content, deactivate_missing, created_at) \
-             VALUES ('plain', $1, 'old.csv', $2, 0, 1000)",
-        )
-        .bind(account.0)
-        .bind(b"Email,Name\nbo@x.org,Bo\n".to_vec())
-        .execute(store.pool())
+    // A preview that cannot be applied throws its file away.
+    store
+        .save_pending_import("refused", account, upload(csv.clone()), 1_000)
         .await
         .unwrap();
-        let plain = store
-            .take_pending_import("plain", account)
+    store
+        .discard_pending_import("refused", account)
+        .await
+        .unwrap();
+    assert!(
+        store
+            .take_pending_import("refused", account)
             .await
             .unwrap()
-            .unwrap();
-        assert_eq!(plain.content, b"Email,Name\nbo@x.org,Bo\n");
-    }
+            .is_none()
+    );
+
+    // Uploads kept before they were compressed are read as they were stored.
+    sqlx::query(
+        "INSERT INTO pending_imports (id, account_id, file_name, content, deactivate_missing, created_at) \
+         VALUES ('plain', $1, 'old.csv', $2, 0, 1000)",
+    )
+    .bind(account.0)
+    .bind(b"Email,Name\nbo@x.org,Bo\n".to_vec())
+    .execute(store.pool())
+    .await
+    .unwrap();
+    let plain = store
+        .take_pending_import("plain", account)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(plain.content, b"Email,Name\nbo@x.org,Bo\n");
 }
 
-#[tokio::test]
-async fn a_write_made_elsewhere_is_read_at_once() {
-    for backend in backends() {
-        // Two instances on one database; `b` writes behind `a`'s back, some of it in plain
-        // SQL as any other client of the database might.
-        let (db, a) = demo_store(backend, 50).await;
-        let b = db.store().await;
-        let ceo = a.top_of_tree().await.unwrap()[0].id;
-        let (_, reports) = a.person_with_reports(ceo).await.unwrap().unwrap();
-        let around = a.person_neighbourhood(ceo).await.unwrap().unwrap();
-        assert_ne!(around.person.title.as_deref(), Some("Chief Gardener"));
-        let account = a.create_account(ceo, "hash", true).await.unwrap();
-        a.create_session(account, "digest", "csrf", 2_000_000_000)
-            .await
-            .unwrap();
-        assert!(a.session("digest", 500).await.unwrap().is_some());
-        let mut settings = a.settings().await.unwrap();
+backend_tests!(a_write_made_elsewhere_is_read_at_once);
+async fn a_write_made_elsewhere_is_read_at_once(backend: &'static str) {
+    // Two instances on one database; `b` writes behind `a`'s back, some of it in plain
+    // SQL as any other client of the database might.
+    let (db, a) = demo_store(backend, 50).await;
+    let b = db.store().await;
+    let ceo = a.top_of_tree().await.unwrap()[0].id;
+    let (_, reports) = a.person_with_reports(ceo).await.unwrap().unwrap();
+    let around = a.person_neighbourhood(ceo).await.unwrap().unwrap();
+    assert_ne!(around.person.title.as_deref(), Some("Chief Gardener"));
+    let account = a.create_account(ceo, "hash", true).await.unwrap();
+    a.create_session(account, "digest", "csrf", 2_000_000_000)
+        .await
+        .unwrap();
+    assert!(a.session("digest", 500).await.unwrap().is_some());
+    let mut settings = a.settings().await.unwrap();
 
-        sqlx::query("UPDATE people SET title = 'Chief Gardener' WHERE id = $1")
-            .bind(ceo.0)
-            .execute(b.pool())
-            .await
-            .unwrap();
-        let around = a.person_neighbourhood(ceo).await.unwrap().unwrap();
-        assert_eq!(
-            around.person.title.as_deref(),
-            Some("Chief Gardener"),
-            "{backend}: the person page"
-        );
-        sqlx::query("UPDATE people SET status = 'left' WHERE id = $1")
-            .bind(reports[0].id.0)
-            .execute(b.pool())
-            .await
-            .unwrap();
-        let (person, now_reporting) = a.person_with_reports(ceo).await.unwrap().unwrap();
-        assert_eq!(person.title.as_deref(), Some("Chief Gardener"), "{backend}");
-        assert_eq!(
-            now_reporting.len(),
-            reports.len() - 1,
-            "{backend}: the org chart without the person who left"
-        );
-        b.delete_session("digest").await.unwrap();
-        assert!(
-            a.session("digest", 500).await.unwrap().is_none(),
-            "{backend}: signed out everywhere"
-        );
-        settings.organisation_name = "Renamed Inc".into();
-        b.save_settings(&settings, None).await.unwrap();
-        assert_eq!(
-            a.settings().await.unwrap().organisation_name,
-            "Renamed Inc",
-            "{backend}"
-        );
-    }
+    sqlx::query("UPDATE people SET title = 'Chief Gardener' WHERE id = $1")
+        .bind(ceo.0)
+        .execute(b.pool())
+        .await
+        .unwrap();
+    let around = a.person_neighbourhood(ceo).await.unwrap().unwrap();
+    assert_eq!(
+        around.person.title.as_deref(),
+        Some("Chief Gardener"),
+        "{backend}: the person page"
+    );
+    sqlx::query("UPDATE people SET status = 'left' WHERE id = $1")
+        .bind(reports[0].id.0)
+        .execute(b.pool())
+        .await
+        .unwrap();
+    let (person, now_reporting) = a.person_with_reports(ceo).await.unwrap().unwrap();
+    assert_eq!(person.title.as_deref(), Some("Chief Gardener"), "{backend}");
+    assert_eq!(
+        now_reporting.len(),
+        reports.len() - 1,
+        "{backend}: the org chart without the person who left"
+    );
+    b.delete_session("digest").await.unwrap();
+    assert!(
+        a.session("digest", 500).await.unwrap().is_none(),
+        "{backend}: signed out everywhere"
+    );
+    settings.organisation_name = "Renamed Inc".into();
+    b.save_settings(&settings, None).await.unwrap();
+    assert_eq!(
+        a.settings().await.unwrap().organisation_name,
+        "Renamed Inc",
+        "{backend}"
+    );
 }
 
-#[tokio::test]
-async fn a_session_renewed_on_another_instance_stays_valid_here() {
-    for backend in backends() {
-        let (db, a) = demo_store(backend, 50).await;
-        let b = db.store().await;
-        let person = a.top_of_tree().await.unwrap()[0].id;
-        let account = a.create_account(person, "hash", false).await.unwrap();
-        let fortnight = trellis_core::auth::SESSION_DAYS * 86_400;
-        a.create_session(account, "shared", "csrf", 100 + fortnight)
-            .await
-            .unwrap();
-        // `a` reads it (and keeps a copy); later `b` renews it.
-        assert!(a.session("shared", 100).await.unwrap().is_some());
-        assert!(b.session("shared", 1_000_000).await.unwrap().is_some());
-        // Past the expiry `a` saw, the session lives on.
-        let later = 200 + fortnight;
-        assert!(
-            a.session("shared", later).await.unwrap().is_some(),
-            "{backend}"
-        );
-    }
+backend_tests!(a_session_renewed_on_another_instance_stays_valid_here);
+async fn a_session_renewed_on_another_instance_stays_valid_here(backend: &'static str) {
+    let (db, a) = demo_store(backend, 50).await;
+    let b = db.store().await;
+    let person = a.top_of_tree().await.unwrap()[0].id;
+    let account = a.create_account(person, "hash", false).await.unwrap();
+    let fortnight = trellis_core::auth::SESSION_DAYS * 86_400;
+    a.create_session(account, "shared", "csrf", 100 + fortnight)
+        .await
+        .unwrap();
+    // `a` reads it (and keeps a copy); later `b` renews it.
+    assert!(a.session("shared", 100).await.unwrap().is_some());
+    assert!(b.session("shared", 1_000_000).await.unwrap().is_some());
+    // Past the expiry `a` saw, the session lives on.
+    let later = 200 + fortnight;
+    assert!(
+        a.session("shared", later).await.unwrap().is_some(),
+        "{backend}"
+    );
 }
 
 /// PostgreSQL's change counters, which the read caches trust: one count per writing
@@ -666,227 +653,216 @@ async fn assert_every_write_is_counted_once(store: &trellis_store::SqlStore) {
     );
 }
 
-#[tokio::test]
-async fn a_database_from_a_newer_trellis_is_refused() {
-    for backend in backends() {
-        let db = TestDatabase::new(backend).await;
-        let store = db.store().await;
-        sqlx::query(
-            "INSERT INTO trellis_migrations (version, name, applied_at) VALUES (9999, 'future', 0)",
-        )
+backend_tests!(a_database_from_a_newer_trellis_is_refused);
+async fn a_database_from_a_newer_trellis_is_refused(backend: &'static str) {
+    let db = TestDatabase::new(backend).await;
+    let store = db.store().await;
+    sqlx::query(
+        "INSERT INTO trellis_migrations (version, name, applied_at) VALUES (9999, 'future', 0)",
+    )
+    .execute(store.pool())
+    .await
+    .unwrap();
+    store.close().await;
+    let err = trellis_store::SqlStore::connect(&trellis_store::StoreOptions::new(db.url.clone()))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("migration 9999, newer than this Trellis knows"),
+        "{backend}: {err}"
+    );
+}
+
+backend_tests!(a_migration_whose_text_changed_after_it_was_applied_is_refused);
+async fn a_migration_whose_text_changed_after_it_was_applied_is_refused(backend: &'static str) {
+    let db = TestDatabase::new(backend).await;
+    let store = db.store().await;
+    let checksum = |store: &trellis_store::SqlStore| {
+        let pool = store.pool().clone();
+        async move {
+            sqlx::query_scalar::<_, Option<String>>(
+                "SELECT checksum FROM trellis_migrations WHERE version = 2",
+            )
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    let recorded = checksum(&store).await.expect("recorded when applied");
+    assert_eq!(recorded.len(), 64, "{backend}: a SHA-256");
+    // A database migrated before checksums were kept gets today's on the next start.
+    sqlx::query("UPDATE trellis_migrations SET checksum = NULL")
         .execute(store.pool())
         .await
         .unwrap();
-        store.close().await;
-        let err =
-            trellis_store::SqlStore::connect(&trellis_store::StoreOptions::new(db.url.clone()))
-                .await
-                .unwrap_err()
-                .to_string();
-        assert!(
-            err.contains("migration 9999, newer than this Trellis knows"),
-            "{backend}: {err}"
-        );
-    }
-}
-
-#[tokio::test]
-async fn a_migration_whose_text_changed_after_it_was_applied_is_refused() {
-    for backend in backends() {
-        let db = TestDatabase::new(backend).await;
-        let store = db.store().await;
-        let checksum = |store: &trellis_store::SqlStore| {
-            let pool = store.pool().clone();
-            async move {
-                sqlx::query_scalar::<_, Option<String>>(
-                    "SELECT checksum FROM trellis_migrations WHERE version = 2",
-                )
-                .fetch_one(&pool)
-                .await
-                .unwrap()
-            }
-        };
-        let recorded = checksum(&store).await.expect("recorded when applied");
-        assert_eq!(recorded.len(), 64, "{backend}: a SHA-256");
-        // A database migrated before checksums were kept gets today's on the next start.
-        sqlx::query("UPDATE trellis_migrations SET checksum = NULL")
-            .execute(store.pool())
-            .await
-            .unwrap();
-        store.close().await;
-        let options = trellis_store::StoreOptions::new(db.url.clone());
-        let store = trellis_store::SqlStore::connect(&options).await.unwrap();
-        assert_eq!(checksum(&store).await.as_deref(), Some(recorded.as_str()));
-        // One applied from another text is refused, by name.
-        sqlx::query("UPDATE trellis_migrations SET checksum = 'edited' WHERE version = 2")
-            .execute(store.pool())
-            .await
-            .unwrap();
-        store.close().await;
-        let err = trellis_store::SqlStore::connect(&options)
-            .await
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("migration 2 (work) applied to this database differs"),
-            "{backend}: {err}"
-        );
-    }
-}
-
-#[tokio::test]
-async fn a_copy_moves_every_row_and_refuses_a_full_target() {
-    for target_backend in backends() {
-        let (_source_db, source) = demo_store("sqlite", 150).await;
-        let ada = source
-            .person_id_by_email(
-                &source
-                    .list_people(&PeopleFilter {
-                        per_page: 1,
-                        page: 1,
-                        ..Default::default()
-                    })
-                    .await
-                    .unwrap()
-                    .items[0]
-                    .email,
-            )
-            .await
-            .unwrap()
-            .unwrap();
-        source.create_account(ada, "hash", true).await.unwrap();
-        let target_db = TestDatabase::new(target_backend).await;
-        let target = target_db.store().await;
-        let report = trellis_store::copy_database(&source, &target, false)
-            .await
-            .unwrap();
-        let people = report.tables.iter().find(|(t, _)| t == "people").unwrap().1;
-        assert_eq!(people, 150, "{target_backend}");
-        let mut a = Vec::new();
-        let mut b = Vec::new();
-        write_people_csv(&source.org_snapshot().await.unwrap(), &mut a).unwrap();
-        write_people_csv(&target.org_snapshot().await.unwrap(), &mut b).unwrap();
-        assert_eq!(
-            String::from_utf8(a).unwrap(),
-            String::from_utf8(b).unwrap(),
-            "{target_backend}"
-        );
-        // New rows in the target do not collide with copied ids.
-        let plan = plan_import(
-            parse_people_csv(b"Email,Name\nnew.person@example.org,New Person\n"),
-            &target.org_snapshot().await.unwrap(),
-            ImportOptions::default(),
-        );
-        target
-            .apply_import(
-                &plan,
-                &trellis_core::org::imports::import_record(&plan, None, "people.csv", 0),
-            )
-            .await
-            .unwrap();
-        let err = trellis_store::copy_database(&source, &target, false)
-            .await
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("the target database is not empty: settings") || err.contains("not empty"),
-            "{err}"
-        );
-        assert!(err.contains("--force"));
-        let again = trellis_store::copy_database(&source, &target, true)
-            .await
-            .unwrap();
-        assert_eq!(again, report, "{target_backend}: --force replaces the data");
-    }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn each_due_job_is_claimed_by_exactly_one_instance() {
-    for backend in backends() {
-        let db = TestDatabase::new(backend).await;
-        // Two "instances": two pools on one database.
-        let a = std::sync::Arc::new(db.store().await);
-        let b = std::sync::Arc::new(db.store().await);
-        for i in 0..60 {
-            a.schedule_job("digest", &format!("person {i}"), 100)
-                .await
-                .unwrap();
-        }
-        a.schedule_job("later", "", 10_000).await.unwrap();
-        let mut workers = Vec::new();
-        for w in 0..8 {
-            let store = if w % 2 == 0 { a.clone() } else { b.clone() };
-            workers.push(tokio::spawn(async move {
-                let name = format!("worker-{w}");
-                let mut claimed = Vec::new();
-                while let Some(job) = store.claim_job(&name, 200, 300).await.unwrap() {
-                    store.finish_job(job.id, &name, 201, None).await.unwrap();
-                    claimed.push(job.id);
-                }
-                claimed
-            }));
-        }
-        let mut all = Vec::new();
-        for w in workers {
-            all.extend(w.await.unwrap());
-        }
-        all.sort();
-        let before = all.len();
-        all.dedup();
-        assert_eq!(before, all.len(), "{backend}: a job was claimed twice");
-        assert_eq!(
-            all.len(),
-            60,
-            "{backend}: every due job ran, the future one did not"
-        );
-        // A lease that ran out lets another instance take over an unfinished job.
-        let id = a.schedule_job("reminder", "", 100).await.unwrap();
-        let first = a.claim_job("crashed", 200, 300).await.unwrap().unwrap();
-        assert_eq!(first.id, id);
-        assert!(
-            b.claim_job("other", 250, 300).await.unwrap().is_none(),
-            "{backend}: leased"
-        );
-        let again = b.claim_job("other", 600, 300).await.unwrap().unwrap();
-        assert_eq!((again.id, again.attempts), (id, 2), "{backend}");
-    }
-}
-
-#[tokio::test]
-async fn a_bulk_import_keeps_every_index_and_reference_check() {
-    for backend in backends() {
-        // Over 10,000 new people: the path that rebuilds indexes and references at the end.
-        let (_db, store) = demo_store(backend, 10_500).await;
-        let indexes: Vec<String> = match backend {
-            "postgres" => sqlx::query_scalar("SELECT indexname::text FROM pg_indexes WHERE tablename IN ('people', 'person_skills')"),
-            _ => sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('people', 'person_skills')"),
-        }
-        .fetch_all(store.pool())
+    store.close().await;
+    let options = trellis_store::StoreOptions::new(db.url.clone());
+    let store = trellis_store::SqlStore::connect(&options).await.unwrap();
+    assert_eq!(checksum(&store).await.as_deref(), Some(recorded.as_str()));
+    // One applied from another text is refused, by name.
+    sqlx::query("UPDATE trellis_migrations SET checksum = 'edited' WHERE version = 2")
+        .execute(store.pool())
         .await
         .unwrap();
-        for name in ["people_manager", "people_team", "people_name"] {
-            assert!(
-                indexes.iter().any(|i| i == name),
-                "{backend}: index {name} missing from {indexes:?}"
-            );
-        }
-        let orphan = sqlx::query("INSERT INTO person_skills (person_id, skill_id, level, wants_to_grow) VALUES (999999, 1, 3, 0)")
-            .execute(store.pool())
-            .await;
-        assert!(
-            orphan.is_err(),
-            "{backend}: the reference to people is enforced again"
-        );
-        let loop_to_nobody = sqlx::query("UPDATE people SET manager_id = 999999 WHERE id = 1")
-            .execute(store.pool())
-            .await;
-        assert!(
-            loop_to_nobody.is_err(),
-            "{backend}: manager references are enforced again"
-        );
-        let tops = store.top_of_tree().await.unwrap();
-        assert_eq!(tops.len(), 1, "{backend}");
+    store.close().await;
+    let err = trellis_store::SqlStore::connect(&options)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("migration 2 (work) applied to this database differs"),
+        "{backend}: {err}"
+    );
+}
+
+backend_tests!(a_copy_moves_every_row_and_refuses_a_full_target);
+async fn a_copy_moves_every_row_and_refuses_a_full_target(target_backend: &'static str) {
+    let (_source_db, source) = demo_store("sqlite", 150).await;
+    let ada = source
+        .person_id_by_email(
+            &source
+                .list_people(&PeopleFilter {
+                    per_page: 1,
+                    page: 1,
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+                .items[0]
+                .email,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    source.create_account(ada, "hash", true).await.unwrap();
+    let target_db = TestDatabase::new(target_backend).await;
+    let target = target_db.store().await;
+    let report = trellis_store::copy_database(&source, &target, false)
+        .await
+        .unwrap();
+    let people = report.tables.iter().find(|(t, _)| t == "people").unwrap().1;
+    assert_eq!(people, 150, "{target_backend}");
+    let mut a = Vec::new();
+    let mut b = Vec::new();
+    write_people_csv(&source.org_snapshot().await.unwrap(), &mut a).unwrap();
+    write_people_csv(&target.org_snapshot().await.unwrap(), &mut b).unwrap();
+    assert_eq!(
+        String::from_utf8(a).unwrap(),
+        String::from_utf8(b).unwrap(),
+        "{target_backend}"
+    );
+    // New rows in the target do not collide with copied ids.
+    let plan = plan_import(
+        parse_people_csv(b"Email,Name\nnew.person@example.org,New Person\n"),
+        &target.org_snapshot().await.unwrap(),
+        ImportOptions::default(),
+    );
+    target
+        .apply_import(
+            &plan,
+            &trellis_core::org::imports::import_record(&plan, None, "people.csv", 0),
+        )
+        .await
+        .unwrap();
+    let err = trellis_store::copy_database(&source, &target, false)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("the target database is not empty: settings") || err.contains("not empty"),
+        "{err}"
+    );
+    assert!(err.contains("--force"));
+    let again = trellis_store::copy_database(&source, &target, true)
+        .await
+        .unwrap();
+    assert_eq!(again, report, "{target_backend}: --force replaces the data");
+}
+
+backend_tests!(multi_thread: each_due_job_is_claimed_by_exactly_one_instance);
+async fn each_due_job_is_claimed_by_exactly_one_instance(backend: &'static str) {
+    let db = TestDatabase::new(backend).await;
+    // Two "instances": two pools on one database.
+    let a = std::sync::Arc::new(db.store().await);
+    let b = std::sync::Arc::new(db.store().await);
+    for i in 0..60 {
+        a.schedule_job("digest", &format!("person {i}"), 100)
+            .await
+            .unwrap();
     }
+    a.schedule_job("later", "", 10_000).await.unwrap();
+    let mut workers = Vec::new();
+    for w in 0..8 {
+        let store = if w % 2 == 0 { a.clone() } else { b.clone() };
+        workers.push(tokio::spawn(async move {
+            let name = format!("worker-{w}");
+            let mut claimed = Vec::new();
+            while let Some(job) = store.claim_job(&name, 200, 300).await.unwrap() {
+                store.finish_job(job.id, &name, 201, None).await.unwrap();
+                claimed.push(job.id);
+            }
+            claimed
+        }));
+    }
+    let mut all = Vec::new();
+    for w in workers {
+        all.extend(w.await.unwrap());
+    }
+    all.sort();
+    let before = all.len();
+    all.dedup();
+    assert_eq!(before, all.len(), "{backend}: a job was claimed twice");
+    assert_eq!(
+        all.len(),
+        60,
+        "{backend}: every due job ran, the future one did not"
+    );
+    // A lease that ran out lets another instance take over an unfinished job.
+    let id = a.schedule_job("reminder", "", 100).await.unwrap();
+    let first = a.claim_job("crashed", 200, 300).await.unwrap().unwrap();
+    assert_eq!(first.id, id);
+    assert!(
+        b.claim_job("other", 250, 300).await.unwrap().is_none(),
+        "{backend}: leased"
+    );
+    let again = b.claim_job("other", 600, 300).await.unwrap().unwrap();
+    assert_eq!((again.id, again.attempts), (id, 2), "{backend}");
+}
+
+backend_tests!(a_bulk_import_keeps_every_index_and_reference_check);
+async fn a_bulk_import_keeps_every_index_and_reference_check(backend: &'static str) {
+    // Over 10,000 new people: the path that rebuilds indexes and references at the end.
+    let (_db, store) = demo_store(backend, 10_500).await;
+    let indexes: Vec<String> = match backend {
+        "postgres" => sqlx::query_scalar("SELECT indexname::text FROM pg_indexes WHERE tablename IN ('people', 'person_skills')"),
+        _ => sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('people', 'person_skills')"),
+    }
+    .fetch_all(store.pool())
+    .await
+    .unwrap();
+    for name in ["people_manager", "people_team", "people_name"] {
+        assert!(
+            indexes.iter().any(|i| i == name),
+            "{backend}: index {name} missing from {indexes:?}"
+        );
+    }
+    let orphan = sqlx::query("INSERT INTO person_skills (person_id, skill_id, level, wants_to_grow) VALUES (999999, 1, 3, 0)")
+        .execute(store.pool())
+        .await;
+    assert!(
+        orphan.is_err(),
+        "{backend}: the reference to people is enforced again"
+    );
+    let loop_to_nobody = sqlx::query("UPDATE people SET manager_id = 999999 WHERE id = 1")
+        .execute(store.pool())
+        .await;
+    assert!(
+        loop_to_nobody.is_err(),
+        "{backend}: manager references are enforced again"
+    );
+    let tops = store.top_of_tree().await.unwrap();
+    assert_eq!(tops.len(), 1, "{backend}");
 }
 
 mod work {
@@ -900,262 +876,255 @@ mod work {
         ChangeField, CommitmentStatus, Confidence, NewChange, NewCheckIn, NewCommitment,
         NewKeyResult, NewObjective, Scope,
     };
-
-    use trellis_store::testing::backends;
+    use trellis_store::backend_tests;
 
     const NOW: i64 = 1_795_424_400; // 2026-11-23 09:00 UTC
 
-    #[tokio::test]
-    async fn delivery_counted_by_the_database_matches_the_metric_definition() {
-        for backend in backends() {
-            let (_db, store) = demo_store(backend, 150).await;
-            let org = demo::generate(150, 42);
-            let written = trellis_core::work::demo::load(&store, &org, NOW, 3)
-                .await
-                .unwrap();
-            assert!(written > 150 * 14, "{backend}: {written}");
-            let today = local_date(None, NOW);
-            let window = Window::ending(today, 120);
-            let by_owner = store.delivery_by_owner(None, window, today).await.unwrap();
-            assert!(by_owner.len() > 100, "{backend}");
-            let mut total = DeliveryCounts::default();
-            for (owner, counts) in &by_owner {
-                let records = store.delivery_records(*owner).await.unwrap();
-                assert_eq!(
-                    *counts,
-                    delivery(&records, window, today),
-                    "{backend}: owner {owner}"
-                );
-                total.add(*counts);
-            }
-            let mut by_month = DeliveryCounts::default();
-            for (owner, _, c) in store
-                .delivery_by_owner_and_month(None, window, today)
+    backend_tests!(delivery_counted_by_the_database_matches_the_metric_definition);
+    async fn delivery_counted_by_the_database_matches_the_metric_definition(backend: &'static str) {
+        let (_db, store) = demo_store(backend, 150).await;
+        let org = demo::generate(150, 42);
+        let written = trellis_core::work::demo::load(&store, &org, NOW, 3)
+            .await
+            .unwrap();
+        assert!(written > 150 * 14, "{backend}: {written}");
+        let today = local_date(None, NOW);
+        let window = Window::ending(today, 120);
+        let by_owner = store.delivery_by_owner(None, window, today).await.unwrap();
+        assert!(by_owner.len() > 100, "{backend}");
+        let mut total = DeliveryCounts::default();
+        for (owner, counts) in &by_owner {
+            let records = store.delivery_records(*owner).await.unwrap();
+            assert_eq!(
+                *counts,
+                delivery(&records, window, today),
+                "{backend}: owner {owner}"
+            );
+            total.add(*counts);
+        }
+        let mut by_month = DeliveryCounts::default();
+        for (owner, _, c) in store
+            .delivery_by_owner_and_month(None, window, today)
+            .await
+            .unwrap()
+        {
+            assert!(by_owner.iter().any(|(o, _)| *o == owner));
+            by_month.add(c);
+        }
+        assert_eq!(by_month, total, "{backend}: months add up");
+        // Narrowing to some owners gives exactly their lines.
+        let some: Vec<_> = by_owner.iter().take(5).map(|(o, _)| *o).collect();
+        let narrowed = store
+            .delivery_by_owner(Some(&some), window, today)
+            .await
+            .unwrap();
+        assert_eq!(narrowed.len(), 5, "{backend}");
+    }
+
+    backend_tests!(commitments_keep_their_history_and_priorities);
+    async fn commitments_keep_their_history_and_priorities(backend: &'static str) {
+        let (_db, store) = demo_store(backend, 40).await;
+        let ceo = store.top_of_tree().await.unwrap()[0].id;
+        let tree = store.tree_members(ceo).await.unwrap();
+        assert_eq!(tree.len(), 40, "{backend}: the whole org under the CEO");
+        assert_eq!(tree[0].id, ceo);
+        assert!(tree.windows(2).all(|w| w[0].depth <= w[1].depth));
+        let owner = tree[1].id;
+        let day = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+        let new = |title: &str, due: &str| NewCommitment {
+            title: title.into(),
+            description: "".into(),
+            owner,
+            requester: Some(ceo),
+            objective: None,
+            due_date: day(due),
+            effort_hours: 6.5,
+            skills: vec!["rust".into(), "sql".into()],
+            created_at: NOW,
+            created_on: day("2026-11-23"),
+        };
+        let a = store
+            .create_commitment(&new("A", "2026-11-30"))
+            .await
+            .unwrap();
+        let b = store
+            .create_commitment(&new("B", "2026-11-25"))
+            .await
+            .unwrap();
+        let mut c = store.commitment(a).await.unwrap().unwrap();
+        assert_eq!(c.skills, ["rust", "sql"], "{backend}");
+        assert_eq!(c.remaining_hours, 6.5);
+        assert_eq!(c.requester.as_ref().unwrap().id, ceo);
+        c.due_date = day("2026-12-04");
+        c.agreed_due_date = day("2026-12-04");
+        store
+            .update_commitment(
+                &c,
+                &[NewChange {
+                    at: NOW + 60,
+                    actor: owner,
+                    field: ChangeField::DueDate,
+                    before: Some("2026-11-30".into()),
+                    after: Some("2026-12-04".into()),
+                    note: "scope grew".into(),
+                    in_time: Some(true),
+                }],
+                None,
+            )
+            .await
+            .unwrap();
+        let history = store.commitment_changes(a).await.unwrap();
+        assert_eq!(history.len(), 1, "{backend}");
+        assert_eq!(history[0].in_time, Some(true));
+        assert_eq!(history[0].actor.as_ref().unwrap().id, owner);
+        store.add_comment(a, ceo, NOW, "Thanks").await.unwrap();
+        assert_eq!(
+            store.commitment_comments(a).await.unwrap()[0].body,
+            "Thanks"
+        );
+        let by_priority = store
+            .open_commitments(&[owner], CommitmentOrder::Priority, None, 10)
+            .await
+            .unwrap();
+        assert_eq!(by_priority.iter().map(|c| c.id).collect::<Vec<_>>(), [a, b]);
+        let by_due = store
+            .open_commitments(&[owner], CommitmentOrder::DueDate, None, 10)
+            .await
+            .unwrap();
+        assert_eq!(by_due.iter().map(|c| c.id).collect::<Vec<_>>(), [b, a]);
+        store
+            .set_priorities(&[(a, by_priority[1].priority), (b, by_priority[0].priority)])
+            .await
+            .unwrap();
+        let swapped = store
+            .open_commitments(&[owner], CommitmentOrder::Priority, None, 10)
+            .await
+            .unwrap();
+        assert_eq!(swapped[0].id, b, "{backend}");
+        let soon = store
+            .open_commitments(
+                &[owner],
+                CommitmentOrder::DueDate,
+                Some(day("2026-11-26")),
+                10,
+            )
+            .await
+            .unwrap();
+        assert_eq!(soon.len(), 1);
+        let effort = store
+            .remaining_effort(Some(&[owner]), day("2026-12-31"))
+            .await
+            .unwrap();
+        assert_eq!(effort, vec![(owner, 13.0)], "{backend}");
+        let mut done = store.commitment(b).await.unwrap().unwrap();
+        done.status = CommitmentStatus::Done;
+        done.remaining_hours = 0.0;
+        done.completed_at = Some(NOW);
+        done.completed_on = Some(day("2026-11-23"));
+        store.update_commitment(&done, &[], None).await.unwrap();
+        assert_eq!(store.closed_commitments(owner, 5).await.unwrap()[0].id, b);
+        // Capacity and absences.
+        store.set_capacity(owner, Some(20.0)).await.unwrap();
+        assert_eq!(
+            store.capacities(Some(&[owner])).await.unwrap(),
+            vec![(owner, 20.0)]
+        );
+        store.set_capacity(owner, None).await.unwrap();
+        assert!(store.capacities(Some(&[owner])).await.unwrap().is_empty());
+        let off = store
+            .add_absence(owner, day("2026-11-26"), day("2026-11-27"), "Holiday")
+            .await
+            .unwrap();
+        let overlapping = store
+            .absences_between(None, day("2026-11-23"), day("2026-12-06"))
+            .await
+            .unwrap();
+        assert_eq!(overlapping.len(), 1, "{backend}");
+        assert_eq!(store.absence(off).await.unwrap().unwrap().person_id, owner);
+        store.delete_absence(off).await.unwrap();
+        assert!(
+            store
+                .absences_of(owner, day("2026-01-01"))
                 .await
                 .unwrap()
-            {
-                assert!(by_owner.iter().any(|(o, _)| *o == owner));
-                by_month.add(c);
-            }
-            assert_eq!(by_month, total, "{backend}: months add up");
-            // Narrowing to some owners gives exactly their lines.
-            let some: Vec<_> = by_owner.iter().take(5).map(|(o, _)| *o).collect();
-            let narrowed = store
-                .delivery_by_owner(Some(&some), window, today)
-                .await
-                .unwrap();
-            assert_eq!(narrowed.len(), 5, "{backend}");
-        }
+                .is_empty()
+        );
     }
 
-    #[tokio::test]
-    async fn commitments_keep_their_history_and_priorities() {
-        for backend in backends() {
-            let (_db, store) = demo_store(backend, 40).await;
-            let ceo = store.top_of_tree().await.unwrap()[0].id;
-            let tree = store.tree_members(ceo).await.unwrap();
-            assert_eq!(tree.len(), 40, "{backend}: the whole org under the CEO");
-            assert_eq!(tree[0].id, ceo);
-            assert!(tree.windows(2).all(|w| w[0].depth <= w[1].depth));
-            let owner = tree[1].id;
-            let day = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
-            let new = |title: &str, due: &str| NewCommitment {
-                title: title.into(),
+    backend_tests!(objectives_with_key_results_and_check_ins);
+    async fn objectives_with_key_results_and_check_ins(backend: &'static str) {
+        let (_db, store) = demo_store(backend, 40).await;
+        let ceo = store.top_of_tree().await.unwrap()[0].id;
+        let day = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+        let company = store
+            .create_objective(&NewObjective {
+                title: "Delight customers".into(),
                 description: "".into(),
-                owner,
-                requester: Some(ceo),
-                objective: None,
-                due_date: day(due),
-                effort_hours: 6.5,
-                skills: vec!["rust".into(), "sql".into()],
+                scope: Scope::Company,
+                team: None,
+                owner: ceo,
+                parent: None,
+                period_start: day("2026-10-01"),
+                period_end: day("2026-12-31"),
                 created_at: NOW,
-                created_on: day("2026-11-23"),
-            };
-            let a = store
-                .create_commitment(&new("A", "2026-11-30"))
-                .await
-                .unwrap();
-            let b = store
-                .create_commitment(&new("B", "2026-11-25"))
-                .await
-                .unwrap();
-            let mut c = store.commitment(a).await.unwrap().unwrap();
-            assert_eq!(c.skills, ["rust", "sql"], "{backend}");
-            assert_eq!(c.remaining_hours, 6.5);
-            assert_eq!(c.requester.as_ref().unwrap().id, ceo);
-            c.due_date = day("2026-12-04");
-            c.agreed_due_date = day("2026-12-04");
-            store
-                .update_commitment(
-                    &c,
-                    &[NewChange {
-                        at: NOW + 60,
-                        actor: owner,
-                        field: ChangeField::DueDate,
-                        before: Some("2026-11-30".into()),
-                        after: Some("2026-12-04".into()),
-                        note: "scope grew".into(),
-                        in_time: Some(true),
-                    }],
-                    None,
-                )
-                .await
-                .unwrap();
-            let history = store.commitment_changes(a).await.unwrap();
-            assert_eq!(history.len(), 1, "{backend}");
-            assert_eq!(history[0].in_time, Some(true));
-            assert_eq!(history[0].actor.as_ref().unwrap().id, owner);
-            store.add_comment(a, ceo, NOW, "Thanks").await.unwrap();
-            assert_eq!(
-                store.commitment_comments(a).await.unwrap()[0].body,
-                "Thanks"
-            );
-            let by_priority = store
-                .open_commitments(&[owner], CommitmentOrder::Priority, None, 10)
-                .await
-                .unwrap();
-            assert_eq!(by_priority.iter().map(|c| c.id).collect::<Vec<_>>(), [a, b]);
-            let by_due = store
-                .open_commitments(&[owner], CommitmentOrder::DueDate, None, 10)
-                .await
-                .unwrap();
-            assert_eq!(by_due.iter().map(|c| c.id).collect::<Vec<_>>(), [b, a]);
-            store
-                .set_priorities(&[(a, by_priority[1].priority), (b, by_priority[0].priority)])
-                .await
-                .unwrap();
-            let swapped = store
-                .open_commitments(&[owner], CommitmentOrder::Priority, None, 10)
-                .await
-                .unwrap();
-            assert_eq!(swapped[0].id, b, "{backend}");
-            let soon = store
-                .open_commitments(
-                    &[owner],
-                    CommitmentOrder::DueDate,
-                    Some(day("2026-11-26")),
-                    10,
-                )
-                .await
-                .unwrap();
-            assert_eq!(soon.len(), 1);
-            let effort = store
-                .remaining_effort(Some(&[owner]), day("2026-12-31"))
-                .await
-                .unwrap();
-            assert_eq!(effort, vec![(owner, 13.0)], "{backend}");
-            let mut done = store.commitment(b).await.unwrap().unwrap();
-            done.status = CommitmentStatus::Done;
-            done.remaining_hours = 0.0;
-            done.completed_at = Some(NOW);
-            done.completed_on = Some(day("2026-11-23"));
-            store.update_commitment(&done, &[], None).await.unwrap();
-            assert_eq!(store.closed_commitments(owner, 5).await.unwrap()[0].id, b);
-            // Capacity and absences.
-            store.set_capacity(owner, Some(20.0)).await.unwrap();
-            assert_eq!(
-                store.capacities(Some(&[owner])).await.unwrap(),
-                vec![(owner, 20.0)]
-            );
-            store.set_capacity(owner, None).await.unwrap();
-            assert!(store.capacities(Some(&[owner])).await.unwrap().is_empty());
-            let off = store
-                .add_absence(owner, day("2026-11-26"), day("2026-11-27"), "Holiday")
-                .await
-                .unwrap();
-            let overlapping = store
-                .absences_between(None, day("2026-11-23"), day("2026-12-06"))
-                .await
-                .unwrap();
-            assert_eq!(overlapping.len(), 1, "{backend}");
-            assert_eq!(store.absence(off).await.unwrap().unwrap().person_id, owner);
-            store.delete_absence(off).await.unwrap();
-            assert!(
-                store
-                    .absences_of(owner, day("2026-01-01"))
-                    .await
-                    .unwrap()
-                    .is_empty()
-            );
-        }
-    }
-
-    #[tokio::test]
-    async fn objectives_with_key_results_and_check_ins() {
-        for backend in backends() {
-            let (_db, store) = demo_store(backend, 40).await;
-            let ceo = store.top_of_tree().await.unwrap()[0].id;
-            let day = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
-            let company = store
-                .create_objective(&NewObjective {
-                    title: "Delight customers".into(),
-                    description: "".into(),
-                    scope: Scope::Company,
-                    team: None,
-                    owner: ceo,
-                    parent: None,
-                    period_start: day("2026-10-01"),
-                    period_end: day("2026-12-31"),
-                    created_at: NOW,
-                })
-                .await
-                .unwrap();
-            let kr = store
-                .add_key_result(
-                    company,
-                    &NewKeyResult {
-                        title: "Response time".into(),
-                        measure: Measure::Numeric {
-                            start: 9.0,
-                            target: 2.0,
-                            current: 9.0,
-                            unit: "h".into(),
-                        },
+            })
+            .await
+            .unwrap();
+        let kr = store
+            .add_key_result(
+                company,
+                &NewKeyResult {
+                    title: "Response time".into(),
+                    measure: Measure::Numeric {
+                        start: 9.0,
+                        target: 2.0,
+                        current: 9.0,
+                        unit: "h".into(),
                     },
-                )
-                .await
-                .unwrap();
-            store
-                .record_check_in(&NewCheckIn {
-                    key_result_id: kr,
-                    author: ceo,
-                    at: NOW,
-                    value: Some(5.5),
-                    done: false,
-                    confidence: Confidence::Unsure,
-                    note: "halfway".into(),
-                })
-                .await
-                .unwrap();
-            let o = store.objective(company).await.unwrap().unwrap();
-            assert_eq!(o.key_results.len(), 1, "{backend}");
-            let k = &o.key_results[0];
-            assert_eq!(k.last_confidence, Some(Confidence::Unsure));
-            assert_eq!(k.last_check_in_at, Some(NOW));
-            assert!(matches!(k.measure, Measure::Numeric { current, .. } if current == 5.5));
-            let running = store
-                .objectives(&ObjectiveFilter {
-                    active_on: Some(day("2026-11-23")),
-                    ..ObjectiveFilter::default()
-                })
-                .await
-                .unwrap();
-            assert_eq!(running.len(), 1);
-            let later = store
-                .objectives(&ObjectiveFilter {
-                    active_on: Some(day("2027-01-05")),
-                    ..ObjectiveFilter::default()
-                })
-                .await
-                .unwrap();
-            assert!(later.is_empty());
-            store.set_objective_closed(company, true).await.unwrap();
-            assert!(store.objective(company).await.unwrap().unwrap().closed);
-            assert_eq!(
-                store.check_ins(company, 10).await.unwrap()[0].note,
-                "halfway"
-            );
-        }
+                },
+            )
+            .await
+            .unwrap();
+        store
+            .record_check_in(&NewCheckIn {
+                key_result_id: kr,
+                author: ceo,
+                at: NOW,
+                value: Some(5.5),
+                done: false,
+                confidence: Confidence::Unsure,
+                note: "halfway".into(),
+            })
+            .await
+            .unwrap();
+        let o = store.objective(company).await.unwrap().unwrap();
+        assert_eq!(o.key_results.len(), 1, "{backend}");
+        let k = &o.key_results[0];
+        assert_eq!(k.last_confidence, Some(Confidence::Unsure));
+        assert_eq!(k.last_check_in_at, Some(NOW));
+        assert!(matches!(k.measure, Measure::Numeric { current, .. } if current == 5.5));
+        let running = store
+            .objectives(&ObjectiveFilter {
+                active_on: Some(day("2026-11-23")),
+                ..ObjectiveFilter::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(running.len(), 1);
+        let later = store
+            .objectives(&ObjectiveFilter {
+                active_on: Some(day("2027-01-05")),
+                ..ObjectiveFilter::default()
+            })
+            .await
+            .unwrap();
+        assert!(later.is_empty());
+        store.set_objective_closed(company, true).await.unwrap();
+        assert!(store.objective(company).await.unwrap().unwrap().closed);
+        assert_eq!(
+            store.check_ins(company, 10).await.unwrap()[0].note,
+            "halfway"
+        );
     }
 }
 
@@ -1220,56 +1189,53 @@ async fn postgresql_is_reached_over_tls_when_the_url_asks() {
     );
 }
 
+backend_tests!(copy_moves_every_table_and_column_of_the_schema);
 /// `trellis copy` names its tables and columns by hand: every table and column the
 /// migrations create is in its list (and nothing else), on both backends.
-#[tokio::test]
-async fn copy_moves_every_table_and_column_of_the_schema() {
+async fn copy_moves_every_table_and_column_of_the_schema(backend: &'static str) {
     use std::collections::BTreeSet;
-    for backend in backends() {
-        let db = TestDatabase::new(backend).await;
-        let store = db.store().await;
-        let sql = if backend == "sqlite" {
-            "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
-             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'"
-        } else {
-            "SELECT table_name::text, column_name::text FROM information_schema.columns \
-             WHERE table_schema = current_schema()"
-        };
-        let rows: Vec<(String, String)> =
-            sqlx::query_as(sql).fetch_all(store.pool()).await.unwrap();
-        // The migrator's record and the change counter's own state are not data.
-        let not_data = [
-            "trellis_migrations",
-            "change_counter",
-            "change_counter_pending",
-        ];
-        let schema: BTreeSet<(String, String)> = rows
-            .into_iter()
-            .filter(|(t, _)| !not_data.contains(&t.as_str()))
-            .collect();
-        let copied: BTreeSet<(String, String)> = trellis_store::testing::copied_columns()
-            .into_iter()
-            .flat_map(|(t, columns)| {
-                columns
-                    .into_iter()
-                    .map(move |c| (t.to_string(), c.to_string()))
-            })
-            .collect();
-        let forgotten: Vec<String> = schema
-            .difference(&copied)
-            .map(|(t, c)| format!("{t}.{c}"))
-            .collect();
-        let unknown: Vec<String> = copied
-            .difference(&schema)
-            .map(|(t, c)| format!("{t}.{c}"))
-            .collect();
-        assert!(
-            forgotten.is_empty(),
-            "{backend}: `trellis copy` leaves these columns behind (add them to TABLES in copy.rs): {forgotten:?}"
-        );
-        assert!(
-            unknown.is_empty(),
-            "{backend}: copy.rs names columns the schema does not have: {unknown:?}"
-        );
-    }
+    let db = TestDatabase::new(backend).await;
+    let store = db.store().await;
+    let sql = if backend == "sqlite" {
+        "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+         WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'"
+    } else {
+        "SELECT table_name::text, column_name::text FROM information_schema.columns \
+         WHERE table_schema = current_schema()"
+    };
+    let rows: Vec<(String, String)> = sqlx::query_as(sql).fetch_all(store.pool()).await.unwrap();
+    // The migrator's record and the change counter's own state are not data.
+    let not_data = [
+        "trellis_migrations",
+        "change_counter",
+        "change_counter_pending",
+    ];
+    let schema: BTreeSet<(String, String)> = rows
+        .into_iter()
+        .filter(|(t, _)| !not_data.contains(&t.as_str()))
+        .collect();
+    let copied: BTreeSet<(String, String)> = trellis_store::testing::copied_columns()
+        .into_iter()
+        .flat_map(|(t, columns)| {
+            columns
+                .into_iter()
+                .map(move |c| (t.to_string(), c.to_string()))
+        })
+        .collect();
+    let forgotten: Vec<String> = schema
+        .difference(&copied)
+        .map(|(t, c)| format!("{t}.{c}"))
+        .collect();
+    let unknown: Vec<String> = copied
+        .difference(&schema)
+        .map(|(t, c)| format!("{t}.{c}"))
+        .collect();
+    assert!(
+        forgotten.is_empty(),
+        "{backend}: `trellis copy` leaves these columns behind (add them to TABLES in copy.rs): {forgotten:?}"
+    );
+    assert!(
+        unknown.is_empty(),
+        "{backend}: copy.rs names columns the schema does not have: {unknown:?}"
+    );
 }

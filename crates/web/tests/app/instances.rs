@@ -1,6 +1,7 @@
 //! Several instances on one database, and one installation copied to another backend.
 
 use crate::common;
+use trellis_store::backend_tests;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
@@ -54,167 +55,165 @@ async fn call(
     )
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_instances_serve_one_organisation() {
-    for backend in backends() {
-        let app = TestApp::new(backend).await;
-        let a = app.router.clone();
-        let b = second_instance(&app).await;
-        // A session made on one instance is valid on the other.
-        let session = app.sign_in("rep@acme.test", PASSWORD).await.unwrap();
-        let response = b
-            .clone()
-            .oneshot(
+backend_tests!(multi_thread: two_instances_serve_one_organisation);
+async fn two_instances_serve_one_organisation(backend: &'static str) {
+    let app = TestApp::new(backend).await;
+    let a = app.router.clone();
+    let b = second_instance(&app).await;
+    // A session made on one instance is valid on the other.
+    let session = app.sign_in("rep@acme.test", PASSWORD).await.unwrap();
+    let response = b
+        .clone()
+        .oneshot(
+            Request::builder()
+                .uri("/")
+                .header(header::COOKIE, &session.cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{backend}");
+    // Signing out on one instance ends the session on the other at once.
+    let doomed = app.sign_in("dev@acme.test", PASSWORD).await.unwrap();
+    let page_on_b = |cookie: String| {
+        let b = b.clone();
+        async move {
+            b.oneshot(
                 Request::builder()
                     .uri("/")
-                    .header(header::COOKIE, &session.cookie)
+                    .header(header::COOKIE, cookie)
                     .body(Body::empty())
                     .unwrap(),
             )
             .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::OK, "{backend}");
-        // Signing out on one instance ends the session on the other at once.
-        let doomed = app.sign_in("dev@acme.test", PASSWORD).await.unwrap();
-        let page_on_b = |cookie: String| {
-            let b = b.clone();
-            async move {
-                b.oneshot(
-                    Request::builder()
-                        .uri("/")
-                        .header(header::COOKIE, cookie)
-                        .body(Body::empty())
-                        .unwrap(),
-                )
-                .await
-                .unwrap()
-                .status()
-            }
-        };
-        assert_eq!(page_on_b(doomed.cookie.clone()).await, StatusCode::OK);
-        let response = app
-            .post_form("/signout", Some(&doomed), None, &[("csrf", &doomed.csrf)])
-            .await;
-        assert_eq!(response.status, StatusCode::SEE_OTHER, "{backend}");
-        assert_eq!(
-            page_on_b(doomed.cookie.clone()).await,
-            StatusCode::SEE_OTHER,
-            "{backend}: the other instance sends the signed-out browser to sign in"
-        );
+            .unwrap()
+            .status()
+        }
+    };
+    assert_eq!(page_on_b(doomed.cookie.clone()).await, StatusCode::OK);
+    let response = app
+        .post_form("/signout", Some(&doomed), None, &[("csrf", &doomed.csrf)])
+        .await;
+    assert_eq!(response.status, StatusCode::SEE_OTHER, "{backend}");
+    assert_eq!(
+        page_on_b(doomed.cookie.clone()).await,
+        StatusCode::SEE_OTHER,
+        "{backend}: the other instance sends the signed-out browser to sign in"
+    );
 
-        // 32 clients, each creating people and updating them, alternating instances.
-        let token = Arc::new(app.token("hr@acme.test").await);
-        let server_errors = Arc::new(AtomicUsize::new(0));
-        let stale_reads = Arc::new(AtomicUsize::new(0));
-        let mut clients = Vec::new();
-        for c in 0..32 {
-            let (a, b, token, server_errors, stale_reads) = (
-                a.clone(),
-                b.clone(),
-                token.clone(),
-                server_errors.clone(),
-                stale_reads.clone(),
-            );
-            clients.push(tokio::spawn(async move {
-                let mut acknowledged = Vec::new();
-                for i in 0..6 {
-                    let (first, second) = if (c + i) % 2 == 0 { (&a, &b) } else { (&b, &a) };
-                    let email = format!("c{c}.p{i}@acme.test");
-                    let (status, body) = call(
+    // 32 clients, each creating people and updating them, alternating instances.
+    let token = Arc::new(app.token("hr@acme.test").await);
+    let server_errors = Arc::new(AtomicUsize::new(0));
+    let stale_reads = Arc::new(AtomicUsize::new(0));
+    let mut clients = Vec::new();
+    for c in 0..32 {
+        let (a, b, token, server_errors, stale_reads) = (
+            a.clone(),
+            b.clone(),
+            token.clone(),
+            server_errors.clone(),
+            stale_reads.clone(),
+        );
+        clients.push(tokio::spawn(async move {
+            let mut acknowledged = Vec::new();
+            for i in 0..6 {
+                let (first, second) = if (c + i) % 2 == 0 { (&a, &b) } else { (&b, &a) };
+                let email = format!("c{c}.p{i}@acme.test");
+                let (status, body) = call(
+                    first,
+                    Method::POST,
+                    "/api/v1/people",
+                    &token,
+                    Some(json!({"name": format!("Client {c} Person {i}"), "email": email})),
+                )
+                .await;
+                if status.is_server_error() {
+                    server_errors.fetch_add(1, Ordering::Relaxed);
+                }
+                if status != StatusCode::CREATED {
+                    continue;
+                }
+                let id = body["id"].as_i64().unwrap();
+                let title = format!("Title {c}-{i}");
+                let (status, _) = call(
+                    second,
+                    Method::PATCH,
+                    &format!("/api/v1/people/{id}"),
+                    &token,
+                    Some(json!({"title": title})),
+                )
+                .await;
+                if status.is_server_error() {
+                    server_errors.fetch_add(1, Ordering::Relaxed);
+                }
+                if status == StatusCode::OK {
+                    // The instance that created the person (and read it into its
+                    // caches) shows the change made on the other at once.
+                    let (_, node) = call(
                         first,
-                        Method::POST,
-                        "/api/v1/people",
+                        Method::GET,
+                        &format!("/api/v1/org/{id}?depth=0"),
                         &token,
-                        Some(json!({"name": format!("Client {c} Person {i}"), "email": email})),
+                        None,
                     )
                     .await;
-                    if status.is_server_error() {
-                        server_errors.fetch_add(1, Ordering::Relaxed);
-                    }
-                    if status != StatusCode::CREATED {
-                        continue;
-                    }
-                    let id = body["id"].as_i64().unwrap();
-                    let title = format!("Title {c}-{i}");
-                    let (status, _) = call(
-                        second,
-                        Method::PATCH,
+                    let (_, person) = call(
+                        first,
+                        Method::GET,
                         &format!("/api/v1/people/{id}"),
                         &token,
-                        Some(json!({"title": title})),
+                        None,
                     )
                     .await;
-                    if status.is_server_error() {
-                        server_errors.fetch_add(1, Ordering::Relaxed);
+                    if node["person"]["title"] != title.as_str()
+                        || person["title"] != title.as_str()
+                    {
+                        stale_reads.fetch_add(1, Ordering::Relaxed);
                     }
-                    if status == StatusCode::OK {
-                        // The instance that created the person (and read it into its
-                        // caches) shows the change made on the other at once.
-                        let (_, node) = call(
-                            first,
-                            Method::GET,
-                            &format!("/api/v1/org/{id}?depth=0"),
-                            &token,
-                            None,
-                        )
-                        .await;
-                        let (_, person) = call(
-                            first,
-                            Method::GET,
-                            &format!("/api/v1/people/{id}"),
-                            &token,
-                            None,
-                        )
-                        .await;
-                        if node["person"]["title"] != title.as_str()
-                            || person["title"] != title.as_str()
-                        {
-                            stale_reads.fetch_add(1, Ordering::Relaxed);
-                        }
-                    }
-                    acknowledged.push((email, (status == StatusCode::OK).then_some(title)));
                 }
-                acknowledged
-            }));
-        }
-        let mut acknowledged = Vec::new();
-        for c in clients {
-            acknowledged.extend(c.await.unwrap());
-        }
-        assert_eq!(
-            server_errors.load(Ordering::Relaxed),
-            0,
-            "{backend}: no request failed with a 5xx"
-        );
-        assert_eq!(
-            stale_reads.load(Ordering::Relaxed),
-            0,
-            "{backend}: every update was read back at once on the other instance"
-        );
-        assert_eq!(
-            acknowledged.len(),
-            32 * 6,
-            "{backend}: every create was acknowledged"
-        );
-        // Every acknowledged write is there exactly once, seen from either instance.
-        for (n, (email, title)) in acknowledged.iter().enumerate() {
-            let router = if n % 2 == 0 { &a } else { &b };
-            let (_, list) = call(
-                router,
-                Method::GET,
-                &format!("/api/v1/people?q={email}"),
-                &token,
-                None,
-            )
-            .await;
-            assert_eq!(list["total"], 1, "{backend}: {email}");
-            if let Some(title) = title {
-                assert_eq!(&list["items"][0]["title"], title, "{backend}: {email}");
+                acknowledged.push((email, (status == StatusCode::OK).then_some(title)));
             }
-        }
-        let counts = app.store.counts().await.unwrap();
-        assert_eq!(counts.people, 8 + 32 * 6, "{backend}");
+            acknowledged
+        }));
     }
+    let mut acknowledged = Vec::new();
+    for c in clients {
+        acknowledged.extend(c.await.unwrap());
+    }
+    assert_eq!(
+        server_errors.load(Ordering::Relaxed),
+        0,
+        "{backend}: no request failed with a 5xx"
+    );
+    assert_eq!(
+        stale_reads.load(Ordering::Relaxed),
+        0,
+        "{backend}: every update was read back at once on the other instance"
+    );
+    assert_eq!(
+        acknowledged.len(),
+        32 * 6,
+        "{backend}: every create was acknowledged"
+    );
+    // Every acknowledged write is there exactly once, seen from either instance.
+    for (n, (email, title)) in acknowledged.iter().enumerate() {
+        let router = if n % 2 == 0 { &a } else { &b };
+        let (_, list) = call(
+            router,
+            Method::GET,
+            &format!("/api/v1/people?q={email}"),
+            &token,
+            None,
+        )
+        .await;
+        assert_eq!(list["total"], 1, "{backend}: {email}");
+        if let Some(title) = title {
+            assert_eq!(&list["items"][0]["title"], title, "{backend}: {email}");
+        }
+    }
+    let counts = app.store.counts().await.unwrap();
+    assert_eq!(counts.people, 8 + 32 * 6, "{backend}");
 }
 
 /// Every list the API offers, page by page, as JSON text.
