@@ -296,11 +296,22 @@ fn clean(value: Option<String>) -> Option<String> {
 }
 
 /// Validates fields and reports every problem at once.
+/// Checks a person's fields. For a change (`stored` given), what the database must confirm
+/// is checked only where it differs from what is stored, which was checked when it was
+/// written: a change of title reads nothing else.
 async fn validate(
     store: &dyn OrgStore,
-    id: Option<PersonId>,
+    stored: Option<(PersonId, &PersonFields)>,
     fields: &mut PersonFields,
 ) -> CoreResult<()> {
+    let id = stored.map(|(id, _)| id);
+    let changed = |differs: fn(&PersonFields, &PersonFields) -> bool| {
+        stored.is_none_or(|(_, before)| differs(before, fields))
+    };
+    let email_changed = changed(|a, b| a.email != b.email.trim().to_lowercase());
+    let team_changed = changed(|a, b| a.team_id != b.team_id);
+    let level_changed = changed(|a, b| a.level_id != b.level_id);
+    let manager_changed = changed(|a, b| a.manager_id != b.manager_id || a.status != b.status);
     let mut errors = Vec::new();
     fields.name = fields.name.trim().to_string();
     fields.email = fields.email.trim().to_lowercase();
@@ -320,7 +331,8 @@ async fn validate(
             "email",
             format!("{:?} is not an e-mail address", fields.email),
         ));
-    } else if let Some(holder) = store.person_id_by_email(&fields.email).await?
+    } else if email_changed
+        && let Some(holder) = store.person_id_by_email(&fields.email).await?
         && Some(holder) != id
     {
         errors.push(FieldError::new(
@@ -338,6 +350,7 @@ async fn validate(
         ));
     }
     if let Some(team) = fields.team_id
+        && team_changed
         && store.team(team).await?.is_none()
     {
         errors.push(FieldError::new(
@@ -346,6 +359,7 @@ async fn validate(
         ));
     }
     if let Some(level) = fields.level_id
+        && level_changed
         && store.level(level).await?.is_none()
     {
         errors.push(FieldError::new(
@@ -353,7 +367,9 @@ async fn validate(
             format!("there is no job level {level}"),
         ));
     }
-    if let Some(manager) = fields.manager_id {
+    if let Some(manager) = fields.manager_id
+        && manager_changed
+    {
         match store.person(manager).await? {
             None => errors.push(FieldError::new(
                 "manager_id",
@@ -590,7 +606,8 @@ pub async fn update(
         }
         None => None,
     };
-    validate(store, Some(id), &mut fields).await?;
+    let old = PersonFields::from(&person);
+    validate(store, Some((id, &old)), &mut fields).await?;
     let skills_before = match &skills {
         Some(_) => store
             .person_neighbourhood(id)
@@ -600,9 +617,13 @@ pub async fn update(
         None => Vec::new(),
     };
     // The stored person carries its level and team by name; only what changed is looked up.
-    let old = PersonFields::from(&person);
+    let manager_changed = fields.manager_id != old.manager_id;
     let before = HistoryValues {
-        manager: manager_name(store, old.manager_id).await?,
+        manager: if manager_changed {
+            manager_name(store, old.manager_id).await?
+        } else {
+            None
+        },
         level: person.level_code.clone(),
         title: person.title.clone(),
         team: person.team_name.clone(),
@@ -610,10 +631,10 @@ pub async fn update(
         skills: skills_before.clone(),
     };
     let after = HistoryValues {
-        manager: if fields.manager_id == old.manager_id {
-            before.manager.clone()
-        } else {
+        manager: if manager_changed {
             manager_name(store, fields.manager_id).await?
+        } else {
+            None
         },
         level: match fields.level_id {
             l if l == old.level_id => before.level.clone(),

@@ -184,6 +184,48 @@ async fn people_change_only_what_they_may(backend: &'static str) {
     assert_eq!(fields, ["skills[0].level"]);
 }
 
+backend_tests!(a_change_checks_what_it_changes);
+/// A change is checked where it changes something: Dana's title can be changed after her
+/// manager left, while choosing a leaver as manager, or an e-mail someone else holds, is
+/// still refused at its field.
+async fn a_change_checks_what_it_changes(backend: &'static str) {
+    let app = TestApp::new(backend).await;
+    let admin = app.token("hr@acme.test").await;
+    let (mgr, dev, dev2) = (
+        app.id("mgr@acme.test").await,
+        app.id("dev@acme.test").await,
+        app.id("dev2@acme.test").await,
+    );
+    let patch = |id: i64, body: serde_json::Value| {
+        let (app, admin) = (&app, &admin);
+        async move {
+            app.api(
+                Method::PATCH,
+                &format!("/api/v1/people/{id}"),
+                Some(admin),
+                Some(body),
+            )
+            .await
+        }
+    };
+    let r = patch(mgr, json!({"status": "left"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.text());
+    let r = patch(dev, json!({"title": "Senior Software Engineer"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.text());
+    assert_eq!(r.json()["title"], "Senior Software Engineer");
+    let ceo = app.id("ceo@acme.test").await;
+    let r = patch(ceo, json!({"manager_id": mgr})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
+    assert!(r.text().contains("Max Manager has left"), "{}", r.text());
+    let r = patch(dev2, json!({"email": "DEV@acme.test"})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
+    assert!(
+        r.text().contains("already belongs to another person"),
+        "{}",
+        r.text()
+    );
+}
+
 backend_tests!(admins_create_people_and_reporting_loops_are_refused);
 async fn admins_create_people_and_reporting_loops_are_refused(backend: &'static str) {
     let app = TestApp::new(backend).await;
