@@ -6,9 +6,12 @@ use crate::people::{create_person_in, set_person_skills_in, update_person_in};
 use crate::{Backend, SqlStore, map_err, placeholders};
 use sqlx::{AssertSqlSafe, Row};
 use trellis_core::PersonId;
+use trellis_core::audit::AuditEntry;
 use trellis_core::error::{CoreError, CoreResult};
+use trellis_core::org::SkillLevel;
 use trellis_core::org::history::{FieldChange, HistoryEntry, HistoryField};
-use trellis_core::org::store::{ChangeRecord, PersonWrite};
+use trellis_core::org::people::PersonFields;
+use trellis_core::org::store::ChangeRecord;
 
 /// Rows per statement when recording many changes (an import's).
 const HISTORY_BATCH: usize = 500;
@@ -48,35 +51,49 @@ pub(crate) async fn record_in(
     Ok(())
 }
 
-pub async fn write_person(
-    store: &SqlStore,
-    write: &PersonWrite,
-    record: &ChangeRecord,
-) -> CoreResult<PersonId> {
-    let mut tx = match store.backend {
+/// A unit of work on the organisation: one transaction, begun immediately on SQLite so it
+/// holds the write lock from its first statement; dropped without a commit, it rolls back.
+pub(crate) struct SqlOrgWrite {
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    backend: Backend,
+}
+
+pub(crate) async fn begin_org_write(store: &SqlStore) -> CoreResult<SqlOrgWrite> {
+    let tx = match store.backend {
         Backend::Sqlite => store.pool.begin_with("BEGIN IMMEDIATE").await,
         Backend::Postgres => store.pool.begin().await,
     }
     .map_err(map_err)?;
-    let id = match write.id {
-        Some(id) => {
-            update_person_in(&mut tx, id, &write.fields).await?;
-            id
-        }
-        None => create_person_in(&mut tx, &write.fields).await?,
-    };
-    if let Some(skills) = &write.skills {
-        set_person_skills_in(&mut tx, id, skills).await?;
+    Ok(SqlOrgWrite {
+        tx,
+        backend: store.backend,
+    })
+}
+
+#[async_trait::async_trait]
+impl trellis_core::org::store::OrgWrite for SqlOrgWrite {
+    async fn create_person(&mut self, fields: &PersonFields) -> CoreResult<PersonId> {
+        create_person_in(&mut self.tx, fields).await
     }
-    let changes: Vec<_> = write.history.iter().map(|c| (id, c)).collect();
-    record_in(&mut tx, store.backend, &changes, record).await?;
-    let mut audit = record.audit.clone();
-    if write.id.is_none() {
-        audit.subject = format!("person {id}");
+    async fn update_person(&mut self, id: PersonId, fields: &PersonFields) -> CoreResult<()> {
+        update_person_in(&mut self.tx, id, fields).await
     }
-    audit_in(&mut tx, &audit).await?;
-    tx.commit().await.map_err(map_err)?;
-    Ok(id)
+    async fn set_skills(&mut self, id: PersonId, skills: &[SkillLevel]) -> CoreResult<()> {
+        set_person_skills_in(&mut self.tx, id, skills).await
+    }
+    async fn record_history(
+        &mut self,
+        changes: &[(PersonId, &FieldChange)],
+        record: &ChangeRecord,
+    ) -> CoreResult<()> {
+        record_in(&mut self.tx, self.backend, changes, record).await
+    }
+    async fn audit(&mut self, entry: &AuditEntry) -> CoreResult<()> {
+        audit_in(&mut self.tx, entry).await
+    }
+    async fn commit(self: Box<Self>) -> CoreResult<()> {
+        self.tx.commit().await.map_err(map_err)
+    }
 }
 
 pub async fn person_history(store: &SqlStore, id: PersonId) -> CoreResult<Vec<HistoryEntry>> {

@@ -156,12 +156,10 @@ impl trellis_core::org::store::OrgStore for SqlStore {
     ) -> CoreResult<trellis_core::org::store::ImportSummary> {
         import::apply_import(self, plan, record).await
     }
-    async fn write_person(
+    async fn begin_org_write(
         &self,
-        write: &trellis_core::org::store::PersonWrite,
-        record: &trellis_core::org::store::ChangeRecord,
-    ) -> CoreResult<trellis_core::PersonId> {
-        history::write_person(self, write, record).await
+    ) -> CoreResult<Box<dyn trellis_core::org::store::OrgWrite + '_>> {
+        Ok(Box::new(history::begin_org_write(self).await?))
     }
     async fn person_history(
         &self,

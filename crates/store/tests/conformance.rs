@@ -229,6 +229,90 @@ async fn sessions_expire_and_can_be_deleted(backend: &'static str) {
     );
 }
 
+backend_tests!(a_unit_of_work_commits_whole_or_not_at_all);
+/// A unit of work writes a person, their skills, history and audit line together; one
+/// dropped before its commit leaves no trace.
+async fn a_unit_of_work_commits_whole_or_not_at_all(backend: &'static str) {
+    use trellis_core::audit::AuditEntry;
+    use trellis_core::org::history::{FieldChange, HistoryField};
+    use trellis_core::org::people::PersonFields;
+    use trellis_core::org::store::ChangeRecord;
+    let db = TestDatabase::new(backend).await;
+    let store = db.store().await;
+    let fields = |email: &str| PersonFields {
+        employee_id: None,
+        name: "Ada Lovelace".into(),
+        preferred_name: None,
+        email: email.into(),
+        title: None,
+        level_id: None,
+        team_id: None,
+        manager_id: None,
+        location: None,
+        time_zone: None,
+        start_date: None,
+        status: trellis_core::org::PersonStatus::Active,
+    };
+    let audit = |subject: &str| AuditEntry {
+        at: 1_000,
+        actor: None,
+        action: "person.create".into(),
+        subject: subject.into(),
+        detail: String::new(),
+    };
+    let skills = [trellis_core::org::SkillLevel {
+        skill: "rust".into(),
+        level: 4,
+        wants_to_grow: true,
+    }];
+
+    let mut work = store.begin_org_write().await.unwrap();
+    let dropped = work.create_person(&fields("gone@x.org")).await.unwrap();
+    work.set_skills(dropped, &skills).await.unwrap();
+    work.audit(&audit("dropped")).await.unwrap();
+    drop(work);
+    assert!(
+        store
+            .person_id_by_email("gone@x.org")
+            .await
+            .unwrap()
+            .is_none(),
+        "{backend}"
+    );
+    assert!(store.audit_log(10).await.unwrap().is_empty(), "{backend}");
+
+    let mut work = store.begin_org_write().await.unwrap();
+    let ada = work.create_person(&fields("ada@x.org")).await.unwrap();
+    work.set_skills(ada, &skills).await.unwrap();
+    let title = FieldChange {
+        field: HistoryField::Title,
+        before: None,
+        after: Some("Analyst".into()),
+    };
+    let record = ChangeRecord {
+        audit: audit("kept"),
+        effective_on: chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
+        source: "api",
+    };
+    work.record_history(&[(ada, &title)], &record)
+        .await
+        .unwrap();
+    work.audit(&record.audit).await.unwrap();
+    work.commit().await.unwrap();
+    assert_eq!(
+        store.person_id_by_email("ada@x.org").await.unwrap(),
+        Some(ada)
+    );
+    let around = store.person_neighbourhood(ada).await.unwrap().unwrap();
+    assert_eq!(around.skills.len(), 1, "{backend}");
+    assert_eq!(
+        store.person_history(ada).await.unwrap().len(),
+        1,
+        "{backend}"
+    );
+    assert_eq!(store.audit_log(10).await.unwrap().len(), 1, "{backend}");
+}
+
 backend_tests!(an_upload_kept_for_its_commit_is_stored_compressed_and_read_back_as_sent);
 async fn an_upload_kept_for_its_commit_is_stored_compressed_and_read_back_as_sent(
     backend: &'static str,

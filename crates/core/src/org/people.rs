@@ -2,14 +2,14 @@
 //! through the visibility policy.
 
 use super::csv_format::{check_time_zone, is_plausible_email, normalise_skill};
-use super::history::{self, HistoryValues};
+use super::history::{self, FieldChange, HistoryValues};
 use super::{Page, PeopleFilter, Person, PersonCard, PersonStatus, SkillLevel};
 use crate::access::{Reach, Viewer};
 use crate::audit::AuditEntry;
 use crate::error::{CoreError, CoreResult, FieldError};
 use crate::ids::{LevelId, PersonId, TeamId};
+use crate::org::store::ChangeRecord;
 use crate::org::store::OrgStore;
-use crate::org::store::{ChangeRecord, PersonWrite};
 use crate::store::Store;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -504,18 +504,17 @@ pub async fn create(
     }
     validate(store, None, &mut fields).await?;
     validate_skills(&mut skills)?;
-    let record = person_record(viewer, "person.create", "new person", &fields, source, now);
-    store
-        .write_person(
-            &PersonWrite {
-                id: None,
-                fields,
-                skills: Some(skills),
-                history: Vec::new(),
-            },
-            &record,
-        )
-        .await
+    let record = person_record(viewer, "person.create", "", &fields, source, now);
+    let mut work = store.begin_org_write().await?;
+    let id = work.create_person(&fields).await?;
+    work.set_skills(id, &skills).await?;
+    work.audit(&AuditEntry {
+        subject: format!("person {id}"),
+        ..record.audit
+    })
+    .await?;
+    work.commit().await?;
+    Ok(id)
 }
 
 /// Changes a person. People edit their own preferred name, location, time zone and skills;
@@ -653,18 +652,16 @@ pub async fn update(
     let mut record = person_record(viewer, "person.update", "", &fields, source, now);
     record.audit.subject = format!("person {id}");
     record.effective_on = crate::clock::local_date(person.time_zone.as_deref(), now);
-    store
-        .write_person(
-            &PersonWrite {
-                id: Some(id),
-                fields,
-                skills,
-                history: history::changes(&before, &after),
-            },
-            &record,
-        )
-        .await?;
-    Ok(())
+    let changes = history::changes(&before, &after);
+    let mut work = store.begin_org_write().await?;
+    work.update_person(id, &fields).await?;
+    if let Some(skills) = &skills {
+        work.set_skills(id, skills).await?;
+    }
+    let changes: Vec<(PersonId, &FieldChange)> = changes.iter().map(|c| (id, c)).collect();
+    work.record_history(&changes, &record).await?;
+    work.audit(&record.audit).await?;
+    work.commit().await
 }
 
 /// The audit line and history date of a change to a person made by `viewer`.

@@ -39,14 +39,24 @@ pub struct ChangeRecord {
     pub source: &'static str,
 }
 
-/// A person created (no `id`) or changed, with their skills when they are set, and the
-/// history of what changed.
-#[derive(Debug, Clone)]
-pub struct PersonWrite {
-    pub id: Option<PersonId>,
-    pub fields: PersonFields,
-    pub skills: Option<Vec<SkillLevel>>,
-    pub history: Vec<FieldChange>,
+/// A unit of work on the organisation: writes that commit together with their history and
+/// audit line, or not at all. Dropped without [`OrgWrite::commit`], nothing is written.
+/// The use case decides what to write; the store only writes it.
+#[async_trait]
+pub trait OrgWrite: Send {
+    async fn create_person(&mut self, fields: &PersonFields) -> CoreResult<PersonId>;
+    /// Not found when there is no such person.
+    async fn update_person(&mut self, id: PersonId, fields: &PersonFields) -> CoreResult<()>;
+    /// Replaces a person's skills (creating unknown skill names).
+    async fn set_skills(&mut self, id: PersonId, skills: &[SkillLevel]) -> CoreResult<()>;
+    /// Keeps changes of people's fields in the org history, as `record` says.
+    async fn record_history(
+        &mut self,
+        changes: &[(PersonId, &FieldChange)],
+        record: &ChangeRecord,
+    ) -> CoreResult<()>;
+    async fn audit(&mut self, entry: &AuditEntry) -> CoreResult<()>;
+    async fn commit(self: Box<Self>) -> CoreResult<()>;
 }
 
 /// A person and the people and skills around them.
@@ -118,13 +128,8 @@ pub trait OrgStore: crate::audit::AuditStore + Send + Sync {
         plan: &ImportPlan,
         record: &ChangeRecord,
     ) -> CoreResult<ImportSummary>;
-    /// Creates or changes a person, their skills, history and audit line in one
-    /// transaction.
-    async fn write_person(
-        &self,
-        write: &PersonWrite,
-        record: &ChangeRecord,
-    ) -> CoreResult<PersonId>;
+    /// Starts a unit of work on the organisation (on SQLite, it holds the write lock).
+    async fn begin_org_write(&self) -> CoreResult<Box<dyn OrgWrite + '_>>;
     /// A person's recorded changes, newest first.
     async fn person_history(&self, id: PersonId) -> CoreResult<Vec<HistoryEntry>>;
     async fn counts(&self) -> CoreResult<OrgCounts>;
