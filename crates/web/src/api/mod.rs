@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, documented by an OpenAPI 3 document generated from these
 //! handlers (`/api/v1/openapi.json`). Same services, same visibility policy as the pages.
 
+pub mod account;
 pub mod growth;
 pub mod imports;
 pub mod mentoring;
@@ -10,150 +11,22 @@ pub mod settings;
 pub mod work;
 
 use crate::AppState;
-use crate::auth::ApiUser;
-use crate::error::{ApiError, ErrorResponse};
+
+use crate::error::ApiError;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
-use axum::routing::{delete, get, post, put};
+use axum::routing::get;
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Deserializer};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa::{Modify, OpenApi};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(openapi_json))
-        .route("/me", get(show_me))
-        .route(
-            "/settings",
-            get(settings::show_settings).patch(settings::update_settings),
-        )
-        .route(
-            "/people",
-            get(people::list_people).post(people::create_person),
-        )
-        .route(
-            "/people/{id}",
-            get(people::show_person).patch(people::update_person),
-        )
-        .route("/people/{id}/history", get(people::person_history))
-        .route("/org", get(org::list_org_roots))
-        .route("/org/{id}", get(org::show_org_subtree))
-        .route("/teams", get(org::list_teams))
-        .route("/teams/{id}", get(org::show_team))
-        .route("/commitments", post(work::create_commitment))
-        .route(
-            "/commitments/{id}",
-            get(work::show_commitment).patch(work::update_commitment),
-        )
-        .route(
-            "/commitments/{id}/renegotiate",
-            post(work::renegotiate_commitment),
-        )
-        .route(
-            "/commitments/{id}/reassign",
-            post(work::reassign_commitment),
-        )
-        .route(
-            "/commitments/{id}/status",
-            post(work::set_commitment_status),
-        )
-        .route(
-            "/commitments/{id}/comments",
-            post(work::comment_on_commitment),
-        )
-        .route("/people/{id}/plate", get(work::show_plate))
-        .route("/people/{id}/capacity", put(work::set_capacity))
-        .route("/people/{id}/absences", post(work::add_absence))
-        .route("/absences/{id}", delete(work::delete_absence))
-        .route("/people/{id}/wishes", post(work::add_wish))
-        .route("/wishes/{id}", delete(work::remove_wish))
-        .route("/people/{id}/team-work", get(work::show_team_work))
-        .route(
-            "/people/{id}/team-work/priorities",
-            put(work::reorder_priorities),
-        )
-        .route(
-            "/objectives",
-            get(work::list_objectives).post(work::create_objective),
-        )
-        .route(
-            "/objectives/{id}",
-            get(work::show_objective).patch(work::update_objective),
-        )
-        .route("/objectives/{id}/key-results", post(work::add_key_result))
-        .route("/key-results/{id}/check-ins", post(work::check_in))
-        .route("/reports/work", get(work::work_report))
-        .route(
-            "/opportunities",
-            get(growth::list_opportunities).post(growth::create_opportunity),
-        )
-        .route("/opportunities/plan", get(growth::plan_opportunities))
-        .route("/opportunities/{id}", get(growth::show_opportunity))
-        .route(
-            "/opportunities/{id}/accept",
-            post(growth::accept_suggestion),
-        )
-        .route("/placements/{id}/decision", post(growth::decide_placement))
-        .route("/placements/{id}/answer", post(growth::answer_placement))
-        .route("/placements/asked", get(growth::asked_placements))
-        .route(
-            "/people/{id}/career-plan",
-            get(growth::show_career_plan).put(growth::save_career_plan),
-        )
-        .route(
-            "/people/{id}/career-plan/review",
-            post(growth::review_career_plan),
-        )
-        .route(
-            "/people/{id}/career-plan/support",
-            post(growth::add_career_support),
-        )
-        .route("/levels", get(org::list_levels))
-        .route("/levels/{code}", put(org::save_level))
-        .route("/levels/import", post(org::import_levels))
-        .route("/mentoring/me", get(mentoring::show_my_mentoring))
-        .route(
-            "/mentoring/me/goals",
-            put(mentoring::save_my_goals).delete(mentoring::delete_my_goals),
-        )
-        .route(
-            "/mentoring/me/mentor",
-            put(mentoring::save_my_mentor_profile).delete(mentoring::delete_my_mentor_profile),
-        )
-        .route(
-            "/people/{id}/mentorships",
-            get(mentoring::person_mentorships),
-        )
-        .route(
-            "/mentoring/rounds",
-            get(mentoring::list_rounds).post(mentoring::run_round),
-        )
-        .route("/mentoring/rounds/{id}", get(mentoring::show_round))
-        .route(
-            "/mentoring/rounds/{id}/pairs/{mentee}",
-            delete(mentoring::remove_pair),
-        )
-        .route(
-            "/mentoring/rounds/{id}/publish",
-            post(mentoring::publish_round),
-        )
-        .route(
-            "/talent",
-            get(mentoring::list_talent).post(mentoring::add_talent),
-        )
-        .route("/mentorships/{id}/end", post(mentoring::end_mentorship))
-        .route("/talent/{id}", delete(mentoring::remove_talent))
-        .route(
-            "/talent/import",
-            post(mentoring::import_talent).layer(crate::upload_body()),
-        )
-        .route(
-            "/imports/people",
-            post(imports::import_people).layer(crate::upload_body()),
-        )
+        .merge(documented_routes())
         .fallback(api_not_found)
         .layer(axum::middleware::map_response(errors_as_json))
 }
@@ -274,32 +147,6 @@ where
     Option::<T>::deserialize(d).map(Some)
 }
 
-/// The signed-in account.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MeResponse {
-    pub person_id: i64,
-    pub display_name: String,
-    pub email: String,
-    /// member, manager or admin.
-    pub role: String,
-    pub is_admin: bool,
-    pub is_manager: bool,
-}
-
-/// Who am I?
-#[utoipa::path(get, path = "/api/v1/me", tag = "account",
-    responses((status = 200, body = MeResponse), (status = 401, body = ErrorResponse)))]
-pub async fn show_me(ApiUser(user): ApiUser) -> Json<MeResponse> {
-    Json(MeResponse {
-        person_id: user.account.person_id.0,
-        display_name: user.account.display_name.clone(),
-        email: user.account.email.clone(),
-        role: user.role().as_str().to_string(),
-        is_admin: user.viewer.may_administer(),
-        is_manager: user.viewer.has_reports(),
-    })
-}
-
 struct SecuritySchemes;
 
 impl Modify for SecuritySchemes {
@@ -417,50 +264,154 @@ impl Modify for CommonResponses {
     }
 }
 
-/// The OpenAPI document of the API.
-#[derive(OpenApi)]
-#[openapi(
-    info(title = "Trellis API", version = "1", description = "People, reporting lines, teams, imports, objectives, commitments, workload and delivery, stretch opportunities, skill sourcing, mentoring. Authenticate with `Authorization: Bearer TOKEN` (create one with `trellis token create`) or a session cookie plus the `X-CSRF-Token` header for writes. Errors are `{ \"error\": { \"code\", \"message\", \"fields\" } }`."),
-    paths(
-        show_me,
-        settings::show_settings, settings::update_settings,
-        people::list_people, people::show_person, people::create_person, people::update_person,
-        people::person_history,
-        org::list_org_roots, org::show_org_subtree, org::list_teams, org::show_team,
-        org::list_levels, org::save_level, org::import_levels,
-        imports::import_people,
-        work::create_commitment, work::show_commitment, work::update_commitment,
-        work::renegotiate_commitment, work::reassign_commitment, work::set_commitment_status,
-        work::comment_on_commitment, work::show_plate, work::set_capacity, work::add_absence,
-        work::delete_absence, work::show_team_work, work::reorder_priorities,
-        work::list_objectives, work::create_objective, work::show_objective,
-        work::update_objective, work::add_key_result, work::check_in, work::work_report,
-        growth::list_opportunities, growth::create_opportunity, growth::show_opportunity,
-        growth::accept_suggestion, growth::decide_placement,
-        growth::answer_placement, growth::asked_placements, growth::plan_opportunities,
-        growth::show_career_plan, growth::save_career_plan, growth::review_career_plan,
-        growth::add_career_support, work::add_wish, work::remove_wish,
-        mentoring::show_my_mentoring, mentoring::save_my_goals, mentoring::delete_my_goals,
-        mentoring::save_my_mentor_profile, mentoring::delete_my_mentor_profile,
-        mentoring::person_mentorships, mentoring::list_rounds, mentoring::run_round,
-        mentoring::show_round, mentoring::remove_pair, mentoring::publish_round,
-        mentoring::list_talent, mentoring::add_talent, mentoring::remove_talent,
-        mentoring::import_talent, mentoring::end_mentorship,
-    ),
-    modifiers(&SecuritySchemes, &CommonResponses),
-    security(("bearer" = []), ("session" = [])),
-    tags(
-        (name = "account", description = "The signed-in account"),
-        (name = "settings", description = "The organisation's settings"),
-        (name = "people", description = "The people directory"),
-        (name = "org", description = "Reporting lines and teams"),
-        (name = "imports", description = "HRIS CSV imports"),
-        (name = "work", description = "Objectives, commitments, priorities, workload and delivery"),
-        (name = "growth", description = "Career plans, stretch opportunities, explained suggestions and placements"),
-        (name = "mentoring", description = "Mentee goals, mentor profiles, matching rounds, mentorships and the talent pool"),
-    )
-)]
-pub struct ApiDoc;
+/// The API's operations, listed once: the OpenAPI document's paths and the router are both
+/// made from this list, each handler routed at the path and method of its annotation.
+macro_rules! operations {
+    ($($module:ident :: $handler:ident),+ $(,)?) => {
+        /// The OpenAPI document of the API.
+        #[derive(OpenApi)]
+        #[openapi(
+            info(title = "Trellis API", version = "1", description = "People, reporting lines, teams, imports, objectives, commitments, workload and delivery, stretch opportunities, skill sourcing, mentoring. Authenticate with `Authorization: Bearer TOKEN` (create one with `trellis token create`) or a session cookie plus the `X-CSRF-Token` header for writes. Errors are `{ \"error\": { \"code\", \"message\", \"fields\" } }`."),
+            paths($($module::$handler),+),
+            modifiers(&SecuritySchemes, &CommonResponses),
+            security(("bearer" = []), ("session" = [])),
+            tags(
+                (name = "account", description = "The signed-in account"),
+                (name = "settings", description = "The organisation's settings"),
+                (name = "people", description = "The people directory"),
+                (name = "org", description = "Reporting lines and teams"),
+                (name = "imports", description = "HRIS CSV imports"),
+                (name = "work", description = "Objectives, commitments, priorities, workload and delivery"),
+                (name = "growth", description = "Career plans, stretch opportunities, explained suggestions and placements"),
+                (name = "mentoring", description = "Mentee goals, mentor profiles, matching rounds, mentorships and the talent pool"),
+            )
+        )]
+        pub struct ApiDoc;
+
+        /// Every documented operation, routed where its annotation says.
+        fn documented_routes() -> Router<AppState> {
+            let document = ApiDoc::openapi();
+            let mut router = Router::new();
+            $(
+                router = route_operation(router, &document, stringify!($handler), $module::$handler);
+            )+
+            router
+        }
+    };
+}
+
+operations!(
+    account::show_me,
+    settings::show_settings,
+    settings::update_settings,
+    people::list_people,
+    people::show_person,
+    people::create_person,
+    people::update_person,
+    people::person_history,
+    org::list_org_roots,
+    org::show_org_subtree,
+    org::list_teams,
+    org::show_team,
+    org::list_levels,
+    org::save_level,
+    org::import_levels,
+    imports::import_people,
+    work::create_commitment,
+    work::show_commitment,
+    work::update_commitment,
+    work::renegotiate_commitment,
+    work::reassign_commitment,
+    work::set_commitment_status,
+    work::comment_on_commitment,
+    work::show_plate,
+    work::set_capacity,
+    work::add_absence,
+    work::delete_absence,
+    work::show_team_work,
+    work::reorder_priorities,
+    work::list_objectives,
+    work::create_objective,
+    work::show_objective,
+    work::update_objective,
+    work::add_key_result,
+    work::check_in,
+    work::work_report,
+    growth::list_opportunities,
+    growth::create_opportunity,
+    growth::show_opportunity,
+    growth::accept_suggestion,
+    growth::decide_placement,
+    growth::answer_placement,
+    growth::asked_placements,
+    growth::plan_opportunities,
+    growth::show_career_plan,
+    growth::save_career_plan,
+    growth::review_career_plan,
+    growth::add_career_support,
+    work::add_wish,
+    work::remove_wish,
+    mentoring::show_my_mentoring,
+    mentoring::save_my_goals,
+    mentoring::delete_my_goals,
+    mentoring::save_my_mentor_profile,
+    mentoring::delete_my_mentor_profile,
+    mentoring::person_mentorships,
+    mentoring::list_rounds,
+    mentoring::run_round,
+    mentoring::show_round,
+    mentoring::remove_pair,
+    mentoring::publish_round,
+    mentoring::list_talent,
+    mentoring::add_talent,
+    mentoring::remove_talent,
+    mentoring::import_talent,
+    mentoring::end_mentorship,
+);
+
+/// Operations whose body is a file, which may be up to `max_upload_mb`.
+const UPLOADS: [&str; 2] = ["import_people", "import_talent"];
+
+/// Routes `handler` at the path and method the document gives its operation. The API's
+/// paths are documented whole (`/api/v1/...`) and routed under `/api/v1`.
+fn route_operation<H, T>(
+    router: Router<AppState>,
+    document: &utoipa::openapi::OpenApi,
+    operation_id: &str,
+    handler: H,
+) -> Router<AppState>
+where
+    H: axum::handler::Handler<T, AppState>,
+    T: 'static,
+{
+    use axum::routing::MethodFilter;
+    for (path, item) in document.paths.paths.iter() {
+        let methods = [
+            (MethodFilter::GET, &item.get),
+            (MethodFilter::PUT, &item.put),
+            (MethodFilter::POST, &item.post),
+            (MethodFilter::DELETE, &item.delete),
+            (MethodFilter::PATCH, &item.patch),
+        ];
+        for (method, operation) in methods {
+            if operation
+                .as_ref()
+                .is_some_and(|o| o.operation_id.as_deref() == Some(operation_id))
+            {
+                let local = path.strip_prefix("/api/v1").unwrap_or(path);
+                let route = axum::routing::on(method, handler);
+                let route = if UPLOADS.contains(&operation_id) {
+                    route.layer(crate::upload_body())
+                } else {
+                    route
+                };
+                return router.route(local, route);
+            }
+        }
+    }
+    // The list that routes a handler also puts its operation in the document.
+    unreachable!("operation {operation_id} is documented")
+}
 
 /// The document as served.
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
