@@ -302,3 +302,20 @@ pub async fn add_support(
 }
 
 crate::auth::csrf_form!(CareerForm, SupportForm);
+
+/// The pages of this module.
+pub(super) fn routes() -> axum::Router<crate::AppState> {
+    axum::Router::new()
+        .route(
+            "/people/{id}/career",
+            axum::routing::get(show_career).post(save_career),
+        )
+        .route(
+            "/people/{id}/career/review",
+            axum::routing::post(review_career),
+        )
+        .route(
+            "/people/{id}/career/support",
+            axum::routing::post(add_support),
+        )
+}

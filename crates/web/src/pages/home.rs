@@ -99,3 +99,8 @@ pub async fn show_home(
         body,
     ))
 }
+
+/// The pages of this module.
+pub(super) fn routes() -> axum::Router<crate::AppState> {
+    axum::Router::new().route("/", axum::routing::get(show_home))
+}

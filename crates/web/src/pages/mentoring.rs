@@ -616,3 +616,33 @@ pub async fn publish(
 }
 
 crate::auth::csrf_form!(EndForm, MentoringForm, RoundForm);
+
+/// The pages of this module.
+pub(super) fn routes() -> axum::Router<crate::AppState> {
+    axum::Router::new()
+        .route("/mentoring", axum::routing::get(show_mentoring))
+        .route("/mentoring/goals", axum::routing::post(save_goals))
+        .route("/mentoring/goals/delete", axum::routing::post(delete_goals))
+        .route("/mentoring/mentor", axum::routing::post(save_mentor))
+        .route(
+            "/mentoring/mentor/delete",
+            axum::routing::post(delete_mentor),
+        )
+        .route(
+            "/mentoring/mentorships/{id}/end",
+            axum::routing::post(end_mentorship),
+        )
+        .route(
+            "/mentoring/rounds",
+            axum::routing::get(show_rounds).post(run_round),
+        )
+        .route("/mentoring/rounds/{id}", axum::routing::get(show_round))
+        .route(
+            "/mentoring/rounds/{id}/pairs/{mentee}/delete",
+            axum::routing::post(remove_pair),
+        )
+        .route(
+            "/mentoring/rounds/{id}/publish",
+            axum::routing::post(publish),
+        )
+}

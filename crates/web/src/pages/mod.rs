@@ -24,110 +24,25 @@ use crate::error::PageError;
 use axum::Router;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
 use maud::{Markup, html};
 use serde::Deserialize;
 use trellis_core::settings::Settings;
 
 pub fn routes() -> Router<AppState> {
+    // Each module routes its own pages.
     Router::new()
-        .route("/", get(home::show_home))
-        .route("/signin", get(signin::show_signin).post(signin::sign_in))
-        .route("/signout", post(signin::sign_out))
-        .route("/people", get(people::list_people))
-        .route(
-            "/people/new",
-            get(people::new_person_form).post(people::create_person),
-        )
-        .route("/people/{id}", get(people::show_person))
-        .route(
-            "/people/{id}/edit",
-            get(people::edit_person_form).post(people::update_person),
-        )
-        .route("/org", get(org::show_org_chart))
-        .route("/org/children/{id}", get(org::org_children))
-        .route("/teams", get(teams::list_teams))
-        .route("/teams/{id}", get(teams::show_team))
-        .route("/plate", get(work::my_plate))
-        .route("/people/{id}/plate", get(work::show_plate))
-        .route("/people/{id}/capacity", post(work::save_capacity))
-        .route("/people/{id}/absences", post(work::add_absence))
-        .route("/absences/{id}/delete", post(work::delete_absence))
-        .route("/people/{id}/wishes", post(work::add_wish))
-        .route("/wishes/{id}/delete", post(work::remove_wish))
-        .route("/commitments/new", get(work::new_commitment_form))
-        .route("/commitments", post(work::create_commitment))
-        .route("/commitments/{id}", get(work::show_commitment))
-        .route(
-            "/commitments/{id}/edit",
-            get(work::edit_commitment_form).post(work::update_commitment),
-        )
-        .route("/commitments/{id}/renegotiate", post(work::renegotiate))
-        .route("/commitments/{id}/reassign", post(work::reassign))
-        .route("/commitments/{id}/status", post(work::set_status))
-        .route("/commitments/{id}/comments", post(work::comment))
-        .route("/team-work", get(team_work::my_team_work))
-        .route("/team-work/{id}", get(team_work::show_team_work))
-        .route("/team-work/{id}/priorities", post(team_work::move_priority))
-        .route(
-            "/objectives",
-            get(objectives::list_objectives).post(objectives::create_objective),
-        )
-        .route("/objectives/new", get(objectives::new_objective_form))
-        .route("/objectives/{id}", get(objectives::show_objective))
-        .route("/objectives/{id}/check-in", post(objectives::check_in))
-        .route(
-            "/objectives/{id}/key-results",
-            post(objectives::add_key_result),
-        )
-        .route(
-            "/objectives/{id}/update",
-            post(objectives::update_objective),
-        )
-        .route(
-            "/opportunities",
-            get(opportunities::list_opportunities).post(opportunities::create_opportunity),
-        )
-        .route(
-            "/opportunities/new",
-            get(opportunities::new_opportunity_form),
-        )
-        .route("/opportunities/plan", get(opportunities::show_plan))
-        .route("/opportunities/{id}", get(opportunities::show_opportunity))
-        .route("/opportunities/{id}/accept", post(opportunities::accept))
-        .route("/placements/{id}/decision", post(opportunities::decide))
-        .route("/placements/{id}/answer", post(opportunities::answer))
-        .route(
-            "/people/{id}/career",
-            get(career::show_career).post(career::save_career),
-        )
-        .route("/people/{id}/career/review", post(career::review_career))
-        .route("/people/{id}/career/support", post(career::add_support))
-        .route("/mentoring", get(mentoring::show_mentoring))
-        .route("/mentoring/goals", post(mentoring::save_goals))
-        .route("/mentoring/goals/delete", post(mentoring::delete_goals))
-        .route("/mentoring/mentor", post(mentoring::save_mentor))
-        .route("/mentoring/mentor/delete", post(mentoring::delete_mentor))
-        .route(
-            "/mentoring/mentorships/{id}/end",
-            post(mentoring::end_mentorship),
-        )
-        .route(
-            "/mentoring/rounds",
-            get(mentoring::show_rounds).post(mentoring::run_round),
-        )
-        .route("/mentoring/rounds/{id}", get(mentoring::show_round))
-        .route(
-            "/mentoring/rounds/{id}/pairs/{mentee}/delete",
-            post(mentoring::remove_pair),
-        )
-        .route("/mentoring/rounds/{id}/publish", post(mentoring::publish))
-        .route("/talent", get(talent::show_talent).post(talent::add_talent))
-        .route("/talent/{id}/delete", post(talent::remove_talent))
-        .route(
-            "/talent/import",
-            post(talent::import_talent).layer(crate::upload_body()),
-        )
+        .merge(home::routes())
+        .merge(signin::routes())
+        .merge(people::routes())
+        .merge(org::routes())
+        .merge(teams::routes())
+        .merge(work::routes())
+        .merge(team_work::routes())
+        .merge(objectives::routes())
+        .merge(opportunities::routes())
+        .merge(career::routes())
+        .merge(mentoring::routes())
+        .merge(talent::routes())
         .merge(admin::routes())
 }
 

@@ -498,3 +498,23 @@ pub async fn update_objective(
 }
 
 crate::auth::csrf_form!(ObjectiveActionForm, ObjectiveForm);
+
+/// The pages of this module.
+pub(super) fn routes() -> axum::Router<crate::AppState> {
+    axum::Router::new()
+        .route(
+            "/objectives",
+            axum::routing::get(list_objectives).post(create_objective),
+        )
+        .route("/objectives/new", axum::routing::get(new_objective_form))
+        .route("/objectives/{id}", axum::routing::get(show_objective))
+        .route("/objectives/{id}/check-in", axum::routing::post(check_in))
+        .route(
+            "/objectives/{id}/key-results",
+            axum::routing::post(add_key_result),
+        )
+        .route(
+            "/objectives/{id}/update",
+            axum::routing::post(update_objective),
+        )
+}

@@ -525,3 +525,21 @@ fn sourcing_section(s: &Sourcing, currency: &str) -> Markup {
 }
 
 crate::auth::csrf_form!(AcceptForm, AnswerForm, DecisionForm, OpportunityForm);
+
+/// The pages of this module.
+pub(super) fn routes() -> axum::Router<crate::AppState> {
+    axum::Router::new()
+        .route(
+            "/opportunities",
+            axum::routing::get(list_opportunities).post(create_opportunity),
+        )
+        .route(
+            "/opportunities/new",
+            axum::routing::get(new_opportunity_form),
+        )
+        .route("/opportunities/plan", axum::routing::get(show_plan))
+        .route("/opportunities/{id}", axum::routing::get(show_opportunity))
+        .route("/opportunities/{id}/accept", axum::routing::post(accept))
+        .route("/placements/{id}/decision", axum::routing::post(decide))
+        .route("/placements/{id}/answer", axum::routing::post(answer))
+}

@@ -111,3 +111,10 @@ pub async fn org_children(
     let reports = people::children(state.store.as_ref(), &user.viewer, PersonId(id)).await?;
     Ok(html! { @for r in &reports { (node(r)) } })
 }
+
+/// The pages of this module.
+pub(super) fn routes() -> axum::Router<crate::AppState> {
+    axum::Router::new()
+        .route("/org", axum::routing::get(show_org_chart))
+        .route("/org/children/{id}", axum::routing::get(org_children))
+}

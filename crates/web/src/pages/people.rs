@@ -717,3 +717,18 @@ pub async fn create_person(
 }
 
 crate::auth::csrf_form!(PersonForm);
+
+/// The pages of this module.
+pub(super) fn routes() -> axum::Router<crate::AppState> {
+    axum::Router::new()
+        .route("/people", axum::routing::get(list_people))
+        .route(
+            "/people/new",
+            axum::routing::get(new_person_form).post(create_person),
+        )
+        .route("/people/{id}", axum::routing::get(show_person))
+        .route(
+            "/people/{id}/edit",
+            axum::routing::get(edit_person_form).post(update_person),
+        )
+}

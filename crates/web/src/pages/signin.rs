@@ -159,3 +159,10 @@ pub async fn sign_out(
     let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/"));
     Ok((jar, Redirect::to("/signin")).into_response())
 }
+
+/// The pages of this module.
+pub(super) fn routes() -> axum::Router<crate::AppState> {
+    axum::Router::new()
+        .route("/signin", axum::routing::get(show_signin).post(sign_in))
+        .route("/signout", axum::routing::post(sign_out))
+}

@@ -256,3 +256,14 @@ pub async fn import_talent(
 }
 
 crate::auth::csrf_form!(TalentForm);
+
+/// The pages of this module.
+pub(super) fn routes() -> axum::Router<crate::AppState> {
+    axum::Router::new()
+        .route("/talent", axum::routing::get(show_talent).post(add_talent))
+        .route("/talent/{id}/delete", axum::routing::post(remove_talent))
+        .route(
+            "/talent/import",
+            axum::routing::post(import_talent).layer(crate::upload_body()),
+        )
+}

@@ -316,3 +316,14 @@ fn offers_section(user: &CurrentUser, offers: &[trellis_core::growth::wishes::Of
 }
 
 crate::auth::csrf_form!(MoveForm);
+
+/// The pages of this module.
+pub(super) fn routes() -> axum::Router<crate::AppState> {
+    axum::Router::new()
+        .route("/team-work", axum::routing::get(my_team_work))
+        .route("/team-work/{id}", axum::routing::get(show_team_work))
+        .route(
+            "/team-work/{id}/priorities",
+            axum::routing::post(move_priority),
+        )
+}

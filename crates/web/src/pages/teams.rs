@@ -94,3 +94,10 @@ pub async fn show_team(
         body,
     ))
 }
+
+/// The pages of this module.
+pub(super) fn routes() -> axum::Router<crate::AppState> {
+    axum::Router::new()
+        .route("/teams", axum::routing::get(list_teams))
+        .route("/teams/{id}", axum::routing::get(show_team))
+}

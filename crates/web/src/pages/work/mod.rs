@@ -134,3 +134,29 @@ pub(super) fn wish_line(user: &CurrentUser, w: &PlateWish) -> Markup {
         }
     }
 }
+
+/// The pages of this module.
+pub(super) fn routes() -> axum::Router<crate::AppState> {
+    axum::Router::new()
+        .route("/plate", axum::routing::get(my_plate))
+        .route("/people/{id}/plate", axum::routing::get(show_plate))
+        .route("/people/{id}/capacity", axum::routing::post(save_capacity))
+        .route("/people/{id}/absences", axum::routing::post(add_absence))
+        .route("/absences/{id}/delete", axum::routing::post(delete_absence))
+        .route("/people/{id}/wishes", axum::routing::post(add_wish))
+        .route("/wishes/{id}/delete", axum::routing::post(remove_wish))
+        .route("/commitments/new", axum::routing::get(new_commitment_form))
+        .route("/commitments", axum::routing::post(create_commitment))
+        .route("/commitments/{id}", axum::routing::get(show_commitment))
+        .route(
+            "/commitments/{id}/edit",
+            axum::routing::get(edit_commitment_form).post(update_commitment),
+        )
+        .route(
+            "/commitments/{id}/renegotiate",
+            axum::routing::post(renegotiate),
+        )
+        .route("/commitments/{id}/reassign", axum::routing::post(reassign))
+        .route("/commitments/{id}/status", axum::routing::post(set_status))
+        .route("/commitments/{id}/comments", axum::routing::post(comment))
+}
