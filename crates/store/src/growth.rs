@@ -262,46 +262,61 @@ pub async fn pending_placements_of(
     rows.iter().map(placement_row).collect()
 }
 
-pub async fn create_placement(
-    store: &SqlStore,
-    p: &NewPlacement,
-    commitment: Option<&NewCommitment>,
-    audit: Option<&trellis_core::audit::AuditEntry>,
-) -> CoreResult<PlacementId> {
-    let mut tx = store.pool.begin().await.map_err(map_err)?;
-    let commitment_id = match commitment {
-        Some(c) => Some(insert_commitment(&mut *tx, c).await?),
-        None => None,
-    };
-    let status = if commitment_id.is_some() {
-        PlacementStatus::Approved
-    } else {
-        PlacementStatus::Pending
-    };
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO placements (opportunity_id, person_id, status, explanation, proposed_by, \
-         proposed_at, decided_by, decided_at, commitment_id, candidate_consent) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-    )
-    .bind(p.opportunity.0)
-    .bind(p.person.0)
-    .bind(status.as_str().to_string())
-    .bind(p.explanation.clone())
-    .bind(p.proposed_by.0)
-    .bind(p.proposed_at)
-    .bind(commitment_id.map(|_| p.proposed_by.0))
-    .bind(commitment_id.map(|_| p.proposed_at))
-    .bind(commitment_id.map(|c| c.0))
-    .bind(p.candidate_consent.as_str())
-    .fetch_one(&mut *tx)
-    .await
-    .map_err(map_err)?;
-    if commitment_id.is_some() {
-        fill(&mut tx, p.opportunity).await?;
+/// A unit of work on placements: one transaction.
+pub(crate) struct SqlPlacementWrite {
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+}
+
+pub(crate) async fn begin_placement_write(store: &SqlStore) -> CoreResult<SqlPlacementWrite> {
+    Ok(SqlPlacementWrite {
+        tx: store.pool.begin().await.map_err(map_err)?,
+    })
+}
+
+#[async_trait::async_trait]
+impl trellis_core::growth::store::PlacementWrite for SqlPlacementWrite {
+    async fn create_commitment(&mut self, c: &NewCommitment) -> CoreResult<CommitmentId> {
+        insert_commitment(&mut *self.tx, c).await
     }
-    crate::accounts::audit_opt(&mut tx, audit).await?;
-    tx.commit().await.map_err(map_err)?;
-    Ok(PlacementId(id))
+    async fn create_placement(
+        &mut self,
+        p: &NewPlacement,
+        approved_with: Option<CommitmentId>,
+    ) -> CoreResult<PlacementId> {
+        let status = if approved_with.is_some() {
+            PlacementStatus::Approved
+        } else {
+            PlacementStatus::Pending
+        };
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO placements (opportunity_id, person_id, status, explanation, proposed_by, \
+             proposed_at, decided_by, decided_at, commitment_id, candidate_consent) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+        )
+        .bind(p.opportunity.0)
+        .bind(p.person.0)
+        .bind(status.as_str().to_string())
+        .bind(p.explanation.clone())
+        .bind(p.proposed_by.0)
+        .bind(p.proposed_at)
+        .bind(approved_with.map(|_| p.proposed_by.0))
+        .bind(approved_with.map(|_| p.proposed_at))
+        .bind(approved_with.map(|c| c.0))
+        .bind(p.candidate_consent.as_str())
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(map_err)?;
+        Ok(PlacementId(id))
+    }
+    async fn fill_opportunity(&mut self, id: OpportunityId) -> CoreResult<()> {
+        fill(&mut self.tx, id).await
+    }
+    async fn audit(&mut self, entry: &trellis_core::audit::AuditEntry) -> CoreResult<()> {
+        crate::accounts::audit_in(&mut self.tx, entry).await
+    }
+    async fn commit(self: Box<Self>) -> CoreResult<()> {
+        self.tx.commit().await.map_err(map_err)
+    }
 }
 
 async fn fill(tx: &mut sqlx::Transaction<'_, sqlx::Any>, id: OpportunityId) -> CoreResult<()> {

@@ -119,13 +119,10 @@ impl trellis_core::growth::store::GrowthStore for SqlStore {
     ) -> CoreResult<Vec<trellis_core::growth::opportunities::Placement>> {
         growth::pending_placements_of(self, people).await
     }
-    async fn create_placement(
+    async fn begin_placement_write(
         &self,
-        new: &trellis_core::growth::opportunities::NewPlacement,
-        commitment: Option<&trellis_core::work::NewCommitment>,
-        audit: Option<&trellis_core::audit::AuditEntry>,
-    ) -> CoreResult<trellis_core::ids::PlacementId> {
-        growth::create_placement(self, new, commitment, audit).await
+    ) -> CoreResult<Box<dyn trellis_core::growth::store::PlacementWrite + '_>> {
+        Ok(Box::new(growth::begin_placement_write(self).await?))
     }
     async fn change_placement(
         &self,

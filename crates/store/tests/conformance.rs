@@ -313,6 +313,91 @@ async fn a_unit_of_work_commits_whole_or_not_at_all(backend: &'static str) {
     assert_eq!(store.audit_log(10).await.unwrap().len(), 1, "{backend}");
 }
 
+backend_tests!(a_placement_given_on_a_filled_opportunity_leaves_no_work_behind);
+/// Two managers give the same opportunity at once: the second unit of work finds it filled,
+/// and neither its commitment nor its placement is written.
+async fn a_placement_given_on_a_filled_opportunity_leaves_no_work_behind(backend: &'static str) {
+    use trellis_core::growth::opportunities::{CandidateConsent, NewOpportunity, NewPlacement};
+    use trellis_core::work::store::CommitmentOrder;
+    let (_db, store) = demo_store(backend, 150).await;
+    let people = store.top_of_tree().await.unwrap();
+    let (poster, person) = (
+        people[0].id,
+        store.direct_reports(people[0].id).await.unwrap()[0].id,
+    );
+    let opportunity = store
+        .create_opportunity(&NewOpportunity {
+            title: "Lead the migration".into(),
+            description: String::new(),
+            poster,
+            hours_per_week: 4.0,
+            weeks: 6,
+            needs_manager_approval: false,
+            requirements: Vec::new(),
+            created_at: 1_000,
+        })
+        .await
+        .unwrap();
+    let give = |title: &'static str| {
+        let store = &store;
+        async move {
+            let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+            let mut work = store.begin_placement_write().await?;
+            let commitment = work
+                .create_commitment(&trellis_core::work::NewCommitment {
+                    title: title.into(),
+                    description: String::new(),
+                    owner: person,
+                    requester: Some(poster),
+                    objective: None,
+                    due_date: day,
+                    effort_hours: 24.0,
+                    skills: Vec::new(),
+                    created_at: 1_000,
+                    created_on: day,
+                })
+                .await?;
+            let placement = NewPlacement {
+                opportunity,
+                person,
+                explanation: String::new(),
+                proposed_by: poster,
+                proposed_at: 1_000,
+                candidate_consent: CandidateConsent::NotAsked,
+            };
+            work.create_placement(&placement, Some(commitment)).await?;
+            work.fill_opportunity(opportunity).await?;
+            work.commit().await
+        }
+    };
+    give("first").await.unwrap();
+    let second = give("second").await;
+    assert!(
+        matches!(second, Err(trellis_core::CoreError::Conflict(_))),
+        "{backend}: {second:?}"
+    );
+    assert_eq!(
+        store.placements(opportunity).await.unwrap().len(),
+        1,
+        "{backend}"
+    );
+    let titles: Vec<String> = store
+        .open_commitments(&[person], CommitmentOrder::DueDate, None, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.title)
+        .collect();
+    assert!(
+        titles.contains(&"first".to_string()),
+        "{backend}: {titles:?}"
+    );
+    assert!(
+        !titles.contains(&"second".to_string()),
+        "{backend}: {titles:?}"
+    );
+}
+
 backend_tests!(an_upload_kept_for_its_commit_is_stored_compressed_and_read_back_as_sent);
 async fn an_upload_kept_for_its_commit_is_stored_compressed_and_read_back_as_sent(
     backend: &'static str,

@@ -135,20 +135,20 @@ pub async fn load(store: &dyn GrowthStore, org: &DemoOrg, now: i64) -> CoreResul
             .position(|p| p.manager == Some(org.manager))
             .and_then(id_of)
     {
-        store
-            .create_placement(
-                &NewPlacement {
-                    opportunity,
-                    person: report,
-                    explanation: "Suggested for their coaching skills and free time.".into(),
-                    proposed_by: poster,
-                    proposed_at: now - 3600,
-                    candidate_consent: crate::growth::opportunities::CandidateConsent::NotAsked,
-                },
-                None,
-                None,
-            )
-            .await?;
+        let mut work = store.begin_placement_write().await?;
+        work.create_placement(
+            &NewPlacement {
+                opportunity,
+                person: report,
+                explanation: "Suggested for their coaching skills and free time.".into(),
+                proposed_by: poster,
+                proposed_at: now - 3600,
+                candidate_consent: crate::growth::opportunities::CandidateConsent::NotAsked,
+            },
+            None,
+        )
+        .await?;
+        work.commit().await?;
     }
     career_plans(store, org, &ids, now).await?;
     plate_wishes(store, org, &ids, now).await?;

@@ -544,9 +544,18 @@ pub async fn accept(
             }
         ),
     );
-    store
-        .create_placement(&placement, commitment.as_ref(), Some(&audit))
-        .await
+    let mut work = store.begin_placement_write().await?;
+    let approved_with = match &commitment {
+        Some(c) => Some(work.create_commitment(c).await?),
+        None => None,
+    };
+    let id = work.create_placement(&placement, approved_with).await?;
+    if approved_with.is_some() {
+        work.fill_opportunity(placement.opportunity).await?;
+    }
+    work.audit(&audit).await?;
+    work.commit().await?;
+    Ok(id)
 }
 
 /// One row of the plan for every open opportunity.

@@ -19,6 +19,25 @@ use crate::work::{Commitment, NewCommitment};
 use async_trait::async_trait;
 use chrono::NaiveDate;
 
+/// A unit of work on placements (one transaction; dropped without [`PlacementWrite::commit`],
+/// nothing is written). The use case decides what a placement comes with.
+#[async_trait]
+pub trait PlacementWrite: Send {
+    /// The work a placement gives its candidate.
+    async fn create_commitment(&mut self, commitment: &NewCommitment) -> CoreResult<CommitmentId>;
+    /// A placement, pending — or approved, with the commitment it created, decided by its
+    /// proposer.
+    async fn create_placement(
+        &mut self,
+        new: &NewPlacement,
+        approved_with: Option<CommitmentId>,
+    ) -> CoreResult<PlacementId>;
+    /// Marks an open opportunity filled; a conflict when it was filled or closed meanwhile.
+    async fn fill_opportunity(&mut self, id: OpportunityId) -> CoreResult<()>;
+    async fn audit(&mut self, entry: &crate::audit::AuditEntry) -> CoreResult<()>;
+    async fn commit(self: Box<Self>) -> CoreResult<()>;
+}
+
 /// Storage of opportunities, placements and career plans.
 #[async_trait]
 pub trait GrowthStore: crate::work::store::WorkStore + Send + Sync {
@@ -73,14 +92,8 @@ pub trait GrowthStore: crate::work::store::WorkStore + Send + Sync {
     async fn placement(&self, id: PlacementId) -> CoreResult<Option<Placement>>;
     /// Pending placements of people in this list (a manager's approvals to give).
     async fn pending_placements_of(&self, people: &[PersonId]) -> CoreResult<Vec<Placement>>;
-    /// Writes a placement. With `commitment` (no approval needed) it is approved at once:
-    /// the commitment is created and the opportunity filled, all in one transaction.
-    async fn create_placement(
-        &self,
-        new: &NewPlacement,
-        commitment: Option<&NewCommitment>,
-        audit: Option<&crate::audit::AuditEntry>,
-    ) -> CoreResult<PlacementId>;
+    /// Starts a unit of work on placements: writes that commit together, or not at all.
+    async fn begin_placement_write(&self) -> CoreResult<Box<dyn PlacementWrite + '_>>;
     /// Moves a pending placement on (creating `commitment` and filling the opportunity
     /// when it is approved), in one transaction; a conflict when it no longer stands as
     /// `change.from`.
