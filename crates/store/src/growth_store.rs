@@ -213,15 +213,10 @@ impl trellis_core::growth::store::GrowthStore for SqlStore {
     ) -> CoreResult<()> {
         mentoring::remove_round_pair(self, id, mentee, explanation, audit).await
     }
-    async fn publish_round(
+    async fn begin_round_write(
         &self,
-        id: trellis_core::ids::RoundId,
-        by: trellis_core::PersonId,
-        at: i64,
-        mentorships: &[trellis_core::growth::mentoring::NewMentorship],
-        audit: Option<&trellis_core::audit::AuditEntry>,
-    ) -> CoreResult<()> {
-        mentoring::publish_round(self, id, by, at, mentorships, audit).await
+    ) -> CoreResult<Box<dyn trellis_core::growth::store::RoundWrite + '_>> {
+        Ok(Box::new(mentoring::begin_round_write(self).await?))
     }
     async fn mentorships_of(
         &self,

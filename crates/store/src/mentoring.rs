@@ -368,63 +368,83 @@ pub async fn remove_round_pair(
     tx.commit().await.map_err(map_err)
 }
 
-pub async fn publish_round(
-    store: &SqlStore,
-    id: RoundId,
-    by: PersonId,
-    at: i64,
-    mentorships: &[NewMentorship],
-    audit: Option<&trellis_core::audit::AuditEntry>,
-) -> CoreResult<()> {
-    let mut tx = store.pool.begin().await.map_err(map_err)?;
-    let changed = sqlx::query(
-        "UPDATE mentoring_rounds SET published = 1, published_by = $1, published_at = $2 \
-         WHERE id = $3 AND published = 0",
-    )
-    .bind(by.0)
-    .bind(at)
-    .bind(id.0)
-    .execute(&mut *tx)
-    .await
-    .map_err(map_err)?
-    .rows_affected();
-    if changed == 0 {
-        return Err(CoreError::Conflict(
-            "this round is already published".into(),
-        ));
+/// A unit of work on a mentoring round: one transaction.
+pub(crate) struct SqlRoundWrite {
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    backend: crate::Backend,
+}
+
+pub(crate) async fn begin_round_write(store: &SqlStore) -> CoreResult<SqlRoundWrite> {
+    Ok(SqlRoundWrite {
+        tx: store.pool.begin().await.map_err(map_err)?,
+        backend: store.backend,
+    })
+}
+
+#[async_trait::async_trait]
+impl trellis_core::growth::store::RoundWrite for SqlRoundWrite {
+    async fn mark_published(&mut self, id: RoundId, by: PersonId, at: i64) -> CoreResult<()> {
+        let changed = sqlx::query(
+            "UPDATE mentoring_rounds SET published = 1, published_by = $1, published_at = $2 \
+             WHERE id = $3 AND published = 0",
+        )
+        .bind(by.0)
+        .bind(at)
+        .bind(id.0)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(map_err)?
+        .rows_affected();
+        if changed == 0 {
+            return Err(CoreError::Conflict(
+                "this round is already published".into(),
+            ));
+        }
+        Ok(())
     }
-    let rows: Vec<Vec<Value>> = mentorships
-        .iter()
-        .map(|m| {
-            vec![
-                Value::Int(Some(m.mentee.0)),
-                Value::Int(Some(m.mentor.0)),
-                Value::Int(Some(id.0)),
-                Value::Text(Some(m.goals.clone())),
-                Value::Text(Some(day_text(m.starts_on))),
-                Value::Text(Some(day_text(m.ends_on))),
-                Value::Int(Some(at)),
-            ]
-        })
-        .collect();
-    insert_rows(
-        &mut tx,
-        store.backend,
-        "mentorships",
-        &[
-            "mentee_id",
-            "mentor_id",
-            "round_id",
-            "goals",
-            "starts_on",
-            "ends_on",
-            "created_at",
-        ],
-        &rows,
-    )
-    .await?;
-    crate::accounts::audit_opt(&mut tx, audit).await?;
-    tx.commit().await.map_err(map_err)
+    async fn create_mentorships(
+        &mut self,
+        round: RoundId,
+        mentorships: &[NewMentorship],
+        at: i64,
+    ) -> CoreResult<()> {
+        let rows: Vec<Vec<Value>> = mentorships
+            .iter()
+            .map(|m| {
+                vec![
+                    Value::Int(Some(m.mentee.0)),
+                    Value::Int(Some(m.mentor.0)),
+                    Value::Int(Some(round.0)),
+                    Value::Text(Some(m.goals.clone())),
+                    Value::Text(Some(day_text(m.starts_on))),
+                    Value::Text(Some(day_text(m.ends_on))),
+                    Value::Int(Some(at)),
+                ]
+            })
+            .collect();
+        insert_rows(
+            &mut self.tx,
+            self.backend,
+            "mentorships",
+            &[
+                "mentee_id",
+                "mentor_id",
+                "round_id",
+                "goals",
+                "starts_on",
+                "ends_on",
+                "created_at",
+            ],
+            &rows,
+        )
+        .await
+    }
+    async fn audit(&mut self, entry: &trellis_core::audit::AuditEntry) -> CoreResult<()> {
+        crate::accounts::audit_in(&mut self.tx, entry).await
+    }
+    async fn commit(self: Box<Self>) -> CoreResult<()> {
+        self.tx.commit().await.map_err(map_err)
+    }
 }
 
 const MENTORSHIP_COLUMNS: &str = "SELECT m.id, m.mentee_id, e.name AS mentee_name, \

@@ -455,9 +455,11 @@ async fn mentoring(
                 ends_on,
             });
         }
-        store
-            .publish_round(round, admin, started, &mentorships, None)
+        let mut work = store.begin_round_write().await?;
+        work.mark_published(round, admin, started).await?;
+        work.create_mentorships(round, &mentorships, started)
             .await?;
+        work.commit().await?;
     }
     for (id, goals) in later {
         store

@@ -38,6 +38,23 @@ pub trait PlacementWrite: Send {
     async fn commit(self: Box<Self>) -> CoreResult<()>;
 }
 
+/// A unit of work on a mentoring round (one transaction; dropped without
+/// [`RoundWrite::commit`], nothing is written).
+#[async_trait]
+pub trait RoundWrite: Send {
+    /// Marks a draft round published; a conflict when it already is.
+    async fn mark_published(&mut self, id: RoundId, by: PersonId, at: i64) -> CoreResult<()>;
+    /// The mentorships the round starts, created at `at`.
+    async fn create_mentorships(
+        &mut self,
+        round: RoundId,
+        mentorships: &[NewMentorship],
+        at: i64,
+    ) -> CoreResult<()>;
+    async fn audit(&mut self, entry: &crate::audit::AuditEntry) -> CoreResult<()>;
+    async fn commit(self: Box<Self>) -> CoreResult<()>;
+}
+
 /// Storage of opportunities, placements and career plans.
 #[async_trait]
 pub trait GrowthStore: crate::work::store::WorkStore + Send + Sync {
@@ -148,15 +165,8 @@ pub trait GrowthStore: crate::work::store::WorkStore + Send + Sync {
         explanation: &str,
         audit: Option<&crate::audit::AuditEntry>,
     ) -> CoreResult<()>;
-    /// Marks the round published and creates its mentorships, in one transaction.
-    async fn publish_round(
-        &self,
-        id: RoundId,
-        by: PersonId,
-        at: i64,
-        mentorships: &[NewMentorship],
-        audit: Option<&crate::audit::AuditEntry>,
-    ) -> CoreResult<()>;
+    /// Starts a unit of work on mentoring rounds: writes that commit together, or not at all.
+    async fn begin_round_write(&self) -> CoreResult<Box<dyn RoundWrite + '_>>;
     /// As mentee or mentor, running and ended, newest first.
     async fn mentorships_of(&self, person: PersonId) -> CoreResult<Vec<Mentorship>>;
     async fn mentorship(&self, id: MentorshipId) -> CoreResult<Option<Mentorship>>;

@@ -229,9 +229,11 @@ pub async fn publish(
         subject: format!("round {id}"),
         detail: format!("{:?}: {count} mentorships", round.name),
     };
-    store
-        .publish_round(id, viewer.person_id(), now, &mentorships, Some(&audit))
-        .await?;
+    let mut work = store.begin_round_write().await?;
+    work.mark_published(id, viewer.person_id(), now).await?;
+    work.create_mentorships(id, &mentorships, now).await?;
+    work.audit(&audit).await?;
+    work.commit().await?;
     Ok(count)
 }
 
