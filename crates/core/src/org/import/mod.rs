@@ -4,6 +4,7 @@
 //!
 //! `parse` reads a file into rows, `plan` compares the rows with the organisation.
 
+mod key_index;
 mod parse;
 mod plan;
 #[cfg(test)]
