@@ -15,10 +15,12 @@ pub mod growth;
 pub mod ids;
 pub mod jobs;
 pub mod names;
+pub mod notify;
 pub mod org;
 
 pub mod settings;
 pub mod store;
+pub mod unit_of_work;
 pub mod work;
 
 pub use access::Viewer;

@@ -19,6 +19,7 @@ pub trait Store:
     + crate::settings::SettingsStore
     + crate::jobs::JobStore
     + crate::audit::AuditStore
+    + crate::notify::OutboxStore
     + crate::work::store::WorkStore
     + crate::growth::store::GrowthStore
     + Send
@@ -45,6 +46,7 @@ pub mod prelude {
     pub use crate::auth::store::AuthStore;
     pub use crate::growth::store::GrowthStore;
     pub use crate::jobs::JobStore;
+    pub use crate::notify::OutboxStore;
     pub use crate::org::store::OrgStore;
     pub use crate::settings::SettingsStore;
     pub use crate::work::store::WorkStore;

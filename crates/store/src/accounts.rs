@@ -270,17 +270,6 @@ pub async fn audit(store: &SqlStore, entry: &AuditEntry) -> CoreResult<()> {
     audit_in(&mut conn, entry).await
 }
 
-/// Writes the audit line a change carries, if any, in its transaction.
-pub(crate) async fn audit_opt(
-    conn: &mut sqlx::AnyConnection,
-    audit: Option<&AuditEntry>,
-) -> CoreResult<()> {
-    match audit {
-        Some(entry) => audit_in(conn, entry).await,
-        None => Ok(()),
-    }
-}
-
 /// Writes an audit line on a connection, so that it commits with the change it records.
 pub(crate) async fn audit_in(conn: &mut sqlx::AnyConnection, entry: &AuditEntry) -> CoreResult<()> {
     sqlx::query(

@@ -494,6 +494,21 @@ const TABLES: &[Table] = &[
         parent: None,
         identity: false,
     },
+    Table {
+        name: "notifications",
+        columns: &[
+            ("id", Int),
+            ("person_id", Int),
+            ("topic", Text),
+            ("text", Text),
+            ("link", Text),
+            ("created_at", Int),
+            ("read_at", Int),
+            ("delivered_at", Int),
+        ],
+        parent: None,
+        identity: true,
+    },
 ];
 
 fn read(row: &AnyRow, columns: &[(&str, Kind)]) -> CoreResult<Vec<Value>> {

@@ -2,7 +2,7 @@
 
 use crate::people::date;
 use crate::sql::Columns;
-use crate::work::{COMMITMENT_SELECT, commitment_any, insert_commitment, person_name};
+use crate::work::{COMMITMENT_SELECT, commitment_any, person_name};
 use crate::{SqlStore, map_err};
 use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
@@ -18,7 +18,7 @@ use trellis_core::growth::wishes::{Direction, NewWish, PlateWish};
 use trellis_core::ids::{CommitmentId, OpportunityId, PlacementId};
 use trellis_core::ids::{LevelId, WishId};
 use trellis_core::org::{SkillLevel, display_name};
-use trellis_core::work::{Commitment, NewCommitment};
+use trellis_core::work::Commitment;
 
 pub(crate) use crate::sql::json_list;
 
@@ -262,22 +262,10 @@ pub async fn pending_placements_of(
     rows.iter().map(placement_row).collect()
 }
 
-/// A unit of work on placements: one transaction.
-pub(crate) struct SqlPlacementWrite {
-    tx: sqlx::Transaction<'static, sqlx::Any>,
-}
-
-pub(crate) async fn begin_placement_write(store: &SqlStore) -> CoreResult<SqlPlacementWrite> {
-    Ok(SqlPlacementWrite {
-        tx: store.pool.begin().await.map_err(map_err)?,
-    })
-}
-
+/// Growth's steps of a unit of work: placements here, career plans and wishes below, and
+/// mentoring in `mentoring.rs`.
 #[async_trait::async_trait]
-impl trellis_core::growth::store::PlacementWrite for SqlPlacementWrite {
-    async fn create_commitment(&mut self, c: &NewCommitment) -> CoreResult<CommitmentId> {
-        insert_commitment(&mut *self.tx, c).await
-    }
+impl trellis_core::growth::store::GrowthWrite for crate::unit::SqlUnit {
     async fn create_placement(
         &mut self,
         p: &NewPlacement,
@@ -311,11 +299,116 @@ impl trellis_core::growth::store::PlacementWrite for SqlPlacementWrite {
     async fn fill_opportunity(&mut self, id: OpportunityId) -> CoreResult<()> {
         fill(&mut self.tx, id).await
     }
-    async fn audit(&mut self, entry: &trellis_core::audit::AuditEntry) -> CoreResult<()> {
-        crate::accounts::audit_in(&mut self.tx, entry).await
+    async fn change_placement(
+        &mut self,
+        id: PlacementId,
+        change: &PlacementChange,
+        with: Option<CommitmentId>,
+    ) -> CoreResult<()> {
+        let changed = sqlx::query(
+            "UPDATE placements SET status = $1, candidate_consent = $2, \
+             manager_approved_by = COALESCE($3, manager_approved_by), \
+             manager_approved_at = COALESCE($4, manager_approved_at), \
+             decided_by = $5, decided_at = $6, commitment_id = $7 \
+             WHERE id = $8 AND status = 'pending' AND candidate_consent = $9 \
+             AND (CASE WHEN manager_approved_at IS NULL THEN 0 ELSE 1 END) = $10",
+        )
+        .bind(change.status.as_str())
+        .bind(change.candidate_consent.as_str())
+        .bind(change.manager_approved.map(|(by, _)| by.0))
+        .bind(change.manager_approved.map(|(_, at)| at))
+        .bind(change.decided.map(|(by, _)| by.0))
+        .bind(change.decided.map(|(_, at)| at))
+        .bind(with.map(|c| c.0))
+        .bind(id.0)
+        .bind(change.from.0.as_str())
+        .bind(change.from.1 as i64)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(map_err)?
+        .rows_affected();
+        if changed == 0 {
+            return Err(CoreError::Conflict(
+                "this placement was answered meanwhile; reload to see where it stands".into(),
+            ));
+        }
+        Ok(())
     }
-    async fn commit(self: Box<Self>) -> CoreResult<()> {
-        self.tx.commit().await.map_err(map_err)
+    async fn save_career_plan(
+        &mut self,
+        person: PersonId,
+        fields: &PlanFields,
+        by: PersonId,
+        at: i64,
+    ) -> CoreResult<()> {
+        save_career_plan_in(&mut self.tx, person, fields, by, at).await
+    }
+    async fn mark_career_plan_reviewed(
+        &mut self,
+        person: PersonId,
+        on: chrono::NaiveDate,
+    ) -> CoreResult<()> {
+        mark_career_plan_reviewed_in(&mut self.tx, person, on).await
+    }
+    async fn note_plan_history(
+        &mut self,
+        person: PersonId,
+        by: PersonId,
+        at: i64,
+        what: &str,
+    ) -> CoreResult<()> {
+        note_history(&mut self.tx, person, by, at, what).await
+    }
+    async fn link_support(&mut self, commitment: CommitmentId, person: PersonId) -> CoreResult<()> {
+        link_support_in(&mut self.tx, commitment, person).await
+    }
+    async fn resolve_off_wishes(
+        &mut self,
+        commitment: CommitmentId,
+        person: PersonId,
+    ) -> CoreResult<()> {
+        resolve_off_wishes_in(&mut self.tx, commitment, person).await
+    }
+    async fn create_round(
+        &mut self,
+        round: &trellis_core::growth::mentoring::NewRound,
+        pairs: &[trellis_core::growth::mentoring::NewRoundPair],
+    ) -> CoreResult<trellis_core::ids::RoundId> {
+        crate::mentoring::create_round_in(&mut self.tx, self.backend, round, pairs).await
+    }
+    async fn remove_round_pair(
+        &mut self,
+        id: trellis_core::ids::RoundId,
+        mentee: PersonId,
+        explanation: &str,
+    ) -> CoreResult<()> {
+        crate::mentoring::remove_round_pair_in(&mut self.tx, id, mentee, explanation).await
+    }
+    async fn mark_published(
+        &mut self,
+        id: trellis_core::ids::RoundId,
+        by: PersonId,
+        at: i64,
+    ) -> CoreResult<()> {
+        crate::mentoring::mark_published_in(&mut self.tx, id, by, at).await
+    }
+    async fn create_mentorships(
+        &mut self,
+        round: trellis_core::ids::RoundId,
+        mentorships: &[trellis_core::growth::mentoring::NewMentorship],
+        at: i64,
+    ) -> CoreResult<()> {
+        crate::mentoring::create_mentorships_in(&mut self.tx, self.backend, round, mentorships, at)
+            .await
+    }
+    async fn end_mentorship(
+        &mut self,
+        id: trellis_core::ids::MentorshipId,
+        on: chrono::NaiveDate,
+        by: PersonId,
+        note: &str,
+    ) -> CoreResult<bool> {
+        crate::mentoring::end_mentorship_in(&mut self.tx, id, on, by, note).await
     }
 }
 
@@ -332,52 +425,6 @@ async fn fill(tx: &mut sqlx::Transaction<'_, sqlx::Any>, id: OpportunityId) -> C
         ));
     }
     Ok(())
-}
-
-pub async fn change_placement(
-    store: &SqlStore,
-    id: PlacementId,
-    change: &PlacementChange,
-    commitment: Option<&NewCommitment>,
-    audit: Option<&trellis_core::audit::AuditEntry>,
-) -> CoreResult<()> {
-    let mut tx = store.pool.begin().await.map_err(map_err)?;
-    let commitment_id = match commitment {
-        Some(c) => Some(insert_commitment(&mut *tx, c).await?),
-        None => None,
-    };
-    let opportunity: Option<i64> = sqlx::query_scalar(
-        "UPDATE placements SET status = $1, candidate_consent = $2, \
-         manager_approved_by = COALESCE($3, manager_approved_by), \
-         manager_approved_at = COALESCE($4, manager_approved_at), \
-         decided_by = $5, decided_at = $6, commitment_id = $7 \
-         WHERE id = $8 AND status = 'pending' AND candidate_consent = $9 \
-         AND (CASE WHEN manager_approved_at IS NULL THEN 0 ELSE 1 END) = $10 \
-         RETURNING opportunity_id",
-    )
-    .bind(change.status.as_str())
-    .bind(change.candidate_consent.as_str())
-    .bind(change.manager_approved.map(|(by, _)| by.0))
-    .bind(change.manager_approved.map(|(_, at)| at))
-    .bind(change.decided.map(|(by, _)| by.0))
-    .bind(change.decided.map(|(_, at)| at))
-    .bind(commitment_id.map(|c| c.0))
-    .bind(id.0)
-    .bind(change.from.0.as_str())
-    .bind(change.from.1 as i64)
-    .fetch_optional(&mut *tx)
-    .await
-    .map_err(map_err)?;
-    let Some(opportunity) = opportunity else {
-        return Err(CoreError::Conflict(
-            "this placement was answered meanwhile; reload to see where it stands".into(),
-        ));
-    };
-    if change.status == PlacementStatus::Approved {
-        fill(&mut tx, OpportunityId(opportunity)).await?;
-    }
-    crate::accounts::audit_opt(&mut tx, audit).await?;
-    tx.commit().await.map_err(map_err)
 }
 
 pub async fn career_plan(store: &SqlStore, person: PersonId) -> CoreResult<Option<CareerPlan>> {
@@ -413,7 +460,7 @@ pub async fn career_plan(store: &SqlStore, person: PersonId) -> CoreResult<Optio
     }))
 }
 
-async fn note_history(
+pub(crate) async fn note_history(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     person: PersonId,
     by: PersonId,
@@ -456,18 +503,15 @@ async fn note_history(
     Ok(())
 }
 
-pub async fn save_career_plan(
-    store: &SqlStore,
+pub(crate) async fn save_career_plan_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     person: PersonId,
     f: &PlanFields,
     by: PersonId,
     at: i64,
-    what: &str,
-    audit: Option<&trellis_core::audit::AuditEntry>,
 ) -> CoreResult<()> {
     let areas =
         serde_json::to_string(&f.growth_areas).map_err(|e| CoreError::Internal(e.to_string()))?;
-    let mut tx = store.pool.begin().await.map_err(map_err)?;
     sqlx::query(
         "INSERT INTO career_plans (person_id, target_role, target_level_id, strengths, \
          growth_areas, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7) \
@@ -483,32 +527,24 @@ pub async fn save_career_plan(
     .bind(areas)
     .bind(at)
     .bind(by.0)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await
     .map_err(map_err)?;
-    note_history(&mut tx, person, by, at, what).await?;
-    crate::accounts::audit_opt(&mut tx, audit).await?;
-    tx.commit().await.map_err(map_err)
+    Ok(())
 }
 
-pub async fn mark_career_plan_reviewed(
-    store: &SqlStore,
+pub(crate) async fn mark_career_plan_reviewed_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     person: PersonId,
     on: chrono::NaiveDate,
-    by: PersonId,
-    at: i64,
-    audit: Option<&trellis_core::audit::AuditEntry>,
 ) -> CoreResult<()> {
-    let mut tx = store.pool.begin().await.map_err(map_err)?;
     sqlx::query("UPDATE career_plans SET last_reviewed_on = $1 WHERE person_id = $2")
         .bind(on.format("%Y-%m-%d").to_string())
         .bind(person.0)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await
         .map_err(map_err)?;
-    note_history(&mut tx, person, by, at, "Reviewed together").await?;
-    crate::accounts::audit_opt(&mut tx, audit).await?;
-    tx.commit().await.map_err(map_err)
+    Ok(())
 }
 
 pub async fn career_history(
@@ -537,33 +573,18 @@ pub async fn career_history(
         .collect()
 }
 
-pub async fn add_career_support(
-    store: &SqlStore,
+pub(crate) async fn link_support_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    commitment: CommitmentId,
     person: PersonId,
-    c: &NewCommitment,
-    by: PersonId,
-    at: i64,
-    audit: Option<&trellis_core::audit::AuditEntry>,
-) -> CoreResult<CommitmentId> {
-    let mut tx = store.pool.begin().await.map_err(map_err)?;
-    let id = insert_commitment(&mut *tx, c).await?;
+) -> CoreResult<()> {
     sqlx::query("INSERT INTO career_support (commitment_id, person_id) VALUES ($1, $2)")
-        .bind(id.0)
+        .bind(commitment.0)
         .bind(person.0)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await
         .map_err(map_err)?;
-    note_history(
-        &mut tx,
-        person,
-        by,
-        at,
-        &format!("Support promised: {}", c.title),
-    )
-    .await?;
-    crate::accounts::audit_opt(&mut tx, audit).await?;
-    tx.commit().await.map_err(map_err)?;
-    Ok(id)
+    Ok(())
 }
 
 pub async fn career_support(store: &SqlStore, person: PersonId) -> CoreResult<Vec<Commitment>> {
@@ -672,8 +693,8 @@ pub async fn skills_of(
     Ok(out)
 }
 
-pub async fn resolve_off_wishes(
-    store: &SqlStore,
+pub(crate) async fn resolve_off_wishes_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     commitment: CommitmentId,
     person: PersonId,
 ) -> CoreResult<()> {
@@ -682,7 +703,7 @@ pub async fn resolve_off_wishes(
     )
     .bind(commitment.0)
     .bind(person.0)
-    .execute(&store.pool)
+    .execute(&mut **tx)
     .await
     .map_err(map_err)?;
     Ok(())

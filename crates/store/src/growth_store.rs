@@ -6,6 +6,11 @@ use trellis_core::error::CoreResult;
 
 #[async_trait]
 impl trellis_core::growth::store::GrowthStore for SqlStore {
+    async fn begin_growth_write(
+        &self,
+    ) -> CoreResult<Box<dyn trellis_core::growth::store::GrowthWrite + '_>> {
+        Ok(crate::unit::SqlUnit::begin(self).await?)
+    }
     async fn plate_wishes(
         &self,
         people: &[trellis_core::PersonId],
@@ -33,43 +38,12 @@ impl trellis_core::growth::store::GrowthStore for SqlStore {
     ) -> CoreResult<Option<trellis_core::growth::career::CareerPlan>> {
         growth::career_plan(self, person).await
     }
-    async fn save_career_plan(
-        &self,
-        person: trellis_core::PersonId,
-        fields: &trellis_core::growth::career::PlanFields,
-        by: trellis_core::PersonId,
-        at: i64,
-        what: &str,
-        audit: Option<&trellis_core::audit::AuditEntry>,
-    ) -> CoreResult<()> {
-        growth::save_career_plan(self, person, fields, by, at, what, audit).await
-    }
-    async fn mark_career_plan_reviewed(
-        &self,
-        person: trellis_core::PersonId,
-        on: chrono::NaiveDate,
-        by: trellis_core::PersonId,
-        at: i64,
-        audit: Option<&trellis_core::audit::AuditEntry>,
-    ) -> CoreResult<()> {
-        growth::mark_career_plan_reviewed(self, person, on, by, at, audit).await
-    }
     async fn career_history(
         &self,
         person: trellis_core::PersonId,
         limit: i64,
     ) -> CoreResult<Vec<trellis_core::growth::career::PlanChange>> {
         growth::career_history(self, person, limit).await
-    }
-    async fn add_career_support(
-        &self,
-        person: trellis_core::PersonId,
-        commitment: &trellis_core::work::NewCommitment,
-        by: trellis_core::PersonId,
-        at: i64,
-        audit: Option<&trellis_core::audit::AuditEntry>,
-    ) -> CoreResult<trellis_core::ids::CommitmentId> {
-        growth::add_career_support(self, person, commitment, by, at, audit).await
     }
     async fn career_support(
         &self,
@@ -119,20 +93,6 @@ impl trellis_core::growth::store::GrowthStore for SqlStore {
     ) -> CoreResult<Vec<trellis_core::growth::opportunities::Placement>> {
         growth::pending_placements_of(self, people).await
     }
-    async fn begin_placement_write(
-        &self,
-    ) -> CoreResult<Box<dyn trellis_core::growth::store::PlacementWrite + '_>> {
-        Ok(Box::new(growth::begin_placement_write(self).await?))
-    }
-    async fn change_placement(
-        &self,
-        id: trellis_core::ids::PlacementId,
-        change: &trellis_core::growth::opportunities::PlacementChange,
-        commitment: Option<&trellis_core::work::NewCommitment>,
-        audit: Option<&trellis_core::audit::AuditEntry>,
-    ) -> CoreResult<()> {
-        growth::change_placement(self, id, change, commitment, audit).await
-    }
     async fn mentee_goals(
         &self,
         person: trellis_core::PersonId,
@@ -181,14 +141,6 @@ impl trellis_core::growth::store::GrowthStore for SqlStore {
     ) -> CoreResult<Vec<(trellis_core::PersonId, trellis_core::PersonId)>> {
         mentoring::manager_links(self).await
     }
-    async fn create_mentoring_round(
-        &self,
-        round: &trellis_core::growth::mentoring::NewRound,
-        pairs: &[trellis_core::growth::mentoring::NewRoundPair],
-        audit: Option<&trellis_core::audit::AuditEntry>,
-    ) -> CoreResult<trellis_core::ids::RoundId> {
-        mentoring::create_round(self, round, pairs, audit).await
-    }
     async fn mentoring_rounds(&self) -> CoreResult<Vec<trellis_core::growth::mentoring::Round>> {
         mentoring::rounds(self).await
     }
@@ -204,20 +156,6 @@ impl trellis_core::growth::store::GrowthStore for SqlStore {
     ) -> CoreResult<Vec<trellis_core::growth::mentoring::RoundPair>> {
         mentoring::round_pairs(self, id).await
     }
-    async fn remove_round_pair(
-        &self,
-        id: trellis_core::ids::RoundId,
-        mentee: trellis_core::PersonId,
-        explanation: &str,
-        audit: Option<&trellis_core::audit::AuditEntry>,
-    ) -> CoreResult<()> {
-        mentoring::remove_round_pair(self, id, mentee, explanation, audit).await
-    }
-    async fn begin_round_write(
-        &self,
-    ) -> CoreResult<Box<dyn trellis_core::growth::store::RoundWrite + '_>> {
-        Ok(Box::new(mentoring::begin_round_write(self).await?))
-    }
     async fn mentorships_of(
         &self,
         person: trellis_core::PersonId,
@@ -229,16 +167,6 @@ impl trellis_core::growth::store::GrowthStore for SqlStore {
         id: trellis_core::ids::MentorshipId,
     ) -> CoreResult<Option<trellis_core::growth::mentoring::Mentorship>> {
         mentoring::mentorship(self, id).await
-    }
-    async fn end_mentorship(
-        &self,
-        id: trellis_core::ids::MentorshipId,
-        on: chrono::NaiveDate,
-        by: trellis_core::PersonId,
-        note: &str,
-        audit: Option<&trellis_core::audit::AuditEntry>,
-    ) -> CoreResult<bool> {
-        mentoring::end_mentorship(self, id, on, by, note, audit).await
     }
     async fn skill_names(&self) -> CoreResult<Vec<String>> {
         mentoring::skill_names(self).await
@@ -262,12 +190,5 @@ impl trellis_core::growth::store::GrowthStore for SqlStore {
         std::collections::HashMap<trellis_core::PersonId, Vec<trellis_core::org::SkillLevel>>,
     > {
         growth::skills_of(self, people).await
-    }
-    async fn resolve_off_wishes(
-        &self,
-        commitment: trellis_core::ids::CommitmentId,
-        person: trellis_core::PersonId,
-    ) -> CoreResult<()> {
-        growth::resolve_off_wishes(self, commitment, person).await
     }
 }

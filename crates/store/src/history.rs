@@ -1,12 +1,10 @@
 //! The org history table, and person writes that record it with their audit line in one
 //! transaction.
 
-use crate::accounts::audit_in;
 use crate::people::{create_person_in, set_person_skills_in, update_person_in};
 use crate::{Backend, SqlStore, map_err, placeholders};
 use sqlx::{AssertSqlSafe, Row};
 use trellis_core::PersonId;
-use trellis_core::audit::AuditEntry;
 use trellis_core::error::{CoreError, CoreResult};
 use trellis_core::org::SkillLevel;
 use trellis_core::org::history::{FieldChange, HistoryEntry, HistoryField};
@@ -51,27 +49,9 @@ pub(crate) async fn record_in(
     Ok(())
 }
 
-/// A unit of work on the organisation: one transaction, begun immediately on SQLite so it
-/// holds the write lock from its first statement; dropped without a commit, it rolls back.
-pub(crate) struct SqlOrgWrite {
-    tx: sqlx::Transaction<'static, sqlx::Any>,
-    backend: Backend,
-}
-
-pub(crate) async fn begin_org_write(store: &SqlStore) -> CoreResult<SqlOrgWrite> {
-    let tx = match store.backend {
-        Backend::Sqlite => store.pool.begin_with("BEGIN IMMEDIATE").await,
-        Backend::Postgres => store.pool.begin().await,
-    }
-    .map_err(map_err)?;
-    Ok(SqlOrgWrite {
-        tx,
-        backend: store.backend,
-    })
-}
-
+/// The organisation's steps of a unit of work.
 #[async_trait::async_trait]
-impl trellis_core::org::store::OrgWrite for SqlOrgWrite {
+impl trellis_core::org::store::OrgWrite for crate::unit::SqlUnit {
     async fn create_person(&mut self, fields: &PersonFields) -> CoreResult<PersonId> {
         create_person_in(&mut self.tx, fields).await
     }
@@ -87,12 +67,6 @@ impl trellis_core::org::store::OrgWrite for SqlOrgWrite {
         record: &ChangeRecord,
     ) -> CoreResult<()> {
         record_in(&mut self.tx, self.backend, changes, record).await
-    }
-    async fn audit(&mut self, entry: &AuditEntry) -> CoreResult<()> {
-        audit_in(&mut self.tx, entry).await
-    }
-    async fn commit(self: Box<Self>) -> CoreResult<()> {
-        self.tx.commit().await.map_err(map_err)
     }
 }
 

@@ -22,6 +22,7 @@ mod people;
 mod reader;
 mod sql;
 pub mod testing;
+mod unit;
 mod work;
 
 pub(crate) use sql::{map_err, placeholders};

@@ -223,13 +223,12 @@ pub async fn manager_links(store: &SqlStore) -> CoreResult<Vec<(PersonId, Person
         .collect()
 }
 
-pub async fn create_round(
-    store: &SqlStore,
+pub(crate) async fn create_round_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    backend: crate::Backend,
     round: &NewRound,
     pairs: &[NewRoundPair],
-    audit: Option<&trellis_core::audit::AuditEntry>,
 ) -> CoreResult<RoundId> {
-    let mut tx = store.pool.begin().await.map_err(map_err)?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO mentoring_rounds (name, goal, ends_on, published, created_by, created_at, \
          mentees, mentors) VALUES ($1, $2, $3, 0, $4, $5, $6, $7) RETURNING id",
@@ -241,7 +240,7 @@ pub async fn create_round(
     .bind(round.created_at)
     .bind(round.mentees)
     .bind(round.mentors)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **tx)
     .await
     .map_err(map_err)?;
     let rows: Vec<Vec<Value>> = pairs
@@ -258,8 +257,8 @@ pub async fn create_round(
         })
         .collect();
     insert_rows(
-        &mut tx,
-        store.backend,
+        tx,
+        backend,
         "mentoring_pairs",
         &[
             "round_id",
@@ -272,8 +271,6 @@ pub async fn create_round(
         &rows,
     )
     .await?;
-    crate::accounts::audit_opt(&mut tx, audit).await?;
-    tx.commit().await.map_err(map_err)?;
     Ok(RoundId(id))
 }
 
@@ -346,14 +343,12 @@ pub async fn round_pairs(store: &SqlStore, id: RoundId) -> CoreResult<Vec<RoundP
         .collect()
 }
 
-pub async fn remove_round_pair(
-    store: &SqlStore,
+pub(crate) async fn remove_round_pair_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     id: RoundId,
     mentee: PersonId,
     explanation: &str,
-    audit: Option<&trellis_core::audit::AuditEntry>,
 ) -> CoreResult<()> {
-    let mut tx = store.pool.begin().await.map_err(map_err)?;
     sqlx::query(
         "UPDATE mentoring_pairs SET mentor_id = NULL, score = 0, explanation = $1 \
          WHERE round_id = $2 AND mentee_id = $3",
@@ -361,90 +356,73 @@ pub async fn remove_round_pair(
     .bind(explanation.to_string())
     .bind(id.0)
     .bind(mentee.0)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await
     .map_err(map_err)?;
-    crate::accounts::audit_opt(&mut tx, audit).await?;
-    tx.commit().await.map_err(map_err)
+    Ok(())
 }
 
-/// A unit of work on a mentoring round: one transaction.
-pub(crate) struct SqlRoundWrite {
-    tx: sqlx::Transaction<'static, sqlx::Any>,
+pub(crate) async fn mark_published_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    id: RoundId,
+    by: PersonId,
+    at: i64,
+) -> CoreResult<()> {
+    let changed = sqlx::query(
+        "UPDATE mentoring_rounds SET published = 1, published_by = $1, published_at = $2 \
+         WHERE id = $3 AND published = 0",
+    )
+    .bind(by.0)
+    .bind(at)
+    .bind(id.0)
+    .execute(&mut **tx)
+    .await
+    .map_err(map_err)?
+    .rows_affected();
+    if changed == 0 {
+        return Err(CoreError::Conflict(
+            "this round is already published".into(),
+        ));
+    }
+    Ok(())
+}
+pub(crate) async fn create_mentorships_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     backend: crate::Backend,
-}
-
-pub(crate) async fn begin_round_write(store: &SqlStore) -> CoreResult<SqlRoundWrite> {
-    Ok(SqlRoundWrite {
-        tx: store.pool.begin().await.map_err(map_err)?,
-        backend: store.backend,
-    })
-}
-
-#[async_trait::async_trait]
-impl trellis_core::growth::store::RoundWrite for SqlRoundWrite {
-    async fn mark_published(&mut self, id: RoundId, by: PersonId, at: i64) -> CoreResult<()> {
-        let changed = sqlx::query(
-            "UPDATE mentoring_rounds SET published = 1, published_by = $1, published_at = $2 \
-             WHERE id = $3 AND published = 0",
-        )
-        .bind(by.0)
-        .bind(at)
-        .bind(id.0)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(map_err)?
-        .rows_affected();
-        if changed == 0 {
-            return Err(CoreError::Conflict(
-                "this round is already published".into(),
-            ));
-        }
-        Ok(())
-    }
-    async fn create_mentorships(
-        &mut self,
-        round: RoundId,
-        mentorships: &[NewMentorship],
-        at: i64,
-    ) -> CoreResult<()> {
-        let rows: Vec<Vec<Value>> = mentorships
-            .iter()
-            .map(|m| {
-                vec![
-                    Value::Int(Some(m.mentee.0)),
-                    Value::Int(Some(m.mentor.0)),
-                    Value::Int(Some(round.0)),
-                    Value::Text(Some(m.goals.clone())),
-                    Value::Text(Some(day_text(m.starts_on))),
-                    Value::Text(Some(day_text(m.ends_on))),
-                    Value::Int(Some(at)),
-                ]
-            })
-            .collect();
-        insert_rows(
-            &mut self.tx,
-            self.backend,
-            "mentorships",
-            &[
-                "mentee_id",
-                "mentor_id",
-                "round_id",
-                "goals",
-                "starts_on",
-                "ends_on",
-                "created_at",
-            ],
-            &rows,
-        )
-        .await
-    }
-    async fn audit(&mut self, entry: &trellis_core::audit::AuditEntry) -> CoreResult<()> {
-        crate::accounts::audit_in(&mut self.tx, entry).await
-    }
-    async fn commit(self: Box<Self>) -> CoreResult<()> {
-        self.tx.commit().await.map_err(map_err)
-    }
+    round: RoundId,
+    mentorships: &[NewMentorship],
+    at: i64,
+) -> CoreResult<()> {
+    let rows: Vec<Vec<Value>> = mentorships
+        .iter()
+        .map(|m| {
+            vec![
+                Value::Int(Some(m.mentee.0)),
+                Value::Int(Some(m.mentor.0)),
+                Value::Int(Some(round.0)),
+                Value::Text(Some(m.goals.clone())),
+                Value::Text(Some(day_text(m.starts_on))),
+                Value::Text(Some(day_text(m.ends_on))),
+                Value::Int(Some(at)),
+            ]
+        })
+        .collect();
+    insert_rows(
+        tx,
+        backend,
+        "mentorships",
+        &[
+            "mentee_id",
+            "mentor_id",
+            "round_id",
+            "goals",
+            "starts_on",
+            "ends_on",
+            "created_at",
+        ],
+        &rows,
+    )
+    .await
 }
 
 const MENTORSHIP_COLUMNS: &str = "SELECT m.id, m.mentee_id, e.name AS mentee_name, \
@@ -502,15 +480,13 @@ pub async fn mentorship(store: &SqlStore, id: MentorshipId) -> CoreResult<Option
     row.as_ref().map(|r| mentorship_row(r)).transpose()
 }
 
-pub async fn end_mentorship(
-    store: &SqlStore,
+pub(crate) async fn end_mentorship_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     id: MentorshipId,
     on: NaiveDate,
     by: PersonId,
     note: &str,
-    audit: Option<&trellis_core::audit::AuditEntry>,
 ) -> CoreResult<bool> {
-    let mut tx = store.pool.begin().await.map_err(map_err)?;
     let done = sqlx::query(
         "UPDATE mentorships SET ended_on = $1, ended_by = $2, end_note = $3 \
          WHERE id = $4 AND ended_on IS NULL",
@@ -519,14 +495,12 @@ pub async fn end_mentorship(
     .bind(by.0)
     .bind(note.to_string())
     .bind(id.0)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await
     .map_err(map_err)?;
     if done.rows_affected() != 1 {
         return Ok(false);
     }
-    crate::accounts::audit_opt(&mut tx, audit).await?;
-    tx.commit().await.map_err(map_err)?;
     Ok(true)
 }
 

@@ -95,6 +95,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0010_placement_consent.sql"),
         earlier_postgres: &[],
     },
+    Migration {
+        version: 11,
+        name: "notifications",
+        sqlite: include_str!("../migrations/sqlite/0011_notifications.sql"),
+        postgres: include_str!("../migrations/postgres/0011_notifications.sql"),
+        earlier_postgres: &[],
+    },
 ];
 
 /// The newest migration this binary knows.

@@ -159,7 +159,7 @@ impl trellis_core::org::store::OrgStore for SqlStore {
     async fn begin_org_write(
         &self,
     ) -> CoreResult<Box<dyn trellis_core::org::store::OrgWrite + '_>> {
-        Ok(Box::new(history::begin_org_write(self).await?))
+        Ok(crate::unit::SqlUnit::begin(self).await?)
     }
     async fn person_history(
         &self,

@@ -342,7 +342,7 @@ async fn a_placement_given_on_a_filled_opportunity_leaves_no_work_behind(backend
         let store = &store;
         async move {
             let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
-            let mut work = store.begin_placement_write().await?;
+            let mut work = store.begin_growth_write().await?;
             let commitment = work
                 .create_commitment(&trellis_core::work::NewCommitment {
                     title: title.into(),
@@ -395,6 +395,65 @@ async fn a_placement_given_on_a_filled_opportunity_leaves_no_work_behind(backend
     assert!(
         !titles.contains(&"second".to_string()),
         "{backend}: {titles:?}"
+    );
+}
+
+backend_tests!(a_unit_of_work_keeps_its_notifications_and_audit_line_only_when_it_commits);
+async fn a_unit_of_work_keeps_its_notifications_and_audit_line_only_when_it_commits(
+    backend: &'static str,
+) {
+    use trellis_core::audit::AuditEntry;
+    use trellis_core::notify::{Notification, Topic};
+    let (_db, store) = demo_store(backend, 120).await;
+    let person = store.top_of_tree().await.unwrap()[0].id;
+    let before = store.audit_log(1000).await.unwrap().len();
+    let note = |text: &str| {
+        Notification::new(
+            person,
+            Topic::WorkReassigned,
+            text.into(),
+            "/plate".into(),
+            7,
+        )
+    };
+    let audit = AuditEntry {
+        at: 7,
+        actor: Some(person),
+        action: "test.write".into(),
+        subject: "test".into(),
+        detail: String::new(),
+    };
+    {
+        let mut work = store.begin_work_write().await.unwrap();
+        work.notify(&note("dropped")).await.unwrap();
+        work.audit(&audit).await.unwrap();
+        // Dropped without a commit: nothing is kept.
+    }
+    assert!(
+        store.notifications_of(person, 10).await.unwrap().is_empty(),
+        "{backend}"
+    );
+    assert_eq!(
+        store.audit_log(1000).await.unwrap().len(),
+        before,
+        "{backend}"
+    );
+
+    let mut work = store.begin_work_write().await.unwrap();
+    work.notify_all(&[note("first"), note("second")])
+        .await
+        .unwrap();
+    work.audit(&audit).await.unwrap();
+    work.commit().await.unwrap();
+    let kept = store.notifications_of(person, 10).await.unwrap();
+    let texts: Vec<&str> = kept.iter().map(|k| k.note.text.as_str()).collect();
+    assert_eq!(texts, ["second", "first"], "{backend}: newest first");
+    assert_eq!(kept[0].note, note("second"), "{backend}");
+    assert_eq!(kept[0].read_at, None, "{backend}");
+    assert_eq!(
+        store.audit_log(1000).await.unwrap().len(),
+        before + 1,
+        "{backend}"
     );
 }
 
@@ -809,7 +868,8 @@ async fn assert_every_write_is_counted_once(store: &trellis_store::SqlStore) {
     let uncounted: Vec<String> = sqlx::query_scalar(
         "SELECT t.tablename::text FROM pg_tables t WHERE t.schemaname = current_schema() \
          AND t.tablename NOT IN ('change_counter', 'change_counter_pending', \
-             'trellis_migrations', 'jobs', 'failed_sign_ins', 'audit_log') \
+             'trellis_migrations', 'jobs', 'failed_sign_ins', 'audit_log', \
+             'notifications') \
          AND NOT EXISTS (SELECT 1 FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid \
              WHERE c.relname = t.tablename AND g.tgname = 'note_change') ORDER BY 1",
     )
@@ -1126,22 +1186,22 @@ mod work {
         assert_eq!(c.requester.as_ref().unwrap().id, ceo);
         c.due_date = day("2026-12-04");
         c.agreed_due_date = day("2026-12-04");
-        store
-            .update_commitment(
-                &c,
-                &[NewChange {
-                    at: NOW + 60,
-                    actor: owner,
-                    field: ChangeField::DueDate,
-                    before: Some("2026-11-30".into()),
-                    after: Some("2026-12-04".into()),
-                    note: "scope grew".into(),
-                    in_time: Some(true),
-                }],
-                None,
-            )
-            .await
-            .unwrap();
+        let mut work = store.begin_work_write().await.unwrap();
+        work.update_commitment(
+            &c,
+            &[NewChange {
+                at: NOW + 60,
+                actor: owner,
+                field: ChangeField::DueDate,
+                before: Some("2026-11-30".into()),
+                after: Some("2026-12-04".into()),
+                note: "scope grew".into(),
+                in_time: Some(true),
+            }],
+        )
+        .await
+        .unwrap();
+        work.commit().await.unwrap();
         let history = store.commitment_changes(a).await.unwrap();
         assert_eq!(history.len(), 1, "{backend}");
         assert_eq!(history[0].in_time, Some(true));
@@ -1190,7 +1250,9 @@ mod work {
         done.remaining_hours = 0.0;
         done.completed_at = Some(NOW);
         done.completed_on = Some(day("2026-11-23"));
-        store.update_commitment(&done, &[], None).await.unwrap();
+        let mut work = store.begin_work_write().await.unwrap();
+        work.update_commitment(&done, &[]).await.unwrap();
+        work.commit().await.unwrap();
         assert_eq!(store.closed_commitments(owner, 5).await.unwrap()[0].id, b);
         // Capacity and absences.
         store.set_capacity(owner, Some(20.0)).await.unwrap();

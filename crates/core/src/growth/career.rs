@@ -13,6 +13,7 @@ use crate::error::{CoreError, CoreResult, FieldError};
 use crate::growth::store::GrowthStore;
 use crate::ids::PersonName;
 use crate::ids::{CommitmentId, LevelId, PersonId};
+use crate::notify::{Notification, Topic};
 use crate::org::csv_format::normalise_skill;
 use crate::org::people::standing;
 use crate::work::{Commitment, NewCommitment};
@@ -212,16 +213,13 @@ pub async fn save(
         person,
         format!("target role {:?}", clean.target_role),
     );
-    store
-        .save_career_plan(
-            person,
-            &clean,
-            viewer.person_id(),
-            now,
-            "Plan updated",
-            Some(&audit),
-        )
-        .await
+    let by = viewer.person_id();
+    let mut work = store.begin_growth_write().await?;
+    work.save_career_plan(person, &clean, by, now).await?;
+    work.note_plan_history(person, by, now, "Plan updated")
+        .await?;
+    work.audit(&audit).await?;
+    work.commit().await
 }
 
 /// Records that the person and their manager reviewed the plan together today.
@@ -250,9 +248,12 @@ pub async fn review(
         person,
         format!("reviewed on {today}"),
     );
-    store
-        .mark_career_plan_reviewed(person, today, viewer.person_id(), now, Some(&audit))
-        .await
+    let mut work = store.begin_growth_write().await?;
+    work.mark_career_plan_reviewed(person, today).await?;
+    work.note_plan_history(person, viewer.person_id(), now, "Reviewed together")
+        .await?;
+    work.audit(&audit).await?;
+    work.commit().await
 }
 
 /// What a manager commits to do to help: becomes a commitment of the manager's (requested
@@ -319,24 +320,43 @@ pub async fn add_support(
         person,
         format!("{what}, due {due}"),
     );
-    store
-        .add_career_support(
-            person,
-            &NewCommitment {
-                title: format!("Help {}: {what}", s.person.display_name()),
-                description: "Promised in their career plan.".into(),
-                owner: viewer.person_id(),
-                requester: Some(person),
-                objective: None,
-                due_date: due,
-                effort_hours: effort,
-                skills: Vec::new(),
-                created_at: now,
-                created_on: today,
-            },
-            viewer.person_id(),
-            now,
-            Some(&audit),
-        )
-        .await
+    let by = viewer.person_id();
+    let support = NewCommitment {
+        title: format!("Help {}: {what}", s.person.display_name()),
+        description: "Promised in their career plan.".into(),
+        owner: viewer.person_id(),
+        requester: Some(person),
+        objective: None,
+        due_date: due,
+        effort_hours: effort,
+        skills: Vec::new(),
+        created_at: now,
+        created_on: today,
+    };
+    let note = Notification::new(
+        person,
+        Topic::SupportPromised,
+        format!(
+            "{} promised support on your career plan: {what}, by {due}.",
+            crate::org::people::name_of(store, by).await?
+        ),
+        format!("/people/{person}/career"),
+        now,
+    );
+    let mut work = store.begin_growth_write().await?;
+    let id = work.create_commitment(&support).await?;
+    work.link_support(id, person).await?;
+    work.note_plan_history(
+        person,
+        by,
+        now,
+        &format!("Support promised: {}", support.title),
+    )
+    .await?;
+    work.audit(&audit).await?;
+    if person != by {
+        work.notify(&note).await?;
+    }
+    work.commit().await?;
+    Ok(id)
 }

@@ -135,7 +135,7 @@ pub async fn load(store: &dyn GrowthStore, org: &DemoOrg, now: i64) -> CoreResul
             .position(|p| p.manager == Some(org.manager))
             .and_then(id_of)
     {
-        let mut work = store.begin_placement_write().await?;
+        let mut work = store.begin_growth_write().await?;
         work.create_placement(
             &NewPlacement {
                 opportunity,
@@ -321,21 +321,22 @@ async fn career_plans(
                 .join(", "),
             growth_areas,
         };
-        store
-            .save_career_plan(id, &fields, id, written, "Plan updated", None)
-            .await?;
         // Most were reviewed recently; some not for over six months.
         let days_ago = rng.range(10, 300) as i64;
         let reviewed = today - Duration::days(days_ago);
-        store
-            .mark_career_plan_reviewed(
-                id,
-                reviewed,
-                manager.unwrap_or(id),
-                now - days_ago * 86_400,
-                None,
-            )
+        let mut work = store.begin_growth_write().await?;
+        work.save_career_plan(id, &fields, id, written).await?;
+        work.note_plan_history(id, id, written, "Plan updated")
             .await?;
+        work.mark_career_plan_reviewed(id, reviewed).await?;
+        work.note_plan_history(
+            id,
+            manager.unwrap_or(id),
+            now - days_ago * 86_400,
+            "Reviewed together",
+        )
+        .await?;
+        work.commit().await?;
     }
     Ok(())
 }
@@ -429,8 +430,9 @@ async fn mentoring(
             .copied()
             .unwrap_or(mentees[0].person.id);
         let ends_on = today + Duration::days(120);
-        let round = store
-            .create_mentoring_round(
+        let mut work = store.begin_growth_write().await?;
+        let round = work
+            .create_round(
                 &NewRound {
                     name: "Mentoring, first round".into(),
                     goal: RoundGoal::HighestTotal,
@@ -441,7 +443,6 @@ async fn mentoring(
                     mentors: mentors.len() as i64,
                 },
                 &pairs,
-                None,
             )
             .await?;
         let mut mentorships = Vec::new();
@@ -455,7 +456,6 @@ async fn mentoring(
                 ends_on,
             });
         }
-        let mut work = store.begin_round_write().await?;
         work.mark_published(round, admin, started).await?;
         work.create_mentorships(round, &mentorships, started)
             .await?;

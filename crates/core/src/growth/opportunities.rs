@@ -16,6 +16,7 @@ use crate::error::{CoreError, CoreResult, FieldError};
 use crate::growth::store::GrowthStore;
 use crate::ids::PersonName;
 use crate::ids::{OpportunityId, PersonId, PlacementId};
+use crate::notify::{Notification, Topic, to_each};
 use crate::org::SkillLevel;
 use crate::org::csv_format::normalise_skill;
 use crate::settings::Settings;
@@ -544,7 +545,30 @@ pub async fn accept(
             }
         ),
     );
-    let mut work = store.begin_placement_write().await?;
+    let poster = viewer.person_id();
+    let link = format!("/opportunities/{id}");
+    let mut notes = to_each([person], Some(poster), |to| {
+        let text = if approved_now {
+            format!("You have new stretch work: \u{201c}{}\u{201d}.", o.title)
+        } else {
+            format!(
+                "You are proposed for the stretch work \u{201c}{}\u{201d}; your answer is asked.",
+                o.title
+            )
+        };
+        Notification::new(to, Topic::StretchProposed, text, link.clone(), now)
+    });
+    if !approved_now {
+        notes.extend(to_each(target.manager_id, Some(poster), |to| {
+            let text = format!(
+                "{} is proposed for the stretch work \u{201c}{}\u{201d}; it waits for your approval.",
+                target.display_name(),
+                o.title
+            );
+            Notification::new(to, Topic::PlacementToApprove, text, link.clone(), now)
+        }));
+    }
+    let mut work = store.begin_growth_write().await?;
     let approved_with = match &commitment {
         Some(c) => Some(work.create_commitment(c).await?),
         None => None,
@@ -554,6 +578,7 @@ pub async fn accept(
         work.fill_opportunity(placement.opportunity).await?;
     }
     work.audit(&audit).await?;
+    work.notify_all(&notes).await?;
     work.commit().await?;
     Ok(id)
 }

@@ -9,6 +9,7 @@ use crate::error::{CoreError, CoreResult};
 use crate::growth::store::GrowthStore;
 use crate::ids::PersonName;
 use crate::ids::{CommitmentId, OpportunityId, PersonId, PlacementId};
+use crate::notify::{Notification, Topic, to_each};
 use serde::{Deserialize, Serialize};
 
 /// Where a placement stands.
@@ -262,7 +263,44 @@ async fn settle(
             change.candidate_consent.as_str()
         ),
     );
-    store
-        .change_placement(p.id, change, commitment.as_ref(), Some(&audit))
-        .await
+    let notes = answered_notes(p, change, now);
+    let mut work = store.begin_growth_write().await?;
+    let with = match &commitment {
+        Some(c) => Some(work.create_commitment(c).await?),
+        None => None,
+    };
+    work.change_placement(p.id, change, with).await?;
+    if with.is_some() {
+        work.fill_opportunity(p.opportunity_id).await?;
+    }
+    work.audit(&audit).await?;
+    work.notify_all(&notes).await?;
+    work.commit().await
+}
+
+/// Who is told when a placement is settled: the candidate and the person who proposed them,
+/// except whoever settled it. A placement still pending tells nobody new (the candidate and
+/// their manager were told when it was proposed).
+fn answered_notes(p: &Placement, change: &PlacementChange, now: i64) -> Vec<Notification> {
+    let Some((by, _)) = change.decided else {
+        return Vec::new();
+    };
+    let link = format!("/opportunities/{}", p.opportunity_id);
+    let title = &p.opportunity_title;
+    to_each([p.person.id, p.proposed_by.id], Some(by), |to| {
+        let text = match (change.status, to == p.person.id) {
+            (PlacementStatus::Approved, true) => {
+                format!("You have new stretch work: \u{201c}{title}\u{201d}.")
+            }
+            (PlacementStatus::Approved, false) => {
+                format!("{} takes on \u{201c}{title}\u{201d}.", p.person.name)
+            }
+            (_, true) => format!("Your placement on \u{201c}{title}\u{201d} was declined."),
+            (_, false) => format!(
+                "{}\u{2019}s placement on \u{201c}{title}\u{201d} was declined.",
+                p.person.name
+            ),
+        };
+        Notification::new(to, Topic::PlacementAnswered, text, link.clone(), now)
+    })
 }

@@ -694,6 +694,16 @@ async fn manager_name(store: &dyn OrgStore, id: Option<PersonId>) -> CoreResult<
     })
 }
 
+/// How a notification or a sentence names the person who acted ("Your manager" when they
+/// are gone).
+pub async fn name_of(store: &dyn OrgStore, id: PersonId) -> CoreResult<String> {
+    Ok(store
+        .person(id)
+        .await?
+        .map(|p| p.display_name())
+        .unwrap_or_else(|| "Your manager".into()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -732,3 +742,4 @@ mod tests {
         );
     }
 }
+

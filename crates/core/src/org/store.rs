@@ -43,7 +43,7 @@ pub struct ChangeRecord {
 /// audit line, or not at all. Dropped without [`OrgWrite::commit`], nothing is written.
 /// The use case decides what to write; the store only writes it.
 #[async_trait]
-pub trait OrgWrite: Send {
+pub trait OrgWrite: crate::unit_of_work::UnitOfWork {
     async fn create_person(&mut self, fields: &PersonFields) -> CoreResult<PersonId>;
     /// Not found when there is no such person.
     async fn update_person(&mut self, id: PersonId, fields: &PersonFields) -> CoreResult<()>;
@@ -55,8 +55,6 @@ pub trait OrgWrite: Send {
         changes: &[(PersonId, &FieldChange)],
         record: &ChangeRecord,
     ) -> CoreResult<()>;
-    async fn audit(&mut self, entry: &AuditEntry) -> CoreResult<()>;
-    async fn commit(self: Box<Self>) -> CoreResult<()>;
 }
 
 /// A person and the people and skills around them.

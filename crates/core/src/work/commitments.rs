@@ -14,6 +14,7 @@ use crate::access::Viewer;
 use crate::clock::local_date;
 use crate::error::{CoreError, CoreResult, FieldError};
 use crate::ids::{CommitmentId, ObjectiveId, PersonId};
+use crate::notify::{Notification, Topic};
 use crate::org::csv_format::normalise_skill;
 use crate::org::people::{Standing, standing};
 use crate::org::{Person, PersonStatus};
@@ -407,7 +408,23 @@ pub async fn edit(
         note: String::new(),
         in_time: None,
     };
-    store.update_commitment(&c, &[change], None).await
+    save(store, &c, &[change], None).await
+}
+
+/// Saves a commitment and its history lines, with the audit line when there is one, in
+/// one unit of work.
+async fn save(
+    store: &dyn WorkStore,
+    c: &Commitment,
+    changes: &[NewChange],
+    audit: Option<&crate::audit::AuditEntry>,
+) -> CoreResult<()> {
+    let mut work = store.begin_work_write().await?;
+    work.update_commitment(c, changes).await?;
+    if let Some(entry) = audit {
+        work.audit(entry).await?;
+    }
+    work.commit().await
 }
 
 /// Moves the due date. Made on or before the date in force it is a renegotiation (the new
@@ -461,9 +478,7 @@ pub async fn renegotiate(
     };
     c.agreed_due_date = agreed_due_after_change(c.due_date, c.agreed_due_date, today, new_due);
     c.due_date = new_due;
-    store
-        .update_commitment(&c, std::slice::from_ref(&change), None)
-        .await?;
+    save(store, &c, std::slice::from_ref(&change), None).await?;
     Ok(CommitmentChange {
         at: change.at,
         actor: None,
@@ -535,9 +550,27 @@ pub async fn reassign(
     );
     c.owner.id = new_owner;
     c.owner.name = to.person.name;
-    store.update_commitment(&c, &[change], None).await?;
-    // A wish to have this work moved off the old owner's plate is granted.
-    store.resolve_off_wishes(id, old_owner).await
+    let note = Notification::new(
+        new_owner,
+        Topic::WorkReassigned,
+        format!(
+            "{} handed you \u{201c}{}\u{201d}, due {}.",
+            crate::org::people::name_of(store, viewer.person_id()).await?,
+            c.title,
+            c.due_date
+        ),
+        format!("/commitments/{id}"),
+        now,
+    );
+    // Work reaches into growth here (through the aggregate, in the same unit of work): a
+    // wish to have this work moved off the old owner's plate is granted.
+    let mut work = store.begin_growth_write().await?;
+    work.update_commitment(&c, &[change]).await?;
+    work.resolve_off_wishes(id, old_owner).await?;
+    if new_owner != viewer.person_id() {
+        work.notify(&note).await?;
+    }
+    work.commit().await
 }
 
 /// Marks the commitment done, cancelled (with a reason) or open again. An owner who cancels
@@ -636,7 +669,7 @@ pub async fn set_status(
             }
         ),
     });
-    store.update_commitment(&c, &[change], audit.as_ref()).await
+    save(store, &c, &[change], audit.as_ref()).await
 }
 
 /// Adds a comment.

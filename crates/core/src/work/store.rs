@@ -71,6 +71,16 @@ pub struct WorkBatch {
     pub capacities: Vec<(PersonId, f64)>,
 }
 
+/// A unit of work on commitments (one transaction; dropped without committing, nothing is
+/// written).
+#[async_trait]
+pub trait WorkWrite: crate::unit_of_work::UnitOfWork {
+    /// Writes a commitment with the next priority.
+    async fn create_commitment(&mut self, new: &NewCommitment) -> CoreResult<CommitmentId>;
+    /// Saves a commitment's fields and its new history lines; not found when it is gone.
+    async fn update_commitment(&mut self, c: &Commitment, changes: &[NewChange]) -> CoreResult<()>;
+}
+
 /// Storage of objectives, commitments, capacity and absences.
 #[async_trait]
 pub trait WorkStore:
@@ -84,13 +94,8 @@ pub trait WorkStore:
     async fn commitment(&self, id: CommitmentId) -> CoreResult<Option<Commitment>>;
     async fn commitment_changes(&self, id: CommitmentId) -> CoreResult<Vec<CommitmentChange>>;
     async fn commitment_comments(&self, id: CommitmentId) -> CoreResult<Vec<Comment>>;
-    /// Saves a commitment's fields and its new history lines in one transaction.
-    async fn update_commitment(
-        &self,
-        c: &Commitment,
-        changes: &[NewChange],
-        audit: Option<&crate::audit::AuditEntry>,
-    ) -> CoreResult<()>;
+    /// Starts a unit of work on commitments: writes that commit together, or not at all.
+    async fn begin_work_write(&self) -> CoreResult<Box<dyn WorkWrite + '_>>;
     async fn add_comment(
         &self,
         id: CommitmentId,

@@ -234,13 +234,11 @@ pub async fn commitment_comments(store: &SqlStore, id: CommitmentId) -> CoreResu
         .collect()
 }
 
-pub async fn update_commitment(
-    store: &SqlStore,
+pub(crate) async fn update_commitment_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     c: &Commitment,
     changes: &[NewChange],
-    audit: Option<&trellis_core::audit::AuditEntry>,
 ) -> CoreResult<()> {
-    let mut tx = store.pool.begin().await.map_err(map_err)?;
     let result = sqlx::query(
         "UPDATE commitments SET title = $1, description = $2, owner_id = $3, objective_id = $4, \
          due_date = $5, agreed_due_date = $6, effort_hours = $7, remaining_hours = $8, \
@@ -262,7 +260,7 @@ pub async fn update_commitment(
     .bind(c.accountable.0)
     .bind(i64::from(c.cancel_counts))
     .bind(c.id.0)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await
     .map_err(map_err)?;
     if result.rows_affected() == 0 {
@@ -281,12 +279,11 @@ pub async fn update_commitment(
         .bind(ch.after.clone())
         .bind(ch.note.clone())
         .bind(ch.in_time.map(i64::from))
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await
         .map_err(map_err)?;
     }
-    crate::accounts::audit_opt(&mut tx, audit).await?;
-    tx.commit().await.map_err(map_err)
+    Ok(())
 }
 
 pub async fn add_comment(
@@ -364,4 +361,15 @@ pub async fn set_priorities(store: &SqlStore, order: &[(CommitmentId, i64)]) -> 
             .map_err(map_err)?;
     }
     tx.commit().await.map_err(map_err)
+}
+
+/// Work's steps of a unit of work.
+#[async_trait::async_trait]
+impl trellis_core::work::store::WorkWrite for crate::unit::SqlUnit {
+    async fn create_commitment(&mut self, c: &NewCommitment) -> CoreResult<CommitmentId> {
+        insert_commitment(&mut *self.tx, c).await
+    }
+    async fn update_commitment(&mut self, c: &Commitment, changes: &[NewChange]) -> CoreResult<()> {
+        update_commitment_in(&mut self.tx, c, changes).await
+    }
 }

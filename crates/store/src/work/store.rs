@@ -36,13 +36,10 @@ impl trellis_core::work::store::WorkStore for SqlStore {
     ) -> CoreResult<Vec<trellis_core::work::Comment>> {
         work::commitment_comments(self, id).await
     }
-    async fn update_commitment(
+    async fn begin_work_write(
         &self,
-        c: &trellis_core::work::Commitment,
-        changes: &[trellis_core::work::NewChange],
-        audit: Option<&trellis_core::audit::AuditEntry>,
-    ) -> CoreResult<()> {
-        work::update_commitment(self, c, changes, audit).await
+    ) -> CoreResult<Box<dyn trellis_core::work::store::WorkWrite + '_>> {
+        Ok(crate::unit::SqlUnit::begin(self).await?)
     }
     async fn add_comment(
         &self,

@@ -486,6 +486,48 @@ async fn another_teams_candidate_needs_their_managers_approval(backend: &'static
         ],
         "{backend}"
     );
+    // Whoever should act or know was told, in the same transaction as each step; the
+    // person who acted is not told what they did.
+    let told = |id: i64| {
+        let store = app.store.clone();
+        async move {
+            store
+                .notifications_of(trellis_core::PersonId(id), 10)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|k| (k.note.topic.as_str(), k.note.text, k.note.link))
+                .collect::<Vec<_>>()
+        }
+    };
+    let link = format!("/opportunities/{id}");
+    assert_eq!(
+        told(rep_id).await,
+        [(
+            "stretch_proposed",
+            "You are proposed for the stretch work \u{201c}Run the customer interviews\u{201d}; your answer is asked.".to_string(),
+            link.clone()
+        )],
+        "{backend}"
+    );
+    assert_eq!(
+        told(head_id).await,
+        [(
+            "placement_to_approve",
+            "Rita Rep is proposed for the stretch work \u{201c}Run the customer interviews\u{201d}; it waits for your approval.".to_string(),
+            link.clone()
+        )],
+        "{backend}"
+    );
+    assert_eq!(
+        told(app.id("mgr@acme.test").await).await,
+        [(
+            "placement_answered",
+            "Rita Rep takes on \u{201c}Run the customer interviews\u{201d}.".to_string(),
+            link.clone()
+        )],
+        "{backend}"
+    );
     let plate = app
         .api(
             Method::GET,
@@ -624,6 +666,20 @@ async fn career_plans_are_private_reviewed_together_and_support_lands_on_both_pl
     let plan = r.json();
     let title = "Help Dana Dev: Pair on the query planner";
     assert_eq!(plan["support"][0]["title"], title);
+    let told = app
+        .store
+        .notifications_of(trellis_core::PersonId(dev_id), 10)
+        .await
+        .unwrap();
+    assert_eq!(told.len(), 1, "{backend}: {told:?}");
+    assert_eq!(told[0].note.topic.as_str(), "support_promised");
+    assert_eq!(
+        told[0].note.text,
+        format!(
+            "Max Manager promised support on your career plan: Pair on the query planner, by {due}."
+        )
+    );
+    assert_eq!(told[0].note.link, format!("/people/{dev_id}/career"));
     let audited: Vec<String> = app
         .store
         .audit_log(50)

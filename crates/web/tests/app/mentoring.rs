@@ -250,6 +250,40 @@ async fn an_admin_runs_reviews_and_publishes_a_round_within_the_rules(backend: &
                 && l.actor_name.as_deref() == Some("Hana Hr")),
         "{backend}: the publication is audited"
     );
+    // Each pair is told; the mentee taken out in review is not.
+    let told = |id: i64| {
+        let store = app.store.clone();
+        async move {
+            store
+                .notifications_of(trellis_core::PersonId(id), 10)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|k| format!("{} {} {}", k.note.topic.as_str(), k.note.text, k.note.link))
+                .collect::<Vec<_>>()
+        }
+    };
+    let head_name = app
+        .store
+        .person(trellis_core::PersonId(head_id))
+        .await
+        .unwrap()
+        .unwrap()
+        .display_name();
+    assert_eq!(
+        told(dev_id).await,
+        [format!(
+            "mentorship_started {head_name} is your mentor until {ends}. /mentoring"
+        )],
+        "{backend}"
+    );
+    assert!(
+        told(head_id).await.contains(&format!(
+            "mentorship_started You mentor Dana Dev until {ends}. /mentoring"
+        )),
+        "{backend}"
+    );
+    assert!(told(dev2_id).await.is_empty(), "{backend}");
     let r = app
         .api(
             Method::POST,
@@ -775,4 +809,31 @@ async fn work_wished_off_is_offered_to_who_wants_it_and_giving_it_grants_the_wis
         .filter(|w| w["direction"] == "off")
         .collect();
     assert!(off.is_empty(), "the wish is granted: {off:?}");
+    // The new owner is told, with a link to the work; the old owner and the manager are not.
+    let told = app
+        .store
+        .notifications_of(trellis_core::PersonId(dev2_id), 10)
+        .await
+        .unwrap();
+    assert_eq!(told.len(), 1, "{backend}: {told:?}");
+    assert_eq!(told[0].note.topic.as_str(), "work_reassigned");
+    assert!(
+        told[0]
+            .note
+            .text
+            .contains("handed you \u{201c}Port the billing job\u{201d}, due "),
+        "{backend}: {}",
+        told[0].note.text
+    );
+    assert_eq!(told[0].note.link, format!("/commitments/{cid}"));
+    for other in [dev_id, mgr_id] {
+        assert!(
+            app.store
+                .notifications_of(trellis_core::PersonId(other), 10)
+                .await
+                .unwrap()
+                .is_empty(),
+            "{backend}"
+        );
+    }
 }

@@ -73,14 +73,17 @@ pub async fn end_early(
             mentorship.mentor.name, mentorship.mentee.name
         ),
     );
-    if !store
-        .end_mentorship(id, today, viewer.person_id(), &note, Some(&audit))
+    let mut work = store.begin_growth_write().await?;
+    if !work
+        .end_mentorship(id, today, viewer.person_id(), &note)
         .await?
     {
         return Err(CoreError::Conflict(
             "this mentorship was ended a moment ago".into(),
         ));
     }
+    work.audit(&audit).await?;
+    work.commit().await?;
     store
         .mentorship(id)
         .await?

@@ -5,6 +5,7 @@ use crate::clock::local_date;
 use crate::error::{CoreError, CoreResult, FieldError};
 use crate::growth::store::GrowthStore;
 use crate::ids::{PersonId, RoundId};
+use crate::notify::{Notification, Topic};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -91,9 +92,11 @@ pub async fn run_round(
             pairs.iter().filter(|p| p.mentor.is_some()).count()
         ),
     };
-    store
-        .create_mentoring_round(&round, &pairs, Some(&audit))
-        .await
+    let mut work = store.begin_growth_write().await?;
+    let id = work.create_round(&round, &pairs).await?;
+    work.audit(&audit).await?;
+    work.commit().await?;
+    Ok(id)
 }
 
 /// A proposed line as the store writes it.
@@ -179,9 +182,11 @@ pub async fn remove_pair(
         mentee,
         format!("taken out of {:?} in review", round.name),
     );
-    store
-        .remove_round_pair(id, mentee, "Taken out in review.", Some(&audit))
-        .await
+    let mut work = store.begin_growth_write().await?;
+    work.remove_round_pair(id, mentee, "Taken out in review.")
+        .await?;
+    work.audit(&audit).await?;
+    work.commit().await
 }
 
 /// Publishes a draft round: every proposed pair becomes a mentorship from today to the
@@ -207,9 +212,29 @@ pub async fn publish(
             round.name, round.ends_on
         )));
     }
-    let mentorships: Vec<NewMentorship> = store
-        .round_pairs(id)
-        .await?
+    let pairs = store.round_pairs(id).await?;
+    let mut notes = Vec::new();
+    for p in &pairs {
+        let Some(mentor) = &p.mentor else { continue };
+        let mut told = |to: PersonId, text: String| {
+            notes.push(Notification::new(
+                to,
+                Topic::MentorshipStarted,
+                text,
+                "/mentoring".into(),
+                now,
+            ))
+        };
+        told(
+            p.mentee.id,
+            format!("{} is your mentor until {}.", mentor.name, round.ends_on),
+        );
+        told(
+            mentor.id,
+            format!("You mentor {} until {}.", p.mentee.name, round.ends_on),
+        );
+    }
+    let mentorships: Vec<NewMentorship> = pairs
         .into_iter()
         .filter_map(|p| {
             p.mentor.map(|mentor| NewMentorship {
@@ -229,10 +254,11 @@ pub async fn publish(
         subject: format!("round {id}"),
         detail: format!("{:?}: {count} mentorships", round.name),
     };
-    let mut work = store.begin_round_write().await?;
+    let mut work = store.begin_growth_write().await?;
     work.mark_published(id, viewer.person_id(), now).await?;
     work.create_mentorships(id, &mentorships, now).await?;
     work.audit(&audit).await?;
+    work.notify_all(&notes).await?;
     work.commit().await?;
     Ok(count)
 }
