@@ -76,16 +76,17 @@ pub async fn run(args: DemoArgs) -> Result<()> {
             counts.people
         );
     }
-    store
-        .save_settings(
-            &Settings {
-                organisation_name: org.organisation_name.clone(),
-                ..Settings::default()
-            },
-            None,
-        )
+    let mut work = store
+        .begin_settings_write()
         .await
         .map_err(|e| anyhow!("{e}"))?;
+    work.save_settings(&Settings {
+        organisation_name: org.organisation_name.clone(),
+        ..Settings::default()
+    })
+    .await
+    .map_err(|e| anyhow!("{e}"))?;
+    work.commit().await.map_err(|e| anyhow!("{e}"))?;
     for level in demo_levels() {
         store
             .upsert_level(&level)

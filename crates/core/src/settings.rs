@@ -31,7 +31,10 @@ pub async fn update(
         subject: "settings".into(),
         detail: changes,
     };
-    store.save_settings(&new, Some(&audit)).await?;
+    let mut work = store.begin_settings_write().await?;
+    work.save_settings(&new).await?;
+    work.audit(&audit).await?;
+    work.commit().await?;
     Ok(new)
 }
 
@@ -213,13 +216,15 @@ fn capitalise(word: &str) -> String {
 #[async_trait]
 pub trait SettingsStore: Send + Sync {
     async fn settings(&self) -> CoreResult<Settings>;
-    /// Saves the settings, and the audit line that records the change in the same
-    /// transaction.
-    async fn save_settings(
-        &self,
-        settings: &Settings,
-        audit: Option<&AuditEntry>,
-    ) -> CoreResult<()>;
+    /// Starts a unit of work on the settings.
+    async fn begin_settings_write(&self) -> CoreResult<Box<dyn SettingsWrite + '_>>;
+}
+
+/// A unit of work on the settings (one transaction).
+#[async_trait]
+pub trait SettingsWrite: crate::unit_of_work::UnitOfWork {
+    /// Saves every setting.
+    async fn save_settings(&mut self, settings: &Settings) -> CoreResult<()>;
 }
 
 #[cfg(test)]

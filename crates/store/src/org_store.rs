@@ -29,12 +29,10 @@ impl trellis_core::settings::SettingsStore for SqlStore {
     async fn settings(&self) -> CoreResult<trellis_core::settings::Settings> {
         people::settings(self).await
     }
-    async fn save_settings(
+    async fn begin_settings_write(
         &self,
-        s: &trellis_core::settings::Settings,
-        audit: Option<&trellis_core::audit::AuditEntry>,
-    ) -> CoreResult<()> {
-        people::save_settings(self, s, audit).await
+    ) -> CoreResult<Box<dyn trellis_core::settings::SettingsWrite + '_>> {
+        Ok(crate::unit::SqlUnit::begin(self).await?)
     }
 }
 

@@ -598,7 +598,9 @@ async fn a_write_made_elsewhere_is_read_at_once(backend: &'static str) {
         "{backend}: signed out everywhere"
     );
     settings.organisation_name = "Renamed Inc".into();
-    b.save_settings(&settings, None).await.unwrap();
+    let mut work = b.begin_settings_write().await.unwrap();
+    work.save_settings(&settings).await.unwrap();
+    work.commit().await.unwrap();
     assert_eq!(
         a.settings().await.unwrap().organisation_name,
         "Renamed Inc",

@@ -56,12 +56,18 @@ pub(crate) async fn settings_uncached(store: &SqlStore) -> CoreResult<Settings> 
     Ok(s)
 }
 
-pub async fn save_settings(
-    store: &SqlStore,
+/// The settings' step of a unit of work.
+#[async_trait::async_trait]
+impl trellis_core::settings::SettingsWrite for crate::unit::SqlUnit {
+    async fn save_settings(&mut self, s: &Settings) -> CoreResult<()> {
+        save_settings_in(&mut self.tx, s).await
+    }
+}
+
+async fn save_settings_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     s: &Settings,
-    audit: Option<&trellis_core::audit::AuditEntry>,
 ) -> CoreResult<()> {
-    let mut tx = store.pool.begin().await.map_err(map_err)?;
     for (key, value) in [
         ("organisation_name", s.organisation_name.clone()),
         ("manager_word", s.manager_word.clone()),
@@ -86,12 +92,9 @@ pub async fn save_settings(
         )
         .bind(key)
         .bind(value)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await
         .map_err(map_err)?;
     }
-    if let Some(audit) = audit {
-        crate::accounts::audit_in(&mut tx, audit).await?;
-    }
-    tx.commit().await.map_err(map_err)
+    Ok(())
 }
