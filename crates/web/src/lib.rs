@@ -4,10 +4,17 @@
 //! Errors: handlers return [`error::PageError`] (HTML) or [`error::ApiError`] (JSON); both
 //! are built from `CoreError` by the one mapping in [`error`].
 
+pub mod account;
+pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod growth;
+pub mod home;
+pub mod mentoring;
+pub mod org;
 pub mod pages;
+pub mod work;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

@@ -1,14 +1,7 @@
 //! The JSON API under `/api/v1`, documented by an OpenAPI 3 document generated from these
 //! handlers (`/api/v1/openapi.json`). Same services, same visibility policy as the pages.
 
-pub mod account;
-pub mod growth;
-pub mod imports;
-pub mod mentoring;
-pub mod org;
-pub mod people;
-pub mod settings;
-pub mod work;
+// Each capability's API lives with it; the list of operations below names them so.
 
 use crate::AppState;
 
@@ -264,117 +257,80 @@ impl Modify for CommonResponses {
     }
 }
 
-/// The API's operations, listed once: the OpenAPI document's paths and the router are both
-/// made from this list, each handler routed at the path and method of its annotation.
+/// A capability's API operations, listed once in its own module: the OpenAPI document's
+/// paths and the router are both made from the list, each handler routed at the path and
+/// method of its annotation. `openapi_document` merges the capabilities' documents.
 macro_rules! operations {
     ($($module:ident :: $handler:ident),+ $(,)?) => {
-        /// The OpenAPI document of the API.
-        #[derive(OpenApi)]
-        #[openapi(
-            info(title = "Trellis API", version = "1", description = "People, reporting lines, teams, imports, objectives, commitments, workload and delivery, stretch opportunities, skill sourcing, mentoring. Authenticate with `Authorization: Bearer TOKEN` (create one with `trellis token create`) or a session cookie plus the `X-CSRF-Token` header for writes. Errors are `{ \"error\": { \"code\", \"message\", \"fields\" } }`."),
-            paths($($module::$handler),+),
-            modifiers(&SecuritySchemes, &CommonResponses),
-            security(("bearer" = []), ("session" = [])),
-            tags(
-                (name = "account", description = "The signed-in account"),
-                (name = "settings", description = "The organisation's settings"),
-                (name = "people", description = "The people directory"),
-                (name = "org", description = "Reporting lines and teams"),
-                (name = "imports", description = "HRIS CSV imports"),
-                (name = "work", description = "Objectives, commitments, priorities, workload and delivery"),
-                (name = "growth", description = "Career plans, stretch opportunities, explained suggestions and placements"),
-                (name = "mentoring", description = "Mentee goals, mentor profiles, matching rounds, mentorships and the talent pool"),
-            )
-        )]
-        pub struct ApiDoc;
+        /// This capability's part of the OpenAPI document.
+        #[derive(utoipa::OpenApi)]
+        #[openapi(paths($($module::$handler),+))]
+        pub struct Operations;
 
-        /// Every documented operation, routed where its annotation says.
-        fn documented_routes() -> Router<AppState> {
-            let document = ApiDoc::openapi();
-            let mut router = Router::new();
+        /// This capability's operations, routed where their annotations say.
+        pub(crate) fn routes() -> axum::Router<crate::AppState> {
+            let document = <Operations as utoipa::OpenApi>::openapi();
+            let mut router = axum::Router::new();
             $(
-                router = route_operation(router, &document, stringify!($handler), $module::$handler);
+                router = crate::api::route_operation(router, &document, stringify!($handler), $module::$handler);
+            )+
+            router
+        }
+    };
+    ($($handler:ident),+ $(,)?) => {
+        /// This capability's part of the OpenAPI document.
+        #[derive(utoipa::OpenApi)]
+        #[openapi(paths($($handler),+))]
+        pub struct Operations;
+
+        /// This capability's operations, routed where their annotations say.
+        pub(crate) fn routes() -> axum::Router<crate::AppState> {
+            let document = <Operations as utoipa::OpenApi>::openapi();
+            let mut router = axum::Router::new();
+            $(
+                router = crate::api::route_operation(router, &document, stringify!($handler), $handler);
             )+
             router
         }
     };
 }
+pub(crate) use operations;
 
-operations!(
-    account::show_me,
-    settings::show_settings,
-    settings::update_settings,
-    people::list_people,
-    people::show_person,
-    people::create_person,
-    people::update_person,
-    people::person_history,
-    org::list_org_roots,
-    org::show_org_subtree,
-    org::list_teams,
-    org::show_team,
-    org::list_levels,
-    org::save_level,
-    org::import_levels,
-    imports::import_people,
-    work::create_commitment,
-    work::show_commitment,
-    work::update_commitment,
-    work::renegotiate_commitment,
-    work::reassign_commitment,
-    work::set_commitment_status,
-    work::comment_on_commitment,
-    work::show_plate,
-    work::set_capacity,
-    work::add_absence,
-    work::delete_absence,
-    work::show_team_work,
-    work::reorder_priorities,
-    work::list_objectives,
-    work::create_objective,
-    work::show_objective,
-    work::update_objective,
-    work::add_key_result,
-    work::check_in,
-    work::work_report,
-    growth::list_opportunities,
-    growth::create_opportunity,
-    growth::show_opportunity,
-    growth::accept_suggestion,
-    growth::decide_placement,
-    growth::answer_placement,
-    growth::asked_placements,
-    growth::plan_opportunities,
-    growth::show_career_plan,
-    growth::save_career_plan,
-    growth::review_career_plan,
-    growth::add_career_support,
-    work::add_wish,
-    work::remove_wish,
-    mentoring::show_my_mentoring,
-    mentoring::save_my_goals,
-    mentoring::delete_my_goals,
-    mentoring::save_my_mentor_profile,
-    mentoring::delete_my_mentor_profile,
-    mentoring::person_mentorships,
-    mentoring::list_rounds,
-    mentoring::run_round,
-    mentoring::show_round,
-    mentoring::remove_pair,
-    mentoring::publish_round,
-    mentoring::list_talent,
-    mentoring::add_talent,
-    mentoring::remove_talent,
-    mentoring::import_talent,
-    mentoring::end_mentorship,
-);
+/// The document's frame: what the capabilities' operations are merged into.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Trellis API", version = "1", description = "People, reporting lines, teams, imports, objectives, commitments, workload and delivery, stretch opportunities, skill sourcing, mentoring. Authenticate with `Authorization: Bearer TOKEN` (create one with `trellis token create`) or a session cookie plus the `X-CSRF-Token` header for writes. Errors are `{ \"error\": { \"code\", \"message\", \"fields\" } }`."),
+    security(("bearer" = []), ("session" = [])),
+    tags(
+        (name = "account", description = "The signed-in account"),
+        (name = "settings", description = "The organisation's settings"),
+        (name = "people", description = "The people directory"),
+        (name = "org", description = "Reporting lines and teams"),
+        (name = "imports", description = "HRIS CSV imports"),
+        (name = "work", description = "Objectives, commitments, priorities, workload and delivery"),
+        (name = "growth", description = "Career plans, stretch opportunities, explained suggestions and placements"),
+        (name = "mentoring", description = "Mentee goals, mentor profiles, matching rounds, mentorships and the talent pool"),
+    )
+)]
+struct ApiDoc;
+
+/// Every capability's operations, routed where their annotations say.
+fn documented_routes() -> Router<AppState> {
+    Router::new()
+        .merge(crate::account::api::routes())
+        .merge(crate::admin::api::routes())
+        .merge(crate::org::api::routes())
+        .merge(crate::work::api::routes())
+        .merge(crate::growth::api::routes())
+        .merge(crate::mentoring::api::routes())
+}
 
 /// Operations whose body is a file, which may be up to `max_upload_mb`.
 const UPLOADS: [&str; 2] = ["import_people", "import_talent"];
 
 /// Routes `handler` at the path and method the document gives its operation. The API's
 /// paths are documented whole (`/api/v1/...`) and routed under `/api/v1`.
-fn route_operation<H, T>(
+pub(crate) fn route_operation<H, T>(
     router: Router<AppState>,
     document: &utoipa::openapi::OpenApi,
     operation_id: &str,
@@ -415,7 +371,20 @@ where
 
 /// The document as served.
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+    let mut document = ApiDoc::openapi();
+    for part in [
+        crate::account::api::Operations::openapi(),
+        crate::admin::api::Operations::openapi(),
+        crate::org::api::Operations::openapi(),
+        crate::work::api::Operations::openapi(),
+        crate::growth::api::Operations::openapi(),
+        crate::mentoring::api::Operations::openapi(),
+    ] {
+        document.merge(part);
+    }
+    SecuritySchemes.modify(&mut document);
+    CommonResponses.modify(&mut document);
+    document
 }
 
 async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {

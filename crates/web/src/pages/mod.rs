@@ -1,22 +1,9 @@
-//! Server-rendered pages. Each module is one area of the UI; all of them go through the
-//! core services, so pages and API obey the same visibility policy.
+//! What every page shares: the frame (`layout`), forms, formatting, errors. The pages
+//! themselves live with their capability (`crate::org::pages`, `crate::work::pages`, …);
+//! all of them go through the core services, so pages and API obey the same visibility
+//! policy.
 
-pub mod admin;
-pub mod career;
-pub mod home;
-pub mod ladder;
 pub mod layout;
-pub mod mentoring;
-pub mod objectives;
-pub mod opportunities;
-pub mod org;
-pub mod people;
-pub mod signin;
-pub mod talent;
-pub mod team_work;
-pub mod teams;
-pub(crate) mod upload;
-pub mod work;
 
 use crate::AppState;
 use crate::auth::CurrentUser;
@@ -31,19 +18,13 @@ use trellis_core::settings::Settings;
 pub fn routes() -> Router<AppState> {
     // Each module routes its own pages.
     Router::new()
-        .merge(home::routes())
-        .merge(signin::routes())
-        .merge(people::routes())
-        .merge(org::routes())
-        .merge(teams::routes())
-        .merge(work::routes())
-        .merge(team_work::routes())
-        .merge(objectives::routes())
-        .merge(opportunities::routes())
-        .merge(career::routes())
-        .merge(mentoring::routes())
-        .merge(talent::routes())
-        .merge(admin::routes())
+        .merge(crate::home::pages::routes())
+        .merge(crate::account::pages::routes())
+        .merge(crate::org::pages::routes())
+        .merge(crate::work::pages::routes())
+        .merge(crate::growth::pages::routes())
+        .merge(crate::mentoring::pages::routes())
+        .merge(crate::admin::pages::routes())
 }
 
 /// Settings for the frame; a failure here is a failure of the page.

@@ -1,0 +1,4 @@
+//! The signed-in account: signing in and out, `/api/v1/me`.
+
+pub mod api;
+pub mod pages;

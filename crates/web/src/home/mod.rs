@@ -1,0 +1,3 @@
+//! The home page, which brings the capabilities together for one person.
+
+pub mod pages;

@@ -1,0 +1,4 @@
+//! The organisation: people, reporting lines, teams, the career ladder and imports.
+
+pub mod api;
+pub mod pages;
