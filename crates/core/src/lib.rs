@@ -20,6 +20,8 @@ pub mod org;
 
 pub mod settings;
 pub mod store;
+#[cfg(test)]
+pub(crate) mod testing;
 pub mod unit_of_work;
 pub mod work;
 

@@ -360,3 +360,90 @@ pub async fn add_support(
     work.commit().await?;
     Ok(id)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{FakeStore, noon, viewer};
+
+    fn org() -> FakeStore {
+        FakeStore::with_people(&[
+            (1, "Mia Manager", None),
+            (2, "Dana Dev", Some(1)),
+            (3, "Devi Dev", Some(1)),
+        ])
+    }
+
+    #[tokio::test]
+    async fn support_promised_is_the_managers_work_on_the_plan_and_the_person_is_told() {
+        let store = org();
+        let due = "2026-12-20".parse().ok();
+        add_support(
+            &store,
+            &viewer(1, 2),
+            PersonId(2),
+            " Pair on the planner ",
+            due,
+            Some(2.0),
+            noon("2026-12-01"),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            store.committed(),
+            [
+                "create_commitment 1000 \"Help Dana Dev: Pair on the planner\" owner 1",
+                "link_support 1000 to 2",
+                "note_plan_history 2 \"Support promised: Help Dana Dev: Pair on the planner\"",
+                "audit career_plan.support",
+                "notify 2 support_promised: Mia Manager promised support on your career plan: Pair on the planner, by 2026-12-20.",
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn only_the_manager_chain_promises_support_and_a_refusal_writes_nothing() {
+        let store = org();
+        let due = "2026-12-20".parse().ok();
+        let own = add_support(
+            &store,
+            &viewer(2, 0),
+            PersonId(2),
+            "Learn",
+            due,
+            None,
+            noon("2026-12-01"),
+        )
+        .await;
+        assert!(matches!(own, Err(CoreError::Forbidden(_))), "{own:?}");
+        let peer = add_support(
+            &store,
+            &viewer(3, 0),
+            PersonId(2),
+            "Help",
+            due,
+            None,
+            noon("2026-12-01"),
+        )
+        .await;
+        assert!(
+            matches!(peer, Err(CoreError::NotFound(_))),
+            "a peer's plan is private: {peer:?}"
+        );
+        let past = add_support(
+            &store,
+            &viewer(1, 2),
+            PersonId(2),
+            "Help",
+            "2026-11-01".parse().ok(),
+            None,
+            noon("2026-12-01"),
+        )
+        .await;
+        assert!(
+            matches!(&past, Err(CoreError::Invalid(f)) if f[0].field == "due_date"),
+            "{past:?}"
+        );
+        assert!(store.committed().is_empty());
+    }
+}
