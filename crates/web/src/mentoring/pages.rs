@@ -70,12 +70,12 @@ pub(crate) fn mentorship_rows(
                         td { a href=(format!("/people/{}", other.id)) { (other.name) } }
                         td { (m.goals) }
                         td {
-                            (m.starts_on.format("%-d %b %Y")) " – " (m.ends_on.format("%-d %b %Y"))
+                            (crate::pages::format_date(m.starts_on)) " – " (crate::pages::format_date(m.ends_on))
                             @if m.running_on(today) { " " span.flag { "running" } }
                             @else if let Some(end) = &m.ended {
                                 br;
                                 span.muted {
-                                    "Ended early on " (end.on.format("%-d %b %Y"))
+                                    "Ended early on " (crate::pages::format_date(end.on))
                                     @if let Some(by) = &end.by { " by " (if by.id == user.viewer.person_id() { "you" } else { by.name.as_str() }) }
                                     @if !end.note.is_empty() { ": “" (end.note) "”" }
                                 }
@@ -213,7 +213,7 @@ async fn mentoring_page(
                 h2 #mentee { "As a mentee" }
                 p.hint {
                     @if let Some(m) = running_as_mentee {
-                        "Your mentorship with " (m.mentor.name) " runs until " (m.ends_on.format("%-d %B %Y")) "; with goals saved, you take part in the first round after it."
+                        "Your mentorship with " (m.mentor.name) " runs until " (crate::pages::format_date(m.ends_on)) "; with goals saved, you take part in the first round after it."
                     } @else if mine.goals.is_some() { "You take part in the next round." }
                     @else { "Save your goals to take part in the next round." }
                 }
@@ -514,7 +514,7 @@ pub async fn show_round(
         nav aria-label="Mentoring" { ol.chain { li { a href="/mentoring" { "Mentoring" } } li { a href="/mentoring/rounds" { "Matching rounds" } } li aria-current="page" { (r.name) } } }
         h1 { (r.name) }
         p.lead {
-            @if r.published { "Published: the mentorships run until " (r.ends_on.format("%-d %B %Y")) "." }
+            @if r.published { "Published: the mentorships run until " (crate::pages::format_date(r.ends_on)) "." }
             @else { span.flag.warn { "Draft" } " Only admins see this. Take out any pair that should not be, then publish." }
         }
         ul.figures {

@@ -231,6 +231,12 @@ pub(crate) fn format_time(at: i64, viewer: &CurrentUser) -> String {
     trellis_core::clock::local_time(viewer.account.time_zone.as_deref(), at)
 }
 
+/// A day as pages show it (`1 Dec 2026`). Every page date outside compact tables goes
+/// through here.
+pub(crate) fn format_date(day: chrono::NaiveDate) -> String {
+    day.format("%-d %b %Y").to_string()
+}
+
 /// Progress (0–1) as a bar with a mark where it should be by now, and the figure beside it.
 pub(crate) fn progress_bar(progress: f64, expected: f64, label: &str) -> Markup {
     let width = (progress.clamp(0.0, 1.0) * 100.0).round();

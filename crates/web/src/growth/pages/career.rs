@@ -109,7 +109,7 @@ async fn career_page(
         h1 { @if mine { "My career plan" } @else { (v.person.name) "\u{2019}s career plan" } }
         p.lead {
             @match v.plan.as_ref().and_then(|p| p.last_reviewed_on) {
-                Some(d) => { "Last reviewed together on " (d.format("%-d %B %Y")) }
+                Some(d) => { "Last reviewed together on " (crate::pages::format_date(d)) }
                 None => { "Not reviewed together yet" }
             }
             @if v.stale { " " span.flag.warn { "due for a review" } }

@@ -82,7 +82,7 @@ async fn talent_page(
                         td { @for (i, s) in t.skills.iter().enumerate() { @if i > 0 { br; } (s.skill) " " (skill_level(s.level)) } }
                         td.num { (money(t.hourly_rate, &settings.currency)) }
                         td.num { (hours(t.hours_per_week)) }
-                        td { (t.available_from.format("%-d %b %Y")) }
+                        td { (crate::pages::format_date(t.available_from)) }
                         td { form method="post" action=(format!("/talent/{}/delete", t.id)) {
                             (csrf_field(user))
                             button.secondary.small type="submit" aria-label=(format!("Remove {}", t.name)) { "Remove" }

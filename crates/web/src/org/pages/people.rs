@@ -242,7 +242,7 @@ pub async fn show_person(
                     @if view.reach.sees_private_fields() {
                         @if let Some(eid) = &p.employee_id { dt { "Employee id" } dd { (eid) } }
                         dt { "Level" } dd { (level_name.clone().unwrap_or_else(|| "—".into())) }
-                        @if let Some(d) = p.start_date { dt { "Start date" } dd { (d.format("%-d %B %Y")) } }
+                        @if let Some(d) = p.start_date { dt { "Start date" } dd { (crate::pages::format_date(d)) } }
                         dt { "Status" } dd { (if p.status == PersonStatus::Left { "Left" } else { "Active" }) }
                     }
                 }
@@ -283,7 +283,7 @@ pub async fn show_person(
                         tbody {
                             @for e in history.iter().take(HISTORY_SHOWN) {
                                 tr {
-                                    td data-label="Since" { (e.effective_on.format("%-d %b %Y")) }
+                                    td data-label="Since" { (crate::pages::format_date(e.effective_on)) }
                                     td data-label="Change" { (history_change(e, &settings)) }
                                     td data-label="By" {
                                         @match (&e.actor, &e.actor_name) {

@@ -393,7 +393,7 @@ pub(super) async fn commitment_page(
         p.lead {
             @match c.status {
                 CommitmentStatus::Open => { "Open" }
-                CommitmentStatus::Done => { "Done" @if let Some(day) = c.completed_on { " on " (day.format("%a %-d %b %Y")) }
+                CommitmentStatus::Done => { "Done" @if let Some(day) = c.completed_on { " on " (crate::pages::format_date(day)) }
                     @if c.completed_on.is_some_and(|day| day <= c.agreed_due_date) { " " span.flag.good { "on time" } } @else { " " span.flag.bad { "late" } } }
                 CommitmentStatus::Cancelled => { "Cancelled" }
             }

@@ -57,7 +57,7 @@ pub async fn list_objectives(
     let tree = objectives::alignment_tree(state.store.as_ref(), &user.viewer, now).await?;
     let body = html! {
         h1 { "Objectives" }
-        p.lead { "Running on " (local_date(None, now).format("%-d %B %Y")) ", company → team → person. Status compares progress with the time gone: under 15 points behind is on track, 15–30 behind, over 30 at risk. "
+        p.lead { "Running on " (crate::pages::format_date(local_date(None, now))) ", company → team → person. Status compares progress with the time gone: under 15 points behind is on track, 15–30 behind, over 30 at risk. "
             a href="/objectives/new" { "New objective" } }
         @if tree.is_empty() { p.muted { "No objectives are running. " a href="/objectives/new" { "Set the first one" } "." } }
         div.alignment { ul { @for n in &tree { (node(n)) } } }
@@ -286,7 +286,7 @@ async fn objective_page(
         }
         h1 { (o.title) }
         p.lead { span.badge { (o.scope.as_str()) } " " (o.owner.name) @if let Some((_, t)) = &o.team { ", " (t) }
-            " · " (o.period_start.format("%-d %b %Y")) " – " (o.period_end.format("%-d %b %Y"))
+            " · " (crate::pages::format_date(o.period_start)) " – " (crate::pages::format_date(o.period_end))
             @if o.closed { " · " span.flag.warn { "closed" } } }
         p { (objective_figures(&d.view)) }
         @if !o.description.is_empty() { p { (o.description) } }

@@ -128,7 +128,7 @@ pub(super) async fn plate_page(
                 ul.plain {
                     @for a in &p.absences {
                         li {
-                            (a.first_day.format("%a %-d %b %Y")) @if a.last_day != a.first_day { " – " (a.last_day.format("%a %-d %b %Y")) }
+                            (crate::pages::format_date(a.first_day)) @if a.last_day != a.first_day { " – " (crate::pages::format_date(a.last_day)) }
                             @if !a.note.is_empty() { " · " (a.note) }
                             form.inline method="post" action=(format!("/absences/{}/delete", a.id)) {
                                 (csrf_field(user))

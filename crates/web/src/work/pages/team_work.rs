@@ -188,7 +188,7 @@ pub async fn show_team_work(
             section aria-labelledby="people" {
                 h2 #people { "Workload and delivery per person" }
                 p.hint { "Workload: open work due by " (v.horizon.last.format("%-d %b")) " against capacity over the same days (absences taken off). Delivery: commitments due "
-                    (v.window.first.format("%-d %b %Y")) " – " (v.window.last.format("%-d %b %Y")) " done by their agreed date." }
+                    (crate::pages::format_date(v.window.first)) " – " (crate::pages::format_date(v.window.last)) " done by their agreed date." }
                 div.table-scroll {
                     table.data {
                         thead { tr { th { "Person" } th { "Workload" } th { "Would like moved" } th.num { "Delivered on time" } th.num { "Reliability" } } }
