@@ -1,4 +1,4 @@
-//! A whole mentoring round as `trellis_core::growth::mentoring::propose` runs it: scoring
+//! A whole mentoring round as `trellis_core::mentoring::propose` runs it: scoring
 //! every allowed pair (skill index, reporting lines, seniority), the optimal matching and
 //! the sentences for the chosen pairs. 10,000 mentees and 2,000 mentors with three places
 //! each by default, in an organisation of 100,000 people.
@@ -7,8 +7,8 @@
 use std::collections::HashMap;
 use std::time::Instant;
 use trellis_core::PersonId;
-use trellis_core::growth::mentoring::{MenteeEntry, MenteeGoals, MentorEntry, RoundGoal, propose};
 use trellis_core::ids::PersonName;
+use trellis_core::mentoring::{MenteeEntry, MenteeGoals, MentorEntry, RoundGoal, propose};
 
 struct Rng(u64);
 

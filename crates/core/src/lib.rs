@@ -14,6 +14,7 @@ pub mod error;
 pub mod growth;
 pub mod ids;
 pub mod jobs;
+pub mod mentoring;
 pub mod names;
 pub mod notify;
 pub mod org;

@@ -22,6 +22,7 @@ pub trait Store:
     + crate::notify::OutboxStore
     + crate::work::store::WorkStore
     + crate::growth::store::GrowthStore
+    + crate::mentoring::store::MentoringStore
     + Send
     + Sync
 {
@@ -46,6 +47,7 @@ pub mod prelude {
     pub use crate::auth::store::AuthStore;
     pub use crate::growth::store::GrowthStore;
     pub use crate::jobs::JobStore;
+    pub use crate::mentoring::store::MentoringStore;
     pub use crate::notify::OutboxStore;
     pub use crate::org::store::OrgStore;
     pub use crate::settings::SettingsStore;

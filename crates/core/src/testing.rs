@@ -8,10 +8,6 @@
 use crate::audit::{AuditEntry, AuditLine, AuditStore};
 use crate::error::CoreResult;
 use crate::growth::career::{CareerPlan, PlanChange, PlanFields};
-use crate::growth::mentoring::{
-    MenteeEntry, MenteeGoals, MentorEntry, MentorProfile, Mentorship, NewMentorship, NewRound,
-    NewRoundPair, Round, RoundPair,
-};
 use crate::growth::opportunities::{
     Candidate, NewOpportunity, NewPlacement, Opportunity, OpportunityStatus, Placement,
     PlacementChange,
@@ -599,58 +595,6 @@ impl GrowthStore for FakeStore {
     async fn pending_placements_of(&self, people: &[PersonId]) -> CoreResult<Vec<Placement>> {
         unreachable!("GrowthStore::pending_placements_of is not used by the services under test")
     }
-    async fn mentee_goals(&self, person: PersonId) -> CoreResult<Option<MenteeGoals>> {
-        unreachable!("GrowthStore::mentee_goals is not used by the services under test")
-    }
-    async fn save_mentee_goals(
-        &self,
-        person: PersonId,
-        goals: &MenteeGoals,
-        at: i64,
-    ) -> CoreResult<()> {
-        unreachable!("GrowthStore::save_mentee_goals is not used by the services under test")
-    }
-    async fn delete_mentee_goals(&self, person: PersonId) -> CoreResult<()> {
-        unreachable!("GrowthStore::delete_mentee_goals is not used by the services under test")
-    }
-    async fn mentor_profile(&self, person: PersonId) -> CoreResult<Option<MentorProfile>> {
-        unreachable!("GrowthStore::mentor_profile is not used by the services under test")
-    }
-    async fn save_mentor_profile(
-        &self,
-        person: PersonId,
-        profile: &MentorProfile,
-        at: i64,
-    ) -> CoreResult<()> {
-        unreachable!("GrowthStore::save_mentor_profile is not used by the services under test")
-    }
-    async fn delete_mentor_profile(&self, person: PersonId) -> CoreResult<()> {
-        unreachable!("GrowthStore::delete_mentor_profile is not used by the services under test")
-    }
-    async fn mentoring_pool(
-        &self,
-        today: chrono::NaiveDate,
-    ) -> CoreResult<(Vec<MenteeEntry>, Vec<MentorEntry>)> {
-        unreachable!("GrowthStore::mentoring_pool is not used by the services under test")
-    }
-    async fn manager_links(&self) -> CoreResult<Vec<(PersonId, PersonId)>> {
-        unreachable!("GrowthStore::manager_links is not used by the services under test")
-    }
-    async fn mentoring_rounds(&self) -> CoreResult<Vec<Round>> {
-        unreachable!("GrowthStore::mentoring_rounds is not used by the services under test")
-    }
-    async fn mentoring_round(&self, id: RoundId) -> CoreResult<Option<Round>> {
-        unreachable!("GrowthStore::mentoring_round is not used by the services under test")
-    }
-    async fn round_pairs(&self, id: RoundId) -> CoreResult<Vec<RoundPair>> {
-        unreachable!("GrowthStore::round_pairs is not used by the services under test")
-    }
-    async fn mentorships_of(&self, person: PersonId) -> CoreResult<Vec<Mentorship>> {
-        unreachable!("GrowthStore::mentorships_of is not used by the services under test")
-    }
-    async fn mentorship(&self, id: MentorshipId) -> CoreResult<Option<Mentorship>> {
-        unreachable!("GrowthStore::mentorship is not used by the services under test")
-    }
     async fn skill_names(&self) -> CoreResult<Vec<String>> {
         unreachable!("GrowthStore::skill_names is not used by the services under test")
     }
@@ -733,41 +677,6 @@ impl GrowthWrite for FakeUnit<'_> {
         self.steps
             .push(format!("resolve_off_wishes {commitment} of {person}"));
         Ok(())
-    }
-    async fn create_round(
-        &mut self,
-        round: &NewRound,
-        pairs: &[NewRoundPair],
-    ) -> CoreResult<RoundId> {
-        unreachable!("GrowthWrite::create_round is not used by the services under test")
-    }
-    async fn remove_round_pair(
-        &mut self,
-        id: RoundId,
-        mentee: PersonId,
-        explanation: &str,
-    ) -> CoreResult<()> {
-        unreachable!("GrowthWrite::remove_round_pair is not used by the services under test")
-    }
-    async fn mark_published(&mut self, id: RoundId, by: PersonId, at: i64) -> CoreResult<()> {
-        unreachable!("GrowthWrite::mark_published is not used by the services under test")
-    }
-    async fn create_mentorships(
-        &mut self,
-        round: RoundId,
-        mentorships: &[NewMentorship],
-        at: i64,
-    ) -> CoreResult<()> {
-        unreachable!("GrowthWrite::create_mentorships is not used by the services under test")
-    }
-    async fn end_mentorship(
-        &mut self,
-        id: MentorshipId,
-        on: NaiveDate,
-        by: PersonId,
-        note: &str,
-    ) -> CoreResult<bool> {
-        unreachable!("GrowthWrite::end_mentorship is not used by the services under test")
     }
 }
 

@@ -259,7 +259,7 @@ pub(crate) struct ReadCache {
     pub api_tokens: Tagged<String, Option<trellis_core::auth::Account>>,
     pub neighbourhoods: Tagged<i64, Option<trellis_core::org::store::Neighbourhood>>,
     pub with_reports: Tagged<i64, Option<crate::people::PersonWithReports>>,
-    pub mentorships: Tagged<i64, Vec<trellis_core::growth::mentoring::Mentorship>>,
+    pub mentorships: Tagged<i64, Vec<trellis_core::mentoring::Mentorship>>,
     /// Everyone who is or was in a mentorship: most person pages need not ask for theirs.
     pub in_mentorships: Tagged<(), std::sync::Arc<std::collections::HashSet<i64>>>,
 }

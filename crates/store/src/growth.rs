@@ -262,8 +262,7 @@ pub async fn pending_placements_of(
     rows.iter().map(placement_row).collect()
 }
 
-/// Growth's steps of a unit of work: placements here, career plans and wishes below, and
-/// mentoring in `mentoring.rs`.
+/// Growth's steps of a unit of work: placements here, career plans and wishes below.
 #[async_trait::async_trait]
 impl trellis_core::growth::store::GrowthWrite for crate::unit::SqlUnit {
     async fn create_placement(
@@ -368,47 +367,6 @@ impl trellis_core::growth::store::GrowthWrite for crate::unit::SqlUnit {
         person: PersonId,
     ) -> CoreResult<()> {
         resolve_off_wishes_in(&mut self.tx, commitment, person).await
-    }
-    async fn create_round(
-        &mut self,
-        round: &trellis_core::growth::mentoring::NewRound,
-        pairs: &[trellis_core::growth::mentoring::NewRoundPair],
-    ) -> CoreResult<trellis_core::ids::RoundId> {
-        crate::mentoring::create_round_in(&mut self.tx, self.backend, round, pairs).await
-    }
-    async fn remove_round_pair(
-        &mut self,
-        id: trellis_core::ids::RoundId,
-        mentee: PersonId,
-        explanation: &str,
-    ) -> CoreResult<()> {
-        crate::mentoring::remove_round_pair_in(&mut self.tx, id, mentee, explanation).await
-    }
-    async fn mark_published(
-        &mut self,
-        id: trellis_core::ids::RoundId,
-        by: PersonId,
-        at: i64,
-    ) -> CoreResult<()> {
-        crate::mentoring::mark_published_in(&mut self.tx, id, by, at).await
-    }
-    async fn create_mentorships(
-        &mut self,
-        round: trellis_core::ids::RoundId,
-        mentorships: &[trellis_core::growth::mentoring::NewMentorship],
-        at: i64,
-    ) -> CoreResult<()> {
-        crate::mentoring::create_mentorships_in(&mut self.tx, self.backend, round, mentorships, at)
-            .await
-    }
-    async fn end_mentorship(
-        &mut self,
-        id: trellis_core::ids::MentorshipId,
-        on: chrono::NaiveDate,
-        by: PersonId,
-        note: &str,
-    ) -> CoreResult<bool> {
-        crate::mentoring::end_mentorship_in(&mut self.tx, id, on, by, note).await
     }
 }
 

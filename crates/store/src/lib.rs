@@ -16,6 +16,7 @@ mod history;
 mod import;
 mod jobs;
 mod mentoring;
+mod mentoring_store;
 mod migrate;
 mod org_store;
 mod people;

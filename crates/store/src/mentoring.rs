@@ -10,14 +10,14 @@ use chrono::NaiveDate;
 use sqlx::AssertSqlSafe;
 use trellis_core::PersonId;
 use trellis_core::error::{CoreError, CoreResult};
-use trellis_core::growth::mentoring::{
-    EarlyEnd, MenteeEntry, MenteeGoals, MentorEntry, MentorProfile, Mentorship, NewMentorship,
-    NewRound, NewRoundPair, Round, RoundGoal, RoundPair,
-};
 use trellis_core::growth::stretch::Requirement;
 use trellis_core::growth::talent::{NewTalent, Talent};
 use trellis_core::ids::PersonName;
 use trellis_core::ids::{LevelId, MentorshipId, RoundId, TalentId};
+use trellis_core::mentoring::{
+    EarlyEnd, MenteeEntry, MenteeGoals, MentorEntry, MentorProfile, Mentorship, NewMentorship,
+    NewRound, NewRoundPair, Round, RoundGoal, RoundPair,
+};
 
 fn day_text(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
@@ -664,4 +664,49 @@ pub async fn remove_talent(store: &SqlStore, id: TalentId) -> CoreResult<bool> {
         .rows_affected();
     tx.commit().await.map_err(map_err)?;
     Ok(n > 0)
+}
+
+/// Mentoring's steps of a unit of work.
+#[async_trait::async_trait]
+impl trellis_core::mentoring::store::MentoringWrite for crate::unit::SqlUnit {
+    async fn create_round(
+        &mut self,
+        round: &trellis_core::mentoring::NewRound,
+        pairs: &[trellis_core::mentoring::NewRoundPair],
+    ) -> CoreResult<trellis_core::ids::RoundId> {
+        create_round_in(&mut self.tx, self.backend, round, pairs).await
+    }
+    async fn remove_round_pair(
+        &mut self,
+        id: trellis_core::ids::RoundId,
+        mentee: PersonId,
+        explanation: &str,
+    ) -> CoreResult<()> {
+        remove_round_pair_in(&mut self.tx, id, mentee, explanation).await
+    }
+    async fn mark_published(
+        &mut self,
+        id: trellis_core::ids::RoundId,
+        by: PersonId,
+        at: i64,
+    ) -> CoreResult<()> {
+        mark_published_in(&mut self.tx, id, by, at).await
+    }
+    async fn create_mentorships(
+        &mut self,
+        round: trellis_core::ids::RoundId,
+        mentorships: &[trellis_core::mentoring::NewMentorship],
+        at: i64,
+    ) -> CoreResult<()> {
+        create_mentorships_in(&mut self.tx, self.backend, round, mentorships, at).await
+    }
+    async fn end_mentorship(
+        &mut self,
+        id: trellis_core::ids::MentorshipId,
+        on: chrono::NaiveDate,
+        by: PersonId,
+        note: &str,
+    ) -> CoreResult<bool> {
+        end_mentorship_in(&mut self.tx, id, on, by, note).await
+    }
 }

@@ -2,9 +2,8 @@
 //! wishes, open
 //! opportunities posted by the demo manager and department heads — one needing a skill
 //! nobody inside has, one needing the candidate's manager's approval — and a placement
-//! waiting for the demo manager's approval; mentors and mentees with a published matching
-//! round two months old and new mentees waiting for the next; a talent pool with the
-//! specialists the Japan work needs.
+//! waiting for the demo manager's approval; a talent pool with the specialists the Japan
+//! work needs. The demo's mentoring is `crate::mentoring::demo`.
 
 use super::career::{GrowthArea, PlanFields};
 use super::opportunities::{NewOpportunity, NewPlacement};
@@ -152,7 +151,6 @@ pub async fn load(store: &dyn GrowthStore, org: &DemoOrg, now: i64) -> CoreResul
     }
     career_plans(store, org, &ids, now).await?;
     plate_wishes(store, org, &ids, now).await?;
-    mentoring(store, org, &ids, now).await?;
     talent_pool(store, now).await?;
     Ok(posted.len())
 }
@@ -262,7 +260,7 @@ async fn plate_wishes(
 
 /// Career plans are written one by one with their history; a very large demo gets them for
 /// its first people only, which is enough to show the feature.
-const PLANS_AT_MOST: usize = 1500;
+pub(crate) const PLANS_AT_MOST: usize = 1500;
 
 async fn career_plans(
     store: &dyn GrowthStore,
@@ -337,134 +335,6 @@ async fn career_plans(
         )
         .await?;
         work.commit().await?;
-    }
-    Ok(())
-}
-
-/// Mentors (about one person in eight with a skill at 4 or more), mentees (about one in
-/// six), a published round from two months ago whose mentorships are running, and mentees
-/// who joined since and wait for the next round. The demo member is one of the matched
-/// mentees' group and the demo manager mentors.
-async fn mentoring(
-    store: &dyn GrowthStore,
-    org: &DemoOrg,
-    ids: &HashMap<&str, PersonId>,
-    now: i64,
-) -> CoreResult<()> {
-    use super::mentoring::{
-        MenteeGoals, MentorProfile, NewMentorship, NewRound, RoundGoal, propose,
-    };
-    let mut rng = DemoRng::new(0x003E_4708);
-    let levels = store.levels().await?;
-    let today = local_date(None, now);
-    let started = now - 60 * 86_400;
-    let mut later: Vec<(PersonId, MenteeGoals)> = Vec::new();
-    for (i, p) in org.people.iter().enumerate().take(PLANS_AT_MOST) {
-        let Some(&id) = ids.get(p.record.email.as_str()) else {
-            continue;
-        };
-        let strong: Vec<String> = p
-            .record
-            .skills
-            .iter()
-            .filter(|s| s.level >= 4)
-            .map(|s| s.skill.to_string())
-            .collect();
-        if !strong.is_empty() && (i == org.manager || rng.chance(0.12)) {
-            store
-                .save_mentor_profile(
-                    id,
-                    &MentorProfile {
-                        strengths: strong.into_iter().take(4).collect(),
-                        capacity: rng.range(1, 3) as u32,
-                        note: String::new(),
-                    },
-                    started - 86_400 * 7,
-                )
-                .await?;
-            continue;
-        }
-        if i != org.member && !rng.chance(0.16) {
-            continue;
-        }
-        let mut skills: Vec<String> = p
-            .record
-            .skills
-            .iter()
-            .filter(|s| s.wants_to_grow || s.level <= 3)
-            .map(|s| s.skill.to_string())
-            .take(3)
-            .collect();
-        if skills.is_empty() {
-            skills.push(rng.pick(&["communication", "leadership"]).to_string());
-        }
-        let target_level = p
-            .record
-            .level
-            .as_ref()
-            .and_then(|code| levels.iter().position(|l| l.code == *code))
-            .and_then(|i| levels.get(i + 1))
-            .map(|l| l.id);
-        let goals = MenteeGoals {
-            // The demo member names no must-have, so the first round can pair them.
-            must_have: (i != org.member && rng.chance(0.3)).then(|| skills[0].clone()),
-            skills,
-            target_level,
-            note: String::new(),
-        };
-        if i != org.member && rng.chance(0.3) {
-            later.push((id, goals));
-        } else {
-            store
-                .save_mentee_goals(id, &goals, started - 86_400 * 7)
-                .await?;
-        }
-    }
-    let (mentees, mentors) = store.mentoring_pool(today).await?;
-    if !mentees.is_empty() && !mentors.is_empty() {
-        let managers: HashMap<PersonId, PersonId> =
-            store.manager_links().await?.into_iter().collect();
-        let pairs = propose(&mentees, &mentors, &managers, RoundGoal::HighestTotal);
-        let admin = ids
-            .get(org.people[org.admin].record.email.as_str())
-            .copied()
-            .unwrap_or(mentees[0].person.id);
-        let ends_on = today + Duration::days(120);
-        let mut work = store.begin_growth_write().await?;
-        let round = work
-            .create_round(
-                &NewRound {
-                    name: "Mentoring, first round".into(),
-                    goal: RoundGoal::HighestTotal,
-                    ends_on,
-                    created_by: admin,
-                    created_at: started - 86_400,
-                    mentees: mentees.len() as i64,
-                    mentors: mentors.len() as i64,
-                },
-                &pairs,
-            )
-            .await?;
-        let mut mentorships = Vec::new();
-        for pair in &pairs {
-            let Some(mentor) = pair.mentor else { continue };
-            mentorships.push(NewMentorship {
-                mentee: pair.mentee,
-                mentor,
-                goals: pair.goals.clone(),
-                starts_on: today - Duration::days(60),
-                ends_on,
-            });
-        }
-        work.mark_published(round, admin, started).await?;
-        work.create_mentorships(round, &mentorships, started)
-            .await?;
-        work.commit().await?;
-    }
-    for (id, goals) in later {
-        store
-            .save_mentee_goals(id, &goals, now - 86_400 * 5)
-            .await?;
     }
     Ok(())
 }

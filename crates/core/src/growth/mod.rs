@@ -4,7 +4,6 @@
 
 pub mod career;
 pub mod demo;
-pub mod mentoring;
 pub mod opportunities;
 pub mod placements;
 pub mod sourcing;

@@ -1,10 +1,6 @@
 //! What the growth services need from a database. Part of [`crate::Store`].
 
 use super::career::{CareerPlan, PlanChange, PlanFields};
-use super::mentoring::{
-    MenteeEntry, MenteeGoals, MentorEntry, MentorProfile, Mentorship, NewMentorship, NewRound,
-    NewRoundPair, Round, RoundPair,
-};
 use super::opportunities::{
     Candidate, NewOpportunity, NewPlacement, Opportunity, OpportunityStatus, Placement,
     PlacementChange,
@@ -12,15 +8,13 @@ use super::opportunities::{
 use super::talent::{NewTalent, Talent};
 use super::wishes::{NewWish, PlateWish};
 use crate::error::CoreResult;
-use crate::ids::{
-    CommitmentId, MentorshipId, OpportunityId, PersonId, PlacementId, RoundId, TalentId, WishId,
-};
+use crate::ids::{CommitmentId, OpportunityId, PersonId, PlacementId, TalentId, WishId};
 use crate::work::Commitment;
 use async_trait::async_trait;
 use chrono::NaiveDate;
 
 /// A unit of work on growth (one transaction; dropped without committing, nothing is
-/// written): placements, career plans, plate wishes and mentoring. The use case decides the
+/// written): placements, career plans and plate wishes. The use case decides the
 /// steps — what a placement comes with, what the plan's history says — and the store only
 /// writes them.
 #[async_trait]
@@ -72,37 +66,6 @@ pub trait GrowthWrite: crate::work::store::WorkWrite {
         commitment: CommitmentId,
         person: PersonId,
     ) -> CoreResult<()>;
-
-    /// A draft round and its lines.
-    async fn create_round(
-        &mut self,
-        round: &NewRound,
-        pairs: &[NewRoundPair],
-    ) -> CoreResult<RoundId>;
-    /// Leaves the mentee of a draft round unmatched, with this explanation.
-    async fn remove_round_pair(
-        &mut self,
-        id: RoundId,
-        mentee: PersonId,
-        explanation: &str,
-    ) -> CoreResult<()>;
-    /// Marks a draft round published; a conflict when it already is.
-    async fn mark_published(&mut self, id: RoundId, by: PersonId, at: i64) -> CoreResult<()>;
-    /// The mentorships the round starts, created at `at`.
-    async fn create_mentorships(
-        &mut self,
-        round: RoundId,
-        mentorships: &[NewMentorship],
-        at: i64,
-    ) -> CoreResult<()>;
-    /// Marks a mentorship ended on `on`; `false` when it was already ended.
-    async fn end_mentorship(
-        &mut self,
-        id: MentorshipId,
-        on: NaiveDate,
-        by: PersonId,
-        note: &str,
-    ) -> CoreResult<bool>;
 }
 
 /// Storage of opportunities, placements and career plans.
@@ -134,38 +97,6 @@ pub trait GrowthStore: crate::work::store::WorkStore + Send + Sync {
     async fn placement(&self, id: PlacementId) -> CoreResult<Option<Placement>>;
     /// Pending placements of people in this list (a manager's approvals to give).
     async fn pending_placements_of(&self, people: &[PersonId]) -> CoreResult<Vec<Placement>>;
-
-    async fn mentee_goals(&self, person: PersonId) -> CoreResult<Option<MenteeGoals>>;
-    async fn save_mentee_goals(
-        &self,
-        person: PersonId,
-        goals: &MenteeGoals,
-        at: i64,
-    ) -> CoreResult<()>;
-    async fn delete_mentee_goals(&self, person: PersonId) -> CoreResult<()>;
-    async fn mentor_profile(&self, person: PersonId) -> CoreResult<Option<MentorProfile>>;
-    async fn save_mentor_profile(
-        &self,
-        person: PersonId,
-        profile: &MentorProfile,
-        at: i64,
-    ) -> CoreResult<()>;
-    async fn delete_mentor_profile(&self, person: PersonId) -> CoreResult<()>;
-    /// Everyone taking part in a round on `today`: active mentees with goals and no running
-    /// mentorship, and active mentors with places left.
-    async fn mentoring_pool(
-        &self,
-        today: chrono::NaiveDate,
-    ) -> CoreResult<(Vec<MenteeEntry>, Vec<MentorEntry>)>;
-    /// Every active person with a manager, as (person, manager).
-    async fn manager_links(&self) -> CoreResult<Vec<(PersonId, PersonId)>>;
-    /// Newest first.
-    async fn mentoring_rounds(&self) -> CoreResult<Vec<Round>>;
-    async fn mentoring_round(&self, id: RoundId) -> CoreResult<Option<Round>>;
-    async fn round_pairs(&self, id: RoundId) -> CoreResult<Vec<RoundPair>>;
-    /// As mentee or mentor, running and ended, newest first.
-    async fn mentorships_of(&self, person: PersonId) -> CoreResult<Vec<Mentorship>>;
-    async fn mentorship(&self, id: MentorshipId) -> CoreResult<Option<Mentorship>>;
 
     /// Every skill name Trellis knows — people's, opportunities' and the pool's — sorted.
     async fn skill_names(&self) -> CoreResult<Vec<String>>;

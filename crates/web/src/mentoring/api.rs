@@ -16,12 +16,12 @@ use axum::http::StatusCode;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use trellis_core::PersonId;
-use trellis_core::growth::mentoring::{
-    self, MenteeGoals, MentorInput, Mentorship, Round, RoundInput, RoundPair,
-};
 use trellis_core::growth::stretch::Requirement;
 use trellis_core::growth::talent::{self, Talent, TalentInput};
 use trellis_core::ids::{LevelId, MentorshipId, RoundId, TalentId};
+use trellis_core::mentoring::{
+    self, MenteeGoals, MentorInput, Mentorship, Round, RoundInput, RoundPair,
+};
 use utoipa::{IntoParams, ToSchema};
 
 /// What a mentee would like to grow.

@@ -12,10 +12,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
 use trellis_core::clock::local_date;
-use trellis_core::growth::mentoring::{
+use trellis_core::ids::RoundId;
+use trellis_core::mentoring::{
     self, MAX_CAPACITY, MenteeGoals, MentorInput, Mentorship, RoundGoal, RoundInput,
 };
-use trellis_core::ids::RoundId;
 use trellis_core::{CoreError, FieldError, LevelId, PersonId};
 
 /// Both forms of the page, as typed (skills comma-separated).

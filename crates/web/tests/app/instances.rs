@@ -305,6 +305,9 @@ async fn a_copied_installation_answers_every_list_the_same() {
     trellis_core::growth::demo::load(source.as_ref(), &org, trellis_web::now())
         .await
         .unwrap();
+    trellis_core::mentoring::demo::load(source.as_ref(), &org, trellis_web::now())
+        .await
+        .unwrap();
     let admin = source
         .person_id_by_email(&org.people[org.admin].record.email)
         .await

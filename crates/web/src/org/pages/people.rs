@@ -187,7 +187,7 @@ pub async fn show_person(
     let settings = settings(&state).await?;
     let view = people::show(state.store.as_ref(), &user.viewer, PersonId(id)).await?;
     let p = &view.person;
-    let mentorships = trellis_core::growth::mentoring::visible_mentorships(
+    let mentorships = trellis_core::mentoring::visible_mentorships(
         state.store.as_ref(),
         &user.viewer,
         p.id,

@@ -3,8 +3,8 @@
 use crate::access::Viewer;
 use crate::clock::local_date;
 use crate::error::{CoreError, CoreResult, FieldError};
-use crate::growth::store::GrowthStore;
 use crate::ids::{PersonId, RoundId};
+use crate::mentoring::store::MentoringStore;
 use crate::notify::{Notification, Topic};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -23,7 +23,7 @@ pub struct RoundInput {
 
 /// Runs a round over everyone taking part now and keeps its proposed pairs as a draft.
 pub async fn run_round(
-    store: &dyn GrowthStore,
+    store: &dyn MentoringStore,
     viewer: &Viewer,
     input: &RoundInput,
     now: i64,
@@ -92,7 +92,7 @@ pub async fn run_round(
             pairs.iter().filter(|p| p.mentor.is_some()).count()
         ),
     };
-    let mut work = store.begin_growth_write().await?;
+    let mut work = store.begin_mentoring_write().await?;
     let id = work.create_round(&round, &pairs).await?;
     work.audit(&audit).await?;
     work.commit().await?;
@@ -117,20 +117,20 @@ pub struct RoundView {
     pub pairs: Vec<RoundPair>,
 }
 
-pub(super) async fn load_round(store: &dyn GrowthStore, id: RoundId) -> CoreResult<Round> {
+pub(super) async fn load_round(store: &dyn MentoringStore, id: RoundId) -> CoreResult<Round> {
     store
         .mentoring_round(id)
         .await?
         .ok_or_else(|| CoreError::NotFound(format!("mentoring round {id}")))
 }
 
-pub async fn rounds(store: &dyn GrowthStore, viewer: &Viewer) -> CoreResult<Vec<Round>> {
+pub async fn rounds(store: &dyn MentoringStore, viewer: &Viewer) -> CoreResult<Vec<Round>> {
     require_admin(viewer)?;
     store.mentoring_rounds().await
 }
 
 pub async fn show_round(
-    store: &dyn GrowthStore,
+    store: &dyn MentoringStore,
     viewer: &Viewer,
     id: RoundId,
 ) -> CoreResult<RoundView> {
@@ -149,7 +149,7 @@ pub async fn show_round(
 
 /// Takes a proposed pair out of a draft round in review (the mentee stays unmatched).
 pub async fn remove_pair(
-    store: &dyn GrowthStore,
+    store: &dyn MentoringStore,
     viewer: &Viewer,
     id: RoundId,
     mentee: PersonId,
@@ -182,7 +182,7 @@ pub async fn remove_pair(
         mentee,
         format!("taken out of {:?} in review", round.name),
     );
-    let mut work = store.begin_growth_write().await?;
+    let mut work = store.begin_mentoring_write().await?;
     work.remove_round_pair(id, mentee, "Taken out in review.")
         .await?;
     work.audit(&audit).await?;
@@ -192,7 +192,7 @@ pub async fn remove_pair(
 /// Publishes a draft round: every proposed pair becomes a mentorship from today to the
 /// round's end, with the mentee's goals, in one transaction.
 pub async fn publish(
-    store: &dyn GrowthStore,
+    store: &dyn MentoringStore,
     viewer: &Viewer,
     id: RoundId,
     now: i64,
@@ -254,7 +254,7 @@ pub async fn publish(
         subject: format!("round {id}"),
         detail: format!("{:?}: {count} mentorships", round.name),
     };
-    let mut work = store.begin_growth_write().await?;
+    let mut work = store.begin_mentoring_write().await?;
     work.mark_published(id, viewer.person_id(), now).await?;
     work.create_mentorships(id, &mentorships, now).await?;
     work.audit(&audit).await?;

@@ -9,9 +9,11 @@
 //! Who sees what: your own goals, profile and mentorships are yours; a mentorship is also
 //! visible to the manager chain of either person and to admins — not to peers.
 
+pub mod demo;
 mod mentorships;
 mod rounds;
 mod scoring;
+pub mod store;
 #[cfg(test)]
 mod tests;
 

@@ -3,8 +3,8 @@
 use crate::access::{Reach, Viewer};
 use crate::clock::local_date;
 use crate::error::{CoreError, CoreResult, FieldError};
-use crate::growth::store::GrowthStore;
 use crate::ids::{MentorshipId, PersonId};
+use crate::mentoring::store::MentoringStore;
 use crate::org::csv_format::normalise_skill;
 use crate::org::people::standing;
 use chrono::NaiveDate;
@@ -15,7 +15,7 @@ use super::*;
 /// Ends a mentorship today, before its end date: the mentee, the mentor and admins may.
 /// The mentor's place is free again for the next round, and the mentee takes part in it.
 pub async fn end_early(
-    store: &dyn GrowthStore,
+    store: &dyn MentoringStore,
     viewer: &Viewer,
     id: MentorshipId,
     note: &str,
@@ -73,7 +73,7 @@ pub async fn end_early(
             mentorship.mentor.name, mentorship.mentee.name
         ),
     );
-    let mut work = store.begin_growth_write().await?;
+    let mut work = store.begin_mentoring_write().await?;
     if !work
         .end_mentorship(id, today, viewer.person_id(), &note)
         .await?
@@ -128,7 +128,7 @@ pub(super) fn check_skills(
 
 /// Saves the viewer's own mentee goals (taking part in the next round).
 pub async fn save_goals(
-    store: &dyn GrowthStore,
+    store: &dyn MentoringStore,
     viewer: &Viewer,
     input: &MenteeGoals,
     now: i64,
@@ -182,7 +182,7 @@ pub async fn save_goals(
 
 /// Saves the viewer's own mentor profile.
 pub async fn save_profile(
-    store: &dyn GrowthStore,
+    store: &dyn MentoringStore,
     viewer: &Viewer,
     input: &MentorInput,
     now: i64,
@@ -237,7 +237,7 @@ pub struct MyMentoring {
     pub mentorships: Vec<Mentorship>,
 }
 
-pub async fn mine(store: &dyn GrowthStore, viewer: &Viewer) -> CoreResult<MyMentoring> {
+pub async fn mine(store: &dyn MentoringStore, viewer: &Viewer) -> CoreResult<MyMentoring> {
     Ok(MyMentoring {
         goals: store.mentee_goals(viewer.person_id()).await?,
         profile: store.mentor_profile(viewer.person_id()).await?,
@@ -248,7 +248,7 @@ pub async fn mine(store: &dyn GrowthStore, viewer: &Viewer) -> CoreResult<MyMent
 /// A person's mentorships as the viewer may see them: all of them for the person, their
 /// manager chain and admins; for anyone else only the ones they are part of.
 pub async fn of_person(
-    store: &dyn GrowthStore,
+    store: &dyn MentoringStore,
     viewer: &Viewer,
     person: PersonId,
 ) -> CoreResult<Vec<Mentorship>> {
@@ -259,7 +259,7 @@ pub async fn of_person(
 
 /// [`of_person`] when the viewer's reach to the person is known (the person page).
 pub async fn visible_mentorships(
-    store: &dyn GrowthStore,
+    store: &dyn MentoringStore,
     viewer: &Viewer,
     person: PersonId,
     reach: Reach,
