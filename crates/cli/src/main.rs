@@ -2,6 +2,7 @@
 
 mod config;
 mod demo;
+mod maintenance;
 mod report;
 
 // Import and export allocate millions of small strings; glibc's allocator spends a fifth
@@ -288,20 +289,7 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
             serve(Arc::new(store), &config, None).await?;
         }
         Command::Demo(args) => demo::run(args).await?,
-        Command::Migrate { db } => {
-            let config = db.config()?;
-            let store = open(&config, false).await?;
-            let applied = store.migrate().await.map_err(|e| anyhow!("{e}"))?;
-            let status = store.migration_status().await.map_err(|e| anyhow!("{e}"))?;
-            if applied.is_empty() {
-                println!("The database is up to date (migration {}).", status.current);
-            } else {
-                println!(
-                    "Applied migrations {:?}; the database is at migration {}.",
-                    applied, status.current
-                );
-            }
-        }
+        Command::Migrate { db } => maintenance::migrate(db).await?,
         Command::Import(ImportCommand::People {
             file,
             dry_run,
@@ -340,21 +328,7 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
             }
         }
         Command::Export(ExportCommand::People { file, db }) => {
-            let config = db.config()?;
-            let store = open(&config, true).await?;
-            let snapshot = store.org_snapshot().await.map_err(|e| anyhow!("{e}"))?;
-            if file.as_os_str() == "-" {
-                write_people_csv(&snapshot, std::io::stdout().lock())?;
-            } else {
-                let out = std::fs::File::create(&file)
-                    .with_context(|| format!("cannot create {}", file.display()))?;
-                write_people_csv(&snapshot, std::io::BufWriter::new(out))?;
-                eprintln!(
-                    "Exported {} people to {}.",
-                    snapshot.people.len(),
-                    file.display()
-                );
-            }
+            maintenance::export_people(file, db).await?
         }
         Command::User(UserCommand::Create {
             email,
@@ -362,78 +336,16 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
             admin,
             password,
             db,
-        }) => {
-            let config = db.config()?;
-            let store = open(&config, true).await?;
-            let password = match password {
-                Some(p) => p,
-                None => prompt_password()?,
-            };
-            check_password_strength(&password).map_err(|e| anyhow!("{e}"))?;
-            create_user(&store, &email, name.as_deref(), admin, &password).await?;
-            println!(
-                "Created {} account for {email}.",
-                if admin { "an admin" } else { "a" }
-            );
-        }
+        }) => maintenance::user_create(email, name, admin, password, db).await?,
         Command::Report(ReportCommand::Delivery(args)) => {
             report::run(report::Kind::Delivery, args).await?
         }
         Command::Report(ReportCommand::Workload(args)) => {
             report::run(report::Kind::Workload, args).await?
         }
-        Command::Copy { from, to, force } => {
-            let source = open(
-                &Config {
-                    database: from,
-                    ..Config::default()
-                },
-                false,
-            )
-            .await?;
-            let status = source
-                .migration_status()
-                .await
-                .map_err(|e| anyhow!("{e}"))?;
-            if status.current < status.latest {
-                bail!(
-                    "the source database is at migration {}; run `trellis migrate` on it first",
-                    status.current
-                );
-            }
-            let target = open(
-                &Config {
-                    database: to.clone(),
-                    ..Config::default()
-                },
-                true,
-            )
-            .await?;
-            let report = trellis_store::copy_database(&source, &target, force)
-                .await
-                .map_err(|e| anyhow!("{e}"))?;
-            for (table, rows) in &report.tables {
-                println!("{table:>16}  {rows:>9} rows");
-            }
-            println!(
-                "Copied to {}; every table has the same number of rows as the source.",
-                trellis_store::redact_url(&to)
-            );
-        }
+        Command::Copy { from, to, force } => maintenance::copy(from, to, force).await?,
         Command::Token(TokenCommand::Create { email, name, db }) => {
-            let config = db.config()?;
-            let store = open(&config, true).await?;
-            let account = store
-                .account_by_email(&email)
-                .await
-                .map_err(|e| anyhow!("{e}"))?
-                .ok_or_else(|| anyhow!("there is no active account for {email}; create one with `trellis user create`"))?;
-            let token = random_token().map_err(|e| anyhow!("{e}"))?;
-            store
-                .create_api_token(account.id, &name, &token_digest(&token), chrono_now())
-                .await
-                .map_err(|e| anyhow!("{e}"))?;
-            println!("{token}");
+            maintenance::token_create(email, name, db).await?
         }
     }
     Ok(ExitCode::SUCCESS)
