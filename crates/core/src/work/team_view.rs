@@ -125,24 +125,14 @@ pub async fn show(
     let window = Window::ending(today, window_days);
     let horizon = horizon(today, &settings);
     if !full {
-        return Ok(TeamJobView {
-            manager: manager_name,
-            full,
-            can_reorder: false,
+        return Ok(TeamJobView::teammates(
+            manager_name,
             today,
             priorities,
             priorities_truncated,
-            overdue: Vec::new(),
-            due_this_week: Vec::new(),
-            members: Vec::new(),
-            overloaded_count: 0,
             window,
             horizon,
-            team_delivery: DeliveryCounts::default(),
-            team_reliability: None,
-            trend: Vec::new(),
-            objectives: Vec::new(),
-        });
+        ));
     }
     let sunday = today + Duration::days(6 - i64::from(today.weekday().num_days_from_monday()));
     // The team's objectives: those of the manager and of their direct reports.
@@ -171,30 +161,7 @@ pub async fn show(
         delivery.entry(owner).or_default().add(counts);
         months.entry(month).or_default().add(counts);
     }
-    let workloads = workloads?;
-    let mut team = DeliveryCounts::default();
-    let figures: Vec<MemberFigures> = members
-        .iter()
-        .map(|m| {
-            let d = delivery.get(&m.id).copied().unwrap_or_default();
-            team.add(d);
-            let w = workloads[&m.id];
-            MemberFigures {
-                person: PersonName {
-                    id: m.id,
-                    name: m.name.clone(),
-                },
-                title: m.title.clone(),
-                manager_id: m.manager_id,
-                depth: m.depth,
-                workload_ratio: w.ratio(),
-                overloaded: w.overloaded(),
-                workload: w,
-                reliability: d.reliability(),
-                delivery: d,
-            }
-        })
-        .collect();
+    let (figures, team) = member_figures(&members, &delivery, &workloads?);
     let trend = months
         .into_iter()
         .map(|(month, d)| MonthDelivery {
@@ -225,4 +192,67 @@ pub async fn show(
         trend,
         objectives,
     })
+}
+
+/// Each member's workload and delivery, and the team's delivery in total.
+fn member_figures(
+    members: &[crate::work::store::TreeMember],
+    delivery: &HashMap<PersonId, DeliveryCounts>,
+    workloads: &HashMap<PersonId, Workload>,
+) -> (Vec<MemberFigures>, DeliveryCounts) {
+    let mut team = DeliveryCounts::default();
+    let figures: Vec<MemberFigures> = members
+        .iter()
+        .map(|m| {
+            let d = delivery.get(&m.id).copied().unwrap_or_default();
+            team.add(d);
+            let w = workloads[&m.id];
+            MemberFigures {
+                person: PersonName {
+                    id: m.id,
+                    name: m.name.clone(),
+                },
+                title: m.title.clone(),
+                manager_id: m.manager_id,
+                depth: m.depth,
+                workload_ratio: w.ratio(),
+                overloaded: w.overloaded(),
+                workload: w,
+                reliability: d.reliability(),
+                delivery: d,
+            }
+        })
+        .collect();
+    (figures, team)
+}
+
+impl TeamJobView {
+    /// What a teammate sees: the team's priorities, none of the figures.
+    fn teammates(
+        manager: PersonName,
+        today: NaiveDate,
+        priorities: Vec<Commitment>,
+        priorities_truncated: bool,
+        window: Window,
+        horizon: Window,
+    ) -> TeamJobView {
+        TeamJobView {
+            manager,
+            full: false,
+            can_reorder: false,
+            today,
+            priorities,
+            priorities_truncated,
+            overdue: Vec::new(),
+            due_this_week: Vec::new(),
+            members: Vec::new(),
+            overloaded_count: 0,
+            window,
+            horizon,
+            team_delivery: DeliveryCounts::default(),
+            team_reliability: None,
+            trend: Vec::new(),
+            objectives: Vec::new(),
+        }
+    }
 }
