@@ -517,6 +517,64 @@ pub async fn create(
     Ok(id)
 }
 
+impl PersonPatch {
+    /// Puts the fields given into `fields`, leaving the rest; gives the skills, when given.
+    fn apply_to(self, fields: &mut PersonFields) -> Option<Vec<SkillLevel>> {
+        let PersonPatch {
+            employee_id,
+            name,
+            preferred_name,
+            email,
+            title,
+            level_id,
+            team_id,
+            manager_id,
+            location,
+            time_zone,
+            start_date,
+            status,
+            skills,
+        } = self;
+        if let Some(v) = employee_id {
+            fields.employee_id = v;
+        }
+        if let Some(v) = name {
+            fields.name = v;
+        }
+        if let Some(v) = preferred_name {
+            fields.preferred_name = v;
+        }
+        if let Some(v) = email {
+            fields.email = v;
+        }
+        if let Some(v) = title {
+            fields.title = v;
+        }
+        if let Some(v) = level_id {
+            fields.level_id = v;
+        }
+        if let Some(v) = team_id {
+            fields.team_id = v;
+        }
+        if let Some(v) = manager_id {
+            fields.manager_id = v;
+        }
+        if let Some(v) = location {
+            fields.location = v;
+        }
+        if let Some(v) = time_zone {
+            fields.time_zone = v;
+        }
+        if let Some(v) = start_date {
+            fields.start_date = v;
+        }
+        if let Some(v) = status {
+            fields.status = v;
+        }
+        skills
+    }
+}
+
 /// Changes a person. People edit their own preferred name, location, time zone and skills;
 /// admins edit everything.
 pub async fn update(
@@ -547,57 +605,7 @@ pub async fn update(
         }
     }
     let mut fields = PersonFields::from(&person);
-    let PersonPatch {
-        employee_id,
-        name,
-        preferred_name,
-        email,
-        title,
-        level_id,
-        team_id,
-        manager_id,
-        location,
-        time_zone,
-        start_date,
-        status,
-        skills,
-    } = patch;
-    if let Some(v) = employee_id {
-        fields.employee_id = v;
-    }
-    if let Some(v) = name {
-        fields.name = v;
-    }
-    if let Some(v) = preferred_name {
-        fields.preferred_name = v;
-    }
-    if let Some(v) = email {
-        fields.email = v;
-    }
-    if let Some(v) = title {
-        fields.title = v;
-    }
-    if let Some(v) = level_id {
-        fields.level_id = v;
-    }
-    if let Some(v) = team_id {
-        fields.team_id = v;
-    }
-    if let Some(v) = manager_id {
-        fields.manager_id = v;
-    }
-    if let Some(v) = location {
-        fields.location = v;
-    }
-    if let Some(v) = time_zone {
-        fields.time_zone = v;
-    }
-    if let Some(v) = start_date {
-        fields.start_date = v;
-    }
-    if let Some(v) = status {
-        fields.status = v;
-    }
+    let skills = patch.apply_to(&mut fields);
     let skills = match skills {
         Some(mut s) => {
             validate_skills(&mut s)?;
