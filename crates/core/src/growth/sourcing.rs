@@ -82,8 +82,17 @@ pub fn options(
     if suggestions.iter().any(qualifies) {
         return None;
     }
-    let weeks = f64::from(o.weeks);
-    let reason = if suggestions.is_empty() {
+    let reason = why_nobody_qualifies(o, suggestions);
+    let mut options: Vec<SourcingOption> = internal_stretch(o, suggestions, candidates)
+        .into_iter()
+        .collect();
+    options.extend(external_options(o, pool, today));
+    Some(Sourcing { reason, options })
+}
+
+/// Why nobody inside qualifies, in a sentence.
+fn why_nobody_qualifies(o: &Opportunity, suggestions: &[Suggestion]) -> String {
+    if suggestions.is_empty() {
         let skills: Vec<&str> = o.requirements.iter().map(|r| r.skill.as_str()).collect();
         format!(
             "Nobody inside qualifies: nobody has {} at any level, so there is no one to stretch \
@@ -103,99 +112,111 @@ pub fn options(
             QUALIFYING_FIT * 100.0,
             hours(o.hours_per_week)
         )
-    };
-    let mut options = Vec::new();
+    }
+}
+
+/// The best internal candidate with the time, mentored where someone inside has the
+/// missing skill and an hour a week.
+fn internal_stretch(
+    o: &Opportunity,
+    suggestions: &[Suggestion],
+    candidates: &[Candidate],
+) -> Option<SourcingOption> {
+    let weeks = f64::from(o.weeks);
     let stretch = suggestions
         .iter()
         .filter(|s| s.fit.has_capacity)
         .max_by(|a, b| a.fit.score.total_cmp(&b.fit.score));
-    if let Some(s) = stretch
-        && let Some(who) = candidates.iter().find(|c| c.id == s.person.id)
-    {
-        let gaps: Vec<(&str, u8, Option<u8>)> = o
-            .requirements
-            .iter()
-            .filter_map(|r| {
-                let have = level_of(who, &r.skill);
-                (have.unwrap_or(0) < r.level).then_some((r.skill.as_str(), r.level, have))
-            })
-            .collect();
-        // A mentor has every missing skill at the level the work needs, and an hour free.
-        let mentor = candidates
-            .iter()
-            .filter(|c| c.id != who.id)
-            .filter(|c| {
-                gaps.iter()
-                    .all(|(skill, need, _)| level_of(c, skill).unwrap_or(0) >= *need)
-            })
-            .filter(|c| {
-                suggestions
-                    .iter()
-                    .find(|x| x.person.id == c.id)
-                    .is_some_and(|x| x.free_hours_per_week >= MENTOR_HOURS_PER_WEEK)
-            })
-            .max_by_key(|c| {
-                gaps.iter()
-                    .map(|(skill, _, _)| u32::from(level_of(c, skill).unwrap_or(0)))
-                    .sum::<u32>()
+    let s = stretch?;
+    let who = candidates.iter().find(|c| c.id == s.person.id)?;
+    let gaps: Vec<(&str, u8, Option<u8>)> = o
+        .requirements
+        .iter()
+        .filter_map(|r| {
+            let have = level_of(who, &r.skill);
+            (have.unwrap_or(0) < r.level).then_some((r.skill.as_str(), r.level, have))
+        })
+        .collect();
+    // A mentor has every missing skill at the level the work needs, and an hour free.
+    let mentor = candidates
+        .iter()
+        .filter(|c| c.id != who.id)
+        .filter(|c| {
+            gaps.iter()
+                .all(|(skill, need, _)| level_of(c, skill).unwrap_or(0) >= *need)
+        })
+        .filter(|c| {
+            suggestions
+                .iter()
+                .find(|x| x.person.id == c.id)
+                .is_some_and(|x| x.free_hours_per_week >= MENTOR_HOURS_PER_WEEK)
+        })
+        .max_by_key(|c| {
+            gaps.iter()
+                .map(|(skill, _, _)| u32::from(level_of(c, skill).unwrap_or(0)))
+                .sum::<u32>()
+        });
+    let gap_text: Vec<String> = gaps
+        .iter()
+        .map(|(skill, need, have)| match have {
+            Some(h) => format!("{skill} at {h} (needs {need})"),
+            None => format!("no {skill} yet (needs {need})"),
+        })
+        .collect();
+    let candidate_hours = o.hours_per_week * weeks;
+    let mut people = vec![s.person.clone()];
+    let (summary, explanation, mentor_hours) = match mentor {
+        Some(m) => {
+            people.push(PersonName {
+                id: m.id,
+                name: m.name.clone(),
             });
-        let gap_text: Vec<String> = gaps
-            .iter()
-            .map(|(skill, need, have)| match have {
-                Some(h) => format!("{skill} at {h} (needs {need})"),
-                None => format!("no {skill} yet (needs {need})"),
-            })
-            .collect();
-        let candidate_hours = o.hours_per_week * weeks;
-        let mut people = vec![s.person.clone()];
-        let (summary, explanation, mentor_hours) = match mentor {
-            Some(m) => {
-                people.push(PersonName {
-                    id: m.id,
-                    name: m.name.clone(),
-                });
-                (
-                    format!("Stretch {}, mentored by {}", s.person.name, m.name),
-                    format!(
-                        "{} has the time and {}; {} has the skill and can give {} a week to mentor. \
-                         It costs {} of {}\u{2019}s time and {} of {}\u{2019}s, and can start now.",
-                        s.person.name,
-                        gap_text.join(", "),
-                        m.name,
-                        hours(MENTOR_HOURS_PER_WEEK),
-                        hours(candidate_hours),
-                        first(&s.person.name),
-                        hours(MENTOR_HOURS_PER_WEEK * weeks),
-                        first(&m.name),
-                    ),
-                    MENTOR_HOURS_PER_WEEK * weeks,
-                )
-            }
-            None => (
-                format!("Stretch {} (no mentor inside)", s.person.name),
+            (
+                format!("Stretch {}, mentored by {}", s.person.name, m.name),
                 format!(
-                    "{} has the time and {}, but nobody inside has the missing skill at that \
-                     level with an hour a week free to mentor. It costs {} of {}\u{2019}s time.",
+                    "{} has the time and {}; {} has the skill and can give {} a week to mentor. \
+                         It costs {} of {}\u{2019}s time and {} of {}\u{2019}s, and can start now.",
                     s.person.name,
                     gap_text.join(", "),
+                    m.name,
+                    hours(MENTOR_HOURS_PER_WEEK),
                     hours(candidate_hours),
-                    first(&s.person.name)
+                    first(&s.person.name),
+                    hours(MENTOR_HOURS_PER_WEEK * weeks),
+                    first(&m.name),
                 ),
-                0.0,
+                MENTOR_HOURS_PER_WEEK * weeks,
+            )
+        }
+        None => (
+            format!("Stretch {} (no mentor inside)", s.person.name),
+            format!(
+                "{} has the time and {}, but nobody inside has the missing skill at that \
+                     level with an hour a week free to mentor. It costs {} of {}\u{2019}s time.",
+                s.person.name,
+                gap_text.join(", "),
+                hours(candidate_hours),
+                first(&s.person.name)
             ),
-        };
-        options.push(SourcingOption {
-            kind: OptionKind::InternalStretch,
-            summary,
-            people,
-            talent: None,
-            skill_fit: s.fit.parts.skill_fit,
-            cost: 0.0,
-            internal_hours: candidate_hours + mentor_hours,
-            lead_time_days: 0,
-            explanation,
-        });
-    }
+            0.0,
+        ),
+    };
+    Some(SourcingOption {
+        kind: OptionKind::InternalStretch,
+        summary,
+        people,
+        talent: None,
+        skill_fit: s.fit.parts.skill_fit,
+        cost: 0.0,
+        internal_hours: candidate_hours + mentor_hours,
+        lead_time_days: 0,
+        explanation,
+    })
+}
+
+/// Talent-pool specialists with every skill and the hours, cheapest first.
+fn external_options(o: &Opportunity, pool: &[Talent], today: NaiveDate) -> Vec<SourcingOption> {
+    let weeks = f64::from(o.weeks);
     let mut external: Vec<SourcingOption> = pool
         .iter()
         .filter(|t| t.hours_per_week >= o.hours_per_week)
@@ -250,8 +271,7 @@ pub fn options(
             .then(a.lead_time_days.cmp(&b.lead_time_days))
     });
     external.truncate(EXTERNAL_SHOWN);
-    options.extend(external);
-    Some(Sourcing { reason, options })
+    external
 }
 
 fn rate(r: f64) -> String {
