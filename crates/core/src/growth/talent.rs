@@ -254,112 +254,127 @@ pub fn parse_csv(
         column("Note", &["note", "notes"], false),
     ];
     let rows = csv_file::read(file, content, &columns)?;
-    let column_of = |field: &str| -> &'static str {
-        match field {
-            "name" => "Name",
-            "email" => "Email",
-            "skills" => "Skills",
-            "hourly_rate" => "Hourly Rate",
-            "hours_per_week" => "Hours Per Week",
-            "available_from" => "Available From",
-            _ => "Note",
-        }
-    };
     let mut errors = Vec::new();
     let mut talents = Vec::new();
     for row in &rows {
-        let line = row.line;
-        let get = |i: usize| row.get(i).to_string();
-        let mut row_errors = Vec::new();
-        let skills = match parse_skills(&get(2)) {
-            Ok(list) => list
-                .into_iter()
-                .map(|s| Requirement {
-                    skill: s.skill.into_string(),
-                    level: s.level,
-                })
-                .collect(),
-            Err(message) => {
-                row_errors.push(row_error(file, line, "Skills", &message));
-                Vec::new()
-            }
-        };
-        let number = |raw: String, column: &str, errs: &mut Vec<String>| -> Option<f64> {
-            let cleaned: String = raw
-                .chars()
-                .filter(|c| !c.is_whitespace() && !matches!(c, '€' | '$' | '£'))
-                .collect();
-            if cleaned.is_empty() {
-                return None;
-            }
-            match cleaned.replace(',', ".").parse::<f64>() {
-                Ok(v) => Some(v),
-                Err(_) => {
-                    errs.push(row_error(
-                        file,
-                        line,
-                        column,
-                        &format!("{raw:?} is not a number"),
-                    ));
-                    Some(f64::NAN)
-                }
-            }
-        };
-        let rate = number(get(3), "Hourly Rate", &mut row_errors);
-        let hours = number(get(4), "Hours Per Week", &mut row_errors);
-        let available = get(5);
-        let available_from = if available.is_empty() {
-            None
-        } else {
-            match NaiveDate::parse_from_str(&available, "%Y-%m-%d") {
-                Ok(d) => Some(d),
-                Err(_) => {
-                    row_errors.push(row_error(
-                        file,
-                        line,
-                        "Available From",
-                        &format!("{available:?} is not a date; write YYYY-MM-DD"),
-                    ));
-                    Some(NaiveDate::MIN)
-                }
-            }
-        };
-        let input = TalentInput {
-            name: get(0),
-            email: Some(get(1)),
-            skills,
-            hourly_rate: rate,
-            hours_per_week: hours,
-            available_from,
-            note: get(6),
-        };
-        let already_reported: Vec<&'static str> = [
-            ("Skills", !input.skills.is_empty() || get(2).is_empty()),
-            ("Hourly Rate", rate.is_none_or(|r| !r.is_nan())),
-            ("Hours Per Week", hours.is_none_or(|h| !h.is_nan())),
-        ]
-        .into_iter()
-        .filter(|(_, fine)| !fine)
-        .map(|(c, _)| c)
-        .collect();
-        match check(&input, known, now) {
-            Ok(t) if row_errors.is_empty() => talents.push(t),
-            Ok(_) => errors.append(&mut row_errors),
-            Err(fields) => {
-                errors.append(&mut row_errors);
-                for f in fields {
-                    let column = column_of(&f.field);
-                    if !already_reported.contains(&column) {
-                        errors.push(row_error(file, line, column, &f.message));
-                    }
-                }
-            }
+        match read_row(file, row, known, now) {
+            Ok(t) => talents.push(t),
+            Err(mut row_errors) => errors.append(&mut row_errors),
         }
     }
     if errors.is_empty() {
         Ok(talents)
     } else {
         Err(errors)
+    }
+}
+
+/// The column a field is read from.
+fn column_of(field: &str) -> &'static str {
+    match field {
+        "name" => "Name",
+        "email" => "Email",
+        "skills" => "Skills",
+        "hourly_rate" => "Hourly Rate",
+        "hours_per_week" => "Hours Per Week",
+        "available_from" => "Available From",
+        _ => "Note",
+    }
+}
+
+/// One row of the pool's CSV: the talent, or every error it has at FILE:LINE and column.
+fn read_row(
+    file: &str,
+    row: &csv_file::Row,
+    known: &HashSet<String>,
+    now: i64,
+) -> Result<NewTalent, Vec<String>> {
+    let line = row.line;
+    let get = |i: usize| row.get(i).to_string();
+    let mut row_errors = Vec::new();
+    let skills = match parse_skills(&get(2)) {
+        Ok(list) => list
+            .into_iter()
+            .map(|s| Requirement {
+                skill: s.skill.into_string(),
+                level: s.level,
+            })
+            .collect(),
+        Err(message) => {
+            row_errors.push(row_error(file, line, "Skills", &message));
+            Vec::new()
+        }
+    };
+    let number = |raw: String, column: &str, errs: &mut Vec<String>| -> Option<f64> {
+        let cleaned: String = raw
+            .chars()
+            .filter(|c| !c.is_whitespace() && !matches!(c, '€' | '$' | '£'))
+            .collect();
+        if cleaned.is_empty() {
+            return None;
+        }
+        match cleaned.replace(',', ".").parse::<f64>() {
+            Ok(v) => Some(v),
+            Err(_) => {
+                errs.push(row_error(
+                    file,
+                    line,
+                    column,
+                    &format!("{raw:?} is not a number"),
+                ));
+                Some(f64::NAN)
+            }
+        }
+    };
+    let rate = number(get(3), "Hourly Rate", &mut row_errors);
+    let hours = number(get(4), "Hours Per Week", &mut row_errors);
+    let available = get(5);
+    let available_from = if available.is_empty() {
+        None
+    } else {
+        match NaiveDate::parse_from_str(&available, "%Y-%m-%d") {
+            Ok(d) => Some(d),
+            Err(_) => {
+                row_errors.push(row_error(
+                    file,
+                    line,
+                    "Available From",
+                    &format!("{available:?} is not a date; write YYYY-MM-DD"),
+                ));
+                Some(NaiveDate::MIN)
+            }
+        }
+    };
+    let input = TalentInput {
+        name: get(0),
+        email: Some(get(1)),
+        skills,
+        hourly_rate: rate,
+        hours_per_week: hours,
+        available_from,
+        note: get(6),
+    };
+    let already_reported: Vec<&'static str> = [
+        ("Skills", !input.skills.is_empty() || get(2).is_empty()),
+        ("Hourly Rate", rate.is_none_or(|r| !r.is_nan())),
+        ("Hours Per Week", hours.is_none_or(|h| !h.is_nan())),
+    ]
+    .into_iter()
+    .filter(|(_, fine)| !fine)
+    .map(|(c, _)| c)
+    .collect();
+    match check(&input, known, now) {
+        Ok(t) if row_errors.is_empty() => Ok(t),
+        Ok(_) => Err(row_errors),
+        Err(fields) => {
+            for f in fields {
+                let column = column_of(&f.field);
+                if !already_reported.contains(&column) {
+                    row_errors.push(row_error(file, line, column, &f.message));
+                }
+            }
+            Err(row_errors)
+        }
     }
 }
 
