@@ -22,6 +22,30 @@ pub async fn insert_work(store: &SqlStore, b: &WorkBatch) -> CoreResult<()> {
     }
     .map_err(map_err)?;
     let backend = store.backend;
+    insert_objectives(&mut tx, backend, b).await?;
+    insert_commitments(&mut tx, backend, b).await?;
+    insert_time(&mut tx, backend, b).await?;
+    if backend == Backend::Postgres {
+        // Later inserts must not collide with the ids chosen here.
+        for table in ["objectives", "key_results", "commitments"] {
+            sqlx::query(AssertSqlSafe(format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
+                 COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
+            )))
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        }
+    }
+    tx.commit().await.map_err(map_err)
+}
+
+/// Objectives with their key results and check-ins.
+async fn insert_objectives(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    backend: Backend,
+    b: &WorkBatch,
+) -> CoreResult<()> {
     let rows: Vec<Vec<Value>> = b
         .objectives
         .iter()
@@ -43,7 +67,7 @@ pub async fn insert_work(store: &SqlStore, b: &WorkBatch) -> CoreResult<()> {
         .collect();
     // Parents come first in the batch, so the self-reference holds row by row.
     insert_rows(
-        &mut tx,
+        tx,
         backend,
         "objectives",
         &[
@@ -81,7 +105,7 @@ pub async fn insert_work(store: &SqlStore, b: &WorkBatch) -> CoreResult<()> {
         })
         .collect();
     insert_rows(
-        &mut tx,
+        tx,
         backend,
         "key_results",
         &[
@@ -114,7 +138,7 @@ pub async fn insert_work(store: &SqlStore, b: &WorkBatch) -> CoreResult<()> {
         })
         .collect();
     insert_rows(
-        &mut tx,
+        tx,
         backend,
         "check_ins",
         &[
@@ -129,6 +153,15 @@ pub async fn insert_work(store: &SqlStore, b: &WorkBatch) -> CoreResult<()> {
         &rows,
     )
     .await?;
+    Ok(())
+}
+
+/// Commitments and their history, in batches.
+async fn insert_commitments(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    backend: Backend,
+    b: &WorkBatch,
+) -> CoreResult<()> {
     const BATCH: usize = 50_000;
     for chunk in b.commitments.chunks(BATCH) {
         let rows: Vec<Vec<Value>> = chunk
@@ -157,7 +190,7 @@ pub async fn insert_work(store: &SqlStore, b: &WorkBatch) -> CoreResult<()> {
             })
             .collect();
         insert_rows(
-            &mut tx,
+            tx,
             backend,
             "commitments",
             &[
@@ -201,7 +234,7 @@ pub async fn insert_work(store: &SqlStore, b: &WorkBatch) -> CoreResult<()> {
             })
             .collect();
         insert_rows(
-            &mut tx,
+            tx,
             backend,
             "commitment_changes",
             &[
@@ -218,6 +251,15 @@ pub async fn insert_work(store: &SqlStore, b: &WorkBatch) -> CoreResult<()> {
         )
         .await?;
     }
+    Ok(())
+}
+
+/// Absences and capacities.
+async fn insert_time(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    backend: Backend,
+    b: &WorkBatch,
+) -> CoreResult<()> {
     let rows: Vec<Vec<Value>> = b
         .absences
         .iter()
@@ -231,7 +273,7 @@ pub async fn insert_work(store: &SqlStore, b: &WorkBatch) -> CoreResult<()> {
         })
         .collect();
     insert_rows(
-        &mut tx,
+        tx,
         backend,
         "absences",
         &["person_id", "first_day", "last_day", "note"],
@@ -244,24 +286,12 @@ pub async fn insert_work(store: &SqlStore, b: &WorkBatch) -> CoreResult<()> {
         .map(|(p, h)| vec![int(p.0), Value::Real(Some(*h))])
         .collect();
     insert_rows(
-        &mut tx,
+        tx,
         backend,
         "capacities",
         &["person_id", "hours_per_week"],
         &rows,
     )
     .await?;
-    if backend == Backend::Postgres {
-        // Later inserts must not collide with the ids chosen here.
-        for table in ["objectives", "key_results", "commitments"] {
-            sqlx::query(AssertSqlSafe(format!(
-                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
-                 COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
-            )))
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
-        }
-    }
-    tx.commit().await.map_err(map_err)
+    Ok(())
 }
