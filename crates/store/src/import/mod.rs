@@ -344,6 +344,9 @@ async fn set_page_cache(conn: &mut sqlx::AnyConnection, kib: i64) {
     .await;
 }
 
+mod steps;
+use steps::*;
+
 async fn apply_on(
     store: &SqlStore,
     conn: &mut sqlx::AnyConnection,
@@ -363,43 +366,7 @@ async fn apply_on(
             .map_err(map_err)?;
     }
 
-    // Reference data: levels, teams, skills.
-    for code in &plan.new_levels {
-        sqlx::query(
-            "INSERT INTO job_levels (code, name, rank, expectations) VALUES ($1, $1, 100, '') \
-             ON CONFLICT (code) DO NOTHING",
-        )
-        .bind(code.clone())
-        .execute(&mut *tx)
-        .await
-        .map_err(map_err)?;
-    }
-    for (team, _) in &plan.teams {
-        sqlx::query("INSERT INTO teams (name) VALUES ($1) ON CONFLICT (name) DO NOTHING")
-            .bind(team.clone())
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
-    }
-    for (team, parent) in &plan.teams {
-        if let Some(parent) = parent {
-            sqlx::query(
-                "UPDATE teams SET parent_id = (SELECT id FROM teams WHERE name = $1) WHERE name = $2",
-            )
-            .bind(parent.clone())
-            .bind(team.clone())
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
-        }
-    }
-    for skill in &plan.new_skills {
-        sqlx::query("INSERT INTO skills (name) VALUES ($1) ON CONFLICT (name) DO NOTHING")
-            .bind(skill.clone())
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
-    }
+    write_reference_data(&mut tx, plan).await?;
     let teams = name_ids(&mut tx, "SELECT id, name FROM teams").await?;
     let levels = name_ids(&mut tx, "SELECT id, code FROM job_levels").await?;
     let skills = name_ids(&mut tx, "SELECT id, name FROM skills").await?;
@@ -407,33 +374,11 @@ async fn apply_on(
     let bulk = plan.creates.len() >= 10_000
         && plan.creates.len() > 2 * (plan.updates.len() + plan.unchanged);
     if bulk {
-        for (name, _) in BULK_INDEXES {
-            sqlx::query(AssertSqlSafe(format!("DROP INDEX IF EXISTS {name}")))
-                .execute(&mut *tx)
-                .await
-                .map_err(map_err)?;
-        }
-        if store.backend == Backend::Postgres {
-            for (table, name, _) in BULK_FOREIGN_KEYS {
-                sqlx::query(AssertSqlSafe(format!(
-                    "ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {name}"
-                )))
-                .execute(&mut *tx)
-                .await
-                .map_err(map_err)?;
-            }
-        }
+        drop_bulk_indexes(&mut tx, store.backend).await?;
     }
 
     // New people get their ids up front, so reporting lines are written with the rows.
     let created_ids = allocate_person_ids(store, &mut tx, plan.creates.len()).await?;
-    let resolve = |target: ManagerTarget| -> Option<i64> {
-        match target {
-            ManagerTarget::None => None,
-            ManagerTarget::Existing(id) => Some(id.0),
-            ManagerTarget::New(i) => Some(created_ids[i]),
-        }
-    };
     // Managers before their reports, so every reference points at a row already written.
     let order = managers_first(&plan.creates);
     let (people_batch, skills_batch) = batch_sizes(store.backend);
@@ -453,7 +398,7 @@ async fn apply_on(
             let c = &plan.creates[i];
             bind_person(&mut args, &c.record, &teams, &levels)?;
             add(&mut args, created_ids[i])?;
-            add(&mut args, resolve(c.manager))?;
+            add(&mut args, resolve(c.manager, &created_ids))?;
         }
         Ok((sql, args))
     };
@@ -470,124 +415,23 @@ async fn apply_on(
         next = prepared?;
     }
 
-    // Changed people: e-mails may swap between rows, so free them first.
-    let updated_ids: Vec<i64> = plan.updates.iter().map(|u| u.id.0).collect();
-    for u in plan.updates.iter().filter(|u| u.changed.contains(&"email")) {
-        sqlx::query("UPDATE people SET email = $1 WHERE id = $2")
-            .bind(format!("import-{}@invalid", u.id.0))
-            .bind(u.id.0)
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
-    }
-    for u in &plan.updates {
-        let mut args = AnyArguments::default();
-        bind_person(&mut args, &u.record, &teams, &levels)?;
-        add(&mut args, resolve(u.manager))?;
-        add(&mut args, u.id.0)?;
-        sqlx::query_with(
-            "UPDATE people SET employee_id = $1, name = $2, preferred_name = $3, email = $4, \
-             title = $5, level_id = $6, team_id = $7, location = $8, time_zone = $9, \
-             start_date = $10, status = $11, search_text = $12, manager_id = $13 WHERE id = $14",
-            args,
-        )
-        .execute(&mut *tx)
-        .await
-        .map_err(map_err)?;
-    }
+    write_updates(&mut tx, plan, &teams, &levels, &created_ids).await?;
 
-    // Skills of everyone created or changed.
-    let skill_changes: HashSet<i64> = plan
-        .updates
-        .iter()
-        .filter(|u| u.changed.contains(&"skills"))
-        .map(|u| u.id.0)
-        .collect();
-    for chunk in updated_ids
-        .iter()
-        .filter(|id| skill_changes.contains(id))
-        .copied()
-        .collect::<Vec<_>>()
-        .chunks(PAIR_BATCH)
-    {
-        let sql = format!(
-            "DELETE FROM person_skills WHERE person_id IN ({})",
-            placeholders(store.backend, 1, chunk.len())
-        );
-        let mut q = sqlx::query(AssertSqlSafe(sql));
-        for id in chunk {
-            q = q.bind(*id);
-        }
-        q.execute(&mut *tx).await.map_err(map_err)?;
-    }
-    let skill_rows: Vec<(i64, i64, i64, i64)> = plan
-        .creates
-        .iter()
-        .enumerate()
-        .flat_map(|(i, c)| {
-            let id = created_ids[i];
-            c.record.skills.iter().map(move |s| (id, s))
-        })
-        .chain(
-            plan.updates
-                .iter()
-                .filter(|u| skill_changes.contains(&u.id.0))
-                .flat_map(|u| u.record.skills.iter().map(move |s| (u.id.0, s))),
-        )
-        .map(|(person, s)| {
-            (
-                person,
-                skills.get(s.skill.as_str()).copied().unwrap_or_default(),
-                s.level as i64,
-                s.wants_to_grow as i64,
-            )
-        })
-        .collect();
-    for chunk in skill_rows.chunks(skills_batch) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|i| format!("({})", placeholders(store.backend, i * 4 + 1, 4)))
-            .collect();
-        let sql = format!(
-            "INSERT INTO person_skills (person_id, skill_id, level, wants_to_grow) VALUES {}",
-            values.join(", ")
-        );
-        let mut q = sqlx::query(AssertSqlSafe(sql));
-        for (p, s, l, g) in chunk {
-            q = q.bind(*p).bind(*s).bind(*l).bind(*g);
-        }
-        q.execute(&mut *tx).await.map_err(map_err)?;
-    }
+    write_skills(
+        &mut tx,
+        store.backend,
+        plan,
+        &created_ids,
+        &skills,
+        skills_batch,
+    )
+    .await?;
 
     if bulk {
-        for (_, create) in BULK_INDEXES {
-            sqlx::query(create)
-                .execute(&mut *tx)
-                .await
-                .map_err(map_err)?;
-        }
-        if store.backend == Backend::Postgres {
-            for (table, name, definition) in BULK_FOREIGN_KEYS {
-                sqlx::query(AssertSqlSafe(format!(
-                    "ALTER TABLE {table} ADD CONSTRAINT {name} {definition}"
-                )))
-                .execute(&mut *tx)
-                .await
-                .map_err(map_err)?;
-            }
-        }
+        create_bulk_indexes(&mut tx, store.backend).await?;
     }
 
-    for chunk in plan.deactivations.chunks(PAIR_BATCH) {
-        let sql = format!(
-            "UPDATE people SET status = 'left' WHERE id IN ({})",
-            placeholders(store.backend, 1, chunk.len())
-        );
-        let mut q = sqlx::query(AssertSqlSafe(sql));
-        for leave in chunk {
-            q = q.bind(leave.id.0);
-        }
-        q.execute(&mut *tx).await.map_err(map_err)?;
-    }
+    write_deactivations(&mut tx, store.backend, plan).await?;
     // The org history and the audit line commit with the data they describe.
     let left = FieldChange::left();
     let changes: Vec<(PersonId, &FieldChange)> = plan

@@ -1,0 +1,125 @@
+//! The commands that look after an installation: migrate, export, accounts, tokens and
+//! copying a database.
+
+use crate::*;
+
+/// `trellis migrate`.
+pub(crate) async fn migrate(db: DatabaseArgs) -> Result<()> {
+    let config = db.config()?;
+    let store = open(&config, false).await?;
+    let applied = store.migrate().await.map_err(|e| anyhow!("{e}"))?;
+    let status = store.migration_status().await.map_err(|e| anyhow!("{e}"))?;
+    if applied.is_empty() {
+        println!("The database is up to date (migration {}).", status.current);
+    } else {
+        println!(
+            "Applied migrations {:?}; the database is at migration {}.",
+            applied, status.current
+        );
+    }
+    Ok(())
+}
+
+/// `trellis export people`.
+pub(crate) async fn export_people(file: std::path::PathBuf, db: DatabaseArgs) -> Result<()> {
+    let config = db.config()?;
+    let store = open(&config, true).await?;
+    let snapshot = store.org_snapshot().await.map_err(|e| anyhow!("{e}"))?;
+    if file.as_os_str() == "-" {
+        write_people_csv(&snapshot, std::io::stdout().lock())?;
+    } else {
+        let out = std::fs::File::create(&file)
+            .with_context(|| format!("cannot create {}", file.display()))?;
+        write_people_csv(&snapshot, std::io::BufWriter::new(out))?;
+        eprintln!(
+            "Exported {} people to {}.",
+            snapshot.people.len(),
+            file.display()
+        );
+    }
+    Ok(())
+}
+
+/// `trellis user create`.
+pub(crate) async fn user_create(
+    email: String,
+    name: Option<String>,
+    admin: bool,
+    password: Option<String>,
+    db: DatabaseArgs,
+) -> Result<()> {
+    let config = db.config()?;
+    let store = open(&config, true).await?;
+    let password = match password {
+        Some(p) => p,
+        None => prompt_password()?,
+    };
+    check_password_strength(&password).map_err(|e| anyhow!("{e}"))?;
+    create_user(&store, &email, name.as_deref(), admin, &password).await?;
+    println!(
+        "Created {} account for {email}.",
+        if admin { "an admin" } else { "a" }
+    );
+    Ok(())
+}
+
+/// `trellis copy`: every table from one database to another, checked by row counts.
+pub(crate) async fn copy(from: String, to: String, force: bool) -> Result<()> {
+    let source = open(
+        &Config {
+            database: from,
+            ..Config::default()
+        },
+        false,
+    )
+    .await?;
+    let status = source
+        .migration_status()
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    if status.current < status.latest {
+        bail!(
+            "the source database is at migration {}; run `trellis migrate` on it first",
+            status.current
+        );
+    }
+    let target = open(
+        &Config {
+            database: to.clone(),
+            ..Config::default()
+        },
+        true,
+    )
+    .await?;
+    let report = trellis_store::copy_database(&source, &target, force)
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    for (table, rows) in &report.tables {
+        println!("{table:>16}  {rows:>9} rows");
+    }
+    println!(
+        "Copied to {}; every table has the same number of rows as the source.",
+        trellis_store::redact_url(&to)
+    );
+    Ok(())
+}
+
+/// `trellis token create`: prints a new API token for an account.
+pub(crate) async fn token_create(email: String, name: String, db: DatabaseArgs) -> Result<()> {
+    let config = db.config()?;
+    let store = open(&config, true).await?;
+    let account = store
+        .account_by_email(&email)
+        .await
+        .map_err(|e| anyhow!("{e}"))?
+        .ok_or_else(|| {
+            anyhow!("there is no active account for {email}; create one with `trellis user create`")
+        })?;
+    let token = random_token().map_err(|e| anyhow!("{e}"))?;
+    store
+        .create_api_token(account.id, &name, &token_digest(&token), chrono_now())
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    println!("{token}");
+    Ok(())
+}
