@@ -91,17 +91,17 @@ fn at_local_noon(day: NaiveDate) -> i64 {
 /// moment the demo is built.
 pub fn generate_work(org: &DemoOrg, workers: &[DemoWorker], now: i64, seed: u64) -> WorkBatch {
     let mut rng = DemoRng::new(seed ^ 0xA11C_E5ED);
-    let today = local_date(None, now);
-    let quarter = super::objectives::quarter_of(today);
-    let (q_start, q_end) = quarter_dates(&quarter).unwrap_or((today, today));
     let mut batch = WorkBatch::default();
-    let n = org.people.len();
-    let ceo = org
-        .people
-        .iter()
-        .position(|p| p.manager.is_none())
-        .unwrap_or(0);
-    let mut depth = vec![0u32; n];
+    // The order of the phases is the order the random numbers are drawn in: keep it.
+    objectives(org, workers, now, &mut rng, &mut batch);
+    let capacity = capacity_and_absences(workers, local_date(None, now), &mut rng, &mut batch);
+    commitments(org, workers, &capacity, now, &mut rng, &mut batch);
+    batch
+}
+
+/// How many managers above each person.
+fn depths(org: &DemoOrg) -> Vec<u32> {
+    let mut depth = vec![0u32; org.people.len()];
     for (i, slot) in depth.iter_mut().enumerate() {
         let mut d = 0;
         let mut at = org.people[i].manager;
@@ -114,24 +114,41 @@ pub fn generate_work(org: &DemoOrg, workers: &[DemoWorker], now: i64, seed: u64)
         }
         *slot = d;
     }
+    depth
+}
 
-    // Objectives: company (owned by the CEO), one per team lead aligned upwards, and a
-    // personal one for about one person in five.
-    let mut next_objective = 1i64;
-    let mut next_kr = 1i64;
-    let mut team_objective: HashMap<usize, ObjectiveId> = HashMap::new();
-    let weeks_in = ((today - q_start).num_days() / 7).max(0);
-    let mut add_objective = |batch: &mut WorkBatch,
-                             rng: &mut DemoRng,
-                             title: String,
-                             scope: Scope,
-                             owner: usize,
-                             parent: Option<ObjectiveId>,
-                             krs: Vec<(String, f64, f64, String)>,
-                             pace: f64|
-     -> ObjectiveId {
-        let id = ObjectiveId(next_objective);
-        next_objective += 1;
+/// Writes objectives with their key results and check-ins, numbering them as it goes.
+struct ObjectiveWriter<'a> {
+    workers: &'a [DemoWorker],
+    next_objective: i64,
+    next_kr: i64,
+    q_start: NaiveDate,
+    q_end: NaiveDate,
+    today: NaiveDate,
+    now: i64,
+}
+
+/// A key result to write: title, start, target, unit.
+type KeyResultRow = (String, f64, f64, String);
+
+impl ObjectiveWriter<'_> {
+    /// An objective of this quarter whose key results stand at `pace` of where they should
+    /// be by now, checked in every other week.
+    #[allow(clippy::too_many_arguments)]
+    fn add(
+        &mut self,
+        batch: &mut WorkBatch,
+        rng: &mut DemoRng,
+        title: String,
+        scope: Scope,
+        owner: usize,
+        parent: Option<ObjectiveId>,
+        krs: Vec<KeyResultRow>,
+        pace: f64,
+    ) -> ObjectiveId {
+        let (q_start, q_end, today) = (self.q_start, self.q_end, self.today);
+        let id = ObjectiveId(self.next_objective);
+        self.next_objective += 1;
         batch.objectives.push((
             id,
             NewObjective {
@@ -139,11 +156,11 @@ pub fn generate_work(org: &DemoOrg, workers: &[DemoWorker], now: i64, seed: u64)
                 description: String::new(),
                 scope,
                 team: if scope == Scope::Team {
-                    workers[owner].team
+                    self.workers[owner].team
                 } else {
                     None
                 },
-                owner: workers[owner].id,
+                owner: self.workers[owner].id,
                 parent,
                 period_start: q_start,
                 period_end: q_end,
@@ -152,8 +169,8 @@ pub fn generate_work(org: &DemoOrg, workers: &[DemoWorker], now: i64, seed: u64)
         ));
         let expected = super::metrics::expected_progress(q_start, q_end, today);
         for (title, start, target, unit) in krs {
-            let kr = KeyResultId(next_kr);
-            next_kr += 1;
+            let kr = KeyResultId(self.next_kr);
+            self.next_kr += 1;
             let progress =
                 (expected * pace + (rng.range(0, 10) as f64 - 5.0) / 100.0).clamp(0.0, 1.0);
             let current = start + (target - start) * progress;
@@ -170,40 +187,83 @@ pub fn generate_work(org: &DemoOrg, workers: &[DemoWorker], now: i64, seed: u64)
                     },
                 },
             ));
-            // Check-ins every other week, the latest one showing the current value.
-            let mut week = weeks_in;
-            while week >= 1 {
-                let at = at_local_noon(q_start + Duration::weeks(week)) - 3600 * 3;
-                if at <= now {
-                    let share = (week as f64 / weeks_in.max(1) as f64).min(1.0);
-                    let value = start + (current - start) * share;
-                    batch.check_ins.push(NewCheckIn {
-                        key_result_id: kr,
-                        author: workers[owner].id,
-                        at,
-                        value: Some((value * 10.0).round() / 10.0),
-                        done: false,
-                        confidence: if pace >= 0.9 {
-                            Confidence::OnTrack
-                        } else if pace >= 0.6 {
-                            Confidence::Unsure
-                        } else {
-                            Confidence::OffTrack
-                        },
-                        note: String::new(),
-                    });
-                }
-                week -= 2;
-            }
+            self.check_ins(batch, kr, owner, start, current, pace);
         }
         id
+    }
+
+    /// Check-ins every other week, the latest one showing the current value.
+    fn check_ins(
+        &self,
+        batch: &mut WorkBatch,
+        kr: KeyResultId,
+        owner: usize,
+        start: f64,
+        current: f64,
+        pace: f64,
+    ) {
+        let weeks_in = ((self.today - self.q_start).num_days() / 7).max(0);
+        let mut week = weeks_in;
+        while week >= 1 {
+            let at = at_local_noon(self.q_start + Duration::weeks(week)) - 3600 * 3;
+            if at <= self.now {
+                let share = (week as f64 / weeks_in.max(1) as f64).min(1.0);
+                let value = start + (current - start) * share;
+                batch.check_ins.push(NewCheckIn {
+                    key_result_id: kr,
+                    author: self.workers[owner].id,
+                    at,
+                    value: Some((value * 10.0).round() / 10.0),
+                    done: false,
+                    confidence: if pace >= 0.9 {
+                        Confidence::OnTrack
+                    } else if pace >= 0.6 {
+                        Confidence::Unsure
+                    } else {
+                        Confidence::OffTrack
+                    },
+                    note: String::new(),
+                });
+            }
+            week -= 2;
+        }
+    }
+}
+
+/// Objectives: company (owned by the CEO), one per team lead aligned upwards, and a
+/// personal one for about one person in five.
+fn objectives(
+    org: &DemoOrg,
+    workers: &[DemoWorker],
+    now: i64,
+    rng: &mut DemoRng,
+    batch: &mut WorkBatch,
+) {
+    let today = local_date(None, now);
+    let quarter = super::objectives::quarter_of(today);
+    let (q_start, q_end) = quarter_dates(&quarter).unwrap_or((today, today));
+    let ceo = org
+        .people
+        .iter()
+        .position(|p| p.manager.is_none())
+        .unwrap_or(0);
+    let depth = depths(org);
+    let mut writer = ObjectiveWriter {
+        workers,
+        next_objective: 1,
+        next_kr: 1,
+        q_start,
+        q_end,
+        today,
+        now,
     };
+    let mut team_objective: HashMap<usize, ObjectiveId> = HashMap::new();
     let company: Vec<ObjectiveId> = COMPANY_OBJECTIVES
         .iter()
         .map(|(title, krs)| {
-            add_objective(
-                &mut batch,
-                &mut rng,
+            writer.add(
+                batch,
+                rng,
                 title.to_string(),
                 Scope::Company,
                 ceo,
@@ -217,7 +277,7 @@ pub fn generate_work(org: &DemoOrg, workers: &[DemoWorker], now: i64, seed: u64)
         .collect();
     // Managers in tree order (parents first), so a team objective can align to its
     // manager's.
-    let mut order: Vec<usize> = (0..n).collect();
+    let mut order: Vec<usize> = (0..org.people.len()).collect();
     order.sort_by_key(|&i| (depth[i], i));
     for &i in &order {
         let p = &org.people[i];
@@ -240,9 +300,9 @@ pub fn generate_work(org: &DemoOrg, workers: &[DemoWorker], now: i64, seed: u64)
         };
         let thing = rng.pick(&THINGS);
         let team_name = p.record.team.clone().unwrap_or_else(|| "the team".into());
-        let id = add_objective(
-            &mut batch,
-            &mut rng,
+        let id = writer.add(
+            batch,
+            rng,
             format!("{team_name}: improve {thing}"),
             Scope::Team,
             i,
@@ -268,9 +328,9 @@ pub fn generate_work(org: &DemoOrg, workers: &[DemoWorker], now: i64, seed: u64)
             .map(|s| s.skill.clone())
             .unwrap_or_else(|| "communication".into());
         let pace = if rng.chance(0.2) { 0.5 } else { 1.0 };
-        add_objective(
-            &mut batch,
-            &mut rng,
+        writer.add(
+            batch,
+            rng,
             format!("Grow my {skill}"),
             Scope::Person,
             i,
@@ -279,26 +339,31 @@ pub fn generate_work(org: &DemoOrg, workers: &[DemoWorker], now: i64, seed: u64)
             pace,
         );
     }
+}
 
-    // Capacity: about one in ten works part time.
-    let mut capacity = vec![0.0f64; n];
+/// Capacity (about one in ten works part time) and absences (some in the coming two
+/// weeks, some past). Gives each person's weekly hours.
+fn capacity_and_absences(
+    workers: &[DemoWorker],
+    today: NaiveDate,
+    rng: &mut DemoRng,
+    batch: &mut WorkBatch,
+) -> Vec<f64> {
+    let mut capacity = vec![32.0f64; workers.len()];
     for (i, w) in workers.iter().enumerate() {
-        capacity[i] = 32.0;
         if rng.chance(0.1) {
             let hours = *rng.pick(&[16.0, 20.0, 24.0]);
             capacity[i] = hours;
             batch.capacities.push((w.id, hours));
         }
     }
-    // Absences: some in the coming two weeks, some past.
-    for (i, w) in workers.iter().enumerate() {
+    for w in workers {
         if rng.chance(0.08) {
             let first = today + Duration::days(rng.range(0, 10) as i64);
             let last = first + Duration::days(rng.range(0, 4) as i64);
             batch
                 .absences
                 .push((w.id, first, last, "Holiday".to_string()));
-            let _ = i;
         }
         if rng.chance(0.15) {
             let first = today - Duration::days(rng.range(20, 150) as i64);
@@ -308,8 +373,21 @@ pub fn generate_work(org: &DemoOrg, workers: &[DemoWorker], now: i64, seed: u64)
                 .push((w.id, first, last, "Leave".to_string()));
         }
     }
+    capacity
+}
 
-    // Commitments: about twenty per person over six months and the coming month.
+/// Commitments: about twenty per person over six months and the coming month, delivered
+/// as reliably as their owner delivers; a few people carry far more than they can do.
+fn commitments(
+    org: &DemoOrg,
+    workers: &[DemoWorker],
+    capacity: &[f64],
+    now: i64,
+    rng: &mut DemoRng,
+    batch: &mut WorkBatch,
+) {
+    let today = local_date(None, now);
+    let n = org.people.len();
     let mut next_commitment = 1i64;
     let first_report_of_demo_manager = org
         .people
@@ -371,38 +449,7 @@ pub fn generate_work(org: &DemoOrg, workers: &[DemoWorker], now: i64, seed: u64)
                 completed_at: None,
                 completed_on: None,
             };
-            let id = row.id;
             next_commitment += 1;
-            let mut move_due = |row: &mut CommitmentRow,
-                                changed_on: NaiveDate,
-                                new_due: NaiveDate,
-                                rng: &mut DemoRng| {
-                let in_time = changed_on <= row.due_date;
-                batch.changes.push((
-                    id,
-                    NewChange {
-                        at: at_local_noon(changed_on),
-                        actor: owner,
-                        field: ChangeField::DueDate,
-                        before: Some(row.due_date.to_string()),
-                        after: Some(new_due.to_string()),
-                        note: if in_time {
-                            (*rng.pick(&[
-                                "Waiting on legal",
-                                "Scope grew",
-                                "Swapped with an urgent fix",
-                            ]))
-                            .to_string()
-                        } else {
-                            "Slipped".to_string()
-                        },
-                        in_time: Some(in_time),
-                    },
-                ));
-                row.agreed_due_date =
-                    agreed_due_after_change(row.due_date, row.agreed_due_date, changed_on, new_due);
-                row.due_date = new_due;
-            };
             if due < today {
                 if rng.chance(0.05) {
                     row.status = CommitmentStatus::Cancelled;
@@ -410,7 +457,14 @@ pub fn generate_work(org: &DemoOrg, workers: &[DemoWorker], now: i64, seed: u64)
                     // Renegotiated in time, then delivered by the new date.
                     let changed_on = due - Duration::days(rng.range(1, lead.max(1) as u64) as i64);
                     let new_due = due + Duration::days(rng.range(3, 14) as i64);
-                    move_due(&mut row, changed_on.max(created_on), new_due, &mut rng);
+                    move_due(
+                        batch,
+                        owner,
+                        &mut row,
+                        changed_on.max(created_on),
+                        new_due,
+                        rng,
+                    );
                     if row.due_date < today {
                         let done = row.due_date - Duration::days(rng.range(0, 2) as i64);
                         complete(&mut row, done, tz);
@@ -422,7 +476,7 @@ pub fn generate_work(org: &DemoOrg, workers: &[DemoWorker], now: i64, seed: u64)
                     let late = due + Duration::days(rng.range(1, 12) as i64);
                     if rng.chance(0.3) {
                         // Moved after it had passed: does not rescue it.
-                        move_due(&mut row, due + Duration::days(1), late, &mut rng);
+                        move_due(batch, owner, &mut row, due + Duration::days(1), late, rng);
                     }
                     // Most late work gets done in the end; what is still open is recent.
                     if late < today && (rng.chance(0.85) || late < today - Duration::days(21)) {
@@ -437,39 +491,102 @@ pub fn generate_work(org: &DemoOrg, workers: &[DemoWorker], now: i64, seed: u64)
         // A few people carry far more than they can do in the coming two weeks.
         if overloaded {
             let target = capacity[i] * 2.0 * 1.6;
-            let mut k = 0;
-            while open_soon_hours < target && k < 12 {
-                let due = today + Duration::days(rng.range(1, 12) as i64);
-                let effort = rng.range(8, 16) as f64;
-                open_soon_hours += effort;
-                batch.commitments.push(CommitmentRow {
-                    id: CommitmentId(next_commitment),
-                    new: NewCommitment {
-                        title: format!("{} {}", rng.pick(&VERBS), rng.pick(&THINGS)),
-                        description: "Urgent request from another team.".into(),
-                        owner,
-                        requester: Some(requester),
-                        objective: None,
-                        due_date: due,
-                        effort_hours: effort,
-                        skills: Vec::new(),
-                        created_at: now - 86_400,
-                        created_on: today - Duration::days(1),
-                    },
-                    due_date: due,
-                    agreed_due_date: due,
-                    remaining_hours: effort,
-                    priority: next_commitment,
-                    status: CommitmentStatus::Open,
-                    completed_at: None,
-                    completed_on: None,
-                });
-                next_commitment += 1;
-                k += 1;
-            }
+            let (requester, open) = (Some(requester), open_soon_hours);
+            let urgent = Urgent {
+                owner,
+                requester,
+                target,
+                today,
+                now,
+            };
+            overload(batch, rng, &mut next_commitment, open, &urgent);
         }
     }
-    batch
+}
+
+/// Who an urgent request is for, and how many hours it fills their next two weeks to.
+struct Urgent {
+    owner: PersonId,
+    requester: Option<PersonId>,
+    target: f64,
+    today: NaiveDate,
+    now: i64,
+}
+
+/// Urgent requests from another team until the person's next two weeks hold `target` hours.
+fn overload(
+    batch: &mut WorkBatch,
+    rng: &mut DemoRng,
+    next_commitment: &mut i64,
+    mut open_soon_hours: f64,
+    urgent: &Urgent,
+) {
+    let mut k = 0;
+    while open_soon_hours < urgent.target && k < 12 {
+        let due = urgent.today + Duration::days(rng.range(1, 12) as i64);
+        let effort = rng.range(8, 16) as f64;
+        open_soon_hours += effort;
+        batch.commitments.push(CommitmentRow {
+            id: CommitmentId(*next_commitment),
+            new: NewCommitment {
+                title: format!("{} {}", rng.pick(&VERBS), rng.pick(&THINGS)),
+                description: "Urgent request from another team.".into(),
+                owner: urgent.owner,
+                requester: urgent.requester,
+                objective: None,
+                due_date: due,
+                effort_hours: effort,
+                skills: Vec::new(),
+                created_at: urgent.now - 86_400,
+                created_on: urgent.today - Duration::days(1),
+            },
+            due_date: due,
+            agreed_due_date: due,
+            remaining_hours: effort,
+            priority: *next_commitment,
+            status: CommitmentStatus::Open,
+            completed_at: None,
+            completed_on: None,
+        });
+        *next_commitment += 1;
+        k += 1;
+    }
+}
+
+/// Moves a commitment's due date as its owner would, with the history line that says so.
+fn move_due(
+    batch: &mut WorkBatch,
+    owner: PersonId,
+    row: &mut CommitmentRow,
+    changed_on: NaiveDate,
+    new_due: NaiveDate,
+    rng: &mut DemoRng,
+) {
+    let in_time = changed_on <= row.due_date;
+    batch.changes.push((
+        row.id,
+        NewChange {
+            at: at_local_noon(changed_on),
+            actor: owner,
+            field: ChangeField::DueDate,
+            before: Some(row.due_date.to_string()),
+            after: Some(new_due.to_string()),
+            note: if in_time {
+                (*rng.pick(&[
+                    "Waiting on legal",
+                    "Scope grew",
+                    "Swapped with an urgent fix",
+                ]))
+                .to_string()
+            } else {
+                "Slipped".to_string()
+            },
+            in_time: Some(in_time),
+        },
+    ));
+    row.agreed_due_date =
+        agreed_due_after_change(row.due_date, row.agreed_due_date, changed_on, new_due);
+    row.due_date = new_due;
 }
 
 /// Generates the demo's work for an organisation already imported into `store` and
