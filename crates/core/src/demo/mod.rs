@@ -130,6 +130,138 @@ impl DemoOrg {
         }
     }
 }
+/// A new person of the demo, with a unique e-mail address, under `manager`; gives their
+/// position.
+fn new_person(
+    rng: &mut DemoRng,
+    people: &mut Vec<DemoPerson>,
+    used_emails: &mut std::collections::HashSet<String>,
+    manager: Option<usize>,
+    depth: u32,
+    dept: &Department,
+    team: Option<&str>,
+) -> usize {
+    let first = *rng.pick(&FIRST_NAMES);
+    let last = *rng.pick(&LAST_NAMES);
+    let base = format!("{}.{}", ascii_slug(first), ascii_slug(last));
+    let mut email = format!("{base}@example.com");
+    let mut n = 2;
+    while !used_emails.insert(email.clone()) {
+        email = format!("{base}{n}@example.com");
+        n += 1;
+    }
+    let preferred = NICKNAMES
+        .iter()
+        .find(|(full, _)| *full == first)
+        .filter(|_| rng.chance(0.6))
+        .map(|(_, nick)| nick.to_string());
+    let (location, tz) = *rng.pick(&LOCATIONS);
+    // Seniority falls with depth; the exact level and title are settled once spans are known.
+    let years_back = rng.range(0, 4 + 3 * (4u64.saturating_sub(depth as u64)));
+    let start = NaiveDate::from_ymd_opt(2026 - years_back as i32, 1, 1).unwrap()
+        + chrono::Duration::days(rng.range(0, 330) as i64);
+    let index = people.len();
+    let skill_count = rng.range(2, 5) as usize;
+    let mut skills: Vec<SkillLevel> = Vec::new();
+    while skills.len() < skill_count {
+        let name = rng.pick(dept.skills).to_string();
+        if skills.iter().any(|s| s.skill == name) {
+            continue;
+        }
+        let level = rng.range(1, 5) as u8;
+        skills.push(SkillLevel {
+            skill: name.into(),
+            level,
+            wants_to_grow: level < 5 && rng.chance(0.3),
+        });
+    }
+    skills.sort();
+    people.push(DemoPerson {
+        record: PersonRecord {
+            employee_id: Some(compact_str::format_compact!("E{:06}", index + 1)),
+            email: email.into(),
+            name: compact_str::format_compact!("{first} {last}"),
+            preferred_name: preferred.map(Into::into),
+            title: None,
+            team: Some(team.unwrap_or(dept.name).into()),
+            department: team.map(|_| dept.name.into()),
+            location: Some(location.into()),
+            time_zone: Some(tz.into()),
+            start_date: Some(start),
+            status: PersonStatus::Active,
+            level: None,
+            skills,
+        },
+        manager,
+        report_count: 0,
+    });
+    if let Some(m) = manager {
+        people[m].report_count += 1;
+    }
+    index
+}
+/// Fills a department below its head, breadth first, with spans of 3 to 10, until it has
+/// `budget` people.
+#[allow(clippy::too_many_arguments)]
+fn fill_department(
+    rng: &mut DemoRng,
+    people: &mut Vec<DemoPerson>,
+    used_emails: &mut std::collections::HashSet<String>,
+    depth_of: &mut Vec<u32>,
+    dept_of: &mut Vec<usize>,
+    d: usize,
+    head: usize,
+    budget: usize,
+) {
+    let dept = &DEPARTMENTS[d];
+    let mut created = 1;
+    let mut queue = std::collections::VecDeque::from([head]);
+    let mut team_counter = 0usize;
+    while created < budget {
+        let Some(manager) = queue.pop_front() else {
+            break;
+        };
+        let left = budget - created;
+        let mut span = rng.range(3, 10) as usize;
+        if left < span + 3 {
+            span = left; // avoid leaving a stranded group of one or two
+        }
+        let span = span.min(10);
+        for _ in 0..span {
+            let depth = depth_of[manager] + 1;
+            let team = if manager == head {
+                let name = dept
+                    .teams
+                    .get(team_counter)
+                    .map(|t| t.to_string())
+                    .unwrap_or_else(|| format!("{} {}", dept.name, team_counter + 1));
+                team_counter += 1;
+                Some(name.into())
+            } else {
+                people[manager].record.team.clone()
+            };
+            let team_ref = team.as_deref();
+            let p = new_person(
+                rng,
+                people,
+                used_emails,
+                Some(manager),
+                depth,
+                dept,
+                team_ref,
+            );
+            if manager == head {
+                // Teams below the head name their department; the head sits in it.
+            } else {
+                people[p].record.department = people[manager].record.department.clone();
+            }
+            depth_of.push(depth);
+            dept_of.push(d);
+            queue.push_back(p);
+            created += 1;
+        }
+    }
+}
 
 /// Builds an organisation of `size` people (at least 20) from `seed`.
 pub fn generate(size: usize, seed: u64) -> DemoOrg {
@@ -137,75 +269,17 @@ pub fn generate(size: usize, seed: u64) -> DemoOrg {
     let mut rng = DemoRng::new(seed);
     let mut people: Vec<DemoPerson> = Vec::with_capacity(size);
     let mut used_emails = std::collections::HashSet::new();
-    let mut new_person = |rng: &mut DemoRng,
-                          people: &mut Vec<DemoPerson>,
-                          manager: Option<usize>,
-                          depth: u32,
-                          dept: &Department,
-                          team: Option<&str>|
-     -> usize {
-        let first = *rng.pick(&FIRST_NAMES);
-        let last = *rng.pick(&LAST_NAMES);
-        let base = format!("{}.{}", ascii_slug(first), ascii_slug(last));
-        let mut email = format!("{base}@example.com");
-        let mut n = 2;
-        while !used_emails.insert(email.clone()) {
-            email = format!("{base}{n}@example.com");
-            n += 1;
-        }
-        let preferred = NICKNAMES
-            .iter()
-            .find(|(full, _)| *full == first)
-            .filter(|_| rng.chance(0.6))
-            .map(|(_, nick)| nick.to_string());
-        let (location, tz) = *rng.pick(&LOCATIONS);
-        // Seniority falls with depth; the exact level and title are settled once spans are known.
-        let years_back = rng.range(0, 4 + 3 * (4u64.saturating_sub(depth as u64)));
-        let start = NaiveDate::from_ymd_opt(2026 - years_back as i32, 1, 1).unwrap()
-            + chrono::Duration::days(rng.range(0, 330) as i64);
-        let index = people.len();
-        let skill_count = rng.range(2, 5) as usize;
-        let mut skills: Vec<SkillLevel> = Vec::new();
-        while skills.len() < skill_count {
-            let name = rng.pick(dept.skills).to_string();
-            if skills.iter().any(|s| s.skill == name) {
-                continue;
-            }
-            let level = rng.range(1, 5) as u8;
-            skills.push(SkillLevel {
-                skill: name.into(),
-                level,
-                wants_to_grow: level < 5 && rng.chance(0.3),
-            });
-        }
-        skills.sort();
-        people.push(DemoPerson {
-            record: PersonRecord {
-                employee_id: Some(compact_str::format_compact!("E{:06}", index + 1)),
-                email: email.into(),
-                name: compact_str::format_compact!("{first} {last}"),
-                preferred_name: preferred.map(Into::into),
-                title: None,
-                team: Some(team.unwrap_or(dept.name).into()),
-                department: team.map(|_| dept.name.into()),
-                location: Some(location.into()),
-                time_zone: Some(tz.into()),
-                start_date: Some(start),
-                status: PersonStatus::Active,
-                level: None,
-                skills,
-            },
-            manager,
-            report_count: 0,
-        });
-        if let Some(m) = manager {
-            people[m].report_count += 1;
-        }
-        index
-    };
 
     let ceo_dept = &DEPARTMENTS[0];
-    let ceo = new_person(&mut rng, &mut people, None, 0, ceo_dept, None);
+    let ceo = new_person(
+        &mut rng,
+        &mut people,
+        &mut used_emails,
+        None,
+        0,
+        ceo_dept,
+        None,
+    );
     people[ceo].record.team = Some("Leadership Team".into());
     people[ceo].record.department = None;
     let total_share: u32 = DEPARTMENTS.iter().map(|d| d.share).sum();
@@ -220,49 +294,28 @@ pub fn generate(size: usize, seed: u64) -> DemoOrg {
             (remaining as u64 * dept.share as u64 / total_share as u64) as usize
         }
         .max(4);
-        let head = new_person(&mut rng, &mut people, Some(ceo), 1, dept, None);
+        let head = new_person(
+            &mut rng,
+            &mut people,
+            &mut used_emails,
+            Some(ceo),
+            1,
+            dept,
+            None,
+        );
         depth_of.push(1);
         dept_of.push(d);
         department_heads.push(head);
-        let mut created = 1;
-        let mut queue = std::collections::VecDeque::from([head]);
-        let mut team_counter = 0usize;
-        while created < budget {
-            let Some(manager) = queue.pop_front() else {
-                break;
-            };
-            let left = budget - created;
-            let mut span = rng.range(3, 10) as usize;
-            if left < span + 3 {
-                span = left; // avoid leaving a stranded group of one or two
-            }
-            let span = span.min(10);
-            for _ in 0..span {
-                let depth = depth_of[manager] + 1;
-                let team = if manager == head {
-                    let name = dept
-                        .teams
-                        .get(team_counter)
-                        .map(|t| t.to_string())
-                        .unwrap_or_else(|| format!("{} {}", dept.name, team_counter + 1));
-                    team_counter += 1;
-                    Some(name.into())
-                } else {
-                    people[manager].record.team.clone()
-                };
-                let team_ref = team.as_deref();
-                let p = new_person(&mut rng, &mut people, Some(manager), depth, dept, team_ref);
-                if manager == head {
-                    // Teams below the head name their department; the head sits in it.
-                } else {
-                    people[p].record.department = people[manager].record.department.clone();
-                }
-                depth_of.push(depth);
-                dept_of.push(d);
-                queue.push_back(p);
-                created += 1;
-            }
-        }
+        fill_department(
+            &mut rng,
+            &mut people,
+            &mut used_emails,
+            &mut depth_of,
+            &mut dept_of,
+            d,
+            head,
+            budget,
+        );
     }
     let _ = remaining;
 

@@ -399,12 +399,7 @@ fn commitments(
         let owner = workers[i].id;
         let requester = p.manager.map(|m| workers[m].id).unwrap_or(owner);
         let tz = p.record.time_zone.as_deref();
-        // How reliably this person delivers: most do well, some struggle.
-        let reliability = if rng.chance(0.15) {
-            0.45 + rng.range(0, 25) as f64 / 100.0
-        } else {
-            0.8 + rng.range(0, 18) as f64 / 100.0
-        };
+        let reliability = reliability(rng);
         // The demo member and one of the demo manager's reports carry too much.
         let overloaded = i == org.member
             || Some(i) == first_report_of_demo_manager
@@ -501,6 +496,15 @@ fn commitments(
             };
             overload(batch, rng, &mut next_commitment, open, &urgent);
         }
+    }
+}
+
+/// How reliably a person delivers: most do well, some struggle.
+fn reliability(rng: &mut DemoRng) -> f64 {
+    if rng.chance(0.15) {
+        0.45 + rng.range(0, 25) as f64 / 100.0
+    } else {
+        0.8 + rng.range(0, 18) as f64 / 100.0
     }
 }
 
