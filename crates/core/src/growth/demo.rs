@@ -19,24 +19,9 @@ use std::collections::HashMap;
 
 /// Poster (position in the demo), title, requirements, hours a week, weeks, approval.
 type Planned = (usize, &'static str, Vec<Requirement>, f64, u32, bool);
-
-/// Writes the demo's opportunities; `ids` maps the demo's e-mail addresses to people.
-pub async fn load(store: &dyn GrowthStore, org: &DemoOrg, now: i64) -> CoreResult<usize> {
-    let snapshot = store.org_snapshot().await?;
-    let ids: HashMap<&str, PersonId> = snapshot
-        .people
-        .iter()
-        .map(|p| (p.record.email.as_str(), p.id))
-        .collect();
-    let id_of = |i: usize| ids.get(org.people[i].record.email.as_str()).copied();
-    let heads: Vec<usize> = org
-        .people
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| p.manager.is_some_and(|m| org.people[m].manager.is_none()))
-        .map(|(i, _)| i)
-        .take(3)
-        .collect();
+/// The opportunities the demo posts: two by the demo manager stretching their own team's
+/// skills, two by department heads (one needing approval, one needing a skill nobody has).
+fn planned(org: &DemoOrg, heads: &[usize]) -> Vec<Planned> {
     // Skills of the demo manager's reports: work that would stretch them.
     let mut team_skills: Vec<String> = org
         .people
@@ -52,8 +37,7 @@ pub async fn load(store: &dyn GrowthStore, org: &DemoOrg, now: i64) -> CoreResul
             .cloned()
             .unwrap_or_else(|| fallback.to_string())
     };
-    let mut posted = Vec::new();
-    let plans: Vec<Planned> = vec![
+    vec![
         (
             org.manager,
             "Lead the next incident review",
@@ -104,7 +88,28 @@ pub async fn load(store: &dyn GrowthStore, org: &DemoOrg, now: i64) -> CoreResul
             10,
             false,
         ),
-    ];
+    ]
+}
+
+/// Writes the demo's opportunities; `ids` maps the demo's e-mail addresses to people.
+pub async fn load(store: &dyn GrowthStore, org: &DemoOrg, now: i64) -> CoreResult<usize> {
+    let snapshot = store.org_snapshot().await?;
+    let ids: HashMap<&str, PersonId> = snapshot
+        .people
+        .iter()
+        .map(|p| (p.record.email.as_str(), p.id))
+        .collect();
+    let id_of = |i: usize| ids.get(org.people[i].record.email.as_str()).copied();
+    let heads: Vec<usize> = org
+        .people
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.manager.is_some_and(|m| org.people[m].manager.is_none()))
+        .map(|(i, _)| i)
+        .take(3)
+        .collect();
+    let mut posted = Vec::new();
+    let plans = planned(org, &heads);
     for (poster, title, mut requirements, hours, weeks, approval) in plans {
         // A small team may offer the same skill twice.
         requirements.sort_by(|a, b| a.skill.cmp(&b.skill));

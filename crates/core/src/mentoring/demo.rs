@@ -30,10 +30,9 @@ async fn write(
     ids: &HashMap<&str, PersonId>,
     now: i64,
 ) -> CoreResult<()> {
-    use super::{MenteeGoals, MentorProfile, NewMentorship, NewRound, RoundGoal, propose};
+    use super::{MenteeGoals, MentorProfile};
     let mut rng = DemoRng::new(0x003E_4708);
     let levels = store.levels().await?;
-    let today = local_date(None, now);
     let started = now - 60 * 86_400;
     let mut later: Vec<(PersonId, MenteeGoals)> = Vec::new();
     for (i, p) in org
@@ -102,51 +101,65 @@ async fn write(
                 .await?;
         }
     }
-    let (mentees, mentors) = store.mentoring_pool(today).await?;
-    if !mentees.is_empty() && !mentors.is_empty() {
-        let managers: HashMap<PersonId, PersonId> =
-            store.manager_links().await?.into_iter().collect();
-        let pairs = propose(&mentees, &mentors, &managers, RoundGoal::HighestTotal);
-        let admin = ids
-            .get(org.people[org.admin].record.email.as_str())
-            .copied()
-            .unwrap_or(mentees[0].person.id);
-        let ends_on = today + Duration::days(120);
-        let mut work = store.begin_mentoring_write().await?;
-        let round = work
-            .create_round(
-                &NewRound {
-                    name: "Mentoring, first round".into(),
-                    goal: RoundGoal::HighestTotal,
-                    ends_on,
-                    created_by: admin,
-                    created_at: started - 86_400,
-                    mentees: mentees.len() as i64,
-                    mentors: mentors.len() as i64,
-                },
-                &pairs,
-            )
-            .await?;
-        let mut mentorships = Vec::new();
-        for pair in &pairs {
-            let Some(mentor) = pair.mentor else { continue };
-            mentorships.push(NewMentorship {
-                mentee: pair.mentee,
-                mentor,
-                goals: pair.goals.clone(),
-                starts_on: today - Duration::days(60),
-                ends_on,
-            });
-        }
-        work.mark_published(round, admin, started).await?;
-        work.create_mentorships(round, &mentorships, started)
-            .await?;
-        work.commit().await?;
-    }
+    first_round(store, org, ids, now).await?;
     for (id, goals) in later {
         store
             .save_mentee_goals(id, &goals, now - 86_400 * 5)
             .await?;
     }
+    Ok(())
+}
+
+/// The first round, run and published two months ago from everyone waiting then.
+async fn first_round(
+    store: &dyn MentoringStore,
+    org: &DemoOrg,
+    ids: &HashMap<&str, PersonId>,
+    now: i64,
+) -> CoreResult<()> {
+    use super::{NewMentorship, NewRound, RoundGoal, propose};
+    let today = local_date(None, now);
+    let started = now - 60 * 86_400;
+    let (mentees, mentors) = store.mentoring_pool(today).await?;
+    if mentees.is_empty() || mentors.is_empty() {
+        return Ok(());
+    }
+    let managers: HashMap<PersonId, PersonId> = store.manager_links().await?.into_iter().collect();
+    let pairs = propose(&mentees, &mentors, &managers, RoundGoal::HighestTotal);
+    let admin = ids
+        .get(org.people[org.admin].record.email.as_str())
+        .copied()
+        .unwrap_or(mentees[0].person.id);
+    let ends_on = today + Duration::days(120);
+    let mut work = store.begin_mentoring_write().await?;
+    let round = work
+        .create_round(
+            &NewRound {
+                name: "Mentoring, first round".into(),
+                goal: RoundGoal::HighestTotal,
+                ends_on,
+                created_by: admin,
+                created_at: started - 86_400,
+                mentees: mentees.len() as i64,
+                mentors: mentors.len() as i64,
+            },
+            &pairs,
+        )
+        .await?;
+    let mut mentorships = Vec::new();
+    for pair in &pairs {
+        let Some(mentor) = pair.mentor else { continue };
+        mentorships.push(NewMentorship {
+            mentee: pair.mentee,
+            mentor,
+            goals: pair.goals.clone(),
+            starts_on: today - Duration::days(60),
+            ends_on,
+        });
+    }
+    work.mark_published(round, admin, started).await?;
+    work.create_mentorships(round, &mentorships, started)
+        .await?;
+    work.commit().await?;
     Ok(())
 }
