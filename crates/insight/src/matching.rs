@@ -55,63 +55,12 @@ const NONE: u32 = u32::MAX;
 /// score, are ignored; a repeated pair keeps its best score).
 pub fn best_matching(mentees: usize, capacities: &[u32], pairs: &[Pair], goal: Goal) -> Matching {
     let mentors = capacities.len();
-    // Adjacency in compressed rows: for each mentee, its mentors and weights.
-    let mut start = vec![0usize; mentees + 1];
-    for p in pairs {
-        if p.mentee < mentees && p.mentor < mentors && p.score >= 0 {
-            start[p.mentee + 1] += 1;
-        }
-    }
-    for i in 0..mentees {
-        start[i + 1] += start[i];
-    }
-    let mut fill = start.clone();
-    let mut to = vec![0u32; start[mentees]];
-    let mut score = vec![0i64; start[mentees]];
-    for p in pairs {
-        if p.mentee < mentees && p.mentor < mentors && p.score >= 0 {
-            let k = fill[p.mentee];
-            to[k] = p.mentor as u32;
-            score[k] = p.score;
-            fill[p.mentee] += 1;
-        }
-    }
-    // "Most matched": every pair is worth more than any difference in score totals can
-    // make up, so a matching with one more pair always wins.
-    let bonus = match goal {
-        Goal::HighestTotal => 0,
-        Goal::MostMatched => {
-            let best: i64 = (0..mentees)
-                .map(|i| {
-                    score[start[i]..start[i + 1]]
-                        .iter()
-                        .copied()
-                        .max()
-                        .unwrap_or(0)
-                })
-                .sum();
-            best + 1
-        }
-    };
-    let mut weight: Vec<i64> = score.iter().map(|s| s + bonus).collect();
-    // Each mentee's pairs best first: a tight pair has `w ≥ y`, and a pair's reduced cost
-    // is at least `y − w`, so both searches stop early in the list.
-    for i in 0..mentees {
-        let range = start[i]..start[i + 1];
-        let mut order: Vec<usize> = range.clone().collect();
-        order.sort_unstable_by(|&a, &b| weight[b].cmp(&weight[a]).then(to[a].cmp(&to[b])));
-        let sorted: Vec<(u32, i64, i64)> = order
-            .iter()
-            .map(|&k| (to[k], score[k], weight[k]))
-            .collect();
-        for (offset, (t, s, w)) in sorted.into_iter().enumerate() {
-            let k = range.start + offset;
-            to[k] = t;
-            score[k] = s;
-            weight[k] = w;
-        }
-    }
-
+    let Adjacency {
+        start,
+        to,
+        score,
+        weight,
+    } = Adjacency::of(mentees, mentors, pairs, goal);
     let top = weight.iter().copied().max().unwrap_or(0);
     let mut y = vec![top; mentees];
     let mut z = vec![0i64; mentors];
@@ -125,116 +74,43 @@ pub fn best_matching(mentees: usize, capacities: &[u32], pairs: &[Pair], goal: G
         .filter(|&i| start[i as usize + 1] > start[i as usize])
         .collect();
 
-    let mut dist_mentee = vec![i64::MAX; mentees];
-    let mut dist_mentor = vec![i64::MAX; mentors];
-    let mut done_mentee = vec![false; mentees];
-    let mut done_mentor = vec![false; mentors];
-    let mut touched_mentees: Vec<u32> = Vec::new();
-    let mut touched_mentors: Vec<u32> = Vec::new();
-    let mut heap: BinaryHeap<Reverse<(i64, u32)>> = BinaryHeap::new();
-    // Nodes in the heap: mentees as their index, mentors as `mentees + index`.
-    let mentor_node = |j: usize| (mentees + j) as u32;
+    let mut search = Search::new(mentees, mentors);
+    let graph = Graph {
+        start: &start,
+        to: &to,
+        weight: &weight,
+        cap: &cap,
+    };
 
     while free_y > 0 && !free.is_empty() {
         // 1. Shortest reduced-cost distance from the free mentees to a mentor with room.
-        for &i in &touched_mentees {
-            dist_mentee[i as usize] = i64::MAX;
-            done_mentee[i as usize] = false;
-        }
-        for &j in &touched_mentors {
-            dist_mentor[j as usize] = i64::MAX;
-            done_mentor[j as usize] = false;
-        }
-        touched_mentees.clear();
-        touched_mentors.clear();
-        heap.clear();
-        for &i in &free {
-            dist_mentee[i as usize] = 0;
-            touched_mentees.push(i);
-            heap.push(Reverse((0, i)));
-        }
-        let mut reach = i64::MAX;
-        // No path longer than this matters: the free mentees' own dual, or the shortest
-        // way to a mentor with room seen so far.
-        let mut bound = free_y;
-        while let Some(Reverse((d, node))) = heap.pop() {
-            if d >= bound {
-                break; // past this, leaving the free mentees unmatched is as good
-            }
-            let node = node as usize;
-            if node < mentees {
-                if done_mentee[node] || d > dist_mentee[node] {
-                    continue;
-                }
-                done_mentee[node] = true;
-                for k in start[node]..start[node + 1] {
-                    if d + y[node] - weight[k] >= bound {
-                        break; // every later pair is at least this far (z ≥ 0)
-                    }
-                    let j = to[k] as usize;
-                    if done_mentor[j] {
-                        continue;
-                    }
-                    let nd = d + y[node] + z[j] - weight[k];
-                    if nd < dist_mentor[j] {
-                        if dist_mentor[j] == i64::MAX {
-                            touched_mentors.push(j as u32);
-                        }
-                        dist_mentor[j] = nd;
-                        if assigned[j].len() < cap[j] {
-                            bound = bound.min(nd + 1);
-                        }
-                        heap.push(Reverse((nd, mentor_node(j))));
-                    }
-                }
-            } else {
-                let j = node - mentees;
-                if done_mentor[j] || d > dist_mentor[j] {
-                    continue;
-                }
-                done_mentor[j] = true;
-                if assigned[j].len() < cap[j] {
-                    reach = d;
-                    break;
-                }
-                for &k in &assigned[j] {
-                    let k = k as usize;
-                    if !done_mentee[k] && d < dist_mentee[k] {
-                        if dist_mentee[k] == i64::MAX {
-                            touched_mentees.push(k as u32);
-                        }
-                        dist_mentee[k] = d;
-                        heap.push(Reverse((d, k as u32)));
-                    }
-                }
-            }
-        }
+        let reach = nearest_room(&mut search, &graph, (&y, &z), &assigned, &free, free_y);
         // 2. Move the duals by the distance found (or all the way down to zero).
         let step = reach.min(free_y);
-        for &i in &touched_mentees {
-            let i = i as usize;
-            if done_mentee[i] && dist_mentee[i] < step {
-                y[i] -= step - dist_mentee[i];
-            }
-        }
-        for &j in &touched_mentors {
-            let j = j as usize;
-            if done_mentor[j] && dist_mentor[j] < step {
-                z[j] += step - dist_mentor[j];
-            }
-        }
+        let s = &search;
+        shift_duals(
+            step,
+            &s.touched_mentees,
+            &s.done_mentee,
+            &s.dist_mentee,
+            &mut y,
+            -1,
+        );
+        shift_duals(
+            step,
+            &s.touched_mentors,
+            &s.done_mentor,
+            &s.dist_mentor,
+            &mut z,
+            1,
+        );
         free_y -= step;
         if free_y == 0 || reach == i64::MAX {
             break;
         }
         // 3. Augment along disjoint tight paths from the free mentees.
         augment_tight_paths(
-            &Graph {
-                start: &start,
-                to: &to,
-                weight: &weight,
-                cap: &cap,
-            },
+            &graph,
             &y,
             &z,
             &mut free,
@@ -244,6 +120,241 @@ pub fn best_matching(mentees: usize, capacities: &[u32], pairs: &[Pair], goal: G
         );
     }
 
+    result(&mate, &mate_pos, &score)
+}
+
+/// Phase step 1: the shortest reduced-cost distance from the free mentees to a mentor with
+/// room (`i64::MAX` when none is nearer than `free_y`), leaving the distances in `s`.
+fn nearest_room(
+    s: &mut Search,
+    graph: &Graph,
+    duals: (&[i64], &[i64]),
+    assigned: &[Vec<u32>],
+    free: &[u32],
+    free_y: i64,
+) -> i64 {
+    let (y, z) = duals;
+    let mentees = y.len();
+    // Nodes in the heap: mentees as their index, mentors as `mentees + index`.
+    let mentor_node = |j: usize| (mentees + j) as u32;
+    reset(
+        &mut s.dist_mentee,
+        &mut s.done_mentee,
+        &mut s.touched_mentees,
+        &mut s.dist_mentor,
+        &mut s.done_mentor,
+        &mut s.touched_mentors,
+        &mut s.heap,
+    );
+    for &i in free {
+        s.dist_mentee[i as usize] = 0;
+        s.touched_mentees.push(i);
+        s.heap.push(Reverse((0, i)));
+    }
+    let mut reach = i64::MAX;
+    // No path longer than this matters: the free mentees' own dual, or the shortest
+    // way to a mentor with room seen so far.
+    let mut bound = free_y;
+    while let Some(Reverse((d, node))) = s.heap.pop() {
+        if d >= bound {
+            break; // past this, leaving the free mentees unmatched is as good
+        }
+        let node = node as usize;
+        if node < mentees {
+            if s.done_mentee[node] || d > s.dist_mentee[node] {
+                continue;
+            }
+            s.done_mentee[node] = true;
+            for k in graph.start[node]..graph.start[node + 1] {
+                if d + y[node] - graph.weight[k] >= bound {
+                    break; // every later pair is at least this far (z ≥ 0)
+                }
+                let j = graph.to[k] as usize;
+                if s.done_mentor[j] {
+                    continue;
+                }
+                let nd = d + y[node] + z[j] - graph.weight[k];
+                if nd < s.dist_mentor[j] {
+                    if s.dist_mentor[j] == i64::MAX {
+                        s.touched_mentors.push(j as u32);
+                    }
+                    s.dist_mentor[j] = nd;
+                    if assigned[j].len() < graph.cap[j] {
+                        bound = bound.min(nd + 1);
+                    }
+                    s.heap.push(Reverse((nd, mentor_node(j))));
+                }
+            }
+        } else {
+            let j = node - mentees;
+            if s.done_mentor[j] || d > s.dist_mentor[j] {
+                continue;
+            }
+            s.done_mentor[j] = true;
+            if assigned[j].len() < graph.cap[j] {
+                reach = d;
+                break;
+            }
+            for &k in &assigned[j] {
+                let k = k as usize;
+                if !s.done_mentee[k] && d < s.dist_mentee[k] {
+                    if s.dist_mentee[k] == i64::MAX {
+                        s.touched_mentees.push(k as u32);
+                    }
+                    s.dist_mentee[k] = d;
+                    s.heap.push(Reverse((d, k as u32)));
+                }
+            }
+        }
+    }
+    reach
+}
+
+/// The pairs in compressed rows: for each mentee, its mentors best first, with their
+/// scores and the weights the search uses.
+struct Adjacency {
+    start: Vec<usize>,
+    to: Vec<u32>,
+    score: Vec<i64>,
+    weight: Vec<i64>,
+}
+
+impl Adjacency {
+    fn of(mentees: usize, mentors: usize, pairs: &[Pair], goal: Goal) -> Adjacency {
+        let mut start = vec![0usize; mentees + 1];
+        for p in pairs {
+            if p.mentee < mentees && p.mentor < mentors && p.score >= 0 {
+                start[p.mentee + 1] += 1;
+            }
+        }
+        for i in 0..mentees {
+            start[i + 1] += start[i];
+        }
+        let mut fill = start.clone();
+        let mut to = vec![0u32; start[mentees]];
+        let mut score = vec![0i64; start[mentees]];
+        for p in pairs {
+            if p.mentee < mentees && p.mentor < mentors && p.score >= 0 {
+                let k = fill[p.mentee];
+                to[k] = p.mentor as u32;
+                score[k] = p.score;
+                fill[p.mentee] += 1;
+            }
+        }
+        // "Most matched": every pair is worth more than any difference in score totals can
+        // make up, so a matching with one more pair always wins.
+        let bonus = match goal {
+            Goal::HighestTotal => 0,
+            Goal::MostMatched => {
+                let best: i64 = (0..mentees)
+                    .map(|i| {
+                        score[start[i]..start[i + 1]]
+                            .iter()
+                            .copied()
+                            .max()
+                            .unwrap_or(0)
+                    })
+                    .sum();
+                best + 1
+            }
+        };
+        let mut weight: Vec<i64> = score.iter().map(|s| s + bonus).collect();
+        // Each mentee's pairs best first: a tight pair has `w ≥ y`, and a pair's reduced cost
+        // is at least `y − w`, so both searches stop early in the list.
+        for i in 0..mentees {
+            let range = start[i]..start[i + 1];
+            let mut order: Vec<usize> = range.clone().collect();
+            order.sort_unstable_by(|&a, &b| weight[b].cmp(&weight[a]).then(to[a].cmp(&to[b])));
+            let sorted: Vec<(u32, i64, i64)> = order
+                .iter()
+                .map(|&k| (to[k], score[k], weight[k]))
+                .collect();
+            for (offset, (t, s, w)) in sorted.into_iter().enumerate() {
+                let k = range.start + offset;
+                to[k] = t;
+                score[k] = s;
+                weight[k] = w;
+            }
+        }
+        Adjacency {
+            start,
+            to,
+            score,
+            weight,
+        }
+    }
+}
+
+/// The shortest-path search's working arrays, kept across phases and reset only where a
+/// phase touched them.
+struct Search {
+    dist_mentee: Vec<i64>,
+    dist_mentor: Vec<i64>,
+    done_mentee: Vec<bool>,
+    done_mentor: Vec<bool>,
+    touched_mentees: Vec<u32>,
+    touched_mentors: Vec<u32>,
+    heap: BinaryHeap<Reverse<(i64, u32)>>,
+}
+
+impl Search {
+    fn new(mentees: usize, mentors: usize) -> Search {
+        Search {
+            dist_mentee: vec![i64::MAX; mentees],
+            dist_mentor: vec![i64::MAX; mentors],
+            done_mentee: vec![false; mentees],
+            done_mentor: vec![false; mentors],
+            touched_mentees: Vec::new(),
+            touched_mentors: Vec::new(),
+            heap: BinaryHeap::new(),
+        }
+    }
+}
+
+/// Forgets the last phase's distances, where it set them.
+fn reset(
+    dist_mentee: &mut [i64],
+    done_mentee: &mut [bool],
+    touched_mentees: &mut Vec<u32>,
+    dist_mentor: &mut [i64],
+    done_mentor: &mut [bool],
+    touched_mentors: &mut Vec<u32>,
+    heap: &mut BinaryHeap<Reverse<(i64, u32)>>,
+) {
+    for &i in touched_mentees.iter() {
+        dist_mentee[i as usize] = i64::MAX;
+        done_mentee[i as usize] = false;
+    }
+    for &j in touched_mentors.iter() {
+        dist_mentor[j as usize] = i64::MAX;
+        done_mentor[j as usize] = false;
+    }
+    touched_mentees.clear();
+    touched_mentors.clear();
+    heap.clear();
+}
+
+/// Moves the duals of the nodes the search settled closer than `step` by the difference:
+/// down for mentees (`sign` −1), up for mentors (+1).
+fn shift_duals(
+    step: i64,
+    touched: &[u32],
+    done: &[bool],
+    dist: &[i64],
+    dual: &mut [i64],
+    sign: i64,
+) {
+    for &n in touched {
+        let n = n as usize;
+        if done[n] && dist[n] < step {
+            dual[n] += sign * (step - dist[n]);
+        }
+    }
+}
+
+/// The matching the mates describe, with its total score.
+fn result(mate: &[u32], mate_pos: &[usize], score: &[i64]) -> Matching {
+    let mentees = mate.len();
     let mut mentor_of = vec![None; mentees];
     let mut total = 0;
     let mut matched = 0;
