@@ -308,55 +308,8 @@ async fn objective_page(
                 }
             }
         }
-        @if d.can_change && !o.closed && !o.key_results.is_empty() {
-            section.card aria-labelledby="check-in" {
-                h2 #check-in { "Weekly check-in" }
-                form method="post" action=(format!("/objectives/{}/check-in", o.id)) novalidate {
-                    (csrf_field(user))
-                    div.field {
-                        label for="f-key_result" { "Key result" }
-                        select #f-key_result name="key_result" {
-                            @for k in &o.key_results { option value=(k.id) selected[form.key_result == k.id.to_string()] { (k.title) } }
-                        }
-                    }
-                    (input_field(errors, "f-", "value", "New value", &form.value, "number", Some("For numeric key results.")))
-                    div.field {
-                        label { input type="checkbox" name="done" value="1" checked[form.done == "1"]; " Done (for done / not done key results)" }
-                    }
-                    div.field {
-                        label for="f-confidence" { "Confidence" }
-                        select #f-confidence name="confidence" aria-invalid=[error_for(errors, "confidence").map(|_| "true")] {
-                            option value="" { "Choose…" }
-                            @for c in [Confidence::OnTrack, Confidence::Unsure, Confidence::OffTrack] {
-                                option value=(c.as_str()) selected[form.confidence == c.as_str()] { (c.label()) }
-                            }
-                        }
-                        @if let Some(e) = error_for(errors, "confidence") { p.field-error { (e) } }
-                    }
-                    (input_field(errors, "f-", "note", "Note", &form.note, "text", None))
-                    button type="submit" { "Check in" }
-                }
-            }
-        }
         @if d.can_change && !o.closed {
-            section.card aria-labelledby="add-kr" {
-                h2 #add-kr { "Add a key result" }
-                form method="post" action=(format!("/objectives/{}/key-results", o.id)) novalidate {
-                    (csrf_field(user))
-                    (input_field(errors, "f-", "title", "Key result", &form.title, "text", None))
-                    div.field {
-                        label for="f-kind" { "Measured as" }
-                        select #f-kind name="kind" {
-                            option value="numeric" selected[form.kind != "done"] { "A number from a start to a target" }
-                            option value="done" selected[form.kind == "done"] { "Done or not done" }
-                        }
-                    }
-                    (input_field(errors, "f-", "start", "Start", &form.start, "number", None))
-                    (input_field(errors, "f-", "target", "Target", &form.target, "number", Some("May be below the start, for things that should go down.")))
-                    (input_field(errors, "f-", "unit", "Unit", &form.unit, "text", None))
-                    button type="submit" { "Add key result" }
-                }
-            }
+            (objective_forms(user, o, form, errors))
         }
         @if !d.children.is_empty() {
             h2 { "Aligned to this" }
@@ -400,6 +353,66 @@ async fn objective_page(
         }
     };
     Ok(page(&frame(user, &settings), &o.title, body))
+}
+
+/// The forms of an objective its owner side may change: the weekly check-in (once it has
+/// key results) and a new key result.
+fn objective_forms(
+    user: &CurrentUser,
+    o: &trellis_core::work::Objective,
+    form: &ObjectiveActionForm,
+    errors: &[FieldError],
+) -> Markup {
+    html! {
+        @if !o.key_results.is_empty() {
+            section.card aria-labelledby="check-in" {
+                h2 #check-in { "Weekly check-in" }
+                form method="post" action=(format!("/objectives/{}/check-in", o.id)) novalidate {
+                    (csrf_field(user))
+                    div.field {
+                        label for="f-key_result" { "Key result" }
+                        select #f-key_result name="key_result" {
+                            @for k in &o.key_results { option value=(k.id) selected[form.key_result == k.id.to_string()] { (k.title) } }
+                        }
+                    }
+                    (input_field(errors, "f-", "value", "New value", &form.value, "number", Some("For numeric key results.")))
+                    div.field {
+                        label { input type="checkbox" name="done" value="1" checked[form.done == "1"]; " Done (for done / not done key results)" }
+                    }
+                    div.field {
+                        label for="f-confidence" { "Confidence" }
+                        select #f-confidence name="confidence" aria-invalid=[error_for(errors, "confidence").map(|_| "true")] {
+                            option value="" { "Choose…" }
+                            @for c in [Confidence::OnTrack, Confidence::Unsure, Confidence::OffTrack] {
+                                option value=(c.as_str()) selected[form.confidence == c.as_str()] { (c.label()) }
+                            }
+                        }
+                        @if let Some(e) = error_for(errors, "confidence") { p.field-error { (e) } }
+                    }
+                    (input_field(errors, "f-", "note", "Note", &form.note, "text", None))
+                    button type="submit" { "Check in" }
+                }
+            }
+        }
+            section.card aria-labelledby="add-kr" {
+                h2 #add-kr { "Add a key result" }
+                form method="post" action=(format!("/objectives/{}/key-results", o.id)) novalidate {
+                    (csrf_field(user))
+                    (input_field(errors, "f-", "title", "Key result", &form.title, "text", None))
+                    div.field {
+                        label for="f-kind" { "Measured as" }
+                        select #f-kind name="kind" {
+                            option value="numeric" selected[form.kind != "done"] { "A number from a start to a target" }
+                            option value="done" selected[form.kind == "done"] { "Done or not done" }
+                        }
+                    }
+                    (input_field(errors, "f-", "start", "Start", &form.start, "number", None))
+                    (input_field(errors, "f-", "target", "Target", &form.target, "number", Some("May be below the start, for things that should go down.")))
+                    (input_field(errors, "f-", "unit", "Unit", &form.unit, "text", None))
+                    button type="submit" { "Add key result" }
+                }
+            }
+    }
 }
 
 pub async fn show_objective(
