@@ -275,32 +275,7 @@ pub async fn show_person(
                     (crate::mentoring::pages::mentorship_rows(&mentorships, p.id, today, &user, &format!("/people/{}", p.id)))
                 }
             }
-            @if !history.is_empty() {
-                section.card aria-labelledby="history" {
-                    h2 #history { "History" }
-                    table {
-                        thead { tr { th { "Since" } th { "Change" } th { "By" } } }
-                        tbody {
-                            @for e in history.iter().take(HISTORY_SHOWN) {
-                                tr {
-                                    td data-label="Since" { (crate::pages::format_date(e.effective_on)) }
-                                    td data-label="Change" { (history_change(e, &settings)) }
-                                    td data-label="By" {
-                                        @match (&e.actor, &e.actor_name) {
-                                            (Some(a), Some(name)) => { a href=(format!("/people/{a}")) { (name) } }
-                                            _ => { span.muted { "—" } }
-                                        }
-                                        " " span.muted { "(" (e.source) ")" }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    @if history.len() > HISTORY_SHOWN {
-                        p.muted { (history.len() - HISTORY_SHOWN) " earlier changes are not shown." }
-                    }
-                }
-            }
+            (history_card(&history, &settings))
         }
     };
     Ok(page(
@@ -312,6 +287,41 @@ pub async fn show_person(
         &p.display_name(),
         body,
     ))
+}
+
+/// A person's org history, newest first, for those who may see it.
+fn history_card(
+    history: &[trellis_core::org::history::HistoryEntry],
+    settings: &trellis_core::settings::Settings,
+) -> Markup {
+    html! {
+        @if !history.is_empty() {
+            section.card aria-labelledby="history" {
+                h2 #history { "History" }
+                table {
+                    thead { tr { th { "Since" } th { "Change" } th { "By" } } }
+                    tbody {
+                        @for e in history.iter().take(HISTORY_SHOWN) {
+                            tr {
+                                td data-label="Since" { (crate::pages::format_date(e.effective_on)) }
+                                td data-label="Change" { (history_change(e, &settings)) }
+                                td data-label="By" {
+                                    @match (&e.actor, &e.actor_name) {
+                                        (Some(a), Some(name)) => { a href=(format!("/people/{a}")) { (name) } }
+                                        _ => { span.muted { "—" } }
+                                    }
+                                    " " span.muted { "(" (e.source) ")" }
+                                }
+                            }
+                        }
+                    }
+                }
+                @if history.len() > HISTORY_SHOWN {
+                    p.muted { (history.len() - HISTORY_SHOWN) " earlier changes are not shown." }
+                }
+            }
+        }
+    }
 }
 
 /// The most recent changes a person page lists.

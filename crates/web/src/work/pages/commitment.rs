@@ -471,6 +471,21 @@ pub(super) async fn commitment_page(
                 }
             }
         }
+        (history_and_comments(user, &d, &names, form, errors))
+    };
+    Ok(page(&frame(user, &settings), &c.title, body))
+}
+
+/// A commitment's history and its comments, with the comment form for those who may.
+fn history_and_comments(
+    user: &CurrentUser,
+    d: &CommitmentDetail,
+    names: &[(PersonId, String)],
+    form: &ActionForm,
+    errors: &[FieldError],
+) -> Markup {
+    let c = &d.commitment;
+    html! {
         section aria-labelledby="history" {
             h2 #history { "History" }
             ul.history {
@@ -499,8 +514,7 @@ pub(super) async fn commitment_page(
                 }
             }
         }
-    };
-    Ok(page(&frame(user, &settings), &c.title, body))
+    }
 }
 
 pub async fn show_commitment(

@@ -111,6 +111,32 @@ pub(super) async fn plate_page(
                 }
             }
         }
+        (capacity_and_absences(user, &p, errors))
+        @if !p.recently_closed.is_empty() {
+            section aria-labelledby="closed" {
+                h2 #closed { "Recently closed" }
+                ul.plain { @for c in &p.recently_closed {
+                    li { a href=(format!("/commitments/{}", c.id)) { (c.title) } " · "
+                        @match c.status { CommitmentStatus::Done => { "done" @if let Some(d) = c.completed_on { " " (d.format("%-d %b")) } @if c.completed_on.is_some_and(|d| d > c.agreed_due_date) { " " span.flag.bad { "late" } } } _ => { "cancelled" } } }
+                } }
+            }
+        }
+    };
+    let title = if mine {
+        "My plate".to_string()
+    } else {
+        format!("{}\u{2019}s plate", p.person.name)
+    };
+    Ok(page(&frame(user, &settings), &title, body))
+}
+
+/// A plate's capacity and absences, each with its form.
+fn capacity_and_absences(
+    user: &CurrentUser,
+    p: &trellis_core::work::plate::Plate,
+    errors: &[FieldError],
+) -> Markup {
+    html! {
         div.grid {
             section.card aria-labelledby="capacity" {
                 h2 #capacity { "Capacity" }
@@ -146,22 +172,7 @@ pub(super) async fn plate_page(
                 }
             }
         }
-        @if !p.recently_closed.is_empty() {
-            section aria-labelledby="closed" {
-                h2 #closed { "Recently closed" }
-                ul.plain { @for c in &p.recently_closed {
-                    li { a href=(format!("/commitments/{}", c.id)) { (c.title) } " · "
-                        @match c.status { CommitmentStatus::Done => { "done" @if let Some(d) = c.completed_on { " " (d.format("%-d %b")) } @if c.completed_on.is_some_and(|d| d > c.agreed_due_date) { " " span.flag.bad { "late" } } } _ => { "cancelled" } } }
-                } }
-            }
-        }
-    };
-    let title = if mine {
-        "My plate".to_string()
-    } else {
-        format!("{}\u{2019}s plate", p.person.name)
-    };
-    Ok(page(&frame(user, &settings), &title, body))
+    }
 }
 
 pub async fn show_plate(
