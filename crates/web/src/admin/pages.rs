@@ -399,25 +399,7 @@ async fn preview_import(
             div.warning { p { strong { "Please check:" } }
                 ul { @for w in &plan.warnings { li { (Located { file: &file_name, issue: w }.to_string()) } } } }
         }
-        @if !plan.updates.is_empty() {
-            h2 { "Changes" }
-            table.responsive {
-                thead { tr { th { "Line" } th { "Person" } th { "What changes" } } }
-                tbody {
-                    @for u in plan.updates.iter().take(100) {
-                        tr { td data-label="Line" { (u.line) } td data-label="Person" { (u.record.name) " " span.muted { (u.record.email) } } td data-label="Changes" { (u.changed.join(", ")) } }
-                    }
-                }
-            }
-            @if plan.updates.len() > 100 { p.muted { "… and " (plan.updates.len() - 100) " more." } }
-        }
-        @if !plan.deactivations.is_empty() {
-            h2 { "To mark as left" }
-            ul #leaving {
-                @for d in plan.deactivations.iter().take(200) { li { (d.name) " " span.muted { (d.email) } } }
-            }
-            @if plan.deactivations.len() > 200 { p.muted { "… and " (plan.deactivations.len() - 200) " more." } }
-        }
+        (changes_and_leavers(&plan))
         @if plan.is_empty() {
             p.notice { "This file matches what Trellis already holds: there is nothing to change." }
         } @else {
@@ -441,6 +423,31 @@ async fn preview_import(
         }
     };
     Ok(page(&frame, "Import preview", body).into_response())
+}
+
+/// What an import changes, person by person, and who it marks as left.
+fn changes_and_leavers(plan: &trellis_core::org::import::ImportPlan) -> Markup {
+    html! {
+        @if !plan.updates.is_empty() {
+            h2 { "Changes" }
+            table.responsive {
+                thead { tr { th { "Line" } th { "Person" } th { "What changes" } } }
+                tbody {
+                    @for u in plan.updates.iter().take(100) {
+                        tr { td data-label="Line" { (u.line) } td data-label="Person" { (u.record.name) " " span.muted { (u.record.email) } } td data-label="Changes" { (u.changed.join(", ")) } }
+                    }
+                }
+            }
+            @if plan.updates.len() > 100 { p.muted { "… and " (plan.updates.len() - 100) " more." } }
+        }
+        @if !plan.deactivations.is_empty() {
+            h2 { "To mark as left" }
+            ul #leaving {
+                @for d in plan.deactivations.iter().take(200) { li { (d.name) " " span.muted { (d.email) } } }
+            }
+            @if plan.deactivations.len() > 200 { p.muted { "… and " (plan.deactivations.len() - 200) " more." } }
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -240,23 +240,7 @@ async fn mentoring_page(
                     }
                 }
             }
-            section.card aria-labelledby="mentor" {
-                h2 #mentor { "As a mentor" }
-                p.hint { @if let Some(p) = &mine.profile { "You offer " (p.strengths.join(", ")) " to up to " (p.capacity) " mentee" @if p.capacity != 1 { "s" } " at a time." } @else { "Offer what you are good at to people outside your own team." } }
-                form method="post" action="/mentoring/mentor" novalidate {
-                    (csrf_field(user))
-                    (input_field(errors, "f-", "strengths", "Skills you can help others grow", &filled.strengths, "text", Some("Separated by commas.")))
-                    (input_field(errors, "f-", "capacity", "How many mentees at a time", &filled.capacity, "number", Some(&format!("From 1 to {MAX_CAPACITY}."))))
-                    (input_field(errors, "f-", "mentor_note", "A note for mentees (optional)", &filled.mentor_note, "text", None))
-                    button type="submit" { "Save my mentor profile" }
-                }
-                @if mine.profile.is_some() {
-                    form.inline-forms method="post" action="/mentoring/mentor/delete" {
-                        (csrf_field(user))
-                        button.secondary type="submit" { "Stop mentoring" }
-                    }
-                }
-            }
+            (mentor_card(user, mine.profile.as_ref(), &filled, errors))
         }
     };
     Ok(page(
@@ -268,6 +252,34 @@ async fn mentoring_page(
         "Mentoring",
         body,
     ))
+}
+
+/// The viewer as a mentor: what they offer, to how many, and the form to change it.
+fn mentor_card(
+    user: &CurrentUser,
+    profile: Option<&trellis_core::mentoring::MentorProfile>,
+    filled: &MentoringForm,
+    errors: &[FieldError],
+) -> Markup {
+    html! {
+        section.card aria-labelledby="mentor" {
+            h2 #mentor { "As a mentor" }
+            p.hint { @if let Some(p) = profile { "You offer " (p.strengths.join(", ")) " to up to " (p.capacity) " mentee" @if p.capacity != 1 { "s" } " at a time." } @else { "Offer what you are good at to people outside your own team." } }
+            form method="post" action="/mentoring/mentor" novalidate {
+                (csrf_field(user))
+                (input_field(errors, "f-", "strengths", "Skills you can help others grow", &filled.strengths, "text", Some("Separated by commas.")))
+                (input_field(errors, "f-", "capacity", "How many mentees at a time", &filled.capacity, "number", Some(&format!("From 1 to {MAX_CAPACITY}."))))
+                (input_field(errors, "f-", "mentor_note", "A note for mentees (optional)", &filled.mentor_note, "text", None))
+                button type="submit" { "Save my mentor profile" }
+            }
+            @if profile.is_some() {
+                form.inline-forms method="post" action="/mentoring/mentor/delete" {
+                    (csrf_field(user))
+                    button.secondary type="submit" { "Stop mentoring" }
+                }
+            }
+        }
+    }
 }
 
 pub async fn show_mentoring(

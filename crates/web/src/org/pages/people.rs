@@ -304,7 +304,7 @@ fn history_card(
                         @for e in history.iter().take(HISTORY_SHOWN) {
                             tr {
                                 td data-label="Since" { (crate::pages::format_date(e.effective_on)) }
-                                td data-label="Change" { (history_change(e, &settings)) }
+                                td data-label="Change" { (history_change(e, settings)) }
                                 td data-label="By" {
                                     @match (&e.actor, &e.actor_name) {
                                         (Some(a), Some(name)) => { a href=(format!("/people/{a}")) { (name) } }

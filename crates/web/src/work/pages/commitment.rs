@@ -492,7 +492,7 @@ fn history_and_comments(
                 li { "Created " (c.created_on) " by " @match &c.requester { Some(r) => { (r.name) } None => { (c.owner.name) } } ", due " (d.changes.iter().find(|ch| ch.field == ChangeField::DueDate).and_then(|ch| ch.before.clone()).unwrap_or_else(|| c.due_date.to_string())) }
                 @for ch in &d.changes {
                     li {
-                        (change_text(ch, &names))
+                        (change_text(ch, names))
                         br; span.muted { (crate::pages::format_time(ch.at, user)) @if let Some(a) = &ch.actor { " · " (a.name) } @if !ch.note.is_empty() { " · \u{201c}" (ch.note) "\u{201d}" } }
                     }
                 }

@@ -185,34 +185,7 @@ pub async fn show_team_work(
                     }
                 }
             }
-            section aria-labelledby="people" {
-                h2 #people { "Workload and delivery per person" }
-                p.hint { "Workload: open work due by " (v.horizon.last.format("%-d %b")) " against capacity over the same days (absences taken off). Delivery: commitments due "
-                    (crate::pages::format_date(v.window.first)) " – " (crate::pages::format_date(v.window.last)) " done by their agreed date." }
-                div.table-scroll {
-                    table.data {
-                        thead { tr { th { "Person" } th { "Workload" } th { "Would like moved" } th.num { "Delivered on time" } th.num { "Reliability" } } }
-                        tbody {
-                            @for m in &v.members {
-                                tr {
-                                    td style=(format!("padding-left:{}rem", 0.5 + f64::from(m.depth.min(6)) * 0.8)) {
-                                        a href=(format!("/people/{}/plate", m.person.id)) { (m.person.name) }
-                                        @if let Some(t) = &m.title { br; span.muted { (t) } }
-                                    }
-                                    td { (workload_text(&m.workload)) }
-                                    td {
-                                        @for w in wishes.iter().filter(|w| w.person_id == m.person.id) {
-                                            span.badge { (w.direction.as_str()) } " " (w.what) br;
-                                        }
-                                    }
-                                    td.num { (m.delivery.on_time) " of " (m.delivery.due) }
-                                    td.num { (percent(m.reliability)) }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+            (people_table(&v, &wishes))
             @if !offers.is_empty() { (offers_section(&user, &offers)) }
             section aria-labelledby="trend" {
                 h2 #trend { "Delivery by month" }
@@ -238,6 +211,43 @@ pub async fn show_team_work(
         &heading,
         body,
     ))
+}
+
+/// Workload, wishes and delivery per person of the tree.
+fn people_table(
+    v: &trellis_core::work::team_view::TeamJobView,
+    wishes: &[trellis_core::growth::wishes::PlateWish],
+) -> Markup {
+    html! {
+        section aria-labelledby="people" {
+            h2 #people { "Workload and delivery per person" }
+            p.hint { "Workload: open work due by " (v.horizon.last.format("%-d %b")) " against capacity over the same days (absences taken off). Delivery: commitments due "
+                (crate::pages::format_date(v.window.first)) " – " (crate::pages::format_date(v.window.last)) " done by their agreed date." }
+            div.table-scroll {
+                table.data {
+                    thead { tr { th { "Person" } th { "Workload" } th { "Would like moved" } th.num { "Delivered on time" } th.num { "Reliability" } } }
+                    tbody {
+                        @for m in &v.members {
+                            tr {
+                                td style=(format!("padding-left:{}rem", 0.5 + f64::from(m.depth.min(6)) * 0.8)) {
+                                    a href=(format!("/people/{}/plate", m.person.id)) { (m.person.name) }
+                                    @if let Some(t) = &m.title { br; span.muted { (t) } }
+                                }
+                                td { (workload_text(&m.workload)) }
+                                td {
+                                    @for w in wishes.iter().filter(|w| w.person_id == m.person.id) {
+                                        span.badge { (w.direction.as_str()) } " " (w.what) br;
+                                    }
+                                }
+                                td.num { (m.delivery.on_time) " of " (m.delivery.due) }
+                                td.num { (percent(m.reliability)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
