@@ -333,7 +333,12 @@ impl OrgWrite for FakeUnit<'_> {
     async fn create_person(&mut self, fields: &PersonFields) -> CoreResult<PersonId> {
         unreachable!("OrgWrite::create_person is not used by the services under test")
     }
-    async fn update_person(&mut self, id: PersonId, fields: &PersonFields) -> CoreResult<()> {
+    async fn update_person(
+        &mut self,
+        id: PersonId,
+        before: &PersonFields,
+        after: &PersonFields,
+    ) -> CoreResult<()> {
         unreachable!("OrgWrite::update_person is not used by the services under test")
     }
     async fn set_skills(&mut self, id: PersonId, skills: &[SkillLevel]) -> CoreResult<()> {

@@ -6,7 +6,7 @@ use sqlx::{Any, Arguments, AssertSqlSafe, Transaction};
 use trellis_core::error::{CoreError, CoreResult};
 
 /// One column value.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Value {
     Int(Option<i64>),
     Real(Option<f64>),

@@ -1,7 +1,7 @@
 //! The org history table, and person writes that record it with their audit line in one
 //! transaction.
 
-use crate::people::{create_person_in, set_person_skills_in, update_person_in};
+use crate::people::{create_person_in, set_person_skills_in};
 use crate::{Backend, SqlStore, map_err, placeholders};
 use sqlx::{AssertSqlSafe, Row};
 use trellis_core::PersonId;
@@ -55,8 +55,13 @@ impl trellis_core::org::store::OrgWrite for crate::unit::SqlUnit {
     async fn create_person(&mut self, fields: &PersonFields) -> CoreResult<PersonId> {
         create_person_in(&mut self.tx, fields).await
     }
-    async fn update_person(&mut self, id: PersonId, fields: &PersonFields) -> CoreResult<()> {
-        update_person_in(&mut self.tx, id, fields).await
+    async fn update_person(
+        &mut self,
+        id: PersonId,
+        before: &PersonFields,
+        after: &PersonFields,
+    ) -> CoreResult<()> {
+        crate::people::update_changed_in(&mut self.tx, id, before, after).await
     }
     async fn set_skills(&mut self, id: PersonId, skills: &[SkillLevel]) -> CoreResult<()> {
         set_person_skills_in(&mut self.tx, id, skills).await

@@ -77,6 +77,50 @@ async fn reporting_lines_read_back_as_imported(backend: &'static str) {
     );
 }
 
+backend_tests!(an_update_writes_only_what_changed_and_search_follows_it);
+async fn an_update_writes_only_what_changed_and_search_follows_it(backend: &'static str) {
+    use trellis_core::org::people::PersonFields;
+    let (_db, store) = demo_store(backend, 120).await;
+    let id = store.top_of_tree().await.unwrap()[0].id;
+    let person = store.person(id).await.unwrap().unwrap();
+    let before = PersonFields::from(&person);
+    let mut after = before.clone();
+    after.title = Some("Keeper of the Zeppelin".into());
+    let mut work = store.begin_org_write().await.unwrap();
+    work.update_person(id, &before, &after).await.unwrap();
+    work.commit().await.unwrap();
+    let read = store.person(id).await.unwrap().unwrap();
+    assert_eq!(
+        read.title.as_deref(),
+        Some("Keeper of the Zeppelin"),
+        "{backend}"
+    );
+    assert_eq!(
+        PersonFields::from(&read),
+        after,
+        "{backend}: everything else as it was"
+    );
+    let found = store
+        .list_people(&PeopleFilter {
+            query: Some("zeppelin".into()),
+            per_page: 10,
+            page: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(found.items.len(), 1, "{backend}: the new title is searched");
+    // Nothing changed, and nobody there: still not found.
+    let mut work = store.begin_org_write().await.unwrap();
+    let missing = work
+        .update_person(trellis_core::PersonId(999_999), &after, &after)
+        .await;
+    assert!(
+        matches!(missing, Err(trellis_core::CoreError::NotFound(_))),
+        "{backend}: {missing:?}"
+    );
+}
+
 backend_tests!(directory_search_filters_and_pages);
 async fn directory_search_filters_and_pages(backend: &'static str) {
     let (_db, store) = demo_store(backend, 200).await;

@@ -662,7 +662,7 @@ pub async fn update(
     record.effective_on = crate::clock::local_date(person.time_zone.as_deref(), now);
     let changes = history::changes(&before, &after);
     let mut work = store.begin_org_write().await?;
-    work.update_person(id, &fields).await?;
+    work.update_person(id, &old, &fields).await?;
     if let Some(skills) = &skills {
         work.set_skills(id, skills).await?;
     }

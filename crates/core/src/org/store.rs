@@ -45,8 +45,14 @@ pub struct ChangeRecord {
 #[async_trait]
 pub trait OrgWrite: crate::unit_of_work::UnitOfWork {
     async fn create_person(&mut self, fields: &PersonFields) -> CoreResult<PersonId>;
-    /// Not found when there is no such person.
-    async fn update_person(&mut self, id: PersonId, fields: &PersonFields) -> CoreResult<()>;
+    /// Changes a person from `before` (as read) to `after`, writing only what differs; not
+    /// found when there is no such person.
+    async fn update_person(
+        &mut self,
+        id: PersonId,
+        before: &PersonFields,
+        after: &PersonFields,
+    ) -> CoreResult<()>;
     /// Replaces a person's skills (creating unknown skill names).
     async fn set_skills(&mut self, id: PersonId, skills: &[SkillLevel]) -> CoreResult<()>;
     /// Keeps changes of people's fields in the org history, as `record` says.

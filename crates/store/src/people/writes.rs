@@ -1,6 +1,7 @@
 //! Creating and updating people and their skills, on the pool or inside a transaction.
 
 use super::*;
+use crate::bulk::Value;
 use crate::{SqlStore, map_err};
 use trellis_core::PersonId;
 use trellis_core::error::{CoreError, CoreResult};
@@ -39,6 +40,34 @@ pub(crate) fn person_arguments(f: &PersonFields) -> CoreResult<sqlx::any::AnyArg
     Ok(args)
 }
 
+/// The stored fields of a person as (column, value), in the order of `person_arguments`.
+fn person_columns(f: &PersonFields) -> [(&'static str, Value); 13] {
+    let text = |v: &Option<String>| Value::Text(v.clone());
+    [
+        ("employee_id", text(&f.employee_id)),
+        ("name", Value::Text(Some(f.name.clone()))),
+        ("preferred_name", text(&f.preferred_name)),
+        ("email", Value::Text(Some(f.email.clone()))),
+        ("title", text(&f.title)),
+        ("level_id", Value::Int(f.level_id.map(|l| l.0))),
+        ("team_id", Value::Int(f.team_id.map(|t| t.0))),
+        ("manager_id", Value::Int(f.manager_id.map(|m| m.0))),
+        ("location", text(&f.location)),
+        ("time_zone", text(&f.time_zone)),
+        ("start_date", Value::Text(date_text(f.start_date))),
+        ("status", Value::Text(Some(f.status.as_str().to_string()))),
+        (
+            "search_text",
+            Value::Text(Some(search_text(
+                &f.name,
+                f.preferred_name.as_deref(),
+                &f.email,
+                f.title.as_deref(),
+            ))),
+        ),
+    ]
+}
+
 pub async fn create_person(store: &SqlStore, f: &PersonFields) -> CoreResult<PersonId> {
     let mut conn = store.pool.acquire().await.map_err(map_err)?;
     create_person_in(&mut conn, f).await
@@ -63,6 +92,59 @@ pub(crate) async fn create_person_in(
 pub async fn update_person(store: &SqlStore, id: PersonId, f: &PersonFields) -> CoreResult<()> {
     let mut conn = store.pool.acquire().await.map_err(map_err)?;
     update_person_in(&mut conn, id, f).await
+}
+
+/// Writes only the columns whose values differ from `before`: an unchanged column leaves
+/// its indexes alone, which keeps a one-field change short under SQLite's write lock.
+pub(crate) async fn update_changed_in(
+    conn: &mut sqlx::AnyConnection,
+    id: PersonId,
+    before: &PersonFields,
+    after: &PersonFields,
+) -> CoreResult<()> {
+    use sqlx::Arguments;
+    let old = person_columns(before);
+    let mut sets = Vec::new();
+    let mut args = sqlx::any::AnyArguments::default();
+    for (k, (column, value)) in person_columns(after).into_iter().enumerate() {
+        if value == old[k].1 {
+            continue;
+        }
+        sets.push(format!("{column} = ${}", sets.len() + 1));
+        let added = match value {
+            Value::Int(x) => args.add(x),
+            Value::Real(x) => args.add(x),
+            Value::Text(x) => args.add(x),
+            Value::Bytes(x) => args.add(x),
+        };
+        added.map_err(|e| CoreError::Internal(e.to_string()))?;
+    }
+    if sets.is_empty() {
+        // Nothing to write; the person must still exist.
+        let found: Option<i64> = sqlx::query_scalar("SELECT id FROM people WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(map_err)?;
+        return found
+            .map(|_| ())
+            .ok_or_else(|| CoreError::NotFound(format!("person {id}")));
+    }
+    args.add(id.0)
+        .map_err(|e| CoreError::Internal(e.to_string()))?;
+    let sql = format!(
+        "UPDATE people SET {} WHERE id = ${}",
+        sets.join(", "),
+        sets.len() + 1
+    );
+    let result = sqlx::query_with(sqlx::AssertSqlSafe(sql), args)
+        .execute(&mut *conn)
+        .await
+        .map_err(map_err)?;
+    if result.rows_affected() == 0 {
+        return Err(CoreError::NotFound(format!("person {id}")));
+    }
+    Ok(())
 }
 
 pub(crate) async fn update_person_in(
