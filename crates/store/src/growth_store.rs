@@ -94,19 +94,19 @@ impl trellis_core::growth::store::GrowthStore for SqlStore {
         growth::pending_placements_of(self, people).await
     }
     async fn skill_names(&self) -> CoreResult<Vec<String>> {
-        mentoring::skill_names(self).await
+        talent::skill_names(self).await
     }
     async fn talent_pool(&self) -> CoreResult<Vec<trellis_core::growth::talent::Talent>> {
-        mentoring::talent_pool(self).await
+        talent::talent_pool(self).await
     }
     async fn add_talent(
         &self,
         talents: &[trellis_core::growth::talent::NewTalent],
     ) -> CoreResult<Vec<trellis_core::ids::TalentId>> {
-        mentoring::add_talent(self, talents).await
+        talent::add_talent(self, talents).await
     }
     async fn remove_talent(&self, id: trellis_core::ids::TalentId) -> CoreResult<bool> {
-        mentoring::remove_talent(self, id).await
+        talent::remove_talent(self, id).await
     }
     async fn skills_of(
         &self,

@@ -22,6 +22,7 @@ mod org_store;
 mod people;
 mod reader;
 mod sql;
+mod talent;
 pub mod testing;
 mod unit;
 mod work;

@@ -1,8 +1,7 @@
-//! Mentee goals, mentor profiles, matching rounds, mentorships and the talent pool.
+//! Mentee goals, mentor profiles, matching rounds and mentorships.
 
 use crate::bulk::{Value, insert_rows};
-use crate::growth::{json_array, json_list};
-use crate::people::date;
+use crate::growth::json_array;
 use crate::sql::Columns;
 use crate::work::person_name;
 use crate::{SqlStore, map_err};
@@ -10,16 +9,14 @@ use chrono::NaiveDate;
 use sqlx::AssertSqlSafe;
 use trellis_core::PersonId;
 use trellis_core::error::{CoreError, CoreResult};
-use trellis_core::growth::stretch::Requirement;
-use trellis_core::growth::talent::{NewTalent, Talent};
 use trellis_core::ids::PersonName;
-use trellis_core::ids::{LevelId, MentorshipId, RoundId, TalentId};
+use trellis_core::ids::{LevelId, MentorshipId, RoundId};
 use trellis_core::mentoring::{
     EarlyEnd, MenteeEntry, MenteeGoals, MentorEntry, MentorProfile, Mentorship, NewMentorship,
     NewRound, NewRoundPair, Round, RoundGoal, RoundPair,
 };
 
-fn day_text(d: NaiveDate) -> String {
+pub(crate) fn day_text(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
@@ -553,117 +550,6 @@ pub async fn mentorships_of(store: &SqlStore, person: PersonId) -> CoreResult<Ve
             },
         )
         .await
-}
-
-pub async fn skill_names(store: &SqlStore) -> CoreResult<Vec<String>> {
-    sqlx::query_scalar(
-        "SELECT name FROM skills UNION SELECT skill FROM opportunity_skills \
-         UNION SELECT skill FROM talent_skills ORDER BY 1",
-    )
-    .fetch_all(&store.pool)
-    .await
-    .map_err(map_err)
-}
-
-pub async fn talent_pool(store: &SqlStore) -> CoreResult<Vec<Talent>> {
-    let rows = sqlx::query(
-        "SELECT id, name, email, hourly_rate, hours_per_week, available_from, note \
-         FROM talent_pool ORDER BY name, id",
-    )
-    .fetch_all(&store.pool)
-    .await
-    .map_err(map_err)?;
-    let mut pool: Vec<Talent> = rows
-        .iter()
-        .map(|r| {
-            Ok(Talent {
-                id: TalentId(r.int("id")?),
-                name: r.text("name")?,
-                email: r.text_or_null("email")?,
-                skills: Vec::new(),
-                hourly_rate: r.real("hourly_rate")?,
-                hours_per_week: r.real("hours_per_week")?,
-                available_from: date(Some(r.text("available_from")?))
-                    .ok_or_else(|| CoreError::Internal("talent without a start date".into()))?,
-                note: r.text("note")?,
-            })
-        })
-        .collect::<CoreResult<_>>()?;
-    if pool.is_empty() {
-        return Ok(pool);
-    }
-    let ids: Vec<i64> = pool.iter().map(|t| t.id.0).collect();
-    let sql = format!(
-        "SELECT talent_id, skill, level FROM talent_skills WHERE {} \
-         ORDER BY talent_id, level DESC, skill",
-        json_list(store.backend, "talent_id", "$1", true)
-    );
-    let rows = sqlx::query(AssertSqlSafe(sql))
-        .bind(json_array(&ids)?)
-        .fetch_all(&store.pool)
-        .await
-        .map_err(map_err)?;
-    let index: std::collections::HashMap<i64, usize> =
-        pool.iter().enumerate().map(|(i, t)| (t.id.0, i)).collect();
-    for r in &rows {
-        if let Some(&i) = index.get(&r.int("talent_id")?) {
-            pool[i].skills.push(Requirement {
-                skill: r.text("skill")?,
-                level: r.int("level")?.clamp(1, 5) as u8,
-            });
-        }
-    }
-    Ok(pool)
-}
-
-pub async fn add_talent(store: &SqlStore, talents: &[NewTalent]) -> CoreResult<Vec<TalentId>> {
-    let mut tx = store.pool.begin().await.map_err(map_err)?;
-    let mut ids = Vec::with_capacity(talents.len());
-    for t in talents {
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO talent_pool (name, email, hourly_rate, hours_per_week, available_from, \
-             note, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-        )
-        .bind(t.name.clone())
-        .bind(t.email.clone())
-        .bind(t.hourly_rate)
-        .bind(t.hours_per_week)
-        .bind(day_text(t.available_from))
-        .bind(t.note.clone())
-        .bind(t.created_at)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(map_err)?;
-        for s in &t.skills {
-            sqlx::query("INSERT INTO talent_skills (talent_id, skill, level) VALUES ($1, $2, $3)")
-                .bind(id)
-                .bind(s.skill.clone())
-                .bind(i64::from(s.level))
-                .execute(&mut *tx)
-                .await
-                .map_err(map_err)?;
-        }
-        ids.push(TalentId(id));
-    }
-    tx.commit().await.map_err(map_err)?;
-    Ok(ids)
-}
-
-pub async fn remove_talent(store: &SqlStore, id: TalentId) -> CoreResult<bool> {
-    let mut tx = store.pool.begin().await.map_err(map_err)?;
-    sqlx::query("DELETE FROM talent_skills WHERE talent_id = $1")
-        .bind(id.0)
-        .execute(&mut *tx)
-        .await
-        .map_err(map_err)?;
-    let n = sqlx::query("DELETE FROM talent_pool WHERE id = $1")
-        .bind(id.0)
-        .execute(&mut *tx)
-        .await
-        .map_err(map_err)?
-        .rows_affected();
-    tx.commit().await.map_err(map_err)?;
-    Ok(n > 0)
 }
 
 /// Mentoring's steps of a unit of work.
