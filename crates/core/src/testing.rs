@@ -1,5 +1,5 @@
 //! An in-memory fake of the storage traits, for service-level tests that check a rule
-//! without a database. It holds people and commitments; a unit of work records its steps
+//! without a database. It holds people, commitments, opportunities and placements; a unit of work records its steps
 //! and makes them visible only when it commits (`FakeStore::committed`). Methods no service
 //! under test calls say so when called, naming the method to implement here.
 
@@ -37,6 +37,8 @@ use std::sync::atomic::{AtomicI64, Ordering};
 pub(crate) struct FakeStore {
     pub people: Mutex<Vec<Person>>,
     pub commitments: Mutex<HashMap<CommitmentId, Commitment>>,
+    pub opportunities: Mutex<HashMap<OpportunityId, Opportunity>>,
+    pub placements: Mutex<HashMap<PlacementId, Placement>>,
     /// What committed units of work and direct writes wrote, in order.
     log: Mutex<Vec<String>>,
     ids: AtomicI64,
@@ -580,7 +582,7 @@ impl GrowthStore for FakeStore {
         unreachable!("GrowthStore::create_opportunity is not used by the services under test")
     }
     async fn opportunity(&self, id: OpportunityId) -> CoreResult<Option<Opportunity>> {
-        unreachable!("GrowthStore::opportunity is not used by the services under test")
+        Ok(self.opportunities.lock().unwrap().get(&id).cloned())
     }
     async fn opportunities(
         &self,
@@ -595,7 +597,7 @@ impl GrowthStore for FakeStore {
         unreachable!("GrowthStore::placements is not used by the services under test")
     }
     async fn placement(&self, id: PlacementId) -> CoreResult<Option<Placement>> {
-        unreachable!("GrowthStore::placement is not used by the services under test")
+        Ok(self.placements.lock().unwrap().get(&id).cloned())
     }
     async fn pending_placements_of(&self, people: &[PersonId]) -> CoreResult<Vec<Placement>> {
         unreachable!("GrowthStore::pending_placements_of is not used by the services under test")
@@ -630,7 +632,8 @@ impl GrowthWrite for FakeUnit<'_> {
         unreachable!("GrowthWrite::create_placement is not used by the services under test")
     }
     async fn fill_opportunity(&mut self, id: OpportunityId) -> CoreResult<()> {
-        unreachable!("GrowthWrite::fill_opportunity is not used by the services under test")
+        self.steps.push(format!("fill_opportunity {id}"));
+        Ok(())
     }
     async fn change_placement(
         &mut self,
@@ -638,7 +641,14 @@ impl GrowthWrite for FakeUnit<'_> {
         change: &PlacementChange,
         with: Option<CommitmentId>,
     ) -> CoreResult<()> {
-        unreachable!("GrowthWrite::change_placement is not used by the services under test")
+        self.steps.push(format!(
+            "change_placement {id} {} candidate {}{}",
+            change.status.as_str(),
+            change.candidate_consent.as_str(),
+            with.map(|c| format!(" with commitment {c}"))
+                .unwrap_or_default()
+        ));
+        Ok(())
     }
     async fn save_career_plan(
         &mut self,

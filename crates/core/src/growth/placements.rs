@@ -304,3 +304,132 @@ fn answered_notes(p: &Placement, change: &PlacementChange, now: i64) -> Vec<Noti
         Notification::new(to, Topic::PlacementAnswered, text, link.clone(), now)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::growth::opportunities::{Opportunity, OpportunityStatus};
+    use crate::testing::{FakeStore, noon, viewer};
+
+    // Mia manages Dana; Erin, in another department, posted the work and proposed Dana.
+    fn org(consent: CandidateConsent) -> FakeStore {
+        let store = FakeStore::with_people(&[
+            (1, "Mia Manager", None),
+            (2, "Dana Dev", Some(1)),
+            (5, "Erin Eng", None),
+        ]);
+        let name = |id: i64, name: &str| PersonName {
+            id: PersonId(id),
+            name: name.into(),
+        };
+        store.opportunities.lock().unwrap().insert(
+            OpportunityId(7),
+            Opportunity {
+                id: OpportunityId(7),
+                title: "Run the interviews".into(),
+                description: String::new(),
+                poster: name(5, "Erin Eng"),
+                hours_per_week: 3.0,
+                weeks: 4,
+                needs_manager_approval: true,
+                status: OpportunityStatus::Open,
+                requirements: Vec::new(),
+                created_at: 0,
+            },
+        );
+        store.placements.lock().unwrap().insert(
+            PlacementId(9),
+            Placement {
+                id: PlacementId(9),
+                opportunity_id: OpportunityId(7),
+                opportunity_title: "Run the interviews".into(),
+                person: name(2, "Dana Dev"),
+                status: PlacementStatus::Pending,
+                explanation: String::new(),
+                proposed_by: name(5, "Erin Eng"),
+                proposed_at: 0,
+                decided_by: None,
+                decided_at: None,
+                commitment_id: None,
+                candidate_consent: consent,
+                manager_approved_at: None,
+            },
+        );
+        store
+    }
+
+    #[tokio::test]
+    async fn the_managers_approval_gives_the_work_and_tells_the_candidate_and_the_poster() {
+        let store = org(CandidateConsent::NotAsked);
+        decide(
+            &store,
+            &viewer(1, 1),
+            PlacementId(9),
+            true,
+            noon("2026-12-01"),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            store.committed(),
+            [
+                "create_commitment 1000 \"Run the interviews\" owner 2",
+                "change_placement 9 approved candidate not_asked with commitment 1000",
+                "fill_opportunity 7",
+                "audit placement.answer",
+                "notify 2 placement_answered: You have new stretch work: \u{201c}Run the interviews\u{201d}.",
+                "notify 5 placement_answered: Dana Dev takes on \u{201c}Run the interviews\u{201d}.",
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn approval_while_the_candidate_is_asked_waits_and_tells_nobody_new() {
+        let store = org(CandidateConsent::Asked);
+        decide(
+            &store,
+            &viewer(1, 1),
+            PlacementId(9),
+            true,
+            noon("2026-12-01"),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            store.committed(),
+            [
+                "change_placement 9 pending candidate asked",
+                "audit placement.answer",
+            ],
+            "no work yet, and the candidate was told when they were asked"
+        );
+    }
+
+    #[tokio::test]
+    async fn only_the_candidates_manager_chain_decides_and_a_refusal_writes_nothing() {
+        let store = org(CandidateConsent::NotAsked);
+        for who in [viewer(5, 0), viewer(2, 0)] {
+            let r = decide(&store, &who, PlacementId(9), true, noon("2026-12-01")).await;
+            assert!(matches!(r, Err(CoreError::Forbidden(_))), "{r:?}");
+        }
+        let declined = decide(
+            &store,
+            &viewer(1, 1),
+            PlacementId(9),
+            false,
+            noon("2026-12-01"),
+        )
+        .await;
+        assert!(declined.is_ok());
+        assert_eq!(
+            store.committed(),
+            [
+                "change_placement 9 declined candidate not_asked",
+                "audit placement.answer",
+                "notify 2 placement_answered: Your placement on \u{201c}Run the interviews\u{201d} was declined.",
+                "notify 5 placement_answered: Dana Dev\u{2019}s placement on \u{201c}Run the interviews\u{201d} was declined.",
+            ],
+            "only the manager's decline is written"
+        );
+    }
+}
