@@ -500,7 +500,6 @@ async fn import_levels(store: &SqlStore, file: &Path, dry_run: bool) -> Result<b
 /// Adds the talent pool in a file, all rows or none; prints every error as
 /// FILE:LINE: column: message. Returns false on errors.
 async fn import_talent(store: &SqlStore, file: &Path, dry_run: bool) -> Result<bool> {
-    use trellis_core::GrowthStore;
     let content =
         std::fs::read(file).map_err(|e| anyhow!("cannot read {}: {e}", file.display()))?;
     let known: std::collections::HashSet<String> = store

@@ -45,11 +45,13 @@ pub mod prelude {
     pub use super::Store;
     pub use crate::audit::AuditStore;
     pub use crate::auth::store::AuthStore;
-    pub use crate::growth::store::GrowthStore;
+    pub use crate::growth::store::{GrowthStore, TalentStore};
     pub use crate::jobs::JobStore;
     pub use crate::mentoring::store::MentoringStore;
     pub use crate::notify::OutboxStore;
-    pub use crate::org::store::OrgStore;
+    pub use crate::org::store::{DirectoryStore, ImportStore, OrgStore, PersonStore, TeamStore};
     pub use crate::settings::SettingsStore;
-    pub use crate::work::store::WorkStore;
+    pub use crate::work::store::{
+        CapacityStore, CommitmentStore, DeliveryStore, ObjectiveStore, WorkStore,
+    };
 }

@@ -12,7 +12,7 @@ use crate::growth::opportunities::{
     Candidate, NewOpportunity, NewPlacement, Opportunity, OpportunityStatus, Placement,
     PlacementChange,
 };
-use crate::growth::store::{GrowthStore, GrowthWrite};
+use crate::growth::store::{GrowthStore, GrowthWrite, TalentStore};
 use crate::growth::talent::{NewTalent, Talent};
 use crate::growth::wishes::{NewWish, PlateWish};
 use crate::ids::*;
@@ -207,7 +207,7 @@ impl UnitOfWork for FakeUnit<'_> {
 }
 
 #[async_trait]
-impl OrgStore for FakeStore {
+impl PersonStore for FakeStore {
     async fn person(&self, id: PersonId) -> CoreResult<Option<Person>> {
         Ok(self
             .people
@@ -248,6 +248,13 @@ impl OrgStore for FakeStore {
     async fn direct_reports(&self, id: PersonId) -> CoreResult<Vec<PersonCard>> {
         unreachable!("OrgStore::direct_reports is not used by the services under test")
     }
+    async fn person_history(&self, id: PersonId) -> CoreResult<Vec<HistoryEntry>> {
+        unreachable!("OrgStore::person_history is not used by the services under test")
+    }
+}
+
+#[async_trait]
+impl DirectoryStore for FakeStore {
     async fn top_of_tree(&self) -> CoreResult<Vec<PersonCard>> {
         unreachable!("OrgStore::top_of_tree is not used by the services under test")
     }
@@ -257,15 +264,10 @@ impl OrgStore for FakeStore {
     async fn directory_facets(&self) -> CoreResult<DirectoryFacets> {
         unreachable!("OrgStore::directory_facets is not used by the services under test")
     }
-    async fn create_person(&self, fields: &PersonFields) -> CoreResult<PersonId> {
-        unreachable!("OrgStore::create_person is not used by the services under test")
-    }
-    async fn update_person(&self, id: PersonId, fields: &PersonFields) -> CoreResult<()> {
-        unreachable!("OrgStore::update_person is not used by the services under test")
-    }
-    async fn set_person_skills(&self, id: PersonId, skills: &[SkillLevel]) -> CoreResult<()> {
-        unreachable!("OrgStore::set_person_skills is not used by the services under test")
-    }
+}
+
+#[async_trait]
+impl TeamStore for FakeStore {
     async fn teams(&self) -> CoreResult<Vec<Team>> {
         unreachable!("OrgStore::teams is not used by the services under test")
     }
@@ -290,6 +292,13 @@ impl OrgStore for FakeStore {
     async fn upsert_levels(&self, levels: &[NewLevel]) -> CoreResult<()> {
         unreachable!("OrgStore::upsert_levels is not used by the services under test")
     }
+    async fn counts(&self) -> CoreResult<OrgCounts> {
+        unreachable!("OrgStore::counts is not used by the services under test")
+    }
+}
+
+#[async_trait]
+impl ImportStore for FakeStore {
     async fn org_snapshot(&self) -> CoreResult<OrgSnapshot> {
         unreachable!("OrgStore::org_snapshot is not used by the services under test")
     }
@@ -299,15 +308,6 @@ impl OrgStore for FakeStore {
         record: &ChangeRecord,
     ) -> CoreResult<ImportSummary> {
         unreachable!("OrgStore::apply_import is not used by the services under test")
-    }
-    async fn begin_org_write(&self) -> CoreResult<Box<dyn OrgWrite + '_>> {
-        unreachable!("OrgStore::begin_org_write is not used by the services under test")
-    }
-    async fn person_history(&self, id: PersonId) -> CoreResult<Vec<HistoryEntry>> {
-        unreachable!("OrgStore::person_history is not used by the services under test")
-    }
-    async fn counts(&self) -> CoreResult<OrgCounts> {
-        unreachable!("OrgStore::counts is not used by the services under test")
     }
     async fn save_pending_import(
         &self,
@@ -327,6 +327,22 @@ impl OrgStore for FakeStore {
         account: AccountId,
     ) -> CoreResult<Option<PendingImport>> {
         unreachable!("OrgStore::take_pending_import is not used by the services under test")
+    }
+}
+
+#[async_trait]
+impl OrgStore for FakeStore {
+    async fn create_person(&self, fields: &PersonFields) -> CoreResult<PersonId> {
+        unreachable!("OrgStore::create_person is not used by the services under test")
+    }
+    async fn update_person(&self, id: PersonId, fields: &PersonFields) -> CoreResult<()> {
+        unreachable!("OrgStore::update_person is not used by the services under test")
+    }
+    async fn set_person_skills(&self, id: PersonId, skills: &[SkillLevel]) -> CoreResult<()> {
+        unreachable!("OrgStore::set_person_skills is not used by the services under test")
+    }
+    async fn begin_org_write(&self) -> CoreResult<Box<dyn OrgWrite + '_>> {
+        unreachable!("OrgStore::begin_org_write is not used by the services under test")
     }
 }
 
@@ -384,7 +400,7 @@ impl SettingsWrite for FakeUnit<'_> {
 }
 
 #[async_trait]
-impl WorkStore for FakeStore {
+impl CommitmentStore for FakeStore {
     async fn tree_members(&self, manager: PersonId) -> CoreResult<Vec<TreeMember>> {
         unreachable!("WorkStore::tree_members is not used by the services under test")
     }
@@ -399,9 +415,6 @@ impl WorkStore for FakeStore {
     }
     async fn commitment_comments(&self, id: CommitmentId) -> CoreResult<Vec<Comment>> {
         unreachable!("WorkStore::commitment_comments is not used by the services under test")
-    }
-    async fn begin_work_write(&self) -> CoreResult<Box<dyn WorkWrite + '_>> {
-        Ok(Box::new(FakeUnit::new(self)))
     }
     async fn add_comment(
         &self,
@@ -430,6 +443,10 @@ impl WorkStore for FakeStore {
     async fn set_priorities(&self, order: &[(CommitmentId, i64)]) -> CoreResult<()> {
         unreachable!("WorkStore::set_priorities is not used by the services under test")
     }
+}
+
+#[async_trait]
+impl DeliveryStore for FakeStore {
     async fn delivery_by_owner(
         &self,
         owners: Option<&[PersonId]>,
@@ -458,6 +475,10 @@ impl WorkStore for FakeStore {
     ) -> CoreResult<Vec<(PersonId, f64)>> {
         unreachable!("WorkStore::remaining_effort is not used by the services under test")
     }
+}
+
+#[async_trait]
+impl CapacityStore for FakeStore {
     async fn capacities(&self, owners: Option<&[PersonId]>) -> CoreResult<Vec<(PersonId, f64)>> {
         unreachable!("WorkStore::capacities is not used by the services under test")
     }
@@ -490,6 +511,10 @@ impl WorkStore for FakeStore {
     async fn delete_absence(&self, id: AbsenceId) -> CoreResult<()> {
         unreachable!("WorkStore::delete_absence is not used by the services under test")
     }
+}
+
+#[async_trait]
+impl ObjectiveStore for FakeStore {
     async fn create_objective(&self, new: &NewObjective) -> CoreResult<ObjectiveId> {
         unreachable!("WorkStore::create_objective is not used by the services under test")
     }
@@ -525,6 +550,13 @@ impl WorkStore for FakeStore {
     async fn check_ins(&self, objective: ObjectiveId, limit: i64) -> CoreResult<Vec<CheckIn>> {
         unreachable!("WorkStore::check_ins is not used by the services under test")
     }
+}
+
+#[async_trait]
+impl WorkStore for FakeStore {
+    async fn begin_work_write(&self) -> CoreResult<Box<dyn WorkWrite + '_>> {
+        Ok(Box::new(FakeUnit::new(self)))
+    }
     async fn insert_work(&self, batch: &WorkBatch) -> CoreResult<()> {
         unreachable!("WorkStore::insert_work is not used by the services under test")
     }
@@ -549,6 +581,22 @@ impl WorkWrite for FakeUnit<'_> {
         ));
         self.updated.push(c.clone());
         Ok(())
+    }
+}
+
+#[async_trait]
+impl TalentStore for FakeStore {
+    async fn skill_names(&self) -> CoreResult<Vec<String>> {
+        unreachable!("GrowthStore::skill_names is not used by the services under test")
+    }
+    async fn talent_pool(&self) -> CoreResult<Vec<Talent>> {
+        unreachable!("GrowthStore::talent_pool is not used by the services under test")
+    }
+    async fn add_talent(&self, talents: &[NewTalent]) -> CoreResult<Vec<TalentId>> {
+        unreachable!("GrowthStore::add_talent is not used by the services under test")
+    }
+    async fn remove_talent(&self, id: TalentId) -> CoreResult<bool> {
+        unreachable!("GrowthStore::remove_talent is not used by the services under test")
     }
 }
 
@@ -601,18 +649,6 @@ impl GrowthStore for FakeStore {
     }
     async fn pending_placements_of(&self, people: &[PersonId]) -> CoreResult<Vec<Placement>> {
         unreachable!("GrowthStore::pending_placements_of is not used by the services under test")
-    }
-    async fn skill_names(&self) -> CoreResult<Vec<String>> {
-        unreachable!("GrowthStore::skill_names is not used by the services under test")
-    }
-    async fn talent_pool(&self) -> CoreResult<Vec<Talent>> {
-        unreachable!("GrowthStore::talent_pool is not used by the services under test")
-    }
-    async fn add_talent(&self, talents: &[NewTalent]) -> CoreResult<Vec<TalentId>> {
-        unreachable!("GrowthStore::add_talent is not used by the services under test")
-    }
-    async fn remove_talent(&self, id: TalentId) -> CoreResult<bool> {
-        unreachable!("GrowthStore::remove_talent is not used by the services under test")
     }
     async fn skills_of(
         &self,

@@ -54,56 +54,223 @@ async fn keyed_row<T>(
     row.as_ref().map(|r| map(r)).transpose()
 }
 
-pub async fn create_account(
-    store: &SqlStore,
-    person: PersonId,
-    password_hash: &str,
-    is_admin: bool,
-) -> CoreResult<AccountId> {
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO accounts (person_id, password_hash, is_admin) VALUES ($1, $2, $3) RETURNING id",
-    )
-    .bind(person.0)
-    .bind(password_hash.to_string())
-    .bind(is_admin as i64)
-    .fetch_one(&store.pool)
-    .await
-    .map_err(map_err)?;
-    Ok(AccountId(id))
-}
-
-pub async fn account_by_email(store: &SqlStore, email: &str) -> CoreResult<Option<Account>> {
-    // People who left cannot sign in.
-    let sql = format!(
-        "SELECT {ACCOUNT_COLUMNS} FROM accounts a JOIN people p ON p.id = a.person_id \
-         WHERE p.email = $1 AND p.status = 'active'"
-    );
-    let row = sqlx::query(AssertSqlSafe(sql))
-        .bind(email.trim().to_lowercase())
-        .fetch_optional(&store.pool)
+#[async_trait::async_trait]
+impl trellis_core::auth::store::AuthStore for SqlStore {
+    async fn create_account(
+        &self,
+        person: PersonId,
+        password_hash: &str,
+        is_admin: bool,
+    ) -> CoreResult<AccountId> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO accounts (person_id, password_hash, is_admin) VALUES ($1, $2, $3) RETURNING id",
+        )
+        .bind(person.0)
+        .bind(password_hash.to_string())
+        .bind(is_admin as i64)
+        .fetch_one(&self.pool)
         .await
         .map_err(map_err)?;
-    row.as_ref().map(|r| account(r)).transpose()
+        Ok(AccountId(id))
+    }
+    async fn account_by_email(&self, email: &str) -> CoreResult<Option<Account>> {
+        // People who left cannot sign in.
+        let sql = format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts a JOIN people p ON p.id = a.person_id \
+             WHERE p.email = $1 AND p.status = 'active'"
+        );
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(email.trim().to_lowercase())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)?;
+        row.as_ref().map(|r| account(r)).transpose()
+    }
+    async fn create_session(
+        &self,
+        account: AccountId,
+        token_digest: &str,
+        csrf_token: &str,
+        expires_at: i64,
+    ) -> CoreResult<()> {
+        sqlx::query(
+            "INSERT INTO sessions (token_digest, account_id, csrf_token, expires_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(token_digest.to_string())
+        .bind(account.0)
+        .bind(csrf_token.to_string())
+        .bind(expires_at)
+        .execute(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+    async fn session(&self, token_digest: &str, now: i64) -> CoreResult<Option<Session>> {
+        let mut found = self
+            .cached(
+                |c| &c.sessions,
+                token_digest.to_string(),
+                || session_row(self, token_digest),
+            )
+            .await?;
+        if found.as_ref().is_some_and(|f| f.2 <= now) && self.cache.is_some() {
+            // Renewals are not counted as changes (see below): another instance may have
+            // extended what looks expired here.
+            found = session_row(self, token_digest).await?;
+        }
+        let Some((account, csrf_token, expires_at)) = found.filter(|f| f.2 > now) else {
+            return Ok(None);
+        };
+        let renewed = now + SESSION_DAYS * 86_400;
+        // Sliding expiry, written at most once an hour to keep reads cheap. The change counters
+        // leave this update out (migration 0005), or every renewal would empty every instance's
+        // cache of sessions; this instance keeps the new expiry in its own copy.
+        if renewed - expires_at > 3600 {
+            sqlx::query("UPDATE sessions SET expires_at = $1 WHERE token_digest = $2")
+                .bind(renewed)
+                .bind(token_digest.to_string())
+                .execute(&self.pool)
+                .await
+                .map_err(map_err)?;
+            if let Some(cache) = &self.cache {
+                cache.sessions.update(token_digest, |row| {
+                    if let Some(row) = row {
+                        row.2 = renewed;
+                    }
+                });
+            }
+        }
+        Ok(Some(Session {
+            account,
+            csrf_token,
+            expires_at: renewed.max(expires_at),
+        }))
+    }
+    async fn delete_session(&self, token_digest: &str) -> CoreResult<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_digest = $1")
+            .bind(token_digest.to_string())
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+    async fn create_api_token(
+        &self,
+        account: AccountId,
+        name: &str,
+        token_digest: &str,
+        now: i64,
+    ) -> CoreResult<()> {
+        sqlx::query(
+            "INSERT INTO api_tokens (account_id, name, token_digest, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(account.0)
+        .bind(name.to_string())
+        .bind(token_digest.to_string())
+        .bind(now)
+        .execute(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+    async fn account_by_api_token(
+        &self,
+        token_digest: &str,
+        _now: i64,
+    ) -> CoreResult<Option<Account>> {
+        let sql = format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM api_tokens k JOIN accounts a ON a.id = k.account_id \
+             JOIN people p ON p.id = a.person_id WHERE k.token_digest = $1 AND p.status = 'active'"
+        );
+        self.cached(
+            |c| &c.api_tokens,
+            token_digest.to_string(),
+            || keyed_row(self, &sql, token_digest, account),
+        )
+        .await
+    }
+    async fn record_failed_sign_in(&self, email: &str, client: &str, at: i64) -> CoreResult<()> {
+        sqlx::query("INSERT INTO failed_sign_ins (email, at, client) VALUES ($1, $2, $3)")
+            .bind(email.trim().to_lowercase())
+            .bind(at)
+            .bind(client.to_string())
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+    async fn failed_sign_ins_since(
+        &self,
+        email: &str,
+        client: &str,
+        since: i64,
+    ) -> CoreResult<trellis_core::auth::SignInFailures> {
+        let (account_from_client, from_client): (i64, i64) = sqlx::query_as(
+            "SELECT COALESCE(SUM(CASE WHEN email = $1 THEN 1 ELSE 0 END), 0), COUNT(*) \
+             FROM failed_sign_ins WHERE client = $2 AND at > $3",
+        )
+        .bind(email.trim().to_lowercase())
+        .bind(client.to_string())
+        .bind(since)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(trellis_core::auth::SignInFailures {
+            account_from_client,
+            from_client,
+        })
+    }
+    async fn clear_failed_sign_ins(&self, email: &str) -> CoreResult<()> {
+        sqlx::query("DELETE FROM failed_sign_ins WHERE email = $1")
+            .bind(email.trim().to_lowercase())
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
 }
 
-pub async fn create_session(
-    store: &SqlStore,
-    account: AccountId,
-    token_digest: &str,
-    csrf_token: &str,
-    expires_at: i64,
-) -> CoreResult<()> {
-    sqlx::query(
-        "INSERT INTO sessions (token_digest, account_id, csrf_token, expires_at) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(token_digest.to_string())
-    .bind(account.0)
-    .bind(csrf_token.to_string())
-    .bind(expires_at)
-    .execute(&store.pool)
-    .await
-    .map_err(map_err)?;
-    Ok(())
+#[async_trait::async_trait]
+impl trellis_core::audit::AuditStore for SqlStore {
+    async fn audit(&self, entry: &AuditEntry) -> CoreResult<()> {
+        let mut conn = self.pool.acquire().await.map_err(map_err)?;
+        audit_in(&mut conn, entry).await
+    }
+    async fn audit_log(&self, limit: i64) -> CoreResult<Vec<trellis_core::audit::AuditLine>> {
+        let rows = sqlx::query(
+            "SELECT a.at, a.actor_id, a.action, a.subject, a.detail, p.name AS actor_name, \
+             s.id AS subject_id, s.name AS subject_name \
+             FROM (SELECT * FROM audit_log ORDER BY id DESC LIMIT $1) a \
+             LEFT JOIN people p ON p.id = a.actor_id \
+             LEFT JOIN people s ON s.id = (CASE WHEN a.subject LIKE 'person %' \
+                 THEN CAST(SUBSTR(a.subject, 8) AS BIGINT) END) \
+             ORDER BY a.id DESC",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rows.iter()
+            .map(|r| {
+                let subject_id: Option<i64> = r.try_get("subject_id").map_err(map_err)?;
+                let subject_name: Option<String> = r.try_get("subject_name").map_err(map_err)?;
+                Ok(trellis_core::audit::AuditLine {
+                    entry: AuditEntry {
+                        at: r.try_get("at").map_err(map_err)?,
+                        actor: r
+                            .try_get::<Option<i64>, _>("actor_id")
+                            .map_err(map_err)?
+                            .map(PersonId),
+                        action: r.try_get("action").map_err(map_err)?,
+                        subject: r.try_get("subject").map_err(map_err)?,
+                        detail: r.try_get("detail").map_err(map_err)?,
+                    },
+                    actor_name: r.try_get("actor_name").map_err(map_err)?,
+                    subject_person: subject_id.map(PersonId).zip(subject_name),
+                })
+            })
+            .collect()
+    }
 }
 
 /// A session's account, CSRF token and expiry, before the expiry is checked.
@@ -125,151 +292,6 @@ async fn session_row(store: &SqlStore, token_digest: &str) -> CoreResult<Option<
     .await
 }
 
-pub async fn session(
-    store: &SqlStore,
-    token_digest: &str,
-    now: i64,
-) -> CoreResult<Option<Session>> {
-    let mut found = store
-        .cached(
-            |c| &c.sessions,
-            token_digest.to_string(),
-            || session_row(store, token_digest),
-        )
-        .await?;
-    if found.as_ref().is_some_and(|f| f.2 <= now) && store.cache.is_some() {
-        // Renewals are not counted as changes (see below): another instance may have
-        // extended what looks expired here.
-        found = session_row(store, token_digest).await?;
-    }
-    let Some((account, csrf_token, expires_at)) = found.filter(|f| f.2 > now) else {
-        return Ok(None);
-    };
-    let renewed = now + SESSION_DAYS * 86_400;
-    // Sliding expiry, written at most once an hour to keep reads cheap. The change counters
-    // leave this update out (migration 0005), or every renewal would empty every instance's
-    // cache of sessions; this instance keeps the new expiry in its own copy.
-    if renewed - expires_at > 3600 {
-        sqlx::query("UPDATE sessions SET expires_at = $1 WHERE token_digest = $2")
-            .bind(renewed)
-            .bind(token_digest.to_string())
-            .execute(&store.pool)
-            .await
-            .map_err(map_err)?;
-        if let Some(cache) = &store.cache {
-            cache.sessions.update(token_digest, |row| {
-                if let Some(row) = row {
-                    row.2 = renewed;
-                }
-            });
-        }
-    }
-    Ok(Some(Session {
-        account,
-        csrf_token,
-        expires_at: renewed.max(expires_at),
-    }))
-}
-
-pub async fn delete_session(store: &SqlStore, token_digest: &str) -> CoreResult<()> {
-    sqlx::query("DELETE FROM sessions WHERE token_digest = $1")
-        .bind(token_digest.to_string())
-        .execute(&store.pool)
-        .await
-        .map_err(map_err)?;
-    Ok(())
-}
-
-pub async fn create_api_token(
-    store: &SqlStore,
-    account: AccountId,
-    name: &str,
-    token_digest: &str,
-    now: i64,
-) -> CoreResult<()> {
-    sqlx::query(
-        "INSERT INTO api_tokens (account_id, name, token_digest, created_at) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(account.0)
-    .bind(name.to_string())
-    .bind(token_digest.to_string())
-    .bind(now)
-    .execute(&store.pool)
-    .await
-    .map_err(map_err)?;
-    Ok(())
-}
-
-pub async fn account_by_api_token(
-    store: &SqlStore,
-    token_digest: &str,
-    _now: i64,
-) -> CoreResult<Option<Account>> {
-    let sql = format!(
-        "SELECT {ACCOUNT_COLUMNS} FROM api_tokens k JOIN accounts a ON a.id = k.account_id \
-         JOIN people p ON p.id = a.person_id WHERE k.token_digest = $1 AND p.status = 'active'"
-    );
-    store
-        .cached(
-            |c| &c.api_tokens,
-            token_digest.to_string(),
-            || keyed_row(store, &sql, token_digest, account),
-        )
-        .await
-}
-
-pub async fn record_failed_sign_in(
-    store: &SqlStore,
-    email: &str,
-    client: &str,
-    at: i64,
-) -> CoreResult<()> {
-    sqlx::query("INSERT INTO failed_sign_ins (email, at, client) VALUES ($1, $2, $3)")
-        .bind(email.trim().to_lowercase())
-        .bind(at)
-        .bind(client.to_string())
-        .execute(&store.pool)
-        .await
-        .map_err(map_err)?;
-    Ok(())
-}
-
-pub async fn failed_sign_ins_since(
-    store: &SqlStore,
-    email: &str,
-    client: &str,
-    since: i64,
-) -> CoreResult<trellis_core::auth::SignInFailures> {
-    let (account_from_client, from_client): (i64, i64) = sqlx::query_as(
-        "SELECT COALESCE(SUM(CASE WHEN email = $1 THEN 1 ELSE 0 END), 0), COUNT(*) \
-         FROM failed_sign_ins WHERE client = $2 AND at > $3",
-    )
-    .bind(email.trim().to_lowercase())
-    .bind(client.to_string())
-    .bind(since)
-    .fetch_one(&store.pool)
-    .await
-    .map_err(map_err)?;
-    Ok(trellis_core::auth::SignInFailures {
-        account_from_client,
-        from_client,
-    })
-}
-
-pub async fn clear_failed_sign_ins(store: &SqlStore, email: &str) -> CoreResult<()> {
-    sqlx::query("DELETE FROM failed_sign_ins WHERE email = $1")
-        .bind(email.trim().to_lowercase())
-        .execute(&store.pool)
-        .await
-        .map_err(map_err)?;
-    Ok(())
-}
-
-pub async fn audit(store: &SqlStore, entry: &AuditEntry) -> CoreResult<()> {
-    let mut conn = store.pool.acquire().await.map_err(map_err)?;
-    audit_in(&mut conn, entry).await
-}
-
 /// Writes an audit line on a connection, so that it commits with the change it records.
 pub(crate) async fn audit_in(conn: &mut sqlx::AnyConnection, entry: &AuditEntry) -> CoreResult<()> {
     sqlx::query(
@@ -284,43 +306,4 @@ pub(crate) async fn audit_in(conn: &mut sqlx::AnyConnection, entry: &AuditEntry)
     .await
     .map_err(map_err)?;
     Ok(())
-}
-
-pub async fn audit_log(
-    store: &SqlStore,
-    limit: i64,
-) -> CoreResult<Vec<trellis_core::audit::AuditLine>> {
-    let rows = sqlx::query(
-        "SELECT a.at, a.actor_id, a.action, a.subject, a.detail, p.name AS actor_name, \
-         s.id AS subject_id, s.name AS subject_name \
-         FROM (SELECT * FROM audit_log ORDER BY id DESC LIMIT $1) a \
-         LEFT JOIN people p ON p.id = a.actor_id \
-         LEFT JOIN people s ON s.id = (CASE WHEN a.subject LIKE 'person %' \
-             THEN CAST(SUBSTR(a.subject, 8) AS BIGINT) END) \
-         ORDER BY a.id DESC",
-    )
-    .bind(limit)
-    .fetch_all(&store.pool)
-    .await
-    .map_err(map_err)?;
-    rows.iter()
-        .map(|r| {
-            let subject_id: Option<i64> = r.try_get("subject_id").map_err(map_err)?;
-            let subject_name: Option<String> = r.try_get("subject_name").map_err(map_err)?;
-            Ok(trellis_core::audit::AuditLine {
-                entry: AuditEntry {
-                    at: r.try_get("at").map_err(map_err)?,
-                    actor: r
-                        .try_get::<Option<i64>, _>("actor_id")
-                        .map_err(map_err)?
-                        .map(PersonId),
-                    action: r.try_get("action").map_err(map_err)?,
-                    subject: r.try_get("subject").map_err(map_err)?,
-                    detail: r.try_get("detail").map_err(map_err)?,
-                },
-                actor_name: r.try_get("actor_name").map_err(map_err)?,
-                subject_person: subject_id.map(PersonId).zip(subject_name),
-            })
-        })
-        .collect()
 }

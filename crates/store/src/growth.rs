@@ -26,36 +26,276 @@ pub(crate) fn json_array<T: serde::Serialize>(items: &[T]) -> CoreResult<String>
     serde_json::to_string(items).map_err(|e| CoreError::Internal(e.to_string()))
 }
 
-pub async fn create_opportunity(store: &SqlStore, o: &NewOpportunity) -> CoreResult<OpportunityId> {
-    let mut tx = store.pool.begin().await.map_err(map_err)?;
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO opportunities (title, description, poster_id, hours_per_week, weeks, \
-         needs_manager_approval, status, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, 'open', $7) RETURNING id",
-    )
-    .bind(o.title.clone())
-    .bind(o.description.clone())
-    .bind(o.poster.0)
-    .bind(o.hours_per_week)
-    .bind(i64::from(o.weeks))
-    .bind(i64::from(o.needs_manager_approval))
-    .bind(o.created_at)
-    .fetch_one(&mut *tx)
-    .await
-    .map_err(map_err)?;
-    for r in &o.requirements {
-        sqlx::query(
-            "INSERT INTO opportunity_skills (opportunity_id, skill, level) VALUES ($1, $2, $3)",
+#[async_trait::async_trait]
+impl trellis_core::growth::store::GrowthStore for SqlStore {
+    async fn begin_growth_write(
+        &self,
+    ) -> CoreResult<Box<dyn trellis_core::growth::store::GrowthWrite + '_>> {
+        Ok(crate::unit::SqlUnit::begin(self).await?)
+    }
+    async fn plate_wishes(&self, people: &[PersonId]) -> CoreResult<Vec<PlateWish>> {
+        let ids: Vec<i64> = people.iter().map(|p| p.0).collect();
+        let sql = format!(
+            "{WISH_SELECT} WHERE {} ORDER BY person_id, created_at, id",
+            json_list(self.backend, "person_id", "$1", true)
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(json_array(&ids)?)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
+        rows.iter().map(wish_row).collect()
+    }
+    async fn plate_wish(&self, id: WishId) -> CoreResult<Option<PlateWish>> {
+        let row = sqlx::query(AssertSqlSafe(format!("{WISH_SELECT} WHERE id = $1")))
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)?;
+        row.as_ref().map(wish_row).transpose()
+    }
+    async fn add_plate_wish(&self, w: &NewWish) -> CoreResult<WishId> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO plate_wishes (person_id, direction, what, commitment_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
-        .bind(id)
-        .bind(r.skill.clone())
-        .bind(i64::from(r.level))
-        .execute(&mut *tx)
+        .bind(w.person.0)
+        .bind(w.direction.as_str().to_string())
+        .bind(w.what.clone())
+        .bind(w.commitment.map(|c| c.0))
+        .bind(w.created_at)
+        .fetch_one(&self.pool)
         .await
         .map_err(map_err)?;
+        Ok(WishId(id))
     }
-    tx.commit().await.map_err(map_err)?;
-    Ok(OpportunityId(id))
+    async fn delete_plate_wish(&self, id: WishId) -> CoreResult<()> {
+        sqlx::query("DELETE FROM plate_wishes WHERE id = $1")
+            .bind(id.0)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+    async fn career_plan(&self, person: PersonId) -> CoreResult<Option<CareerPlan>> {
+        let row = sqlx::query(
+            "SELECT c.target_role, c.target_level_id, l.code AS level_code, l.name AS level_name, \
+             c.strengths, c.growth_areas, c.last_reviewed_on, c.updated_at, c.updated_by, \
+             u.name AS updater_name, u.preferred_name AS updater_preferred \
+             FROM career_plans c LEFT JOIN job_levels l ON l.id = c.target_level_id \
+             LEFT JOIN people u ON u.id = c.updated_by WHERE c.person_id = $1",
+        )
+        .bind(person.0)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_err)?;
+        let Some(r) = row else { return Ok(None) };
+        let areas: Vec<GrowthArea> = serde_json::from_str(&r.text("growth_areas")?)
+            .map_err(|e| CoreError::Internal(format!("growth areas in the database: {e}")))?;
+        let label = match (r.text_or_null("level_code")?, r.text_or_null("level_name")?) {
+            (Some(code), Some(name)) => Some(format!("{code} · {name}")),
+            _ => None,
+        };
+        Ok(Some(CareerPlan {
+            fields: PlanFields {
+                target_role: r.text("target_role")?,
+                target_level: r.int_or_null("target_level_id")?.map(LevelId),
+                strengths: r.text("strengths")?,
+                growth_areas: areas,
+            },
+            target_level_label: label,
+            last_reviewed_on: date(r.text_or_null("last_reviewed_on")?),
+            updated_at: r.int("updated_at")?,
+            updated_by: person_name(&r, "updated_by", "updater_name", "updater_preferred")?,
+        }))
+    }
+    async fn career_history(&self, person: PersonId, limit: i64) -> CoreResult<Vec<PlanChange>> {
+        let rows = sqlx::query(
+            "SELECT h.at, h.what, h.by_id, p.name AS by_name, p.preferred_name AS by_preferred \
+             FROM career_plan_history h LEFT JOIN people p ON p.id = h.by_id \
+             WHERE h.person_id = $1 ORDER BY h.at DESC, h.id DESC LIMIT $2",
+        )
+        .bind(person.0)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(PlanChange {
+                    at: r.int("at")?,
+                    by: person_name(r, "by_id", "by_name", "by_preferred")?,
+                    what: r.text("what")?,
+                })
+            })
+            .collect()
+    }
+    async fn career_support(&self, person: PersonId) -> CoreResult<Vec<Commitment>> {
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "{COMMITMENT_SELECT} JOIN career_support cs ON cs.commitment_id = c.id \
+             WHERE cs.person_id = $1 ORDER BY c.due_date, c.id"
+        )))
+        .bind(person.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rows.iter().map(commitment_any).collect()
+    }
+    async fn create_opportunity(&self, o: &NewOpportunity) -> CoreResult<OpportunityId> {
+        let mut tx = self.pool.begin().await.map_err(map_err)?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO opportunities (title, description, poster_id, hours_per_week, weeks, \
+             needs_manager_approval, status, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'open', $7) RETURNING id",
+        )
+        .bind(o.title.clone())
+        .bind(o.description.clone())
+        .bind(o.poster.0)
+        .bind(o.hours_per_week)
+        .bind(i64::from(o.weeks))
+        .bind(i64::from(o.needs_manager_approval))
+        .bind(o.created_at)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        for r in &o.requirements {
+            sqlx::query(
+                "INSERT INTO opportunity_skills (opportunity_id, skill, level) VALUES ($1, $2, $3)",
+            )
+            .bind(id)
+            .bind(r.skill.clone())
+            .bind(i64::from(r.level))
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        }
+        tx.commit().await.map_err(map_err)?;
+        Ok(OpportunityId(id))
+    }
+    async fn opportunity(&self, id: OpportunityId) -> CoreResult<Option<Opportunity>> {
+        let found = opportunities_where(self, &format!("o.id = {}", id.0), None).await?;
+        Ok(found.into_iter().next())
+    }
+    async fn opportunities(
+        &self,
+        status: Option<OpportunityStatus>,
+    ) -> CoreResult<Vec<Opportunity>> {
+        match status {
+            Some(s) => opportunities_where(self, "o.status = $1", Some(s.as_str().into())).await,
+            None => opportunities_where(self, "1 = 1", None).await,
+        }
+    }
+    async fn candidates_with_skills(&self, skills: &[String]) -> CoreResult<Vec<Candidate>> {
+        let sql = format!(
+            "SELECT p.id, p.name, p.preferred_name, s.name AS skill, ps.level, ps.wants_to_grow, \
+             t.name AS team_name, m.name AS manager_name, m.preferred_name AS manager_preferred \
+             FROM people p JOIN person_skills ps ON ps.person_id = p.id \
+             JOIN skills s ON s.id = ps.skill_id \
+             LEFT JOIN teams t ON t.id = p.team_id LEFT JOIN people m ON m.id = p.manager_id \
+             WHERE p.status = 'active' AND p.id IN ( \
+               SELECT ps2.person_id FROM person_skills ps2 JOIN skills s2 ON s2.id = ps2.skill_id \
+               WHERE {}) \
+             ORDER BY p.id, s.name",
+            json_list(self.backend, "s2.name", "$1", false)
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(json_array(skills)?)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
+        let mut out: Vec<Candidate> = Vec::new();
+        for r in &rows {
+            let id = PersonId(r.int("id")?);
+            if out.last().is_none_or(|c| c.id != id) {
+                let name = r.text("name")?;
+                let preferred = r.text_or_null("preferred_name")?;
+                out.push(Candidate {
+                    id,
+                    name: display_name(&name, preferred.as_deref()),
+                    skills: Vec::new(),
+                    team: r.text_or_null("team_name")?,
+                    manager: match r.text_or_null("manager_name")? {
+                        Some(m) => Some(display_name(
+                            &m,
+                            r.text_or_null("manager_preferred")?.as_deref(),
+                        )),
+                        None => None,
+                    },
+                });
+            }
+            if let Some(c) = out.last_mut() {
+                c.skills.push(SkillLevel {
+                    skill: r.text("skill")?.into(),
+                    level: r.int("level")?.clamp(1, 5) as u8,
+                    wants_to_grow: r.int("wants_to_grow")? != 0,
+                });
+            }
+        }
+        Ok(out)
+    }
+    async fn placements(&self, opportunity: OpportunityId) -> CoreResult<Vec<Placement>> {
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "{PLACEMENT_SELECT} WHERE pl.opportunity_id = $1 ORDER BY pl.proposed_at, pl.id"
+        )))
+        .bind(opportunity.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rows.iter().map(placement_row).collect()
+    }
+    async fn placement(&self, id: PlacementId) -> CoreResult<Option<Placement>> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "{PLACEMENT_SELECT} WHERE pl.id = $1"
+        )))
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_err)?;
+        row.as_ref().map(placement_row).transpose()
+    }
+    async fn pending_placements_of(&self, people: &[PersonId]) -> CoreResult<Vec<Placement>> {
+        let ids: Vec<i64> = people.iter().map(|p| p.0).collect();
+        let sql = format!(
+            "{PLACEMENT_SELECT} WHERE pl.status = 'pending' AND {} ORDER BY pl.proposed_at, pl.id",
+            json_list(self.backend, "pl.person_id", "$1", true)
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(json_array(&ids)?)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
+        rows.iter().map(placement_row).collect()
+    }
+    async fn skills_of(
+        &self,
+        people: &[PersonId],
+    ) -> CoreResult<std::collections::HashMap<PersonId, Vec<SkillLevel>>> {
+        let mut out: std::collections::HashMap<PersonId, Vec<SkillLevel>> = Default::default();
+        if people.is_empty() {
+            return Ok(out);
+        }
+        let ids: Vec<i64> = people.iter().map(|p| p.0).collect();
+        let sql = format!(
+            "SELECT ps.person_id, s.name AS skill, ps.level, ps.wants_to_grow FROM person_skills ps \
+             JOIN skills s ON s.id = ps.skill_id WHERE {} ORDER BY ps.person_id, s.name",
+            json_list(self.backend, "ps.person_id", "$1", true)
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(json_array(&ids)?)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
+        for r in &rows {
+            out.entry(PersonId(r.int("person_id")?))
+                .or_default()
+                .push(SkillLevel {
+                    skill: r.text("skill")?.into(),
+                    level: r.int("level")?.clamp(1, 5) as u8,
+                    wants_to_grow: r.int("wants_to_grow")? != 0,
+                });
+        }
+        Ok(out)
+    }
 }
 
 const OPPORTUNITY_SELECT: &str = "SELECT o.id, o.title, o.description, o.poster_id, \
@@ -120,73 +360,6 @@ async fn opportunities_where(
     Ok(list)
 }
 
-pub async fn opportunity(store: &SqlStore, id: OpportunityId) -> CoreResult<Option<Opportunity>> {
-    let found = opportunities_where(store, &format!("o.id = {}", id.0), None).await?;
-    Ok(found.into_iter().next())
-}
-
-pub async fn opportunities(
-    store: &SqlStore,
-    status: Option<OpportunityStatus>,
-) -> CoreResult<Vec<Opportunity>> {
-    match status {
-        Some(s) => opportunities_where(store, "o.status = $1", Some(s.as_str().into())).await,
-        None => opportunities_where(store, "1 = 1", None).await,
-    }
-}
-
-pub async fn candidates_with_skills(
-    store: &SqlStore,
-    skills: &[String],
-) -> CoreResult<Vec<Candidate>> {
-    let sql = format!(
-        "SELECT p.id, p.name, p.preferred_name, s.name AS skill, ps.level, ps.wants_to_grow, \
-         t.name AS team_name, m.name AS manager_name, m.preferred_name AS manager_preferred \
-         FROM people p JOIN person_skills ps ON ps.person_id = p.id \
-         JOIN skills s ON s.id = ps.skill_id \
-         LEFT JOIN teams t ON t.id = p.team_id LEFT JOIN people m ON m.id = p.manager_id \
-         WHERE p.status = 'active' AND p.id IN ( \
-           SELECT ps2.person_id FROM person_skills ps2 JOIN skills s2 ON s2.id = ps2.skill_id \
-           WHERE {}) \
-         ORDER BY p.id, s.name",
-        json_list(store.backend, "s2.name", "$1", false)
-    );
-    let rows = sqlx::query(AssertSqlSafe(sql))
-        .bind(json_array(skills)?)
-        .fetch_all(&store.pool)
-        .await
-        .map_err(map_err)?;
-    let mut out: Vec<Candidate> = Vec::new();
-    for r in &rows {
-        let id = PersonId(r.int("id")?);
-        if out.last().is_none_or(|c| c.id != id) {
-            let name = r.text("name")?;
-            let preferred = r.text_or_null("preferred_name")?;
-            out.push(Candidate {
-                id,
-                name: display_name(&name, preferred.as_deref()),
-                skills: Vec::new(),
-                team: r.text_or_null("team_name")?,
-                manager: match r.text_or_null("manager_name")? {
-                    Some(m) => Some(display_name(
-                        &m,
-                        r.text_or_null("manager_preferred")?.as_deref(),
-                    )),
-                    None => None,
-                },
-            });
-        }
-        if let Some(c) = out.last_mut() {
-            c.skills.push(SkillLevel {
-                skill: r.text("skill")?.into(),
-                level: r.int("level")?.clamp(1, 5) as u8,
-                wants_to_grow: r.int("wants_to_grow")? != 0,
-            });
-        }
-    }
-    Ok(out)
-}
-
 const PLACEMENT_SELECT: &str = "SELECT pl.id, pl.opportunity_id, o.title AS opportunity_title, \
     pl.person_id, pe.name AS person_name, pe.preferred_name AS person_preferred, pl.status, \
     pl.explanation, pl.proposed_by, pb.name AS proposer_name, \
@@ -218,48 +391,6 @@ fn placement_row(r: &AnyRow) -> CoreResult<Placement> {
             .unwrap_or(CandidateConsent::NotAsked),
         manager_approved_at: r.int_or_null("manager_approved_at")?,
     })
-}
-
-pub async fn placements(
-    store: &SqlStore,
-    opportunity: OpportunityId,
-) -> CoreResult<Vec<Placement>> {
-    let rows = sqlx::query(AssertSqlSafe(format!(
-        "{PLACEMENT_SELECT} WHERE pl.opportunity_id = $1 ORDER BY pl.proposed_at, pl.id"
-    )))
-    .bind(opportunity.0)
-    .fetch_all(&store.pool)
-    .await
-    .map_err(map_err)?;
-    rows.iter().map(placement_row).collect()
-}
-
-pub async fn placement(store: &SqlStore, id: PlacementId) -> CoreResult<Option<Placement>> {
-    let row = sqlx::query(AssertSqlSafe(format!(
-        "{PLACEMENT_SELECT} WHERE pl.id = $1"
-    )))
-    .bind(id.0)
-    .fetch_optional(&store.pool)
-    .await
-    .map_err(map_err)?;
-    row.as_ref().map(placement_row).transpose()
-}
-
-pub async fn pending_placements_of(
-    store: &SqlStore,
-    people: &[PersonId],
-) -> CoreResult<Vec<Placement>> {
-    let ids: Vec<i64> = people.iter().map(|p| p.0).collect();
-    let sql = format!(
-        "{PLACEMENT_SELECT} WHERE pl.status = 'pending' AND {} ORDER BY pl.proposed_at, pl.id",
-        json_list(store.backend, "pl.person_id", "$1", true)
-    );
-    let rows = sqlx::query(AssertSqlSafe(sql))
-        .bind(json_array(&ids)?)
-        .fetch_all(&store.pool)
-        .await
-        .map_err(map_err)?;
-    rows.iter().map(placement_row).collect()
 }
 
 /// Growth's steps of a unit of work: placements here, career plans and wishes below.
@@ -385,39 +516,6 @@ async fn fill(tx: &mut sqlx::Transaction<'_, sqlx::Any>, id: OpportunityId) -> C
     Ok(())
 }
 
-pub async fn career_plan(store: &SqlStore, person: PersonId) -> CoreResult<Option<CareerPlan>> {
-    let row = sqlx::query(
-        "SELECT c.target_role, c.target_level_id, l.code AS level_code, l.name AS level_name, \
-         c.strengths, c.growth_areas, c.last_reviewed_on, c.updated_at, c.updated_by, \
-         u.name AS updater_name, u.preferred_name AS updater_preferred \
-         FROM career_plans c LEFT JOIN job_levels l ON l.id = c.target_level_id \
-         LEFT JOIN people u ON u.id = c.updated_by WHERE c.person_id = $1",
-    )
-    .bind(person.0)
-    .fetch_optional(&store.pool)
-    .await
-    .map_err(map_err)?;
-    let Some(r) = row else { return Ok(None) };
-    let areas: Vec<GrowthArea> = serde_json::from_str(&r.text("growth_areas")?)
-        .map_err(|e| CoreError::Internal(format!("growth areas in the database: {e}")))?;
-    let label = match (r.text_or_null("level_code")?, r.text_or_null("level_name")?) {
-        (Some(code), Some(name)) => Some(format!("{code} · {name}")),
-        _ => None,
-    };
-    Ok(Some(CareerPlan {
-        fields: PlanFields {
-            target_role: r.text("target_role")?,
-            target_level: r.int_or_null("target_level_id")?.map(LevelId),
-            strengths: r.text("strengths")?,
-            growth_areas: areas,
-        },
-        target_level_label: label,
-        last_reviewed_on: date(r.text_or_null("last_reviewed_on")?),
-        updated_at: r.int("updated_at")?,
-        updated_by: person_name(&r, "updated_by", "updater_name", "updater_preferred")?,
-    }))
-}
-
 pub(crate) async fn note_history(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     person: PersonId,
@@ -505,32 +603,6 @@ pub(crate) async fn mark_career_plan_reviewed_in(
     Ok(())
 }
 
-pub async fn career_history(
-    store: &SqlStore,
-    person: PersonId,
-    limit: i64,
-) -> CoreResult<Vec<PlanChange>> {
-    let rows = sqlx::query(
-        "SELECT h.at, h.what, h.by_id, p.name AS by_name, p.preferred_name AS by_preferred \
-         FROM career_plan_history h LEFT JOIN people p ON p.id = h.by_id \
-         WHERE h.person_id = $1 ORDER BY h.at DESC, h.id DESC LIMIT $2",
-    )
-    .bind(person.0)
-    .bind(limit)
-    .fetch_all(&store.pool)
-    .await
-    .map_err(map_err)?;
-    rows.iter()
-        .map(|r| {
-            Ok(PlanChange {
-                at: r.int("at")?,
-                by: person_name(r, "by_id", "by_name", "by_preferred")?,
-                what: r.text("what")?,
-            })
-        })
-        .collect()
-}
-
 pub(crate) async fn link_support_in(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     commitment: CommitmentId,
@@ -543,18 +615,6 @@ pub(crate) async fn link_support_in(
         .await
         .map_err(map_err)?;
     Ok(())
-}
-
-pub async fn career_support(store: &SqlStore, person: PersonId) -> CoreResult<Vec<Commitment>> {
-    let rows = sqlx::query(AssertSqlSafe(format!(
-        "{COMMITMENT_SELECT} JOIN career_support cs ON cs.commitment_id = c.id \
-         WHERE cs.person_id = $1 ORDER BY c.due_date, c.id"
-    )))
-    .bind(person.0)
-    .fetch_all(&store.pool)
-    .await
-    .map_err(map_err)?;
-    rows.iter().map(commitment_any).collect()
 }
 
 fn wish_row(r: &AnyRow) -> CoreResult<PlateWish> {
@@ -571,85 +631,6 @@ fn wish_row(r: &AnyRow) -> CoreResult<PlateWish> {
 
 const WISH_SELECT: &str =
     "SELECT id, person_id, direction, what, commitment_id, created_at FROM plate_wishes";
-
-pub async fn plate_wishes(store: &SqlStore, people: &[PersonId]) -> CoreResult<Vec<PlateWish>> {
-    let ids: Vec<i64> = people.iter().map(|p| p.0).collect();
-    let sql = format!(
-        "{WISH_SELECT} WHERE {} ORDER BY person_id, created_at, id",
-        json_list(store.backend, "person_id", "$1", true)
-    );
-    let rows = sqlx::query(AssertSqlSafe(sql))
-        .bind(json_array(&ids)?)
-        .fetch_all(&store.pool)
-        .await
-        .map_err(map_err)?;
-    rows.iter().map(wish_row).collect()
-}
-
-pub async fn plate_wish(store: &SqlStore, id: WishId) -> CoreResult<Option<PlateWish>> {
-    let row = sqlx::query(AssertSqlSafe(format!("{WISH_SELECT} WHERE id = $1")))
-        .bind(id.0)
-        .fetch_optional(&store.pool)
-        .await
-        .map_err(map_err)?;
-    row.as_ref().map(wish_row).transpose()
-}
-
-pub async fn add_plate_wish(store: &SqlStore, w: &NewWish) -> CoreResult<WishId> {
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO plate_wishes (person_id, direction, what, commitment_id, created_at) \
-         VALUES ($1, $2, $3, $4, $5) RETURNING id",
-    )
-    .bind(w.person.0)
-    .bind(w.direction.as_str().to_string())
-    .bind(w.what.clone())
-    .bind(w.commitment.map(|c| c.0))
-    .bind(w.created_at)
-    .fetch_one(&store.pool)
-    .await
-    .map_err(map_err)?;
-    Ok(WishId(id))
-}
-
-pub async fn delete_plate_wish(store: &SqlStore, id: WishId) -> CoreResult<()> {
-    sqlx::query("DELETE FROM plate_wishes WHERE id = $1")
-        .bind(id.0)
-        .execute(&store.pool)
-        .await
-        .map_err(map_err)?;
-    Ok(())
-}
-
-pub async fn skills_of(
-    store: &SqlStore,
-    people: &[PersonId],
-) -> CoreResult<std::collections::HashMap<PersonId, Vec<SkillLevel>>> {
-    let mut out: std::collections::HashMap<PersonId, Vec<SkillLevel>> = Default::default();
-    if people.is_empty() {
-        return Ok(out);
-    }
-    let ids: Vec<i64> = people.iter().map(|p| p.0).collect();
-    let sql = format!(
-        "SELECT ps.person_id, s.name AS skill, ps.level, ps.wants_to_grow FROM person_skills ps \
-         JOIN skills s ON s.id = ps.skill_id WHERE {} ORDER BY ps.person_id, s.name",
-        json_list(store.backend, "ps.person_id", "$1", true)
-    );
-    let rows = sqlx::query(AssertSqlSafe(sql))
-        .bind(json_array(&ids)?)
-        .fetch_all(&store.pool)
-        .await
-        .map_err(map_err)?;
-    for r in &rows {
-        out.entry(PersonId(r.int("person_id")?))
-            .or_default()
-            .push(SkillLevel {
-                skill: r.text("skill")?.into(),
-                level: r.int("level")?.clamp(1, 5) as u8,
-                wants_to_grow: r.int("wants_to_grow")? != 0,
-            });
-    }
-    Ok(out)
-}
 
 pub(crate) async fn resolve_off_wishes_in(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,

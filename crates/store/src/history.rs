@@ -2,12 +2,12 @@
 //! transaction.
 
 use crate::people::{create_person_in, set_person_skills_in};
-use crate::{Backend, SqlStore, map_err, placeholders};
-use sqlx::{AssertSqlSafe, Row};
+use crate::{Backend, map_err, placeholders};
+use sqlx::AssertSqlSafe;
 use trellis_core::PersonId;
-use trellis_core::error::{CoreError, CoreResult};
+use trellis_core::error::CoreResult;
 use trellis_core::org::SkillLevel;
-use trellis_core::org::history::{FieldChange, HistoryEntry, HistoryField};
+use trellis_core::org::history::FieldChange;
 use trellis_core::org::people::PersonFields;
 use trellis_core::org::store::ChangeRecord;
 
@@ -73,38 +73,4 @@ impl trellis_core::org::store::OrgWrite for crate::unit::SqlUnit {
     ) -> CoreResult<()> {
         record_in(&mut self.tx, self.backend, changes, record).await
     }
-}
-
-pub async fn person_history(store: &SqlStore, id: PersonId) -> CoreResult<Vec<HistoryEntry>> {
-    let rows = sqlx::query(
-        "SELECT h.field, h.before_value, h.after_value, h.effective_on, h.actor_id, \
-         a.name AS actor_name, h.source FROM person_history h \
-         LEFT JOIN people a ON a.id = h.actor_id \
-         WHERE h.person_id = $1 ORDER BY h.effective_on DESC, h.id DESC",
-    )
-    .bind(id.0)
-    .fetch_all(&store.pool)
-    .await
-    .map_err(map_err)?;
-    rows.iter()
-        .map(|row| {
-            let field: String = row.try_get("field").map_err(map_err)?;
-            let effective_on: String = row.try_get("effective_on").map_err(map_err)?;
-            Ok(HistoryEntry {
-                person: id,
-                field: HistoryField::parse(&field)
-                    .ok_or_else(|| CoreError::Internal(format!("history field {field:?}")))?,
-                before: row.try_get("before_value").map_err(map_err)?,
-                after: row.try_get("after_value").map_err(map_err)?,
-                effective_on: chrono::NaiveDate::parse_from_str(&effective_on, "%Y-%m-%d")
-                    .map_err(|e| CoreError::Internal(format!("history date: {e}")))?,
-                actor: row
-                    .try_get::<Option<i64>, _>("actor_id")
-                    .map_err(map_err)?
-                    .map(PersonId),
-                actor_name: row.try_get("actor_name").map_err(map_err)?,
-                source: row.try_get("source").map_err(map_err)?,
-            })
-        })
-        .collect()
 }

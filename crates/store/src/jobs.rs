@@ -7,83 +7,76 @@ use sqlx::Row;
 use trellis_core::error::CoreResult;
 use trellis_core::jobs::Job;
 
-pub async fn schedule_job(
-    store: &SqlStore,
-    kind: &str,
-    payload: &str,
-    run_at: i64,
-) -> CoreResult<i64> {
-    sqlx::query_scalar("INSERT INTO jobs (kind, payload, run_at) VALUES ($1, $2, $3) RETURNING id")
+#[async_trait::async_trait]
+impl trellis_core::jobs::JobStore for SqlStore {
+    async fn schedule_job(&self, kind: &str, payload: &str, run_at: i64) -> CoreResult<i64> {
+        sqlx::query_scalar(
+            "INSERT INTO jobs (kind, payload, run_at) VALUES ($1, $2, $3) RETURNING id",
+        )
         .bind(kind.to_string())
         .bind(payload.to_string())
         .bind(run_at)
-        .fetch_one(&store.pool)
+        .fetch_one(&self.pool)
         .await
         .map_err(map_err)
-}
-
-pub async fn claim_job(
-    store: &SqlStore,
-    worker: &str,
-    now: i64,
-    lease: i64,
-) -> CoreResult<Option<Job>> {
-    let pick = match store.backend {
-        Backend::Postgres => {
-            "SELECT id FROM jobs WHERE done_at IS NULL AND run_at <= $3 \
-             AND (claimed_until IS NULL OR claimed_until < $3) \
-             ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED"
-        }
-        Backend::Sqlite => {
-            "SELECT id FROM jobs WHERE done_at IS NULL AND run_at <= $3 \
-             AND (claimed_until IS NULL OR claimed_until < $3) ORDER BY run_at, id LIMIT 1"
-        }
-    };
-    let sql = format!(
-        "UPDATE jobs SET claimed_by = $1, claimed_until = $2, attempts = attempts + 1 \
-         WHERE id = ({pick}) RETURNING id, kind, payload, attempts"
-    );
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(worker.to_string())
-        .bind(now + lease)
-        .bind(now)
-        .fetch_optional(&store.pool)
-        .await
-        .map_err(map_err)?;
-    row.map(|r| {
-        Ok(Job {
-            id: r.try_get("id").map_err(map_err)?,
-            kind: r.try_get("kind").map_err(map_err)?,
-            payload: r.try_get("payload").map_err(map_err)?,
-            attempts: r.try_get("attempts").map_err(map_err)?,
+    }
+    async fn claim_job(&self, worker: &str, now: i64, lease: i64) -> CoreResult<Option<Job>> {
+        let pick = match self.backend {
+            Backend::Postgres => {
+                "SELECT id FROM jobs WHERE done_at IS NULL AND run_at <= $3 \
+                 AND (claimed_until IS NULL OR claimed_until < $3) \
+                 ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED"
+            }
+            Backend::Sqlite => {
+                "SELECT id FROM jobs WHERE done_at IS NULL AND run_at <= $3 \
+                 AND (claimed_until IS NULL OR claimed_until < $3) ORDER BY run_at, id LIMIT 1"
+            }
+        };
+        let sql = format!(
+            "UPDATE jobs SET claimed_by = $1, claimed_until = $2, attempts = attempts + 1 \
+             WHERE id = ({pick}) RETURNING id, kind, payload, attempts"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(worker.to_string())
+            .bind(now + lease)
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)?;
+        row.map(|r| {
+            Ok(Job {
+                id: r.try_get("id").map_err(map_err)?,
+                kind: r.try_get("kind").map_err(map_err)?,
+                payload: r.try_get("payload").map_err(map_err)?,
+                attempts: r.try_get("attempts").map_err(map_err)?,
+            })
         })
-    })
-    .transpose()
-}
-
-pub async fn finish_job(
-    store: &SqlStore,
-    id: i64,
-    worker: &str,
-    now: i64,
-    error: Option<&str>,
-) -> CoreResult<()> {
-    let query = match error {
-        // A failed job is released for a later attempt, keeping the error.
-        Some(e) => sqlx::query(
-            "UPDATE jobs SET claimed_until = NULL, claimed_by = NULL, last_error = $3 \
-             WHERE id = $1 AND claimed_by = $2",
-        )
-        .bind(id)
-        .bind(worker.to_string())
-        .bind(e.to_string()),
-        None => sqlx::query(
-            "UPDATE jobs SET done_at = $3, last_error = NULL WHERE id = $1 AND claimed_by = $2",
-        )
-        .bind(id)
-        .bind(worker.to_string())
-        .bind(now),
-    };
-    query.execute(&store.pool).await.map_err(map_err)?;
-    Ok(())
+        .transpose()
+    }
+    async fn finish_job(
+        &self,
+        id: i64,
+        worker: &str,
+        now: i64,
+        error: Option<&str>,
+    ) -> CoreResult<()> {
+        let query = match error {
+            // A failed job is released for a later attempt, keeping the error.
+            Some(e) => sqlx::query(
+                "UPDATE jobs SET claimed_until = NULL, claimed_by = NULL, last_error = $3 \
+                 WHERE id = $1 AND claimed_by = $2",
+            )
+            .bind(id)
+            .bind(worker.to_string())
+            .bind(e.to_string()),
+            None => sqlx::query(
+                "UPDATE jobs SET done_at = $3, last_error = NULL WHERE id = $1 AND claimed_by = $2",
+            )
+            .bind(id)
+            .bind(worker.to_string())
+            .bind(now),
+        };
+        query.execute(&self.pool).await.map_err(map_err)?;
+        Ok(())
+    }
 }

@@ -11,14 +11,11 @@ mod bulk;
 mod cache;
 mod copy;
 mod growth;
-mod growth_store;
 mod history;
 mod import;
 mod jobs;
 mod mentoring;
-mod mentoring_store;
 mod migrate;
-mod org_store;
 mod people;
 mod reader;
 mod sql;
@@ -311,6 +308,26 @@ fn tls_hint(url: &str, error: &str) -> Option<String> {
         Some(format!(" (the sslrootcert file {file} cannot be read)"))
     } else {
         None
+    }
+}
+
+#[async_trait::async_trait]
+impl trellis_core::Store for SqlStore {
+    fn read_in_one_view<'a>(
+        &'a self,
+        request: trellis_core::store::BoxFuture<'a, ()>,
+    ) -> trellis_core::store::BoxFuture<'a, ()> {
+        Box::pin(crate::cache::in_one_view(request))
+    }
+    fn backend(&self) -> &'static str {
+        self.backend.name()
+    }
+    async fn ping(&self) -> CoreResult<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+            .map_err(map_err)
     }
 }
 

@@ -34,190 +34,288 @@ fn required_name(
         .ok_or_else(|| CoreError::Internal(format!("no person in {id}")))
 }
 
-pub async fn mentee_goals(store: &SqlStore, person: PersonId) -> CoreResult<Option<MenteeGoals>> {
-    let row = sqlx::query(
-        "SELECT skills, must_have_skill, target_level_id, note FROM mentee_goals \
-         WHERE person_id = $1",
-    )
-    .bind(person.0)
-    .fetch_optional(&store.pool)
-    .await
-    .map_err(map_err)?;
-    row.map(|r| {
-        Ok(MenteeGoals {
-            skills: skills_from_json(&r.text("skills")?),
-            must_have: r.text_or_null("must_have_skill")?,
-            target_level: r.int_or_null("target_level_id")?.map(LevelId),
-            note: r.text("note")?,
-        })
-    })
-    .transpose()
-}
-
-pub async fn save_mentee_goals(
-    store: &SqlStore,
-    person: PersonId,
-    g: &MenteeGoals,
-    at: i64,
-) -> CoreResult<()> {
-    sqlx::query(
-        "INSERT INTO mentee_goals (person_id, skills, must_have_skill, target_level_id, note, \
-         updated_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (person_id) DO UPDATE SET \
-         skills = excluded.skills, must_have_skill = excluded.must_have_skill, \
-         target_level_id = excluded.target_level_id, note = excluded.note, \
-         updated_at = excluded.updated_at",
-    )
-    .bind(person.0)
-    .bind(json_array(&g.skills)?)
-    .bind(g.must_have.clone())
-    .bind(g.target_level.map(|l| l.0))
-    .bind(g.note.clone())
-    .bind(at)
-    .execute(&store.pool)
-    .await
-    .map_err(map_err)?;
-    Ok(())
-}
-
-pub async fn delete_mentee_goals(store: &SqlStore, person: PersonId) -> CoreResult<()> {
-    sqlx::query("DELETE FROM mentee_goals WHERE person_id = $1")
+#[async_trait::async_trait]
+impl trellis_core::mentoring::store::MentoringStore for SqlStore {
+    async fn begin_mentoring_write(
+        &self,
+    ) -> CoreResult<Box<dyn trellis_core::mentoring::store::MentoringWrite + '_>> {
+        Ok(crate::unit::SqlUnit::begin(self).await?)
+    }
+    async fn mentee_goals(&self, person: PersonId) -> CoreResult<Option<MenteeGoals>> {
+        let row = sqlx::query(
+            "SELECT skills, must_have_skill, target_level_id, note FROM mentee_goals \
+             WHERE person_id = $1",
+        )
         .bind(person.0)
-        .execute(&store.pool)
+        .fetch_optional(&self.pool)
         .await
         .map_err(map_err)?;
-    Ok(())
-}
-
-pub async fn mentor_profile(
-    store: &SqlStore,
-    person: PersonId,
-) -> CoreResult<Option<MentorProfile>> {
-    let row =
-        sqlx::query("SELECT strengths, capacity, note FROM mentor_profiles WHERE person_id = $1")
-            .bind(person.0)
-            .fetch_optional(&store.pool)
-            .await
-            .map_err(map_err)?;
-    row.map(|r| {
-        Ok(MentorProfile {
-            strengths: skills_from_json(&r.text("strengths")?),
-            capacity: r.int("capacity")?.max(0) as u32,
-            note: r.text("note")?,
-        })
-    })
-    .transpose()
-}
-
-pub async fn save_mentor_profile(
-    store: &SqlStore,
-    person: PersonId,
-    p: &MentorProfile,
-    at: i64,
-) -> CoreResult<()> {
-    sqlx::query(
-        "INSERT INTO mentor_profiles (person_id, strengths, capacity, note, updated_at) \
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (person_id) DO UPDATE SET \
-         strengths = excluded.strengths, capacity = excluded.capacity, note = excluded.note, \
-         updated_at = excluded.updated_at",
-    )
-    .bind(person.0)
-    .bind(json_array(&p.strengths)?)
-    .bind(i64::from(p.capacity))
-    .bind(p.note.clone())
-    .bind(at)
-    .execute(&store.pool)
-    .await
-    .map_err(map_err)?;
-    Ok(())
-}
-
-pub async fn delete_mentor_profile(store: &SqlStore, person: PersonId) -> CoreResult<()> {
-    sqlx::query("DELETE FROM mentor_profiles WHERE person_id = $1")
-        .bind(person.0)
-        .execute(&store.pool)
-        .await
-        .map_err(map_err)?;
-    Ok(())
-}
-
-pub async fn mentoring_pool(
-    store: &SqlStore,
-    today: NaiveDate,
-) -> CoreResult<(Vec<MenteeEntry>, Vec<MentorEntry>)> {
-    let today = day_text(today);
-    let rows = sqlx::query(
-        "SELECT p.id, p.name, p.preferred_name, l.rank AS level_rank, g.skills, \
-         g.must_have_skill, g.target_level_id, g.note, t.rank AS target_rank, \
-         t.name AS target_name \
-         FROM mentee_goals g JOIN people p ON p.id = g.person_id \
-         LEFT JOIN job_levels l ON l.id = p.level_id \
-         LEFT JOIN job_levels t ON t.id = g.target_level_id \
-         WHERE p.status = 'active' AND NOT EXISTS (SELECT 1 FROM mentorships m \
-           WHERE m.mentee_id = p.id AND m.starts_on <= $1 AND m.ends_on >= $1 \
-           AND (m.ended_on IS NULL OR m.ended_on > $1)) \
-         ORDER BY p.id",
-    )
-    .bind(today.clone())
-    .fetch_all(&store.pool)
-    .await
-    .map_err(map_err)?;
-    let mentees = rows
-        .iter()
-        .map(|r| {
-            Ok(MenteeEntry {
-                person: required_name(r, "id", "name", "preferred_name")?,
-                level_rank: r.int_or_null("level_rank")?,
-                goals: MenteeGoals {
-                    skills: skills_from_json(&r.text("skills")?),
-                    must_have: r.text_or_null("must_have_skill")?,
-                    target_level: r.int_or_null("target_level_id")?.map(LevelId),
-                    note: r.text("note")?,
-                },
-                target_rank: r.int_or_null("target_rank")?,
-                target_name: r.text_or_null("target_name")?,
+        row.map(|r| {
+            Ok(MenteeGoals {
+                skills: skills_from_json(&r.text("skills")?),
+                must_have: r.text_or_null("must_have_skill")?,
+                target_level: r.int_or_null("target_level_id")?.map(LevelId),
+                note: r.text("note")?,
             })
         })
-        .collect::<CoreResult<Vec<_>>>()?;
-    let rows = sqlx::query(
-        "SELECT p.id, p.name, p.preferred_name, l.rank AS level_rank, l.name AS level_name, \
-         f.strengths, f.capacity, (SELECT COUNT(*) FROM mentorships m WHERE m.mentor_id = p.id \
-           AND m.starts_on <= $1 AND m.ends_on >= $1 \
-           AND (m.ended_on IS NULL OR m.ended_on > $1)) AS running \
-         FROM mentor_profiles f JOIN people p ON p.id = f.person_id \
-         LEFT JOIN job_levels l ON l.id = p.level_id \
-         WHERE p.status = 'active' ORDER BY p.id",
-    )
-    .bind(today)
-    .fetch_all(&store.pool)
-    .await
-    .map_err(map_err)?;
-    let mut mentors = Vec::new();
-    for r in &rows {
-        let places = (r.int("capacity")? - r.int("running")?).max(0) as u32;
-        if places == 0 {
-            continue;
-        }
-        mentors.push(MentorEntry {
-            person: required_name(r, "id", "name", "preferred_name")?,
-            level_rank: r.int_or_null("level_rank")?,
-            level_name: r.text_or_null("level_name")?,
-            strengths: skills_from_json(&r.text("strengths")?),
-            places,
-        });
+        .transpose()
     }
-    Ok((mentees, mentors))
-}
-
-pub async fn manager_links(store: &SqlStore) -> CoreResult<Vec<(PersonId, PersonId)>> {
-    let rows = sqlx::query(
-        "SELECT id, manager_id FROM people WHERE status = 'active' AND manager_id IS NOT NULL",
-    )
-    .fetch_all(&store.pool)
-    .await
-    .map_err(map_err)?;
-    rows.iter()
-        .map(|r| Ok((PersonId(r.int("id")?), PersonId(r.int("manager_id")?))))
-        .collect()
+    async fn save_mentee_goals(
+        &self,
+        person: PersonId,
+        g: &MenteeGoals,
+        at: i64,
+    ) -> CoreResult<()> {
+        sqlx::query(
+            "INSERT INTO mentee_goals (person_id, skills, must_have_skill, target_level_id, note, \
+             updated_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (person_id) DO UPDATE SET \
+             skills = excluded.skills, must_have_skill = excluded.must_have_skill, \
+             target_level_id = excluded.target_level_id, note = excluded.note, \
+             updated_at = excluded.updated_at",
+        )
+        .bind(person.0)
+        .bind(json_array(&g.skills)?)
+        .bind(g.must_have.clone())
+        .bind(g.target_level.map(|l| l.0))
+        .bind(g.note.clone())
+        .bind(at)
+        .execute(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+    async fn delete_mentee_goals(&self, person: PersonId) -> CoreResult<()> {
+        sqlx::query("DELETE FROM mentee_goals WHERE person_id = $1")
+            .bind(person.0)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+    async fn mentor_profile(&self, person: PersonId) -> CoreResult<Option<MentorProfile>> {
+        let row = sqlx::query(
+            "SELECT strengths, capacity, note FROM mentor_profiles WHERE person_id = $1",
+        )
+        .bind(person.0)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_err)?;
+        row.map(|r| {
+            Ok(MentorProfile {
+                strengths: skills_from_json(&r.text("strengths")?),
+                capacity: r.int("capacity")?.max(0) as u32,
+                note: r.text("note")?,
+            })
+        })
+        .transpose()
+    }
+    async fn save_mentor_profile(
+        &self,
+        person: PersonId,
+        p: &MentorProfile,
+        at: i64,
+    ) -> CoreResult<()> {
+        sqlx::query(
+            "INSERT INTO mentor_profiles (person_id, strengths, capacity, note, updated_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (person_id) DO UPDATE SET \
+             strengths = excluded.strengths, capacity = excluded.capacity, note = excluded.note, \
+             updated_at = excluded.updated_at",
+        )
+        .bind(person.0)
+        .bind(json_array(&p.strengths)?)
+        .bind(i64::from(p.capacity))
+        .bind(p.note.clone())
+        .bind(at)
+        .execute(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+    async fn delete_mentor_profile(&self, person: PersonId) -> CoreResult<()> {
+        sqlx::query("DELETE FROM mentor_profiles WHERE person_id = $1")
+            .bind(person.0)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+    async fn mentoring_pool(
+        &self,
+        today: NaiveDate,
+    ) -> CoreResult<(Vec<MenteeEntry>, Vec<MentorEntry>)> {
+        let today = day_text(today);
+        let rows = sqlx::query(
+            "SELECT p.id, p.name, p.preferred_name, l.rank AS level_rank, g.skills, \
+             g.must_have_skill, g.target_level_id, g.note, t.rank AS target_rank, \
+             t.name AS target_name \
+             FROM mentee_goals g JOIN people p ON p.id = g.person_id \
+             LEFT JOIN job_levels l ON l.id = p.level_id \
+             LEFT JOIN job_levels t ON t.id = g.target_level_id \
+             WHERE p.status = 'active' AND NOT EXISTS (SELECT 1 FROM mentorships m \
+               WHERE m.mentee_id = p.id AND m.starts_on <= $1 AND m.ends_on >= $1 \
+               AND (m.ended_on IS NULL OR m.ended_on > $1)) \
+             ORDER BY p.id",
+        )
+        .bind(today.clone())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        let mentees = rows
+            .iter()
+            .map(|r| {
+                Ok(MenteeEntry {
+                    person: required_name(r, "id", "name", "preferred_name")?,
+                    level_rank: r.int_or_null("level_rank")?,
+                    goals: MenteeGoals {
+                        skills: skills_from_json(&r.text("skills")?),
+                        must_have: r.text_or_null("must_have_skill")?,
+                        target_level: r.int_or_null("target_level_id")?.map(LevelId),
+                        note: r.text("note")?,
+                    },
+                    target_rank: r.int_or_null("target_rank")?,
+                    target_name: r.text_or_null("target_name")?,
+                })
+            })
+            .collect::<CoreResult<Vec<_>>>()?;
+        let rows = sqlx::query(
+            "SELECT p.id, p.name, p.preferred_name, l.rank AS level_rank, l.name AS level_name, \
+             f.strengths, f.capacity, (SELECT COUNT(*) FROM mentorships m WHERE m.mentor_id = p.id \
+               AND m.starts_on <= $1 AND m.ends_on >= $1 \
+               AND (m.ended_on IS NULL OR m.ended_on > $1)) AS running \
+             FROM mentor_profiles f JOIN people p ON p.id = f.person_id \
+             LEFT JOIN job_levels l ON l.id = p.level_id \
+             WHERE p.status = 'active' ORDER BY p.id",
+        )
+        .bind(today)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        let mut mentors = Vec::new();
+        for r in &rows {
+            let places = (r.int("capacity")? - r.int("running")?).max(0) as u32;
+            if places == 0 {
+                continue;
+            }
+            mentors.push(MentorEntry {
+                person: required_name(r, "id", "name", "preferred_name")?,
+                level_rank: r.int_or_null("level_rank")?,
+                level_name: r.text_or_null("level_name")?,
+                strengths: skills_from_json(&r.text("strengths")?),
+                places,
+            });
+        }
+        Ok((mentees, mentors))
+    }
+    async fn manager_links(&self) -> CoreResult<Vec<(PersonId, PersonId)>> {
+        let rows = sqlx::query(
+            "SELECT id, manager_id FROM people WHERE status = 'active' AND manager_id IS NOT NULL",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rows.iter()
+            .map(|r| Ok((PersonId(r.int("id")?), PersonId(r.int("manager_id")?))))
+            .collect()
+    }
+    async fn mentoring_rounds(&self) -> CoreResult<Vec<Round>> {
+        let sql = format!("{ROUND_SELECT} ORDER BY r.created_at DESC, r.id DESC");
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
+        rows.iter().map(|r| round_of(r)).collect()
+    }
+    async fn mentoring_round(&self, id: RoundId) -> CoreResult<Option<Round>> {
+        let sql = format!("{ROUND_SELECT} WHERE r.id = $1");
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)?;
+        row.map(|r| round_of(&r)).transpose()
+    }
+    async fn round_pairs(&self, id: RoundId) -> CoreResult<Vec<RoundPair>> {
+        let rows = sqlx::query(
+            "SELECT x.mentee_id, e.name AS mentee_name, e.preferred_name AS mentee_preferred, \
+             x.mentor_id, o.name AS mentor_name, o.preferred_name AS mentor_preferred, x.score, \
+             x.explanation, x.goals FROM mentoring_pairs x JOIN people e ON e.id = x.mentee_id \
+             LEFT JOIN people o ON o.id = x.mentor_id WHERE x.round_id = $1 ORDER BY x.mentee_id",
+        )
+        .bind(id.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(RoundPair {
+                    mentee: required_name(r, "mentee_id", "mentee_name", "mentee_preferred")?,
+                    mentor: person_name(r, "mentor_id", "mentor_name", "mentor_preferred")?,
+                    score: r.int("score")?,
+                    explanation: r.text("explanation")?,
+                    goals: r.text("goals")?,
+                })
+            })
+            .collect()
+    }
+    async fn mentorships_of(&self, person: PersonId) -> CoreResult<Vec<Mentorship>> {
+        if self.cache.is_some() {
+            let involved = self
+                .cached(
+                    |c| &c.in_mentorships,
+                    (),
+                    || async {
+                        let pairs: Vec<(i64, i64)> =
+                            sqlx::query_as("SELECT mentee_id, mentor_id FROM mentorships")
+                                .fetch_all(&self.pool)
+                                .await
+                                .map_err(map_err)?;
+                        Ok(std::sync::Arc::new(
+                            pairs.into_iter().flat_map(|(a, b)| [a, b]).collect(),
+                        ))
+                    },
+                )
+                .await?;
+            if !involved.contains(&person.0) {
+                return Ok(Vec::new());
+            }
+        }
+        if let Some(reader) = &self.reader {
+            // On every person page: a keyed read without the hand-off to sqlx's worker.
+            return reader
+                .read(|conn| {
+                    let mut statement = conn.prepare_cached(&MENTORSHIPS_SQL)?;
+                    let rows = statement
+                        .query_map([person.0], |row| Ok(mentorship_row(row)))?
+                        .collect::<rusqlite::Result<Vec<_>>>()?;
+                    Ok(rows)
+                })?
+                .into_iter()
+                .collect();
+        }
+        self.cached(
+            |c| &c.mentorships,
+            person.0,
+            || async {
+                let rows = sqlx::query(MENTORSHIPS_SQL.as_str())
+                    .bind(person.0)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(map_err)?;
+                rows.iter().map(|r| mentorship_row(r)).collect()
+            },
+        )
+        .await
+    }
+    async fn mentorship(&self, id: MentorshipId) -> CoreResult<Option<Mentorship>> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "{MENTORSHIP_COLUMNS} WHERE m.id = $1"
+        )))
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_err)?;
+        row.as_ref().map(|r| mentorship_row(r)).transpose()
+    }
 }
 
 pub(crate) async fn create_round_in(
@@ -295,49 +393,6 @@ fn round_of(r: &dyn Columns) -> CoreResult<Round> {
         matched: r.int("matched")?,
         total_score: r.int("total_score")?,
     })
-}
-
-pub async fn rounds(store: &SqlStore) -> CoreResult<Vec<Round>> {
-    let sql = format!("{ROUND_SELECT} ORDER BY r.created_at DESC, r.id DESC");
-    let rows = sqlx::query(AssertSqlSafe(sql))
-        .fetch_all(&store.pool)
-        .await
-        .map_err(map_err)?;
-    rows.iter().map(|r| round_of(r)).collect()
-}
-
-pub async fn round(store: &SqlStore, id: RoundId) -> CoreResult<Option<Round>> {
-    let sql = format!("{ROUND_SELECT} WHERE r.id = $1");
-    let row = sqlx::query(AssertSqlSafe(sql))
-        .bind(id.0)
-        .fetch_optional(&store.pool)
-        .await
-        .map_err(map_err)?;
-    row.map(|r| round_of(&r)).transpose()
-}
-
-pub async fn round_pairs(store: &SqlStore, id: RoundId) -> CoreResult<Vec<RoundPair>> {
-    let rows = sqlx::query(
-        "SELECT x.mentee_id, e.name AS mentee_name, e.preferred_name AS mentee_preferred, \
-         x.mentor_id, o.name AS mentor_name, o.preferred_name AS mentor_preferred, x.score, \
-         x.explanation, x.goals FROM mentoring_pairs x JOIN people e ON e.id = x.mentee_id \
-         LEFT JOIN people o ON o.id = x.mentor_id WHERE x.round_id = $1 ORDER BY x.mentee_id",
-    )
-    .bind(id.0)
-    .fetch_all(&store.pool)
-    .await
-    .map_err(map_err)?;
-    rows.iter()
-        .map(|r| {
-            Ok(RoundPair {
-                mentee: required_name(r, "mentee_id", "mentee_name", "mentee_preferred")?,
-                mentor: person_name(r, "mentor_id", "mentor_name", "mentor_preferred")?,
-                score: r.int("score")?,
-                explanation: r.text("explanation")?,
-                goals: r.text("goals")?,
-            })
-        })
-        .collect()
 }
 
 pub(crate) async fn remove_round_pair_in(
@@ -466,17 +521,6 @@ fn mentorship_row(r: &dyn Columns) -> CoreResult<Mentorship> {
     })
 }
 
-pub async fn mentorship(store: &SqlStore, id: MentorshipId) -> CoreResult<Option<Mentorship>> {
-    let row = sqlx::query(AssertSqlSafe(format!(
-        "{MENTORSHIP_COLUMNS} WHERE m.id = $1"
-    )))
-    .bind(id.0)
-    .fetch_optional(&store.pool)
-    .await
-    .map_err(map_err)?;
-    row.as_ref().map(|r| mentorship_row(r)).transpose()
-}
-
 pub(crate) async fn end_mentorship_in(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     id: MentorshipId,
@@ -499,57 +543,6 @@ pub(crate) async fn end_mentorship_in(
         return Ok(false);
     }
     Ok(true)
-}
-
-pub async fn mentorships_of(store: &SqlStore, person: PersonId) -> CoreResult<Vec<Mentorship>> {
-    if store.cache.is_some() {
-        let involved = store
-            .cached(
-                |c| &c.in_mentorships,
-                (),
-                || async {
-                    let pairs: Vec<(i64, i64)> =
-                        sqlx::query_as("SELECT mentee_id, mentor_id FROM mentorships")
-                            .fetch_all(&store.pool)
-                            .await
-                            .map_err(map_err)?;
-                    Ok(std::sync::Arc::new(
-                        pairs.into_iter().flat_map(|(a, b)| [a, b]).collect(),
-                    ))
-                },
-            )
-            .await?;
-        if !involved.contains(&person.0) {
-            return Ok(Vec::new());
-        }
-    }
-    if let Some(reader) = &store.reader {
-        // On every person page: a keyed read without the hand-off to sqlx's worker.
-        return reader
-            .read(|conn| {
-                let mut statement = conn.prepare_cached(&MENTORSHIPS_SQL)?;
-                let rows = statement
-                    .query_map([person.0], |row| Ok(mentorship_row(row)))?
-                    .collect::<rusqlite::Result<Vec<_>>>()?;
-                Ok(rows)
-            })?
-            .into_iter()
-            .collect();
-    }
-    store
-        .cached(
-            |c| &c.mentorships,
-            person.0,
-            || async {
-                let rows = sqlx::query(MENTORSHIPS_SQL.as_str())
-                    .bind(person.0)
-                    .fetch_all(&store.pool)
-                    .await
-                    .map_err(map_err)?;
-                rows.iter().map(|r| mentorship_row(r)).collect()
-            },
-        )
-        .await
 }
 
 /// Mentoring's steps of a unit of work.

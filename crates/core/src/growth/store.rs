@@ -68,9 +68,22 @@ pub trait GrowthWrite: crate::work::store::WorkWrite {
     ) -> CoreResult<()>;
 }
 
+/// The talent pool and the skill names it is searched by.
+#[async_trait]
+pub trait TalentStore: Send + Sync {
+    /// Every skill name Trellis knows — people's, opportunities' and the pool's — sorted.
+    async fn skill_names(&self) -> CoreResult<Vec<String>>;
+    /// The talent pool, by name.
+    async fn talent_pool(&self) -> CoreResult<Vec<Talent>>;
+    /// Adds these people to the pool in one transaction.
+    async fn add_talent(&self, talents: &[NewTalent]) -> CoreResult<Vec<TalentId>>;
+    /// `false` when there was no such talent.
+    async fn remove_talent(&self, id: TalentId) -> CoreResult<bool>;
+}
+
 /// Storage of opportunities, placements and career plans.
 #[async_trait]
-pub trait GrowthStore: crate::work::store::WorkStore + Send + Sync {
+pub trait GrowthStore: TalentStore + crate::work::store::WorkStore + Send + Sync {
     /// Starts a unit of work on growth: writes that commit together, or not at all.
     async fn begin_growth_write(&self) -> CoreResult<Box<dyn GrowthWrite + '_>>;
     /// Wishes of these people, oldest first.
@@ -97,15 +110,6 @@ pub trait GrowthStore: crate::work::store::WorkStore + Send + Sync {
     async fn placement(&self, id: PlacementId) -> CoreResult<Option<Placement>>;
     /// Pending placements of people in this list (a manager's approvals to give).
     async fn pending_placements_of(&self, people: &[PersonId]) -> CoreResult<Vec<Placement>>;
-
-    /// Every skill name Trellis knows — people's, opportunities' and the pool's — sorted.
-    async fn skill_names(&self) -> CoreResult<Vec<String>>;
-    /// The talent pool, by name.
-    async fn talent_pool(&self) -> CoreResult<Vec<Talent>>;
-    /// Adds these people to the pool in one transaction.
-    async fn add_talent(&self, talents: &[NewTalent]) -> CoreResult<Vec<TalentId>>;
-    /// `false` when there was no such talent.
-    async fn remove_talent(&self, id: TalentId) -> CoreResult<bool>;
     /// Skills of these people.
     async fn skills_of(
         &self,

@@ -91,9 +91,9 @@ pub struct PendingImport {
     pub deactivate_missing: bool,
 }
 
-/// People, reporting lines, teams, the career ladder, imports and the org history.
+/// One person and the people around them: reads the person pages make.
 #[async_trait]
-pub trait OrgStore: crate::audit::AuditStore + Send + Sync {
+pub trait PersonStore: Send + Sync {
     async fn person(&self, id: PersonId) -> CoreResult<Option<Person>>;
     /// A person with their skills, managers (nearest first) and active reports, in as few
     /// round trips as the backend allows: the person page reads this on every view.
@@ -108,14 +108,22 @@ pub trait OrgStore: crate::audit::AuditStore + Send + Sync {
     async fn manager_chain(&self, id: PersonId) -> CoreResult<Vec<PersonCard>>;
     /// Active direct reports, by name.
     async fn direct_reports(&self, id: PersonId) -> CoreResult<Vec<PersonCard>>;
+    /// A person's recorded changes, newest first.
+    async fn person_history(&self, id: PersonId) -> CoreResult<Vec<HistoryEntry>>;
+}
+
+/// The people directory: search, facets and the tops of the org chart.
+#[async_trait]
+pub trait DirectoryStore: Send + Sync {
     /// Active people with no manager: the tops of the org chart.
     async fn top_of_tree(&self) -> CoreResult<Vec<PersonCard>>;
     async fn list_people(&self, filter: &PeopleFilter) -> CoreResult<Page<PersonCard>>;
     async fn directory_facets(&self) -> CoreResult<DirectoryFacets>;
-    async fn create_person(&self, fields: &PersonFields) -> CoreResult<PersonId>;
-    async fn update_person(&self, id: PersonId, fields: &PersonFields) -> CoreResult<()>;
-    /// Replaces a person's skills (creating unknown skill names).
-    async fn set_person_skills(&self, id: PersonId, skills: &[SkillLevel]) -> CoreResult<()>;
+}
+
+/// Teams, the career ladder and the organisation's counts.
+#[async_trait]
+pub trait TeamStore: Send + Sync {
     async fn teams(&self) -> CoreResult<Vec<Team>>;
     async fn team(&self, id: TeamId) -> CoreResult<Option<Team>>;
     async fn team_members(&self, id: TeamId) -> CoreResult<Vec<PersonCard>>;
@@ -125,6 +133,12 @@ pub trait OrgStore: crate::audit::AuditStore + Send + Sync {
     async fn upsert_level(&self, level: &NewLevel) -> CoreResult<LevelId>;
     /// Adds or updates every level, in one transaction: all of them or none.
     async fn upsert_levels(&self, levels: &[NewLevel]) -> CoreResult<()>;
+    async fn counts(&self) -> CoreResult<OrgCounts>;
+}
+
+/// Imports: the snapshot a plan is made against, applying it, and uploads waiting for their preview.
+#[async_trait]
+pub trait ImportStore: Send + Sync {
     async fn org_snapshot(&self) -> CoreResult<OrgSnapshot>;
     /// Writes a valid plan in one transaction: all of it or nothing.
     async fn apply_import(
@@ -132,11 +146,6 @@ pub trait OrgStore: crate::audit::AuditStore + Send + Sync {
         plan: &ImportPlan,
         record: &ChangeRecord,
     ) -> CoreResult<ImportSummary>;
-    /// Starts a unit of work on the organisation (on SQLite, it holds the write lock).
-    async fn begin_org_write(&self) -> CoreResult<Box<dyn OrgWrite + '_>>;
-    /// A person's recorded changes, newest first.
-    async fn person_history(&self, id: PersonId) -> CoreResult<Vec<HistoryEntry>>;
-    async fn counts(&self) -> CoreResult<OrgCounts>;
     /// Keeps an upload between preview and commit (older uploads are pruned); taken by
     /// value, so the file is held once while it is written.
     async fn save_pending_import(
@@ -154,4 +163,17 @@ pub trait OrgStore: crate::audit::AuditStore + Send + Sync {
         id: &str,
         account: AccountId,
     ) -> CoreResult<Option<PendingImport>>;
+}
+
+/// People, reporting lines, teams, the career ladder, imports and the org history.
+#[async_trait]
+pub trait OrgStore:
+    PersonStore + DirectoryStore + TeamStore + ImportStore + crate::audit::AuditStore + Send + Sync
+{
+    async fn create_person(&self, fields: &PersonFields) -> CoreResult<PersonId>;
+    async fn update_person(&self, id: PersonId, fields: &PersonFields) -> CoreResult<()>;
+    /// Replaces a person's skills (creating unknown skill names).
+    async fn set_person_skills(&self, id: PersonId, skills: &[SkillLevel]) -> CoreResult<()>;
+    /// Starts a unit of work on the organisation (on SQLite, it holds the write lock).
+    async fn begin_org_write(&self) -> CoreResult<Box<dyn OrgWrite + '_>>;
 }

@@ -81,11 +81,9 @@ pub trait WorkWrite: crate::unit_of_work::UnitOfWork {
     async fn update_commitment(&mut self, c: &Commitment, changes: &[NewChange]) -> CoreResult<()>;
 }
 
-/// Storage of objectives, commitments, capacity and absences.
+/// Commitments: plates, priorities, their history and comments.
 #[async_trait]
-pub trait WorkStore:
-    crate::org::store::OrgStore + crate::settings::SettingsStore + Send + Sync
-{
+pub trait CommitmentStore: Send + Sync {
     /// Active people in a manager's tree, the manager first, then by depth and name.
     async fn tree_members(&self, manager: PersonId) -> CoreResult<Vec<TreeMember>>;
 
@@ -94,8 +92,6 @@ pub trait WorkStore:
     async fn commitment(&self, id: CommitmentId) -> CoreResult<Option<Commitment>>;
     async fn commitment_changes(&self, id: CommitmentId) -> CoreResult<Vec<CommitmentChange>>;
     async fn commitment_comments(&self, id: CommitmentId) -> CoreResult<Vec<Comment>>;
-    /// Starts a unit of work on commitments: writes that commit together, or not at all.
-    async fn begin_work_write(&self) -> CoreResult<Box<dyn WorkWrite + '_>>;
     async fn add_comment(
         &self,
         id: CommitmentId,
@@ -118,7 +114,11 @@ pub trait WorkStore:
     async fn closed_commitments(&self, owner: PersonId, limit: i64) -> CoreResult<Vec<Commitment>>;
     /// Sets priorities in one transaction.
     async fn set_priorities(&self, order: &[(CommitmentId, i64)]) -> CoreResult<()>;
+}
 
+/// Delivery and remaining effort, counted by the database.
+#[async_trait]
+pub trait DeliveryStore: Send + Sync {
     /// Delivery counts per owner as [`super::metrics::delivery`] defines them, counted by
     /// the database (`None`: every owner). Owners with nothing due are left out.
     async fn delivery_by_owner(
@@ -143,6 +143,11 @@ pub trait WorkStore:
         owners: Option<&[PersonId]>,
         due_until: NaiveDate,
     ) -> CoreResult<Vec<(PersonId, f64)>>;
+}
+
+/// Capacity and absences.
+#[async_trait]
+pub trait CapacityStore: Send + Sync {
     /// Weekly hours of people whose capacity differs from the organisation default.
     async fn capacities(&self, owners: Option<&[PersonId]>) -> CoreResult<Vec<(PersonId, f64)>>;
     /// `None` returns the person to the organisation default.
@@ -165,7 +170,11 @@ pub trait WorkStore:
         note: &str,
     ) -> CoreResult<AbsenceId>;
     async fn delete_absence(&self, id: AbsenceId) -> CoreResult<()>;
+}
 
+/// Objectives, key results and check-ins.
+#[async_trait]
+pub trait ObjectiveStore: Send + Sync {
     async fn create_objective(&self, new: &NewObjective) -> CoreResult<ObjectiveId>;
     async fn objective(&self, id: ObjectiveId) -> CoreResult<Option<Objective>>;
     async fn objectives(&self, filter: &ObjectiveFilter) -> CoreResult<Vec<Objective>>;
@@ -185,6 +194,22 @@ pub trait WorkStore:
     async fn record_check_in(&self, check_in: &NewCheckIn) -> CoreResult<()>;
     /// Check-ins on an objective's key results, newest first.
     async fn check_ins(&self, objective: ObjectiveId, limit: i64) -> CoreResult<Vec<CheckIn>>;
+}
+
+/// Storage of objectives, commitments, capacity and absences.
+#[async_trait]
+pub trait WorkStore:
+    CommitmentStore
+    + DeliveryStore
+    + CapacityStore
+    + ObjectiveStore
+    + crate::org::store::OrgStore
+    + crate::settings::SettingsStore
+    + Send
+    + Sync
+{
+    /// Starts a unit of work on commitments: writes that commit together, or not at all.
+    async fn begin_work_write(&self) -> CoreResult<Box<dyn WorkWrite + '_>>;
 
     /// Writes a whole batch in one transaction (the demo organisation).
     async fn insert_work(&self, batch: &WorkBatch) -> CoreResult<()>;

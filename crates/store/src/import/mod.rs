@@ -17,110 +17,218 @@ use trellis_core::org::import::{
 };
 use trellis_core::org::store::{ChangeRecord, ImportSummary};
 
-/// Rows are streamed, not fetched all at once: a database row costs several times the
-/// record it becomes, and an organisation of 100,000 people would hold them all at once.
-pub async fn org_snapshot(store: &SqlStore) -> CoreResult<OrgSnapshot> {
-    // One connection reads it all, and on SQLite gives back the page cache that reading
-    // every person filled (up to 64 MiB), which an import check does not need again.
-    let mut conn = store.pool.acquire().await.map_err(map_err)?;
-    let mut skills: HashMap<i64, Vec<SkillLevel>> = HashMap::new();
-    let mut skill_rows = sqlx::query(
-        "SELECT ps.person_id, s.name, ps.level, ps.wants_to_grow FROM person_skills ps \
-         JOIN skills s ON s.id = ps.skill_id",
-    )
-    .fetch(&mut *conn);
-    while let Some(r) = skill_rows.try_next().await.map_err(map_err)? {
-        skills
-            .entry(r.try_get("person_id").map_err(map_err)?)
-            .or_default()
-            .push(SkillLevel {
-                skill: r.try_get::<&str, _>("name").map_err(map_err)?.into(),
-                level: r.try_get::<i64, _>("level").map_err(map_err)? as u8,
-                wants_to_grow: r.try_get::<i64, _>("wants_to_grow").map_err(map_err)? != 0,
+#[async_trait::async_trait]
+impl trellis_core::org::store::ImportStore for SqlStore {
+    /// Rows are streamed, not fetched all at once: a database row costs several times the
+    /// record it becomes, and an organisation of 100,000 people would hold them all at once.
+    async fn org_snapshot(&self) -> CoreResult<OrgSnapshot> {
+        // One connection reads it all, and on SQLite gives back the page cache that reading
+        // every person filled (up to 64 MiB), which an import check does not need again.
+        let mut conn = self.pool.acquire().await.map_err(map_err)?;
+        let mut skills: HashMap<i64, Vec<SkillLevel>> = HashMap::new();
+        let mut skill_rows = sqlx::query(
+            "SELECT ps.person_id, s.name, ps.level, ps.wants_to_grow FROM person_skills ps \
+             JOIN skills s ON s.id = ps.skill_id",
+        )
+        .fetch(&mut *conn);
+        while let Some(r) = skill_rows.try_next().await.map_err(map_err)? {
+            skills
+                .entry(r.try_get("person_id").map_err(map_err)?)
+                .or_default()
+                .push(SkillLevel {
+                    skill: r.try_get::<&str, _>("name").map_err(map_err)?.into(),
+                    level: r.try_get::<i64, _>("level").map_err(map_err)? as u8,
+                    wants_to_grow: r.try_get::<i64, _>("wants_to_grow").map_err(map_err)? != 0,
+                });
+        }
+        drop(skill_rows);
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM people")
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(map_err)?;
+        let mut people = Vec::with_capacity(count as usize);
+        let mut rows = sqlx::query(
+            "SELECT p.id, p.employee_id, p.email, p.name, p.preferred_name, p.title, t.name AS team, \
+             pt.name AS department, p.location, p.time_zone, p.start_date, p.status, l.code AS level, \
+             p.manager_id FROM people p LEFT JOIN teams t ON t.id = p.team_id \
+             LEFT JOIN teams pt ON pt.id = t.parent_id LEFT JOIN job_levels l ON l.id = p.level_id",
+        )
+        .fetch(&mut *conn);
+        while let Some(r) = rows.try_next().await.map_err(map_err)? {
+            let id: i64 = r.try_get("id").map_err(map_err)?;
+            let get = |name: &str| -> CoreResult<Option<CompactString>> {
+                let value: Option<&str> = r.try_get(name).map_err(map_err)?;
+                Ok(value.map(CompactString::from))
+            };
+            let required = |name: &str| -> CoreResult<CompactString> {
+                let value: &str = r.try_get(name).map_err(map_err)?;
+                Ok(value.into())
+            };
+            let mut person_skills = skills.remove(&id).unwrap_or_default();
+            person_skills.sort();
+            people.push(ExistingPerson {
+                id: PersonId(id),
+                record: PersonRecord {
+                    employee_id: get("employee_id")?,
+                    email: required("email")?,
+                    name: required("name")?,
+                    preferred_name: get("preferred_name")?,
+                    title: get("title")?,
+                    team: get("team")?,
+                    department: get("department")?,
+                    location: get("location")?,
+                    time_zone: get("time_zone")?,
+                    start_date: date(get("start_date")?.map(CompactString::into_string)),
+                    status: status(&r.try_get::<String, _>("status").map_err(map_err)?),
+                    level: get("level")?,
+                    skills: person_skills,
+                },
+                manager_id: r
+                    .try_get::<Option<i64>, _>("manager_id")
+                    .map_err(map_err)?
+                    .map(PersonId),
             });
-    }
-    drop(skill_rows);
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM people")
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(map_err)?;
-    let mut people = Vec::with_capacity(count as usize);
-    let mut rows = sqlx::query(
-        "SELECT p.id, p.employee_id, p.email, p.name, p.preferred_name, p.title, t.name AS team, \
-         pt.name AS department, p.location, p.time_zone, p.start_date, p.status, l.code AS level, \
-         p.manager_id FROM people p LEFT JOIN teams t ON t.id = p.team_id \
-         LEFT JOIN teams pt ON pt.id = t.parent_id LEFT JOIN job_levels l ON l.id = p.level_id",
-    )
-    .fetch(&mut *conn);
-    while let Some(r) = rows.try_next().await.map_err(map_err)? {
-        let id: i64 = r.try_get("id").map_err(map_err)?;
-        let get = |name: &str| -> CoreResult<Option<CompactString>> {
-            let value: Option<&str> = r.try_get(name).map_err(map_err)?;
-            Ok(value.map(CompactString::from))
-        };
-        let required = |name: &str| -> CoreResult<CompactString> {
-            let value: &str = r.try_get(name).map_err(map_err)?;
-            Ok(value.into())
-        };
-        let mut person_skills = skills.remove(&id).unwrap_or_default();
-        person_skills.sort();
-        people.push(ExistingPerson {
-            id: PersonId(id),
-            record: PersonRecord {
-                employee_id: get("employee_id")?,
-                email: required("email")?,
-                name: required("name")?,
-                preferred_name: get("preferred_name")?,
-                title: get("title")?,
-                team: get("team")?,
-                department: get("department")?,
-                location: get("location")?,
-                time_zone: get("time_zone")?,
-                start_date: date(get("start_date")?.map(CompactString::into_string)),
-                status: status(&r.try_get::<String, _>("status").map_err(map_err)?),
-                level: get("level")?,
-                skills: person_skills,
-            },
-            manager_id: r
-                .try_get::<Option<i64>, _>("manager_id")
-                .map_err(map_err)?
-                .map(PersonId),
-        });
-    }
-    drop(rows);
-    let team_rows = sqlx::query(
-        "SELECT t.name, pt.name AS parent FROM teams t LEFT JOIN teams pt ON pt.id = t.parent_id",
-    )
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(map_err)?;
-    let mut teams = HashMap::new();
-    for r in &team_rows {
-        teams.insert(
-            r.try_get::<String, _>("name").map_err(map_err)?,
-            r.try_get::<Option<String>, _>("parent").map_err(map_err)?,
-        );
-    }
-    let levels: Vec<String> = sqlx::query_scalar("SELECT code FROM job_levels")
+        }
+        drop(rows);
+        let team_rows = sqlx::query(
+            "SELECT t.name, pt.name AS parent FROM teams t LEFT JOIN teams pt ON pt.id = t.parent_id",
+        )
         .fetch_all(&mut *conn)
         .await
         .map_err(map_err)?;
-    let skill_names: Vec<String> = sqlx::query_scalar("SELECT name FROM skills")
-        .fetch_all(&mut *conn)
+        let mut teams = HashMap::new();
+        for r in &team_rows {
+            teams.insert(
+                r.try_get::<String, _>("name").map_err(map_err)?,
+                r.try_get::<Option<String>, _>("parent").map_err(map_err)?,
+            );
+        }
+        let levels: Vec<String> = sqlx::query_scalar("SELECT code FROM job_levels")
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(map_err)?;
+        let skill_names: Vec<String> = sqlx::query_scalar("SELECT name FROM skills")
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(map_err)?;
+        if self.backend == Backend::Sqlite {
+            let _ = sqlx::query("PRAGMA shrink_memory")
+                .execute(&mut *conn)
+                .await;
+            trim_c_heap();
+        }
+        Ok(OrgSnapshot {
+            people,
+            teams,
+            levels: levels.into_iter().collect(),
+            skills: skill_names.into_iter().collect(),
+        })
+    }
+    async fn apply_import(
+        &self,
+        plan: &ImportPlan,
+        record: &ChangeRecord,
+    ) -> CoreResult<ImportSummary> {
+        if !plan.is_valid() {
+            return Err(CoreError::Invalid(vec![trellis_core::FieldError::new(
+                "file",
+                format!(
+                    "the import has {} errors; nothing was written",
+                    plan.errors.len() + plan.errors_not_shown
+                ),
+            )]));
+        }
+        let mut conn = self.pool.acquire().await.map_err(map_err)?;
+        if self.backend == Backend::Sqlite {
+            // A transaction that writes every person would otherwise fill the connection's
+            // whole page cache (64 MiB) while the plan is held; past this size SQLite spills
+            // pages to the write-ahead log, which is where they go on commit anyway.
+            set_page_cache(&mut conn, IMPORT_PAGE_CACHE_KIB).await;
+        }
+        let applied = apply_on(self, &mut conn, plan, record).await;
+        if self.backend == Backend::Sqlite {
+            set_page_cache(&mut conn, crate::PAGE_CACHE_KIB).await;
+            drop(conn);
+            release_page_caches(self).await;
+        }
+        applied
+    }
+    async fn save_pending_import(
+        &self,
+        id: &str,
+        account: trellis_core::AccountId,
+        upload: trellis_core::org::store::PendingImport,
+        now: i64,
+    ) -> CoreResult<()> {
+        sqlx::query("DELETE FROM pending_imports WHERE created_at < $1")
+            .bind(now - 86_400)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        sqlx::query(
+            "INSERT INTO pending_imports (id, account_id, file_name, content, deactivate_missing, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id.to_string())
+        .bind(account.0)
+        .bind(upload.file_name)
+        .bind(compress_upload(upload.content)?)
+        .bind(upload.deactivate_missing as i64)
+        .bind(now)
+        .execute(&self.pool)
         .await
         .map_err(map_err)?;
-    if store.backend == Backend::Sqlite {
-        let _ = sqlx::query("PRAGMA shrink_memory")
-            .execute(&mut *conn)
-            .await;
-        trim_c_heap();
+        if self.backend == Backend::Sqlite {
+            // Writing the file filled a page cache with it.
+            release_page_caches(self).await;
+        }
+        Ok(())
     }
-    Ok(OrgSnapshot {
-        people,
-        teams,
-        levels: levels.into_iter().collect(),
-        skills: skill_names.into_iter().collect(),
-    })
+    async fn discard_pending_import(
+        &self,
+        id: &str,
+        account: trellis_core::AccountId,
+    ) -> CoreResult<()> {
+        sqlx::query("DELETE FROM pending_imports WHERE id = $1 AND account_id = $2")
+            .bind(id.to_string())
+            .bind(account.0)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+    async fn take_pending_import(
+        &self,
+        id: &str,
+        account: trellis_core::AccountId,
+    ) -> CoreResult<Option<trellis_core::org::store::PendingImport>> {
+        let row = sqlx::query(
+            "SELECT file_name, content, deactivate_missing FROM pending_imports WHERE id = $1 AND account_id = $2",
+        )
+        .bind(id.to_string())
+        .bind(account.0)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_err)?;
+        let Some(row) = row else { return Ok(None) };
+        sqlx::query("DELETE FROM pending_imports WHERE id = $1")
+            .bind(id.to_string())
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        let stored: Vec<u8> = row.try_get("content").map_err(map_err)?;
+        let file_name = row.try_get("file_name").map_err(map_err)?;
+        let deactivate_missing = row
+            .try_get::<i64, _>("deactivate_missing")
+            .map_err(map_err)?
+            != 0;
+        drop(row);
+        Ok(Some(trellis_core::org::store::PendingImport {
+            file_name,
+            content: expand_upload(stored)?,
+            deactivate_missing,
+        }))
+    }
 }
 
 /// Secondary indexes of the tables an import fills. When an import more than doubles the
@@ -302,36 +410,6 @@ fn managers_first(creates: &[trellis_core::org::import::PlannedCreate]) -> Vec<u
     order
 }
 
-pub async fn apply_import(
-    store: &SqlStore,
-    plan: &ImportPlan,
-    record: &ChangeRecord,
-) -> CoreResult<ImportSummary> {
-    if !plan.is_valid() {
-        return Err(CoreError::Invalid(vec![trellis_core::FieldError::new(
-            "file",
-            format!(
-                "the import has {} errors; nothing was written",
-                plan.errors.len() + plan.errors_not_shown
-            ),
-        )]));
-    }
-    let mut conn = store.pool.acquire().await.map_err(map_err)?;
-    if store.backend == Backend::Sqlite {
-        // A transaction that writes every person would otherwise fill the connection's
-        // whole page cache (64 MiB) while the plan is held; past this size SQLite spills
-        // pages to the write-ahead log, which is where they go on commit anyway.
-        set_page_cache(&mut conn, IMPORT_PAGE_CACHE_KIB).await;
-    }
-    let applied = apply_on(store, &mut conn, plan, record).await;
-    if store.backend == Backend::Sqlite {
-        set_page_cache(&mut conn, crate::PAGE_CACHE_KIB).await;
-        drop(conn);
-        release_page_caches(store).await;
-    }
-    applied
-}
-
 /// The page cache of the connection that applies an import, in KiB.
 const IMPORT_PAGE_CACHE_KIB: i64 = 8 * 1024;
 
@@ -477,85 +555,6 @@ fn trim_c_heap() {
     unsafe {
         libc::malloc_trim(0);
     }
-}
-
-pub async fn save_pending_import(
-    store: &SqlStore,
-    id: &str,
-    account: trellis_core::AccountId,
-    upload: trellis_core::org::store::PendingImport,
-    now: i64,
-) -> CoreResult<()> {
-    sqlx::query("DELETE FROM pending_imports WHERE created_at < $1")
-        .bind(now - 86_400)
-        .execute(&store.pool)
-        .await
-        .map_err(map_err)?;
-    sqlx::query(
-        "INSERT INTO pending_imports (id, account_id, file_name, content, deactivate_missing, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(id.to_string())
-    .bind(account.0)
-    .bind(upload.file_name)
-    .bind(compress_upload(upload.content)?)
-    .bind(upload.deactivate_missing as i64)
-    .bind(now)
-    .execute(&store.pool)
-    .await
-    .map_err(map_err)?;
-    if store.backend == Backend::Sqlite {
-        // Writing the file filled a page cache with it.
-        release_page_caches(store).await;
-    }
-    Ok(())
-}
-
-pub async fn discard_pending_import(
-    store: &SqlStore,
-    id: &str,
-    account: trellis_core::AccountId,
-) -> CoreResult<()> {
-    sqlx::query("DELETE FROM pending_imports WHERE id = $1 AND account_id = $2")
-        .bind(id.to_string())
-        .bind(account.0)
-        .execute(&store.pool)
-        .await
-        .map_err(map_err)?;
-    Ok(())
-}
-
-pub async fn take_pending_import(
-    store: &SqlStore,
-    id: &str,
-    account: trellis_core::AccountId,
-) -> CoreResult<Option<trellis_core::org::store::PendingImport>> {
-    let row = sqlx::query(
-        "SELECT file_name, content, deactivate_missing FROM pending_imports WHERE id = $1 AND account_id = $2",
-    )
-    .bind(id.to_string())
-    .bind(account.0)
-    .fetch_optional(&store.pool)
-    .await
-    .map_err(map_err)?;
-    let Some(row) = row else { return Ok(None) };
-    sqlx::query("DELETE FROM pending_imports WHERE id = $1")
-        .bind(id.to_string())
-        .execute(&store.pool)
-        .await
-        .map_err(map_err)?;
-    let stored: Vec<u8> = row.try_get("content").map_err(map_err)?;
-    let file_name = row.try_get("file_name").map_err(map_err)?;
-    let deactivate_missing = row
-        .try_get::<i64, _>("deactivate_missing")
-        .map_err(map_err)?
-        != 0;
-    drop(row);
-    Ok(Some(trellis_core::org::store::PendingImport {
-        file_name,
-        content: expand_upload(stored)?,
-        deactivate_missing,
-    }))
 }
 
 /// A kept upload is stored gzip-compressed: CSV shrinks about five times, and writing a

@@ -5,6 +5,7 @@ use crate::{SqlStore, map_err};
 use sqlx::AssertSqlSafe;
 use trellis_core::PersonId;
 use trellis_core::error::{CoreError, CoreResult};
+use trellis_core::org::store::TeamStore;
 use trellis_core::org::{DirectoryFacets, Page, PeopleFilter, PersonCard, display_name};
 
 /// A card as packed by [`cards_as_json`].
@@ -95,98 +96,113 @@ pub(crate) fn unpack_cards(packed: Option<String>) -> CoreResult<Vec<PersonCard>
         .collect())
 }
 
-pub async fn top_of_tree(store: &SqlStore) -> CoreResult<Vec<PersonCard>> {
-    let sql = cards_as_json_page(
-        store.backend,
-        "p.manager_id IS NULL AND p.status = 'active'",
-        200,
-        0,
-    );
-    let packed: Option<String> = sqlx::query_scalar(AssertSqlSafe(sql))
-        .fetch_one(&store.pool)
+#[async_trait::async_trait]
+impl trellis_core::org::store::DirectoryStore for SqlStore {
+    async fn top_of_tree(&self) -> CoreResult<Vec<PersonCard>> {
+        let sql = cards_as_json_page(
+            self.backend,
+            "p.manager_id IS NULL AND p.status = 'active'",
+            200,
+            0,
+        );
+        let packed: Option<String> = sqlx::query_scalar(AssertSqlSafe(sql))
+            .fetch_one(&self.pool)
+            .await
+            .map_err(map_err)?;
+        unpack_cards(packed)
+    }
+    async fn list_people(&self, filter: &PeopleFilter) -> CoreResult<Page<PersonCard>> {
+        let mut conditions: Vec<String> = Vec::new();
+        let mut binds: Vec<BindValue> = Vec::new();
+        if !filter.include_left {
+            conditions.push("p.status = 'active'".into());
+        }
+        if let Some(q) = filter
+            .query
+            .as_deref()
+            .map(str::trim)
+            .filter(|q| !q.is_empty())
+        {
+            for word in q.split_whitespace().take(5) {
+                binds.push(BindValue::Text(format!(
+                    "%{}%",
+                    escape_like(&word.to_lowercase())
+                )));
+                let n = binds.len();
+                conditions.push(if filter.search_employee_ids {
+                    format!("(p.search_text LIKE ${n} ESCAPE '\\' OR LOWER(p.employee_id) LIKE ${n} ESCAPE '\\')")
+                } else {
+                    format!("p.search_text LIKE ${n} ESCAPE '\\'")
+                });
+            }
+        }
+        if let Some(team) = filter.team_id {
+            binds.push(BindValue::Int(team.0));
+            let n = binds.len();
+            // A department includes its teams.
+            conditions.push(format!(
+                "(p.team_id = ${n} OR p.team_id IN (SELECT id FROM teams WHERE parent_id = ${n}))"
+            ));
+        }
+        if let Some(location) = filter.location.as_deref().filter(|l| !l.is_empty()) {
+            binds.push(BindValue::Text(location.to_string()));
+            conditions.push(format!("p.location = ${}", binds.len()));
+        }
+        if let Some(level) = filter.level_id {
+            binds.push(BindValue::Int(level.0));
+            conditions.push(format!("p.level_id = ${}", binds.len()));
+        }
+        let where_clause = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conditions.join(" AND "))
+        };
+        let count_sql = format!("SELECT COUNT(*) FROM people p {where_clause}");
+        let mut count_query = sqlx::query_scalar::<_, i64>(AssertSqlSafe(count_sql));
+        for b in &binds {
+            count_query = match b {
+                BindValue::Text(t) => count_query.bind(t.clone()),
+                BindValue::Int(i) => count_query.bind(*i),
+            };
+        }
+        let total = count_query.fetch_one(&self.pool).await.map_err(map_err)?;
+        let per_page = filter.per_page.max(1);
+        let page = filter.page.max(1);
+        let offset = (page as i64 - 1) * per_page as i64;
+        let filter_sql = if conditions.is_empty() {
+            "1 = 1".to_string()
+        } else {
+            conditions.join(" AND ")
+        };
+        let sql = cards_as_json_page(self.backend, &filter_sql, per_page as i64, offset);
+        let mut query = sqlx::query_scalar::<_, Option<String>>(AssertSqlSafe(sql));
+        for b in &binds {
+            query = match b {
+                BindValue::Text(t) => query.bind(t.clone()),
+                BindValue::Int(i) => query.bind(*i),
+            };
+        }
+        let packed = query.fetch_one(&self.pool).await.map_err(map_err)?;
+        Ok(Page {
+            items: unpack_cards(packed)?,
+            total,
+            page,
+            per_page,
+        })
+    }
+    async fn directory_facets(&self) -> CoreResult<DirectoryFacets> {
+        let locations: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT location FROM people WHERE location IS NOT NULL AND status = 'active' ORDER BY location",
+        )
+        .fetch_all(&self.pool)
         .await
         .map_err(map_err)?;
-    unpack_cards(packed)
-}
-
-pub async fn list_people(store: &SqlStore, filter: &PeopleFilter) -> CoreResult<Page<PersonCard>> {
-    let mut conditions: Vec<String> = Vec::new();
-    let mut binds: Vec<BindValue> = Vec::new();
-    if !filter.include_left {
-        conditions.push("p.status = 'active'".into());
+        Ok(DirectoryFacets {
+            teams: self.teams().await?,
+            locations,
+            levels: self.levels().await?,
+        })
     }
-    if let Some(q) = filter
-        .query
-        .as_deref()
-        .map(str::trim)
-        .filter(|q| !q.is_empty())
-    {
-        for word in q.split_whitespace().take(5) {
-            binds.push(BindValue::Text(format!(
-                "%{}%",
-                escape_like(&word.to_lowercase())
-            )));
-            let n = binds.len();
-            conditions.push(if filter.search_employee_ids {
-                format!("(p.search_text LIKE ${n} ESCAPE '\\' OR LOWER(p.employee_id) LIKE ${n} ESCAPE '\\')")
-            } else {
-                format!("p.search_text LIKE ${n} ESCAPE '\\'")
-            });
-        }
-    }
-    if let Some(team) = filter.team_id {
-        binds.push(BindValue::Int(team.0));
-        let n = binds.len();
-        // A department includes its teams.
-        conditions.push(format!(
-            "(p.team_id = ${n} OR p.team_id IN (SELECT id FROM teams WHERE parent_id = ${n}))"
-        ));
-    }
-    if let Some(location) = filter.location.as_deref().filter(|l| !l.is_empty()) {
-        binds.push(BindValue::Text(location.to_string()));
-        conditions.push(format!("p.location = ${}", binds.len()));
-    }
-    if let Some(level) = filter.level_id {
-        binds.push(BindValue::Int(level.0));
-        conditions.push(format!("p.level_id = ${}", binds.len()));
-    }
-    let where_clause = if conditions.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", conditions.join(" AND "))
-    };
-    let count_sql = format!("SELECT COUNT(*) FROM people p {where_clause}");
-    let mut count_query = sqlx::query_scalar::<_, i64>(AssertSqlSafe(count_sql));
-    for b in &binds {
-        count_query = match b {
-            BindValue::Text(t) => count_query.bind(t.clone()),
-            BindValue::Int(i) => count_query.bind(*i),
-        };
-    }
-    let total = count_query.fetch_one(&store.pool).await.map_err(map_err)?;
-    let per_page = filter.per_page.max(1);
-    let page = filter.page.max(1);
-    let offset = (page as i64 - 1) * per_page as i64;
-    let filter_sql = if conditions.is_empty() {
-        "1 = 1".to_string()
-    } else {
-        conditions.join(" AND ")
-    };
-    let sql = cards_as_json_page(store.backend, &filter_sql, per_page as i64, offset);
-    let mut query = sqlx::query_scalar::<_, Option<String>>(AssertSqlSafe(sql));
-    for b in &binds {
-        query = match b {
-            BindValue::Text(t) => query.bind(t.clone()),
-            BindValue::Int(i) => query.bind(*i),
-        };
-    }
-    let packed = query.fetch_one(&store.pool).await.map_err(map_err)?;
-    Ok(Page {
-        items: unpack_cards(packed)?,
-        total,
-        page,
-        per_page,
-    })
 }
 
 pub(crate) enum BindValue {
@@ -198,18 +214,4 @@ pub(crate) fn escape_like(s: &str) -> String {
     s.replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_")
-}
-
-pub async fn directory_facets(store: &SqlStore) -> CoreResult<DirectoryFacets> {
-    let locations: Vec<String> = sqlx::query_scalar(
-        "SELECT DISTINCT location FROM people WHERE location IS NOT NULL AND status = 'active' ORDER BY location",
-    )
-    .fetch_all(&store.pool)
-    .await
-    .map_err(map_err)?;
-    Ok(DirectoryFacets {
-        teams: teams(store).await?,
-        locations,
-        levels: levels(store).await?,
-    })
 }

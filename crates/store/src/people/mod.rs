@@ -8,8 +8,6 @@ mod writes;
 
 pub(crate) use directory::*;
 pub(crate) use person::*;
-pub(crate) use settings::*;
-pub(crate) use teams::*;
 pub(crate) use writes::*;
 
 use crate::map_err;

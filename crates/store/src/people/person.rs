@@ -4,7 +4,8 @@ use super::*;
 use crate::{SqlStore, map_err};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
-use trellis_core::error::CoreResult;
+use trellis_core::error::{CoreError, CoreResult};
+use trellis_core::org::history::{HistoryEntry, HistoryField};
 use trellis_core::org::store::Neighbourhood;
 use trellis_core::org::{Person, PersonCard, SkillLevel, display_name};
 use trellis_core::{LevelId, PersonId, TeamId};
@@ -142,13 +143,101 @@ pub(crate) fn person_row_direct(row: &rusqlite::Row) -> rusqlite::Result<Person>
     })
 }
 
-pub async fn person(store: &SqlStore, id: PersonId) -> CoreResult<Option<Person>> {
-    let row = sqlx::query(AssertSqlSafe(format!("{PERSON_SQL} {PERSON_FROM}")))
+#[async_trait::async_trait]
+impl trellis_core::org::store::PersonStore for SqlStore {
+    async fn person(&self, id: PersonId) -> CoreResult<Option<Person>> {
+        let row = sqlx::query(AssertSqlSafe(format!("{PERSON_SQL} {PERSON_FROM}")))
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)?;
+        row.as_ref().map(person_row).transpose()
+    }
+    /// A person's neighbourhood; the report count comes from the reports loaded.
+    async fn person_neighbourhood(&self, id: PersonId) -> CoreResult<Option<Neighbourhood>> {
+        self.cached(
+            |c| &c.neighbourhoods,
+            id.0,
+            || person_neighbourhood_counted(self, id),
+        )
+        .await
+    }
+    async fn person_with_reports(&self, id: PersonId) -> CoreResult<Option<PersonWithReports>> {
+        self.cached(
+            |c| &c.with_reports,
+            id.0,
+            || person_with_reports_counted(self, id),
+        )
+        .await
+    }
+    async fn person_id_by_email(&self, email: &str) -> CoreResult<Option<PersonId>> {
+        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM people WHERE email = $1")
+            .bind(email.trim().to_lowercase())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(id.map(PersonId))
+    }
+    async fn manager_chain(&self, id: PersonId) -> CoreResult<Vec<PersonCard>> {
+        // The depth guard stops a runaway query should the data ever hold a loop.
+        let sql = format!(
+            "WITH RECURSIVE chain(id, depth) AS ( \
+               SELECT manager_id, 1 FROM people WHERE id = $1 AND manager_id IS NOT NULL \
+               UNION ALL \
+               SELECT q.manager_id, c.depth + 1 FROM people q JOIN chain c ON q.id = c.id \
+               WHERE q.manager_id IS NOT NULL AND c.depth < 200) \
+             SELECT {CARD_COLUMNS} FROM chain c JOIN people p ON p.id = c.id \
+             LEFT JOIN teams t ON t.id = p.team_id ORDER BY c.depth"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(id.0)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
+        rows.iter().map(card).collect()
+    }
+    async fn direct_reports(&self, id: PersonId) -> CoreResult<Vec<PersonCard>> {
+        let sql = cards_as_json(self.backend, "p.manager_id = $1 AND p.status = 'active'");
+        let packed: Option<String> = sqlx::query_scalar(AssertSqlSafe(sql))
+            .bind(id.0)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(map_err)?;
+        unpack_cards(packed)
+    }
+    async fn person_history(&self, id: PersonId) -> CoreResult<Vec<HistoryEntry>> {
+        let rows = sqlx::query(
+            "SELECT h.field, h.before_value, h.after_value, h.effective_on, h.actor_id, \
+             a.name AS actor_name, h.source FROM person_history h \
+             LEFT JOIN people a ON a.id = h.actor_id \
+             WHERE h.person_id = $1 ORDER BY h.effective_on DESC, h.id DESC",
+        )
         .bind(id.0)
-        .fetch_optional(&store.pool)
+        .fetch_all(&self.pool)
         .await
         .map_err(map_err)?;
-    row.as_ref().map(person_row).transpose()
+        rows.iter()
+            .map(|row| {
+                let field: String = row.try_get("field").map_err(map_err)?;
+                let effective_on: String = row.try_get("effective_on").map_err(map_err)?;
+                Ok(HistoryEntry {
+                    person: id,
+                    field: HistoryField::parse(&field)
+                        .ok_or_else(|| CoreError::Internal(format!("history field {field:?}")))?,
+                    before: row.try_get("before_value").map_err(map_err)?,
+                    after: row.try_get("after_value").map_err(map_err)?,
+                    effective_on: chrono::NaiveDate::parse_from_str(&effective_on, "%Y-%m-%d")
+                        .map_err(|e| CoreError::Internal(format!("history date: {e}")))?,
+                    actor: row
+                        .try_get::<Option<i64>, _>("actor_id")
+                        .map_err(map_err)?
+                        .map(PersonId),
+                    actor_name: row.try_get("actor_name").map_err(map_err)?,
+                    source: row.try_get("source").map_err(map_err)?,
+                })
+            })
+            .collect()
+    }
 }
 
 pub(crate) fn text_column(row: &rusqlite::Row, name: &str) -> rusqlite::Result<Option<String>> {
@@ -158,19 +247,6 @@ pub(crate) fn text_column(row: &rusqlite::Row, name: &str) -> rusqlite::Result<O
 /// A person with their active reports; the count comes from the reports loaded.
 /// A person and their active reports.
 pub(crate) type PersonWithReports = (Person, Vec<PersonCard>);
-
-pub async fn person_with_reports(
-    store: &SqlStore,
-    id: PersonId,
-) -> CoreResult<Option<PersonWithReports>> {
-    store
-        .cached(
-            |c| &c.with_reports,
-            id.0,
-            || person_with_reports_counted(store, id),
-        )
-        .await
-}
 
 pub(crate) async fn person_with_reports_counted(
     store: &SqlStore,
@@ -182,20 +258,6 @@ pub(crate) async fn person_with_reports_counted(
             person.report_count = reports.len() as i64;
             (person, reports)
         }))
-}
-
-/// A person's neighbourhood; the report count comes from the reports loaded.
-pub async fn person_neighbourhood(
-    store: &SqlStore,
-    id: PersonId,
-) -> CoreResult<Option<Neighbourhood>> {
-    store
-        .cached(
-            |c| &c.neighbourhoods,
-            id.0,
-            || person_neighbourhood_counted(store, id),
-        )
-        .await
 }
 
 pub(crate) async fn person_neighbourhood_counted(
@@ -316,42 +378,4 @@ pub(crate) async fn person_neighbourhood_uncounted(
         chain: unpack_cards(row.try_get("chain").map_err(map_err)?)?,
         reports: unpack_cards(row.try_get("reports").map_err(map_err)?)?,
     }))
-}
-
-pub async fn person_id_by_email(store: &SqlStore, email: &str) -> CoreResult<Option<PersonId>> {
-    let id: Option<i64> = sqlx::query_scalar("SELECT id FROM people WHERE email = $1")
-        .bind(email.trim().to_lowercase())
-        .fetch_optional(&store.pool)
-        .await
-        .map_err(map_err)?;
-    Ok(id.map(PersonId))
-}
-
-pub async fn manager_chain(store: &SqlStore, id: PersonId) -> CoreResult<Vec<PersonCard>> {
-    // The depth guard stops a runaway query should the data ever hold a loop.
-    let sql = format!(
-        "WITH RECURSIVE chain(id, depth) AS ( \
-           SELECT manager_id, 1 FROM people WHERE id = $1 AND manager_id IS NOT NULL \
-           UNION ALL \
-           SELECT q.manager_id, c.depth + 1 FROM people q JOIN chain c ON q.id = c.id \
-           WHERE q.manager_id IS NOT NULL AND c.depth < 200) \
-         SELECT {CARD_COLUMNS} FROM chain c JOIN people p ON p.id = c.id \
-         LEFT JOIN teams t ON t.id = p.team_id ORDER BY c.depth"
-    );
-    let rows = sqlx::query(AssertSqlSafe(sql))
-        .bind(id.0)
-        .fetch_all(&store.pool)
-        .await
-        .map_err(map_err)?;
-    rows.iter().map(card).collect()
-}
-
-pub async fn direct_reports(store: &SqlStore, id: PersonId) -> CoreResult<Vec<PersonCard>> {
-    let sql = cards_as_json(store.backend, "p.manager_id = $1 AND p.status = 'active'");
-    let packed: Option<String> = sqlx::query_scalar(AssertSqlSafe(sql))
-        .bind(id.0)
-        .fetch_one(&store.pool)
-        .await
-        .map_err(map_err)?;
-    unpack_cards(packed)
 }

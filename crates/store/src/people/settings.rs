@@ -4,10 +4,17 @@ use crate::{SqlStore, map_err};
 use trellis_core::error::CoreResult;
 use trellis_core::settings::Settings;
 
-pub async fn settings(store: &SqlStore) -> CoreResult<Settings> {
-    store
-        .cached(|c| &c.settings, (), || settings_uncached(store))
-        .await
+#[async_trait::async_trait]
+impl trellis_core::settings::SettingsStore for SqlStore {
+    async fn settings(&self) -> CoreResult<Settings> {
+        self.cached(|c| &c.settings, (), || settings_uncached(self))
+            .await
+    }
+    async fn begin_settings_write(
+        &self,
+    ) -> CoreResult<Box<dyn trellis_core::settings::SettingsWrite + '_>> {
+        Ok(crate::unit::SqlUnit::begin(self).await?)
+    }
 }
 
 pub(crate) async fn settings_uncached(store: &SqlStore) -> CoreResult<Settings> {

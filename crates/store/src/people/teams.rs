@@ -25,56 +25,108 @@ pub(crate) fn team_row(row: &AnyRow) -> CoreResult<Team> {
     })
 }
 
-pub async fn teams(store: &SqlStore) -> CoreResult<Vec<Team>> {
-    let sql = format!(
-        "SELECT {TEAM_COLUMNS} FROM teams t LEFT JOIN teams pt ON pt.id = t.parent_id \
-         ORDER BY COALESCE(pt.name, t.name), t.parent_id IS NOT NULL, t.name"
-    );
-    let rows = sqlx::query(AssertSqlSafe(sql))
-        .fetch_all(&store.pool)
+#[async_trait::async_trait]
+impl trellis_core::org::store::TeamStore for SqlStore {
+    async fn teams(&self) -> CoreResult<Vec<Team>> {
+        let sql = format!(
+            "SELECT {TEAM_COLUMNS} FROM teams t LEFT JOIN teams pt ON pt.id = t.parent_id \
+             ORDER BY COALESCE(pt.name, t.name), t.parent_id IS NOT NULL, t.name"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
+        rows.iter().map(team_row).collect()
+    }
+    async fn team(&self, id: TeamId) -> CoreResult<Option<Team>> {
+        let sql = format!(
+            "SELECT {TEAM_COLUMNS} FROM teams t LEFT JOIN teams pt ON pt.id = t.parent_id WHERE t.id = $1"
+        );
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)?;
+        row.as_ref().map(team_row).transpose()
+    }
+    async fn team_members(&self, id: TeamId) -> CoreResult<Vec<PersonCard>> {
+        let sql = cards_as_json_page(
+            self.backend,
+            "p.team_id = $1 AND p.status = 'active'",
+            2000,
+            0,
+        );
+        let packed: Option<String> = sqlx::query_scalar(AssertSqlSafe(sql))
+            .bind(id.0)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(map_err)?;
+        unpack_cards(packed)
+    }
+    async fn sub_teams(&self, id: TeamId) -> CoreResult<Vec<Team>> {
+        let sql = format!(
+            "SELECT {TEAM_COLUMNS} FROM teams t LEFT JOIN teams pt ON pt.id = t.parent_id \
+             WHERE t.parent_id = $1 ORDER BY t.name"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(id.0)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
+        rows.iter().map(team_row).collect()
+    }
+    async fn levels(&self) -> CoreResult<Vec<JobLevel>> {
+        let rows = sqlx::query(
+            "SELECT id, code, name, rank, expectations FROM job_levels ORDER BY rank, code",
+        )
+        .fetch_all(&self.pool)
         .await
         .map_err(map_err)?;
-    rows.iter().map(team_row).collect()
-}
-
-pub async fn team(store: &SqlStore, id: TeamId) -> CoreResult<Option<Team>> {
-    let sql = format!(
-        "SELECT {TEAM_COLUMNS} FROM teams t LEFT JOIN teams pt ON pt.id = t.parent_id WHERE t.id = $1"
-    );
-    let row = sqlx::query(AssertSqlSafe(sql))
-        .bind(id.0)
-        .fetch_optional(&store.pool)
+        rows.iter().map(level_row).collect()
+    }
+    async fn level(&self, id: LevelId) -> CoreResult<Option<JobLevel>> {
+        let row =
+            sqlx::query("SELECT id, code, name, rank, expectations FROM job_levels WHERE id = $1")
+                .bind(id.0)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(map_err)?;
+        row.as_ref().map(level_row).transpose()
+    }
+    async fn upsert_level(&self, level: &NewLevel) -> CoreResult<LevelId> {
+        let id = upsert_level_query(level)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(LevelId(id))
+    }
+    /// Adds or updates every level, in one transaction.
+    async fn upsert_levels(&self, levels: &[NewLevel]) -> CoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(map_err)?;
+        for level in levels {
+            upsert_level_query(level)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(map_err)?;
+        }
+        tx.commit().await.map_err(map_err)
+    }
+    async fn counts(&self) -> CoreResult<OrgCounts> {
+        let row = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM people) AS people, \
+             (SELECT COUNT(*) FROM people WHERE status = 'active') AS active_people, \
+             (SELECT COUNT(*) FROM teams) AS teams, (SELECT COUNT(*) FROM accounts) AS accounts",
+        )
+        .fetch_one(&self.pool)
         .await
         .map_err(map_err)?;
-    row.as_ref().map(team_row).transpose()
-}
-
-pub async fn sub_teams(store: &SqlStore, id: TeamId) -> CoreResult<Vec<Team>> {
-    let sql = format!(
-        "SELECT {TEAM_COLUMNS} FROM teams t LEFT JOIN teams pt ON pt.id = t.parent_id \
-         WHERE t.parent_id = $1 ORDER BY t.name"
-    );
-    let rows = sqlx::query(AssertSqlSafe(sql))
-        .bind(id.0)
-        .fetch_all(&store.pool)
-        .await
-        .map_err(map_err)?;
-    rows.iter().map(team_row).collect()
-}
-
-pub async fn team_members(store: &SqlStore, id: TeamId) -> CoreResult<Vec<PersonCard>> {
-    let sql = cards_as_json_page(
-        store.backend,
-        "p.team_id = $1 AND p.status = 'active'",
-        2000,
-        0,
-    );
-    let packed: Option<String> = sqlx::query_scalar(AssertSqlSafe(sql))
-        .bind(id.0)
-        .fetch_one(&store.pool)
-        .await
-        .map_err(map_err)?;
-    unpack_cards(packed)
+        Ok(OrgCounts {
+            people: row.try_get("people").map_err(map_err)?,
+            active_people: row.try_get("active_people").map_err(map_err)?,
+            teams: row.try_get("teams").map_err(map_err)?,
+            accounts: row.try_get("accounts").map_err(map_err)?,
+        })
+    }
 }
 
 pub(crate) fn level_row(row: &AnyRow) -> CoreResult<JobLevel> {
@@ -85,26 +137,6 @@ pub(crate) fn level_row(row: &AnyRow) -> CoreResult<JobLevel> {
         rank: row.try_get("rank").map_err(map_err)?,
         expectations: row.try_get("expectations").map_err(map_err)?,
     })
-}
-
-pub async fn levels(store: &SqlStore) -> CoreResult<Vec<JobLevel>> {
-    let rows = sqlx::query(
-        "SELECT id, code, name, rank, expectations FROM job_levels ORDER BY rank, code",
-    )
-    .fetch_all(&store.pool)
-    .await
-    .map_err(map_err)?;
-    rows.iter().map(level_row).collect()
-}
-
-pub async fn level(store: &SqlStore, id: LevelId) -> CoreResult<Option<JobLevel>> {
-    let row =
-        sqlx::query("SELECT id, code, name, rank, expectations FROM job_levels WHERE id = $1")
-            .bind(id.0)
-            .fetch_optional(&store.pool)
-            .await
-            .map_err(map_err)?;
-    row.as_ref().map(level_row).transpose()
 }
 
 pub(crate) const UPSERT_LEVEL: &str = "INSERT INTO job_levels (code, name, rank, expectations) \
@@ -119,41 +151,4 @@ pub(crate) fn upsert_level_query(
         .bind(level.name.clone())
         .bind(level.rank)
         .bind(level.expectations.clone())
-}
-
-pub async fn upsert_level(store: &SqlStore, level: &NewLevel) -> CoreResult<LevelId> {
-    let id = upsert_level_query(level)
-        .fetch_one(&store.pool)
-        .await
-        .map_err(map_err)?;
-    Ok(LevelId(id))
-}
-
-/// Adds or updates every level, in one transaction.
-pub async fn upsert_levels(store: &SqlStore, levels: &[NewLevel]) -> CoreResult<()> {
-    let mut tx = store.pool.begin().await.map_err(map_err)?;
-    for level in levels {
-        upsert_level_query(level)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(map_err)?;
-    }
-    tx.commit().await.map_err(map_err)
-}
-
-pub async fn counts(store: &SqlStore) -> CoreResult<OrgCounts> {
-    let row = sqlx::query(
-        "SELECT (SELECT COUNT(*) FROM people) AS people, \
-         (SELECT COUNT(*) FROM people WHERE status = 'active') AS active_people, \
-         (SELECT COUNT(*) FROM teams) AS teams, (SELECT COUNT(*) FROM accounts) AS accounts",
-    )
-    .fetch_one(&store.pool)
-    .await
-    .map_err(map_err)?;
-    Ok(OrgCounts {
-        people: row.try_get("people").map_err(map_err)?,
-        active_people: row.try_get("active_people").map_err(map_err)?,
-        teams: row.try_get("teams").map_err(map_err)?,
-        accounts: row.try_get("accounts").map_err(map_err)?,
-    })
 }

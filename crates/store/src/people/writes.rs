@@ -68,9 +68,26 @@ fn person_columns(f: &PersonFields) -> [(&'static str, Value); 13] {
     ]
 }
 
-pub async fn create_person(store: &SqlStore, f: &PersonFields) -> CoreResult<PersonId> {
-    let mut conn = store.pool.acquire().await.map_err(map_err)?;
-    create_person_in(&mut conn, f).await
+#[async_trait::async_trait]
+impl trellis_core::org::store::OrgStore for SqlStore {
+    async fn create_person(&self, f: &PersonFields) -> CoreResult<PersonId> {
+        let mut conn = self.pool.acquire().await.map_err(map_err)?;
+        create_person_in(&mut conn, f).await
+    }
+    async fn update_person(&self, id: PersonId, f: &PersonFields) -> CoreResult<()> {
+        let mut conn = self.pool.acquire().await.map_err(map_err)?;
+        update_person_in(&mut conn, id, f).await
+    }
+    async fn set_person_skills(&self, id: PersonId, skills: &[SkillLevel]) -> CoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(map_err)?;
+        set_person_skills_in(&mut tx, id, skills).await?;
+        tx.commit().await.map_err(map_err)
+    }
+    async fn begin_org_write(
+        &self,
+    ) -> CoreResult<Box<dyn trellis_core::org::store::OrgWrite + '_>> {
+        Ok(crate::unit::SqlUnit::begin(self).await?)
+    }
 }
 
 pub(crate) async fn create_person_in(
@@ -87,11 +104,6 @@ pub(crate) async fn create_person_in(
     .await
     .map_err(map_err)?;
     Ok(PersonId(id))
-}
-
-pub async fn update_person(store: &SqlStore, id: PersonId, f: &PersonFields) -> CoreResult<()> {
-    let mut conn = store.pool.acquire().await.map_err(map_err)?;
-    update_person_in(&mut conn, id, f).await
 }
 
 /// Writes only the columns whose values differ from `before`: an unchanged column leaves
@@ -169,16 +181,6 @@ pub(crate) async fn update_person_in(
         return Err(CoreError::NotFound(format!("person {id}")));
     }
     Ok(())
-}
-
-pub async fn set_person_skills(
-    store: &SqlStore,
-    id: PersonId,
-    skills: &[SkillLevel],
-) -> CoreResult<()> {
-    let mut tx = store.pool.begin().await.map_err(map_err)?;
-    set_person_skills_in(&mut tx, id, skills).await?;
-    tx.commit().await.map_err(map_err)
 }
 
 pub(crate) async fn set_person_skills_in(

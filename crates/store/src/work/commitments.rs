@@ -90,55 +90,183 @@ pub(crate) fn commitment_any(row: &AnyRow) -> CoreResult<Commitment> {
     commitment_row(row)
 }
 
-pub async fn tree_members(store: &SqlStore, manager: PersonId) -> CoreResult<Vec<TreeMember>> {
-    let mut p = Params::new();
-    let manager = p.bind(manager.0)?;
-    // The depth guard stops a runaway query should the data ever hold a loop.
-    let sql = format!(
-        "WITH RECURSIVE tree(id, depth) AS ( \
-           SELECT id, 0 FROM people WHERE id = {manager} \
-           UNION ALL \
-           SELECT p.id, t.depth + 1 FROM people p JOIN tree t ON p.manager_id = t.id \
-           WHERE p.status = 'active' AND t.depth < 200) \
-         SELECT p.id, p.name, p.preferred_name, p.title, p.manager_id, p.time_zone, t.depth \
-         FROM tree t JOIN people p ON p.id = t.id ORDER BY t.depth, p.name, p.id"
-    );
-    fetch(store, sql, p, |r| {
-        let name = r.text("name")?;
-        let preferred = r.text_or_null("preferred_name")?;
-        Ok(TreeMember {
-            id: PersonId(r.int("id")?),
-            name: display_name(&name, preferred.as_deref()),
-            title: r.text_or_null("title")?,
-            manager_id: r.int_or_null("manager_id")?.map(PersonId),
-            time_zone: r.text_or_null("time_zone")?,
-            depth: r.int("depth")? as u32,
-        })
-    })
-    .await
-}
-
-pub async fn active_people(store: &SqlStore) -> CoreResult<Vec<PersonName>> {
-    let rows = sqlx::query(
-        "SELECT id, name, preferred_name FROM people WHERE status = 'active' ORDER BY name, id",
-    )
-    .fetch_all(&store.pool)
-    .await
-    .map_err(map_err)?;
-    rows.iter()
-        .map(|r| {
-            let name: String = get(r, "name")?;
-            let preferred: Option<String> = get(r, "preferred_name")?;
-            Ok(PersonName {
-                id: PersonId(get(r, "id")?),
+#[async_trait::async_trait]
+impl trellis_core::work::store::CommitmentStore for SqlStore {
+    async fn tree_members(&self, manager: PersonId) -> CoreResult<Vec<TreeMember>> {
+        let mut p = Params::new();
+        let manager = p.bind(manager.0)?;
+        // The depth guard stops a runaway query should the data ever hold a loop.
+        let sql = format!(
+            "WITH RECURSIVE tree(id, depth) AS ( \
+               SELECT id, 0 FROM people WHERE id = {manager} \
+               UNION ALL \
+               SELECT p.id, t.depth + 1 FROM people p JOIN tree t ON p.manager_id = t.id \
+               WHERE p.status = 'active' AND t.depth < 200) \
+             SELECT p.id, p.name, p.preferred_name, p.title, p.manager_id, p.time_zone, t.depth \
+             FROM tree t JOIN people p ON p.id = t.id ORDER BY t.depth, p.name, p.id"
+        );
+        fetch(self, sql, p, |r| {
+            let name = r.text("name")?;
+            let preferred = r.text_or_null("preferred_name")?;
+            Ok(TreeMember {
+                id: PersonId(r.int("id")?),
                 name: display_name(&name, preferred.as_deref()),
+                title: r.text_or_null("title")?,
+                manager_id: r.int_or_null("manager_id")?.map(PersonId),
+                time_zone: r.text_or_null("time_zone")?,
+                depth: r.int("depth")? as u32,
             })
         })
-        .collect()
-}
-
-pub async fn create_commitment(store: &SqlStore, c: &NewCommitment) -> CoreResult<CommitmentId> {
-    insert_commitment(&store.pool, c).await
+        .await
+    }
+    async fn create_commitment(&self, c: &NewCommitment) -> CoreResult<CommitmentId> {
+        insert_commitment(&self.pool, c).await
+    }
+    async fn commitment(&self, id: CommitmentId) -> CoreResult<Option<Commitment>> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "{COMMITMENT_SELECT} WHERE c.id = $1"
+        )))
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_err)?;
+        row.as_ref().map(commitment_any).transpose()
+    }
+    async fn commitment_changes(&self, id: CommitmentId) -> CoreResult<Vec<CommitmentChange>> {
+        let rows = sqlx::query(
+            "SELECT h.at, h.actor_id, p.name AS actor_name, p.preferred_name AS actor_preferred, \
+             h.field, h.before_value, h.after_value, h.note, h.in_time \
+             FROM commitment_changes h LEFT JOIN people p ON p.id = h.actor_id \
+             WHERE h.commitment_id = $1 ORDER BY h.at, h.id",
+        )
+        .bind(id.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rows.iter()
+            .map(|r| {
+                let field: String = get(r, "field")?;
+                Ok(CommitmentChange {
+                    at: get(r, "at")?,
+                    actor: person_name(r, "actor_id", "actor_name", "actor_preferred")?,
+                    field: ChangeField::parse(&field).unwrap_or(ChangeField::Status),
+                    before: get(r, "before_value")?,
+                    after: get(r, "after_value")?,
+                    note: get(r, "note")?,
+                    in_time: get::<Option<i64>>(r, "in_time")?.map(|v| v != 0),
+                })
+            })
+            .collect()
+    }
+    async fn commitment_comments(&self, id: CommitmentId) -> CoreResult<Vec<Comment>> {
+        let rows = sqlx::query(
+            "SELECT m.at, m.body, m.author_id, p.name AS author_name, \
+             p.preferred_name AS author_preferred \
+             FROM commitment_comments m JOIN people p ON p.id = m.author_id \
+             WHERE m.commitment_id = $1 ORDER BY m.at, m.id",
+        )
+        .bind(id.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(Comment {
+                    at: get(r, "at")?,
+                    author: person_name(r, "author_id", "author_name", "author_preferred")?
+                        .ok_or_else(|| CoreError::Internal("comment without author".into()))?,
+                    body: get(r, "body")?,
+                })
+            })
+            .collect()
+    }
+    async fn add_comment(
+        &self,
+        id: CommitmentId,
+        author: PersonId,
+        at: i64,
+        body: &str,
+    ) -> CoreResult<()> {
+        sqlx::query(
+            "INSERT INTO commitment_comments (commitment_id, author_id, at, body) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id.0)
+        .bind(author.0)
+        .bind(at)
+        .bind(body.to_string())
+        .execute(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+    async fn open_commitments(
+        &self,
+        owners: &[PersonId],
+        order: CommitmentOrder,
+        due_until: Option<NaiveDate>,
+        limit: i64,
+    ) -> CoreResult<Vec<Commitment>> {
+        let mut p = Params::new();
+        let owners = p.people(self.backend, "c.owner_id", owners)?;
+        let due = match due_until {
+            // The agreed date is never later than the date in force: this also finds work whose
+            // date was moved after it had passed.
+            Some(d) => format!(" AND c.agreed_due_date <= {}", p.bind(text_day(d))?),
+            None => String::new(),
+        };
+        let limit = p.bind(limit)?;
+        let order = match order {
+            CommitmentOrder::Priority => "c.priority, c.id",
+            CommitmentOrder::DueDate => "c.agreed_due_date, c.due_date, c.priority, c.id",
+        };
+        let sql = format!(
+            "{COMMITMENT_SELECT} WHERE c.status = 'open' AND {owners}{due} ORDER BY {order} LIMIT {limit}"
+        );
+        fetch(self, sql, p, commitment_row).await
+    }
+    async fn active_people(&self) -> CoreResult<Vec<PersonName>> {
+        let rows = sqlx::query(
+            "SELECT id, name, preferred_name FROM people WHERE status = 'active' ORDER BY name, id",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rows.iter()
+            .map(|r| {
+                let name: String = get(r, "name")?;
+                let preferred: Option<String> = get(r, "preferred_name")?;
+                Ok(PersonName {
+                    id: PersonId(get(r, "id")?),
+                    name: display_name(&name, preferred.as_deref()),
+                })
+            })
+            .collect()
+    }
+    async fn closed_commitments(&self, owner: PersonId, limit: i64) -> CoreResult<Vec<Commitment>> {
+        let sql = format!(
+            "{COMMITMENT_SELECT} WHERE c.owner_id = $1 AND c.status <> 'open' \
+             ORDER BY COALESCE(c.completed_at, c.created_at) DESC, c.id DESC LIMIT $2"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(owner.0)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
+        rows.iter().map(commitment_any).collect()
+    }
+    async fn set_priorities(&self, order: &[(CommitmentId, i64)]) -> CoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(map_err)?;
+        for (id, priority) in order {
+            sqlx::query("UPDATE commitments SET priority = $1 WHERE id = $2")
+                .bind(*priority)
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+        }
+        tx.commit().await.map_err(map_err)
+    }
 }
 
 /// Writes a new commitment with the next priority, on a pool or inside a transaction.
@@ -168,70 +296,6 @@ pub(crate) async fn insert_commitment<'e>(
     .await
     .map_err(map_err)?;
     Ok(CommitmentId(id))
-}
-
-pub async fn commitment(store: &SqlStore, id: CommitmentId) -> CoreResult<Option<Commitment>> {
-    let row = sqlx::query(AssertSqlSafe(format!(
-        "{COMMITMENT_SELECT} WHERE c.id = $1"
-    )))
-    .bind(id.0)
-    .fetch_optional(&store.pool)
-    .await
-    .map_err(map_err)?;
-    row.as_ref().map(commitment_any).transpose()
-}
-
-pub async fn commitment_changes(
-    store: &SqlStore,
-    id: CommitmentId,
-) -> CoreResult<Vec<CommitmentChange>> {
-    let rows = sqlx::query(
-        "SELECT h.at, h.actor_id, p.name AS actor_name, p.preferred_name AS actor_preferred, \
-         h.field, h.before_value, h.after_value, h.note, h.in_time \
-         FROM commitment_changes h LEFT JOIN people p ON p.id = h.actor_id \
-         WHERE h.commitment_id = $1 ORDER BY h.at, h.id",
-    )
-    .bind(id.0)
-    .fetch_all(&store.pool)
-    .await
-    .map_err(map_err)?;
-    rows.iter()
-        .map(|r| {
-            let field: String = get(r, "field")?;
-            Ok(CommitmentChange {
-                at: get(r, "at")?,
-                actor: person_name(r, "actor_id", "actor_name", "actor_preferred")?,
-                field: ChangeField::parse(&field).unwrap_or(ChangeField::Status),
-                before: get(r, "before_value")?,
-                after: get(r, "after_value")?,
-                note: get(r, "note")?,
-                in_time: get::<Option<i64>>(r, "in_time")?.map(|v| v != 0),
-            })
-        })
-        .collect()
-}
-
-pub async fn commitment_comments(store: &SqlStore, id: CommitmentId) -> CoreResult<Vec<Comment>> {
-    let rows = sqlx::query(
-        "SELECT m.at, m.body, m.author_id, p.name AS author_name, \
-         p.preferred_name AS author_preferred \
-         FROM commitment_comments m JOIN people p ON p.id = m.author_id \
-         WHERE m.commitment_id = $1 ORDER BY m.at, m.id",
-    )
-    .bind(id.0)
-    .fetch_all(&store.pool)
-    .await
-    .map_err(map_err)?;
-    rows.iter()
-        .map(|r| {
-            Ok(Comment {
-                at: get(r, "at")?,
-                author: person_name(r, "author_id", "author_name", "author_preferred")?
-                    .ok_or_else(|| CoreError::Internal("comment without author".into()))?,
-                body: get(r, "body")?,
-            })
-        })
-        .collect()
 }
 
 pub(crate) async fn update_commitment_in(
@@ -284,83 +348,6 @@ pub(crate) async fn update_commitment_in(
         .map_err(map_err)?;
     }
     Ok(())
-}
-
-pub async fn add_comment(
-    store: &SqlStore,
-    id: CommitmentId,
-    author: PersonId,
-    at: i64,
-    body: &str,
-) -> CoreResult<()> {
-    sqlx::query(
-        "INSERT INTO commitment_comments (commitment_id, author_id, at, body) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(id.0)
-    .bind(author.0)
-    .bind(at)
-    .bind(body.to_string())
-    .execute(&store.pool)
-    .await
-    .map_err(map_err)?;
-    Ok(())
-}
-
-pub async fn open_commitments(
-    store: &SqlStore,
-    owners: &[PersonId],
-    order: CommitmentOrder,
-    due_until: Option<NaiveDate>,
-    limit: i64,
-) -> CoreResult<Vec<Commitment>> {
-    let mut p = Params::new();
-    let owners = p.people(store.backend, "c.owner_id", owners)?;
-    let due = match due_until {
-        // The agreed date is never later than the date in force: this also finds work whose
-        // date was moved after it had passed.
-        Some(d) => format!(" AND c.agreed_due_date <= {}", p.bind(text_day(d))?),
-        None => String::new(),
-    };
-    let limit = p.bind(limit)?;
-    let order = match order {
-        CommitmentOrder::Priority => "c.priority, c.id",
-        CommitmentOrder::DueDate => "c.agreed_due_date, c.due_date, c.priority, c.id",
-    };
-    let sql = format!(
-        "{COMMITMENT_SELECT} WHERE c.status = 'open' AND {owners}{due} ORDER BY {order} LIMIT {limit}"
-    );
-    fetch(store, sql, p, commitment_row).await
-}
-
-pub async fn closed_commitments(
-    store: &SqlStore,
-    owner: PersonId,
-    limit: i64,
-) -> CoreResult<Vec<Commitment>> {
-    let sql = format!(
-        "{COMMITMENT_SELECT} WHERE c.owner_id = $1 AND c.status <> 'open' \
-         ORDER BY COALESCE(c.completed_at, c.created_at) DESC, c.id DESC LIMIT $2"
-    );
-    let rows = sqlx::query(AssertSqlSafe(sql))
-        .bind(owner.0)
-        .bind(limit)
-        .fetch_all(&store.pool)
-        .await
-        .map_err(map_err)?;
-    rows.iter().map(commitment_any).collect()
-}
-
-pub async fn set_priorities(store: &SqlStore, order: &[(CommitmentId, i64)]) -> CoreResult<()> {
-    let mut tx = store.pool.begin().await.map_err(map_err)?;
-    for (id, priority) in order {
-        sqlx::query("UPDATE commitments SET priority = $1 WHERE id = $2")
-            .bind(*priority)
-            .bind(id.0)
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
-    }
-    tx.commit().await.map_err(map_err)
 }
 
 /// Work's steps of a unit of work.

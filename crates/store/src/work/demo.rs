@@ -15,29 +15,37 @@ pub(crate) fn text(v: impl Into<String>) -> Value {
     Value::Text(Some(v.into()))
 }
 
-pub async fn insert_work(store: &SqlStore, b: &WorkBatch) -> CoreResult<()> {
-    let mut tx = match store.backend {
-        Backend::Sqlite => store.pool.begin_with("BEGIN IMMEDIATE").await,
-        Backend::Postgres => store.pool.begin().await,
+#[async_trait::async_trait]
+impl trellis_core::work::store::WorkStore for SqlStore {
+    async fn begin_work_write(
+        &self,
+    ) -> CoreResult<Box<dyn trellis_core::work::store::WorkWrite + '_>> {
+        Ok(crate::unit::SqlUnit::begin(self).await?)
     }
-    .map_err(map_err)?;
-    let backend = store.backend;
-    insert_objectives(&mut tx, backend, b).await?;
-    insert_commitments(&mut tx, backend, b).await?;
-    insert_time(&mut tx, backend, b).await?;
-    if backend == Backend::Postgres {
-        // Later inserts must not collide with the ids chosen here.
-        for table in ["objectives", "key_results", "commitments"] {
-            sqlx::query(AssertSqlSafe(format!(
-                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
-                 COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
-            )))
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
+    async fn insert_work(&self, b: &WorkBatch) -> CoreResult<()> {
+        let mut tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
         }
+        .map_err(map_err)?;
+        let backend = self.backend;
+        insert_objectives(&mut tx, backend, b).await?;
+        insert_commitments(&mut tx, backend, b).await?;
+        insert_time(&mut tx, backend, b).await?;
+        if backend == Backend::Postgres {
+            // Later inserts must not collide with the ids chosen here.
+            for table in ["objectives", "key_results", "commitments"] {
+                sqlx::query(AssertSqlSafe(format!(
+                    "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
+                     COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
+                )))
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+            }
+        }
+        tx.commit().await.map_err(map_err)
     }
-    tx.commit().await.map_err(map_err)
 }
 
 /// Objectives with their key results and check-ins.

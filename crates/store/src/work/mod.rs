@@ -8,12 +8,8 @@ mod commitments;
 mod delivery;
 mod demo;
 mod objectives;
-mod store;
 
-pub(crate) use capacity::*;
 pub(crate) use commitments::*;
-pub(crate) use delivery::*;
-pub(crate) use demo::*;
 pub(crate) use objectives::*;
 
 use chrono::NaiveDate;

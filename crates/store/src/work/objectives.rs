@@ -14,25 +14,166 @@ use trellis_core::work::{
     CheckIn, Confidence, KeyResult, NewCheckIn, NewKeyResult, NewObjective, Objective, Scope,
 };
 
-pub async fn create_objective(store: &SqlStore, o: &NewObjective) -> CoreResult<ObjectiveId> {
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO objectives (title, description, scope, team_id, owner_id, parent_id, \
-         period_start, period_end, closed, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9) RETURNING id",
-    )
-    .bind(o.title.clone())
-    .bind(o.description.clone())
-    .bind(o.scope.as_str().to_string())
-    .bind(o.team.map(|t| t.0))
-    .bind(o.owner.0)
-    .bind(o.parent.map(|p| p.0))
-    .bind(text_day(o.period_start))
-    .bind(text_day(o.period_end))
-    .bind(o.created_at)
-    .fetch_one(&store.pool)
-    .await
-    .map_err(map_err)?;
-    Ok(ObjectiveId(id))
+#[async_trait::async_trait]
+impl trellis_core::work::store::ObjectiveStore for SqlStore {
+    async fn create_objective(&self, o: &NewObjective) -> CoreResult<ObjectiveId> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO objectives (title, description, scope, team_id, owner_id, parent_id, \
+             period_start, period_end, closed, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9) RETURNING id",
+        )
+        .bind(o.title.clone())
+        .bind(o.description.clone())
+        .bind(o.scope.as_str().to_string())
+        .bind(o.team.map(|t| t.0))
+        .bind(o.owner.0)
+        .bind(o.parent.map(|p| p.0))
+        .bind(text_day(o.period_start))
+        .bind(text_day(o.period_end))
+        .bind(o.created_at)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(ObjectiveId(id))
+    }
+    async fn objective(&self, id: ObjectiveId) -> CoreResult<Option<Objective>> {
+        let mut p = Params::new();
+        let c = format!("o.id = {}", p.bind(id.0)?);
+        Ok(objectives_where(self, &c, p).await?.into_iter().next())
+    }
+    async fn objectives(&self, f: &ObjectiveFilter) -> CoreResult<Vec<Objective>> {
+        let mut p = Params::new();
+        let mut conditions = vec!["1 = 1".to_string()];
+        if let Some(d) = f.active_on {
+            let d = p.bind(text_day(d))?;
+            conditions.push(format!("o.period_start <= {d} AND o.period_end >= {d}"));
+        }
+        if let Some(owners) = &f.owners {
+            conditions.push(p.people(self.backend, "o.owner_id", owners)?);
+        }
+        if let Some(parent) = f.parent {
+            conditions.push(format!("o.parent_id = {}", p.bind(parent.0)?));
+        }
+        if let Some(scope) = f.scope {
+            conditions.push(format!("o.scope = {}", p.bind(scope.as_str().to_string())?));
+        }
+        if !f.include_closed {
+            conditions.push("o.closed = 0".into());
+        }
+        objectives_where(self, &conditions.join(" AND "), p).await
+    }
+    async fn set_objective_parent(
+        &self,
+        id: ObjectiveId,
+        parent: Option<ObjectiveId>,
+    ) -> CoreResult<()> {
+        sqlx::query("UPDATE objectives SET parent_id = $1 WHERE id = $2")
+            .bind(parent.map(|p| p.0))
+            .bind(id.0)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+    async fn set_objective_closed(&self, id: ObjectiveId, closed: bool) -> CoreResult<()> {
+        sqlx::query("UPDATE objectives SET closed = $1 WHERE id = $2")
+            .bind(i64::from(closed))
+            .bind(id.0)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+    async fn add_key_result(
+        &self,
+        objective: ObjectiveId,
+        kr: &NewKeyResult,
+    ) -> CoreResult<KeyResultId> {
+        let (kind, start, target, current, unit, done) = measure_values(&kr.measure);
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO key_results (objective_id, title, kind, start_value, target_value, \
+             current_value, unit, done) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(objective.0)
+        .bind(kr.title.clone())
+        .bind(kind.to_string())
+        .bind(start)
+        .bind(target)
+        .bind(current)
+        .bind(unit)
+        .bind(done)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(KeyResultId(id))
+    }
+    async fn key_result(&self, id: KeyResultId) -> CoreResult<Option<KeyResult>> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "{KEY_RESULT_SELECT} WHERE k.id = $1"
+        )))
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_err)?;
+        row.as_ref().map(key_result).transpose()
+    }
+    async fn record_check_in(&self, c: &NewCheckIn) -> CoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(map_err)?;
+        sqlx::query(
+            "INSERT INTO check_ins (key_result_id, author_id, at, value, done, confidence, note) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(c.key_result_id.0)
+        .bind(c.author.0)
+        .bind(c.at)
+        .bind(c.value)
+        .bind(i64::from(c.done))
+        .bind(c.confidence.as_str().to_string())
+        .bind(c.note.clone())
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        sqlx::query(
+            "UPDATE key_results SET current_value = COALESCE($1, current_value), \
+             done = CASE WHEN kind = 'done' THEN $2 ELSE done END WHERE id = $3",
+        )
+        .bind(c.value)
+        .bind(i64::from(c.done))
+        .bind(c.key_result_id.0)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)
+    }
+    async fn check_ins(&self, objective: ObjectiveId, limit: i64) -> CoreResult<Vec<CheckIn>> {
+        let rows = sqlx::query(
+            "SELECT ci.key_result_id, ci.author_id, p.name AS author_name, \
+             p.preferred_name AS author_preferred, ci.at, ci.value, ci.done, ci.confidence, ci.note \
+             FROM check_ins ci JOIN key_results k ON k.id = ci.key_result_id \
+             JOIN people p ON p.id = ci.author_id \
+             WHERE k.objective_id = $1 ORDER BY ci.at DESC, ci.id DESC LIMIT $2",
+        )
+        .bind(objective.0)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rows.iter()
+            .map(|r| {
+                let confidence: String = get(r, "confidence")?;
+                Ok(CheckIn {
+                    key_result_id: KeyResultId(get(r, "key_result_id")?),
+                    author: person_name(r, "author_id", "author_name", "author_preferred")?
+                        .ok_or_else(|| CoreError::Internal("check-in without author".into()))?,
+                    at: get(r, "at")?,
+                    value: get(r, "value")?,
+                    done: get::<i64>(r, "done")? != 0,
+                    confidence: Confidence::parse(&confidence).unwrap_or(Confidence::Unsure),
+                    note: get(r, "note")?,
+                })
+            })
+            .collect()
+    }
 }
 
 pub(crate) const OBJECTIVE_SELECT: &str = "SELECT o.id, o.title, o.description, o.scope, o.team_id, \
@@ -139,62 +280,6 @@ pub(crate) async fn objectives_where(
     Ok(objectives)
 }
 
-pub async fn objective(store: &SqlStore, id: ObjectiveId) -> CoreResult<Option<Objective>> {
-    let mut p = Params::new();
-    let c = format!("o.id = {}", p.bind(id.0)?);
-    Ok(objectives_where(store, &c, p).await?.into_iter().next())
-}
-
-pub async fn objectives(store: &SqlStore, f: &ObjectiveFilter) -> CoreResult<Vec<Objective>> {
-    let mut p = Params::new();
-    let mut conditions = vec!["1 = 1".to_string()];
-    if let Some(d) = f.active_on {
-        let d = p.bind(text_day(d))?;
-        conditions.push(format!("o.period_start <= {d} AND o.period_end >= {d}"));
-    }
-    if let Some(owners) = &f.owners {
-        conditions.push(p.people(store.backend, "o.owner_id", owners)?);
-    }
-    if let Some(parent) = f.parent {
-        conditions.push(format!("o.parent_id = {}", p.bind(parent.0)?));
-    }
-    if let Some(scope) = f.scope {
-        conditions.push(format!("o.scope = {}", p.bind(scope.as_str().to_string())?));
-    }
-    if !f.include_closed {
-        conditions.push("o.closed = 0".into());
-    }
-    objectives_where(store, &conditions.join(" AND "), p).await
-}
-
-pub async fn set_objective_parent(
-    store: &SqlStore,
-    id: ObjectiveId,
-    parent: Option<ObjectiveId>,
-) -> CoreResult<()> {
-    sqlx::query("UPDATE objectives SET parent_id = $1 WHERE id = $2")
-        .bind(parent.map(|p| p.0))
-        .bind(id.0)
-        .execute(&store.pool)
-        .await
-        .map_err(map_err)?;
-    Ok(())
-}
-
-pub async fn set_objective_closed(
-    store: &SqlStore,
-    id: ObjectiveId,
-    closed: bool,
-) -> CoreResult<()> {
-    sqlx::query("UPDATE objectives SET closed = $1 WHERE id = $2")
-        .bind(i64::from(closed))
-        .bind(id.0)
-        .execute(&store.pool)
-        .await
-        .map_err(map_err)?;
-    Ok(())
-}
-
 pub(crate) fn measure_values(m: &Measure) -> (&'static str, f64, f64, f64, String, i64) {
     match m {
         Measure::Numeric {
@@ -205,102 +290,4 @@ pub(crate) fn measure_values(m: &Measure) -> (&'static str, f64, f64, f64, Strin
         } => ("numeric", *start, *target, *current, unit.clone(), 0),
         Measure::Done { done } => ("done", 0.0, 1.0, 0.0, String::new(), i64::from(*done)),
     }
-}
-
-pub async fn add_key_result(
-    store: &SqlStore,
-    objective: ObjectiveId,
-    kr: &NewKeyResult,
-) -> CoreResult<KeyResultId> {
-    let (kind, start, target, current, unit, done) = measure_values(&kr.measure);
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO key_results (objective_id, title, kind, start_value, target_value, \
-         current_value, unit, done) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-    )
-    .bind(objective.0)
-    .bind(kr.title.clone())
-    .bind(kind.to_string())
-    .bind(start)
-    .bind(target)
-    .bind(current)
-    .bind(unit)
-    .bind(done)
-    .fetch_one(&store.pool)
-    .await
-    .map_err(map_err)?;
-    Ok(KeyResultId(id))
-}
-
-pub async fn key_result_by_id(store: &SqlStore, id: KeyResultId) -> CoreResult<Option<KeyResult>> {
-    let row = sqlx::query(AssertSqlSafe(format!(
-        "{KEY_RESULT_SELECT} WHERE k.id = $1"
-    )))
-    .bind(id.0)
-    .fetch_optional(&store.pool)
-    .await
-    .map_err(map_err)?;
-    row.as_ref().map(key_result).transpose()
-}
-
-pub async fn record_check_in(store: &SqlStore, c: &NewCheckIn) -> CoreResult<()> {
-    let mut tx = store.pool.begin().await.map_err(map_err)?;
-    sqlx::query(
-        "INSERT INTO check_ins (key_result_id, author_id, at, value, done, confidence, note) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(c.key_result_id.0)
-    .bind(c.author.0)
-    .bind(c.at)
-    .bind(c.value)
-    .bind(i64::from(c.done))
-    .bind(c.confidence.as_str().to_string())
-    .bind(c.note.clone())
-    .execute(&mut *tx)
-    .await
-    .map_err(map_err)?;
-    sqlx::query(
-        "UPDATE key_results SET current_value = COALESCE($1, current_value), \
-         done = CASE WHEN kind = 'done' THEN $2 ELSE done END WHERE id = $3",
-    )
-    .bind(c.value)
-    .bind(i64::from(c.done))
-    .bind(c.key_result_id.0)
-    .execute(&mut *tx)
-    .await
-    .map_err(map_err)?;
-    tx.commit().await.map_err(map_err)
-}
-
-pub async fn check_ins(
-    store: &SqlStore,
-    objective: ObjectiveId,
-    limit: i64,
-) -> CoreResult<Vec<CheckIn>> {
-    let rows = sqlx::query(
-        "SELECT ci.key_result_id, ci.author_id, p.name AS author_name, \
-         p.preferred_name AS author_preferred, ci.at, ci.value, ci.done, ci.confidence, ci.note \
-         FROM check_ins ci JOIN key_results k ON k.id = ci.key_result_id \
-         JOIN people p ON p.id = ci.author_id \
-         WHERE k.objective_id = $1 ORDER BY ci.at DESC, ci.id DESC LIMIT $2",
-    )
-    .bind(objective.0)
-    .bind(limit)
-    .fetch_all(&store.pool)
-    .await
-    .map_err(map_err)?;
-    rows.iter()
-        .map(|r| {
-            let confidence: String = get(r, "confidence")?;
-            Ok(CheckIn {
-                key_result_id: KeyResultId(get(r, "key_result_id")?),
-                author: person_name(r, "author_id", "author_name", "author_preferred")?
-                    .ok_or_else(|| CoreError::Internal("check-in without author".into()))?,
-                at: get(r, "at")?,
-                value: get(r, "value")?,
-                done: get::<i64>(r, "done")? != 0,
-                confidence: Confidence::parse(&confidence).unwrap_or(Confidence::Unsure),
-                note: get(r, "note")?,
-            })
-        })
-        .collect()
 }

@@ -741,7 +741,7 @@ async fn a_cut_off_file_or_a_mass_leave_through_the_api_writes_nothing(backend: 
         ]
     );
     let dev = app.id("dev@acme.test").await;
-    let chain = trellis_core::org::store::OrgStore::manager_chain(
+    let chain = trellis_core::org::store::PersonStore::manager_chain(
         app.store.as_ref(),
         trellis_core::PersonId(dev),
     )
