@@ -178,6 +178,7 @@ pub struct Comment {
 
 /// Company, team or personal objective.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ScopeParam))]
 #[serde(rename_all = "lowercase")]
 pub enum Scope {
     Company,
@@ -215,6 +216,7 @@ impl Scope {
 
 /// How sure the owner is at a check-in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ConfidenceParam))]
 #[serde(rename_all = "snake_case")]
 pub enum Confidence {
     OnTrack,

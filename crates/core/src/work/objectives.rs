@@ -75,15 +75,21 @@ pub fn quarter_of(day: NaiveDate) -> String {
 
 /// What a person fills in to create an objective.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ObjectiveRequest))]
+#[serde(deny_unknown_fields)]
 pub struct ObjectiveInput {
     pub title: String,
     #[serde(default)]
     pub description: String,
+    /// Default person. Company objectives: admins; team objectives: people with reports.
     pub scope: Option<Scope>,
     /// Required for team objectives.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub team_id: Option<TeamId>,
     /// Defaults to the viewer.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub owner_id: Option<PersonId>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub parent_id: Option<ObjectiveId>,
     /// `2026-Q4`; or give both dates.
     pub quarter: Option<String>,
@@ -359,6 +365,8 @@ pub async fn set_closed(
 
 /// What a person fills in to add a key result.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = KeyResultRequest))]
+#[serde(deny_unknown_fields)]
 pub struct KeyResultInput {
     pub title: String,
     /// `numeric` (default) or `done`.
@@ -447,12 +455,15 @@ pub async fn add_key_result(
 
 /// What a person fills in at a check-in.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CheckInRequest))]
+#[serde(deny_unknown_fields)]
 pub struct CheckInInput {
     /// The new value of a numeric key result.
     pub value: Option<f64>,
     /// For done/not-done key results.
     #[serde(default)]
     pub done: bool,
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub confidence: Option<Confidence>,
     #[serde(default)]
     pub note: String,

@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Deserializer};
+
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -128,16 +128,6 @@ fn json_rejection(r: JsonRejection) -> ApiError {
         _ => ("invalid_json", r.body_text()),
     };
     ApiError::new(status, code, message)
-}
-
-/// Reads `null` as `Some(None)` so that PATCH can clear a field, while a missing field
-/// stays `None` (unchanged).
-pub fn double_option<'de, T, D>(d: D) -> Result<Option<Option<T>>, D::Error>
-where
-    T: Deserialize<'de>,
-    D: Deserializer<'de>,
-{
-    Option::<T>::deserialize(d).map(Some)
 }
 
 struct SecuritySchemes;

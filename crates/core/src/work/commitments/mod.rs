@@ -118,18 +118,43 @@ pub async fn show(
 }
 
 /// What a person fills in to create a commitment (or to edit one: `owner` and `due_date`
-/// are then ignored, they have their own actions).
+/// are then ignored, they have their own actions). The API's body for a new commitment.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CommitmentRequest))]
+#[serde(deny_unknown_fields)]
 pub struct CommitmentInput {
+    /// What will be delivered.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 200, pattern = r"\S")
+    )]
     pub title: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 10000))]
     pub description: String,
-    /// Defaults to the viewer.
+    /// Defaults to the viewer; a manager may give work to anyone in their tree.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub owner_id: Option<PersonId>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub objective_id: Option<ObjectiveId>,
+    /// The agreed due date (today or later in the owner's time zone).
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub due_date: Option<NaiveDate>,
+    /// Hours of work, more than 0 and at most 2,000.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            required = true,
+            nullable = false,
+            exclusive_minimum = 0,
+            maximum = 2000
+        )
+    )]
     pub effort_hours: Option<f64>,
-    /// Only on edit: hours still to do (defaults to the effort).
+    /// Only on edit (a form's field, not the API's): hours still to do (defaults to the
+    /// effort).
+    #[serde(skip_deserializing)]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
     pub remaining_hours: Option<f64>,
     #[serde(default)]
     pub skills: Vec<String>,
@@ -289,15 +314,33 @@ pub async fn create(
 }
 
 /// Changes to a commitment's details: only the fields given change, the rest are kept.
-#[derive(Debug, Clone, Default)]
+/// The owner and the due date are not details: they change by reassigning and
+/// renegotiating, which have rules of their own, so a patch that names them is refused.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CommitmentPatchRequest))]
+#[serde(deny_unknown_fields)]
 pub struct CommitmentPatch {
     pub title: Option<String>,
     pub description: Option<String>,
-    /// `Some(None)` removes the link to an objective.
+    /// `null` removes the link to an objective.
+    #[serde(default, deserialize_with = "crate::input::double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub objective_id: Option<Option<ObjectiveId>>,
+    #[cfg_attr(feature = "openapi", schema(minimum = 0.0, exclusive_minimum = 0.0))]
     pub effort_hours: Option<f64>,
+    /// Hours still to do, from 0 up to the effort.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0.0))]
     pub remaining_hours: Option<f64>,
+    /// Replaces all skills.
     pub skills: Option<Vec<String>>,
+    /// Not changed here: the work is reassigned.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
+    pub owner_id: Option<serde::de::IgnoredAny>,
+    /// Not changed here: the due date is renegotiated.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
+    pub due_date: Option<serde::de::IgnoredAny>,
 }
 
 impl From<&CommitmentInput> for CommitmentPatch {
@@ -311,6 +354,7 @@ impl From<&CommitmentInput> for CommitmentPatch {
             effort_hours: Some(input.effort_hours.unwrap_or(0.0)),
             remaining_hours: input.remaining_hours,
             skills: Some(input.skills.clone()),
+            ..Default::default()
         }
     }
 }
@@ -324,6 +368,22 @@ pub async fn edit(
     patch: &CommitmentPatch,
     now: i64,
 ) -> CoreResult<()> {
+    let mut moved = Vec::new();
+    if patch.owner_id.is_some() {
+        moved.push(FieldError::new(
+            "owner_id",
+            "the owner is not changed here; reassign the work instead",
+        ));
+    }
+    if patch.due_date.is_some() {
+        moved.push(FieldError::new(
+            "due_date",
+            "the due date is not changed here; renegotiate it instead",
+        ));
+    }
+    if !moved.is_empty() {
+        return Err(CoreError::Invalid(moved));
+    }
     let (mut c, _owner, can) = load(store, viewer, id).await?;
     if !can.edit {
         return Err(CoreError::Forbidden("change this commitment".into()));

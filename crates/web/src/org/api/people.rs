@@ -1,13 +1,14 @@
 //! `/api/v1/people`: list and search, show, create, update.
 
 use crate::AppState;
-use crate::api::{ApiJson, double_option};
+use crate::api::ApiJson;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ErrorResponse};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
+use trellis_core::input::double_option;
 use trellis_core::org::history;
 use trellis_core::org::people::{self, PersonFields, PersonPatch, PersonView};
 use trellis_core::org::{PeopleFilter, PersonCard, PersonStatus, SkillLevel};

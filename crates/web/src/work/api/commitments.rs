@@ -10,9 +10,8 @@ use axum::http::StatusCode;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use trellis_core::PersonId;
-use trellis_core::error::{CoreError, FieldError};
+use trellis_core::ids::CommitmentId;
 use trellis_core::ids::PersonName;
-use trellis_core::ids::{CommitmentId, ObjectiveId};
 use trellis_core::work::commitments::{self, CommitmentDetail, CommitmentInput, CommitmentPatch};
 use trellis_core::work::{Commitment, CommitmentStatus};
 use utoipa::ToSchema;
@@ -186,138 +185,31 @@ pub async fn show_commitment(
     detail(&state, &user, CommitmentId(id)).await
 }
 
-/// A new commitment.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CommitmentRequest {
-    /// What will be delivered.
-    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
-    pub title: String,
-    #[serde(default)]
-    #[schema(max_length = 10000)]
-    pub description: String,
-    /// Defaults to the caller; a manager may give work to anyone in their tree.
-    pub owner_id: Option<i64>,
-    pub objective_id: Option<i64>,
-    /// The agreed due date (today or later in the owner's time zone).
-    #[schema(required = true, nullable = false)]
-    pub due_date: Option<NaiveDate>,
-    /// Hours of work, more than 0 and at most 2,000.
-    #[schema(
-        required = true,
-        nullable = false,
-        exclusive_minimum = 0,
-        maximum = 2000
-    )]
-    pub effort_hours: Option<f64>,
-    #[serde(default)]
-    pub skills: Vec<String>,
-}
-
-impl From<CommitmentRequest> for CommitmentInput {
-    fn from(r: CommitmentRequest) -> Self {
-        CommitmentInput {
-            title: r.title,
-            description: r.description,
-            owner_id: r.owner_id.map(PersonId),
-            objective_id: r.objective_id.map(ObjectiveId),
-            due_date: r.due_date,
-            effort_hours: r.effort_hours,
-            remaining_hours: None,
-            skills: r.skills,
-        }
-    }
-}
-
 /// Create a commitment.
-#[utoipa::path(post, path = "/api/v1/commitments", tag = "work", request_body = CommitmentRequest,
+#[utoipa::path(post, path = "/api/v1/commitments", tag = "work", request_body = CommitmentInput,
     responses((status = 201, body = CommitmentDetailResponse), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn create_commitment(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    ApiJson(body): ApiJson<CommitmentRequest>,
+    ApiJson(body): ApiJson<CommitmentInput>,
 ) -> Result<(StatusCode, Json<CommitmentDetailResponse>), ApiError> {
-    let id = commitments::create(
-        state.store.as_ref(),
-        &user.viewer,
-        &body.into(),
-        crate::now(),
-    )
-    .await?;
+    let id = commitments::create(state.store.as_ref(), &user.viewer, &body, crate::now()).await?;
     Ok((StatusCode::CREATED, detail(&state, &user, id).await?))
-}
-
-/// Changes to a commitment's details: only the fields sent change, the rest are kept.
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CommitmentPatchRequest {
-    pub title: Option<String>,
-    pub description: Option<String>,
-    /// `null` removes the link to an objective.
-    #[serde(default, deserialize_with = "crate::api::double_option")]
-    #[schema(value_type = Option<i64>)]
-    pub objective_id: Option<Option<i64>>,
-    #[schema(minimum = 0.0, exclusive_minimum = 0.0)]
-    pub effort_hours: Option<f64>,
-    /// Hours still to do, from 0 up to the effort.
-    #[schema(minimum = 0.0)]
-    pub remaining_hours: Option<f64>,
-    /// Replaces all skills.
-    pub skills: Option<Vec<String>>,
-    /// Not changed here: reassign with `POST /api/v1/commitments/{id}/reassign`.
-    #[serde(default)]
-    #[schema(ignore)]
-    pub owner_id: Option<serde_json::Value>,
-    /// Not changed here: renegotiate with `POST /api/v1/commitments/{id}/renegotiate`.
-    #[serde(default)]
-    #[schema(ignore)]
-    pub due_date: Option<serde_json::Value>,
-}
-
-impl CommitmentPatchRequest {
-    /// The patch, or a 422 naming each field this route cannot change.
-    fn patch(self) -> Result<CommitmentPatch, CoreError> {
-        let mut errors = Vec::new();
-        if self.owner_id.is_some() {
-            errors.push(FieldError::new(
-                "owner_id",
-                "the owner is not changed here; use POST /api/v1/commitments/{id}/reassign",
-            ));
-        }
-        if self.due_date.is_some() {
-            errors.push(FieldError::new(
-                "due_date",
-                "the due date is not changed here; use POST /api/v1/commitments/{id}/renegotiate",
-            ));
-        }
-        if !errors.is_empty() {
-            return Err(CoreError::Invalid(errors));
-        }
-        Ok(CommitmentPatch {
-            title: self.title,
-            description: self.description,
-            objective_id: self.objective_id.map(|o| o.map(ObjectiveId)),
-            effort_hours: self.effort_hours,
-            remaining_hours: self.remaining_hours,
-            skills: self.skills,
-        })
-    }
 }
 
 /// Change a commitment's title, description, effort, remaining hours, skills or objective;
 /// fields left out keep their values.
 #[utoipa::path(patch, path = "/api/v1/commitments/{id}", tag = "work",
-    params(("id" = i64, Path, description = "Commitment id")), request_body = CommitmentPatchRequest,
+    params(("id" = i64, Path, description = "Commitment id")), request_body = CommitmentPatch,
     responses((status = 200, body = CommitmentDetailResponse), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn update_commitment(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<CommitmentPatchRequest>,
+    ApiJson(body): ApiJson<CommitmentPatch>,
 ) -> Result<Json<CommitmentDetailResponse>, ApiError> {
     let id = CommitmentId(id);
-    let patch = body.patch()?;
-    commitments::edit(state.store.as_ref(), &user.viewer, id, &patch, crate::now()).await?;
+    commitments::edit(state.store.as_ref(), &user.viewer, id, &body, crate::now()).await?;
     detail(&state, &user, id).await
 }
 

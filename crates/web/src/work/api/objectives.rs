@@ -11,12 +11,11 @@ use axum::http::StatusCode;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use trellis_core::ids::{KeyResultId, ObjectiveId};
+use trellis_core::work::ObjectiveView;
 use trellis_core::work::metrics::Measure;
 use trellis_core::work::objectives::{
     self, AlignmentNode, CheckInInput, KeyResultInput, ObjectiveInput,
 };
-use trellis_core::work::{Confidence, ObjectiveView, Scope};
-use trellis_core::{PersonId, TeamId};
 use utoipa::ToSchema;
 
 /// A key result.
@@ -152,33 +151,6 @@ pub async fn list_objectives(
     Ok(Json(tree.iter().map(alignment).collect()))
 }
 
-/// company, team or person.
-#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum ScopeParam {
-    Company,
-    Team,
-    Person,
-}
-
-/// A new objective.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ObjectiveRequest {
-    pub title: String,
-    #[serde(default)]
-    pub description: String,
-    /// Default person. Company objectives: admins; team objectives: people with reports.
-    pub scope: Option<ScopeParam>,
-    pub team_id: Option<i64>,
-    pub owner_id: Option<i64>,
-    pub parent_id: Option<i64>,
-    /// `2026-Q4`, or give period_start and period_end.
-    pub quarter: Option<String>,
-    pub period_start: Option<NaiveDate>,
-    pub period_end: Option<NaiveDate>,
-}
-
 /// An objective with its check-ins and aligned objectives.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ObjectiveDetailResponse {
@@ -228,29 +200,14 @@ async fn objective_detail(
 }
 
 /// Create an objective.
-#[utoipa::path(post, path = "/api/v1/objectives", tag = "work", request_body = ObjectiveRequest,
+#[utoipa::path(post, path = "/api/v1/objectives", tag = "work", request_body = ObjectiveInput,
     responses((status = 201, body = ObjectiveDetailResponse), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn create_objective(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    ApiJson(body): ApiJson<ObjectiveRequest>,
+    ApiJson(body): ApiJson<ObjectiveInput>,
 ) -> Result<(StatusCode, Json<ObjectiveDetailResponse>), ApiError> {
-    let input = ObjectiveInput {
-        title: body.title,
-        description: body.description,
-        scope: body.scope.map(|s| match s {
-            ScopeParam::Company => Scope::Company,
-            ScopeParam::Team => Scope::Team,
-            ScopeParam::Person => Scope::Person,
-        }),
-        team_id: body.team_id.map(TeamId),
-        owner_id: body.owner_id.map(PersonId),
-        parent_id: body.parent_id.map(ObjectiveId),
-        quarter: body.quarter,
-        period_start: body.period_start,
-        period_end: body.period_end,
-    };
-    let id = objectives::create(state.store.as_ref(), &user.viewer, &input, crate::now()).await?;
+    let id = objectives::create(state.store.as_ref(), &user.viewer, &body, crate::now()).await?;
     Ok((
         StatusCode::CREATED,
         objective_detail(&state, &user, id).await?,
@@ -274,7 +231,7 @@ pub async fn show_objective(
 #[serde(deny_unknown_fields)]
 pub struct ObjectivePatch {
     /// `null` removes the alignment.
-    #[serde(default, deserialize_with = "crate::api::double_option")]
+    #[serde(default, deserialize_with = "trellis_core::input::double_option")]
     #[schema(value_type = Option<i64>)]
     pub parent_id: Option<Option<i64>>,
     pub closed: Option<bool>,
@@ -301,95 +258,39 @@ pub async fn update_objective(
     objective_detail(&state, &user, id).await
 }
 
-/// A new key result.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct KeyResultRequest {
-    pub title: String,
-    /// numeric (default) or done
-    pub kind: Option<String>,
-    pub start: Option<f64>,
-    pub target: Option<f64>,
-    pub current: Option<f64>,
-    #[serde(default)]
-    pub unit: String,
-}
-
 /// Add a key result to an objective.
 #[utoipa::path(post, path = "/api/v1/objectives/{id}/key-results", tag = "work",
-    params(("id" = i64, Path, description = "Objective id")), request_body = KeyResultRequest,
+    params(("id" = i64, Path, description = "Objective id")), request_body = KeyResultInput,
     responses((status = 201, body = ObjectiveDetailResponse), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn add_key_result(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<KeyResultRequest>,
+    ApiJson(body): ApiJson<KeyResultInput>,
 ) -> Result<(StatusCode, Json<ObjectiveDetailResponse>), ApiError> {
     let id = ObjectiveId(id);
-    let input = KeyResultInput {
-        title: body.title,
-        kind: body.kind,
-        start: body.start,
-        target: body.target,
-        current: body.current,
-        unit: body.unit,
-    };
-    objectives::add_key_result(state.store.as_ref(), &user.viewer, id, &input).await?;
+    objectives::add_key_result(state.store.as_ref(), &user.viewer, id, &body).await?;
     Ok((
         StatusCode::CREATED,
         objective_detail(&state, &user, id).await?,
     ))
 }
 
-/// on_track, unsure or off_track.
-#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ConfidenceParam {
-    OnTrack,
-    Unsure,
-    OffTrack,
-}
-
-/// A weekly check-in.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CheckInRequest {
-    /// The new value (numeric key results).
-    pub value: Option<f64>,
-    /// Done or not (done/not-done key results).
-    #[serde(default)]
-    pub done: bool,
-    #[schema(required = true, nullable = false)]
-    pub confidence: Option<ConfidenceParam>,
-    #[serde(default)]
-    pub note: String,
-}
-
 /// Check in on a key result.
 #[utoipa::path(post, path = "/api/v1/key-results/{id}/check-ins", tag = "work",
-    params(("id" = i64, Path, description = "Key result id")), request_body = CheckInRequest,
+    params(("id" = i64, Path, description = "Key result id")), request_body = CheckInInput,
     responses((status = 201), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn check_in(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<CheckInRequest>,
+    ApiJson(body): ApiJson<CheckInInput>,
 ) -> Result<StatusCode, ApiError> {
-    let input = CheckInInput {
-        value: body.value,
-        done: body.done,
-        confidence: body.confidence.map(|c| match c {
-            ConfidenceParam::OnTrack => Confidence::OnTrack,
-            ConfidenceParam::Unsure => Confidence::Unsure,
-            ConfidenceParam::OffTrack => Confidence::OffTrack,
-        }),
-        note: body.note,
-    };
     objectives::check_in(
         state.store.as_ref(),
         &user.viewer,
         KeyResultId(id),
-        &input,
+        &body,
         crate::now(),
     )
     .await?;
