@@ -22,18 +22,30 @@ use serde::{Deserialize, Serialize};
 
 /// A skill to grow, from its current level to a target.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = GrowthAreaBody))]
 pub struct GrowthArea {
     pub skill: String,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 5))]
     pub current: u8,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 5))]
     pub target: u8,
 }
 
-/// The fields a person and their manager write.
+/// The fields a person and their manager write: the whole plan as it should be.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CareerPlanRequest))]
+#[serde(deny_unknown_fields)]
 pub struct PlanFields {
+    #[serde(default)]
     pub target_role: String,
+    // The API's name for it is `target_level_id`, as in every body that names a level.
+    /// A level of the career ladder.
+    #[serde(default, rename(deserialize = "target_level_id"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>, rename = "target_level_id"))]
     pub target_level: Option<LevelId>,
+    #[serde(default)]
     pub strengths: String,
+    #[serde(default)]
     pub growth_areas: Vec<GrowthArea>,
 }
 

@@ -97,15 +97,30 @@ pub struct Candidate {
 
 /// What a manager fills in to post an opportunity.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = OpportunityRequest))]
+#[serde(deny_unknown_fields)]
 pub struct OpportunityInput {
     pub title: String,
     #[serde(default)]
     pub description: String,
+    /// Hours a week it takes, more than 0 and at most 40.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, nullable = false, exclusive_minimum = 0, maximum = 40)
+    )]
     pub hours_per_week: Option<f64>,
+    /// 1 to 52.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, nullable = false, minimum = 1, maximum = 52)
+    )]
     pub weeks: Option<u32>,
+    /// The chosen person's manager must approve before the work is theirs.
     #[serde(default)]
     pub needs_manager_approval: bool,
+    /// The skills the work needs, each with its level (at least one).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true, min_items = 1))]
     pub requirements: Vec<Requirement>,
 }
 

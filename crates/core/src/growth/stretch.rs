@@ -43,8 +43,10 @@ impl Default for Weights {
 
 /// A skill an opportunity needs, at a level from 1 to 5.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = RequirementBody))]
 pub struct Requirement {
     pub skill: String,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 5))]
     pub level: u8,
 }
 

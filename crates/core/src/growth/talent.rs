@@ -29,13 +29,32 @@ pub struct Talent {
 
 /// What a person fills in (the API takes the same fields as JSON).
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = TalentRequest))]
+#[serde(deny_unknown_fields)]
 pub struct TalentInput {
     pub name: String,
     #[serde(default)]
     pub email: Option<String>,
+    /// Skills of the organisation, each with a level from 1 to 5.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub skills: Vec<Requirement>,
+    /// In the organisation's currency, an hour.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            required = true,
+            nullable = false,
+            exclusive_minimum = 0,
+            maximum = 10000
+        )
+    )]
     pub hourly_rate: Option<f64>,
+    /// Hours a week they can work, more than 0 and at most 60.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, nullable = false, exclusive_minimum = 0, maximum = 60)
+    )]
     pub hours_per_week: Option<f64>,
     pub available_from: Option<NaiveDate>,
     #[serde(default)]

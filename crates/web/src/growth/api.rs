@@ -18,14 +18,6 @@ use trellis_core::growth::stretch::Requirement;
 use trellis_core::ids::{OpportunityId, PlacementId};
 use utoipa::ToSchema;
 
-/// A skill the work needs.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct RequirementBody {
-    pub skill: String,
-    #[schema(minimum = 1, maximum = 5)]
-    pub level: u8,
-}
-
 /// Stretch work looking for an owner.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OpportunityResponse {
@@ -38,7 +30,7 @@ pub struct OpportunityResponse {
     pub needs_manager_approval: bool,
     /// open, filled or closed
     pub status: String,
-    pub requirements: Vec<RequirementBody>,
+    pub requirements: Vec<Requirement>,
 }
 
 impl From<&Opportunity> for OpportunityResponse {
@@ -52,14 +44,7 @@ impl From<&Opportunity> for OpportunityResponse {
             weeks: o.weeks,
             needs_manager_approval: o.needs_manager_approval,
             status: o.status.as_str().into(),
-            requirements: o
-                .requirements
-                .iter()
-                .map(|r| RequirementBody {
-                    skill: r.skill.clone(),
-                    level: r.level,
-                })
-                .collect(),
+            requirements: o.requirements.clone(),
         }
     }
 }
@@ -243,52 +228,15 @@ pub async fn list_opportunities(
     Ok(Json(list.iter().map(Into::into).collect()))
 }
 
-/// A new opportunity.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct OpportunityRequest {
-    pub title: String,
-    #[serde(default)]
-    pub description: String,
-    /// Hours a week it takes, more than 0 and at most 40.
-    #[schema(required = true, nullable = false, exclusive_minimum = 0, maximum = 40)]
-    pub hours_per_week: Option<f64>,
-    /// 1 to 52.
-    #[schema(required = true, nullable = false, minimum = 1, maximum = 52)]
-    pub weeks: Option<u32>,
-    /// The chosen person's manager must approve before the work is theirs.
-    #[serde(default)]
-    pub needs_manager_approval: bool,
-    /// The skills the work needs, each with its level (at least one).
-    #[schema(min_items = 1)]
-    pub requirements: Vec<RequirementBody>,
-}
-
 /// Post an opportunity (people with reports and admins).
-#[utoipa::path(post, path = "/api/v1/opportunities", tag = "growth", request_body = OpportunityRequest,
+#[utoipa::path(post, path = "/api/v1/opportunities", tag = "growth", request_body = OpportunityInput,
     responses((status = 201, body = OpportunityDetailResponse), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn create_opportunity(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    ApiJson(body): ApiJson<OpportunityRequest>,
+    ApiJson(body): ApiJson<OpportunityInput>,
 ) -> Result<(StatusCode, Json<OpportunityDetailResponse>), ApiError> {
-    let input = OpportunityInput {
-        title: body.title,
-        description: body.description,
-        hours_per_week: body.hours_per_week,
-        weeks: body.weeks,
-        needs_manager_approval: body.needs_manager_approval,
-        requirements: body
-            .requirements
-            .into_iter()
-            .map(|r| Requirement {
-                skill: r.skill,
-                level: r.level,
-            })
-            .collect(),
-    };
-    let id =
-        opportunities::create(state.store.as_ref(), &user.viewer, &input, crate::now()).await?;
+    let id = opportunities::create(state.store.as_ref(), &user.viewer, &body, crate::now()).await?;
     Ok((StatusCode::CREATED, detail(&state, &user, id).await?))
 }
 
@@ -456,16 +404,6 @@ pub async fn plan_opportunities(
     }))
 }
 
-/// A skill to grow from its current level to a target (1–5).
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct GrowthAreaBody {
-    pub skill: String,
-    #[schema(minimum = 1, maximum = 5)]
-    pub current: u8,
-    #[schema(minimum = 1, maximum = 5)]
-    pub target: u8,
-}
-
 /// One change of a career plan.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PlanChangeResponse {
@@ -485,7 +423,7 @@ pub struct CareerPlanResponse {
     pub target_level_id: Option<i64>,
     pub target_level: Option<String>,
     pub strengths: String,
-    pub growth_areas: Vec<GrowthAreaBody>,
+    pub growth_areas: Vec<trellis_core::growth::career::GrowthArea>,
     pub last_reviewed_on: Option<chrono::NaiveDate>,
     /// Never reviewed together, or not for six months.
     pub stale: bool,
@@ -516,17 +454,7 @@ async fn career_response(
         target_level: plan.and_then(|p| p.target_level_label.clone()),
         strengths: plan.map(|p| p.fields.strengths.clone()).unwrap_or_default(),
         growth_areas: plan
-            .map(|p| {
-                p.fields
-                    .growth_areas
-                    .iter()
-                    .map(|a| GrowthAreaBody {
-                        skill: a.skill.clone(),
-                        current: a.current,
-                        target: a.target,
-                    })
-                    .collect()
-            })
+            .map(|p| p.fields.growth_areas.clone())
             .unwrap_or_default(),
         last_reviewed_on: plan.and_then(|p| p.last_reviewed_on),
         stale: v.stale,
@@ -555,50 +483,22 @@ pub async fn show_career_plan(
     career_response(&state, &user, PersonId(id)).await
 }
 
-/// The whole plan as it should be.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CareerPlanRequest {
-    #[serde(default)]
-    pub target_role: String,
-    /// A level of the career ladder.
-    pub target_level_id: Option<i64>,
-    #[serde(default)]
-    pub strengths: String,
-    #[serde(default)]
-    pub growth_areas: Vec<GrowthAreaBody>,
-}
-
 /// Write a career plan (the person, their manager chain or an admin); the change is kept
 /// in its history.
 #[utoipa::path(put, path = "/api/v1/people/{id}/career-plan", tag = "growth",
-    params(("id" = i64, Path, description = "Person id")), request_body = CareerPlanRequest,
+    params(("id" = i64, Path, description = "Person id")), request_body = trellis_core::growth::career::PlanFields,
     responses((status = 200, body = CareerPlanResponse), (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn save_career_plan(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<CareerPlanRequest>,
+    ApiJson(body): ApiJson<trellis_core::growth::career::PlanFields>,
 ) -> Result<Json<CareerPlanResponse>, ApiError> {
-    let fields = trellis_core::growth::career::PlanFields {
-        target_role: body.target_role,
-        target_level: body.target_level_id.map(trellis_core::LevelId),
-        strengths: body.strengths,
-        growth_areas: body
-            .growth_areas
-            .into_iter()
-            .map(|a| trellis_core::growth::career::GrowthArea {
-                skill: a.skill,
-                current: a.current,
-                target: a.target,
-            })
-            .collect(),
-    };
     trellis_core::growth::career::save(
         state.store.as_ref(),
         &user.viewer,
         PersonId(id),
-        &fields,
+        &body,
         crate::now(),
     )
     .await?;

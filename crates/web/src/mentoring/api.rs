@@ -6,7 +6,6 @@ use crate::AppState;
 use crate::api::ApiJson;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ErrorResponse};
-use crate::growth::api::RequirementBody;
 use crate::work::api::PersonRef;
 use axum::Json;
 use axum::body::Bytes;
@@ -416,7 +415,7 @@ pub struct TalentResponse {
     pub id: i64,
     pub name: String,
     pub email: Option<String>,
-    pub skills: Vec<RequirementBody>,
+    pub skills: Vec<Requirement>,
     /// In the organisation's currency.
     pub hourly_rate: f64,
     pub hours_per_week: f64,
@@ -430,14 +429,7 @@ impl From<&Talent> for TalentResponse {
             id: t.id.0,
             name: t.name.clone(),
             email: t.email.clone(),
-            skills: t
-                .skills
-                .iter()
-                .map(|s| RequirementBody {
-                    skill: s.skill.clone(),
-                    level: s.level,
-                })
-                .collect(),
+            skills: t.skills.clone(),
             hourly_rate: t.hourly_rate,
             hours_per_week: t.hours_per_week,
             available_from: t.available_from,
@@ -457,56 +449,16 @@ pub async fn list_talent(
     Ok(Json(list.iter().map(Into::into).collect()))
 }
 
-/// A new specialist.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TalentRequest {
-    pub name: String,
-    #[serde(default)]
-    pub email: Option<String>,
-    /// Skills of the organisation, each with a level from 1 to 5.
-    pub skills: Vec<RequirementBody>,
-    #[schema(
-        required = true,
-        nullable = false,
-        exclusive_minimum = 0,
-        maximum = 10000
-    )]
-    pub hourly_rate: Option<f64>,
-    /// Hours a week they can work, more than 0 and at most 60.
-    #[schema(required = true, nullable = false, exclusive_minimum = 0, maximum = 60)]
-    pub hours_per_week: Option<f64>,
-    pub available_from: Option<NaiveDate>,
-    #[serde(default)]
-    pub note: String,
-}
-
 /// Add someone to the talent pool.
-#[utoipa::path(post, path = "/api/v1/talent", tag = "mentoring", request_body = TalentRequest,
+#[utoipa::path(post, path = "/api/v1/talent", tag = "mentoring", request_body = TalentInput,
     responses((status = 201, body = TalentResponse), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn add_talent(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    ApiJson(body): ApiJson<TalentRequest>,
+    ApiJson(body): ApiJson<TalentInput>,
 ) -> Result<(StatusCode, Json<TalentResponse>), ApiError> {
-    let input = TalentInput {
-        name: body.name,
-        email: body.email,
-        skills: body
-            .skills
-            .into_iter()
-            .map(|s| Requirement {
-                skill: s.skill,
-                level: s.level,
-            })
-            .collect(),
-        hourly_rate: body.hourly_rate,
-        hours_per_week: body.hours_per_week,
-        available_from: body.available_from,
-        note: body.note,
-    };
     let store = state.store.as_ref();
-    let id = talent::add(store, &user.viewer, &input, crate::now()).await?;
+    let id = talent::add(store, &user.viewer, &body, crate::now()).await?;
     let all = talent::list(store, &user.viewer).await?;
     let t = all
         .iter()
