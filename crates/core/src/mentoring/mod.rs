@@ -38,11 +38,20 @@ pub const MAX_CAPACITY: i64 = 10;
 
 /// What a mentee would like to grow.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = MenteeGoalsBody))]
+#[serde(deny_unknown_fields)]
 pub struct MenteeGoals {
+    /// Skills to grow (1 to 10).
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 10))]
     pub skills: Vec<String>,
     /// A mentor must offer this skill (one of `skills`).
+    #[serde(default)]
     pub must_have: Option<String>,
+    /// The level on the career ladder the mentee is working towards.
+    #[serde(default, rename = "target_level_id")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub target_level: Option<LevelId>,
+    #[serde(default)]
     pub note: String,
 }
 
@@ -55,14 +64,30 @@ pub struct MentorProfile {
     pub note: String,
 }
 
-/// The form for a mentor profile (capacity as typed, so 0 and blanks get a message).
+/// What a mentor offers, as filled in (capacity as typed, so 0 and blanks get a message).
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = MentorProfileBody))]
+#[serde(deny_unknown_fields)]
 pub struct MentorInput {
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub strengths: Vec<String>,
+    /// How many mentees at a time, 1 to 10.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10))]
     pub capacity: Option<i64>,
     #[serde(default)]
     pub note: String,
+}
+
+impl From<&MentorProfile> for MentorInput {
+    /// The form filled in with a saved profile.
+    fn from(p: &MentorProfile) -> Self {
+        MentorInput {
+            strengths: p.strengths.clone(),
+            capacity: Some(i64::from(p.capacity)),
+            note: p.note.clone(),
+        }
+    }
 }
 
 /// Someone taking part in a round as a mentee, with what scoring needs.

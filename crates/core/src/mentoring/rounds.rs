@@ -14,10 +14,15 @@ use super::*;
 
 /// What an admin fills in to run a round.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = RoundRequest))]
+#[serde(deny_unknown_fields)]
 pub struct RoundInput {
     pub name: String,
+    /// highest_total (default) or most_matched
+    #[serde(default)]
     pub goal: Option<String>,
-    /// When the mentorships end.
+    /// When the mentorships end: after today and within three years.
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub ends_on: Option<NaiveDate>,
 }
 

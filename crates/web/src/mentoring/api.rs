@@ -17,51 +17,11 @@ use serde::{Deserialize, Serialize};
 use trellis_core::PersonId;
 use trellis_core::growth::stretch::Requirement;
 use trellis_core::growth::talent::{self, Talent, TalentInput};
-use trellis_core::ids::{LevelId, MentorshipId, RoundId, TalentId};
+use trellis_core::ids::{MentorshipId, RoundId, TalentId};
 use trellis_core::mentoring::{
     self, MenteeGoals, MentorInput, Mentorship, Round, RoundInput, RoundPair,
 };
 use utoipa::{IntoParams, ToSchema};
-
-/// What a mentee would like to grow.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct MenteeGoalsBody {
-    /// Skills to grow (1 to 10).
-    #[schema(min_items = 1, max_items = 10)]
-    pub skills: Vec<String>,
-    /// A mentor must offer this skill (one of `skills`).
-    #[serde(default)]
-    pub must_have: Option<String>,
-    /// The level on the career ladder the mentee is working towards.
-    #[serde(default)]
-    pub target_level_id: Option<i64>,
-    #[serde(default)]
-    pub note: String,
-}
-
-impl From<&MenteeGoals> for MenteeGoalsBody {
-    fn from(g: &MenteeGoals) -> Self {
-        MenteeGoalsBody {
-            skills: g.skills.clone(),
-            must_have: g.must_have.clone(),
-            target_level_id: g.target_level.map(|l| l.0),
-            note: g.note.clone(),
-        }
-    }
-}
-
-/// What a mentor offers.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct MentorProfileBody {
-    pub strengths: Vec<String>,
-    /// How many mentees at a time, 1 to 10.
-    #[schema(minimum = 1, maximum = 10)]
-    pub capacity: Option<i64>,
-    #[serde(default)]
-    pub note: String,
-}
 
 /// A mentor and a mentee working together.
 #[derive(Debug, Serialize, ToSchema)]
@@ -135,8 +95,8 @@ pub async fn end_mentorship(
 /// The caller's own side of mentoring.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MyMentoringResponse {
-    pub goals: Option<MenteeGoalsBody>,
-    pub mentor_profile: Option<MentorProfileBody>,
+    pub goals: Option<MenteeGoals>,
+    pub mentor_profile: Option<MentorInput>,
     pub mentorships: Vec<MentorshipResponse>,
 }
 
@@ -146,12 +106,8 @@ async fn my_mentoring(
 ) -> Result<Json<MyMentoringResponse>, ApiError> {
     let m = mentoring::mine(state.store.as_ref(), &user.viewer).await?;
     Ok(Json(MyMentoringResponse {
-        goals: m.goals.as_ref().map(Into::into),
-        mentor_profile: m.profile.as_ref().map(|p| MentorProfileBody {
-            strengths: p.strengths.clone(),
-            capacity: Some(i64::from(p.capacity)),
-            note: p.note.clone(),
-        }),
+        goals: m.goals.clone(),
+        mentor_profile: m.profile.as_ref().map(Into::into),
         mentorships: m.mentorships.iter().map(Into::into).collect(),
     }))
 }
@@ -167,20 +123,14 @@ pub async fn show_my_mentoring(
 }
 
 /// Set my goals as a mentee (I take part in the next round).
-#[utoipa::path(put, path = "/api/v1/mentoring/me/goals", tag = "mentoring", request_body = MenteeGoalsBody,
+#[utoipa::path(put, path = "/api/v1/mentoring/me/goals", tag = "mentoring", request_body = MenteeGoals,
     responses((status = 200, body = MyMentoringResponse), (status = 422, body = ErrorResponse)))]
 pub async fn save_my_goals(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    ApiJson(body): ApiJson<MenteeGoalsBody>,
+    ApiJson(body): ApiJson<MenteeGoals>,
 ) -> Result<Json<MyMentoringResponse>, ApiError> {
-    let goals = MenteeGoals {
-        skills: body.skills,
-        must_have: body.must_have,
-        target_level: body.target_level_id.map(LevelId),
-        note: body.note,
-    };
-    mentoring::save_goals(state.store.as_ref(), &user.viewer, &goals, crate::now()).await?;
+    mentoring::save_goals(state.store.as_ref(), &user.viewer, &body, crate::now()).await?;
     my_mentoring(&state, &user).await
 }
 
@@ -199,19 +149,14 @@ pub async fn delete_my_goals(
 }
 
 /// Set my mentor profile (strengths and how many mentees I take).
-#[utoipa::path(put, path = "/api/v1/mentoring/me/mentor", tag = "mentoring", request_body = MentorProfileBody,
+#[utoipa::path(put, path = "/api/v1/mentoring/me/mentor", tag = "mentoring", request_body = MentorInput,
     responses((status = 200, body = MyMentoringResponse), (status = 422, body = ErrorResponse)))]
 pub async fn save_my_mentor_profile(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    ApiJson(body): ApiJson<MentorProfileBody>,
+    ApiJson(body): ApiJson<MentorInput>,
 ) -> Result<Json<MyMentoringResponse>, ApiError> {
-    let input = MentorInput {
-        strengths: body.strengths,
-        capacity: body.capacity,
-        note: body.note,
-    };
-    mentoring::save_profile(state.store.as_ref(), &user.viewer, &input, crate::now()).await?;
+    mentoring::save_profile(state.store.as_ref(), &user.viewer, &body, crate::now()).await?;
     my_mentoring(&state, &user).await
 }
 
@@ -328,33 +273,15 @@ pub async fn list_rounds(
     Ok(Json(list.iter().map(Into::into).collect()))
 }
 
-/// A round to run.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RoundRequest {
-    pub name: String,
-    /// highest_total (default) or most_matched
-    #[serde(default)]
-    pub goal: Option<String>,
-    /// When the mentorships end: after today and within three years.
-    #[schema(required = true, nullable = false)]
-    pub ends_on: Option<NaiveDate>,
-}
-
 /// Run a matching round over everyone taking part now; the result is a draft to review.
-#[utoipa::path(post, path = "/api/v1/mentoring/rounds", tag = "mentoring", request_body = RoundRequest,
+#[utoipa::path(post, path = "/api/v1/mentoring/rounds", tag = "mentoring", request_body = RoundInput,
     responses((status = 201, body = RoundDetailResponse), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn run_round(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    ApiJson(body): ApiJson<RoundRequest>,
+    ApiJson(body): ApiJson<RoundInput>,
 ) -> Result<(StatusCode, Json<RoundDetailResponse>), ApiError> {
-    let input = RoundInput {
-        name: body.name,
-        goal: body.goal,
-        ends_on: body.ends_on,
-    };
-    let id = mentoring::run_round(state.store.as_ref(), &user.viewer, &input, crate::now()).await?;
+    let id = mentoring::run_round(state.store.as_ref(), &user.viewer, &body, crate::now()).await?;
     Ok((StatusCode::CREATED, round_detail(&state, &user, id).await?))
 }
 
