@@ -15,11 +15,25 @@ use crate::org::store::OrgStore;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-/// A level as an admin writes it; the code identifies it.
+/// A level's name, rank and expectations, as an admin writes them; its code identifies it
+/// (in the API, the code is the level's path).
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = LevelRequest))]
+#[serde(deny_unknown_fields)]
 pub struct LevelInput {
+    #[serde(skip_deserializing)]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
     pub code: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 80, pattern = r"\S")
+    )]
     pub name: String,
+    /// 0 to 1000; higher is more senior.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, nullable = false, minimum = 0, maximum = 1000)
+    )]
     pub rank: Option<i64>,
     #[serde(default)]
     pub expectations: String,

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 /// Whether a person still works here.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = PersonStatusParam))]
 #[serde(rename_all = "lowercase")]
 pub enum PersonStatus {
     #[default]
@@ -42,11 +43,14 @@ impl PersonStatus {
 
 /// A skill and how well someone has it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = SkillResponse))]
 pub struct SkillLevel {
-    /// Lower-case skill name, e.g. `rust`; inline when short, as an import holds several
-    /// for every person.
+    // Inline when short, as an import holds several for every person.
+    /// Lower-case skill name, e.g. `rust`.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub skill: compact_str::CompactString,
     /// 1 (aware) to 5 (expert).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 5))]
     pub level: u8,
     /// The person wants to grow this skill.
     pub wants_to_grow: bool,

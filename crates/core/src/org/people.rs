@@ -50,22 +50,91 @@ impl From<&Person> for PersonFields {
     }
 }
 
-/// A change to some fields of a person; `None` leaves a field as it is, and for optional
-/// fields `Some(None)` clears it.
+/// A new person as an admin fills it in (the API's body to add one).
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CreatePersonRequest))]
+#[serde(deny_unknown_fields)]
+pub struct PersonInput {
+    pub name: String,
+    pub email: String,
+    pub employee_id: Option<String>,
+    pub preferred_name: Option<String>,
+    pub title: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub team_id: Option<TeamId>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub level_id: Option<LevelId>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub manager_id: Option<PersonId>,
+    pub location: Option<String>,
+    pub time_zone: Option<String>,
+    /// ISO date, YYYY-MM-DD.
+    pub start_date: Option<NaiveDate>,
+    /// active (default) or left
+    pub status: Option<PersonStatus>,
+    #[serde(default)]
+    pub skills: Vec<SkillLevel>,
+}
+
+impl From<PersonPatch> for PersonInput {
+    /// A form read as a change of nothing: what it gives is the new person.
+    fn from(p: PersonPatch) -> Self {
+        PersonInput {
+            employee_id: p.employee_id.flatten(),
+            name: p.name.unwrap_or_default(),
+            preferred_name: p.preferred_name.flatten(),
+            email: p.email.unwrap_or_default(),
+            title: p.title.flatten(),
+            level_id: p.level_id.flatten(),
+            team_id: p.team_id.flatten(),
+            manager_id: p.manager_id.flatten(),
+            location: p.location.flatten(),
+            time_zone: p.time_zone.flatten(),
+            start_date: p.start_date.flatten(),
+            status: p.status,
+            skills: p.skills.unwrap_or_default(),
+        }
+    }
+}
+
+/// Changes to a person: absent fields stay as they are, `null` clears a field (`None`
+/// and `Some(None)` here). People may change their own preferred_name, location,
+/// time_zone and skills; admins anything.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = UpdatePersonRequest))]
+#[serde(deny_unknown_fields)]
 pub struct PersonPatch {
+    #[serde(default, deserialize_with = "crate::input::double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub employee_id: Option<Option<String>>,
     pub name: Option<String>,
+    #[serde(default, deserialize_with = "crate::input::double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub preferred_name: Option<Option<String>>,
     pub email: Option<String>,
+    #[serde(default, deserialize_with = "crate::input::double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub title: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::input::double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub level_id: Option<Option<LevelId>>,
+    #[serde(default, deserialize_with = "crate::input::double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub team_id: Option<Option<TeamId>>,
+    #[serde(default, deserialize_with = "crate::input::double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub manager_id: Option<Option<PersonId>>,
+    #[serde(default, deserialize_with = "crate::input::double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub location: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::input::double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub time_zone: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::input::double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<NaiveDate>))]
     pub start_date: Option<Option<NaiveDate>>,
     pub status: Option<PersonStatus>,
+    /// Replaces all skills.
     pub skills: Option<Vec<SkillLevel>>,
 }
 
@@ -494,14 +563,28 @@ fn near_misses(skills: &[SkillLevel], known: &[String]) -> Vec<SkillNearMiss> {
 pub async fn create(
     store: &dyn OrgStore,
     viewer: &Viewer,
-    mut fields: PersonFields,
-    mut skills: Vec<SkillLevel>,
+    input: PersonInput,
     source: &'static str,
     now: i64,
 ) -> CoreResult<PersonId> {
     if !viewer.may_administer() {
         return Err(CoreError::Forbidden("add people".into()));
     }
+    let mut skills = input.skills;
+    let mut fields = PersonFields {
+        employee_id: input.employee_id,
+        name: input.name,
+        preferred_name: input.preferred_name,
+        email: input.email,
+        title: input.title,
+        level_id: input.level_id,
+        team_id: input.team_id,
+        manager_id: input.manager_id,
+        location: input.location,
+        time_zone: input.time_zone,
+        start_date: input.start_date,
+        status: input.status.unwrap_or_default(),
+    };
     validate(store, None, &mut fields).await?;
     validate_skills(&mut skills)?;
     let record = person_record(viewer, "person.create", "", &fields, source, now);

@@ -168,35 +168,18 @@ pub async fn list_levels(
     Ok(Json(levels.iter().map(Into::into).collect()))
 }
 
-/// A level's name, rank and expectations.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct LevelRequest {
-    #[schema(min_length = 1, max_length = 80, pattern = r"\S")]
-    pub name: String,
-    /// 0 to 1000; higher is more senior.
-    #[schema(required = true, nullable = false, minimum = 0, maximum = 1000)]
-    pub rank: Option<i64>,
-    #[serde(default)]
-    pub expectations: String,
-}
-
 /// Add a level, or change the one with this code (people admins).
-#[utoipa::path(put, path = "/api/v1/levels/{code}", tag = "org", request_body = LevelRequest,
+#[utoipa::path(put, path = "/api/v1/levels/{code}", tag = "org", request_body = trellis_core::org::ladder::LevelInput,
     params(("code" = String, Path, description = "The level's code, e.g. L4")),
     responses((status = 200, body = LevelResponse), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn save_level(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Path(code): Path<String>,
-    crate::api::ApiJson(body): crate::api::ApiJson<LevelRequest>,
+    crate::api::ApiJson(body): crate::api::ApiJson<trellis_core::org::ladder::LevelInput>,
 ) -> Result<Json<LevelResponse>, ApiError> {
-    let input = trellis_core::org::ladder::LevelInput {
-        code,
-        name: body.name,
-        rank: body.rank,
-        expectations: body.expectations,
-    };
+    // The code is the level's path, not part of its body.
+    let input = trellis_core::org::ladder::LevelInput { code, ..body };
     let store = state.store.as_ref();
     let id = trellis_core::org::ladder::save(store, &user.viewer, &input, crate::now()).await?;
     let level = store

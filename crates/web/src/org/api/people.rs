@@ -8,10 +8,9 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use trellis_core::input::double_option;
 use trellis_core::org::history;
-use trellis_core::org::people::{self, PersonFields, PersonPatch, PersonView};
-use trellis_core::org::{PeopleFilter, PersonCard, PersonStatus, SkillLevel};
+use trellis_core::org::people::{self, PersonPatch, PersonView};
+use trellis_core::org::{PeopleFilter, PersonCard, SkillLevel};
 use trellis_core::{LevelId, PersonId, TeamId};
 use utoipa::{IntoParams, ToSchema};
 
@@ -64,35 +63,6 @@ impl From<&PersonCard> for ManagerResponse {
     }
 }
 
-/// A skill with its level (1–5) and whether the person wants to grow it.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct SkillResponse {
-    pub skill: String,
-    #[schema(minimum = 1, maximum = 5)]
-    pub level: u8,
-    pub wants_to_grow: bool,
-}
-
-impl From<&SkillLevel> for SkillResponse {
-    fn from(s: &SkillLevel) -> Self {
-        SkillResponse {
-            skill: s.skill.to_string(),
-            level: s.level,
-            wants_to_grow: s.wants_to_grow,
-        }
-    }
-}
-
-impl From<SkillResponse> for SkillLevel {
-    fn from(s: SkillResponse) -> Self {
-        SkillLevel {
-            skill: s.skill.into(),
-            level: s.level,
-            wants_to_grow: s.wants_to_grow,
-        }
-    }
-}
-
 /// A person, with private fields only when the caller may see them.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PersonResponse {
@@ -113,7 +83,7 @@ pub struct PersonResponse {
     /// Managers above, nearest first.
     pub managers: Vec<ManagerResponse>,
     pub reports: Vec<PersonCardResponse>,
-    pub skills: Vec<SkillResponse>,
+    pub skills: Vec<SkillLevel>,
     /// Private: the person, their manager chain and admins.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub employee_id: Option<String>,
@@ -148,7 +118,7 @@ impl From<&PersonView> for PersonResponse {
             report_count: p.report_count,
             managers: v.chain.iter().map(ManagerResponse::from).collect(),
             reports: v.reports.iter().map(PersonCardResponse::from).collect(),
-            skills: v.skills.iter().map(SkillResponse::from).collect(),
+            skills: v.skills.clone(),
             employee_id: p.employee_id.clone(),
             level: p.level_code.clone(),
             level_id: p.level_id.map(|l| l.0),
@@ -246,148 +216,32 @@ pub async fn show_person(
     Ok(Json(PersonResponse::from(&view)))
 }
 
-/// A new person (admins).
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreatePersonRequest {
-    pub name: String,
-    pub email: String,
-    pub employee_id: Option<String>,
-    pub preferred_name: Option<String>,
-    pub title: Option<String>,
-    pub team_id: Option<i64>,
-    pub level_id: Option<i64>,
-    pub manager_id: Option<i64>,
-    pub location: Option<String>,
-    pub time_zone: Option<String>,
-    /// ISO date, YYYY-MM-DD.
-    pub start_date: Option<chrono::NaiveDate>,
-    /// active (default) or left
-    pub status: Option<PersonStatusParam>,
-    #[serde(default)]
-    pub skills: Vec<SkillResponse>,
-}
-
-/// Employment status.
-#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum PersonStatusParam {
-    Active,
-    Left,
-}
-
-impl From<PersonStatusParam> for PersonStatus {
-    fn from(s: PersonStatusParam) -> Self {
-        match s {
-            PersonStatusParam::Active => PersonStatus::Active,
-            PersonStatusParam::Left => PersonStatus::Left,
-        }
-    }
-}
-
 /// Add a person (admins only).
-#[utoipa::path(post, path = "/api/v1/people", tag = "people", request_body = CreatePersonRequest,
+#[utoipa::path(post, path = "/api/v1/people", tag = "people", request_body = people::PersonInput,
     responses((status = 201, body = PersonResponse), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn create_person(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    ApiJson(body): ApiJson<CreatePersonRequest>,
+    ApiJson(body): ApiJson<people::PersonInput>,
 ) -> Result<(StatusCode, Json<PersonResponse>), ApiError> {
-    let fields = PersonFields {
-        employee_id: body.employee_id,
-        name: body.name,
-        preferred_name: body.preferred_name,
-        email: body.email,
-        title: body.title,
-        level_id: body.level_id.map(LevelId),
-        team_id: body.team_id.map(TeamId),
-        manager_id: body.manager_id.map(PersonId),
-        location: body.location,
-        time_zone: body.time_zone,
-        start_date: body.start_date,
-        status: body.status.map(Into::into).unwrap_or_default(),
-    };
-    let skills = body.skills.into_iter().map(Into::into).collect();
     let store = state.store.as_ref();
-    let id = people::create(store, &user.viewer, fields, skills, "api", crate::now()).await?;
+    let id = people::create(store, &user.viewer, body, "api", crate::now()).await?;
     let view = people::show(store, &user.viewer, id).await?;
     Ok((StatusCode::CREATED, Json(PersonResponse::from(&view))))
 }
 
-/// Changes to a person; absent fields stay as they are, `null` clears a field.
-/// People may change their own preferred_name, location, time_zone and skills; admins anything.
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UpdatePersonRequest {
-    pub name: Option<String>,
-    pub email: Option<String>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
-    pub employee_id: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
-    pub preferred_name: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
-    pub title: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<i64>)]
-    pub team_id: Option<Option<i64>>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<i64>)]
-    pub level_id: Option<Option<i64>>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<i64>)]
-    pub manager_id: Option<Option<i64>>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
-    pub location: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
-    pub time_zone: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<chrono::NaiveDate>)]
-    pub start_date: Option<Option<chrono::NaiveDate>>,
-    pub status: Option<PersonStatusParam>,
-    /// Replaces all skills.
-    pub skills: Option<Vec<SkillResponse>>,
-}
-
 /// Change a person.
 #[utoipa::path(patch, path = "/api/v1/people/{id}", tag = "people",
-    params(("id" = i64, Path, description = "Person id")), request_body = UpdatePersonRequest,
+    params(("id" = i64, Path, description = "Person id")), request_body = PersonPatch,
     responses((status = 200, body = PersonResponse), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn update_person(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<UpdatePersonRequest>,
+    ApiJson(body): ApiJson<PersonPatch>,
 ) -> Result<Json<PersonResponse>, ApiError> {
-    let patch = PersonPatch {
-        employee_id: body.employee_id,
-        name: body.name,
-        preferred_name: body.preferred_name,
-        email: body.email,
-        title: body.title,
-        level_id: body.level_id.map(|l| l.map(LevelId)),
-        team_id: body.team_id.map(|t| t.map(TeamId)),
-        manager_id: body.manager_id.map(|m| m.map(PersonId)),
-        location: body.location,
-        time_zone: body.time_zone,
-        start_date: body.start_date,
-        status: body.status.map(Into::into),
-        skills: body.skills.map(|s| s.into_iter().map(Into::into).collect()),
-    };
     let store = state.store.as_ref();
-    people::update(
-        store,
-        &user.viewer,
-        PersonId(id),
-        patch,
-        "api",
-        crate::now(),
-    )
-    .await?;
+    people::update(store, &user.viewer, PersonId(id), body, "api", crate::now()).await?;
     let view = people::show(store, &user.viewer, PersonId(id)).await?;
     Ok(Json(PersonResponse::from(&view)))
 }

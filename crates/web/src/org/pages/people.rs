@@ -13,7 +13,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 use trellis_core::org::csv_format::parse_skills;
 use trellis_core::org::history::{self, HistoryEntry, HistoryField};
-use trellis_core::org::people::{self, PersonFields, PersonPatch};
+use trellis_core::org::people::{self, PersonPatch};
 use trellis_core::org::{
     DirectoryFacets, PeopleFilter, Person, PersonCard, PersonStatus, SkillLevel, skills_notation,
 };
@@ -681,25 +681,10 @@ pub async fn create_person(
     }
     let result = match form.read_patch(&state, true).await {
         Ok(patch) => {
-            let fields = PersonFields {
-                employee_id: patch.employee_id.flatten(),
-                name: patch.name.unwrap_or_default(),
-                preferred_name: patch.preferred_name.flatten(),
-                email: patch.email.unwrap_or_default(),
-                title: patch.title.flatten(),
-                level_id: patch.level_id.flatten(),
-                team_id: patch.team_id.flatten(),
-                manager_id: patch.manager_id.flatten(),
-                location: patch.location.flatten(),
-                time_zone: patch.time_zone.flatten(),
-                start_date: patch.start_date.flatten(),
-                status: patch.status.unwrap_or_default(),
-            };
             people::create(
                 state.store.as_ref(),
                 &user.viewer,
-                fields,
-                patch.skills.unwrap_or_default(),
+                patch.into(),
                 "profile",
                 crate::now(),
             )
