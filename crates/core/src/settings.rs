@@ -6,6 +6,91 @@ use crate::error::{CoreError, CoreResult, FieldError};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
+/// Settings to change; fields left out keep their values.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = SettingsPatchRequest))]
+#[serde(deny_unknown_fields)]
+pub struct SettingsPatch {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 120))]
+    pub organisation_name: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 40))]
+    pub manager_word: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 40))]
+    pub manager_word_plural: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(minimum = 2, maximum = 50))]
+    pub anonymity_k_360: Option<u32>,
+    #[cfg_attr(feature = "openapi", schema(minimum = 2, maximum = 50))]
+    pub anonymity_k_survey: Option<u32>,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 80))]
+    pub default_capacity_hours: Option<u32>,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 90))]
+    pub workload_horizon_days: Option<u32>,
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 100))]
+    pub weight_skill_fit: Option<u32>,
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 100))]
+    pub weight_growth_wish: Option<u32>,
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 100))]
+    pub weight_stretch: Option<u32>,
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 100))]
+    pub weight_free_capacity: Option<u32>,
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 100))]
+    pub weight_move_off: Option<u32>,
+    /// Three capital letters, e.g. EUR.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Z]{3}$"))]
+    pub currency: Option<String>,
+}
+
+impl SettingsPatch {
+    /// The settings with the given values put in (trimmed; the manager words in lower case).
+    pub fn apply_to(self, mut s: Settings) -> Settings {
+        let trimmed = |v: String| v.trim().to_string();
+        if let Some(v) = self.organisation_name {
+            s.organisation_name = trimmed(v);
+        }
+        if let Some(v) = self.manager_word {
+            s.manager_word = trimmed(v).to_lowercase();
+        }
+        if let Some(v) = self.manager_word_plural {
+            s.manager_word_plural = trimmed(v).to_lowercase();
+        }
+        let numbers = [
+            (self.anonymity_k_360, &mut s.anonymity_k_360),
+            (self.anonymity_k_survey, &mut s.anonymity_k_survey),
+            (self.default_capacity_hours, &mut s.default_capacity_hours),
+            (self.workload_horizon_days, &mut s.workload_horizon_days),
+            (self.weight_skill_fit, &mut s.weight_skill_fit),
+            (self.weight_growth_wish, &mut s.weight_growth_wish),
+            (self.weight_stretch, &mut s.weight_stretch),
+            (self.weight_free_capacity, &mut s.weight_free_capacity),
+            (self.weight_move_off, &mut s.weight_move_off),
+        ];
+        for (given, field) in numbers {
+            if let Some(v) = given {
+                *field = v;
+            }
+        }
+        if let Some(v) = self.currency {
+            s.currency = trimmed(v);
+        }
+        s
+    }
+}
+
+/// Changes the settings given, keeping the rest (admins only).
+pub async fn change(
+    store: &dyn SettingsStore,
+    viewer: &Viewer,
+    patch: SettingsPatch,
+    now: i64,
+) -> CoreResult<Settings> {
+    if !viewer.may_administer() {
+        // Said before the current values are read, so a member learns nothing from the answer.
+        return Err(CoreError::Forbidden("change the settings".into()));
+    }
+    let current = store.settings().await?;
+    update(store, viewer, patch.apply_to(current), now).await
+}
+
 /// Saves new settings: admins only, every field checked, and the audit line saying what
 /// changed (before → after) written in the same transaction. Saving what is already
 /// stored writes nothing.
@@ -230,6 +315,22 @@ pub trait SettingsWrite: crate::unit_of_work::UnitOfWork {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_patch_changes_what_it_gives_and_tidies_the_words() {
+        let patch: SettingsPatch = serde_json::from_str(
+            r#"{"manager_word": " Lead ", "manager_word_plural": "Leads", "weight_stretch": 7}"#,
+        )
+        .unwrap();
+        let s = patch.apply_to(Settings::default());
+        assert_eq!(
+            (s.manager_word.as_str(), s.manager_word_plural.as_str()),
+            ("lead", "leads")
+        );
+        assert_eq!(s.weight_stretch, 7);
+        assert_eq!(s.organisation_name, Settings::default().organisation_name);
+        assert!(serde_json::from_str::<SettingsPatch>(r#"{"manager": "x"}"#).is_err());
+    }
 
     #[test]
     fn defaults_are_valid() {

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 /// Off the plate, or onto it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = WishDirection))]
 #[serde(rename_all = "lowercase")]
 pub enum Direction {
     Off,

@@ -976,3 +976,54 @@ async fn pages_show_the_plate_and_keep_input_on_errors() {
         "managers get the navigation entry"
     );
 }
+
+backend_tests!(a_patch_names_the_action_for_the_owner_and_the_due_date_and_changes_nothing);
+async fn a_patch_names_the_action_for_the_owner_and_the_due_date_and_changes_nothing(
+    backend: &'static str,
+) {
+    let app = TestApp::new(backend).await;
+    let dev = app.token("dev@acme.test").await;
+    let c = create(
+        &app,
+        &dev,
+        json!({"title": "Write the guide", "due_date": day(5), "effort_hours": 3}),
+    )
+    .await;
+    let path = format!("/api/v1/commitments/{}", c["id"]);
+    let r = app
+        .api(
+            Method::PATCH,
+            &path,
+            Some(&dev),
+            Some(json!({"title": "Renamed", "owner_id": 1, "due_date": day(9)})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    let fields: Vec<(String, String)> = r.json()["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["field"].as_str().unwrap().to_string(),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            (
+                "owner_id".to_string(),
+                "the owner is not changed here; reassign the work instead".to_string()
+            ),
+            (
+                "due_date".to_string(),
+                "the due date is not changed here; renegotiate it instead".to_string()
+            ),
+        ]
+    );
+    let after = app.api(Method::GET, &path, Some(&dev), None).await.json();
+    assert_eq!(after["title"], "Write the guide");
+    assert_eq!(after["due_date"], day(5));
+}

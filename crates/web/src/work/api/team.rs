@@ -170,19 +170,11 @@ impl From<&trellis_core::growth::wishes::Offer> for OfferResponse {
 #[serde(deny_unknown_fields)]
 pub struct WishRequest {
     /// off or on
-    pub direction: WishDirection,
+    pub direction: trellis_core::growth::wishes::Direction,
     #[serde(default)]
     pub what: String,
     /// One of the person's open commitments, to move off.
     pub commitment_id: Option<i64>,
-}
-
-/// Off the plate, or onto it.
-#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum WishDirection {
-    Off,
-    On,
 }
 
 /// Record what the person would like moved off or onto their plate.
@@ -195,17 +187,13 @@ pub async fn add_wish(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<WishRequest>,
 ) -> Result<(StatusCode, Json<WishResponse>), ApiError> {
-    use trellis_core::growth::wishes::{self, Direction};
+    use trellis_core::growth::wishes;
     let store = state.store.as_ref();
-    let direction = match body.direction {
-        WishDirection::Off => Direction::Off,
-        WishDirection::On => Direction::On,
-    };
     let wish = wishes::add(
         store,
         &user.viewer,
         PersonId(id),
-        direction,
+        body.direction,
         &body.what,
         body.commitment_id.map(CommitmentId),
         crate::now(),
