@@ -15,8 +15,20 @@ pub struct Job {
     pub attempts: i64,
 }
 
-/// How long a claim lasts before another instance may take the job over.
-pub const LEASE_SECONDS: i64 = 300;
+/// How a claimed job ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobOutcome {
+    Done,
+    /// Failed; run again at `at` (a backoff), keeping the error.
+    Retry {
+        at: i64,
+        error: String,
+    },
+    /// Failed for good: done, with the error kept.
+    GaveUp {
+        error: String,
+    },
+}
 
 /// The job queue, shared by every instance.
 #[async_trait]
@@ -25,12 +37,12 @@ pub trait JobStore: Send + Sync {
     async fn schedule_job(&self, kind: &str, payload: &str, run_at: i64) -> CoreResult<i64>;
     /// Claims the most overdue job not held by anyone, for `worker`, until `now + lease`.
     async fn claim_job(&self, worker: &str, now: i64, lease: i64) -> CoreResult<Option<Job>>;
-    /// Marks a claimed job done (or failed, with the error kept for the next attempt).
+    /// Settles a claimed job; does nothing when `worker` no longer holds it.
     async fn finish_job(
         &self,
         id: i64,
         worker: &str,
         now: i64,
-        error: Option<&str>,
+        outcome: JobOutcome,
     ) -> CoreResult<()>;
 }

@@ -15,6 +15,7 @@ pub mod growth;
 pub mod ids;
 pub mod input;
 pub mod jobs;
+pub mod mail;
 pub mod mentoring;
 pub mod names;
 pub mod notify;

@@ -18,6 +18,7 @@ pub trait Store:
     + crate::auth::store::AuthStore
     + crate::settings::SettingsStore
     + crate::jobs::JobStore
+    + crate::mail::MailStore
     + crate::audit::AuditStore
     + crate::notify::OutboxStore
     + crate::work::store::WorkStore
@@ -47,6 +48,7 @@ pub mod prelude {
     pub use crate::auth::store::AuthStore;
     pub use crate::growth::store::{GrowthStore, TalentStore};
     pub use crate::jobs::JobStore;
+    pub use crate::mail::MailStore;
     pub use crate::mentoring::store::MentoringStore;
     pub use crate::notify::OutboxStore;
     pub use crate::org::store::{DirectoryStore, ImportStore, OrgStore, PersonStore, TeamStore};

@@ -509,6 +509,43 @@ const TABLES: &[Table] = &[
         parent: None,
         identity: true,
     },
+    Table {
+        name: "mails",
+        columns: &[
+            ("id", Int),
+            ("idempotency_key", Text),
+            ("person_id", Int),
+            ("to_address", Text),
+            ("to_name", Text),
+            ("subject", Text),
+            ("body_text", Text),
+            ("body_html", Text),
+            ("message_id", Text),
+            ("created_at", Int),
+            ("sent_at", Int),
+            ("failed_at", Int),
+            ("attempts", Int),
+            ("last_error", Text),
+        ],
+        parent: None,
+        identity: true,
+    },
+    Table {
+        name: "account_tokens",
+        columns: &[
+            ("id", Int),
+            ("token_digest", Text),
+            ("person_id", Int),
+            ("purpose", Text),
+            ("created_at", Int),
+            ("created_by", Int),
+            ("expires_at", Int),
+            ("used_at", Int),
+            ("revoked_at", Int),
+        ],
+        parent: None,
+        identity: true,
+    },
 ];
 
 fn read(row: &AnyRow, columns: &[(&str, Kind)]) -> CoreResult<Vec<Value>> {

@@ -5,7 +5,7 @@
 use crate::{Backend, SqlStore, map_err};
 use sqlx::Row;
 use trellis_core::error::CoreResult;
-use trellis_core::jobs::Job;
+use trellis_core::jobs::{Job, JobOutcome};
 
 #[async_trait::async_trait]
 impl trellis_core::jobs::JobStore for SqlStore {
@@ -58,23 +58,31 @@ impl trellis_core::jobs::JobStore for SqlStore {
         id: i64,
         worker: &str,
         now: i64,
-        error: Option<&str>,
+        outcome: JobOutcome,
     ) -> CoreResult<()> {
-        let query = match error {
-            // A failed job is released for a later attempt, keeping the error.
-            Some(e) => sqlx::query(
-                "UPDATE jobs SET claimed_until = NULL, claimed_by = NULL, last_error = $3 \
-                 WHERE id = $1 AND claimed_by = $2",
-            )
-            .bind(id)
-            .bind(worker.to_string())
-            .bind(e.to_string()),
-            None => sqlx::query(
+        let query = match outcome {
+            JobOutcome::Done => sqlx::query(
                 "UPDATE jobs SET done_at = $3, last_error = NULL WHERE id = $1 AND claimed_by = $2",
             )
             .bind(id)
             .bind(worker.to_string())
             .bind(now),
+            // Released for a later attempt, keeping the error.
+            JobOutcome::Retry { at, error } => sqlx::query(
+                "UPDATE jobs SET claimed_until = NULL, claimed_by = NULL, last_error = $3, \
+                 run_at = $4 WHERE id = $1 AND claimed_by = $2",
+            )
+            .bind(id)
+            .bind(worker.to_string())
+            .bind(error)
+            .bind(at),
+            JobOutcome::GaveUp { error } => sqlx::query(
+                "UPDATE jobs SET done_at = $3, last_error = $4 WHERE id = $1 AND claimed_by = $2",
+            )
+            .bind(id)
+            .bind(worker.to_string())
+            .bind(now)
+            .bind(error),
         };
         query.execute(&self.pool).await.map_err(map_err)?;
         Ok(())

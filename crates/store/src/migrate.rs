@@ -102,6 +102,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0011_notifications.sql"),
         earlier_postgres: &[],
     },
+    Migration {
+        version: 12,
+        name: "accounts",
+        sqlite: include_str!("../migrations/sqlite/0012_accounts.sql"),
+        postgres: include_str!("../migrations/postgres/0012_accounts.sql"),
+        earlier_postgres: &[],
+    },
 ];
 
 /// The newest migration this binary knows.
