@@ -16,6 +16,13 @@ pub struct Config {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Largest CSV upload through the web, in MB (the command line takes any size).
     pub max_upload_mb: u32,
+    /// `smtp://…` or `smtps://…`, with credentials: configuration only, never stored.
+    pub smtp_url: Option<String>,
+    /// The sender of Trellis's mail, such as `Trellis <people@example.org>`.
+    pub mail_from: Option<String>,
+    /// Where people reach Trellis (`https://people.example.org`): links in mails start
+    /// here. Defaults to `http://` and the listen address.
+    pub public_url: Option<String>,
 }
 
 impl std::fmt::Debug for Config {
@@ -28,6 +35,12 @@ impl std::fmt::Debug for Config {
             .field("max_connections", &self.max_connections)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("max_upload_mb", &self.max_upload_mb)
+            .field(
+                "smtp_url",
+                &self.smtp_url.as_deref().map(trellis_mail::redact),
+            )
+            .field("mail_from", &self.mail_from)
+            .field("public_url", &self.public_url)
             .finish()
     }
 }
@@ -41,6 +54,9 @@ impl Default for Config {
             max_connections: default_pool_size(),
             trusted_proxies: Vec::new(),
             max_upload_mb: 64,
+            smtp_url: None,
+            mail_from: None,
+            public_url: None,
         }
     }
 }
@@ -64,6 +80,9 @@ pub struct FileConfig {
     pub max_connections: Option<u32>,
     pub trusted_proxies: Option<Vec<String>>,
     pub max_upload_mb: Option<u32>,
+    pub smtp_url: Option<String>,
+    pub mail_from: Option<String>,
+    pub public_url: Option<String>,
 }
 
 /// Values given on the command line or in the environment (clap reads both; flags win).
@@ -76,6 +95,9 @@ pub struct Overrides {
     /// Addresses, comma-separated on the command line and in the environment.
     pub trusted_proxies: Option<Vec<String>>,
     pub max_upload_mb: Option<u32>,
+    pub smtp_url: Option<String>,
+    pub mail_from: Option<String>,
+    pub public_url: Option<String>,
 }
 
 impl From<FileConfig> for Overrides {
@@ -87,6 +109,9 @@ impl From<FileConfig> for Overrides {
             max_connections: f.max_connections,
             trusted_proxies: f.trusted_proxies,
             max_upload_mb: f.max_upload_mb,
+            smtp_url: f.smtp_url,
+            mail_from: f.mail_from,
+            public_url: f.public_url,
         }
     }
 }
@@ -143,7 +168,43 @@ impl Config {
             );
             self.max_upload_mb = v;
         }
+        if let Some(v) = o.smtp_url.filter(|v| !v.trim().is_empty()) {
+            self.smtp_url = Some(v.trim().to_string());
+        }
+        if let Some(v) = o.mail_from.filter(|v| !v.trim().is_empty()) {
+            self.mail_from = Some(v.trim().to_string());
+        }
+        if let Some(v) = o.public_url.filter(|v| !v.trim().is_empty()) {
+            let v = v.trim().trim_end_matches('/').to_string();
+            anyhow::ensure!(
+                v.starts_with("http://") || v.starts_with("https://"),
+                "public_url: give the address people open, such as https://people.example.org, not {v:?}"
+            );
+            self.public_url = Some(v);
+        }
         Ok(())
+    }
+
+    /// Where people reach Trellis: the public URL, or the listen address.
+    pub fn site(&self) -> trellis_core::mail::Site {
+        match &self.public_url {
+            Some(url) => trellis_core::mail::Site::new(url),
+            None => trellis_core::mail::Site::new(&format!("http://{}", self.listen)),
+        }
+    }
+
+    /// The SMTP mailer, or why there is none (a warning at start-up, not a failure: mail
+    /// queues until it is set up).
+    pub fn mailer(&self) -> Result<trellis_mail::SmtpMailer, String> {
+        let url = self
+            .smtp_url
+            .as_deref()
+            .ok_or("no SMTP server is configured (smtp_url)")?;
+        let from = self
+            .mail_from
+            .as_deref()
+            .ok_or("no sender is configured (mail_from)")?;
+        trellis_mail::SmtpMailer::new(url, from)
     }
 }
 

@@ -65,10 +65,18 @@ pub(crate) struct DatabaseArgs {
 
 impl DatabaseArgs {
     fn config(&self) -> Result<Config> {
+        self.config_with_mail(MailArgs::default())
+    }
+
+    /// The configuration with the mail settings given on the command line.
+    fn config_with_mail(&self, mail: MailArgs) -> Result<Config> {
         Config::load(
             self.config.as_deref(),
             &Overrides {
                 database: self.database.clone(),
+                smtp_url: mail.smtp_url,
+                mail_from: mail.mail_from,
+                public_url: mail.public_url,
                 ..Default::default()
             },
         )
@@ -96,6 +104,8 @@ enum Command {
         /// Largest CSV upload through the web, in MB (default 64).
         #[arg(long, env = "TRELLIS_MAX_UPLOAD_MB")]
         max_upload_mb: Option<u32>,
+        #[command(flatten)]
+        mail: MailArgs,
     },
     /// Build a realistic demo organisation and serve it.
     Demo(demo::DemoArgs),
@@ -208,6 +218,43 @@ enum UserCommand {
         #[command(flatten)]
         db: DatabaseArgs,
     },
+    /// Invite people by e-mail to choose a password (the running Trellis sends the mail).
+    Invite {
+        /// One person's e-mail (give it again for more people).
+        #[arg(long, required_unless_present = "all_without_account")]
+        email: Vec<String>,
+        /// Everyone active who cannot sign in yet.
+        #[arg(long, conflicts_with = "email")]
+        all_without_account: bool,
+        #[command(flatten)]
+        mail: MailArgs,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Print a one-time link (valid one hour) to choose a new password: works even when
+    /// mail or single sign-on does not.
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+        #[command(flatten)]
+        mail: MailArgs,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+}
+
+/// Where mail goes and where its links point.
+#[derive(Args, Default)]
+pub(crate) struct MailArgs {
+    /// smtp://USER:PASSWORD@HOST:PORT (add ?tls=required for STARTTLS) or smtps://…
+    #[arg(long, env = "TRELLIS_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// The sender, such as "Trellis <people@example.org>".
+    #[arg(long, env = "TRELLIS_MAIL_FROM")]
+    mail_from: Option<String>,
+    /// The address people open Trellis at, such as https://people.example.org.
+    #[arg(long, env = "TRELLIS_PUBLIC_URL")]
+    public_url: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -273,6 +320,7 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
             max_connections,
             trusted_proxies,
             max_upload_mb,
+            mail,
         } => {
             let config = Config::load(
                 db.config.as_deref(),
@@ -283,6 +331,9 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
                     max_connections,
                     trusted_proxies: trusted_proxies.map(|t| vec![t]),
                     max_upload_mb,
+                    smtp_url: mail.smtp_url,
+                    mail_from: mail.mail_from,
+                    public_url: mail.public_url,
                 },
             )?;
             let store = open(&config, true).await?;
@@ -337,6 +388,15 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
             password,
             db,
         }) => maintenance::user_create(email, name, admin, password, db).await?,
+        Command::User(UserCommand::Invite {
+            email,
+            all_without_account,
+            mail,
+            db,
+        }) => maintenance::user_invite(email, all_without_account, mail, db).await?,
+        Command::User(UserCommand::ResetPassword { email, mail, db }) => {
+            maintenance::user_reset_password(email, mail, db).await?
+        }
         Command::Report(ReportCommand::Delivery(args)) => {
             report::run(report::Kind::Delivery, args).await?
         }
@@ -657,12 +717,35 @@ pub(crate) async fn serve(
             )
         })?;
     let address = listener.local_addr()?;
+    // Mail that cannot be sent is a warning, not a reason to stop: it queues until the
+    // settings are fixed, and Admin → E-mail says why.
+    let (mail_problem, worker) = match config.mailer() {
+        Ok(mailer) => {
+            if let Err(e) = mailer.check().await {
+                tracing::warn!("the SMTP server does not answer yet ({e}); mail will be retried");
+            }
+            let (stop, stopped) = tokio::sync::watch::channel(false);
+            let tasks = trellis_mail::spawn_worker(
+                store.clone(),
+                Arc::new(mailer),
+                trellis_mail::WorkerOptions::default(),
+                stopped,
+            );
+            (None, Some((stop, tasks)))
+        }
+        Err(problem) => {
+            tracing::warn!("mail is not sent: {problem}");
+            (Some(problem), None)
+        }
+    };
     let state = trellis_web::AppState::new(
         store.clone(),
         trellis_web::WebConfig {
             secure_cookies: config.secure_cookies,
             trusted_proxies: config.trusted_proxies.clone(),
             max_upload_bytes: config.max_upload_mb as usize * 1024 * 1024,
+            site: config.site(),
+            mail_problem,
         },
     );
     let app = trellis_web::router(state);
@@ -681,6 +764,13 @@ pub(crate) async fn serve(
     .with_graceful_shutdown(shutdown_signal())
     .await
     .context("the server stopped")?;
+    if let Some((stop, tasks)) = worker {
+        // A mail being sent is finished; its job is settled before the pool closes.
+        let _ = stop.send(true);
+        for task in tasks {
+            let _ = task.await;
+        }
+    }
     store.close().await;
     Ok(())
 }

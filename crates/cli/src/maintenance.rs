@@ -2,6 +2,7 @@
 //! copying a database.
 
 use crate::*;
+use trellis_core::auth::links;
 
 /// `trellis migrate`.
 pub(crate) async fn migrate(db: DatabaseArgs) -> Result<()> {
@@ -105,6 +106,67 @@ pub(crate) async fn copy(from: String, to: String, force: bool) -> Result<()> {
 }
 
 /// `trellis token create`: prints a new API token for an account.
+/// Queues invitations; the running Trellis's worker sends them.
+pub(crate) async fn user_invite(
+    emails: Vec<String>,
+    all_without_account: bool,
+    mail: crate::MailArgs,
+    db: DatabaseArgs,
+) -> Result<()> {
+    let config = db.config_with_mail(mail)?;
+    let store = open(&config, true).await?;
+    let viewer = trellis_core::Viewer::operator();
+    let site = config.site();
+    let now = chrono_now();
+    let invited = if all_without_account {
+        links::invite_all_without_account(&store, &viewer, &site, now).await
+    } else {
+        let mut people = Vec::new();
+        for email in &emails {
+            let email = email.trim().to_lowercase();
+            let id = store
+                .person_id_by_email(&email)
+                .await
+                .map_err(|e| anyhow!("{e}"))?
+                .ok_or_else(|| anyhow!("nobody has the e-mail {email}: import them first"))?;
+            people.push(id);
+        }
+        links::invite(&store, &viewer, &people, &site, now).await
+    }
+    .map_err(|e| anyhow!("{e}"))?;
+    println!(
+        "Queued {} invitation{} (links to {}/welcome/…, valid 7 days).",
+        invited.sent.len(),
+        if invited.sent.len() == 1 { "" } else { "s" },
+        site.public_url
+    );
+    for (person, why) in &invited.skipped {
+        println!("  passed over person {person}: {why}");
+    }
+    if let Err(problem) = config.mailer() {
+        println!(
+            "Note: {problem}; the mail waits in the queue until a Trellis with mail set up runs."
+        );
+    }
+    Ok(())
+}
+
+/// Prints a one-time link to choose a new password.
+pub(crate) async fn user_reset_password(
+    email: String,
+    mail: crate::MailArgs,
+    db: DatabaseArgs,
+) -> Result<()> {
+    let config = db.config_with_mail(mail)?;
+    let store = open(&config, true).await?;
+    let link = links::reset_link_for_operator(&store, &email, &config.site(), chrono_now())
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    println!("{link}");
+    eprintln!("The link works once, for one hour: open it to choose a new password.");
+    Ok(())
+}
+
 pub(crate) async fn token_create(email: String, name: String, db: DatabaseArgs) -> Result<()> {
     let config = db.config()?;
     let store = open(&config, true).await?;

@@ -15,14 +15,45 @@ pub const MAIL_JOB: &str = "mail";
 /// How long a sender holds a mail before another instance may send it: a killed sender's
 /// mail goes out again within a minute.
 pub const LEASE_SECONDS: i64 = 45;
-/// Attempts before a mail is given up (about a day and a half of retries).
-pub const MAX_ATTEMPTS: i64 = 12;
+/// Attempts before a mail is given up: the retries span more than a day, so a mail
+/// server down overnight loses nothing.
+pub const MAX_ATTEMPTS: i64 = 16;
 
 /// Seconds to wait before the next attempt after `attempts` failed ones: 30 s, doubling,
 /// at most four hours.
 pub fn backoff_seconds(attempts: i64) -> i64 {
     let doublings = attempts.clamp(1, 20) - 1;
     (30_i64 << doublings).min(4 * 3600)
+}
+
+/// Where Trellis is reached: links in mails start here, and message ids name its host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Site {
+    /// Without a trailing slash, such as `https://people.example.org`.
+    pub public_url: String,
+}
+
+impl Site {
+    pub fn new(public_url: &str) -> Site {
+        Site {
+            public_url: public_url.trim().trim_end_matches('/').to_string(),
+        }
+    }
+
+    /// An absolute link to a path of Trellis (`/welcome/…`).
+    pub fn link(&self, path: &str) -> String {
+        format!("{}{path}", self.public_url)
+    }
+
+    /// The host name, for message ids.
+    pub fn host(&self) -> &str {
+        let rest = self
+            .public_url
+            .split_once("://")
+            .map_or(self.public_url.as_str(), |(_, r)| r);
+        let host = rest.split(['/', ':']).next().unwrap_or("");
+        if host.is_empty() { "trellis" } else { host }
+    }
 }
 
 /// A mail to queue. `key` makes queuing idempotent: a second mail with the same key is
@@ -255,9 +286,9 @@ mod tests {
 
     #[test]
     fn retries_back_off_from_half_a_minute_to_four_hours() {
-        let waits: Vec<i64> = (1..=12).map(backoff_seconds).collect();
+        let waits: Vec<i64> = (1..MAX_ATTEMPTS).map(backoff_seconds).collect();
         assert_eq!(&waits[..5], &[30, 60, 120, 240, 480]);
-        assert_eq!(waits[11], 4 * 3600);
+        assert_eq!(waits[10], 4 * 3600);
         let total: i64 = waits.iter().sum();
         assert!(
             total > 24 * 3600,

@@ -16,6 +16,7 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub trait Store:
     crate::org::store::OrgStore
     + crate::auth::store::AuthStore
+    + crate::auth::store::LinksStore
     + crate::settings::SettingsStore
     + crate::jobs::JobStore
     + crate::mail::MailStore

@@ -4,8 +4,11 @@ use crate::sql::Columns;
 use crate::{SqlStore, map_err};
 use sqlx::{AssertSqlSafe, Row};
 use trellis_core::audit::AuditEntry;
+use trellis_core::auth::links::Purpose;
+use trellis_core::auth::store::{AccountToken, Invitation};
 use trellis_core::auth::{Account, SESSION_DAYS, Session};
 use trellis_core::error::CoreResult;
+use trellis_core::ids::PersonName;
 use trellis_core::org::display_name;
 use trellis_core::{AccountId, PersonId};
 
@@ -227,6 +230,115 @@ impl trellis_core::auth::store::AuthStore for SqlStore {
             .await
             .map_err(map_err)?;
         Ok(())
+    }
+    async fn begin_auth_write(
+        &self,
+    ) -> CoreResult<Box<dyn trellis_core::auth::store::AuthWrite + '_>> {
+        Ok(crate::unit::SqlUnit::begin(self).await?)
+    }
+    async fn account_token(&self, digest: &str) -> CoreResult<Option<AccountToken>> {
+        let row = sqlx::query(
+            "SELECT id, person_id, purpose, expires_at, used_at, revoked_at FROM account_tokens \
+             WHERE token_digest = $1",
+        )
+        .bind(digest.to_string())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_err)?;
+        row.map(|r| {
+            let purpose = r.text("purpose")?;
+            Ok(AccountToken {
+                id: r.int("id")?,
+                person: PersonId(r.int("person_id")?),
+                purpose: Purpose::parse(&purpose).ok_or_else(|| {
+                    trellis_core::CoreError::Internal(format!("link purpose {purpose:?}"))
+                })?,
+                expires_at: r.int("expires_at")?,
+                used_at: r.int_or_null("used_at")?,
+                revoked_at: r.int_or_null("revoked_at")?,
+            })
+        })
+        .transpose()
+    }
+    async fn account_of(&self, person: PersonId) -> CoreResult<Option<Account>> {
+        let sql = format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts a JOIN people p ON p.id = a.person_id \
+             WHERE a.person_id = $1"
+        );
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(person.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)?;
+        row.as_ref().map(|r| account(r)).transpose()
+    }
+    async fn people_without_password(&self) -> CoreResult<Vec<(PersonName, String)>> {
+        let rows = sqlx::query(
+            "SELECT p.id, p.name, p.preferred_name, p.email FROM people p \
+             LEFT JOIN accounts a ON a.person_id = p.id \
+             WHERE p.status = 'active' AND p.email <> '' AND a.password_hash IS NULL \
+             ORDER BY p.name, p.id",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rows.iter()
+            .map(|r| {
+                let name = display_name(
+                    &r.text("name")?,
+                    r.text_or_null("preferred_name")?.as_deref(),
+                );
+                Ok((
+                    PersonName {
+                        id: PersonId(r.int("id")?),
+                        name,
+                    },
+                    r.text("email")?,
+                ))
+            })
+            .collect()
+    }
+    async fn invitations(&self) -> CoreResult<Vec<Invitation>> {
+        let rows = sqlx::query(
+            "SELECT t.person_id, p.name, p.preferred_name, p.email, t.created_at, t.created_by, \
+             b.name AS by_name, b.preferred_name AS by_preferred, t.expires_at, t.used_at, \
+             t.revoked_at, CASE WHEN a.password_hash IS NOT NULL THEN 1 ELSE 0 END AS signs_in \
+             FROM account_tokens t JOIN people p ON p.id = t.person_id \
+             LEFT JOIN people b ON b.id = t.created_by \
+             LEFT JOIN accounts a ON a.person_id = t.person_id \
+             WHERE t.purpose = 'invitation' AND t.id = (SELECT MAX(n.id) FROM account_tokens n \
+                 WHERE n.person_id = t.person_id AND n.purpose = 'invitation') \
+             ORDER BY t.id DESC",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rows.iter()
+            .map(|r| {
+                let name = |n: &str, pref: &str| -> CoreResult<String> {
+                    Ok(display_name(&r.text(n)?, r.text_or_null(pref)?.as_deref()))
+                };
+                Ok(Invitation {
+                    person: PersonName {
+                        id: PersonId(r.int("person_id")?),
+                        name: name("name", "preferred_name")?,
+                    },
+                    email: r.text("email")?,
+                    sent_at: r.int("created_at")?,
+                    sent_by: match r.int_or_null("created_by")? {
+                        Some(id) => Some(PersonName {
+                            id: PersonId(id),
+                            name: name("by_name", "by_preferred")?,
+                        }),
+                        None => None,
+                    },
+                    expires_at: r.int("expires_at")?,
+                    accepted_at: r.int_or_null("used_at")?,
+                    revoked_at: r.int_or_null("revoked_at")?,
+                    signs_in: r.int_or_null("signs_in")?.unwrap_or(0) != 0,
+                })
+            })
+            .collect()
     }
 }
 

@@ -14,6 +14,7 @@ mod growth;
 mod history;
 mod import;
 mod jobs;
+mod links;
 mod mail;
 mod mentoring;
 mod migrate;

@@ -228,7 +228,7 @@ pub fn signin_csrf_cookie(token: String, secure: bool) -> Cookie<'static> {
         .http_only(true)
         .same_site(SameSite::Strict)
         .secure(secure)
-        .path("/signin")
+        .path("/")
         .build()
 }
 

@@ -39,6 +39,11 @@ pub struct WebConfig {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Largest CSV upload, decided from `Content-Length` before the body is read.
     pub max_upload_bytes: usize,
+    /// Where people reach Trellis: links in mails start here.
+    pub site: trellis_core::mail::Site,
+    /// Why mail is not being sent, when it is not (no SMTP server configured, or a bad
+    /// setting): shown to admins, who otherwise see queued mail wait.
+    pub mail_problem: Option<String>,
 }
 
 impl Default for WebConfig {
@@ -47,6 +52,8 @@ impl Default for WebConfig {
             secure_cookies: false,
             trusted_proxies: Vec::new(),
             max_upload_bytes: MAX_UPLOAD_BYTES,
+            site: trellis_core::mail::Site::new("http://127.0.0.1:8080"),
+            mail_problem: Some("no SMTP server is configured (smtp_url)".into()),
         }
     }
 }

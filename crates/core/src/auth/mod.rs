@@ -1,5 +1,6 @@
 //! Accounts, passwords, sessions and API tokens: the rules, not the transport.
 
+pub mod links;
 pub mod store;
 
 use crate::error::{CoreError, CoreResult};
@@ -166,11 +167,26 @@ pub async fn sign_in(
         return Ok(SignIn::Refused);
     };
     store.clear_failed_sign_ins(&email).await?;
+    let token = start_session(store, account.id, account.person_id, now).await?;
+    Ok(SignIn::Started {
+        token,
+        account: account.id,
+    })
+}
+
+/// Starts a session of an account (after a password check, or a password set from a
+/// link) and audits it; the token for the cookie.
+pub async fn start_session(
+    store: &dyn store::AuthStore,
+    account: AccountId,
+    person: PersonId,
+    now: i64,
+) -> CoreResult<String> {
     let token = random_token()?;
     let csrf = random_token()?;
     store
         .create_session(
-            account.id,
+            account,
             &token_digest(&token),
             &csrf,
             now + SESSION_DAYS * 86_400,
@@ -179,16 +195,13 @@ pub async fn sign_in(
     store
         .audit(&crate::audit::AuditEntry {
             at: now,
-            actor: Some(account.person_id),
+            actor: Some(person),
             action: "session.sign_in".into(),
-            subject: format!("account {}", account.id),
+            subject: format!("account {account}"),
             detail: String::new(),
         })
         .await?;
-    Ok(SignIn::Started {
-        token,
-        account: account.id,
-    })
+    Ok(token)
 }
 
 #[cfg(test)]

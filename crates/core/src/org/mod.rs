@@ -126,6 +126,10 @@ impl Person {
     pub fn display_name(&self) -> String {
         display_name(&self.name, self.preferred_name.as_deref())
     }
+
+    pub fn is_active(&self) -> bool {
+        self.status == PersonStatus::Active
+    }
 }
 
 /// The preferred name replaces the first word of the full name when set.

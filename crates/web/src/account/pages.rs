@@ -60,6 +60,7 @@ fn signin_page(
                     }
                     button type="submit" { "Sign in" }
                 }
+                p { a href="/forgot" { "Forgot your password?" } }
             }
         },
     )
@@ -141,7 +142,7 @@ pub async fn sign_in(
         }
     };
     let jar = jar
-        .remove(Cookie::build(SIGNIN_CSRF_COOKIE).path("/signin"))
+        .remove(Cookie::build(SIGNIN_CSRF_COOKIE).path("/"))
         .add(session_cookie(token, state.config.secure_cookies));
     Ok((jar, Redirect::to(&next)).into_response())
 }

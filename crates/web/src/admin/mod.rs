@@ -1,4 +1,5 @@
-//! Administration: settings, the import upload and the audit log.
+//! Administration: settings, the import upload, the audit log, accounts and e-mail.
 
+pub mod accounts;
 pub mod api;
 pub mod pages;

@@ -20,11 +20,13 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(crate::home::pages::routes())
         .merge(crate::account::pages::routes())
+        .merge(crate::account::links::routes())
         .merge(crate::org::pages::routes())
         .merge(crate::work::pages::routes())
         .merge(crate::growth::pages::routes())
         .merge(crate::mentoring::pages::routes())
         .merge(crate::admin::pages::routes())
+        .merge(crate::admin::accounts::routes())
 }
 
 /// Settings for the frame; a failure here is a failure of the page.

@@ -5,6 +5,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod accounts;
 mod api;
 mod growth;
 mod instances;
