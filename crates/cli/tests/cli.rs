@@ -621,3 +621,100 @@ async fn the_career_ladder_imports_all_rows_or_none(backend: &'static str) {
         "Career ladder: 0 added, 0 updated, 2 unchanged."
     );
 }
+
+backend_tests!(invitations_are_queued_and_a_reset_link_is_printed_by_the_command);
+async fn invitations_are_queued_and_a_reset_link_is_printed_by_the_command(backend: &'static str) {
+    use trellis_core::store::prelude::*;
+    let db = TestDatabase::new(backend).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("people.csv");
+    std::fs::write(
+        &file,
+        "Email,Name,Manager Email\nada@x.org,Ada Lovelace,\nbob@x.org,Bob Builder,ada@x.org\ncy@x.org,Cy Clay,ada@x.org\n",
+    )
+    .unwrap();
+    let out = trellis(&[
+        "import",
+        "people",
+        file.to_str().unwrap(),
+        "--database",
+        &db.url,
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let url = "https://people.x.org";
+    let invite = |extra: &[&str]| {
+        let mut args = vec!["user", "invite", "--database", &db.url, "--public-url", url];
+        args.extend_from_slice(extra);
+        trellis(&args)
+    };
+    let out = invite(&["--email", "bob@x.org"]);
+    assert!(out.status.success(), "{backend}: {}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains(
+            "Queued 1 invitation (links to https://people.x.org/welcome/…, valid 7 days)."
+        ),
+        "{}",
+        text(&out.stdout)
+    );
+    assert!(
+        text(&out.stdout).contains("no SMTP server is configured"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = invite(&["--all-without-account"]);
+    assert!(
+        text(&out.stdout).contains("Queued 3 invitations"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = invite(&["--email", "nobody@x.org"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("nobody has the e-mail nobody@x.org"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let store = db.store().await;
+    let mails = store.recent_mails(10).await.unwrap();
+    assert_eq!(mails.len(), 4, "{backend}");
+    assert!(
+        mails
+            .iter()
+            .all(|m| m.text.contains("https://people.x.org/welcome/"))
+    );
+    let invitations = store.invitations().await.unwrap();
+    assert_eq!(invitations.len(), 3, "the newest of each person");
+
+    let out = trellis(&[
+        "user",
+        "reset-password",
+        "--email",
+        "cy@x.org",
+        "--database",
+        &db.url,
+        "--public-url",
+        url,
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let link = text(&out.stdout).trim().to_string();
+    let token = link
+        .strip_prefix("https://people.x.org/reset/")
+        .expect("a reset link");
+    let holder = trellis_core::auth::links::holder(
+        &store,
+        token,
+        trellis_core::auth::links::Purpose::Reset,
+        trellis_store_now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(holder.email, "cy@x.org");
+}
+
+fn trellis_store_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}

@@ -99,6 +99,11 @@ impl Viewer {
         self.account_id
     }
 
+    /// The person acting, for audit lines and "sent by": none for the operator.
+    pub fn actor(&self) -> Option<PersonId> {
+        (self.person_id != PersonId(0)).then_some(self.person_id)
+    }
+
     /// How far this viewer reaches to `target`, given the target's manager chain (nearest
     /// first).
     pub fn reach(&self, target: PersonId, target_chain: &[PersonId]) -> Reach {

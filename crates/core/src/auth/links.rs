@@ -230,7 +230,7 @@ pub async fn invite(
             &person,
             Purpose::Invitation,
             &token,
-            Some(viewer.person_id()),
+            viewer.actor(),
             now,
         )
         .await?;
@@ -241,7 +241,7 @@ pub async fn invite(
     if !invited.sent.is_empty() {
         work.audit(&AuditEntry {
             at: now,
-            actor: Some(viewer.person_id()),
+            actor: viewer.actor(),
             action: "account.invite".into(),
             subject: format!("{} people", invited.sent.len()),
             detail: invited
@@ -297,7 +297,7 @@ pub async fn revoke_invitation(
     }
     work.audit(&AuditEntry {
         at: now,
-        actor: Some(viewer.person_id()),
+        actor: viewer.actor(),
         action: "account.invitation_withdrawn".into(),
         subject: format!("person {person}"),
         detail: String::new(),
@@ -376,7 +376,7 @@ pub async fn force_reset(
         &person,
         Purpose::Reset,
         &token,
-        Some(viewer.person_id()),
+        viewer.actor(),
         now,
     )
     .await?;
@@ -384,7 +384,7 @@ pub async fn force_reset(
         .await?;
     work.audit(&AuditEntry {
         at: now,
-        actor: Some(viewer.person_id()),
+        actor: viewer.actor(),
         action: "account.reset_forced".into(),
         subject: format!("account {}", account.id),
         detail: String::new(),

@@ -338,3 +338,65 @@ async fn an_admin_forces_a_reset_and_members_cannot_invite(backend: &'static str
     assert!(page.contains("0 queued · 1 sent · 0 failed"), "{page}");
     assert!(page.contains("Your Trellis password at Our organisation"));
 }
+
+backend_tests!(invitations_through_the_api_are_for_admins_and_say_who_was_passed_over);
+async fn invitations_through_the_api_are_for_admins_and_say_who_was_passed_over(
+    backend: &'static str,
+) {
+    let app = TestApp::new(backend).await;
+    let hr = app.token("hr@acme.test").await;
+    let dev = app.token("dev@acme.test").await;
+    let nia = add_person(&app, &hr, "nia@acme.test").await;
+    let rep = app.id("rep@acme.test").await;
+    let body = json!({"person_ids": [nia, rep]});
+    let r = app
+        .api(
+            Method::POST,
+            "/api/v1/invitations",
+            Some(&dev),
+            Some(body.clone()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}");
+    for path in ["/api/v1/invitations", "/api/v1/mail"] {
+        let r = app.api(Method::GET, path, Some(&dev), None).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}: {path}");
+    }
+    let r = app
+        .api(Method::POST, "/api/v1/invitations", Some(&hr), Some(body))
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text());
+    assert_eq!(
+        r.json(),
+        json!({"sent": [nia], "skipped": [{"person_id": rep, "reason": "signs in already"}]})
+    );
+    let list = app
+        .api(Method::GET, "/api/v1/invitations", Some(&hr), None)
+        .await
+        .json();
+    assert_eq!(list[0]["person"]["id"], nia);
+    assert_eq!(list[0]["state"], "waiting");
+    assert_eq!(list[0]["sent_by"]["name"], "Hana Hr");
+    let mail = app
+        .api(Method::GET, "/api/v1/mail", Some(&hr), None)
+        .await
+        .json();
+    assert_eq!(mail["queued"], 1);
+    assert_eq!(mail["recent"][0]["to_address"], "nia@acme.test");
+    assert_eq!(mail["problem"], "no SMTP server is configured (smtp_url)");
+    let path = format!("/api/v1/invitations/{nia}");
+    assert_eq!(
+        app.api(Method::DELETE, &path, Some(&hr), None).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        app.api(Method::DELETE, &path, Some(&hr), None).await.status,
+        StatusCode::NOT_FOUND,
+        "{backend}: nothing open to withdraw"
+    );
+    let list = app
+        .api(Method::GET, "/api/v1/invitations", Some(&hr), None)
+        .await
+        .json();
+    assert_eq!(list[0]["state"], "withdrawn");
+}
