@@ -725,9 +725,13 @@ pub(crate) async fn serve(
                 tracing::warn!("the SMTP server does not answer yet ({e}); mail will be retried");
             }
             let (stop, stopped) = tokio::sync::watch::channel(false);
+            let runner = trellis_core::inbox::Runner {
+                store: store.clone(),
+                mailer: Arc::new(mailer),
+                site: config.site(),
+            };
             let tasks = trellis_mail::spawn_worker(
-                store.clone(),
-                Arc::new(mailer),
+                Arc::new(runner),
                 trellis_mail::WorkerOptions::default(),
                 stopped,
             );

@@ -46,3 +46,10 @@ pub trait JobStore: Send + Sync {
         outcome: JobOutcome,
     ) -> CoreResult<()>;
 }
+
+/// Runs the next due job, whatever its kind: the background worker's one step. `None`
+/// when no job is due.
+#[async_trait]
+pub trait JobRunner: Send + Sync {
+    async fn run_next(&self, worker: &str, now: i64) -> CoreResult<Option<String>>;
+}

@@ -13,6 +13,7 @@ pub mod demo;
 pub mod error;
 pub mod growth;
 pub mod ids;
+pub mod inbox;
 pub mod input;
 pub mod jobs;
 pub mod mail;

@@ -189,7 +189,9 @@ pub enum Delivery {
     Skipped(i64),
 }
 
-/// Claims the next due job and, for a mail job, sends the mail. `None` when no job is due.
+/// Claims the next due job and, for a mail job, sends the mail; other kinds are finished
+/// unrun (a worker that knows them uses [`send_job`] inside its own dispatch). `None`
+/// when no job is due.
 pub async fn deliver_next(
     store: &dyn MailStore,
     mailer: &dyn Mailer,
@@ -199,6 +201,17 @@ pub async fn deliver_next(
     let Some(job) = store.claim_job(worker, now, LEASE_SECONDS).await? else {
         return Ok(None);
     };
+    send_job(store, mailer, worker, &job, now).await.map(Some)
+}
+
+/// Sends the mail of a claimed mail job and settles the job.
+pub async fn send_job(
+    store: &dyn MailStore,
+    mailer: &dyn Mailer,
+    worker: &str,
+    job: &crate::jobs::Job,
+    now: i64,
+) -> CoreResult<Delivery> {
     let mail = match (job.kind.as_str(), job.payload.parse::<i64>()) {
         (MAIL_JOB, Ok(id)) => store.mail(id).await?,
         _ => None,
@@ -207,13 +220,13 @@ pub async fn deliver_next(
         store
             .finish_job(job.id, worker, now, JobOutcome::Done)
             .await?;
-        return Ok(Some(Delivery::Skipped(job.id)));
+        return Ok(Delivery::Skipped(job.id));
     };
     if mail.sent_at.is_some() || mail.failed_at.is_some() {
         store
             .finish_job(job.id, worker, now, JobOutcome::Done)
             .await?;
-        return Ok(Some(Delivery::AlreadySent(mail.id)));
+        return Ok(Delivery::AlreadySent(mail.id));
     }
     let result = mailer.send(&mail).await;
     let (delivery, outcome) = match result {
@@ -248,7 +261,7 @@ pub async fn deliver_next(
         }
     };
     store.finish_job(job.id, worker, now, outcome).await?;
-    Ok(Some(delivery))
+    Ok(delivery)
 }
 
 /// A stable `Message-ID` for a mail: its key's digest at the host Trellis is reached on.
@@ -262,6 +275,56 @@ pub fn message_id(key: &str, host: &str) -> String {
         "<{digest}@{}>",
         if host.is_empty() { "trellis" } else { host }
     )
+}
+
+/// Whom a mail goes to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recipient {
+    pub person: Option<PersonId>,
+    pub address: String,
+    pub name: String,
+}
+
+/// A mail with a plain-text part, an HTML part with a button, and the footer every mail
+/// carries (where to change what Trellis sends).
+pub fn compose(
+    to: &Recipient,
+    subject: String,
+    text: String,
+    link: &str,
+    button: &str,
+    site: &Site,
+    key: String,
+) -> OutgoingMail {
+    let preferences = site.link("/notifications/preferences");
+    let footer = format!("\n--\nChoose what Trellis e-mails you: {preferences}\n");
+    let paragraphs: String = text
+        .split("\n\n")
+        .filter(|p| !p.contains(link))
+        .map(|p| format!("<p>{}</p>", escape_html(p.trim())))
+        .collect();
+    let html = format!(
+        "<!doctype html><html><body style=\"font-family:sans-serif\">{paragraphs}\
+         <p><a href=\"{link}\" style=\"background:#2563eb;color:#fff;padding:8px 14px;\
+         border-radius:4px;text-decoration:none\">{button}</a></p>\
+         <p style=\"color:#555\">Or open {link_text}</p>\
+         <hr><p style=\"color:#777;font-size:12px\"><a href=\"{preferences}\">Choose what \
+         Trellis e-mails you</a></p></body></html>",
+        link = escape_html(link),
+        link_text = escape_html(link),
+        button = escape_html(button),
+        preferences = escape_html(&preferences),
+    );
+    OutgoingMail {
+        message_id: message_id(&key, site.host()),
+        key,
+        person: to.person,
+        to_address: to.address.clone(),
+        to_name: to.name.clone(),
+        subject,
+        text: text + &footer,
+        html,
+    }
 }
 
 /// Escapes text for an HTML mail body.

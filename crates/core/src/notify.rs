@@ -10,6 +10,11 @@ use crate::ids::PersonId;
 use async_trait::async_trait;
 use serde::Serialize;
 
+/// The job kind that e-mails one notification as its person prefers (payload: its id).
+pub const NOTIFICATION_JOB: &str = "notification";
+/// The job kind that sends one person their daily summary (payload: the person's id).
+pub const DIGEST_JOB: &str = "digest";
+
 /// What a notification is about; people choose per topic how they are told.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -24,18 +29,27 @@ pub enum Topic {
     SupportPromised,
     /// Work was handed to you.
     WorkReassigned,
+    /// Work of yours was handed to someone else.
+    WorkTakenAway,
+    /// Someone else moved the due date of your work.
+    DueDateMoved,
     /// A mentoring round paired you with a mentee or a mentor.
     MentorshipStarted,
+    /// A mentorship of yours was ended early by the other side or an admin.
+    MentorshipEnded,
 }
 
 impl Topic {
-    pub const ALL: [Topic; 6] = [
+    pub const ALL: [Topic; 9] = [
         Topic::StretchProposed,
         Topic::PlacementToApprove,
         Topic::PlacementAnswered,
         Topic::SupportPromised,
         Topic::WorkReassigned,
+        Topic::WorkTakenAway,
+        Topic::DueDateMoved,
         Topic::MentorshipStarted,
+        Topic::MentorshipEnded,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -45,7 +59,29 @@ impl Topic {
             Topic::PlacementAnswered => "placement_answered",
             Topic::SupportPromised => "support_promised",
             Topic::WorkReassigned => "work_reassigned",
+            Topic::WorkTakenAway => "work_taken_away",
+            Topic::DueDateMoved => "due_date_moved",
             Topic::MentorshipStarted => "mentorship_started",
+            Topic::MentorshipEnded => "mentorship_ended",
+        }
+    }
+
+    /// What a person reads in their preferences.
+    pub fn label(self) -> &'static str {
+        match self {
+            Topic::StretchProposed => "Someone proposes me for stretch work",
+            Topic::PlacementToApprove => {
+                "Stretch work for someone in my team waits for my approval"
+            }
+            Topic::PlacementAnswered => {
+                "Stretch work I proposed or was proposed for is approved or declined"
+            }
+            Topic::SupportPromised => "Someone promises support on my career plan",
+            Topic::WorkReassigned => "Work is handed to me",
+            Topic::WorkTakenAway => "Work of mine is handed to someone else",
+            Topic::DueDateMoved => "Someone else moves the due date of my work",
+            Topic::MentorshipStarted => "A mentoring round pairs me with someone",
+            Topic::MentorshipEnded => "A mentorship of mine is ended early",
         }
     }
 
@@ -87,11 +123,91 @@ pub struct Kept {
     pub read_at: Option<i64>,
 }
 
-/// Reading the outbox back.
+/// How a person is told of a topic besides the notification centre.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Delivery {
+    /// An e-mail for each notification, sent at once.
+    Immediately,
+    /// One e-mail a day with everything not yet read.
+    Daily,
+    /// Only in the notification centre.
+    Never,
+}
+
+impl Delivery {
+    pub const ALL: [Delivery; 3] = [Delivery::Immediately, Delivery::Daily, Delivery::Never];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Delivery::Immediately => "immediately",
+            Delivery::Daily => "daily",
+            Delivery::Never => "never",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Delivery> {
+        Delivery::ALL.into_iter().find(|d| d.as_str() == text)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Delivery::Immediately => "E-mail me at once",
+            Delivery::Daily => "In a daily summary",
+            Delivery::Never => "Not by e-mail",
+        }
+    }
+}
+
+/// How each topic reaches one person: their own choice, the organisation's default, or
+/// at once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Preferences {
+    pub defaults: Vec<(Topic, Delivery)>,
+    pub own: Vec<(Topic, Delivery)>,
+}
+
+impl Preferences {
+    pub fn delivery(&self, topic: Topic) -> Delivery {
+        let find =
+            |list: &[(Topic, Delivery)]| list.iter().find(|(t, _)| *t == topic).map(|(_, d)| *d);
+        find(&self.own)
+            .or_else(|| find(&self.defaults))
+            .unwrap_or(Delivery::Immediately)
+    }
+
+    /// The organisation's default for a topic.
+    pub fn default_for(&self, topic: Topic) -> Delivery {
+        self.defaults
+            .iter()
+            .find(|(t, _)| *t == topic)
+            .map_or(Delivery::Immediately, |(_, d)| *d)
+    }
+}
+
+/// Reading the outbox back, marking it read, and the preferences of its delivery. Every
+/// method that reads or changes a notification takes its person: nobody reaches another's.
 #[async_trait]
 pub trait OutboxStore: Send + Sync {
     /// A person's notifications, newest first.
     async fn notifications_of(&self, person: PersonId, limit: i64) -> CoreResult<Vec<Kept>>;
+    async fn unread_count(&self, person: PersonId) -> CoreResult<i64>;
+    /// Marks one of the person's notifications read; `None` when it is not theirs.
+    async fn mark_read(&self, person: PersonId, id: i64, now: i64) -> CoreResult<Option<Kept>>;
+    async fn mark_all_read(&self, person: PersonId, now: i64) -> CoreResult<u64>;
+    async fn preferences(&self, person: Option<PersonId>) -> CoreResult<Preferences>;
+    /// Sets a person's preference, or with `None` the organisation's default.
+    async fn set_preference(
+        &self,
+        person: Option<PersonId>,
+        topic: Topic,
+        delivery: Delivery,
+    ) -> CoreResult<()>;
+    /// One notification by id, for the worker that e-mails it.
+    async fn notification(&self, id: i64) -> CoreResult<Option<Kept>>;
+    /// The person's notifications neither read nor e-mailed yet, oldest first.
+    async fn undelivered(&self, person: PersonId) -> CoreResult<Vec<Kept>>;
+    async fn mark_delivered(&self, ids: &[i64], now: i64) -> CoreResult<()>;
 }
 
 /// Where a unit of work puts the notifications it emits: kept in its transaction.

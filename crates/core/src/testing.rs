@@ -736,4 +736,36 @@ impl OutboxStore for FakeStore {
     async fn notifications_of(&self, person: PersonId, limit: i64) -> CoreResult<Vec<Kept>> {
         unreachable!("OutboxStore::notifications_of is not used by the services under test")
     }
+    async fn unread_count(&self, person: PersonId) -> CoreResult<i64> {
+        unreachable!("OutboxStore::unread_count is not used by the services under test")
+    }
+    async fn mark_read(&self, person: PersonId, id: i64, now: i64) -> CoreResult<Option<Kept>> {
+        unreachable!("OutboxStore::mark_read is not used by the services under test")
+    }
+    async fn mark_all_read(&self, person: PersonId, now: i64) -> CoreResult<u64> {
+        unreachable!("OutboxStore::mark_all_read is not used by the services under test")
+    }
+    async fn preferences(
+        &self,
+        person: Option<PersonId>,
+    ) -> CoreResult<crate::notify::Preferences> {
+        unreachable!("OutboxStore::preferences is not used by the services under test")
+    }
+    async fn set_preference(
+        &self,
+        person: Option<PersonId>,
+        topic: crate::notify::Topic,
+        delivery: crate::notify::Delivery,
+    ) -> CoreResult<()> {
+        unreachable!("OutboxStore::set_preference is not used by the services under test")
+    }
+    async fn notification(&self, id: i64) -> CoreResult<Option<Kept>> {
+        unreachable!("OutboxStore::notification is not used by the services under test")
+    }
+    async fn undelivered(&self, person: PersonId) -> CoreResult<Vec<Kept>> {
+        unreachable!("OutboxStore::undelivered is not used by the services under test")
+    }
+    async fn mark_delivered(&self, ids: &[i64], now: i64) -> CoreResult<()> {
+        unreachable!("OutboxStore::mark_delivered is not used by the services under test")
+    }
 }

@@ -10,6 +10,7 @@ use lettre::transport::smtp::authentication::Mechanism;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::sync::Arc;
 use std::time::Duration;
+use trellis_core::jobs::JobRunner;
 use trellis_core::mail::{Delivery, MailStore, Mailer, QueuedMail, SendError, deliver_next};
 
 /// Where and as whom mail is sent.
@@ -124,18 +125,38 @@ impl Default for WorkerOptions {
     }
 }
 
-/// Runs the job queue until `stop` says so: `senders` loops, each claiming the next due
+/// Runs only mail jobs (other kinds are finished unrun): for tools and tests that have no
+/// notification centre.
+pub struct MailRunner {
+    pub store: Arc<dyn MailStore>,
+    pub mailer: Arc<dyn Mailer>,
+}
+
+#[async_trait]
+impl JobRunner for MailRunner {
+    async fn run_next(
+        &self,
+        worker: &str,
+        now: i64,
+    ) -> trellis_core::error::CoreResult<Option<String>> {
+        let delivery = deliver_next(self.store.as_ref(), self.mailer.as_ref(), worker, now).await?;
+        Ok(delivery.map(|d| {
+            log(&d);
+            format!("{d:?}")
+        }))
+    }
+}
+
+/// Runs the job queue until `stop` says so: `senders` loops, each running the next due
 /// job. Errors of the database are logged and retried after a pause, never fatal.
 pub fn spawn_worker(
-    store: Arc<dyn MailStore>,
-    mailer: Arc<dyn Mailer>,
+    runner: Arc<dyn JobRunner>,
     options: WorkerOptions,
     stop: tokio::sync::watch::Receiver<bool>,
 ) -> Vec<tokio::task::JoinHandle<()>> {
     (0..options.senders.max(1))
         .map(|i| {
-            let store = store.clone();
-            let mailer = mailer.clone();
+            let runner = runner.clone();
             let mut stop = stop.clone();
             let name = format!("{}-{i}", options.name);
             let idle = options.idle;
@@ -144,18 +165,17 @@ pub fn spawn_worker(
                     if *stop.borrow() {
                         return;
                     }
-                    let pause =
-                        match deliver_next(store.as_ref(), mailer.as_ref(), &name, now()).await {
-                            Ok(Some(delivery)) => {
-                                log(&delivery);
-                                continue;
-                            }
-                            Ok(None) => idle,
-                            Err(e) => {
-                                tracing::warn!("the mail worker cannot reach the database: {e}");
-                                idle * 2
-                            }
-                        };
+                    let pause = match runner.run_next(&name, now()).await {
+                        Ok(Some(done)) => {
+                            tracing::debug!("job: {done}");
+                            continue;
+                        }
+                        Ok(None) => idle,
+                        Err(e) => {
+                            tracing::warn!("the worker cannot reach the database: {e}");
+                            idle * 2
+                        }
+                    };
                     tokio::select! {
                         _ = tokio::time::sleep(pause) => {}
                         _ = stop.changed() => {}
@@ -166,7 +186,16 @@ pub fn spawn_worker(
         .collect()
 }
 
-/// Delivers every job due now, one at a time (the command line and tests); how many ran.
+/// Runs every job due now, one at a time (the command line and tests); how many ran.
+pub async fn run_due(runner: &dyn JobRunner, name: &str) -> usize {
+    let mut ran = 0;
+    while let Ok(Some(_)) = runner.run_next(name, now()).await {
+        ran += 1;
+    }
+    ran
+}
+
+/// Delivers every mail job due now, one at a time; how many jobs ran.
 pub async fn drain(store: &dyn MailStore, mailer: &dyn Mailer, name: &str) -> usize {
     let mut ran = 0;
     while let Ok(Some(delivery)) = deliver_next(store, mailer, name, now()).await {

@@ -186,7 +186,8 @@ async fn two_instances_send_each_of_a_thousand_mails_once(backend: &'static str)
             senders: 3,
             idle: Duration::from_millis(50),
         };
-        tasks.extend(spawn_worker(store, mailer, options, stopped.clone()));
+        let runner = Arc::new(trellis_mail::MailRunner { store, mailer });
+        tasks.extend(spawn_worker(runner, options, stopped.clone()));
     }
     for _ in 0..600 {
         if a.mail_counts().await.unwrap().sent == 1000 {

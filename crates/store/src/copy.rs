@@ -546,6 +546,18 @@ const TABLES: &[Table] = &[
         parent: None,
         identity: true,
     },
+    Table {
+        name: "notification_defaults",
+        columns: &[("topic", Text), ("delivery", Text)],
+        parent: None,
+        identity: false,
+    },
+    Table {
+        name: "notification_preferences",
+        columns: &[("person_id", Int), ("topic", Text), ("delivery", Text)],
+        parent: None,
+        identity: false,
+    },
 ];
 
 fn read(row: &AnyRow, columns: &[(&str, Kind)]) -> CoreResult<Vec<Value>> {

@@ -109,6 +109,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0012_accounts.sql"),
         earlier_postgres: &[],
     },
+    Migration {
+        version: 13,
+        name: "notification_preferences",
+        sqlite: include_str!("../migrations/sqlite/0013_notification_preferences.sql"),
+        postgres: include_str!("../migrations/postgres/0013_notification_preferences.sql"),
+        earlier_postgres: &[],
+    },
 ];
 
 /// The newest migration this binary knows.

@@ -9,7 +9,7 @@ use trellis_core::audit::AuditEntry;
 use trellis_core::error::CoreError;
 use trellis_core::error::CoreResult;
 use trellis_core::ids::PersonId;
-use trellis_core::notify::{Kept, Notification, Outbox, OutboxStore, Topic};
+use trellis_core::notify::{Delivery, Kept, Notification, Outbox, OutboxStore, Preferences, Topic};
 use trellis_core::unit_of_work::UnitOfWork;
 
 /// One transaction, begun immediately on SQLite so it holds the write lock from its first
@@ -37,18 +37,26 @@ impl SqlUnit {
 #[async_trait::async_trait]
 impl Outbox for SqlUnit {
     async fn notify(&mut self, note: &Notification) -> CoreResult<()> {
-        sqlx::query(
+        let id: i64 = sqlx::query_scalar(
             "INSERT INTO notifications (person_id, topic, text, link, created_at) \
-             VALUES ($1, $2, $3, $4, $5)",
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
         .bind(note.to.0)
         .bind(note.topic.as_str())
         .bind(note.text.clone())
         .bind(note.link.clone())
         .bind(note.at)
-        .execute(&mut *self.tx)
+        .fetch_one(&mut *self.tx)
         .await
         .map_err(map_err)?;
+        // The worker decides, by the person's preference, whether and when it is mailed.
+        sqlx::query("INSERT INTO jobs (kind, payload, run_at) VALUES ($1, $2, $3)")
+            .bind(trellis_core::notify::NOTIFICATION_JOB)
+            .bind(id.to_string())
+            .bind(note.at)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(map_err)?;
         Ok(())
     }
 }
@@ -63,35 +71,166 @@ impl UnitOfWork for SqlUnit {
     }
 }
 
+const KEPT_COLUMNS: &str = "id, person_id, topic, text, link, created_at, read_at";
+
+fn kept(r: &sqlx::any::AnyRow) -> CoreResult<Kept> {
+    let topic: String = r.try_get("topic").map_err(map_err)?;
+    Ok(Kept {
+        id: r.try_get("id").map_err(map_err)?,
+        note: Notification {
+            to: PersonId(r.try_get("person_id").map_err(map_err)?),
+            topic: Topic::parse(&topic)
+                .ok_or_else(|| CoreError::Internal(format!("notification topic {topic:?}")))?,
+            text: r.try_get("text").map_err(map_err)?,
+            link: r.try_get("link").map_err(map_err)?,
+            at: r.try_get("created_at").map_err(map_err)?,
+        },
+        read_at: r.try_get("read_at").map_err(map_err)?,
+    })
+}
+
+fn topic_list(rows: &[sqlx::any::AnyRow]) -> CoreResult<Vec<(Topic, Delivery)>> {
+    Ok(rows
+        .iter()
+        .filter_map(|r| {
+            let topic: String = r.try_get("topic").ok()?;
+            let delivery: String = r.try_get("delivery").ok()?;
+            Some((Topic::parse(&topic)?, Delivery::parse(&delivery)?))
+        })
+        .collect())
+}
+
 #[async_trait::async_trait]
 impl OutboxStore for SqlStore {
     async fn notifications_of(&self, person: PersonId, limit: i64) -> CoreResult<Vec<Kept>> {
-        let rows = sqlx::query(
-            "SELECT id, topic, text, link, created_at, read_at FROM notifications \
-             WHERE person_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
+        let sql = format!(
+            "SELECT {KEPT_COLUMNS} FROM notifications WHERE person_id = $1 \
+             ORDER BY created_at DESC, id DESC LIMIT $2"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(person.0)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
+        rows.iter().map(kept).collect()
+    }
+    async fn unread_count(&self, person: PersonId) -> CoreResult<i64> {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM notifications WHERE person_id = $1 AND read_at IS NULL",
         )
         .bind(person.0)
-        .bind(limit)
-        .fetch_all(&self.pool)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(map_err)
+    }
+    async fn mark_read(&self, person: PersonId, id: i64, now: i64) -> CoreResult<Option<Kept>> {
+        sqlx::query(
+            "UPDATE notifications SET read_at = $3 WHERE id = $1 AND person_id = $2 \
+             AND read_at IS NULL",
+        )
+        .bind(id)
+        .bind(person.0)
+        .bind(now)
+        .execute(&self.pool)
         .await
         .map_err(map_err)?;
-        rows.iter()
-            .map(|r| {
-                let topic: String = r.try_get("topic").map_err(map_err)?;
-                Ok(Kept {
-                    id: r.try_get("id").map_err(map_err)?,
-                    note: Notification {
-                        to: person,
-                        topic: Topic::parse(&topic).ok_or_else(|| {
-                            CoreError::Internal(format!("notification topic {topic:?}"))
-                        })?,
-                        text: r.try_get("text").map_err(map_err)?,
-                        link: r.try_get("link").map_err(map_err)?,
-                        at: r.try_get("created_at").map_err(map_err)?,
-                    },
-                    read_at: r.try_get("read_at").map_err(map_err)?,
-                })
-            })
-            .collect()
+        let sql =
+            format!("SELECT {KEPT_COLUMNS} FROM notifications WHERE id = $1 AND person_id = $2");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .bind(person.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)?;
+        row.as_ref().map(kept).transpose()
+    }
+    async fn mark_all_read(&self, person: PersonId, now: i64) -> CoreResult<u64> {
+        let done = sqlx::query(
+            "UPDATE notifications SET read_at = $2 WHERE person_id = $1 AND read_at IS NULL",
+        )
+        .bind(person.0)
+        .bind(now)
+        .execute(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(done.rows_affected())
+    }
+    async fn preferences(&self, person: Option<PersonId>) -> CoreResult<Preferences> {
+        let defaults = sqlx::query("SELECT topic, delivery FROM notification_defaults")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
+        let own = match person {
+            Some(p) => sqlx::query(
+                "SELECT topic, delivery FROM notification_preferences WHERE person_id = $1",
+            )
+            .bind(p.0)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?,
+            None => Vec::new(),
+        };
+        Ok(Preferences {
+            defaults: topic_list(&defaults)?,
+            own: topic_list(&own)?,
+        })
+    }
+    async fn set_preference(
+        &self,
+        person: Option<PersonId>,
+        topic: Topic,
+        delivery: Delivery,
+    ) -> CoreResult<()> {
+        let query = match person {
+            Some(p) => sqlx::query(
+                "INSERT INTO notification_preferences (person_id, topic, delivery) \
+                 VALUES ($1, $2, $3) ON CONFLICT (person_id, topic) \
+                 DO UPDATE SET delivery = excluded.delivery",
+            )
+            .bind(p.0)
+            .bind(topic.as_str())
+            .bind(delivery.as_str()),
+            None => sqlx::query(
+                "INSERT INTO notification_defaults (topic, delivery) VALUES ($1, $2) \
+                 ON CONFLICT (topic) DO UPDATE SET delivery = excluded.delivery",
+            )
+            .bind(topic.as_str())
+            .bind(delivery.as_str()),
+        };
+        query.execute(&self.pool).await.map_err(map_err)?;
+        Ok(())
+    }
+    async fn notification(&self, id: i64) -> CoreResult<Option<Kept>> {
+        let sql = format!("SELECT {KEPT_COLUMNS} FROM notifications WHERE id = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)?;
+        row.as_ref().map(kept).transpose()
+    }
+    async fn undelivered(&self, person: PersonId) -> CoreResult<Vec<Kept>> {
+        let sql = format!(
+            "SELECT {KEPT_COLUMNS} FROM notifications WHERE person_id = $1 \
+             AND delivered_at IS NULL AND read_at IS NULL ORDER BY created_at, id"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(person.0)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
+        rows.iter().map(kept).collect()
+    }
+    async fn mark_delivered(&self, ids: &[i64], now: i64) -> CoreResult<()> {
+        for id in ids {
+            sqlx::query("UPDATE notifications SET delivered_at = $2 WHERE id = $1")
+                .bind(*id)
+                .bind(now)
+                .execute(&self.pool)
+                .await
+                .map_err(map_err)?;
+        }
+        Ok(())
     }
 }

@@ -24,6 +24,8 @@ pub struct CurrentUser {
     pub account: Account,
     /// The session's CSRF token; `None` when authenticated by an API token.
     pub csrf: Option<String>,
+    /// Unread notifications, for the bell in the navigation (pages only; 0 for the API).
+    pub unread: i64,
 }
 
 impl CurrentUser {
@@ -80,6 +82,7 @@ async fn lookup(parts: &Parts, state: &AppState) -> Result<Lookup, CoreError> {
                     viewer: viewer_of(&account),
                     account,
                     csrf: None,
+                    unread: 0,
                 }),
                 None => Lookup::Expired,
             },
@@ -95,6 +98,7 @@ async fn lookup(parts: &Parts, state: &AppState) -> Result<Lookup, CoreError> {
             viewer: viewer_of(&session.account),
             account: session.account,
             csrf: Some(session.csrf_token),
+            unread: 0,
         }),
         None => Lookup::Expired,
     })
@@ -108,7 +112,14 @@ impl FromRequestParts<AppState> for PageUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         match lookup(parts, state).await {
-            Ok(Lookup::SignedIn(user)) => Ok(PageUser(user)),
+            Ok(Lookup::SignedIn(mut user)) => {
+                user.unread = state
+                    .store
+                    .unread_count(user.viewer.person_id())
+                    .await
+                    .map_err(|e| crate::error::PageError::from(e).into_response())?;
+                Ok(PageUser(user))
+            }
             Ok(other) => {
                 let next = parts
                     .uri

@@ -11,6 +11,7 @@ pub mod auth;
 pub mod error;
 pub mod growth;
 pub mod home;
+pub mod inbox;
 pub mod mentoring;
 pub mod org;
 pub mod pages;

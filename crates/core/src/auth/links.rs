@@ -9,7 +9,7 @@ use crate::access::Viewer;
 use crate::audit::AuditEntry;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{AccountId, PersonId};
-use crate::mail::{OutgoingMail, Site, escape_html, message_id};
+use crate::mail::{OutgoingMail, Recipient, Site, compose, message_id};
 use crate::org::Person;
 
 /// What a link is for.
@@ -426,6 +426,14 @@ pub async fn reset_link_for_operator(
     Ok(site.link(&format!("{}{token}", Purpose::Reset.path())))
 }
 
+fn recipient(person: &Person) -> Recipient {
+    Recipient {
+        person: Some(person.id),
+        address: person.email.clone(),
+        name: person.display_name(),
+    }
+}
+
 async fn issue(
     work: &mut dyn AuthWrite,
     person: &Person,
@@ -460,8 +468,8 @@ fn invitation_mail(
          once, for 7 days):\n{link}\n\nYour sign-in e-mail is {email}.\n",
         email = person.email
     );
-    mail_to(
-        person,
+    compose(
+        &recipient(person),
         format!("{inviter} invited you to Trellis at {organisation}"),
         text,
         &link,
@@ -490,8 +498,8 @@ fn reset_mail(
          one hour):\n{link}\n",
         name = person.display_name()
     );
-    mail_to(
-        person,
+    compose(
+        &recipient(person),
         format!("Your Trellis password at {organisation}"),
         text,
         &link,
@@ -499,48 +507,6 @@ fn reset_mail(
         site,
         format!("reset {}", token_digest(token)),
     )
-}
-
-/// A mail with a plain-text part, an HTML part with a button, and the footer every mail
-/// carries (where to change what Trellis sends).
-fn mail_to(
-    person: &Person,
-    subject: String,
-    text: String,
-    link: &str,
-    button: &str,
-    site: &Site,
-    key: String,
-) -> OutgoingMail {
-    let preferences = site.link("/notifications/preferences");
-    let footer = format!("\n--\nChoose what Trellis e-mails you: {preferences}\n");
-    let paragraphs: String = text
-        .split("\n\n")
-        .filter(|p| !p.contains(link))
-        .map(|p| format!("<p>{}</p>", escape_html(p.trim())))
-        .collect();
-    let html = format!(
-        "<!doctype html><html><body style=\"font-family:sans-serif\">{paragraphs}\
-         <p><a href=\"{link}\" style=\"background:#2563eb;color:#fff;padding:8px 14px;\
-         border-radius:4px;text-decoration:none\">{button}</a></p>\
-         <p style=\"color:#555\">Or open {link_text}</p>\
-         <hr><p style=\"color:#777;font-size:12px\"><a href=\"{preferences}\">Choose what \
-         Trellis e-mails you</a></p></body></html>",
-        link = escape_html(link),
-        link_text = escape_html(link),
-        button = escape_html(button),
-        preferences = escape_html(&preferences),
-    );
-    OutgoingMail {
-        message_id: message_id(&key, site.host()),
-        key,
-        person: Some(person.id),
-        to_address: person.email.clone(),
-        to_name: person.display_name(),
-        subject,
-        text: text + &footer,
-        html,
-    }
 }
 
 #[cfg(test)]

@@ -83,6 +83,26 @@ pub async fn end_early(
         ));
     }
     work.audit(&audit).await?;
+    let by = crate::org::people::name_of(store, viewer.person_id()).await?;
+    let notes = crate::notify::to_each(
+        [mentorship.mentee.id, mentorship.mentor.id],
+        Some(viewer.person_id()),
+        |to| {
+            let other = if to == mentorship.mentee.id {
+                &mentorship.mentor.name
+            } else {
+                &mentorship.mentee.name
+            };
+            crate::notify::Notification::new(
+                to,
+                crate::notify::Topic::MentorshipEnded,
+                format!("{by} ended your mentorship with {other}."),
+                "/mentoring".into(),
+                now,
+            )
+        },
+    );
+    work.notify_all(&notes).await?;
     work.commit().await?;
     store
         .mentorship(id)

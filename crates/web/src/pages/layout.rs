@@ -60,6 +60,15 @@ pub fn page(frame: &Frame, title: &str, body: Markup) -> Markup {
                             }
                         }
                         div.who {
+                            a.bell href="/notifications" aria-current=[(frame.section == "notifications").then_some("page")] {
+                                span aria-hidden="true" { "🔔" }
+                                @if user.unread > 0 {
+                                    span.count { (user.unread) }
+                                    span.visually-hidden { " unread notifications" }
+                                } @else {
+                                    span.visually-hidden { "Notifications" }
+                                }
+                            }
                             a href=(format!("/people/{}", user.account.person_id)) { (user.account.display_name) }
                             span.badge { (role_label(user, frame.settings)) }
                             form method="post" action="/signout" {

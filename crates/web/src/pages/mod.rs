@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .merge(crate::mentoring::pages::routes())
         .merge(crate::admin::pages::routes())
         .merge(crate::admin::accounts::routes())
+        .merge(crate::inbox::pages::routes())
 }
 
 /// Settings for the frame; a failure here is a failure of the page.
@@ -295,6 +296,7 @@ mod tests {
                 time_zone: time_zone.map(str::to_string),
             },
             csrf: None,
+            unread: 0,
         }
     }
 

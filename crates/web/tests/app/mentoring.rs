@@ -826,14 +826,20 @@ async fn work_wished_off_is_offered_to_who_wants_it_and_giving_it_grants_the_wis
         told[0].note.text
     );
     assert_eq!(told[0].note.link, format!("/commitments/{cid}"));
-    for other in [dev_id, mgr_id] {
-        assert!(
-            app.store
-                .notifications_of(trellis_core::PersonId(other), 10)
-                .await
-                .unwrap()
-                .is_empty(),
-            "{backend}"
-        );
-    }
+    // The one it left is told where it went; the manager who moved it is not told.
+    let left = app
+        .store
+        .notifications_of(trellis_core::PersonId(dev_id), 10)
+        .await
+        .unwrap();
+    assert_eq!(left.len(), 1, "{backend}: {left:?}");
+    assert_eq!(left[0].note.topic.as_str(), "work_taken_away");
+    assert!(
+        app.store
+            .notifications_of(trellis_core::PersonId(mgr_id), 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "{backend}"
+    );
 }

@@ -536,9 +536,27 @@ pub async fn renegotiate(
         note: note.trim().to_string(),
         in_time: Some(in_time),
     };
+    let old_due = c.due_date;
     c.agreed_due_date = agreed_due_after_change(c.due_date, c.agreed_due_date, today, new_due);
     c.due_date = new_due;
-    save(store, &c, std::slice::from_ref(&change), None).await?;
+    let mut work = store.begin_work_write().await?;
+    work.update_commitment(&c, std::slice::from_ref(&change))
+        .await?;
+    if c.owner.id != viewer.person_id() {
+        work.notify(&Notification::new(
+            c.owner.id,
+            Topic::DueDateMoved,
+            format!(
+                "{} moved \u{201c}{}\u{201d} from {old_due} to {new_due}.",
+                crate::org::people::name_of(store, viewer.person_id()).await?,
+                c.title
+            ),
+            format!("/commitments/{id}"),
+            now,
+        ))
+        .await?;
+    }
+    work.commit().await?;
     Ok(CommitmentChange {
         at: change.at,
         actor: None,
@@ -610,14 +628,23 @@ pub async fn reassign(
     );
     c.owner.id = new_owner;
     c.owner.name = to.person.name;
+    let actor_name = crate::org::people::name_of(store, viewer.person_id()).await?;
     let note = Notification::new(
         new_owner,
         Topic::WorkReassigned,
         format!(
-            "{} handed you \u{201c}{}\u{201d}, due {}.",
-            crate::org::people::name_of(store, viewer.person_id()).await?,
-            c.title,
-            c.due_date
+            "{actor_name} handed you \u{201c}{}\u{201d}, due {}.",
+            c.title, c.due_date
+        ),
+        format!("/commitments/{id}"),
+        now,
+    );
+    let taken = Notification::new(
+        old_owner,
+        Topic::WorkTakenAway,
+        format!(
+            "{actor_name} handed \u{201c}{}\u{201d} to {}.",
+            c.title, c.owner.name
         ),
         format!("/commitments/{id}"),
         now,
@@ -629,6 +656,9 @@ pub async fn reassign(
     work.resolve_off_wishes(id, old_owner).await?;
     if new_owner != viewer.person_id() {
         work.notify(&note).await?;
+    }
+    if old_owner != viewer.person_id() {
+        work.notify(&taken).await?;
     }
     work.commit().await
 }
