@@ -1,4 +1,4 @@
-//! Home: me, my manager, my team and my reports.
+//! Home: what is waiting for me, then me, my manager, my team and my reports.
 
 use crate::AppState;
 use crate::auth::PageUser;
@@ -10,9 +10,17 @@ use axum::extract::State;
 use maud::{Markup, html};
 use trellis_core::org::people;
 
+/// Notices after following a link from a mail.
+#[derive(Debug, serde::Deserialize)]
+pub struct HomeParams {
+    pub welcome: Option<String>,
+    pub password: Option<String>,
+}
+
 pub async fn show_home(
     State(state): State<AppState>,
     PageUser(user): PageUser,
+    axum::extract::Query(params): axum::extract::Query<HomeParams>,
 ) -> Result<Markup, PageError> {
     let settings = settings(&state).await?;
     let store = state.store.as_ref();
@@ -31,6 +39,13 @@ pub async fn show_home(
         None => Vec::new(),
     };
     let manager_word = settings.manager_word_title();
+    let mut actions = super::next::for_everyone(&state, &user, &plate).await?;
+    if user.viewer.has_reports() {
+        actions.extend(super::next::for_managers(&state, &user, &me.reports).await?);
+    }
+    if user.viewer.may_administer() {
+        actions.extend(super::next::for_admins(&state).await?);
+    }
     let body = html! {
         h1 { "Hello, " (me.person.preferred_name.clone().unwrap_or_else(|| me.person.name.split(' ').next().unwrap_or("").to_string())) }
         p.lead {
@@ -38,6 +53,9 @@ pub async fn show_home(
             @if let Some(team) = &me.person.team_name { " · " (team) }
             @if let Some(loc) = &me.person.location { " · " (loc) }
         }
+        @if params.welcome.is_some() { p.notice role="status" { "Welcome to Trellis: your password is set and you are signed in." } }
+        @if params.password.is_some() { p.notice role="status" { "Your new password is set; other devices were signed out." } }
+        (super::next::list(actions))
         div.grid {
             section.card aria-labelledby="my-manager" {
                 h2 #my-manager { "My " (settings.manager_word) }

@@ -8,6 +8,7 @@ mod common;
 mod accounts;
 mod api;
 mod growth;
+mod home;
 mod inbox;
 mod instances;
 mod mentoring;
