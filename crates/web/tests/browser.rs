@@ -759,3 +759,130 @@ async fn a_sign_in_link_never_sends_the_browser_to_another_origin() {
     }
     client.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invited_person_chooses_a_password_and_lands_on_their_next_actions() {
+    use axum::http::Method;
+    let app = TestApp::new("sqlite").await;
+    let base = serve(&app).await;
+    let sink = trellis_mail::testing::SmtpSink::start(0).await;
+    let hr = app.token("hr@acme.test").await;
+    let mgr = app.id("mgr@acme.test").await;
+    let r = app
+        .api(
+            Method::POST,
+            "/api/v1/people",
+            Some(&hr),
+            Some(
+                serde_json::json!({"name": "Nia New", "email": "nia@acme.test", "manager_id": mgr}),
+            ),
+        )
+        .await;
+    let nia = r.json()["id"].as_i64().unwrap();
+    let r = app
+        .api(
+            Method::POST,
+            "/api/v1/invitations",
+            Some(&hr),
+            Some(serde_json::json!({"person_ids": [nia]})),
+        )
+        .await;
+    assert_eq!(r.status, axum::http::StatusCode::ACCEPTED, "{}", r.text());
+    let mailer = trellis_mail::SmtpMailer::new(&sink.url(), "people@acme.test").unwrap();
+    trellis_mail::drain(app.store.as_ref(), &mailer, "test").await;
+    let link = sink.received()[0]
+        .link_containing("/welcome/")
+        .expect("the invitation's link");
+    let path = link.strip_prefix("http://127.0.0.1:8080").unwrap();
+    let (_driver, client) = browser().await;
+    client.goto(&format!("{base}{path}")).await.unwrap();
+    let intro = text_of(&client, "main p").await;
+    assert!(intro.contains("nia@acme.test"), "{intro}");
+    fill(&client, "password", "plum orchard at dusk").await;
+    fill(&client, "confirm", "plum orchard at dusk").await;
+    click(&client, Locator::Css("main form button[type=submit]")).await;
+    wait_for_url(&client, "welcome=1").await;
+    let notice = text_of(&client, "p.notice").await;
+    assert!(notice.contains("your password is set"), "{notice}");
+    let next = text_of(&client, ".next-actions").await;
+    assert!(next.contains("What is waiting for you"), "{next}");
+    let h1 = text_of(&client, "h1").await;
+    assert_eq!(h1, "Hello, Nia");
+    client.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_manager_approves_stretch_work_from_the_notification() {
+    use axum::http::Method;
+    let app = TestApp::new("sqlite").await;
+    let base = serve(&app).await;
+    let mgr = app.token("mgr@acme.test").await;
+    let rep = app.id("rep@acme.test").await;
+    let o = app
+        .api(
+            Method::POST,
+            "/api/v1/opportunities",
+            Some(&mgr),
+            Some(
+                serde_json::json!({"title": "Run the customer interviews", "hours_per_week": 3,
+                "weeks": 4, "needs_manager_approval": true,
+                "requirements": [{"skill": "negotiation", "level": 3}]}),
+            ),
+        )
+        .await
+        .json();
+    let id = o["id"].as_i64().unwrap();
+    let r = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/opportunities/{id}/accept"),
+            Some(&mgr),
+            Some(serde_json::json!({"person_id": rep})),
+        )
+        .await;
+    assert_eq!(r.status, axum::http::StatusCode::CREATED, "{}", r.text());
+    let (_driver, client) = browser().await;
+    sign_in(&client, &base, "sales.head@acme.test").await;
+    let bell = text_of(&client, "a.bell").await;
+    assert!(bell.contains('1'), "the bell counts one: {bell}");
+    click(&client, Locator::Css("a.bell")).await;
+    wait_for_url(&client, "/notifications").await;
+    click(
+        &client,
+        Locator::XPath(
+            "//ul[@class='notifications']//button[contains(., 'waits for your approval')]",
+        ),
+    )
+    .await;
+    wait_for_url(&client, "/team-work/").await;
+    click(
+        &client,
+        Locator::Css("button[aria-label='Approve Rita Rep for Run the customer interviews']"),
+    )
+    .await;
+    // The decision is kept.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let placement = app
+            .api(
+                Method::GET,
+                &format!("/api/v1/opportunities/{id}"),
+                Some(&mgr),
+                None,
+            )
+            .await
+            .json()["placements"][0]
+            .clone();
+        if placement["manager_approved"] == true {
+            assert_eq!(placement["candidate_consent"], "asked", "{placement}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "never approved: {placement}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // The notification was read when it was opened.
+    client.goto(&format!("{base}/")).await.unwrap();
+    let bell = text_of(&client, "a.bell").await;
+    assert!(!bell.contains('1'), "nothing unread: {bell}");
+    client.close().await.unwrap();
+}

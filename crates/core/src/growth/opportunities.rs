@@ -580,7 +580,9 @@ pub async fn accept(
                 target.display_name(),
                 o.title
             );
-            Notification::new(to, Topic::PlacementToApprove, text, link.clone(), now)
+            // Where the manager decides: the approvals of their team view.
+            let approvals = format!("/team-work/{to}#approvals");
+            Notification::new(to, Topic::PlacementToApprove, text, approvals, now)
         }));
     }
     let mut work = store.begin_growth_write().await?;

@@ -515,7 +515,7 @@ async fn another_teams_candidate_needs_their_managers_approval(backend: &'static
         [(
             "placement_to_approve",
             "Rita Rep is proposed for the stretch work \u{201c}Run the customer interviews\u{201d}; it waits for your approval.".to_string(),
-            link.clone()
+            format!("/team-work/{head_id}#approvals")
         )],
         "{backend}"
     );
