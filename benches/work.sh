@@ -60,3 +60,11 @@ echo "== team job view page /team-work/$TARGET, 64 connections"
 wrk -t2 -c64 -d"$DURATION" --latency -H "Cookie: trellis_session=$SESSION" "$BASE/team-work/$TARGET" | grep -E "Requests/sec|Non-2xx|50%|90%|99%"
 echo "== team job view API /api/v1/people/$TARGET/team-work"
 wrk -t2 -c64 -d"$DURATION" --latency -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/people/$TARGET/team-work" | grep -E "Requests/sec|Non-2xx|50%|90%|99%"
+echo "== home page (next actions) of that manager, one client at a time"
+$BIN user create --email "$TARGET_EMAIL" --password load-test-password --database "$DATABASE" >/dev/null 2>&1 || true
+MJAR="$WORK/manager-cookies"
+CSRF=$(curl -sf -c "$MJAR" "$BASE/signin" | grep -o 'name="csrf" value="[^"]*"' | head -1 | sed 's/.*value="//;s/"$//')
+curl -sf -b "$MJAR" -c "$MJAR" -o /dev/null -d "email=$TARGET_EMAIL&password=load-test-password&csrf=$CSRF&next=/" "$BASE/signin"
+MSESSION=$(grep trellis_session "$MJAR" | awk '{print $7}')
+curl -sf -H "Cookie: trellis_session=$MSESSION" "$BASE/" | grep -o 'What is waiting for you' | head -1
+wrk -t1 -c1 -d"$DURATION" --latency -H "Cookie: trellis_session=$MSESSION" "$BASE/" | grep -E "Requests/sec|Non-2xx|50%|90%|99%"
