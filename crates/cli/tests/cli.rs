@@ -718,3 +718,98 @@ fn trellis_store_now() -> i64 {
         .unwrap()
         .as_secs() as i64
 }
+
+/// A `trellis serve` sending mail to the sink (its worker runs 4 senders).
+fn serve_with_mail(database: &str, smtp_url: &str) -> std::process::Child {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    Command::new(env!("CARGO_BIN_EXE_trellis"))
+        .args([
+            "serve",
+            "--database",
+            database,
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .env_remove("TRELLIS_DATABASE")
+        .env_remove("TRELLIS_CONFIG")
+        .env("TRELLIS_SMTP_URL", smtp_url)
+        .env("TRELLIS_MAIL_FROM", "Trellis <people@x.org>")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start trellis serve")
+}
+
+backend_tests!(multi_thread: a_sender_killed_mid_batch_loses_no_mail);
+async fn a_sender_killed_mid_batch_loses_no_mail(backend: &'static str) {
+    use trellis_core::mail::{MailStore, OutgoingMail, message_id};
+    let db = TestDatabase::new(backend).await;
+    let store = db.store().await;
+    let sink = trellis_mail::testing::SmtpSink::start(0).await;
+    const MAILS: usize = 400;
+    let now = trellis_store_now();
+    for i in 0..MAILS {
+        let key = format!("batch {i}");
+        store
+            .queue_mail_now(
+                &OutgoingMail {
+                    message_id: message_id(&key, "x.org"),
+                    key,
+                    person: None,
+                    to_address: format!("p{i}@x.org"),
+                    to_name: format!("P {i}"),
+                    subject: "Summary".into(),
+                    text: "text".into(),
+                    html: "<p>html</p>".into(),
+                },
+                now,
+            )
+            .await
+            .unwrap();
+    }
+    let mut first = serve_with_mail(&db.url, &sink.url());
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while sink.received().len() < 50 {
+        assert!(
+            Instant::now() < deadline,
+            "{backend}: the first sender never sent"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    // kill -9: no graceful stop, jobs in the middle of being sent stay claimed.
+    first.kill().unwrap();
+    first.wait().unwrap();
+    let at_kill = sink.received().len();
+    let mut second = serve_with_mail(&db.url, &sink.url());
+    // Mail the killed sender held goes out when its lease (45 s) ends.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while (store.mail_counts().await.unwrap().sent as usize) < MAILS {
+        assert!(
+            Instant::now() < deadline,
+            "{backend}: {:?} after the kill",
+            store.mail_counts().await.unwrap()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut ids: Vec<String> = sink
+        .received()
+        .iter()
+        .filter_map(|m| m.header("Message-ID"))
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), MAILS, "{backend}: every mail arrived");
+    second.kill().unwrap();
+    second.wait().unwrap();
+    let received = sink.received().len();
+    let duplicates = received - MAILS;
+    println!("{backend}: killed after {at_kill} mails; {MAILS} arrived, {duplicates} twice");
+    assert!(
+        duplicates <= 4,
+        "{backend}: only mails being sent at the kill (4 senders) may go twice, not {duplicates}"
+    );
+}

@@ -301,6 +301,23 @@ async fn an_admin_forces_a_reset_and_members_cannot_invite(backend: &'static str
         StatusCode::FORBIDDEN
     );
     assert!(deliver(&app, &sink).await.is_empty());
+    // The person page offers it to admins only.
+    let rita_page = |s| {
+        let app = &app;
+        async move {
+            app.get_page(&format!("/people/{rep}"), Some(s))
+                .await
+                .text()
+        }
+    };
+    assert!(
+        rita_page(&hr).await.contains("Force a password reset"),
+        "{backend}"
+    );
+    assert!(
+        !rita_page(&dev).await.contains("Force a password reset"),
+        "{backend}"
+    );
 
     let r = app
         .post_form(

@@ -195,6 +195,17 @@ pub async fn show_person(
     )
     .await?;
     let history = history::of_person(state.store.as_ref(), &user.viewer, p.id).await?;
+    // Admins invite people to sign in, or make them choose a new password, from here.
+    let signs_in = match user.viewer.may_administer() && p.is_active() {
+        true => Some(
+            state
+                .store
+                .account_of(p.id)
+                .await?
+                .is_some_and(|a| a.password_hash.is_some()),
+        ),
+        false => None,
+    };
     let today = trellis_core::clock::local_date(None, crate::now());
     let level_name = match (&p.level_code, &p.level_name) {
         (Some(code), Some(name)) if code != name => Some(format!("{code} · {name}")),
@@ -227,6 +238,13 @@ pub async fn show_person(
                 " " a.button.secondary href=(format!("/people/{}/plate", p.id)) { "Plate" }
                 " " a.button.secondary href=(format!("/people/{}/career", p.id)) { "Career plan" }
                 @if p.report_count > 0 { " " a.button.secondary href=(format!("/team-work/{}", p.id)) { "Team work" } }
+            }
+            @if let Some(signs_in) = signs_in {
+                form.inline method="post" action=(if signs_in { "/admin/accounts/force-reset" } else { "/admin/accounts/invite" }) {
+                    (crate::pages::csrf_field(&user))
+                    input type="hidden" name="person" value=(p.id);
+                    button.secondary type="submit" { (if signs_in { "Force a password reset" } else { "Invite to sign in" }) }
+                }
             }
         }
         div.grid {
