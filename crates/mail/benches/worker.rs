@@ -1,6 +1,7 @@
 //! The mail worker's throughput: MAILS queued mails (default 10,000) sent to a local SMTP
 //! sink by two instances on one database (each with its senders), timed until every mail
-//! is sent; then checks that the sink got each mail once.
+//! is sent; then checks that the sink got each mail once. `SENDERS` (default: the
+//! worker's) per instance.
 //! `cargo bench -p trellis-mail --bench worker [-- MAILS]`; `DATABASE=postgres://…` (an
 //! empty database) runs it on PostgreSQL, a temporary SQLite file otherwise.
 
@@ -32,7 +33,10 @@ async fn main() {
     let a = open().await;
     let b = open().await;
     let sink = SmtpSink::start(0).await;
-    let now = 1_800_000_000;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
     let queued = Instant::now();
     for i in 0..mails {
         let key = format!("bench {i}");
@@ -57,6 +61,10 @@ async fn main() {
         queued.elapsed().as_secs_f64(),
         url.split("://").next().unwrap_or("")
     );
+    let senders: usize = std::env::var("SENDERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(WorkerOptions::default().senders);
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let started = Instant::now();
     let mut tasks = Vec::new();
@@ -66,7 +74,7 @@ async fn main() {
         let runner = Arc::new(MailRunner { store, mailer });
         let options = WorkerOptions {
             name: name.into(),
-            senders: 4,
+            senders,
             idle: Duration::from_millis(100),
         };
         tasks.extend(spawn_worker(runner, options, stopped.clone()));
@@ -92,7 +100,7 @@ async fn main() {
     ids.sort();
     ids.dedup();
     println!(
-        "sent {mails} mails with two instances (4 senders each) in {seconds:.1} s: {:.0} a second; \
+        "sent {mails} mails with two instances ({senders} senders each) in {seconds:.1} s: {:.0} a second; \
          the sink received {} mails, {} distinct, {} duplicates",
         mails as f64 / seconds,
         got.len(),

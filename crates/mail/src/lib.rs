@@ -119,7 +119,9 @@ impl Default for WorkerOptions {
     fn default() -> Self {
         WorkerOptions {
             name: format!("worker-{}", std::process::id()),
-            senders: 4,
+            // A mail takes ~45 ms on loopback, most of it lettre's last write of the
+            // message waiting for the server's delayed ACK: senders overlap those waits.
+            senders: 8,
             idle: Duration::from_secs(2),
         }
     }

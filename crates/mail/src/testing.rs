@@ -113,6 +113,8 @@ async fn session(
     refused: Arc<AtomicUsize>,
     to_refuse: Arc<AtomicUsize>,
 ) -> std::io::Result<()> {
+    // Answers go out at once, as a mail server's do (no Nagle delay on small replies).
+    socket.set_nodelay(true)?;
     let (read, mut write) = socket.into_split();
     let mut lines = BufReader::new(read);
     write.write_all(b"220 trellis-test-sink ESMTP\r\n").await?;
