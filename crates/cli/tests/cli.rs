@@ -813,3 +813,45 @@ async fn a_sender_killed_mid_batch_loses_no_mail(backend: &'static str) {
         "{backend}: only mails being sent at the kill (8 senders) may go twice, not {duplicates}"
     );
 }
+
+backend_tests!(a_wrong_smtp_url_is_a_warning_and_trellis_serves);
+async fn a_wrong_smtp_url_is_a_warning_and_trellis_serves(backend: &'static str) {
+    let db = TestDatabase::new(backend).await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_trellis"))
+        .args([
+            "serve",
+            "--database",
+            &db.url,
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .env_remove("TRELLIS_DATABASE")
+        .env_remove("TRELLIS_CONFIG")
+        .env("TRELLIS_SMTP_URL", "gopher://mailer:s3cret@mail.x.org")
+        .env("TRELLIS_MAIL_FROM", "people@x.org")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut served = false;
+    while Instant::now() < deadline && !served {
+        served = std::net::TcpStream::connect(("127.0.0.1", port)).is_ok();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let _ = child.kill();
+    let out = child.wait_with_output().unwrap();
+    assert!(served, "{backend}: trellis serves without mail");
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr
+            .contains("mail is not sent: smtp_url gopher://mailer:…@mail.x.org is not an SMTP URL"),
+        "{backend}: {stderr}"
+    );
+    assert!(!stderr.contains("s3cret"), "the password is never printed");
+}
