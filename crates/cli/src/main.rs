@@ -666,7 +666,11 @@ pub(crate) async fn import_people(
             "Writing {} people",
             plan.creates.len() + plan.updates.len()
         ));
-        let record = trellis_core::org::imports::import_record(&plan, None, &name, chrono_now());
+        let now = chrono_now();
+        let mut record = trellis_core::org::imports::import_record(&plan, None, &name, now);
+        let admins = store.people_admins().await.map_err(|e| anyhow!("{e}"))?;
+        record.notices =
+            trellis_core::org::imports::import_notices(&plan, &admins, None, &name, now);
         store
             .apply_import(&plan, &record)
             .await

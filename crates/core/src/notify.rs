@@ -37,10 +37,12 @@ pub enum Topic {
     MentorshipStarted,
     /// A mentorship of yours was ended early by the other side or an admin.
     MentorshipEnded,
+    /// An import of people changed the organisation (told to people admins).
+    ImportApplied,
 }
 
 impl Topic {
-    pub const ALL: [Topic; 9] = [
+    pub const ALL: [Topic; 10] = [
         Topic::StretchProposed,
         Topic::PlacementToApprove,
         Topic::PlacementAnswered,
@@ -50,6 +52,7 @@ impl Topic {
         Topic::DueDateMoved,
         Topic::MentorshipStarted,
         Topic::MentorshipEnded,
+        Topic::ImportApplied,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -63,6 +66,7 @@ impl Topic {
             Topic::DueDateMoved => "due_date_moved",
             Topic::MentorshipStarted => "mentorship_started",
             Topic::MentorshipEnded => "mentorship_ended",
+            Topic::ImportApplied => "import_applied",
         }
     }
 
@@ -82,6 +86,7 @@ impl Topic {
             Topic::DueDateMoved => "Someone else moves the due date of my work",
             Topic::MentorshipStarted => "A mentoring round pairs me with someone",
             Topic::MentorshipEnded => "A mentorship of mine is ended early",
+            Topic::ImportApplied => "An import of people is applied (people admins)",
         }
     }
 

@@ -299,6 +299,9 @@ impl TeamStore for FakeStore {
 
 #[async_trait]
 impl ImportStore for FakeStore {
+    async fn people_admins(&self) -> CoreResult<Vec<PersonId>> {
+        unreachable!("ImportStore::people_admins is not used by the services under test")
+    }
     async fn org_snapshot(&self) -> CoreResult<OrgSnapshot> {
         unreachable!("OrgStore::org_snapshot is not used by the services under test")
     }

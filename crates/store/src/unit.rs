@@ -37,28 +37,37 @@ impl SqlUnit {
 #[async_trait::async_trait]
 impl Outbox for SqlUnit {
     async fn notify(&mut self, note: &Notification) -> CoreResult<()> {
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO notifications (person_id, topic, text, link, created_at) \
-             VALUES ($1, $2, $3, $4, $5) RETURNING id",
-        )
-        .bind(note.to.0)
-        .bind(note.topic.as_str())
-        .bind(note.text.clone())
-        .bind(note.link.clone())
+        notify_in(&mut self.tx, note).await
+    }
+}
+
+/// Keeps a notification, and the job that e-mails it as its person prefers, on a
+/// transaction's connection.
+pub(crate) async fn notify_in(
+    conn: &mut sqlx::AnyConnection,
+    note: &Notification,
+) -> CoreResult<()> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO notifications (person_id, topic, text, link, created_at) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(note.to.0)
+    .bind(note.topic.as_str())
+    .bind(note.text.clone())
+    .bind(note.link.clone())
+    .bind(note.at)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(map_err)?;
+    // The worker decides, by the person's preference, whether and when it is mailed.
+    sqlx::query("INSERT INTO jobs (kind, payload, run_at) VALUES ($1, $2, $3)")
+        .bind(trellis_core::notify::NOTIFICATION_JOB)
+        .bind(id.to_string())
         .bind(note.at)
-        .fetch_one(&mut *self.tx)
+        .execute(&mut *conn)
         .await
         .map_err(map_err)?;
-        // The worker decides, by the person's preference, whether and when it is mailed.
-        sqlx::query("INSERT INTO jobs (kind, payload, run_at) VALUES ($1, $2, $3)")
-            .bind(trellis_core::notify::NOTIFICATION_JOB)
-            .bind(id.to_string())
-            .bind(note.at)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(map_err)?;
-        Ok(())
-    }
+    Ok(())
 }
 
 #[async_trait::async_trait]

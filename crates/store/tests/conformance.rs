@@ -338,6 +338,7 @@ async fn a_unit_of_work_commits_whole_or_not_at_all(backend: &'static str) {
         audit: audit("kept"),
         effective_on: chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
         source: "api",
+        notices: Vec::new(),
     };
     work.record_history(&[(ada, &title)], &record)
         .await

@@ -59,7 +59,16 @@ pub async fn apply(
     if !plan.is_valid() {
         return Ok((plan, None));
     }
-    let record = import_record(&plan, Some(viewer.person_id()), file_name, now);
+    let mut record = import_record(&plan, Some(viewer.person_id()), file_name, now);
+    let admins = store.people_admins().await?;
+    let name = crate::org::people::name_of(store, viewer.person_id()).await?;
+    record.notices = import_notices(
+        &plan,
+        &admins,
+        Some((viewer.person_id(), &name)),
+        file_name,
+        now,
+    );
     let summary = store.apply_import(&plan, &record).await?;
     Ok((plan, Some(summary)))
 }
@@ -93,5 +102,31 @@ pub fn import_record(
         },
         effective_on: crate::clock::local_date(None, now),
         source: "import",
+        notices: Vec::new(),
     }
+}
+
+/// What the people admins are told of an applied import (not the one who applied it).
+pub fn import_notices(
+    plan: &ImportPlan,
+    admins: &[crate::ids::PersonId],
+    importer: Option<(crate::ids::PersonId, &str)>,
+    file_name: &str,
+    now: i64,
+) -> Vec<crate::notify::Notification> {
+    let who = importer.map_or("The command line", |(_, name)| name);
+    crate::notify::to_each(admins.iter().copied(), importer.map(|(id, _)| id), |to| {
+        crate::notify::Notification::new(
+            to,
+            crate::notify::Topic::ImportApplied,
+            format!(
+                "{who} imported {file_name}: {} added, {} updated, {} marked as left.",
+                plan.creates.len(),
+                plan.updates.len(),
+                plan.deactivations.len()
+            ),
+            "/admin/audit".into(),
+            now,
+        )
+    })
 }

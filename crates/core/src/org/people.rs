@@ -774,6 +774,7 @@ fn person_record(
         },
         effective_on: crate::clock::local_date(fields.time_zone.as_deref(), now),
         source,
+        notices: Vec::new(),
     }
 }
 

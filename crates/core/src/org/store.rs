@@ -37,6 +37,8 @@ pub struct ChangeRecord {
     pub effective_on: chrono::NaiveDate,
     /// How the change was made: "profile", "api", "import", "command line".
     pub source: &'static str,
+    /// Who is told, kept in the change's transaction (an import tells the people admins).
+    pub notices: Vec<crate::notify::Notification>,
 }
 
 /// A unit of work on the organisation: writes that commit together with their history and
@@ -140,6 +142,8 @@ pub trait TeamStore: Send + Sync {
 #[async_trait]
 pub trait ImportStore: Send + Sync {
     async fn org_snapshot(&self) -> CoreResult<OrgSnapshot>;
+    /// People admins who can sign in: told when an import is applied.
+    async fn people_admins(&self) -> CoreResult<Vec<PersonId>>;
     /// Writes a valid plan in one transaction: all of it or nothing.
     async fn apply_import(
         &self,

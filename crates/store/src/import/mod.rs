@@ -21,6 +21,16 @@ use trellis_core::org::store::{ChangeRecord, ImportSummary};
 impl trellis_core::org::store::ImportStore for SqlStore {
     /// Rows are streamed, not fetched all at once: a database row costs several times the
     /// record it becomes, and an organisation of 100,000 people would hold them all at once.
+    async fn people_admins(&self) -> CoreResult<Vec<PersonId>> {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT a.person_id FROM accounts a JOIN people p ON p.id = a.person_id \
+             WHERE a.is_admin = 1 AND p.status = 'active' ORDER BY a.person_id",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(ids.into_iter().map(PersonId).collect())
+    }
     async fn org_snapshot(&self) -> CoreResult<OrgSnapshot> {
         // One connection reads it all, and on SQLite gives back the page cache that reading
         // every person filled (up to 64 MiB), which an import check does not need again.
@@ -520,6 +530,9 @@ async fn apply_on(
         .collect();
     crate::history::record_in(&mut tx, store.backend, &changes, record).await?;
     crate::accounts::audit_in(&mut tx, &record.audit).await?;
+    for note in &record.notices {
+        crate::unit::notify_in(&mut tx, note).await?;
+    }
     tx.commit().await.map_err(map_err)?;
     Ok(ImportSummary {
         created: plan.creates.len(),

@@ -19,7 +19,7 @@ pub struct NotificationResponse {
     pub id: i64,
     /// stretch_proposed, placement_to_approve, placement_answered, support_promised,
     /// work_reassigned, work_taken_away, due_date_moved, mentorship_started or
-    /// mentorship_ended
+    /// mentorship_ended or import_applied
     pub topic: String,
     pub text: String,
     /// A path in Trellis where it can be seen or acted on.

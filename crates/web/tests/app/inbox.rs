@@ -9,6 +9,7 @@ use std::sync::Arc;
 use trellis_core::inbox::{Runner, next_morning};
 use trellis_core::jobs::JobRunner;
 use trellis_core::mail::Site;
+use trellis_core::store::prelude::*;
 use trellis_mail::SmtpMailer;
 use trellis_mail::testing::SmtpSink;
 use trellis_store::backend_tests;
@@ -328,4 +329,55 @@ async fn the_organisation_defaults_are_an_admin_s_and_yield_to_a_person_s_own(
         .await
         .text();
     assert!(page.contains("(default)"), "{page}");
+}
+
+backend_tests!(the_other_people_admins_are_told_of_an_applied_import);
+async fn the_other_people_admins_are_told_of_an_applied_import(backend: &'static str) {
+    let app = TestApp::new(backend).await;
+    let ceo = app.id("ceo@acme.test").await;
+    sqlx::query("UPDATE accounts SET is_admin = 1 WHERE person_id = $1")
+        .bind(ceo)
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    let hr = app.token("hr@acme.test").await;
+    let r = app
+        .send(
+            axum::http::Request::builder()
+                .method(Method::POST)
+                .uri("/api/v1/imports/people?file_name=hris.csv")
+                .header(header::AUTHORIZATION, format!("Bearer {hr}"))
+                .header(header::CONTENT_TYPE, "text/csv")
+                .body(axum::body::Body::from(
+                    "Email,Name,Manager Email\nnia@acme.test,Nia New,mgr@acme.test\n",
+                ))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let told = |who: i64| {
+        let store = app.store.clone();
+        async move {
+            store
+                .notifications_of(trellis_core::PersonId(who), 10)
+                .await
+                .unwrap()
+        }
+    };
+    let ceo_told = told(ceo).await;
+    assert_eq!(ceo_told.len(), 1, "{backend}");
+    assert_eq!(ceo_told[0].note.topic.as_str(), "import_applied");
+    assert_eq!(
+        ceo_told[0].note.text,
+        "Hana Hr imported hris.csv: 1 added, 0 updated, 0 marked as left."
+    );
+    assert_eq!(ceo_told[0].note.link, "/admin/audit");
+    assert!(
+        told(app.id("hr@acme.test").await).await.is_empty(),
+        "not the importer"
+    );
+    assert!(
+        told(app.id("mgr@acme.test").await).await.is_empty(),
+        "not a member"
+    );
 }
