@@ -5,6 +5,7 @@ pub mod export;
 pub mod history;
 pub mod import;
 pub mod imports;
+pub mod input;
 pub mod ladder;
 pub mod people;
 pub mod store;
