@@ -7,6 +7,24 @@ use sqlx::Row;
 use trellis_core::error::CoreResult;
 use trellis_core::jobs::{Job, JobOutcome};
 
+/// Adds a job on a transaction's connection, so it runs exactly when the change that
+/// asked for it is kept (a mail to deliver, a notification to e-mail).
+pub(crate) async fn schedule_on(
+    conn: &mut sqlx::AnyConnection,
+    kind: &str,
+    payload: &str,
+    run_at: i64,
+) -> CoreResult<()> {
+    sqlx::query("INSERT INTO jobs (kind, payload, run_at) VALUES ($1, $2, $3)")
+        .bind(kind.to_string())
+        .bind(payload.to_string())
+        .bind(run_at)
+        .execute(conn)
+        .await
+        .map_err(map_err)?;
+    Ok(())
+}
+
 #[async_trait::async_trait]
 impl trellis_core::jobs::JobStore for SqlStore {
     async fn schedule_job(&self, kind: &str, payload: &str, run_at: i64) -> CoreResult<i64> {

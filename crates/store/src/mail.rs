@@ -60,13 +60,7 @@ async fn queue_on(
     .await
     .map_err(map_err)?;
     if let Some(id) = id {
-        sqlx::query("INSERT INTO jobs (kind, payload, run_at) VALUES ($1, $2, $3)")
-            .bind(MAIL_JOB)
-            .bind(id.to_string())
-            .bind(now)
-            .execute(&mut *conn)
-            .await
-            .map_err(map_err)?;
+        crate::jobs::schedule_on(conn, MAIL_JOB, &id.to_string(), now).await?;
     }
     Ok(id)
 }

@@ -60,13 +60,13 @@ pub(crate) async fn notify_in(
     .await
     .map_err(map_err)?;
     // The worker decides, by the person's preference, whether and when it is mailed.
-    sqlx::query("INSERT INTO jobs (kind, payload, run_at) VALUES ($1, $2, $3)")
-        .bind(trellis_core::notify::NOTIFICATION_JOB)
-        .bind(id.to_string())
-        .bind(note.at)
-        .execute(&mut *conn)
-        .await
-        .map_err(map_err)?;
+    crate::jobs::schedule_on(
+        conn,
+        trellis_core::notify::NOTIFICATION_JOB,
+        &id.to_string(),
+        note.at,
+    )
+    .await?;
     Ok(())
 }
 
@@ -232,14 +232,19 @@ impl OutboxStore for SqlStore {
         rows.iter().map(kept).collect()
     }
     async fn mark_delivered(&self, ids: &[i64], now: i64) -> CoreResult<()> {
-        for id in ids {
-            sqlx::query("UPDATE notifications SET delivered_at = $2 WHERE id = $1")
-                .bind(*id)
-                .bind(now)
-                .execute(&self.pool)
-                .await
-                .map_err(map_err)?;
+        if ids.is_empty() {
+            return Ok(());
         }
+        let sql = format!(
+            "UPDATE notifications SET delivered_at = $2 WHERE {}",
+            crate::sql::json_list(self.backend, "id", "$1", true)
+        );
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(crate::growth::json_array(ids)?)
+            .bind(now)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
         Ok(())
     }
 }

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use trellis_core::PersonId;
 use trellis_core::auth::links::{self, Invited};
-use trellis_core::mail::{MailStatus, OutgoingMail, message_id};
+use trellis_core::mail::{MailStatus, Recipient, compose};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -310,22 +310,23 @@ async fn send_test_mail(
     let now = crate::now();
     let key = format!("test {} {now}", user.viewer.person_id());
     let site = &state.config.site;
-    let mail = OutgoingMail {
-        message_id: message_id(&key, site.host()),
-        key,
+    let to = Recipient {
         person: Some(user.viewer.person_id()),
-        to_address: user.account.email.clone(),
-        to_name: user.account.display_name.clone(),
-        subject: format!("Test mail from Trellis at {}", settings.organisation_name),
-        text: format!(
+        address: user.account.email.clone(),
+        name: user.account.display_name.clone(),
+    };
+    let mail = compose(
+        &to,
+        format!("Test mail from Trellis at {}", settings.organisation_name),
+        format!(
             "This is a test mail from Trellis ({}). If you read it, mail works.\n",
             site.public_url
         ),
-        html: format!(
-            "<p>This is a test mail from Trellis ({}). If you read it, mail works.</p>",
-            trellis_core::mail::escape_html(&site.public_url)
-        ),
-    };
+        &site.link("/admin/mail"),
+        "Open Admin → E-mail",
+        site,
+        key,
+    );
     state.store.queue_mail_now(&mail, now).await?;
     Ok(Redirect::to("/admin/mail?test=1").into_response())
 }
