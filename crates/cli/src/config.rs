@@ -4,6 +4,7 @@
 use anyhow::{Context, Result};
 use serde::Deserialize;
 use std::path::Path;
+use trellis_core::auth::sso::TrustedDomains;
 
 /// The settings of a running Trellis.
 #[derive(Clone)]
@@ -23,6 +24,17 @@ pub struct Config {
     /// Where people reach Trellis (`https://people.example.org`): links in mails start
     /// here. Defaults to `http://` and the listen address.
     pub public_url: Option<String>,
+    /// Single sign-on: the OpenID provider's issuer URL (turns it on).
+    pub oidc_issuer: Option<String>,
+    pub oidc_client_id: Option<String>,
+    /// Configuration only, never stored or printed.
+    pub oidc_client_secret: Option<String>,
+    /// What the button says after "Sign in with" (default: the issuer's host).
+    pub oidc_name: Option<String>,
+    /// E-mail domains whose addresses the provider is trusted to have verified.
+    pub oidc_trusted_domains: TrustedDomains,
+    /// Whether people may sign in with a Trellis password.
+    pub local_passwords: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -41,7 +53,12 @@ impl std::fmt::Debug for Config {
             )
             .field("mail_from", &self.mail_from)
             .field("public_url", &self.public_url)
-            .finish()
+            .field("oidc_issuer", &self.oidc_issuer)
+            .field("oidc_client_id", &self.oidc_client_id)
+            .field("oidc_name", &self.oidc_name)
+            .field("oidc_trusted_domains", &self.oidc_trusted_domains)
+            .field("local_passwords", &self.local_passwords)
+            .finish_non_exhaustive()
     }
 }
 
@@ -57,6 +74,12 @@ impl Default for Config {
             smtp_url: None,
             mail_from: None,
             public_url: None,
+            oidc_issuer: None,
+            oidc_client_id: None,
+            oidc_client_secret: None,
+            oidc_name: None,
+            oidc_trusted_domains: TrustedDomains::default(),
+            local_passwords: true,
         }
     }
 }
@@ -83,6 +106,12 @@ pub struct FileConfig {
     pub smtp_url: Option<String>,
     pub mail_from: Option<String>,
     pub public_url: Option<String>,
+    pub oidc_issuer: Option<String>,
+    pub oidc_client_id: Option<String>,
+    pub oidc_client_secret: Option<String>,
+    pub oidc_name: Option<String>,
+    pub oidc_trusted_domains: Option<Vec<String>>,
+    pub local_passwords: Option<bool>,
 }
 
 /// Values given on the command line or in the environment (clap reads both; flags win).
@@ -98,6 +127,13 @@ pub struct Overrides {
     pub smtp_url: Option<String>,
     pub mail_from: Option<String>,
     pub public_url: Option<String>,
+    pub oidc_issuer: Option<String>,
+    pub oidc_client_id: Option<String>,
+    pub oidc_client_secret: Option<String>,
+    pub oidc_name: Option<String>,
+    /// Domains, comma-separated on the command line and in the environment.
+    pub oidc_trusted_domains: Option<Vec<String>>,
+    pub local_passwords: Option<bool>,
 }
 
 impl From<FileConfig> for Overrides {
@@ -112,6 +148,12 @@ impl From<FileConfig> for Overrides {
             smtp_url: f.smtp_url,
             mail_from: f.mail_from,
             public_url: f.public_url,
+            oidc_issuer: f.oidc_issuer,
+            oidc_client_id: f.oidc_client_id,
+            oidc_client_secret: f.oidc_client_secret,
+            oidc_name: f.oidc_name,
+            oidc_trusted_domains: f.oidc_trusted_domains,
+            local_passwords: f.local_passwords,
         }
     }
 }
@@ -132,6 +174,10 @@ impl Config {
                 .with_context(|| format!("in {}", path.display()))?;
         }
         config.apply(overrides.clone())?;
+        anyhow::ensure!(
+            config.local_passwords || config.oidc_issuer.is_some(),
+            "local_passwords = false needs single sign-on: set oidc_issuer too, or nobody could sign in"
+        );
         Ok(config)
     }
 
@@ -182,7 +228,55 @@ impl Config {
             );
             self.public_url = Some(v);
         }
+        let text = |v: Option<String>| v.map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        if let Some(v) = text(o.oidc_issuer) {
+            self.oidc_issuer = Some(v);
+        }
+        if let Some(v) = text(o.oidc_client_id) {
+            self.oidc_client_id = Some(v);
+        }
+        if let Some(v) = o.oidc_client_secret.filter(|v| !v.is_empty()) {
+            self.oidc_client_secret = Some(v);
+        }
+        if let Some(v) = text(o.oidc_name) {
+            self.oidc_name = Some(v);
+        }
+        if let Some(list) = o.oidc_trusted_domains {
+            self.oidc_trusted_domains = TrustedDomains::parse(list.iter().map(String::as_str))
+                .map_err(anyhow::Error::msg)?;
+        }
+        if let Some(v) = o.local_passwords {
+            self.local_passwords = v;
+        }
         Ok(())
+    }
+
+    /// The OpenID provider when single sign-on is set up; a settings error in one line.
+    pub fn sso_provider(&self) -> Result<Option<trellis_sso::Provider>> {
+        let Some(issuer) = self.oidc_issuer.clone() else {
+            anyhow::ensure!(
+                self.oidc_client_id.is_none() && self.oidc_client_secret.is_none(),
+                "oidc_client_id and oidc_client_secret are set but oidc_issuer is not: give the provider's issuer URL"
+            );
+            return Ok(None);
+        };
+        let label = self.oidc_name.clone().unwrap_or_else(|| {
+            issuer
+                .split("://")
+                .nth(1)
+                .and_then(|rest| rest.split(['/', ':']).next())
+                .unwrap_or("single sign-on")
+                .to_string()
+        });
+        trellis_sso::Provider::new(trellis_sso::SsoConfig {
+            issuer,
+            client_id: self.oidc_client_id.clone().unwrap_or_default(),
+            client_secret: self.oidc_client_secret.clone().unwrap_or_default(),
+            label,
+            public_url: self.site().public_url,
+        })
+        .map(Some)
+        .map_err(anyhow::Error::msg)
     }
 
     /// Where people reach Trellis: the public URL, or the listen address.

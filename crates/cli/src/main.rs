@@ -106,6 +106,8 @@ enum Command {
         max_upload_mb: Option<u32>,
         #[command(flatten)]
         mail: MailArgs,
+        #[command(flatten)]
+        sso: SsoArgs,
     },
     /// Build a realistic demo organisation and serve it.
     Demo(demo::DemoArgs),
@@ -257,6 +259,30 @@ pub(crate) struct MailArgs {
     public_url: Option<String>,
 }
 
+/// Single sign-on with an OpenID provider.
+#[derive(Args, Default)]
+pub(crate) struct SsoArgs {
+    /// The provider's issuer URL, such as https://login.example.org (turns single sign-on on).
+    #[arg(long, env = "TRELLIS_OIDC_ISSUER")]
+    oidc_issuer: Option<String>,
+    /// The client id the provider gave Trellis.
+    #[arg(long, env = "TRELLIS_OIDC_CLIENT_ID")]
+    oidc_client_id: Option<String>,
+    /// The client secret (prefer the environment or the file to a flag).
+    #[arg(long, env = "TRELLIS_OIDC_CLIENT_SECRET", hide_env_values = true)]
+    oidc_client_secret: Option<String>,
+    /// What the button says after "Sign in with" (default: the issuer's host).
+    #[arg(long, env = "TRELLIS_OIDC_NAME")]
+    oidc_name: Option<String>,
+    /// E-mail domains the provider is trusted to have verified, comma-separated (Entra ID
+    /// sends no email_verified claim).
+    #[arg(long, env = "TRELLIS_OIDC_TRUSTED_DOMAINS")]
+    oidc_trusted_domains: Option<String>,
+    /// Let people sign in with a Trellis password (default true; false: single sign-on only).
+    #[arg(long, env = "TRELLIS_LOCAL_PASSWORDS")]
+    local_passwords: Option<bool>,
+}
+
 #[derive(Subcommand)]
 enum TokenCommand {
     /// Create a personal API token for an account and print it (it is shown only once).
@@ -321,6 +347,7 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
             trusted_proxies,
             max_upload_mb,
             mail,
+            sso,
         } => {
             let config = Config::load(
                 db.config.as_deref(),
@@ -334,6 +361,12 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
                     smtp_url: mail.smtp_url,
                     mail_from: mail.mail_from,
                     public_url: mail.public_url,
+                    oidc_issuer: sso.oidc_issuer,
+                    oidc_client_id: sso.oidc_client_id,
+                    oidc_client_secret: sso.oidc_client_secret,
+                    oidc_name: sso.oidc_name,
+                    oidc_trusted_domains: sso.oidc_trusted_domains.map(|d| vec![d]),
+                    local_passwords: sso.local_passwords,
                 },
             )?;
             let store = open(&config, true).await?;
@@ -721,6 +754,7 @@ pub(crate) async fn serve(
             )
         })?;
     let address = listener.local_addr()?;
+    let sso = single_sign_on(config).await?;
     // Mail that cannot be sent is a warning, not a reason to stop: it queues until the
     // settings are fixed, and Admin → E-mail says why.
     let (mail_problem, worker) = match config.mailer() {
@@ -754,6 +788,9 @@ pub(crate) async fn serve(
             max_upload_bytes: config.max_upload_mb as usize * 1024 * 1024,
             site: config.site(),
             mail_problem,
+            sso,
+            trusted_domains: config.oidc_trusted_domains.clone(),
+            local_passwords: config.local_passwords,
         },
     );
     let app = trellis_web::router(state);
@@ -781,6 +818,27 @@ pub(crate) async fn serve(
     }
     store.close().await;
     Ok(())
+}
+
+/// The OpenID provider, asked for its metadata once: settings that cannot work stop
+/// Trellis with one line; a provider that does not answer yet is one warning line, and
+/// sign-in asks it again.
+async fn single_sign_on(config: &Config) -> Result<Option<Arc<trellis_sso::Provider>>> {
+    let Some(provider) = config.sso_provider()? else {
+        return Ok(None);
+    };
+    match provider.discover().await {
+        Ok(()) => tracing::info!(
+            issuer = provider.issuer(),
+            redirect_uri = provider.redirect_uri(),
+            "single sign-on is on"
+        ),
+        Err(e) => tracing::warn!(
+            "single sign-on: {e} (issuer {}); sign-in will ask it again",
+            provider.issuer()
+        ),
+    }
+    Ok(Some(Arc::new(provider)))
 }
 
 async fn shutdown_signal() {

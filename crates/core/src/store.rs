@@ -17,6 +17,7 @@ pub trait Store:
     crate::org::store::OrgStore
     + crate::auth::store::AuthStore
     + crate::auth::store::LinksStore
+    + crate::auth::sso::SsoStore
     + crate::settings::SettingsStore
     + crate::jobs::JobStore
     + crate::mail::MailStore
@@ -46,6 +47,7 @@ pub trait Store:
 pub mod prelude {
     pub use super::Store;
     pub use crate::audit::AuditStore;
+    pub use crate::auth::sso::SsoStore;
     pub use crate::auth::store::AuthStore;
     pub use crate::growth::store::{GrowthStore, TalentStore};
     pub use crate::jobs::JobStore;

@@ -277,6 +277,7 @@ impl trellis_core::auth::store::AuthStore for SqlStore {
             "SELECT p.id, p.name, p.preferred_name, p.email FROM people p \
              LEFT JOIN accounts a ON a.person_id = p.id \
              WHERE p.status = 'active' AND p.email <> '' AND a.password_hash IS NULL \
+             AND NOT EXISTS (SELECT 1 FROM sso_identities s WHERE s.person_id = p.id) \
              ORDER BY p.name, p.id",
         )
         .fetch_all(&self.pool)
@@ -302,7 +303,8 @@ impl trellis_core::auth::store::AuthStore for SqlStore {
         let rows = sqlx::query(
             "SELECT t.person_id, p.name, p.preferred_name, p.email, t.created_at, t.created_by, \
              b.name AS by_name, b.preferred_name AS by_preferred, t.expires_at, t.used_at, \
-             t.revoked_at, CASE WHEN a.password_hash IS NOT NULL THEN 1 ELSE 0 END AS signs_in \
+             t.revoked_at, CASE WHEN a.password_hash IS NOT NULL OR EXISTS (SELECT 1 FROM \
+             sso_identities s WHERE s.person_id = t.person_id) THEN 1 ELSE 0 END AS signs_in \
              FROM account_tokens t JOIN people p ON p.id = t.person_id \
              LEFT JOIN people b ON b.id = t.created_by \
              LEFT JOIN accounts a ON a.person_id = t.person_id \

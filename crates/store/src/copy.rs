@@ -558,6 +558,33 @@ const TABLES: &[Table] = &[
         parent: None,
         identity: false,
     },
+    Table {
+        name: "sso_identities",
+        columns: &[
+            ("issuer", Text),
+            ("subject", Text),
+            ("person_id", Int),
+            ("email", Text),
+            ("linked_at", Int),
+            ("linked_by", Int),
+            ("last_sign_in_at", Int),
+        ],
+        parent: None,
+        identity: false,
+    },
+    Table {
+        name: "sso_refusals",
+        columns: &[
+            ("issuer", Text),
+            ("subject", Text),
+            ("email", Text),
+            ("name", Text),
+            ("reason", Text),
+            ("attempted_at", Int),
+        ],
+        parent: None,
+        identity: false,
+    },
 ];
 
 fn read(row: &AnyRow, columns: &[(&str, Kind)]) -> CoreResult<Vec<Value>> {

@@ -21,6 +21,7 @@ mod migrate;
 mod people;
 mod reader;
 mod sql;
+mod sso;
 mod talent;
 pub mod testing;
 mod unit;

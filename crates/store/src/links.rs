@@ -81,6 +81,22 @@ impl AuthWrite for SqlUnit {
             .map_err(map_err)?;
         Ok(())
     }
+    async fn ensure_account(&mut self, person: PersonId) -> CoreResult<AccountId> {
+        sqlx::query(
+            "INSERT INTO accounts (person_id, password_hash, is_admin) VALUES ($1, NULL, 0) \
+             ON CONFLICT (person_id) DO NOTHING",
+        )
+        .bind(person.0)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(map_err)?;
+        let id: i64 = sqlx::query_scalar("SELECT id FROM accounts WHERE person_id = $1")
+            .bind(person.0)
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(map_err)?;
+        Ok(AccountId(id))
+    }
     async fn end_sessions(&mut self, account: AccountId) -> CoreResult<()> {
         sqlx::query("DELETE FROM sessions WHERE account_id = $1")
             .bind(account.0)

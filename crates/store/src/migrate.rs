@@ -116,6 +116,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0013_notification_preferences.sql"),
         earlier_postgres: &[],
     },
+    Migration {
+        version: 14,
+        name: "sso",
+        sqlite: include_str!("../migrations/sqlite/0014_sso.sql"),
+        postgres: include_str!("../migrations/postgres/0014_sso.sql"),
+        earlier_postgres: &[],
+    },
 ];
 
 /// The newest migration this binary knows.

@@ -45,9 +45,7 @@ impl CurrentUser {
     }
 }
 
-pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
+pub use trellis_core::auth::constant_time_eq;
 
 fn viewer_of(account: &Account) -> Viewer {
     Viewer::signed_in(

@@ -45,6 +45,13 @@ pub struct WebConfig {
     /// Why mail is not being sent, when it is not (no SMTP server configured, or a bad
     /// setting): shown to admins, who otherwise see queued mail wait.
     pub mail_problem: Option<String>,
+    /// The OpenID provider people sign in with, when single sign-on is set up.
+    pub sso: Option<Arc<trellis_sso::Provider>>,
+    /// E-mail domains whose addresses the provider is trusted to have verified.
+    pub trusted_domains: trellis_core::auth::sso::TrustedDomains,
+    /// Whether people may sign in with a password (off: single sign-on only, and the
+    /// command line's one-time links).
+    pub local_passwords: bool,
 }
 
 impl Default for WebConfig {
@@ -55,6 +62,9 @@ impl Default for WebConfig {
             max_upload_bytes: MAX_UPLOAD_BYTES,
             site: trellis_core::mail::Site::new("http://127.0.0.1:8080"),
             mail_problem: Some("no SMTP server is configured (smtp_url)".into()),
+            sso: None,
+            trusted_domains: Default::default(),
+            local_passwords: true,
         }
     }
 }

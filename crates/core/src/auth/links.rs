@@ -176,6 +176,37 @@ pub async fn set_password(
     Ok(account)
 }
 
+/// Signs in the holder of a reset link without a password, using up the link: how the
+/// command line's one-time link lets an admin in when passwords are turned off and single
+/// sign-on is broken. The account, for the caller to start a session.
+pub async fn sign_in_with_link(
+    store: &dyn LinksStore,
+    token: &str,
+    now: i64,
+) -> CoreResult<(AccountId, PersonId)> {
+    let holder = holder(store, token, Purpose::Reset, now).await?;
+    let mut work = store.begin_auth_write().await?;
+    if !work
+        .take_account_token(&token_digest(token), Purpose::Reset.as_str(), now)
+        .await?
+    {
+        return Err(CoreError::Conflict(
+            "this link was used a moment ago: ask for a new one".into(),
+        ));
+    }
+    let account = work.ensure_account(holder.person).await?;
+    work.audit(&AuditEntry {
+        at: now,
+        actor: Some(holder.person),
+        action: "account.signed_in_with_link".into(),
+        subject: format!("account {account}"),
+        detail: String::new(),
+    })
+    .await?;
+    work.commit().await?;
+    Ok((account, holder.person))
+}
+
 /// What an invitation round did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Invited {
@@ -214,11 +245,11 @@ pub async fn invite(
             invited.skipped.push((id, "has left".into()));
             continue;
         }
-        if store
+        let has_password = store
             .account_of(id)
             .await?
-            .is_some_and(|a| a.password_hash.is_some())
-        {
+            .is_some_and(|a| a.password_hash.is_some());
+        if has_password || !store.sso_links_of(id).await?.is_empty() {
             invited.skipped.push((id, "signs in already".into()));
             continue;
         }
@@ -464,8 +495,8 @@ fn invitation_mail(
     let name = person.display_name();
     let text = format!(
         "Hello {name},\n\n{inviter} invited you to Trellis, {organisation}'s place for \
-         priorities, commitments and growth.\n\nChoose your password here (the link works \
-         once, for 7 days):\n{link}\n\nYour sign-in e-mail is {email}.\n",
+         priorities, commitments and growth.\n\nStart here (the link works once, for 7 \
+         days):\n{link}\n\nYour sign-in e-mail is {email}.\n",
         email = person.email
     );
     compose(
@@ -473,7 +504,7 @@ fn invitation_mail(
         format!("{inviter} invited you to Trellis at {organisation}"),
         text,
         &link,
-        "Choose your password",
+        "Start using Trellis",
         site,
         format!("invitation {}", token_digest(token)),
     )

@@ -1,6 +1,7 @@
 //! Accounts, passwords, sessions and API tokens: the rules, not the transport.
 
 pub mod links;
+pub mod sso;
 pub mod store;
 
 use crate::error::{CoreError, CoreResult};
@@ -95,6 +96,11 @@ pub fn random_token() -> CoreResult<String> {
     getrandom::fill(&mut bytes)
         .map_err(|e| CoreError::Internal(format!("no randomness available: {e}")))?;
     Ok(hex(&bytes))
+}
+
+/// Compares secrets in time that does not depend on where they differ.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Only this digest of a session or API token is stored.

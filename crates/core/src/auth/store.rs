@@ -82,16 +82,23 @@ pub trait AuthWrite: UnitOfWork + MailQueue {
     /// The password stops working (a forced reset).
     async fn clear_password(&mut self, account: AccountId) -> CoreResult<()>;
     async fn end_sessions(&mut self, account: AccountId) -> CoreResult<()>;
+    /// The person's account, created without a password when they have none.
+    async fn ensure_account(&mut self, person: PersonId) -> CoreResult<AccountId>;
 }
 
-/// What the single-use links need: accounts, people, the organisation's name.
+/// What the single-use links and single sign-on need: accounts, linked sign-in accounts,
+/// people, the organisation's name.
 pub trait LinksStore:
-    AuthStore + crate::org::store::PersonStore + crate::settings::SettingsStore
+    AuthStore + super::sso::SsoStore + crate::org::store::PersonStore + crate::settings::SettingsStore
 {
 }
 
 impl<T> LinksStore for T where
-    T: AuthStore + crate::org::store::PersonStore + crate::settings::SettingsStore + ?Sized
+    T: AuthStore
+        + super::sso::SsoStore
+        + crate::org::store::PersonStore
+        + crate::settings::SettingsStore
+        + ?Sized
 {
 }
 

@@ -163,6 +163,7 @@ pub async fn force_password_reset(
     ApiUser(user): ApiUser,
     Path(person): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
+    crate::admin::accounts::passwords_on(&state)?;
     links::force_reset(
         state.store.as_ref(),
         &user.viewer,

@@ -5,6 +5,7 @@
 use crate::AppState;
 use crate::auth::{SIGNIN_CSRF_COOKIE, constant_time_eq, session_cookie, signin_csrf_cookie};
 use crate::error::PageError;
+use crate::pages::capitalised;
 use crate::pages::layout::bare;
 use axum::Form;
 use axum::extract::{Path, State};
@@ -40,7 +41,26 @@ fn titles(purpose: Purpose) -> (&'static str, &'static str) {
     }
 }
 
+/// How the page may let its holder in, from the configuration.
+#[derive(Clone, Copy)]
+struct Ways<'a> {
+    sso: Option<&'a str>,
+    passwords: bool,
+}
+
+fn ways(state: &AppState) -> Ways<'_> {
+    Ways {
+        sso: state
+            .config
+            .sso
+            .as_deref()
+            .map(trellis_sso::Provider::label),
+        passwords: state.config.local_passwords,
+    }
+}
+
 fn password_page(
+    ways: Ways,
     purpose: Purpose,
     organisation: &str,
     holder: &LinkHolder,
@@ -53,11 +73,24 @@ fn password_page(
         html! {
             div.signin.card {
                 h1 { (title) }
-                @match purpose {
-                    Purpose::Invitation => p { "Hello " (holder.name) ". You are invited to " (organisation) "'s Trellis. You will sign in with " strong { (holder.email) } "." },
-                    Purpose::Reset => p { "Hello " (holder.name) ". Choose a new password for " strong { (holder.email) } "; you will be signed in on every device again." },
+                @match (purpose, ways.passwords) {
+                    (Purpose::Invitation, _) => p { "Hello " (holder.name) ". You are invited to " (organisation) "'s Trellis. You will sign in with " strong { (holder.email) } "." },
+                    (Purpose::Reset, true) => p { "Hello " (holder.name) ". Choose a new password for " strong { (holder.email) } "; you will be signed in on every device again." },
+                    (Purpose::Reset, false) => p { "Hello " (holder.name) ". This link signs you in once as " strong { (holder.email) } ", without " (ways.sso.unwrap_or("single sign-on")) "." },
                 }
                 @if let Some(e) = error { div.error-summary role="alert" { p { (e) } } }
+                @if let (Some(label), Purpose::Invitation) = (ways.sso, purpose) {
+                    p { a.button.sso href="/signin/sso" { "Sign in with " (label) } }
+                    @if ways.passwords { p.hint { "Or choose a Trellis password:" } }
+                }
+                @if !ways.passwords {
+                    @if purpose == Purpose::Reset {
+                        form method="post" {
+                            input type="hidden" name="csrf" value=(csrf);
+                            button type="submit" { "Sign in once" }
+                        }
+                    }
+                } @else {
                 form method="post" {
                     input type="hidden" name="csrf" value=(csrf);
                     input type="email" name="email" value=(holder.email) autocomplete="username" hidden;
@@ -71,6 +104,7 @@ fn password_page(
                         input #confirm type="password" name="confirm" autocomplete="new-password" required;
                     }
                     button type="submit" { (button) }
+                }
                 }
             }
         },
@@ -89,14 +123,6 @@ fn dead_link_page(message: &str) -> Markup {
             }
         },
     )
-}
-
-fn capitalised(message: &str) -> String {
-    let mut chars = message.chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
 }
 
 fn dead_link(e: CoreError) -> Result<Response, PageError> {
@@ -125,7 +151,7 @@ async fn show(
     ));
     Ok((
         jar,
-        password_page(purpose, &organisation, &holder, &csrf, None),
+        password_page(ways(&state), purpose, &organisation, &holder, &csrf, None),
     )
         .into_response())
 }
@@ -150,7 +176,14 @@ async fn save(
             fresh.clone(),
             state.config.secure_cookies,
         ));
-        let page = password_page(purpose, &organisation, &holder, &fresh, Some(message));
+        let page = password_page(
+            ways(&state),
+            purpose,
+            &organisation,
+            &holder,
+            &fresh,
+            Some(message),
+        );
         (status, jar, page).into_response()
     };
     let cookie = jar.get(SIGNIN_CSRF_COOKIE).map(|c| c.value().to_string());
@@ -160,6 +193,9 @@ async fn save(
             StatusCode::FORBIDDEN,
             "The form had expired. Please enter the password again.",
         ));
+    }
+    if !state.config.local_passwords {
+        return sign_in_once(&state, jar, &token, purpose, now).await;
     }
     if form.password != form.confirm {
         return Ok(again(
@@ -190,6 +226,28 @@ async fn save(
         Purpose::Reset => "/?password=changed",
     };
     Ok((jar, Redirect::to(next)).into_response())
+}
+
+/// With passwords turned off, a reset link (the command line's) signs its holder in once;
+/// an invitation leads on to single sign-on instead.
+async fn sign_in_once(
+    state: &AppState,
+    jar: CookieJar,
+    token: &str,
+    purpose: Purpose,
+    now: i64,
+) -> Result<Response, PageError> {
+    if purpose != Purpose::Reset {
+        return Ok(Redirect::to("/signin/sso").into_response());
+    }
+    let store = state.store.as_ref();
+    let (account, person) = match links::sign_in_with_link(store, token, now).await {
+        Ok(found) => found,
+        Err(e) => return dead_link(e),
+    };
+    let session = start_session(store, account, person, now).await?;
+    let jar = jar.add(session_cookie(session, state.config.secure_cookies));
+    Ok((jar, Redirect::to("/")).into_response())
 }
 
 pub async fn show_welcome(
@@ -226,13 +284,17 @@ pub async fn save_reset(
     save(state, jar, token, Purpose::Reset, form).await
 }
 
-fn forgot_page(csrf: &str, sent: bool) -> Markup {
+fn forgot_page(ways: Ways, csrf: &str, sent: bool) -> Markup {
     bare(
         "Forgot your password?",
         html! {
             div.signin.card {
                 h1 { "Forgot your password?" }
-                @if sent {
+                @if !ways.passwords {
+                    p { "Trellis passwords are turned off here: your organisation signs in through " (ways.sso.unwrap_or("single sign-on")) "." }
+                    p { a.button.sso href="/signin/sso" { "Sign in with " (ways.sso.unwrap_or("single sign-on")) } }
+                    p { "If that does not work, ask a Trellis admin." }
+                } @else if sent {
                     p.notice role="status" { "If an account has that address, a link to choose a new password is on its way. It works once, for one hour." }
                     p { a href="/signin" { "Back to sign in" } }
                 } @else {
@@ -261,7 +323,7 @@ pub async fn show_forgot(
         csrf.clone(),
         state.config.secure_cookies,
     ));
-    Ok((jar, forgot_page(&csrf, false)).into_response())
+    Ok((jar, forgot_page(ways(&state), &csrf, false)).into_response())
 }
 
 /// The same answer whether or not the address has an account.
@@ -271,7 +333,9 @@ pub async fn request_reset(
     Form(form): Form<ForgotForm>,
 ) -> Result<Response, PageError> {
     let cookie = jar.get(SIGNIN_CSRF_COOKIE).map(|c| c.value().to_string());
-    if !cookie.is_some_and(|t| constant_time_eq(t.as_bytes(), form.csrf.as_bytes())) {
+    if !state.config.local_passwords
+        || !cookie.is_some_and(|t| constant_time_eq(t.as_bytes(), form.csrf.as_bytes()))
+    {
         return show_forgot(State(state), jar).await;
     }
     links::request_reset(
@@ -281,7 +345,7 @@ pub async fn request_reset(
         crate::now(),
     )
     .await?;
-    Ok(forgot_page("", true).into_response())
+    Ok(forgot_page(ways(&state), "", true).into_response())
 }
 
 pub(crate) fn routes() -> axum::Router<AppState> {

@@ -3,3 +3,5 @@
 pub mod api;
 pub mod links;
 pub mod pages;
+pub mod sso;
+pub mod sso_api;

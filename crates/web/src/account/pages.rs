@@ -33,13 +33,33 @@ pub struct SigninForm {
     pub next: Option<String>,
 }
 
+/// How people may sign in here.
+struct Ways<'a> {
+    /// "Sign in with {label}" for single sign-on.
+    sso: Option<&'a str>,
+    passwords: bool,
+}
+
+fn ways(state: &AppState) -> Ways<'_> {
+    Ways {
+        sso: state
+            .config
+            .sso
+            .as_deref()
+            .map(trellis_sso::Provider::label),
+        passwords: state.config.local_passwords,
+    }
+}
+
 fn signin_page(
+    ways: &Ways,
     csrf: &str,
     next: &str,
     email: &str,
     notice: Option<&str>,
     error: Option<&str>,
 ) -> Markup {
+    let sso_href = format!("/signin/sso?next={}", crate::auth::encode_component(next));
     bare(
         "Sign in",
         html! {
@@ -47,20 +67,28 @@ fn signin_page(
                 h1 { "Sign in to Trellis" }
                 @if let Some(n) = notice { p.notice role="status" { (n) } }
                 @if let Some(e) = error { div.error-summary role="alert" { p { (e) } } }
-                form method="post" action="/signin" {
-                    input type="hidden" name="csrf" value=(csrf);
-                    input type="hidden" name="next" value=(next);
-                    div.field {
-                        label for="email" { "Work e-mail" }
-                        input #email type="email" name="email" value=(email) autocomplete="username" required autofocus;
-                    }
-                    div.field {
-                        label for="password" { "Password" }
-                        input #password type="password" name="password" autocomplete="current-password" required;
-                    }
-                    button type="submit" { "Sign in" }
+                @if let Some(label) = ways.sso {
+                    p { a.button.sso href=(sso_href) { "Sign in with " (label) } }
                 }
-                p { a href="/forgot" { "Forgot your password?" } }
+                @if ways.passwords {
+                    @if ways.sso.is_some() { p.hint { "Or with your e-mail and a Trellis password:" } }
+                    form method="post" action="/signin" {
+                        input type="hidden" name="csrf" value=(csrf);
+                        input type="hidden" name="next" value=(next);
+                        div.field {
+                            label for="email" { "Work e-mail" }
+                            input #email type="email" name="email" value=(email) autocomplete="username" required autofocus[ways.sso.is_none()];
+                        }
+                        div.field {
+                            label for="password" { "Password" }
+                            input #password type="password" name="password" autocomplete="current-password" required;
+                        }
+                        button type="submit" { "Sign in" }
+                    }
+                    p { a href="/forgot" { "Forgot your password?" } }
+                } @else {
+                    p.hint { "Your organisation signs in to Trellis only through " (ways.sso.unwrap_or("single sign-on")) "." }
+                }
             }
         },
     )
@@ -82,7 +110,11 @@ pub async fn show_signin(
         .is_some()
         .then_some("Your session has expired. Please sign in again.");
     let next = safe_next(params.next.as_deref());
-    Ok((jar, signin_page(&token, &next, "", notice, None)).into_response())
+    Ok((
+        jar,
+        signin_page(&ways(&state), &token, &next, "", notice, None),
+    )
+        .into_response())
 }
 
 /// Checks the password (with throttling) and starts a session.
@@ -104,7 +136,7 @@ pub async fn sign_in(
         (
             status,
             jar,
-            signin_page(&fresh, &next, &email, None, Some(message)),
+            signin_page(&ways(&state), &fresh, &next, &email, None, Some(message)),
         )
             .into_response()
     };
@@ -114,6 +146,13 @@ pub async fn sign_in(
             jar,
             StatusCode::FORBIDDEN,
             "The sign-in form had expired. Please enter your details again.",
+        ));
+    }
+    if !state.config.local_passwords {
+        return Ok(retry(
+            jar,
+            StatusCode::FORBIDDEN,
+            "Passwords are turned off here: sign in with the button above.",
         ));
     }
     let outcome = trellis_core::auth::sign_in(

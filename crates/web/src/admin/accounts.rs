@@ -16,6 +16,7 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use trellis_core::PersonId;
 use trellis_core::auth::links::{self, Invited};
+use trellis_core::auth::sso;
 use trellis_core::mail::{MailStatus, Recipient, compose};
 
 pub fn routes() -> Router<AppState> {
@@ -25,6 +26,8 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/accounts/invite-all", post(invite_all))
         .route("/admin/accounts/withdraw", post(withdraw))
         .route("/admin/accounts/force-reset", post(force_reset))
+        .route("/admin/accounts/sso-link", post(link_sso))
+        .route("/admin/accounts/sso-unlink", post(unlink_sso))
         .route("/admin/mail", get(show_mail))
         .route("/admin/mail/test", post(send_test_mail))
 }
@@ -65,6 +68,132 @@ pub struct DoneParams {
     pub withdrawn: Option<String>,
     pub reset: Option<String>,
     pub test: Option<String>,
+    pub linked: Option<String>,
+    pub unlinked: Option<String>,
+}
+
+/// Linking a refused sign-in to a person by hand.
+#[derive(Debug, Deserialize)]
+pub struct LinkForm {
+    pub csrf: String,
+    pub issuer: String,
+    pub subject: String,
+    /// The person's e-mail in Trellis.
+    #[serde(default)]
+    pub email: String,
+}
+
+crate::auth::csrf_form!(LinkForm);
+
+/// Unlinking a person's account at a provider.
+#[derive(Debug, Deserialize)]
+pub struct UnlinkForm {
+    pub csrf: String,
+    pub person: i64,
+    pub issuer: String,
+}
+
+crate::auth::csrf_form!(UnlinkForm);
+
+/// For admins, on a person's page: invite someone who cannot sign in, make them choose a
+/// new password, or unlink their single sign-on account. Nothing for others, or for
+/// people who left.
+pub(crate) async fn sign_in_actions(
+    state: &AppState,
+    user: &CurrentUser,
+    p: &trellis_core::org::Person,
+) -> Result<Markup, PageError> {
+    if !user.viewer.may_administer() || !p.is_active() {
+        return Ok(html! {});
+    }
+    let store = state.store.as_ref();
+    let password = store
+        .account_of(p.id)
+        .await?
+        .is_some_and(|a| a.password_hash.is_some());
+    let links = sso::links_of(store, &user.viewer, p.id).await?;
+    let button = |action: &str, label: &str| {
+        html! {
+            form.inline method="post" action=(action) {
+                (csrf_field(user))
+                input type="hidden" name="person" value=(p.id);
+                button.secondary type="submit" { (label) }
+            }
+        }
+    };
+    Ok(html! {
+        @if password && state.config.local_passwords {
+            " " (button("/admin/accounts/force-reset", "Force a password reset"))
+        }
+        @if !password && links.is_empty() {
+            " " (button("/admin/accounts/invite", "Invite to sign in"))
+        }
+        @for link in &links {
+            " " form.inline method="post" action="/admin/accounts/sso-unlink" {
+                (csrf_field(user))
+                input type="hidden" name="person" value=(p.id);
+                input type="hidden" name="issuer" value=(link.issuer);
+                button.secondary type="submit" title=(format!("{} · {}", link.issuer, link.subject)) { "Unlink single sign-on" }
+            }
+        }
+    })
+}
+
+/// The single sign-on section of Admin → Accounts: how it is set up, and the refused
+/// sign-ins an admin can link by hand.
+async fn sso_section(state: &AppState, user: &CurrentUser) -> Result<Markup, PageError> {
+    let Some(provider) = state.config.sso.as_deref() else {
+        return Ok(html! {
+            section.card {
+                h2 { "Single sign-on" }
+                p { "Not set up: people sign in with a Trellis password. To sign in through your identity provider, set oidc_issuer, oidc_client_id and oidc_client_secret (see the README)." }
+            }
+        });
+    };
+    let refused = sso::refusals(state.store.as_ref(), &user.viewer).await?;
+    let trusted = state.config.trusted_domains.list();
+    Ok(html! {
+        section.card #sso {
+            h2 { "Single sign-on with " (provider.label()) }
+            dl.facts {
+                dt { "Provider" } dd { (provider.issuer()) }
+                dt { "Redirect URI" } dd { code { (provider.redirect_uri()) } " (register it with the provider)" }
+                dt { "E-mail counts as verified" } dd {
+                    "when the provider says so"
+                    @if !trusted.is_empty() { ", and always for " (trusted.join(", ")) }
+                }
+                dt { "Trellis passwords" } dd { @if state.config.local_passwords { "on" } @else { "off: single sign-on only (the command line's one-time links still work)" } }
+            }
+            h3 { "Sign-ins waiting for a link (" (refused.len()) ")" }
+            @if refused.is_empty() {
+                p { "None: everyone who signed in with " (provider.label()) " was matched." }
+            } @else {
+                p.hint { "Trellis refused these sign-ins because it could not tell who they are. Link one to a person only when you know the account is theirs." }
+                table {
+                    thead { tr { th { "Account" } th { "Refused" } th { "Why" } th { "Link to the person with the e-mail" } } }
+                    tbody {
+                        @for r in &refused {
+                            tr {
+                                td { (r.name.as_deref().unwrap_or("")) br; small { (r.email.as_deref().unwrap_or("no e-mail")) " · " (r.subject) } }
+                                td { (format_time(r.attempted_at, user)) }
+                                td { (r.reason) }
+                                td {
+                                    form.inline method="post" action="/admin/accounts/sso-link" {
+                                        (csrf_field(user))
+                                        input type="hidden" name="issuer" value=(r.issuer);
+                                        input type="hidden" name="subject" value=(r.subject);
+                                        label.visually-hidden for=(format!("link-{}", r.subject)) { "E-mail of the person" }
+                                        input id=(format!("link-{}", r.subject)) type="email" name="email" value=(r.email.as_deref().unwrap_or("")) required;
+                                        button type="submit" { "Link" }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    })
 }
 
 async fn show_accounts(
@@ -77,6 +206,7 @@ async fn show_accounts(
     let store = state.store.as_ref();
     let invitations = links::invitations(store, &user.viewer).await?;
     let waiting = store.people_without_password().await?;
+    let sso = sso_section(&state, &user).await?;
     let now = crate::now();
     let invited: std::collections::HashSet<PersonId> = invitations
         .iter()
@@ -91,9 +221,12 @@ async fn show_accounts(
         }
         @if done.withdrawn.is_some() { p.notice role="status" { "The invitation was withdrawn: its link no longer works." } }
         @if done.reset.is_some() { p.notice role="status" { "The password no longer works; a link to choose a new one was mailed." } }
+        @if done.linked.is_some() { p.notice role="status" { "The account was linked: its owner can sign in now." } }
+        @if done.unlinked.is_some() { p.notice role="status" { "The account was unlinked: it no longer signs in here." } }
         @if let Some(problem) = &state.config.mail_problem {
             p.warning role="alert" { "Mail is not being sent: " (problem) ". Invitations wait in the queue — see " a href="/admin/mail" { "E-mail" } "." }
         }
+        (sso)
         section.card {
             h2 { "People who cannot sign in yet (" (waiting.len()) ")" }
             @if waiting.is_empty() {
@@ -152,7 +285,7 @@ async fn show_accounts(
                                             button.secondary type="submit" { "Withdraw" }
                                         }
                                     }
-                                    @if i.signs_in {
+                                    @if i.signs_in && state.config.local_passwords {
                                         form.inline method="post" action="/admin/accounts/force-reset" {
                                             (csrf_field(&user))
                                             input type="hidden" name="person" value=(i.person.id);
@@ -242,6 +375,7 @@ async fn force_reset(
     State(state): State<AppState>,
     CsrfForm(user, form): CsrfForm<PeopleForm>,
 ) -> Result<Response, PageError> {
+    passwords_on(&state)?;
     for person in form.people() {
         links::force_reset(
             state.store.as_ref(),
@@ -253,6 +387,57 @@ async fn force_reset(
         .await?;
     }
     Ok(Redirect::to("/admin/accounts?reset=1").into_response())
+}
+
+/// Refuses password resets when passwords are turned off: a reset link would let its
+/// holder in without single sign-on.
+pub(crate) fn passwords_on(state: &AppState) -> Result<(), trellis_core::CoreError> {
+    if state.config.local_passwords {
+        Ok(())
+    } else {
+        Err(trellis_core::CoreError::Conflict(
+            "Trellis passwords are turned off: people sign in with single sign-on, and \
+             `trellis user reset-password` prints a one-time link when that fails"
+                .into(),
+        ))
+    }
+}
+
+async fn link_sso(
+    State(state): State<AppState>,
+    CsrfForm(user, form): CsrfForm<LinkForm>,
+) -> Result<Response, PageError> {
+    let store = state.store.as_ref();
+    let email = form.email.trim().to_lowercase();
+    let person = store.person_id_by_email(&email).await?.ok_or_else(|| {
+        trellis_core::CoreError::field("email", format!("nobody in Trellis has the e-mail {email}"))
+    })?;
+    sso::link_by_hand(
+        store,
+        &user.viewer,
+        person,
+        &form.issuer,
+        &form.subject,
+        crate::now(),
+    )
+    .await?;
+    Ok(Redirect::to("/admin/accounts?linked=1#sso").into_response())
+}
+
+async fn unlink_sso(
+    State(state): State<AppState>,
+    CsrfForm(user, form): CsrfForm<UnlinkForm>,
+) -> Result<Response, PageError> {
+    let person = PersonId(form.person);
+    sso::unlink(
+        state.store.as_ref(),
+        &user.viewer,
+        person,
+        &form.issuer,
+        crate::now(),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/people/{person}?saved=unlinked")).into_response())
 }
 
 async fn show_mail(

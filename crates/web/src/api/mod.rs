@@ -308,6 +308,7 @@ struct ApiDoc;
 fn documented_routes() -> Router<AppState> {
     Router::new()
         .merge(crate::account::api::routes())
+        .merge(crate::account::sso_api::routes())
         .merge(crate::inbox::api::routes())
         .merge(crate::admin::api::routes())
         .merge(crate::org::api::routes())
@@ -365,6 +366,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
     let mut document = ApiDoc::openapi();
     for part in [
         crate::account::api::Operations::openapi(),
+        crate::account::sso_api::Operations::openapi(),
         crate::inbox::api::Operations::openapi(),
         crate::admin::api::Operations::openapi(),
         crate::org::api::Operations::openapi(),

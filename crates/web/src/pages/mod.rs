@@ -21,6 +21,7 @@ pub fn routes() -> Router<AppState> {
         .merge(crate::home::pages::routes())
         .merge(crate::account::pages::routes())
         .merge(crate::account::links::routes())
+        .merge(crate::account::sso::routes())
         .merge(crate::org::pages::routes())
         .merge(crate::work::pages::routes())
         .merge(crate::growth::pages::routes())
@@ -317,5 +318,14 @@ mod tests {
             format_time(winter, &viewer_in(Some("Mars/Olympus"))),
             "2026-03-11 06:30 UTC"
         );
+    }
+}
+
+/// A core message as the start of a sentence.
+pub(crate) fn capitalised(message: &str) -> String {
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }

@@ -178,36 +178,6 @@ pub struct SavedParams {
     pub saved: Option<String>,
 }
 
-/// For admins (who invite people to sign in, or make them choose a new password, from
-/// the person page): whether an active person signs in.
-async fn signs_in(
-    state: &AppState,
-    user: &CurrentUser,
-    p: &trellis_core::org::Person,
-) -> Result<Option<bool>, PageError> {
-    if !user.viewer.may_administer() || !p.is_active() {
-        return Ok(None);
-    }
-    let account = state.store.account_of(p.id).await?;
-    Ok(Some(account.is_some_and(|a| a.password_hash.is_some())))
-}
-
-/// An admin's button: invite someone who cannot sign in, or make them choose a new password.
-fn sign_in_action(user: &CurrentUser, person: PersonId, signs_in: bool) -> Markup {
-    let (action, label) = if signs_in {
-        ("/admin/accounts/force-reset", "Force a password reset")
-    } else {
-        ("/admin/accounts/invite", "Invite to sign in")
-    };
-    html! {
-        form.inline method="post" action=(action) {
-            (crate::pages::csrf_field(user))
-            input type="hidden" name="person" value=(person);
-            button.secondary type="submit" { (label) }
-        }
-    }
-}
-
 pub async fn show_person(
     State(state): State<AppState>,
     PageUser(user): PageUser,
@@ -225,7 +195,7 @@ pub async fn show_person(
     )
     .await?;
     let history = history::of_person(state.store.as_ref(), &user.viewer, p.id).await?;
-    let signs_in = signs_in(&state, &user, p).await?;
+    let sign_in = crate::admin::accounts::sign_in_actions(&state, &user, p).await?;
     let today = trellis_core::clock::local_date(None, crate::now());
     let level_name = match (&p.level_code, &p.level_name) {
         (Some(code), Some(name)) if code != name => Some(format!("{code} · {name}")),
@@ -259,7 +229,7 @@ pub async fn show_person(
                 " " a.button.secondary href=(format!("/people/{}/career", p.id)) { "Career plan" }
                 @if p.report_count > 0 { " " a.button.secondary href=(format!("/team-work/{}", p.id)) { "Team work" } }
             }
-            @if let Some(signs_in) = signs_in { (sign_in_action(&user, p.id, signs_in)) }
+            (sign_in)
         }
         div.grid {
             section.card aria-labelledby="profile" {
