@@ -251,7 +251,7 @@ impl Provider {
                 .map(|claims| identity(claims, self.issuer.as_str()))
                 .map_err(|e| e.to_string())
         };
-        let identity = match verify(&client) {
+        let mut identity = match verify(&client) {
             Ok(identity) => identity,
             Err(first) if first.contains("signature") || first.contains("key") => {
                 let client = self.client(self.metadata_fresh(true).await?);
@@ -259,9 +259,49 @@ impl Provider {
             }
             Err(why) => return Err(SsoError::Rejected(why)),
         };
-        // The access token is not used: Trellis reads only the ID token.
-        let _ = tokens.access_token();
+        if identity.email.is_none() {
+            // Some providers put the e-mail only in the user info (OpenID Connect allows
+            // it when the code flow is used); its subject must be the ID token's.
+            self.add_user_info(&client, tokens.access_token(), &mut identity)
+                .await?;
+        }
         Ok(identity)
+    }
+
+    async fn add_user_info(
+        &self,
+        client: &CoreClient<
+            openidconnect::EndpointSet,
+            openidconnect::EndpointNotSet,
+            openidconnect::EndpointNotSet,
+            openidconnect::EndpointNotSet,
+            openidconnect::EndpointMaybeSet,
+            openidconnect::EndpointMaybeSet,
+        >,
+        access_token: &openidconnect::AccessToken,
+        identity: &mut Identity,
+    ) -> Result<(), SsoError> {
+        let Ok(request) = client.user_info(
+            access_token.clone(),
+            Some(openidconnect::SubjectIdentifier::new(
+                identity.subject.clone(),
+            )),
+        ) else {
+            return Ok(()); // The provider has no user info endpoint.
+        };
+        let info: openidconnect::core::CoreUserInfoClaims =
+            request.request_async(&self.http).await.map_err(|e| {
+                SsoError::Rejected(format!("the user info was refused: {}", describe(&e)))
+            })?;
+        identity.email = info.email().map(|e| e.as_str().trim().to_lowercase());
+        identity.email_verified = info.email_verified();
+        if identity.name.is_none() {
+            identity.name = info
+                .name()
+                .and_then(|n| n.get(None))
+                .map(|n| n.as_str().to_string());
+        }
+        Ok(())
     }
 }
 

@@ -573,6 +573,19 @@ const TABLES: &[Table] = &[
         identity: false,
     },
     Table {
+        name: "sso_sign_ins",
+        columns: &[
+            ("state_digest", Text),
+            ("browser_digest", Text),
+            ("nonce", Text),
+            ("pkce_verifier", Text),
+            ("next_path", Text),
+            ("created_at", Int),
+        ],
+        parent: None,
+        identity: false,
+    },
+    Table {
         name: "sso_refusals",
         columns: &[
             ("issuer", Text),

@@ -276,6 +276,15 @@ where
 
 crate::auth::csrf_form!(ConfirmForm);
 
+/// A core message as the start of a sentence.
+pub(crate) fn capitalised(message: &str) -> String {
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -318,14 +327,5 @@ mod tests {
             format_time(winter, &viewer_in(Some("Mars/Olympus"))),
             "2026-03-11 06:30 UTC"
         );
-    }
-}
-
-/// A core message as the start of a sentence.
-pub(crate) fn capitalised(message: &str) -> String {
-    let mut chars = message.chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => String::new(),
     }
 }

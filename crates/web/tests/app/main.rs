@@ -15,4 +15,5 @@ mod mentoring;
 mod outage;
 mod pages;
 mod settings;
+mod sso;
 mod work;

@@ -2,6 +2,8 @@
 //! `TRELLIS_TEST_DATABASE_URL` is set) with a small known organisation and accounts.
 #![allow(dead_code)]
 
+pub mod oidc;
+
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use std::sync::Arc;
@@ -64,6 +66,11 @@ pub struct Session {
 
 impl TestApp {
     pub async fn new(backend: &'static str) -> TestApp {
+        TestApp::with_config(backend, trellis_web::WebConfig::default()).await
+    }
+
+    /// The app with settings of its own (single sign-on, passwords off, …).
+    pub async fn with_config(backend: &'static str, config: trellis_web::WebConfig) -> TestApp {
         let db = TestDatabase::new(backend).await;
         let store = Arc::new(db.store().await);
         let plan = plan_import(
@@ -96,7 +103,7 @@ impl TestApp {
                 .await
                 .unwrap();
         }
-        let state = trellis_web::AppState::new(store.clone(), trellis_web::WebConfig::default());
+        let state = trellis_web::AppState::new(store.clone(), config);
         TestApp {
             db,
             store,

@@ -3,6 +3,9 @@
 //
 //   REDIRECT_URI=http://trellis.test/signin/sso/callback node provider.mjs
 //
+// With CLAIMS_IN_ID_TOKEN=1 the e-mail and name are in the ID token (as Google and Entra
+// ID send them); otherwise only in the user info, as oidc-provider does by default.
+//
 // prints `listening <port>` once it serves. Test controls (this instance only):
 //   POST /test/login?sub=S&email=E&email_verified=true|false&name=N   who signs in next
 //       (leave email_verified out to send no such claim)
@@ -42,6 +45,7 @@ const provider = new Provider(issuer, {
   interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
   claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
   cookies: { keys: ['trellis-test-cookie-key'] },
+  conformIdTokenClaims: process.env.CLAIMS_IN_ID_TOKEN !== '1',
   async findAccount(_ctx, sub) {
     const claims = accounts.get(sub);
     if (!claims) return undefined;
