@@ -332,6 +332,29 @@ mod tests {
     }
 
     #[test]
+    fn single_sign_on_comes_from_the_file_and_the_secret_is_never_printed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("trellis.toml");
+        std::fs::write(
+            &path,
+            "public_url = \"https://people.x.org\"\noidc_issuer = \"https://id.x.org\"\n\
+             oidc_client_id = \"trellis\"\noidc_client_secret = \"s3cret\"\n\
+             oidc_trusted_domains = [\"x.org\", \"@y.org\"]\nlocal_passwords = false\n",
+        )
+        .unwrap();
+        let config = Config::load(Some(&path), &Overrides::default()).unwrap();
+        assert_eq!(config.oidc_trusted_domains.list(), ["x.org", "y.org"]);
+        assert!(!config.local_passwords);
+        let provider = config.sso_provider().unwrap().unwrap();
+        assert_eq!(provider.label(), "id.x.org", "the issuer's host by default");
+        assert_eq!(
+            provider.redirect_uri(),
+            "https://people.x.org/signin/sso/callback"
+        );
+        assert!(!format!("{config:?}").contains("s3cret"));
+    }
+
+    #[test]
     fn unknown_keys_in_the_file_are_refused() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("trellis.toml");

@@ -369,6 +369,8 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
                     local_passwords: sso.local_passwords,
                 },
             )?;
+            // Settings that cannot work stop Trellis before it touches the database.
+            config.sso_provider()?;
             let store = open(&config, true).await?;
             serve(Arc::new(store), &config, None).await?;
         }

@@ -855,3 +855,114 @@ async fn a_wrong_smtp_url_is_a_warning_and_trellis_serves(backend: &'static str)
     );
     assert!(!stderr.contains("s3cret"), "the password is never printed");
 }
+
+/// `trellis serve` with extra environment; stderr is kept.
+fn serve_with_env(database: &str, port: u16, env: &[(&str, &str)]) -> std::process::Child {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_trellis"));
+    command
+        .args([
+            "serve",
+            "--database",
+            database,
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .env_remove("TRELLIS_DATABASE")
+        .env_remove("TRELLIS_CONFIG")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    command.spawn().expect("start trellis serve")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[test]
+fn single_sign_on_settings_that_cannot_work_stop_trellis_with_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("t.db").display());
+    let cases: [(&[(&str, &str)], &str); 4] = [
+        (
+            &[
+                ("TRELLIS_OIDC_ISSUER", "http://id.example.org"),
+                ("TRELLIS_OIDC_CLIENT_ID", "trellis"),
+                ("TRELLIS_OIDC_CLIENT_SECRET", "s3cret"),
+            ],
+            "must use https",
+        ),
+        (
+            &[
+                ("TRELLIS_OIDC_ISSUER", "https://id.example.org"),
+                ("TRELLIS_OIDC_CLIENT_ID", "trellis"),
+            ],
+            "oidc_client_secret is missing",
+        ),
+        (
+            &[("TRELLIS_LOCAL_PASSWORDS", "false")],
+            "local_passwords = false needs single sign-on",
+        ),
+        (
+            &[
+                ("TRELLIS_OIDC_ISSUER", "https://id.example.org"),
+                ("TRELLIS_OIDC_CLIENT_ID", "trellis"),
+                ("TRELLIS_OIDC_CLIENT_SECRET", "s3cret"),
+                (
+                    "TRELLIS_OIDC_TRUSTED_DOMAINS",
+                    "example.org, ana@example.org",
+                ),
+            ],
+            "oidc_trusted_domains: \"ana@example.org\" is not an e-mail domain",
+        ),
+    ];
+    for (env, expected) in cases {
+        let out = serve_with_env(&database, free_port(), env)
+            .wait_with_output()
+            .unwrap();
+        assert!(!out.status.success(), "{expected}: trellis stops");
+        let stderr = text(&out.stderr);
+        let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+        assert_eq!(lines.len(), 1, "one line: {stderr}");
+        assert!(lines[0].contains(expected), "{expected}: {stderr}");
+        assert!(!stderr.contains("s3cret"), "the secret is never printed");
+    }
+}
+
+#[tokio::test]
+async fn a_provider_that_does_not_answer_is_a_warning_and_trellis_serves() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("t.db").display());
+    let port = free_port();
+    let mut child = serve_with_env(
+        &database,
+        port,
+        &[
+            ("TRELLIS_OIDC_ISSUER", "http://127.0.0.1:9"),
+            ("TRELLIS_OIDC_CLIENT_ID", "trellis"),
+            ("TRELLIS_OIDC_CLIENT_SECRET", "s3cret"),
+        ],
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut served = false;
+    while Instant::now() < deadline && !served {
+        served = std::net::TcpStream::connect(("127.0.0.1", port)).is_ok();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let _ = child.kill();
+    let out = child.wait_with_output().unwrap();
+    assert!(served, "trellis serves while the provider is down");
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("single sign-on: the sign-in provider is unavailable")
+            && stderr.contains("sign-in will ask it again"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("s3cret"), "the secret is never printed");
+}

@@ -41,7 +41,8 @@ impl TrustedDomains {
     pub fn parse<'a>(items: impl IntoIterator<Item = &'a str>) -> Result<TrustedDomains, String> {
         let mut domains = Vec::new();
         for item in items.into_iter().flat_map(|i| i.split(',')) {
-            let domain = item.trim().trim_start_matches('@').to_lowercase();
+            let item = item.trim();
+            let domain = item.trim_start_matches('@').to_lowercase();
             if domain.is_empty() {
                 continue;
             }
