@@ -886,3 +886,44 @@ async fn a_manager_approves_stretch_work_from_the_notification() {
     assert!(!bell.contains('1'), "nothing unread: {bell}");
     client.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_signs_in_with_single_sign_on_and_lands_where_they_were_going() {
+    use common::oidc::{CLIENT_ID, CLIENT_SECRET, OidcProvider};
+    // The redirect URI comes from the public URL, so the address is chosen first.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let provider = OidcProvider::start(&format!("{base}/signin/sso/callback"));
+    let sso = trellis_sso::Provider::new(trellis_sso::SsoConfig {
+        issuer: provider.issuer.clone(),
+        client_id: CLIENT_ID.into(),
+        client_secret: CLIENT_SECRET.into(),
+        label: "Acme ID".into(),
+        public_url: base.clone(),
+    })
+    .unwrap();
+    let config = trellis_web::WebConfig {
+        site: trellis_core::mail::Site::new(&base),
+        sso: Some(std::sync::Arc::new(sso)),
+        ..Default::default()
+    };
+    let app = TestApp::with_config("sqlite", config).await;
+    let router = app.router.clone();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    provider
+        .sign_in_as("u-dana", "dev@acme.test", Some(true), "Dana Dev")
+        .await;
+
+    let (_driver, client) = browser().await;
+    // A page that needs a session sends the browser to sign in, then back to it.
+    client.goto(&format!("{base}/plate")).await.unwrap();
+    wait_for_url(&client, "/signin").await;
+    click(&client, Locator::LinkText("Sign in with Acme ID")).await;
+    // Back at Trellis, on her own plate (where /plate leads).
+    wait_for_url(&client, &format!("{base}/people/")).await;
+    let url = client.current_url().await.unwrap();
+    assert!(url.path().ends_with("/plate"), "{url}");
+    client.goto(&format!("{base}/")).await.unwrap();
+    assert_eq!(text_of(&client, "h1").await, "Hello, Dana");
+    client.close().await.unwrap();
+}
