@@ -324,6 +324,20 @@ impl ImportStore for FakeStore {
     async fn discard_pending_import(&self, id: &str, account: AccountId) -> CoreResult<()> {
         unreachable!("OrgStore::discard_pending_import is not used by the services under test")
     }
+    async fn waiting_imports(
+        &self,
+        account: AccountId,
+        since: i64,
+    ) -> CoreResult<Vec<crate::org::store::WaitingImport>> {
+        unreachable!("ImportStore::waiting_imports is not used by the services under test")
+    }
+    async fn pending_import(
+        &self,
+        id: &str,
+        account: AccountId,
+    ) -> CoreResult<Option<PendingImport>> {
+        unreachable!("ImportStore::pending_import is not used by the services under test")
+    }
     async fn take_pending_import(
         &self,
         id: &str,

@@ -48,6 +48,12 @@ fn started(row: &dyn Columns) -> CoreResult<StartedSignIn> {
 #[async_trait::async_trait]
 impl SsoStore for SqlStore {
     async fn save_started_sign_in(&self, s: &StartedSignIn) -> CoreResult<()> {
+        // Sign-ins nobody finished go, so starting many fills nothing.
+        sqlx::query("DELETE FROM sso_sign_ins WHERE created_at < $1")
+            .bind(s.created_at - trellis_core::auth::sso::SIGN_IN_WINDOW_SECONDS)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
         sqlx::query(
             "INSERT INTO sso_sign_ins (state_digest, browser_digest, nonce, pkce_verifier, \
              next_path, created_at) VALUES ($1, $2, $3, $4, $5, $6)",

@@ -93,6 +93,14 @@ pub struct PendingImport {
     pub deactivate_missing: bool,
 }
 
+/// An upload kept for its admin, as listed (without its content).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaitingImport {
+    pub id: String,
+    pub file_name: String,
+    pub uploaded_at: i64,
+}
+
 /// One person and the people around them: reads the person pages make.
 #[async_trait]
 pub trait PersonStore: Send + Sync {
@@ -161,6 +169,19 @@ pub trait ImportStore: Send + Sync {
     ) -> CoreResult<()>;
     /// Removes an upload whose preview found it cannot be applied.
     async fn discard_pending_import(&self, id: &str, account: AccountId) -> CoreResult<()>;
+    /// The uploads this account kept and has neither applied nor discarded, newest first
+    /// (those older than `since` are pruned).
+    async fn waiting_imports(
+        &self,
+        account: AccountId,
+        since: i64,
+    ) -> CoreResult<Vec<WaitingImport>>;
+    /// An upload of this account, read and kept (to show its preview again).
+    async fn pending_import(
+        &self,
+        id: &str,
+        account: AccountId,
+    ) -> CoreResult<Option<PendingImport>>;
     /// An upload of this account, removed as it is taken.
     async fn take_pending_import(
         &self,

@@ -207,38 +207,82 @@ impl trellis_core::org::store::ImportStore for SqlStore {
             .map_err(map_err)?;
         Ok(())
     }
+    async fn waiting_imports(
+        &self,
+        account: trellis_core::AccountId,
+        since: i64,
+    ) -> CoreResult<Vec<trellis_core::org::store::WaitingImport>> {
+        let rows: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT id, file_name, created_at FROM pending_imports WHERE account_id = $1 \
+             AND created_at >= $2 ORDER BY created_at DESC, id",
+        )
+        .bind(account.0)
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, file_name, uploaded_at)| trellis_core::org::store::WaitingImport {
+                    id,
+                    file_name,
+                    uploaded_at,
+                },
+            )
+            .collect())
+    }
+    async fn pending_import(
+        &self,
+        id: &str,
+        account: trellis_core::AccountId,
+    ) -> CoreResult<Option<trellis_core::org::store::PendingImport>> {
+        read_pending(self, id, account).await
+    }
     async fn take_pending_import(
         &self,
         id: &str,
         account: trellis_core::AccountId,
     ) -> CoreResult<Option<trellis_core::org::store::PendingImport>> {
-        let row = sqlx::query(
+        let found = read_pending(self, id, account).await?;
+        if found.is_some() {
+            sqlx::query("DELETE FROM pending_imports WHERE id = $1")
+                .bind(id.to_string())
+                .execute(&self.pool)
+                .await
+                .map_err(map_err)?;
+        }
+        Ok(found)
+    }
+}
+
+/// An upload of an account, with its file expanded.
+async fn read_pending(
+    store: &SqlStore,
+    id: &str,
+    account: trellis_core::AccountId,
+) -> CoreResult<Option<trellis_core::org::store::PendingImport>> {
+    let row = sqlx::query(
             "SELECT file_name, content, deactivate_missing FROM pending_imports WHERE id = $1 AND account_id = $2",
         )
         .bind(id.to_string())
         .bind(account.0)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&store.pool)
         .await
         .map_err(map_err)?;
-        let Some(row) = row else { return Ok(None) };
-        sqlx::query("DELETE FROM pending_imports WHERE id = $1")
-            .bind(id.to_string())
-            .execute(&self.pool)
-            .await
-            .map_err(map_err)?;
-        let stored: Vec<u8> = row.try_get("content").map_err(map_err)?;
-        let file_name = row.try_get("file_name").map_err(map_err)?;
-        let deactivate_missing = row
-            .try_get::<i64, _>("deactivate_missing")
-            .map_err(map_err)?
-            != 0;
-        drop(row);
-        Ok(Some(trellis_core::org::store::PendingImport {
-            file_name,
-            content: expand_upload(stored)?,
-            deactivate_missing,
-        }))
-    }
+    let Some(row) = row else { return Ok(None) };
+    let stored: Vec<u8> = row.try_get("content").map_err(map_err)?;
+    let file_name = row.try_get("file_name").map_err(map_err)?;
+    let deactivate_missing = row
+        .try_get::<i64, _>("deactivate_missing")
+        .map_err(map_err)?
+        != 0;
+    drop(row);
+    Ok(Some(trellis_core::org::store::PendingImport {
+        file_name,
+        content: expand_upload(stored)?,
+        deactivate_missing,
+    }))
 }
 
 /// Secondary indexes of the tables an import fills. When an import more than doubles the

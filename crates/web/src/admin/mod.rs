@@ -2,4 +2,5 @@
 
 pub mod accounts;
 pub mod api;
+pub mod import;
 pub mod pages;

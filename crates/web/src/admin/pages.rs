@@ -7,16 +7,12 @@ use crate::error::PageError;
 use crate::pages::layout::{Frame, page};
 use crate::pages::{csrf_field, plural, settings};
 use axum::Router;
-use axum::extract::{Multipart, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use maud::{Markup, html};
 use serde::Deserialize;
-use trellis_core::auth::random_token;
-use trellis_core::org::import::{ImportOptions, ImportPlan, Located, MassLeave};
-use trellis_core::org::imports;
-use trellis_core::org::store::PendingImport;
 use trellis_core::settings::Settings;
 use trellis_core::{CoreError, FieldError};
 
@@ -24,13 +20,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin", get(show_admin))
         .route("/admin/settings", get(show_settings).post(save_settings))
-        .route(
-            "/admin/import",
-            get(show_import)
-                .post(preview_import)
-                .layer(crate::upload_body()),
-        )
-        .route("/admin/import/commit", post(commit_import))
+        .merge(super::import::routes())
         .route("/admin/audit", get(show_audit))
         .route(
             "/admin/ladder",
@@ -248,285 +238,6 @@ async fn save_settings(
         .into_response())
 }
 
-fn upload_form(user: &CurrentUser) -> Markup {
-    html! {
-        form method="post" action="/admin/import" enctype="multipart/form-data" {
-            (csrf_field(user))
-            div.field {
-                label for="file" { "CSV file" }
-                input #file type="file" name="file" accept=".csv,text/csv" required;
-                p.hint { "Columns are matched by name, whatever their case and punctuation: Employee Id, Email, Name (or First Name and Last Name), Preferred Name, Title, Manager Email (or Manager Id, Reports To), Department, Team, Location, Time Zone, Start Date, Status, Level, Skills (as rust:4; sql:3+). Very large files import faster from the command line (trellis import people)." }
-            }
-            div.field {
-                label { input type="checkbox" name="deactivate_missing" value="1"; " Mark active people who are not in the file as having left" }
-            }
-            button type="submit" { "Preview import" }
-        }
-    }
-}
-
-#[derive(Debug, Deserialize)]
-pub struct ImportDoneParams {
-    pub created: Option<usize>,
-    pub updated: Option<usize>,
-    pub unchanged: Option<usize>,
-    pub deactivated: Option<usize>,
-}
-
-async fn show_import(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    Query(done): Query<ImportDoneParams>,
-) -> Result<Markup, PageError> {
-    require_admin(&user)?;
-    let settings = settings(&state).await?;
-    let body = html! {
-        h1 { "Import people" }
-        @if let (Some(c), Some(u), Some(n), Some(d)) = (done.created, done.updated, done.unchanged, done.deactivated) {
-            p.notice role="status" { "Import applied: " (c) " added, " (u) " updated, " (n) " unchanged, " (d) " marked as left." }
-        }
-        p.lead { "Nothing is written until you have checked the preview and confirmed it." }
-        (upload_form(&user))
-    };
-    Ok(page(
-        &Frame {
-            user: &user,
-            settings: &settings,
-            section: "admin",
-        },
-        "Import people",
-        body,
-    ))
-}
-
-fn error_list(file: &str, plan: &ImportPlan) -> Markup {
-    html! {
-        div.error-summary role="alert" {
-            p { strong { (plural((plan.errors.len() + plan.errors_not_shown) as i64, "problem", "problems")) " found. Nothing was written." }
-                " Correct the file and upload it again." }
-            ol #import-errors {
-                @for issue in &plan.errors { li { code { (Located { file, issue }.to_string()) } } }
-            }
-            @if plan.errors_not_shown > 0 { p { "… and " (plan.errors_not_shown) " more." } }
-        }
-    }
-}
-
-async fn preview_import(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    mut multipart: Multipart,
-) -> Result<Response, PageError> {
-    require_admin(&user)?;
-    let settings = settings(&state).await?;
-    let upload = crate::org::pages::upload::read_upload(&mut multipart, "upload.csv").await?;
-    let deactivate_missing = upload.checked("deactivate_missing");
-    let crate::org::pages::upload::Upload {
-        csrf,
-        file_name,
-        content,
-        ..
-    } = upload;
-    user.check_csrf(&csrf)?;
-    let Some(content) = content.filter(|c| !c.is_empty()) else {
-        return Err(PageError {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            title: "No file".into(),
-            message: "Choose a CSV file to import.".into(),
-            fields: vec![],
-        });
-    };
-    // The preview shows a mass leave and asks for the count; the commit checks it.
-    let options = ImportOptions {
-        deactivate_missing,
-        mass_leave: MassLeave::Allow,
-        importer: Some(user.viewer.person_id()),
-    };
-    let store = state.store.as_ref();
-    let parsed = imports::read(&user.viewer, &content)?;
-    // A file that can still be applied is kept for the commit before it is planned, and
-    // dropped here: the file, its rows and the organisation are never all held at once.
-    let upload_id = random_token()?;
-    let kept = parsed.errors.is_empty();
-    if kept {
-        let pending = PendingImport {
-            file_name: file_name.clone(),
-            content,
-            deactivate_missing,
-        };
-        store
-            .save_pending_import(&upload_id, user.account.id, pending, crate::now())
-            .await?;
-    } else {
-        drop(content);
-    }
-    let plan = imports::plan(store, parsed, options).await?;
-    if kept && (!plan.is_valid() || plan.is_empty()) {
-        store
-            .discard_pending_import(&upload_id, user.account.id)
-            .await?;
-    }
-    let frame = Frame {
-        user: &user,
-        settings: &settings,
-        section: "admin",
-    };
-    if !plan.is_valid() {
-        let body = html! {
-            h1 { "Import people" }
-            p.lead { "Checked " strong { (file_name) } "." }
-            (error_list(&file_name, &plan))
-            (upload_form(&user))
-        };
-        return Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            page(&frame, "Import people", body),
-        )
-            .into_response());
-    }
-    let body = html! {
-        h1 { "Preview: " (file_name) }
-        ul.preview-counts {
-            li { strong { (plan.creates.len()) } "to add" }
-            li { strong { (plan.updates.len()) } "to update" }
-            li { strong { (plan.unchanged) } "unchanged" }
-            li { strong { (plan.deactivations.len()) } "to mark as left" }
-        }
-        @if !plan.ignored_columns.is_empty() {
-            p.warning { "Ignored columns (not used by Trellis): " (plan.ignored_columns.join(", ")) }
-        }
-        @if !plan.new_teams.is_empty() { p { "New teams: " (plan.new_teams.join(", ")) } }
-        @if !plan.new_levels.is_empty() { p { "New job levels: " (plan.new_levels.join(", ")) } }
-        @if !plan.new_skills.is_empty() { p { "New skills: " (plan.new_skills.join(", ")) } }
-        @if !plan.warnings.is_empty() {
-            div.warning { p { strong { "Please check:" } }
-                ul { @for w in &plan.warnings { li { (Located { file: &file_name, issue: w }.to_string()) } } } }
-        }
-        (changes_and_leavers(&plan))
-        @if plan.is_empty() {
-            p.notice { "This file matches what Trellis already holds: there is nothing to change." }
-        } @else {
-            form method="post" action="/admin/import/commit" {
-                (csrf_field(&user))
-                input type="hidden" name="upload" value=(upload_id);
-                @if plan.is_mass_leave() {
-                    div.warning role="alert" {
-                        p { strong { "This would mark " (plan.deactivations.len()) " of the " (plan.active_people) " active people as having left." }
-                            " A file cut short or exported from the wrong view looks like this. Check the file; to go ahead, type the number of people to mark as left." }
-                        div.field {
-                            label for="confirm_leave_count" { "Number of people to mark as left" }
-                            input #confirm_leave_count type="text" inputmode="numeric" name="confirm_leave_count" autocomplete="off" required;
-                        }
-                    }
-                }
-                button type="submit" { "Apply import" }
-                " "
-                a.button.secondary href="/admin/import" { "Cancel" }
-            }
-        }
-    };
-    Ok(page(&frame, "Import preview", body).into_response())
-}
-
-/// What an import changes, person by person, and who it marks as left.
-fn changes_and_leavers(plan: &trellis_core::org::import::ImportPlan) -> Markup {
-    html! {
-        @if !plan.updates.is_empty() {
-            h2 { "Changes" }
-            table.responsive {
-                thead { tr { th { "Line" } th { "Person" } th { "What changes" } } }
-                tbody {
-                    @for u in plan.updates.iter().take(100) {
-                        tr { td data-label="Line" { (u.line) } td data-label="Person" { (u.record.name) " " span.muted { (u.record.email) } } td data-label="Changes" { (u.changed.join(", ")) } }
-                    }
-                }
-            }
-            @if plan.updates.len() > 100 { p.muted { "… and " (plan.updates.len() - 100) " more." } }
-        }
-        @if !plan.deactivations.is_empty() {
-            h2 { "To mark as left" }
-            ul #leaving {
-                @for d in plan.deactivations.iter().take(200) { li { (d.name) " " span.muted { (d.email) } } }
-            }
-            @if plan.deactivations.len() > 200 { p.muted { "… and " (plan.deactivations.len() - 200) " more." } }
-        }
-    }
-}
-
-#[derive(Debug, Deserialize)]
-pub struct CommitForm {
-    pub csrf: String,
-    pub upload: String,
-    /// The count typed to confirm a mass leave.
-    #[serde(default)]
-    pub confirm_leave_count: String,
-}
-
-async fn commit_import(
-    State(state): State<AppState>,
-    CsrfForm(user, form): CsrfForm<CommitForm>,
-) -> Result<Response, PageError> {
-    require_admin(&user)?;
-    let Some(upload) = state
-        .store
-        .take_pending_import(&form.upload, user.account.id)
-        .await?
-    else {
-        return Err(PageError::new(
-            StatusCode::GONE,
-            "Preview expired",
-            "This preview has already been applied or has expired. Upload the file again.",
-        ));
-    };
-    let PendingImport {
-        file_name,
-        content,
-        deactivate_missing,
-    } = upload;
-    // The file by value: freed once read.
-    let (plan, summary) = imports::apply(
-        state.store.as_ref(),
-        &user.viewer,
-        &file_name,
-        content,
-        ImportOptions {
-            deactivate_missing,
-            mass_leave: match form.confirm_leave_count.trim().parse() {
-                Ok(n) => MassLeave::AllowExactly(n),
-                Err(_) => MassLeave::Refuse,
-            },
-            importer: Some(user.viewer.person_id()),
-        },
-        crate::now(),
-    )
-    .await?;
-    match summary {
-        Some(s) => Ok(Redirect::to(&format!(
-            "/admin/import?created={}&updated={}&unchanged={}&deactivated={}",
-            s.created, s.updated, s.unchanged, s.deactivated
-        ))
-        .into_response()),
-        None => {
-            // The organisation changed between preview and commit.
-            let settings = settings(&state).await?;
-            let body = html! { h1 { "Import people" } (error_list(&file_name, &plan)) (upload_form(&user)) };
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                page(
-                    &Frame {
-                        user: &user,
-                        settings: &settings,
-                        section: "admin",
-                    },
-                    "Import people",
-                    body,
-                ),
-            )
-                .into_response())
-        }
-    }
-}
-
 /// The page of an audit line's subject ("commitment 12" → its page), when it has one.
 fn subject_link(subject: &str) -> Option<String> {
     let (kind, id) = subject.split_once(' ')?;
@@ -589,4 +300,4 @@ async fn show_audit(
     ))
 }
 
-crate::auth::csrf_form!(CommitForm, SettingsForm);
+crate::auth::csrf_form!(SettingsForm);

@@ -207,10 +207,21 @@ pub async fn for_managers(
     Ok(actions)
 }
 
-/// An admin's: people who cannot sign in, mail that failed or cannot go.
-pub async fn for_admins(state: &AppState) -> Result<Vec<Action>, CoreError> {
+/// An admin's: their imports waiting to be applied, people who cannot sign in, mail that
+/// failed or cannot go.
+pub async fn for_admins(state: &AppState, user: &CurrentUser) -> Result<Vec<Action>, CoreError> {
     let store = state.store.as_ref();
     let mut actions = Vec::new();
+    for waiting in crate::admin::import::waiting_uploads(state, user).await? {
+        actions.push(action(
+            format!(
+                "Your import of {} waits for you to check and apply it",
+                waiting.file_name
+            ),
+            format!("/admin/import/waiting/{}", waiting.id),
+            false,
+        ));
+    }
     let without = store.people_without_password().await?.len() as i64;
     if without > 0 {
         actions.push(action(

@@ -44,7 +44,7 @@ pub async fn show_home(
         actions.extend(super::next::for_managers(&state, &user, &me.reports).await?);
     }
     if user.viewer.may_administer() {
-        actions.extend(super::next::for_admins(&state).await?);
+        actions.extend(super::next::for_admins(&state, &user).await?);
     }
     let body = html! {
         h1 { "Hello, " (me.person.preferred_name.clone().unwrap_or_else(|| me.person.name.split(' ').next().unwrap_or("").to_string())) }

@@ -1,11 +1,12 @@
 //! The home page says what is waiting for each person, with links where it is done: a
 //! member's own work and notifications, a manager's approvals and reviews, an admin's
-//! people without an account and undelivered mail.
+//! imports waiting, people without an account and undelivered mail.
 
-use crate::common::{self, TestApp};
+use crate::common::{self, PASSWORD, TestApp, hidden_value};
 use axum::http::{Method, StatusCode};
 use serde_json::json;
 use trellis_core::mail::{MailStore, OutgoingMail, message_id};
+use trellis_core::store::prelude::PersonStore;
 use trellis_store::backend_tests;
 
 fn today() -> String {
@@ -93,4 +94,96 @@ async fn home_lists_next_actions_for_a_member_a_manager_and_an_admin(backend: &'
     // Others see none of the admin's lines.
     let page = app.get_page("/", Some(&max)).await.text();
     assert!(!page.contains("cannot sign in yet"));
+}
+
+backend_tests!(an_admins_unapplied_import_waits_on_their_home_page_until_applied_or_discarded);
+async fn an_admins_unapplied_import_waits_on_their_home_page_until_applied_or_discarded(
+    backend: &'static str,
+) {
+    let app = TestApp::new(backend).await;
+    let hr = app.sign_in("hr@acme.test", PASSWORD).await.unwrap();
+    let good = "Email,Name,Manager Email\nnew@acme.test,New Person,mgr@acme.test\n";
+    let r = app.send(crate::pages::multipart(&hr, good, false)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let upload = hidden_value(&r.text(), "upload");
+
+    // The admin walks away; home says what waits and links to the preview.
+    let home = app.get_page("/", Some(&hr)).await.text();
+    let line = "Your import of hris.csv waits for you to check and apply it";
+    assert!(home.contains(line), "{home}");
+    let link = format!("/admin/import/waiting/{upload}");
+    assert!(home.contains(&link), "{home}");
+    let listed = app.get_page("/admin/import", Some(&hr)).await.text();
+    assert!(
+        listed.contains("Waiting for you to apply") && listed.contains(&link),
+        "{listed}"
+    );
+
+    // Another admin neither sees it nor opens it.
+    let ceo = app
+        .store
+        .person_id_by_email("ceo@acme.test")
+        .await
+        .unwrap()
+        .unwrap();
+    sqlx::query("UPDATE accounts SET is_admin = 1 WHERE person_id = $1")
+        .bind(ceo.0)
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    let other = app.sign_in("ceo@acme.test", PASSWORD).await.unwrap();
+    assert!(!app.get_page("/", Some(&other)).await.text().contains(line));
+    let r = app.get_page(&link, Some(&other)).await;
+    assert_eq!(r.status, StatusCode::GONE, "an upload belongs to its admin");
+
+    // Reopened, the preview applies.
+    let preview = app.get_page(&link, Some(&hr)).await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.text());
+    assert!(
+        preview.text().contains("<strong>1</strong>to add"),
+        "{}",
+        preview.text()
+    );
+    assert_eq!(hidden_value(&preview.text(), "upload"), upload);
+    let r = app
+        .post_form(
+            "/admin/import/commit",
+            Some(&hr),
+            None,
+            &[("csrf", &hr.csrf), ("upload", &upload)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert!(!app.get_page("/", Some(&hr)).await.text().contains(line));
+
+    // Another upload, discarded, leaves nothing waiting and nothing written.
+    let more = "Email,Name,Manager Email\nmore@acme.test,More Person,mgr@acme.test\n";
+    let r = app.send(crate::pages::multipart(&hr, more, false)).await;
+    let upload = hidden_value(&r.text(), "upload");
+    let r = app
+        .post_form(
+            "/admin/import/discard",
+            Some(&hr),
+            None,
+            &[("csrf", &hr.csrf), ("upload", &upload)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(
+        !app.get_page("/", Some(&hr))
+            .await
+            .text()
+            .contains("waits for you to check")
+    );
+    assert!(
+        app.store
+            .person_id_by_email("more@acme.test")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let gone = app
+        .get_page(&format!("/admin/import/waiting/{upload}"), Some(&hr))
+        .await;
+    assert_eq!(gone.status, StatusCode::GONE);
 }

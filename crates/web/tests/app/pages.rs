@@ -266,7 +266,7 @@ async fn the_person_page_shows_the_history_its_viewer_may_see() {
     assert!(!page.contains("<strong>Level</strong>"), "{page}");
 }
 
-fn multipart(session: &Session, csv: &str, deactivate: bool) -> Request<Body> {
+pub(crate) fn multipart(session: &Session, csv: &str, deactivate: bool) -> Request<Body> {
     let ticked: &[&str] = if deactivate {
         &["deactivate_missing"]
     } else {
