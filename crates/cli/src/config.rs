@@ -31,8 +31,9 @@ pub struct Config {
     pub oidc_client_secret: Option<String>,
     /// What the button says after "Sign in with" (default: the issuer's host).
     pub oidc_name: Option<String>,
-    /// E-mail domains whose addresses the provider is trusted to have verified.
-    pub oidc_trusted_domains: TrustedDomains,
+    /// E-mail domains whose addresses the provider is trusted to have verified, as given
+    /// (checked with the rest of single sign-on, at start-up).
+    pub oidc_trusted_domains: Vec<String>,
     /// Whether people may sign in with a Trellis password.
     pub local_passwords: bool,
 }
@@ -78,7 +79,7 @@ impl Default for Config {
             oidc_client_id: None,
             oidc_client_secret: None,
             oidc_name: None,
-            oidc_trusted_domains: TrustedDomains::default(),
+            oidc_trusted_domains: Vec::new(),
             local_passwords: true,
         }
     }
@@ -174,10 +175,6 @@ impl Config {
                 .with_context(|| format!("in {}", path.display()))?;
         }
         config.apply(overrides.clone())?;
-        anyhow::ensure!(
-            config.local_passwords || config.oidc_issuer.is_some(),
-            "local_passwords = false needs single sign-on: set oidc_issuer too, or nobody could sign in"
-        );
         Ok(config)
     }
 
@@ -242,8 +239,7 @@ impl Config {
             self.oidc_name = Some(v);
         }
         if let Some(list) = o.oidc_trusted_domains {
-            self.oidc_trusted_domains = TrustedDomains::parse(list.iter().map(String::as_str))
-                .map_err(anyhow::Error::msg)?;
+            self.oidc_trusted_domains = list;
         }
         if let Some(v) = o.local_passwords {
             self.local_passwords = v;
@@ -251,15 +247,19 @@ impl Config {
         Ok(())
     }
 
-    /// The OpenID provider when single sign-on is set up; a settings error in one line.
-    pub fn sso_provider(&self) -> Result<Option<trellis_sso::Provider>> {
+    /// The OpenID provider and its trusted domains when single sign-on is set up; why it
+    /// cannot work, in one sentence, when its settings are wrong.
+    pub fn sso_provider(&self) -> Result<Option<(trellis_sso::Provider, TrustedDomains)>, String> {
         let Some(issuer) = self.oidc_issuer.clone() else {
-            anyhow::ensure!(
-                self.oidc_client_id.is_none() && self.oidc_client_secret.is_none(),
-                "oidc_client_id and oidc_client_secret are set but oidc_issuer is not: give the provider's issuer URL"
-            );
+            if self.oidc_client_id.is_some() || self.oidc_client_secret.is_some() {
+                return Err("oidc_client_id and oidc_client_secret are set but oidc_issuer is not: give the provider's issuer URL".into());
+            }
+            if !self.local_passwords {
+                return Err("local_passwords = false needs single sign-on: set oidc_issuer too, or nobody could sign in".into());
+            }
             return Ok(None);
         };
+        let trusted = TrustedDomains::parse(self.oidc_trusted_domains.iter().map(String::as_str))?;
         let label = self.oidc_name.clone().unwrap_or_else(|| {
             issuer
                 .split("://")
@@ -275,8 +275,7 @@ impl Config {
             label,
             public_url: self.site().public_url,
         })
-        .map(Some)
-        .map_err(anyhow::Error::msg)
+        .map(|provider| Some((provider, trusted)))
     }
 
     /// Where people reach Trellis: the public URL, or the listen address.
@@ -343,9 +342,9 @@ mod tests {
         )
         .unwrap();
         let config = Config::load(Some(&path), &Overrides::default()).unwrap();
-        assert_eq!(config.oidc_trusted_domains.list(), ["x.org", "y.org"]);
         assert!(!config.local_passwords);
-        let provider = config.sso_provider().unwrap().unwrap();
+        let (provider, trusted) = config.sso_provider().unwrap().unwrap();
+        assert_eq!(trusted.list(), ["x.org", "y.org"]);
         assert_eq!(provider.label(), "id.x.org", "the issuer's host by default");
         assert_eq!(
             provider.redirect_uri(),

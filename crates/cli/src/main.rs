@@ -369,8 +369,6 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
                     local_passwords: sso.local_passwords,
                 },
             )?;
-            // Settings that cannot work stop Trellis before it touches the database.
-            config.sso_provider()?;
             let store = open(&config, true).await?;
             serve(Arc::new(store), &config, None).await?;
         }
@@ -756,7 +754,7 @@ pub(crate) async fn serve(
             )
         })?;
     let address = listener.local_addr()?;
-    let sso = single_sign_on(config).await?;
+    let sso = single_sign_on(config).await;
     // Mail that cannot be sent is a warning, not a reason to stop: it queues until the
     // settings are fixed, and Admin → E-mail says why.
     let (mail_problem, worker) = match config.mailer() {
@@ -790,9 +788,11 @@ pub(crate) async fn serve(
             max_upload_bytes: config.max_upload_mb as usize * 1024 * 1024,
             site: config.site(),
             mail_problem,
-            sso,
-            trusted_domains: config.oidc_trusted_domains.clone(),
-            local_passwords: config.local_passwords,
+            // Without a working provider, passwords keep working: nobody is locked out.
+            local_passwords: config.local_passwords || sso.provider.is_none(),
+            sso: sso.provider,
+            trusted_domains: sso.trusted_domains,
+            sso_problem: sso.problem,
         },
     );
     let app = trellis_web::router(state);
@@ -822,12 +822,31 @@ pub(crate) async fn serve(
     Ok(())
 }
 
-/// The OpenID provider, asked for its metadata once: settings that cannot work stop
-/// Trellis with one line; a provider that does not answer yet is one warning line, and
-/// sign-in asks it again.
-async fn single_sign_on(config: &Config) -> Result<Option<Arc<trellis_sso::Provider>>> {
-    let Some(provider) = config.sso_provider()? else {
-        return Ok(None);
+/// Single sign-on as Trellis starts with it.
+#[derive(Default)]
+struct SingleSignOn {
+    provider: Option<Arc<trellis_sso::Provider>>,
+    trusted_domains: trellis_core::auth::sso::TrustedDomains,
+    /// Why it is off although it is configured.
+    problem: Option<String>,
+}
+
+/// The OpenID provider, asked for its metadata once. Settings that cannot work are one
+/// line, and Trellis serves with password sign-in; a provider that does not answer yet is
+/// one warning line, and each sign-in asks it again.
+async fn single_sign_on(config: &Config) -> SingleSignOn {
+    let (provider, trusted_domains) = match config.sso_provider() {
+        Ok(Some(found)) => found,
+        Ok(None) => return SingleSignOn::default(),
+        Err(problem) => {
+            tracing::error!(
+                "single sign-on is off: {problem}; people sign in with Trellis passwords until it is fixed"
+            );
+            return SingleSignOn {
+                problem: Some(problem),
+                ..Default::default()
+            };
+        }
     };
     match provider.discover().await {
         Ok(()) => tracing::info!(
@@ -840,7 +859,11 @@ async fn single_sign_on(config: &Config) -> Result<Option<Arc<trellis_sso::Provi
             provider.issuer()
         ),
     }
-    Ok(Some(Arc::new(provider)))
+    SingleSignOn {
+        provider: Some(Arc::new(provider)),
+        trusted_domains,
+        problem: None,
+    }
 }
 
 async fn shutdown_signal() {

@@ -885,8 +885,24 @@ fn free_port() -> u16 {
         .port()
 }
 
-#[test]
-fn single_sign_on_settings_that_cannot_work_stop_trellis_with_one_line() {
+/// Waits until `trellis serve` answers, then fetches a page over plain HTTP/1.0.
+async fn fetch_when_served(port: u16, path: &str) -> Option<String> {
+    use std::io::{Read, Write};
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").ok()?;
+            let mut page = String::new();
+            stream.read_to_string(&mut page).ok()?;
+            return Some(page);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    None
+}
+
+#[tokio::test]
+async fn single_sign_on_settings_that_cannot_work_are_one_line_and_passwords_keep_working() {
     let dir = tempfile::tempdir().unwrap();
     let database = format!("sqlite://{}", dir.path().join("t.db").display());
     let cases: [(&[(&str, &str)], &str); 4] = [
@@ -918,19 +934,37 @@ fn single_sign_on_settings_that_cannot_work_stop_trellis_with_one_line() {
                     "TRELLIS_OIDC_TRUSTED_DOMAINS",
                     "example.org, ana@example.org",
                 ),
+                ("TRELLIS_LOCAL_PASSWORDS", "false"),
             ],
             "oidc_trusted_domains: \"ana@example.org\" is not an e-mail domain",
         ),
     ];
     for (env, expected) in cases {
-        let out = serve_with_env(&database, free_port(), env)
-            .wait_with_output()
-            .unwrap();
-        assert!(!out.status.success(), "{expected}: trellis stops");
+        let port = free_port();
+        let mut child = serve_with_env(&database, port, env);
+        let page = fetch_when_served(port, "/signin").await;
+        let _ = child.kill();
+        let out = child.wait_with_output().unwrap();
+        let page = page.unwrap_or_else(|| panic!("{expected}: trellis serves"));
+        assert!(
+            page.contains("type=\"password\""),
+            "{expected}: password sign-in works: {page}"
+        );
+        assert!(
+            !page.contains("Sign in with"),
+            "{expected}: no button that cannot work"
+        );
         let stderr = text(&out.stderr);
-        let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+        let lines: Vec<&str> = stderr
+            .lines()
+            .filter(|l| l.contains("single sign-on"))
+            .collect();
         assert_eq!(lines.len(), 1, "one line: {stderr}");
         assert!(lines[0].contains(expected), "{expected}: {stderr}");
+        assert!(
+            lines[0].contains("people sign in with Trellis passwords"),
+            "{stderr}"
+        );
         assert!(!stderr.contains("s3cret"), "the secret is never printed");
     }
 }

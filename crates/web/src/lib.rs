@@ -52,6 +52,8 @@ pub struct WebConfig {
     /// Whether people may sign in with a password (off: single sign-on only, and the
     /// command line's one-time links).
     pub local_passwords: bool,
+    /// Why single sign-on is off although it is configured (shown to admins).
+    pub sso_problem: Option<String>,
 }
 
 impl Default for WebConfig {
@@ -65,6 +67,7 @@ impl Default for WebConfig {
             sso: None,
             trusted_domains: Default::default(),
             local_passwords: true,
+            sso_problem: None,
         }
     }
 }

@@ -33,7 +33,7 @@ pub struct SsoLinkRequest {
     /// The provider's `sub`, as shown among the refused sign-ins.
     #[schema(min_length = 1)]
     pub subject: String,
-    /// The provider; the configured one when left out.
+    /// The provider: the configured one, which is also what leaving it out means.
     pub issuer: Option<String>,
 }
 
@@ -111,6 +111,14 @@ pub async fn create_sso_link(
     ApiJson(body): ApiJson<SsoLinkRequest>,
 ) -> Result<StatusCode, ApiError> {
     let issuer = issuer_or_configured(&state, body.issuer)?;
+    // Only the provider people sign in with now: a link to another would never be used.
+    if state.config.sso.as_ref().map(|p| p.issuer()) != Some(issuer.as_str()) {
+        return Err(trellis_core::CoreError::field(
+            "issuer",
+            "give the issuer of the provider Trellis signs in with (or leave it out)",
+        )
+        .into());
+    }
     sso::link_by_hand(
         state.store.as_ref(),
         &user.viewer,

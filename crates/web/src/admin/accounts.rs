@@ -144,8 +144,11 @@ pub(crate) async fn sign_in_actions(
 async fn sso_section(state: &AppState, user: &CurrentUser) -> Result<Markup, PageError> {
     let Some(provider) = state.config.sso.as_deref() else {
         return Ok(html! {
-            section.card {
+            section.card #sso {
                 h2 { "Single sign-on" }
+                @if let Some(problem) = &state.config.sso_problem {
+                    p.warning role="alert" { "Single sign-on is off: " (problem) ". People sign in with Trellis passwords until the configuration is fixed and Trellis restarted." }
+                }
                 p { "Not set up: people sign in with a Trellis password. To sign in through your identity provider, set oidc_issuer, oidc_client_id and oidc_client_secret (see the README)." }
             }
         });

@@ -302,6 +302,22 @@ async fn an_unverified_or_unclaimed_email_is_refused_until_an_admin_links_it(
         )
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT, "linked once: {}", r.text());
+    let dana = s.app.id("dev@acme.test").await;
+    let r = s
+        .app
+        .api(
+            Method::POST,
+            &format!("/api/v1/people/{dana}/sso-links"),
+            Some(&hr),
+            Some(json!({"subject": "u-x", "issuer": "https://other.example"})),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "only the provider in use: {}",
+        r.text()
+    );
 
     s.provider
         .sign_in_as("u-rita", "rep@acme.test", Some(false), "Rita Rep")
@@ -559,5 +575,28 @@ async fn a_provider_that_does_not_answer_is_a_page_not_a_crash(backend: &'static
             .await
             .is_ok(),
         "passwords still work"
+    );
+}
+
+backend_tests!(admins_are_told_why_single_sign_on_is_off);
+async fn admins_are_told_why_single_sign_on_is_off(backend: &'static str) {
+    let config = trellis_web::WebConfig {
+        sso_problem: Some("oidc_client_secret is missing".into()),
+        ..Default::default()
+    };
+    let app = TestApp::with_config(backend, config).await;
+    let admin = app
+        .sign_in("hr@acme.test", crate::common::PASSWORD)
+        .await
+        .unwrap();
+    let page = app.get_page("/admin/accounts", Some(&admin)).await.text();
+    assert!(
+        page.contains("Single sign-on is off: oidc_client_secret is missing."),
+        "{page}"
+    );
+    let signin = app.get_page("/signin", None).await.text();
+    assert!(
+        !signin.contains("Sign in with"),
+        "no button that cannot work"
     );
 }
