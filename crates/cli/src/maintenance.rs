@@ -58,8 +58,12 @@ pub(crate) async fn user_create(
     check_password_strength(&password).map_err(|e| anyhow!("{e}"))?;
     create_user(&store, &email, name.as_deref(), admin, &password).await?;
     println!(
-        "Created {} account for {email}.",
-        if admin { "an admin" } else { "a" }
+        "Created {} for {email}.",
+        if admin {
+            "an admin account"
+        } else {
+            "an account"
+        }
     );
     Ok(())
 }

@@ -220,6 +220,10 @@ async fn an_export_imports_back_unchanged_and_accounts_get_tokens(backend: &'sta
         &db.url,
     ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout).trim(),
+        format!("Created an account for {email}.")
+    );
     let out = trellis(&[
         "user",
         "create",

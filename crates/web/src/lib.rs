@@ -102,6 +102,8 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/static/app.css", get(stylesheet))
         .route("/static/app.js", get(script))
+        .route("/static/favicon.svg", get(favicon))
+        .route("/favicon.ico", get(favicon))
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -288,6 +290,7 @@ async fn healthz(
 
 const CSS: &str = include_str!("../static/app.css");
 const JS: &str = include_str!("../static/app.js");
+const FAVICON: &str = include_str!("../static/favicon.svg");
 
 fn asset(body: &'static str, content_type: &'static str) -> axum::response::Response {
     (
@@ -309,6 +312,10 @@ async fn stylesheet() -> axum::response::Response {
 
 async fn script() -> axum::response::Response {
     asset(JS, "text/javascript; charset=utf-8")
+}
+
+async fn favicon() -> axum::response::Response {
+    asset(FAVICON, "image/svg+xml")
 }
 
 /// Seconds since the Unix epoch.

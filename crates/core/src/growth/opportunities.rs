@@ -606,6 +606,42 @@ pub struct PlannedOpportunity {
     pub opportunity: Opportunity,
     /// The owner the optimal plan gives it, if anyone qualifies.
     pub suggestion: Option<Suggestion>,
+    /// Why nobody was given it, when nobody was.
+    pub unfilled: Option<Unfilled>,
+}
+
+/// Why the plan gives an opportunity to nobody.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unfilled {
+    /// Nobody inside has any of the skills it needs.
+    NobodyHasTheSkills,
+    /// People have a skill it needs, but none has the free hours.
+    NoFreeHours,
+    /// Everyone who qualifies is given another opportunity, where they score higher.
+    TakenElsewhere,
+}
+
+impl Unfilled {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Unfilled::NobodyHasTheSkills => "nobody_has_the_skills",
+            Unfilled::NoFreeHours => "no_free_hours",
+            Unfilled::TakenElsewhere => "taken_elsewhere",
+        }
+    }
+
+    pub fn sentence(self) -> &'static str {
+        match self {
+            Unfilled::NobodyHasTheSkills => {
+                "Nobody inside has any of the skills it needs: look at sourcing on its page."
+            }
+            Unfilled::NoFreeHours => "People with its skills have no free hours for it.",
+            Unfilled::TakenElsewhere => {
+                "Everyone who could take it is planned for another opportunity."
+            }
+        }
+    }
 }
 
 /// The plan for every open opportunity the viewer manages at once: the assignment with the
@@ -641,17 +677,23 @@ pub async fn plan(store: &dyn GrowthStore, viewer: &Viewer, now: i64) -> CoreRes
     let cx = context(store, viewer, &ids, now).await?;
     let mut matrix = Scores::new(open.len(), candidates.len());
     let mut scored: Vec<Vec<Suggestion>> = Vec::with_capacity(open.len());
+    // Per opportunity: whether anyone has a skill it needs, and anyone also the hours.
+    let mut reach: Vec<(bool, bool)> = Vec::with_capacity(open.len());
     for (r, o) in open.iter().enumerate() {
         let row = score_all(o, &candidates, &cx);
+        let (mut skilled, mut free) = (false, false);
         for (c, s) in row.iter().enumerate() {
             let needs_skill = o
                 .requirements
                 .iter()
                 .any(|q| candidates[c].skills.iter().any(|k| k.skill == q.skill));
+            skilled |= needs_skill;
             if s.fit.has_capacity && needs_skill {
+                free = true;
                 matrix.set(r, c, Some(s.fit.score));
             }
         }
+        reach.push((skilled, free));
         scored.push(row);
     }
     let assignment = maximise(&matrix);
@@ -664,9 +706,16 @@ pub async fn plan(store: &dyn GrowthStore, viewer: &Viewer, now: i64) -> CoreRes
             s.redact_private_parts();
             s
         });
+        let unfilled = match (&suggestion, reach[r]) {
+            (Some(_), _) => None,
+            (None, (false, _)) => Some(Unfilled::NobodyHasTheSkills),
+            (None, (true, false)) => Some(Unfilled::NoFreeHours),
+            (None, (true, true)) => Some(Unfilled::TakenElsewhere),
+        };
         rows.push(PlannedOpportunity {
             opportunity: o,
             suggestion,
+            unfilled,
         });
     }
     Ok(Plan {

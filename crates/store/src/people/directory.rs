@@ -129,11 +129,21 @@ impl trellis_core::org::store::DirectoryStore for SqlStore {
                     escape_like(&word.to_lowercase())
                 )));
                 let n = binds.len();
-                conditions.push(if filter.search_employee_ids {
-                    format!("(p.search_text LIKE ${n} ESCAPE '\\' OR LOWER(p.employee_id) LIKE ${n} ESCAPE '\\')")
+                // Each word matches what every colleague may read: the name, e-mail and
+                // title, the location, a skill, the team (employee ids only for admins).
+                let employee_id = if filter.search_employee_ids {
+                    format!(" OR LOWER(p.employee_id) LIKE ${n} ESCAPE '\\'")
                 } else {
-                    format!("p.search_text LIKE ${n} ESCAPE '\\'")
-                });
+                    String::new()
+                };
+                conditions.push(format!(
+                    "(p.search_text LIKE ${n} ESCAPE '\\' \
+                     OR LOWER(COALESCE(p.location, '')) LIKE ${n} ESCAPE '\\' \
+                     OR p.id IN (SELECT ps.person_id FROM person_skills ps JOIN skills s \
+                         ON s.id = ps.skill_id WHERE LOWER(s.name) LIKE ${n} ESCAPE '\\') \
+                     OR p.team_id IN (SELECT t.id FROM teams t \
+                         WHERE LOWER(t.name) LIKE ${n} ESCAPE '\\'){employee_id})"
+                ));
             }
         }
         if let Some(team) = filter.team_id {

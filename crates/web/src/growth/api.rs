@@ -372,6 +372,10 @@ pub async fn answer_placement(
 pub struct PlanRowResponse {
     pub opportunity: OpportunityResponse,
     pub suggestion: Option<SuggestionResponse>,
+    /// Why nobody is suggested: nobody_has_the_skills, no_free_hours or taken_elsewhere.
+    pub unfilled: Option<String>,
+    /// The same, as a sentence.
+    pub unfilled_reason: Option<String>,
 }
 
 /// The globally optimal plan for every open opportunity the caller manages.
@@ -398,6 +402,8 @@ pub async fn plan_opportunities(
             .map(|r| PlanRowResponse {
                 opportunity: (&r.opportunity).into(),
                 suggestion: r.suggestion.as_ref().map(Into::into),
+                unfilled: r.unfilled.map(|u| u.as_str().to_string()),
+                unfilled_reason: r.unfilled.map(|u| u.sentence().to_string()),
             })
             .collect(),
         total_score: plan.total_score,

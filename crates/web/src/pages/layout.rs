@@ -19,6 +19,7 @@ fn head(title: &str, org: Option<&str>) -> Markup {
             meta name="viewport" content="width=device-width, initial-scale=1";
             title { (title) @if let Some(o) = org { " · " (o) } " · Trellis" }
             link rel="stylesheet" href="/static/app.css";
+            link rel="icon" href="/static/favicon.svg" type="image/svg+xml";
             script src="/static/app.js" defer {}
         }
     }

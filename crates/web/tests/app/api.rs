@@ -688,7 +688,12 @@ async fn imports_report_every_error_and_write_nothing(backend: &'static str) {
     );
     assert_eq!(report["applied"], false);
     let list = app
-        .api(Method::GET, "/api/v1/people?q=new", Some(&admin), None)
+        .api(
+            Method::GET,
+            "/api/v1/people?q=new%40acme",
+            Some(&admin),
+            None,
+        )
         .await
         .json();
     assert_eq!(list["total"], 0, "nothing was written");
@@ -699,17 +704,27 @@ async fn imports_report_every_error_and_write_nothing(backend: &'static str) {
     assert_eq!(r.json()["created"], 1);
     assert_eq!(r.json()["applied"], false);
     assert_eq!(
-        app.api(Method::GET, "/api/v1/people?q=new", Some(&admin), None)
-            .await
-            .json()["total"],
+        app.api(
+            Method::GET,
+            "/api/v1/people?q=new%40acme",
+            Some(&admin),
+            None
+        )
+        .await
+        .json()["total"],
         0
     );
     let r = import(&app, &admin, "", good).await;
     assert_eq!(r.json()["applied"], true);
     assert_eq!(
-        app.api(Method::GET, "/api/v1/people?q=new", Some(&admin), None)
-            .await
-            .json()["total"],
+        app.api(
+            Method::GET,
+            "/api/v1/people?q=new%40acme",
+            Some(&admin),
+            None
+        )
+        .await
+        .json()["total"],
         1
     );
 }
@@ -1222,4 +1237,57 @@ async fn admins_rank_the_career_ladder_and_everyone_reads_it(backend: &'static s
         .unwrap();
     let r = app.get_page("/admin/ladder", Some(&member)).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+backend_tests!(search_finds_people_by_skill_location_and_team_but_not_private_fields);
+async fn search_finds_people_by_skill_location_and_team_but_not_private_fields(
+    backend: &'static str,
+) {
+    let app = TestApp::new(backend).await;
+    let member = app.token("rep@acme.test").await;
+    let names = |q: &'static str| {
+        let (app, member) = (&app, member.clone());
+        async move {
+            let page = app
+                .api(
+                    Method::GET,
+                    &format!("/api/v1/people?q={q}"),
+                    Some(&member),
+                    None,
+                )
+                .await
+                .json();
+            let mut names: Vec<String> = page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["display_name"].as_str().unwrap().to_string())
+                .collect();
+            names.sort();
+            names
+        }
+    };
+    assert_eq!(names("Lisbon").await, ["Devi Dev"], "{backend}: a location");
+    assert_eq!(
+        names("negotiation").await,
+        ["Rita Rep", "Sam Sales"],
+        "{backend}: a skill"
+    );
+    assert_eq!(
+        names("rust+london").await,
+        ["Dana Dev", "Max Manager"],
+        "{backend}: every word"
+    );
+    assert_eq!(names("enterprise").await, ["Rita Rep"], "{backend}: a team");
+    assert!(
+        names("E4").await.is_empty(),
+        "{backend}: employee ids stay private"
+    );
+    // The directory page searches the same way.
+    let session = app
+        .sign_in("rep@acme.test", crate::common::PASSWORD)
+        .await
+        .unwrap();
+    let page = app.get_page("/people?q=go", Some(&session)).await.text();
+    assert!(page.contains("Devi Dev"), "{backend}: {page}");
 }

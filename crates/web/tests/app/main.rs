@@ -14,6 +14,7 @@ mod instances;
 mod mentoring;
 mod outage;
 mod pages;
+mod polish;
 mod settings;
 mod sso;
 mod work;

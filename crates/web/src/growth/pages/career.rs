@@ -177,11 +177,14 @@ async fn career_page(
             } }
         }
     };
+    // A career plan is not the plate: the nav marks "People" for someone else's, nothing
+    // for one's own (it has no entry of its own).
+    let section = if mine { "" } else { "people" };
     Ok(page(
         &Frame {
             user,
             settings: &settings,
-            section: "plate",
+            section,
         },
         "Career plan",
         body,

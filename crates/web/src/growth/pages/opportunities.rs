@@ -453,7 +453,7 @@ pub async fn show_plan(
     let settings = settings(&state).await?;
     let plan = opportunities::plan(state.store.as_ref(), &user.viewer, crate::now()).await?;
     let body = html! {
-        h1 { "Owners for all my open opportunities" }
+        h1 { @if user.viewer.may_administer() { "Owners for all open opportunities" } @else { "Owners for all my open opportunities" } }
         p.lead { "The plan with the highest total score in which nobody takes two opportunities and nobody takes work they have no free hours for. " @if let Some(total) = plan.total_score { "Total score " (format!("{:.0}", total * 100.0)) "." } }
         @if plan.rows.is_empty() { p.muted { "You have no open opportunities. " a href="/opportunities/new" { "Post one" } } }
         div.table-scroll { table.data {
@@ -470,7 +470,7 @@ pub async fn show_plan(
                                     (csrf_field(&user)) input type="hidden" name="person_id" value=(s.person.id);
                                     button type="submit" { "Accept" } } }
                             }
-                            None => { td colspan="3" { span.muted { "Nobody with one of the skills has the free hours." } } }
+                            None => { td colspan="3" { span.muted { (r.unfilled.map(|u| u.sentence()).unwrap_or_default()) } } }
                         }
                     }
                 }

@@ -459,7 +459,10 @@ pub(super) async fn commitment_page(
                         (csrf_field(user))
                         div.field {
                             label for="f-owner_id" { "New owner" }
-                            select #f-owner_id name="owner_id" {
+                            // Nobody is picked for the manager: the first person listed is
+                            // not a default anyone chose.
+                            select #f-owner_id name="owner_id" required {
+                                option value="" disabled selected[!reassign_to.iter().any(|(pid, _)| *pid != c.owner.id && form.owner_id == pid.to_string())] { "Choose who takes it over" }
                                 @for (pid, name) in &reassign_to {
                                     @if *pid != c.owner.id { option value=(pid) selected[form.owner_id == pid.to_string()] { (name) } }
                                 }

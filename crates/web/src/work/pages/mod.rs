@@ -16,7 +16,6 @@ use chrono::NaiveDate;
 use maud::{Markup, html};
 use trellis_core::growth::wishes::PlateWish;
 use trellis_core::work::metrics::{DeliveryCounts, Workload};
-use trellis_core::work::reports::percent;
 use trellis_core::work::{Commitment, CommitmentStatus, ObjectiveView};
 
 pub(super) fn frame<'a>(
@@ -68,15 +67,10 @@ pub(crate) fn workload_text(w: &Workload) -> Markup {
     }
 }
 
-/// "12 of 14 on time (86 %)" or "no data".
+/// "12 of 14 on time" or "no data" (the percentage is shown beside it).
 pub(crate) fn delivery_text(d: &DeliveryCounts) -> String {
     match d.reliability() {
-        Some(_) => format!(
-            "{} of {} on time ({})",
-            d.on_time,
-            d.due,
-            percent(d.reliability())
-        ),
+        Some(_) => format!("{} of {} on time", d.on_time, d.due),
         None => "no data: nothing was due".into(),
     }
 }
