@@ -105,6 +105,14 @@ async fn lookup(parts: &Parts, state: &AppState) -> Result<Lookup, CoreError> {
 /// A signed-in user on a page; anyone else is sent to the sign-in page.
 pub struct PageUser(pub CurrentUser);
 
+/// The signed-in person of a page request, with their unread count, or nobody.
+pub(crate) async fn current_page_user(parts: &mut Parts, state: &AppState) -> Option<CurrentUser> {
+    PageUser::from_request_parts(parts, state)
+        .await
+        .ok()
+        .map(|PageUser(user)| user)
+}
+
 impl FromRequestParts<AppState> for PageUser {
     type Rejection = Response;
 

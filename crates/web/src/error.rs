@@ -122,8 +122,9 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// An error answered as an HTML page.
-#[derive(Debug)]
+/// An error answered as an HTML page. It is drawn inside the site's layout, with the
+/// person's navigation, by [`crate::error_pages`]; on its own it is a bare page.
+#[derive(Debug, Clone)]
 pub struct PageError {
     pub status: StatusCode,
     pub title: String,
@@ -145,14 +146,34 @@ impl PageError {
 impl From<CoreError> for PageError {
     fn from(e: CoreError) -> Self {
         let (status, _) = classify(&e);
-        let title = match status {
-            StatusCode::NOT_FOUND => "Not found",
-            StatusCode::FORBIDDEN => "Not allowed",
-            StatusCode::UNPROCESSABLE_ENTITY => "Please check your input",
-            StatusCode::CONFLICT => "Conflict",
-            StatusCode::SERVICE_UNAVAILABLE => "Temporarily unavailable",
-            StatusCode::TOO_MANY_REQUESTS => "Too many attempts",
-            _ => "Something went wrong",
+        let (title, message) = match &e {
+            CoreError::NotFound(what) => (
+                "We could not find that",
+                format!(
+                    "Trellis has nothing at this address (it looked for the {what}). The link \
+                     may be old, or what it pointed to was removed."
+                ),
+            ),
+            CoreError::Forbidden(what) => {
+                // Core says "verb the thing; who can": a sentence, then who to ask.
+                let (action, who) = what.split_once("; ").unwrap_or((what, ""));
+                let mut text = format!("You cannot {action}.");
+                if !who.is_empty() {
+                    text.push(' ');
+                    text.push_str(&crate::pages::capitalised(who));
+                    text.push('.');
+                }
+                text.push_str(" If you need to, ask your manager or a people admin.");
+                ("This is not open to you", text)
+            }
+            CoreError::Invalid(_) => ("Please check your input", public_message(&e)),
+            CoreError::Conflict(why) => (
+                "That could not be done",
+                format!("{}.", crate::pages::capitalised(why.trim_end_matches('.'))),
+            ),
+            CoreError::Unavailable(_) => ("Temporarily unavailable", public_message(&e)),
+            CoreError::TooManyAttempts(_) => ("Too many attempts", public_message(&e)),
+            _ => ("Something went wrong", public_message(&e)),
         };
         let fields = match &e {
             CoreError::Invalid(f) => f.clone(),
@@ -161,25 +182,42 @@ impl From<CoreError> for PageError {
         PageError {
             status,
             title: title.into(),
-            message: public_message(&e),
+            message,
             fields,
         }
     }
 }
 
+impl PageError {
+    /// The page's body: what happened, and the ways on.
+    pub(crate) fn body(&self) -> maud::Markup {
+        maud::html! {
+            h1 { (self.title) }
+            p.lead { (self.message) }
+            @if !self.fields.is_empty() {
+                ul.errors { @for f in &self.fields { li { strong { (f.field) } ": " (f.message) } } }
+            }
+            p { a href="/" { "Go to your home page" } " · " a href="/people" { "Search the directory" } }
+        }
+    }
+
+    /// The message and fields in the organisation's words.
+    pub(crate) fn in_words(mut self, settings: &trellis_core::settings::Settings) -> Self {
+        self.message = crate::pages::in_org_words(&self.message, settings);
+        self.title = crate::pages::in_org_words(&self.title, settings);
+        for f in &mut self.fields {
+            f.message = crate::pages::in_org_words(&f.message, settings);
+        }
+        self
+    }
+}
+
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        let body = crate::pages::layout::bare(
-            &self.title,
-            maud::html! {
-                h1 { (self.title) }
-                p.lead { (self.message) }
-                @if !self.fields.is_empty() {
-                    ul.errors { @for f in &self.fields { li { strong { (f.field) } ": " (f.message) } } }
-                }
-                p { a href="/" { "Go to the home page" } }
-            },
-        );
-        (self.status, body).into_response()
+        let body = crate::pages::layout::bare(&self.title, self.body());
+        let mut response = (self.status, body).into_response();
+        // For `error_pages`, which draws it again in the person's layout.
+        response.extensions_mut().insert(self);
+        response
     }
 }

@@ -107,6 +107,10 @@ pub fn router(state: AppState) -> Router {
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
+            error_pages,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
             reads_in_one_view,
         ))
         .layer(axum::middleware::from_fn_with_state(
@@ -116,6 +120,42 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(security_headers))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
+}
+
+/// An error page keeps the person's navigation and speaks in the organisation's words:
+/// handlers answer a [`error::PageError`]; this draws it inside the layout of whoever is
+/// signed in (a bare page for nobody).
+async fn error_pages(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let (parts, body) = request.into_parts();
+    let mut looked_up = parts.clone();
+    let response = next
+        .run(axum::extract::Request::from_parts(parts, body))
+        .await;
+    let Some(error) = response.extensions().get::<error::PageError>().cloned() else {
+        return response;
+    };
+    let Ok(settings) = state.settings().await else {
+        return response;
+    };
+    let error = error.in_words(&settings);
+    let user = match auth::current_page_user(&mut looked_up, &state).await {
+        Some(user) => user,
+        None => {
+            let page = pages::layout::bare(&error.title, error.body());
+            return (error.status, page).into_response();
+        }
+    };
+    let frame = pages::layout::Frame {
+        user: &user,
+        settings: &settings,
+        section: "",
+    };
+    let page = pages::layout::page(&frame, &error.title, error.body());
+    (error.status, page).into_response()
 }
 
 /// A GET or HEAD only reads: its cached reads are checked against the database once (see

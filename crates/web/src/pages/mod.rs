@@ -98,7 +98,7 @@ pub(crate) fn csrf_field(user: &CurrentUser) -> Markup {
 pub async fn not_found() -> impl IntoResponse {
     PageError::new(
         StatusCode::NOT_FOUND,
-        "Not found",
+        "We could not find that",
         "There is no page at this address. It may have moved, or the link may be wrong.",
     )
 }
@@ -285,9 +285,60 @@ pub(crate) fn capitalised(message: &str) -> String {
     }
 }
 
+/// A sentence in the organisation's words: "manager" becomes its word for a manager
+/// (core's messages say "manager", in lower case; a capitalised "Manager" is left alone, as
+/// it is part of a name or a job title such as "Engineering Manager").
+pub(crate) fn in_org_words(text: &str, settings: &Settings) -> String {
+    if settings.manager_word == "manager" {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("manager") {
+        let whole_start = rest[..at]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric());
+        out.push_str(&rest[..at]);
+        rest = &rest[at + "manager".len()..];
+        let plural = rest.starts_with('s') && !rest[1..].starts_with(char::is_alphanumeric);
+        let whole_end = plural || !rest.starts_with(char::is_alphanumeric);
+        if !(whole_start && whole_end) {
+            out.push_str("manager");
+        } else if plural {
+            rest = &rest[1..];
+            out.push_str(&settings.manager_word_plural);
+        } else {
+            out.push_str(&settings.manager_word);
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn messages_use_the_organisations_word_for_a_manager() {
+        let settings = Settings {
+            manager_word: "lead".into(),
+            manager_word_plural: "leads".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            in_org_words(
+                "only the owner's manager chain can; ask their manager (managers decide)",
+                &settings
+            ),
+            "only the owner's lead chain can; ask their lead (leads decide)"
+        );
+        assert_eq!(
+            in_org_words("Max Manager, managerial, the manager's", &settings),
+            "Max Manager, managerial, the lead's"
+        );
+    }
     use trellis_core::access::Viewer;
     use trellis_core::auth::Account;
     use trellis_core::{AccountId, PersonId};

@@ -734,6 +734,32 @@ async fn the_organisations_word_for_managers_is_used() {
         "{home}"
     );
     assert!(home.contains("Acme"));
+    // Error pages keep the navigation and say what to do, in the organisation's words.
+    let member = app.sign_in("rep@acme.test", PASSWORD).await.unwrap();
+    let refused = app.get_page("/admin", Some(&member)).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let text = refused.text();
+    assert!(
+        text.contains(r#"href="/plate""#),
+        "the navigation stays: {text}"
+    );
+    assert!(text.contains("This is not open to you"), "{text}");
+    assert!(text.contains("ask your leader or a people admin"), "{text}");
+    assert!(!text.contains("you are not allowed"), "{text}");
+    let missing = app.get_page("/people/999999", Some(&member)).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(missing.text().contains(r#"href="/plate""#));
+    assert!(
+        missing.text().contains("We could not find that"),
+        "{}",
+        missing.text()
+    );
+    let nowhere = app.get_page("/no/such/page", None).await;
+    assert_eq!(nowhere.status, StatusCode::NOT_FOUND);
+    assert!(
+        !nowhere.text().contains(r#"href="/plate""#),
+        "nobody signed in: no navigation"
+    );
     // The audit log names what changed, before and after, and who changed it.
     let audit = app.get_page("/admin/audit", Some(&admin)).await.text();
     let hr = app.id("hr@acme.test").await;

@@ -36,11 +36,12 @@ fn requirements_text(o: &Opportunity) -> String {
         .join(", ")
 }
 
-fn summary(o: &Opportunity) -> Markup {
+/// Hours, weeks, skills and who approves, in the organisation's word for a manager.
+fn summary(o: &Opportunity, manager: &str) -> Markup {
     html! {
         span.muted { (hours(o.hours_per_week)) " a week for " (crate::pages::plural(i64::from(o.weeks), "week", "weeks"))
             " · needs " (requirements_text(o))
-            @if o.needs_manager_approval { " · the chosen person\u{2019}s manager approves" } }
+            @if o.needs_manager_approval { " · the chosen person\u{2019}s " (manager) " approves" } }
     }
 }
 
@@ -61,7 +62,7 @@ pub async fn list_opportunities(
         @if open.is_empty() { p.muted { "No open opportunities right now." } }
         ul.plain {
             @for o in &open {
-                li { a href=(format!("/opportunities/{}", o.id)) { (o.title) } " · " (o.poster.name) br; (summary(o)) }
+                li { a href=(format!("/opportunities/{}", o.id)) { (o.title) } " · " (o.poster.name) br; (summary(o, &settings.manager_word)) }
             }
         }
     };
@@ -199,13 +200,13 @@ pub async fn create_opportunity(
     }
 }
 
-fn placement_line(user: &CurrentUser, p: &Placement, decide: bool) -> Markup {
+fn placement_line(user: &CurrentUser, p: &Placement, decide: bool, manager: &str) -> Markup {
     html! {
         li {
             a href=(format!("/people/{}", p.person.id)) { (p.person.name) } " · "
             @match p.status {
                 PlacementStatus::Pending => {
-                    @if p.awaits_manager() { span.flag.warn { "waiting for their manager" } " " }
+                    @if p.awaits_manager() { span.flag.warn { "waiting for their " (manager) } " " }
                     @if p.awaits_candidate() { span.flag.warn { "waiting for " (p.person.name) "\u{2019}s answer" } }
                 }
                 PlacementStatus::Approved => { span.flag.good { "approved" }
@@ -344,11 +345,11 @@ pub async fn show_opportunity(
         nav aria-label="Opportunities" { ol.chain { li { a href="/opportunities" { "Opportunities" } } li aria-current="page" { (o.title) } } }
         h1 { (o.title) }
         p.lead { "Posted by " (o.poster.name) " · " (o.status.as_str()) }
-        p { (summary(o)) }
+        p { (summary(o, &settings.manager_word)) }
         @if !o.description.is_empty() { p { (o.description) } }
         @if !d.placements.is_empty() {
             h2 { "Proposed" }
-            ul.plain { @for p in &d.placements { (placement_line(&user, p, false)) } }
+            ul.plain { @for p in &d.placements { (placement_line(&user, p, false, &settings.manager_word)) } }
         }
         @if d.can_manage && o.status == OpportunityStatus::Open {
             section aria-labelledby="suggestions" {
@@ -388,9 +389,10 @@ pub async fn accept(
             .await?
             .map(|p| p.display_name())
             .unwrap_or_else(|| "this person".into());
+        let manager = settings(&state).await?.manager_word;
         return crate::pages::Confirmation {
             title: "Propose for this opportunity?",
-            question: html! { "Propose " strong { (person) } " for it. In your reporting tree the work goes onto their plate now; otherwise their manager decides." },
+            question: html! { "Propose " strong { (person) } " for it. In your reporting tree the work goes onto their plate now; otherwise their " (manager) " decides." },
             action: format!("/opportunities/{id}/accept"),
             fields: vec![("person_id", form.person_id.to_string())],
             button: "Propose",
@@ -461,7 +463,7 @@ pub async fn show_plan(
             tbody {
                 @for r in &plan.rows {
                     tr {
-                        td { a href=(format!("/opportunities/{}", r.opportunity.id)) { (r.opportunity.title) } br; (summary(&r.opportunity)) }
+                        td { a href=(format!("/opportunities/{}", r.opportunity.id)) { (r.opportunity.title) } br; (summary(&r.opportunity, &settings.manager_word)) }
                         @match &r.suggestion {
                             Some(s) => {
                                 td { (s.person.name) br; span.muted { (s.fit.explanation) } }
@@ -481,14 +483,14 @@ pub async fn show_plan(
 }
 
 /// The approvals a manager gives, for the team view.
-pub(crate) fn approvals(user: &CurrentUser, pending: &[Placement]) -> Markup {
+pub(crate) fn approvals(user: &CurrentUser, pending: &[Placement], manager: &str) -> Markup {
     html! {
         @if !pending.is_empty() {
             section.card #approvals aria-labelledby="approvals-title" {
                 h2 #approvals-title { "Stretch work waiting for your approval" }
                 ul.plain { @for p in pending {
                     li { a href=(format!("/opportunities/{}", p.opportunity_id)) { (p.opportunity_title) } }
-                    (placement_line(user, p, true))
+                    (placement_line(user, p, true, manager))
                 } }
             }
         }

@@ -169,7 +169,7 @@ pub async fn show_team_work(
                 li { span.muted { "Overdue" } strong { (v.overdue.len()) } "open past their date" }
                 li { span.muted { "Due this week" } strong { (v.due_this_week.len()) } "by Sunday" }
             }
-            (crate::growth::pages::opportunities::approvals(&user, &pending))
+            (crate::growth::pages::opportunities::approvals(&user, &pending, &settings.manager_word))
             div.grid {
                 section.card aria-labelledby="priorities" {
                     h2 #priorities { "Priorities" }
