@@ -26,6 +26,8 @@ pub struct CurrentUser {
     pub csrf: Option<String>,
     /// Unread notifications, for the bell in the navigation (pages only; 0 for the API).
     pub unread: i64,
+    /// The success message of the form just saved, for this page to show.
+    pub flash: Option<crate::pages::flash::Flash>,
 }
 
 impl CurrentUser {
@@ -81,6 +83,7 @@ async fn lookup(parts: &Parts, state: &AppState) -> Result<Lookup, CoreError> {
                     account,
                     csrf: None,
                     unread: 0,
+                    flash: None,
                 }),
                 None => Lookup::Expired,
             },
@@ -97,6 +100,7 @@ async fn lookup(parts: &Parts, state: &AppState) -> Result<Lookup, CoreError> {
             account: session.account,
             csrf: Some(session.csrf_token),
             unread: 0,
+            flash: None,
         }),
         None => Lookup::Expired,
     })
@@ -119,6 +123,7 @@ impl FromRequestParts<AppState> for PageUser {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         match lookup(parts, state).await {
             Ok(Lookup::SignedIn(mut user)) => {
+                user.flash = crate::pages::flash::carried(&parts.headers);
                 user.unread = state
                     .store
                     .unread_count(user.viewer.person_id())

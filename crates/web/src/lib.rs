@@ -109,6 +109,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             error_pages,
         ))
+        .layer(axum::middleware::from_fn(pages::flash::shown))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             reads_in_one_view,

@@ -295,9 +295,12 @@ async fn after(
     form: &MentoringForm,
     r: Result<(), CoreError>,
 ) -> Result<Response, PageError> {
-    crate::pages::after_post(r, "/mentoring".into(), |errors| async move {
-        mentoring_page(state, user, Some(form), &errors, None).await
-    })
+    crate::pages::after_post(
+        r,
+        "/mentoring".into(),
+        Some(crate::pages::flash::Flash::Saved),
+        |errors| async move { mentoring_page(state, user, Some(form), &errors, None).await },
+    )
     .await
 }
 

@@ -79,7 +79,10 @@ pub fn page(frame: &Frame, title: &str, body: Markup) -> Markup {
                         }
                     }
                 }
-                main #main { (body) }
+                main #main {
+                    @if let Some(done) = user.flash { p.notice.flash role="status" { (done.sentence()) } }
+                    (body)
+                }
             }
         }
     }

@@ -3,6 +3,7 @@
 //! all of them go through the core services, so pages and API obey the same visibility
 //! policy.
 
+pub mod flash;
 pub mod layout;
 
 use crate::AppState;
@@ -255,18 +256,22 @@ pub(crate) fn progress_bar(progress: f64, expected: f64, label: &str) -> Markup 
     }
 }
 
-/// After a form post: to `redirect` on success, the form again with its errors (422) when
-/// the input was invalid, the error page otherwise.
+/// After a form post: to `redirect` with its success message on success, the form again
+/// with its errors (422) when the input was invalid, the error page otherwise.
 pub(crate) async fn after_post<Fut>(
     result: Result<(), trellis_core::CoreError>,
     redirect: String,
+    done: Option<flash::Flash>,
     rerender: impl FnOnce(Vec<trellis_core::FieldError>) -> Fut,
 ) -> Result<axum::response::Response, PageError>
 where
     Fut: std::future::Future<Output = Result<Markup, PageError>>,
 {
     match result {
-        Ok(()) => Ok(axum::response::Redirect::to(&redirect).into_response()),
+        Ok(()) => Ok(match done {
+            Some(done) => flash::redirect(&redirect, done),
+            None => axum::response::Redirect::to(&redirect).into_response(),
+        }),
         Err(trellis_core::CoreError::Invalid(errors)) => {
             Ok((StatusCode::UNPROCESSABLE_ENTITY, rerender(errors).await?).into_response())
         }
@@ -358,6 +363,7 @@ mod tests {
             },
             csrf: None,
             unread: 0,
+            flash: None,
         }
     }
 

@@ -114,3 +114,56 @@ async fn the_plan_speaks_to_an_admin_and_says_why_nobody_is_suggested(backend: &
     );
     assert!(!page.contains("has the free hours"), "{page}");
 }
+
+backend_tests!(saving_says_so_once_on_the_next_page);
+async fn saving_says_so_once_on_the_next_page(backend: &'static str) {
+    let app = TestApp::new(backend).await;
+    let session = app.sign_in("dev@acme.test", PASSWORD).await.unwrap();
+    let me = app.id("dev@acme.test").await;
+    type Case<'a> = (&'a str, Vec<(&'a str, String)>, &'a str);
+    let cases: [Case; 3] = [
+        (
+            "capacity",
+            vec![("hours_per_week", "30".into())],
+            "Capacity saved",
+        ),
+        (
+            "absences",
+            vec![("first_day", day(10)), ("last_day", day(12)), ("note", "Holiday".into())],
+            "The absence is saved",
+        ),
+        (
+            "wishes",
+            vec![("direction", "more".into()), ("what", "More Rust reviews".into())],
+            "Your wish is saved",
+        ),
+    ];
+    for (path, fields, said) in cases {
+        let mut form: Vec<(&str, &str)> = vec![("csrf", session.csrf.as_str())];
+        form.extend(fields.iter().map(|(k, v)| (*k, v.as_str())));
+        let r = app
+            .post_form(&format!("/people/{me}/{path}"), Some(&session), None, &form)
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{path}: {}", r.text());
+        let flash = crate::common::cookie_pair(&r, "trellis_flash").expect("a message to show");
+        let next = crate::common::Session {
+            cookie: format!("{}; {flash}", session.cookie),
+            csrf: session.csrf.clone(),
+        };
+        let page = app
+            .get_page(&format!("/people/{me}/plate"), Some(&next))
+            .await;
+        assert!(page.text().contains(said), "{path}: {}", page.text());
+        let cleared = crate::common::cookie_pair(&page, "trellis_flash").expect("cleared");
+        assert_eq!(cleared, "trellis_flash=", "shown once");
+        let again = app.get_page(&format!("/people/{me}/plate"), Some(&session)).await;
+        assert!(!again.text().contains(said), "{path}: not on the next page");
+    }
+    // A made-up message is not shown.
+    let forged = crate::common::Session {
+        cookie: format!("{}; trellis_flash=You+won", session.cookie),
+        csrf: session.csrf.clone(),
+    };
+    let page = app.get_page("/", Some(&forged)).await.text();
+    assert!(!page.contains("You won") && !page.contains("class=\"notice flash\""));
+}

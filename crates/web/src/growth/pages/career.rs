@@ -5,6 +5,7 @@ use crate::AppState;
 use crate::auth::CsrfForm;
 use crate::auth::{CurrentUser, PageUser};
 use crate::error::PageError;
+use crate::pages::flash::Flash;
 use crate::pages::layout::{Frame, page};
 use crate::pages::{
     csrf_field, error_for, error_summary, form_date, form_number, input_field, settings,
@@ -205,10 +206,14 @@ async fn result(
     person: PersonId,
     form: Option<&CareerForm>,
     r: Result<(), CoreError>,
+    done: Flash,
 ) -> Result<Response, PageError> {
-    crate::pages::after_post(r, format!("/people/{person}/career"), |errors| async move {
-        career_page(state, user, person, form, &errors).await
-    })
+    crate::pages::after_post(
+        r,
+        format!("/people/{person}/career"),
+        Some(done),
+        |errors| async move { career_page(state, user, person, form, &errors).await },
+    )
     .await
 }
 
@@ -251,7 +256,7 @@ pub async fn save_career(
     } else {
         Err(CoreError::Invalid(errors))
     };
-    result(&state, &user, person, Some(&form), r).await
+    result(&state, &user, person, Some(&form), r, Flash::PlanSaved).await
 }
 
 pub async fn review_career(
@@ -266,7 +271,7 @@ pub async fn review_career(
         crate::now(),
     )
     .await;
-    result(&state, &user, PersonId(id), None, r).await
+    result(&state, &user, PersonId(id), None, r, Flash::Reviewed).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -303,7 +308,7 @@ pub async fn add_support(
     } else {
         Err(CoreError::Invalid(errors))
     };
-    result(&state, &user, PersonId(id), None, r).await
+    result(&state, &user, PersonId(id), None, r, Flash::SupportAdded).await
 }
 
 crate::auth::csrf_form!(CareerForm, SupportForm);

@@ -192,10 +192,15 @@ pub async fn add_talent(
     } else {
         Err(CoreError::Invalid(errors))
     };
-    crate::pages::after_post(r, "/talent".into(), |errors| {
-        let (state, user, form) = (&state, &user, &form);
-        async move { talent_page(state, user, Some(form), &errors, &[], None).await }
-    })
+    crate::pages::after_post(
+        r,
+        "/talent".into(),
+        Some(crate::pages::flash::Flash::TalentAdded),
+        |errors| {
+            let (state, user, form) = (&state, &user, &form);
+            async move { talent_page(state, user, Some(form), &errors, &[], None).await }
+        },
+    )
     .await
 }
 

@@ -163,6 +163,8 @@ pub async fn save_level(
     crate::pages::after_post(
         result,
         format!("/admin/ladder?saved={}", urlencoding(&code)),
+        // The page says which level was saved.
+        None,
         |errors| {
             let (state, user) = (&state, &user);
             async move { ladder_page(state, user, Some(form), &errors, None, &[]).await }

@@ -535,9 +535,12 @@ pub(super) async fn action_result(
     form: &ActionForm,
     result: Result<(), CoreError>,
 ) -> Result<Response, PageError> {
-    crate::pages::after_post(result, format!("/commitments/{id}"), |errors| async move {
-        commitment_page(state, user, id, form, &errors).await
-    })
+    crate::pages::after_post(
+        result,
+        format!("/commitments/{id}"),
+        Some(crate::pages::flash::Flash::Saved),
+        |errors| async move { commitment_page(state, user, id, form, &errors).await },
+    )
     .await
 }
 

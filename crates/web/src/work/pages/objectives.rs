@@ -437,9 +437,12 @@ async fn action_result(
     form: &ObjectiveActionForm,
     result: Result<(), CoreError>,
 ) -> Result<Response, PageError> {
-    crate::pages::after_post(result, format!("/objectives/{id}"), |errors| async move {
-        objective_page(state, user, id, form, &errors).await
-    })
+    crate::pages::after_post(
+        result,
+        format!("/objectives/{id}"),
+        Some(crate::pages::flash::Flash::Saved),
+        |errors| async move { objective_page(state, user, id, form, &errors).await },
+    )
     .await
 }
 

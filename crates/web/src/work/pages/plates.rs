@@ -5,12 +5,13 @@ use crate::AppState;
 use crate::auth::CsrfForm;
 use crate::auth::{CurrentUser, PageUser};
 use crate::error::PageError;
+use crate::pages::flash::Flash;
 use crate::pages::layout::page;
 use crate::pages::{
     csrf_field, error_for, error_summary, form_date, form_number, hours, input_field, settings,
 };
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{Redirect, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
 use trellis_core::growth::wishes::{self, Direction};
@@ -202,7 +203,7 @@ pub async fn save_capacity(
     } else {
         Err(CoreError::Invalid(errors))
     };
-    plate_result(&state, &user, PersonId(id), result).await
+    plate_result(&state, &user, PersonId(id), result, Flash::CapacitySaved).await
 }
 
 pub(super) async fn plate_result<T>(
@@ -210,10 +211,12 @@ pub(super) async fn plate_result<T>(
     user: &CurrentUser,
     id: PersonId,
     result: Result<T, CoreError>,
+    done: Flash,
 ) -> Result<Response, PageError> {
     crate::pages::after_post(
         result.map(|_| ()),
         format!("/people/{id}/plate"),
+        Some(done),
         |errors| async move { plate_page(state, user, id, &errors).await },
     )
     .await
@@ -251,7 +254,7 @@ pub async fn add_absence(
     } else {
         Err(CoreError::Invalid(errors))
     };
-    plate_result(&state, &user, PersonId(id), result).await
+    plate_result(&state, &user, PersonId(id), result, Flash::AbsenceAdded).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -287,7 +290,7 @@ pub async fn add_wish(
         crate::now(),
     )
     .await;
-    plate_result(&state, &user, PersonId(id), result).await
+    plate_result(&state, &user, PersonId(id), result, Flash::WishAdded).await
 }
 
 pub async fn remove_wish(
@@ -296,7 +299,10 @@ pub async fn remove_wish(
     CsrfForm(user, _form): CsrfForm<crate::pages::ConfirmForm>,
 ) -> Result<Response, PageError> {
     let person = wishes::remove(state.store.as_ref(), &user.viewer, WishId(id)).await?;
-    Ok(Redirect::to(&format!("/people/{person}/plate#wishes")).into_response())
+    Ok(crate::pages::flash::redirect(
+        &format!("/people/{person}/plate#wishes"),
+        Flash::WishRemoved,
+    ))
 }
 
 pub async fn delete_absence(
@@ -305,7 +311,10 @@ pub async fn delete_absence(
     CsrfForm(user, _form): CsrfForm<crate::pages::ConfirmForm>,
 ) -> Result<Response, PageError> {
     let person = plate::delete_absence(state.store.as_ref(), &user.viewer, AbsenceId(id)).await?;
-    Ok(Redirect::to(&format!("/people/{person}/plate")).into_response())
+    Ok(crate::pages::flash::redirect(
+        &format!("/people/{person}/plate"),
+        Flash::AbsenceRemoved,
+    ))
 }
 
 crate::auth::csrf_form!(AbsenceForm, CapacityForm, WishForm);
