@@ -615,6 +615,9 @@ impl TalentStore for FakeStore {
     async fn remove_talent(&self, id: TalentId) -> CoreResult<bool> {
         unreachable!("GrowthStore::remove_talent is not used by the services under test")
     }
+    async fn talent_engagements(&self) -> CoreResult<Vec<crate::growth::talent::Engagement>> {
+        unreachable!("TalentStore::talent_engagements is not used by the services under test")
+    }
 }
 
 #[async_trait]
@@ -687,6 +690,14 @@ impl GrowthWrite for FakeUnit<'_> {
     async fn fill_opportunity(&mut self, id: OpportunityId) -> CoreResult<()> {
         self.steps.push(format!("fill_opportunity {id}"));
         Ok(())
+    }
+    async fn record_engagement(
+        &mut self,
+        new: &crate::growth::talent::NewEngagement,
+    ) -> CoreResult<i64> {
+        self.steps
+            .push(format!("record_engagement {}", new.opportunity));
+        Ok(1)
     }
     async fn change_placement(
         &mut self,

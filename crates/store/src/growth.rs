@@ -429,6 +429,26 @@ impl trellis_core::growth::store::GrowthWrite for crate::unit::SqlUnit {
     async fn fill_opportunity(&mut self, id: OpportunityId) -> CoreResult<()> {
         fill(&mut self.tx, id).await
     }
+    async fn record_engagement(
+        &mut self,
+        new: &trellis_core::growth::talent::NewEngagement,
+    ) -> CoreResult<i64> {
+        sqlx::query_scalar(
+            "INSERT INTO talent_engagements (talent_id, talent_name, opportunity_id, hours, cost, \
+             note, engaged_at, engaged_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(new.talent.0)
+        .bind(new.talent_name.clone())
+        .bind(new.opportunity.0)
+        .bind(new.hours)
+        .bind(new.cost)
+        .bind(new.note.clone())
+        .bind(new.at)
+        .bind(new.by.map(|p| p.0))
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(map_err)
+    }
     async fn change_placement(
         &mut self,
         id: PlacementId,

@@ -123,6 +123,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0014_sso.sql"),
         earlier_postgres: &[],
     },
+    Migration {
+        version: 15,
+        name: "talent_engagements",
+        sqlite: include_str!("../migrations/sqlite/0015_talent_engagements.sql"),
+        postgres: include_str!("../migrations/postgres/0015_talent_engagements.sql"),
+        earlier_postgres: &[],
+    },
 ];
 
 /// The newest migration this binary knows.

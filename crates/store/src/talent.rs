@@ -9,8 +9,9 @@ use crate::{SqlStore, map_err};
 use sqlx::AssertSqlSafe;
 use trellis_core::error::{CoreError, CoreResult};
 use trellis_core::growth::stretch::Requirement;
-use trellis_core::growth::talent::{NewTalent, Talent};
-use trellis_core::ids::TalentId;
+use trellis_core::growth::talent::{Engagement, NewTalent, Talent};
+use trellis_core::ids::{OpportunityId, PersonId, PersonName, TalentId};
+use trellis_core::org::display_name;
 
 #[async_trait::async_trait]
 impl trellis_core::growth::store::TalentStore for SqlStore {
@@ -25,8 +26,8 @@ impl trellis_core::growth::store::TalentStore for SqlStore {
     }
     async fn talent_pool(&self) -> CoreResult<Vec<Talent>> {
         let rows = sqlx::query(
-            "SELECT id, name, email, hourly_rate, hours_per_week, available_from, note \
-             FROM talent_pool ORDER BY name, id",
+            "SELECT id, name, email, hourly_rate, hours_per_week, available_from, note, \
+             created_by FROM talent_pool ORDER BY name, id",
         )
         .fetch_all(&self.pool)
         .await
@@ -44,6 +45,7 @@ impl trellis_core::growth::store::TalentStore for SqlStore {
                     available_from: date(Some(r.text("available_from")?))
                         .ok_or_else(|| CoreError::Internal("talent without a start date".into()))?,
                     note: r.text("note")?,
+                    created_by: r.int_or_null("created_by")?.map(PersonId),
                 })
             })
             .collect::<CoreResult<_>>()?;
@@ -79,7 +81,7 @@ impl trellis_core::growth::store::TalentStore for SqlStore {
         for t in talents {
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO talent_pool (name, email, hourly_rate, hours_per_week, available_from, \
-                 note, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                 note, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
             )
             .bind(t.name.clone())
             .bind(t.email.clone())
@@ -88,6 +90,7 @@ impl trellis_core::growth::store::TalentStore for SqlStore {
             .bind(day_text(t.available_from))
             .bind(t.note.clone())
             .bind(t.created_at)
+            .bind(t.created_by.map(|p| p.0))
             .fetch_one(&mut *tx)
             .await
             .map_err(map_err)?;
@@ -122,5 +125,43 @@ impl trellis_core::growth::store::TalentStore for SqlStore {
             .rows_affected();
         tx.commit().await.map_err(map_err)?;
         Ok(n > 0)
+    }
+    async fn talent_engagements(&self) -> CoreResult<Vec<Engagement>> {
+        let rows = sqlx::query(
+            "SELECT e.id, e.talent_id, e.talent_name, e.opportunity_id, o.title, e.hours, e.cost, \
+             e.note, e.engaged_at, e.engaged_by, b.name AS by_name, \
+             b.preferred_name AS by_preferred FROM talent_engagements e \
+             JOIN opportunities o ON o.id = e.opportunity_id \
+             LEFT JOIN people b ON b.id = e.engaged_by ORDER BY e.engaged_at DESC, e.id DESC",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rows.iter()
+            .map(|r| {
+                let r: &dyn Columns = r;
+                Ok(Engagement {
+                    id: r.int("id")?,
+                    talent: r.int_or_null("talent_id")?.map(TalentId),
+                    talent_name: r.text("talent_name")?,
+                    opportunity: OpportunityId(r.int("opportunity_id")?),
+                    opportunity_title: r.text("title")?,
+                    hours: r.real("hours")?,
+                    cost: r.real("cost")?,
+                    note: r.text("note")?,
+                    engaged_at: r.int("engaged_at")?,
+                    engaged_by: match r.int_or_null("engaged_by")? {
+                        Some(id) => Some(PersonName {
+                            id: PersonId(id),
+                            name: display_name(
+                                &r.text("by_name")?,
+                                r.text_or_null("by_preferred")?.as_deref(),
+                            ),
+                        }),
+                        None => None,
+                    },
+                })
+            })
+            .collect()
     }
 }

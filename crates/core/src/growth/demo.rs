@@ -399,6 +399,7 @@ async fn talent_pool(store: &dyn GrowthStore, now: i64) -> CoreResult<()> {
             available_from: today + Duration::days(rng.range(0, 45) as i64),
             note: String::new(),
             created_at: now,
+            created_by: None,
         });
     }
     store.add_talent(&pool).await?;

@@ -364,6 +364,7 @@ mod tests {
             hours_per_week: 20.0,
             available_from: from,
             note: String::new(),
+            created_by: None,
         }
     }
 

@@ -5,7 +5,7 @@ use super::opportunities::{
     Candidate, NewOpportunity, NewPlacement, Opportunity, OpportunityStatus, Placement,
     PlacementChange,
 };
-use super::talent::{NewTalent, Talent};
+use super::talent::{Engagement, NewEngagement, NewTalent, Talent};
 use super::wishes::{NewWish, PlateWish};
 use crate::error::CoreResult;
 use crate::ids::{CommitmentId, OpportunityId, PersonId, PlacementId, TalentId, WishId};
@@ -28,6 +28,8 @@ pub trait GrowthWrite: crate::work::store::WorkWrite {
     ) -> CoreResult<PlacementId>;
     /// Marks an open opportunity filled; a conflict when it was filled or closed meanwhile.
     async fn fill_opportunity(&mut self, id: OpportunityId) -> CoreResult<()>;
+    /// Records a specialist engaged for an opportunity; its id.
+    async fn record_engagement(&mut self, new: &NewEngagement) -> CoreResult<i64>;
     /// Moves a pending placement on, approved with `with` when it is approved; a conflict
     /// when it no longer stands as `change.from`.
     async fn change_placement(
@@ -79,6 +81,8 @@ pub trait TalentStore: Send + Sync {
     async fn add_talent(&self, talents: &[NewTalent]) -> CoreResult<Vec<TalentId>>;
     /// `false` when there was no such talent.
     async fn remove_talent(&self, id: TalentId) -> CoreResult<bool>;
+    /// Every engagement of a specialist, newest first.
+    async fn talent_engagements(&self) -> CoreResult<Vec<Engagement>>;
 }
 
 /// Storage of opportunities, placements and career plans.

@@ -8,7 +8,7 @@ use crate::csv_file::{self, Column, row_error};
 use crate::error::{CoreError, CoreResult, FieldError};
 use crate::growth::store::GrowthStore;
 use crate::growth::stretch::Requirement;
-use crate::ids::TalentId;
+use crate::ids::{OpportunityId, PersonId, PersonName, TalentId};
 use crate::org::csv_format::{is_plausible_email, normalise_skill, parse_skills};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -25,6 +25,8 @@ pub struct Talent {
     pub hours_per_week: f64,
     pub available_from: NaiveDate,
     pub note: String,
+    /// Who added them: they and admins may remove the entry (none for older entries).
+    pub created_by: Option<PersonId>,
 }
 
 /// What a person fills in (the API takes the same fields as JSON).
@@ -72,6 +74,7 @@ pub struct NewTalent {
     pub available_from: NaiveDate,
     pub note: String,
     pub created_at: i64,
+    pub created_by: Option<PersonId>,
 }
 
 fn may_source(viewer: &Viewer) -> bool {
@@ -195,6 +198,7 @@ pub fn check(
         available_from,
         note,
         created_at: now,
+        created_by: None,
     })
 }
 
@@ -220,19 +224,184 @@ pub async fn add(
 ) -> CoreResult<TalentId> {
     require_sourcing(viewer)?;
     let known = known_skills(store).await?;
-    let new = check(input, &known, now).map_err(CoreError::Invalid)?;
+    let mut new = check(input, &known, now).map_err(CoreError::Invalid)?;
+    new.created_by = viewer.actor();
     let ids = store.add_talent(std::slice::from_ref(&new)).await?;
     ids.into_iter()
         .next()
         .ok_or_else(|| CoreError::Internal("no id for the new talent".into()))
 }
 
+/// Removes an entry: only whoever added it, and admins.
 pub async fn remove(store: &dyn GrowthStore, viewer: &Viewer, id: TalentId) -> CoreResult<()> {
     require_sourcing(viewer)?;
+    let talent = find(store, id).await?;
+    if !may_remove(viewer, &talent) {
+        return Err(CoreError::Forbidden(
+            "remove someone else's entry from the talent pool; whoever added it and admins can"
+                .into(),
+        ));
+    }
     if !store.remove_talent(id).await? {
         return Err(CoreError::NotFound(format!("talent {id}")));
     }
     Ok(())
+}
+
+/// Whether a viewer may remove an entry of the pool.
+pub fn may_remove(viewer: &Viewer, talent: &Talent) -> bool {
+    viewer.may_administer() || (talent.created_by.is_some() && talent.created_by == viewer.actor())
+}
+
+async fn find(store: &dyn GrowthStore, id: TalentId) -> CoreResult<Talent> {
+    store
+        .talent_pool()
+        .await?
+        .into_iter()
+        .find(|t| t.id == id)
+        .ok_or_else(|| CoreError::NotFound(format!("specialist {id} in the talent pool")))
+}
+
+/// Engaging a specialist for an opportunity (the API takes the same fields as JSON).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = EngagementRequest))]
+#[serde(deny_unknown_fields)]
+pub struct EngagementInput {
+    /// An open opportunity the caller posted (admins: any).
+    pub opportunity_id: i64,
+    /// Hours agreed, more than 0 and at most 2,000.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            required = true,
+            nullable = false,
+            exclusive_minimum = 0,
+            maximum = 2000
+        )
+    )]
+    pub hours: Option<f64>,
+    /// The cost agreed, in the organisation's currency; the hours at their rate when left
+    /// out.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 10000000))]
+    pub cost: Option<f64>,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// A specialist engaged for an opportunity.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Engagement {
+    pub id: i64,
+    /// `None` once the entry was removed from the pool (the record stays).
+    pub talent: Option<TalentId>,
+    pub talent_name: String,
+    pub opportunity: OpportunityId,
+    pub opportunity_title: String,
+    pub hours: f64,
+    pub cost: f64,
+    pub note: String,
+    pub engaged_at: i64,
+    pub engaged_by: Option<PersonName>,
+}
+
+/// An engagement to record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEngagement {
+    pub talent: TalentId,
+    pub talent_name: String,
+    pub opportunity: OpportunityId,
+    pub hours: f64,
+    pub cost: f64,
+    pub note: String,
+    pub at: i64,
+    pub by: Option<PersonId>,
+}
+
+/// Records that a specialist was engaged for an open opportunity — the hours, and the
+/// cost (the hours at their rate unless agreed otherwise) — and marks the opportunity
+/// filled, in one unit of work: the sourcing loop is closed. Its poster and admins may.
+pub async fn engage(
+    store: &dyn GrowthStore,
+    viewer: &Viewer,
+    talent: TalentId,
+    input: &EngagementInput,
+    now: i64,
+) -> CoreResult<i64> {
+    require_sourcing(viewer)?;
+    let specialist = find(store, talent).await?;
+    let id = OpportunityId(input.opportunity_id);
+    let opportunity = store
+        .opportunity(id)
+        .await?
+        .ok_or_else(|| CoreError::field("opportunity_id", "choose an opportunity from the list"))?;
+    if !(viewer.may_administer() || opportunity.poster.id == viewer.person_id()) {
+        return Err(CoreError::Forbidden(
+            "engage someone for an opportunity you did not post; its poster and admins can".into(),
+        ));
+    }
+    if opportunity.status != super::opportunities::OpportunityStatus::Open {
+        return Err(CoreError::Conflict(format!(
+            "\u{201c}{}\u{201d} is {} already",
+            opportunity.title,
+            opportunity.status.as_str()
+        )));
+    }
+    let mut errors = Vec::new();
+    let hours = match input.hours {
+        Some(h) if h > 0.0 && h <= 2000.0 => h,
+        _ => {
+            errors.push(FieldError::new(
+                "hours",
+                "give the hours agreed, more than 0 and at most 2,000",
+            ));
+            0.0
+        }
+    };
+    let cost = match input.cost {
+        None => hours * specialist.hourly_rate,
+        Some(c) if (0.0..=10_000_000.0).contains(&c) => c,
+        Some(_) => {
+            errors.push(FieldError::new(
+                "cost",
+                "give the cost agreed, from 0 to 10,000,000",
+            ));
+            0.0
+        }
+    };
+    let note = super::checked_note(&mut errors, &input.note);
+    if !errors.is_empty() {
+        return Err(CoreError::Invalid(errors));
+    }
+    let mut work = store.begin_growth_write().await?;
+    let engagement = work
+        .record_engagement(&NewEngagement {
+            talent,
+            talent_name: specialist.name.clone(),
+            opportunity: id,
+            hours,
+            cost: (cost * 100.0).round() / 100.0,
+            note,
+            at: now,
+            by: viewer.actor(),
+        })
+        .await?;
+    work.fill_opportunity(id).await?;
+    work.audit(&crate::audit::AuditEntry {
+        at: now,
+        actor: viewer.actor(),
+        action: "talent.engaged".into(),
+        subject: format!("opportunity {id}"),
+        detail: format!("{} for {hours} h", specialist.name),
+    })
+    .await?;
+    work.commit().await?;
+    Ok(engagement)
+}
+
+/// Every engagement, newest first (people with reports and admins, who see the pool).
+pub async fn engagements(store: &dyn GrowthStore, viewer: &Viewer) -> CoreResult<Vec<Engagement>> {
+    require_sourcing(viewer)?;
+    store.talent_engagements().await
 }
 
 /// What an import found.

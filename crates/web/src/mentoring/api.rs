@@ -348,6 +348,8 @@ pub struct TalentResponse {
     pub hours_per_week: f64,
     pub available_from: NaiveDate,
     pub note: String,
+    /// Who added them (they and admins may remove the entry); null for older entries.
+    pub added_by: Option<i64>,
 }
 
 impl From<&Talent> for TalentResponse {
@@ -361,8 +363,82 @@ impl From<&Talent> for TalentResponse {
             hours_per_week: t.hours_per_week,
             available_from: t.available_from,
             note: t.note.clone(),
+            added_by: t.created_by.map(|p| p.0),
         }
     }
+}
+
+/// A specialist engaged for an opportunity.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EngagementResponse {
+    pub id: i64,
+    /// Null once the specialist was removed from the pool (the record stays).
+    pub talent_id: Option<i64>,
+    pub talent_name: String,
+    pub opportunity_id: i64,
+    pub opportunity_title: String,
+    pub hours: f64,
+    /// In the organisation's currency.
+    pub cost: f64,
+    pub note: String,
+    /// Unix seconds.
+    pub engaged_at: i64,
+    pub engaged_by: Option<crate::work::api::PersonRef>,
+}
+
+impl From<&talent::Engagement> for EngagementResponse {
+    fn from(e: &talent::Engagement) -> Self {
+        EngagementResponse {
+            id: e.id,
+            talent_id: e.talent.map(|t| t.0),
+            talent_name: e.talent_name.clone(),
+            opportunity_id: e.opportunity.0,
+            opportunity_title: e.opportunity_title.clone(),
+            hours: e.hours,
+            cost: e.cost,
+            note: e.note.clone(),
+            engaged_at: e.engaged_at,
+            engaged_by: e.engaged_by.as_ref().map(|p| crate::work::api::PersonRef {
+                id: p.id.0,
+                name: p.name.clone(),
+            }),
+        }
+    }
+}
+
+/// Every engagement of a specialist, newest first (people with reports and admins).
+#[utoipa::path(get, path = "/api/v1/talent/engagements", tag = "mentoring",
+    responses((status = 200, body = Vec<EngagementResponse>), (status = 403, body = ErrorResponse)))]
+pub async fn list_engagements(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> Result<Json<Vec<EngagementResponse>>, ApiError> {
+    let list = talent::engagements(state.store.as_ref(), &user.viewer).await?;
+    Ok(Json(list.iter().map(Into::into).collect()))
+}
+
+/// Engage a specialist for an open opportunity you posted (admins: any): records the
+/// hours and the cost (the hours at their rate unless given) and marks the opportunity
+/// filled.
+#[utoipa::path(post, path = "/api/v1/talent/{id}/engagements", tag = "mentoring",
+    params(("id" = i64, Path, description = "Talent id")),
+    request_body = talent::EngagementInput,
+    responses((status = 201, body = EngagementResponse), (status = 403, body = ErrorResponse),
+        (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn engage_talent(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<talent::EngagementInput>,
+) -> Result<(StatusCode, Json<EngagementResponse>), ApiError> {
+    let store = state.store.as_ref();
+    let engagement = talent::engage(store, &user.viewer, TalentId(id), &body, crate::now()).await?;
+    let all = talent::engagements(store, &user.viewer).await?;
+    let e = all
+        .iter()
+        .find(|e| e.id == engagement)
+        .ok_or_else(|| trellis_core::CoreError::NotFound(format!("engagement {engagement}")))?;
+    Ok((StatusCode::CREATED, Json(e.into())))
 }
 
 /// The talent pool, by name (people with reports and admins).
@@ -460,5 +536,7 @@ crate::api::operations!(
     add_talent,
     remove_talent,
     import_talent,
+    list_engagements,
+    engage_talent,
     end_mentorship,
 );

@@ -21,9 +21,10 @@ pub enum Flash {
     Reviewed,
     SupportAdded,
     TalentAdded,
+    Engaged,
 }
 
-const ALL: [Flash; 10] = [
+const ALL: [Flash; 11] = [
     Flash::Saved,
     Flash::WishAdded,
     Flash::WishRemoved,
@@ -34,6 +35,7 @@ const ALL: [Flash; 10] = [
     Flash::Reviewed,
     Flash::SupportAdded,
     Flash::TalentAdded,
+    Flash::Engaged,
 ];
 
 impl Flash {
@@ -49,6 +51,7 @@ impl Flash {
             Flash::Reviewed => "reviewed",
             Flash::SupportAdded => "support-added",
             Flash::TalentAdded => "talent-added",
+            Flash::Engaged => "engaged",
         }
     }
 
@@ -68,6 +71,7 @@ impl Flash {
             Flash::Reviewed => "Marked as reviewed together today.",
             Flash::SupportAdded => "The support is promised and on the plate of whoever gives it.",
             Flash::TalentAdded => "The specialist is in the talent pool.",
+            Flash::Engaged => "The engagement is recorded and the opportunity is filled.",
         }
     }
 }

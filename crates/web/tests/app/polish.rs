@@ -129,12 +129,19 @@ async fn saving_says_so_once_on_the_next_page(backend: &'static str) {
         ),
         (
             "absences",
-            vec![("first_day", day(10)), ("last_day", day(12)), ("note", "Holiday".into())],
+            vec![
+                ("first_day", day(10)),
+                ("last_day", day(12)),
+                ("note", "Holiday".into()),
+            ],
             "The absence is saved",
         ),
         (
             "wishes",
-            vec![("direction", "more".into()), ("what", "More Rust reviews".into())],
+            vec![
+                ("direction", "more".into()),
+                ("what", "More Rust reviews".into()),
+            ],
             "Your wish is saved",
         ),
     ];
@@ -156,7 +163,9 @@ async fn saving_says_so_once_on_the_next_page(backend: &'static str) {
         assert!(page.text().contains(said), "{path}: {}", page.text());
         let cleared = crate::common::cookie_pair(&page, "trellis_flash").expect("cleared");
         assert_eq!(cleared, "trellis_flash=", "shown once");
-        let again = app.get_page(&format!("/people/{me}/plate"), Some(&session)).await;
+        let again = app
+            .get_page(&format!("/people/{me}/plate"), Some(&session))
+            .await;
         assert!(!again.text().contains(said), "{path}: not on the next page");
     }
     // A made-up message is not shown.
@@ -166,4 +175,185 @@ async fn saving_says_so_once_on_the_next_page(backend: &'static str) {
     };
     let page = app.get_page("/", Some(&forged)).await.text();
     assert!(!page.contains("You won") && !page.contains("class=\"notice flash\""));
+}
+
+backend_tests!(
+    a_specialist_is_engaged_for_an_opportunity_and_only_their_adder_or_an_admin_removes_them
+);
+async fn a_specialist_is_engaged_for_an_opportunity_and_only_their_adder_or_an_admin_removes_them(
+    backend: &'static str,
+) {
+    let app = TestApp::new(backend).await;
+    let mgr = app.token("mgr@acme.test").await;
+    let other = app.token("sales.head@acme.test").await;
+    let hr = app.token("hr@acme.test").await;
+    let talent = |name: &str| {
+        json!({"name": name, "skills": [{"skill": "rust", "level": 5}], "hourly_rate": 100,
+               "hours_per_week": 20, "available_from": day(0)})
+    };
+    let kim = app
+        .api(
+            Method::POST,
+            "/api/v1/talent",
+            Some(&mgr),
+            Some(talent("Kim Park")),
+        )
+        .await;
+    assert_eq!(kim.status, StatusCode::CREATED, "{}", kim.text());
+    assert_eq!(kim.json()["added_by"], app.id("mgr@acme.test").await);
+    let kim = kim.json()["id"].as_i64().unwrap();
+    let lee = app
+        .api(
+            Method::POST,
+            "/api/v1/talent",
+            Some(&other),
+            Some(talent("Lee Ray")),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    // Another manager cannot remove Kim; the page offers them no button for it.
+    let r = app
+        .api(
+            Method::DELETE,
+            &format!("/api/v1/talent/{kim}"),
+            Some(&other),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+    let sales = app.sign_in("sales.head@acme.test", PASSWORD).await.unwrap();
+    let page = app.get_page("/talent", Some(&sales)).await.text();
+    assert!(!page.contains(&format!("/talent/{kim}/delete")), "{page}");
+    assert!(
+        page.contains(&format!("/talent/{lee}/delete")),
+        "their own entry"
+    );
+
+    // The manager engages Kim for their opportunity; it is filled, the cost is the rate.
+    let opportunity = app
+        .api(
+            Method::POST,
+            "/api/v1/opportunities",
+            Some(&mgr),
+            Some(
+                json!({"title": "Port the parser", "hours_per_week": 10, "weeks": 4,
+                        "requirements": [{"skill": "rust", "level": 4}]}),
+            ),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    let engage = |token: &str, body: serde_json::Value| {
+        let (app, token) = (&app, token.to_string());
+        async move {
+            app.api(
+                Method::POST,
+                &format!("/api/v1/talent/{kim}/engagements"),
+                Some(&token),
+                Some(body),
+            )
+            .await
+        }
+    };
+    let r = engage(&other, json!({"opportunity_id": opportunity, "hours": 40})).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "not their opportunity");
+    let r = engage(&mgr, json!({"opportunity_id": opportunity, "hours": 0})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = engage(
+        &mgr,
+        json!({"opportunity_id": opportunity, "hours": 40, "note": "Via agency"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    assert_eq!(r.json()["cost"], 4000.0, "40 hours at 100 an hour");
+    let shown = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/opportunities/{opportunity}"),
+            Some(&mgr),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(shown["status"], "filled", "{shown}");
+    let r = engage(&mgr, json!({"opportunity_id": opportunity, "hours": 10})).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "filled already");
+
+    // The page flow: the form, then the engagement on the pool page.
+    let second = app
+        .api(
+            Method::POST,
+            "/api/v1/opportunities",
+            Some(&mgr),
+            Some(
+                json!({"title": "Review the API", "hours_per_week": 5, "weeks": 2,
+                        "requirements": [{"skill": "rust", "level": 3}]}),
+            ),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    let manager = app.sign_in("mgr@acme.test", PASSWORD).await.unwrap();
+    let form = app
+        .get_page(&format!("/talent/{kim}/engage"), Some(&manager))
+        .await
+        .text();
+    assert!(
+        form.contains("Review the API") && !form.contains(">Port the parser<"),
+        "{form}"
+    );
+    let r = app
+        .post_form(
+            &format!("/talent/{kim}/engage"),
+            Some(&manager),
+            None,
+            &[
+                ("csrf", &manager.csrf),
+                ("opportunity_id", &second.to_string()),
+                ("hours", "10"),
+                ("cost", "950"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let pool = app.get_page("/talent", Some(&manager)).await.text();
+    assert!(
+        pool.contains("Engaged") && pool.contains("950 EUR") && pool.contains("4,000 EUR"),
+        "{pool}"
+    );
+
+    // An admin removes Kim; the engagements stay, with the name kept.
+    let r = app
+        .api(
+            Method::DELETE,
+            &format!("/api/v1/talent/{kim}"),
+            Some(&hr),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let list = app
+        .api(Method::GET, "/api/v1/talent/engagements", Some(&mgr), None)
+        .await
+        .json();
+    assert_eq!(list.as_array().unwrap().len(), 2, "{list}");
+    assert!(list[0]["talent_id"].is_null() && list[0]["talent_name"] == "Kim Park");
+    let member = app.token("dev@acme.test").await;
+    let r = app
+        .api(
+            Method::GET,
+            "/api/v1/talent/engagements",
+            Some(&member),
+            None,
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "members do not see rates or costs"
+    );
 }

@@ -65,6 +65,7 @@ async fn talent_page(
     let settings = settings(state).await?;
     let store = state.store.as_ref();
     let pool = talent::list(store, &user.viewer).await?;
+    let engaged = talent::engagements(store, &user.viewer).await?;
     let filled = form.cloned().unwrap_or_default();
     let body = html! {
         h1 { "Talent pool" }
@@ -83,11 +84,34 @@ async fn talent_page(
                         td.num { (money(t.hourly_rate, &settings.currency)) }
                         td.num { (hours(t.hours_per_week)) }
                         td { (crate::pages::format_date(t.available_from)) }
-                        td { form method="post" action=(format!("/talent/{}/delete", t.id)) {
-                            (csrf_field(user))
-                            button.secondary.small type="submit" aria-label=(format!("Remove {}", t.name)) { "Remove" }
-                        } }
+                        td {
+                            a.button.small href=(format!("/talent/{}/engage", t.id)) aria-label=(format!("Engage {}", t.name)) { "Engage" }
+                            @if talent::may_remove(&user.viewer, t) {
+                                " "
+                                form.inline method="post" action=(format!("/talent/{}/delete", t.id)) {
+                                    (csrf_field(user))
+                                    button.secondary.small type="submit" aria-label=(format!("Remove {}", t.name)) { "Remove" }
+                                }
+                            }
+                        }
                     }
+                } }
+            }
+        }
+        @if !engaged.is_empty() {
+            section.card #engaged aria-labelledby="engaged-title" {
+                h2 #engaged-title { "Engaged" }
+                div.table-scroll { table.data {
+                    thead { tr { th { "Specialist" } th { "For" } th.num { "Hours" } th.num { "Cost" } th { "When" } } }
+                    tbody { @for e in &engaged {
+                        tr {
+                            td { (e.talent_name) @if !e.note.is_empty() { br; span.muted { (e.note) } } }
+                            td { a href=(format!("/opportunities/{}", e.opportunity)) { (e.opportunity_title) } }
+                            td.num { (hours(e.hours)) }
+                            td.num { (money(e.cost, &settings.currency)) }
+                            td { (crate::pages::format_time(e.engaged_at, user)) @if let Some(b) = &e.engaged_by { br; span.muted { "by " (b.name) } } }
+                        }
+                    } }
                 } }
             }
         }
@@ -204,6 +228,139 @@ pub async fn add_talent(
     .await
 }
 
+/// The engage form as typed.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct EngageForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub opportunity_id: String,
+    #[serde(default)]
+    pub hours: String,
+    #[serde(default)]
+    pub cost: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+crate::auth::csrf_form!(EngageForm);
+
+async fn engage_page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: TalentId,
+    form: &EngageForm,
+    errors: &[FieldError],
+) -> Result<Markup, PageError> {
+    let settings = settings(state).await?;
+    let store = state.store.as_ref();
+    let specialist = talent::list(store, &user.viewer)
+        .await?
+        .into_iter()
+        .find(|t| t.id == id)
+        .ok_or_else(|| CoreError::NotFound(format!("specialist {id} in the talent pool")))?;
+    let open: Vec<_> = store
+        .opportunities(Some(
+            trellis_core::growth::opportunities::OpportunityStatus::Open,
+        ))
+        .await?
+        .into_iter()
+        .filter(|o| user.viewer.may_administer() || o.poster.id == user.viewer.person_id())
+        .collect();
+    let body = html! {
+        nav aria-label="Talent pool" { ol.chain { li { a href="/talent" { "Talent pool" } } li aria-current="page" { "Engage " (specialist.name) } } }
+        h1 { "Engage " (specialist.name) }
+        p.lead { (money(specialist.hourly_rate, &settings.currency)) " an hour, " (hours(specialist.hours_per_week)) " a week, from " (crate::pages::format_date(specialist.available_from)) ". Recording the engagement marks the opportunity filled." }
+        (error_summary(errors, "f-"))
+        @if open.is_empty() {
+            p.muted { "You have no open opportunities to engage anyone for. " a href="/opportunities/new" { "Post one" } }
+        } @else {
+            form.card method="post" novalidate {
+                (csrf_field(user))
+                div.field {
+                    label for="f-opportunity_id" { "For the opportunity" }
+                    select #f-opportunity_id name="opportunity_id" required {
+                        option value="" disabled selected[form.opportunity_id.is_empty()] { "Choose an opportunity" }
+                        @for o in &open { option value=(o.id) selected[form.opportunity_id == o.id.to_string()] { (o.title) } }
+                    }
+                    @if let Some(e) = crate::pages::error_for(errors, "opportunity_id") { p.field-error { (e) } }
+                }
+                (input_field(errors, "f-", "hours", "Hours agreed", &form.hours, "number", None))
+                (input_field(errors, "f-", "cost", &format!("Cost agreed ({})", settings.currency), &form.cost, "number", Some("Leave empty for the hours at their rate.")))
+                (input_field(errors, "f-", "note", "Note (optional)", &form.note, "text", None))
+                button type="submit" { "Record the engagement" }
+            }
+        }
+    };
+    Ok(page(
+        &Frame {
+            user,
+            settings: &settings,
+            section: "opportunities",
+        },
+        "Engage a specialist",
+        body,
+    ))
+}
+
+pub async fn show_engage(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+) -> Result<Markup, PageError> {
+    engage_page(&state, &user, TalentId(id), &EngageForm::default(), &[]).await
+}
+
+pub async fn engage(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(user, form): CsrfForm<EngageForm>,
+) -> Result<Response, PageError> {
+    let mut errors = Vec::new();
+    let opportunity = form
+        .opportunity_id
+        .trim()
+        .parse::<i64>()
+        .unwrap_or_else(|_| {
+            errors.push(FieldError::new(
+                "opportunity_id",
+                "choose an opportunity from the list",
+            ));
+            0
+        });
+    let hours_agreed = optional_number(&mut errors, "hours", &form.hours);
+    let cost = optional_number(&mut errors, "cost", &form.cost);
+    let r = if errors.is_empty() {
+        let input = talent::EngagementInput {
+            opportunity_id: opportunity,
+            hours: hours_agreed,
+            cost,
+            note: form.note.clone(),
+        };
+        talent::engage(
+            state.store.as_ref(),
+            &user.viewer,
+            TalentId(id),
+            &input,
+            crate::now(),
+        )
+        .await
+        .map(|_| ())
+    } else {
+        Err(CoreError::Invalid(errors))
+    };
+    crate::pages::after_post(
+        r,
+        "/talent#engaged".into(),
+        Some(crate::pages::flash::Flash::Engaged),
+        |errors| {
+            let (state, user, form) = (&state, &user, &form);
+            async move { engage_page(state, user, TalentId(id), form, &errors).await }
+        },
+    )
+    .await
+}
+
 pub async fn remove_talent(
     State(state): State<AppState>,
     Path(id): Path<i64>,
@@ -267,6 +424,10 @@ pub(crate) fn routes() -> axum::Router<crate::AppState> {
     axum::Router::new()
         .route("/talent", axum::routing::get(show_talent).post(add_talent))
         .route("/talent/{id}/delete", axum::routing::post(remove_talent))
+        .route(
+            "/talent/{id}/engage",
+            axum::routing::get(show_engage).post(engage),
+        )
         .route(
             "/talent/import",
             axum::routing::post(import_talent).layer(crate::upload_body()),
