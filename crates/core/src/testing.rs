@@ -454,6 +454,13 @@ impl CommitmentStore for FakeStore {
     async fn active_people(&self) -> CoreResult<Vec<PersonName>> {
         unreachable!("WorkStore::active_people is not used by the services under test")
     }
+    async fn overdue_by_owner(
+        &self,
+        owners: &[PersonId],
+        today: NaiveDate,
+    ) -> CoreResult<Vec<(PersonId, i64)>> {
+        unreachable!("CommitmentStore::overdue_by_owner is not used by the services under test")
+    }
     async fn closed_commitments(&self, owner: PersonId, limit: i64) -> CoreResult<Vec<Commitment>> {
         unreachable!("WorkStore::closed_commitments is not used by the services under test")
     }

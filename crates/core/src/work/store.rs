@@ -108,6 +108,13 @@ pub trait CommitmentStore: Send + Sync {
         due_until: Option<NaiveDate>,
         limit: i64,
     ) -> CoreResult<Vec<Commitment>>;
+    /// Open commitments past their agreed date, counted per owner (owners with none are
+    /// left out).
+    async fn overdue_by_owner(
+        &self,
+        owners: &[PersonId],
+        today: NaiveDate,
+    ) -> CoreResult<Vec<(PersonId, i64)>>;
     /// Every active person by name (whole-organisation reports).
     async fn active_people(&self) -> CoreResult<Vec<PersonName>>;
     /// Recent done or cancelled commitments of one owner, newest first.

@@ -35,6 +35,80 @@ pub struct MemberFigures {
     pub overloaded: bool,
     pub delivery: DeliveryCounts,
     pub reliability: Option<f64>,
+    /// Open work past its agreed date.
+    pub overdue: i64,
+}
+
+/// How the people of a team view are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MemberOrder {
+    /// The reporting tree, as the org chart.
+    #[default]
+    Tree,
+    /// Most loaded first (no capacity at all counts as the most).
+    Workload,
+    /// Least reliable first (no data last).
+    Reliability,
+    /// Most overdue first.
+    Overdue,
+    Name,
+}
+
+impl MemberOrder {
+    pub const ALL: [MemberOrder; 5] = [
+        MemberOrder::Tree,
+        MemberOrder::Workload,
+        MemberOrder::Reliability,
+        MemberOrder::Overdue,
+        MemberOrder::Name,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MemberOrder::Tree => "tree",
+            MemberOrder::Workload => "workload",
+            MemberOrder::Reliability => "reliability",
+            MemberOrder::Overdue => "overdue",
+            MemberOrder::Name => "name",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            MemberOrder::Tree => "reporting lines",
+            MemberOrder::Workload => "workload, highest first",
+            MemberOrder::Reliability => "reliability, lowest first",
+            MemberOrder::Overdue => "overdue work, most first",
+            MemberOrder::Name => "name",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<MemberOrder> {
+        MemberOrder::ALL.into_iter().find(|o| o.as_str() == text)
+    }
+
+    /// Orders the people; ties keep the tree's order.
+    pub fn sort(self, members: &mut [MemberFigures]) {
+        let load = |m: &MemberFigures| match m.workload_ratio {
+            Some(r) => r,
+            None if m.workload.remaining_hours > 0.0 => f64::INFINITY,
+            None => 0.0,
+        };
+        match self {
+            MemberOrder::Tree => {}
+            MemberOrder::Workload => members.sort_by(|a, b| load(b).total_cmp(&load(a))),
+            MemberOrder::Reliability => {
+                members.sort_by(|a, b| match (a.reliability, b.reliability) {
+                    (Some(x), Some(y)) => x.total_cmp(&y),
+                    (Some(_), None) => std::cmp::Ordering::Less,
+                    (None, Some(_)) => std::cmp::Ordering::Greater,
+                    (None, None) => std::cmp::Ordering::Equal,
+                })
+            }
+            MemberOrder::Overdue => members.sort_by_key(|m| std::cmp::Reverse(m.overdue)),
+            MemberOrder::Name => members.sort_by_key(|m| m.person.name.to_lowercase()),
+        }
+    }
 }
 
 /// One month of the team's delivery trend.
@@ -147,11 +221,12 @@ pub async fn show(
         ..ObjectiveFilter::default()
     };
     // Independent reads, side by side.
-    let (due_soon, by_month, workloads, objectives) = futures_util::join!(
+    let (due_soon, by_month, workloads, objectives, late) = futures_util::join!(
         store.open_commitments(&ids, CommitmentOrder::DueDate, Some(sunday), DUE_LIST_LIMIT),
         store.delivery_by_owner_and_month(Some(&ids), window, today),
         workloads(store, Some(&ids), &ids, &settings, horizon),
         store.objectives(&objective_filter),
+        store.overdue_by_owner(&ids, today),
     );
     let (overdue, due_this_week): (Vec<_>, Vec<_>) =
         due_soon?.into_iter().partition(|c| c.is_overdue(today));
@@ -161,7 +236,11 @@ pub async fn show(
         delivery.entry(owner).or_default().add(counts);
         months.entry(month).or_default().add(counts);
     }
-    let (figures, team) = member_figures(&members, &delivery, &workloads?);
+    let (mut figures, team) = member_figures(&members, &delivery, &workloads?);
+    let late: HashMap<PersonId, i64> = late?.into_iter().collect();
+    for m in &mut figures {
+        m.overdue = late.get(&m.person.id).copied().unwrap_or(0);
+    }
     let trend = months
         .into_iter()
         .map(|(month, d)| MonthDelivery {
@@ -220,6 +299,7 @@ fn member_figures(
                 workload: w,
                 reliability: d.reliability(),
                 delivery: d,
+                overdue: 0,
             }
         })
         .collect();

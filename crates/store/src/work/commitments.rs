@@ -224,6 +224,23 @@ impl trellis_core::work::store::CommitmentStore for SqlStore {
         );
         fetch(self, sql, p, commitment_row).await
     }
+    async fn overdue_by_owner(
+        &self,
+        owners: &[PersonId],
+        today: NaiveDate,
+    ) -> CoreResult<Vec<(PersonId, i64)>> {
+        let mut p = Params::new();
+        let owners = p.people(self.backend, "c.owner_id", owners)?;
+        let today = p.bind(text_day(today))?;
+        let sql = format!(
+            "SELECT c.owner_id, COUNT(*) AS n FROM commitments c WHERE c.status = 'open' \
+             AND {owners} AND c.agreed_due_date < {today} GROUP BY c.owner_id"
+        );
+        fetch(self, sql, p, |r| {
+            Ok((PersonId(r.int("owner_id")?), r.int("n")?))
+        })
+        .await
+    }
     async fn active_people(&self) -> CoreResult<Vec<PersonName>> {
         let rows = sqlx::query(
             "SELECT id, name, preferred_name FROM people WHERE status = 'active' ORDER BY name, id",

@@ -357,3 +357,102 @@ async fn a_specialist_is_engaged_for_an_opportunity_and_only_their_adder_or_an_a
         "members do not see rates or costs"
     );
 }
+
+backend_tests!(the_team_view_sorts_people_and_lists_a_large_tree_in_pages);
+async fn the_team_view_sorts_people_and_lists_a_large_tree_in_pages(backend: &'static str) {
+    let app = TestApp::new(backend).await;
+    let mgr_token = app.token("mgr@acme.test").await;
+    let mgr = app.id("mgr@acme.test").await;
+    let dana = app.id("dev@acme.test").await;
+    for title in ["Fix the cache", "Write the guide"] {
+        let r = app
+            .api(
+                Method::POST,
+                "/api/v1/commitments",
+                Some(&mgr_token),
+                Some(json!({"title": title, "owner_id": dana, "due_date": day(3), "effort_hours": 2})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    }
+    // Both were promised for yesterday.
+    sqlx::query("UPDATE commitments SET due_date = $1, agreed_due_date = $1")
+        .bind(day(-1))
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    let names = |sort: &'static str| {
+        let (app, token) = (&app, mgr_token.clone());
+        async move {
+            let r = app
+                .api(
+                    Method::GET,
+                    &format!("/api/v1/people/{mgr}/team-work?sort={sort}"),
+                    Some(&token),
+                    None,
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+            r.json()["members"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| {
+                    (
+                        m["person"]["name"].as_str().unwrap().to_string(),
+                        m["overdue"].as_i64().unwrap(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    let by_overdue = names("overdue").await;
+    assert_eq!(by_overdue[0], ("Dana Dev".to_string(), 2), "{by_overdue:?}");
+    let by_name: Vec<String> = names("name").await.into_iter().map(|(n, _)| n).collect();
+    assert_eq!(by_name, ["Dana Dev", "Devi Dev", "Max Manager"]);
+    let r = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/people/{mgr}/team-work?sort=height"),
+            Some(&mgr_token),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // A large tree: the first 50 people, and a link to all of them.
+    let hr = app.token("hr@acme.test").await;
+    for i in 0..55 {
+        let r = app
+            .api(
+                Method::POST,
+                "/api/v1/people",
+                Some(&hr),
+                Some(json!({"name": format!("Person {i:02}"), "email": format!("p{i}@acme.test"), "manager_id": mgr})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    }
+    let session = app.sign_in("mgr@acme.test", PASSWORD).await.unwrap();
+    let page = app
+        .get_page(&format!("/team-work/{mgr}?sort=overdue"), Some(&session))
+        .await
+        .text();
+    assert!(
+        page.contains(r#"<option value="overdue" selected>"#),
+        "{page}"
+    );
+    let table = &page[page.find("people-table").unwrap()..];
+    assert!(table.find("Dana Dev").unwrap() < table.find("Max Manager").unwrap_or(usize::MAX));
+    assert!(page.contains("Show all 58 people"), "{page}");
+    assert_eq!(table.matches("/plate\">").count(), 50, "50 rows shown");
+    let all = app
+        .get_page(
+            &format!("/team-work/{mgr}?sort=overdue&everyone=1"),
+            Some(&session),
+        )
+        .await
+        .text();
+    let table = &all[all.find("people-table").unwrap()..];
+    assert_eq!(table.matches("/plate\">").count(), 58);
+}

@@ -361,6 +361,9 @@ pub struct TeamWorkParams {
     /// Days, 7 to 730; default 90.
     #[param(minimum = 7, maximum = 730)]
     pub window_days: Option<u32>,
+    /// How members are ordered: tree (default), workload, reliability, overdue or name.
+    #[param(pattern = "^(tree|workload|reliability|overdue|name)$")]
+    pub sort: Option<String>,
 }
 
 /// One person of a tree with their figures.
@@ -372,6 +375,8 @@ pub struct MemberFiguresResponse {
     pub depth: u32,
     pub workload: WorkloadResponse,
     pub delivery: DeliveryResponse,
+    /// Open work past its agreed date.
+    pub overdue: i64,
 }
 
 /// One month of delivery.
@@ -416,7 +421,7 @@ pub async fn show_team_work(
     Path(id): Path<i64>,
     Query(params): Query<TeamWorkParams>,
 ) -> Result<Json<TeamWorkResponse>, ApiError> {
-    let v = team_view::show(
+    let mut v = team_view::show(
         state.store.as_ref(),
         &user.viewer,
         PersonId(id),
@@ -424,6 +429,16 @@ pub async fn show_team_work(
         crate::now(),
     )
     .await?;
+    let order = match params.sort.as_deref() {
+        None => team_view::MemberOrder::Tree,
+        Some(text) => team_view::MemberOrder::parse(text).ok_or_else(|| {
+            trellis_core::CoreError::field(
+                "sort",
+                "order by tree, workload, reliability, overdue or name",
+            )
+        })?,
+    };
+    order.sort(&mut v.members);
     let conversation = trellis_core::growth::wishes::of_team(state.store.as_ref(), &v).await?;
     Ok(Json(TeamWorkResponse {
         manager: (&v.manager).into(),
@@ -443,6 +458,7 @@ pub async fn show_team_work(
                 depth: m.depth,
                 workload: m.workload.into(),
                 delivery: m.delivery.into(),
+                overdue: m.overdue,
             })
             .collect(),
         overloaded_count: v.overloaded_count,

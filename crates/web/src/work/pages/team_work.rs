@@ -27,7 +27,14 @@ pub struct TeamWorkParams {
     pub window: Option<u32>,
     /// Show every priority rather than the first few.
     pub all: Option<String>,
+    /// How people are ordered: tree, workload, reliability, overdue or name.
+    pub sort: Option<String>,
+    /// Show every person rather than the first [`PEOPLE_SHOWN`].
+    pub everyone: Option<String>,
 }
+
+/// People listed before "show everyone" (a top manager's tree has hundreds).
+const PEOPLE_SHOWN: usize = 50;
 
 /// Priorities shown before "show all".
 const PRIORITIES_SHOWN: usize = 20;
@@ -114,7 +121,7 @@ pub async fn show_team_work(
 ) -> Result<Markup, PageError> {
     let settings = settings(&state).await?;
     let window = params.window.unwrap_or(90);
-    let v = team_view::show(
+    let mut v = team_view::show(
         state.store.as_ref(),
         &user.viewer,
         PersonId(id),
@@ -122,6 +129,17 @@ pub async fn show_team_work(
         crate::now(),
     )
     .await?;
+    let order = params
+        .sort
+        .as_deref()
+        .and_then(team_view::MemberOrder::parse)
+        .unwrap_or_default();
+    order.sort(&mut v.members);
+    let listing = Listing {
+        order,
+        window,
+        everyone: params.everyone.is_some(),
+    };
     let own = v.manager.id == user.viewer.person_id();
     let member_ids: Vec<PersonId> = v.members.iter().map(|m| m.person.id).collect();
     let pending = if v.full {
@@ -185,7 +203,7 @@ pub async fn show_team_work(
                     }
                 }
             }
-            (people_table(&v, &wishes))
+            (people_table(&v, &wishes, &listing))
             @if !offers.is_empty() { (offers_section(&user, &offers)) }
             section aria-labelledby="trend" {
                 h2 #trend { "Delivery by month" }
@@ -213,23 +231,47 @@ pub async fn show_team_work(
     ))
 }
 
-/// Workload, wishes and delivery per person of the tree.
+/// How the people table is shown: its order, and whether everyone is listed.
+struct Listing {
+    order: team_view::MemberOrder,
+    window: u32,
+    everyone: bool,
+}
+
+/// Workload, wishes and delivery per person of the tree, in the order chosen.
 fn people_table(
     v: &trellis_core::work::team_view::TeamJobView,
     wishes: &[trellis_core::growth::wishes::PlateWish],
+    listing: &Listing,
 ) -> Markup {
+    let shown = if listing.everyone {
+        v.members.len()
+    } else {
+        PEOPLE_SHOWN.min(v.members.len())
+    };
+    let tree = listing.order == team_view::MemberOrder::Tree;
     html! {
         section aria-labelledby="people" {
             h2 #people { "Workload and delivery per person" }
             p.hint { "Workload: open work due by " (v.horizon.last.format("%-d %b")) " against capacity over the same days (absences taken off). Delivery: commitments due "
                 (crate::pages::format_date(v.window.first)) " – " (crate::pages::format_date(v.window.last)) " done by their agreed date." }
+            form.inline-forms method="get" action=(format!("/team-work/{}#people", v.manager.id)) {
+                input type="hidden" name="window" value=(listing.window);
+                div.field {
+                    label for="sort" { "Order by" }
+                    select #sort name="sort" {
+                        @for o in team_view::MemberOrder::ALL { option value=(o.as_str()) selected[o == listing.order] { (o.label()) } }
+                    }
+                }
+                button.secondary type="submit" { "Sort" }
+            }
             div.table-scroll {
-                table.data {
-                    thead { tr { th { "Person" } th { "Workload" } th { "Would like moved" } th.num { "Delivered on time" } th.num { "Reliability" } } }
+                table.data #people-table {
+                    thead { tr { th { "Person" } th { "Workload" } th { "Would like moved" } th.num { "Overdue" } th.num { "Delivered on time" } th.num { "Reliability" } } }
                     tbody {
-                        @for m in &v.members {
+                        @for m in v.members.iter().take(shown) {
                             tr {
-                                td style=(format!("padding-left:{}rem", 0.5 + f64::from(m.depth.min(6)) * 0.8)) {
+                                td style=(format!("padding-left:{}rem", 0.5 + if tree { f64::from(m.depth.min(6)) * 0.8 } else { 0.0 })) {
                                     a href=(format!("/people/{}/plate", m.person.id)) { (m.person.name) }
                                     @if let Some(t) = &m.title { br; span.muted { (t) } }
                                 }
@@ -239,12 +281,17 @@ fn people_table(
                                         span.badge { (w.direction.as_str()) } " " (w.what) br;
                                     }
                                 }
+                                td.num { @if m.overdue > 0 { span.flag.bad { (m.overdue) } } @else { span.muted { "0" } } }
                                 td.num { (m.delivery.on_time) " of " (m.delivery.due) }
                                 td.num { (percent(m.reliability)) }
                             }
                         }
                     }
                 }
+            }
+            @if shown < v.members.len() {
+                p { a href=(format!("/team-work/{}?window={}&sort={}&everyone=1#people", v.manager.id, listing.window, listing.order.as_str())) {
+                    "Show all " (v.members.len()) " people" } " (" (shown) " shown)" }
             }
         }
     }
