@@ -39,6 +39,33 @@ pub async fn move_priority(
     reorder_list(store, &list, &order).await
 }
 
+/// Moves a commitment to a place in the team's priorities (1 is the top; a place past the
+/// end is the end): one step instead of one reload per place.
+pub async fn move_to(
+    store: &dyn WorkStore,
+    viewer: &Viewer,
+    manager: PersonId,
+    id: CommitmentId,
+    position: usize,
+) -> CoreResult<()> {
+    if position == 0 {
+        return Err(CoreError::field(
+            "position",
+            "give a place from 1 (the top)",
+        ));
+    }
+    let list = team_priorities_for_change(store, viewer, manager).await?;
+    let mut order: Vec<CommitmentId> = list.iter().map(|c| c.id).collect();
+    let Some(from) = order.iter().position(|c| *c == id) else {
+        return Err(CoreError::NotFound(format!(
+            "commitment {id} in these priorities"
+        )));
+    };
+    let moved = order.remove(from);
+    order.insert((position - 1).min(order.len()), moved);
+    reorder_list(store, &list, &order).await
+}
+
 /// Puts `order` (some or all of the team's open commitments) first, in that order; the
 /// rest keep their relative order after them.
 pub async fn reorder(

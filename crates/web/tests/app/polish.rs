@@ -456,3 +456,72 @@ async fn the_team_view_sorts_people_and_lists_a_large_tree_in_pages(backend: &'s
     let table = &all[all.find("people-table").unwrap()..];
     assert_eq!(table.matches("/plate\">").count(), 58);
 }
+
+backend_tests!(a_priority_moves_to_a_place_in_one_step_without_javascript);
+async fn a_priority_moves_to_a_place_in_one_step_without_javascript(backend: &'static str) {
+    let app = TestApp::new(backend).await;
+    let token = app.token("mgr@acme.test").await;
+    let mgr = app.id("mgr@acme.test").await;
+    let dana = app.id("dev@acme.test").await;
+    let mut ids = Vec::new();
+    for title in ["First", "Second", "Third", "Fourth", "Fifth"] {
+        let r = app
+            .api(
+                Method::POST,
+                "/api/v1/commitments",
+                Some(&token),
+                Some(json!({"title": title, "owner_id": dana, "due_date": day(9), "effort_hours": 1})),
+            )
+            .await;
+        ids.push(r.json()["id"].as_i64().unwrap());
+    }
+    let session = app.sign_in("mgr@acme.test", PASSWORD).await.unwrap();
+    let order = || async {
+        let page = app
+            .get_page(&format!("/team-work/{mgr}"), Some(&session))
+            .await
+            .text();
+        let list = &page[page.find("ol class=\"priorities\"").unwrap()..];
+        let mut found: Vec<(usize, &str)> = ["First", "Second", "Third", "Fourth", "Fifth"]
+            .into_iter()
+            .map(|t| (list.find(&format!(">{t}</a>")).unwrap(), t))
+            .collect();
+        found.sort();
+        found.into_iter().map(|(_, t)| t).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        order().await,
+        ["First", "Second", "Third", "Fourth", "Fifth"]
+    );
+    let move_to = |id: i64, place: &'static str| {
+        let (app, session) = (&app, &session);
+        async move {
+            app.post_form(
+                &format!("/team-work/{mgr}/priorities"),
+                Some(session),
+                None,
+                &[
+                    ("csrf", &session.csrf),
+                    ("commitment", &id.to_string()),
+                    ("direction", "to"),
+                    ("position", place),
+                ],
+            )
+            .await
+        }
+    };
+    let r = move_to(ids[4], "1").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert_eq!(
+        order().await,
+        ["Fifth", "First", "Second", "Third", "Fourth"]
+    );
+    move_to(ids[0], "99").await;
+    assert_eq!(
+        order().await,
+        ["Fifth", "Second", "Third", "Fourth", "First"],
+        "past the end is the end"
+    );
+    let r = move_to(ids[1], "zero").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+}

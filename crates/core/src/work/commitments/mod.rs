@@ -784,7 +784,7 @@ pub async fn comment(
     store.add_comment(id, viewer.person_id(), now, body).await
 }
 
-pub use super::priorities::{PRIORITY_LIST_LIMIT, move_priority, reorder};
+pub use super::priorities::{PRIORITY_LIST_LIMIT, move_priority, move_to, reorder};
 
 #[cfg(test)]
 mod tests;

@@ -103,6 +103,18 @@ fn priorities(user: &CurrentUser, v: &TeamJobView, shown: usize, window: u32) ->
                                 button.secondary type="submit" aria-label=(format!("Move {} down", c.title)) { "▼" }
                             }
                         }
+                        @if v.priorities.len() > 2 {
+                            form.move-to method="post" action=(format!("/team-work/{manager}/priorities")) {
+                                (csrf_field(user))
+                                input type="hidden" name="commitment" value=(c.id);
+                                input type="hidden" name="direction" value="to";
+                                input type="hidden" name="window" value=(window);
+                                @if shown == usize::MAX { input type="hidden" name="all" value="1"; }
+                                label.visually-hidden for=(format!("place-{}", c.id)) { "Place of " (c.title) }
+                                input.place id=(format!("place-{}", c.id)) type="number" name="position" min="1" max=(v.priorities.len()) value=(i + 1) inputmode="numeric";
+                                button.secondary type="submit" aria-label=(format!("Move {} to this place", c.title)) { "Move" }
+                            }
+                        }
                     }
                 }
             }
@@ -301,7 +313,10 @@ fn people_table(
 pub struct MoveForm {
     pub csrf: String,
     pub commitment: i64,
+    /// up, down, or to (with `position`).
     pub direction: String,
+    #[serde(default)]
+    pub position: String,
     pub window: Option<u32>,
     pub all: Option<String>,
 }
@@ -311,14 +326,26 @@ pub async fn move_priority(
     Path(id): Path<i64>,
     CsrfForm(user, form): CsrfForm<MoveForm>,
 ) -> Result<Response, PageError> {
-    commitments::move_priority(
-        state.store.as_ref(),
-        &user.viewer,
-        PersonId(id),
-        CommitmentId(form.commitment),
-        form.direction == "up",
-    )
-    .await?;
+    let store = state.store.as_ref();
+    let commitment = CommitmentId(form.commitment);
+    if form.direction == "to" {
+        let position = form.position.trim().parse::<usize>().map_err(|_| {
+            trellis_core::CoreError::field(
+                "position",
+                format!("{:?} is not a place such as 3", form.position),
+            )
+        })?;
+        commitments::move_to(store, &user.viewer, PersonId(id), commitment, position).await?;
+    } else {
+        commitments::move_priority(
+            store,
+            &user.viewer,
+            PersonId(id),
+            commitment,
+            form.direction == "up",
+        )
+        .await?;
+    }
     let window = form.window.unwrap_or(90);
     let all = if form.all.is_some() { "&all=1" } else { "" };
     Ok(Redirect::to(&format!("/team-work/{id}?window={window}{all}#priorities")).into_response())
