@@ -671,6 +671,18 @@ impl GrowthStore for FakeStore {
     async fn placements(&self, opportunity: OpportunityId) -> CoreResult<Vec<Placement>> {
         unreachable!("GrowthStore::placements is not used by the services under test")
     }
+    async fn interested_in(&self, opportunity: OpportunityId) -> CoreResult<Vec<PersonName>> {
+        unreachable!("GrowthStore::interested_in is not used by the services under test")
+    }
+    async fn set_interest(
+        &self,
+        opportunity: OpportunityId,
+        person: PersonId,
+        interested: bool,
+        at: i64,
+    ) -> CoreResult<()> {
+        unreachable!("GrowthStore::set_interest is not used by the services under test")
+    }
     async fn placement(&self, id: PlacementId) -> CoreResult<Option<Placement>> {
         Ok(self.placements.lock().unwrap().get(&id).cloned())
     }

@@ -506,6 +506,12 @@ const TABLES: &[Table] = &[
         identity: true,
     },
     Table {
+        name: "opportunity_interest",
+        columns: &[("opportunity_id", Int), ("person_id", Int), ("at", Int)],
+        parent: None,
+        identity: false,
+    },
+    Table {
         name: "talent_skills",
         columns: &[("talent_id", Int), ("skill", Text), ("level", Int)],
         parent: None,

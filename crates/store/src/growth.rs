@@ -233,6 +233,52 @@ impl trellis_core::growth::store::GrowthStore for SqlStore {
         }
         Ok(out)
     }
+    async fn interested_in(
+        &self,
+        opportunity: OpportunityId,
+    ) -> CoreResult<Vec<trellis_core::ids::PersonName>> {
+        let rows: Vec<(i64, String, Option<String>)> = sqlx::query_as(
+            "SELECT p.id, p.name, p.preferred_name FROM opportunity_interest i \
+             JOIN people p ON p.id = i.person_id \
+             WHERE i.opportunity_id = $1 AND p.status = 'active' ORDER BY i.at, p.id",
+        )
+        .bind(opportunity.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, preferred)| trellis_core::ids::PersonName {
+                id: PersonId(id),
+                name: trellis_core::org::display_name(&name, preferred.as_deref()),
+            })
+            .collect())
+    }
+    async fn set_interest(
+        &self,
+        opportunity: OpportunityId,
+        person: PersonId,
+        interested: bool,
+        at: i64,
+    ) -> CoreResult<()> {
+        let query = if interested {
+            sqlx::query(
+                "INSERT INTO opportunity_interest (opportunity_id, person_id, at) \
+                 VALUES ($1, $2, $3) ON CONFLICT (opportunity_id, person_id) DO NOTHING",
+            )
+            .bind(opportunity.0)
+            .bind(person.0)
+            .bind(at)
+        } else {
+            sqlx::query(
+                "DELETE FROM opportunity_interest WHERE opportunity_id = $1 AND person_id = $2",
+            )
+            .bind(opportunity.0)
+            .bind(person.0)
+        };
+        query.execute(&self.pool).await.map_err(map_err)?;
+        Ok(())
+    }
     async fn placements(&self, opportunity: OpportunityId) -> CoreResult<Vec<Placement>> {
         let rows = sqlx::query(AssertSqlSafe(format!(
             "{PLACEMENT_SELECT} WHERE pl.opportunity_id = $1 ORDER BY pl.proposed_at, pl.id"

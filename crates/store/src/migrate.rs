@@ -125,9 +125,9 @@ const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 15,
-        name: "talent_engagements",
-        sqlite: include_str!("../migrations/sqlite/0015_talent_engagements.sql"),
-        postgres: include_str!("../migrations/postgres/0015_talent_engagements.sql"),
+        name: "sourcing_and_interest",
+        sqlite: include_str!("../migrations/sqlite/0015_sourcing_and_interest.sql"),
+        postgres: include_str!("../migrations/postgres/0015_sourcing_and_interest.sql"),
         earlier_postgres: &[],
     },
 ];

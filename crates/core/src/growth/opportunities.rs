@@ -321,7 +321,12 @@ async fn context(
     })
 }
 
-fn score_all(o: &Opportunity, candidates: &[Candidate], cx: &Context) -> Vec<Suggestion> {
+fn score_all(
+    o: &Opportunity,
+    candidates: &[Candidate],
+    cx: &Context,
+    interested: &HashSet<PersonId>,
+) -> Vec<Suggestion> {
     candidates
         .iter()
         .map(|c| {
@@ -335,6 +340,9 @@ fn score_all(o: &Opportunity, candidates: &[Candidate], cx: &Context) -> Vec<Sug
                 o.hours_per_week,
                 &cx.weights,
             );
+            if interested.contains(&c.id) {
+                f = f.with_interest(&c.name, &cx.weights);
+            }
             let visible = cx.visible.as_ref().is_none_or(|v| v.contains(&c.id));
             if !visible {
                 f.explanation = f.explanation_outside.clone();
@@ -364,6 +372,10 @@ pub struct OpportunityDetail {
     pub can_manage: bool,
     /// The options side by side when nobody inside qualifies (only for those who manage).
     pub sourcing: Option<super::sourcing::Sourcing>,
+    /// Who said they are interested (only for those who manage; empty otherwise).
+    pub interested: Vec<PersonName>,
+    /// Whether the viewer said they are interested.
+    pub i_am_interested: bool,
 }
 
 /// How many suggestions an opportunity page lists.
@@ -392,6 +404,43 @@ pub async fn suggestions(
     Ok(all)
 }
 
+async fn interested_ids(
+    store: &dyn GrowthStore,
+    id: OpportunityId,
+) -> CoreResult<HashSet<PersonId>> {
+    Ok(store
+        .interested_in(id)
+        .await?
+        .into_iter()
+        .map(|p| p.id)
+        .collect())
+}
+
+/// Says (or withdraws) that the viewer is interested in an open opportunity: its poster
+/// sees it beside the suggestions, and it counts in the viewer's ranking as a growth wish.
+pub async fn set_interest(
+    store: &dyn GrowthStore,
+    viewer: &Viewer,
+    id: OpportunityId,
+    interested: bool,
+    now: i64,
+) -> CoreResult<()> {
+    let o = load(store, id).await?;
+    if interested && o.status != OpportunityStatus::Open {
+        return Err(CoreError::Conflict(format!(
+            "\u{201c}{}\u{201d} is {}: it no longer takes interest",
+            o.title,
+            o.status.as_str()
+        )));
+    }
+    let Some(me) = viewer.actor() else {
+        return Err(CoreError::Forbidden(
+            "say you are interested as nobody; sign in as a person".into(),
+        ));
+    };
+    store.set_interest(id, me, interested, now).await
+}
+
 /// The candidates not yet proposed, with their suggestions ranked best first.
 async fn ranked(
     store: &dyn GrowthStore,
@@ -415,7 +464,8 @@ async fn ranked(
         .collect();
     let ids: Vec<PersonId> = candidates.iter().map(|c| c.id).collect();
     let cx = context(store, viewer, &ids, now).await?;
-    let mut all = score_all(o, &candidates, &cx);
+    let interested = interested_ids(store, o.id).await?;
+    let mut all = score_all(o, &candidates, &cx, &interested);
     all.sort_by(|a, b| {
         b.fit
             .has_capacity
@@ -455,12 +505,16 @@ pub async fn show(
     } else {
         (Vec::new(), None)
     };
+    let interested = store.interested_in(id).await?;
+    let i_am_interested = interested.iter().any(|p| Some(p.id) == viewer.actor());
     Ok(OpportunityDetail {
         opportunity,
         placements,
         suggestions,
         can_manage: manage,
         sourcing,
+        interested: if manage { interested } else { Vec::new() },
+        i_am_interested,
     })
 }
 
@@ -680,7 +734,7 @@ pub async fn plan(store: &dyn GrowthStore, viewer: &Viewer, now: i64) -> CoreRes
     // Per opportunity: whether anyone has a skill it needs, and anyone also the hours.
     let mut reach: Vec<(bool, bool)> = Vec::with_capacity(open.len());
     for (r, o) in open.iter().enumerate() {
-        let row = score_all(o, &candidates, &cx);
+        let row = score_all(o, &candidates, &cx, &interested_ids(store, o.id).await?);
         let (mut skilled, mut free) = (false, false);
         for (c, s) in row.iter().enumerate() {
             let needs_skill = o

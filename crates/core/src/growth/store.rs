@@ -8,7 +8,9 @@ use super::opportunities::{
 use super::talent::{Engagement, NewEngagement, NewTalent, Talent};
 use super::wishes::{NewWish, PlateWish};
 use crate::error::CoreResult;
-use crate::ids::{CommitmentId, OpportunityId, PersonId, PlacementId, TalentId, WishId};
+use crate::ids::{
+    CommitmentId, OpportunityId, PersonId, PersonName, PlacementId, TalentId, WishId,
+};
 use crate::work::Commitment;
 use async_trait::async_trait;
 use chrono::NaiveDate;
@@ -111,6 +113,16 @@ pub trait GrowthStore: TalentStore + crate::work::store::WorkStore + Send + Sync
     /// Active people with at least one of these skills, each with all their skills.
     async fn candidates_with_skills(&self, skills: &[String]) -> CoreResult<Vec<Candidate>>;
     async fn placements(&self, opportunity: OpportunityId) -> CoreResult<Vec<Placement>>;
+    /// Who said they are interested in an opportunity, first to say so first.
+    async fn interested_in(&self, opportunity: OpportunityId) -> CoreResult<Vec<PersonName>>;
+    /// Records (or, with `interested` false, withdraws) a person's interest.
+    async fn set_interest(
+        &self,
+        opportunity: OpportunityId,
+        person: PersonId,
+        interested: bool,
+        at: i64,
+    ) -> CoreResult<()>;
     async fn placement(&self, id: PlacementId) -> CoreResult<Option<Placement>>;
     /// Pending placements of people in this list (a manager's approvals to give).
     async fn pending_placements_of(&self, people: &[PersonId]) -> CoreResult<Vec<Placement>>;

@@ -220,6 +220,34 @@ pub fn fit(
     }
 }
 
+impl Fit {
+    /// The fit of someone who said they are interested in the opportunity: the interest
+    /// counts as a growth wish in every skill it needs, and the explanation says so first.
+    pub fn with_interest(mut self, name: &str, weights: &Weights) -> Fit {
+        self.parts.growth_wish = 1.0;
+        let p = self.parts;
+        let total = weights.skill_fit
+            + weights.growth_wish
+            + weights.stretch
+            + weights.free_capacity
+            + weights.move_off;
+        if total > 0.0 {
+            self.score = (weights.skill_fit * p.skill_fit
+                + weights.growth_wish * p.growth_wish
+                + weights.stretch * p.stretch
+                + weights.free_capacity * p.free_capacity
+                + weights.move_off * p.move_off)
+                / total;
+        }
+        for text in [&mut self.explanation, &mut self.explanation_outside] {
+            if let Some(rest) = text.strip_prefix(name) {
+                *text = format!("{name} said they are interested;{rest}");
+            }
+        }
+        self
+    }
+}
+
 /// "a", "a and b", "a, b and c".
 fn list(items: &[String]) -> String {
     match items {
@@ -246,6 +274,31 @@ mod tests {
             skill: name.into(),
             level,
         }
+    }
+
+    #[test]
+    fn interest_counts_as_a_growth_wish_and_is_said_first() {
+        let plain = fit(
+            "Ana",
+            &[skill("sql", 2, false)],
+            6.0,
+            None,
+            &[need("sql", 3)],
+            4.0,
+            &Weights::default(),
+        );
+        let keen = plain.clone().with_interest("Ana", &Weights::default());
+        assert_eq!(plain.parts.growth_wish, 0.0);
+        assert_eq!(keen.parts.growth_wish, 1.0);
+        let expected = (0.4 * (2.0 / 3.0) + 0.25 + 0.2 + 0.15) / 1.1;
+        assert!((keen.score - expected).abs() < 1e-12, "{}", keen.score);
+        assert!(keen.score > plain.score);
+        assert!(
+            keen.explanation
+                .starts_with("Ana said they are interested; would take a growth step"),
+            "{}",
+            keen.explanation
+        );
     }
 
     #[test]

@@ -140,6 +140,10 @@ pub struct OpportunityDetailResponse {
     pub can_manage: bool,
     /// When nobody inside qualifies: the options side by side (for those who manage it).
     pub sourcing: Option<SourcingResponse>,
+    /// Who said they are interested (for those who manage it; empty otherwise).
+    pub interested: Vec<PersonRef>,
+    /// Whether the caller said they are interested.
+    pub i_am_interested: bool,
 }
 
 /// One way to get the work done when nobody inside qualifies.
@@ -211,7 +215,50 @@ async fn detail(
         placements: d.placements.iter().map(Into::into).collect(),
         suggestions: d.suggestions.iter().map(Into::into).collect(),
         can_manage: d.can_manage,
+        interested: d.interested.iter().map(Into::into).collect(),
+        i_am_interested: d.i_am_interested,
     }))
+}
+
+/// Say you are interested in an open opportunity: its poster sees it beside the
+/// suggestions, and it counts in your ranking as a wish to grow.
+#[utoipa::path(put, path = "/api/v1/opportunities/{id}/interest", tag = "growth",
+    params(("id" = i64, Path, description = "Opportunity id")),
+    responses((status = 204), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
+pub async fn express_interest(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    opportunities::set_interest(
+        state.store.as_ref(),
+        &user.viewer,
+        OpportunityId(id),
+        true,
+        crate::now(),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Withdraw your interest in an opportunity.
+#[utoipa::path(delete, path = "/api/v1/opportunities/{id}/interest", tag = "growth",
+    params(("id" = i64, Path, description = "Opportunity id")),
+    responses((status = 204), (status = 404, body = ErrorResponse)))]
+pub async fn withdraw_interest(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    opportunities::set_interest(
+        state.store.as_ref(),
+        &user.viewer,
+        OpportunityId(id),
+        false,
+        crate::now(),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Open opportunities, newest first.
@@ -573,6 +620,8 @@ crate::api::operations!(
     list_opportunities,
     create_opportunity,
     show_opportunity,
+    express_interest,
+    withdraw_interest,
     accept_suggestion,
     decide_placement,
     answer_placement,

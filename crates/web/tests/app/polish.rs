@@ -525,3 +525,111 @@ async fn a_priority_moves_to_a_place_in_one_step_without_javascript(backend: &'s
     let r = move_to(ids[1], "zero").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+backend_tests!(interest_in_an_opportunity_is_seen_by_its_poster_and_counts_as_a_growth_wish);
+async fn interest_in_an_opportunity_is_seen_by_its_poster_and_counts_as_a_growth_wish(
+    backend: &'static str,
+) {
+    let app = TestApp::new(backend).await;
+    let mgr = app.token("mgr@acme.test").await;
+    let erin = app.token("eng.head@acme.test").await;
+    let devi = app.token("dev2@acme.test").await;
+    let id = app
+        .api(
+            Method::POST,
+            "/api/v1/opportunities",
+            Some(&mgr),
+            Some(
+                json!({"title": "Port the parser", "hours_per_week": 1, "weeks": 2,
+                        "requirements": [{"skill": "rust", "level": 4}]}),
+            ),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/api/v1/opportunities/{id}");
+    let erin_score = || async {
+        let d = app.api(Method::GET, &path, Some(&mgr), None).await.json();
+        d["suggestions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["person"]["name"] == "Erin Eng")
+            .map(|s| {
+                (
+                    // Erin is outside the poster's tree: her score is not shown, its
+                    // parts are.
+                    s["growth_wish"].as_f64().unwrap(),
+                    s["explanation"].as_str().unwrap().to_string(),
+                )
+            })
+            .unwrap()
+    };
+    let (before, _) = erin_score().await;
+    for token in [&erin, &devi] {
+        let r = app
+            .api(Method::PUT, &format!("{path}/interest"), Some(token), None)
+            .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+    }
+    let (after, why) = erin_score().await;
+    assert!(
+        after > before,
+        "interest counts as a growth wish: {before} → {after}"
+    );
+    assert!(
+        why.starts_with("Erin Eng said they are interested;"),
+        "{why}"
+    );
+    let poster = app.api(Method::GET, &path, Some(&mgr), None).await.json();
+    let names: Vec<&str> = poster["interested"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["Erin Eng", "Devi Dev"],
+        "the poster sees everyone interested"
+    );
+    let member = app.api(Method::GET, &path, Some(&devi), None).await.json();
+    assert_eq!(member["i_am_interested"], true);
+    assert_eq!(
+        member["interested"],
+        json!([]),
+        "members do not see who else is"
+    );
+
+    // On the pages: Devi withdraws; the poster's page lists who is left.
+    let session = app.sign_in("dev2@acme.test", PASSWORD).await.unwrap();
+    let page = app
+        .get_page(&format!("/opportunities/{id}"), Some(&session))
+        .await
+        .text();
+    assert!(page.contains("You said you are interested"), "{page}");
+    let r = app
+        .post_form(
+            &format!("/opportunities/{id}/interest"),
+            Some(&session),
+            None,
+            &[("csrf", &session.csrf), ("interested", "0")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let page = app
+        .get_page(&format!("/opportunities/{id}"), Some(&session))
+        .await
+        .text();
+    assert!(page.contains("I\u{2019}m interested"), "{page}");
+    let poster = app.sign_in("mgr@acme.test", PASSWORD).await.unwrap();
+    let page = app
+        .get_page(&format!("/opportunities/{id}"), Some(&poster))
+        .await
+        .text();
+    assert!(
+        page.contains("Interested (1)") && page.contains(">Erin Eng</a>"),
+        "{page}"
+    );
+}

@@ -347,6 +347,24 @@ pub async fn show_opportunity(
         p.lead { "Posted by " (o.poster.name) " · " (o.status.as_str()) }
         p { (summary(o, &settings.manager_word)) }
         @if !o.description.is_empty() { p { (o.description) } }
+        @if o.status == OpportunityStatus::Open && o.poster.id != user.viewer.person_id() {
+            form.interest method="post" action=(format!("/opportunities/{}/interest", o.id)) {
+                (csrf_field(&user))
+                @if d.i_am_interested {
+                    input type="hidden" name="interested" value="0";
+                    p { span.flag.good { "You said you are interested" } " " button.secondary.small type="submit" { "Withdraw my interest" } }
+                } @else {
+                    input type="hidden" name="interested" value="1";
+                    p { button type="submit" { "I\u{2019}m interested" } " " span.muted { "The poster sees it, and it counts in your ranking as a wish to grow." } }
+                }
+            }
+        }
+        @if d.can_manage && !d.interested.is_empty() {
+            section aria-labelledby="interested" {
+                h2 #interested { "Interested (" (d.interested.len()) ")" }
+                ul.inline-list { @for p in &d.interested { li { a href=(format!("/people/{}", p.id)) { (p.name) } } } }
+            }
+        }
         @if !d.placements.is_empty() {
             h2 { "Proposed" }
             ul.plain { @for p in &d.placements { (placement_line(&user, p, false, &settings.manager_word)) } }
@@ -367,6 +385,34 @@ pub async fn show_opportunity(
         }
     };
     Ok(page(&frame(&user, &settings), &o.title, body))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct InterestForm {
+    pub csrf: String,
+    /// 1 to say so, 0 to withdraw.
+    pub interested: String,
+}
+
+crate::auth::csrf_form!(InterestForm);
+
+pub async fn set_interest(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(user, form): CsrfForm<InterestForm>,
+) -> Result<Response, PageError> {
+    opportunities::set_interest(
+        state.store.as_ref(),
+        &user.viewer,
+        OpportunityId(id),
+        form.interested == "1",
+        crate::now(),
+    )
+    .await?;
+    Ok(crate::pages::flash::redirect(
+        &format!("/opportunities/{id}"),
+        crate::pages::flash::Flash::Saved,
+    ))
 }
 
 #[derive(Debug, Deserialize)]
@@ -542,6 +588,10 @@ pub(crate) fn routes() -> axum::Router<crate::AppState> {
         .route("/opportunities/plan", axum::routing::get(show_plan))
         .route("/opportunities/{id}", axum::routing::get(show_opportunity))
         .route("/opportunities/{id}/accept", axum::routing::post(accept))
+        .route(
+            "/opportunities/{id}/interest",
+            axum::routing::post(set_interest),
+        )
         .route("/placements/{id}/decision", axum::routing::post(decide))
         .route("/placements/{id}/answer", axum::routing::post(answer))
 }

@@ -19,3 +19,14 @@ CREATE INDEX talent_engagements_opportunity ON talent_engagements (opportunity_i
 CREATE INDEX talent_engagements_talent ON talent_engagements (talent_id);
 CREATE TRIGGER note_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON talent_engagements
     FOR EACH STATEMENT EXECUTE FUNCTION trellis_note_change('other');
+
+-- People who said they are interested in an opportunity: its poster sees them, and the
+-- interest counts in their ranking as a growth wish.
+CREATE TABLE opportunity_interest (
+    opportunity_id BIGINT NOT NULL REFERENCES opportunities(id),
+    person_id      BIGINT NOT NULL REFERENCES people(id),
+    at             BIGINT NOT NULL,
+    PRIMARY KEY (opportunity_id, person_id)
+);
+CREATE TRIGGER note_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON opportunity_interest
+    FOR EACH STATEMENT EXECUTE FUNCTION trellis_note_change('other');

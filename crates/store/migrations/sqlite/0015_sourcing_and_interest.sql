@@ -17,3 +17,12 @@ CREATE TABLE talent_engagements (
 );
 CREATE INDEX talent_engagements_opportunity ON talent_engagements (opportunity_id);
 CREATE INDEX talent_engagements_talent ON talent_engagements (talent_id);
+
+-- People who said they are interested in an opportunity: its poster sees them, and the
+-- interest counts in their ranking as a growth wish.
+CREATE TABLE opportunity_interest (
+    opportunity_id INTEGER NOT NULL REFERENCES opportunities(id),
+    person_id      INTEGER NOT NULL REFERENCES people(id),
+    at             BIGINT NOT NULL,
+    PRIMARY KEY (opportunity_id, person_id)
+);
