@@ -25,5 +25,28 @@
       });
     });
   }
-  document.addEventListener("DOMContentLoaded", function () { wire(document); });
+  // Long pickers (objectives to align to): a search box above the list hides the
+  // choices that do not match what is typed; the chosen one always stays.
+  function filterable(select) {
+    var box = document.createElement("input");
+    box.type = "search";
+    box.className = "picker-search";
+    box.placeholder = select.dataset.filter;
+    box.setAttribute("aria-label", select.dataset.filter);
+    box.setAttribute("aria-controls", select.id);
+    select.parentNode.insertBefore(box, select);
+    box.addEventListener("input", function () {
+      var words = box.value.toLowerCase().split(/\s+/).filter(Boolean);
+      Array.prototype.forEach.call(select.options, function (option) {
+        var text = option.text.toLowerCase();
+        var match = option.value === "" || option.selected ||
+          words.every(function (w) { return text.indexOf(w) !== -1; });
+        option.hidden = !match;
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    wire(document);
+    document.querySelectorAll("select[data-filter]").forEach(filterable);
+  });
 })();

@@ -927,3 +927,54 @@ async fn a_person_signs_in_with_single_sign_on_and_lands_where_they_were_going()
     assert_eq!(text_of(&client, "h1").await, "Hello, Dana");
     client.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_aligned_to_picker_narrows_as_you_type() {
+    use axum::http::Method;
+    let app = TestApp::new("sqlite").await;
+    let base = serve(&app).await;
+    let quarter = trellis_core::work::objectives::quarter_of(chrono::Utc::now().date_naive());
+    for email in ["dev@acme.test", "dev2@acme.test", "mgr@acme.test"] {
+        let token = app.token(email).await;
+        let title = if email == "mgr@acme.test" {
+            "Faster builds"
+        } else {
+            "Grow my code review"
+        };
+        let r = app
+            .api(
+                Method::POST,
+                "/api/v1/objectives",
+                Some(&token),
+                Some(serde_json::json!({"title": title, "quarter": quarter})),
+            )
+            .await;
+        assert_eq!(r.status, axum::http::StatusCode::CREATED, "{}", r.text());
+    }
+    let (_driver, client) = browser().await;
+    sign_in(&client, &base, "rep@acme.test").await;
+    client
+        .goto(&format!("{base}/objectives/new"))
+        .await
+        .unwrap();
+    let search = client
+        .wait()
+        .for_element(Locator::Css("input.picker-search"))
+        .await
+        .unwrap();
+    search.send_keys("code devi").await.unwrap();
+    let shown = client
+        .execute(
+            "return Array.from(document.querySelectorAll('#f-parent_id option'))\
+             .filter(o => !o.hidden && o.value).map(o => o.text)",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        shown,
+        serde_json::json!(["Personal: Grow my code review — Devi Dev"]),
+        "only Devi's of the two identical titles"
+    );
+    client.close().await.unwrap();
+}

@@ -536,6 +536,98 @@ pub struct AlignmentNode {
     pub children: Vec<AlignmentNode>,
 }
 
+/// Which running objectives a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Showing {
+    #[default]
+    All,
+    /// The viewer's own.
+    Mine,
+    /// The viewer's and their reporting tree's.
+    MyTeam,
+    /// Those at risk.
+    AtRisk,
+}
+
+impl Showing {
+    pub const ALL: [Showing; 4] = [
+        Showing::All,
+        Showing::Mine,
+        Showing::MyTeam,
+        Showing::AtRisk,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Showing::All => "all",
+            Showing::Mine => "mine",
+            Showing::MyTeam => "team",
+            Showing::AtRisk => "at-risk",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Showing::All => "All",
+            Showing::Mine => "Mine",
+            Showing::MyTeam => "My team",
+            Showing::AtRisk => "At risk",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Showing> {
+        Showing::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+}
+
+/// Running objectives as a list, filtered, grouped by level (company, team, person) and
+/// then owner, for finding one among many rather than reading the whole tree.
+pub async fn listed(
+    store: &dyn WorkStore,
+    viewer: &Viewer,
+    showing: Showing,
+    level: Option<Scope>,
+    now: i64,
+) -> CoreResult<Vec<ObjectiveView>> {
+    let today = local_date(None, now);
+    let owners = match showing {
+        Showing::Mine => Some(vec![viewer.person_id()]),
+        Showing::MyTeam => Some(
+            store
+                .tree_members(viewer.person_id())
+                .await?
+                .into_iter()
+                .map(|m| m.id)
+                .collect(),
+        ),
+        Showing::All | Showing::AtRisk => None,
+    };
+    let all = store
+        .objectives(&ObjectiveFilter {
+            active_on: Some(today),
+            owners,
+            scope: level,
+            ..ObjectiveFilter::default()
+        })
+        .await?;
+    let mut views: Vec<ObjectiveView> = all
+        .into_iter()
+        .map(|o| view(o, now))
+        .filter(|v| {
+            showing != Showing::AtRisk || v.status == Some(super::metrics::ObjectiveStatus::AtRisk)
+        })
+        .collect();
+    views.sort_by(|a, b| {
+        let (x, y) = (&a.objective, &b.objective);
+        x.scope
+            .rank()
+            .cmp(&y.scope.rank())
+            .then_with(|| x.owner.name.cmp(&y.owner.name))
+            .then_with(|| x.title.cmp(&y.title))
+    });
+    Ok(views)
+}
+
 /// Company → team → person objectives running on `now`'s day, each under its parent.
 /// Objectives whose parent is not running stand at the top.
 pub async fn alignment_tree(

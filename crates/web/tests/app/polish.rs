@@ -633,3 +633,115 @@ async fn interest_in_an_opportunity_is_seen_by_its_poster_and_counts_as_a_growth
         "{page}"
     );
 }
+
+fn this_quarter() -> String {
+    trellis_core::work::objectives::quarter_of(chrono::Utc::now().date_naive())
+}
+
+backend_tests!(objectives_filter_by_whose_and_at_risk_and_pickers_tell_identical_titles_apart);
+async fn objectives_filter_by_whose_and_at_risk_and_pickers_tell_identical_titles_apart(
+    backend: &'static str,
+) {
+    let app = TestApp::new(backend).await;
+    let quarter = this_quarter();
+    let create = |email: &'static str, body: serde_json::Value| {
+        let app = &app;
+        async move {
+            let token = app.token(email).await;
+            let r = app
+                .api(Method::POST, "/api/v1/objectives", Some(&token), Some(body))
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+            r.json()["id"].as_i64().unwrap()
+        }
+    };
+    create(
+        "hr@acme.test",
+        json!({"title": "Company goal", "scope": "company", "quarter": quarter}),
+    )
+    .await;
+    create(
+        "mgr@acme.test",
+        json!({"title": "Faster builds", "quarter": quarter}),
+    )
+    .await;
+    let dana = create(
+        "dev@acme.test",
+        json!({"title": "Grow my code review", "quarter": quarter}),
+    )
+    .await;
+    create(
+        "dev2@acme.test",
+        json!({"title": "Grow my code review", "quarter": quarter}),
+    )
+    .await;
+    // Nothing done yet, well into the quarter: at risk (or just started: not).
+    let dev = app.token("dev@acme.test").await;
+    let r = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/objectives/{dana}/key-results"),
+            Some(&dev),
+            Some(json!({"title": "Reviews a week", "start": 0, "target": 10})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+
+    let page = |email: &'static str, query: &'static str| {
+        let app = &app;
+        async move {
+            let session = app.sign_in(email, PASSWORD).await.unwrap();
+            app.get_page(&format!("/objectives{query}"), Some(&session))
+                .await
+                .text()
+        }
+    };
+    let mine = page("dev@acme.test", "?show=mine").await;
+    assert!(
+        mine.contains("<h2 class=\"objective-level\">Personal</h2>"),
+        "{mine}"
+    );
+    assert_eq!(
+        mine.matches(">Grow my code review</a>").count(),
+        1,
+        "{mine}"
+    );
+    assert!(!mine.contains("Faster builds") && !mine.contains("Company goal"));
+    let team = page("mgr@acme.test", "?show=team").await;
+    assert_eq!(team.matches(">Grow my code review</a>").count(), 2);
+    assert!(
+        team.contains(">Faster builds</a>") && !team.contains(">Company goal</a>"),
+        "{team}"
+    );
+    assert!(
+        team.contains(">Dana Dev</a></h3>") && team.contains(">Devi Dev</a></h3>"),
+        "grouped by owner"
+    );
+    let company = page("dev@acme.test", "?level=company").await;
+    assert!(company.contains(">Company goal</a>") && !company.contains(">Faster builds</a>"));
+    let at_risk = page("mgr@acme.test", "?show=at-risk").await;
+    let (start, end) = trellis_core::work::objectives::quarter_dates(&quarter).unwrap();
+    let expected =
+        trellis_core::work::metrics::expected_progress(start, end, chrono::Utc::now().date_naive());
+    // Over 30 points behind is at risk: only once enough of the quarter has gone.
+    if expected > 0.3 {
+        assert_eq!(
+            at_risk.matches(">Grow my code review</a>").count(),
+            1,
+            "{at_risk}"
+        );
+        assert!(!at_risk.contains(">Faster builds</a>"));
+    }
+
+    // The picker says whose each objective is, and can be searched.
+    let form = page("dev2@acme.test", "/new").await;
+    assert!(
+        form.contains("data-filter=\"Search by title or owner\""),
+        "{form}"
+    );
+    assert!(
+        form.contains("Personal: Grow my code review — Dana Dev")
+            && form.contains("Personal: Grow my code review — Devi Dev"),
+        "{form}"
+    );
+}

@@ -172,10 +172,10 @@ pub(super) async fn commitment_form_page(
             (input_field(errors, "f-", "skills", "Skills needed", &form.skills, "text", Some("Comma-separated, for example sql, writing.")))
             div.field {
                 label for="f-objective_id" { "Serves the objective" }
-                select #f-objective_id name="objective_id" {
+                select #f-objective_id name="objective_id" data-filter="Search by title or owner" {
                     option value="" { "None" }
                     @for o in &objectives {
-                        option value=(o.objective.id) selected[form.objective_id == o.objective.id.to_string()] { (o.objective.title) " (" (o.objective.owner.name) ")" }
+                        option value=(o.objective.id) selected[form.objective_id == o.objective.id.to_string()] { (crate::work::pages::objectives::choice_label(&o.objective)) }
                     }
                 }
                 @if let Some(e) = error_for(errors, "objective_id") { p.field-error { (e) } }

@@ -48,21 +48,93 @@ fn node(n: &AlignmentNode) -> Markup {
     }
 }
 
+/// The list's filters as given in the address.
+#[derive(Debug, Default, Deserialize)]
+pub struct ListParams {
+    /// all, mine, team or at-risk.
+    pub show: Option<String>,
+    /// company, team or person.
+    pub level: Option<String>,
+}
+
 pub async fn list_objectives(
     State(state): State<AppState>,
     PageUser(user): PageUser,
+    axum::extract::Query(params): axum::extract::Query<ListParams>,
 ) -> Result<Markup, PageError> {
     let settings = settings(&state).await?;
     let now = crate::now();
-    let tree = objectives::alignment_tree(state.store.as_ref(), &user.viewer, now).await?;
+    let showing = params
+        .show
+        .as_deref()
+        .and_then(objectives::Showing::parse)
+        .unwrap_or_default();
+    let level = params.level.as_deref().and_then(Scope::parse);
+    let filtered = showing != objectives::Showing::All || level.is_some();
+    let store = state.store.as_ref();
     let body = html! {
         h1 { "Objectives" }
         p.lead { "Running on " (crate::pages::format_date(local_date(None, now))) ", company → team → person. Status compares progress with the time gone: under 15 points behind is on track, 15–30 behind, over 30 at risk. "
             a href="/objectives/new" { "New objective" } }
-        @if tree.is_empty() { p.muted { "No objectives are running. " a href="/objectives/new" { "Set the first one" } "." } }
-        div.alignment { ul { @for n in &tree { (node(n)) } } }
+        form.inline-forms method="get" action="/objectives" {
+            div.field {
+                label for="show" { "Show" }
+                select #show name="show" {
+                    @for s in objectives::Showing::ALL { option value=(s.as_str()) selected[s == showing] { (s.label()) } }
+                }
+            }
+            div.field {
+                label for="level" { "Level" }
+                select #level name="level" {
+                    option value="" { "Every level" }
+                    @for l in [Scope::Company, Scope::Team, Scope::Person] { option value=(l.as_str()) selected[Some(l) == level] { (scope_heading(l)) } }
+                }
+            }
+            button.secondary type="submit" { "Filter" }
+            @if filtered { " " a href="/objectives" { "Show the whole tree" } }
+        }
+        @if filtered {
+            (grouped(&objectives::listed(store, &user.viewer, showing, level, now).await?))
+        } @else {
+            @let tree = objectives::alignment_tree(store, &user.viewer, now).await?;
+            @if tree.is_empty() { p.muted { "No objectives are running. " a href="/objectives/new" { "Set the first one" } "." } }
+            div.alignment { ul { @for n in &tree { (node(n)) } } }
+        }
     };
     Ok(page(&frame(&user, &settings), "Objectives", body))
+}
+
+fn scope_heading(level: Scope) -> &'static str {
+    match level {
+        Scope::Company => "Company",
+        Scope::Team => "Team",
+        Scope::Person => "Personal",
+    }
+}
+
+/// A filtered list under headings: level, then owner.
+fn grouped(views: &[trellis_core::work::ObjectiveView]) -> Markup {
+    html! {
+        @if views.is_empty() { p.muted #no-objectives { "No running objective matches these filters." } }
+        @for (i, v) in views.iter().enumerate() {
+            @let o = &v.objective;
+            @let new_level = i == 0 || views[i - 1].objective.scope != o.scope;
+            @let new_owner = new_level || views[i - 1].objective.owner.id != o.owner.id;
+            @if new_level { h2.objective-level { (scope_heading(o.scope)) } }
+            @if new_owner { h3.objective-owner { a href=(format!("/people/{}", o.owner.id)) { (o.owner.name) } } }
+            p.objective-row {
+                a href=(format!("/objectives/{}", o.id)) { (o.title) }
+                @if let Some((_, team)) = &o.team { " · " span.muted { (team) } }
+                br; (objective_figures(v))
+            }
+        }
+    }
+}
+
+/// An objective as a choice in the "aligned to" pickers: its level, title and owner, so
+/// that identical titles can be told apart.
+pub(crate) fn choice_label(o: &trellis_core::work::Objective) -> String {
+    format!("{}: {} — {}", scope_heading(o.scope), o.title, o.owner.name)
 }
 
 #[derive(Debug, Default, Deserialize, Clone)]
@@ -153,9 +225,9 @@ async fn objective_form_page(
             }
             div.field {
                 label for="f-parent_id" { "Aligned to" }
-                select #f-parent_id name="parent_id" aria-invalid=[error_for(errors, "parent_id").map(|_| "true")] {
+                select #f-parent_id name="parent_id" data-filter="Search by title or owner" aria-invalid=[error_for(errors, "parent_id").map(|_| "true")] {
                     option value="" { "Nothing (a top objective)" }
-                    @for o in &running { option value=(o.id) selected[form.parent_id == o.id.to_string()] { (o.scope.as_str()) ": " (o.title) } }
+                    @for o in &running { option value=(o.id) selected[form.parent_id == o.id.to_string()] { (choice_label(o)) } }
                 }
                 @if let Some(e) = error_for(errors, "parent_id") { p.field-error { (e) } }
             }
@@ -323,9 +395,9 @@ async fn objective_page(
                         (csrf_field(user))
                         div.field {
                             label for="f-parent_id" { "Aligned to" }
-                            select #f-parent_id name="parent_id" {
+                            select #f-parent_id name="parent_id" data-filter="Search by title or owner" {
                                 option value="" { "Nothing" }
-                                @for p in &running { @if p.id != o.id { option value=(p.id) selected[o.parent.as_ref().map(|x| x.0) == Some(p.id)] { (p.scope.as_str()) ": " (p.title) } } }
+                                @for p in &running { @if p.id != o.id { option value=(p.id) selected[o.parent.as_ref().map(|x| x.0) == Some(p.id)] { (choice_label(p)) } } }
                             }
                             @if let Some(e) = error_for(errors, "parent_id") { p.field-error { (e) } }
                         }
