@@ -978,3 +978,176 @@ async fn the_aligned_to_picker_narrows_as_you_type() {
     );
     client.close().await.unwrap();
 }
+
+/// The pages a role reaches: the navigation's, and the links on those (one step), on this
+/// site, without signing out or downloading.
+async fn reachable_pages(client: &Client, base: &str) -> Vec<String> {
+    let links = |css: &'static str| async move {
+        let found = client
+            .execute(
+                &format!("return Array.from(document.querySelectorAll('{css}')).map(a => a.href)"),
+                vec![],
+            )
+            .await
+            .unwrap();
+        found
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|v| v.as_str().map(String::from))
+            .collect::<Vec<_>>()
+    };
+    client.goto(&format!("{base}/")).await.unwrap();
+    let mut pages: Vec<String> = links("header a").await;
+    let first = pages.clone();
+    for page in first {
+        if client.goto(&page).await.is_ok() {
+            pages.extend(links("main a").await);
+        }
+    }
+    // One page of each kind: /people/24 and /people/25 are laid out alike.
+    let kind = |page: &str| -> String {
+        page.split(['?', '#'])
+            .next()
+            .unwrap_or("")
+            .split('/')
+            .map(|part| {
+                if part.chars().all(|c| c.is_ascii_digit()) && !part.is_empty() {
+                    "#"
+                } else {
+                    part
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/")
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    pages
+        .into_iter()
+        .map(|p| p.split('#').next().unwrap_or("").to_string())
+        .filter(|p| p.starts_with(base))
+        .filter(|p| !p.contains("/export") && !p.contains("/signout") && !p.ends_with(".csv"))
+        .filter(|p| seen.insert(kind(p)))
+        .collect()
+}
+
+/// The demo organisation (250 people with their work, growth and mentoring) behind the
+/// router, with its admin, a manager and a member signing in with [`PASSWORD`]: the pages
+/// at the sizes people see them.
+async fn demo_app() -> (TestApp, [String; 3]) {
+    use trellis_core::org::import::{ImportOptions, OrgSnapshot, plan_import};
+    use trellis_core::store::prelude::*;
+    let db = trellis_store::testing::TestDatabase::new("sqlite").await;
+    let store = std::sync::Arc::new(db.store().await);
+    let now = trellis_web::now();
+    let org = trellis_core::demo::generate(250, 7);
+    store
+        .upsert_levels(&trellis_core::demo::demo_levels())
+        .await
+        .unwrap();
+    let plan = plan_import(
+        org.as_import(),
+        &OrgSnapshot::default(),
+        ImportOptions::default(),
+    );
+    assert!(plan.is_valid(), "{:?}", plan.errors.first());
+    store
+        .apply_import(
+            &plan,
+            &trellis_core::org::imports::import_record(&plan, None, "demo", now),
+        )
+        .await
+        .unwrap();
+    trellis_core::work::demo::load(store.as_ref(), &org, now, 7)
+        .await
+        .unwrap();
+    trellis_core::growth::demo::load(store.as_ref(), &org, now)
+        .await
+        .unwrap();
+    trellis_core::mentoring::demo::load(store.as_ref(), &org, now)
+        .await
+        .unwrap();
+    let hash = trellis_core::auth::hash_password(PASSWORD).unwrap();
+    let mut emails = Vec::new();
+    for (index, admin) in [(org.admin, true), (org.manager, false), (org.member, false)] {
+        let email = org.people[index].record.email.to_string();
+        let id = store.person_id_by_email(&email).await.unwrap().unwrap();
+        store.create_account(id, &hash, admin).await.unwrap();
+        emails.push(email);
+    }
+    let state = trellis_web::AppState::new(store.clone(), trellis_web::WebConfig::default());
+    let app = TestApp {
+        db,
+        store,
+        router: trellis_web::router(state),
+        backend: "sqlite",
+    };
+    (app, emails.try_into().unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_page_is_wider_than_a_phone() {
+    let (app, people) = demo_app().await;
+    let base = serve(&app).await;
+    let (_driver, client) = browser().await;
+    client.set_window_size(390, 844).await.unwrap();
+    let mut too_wide = Vec::new();
+    let mut visited: Vec<String> = Vec::new();
+    for email in people.iter().rev() {
+        sign_in(&client, &base, email).await;
+        let pages = reachable_pages(&client, &base).await;
+        visited.extend(
+            pages
+                .iter()
+                .map(|p| p.trim_start_matches(&base).to_string()),
+        );
+        for page in pages {
+            client.goto(&page).await.unwrap();
+            let sizes = client
+                .execute(
+                    "return [document.documentElement.scrollWidth, window.innerWidth]",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            let (scroll, inner) = (sizes[0].as_i64().unwrap(), sizes[1].as_i64().unwrap());
+            assert!(inner <= 390, "the window is a phone's: {inner}");
+            if scroll > inner {
+                // Name the element that sticks out furthest, to say what to fix.
+                let culprit = client
+                    .execute(
+                        "let w = null, r = 0; document.querySelectorAll('main *').forEach(e => { \
+                         const b = e.getBoundingClientRect().right; \
+                         if (b > r + 0.5 && e.children.length === 0) { r = b; w = e; } }); \
+                         return w ? w.tagName + '.' + w.className + ' in ' + w.parentElement.tagName + '.' \
+                           + w.parentElement.className + ' ' + Math.round(r) + ' px' : ''",
+                        vec![],
+                    )
+                    .await
+                    .unwrap();
+                too_wide.push(format!("{email} {page}: {scroll} px ({culprit})"));
+            }
+        }
+        sign_out(&client).await;
+    }
+    client.close().await.unwrap();
+    for must in [
+        "/plate",
+        "/talent",
+        "/team-work",
+        "/org",
+        "/mentoring",
+        "/admin/accounts",
+    ] {
+        assert!(
+            visited.iter().any(|p| p.starts_with(must)),
+            "{must} was checked: {visited:?}"
+        );
+    }
+    println!("{} pages checked at 390 px", visited.len());
+    assert!(
+        too_wide.is_empty(),
+        "pages wider than 390 px:\n{}",
+        too_wide.join("\n")
+    );
+}
