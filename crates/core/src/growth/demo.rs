@@ -6,7 +6,7 @@
 //! work needs. The demo's mentoring is `crate::mentoring::demo`.
 
 use super::career::{GrowthArea, PlanFields};
-use super::opportunities::{NewOpportunity, NewPlacement};
+use super::opportunities::NewOpportunity;
 use super::stretch::Requirement;
 use crate::clock::local_date;
 use crate::demo::DemoOrg;
@@ -131,28 +131,26 @@ pub async fn load(store: &dyn GrowthStore, org: &DemoOrg, now: i64) -> CoreResul
             .await?;
         posted.push((id, approval, poster));
     }
-    // A head proposed one of the demo manager's reports; the manager decides.
-    if let Some(&(opportunity, _, poster)) = posted.iter().find(|p| p.1)
-        && let Some(report) = org
+    // A head proposes one of the demo manager's reports through the same code as a person
+    // would, so the explanation shown is the one Trellis computed.
+    if let Some(&(opportunity, _, poster)) = posted.iter().find(|p| p.1) {
+        let reports: Vec<PersonId> = org
             .people
             .iter()
-            .position(|p| p.manager == Some(org.manager))
-            .and_then(id_of)
-    {
-        let mut work = store.begin_growth_write().await?;
-        work.create_placement(
-            &NewPlacement {
-                opportunity,
-                person: report,
-                explanation: "Suggested for their coaching skills and free time.".into(),
-                proposed_by: poster,
-                proposed_at: now - 3600,
-                candidate_consent: crate::growth::opportunities::CandidateConsent::NotAsked,
-            },
-            None,
-        )
-        .await?;
-        work.commit().await?;
+            .filter(|p| p.manager == Some(org.manager))
+            .filter_map(|p| ids.get(p.record.email.as_str()).copied())
+            .collect();
+        let head = crate::access::Viewer::signed_in(crate::ids::AccountId(0), poster, false, 1);
+        let shown = super::opportunities::show(store, &head, opportunity, now - 3600).await?;
+        let chosen = shown
+            .suggestions
+            .iter()
+            .find(|s| reports.contains(&s.person.id) && s.fit.has_capacity)
+            .or_else(|| shown.suggestions.iter().find(|s| s.fit.has_capacity))
+            .map(|s| s.person.id);
+        if let Some(person) = chosen {
+            super::opportunities::accept(store, &head, opportunity, person, now - 3600).await?;
+        }
     }
     career_plans(store, org, &ids, now).await?;
     plate_wishes(store, org, &ids, now).await?;
@@ -305,14 +303,14 @@ async fn career_plans(
                 target: s.level + 1,
             })
             .collect();
-        let written = now - 86_400 * rng.range(200, 400) as i64;
+        // Written and reviewed after the person started, never before.
+        let started = p.record.start_date.map(at_noon).unwrap_or(i64::MIN);
+        let written = (now - 86_400 * rng.range(200, 400) as i64).max(started + 86_400);
+        if written >= now {
+            continue; // started today: no plan yet
+        }
         let fields = PlanFields {
-            target_role: p
-                .record
-                .title
-                .clone()
-                .map(|t| format!("Senior {t}"))
-                .unwrap_or_default(),
+            target_role: p.record.title.as_deref().map(next_role).unwrap_or_default(),
             target_level: next_level,
             strengths: p
                 .record
@@ -324,8 +322,10 @@ async fn career_plans(
                 .join(", "),
             growth_areas,
         };
-        // Most were reviewed recently; some not for over six months.
-        let days_ago = rng.range(10, 300) as i64;
+        // Most were reviewed recently; some not for over six months; never before written.
+        let days_ago = rng
+            .range(10, 300)
+            .min(((now - written) / 86_400).max(0) as u64) as i64;
         let reviewed = today - Duration::days(days_ago);
         let mut work = store.begin_growth_write().await?;
         work.save_career_plan(id, &fields, id, written).await?;
@@ -342,6 +342,31 @@ async fn career_plans(
         work.commit().await?;
     }
     Ok(())
+}
+
+/// The next step from a job title: "Software Engineer" → "Senior Software Engineer", but
+/// "Senior Software Engineer" → "Staff Software Engineer" (never "Senior Senior …").
+fn next_role(title: &str) -> String {
+    const LADDER: [(&str, &str); 6] = [
+        ("Junior ", ""),
+        ("Senior ", "Staff "),
+        ("Staff ", "Principal "),
+        ("Principal ", "Distinguished "),
+        ("Head of ", "Director of "),
+        ("VP ", "SVP "),
+    ];
+    for (now, next) in LADDER {
+        if let Some(rest) = title.strip_prefix(now) {
+            return format!("{next}{rest}");
+        }
+    }
+    format!("Senior {title}")
+}
+
+fn at_noon(day: chrono::NaiveDate) -> i64 {
+    day.and_hms_opt(12, 0, 0)
+        .map(|t| t.and_utc().timestamp())
+        .unwrap_or(0)
 }
 
 /// External specialists: people for the skills the organisation has, and for Japanese,
@@ -404,4 +429,21 @@ async fn talent_pool(store: &dyn GrowthStore, now: i64) -> CoreResult<()> {
     }
     store.add_talent(&pool).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod role_tests {
+    use super::next_role;
+
+    #[test]
+    fn the_next_role_never_repeats_a_seniority() {
+        assert_eq!(next_role("Software Engineer"), "Senior Software Engineer");
+        assert_eq!(
+            next_role("Senior Software Engineer"),
+            "Staff Software Engineer"
+        );
+        assert_eq!(next_role("Staff Designer"), "Principal Designer");
+        assert_eq!(next_role("Head of Sales"), "Director of Sales");
+        assert_eq!(next_role("Junior Analyst"), "Analyst");
+    }
 }

@@ -415,7 +415,11 @@ fn commitments(
         for k in 0..count {
             let due = today + Duration::days(rng.range(0, 210) as i64 - 180);
             let lead = rng.range(3, 30) as i64;
-            let created_on = due - Duration::days(lead);
+            // Asked for before it was due, never after today (nor before the owner started).
+            let mut created_on = (due - Duration::days(lead)).min(today);
+            if let Some(start) = p.record.start_date {
+                created_on = created_on.max(start);
+            }
             let effort = rng.range(2, 24) as f64;
             let title = format!("{} {}", rng.pick(&VERBS), rng.pick(&THINGS));
             let mut row = CommitmentRow {

@@ -7,6 +7,7 @@ mod common;
 
 mod accounts;
 mod api;
+mod demo;
 mod growth;
 mod home;
 mod inbox;

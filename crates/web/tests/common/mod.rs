@@ -237,6 +237,60 @@ impl TestApp {
     }
 }
 
+/// The demo organisation (250 people with their work, growth and mentoring) behind the
+/// router, with its admin, a manager and a member signing in with [`PASSWORD`]: the pages
+/// at the sizes people see them.
+pub async fn demo_app() -> (TestApp, [String; 3]) {
+    use trellis_core::org::import::{ImportOptions, OrgSnapshot, plan_import};
+    use trellis_core::store::prelude::*;
+    let db = trellis_store::testing::TestDatabase::new("sqlite").await;
+    let store = std::sync::Arc::new(db.store().await);
+    let now = trellis_web::now();
+    let org = trellis_core::demo::generate(250, 7);
+    store
+        .upsert_levels(&trellis_core::demo::demo_levels())
+        .await
+        .unwrap();
+    let plan = plan_import(
+        org.as_import(),
+        &OrgSnapshot::default(),
+        ImportOptions::default(),
+    );
+    assert!(plan.is_valid(), "{:?}", plan.errors.first());
+    store
+        .apply_import(
+            &plan,
+            &trellis_core::org::imports::import_record(&plan, None, "demo", now),
+        )
+        .await
+        .unwrap();
+    trellis_core::work::demo::load(store.as_ref(), &org, now, 7)
+        .await
+        .unwrap();
+    trellis_core::growth::demo::load(store.as_ref(), &org, now)
+        .await
+        .unwrap();
+    trellis_core::mentoring::demo::load(store.as_ref(), &org, now)
+        .await
+        .unwrap();
+    let hash = trellis_core::auth::hash_password(PASSWORD).unwrap();
+    let mut emails = Vec::new();
+    for (index, admin) in [(org.admin, true), (org.manager, false), (org.member, false)] {
+        let email = org.people[index].record.email.to_string();
+        let id = store.person_id_by_email(&email).await.unwrap().unwrap();
+        store.create_account(id, &hash, admin).await.unwrap();
+        emails.push(email);
+    }
+    let state = trellis_web::AppState::new(store.clone(), trellis_web::WebConfig::default());
+    let app = TestApp {
+        db,
+        store,
+        router: trellis_web::router(state),
+        backend: "sqlite",
+    };
+    (app, emails.try_into().unwrap())
+}
+
 pub fn cookie_pair(response: &Response, name: &str) -> Option<String> {
     response
         .headers

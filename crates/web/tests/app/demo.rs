@@ -1,0 +1,71 @@
+//! The demo tells the truth: read as a person would, its sentences come from the same code
+//! as live data, its dates are neither in the future nor before people started, and its
+//! names do not repeat themselves.
+
+use crate::common::demo_app;
+
+async fn rows(app: &crate::common::TestApp, sql: &str) -> Vec<(String, String)> {
+    sqlx::query_as(sqlx::AssertSqlSafe(sql.to_string()))
+        .fetch_all(app.store.pool())
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_reads_true() {
+    let (app, _) = demo_app().await;
+    let today = chrono::Utc::now().date_naive().to_string();
+
+    // A placement explains itself in the words suggestions use, about that person.
+    let placements = rows(
+        &app,
+        "SELECT p.name, pl.explanation FROM placements pl JOIN people p ON p.id = pl.person_id",
+    )
+    .await;
+    assert!(!placements.is_empty(), "the demo proposes someone");
+    for (name, why) in &placements {
+        let surname = name.split_whitespace().last().unwrap();
+        let subject = why.split_whitespace().take(3).collect::<Vec<_>>().join(" ");
+        assert!(subject.contains(surname), "about {name}: {why}");
+        assert!(!why.contains("coaching skills and free time"), "{why}");
+    }
+
+    // Nothing was created in the future.
+    let future = rows(
+        &app,
+        &format!("SELECT title, created_on FROM commitments WHERE created_on > '{today}' LIMIT 5"),
+    )
+    .await;
+    assert!(
+        future.is_empty(),
+        "commitments created after today: {future:?}"
+    );
+
+    // No career plan changed before its person started.
+    let early = rows(
+        &app,
+        "SELECT p.name, p.start_date FROM career_plan_history h JOIN people p ON p.id = h.person_id \
+         WHERE p.start_date IS NOT NULL AND date(h.at, 'unixepoch') < p.start_date LIMIT 5",
+    )
+    .await;
+    assert!(
+        early.is_empty(),
+        "plan history before the start date: {early:?}"
+    );
+
+    // No "Senior Senior" next step, and no team without anyone in it.
+    let doubled = rows(
+        &app,
+        "SELECT p.name, c.target_role FROM career_plans c JOIN people p ON p.id = c.person_id \
+         WHERE c.target_role LIKE '%Senior Senior%' OR c.target_role LIKE '%Lead Lead%' LIMIT 5",
+    )
+    .await;
+    assert!(doubled.is_empty(), "{doubled:?}");
+    let empty_teams = rows(
+        &app,
+        "SELECT t.name, '' FROM teams t WHERE NOT EXISTS (SELECT 1 FROM people p \
+         WHERE p.team_id = t.id OR p.team_id IN (SELECT c.id FROM teams c WHERE c.parent_id = t.id))",
+    )
+    .await;
+    assert!(empty_teams.is_empty(), "teams with nobody: {empty_teams:?}");
+}
