@@ -173,7 +173,9 @@ impl ObjectiveWriter<'_> {
             self.next_kr += 1;
             let progress =
                 (expected * pace + (rng.range(0, 10) as f64 - 5.0) / 100.0).clamp(0.0, 1.0);
-            let current = start + (target - start) * progress;
+            // A count without a unit ("milestones", "sessions") moves in whole steps.
+            let whole = unit.is_empty();
+            let current = rounded(start + (target - start) * progress, whole);
             batch.key_results.push((
                 kr,
                 id,
@@ -182,24 +184,24 @@ impl ObjectiveWriter<'_> {
                     measure: Measure::Numeric {
                         start,
                         target,
-                        current: (current * 10.0).round() / 10.0,
+                        current,
                         unit,
                     },
                 },
             ));
-            self.check_ins(batch, kr, owner, start, current, pace);
+            self.check_ins(batch, kr, owner, (start, current, whole), pace);
         }
         id
     }
 
-    /// Check-ins every other week, the latest one showing the current value.
+    /// Check-ins every other week, the latest one showing the current value; `whole` for
+    /// counts.
     fn check_ins(
         &self,
         batch: &mut WorkBatch,
         kr: KeyResultId,
         owner: usize,
-        start: f64,
-        current: f64,
+        (start, current, whole): (f64, f64, bool),
         pace: f64,
     ) {
         let weeks_in = ((self.today - self.q_start).num_days() / 7).max(0);
@@ -213,7 +215,7 @@ impl ObjectiveWriter<'_> {
                     key_result_id: kr,
                     author: self.workers[owner].id,
                     at,
-                    value: Some((value * 10.0).round() / 10.0),
+                    value: Some(rounded(value, whole)),
                     done: false,
                     confidence: if pace >= 0.9 {
                         Confidence::OnTrack
@@ -638,6 +640,15 @@ fn complete(row: &mut CommitmentRow, day: NaiveDate, tz: Option<&str>) {
     row.remaining_hours = 0.0;
     row.completed_at = Some(at);
     row.completed_on = Some(local_date(tz, at));
+}
+
+/// A figure as people write it: whole for counts, one decimal otherwise.
+fn rounded(value: f64, whole: bool) -> f64 {
+    if whole {
+        value.round()
+    } else {
+        (value * 10.0).round() / 10.0
+    }
 }
 
 #[cfg(test)]

@@ -68,4 +68,15 @@ async fn the_demo_reads_true() {
     )
     .await;
     assert!(empty_teams.is_empty(), "teams with nobody: {empty_teams:?}");
+
+    // Counts are whole: "Milestones delivered 2.2" is not something anyone writes.
+    let fractional: Vec<(String, f64)> = sqlx::query_as(
+        "SELECT k.title, c.value FROM check_ins c JOIN key_results k ON k.id = c.key_result_id \
+         WHERE k.title IN ('Milestones delivered', 'Practice sessions completed') \
+         AND c.value <> ROUND(c.value)",
+    )
+    .fetch_all(app.store.pool())
+    .await
+    .unwrap();
+    assert!(fractional.is_empty(), "{fractional:?}");
 }

@@ -95,7 +95,8 @@ pub(super) async fn plate_page(
                     label for="f-commitment_id" { "A commitment (to move off)" }
                     select #f-commitment_id name="commitment_id" {
                         option value="" { "—" }
-                        @for c in &p.open { option value=(c.id) { (c.title) } }
+                        // The due date tells two of the same title apart.
+                        @for c in &p.open { option value=(c.id) { (c.title) " — due " (c.due_date.format("%-d %b")) } }
                     }
                     @if let Some(e) = error_for(errors, "commitment_id") { p.field-error { (e) } }
                 }
