@@ -378,6 +378,13 @@ fn capacity_and_absences(
     capacity
 }
 
+/// The demo manager's first report who manages nobody.
+fn first_report(org: &DemoOrg) -> Option<usize> {
+    org.people
+        .iter()
+        .position(|p| p.manager == Some(org.manager) && p.report_count == 0)
+}
+
 /// Commitments: about twenty per person over six months and the coming month, delivered
 /// as reliably as their owner delivers; a few people carry far more than they can do.
 fn commitments(
@@ -391,10 +398,7 @@ fn commitments(
     let today = local_date(None, now);
     let n = org.people.len();
     let mut next_commitment = 1i64;
-    let first_report_of_demo_manager = org
-        .people
-        .iter()
-        .position(|p| p.manager == Some(org.manager) && p.report_count == 0);
+    let first_report_of_demo_manager = first_report(org);
     let horizon_end = today + Duration::days(13);
     for i in 0..n {
         let p = &org.people[i];
@@ -418,10 +422,9 @@ fn commitments(
             let due = today + Duration::days(rng.range(0, 210) as i64 - 180);
             let lead = rng.range(3, 30) as i64;
             // Asked for before it was due, never after today (nor before the owner started).
-            let mut created_on = (due - Duration::days(lead)).min(today);
-            if let Some(start) = p.record.start_date {
-                created_on = created_on.max(start);
-            }
+            let created_on = (due - Duration::days(lead))
+                .min(today)
+                .max(p.record.start_date.unwrap_or(NaiveDate::MIN));
             let effort = rng.range(2, 24) as f64;
             let title = format!("{} {}", rng.pick(&VERBS), rng.pick(&THINGS));
             let mut row = CommitmentRow {

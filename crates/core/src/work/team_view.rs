@@ -237,10 +237,7 @@ pub async fn show(
         months.entry(month).or_default().add(counts);
     }
     let (mut figures, team) = member_figures(&members, &delivery, &workloads?);
-    let late: HashMap<PersonId, i64> = late?.into_iter().collect();
-    for m in &mut figures {
-        m.overdue = late.get(&m.person.id).copied().unwrap_or(0);
-    }
+    count_overdue(&mut figures, late?);
     let trend = months
         .into_iter()
         .map(|(month, d)| MonthDelivery {
@@ -271,6 +268,14 @@ pub async fn show(
         trend,
         objectives,
     })
+}
+
+/// Each member's open work past its agreed date.
+fn count_overdue(figures: &mut [MemberFigures], late: Vec<(PersonId, i64)>) {
+    let late: HashMap<PersonId, i64> = late.into_iter().collect();
+    for m in figures {
+        m.overdue = late.get(&m.person.id).copied().unwrap_or(0);
+    }
 }
 
 /// Each member's workload and delivery, and the team's delivery in total.
