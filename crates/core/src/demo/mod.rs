@@ -230,13 +230,11 @@ fn fill_department(
         for _ in 0..span {
             let depth = depth_of[manager] + 1;
             let team = if manager == head {
-                let name = dept
-                    .teams
-                    .get(team_counter)
-                    .map(|t| t.to_string())
-                    .unwrap_or_else(|| format!("{} {}", dept.name, team_counter + 1));
+                // Once the department's named teams are taken, the head's further reports
+                // sit in the department itself (never a made-up "People & Finance 7").
+                let name = dept.teams.get(team_counter).map(|t| (*t).into());
                 team_counter += 1;
-                Some(name.into())
+                name
             } else {
                 people[manager].record.team.clone()
             };

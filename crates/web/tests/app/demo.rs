@@ -68,6 +68,12 @@ async fn the_demo_reads_true() {
     )
     .await;
     assert!(empty_teams.is_empty(), "teams with nobody: {empty_teams:?}");
+    let numbered = rows(
+        &app,
+        "SELECT name, '' FROM teams WHERE name GLOB '* [0-9]*' OR name GLOB '*[0-9]'",
+    )
+    .await;
+    assert!(numbered.is_empty(), "made-up team names: {numbered:?}");
 
     // Counts are whole: "Milestones delivered 2.2" is not something anyone writes.
     let fractional: Vec<(String, f64)> = sqlx::query_as(
