@@ -94,6 +94,26 @@ pub(crate) fn day(row: &AnyRow, column: &str) -> CoreResult<NaiveDate> {
         .ok_or_else(|| CoreError::Internal(format!("{column} is not a date in the database")))
 }
 
+/// A person named by three columns of a row (id, name, preferred name); `None` when the
+/// id is null — "linked by", "engaged by", "sent by".
+pub(crate) fn person_or_null(
+    row: &dyn Columns,
+    id: &str,
+    name: &str,
+    preferred: &str,
+) -> CoreResult<Option<trellis_core::ids::PersonName>> {
+    let Some(id) = row.int_or_null(id)? else {
+        return Ok(None);
+    };
+    Ok(Some(trellis_core::ids::PersonName {
+        id: trellis_core::PersonId(id),
+        name: trellis_core::org::display_name(
+            &row.text(name)?,
+            row.text_or_null(preferred)?.as_deref(),
+        ),
+    }))
+}
+
 /// A result row from either sqlx or the direct SQLite reader, so each mapping is written once.
 pub(crate) trait Columns {
     fn int_or_null(&self, column: &str) -> CoreResult<Option<i64>>;

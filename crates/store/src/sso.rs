@@ -6,23 +6,13 @@ use crate::unit::SqlUnit;
 use crate::{SqlStore, map_err};
 use trellis_core::auth::sso::{NewSsoLink, SsoLink, SsoRefused, SsoStore, SsoWrite, StartedSignIn};
 use trellis_core::error::{CoreError, CoreResult};
-use trellis_core::ids::{PersonId, PersonName};
-use trellis_core::org::display_name;
+use trellis_core::ids::PersonId;
 
 const LINK_COLUMNS: &str = "l.issuer, l.subject, l.person_id, l.email, l.linked_at, \
     l.linked_by, l.last_sign_in_at, b.name AS by_name, b.preferred_name AS by_preferred";
 
 fn link(row: &dyn Columns) -> CoreResult<SsoLink> {
-    let linked_by = match row.int_or_null("linked_by")? {
-        Some(id) => Some(PersonName {
-            id: PersonId(id),
-            name: display_name(
-                &row.text("by_name")?,
-                row.text_or_null("by_preferred")?.as_deref(),
-            ),
-        }),
-        None => None,
-    };
+    let linked_by = crate::sql::person_or_null(row, "linked_by", "by_name", "by_preferred")?;
     Ok(SsoLink {
         issuer: row.text("issuer")?,
         subject: row.text("subject")?,

@@ -10,8 +10,7 @@ use sqlx::AssertSqlSafe;
 use trellis_core::error::{CoreError, CoreResult};
 use trellis_core::growth::stretch::Requirement;
 use trellis_core::growth::talent::{Engagement, NewTalent, Talent};
-use trellis_core::ids::{OpportunityId, PersonId, PersonName, TalentId};
-use trellis_core::org::display_name;
+use trellis_core::ids::{OpportunityId, PersonId, TalentId};
 
 #[async_trait::async_trait]
 impl trellis_core::growth::store::TalentStore for SqlStore {
@@ -150,16 +149,12 @@ impl trellis_core::growth::store::TalentStore for SqlStore {
                     cost: r.real("cost")?,
                     note: r.text("note")?,
                     engaged_at: r.int("engaged_at")?,
-                    engaged_by: match r.int_or_null("engaged_by")? {
-                        Some(id) => Some(PersonName {
-                            id: PersonId(id),
-                            name: display_name(
-                                &r.text("by_name")?,
-                                r.text_or_null("by_preferred")?.as_deref(),
-                            ),
-                        }),
-                        None => None,
-                    },
+                    engaged_by: crate::sql::person_or_null(
+                        r,
+                        "engaged_by",
+                        "by_name",
+                        "by_preferred",
+                    )?,
                 })
             })
             .collect()

@@ -2,6 +2,7 @@
 //! asking for a reset. Nobody is signed in yet, so their forms carry the double-submit
 //! CSRF cookie of the sign-in form.
 
+use super::{Ways, ways};
 use crate::AppState;
 use crate::auth::{SIGNIN_CSRF_COOKIE, constant_time_eq, session_cookie, signin_csrf_cookie};
 use crate::error::PageError;
@@ -38,24 +39,6 @@ fn titles(purpose: Purpose) -> (&'static str, &'static str) {
     match purpose {
         Purpose::Invitation => ("Welcome to Trellis", "Choose your password"),
         Purpose::Reset => ("Choose a new password", "Save the new password"),
-    }
-}
-
-/// How the page may let its holder in, from the configuration.
-#[derive(Clone, Copy)]
-struct Ways<'a> {
-    sso: Option<&'a str>,
-    passwords: bool,
-}
-
-fn ways(state: &AppState) -> Ways<'_> {
-    Ways {
-        sso: state
-            .config
-            .sso
-            .as_deref()
-            .map(trellis_sso::Provider::label),
-        passwords: state.config.local_passwords,
     }
 }
 

@@ -1,5 +1,6 @@
 //! Sign-in and sign-out with local accounts.
 
+use super::{Ways, ways};
 use crate::AppState;
 use crate::auth::CsrfForm;
 use crate::auth::{
@@ -31,24 +32,6 @@ pub struct SigninForm {
     pub password: String,
     pub csrf: String,
     pub next: Option<String>,
-}
-
-/// How people may sign in here.
-struct Ways<'a> {
-    /// "Sign in with {label}" for single sign-on.
-    sso: Option<&'a str>,
-    passwords: bool,
-}
-
-fn ways(state: &AppState) -> Ways<'_> {
-    Ways {
-        sso: state
-            .config
-            .sso
-            .as_deref()
-            .map(trellis_sso::Provider::label),
-        passwords: state.config.local_passwords,
-    }
 }
 
 fn signin_page(

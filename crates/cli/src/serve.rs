@@ -1,0 +1,150 @@
+//! `trellis serve`: the web server with its mail worker and single sign-on, until Ctrl-C
+//! or SIGTERM.
+
+use crate::config::Config;
+use anyhow::{Context, Result};
+use std::sync::Arc;
+use trellis_store::SqlStore;
+
+/// Serves until Ctrl-C or SIGTERM. `ready` receives the bound address (for the demo).
+pub(crate) async fn serve(
+    store: Arc<SqlStore>,
+    config: &Config,
+    banner: Option<String>,
+) -> Result<()> {
+    let listener = tokio::net::TcpListener::bind(&config.listen)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot listen on {} (is another program using it?)",
+                config.listen
+            )
+        })?;
+    let address = listener.local_addr()?;
+    let sso = single_sign_on(config).await;
+    // Mail that cannot be sent is a warning, not a reason to stop: it queues until the
+    // settings are fixed, and Admin → E-mail says why.
+    let (mail_problem, worker) = match config.mailer() {
+        Ok(mailer) => {
+            if let Err(e) = mailer.check().await {
+                tracing::warn!("the SMTP server does not answer yet ({e}); mail will be retried");
+            }
+            let (stop, stopped) = tokio::sync::watch::channel(false);
+            let runner = trellis_core::inbox::Runner {
+                store: store.clone(),
+                mailer: Arc::new(mailer),
+                site: config.site(),
+            };
+            let tasks = trellis_mail::spawn_worker(
+                Arc::new(runner),
+                trellis_mail::WorkerOptions::default(),
+                stopped,
+            );
+            (None, Some((stop, tasks)))
+        }
+        Err(problem) => {
+            tracing::warn!("mail is not sent: {problem}");
+            (Some(problem), None)
+        }
+    };
+    let state = trellis_web::AppState::new(
+        store.clone(),
+        trellis_web::WebConfig {
+            secure_cookies: config.secure_cookies,
+            trusted_proxies: config.trusted_proxies.clone(),
+            max_upload_bytes: config.max_upload_mb as usize * 1024 * 1024,
+            site: config.site(),
+            mail_problem,
+            // Without a working provider, passwords keep working: nobody is locked out.
+            local_passwords: config.local_passwords || sso.provider.is_none(),
+            sso: sso.provider,
+            trusted_domains: sso.trusted_domains,
+            sso_problem: sso.problem,
+        },
+    );
+    let app = trellis_web::router(state);
+    println!(
+        "Trellis is running at http://{address}/ ({} database)",
+        store.backend_kind().name()
+    );
+    if let Some(b) = banner {
+        println!("{b}");
+    }
+    // The peer address is kept for sign-in throttling by client.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("the server stopped")?;
+    if let Some((stop, tasks)) = worker {
+        // A mail being sent is finished; its job is settled before the pool closes.
+        let _ = stop.send(true);
+        for task in tasks {
+            let _ = task.await;
+        }
+    }
+    store.close().await;
+    Ok(())
+}
+
+/// Single sign-on as Trellis starts with it.
+#[derive(Default)]
+struct SingleSignOn {
+    provider: Option<Arc<trellis_sso::Provider>>,
+    trusted_domains: trellis_core::auth::sso::TrustedDomains,
+    /// Why it is off although it is configured.
+    problem: Option<String>,
+}
+
+/// The OpenID provider, asked for its metadata once. Settings that cannot work are one
+/// line, and Trellis serves with password sign-in; a provider that does not answer yet is
+/// one warning line, and each sign-in asks it again.
+async fn single_sign_on(config: &Config) -> SingleSignOn {
+    let (provider, trusted_domains) = match config.sso_provider() {
+        Ok(Some(found)) => found,
+        Ok(None) => return SingleSignOn::default(),
+        Err(problem) => {
+            tracing::error!(
+                "single sign-on is off: {problem}; people sign in with Trellis passwords until it is fixed"
+            );
+            return SingleSignOn {
+                problem: Some(problem),
+                ..Default::default()
+            };
+        }
+    };
+    match provider.discover().await {
+        Ok(()) => tracing::info!(
+            issuer = provider.issuer(),
+            redirect_uri = provider.redirect_uri(),
+            "single sign-on is on"
+        ),
+        Err(e) => tracing::warn!(
+            "single sign-on: {e} (issuer {}); sign-in will ask it again",
+            provider.issuer()
+        ),
+    }
+    SingleSignOn {
+        provider: Some(Arc::new(provider)),
+        trusted_domains,
+        problem: None,
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+}
