@@ -1097,3 +1097,116 @@ async fn no_page_is_wider_than_a_phone() {
         too_wide.join("\n")
     );
 }
+
+/// On a phone the org chart's open/close arrow stays beside the name it opens, however
+/// long the title: the name starts on the arrow's line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn org_chart_arrows_stay_beside_their_names_on_a_phone() {
+    let (app, people) = common::demo_app().await;
+    let base = serve(&app).await;
+    let (_driver, client) = browser().await;
+    client.set_window_size(390, 844).await.unwrap();
+    sign_in(&client, &base, &people[0]).await;
+    client.goto(&format!("{base}/org")).await.unwrap();
+    // Open every node on the first two levels, waiting for each one's reports.
+    for _ in 0..2 {
+        let opened = client
+            .execute(
+                "const s = [...document.querySelectorAll('.org-tree details:not([open]) > summary')]; \
+                 s.forEach(e => e.click()); return s.length",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert!(opened.as_i64().unwrap() > 0, "there is something to open");
+        wait_text(&client, ".org-tree", |_| true).await;
+        tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    }
+    let apart = client
+        .execute(
+            "return [...document.querySelectorAll('.org-tree summary')].filter(s => { \
+               const name = s.querySelector('.node a').getBoundingClientRect(); \
+               return name.top - s.getBoundingClientRect().top > 6; \
+             }).map(s => s.querySelector('.node a').textContent)",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let total = client
+        .execute(
+            "return document.querySelectorAll('.org-tree summary').length",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        total.as_i64().unwrap() > 5,
+        "several nodes were opened: {total}"
+    );
+    assert_eq!(
+        apart,
+        serde_json::json!([]),
+        "names pushed below their arrow"
+    );
+    client.close().await.unwrap();
+}
+
+/// The ways to source work side by side: every card of a row starts on the same line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sourcing_cards_sit_in_line() {
+    use axum::http::Method;
+    let app = TestApp::new("sqlite").await;
+    let mgr = app.token("mgr@acme.test").await;
+    let today = chrono::Utc::now().date_naive().to_string();
+    let r = app
+        .api(
+            Method::POST,
+            "/api/v1/opportunities",
+            Some(&mgr),
+            Some(
+                serde_json::json!({"title": "Tune the kernel", "hours_per_week": 4, "weeks": 4,
+                    "requirements": [{"skill": "kernel tuning", "level": 3}]}),
+            ),
+        )
+        .await;
+    let id = r.json()["id"].as_i64().unwrap();
+    for (name, rate) in [("Kim Park", 90), ("Lee Moss", 120), ("Ola Berg", 70)] {
+        let r = app
+            .api(
+                Method::POST,
+                "/api/v1/talent",
+                Some(&mgr),
+                Some(serde_json::json!({"name": name, "skills": [{"skill": "kernel tuning", "level": 4}],
+                        "hourly_rate": rate, "hours_per_week": 20, "available_from": today})),
+            )
+            .await;
+        assert_eq!(r.status.as_u16(), 201, "{}", r.text());
+    }
+    let base = serve(&app).await;
+    let (_driver, client) = browser().await;
+    client.set_window_size(1280, 900).await.unwrap();
+    sign_in(&client, &base, "mgr@acme.test").await;
+    client
+        .goto(&format!("{base}/opportunities/{id}"))
+        .await
+        .unwrap();
+    let tops = client
+        .execute(
+            "return [...document.querySelectorAll('.options > .card')].map(c => Math.round(c.getBoundingClientRect().top))",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let tops: Vec<i64> = tops
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_i64().unwrap())
+        .collect();
+    assert!(tops.len() >= 3, "the options are shown: {tops:?}");
+    assert!(
+        tops.iter().all(|t| *t == tops[0]),
+        "one row, one line: {tops:?}"
+    );
+    client.close().await.unwrap();
+}

@@ -745,3 +745,63 @@ async fn objectives_filter_by_whose_and_at_risk_and_pickers_tell_identical_title
         "{form}"
     );
 }
+
+backend_tests!(approvals_say_the_organisations_word_for_a_manager);
+async fn approvals_say_the_organisations_word_for_a_manager(backend: &'static str) {
+    let app = TestApp::new(backend).await;
+    let hr = app.token("hr@acme.test").await;
+    let r = app
+        .api(
+            Method::PATCH,
+            "/api/v1/settings",
+            Some(&hr),
+            Some(json!({"manager_word": "Lead", "manager_word_plural": "leads"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let mgr = app.token("mgr@acme.test").await;
+    let rita = app.id("rep@acme.test").await;
+    let r = app
+        .api(
+            Method::POST,
+            "/api/v1/opportunities",
+            Some(&mgr),
+            Some(
+                json!({"title": "Run the customer interviews", "hours_per_week": 3, "weeks": 4,
+                        "needs_manager_approval": true,
+                        "requirements": [{"skill": "negotiation", "level": 3}]}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let id = r.json()["id"].as_i64().unwrap();
+    let p = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/opportunities/{id}/accept"),
+            Some(&mgr),
+            Some(json!({"person_id": rita})),
+        )
+        .await;
+    assert_eq!(p.json()["status"], "pending", "{}", p.text());
+    let session = app.sign_in("mgr@acme.test", PASSWORD).await.unwrap();
+    let page = app
+        .get_page(&format!("/opportunities/{id}"), Some(&session))
+        .await
+        .text();
+    assert!(
+        page.contains("the chosen person\u{2019}s lead approves"),
+        "{page}"
+    );
+    assert!(page.contains("waiting for their lead"), "{page}");
+    assert!(!page.contains(" manager "), "{page}");
+    // Rita's own lead decides, and the approval reads in the same words.
+    let sam = app.sign_in("sales.head@acme.test", PASSWORD).await.unwrap();
+    let sam_id = app.id("sales.head@acme.test").await;
+    let team = app
+        .get_page(&format!("/team-work/{sam_id}"), Some(&sam))
+        .await
+        .text();
+    assert!(team.contains("Run the customer interviews"), "{team}");
+    assert!(!team.contains("manager approv"), "{team}");
+}
