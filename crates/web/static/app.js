@@ -45,8 +45,43 @@
       });
     });
   }
+  // Priorities: drag a row to its new place. The drop fills in the row's own
+  // "move to place" form and sends it, so the server sees what a keyboard user sends.
+  function reorderable(list) {
+    var dragged = null;
+    Array.prototype.forEach.call(list.children, function (item) {
+      if (!item.querySelector("form.move-to")) return;
+      item.draggable = true;
+      item.classList.add("draggable");
+      item.addEventListener("dragstart", function (e) {
+        dragged = item;
+        item.classList.add("dragging");
+        e.dataTransfer.effectAllowed = "move";
+        e.dataTransfer.setData("text/plain", item.querySelector("a").textContent);
+      });
+      item.addEventListener("dragend", function () {
+        item.classList.remove("dragging");
+        dragged = null;
+      });
+      item.addEventListener("dragover", function (e) {
+        if (!dragged || dragged === item) return;
+        var box = item.getBoundingClientRect();
+        list.insertBefore(dragged, e.clientY > box.top + box.height / 2 ? item.nextSibling : item);
+      });
+    });
+    list.addEventListener("dragover", function (e) { if (dragged) e.preventDefault(); });
+    list.addEventListener("drop", function (e) {
+      if (!dragged) return;
+      e.preventDefault();
+      var form = dragged.querySelector("form.move-to");
+      form.querySelector("input.place").value = Array.prototype.indexOf.call(list.children, dragged) + 1;
+      list.setAttribute("aria-busy", "true");
+      form.submit();
+    });
+  }
   document.addEventListener("DOMContentLoaded", function () {
     wire(document);
     document.querySelectorAll("select[data-filter]").forEach(filterable);
+    document.querySelectorAll("ol.priorities").forEach(reorderable);
   });
 })();

@@ -1210,3 +1210,54 @@ async fn sourcing_cards_sit_in_line() {
     );
     client.close().await.unwrap();
 }
+
+/// A manager drags the fourth priority to the top; the drop sends the row's own
+/// "move to place" form, and the page comes back in the new order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_manager_drags_a_priority_to_the_top() {
+    use axum::http::Method;
+    let app = TestApp::new("sqlite").await;
+    let mgr = app.token("mgr@acme.test").await;
+    let dana = app.id("dev@acme.test").await;
+    let due = (chrono::Utc::now().date_naive() + chrono::Duration::days(9)).to_string();
+    for title in ["First", "Second", "Third", "Fourth"] {
+        let r = app
+            .api(
+                Method::POST,
+                "/api/v1/commitments",
+                Some(&mgr),
+                Some(serde_json::json!({"title": title, "owner_id": dana, "due_date": due, "effort_hours": 1})),
+            )
+            .await;
+        assert_eq!(r.status.as_u16(), 201, "{}", r.text());
+    }
+    let base = serve(&app).await;
+    let (_driver, client) = browser().await;
+    sign_in(&client, &base, "mgr@acme.test").await;
+    click(&client, Locator::LinkText("Team work")).await;
+    wait_for_url(&client, "/team-work/").await;
+    let hint = text_of(&client, "#priorities + p.hint").await;
+    assert!(hint.starts_with("Drag a row to its place"), "{hint}");
+    // WebDriver cannot hold a native drag, so the page gets the events a mouse sends.
+    client
+        .execute(
+            "const rows = document.querySelectorAll('ol.priorities > li'); \
+             const from = rows[3], to = rows[0], data = new DataTransfer(); \
+             const box = to.getBoundingClientRect(); \
+             const at = {bubbles: true, cancelable: true, dataTransfer: data, clientX: box.left + 5, clientY: box.top + 1}; \
+             from.dispatchEvent(new DragEvent('dragstart', at)); \
+             to.dispatchEvent(new DragEvent('dragover', at)); \
+             to.dispatchEvent(new DragEvent('drop', at));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    wait_for_url(&client, "#priorities").await;
+    let order = wait_text(&client, "ol.priorities", |t| t.starts_with("Fourth")).await;
+    let at = |t: &str| order.find(t).unwrap();
+    assert!(
+        at("Fourth") < at("First") && at("First") < at("Second") && at("Second") < at("Third"),
+        "{order}"
+    );
+    client.close().await.unwrap();
+}

@@ -76,6 +76,7 @@ fn priorities(user: &CurrentUser, v: &TeamJobView, shown: usize, window: u32) ->
     let manager = v.manager.id;
     html! {
         @if v.priorities.is_empty() { p.muted { "No open commitments in this team." } }
+        @else if v.can_reorder && v.priorities.len() > 2 { p.hint { "Drag a row to its place, or type its place and choose Move." } }
         ol.priorities {
             @for (i, c) in v.priorities.iter().enumerate().take(shown) {
                 li {
