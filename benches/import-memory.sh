@@ -7,6 +7,8 @@
 # errors) and a mixed file that can be applied: the 100,000 with a new title each (updates
 # with history) and 140,000 new people (creates).
 set -euo pipefail
+# A key for this run's private notes, so `serve` writes no trellis.toml here.
+export TRELLIS_SECRET_KEY=${TRELLIS_SECRET_KEY:-$(python3 -c 'import secrets; print(secrets.token_hex(32))')}
 cd "$(dirname "$0")/.."
 BIN=target/release/trellis
 cargo build --release -q -p trellis

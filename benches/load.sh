@@ -5,6 +5,8 @@
 # update through the API.
 # DATABASE may point at PostgreSQL (an empty database); SQLite in a temporary folder otherwise.
 set -euo pipefail
+# A key for this run's private notes, so `serve` writes no trellis.toml here.
+export TRELLIS_SECRET_KEY=${TRELLIS_SECRET_KEY:-$(python3 -c 'import secrets; print(secrets.token_hex(32))')}
 cd "$(dirname "$0")/.."
 PEOPLE=${PEOPLE:-100000}
 DURATION=${DURATION:-15s}

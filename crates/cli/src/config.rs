@@ -6,6 +6,9 @@ use serde::Deserialize;
 use std::path::Path;
 use trellis_core::auth::sso::TrustedDomains;
 
+/// The configuration file read when none is named.
+pub const DEFAULT_FILE: &str = "trellis.toml";
+
 /// The settings of a running Trellis.
 #[derive(Clone)]
 pub struct Config {
@@ -36,6 +39,9 @@ pub struct Config {
     pub oidc_trusted_domains: Vec<String>,
     /// Whether people may sign in with a Trellis password.
     pub local_passwords: bool,
+    /// Seals private 1:1 notes (64 hex digits): configuration only, never stored in the
+    /// database or printed. Losing it makes the private notes unreadable.
+    pub secret_key: Option<String>,
 }
 
 impl std::fmt::Debug for Config {
@@ -78,6 +84,7 @@ impl Default for Config {
             oidc_issuer: None,
             oidc_client_id: None,
             oidc_client_secret: None,
+            secret_key: None,
             oidc_name: None,
             oidc_trusted_domains: Vec::new(),
             local_passwords: true,
@@ -113,6 +120,7 @@ pub struct FileConfig {
     pub oidc_name: Option<String>,
     pub oidc_trusted_domains: Option<Vec<String>>,
     pub local_passwords: Option<bool>,
+    pub secret_key: Option<String>,
 }
 
 /// Values given on the command line or in the environment (clap reads both; flags win).
@@ -135,6 +143,7 @@ pub struct Overrides {
     /// Domains, comma-separated on the command line and in the environment.
     pub oidc_trusted_domains: Option<Vec<String>>,
     pub local_passwords: Option<bool>,
+    pub secret_key: Option<String>,
 }
 
 impl From<FileConfig> for Overrides {
@@ -155,6 +164,7 @@ impl From<FileConfig> for Overrides {
             oidc_name: f.oidc_name,
             oidc_trusted_domains: f.oidc_trusted_domains,
             local_passwords: f.local_passwords,
+            secret_key: f.secret_key,
         }
     }
 }
@@ -163,6 +173,10 @@ impl Config {
     /// Builds the configuration from its layers.
     pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Config> {
         let mut config = Config::default();
+        // Without --config, a trellis.toml in the working folder is read when there is one
+        // (`trellis serve` writes its generated secret_key there).
+        let default = Path::new(DEFAULT_FILE);
+        let file = file.or_else(|| default.exists().then_some(default));
         if let Some(path) = file {
             let text = std::fs::read_to_string(path).with_context(|| {
                 format!("cannot read the configuration file {}", path.display())
@@ -244,6 +258,11 @@ impl Config {
         if let Some(v) = o.local_passwords {
             self.local_passwords = v;
         }
+        if let Some(v) = text(o.secret_key) {
+            trellis_core::conversations::sealed::NoteKey::from_hex(&v)
+                .map_err(anyhow::Error::msg)?;
+            self.secret_key = Some(v);
+        }
         Ok(())
     }
 
@@ -299,6 +318,37 @@ impl Config {
             .ok_or("no sender is configured (mail_from)")?;
         trellis_mail::SmtpMailer::new(url, from)
     }
+}
+
+/// The key that seals private notes: the configured one, or a new one written into the
+/// configuration file (`file`, or `trellis.toml` here) so the next start uses it too.
+pub fn ensure_secret_key(config: &mut Config, file: Option<&Path>) -> Result<()> {
+    if config.secret_key.is_some() {
+        return Ok(());
+    }
+    let key = trellis_core::conversations::sealed::NoteKey::generate_hex();
+    let path = file.unwrap_or(Path::new(DEFAULT_FILE));
+    let mut text = std::fs::read_to_string(path).unwrap_or_default();
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str(&format!(
+        "# Seals private 1:1 notes. Keep it with your backups, apart from the database: \
+         without it the private notes cannot be read.\nsecret_key = \"{key}\"\n"
+    ));
+    std::fs::write(path, text).with_context(|| {
+        format!(
+            "secret_key is not set and cannot be written to {}; set TRELLIS_SECRET_KEY \
+             to 64 hexadecimal digits",
+            path.display()
+        )
+    })?;
+    eprintln!(
+        "Generated a secret_key for private notes into {}: keep that file (or the key) safe.",
+        path.display()
+    );
+    config.secret_key = Some(key);
+    Ok(())
 }
 
 #[cfg(test)]

@@ -284,6 +284,10 @@ pub(crate) struct SsoArgs {
     /// Let people sign in with a Trellis password (default true; false: single sign-on only).
     #[arg(long, env = "TRELLIS_LOCAL_PASSWORDS")]
     local_passwords: Option<bool>,
+    /// The key that seals private 1:1 notes, 64 hexadecimal digits (generated into the
+    /// configuration file when missing).
+    #[arg(long, env = "TRELLIS_SECRET_KEY", hide_env_values = true)]
+    secret_key: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -370,8 +374,11 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
                     oidc_name: sso.oidc_name,
                     oidc_trusted_domains: sso.oidc_trusted_domains.map(|d| vec![d]),
                     local_passwords: sso.local_passwords,
+                    secret_key: sso.secret_key,
                 },
             )?;
+            let mut config = config;
+            config::ensure_secret_key(&mut config, db.config.as_deref())?;
             let store = open(&config, true).await?;
             serve(Arc::new(store), &config, None).await?;
         }

@@ -6,6 +6,17 @@ use anyhow::{Context, Result};
 use std::sync::Arc;
 use trellis_store::SqlStore;
 
+/// The key that seals private notes: the configured one; a key of this run only when none
+/// is configured (the demo: its notes go with its temporary database).
+fn note_key(config: &Config) -> Result<trellis_core::conversations::sealed::NoteKey> {
+    use trellis_core::conversations::sealed::NoteKey;
+    let hex = config
+        .secret_key
+        .clone()
+        .unwrap_or_else(NoteKey::generate_hex);
+    NoteKey::from_hex(&hex).map_err(anyhow::Error::msg)
+}
+
 /// Serves until Ctrl-C or SIGTERM. `ready` receives the bound address (for the demo).
 pub(crate) async fn serve(
     store: Arc<SqlStore>,
@@ -44,9 +55,33 @@ pub(crate) async fn serve(
         }
         Err(problem) => {
             tracing::warn!("mail is not sent: {problem}");
-            (Some(problem), None)
+            // Without mail, a worker still keeps the 1:1 series in step with the org.
+            let (stop, stopped) = tokio::sync::watch::channel(false);
+            let runner = trellis_core::conversations::sync::SyncRunner {
+                store: store.clone(),
+            };
+            let tasks = trellis_mail::spawn_worker(
+                Arc::new(runner),
+                trellis_mail::WorkerOptions {
+                    senders: 1,
+                    ..trellis_mail::WorkerOptions::default()
+                },
+                stopped,
+            );
+            (Some(problem), Some((stop, tasks)))
         }
     };
+    // Catch up on reporting lines changed while no server ran (`trellis import`).
+    {
+        use trellis_core::jobs::JobStore;
+        store
+            .schedule_job(
+                trellis_core::conversations::sync::SYNC_JOB,
+                "",
+                trellis_web::now(),
+            )
+            .await?;
+    }
     let state = trellis_web::AppState::new(
         store.clone(),
         trellis_web::WebConfig {
@@ -60,6 +95,7 @@ pub(crate) async fn serve(
             sso: sso.provider,
             trusted_domains: sso.trusted_domains,
             sso_problem: sso.problem,
+            note_key: note_key(config)?,
         },
     );
     let app = trellis_web::router(state);

@@ -12,6 +12,7 @@ fn trellis(args: &[&str]) -> Output {
         .args(args)
         .env_remove("TRELLIS_DATABASE")
         .env_remove("TRELLIS_CONFIG")
+        .env("TRELLIS_SECRET_KEY", TEST_SECRET_KEY)
         .output()
         .expect("run trellis")
 }
@@ -740,6 +741,7 @@ fn serve_with_mail(database: &str, smtp_url: &str) -> std::process::Child {
         ])
         .env_remove("TRELLIS_DATABASE")
         .env_remove("TRELLIS_CONFIG")
+        .env("TRELLIS_SECRET_KEY", TEST_SECRET_KEY)
         .env("TRELLIS_SMTP_URL", smtp_url)
         .env("TRELLIS_MAIL_FROM", "Trellis <people@x.org>")
         .stdout(Stdio::null())
@@ -836,6 +838,7 @@ async fn a_wrong_smtp_url_is_a_warning_and_trellis_serves(backend: &'static str)
         ])
         .env_remove("TRELLIS_DATABASE")
         .env_remove("TRELLIS_CONFIG")
+        .env("TRELLIS_SECRET_KEY", TEST_SECRET_KEY)
         .env("TRELLIS_SMTP_URL", "gopher://mailer:s3cret@mail.x.org")
         .env("TRELLIS_MAIL_FROM", "people@x.org")
         .stdout(Stdio::null())
@@ -873,6 +876,7 @@ fn serve_with_env(database: &str, port: u16, env: &[(&str, &str)]) -> std::proce
         ])
         .env_remove("TRELLIS_DATABASE")
         .env_remove("TRELLIS_CONFIG")
+        .env("TRELLIS_SECRET_KEY", TEST_SECRET_KEY)
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
     for (k, v) in env {
@@ -880,6 +884,9 @@ fn serve_with_env(database: &str, port: u16, env: &[(&str, &str)]) -> std::proce
     }
     command.spawn().expect("start trellis serve")
 }
+
+/// The key of served test instances, so none writes a trellis.toml where it runs.
+const TEST_SECRET_KEY: &str = "0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f";
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -1003,4 +1010,47 @@ async fn a_provider_that_does_not_answer_is_a_warning_and_trellis_serves() {
         "{stderr}"
     );
     assert!(!stderr.contains("s3cret"), "the secret is never printed");
+}
+
+/// Without a secret_key, `trellis serve` generates one into its configuration file, and
+/// the next start reads it from there; a malformed key is refused with one line.
+#[tokio::test]
+async fn serve_generates_its_secret_key_into_the_configuration_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("trellis.toml");
+    let database = format!("sqlite://{}", dir.path().join("t.db").display());
+    std::fs::write(&config, format!("database = \"{database}\"\n")).unwrap();
+    let port = free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_trellis"))
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .arg("--config")
+        .arg(&config)
+        .env_remove("TRELLIS_DATABASE")
+        .env_remove("TRELLIS_SECRET_KEY")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let page = fetch_when_served(port, "/healthz").await;
+    child.kill().ok();
+    child.wait().ok();
+    assert!(page.is_some(), "served");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let key = text
+        .lines()
+        .find_map(|l| l.strip_prefix("secret_key = \""))
+        .and_then(|l| l.strip_suffix('"'))
+        .unwrap_or_else(|| panic!("a key was written: {text}"));
+    assert_eq!(key.len(), 64);
+    assert!(
+        text.starts_with(&format!("database = \"{database}\"")),
+        "kept: {text}"
+    );
+    let bad = trellis(&["serve", "--secret-key", "abc", "--database", &database]);
+    assert!(!bad.status.success());
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("secret_key: give 64 hexadecimal digits"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
 }

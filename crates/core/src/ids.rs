@@ -77,7 +77,21 @@ id_type!(
 
 /// A person by id and display name: how every capability refers to someone it shows.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PersonName {
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub id: PersonId,
     pub name: String,
 }
+id_type!(
+    /// A 1:1 series between two people.
+    SeriesId
+);
+id_type!(
+    /// A talking point on a 1:1 agenda.
+    PointId
+);
+id_type!(
+    /// An action item agreed in a 1:1.
+    ActionId
+);

@@ -37,6 +37,14 @@ pub trait JobStore: Send + Sync {
     async fn schedule_job(&self, kind: &str, payload: &str, run_at: i64) -> CoreResult<i64>;
     /// Claims the most overdue job not held by anyone, for `worker`, until `now + lease`.
     async fn claim_job(&self, worker: &str, now: i64, lease: i64) -> CoreResult<Option<Job>>;
+    /// Claims the most overdue job of one kind, as [`JobStore::claim_job`] does.
+    async fn claim_job_of(
+        &self,
+        kind: &str,
+        worker: &str,
+        now: i64,
+        lease: i64,
+    ) -> CoreResult<Option<Job>>;
     /// Settles a claimed job; does nothing when `worker` no longer holds it.
     async fn finish_job(
         &self,

@@ -8,6 +8,7 @@ pub mod access;
 pub mod audit;
 pub mod auth;
 pub mod clock;
+pub mod conversations;
 pub mod csv_file;
 pub mod demo;
 pub mod error;

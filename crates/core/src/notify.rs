@@ -39,10 +39,16 @@ pub enum Topic {
     MentorshipEnded,
     /// An import of people changed the organisation (told to people admins).
     ImportApplied,
+    /// Someone proposed a 1:1 series, or answered yours.
+    OneOnOneProposed,
+    /// A 1:1 is coming up, or one just held left something open.
+    OneOnOneReminder,
+    /// An action item from a 1:1 waits for you to accept it.
+    ActionToAccept,
 }
 
 impl Topic {
-    pub const ALL: [Topic; 10] = [
+    pub const ALL: [Topic; 13] = [
         Topic::StretchProposed,
         Topic::PlacementToApprove,
         Topic::PlacementAnswered,
@@ -53,6 +59,9 @@ impl Topic {
         Topic::MentorshipStarted,
         Topic::MentorshipEnded,
         Topic::ImportApplied,
+        Topic::OneOnOneProposed,
+        Topic::OneOnOneReminder,
+        Topic::ActionToAccept,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -67,6 +76,9 @@ impl Topic {
             Topic::MentorshipStarted => "mentorship_started",
             Topic::MentorshipEnded => "mentorship_ended",
             Topic::ImportApplied => "import_applied",
+            Topic::OneOnOneProposed => "one_on_one_proposed",
+            Topic::OneOnOneReminder => "one_on_one_reminder",
+            Topic::ActionToAccept => "action_to_accept",
         }
     }
 
@@ -87,6 +99,9 @@ impl Topic {
             Topic::MentorshipStarted => "A mentoring round pairs me with someone",
             Topic::MentorshipEnded => "A mentorship of mine is ended early",
             Topic::ImportApplied => "An import of people is applied (people admins)",
+            Topic::OneOnOneProposed => "Someone proposes a 1:1 series, or answers mine",
+            Topic::OneOnOneReminder => "A 1:1 of mine is coming up, or left something open",
+            Topic::ActionToAccept => "An action item from a 1:1 waits for me to accept it",
         }
     }
 

@@ -26,6 +26,7 @@ pub trait Store:
     + crate::work::store::WorkStore
     + crate::growth::store::GrowthStore
     + crate::mentoring::store::MentoringStore
+    + crate::conversations::store::ConversationStore
     + Send
     + Sync
 {
@@ -49,6 +50,7 @@ pub mod prelude {
     pub use crate::audit::AuditStore;
     pub use crate::auth::sso::SsoStore;
     pub use crate::auth::store::AuthStore;
+    pub use crate::conversations::store::ConversationStore;
     pub use crate::growth::store::{GrowthStore, TalentStore};
     pub use crate::jobs::JobStore;
     pub use crate::mail::MailStore;

@@ -312,6 +312,24 @@ impl trellis_core::growth::store::GrowthStore for SqlStore {
             .map_err(map_err)?;
         rows.iter().map(placement_row).collect()
     }
+    async fn running_stretch_of(
+        &self,
+        person: PersonId,
+    ) -> CoreResult<Vec<(OpportunityId, String)>> {
+        let rows: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT o.id, o.title FROM placements pl JOIN opportunities o ON o.id = pl.opportunity_id \
+             JOIN commitments c ON c.id = pl.commitment_id \
+             WHERE pl.person_id = $1 AND pl.status = 'approved' AND c.status = 'open' ORDER BY pl.id",
+        )
+        .bind(person.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, t)| (OpportunityId(id), t))
+            .collect())
+    }
     async fn skills_of(
         &self,
         people: &[PersonId],

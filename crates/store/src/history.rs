@@ -46,14 +46,35 @@ pub(crate) async fn record_in(
         }
         q.execute(&mut *conn).await.map_err(map_err)?;
     }
+    // A reporting line may have changed: the worker brings the 1:1 series in step once
+    // this commits, whichever way the change came (a page, the API, an import).
+    if changes.iter().any(|(_, c)| {
+        matches!(
+            c.field,
+            trellis_core::org::history::HistoryField::Manager
+                | trellis_core::org::history::HistoryField::Status
+        )
+    }) {
+        schedule_sync_in(conn, record.audit.at).await?;
+    }
     Ok(())
+}
+
+/// Asks the worker to bring the 1:1 series in step with the reporting lines once this
+/// transaction commits (a person created under a manager, a manager changed, someone left).
+pub(crate) async fn schedule_sync_in(conn: &mut sqlx::AnyConnection, at: i64) -> CoreResult<()> {
+    crate::jobs::schedule_on(conn, trellis_core::conversations::sync::SYNC_JOB, "", at).await
 }
 
 /// The organisation's steps of a unit of work.
 #[async_trait::async_trait]
 impl trellis_core::org::store::OrgWrite for crate::unit::SqlUnit {
     async fn create_person(&mut self, fields: &PersonFields) -> CoreResult<PersonId> {
-        create_person_in(&mut self.tx, fields).await
+        let id = create_person_in(&mut self.tx, fields).await?;
+        if fields.manager_id.is_some() {
+            schedule_sync_in(&mut self.tx, 0).await?;
+        }
+        Ok(id)
     }
     async fn update_person(
         &mut self,

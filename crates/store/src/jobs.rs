@@ -39,37 +39,16 @@ impl trellis_core::jobs::JobStore for SqlStore {
         .map_err(map_err)
     }
     async fn claim_job(&self, worker: &str, now: i64, lease: i64) -> CoreResult<Option<Job>> {
-        let pick = match self.backend {
-            Backend::Postgres => {
-                "SELECT id FROM jobs WHERE done_at IS NULL AND run_at <= $3 \
-                 AND (claimed_until IS NULL OR claimed_until < $3) \
-                 ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED"
-            }
-            Backend::Sqlite => {
-                "SELECT id FROM jobs WHERE done_at IS NULL AND run_at <= $3 \
-                 AND (claimed_until IS NULL OR claimed_until < $3) ORDER BY run_at, id LIMIT 1"
-            }
-        };
-        let sql = format!(
-            "UPDATE jobs SET claimed_by = $1, claimed_until = $2, attempts = attempts + 1 \
-             WHERE id = ({pick}) RETURNING id, kind, payload, attempts"
-        );
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(worker.to_string())
-            .bind(now + lease)
-            .bind(now)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(map_err)?;
-        row.map(|r| {
-            Ok(Job {
-                id: r.try_get("id").map_err(map_err)?,
-                kind: r.try_get("kind").map_err(map_err)?,
-                payload: r.try_get("payload").map_err(map_err)?,
-                attempts: r.try_get("attempts").map_err(map_err)?,
-            })
-        })
-        .transpose()
+        self.claim(None, worker, now, lease).await
+    }
+    async fn claim_job_of(
+        &self,
+        kind: &str,
+        worker: &str,
+        now: i64,
+        lease: i64,
+    ) -> CoreResult<Option<Job>> {
+        self.claim(Some(kind), worker, now, lease).await
     }
     async fn finish_job(
         &self,
@@ -104,5 +83,45 @@ impl trellis_core::jobs::JobStore for SqlStore {
         };
         query.execute(&self.pool).await.map_err(map_err)?;
         Ok(())
+    }
+}
+
+impl SqlStore {
+    /// Claims the most overdue job, of one kind or of any.
+    async fn claim(
+        &self,
+        kind: Option<&str>,
+        worker: &str,
+        now: i64,
+        lease: i64,
+    ) -> CoreResult<Option<Job>> {
+        let of_kind = if kind.is_some() { " AND kind = $4" } else { "" };
+        let lock = match self.backend {
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+            Backend::Sqlite => "",
+        };
+        let sql = format!(
+            "UPDATE jobs SET claimed_by = $1, claimed_until = $2, attempts = attempts + 1 \
+             WHERE id = (SELECT id FROM jobs WHERE done_at IS NULL AND run_at <= $3 \
+             AND (claimed_until IS NULL OR claimed_until < $3){of_kind} \
+             ORDER BY run_at, id LIMIT 1{lock}) RETURNING id, kind, payload, attempts"
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(worker.to_string())
+            .bind(now + lease)
+            .bind(now);
+        if let Some(kind) = kind {
+            query = query.bind(kind.to_string());
+        }
+        let row = query.fetch_optional(&self.pool).await.map_err(map_err)?;
+        row.map(|r| {
+            Ok(Job {
+                id: r.try_get("id").map_err(map_err)?,
+                kind: r.try_get("kind").map_err(map_err)?,
+                payload: r.try_get("payload").map_err(map_err)?,
+                attempts: r.try_get("attempts").map_err(map_err)?,
+            })
+        })
+        .transpose()
     }
 }

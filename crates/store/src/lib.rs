@@ -9,6 +9,7 @@
 mod accounts;
 mod bulk;
 mod cache;
+mod conversations;
 mod copy;
 mod growth;
 mod history;

@@ -130,6 +130,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0015_sourcing_and_interest.sql"),
         earlier_postgres: &[],
     },
+    Migration {
+        version: 16,
+        name: "conversations",
+        sqlite: include_str!("../migrations/sqlite/0016_conversations.sql"),
+        postgres: include_str!("../migrations/postgres/0016_conversations.sql"),
+        earlier_postgres: &[],
+    },
 ];
 
 /// The newest migration this binary knows.

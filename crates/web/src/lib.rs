@@ -8,6 +8,7 @@ pub mod account;
 pub mod admin;
 pub mod api;
 pub mod auth;
+pub mod conversations;
 pub mod error;
 pub mod growth;
 pub mod home;
@@ -54,6 +55,8 @@ pub struct WebConfig {
     pub local_passwords: bool,
     /// Why single sign-on is off although it is configured (shown to admins).
     pub sso_problem: Option<String>,
+    /// Seals private 1:1 notes and calendar addresses (the `secret_key` setting).
+    pub note_key: trellis_core::conversations::sealed::NoteKey,
 }
 
 impl Default for WebConfig {
@@ -68,6 +71,12 @@ impl Default for WebConfig {
             trusted_domains: Default::default(),
             local_passwords: true,
             sso_problem: None,
+            // A key of this process only: notes sealed with it open until it stops. A real
+            // server is given its key from configuration.
+            note_key: trellis_core::conversations::sealed::NoteKey::from_hex(
+                &trellis_core::conversations::sealed::NoteKey::generate_hex(),
+            )
+            .expect("a generated key"),
         }
     }
 }

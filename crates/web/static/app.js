@@ -83,5 +83,15 @@
     wire(document);
     document.querySelectorAll("select[data-filter]").forEach(filterable);
     document.querySelectorAll("ol.priorities").forEach(reorderable);
+    // "Copy" beside a read-only address (the calendar feed).
+    document.querySelectorAll("button[data-copy]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var field = document.getElementById(button.dataset.copy);
+        field.select();
+        var done = function () { button.textContent = "Copied"; };
+        if (navigator.clipboard) { navigator.clipboard.writeText(field.value).then(done, function () {}); }
+        else if (document.execCommand("copy")) { done(); }
+      });
+    });
   });
 })();

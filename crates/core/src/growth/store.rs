@@ -126,6 +126,12 @@ pub trait GrowthStore: TalentStore + crate::work::store::WorkStore + Send + Sync
     async fn placement(&self, id: PlacementId) -> CoreResult<Option<Placement>>;
     /// Pending placements of people in this list (a manager's approvals to give).
     async fn pending_placements_of(&self, people: &[PersonId]) -> CoreResult<Vec<Placement>>;
+    /// Stretch work a person is doing now: approved placements whose work is still open,
+    /// as (opportunity, title).
+    async fn running_stretch_of(
+        &self,
+        person: PersonId,
+    ) -> CoreResult<Vec<(OpportunityId, String)>>;
     /// Skills of these people.
     async fn skills_of(
         &self,

@@ -83,6 +83,12 @@ impl GrowthStore for FakeStore {
     async fn pending_placements_of(&self, people: &[PersonId]) -> CoreResult<Vec<Placement>> {
         unreachable!("GrowthStore::pending_placements_of is not used by the services under test")
     }
+    async fn running_stretch_of(
+        &self,
+        _person: PersonId,
+    ) -> CoreResult<Vec<(crate::ids::OpportunityId, String)>> {
+        unreachable!("GrowthStore::running_stretch_of is not used by the services under test")
+    }
     async fn skills_of(
         &self,
         people: &[PersonId],

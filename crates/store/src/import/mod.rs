@@ -573,6 +573,9 @@ async fn apply_on(
         .chain(plan.deactivations.iter().map(|l| (l.id, &left)))
         .collect();
     crate::history::record_in(&mut tx, store.backend, &changes, record).await?;
+    if !plan.creates.is_empty() {
+        crate::history::schedule_sync_in(&mut tx, record.audit.at).await?;
+    }
     crate::accounts::audit_in(&mut tx, &record.audit).await?;
     for note in &record.notices {
         crate::unit::notify_in(&mut tx, note).await?;

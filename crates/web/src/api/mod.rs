@@ -289,7 +289,7 @@ pub(crate) use operations;
 /// The document's frame: what the capabilities' operations are merged into.
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Trellis API", version = "1", description = "People, reporting lines, teams, imports, objectives, commitments, workload and delivery, stretch opportunities, skill sourcing, mentoring. Authenticate with `Authorization: Bearer TOKEN` (create one with `trellis token create`) or a session cookie plus the `X-CSRF-Token` header for writes. Errors are `{ \"error\": { \"code\", \"message\", \"fields\" } }`."),
+    info(title = "Trellis API", version = "1", description = "People, reporting lines, teams, imports, objectives, commitments, workload and delivery, stretch opportunities, skill sourcing, mentoring, 1:1s. Authenticate with `Authorization: Bearer TOKEN` (create one with `trellis token create`) or a session cookie plus the `X-CSRF-Token` header for writes. Errors are `{ \"error\": { \"code\", \"message\", \"fields\" } }`."),
     security(("bearer" = []), ("session" = [])),
     tags(
         (name = "account", description = "The signed-in account"),
@@ -300,6 +300,7 @@ pub(crate) use operations;
         (name = "work", description = "Objectives, commitments, priorities, workload and delivery"),
         (name = "growth", description = "Career plans, stretch opportunities, explained suggestions and placements"),
         (name = "mentoring", description = "Mentee goals, mentor profiles, matching rounds, mentorships and the talent pool"),
+        (name = "conversations", description = "1:1 series, meetings, shared agendas, notes, action items and calendar feeds"),
     )
 )]
 struct ApiDoc;
@@ -315,6 +316,7 @@ fn documented_routes() -> Router<AppState> {
         .merge(crate::work::api::routes())
         .merge(crate::growth::api::routes())
         .merge(crate::mentoring::api::routes())
+        .merge(crate::conversations::api::routes())
 }
 
 /// Operations whose body is a file, which may be up to `max_upload_mb`.
@@ -373,6 +375,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
         crate::work::api::Operations::openapi(),
         crate::growth::api::Operations::openapi(),
         crate::mentoring::api::Operations::openapi(),
+        crate::conversations::api::Operations::openapi(),
     ] {
         document.merge(part);
     }

@@ -34,6 +34,7 @@ pub fn page(frame: &Frame, title: &str, body: Markup) -> Markup {
         nav.push(("team-work", "/team-work", "Team work"));
     }
     nav.extend([
+        ("one-on-ones", "/one-on-ones", "1:1s"),
         ("objectives", "/objectives", "Objectives"),
         ("opportunities", "/opportunities", "Opportunities"),
         ("mentoring", "/mentoring", "Mentoring"),

@@ -13,6 +13,7 @@ mod home;
 mod inbox;
 mod instances;
 mod mentoring;
+mod one_on_ones;
 mod outage;
 mod pages;
 mod polish;

@@ -1,0 +1,170 @@
+//! What the 1:1 services need from a database. Part of [`crate::Store`].
+
+use super::{Action, Change, Exception, Point, Schedule, Series, SeriesKind, SeriesStatus};
+use crate::error::CoreResult;
+use crate::ids::{ActionId, CommitmentId, PersonId, PersonName, PointId, SeriesId};
+use async_trait::async_trait;
+use chrono::NaiveDate;
+
+/// A series as the store writes it.
+#[derive(Debug, Clone)]
+pub struct NewSeries {
+    pub kind: SeriesKind,
+    pub status: SeriesStatus,
+    pub organiser: PersonId,
+    pub other: PersonId,
+    pub schedule: Option<Schedule>,
+    pub created_by: Option<PersonId>,
+    pub created_at: i64,
+}
+
+/// An action item as the store writes it.
+#[derive(Debug, Clone)]
+pub struct NewAction {
+    pub series: SeriesId,
+    pub meeting: NaiveDate,
+    pub title: String,
+    pub owner: PersonId,
+    pub due_date: Option<NaiveDate>,
+    pub effort_hours: Option<f64>,
+    pub created_by: PersonId,
+    pub created_at: i64,
+    /// The commitment on the owner's plate, when it is there from the start.
+    pub commitment: Option<CommitmentId>,
+    /// The person whose private context it is (the report of the pair).
+    pub about: PersonId,
+}
+
+/// A shared note of one meeting.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SharedNote {
+    pub text: String,
+    pub by: PersonName,
+    pub at: i64,
+}
+
+/// A unit of work on 1:1s (one transaction; dropped without committing, nothing is
+/// written). Action items become commitments in the same transaction.
+#[async_trait]
+pub trait ConversationWrite: crate::work::store::WorkWrite {
+    async fn create_series(&mut self, new: &NewSeries) -> CoreResult<SeriesId>;
+    /// Many reporting series at once (an import's new lines), unscheduled.
+    async fn create_reporting_series(
+        &mut self,
+        pairs: &[(PersonId, PersonId)],
+        at: i64,
+    ) -> CoreResult<()>;
+    /// Ends these series at `at` (they stay readable by their two people).
+    async fn end_series(&mut self, ids: &[SeriesId], at: i64) -> CoreResult<()>;
+    /// `false` when the series was not in `from` any more (someone else answered first).
+    async fn set_series_status(
+        &mut self,
+        id: SeriesId,
+        from: SeriesStatus,
+        to: SeriesStatus,
+        at: i64,
+    ) -> CoreResult<bool>;
+    async fn set_schedule(&mut self, id: SeriesId, schedule: Option<&Schedule>) -> CoreResult<()>;
+    /// Replaces the change of one meeting (`None` restores it as planned).
+    async fn set_exception(
+        &mut self,
+        id: SeriesId,
+        occurrence: NaiveDate,
+        change: Option<Change>,
+    ) -> CoreResult<()>;
+    async fn set_recurring(&mut self, id: SeriesId, points: &[String]) -> CoreResult<()>;
+    async fn add_point(
+        &mut self,
+        id: SeriesId,
+        author: PersonId,
+        text: &str,
+        link: Option<&str>,
+        at: i64,
+    ) -> CoreResult<PointId>;
+    /// Ticks (at a meeting) or unticks (`None`) a point; `false` when it is not the series'.
+    async fn tick_point(
+        &mut self,
+        id: SeriesId,
+        point: PointId,
+        meeting: Option<NaiveDate>,
+        by: PersonId,
+        at: i64,
+    ) -> CoreResult<bool>;
+    /// Removes a point its author added; `false` when it is not theirs or was ticked.
+    async fn remove_point(
+        &mut self,
+        id: SeriesId,
+        point: PointId,
+        author: PersonId,
+    ) -> CoreResult<bool>;
+    async fn set_shared_note(
+        &mut self,
+        id: SeriesId,
+        occurrence: NaiveDate,
+        text: &str,
+        by: PersonId,
+        at: i64,
+    ) -> CoreResult<()>;
+    /// A private note, already sealed; an empty `sealed` removes it.
+    async fn set_private_note(
+        &mut self,
+        id: SeriesId,
+        occurrence: NaiveDate,
+        author: PersonId,
+        sealed: &str,
+        at: i64,
+    ) -> CoreResult<()>;
+    async fn create_action(&mut self, new: &NewAction) -> CoreResult<ActionId>;
+    /// Puts an accepted action item on its owner's plate.
+    async fn link_action(&mut self, id: ActionId, commitment: CommitmentId) -> CoreResult<bool>;
+    /// Keeps a person's calendar feed token: its digest (to find it) and sealed (to show it).
+    async fn set_calendar_token(
+        &mut self,
+        person: PersonId,
+        digest: &str,
+        sealed: &str,
+        at: i64,
+    ) -> CoreResult<()>;
+}
+
+/// Storage of 1:1 series, meetings, agendas, notes and calendar feeds. 1:1s sit above
+/// mentoring: they read people, work and growth below them.
+#[async_trait]
+pub trait ConversationStore: crate::mentoring::store::MentoringStore + Send + Sync {
+    async fn begin_conversation_write(&self) -> CoreResult<Box<dyn ConversationWrite + '_>>;
+    async fn series(&self, id: SeriesId) -> CoreResult<Option<Series>>;
+    /// Every series a person is in, any status, newest first.
+    async fn series_of(&self, person: PersonId) -> CoreResult<Vec<Series>>;
+    /// Reporting series not ended, as (series, manager, report).
+    async fn open_reporting_series(&self) -> CoreResult<Vec<(SeriesId, PersonId, PersonId)>>;
+    /// Scheduled, active series, each with its changed meetings (the health of 1:1s).
+    async fn scheduled_series(
+        &self,
+        organisers: Option<&[PersonId]>,
+    ) -> CoreResult<Vec<(Series, Vec<Exception>)>>;
+    async fn exceptions(&self, id: SeriesId) -> CoreResult<Vec<Exception>>;
+    async fn points(&self, id: SeriesId) -> CoreResult<Vec<Point>>;
+    async fn shared_note(
+        &self,
+        id: SeriesId,
+        occurrence: NaiveDate,
+    ) -> CoreResult<Option<SharedNote>>;
+    /// The sealed private note of `author` at a meeting.
+    async fn private_note(
+        &self,
+        id: SeriesId,
+        occurrence: NaiveDate,
+        author: PersonId,
+    ) -> CoreResult<Option<String>>;
+    /// Meetings of the series that have a private note by `author`.
+    async fn private_note_meetings(
+        &self,
+        id: SeriesId,
+        author: PersonId,
+    ) -> CoreResult<Vec<NaiveDate>>;
+    async fn actions(&self, id: SeriesId) -> CoreResult<Vec<Action>>;
+    async fn action(&self, id: ActionId) -> CoreResult<Option<(SeriesId, Action)>>;
+    /// A person's calendar token, sealed.
+    async fn calendar_token(&self, person: PersonId) -> CoreResult<Option<String>>;
+    async fn person_of_calendar(&self, digest: &str) -> CoreResult<Option<PersonId>>;
+}
