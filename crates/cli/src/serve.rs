@@ -71,16 +71,16 @@ pub(crate) async fn serve(
             (Some(problem), Some((stop, tasks)))
         }
     };
-    // Catch up on reporting lines changed while no server ran (`trellis import`).
+    // Catch up on reporting lines changed while no server ran (`trellis import`), and start
+    // the hourly 1:1 reminders unless another instance already has.
     {
+        use trellis_core::conversations::{reminders::REMINDER_JOB, sync::SYNC_JOB};
         use trellis_core::jobs::JobStore;
-        store
-            .schedule_job(
-                trellis_core::conversations::sync::SYNC_JOB,
-                "",
-                trellis_web::now(),
-            )
-            .await?;
+        let now = trellis_web::now();
+        store.schedule_job(SYNC_JOB, "", now).await?;
+        if !store.has_pending_job(REMINDER_JOB).await? {
+            store.schedule_job(REMINDER_JOB, "", now).await?;
+        }
     }
     let state = trellis_web::AppState::new(
         store.clone(),

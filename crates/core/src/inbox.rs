@@ -129,13 +129,9 @@ impl JobRunner for Runner {
             }
             NOTIFICATION_JOB => self.notification(&job, now).await?,
             DIGEST_JOB => self.digest(&job, now).await?,
-            crate::conversations::sync::SYNC_JOB => {
-                let plan = crate::conversations::sync::sync_reporting_series(store, now).await?;
-                format!(
-                    "1:1 series in step: {} started, {} ended",
-                    plan.create.len(),
-                    plan.end.len()
-                )
+            kind @ (crate::conversations::sync::SYNC_JOB
+            | crate::conversations::reminders::REMINDER_JOB) => {
+                crate::conversations::sync::run(store, kind, now).await?
             }
             other => format!("job {} of unknown kind {other:?} finished unrun", job.id),
         };

@@ -37,6 +37,9 @@ pub trait JobStore: Send + Sync {
     async fn schedule_job(&self, kind: &str, payload: &str, run_at: i64) -> CoreResult<i64>;
     /// Claims the most overdue job not held by anyone, for `worker`, until `now + lease`.
     async fn claim_job(&self, worker: &str, now: i64, lease: i64) -> CoreResult<Option<Job>>;
+    /// Whether a job of this kind waits to run (a job that reschedules itself is started
+    /// only when none does).
+    async fn has_pending_job(&self, kind: &str) -> CoreResult<bool>;
     /// Claims the most overdue job of one kind, as [`JobStore::claim_job`] does.
     async fn claim_job_of(
         &self,

@@ -38,6 +38,10 @@ pub struct SettingsPatch {
     /// Three capital letters, e.g. EUR.
     #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Z]{3}$"))]
     pub currency: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 14))]
+    pub reminder_days_report: Option<u32>,
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 14))]
+    pub reminder_days_manager: Option<u32>,
 }
 
 impl SettingsPatch {
@@ -63,6 +67,8 @@ impl SettingsPatch {
             (self.weight_stretch, &mut s.weight_stretch),
             (self.weight_free_capacity, &mut s.weight_free_capacity),
             (self.weight_move_off, &mut s.weight_move_off),
+            (self.reminder_days_report, &mut s.reminder_days_report),
+            (self.reminder_days_manager, &mut s.reminder_days_manager),
         ];
         for (given, field) in numbers {
             if let Some(v) = given {
@@ -147,6 +153,10 @@ pub struct Settings {
     pub weight_move_off: u32,
     /// ISO 4217 code of the currency talent-pool rates and sourcing costs are in.
     pub currency: String,
+    /// Days before a 1:1 its report (or invited person) is reminded; 0: never.
+    pub reminder_days_report: u32,
+    /// Days before a 1:1 its manager (or organiser) is reminded; 0: never.
+    pub reminder_days_manager: u32,
 }
 
 impl Settings {
@@ -188,6 +198,8 @@ impl Default for Settings {
             weight_free_capacity: 15,
             weight_move_off: 10,
             currency: "EUR".into(),
+            reminder_days_report: 2,
+            reminder_days_manager: 1,
         }
     }
 }
@@ -238,6 +250,17 @@ impl Settings {
                 "workload_horizon_days",
                 "must be a whole number of days from 1 to 90",
             ));
+        }
+        for (field, days) in [
+            ("reminder_days_report", self.reminder_days_report),
+            ("reminder_days_manager", self.reminder_days_manager),
+        ] {
+            if days > 14 {
+                errors.push(FieldError::new(
+                    field,
+                    "must be a whole number of days from 0 (no reminder) to 14",
+                ));
+            }
         }
         for (field, w) in [
             ("weight_skill_fit", self.weight_skill_fit),

@@ -8,7 +8,7 @@ use crate::{SqlStore, map_err, placeholders};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use sqlx::AssertSqlSafe;
 use trellis_core::conversations::store::{
-    ConversationStore, ConversationWrite, NewAction, NewSeries, SharedNote,
+    ConversationStore, ConversationWrite, NewAction, NewSeries, OpenItems, PairRow, SharedNote,
 };
 use trellis_core::conversations::{
     Action, Change, Exception, Point, Schedule, Series, SeriesKind, SeriesStatus,
@@ -413,6 +413,28 @@ impl ConversationWrite for SqlUnit {
         .map_err(map_err)?;
         Ok(r.rows_affected() == 1)
     }
+    async fn mark_reminded(
+        &mut self,
+        id: SeriesId,
+        occurrence: NaiveDate,
+        person: PersonId,
+        kind: &str,
+        at: i64,
+    ) -> CoreResult<bool> {
+        let r = sqlx::query(
+            "INSERT INTO one_on_one_reminders (series_id, occurrence, person_id, kind, sent_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+        )
+        .bind(id.0)
+        .bind(day_text(occurrence))
+        .bind(person.0)
+        .bind(kind.to_string())
+        .bind(at)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(map_err)?;
+        Ok(r.rows_affected() == 1)
+    }
     async fn set_calendar_token(
         &mut self,
         person: PersonId,
@@ -475,11 +497,17 @@ impl ConversationStore for SqlStore {
             .map(|(s, m, r)| (SeriesId(s), PersonId(m), PersonId(r)))
             .collect())
     }
-    async fn scheduled_series(
+    async fn active_series(
         &self,
+        reporting_only: bool,
         organisers: Option<&[PersonId]>,
-    ) -> CoreResult<Vec<(Series, Vec<Exception>)>> {
-        let filter = match organisers {
+    ) -> CoreResult<Vec<PairRow>> {
+        if organisers.is_some_and(|l| l.is_empty()) {
+            return Ok(Vec::new());
+        }
+        // Ids are numbers, written in place (a tree can hold more than a statement's
+        // placeholders).
+        let mut filter = match organisers {
             Some(list) => format!(
                 " AND s.organiser_id IN ({})",
                 list.iter()
@@ -489,23 +517,24 @@ impl ConversationStore for SqlStore {
             ),
             None => String::new(),
         };
-        if organisers.is_some_and(|l| l.is_empty()) {
-            return Ok(Vec::new());
+        if reporting_only {
+            filter.push_str(" AND s.kind = 'reporting'");
+        } else {
+            filter.push_str(" AND s.first_date IS NOT NULL");
         }
+        let select = SERIES_SELECT.replace(
+            "FROM one_on_one_series s",
+            ", tm.name AS team_name FROM one_on_one_series s",
+        );
         let rows = sqlx::query(AssertSqlSafe(format!(
-            "{SERIES_SELECT} WHERE s.status = 'active' AND s.first_date IS NOT NULL{filter} ORDER BY s.id"
+            "{select} LEFT JOIN teams tm ON tm.id = t.team_id WHERE s.status = 'active'{filter} ORDER BY s.id"
         )))
         .fetch_all(&self.pool)
         .await
         .map_err(map_err)?;
-        let series: Vec<Series> = rows
-            .iter()
-            .map(|r| series_row(r))
-            .collect::<CoreResult<_>>()?;
         let changes = sqlx::query(AssertSqlSafe(format!(
             "SELECT c.series_id, c.occurrence, c.change, c.moved_to FROM one_on_one_changes c \
-             JOIN one_on_one_series s ON s.id = c.series_id \
-             WHERE s.status = 'active' AND s.first_date IS NOT NULL{filter}"
+             JOIN one_on_one_series s ON s.id = c.series_id WHERE s.status = 'active'{filter}"
         )))
         .fetch_all(&self.pool)
         .await
@@ -517,13 +546,42 @@ impl ConversationStore for SqlStore {
                 .or_default()
                 .push(exception_row(r)?);
         }
-        Ok(series
-            .into_iter()
-            .map(|s| {
-                let ex = by_series.remove(&s.id.0).unwrap_or_default();
-                (s, ex)
+        rows.iter()
+            .map(|r| {
+                let series = series_row(r)?;
+                Ok(PairRow {
+                    exceptions: by_series.remove(&series.id.0).unwrap_or_default(),
+                    team: r.text_or_null("team_name")?,
+                    series,
+                })
             })
-            .collect())
+            .collect()
+    }
+    async fn open_items(&self) -> CoreResult<std::collections::HashMap<SeriesId, OpenItems>> {
+        let mut out: std::collections::HashMap<SeriesId, OpenItems> = Default::default();
+        let points: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT p.series_id, COUNT(*) FROM talking_points p JOIN one_on_one_series s \
+             ON s.id = p.series_id WHERE s.status = 'active' AND p.ticked_meeting IS NULL \
+             GROUP BY p.series_id",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        for (id, n) in points {
+            out.entry(SeriesId(id)).or_default().points = n as usize;
+        }
+        let actions: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT a.series_id, COUNT(*) FROM one_on_one_actions a JOIN one_on_one_series s \
+             ON s.id = a.series_id WHERE s.status = 'active' AND a.commitment_id IS NULL \
+             AND a.due_date IS NULL GROUP BY a.series_id",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        for (id, n) in actions {
+            out.entry(SeriesId(id)).or_default().undated_actions = n as usize;
+        }
+        Ok(out)
     }
     async fn exceptions(&self, id: SeriesId) -> CoreResult<Vec<Exception>> {
         let rows = sqlx::query(

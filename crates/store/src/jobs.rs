@@ -41,6 +41,15 @@ impl trellis_core::jobs::JobStore for SqlStore {
     async fn claim_job(&self, worker: &str, now: i64, lease: i64) -> CoreResult<Option<Job>> {
         self.claim(None, worker, now, lease).await
     }
+    async fn has_pending_job(&self, kind: &str) -> CoreResult<bool> {
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE kind = $1 AND done_at IS NULL")
+                .bind(kind.to_string())
+                .fetch_one(&self.pool)
+                .await
+                .map_err(map_err)?;
+        Ok(n > 0)
+    }
     async fn claim_job_of(
         &self,
         kind: &str,

@@ -11,6 +11,8 @@
 
 pub mod agenda;
 pub mod calendar;
+pub mod health;
+pub mod reminders;
 pub mod schedule;
 pub mod sealed;
 pub mod series;

@@ -35,6 +35,23 @@ pub struct NewAction {
     pub about: PersonId,
 }
 
+/// A reporting series with what the health of 1:1s reads: its changed meetings and the
+/// report's team (to group pairs).
+#[derive(Debug, Clone)]
+pub struct PairRow {
+    pub series: Series,
+    pub exceptions: Vec<Exception>,
+    pub team: Option<String>,
+}
+
+/// What a meeting left open, per series: unticked points and action items without a due
+/// date.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OpenItems {
+    pub points: usize,
+    pub undated_actions: usize,
+}
+
 /// A shared note of one meeting.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SharedNote {
@@ -117,6 +134,15 @@ pub trait ConversationWrite: crate::work::store::WorkWrite {
     async fn create_action(&mut self, new: &NewAction) -> CoreResult<ActionId>;
     /// Puts an accepted action item on its owner's plate.
     async fn link_action(&mut self, id: ActionId, commitment: CommitmentId) -> CoreResult<bool>;
+    /// Records a reminder as sent; `false` when it already was (by this or another instance).
+    async fn mark_reminded(
+        &mut self,
+        id: SeriesId,
+        occurrence: NaiveDate,
+        person: PersonId,
+        kind: &str,
+        at: i64,
+    ) -> CoreResult<bool>;
     /// Keeps a person's calendar feed token: its digest (to find it) and sealed (to show it).
     async fn set_calendar_token(
         &mut self,
@@ -137,11 +163,16 @@ pub trait ConversationStore: crate::mentoring::store::MentoringStore + Send + Sy
     async fn series_of(&self, person: PersonId) -> CoreResult<Vec<Series>>;
     /// Reporting series not ended, as (series, manager, report).
     async fn open_reporting_series(&self) -> CoreResult<Vec<(SeriesId, PersonId, PersonId)>>;
-    /// Scheduled, active series, each with its changed meetings (the health of 1:1s).
-    async fn scheduled_series(
+    /// Active series, each with its changed meetings and the report's team: reporting ones
+    /// (whose organiser is in `organisers`, when given) for the health of 1:1s, or every
+    /// scheduled one for reminders.
+    async fn active_series(
         &self,
+        reporting_only: bool,
         organisers: Option<&[PersonId]>,
-    ) -> CoreResult<Vec<(Series, Vec<Exception>)>>;
+    ) -> CoreResult<Vec<PairRow>>;
+    /// What each active series has left open.
+    async fn open_items(&self) -> CoreResult<std::collections::HashMap<SeriesId, OpenItems>>;
     async fn exceptions(&self, id: SeriesId) -> CoreResult<Vec<Exception>>;
     async fn points(&self, id: SeriesId) -> CoreResult<Vec<Point>>;
     async fn shared_note(

@@ -88,6 +88,17 @@ CREATE TABLE one_on_one_actions (
 );
 CREATE INDEX one_on_one_actions_series ON one_on_one_actions (series_id);
 
+-- Reminders sent, one row each, so several instances never send one twice: 'before' a
+-- meeting, and 'after' one that left points unticked or action items without a date.
+CREATE TABLE one_on_one_reminders (
+    series_id  BIGINT NOT NULL REFERENCES one_on_one_series(id),
+    occurrence TEXT NOT NULL,
+    person_id  BIGINT NOT NULL REFERENCES people(id),
+    kind       TEXT NOT NULL CHECK (kind IN ('before', 'after')),
+    sent_at    BIGINT NOT NULL,
+    PRIMARY KEY (series_id, occurrence, person_id, kind)
+);
+
 -- Each person's secret calendar address: the digest finds it, the sealed copy shows it.
 CREATE TABLE calendar_feeds (
     person_id    BIGINT PRIMARY KEY REFERENCES people(id),
@@ -108,6 +119,8 @@ CREATE TRIGGER note_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON meeti
 CREATE TRIGGER note_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON private_notes
     FOR EACH STATEMENT EXECUTE FUNCTION trellis_note_change('other');
 CREATE TRIGGER note_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON one_on_one_actions
+    FOR EACH STATEMENT EXECUTE FUNCTION trellis_note_change('other');
+CREATE TRIGGER note_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON one_on_one_reminders
     FOR EACH STATEMENT EXECUTE FUNCTION trellis_note_change('other');
 CREATE TRIGGER note_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON calendar_feeds
     FOR EACH STATEMENT EXECUTE FUNCTION trellis_note_change('other');

@@ -88,6 +88,17 @@ CREATE TABLE one_on_one_actions (
 );
 CREATE INDEX one_on_one_actions_series ON one_on_one_actions (series_id);
 
+-- Reminders sent, one row each, so several instances never send one twice: 'before' a
+-- meeting, and 'after' one that left points unticked or action items without a date.
+CREATE TABLE one_on_one_reminders (
+    series_id  INTEGER NOT NULL REFERENCES one_on_one_series(id),
+    occurrence TEXT NOT NULL,
+    person_id  INTEGER NOT NULL REFERENCES people(id),
+    kind       TEXT NOT NULL CHECK (kind IN ('before', 'after')),
+    sent_at    BIGINT NOT NULL,
+    PRIMARY KEY (series_id, occurrence, person_id, kind)
+);
+
 -- Each person's secret calendar address: the digest finds it, the sealed copy shows it.
 CREATE TABLE calendar_feeds (
     person_id    INTEGER PRIMARY KEY REFERENCES people(id),

@@ -57,6 +57,12 @@ pub(crate) async fn settings_uncached(store: &SqlStore) -> CoreResult<Settings> 
             }
             "weight_move_off" => s.weight_move_off = value.parse().unwrap_or(s.weight_move_off),
             "currency" => s.currency = value,
+            "reminder_days_report" => {
+                s.reminder_days_report = value.parse().unwrap_or(s.reminder_days_report)
+            }
+            "reminder_days_manager" => {
+                s.reminder_days_manager = value.parse().unwrap_or(s.reminder_days_manager)
+            }
             _ => {}
         }
     }
@@ -92,6 +98,8 @@ async fn save_settings_in(
         ("weight_free_capacity", s.weight_free_capacity.to_string()),
         ("weight_move_off", s.weight_move_off.to_string()),
         ("currency", s.currency.clone()),
+        ("reminder_days_report", s.reminder_days_report.to_string()),
+        ("reminder_days_manager", s.reminder_days_manager.to_string()),
     ] {
         sqlx::query(
             "INSERT INTO settings (key, value) VALUES ($1, $2) \

@@ -34,6 +34,10 @@ pub struct SettingsResponse {
     pub weight_move_off: u32,
     /// ISO 4217 code of the currency talent-pool rates are in.
     pub currency: String,
+    /// Days before a 1:1 its report is reminded (0: never).
+    pub reminder_days_report: u32,
+    /// Days before a 1:1 its manager is reminded (0: never).
+    pub reminder_days_manager: u32,
 }
 
 impl From<Settings> for SettingsResponse {
@@ -52,6 +56,8 @@ impl From<Settings> for SettingsResponse {
             weight_free_capacity: s.weight_free_capacity,
             weight_move_off: s.weight_move_off,
             currency: s.currency,
+            reminder_days_report: s.reminder_days_report,
+            reminder_days_manager: s.reminder_days_manager,
         }
     }
 }

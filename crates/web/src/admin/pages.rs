@@ -110,6 +110,8 @@ fn settings_page(frame: &Frame, form: &Settings, errors: &[FieldError], saved: b
             (field("default_capacity_hours", "Working hours per week", form.default_capacity_hours.to_string(), "number", "Capacity of anyone without their own figure (default 32). Workload compares open work with it."))
             (field("workload_horizon_days", "Workload horizon in days", form.workload_horizon_days.to_string(), "number", "Open work due within this many days counts towards workload (default 14)."))
             (field("currency", "Currency", form.currency.clone(), "text", "Three-letter code (EUR, USD, GBP …) of talent-pool rates and sourcing costs."))
+            (field("reminder_days_report", "Remind the report of a 1:1, days before", form.reminder_days_report.to_string(), "number", "So they can add their talking points (default 2; 0 sends none)."))
+            (field("reminder_days_manager", "Remind the manager of a 1:1, days before", form.reminder_days_manager.to_string(), "number", "Default 1; 0 sends none."))
             fieldset {
                 legend { "Stretch suggestions: how much each part of the score counts (0–100)" }
                 (field("weight_skill_fit", "Skill fit", form.weight_skill_fit.to_string(), "number", "Has the skills at the levels the work needs (default 40)."))
@@ -162,6 +164,10 @@ pub struct SettingsForm {
     pub weight_move_off: String,
     #[serde(default)]
     pub currency: String,
+    #[serde(default)]
+    pub reminder_days_report: String,
+    #[serde(default)]
+    pub reminder_days_manager: String,
 }
 
 async fn save_settings(
@@ -209,6 +215,14 @@ async fn save_settings(
         currency: match form.currency.trim() {
             "" => current.currency.clone(),
             c => c.to_uppercase(),
+        },
+        reminder_days_report: match form.reminder_days_report.trim() {
+            "" => current.reminder_days_report,
+            v => number("reminder_days_report", v),
+        },
+        reminder_days_manager: match form.reminder_days_manager.trim() {
+            "" => current.reminder_days_manager,
+            v => number("reminder_days_manager", v),
         },
     };
     if errors.is_empty() {

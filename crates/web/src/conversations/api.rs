@@ -424,6 +424,25 @@ pub async fn accept_action(
     Ok(Json(AcceptedResponse { commitment_id: c.0 }))
 }
 
+/// The health of 1:1s: per pair in my tree (everyone's for a people admin), meetings held
+/// in 90 days, the average gap, the last one, and flags; teams' figures above the
+/// anonymity threshold only.
+#[utoipa::path(get, path = "/api/v1/one-on-ones/health", tag = "conversations",
+    responses((status = 200, body = trellis_core::conversations::health::Health),
+        (status = 403, body = ErrorResponse)))]
+pub async fn one_on_one_health(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> Result<Json<trellis_core::conversations::health::Health>, ApiError> {
+    let h = trellis_core::conversations::health::health(
+        state.store.as_ref(),
+        &user.viewer,
+        crate::now(),
+    )
+    .await?;
+    Ok(Json(h))
+}
+
 /// My calendar feed's secret address.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CalendarResponse {
@@ -478,6 +497,7 @@ pub async fn rotate_calendar(
 
 crate::api::operations!(
     list_series,
+    one_on_one_health,
     propose_series,
     show_series,
     answer_series,

@@ -195,6 +195,7 @@ async fn list_page(
         html! {
             h1 { "1:1s" }
             p.hint { "Every " (settings.manager_word) " and report have a 1:1 series; propose one with anyone else (a mentor, a skip-level)." }
+            @if user.viewer.has_reports() || user.viewer.may_administer() { p { a href="/one-on-ones/health" { "Health of 1:1s" } } }
             @if open.is_empty() { p.muted { "No 1:1s yet." } }
             ul.plain.series-list { @for s in &open { (series_line(s, user)) } }
             section.card aria-labelledby="propose" {
@@ -438,12 +439,80 @@ pub async fn calendar_feed(
         .into_response())
 }
 
+/// The health of 1:1s for managers and people admins.
+pub async fn show_health(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+) -> Result<Markup, PageError> {
+    use trellis_core::conversations::health::{self, Flag};
+    let settings = settings(&state).await?;
+    let h = health::health(state.store.as_ref(), &user.viewer, crate::now()).await?;
+    let flagged = h.pairs.iter().filter(|p| p.flag.is_some()).count();
+    Ok(page(
+        &Frame {
+            user: &user,
+            settings: &settings,
+            section: "one-on-ones",
+        },
+        "Health of 1:1s",
+        html! {
+            p { a href="/one-on-ones" { "← 1:1s" } }
+            h1 { "Health of 1:1s" }
+            p.hint { @if user.viewer.may_administer() { "Every " (settings.manager_word) " and report." } @else { "The pairs in your tree." }
+                " Meetings held in the last 90 days; a pair without a time, or with no 1:1 in 30 days, is flagged." }
+            ul.figures {
+                li { span.muted { "Pairs" } strong { (h.pairs.len()) } }
+                li { span.muted { "Flagged" } strong { (flagged) } "no time set, or no 1:1 in 30 days" }
+            }
+            div.table-scroll {
+                table {
+                    thead { tr { th { (settings.manager_word_title()) } th { "Report" } th { "Team" } th { "Held (90 days)" } th { "Average gap" } th { "Last" } th { "" } } }
+                    tbody {
+                        @for p in &h.pairs {
+                            tr {
+                                td { a href=(format!("/people/{}", p.manager.id)) { (p.manager.name) } }
+                                td { a href=(format!("/people/{}", p.report.id)) { (p.report.name) } }
+                                td { (p.team.as_deref().unwrap_or("—")) }
+                                td { (p.held) }
+                                td { @if let Some(g) = p.average_gap_days { (format!("{g:.0} days")) } @else { "—" } }
+                                td { @if let Some(l) = p.last_held_at { (format_date(trellis_core::clock::local_date(user.account.time_zone.as_deref(), l))) } @else { "never" } }
+                                td { @match p.flag {
+                                    Some(Flag::NoTimeSet) => span.flag.warn { "no time set" },
+                                    Some(Flag::NoneIn30Days) => span.flag.bad { "no 1:1 in 30 days" },
+                                    None => {},
+                                } }
+                            }
+                        }
+                    }
+                }
+            }
+            h2 { "By team" }
+            p.hint { "A team's figures are shown when they cover at least " (h.threshold) " pairs." }
+            div.table-scroll {
+                table {
+                    thead { tr { th { "Team" } th { "Pairs" } th { "Met in the last 30 days" } } }
+                    tbody {
+                        @for t in &h.teams {
+                            tr {
+                                td { (t.team) }
+                                td { @if let Some(n) = t.pairs { (n) } @else { span.muted { "fewer than " (h.threshold) } } }
+                                td { @if let (Some(m), Some(n)) = (t.met_recently, t.pairs) { (m) " (" (format!("{:.0} %", m as f64 * 100.0 / n as f64)) ")" } @else { "—" } }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    ))
+}
+
 /// The pages of this module.
 pub(crate) fn routes() -> axum::Router<AppState> {
     use axum::routing::{get, post};
     axum::Router::new()
         .route("/one-on-ones", get(show_list).post(propose))
         .route("/one-on-ones/calendar/rotate", post(rotate_calendar))
+        .route("/one-on-ones/health", get(show_health))
         .route("/one-on-ones/{id}", get(show_series))
         .route("/one-on-ones/{id}/answer", post(answer))
         .route("/one-on-ones/{id}/schedule", post(set_schedule))

@@ -90,6 +90,7 @@ pub async fn for_everyone(
             true,
         ));
     }
+    one_on_ones(state, user, &mut actions).await?;
     if user.unread > 0 {
         actions.push(action(
             plural(user.unread, "unread notification", "unread notifications"),
@@ -98,6 +99,68 @@ pub async fn for_everyone(
         ));
     }
     Ok(actions)
+}
+
+/// 1:1s: proposals to answer, series whose time the person sets and has not, and the next
+/// meeting when it is within two days (to add talking points).
+async fn one_on_ones(
+    state: &AppState,
+    user: &CurrentUser,
+    actions: &mut Vec<Action>,
+) -> Result<(), CoreError> {
+    use trellis_core::conversations::SeriesStatus;
+    let now = crate::now();
+    let list =
+        trellis_core::conversations::series::list(state.store.as_ref(), &user.viewer, now).await?;
+    let proposals = list.iter().filter(|s| s.awaits_me).count() as i64;
+    if proposals > 0 {
+        actions.push(action(
+            format!(
+                "{} your answer",
+                plural(
+                    proposals,
+                    "1:1 proposal waits for",
+                    "1:1 proposals wait for"
+                )
+            ),
+            "/one-on-ones",
+            true,
+        ));
+    }
+    let unset: Vec<_> = list
+        .iter()
+        .filter(|s| {
+            s.i_organise && s.series.status == SeriesStatus::Active && s.series.schedule.is_none()
+        })
+        .collect();
+    if let Some(first) = unset.first() {
+        actions.push(action(
+            format!(
+                "Set a time for {} so you both can prepare",
+                plural(unset.len() as i64, "1:1 series", "1:1 series")
+            ),
+            format!("/one-on-ones/{}", first.series.id),
+            false,
+        ));
+    }
+    for s in &list {
+        if let Some(m) = s
+            .current
+            .filter(|m| m.starts_at > now && m.starts_at - now <= 2 * 86_400)
+        {
+            actions.push(action(
+                format!(
+                    "1:1 with {} on {}: {} on the agenda",
+                    s.series.partner_of(user.viewer.person_id()).name,
+                    m.starts.format("%A at %H:%M"),
+                    plural(s.open_points as i64, "point", "points")
+                ),
+                format!("/one-on-ones/{}/meetings/{}", s.series.id, m.occurrence),
+                false,
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A manager's: approvals, overload, career plans to review, objectives at risk, wishes.

@@ -790,3 +790,107 @@ fn check_with_python_icalendar(feed: &str) {
         "the series and two overrides"
     );
 }
+
+backend_tests!(reminders_go_out_once_before_a_meeting);
+async fn reminders_go_out_once_before_a_meeting(backend: &'static str) {
+    let app = TestApp::new(backend).await;
+    let (id, _mgr, dana) = scheduled(&app).await;
+    let view = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/one-on-ones/{id}/meetings/current"),
+            Some(&dana),
+            None,
+        )
+        .await
+        .json();
+    let starts = view["meeting"]["starts_at"].as_i64().unwrap();
+    let store = app.store.as_ref();
+    // Three days before: nobody yet. An hour before: the report (2 days) and the manager
+    // (1 day). Again: nothing more.
+    assert_eq!(
+        trellis_core::conversations::reminders::send_due(store, starts - 3 * 86_400)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        trellis_core::conversations::reminders::send_due(store, starts - 3600)
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        trellis_core::conversations::reminders::send_due(store, starts - 1800)
+            .await
+            .unwrap(),
+        0
+    );
+    let notes = app
+        .api(Method::GET, "/api/v1/notifications", Some(&dana), None)
+        .await
+        .text();
+    assert!(notes.contains("Your 1:1 with Max Manager is on"), "{notes}");
+}
+
+backend_tests!(the_health_of_one_on_ones_shows_a_tree_and_hides_small_teams);
+async fn the_health_of_one_on_ones_shows_a_tree_and_hides_small_teams(backend: &'static str) {
+    let app = TestApp::new(backend).await;
+    let (_id, mgr, dana) = scheduled(&app).await;
+    let pairs = |token: String| {
+        let app = &app;
+        async move {
+            let h = app
+                .api(
+                    Method::GET,
+                    "/api/v1/one-on-ones/health",
+                    Some(&token),
+                    None,
+                )
+                .await;
+            assert_eq!(h.status, StatusCode::OK, "{}", h.text());
+            h.json()
+        }
+    };
+    let max = pairs(mgr.clone()).await;
+    let reports: Vec<(&str, &Value)> = max["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["report"]["name"].as_str().unwrap(), &p["flag"]))
+        .collect();
+    assert_eq!(
+        reports,
+        [
+            ("Devi Dev", &json!("no_time_set")),
+            ("Dana Dev", &Value::Null)
+        ],
+        "flagged first: {max}"
+    );
+    assert_eq!(
+        max["teams"][0]["pairs"],
+        Value::Null,
+        "2 pairs: below the threshold of 5"
+    );
+    let erin = pairs(app.token("eng.head@acme.test").await).await;
+    assert_eq!(
+        erin["pairs"].as_array().unwrap().len(),
+        3,
+        "Erin's tree: Max, Dana, Devi"
+    );
+    let admin = pairs(app.token("hr@acme.test").await).await;
+    assert_eq!(admin["pairs"].as_array().unwrap().len(), 7, "every pair");
+    let r = app
+        .api(Method::GET, "/api/v1/one-on-ones/health", Some(&dana), None)
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let session = app.sign_in("mgr@acme.test", PASSWORD).await.unwrap();
+    let page = app
+        .get_page("/one-on-ones/health", Some(&session))
+        .await
+        .text();
+    assert!(
+        page.contains("no time set") && page.contains("fewer than 5"),
+        "{page}"
+    );
+}
