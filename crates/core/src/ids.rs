@@ -95,3 +95,11 @@ id_type!(
     /// An action item agreed in a 1:1.
     ActionId
 );
+id_type!(
+    /// Feedback one person gave another.
+    FeedbackId
+);
+id_type!(
+    /// A request for feedback sent to named people.
+    RequestId
+);

@@ -45,10 +45,14 @@ pub enum Topic {
     OneOnOneReminder,
     /// An action item from a 1:1 waits for you to accept it.
     ActionToAccept,
+    /// Someone gave you feedback, or answered your request.
+    FeedbackReceived,
+    /// Someone asks for your feedback.
+    FeedbackAsked,
 }
 
 impl Topic {
-    pub const ALL: [Topic; 13] = [
+    pub const ALL: [Topic; 15] = [
         Topic::StretchProposed,
         Topic::PlacementToApprove,
         Topic::PlacementAnswered,
@@ -62,6 +66,8 @@ impl Topic {
         Topic::OneOnOneProposed,
         Topic::OneOnOneReminder,
         Topic::ActionToAccept,
+        Topic::FeedbackReceived,
+        Topic::FeedbackAsked,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -79,6 +85,8 @@ impl Topic {
             Topic::OneOnOneProposed => "one_on_one_proposed",
             Topic::OneOnOneReminder => "one_on_one_reminder",
             Topic::ActionToAccept => "action_to_accept",
+            Topic::FeedbackReceived => "feedback_received",
+            Topic::FeedbackAsked => "feedback_asked",
         }
     }
 
@@ -102,6 +110,8 @@ impl Topic {
             Topic::OneOnOneProposed => "Someone proposes a 1:1 series, or answers mine",
             Topic::OneOnOneReminder => "A 1:1 of mine is coming up, or left something open",
             Topic::ActionToAccept => "An action item from a 1:1 waits for me to accept it",
+            Topic::FeedbackReceived => "Someone gives me feedback, or answers my request",
+            Topic::FeedbackAsked => "Someone asks for my feedback",
         }
     }
 

@@ -11,6 +11,7 @@ mod bulk;
 mod cache;
 mod conversations;
 mod copy;
+mod feedback;
 mod growth;
 mod history;
 mod import;

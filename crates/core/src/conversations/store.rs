@@ -1,8 +1,11 @@
 //! What the 1:1 services need from a database. Part of [`crate::Store`].
 
+use super::feedback::{Feedback, Request};
 use super::{Action, Change, Exception, Point, Schedule, Series, SeriesKind, SeriesStatus};
 use crate::error::CoreResult;
-use crate::ids::{ActionId, CommitmentId, PersonId, PersonName, PointId, SeriesId};
+use crate::ids::{
+    ActionId, CommitmentId, FeedbackId, PersonId, PersonName, PointId, RequestId, SeriesId,
+};
 use async_trait::async_trait;
 use chrono::NaiveDate;
 
@@ -63,7 +66,7 @@ pub struct SharedNote {
 /// A unit of work on 1:1s (one transaction; dropped without committing, nothing is
 /// written). Action items become commitments in the same transaction.
 #[async_trait]
-pub trait ConversationWrite: crate::work::store::WorkWrite {
+pub trait ConversationWrite: crate::work::store::WorkWrite + FeedbackWrite {
     async fn create_series(&mut self, new: &NewSeries) -> CoreResult<SeriesId>;
     /// Many reporting series at once (an import's new lines), unscheduled.
     async fn create_reporting_series(
@@ -156,7 +159,9 @@ pub trait ConversationWrite: crate::work::store::WorkWrite {
 /// Storage of 1:1 series, meetings, agendas, notes and calendar feeds. 1:1s sit above
 /// mentoring: they read people, work and growth below them.
 #[async_trait]
-pub trait ConversationStore: crate::mentoring::store::MentoringStore + Send + Sync {
+pub trait ConversationStore:
+    crate::mentoring::store::MentoringStore + FeedbackStore + Send + Sync
+{
     async fn begin_conversation_write(&self) -> CoreResult<Box<dyn ConversationWrite + '_>>;
     async fn series(&self, id: SeriesId) -> CoreResult<Option<Series>>;
     /// Every series a person is in, any status, newest first.
@@ -198,4 +203,46 @@ pub trait ConversationStore: crate::mentoring::store::MentoringStore + Send + Sy
     /// A person's calendar token, sealed.
     async fn calendar_token(&self, person: PersonId) -> CoreResult<Option<String>>;
     async fn person_of_calendar(&self, digest: &str) -> CoreResult<Option<PersonId>>;
+}
+
+/// Feedback's steps of a unit of work on 1:1s.
+#[async_trait]
+pub trait FeedbackWrite: crate::unit_of_work::UnitOfWork {
+    async fn create_feedback(
+        &mut self,
+        new: &super::feedback::NewFeedback,
+    ) -> CoreResult<FeedbackId>;
+    async fn create_request(&mut self, new: &super::feedback::NewRequest) -> CoreResult<RequestId>;
+    /// `false` when the person had already answered or declined.
+    async fn mark_answered(&mut self, id: RequestId, person: PersonId, at: i64)
+    -> CoreResult<bool>;
+    async fn mark_declined(&mut self, id: RequestId, person: PersonId, at: i64)
+    -> CoreResult<bool>;
+    /// `false` when they were already reminded.
+    async fn mark_request_reminded(
+        &mut self,
+        id: RequestId,
+        person: PersonId,
+        at: i64,
+    ) -> CoreResult<bool>;
+}
+
+/// Storage of feedback and requests for it: part of [`ConversationStore`].
+#[async_trait]
+pub trait FeedbackStore: Send + Sync {
+    /// Feedback about a person, newest first (with its request's asker and question).
+    async fn feedback_about(&self, person: PersonId) -> CoreResult<Vec<Feedback>>;
+    async fn feedback_from(&self, person: PersonId) -> CoreResult<Vec<Feedback>>;
+    /// Answers to the requests a person made.
+    async fn answers_to_requests_of(&self, person: PersonId) -> CoreResult<Vec<Feedback>>;
+    /// Unrequested feedback about a person's direct reports, shared with their manager.
+    async fn feedback_shared_with_manager(&self, manager: PersonId) -> CoreResult<Vec<Feedback>>;
+    async fn request(&self, id: RequestId) -> CoreResult<Option<Request>>;
+    /// Requests asking a person, newest first.
+    async fn requests_to(&self, person: PersonId) -> CoreResult<Vec<Request>>;
+    /// Requests a person made, newest first.
+    async fn requests_by(&self, person: PersonId) -> CoreResult<Vec<Request>>;
+    /// Open requests (not expired at `now`) with each person who has neither answered,
+    /// declined nor been reminded.
+    async fn unanswered_requests(&self, now: i64) -> CoreResult<Vec<(Request, PersonId)>>;
 }

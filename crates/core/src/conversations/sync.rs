@@ -94,7 +94,8 @@ pub async fn run(store: &dyn crate::Store, kind: &str, now: i64) -> CoreResult<S
             plan.end.len()
         ));
     }
-    let sent = super::reminders::send_due(store, now).await?;
+    let sent = super::reminders::send_due(store, now).await?
+        + super::feedback::remind_requests(store, now).await?;
     store
         .schedule_job(
             super::reminders::REMINDER_JOB,
@@ -102,7 +103,7 @@ pub async fn run(store: &dyn crate::Store, kind: &str, now: i64) -> CoreResult<S
             now + super::reminders::REMINDER_EVERY_SECONDS,
         )
         .await?;
-    Ok(format!("1:1 reminders: {sent} sent"))
+    Ok(format!("1:1 and feedback reminders: {sent} sent"))
 }
 
 #[cfg(test)]

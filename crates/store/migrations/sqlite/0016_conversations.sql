@@ -99,6 +99,48 @@ CREATE TABLE one_on_one_reminders (
     PRIMARY KEY (series_id, occurrence, person_id, kind)
 );
 
+-- Continuous feedback. A request asks named people about its asker or one of their
+-- reports; it expires 30 days after it was made. Who gave and who asked whom are kept
+-- (the influence capability reads them as advice ties).
+CREATE TABLE feedback_requests (
+    id         INTEGER PRIMARY KEY,
+    asked_by   INTEGER NOT NULL REFERENCES people(id),
+    about_id   INTEGER NOT NULL REFERENCES people(id),
+    question   TEXT NOT NULL,
+    due_date   TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL
+);
+CREATE INDEX feedback_requests_asked_by ON feedback_requests (asked_by);
+
+CREATE TABLE feedback_request_people (
+    request_id  INTEGER NOT NULL REFERENCES feedback_requests(id),
+    person_id   INTEGER NOT NULL REFERENCES people(id),
+    answered_at BIGINT,
+    declined_at BIGINT,
+    reminded_at BIGINT,
+    PRIMARY KEY (request_id, person_id)
+);
+CREATE INDEX feedback_request_people_person ON feedback_request_people (person_id);
+
+-- Praise (optionally shown on the person's page, and to their manager) or a note to the
+-- person (theirs alone, and their manager's only when the giver ticks it); an answer to a
+-- request goes to whoever asked.
+CREATE TABLE feedback (
+    id                 INTEGER PRIMARY KEY,
+    from_id            INTEGER NOT NULL REFERENCES people(id),
+    about_id           INTEGER NOT NULL REFERENCES people(id),
+    kind               TEXT NOT NULL CHECK (kind IN ('praise', 'note')),
+    text               TEXT NOT NULL,
+    share_on_page      INTEGER NOT NULL DEFAULT 0,
+    share_with_manager INTEGER NOT NULL DEFAULT 0,
+    request_id         INTEGER REFERENCES feedback_requests(id),
+    created_at         BIGINT NOT NULL,
+    CHECK (from_id <> about_id)
+);
+CREATE INDEX feedback_about ON feedback (about_id);
+CREATE INDEX feedback_from ON feedback (from_id);
+
 -- Each person's secret calendar address: the digest finds it, the sealed copy shows it.
 CREATE TABLE calendar_feeds (
     person_id    INTEGER PRIMARY KEY REFERENCES people(id),

@@ -12,11 +12,14 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use trellis_core::CoreError;
 use trellis_core::conversations::calendar::feeds;
+use trellis_core::conversations::feedback::{
+    self, Feedback, FeedbackInput, MyFeedback, RequestInput,
+};
 use trellis_core::conversations::series::{
     self, ActionInput, MeetingChange, MeetingView, Proposal, SeriesSummary,
 };
 use trellis_core::conversations::{Meeting, ScheduleInput, Series};
-use trellis_core::ids::{ActionId, PointId, SeriesId};
+use trellis_core::ids::{ActionId, FeedbackId, PointId, RequestId, SeriesId};
 use utoipa::ToSchema;
 
 /// A new record's id.
@@ -495,6 +498,132 @@ pub async fn rotate_calendar(
     Ok(Json(calendar_response(&state, &token)))
 }
 
+/// Gives someone praise or a note.
+#[utoipa::path(post, path = "/api/v1/feedback", tag = "conversations", request_body = FeedbackInput,
+    responses((status = 201, body = CreatedResponse), (status = 422, body = ErrorResponse)))]
+pub async fn give_feedback(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiJson(body): ApiJson<FeedbackInput>,
+) -> Result<(StatusCode, Json<CreatedResponse>), ApiError> {
+    let id = feedback::give(state.store.as_ref(), &user.viewer, &body, crate::now()).await?;
+    Ok((StatusCode::CREATED, Json(CreatedResponse { id: id.0 })))
+}
+
+/// My feedback: received, given, answers to my requests, shared with me as a manager, and
+/// the requests I answer and made.
+#[utoipa::path(get, path = "/api/v1/feedback", tag = "conversations",
+    responses((status = 200, body = MyFeedback)))]
+pub async fn my_feedback(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> Result<Json<MyFeedback>, ApiError> {
+    Ok(Json(
+        feedback::mine(state.store.as_ref(), &user.viewer, crate::now()).await?,
+    ))
+}
+
+/// The feedback about a person that I may read (their praise wall, at least).
+#[utoipa::path(get, path = "/api/v1/people/{id}/feedback", tag = "conversations",
+    params(("id" = i64, Path, description = "Person id")),
+    responses((status = 200, body = Vec<Feedback>), (status = 404, body = ErrorResponse)))]
+pub async fn person_feedback(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<Feedback>>, ApiError> {
+    Ok(Json(
+        feedback::about(
+            state.store.as_ref(),
+            &user.viewer,
+            trellis_core::PersonId(id),
+        )
+        .await?,
+    ))
+}
+
+/// Asks named people for feedback about me or one of my reports.
+#[utoipa::path(post, path = "/api/v1/feedback-requests", tag = "conversations", request_body = RequestInput,
+    responses((status = 201, body = CreatedResponse), (status = 422, body = ErrorResponse)))]
+pub async fn ask_for_feedback(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiJson(body): ApiJson<RequestInput>,
+) -> Result<(StatusCode, Json<CreatedResponse>), ApiError> {
+    let id = feedback::ask(state.store.as_ref(), &user.viewer, &body, crate::now()).await?;
+    Ok((StatusCode::CREATED, Json(CreatedResponse { id: id.0 })))
+}
+
+/// Answers a request for feedback I was asked.
+#[utoipa::path(post, path = "/api/v1/feedback-requests/{id}/answer", tag = "conversations",
+    params(("id" = i64, Path, description = "Request id")), request_body = NoteRequest,
+    responses((status = 201, body = CreatedResponse), (status = 404, body = ErrorResponse),
+        (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn answer_request(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<NoteRequest>,
+) -> Result<(StatusCode, Json<CreatedResponse>), ApiError> {
+    let f = feedback::answer(
+        state.store.as_ref(),
+        &user.viewer,
+        RequestId(id),
+        &body.text,
+        crate::now(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(CreatedResponse { id: f.0 })))
+}
+
+/// Declines a request for feedback I was asked.
+#[utoipa::path(post, path = "/api/v1/feedback-requests/{id}/decline", tag = "conversations",
+    params(("id" = i64, Path, description = "Request id")),
+    responses((status = 204), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
+pub async fn decline_request(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    feedback::decline(
+        state.store.as_ref(),
+        &user.viewer,
+        RequestId(id),
+        crate::now(),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The 1:1 to bring feedback to.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BringRequest {
+    pub series_id: i64,
+}
+
+/// Brings feedback I received to one of my 1:1s as a talking point.
+#[utoipa::path(post, path = "/api/v1/feedback/{id}/bring", tag = "conversations",
+    params(("id" = i64, Path, description = "Feedback id")), request_body = BringRequest,
+    responses((status = 201, body = CreatedResponse), (status = 404, body = ErrorResponse),
+        (status = 409, body = ErrorResponse)))]
+pub async fn bring_feedback(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<BringRequest>,
+) -> Result<(StatusCode, Json<CreatedResponse>), ApiError> {
+    let p = feedback::bring_to_one_on_one(
+        state.store.as_ref(),
+        &user.viewer,
+        FeedbackId(id),
+        SeriesId(body.series_id),
+        crate::now(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(CreatedResponse { id: p.0 })))
+}
+
 crate::api::operations!(
     list_series,
     one_on_one_health,
@@ -515,4 +644,11 @@ crate::api::operations!(
     accept_action,
     my_calendar,
     rotate_calendar,
+    give_feedback,
+    my_feedback,
+    person_feedback,
+    ask_for_feedback,
+    answer_request,
+    decline_request,
+    bring_feedback,
 );

@@ -2,6 +2,7 @@
 //! person's calendar feed.
 
 pub mod api;
+pub mod feedback;
 pub mod meeting;
 pub mod pages;
 mod panel;

@@ -518,4 +518,5 @@ pub(crate) fn routes() -> axum::Router<AppState> {
         .route("/one-on-ones/{id}/schedule", post(set_schedule))
         .route("/calendar/{file}", get(calendar_feed))
         .merge(super::meeting::routes())
+        .merge(super::feedback::routes())
 }

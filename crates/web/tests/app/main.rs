@@ -8,6 +8,7 @@ mod common;
 mod accounts;
 mod api;
 mod demo;
+mod feedback;
 mod growth;
 mod home;
 mod inbox;

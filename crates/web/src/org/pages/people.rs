@@ -196,6 +196,7 @@ pub async fn show_person(
     .await?;
     let history = history::of_person(state.store.as_ref(), &user.viewer, p.id).await?;
     let sign_in = crate::admin::accounts::sign_in_actions(&state, &user, p).await?;
+    let praise = crate::conversations::feedback::praise_card(&state, &user, p.id).await?;
     let today = trellis_core::clock::local_date(None, crate::now());
     let level_name = match (&p.level_code, &p.level_name) {
         (Some(code), Some(name)) if code != name => Some(format!("{code} · {name}")),
@@ -277,6 +278,7 @@ pub async fn show_person(
                     (crate::mentoring::pages::mentorship_rows(&mentorships, p.id, today, &user, &format!("/people/{}", p.id)))
                 }
             }
+            (praise)
             (history_card(&history, &settings))
         }
     };
