@@ -11,6 +11,7 @@
 
 pub mod agenda;
 pub mod calendar;
+pub mod demo;
 pub mod feedback;
 pub mod health;
 pub mod reminders;

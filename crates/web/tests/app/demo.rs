@@ -85,4 +85,84 @@ async fn the_demo_reads_true() {
     .await
     .unwrap();
     assert!(fractional.is_empty(), "{fractional:?}");
+
+    // 1:1s: series start after both people did; points and feedback are not from the
+    // future; the demo has held, skipped and moved meetings, carried-over points and
+    // pairs that have not met in a month.
+    let early = rows(
+        &app,
+        "SELECT s.id || '', s.first_date FROM one_on_one_series s JOIN people o ON o.id = s.organiser_id \
+         JOIN people t ON t.id = s.other_id WHERE s.first_date < o.start_date OR s.first_date < t.start_date LIMIT 5",
+    )
+    .await;
+    assert!(early.is_empty(), "1:1s before people started: {early:?}");
+    let now = chrono::Utc::now().timestamp();
+    let future: Vec<(i64,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT id FROM talking_points WHERE created_at > {now} UNION ALL SELECT id FROM feedback WHERE created_at > {now}"
+    )))
+    .fetch_all(app.store.pool())
+    .await
+    .unwrap();
+    assert!(
+        future.is_empty(),
+        "points or feedback from the future: {future:?}"
+    );
+    for (what, sql) in [
+        (
+            "skipped meetings",
+            "SELECT COUNT(*) FROM one_on_one_changes WHERE change = 'skipped'",
+        ),
+        (
+            "moved meetings",
+            "SELECT COUNT(*) FROM one_on_one_changes WHERE change = 'moved'",
+        ),
+        (
+            "discussed points",
+            "SELECT COUNT(*) FROM talking_points WHERE ticked_meeting IS NOT NULL",
+        ),
+        (
+            "open points",
+            "SELECT COUNT(*) FROM talking_points WHERE ticked_meeting IS NULL",
+        ),
+        (
+            "action items on plates",
+            "SELECT COUNT(*) FROM one_on_one_actions WHERE commitment_id IS NOT NULL",
+        ),
+        (
+            "praise on pages",
+            "SELECT COUNT(*) FROM feedback WHERE share_on_page = 1",
+        ),
+        (
+            "answered requests",
+            "SELECT COUNT(*) FROM feedback WHERE request_id IS NOT NULL",
+        ),
+        (
+            "unscheduled pairs",
+            "SELECT COUNT(*) FROM one_on_one_series WHERE first_date IS NULL",
+        ),
+    ] {
+        let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql.to_string()))
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+        assert!(n > 0, "the demo has {what}");
+    }
+    let health = trellis_core::conversations::health::health(
+        app.store.as_ref(),
+        &trellis_core::Viewer::operator(),
+        now,
+    )
+    .await
+    .unwrap();
+    assert!(
+        health
+            .pairs
+            .iter()
+            .any(|p| p.flag == Some(trellis_core::conversations::health::Flag::NoneIn30Days)),
+        "some pairs have not met in a month"
+    );
+    assert!(
+        health.pairs.iter().filter(|p| p.held > 3).count() > 10,
+        "most meet"
+    );
 }
