@@ -1084,6 +1084,8 @@ async fn no_page_is_wider_than_a_phone() {
         "/org",
         "/mentoring",
         "/admin/accounts",
+        "/one-on-ones",
+        "/feedback",
     ] {
         assert!(
             visited.iter().any(|p| p.starts_with(must)),
@@ -1259,5 +1261,138 @@ async fn a_manager_drags_a_priority_to_the_top() {
         at("Fourth") < at("First") && at("First") < at("Second") && at("Second") < at("Third"),
         "{order}"
     );
+    client.close().await.unwrap();
+}
+
+/// A manager and a report prepare a 1:1, tick a point, agree an action item that lands on
+/// the report's plate; a week later the next meeting shows the point carried over.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_manager_and_a_report_hold_a_one_on_one() {
+    use axum::http::Method;
+    let app = TestApp::new("sqlite").await;
+    let runner = trellis_core::conversations::sync::SyncRunner {
+        store: app.store.clone(),
+    };
+    trellis_mail::run_due(&runner, "test").await;
+    let max = app.token("mgr@acme.test").await;
+    let dana = app.id("dev@acme.test").await;
+    let list = app
+        .api(Method::GET, "/api/v1/one-on-ones", Some(&max), None)
+        .await
+        .json();
+    let id = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["other"]["id"] == dana)
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let today = chrono::Utc::now().date_naive();
+    let base = serve(&app).await;
+    let (_driver, client) = browser().await;
+
+    // Max sets the time and adds a point.
+    sign_in(&client, &base, "mgr@acme.test").await;
+    click(&client, Locator::LinkText("1:1s")).await;
+    click(&client, Locator::LinkText("1:1 with Dana Dev")).await;
+    set_date(
+        &client,
+        "s-first_date",
+        &(today + chrono::Duration::days(1)).to_string(),
+    )
+    .await;
+    click(&client, Locator::XPath("//button[text()='Save the time']")).await;
+    wait_text(&client, "h2#agenda", |t| t == "Agenda").await;
+    fill(&client, "a-text", "Q3 roadmap").await;
+    click(&client, Locator::XPath("//button[text()='Add']")).await;
+    wait_text(&client, "ul.points", |t| t.contains("Q3 roadmap")).await;
+    sign_out(&client).await;
+
+    // Dana adds hers.
+    sign_in(&client, &base, "dev@acme.test").await;
+    click(&client, Locator::LinkText("1:1s")).await;
+    click(&client, Locator::LinkText("1:1 with Max Manager")).await;
+    fill(&client, "a-text", "Conference budget").await;
+    click(&client, Locator::XPath("//button[text()='Add']")).await;
+    wait_text(&client, "ul.points", |t| t.contains("Conference budget")).await;
+    sign_out(&client).await;
+
+    // In the meeting Max ticks his point and gives Dana an action item.
+    sign_in(&client, &base, "mgr@acme.test").await;
+    client
+        .goto(&format!("{base}/one-on-ones/{id}"))
+        .await
+        .unwrap();
+    click(
+        &client,
+        Locator::Css("button[aria-label='Tick Q3 roadmap']"),
+    )
+    .await;
+    wait_text(
+        &client,
+        "h2#agenda + p + ul.points, section[aria-labelledby='agenda']",
+        |t| t.contains("Discussed"),
+    )
+    .await;
+    fill(&client, "x-title", "Draft the conference proposal").await;
+    click(
+        &client,
+        Locator::XPath("//select[@id='x-owner']/option[text()='Dana Dev']"),
+    )
+    .await;
+    set_date(
+        &client,
+        "x-due",
+        &(today + chrono::Duration::days(10)).to_string(),
+    )
+    .await;
+    fill(&client, "x-effort", "3").await;
+    click(
+        &client,
+        Locator::XPath("//button[text()='Add action item']"),
+    )
+    .await;
+    wait_text(&client, "section[aria-labelledby='actions']", |t| {
+        t.contains("Draft the conference proposal · Dana Dev")
+    })
+    .await;
+    sign_out(&client).await;
+
+    // It is on Dana's plate.
+    sign_in(&client, &base, "dev@acme.test").await;
+    click(&client, Locator::LinkText("My plate")).await;
+    wait_text(&client, "main", |t| {
+        t.contains("Draft the conference proposal")
+    })
+    .await;
+
+    // A week passes: the meeting took place, and the next one carries Dana's point.
+    for sql in [
+        "UPDATE one_on_one_series SET first_date = date(first_date, '-7 days')",
+        "UPDATE talking_points SET created_at = created_at - 8 * 86400, \
+         ticked_meeting = date(ticked_meeting, '-7 days')",
+        "UPDATE one_on_one_actions SET meeting = date(meeting, '-7 days')",
+    ] {
+        sqlx::query(sql).execute(app.store.pool()).await.unwrap();
+    }
+    client
+        .goto(&format!("{base}/one-on-ones/{id}/meetings/current"))
+        .await
+        .unwrap();
+    let agenda = text_of(&client, "section[aria-labelledby='agenda']").await;
+    assert!(
+        agenda.contains("Conference budget") && agenda.contains("carried over"),
+        "{agenda}"
+    );
+    assert!(
+        !agenda.contains("Q3 roadmap"),
+        "discussed last time: {agenda}"
+    );
+    click(&client, Locator::Css("nav.meetings li:first-child a")).await;
+    wait_text(&client, "section[aria-labelledby='agenda']", |t| {
+        t.contains("Discussed") && t.contains("Q3 roadmap")
+    })
+    .await;
     client.close().await.unwrap();
 }

@@ -90,6 +90,7 @@ fn point_line(
             " " span.muted { "· " (p.author.name) }
             @if carried { " " span.flag { "carried over" } }
             @if v.agenda.is_current && !ticked && p.author.id == user.viewer.person_id() {
+                " "
                 form.inline method="post" action=(format!("/one-on-ones/{id}/points/{}/remove", p.id)) {
                     (csrf_field(user))
                     button.link type="submit" aria-label=(format!("Remove {}", p.text)) { "remove" }
