@@ -594,6 +594,27 @@ impl ConversationStore for SqlStore {
         .map_err(map_err)?;
         rows.iter().map(|r| exception_row(r)).collect()
     }
+    async fn exceptions_of(
+        &self,
+        person: PersonId,
+    ) -> CoreResult<std::collections::HashMap<SeriesId, Vec<Exception>>> {
+        let rows = sqlx::query(
+            "SELECT c.series_id, c.occurrence, c.change, c.moved_to FROM one_on_one_changes c \
+             JOIN one_on_one_series s ON s.id = c.series_id \
+             WHERE s.organiser_id = $1 OR s.other_id = $1 ORDER BY c.occurrence",
+        )
+        .bind(person.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        let mut out: std::collections::HashMap<SeriesId, Vec<Exception>> = Default::default();
+        for r in &rows {
+            out.entry(SeriesId(r.int("series_id")?))
+                .or_default()
+                .push(exception_row(r)?);
+        }
+        Ok(out)
+    }
     async fn points(&self, id: SeriesId) -> CoreResult<Vec<Point>> {
         let rows = sqlx::query(
             "SELECT p.id, p.text, p.link, p.created_at, p.ticked_meeting, p.author_id, \

@@ -106,8 +106,9 @@ pub fn vtimezone(zone: &str, from: NaiveDate, to: NaiveDate) -> String {
     component(&mut out, start, first.0, first.clone());
     let mut before = first;
     let mut day = start;
+    // A week at a time: offsets change at most a few times a year, never twice in a week.
     while day < end {
-        let next = day + 86_400;
+        let next = day + 7 * 86_400;
         let after = observance(tz, next);
         if after.0 != before.0 || after.1 != before.1 {
             // The first second of the new offset.
@@ -357,14 +358,11 @@ pub mod feeds {
             .filter(|p| p.is_active())
             .ok_or_else(not_found)?;
         let series = store.series_of(person).await?;
-        let mut exceptions = Vec::with_capacity(series.len());
-        for s in &series {
-            exceptions.push(if s.schedule.is_some() {
-                store.exceptions(s.id).await?
-            } else {
-                Vec::new()
-            });
-        }
+        let mut changed = store.exceptions_of(person).await?;
+        let exceptions: Vec<Vec<super::Exception>> = series
+            .iter()
+            .map(|s| changed.remove(&s.id).unwrap_or_default())
+            .collect();
         let entries: Vec<FeedEntry<'_>> = series
             .iter()
             .zip(&exceptions)

@@ -179,6 +179,12 @@ pub trait ConversationStore:
     /// What each active series has left open.
     async fn open_items(&self) -> CoreResult<std::collections::HashMap<SeriesId, OpenItems>>;
     async fn exceptions(&self, id: SeriesId) -> CoreResult<Vec<Exception>>;
+    /// The changed meetings of every series a person is in (their calendar feed), in one
+    /// read.
+    async fn exceptions_of(
+        &self,
+        person: PersonId,
+    ) -> CoreResult<std::collections::HashMap<SeriesId, Vec<Exception>>>;
     async fn points(&self, id: SeriesId) -> CoreResult<Vec<Point>>;
     async fn shared_note(
         &self,

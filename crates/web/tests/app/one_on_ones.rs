@@ -894,3 +894,50 @@ async fn the_health_of_one_on_ones_shows_a_tree_and_hides_small_teams(backend: &
         "{page}"
     );
 }
+
+backend_tests!(a_weekly_feed_keeps_ten_o_clock_across_daylight_saving);
+async fn a_weekly_feed_keeps_ten_o_clock_across_daylight_saving(backend: &'static str) {
+    let app = TestApp::new(backend).await;
+    let (_id, _mgr, dana) = scheduled(&app).await;
+    let url = app
+        .api(Method::GET, "/api/v1/me/calendar", Some(&dana), None)
+        .await
+        .json()["url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let feed = app
+        .get_page(&url[url.find("/calendar/").unwrap()..], None)
+        .await
+        .text();
+    // A calendar app expands the rule in the event's zone: a year of weeks crosses Berlin's changes
+    // of time, and every meeting stays at 10:00 there while its UTC hour moves.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("feed.ics");
+    std::fs::write(&file, &feed).unwrap();
+    let script = "import sys, icalendar\n\
+        from dateutil.rrule import rrulestr\n\
+        cal = icalendar.Calendar.from_ical(open(sys.argv[1], 'rb').read())\n\
+        e = cal.walk('VEVENT')[0]\n\
+        start = e['DTSTART'].dt\n\
+        rule = rrulestr(e['RRULE'].to_ical().decode(), dtstart=start)\n\
+        days = [d for _, d in zip(range(52), rule)]\n\
+        assert all((d.hour, d.minute) == (10, 0) for d in days), days\n\
+        offsets = sorted({d.utcoffset().total_seconds() / 3600 for d in days})\n\
+        print(offsets)\n";
+    let out = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(&file)
+        .output()
+        .expect("python3");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "[1.0, 2.0]",
+        "winter and summer time"
+    );
+}
