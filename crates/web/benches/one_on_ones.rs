@@ -120,8 +120,12 @@ async fn main() {
         .map(|p| p.id)
         .collect();
     let mut work = store.begin_conversation_write().await.unwrap();
-    let mut made = 0;
-    for other in everyone.iter().filter(|p| **p != manager).take(200) {
+    for (made, other) in everyone
+        .iter()
+        .filter(|p| **p != manager)
+        .take(200)
+        .enumerate()
+    {
         let id = work
             .create_series(&NewSeries {
                 kind: SeriesKind::Chosen,
@@ -151,7 +155,6 @@ async fn main() {
             .await
             .unwrap();
         }
-        made += 1;
     }
     work.commit().await.unwrap();
     let token = app.token(&emails[1]).await;

@@ -32,6 +32,10 @@ const POINTS: [&str; 10] = [
     "Time off in the summer",
 ];
 
+fn topic(rng: &mut DemoRng) -> &'static str {
+    POINTS[rng.range(0, POINTS.len() as u64 - 1) as usize]
+}
+
 const PRAISE: [&str; 5] = [
     "Thank you for stepping in on the incident at the weekend.",
     "Your write-up of the design review was the clearest I have read.",
@@ -110,13 +114,13 @@ pub async fn load(store: &dyn ConversationStore, org: &DemoOrg, now: i64) -> Cor
         // Points: discussed at past meetings, one carried over, one added since.
         for (occurrence, at) in held.iter().rev().take(3) {
             let point = work
-                .add_point(*series, *report, *rng.pick(&POINTS), None, at - 86_400)
+                .add_point(*series, *report, topic(&mut rng), None, at - 86_400)
                 .await?;
             work.tick_point(*series, point, Some(*occurrence), *manager, *at + 600)
                 .await?;
         }
         if let Some((_, at)) = held.last() {
-            work.add_point(*series, *manager, *rng.pick(&POINTS), None, at - 3600)
+            work.add_point(*series, *manager, topic(&mut rng), None, at - 3600)
                 .await?;
             work.set_shared_note(
                 *series,
@@ -156,7 +160,7 @@ pub async fn load(store: &dyn ConversationStore, org: &DemoOrg, now: i64) -> Cor
             })
             .await?;
         }
-        work.add_point(*series, *report, *rng.pick(&POINTS), None, now - 3600)
+        work.add_point(*series, *report, topic(&mut rng), None, now - 3600)
             .await?;
         work.commit().await?;
     }
@@ -253,27 +257,24 @@ async fn feedback(
         .await?;
     }
     work.commit().await?;
-    // A proposal waiting: the demo member asks a skip-level for a monthly 1:1.
-    if let (Some(member), Some(skip)) = (
-        member,
-        org.people[org.member]
-            .manager
-            .and_then(|m| org.people[m].manager),
-    ) {
-        if let Some(&skip) = ids.get(org.people[skip].record.email.as_str()) {
-            let mut work = store.begin_conversation_write().await?;
-            work.create_series(&super::store::NewSeries {
-                kind: SeriesKind::Chosen,
-                status: SeriesStatus::Proposed,
-                organiser: member,
-                other: skip,
-                schedule: None,
-                created_by: Some(member),
-                created_at: now - 86_400,
-            })
-            .await?;
-            work.commit().await?;
-        }
+    // A proposal waiting: the demo member asks their skip-level for a 1:1.
+    let skip = org.people[org.member]
+        .manager
+        .and_then(|m| org.people[m].manager)
+        .and_then(|s| ids.get(org.people[s].record.email.as_str()).copied());
+    if let (Some(member), Some(skip)) = (member, skip) {
+        let mut work = store.begin_conversation_write().await?;
+        work.create_series(&super::store::NewSeries {
+            kind: SeriesKind::Chosen,
+            status: SeriesStatus::Proposed,
+            organiser: member,
+            other: skip,
+            schedule: None,
+            created_by: Some(member),
+            created_at: now - 86_400,
+        })
+        .await?;
+        work.commit().await?;
     }
     Ok(())
 }
