@@ -11,6 +11,7 @@ mod bulk;
 mod cache;
 mod conversations;
 mod copy;
+mod copy_tables;
 mod feedback;
 mod growth;
 mod history;

@@ -9,6 +9,7 @@
 //! Trust rule). A private note is its author's alone: no other person, chain, admin,
 //! export or audit line ever reads it.
 
+pub mod actions;
 pub mod agenda;
 pub mod calendar;
 pub mod demo;

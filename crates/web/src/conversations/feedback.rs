@@ -126,6 +126,66 @@ fn request_line(r: &Request, user: &CurrentUser, answer: bool) -> Markup {
     }
 }
 
+/// The forms to give feedback and to ask for it, each with its own errors.
+fn forms(
+    user: &CurrentUser,
+    settings: &trellis_core::settings::Settings,
+    form: &FeedbackForm,
+    errors: &[FieldError],
+    reports: &[trellis_core::org::PersonCard],
+) -> Markup {
+    let of = |fields: &[&str]| -> Vec<FieldError> {
+        errors
+            .iter()
+            .filter(|e| fields.contains(&e.field.as_str()))
+            .cloned()
+            .collect()
+    };
+    let give_errors = of(&["to", "kind", "text"]);
+    let ask_errors = of(&["about", "ask", "question", "due_date"]);
+    html! {
+        div.grid {
+            section.card #give aria-labelledby="give-title" {
+                h2 #give-title { "Give feedback" }
+                (error_summary(&give_errors, "g-"))
+                form method="post" action="/feedback" {
+                    (csrf_field(user))
+                    div.field { label for="g-to" { "To (their e-mail)" } input #g-to type="email" name="to" value=(form.to) required autocomplete="off"; }
+                    fieldset {
+                        legend { "What" }
+                        label.choice { input type="radio" name="kind" value="praise" checked[form.kind != "note"]; " Praise" }
+                        label.choice { input type="radio" name="kind" value="note" checked[form.kind == "note"]; " A note to them" }
+                    }
+                    div.field { label for="g-text" { "Feedback" } textarea #g-text name="text" rows="4" maxlength="5000" required { (form.text) } }
+                    label.choice { input type="checkbox" name="share_on_page" value="1" checked[!form.share_on_page.is_empty()]; " Praise only: show it on their page" }
+                    label.choice { input type="checkbox" name="share_with_manager" value="1" checked[!form.share_with_manager.is_empty()]; " Share it with their " (settings.manager_word) }
+                    p.hint { "They read it. Nobody else does unless you tick a box; people admins do not." }
+                    button type="submit" { "Give feedback" }
+                }
+            }
+            section.card #ask-title-card aria-labelledby="ask-title" {
+                h2 #ask-title { "Ask for feedback" }
+                (error_summary(&ask_errors, "k-"))
+                form method="post" action="/feedback/requests" {
+                    (csrf_field(user))
+                    div.field {
+                        label for="k-about" { "About" }
+                        select #k-about name="about" {
+                            option value="" { "Me" }
+                            @for r in reports { option value=(r.id) selected[form.about == r.id.to_string()] { (r.display_name) } }
+                        }
+                    }
+                    div.field { label for="k-ask" { "Whom to ask (e-mails, comma-separated, up to 10)" } input #k-ask type="text" name="ask" value=(form.ask) required; }
+                    div.field { label for="k-question" { "Question" } textarea #k-question name="question" rows="2" maxlength="5000" required { (form.question) } }
+                    div.field { label for="k-due" { "By" } input #k-due type="date" name="due_date" value=(form.due_date); }
+                    p.hint { "You read the answers. Requests are reminded after 3 working days and expire after 30 days." }
+                    button type="submit" { "Ask" }
+                }
+            }
+        }
+    }
+}
+
 async fn feedback_page(
     state: &AppState,
     user: &CurrentUser,
@@ -155,16 +215,6 @@ async fn feedback_page(
         ..Default::default()
     };
     let form = form.unwrap_or(&blank);
-    let give_errors: Vec<FieldError> = errors
-        .iter()
-        .filter(|e| ["to", "kind", "text"].contains(&e.field.as_str()))
-        .cloned()
-        .collect();
-    let ask_errors: Vec<FieldError> = errors
-        .iter()
-        .filter(|e| ["about", "ask", "question", "due_date"].contains(&e.field.as_str()))
-        .cloned()
-        .collect();
     Ok(page(
         &Frame {
             user,
@@ -180,45 +230,7 @@ async fn feedback_page(
                     ul.plain { @for r in &mine.to_answer { (request_line(r, user, true)) } }
                 }
             }
-            div.grid {
-                section.card #give aria-labelledby="give-title" {
-                    h2 #give-title { "Give feedback" }
-                    (error_summary(&give_errors, "g-"))
-                    form method="post" action="/feedback" {
-                        (csrf_field(user))
-                        div.field { label for="g-to" { "To (their e-mail)" } input #g-to type="email" name="to" value=(form.to) required autocomplete="off"; }
-                        fieldset {
-                            legend { "What" }
-                            label.choice { input type="radio" name="kind" value="praise" checked[form.kind != "note"]; " Praise" }
-                            label.choice { input type="radio" name="kind" value="note" checked[form.kind == "note"]; " A note to them" }
-                        }
-                        div.field { label for="g-text" { "Feedback" } textarea #g-text name="text" rows="4" maxlength="5000" required { (form.text) } }
-                        label.choice { input type="checkbox" name="share_on_page" value="1" checked[!form.share_on_page.is_empty()]; " Praise only: show it on their page" }
-                        label.choice { input type="checkbox" name="share_with_manager" value="1" checked[!form.share_with_manager.is_empty()]; " Share it with their " (settings.manager_word) }
-                        p.hint { "They read it. Nobody else does unless you tick a box; people admins do not." }
-                        button type="submit" { "Give feedback" }
-                    }
-                }
-                section.card #ask-title-card aria-labelledby="ask-title" {
-                    h2 #ask-title { "Ask for feedback" }
-                    (error_summary(&ask_errors, "k-"))
-                    form method="post" action="/feedback/requests" {
-                        (csrf_field(user))
-                        div.field {
-                            label for="k-about" { "About" }
-                            select #k-about name="about" {
-                                option value="" { "Me" }
-                                @for r in &reports { option value=(r.id) selected[form.about == r.id.to_string()] { (r.display_name) } }
-                            }
-                        }
-                        div.field { label for="k-ask" { "Whom to ask (e-mails, comma-separated, up to 10)" } input #k-ask type="text" name="ask" value=(form.ask) required; }
-                        div.field { label for="k-question" { "Question" } textarea #k-question name="question" rows="2" maxlength="5000" required { (form.question) } }
-                        div.field { label for="k-due" { "By" } input #k-due type="date" name="due_date" value=(form.due_date); }
-                        p.hint { "You read the answers. Requests are reminded after 3 working days and expire after 30 days." }
-                        button type="submit" { "Ask" }
-                    }
-                }
-            }
+            (forms(user, &settings, form, errors, &reports))
             section #received aria-labelledby="received-title" {
                 h2 #received-title { "Received" }
                 @if mine.received.is_empty() { p.muted { "Nothing yet." } }

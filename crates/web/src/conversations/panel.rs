@@ -36,6 +36,11 @@ pub(crate) async fn about(
     user: &CurrentUser,
     series: &Series,
 ) -> Result<Option<Markup>, PageError> {
+    // A chosen series (a mentor, a skip-level) is about whatever its two people bring; the
+    // job and the career are the reporting pair's.
+    if series.kind != trellis_core::conversations::SeriesKind::Reporting {
+        return Ok(None);
+    }
     let store = state.store.as_ref();
     let person = series.about();
     let now = crate::now();

@@ -941,3 +941,120 @@ async fn a_weekly_feed_keeps_ten_o_clock_across_daylight_saving(backend: &'stati
         "winter and summer time"
     );
 }
+
+backend_tests!(the_meeting_page_puts_the_job_and_the_career_beside_the_agenda);
+async fn the_meeting_page_puts_the_job_and_the_career_beside_the_agenda(backend: &'static str) {
+    let app = TestApp::new(backend).await;
+    let (id, mgr, dana) = scheduled(&app).await;
+    let dana_id = app.id("dev@acme.test").await;
+    let c = app
+        .api(Method::POST, "/api/v1/commitments", Some(&mgr),
+            Some(json!({"title": "Ship the importer", "owner_id": dana_id, "due_date": day(3), "effort_hours": 5})))
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    let r = app
+        .api(
+            Method::PUT,
+            &format!("/api/v1/one-on-ones/{id}/recurring"),
+            Some(&dana),
+            Some(json!({"points": ["How are you, really?"]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let session = app.sign_in("mgr@acme.test", PASSWORD).await.unwrap();
+    let path = format!("/one-on-ones/{id}/meetings/current");
+    let page = app.get_page(&path, Some(&session)).await.text();
+    for must in [
+        "About Dana Dev",
+        "Ship the importer",
+        "+ agenda",
+        "Asked every time",
+        "How are you, really?",
+        "carry over to the next meeting",
+        "Only you can read this note",
+    ] {
+        assert!(page.contains(must), "{must}: {page}");
+    }
+    // One click turns the commitment into a talking point that links to it.
+    let r = app
+        .post_form(
+            &format!("/one-on-ones/{id}/points"),
+            Some(&session),
+            None,
+            &[
+                ("csrf", &session.csrf),
+                ("text", "Due soon: Ship the importer"),
+                ("link", &format!("/commitments/{c}")),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let view = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/one-on-ones/{id}/meetings/current"),
+            Some(&dana),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(
+        view["agenda"]["open"][0]["text"],
+        "Due soon: Ship the importer"
+    );
+    assert_eq!(
+        view["agenda"]["open"][0]["link"],
+        format!("/commitments/{c}")
+    );
+    // A point of a meeting page form that is too long is refused at the field.
+    let long = "y".repeat(2001);
+    let r = app
+        .post_form(
+            &format!("/one-on-ones/{id}/points"),
+            Some(&session),
+            None,
+            &[("csrf", &session.csrf), ("text", &long)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("at most 2000 characters"));
+
+    // A chosen series with a colleague shows no plate: Rita may not see Dana's.
+    let rita_id = app.id("rep@acme.test").await;
+    let chosen = app
+        .api(
+            Method::POST,
+            "/api/v1/one-on-ones",
+            Some(&dana),
+            Some(
+                json!({"with": rita_id, "schedule": {"first_date": day(2), "start_time": "15:00"}}),
+            ),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    let rita = app.token("rep@acme.test").await;
+    app.api(
+        Method::POST,
+        &format!("/api/v1/one-on-ones/{chosen}/answer"),
+        Some(&rita),
+        Some(json!({"accept": true})),
+    )
+    .await;
+    let rita_session = app.sign_in("rep@acme.test", PASSWORD).await.unwrap();
+    let page = app
+        .get_page(
+            &format!("/one-on-ones/{chosen}/meetings/current"),
+            Some(&rita_session),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+    assert!(
+        !page.text().contains("Workload") && !page.text().contains("About Dana"),
+        "{}",
+        page.text()
+    );
+}
