@@ -122,7 +122,7 @@ pub async fn answer_series(
 #[utoipa::path(put, path = "/api/v1/one-on-ones/{id}/schedule", tag = "conversations",
     params(("id" = i64, Path, description = "Series id")), request_body = ScheduleInput,
     responses((status = 200, body = Series), (status = 403, body = ErrorResponse),
-        (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse, (status = 409, body = ErrorResponse))))]
+        (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
 pub async fn set_schedule(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -274,7 +274,7 @@ pub async fn tick_point(
 /// Removes a point I added, while it is not ticked.
 #[utoipa::path(delete, path = "/api/v1/one-on-ones/{id}/points/{point}", tag = "conversations",
     params(("id" = i64, Path, description = "Series id"), ("point" = i64, Path, description = "Point id")),
-    responses((status = 204), (status = 404, body = ErrorResponse, (status = 409, body = ErrorResponse))))]
+    responses((status = 204), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
 pub async fn remove_point(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -301,7 +301,7 @@ pub struct RecurringRequest {
 /// Replaces the points asked at every meeting.
 #[utoipa::path(put, path = "/api/v1/one-on-ones/{id}/recurring", tag = "conversations",
     params(("id" = i64, Path, description = "Series id")), request_body = RecurringRequest,
-    responses((status = 204), (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse, (status = 409, body = ErrorResponse))))]
+    responses((status = 204), (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
 pub async fn set_recurring(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -335,7 +335,7 @@ pub struct NoteRequest {
 #[utoipa::path(put, path = "/api/v1/one-on-ones/{id}/meetings/{date}/shared-note", tag = "conversations",
     params(("id" = i64, Path, description = "Series id"), ("date" = String, Path, description = "Planned date")),
     request_body = NoteRequest,
-    responses((status = 204), (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse, (status = 409, body = ErrorResponse))))]
+    responses((status = 204), (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
 pub async fn save_shared_note(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
