@@ -103,3 +103,11 @@ id_type!(
     /// A request for feedback sent to named people.
     RequestId
 );
+id_type!(
+    /// A review cycle.
+    CycleId
+);
+id_type!(
+    /// One person's review in a cycle.
+    ReviewId
+);

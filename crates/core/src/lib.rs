@@ -22,6 +22,7 @@ pub mod mentoring;
 pub mod names;
 pub mod notify;
 pub mod org;
+pub mod reviews;
 
 pub mod settings;
 pub mod store;

@@ -49,10 +49,12 @@ pub enum Topic {
     FeedbackReceived,
     /// Someone asks for your feedback.
     FeedbackAsked,
+    /// A review cycle asks something of you, or your review is shared.
+    ReviewDue,
 }
 
 impl Topic {
-    pub const ALL: [Topic; 15] = [
+    pub const ALL: [Topic; 16] = [
         Topic::StretchProposed,
         Topic::PlacementToApprove,
         Topic::PlacementAnswered,
@@ -68,6 +70,7 @@ impl Topic {
         Topic::ActionToAccept,
         Topic::FeedbackReceived,
         Topic::FeedbackAsked,
+        Topic::ReviewDue,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -87,6 +90,7 @@ impl Topic {
             Topic::ActionToAccept => "action_to_accept",
             Topic::FeedbackReceived => "feedback_received",
             Topic::FeedbackAsked => "feedback_asked",
+            Topic::ReviewDue => "review_due",
         }
     }
 
@@ -112,6 +116,7 @@ impl Topic {
             Topic::ActionToAccept => "An action item from a 1:1 waits for me to accept it",
             Topic::FeedbackReceived => "Someone gives me feedback, or answers my request",
             Topic::FeedbackAsked => "Someone asks for my feedback",
+            Topic::ReviewDue => "A review cycle asks something of me, or my review is shared",
         }
     }
 

@@ -27,6 +27,7 @@ pub trait Store:
     + crate::growth::store::GrowthStore
     + crate::mentoring::store::MentoringStore
     + crate::conversations::store::ConversationStore
+    + crate::reviews::store::ReviewStore
     + Send
     + Sync
 {
@@ -57,6 +58,7 @@ pub mod prelude {
     pub use crate::mentoring::store::MentoringStore;
     pub use crate::notify::OutboxStore;
     pub use crate::org::store::{DirectoryStore, ImportStore, OrgStore, PersonStore, TeamStore};
+    pub use crate::reviews::store::ReviewStore;
     pub use crate::settings::SettingsStore;
     pub use crate::work::store::{
         CapacityStore, CommitmentStore, DeliveryStore, ObjectiveStore, WorkStore,

@@ -23,6 +23,7 @@ mod mentoring;
 mod migrate;
 mod people;
 mod reader;
+mod reviews;
 mod sql;
 mod sso;
 mod talent;

@@ -137,6 +137,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0016_conversations.sql"),
         earlier_postgres: &[],
     },
+    Migration {
+        version: 17,
+        name: "reviews",
+        sqlite: include_str!("../migrations/sqlite/0017_reviews.sql"),
+        postgres: include_str!("../migrations/postgres/0017_reviews.sql"),
+        earlier_postgres: &[],
+    },
 ];
 
 /// The newest migration this binary knows.

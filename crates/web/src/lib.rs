@@ -16,6 +16,7 @@ pub mod inbox;
 pub mod mentoring;
 pub mod org;
 pub mod pages;
+pub mod reviews;
 pub mod work;
 
 use axum::Router;

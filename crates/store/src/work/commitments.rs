@@ -40,13 +40,14 @@ pub(crate) const COMMITMENT_SELECT: &str = "SELECT c.id, c.title, c.description,
     r.name AS requester_name, r.preferred_name AS requester_preferred, c.objective_id, \
     ob.title AS objective_title, c.due_date, c.agreed_due_date, c.effort_hours, \
     c.remaining_hours, c.skills, c.priority, c.status, c.created_at, c.created_on, \
-    c.completed_at, c.completed_on, COALESCE(pc.person_id, oa.about_id) AS private_about, \
+    c.completed_at, c.completed_on, COALESCE(pc.person_id, oa.about_id, rf.about_id) AS private_about, \
     COALESCE(c.accountable_id, c.owner_id) AS accountable_id, c.cancel_counts \
     FROM commitments c JOIN people o ON o.id = c.owner_id \
     LEFT JOIN people r ON r.id = c.requester_id \
     LEFT JOIN objectives ob ON ob.id = c.objective_id \
     LEFT JOIN career_support pc ON pc.commitment_id = c.id \
-    LEFT JOIN one_on_one_actions oa ON oa.commitment_id = c.id";
+    LEFT JOIN one_on_one_actions oa ON oa.commitment_id = c.id \
+    LEFT JOIN review_follow_through rf ON rf.commitment_id = c.id";
 
 pub(crate) fn commitment_row(row: &dyn Columns) -> CoreResult<Commitment> {
     let skills = row.text("skills")?;

@@ -59,6 +59,7 @@ async fn show_admin(
             section.card { h2 { a href="/admin/notifications" { "E-mail defaults" } } p { "Which notifications are e-mailed at once, in a daily summary or not at all, for people who have not chosen." } }
             section.card { h2 { a href="/admin/mail" { "E-mail" } } p { "What Trellis sent, what waits and the mail server's answers; send a test mail." } }
             section.card { h2 { a href="/admin/audit" { "Audit log" } } p { "Sign-ins, imports and changes to people." } }
+            section.card { h2 { a href="/admin/reviews" { "Review cycles" } } p { "Self and manager reviews with the three growth questions, their progress, and sharing." } }
             section.card { h2 { a href="/admin/ladder" { "Career ladder" } } p { "Job levels, their rank and what each expects. Career plans and mentor matching use the rank." } }
             section.card { h2 { a href="/mentoring/rounds" { "Mentor matching" } } p { "Run a matching round over everyone who signed up, review the pairs and publish." } }
             section.card { h2 { a href="/talent" { "Talent pool" } } p { "External specialists offered when nobody inside has the skill; import them from CSV." } }

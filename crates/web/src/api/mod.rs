@@ -300,7 +300,8 @@ pub(crate) use operations;
         (name = "work", description = "Objectives, commitments, priorities, workload and delivery"),
         (name = "growth", description = "Career plans, stretch opportunities, explained suggestions and placements"),
         (name = "mentoring", description = "Mentee goals, mentor profiles, matching rounds, mentorships and the talent pool"),
-        (name = "conversations", description = "1:1 series, meetings, shared agendas, notes, action items and calendar feeds"),
+        (name = "conversations", description = "1:1 series, meetings, shared agendas, notes, action items, feedback and calendar feeds"),
+        (name = "reviews", description = "Review cycles, self and manager reviews with the three growth questions, follow-through items"),
     )
 )]
 struct ApiDoc;
@@ -317,6 +318,7 @@ fn documented_routes() -> Router<AppState> {
         .merge(crate::growth::api::routes())
         .merge(crate::mentoring::api::routes())
         .merge(crate::conversations::api::routes())
+        .merge(crate::reviews::api::routes())
 }
 
 /// Operations whose body is a file, which may be up to `max_upload_mb`.
@@ -376,6 +378,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
         crate::growth::api::Operations::openapi(),
         crate::mentoring::api::Operations::openapi(),
         crate::conversations::api::Operations::openapi(),
+        crate::reviews::api::Operations::openapi(),
     ] {
         document.merge(part);
     }

@@ -36,6 +36,7 @@ pub fn page(frame: &Frame, title: &str, body: Markup) -> Markup {
     nav.extend([
         ("one-on-ones", "/one-on-ones", "1:1s"),
         ("feedback", "/feedback", "Feedback"),
+        ("reviews", "/reviews", "Reviews"),
         ("objectives", "/objectives", "Objectives"),
         ("opportunities", "/opportunities", "Opportunities"),
         ("mentoring", "/mentoring", "Mentoring"),

@@ -18,6 +18,7 @@ mod one_on_ones;
 mod outage;
 mod pages;
 mod polish;
+mod reviews;
 mod settings;
 mod sso;
 mod work;

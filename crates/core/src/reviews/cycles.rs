@@ -1,0 +1,632 @@
+//! A cycle's life, for people admins: drafting (every field checked, every problem at
+//! once), launching (a review for everyone in scope, with their manager then), sharing
+//! (reviews locked; follow-through items join the pair's 1:1s), closing, and progress.
+
+use super::store::{NewCycle, NewReview, ReviewStore};
+use super::*;
+use crate::access::Viewer;
+use crate::clock::local_date;
+use crate::error::{CoreError, CoreResult, FieldError};
+use crate::ids::PersonId;
+use crate::notify::{Notification, Topic};
+use std::collections::BTreeMap;
+
+/// A cycle as filled in.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CycleRequest))]
+#[serde(deny_unknown_fields)]
+pub struct CycleInput {
+    pub name: String,
+    pub scope: Scope,
+    /// The cycle's own questions; the three growth questions are always added.
+    #[serde(default)]
+    pub questions: Vec<Question>,
+    /// Leave out for no self review.
+    pub self_review_due: Option<NaiveDate>,
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
+    pub manager_review_due: Option<NaiveDate>,
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
+    pub share_on: Option<NaiveDate>,
+}
+
+fn admin(viewer: &Viewer) -> CoreResult<()> {
+    if viewer.may_administer() {
+        Ok(())
+    } else {
+        Err(CoreError::Forbidden(
+            "run review cycles: people admins do".into(),
+        ))
+    }
+}
+
+/// Checks a cycle: the name, the scope, every question, the deadlines in order.
+pub fn checked(
+    input: &CycleInput,
+    today: NaiveDate,
+    viewer: PersonId,
+    now: i64,
+) -> Result<NewCycle, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let name = input.name.trim();
+    if name.is_empty() || name.chars().count() > 120 {
+        errors.push(FieldError::new(
+            "name",
+            "give the cycle a name of 1 to 120 characters",
+        ));
+    }
+    if let Scope::People { people } = &input.scope
+        && people.is_empty()
+    {
+        errors.push(FieldError::new(
+            "scope",
+            "name at least one person to review",
+        ));
+    }
+    if input.questions.len() > MAX_QUESTIONS {
+        errors.push(FieldError::new(
+            "questions",
+            format!("a cycle asks at most {MAX_QUESTIONS} questions of its own"),
+        ));
+    }
+    for (i, q) in input.questions.iter().enumerate() {
+        let field = format!("questions[{i}]");
+        let n = q.text.trim().chars().count();
+        if n == 0 || n > 500 {
+            errors.push(FieldError::new(
+                &field,
+                "a question has 1 to 500 characters",
+            ));
+        }
+        if !q.scale.is_empty() && !(2..=7).contains(&q.scale.len()) {
+            errors.push(FieldError::new(
+                &field,
+                format!("a rating scale has 2 to 7 labels, not {}", q.scale.len()),
+            ));
+        }
+        if q.scale
+            .iter()
+            .any(|l| l.trim().is_empty() || l.chars().count() > 60)
+        {
+            errors.push(FieldError::new(
+                &field,
+                "each label of a scale has 1 to 60 characters",
+            ));
+        }
+        if !q.in_self_review && !q.in_manager_review {
+            errors.push(FieldError::new(
+                &field,
+                "ask it in the self review, the manager review or both",
+            ));
+        }
+        if q.private && q.in_self_review {
+            errors.push(FieldError::new(
+                &field,
+                "a private manager assessment is not asked in the self review",
+            ));
+        }
+        if GROWTH_QUESTIONS
+            .iter()
+            .any(|g| g.eq_ignore_ascii_case(q.text.trim()))
+        {
+            errors.push(FieldError::new(
+                &field,
+                "the growth questions are always asked; leave them out of the list",
+            ));
+        }
+    }
+    let manager = match input.manager_review_due {
+        None => {
+            errors.push(FieldError::new(
+                "manager_review_due",
+                "give the manager review's deadline: every cycle has one",
+            ));
+            None
+        }
+        Some(d) if d < today => {
+            errors.push(FieldError::new(
+                "manager_review_due",
+                format!("{d} is in the past"),
+            ));
+            None
+        }
+        Some(d) => Some(d),
+    };
+    if let Some(s) = input.self_review_due {
+        if s < today {
+            errors.push(FieldError::new(
+                "self_review_due",
+                format!("{s} is in the past"),
+            ));
+        } else if manager.is_some_and(|m| s > m) {
+            errors.push(FieldError::new(
+                "self_review_due",
+                "the self review is due on or before the manager review",
+            ));
+        }
+    }
+    let share = match input.share_on {
+        None => {
+            errors.push(FieldError::new(
+                "share_on",
+                "give the day reviews are shared: every cycle shares them",
+            ));
+            None
+        }
+        Some(d) if manager.is_some_and(|m| d < m) => {
+            errors.push(FieldError::new(
+                "share_on",
+                "reviews are shared on or after the manager review's deadline",
+            ));
+            None
+        }
+        Some(d) => Some(d),
+    };
+    match (errors.is_empty(), manager, share) {
+        (true, Some(manager_review_due), Some(share_on)) => Ok(NewCycle {
+            name: name.to_string(),
+            scope: input.scope.clone(),
+            questions: input
+                .questions
+                .iter()
+                .map(|q| Question {
+                    text: q.text.trim().to_string(),
+                    scale: q.scale.iter().map(|l| l.trim().to_string()).collect(),
+                    ..q.clone()
+                })
+                .collect(),
+            self_review_due: input.self_review_due,
+            manager_review_due,
+            share_on,
+            created_by: viewer,
+            created_at: now,
+        }),
+        _ => Err(errors),
+    }
+}
+
+fn today(now: i64) -> NaiveDate {
+    local_date(None, now)
+}
+
+/// Drafts a cycle.
+pub async fn create(
+    store: &dyn ReviewStore,
+    viewer: &Viewer,
+    input: &CycleInput,
+    now: i64,
+) -> CoreResult<CycleId> {
+    admin(viewer)?;
+    let new = checked(input, today(now), viewer.person_id(), now).map_err(CoreError::Invalid)?;
+    let mut work = store.begin_review_write().await?;
+    let id = work.create_cycle(&new).await?;
+    work.audit(&crate::audit::AuditEntry {
+        at: now,
+        actor: viewer.actor(),
+        action: "review_cycle.create".into(),
+        subject: format!("review cycle {id}"),
+        detail: new.name.clone(),
+    })
+    .await?;
+    work.commit().await?;
+    Ok(id)
+}
+
+/// Changes a draft.
+pub async fn update(
+    store: &dyn ReviewStore,
+    viewer: &Viewer,
+    id: CycleId,
+    input: &CycleInput,
+    now: i64,
+) -> CoreResult<()> {
+    admin(viewer)?;
+    load(store, id).await?;
+    let new = checked(input, today(now), viewer.person_id(), now).map_err(CoreError::Invalid)?;
+    let mut work = store.begin_review_write().await?;
+    if !work.update_cycle(id, &new).await? {
+        return Err(CoreError::Conflict(
+            "this cycle is launched; its questions and steps are fixed".into(),
+        ));
+    }
+    work.commit().await
+}
+
+async fn load(store: &dyn ReviewStore, id: CycleId) -> CoreResult<Cycle> {
+    store
+        .cycle(id)
+        .await?
+        .ok_or_else(|| CoreError::NotFound(format!("review cycle {id}")))
+}
+
+/// Launches a draft: a review for everyone its scope covers now, with their manager.
+pub async fn launch(
+    store: &dyn ReviewStore,
+    viewer: &Viewer,
+    id: CycleId,
+    now: i64,
+) -> CoreResult<usize> {
+    admin(viewer)?;
+    let cycle = load(store, id).await?;
+    if cycle.state != CycleState::Draft {
+        return Err(CoreError::Conflict(
+            "this cycle was already launched".into(),
+        ));
+    }
+    if cycle.manager_review_due < today(now) {
+        return Err(CoreError::field(
+            "manager_review_due",
+            "the manager review's deadline has passed; change it before launching",
+        ));
+    }
+    let people = store.people_in_scope(&cycle.scope).await?;
+    if people.is_empty() {
+        return Err(CoreError::field(
+            "scope",
+            "nobody active is in this cycle's scope",
+        ));
+    }
+    let reviews: Vec<NewReview> = people
+        .iter()
+        .map(|p| NewReview {
+            reviewee: p.person,
+            manager: p.manager,
+            team: p.team.clone(),
+        })
+        .collect();
+    let mut work = store.begin_review_write().await?;
+    if !work
+        .set_cycle_state(id, CycleState::Draft, CycleState::Launched, now)
+        .await?
+    {
+        return Err(CoreError::Conflict(
+            "this cycle was launched a moment ago".into(),
+        ));
+    }
+    work.create_reviews(id, &reviews).await?;
+    let link = "/reviews".to_string();
+    let mut notes = Vec::new();
+    if let Some(due) = cycle.self_review_due {
+        for p in &people {
+            notes.push(Notification::new(
+                p.person,
+                Topic::ReviewDue,
+                format!(
+                    "{} has started: write your self review by {}.",
+                    cycle.name,
+                    due.format("%-d %B")
+                ),
+                link.clone(),
+                now,
+            ));
+        }
+    }
+    let mut per_manager: BTreeMap<PersonId, usize> = BTreeMap::new();
+    for p in &people {
+        if let Some(m) = p.manager {
+            *per_manager.entry(m).or_default() += 1;
+        }
+    }
+    for (manager, n) in per_manager {
+        notes.push(Notification::new(
+            manager,
+            Topic::ReviewDue,
+            format!(
+                "{} has started: {n} manager review{} to write by {}.",
+                cycle.name,
+                if n == 1 { "" } else { "s" },
+                cycle.manager_review_due.format("%-d %B")
+            ),
+            link.clone(),
+            now,
+        ));
+    }
+    work.notify_all(&notes).await?;
+    work.audit(&crate::audit::AuditEntry {
+        at: now,
+        actor: viewer.actor(),
+        action: "review_cycle.launch".into(),
+        subject: format!("review cycle {id}"),
+        detail: format!("{}: {} reviews", cycle.name, reviews.len()),
+    })
+    .await?;
+    work.commit().await?;
+    Ok(reviews.len())
+}
+
+/// Shares a launched cycle: every review is locked and its reviewee reads it; the
+/// follow-through items join the pair's 1:1s and come back there until done.
+pub async fn share(
+    store: &dyn ReviewStore,
+    viewer: &Viewer,
+    id: CycleId,
+    now: i64,
+) -> CoreResult<()> {
+    admin(viewer)?;
+    let cycle = load(store, id).await?;
+    if cycle.state != CycleState::Launched {
+        return Err(CoreError::Conflict(match cycle.state {
+            CycleState::Draft => "launch this cycle before sharing it".into(),
+            _ => "this cycle was already shared".into(),
+        }));
+    }
+    let reviews = store.reviews_of_cycle(id).await?;
+    let mut links = Vec::new();
+    for r in &reviews {
+        let Some(manager) = &r.manager else { continue };
+        if r.follow_through.is_empty() {
+            continue;
+        }
+        let series = store.series_of(manager.id).await?.into_iter().find(|s| {
+            s.kind == crate::conversations::SeriesKind::Reporting
+                && s.status == crate::conversations::SeriesStatus::Active
+                && s.organiser.id == manager.id
+                && s.other.id == r.reviewee.id
+        });
+        if let Some(series) = series {
+            let exceptions = store.exceptions(series.id).await?;
+            let meeting = series
+                .schedule
+                .as_ref()
+                .and_then(|s| s.current(&exceptions, now))
+                .map(|m| m.occurrence)
+                .unwrap_or_else(|| today(now));
+            for f in &r.follow_through {
+                links.push(crate::conversations::store::NewAction {
+                    series: series.id,
+                    meeting,
+                    title: f.what.clone(),
+                    owner: manager.id,
+                    due_date: Some(f.due_date),
+                    effort_hours: None,
+                    created_by: manager.id,
+                    created_at: now,
+                    commitment: Some(f.commitment),
+                    about: r.reviewee.id,
+                });
+            }
+        }
+    }
+    let mut work = store.begin_review_write().await?;
+    if !work
+        .set_cycle_state(id, CycleState::Launched, CycleState::Shared, now)
+        .await?
+    {
+        return Err(CoreError::Conflict(
+            "this cycle was shared a moment ago".into(),
+        ));
+    }
+    work.reveal_follow_through(id).await?;
+    for link in &links {
+        work.create_action(link).await?;
+    }
+    let notes: Vec<Notification> = reviews
+        .iter()
+        .map(|r| {
+            Notification::new(
+                r.reviewee.id,
+                Topic::ReviewDue,
+                format!("Your review in {} is shared: read it.", cycle.name),
+                format!("/reviews/{}", r.id),
+                now,
+            )
+        })
+        .collect();
+    work.notify_all(&notes).await?;
+    work.audit(&crate::audit::AuditEntry {
+        at: now,
+        actor: viewer.actor(),
+        action: "review_cycle.share".into(),
+        subject: format!("review cycle {id}"),
+        detail: cycle.name.clone(),
+    })
+    .await?;
+    work.commit().await
+}
+
+/// Closes a shared cycle.
+pub async fn close(
+    store: &dyn ReviewStore,
+    viewer: &Viewer,
+    id: CycleId,
+    now: i64,
+) -> CoreResult<()> {
+    admin(viewer)?;
+    let mut work = store.begin_review_write().await?;
+    if !work
+        .set_cycle_state(id, CycleState::Shared, CycleState::Closed, now)
+        .await?
+    {
+        return Err(CoreError::Conflict("only a shared cycle is closed".into()));
+    }
+    work.commit().await
+}
+
+/// Completion of one step, for a group.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Completion {
+    pub group: String,
+    pub self_done: usize,
+    pub manager_done: usize,
+    pub total: usize,
+}
+
+/// A cycle's progress: overall, per manager and per department.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Progress {
+    pub cycle: Cycle,
+    pub overall: Completion,
+    pub by_manager: Vec<Completion>,
+    pub by_team: Vec<Completion>,
+    /// Reviews without a manager (someone at the top): no manager review to write.
+    pub without_manager: usize,
+}
+
+/// Completion per step, per manager and per team (people admins).
+pub fn progress_of(cycle: Cycle, reviews: &[Review]) -> Progress {
+    let mut overall = Completion {
+        group: "Everyone".into(),
+        ..Completion::default()
+    };
+    let mut by_manager: BTreeMap<String, Completion> = BTreeMap::new();
+    let mut by_team: BTreeMap<String, Completion> = BTreeMap::new();
+    let mut without_manager = 0;
+    for r in reviews {
+        let s = usize::from(r.self_submitted_at.is_some());
+        let m = usize::from(r.manager_submitted_at.is_some());
+        let manager = match &r.manager {
+            Some(m) => m.name.clone(),
+            None => {
+                without_manager += 1;
+                "No manager".into()
+            }
+        };
+        for (map, key) in [
+            (&mut by_manager, manager),
+            (
+                &mut by_team,
+                r.team.clone().unwrap_or_else(|| "No team".into()),
+            ),
+        ] {
+            let c = map.entry(key.clone()).or_insert_with(|| Completion {
+                group: key,
+                ..Completion::default()
+            });
+            c.self_done += s;
+            c.manager_done += m;
+            c.total += 1;
+        }
+        overall.self_done += s;
+        overall.manager_done += m;
+        overall.total += 1;
+    }
+    Progress {
+        cycle,
+        overall,
+        by_manager: by_manager.into_values().collect(),
+        by_team: by_team.into_values().collect(),
+        without_manager,
+    }
+}
+
+pub async fn progress(
+    store: &dyn ReviewStore,
+    viewer: &Viewer,
+    id: CycleId,
+) -> CoreResult<Progress> {
+    admin(viewer)?;
+    let cycle = load(store, id).await?;
+    let reviews = store.reviews_of_cycle(id).await?;
+    Ok(progress_of(cycle, &reviews))
+}
+
+/// Every cycle (people admins).
+pub async fn list(store: &dyn ReviewStore, viewer: &Viewer) -> CoreResult<Vec<Cycle>> {
+    admin(viewer)?;
+    store.cycles().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+    fn input() -> CycleInput {
+        CycleInput {
+            name: "2026 H2".into(),
+            scope: Scope::Everyone,
+            questions: vec![Question {
+                text: "How did they deliver?".into(),
+                scale: vec!["Below".into(), "Meets".into(), "Above".into()],
+                in_self_review: true,
+                in_manager_review: true,
+                private: false,
+            }],
+            self_review_due: Some(d("2026-12-10")),
+            manager_review_due: Some(d("2026-12-17")),
+            share_on: Some(d("2026-12-20")),
+        }
+    }
+
+    #[test]
+    fn a_cycle_needs_its_manager_review_and_deadlines_in_order() {
+        assert!(checked(&input(), d("2026-12-01"), PersonId(1), 0).is_ok());
+        let mut bad = input();
+        bad.manager_review_due = None;
+        bad.self_review_due = Some(d("2026-12-30"));
+        bad.share_on = Some(d("2026-12-05"));
+        bad.questions[0].scale = vec!["Only".into()];
+        bad.questions.push(Question {
+            text: GROWTH_QUESTIONS[1].into(),
+            ..bad.questions[0].clone()
+        });
+        let errors = checked(&bad, d("2026-12-01"), PersonId(1), 0).unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "questions[0]",
+                "questions[1]",
+                "questions[1]",
+                "manager_review_due"
+            ],
+            "{errors:?}"
+        );
+        let mut order = input();
+        order.self_review_due = Some(d("2026-12-18"));
+        let errors = checked(&order, d("2026-12-01"), PersonId(1), 0).unwrap_err();
+        assert_eq!(errors[0].field, "self_review_due");
+    }
+
+    #[test]
+    fn progress_counts_per_step_manager_and_team() {
+        let cycle = Cycle {
+            id: CycleId(1),
+            name: "c".into(),
+            state: CycleState::Launched,
+            scope: Scope::Everyone,
+            questions: vec![],
+            self_review_due: None,
+            manager_review_due: d("2026-12-17"),
+            share_on: d("2026-12-20"),
+            created_at: 0,
+            launched_at: Some(0),
+            shared_at: None,
+        };
+        let name = |id: i64, n: &str| PersonName {
+            id: PersonId(id),
+            name: n.into(),
+        };
+        let review = |id: i64, manager: Option<PersonName>, done: bool| Review {
+            id: ReviewId(id),
+            cycle: CycleId(1),
+            reviewee: name(id, "x"),
+            manager,
+            team: Some("Platform".into()),
+            self_answers: vec![],
+            self_submitted_at: done.then_some(1),
+            manager_answers: vec![],
+            manager_submitted_at: done.then_some(1),
+            follow_through: vec![],
+        };
+        let p = progress_of(
+            cycle,
+            &[
+                review(1, Some(name(9, "Max")), true),
+                review(2, Some(name(9, "Max")), false),
+                review(3, None, false),
+            ],
+        );
+        assert_eq!((p.overall.manager_done, p.overall.total), (1, 3));
+        assert_eq!(p.by_manager[0].group, "Max");
+        assert_eq!(
+            (p.by_manager[0].manager_done, p.by_manager[0].total),
+            (1, 2)
+        );
+        assert_eq!(p.without_manager, 1);
+        assert_eq!(p.by_team[0].total, 3);
+    }
+}

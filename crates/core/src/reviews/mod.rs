@@ -1,0 +1,173 @@
+//! Review cycles that end in follow-through. An admin drafts a cycle — who is reviewed,
+//! its questions, the deadlines of its steps (an optional self review, the manager review
+//! and sharing, which cannot be left out) — and launches it: each reviewee gets a review
+//! with the manager they have then. The manager's form always asks the three growth
+//! questions (PRODUCT.md, capability D), which no admin can remove; each answer can carry
+//! follow-through items, commitments of the manager's that are private to the pair and come
+//! back in their 1:1s once the cycle is shared (not before: that would reveal the review)
+//! until done. Sharing locks every review: the reviewee then reads their self review and
+//! the manager review, except questions marked private to the manager chain.
+//!
+//! Who sees what: a review is its reviewee's (their self review always, the manager's once
+//! shared), their manager chain's and people admins'; anyone else is told it does not
+//! exist.
+
+pub mod cycles;
+pub mod forms;
+pub mod store;
+
+use crate::ids::{CommitmentId, PersonName, TeamId};
+pub use crate::ids::{CycleId, ReviewId};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// The three growth questions, asked on every manager form.
+pub const GROWTH_QUESTIONS: [&str; 3] = [
+    "What is the next step in their career, and how can I help them get there?",
+    "What is one thing I can do to better support their growth?",
+    "What opportunities can I give them this year to stretch and develop?",
+];
+
+/// Most questions a cycle asks besides the growth questions.
+pub const MAX_QUESTIONS: usize = 20;
+/// The longest answer, in characters.
+pub const MAX_ANSWER: usize = 10_000;
+
+/// Where a cycle stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CycleState {
+    Draft,
+    Launched,
+    /// Reviews locked; reviewees read them.
+    Shared,
+    Closed,
+}
+
+impl CycleState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CycleState::Draft => "draft",
+            CycleState::Launched => "launched",
+            CycleState::Shared => "shared",
+            CycleState::Closed => "closed",
+        }
+    }
+    pub fn parse(s: &str) -> Option<CycleState> {
+        [
+            CycleState::Draft,
+            CycleState::Launched,
+            CycleState::Shared,
+            CycleState::Closed,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == s)
+    }
+}
+
+/// Who a cycle reviews.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Scope {
+    /// Every active person.
+    Everyone,
+    /// Everyone in a team or department and the teams under it.
+    Team {
+        #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+        team_id: TeamId,
+    },
+    /// Named people.
+    People {
+        #[cfg_attr(feature = "openapi", schema(value_type = Vec<i64>))]
+        people: Vec<crate::ids::PersonId>,
+    },
+}
+
+/// A question of the cycle's forms.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Question {
+    pub text: String,
+    /// A rating scale's labels, lowest first (2 to 7); none: a written answer.
+    #[serde(default)]
+    pub scale: Vec<String>,
+    /// Asked in the self review.
+    #[serde(default)]
+    pub in_self_review: bool,
+    /// Asked in the manager review.
+    #[serde(default = "yes")]
+    pub in_manager_review: bool,
+    /// A manager assessment for the manager chain and admins: never shown to the reviewee.
+    #[serde(default)]
+    pub private: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A cycle as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Cycle {
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub id: CycleId,
+    pub name: String,
+    pub state: CycleState,
+    pub scope: Scope,
+    pub questions: Vec<Question>,
+    /// `None`: no self review step.
+    pub self_review_due: Option<NaiveDate>,
+    pub manager_review_due: NaiveDate,
+    pub share_on: NaiveDate,
+    pub created_at: i64,
+    pub launched_at: Option<i64>,
+    pub shared_at: Option<i64>,
+}
+
+/// One answer: to a question by its place (growth questions are numbered after the
+/// cycle's own), a rating on its scale (1 = its first label) and/or words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Answer {
+    pub question: usize,
+    #[serde(default)]
+    pub rating: Option<u8>,
+    #[serde(default)]
+    pub text: String,
+}
+
+/// A follow-through item on a growth answer: the manager's commitment to the reviewee.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FollowThrough {
+    /// 0, 1 or 2: which growth question it answers.
+    pub growth_question: usize,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub commitment: CommitmentId,
+    pub what: String,
+    pub due_date: NaiveDate,
+    pub open: bool,
+}
+
+/// One person's review in a cycle.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Review {
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub id: ReviewId,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub cycle: CycleId,
+    pub reviewee: PersonName,
+    /// Their manager when the cycle launched; none for someone at the top.
+    pub manager: Option<PersonName>,
+    /// The reviewee's team at launch (progress per department).
+    pub team: Option<String>,
+    pub self_answers: Vec<Answer>,
+    pub self_submitted_at: Option<i64>,
+    pub manager_answers: Vec<Answer>,
+    pub manager_submitted_at: Option<i64>,
+    pub follow_through: Vec<FollowThrough>,
+}

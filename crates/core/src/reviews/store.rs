@@ -1,0 +1,96 @@
+//! What the review services need from a database. Part of [`crate::Store`].
+
+use super::{Answer, Cycle, CycleId, CycleState, Question, Review, ReviewId, Scope};
+use crate::error::CoreResult;
+use crate::ids::{CommitmentId, PersonId};
+use async_trait::async_trait;
+use chrono::NaiveDate;
+
+/// A cycle as the store writes it.
+#[derive(Debug, Clone)]
+pub struct NewCycle {
+    pub name: String,
+    pub scope: Scope,
+    pub questions: Vec<Question>,
+    pub self_review_due: Option<NaiveDate>,
+    pub manager_review_due: NaiveDate,
+    pub share_on: NaiveDate,
+    pub created_by: PersonId,
+    pub created_at: i64,
+}
+
+/// A review a launch writes.
+#[derive(Debug, Clone)]
+pub struct NewReview {
+    pub reviewee: PersonId,
+    pub manager: Option<PersonId>,
+    pub team: Option<String>,
+}
+
+/// Someone a cycle's scope reviews, with their manager and team now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InScope {
+    pub person: PersonId,
+    pub manager: Option<PersonId>,
+    pub team: Option<String>,
+}
+
+/// A unit of work on reviews (one transaction). Follow-through items are commitments, and
+/// sharing puts them in the pair's 1:1s, in the same transaction.
+#[async_trait]
+pub trait ReviewWrite: crate::conversations::store::ConversationWrite {
+    async fn create_cycle(&mut self, new: &NewCycle) -> CoreResult<CycleId>;
+    /// Replaces a draft's details; `false` when it is no longer a draft.
+    async fn update_cycle(&mut self, id: CycleId, new: &NewCycle) -> CoreResult<bool>;
+    /// `false` when the cycle was not in `from` (someone else moved it first).
+    async fn set_cycle_state(
+        &mut self,
+        id: CycleId,
+        from: CycleState,
+        to: CycleState,
+        at: i64,
+    ) -> CoreResult<bool>;
+    async fn create_reviews(&mut self, cycle: CycleId, reviews: &[NewReview]) -> CoreResult<()>;
+    /// Saves the self review's answers; `submitted` marks it done.
+    async fn save_self_review(
+        &mut self,
+        id: ReviewId,
+        answers: &[Answer],
+        submitted: Option<i64>,
+    ) -> CoreResult<()>;
+    async fn save_manager_review(
+        &mut self,
+        id: ReviewId,
+        answers: &[Answer],
+        submitted: Option<i64>,
+    ) -> CoreResult<()>;
+    /// Links a commitment of the manager's to a review's growth question; private to the
+    /// reviewee's context.
+    async fn add_follow_through(
+        &mut self,
+        review: ReviewId,
+        growth_question: usize,
+        commitment: CommitmentId,
+        about: PersonId,
+    ) -> CoreResult<()>;
+    /// At sharing: each follow-through item of the cycle becomes private to its reviewee's
+    /// context (until then, to its manager's, so the reviewee cannot come across it).
+    async fn reveal_follow_through(&mut self, cycle: CycleId) -> CoreResult<()>;
+}
+
+/// Storage of review cycles and reviews. Reviews sit above conversations: their
+/// follow-through comes back in 1:1s.
+#[async_trait]
+pub trait ReviewStore: crate::conversations::store::ConversationStore + Send + Sync {
+    async fn begin_review_write(&self) -> CoreResult<Box<dyn ReviewWrite + '_>>;
+    /// Newest first.
+    async fn cycles(&self) -> CoreResult<Vec<Cycle>>;
+    async fn cycle(&self, id: CycleId) -> CoreResult<Option<Cycle>>;
+    async fn review(&self, id: ReviewId) -> CoreResult<Option<Review>>;
+    /// Every review of a cycle, by reviewee name.
+    async fn reviews_of_cycle(&self, cycle: CycleId) -> CoreResult<Vec<Review>>;
+    /// A person's reviews as reviewee and as manager, newest cycle first.
+    async fn reviews_involving(&self, person: PersonId) -> CoreResult<Vec<Review>>;
+    /// The active people a scope covers now.
+    async fn people_in_scope(&self, scope: &Scope) -> CoreResult<Vec<InScope>>;
+}

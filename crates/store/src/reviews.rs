@@ -1,0 +1,340 @@
+//! Review cycles, reviews and their follow-through items.
+
+use crate::bulk::{Value, insert_rows};
+use crate::mentoring::day_text;
+use crate::sql::{Columns, person_or_null};
+use crate::unit::SqlUnit;
+use crate::{SqlStore, map_err};
+use sqlx::AssertSqlSafe;
+use std::collections::HashMap;
+use trellis_core::error::{CoreError, CoreResult};
+use trellis_core::ids::{CommitmentId, PersonId};
+use trellis_core::reviews::store::{InScope, NewCycle, NewReview, ReviewStore, ReviewWrite};
+use trellis_core::reviews::{
+    Answer, Cycle, CycleId, CycleState, FollowThrough, Review, ReviewId, Scope,
+};
+
+fn json<T: serde::Serialize>(v: &T) -> CoreResult<String> {
+    serde_json::to_string(v).map_err(|e| CoreError::Internal(e.to_string()))
+}
+
+fn parse<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> CoreResult<T> {
+    serde_json::from_str(text)
+        .map_err(|e| CoreError::Internal(format!("{what} in the database: {e}")))
+}
+
+const CYCLE_SELECT: &str = "SELECT id, name, state, scope, questions, self_review_due, \
+    manager_review_due, share_on, created_at, launched_at, shared_at FROM review_cycles";
+
+fn cycle_row(r: &dyn Columns) -> CoreResult<Cycle> {
+    Ok(Cycle {
+        id: CycleId(r.int("id")?),
+        name: r.text("name")?,
+        state: CycleState::parse(&r.text("state")?)
+            .ok_or_else(|| CoreError::Internal("unknown cycle state".into()))?,
+        scope: parse(&r.text("scope")?, "a cycle's scope")?,
+        questions: parse(&r.text("questions")?, "a cycle's questions")?,
+        self_review_due: r
+            .text_or_null("self_review_due")?
+            .and_then(|d| d.parse().ok()),
+        manager_review_due: r.day("manager_review_due")?,
+        share_on: r.day("share_on")?,
+        created_at: r.int("created_at")?,
+        launched_at: r.int_or_null("launched_at")?,
+        shared_at: r.int_or_null("shared_at")?,
+    })
+}
+
+const REVIEW_SELECT: &str = "SELECT r.id, r.cycle_id, r.reviewee_id, e.name AS reviewee_name, \
+    e.preferred_name AS reviewee_preferred, r.manager_id, m.name AS manager_name, \
+    m.preferred_name AS manager_preferred, r.team_name, r.self_answers, r.self_submitted_at, \
+    r.manager_answers, r.manager_submitted_at \
+    FROM reviews r JOIN people e ON e.id = r.reviewee_id LEFT JOIN people m ON m.id = r.manager_id";
+
+fn review_row(r: &dyn Columns) -> CoreResult<Review> {
+    Ok(Review {
+        id: ReviewId(r.int("id")?),
+        cycle: CycleId(r.int("cycle_id")?),
+        reviewee: person_or_null(r, "reviewee_id", "reviewee_name", "reviewee_preferred")?
+            .ok_or_else(|| CoreError::Internal("a review without its person".into()))?,
+        manager: person_or_null(r, "manager_id", "manager_name", "manager_preferred")?,
+        team: r.text_or_null("team_name")?,
+        self_answers: parse::<Vec<Answer>>(&r.text("self_answers")?, "self answers")?,
+        self_submitted_at: r.int_or_null("self_submitted_at")?,
+        manager_answers: parse::<Vec<Answer>>(&r.text("manager_answers")?, "manager answers")?,
+        manager_submitted_at: r.int_or_null("manager_submitted_at")?,
+        follow_through: Vec::new(),
+    })
+}
+
+impl SqlStore {
+    /// Reviews matching `filter` (on `r`, one bound number), with their follow-through.
+    async fn reviews_where(&self, filter: &str, bind: i64) -> CoreResult<Vec<Review>> {
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "{REVIEW_SELECT} WHERE {filter} ORDER BY r.cycle_id DESC, e.name, r.id"
+        )))
+        .bind(bind)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        let mut reviews: Vec<Review> = rows
+            .iter()
+            .map(|r| review_row(r))
+            .collect::<CoreResult<_>>()?;
+        if reviews.is_empty() {
+            return Ok(reviews);
+        }
+        let items = sqlx::query(AssertSqlSafe(format!(
+            "SELECT f.review_id, f.growth_question, f.commitment_id, c.title, c.due_date, c.status \
+             FROM review_follow_through f JOIN commitments c ON c.id = f.commitment_id \
+             JOIN reviews r ON r.id = f.review_id WHERE {filter} ORDER BY c.id"
+        )))
+        .bind(bind)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        let mut by_review: HashMap<i64, Vec<FollowThrough>> = HashMap::new();
+        for f in &items {
+            by_review
+                .entry(f.int("review_id")?)
+                .or_default()
+                .push(FollowThrough {
+                    growth_question: f.int("growth_question")? as usize,
+                    commitment: CommitmentId(f.int("commitment_id")?),
+                    what: f.text("title")?,
+                    due_date: f.day("due_date")?,
+                    open: f.text("status")? == "open",
+                });
+        }
+        for r in &mut reviews {
+            r.follow_through = by_review.remove(&r.id.0).unwrap_or_default();
+        }
+        Ok(reviews)
+    }
+}
+
+fn cycle_fields<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    c: &NewCycle,
+) -> CoreResult<sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>> {
+    Ok(q.bind(c.name.clone())
+        .bind(json(&c.scope)?)
+        .bind(json(&c.questions)?)
+        .bind(c.self_review_due.map(day_text))
+        .bind(day_text(c.manager_review_due))
+        .bind(day_text(c.share_on)))
+}
+
+#[async_trait::async_trait]
+impl ReviewWrite for SqlUnit {
+    async fn create_cycle(&mut self, new: &NewCycle) -> CoreResult<CycleId> {
+        let q = sqlx::query(
+            "INSERT INTO review_cycles (name, scope, questions, self_review_due, \
+             manager_review_due, share_on, state, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $8) RETURNING id",
+        );
+        let row = cycle_fields(q, new)?
+            .bind(new.created_by.0)
+            .bind(new.created_at)
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(map_err)?;
+        Ok(CycleId(row.int("id")?))
+    }
+    async fn update_cycle(&mut self, id: CycleId, new: &NewCycle) -> CoreResult<bool> {
+        let q = sqlx::query(
+            "UPDATE review_cycles SET name = $1, scope = $2, questions = $3, self_review_due = $4, \
+             manager_review_due = $5, share_on = $6 WHERE id = $7 AND state = 'draft'",
+        );
+        let r = cycle_fields(q, new)?
+            .bind(id.0)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(map_err)?;
+        Ok(r.rows_affected() == 1)
+    }
+    async fn set_cycle_state(
+        &mut self,
+        id: CycleId,
+        from: CycleState,
+        to: CycleState,
+        at: i64,
+    ) -> CoreResult<bool> {
+        let column = match to {
+            CycleState::Launched => "launched_at",
+            CycleState::Shared => "shared_at",
+            CycleState::Closed => "closed_at",
+            CycleState::Draft => "created_at",
+        };
+        let r = sqlx::query(AssertSqlSafe(format!(
+            "UPDATE review_cycles SET state = $1, {column} = $2 WHERE id = $3 AND state = $4"
+        )))
+        .bind(to.as_str())
+        .bind(at)
+        .bind(id.0)
+        .bind(from.as_str())
+        .execute(&mut *self.tx)
+        .await
+        .map_err(map_err)?;
+        Ok(r.rows_affected() == 1)
+    }
+    async fn create_reviews(&mut self, cycle: CycleId, reviews: &[NewReview]) -> CoreResult<()> {
+        let rows: Vec<Vec<Value>> = reviews
+            .iter()
+            .map(|r| {
+                vec![
+                    Value::Int(Some(cycle.0)),
+                    Value::Int(Some(r.reviewee.0)),
+                    Value::Int(r.manager.map(|m| m.0)),
+                    Value::Text(r.team.clone()),
+                ]
+            })
+            .collect();
+        insert_rows(
+            &mut self.tx,
+            self.backend,
+            "reviews",
+            &["cycle_id", "reviewee_id", "manager_id", "team_name"],
+            &rows,
+        )
+        .await
+    }
+    async fn save_self_review(
+        &mut self,
+        id: ReviewId,
+        answers: &[Answer],
+        submitted: Option<i64>,
+    ) -> CoreResult<()> {
+        sqlx::query("UPDATE reviews SET self_answers = $1, self_submitted_at = $2 WHERE id = $3")
+            .bind(json(&answers)?)
+            .bind(submitted)
+            .bind(id.0)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+    async fn save_manager_review(
+        &mut self,
+        id: ReviewId,
+        answers: &[Answer],
+        submitted: Option<i64>,
+    ) -> CoreResult<()> {
+        sqlx::query(
+            "UPDATE reviews SET manager_answers = $1, manager_submitted_at = $2 WHERE id = $3",
+        )
+        .bind(json(&answers)?)
+        .bind(submitted)
+        .bind(id.0)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+    async fn add_follow_through(
+        &mut self,
+        review: ReviewId,
+        growth_question: usize,
+        commitment: CommitmentId,
+        about: PersonId,
+    ) -> CoreResult<()> {
+        sqlx::query(
+            "INSERT INTO review_follow_through (commitment_id, review_id, growth_question, about_id) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(commitment.0)
+        .bind(review.0)
+        .bind(growth_question as i64)
+        .bind(about.0)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+    async fn reveal_follow_through(&mut self, cycle: CycleId) -> CoreResult<()> {
+        sqlx::query(
+            "UPDATE review_follow_through SET about_id = (SELECT r.reviewee_id FROM reviews r \
+             WHERE r.id = review_follow_through.review_id) \
+             WHERE review_id IN (SELECT id FROM reviews WHERE cycle_id = $1)",
+        )
+        .bind(cycle.0)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+}
+
+#[async_trait::async_trait]
+impl ReviewStore for SqlStore {
+    async fn begin_review_write(&self) -> CoreResult<Box<dyn ReviewWrite + '_>> {
+        Ok(SqlUnit::begin(self).await?)
+    }
+    async fn cycles(&self) -> CoreResult<Vec<Cycle>> {
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "{CYCLE_SELECT} ORDER BY created_at DESC, id DESC"
+        )))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rows.iter().map(|r| cycle_row(r)).collect()
+    }
+    async fn cycle(&self, id: CycleId) -> CoreResult<Option<Cycle>> {
+        let row = sqlx::query(AssertSqlSafe(format!("{CYCLE_SELECT} WHERE id = $1")))
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)?;
+        row.map(|r| cycle_row(&r)).transpose()
+    }
+    async fn review(&self, id: ReviewId) -> CoreResult<Option<Review>> {
+        Ok(self.reviews_where("r.id = $1", id.0).await?.pop())
+    }
+    async fn reviews_of_cycle(&self, cycle: CycleId) -> CoreResult<Vec<Review>> {
+        self.reviews_where("r.cycle_id = $1", cycle.0).await
+    }
+    async fn reviews_involving(&self, person: PersonId) -> CoreResult<Vec<Review>> {
+        self.reviews_where("(r.reviewee_id = $1 OR r.manager_id = $1)", person.0)
+            .await
+    }
+    async fn people_in_scope(&self, scope: &Scope) -> CoreResult<Vec<InScope>> {
+        let base = "SELECT p.id, p.manager_id, t.name AS team_name FROM people p \
+            LEFT JOIN teams t ON t.id = p.team_id WHERE p.status = 'active'";
+        let rows = match scope {
+            Scope::Everyone => {
+                sqlx::query(AssertSqlSafe(format!("{base} ORDER BY p.id")))
+                    .fetch_all(&self.pool)
+                    .await
+            }
+            Scope::Team { team_id } => {
+                sqlx::query(AssertSqlSafe(format!(
+                    "WITH RECURSIVE tree(id) AS (SELECT id FROM teams WHERE id = $1 \
+                 UNION ALL SELECT t.id FROM teams t JOIN tree ON t.parent_id = tree.id) \
+                 {base} AND p.team_id IN (SELECT id FROM tree) ORDER BY p.id"
+                )))
+                .bind(team_id.0)
+                .fetch_all(&self.pool)
+                .await
+            }
+            Scope::People { people } => {
+                let ids: Vec<String> = people.iter().map(|p| p.0.to_string()).collect();
+                sqlx::query(AssertSqlSafe(format!(
+                    "{base} AND p.id IN ({}) ORDER BY p.id",
+                    ids.join(", ")
+                )))
+                .fetch_all(&self.pool)
+                .await
+            }
+        }
+        .map_err(map_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(InScope {
+                    person: PersonId(r.int("id")?),
+                    manager: r.int_or_null("manager_id")?.map(PersonId),
+                    team: r.text_or_null("team_name")?,
+                })
+            })
+            .collect()
+    }
+}

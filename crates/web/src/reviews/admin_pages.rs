@@ -1,0 +1,350 @@
+//! Admin → Review cycles: drafting a cycle, launching, sharing and closing it, and its
+//! progress per step, per manager and per team.
+
+use crate::AppState;
+use crate::auth::{CsrfForm, CurrentUser, PageUser};
+use crate::error::PageError;
+use crate::pages::flash::Flash;
+use crate::pages::layout::{Frame, page};
+use crate::pages::{csrf_field, error_summary, format_date, settings};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use maud::{Markup, html};
+use serde::Deserialize;
+use trellis_core::reviews::cycles::{self, Completion, CycleInput};
+use trellis_core::reviews::{CycleId, CycleState, GROWTH_QUESTIONS, Question, Scope};
+use trellis_core::{CoreError, FieldError, TeamId};
+
+/// A cycle as typed. Questions are one per line: `text`, or `text | label; label; …` for
+/// a rating, followed by `[self]` to ask it in the self review too, or `[private]` for a
+/// manager assessment the reviewee never reads.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct CycleForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub team: String,
+    #[serde(default)]
+    pub people: String,
+    #[serde(default)]
+    pub questions: String,
+    #[serde(default)]
+    pub self_review_due: String,
+    #[serde(default)]
+    pub manager_review_due: String,
+    #[serde(default)]
+    pub share_on: String,
+}
+
+crate::auth::csrf_form!(CycleForm);
+
+/// One line of the questions box.
+fn question(line: &str) -> Question {
+    let mut text = line.trim().to_string();
+    let mut flag = |f: &str| {
+        let found = text.contains(f);
+        text = text.replace(f, "").trim().to_string();
+        found
+    };
+    let in_self_review = flag("[self]");
+    let private = flag("[private]");
+    let (text, scale) = match text.split_once('|') {
+        Some((t, labels)) => (
+            t.trim().to_string(),
+            labels
+                .split(';')
+                .map(|l| l.trim().to_string())
+                .filter(|l| !l.is_empty())
+                .collect(),
+        ),
+        None => (text, Vec::new()),
+    };
+    Question {
+        text,
+        scale,
+        in_self_review,
+        in_manager_review: true,
+        private,
+    }
+}
+
+async fn input(state: &AppState, form: &CycleForm) -> Result<CycleInput, CoreError> {
+    let date = |field: &str, v: &str| -> Result<Option<chrono::NaiveDate>, CoreError> {
+        match v.trim() {
+            "" => Ok(None),
+            d => d
+                .parse()
+                .map(Some)
+                .map_err(|_| CoreError::field(field, format!("{d:?} is not a date"))),
+        }
+    };
+    let scope = if !form.people.trim().is_empty() {
+        let mut people = Vec::new();
+        for email in form
+            .people
+            .split([',', ';', ' ', '\n'])
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+        {
+            people.push(
+                state
+                    .store
+                    .person_id_by_email(email)
+                    .await?
+                    .ok_or_else(|| {
+                        CoreError::field("scope", format!("nobody has the e-mail {email:?}"))
+                    })?,
+            );
+        }
+        Scope::People { people }
+    } else if let Ok(team) = form.team.trim().parse::<i64>() {
+        Scope::Team {
+            team_id: TeamId(team),
+        }
+    } else {
+        Scope::Everyone
+    };
+    Ok(CycleInput {
+        name: form.name.clone(),
+        scope,
+        questions: form
+            .questions
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(question)
+            .collect(),
+        self_review_due: date("self_review_due", &form.self_review_due)?,
+        manager_review_due: date("manager_review_due", &form.manager_review_due)?,
+        share_on: date("share_on", &form.share_on)?,
+    })
+}
+
+async fn cycles_page(
+    state: &AppState,
+    user: &CurrentUser,
+    form: Option<&CycleForm>,
+    errors: &[FieldError],
+) -> Result<Markup, PageError> {
+    let settings = settings(state).await?;
+    let list = cycles::list(state.store.as_ref(), &user.viewer).await?;
+    let teams = state.store.teams().await?;
+    let blank = CycleForm {
+        questions: "How well did they deliver this half? | Below expectations; Meets expectations; Above expectations [self]\nWhat went well, and what would you do differently? [self]".into(),
+        ..CycleForm::default()
+    };
+    let form = form.unwrap_or(&blank);
+    Ok(page(
+        &Frame {
+            user,
+            settings: &settings,
+            section: "admin",
+        },
+        "Review cycles",
+        html! {
+            p { a href="/admin" { "← Admin" } }
+            h1 { "Review cycles" }
+            @if list.is_empty() { p.muted { "No cycles yet." } }
+            ul.plain {
+                @for c in &list {
+                    li { a href=(format!("/admin/reviews/{}", c.id)) { (c.name) } " · " span.flag { (c.state.as_str()) } " · manager reviews due " (format_date(c.manager_review_due)) }
+                }
+            }
+            section.card aria-labelledby="new" {
+                h2 #new { "New cycle" }
+                (error_summary(errors, "c-"))
+                form method="post" action="/admin/reviews" {
+                    (csrf_field(user))
+                    div.field { label for="c-name" { "Name" } input #c-name type="text" name="name" value=(form.name) required; }
+                    div.field {
+                        label for="c-team" { "Who is reviewed" }
+                        select #c-team name="team" {
+                            option value="" { "Everyone" }
+                            @for t in &teams { option value=(t.id) selected[form.team == t.id.to_string()] { (t.name) " and the teams under it" } }
+                        }
+                    }
+                    div.field { label for="c-people" { "Or these people (e-mails)" } input #c-people type="text" name="people" value=(form.people); }
+                    div.field {
+                        label for="c-questions" { "Questions, one per line" }
+                        textarea #c-questions name="questions" rows="5" { (form.questions) }
+                        p.hint { "A rating: the question, then | and its labels separated by ; (lowest first). Add [self] to ask it in the self review too, [private] for a manager assessment the reviewee never reads. The manager form always ends with the three growth questions: " (GROWTH_QUESTIONS.join(" ")) }
+                    }
+                    div.inline-forms {
+                        div.field { label for="c-self" { "Self reviews due (empty: none)" } input #c-self type="date" name="self_review_due" value=(form.self_review_due); }
+                        div.field { label for="c-manager" { "Manager reviews due" } input #c-manager type="date" name="manager_review_due" value=(form.manager_review_due) required; }
+                        div.field { label for="c-share" { "Shared on" } input #c-share type="date" name="share_on" value=(form.share_on) required; }
+                    }
+                    button type="submit" { "Save the draft" }
+                }
+            }
+        },
+    ))
+}
+
+pub async fn show_cycles(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+) -> Result<Markup, PageError> {
+    cycles_page(&state, &user, None, &[]).await
+}
+
+pub async fn create_cycle(
+    State(state): State<AppState>,
+    CsrfForm(user, form): CsrfForm<CycleForm>,
+) -> Result<Response, PageError> {
+    let result = match input(&state, &form).await {
+        Ok(i) => cycles::create(state.store.as_ref(), &user.viewer, &i, crate::now()).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(id) => Ok(crate::pages::flash::redirect(
+            &format!("/admin/reviews/{id}"),
+            Flash::Saved,
+        )),
+        Err(CoreError::Invalid(errors)) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            cycles_page(&state, &user, Some(&form), &errors).await?,
+        )
+            .into_response()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn completion_rows(rows: &[Completion], with_self: bool) -> Markup {
+    let pct = |n: usize, of: usize| {
+        if of == 0 {
+            "—".to_string()
+        } else {
+            format!("{n} of {of} ({:.0} %)", n as f64 * 100.0 / of as f64)
+        }
+    };
+    html! {
+        @for c in rows {
+            tr {
+                td { (c.group) }
+                @if with_self { td { (pct(c.self_done, c.total)) } }
+                td { (pct(c.manager_done, c.total)) }
+            }
+        }
+    }
+}
+
+pub async fn show_cycle(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+) -> Result<Markup, PageError> {
+    let settings = settings(&state).await?;
+    let p = cycles::progress(state.store.as_ref(), &user.viewer, CycleId(id)).await?;
+    let c = &p.cycle;
+    let with_self = c.self_review_due.is_some();
+    let action = |what: &str, label: &str| {
+        html! {
+            form.inline method="post" action=(format!("/admin/reviews/{id}/{what}")) {
+                (csrf_field(&user))
+                button type="submit" { (label) }
+            }
+        }
+    };
+    let table = |title: &str, rows: &[Completion]| {
+        html! {
+            h2 { (title) }
+            div.table-scroll { table {
+                thead { tr { th { "" } @if with_self { th { "Self reviews" } } th { "Manager reviews" } } }
+                tbody { (completion_rows(rows, with_self)) }
+            } }
+        }
+    };
+    Ok(page(
+        &Frame {
+            user: &user,
+            settings: &settings,
+            section: "admin",
+        },
+        &c.name,
+        html! {
+            p { a href="/admin/reviews" { "← Review cycles" } }
+            h1 { (c.name) }
+            p { span.flag { (c.state.as_str()) } " "
+                @if let Some(d) = c.self_review_due { "Self reviews due " (format_date(d)) " · " }
+                "manager reviews due " (format_date(c.manager_review_due)) " · shared on " (format_date(c.share_on)) }
+            @match c.state {
+                CycleState::Draft => (action("launch", "Launch: a review for everyone in scope")),
+                CycleState::Launched => (action("share", "Share: lock the reviews and show them to their people")),
+                CycleState::Shared => (action("close", "Close the cycle")),
+                CycleState::Closed => {},
+            }
+            @if c.state != CycleState::Draft {
+                ul.figures {
+                    li { span.muted { "Reviews" } strong { (p.overall.total) } }
+                    @if with_self { li { span.muted { "Self reviews handed in" } strong { (p.overall.self_done) } } }
+                    li { span.muted { "Manager reviews handed in" } strong { (p.overall.manager_done) } }
+                    @if p.without_manager > 0 { li { span.muted { "Without a manager" } strong { (p.without_manager) } "no manager review" } }
+                }
+                (table(&format!("By {}", settings.manager_word), &p.by_manager))
+                (table("By team", &p.by_team))
+            }
+            h2 { "Questions" }
+            ol {
+                @for q in &c.questions { li { (q.text) @if !q.scale.is_empty() { " (" (q.scale.join(" · ")) ")" } @if q.in_self_review { " " span.flag { "self review too" } } @if q.private { " " span.flag { "private" } } } }
+                @for g in GROWTH_QUESTIONS { li { (g) " " span.flag.good { "every manager review" } } }
+            }
+        },
+    ))
+}
+
+async fn step(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    what: &str,
+) -> Result<Response, PageError> {
+    let store = state.store.as_ref();
+    let now = crate::now();
+    match what {
+        "launch" => cycles::launch(store, &user.viewer, CycleId(id), now)
+            .await
+            .map(|_| ())?,
+        "share" => cycles::share(store, &user.viewer, CycleId(id), now).await?,
+        _ => cycles::close(store, &user.viewer, CycleId(id), now).await?,
+    }
+    Ok(crate::pages::flash::redirect(
+        &format!("/admin/reviews/{id}"),
+        Flash::Saved,
+    ))
+}
+
+pub async fn launch(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(user, _): CsrfForm<crate::pages::ConfirmForm>,
+) -> Result<Response, PageError> {
+    step(&state, &user, id, "launch").await
+}
+pub async fn share(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(user, _): CsrfForm<crate::pages::ConfirmForm>,
+) -> Result<Response, PageError> {
+    step(&state, &user, id, "share").await
+}
+pub async fn close(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(user, _): CsrfForm<crate::pages::ConfirmForm>,
+) -> Result<Response, PageError> {
+    step(&state, &user, id, "close").await
+}
+
+/// The admin routes of review cycles.
+pub(crate) fn routes() -> axum::Router<AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/admin/reviews", get(show_cycles).post(create_cycle))
+        .route("/admin/reviews/{id}", get(show_cycle))
+        .route("/admin/reviews/{id}/launch", post(launch))
+        .route("/admin/reviews/{id}/share", post(share))
+        .route("/admin/reviews/{id}/close", post(close))
+}

@@ -1,0 +1,402 @@
+//! Review pages: my reviews and the ones I write (`/reviews`), one review's forms or
+//! reading view (`/reviews/{id}`), and for people admins the cycles with their progress
+//! (`/admin/reviews`).
+
+use crate::AppState;
+use crate::auth::{CsrfForm, CurrentUser, PageUser};
+use crate::error::PageError;
+use crate::pages::flash::Flash;
+use crate::pages::layout::{Frame, page};
+use crate::pages::{csrf_field, error_summary, format_date, settings};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use maud::{Markup, html};
+use serde::Deserialize;
+use std::collections::HashMap;
+use trellis_core::reviews::forms::{self, AnswersInput, FollowThroughInput, ReviewView};
+use trellis_core::reviews::{Answer, CycleState, GROWTH_QUESTIONS, Question, ReviewId};
+use trellis_core::{CoreError, FieldError};
+
+fn state_label(s: CycleState) -> &'static str {
+    match s {
+        CycleState::Draft => "draft",
+        CycleState::Launched => "running",
+        CycleState::Shared => "shared",
+        CycleState::Closed => "closed",
+    }
+}
+
+pub async fn my_reviews(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+) -> Result<Markup, PageError> {
+    let settings = settings(&state).await?;
+    let m = forms::mine(state.store.as_ref(), &user.viewer).await?;
+    Ok(page(
+        &Frame {
+            user: &user,
+            settings: &settings,
+            section: "reviews",
+        },
+        "Reviews",
+        html! {
+            h1 { "Reviews" }
+            @if user.viewer.may_administer() { p { a href="/admin/reviews" { "Review cycles" } } }
+            section aria-labelledby="mine" {
+                h2 #mine { "Your reviews" }
+                @if m.mine.is_empty() { p.muted { "No review cycle has included you yet." } }
+                ul.plain {
+                    @for e in &m.mine {
+                        li { a href=(format!("/reviews/{}", e.review.id)) { (e.cycle.name) } " · " span.flag { (state_label(e.cycle.state)) } " "
+                            @if e.cycle.state == CycleState::Launched && e.cycle.self_review_due.is_some() && e.review.self_submitted_at.is_none() {
+                                span.flag.warn { "self review due " (e.cycle.self_review_due.map(format_date).unwrap_or_default()) }
+                            } }
+                    }
+                }
+            }
+            @if !m.to_write.is_empty() {
+                section aria-labelledby="to-write" {
+                    h2 #to-write { "Reviews you write" }
+                    ul.plain {
+                        @for e in &m.to_write {
+                            li { a href=(format!("/reviews/{}", e.review.id)) { (e.review.reviewee.name) } " · " (e.cycle.name) " · "
+                                @if e.review.manager_submitted_at.is_some() { span.flag.good { "handed in" } }
+                                @else if e.cycle.state == CycleState::Launched { span.flag.warn { "due " (format_date(e.cycle.manager_review_due)) } } }
+                        }
+                    }
+                }
+            }
+            @if !m.open_follow_through.is_empty() {
+                section aria-labelledby="follow" {
+                    h2 #follow { "Your follow-through still open" }
+                    p.hint { "What you committed to in reviews, until it is done." }
+                    ul.plain {
+                        @for f in &m.open_follow_through {
+                            li { a href=(format!("/commitments/{}", f.item.commitment)) { (f.item.what) } " · for " (f.reviewee.name) " · by " (format_date(f.item.due_date)) }
+                        }
+                    }
+                }
+            }
+        },
+    ))
+}
+
+fn answer_of(answers: &[Answer], i: usize) -> Option<&Answer> {
+    answers.iter().find(|a| a.question == i)
+}
+
+/// One question's answer as read.
+fn read_answer(q: &Question, a: Option<&Answer>) -> Markup {
+    html! {
+        dt { (q.text) }
+        dd {
+            @match a {
+                Some(a) => {
+                    @if let Some(r) = a.rating { strong { (q.scale.get(r as usize - 1).cloned().unwrap_or_default()) } " (" (r) " of " (q.scale.len()) ")" @if !a.text.is_empty() { br; } }
+                    @if !a.text.is_empty() { span.text { (a.text) } }
+                },
+                None => span.muted { "not answered" },
+            }
+        }
+    }
+}
+
+/// A form's fields for its questions (`rating-N`, `text-N`).
+fn answer_fields(questions: &[(usize, &Question)], answers: &[Answer], reviewee: &str) -> Markup {
+    html! {
+        @for (i, q) in questions {
+            fieldset.question {
+                legend { (q.text) @if q.private { " " span.flag { "private" } } }
+                @if q.private { p.hint { "Your manager chain and people admins read this; " (reviewee) " never does." } }
+                @if !q.scale.is_empty() {
+                    @for (k, label) in q.scale.iter().enumerate() {
+                        label.choice { input type="radio" name=(format!("rating-{i}")) value=(k + 1) checked[answer_of(answers, *i).and_then(|a| a.rating) == Some(k as u8 + 1)]; " " (label) }
+                    }
+                }
+                label.visually-hidden for=(format!("text-{i}")) { "Answer" }
+                textarea id=(format!("text-{i}")) name=(format!("text-{i}")) rows="3" maxlength="10000" { (answer_of(answers, *i).map(|a| a.text.as_str()).unwrap_or("")) }
+            }
+        }
+        div.inline-forms {
+            button.secondary type="submit" name="submit" value="0" { "Save a draft" }
+            button type="submit" name="submit" value="1" { "Hand it in" }
+        }
+    }
+}
+
+fn parse_answers(form: &HashMap<String, String>) -> Result<AnswersInput, CoreError> {
+    let mut answers: Vec<Answer> = Vec::new();
+    for (key, value) in form {
+        let (kind, n) = match key.split_once('-') {
+            Some((k, n)) if k == "rating" || k == "text" => (k, n),
+            _ => continue,
+        };
+        let Ok(question) = n.parse::<usize>() else {
+            continue;
+        };
+        let i = match answers.iter().position(|a| a.question == question) {
+            Some(i) => i,
+            None => {
+                answers.push(Answer {
+                    question,
+                    rating: None,
+                    text: String::new(),
+                });
+                answers.len() - 1
+            }
+        };
+        if kind == "rating" {
+            answers[i].rating = Some(
+                value
+                    .parse()
+                    .map_err(|_| CoreError::field(key.clone(), "choose one of the labels"))?,
+            );
+        } else {
+            answers[i].text = value.clone();
+        }
+    }
+    answers.retain(|a| a.rating.is_some() || !a.text.trim().is_empty());
+    answers.sort_by_key(|a| a.question);
+    Ok(AnswersInput {
+        answers,
+        submit: form.get("submit").is_some_and(|v| v == "1"),
+    })
+}
+
+async fn review_page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: ReviewId,
+    errors: &[FieldError],
+) -> Result<Markup, PageError> {
+    let settings = settings(state).await?;
+    let v: ReviewView = forms::show(state.store.as_ref(), &user.viewer, id).await?;
+    let r = &v.review;
+    let self_qs: Vec<(usize, &Question)> = v
+        .cycle
+        .questions
+        .iter()
+        .enumerate()
+        .filter(|(_, q)| q.in_self_review)
+        .collect();
+    let manager_qs: Vec<(usize, &Question)> = v
+        .manager_questions
+        .iter()
+        .enumerate()
+        .filter(|(_, q)| q.in_manager_review)
+        .collect();
+    Ok(page(
+        &Frame {
+            user,
+            settings: &settings,
+            section: "reviews",
+        },
+        &format!("Review of {}", r.reviewee.name),
+        html! {
+            p { a href="/reviews" { "← Reviews" } }
+            h1 { "Review of " (r.reviewee.name) }
+            p.muted { (v.cycle.name) " · " (state_label(v.cycle.state))
+                @if let Some(m) = &r.manager { " · manager review by " (m.name) ", due " (format_date(v.cycle.manager_review_due)) } }
+            (error_summary(errors, ""))
+            @if v.can_write_self {
+                section.card aria-labelledby="self" {
+                    h2 #self { "Your self review" }
+                    p.hint { "Due " (v.cycle.self_review_due.map(format_date).unwrap_or_default()) ". Your manager reads it; so do you, with their review, once the cycle is shared." }
+                    form method="post" action=(format!("/reviews/{id}/self")) {
+                        (csrf_field(user))
+                        (answer_fields(&self_qs, &r.self_answers, &r.reviewee.name))
+                    }
+                }
+            } @else if !self_qs.is_empty() {
+                section.card aria-labelledby="self" {
+                    h2 #self { "Self review" @if r.self_submitted_at.is_none() { " " span.flag.warn { "not handed in" } } }
+                    dl.answers { @for (i, q) in &self_qs { (read_answer(q, answer_of(&r.self_answers, *i))) } }
+                }
+            }
+            @if v.can_write_manager {
+                section.card aria-labelledby="manager" {
+                    h2 #manager { "Your review of " (r.reviewee.name) }
+                    p.hint { "The last three questions are asked on every review. Add follow-through items below: they go on your plate now and into your 1:1s with " (r.reviewee.name) " once the cycle is shared." }
+                    form method="post" action=(format!("/reviews/{id}/manager")) {
+                        (csrf_field(user))
+                        (answer_fields(&manager_qs, &r.manager_answers, &r.reviewee.name))
+                    }
+                }
+            } @else if v.manager_review_visible && r.manager.is_some() {
+                section.card aria-labelledby="manager" {
+                    h2 #manager { "Manager review" @if r.manager_submitted_at.is_none() { " " span.flag.warn { "not handed in" } } }
+                    dl.answers {
+                        @for (i, q) in &manager_qs {
+                            @if r.manager_answers.iter().any(|a| a.question == *i) || r.reviewee.id != user.viewer.person_id() || !q.private {
+                                (read_answer(q, answer_of(&r.manager_answers, *i)))
+                            }
+                        }
+                    }
+                }
+            } @else if r.manager.is_some() {
+                p.muted { "Your manager's review is shown here once the cycle is shared." }
+            }
+            @if r.manager.as_ref().is_some_and(|m| m.id == user.viewer.person_id()) || !r.follow_through.is_empty() {
+                section.card aria-labelledby="follow" {
+                    h2 #follow { "Follow-through" }
+                    @for (g, text) in GROWTH_QUESTIONS.iter().enumerate() {
+                        h3 { (text) }
+                        ul.plain {
+                            @for f in r.follow_through.iter().filter(|f| f.growth_question == g) {
+                                li { a href=(format!("/commitments/{}", f.commitment)) { (f.what) } " · by " (format_date(f.due_date)) @if !f.open { " " span.flag.good { "done" } } }
+                            }
+                        }
+                        @if v.cycle.state == CycleState::Launched && r.manager.as_ref().is_some_and(|m| m.id == user.viewer.person_id()) {
+                            form.inline-forms method="post" action=(format!("/reviews/{id}/follow-through")) {
+                                (csrf_field(user))
+                                input type="hidden" name="growth_question" value=(g);
+                                div.field { label for=(format!("ft-what-{g}")) { "I will" } input id=(format!("ft-what-{g}")) type="text" name="what" maxlength="200" required; }
+                                div.field { label for=(format!("ft-due-{g}")) { "By" } input id=(format!("ft-due-{g}")) type="date" name="due_date" required; }
+                                button.secondary type="submit" { "Add" }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    ))
+}
+
+pub async fn show_review(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+) -> Result<Markup, PageError> {
+    review_page(&state, &user, ReviewId(id), &[]).await
+}
+
+async fn after(
+    state: &AppState,
+    user: &CurrentUser,
+    id: ReviewId,
+    result: Result<(), CoreError>,
+) -> Result<Response, PageError> {
+    match result {
+        Ok(()) => Ok(crate::pages::flash::redirect(
+            &format!("/reviews/{id}"),
+            Flash::Saved,
+        )),
+        Err(CoreError::Invalid(errors)) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            review_page(state, user, id, &errors).await?,
+        )
+            .into_response()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The session's CSRF token must match: the answer forms carry fields by question, so
+/// they are read as a map rather than through `CsrfForm`.
+fn checked_form(user: &CurrentUser, form: &HashMap<String, String>) -> Result<(), PageError> {
+    if user.csrf.is_none() || form.get("csrf").map(String::as_str) != user.csrf.as_deref() {
+        return Err(CoreError::Forbidden(
+            "send this form from its page (the form expired; reload it)".into(),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+pub async fn save_self(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    checked_form(&user, &form)?;
+    let r = match parse_answers(&form) {
+        Ok(input) => {
+            forms::save_self(
+                state.store.as_ref(),
+                &user.viewer,
+                ReviewId(id),
+                &input,
+                crate::now(),
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    after(&state, &user, ReviewId(id), r).await
+}
+
+pub async fn save_manager(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    checked_form(&user, &form)?;
+    let r = match parse_answers(&form) {
+        Ok(input) => {
+            forms::save_manager(
+                state.store.as_ref(),
+                &user.viewer,
+                ReviewId(id),
+                &input,
+                crate::now(),
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    after(&state, &user, ReviewId(id), r).await
+}
+
+/// A follow-through item as typed.
+#[derive(Debug, Default, Deserialize)]
+pub struct FollowForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub growth_question: String,
+    #[serde(default)]
+    pub what: String,
+    #[serde(default)]
+    pub due_date: String,
+}
+
+crate::auth::csrf_form!(FollowForm);
+
+pub async fn add_follow_through(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(user, form): CsrfForm<FollowForm>,
+) -> Result<Response, PageError> {
+    let input = FollowThroughInput {
+        growth_question: form.growth_question.trim().parse().unwrap_or(usize::MAX),
+        what: form.what.clone(),
+        due_date: form.due_date.trim().parse().ok(),
+        effort_hours: None,
+    };
+    let r = forms::add_follow_through(
+        state.store.as_ref(),
+        &user.viewer,
+        ReviewId(id),
+        &input,
+        crate::now(),
+    )
+    .await
+    .map(|_| ());
+    after(&state, &user, ReviewId(id), r).await
+}
+
+pub(crate) use super::admin_pages::routes as admin_routes;
+
+/// The routes of the review pages.
+pub(crate) fn routes() -> axum::Router<AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/reviews", get(my_reviews))
+        .route("/reviews/{id}", get(show_review))
+        .route("/reviews/{id}/self", post(save_self))
+        .route("/reviews/{id}/manager", post(save_manager))
+        .route("/reviews/{id}/follow-through", post(add_follow_through))
+        .merge(admin_routes())
+}
