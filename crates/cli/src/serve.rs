@@ -57,7 +57,7 @@ pub(crate) async fn serve(
             tracing::warn!("mail is not sent: {problem}");
             // Without mail, a worker still keeps the 1:1 series in step with the org.
             let (stop, stopped) = tokio::sync::watch::channel(false);
-            let runner = trellis_core::conversations::sync::SyncRunner {
+            let runner = trellis_core::housekeeping::Runner {
                 store: store.clone(),
             };
             let tasks = trellis_mail::spawn_worker(

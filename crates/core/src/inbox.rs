@@ -129,9 +129,8 @@ impl JobRunner for Runner {
             }
             NOTIFICATION_JOB => self.notification(&job, now).await?,
             DIGEST_JOB => self.digest(&job, now).await?,
-            kind @ (crate::conversations::sync::SYNC_JOB
-            | crate::conversations::reminders::REMINDER_JOB) => {
-                crate::conversations::sync::run(store, kind, now).await?
+            kind if crate::housekeeping::is_housekeeping(kind) => {
+                crate::housekeeping::run(store, kind, now).await?
             }
             other => format!("job {} of unknown kind {other:?} finished unrun", job.id),
         };

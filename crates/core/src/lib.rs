@@ -13,6 +13,7 @@ pub mod csv_file;
 pub mod demo;
 pub mod error;
 pub mod growth;
+pub mod housekeeping;
 pub mod ids;
 pub mod inbox;
 pub mod input;

@@ -42,6 +42,10 @@ pub struct SettingsPatch {
     pub reminder_days_report: Option<u32>,
     #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 14))]
     pub reminder_days_manager: Option<u32>,
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 30))]
+    pub review_reminder_days_first: Option<u32>,
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 30))]
+    pub review_reminder_days_last: Option<u32>,
 }
 
 impl SettingsPatch {
@@ -69,6 +73,14 @@ impl SettingsPatch {
             (self.weight_move_off, &mut s.weight_move_off),
             (self.reminder_days_report, &mut s.reminder_days_report),
             (self.reminder_days_manager, &mut s.reminder_days_manager),
+            (
+                self.review_reminder_days_first,
+                &mut s.review_reminder_days_first,
+            ),
+            (
+                self.review_reminder_days_last,
+                &mut s.review_reminder_days_last,
+            ),
         ];
         for (given, field) in numbers {
             if let Some(v) = given {
@@ -157,6 +169,9 @@ pub struct Settings {
     pub reminder_days_report: u32,
     /// Days before a 1:1 its manager (or organiser) is reminded; 0: never.
     pub reminder_days_manager: u32,
+    /// Days before a review deadline whoever it waits for is reminded (twice); 0: not.
+    pub review_reminder_days_first: u32,
+    pub review_reminder_days_last: u32,
 }
 
 impl Settings {
@@ -200,6 +215,8 @@ impl Default for Settings {
             currency: "EUR".into(),
             reminder_days_report: 2,
             reminder_days_manager: 1,
+            review_reminder_days_first: 7,
+            review_reminder_days_last: 1,
         }
     }
 }
@@ -250,6 +267,20 @@ impl Settings {
                 "workload_horizon_days",
                 "must be a whole number of days from 1 to 90",
             ));
+        }
+        for (field, days) in [
+            (
+                "review_reminder_days_first",
+                self.review_reminder_days_first,
+            ),
+            ("review_reminder_days_last", self.review_reminder_days_last),
+        ] {
+            if days > 30 {
+                errors.push(FieldError::new(
+                    field,
+                    "must be a whole number of days from 0 (no reminder) to 30",
+                ));
+            }
         }
         for (field, days) in [
             ("reminder_days_report", self.reminder_days_report),

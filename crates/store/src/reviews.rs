@@ -48,7 +48,7 @@ fn cycle_row(r: &dyn Columns) -> CoreResult<Cycle> {
 const REVIEW_SELECT: &str = "SELECT r.id, r.cycle_id, r.reviewee_id, e.name AS reviewee_name, \
     e.preferred_name AS reviewee_preferred, r.manager_id, m.name AS manager_name, \
     m.preferred_name AS manager_preferred, r.team_name, r.self_answers, r.self_submitted_at, \
-    r.manager_answers, r.manager_submitted_at \
+    r.manager_answers, r.manager_submitted_at, r.self_due_extended, r.manager_due_extended \
     FROM reviews r JOIN people e ON e.id = r.reviewee_id LEFT JOIN people m ON m.id = r.manager_id";
 
 fn review_row(r: &dyn Columns) -> CoreResult<Review> {
@@ -64,6 +64,12 @@ fn review_row(r: &dyn Columns) -> CoreResult<Review> {
         manager_answers: parse::<Vec<Answer>>(&r.text("manager_answers")?, "manager answers")?,
         manager_submitted_at: r.int_or_null("manager_submitted_at")?,
         follow_through: Vec::new(),
+        self_due_extended: r
+            .text_or_null("self_due_extended")?
+            .and_then(|d| d.parse().ok()),
+        manager_due_extended: r
+            .text_or_null("manager_due_extended")?
+            .and_then(|d| d.parse().ok()),
     })
 }
 
@@ -249,6 +255,54 @@ impl ReviewWrite for SqlUnit {
         .execute(&mut *self.tx)
         .await
         .map_err(map_err)?;
+        Ok(())
+    }
+    async fn mark_review_reminded(
+        &mut self,
+        id: ReviewId,
+        step: &str,
+        kind: &str,
+        at: i64,
+    ) -> CoreResult<bool> {
+        let r = sqlx::query(
+            "INSERT INTO review_reminders (review_id, step, kind, sent_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(id.0)
+        .bind(step.to_string())
+        .bind(kind.to_string())
+        .bind(at)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(map_err)?;
+        Ok(r.rows_affected() == 1)
+    }
+    async fn extend_review(
+        &mut self,
+        id: ReviewId,
+        step: &str,
+        until: chrono::NaiveDate,
+    ) -> CoreResult<()> {
+        let column = if step == "self" {
+            "self_due_extended"
+        } else {
+            "manager_due_extended"
+        };
+        sqlx::query(AssertSqlSafe(format!(
+            "UPDATE reviews SET {column} = $1 WHERE id = $2"
+        )))
+        .bind(day_text(until))
+        .bind(id.0)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(map_err)?;
+        // A new deadline: its reminders may come again.
+        sqlx::query("DELETE FROM review_reminders WHERE review_id = $1 AND step = $2")
+            .bind(id.0)
+            .bind(step.to_string())
+            .execute(&mut *self.tx)
+            .await
+            .map_err(map_err)?;
         Ok(())
     }
     async fn reveal_follow_through(&mut self, cycle: CycleId) -> CoreResult<()> {

@@ -1270,7 +1270,7 @@ async fn a_manager_drags_a_priority_to_the_top() {
 async fn a_manager_and_a_report_hold_a_one_on_one() {
     use axum::http::Method;
     let app = TestApp::new("sqlite").await;
-    let runner = trellis_core::conversations::sync::SyncRunner {
+    let runner = trellis_core::housekeeping::Runner {
         store: app.store.clone(),
     };
     trellis_mail::run_due(&runner, "test").await;

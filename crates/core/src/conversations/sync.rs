@@ -61,51 +61,6 @@ pub async fn sync_reporting_series(
     Ok(plan)
 }
 
-/// Runs the 1:1 jobs only — keeping series in step and sending reminders: the worker of a
-/// server that sends no mail (other jobs wait for a worker that can run them).
-pub struct SyncRunner {
-    pub store: std::sync::Arc<dyn crate::Store>,
-}
-
-#[async_trait::async_trait]
-impl crate::jobs::JobRunner for SyncRunner {
-    async fn run_next(&self, worker: &str, now: i64) -> CoreResult<Option<String>> {
-        let store = self.store.as_ref();
-        for kind in [SYNC_JOB, super::reminders::REMINDER_JOB] {
-            if let Some(job) = store.claim_job_of(kind, worker, now, 300).await? {
-                let done = run(store, kind, now).await?;
-                store
-                    .finish_job(job.id, worker, now, crate::jobs::JobOutcome::Done)
-                    .await?;
-                return Ok(Some(done));
-            }
-        }
-        Ok(None)
-    }
-}
-
-/// Runs one 1:1 job of `kind`: the sync, or the reminders (which schedule their next run).
-pub async fn run(store: &dyn crate::Store, kind: &str, now: i64) -> CoreResult<String> {
-    if kind == SYNC_JOB {
-        let plan = sync_reporting_series(store, now).await?;
-        return Ok(format!(
-            "1:1 series in step: {} started, {} ended",
-            plan.create.len(),
-            plan.end.len()
-        ));
-    }
-    let sent = super::reminders::send_due(store, now).await?
-        + super::feedback::remind_requests(store, now).await?;
-    store
-        .schedule_job(
-            super::reminders::REMINDER_JOB,
-            "",
-            now + super::reminders::REMINDER_EVERY_SECONDS,
-        )
-        .await?;
-    Ok(format!("1:1 and feedback reminders: {sent} sent"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -611,6 +611,8 @@ mod tests {
             manager_answers: vec![],
             manager_submitted_at: done.then_some(1),
             follow_through: vec![],
+            self_due_extended: None,
+            manager_due_extended: None,
         };
         let p = progress_of(
             cycle,

@@ -14,6 +14,7 @@
 
 pub mod cycles;
 pub mod forms;
+pub mod reminders;
 pub mod store;
 
 use crate::ids::{CommitmentId, PersonName, TeamId};
@@ -170,4 +171,7 @@ pub struct Review {
     pub manager_answers: Vec<Answer>,
     pub manager_submitted_at: Option<i64>,
     pub follow_through: Vec<FollowThrough>,
+    /// Extensions an admin granted this person.
+    pub self_due_extended: Option<NaiveDate>,
+    pub manager_due_extended: Option<NaiveDate>,
 }

@@ -76,6 +76,17 @@ pub trait ReviewWrite: crate::conversations::store::ConversationWrite {
     /// At sharing: each follow-through item of the cycle becomes private to its reviewee's
     /// context (until then, to its manager's, so the reviewee cannot come across it).
     async fn reveal_follow_through(&mut self, cycle: CycleId) -> CoreResult<()>;
+    /// Records a deadline reminder as sent; `false` when it already was.
+    async fn mark_review_reminded(
+        &mut self,
+        id: ReviewId,
+        step: &str,
+        kind: &str,
+        at: i64,
+    ) -> CoreResult<bool>;
+    /// Moves one person's deadline of a step (`self` or `manager`).
+    async fn extend_review(&mut self, id: ReviewId, step: &str, until: NaiveDate)
+    -> CoreResult<()>;
 }
 
 /// Storage of review cycles and reviews. Reviews sit above conversations: their

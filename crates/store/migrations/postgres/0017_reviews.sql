@@ -28,6 +28,9 @@ CREATE TABLE reviews (
     self_submitted_at    BIGINT,
     manager_answers      TEXT NOT NULL DEFAULT '[]',
     manager_submitted_at BIGINT,
+    -- Per-person extensions an admin granted.
+    self_due_extended    TEXT,
+    manager_due_extended TEXT,
     UNIQUE (cycle_id, reviewee_id)
 );
 CREATE INDEX reviews_reviewee ON reviews (reviewee_id);
@@ -43,10 +46,21 @@ CREATE TABLE review_follow_through (
 );
 CREATE INDEX review_follow_through_review ON review_follow_through (review_id);
 
+-- Deadline reminders sent, once each: some days before, and when late.
+CREATE TABLE review_reminders (
+    review_id BIGINT NOT NULL REFERENCES reviews(id),
+    step      TEXT NOT NULL CHECK (step IN ('self', 'manager')),
+    kind      TEXT NOT NULL,
+    sent_at   BIGINT NOT NULL,
+    PRIMARY KEY (review_id, step, kind)
+);
+
 -- Writes count for the read caches of other instances (migration 0008).
 CREATE TRIGGER note_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON review_cycles
     FOR EACH STATEMENT EXECUTE FUNCTION trellis_note_change('other');
 CREATE TRIGGER note_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON reviews
     FOR EACH STATEMENT EXECUTE FUNCTION trellis_note_change('other');
 CREATE TRIGGER note_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON review_follow_through
+    FOR EACH STATEMENT EXECUTE FUNCTION trellis_note_change('other');
+CREATE TRIGGER note_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON review_reminders
     FOR EACH STATEMENT EXECUTE FUNCTION trellis_note_change('other');

@@ -28,6 +28,9 @@ CREATE TABLE reviews (
     self_submitted_at    BIGINT,
     manager_answers      TEXT NOT NULL DEFAULT '[]',
     manager_submitted_at BIGINT,
+    -- Per-person extensions an admin granted.
+    self_due_extended    TEXT,
+    manager_due_extended TEXT,
     UNIQUE (cycle_id, reviewee_id)
 );
 CREATE INDEX reviews_reviewee ON reviews (reviewee_id);
@@ -42,3 +45,12 @@ CREATE TABLE review_follow_through (
     about_id        INTEGER NOT NULL REFERENCES people(id)
 );
 CREATE INDEX review_follow_through_review ON review_follow_through (review_id);
+
+-- Deadline reminders sent, once each: some days before, and when late.
+CREATE TABLE review_reminders (
+    review_id INTEGER NOT NULL REFERENCES reviews(id),
+    step      TEXT NOT NULL CHECK (step IN ('self', 'manager')),
+    kind      TEXT NOT NULL,
+    sent_at   BIGINT NOT NULL,
+    PRIMARY KEY (review_id, step, kind)
+);

@@ -60,6 +60,12 @@ pub(crate) async fn settings_uncached(store: &SqlStore) -> CoreResult<Settings> 
             "reminder_days_report" => {
                 s.reminder_days_report = value.parse().unwrap_or(s.reminder_days_report)
             }
+            "review_reminder_days_first" => {
+                s.review_reminder_days_first = value.parse().unwrap_or(s.review_reminder_days_first)
+            }
+            "review_reminder_days_last" => {
+                s.review_reminder_days_last = value.parse().unwrap_or(s.review_reminder_days_last)
+            }
             "reminder_days_manager" => {
                 s.reminder_days_manager = value.parse().unwrap_or(s.reminder_days_manager)
             }
@@ -100,6 +106,14 @@ async fn save_settings_in(
         ("currency", s.currency.clone()),
         ("reminder_days_report", s.reminder_days_report.to_string()),
         ("reminder_days_manager", s.reminder_days_manager.to_string()),
+        (
+            "review_reminder_days_first",
+            s.review_reminder_days_first.to_string(),
+        ),
+        (
+            "review_reminder_days_last",
+            s.review_reminder_days_last.to_string(),
+        ),
     ] {
         sqlx::query(
             "INSERT INTO settings (key, value) VALUES ($1, $2) \

@@ -38,6 +38,9 @@ pub struct SettingsResponse {
     pub reminder_days_report: u32,
     /// Days before a 1:1 its manager is reminded (0: never).
     pub reminder_days_manager: u32,
+    /// Days before a review deadline its people are reminded, twice (0: not).
+    pub review_reminder_days_first: u32,
+    pub review_reminder_days_last: u32,
 }
 
 impl From<Settings> for SettingsResponse {
@@ -58,6 +61,8 @@ impl From<Settings> for SettingsResponse {
             currency: s.currency,
             reminder_days_report: s.reminder_days_report,
             reminder_days_manager: s.reminder_days_manager,
+            review_reminder_days_first: s.review_reminder_days_first,
+            review_reminder_days_last: s.review_reminder_days_last,
         }
     }
 }

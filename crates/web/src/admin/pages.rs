@@ -113,6 +113,8 @@ fn settings_page(frame: &Frame, form: &Settings, errors: &[FieldError], saved: b
             (field("currency", "Currency", form.currency.clone(), "text", "Three-letter code (EUR, USD, GBP …) of talent-pool rates and sourcing costs."))
             (field("reminder_days_report", "Remind the report of a 1:1, days before", form.reminder_days_report.to_string(), "number", "So they can add their talking points (default 2; 0 sends none)."))
             (field("reminder_days_manager", "Remind the manager of a 1:1, days before", form.reminder_days_manager.to_string(), "number", "Default 1; 0 sends none."))
+            (field("review_reminder_days_first", "Remind of a review deadline, days before", form.review_reminder_days_first.to_string(), "number", "Default 7; 0 sends none."))
+            (field("review_reminder_days_last", "And again, days before", form.review_reminder_days_last.to_string(), "number", "Default 1; 0 sends none. Whoever is late is reminded once the day after."))
             fieldset {
                 legend { "Stretch suggestions: how much each part of the score counts (0–100)" }
                 (field("weight_skill_fit", "Skill fit", form.weight_skill_fit.to_string(), "number", "Has the skills at the levels the work needs (default 40)."))
@@ -169,6 +171,10 @@ pub struct SettingsForm {
     pub reminder_days_report: String,
     #[serde(default)]
     pub reminder_days_manager: String,
+    #[serde(default)]
+    pub review_reminder_days_first: String,
+    #[serde(default)]
+    pub review_reminder_days_last: String,
 }
 
 async fn save_settings(
@@ -224,6 +230,14 @@ async fn save_settings(
         reminder_days_manager: match form.reminder_days_manager.trim() {
             "" => current.reminder_days_manager,
             v => number("reminder_days_manager", v),
+        },
+        review_reminder_days_first: match form.review_reminder_days_first.trim() {
+            "" => current.review_reminder_days_first,
+            v => number("review_reminder_days_first", v),
+        },
+        review_reminder_days_last: match form.review_reminder_days_last.trim() {
+            "" => current.review_reminder_days_last,
+            v => number("review_reminder_days_last", v),
         },
     };
     if errors.is_empty() {

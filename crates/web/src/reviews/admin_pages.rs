@@ -272,7 +272,11 @@ pub async fn show_cycle(
                 "manager reviews due " (format_date(c.manager_review_due)) " · shared on " (format_date(c.share_on)) }
             @match c.state {
                 CycleState::Draft => (action("launch", "Launch: a review for everyone in scope")),
-                CycleState::Launched => (action("share", "Share: lock the reviews and show them to their people")),
+                CycleState::Launched => {
+                    (action("remind", "Remind everyone incomplete"))
+                    " "
+                    (action("share", "Share: lock the reviews and show them to their people"))
+                },
                 CycleState::Shared => (action("close", "Close the cycle")),
                 CycleState::Closed => {},
             }
@@ -308,6 +312,14 @@ async fn step(
             .await
             .map(|_| ())?,
         "share" => cycles::share(store, &user.viewer, CycleId(id), now).await?,
+        "remind" => trellis_core::reviews::reminders::remind_incomplete(
+            store,
+            &user.viewer,
+            CycleId(id),
+            now,
+        )
+        .await
+        .map(|_| ())?,
         _ => cycles::close(store, &user.viewer, CycleId(id), now).await?,
     }
     Ok(crate::pages::flash::redirect(
@@ -330,6 +342,13 @@ pub async fn share(
 ) -> Result<Response, PageError> {
     step(&state, &user, id, "share").await
 }
+pub async fn remind(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(user, _): CsrfForm<crate::pages::ConfirmForm>,
+) -> Result<Response, PageError> {
+    step(&state, &user, id, "remind").await
+}
 pub async fn close(
     State(state): State<AppState>,
     Path(id): Path<i64>,
@@ -347,4 +366,5 @@ pub(crate) fn routes() -> axum::Router<AppState> {
         .route("/admin/reviews/{id}/launch", post(launch))
         .route("/admin/reviews/{id}/share", post(share))
         .route("/admin/reviews/{id}/close", post(close))
+        .route("/admin/reviews/{id}/remind", post(remind))
 }

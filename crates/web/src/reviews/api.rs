@@ -9,9 +9,10 @@ use crate::error::{ApiError, ErrorResponse};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use trellis_core::reviews::cycles::{self, CycleInput, Progress};
 use trellis_core::reviews::forms::{self, AnswersInput, FollowThroughInput, MyReviews, ReviewView};
+use trellis_core::reviews::reminders;
 use trellis_core::reviews::{Cycle, CycleId, ReviewId};
 use utoipa::ToSchema;
 
@@ -237,7 +238,66 @@ pub async fn add_follow_through(
     Ok((StatusCode::CREATED, Json(CreatedResponse { id: c.0 })))
 }
 
+/// How many were reminded.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RemindedResponse {
+    pub reminded: usize,
+}
+
+/// Reminds everyone whose step of a running cycle is still open, now (people admins).
+#[utoipa::path(post, path = "/api/v1/review-cycles/{id}/remind", tag = "reviews",
+    params(("id" = i64, Path, description = "Cycle id")),
+    responses((status = 200, body = RemindedResponse), (status = 403, body = ErrorResponse),
+        (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
+pub async fn remind_cycle(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<RemindedResponse>, ApiError> {
+    let n = reminders::remind_incomplete(
+        state.store.as_ref(),
+        &user.viewer,
+        CycleId(id),
+        crate::now(),
+    )
+    .await?;
+    Ok(Json(RemindedResponse { reminded: n }))
+}
+
+/// More time for one person's step.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExtensionRequest {
+    pub step: reminders::Step,
+    pub until: chrono::NaiveDate,
+}
+
+/// Gives one person's step more time, up to the day the cycle is shared (people admins).
+#[utoipa::path(post, path = "/api/v1/reviews/{id}/extension", tag = "reviews",
+    params(("id" = i64, Path, description = "Review id")), request_body = ExtensionRequest,
+    responses((status = 204), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse),
+        (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn extend_review(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<ExtensionRequest>,
+) -> Result<StatusCode, ApiError> {
+    reminders::extend(
+        state.store.as_ref(),
+        &user.viewer,
+        ReviewId(id),
+        body.step,
+        body.until,
+        crate::now(),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 crate::api::operations!(
+    remind_cycle,
+    extend_review,
     list_cycles,
     create_cycle,
     show_cycle,

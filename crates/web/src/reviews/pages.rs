@@ -199,6 +199,25 @@ async fn review_page(
             p.muted { (v.cycle.name) " · " (state_label(v.cycle.state))
                 @if let Some(m) = &r.manager { " · manager review by " (m.name) ", due " (format_date(v.cycle.manager_review_due)) } }
             (error_summary(errors, ""))
+            @if let Some(d) = r.self_due_extended { p.notice { "Self review extended to " (format_date(d)) "." } }
+            @if let Some(d) = r.manager_due_extended { p.notice { "Manager review extended to " (format_date(d)) "." } }
+            @if user.viewer.may_administer() && v.cycle.state == CycleState::Launched {
+                details {
+                    summary { "Give more time (people admins)" }
+                    form.inline-forms method="post" action=(format!("/reviews/{id}/extension")) {
+                        (csrf_field(user))
+                        div.field {
+                            label for="x-step" { "Step" }
+                            select #x-step name="step" {
+                                @if v.cycle.self_review_due.is_some() { option value="self" { "Self review" } }
+                                option value="manager" { "Manager review" }
+                            }
+                        }
+                        div.field { label for="x-until" { "Until" } input #x-until type="date" name="until" required; }
+                        button.secondary type="submit" { "Extend" }
+                    }
+                }
+            }
             @if v.can_write_self {
                 section.card aria-labelledby="self" {
                     h2 #self { "Your self review" }
@@ -389,6 +408,47 @@ pub async fn add_follow_through(
 
 pub(crate) use super::admin_pages::routes as admin_routes;
 
+/// An extension as typed.
+#[derive(Debug, Default, Deserialize)]
+pub struct ExtensionForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub step: String,
+    #[serde(default)]
+    pub until: String,
+}
+
+crate::auth::csrf_form!(ExtensionForm);
+
+pub async fn extend(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(user, form): CsrfForm<ExtensionForm>,
+) -> Result<Response, PageError> {
+    use trellis_core::reviews::reminders::{self, Step};
+    let step = if form.step == "self" {
+        Step::SelfReview
+    } else {
+        Step::Manager
+    };
+    let r = match form.until.trim().parse() {
+        Ok(until) => {
+            reminders::extend(
+                state.store.as_ref(),
+                &user.viewer,
+                ReviewId(id),
+                step,
+                until,
+                crate::now(),
+            )
+            .await
+        }
+        Err(_) => Err(CoreError::field("until", "give the new deadline")),
+    };
+    after(&state, &user, ReviewId(id), r).await
+}
+
 /// The routes of the review pages.
 pub(crate) fn routes() -> axum::Router<AppState> {
     use axum::routing::{get, post};
@@ -398,5 +458,6 @@ pub(crate) fn routes() -> axum::Router<AppState> {
         .route("/reviews/{id}/self", post(save_self))
         .route("/reviews/{id}/manager", post(save_manager))
         .route("/reviews/{id}/follow-through", post(add_follow_through))
+        .route("/reviews/{id}/extension", post(extend))
         .merge(admin_routes())
 }

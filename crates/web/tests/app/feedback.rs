@@ -208,7 +208,7 @@ async fn a_request_goes_to_whoever_asked_is_reminded_and_expires(backend: &'stat
 backend_tests!(received_feedback_is_brought_to_a_one_on_one_by_its_recipient);
 async fn received_feedback_is_brought_to_a_one_on_one_by_its_recipient(backend: &'static str) {
     let app = TestApp::new(backend).await;
-    let runner = trellis_core::conversations::sync::SyncRunner {
+    let runner = trellis_core::housekeeping::Runner {
         store: app.store.clone(),
     };
     trellis_mail::run_due(&runner, "test").await;

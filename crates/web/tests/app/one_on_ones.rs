@@ -13,7 +13,7 @@ fn day(offset: i64) -> String {
 
 /// Runs the worker's sync jobs, as a server does after the org changes; how many ran.
 async fn run_sync(app: &TestApp) -> usize {
-    let runner = trellis_core::conversations::sync::SyncRunner {
+    let runner = trellis_core::housekeeping::Runner {
         store: app.store.clone(),
     };
     trellis_mail::run_due(&runner, "test").await

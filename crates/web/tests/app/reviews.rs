@@ -212,7 +212,7 @@ async fn a_review_asks_the_growth_questions_and_its_follow_through_returns_in_on
     );
 
     // The pair's 1:1 has a time; sharing puts the item on its agenda.
-    let runner = trellis_core::conversations::sync::SyncRunner {
+    let runner = trellis_core::housekeeping::Runner {
         store: app.store.clone(),
     };
     trellis_mail::run_due(&runner, "test").await;
@@ -433,4 +433,115 @@ async fn an_admin_runs_a_cycle_and_people_write_their_reviews_on_the_pages(backe
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     let mine = app.get_page("/reviews", Some(&max)).await.text();
     assert!(mine.contains("Give Dana the Q1 migration"), "{mine}");
+}
+
+backend_tests!(deadlines_are_reminded_once_extended_per_person_and_late_people_hear_it);
+async fn deadlines_are_reminded_once_extended_per_person_and_late_people_hear_it(
+    backend: &'static str,
+) {
+    let app = TestApp::new(backend).await;
+    let hr = app.token("hr@acme.test").await;
+    let dana = app.id("dev@acme.test").await;
+    let id = app
+        .api(
+            Method::POST,
+            "/api/v1/review-cycles",
+            Some(&hr),
+            Some(cycle(&[dana])),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    app.api(
+        Method::POST,
+        &format!("/api/v1/review-cycles/{id}/launch"),
+        Some(&hr),
+        None,
+    )
+    .await;
+    let store = app.store.as_ref();
+    use trellis_core::reviews::reminders::send_due;
+    let at = |days: i64| (chrono::Utc::now() + chrono::Duration::days(days)).timestamp();
+    // Self review due in 3 days, manager review in 7: a week ahead reminds Max.
+    assert_eq!(
+        send_due(store, at(0)).await.unwrap(),
+        1,
+        "Max, 7 days before"
+    );
+    assert_eq!(send_due(store, at(0)).await.unwrap(), 0, "once");
+    assert_eq!(
+        send_due(store, at(2)).await.unwrap(),
+        1,
+        "Dana, 1 day before"
+    );
+    assert_eq!(send_due(store, at(4)).await.unwrap(), 1, "Dana is late");
+    let dana_token = app.token("dev@acme.test").await;
+    let notes = app
+        .api(
+            Method::GET,
+            "/api/v1/notifications",
+            Some(&dana_token),
+            None,
+        )
+        .await
+        .text();
+    assert!(
+        notes.contains("Your self review in 2026 second half was due on"),
+        "{notes}"
+    );
+    // An extension for Dana: bad dates refused at the field, then granted.
+    let review = app
+        .api(Method::GET, "/api/v1/reviews", Some(&dana_token), None)
+        .await
+        .json()["mine"][0]["review"]["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/api/v1/reviews/{review}/extension");
+    let r = app
+        .api(
+            Method::POST,
+            &path,
+            Some(&hr),
+            Some(json!({"step": "self", "until": day(20)})),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "past the sharing day"
+    );
+    let r = app
+        .api(
+            Method::POST,
+            &path,
+            Some(&dana_token),
+            Some(json!({"step": "self", "until": day(5)})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = app
+        .api(
+            Method::POST,
+            &path,
+            Some(&hr),
+            Some(json!({"step": "self", "until": day(5)})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+    assert_eq!(
+        send_due(store, at(4)).await.unwrap(),
+        1,
+        "a day before the new deadline"
+    );
+    // The admin's button reminds everyone still open now: Dana and Max.
+    let r = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/review-cycles/{id}/remind"),
+            Some(&hr),
+            None,
+        )
+        .await;
+    assert_eq!(r.json()["reminded"], 2, "{}", r.text());
 }
