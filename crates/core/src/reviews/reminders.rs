@@ -188,7 +188,7 @@ pub async fn remind_incomplete(
     let due: Vec<Due> = reviews
         .iter()
         .flat_map(|r| {
-            open_steps(&cycle, r)
+            open_steps(cycle, r)
                 .into_iter()
                 .map(move |(step, to, deadline)| Due {
                     review: r.id,
