@@ -128,6 +128,9 @@ pub async fn run(args: DemoArgs) -> Result<()> {
     trellis_core::conversations::demo::load(&store, &org, crate::chrono_now())
         .await
         .map_err(|e| anyhow!("{e}"))?;
+    trellis_core::reviews::demo::load(&store, crate::chrono_now())
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
     let password = match args.password {
         Some(p) => p,
         None => trellis_core::auth::random_token().map_err(|e| anyhow!("{e}"))?[..16].to_string(),

@@ -13,6 +13,7 @@
 //! exist.
 
 pub mod cycles;
+pub mod demo;
 pub mod forms;
 pub mod reminders;
 pub mod store;

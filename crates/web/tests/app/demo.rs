@@ -165,4 +165,35 @@ async fn the_demo_reads_true() {
         health.pairs.iter().filter(|p| p.held > 3).count() > 10,
         "most meet"
     );
+
+    // Reviews: a running cycle with self reviews done and late, and a shared one whose
+    // follow-through is on managers' plates and in their 1:1s.
+    for (what, sql) in [
+        (
+            "a running cycle",
+            "SELECT COUNT(*) FROM review_cycles WHERE state = 'launched'",
+        ),
+        (
+            "self reviews handed in",
+            "SELECT COUNT(*) FROM reviews r JOIN review_cycles c ON c.id = r.cycle_id WHERE c.state = 'launched' AND r.self_submitted_at IS NOT NULL",
+        ),
+        (
+            "late self reviews",
+            "SELECT COUNT(*) FROM reviews r JOIN review_cycles c ON c.id = r.cycle_id WHERE c.state = 'launched' AND r.self_submitted_at IS NULL",
+        ),
+        (
+            "manager reviews handed in",
+            "SELECT COUNT(*) FROM reviews r JOIN review_cycles c ON c.id = r.cycle_id WHERE c.state = 'launched' AND r.manager_submitted_at IS NOT NULL",
+        ),
+        (
+            "follow-through in 1:1s",
+            "SELECT COUNT(*) FROM review_follow_through f JOIN one_on_one_actions a ON a.commitment_id = f.commitment_id",
+        ),
+    ] {
+        let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql.to_string()))
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+        assert!(n > 0, "the demo has {what}");
+    }
 }
