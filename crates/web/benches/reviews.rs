@@ -1,0 +1,94 @@
+//! Review cycle figures on a generated organisation (default 10,000 people): launching a
+//! cycle for everyone, and its progress page (per step, per manager, per team) with every
+//! review written, one request at a time.
+//!
+//! Run: `cargo bench -p trellis-web --bench reviews [-- PEOPLE]`.
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use axum::http::Method;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use trellis_core::reviews::Answer;
+use trellis_core::reviews::store::ReviewStore;
+use trellis_core::store::prelude::*;
+
+fn percentile(mut times: Vec<Duration>, p: f64) -> f64 {
+    times.sort();
+    times[((times.len() - 1) as f64 * p).round() as usize].as_secs_f64() * 1000.0
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let people: usize = std::env::args()
+        .skip(1)
+        .find(|a| !a.starts_with('-'))
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(10_000);
+    let db = trellis_store::testing::TestDatabase::new("sqlite").await;
+    let store = Arc::new(db.store().await);
+    let now = trellis_web::now();
+    let org = trellis_core::demo::generate(people, 5);
+    let plan = trellis_core::org::import::plan_import(
+        org.as_import(),
+        &trellis_core::org::import::OrgSnapshot::default(),
+        trellis_core::org::import::ImportOptions::default(),
+    );
+    store
+        .apply_import(&plan, &trellis_core::org::imports::import_record(&plan, None, "bench", now))
+        .await
+        .unwrap();
+    let admin_email = org.people[org.admin].record.email.to_string();
+    let admin = store.person_id_by_email(&admin_email).await.unwrap().unwrap();
+    store
+        .create_account(admin, &trellis_core::auth::hash_password(common::PASSWORD).unwrap(), true)
+        .await
+        .unwrap();
+    let state = trellis_web::AppState::new(store.clone(), trellis_web::WebConfig::default());
+    let app = common::TestApp { db, store: store.clone(), router: trellis_web::router(state), backend: "sqlite" };
+    let token = app.token(&admin_email).await;
+    let today = chrono::Utc::now().date_naive();
+    let body = serde_json::json!({
+        "name": "Bench cycle",
+        "scope": {"kind": "everyone"},
+        "questions": [{"text": "Delivery", "scale": ["Low", "Mid", "High"], "in_self_review": true}],
+        "self_review_due": (today + chrono::Duration::days(7)).to_string(),
+        "manager_review_due": (today + chrono::Duration::days(14)).to_string(),
+        "share_on": (today + chrono::Duration::days(21)).to_string()
+    });
+    let id = app.api(Method::POST, "/api/v1/review-cycles", Some(&token), Some(body)).await.json()["id"].as_i64().unwrap();
+    let started = Instant::now();
+    let r = app.api(Method::POST, &format!("/api/v1/review-cycles/{id}/launch"), Some(&token), None).await;
+    let launch = started.elapsed();
+    println!("launch a cycle for {} people: {:.2} s", r.json()["reviews"], launch.as_secs_f64());
+
+    // Every review written, so the progress counts everything.
+    let reviews = store.reviews_of_cycle(trellis_core::reviews::CycleId(id)).await.unwrap();
+    let mut work = store.begin_review_write().await.unwrap();
+    let answers = [Answer { question: 0, rating: Some(2), text: "Fine".into() }];
+    for r in &reviews {
+        work.save_self_review(r.id, &answers, Some(now)).await.unwrap();
+        if r.manager.is_some() {
+            work.save_manager_review(r.id, &answers, Some(now)).await.unwrap();
+        }
+    }
+    work.commit().await.unwrap();
+    let session = app.sign_in(&admin_email, common::PASSWORD).await.unwrap();
+    let path = format!("/admin/reviews/{id}");
+    let mut times = Vec::new();
+    for i in 0..60 {
+        let started = Instant::now();
+        let r = app.get_page(&path, Some(&session)).await;
+        if i >= 10 {
+            times.push(started.elapsed());
+        }
+        assert_eq!(r.status.as_u16(), 200);
+    }
+    println!(
+        "progress page of {} reviews: p50 {:.1} ms, p90 {:.1} ms (50 requests, one at a time)",
+        reviews.len(),
+        percentile(times.clone(), 0.5),
+        percentile(times, 0.9)
+    );
+}
