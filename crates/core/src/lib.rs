@@ -5,6 +5,7 @@
 //! one place and the CLI turns it into a message.
 
 pub mod access;
+pub mod anonymity;
 pub mod audit;
 pub mod auth;
 pub mod clock;
