@@ -207,16 +207,6 @@ pub fn aggregate_visible(n: usize, k: u32) -> bool {
     n >= k.max(1) as usize
 }
 
-/// No differencing (PRODUCT.md, the anonymity rule in detail): two figures a viewer can
-/// both see are built from the same answers, or from sets of `a` and `b` answers that
-/// share `shared` and so differ by at least `k` answers — otherwise subtracting one from
-/// the other singles someone out.
-pub fn difference_safe(a: usize, b: usize, shared: usize, k: u32) -> bool {
-    let shared = shared.min(a).min(b);
-    let differ = (a - shared) + (b - shared);
-    differ == 0 || differ >= k.max(1) as usize
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -297,7 +287,7 @@ mod tests {
     }
 
     #[test]
-    fn aggregates_show_from_k_people_and_never_differ_by_fewer() {
+    fn aggregates_show_from_k_people() {
         assert!(
             !aggregate_visible(2, 3),
             "two raters of a group of three stay hidden"
@@ -305,13 +295,5 @@ mod tests {
         assert!(aggregate_visible(3, 3));
         assert!(aggregate_visible(1, 0), "k is at least 1");
         assert!(!aggregate_visible(0, 0));
-        // Team of 6 and the same team without one person: the difference is one answer.
-        assert!(!difference_safe(6, 5, 5, 3));
-        assert!(difference_safe(6, 6, 6, 3), "the same answers");
-        assert!(difference_safe(8, 5, 5, 3), "three answers apart");
-        assert!(
-            difference_safe(4, 4, 0, 5),
-            "disjoint groups of four differ by eight"
-        );
     }
 }

@@ -27,7 +27,9 @@ pub enum Verdict {
     TooFew,
     /// Would differ from the figure at this index (of `published`, then of the figures)
     /// by fewer than `k` answers.
-    Differencing { against: usize },
+    Differencing {
+        against: usize,
+    },
 }
 
 impl Verdict {
@@ -109,7 +111,15 @@ mod tests {
         let v = visible(&[set(&[1, 2, 3, 4, 5, 6]), set(&[1, 2, 3, 4, 5])], &[], 3);
         assert_eq!(v, [Verdict::Shown, Verdict::Differencing { against: 0 }]);
         // Groups of three and four against their union of seven: 4 and 3 apart, both fine.
-        let v = visible(&[set(&[1, 2, 3, 4, 5, 6, 7]), set(&[1, 2, 3]), set(&[4, 5, 6, 7])], &[], 3);
+        let v = visible(
+            &[
+                set(&[1, 2, 3, 4, 5, 6, 7]),
+                set(&[1, 2, 3]),
+                set(&[4, 5, 6, 7]),
+            ],
+            &[],
+            3,
+        );
         assert!(v.iter().all(|v| v.shown()));
     }
 
@@ -117,9 +127,15 @@ mod tests {
     fn a_rater_who_dropped_out_since_the_last_cycle_hides_the_new_figure() {
         let last = set(&[1, 2, 3, 4]);
         let now = set(&[1, 2, 3]);
-        assert_eq!(visible(std::slice::from_ref(&now), &[last], 3), [Verdict::Differencing { against: 0 }]);
+        assert_eq!(
+            visible(std::slice::from_ref(&now), &[last], 3),
+            [Verdict::Differencing { against: 0 }]
+        );
         // Three new answers since: far enough apart.
-        assert_eq!(visible(&[set(&[1, 2, 3, 4, 5, 6, 7])], &[set(&[1, 2, 3, 4])], 3), [Verdict::Shown]);
+        assert_eq!(
+            visible(&[set(&[1, 2, 3, 4, 5, 6, 7])], &[set(&[1, 2, 3, 4])], 3),
+            [Verdict::Shown]
+        );
     }
 
     #[test]
@@ -150,9 +166,16 @@ mod tests {
             // Published sets may clash with each other (they predate this check); every
             // pair with a new figure in it keeps its distance.
             for (i, a) in seen.iter().enumerate() {
-                for b in seen.iter().skip(i + 1).filter(|b| !published.iter().any(|p| std::ptr::eq(p, **b))) {
+                for b in seen
+                    .iter()
+                    .skip(i + 1)
+                    .filter(|b| !published.iter().any(|p| std::ptr::eq(p, **b)))
+                {
                     let d = differ(a, b);
-                    assert!(d == 0 || d >= k as usize, "{a:?} and {b:?} differ by {d} < {k}");
+                    assert!(
+                        d == 0 || d >= k as usize,
+                        "{a:?} and {b:?} differ by {d} < {k}"
+                    );
                 }
             }
         }

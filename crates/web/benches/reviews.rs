@@ -36,17 +36,33 @@ async fn main() {
         trellis_core::org::import::ImportOptions::default(),
     );
     store
-        .apply_import(&plan, &trellis_core::org::imports::import_record(&plan, None, "bench", now))
+        .apply_import(
+            &plan,
+            &trellis_core::org::imports::import_record(&plan, None, "bench", now),
+        )
         .await
         .unwrap();
     let admin_email = org.people[org.admin].record.email.to_string();
-    let admin = store.person_id_by_email(&admin_email).await.unwrap().unwrap();
+    let admin = store
+        .person_id_by_email(&admin_email)
+        .await
+        .unwrap()
+        .unwrap();
     store
-        .create_account(admin, &trellis_core::auth::hash_password(common::PASSWORD).unwrap(), true)
+        .create_account(
+            admin,
+            &trellis_core::auth::hash_password(common::PASSWORD).unwrap(),
+            true,
+        )
         .await
         .unwrap();
     let state = trellis_web::AppState::new(store.clone(), trellis_web::WebConfig::default());
-    let app = common::TestApp { db, store: store.clone(), router: trellis_web::router(state), backend: "sqlite" };
+    let app = common::TestApp {
+        db,
+        store: store.clone(),
+        router: trellis_web::router(state),
+        backend: "sqlite",
+    };
     let token = app.token(&admin_email).await;
     let today = chrono::Utc::now().date_naive();
     let body = serde_json::json!({
@@ -57,20 +73,52 @@ async fn main() {
         "manager_review_due": (today + chrono::Duration::days(14)).to_string(),
         "share_on": (today + chrono::Duration::days(21)).to_string()
     });
-    let id = app.api(Method::POST, "/api/v1/review-cycles", Some(&token), Some(body)).await.json()["id"].as_i64().unwrap();
+    let id = app
+        .api(
+            Method::POST,
+            "/api/v1/review-cycles",
+            Some(&token),
+            Some(body),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
     let started = Instant::now();
-    let r = app.api(Method::POST, &format!("/api/v1/review-cycles/{id}/launch"), Some(&token), None).await;
+    let r = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/review-cycles/{id}/launch"),
+            Some(&token),
+            None,
+        )
+        .await;
     let launch = started.elapsed();
-    println!("launch a cycle for {} people: {:.2} s", r.json()["reviews"], launch.as_secs_f64());
+    println!(
+        "launch a cycle for {} people: {:.2} s",
+        r.json()["reviews"],
+        launch.as_secs_f64()
+    );
 
     // Every review written, so the progress counts everything.
-    let reviews = store.reviews_of_cycle(trellis_core::reviews::CycleId(id)).await.unwrap();
+    let reviews = store
+        .reviews_of_cycle(trellis_core::reviews::CycleId(id))
+        .await
+        .unwrap();
     let mut work = store.begin_review_write().await.unwrap();
-    let answers = [Answer { question: 0, rating: Some(2), text: "Fine".into() }];
+    let answers = [Answer {
+        question: 0,
+        rating: Some(2),
+        text: "Fine".into(),
+    }];
     for r in &reviews {
-        work.save_self_review(r.id, &answers, Some(now)).await.unwrap();
+        work.save_self_review(r.id, &answers, Some(now))
+            .await
+            .unwrap();
         if r.manager.is_some() {
-            work.save_manager_review(r.id, &answers, Some(now)).await.unwrap();
+            work.save_manager_review(r.id, &answers, Some(now))
+                .await
+                .unwrap();
         }
     }
     work.commit().await.unwrap();
