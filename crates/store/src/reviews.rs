@@ -11,7 +11,8 @@ use trellis_core::error::{CoreError, CoreResult};
 use trellis_core::ids::{CommitmentId, PersonId};
 use trellis_core::reviews::store::{InScope, NewCycle, NewReview, ReviewStore, ReviewWrite};
 use trellis_core::reviews::{
-    Answer, Cycle, CycleId, CycleState, FollowThrough, Review, ReviewId, Scope,
+    Answer, BoxMove, Cycle, CycleId, CycleState, FollowThrough, RatingChange, Review, ReviewId,
+    Scope,
 };
 
 fn json<T: serde::Serialize>(v: &T) -> CoreResult<String> {
@@ -24,7 +25,8 @@ fn parse<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> CoreResult<T
 }
 
 const CYCLE_SELECT: &str = "SELECT id, name, state, scope, questions, self_review_due, \
-    manager_review_due, share_on, created_at, launched_at, shared_at FROM review_cycles";
+    manager_review_due, share_on, calibration, created_at, launched_at, calibration_at, shared_at \
+    FROM review_cycles";
 
 fn cycle_row(r: &dyn Columns) -> CoreResult<Cycle> {
     Ok(Cycle {
@@ -39,15 +41,17 @@ fn cycle_row(r: &dyn Columns) -> CoreResult<Cycle> {
             .and_then(|d| d.parse().ok()),
         manager_review_due: r.day("manager_review_due")?,
         share_on: r.day("share_on")?,
+        calibration: parse(&r.text("calibration")?, "a cycle's calibration")?,
         created_at: r.int("created_at")?,
         launched_at: r.int_or_null("launched_at")?,
+        calibration_at: r.int_or_null("calibration_at")?,
         shared_at: r.int_or_null("shared_at")?,
     })
 }
 
 const REVIEW_SELECT: &str = "SELECT r.id, r.cycle_id, r.reviewee_id, e.name AS reviewee_name, \
     e.preferred_name AS reviewee_preferred, r.manager_id, m.name AS manager_name, \
-    m.preferred_name AS manager_preferred, r.team_name, r.self_answers, r.self_submitted_at, \
+    m.preferred_name AS manager_preferred, r.team_name, r.level_name, r.self_answers, r.self_submitted_at, \
     r.manager_answers, r.manager_submitted_at, r.self_due_extended, r.manager_due_extended \
     FROM reviews r JOIN people e ON e.id = r.reviewee_id LEFT JOIN people m ON m.id = r.manager_id";
 
@@ -59,6 +63,7 @@ fn review_row(r: &dyn Columns) -> CoreResult<Review> {
             .ok_or_else(|| CoreError::Internal("a review without its person".into()))?,
         manager: person_or_null(r, "manager_id", "manager_name", "manager_preferred")?,
         team: r.text_or_null("team_name")?,
+        level: r.text_or_null("level_name")?,
         self_answers: parse::<Vec<Answer>>(&r.text("self_answers")?, "self answers")?,
         self_submitted_at: r.int_or_null("self_submitted_at")?,
         manager_answers: parse::<Vec<Answer>>(&r.text("manager_answers")?, "manager answers")?,
@@ -70,6 +75,8 @@ fn review_row(r: &dyn Columns) -> CoreResult<Review> {
         manager_due_extended: r
             .text_or_null("manager_due_extended")?
             .and_then(|d| d.parse().ok()),
+        rating_changes: Vec::new(),
+        box_moves: Vec::new(),
     })
 }
 
@@ -115,7 +122,69 @@ impl SqlStore {
         for r in &mut reviews {
             r.follow_through = by_review.remove(&r.id.0).unwrap_or_default();
         }
+        self.load_calibration(&mut reviews, filter, bind).await?;
         Ok(reviews)
+    }
+
+    /// Calibration's rating changes and 9-box moves of the reviews matching `filter`.
+    async fn load_calibration(
+        &self,
+        reviews: &mut [Review],
+        filter: &str,
+        bind: i64,
+    ) -> CoreResult<()> {
+        let changes = sqlx::query(AssertSqlSafe(format!(
+            "SELECT x.review_id, x.question, x.from_rating, x.to_rating, x.reason, x.changed_at, \
+             x.changed_by, b.name AS by_name, b.preferred_name AS by_preferred \
+             FROM review_rating_changes x JOIN reviews r ON r.id = x.review_id \
+             LEFT JOIN people b ON b.id = x.changed_by WHERE {filter} ORDER BY x.id"
+        )))
+        .bind(bind)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        let moves = sqlx::query(AssertSqlSafe(format!(
+            "SELECT x.review_id, x.performance, x.potential, x.reason, x.moved_at, \
+             x.moved_by, b.name AS by_name, b.preferred_name AS by_preferred \
+             FROM review_box_moves x JOIN reviews r ON r.id = x.review_id \
+             LEFT JOIN people b ON b.id = x.moved_by WHERE {filter} ORDER BY x.id"
+        )))
+        .bind(bind)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        if changes.is_empty() && moves.is_empty() {
+            return Ok(());
+        }
+        let place: HashMap<i64, usize> = reviews
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.0, i))
+            .collect();
+        for c in &changes {
+            if let Some(&i) = place.get(&c.int("review_id")?) {
+                reviews[i].rating_changes.push(RatingChange {
+                    question: c.int("question")? as usize,
+                    from: c.int_or_null("from_rating")?.map(|r| r as u8),
+                    to: c.int("to_rating")? as u8,
+                    reason: c.text("reason")?,
+                    by: person_or_null(c, "changed_by", "by_name", "by_preferred")?,
+                    at: c.int("changed_at")?,
+                });
+            }
+        }
+        for m in &moves {
+            if let Some(&i) = place.get(&m.int("review_id")?) {
+                reviews[i].box_moves.push(BoxMove {
+                    performance: m.int("performance")? as u8,
+                    potential: m.int("potential")? as u8,
+                    reason: m.text("reason")?,
+                    by: person_or_null(m, "moved_by", "by_name", "by_preferred")?,
+                    at: m.int("moved_at")?,
+                });
+            }
+        }
+        Ok(())
     }
 }
 
@@ -128,7 +197,8 @@ fn cycle_fields<'q>(
         .bind(json(&c.questions)?)
         .bind(c.self_review_due.map(day_text))
         .bind(day_text(c.manager_review_due))
-        .bind(day_text(c.share_on)))
+        .bind(day_text(c.share_on))
+        .bind(json(&c.calibration)?))
 }
 
 #[async_trait::async_trait]
@@ -136,8 +206,8 @@ impl ReviewWrite for SqlUnit {
     async fn create_cycle(&mut self, new: &NewCycle) -> CoreResult<CycleId> {
         let q = sqlx::query(
             "INSERT INTO review_cycles (name, scope, questions, self_review_due, \
-             manager_review_due, share_on, state, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $8) RETURNING id",
+             manager_review_due, share_on, calibration, state, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'draft', $8, $9) RETURNING id",
         );
         let row = cycle_fields(q, new)?
             .bind(new.created_by.0)
@@ -150,7 +220,8 @@ impl ReviewWrite for SqlUnit {
     async fn update_cycle(&mut self, id: CycleId, new: &NewCycle) -> CoreResult<bool> {
         let q = sqlx::query(
             "UPDATE review_cycles SET name = $1, scope = $2, questions = $3, self_review_due = $4, \
-             manager_review_due = $5, share_on = $6 WHERE id = $7 AND state = 'draft'",
+             manager_review_due = $5, share_on = $6, calibration = $7 \
+             WHERE id = $8 AND state = 'draft'",
         );
         let r = cycle_fields(q, new)?
             .bind(id.0)
@@ -168,6 +239,7 @@ impl ReviewWrite for SqlUnit {
     ) -> CoreResult<bool> {
         let column = match to {
             CycleState::Launched => "launched_at",
+            CycleState::Calibration => "calibration_at",
             CycleState::Shared => "shared_at",
             CycleState::Closed => "closed_at",
             CycleState::Draft => "created_at",
@@ -193,6 +265,7 @@ impl ReviewWrite for SqlUnit {
                     Value::Int(Some(r.reviewee.0)),
                     Value::Int(r.manager.map(|m| m.0)),
                     Value::Text(r.team.clone()),
+                    Value::Text(r.level.clone()),
                 ]
             })
             .collect();
@@ -200,7 +273,13 @@ impl ReviewWrite for SqlUnit {
             &mut self.tx,
             self.backend,
             "reviews",
-            &["cycle_id", "reviewee_id", "manager_id", "team_name"],
+            &[
+                "cycle_id",
+                "reviewee_id",
+                "manager_id",
+                "team_name",
+                "level_name",
+            ],
             &rows,
         )
         .await
@@ -305,6 +384,49 @@ impl ReviewWrite for SqlUnit {
             .map_err(map_err)?;
         Ok(())
     }
+    async fn record_rating_change(
+        &mut self,
+        review: ReviewId,
+        change: &RatingChange,
+        by: PersonId,
+    ) -> CoreResult<()> {
+        sqlx::query(
+            "INSERT INTO review_rating_changes (review_id, question, from_rating, to_rating, \
+             reason, changed_by, changed_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(review.0)
+        .bind(change.question as i64)
+        .bind(change.from.map(i64::from))
+        .bind(i64::from(change.to))
+        .bind(change.reason.clone())
+        .bind(by.0)
+        .bind(change.at)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+    async fn record_box_move(
+        &mut self,
+        review: ReviewId,
+        moved: &BoxMove,
+        by: PersonId,
+    ) -> CoreResult<()> {
+        sqlx::query(
+            "INSERT INTO review_box_moves (review_id, performance, potential, reason, moved_by, \
+             moved_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(review.0)
+        .bind(i64::from(moved.performance))
+        .bind(i64::from(moved.potential))
+        .bind(moved.reason.clone())
+        .bind(by.0)
+        .bind(moved.at)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
     async fn reveal_follow_through(&mut self, cycle: CycleId) -> CoreResult<()> {
         sqlx::query(
             "UPDATE review_follow_through SET about_id = (SELECT r.reviewee_id FROM reviews r \
@@ -352,8 +474,9 @@ impl ReviewStore for SqlStore {
             .await
     }
     async fn people_in_scope(&self, scope: &Scope) -> CoreResult<Vec<InScope>> {
-        let base = "SELECT p.id, p.manager_id, t.name AS team_name FROM people p \
-            LEFT JOIN teams t ON t.id = p.team_id WHERE p.status = 'active'";
+        let base = "SELECT p.id, p.manager_id, t.name AS team_name, l.name AS level_name \
+            FROM people p LEFT JOIN teams t ON t.id = p.team_id \
+            LEFT JOIN job_levels l ON l.id = p.level_id WHERE p.status = 'active'";
         let rows = match scope {
             Scope::Everyone => {
                 sqlx::query(AssertSqlSafe(format!("{base} ORDER BY p.id")))
@@ -387,6 +510,7 @@ impl ReviewStore for SqlStore {
                     person: PersonId(r.int("id")?),
                     manager: r.int_or_null("manager_id")?.map(PersonId),
                     team: r.text_or_null("team_name")?,
+                    level: r.text_or_null("level_name")?,
                 })
             })
             .collect()

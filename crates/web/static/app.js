@@ -79,8 +79,43 @@
       form.submit();
     });
   }
+  // The 9-box: drop a name on a box. The drop fills in the move form below the grid
+  // (person and box) and asks for the reason there, so every move keeps its why.
+  function nineBox(table) {
+    var form = document.querySelector("form.box-move");
+    if (!form) return;
+    var dragged = null;
+    table.querySelectorAll("li[data-review]").forEach(function (item) {
+      item.draggable = true;
+      item.classList.add("draggable");
+      item.addEventListener("dragstart", function (e) {
+        dragged = item;
+        item.classList.add("dragging");
+        e.dataTransfer.effectAllowed = "move";
+        e.dataTransfer.setData("text/plain", item.textContent);
+      });
+      item.addEventListener("dragend", function () {
+        item.classList.remove("dragging");
+        dragged = null;
+      });
+    });
+    table.querySelectorAll("td[data-box]").forEach(function (cell) {
+      cell.addEventListener("dragover", function (e) { if (dragged) e.preventDefault(); });
+      cell.addEventListener("drop", function (e) {
+        if (!dragged) return;
+        e.preventDefault();
+        cell.querySelector("ul").appendChild(dragged);
+        form.querySelector("select[name=review]").value = dragged.dataset.review;
+        form.querySelector("select[name=place]").value = cell.dataset.box;
+        var reason = form.querySelector("input[name=reason]");
+        reason.focus();
+        reason.placeholder = "Why this box?";
+      });
+    });
+  }
   document.addEventListener("DOMContentLoaded", function () {
     wire(document);
+    document.querySelectorAll("table.nine-box").forEach(nineBox);
     document.querySelectorAll("select[data-filter]").forEach(filterable);
     document.querySelectorAll("ol.priorities").forEach(reorderable);
     // "Copy" beside a read-only address (the calendar feed).

@@ -27,6 +27,9 @@ pub struct CycleInput {
     pub manager_review_due: Option<NaiveDate>,
     #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub share_on: Option<NaiveDate>,
+    /// The 9-box's questions, distribution guidance, managers calibrating.
+    #[serde(default)]
+    pub calibration: CalibrationSettings,
 }
 
 fn admin(viewer: &Viewer) -> CoreResult<()> {
@@ -161,6 +164,10 @@ pub fn checked(
         }
         Some(d) => Some(d),
     };
+    errors.extend(super::calibration::settings_errors(
+        &input.questions,
+        &input.calibration,
+    ));
     match (errors.is_empty(), manager, share) {
         (true, Some(manager_review_due), Some(share_on)) => Ok(NewCycle {
             name: name.to_string(),
@@ -177,6 +184,7 @@ pub fn checked(
             self_review_due: input.self_review_due,
             manager_review_due,
             share_on,
+            calibration: input.calibration.clone(),
             created_by: viewer,
             created_at: now,
         }),
@@ -231,7 +239,7 @@ pub async fn update(
     work.commit().await
 }
 
-async fn load(store: &dyn ReviewStore, id: CycleId) -> CoreResult<Cycle> {
+pub(super) async fn load(store: &dyn ReviewStore, id: CycleId) -> CoreResult<Cycle> {
     store
         .cycle(id)
         .await?
@@ -271,6 +279,7 @@ pub async fn launch(
             reviewee: p.person,
             manager: p.manager,
             team: p.team.clone(),
+            level: p.level.clone(),
         })
         .collect();
     let mut work = store.begin_review_write().await?;
@@ -343,7 +352,8 @@ pub async fn share(
 ) -> CoreResult<()> {
     admin(viewer)?;
     let cycle = load(store, id).await?;
-    if cycle.state != CycleState::Launched {
+    let from = cycle.state;
+    if !matches!(from, CycleState::Launched | CycleState::Calibration) {
         return Err(CoreError::Conflict(match cycle.state {
             CycleState::Draft => "launch this cycle before sharing it".into(),
             _ => "this cycle was already shared".into(),
@@ -388,7 +398,7 @@ pub async fn share(
     }
     let mut work = store.begin_review_write().await?;
     if !work
-        .set_cycle_state(id, CycleState::Launched, CycleState::Shared, now)
+        .set_cycle_state(id, from, CycleState::Shared, now)
         .await?
     {
         return Err(CoreError::Conflict(
@@ -548,6 +558,7 @@ mod tests {
             self_review_due: Some(d("2026-12-10")),
             manager_review_due: Some(d("2026-12-17")),
             share_on: Some(d("2026-12-20")),
+            calibration: Default::default(),
         }
     }
 
@@ -595,6 +606,8 @@ mod tests {
             created_at: 0,
             launched_at: Some(0),
             shared_at: None,
+            calibration: Default::default(),
+            calibration_at: None,
         };
         let name = |id: i64, n: &str| PersonName {
             id: PersonId(id),
@@ -606,6 +619,7 @@ mod tests {
             reviewee: name(id, "x"),
             manager,
             team: Some("Platform".into()),
+            level: None,
             self_answers: vec![],
             self_submitted_at: done.then_some(1),
             manager_answers: vec![],
@@ -613,6 +627,8 @@ mod tests {
             follow_through: vec![],
             self_due_extended: None,
             manager_due_extended: None,
+            rating_changes: vec![],
+            box_moves: vec![],
         };
         let p = progress_of(
             cycle,

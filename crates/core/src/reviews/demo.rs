@@ -42,7 +42,28 @@ fn questions() -> Vec<Question> {
             in_manager_review: true,
             private: false,
         },
+        Question {
+            text: "Potential: how far could they grow in the next two years?".into(),
+            scale: vec![
+                "Growing in the role".into(),
+                "Ready for more".into(),
+                "Ready for a bigger role".into(),
+            ],
+            in_self_review: false,
+            in_manager_review: true,
+            private: true,
+        },
     ]
+}
+
+/// The 9-box on delivery and potential, with guidance for delivery.
+fn calibration() -> CalibrationSettings {
+    CalibrationSettings {
+        performance_question: Some(0),
+        potential_question: Some(2),
+        guidance: vec![15, 60, 25],
+        managers_calibrate: true,
+    }
 }
 
 fn answers(rng: &mut DemoRng, growth: bool) -> Vec<Answer> {
@@ -59,6 +80,11 @@ fn answers(rng: &mut DemoRng, growth: bool) -> Vec<Answer> {
         },
     ];
     if growth {
+        out.push(Answer {
+            question: 2,
+            rating: Some(rng.range(1, 3) as u8),
+            text: String::new(),
+        });
         for (g, text) in [
             "A senior role on the platform team",
             "Fewer interruptions in the afternoons",
@@ -68,13 +94,57 @@ fn answers(rng: &mut DemoRng, growth: bool) -> Vec<Answer> {
         .enumerate()
         {
             out.push(Answer {
-                question: 2 + g,
+                question: 3 + g,
                 rating: None,
                 text: (*text).into(),
             });
         }
     }
     out
+}
+
+/// Calibrates the summer cycle: a few ratings raised with a reason, one person moved on
+/// the 9-box.
+async fn calibrate(
+    store: &dyn ReviewStore,
+    cycle: CycleId,
+    admin: PersonId,
+    at: i64,
+) -> CoreResult<()> {
+    let reviews = store.reviews_of_cycle(cycle).await?;
+    let mut work = store.begin_review_write().await?;
+    work.set_cycle_state(cycle, CycleState::Launched, CycleState::Calibration, at)
+        .await?;
+    let rated = reviews
+        .iter()
+        .filter(|r| r.manager_submitted_at.is_some())
+        .filter(|r| r.manager_answers.first().and_then(|a| a.rating) == Some(2));
+    for r in rated.take(3) {
+        let mut answers = r.manager_answers.clone();
+        answers[0].rating = Some(3);
+        work.save_manager_review(r.id, &answers, r.manager_submitted_at)
+            .await?;
+        let change = RatingChange {
+            question: 0,
+            from: Some(2),
+            to: 3,
+            reason: "Led the incident response for the whole department".into(),
+            by: None,
+            at,
+        };
+        work.record_rating_change(r.id, &change, admin).await?;
+    }
+    if let Some(r) = reviews.iter().find(|r| r.manager_submitted_at.is_some()) {
+        let moved = BoxMove {
+            performance: 2,
+            potential: 2,
+            reason: "Runs the platform guild beyond their role".into(),
+            by: None,
+            at,
+        };
+        work.record_box_move(r.id, &moved, admin).await?;
+    }
+    work.commit().await
 }
 
 /// Writes the demo's review cycles for the organisation already in the store (after its
@@ -95,6 +165,7 @@ pub async fn load(store: &dyn ReviewStore, now: i64) -> CoreResult<()> {
             reviewee: p.person,
             manager: p.manager,
             team: p.team.clone(),
+            level: p.level.clone(),
         })
         .collect();
 
@@ -109,6 +180,7 @@ pub async fn load(store: &dyn ReviewStore, now: i64) -> CoreResult<()> {
             self_review_due: Some(today - Duration::days(70)),
             manager_review_due: today - Duration::days(65),
             share_on: today - Duration::days(60),
+            calibration: calibration(),
             created_by: admin,
             created_at: summer_at,
         })
@@ -157,6 +229,7 @@ pub async fn load(store: &dyn ReviewStore, now: i64) -> CoreResult<()> {
         }
     }
     work.commit().await?;
+    calibrate(store, summer, admin, summer_at + 14 * 86_400).await?;
     // Sharing puts the follow-through in the pairs' 1:1s.
     super::cycles::share(
         store,
@@ -184,6 +257,7 @@ pub async fn load(store: &dyn ReviewStore, now: i64) -> CoreResult<()> {
             self_review_due: Some(today - Duration::days(2)),
             manager_review_due: today + Duration::days(7),
             share_on: today + Duration::days(10),
+            calibration: calibration(),
             created_by: admin,
             created_at: winter_at,
         })

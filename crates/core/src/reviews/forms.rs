@@ -59,14 +59,7 @@ pub async fn show(
     let reviewee = review.reviewee.id == me;
     let questions = manager_questions(&cycle);
     if reviewee {
-        if shared {
-            review
-                .manager_answers
-                .retain(|a| questions.get(a.question).is_some_and(|q| !q.private));
-        } else {
-            review.manager_answers.clear();
-            review.follow_through.clear();
-        }
+        as_the_reviewee_sees(&cycle, &mut review);
     }
     Ok(ReviewView {
         can_write_self: reviewee
@@ -81,6 +74,22 @@ pub async fn show(
         cycle,
         review,
     })
+}
+
+/// What the reviewee may read of their review: the manager review once shared, without
+/// private questions; never calibration's changes or the 9-box.
+fn as_the_reviewee_sees(cycle: &Cycle, review: &mut Review) {
+    if matches!(cycle.state, CycleState::Shared | CycleState::Closed) {
+        let questions = manager_questions(cycle);
+        review
+            .manager_answers
+            .retain(|a| questions.get(a.question).is_some_and(|q| !q.private));
+    } else {
+        review.manager_answers.clear();
+        review.follow_through.clear();
+    }
+    review.rating_changes.clear();
+    review.box_moves.clear();
 }
 
 /// Answers as given: one per question at most.
@@ -394,15 +403,7 @@ pub async fn mine(store: &dyn ReviewStore, viewer: &Viewer) -> CoreResult<MyRevi
         };
         if r.reviewee.id == me {
             let mut r = r;
-            let shared = matches!(cycle.state, CycleState::Shared | CycleState::Closed);
-            if !shared {
-                r.manager_answers.clear();
-                r.follow_through.clear();
-            } else {
-                let qs = manager_questions(&cycle);
-                r.manager_answers
-                    .retain(|a| qs.get(a.question).is_some_and(|q| !q.private));
-            }
+            as_the_reviewee_sees(&cycle, &mut r);
             out.mine.push(ReviewEntry { cycle, review: r });
         } else {
             for f in r.follow_through.iter().filter(|f| f.open) {

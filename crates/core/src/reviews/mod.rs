@@ -12,6 +12,7 @@
 //! shared), their manager chain's and people admins'; anyone else is told it does not
 //! exist.
 
+pub mod calibration;
 pub mod cycles;
 pub mod demo;
 pub mod forms;
@@ -42,6 +43,8 @@ pub const MAX_ANSWER: usize = 10_000;
 pub enum CycleState {
     Draft,
     Launched,
+    /// Manager reviews locked; calibrators adjust ratings and the 9-box.
+    Calibration,
     /// Reviews locked; reviewees read them.
     Shared,
     Closed,
@@ -52,6 +55,7 @@ impl CycleState {
         match self {
             CycleState::Draft => "draft",
             CycleState::Launched => "launched",
+            CycleState::Calibration => "calibration",
             CycleState::Shared => "shared",
             CycleState::Closed => "closed",
         }
@@ -60,6 +64,7 @@ impl CycleState {
         [
             CycleState::Draft,
             CycleState::Launched,
+            CycleState::Calibration,
             CycleState::Shared,
             CycleState::Closed,
         ]
@@ -110,6 +115,27 @@ fn yes() -> bool {
     true
 }
 
+/// How a cycle calibrates: all optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CalibrationSettings {
+    /// The rating question (by its place) that places people by performance on the 9-box
+    /// and whose distribution is compared with the guidance.
+    #[serde(default)]
+    pub performance_question: Option<usize>,
+    /// The rating question that places people by potential.
+    #[serde(default)]
+    pub potential_question: Option<usize>,
+    /// Distribution guidance: the share (percent) hoped for at each label of the
+    /// performance question, lowest first; empty for none.
+    #[serde(default)]
+    pub guidance: Vec<u8>,
+    /// Managers calibrate their own tree too (admins always calibrate).
+    #[serde(default)]
+    pub managers_calibrate: bool,
+}
+
 /// A cycle as stored.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -124,8 +150,10 @@ pub struct Cycle {
     pub self_review_due: Option<NaiveDate>,
     pub manager_review_due: NaiveDate,
     pub share_on: NaiveDate,
+    pub calibration: CalibrationSettings,
     pub created_at: i64,
     pub launched_at: Option<i64>,
+    pub calibration_at: Option<i64>,
     pub shared_at: Option<i64>,
 }
 
@@ -167,6 +195,8 @@ pub struct Review {
     pub manager: Option<PersonName>,
     /// The reviewee's team at launch (progress per department).
     pub team: Option<String>,
+    /// Their job level at launch (calibration filters by it).
+    pub level: Option<String>,
     pub self_answers: Vec<Answer>,
     pub self_submitted_at: Option<i64>,
     pub manager_answers: Vec<Answer>,
@@ -175,4 +205,31 @@ pub struct Review {
     /// Extensions an admin granted this person.
     pub self_due_extended: Option<NaiveDate>,
     pub manager_due_extended: Option<NaiveDate>,
+    /// Calibration's changes of manager ratings, oldest first (never shown to the reviewee).
+    pub rating_changes: Vec<RatingChange>,
+    /// Moves on the 9-box, oldest first (never shown to the reviewee).
+    pub box_moves: Vec<BoxMove>,
+}
+
+/// A manager rating changed in calibration.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RatingChange {
+    pub question: usize,
+    pub from: Option<u8>,
+    pub to: u8,
+    pub reason: String,
+    pub by: Option<PersonName>,
+    pub at: i64,
+}
+
+/// A move on the 9-box: performance and potential, 0 (low) to 2 (high).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BoxMove {
+    pub performance: u8,
+    pub potential: u8,
+    pub reason: String,
+    pub by: Option<PersonName>,
+    pub at: i64,
 }

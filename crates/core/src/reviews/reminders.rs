@@ -298,6 +298,8 @@ mod tests {
             created_at: 0,
             launched_at: Some(0),
             shared_at: None,
+            calibration: Default::default(),
+            calibration_at: None,
         };
         let name = |id: i64, n: &str| PersonName {
             id: PersonId(id),
@@ -309,6 +311,7 @@ mod tests {
             reviewee: name(2, "Dana"),
             manager: Some(name(1, "Max")),
             team: None,
+            level: None,
             self_answers: vec![],
             self_submitted_at: None,
             manager_answers: vec![],
@@ -316,6 +319,8 @@ mod tests {
             follow_through: vec![],
             self_due_extended: None,
             manager_due_extended: None,
+            rating_changes: vec![],
+            box_moves: vec![],
         };
         let kinds = |r: &Review, today: &str| -> Vec<(Step, String)> {
             due(&cycle, std::slice::from_ref(r), [7, 1], d(today))

@@ -15,6 +15,7 @@ pub struct NewCycle {
     pub self_review_due: Option<NaiveDate>,
     pub manager_review_due: NaiveDate,
     pub share_on: NaiveDate,
+    pub calibration: super::CalibrationSettings,
     pub created_by: PersonId,
     pub created_at: i64,
 }
@@ -25,6 +26,7 @@ pub struct NewReview {
     pub reviewee: PersonId,
     pub manager: Option<PersonId>,
     pub team: Option<String>,
+    pub level: Option<String>,
 }
 
 /// Someone a cycle's scope reviews, with their manager and team now.
@@ -33,6 +35,7 @@ pub struct InScope {
     pub person: PersonId,
     pub manager: Option<PersonId>,
     pub team: Option<String>,
+    pub level: Option<String>,
 }
 
 /// A unit of work on reviews (one transaction). Follow-through items are commitments, and
@@ -84,6 +87,20 @@ pub trait ReviewWrite: crate::conversations::store::ConversationWrite {
         kind: &str,
         at: i64,
     ) -> CoreResult<bool>;
+    /// Records a calibration change of a manager rating (the answers are saved apart).
+    async fn record_rating_change(
+        &mut self,
+        review: ReviewId,
+        change: &super::RatingChange,
+        by: PersonId,
+    ) -> CoreResult<()>;
+    /// Records a move on the 9-box.
+    async fn record_box_move(
+        &mut self,
+        review: ReviewId,
+        moved: &super::BoxMove,
+        by: PersonId,
+    ) -> CoreResult<()>;
     /// Moves one person's deadline of a step (`self` or `manager`).
     async fn extend_review(&mut self, id: ReviewId, step: &str, until: NaiveDate)
     -> CoreResult<()>;

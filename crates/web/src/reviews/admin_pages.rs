@@ -37,6 +37,16 @@ pub struct CycleForm {
     pub manager_review_due: String,
     #[serde(default)]
     pub share_on: String,
+    /// 1-based question numbers, empty for none.
+    #[serde(default)]
+    pub performance_question: String,
+    #[serde(default)]
+    pub potential_question: String,
+    /// Percent per label, separated by commas.
+    #[serde(default)]
+    pub guidance: String,
+    #[serde(default)]
+    pub managers_calibrate: Option<String>,
 }
 
 crate::auth::csrf_form!(CycleForm);
@@ -107,7 +117,39 @@ async fn input(state: &AppState, form: &CycleForm) -> Result<CycleInput, CoreErr
     } else {
         Scope::Everyone
     };
+    let number = |field: &str, v: &str| -> Result<Option<usize>, CoreError> {
+        match v.trim() {
+            "" => Ok(None),
+            n => match n.parse::<usize>() {
+                Ok(n) if n >= 1 => Ok(Some(n - 1)),
+                _ => Err(CoreError::field(
+                    field,
+                    format!("{n:?} is not a question number"),
+                )),
+            },
+        }
+    };
+    let guidance = form
+        .guidance
+        .split([',', ';', ' '])
+        .map(|g| g.trim().trim_end_matches('%'))
+        .filter(|g| !g.is_empty())
+        .map(|g| {
+            g.parse::<u8>().map_err(|_| {
+                CoreError::field("calibration.guidance", format!("{g:?} is not a percentage"))
+            })
+        })
+        .collect::<Result<Vec<u8>, CoreError>>()?;
     Ok(CycleInput {
+        calibration: trellis_core::reviews::CalibrationSettings {
+            performance_question: number(
+                "calibration.performance_question",
+                &form.performance_question,
+            )?,
+            potential_question: number("calibration.potential_question", &form.potential_question)?,
+            guidance,
+            managers_calibrate: form.managers_calibrate.is_some(),
+        },
         name: form.name.clone(),
         scope,
         questions: form
@@ -175,6 +217,16 @@ async fn cycles_page(
                         div.field { label for="c-self" { "Self reviews due (empty: none)" } input #c-self type="date" name="self_review_due" value=(form.self_review_due); }
                         div.field { label for="c-manager" { "Manager reviews due" } input #c-manager type="date" name="manager_review_due" value=(form.manager_review_due) required; }
                         div.field { label for="c-share" { "Shared on" } input #c-share type="date" name="share_on" value=(form.share_on) required; }
+                    }
+                    fieldset {
+                        legend { "Calibration (optional)" }
+                        p.hint { "Name two rating questions by their line number for a 9-box of performance and potential. Guidance: the share hoped for at each label of the performance question, lowest first, adding up to 100 (e.g. 15, 60, 25)." }
+                        div.inline-forms {
+                            div.field { label for="c-calibration.performance_question" { "Performance question (number)" } input #c-calibration.performance_question type="number" min="1" name="performance_question" value=(form.performance_question); }
+                            div.field { label for="c-calibration.potential_question" { "Potential question (number)" } input #c-calibration.potential_question type="number" min="1" name="potential_question" value=(form.potential_question); }
+                            div.field { label for="c-calibration.guidance" { "Distribution guidance (%)" } input #c-calibration.guidance type="text" name="guidance" value=(form.guidance); }
+                        }
+                        div.field { label { input type="checkbox" name="managers_calibrate" checked[form.managers_calibrate.is_some()]; " Managers calibrate their own tree (admins always do)" } }
                     }
                     button type="submit" { "Save the draft" }
                 }
@@ -275,12 +327,19 @@ pub async fn show_cycle(
                 CycleState::Launched => {
                     (action("remind", "Remind everyone incomplete"))
                     " "
+                    (action("calibration", "Open calibration: lock the manager reviews"))
+                    " "
+                    (action("share", "Share: lock the reviews and show them to their people"))
+                },
+                CycleState::Calibration => {
                     (action("share", "Share: lock the reviews and show them to their people"))
                 },
                 CycleState::Shared => (action("close", "Close the cycle")),
                 CycleState::Closed => {},
             }
             @if c.state != CycleState::Draft {
+                p { a href=(format!("/reviews/cycles/{id}/calibration")) { "Calibration: ratings side by side"
+                    @if c.calibration.performance_question.is_some() && c.calibration.potential_question.is_some() { " and the 9-box" } } }
                 ul.figures {
                     li { span.muted { "Reviews" } strong { (p.overall.total) } }
                     @if with_self { li { span.muted { "Self reviews handed in" } strong { (p.overall.self_done) } } }
@@ -312,6 +371,11 @@ async fn step(
             .await
             .map(|_| ())?,
         "share" => cycles::share(store, &user.viewer, CycleId(id), now).await?,
+        "calibration" => {
+            trellis_core::reviews::calibration::open(store, &user.viewer, CycleId(id), now)
+                .await
+                .map(|_| ())?
+        }
         "remind" => trellis_core::reviews::reminders::remind_incomplete(
             store,
             &user.viewer,
@@ -349,6 +413,13 @@ pub async fn remind(
 ) -> Result<Response, PageError> {
     step(&state, &user, id, "remind").await
 }
+pub async fn calibrate(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(user, _): CsrfForm<crate::pages::ConfirmForm>,
+) -> Result<Response, PageError> {
+    step(&state, &user, id, "calibration").await
+}
 pub async fn close(
     State(state): State<AppState>,
     Path(id): Path<i64>,
@@ -366,5 +437,6 @@ pub(crate) fn routes() -> axum::Router<AppState> {
         .route("/admin/reviews/{id}/launch", post(launch))
         .route("/admin/reviews/{id}/share", post(share))
         .route("/admin/reviews/{id}/close", post(close))
+        .route("/admin/reviews/{id}/calibration", post(calibrate))
         .route("/admin/reviews/{id}/remind", post(remind))
 }

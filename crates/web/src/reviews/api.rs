@@ -7,9 +7,12 @@ use crate::auth::ApiUser;
 use crate::conversations::api::CreatedResponse;
 use crate::error::{ApiError, ErrorResponse};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
+use trellis_core::reviews::calibration::{
+    self, BoxMoveInput, CalibrationFilter, CalibrationView, RatingChangeInput,
+};
 use trellis_core::reviews::cycles::{self, CycleInput, Progress};
 use trellis_core::reviews::forms::{self, AnswersInput, FollowThroughInput, MyReviews, ReviewView};
 use trellis_core::reviews::reminders;
@@ -238,6 +241,95 @@ pub async fn add_follow_through(
     Ok((StatusCode::CREATED, Json(CreatedResponse { id: c.0 })))
 }
 
+/// How many manager reviews were not handed in when calibration opened.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CalibrationOpenedResponse {
+    pub not_handed_in: usize,
+}
+
+/// Opens calibration: manager reviews lock; calibrators change ratings and boxes (people
+/// admins).
+#[utoipa::path(post, path = "/api/v1/review-cycles/{id}/calibration", tag = "reviews",
+    params(("id" = i64, Path, description = "Cycle id")),
+    responses((status = 200, body = CalibrationOpenedResponse), (status = 403, body = ErrorResponse),
+        (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
+pub async fn open_calibration(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<CalibrationOpenedResponse>, ApiError> {
+    let n = calibration::open(
+        state.store.as_ref(),
+        &user.viewer,
+        CycleId(id),
+        crate::now(),
+    )
+    .await?;
+    Ok(Json(CalibrationOpenedResponse { not_handed_in: n }))
+}
+
+/// The manager ratings side by side, the distribution beside the guidance and each
+/// person's 9-box place: for people admins, and managers for their tree when the cycle
+/// allows it.
+#[utoipa::path(get, path = "/api/v1/review-cycles/{id}/calibration", tag = "reviews",
+    params(("id" = i64, Path, description = "Cycle id"), CalibrationFilter),
+    responses((status = 200, body = CalibrationView), (status = 403, body = ErrorResponse),
+        (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
+pub async fn calibration_view(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    Query(filter): Query<CalibrationFilter>,
+) -> Result<Json<CalibrationView>, ApiError> {
+    Ok(Json(
+        calibration::view(state.store.as_ref(), &user.viewer, CycleId(id), &filter).await?,
+    ))
+}
+
+/// Changes a manager rating in calibration, with a reason.
+#[utoipa::path(post, path = "/api/v1/reviews/{id}/rating-changes", tag = "reviews",
+    params(("id" = i64, Path, description = "Review id")), request_body = RatingChangeInput,
+    responses((status = 204), (status = 404, body = ErrorResponse),
+        (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn change_rating(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<RatingChangeInput>,
+) -> Result<StatusCode, ApiError> {
+    calibration::change_rating(
+        state.store.as_ref(),
+        &user.viewer,
+        ReviewId(id),
+        &body,
+        crate::now(),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Moves someone on the 9-box, with a reason.
+#[utoipa::path(post, path = "/api/v1/reviews/{id}/box-moves", tag = "reviews",
+    params(("id" = i64, Path, description = "Review id")), request_body = BoxMoveInput,
+    responses((status = 204), (status = 404, body = ErrorResponse),
+        (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn move_box(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<BoxMoveInput>,
+) -> Result<StatusCode, ApiError> {
+    calibration::move_box(
+        state.store.as_ref(),
+        &user.viewer,
+        ReviewId(id),
+        &body,
+        crate::now(),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// How many were reminded.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RemindedResponse {
@@ -305,6 +397,10 @@ crate::api::operations!(
     launch_cycle,
     share_cycle,
     close_cycle,
+    open_calibration,
+    calibration_view,
+    change_rating,
+    move_box,
     my_reviews,
     show_review,
     save_self,

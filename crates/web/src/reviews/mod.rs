@@ -2,4 +2,5 @@
 
 mod admin_pages;
 pub mod api;
+pub mod calibration_pages;
 pub mod pages;

@@ -18,10 +18,11 @@ use trellis_core::reviews::forms::{self, AnswersInput, FollowThroughInput, Revie
 use trellis_core::reviews::{Answer, CycleState, GROWTH_QUESTIONS, Question, ReviewId};
 use trellis_core::{CoreError, FieldError};
 
-fn state_label(s: CycleState) -> &'static str {
+pub(crate) fn state_label(s: CycleState) -> &'static str {
     match s {
         CycleState::Draft => "draft",
         CycleState::Launched => "running",
+        CycleState::Calibration => "in calibration",
         CycleState::Shared => "shared",
         CycleState::Closed => "closed",
     }
@@ -256,6 +257,24 @@ async fn review_page(
             } @else if r.manager.is_some() {
                 p.muted { "Your manager's review is shown here once the cycle is shared." }
             }
+            @if !r.rating_changes.is_empty() || !r.box_moves.is_empty() {
+                section.card aria-labelledby="calibrated" {
+                    h2 #calibrated { "Calibration" }
+                    p.hint { "Only " (r.reviewee.name) "'s manager chain and people admins see this." }
+                    ul.plain {
+                        @for c in &r.rating_changes {
+                            @let scale = manager_qs.iter().find(|(i, _)| *i == c.question).map(|(_, q)| q.scale.clone()).unwrap_or_default();
+                            @let label = |n: Option<u8>| n.and_then(|n| scale.get(usize::from(n) - 1).cloned()).unwrap_or_else(|| "no rating".into());
+                            li { "Question " (c.question + 1) ": " (label(c.from)) " → " strong { (label(Some(c.to))) } " · " (c.reason)
+                                @if let Some(b) = &c.by { " · " (b.name) } }
+                        }
+                        @for m in &r.box_moves {
+                            li { "9-box: " (crate::reviews::calibration_pages::box_name(m.performance, m.potential)) " · " (m.reason)
+                                @if let Some(b) = &m.by { " · " (b.name) } }
+                        }
+                    }
+                }
+            }
             @if r.manager.as_ref().is_some_and(|m| m.id == user.viewer.person_id()) || !r.follow_through.is_empty() {
                 section.card aria-labelledby="follow" {
                     h2 #follow { "Follow-through" }
@@ -460,4 +479,5 @@ pub(crate) fn routes() -> axum::Router<AppState> {
         .route("/reviews/{id}/follow-through", post(add_follow_through))
         .route("/reviews/{id}/extension", post(extend))
         .merge(admin_routes())
+        .merge(super::calibration_pages::routes())
 }
