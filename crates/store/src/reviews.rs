@@ -9,7 +9,9 @@ use sqlx::AssertSqlSafe;
 use std::collections::HashMap;
 use trellis_core::error::{CoreError, CoreResult};
 use trellis_core::ids::{CommitmentId, PersonId};
-use trellis_core::reviews::store::{InScope, NewCycle, NewReview, ReviewStore, ReviewWrite};
+use trellis_core::reviews::store::{
+    CompletionGroup, InScope, NewCycle, NewReview, ReviewStore, ReviewWrite,
+};
 use trellis_core::reviews::{
     Answer, BoxMove, Cycle, CycleId, CycleState, FollowThrough, RatingChange, Review, ReviewId,
     Scope,
@@ -83,8 +85,25 @@ fn review_row(r: &dyn Columns) -> CoreResult<Review> {
 impl SqlStore {
     /// Reviews matching `filter` (on `r`, one bound number), with their follow-through.
     async fn reviews_where(&self, filter: &str, bind: i64) -> CoreResult<Vec<Review>> {
+        self.reviews_matching(filter, bind, true).await
+    }
+
+    /// `full`: with answers, follow-through and calibration; else the statuses only.
+    async fn reviews_matching(
+        &self,
+        filter: &str,
+        bind: i64,
+        full: bool,
+    ) -> CoreResult<Vec<Review>> {
+        let select = if full {
+            REVIEW_SELECT.to_string()
+        } else {
+            REVIEW_SELECT
+                .replace("r.self_answers,", "'[]' AS self_answers,")
+                .replace("r.manager_answers,", "'[]' AS manager_answers,")
+        };
         let rows = sqlx::query(AssertSqlSafe(format!(
-            "{REVIEW_SELECT} WHERE {filter} ORDER BY r.cycle_id DESC, e.name, r.id"
+            "{select} WHERE {filter} ORDER BY r.cycle_id DESC, e.name, r.id"
         )))
         .bind(bind)
         .fetch_all(&self.pool)
@@ -94,7 +113,7 @@ impl SqlStore {
             .iter()
             .map(|r| review_row(r))
             .collect::<CoreResult<_>>()?;
-        if reviews.is_empty() {
+        if reviews.is_empty() || !full {
             return Ok(reviews);
         }
         let items = sqlx::query(AssertSqlSafe(format!(
@@ -468,6 +487,46 @@ impl ReviewStore for SqlStore {
     }
     async fn reviews_of_cycle(&self, cycle: CycleId) -> CoreResult<Vec<Review>> {
         self.reviews_where("r.cycle_id = $1", cycle.0).await
+    }
+    async fn review_statuses(&self, cycle: CycleId) -> CoreResult<Vec<Review>> {
+        self.reviews_matching("r.cycle_id = $1", cycle.0, false)
+            .await
+    }
+    async fn completion_groups(&self, cycle: CycleId) -> CoreResult<Vec<CompletionGroup>> {
+        let rows = sqlx::query(
+            "SELECT r.manager_id, m.name AS manager_name, m.preferred_name AS manager_preferred, \
+             r.team_name, COUNT(*) AS total, COUNT(r.self_submitted_at) AS self_done, \
+             COUNT(r.manager_submitted_at) AS manager_done \
+             FROM reviews r LEFT JOIN people m ON m.id = r.manager_id WHERE r.cycle_id = $1 \
+             GROUP BY r.manager_id, m.name, m.preferred_name, r.team_name",
+        )
+        .bind(cycle.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(CompletionGroup {
+                    manager: person_or_null(r, "manager_id", "manager_name", "manager_preferred")?
+                        .map(|m| m.name),
+                    team: r.text_or_null("team_name")?,
+                    total: r.int("total")? as usize,
+                    self_done: r.int("self_done")? as usize,
+                    manager_done: r.int("manager_done")? as usize,
+                })
+            })
+            .collect()
+    }
+    async fn reviews_among(&self, cycle: CycleId, ids: &[ReviewId]) -> CoreResult<Vec<Review>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<String> = ids.iter().map(|i| i.0.to_string()).collect();
+        self.reviews_where(
+            &format!("r.cycle_id = $1 AND r.id IN ({})", ids.join(", ")),
+            cycle.0,
+        )
+        .await
     }
     async fn reviews_involving(&self, person: PersonId) -> CoreResult<Vec<Review>> {
         self.reviews_where("(r.reviewee_id = $1 OR r.manager_id = $1)", person.0)

@@ -1,6 +1,7 @@
 //! Review cycle figures on a generated organisation (default 10,000 people): launching a
-//! cycle for everyone, and its progress page (per step, per manager, per team) with every
-//! review written, one request at a time.
+//! cycle for everyone, its progress page (per step, per manager, per team) with every
+//! review written, and the calibration view of the department nearest 500 people, one
+//! request at a time.
 //!
 //! Run: `cargo bench -p trellis-web --bench reviews [-- PEOPLE]`.
 
@@ -68,7 +69,9 @@ async fn main() {
     let body = serde_json::json!({
         "name": "Bench cycle",
         "scope": {"kind": "everyone"},
-        "questions": [{"text": "Delivery", "scale": ["Low", "Mid", "High"], "in_self_review": true}],
+        "questions": [{"text": "Delivery", "scale": ["Low", "Mid", "High"], "in_self_review": true},
+            {"text": "Potential", "scale": ["Low", "Mid", "High"], "private": true}],
+        "calibration": {"performance_question": 0, "potential_question": 1, "guidance": [20, 60, 20]},
         "self_review_due": (today + chrono::Duration::days(7)).to_string(),
         "manager_review_due": (today + chrono::Duration::days(14)).to_string(),
         "share_on": (today + chrono::Duration::days(21)).to_string()
@@ -106,17 +109,18 @@ async fn main() {
         .await
         .unwrap();
     let mut work = store.begin_review_write().await.unwrap();
-    let answers = [Answer {
-        question: 0,
-        rating: Some(2),
+    let answer = |question: usize, rating: u8| Answer {
+        question,
+        rating: Some(rating),
         text: "Fine".into(),
-    }];
-    for r in &reviews {
-        work.save_self_review(r.id, &answers, Some(now))
+    };
+    for (i, r) in reviews.iter().enumerate() {
+        work.save_self_review(r.id, &[answer(0, 2)], Some(now))
             .await
             .unwrap();
         if r.manager.is_some() {
-            work.save_manager_review(r.id, &answers, Some(now))
+            let ratings = [answer(0, 1 + (i % 3) as u8), answer(1, 1 + (i % 2) as u8)];
+            work.save_manager_review(r.id, &ratings, Some(now))
                 .await
                 .unwrap();
         }
@@ -136,6 +140,47 @@ async fn main() {
     println!(
         "progress page of {} reviews: p50 {:.1} ms, p90 {:.1} ms (50 requests, one at a time)",
         reviews.len(),
+        percentile(times.clone(), 0.5),
+        percentile(times, 0.9)
+    );
+
+    // Calibration: the manager whose tree is nearest 500 people, filtered to it.
+    let mut under: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
+    let manager_of: std::collections::HashMap<i64, i64> = reviews
+        .iter()
+        .filter_map(|r| Some((r.reviewee.id.0, r.manager.as_ref()?.id.0)))
+        .collect();
+    for r in &reviews {
+        let mut at = r.reviewee.id.0;
+        while let Some(&m) = manager_of.get(&at) {
+            *under.entry(m).or_default() += 1;
+            at = m;
+        }
+    }
+    let (head, size) = under
+        .iter()
+        .min_by_key(|(_, n)| n.abs_diff(500))
+        .map(|(m, n)| (*m, *n))
+        .unwrap();
+    app.api(
+        Method::POST,
+        &format!("/api/v1/review-cycles/{id}/calibration"),
+        Some(&token),
+        None,
+    )
+    .await;
+    let path = format!("/reviews/cycles/{id}/calibration?manager={head}");
+    let mut times = Vec::new();
+    for i in 0..60 {
+        let started = Instant::now();
+        let r = app.get_page(&path, Some(&session)).await;
+        if i >= 10 {
+            times.push(started.elapsed());
+        }
+        assert_eq!(r.status.as_u16(), 200);
+    }
+    println!(
+        "calibration page of a {size}-person department: p50 {:.1} ms, p90 {:.1} ms (50 requests, one at a time)",
         percentile(times.clone(), 0.5),
         percentile(times, 0.9)
     );

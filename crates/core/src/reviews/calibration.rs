@@ -130,7 +130,7 @@ pub fn placement(cycle: &Cycle, review: &Review) -> Option<Placement> {
 pub struct CalibrationFilter {
     /// A team (department) name, as at launch.
     pub team: Option<String>,
-    /// A manager's person id.
+    /// A manager's person id: everyone under them, at any depth.
     pub manager: Option<i64>,
     /// A job level name, as at launch.
     pub level: Option<String>,
@@ -276,23 +276,37 @@ pub async fn view(
             scale: q.scale.clone(),
         })
         .collect();
-    let reviews: Vec<Review> = store
-        .reviews_of_cycle(id)
+    // Statuses first (who, team, level, manager), whole reviews only for the rows shown.
+    let statuses: Vec<Review> = store
+        .review_statuses(id)
         .await?
         .into_iter()
         .filter(|r| scope.as_ref().is_none_or(|s| s.contains(&r.reviewee.id)))
         .collect();
-    let teams: BTreeSet<String> = reviews.iter().filter_map(|r| r.team.clone()).collect();
-    let levels: BTreeSet<String> = reviews.iter().filter_map(|r| r.level.clone()).collect();
+    let teams: BTreeSet<String> = statuses.iter().filter_map(|r| r.team.clone()).collect();
+    let levels: BTreeSet<String> = statuses.iter().filter_map(|r| r.level.clone()).collect();
     let mut managers: Vec<PersonName> = Vec::new();
-    for m in reviews.iter().filter_map(|r| r.manager.as_ref()) {
+    for m in statuses.iter().filter_map(|r| r.manager.as_ref()) {
         if !managers.iter().any(|x| x.id == m.id) {
             managers.push(m.clone());
         }
     }
     managers.sort_by(|a, b| a.name.cmp(&b.name));
-    let rows: Vec<CalibrationRow> = reviews
-        .into_iter()
+    // A manager's filter takes in their whole tree: a department calibrates together.
+    let under: Option<HashSet<PersonId>> = match filter.manager {
+        Some(m) => Some(
+            store
+                .tree_members(PersonId(m))
+                .await?
+                .into_iter()
+                .map(|t| t.id)
+                .filter(|&p| p != PersonId(m))
+                .collect(),
+        ),
+        None => None,
+    };
+    let shown: Vec<ReviewId> = statuses
+        .iter()
         .filter(|r| {
             filter
                 .team
@@ -305,11 +319,13 @@ pub async fn view(
                 .as_ref()
                 .is_none_or(|l| r.level.as_ref() == Some(l))
         })
-        .filter(|r| {
-            filter
-                .manager
-                .is_none_or(|m| r.manager.as_ref().is_some_and(|x| x.id.0 == m))
-        })
+        .filter(|r| under.as_ref().is_none_or(|u| u.contains(&r.reviewee.id)))
+        .map(|r| r.id)
+        .collect();
+    let rows: Vec<CalibrationRow> = store
+        .reviews_among(id, &shown)
+        .await?
+        .into_iter()
         .map(|r| row(&cycle, &columns, r))
         .collect();
     let distribution = cycle.calibration.performance_question.and_then(|q| {
@@ -366,7 +382,7 @@ pub async fn open(
         }));
     }
     let missing = store
-        .reviews_of_cycle(id)
+        .review_statuses(id)
         .await?
         .iter()
         .filter(|r| r.manager.is_some() && r.manager_submitted_at.is_none())

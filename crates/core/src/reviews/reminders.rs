@@ -156,7 +156,7 @@ pub async fn send_due(store: &dyn ReviewStore, now: i64) -> CoreResult<usize> {
         .into_iter()
         .filter(|c| c.state == CycleState::Launched)
     {
-        let reviews = store.reviews_of_cycle(cycle.id).await?;
+        let reviews = store.review_statuses(cycle.id).await?;
         sent += send(store, &due(&cycle, &reviews, before, today), now).await?;
     }
     Ok(sent)
@@ -183,7 +183,7 @@ pub async fn remind_incomplete(
             "only a running cycle has reviews to remind people of".into(),
         ));
     }
-    let reviews = store.reviews_of_cycle(id).await?;
+    let reviews = store.review_statuses(id).await?;
     let cycle = &cycle;
     let due: Vec<Due> = reviews
         .iter()

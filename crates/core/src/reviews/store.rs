@@ -38,6 +38,17 @@ pub struct InScope {
     pub level: Option<String>,
 }
 
+/// A cycle's reviews counted per manager and team (its progress page).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompletionGroup {
+    /// The manager's name; none for reviews without a manager.
+    pub manager: Option<String>,
+    pub team: Option<String>,
+    pub total: usize,
+    pub self_done: usize,
+    pub manager_done: usize,
+}
+
 /// A unit of work on reviews (one transaction). Follow-through items are commitments, and
 /// sharing puts them in the pair's 1:1s, in the same transaction.
 #[async_trait]
@@ -117,6 +128,13 @@ pub trait ReviewStore: crate::conversations::store::ConversationStore + Send + S
     async fn review(&self, id: ReviewId) -> CoreResult<Option<Review>>;
     /// Every review of a cycle, by reviewee name.
     async fn reviews_of_cycle(&self, cycle: CycleId) -> CoreResult<Vec<Review>>;
+    /// Every review of a cycle without answers, follow-through or calibration: who, whose
+    /// manager, which team and level, what is handed in.
+    async fn review_statuses(&self, cycle: CycleId) -> CoreResult<Vec<Review>>;
+    /// The cycle's reviews counted per manager and team.
+    async fn completion_groups(&self, cycle: CycleId) -> CoreResult<Vec<CompletionGroup>>;
+    /// Reviews of a cycle by id, whole.
+    async fn reviews_among(&self, cycle: CycleId, ids: &[ReviewId]) -> CoreResult<Vec<Review>>;
     /// A person's reviews as reviewee and as manager, newest cycle first.
     async fn reviews_involving(&self, person: PersonId) -> CoreResult<Vec<Review>>;
     /// The active people a scope covers now.
