@@ -152,6 +152,18 @@ pub async fn save(
     fields: &PlanFields,
     now: i64,
 ) -> CoreResult<()> {
+    save_noting(store, viewer, person, fields, now, "Plan updated").await
+}
+
+/// Saves the plan, with `note` in its history (where the change came from).
+pub async fn save_noting(
+    store: &dyn GrowthStore,
+    viewer: &Viewer,
+    person: PersonId,
+    fields: &PlanFields,
+    now: i64,
+    note: &str,
+) -> CoreResult<()> {
     reach(store, viewer, person).await?;
     let mut errors = Vec::new();
     if fields.target_role.chars().count() > 200 {
@@ -228,8 +240,7 @@ pub async fn save(
     let by = viewer.person_id();
     let mut work = store.begin_growth_write().await?;
     work.save_career_plan(person, &clean, by, now).await?;
-    work.note_plan_history(person, by, now, "Plan updated")
-        .await?;
+    work.note_plan_history(person, by, now, note).await?;
     work.audit(&audit).await?;
     work.commit().await
 }

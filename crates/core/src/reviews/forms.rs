@@ -361,6 +361,62 @@ pub async fn add_follow_through(
     Ok(commitment)
 }
 
+/// The next role a review names, for the reviewee's career plan.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = NextStepRequest))]
+#[serde(deny_unknown_fields)]
+pub struct NextStepInput {
+    pub target_role: String,
+}
+
+/// Writes the next step a shared review names onto the reviewee's career plan, noted in
+/// the plan's history with the cycle it came from. The manager side does this (the
+/// reviewee edits their plan themselves); not before sharing, which would reveal the review.
+pub async fn set_next_step(
+    store: &dyn ReviewStore,
+    viewer: &Viewer,
+    id: ReviewId,
+    input: &NextStepInput,
+    now: i64,
+) -> CoreResult<()> {
+    let view = show(store, viewer, id).await?;
+    let reviewee = view.review.reviewee.id;
+    if reviewee == viewer.person_id() {
+        return Err(CoreError::Forbidden(
+            "take a review's next step to your plan: your career plan is yours to edit on its page"
+                .into(),
+        ));
+    }
+    if !matches!(view.cycle.state, CycleState::Shared | CycleState::Closed) {
+        return Err(CoreError::Conflict(
+            "the next step goes on the career plan once the cycle is shared: before, it would reveal the review"
+                .into(),
+        ));
+    }
+    let role = input.target_role.trim();
+    if role.is_empty() || role.chars().count() > 200 {
+        return Err(CoreError::field(
+            "target_role",
+            "name the next role in 1 to 200 characters",
+        ));
+    }
+    let mut fields = store
+        .career_plan(reviewee)
+        .await?
+        .map(|p| p.fields)
+        .unwrap_or_default();
+    fields.target_role = role.to_string();
+    crate::growth::career::save_noting(
+        store,
+        viewer,
+        reviewee,
+        &fields,
+        now,
+        &format!("Next step from {}: {role}", view.cycle.name),
+    )
+    .await
+}
+
 /// What a person has to do and read in review cycles.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

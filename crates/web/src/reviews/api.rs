@@ -14,7 +14,9 @@ use trellis_core::reviews::calibration::{
     self, BoxMoveInput, CalibrationFilter, CalibrationView, RatingChangeInput,
 };
 use trellis_core::reviews::cycles::{self, CycleInput, Progress};
-use trellis_core::reviews::forms::{self, AnswersInput, FollowThroughInput, MyReviews, ReviewView};
+use trellis_core::reviews::forms::{
+    self, AnswersInput, FollowThroughInput, MyReviews, NextStepInput, ReviewView,
+};
 use trellis_core::reviews::reminders;
 use trellis_core::reviews::{Cycle, CycleId, ReviewId};
 use utoipa::ToSchema;
@@ -241,6 +243,29 @@ pub async fn add_follow_through(
     Ok((StatusCode::CREATED, Json(CreatedResponse { id: c.0 })))
 }
 
+/// Puts the next role a shared review names on the reviewee's career plan (their manager
+/// chain and admins), noted in the plan's history.
+#[utoipa::path(post, path = "/api/v1/reviews/{id}/next-step", tag = "reviews",
+    params(("id" = i64, Path, description = "Review id")), request_body = NextStepInput,
+    responses((status = 204), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse),
+        (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn set_next_step(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<NextStepInput>,
+) -> Result<StatusCode, ApiError> {
+    forms::set_next_step(
+        state.store.as_ref(),
+        &user.viewer,
+        ReviewId(id),
+        &body,
+        crate::now(),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// How many manager reviews were not handed in when calibration opened.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CalibrationOpenedResponse {
@@ -406,4 +431,5 @@ crate::api::operations!(
     save_self,
     save_manager,
     add_follow_through,
+    set_next_step,
 );

@@ -257,6 +257,18 @@ async fn review_page(
             } @else if r.manager.is_some() {
                 p.muted { "Your manager's review is shown here once the cycle is shared." }
             }
+            @if matches!(v.cycle.state, CycleState::Shared | CycleState::Closed) && r.reviewee.id != user.viewer.person_id() {
+                section.card aria-labelledby="next-step" {
+                    h2 #next-step { "Next step on the career plan" }
+                    p.hint { "Name the role the first growth answer points to; it goes on " (r.reviewee.name) "'s career plan, noted in its history with this cycle." }
+                    form.inline-forms method="post" action=(format!("/reviews/{id}/next-step")) {
+                        (csrf_field(user))
+                        div.field { label for="target_role" { "Next role" } input #target_role type="text" name="target_role" maxlength="200" required; }
+                        button.secondary type="submit" { "Put it on the plan" }
+                    }
+                    p { a href=(format!("/people/{}/career", r.reviewee.id)) { "Open the career plan" } }
+                }
+            }
             @if !r.rating_changes.is_empty() || !r.box_moves.is_empty() {
                 section.card aria-labelledby="calibrated" {
                     h2 #calibrated { "Calibration" }
@@ -425,6 +437,35 @@ pub async fn add_follow_through(
     after(&state, &user, ReviewId(id), r).await
 }
 
+/// A next step as typed.
+#[derive(Debug, Default, Deserialize)]
+pub struct NextStepForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub target_role: String,
+}
+
+crate::auth::csrf_form!(NextStepForm);
+
+pub async fn set_next_step(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(user, form): CsrfForm<NextStepForm>,
+) -> Result<Response, PageError> {
+    let r = forms::set_next_step(
+        state.store.as_ref(),
+        &user.viewer,
+        ReviewId(id),
+        &forms::NextStepInput {
+            target_role: form.target_role.clone(),
+        },
+        crate::now(),
+    )
+    .await;
+    after(&state, &user, ReviewId(id), r).await
+}
+
 pub(crate) use super::admin_pages::routes as admin_routes;
 
 /// An extension as typed.
@@ -477,6 +518,7 @@ pub(crate) fn routes() -> axum::Router<AppState> {
         .route("/reviews/{id}/self", post(save_self))
         .route("/reviews/{id}/manager", post(save_manager))
         .route("/reviews/{id}/follow-through", post(add_follow_through))
+        .route("/reviews/{id}/next-step", post(set_next_step))
         .route("/reviews/{id}/extension", post(extend))
         .merge(admin_routes())
         .merge(super::calibration_pages::routes())

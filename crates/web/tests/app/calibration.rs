@@ -292,6 +292,26 @@ async fn calibration_changes_ratings_with_reasons_and_places_people_on_the_nine_
         .await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
 
+    // The next step reaches the career plan only once shared (before, it would reveal the
+    // review), from the manager side.
+    let next = |token: &String, role: &str| {
+        let app = &app;
+        let (token, role) = (token.clone(), role.to_string());
+        async move {
+            app.api(
+                Method::POST,
+                &format!("/api/v1/reviews/{dana_review}/next-step"),
+                Some(&token),
+                Some(json!({"target_role": role})),
+            )
+            .await
+        }
+    };
+    assert_eq!(
+        next(&max, "Staff engineer").await.status,
+        StatusCode::CONFLICT
+    );
+
     // Shared: Dana reads the calibrated rating, never the change, the potential or the box.
     app.api(
         Method::POST,
@@ -300,6 +320,27 @@ async fn calibration_changes_ratings_with_reasons_and_places_people_on_the_nine_
         None,
     )
     .await;
+    assert_eq!(next(&member, "CTO").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        next(&max, " ").await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let r = next(&max, "Staff engineer").await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+    let plan = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/people/{dana}/career-plan"),
+            Some(&member),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(plan["target_role"], "Staff engineer", "{plan}");
+    assert_eq!(
+        plan["history"][0]["what"],
+        "Next step from Calibrated half: Staff engineer"
+    );
     let mine = app
         .api(
             Method::GET,
