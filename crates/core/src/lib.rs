@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod anonymity;
+pub mod assessments;
 pub mod audit;
 pub mod auth;
 pub mod clock;

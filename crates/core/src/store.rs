@@ -28,6 +28,7 @@ pub trait Store:
     + crate::mentoring::store::MentoringStore
     + crate::conversations::store::ConversationStore
     + crate::reviews::store::ReviewStore
+    + crate::assessments::store::AssessmentStore
     + Send
     + Sync
 {
@@ -48,6 +49,7 @@ pub trait Store:
 /// tests) rather than a `&dyn Store`, whose methods need no import.
 pub mod prelude {
     pub use super::Store;
+    pub use crate::assessments::store::AssessmentStore;
     pub use crate::audit::AuditStore;
     pub use crate::auth::sso::SsoStore;
     pub use crate::auth::store::AuthStore;

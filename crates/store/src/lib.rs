@@ -7,6 +7,7 @@
 //! constraints into conflicts and lost connections into `Unavailable`.
 
 mod accounts;
+mod assessments;
 mod bulk;
 mod cache;
 mod conversations;

@@ -144,6 +144,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0017_reviews.sql"),
         earlier_postgres: &[],
     },
+    Migration {
+        version: 18,
+        name: "assessments",
+        sqlite: include_str!("../migrations/sqlite/0018_assessments.sql"),
+        postgres: include_str!("../migrations/postgres/0018_assessments.sql"),
+        earlier_postgres: &[],
+    },
 ];
 
 /// The newest migration this binary knows.

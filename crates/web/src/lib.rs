@@ -7,6 +7,7 @@
 pub mod account;
 pub mod admin;
 pub mod api;
+pub mod assessments;
 pub mod auth;
 pub mod conversations;
 pub mod error;

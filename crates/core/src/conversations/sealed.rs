@@ -16,6 +16,8 @@ pub struct NoteKey {
     /// The first bytes of the key's digest, kept with each note: a note sealed under
     /// another key is recognised as such instead of failing as tampered.
     fingerprint: String,
+    /// A second key derived from it, for pseudonyms (keyed hashes), never for sealing.
+    pseudonyms: [u8; 32],
 }
 
 impl std::fmt::Debug for NoteKey {
@@ -47,7 +49,23 @@ impl NoteKey {
         Ok(NoteKey {
             cipher: XChaCha20Poly1305::new_from_slice(&bytes).map_err(|e| e.to_string())?,
             fingerprint: hex(&Sha256::digest(&bytes)[..4]),
+            pseudonyms: Sha256::new()
+                .chain_update(b"trellis pseudonyms v1")
+                .chain_update(&bytes)
+                .finalize()
+                .into(),
         })
+    }
+
+    /// A pseudonym for `context` (e.g. a rater and the person they rate): stable under this
+    /// key, and without the key no one can tell whose it is — HMAC-SHA-256, first 8 bytes.
+    pub fn pseudonym(&self, context: &str) -> u64 {
+        use hmac::{Hmac, Mac};
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.pseudonyms)
+            .expect("HMAC takes a key of any length");
+        mac.update(context.as_bytes());
+        let digest = mac.finalize().into_bytes();
+        u64::from_be_bytes(digest[..8].try_into().expect("8 bytes"))
     }
 
     /// A new random key's configuration text.

@@ -302,6 +302,7 @@ pub(crate) use operations;
         (name = "mentoring", description = "Mentee goals, mentor profiles, matching rounds, mentorships and the talent pool"),
         (name = "conversations", description = "1:1 series, meetings, shared agendas, notes, action items, feedback and calendar feeds"),
         (name = "reviews", description = "Review cycles, self and manager reviews with the three growth questions, follow-through items"),
+        (name = "assessments", description = "360 assessments of management and leadership behaviour, reported under the anonymity rule"),
     )
 )]
 struct ApiDoc;
@@ -319,6 +320,7 @@ fn documented_routes() -> Router<AppState> {
         .merge(crate::mentoring::api::routes())
         .merge(crate::conversations::api::routes())
         .merge(crate::reviews::api::routes())
+        .merge(crate::assessments::api::routes())
 }
 
 /// Operations whose body is a file, which may be up to `max_upload_mb`.
@@ -379,6 +381,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
         crate::mentoring::api::Operations::openapi(),
         crate::conversations::api::Operations::openapi(),
         crate::reviews::api::Operations::openapi(),
+        crate::assessments::api::Operations::openapi(),
     ] {
         document.merge(part);
     }

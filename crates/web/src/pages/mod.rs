@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .merge(crate::mentoring::pages::routes())
         .merge(crate::conversations::pages::routes())
         .merge(crate::reviews::pages::routes())
+        .merge(crate::assessments::pages::routes())
         .merge(crate::admin::pages::routes())
         .merge(crate::admin::accounts::routes())
         .merge(crate::inbox::pages::routes())

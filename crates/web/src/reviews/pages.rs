@@ -43,7 +43,8 @@ pub async fn my_reviews(
         "Reviews",
         html! {
             h1 { "Reviews" }
-            @if user.viewer.may_administer() { p { a href="/admin/reviews" { "Review cycles" } } }
+            p { a href="/assessments" { "360 assessments" } " of management and leadership behaviour"
+                @if user.viewer.may_administer() { " · " a href="/admin/reviews" { "Review cycles" } } }
             section aria-labelledby="mine" {
                 h2 #mine { "Your reviews" }
                 @if m.mine.is_empty() { p.muted { "No review cycle has included you yet." } }

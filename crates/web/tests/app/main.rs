@@ -7,6 +7,7 @@ mod common;
 
 mod accounts;
 mod api;
+mod assessments;
 mod calibration;
 mod demo;
 mod feedback;

@@ -1,0 +1,65 @@
+//! What 360 assessments need from a database. Part of [`crate::Store`].
+
+use super::{Assessment, AssessmentId, Behaviour, RaterGroup};
+use crate::anonymity::AnswerSet;
+use crate::error::CoreResult;
+use crate::ids::PersonId;
+use async_trait::async_trait;
+use chrono::NaiveDate;
+
+/// An assessment as the store writes it, with its raters.
+#[derive(Debug, Clone)]
+pub struct NewAssessment {
+    pub subject: PersonId,
+    pub behaviours: Vec<Behaviour>,
+    pub k: u32,
+    pub due_on: NaiveDate,
+    pub created_by: PersonId,
+    pub created_at: i64,
+    pub raters: Vec<(PersonId, RaterGroup)>,
+}
+
+/// One answer as stored: its group and pseudonym, and its author only when named.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAnswer {
+    pub group: RaterGroup,
+    pub pseudonym: u64,
+    pub rater: Option<PersonId>,
+    pub ratings: Vec<Option<u8>>,
+    pub management_comment: String,
+    pub leadership_comment: String,
+}
+
+/// A unit of work on assessments (one transaction).
+#[async_trait]
+pub trait AssessmentWrite: crate::unit_of_work::UnitOfWork {
+    async fn create_assessment(&mut self, new: &NewAssessment) -> CoreResult<AssessmentId>;
+    /// Writes or replaces the answer with this pseudonym.
+    async fn save_answer(&mut self, id: AssessmentId, answer: &StoredAnswer) -> CoreResult<()>;
+    async fn mark_answered(&mut self, id: AssessmentId, rater: PersonId) -> CoreResult<()>;
+    /// `false` when it was shared already.
+    async fn share_assessment(&mut self, id: AssessmentId, at: i64) -> CoreResult<bool>;
+    /// Keeps the answer sets of the figures a shared report shows.
+    async fn publish(
+        &mut self,
+        id: AssessmentId,
+        subject: PersonId,
+        figures: &[(String, AnswerSet)],
+    ) -> CoreResult<()>;
+}
+
+/// Storage of 360 assessments.
+#[async_trait]
+pub trait AssessmentStore: crate::org::store::OrgStore + Send + Sync {
+    async fn begin_assessment_write(&self) -> CoreResult<Box<dyn AssessmentWrite + '_>>;
+    async fn assessment(&self, id: AssessmentId) -> CoreResult<Option<Assessment>>;
+    /// Where the person is the subject or a rater, newest first.
+    async fn assessments_involving(&self, person: PersonId) -> CoreResult<Vec<Assessment>>;
+    async fn answers(&self, id: AssessmentId) -> CoreResult<Vec<StoredAnswer>>;
+    /// Answer sets published by the subject's assessments shared before this one.
+    async fn published_before(
+        &self,
+        subject: PersonId,
+        id: AssessmentId,
+    ) -> CoreResult<Vec<AnswerSet>>;
+}

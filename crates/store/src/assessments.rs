@@ -1,0 +1,261 @@
+//! 360 assessments: raters apart from answers, anonymous answers by pseudonym only.
+
+use crate::sql::{Columns, person_or_null};
+use crate::unit::SqlUnit;
+use crate::{SqlStore, map_err};
+use sqlx::AssertSqlSafe;
+use std::collections::HashMap;
+use trellis_core::anonymity::AnswerSet;
+use trellis_core::assessments::store::{
+    AssessmentStore, AssessmentWrite, NewAssessment, StoredAnswer,
+};
+use trellis_core::assessments::{Assessment, AssessmentId, AssessmentState, Rater, RaterGroup};
+use trellis_core::error::{CoreError, CoreResult};
+use trellis_core::ids::PersonId;
+
+fn json<T: serde::Serialize>(v: &T) -> CoreResult<String> {
+    serde_json::to_string(v).map_err(|e| CoreError::Internal(e.to_string()))
+}
+
+fn parse<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> CoreResult<T> {
+    serde_json::from_str(text)
+        .map_err(|e| CoreError::Internal(format!("{what} in the database: {e}")))
+}
+
+fn group(text: &str) -> CoreResult<RaterGroup> {
+    RaterGroup::parse(text).ok_or_else(|| CoreError::Internal("unknown rater group".into()))
+}
+
+const SELECT: &str = "SELECT a.id, a.subject_id, s.name AS subject_name, \
+    s.preferred_name AS subject_preferred, a.behaviours, a.k, a.due_on, a.state, a.created_at, \
+    a.shared_at FROM assessments a JOIN people s ON s.id = a.subject_id";
+
+fn assessment_row(r: &dyn Columns) -> CoreResult<Assessment> {
+    Ok(Assessment {
+        id: AssessmentId(r.int("id")?),
+        subject: person_or_null(r, "subject_id", "subject_name", "subject_preferred")?
+            .ok_or_else(|| CoreError::Internal("an assessment without its subject".into()))?,
+        behaviours: parse(&r.text("behaviours")?, "an assessment's behaviours")?,
+        k: r.int("k")? as u32,
+        due_on: r.day("due_on")?,
+        state: if r.text("state")? == "shared" {
+            AssessmentState::Shared
+        } else {
+            AssessmentState::Open
+        },
+        created_at: r.int("created_at")?,
+        shared_at: r.int_or_null("shared_at")?,
+        raters: Vec::new(),
+    })
+}
+
+impl SqlStore {
+    async fn assessments_where(&self, filter: &str, bind: i64) -> CoreResult<Vec<Assessment>> {
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "{SELECT} WHERE {filter} ORDER BY a.id DESC"
+        )))
+        .bind(bind)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        let mut out: Vec<Assessment> = rows
+            .iter()
+            .map(|r| assessment_row(r))
+            .collect::<CoreResult<_>>()?;
+        if out.is_empty() {
+            return Ok(out);
+        }
+        let ids: Vec<String> = out.iter().map(|a| a.id.0.to_string()).collect();
+        let raters = sqlx::query(AssertSqlSafe(format!(
+            "SELECT r.assessment_id, r.rater_id, p.name, p.preferred_name, r.rater_group, \
+             r.answered FROM assessment_raters r JOIN people p ON p.id = r.rater_id \
+             WHERE r.assessment_id IN ({}) ORDER BY p.name, p.id",
+            ids.join(", ")
+        )))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        let mut by: HashMap<i64, Vec<Rater>> = HashMap::new();
+        for r in &raters {
+            by.entry(r.int("assessment_id")?).or_default().push(Rater {
+                person: person_or_null(r, "rater_id", "name", "preferred_name")?
+                    .ok_or_else(|| CoreError::Internal("a rater without a person".into()))?,
+                group: group(&r.text("rater_group")?)?,
+                answered: r.int("answered")? != 0,
+            });
+        }
+        for a in &mut out {
+            a.raters = by.remove(&a.id.0).unwrap_or_default();
+        }
+        Ok(out)
+    }
+}
+
+fn pseudonym_text(p: u64) -> String {
+    format!("{p:016x}")
+}
+
+#[async_trait::async_trait]
+impl AssessmentWrite for SqlUnit {
+    async fn create_assessment(&mut self, new: &NewAssessment) -> CoreResult<AssessmentId> {
+        let row = sqlx::query(
+            "INSERT INTO assessments (subject_id, behaviours, k, due_on, state, created_by, \
+             created_at) VALUES ($1, $2, $3, $4, 'open', $5, $6) RETURNING id",
+        )
+        .bind(new.subject.0)
+        .bind(json(&new.behaviours)?)
+        .bind(i64::from(new.k))
+        .bind(new.due_on.to_string())
+        .bind(new.created_by.0)
+        .bind(new.created_at)
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(map_err)?;
+        let id = row.int("id")?;
+        for (rater, g) in &new.raters {
+            sqlx::query(
+                "INSERT INTO assessment_raters (assessment_id, rater_id, rater_group) \
+                 VALUES ($1, $2, $3)",
+            )
+            .bind(id)
+            .bind(rater.0)
+            .bind(g.as_str())
+            .execute(&mut *self.tx)
+            .await
+            .map_err(map_err)?;
+        }
+        Ok(AssessmentId(id))
+    }
+    async fn save_answer(&mut self, id: AssessmentId, a: &StoredAnswer) -> CoreResult<()> {
+        sqlx::query(
+            "INSERT INTO assessment_answers (assessment_id, rater_group, pseudonym, rater_id, \
+             ratings, comments) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (assessment_id, pseudonym) DO UPDATE SET ratings = excluded.ratings, \
+             comments = excluded.comments",
+        )
+        .bind(id.0)
+        .bind(a.group.as_str())
+        .bind(pseudonym_text(a.pseudonym))
+        .bind(a.rater.map(|r| r.0))
+        .bind(json(&a.ratings)?)
+        .bind(json(&[&a.management_comment, &a.leadership_comment])?)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+    async fn mark_answered(&mut self, id: AssessmentId, rater: PersonId) -> CoreResult<()> {
+        sqlx::query(
+            "UPDATE assessment_raters SET answered = 1 WHERE assessment_id = $1 AND rater_id = $2",
+        )
+        .bind(id.0)
+        .bind(rater.0)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+    async fn share_assessment(&mut self, id: AssessmentId, at: i64) -> CoreResult<bool> {
+        let r = sqlx::query(
+            "UPDATE assessments SET state = 'shared', shared_at = $1 WHERE id = $2 AND state = 'open'",
+        )
+        .bind(at)
+        .bind(id.0)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(map_err)?;
+        Ok(r.rows_affected() == 1)
+    }
+    async fn publish(
+        &mut self,
+        id: AssessmentId,
+        subject: PersonId,
+        figures: &[(String, AnswerSet)],
+    ) -> CoreResult<()> {
+        for (figure, set) in figures {
+            let list: Vec<String> = set.iter().map(|p| pseudonym_text(*p)).collect();
+            sqlx::query(
+                "INSERT INTO assessment_published (assessment_id, subject_id, figure, pseudonyms) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(id.0)
+            .bind(subject.0)
+            .bind(figure.clone())
+            .bind(json(&list)?)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(map_err)?;
+        }
+        Ok(())
+    }
+}
+
+fn unhex(text: &str) -> CoreResult<u64> {
+    u64::from_str_radix(text, 16).map_err(|_| CoreError::Internal("a malformed pseudonym".into()))
+}
+
+#[async_trait::async_trait]
+impl AssessmentStore for SqlStore {
+    async fn begin_assessment_write(&self) -> CoreResult<Box<dyn AssessmentWrite + '_>> {
+        Ok(SqlUnit::begin(self).await?)
+    }
+    async fn assessment(&self, id: AssessmentId) -> CoreResult<Option<Assessment>> {
+        Ok(self.assessments_where("a.id = $1", id.0).await?.pop())
+    }
+    async fn assessments_involving(&self, person: PersonId) -> CoreResult<Vec<Assessment>> {
+        self.assessments_where(
+            "(a.subject_id = $1 OR a.id IN (SELECT assessment_id FROM assessment_raters \
+             WHERE rater_id = $1))",
+            person.0,
+        )
+        .await
+    }
+    async fn answers(&self, id: AssessmentId) -> CoreResult<Vec<StoredAnswer>> {
+        let rows = sqlx::query(
+            "SELECT rater_group, pseudonym, rater_id, ratings, comments FROM assessment_answers \
+             WHERE assessment_id = $1 ORDER BY pseudonym",
+        )
+        .bind(id.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rows.iter()
+            .map(|r| {
+                let [management, leadership]: [String; 2] =
+                    parse(&r.text("comments")?, "an answer's comments")?;
+                Ok(StoredAnswer {
+                    group: group(&r.text("rater_group")?)?,
+                    pseudonym: unhex(&r.text("pseudonym")?)?,
+                    rater: r.int_or_null("rater_id")?.map(PersonId),
+                    ratings: parse(&r.text("ratings")?, "an answer's ratings")?,
+                    management_comment: management,
+                    leadership_comment: leadership,
+                })
+            })
+            .collect()
+    }
+    async fn published_before(
+        &self,
+        subject: PersonId,
+        id: AssessmentId,
+    ) -> CoreResult<Vec<AnswerSet>> {
+        let rows = sqlx::query(
+            "SELECT p.pseudonyms FROM assessment_published p \
+             JOIN assessments a ON a.id = p.assessment_id \
+             WHERE p.subject_id = $1 AND p.assessment_id <> $2 \
+             AND a.shared_at <= COALESCE((SELECT shared_at FROM assessments WHERE id = $2), a.shared_at) \
+             ORDER BY p.assessment_id, p.figure",
+        )
+        .bind(subject.0)
+        .bind(id.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rows.iter()
+            .map(|r| {
+                let list: Vec<String> = parse(&r.text("pseudonyms")?, "published answers")?;
+                list.iter().map(|p| unhex(p)).collect()
+            })
+            .collect()
+    }
+}

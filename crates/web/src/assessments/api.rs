@@ -1,0 +1,128 @@
+//! `/api/v1` 360 endpoints. The raw answers are never returned: only the report's figures,
+//! built under the anonymity rule.
+
+use crate::AppState;
+use crate::api::ApiJson;
+use crate::auth::ApiUser;
+use crate::error::{ApiError, ErrorResponse};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use trellis_core::assessments::report::{self, Report};
+use trellis_core::assessments::{
+    self, AnswerInput, AssessmentId, AssessmentInput, AssessmentView, Created, MyAssessments,
+};
+
+/// Asks raters for a 360 of someone (their manager chain or a people admin). The subject
+/// and their manager are added as named raters; the response warns about any group that
+/// can never reach the anonymity threshold.
+#[utoipa::path(post, path = "/api/v1/assessments", tag = "assessments", request_body = AssessmentInput,
+    responses((status = 201, body = Created), (status = 403, body = ErrorResponse),
+        (status = 422, body = ErrorResponse)))]
+pub async fn create_assessment(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiJson(body): ApiJson<AssessmentInput>,
+) -> Result<(StatusCode, Json<Created>), ApiError> {
+    let created = assessments::create(
+        state.store.as_ref(),
+        &user.viewer,
+        &body,
+        chrono::Utc::now().date_naive(),
+        crate::now(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// The 360s I am asked to answer and the ones about me.
+#[utoipa::path(get, path = "/api/v1/assessments", tag = "assessments",
+    responses((status = 200, body = MyAssessments)))]
+pub async fn my_assessments(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> Result<Json<MyAssessments>, ApiError> {
+    Ok(Json(
+        assessments::mine(state.store.as_ref(), &user.viewer).await?,
+    ))
+}
+
+/// A 360's progress per group (raters by name only for the subject's chain and admins).
+#[utoipa::path(get, path = "/api/v1/assessments/{id}", tag = "assessments",
+    params(("id" = i64, Path, description = "Assessment id")),
+    responses((status = 200, body = AssessmentView), (status = 404, body = ErrorResponse)))]
+pub async fn show_assessment(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<AssessmentView>, ApiError> {
+    Ok(Json(
+        assessments::show(state.store.as_ref(), &user.viewer, AssessmentId(id)).await?,
+    ))
+}
+
+/// Saves (or revises) my answer while the 360 is open.
+#[utoipa::path(put, path = "/api/v1/assessments/{id}/answer", tag = "assessments",
+    params(("id" = i64, Path, description = "Assessment id")), request_body = AnswerInput,
+    responses((status = 204), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse),
+        (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn answer_assessment(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<AnswerInput>,
+) -> Result<StatusCode, ApiError> {
+    assessments::answer(
+        state.store.as_ref(),
+        &state.config.note_key,
+        &user.viewer,
+        AssessmentId(id),
+        &body,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Shares the report with the subject: answers lock.
+#[utoipa::path(post, path = "/api/v1/assessments/{id}/share", tag = "assessments",
+    params(("id" = i64, Path, description = "Assessment id")),
+    responses((status = 204), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse),
+        (status = 409, body = ErrorResponse)))]
+pub async fn share_assessment(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    assessments::share(
+        state.store.as_ref(),
+        &user.viewer,
+        AssessmentId(id),
+        crate::now(),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The report, once shared: the subject, their manager chain and admins.
+#[utoipa::path(get, path = "/api/v1/assessments/{id}/report", tag = "assessments",
+    params(("id" = i64, Path, description = "Assessment id")),
+    responses((status = 200, body = Report), (status = 404, body = ErrorResponse),
+        (status = 409, body = ErrorResponse)))]
+pub async fn assessment_report(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Report>, ApiError> {
+    Ok(Json(
+        report::show(state.store.as_ref(), &user.viewer, AssessmentId(id)).await?,
+    ))
+}
+
+crate::api::operations!(
+    create_assessment,
+    my_assessments,
+    show_assessment,
+    answer_assessment,
+    share_assessment,
+    assessment_report,
+);

@@ -1,0 +1,308 @@
+//! 360 assessments, attacked as someone trying to learn who said what: a group below k,
+//! the same subject's next 360 with one rater fewer, the order of comments, what raters,
+//! the subject and admins can read, and what the database holds beside an anonymous answer.
+
+use crate::common::{PASSWORD, TestApp};
+use axum::http::{Method, StatusCode};
+use serde_json::{Value, json};
+use trellis_core::assessments::RaterGroup;
+use trellis_core::assessments::store::AssessmentStore;
+use trellis_store::backend_tests;
+
+fn day(offset: i64) -> String {
+    (chrono::Utc::now().date_naive() + chrono::Duration::days(offset)).to_string()
+}
+
+fn answer(rating: u8, comment: &str) -> Value {
+    json!({"ratings": vec![Some(rating); 12], "management_comment": comment})
+}
+
+const PEERS: [&str; 4] = [
+    "rep@acme.test",
+    "sales.head@acme.test",
+    "ceo@acme.test",
+    "hr@acme.test",
+];
+
+async fn ask(app: &TestApp, token: &str, subject: i64) -> Value {
+    let r = app
+        .api(
+            Method::POST,
+            "/api/v1/assessments",
+            Some(token),
+            Some(
+                json!({"subject": subject, "due_on": day(10), "peers": PEERS,
+                "reports": ["dev@acme.test", "dev2@acme.test"]}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    r.json()
+}
+
+backend_tests!(a_360_keeps_every_rater_anonymous_under_the_rule);
+async fn a_360_keeps_every_rater_anonymous_under_the_rule(backend: &'static str) {
+    let app = TestApp::new(backend).await;
+    let erin = app.token("eng.head@acme.test").await;
+    let max_id = app.id("mgr@acme.test").await;
+
+    // Bad input: the subject among the peers, someone unknown; nothing written.
+    let r = app
+        .api(
+            Method::POST,
+            "/api/v1/assessments",
+            Some(&erin),
+            Some(json!({"subject": max_id, "due_on": day(10),
+                "peers": ["mgr@acme.test", "nobody@acme.test"]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let text = r.text();
+    assert!(
+        text.contains("leave them out") && text.contains("nobody has the e-mail"),
+        "{text}"
+    );
+    let dana = app.token("dev@acme.test").await;
+    let r = app
+        .api(
+            Method::POST,
+            "/api/v1/assessments",
+            Some(&dana),
+            Some(json!({"subject": max_id, "due_on": day(10)})),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "a report does not run a 360 of their manager"
+    );
+
+    let created = ask(&app, &erin, max_id).await;
+    assert!(
+        created["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("Direct reports: 2 asked, fewer than 3"),
+        "{created}"
+    );
+    let id = created["id"].as_i64().unwrap();
+    let path = format!("/api/v1/assessments/{id}");
+    let put = |token: String, body: Value| {
+        let app = &app;
+        let path = path.clone();
+        async move {
+            app.api(
+                Method::PUT,
+                &format!("{path}/answer"),
+                Some(&token),
+                Some(body),
+            )
+            .await
+        }
+    };
+    let max = app.token("mgr@acme.test").await;
+    assert_eq!(
+        put(max.clone(), answer(5, "I do my best")).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        put(erin.clone(), answer(3, "Solid")).await.status,
+        StatusCode::NO_CONTENT
+    );
+    let r = put(dana.clone(), json!({"ratings": [9]})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for (email, rating, comment) in [
+        ("dev@acme.test", 1, "Only two of us answered"),
+        ("dev2@acme.test", 1, ""),
+    ] {
+        let t = app.token(email).await;
+        assert_eq!(
+            put(t, answer(rating, comment)).await.status,
+            StatusCode::NO_CONTENT
+        );
+    }
+    for (i, email) in PEERS.iter().enumerate() {
+        let t = app.token(email).await;
+        let comment = ["Clear priorities", "Shields the team", "", "Explains why"][i];
+        assert_eq!(
+            put(t, answer(2 + i as u8 % 3, comment)).await.status,
+            StatusCode::NO_CONTENT
+        );
+    }
+    // Dana, a rater, sees only herself among the raters; the report waits for sharing.
+    let seen = app.api(Method::GET, &path, Some(&dana), None).await.json();
+    assert_eq!(
+        seen["assessment"]["raters"].as_array().unwrap().len(),
+        1,
+        "{seen}"
+    );
+    assert_eq!(seen["my_group"], "reports");
+    let r = app
+        .api(Method::GET, &format!("{path}/report"), Some(&max), None)
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let r = app
+        .api(Method::POST, &format!("{path}/share"), Some(&max), None)
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "the subject does not share their own"
+    );
+    let r = app
+        .api(Method::POST, &format!("{path}/share"), Some(&erin), None)
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+    assert_eq!(
+        put(app.token("ceo@acme.test").await, answer(5, ""))
+            .await
+            .status,
+        StatusCode::CONFLICT,
+        "answers lock once shared"
+    );
+
+    // The report: two reports are below k — absent from their group, from all colleagues
+    // and from the comments; nobody's raw answer is returned.
+    let report = app
+        .api(Method::GET, &format!("{path}/report"), Some(&max), None)
+        .await;
+    assert_eq!(report.status, StatusCode::OK, "{}", report.text());
+    let body = report.json();
+    let line = &body["lines"][0];
+    assert_eq!(line["self_score"], 5.0);
+    assert_eq!(line["manager_score"], 3.0);
+    assert_eq!(line["figures"][0]["group"], "all");
+    assert_eq!(line["figures"][0]["answers"], 4, "peers only: {line}");
+    let reports = line["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["group"] == "reports")
+        .unwrap();
+    assert_eq!(reports["score"], Value::Null);
+    assert!(
+        reports["hidden"]
+            .as_str()
+            .unwrap()
+            .contains("protect anonymity")
+    );
+    let text = report.text();
+    assert!(!text.contains("Only two of us"), "{text}");
+    assert!(text.contains("Shields the team"));
+    for name in ["Rita Rep", "Sam Sales", "Dana Dev", "pseudonym"] {
+        assert!(
+            !text.contains(name),
+            "{name} appears in the subject's report"
+        );
+    }
+    let again = app
+        .api(Method::GET, &format!("{path}/report"), Some(&max), None)
+        .await
+        .json();
+    assert_eq!(
+        again["comments"], body["comments"],
+        "comment order is stable"
+    );
+    assert_eq!(
+        app.api(Method::GET, &format!("{path}/report"), Some(&dana), None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND,
+        "a rater does not read the report"
+    );
+    let hr = app.token("hr@acme.test").await;
+    let as_admin = app
+        .api(Method::GET, &format!("{path}/report"), Some(&hr), None)
+        .await
+        .json();
+    assert_eq!(
+        as_admin["lines"], body["lines"],
+        "an admin sees no more figures"
+    );
+    assert_eq!(as_admin["comments"], body["comments"]);
+
+    // What the database holds: anonymous answers carry no rater, only a pseudonym that is
+    // no person's id.
+    let stored = app
+        .store
+        .answers(trellis_core::assessments::AssessmentId(id))
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 8);
+    for a in &stored {
+        assert_eq!(a.rater.is_some(), a.group.named(), "{a:?}");
+        if !a.group.named() {
+            assert!(a.pseudonym > 1_000_000, "a pseudonym, not an id: {a:?}");
+        }
+    }
+    assert!(stored.iter().any(|a| a.group == RaterGroup::Reports));
+
+    // The next 360 of Max: one peer fewer answers, so every figure that would differ from
+    // the published ones by that single answer is hidden.
+    let second = ask(&app, &erin, max_id).await["id"].as_i64().unwrap();
+    let path2 = format!("/api/v1/assessments/{second}");
+    for email in &PEERS[..3] {
+        let t = app.token(email).await;
+        app.api(
+            Method::PUT,
+            &format!("{path2}/answer"),
+            Some(&t),
+            Some(answer(4, "")),
+        )
+        .await;
+    }
+    app.api(Method::POST, &format!("{path2}/share"), Some(&erin), None)
+        .await;
+    let later = app
+        .api(Method::GET, &format!("{path2}/report"), Some(&max), None)
+        .await
+        .json();
+    for f in later["lines"][0]["figures"].as_array().unwrap() {
+        assert_eq!(f["score"], Value::Null, "{f}");
+    }
+    assert!(
+        later["lines"][0]["figures"][0]["hidden"]
+            .as_str()
+            .unwrap()
+            .contains("single someone out"),
+        "{later}"
+    );
+
+    // The pages: the form says the answer is anonymous; the report draws its charts.
+    let third = ask(&app, &erin, max_id).await["id"].as_i64().unwrap();
+    let dana_page = app.sign_in("dev@acme.test", PASSWORD).await.unwrap();
+    let form = app
+        .get_page(&format!("/assessments/{third}"), Some(&dana_page))
+        .await
+        .text();
+    assert!(form.contains("Your answer is anonymous"), "{form}");
+    let mut fields: Vec<(String, String)> = vec![("csrf".into(), dana_page.csrf.clone())];
+    fields.extend((0..12).map(|i| (format!("rating_{i}"), "4".to_string())));
+    fields.push(("management_comment".into(), "Good".into()));
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let r = app
+        .post_form(
+            &format!("/assessments/{third}/answer"),
+            Some(&dana_page),
+            None,
+            &pairs,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let max_page = app.sign_in("mgr@acme.test", PASSWORD).await.unwrap();
+    let page = app
+        .get_page(&format!("/assessments/{id}/report"), Some(&max_page))
+        .await
+        .text();
+    for seen in [
+        "360 report of Max Manager",
+        "<svg",
+        "hidden to protect anonymity",
+        "Direct reports: fewer than 3 answers",
+    ] {
+        assert!(page.contains(seen), "{seen} in {page}");
+    }
+}
