@@ -59,7 +59,7 @@ pub async fn run(args: DemoArgs) -> Result<()> {
             format!("sqlite://{}", temp_dir.join("demo.db").display())
         }
     };
-    let config = Config::load(
+    let mut config = Config::load(
         None,
         &Overrides {
             database: Some(database),
@@ -129,6 +129,22 @@ pub async fn run(args: DemoArgs) -> Result<()> {
         .await
         .map_err(|e| anyhow!("{e}"))?;
     trellis_core::reviews::demo::load(&store, crate::chrono_now())
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    // One key for this run, so the demo's 360 pseudonyms match the server's.
+    let key_hex = config
+        .secret_key
+        .clone()
+        .unwrap_or_else(trellis_core::conversations::sealed::NoteKey::generate_hex);
+    config.secret_key = Some(key_hex.clone());
+    let key = trellis_core::conversations::sealed::NoteKey::from_hex(&key_hex)
+        .map_err(|e| anyhow!("{e}"))?;
+    let demo_manager = store
+        .person_id_by_email(&org.people[org.manager].record.email)
+        .await
+        .map_err(|e| anyhow!("{e}"))?
+        .ok_or_else(|| anyhow!("the demo manager is missing"))?;
+    trellis_core::assessments::demo::load(&store, &key, demo_manager, crate::chrono_now())
         .await
         .map_err(|e| anyhow!("{e}"))?;
     let password = match args.password {

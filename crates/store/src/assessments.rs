@@ -106,7 +106,7 @@ impl AssessmentWrite for SqlUnit {
         .bind(json(&new.behaviours)?)
         .bind(i64::from(new.k))
         .bind(new.due_on.to_string())
-        .bind(new.created_by.0)
+        .bind(new.created_by.map(|p| p.0))
         .bind(new.created_at)
         .fetch_one(&mut *self.tx)
         .await

@@ -7,6 +7,7 @@
 //! subject, their manager chain and admins read the report, built under the anonymity rule
 //! of [`crate::anonymity`] with `k` fixed when the assessment was created.
 
+pub mod demo;
 pub mod report;
 pub mod store;
 
@@ -327,7 +328,7 @@ pub async fn create(
             behaviours,
             k,
             due_on: input.due_on,
-            created_by: viewer.person_id(),
+            created_by: viewer.actor(),
             created_at: now,
             raters,
         })

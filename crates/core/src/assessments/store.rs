@@ -14,7 +14,8 @@ pub struct NewAssessment {
     pub behaviours: Vec<Behaviour>,
     pub k: u32,
     pub due_on: NaiveDate,
-    pub created_by: PersonId,
+    /// None for the operator (the command line).
+    pub created_by: Option<PersonId>,
     pub created_at: i64,
     pub raters: Vec<(PersonId, RaterGroup)>,
 }

@@ -13,7 +13,7 @@ async fn rows(app: &crate::common::TestApp, sql: &str) -> Vec<(String, String)> 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_reads_true() {
-    let (app, _) = demo_app().await;
+    let (app, emails) = demo_app().await;
     let today = chrono::Utc::now().date_naive().to_string();
 
     // A placement explains itself in the words suggestions use, about that person.
@@ -196,4 +196,55 @@ async fn the_demo_reads_true() {
             .unwrap();
         assert!(n > 0, "the demo has {what}");
     }
+
+    // 360s: two shared (one with its two direct reports below k, left out whole), one open;
+    // the demo manager reads their report.
+    for (what, sql) in [
+        (
+            "shared 360s",
+            "SELECT COUNT(*) FROM assessments WHERE state = 'shared'",
+        ),
+        (
+            "an open 360",
+            "SELECT COUNT(*) FROM assessments WHERE state = 'open'",
+        ),
+        (
+            "anonymous answers",
+            "SELECT COUNT(*) FROM assessment_answers WHERE rater_id IS NULL",
+        ),
+    ] {
+        let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql.to_string()))
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+        assert!(n > 0, "the demo has {what}");
+    }
+    let manager = app
+        .sign_in(&emails[1], crate::common::PASSWORD)
+        .await
+        .unwrap();
+    let list = app.get_page("/assessments", Some(&manager)).await.text();
+    assert!(list.contains("read the report"), "{list}");
+    let (id,): (i64,) = sqlx::query_as(
+        "SELECT a.id FROM assessments a JOIN people p ON p.id = a.subject_id \
+         WHERE p.email = $1 ORDER BY a.id LIMIT 1",
+    )
+    .bind(emails[1].clone())
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    let report = app
+        .get_page(&format!("/assessments/{id}/report"), Some(&manager))
+        .await
+        .text();
+    assert!(report.contains("All colleagues"), "{report}");
+    assert!(
+        report.contains("Keeps our priorities")
+            || report.contains("Always explains")
+            || report.contains("Our 1:1s")
+            || report.contains("Introduced me")
+            || report.contains("Could say no")
+            || report.contains("Deadlines are"),
+        "{report}"
+    );
 }

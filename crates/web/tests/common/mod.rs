@@ -279,6 +279,16 @@ pub async fn demo_app() -> (TestApp, [String; 3]) {
     trellis_core::reviews::demo::load(store.as_ref(), now)
         .await
         .unwrap();
+    let config = trellis_web::WebConfig::default();
+    let manager_email = org.people[org.manager].record.email.to_string();
+    let manager = store
+        .person_id_by_email(&manager_email)
+        .await
+        .unwrap()
+        .unwrap();
+    trellis_core::assessments::demo::load(store.as_ref(), &config.note_key, manager, now)
+        .await
+        .unwrap();
     let hash = trellis_core::auth::hash_password(PASSWORD).unwrap();
     let mut emails = Vec::new();
     for (index, admin) in [(org.admin, true), (org.manager, false), (org.member, false)] {
@@ -287,7 +297,7 @@ pub async fn demo_app() -> (TestApp, [String; 3]) {
         store.create_account(id, &hash, admin).await.unwrap();
         emails.push(email);
     }
-    let state = trellis_web::AppState::new(store.clone(), trellis_web::WebConfig::default());
+    let state = trellis_web::AppState::new(store.clone(), config);
     let app = TestApp {
         db,
         store,
