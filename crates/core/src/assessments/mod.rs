@@ -10,6 +10,7 @@
 pub mod demo;
 pub mod report;
 pub mod store;
+pub mod team;
 
 use crate::access::Viewer;
 use crate::error::{CoreError, CoreResult, FieldError};

@@ -8,7 +8,9 @@ use crate::error::{ApiError, ErrorResponse};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use trellis_core::PersonId;
 use trellis_core::assessments::report::{self, Report};
+use trellis_core::assessments::team::{self, TeamView};
 use trellis_core::assessments::{
     self, AnswerInput, AssessmentId, AssessmentInput, AssessmentView, Created, MyAssessments,
 };
@@ -118,6 +120,21 @@ pub async fn assessment_report(
     ))
 }
 
+/// The average per behaviour over a manager's direct reports' shared 360s, with k = 5
+/// (the manager, their chain and admins).
+#[utoipa::path(get, path = "/api/v1/assessments/team/{manager}", tag = "assessments",
+    params(("manager" = i64, Path, description = "The manager's person id")),
+    responses((status = 200, body = TeamView), (status = 404, body = ErrorResponse)))]
+pub async fn team_view(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(manager): Path<i64>,
+) -> Result<Json<TeamView>, ApiError> {
+    Ok(Json(
+        team::show(state.store.as_ref(), &user.viewer, PersonId(manager)).await?,
+    ))
+}
+
 crate::api::operations!(
     create_assessment,
     my_assessments,
@@ -125,4 +142,5 @@ crate::api::operations!(
     answer_assessment,
     share_assessment,
     assessment_report,
+    team_view,
 );

@@ -15,6 +15,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 use std::collections::HashMap;
 use trellis_core::assessments::report::{self, BehaviourLine, Report};
+use trellis_core::assessments::team;
 use trellis_core::assessments::{
     self, AnswerInput, AssessmentId, AssessmentInput, AssessmentState, Family, RaterGroup, SCALE,
 };
@@ -86,6 +87,9 @@ async fn list_page(
                 li { a href=(format!("/assessments/{}", a.id)) { "Your 360, due " (format_date(a.due_on)) }
                     @if a.state == AssessmentState::Shared { " · " a href=(format!("/assessments/{}/report", a.id)) { "read the report" } } }
             } }
+            @if user.viewer.has_reports() {
+                p { a href=(format!("/assessments/team/{}", user.viewer.person_id())) { "Your team's 360 averages" } }
+            }
             @if may_ask {
                 section.card aria-labelledby="ask" {
                     h2 #ask { "Ask for a 360" }
@@ -384,6 +388,43 @@ pub async fn show_report(
     ))
 }
 
+pub async fn show_team(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Path(manager): Path<i64>,
+) -> Result<Markup, PageError> {
+    let settings = settings(&state).await?;
+    let v = team::show(
+        state.store.as_ref(),
+        &user.viewer,
+        trellis_core::PersonId(manager),
+    )
+    .await?;
+    Ok(page(
+        &frame(&user, &settings),
+        &format!("360 averages of {}'s team", v.manager.name),
+        html! {
+            p { a href="/assessments" { "← 360 assessments" } }
+            h1 { "360 averages of " (v.manager.name) "'s team" }
+            p.hint { (v.assessed) " of " (v.reports) " direct reports have a shared 360. Each average pools the colleagues' answers their own reports showed, and is shown only with at least " (v.k) " answers." }
+            @if v.lines.is_empty() { p.muted { "No shared 360 in this team yet." } }
+            @else {
+                div.table-scroll { table {
+                    thead { tr { th { "Behaviour" } th { "Average (1–5)" } th { "Answers" } } }
+                    tbody { @for l in &v.lines {
+                        tr { td { (l.behaviour.text) }
+                            @match (l.average, &l.hidden) {
+                                (Some(a), _) => { td { (format!("{a:.1}")) } td { (l.answers.unwrap_or(0)) } }
+                                (None, Some(h)) => { td colspan="2" { em { (h) } } }
+                                _ => { td colspan="2" { "—" } }
+                            } }
+                    } }
+                } }
+            }
+        },
+    ))
+}
+
 pub(crate) fn routes() -> axum::Router<AppState> {
     use axum::routing::{get, post};
     axum::Router::new()
@@ -392,4 +433,5 @@ pub(crate) fn routes() -> axum::Router<AppState> {
         .route("/assessments/{id}/answer", post(answer))
         .route("/assessments/{id}/share", post(share))
         .route("/assessments/{id}/report", get(show_report))
+        .route("/assessments/team/{manager}", get(show_team))
 }

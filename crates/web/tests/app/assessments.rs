@@ -306,3 +306,80 @@ async fn a_360_keeps_every_rater_anonymous_under_the_rule(backend: &'static str)
         assert!(page.contains(seen), "{seen} in {page}");
     }
 }
+
+backend_tests!(a_team_view_needs_five_answers_and_only_pools_what_reports_showed);
+async fn a_team_view_needs_five_answers_and_only_pools_what_reports_showed(backend: &'static str) {
+    let app = TestApp::new(backend).await;
+    let erin = app.token("eng.head@acme.test").await;
+    let max = app.token("mgr@acme.test").await;
+    let max_id = app.id("mgr@acme.test").await;
+    let mut ids = Vec::new();
+    for (subject, rating) in [("dev@acme.test", 2u8), ("dev2@acme.test", 4u8)] {
+        let subject_id = app.id(subject).await;
+        let r = app
+            .api(
+                Method::POST,
+                "/api/v1/assessments",
+                Some(&max),
+                Some(json!({"subject": subject_id, "due_on": day(10), "peers": PEERS})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let id = r.json()["id"].as_i64().unwrap();
+        for email in PEERS {
+            let t = app.token(email).await;
+            let r = app
+                .api(
+                    Method::PUT,
+                    &format!("/api/v1/assessments/{id}/answer"),
+                    Some(&t),
+                    Some(answer(rating, "")),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+        }
+        ids.push(id);
+    }
+    let team = format!("/api/v1/assessments/team/{max_id}");
+    // One report shared: four answers, below the team threshold of five.
+    app.api(
+        Method::POST,
+        &format!("/api/v1/assessments/{}/share", ids[0]),
+        Some(&max),
+        None,
+    )
+    .await;
+    let view = app.api(Method::GET, &team, Some(&max), None).await.json();
+    assert_eq!(view["assessed"], 1);
+    assert_eq!(view["lines"][0]["average"], Value::Null, "{view}");
+    assert!(
+        view["lines"][0]["hidden"]
+            .as_str()
+            .unwrap()
+            .contains("too few")
+    );
+    // Both shared: eight answers, averaged; the department head sees the same.
+    app.api(
+        Method::POST,
+        &format!("/api/v1/assessments/{}/share", ids[1]),
+        Some(&max),
+        None,
+    )
+    .await;
+    let view = app.api(Method::GET, &team, Some(&erin), None).await.json();
+    assert_eq!(view["lines"][0]["answers"], 8, "{view}");
+    assert_eq!(view["lines"][0]["average"], 3.0);
+    let dana = app.token("dev@acme.test").await;
+    assert_eq!(
+        app.api(Method::GET, &team, Some(&dana), None).await.status,
+        StatusCode::NOT_FOUND,
+        "a report does not read their manager's team view"
+    );
+    let page_session = app.sign_in("mgr@acme.test", PASSWORD).await.unwrap();
+    let page = app
+        .get_page(&format!("/assessments/team/{max_id}"), Some(&page_session))
+        .await
+        .text();
+    assert!(page.contains("2 of 2 direct reports"), "{page}");
+    assert!(page.contains("3.0"), "{page}");
+}
