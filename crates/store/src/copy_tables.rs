@@ -353,6 +353,7 @@ pub(crate) const TABLES: &[Table] = &[
             ("target_level_id", Int),
             ("strengths", Text),
             ("growth_areas", Text),
+            ("growth_goals", Text),
             ("last_reviewed_on", Text),
             ("updated_at", Int),
             ("updated_by", Int),

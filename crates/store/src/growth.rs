@@ -80,7 +80,8 @@ impl trellis_core::growth::store::GrowthStore for SqlStore {
     async fn career_plan(&self, person: PersonId) -> CoreResult<Option<CareerPlan>> {
         let row = sqlx::query(
             "SELECT c.target_role, c.target_level_id, l.code AS level_code, l.name AS level_name, \
-             c.strengths, c.growth_areas, c.last_reviewed_on, c.updated_at, c.updated_by, \
+             c.strengths, c.growth_areas, c.growth_goals, c.last_reviewed_on, c.updated_at, \
+             c.updated_by, \
              u.name AS updater_name, u.preferred_name AS updater_preferred \
              FROM career_plans c LEFT JOIN job_levels l ON l.id = c.target_level_id \
              LEFT JOIN people u ON u.id = c.updated_by WHERE c.person_id = $1",
@@ -102,6 +103,9 @@ impl trellis_core::growth::store::GrowthStore for SqlStore {
                 target_level: r.int_or_null("target_level_id")?.map(LevelId),
                 strengths: r.text("strengths")?,
                 growth_areas: areas,
+                growth_goals: serde_json::from_str(&r.text("growth_goals")?).map_err(|e| {
+                    CoreError::Internal(format!("growth goals in the database: {e}"))
+                })?,
             },
             target_level_label: label,
             last_reviewed_on: date(r.text_or_null("last_reviewed_on")?),
@@ -609,8 +613,8 @@ pub(crate) async fn note_history(
 ) -> CoreResult<()> {
     // The snapshot is the plan as it stands after the change.
     let row = sqlx::query(
-        "SELECT target_role, target_level_id, strengths, growth_areas, last_reviewed_on \
-         FROM career_plans WHERE person_id = $1",
+        "SELECT target_role, target_level_id, strengths, growth_areas, growth_goals, \
+         last_reviewed_on FROM career_plans WHERE person_id = $1",
     )
     .bind(person.0)
     .fetch_optional(&mut **tx)
@@ -622,6 +626,8 @@ pub(crate) async fn note_history(
             "target_level_id": r.int_or_null("target_level_id")?,
             "strengths": r.text("strengths")?,
             "growth_areas": serde_json::from_str::<serde_json::Value>(&r.text("growth_areas")?)
+                .unwrap_or_default(),
+            "growth_goals": serde_json::from_str::<serde_json::Value>(&r.text("growth_goals")?)
                 .unwrap_or_default(),
             "last_reviewed_on": r.text_or_null("last_reviewed_on")?,
         })
@@ -654,17 +660,19 @@ pub(crate) async fn save_career_plan_in(
         serde_json::to_string(&f.growth_areas).map_err(|e| CoreError::Internal(e.to_string()))?;
     sqlx::query(
         "INSERT INTO career_plans (person_id, target_role, target_level_id, strengths, \
-         growth_areas, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         growth_areas, growth_goals, updated_at, updated_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
          ON CONFLICT (person_id) DO UPDATE SET target_role = excluded.target_role, \
          target_level_id = excluded.target_level_id, strengths = excluded.strengths, \
-         growth_areas = excluded.growth_areas, updated_at = excluded.updated_at, \
-         updated_by = excluded.updated_by",
+         growth_areas = excluded.growth_areas, growth_goals = excluded.growth_goals, \
+         updated_at = excluded.updated_at, updated_by = excluded.updated_by",
     )
     .bind(person.0)
     .bind(f.target_role.clone())
     .bind(f.target_level.map(|l| l.0))
     .bind(f.strengths.clone())
     .bind(areas)
+    .bind(serde_json::to_string(&f.growth_goals).map_err(|e| CoreError::Internal(e.to_string()))?)
     .bind(at)
     .bind(by.0)
     .execute(&mut **tx)

@@ -260,6 +260,62 @@ pub async fn show(
     Ok(report)
 }
 
+/// The subject turns a behaviour of their shared report into a growth goal on their career
+/// plan, noted in its history.
+pub async fn add_growth_goal(
+    store: &dyn AssessmentStore,
+    viewer: &Viewer,
+    id: AssessmentId,
+    behaviour: usize,
+    now: i64,
+) -> CoreResult<String> {
+    let view = super::show(store, viewer, id).await?;
+    let a = view.assessment;
+    if a.subject.id != viewer.person_id() {
+        return Err(CoreError::Forbidden(
+            "turn a 360 behaviour into a growth goal: the person it is about does".into(),
+        ));
+    }
+    if a.state != AssessmentState::Shared {
+        return Err(CoreError::Conflict(
+            "the report is ready once the 360 is shared".into(),
+        ));
+    }
+    let Some(b) = a.behaviours.get(behaviour) else {
+        return Err(CoreError::field(
+            "behaviour",
+            format!("there is no behaviour {} in this 360", behaviour + 1),
+        ));
+    };
+    let goal = b.text.clone();
+    let mut fields = store
+        .career_plan(a.subject.id)
+        .await?
+        .map(|p| p.fields)
+        .unwrap_or_default();
+    if fields
+        .growth_goals
+        .iter()
+        .any(|g| g.eq_ignore_ascii_case(&goal))
+    {
+        return Err(CoreError::field(
+            "behaviour",
+            format!("\"{goal}\" is a growth goal on your plan already"),
+        ));
+    }
+    fields.growth_goals.push(goal.clone());
+    crate::growth::career::save_noting(
+        store,
+        viewer,
+        a.subject.id,
+        &fields,
+        now,
+        &format!("Growth goal from a 360: {goal}"),
+    )
+    .await?;
+    Ok(goal)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -49,9 +49,9 @@ pub trait AssessmentWrite: crate::unit_of_work::UnitOfWork {
     ) -> CoreResult<()>;
 }
 
-/// Storage of 360 assessments.
+/// Storage of 360 assessments. Above growth: a behaviour becomes a career plan's goal.
 #[async_trait]
-pub trait AssessmentStore: crate::org::store::OrgStore + Send + Sync {
+pub trait AssessmentStore: crate::growth::store::GrowthStore + Send + Sync {
     async fn begin_assessment_write(&self) -> CoreResult<Box<dyn AssessmentWrite + '_>>;
     async fn assessment(&self, id: AssessmentId) -> CoreResult<Option<Assessment>>;
     /// Where the person is the subject or a rater, newest first.

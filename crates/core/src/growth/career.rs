@@ -47,6 +47,9 @@ pub struct PlanFields {
     pub strengths: String,
     #[serde(default)]
     pub growth_areas: Vec<GrowthArea>,
+    /// Goals in words (one from a 360 behaviour, say), beside the skills.
+    #[serde(default)]
+    pub growth_goals: Vec<String>,
 }
 
 /// A stored career plan.
@@ -221,10 +224,29 @@ pub async fn save_noting(
             "focus on at most 10 growth areas",
         ));
     }
+    let mut goals: Vec<String> = Vec::new();
+    for (i, g) in fields.growth_goals.iter().enumerate() {
+        let g = g.trim();
+        let field = format!("growth_goals[{i}]");
+        if g.is_empty() || g.chars().count() > 200 {
+            errors.push(FieldError::new(field, "a goal has 1 to 200 characters"));
+        } else if goals.iter().any(|x| x.eq_ignore_ascii_case(g)) {
+            errors.push(FieldError::new(field, format!("{g:?} is listed twice")));
+        } else {
+            goals.push(g.to_string());
+        }
+    }
+    if goals.len() > 10 {
+        errors.push(FieldError::new(
+            "growth_goals",
+            "focus on at most 10 growth goals",
+        ));
+    }
     if !errors.is_empty() {
         return Err(CoreError::Invalid(errors));
     }
     let clean = PlanFields {
+        growth_goals: goals,
         target_role: fields.target_role.trim().to_string(),
         target_level: fields.target_level,
         strengths: fields.strengths.trim().to_string(),

@@ -310,6 +310,7 @@ async fn career_plans(
             continue; // started today: no plan yet
         }
         let fields = PlanFields {
+            growth_goals: Vec::new(),
             target_role: p.record.title.as_deref().map(next_role).unwrap_or_default(),
             target_level: next_level,
             strengths: p

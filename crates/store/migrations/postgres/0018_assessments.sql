@@ -51,6 +51,11 @@ CREATE TABLE assessment_published (
 );
 CREATE INDEX assessment_published_subject ON assessment_published (subject_id);
 
+
+-- A career plan's growth goals in words (one from a 360 behaviour, say), beside its skill
+-- growth areas.
+ALTER TABLE career_plans ADD COLUMN growth_goals TEXT NOT NULL DEFAULT '[]';
+
 -- Writes count for the read caches of other instances (migration 0008).
 CREATE TRIGGER note_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON assessments
     FOR EACH STATEMENT EXECUTE FUNCTION trellis_note_change('other');

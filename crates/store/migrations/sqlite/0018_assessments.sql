@@ -50,3 +50,7 @@ CREATE TABLE assessment_published (
     PRIMARY KEY (assessment_id, figure)
 );
 CREATE INDEX assessment_published_subject ON assessment_published (subject_id);
+
+-- A career plan's growth goals in words (one from a 360 behaviour, say), beside its skill
+-- growth areas.
+ALTER TABLE career_plans ADD COLUMN growth_goals TEXT NOT NULL DEFAULT '[]';

@@ -135,6 +135,36 @@ pub async fn team_view(
     ))
 }
 
+/// Which behaviour becomes a growth goal.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GrowthGoalRequest {
+    /// The behaviour's place in the 360 (0 first).
+    pub behaviour: usize,
+}
+
+/// Turns a behaviour of my shared 360 into a growth goal on my career plan.
+#[utoipa::path(post, path = "/api/v1/assessments/{id}/growth-goals", tag = "assessments",
+    params(("id" = i64, Path, description = "Assessment id")), request_body = GrowthGoalRequest,
+    responses((status = 204), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse),
+        (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn add_growth_goal(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<GrowthGoalRequest>,
+) -> Result<StatusCode, ApiError> {
+    report::add_growth_goal(
+        state.store.as_ref(),
+        &user.viewer,
+        AssessmentId(id),
+        body.behaviour,
+        crate::now(),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 crate::api::operations!(
     create_assessment,
     my_assessments,
@@ -143,4 +173,5 @@ crate::api::operations!(
     share_assessment,
     assessment_report,
     team_view,
+    add_growth_goal,
 );

@@ -351,7 +351,7 @@ fn behaviour_chart(i: usize, line: &BehaviourLine) -> Markup {
     }
 }
 
-fn report_body(r: &Report) -> Markup {
+fn report_body(r: &Report, goal_form: Option<&CurrentUser>) -> Markup {
     html! {
         @for d in &r.dropped { p.notice { (d) } }
         p.hint { "Ratings from 1 (" (SCALE[0]) ") to 5 (" (SCALE[4]) "). Each bar's number is its average; groups of peers, direct reports and others are shown only with at least " (r.assessment.k) " answers." }
@@ -361,6 +361,13 @@ fn report_body(r: &Report) -> Markup {
                 h3 { (line.behaviour.text)
                     @if let Some(g) = line.gap { " " span.muted { (format!("self {:+.1} against colleagues", g)) } } }
                 (behaviour_chart(i, line))
+                @if let Some(user) = goal_form {
+                    form.inline method="post" action=(format!("/assessments/{}/growth-goals", r.assessment.id)) {
+                        (csrf_field(user))
+                        input type="hidden" name="behaviour" value=(i);
+                        button.secondary type="submit" { "Make it a growth goal on my plan" }
+                    }
+                }
             }
             h3 { "Comments" }
             @let comments: Vec<_> = r.comments.iter().filter(|c| c.family == family).collect();
@@ -383,9 +390,50 @@ pub async fn show_report(
         html! {
             p { a href=(format!("/assessments/{id}")) { "← The 360" } }
             h1 { "360 report of " (r.assessment.subject.name) }
-            (report_body(&r))
+            (report_body(&r, (r.assessment.subject.id == user.viewer.person_id()).then_some(&user)))
         },
     ))
+}
+
+/// A behaviour to make a growth goal, as the report's button sends it.
+#[derive(Debug, Default, Deserialize)]
+pub struct GoalForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub behaviour: String,
+}
+
+crate::auth::csrf_form!(GoalForm);
+
+pub async fn add_growth_goal(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(user, form): CsrfForm<GoalForm>,
+) -> Result<Response, PageError> {
+    let behaviour = form.behaviour.trim().parse().unwrap_or(usize::MAX);
+    match report::add_growth_goal(
+        state.store.as_ref(),
+        &user.viewer,
+        AssessmentId(id),
+        behaviour,
+        crate::now(),
+    )
+    .await
+    {
+        Ok(_) => Ok(crate::pages::flash::redirect(
+            &format!("/people/{}/career", user.viewer.person_id()),
+            Flash::PlanSaved,
+        )),
+        Err(CoreError::Invalid(errors)) => Err(CoreError::Conflict(
+            errors
+                .first()
+                .map(|e| e.message.clone())
+                .unwrap_or_default(),
+        )
+        .into()),
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub async fn show_team(
@@ -434,4 +482,5 @@ pub(crate) fn routes() -> axum::Router<AppState> {
         .route("/assessments/{id}/share", post(share))
         .route("/assessments/{id}/report", get(show_report))
         .route("/assessments/team/{manager}", get(show_team))
+        .route("/assessments/{id}/growth-goals", post(add_growth_goal))
 }

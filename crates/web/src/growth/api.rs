@@ -477,6 +477,8 @@ pub struct CareerPlanResponse {
     pub target_level: Option<String>,
     pub strengths: String,
     pub growth_areas: Vec<trellis_core::growth::career::GrowthArea>,
+    /// Goals in words, beside the skills.
+    pub growth_goals: Vec<String>,
     pub last_reviewed_on: Option<chrono::NaiveDate>,
     /// Never reviewed together, or not for six months.
     pub stale: bool,
@@ -508,6 +510,9 @@ async fn career_response(
         strengths: plan.map(|p| p.fields.strengths.clone()).unwrap_or_default(),
         growth_areas: plan
             .map(|p| p.fields.growth_areas.clone())
+            .unwrap_or_default(),
+        growth_goals: plan
+            .map(|p| p.fields.growth_goals.clone())
             .unwrap_or_default(),
         last_reviewed_on: plan.and_then(|p| p.last_reviewed_on),
         stale: v.stale,

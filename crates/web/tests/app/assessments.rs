@@ -221,6 +221,47 @@ async fn a_360_keeps_every_rater_anonymous_under_the_rule(backend: &'static str)
     );
     assert_eq!(as_admin["comments"], body["comments"]);
 
+    // Max turns a behaviour into a growth goal on his career plan, once.
+    let goal = |token: &String| {
+        let app = &app;
+        let (token, path) = (token.clone(), path.clone());
+        async move {
+            app.api(
+                Method::POST,
+                &format!("{path}/growth-goals"),
+                Some(&token),
+                Some(json!({"behaviour": 2})),
+            )
+            .await
+        }
+    };
+    assert_eq!(goal(&erin).await.status, StatusCode::FORBIDDEN, "only Max");
+    let r = goal(&max).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+    assert_eq!(
+        goal(&max).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "not twice"
+    );
+    let plan = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/people/{max_id}/career-plan"),
+            Some(&max),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(
+        plan["growth_goals"],
+        json!(["Balances the workload"]),
+        "{plan}"
+    );
+    assert_eq!(
+        plan["history"][0]["what"],
+        "Growth goal from a 360: Balances the workload"
+    );
+
     // What the database holds: anonymous answers carry no rater, only a pseudonym that is
     // no person's id.
     let stored = app
@@ -302,6 +343,7 @@ async fn a_360_keeps_every_rater_anonymous_under_the_rule(backend: &'static str)
         "<svg",
         "hidden to protect anonymity",
         "Direct reports: fewer than 3 answers",
+        "Make it a growth goal on my plan",
     ] {
         assert!(page.contains(seen), "{seen} in {page}");
     }

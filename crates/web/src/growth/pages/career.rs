@@ -33,6 +33,9 @@ pub struct CareerForm {
     pub strengths: String,
     #[serde(default)]
     pub growth_areas: String,
+    /// One per line.
+    #[serde(default)]
+    pub growth_goals: String,
 }
 
 fn areas_text(areas: &[GrowthArea]) -> String {
@@ -100,6 +103,7 @@ async fn career_page(
                 .unwrap_or_default(),
             strengths: p.fields.strengths.clone(),
             growth_areas: areas_text(&p.fields.growth_areas),
+            growth_goals: p.fields.growth_goals.join("\n"),
         },
         (None, None) => CareerForm::default(),
     };
@@ -146,6 +150,12 @@ async fn career_page(
                         textarea #f-growth_areas name="growth_areas" rows="4" aria-invalid=[error_for(errors, "growth_areas").map(|_| "true")] { (filled.growth_areas) }
                         p.hint { "One per line: the skill, its level now and the target (1–5), like \u{201c}sql 2 → 3\u{201d}." }
                         @if let Some(e) = error_for(errors, "growth_areas") { p.field-error { (e) } }
+                    }
+                    div.field {
+                        label for="f-growth_goals" { "Growth goals" }
+                        textarea #f-growth_goals name="growth_goals" rows="3" aria-invalid=[error_for(errors, "growth_goals").map(|_| "true")] { (filled.growth_goals) }
+                        p.hint { "In words, one per line, like \u{201c}Explain the direction and why\u{201d}. A 360 report can add one in a click." }
+                        @if let Some(e) = error_for(errors, "growth_goals") { p.field-error { (e) } }
                     }
                     button type="submit" { "Save plan" }
                 }
@@ -244,6 +254,13 @@ pub async fn save_career(
             target_level: level,
             strengths: form.strengths.clone(),
             growth_areas: areas,
+            growth_goals: form
+                .growth_goals
+                .lines()
+                .map(str::trim)
+                .filter(|g| !g.is_empty())
+                .map(str::to_string)
+                .collect(),
         };
         career::save(
             state.store.as_ref(),
