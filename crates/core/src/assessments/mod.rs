@@ -87,9 +87,6 @@ pub fn template() -> Vec<Behaviour> {
 /// The rating scale's labels, 1 first.
 pub const SCALE: [&str; 5] = ["Rarely", "Sometimes", "Often", "Usually", "Almost always"];
 
-/// The default anonymity threshold per rater group (PRODUCT.md).
-pub const DEFAULT_K: u32 = 3;
-
 /// Who a rater is to the subject.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -309,7 +306,8 @@ pub async fn create(
     if !errors.is_empty() {
         return Err(CoreError::Invalid(errors));
     }
-    let k = DEFAULT_K;
+    // The organisation's threshold now, fixed in this 360 for good.
+    let k = store.settings().await?.anonymity_k_360.max(2);
     let warnings = RaterGroup::ANONYMOUS
         .iter()
         .filter_map(|g| {

@@ -73,7 +73,7 @@ async fn list_page(
         html! {
             p { a href="/reviews" { "← Reviews" } }
             h1 { "360 assessments" }
-            p.hint { "Management and leadership behaviour, rated by the person, their " (settings.manager_word) ", peers, direct reports and others. Answers of peers, reports and others are anonymous: a group with fewer than 3 answers is left out whole." }
+            p.hint { "Management and leadership behaviour, rated by the person, their " (settings.manager_word) ", peers, direct reports and others. Answers of peers, reports and others are anonymous: a group with fewer than " (settings.anonymity_k_360) " answers is left out whole." }
             h2 { "To answer" }
             @if mine.to_answer.is_empty() { p.muted { "Nobody has asked you for a 360." } }
             ul.plain { @for a in &mine.to_answer {

@@ -425,3 +425,46 @@ async fn a_team_view_needs_five_answers_and_only_pools_what_reports_showed(backe
     assert!(page.contains("2 of 2 direct reports"), "{page}");
     assert!(page.contains("3.0"), "{page}");
 }
+
+backend_tests!(the_threshold_is_the_organisations_when_asked_and_locked_after);
+async fn the_threshold_is_the_organisations_when_asked_and_locked_after(backend: &'static str) {
+    let app = TestApp::new(backend).await;
+    let hr = app.token("hr@acme.test").await;
+    let max_id = app.id("mgr@acme.test").await;
+    let set = |k: u32| {
+        let app = &app;
+        let hr = hr.clone();
+        async move {
+            let r = app
+                .api(
+                    Method::PATCH,
+                    "/api/v1/settings",
+                    Some(&hr),
+                    Some(json!({"anonymity_k_360": k})),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        }
+    };
+    set(5).await;
+    let created = ask(&app, &hr, max_id).await;
+    assert!(
+        created["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("Peers: 4 asked, fewer than 5"),
+        "{created}"
+    );
+    let id = created["id"].as_i64().unwrap();
+    set(2).await;
+    let view = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/assessments/{id}"),
+            Some(&hr),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(view["assessment"]["k"], 5, "k stays as it was when asked");
+}
