@@ -9,7 +9,9 @@ use trellis_core::anonymity::AnswerSet;
 use trellis_core::assessments::store::{
     AssessmentStore, AssessmentWrite, NewAssessment, StoredAnswer,
 };
-use trellis_core::assessments::{Assessment, AssessmentId, AssessmentState, Rater, RaterGroup};
+use trellis_core::assessments::{
+    Assessment, AssessmentId, AssessmentState, Rater, RaterGroup, RaterStatus,
+};
 use trellis_core::error::{CoreError, CoreResult};
 use trellis_core::ids::PersonId;
 
@@ -68,7 +70,7 @@ impl SqlStore {
         let ids: Vec<String> = out.iter().map(|a| a.id.0.to_string()).collect();
         let raters = sqlx::query(AssertSqlSafe(format!(
             "SELECT r.assessment_id, r.rater_id, p.name, p.preferred_name, r.rater_group, \
-             r.answered FROM assessment_raters r JOIN people p ON p.id = r.rater_id \
+             r.answered, r.status FROM assessment_raters r JOIN people p ON p.id = r.rater_id \
              WHERE r.assessment_id IN ({}) ORDER BY p.name, p.id",
             ids.join(", ")
         )))
@@ -82,6 +84,11 @@ impl SqlStore {
                     .ok_or_else(|| CoreError::Internal("a rater without a person".into()))?,
                 group: group(&r.text("rater_group")?)?,
                 answered: r.int("answered")? != 0,
+                status: match r.text("status")?.as_str() {
+                    "proposed" => RaterStatus::Proposed,
+                    "declined" => RaterStatus::Declined,
+                    _ => RaterStatus::Asked,
+                },
             });
         }
         for a in &mut out {
@@ -154,6 +161,62 @@ impl AssessmentWrite for SqlUnit {
         .await
         .map_err(map_err)?;
         Ok(())
+    }
+    async fn add_rater(
+        &mut self,
+        id: AssessmentId,
+        rater: PersonId,
+        group: RaterGroup,
+        status: RaterStatus,
+    ) -> CoreResult<()> {
+        sqlx::query(
+            "INSERT INTO assessment_raters (assessment_id, rater_id, rater_group, status) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id.0)
+        .bind(rater.0)
+        .bind(group.as_str())
+        .bind(status.as_str())
+        .execute(&mut *self.tx)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+    async fn set_rater_status(
+        &mut self,
+        id: AssessmentId,
+        rater: PersonId,
+        from: RaterStatus,
+        to: RaterStatus,
+    ) -> CoreResult<bool> {
+        let r = sqlx::query(
+            "UPDATE assessment_raters SET status = $1 \
+             WHERE assessment_id = $2 AND rater_id = $3 AND status = $4",
+        )
+        .bind(to.as_str())
+        .bind(id.0)
+        .bind(rater.0)
+        .bind(from.as_str())
+        .execute(&mut *self.tx)
+        .await
+        .map_err(map_err)?;
+        Ok(r.rows_affected() == 1)
+    }
+    async fn remove_proposed_rater(
+        &mut self,
+        id: AssessmentId,
+        rater: PersonId,
+    ) -> CoreResult<bool> {
+        let r = sqlx::query(
+            "DELETE FROM assessment_raters \
+             WHERE assessment_id = $1 AND rater_id = $2 AND status = 'proposed'",
+        )
+        .bind(id.0)
+        .bind(rater.0)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(map_err)?;
+        Ok(r.rows_affected() == 1)
     }
     async fn share_assessment(&mut self, id: AssessmentId, at: i64) -> CoreResult<bool> {
         let r = sqlx::query(

@@ -886,6 +886,7 @@ pub(crate) const TABLES: &[Table] = &[
             ("rater_id", Int),
             ("rater_group", Text),
             ("answered", Int),
+            ("status", Text),
         ],
         parent: None,
         identity: false,

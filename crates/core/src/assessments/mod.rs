@@ -8,6 +8,7 @@
 //! of [`crate::anonymity`] with `k` fixed when the assessment was created.
 
 pub mod demo;
+pub mod nominations;
 pub mod report;
 pub mod store;
 pub mod team;
@@ -148,14 +149,40 @@ pub enum AssessmentState {
     Shared,
 }
 
-/// Someone asked to rate.
+/// Where a rater stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RaterStatus {
+    /// Proposed by the subject, waiting for their manager chain.
+    Proposed,
+    Asked,
+    /// Said no.
+    Declined,
+}
+
+impl RaterStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RaterStatus::Proposed => "proposed",
+            RaterStatus::Asked => "asked",
+            RaterStatus::Declined => "declined",
+        }
+    }
+}
+
+/// Someone asked (or proposed) to rate.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Rater {
     pub person: PersonName,
     pub group: RaterGroup,
     pub answered: bool,
+    pub status: RaterStatus,
 }
+
+/// Most raters of one anonymous group.
+pub const MAX_PER_GROUP: usize = 12;
 
 /// An assessment as stored.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -377,7 +404,12 @@ pub async fn show(
     let mut a = store.assessment(id).await?.ok_or_else(not_found)?;
     let me = viewer.person_id();
     let runs = runs(store, viewer, a.subject.id).await?;
-    let mine = a.raters.iter().find(|r| r.person.id == me).cloned();
+    // Someone proposed but not asked, or who declined, is not a rater of it.
+    let mine = a
+        .raters
+        .iter()
+        .find(|r| r.person.id == me && r.status == RaterStatus::Asked)
+        .cloned();
     if !runs && mine.is_none() && a.subject.id != me {
         return Err(not_found());
     }
@@ -385,7 +417,11 @@ pub async fn show(
         .iter()
         .map(|g| GroupProgress {
             group: *g,
-            asked: a.raters.iter().filter(|r| r.group == *g).count(),
+            asked: a
+                .raters
+                .iter()
+                .filter(|r| r.group == *g && r.status == RaterStatus::Asked)
+                .count(),
             answered: a
                 .raters
                 .iter()
@@ -395,8 +431,11 @@ pub async fn show(
         .filter(|p| p.asked > 0)
         .collect();
     if !runs {
-        // Raters see who else is asked only in their own named groups: only themselves.
-        a.raters.retain(|r| r.person.id == me);
+        // Raters see who else is asked only in their own named groups: only themselves;
+        // the subject also sees the raters they proposed and who has not been asked yet.
+        let subject = a.subject.id == me;
+        a.raters
+            .retain(|r| r.person.id == me || (subject && r.status == RaterStatus::Proposed));
     }
     Ok(AssessmentView {
         can_share: runs && a.state == AssessmentState::Open,
@@ -472,7 +511,11 @@ pub async fn answer(
     let not_found = || CoreError::NotFound(format!("360 assessment {id}"));
     let a = store.assessment(id).await?.ok_or_else(not_found)?;
     let me = viewer.person_id();
-    let Some(rater) = a.raters.iter().find(|r| r.person.id == me) else {
+    let Some(rater) = a
+        .raters
+        .iter()
+        .find(|r| r.person.id == me && r.status == RaterStatus::Asked)
+    else {
         return Err(match show(store, viewer, id).await {
             Ok(_) => CoreError::Forbidden("answer this 360: only the people asked do".into()),
             Err(e) => e,
@@ -565,7 +608,7 @@ pub async fn mine(store: &dyn AssessmentStore, viewer: &Viewer) -> CoreResult<My
         a.raters.retain(|r| r.person.id == me);
         if a.subject.id == me {
             out.about_me.push(a);
-        } else {
+        } else if a.raters.iter().any(|r| r.status == RaterStatus::Asked) {
             out.to_answer.push(a);
         }
     }

@@ -143,7 +143,11 @@ pub fn build(a: Assessment, answers: &[StoredAnswer], published: &[AnswerSet]) -
         Some(g) => g.label().to_string(),
         None => "All colleagues".to_string(),
     };
-    let asked = |g: RaterGroup| a.raters.iter().any(|r| r.group == g);
+    let asked = |g: RaterGroup| {
+        a.raters
+            .iter()
+            .any(|r| r.group == g && r.status == RaterStatus::Asked)
+    };
     let lines = (0..a.behaviours.len())
         .map(|b| {
             let figures: Vec<Figure> = f
@@ -333,6 +337,7 @@ mod tests {
                     },
                     group: *g,
                     answered: true,
+                    status: RaterStatus::Asked,
                 });
             }
         }

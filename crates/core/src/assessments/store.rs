@@ -38,6 +38,27 @@ pub trait AssessmentWrite: crate::unit_of_work::UnitOfWork {
     /// Writes or replaces the answer with this pseudonym.
     async fn save_answer(&mut self, id: AssessmentId, answer: &StoredAnswer) -> CoreResult<()>;
     async fn mark_answered(&mut self, id: AssessmentId, rater: PersonId) -> CoreResult<()>;
+    async fn add_rater(
+        &mut self,
+        id: AssessmentId,
+        rater: PersonId,
+        group: RaterGroup,
+        status: super::RaterStatus,
+    ) -> CoreResult<()>;
+    /// `false` when the rater was not in `from`.
+    async fn set_rater_status(
+        &mut self,
+        id: AssessmentId,
+        rater: PersonId,
+        from: super::RaterStatus,
+        to: super::RaterStatus,
+    ) -> CoreResult<bool>;
+    /// Takes a proposed rater out; `false` when they were not proposed.
+    async fn remove_proposed_rater(
+        &mut self,
+        id: AssessmentId,
+        rater: PersonId,
+    ) -> CoreResult<bool>;
     /// `false` when it was shared already.
     async fn share_assessment(&mut self, id: AssessmentId, at: i64) -> CoreResult<bool>;
     /// Keeps the answer sets of the figures a shared report shows.

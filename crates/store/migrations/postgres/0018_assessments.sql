@@ -15,12 +15,14 @@ CREATE TABLE assessments (
 CREATE INDEX assessments_subject ON assessments (subject_id);
 
 -- Who is asked, in which group, and whether they have answered: for completion and
--- reminders only. Nothing here says which answer is whose.
+-- reminders only. Nothing here says which answer is whose. The subject proposes raters,
+-- whom their manager chain asks (or not); a rater may decline.
 CREATE TABLE assessment_raters (
     assessment_id BIGINT NOT NULL REFERENCES assessments(id),
     rater_id      BIGINT NOT NULL REFERENCES people(id),
     rater_group   TEXT NOT NULL CHECK (rater_group IN ('self', 'manager', 'peers', 'reports', 'others')),
     answered      INTEGER NOT NULL DEFAULT 0,
+    status        TEXT NOT NULL DEFAULT 'asked' CHECK (status IN ('proposed', 'asked', 'declined')),
     PRIMARY KEY (assessment_id, rater_id)
 );
 CREATE INDEX assessment_raters_rater ON assessment_raters (rater_id);

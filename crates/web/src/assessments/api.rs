@@ -9,6 +9,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use trellis_core::PersonId;
+use trellis_core::assessments::nominations::{self, NominationInput};
 use trellis_core::assessments::report::{self, Report};
 use trellis_core::assessments::team::{self, TeamView};
 use trellis_core::assessments::{
@@ -165,6 +166,81 @@ pub async fn add_growth_goal(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// What a nomination did.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct NominatedResponse {
+    /// `proposed` (waiting for the subject's manager chain) or `asked`.
+    pub status: trellis_core::assessments::RaterStatus,
+}
+
+/// Proposes a rater (the subject) or asks one (their manager chain, admins).
+#[utoipa::path(post, path = "/api/v1/assessments/{id}/nominations", tag = "assessments",
+    params(("id" = i64, Path, description = "Assessment id")), request_body = NominationInput,
+    responses((status = 200, body = NominatedResponse), (status = 403, body = ErrorResponse),
+        (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse),
+        (status = 422, body = ErrorResponse)))]
+pub async fn nominate(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<NominationInput>,
+) -> Result<Json<NominatedResponse>, ApiError> {
+    let status = nominations::nominate(
+        state.store.as_ref(),
+        &user.viewer,
+        AssessmentId(id),
+        &body,
+        crate::now(),
+    )
+    .await?;
+    Ok(Json(NominatedResponse { status }))
+}
+
+/// Asks a proposed rater or takes them out.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NominationDecisionRequest {
+    pub approve: bool,
+}
+
+/// The subject's manager chain (or an admin) decides on a proposed rater.
+#[utoipa::path(post, path = "/api/v1/assessments/{id}/nominations/{person}/decision", tag = "assessments",
+    params(("id" = i64, Path, description = "Assessment id"), ("person" = i64, Path, description = "The proposed rater")),
+    request_body = NominationDecisionRequest,
+    responses((status = 204), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse),
+        (status = 409, body = ErrorResponse)))]
+pub async fn decide_nomination(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((id, person)): Path<(i64, i64)>,
+    ApiJson(body): ApiJson<NominationDecisionRequest>,
+) -> Result<StatusCode, ApiError> {
+    nominations::decide(
+        state.store.as_ref(),
+        &user.viewer,
+        AssessmentId(id),
+        PersonId(person),
+        body.approve,
+        crate::now(),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Declines to answer (a rater of peers, reports or others who has not answered).
+#[utoipa::path(post, path = "/api/v1/assessments/{id}/decline", tag = "assessments",
+    params(("id" = i64, Path, description = "Assessment id")),
+    responses((status = 204), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse),
+        (status = 409, body = ErrorResponse)))]
+pub async fn decline_assessment(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    nominations::decline(state.store.as_ref(), &user.viewer, AssessmentId(id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 crate::api::operations!(
     create_assessment,
     my_assessments,
@@ -174,4 +250,7 @@ crate::api::operations!(
     assessment_report,
     team_view,
     add_growth_goal,
+    nominate,
+    decide_nomination,
+    decline_assessment,
 );

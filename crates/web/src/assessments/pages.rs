@@ -14,10 +14,12 @@ use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
 use std::collections::HashMap;
+use trellis_core::assessments::nominations::{self, NominationInput};
 use trellis_core::assessments::report::{self, BehaviourLine, Report};
 use trellis_core::assessments::team;
 use trellis_core::assessments::{
-    self, AnswerInput, AssessmentId, AssessmentInput, AssessmentState, Family, RaterGroup, SCALE,
+    self, AnswerInput, AssessmentId, AssessmentInput, AssessmentState, Family, RaterGroup,
+    RaterStatus, SCALE,
 };
 use trellis_core::{CoreError, FieldError};
 
@@ -197,7 +199,42 @@ async fn assessment_page(
                     button type="submit" { "Share the report with " (a.subject.name) }
                 }
                 details { summary { "Who is asked" }
-                    ul.plain { @for r in &a.raters { li { (r.person.name) " · " (r.group.label()) @if r.answered { " " span.flag.good { "answered" } } } } } }
+                    ul.plain { @for r in &a.raters { li { (r.person.name) " · " (r.group.label()) @if r.answered { " " span.flag.good { "answered" } } @if r.status != RaterStatus::Asked { " " span.flag { (r.status.as_str()) } } } } } }
+            }
+            @if a.state == AssessmentState::Open && (v.can_share || a.subject.id == user.viewer.person_id()) {
+                @let proposed: Vec<_> = a.raters.iter().filter(|r| r.status == RaterStatus::Proposed).collect();
+                section.card aria-labelledby="nominate" {
+                    h2 #nominate { @if v.can_share { "Ask someone" } @else { "Propose a rater" } }
+                    @if !v.can_share { p.hint { "Your " (settings.manager_word) " asks the people you propose." } }
+                    @if !proposed.is_empty() {
+                        h3 { "Proposed, waiting" }
+                        ul.plain { @for r in &proposed {
+                            li { (r.person.name) " · " (r.group.label())
+                                @if v.can_share {
+                                    @for (approve, label) in [(true, "Ask"), (false, "Not this time")] {
+                                        form.inline method="post" action=(format!("/assessments/{id}/nominations/{}/decision", r.person.id)) {
+                                            (csrf_field(user))
+                                            input type="hidden" name="approve" value=(approve);
+                                            button.secondary type="submit" { (label) }
+                                        }
+                                    }
+                                } }
+                        } }
+                    }
+                    form.inline-forms method="post" action=(format!("/assessments/{id}/nominations")) {
+                        (csrf_field(user))
+                        div.field { label for="n-group" { "Group" } select #n-group name="group" {
+                            @for g in RaterGroup::ANONYMOUS { option value=(g.as_str()) { (g.label()) } } } }
+                        div.field { label for="n-email" { "E-mail" } input #n-email type="email" name="email" required; }
+                        button.secondary type="submit" { @if v.can_share { "Ask" } @else { "Propose" } }
+                    }
+                }
+            }
+            @if let Some(group) = v.my_group && a.state == AssessmentState::Open && !group.named() && !v.i_answered {
+                form.inline method="post" action=(format!("/assessments/{id}/decline")) {
+                    (csrf_field(user))
+                    button.secondary type="submit" { "Decline to answer" }
+                }
             }
             @if let Some(group) = v.my_group && a.state == AssessmentState::Open {
                 section.card aria-labelledby="answer" {
@@ -436,6 +473,90 @@ pub async fn add_growth_goal(
     }
 }
 
+/// A nomination or a decision, as the page's forms send them.
+#[derive(Debug, Default, Deserialize)]
+pub struct NominationForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub group: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub approve: String,
+}
+
+crate::auth::csrf_form!(NominationForm);
+
+async fn back(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    result: Result<(), CoreError>,
+) -> Result<Response, PageError> {
+    match result {
+        Ok(()) => Ok(crate::pages::flash::redirect(
+            &format!("/assessments/{id}"),
+            Flash::Saved,
+        )),
+        Err(CoreError::Invalid(errors)) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            assessment_page(state, user, AssessmentId(id), &errors).await?,
+        )
+            .into_response()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn nominate(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(user, form): CsrfForm<NominationForm>,
+) -> Result<Response, PageError> {
+    let result = match RaterGroup::parse(form.group.trim()) {
+        Some(group) => nominations::nominate(
+            state.store.as_ref(),
+            &user.viewer,
+            AssessmentId(id),
+            &NominationInput {
+                group,
+                email: form.email.clone(),
+            },
+            crate::now(),
+        )
+        .await
+        .map(|_| ()),
+        None => Err(CoreError::field("group", "choose a group")),
+    };
+    back(&state, &user, id, result).await
+}
+
+pub async fn decide(
+    State(state): State<AppState>,
+    Path((id, person)): Path<(i64, i64)>,
+    CsrfForm(user, form): CsrfForm<NominationForm>,
+) -> Result<Response, PageError> {
+    let result = nominations::decide(
+        state.store.as_ref(),
+        &user.viewer,
+        AssessmentId(id),
+        trellis_core::PersonId(person),
+        form.approve == "true",
+        crate::now(),
+    )
+    .await;
+    back(&state, &user, id, result).await
+}
+
+pub async fn decline(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(user, _): CsrfForm<crate::pages::ConfirmForm>,
+) -> Result<Response, PageError> {
+    let result = nominations::decline(state.store.as_ref(), &user.viewer, AssessmentId(id)).await;
+    back(&state, &user, id, result).await
+}
+
 pub async fn show_team(
     State(state): State<AppState>,
     PageUser(user): PageUser,
@@ -483,4 +604,10 @@ pub(crate) fn routes() -> axum::Router<AppState> {
         .route("/assessments/{id}/report", get(show_report))
         .route("/assessments/team/{manager}", get(show_team))
         .route("/assessments/{id}/growth-goals", post(add_growth_goal))
+        .route("/assessments/{id}/nominations", post(nominate))
+        .route(
+            "/assessments/{id}/nominations/{person}/decision",
+            post(decide),
+        )
+        .route("/assessments/{id}/decline", post(decline))
 }

@@ -468,3 +468,133 @@ async fn the_threshold_is_the_organisations_when_asked_and_locked_after(backend:
         .json();
     assert_eq!(view["assessment"]["k"], 5, "k stays as it was when asked");
 }
+
+backend_tests!(the_subject_proposes_raters_their_manager_asks_them_and_a_rater_may_decline);
+async fn the_subject_proposes_raters_their_manager_asks_them_and_a_rater_may_decline(
+    backend: &'static str,
+) {
+    let app = TestApp::new(backend).await;
+    let (erin, max) = (
+        app.token("eng.head@acme.test").await,
+        app.token("mgr@acme.test").await,
+    );
+    let max_id = app.id("mgr@acme.test").await;
+    let r = app
+        .api(
+            Method::POST,
+            "/api/v1/assessments",
+            Some(&erin),
+            Some(json!({"subject": max_id, "due_on": day(10)})),
+        )
+        .await;
+    let id = r.json()["id"].as_i64().unwrap();
+    let nominate = |token: &String, group: &str, email: &str| {
+        let app = &app;
+        let body = json!({"group": group, "email": email});
+        let token = token.clone();
+        async move {
+            app.api(
+                Method::POST,
+                &format!("/api/v1/assessments/{id}/nominations"),
+                Some(&token),
+                Some(body),
+            )
+            .await
+        }
+    };
+    for (email, says) in [
+        ("mgr@acme.test", "nobody nominates themselves"),
+        ("ghost@acme.test", "nobody has the e-mail"),
+    ] {
+        let r = nominate(&max, "peers", email).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().contains(says), "{}", r.text());
+    }
+    let r = nominate(&max, "peers", "rep@acme.test").await;
+    assert_eq!(r.json()["status"], "proposed", "{}", r.text());
+    let r = nominate(&max, "peers", "rep@acme.test").await;
+    assert!(r.text().contains("named already"), "{}", r.text());
+    // Rita is not asked until Erin says so.
+    let rita = app.token("rep@acme.test").await;
+    let listed = app
+        .api(Method::GET, "/api/v1/assessments", Some(&rita), None)
+        .await
+        .json();
+    assert_eq!(listed["to_answer"], json!([]));
+    let r = app
+        .api(
+            Method::PUT,
+            &format!("/api/v1/assessments/{id}/answer"),
+            Some(&rita),
+            Some(answer(3, "")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text());
+    let rita_id = app.id("rep@acme.test").await;
+    let decide = format!("/api/v1/assessments/{id}/nominations/{rita_id}/decision");
+    let r = app
+        .api(
+            Method::POST,
+            &decide,
+            Some(&max),
+            Some(json!({"approve": true})),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "the subject does not approve their own"
+    );
+    let r = app
+        .api(
+            Method::POST,
+            &decide,
+            Some(&erin),
+            Some(json!({"approve": true})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+    let listed = app
+        .api(Method::GET, "/api/v1/assessments", Some(&rita), None)
+        .await
+        .json();
+    assert_eq!(listed["to_answer"][0]["id"], id);
+    // Rita declines; she is no longer counted as asked and cannot answer.
+    let r = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/assessments/{id}/decline"),
+            Some(&rita),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+    let view = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/assessments/{id}"),
+            Some(&erin),
+            None,
+        )
+        .await
+        .json();
+    assert!(
+        view["progress"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["group"] != "peers" || p["asked"] == 0),
+        "{view}"
+    );
+    let r = nominate(&max, "peers", "rep@acme.test").await;
+    assert!(r.text().contains("declined"), "{}", r.text());
+    // The manager chain asks directly.
+    let r = nominate(&erin, "others", "sales.head@acme.test").await;
+    assert_eq!(r.json()["status"], "asked");
+    let page_session = app.sign_in("mgr@acme.test", PASSWORD).await.unwrap();
+    let page = app
+        .get_page(&format!("/assessments/{id}"), Some(&page_session))
+        .await
+        .text();
+    assert!(page.contains("Propose a rater"), "{page}");
+}
