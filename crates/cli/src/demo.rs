@@ -116,37 +116,7 @@ pub async fn run(args: DemoArgs) -> Result<()> {
         )
         .await
         .map_err(|e| anyhow!("{e}"))?;
-    let commitments = trellis_core::work::demo::load(&store, &org, crate::chrono_now(), args.seed)
-        .await
-        .map_err(|e| anyhow!("{e}"))?;
-    trellis_core::growth::demo::load(&store, &org, crate::chrono_now())
-        .await
-        .map_err(|e| anyhow!("{e}"))?;
-    trellis_core::mentoring::demo::load(&store, &org, crate::chrono_now())
-        .await
-        .map_err(|e| anyhow!("{e}"))?;
-    trellis_core::conversations::demo::load(&store, &org, crate::chrono_now())
-        .await
-        .map_err(|e| anyhow!("{e}"))?;
-    trellis_core::reviews::demo::load(&store, crate::chrono_now())
-        .await
-        .map_err(|e| anyhow!("{e}"))?;
-    // One key for this run, so the demo's 360 pseudonyms match the server's.
-    let key_hex = config
-        .secret_key
-        .clone()
-        .unwrap_or_else(trellis_core::conversations::sealed::NoteKey::generate_hex);
-    config.secret_key = Some(key_hex.clone());
-    let key = trellis_core::conversations::sealed::NoteKey::from_hex(&key_hex)
-        .map_err(|e| anyhow!("{e}"))?;
-    let demo_manager = store
-        .person_id_by_email(&org.people[org.manager].record.email)
-        .await
-        .map_err(|e| anyhow!("{e}"))?
-        .ok_or_else(|| anyhow!("the demo manager is missing"))?;
-    trellis_core::assessments::demo::load(&store, &key, demo_manager, crate::chrono_now())
-        .await
-        .map_err(|e| anyhow!("{e}"))?;
+    let commitments = load_capabilities(&store, &org, &mut config, args.seed).await?;
     let password = match args.password {
         Some(p) => p,
         None => trellis_core::auth::random_token().map_err(|e| anyhow!("{e}"))?[..16].to_string(),
@@ -175,4 +145,47 @@ pub async fn run(args: DemoArgs) -> Result<()> {
         return Ok(());
     }
     crate::serve(Arc::new(store), &config, Some(banner)).await
+}
+
+/// Every capability's demo data, in order, on the organisation just imported; gives the
+/// commitments written. The demo's `secret_key` is fixed here so the 360 pseudonyms it
+/// writes match the server's.
+async fn load_capabilities(
+    store: &trellis_store::SqlStore,
+    org: &trellis_core::demo::DemoOrg,
+    config: &mut Config,
+    seed: u64,
+) -> Result<usize> {
+    let commitments = trellis_core::work::demo::load(store, org, crate::chrono_now(), seed)
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    trellis_core::growth::demo::load(store, org, crate::chrono_now())
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    trellis_core::mentoring::demo::load(store, org, crate::chrono_now())
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    trellis_core::conversations::demo::load(store, org, crate::chrono_now())
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    trellis_core::reviews::demo::load(store, crate::chrono_now())
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    // One key for this run, so the demo's 360 pseudonyms match the server's.
+    let key_hex = config
+        .secret_key
+        .clone()
+        .unwrap_or_else(trellis_core::conversations::sealed::NoteKey::generate_hex);
+    config.secret_key = Some(key_hex.clone());
+    let key = trellis_core::conversations::sealed::NoteKey::from_hex(&key_hex)
+        .map_err(|e| anyhow!("{e}"))?;
+    let demo_manager = store
+        .person_id_by_email(&org.people[org.manager].record.email)
+        .await
+        .map_err(|e| anyhow!("{e}"))?
+        .ok_or_else(|| anyhow!("the demo manager is missing"))?;
+    trellis_core::assessments::demo::load(store, &key, demo_manager, crate::chrono_now())
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    Ok(commitments)
 }

@@ -8,7 +8,7 @@ use sqlx::{AssertSqlSafe, Row};
 use std::collections::HashMap;
 use trellis_core::error::{CoreError, CoreResult};
 
-use crate::copy_tables::{Kind, TABLES};
+use crate::copy_tables::{Kind, tables};
 use Kind::{Bytes, Int, Real, Text};
 
 fn read(row: &AnyRow, columns: &[(&str, Kind)]) -> CoreResult<Vec<Value>> {
@@ -75,8 +75,7 @@ fn parents_first(rows: Vec<Vec<Value>>, id_index: usize, parent_index: usize) ->
 
 /// The tables and columns `trellis copy` moves, so a test can hold them against the schema.
 pub(crate) fn copied_columns() -> Vec<(&'static str, Vec<&'static str>)> {
-    TABLES
-        .iter()
+    tables()
         .map(|t| (t.name, t.columns.iter().map(|(c, _)| *c).collect()))
         .collect()
 }
@@ -85,7 +84,7 @@ pub(crate) fn copied_columns() -> Vec<(&'static str, Vec<&'static str>)> {
 /// which case its data is replaced. All of it happens in one transaction on `to`.
 pub async fn copy_database(from: &SqlStore, to: &SqlStore, force: bool) -> CoreResult<CopyReport> {
     let mut occupied = Vec::new();
-    for t in TABLES {
+    for t in tables() {
         let n = count(to, t.name).await?;
         if n > 0 {
             occupied.push(format!("{} ({n} rows)", t.name));
@@ -102,13 +101,13 @@ pub async fn copy_database(from: &SqlStore, to: &SqlStore, force: bool) -> CoreR
         Backend::Postgres => to.pool.begin().await,
     }
     .map_err(map_err)?;
-    for t in TABLES.iter().rev() {
+    for t in tables().rev() {
         sqlx::query(AssertSqlSafe(format!("DELETE FROM {}", t.name)))
             .execute(&mut *tx)
             .await
             .map_err(map_err)?;
     }
-    for t in TABLES {
+    for t in tables() {
         let names: Vec<&str> = t.columns.iter().map(|(n, _)| *n).collect();
         let list = names.join(", ");
         let rows = sqlx::query(AssertSqlSafe(format!("SELECT {list} FROM {}", t.name)))
@@ -138,7 +137,7 @@ pub async fn copy_database(from: &SqlStore, to: &SqlStore, force: bool) -> CoreR
     tx.commit().await.map_err(map_err)?;
     let mut report = CopyReport { tables: Vec::new() };
     let mut mismatches = Vec::new();
-    for t in TABLES {
+    for t in tables() {
         let (source, target) = (count(from, t.name).await?, count(to, t.name).await?);
         if source != target {
             mismatches.push(format!(

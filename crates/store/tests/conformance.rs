@@ -1515,7 +1515,7 @@ async fn copy_moves_every_table_and_column_of_the_schema(backend: &'static str) 
         .collect();
     assert!(
         forgotten.is_empty(),
-        "{backend}: `trellis copy` leaves these columns behind (add them to TABLES in copy_tables.rs): {forgotten:?}"
+        "{backend}: `trellis copy` leaves these columns behind (add them to the tables in copy_tables.rs or copy_tables/later.rs): {forgotten:?}"
     );
     assert!(
         unknown.is_empty(),

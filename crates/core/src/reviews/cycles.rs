@@ -42,6 +42,56 @@ fn admin(viewer: &Viewer) -> CoreResult<()> {
     }
 }
 
+/// Every problem with one question of the cycle's own.
+fn question_errors(i: usize, q: &Question) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let field = format!("questions[{i}]");
+    let n = q.text.trim().chars().count();
+    if n == 0 || n > 500 {
+        errors.push(FieldError::new(
+            &field,
+            "a question has 1 to 500 characters",
+        ));
+    }
+    if !q.scale.is_empty() && !(2..=7).contains(&q.scale.len()) {
+        errors.push(FieldError::new(
+            &field,
+            format!("a rating scale has 2 to 7 labels, not {}", q.scale.len()),
+        ));
+    }
+    if q.scale
+        .iter()
+        .any(|l| l.trim().is_empty() || l.chars().count() > 60)
+    {
+        errors.push(FieldError::new(
+            &field,
+            "each label of a scale has 1 to 60 characters",
+        ));
+    }
+    if !q.in_self_review && !q.in_manager_review {
+        errors.push(FieldError::new(
+            &field,
+            "ask it in the self review, the manager review or both",
+        ));
+    }
+    if q.private && q.in_self_review {
+        errors.push(FieldError::new(
+            &field,
+            "a private manager assessment is not asked in the self review",
+        ));
+    }
+    if GROWTH_QUESTIONS
+        .iter()
+        .any(|g| g.eq_ignore_ascii_case(q.text.trim()))
+    {
+        errors.push(FieldError::new(
+            &field,
+            "the growth questions are always asked; leave them out of the list",
+        ));
+    }
+    errors
+}
+
 /// Checks a cycle: the name, the scope, every question, the deadlines in order.
 pub fn checked(
     input: &CycleInput,
@@ -72,50 +122,7 @@ pub fn checked(
         ));
     }
     for (i, q) in input.questions.iter().enumerate() {
-        let field = format!("questions[{i}]");
-        let n = q.text.trim().chars().count();
-        if n == 0 || n > 500 {
-            errors.push(FieldError::new(
-                &field,
-                "a question has 1 to 500 characters",
-            ));
-        }
-        if !q.scale.is_empty() && !(2..=7).contains(&q.scale.len()) {
-            errors.push(FieldError::new(
-                &field,
-                format!("a rating scale has 2 to 7 labels, not {}", q.scale.len()),
-            ));
-        }
-        if q.scale
-            .iter()
-            .any(|l| l.trim().is_empty() || l.chars().count() > 60)
-        {
-            errors.push(FieldError::new(
-                &field,
-                "each label of a scale has 1 to 60 characters",
-            ));
-        }
-        if !q.in_self_review && !q.in_manager_review {
-            errors.push(FieldError::new(
-                &field,
-                "ask it in the self review, the manager review or both",
-            ));
-        }
-        if q.private && q.in_self_review {
-            errors.push(FieldError::new(
-                &field,
-                "a private manager assessment is not asked in the self review",
-            ));
-        }
-        if GROWTH_QUESTIONS
-            .iter()
-            .any(|g| g.eq_ignore_ascii_case(q.text.trim()))
-        {
-            errors.push(FieldError::new(
-                &field,
-                "the growth questions are always asked; leave them out of the list",
-            ));
-        }
+        errors.extend(question_errors(i, q));
     }
     let manager = match input.manager_review_due {
         None => {

@@ -247,7 +247,20 @@ pub async fn load(store: &dyn ReviewStore, now: i64) -> CoreResult<()> {
     )
     .await?;
 
-    // Winter: running; self reviews were due two days ago.
+    work.commit().await?;
+    winter(store, &reviews, admin, now, &mut rng).await
+}
+
+/// Winter: running; self reviews were due two days ago, manager reviews under way.
+async fn winter(
+    store: &dyn ReviewStore,
+    reviews: &[NewReview],
+    admin: PersonId,
+    now: i64,
+    rng: &mut DemoRng,
+) -> CoreResult<()> {
+    let today = local_date(None, now);
+    let mut work = store.begin_review_write().await?;
     let winter_at = now - 12 * 86_400;
     let winter = work
         .create_cycle(&NewCycle {
@@ -264,7 +277,7 @@ pub async fn load(store: &dyn ReviewStore, now: i64) -> CoreResult<()> {
         .await?;
     work.set_cycle_state(winter, CycleState::Draft, CycleState::Launched, winter_at)
         .await?;
-    work.create_reviews(winter, &reviews).await?;
+    work.create_reviews(winter, reviews).await?;
     work.commit().await?;
     let written = store.reviews_of_cycle(winter).await?;
     let mut work = store.begin_review_write().await?;
@@ -272,13 +285,13 @@ pub async fn load(store: &dyn ReviewStore, now: i64) -> CoreResult<()> {
         if rng.chance(0.65) {
             work.save_self_review(
                 r.id,
-                &answers(&mut rng, false),
+                &answers(rng, false),
                 Some(winter_at + rng.range(1, 9) as i64 * 86_400),
             )
             .await?;
         }
         if r.manager.is_some() && rng.chance(0.3) {
-            work.save_manager_review(r.id, &answers(&mut rng, true), Some(now - 86_400))
+            work.save_manager_review(r.id, &answers(rng, true), Some(now - 86_400))
                 .await?;
         }
     }

@@ -258,6 +258,43 @@ async fn review_page(
             } @else if r.manager.is_some() {
                 p.muted { "Your manager's review is shown here once the cycle is shared." }
             }
+            (next_step_and_calibration(user, &v, &manager_qs))
+            @if r.manager.as_ref().is_some_and(|m| m.id == user.viewer.person_id()) || !r.follow_through.is_empty() {
+                section.card aria-labelledby="follow" {
+                    h2 #follow { "Follow-through" }
+                    @for (g, text) in GROWTH_QUESTIONS.iter().enumerate() {
+                        h3 { (text) }
+                        ul.plain {
+                            @for f in r.follow_through.iter().filter(|f| f.growth_question == g) {
+                                li { a href=(format!("/commitments/{}", f.commitment)) { (f.what) } " · by " (format_date(f.due_date)) @if !f.open { " " span.flag.good { "done" } } }
+                            }
+                        }
+                        @if v.cycle.state == CycleState::Launched && r.manager.as_ref().is_some_and(|m| m.id == user.viewer.person_id()) {
+                            form.inline-forms method="post" action=(format!("/reviews/{id}/follow-through")) {
+                                (csrf_field(user))
+                                input type="hidden" name="growth_question" value=(g);
+                                div.field { label for=(format!("ft-what-{g}")) { "I will" } input id=(format!("ft-what-{g}")) type="text" name="what" maxlength="200" required; }
+                                div.field { label for=(format!("ft-due-{g}")) { "By" } input id=(format!("ft-due-{g}")) type="date" name="due_date" required; }
+                                button.secondary type="submit" { "Add" }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    ))
+}
+
+/// The manager side's next step onto the career plan (once shared) and calibration's
+/// changes (the manager chain and admins only: the reviewee's view has none).
+fn next_step_and_calibration(
+    user: &CurrentUser,
+    v: &ReviewView,
+    manager_qs: &[(usize, &Question)],
+) -> Markup {
+    let r = &v.review;
+    let id = r.id;
+    html! {
             @if matches!(v.cycle.state, CycleState::Shared | CycleState::Closed) && r.reviewee.id != user.viewer.person_id() {
                 section.card aria-labelledby="next-step" {
                     h2 #next-step { "Next step on the career plan" }
@@ -288,30 +325,7 @@ async fn review_page(
                     }
                 }
             }
-            @if r.manager.as_ref().is_some_and(|m| m.id == user.viewer.person_id()) || !r.follow_through.is_empty() {
-                section.card aria-labelledby="follow" {
-                    h2 #follow { "Follow-through" }
-                    @for (g, text) in GROWTH_QUESTIONS.iter().enumerate() {
-                        h3 { (text) }
-                        ul.plain {
-                            @for f in r.follow_through.iter().filter(|f| f.growth_question == g) {
-                                li { a href=(format!("/commitments/{}", f.commitment)) { (f.what) } " · by " (format_date(f.due_date)) @if !f.open { " " span.flag.good { "done" } } }
-                            }
-                        }
-                        @if v.cycle.state == CycleState::Launched && r.manager.as_ref().is_some_and(|m| m.id == user.viewer.person_id()) {
-                            form.inline-forms method="post" action=(format!("/reviews/{id}/follow-through")) {
-                                (csrf_field(user))
-                                input type="hidden" name="growth_question" value=(g);
-                                div.field { label for=(format!("ft-what-{g}")) { "I will" } input id=(format!("ft-what-{g}")) type="text" name="what" maxlength="200" required; }
-                                div.field { label for=(format!("ft-due-{g}")) { "By" } input id=(format!("ft-due-{g}")) type="date" name="due_date" required; }
-                                button.secondary type="submit" { "Add" }
-                            }
-                        }
-                    }
-                }
-            }
-        },
-    ))
+    }
 }
 
 pub async fn show_review(

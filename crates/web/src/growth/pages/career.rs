@@ -79,6 +79,19 @@ fn parse_areas(errors: &mut Vec<FieldError>, text: &str) -> Vec<GrowthArea> {
     out
 }
 
+/// Every change of the plan, newest first.
+fn plan_history(user: &CurrentUser, history: &[career::PlanChange]) -> Markup {
+    html! {
+        section aria-labelledby="history" {
+            h2 #history { "History" }
+            @if history.is_empty() { p.muted { "No changes yet." } }
+            ul.history { @for h in history {
+                li { (h.what) br; span.muted { (crate::pages::format_time(h.at, user)) @if let Some(b) = &h.by { " · " (b.name) } } }
+            } }
+        }
+    }
+}
+
 async fn career_page(
     state: &AppState,
     user: &CurrentUser,
@@ -180,13 +193,7 @@ async fn career_page(
                 }
             }
         }
-        section aria-labelledby="history" {
-            h2 #history { "History" }
-            @if v.history.is_empty() { p.muted { "No changes yet." } }
-            ul.history { @for h in &v.history {
-                li { (h.what) br; span.muted { (crate::pages::format_time(h.at, user)) @if let Some(b) = &h.by { " · " (b.name) } } }
-            } }
-        }
+        (plan_history(user, &v.history))
     };
     // A career plan is not the plate: the nav marks "People" for someone else's, nothing
     // for one's own (it has no entry of its own).
