@@ -126,7 +126,11 @@ pub fn placement(cycle: &Cycle, review: &Review) -> Option<Placement> {
 
 /// Narrows the calibration view; filters only ever narrow.
 #[derive(Debug, Clone, Default, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::IntoParams),
+    into_params(parameter_in = Query)
+)]
 pub struct CalibrationFilter {
     /// A team (department) name, as at launch.
     pub team: Option<String>,
