@@ -1,6 +1,7 @@
 //! The jobs that keep people's work in step, above every capability they touch: bringing
 //! 1:1 series in step with reporting lines, and the hourly reminders (1:1s, feedback
-//! requests, review deadlines), which schedule their next run themselves.
+//! requests, review deadlines) and review steps opening on their dates, which schedule
+//! their next run themselves.
 
 use crate::conversations::sync::{SYNC_JOB, sync_reporting_series};
 use crate::error::CoreResult;
@@ -29,7 +30,8 @@ pub async fn run(store: &dyn crate::Store, kind: &str, now: i64) -> CoreResult<S
     }
     let sent = crate::conversations::reminders::send_due(store, now).await?
         + crate::conversations::feedback::remind_requests(store, now).await?
-        + crate::reviews::reminders::send_due(store, now).await?;
+        + crate::reviews::reminders::send_due(store, now).await?
+        + crate::reviews::steps::advance(store, now).await?;
     store
         .schedule_job(REMINDER_JOB, "", now + REMINDER_EVERY_SECONDS)
         .await?;

@@ -1,6 +1,8 @@
 //! 360 assessments: raters apart from answers, anonymous answers by pseudonym only.
 
-use crate::sql::{Columns, person_or_null};
+use crate::bulk::{Value, insert_rows};
+use crate::mentoring::day_text;
+use crate::sql::{Columns, json, parse, person_or_null};
 use crate::unit::SqlUnit;
 use crate::{SqlStore, map_err};
 use sqlx::AssertSqlSafe;
@@ -10,19 +12,10 @@ use trellis_core::assessments::store::{
     AssessmentStore, AssessmentWrite, NewAssessment, StoredAnswer,
 };
 use trellis_core::assessments::{
-    Assessment, AssessmentId, AssessmentState, Rater, RaterGroup, RaterStatus,
+    Assessment, AssessmentId, AssessmentState, InCycle, Rater, RaterGroup, RaterStatus,
 };
 use trellis_core::error::{CoreError, CoreResult};
 use trellis_core::ids::PersonId;
-
-fn json<T: serde::Serialize>(v: &T) -> CoreResult<String> {
-    serde_json::to_string(v).map_err(|e| CoreError::Internal(e.to_string()))
-}
-
-fn parse<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> CoreResult<T> {
-    serde_json::from_str(text)
-        .map_err(|e| CoreError::Internal(format!("{what} in the database: {e}")))
-}
 
 fn group(text: &str) -> CoreResult<RaterGroup> {
     RaterGroup::parse(text).ok_or_else(|| CoreError::Internal("unknown rater group".into()))
@@ -30,7 +23,7 @@ fn group(text: &str) -> CoreResult<RaterGroup> {
 
 const SELECT: &str = "SELECT a.id, a.subject_id, s.name AS subject_name, \
     s.preferred_name AS subject_preferred, a.behaviours, a.k, a.due_on, a.state, a.created_at, \
-    a.shared_at FROM assessments a JOIN people s ON s.id = a.subject_id";
+    a.shared_at, a.in_cycle, a.opens_on FROM assessments a JOIN people s ON s.id = a.subject_id";
 
 fn assessment_row(r: &dyn Columns) -> CoreResult<Assessment> {
     Ok(Assessment {
@@ -48,6 +41,15 @@ fn assessment_row(r: &dyn Columns) -> CoreResult<Assessment> {
         created_at: r.int("created_at")?,
         shared_at: r.int_or_null("shared_at")?,
         raters: Vec::new(),
+        in_cycle: match r.text_or_null("in_cycle")? {
+            Some(text) => {
+                let mut c: InCycle = parse(&text, "a 360's cycle")?;
+                // The column is the truth: an admin may open the step early.
+                c.opens_on = r.text_or_null("opens_on")?.and_then(|d| d.parse().ok());
+                Some(c)
+            }
+            None => None,
+        },
     })
 }
 
@@ -105,6 +107,11 @@ fn pseudonym_text(p: u64) -> String {
 #[async_trait::async_trait]
 impl AssessmentWrite for SqlUnit {
     async fn create_assessment(&mut self, new: &NewAssessment) -> CoreResult<AssessmentId> {
+        if new.in_cycle.is_some() {
+            return Err(CoreError::Internal(
+                "a review cycle's 360s are written with the cycle".into(),
+            ));
+        }
         let row = sqlx::query(
             "INSERT INTO assessments (subject_id, behaviours, k, due_on, state, created_by, \
              created_at) VALUES ($1, $2, $3, $4, 'open', $5, $6) RETURNING id",
@@ -132,6 +139,91 @@ impl AssessmentWrite for SqlUnit {
             .map_err(map_err)?;
         }
         Ok(AssessmentId(id))
+    }
+    async fn create_cycle_feedback(&mut self, new: &[NewAssessment]) -> CoreResult<()> {
+        if new.is_empty() {
+            return Ok(());
+        }
+        let mut rows = Vec::with_capacity(new.len());
+        for a in new {
+            let c = a
+                .in_cycle
+                .as_ref()
+                .ok_or_else(|| CoreError::Internal("a cycle's 360 without its cycle".into()))?;
+            rows.push(vec![
+                Value::Int(Some(a.subject.0)),
+                Value::Text(Some(json(&a.behaviours)?)),
+                Value::Int(Some(i64::from(a.k))),
+                Value::Text(Some(day_text(a.due_on))),
+                Value::Text(Some("open".into())),
+                Value::Int(a.created_by.map(|p| p.0)),
+                Value::Int(Some(a.created_at)),
+                Value::Int(Some(c.review.0)),
+                Value::Text(Some(json(c)?)),
+                Value::Text(c.opens_on.map(day_text)),
+            ]);
+        }
+        insert_rows(
+            &mut self.tx,
+            self.backend,
+            "assessments",
+            &[
+                "subject_id",
+                "behaviours",
+                "k",
+                "due_on",
+                "state",
+                "created_by",
+                "created_at",
+                "review_id",
+                "in_cycle",
+                "opens_on",
+            ],
+            &rows,
+        )
+        .await?;
+        // Their ids, by review and kind, to write the raters.
+        let reviews: Vec<String> = new
+            .iter()
+            .filter_map(|a| a.in_cycle.as_ref().map(|c| c.review.0.to_string()))
+            .collect();
+        let mut ids: HashMap<(i64, String), i64> = HashMap::new();
+        for chunk in reviews.chunks(5000) {
+            let found = sqlx::query(AssertSqlSafe(format!(
+                "SELECT id, review_id, in_cycle FROM assessments WHERE review_id IN ({})",
+                chunk.join(", ")
+            )))
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(map_err)?;
+            for r in &found {
+                let c: InCycle = parse(&r.text("in_cycle")?, "a 360's cycle")?;
+                ids.insert((r.int("review_id")?, json(&c.kind)?), r.int("id")?);
+            }
+        }
+        let mut raters = Vec::new();
+        for a in new {
+            let Some(c) = &a.in_cycle else { continue };
+            let id = ids
+                .get(&(c.review.0, json(&c.kind)?))
+                .copied()
+                .ok_or_else(|| CoreError::Internal("a cycle's 360 was not written".into()))?;
+            for (rater, g) in &a.raters {
+                raters.push(vec![
+                    Value::Int(Some(id)),
+                    Value::Int(Some(rater.0)),
+                    Value::Text(Some(g.as_str().into())),
+                ]);
+            }
+        }
+        insert_rows(
+            &mut self.tx,
+            self.backend,
+            "assessment_raters",
+            &["assessment_id", "rater_id", "rater_group"],
+            &raters,
+        )
+        .await
     }
     async fn save_answer(&mut self, id: AssessmentId, a: &StoredAnswer) -> CoreResult<()> {
         sqlx::query(
@@ -270,6 +362,22 @@ impl AssessmentStore for SqlStore {
             "(a.subject_id = $1 OR a.id IN (SELECT assessment_id FROM assessment_raters \
              WHERE rater_id = $1))",
             person.0,
+        )
+        .await
+    }
+    async fn assessments_of_review(
+        &self,
+        review: trellis_core::ids::ReviewId,
+    ) -> CoreResult<Vec<Assessment>> {
+        self.assessments_where("a.review_id = $1", review.0).await
+    }
+    async fn assessments_of_cycle(
+        &self,
+        cycle: trellis_core::ids::CycleId,
+    ) -> CoreResult<Vec<Assessment>> {
+        self.assessments_where(
+            "a.review_id IN (SELECT id FROM reviews WHERE cycle_id = $1)",
+            cycle.0,
         )
         .await
     }

@@ -151,6 +151,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0018_assessments.sql"),
         earlier_postgres: &[],
     },
+    Migration {
+        version: 19,
+        name: "review_steps",
+        sqlite: include_str!("../migrations/sqlite/0019_review_steps.sql"),
+        postgres: include_str!("../migrations/postgres/0019_review_steps.sql"),
+        earlier_postgres: &[],
+    },
 ];
 
 /// The newest migration this binary knows.

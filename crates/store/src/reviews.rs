@@ -2,35 +2,37 @@
 
 use crate::bulk::{Value, insert_rows};
 use crate::mentoring::day_text;
-use crate::sql::{Columns, person_or_null};
+use crate::sql::{Columns, json, parse, person_or_null};
 use crate::unit::SqlUnit;
 use crate::{SqlStore, map_err};
 use sqlx::AssertSqlSafe;
 use std::collections::HashMap;
 use trellis_core::error::{CoreError, CoreResult};
 use trellis_core::ids::{CommitmentId, PersonId};
+use trellis_core::reviews::feedback::FeedbackProgress;
 use trellis_core::reviews::store::{
     CompletionGroup, InScope, NewCycle, NewReview, ReviewStore, ReviewWrite,
 };
 use trellis_core::reviews::{
-    Answer, BoxMove, Cycle, CycleId, CycleState, FollowThrough, RatingChange, Review, ReviewId,
-    Scope,
+    Answer, BoxMove, Cycle, CycleId, CycleState, FeedbackSettings, FollowThrough, RatingChange,
+    Review, ReviewId, Scope, StepOpenings,
 };
 
-fn json<T: serde::Serialize>(v: &T) -> CoreResult<String> {
-    serde_json::to_string(v).map_err(|e| CoreError::Internal(e.to_string()))
-}
-
-fn parse<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> CoreResult<T> {
-    serde_json::from_str(text)
-        .map_err(|e| CoreError::Internal(format!("{what} in the database: {e}")))
+/// A cycle's steps column: the feedback step and the days steps open.
+#[derive(serde::Serialize, serde::Deserialize, Default)]
+struct Steps {
+    #[serde(default)]
+    feedback: FeedbackSettings,
+    #[serde(default)]
+    opens: StepOpenings,
 }
 
 const CYCLE_SELECT: &str = "SELECT id, name, state, scope, questions, self_review_due, \
-    manager_review_due, share_on, calibration, created_at, launched_at, calibration_at, shared_at \
-    FROM review_cycles";
+    manager_review_due, share_on, calibration, steps, created_at, launched_at, calibration_at, \
+    shared_at FROM review_cycles";
 
 fn cycle_row(r: &dyn Columns) -> CoreResult<Cycle> {
+    let steps: Steps = parse(&r.text("steps")?, "a cycle's steps")?;
     Ok(Cycle {
         id: CycleId(r.int("id")?),
         name: r.text("name")?,
@@ -44,6 +46,8 @@ fn cycle_row(r: &dyn Columns) -> CoreResult<Cycle> {
         manager_review_due: r.day("manager_review_due")?,
         share_on: r.day("share_on")?,
         calibration: parse(&r.text("calibration")?, "a cycle's calibration")?,
+        feedback: steps.feedback,
+        opens: steps.opens,
         created_at: r.int("created_at")?,
         launched_at: r.int_or_null("launched_at")?,
         calibration_at: r.int_or_null("calibration_at")?,
@@ -217,7 +221,11 @@ fn cycle_fields<'q>(
         .bind(c.self_review_due.map(day_text))
         .bind(day_text(c.manager_review_due))
         .bind(day_text(c.share_on))
-        .bind(json(&c.calibration)?))
+        .bind(json(&c.calibration)?)
+        .bind(json(&Steps {
+            feedback: c.feedback.clone(),
+            opens: c.opens.clone(),
+        })?))
 }
 
 #[async_trait::async_trait]
@@ -225,8 +233,8 @@ impl ReviewWrite for SqlUnit {
     async fn create_cycle(&mut self, new: &NewCycle) -> CoreResult<CycleId> {
         let q = sqlx::query(
             "INSERT INTO review_cycles (name, scope, questions, self_review_due, \
-             manager_review_due, share_on, calibration, state, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 'draft', $8, $9) RETURNING id",
+             manager_review_due, share_on, calibration, steps, state, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'draft', $9, $10) RETURNING id",
         );
         let row = cycle_fields(q, new)?
             .bind(new.created_by.0)
@@ -239,8 +247,8 @@ impl ReviewWrite for SqlUnit {
     async fn update_cycle(&mut self, id: CycleId, new: &NewCycle) -> CoreResult<bool> {
         let q = sqlx::query(
             "UPDATE review_cycles SET name = $1, scope = $2, questions = $3, self_review_due = $4, \
-             manager_review_due = $5, share_on = $6, calibration = $7 \
-             WHERE id = $8 AND state = 'draft'",
+             manager_review_due = $5, share_on = $6, calibration = $7, steps = $8 \
+             WHERE id = $9 AND state = 'draft'",
         );
         let r = cycle_fields(q, new)?
             .bind(id.0)
@@ -275,7 +283,11 @@ impl ReviewWrite for SqlUnit {
         .map_err(map_err)?;
         Ok(r.rows_affected() == 1)
     }
-    async fn create_reviews(&mut self, cycle: CycleId, reviews: &[NewReview]) -> CoreResult<()> {
+    async fn create_reviews(
+        &mut self,
+        cycle: CycleId,
+        reviews: &[NewReview],
+    ) -> CoreResult<Vec<(PersonId, ReviewId)>> {
         let rows: Vec<Vec<Value>> = reviews
             .iter()
             .map(|r| {
@@ -301,7 +313,40 @@ impl ReviewWrite for SqlUnit {
             ],
             &rows,
         )
+        .await?;
+        let rows = sqlx::query("SELECT id, reviewee_id FROM reviews WHERE cycle_id = $1")
+            .bind(cycle.0)
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(map_err)?;
+        rows.iter()
+            .map(|r| Ok((PersonId(r.int("reviewee_id")?), ReviewId(r.int("id")?))))
+            .collect()
+    }
+    async fn set_cycle_openings(&mut self, id: CycleId, opens: &StepOpenings) -> CoreResult<()> {
+        let row = sqlx::query("SELECT steps FROM review_cycles WHERE id = $1")
+            .bind(id.0)
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(map_err)?;
+        let mut steps: Steps = parse(&row.text("steps")?, "a cycle's steps")?;
+        steps.opens = opens.clone();
+        sqlx::query("UPDATE review_cycles SET steps = $1 WHERE id = $2")
+            .bind(json(&steps)?)
+            .bind(id.0)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(map_err)?;
+        sqlx::query(
+            "UPDATE assessments SET opens_on = $1 \
+             WHERE review_id IN (SELECT id FROM reviews WHERE cycle_id = $2)",
+        )
+        .bind(opens.feedback.map(day_text))
+        .bind(id.0)
+        .execute(&mut *self.tx)
         .await
+        .map_err(map_err)?;
+        Ok(())
     }
     async fn save_self_review(
         &mut self,
@@ -531,6 +576,58 @@ impl ReviewStore for SqlStore {
     async fn reviews_involving(&self, person: PersonId) -> CoreResult<Vec<Review>> {
         self.reviews_where("(r.reviewee_id = $1 OR r.manager_id = $1)", person.0)
             .await
+    }
+    async fn feedback_progress(&self, cycle: CycleId) -> CoreResult<FeedbackProgress> {
+        let rows = sqlx::query(
+            "SELECT a.id, a.in_cycle, a.k, r.rater_group, r.status, r.answered \
+             FROM assessments a JOIN reviews v ON v.id = a.review_id \
+             LEFT JOIN assessment_raters r ON r.assessment_id = a.id \
+             WHERE v.cycle_id = $1",
+        )
+        .bind(cycle.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        let mut p = FeedbackProgress::default();
+        // Per peer assessment: raters asked or proposed, and whether anonymous with its k.
+        let mut peers: HashMap<i64, (usize, usize)> = HashMap::new();
+        for r in &rows {
+            let id = r.int("id")?;
+            let Some(text) = r.text_or_null("in_cycle")? else {
+                continue;
+            };
+            let c: trellis_core::assessments::InCycle = parse(&text, "a 360's cycle")?;
+            let peer = c.kind == trellis_core::assessments::FeedbackKind::Peer;
+            if peer && !c.peers_named {
+                peers.entry(id).or_insert((0, r.int("k")? as usize));
+            }
+            let Some(status) = r.text_or_null("status")? else {
+                continue;
+            };
+            let answered = r.int("answered")? != 0;
+            match (peer, status.as_str()) {
+                (_, "declined") => {}
+                (true, "proposed") => {
+                    p.proposals_waiting += 1;
+                    if let Some(e) = peers.get_mut(&id) {
+                        e.0 += 1;
+                    }
+                }
+                (true, _) => {
+                    p.peers_asked += 1;
+                    p.peers_answered += usize::from(answered);
+                    if let Some(e) = peers.get_mut(&id) {
+                        e.0 += 1;
+                    }
+                }
+                (false, _) => {
+                    p.upward_asked += 1;
+                    p.upward_answered += usize::from(answered);
+                }
+            }
+        }
+        p.short_of_peers = peers.values().filter(|(n, k)| n < k).count();
+        Ok(p)
     }
     async fn people_in_scope(&self, scope: &Scope) -> CoreResult<Vec<InScope>> {
         let base = "SELECT p.id, p.manager_id, t.name AS team_name, l.name AS level_name \

@@ -313,3 +313,14 @@ pub(crate) fn json_list(backend: Backend, column: &str, param: &str, numbers: bo
         }
     }
 }
+
+/// A value as the JSON text a column keeps.
+pub(crate) fn json<T: serde::Serialize>(v: &T) -> CoreResult<String> {
+    serde_json::to_string(v).map_err(|e| CoreError::Internal(e.to_string()))
+}
+
+/// A column's JSON text as a value; `what` names it in the error.
+pub(crate) fn parse<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> CoreResult<T> {
+    serde_json::from_str(text)
+        .map_err(|e| CoreError::Internal(format!("{what} in the database: {e}")))
+}

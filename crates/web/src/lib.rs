@@ -374,3 +374,8 @@ async fn favicon() -> axum::response::Response {
 pub fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
+
+/// Today on the server's calendar.
+pub fn today() -> chrono::NaiveDate {
+    trellis_core::clock::local_date(None, now())
+}

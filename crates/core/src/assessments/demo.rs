@@ -120,7 +120,7 @@ pub async fn load(store: &dyn Store, key: &NoteKey, first: PersonId, now: i64) -
                 },
             };
             let viewer = Viewer::signed_in(AccountId(0), *rater, false, 0);
-            super::answer(store, key, &viewer, created.id, &answer).await?;
+            super::answer(store, key, &viewer, created.id, &answer, today).await?;
         }
         if n < 2 {
             super::share(store, &operator, created.id, now).await?;

@@ -184,6 +184,53 @@ pub struct Rater {
 /// Most raters of one anonymous group.
 pub const MAX_PER_GROUP: usize = 12;
 
+/// Which feedback of a review cycle a 360 is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum FeedbackKind {
+    /// Peers review the reviewee.
+    Peer,
+    /// The reviewee's direct reports review them as their manager, anonymously.
+    Upward,
+}
+
+/// A 360 that is a step of a review cycle: one reviewee's peer or upward reviews.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InCycle {
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub review: crate::ids::ReviewId,
+    pub cycle_name: String,
+    pub kind: FeedbackKind,
+    /// Peers answer under their names (chosen per cycle).
+    pub peers_named: bool,
+    /// The reviewee proposes peers; otherwise their manager chain names them.
+    pub subject_nominates: bool,
+    pub max_peers: u8,
+    pub nominations_due: Option<NaiveDate>,
+    /// Answers are taken from this day on.
+    pub opens_on: Option<NaiveDate>,
+}
+
+/// The behaviours peers rate in a review cycle.
+pub fn peer_template() -> Vec<Behaviour> {
+    [
+        (Family::Management, "Delivers as promised"),
+        (Family::Management, "Keeps others informed"),
+        (Family::Management, "Sets realistic deadlines"),
+        (Family::Leadership, "Shares what they know"),
+        (Family::Leadership, "Helps others grow"),
+        (Family::Leadership, "Connects people with each other"),
+    ]
+    .into_iter()
+    .map(|(family, t)| Behaviour {
+        family,
+        text: t.to_string(),
+    })
+    .collect()
+}
+
 /// An assessment as stored.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -199,6 +246,64 @@ pub struct Assessment {
     pub created_at: i64,
     pub shared_at: Option<i64>,
     pub raters: Vec<Rater>,
+    /// Set when it is a review cycle's peer or upward reviews.
+    pub in_cycle: Option<InCycle>,
+}
+
+impl Assessment {
+    /// What it is, in words: "360", "Peer reviews in Winter review", …
+    pub fn title(&self) -> String {
+        match &self.in_cycle {
+            None => "360".into(),
+            Some(c) => match c.kind {
+                FeedbackKind::Peer => format!("Peer reviews in {}", c.cycle_name),
+                FeedbackKind::Upward => format!("Upward reviews in {}", c.cycle_name),
+            },
+        }
+    }
+    /// Whether answers of this group carry their author's name: self and manager always,
+    /// peers when the cycle chose named peer reviews.
+    pub fn named(&self, group: RaterGroup) -> bool {
+        group.named()
+            || (group == RaterGroup::Peers && self.in_cycle.as_ref().is_some_and(|c| c.peers_named))
+    }
+    /// The most raters a group takes.
+    pub fn cap(&self, group: RaterGroup) -> usize {
+        match &self.in_cycle {
+            Some(c) if group == RaterGroup::Peers => usize::from(c.max_peers),
+            _ => MAX_PER_GROUP,
+        }
+    }
+    /// Whether answers are taken on `today`.
+    pub fn open_on(&self, today: NaiveDate) -> bool {
+        self.state == AssessmentState::Open
+            && self
+                .in_cycle
+                .as_ref()
+                .and_then(|c| c.opens_on)
+                .is_none_or(|d| d <= today)
+    }
+    /// Why a group will be left out of the report: asked (or proposed) but fewer than `k`.
+    pub fn short_groups(&self) -> Vec<String> {
+        RaterGroup::ANONYMOUS
+            .iter()
+            .filter(|g| !self.named(**g))
+            .filter_map(|g| {
+                let n = self
+                    .raters
+                    .iter()
+                    .filter(|r| r.group == *g && r.status != RaterStatus::Declined)
+                    .count();
+                (n > 0 && n < self.k as usize).then(|| {
+                    format!(
+                        "{}: {n} named, fewer than {}: their answers will be left out of the report whole, to protect anonymity",
+                        g.label(),
+                        self.k
+                    )
+                })
+            })
+            .collect()
+    }
 }
 
 /// One rater's answer: a rating (1–5) or none ("can't say") per behaviour, and a comment
@@ -357,6 +462,7 @@ pub async fn create(
             created_by: viewer.actor(),
             created_at: now,
             raters,
+            in_cycle: None,
         })
         .await?;
     work.audit(&crate::audit::AuditEntry {
@@ -383,6 +489,12 @@ pub struct AssessmentView {
     pub my_group: Option<RaterGroup>,
     pub i_answered: bool,
     pub can_share: bool,
+    /// Groups asked but too small to be shown (for those who run it and the subject).
+    pub warnings: Vec<String>,
+    /// The viewer may propose (the subject) or ask (the chain) raters now.
+    pub can_nominate: bool,
+    /// The viewer runs it: the subject's manager chain or a people admin.
+    pub runs: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -430,20 +542,39 @@ pub async fn show(
         })
         .filter(|p| p.asked > 0)
         .collect();
-    if !runs {
-        // Raters see who else is asked only in their own named groups: only themselves;
-        // the subject also sees the raters they proposed and who has not been asked yet.
-        let subject = a.subject.id == me;
-        a.raters
-            .retain(|r| r.person.id == me || (subject && r.status == RaterStatus::Proposed));
-    }
+    let subject = a.subject.id == me;
+    // Counted over every rater, before the viewer's share of them is kept.
+    let warnings = if runs || subject {
+        a.short_groups()
+    } else {
+        Vec::new()
+    };
+    keep_visible_raters(&mut a, me, runs);
+    let can_nominate = a.state == AssessmentState::Open
+        && a.in_cycle
+            .as_ref()
+            .is_none_or(|c| c.kind == FeedbackKind::Peer)
+        && (runs || (subject && a.in_cycle.as_ref().is_none_or(|c| c.subject_nominates)));
     Ok(AssessmentView {
-        can_share: runs && a.state == AssessmentState::Open,
+        runs,
+        warnings,
+        can_nominate,
+        can_share: runs && a.state == AssessmentState::Open && a.in_cycle.is_none(),
         my_group: mine.as_ref().map(|r| r.group),
         i_answered: mine.is_some_and(|r| r.answered),
         progress,
         assessment: a,
     })
+}
+
+/// Keeps the raters a viewer may see: everyone for those who run it; raters see only
+/// themselves, and the subject also the raters they proposed, not yet asked.
+pub(crate) fn keep_visible_raters(a: &mut Assessment, me: PersonId, runs: bool) {
+    if !runs {
+        let subject = a.subject.id == me;
+        a.raters
+            .retain(|r| r.person.id == me || (subject && r.status == RaterStatus::Proposed));
+    }
 }
 
 /// Checks an answer against the behaviours.
@@ -507,6 +638,7 @@ pub async fn answer(
     viewer: &Viewer,
     id: AssessmentId,
     input: &AnswerInput,
+    today: NaiveDate,
 ) -> CoreResult<()> {
     let not_found = || CoreError::NotFound(format!("360 assessment {id}"));
     let a = store.assessment(id).await?.ok_or_else(not_found)?;
@@ -526,11 +658,19 @@ pub async fn answer(
             "this 360 was shared: its answers are locked".into(),
         ));
     }
+    if let Some(on) = a.in_cycle.as_ref().and_then(|c| c.opens_on)
+        && !a.open_on(today)
+    {
+        return Err(CoreError::Conflict(format!(
+            "these reviews open on {}: answer from then",
+            on.format("%-d %B")
+        )));
+    }
     checked_answer(&a.behaviours, input).map_err(CoreError::Invalid)?;
     let stored = store::StoredAnswer {
         group: rater.group,
         pseudonym: pseudonym(key, me, a.subject.id),
-        rater: rater.group.named().then_some(me),
+        rater: a.named(rater.group).then_some(me),
         ratings: input.ratings.clone(),
         management_comment: input.management_comment.trim().to_string(),
         leadership_comment: input.leadership_comment.trim().to_string(),
@@ -557,6 +697,12 @@ pub async fn share(
     }
     if view.assessment.state != AssessmentState::Open {
         return Err(CoreError::Conflict("this 360 was shared already".into()));
+    }
+    if let Some(c) = &view.assessment.in_cycle {
+        return Err(CoreError::Conflict(format!(
+            "these reviews are shared with the rest of {}",
+            c.cycle_name
+        )));
     }
     let answers = store.answers(id).await?;
     let published = store

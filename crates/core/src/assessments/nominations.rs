@@ -15,15 +15,71 @@ pub struct NominationInput {
     pub email: String,
 }
 
+/// What a nomination did, and whether its group can still reach `k`.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Nominated {
+    pub status: RaterStatus,
+    /// Groups asked but below `k`, which the report will leave out unless more are named.
+    pub warnings: Vec<String>,
+}
+
+/// The rules a review cycle adds: only peers are named, by whom the cycle says, until its
+/// nominations close, never a direct report (they give upward reviews).
+async fn cycle_rules(
+    store: &dyn AssessmentStore,
+    a: &Assessment,
+    runs: bool,
+    group: RaterGroup,
+    person: PersonId,
+    today: NaiveDate,
+) -> CoreResult<()> {
+    let Some(c) = &a.in_cycle else { return Ok(()) };
+    if c.kind == FeedbackKind::Upward {
+        return Err(CoreError::Conflict(
+            "upward reviews ask every direct report; nobody else is named".into(),
+        ));
+    }
+    if group != RaterGroup::Peers {
+        return Err(CoreError::field("group", "name peers for peer reviews"));
+    }
+    if !runs && !c.subject_nominates {
+        return Err(CoreError::Forbidden(format!(
+            "in {} your manager names your peer reviewers",
+            c.cycle_name
+        )));
+    }
+    if !runs
+        && let Some(due) = c.nominations_due
+        && today > due
+    {
+        return Err(CoreError::Conflict(format!(
+            "nominations closed on {}: ask your manager to add someone",
+            due.format("%-d %B")
+        )));
+    }
+    if store
+        .person(person)
+        .await?
+        .is_some_and(|p| p.manager_id == Some(a.subject.id))
+    {
+        return Err(CoreError::field(
+            "email",
+            "a direct report gives an upward review, not a peer review",
+        ));
+    }
+    Ok(())
+}
+
 /// Proposes (the subject) or asks (their chain, admins) someone to rate.
 pub async fn nominate(
     store: &dyn AssessmentStore,
     viewer: &Viewer,
     id: AssessmentId,
     input: &NominationInput,
+    today: NaiveDate,
     now: i64,
-) -> CoreResult<RaterStatus> {
-    let view = show(store, viewer, id).await?;
+) -> CoreResult<Nominated> {
     let me = viewer.person_id();
     let a = store
         .assessment(id)
@@ -31,11 +87,18 @@ pub async fn nominate(
         .ok_or_else(|| CoreError::NotFound(format!("360 assessment {id}")))?;
     let runs = runs(store, viewer, a.subject.id).await?;
     if !runs && a.subject.id != me {
+        if !a
+            .raters
+            .iter()
+            .any(|r| r.person.id == me && r.status == RaterStatus::Asked)
+        {
+            return Err(CoreError::NotFound(format!("360 assessment {id}")));
+        }
         return Err(CoreError::Forbidden(
             "name raters for this 360: the person it is about proposes them, their manager chain asks them".into(),
         ));
     }
-    if view.assessment.state != AssessmentState::Open {
+    if a.state != AssessmentState::Open {
         return Err(CoreError::Conflict(
             "this 360 was shared: its raters are fixed".into(),
         ));
@@ -71,6 +134,7 @@ pub async fn nominate(
             "nobody nominates themselves: the self review is asked already",
         ));
     }
+    cycle_rules(store, &a, runs, input.group, person.id, today).await?;
     if let Some(r) = a.raters.iter().find(|r| r.person.id == person.id) {
         return Err(CoreError::field(
             "email",
@@ -90,11 +154,12 @@ pub async fn nominate(
         .iter()
         .filter(|r| r.group == input.group && r.status != RaterStatus::Declined)
         .count();
-    if in_group >= MAX_PER_GROUP {
+    let cap = a.cap(input.group);
+    if in_group >= cap {
         return Err(CoreError::field(
             "group",
             format!(
-                "{} has {MAX_PER_GROUP} raters already, the most a group takes",
+                "{} has {cap} raters already, the most this group takes",
                 input.group.label()
             ),
         ));
@@ -132,7 +197,20 @@ pub async fn nominate(
         work.notify_all(&[n]).await?;
     }
     work.commit().await?;
-    Ok(status)
+    let mut after = a;
+    after.raters.push(Rater {
+        person: PersonName {
+            id: person.id,
+            name: person.display_name(),
+        },
+        group: input.group,
+        answered: false,
+        status,
+    });
+    Ok(Nominated {
+        status,
+        warnings: after.short_groups(),
+    })
 }
 
 /// The subject's manager chain (or an admin) asks a proposed rater, or takes them out.

@@ -88,8 +88,13 @@ fn group_set(answers: &[StoredAnswer], group: RaterGroup, behaviour: usize) -> A
 /// all together (coarsest first) and against what earlier reports published.
 pub fn figures(a: &Assessment, answers: &[StoredAnswer], published: &[AnswerSet]) -> Figures {
     let k = a.k as usize;
-    let eligible: Vec<RaterGroup> = RaterGroup::ANONYMOUS
+    let anonymous: Vec<RaterGroup> = RaterGroup::ANONYMOUS
         .into_iter()
+        .filter(|g| !a.named(*g))
+        .collect();
+    let eligible: Vec<RaterGroup> = anonymous
+        .iter()
+        .copied()
         .filter(|g| answers.iter().filter(|x| x.group == *g).count() >= k)
         .collect();
     let mut keyed: Vec<(usize, String, AnswerSet)> = Vec::new();
@@ -97,7 +102,7 @@ pub fn figures(a: &Assessment, answers: &[StoredAnswer], published: &[AnswerSet]
         let sets: Vec<AnswerSet> = eligible.iter().map(|g| group_set(answers, *g, b)).collect();
         keyed.push((b, "all".into(), pooled(&sets, a.k)));
     }
-    for g in RaterGroup::ANONYMOUS {
+    for g in anonymous {
         for b in 0..a.behaviours.len() {
             let set = if eligible.contains(&g) {
                 group_set(answers, g, b)
@@ -127,6 +132,23 @@ fn average(answers: &[StoredAnswer], set: &AnswerSet, behaviour: usize) -> Optio
         .map(f64::from)
         .collect();
     (!ratings.is_empty()).then(|| ratings.iter().sum::<f64>() / ratings.len() as f64)
+}
+
+/// Named peers' average: under their names, so no threshold applies.
+fn named_peers(answers: &[StoredAnswer], b: usize) -> Figure {
+    let ratings: Vec<f64> = answers
+        .iter()
+        .filter(|x| x.group == RaterGroup::Peers)
+        .filter_map(|x| x.ratings.get(b).copied().flatten())
+        .map(f64::from)
+        .collect();
+    Figure {
+        group: "peers".into(),
+        label: "Peers (named)".into(),
+        score: (!ratings.is_empty()).then(|| ratings.iter().sum::<f64>() / ratings.len() as f64),
+        answers: Some(ratings.len()),
+        hidden: None,
+    }
 }
 
 /// Builds the report from the stored answers.
@@ -162,6 +184,10 @@ pub fn build(a: Assessment, answers: &[StoredAnswer], published: &[AnswerSet]) -
                     hidden: (!v.shown()).then(|| v.reason().to_string()),
                 })
                 .collect();
+            let mut figures = figures;
+            if a.named(RaterGroup::Peers) && asked(RaterGroup::Peers) {
+                figures.push(named_peers(answers, b));
+            }
             let self_score = named(RaterGroup::Subject, b);
             let all = figures.first().and_then(|x| x.score);
             BehaviourLine {
@@ -174,8 +200,20 @@ pub fn build(a: Assessment, answers: &[StoredAnswer], published: &[AnswerSet]) -
         })
         .collect();
     let mut comments: Vec<Comment> = Vec::new();
-    for group in [RaterGroup::Subject, RaterGroup::Manager] {
+    for group in [RaterGroup::Subject, RaterGroup::Manager, RaterGroup::Peers] {
+        if !a.named(group) {
+            continue;
+        }
         for x in answers.iter().filter(|x| x.group == group) {
+            let from = match group {
+                RaterGroup::Peers => a
+                    .raters
+                    .iter()
+                    .find(|r| Some(r.person.id) == x.rater)
+                    .map(|r| format!("{} (peer)", r.person.name))
+                    .unwrap_or_else(|| group.label().into()),
+                _ => group.label().into(),
+            };
             for (family, text) in [
                 (Family::Management, &x.management_comment),
                 (Family::Leadership, &x.leadership_comment),
@@ -183,7 +221,7 @@ pub fn build(a: Assessment, answers: &[StoredAnswer], published: &[AnswerSet]) -
                 if !text.is_empty() {
                     comments.push(Comment {
                         family,
-                        from: group.label().into(),
+                        from: from.clone(),
                         text: text.clone(),
                     });
                 }
@@ -215,7 +253,7 @@ pub fn build(a: Assessment, answers: &[StoredAnswer], published: &[AnswerSet]) -
     comments.extend(anonymous.into_iter().map(|(_, c)| c));
     let dropped = RaterGroup::ANONYMOUS
         .into_iter()
-        .filter(|g| asked(*g) && !f.eligible.contains(g))
+        .filter(|g| !a.named(*g) && asked(*g) && !f.eligible.contains(g))
         .map(|g| {
             format!(
                 "{}: fewer than {} answers, left out whole (scores and comments) to protect anonymity",
@@ -238,13 +276,12 @@ pub async fn show(
     viewer: &Viewer,
     id: AssessmentId,
 ) -> CoreResult<Report> {
-    let view = super::show(store, viewer, id).await?;
-    let a = view.assessment;
+    let not_found = || CoreError::NotFound(format!("the report of 360 assessment {id}"));
+    let a = store.assessment(id).await?.ok_or_else(not_found)?;
     let me = viewer.person_id();
-    if a.subject.id != me && !super::runs(store, viewer, a.subject.id).await? {
-        return Err(CoreError::NotFound(format!(
-            "the report of 360 assessment {id}"
-        )));
+    let runs = super::runs(store, viewer, a.subject.id).await?;
+    if a.subject.id != me && !runs {
+        return Err(not_found());
     }
     if a.state != AssessmentState::Shared {
         return Err(CoreError::Conflict(
@@ -253,14 +290,10 @@ pub async fn show(
     }
     // Built from every rater (who was asked decides which groups show), returned with
     // only the raters this viewer may see.
-    let full = store
-        .assessment(id)
-        .await?
-        .ok_or_else(|| CoreError::NotFound(format!("360 assessment {id}")))?;
     let answers = store.answers(id).await?;
     let published = store.published_before(a.subject.id, id).await?;
-    let mut report = build(full, &answers, &published);
-    report.assessment.raters = a.raters;
+    let mut report = build(a, &answers, &published);
+    super::keep_visible_raters(&mut report.assessment, me, runs);
     Ok(report)
 }
 
@@ -354,6 +387,7 @@ mod tests {
             created_at: 0,
             shared_at: Some(1),
             raters,
+            in_cycle: None,
         }
     }
 

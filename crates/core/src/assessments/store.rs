@@ -18,6 +18,8 @@ pub struct NewAssessment {
     pub created_by: Option<PersonId>,
     pub created_at: i64,
     pub raters: Vec<(PersonId, RaterGroup)>,
+    /// Set for a review cycle's peer or upward reviews.
+    pub in_cycle: Option<super::InCycle>,
 }
 
 /// One answer as stored: its group and pseudonym, and its author only when named.
@@ -35,6 +37,8 @@ pub struct StoredAnswer {
 #[async_trait]
 pub trait AssessmentWrite: crate::unit_of_work::UnitOfWork {
     async fn create_assessment(&mut self, new: &NewAssessment) -> CoreResult<AssessmentId>;
+    /// Writes a review cycle's peer and upward reviews at once (each has `in_cycle`).
+    async fn create_cycle_feedback(&mut self, new: &[NewAssessment]) -> CoreResult<()>;
     /// Writes or replaces the answer with this pseudonym.
     async fn save_answer(&mut self, id: AssessmentId, answer: &StoredAnswer) -> CoreResult<()>;
     async fn mark_answered(&mut self, id: AssessmentId, rater: PersonId) -> CoreResult<()>;
@@ -77,6 +81,14 @@ pub trait AssessmentStore: crate::growth::store::GrowthStore + Send + Sync {
     async fn assessment(&self, id: AssessmentId) -> CoreResult<Option<Assessment>>;
     /// Where the person is the subject or a rater, newest first.
     async fn assessments_involving(&self, person: PersonId) -> CoreResult<Vec<Assessment>>;
+    /// A review's peer and upward reviews.
+    async fn assessments_of_review(
+        &self,
+        review: crate::ids::ReviewId,
+    ) -> CoreResult<Vec<Assessment>>;
+    /// Every peer and upward review of a cycle.
+    async fn assessments_of_cycle(&self, cycle: crate::ids::CycleId)
+    -> CoreResult<Vec<Assessment>>;
     async fn answers(&self, id: AssessmentId) -> CoreResult<Vec<StoredAnswer>>;
     /// Answer sets published by the subject's assessments shared before this one.
     async fn published_before(

@@ -377,6 +377,16 @@ pub async fn open(
             "open calibration: people admins do".into(),
         ));
     }
+    open_as(store, viewer.actor(), id, now).await
+}
+
+/// Opens calibration for a people admin, or by itself on its day (`actor` none).
+pub(super) async fn open_as(
+    store: &dyn ReviewStore,
+    actor: Option<crate::ids::PersonId>,
+    id: CycleId,
+    now: i64,
+) -> CoreResult<usize> {
     let cycle = load(store, id).await?;
     if cycle.state != CycleState::Launched {
         return Err(CoreError::Conflict(match cycle.state {
@@ -402,7 +412,7 @@ pub async fn open(
     }
     work.audit(&crate::audit::AuditEntry {
         at: now,
-        actor: viewer.actor(),
+        actor,
         action: "review_cycle.calibrate".into(),
         subject: format!("review cycle {id}"),
         detail: format!("{}: {missing} manager reviews not handed in", cycle.name),

@@ -30,6 +30,12 @@ pub struct CycleInput {
     /// The 9-box's questions, distribution guidance, managers calibrating.
     #[serde(default)]
     pub calibration: CalibrationSettings,
+    /// Peer and upward reviews; none when left out.
+    #[serde(default)]
+    pub feedback: FeedbackSettings,
+    /// Steps that open later than the launch.
+    #[serde(default)]
+    pub opens: StepOpenings,
 }
 
 fn admin(viewer: &Viewer) -> CoreResult<()> {
@@ -175,6 +181,7 @@ pub fn checked(
         &input.questions,
         &input.calibration,
     ));
+    errors.extend(step_errors(input, today, manager, share));
     match (errors.is_empty(), manager, share) {
         (true, Some(manager_review_due), Some(share_on)) => Ok(NewCycle {
             name: name.to_string(),
@@ -192,11 +199,109 @@ pub fn checked(
             manager_review_due,
             share_on,
             calibration: input.calibration.clone(),
+            feedback: input.feedback.clone(),
+            opens: input.opens.clone(),
             created_by: viewer,
             created_at: now,
         }),
         _ => Err(errors),
     }
+}
+
+/// Every problem with the feedback step and the steps' opening days: each in the future,
+/// each step open before it is due, nominations before feedback before the manager review.
+fn step_errors(
+    input: &CycleInput,
+    today: NaiveDate,
+    manager: Option<NaiveDate>,
+    share: Option<NaiveDate>,
+) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let f = &input.feedback;
+    let o = &input.opens;
+    let mut past = |field: &str, d: Option<NaiveDate>| {
+        if let Some(d) = d.filter(|d| *d < today) {
+            errors.push(FieldError::new(field, format!("{d} is in the past")));
+        }
+    };
+    past("feedback.nominations_due", f.nominations_due);
+    past("feedback.feedback_due", f.feedback_due);
+    past("opens.self_review", o.self_review);
+    past("opens.feedback", o.feedback);
+    past("opens.manager_review", o.manager_review);
+    past("opens.calibration", o.calibration);
+    let mut order = |field: &str, first: Option<NaiveDate>, then: Option<NaiveDate>, says: &str| {
+        if let (Some(a), Some(b)) = (first, then)
+            && a > b
+        {
+            errors.push(FieldError::new(field, says));
+        }
+    };
+    order(
+        "opens.self_review",
+        o.self_review,
+        input.self_review_due,
+        "the self review opens on or before its deadline",
+    );
+    order(
+        "opens.manager_review",
+        o.manager_review,
+        manager,
+        "the manager review opens on or before its deadline",
+    );
+    order(
+        "opens.calibration",
+        manager,
+        o.calibration,
+        "calibration opens once the manager reviews are due",
+    );
+    order(
+        "opens.calibration",
+        o.calibration,
+        share,
+        "calibration opens before the reviews are shared",
+    );
+    if f.on() {
+        order(
+            "opens.feedback",
+            o.feedback,
+            f.feedback_due,
+            "the feedback step opens on or before its deadline",
+        );
+        order(
+            "feedback.nominations_due",
+            f.nominations_due,
+            f.feedback_due,
+            "name peer reviewers before the feedback is due",
+        );
+        order(
+            "feedback.feedback_due",
+            f.feedback_due,
+            manager,
+            "peer and upward reviews are due on or before the manager review",
+        );
+        if f.feedback_due.is_none() {
+            errors.push(FieldError::new(
+                "feedback.feedback_due",
+                "give the day peer and upward reviews are due",
+            ));
+        }
+    }
+    if f.peers != PeerReviews::Off {
+        if !(1..=12).contains(&f.max_peers) {
+            errors.push(FieldError::new(
+                "feedback.max_peers",
+                format!("ask 1 to 12 peers per person, not {}", f.max_peers),
+            ));
+        }
+        if f.nominations_due.is_none() {
+            errors.push(FieldError::new(
+                "feedback.nominations_due",
+                "give the last day to name peer reviewers",
+            ));
+        }
+    }
+    errors
 }
 
 fn today(now: i64) -> NaiveDate {
@@ -253,13 +358,25 @@ pub(super) async fn load(store: &dyn ReviewStore, id: CycleId) -> CoreResult<Cyc
         .ok_or_else(|| CoreError::NotFound(format!("review cycle {id}")))
 }
 
-/// Launches a draft: a review for everyone its scope covers now, with their manager.
+/// What a launch did.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Launched {
+    pub reviews: usize,
+    /// Peer and upward reviews created.
+    pub feedback: usize,
+    /// What the feedback step could not do, in words.
+    pub warnings: Vec<String>,
+}
+
+/// Launches a draft: a review for everyone its scope covers now, with their manager, and
+/// the feedback step's 360s.
 pub async fn launch(
     store: &dyn ReviewStore,
     viewer: &Viewer,
     id: CycleId,
     now: i64,
-) -> CoreResult<usize> {
+) -> CoreResult<Launched> {
     admin(viewer)?;
     let cycle = load(store, id).await?;
     if cycle.state != CycleState::Draft {
@@ -280,6 +397,13 @@ pub async fn launch(
             "nobody active is in this cycle's scope",
         ));
     }
+    let everyone = if cycle.feedback.upward && cycle.scope != Scope::Everyone {
+        store.people_in_scope(&Scope::Everyone).await?
+    } else {
+        Vec::new()
+    };
+    // The organisation's threshold now, fixed in the cycle's 360s for good.
+    let k = store.settings().await?.anonymity_k_360.max(2);
     let reviews: Vec<NewReview> = people
         .iter()
         .map(|p| NewReview {
@@ -298,18 +422,75 @@ pub async fn launch(
             "this cycle was launched a moment ago".into(),
         ));
     }
-    work.create_reviews(id, &reviews).await?;
+    let ids = work.create_reviews(id, &reviews).await?;
+    let everyone = if everyone.is_empty() {
+        &people
+    } else {
+        &everyone
+    };
+    let feedback = super::feedback::plan(&cycle, &ids, everyone, k, viewer.actor(), now);
+    work.create_cycle_feedback(&feedback.assessments).await?;
+    work.notify_all(&launch_notes(&cycle, &people, &feedback, today(now), now))
+        .await?;
+    work.audit(&crate::audit::AuditEntry {
+        at: now,
+        actor: viewer.actor(),
+        action: "review_cycle.launch".into(),
+        subject: format!("review cycle {id}"),
+        detail: format!(
+            "{}: {} reviews, {} peer and upward reviews",
+            cycle.name,
+            reviews.len(),
+            feedback.assessments.len()
+        ),
+    })
+    .await?;
+    work.commit().await?;
+    let mut warnings = Vec::new();
+    if feedback.too_few_reports > 0 {
+        warnings.push(format!(
+            "{} manager{} fewer than {k} direct reports: no upward reviews for them, as their answers could never be shown",
+            feedback.too_few_reports,
+            if feedback.too_few_reports == 1 { " has" } else { "s have" }
+        ));
+    }
+    if cycle.feedback.peers == PeerReviews::Anonymous && cycle.feedback.max_peers < k as u8 {
+        warnings.push(format!(
+            "at most {} peers each, fewer than {k}: anonymous peer reviews will never be shown",
+            cycle.feedback.max_peers
+        ));
+    }
+    Ok(Launched {
+        reviews: reviews.len(),
+        feedback: feedback.assessments.len(),
+        warnings,
+    })
+}
+
+/// Who a launch tells what: each step open now says so, a step opening later says when.
+fn launch_notes(
+    cycle: &Cycle,
+    people: &[super::store::InScope],
+    feedback: &super::feedback::FeedbackPlan,
+    today: NaiveDate,
+    now: i64,
+) -> Vec<Notification> {
     let link = "/reviews".to_string();
+    let when = |opens: Option<NaiveDate>| match opens.filter(|d| *d > today) {
+        Some(d) => format!(" (it opens on {})", d.format("%-d %B")),
+        None => String::new(),
+    };
     let mut notes = Vec::new();
     if let Some(due) = cycle.self_review_due {
-        for p in &people {
+        for p in people {
             notes.push(Notification::new(
                 p.person,
                 Topic::ReviewDue,
                 format!(
-                    "{} has started: write your self review by {}.",
+                    "{} has started: write your self review by {}{}.",
                     cycle.name,
-                    due.format("%-d %B")
+                    due.format("%-d %B"),
+                    when(cycle.opens.self_review)
                 ),
                 link.clone(),
                 now,
@@ -317,7 +498,7 @@ pub async fn launch(
         }
     }
     let mut per_manager: BTreeMap<PersonId, usize> = BTreeMap::new();
-    for p in &people {
+    for p in people {
         if let Some(m) = p.manager {
             *per_manager.entry(m).or_default() += 1;
         }
@@ -327,26 +508,52 @@ pub async fn launch(
             manager,
             Topic::ReviewDue,
             format!(
-                "{} has started: {n} manager review{} to write by {}.",
+                "{} has started: {n} manager review{} to write by {}{}.",
                 cycle.name,
                 if n == 1 { "" } else { "s" },
-                cycle.manager_review_due.format("%-d %B")
+                cycle.manager_review_due.format("%-d %B"),
+                when(cycle.opens.manager_review)
             ),
             link.clone(),
             now,
         ));
     }
-    work.notify_all(&notes).await?;
-    work.audit(&crate::audit::AuditEntry {
-        at: now,
-        actor: viewer.actor(),
-        action: "review_cycle.launch".into(),
-        subject: format!("review cycle {id}"),
-        detail: format!("{}: {} reviews", cycle.name, reviews.len()),
-    })
-    .await?;
-    work.commit().await?;
-    Ok(reviews.len())
+    if cycle.feedback.peers != PeerReviews::Off
+        && cycle.feedback.nominated_by == Nominator::Reviewee
+        && let Some(due) = cycle.feedback.nominations_due
+    {
+        for p in people {
+            notes.push(Notification::new(
+                p.person,
+                Topic::ReviewDue,
+                format!(
+                    "{}: name up to {} colleagues to review you, by {}.",
+                    cycle.name,
+                    cycle.feedback.max_peers,
+                    due.format("%-d %B")
+                ),
+                link.clone(),
+                now,
+            ));
+        }
+    }
+    for a in feedback.assessments.iter().filter(|a| !a.raters.is_empty()) {
+        for (rater, _) in &a.raters {
+            notes.push(Notification::new(
+                *rater,
+                Topic::ReviewDue,
+                format!(
+                    "{}: review your manager, anonymously, by {}{}.",
+                    cycle.name,
+                    a.due_on.format("%-d %B"),
+                    when(cycle.opens.feedback)
+                ),
+                "/assessments".to_string(),
+                now,
+            ));
+        }
+    }
+    notes
 }
 
 /// Shares a launched cycle: every review is locked and its reviewee reads it; the
@@ -358,6 +565,16 @@ pub async fn share(
     now: i64,
 ) -> CoreResult<()> {
     admin(viewer)?;
+    share_as(store, viewer.actor(), id, now).await
+}
+
+/// Shares a cycle for a people admin, or by itself on its sharing day (`actor` none).
+pub(super) async fn share_as(
+    store: &dyn ReviewStore,
+    actor: Option<PersonId>,
+    id: CycleId,
+    now: i64,
+) -> CoreResult<()> {
     let cycle = load(store, id).await?;
     let from = cycle.state;
     if !matches!(from, CycleState::Launched | CycleState::Calibration) {
@@ -403,6 +620,15 @@ pub async fn share(
             }
         }
     }
+    // The peer and upward reports, each under the anonymity rule with what earlier
+    // reports of the same person published.
+    let mut reports = Vec::new();
+    for a in store.assessments_of_cycle(id).await? {
+        let answers = store.answers(a.id).await?;
+        let published = store.published_before(a.subject.id, a.id).await?;
+        let sets = crate::assessments::report::figures(&a, &answers, &published).shown_sets();
+        reports.push((a.id, a.subject.id, sets));
+    }
     let mut work = store.begin_review_write().await?;
     if !work
         .set_cycle_state(id, from, CycleState::Shared, now)
@@ -413,6 +639,10 @@ pub async fn share(
         ));
     }
     work.reveal_follow_through(id).await?;
+    for (assessment, subject, sets) in &reports {
+        work.share_assessment(*assessment, now).await?;
+        work.publish(*assessment, *subject, sets).await?;
+    }
     for link in &links {
         work.create_action(link).await?;
     }
@@ -431,10 +661,14 @@ pub async fn share(
     work.notify_all(&notes).await?;
     work.audit(&crate::audit::AuditEntry {
         at: now,
-        actor: viewer.actor(),
+        actor,
         action: "review_cycle.share".into(),
         subject: format!("review cycle {id}"),
-        detail: cycle.name.clone(),
+        detail: if actor.is_some() {
+            cycle.name.clone()
+        } else {
+            format!("{}: on its sharing day", cycle.name)
+        },
     })
     .await?;
     work.commit().await
@@ -478,6 +712,8 @@ pub struct Progress {
     pub by_team: Vec<Completion>,
     /// Reviews without a manager (someone at the top): no manager review to write.
     pub without_manager: usize,
+    /// The feedback step, when the cycle has one.
+    pub feedback: Option<super::feedback::FeedbackProgress>,
 }
 
 /// Completion per step, per manager and per team (people admins).
@@ -517,6 +753,7 @@ pub fn progress_of(cycle: Cycle, groups: &[super::store::CompletionGroup]) -> Pr
         by_manager: by_manager.into_values().collect(),
         by_team: by_team.into_values().collect(),
         without_manager,
+        feedback: None,
     }
 }
 
@@ -528,7 +765,15 @@ pub async fn progress(
     admin(viewer)?;
     let cycle = load(store, id).await?;
     let groups = store.completion_groups(id).await?;
-    Ok(progress_of(cycle, &groups))
+    let feedback = if cycle.feedback.on() && cycle.state != CycleState::Draft {
+        Some(store.feedback_progress(id).await?)
+    } else {
+        None
+    };
+    Ok(Progress {
+        feedback,
+        ..progress_of(cycle, &groups)
+    })
 }
 
 /// Every cycle (people admins).
@@ -559,6 +804,8 @@ mod tests {
             manager_review_due: Some(d("2026-12-17")),
             share_on: Some(d("2026-12-20")),
             calibration: Default::default(),
+            feedback: FeedbackSettings::default(),
+            opens: StepOpenings::default(),
         }
     }
 
@@ -607,6 +854,8 @@ mod tests {
             launched_at: Some(0),
             shared_at: None,
             calibration: Default::default(),
+            feedback: FeedbackSettings::default(),
+            opens: StepOpenings::default(),
             calibration_at: None,
         };
         let group = |manager: Option<&str>, total, done| super::super::store::CompletionGroup {

@@ -181,6 +181,8 @@ pub async fn load(store: &dyn ReviewStore, now: i64) -> CoreResult<()> {
             manager_review_due: today - Duration::days(65),
             share_on: today - Duration::days(60),
             calibration: calibration(),
+            feedback: FeedbackSettings::default(),
+            opens: StepOpenings::default(),
             created_by: admin,
             created_at: summer_at,
         })
@@ -262,22 +264,49 @@ async fn winter(
     let today = local_date(None, now);
     let mut work = store.begin_review_write().await?;
     let winter_at = now - 12 * 86_400;
-    let winter = work
-        .create_cycle(&NewCycle {
-            name: "Winter review".into(),
-            scope: Scope::Everyone,
-            questions: questions(),
-            self_review_due: Some(today - Duration::days(2)),
-            manager_review_due: today + Duration::days(7),
-            share_on: today + Duration::days(10),
-            calibration: calibration(),
-            created_by: admin,
-            created_at: winter_at,
-        })
-        .await?;
+    let new = NewCycle {
+        name: "Winter review".into(),
+        scope: Scope::Everyone,
+        questions: questions(),
+        self_review_due: Some(today - Duration::days(2)),
+        manager_review_due: today + Duration::days(7),
+        share_on: today + Duration::days(10),
+        calibration: calibration(),
+        // Anonymous peer reviews (nominations closed) and upward reviews, due in 3 days.
+        feedback: FeedbackSettings {
+            peers: PeerReviews::Anonymous,
+            upward: true,
+            nominated_by: Nominator::Reviewee,
+            max_peers: 5,
+            nominations_due: Some(today - Duration::days(4)),
+            feedback_due: Some(today + Duration::days(3)),
+        },
+        opens: StepOpenings::default(),
+        created_by: admin,
+        created_at: winter_at,
+    };
+    let winter = work.create_cycle(&new).await?;
     work.set_cycle_state(winter, CycleState::Draft, CycleState::Launched, winter_at)
         .await?;
-    work.create_reviews(winter, reviews).await?;
+    let ids = work.create_reviews(winter, reviews).await?;
+    work.commit().await?;
+    let cycle = store
+        .cycle(winter)
+        .await?
+        .ok_or_else(|| crate::error::CoreError::Internal("the demo's winter cycle".into()))?;
+    let everyone: Vec<super::store::InScope> = reviews
+        .iter()
+        .map(|r| super::store::InScope {
+            person: r.reviewee,
+            manager: r.manager,
+            team: None,
+            level: None,
+        })
+        .collect();
+    let k = store.settings().await?.anonymity_k_360.max(2);
+    let plan = super::feedback::plan(&cycle, &ids, &everyone, k, Some(admin), winter_at);
+    let mut work = store.begin_review_write().await?;
+    work.create_cycle_feedback(&plan.assessments).await?;
     work.commit().await?;
     let written = store.reviews_of_cycle(winter).await?;
     let mut work = store.begin_review_write().await?;

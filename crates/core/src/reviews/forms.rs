@@ -20,6 +20,21 @@ pub struct ReviewView {
     pub can_write_manager: bool,
     /// The manager review is shown (to the reviewee, once shared).
     pub manager_review_visible: bool,
+    /// The viewer's step opens later, on this day.
+    pub opens_on: Option<NaiveDate>,
+    /// The review's peer and upward reviews (360s), for the reviewee and those who see
+    /// the review.
+    pub feedback: Vec<FeedbackLink>,
+}
+
+/// A review's peer or upward reviews.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FeedbackLink {
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub assessment: crate::assessments::AssessmentId,
+    pub kind: crate::assessments::FeedbackKind,
+    pub shared: bool,
 }
 
 /// The manager form's questions: the cycle's own, then the three growth questions.
@@ -45,6 +60,7 @@ pub async fn show(
     store: &dyn ReviewStore,
     viewer: &Viewer,
     id: ReviewId,
+    today: NaiveDate,
 ) -> CoreResult<ReviewView> {
     let not_found = || CoreError::NotFound(format!("review {id}"));
     let mut review = store.review(id).await?.ok_or_else(not_found)?;
@@ -61,12 +77,35 @@ pub async fn show(
     if reviewee {
         as_the_reviewee_sees(&cycle, &mut review);
     }
+    let opens = if reviewee {
+        cycle.opens.self_review
+    } else {
+        cycle.opens.manager_review
+    };
+    let open = StepOpenings::is_open(opens, today);
+    let feedback = store
+        .assessments_of_review(id)
+        .await?
+        .into_iter()
+        .filter_map(|a| {
+            let kind = a.in_cycle.as_ref()?.kind;
+            Some(FeedbackLink {
+                assessment: a.id,
+                kind,
+                shared: a.state == crate::assessments::AssessmentState::Shared,
+            })
+        })
+        .collect();
     Ok(ReviewView {
+        opens_on: opens.filter(|_| !open && (reviewee || is_manager)),
+        feedback,
         can_write_self: reviewee
+            && open
             && cycle.state == CycleState::Launched
             && cycle.self_review_due.is_some()
             && review.self_submitted_at.is_none(),
         can_write_manager: is_manager
+            && open
             && cycle.state == CycleState::Launched
             && review.manager_submitted_at.is_none(),
         manager_review_visible: !reviewee || shared,
@@ -180,6 +219,17 @@ fn checked_answers(
     }
 }
 
+/// A step that opens later takes no answers yet.
+fn not_yet(opens_on: Option<NaiveDate>) -> CoreResult<()> {
+    match opens_on {
+        Some(d) => Err(CoreError::Conflict(format!(
+            "this step opens on {}: write it from then",
+            d.format("%-d %B")
+        ))),
+        None => Ok(()),
+    }
+}
+
 fn locked(cycle: &Cycle) -> CoreResult<()> {
     match cycle.state {
         CycleState::Launched => Ok(()),
@@ -198,7 +248,7 @@ pub async fn save_self(
     input: &AnswersInput,
     now: i64,
 ) -> CoreResult<()> {
-    let view = show(store, viewer, id).await?;
+    let view = show(store, viewer, id, local_date(None, now)).await?;
     if view.review.reviewee.id != viewer.person_id() {
         return Err(CoreError::Forbidden(format!(
             "write this self review: {} does",
@@ -206,6 +256,7 @@ pub async fn save_self(
         )));
     }
     locked(&view.cycle)?;
+    not_yet(view.opens_on)?;
     if view.cycle.self_review_due.is_none() {
         return Err(CoreError::Conflict("this cycle has no self review".into()));
     }
@@ -234,8 +285,9 @@ pub async fn save_manager(
     input: &AnswersInput,
     now: i64,
 ) -> CoreResult<()> {
-    let view = show(store, viewer, id).await?;
+    let view = show(store, viewer, id, local_date(None, now)).await?;
     manager_may_write(&view, viewer, true)?;
+    not_yet(view.opens_on)?;
     let all = view.manager_questions.clone();
     let questions: Vec<(usize, &Question)> = all
         .iter()
@@ -295,7 +347,7 @@ pub async fn add_follow_through(
     input: &FollowThroughInput,
     now: i64,
 ) -> CoreResult<crate::ids::CommitmentId> {
-    let view = show(store, viewer, id).await?;
+    let view = show(store, viewer, id, local_date(None, now)).await?;
     manager_may_write(&view, viewer, false)?;
     let me = viewer.person_id();
     let zone = store.person(me).await?.and_then(|p| p.time_zone);
@@ -379,7 +431,7 @@ pub async fn set_next_step(
     input: &NextStepInput,
     now: i64,
 ) -> CoreResult<()> {
-    let view = show(store, viewer, id).await?;
+    let view = show(store, viewer, id, local_date(None, now)).await?;
     let reviewee = view.review.reviewee.id;
     if reviewee == viewer.person_id() {
         return Err(CoreError::Forbidden(

@@ -15,8 +15,10 @@
 pub mod calibration;
 pub mod cycles;
 pub mod demo;
+pub mod feedback;
 pub mod forms;
 pub mod reminders;
+pub mod steps;
 pub mod store;
 
 use crate::ids::{CommitmentId, PersonName, TeamId};
@@ -136,6 +138,98 @@ pub struct CalibrationSettings {
     pub managers_calibrate: bool,
 }
 
+/// Peer reviews in a cycle: none, or named, or anonymous under the anonymity rule.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PeerReviews {
+    #[default]
+    Off,
+    Named,
+    Anonymous,
+}
+
+/// Who names a reviewee's peer reviewers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Nominator {
+    /// The reviewee proposes, their manager chain asks (or not).
+    #[default]
+    Reviewee,
+    /// The manager chain names them.
+    Manager,
+}
+
+/// The cycle's feedback step: peer reviews and upward reviews (reports reviewing their
+/// manager, always anonymous), each a 360 tied to the review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct FeedbackSettings {
+    #[serde(default)]
+    pub peers: PeerReviews,
+    #[serde(default)]
+    pub upward: bool,
+    #[serde(default)]
+    pub nominated_by: Nominator,
+    /// Most peer reviewers per reviewee (1 to 12).
+    #[serde(default = "default_max_peers")]
+    pub max_peers: u8,
+    /// The last day to name peer reviewers.
+    #[serde(default)]
+    pub nominations_due: Option<NaiveDate>,
+    /// Peer and upward reviews are due.
+    #[serde(default)]
+    pub feedback_due: Option<NaiveDate>,
+}
+
+fn default_max_peers() -> u8 {
+    5
+}
+
+impl Default for FeedbackSettings {
+    fn default() -> Self {
+        FeedbackSettings {
+            peers: PeerReviews::Off,
+            upward: false,
+            nominated_by: Nominator::Reviewee,
+            max_peers: default_max_peers(),
+            nominations_due: None,
+            feedback_due: None,
+        }
+    }
+}
+
+impl FeedbackSettings {
+    pub fn on(&self) -> bool {
+        self.peers != PeerReviews::Off || self.upward
+    }
+}
+
+/// When each step with a form opens, and when calibration opens by itself; none: at launch
+/// (calibration: when an admin opens it). An admin can open a step early.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct StepOpenings {
+    #[serde(default)]
+    pub self_review: Option<NaiveDate>,
+    #[serde(default)]
+    pub feedback: Option<NaiveDate>,
+    #[serde(default)]
+    pub manager_review: Option<NaiveDate>,
+    #[serde(default)]
+    pub calibration: Option<NaiveDate>,
+}
+
+impl StepOpenings {
+    /// Whether a step that opens on `on` is open on `today`.
+    pub fn is_open(on: Option<NaiveDate>, today: NaiveDate) -> bool {
+        on.is_none_or(|d| d <= today)
+    }
+}
+
 /// A cycle as stored.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -151,6 +245,8 @@ pub struct Cycle {
     pub manager_review_due: NaiveDate,
     pub share_on: NaiveDate,
     pub calibration: CalibrationSettings,
+    pub feedback: FeedbackSettings,
+    pub opens: StepOpenings,
     pub created_at: i64,
     pub launched_at: Option<i64>,
     pub calibration_at: Option<i64>,

@@ -69,6 +69,13 @@ pub fn due(cycle: &Cycle, reviews: &[Review], before: [u32; 2], today: NaiveDate
     let mut out = Vec::new();
     for r in reviews {
         for (step, to, deadline) in open_steps(cycle, r) {
+            let opens = match step {
+                Step::SelfReview => cycle.opens.self_review,
+                Step::Manager => cycle.opens.manager_review,
+            };
+            if !StepOpenings::is_open(opens, today) {
+                continue;
+            }
             let left = (deadline - today).num_days();
             let what = match step {
                 Step::SelfReview => format!("your self review in {}", cycle.name),
@@ -299,6 +306,8 @@ mod tests {
             launched_at: Some(0),
             shared_at: None,
             calibration: Default::default(),
+            feedback: FeedbackSettings::default(),
+            opens: StepOpenings::default(),
             calibration_at: None,
         };
         let name = |id: i64, n: &str| PersonName {

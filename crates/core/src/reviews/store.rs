@@ -16,6 +16,8 @@ pub struct NewCycle {
     pub manager_review_due: NaiveDate,
     pub share_on: NaiveDate,
     pub calibration: super::CalibrationSettings,
+    pub feedback: super::FeedbackSettings,
+    pub opens: super::StepOpenings,
     pub created_by: PersonId,
     pub created_at: i64,
 }
@@ -52,7 +54,9 @@ pub struct CompletionGroup {
 /// A unit of work on reviews (one transaction). Follow-through items are commitments, and
 /// sharing puts them in the pair's 1:1s, in the same transaction.
 #[async_trait]
-pub trait ReviewWrite: crate::conversations::store::ConversationWrite {
+pub trait ReviewWrite:
+    crate::conversations::store::ConversationWrite + crate::assessments::store::AssessmentWrite
+{
     async fn create_cycle(&mut self, new: &NewCycle) -> CoreResult<CycleId>;
     /// Replaces a draft's details; `false` when it is no longer a draft.
     async fn update_cycle(&mut self, id: CycleId, new: &NewCycle) -> CoreResult<bool>;
@@ -64,7 +68,12 @@ pub trait ReviewWrite: crate::conversations::store::ConversationWrite {
         to: CycleState,
         at: i64,
     ) -> CoreResult<bool>;
-    async fn create_reviews(&mut self, cycle: CycleId, reviews: &[NewReview]) -> CoreResult<()>;
+    /// Writes a launch's reviews; each reviewee with their review.
+    async fn create_reviews(
+        &mut self,
+        cycle: CycleId,
+        reviews: &[NewReview],
+    ) -> CoreResult<Vec<(PersonId, ReviewId)>>;
     /// Saves the self review's answers; `submitted` marks it done.
     async fn save_self_review(
         &mut self,
@@ -112,6 +121,13 @@ pub trait ReviewWrite: crate::conversations::store::ConversationWrite {
         moved: &super::BoxMove,
         by: PersonId,
     ) -> CoreResult<()>;
+    /// Changes a running cycle's opening days (an admin opening a step early); the
+    /// feedback step's 360s take the new day too.
+    async fn set_cycle_openings(
+        &mut self,
+        id: CycleId,
+        opens: &super::StepOpenings,
+    ) -> CoreResult<()>;
     /// Moves one person's deadline of a step (`self` or `manager`).
     async fn extend_review(&mut self, id: ReviewId, step: &str, until: NaiveDate)
     -> CoreResult<()>;
@@ -120,7 +136,12 @@ pub trait ReviewWrite: crate::conversations::store::ConversationWrite {
 /// Storage of review cycles and reviews. Reviews sit above conversations: their
 /// follow-through comes back in 1:1s.
 #[async_trait]
-pub trait ReviewStore: crate::conversations::store::ConversationStore + Send + Sync {
+pub trait ReviewStore:
+    crate::conversations::store::ConversationStore
+    + crate::assessments::store::AssessmentStore
+    + Send
+    + Sync
+{
     async fn begin_review_write(&self) -> CoreResult<Box<dyn ReviewWrite + '_>>;
     /// Newest first.
     async fn cycles(&self) -> CoreResult<Vec<Cycle>>;
@@ -137,6 +158,11 @@ pub trait ReviewStore: crate::conversations::store::ConversationStore + Send + S
     async fn reviews_among(&self, cycle: CycleId, ids: &[ReviewId]) -> CoreResult<Vec<Review>>;
     /// A person's reviews as reviewee and as manager, newest cycle first.
     async fn reviews_involving(&self, person: PersonId) -> CoreResult<Vec<Review>>;
+    /// The feedback step's raters counted (see [`super::feedback::FeedbackProgress`]).
+    async fn feedback_progress(
+        &self,
+        cycle: CycleId,
+    ) -> CoreResult<super::feedback::FeedbackProgress>;
     /// The active people a scope covers now.
     async fn people_in_scope(&self, scope: &Scope) -> CoreResult<Vec<InScope>>;
 }

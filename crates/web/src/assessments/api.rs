@@ -9,7 +9,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use trellis_core::PersonId;
-use trellis_core::assessments::nominations::{self, NominationInput};
+use trellis_core::assessments::nominations::{self, Nominated, NominationInput};
 use trellis_core::assessments::report::{self, Report};
 use trellis_core::assessments::team::{self, TeamView};
 use trellis_core::assessments::{
@@ -81,6 +81,7 @@ pub async fn answer_assessment(
         &user.viewer,
         AssessmentId(id),
         &body,
+        crate::today(),
     )
     .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -166,17 +167,10 @@ pub async fn add_growth_goal(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// What a nomination did.
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-pub struct NominatedResponse {
-    /// `proposed` (waiting for the subject's manager chain) or `asked`.
-    pub status: trellis_core::assessments::RaterStatus,
-}
-
 /// Proposes a rater (the subject) or asks one (their manager chain, admins).
 #[utoipa::path(post, path = "/api/v1/assessments/{id}/nominations", tag = "assessments",
     params(("id" = i64, Path, description = "Assessment id")), request_body = NominationInput,
-    responses((status = 200, body = NominatedResponse), (status = 403, body = ErrorResponse),
+    responses((status = 200, body = Nominated), (status = 403, body = ErrorResponse),
         (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse),
         (status = 422, body = ErrorResponse)))]
 pub async fn nominate(
@@ -184,16 +178,18 @@ pub async fn nominate(
     ApiUser(user): ApiUser,
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<NominationInput>,
-) -> Result<Json<NominatedResponse>, ApiError> {
-    let status = nominations::nominate(
-        state.store.as_ref(),
-        &user.viewer,
-        AssessmentId(id),
-        &body,
-        crate::now(),
-    )
-    .await?;
-    Ok(Json(NominatedResponse { status }))
+) -> Result<Json<Nominated>, ApiError> {
+    Ok(Json(
+        nominations::nominate(
+            state.store.as_ref(),
+            &user.viewer,
+            AssessmentId(id),
+            &body,
+            crate::today(),
+            crate::now(),
+        )
+        .await?,
+    ))
 }
 
 /// Asks a proposed rater or takes them out.

@@ -18,9 +18,17 @@ use trellis_core::assessments::nominations::{self, NominationInput};
 use trellis_core::assessments::report::{self, BehaviourLine, Report};
 use trellis_core::assessments::team;
 use trellis_core::assessments::{
-    self, AnswerInput, AssessmentId, AssessmentInput, AssessmentState, Family, RaterGroup,
-    RaterStatus, SCALE,
+    self, AnswerInput, AssessmentId, AssessmentInput, AssessmentState, Family, FeedbackKind,
+    RaterGroup, RaterStatus, SCALE,
 };
+
+/// "Peer reviews in …" as it reads after "Your".
+fn lowercase_first(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_lowercase().chain(c).collect())
+        .unwrap_or_default()
+}
 use trellis_core::{CoreError, FieldError};
 
 fn frame<'a>(user: &'a CurrentUser, settings: &'a trellis_core::settings::Settings) -> Frame<'a> {
@@ -79,14 +87,14 @@ async fn list_page(
             h2 { "To answer" }
             @if mine.to_answer.is_empty() { p.muted { "Nobody has asked you for a 360." } }
             ul.plain { @for a in &mine.to_answer {
-                li { a href=(format!("/assessments/{}", a.id)) { "360 of " (a.subject.name) } " · due " (format_date(a.due_on))
+                li { a href=(format!("/assessments/{}", a.id)) { (a.title()) ": " (a.subject.name) } " · due " (format_date(a.due_on))
                     @if a.raters.first().is_some_and(|r| r.answered) { " " span.flag.good { "answered" } }
                     @if a.state == AssessmentState::Shared { " " span.flag { "closed" } } }
             } }
             h2 { "About me" }
             @if mine.about_me.is_empty() { p.muted { "No 360 of you yet." } }
             ul.plain { @for a in &mine.about_me {
-                li { a href=(format!("/assessments/{}", a.id)) { "Your 360, due " (format_date(a.due_on)) }
+                li { a href=(format!("/assessments/{}", a.id)) { "Your " (lowercase_first(&a.title())) ", due " (format_date(a.due_on)) }
                     @if a.state == AssessmentState::Shared { " · " a href=(format!("/assessments/{}/report", a.id)) { "read the report" } } }
             } }
             @if user.viewer.has_reports() {
@@ -177,10 +185,16 @@ async fn assessment_page(
     let k = a.k as usize;
     Ok(page(
         &frame(user, &settings),
-        &format!("360 of {}", a.subject.name),
+        &format!("{} of {}", a.title(), a.subject.name),
         html! {
             p { a href="/assessments" { "← 360 assessments" } }
-            h1 { "360 of " (a.subject.name) }
+            h1 { (a.title()) ": " (a.subject.name) }
+            @if let Some(c) = &a.in_cycle {
+                p { a href=(format!("/reviews/{}", c.review)) { "The review this belongs to" }
+                    @if let Some(on) = c.opens_on.filter(|d| *d > crate::today()) { " · answers open on " (format_date(on)) }
+                    @if let Some(due) = c.nominations_due.filter(|_| c.kind == FeedbackKind::Peer && c.subject_nominates) { " · peers named by " (format_date(due)) } }
+            }
+            @for w in &v.warnings { p.warning { (w) } }
             p.muted { "Answers due " (format_date(a.due_on)) " · "
                 @if a.state == AssessmentState::Shared { "shared: answers are locked" } @else { "open" } }
             @if a.state == AssessmentState::Shared { p { a href=(format!("/assessments/{id}/report")) { "Read the report" } } }
@@ -189,8 +203,8 @@ async fn assessment_page(
                 thead { tr { th { "Group" } th { "Asked" } th { "Answered" } } }
                 tbody { @for p in &v.progress {
                     tr { td { (p.group.label()) } td { (p.asked) } td { (p.answered)
-                        @if !p.group.named() && p.asked < k { " " span.flag.warn { "fewer than " (k) " asked: left out of the report whole" } }
-                        @else if !p.group.named() && p.answered < k && a.state == AssessmentState::Open { " " span.flag { (k - p.answered.min(k)) " more needed to show" } } } }
+                        @if !a.named(p.group) && p.asked < k { " " span.flag.warn { "fewer than " (k) " asked: left out of the report whole" } }
+                        @else if !a.named(p.group) && p.answered < k && a.state == AssessmentState::Open { " " span.flag { (k - p.answered.min(k)) " more needed to show" } } } }
                 } }
             } }
             @if v.can_share {
@@ -198,19 +212,22 @@ async fn assessment_page(
                     (csrf_field(user))
                     button type="submit" { "Share the report with " (a.subject.name) }
                 }
+            }
+            @if v.runs {
                 details { summary { "Who is asked" }
                     ul.plain { @for r in &a.raters { li { (r.person.name) " · " (r.group.label()) @if r.answered { " " span.flag.good { "answered" } } @if r.status != RaterStatus::Asked { " " span.flag { (r.status.as_str()) } } } } } }
             }
-            @if a.state == AssessmentState::Open && (v.can_share || a.subject.id == user.viewer.person_id()) {
+            @if v.can_nominate {
                 @let proposed: Vec<_> = a.raters.iter().filter(|r| r.status == RaterStatus::Proposed).collect();
                 section.card aria-labelledby="nominate" {
-                    h2 #nominate { @if v.can_share { "Ask someone" } @else { "Propose a rater" } }
-                    @if !v.can_share { p.hint { "Your " (settings.manager_word) " asks the people you propose." } }
+                    h2 #nominate { @if v.runs { "Ask someone" } @else { "Propose a rater" } }
+                    @if let Some(c) = &a.in_cycle { p.hint { "Up to " (c.max_peers) " peers. " @if !c.peers_named { "Name at least " (k) ", or their answers are left out whole to protect anonymity." } } }
+                    @if !v.runs { p.hint { "Your " (settings.manager_word) " asks the people you propose." } }
                     @if !proposed.is_empty() {
                         h3 { "Proposed, waiting" }
                         ul.plain { @for r in &proposed {
                             li { (r.person.name) " · " (r.group.label())
-                                @if v.can_share {
+                                @if v.runs {
                                     @for (approve, label) in [(true, "Ask"), (false, "Not this time")] {
                                         form.inline method="post" action=(format!("/assessments/{id}/nominations/{}/decision", r.person.id)) {
                                             (csrf_field(user))
@@ -224,22 +241,25 @@ async fn assessment_page(
                     form.inline-forms method="post" action=(format!("/assessments/{id}/nominations")) {
                         (csrf_field(user))
                         div.field { label for="n-group" { "Group" } select #n-group name="group" {
-                            @for g in RaterGroup::ANONYMOUS { option value=(g.as_str()) { (g.label()) } } } }
+                            @for g in RaterGroup::ANONYMOUS.iter().filter(|g| a.in_cycle.is_none() || **g == RaterGroup::Peers) { option value=(g.as_str()) { (g.label()) } } } }
                         div.field { label for="n-email" { "E-mail" } input #n-email type="email" name="email" required; }
-                        button.secondary type="submit" { @if v.can_share { "Ask" } @else { "Propose" } }
+                        button.secondary type="submit" { @if v.runs { "Ask" } @else { "Propose" } }
                     }
                 }
             }
-            @if let Some(group) = v.my_group && a.state == AssessmentState::Open && !group.named() && !v.i_answered {
+            @if let Some(group) = v.my_group && a.state == AssessmentState::Open && !a.named(group) && !v.i_answered {
                 form.inline method="post" action=(format!("/assessments/{id}/decline")) {
                     (csrf_field(user))
                     button.secondary type="submit" { "Decline to answer" }
                 }
             }
-            @if let Some(group) = v.my_group && a.state == AssessmentState::Open {
+            @if v.my_group.is_some() && !a.open_on(crate::today()) && a.state == AssessmentState::Open {
+                p.notice { "Answers open on " (a.in_cycle.as_ref().and_then(|c| c.opens_on).map(format_date).unwrap_or_default()) "." }
+            }
+            @if let Some(group) = v.my_group && a.open_on(crate::today()) {
                 section.card aria-labelledby="answer" {
                     h2 #answer { @if group == RaterGroup::Subject { "Rate yourself" } @else { "Your answer about " (a.subject.name) } }
-                    @if group.named() {
+                    @if a.named(group) {
                         p.notice { "Your answer is named: " (a.subject.name) " and their " (settings.manager_word) " chain read it as yours." }
                     } @else {
                         p.notice { "Your answer is anonymous. It is stored without your name and shown only pooled with at least " (k) " answers of your group (" (group.label()) "); if fewer answer, the group is left out whole. Comments are shown without names, in no particular order." }
@@ -319,6 +339,7 @@ pub async fn answer(
         &user.viewer,
         AssessmentId(id),
         &input,
+        crate::today(),
     )
     .await;
     match result {
@@ -522,6 +543,7 @@ pub async fn nominate(
                 group,
                 email: form.email.clone(),
             },
+            crate::today(),
             crate::now(),
         )
         .await

@@ -13,7 +13,11 @@ use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
 use trellis_core::reviews::cycles::{self, Completion, CycleInput};
-use trellis_core::reviews::{CycleId, CycleState, GROWTH_QUESTIONS, Question, Scope};
+use trellis_core::reviews::steps::FormStep;
+use trellis_core::reviews::{
+    CycleId, CycleState, FeedbackSettings, GROWTH_QUESTIONS, Nominator, PeerReviews, Question,
+    Scope, StepOpenings,
+};
 use trellis_core::{CoreError, FieldError, TeamId};
 
 /// A cycle as typed. Questions are one per line: `text`, or `text | label; label; …` for
@@ -47,6 +51,28 @@ pub struct CycleForm {
     pub guidance: String,
     #[serde(default)]
     pub managers_calibrate: Option<String>,
+    /// `off`, `named` or `anonymous`.
+    #[serde(default)]
+    pub peers: String,
+    #[serde(default)]
+    pub upward: Option<String>,
+    /// `reviewee` or `manager`.
+    #[serde(default)]
+    pub nominated_by: String,
+    #[serde(default)]
+    pub max_peers: String,
+    #[serde(default)]
+    pub nominations_due: String,
+    #[serde(default)]
+    pub feedback_due: String,
+    #[serde(default)]
+    pub opens_self_review: String,
+    #[serde(default)]
+    pub opens_feedback: String,
+    #[serde(default)]
+    pub opens_manager_review: String,
+    #[serde(default)]
+    pub opens_calibration: String,
 }
 
 crate::auth::csrf_form!(CycleForm);
@@ -161,7 +187,73 @@ async fn input(state: &AppState, form: &CycleForm) -> Result<CycleInput, CoreErr
         self_review_due: date("self_review_due", &form.self_review_due)?,
         manager_review_due: date("manager_review_due", &form.manager_review_due)?,
         share_on: date("share_on", &form.share_on)?,
+        feedback: FeedbackSettings {
+            peers: match form.peers.as_str() {
+                "named" => PeerReviews::Named,
+                "anonymous" => PeerReviews::Anonymous,
+                _ => PeerReviews::Off,
+            },
+            upward: form.upward.is_some(),
+            nominated_by: if form.nominated_by == "manager" {
+                Nominator::Manager
+            } else {
+                Nominator::Reviewee
+            },
+            max_peers: match form.max_peers.trim() {
+                "" => 5,
+                n => n.parse().map_err(|_| {
+                    CoreError::field("feedback.max_peers", format!("{n:?} is not a number"))
+                })?,
+            },
+            nominations_due: date("feedback.nominations_due", &form.nominations_due)?,
+            feedback_due: date("feedback.feedback_due", &form.feedback_due)?,
+        },
+        opens: StepOpenings {
+            self_review: date("opens.self_review", &form.opens_self_review)?,
+            feedback: date("opens.feedback", &form.opens_feedback)?,
+            manager_review: date("opens.manager_review", &form.opens_manager_review)?,
+            calibration: date("opens.calibration", &form.opens_calibration)?,
+        },
     })
+}
+
+/// The form's feedback step and opening days.
+fn steps_fieldsets(form: &CycleForm) -> Markup {
+    html! {
+        fieldset {
+            legend { "Peer and upward reviews (optional)" }
+            p.hint { "Upward reviews ask every direct report to review their manager, always anonymously; a manager with fewer direct reports than the anonymity threshold gets none. Peer reviews are named or anonymous, fixed at launch." }
+            div.inline-forms {
+                div.field { label for="c-feedback.peers" { "Peer reviews" }
+                    select #c-feedback.peers name="peers" {
+                        option value="off" selected[form.peers.is_empty() || form.peers == "off"] { "None" }
+                        option value="anonymous" selected[form.peers == "anonymous"] { "Anonymous" }
+                        option value="named" selected[form.peers == "named"] { "Named" }
+                    } }
+                div.field { label for="c-nominated_by" { "Peers are named by" }
+                    select #c-nominated_by name="nominated_by" {
+                        option value="reviewee" selected[form.nominated_by != "manager"] { "the reviewee, asked by their manager" }
+                        option value="manager" selected[form.nominated_by == "manager"] { "the manager" }
+                    } }
+                div.field { label for="c-feedback.max_peers" { "Most peers each" } input #c-feedback.max_peers type="number" min="1" max="12" name="max_peers" value=(if form.max_peers.is_empty() { "5" } else { &form.max_peers }); }
+            }
+            div.field { label { input type="checkbox" name="upward" checked[form.upward.is_some()]; " Upward reviews: reports review their manager" } }
+            div.inline-forms {
+                div.field { label for="c-feedback.nominations_due" { "Peers named by" } input #c-feedback.nominations_due type="date" name="nominations_due" value=(form.nominations_due); }
+                div.field { label for="c-feedback.feedback_due" { "Peer and upward reviews due" } input #c-feedback.feedback_due type="date" name="feedback_due" value=(form.feedback_due); }
+            }
+        }
+        fieldset {
+            legend { "Steps that open later (optional)" }
+            p.hint { "Empty: the step opens at launch. Calibration opens by itself on its day; an admin can open any step early." }
+            div.inline-forms {
+                div.field { label for="c-opens.self_review" { "Self reviews open" } input #c-opens.self_review type="date" name="opens_self_review" value=(form.opens_self_review); }
+                div.field { label for="c-opens.feedback" { "Peer and upward reviews open" } input #c-opens.feedback type="date" name="opens_feedback" value=(form.opens_feedback); }
+                div.field { label for="c-opens.manager_review" { "Manager reviews open" } input #c-opens.manager_review type="date" name="opens_manager_review" value=(form.opens_manager_review); }
+                div.field { label for="c-opens.calibration" { "Calibration opens" } input #c-opens.calibration type="date" name="opens_calibration" value=(form.opens_calibration); }
+            }
+        }
+    }
 }
 
 async fn cycles_page(
@@ -228,6 +320,7 @@ async fn cycles_page(
                         }
                         div.field { label { input type="checkbox" name="managers_calibrate" checked[form.managers_calibrate.is_some()]; " Managers calibrate their own tree (admins always do)" } }
                     }
+                    (steps_fieldsets(form))
                     button type="submit" { "Save the draft" }
                 }
             }
@@ -325,6 +418,10 @@ pub async fn show_cycle(
             @match c.state {
                 CycleState::Draft => (action("launch", "Launch: a review for everyone in scope")),
                 CycleState::Launched => {
+                    @for (step, on) in later_steps(c) {
+                        (action(&format!("open/{}", step_key(step)), &format!("Open now: {} (opens {})", step.label().to_lowercase(), format_date(on))))
+                        " "
+                    }
                     (action("remind", "Remind everyone incomplete"))
                     " "
                     (action("calibration", "Open calibration: lock the manager reviews"))
@@ -346,6 +443,7 @@ pub async fn show_cycle(
                     li { span.muted { "Manager reviews handed in" } strong { (p.overall.manager_done) } }
                     @if p.without_manager > 0 { li { span.muted { "Without a manager" } strong { (p.without_manager) } "no manager review" } }
                 }
+                @if let Some(f) = &p.feedback { (feedback_figures(f, c)) }
                 (table(&format!("By {}", settings.manager_word), &p.by_manager))
                 (table("By team", &p.by_team))
             }
@@ -356,6 +454,59 @@ pub async fn show_cycle(
             }
         },
     ))
+}
+
+/// The steps of a running cycle that open later, with their day.
+fn later_steps(c: &trellis_core::reviews::Cycle) -> Vec<(FormStep, chrono::NaiveDate)> {
+    let today = crate::today();
+    [
+        (
+            FormStep::SelfReview,
+            c.opens.self_review.filter(|_| c.self_review_due.is_some()),
+        ),
+        (
+            FormStep::Feedback,
+            c.opens.feedback.filter(|_| c.feedback.on()),
+        ),
+        (FormStep::ManagerReview, c.opens.manager_review),
+    ]
+    .into_iter()
+    .filter_map(|(s, d)| d.filter(|d| *d > today).map(|d| (s, d)))
+    .collect()
+}
+
+fn step_key(step: FormStep) -> &'static str {
+    match step {
+        FormStep::SelfReview => "self_review",
+        FormStep::Feedback => "feedback",
+        FormStep::ManagerReview => "manager_review",
+    }
+}
+
+/// The feedback step's progress.
+fn feedback_figures(
+    f: &trellis_core::reviews::feedback::FeedbackProgress,
+    c: &trellis_core::reviews::Cycle,
+) -> Markup {
+    html! {
+        h2 { "Peer and upward reviews" }
+        ul.figures {
+            @if c.feedback.peers != PeerReviews::Off {
+                li { span.muted { "Peer reviews answered" } strong { (f.peers_answered) " of " (f.peers_asked) } }
+                li { span.muted { "Peers proposed, waiting for a manager" } strong { (f.proposals_waiting) } }
+            }
+            @if c.feedback.upward {
+                li { span.muted { "Upward reviews answered" } strong { (f.upward_answered) " of " (f.upward_asked) } }
+            }
+        }
+        @if f.short_of_peers > 0 {
+            p.warning { (f.short_of_peers) " " @if f.short_of_peers == 1 { "person has" } @else { "people have" }
+                " fewer peers named than the anonymity threshold: their peer reviews will be left out whole unless more are named." }
+        }
+        @if c.feedback.upward {
+            p.hint { "A manager with fewer direct reports than the anonymity threshold gets no upward reviews: their answers could never be shown." }
+        }
+    }
 }
 
 async fn step(
@@ -375,6 +526,12 @@ async fn step(
             trellis_core::reviews::calibration::open(store, &user.viewer, CycleId(id), now)
                 .await
                 .map(|_| ())?
+        }
+        open if open.starts_with("open/") => {
+            let step = FormStep::parse(&open["open/".len()..])
+                .ok_or_else(|| CoreError::NotFound("that step".into()))?;
+            trellis_core::reviews::steps::open_now(store, &user.viewer, CycleId(id), step, now)
+                .await?
         }
         "remind" => trellis_core::reviews::reminders::remind_incomplete(
             store,
@@ -420,6 +577,13 @@ pub async fn calibrate(
 ) -> Result<Response, PageError> {
     step(&state, &user, id, "calibration").await
 }
+pub async fn open_step(
+    State(state): State<AppState>,
+    Path((id, which)): Path<(i64, String)>,
+    CsrfForm(user, _): CsrfForm<crate::pages::ConfirmForm>,
+) -> Result<Response, PageError> {
+    step(&state, &user, id, &format!("open/{which}")).await
+}
 pub async fn close(
     State(state): State<AppState>,
     Path(id): Path<i64>,
@@ -439,4 +603,5 @@ pub(crate) fn routes() -> axum::Router<AppState> {
         .route("/admin/reviews/{id}/close", post(close))
         .route("/admin/reviews/{id}/calibration", post(calibrate))
         .route("/admin/reviews/{id}/remind", post(remind))
+        .route("/admin/reviews/{id}/open/{step}", post(open_step))
 }

@@ -13,11 +13,12 @@ use serde::{Deserialize, Serialize};
 use trellis_core::reviews::calibration::{
     self, BoxMoveInput, CalibrationFilter, CalibrationView, RatingChangeInput,
 };
-use trellis_core::reviews::cycles::{self, CycleInput, Progress};
+use trellis_core::reviews::cycles::{self, CycleInput, Launched, Progress};
 use trellis_core::reviews::forms::{
     self, AnswersInput, FollowThroughInput, MyReviews, NextStepInput, ReviewView,
 };
 use trellis_core::reviews::reminders;
+use trellis_core::reviews::steps::{self, FormStep};
 use trellis_core::reviews::{Cycle, CycleId, ReviewId};
 use utoipa::ToSchema;
 
@@ -84,31 +85,26 @@ pub async fn update_cycle(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// How many reviews a launch made.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct LaunchedResponse {
-    pub reviews: usize,
-}
-
 /// Launches a draft: a review for everyone in scope, with their manager now.
 #[utoipa::path(post, path = "/api/v1/review-cycles/{id}/launch", tag = "reviews",
     params(("id" = i64, Path, description = "Cycle id")),
-    responses((status = 200, body = LaunchedResponse), (status = 403, body = ErrorResponse),
+    responses((status = 200, body = Launched), (status = 403, body = ErrorResponse),
         (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse),
         (status = 422, body = ErrorResponse)))]
 pub async fn launch_cycle(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Path(id): Path<i64>,
-) -> Result<Json<LaunchedResponse>, ApiError> {
-    let n = cycles::launch(
-        state.store.as_ref(),
-        &user.viewer,
-        CycleId(id),
-        crate::now(),
-    )
-    .await?;
-    Ok(Json(LaunchedResponse { reviews: n }))
+) -> Result<Json<Launched>, ApiError> {
+    Ok(Json(
+        cycles::launch(
+            state.store.as_ref(),
+            &user.viewer,
+            CycleId(id),
+            crate::now(),
+        )
+        .await?,
+    ))
 }
 
 /// Shares a launched cycle: reviews are locked and read by their reviewees; follow-through
@@ -171,7 +167,13 @@ pub async fn show_review(
     Path(id): Path<i64>,
 ) -> Result<Json<ReviewView>, ApiError> {
     Ok(Json(
-        forms::show(state.store.as_ref(), &user.viewer, ReviewId(id)).await?,
+        forms::show(
+            state.store.as_ref(),
+            &user.viewer,
+            ReviewId(id),
+            crate::today(),
+        )
+        .await?,
     ))
 }
 
@@ -412,7 +414,35 @@ pub async fn extend_review(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Opens a step of a running cycle today, before its day (people admins).
+#[utoipa::path(post, path = "/api/v1/review-cycles/{id}/steps/{step}/open", tag = "reviews",
+    params(("id" = i64, Path, description = "Cycle id"),
+        ("step" = FormStep, Path, description = "The step: self_review, feedback or manager_review")),
+    responses((status = 204), (status = 403, body = ErrorResponse),
+        (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
+pub async fn open_step(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((id, step)): Path<(i64, String)>,
+) -> Result<StatusCode, ApiError> {
+    let step = FormStep::parse(&step).ok_or_else(|| {
+        trellis_core::CoreError::NotFound(format!(
+            "a step {step:?}: self_review, feedback or manager_review"
+        ))
+    })?;
+    steps::open_now(
+        state.store.as_ref(),
+        &user.viewer,
+        CycleId(id),
+        step,
+        crate::now(),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 crate::api::operations!(
+    open_step,
     remind_cycle,
     extend_review,
     list_cycles,

@@ -173,7 +173,7 @@ async fn review_page(
     errors: &[FieldError],
 ) -> Result<Markup, PageError> {
     let settings = settings(state).await?;
-    let v: ReviewView = forms::show(state.store.as_ref(), &user.viewer, id).await?;
+    let v: ReviewView = forms::show(state.store.as_ref(), &user.viewer, id, crate::today()).await?;
     let r = &v.review;
     let self_qs: Vec<(usize, &Question)> = v
         .cycle
@@ -201,6 +201,16 @@ async fn review_page(
             p.muted { (v.cycle.name) " · " (state_label(v.cycle.state))
                 @if let Some(m) = &r.manager { " · manager review by " (m.name) ", due " (format_date(v.cycle.manager_review_due)) } }
             (error_summary(errors, ""))
+            @if let Some(d) = v.opens_on { p.notice { "Your part of this review opens on " (format_date(d)) "." } }
+            @if !v.feedback.is_empty() {
+                ul.plain { @for f in &v.feedback {
+                    li { a href=(format!("/assessments/{}", f.assessment)) { @match f.kind {
+                            trellis_core::assessments::FeedbackKind::Peer => "Peer reviews",
+                            trellis_core::assessments::FeedbackKind::Upward => "Upward reviews (from direct reports)",
+                        } }
+                        @if f.shared { " · " a href=(format!("/assessments/{}/report", f.assessment)) { "read the report" } } }
+                } }
+            }
             @if let Some(d) = r.self_due_extended { p.notice { "Self review extended to " (format_date(d)) "." } }
             @if let Some(d) = r.manager_due_extended { p.notice { "Manager review extended to " (format_date(d)) "." } }
             @if user.viewer.may_administer() && v.cycle.state == CycleState::Launched {

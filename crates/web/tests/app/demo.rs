@@ -227,7 +227,7 @@ async fn the_demo_reads_true() {
     assert!(list.contains("read the report"), "{list}");
     let (id,): (i64,) = sqlx::query_as(
         "SELECT a.id FROM assessments a JOIN people p ON p.id = a.subject_id \
-         WHERE p.email = $1 ORDER BY a.id LIMIT 1",
+         WHERE p.email = $1 AND a.review_id IS NULL ORDER BY a.id LIMIT 1",
     )
     .bind(emails[1].clone())
     .fetch_one(app.store.pool())

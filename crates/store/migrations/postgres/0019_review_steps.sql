@@ -1,0 +1,19 @@
+-- A cycle's steps beyond its deadlines, JSON: the feedback step (peer and upward reviews:
+-- named or anonymous peers, who nominates them, the cap, nominations and feedback
+-- deadlines) and the days steps open.
+ALTER TABLE review_cycles ADD COLUMN steps TEXT NOT NULL DEFAULT '{}';
+
+-- A 360 that is a review cycle's peer or upward reviews: its review, how the cycle runs it
+-- (JSON) and the day answers open (an admin may open it early).
+ALTER TABLE assessments ADD COLUMN review_id BIGINT REFERENCES reviews(id);
+ALTER TABLE assessments ADD COLUMN in_cycle TEXT;
+ALTER TABLE assessments ADD COLUMN opens_on TEXT;
+CREATE INDEX assessments_review ON assessments (review_id);
+
+-- Named peer reviews: a peer's answer may carry its author when the cycle chose named
+-- peers; self and manager answers always do, direct reports' and others' never.
+ALTER TABLE assessment_answers DROP CONSTRAINT assessment_answers_check;
+ALTER TABLE assessment_answers ADD CONSTRAINT assessment_answers_named
+    CHECK (rater_group NOT IN ('self', 'manager') OR rater_id IS NOT NULL);
+ALTER TABLE assessment_answers ADD CONSTRAINT assessment_answers_anonymous
+    CHECK (rater_group NOT IN ('reports', 'others') OR rater_id IS NULL);

@@ -1,0 +1,30 @@
+-- A cycle's steps beyond its deadlines, JSON: the feedback step (peer and upward reviews:
+-- named or anonymous peers, who nominates them, the cap, nominations and feedback
+-- deadlines) and the days steps open.
+ALTER TABLE review_cycles ADD COLUMN steps TEXT NOT NULL DEFAULT '{}';
+
+-- A 360 that is a review cycle's peer or upward reviews: its review, how the cycle runs it
+-- (JSON) and the day answers open (an admin may open it early).
+ALTER TABLE assessments ADD COLUMN review_id INTEGER REFERENCES reviews(id);
+ALTER TABLE assessments ADD COLUMN in_cycle TEXT;
+ALTER TABLE assessments ADD COLUMN opens_on TEXT;
+CREATE INDEX assessments_review ON assessments (review_id);
+
+-- Named peer reviews: a peer's answer may carry its author when the cycle chose named
+-- peers; self and manager answers always do, direct reports' and others' never.
+CREATE TABLE assessment_answers_named_peers (
+    assessment_id INTEGER NOT NULL REFERENCES assessments(id),
+    rater_group   TEXT NOT NULL,
+    pseudonym     TEXT NOT NULL,
+    rater_id      INTEGER REFERENCES people(id),
+    ratings       TEXT NOT NULL,
+    comments      TEXT NOT NULL,
+    PRIMARY KEY (assessment_id, pseudonym),
+    CHECK (rater_group NOT IN ('self', 'manager') OR rater_id IS NOT NULL),
+    CHECK (rater_group NOT IN ('reports', 'others') OR rater_id IS NULL)
+);
+INSERT INTO assessment_answers_named_peers
+    SELECT assessment_id, rater_group, pseudonym, rater_id, ratings, comments
+    FROM assessment_answers;
+DROP TABLE assessment_answers;
+ALTER TABLE assessment_answers_named_peers RENAME TO assessment_answers;
