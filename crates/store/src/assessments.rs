@@ -254,6 +254,26 @@ impl AssessmentWrite for SqlUnit {
         .map_err(map_err)?;
         Ok(())
     }
+    async fn mark_rater_reminded(
+        &mut self,
+        id: AssessmentId,
+        rater: PersonId,
+        kind: &str,
+        at: i64,
+    ) -> CoreResult<bool> {
+        let r = sqlx::query(
+            "INSERT INTO assessment_reminders (assessment_id, rater_id, kind, sent_at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+        )
+        .bind(id.0)
+        .bind(rater.0)
+        .bind(kind.to_string())
+        .bind(at)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(map_err)?;
+        Ok(r.rows_affected() == 1)
+    }
     async fn add_rater(
         &mut self,
         id: AssessmentId,

@@ -42,6 +42,14 @@ pub trait AssessmentWrite: crate::unit_of_work::UnitOfWork {
     /// Writes or replaces the answer with this pseudonym.
     async fn save_answer(&mut self, id: AssessmentId, answer: &StoredAnswer) -> CoreResult<()>;
     async fn mark_answered(&mut self, id: AssessmentId, rater: PersonId) -> CoreResult<()>;
+    /// Records a reminder to a rater as sent; `false` when it already was.
+    async fn mark_rater_reminded(
+        &mut self,
+        id: AssessmentId,
+        rater: PersonId,
+        kind: &str,
+        at: i64,
+    ) -> CoreResult<bool>;
     async fn add_rater(
         &mut self,
         id: AssessmentId,

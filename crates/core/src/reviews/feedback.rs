@@ -101,6 +101,123 @@ pub struct FeedbackProgress {
     pub proposals_waiting: usize,
 }
 
+/// One reminder to a peer or upward reviewer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RaterDue {
+    pub assessment: crate::assessments::AssessmentId,
+    pub rater: PersonId,
+    pub kind: String,
+    pub text: String,
+}
+
+/// The feedback step's reminders (pure): each rater asked who has not answered, `before`
+/// days ahead of the deadline and once late, or now for an admin's `manual` reminder;
+/// nothing before the step opens.
+pub fn raters_due(
+    assessments: &[crate::assessments::Assessment],
+    before: [u32; 2],
+    today: NaiveDate,
+    manual: Option<i64>,
+) -> Vec<RaterDue> {
+    use crate::assessments::RaterStatus;
+    let mut out = Vec::new();
+    for a in assessments {
+        let Some(c) = &a.in_cycle else { continue };
+        if !a.open_on(today) {
+            continue;
+        }
+        let left = (a.due_on - today).num_days();
+        let what = match c.kind {
+            FeedbackKind::Peer => {
+                format!("your peer review of {} in {}", a.subject.name, c.cycle_name)
+            }
+            FeedbackKind::Upward => format!(
+                "your upward review of {} in {}",
+                a.subject.name, c.cycle_name
+            ),
+        };
+        let due = a.due_on.format("%-d %B");
+        let (kind, text) = match manual {
+            Some(at) => (
+                format!("manual-{at}"),
+                format!("A reminder: {what} is due on {due}."),
+            ),
+            None if left < 0 => (
+                "late".to_string(),
+                format!("{what} was due on {due}: please answer."),
+            ),
+            None if left > 0 && before.contains(&(left as u32)) => (
+                format!("before-{left}"),
+                format!(
+                    "{what} is due in {left} day{} ({due}).",
+                    if left == 1 { "" } else { "s" }
+                ),
+            ),
+            None => continue,
+        };
+        let mut text = text;
+        if let Some(first) = text.get(..1) {
+            text = first.to_uppercase() + &text[1..];
+        }
+        for r in a
+            .raters
+            .iter()
+            .filter(|r| r.status == RaterStatus::Asked && !r.answered)
+        {
+            out.push(RaterDue {
+                assessment: a.id,
+                rater: r.person.id,
+                kind: kind.clone(),
+                text: text.clone(),
+            });
+        }
+    }
+    out
+}
+
+/// Sends the feedback reminders due, each once; how many went out.
+pub async fn send_reminders(
+    store: &dyn super::store::ReviewStore,
+    cycle: &Cycle,
+    before: [u32; 2],
+    today: NaiveDate,
+    manual: Option<i64>,
+    now: i64,
+) -> crate::error::CoreResult<usize> {
+    if !cycle.feedback.on() {
+        return Ok(0);
+    }
+    let due = raters_due(
+        &store.assessments_of_cycle(cycle.id).await?,
+        before,
+        today,
+        manual,
+    );
+    if due.is_empty() {
+        return Ok(0);
+    }
+    let mut work = store.begin_review_write().await?;
+    let mut sent = 0;
+    for d in &due {
+        if work
+            .mark_rater_reminded(d.assessment, d.rater, &d.kind, now)
+            .await?
+        {
+            work.notify(&crate::notify::Notification::new(
+                d.rater,
+                crate::notify::Topic::ReviewDue,
+                d.text.clone(),
+                format!("/assessments/{}", d.assessment),
+                now,
+            ))
+            .await?;
+            sent += 1;
+        }
+    }
+    work.commit().await?;
+    Ok(sent)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -165,6 +165,7 @@ pub async fn send_due(store: &dyn ReviewStore, now: i64) -> CoreResult<usize> {
     {
         let reviews = store.review_statuses(cycle.id).await?;
         sent += send(store, &due(&cycle, &reviews, before, today), now).await?;
+        sent += super::feedback::send_reminders(store, &cycle, before, today, None, now).await?;
     }
     Ok(sent)
 }
@@ -218,7 +219,21 @@ pub async fn remind_incomplete(
                 })
         })
         .collect();
-    send(store, &due, now).await
+    let settings = store.settings().await?;
+    let before = [
+        settings.review_reminder_days_first,
+        settings.review_reminder_days_last,
+    ];
+    Ok(send(store, &due, now).await?
+        + super::feedback::send_reminders(
+            store,
+            cycle,
+            before,
+            local_date(None, now),
+            Some(now),
+            now,
+        )
+        .await?)
 }
 
 /// Gives one person's step more time (people admins).

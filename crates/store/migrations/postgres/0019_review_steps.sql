@@ -17,3 +17,15 @@ ALTER TABLE assessment_answers ADD CONSTRAINT assessment_answers_named
     CHECK (rater_group NOT IN ('self', 'manager') OR rater_id IS NOT NULL);
 ALTER TABLE assessment_answers ADD CONSTRAINT assessment_answers_anonymous
     CHECK (rater_group NOT IN ('reports', 'others') OR rater_id IS NULL);
+
+-- Reminders sent to a cycle's peer and upward reviewers, once each: some days before the
+-- deadline, when late, and an admin's "remind everyone".
+CREATE TABLE assessment_reminders (
+    assessment_id BIGINT NOT NULL REFERENCES assessments(id),
+    rater_id      BIGINT NOT NULL REFERENCES people(id),
+    kind          TEXT NOT NULL,
+    sent_at       BIGINT NOT NULL,
+    PRIMARY KEY (assessment_id, rater_id, kind)
+);
+CREATE TRIGGER note_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON assessment_reminders
+    FOR EACH STATEMENT EXECUTE FUNCTION trellis_note_change('other');

@@ -28,3 +28,13 @@ INSERT INTO assessment_answers_named_peers
     FROM assessment_answers;
 DROP TABLE assessment_answers;
 ALTER TABLE assessment_answers_named_peers RENAME TO assessment_answers;
+
+-- Reminders sent to a cycle's peer and upward reviewers, once each: some days before the
+-- deadline, when late, and an admin's "remind everyone".
+CREATE TABLE assessment_reminders (
+    assessment_id INTEGER NOT NULL REFERENCES assessments(id),
+    rater_id      INTEGER NOT NULL REFERENCES people(id),
+    kind          TEXT NOT NULL,
+    sent_at       BIGINT NOT NULL,
+    PRIMARY KEY (assessment_id, rater_id, kind)
+);

@@ -425,4 +425,15 @@ pub(crate) const LATER: &[Table] = &[
         parent: None,
         identity: false,
     },
+    Table {
+        name: "assessment_reminders",
+        columns: &[
+            ("assessment_id", Int),
+            ("rater_id", Int),
+            ("kind", Text),
+            ("sent_at", Int),
+        ],
+        parent: None,
+        identity: false,
+    },
 ];

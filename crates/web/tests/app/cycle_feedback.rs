@@ -250,6 +250,39 @@ async fn a_cycle_asks_peers_and_reports_and_shares_their_reviews_under_the_rule(
     assert_eq!(progress["feedback"]["peers_asked"], 3, "{progress}");
     assert_eq!(progress["feedback"]["upward_asked"], 3, "{progress}");
 
+    // "Remind everyone incomplete" reaches the peer and upward reviewers too; the
+    // worker reminds them the day before the deadline, once.
+    let r = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/review-cycles/{cycle_id}/remind"),
+            Some(&hr),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let rita = app.token("rep@acme.test").await;
+    let notes = app
+        .api(Method::GET, "/api/v1/notifications", Some(&rita), None)
+        .await
+        .text();
+    assert!(
+        notes.contains("A reminder: your peer review of Dana Dev in Winter is due on"),
+        "{notes}"
+    );
+    let at = |days: i64| (chrono::Utc::now() + chrono::Duration::days(days)).timestamp();
+    let store = app.store.as_ref();
+    use trellis_core::reviews::reminders::send_due;
+    send_due(store, at(4)).await.unwrap();
+    let notes = app
+        .api(Method::GET, "/api/v1/notifications", Some(&rita), None)
+        .await
+        .text();
+    assert!(
+        notes.contains("Your peer review of Dana Dev in Winter is due in 1 day"),
+        "{notes}"
+    );
+
     // Peers answer; Dana cannot answer her own; two of Cleo's three reports answer.
     for (email, comment) in [
         ("rep@acme.test", "Always ships"),
@@ -321,7 +354,6 @@ async fn a_cycle_asks_peers_and_reports_and_shares_their_reviews_under_the_rule(
         app.api(Method::GET, &report, Some(&max), None).await.status,
         StatusCode::OK
     );
-    let rita = app.token("rep@acme.test").await;
     assert_eq!(
         app.api(Method::GET, &report, Some(&rita), None)
             .await
