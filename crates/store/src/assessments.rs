@@ -12,7 +12,8 @@ use trellis_core::assessments::store::{
     AssessmentStore, AssessmentWrite, NewAssessment, StoredAnswer,
 };
 use trellis_core::assessments::{
-    Assessment, AssessmentId, AssessmentState, InCycle, Rater, RaterGroup, RaterStatus,
+    Assessment, AssessmentId, AssessmentState, FeedbackKind, InCycle, Rater, RaterGroup,
+    RaterStatus,
 };
 use trellis_core::error::{CoreError, CoreResult};
 use trellis_core::ids::PersonId;
@@ -100,6 +101,14 @@ impl SqlStore {
     }
 }
 
+/// A cycle 360's kind as its column keeps it.
+pub(crate) fn kind_text(kind: FeedbackKind) -> &'static str {
+    match kind {
+        FeedbackKind::Peer => "peer",
+        FeedbackKind::Upward => "upward",
+    }
+}
+
 fn pseudonym_text(p: u64) -> String {
     format!("{p:016x}")
 }
@@ -159,7 +168,9 @@ impl AssessmentWrite for SqlUnit {
                 Value::Int(a.created_by.map(|p| p.0)),
                 Value::Int(Some(a.created_at)),
                 Value::Int(Some(c.review.0)),
+                Value::Int(Some(c.cycle.0)),
                 Value::Text(Some(json(c)?)),
+                Value::Text(Some(kind_text(c.kind).into())),
                 Value::Text(c.opens_on.map(day_text)),
             ]);
         }
@@ -176,7 +187,9 @@ impl AssessmentWrite for SqlUnit {
                 "created_by",
                 "created_at",
                 "review_id",
+                "cycle_id",
                 "in_cycle",
+                "feedback_kind",
                 "opens_on",
             ],
             &rows,
@@ -190,22 +203,24 @@ impl AssessmentWrite for SqlUnit {
         let mut ids: HashMap<(i64, String), i64> = HashMap::new();
         for chunk in reviews.chunks(5000) {
             let found = sqlx::query(AssertSqlSafe(format!(
-                "SELECT id, review_id, in_cycle FROM assessments WHERE review_id IN ({})",
+                "SELECT id, review_id, feedback_kind FROM assessments WHERE review_id IN ({})",
                 chunk.join(", ")
             )))
             .fetch_all(&mut *self.tx)
             .await
             .map_err(map_err)?;
             for r in &found {
-                let c: InCycle = parse(&r.text("in_cycle")?, "a 360's cycle")?;
-                ids.insert((r.int("review_id")?, json(&c.kind)?), r.int("id")?);
+                ids.insert(
+                    (r.int("review_id")?, r.text("feedback_kind")?),
+                    r.int("id")?,
+                );
             }
         }
         let mut raters = Vec::new();
         for a in new {
             let Some(c) = &a.in_cycle else { continue };
             let id = ids
-                .get(&(c.review.0, json(&c.kind)?))
+                .get(&(c.review.0, kind_text(c.kind).to_string()))
                 .copied()
                 .ok_or_else(|| CoreError::Internal("a cycle's 360 was not written".into()))?;
             for (rater, g) in &a.raters {
@@ -395,11 +410,7 @@ impl AssessmentStore for SqlStore {
         &self,
         cycle: trellis_core::ids::CycleId,
     ) -> CoreResult<Vec<Assessment>> {
-        self.assessments_where(
-            "a.review_id IN (SELECT id FROM reviews WHERE cycle_id = $1)",
-            cycle.0,
-        )
-        .await
+        self.assessments_where("a.cycle_id = $1", cycle.0).await
     }
     async fn answers(&self, id: AssessmentId) -> CoreResult<Vec<StoredAnswer>> {
         let rows = sqlx::query(

@@ -2,7 +2,7 @@
 
 use crate::bulk::{Value, insert_rows};
 use crate::mentoring::day_text;
-use crate::sql::{Columns, json, parse, person_or_null};
+use crate::sql::{Columns, Params, fetch, json, parse, person_or_null};
 use crate::unit::SqlUnit;
 use crate::{SqlStore, map_err};
 use sqlx::AssertSqlSafe;
@@ -106,18 +106,24 @@ impl SqlStore {
                 .replace("r.self_answers,", "'[]' AS self_answers,")
                 .replace("r.manager_answers,", "'[]' AS manager_answers,")
         };
-        let rows = sqlx::query(AssertSqlSafe(format!(
-            "{select} WHERE {filter} ORDER BY r.cycle_id DESC, e.name, r.id"
-        )))
-        .bind(bind)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(map_err)?;
+        let sql = format!("{select} WHERE {filter} ORDER BY r.cycle_id DESC, e.name, r.id");
+        if !full {
+            // Statuses of a whole cycle are many short rows: the direct reader decodes
+            // them several times faster than sqlx's generic rows.
+            let mut p = Params::new();
+            p.bind(bind)?;
+            return fetch(self, sql, p, |r| review_row(r)).await;
+        }
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(bind)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
         let mut reviews: Vec<Review> = rows
             .iter()
             .map(|r| review_row(r))
             .collect::<CoreResult<_>>()?;
-        if reviews.is_empty() || !full {
+        if reviews.is_empty() {
             return Ok(reviews);
         }
         let items = sqlx::query(AssertSqlSafe(format!(
@@ -339,7 +345,7 @@ impl ReviewWrite for SqlUnit {
             .map_err(map_err)?;
         sqlx::query(
             "UPDATE assessments SET opens_on = $1 \
-             WHERE review_id IN (SELECT id FROM reviews WHERE cycle_id = $2)",
+             WHERE cycle_id = $2",
         )
         .bind(opens.feedback.map(day_text))
         .bind(id.0)
@@ -578,55 +584,38 @@ impl ReviewStore for SqlStore {
             .await
     }
     async fn feedback_progress(&self, cycle: CycleId) -> CoreResult<FeedbackProgress> {
+        // Each 360 of the cycle with its raters counted, then summed per kind: two rows.
         let rows = sqlx::query(
-            "SELECT a.id, a.in_cycle, a.k, r.rater_group, r.status, r.answered \
-             FROM assessments a JOIN reviews v ON v.id = a.review_id \
-             LEFT JOIN assessment_raters r ON r.assessment_id = a.id \
-             WHERE v.cycle_id = $1",
+            "SELECT feedback_kind, CAST(SUM(asked) AS BIGINT) AS asked, \
+             CAST(SUM(answered) AS BIGINT) AS answered, \
+             CAST(SUM(proposed) AS BIGINT) AS proposed, \
+             CAST(SUM(CASE WHEN asked + proposed < k THEN 1 ELSE 0 END) AS BIGINT) AS short \
+             FROM (SELECT a.feedback_kind, a.k, \
+               SUM(CASE WHEN r.status = 'asked' THEN 1 ELSE 0 END) AS asked, \
+               SUM(CASE WHEN r.status = 'asked' AND r.answered <> 0 THEN 1 ELSE 0 END) AS answered, \
+               SUM(CASE WHEN r.status = 'proposed' THEN 1 ELSE 0 END) AS proposed \
+               FROM assessments a LEFT JOIN assessment_raters r ON r.assessment_id = a.id \
+               WHERE a.cycle_id = $1 GROUP BY a.id, a.feedback_kind, a.k) per_assessment \
+             GROUP BY feedback_kind",
         )
         .bind(cycle.0)
         .fetch_all(&self.pool)
         .await
         .map_err(map_err)?;
         let mut p = FeedbackProgress::default();
-        // Per peer assessment: raters asked or proposed, and whether anonymous with its k.
-        let mut peers: HashMap<i64, (usize, usize)> = HashMap::new();
         for r in &rows {
-            let id = r.int("id")?;
-            let Some(text) = r.text_or_null("in_cycle")? else {
-                continue;
-            };
-            let c: trellis_core::assessments::InCycle = parse(&text, "a 360's cycle")?;
-            let peer = c.kind == trellis_core::assessments::FeedbackKind::Peer;
-            if peer && !c.peers_named {
-                peers.entry(id).or_insert((0, r.int("k")? as usize));
-            }
-            let Some(status) = r.text_or_null("status")? else {
-                continue;
-            };
-            let answered = r.int("answered")? != 0;
-            match (peer, status.as_str()) {
-                (_, "declined") => {}
-                (true, "proposed") => {
-                    p.proposals_waiting += 1;
-                    if let Some(e) = peers.get_mut(&id) {
-                        e.0 += 1;
-                    }
-                }
-                (true, _) => {
-                    p.peers_asked += 1;
-                    p.peers_answered += usize::from(answered);
-                    if let Some(e) = peers.get_mut(&id) {
-                        e.0 += 1;
-                    }
-                }
-                (false, _) => {
-                    p.upward_asked += 1;
-                    p.upward_answered += usize::from(answered);
-                }
+            let count =
+                |c: &str| -> CoreResult<usize> { Ok(r.int_or_null(c)?.unwrap_or(0) as usize) };
+            if r.text("feedback_kind")? == "peer" {
+                p.peers_asked = count("asked")?;
+                p.peers_answered = count("answered")?;
+                p.proposals_waiting = count("proposed")?;
+                p.short_of_peers = count("short")?;
+            } else {
+                p.upward_asked = count("asked")?;
+                p.upward_answered = count("answered")?;
             }
         }
-        p.short_of_peers = peers.values().filter(|(n, k)| n < k).count();
         Ok(p)
     }
     async fn people_in_scope(&self, scope: &Scope) -> CoreResult<Vec<InScope>> {

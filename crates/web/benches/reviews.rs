@@ -1,7 +1,9 @@
 //! Review cycle figures on a generated organisation (default 10,000 people): launching a
-//! cycle for everyone, its progress page (per step, per manager, per team) with every
-//! review written, and the calibration view of the department nearest 500 people, one
-//! request at a time.
+//! cycle for everyone with anonymous peer reviews and upward reviews, its progress page
+//! (per step, per manager, per team, and the feedback step) with every review written and
+//! four peer answers per person (40,000 at 10,000 people), the calibration view of the
+//! department nearest 500 people, one request at a time, and sharing the cycle (every
+//! peer and upward report checked under the anonymity rule and published).
 //!
 //! Run: `cargo bench -p trellis-web --bench reviews [-- PEOPLE]`.
 
@@ -74,7 +76,10 @@ async fn main() {
         "calibration": {"performance_question": 0, "potential_question": 1, "guidance": [20, 60, 20]},
         "self_review_due": (today + chrono::Duration::days(7)).to_string(),
         "manager_review_due": (today + chrono::Duration::days(14)).to_string(),
-        "share_on": (today + chrono::Duration::days(21)).to_string()
+        "share_on": (today + chrono::Duration::days(21)).to_string(),
+        "feedback": {"peers": "anonymous", "upward": true, "nominated_by": "manager",
+            "max_peers": 4, "nominations_due": (today + chrono::Duration::days(3)).to_string(),
+            "feedback_due": (today + chrono::Duration::days(10)).to_string()}
     });
     let id = app
         .api(
@@ -98,8 +103,9 @@ async fn main() {
         .await;
     let launch = started.elapsed();
     println!(
-        "launch a cycle for {} people: {:.2} s",
+        "launch a cycle for {} people with {} peer and upward 360s: {:.2} s",
         r.json()["reviews"],
+        r.json()["feedback"],
         launch.as_secs_f64()
     );
 
@@ -126,6 +132,8 @@ async fn main() {
         }
     }
     work.commit().await.unwrap();
+    let peer_answers = answer_peer_reviews(store.as_ref(), id).await;
+    println!("peer answers written: {peer_answers}");
     let session = app.sign_in(&admin_email, common::PASSWORD).await.unwrap();
     let path = format!("/admin/reviews/{id}");
     let mut times = Vec::new();
@@ -184,4 +192,66 @@ async fn main() {
         percentile(times.clone(), 0.5),
         percentile(times, 0.9)
     );
+    let started = Instant::now();
+    let r = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/review-cycles/{id}/share"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 204, "{}", r.text());
+    println!(
+        "share the cycle (every peer and upward report checked and published): {:.2} s",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+/// Four peers asked for each reviewee's peer reviews (the next four people), each
+/// answering; how many answers.
+async fn answer_peer_reviews(store: &trellis_store::SqlStore, cycle: i64) -> usize {
+    use trellis_core::assessments::store::{AssessmentStore, AssessmentWrite, StoredAnswer};
+    use trellis_core::assessments::{FeedbackKind, RaterGroup, RaterStatus};
+    let all = store
+        .assessments_of_cycle(trellis_core::reviews::CycleId(cycle))
+        .await
+        .unwrap();
+    let peers: Vec<_> = all
+        .iter()
+        .filter(|a| {
+            a.in_cycle
+                .as_ref()
+                .is_some_and(|c| c.kind == FeedbackKind::Peer)
+        })
+        .collect();
+    let mut work = store.begin_review_write().await.unwrap();
+    let mut n = 0;
+    for (i, a) in peers.iter().enumerate() {
+        for step in 1..=4 {
+            let rater = peers[(i + step * 7) % peers.len()].subject.id;
+            work.add_rater(a.id, rater, RaterGroup::Peers, RaterStatus::Asked)
+                .await
+                .unwrap();
+            work.save_answer(
+                a.id,
+                &StoredAnswer {
+                    group: RaterGroup::Peers,
+                    pseudonym: (rater.0 as u64) << 32 | a.subject.id.0 as u64,
+                    rater: None,
+                    ratings: vec![Some(1 + ((i + step) % 5) as u8); 6],
+                    management_comment: "Reliable".into(),
+                    leadership_comment: String::new(),
+                },
+            )
+            .await
+            .unwrap();
+            AssessmentWrite::mark_answered(&mut *work, a.id, rater)
+                .await
+                .unwrap();
+            n += 1;
+        }
+    }
+    work.commit().await.unwrap();
+    n
 }

@@ -200,6 +200,8 @@ pub enum FeedbackKind {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InCycle {
     #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub cycle: crate::ids::CycleId,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub review: crate::ids::ReviewId,
     pub cycle_name: String,
     pub kind: FeedbackKind,

@@ -766,7 +766,12 @@ pub async fn progress(
     let cycle = load(store, id).await?;
     let groups = store.completion_groups(id).await?;
     let feedback = if cycle.feedback.on() && cycle.state != CycleState::Draft {
-        Some(store.feedback_progress(id).await?)
+        let mut f = store.feedback_progress(id).await?;
+        if cycle.feedback.peers != PeerReviews::Anonymous {
+            // Named peers need no threshold.
+            f.short_of_peers = 0;
+        }
+        Some(f)
     } else {
         None
     };

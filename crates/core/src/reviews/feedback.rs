@@ -44,6 +44,7 @@ pub fn plan(
     }
     let due_on = f.feedback_due.unwrap_or(cycle.manager_review_due);
     let in_cycle = |review: ReviewId, kind: FeedbackKind| InCycle {
+        cycle: cycle.id,
         review,
         cycle_name: cycle.name.clone(),
         kind,
@@ -91,7 +92,7 @@ pub fn plan(
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FeedbackProgress {
-    /// Reviewees with fewer peer reviewers asked than `k` (anonymous peer reviews only).
+    /// Reviewees with fewer peer reviewers named than `k` (anonymous peer reviews only).
     pub short_of_peers: usize,
     pub peers_asked: usize,
     pub peers_answered: usize,

@@ -3,12 +3,18 @@
 -- deadlines) and the days steps open.
 ALTER TABLE review_cycles ADD COLUMN steps TEXT NOT NULL DEFAULT '{}';
 
--- A 360 that is a review cycle's peer or upward reviews: its review, how the cycle runs it
--- (JSON) and the day answers open (an admin may open it early).
+-- A 360 that is a review cycle's peer or upward reviews: its review and cycle, how the
+-- cycle runs it (JSON), its kind, and the day answers open (an admin may open it early).
 ALTER TABLE assessments ADD COLUMN review_id INTEGER REFERENCES reviews(id);
+ALTER TABLE assessments ADD COLUMN cycle_id INTEGER REFERENCES review_cycles(id);
 ALTER TABLE assessments ADD COLUMN in_cycle TEXT;
+-- 'peer' or 'upward' (also in in_cycle), for counting the step's progress in SQL.
+ALTER TABLE assessments ADD COLUMN feedback_kind TEXT CHECK (feedback_kind IN ('peer', 'upward'));
 ALTER TABLE assessments ADD COLUMN opens_on TEXT;
 CREATE INDEX assessments_review ON assessments (review_id);
+CREATE INDEX assessments_cycle ON assessments (cycle_id);
+-- A cycle's progress counts raters per 360 and status from the index alone.
+CREATE INDEX assessment_raters_counted ON assessment_raters (assessment_id, status, answered);
 
 -- Named peer reviews: a peer's answer may carry its author when the cycle chose named
 -- peers; self and manager answers always do, direct reports' and others' never.
