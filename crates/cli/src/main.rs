@@ -203,6 +203,14 @@ enum ExportCommand {
         #[command(flatten)]
         db: DatabaseArgs,
     },
+    /// Export every shared 360's figures as CSV, as the reports show them (`-` for
+    /// standard output): groups below the anonymity threshold absent, no raw answers.
+    #[command(alias = "360")]
+    Assessments {
+        file: PathBuf,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -423,6 +431,9 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
         }
         Command::Export(ExportCommand::People { file, db }) => {
             maintenance::export_people(file, db).await?
+        }
+        Command::Export(ExportCommand::Assessments { file, db }) => {
+            maintenance::export_assessments(file, db).await?
         }
         Command::User(UserCommand::Create {
             email,

@@ -21,6 +21,34 @@ pub(crate) async fn migrate(db: DatabaseArgs) -> Result<()> {
     Ok(())
 }
 
+/// `trellis export assessments` (or `360`).
+pub(crate) async fn export_assessments(file: std::path::PathBuf, db: DatabaseArgs) -> Result<()> {
+    let config = db.config()?;
+    let store = open(&config, true).await?;
+    let operator = trellis_core::access::Viewer::operator();
+    let write = |out: Box<dyn std::io::Write>| {
+        let store = &store;
+        let operator = &operator;
+        async move {
+            trellis_core::assessments::export::write_csv(store, operator, out)
+                .await
+                .map_err(|e| anyhow!("{e}"))
+        }
+    };
+    let n = if file.as_os_str() == "-" {
+        write(Box::new(std::io::stdout().lock())).await?
+    } else {
+        let out = std::fs::File::create(&file)
+            .with_context(|| format!("cannot create {}", file.display()))?;
+        write(Box::new(std::io::BufWriter::new(out))).await?
+    };
+    eprintln!(
+        "Exported the figures of {n} shared 360 report{}.",
+        if n == 1 { "" } else { "s" }
+    );
+    Ok(())
+}
+
 /// `trellis export people`.
 pub(crate) async fn export_people(file: std::path::PathBuf, db: DatabaseArgs) -> Result<()> {
     let config = db.config()?;

@@ -1054,3 +1054,87 @@ async fn serve_generates_its_secret_key_into_the_configuration_file() {
         String::from_utf8_lossy(&bad.stderr)
     );
 }
+
+backend_tests!(the_360_export_prints_what_the_report_shows);
+async fn the_360_export_prints_what_the_report_shows(backend: &'static str) {
+    use trellis_core::assessments::store::{AssessmentStore, NewAssessment, StoredAnswer};
+    use trellis_core::store::prelude::*;
+    use trellis_core::assessments::{RaterGroup, template};
+    use trellis_core::ids::PersonId;
+    let db = TestDatabase::new(backend).await;
+    let dir = tempfile::tempdir().unwrap();
+    let people = dir.path().join("people.csv");
+    std::fs::write(
+        &people,
+        "Employee Id,Email,Name,Manager Email\n1,boss@x.org,Bo Boss,\n2,ann@x.org,Ann Ash,boss@x.org\n\
+         3,cy@x.org,Cy Clay,boss@x.org\n4,di@x.org,Di Dee,boss@x.org\n5,ed@x.org,Ed Eel,ann@x.org\n",
+    )
+    .unwrap();
+    let out = trellis(&[
+        "import",
+        "people",
+        people.to_str().unwrap(),
+        "--database",
+        &db.url,
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // Ann's 360, shared: three peers answered, one report (below k = 3).
+    let store = db.store().await;
+    let id = |email: &str| {
+        let store = &store;
+        let email = email.to_string();
+        async move { store.person_id_by_email(&email).await.unwrap().unwrap() }
+    };
+    let ann = id("ann@x.org").await;
+    let raters: Vec<(PersonId, RaterGroup)> = vec![
+        (id("boss@x.org").await, RaterGroup::Peers),
+        (id("cy@x.org").await, RaterGroup::Peers),
+        (id("di@x.org").await, RaterGroup::Peers),
+        (id("ed@x.org").await, RaterGroup::Reports),
+    ];
+    let mut work = store.begin_assessment_write().await.unwrap();
+    let a = work
+        .create_assessment(&NewAssessment {
+            subject: ann,
+            behaviours: template(),
+            k: 3,
+            due_on: "2030-01-01".parse().unwrap(),
+            created_by: None,
+            created_at: 1,
+            raters: raters.clone(),
+            in_cycle: None,
+        })
+        .await
+        .unwrap();
+    for (i, (_, group)) in raters.iter().enumerate() {
+        work.save_answer(
+            a,
+            &StoredAnswer {
+                group: *group,
+                pseudonym: 100 + i as u64,
+                rater: None,
+                ratings: vec![Some(4); 12],
+                management_comment: "A secret comment".into(),
+                leadership_comment: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    }
+    work.share_assessment(a, 2).await.unwrap();
+    work.commit().await.unwrap();
+    let out = trellis(&["export", "360", "-", "--database", &db.url]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let csv = text(&out.stdout);
+    assert!(csv.contains("Ann Ash"), "{csv}");
+    assert!(csv.contains("All colleagues,4.00,3"), "{csv}");
+    assert!(
+        csv.contains("Direct reports: fewer than 3 answers, left out whole"),
+        "{csv}"
+    );
+    assert!(
+        !csv.contains("A secret comment") && !csv.contains("Ed Eel"),
+        "{csv}"
+    );
+    assert!(text(&out.stderr).contains("Exported the figures of 1 shared 360 report."));
+}

@@ -412,6 +412,43 @@ impl AssessmentStore for SqlStore {
     ) -> CoreResult<Vec<Assessment>> {
         self.assessments_where("a.cycle_id = $1", cycle.0).await
     }
+    async fn shared_assessments(&self) -> CoreResult<Vec<Assessment>> {
+        let mut all = self
+            .assessments_where("a.state = 'shared' AND a.id > $1", 0)
+            .await?;
+        all.reverse();
+        Ok(all)
+    }
+    async fn assessed_subjects(
+        &self,
+        team: Option<trellis_core::ids::TeamId>,
+    ) -> CoreResult<Vec<(PersonId, Option<String>)>> {
+        let base = "SELECT p.id, l.name AS level_name FROM people p \
+            LEFT JOIN job_levels l ON l.id = p.level_id WHERE p.status = 'active' \
+            AND EXISTS (SELECT 1 FROM assessments a WHERE a.subject_id = p.id \
+            AND a.state = 'shared' AND (a.feedback_kind IS NULL OR a.feedback_kind = 'upward'))";
+        let rows = match team {
+            None => {
+                sqlx::query(AssertSqlSafe(format!("{base} ORDER BY p.id")))
+                    .fetch_all(&self.pool)
+                    .await
+            }
+            Some(t) => {
+                sqlx::query(AssertSqlSafe(format!(
+                    "WITH RECURSIVE tree(id) AS (SELECT id FROM teams WHERE id = $1 \
+                     UNION ALL SELECT t.id FROM teams t JOIN tree ON t.parent_id = tree.id) \
+                     {base} AND p.team_id IN (SELECT id FROM tree) ORDER BY p.id"
+                )))
+                .bind(t.0)
+                .fetch_all(&self.pool)
+                .await
+            }
+        }
+        .map_err(map_err)?;
+        rows.iter()
+            .map(|r| Ok((PersonId(r.int("id")?), r.text_or_null("level_name")?)))
+            .collect()
+    }
     async fn answers(&self, id: AssessmentId) -> CoreResult<Vec<StoredAnswer>> {
         let rows = sqlx::query(
             "SELECT rater_group, pseudonym, rater_id, ratings, comments FROM assessment_answers \

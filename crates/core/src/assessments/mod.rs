@@ -8,7 +8,9 @@
 //! of [`crate::anonymity`] with `k` fixed when the assessment was created.
 
 pub mod demo;
+pub mod export;
 pub mod nominations;
+pub mod org_view;
 pub mod report;
 pub mod store;
 pub mod team;

@@ -97,6 +97,14 @@ pub trait AssessmentStore: crate::growth::store::GrowthStore + Send + Sync {
     /// Every peer and upward review of a cycle.
     async fn assessments_of_cycle(&self, cycle: crate::ids::CycleId)
     -> CoreResult<Vec<Assessment>>;
+    /// Every shared 360, peer and upward reviews included, oldest first.
+    async fn shared_assessments(&self) -> CoreResult<Vec<Assessment>>;
+    /// Active people (in a team and the teams under it, or everyone) who are the subject
+    /// of a shared 360 or upward reviews, with their job level.
+    async fn assessed_subjects(
+        &self,
+        team: Option<crate::ids::TeamId>,
+    ) -> CoreResult<Vec<(PersonId, Option<String>)>>;
     async fn answers(&self, id: AssessmentId) -> CoreResult<Vec<StoredAnswer>>;
     /// Answer sets published by the subject's assessments shared before this one.
     async fn published_before(

@@ -33,6 +33,97 @@ pub struct TeamView {
     pub lines: Vec<TeamLine>,
 }
 
+/// What one subject's latest shared 360 (a standalone one or upward reviews; peer
+/// reviews rate other behaviours) adds to a group view: per behaviour, the answers its
+/// report already showed as "all colleagues", each with a pseudonym mixed with the subject
+/// so two subjects' answers stay apart.
+pub(crate) struct Contribution {
+    pub lines: Vec<(Behaviour, Vec<(u64, u8)>)>,
+}
+
+pub(crate) async fn contribution(
+    store: &dyn AssessmentStore,
+    subject: PersonId,
+) -> CoreResult<Option<Contribution>> {
+    let latest = store
+        .assessments_involving(subject)
+        .await?
+        .into_iter()
+        .filter(|a| {
+            a.subject.id == subject
+                && a.state == AssessmentState::Shared
+                && a.in_cycle
+                    .as_ref()
+                    .is_none_or(|c| c.kind == FeedbackKind::Upward)
+        })
+        .max_by_key(|a| a.shared_at);
+    let Some(a) = latest else { return Ok(None) };
+    let answers = store.answers(a.id).await?;
+    let published = store.published_before(a.subject.id, a.id).await?;
+    let f = figures(&a, &answers, &published);
+    let mut lines = Vec::new();
+    for (b, group, set, verdict) in &f.entries {
+        if group != "all" || !verdict.shown() {
+            continue;
+        }
+        let pairs = answers
+            .iter()
+            .filter(|x| set.contains(&x.pseudonym))
+            .filter_map(|x| {
+                let r = x.ratings.get(*b).copied().flatten()?;
+                Some((
+                    x.pseudonym ^ (subject.0 as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+                    r,
+                ))
+            })
+            .collect();
+        lines.push((a.behaviours[*b].clone(), pairs));
+    }
+    Ok(Some(Contribution { lines }))
+}
+
+/// Answer sets and sums per behaviour (by its words), the template's first.
+pub(crate) struct Pool {
+    pub order: Vec<Behaviour>,
+    pub sets: Vec<AnswerSet>,
+    pub sums: Vec<f64>,
+    pub subjects: usize,
+}
+
+impl Default for Pool {
+    fn default() -> Self {
+        let order = template();
+        Pool {
+            sets: vec![AnswerSet::new(); order.len()],
+            sums: vec![0.0; order.len()],
+            order,
+            subjects: 0,
+        }
+    }
+}
+
+impl Pool {
+    pub(crate) fn add(&mut self, c: &Contribution) {
+        self.subjects += 1;
+        for (behaviour, pairs) in &c.lines {
+            let at = match self.order.iter().position(|x| x.text == behaviour.text) {
+                Some(i) => i,
+                None => {
+                    self.order.push(behaviour.clone());
+                    self.sets.push(AnswerSet::new());
+                    self.sums.push(0.0);
+                    self.order.len() - 1
+                }
+            };
+            for (p, r) in pairs {
+                if self.sets[at].insert(*p) {
+                    self.sums[at] += f64::from(*r);
+                }
+            }
+        }
+    }
+}
+
 /// The team view of `manager`'s direct reports: the manager, their chain and admins.
 pub async fn show(
     store: &dyn AssessmentStore,
@@ -48,49 +139,14 @@ pub async fn show(
     if !(viewer.may_administer() || manager == viewer.person_id() || reach.may_manage()) {
         return Err(not_found());
     }
-    // Per behaviour (by its words): the answers already shown, keyed apart per subject.
-    let mut order: Vec<Behaviour> = template();
-    let mut sets: Vec<AnswerSet> = vec![AnswerSet::new(); order.len()];
-    let mut sums: Vec<f64> = vec![0.0; order.len()];
-    let mut assessed = 0;
+    let mut pool = Pool::default();
     for report in &reports {
-        let latest = store
-            .assessments_involving(report.id)
-            .await?
-            .into_iter()
-            .filter(|a| a.subject.id == report.id && a.state == AssessmentState::Shared)
-            .max_by_key(|a| a.shared_at);
-        let Some(a) = latest else { continue };
-        assessed += 1;
-        let answers = store.answers(a.id).await?;
-        let published = store.published_before(a.subject.id, a.id).await?;
-        let f = figures(&a, &answers, &published);
-        for (b, group, set, verdict) in &f.entries {
-            if group != "all" || !verdict.shown() {
-                continue;
-            }
-            let behaviour = &a.behaviours[*b];
-            let at = match order.iter().position(|x| x.text == behaviour.text) {
-                Some(i) => i,
-                None => {
-                    order.push(behaviour.clone());
-                    sets.push(AnswerSet::new());
-                    sums.push(0.0);
-                    order.len() - 1
-                }
-            };
-            for x in answers.iter().filter(|x| set.contains(&x.pseudonym)) {
-                if let Some(r) = x.ratings.get(*b).copied().flatten() {
-                    // A pseudonym is per rater and subject; mixing in the subject keeps
-                    // two subjects' answers apart.
-                    sets[at].insert(
-                        x.pseudonym ^ (a.subject.id.0 as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
-                    );
-                    sums[at] += f64::from(r);
-                }
-            }
+        if let Some(c) = contribution(store, report.id).await? {
+            pool.add(&c);
         }
     }
+    let assessed = pool.subjects;
+    let (order, sets, sums) = (pool.order, pool.sets, pool.sums);
     let verdicts = visible(&sets, &[], TEAM_K);
     let lines = order
         .into_iter()

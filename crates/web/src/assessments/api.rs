@@ -10,6 +10,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use trellis_core::PersonId;
 use trellis_core::assessments::nominations::{self, Nominated, NominationInput};
+use trellis_core::assessments::org_view::{self, GroupFilter, GroupView};
 use trellis_core::assessments::report::{self, Report};
 use trellis_core::assessments::team::{self, TeamView};
 use trellis_core::assessments::{
@@ -137,6 +138,60 @@ pub async fn team_view(
     ))
 }
 
+/// A department's or the organisation's averages per behaviour, with k = 5 and a level
+/// filter whose slices are checked with the whole (people admins).
+#[utoipa::path(get, path = "/api/v1/assessments/groups", tag = "assessments",
+    params(GroupFilter),
+    responses((status = 200, body = GroupView), (status = 403, body = ErrorResponse),
+        (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+pub async fn group_view(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    axum::extract::Query(filter): axum::extract::Query<GroupFilter>,
+) -> Result<Json<GroupView>, ApiError> {
+    Ok(Json(
+        org_view::show(state.store.as_ref(), &user.viewer, &filter).await?,
+    ))
+}
+
+/// Every shared report's figures as CSV, as the reports show them (people admins).
+#[utoipa::path(get, path = "/api/v1/assessments/export", tag = "assessments",
+    responses((status = 200, content_type = "text/csv", body = String,
+        description = "Subject, Subject Id, Assessment, Shared On, Family, Behaviour, Figure, Average, Answers, Note"),
+        (status = 403, body = ErrorResponse)))]
+pub async fn export_assessments(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> Result<axum::response::Response, ApiError> {
+    Ok(csv_download(export_csv(&state, &user.viewer).await?))
+}
+
+/// The export's bytes.
+pub(crate) async fn export_csv(
+    state: &AppState,
+    viewer: &trellis_core::access::Viewer,
+) -> Result<Vec<u8>, trellis_core::CoreError> {
+    let mut out = Vec::new();
+    trellis_core::assessments::export::write_csv(state.store.as_ref(), viewer, &mut out).await?;
+    Ok(out)
+}
+
+/// The export as a download.
+pub(crate) fn csv_download(bytes: Vec<u8>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"360-results.csv\"",
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 /// Which behaviour becomes a growth goal.
 #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -245,6 +300,8 @@ crate::api::operations!(
     share_assessment,
     assessment_report,
     team_view,
+    group_view,
+    export_assessments,
     add_growth_goal,
     nominate,
     decide_nomination,

@@ -15,6 +15,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 use std::collections::HashMap;
 use trellis_core::assessments::nominations::{self, NominationInput};
+use trellis_core::assessments::org_view::{self, GroupFilter};
 use trellis_core::assessments::report::{self, BehaviourLine, Report};
 use trellis_core::assessments::team;
 use trellis_core::assessments::{
@@ -99,6 +100,9 @@ async fn list_page(
             } }
             @if user.viewer.has_reports() {
                 p { a href=(format!("/assessments/team/{}", user.viewer.person_id())) { "Your team's 360 averages" } }
+            }
+            @if user.viewer.may_administer() {
+                p { a href="/assessments/groups" { "Department and organisation averages" } " · " a href="/assessments/export.csv" { "export (CSV)" } }
             }
             @if may_ask {
                 section.card aria-labelledby="ask" {
@@ -616,10 +620,79 @@ pub async fn show_team(
     ))
 }
 
+/// A department's or the organisation's averages (people admins), filtered by level.
+pub async fn show_groups(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    axum::extract::Query(filter): axum::extract::Query<GroupFilterForm>,
+) -> Result<Markup, PageError> {
+    let settings = settings(&state).await?;
+    let filter = GroupFilter {
+        team: filter.team.trim().parse().ok().map(trellis_core::TeamId),
+        level: Some(filter.level.trim().to_string()).filter(|l| !l.is_empty()),
+    };
+    let v = org_view::show(state.store.as_ref(), &user.viewer, &filter).await?;
+    let teams = state.store.teams().await?;
+    Ok(page(
+        &frame(&user, &settings),
+        &format!("360 averages of {}", v.title),
+        html! {
+            p { a href="/assessments" { "← 360 assessments" } }
+            h1 { "360 averages of " (v.title) @if let Some(l) = &v.level { " at " (l) } }
+            form.inline-forms method="get" action="/assessments/groups" {
+                div.field { label for="g-team" { "Department or team" }
+                    select #g-team name="team" {
+                        option value="" { "The organisation" }
+                        @for t in &teams { option value=(t.id) selected[filter.team == Some(t.id)] { (t.name) } }
+                    } }
+                div.field { label for="g-level" { "Level" }
+                    select #g-level name="level" {
+                        option value="" { "Every level" }
+                        @for l in &v.levels { option value=(l) selected[v.level.as_deref() == Some(l.as_str())] { (l) } }
+                    } }
+                button.secondary type="submit" { "Show" }
+            }
+            p.hint { (v.assessed) " people with a shared 360 or upward reviews. Each average pools the colleagues' answers their own reports showed and is shown only with at least " (v.k) " answers; a level that would differ from the whole, or from another level, by fewer than " (v.k) " answers is hidden." }
+            div.table-scroll { table {
+                thead { tr { th { "Behaviour" } th { "Average (1–5)" } th { "Answers" } } }
+                tbody { @for l in &v.lines {
+                    tr { td { (l.behaviour.text) }
+                        @match (l.average, &l.hidden) {
+                            (Some(a), _) => { td { (format!("{a:.1}")) } td { (l.answers.unwrap_or(0)) } }
+                            (None, Some(h)) => { td colspan="2" { em { (h) } } }
+                            _ => { td colspan="2" { "—" } }
+                        } }
+                } }
+            } }
+            p { a href="/assessments/export.csv" { "Export every shared report's figures (CSV)" } }
+        },
+    ))
+}
+
+/// The department filter as typed.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct GroupFilterForm {
+    #[serde(default)]
+    pub team: String,
+    #[serde(default)]
+    pub level: String,
+}
+
+pub async fn export(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+) -> Result<Response, PageError> {
+    Ok(super::api::csv_download(
+        super::api::export_csv(&state, &user.viewer).await?,
+    ))
+}
+
 pub(crate) fn routes() -> axum::Router<AppState> {
     use axum::routing::{get, post};
     axum::Router::new()
         .route("/assessments", get(show_list).post(ask))
+        .route("/assessments/groups", get(show_groups))
+        .route("/assessments/export.csv", get(export))
         .route("/assessments/{id}", get(show))
         .route("/assessments/{id}/answer", post(answer))
         .route("/assessments/{id}/share", post(share))

@@ -598,3 +598,170 @@ async fn the_subject_proposes_raters_their_manager_asks_them_and_a_rater_may_dec
         .text();
     assert!(page.contains("Propose a rater"), "{page}");
 }
+
+/// A 360 of `subject` with three peers (and any reports) who all answer, shared by HR.
+async fn answered_360(app: &TestApp, hr: &str, subject: &str, peers: [&str; 3], reports: &[&str]) {
+    let id = app.id(subject).await;
+    let r = app
+        .api(
+            Method::POST,
+            "/api/v1/assessments",
+            Some(hr),
+            Some(json!({"subject": id, "due_on": day(10), "peers": peers, "reports": reports})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let a = r.json()["id"].as_i64().unwrap();
+    for (i, email) in peers.iter().chain(reports).enumerate() {
+        let t = app.token(email).await;
+        let r = app
+            .api(
+                Method::PUT,
+                &format!("/api/v1/assessments/{a}/answer"),
+                Some(&t),
+                Some(answer(
+                    2 + (i % 3) as u8,
+                    &format!("Comment {i} on {subject}"),
+                )),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+    }
+    let r = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/assessments/{a}/share"),
+            Some(hr),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+}
+
+backend_tests!(a_level_filter_never_narrows_a_department_view_to_a_few_raters);
+async fn a_level_filter_never_narrows_a_department_view_to_a_few_raters(backend: &'static str) {
+    let app = TestApp::new(backend).await;
+    let hr = app.token("hr@acme.test").await;
+    // Engineering: Max (L5) and Dana and Devi (L2), three peer answers each.
+    answered_360(
+        &app,
+        &hr,
+        "mgr@acme.test",
+        ["rep@acme.test", "sales.head@acme.test", "ceo@acme.test"],
+        &[],
+    )
+    .await;
+    answered_360(
+        &app,
+        &hr,
+        "dev@acme.test",
+        ["rep@acme.test", "sales.head@acme.test", "hr@acme.test"],
+        &[],
+    )
+    .await;
+    answered_360(
+        &app,
+        &hr,
+        "dev2@acme.test",
+        ["ceo@acme.test", "hr@acme.test", "rep@acme.test"],
+        &[],
+    )
+    .await;
+    let (engineering,): (i64,) = sqlx::query_as("SELECT id FROM teams WHERE name = 'Engineering'")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    let view = |query: String| {
+        let app = &app;
+        let hr = hr.clone();
+        async move {
+            app.api(
+                Method::GET,
+                &format!("/api/v1/assessments/groups{query}"),
+                Some(&hr),
+                None,
+            )
+            .await
+        }
+    };
+    let whole = view(format!("?team={engineering}")).await.json();
+    assert_eq!(whole["assessed"], 3, "{whole}");
+    assert_eq!(whole["lines"][0]["answers"], 9, "{whole}");
+    // L2 would be 6 answers, 3 fewer than the whole: Max's three would be singled out.
+    let l2 = view(format!("?team={engineering}&level=L2")).await.json();
+    assert_eq!(l2["lines"][0]["average"], Value::Null, "{l2}");
+    assert!(
+        l2["lines"][0]["hidden"]
+            .as_str()
+            .unwrap()
+            .contains("anonymity"),
+        "{l2}"
+    );
+    // L5 is one person's three answers: below 5.
+    let l5 = view(format!("?team={engineering}&level=L5")).await.json();
+    assert_eq!(l5["lines"][0]["answers"], Value::Null, "{l5}");
+    // The organisation is the same three people: the same figure, never a finer one.
+    let org = view(String::new()).await.json();
+    assert_eq!(org["lines"][0]["answers"], 9, "{org}");
+    // Only people admins read these views.
+    let max = app.token("mgr@acme.test").await;
+    let r = app
+        .api(Method::GET, "/api/v1/assessments/groups", Some(&max), None)
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let session = app.sign_in("hr@acme.test", PASSWORD).await.unwrap();
+    let page = app
+        .get_page(
+            &format!("/assessments/groups?team={engineering}&level=L2"),
+            Some(&session),
+        )
+        .await
+        .text();
+    assert!(page.contains("hidden to protect anonymity"), "{page}");
+}
+
+backend_tests!(the_export_holds_only_what_the_reports_show);
+async fn the_export_holds_only_what_the_reports_show(backend: &'static str) {
+    let app = TestApp::new(backend).await;
+    let hr = app.token("hr@acme.test").await;
+    // Max: three peers and two direct reports, below k = 3.
+    answered_360(
+        &app,
+        &hr,
+        "mgr@acme.test",
+        ["rep@acme.test", "sales.head@acme.test", "ceo@acme.test"],
+        &["dev@acme.test", "dev2@acme.test"],
+    )
+    .await;
+    let r = app
+        .api(Method::GET, "/api/v1/assessments/export", Some(&hr), None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let csv = r.text();
+    assert!(
+        csv.starts_with(
+            "Subject,Subject Id,Assessment,Shared On,Family,Behaviour,Figure,Average,Answers,Note"
+        ),
+        "{csv}"
+    );
+    assert!(csv.contains("Max Manager"), "{csv}");
+    assert!(csv.contains(",Peers,"), "{csv}");
+    assert!(
+        csv.contains("Direct reports: fewer than 3 answers, left out whole"),
+        "{csv}"
+    );
+    for line in csv.lines().filter(|l| l.contains(",Direct reports,")) {
+        assert!(
+            line.contains("anonymity"),
+            "a reports figure with a score: {line}"
+        );
+    }
+    for secret in ["Rita Rep", "Dana Dev", "Comment 0", "Comment 3"] {
+        assert!(!csv.contains(secret), "{secret} in the export");
+    }
+    let max = app.token("mgr@acme.test").await;
+    let r = app
+        .api(Method::GET, "/api/v1/assessments/export", Some(&max), None)
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
