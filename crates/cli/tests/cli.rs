@@ -1058,9 +1058,9 @@ async fn serve_generates_its_secret_key_into_the_configuration_file() {
 backend_tests!(the_360_export_prints_what_the_report_shows);
 async fn the_360_export_prints_what_the_report_shows(backend: &'static str) {
     use trellis_core::assessments::store::{AssessmentStore, NewAssessment, StoredAnswer};
-    use trellis_core::store::prelude::*;
     use trellis_core::assessments::{RaterGroup, template};
     use trellis_core::ids::PersonId;
+    use trellis_core::store::prelude::*;
     let db = TestDatabase::new(backend).await;
     let dir = tempfile::tempdir().unwrap();
     let people = dir.path().join("people.csv");

@@ -31,11 +31,98 @@ async fn email(store: &dyn Store, id: PersonId) -> CoreResult<String> {
         .unwrap_or_default())
 }
 
+/// The running cycle's peer and upward reviews: for its first reviewees, three peers from
+/// around them asked (a fourth proposed, waiting for the manager), and about two in three
+/// peer and upward reviewers answered, through the same service as live answers.
+async fn cycle_feedback(
+    store: &dyn Store,
+    key: &NoteKey,
+    people: &[crate::reviews::store::InScope],
+    rng: &mut DemoRng,
+    now: i64,
+) -> CoreResult<()> {
+    use super::{FeedbackKind, RaterGroup, RaterStatus};
+    let today = crate::clock::local_date(None, now);
+    let Some(cycle) = store
+        .cycles()
+        .await?
+        .into_iter()
+        .find(|c| c.state == crate::reviews::CycleState::Launched && c.feedback.on())
+    else {
+        return Ok(());
+    };
+    let all = store.assessments_of_cycle(cycle.id).await?;
+    let mut work = store.begin_assessment_write().await?;
+    for (i, a) in all
+        .iter()
+        .filter(|a| {
+            a.in_cycle
+                .as_ref()
+                .is_some_and(|c| c.kind == FeedbackKind::Peer)
+        })
+        .take(150)
+        .enumerate()
+    {
+        let manager_of = |p: PersonId| {
+            people
+                .iter()
+                .find(|x| x.person == p)
+                .and_then(|x| x.manager)
+        };
+        let boss = manager_of(a.subject.id);
+        let candidates: Vec<PersonId> = people
+            .iter()
+            .map(|p| p.person)
+            .filter(|p| {
+                *p != a.subject.id && Some(*p) != boss && manager_of(*p) != Some(a.subject.id)
+            })
+            .collect();
+        let mut chosen: Vec<PersonId> = Vec::new();
+        for step in 0..candidates.len() {
+            let rater = candidates[(i * 5 + step * 11 + 1) % candidates.len()];
+            if chosen.contains(&rater) {
+                continue;
+            }
+            let status = if chosen.len() < 3 {
+                RaterStatus::Asked
+            } else {
+                RaterStatus::Proposed
+            };
+            work.add_rater(a.id, rater, RaterGroup::Peers, status)
+                .await?;
+            chosen.push(rater);
+            if chosen.len() == 4 {
+                break;
+            }
+        }
+    }
+    work.commit().await?;
+    for a in store.assessments_of_cycle(cycle.id).await?.iter().take(300) {
+        for r in a.raters.iter().filter(|r| r.status == RaterStatus::Asked) {
+            if !rng.chance(0.65) {
+                continue;
+            }
+            let base = 3 + rng.range(0, 2) as u8;
+            let answer = AnswerInput {
+                ratings: (0..a.behaviours.len())
+                    .map(|_| Some((base + rng.range(0, 2) as u8).min(5)))
+                    .collect(),
+                management_comment: COMMENTS[rng.range(0, 5) as usize].into(),
+                leadership_comment: String::new(),
+            };
+            let viewer = Viewer::signed_in(AccountId(0), r.person.id, false, 0);
+            super::answer(store, key, &viewer, a.id, &answer, today).await?;
+        }
+    }
+    Ok(())
+}
+
 /// Writes the demo's 360s, starting with `first` (the demo manager) as a subject.
 pub async fn load(store: &dyn Store, key: &NoteKey, first: PersonId, now: i64) -> CoreResult<()> {
     let mut rng = DemoRng::new(0x0360);
     let today = crate::clock::local_date(None, now);
     let people = store.people_in_scope(&Scope::Everyone).await?;
+    cycle_feedback(store, key, &people, &mut rng, now).await?;
     let mut reports: BTreeMap<PersonId, Vec<PersonId>> = BTreeMap::new();
     for p in &people {
         if let Some(m) = p.manager {

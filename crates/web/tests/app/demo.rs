@@ -189,6 +189,18 @@ async fn the_demo_reads_true() {
             "follow-through in 1:1s",
             "SELECT COUNT(*) FROM review_follow_through f JOIN one_on_one_actions a ON a.commitment_id = f.commitment_id",
         ),
+        (
+            "peer reviewers asked in the running cycle",
+            "SELECT COUNT(*) FROM assessment_raters r JOIN assessments a ON a.id = r.assessment_id WHERE a.feedback_kind = 'peer' AND r.status = 'asked'",
+        ),
+        (
+            "peer reviewers proposed, waiting for a manager",
+            "SELECT COUNT(*) FROM assessment_raters r JOIN assessments a ON a.id = r.assessment_id WHERE a.feedback_kind = 'peer' AND r.status = 'proposed'",
+        ),
+        (
+            "upward reviews answered",
+            "SELECT COUNT(*) FROM assessment_answers w JOIN assessments a ON a.id = w.assessment_id WHERE a.feedback_kind = 'upward'",
+        ),
     ] {
         let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql.to_string()))
             .fetch_one(app.store.pool())
