@@ -71,6 +71,73 @@ async fn cycle_rules(
     Ok(())
 }
 
+/// The person a nomination names, checked: someone who works here, not the subject, not
+/// named before, within the cycle's rules and the group's cap.
+async fn nominee(
+    store: &dyn AssessmentStore,
+    a: &Assessment,
+    runs: bool,
+    input: &NominationInput,
+    today: NaiveDate,
+) -> CoreResult<crate::org::Person> {
+    let person = match store.person_id_by_email(input.email.trim()).await? {
+        Some(p) => store.person(p).await?,
+        None => None,
+    };
+    let Some(person) = person else {
+        return Err(CoreError::field(
+            "email",
+            format!("nobody has the e-mail {:?}", input.email.trim()),
+        ));
+    };
+    if person.status != crate::org::PersonStatus::Active {
+        return Err(CoreError::field(
+            "email",
+            format!(
+                "{} has left: choose someone who works here",
+                person.display_name()
+            ),
+        ));
+    }
+    if person.id == a.subject.id {
+        return Err(CoreError::field(
+            "email",
+            "nobody nominates themselves: the self review is asked already",
+        ));
+    }
+    cycle_rules(store, a, runs, input.group, person.id, today).await?;
+    if let Some(r) = a.raters.iter().find(|r| r.person.id == person.id) {
+        return Err(CoreError::field(
+            "email",
+            match r.status {
+                RaterStatus::Declined => {
+                    format!("{} declined to answer this 360", person.display_name())
+                }
+                _ => format!(
+                    "{} is named already: once, in one group",
+                    person.display_name()
+                ),
+            },
+        ));
+    }
+    let in_group = a
+        .raters
+        .iter()
+        .filter(|r| r.group == input.group && r.status != RaterStatus::Declined)
+        .count();
+    let cap = a.cap(input.group);
+    if in_group >= cap {
+        return Err(CoreError::field(
+            "group",
+            format!(
+                "{} has {cap} raters already, the most this group takes",
+                input.group.label()
+            ),
+        ));
+    }
+    Ok(person)
+}
+
 /// Proposes (the subject) or asks (their chain, admins) someone to rate.
 pub async fn nominate(
     store: &dyn AssessmentStore,
@@ -109,61 +176,7 @@ pub async fn nominate(
             "the person and their manager are asked already; name peers, direct reports or others",
         ));
     }
-    let person = match store.person_id_by_email(input.email.trim()).await? {
-        Some(p) => store.person(p).await?,
-        None => None,
-    };
-    let Some(person) = person else {
-        return Err(CoreError::field(
-            "email",
-            format!("nobody has the e-mail {:?}", input.email.trim()),
-        ));
-    };
-    if person.status != crate::org::PersonStatus::Active {
-        return Err(CoreError::field(
-            "email",
-            format!(
-                "{} has left: choose someone who works here",
-                person.display_name()
-            ),
-        ));
-    }
-    if person.id == a.subject.id {
-        return Err(CoreError::field(
-            "email",
-            "nobody nominates themselves: the self review is asked already",
-        ));
-    }
-    cycle_rules(store, &a, runs, input.group, person.id, today).await?;
-    if let Some(r) = a.raters.iter().find(|r| r.person.id == person.id) {
-        return Err(CoreError::field(
-            "email",
-            match r.status {
-                RaterStatus::Declined => {
-                    format!("{} declined to answer this 360", person.display_name())
-                }
-                _ => format!(
-                    "{} is named already: once, in one group",
-                    person.display_name()
-                ),
-            },
-        ));
-    }
-    let in_group = a
-        .raters
-        .iter()
-        .filter(|r| r.group == input.group && r.status != RaterStatus::Declined)
-        .count();
-    let cap = a.cap(input.group);
-    if in_group >= cap {
-        return Err(CoreError::field(
-            "group",
-            format!(
-                "{} has {cap} raters already, the most this group takes",
-                input.group.label()
-            ),
-        ));
-    }
+    let person = nominee(store, &a, runs, input, today).await?;
     let status = if runs {
         RaterStatus::Asked
     } else {

@@ -13,6 +13,7 @@
 //! exist.
 
 pub mod calibration;
+pub mod checks;
 pub mod cycles;
 pub mod demo;
 pub mod feedback;

@@ -166,6 +166,21 @@ fn parse_answers(form: &HashMap<String, String>) -> Result<AnswersInput, CoreErr
     })
 }
 
+/// The review's peer and upward reviews, and their reports once shared.
+fn feedback_links(feedback: &[trellis_core::reviews::forms::FeedbackLink]) -> Markup {
+    html! {
+        @if !feedback.is_empty() {
+            ul.plain { @for f in feedback {
+                li { a href=(format!("/assessments/{}", f.assessment)) { @match f.kind {
+                        trellis_core::assessments::FeedbackKind::Peer => "Peer reviews",
+                        trellis_core::assessments::FeedbackKind::Upward => "Upward reviews (from direct reports)",
+                    } }
+                    @if f.shared { " · " a href=(format!("/assessments/{}/report", f.assessment)) { "read the report" } } }
+            } }
+        }
+    }
+}
+
 async fn review_page(
     state: &AppState,
     user: &CurrentUser,
@@ -202,15 +217,7 @@ async fn review_page(
                 @if let Some(m) = &r.manager { " · manager review by " (m.name) ", due " (format_date(v.cycle.manager_review_due)) } }
             (error_summary(errors, ""))
             @if let Some(d) = v.opens_on { p.notice { "Your part of this review opens on " (format_date(d)) "." } }
-            @if !v.feedback.is_empty() {
-                ul.plain { @for f in &v.feedback {
-                    li { a href=(format!("/assessments/{}", f.assessment)) { @match f.kind {
-                            trellis_core::assessments::FeedbackKind::Peer => "Peer reviews",
-                            trellis_core::assessments::FeedbackKind::Upward => "Upward reviews (from direct reports)",
-                        } }
-                        @if f.shared { " · " a href=(format!("/assessments/{}/report", f.assessment)) { "read the report" } } }
-                } }
-            }
+            (feedback_links(&v.feedback))
             @if let Some(d) = r.self_due_extended { p.notice { "Self review extended to " (format_date(d)) "." } }
             @if let Some(d) = r.manager_due_extended { p.notice { "Manager review extended to " (format_date(d)) "." } }
             @if user.viewer.may_administer() && v.cycle.state == CycleState::Launched {
