@@ -426,6 +426,23 @@ impl ReviewWrite for SqlUnit {
         .map_err(map_err)?;
         Ok(r.rows_affected() == 1)
     }
+    async fn extend_feedback(&mut self, id: ReviewId, until: chrono::NaiveDate) -> CoreResult<()> {
+        sqlx::query(
+            "DELETE FROM assessment_reminders \
+             WHERE assessment_id IN (SELECT id FROM assessments WHERE review_id = $1)",
+        )
+        .bind(id.0)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(map_err)?;
+        sqlx::query("UPDATE assessments SET due_on = $1 WHERE review_id = $2")
+            .bind(day_text(until))
+            .bind(id.0)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
     async fn extend_review(
         &mut self,
         id: ReviewId,

@@ -170,12 +170,22 @@ pub fn build(a: Assessment, answers: &[StoredAnswer], published: &[AnswerSet]) -
             .iter()
             .any(|r| r.group == g && r.status == RaterStatus::Asked)
     };
+    // "All colleagues" pools anonymous groups: none when only named peers were asked.
+    let anonymous_asked = RaterGroup::ANONYMOUS
+        .into_iter()
+        .any(|g| !a.named(g) && asked(g));
     let lines = (0..a.behaviours.len())
         .map(|b| {
             let figures: Vec<Figure> = f
                 .entries
                 .iter()
-                .filter(|(x, g, _, _)| *x == b && RaterGroup::parse(g).is_none_or(asked))
+                .filter(|(x, g, _, _)| {
+                    *x == b
+                        && match RaterGroup::parse(g) {
+                            Some(g) => asked(g),
+                            None => anonymous_asked,
+                        }
+                })
                 .map(|(_, g, set, v)| Figure {
                     group: g.clone(),
                     label: label(g),

@@ -29,6 +29,18 @@ impl Step {
     }
 }
 
+/// A step whose deadline an admin can move for one person: their self review, their
+/// manager's review of them, or the peer and upward reviews about them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ExtendableStep {
+    #[serde(rename = "self")]
+    SelfReview,
+    Manager,
+    Feedback,
+}
+
 /// One reminder to send.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Due {
@@ -241,7 +253,7 @@ pub async fn extend(
     store: &dyn ReviewStore,
     viewer: &Viewer,
     id: ReviewId,
-    step: Step,
+    step: ExtendableStep,
     until: NaiveDate,
     now: i64,
 ) -> CoreResult<()> {
@@ -264,10 +276,14 @@ pub async fn extend(
         ));
     }
     let current = match step {
-        Step::SelfReview => cycle
+        ExtendableStep::SelfReview => cycle
             .self_review_due
             .ok_or_else(|| CoreError::field("step", "this cycle has no self review"))?,
-        Step::Manager => cycle.manager_review_due,
+        ExtendableStep::Manager => cycle.manager_review_due,
+        ExtendableStep::Feedback => cycle
+            .feedback
+            .feedback_due
+            .ok_or_else(|| CoreError::field("step", "this cycle has no peer or upward reviews"))?,
     };
     if until <= current || until < local_date(None, now) {
         return Err(CoreError::field(
@@ -285,13 +301,28 @@ pub async fn extend(
         ));
     }
     let mut work = store.begin_review_write().await?;
-    work.extend_review(id, step.as_str(), until).await?;
+    let what = match step {
+        ExtendableStep::SelfReview => {
+            work.extend_review(id, Step::SelfReview.as_str(), until)
+                .await?;
+            "self review"
+        }
+        ExtendableStep::Manager => {
+            work.extend_review(id, Step::Manager.as_str(), until)
+                .await?;
+            "manager review"
+        }
+        ExtendableStep::Feedback => {
+            work.extend_feedback(id, until).await?;
+            "peer and upward reviews"
+        }
+    };
     work.audit(&crate::audit::AuditEntry::about_person(
         now,
         viewer.person_id(),
         "review.extend",
         review.reviewee.id,
-        format!("{} {} review due {until}", cycle.name, step.as_str()),
+        format!("{} {what} due {until}", cycle.name),
     ))
     .await?;
     work.commit().await

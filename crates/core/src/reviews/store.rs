@@ -128,6 +128,9 @@ pub trait ReviewWrite:
         id: CycleId,
         opens: &super::StepOpenings,
     ) -> CoreResult<()>;
+    /// Moves the deadline of the peer and upward reviews about one reviewee; their
+    /// reminders may come again.
+    async fn extend_feedback(&mut self, id: ReviewId, until: NaiveDate) -> CoreResult<()>;
     /// Moves one person's deadline of a step (`self` or `manager`).
     async fn extend_review(&mut self, id: ReviewId, step: &str, until: NaiveDate)
     -> CoreResult<()>;

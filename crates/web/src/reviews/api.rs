@@ -387,7 +387,7 @@ pub async fn remind_cycle(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExtensionRequest {
-    pub step: reminders::Step,
+    pub step: reminders::ExtendableStep,
     pub until: chrono::NaiveDate,
 }
 

@@ -230,6 +230,7 @@ async fn review_page(
                             select #x-step name="step" {
                                 @if v.cycle.self_review_due.is_some() { option value="self" { "Self review" } }
                                 option value="manager" { "Manager review" }
+                                @if v.cycle.feedback.on() { option value="feedback" { "Peer and upward reviews about them" } }
                             }
                         }
                         div.field { label for="x-until" { "Until" } input #x-until type="date" name="until" required; }
@@ -518,11 +519,11 @@ pub async fn extend(
     Path(id): Path<i64>,
     CsrfForm(user, form): CsrfForm<ExtensionForm>,
 ) -> Result<Response, PageError> {
-    use trellis_core::reviews::reminders::{self, Step};
-    let step = if form.step == "self" {
-        Step::SelfReview
-    } else {
-        Step::Manager
+    use trellis_core::reviews::reminders::{self, ExtendableStep};
+    let step = match form.step.as_str() {
+        "self" => ExtendableStep::SelfReview,
+        "feedback" => ExtendableStep::Feedback,
+        _ => ExtendableStep::Manager,
     };
     let r = match form.until.trim().parse() {
         Ok(until) => {

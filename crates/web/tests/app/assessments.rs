@@ -765,3 +765,92 @@ async fn the_export_holds_only_what_the_reports_show(backend: &'static str) {
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
+
+backend_tests!(two_groups_whose_sum_minus_one_would_single_out_a_rater_are_never_both_shown);
+async fn two_groups_whose_sum_minus_one_would_single_out_a_rater_are_never_both_shown(
+    backend: &'static str,
+) {
+    let app = TestApp::new(backend).await;
+    let hr = app.token("hr@acme.test").await;
+    let max = app.id("mgr@acme.test").await;
+    let peers = ["rep@acme.test", "sales.head@acme.test", "ceo@acme.test"];
+    let others = ["dev@acme.test", "dev2@acme.test", "hr@acme.test"];
+    let r = app
+        .api(
+            Method::POST,
+            "/api/v1/assessments",
+            Some(&hr),
+            Some(json!({"subject": max, "due_on": day(10), "peers": peers, "others": others})),
+        )
+        .await;
+    let id = r.json()["id"].as_i64().unwrap();
+    // On the first behaviour one of the others says "can't say": all colleagues would be
+    // five answers, peers three and others two — all minus peers is the others' pair.
+    for (i, email) in peers.iter().chain(&others).enumerate() {
+        let mut body = answer(3 + (i % 2) as u8, "");
+        if i == 3 {
+            body["ratings"][0] = Value::Null;
+        }
+        let t = app.token(email).await;
+        let r = app
+            .api(
+                Method::PUT,
+                &format!("/api/v1/assessments/{id}/answer"),
+                Some(&t),
+                Some(body),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+    }
+    app.api(
+        Method::POST,
+        &format!("/api/v1/assessments/{id}/share"),
+        Some(&hr),
+        None,
+    )
+    .await;
+    let erin = app.token("eng.head@acme.test").await;
+    let report = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/assessments/{id}/report"),
+            Some(&erin),
+            None,
+        )
+        .await
+        .json();
+    let shown: Vec<i64> = report["lines"][0]["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["answers"].as_i64())
+        .collect();
+    for a in &shown {
+        for b in &shown {
+            assert!(a == b || (a - b).abs() >= 3, "{shown:?} in {report}");
+        }
+    }
+    assert!(
+        report["lines"][0]["figures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["hidden"].is_string()),
+        "{report}"
+    );
+    // The export says the same.
+    let csv = app
+        .api(Method::GET, "/api/v1/assessments/export", Some(&hr), None)
+        .await
+        .text();
+    let counts: Vec<i64> = csv
+        .lines()
+        .filter(|l| {
+            l.contains(",Makes priorities clear,")
+                && !l.contains(",Self,")
+                && !l.contains(",Manager,")
+        })
+        .filter_map(|l| l.split(',').nth(8).and_then(|n| n.parse().ok()))
+        .collect();
+    assert_eq!(counts, shown, "{csv}");
+}

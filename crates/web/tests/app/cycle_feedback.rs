@@ -283,6 +283,42 @@ async fn a_cycle_asks_peers_and_reports_and_shares_their_reviews_under_the_rule(
         "{notes}"
     );
 
+    // An admin gives Dana's peer reviewers two more days; never before the deadline.
+    let mine = app
+        .api(Method::GET, "/api/v1/reviews", Some(&dana), None)
+        .await
+        .json();
+    let review = mine["mine"][0]["review"]["id"].as_i64().unwrap();
+    let extend = |until: String| {
+        let app = &app;
+        let hr = hr.clone();
+        async move {
+            app.api(
+                Method::POST,
+                &format!("/api/v1/reviews/{review}/extension"),
+                Some(&hr),
+                Some(json!({"step": "feedback", "until": until})),
+            )
+            .await
+        }
+    };
+    assert_eq!(
+        extend(day(3)).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let r = extend(day(7)).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+    let view = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/assessments/{peer}"),
+            Some(&dana),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(view["assessment"]["due_on"], day(7), "{view}");
+
     // Peers answer; Dana cannot answer her own; two of Cleo's three reports answer.
     for (email, comment) in [
         ("rep@acme.test", "Always ships"),
@@ -445,6 +481,14 @@ async fn named_peer_reviews_carry_their_authors_and_the_manager_names_the_peers(
         .unwrap()
         .clone();
     assert_eq!(named["score"], 5.0, "{figures}");
+    assert!(
+        !figures
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["group"] == "all"),
+        "no anonymous pool when only named peers were asked: {figures}"
+    );
 }
 
 backend_tests!(steps_open_on_their_days_or_when_an_admin_opens_them);
