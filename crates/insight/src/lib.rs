@@ -3,4 +3,5 @@
 //! in its tests and measured by a bench binary.
 
 pub mod assignment;
+pub mod graph;
 pub mod matching;
