@@ -154,6 +154,9 @@ enum ReportCommand {
     Delivery(report::ReportArgs),
     /// Open work against capacity, most loaded first.
     Workload(report::ReportArgs),
+    /// Influence outside the line, everyone who sought a person's advice, reach (PageRank
+    /// of the advice graph) and brokerage (betweenness of the interaction graph).
+    Influence(report::ReportArgs),
 }
 
 #[derive(Subcommand)]
@@ -178,6 +181,17 @@ enum ImportCommand {
     Levels {
         file: PathBuf,
         /// Check the file and say what would change, without writing.
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Add interactions from CSV (metadata exported from chat or mail systems): From, To
+    /// (e-mail or employee id), Date (YYYY-MM-DD), Kind (advice: From sought To's advice;
+    /// meeting, message or work). All rows or none; re-importing adds nothing.
+    Interactions {
+        file: PathBuf,
+        /// Check the file and say what would be added, without writing.
         #[arg(long)]
         dry_run: bool,
         #[command(flatten)]
@@ -422,6 +436,13 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
                 return Ok(ExitCode::FAILURE);
             }
         }
+        Command::Import(ImportCommand::Interactions { file, dry_run, db }) => {
+            let config = db.config()?;
+            let store = open(&config, true).await?;
+            if !import_interactions(&store, &file, dry_run).await? {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
         Command::Import(ImportCommand::Talent { file, dry_run, db }) => {
             let config = db.config()?;
             let store = open(&config, true).await?;
@@ -451,6 +472,7 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
         Command::User(UserCommand::ResetPassword { email, mail, db }) => {
             maintenance::user_reset_password(email, mail, db).await?
         }
+        Command::Report(ReportCommand::Influence(args)) => report::run_influence(args).await?,
         Command::Report(ReportCommand::Delivery(args)) => {
             report::run(report::Kind::Delivery, args).await?
         }
@@ -607,6 +629,47 @@ async fn import_levels(store: &SqlStore, file: &Path, dry_run: bool) -> Result<b
         println!("Career ladder: would have {counts}. Nothing was written (dry run).");
     } else {
         println!("Career ladder: {counts}.");
+    }
+    Ok(true)
+}
+
+/// Adds the interactions in a file, all rows or none; prints every error as
+/// FILE:LINE: column: message. Returns false on errors.
+async fn import_interactions(store: &SqlStore, file: &Path, dry_run: bool) -> Result<bool> {
+    let content =
+        std::fs::read(file).map_err(|e| anyhow!("cannot read {}: {e}", file.display()))?;
+    let now = chrono_now();
+    let outcome = match trellis_core::influence::imports::apply_file(
+        store,
+        None,
+        &file.display().to_string(),
+        &content,
+        dry_run,
+        trellis_core::clock::local_date(None, now),
+        now,
+    )
+    .await
+    {
+        Ok(o) => o,
+        Err(trellis_core::CoreError::Invalid(lines)) => {
+            for l in &lines {
+                eprintln!("{}", l.message);
+            }
+            eprintln!("{} errors; nothing was written.", lines.len());
+            return Ok(false);
+        }
+        Err(e) => return Err(anyhow!("{e}")),
+    };
+    if dry_run {
+        println!(
+            "Interactions: {} rows, {} would be new; nothing was written (dry run).",
+            outcome.rows, outcome.added
+        );
+    } else {
+        println!(
+            "Interactions: {} rows, {} new (the rest were there already).",
+            outcome.rows, outcome.added
+        );
     }
     Ok(true)
 }

@@ -1,5 +1,6 @@
-//! `trellis report delivery|workload`: delivery reliability and workload for a person, a
-//! manager's tree, a team or the whole organisation, as a table, CSV or JSON.
+//! `trellis report delivery|workload|influence`: delivery reliability, workload or the
+//! influence metrics for a person, a manager's tree, a team or the whole organisation, as a
+//! table, CSV or JSON.
 
 use crate::DatabaseArgs;
 use anyhow::{Result, anyhow};
@@ -42,7 +43,7 @@ pub enum Kind {
     Workload,
 }
 
-pub async fn run(kind: Kind, args: ReportArgs) -> Result<()> {
+fn window_and_scope(args: &ReportArgs) -> Result<(u32, ReportScope)> {
     let days = reports::parse_window(&args.window).ok_or_else(|| {
         anyhow!(
             "--window {:?} is not a window; write it like 90d or 12w",
@@ -55,6 +56,98 @@ pub async fn run(kind: Kind, args: ReportArgs) -> Result<()> {
         (_, _, Some(t)) => ReportScope::Team(TeamId(t)),
         _ => ReportScope::Organisation,
     };
+    Ok((days, scope))
+}
+
+/// `trellis report influence`.
+pub async fn run_influence(args: ReportArgs) -> Result<()> {
+    let (days, scope) = window_and_scope(&args)?;
+    let config = args.db.config()?;
+    let store = crate::open(&config, true).await?;
+    let started = std::time::Instant::now();
+    let report = trellis_core::influence::report::report(
+        &store,
+        &Viewer::operator(),
+        scope,
+        days,
+        crate::chrono_now(),
+    )
+    .await
+    .map_err(|e| anyhow!("{e}"))?;
+    let elapsed = started.elapsed();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match args.format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &report)?;
+            writeln!(out)?;
+        }
+        Format::Csv => {
+            let mut w = trellis_core::csv_file::SafeWriter::new(&mut out);
+            w.write_record([
+                "email",
+                "name",
+                "influence_outside_line",
+                "advice_sought_by",
+                "reach",
+                "brokerage",
+                "brokerage_exact",
+            ])?;
+            for r in &report.rows {
+                w.write_record([
+                    r.email.clone(),
+                    r.name.clone(),
+                    r.influence_outside_line.to_string(),
+                    r.advice_sought_by.to_string(),
+                    format!("{:.12}", r.reach),
+                    format!("{:.6}", r.brokerage),
+                    r.brokerage_exact.to_string(),
+                ])?;
+            }
+            w.flush()?;
+        }
+        Format::Table => {
+            writeln!(
+                out,
+                "Influence {} to {} · {} people, {} advice ties, {} interaction ties",
+                report.first_day,
+                report.last_day,
+                report.people,
+                report.advice_ties,
+                report.interaction_ties
+            )?;
+            writeln!(
+                out,
+                "{:<32} {:>9} {:>9} {:>10} {:>14}",
+                "Person", "Outside", "Sought by", "Reach", "Brokerage"
+            )?;
+            for r in &report.rows {
+                let brokerage = match r.brokerage_error {
+                    Some(e) => format!("{:.1} ± {e:.1}", r.brokerage),
+                    None => format!("{:.1}", r.brokerage),
+                };
+                writeln!(
+                    out,
+                    "{:<32} {:>9} {:>9} {:>10.6} {:>14}",
+                    r.name, r.influence_outside_line, r.advice_sought_by, r.reach, brokerage
+                )?;
+            }
+        }
+    }
+    out.flush()?;
+    eprintln!(
+        "{} people, computed in {:.0} ms{}.",
+        report.rows.len(),
+        elapsed.as_secs_f64() * 1000.0,
+        match report.pivots {
+            Some(p) => format!("; brokerage estimated from {p} pivots (± a 95 % half-width)"),
+            None => String::new(),
+        }
+    );
+    Ok(())
+}
+
+pub async fn run(kind: Kind, args: ReportArgs) -> Result<()> {
+    let (days, scope) = window_and_scope(&args)?;
     let config = args.db.config()?;
     let store = crate::open(&config, true).await?;
     // Whoever can run the binary against the database is its operator: they see everything.

@@ -1138,3 +1138,155 @@ async fn the_360_export_prints_what_the_report_shows(backend: &'static str) {
     );
     assert!(text(&out.stderr).contains("Exported the figures of 1 shared 360 report."));
 }
+
+backend_tests!(interactions_import_all_rows_or_none_and_feed_the_influence_report);
+async fn interactions_import_all_rows_or_none_and_feed_the_influence_report(backend: &'static str) {
+    let db = TestDatabase::new(backend).await;
+    let dir = tempfile::tempdir().unwrap();
+    let people = dir.path().join("people.csv");
+    // Bo leads Ann and Cy; Di reports to Ann, Fi to Cy.
+    std::fs::write(
+        &people,
+        "Employee Id,Email,Name,Manager Email\nE1,boss@x.org,Bo Boss,\nE2,ann@x.org,Ann Ash,boss@x.org\n\
+         E3,cy@x.org,Cy Clay,boss@x.org\nE4,di@x.org,Di Dee,ann@x.org\nE6,fi@x.org,Fi Fox,cy@x.org\n",
+    )
+    .unwrap();
+    let out = trellis(&[
+        "import",
+        "people",
+        people.to_str().unwrap(),
+        "--database",
+        &db.url,
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "Seeker Email,Adviser Email,Date,Kind\n\
+         ann@x.org,ann@x.org,2026-11-01,advice\n\
+         nobody@x.org,ann@x.org,2026-11-01,advice\n\
+         E4,ann@x.org,2026-13-01,advice\n\
+         E4,ann@x.org,2999-01-01,advice\n\
+         E4,ann@x.org,2026-11-01,gossip\n",
+    )
+    .unwrap();
+    let out = trellis(&[
+        "import",
+        "interactions",
+        bad.to_str().unwrap(),
+        "--database",
+        &db.url,
+    ]);
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    let path = bad.display();
+    for expected in [
+        format!("{path}:2: To: the same person as From"),
+        format!("{path}:3: From: nobody in Trellis is nobody@x.org"),
+        format!("{path}:4: Date: \"2026-13-01\" is not a date: use YYYY-MM-DD"),
+        format!("{path}:5: Date: 2999-01-01 is in the future"),
+        format!("{path}:6: Kind: \"gossip\" is not a kind"),
+        "5 errors; nothing was written.".to_string(),
+    ] {
+        assert!(
+            stderr.contains(&expected),
+            "{backend}: missing {expected:?} in\n{stderr}"
+        );
+    }
+
+    let day =
+        |ago: i64| (chrono::Utc::now().date_naive() - chrono::Duration::days(ago)).to_string();
+    let good = dir.path().join("good.csv");
+    std::fs::write(
+        &good,
+        format!(
+            "From,To,Date,Kind\n\
+             di@x.org,ann@x.org,{d},advice\n\
+             boss@x.org,ann@x.org,{d},advice\n\
+             cy@x.org,ann@x.org,{d},advice\n\
+             fi@x.org,ann@x.org,{d},advice\n\
+             fi@x.org,ann@x.org,{d},advice\n\
+             E6,ann@x.org,{e},advice\n\
+             ann@x.org,cy@x.org,{d},meeting\n",
+            d = day(5),
+            e = day(6)
+        ),
+    )
+    .unwrap();
+    let import = |dry: bool| {
+        let mut args = vec![
+            "import",
+            "interactions",
+            good.to_str().unwrap(),
+            "--database",
+            &db.url,
+        ];
+        if dry {
+            args.push("--dry-run");
+        }
+        trellis(&args)
+    };
+    let out = import(true);
+    assert!(
+        text(&out.stdout).contains("7 rows, 6 would be new"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = import(false);
+    assert!(
+        text(&out.stdout).contains("7 rows, 6 new"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = import(false);
+    assert!(
+        text(&out.stdout).contains("7 rows, 0 new"),
+        "re-importing adds nothing"
+    );
+
+    // Ann: four distinct seekers; her manager and her report are in her line.
+    let out = trellis(&[
+        "report",
+        "influence",
+        "--format",
+        "csv",
+        "--database",
+        &db.url,
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let csv = text(&out.stdout);
+    assert!(
+        csv.starts_with(
+            "email,name,influence_outside_line,advice_sought_by,reach,brokerage,brokerage_exact"
+        ),
+        "{csv}"
+    );
+    let ann = csv.lines().find(|l| l.starts_with("ann@x.org")).unwrap();
+    assert!(ann.starts_with("ann@x.org,Ann Ash,2,4,"), "{ann}");
+    assert!(ann.ends_with(",true"), "exact brokerage: {ann}");
+    let out = trellis(&[
+        "report",
+        "influence",
+        "--format",
+        "json",
+        "--database",
+        &db.url,
+    ]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let total: f64 = json["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["reach"].as_f64().unwrap())
+        .sum();
+    assert!((total - 1.0).abs() < 1e-9, "reach sums to 1: {total}");
+    // Ann sits between her seekers and Cy, whom she met: she brokers.
+    let ann = json["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["email"] == "ann@x.org")
+        .unwrap();
+    assert!(ann["brokerage"].as_f64().unwrap() > 0.0, "{ann}");
+}

@@ -18,6 +18,7 @@ pub mod growth;
 pub mod housekeeping;
 pub mod ids;
 pub mod inbox;
+pub mod influence;
 pub mod input;
 pub mod jobs;
 pub mod mail;

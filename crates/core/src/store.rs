@@ -29,6 +29,7 @@ pub trait Store:
     + crate::conversations::store::ConversationStore
     + crate::reviews::store::ReviewStore
     + crate::assessments::store::AssessmentStore
+    + crate::influence::store::InfluenceStore
     + Send
     + Sync
 {
@@ -55,6 +56,7 @@ pub mod prelude {
     pub use crate::auth::store::AuthStore;
     pub use crate::conversations::store::ConversationStore;
     pub use crate::growth::store::{GrowthStore, TalentStore};
+    pub use crate::influence::store::InfluenceStore;
     pub use crate::jobs::JobStore;
     pub use crate::mail::MailStore;
     pub use crate::mentoring::store::MentoringStore;

@@ -25,6 +25,31 @@ pub(crate) async fn insert_rows(
     columns: &[&str],
     rows: &[Vec<Value>],
 ) -> CoreResult<()> {
+    insert(tx, backend, table, columns, rows, "")
+        .await
+        .map(|_| ())
+}
+
+/// Inserts the `rows` that are not in `table` yet (by its keys); how many were new.
+pub(crate) async fn insert_new_rows(
+    tx: &mut Transaction<'_, Any>,
+    backend: Backend,
+    table: &str,
+    columns: &[&str],
+    rows: &[Vec<Value>],
+) -> CoreResult<u64> {
+    insert(tx, backend, table, columns, rows, " ON CONFLICT DO NOTHING").await
+}
+
+async fn insert(
+    tx: &mut Transaction<'_, Any>,
+    backend: Backend,
+    table: &str,
+    columns: &[&str],
+    rows: &[Vec<Value>],
+    suffix: &str,
+) -> CoreResult<u64> {
+    let mut inserted = 0;
     let width = columns.len();
     let list = columns.join(", ");
     let per_statement = (PARAMETERS_PER_STATEMENT / width).max(1);
@@ -32,7 +57,10 @@ pub(crate) async fn insert_rows(
         let tuples: Vec<String> = (0..chunk.len())
             .map(|i| format!("({})", placeholders(backend, i * width + 1, width)))
             .collect();
-        let sql = format!("INSERT INTO {table} ({list}) VALUES {}", tuples.join(", "));
+        let sql = format!(
+            "INSERT INTO {table} ({list}) VALUES {}{suffix}",
+            tuples.join(", ")
+        );
         let mut args = AnyArguments::default();
         for row in chunk {
             for v in row {
@@ -45,10 +73,11 @@ pub(crate) async fn insert_rows(
                 added.map_err(|e| CoreError::Internal(e.to_string()))?;
             }
         }
-        sqlx::query_with(AssertSqlSafe(sql), args)
+        inserted += sqlx::query_with(AssertSqlSafe(sql), args)
             .execute(&mut **tx)
             .await
-            .map_err(map_err)?;
+            .map_err(map_err)?
+            .rows_affected();
     }
-    Ok(())
+    Ok(inserted)
 }

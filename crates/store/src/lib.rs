@@ -17,6 +17,7 @@ mod feedback;
 mod growth;
 mod history;
 mod import;
+mod influence;
 mod jobs;
 mod links;
 mod mail;

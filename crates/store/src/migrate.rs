@@ -158,6 +158,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0019_review_steps.sql"),
         earlier_postgres: &[],
     },
+    Migration {
+        version: 20,
+        name: "interactions",
+        sqlite: include_str!("../migrations/sqlite/0020_interactions.sql"),
+        postgres: include_str!("../migrations/postgres/0020_interactions.sql"),
+        earlier_postgres: &[],
+    },
 ];
 
 /// The newest migration this binary knows.

@@ -14,6 +14,7 @@ pub mod error;
 pub mod growth;
 pub mod home;
 pub mod inbox;
+pub mod influence;
 pub mod mentoring;
 pub mod org;
 pub mod pages;

@@ -108,7 +108,7 @@ pub struct Report {
     pub overloaded_people: usize,
 }
 
-async fn people_in_scope(
+pub(crate) async fn people_in_scope(
     store: &dyn WorkStore,
     viewer: &Viewer,
     scope: ReportScope,

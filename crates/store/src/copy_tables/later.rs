@@ -438,4 +438,15 @@ pub(crate) const LATER: &[Table] = &[
         parent: None,
         identity: false,
     },
+    Table {
+        name: "interactions",
+        columns: &[
+            ("from_id", Int),
+            ("to_id", Int),
+            ("on_day", Text),
+            ("kind", Text),
+        ],
+        parent: None,
+        identity: false,
+    },
 ];

@@ -303,6 +303,7 @@ pub(crate) use operations;
         (name = "conversations", description = "1:1 series, meetings, shared agendas, notes, action items, feedback and calendar feeds"),
         (name = "reviews", description = "Review cycles, self and manager reviews with the three growth questions, follow-through items"),
         (name = "assessments", description = "360 assessments of management and leadership behaviour, reported under the anonymity rule"),
+        (name = "influence", description = "Influence outside the line, reach and brokerage, from advice ties and interactions"),
     )
 )]
 struct ApiDoc;
@@ -321,10 +322,11 @@ fn documented_routes() -> Router<AppState> {
         .merge(crate::conversations::api::routes())
         .merge(crate::reviews::api::routes())
         .merge(crate::assessments::api::routes())
+        .merge(crate::influence::api::routes())
 }
 
 /// Operations whose body is a file, which may be up to `max_upload_mb`.
-const UPLOADS: [&str; 2] = ["import_people", "import_talent"];
+const UPLOADS: [&str; 3] = ["import_people", "import_talent", "import_interactions"];
 
 /// Routes `handler` at the path and method the document gives its operation. The API's
 /// paths are documented whole (`/api/v1/...`) and routed under `/api/v1`.
@@ -382,6 +384,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
         crate::conversations::api::Operations::openapi(),
         crate::reviews::api::Operations::openapi(),
         crate::assessments::api::Operations::openapi(),
+        crate::influence::api::Operations::openapi(),
     ] {
         document.merge(part);
     }

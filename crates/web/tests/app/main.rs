@@ -15,6 +15,7 @@ mod feedback;
 mod growth;
 mod home;
 mod inbox;
+mod influence;
 mod instances;
 mod mentoring;
 mod one_on_ones;

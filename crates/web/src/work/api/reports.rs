@@ -25,6 +25,32 @@ pub struct ReportParams {
     pub window: Option<String>,
 }
 
+impl ReportParams {
+    /// Whose figures, and over how many days.
+    pub(crate) fn scope_and_window(&self) -> Result<(ReportScope, u32), trellis_core::CoreError> {
+        let scope = match (self.person_id, self.manager_id, self.team_id) {
+            (Some(p), None, None) => ReportScope::Person(PersonId(p)),
+            (None, Some(m), None) => ReportScope::Tree(PersonId(m)),
+            (None, None, Some(t)) => ReportScope::Team(TeamId(t)),
+            (None, None, None) => ReportScope::Organisation,
+            _ => {
+                return Err(trellis_core::CoreError::field(
+                    "person_id",
+                    "give one of person_id, manager_id or team_id (or none for the whole organisation)",
+                ));
+            }
+        };
+        let window = self.window.as_deref().unwrap_or("90d");
+        let days = reports::parse_window(window).ok_or_else(|| {
+            trellis_core::CoreError::field(
+                "window",
+                format!("{window:?} is not a window; write it like 90d or 12w"),
+            )
+        })?;
+        Ok((scope, days))
+    }
+}
+
 /// One person's line.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReportRowResponse {
@@ -52,26 +78,7 @@ pub async fn work_report(
     ApiUser(user): ApiUser,
     Query(params): Query<ReportParams>,
 ) -> Result<Json<ReportResponse>, ApiError> {
-    let scope = match (params.person_id, params.manager_id, params.team_id) {
-        (Some(p), None, None) => ReportScope::Person(PersonId(p)),
-        (None, Some(m), None) => ReportScope::Tree(PersonId(m)),
-        (None, None, Some(t)) => ReportScope::Team(TeamId(t)),
-        (None, None, None) => ReportScope::Organisation,
-        _ => {
-            return Err(trellis_core::CoreError::field(
-                "person_id",
-                "give one of person_id, manager_id or team_id (or none for the whole organisation)",
-            )
-            .into());
-        }
-    };
-    let window = params.window.as_deref().unwrap_or("90d");
-    let days = reports::parse_window(window).ok_or_else(|| {
-        trellis_core::CoreError::field(
-            "window",
-            format!("{window:?} is not a window; write it like 90d or 12w"),
-        )
-    })?;
+    let (scope, days) = params.scope_and_window()?;
     let r = reports::report(
         state.store.as_ref(),
         &user.viewer,

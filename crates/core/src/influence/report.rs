@@ -1,0 +1,169 @@
+//! The influence report: for everyone in scope, over a window ending today, the metrics of
+//! PRODUCT.md — influence outside the line, everyone who sought the person's advice, reach
+//! and brokerage — computed over the whole organisation's graphs (a person's reach depends
+//! on everyone's ties) and shown for the people asked for. Who named whom never leaves
+//! this module: only the figures do.
+//!
+//! The advice graph holds imported advice ties and the ones Trellis holds (mentees seek
+//! their mentors, askers of feedback seek whom they ask); the interaction graph holds every
+//! imported interaction and every advice tie, undirected.
+
+use super::InteractionKind;
+use super::store::InfluenceStore;
+use crate::access::Viewer;
+use crate::clock::local_date;
+use crate::error::{CoreError, CoreResult};
+use crate::ids::PersonId;
+use crate::org::PersonStatus;
+use crate::work::reports::{ReportScope, people_in_scope};
+use chrono::{Duration, NaiveDate};
+use serde::Serialize;
+use std::collections::HashMap;
+use trellis_insight::graph;
+
+/// Exact betweenness up to this many people; above it, estimated from pivots.
+pub const EXACT_UP_TO: usize = 10_000;
+/// Pivots of the estimate.
+pub const PIVOTS: usize = 256;
+
+/// One person's figures.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InfluenceRow {
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub person_id: PersonId,
+    pub email: String,
+    pub name: String,
+    /// Distinct people outside their line (not their managers up the chain, not anyone
+    /// below them) who sought their advice.
+    pub influence_outside_line: u32,
+    /// Distinct people who sought their advice.
+    pub advice_sought_by: u32,
+    /// PageRank of the advice graph.
+    pub reach: f64,
+    /// Betweenness of the interaction graph.
+    pub brokerage: f64,
+    pub brokerage_exact: bool,
+    /// The 95 % half-width of an estimated brokerage.
+    pub brokerage_error: Option<f64>,
+}
+
+/// The report.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InfluenceReport {
+    pub first_day: NaiveDate,
+    pub last_day: NaiveDate,
+    /// Active people in the organisation's graphs.
+    pub people: usize,
+    pub advice_ties: usize,
+    pub interaction_ties: usize,
+    /// Pivots of estimated brokerage; none when exact.
+    pub pivots: Option<usize>,
+    pub rows: Vec<InfluenceRow>,
+}
+
+/// The report for `scope` over `window_days` ending today.
+pub async fn report(
+    store: &dyn InfluenceStore,
+    viewer: &Viewer,
+    scope: ReportScope,
+    window_days: u32,
+    now: i64,
+) -> CoreResult<InfluenceReport> {
+    if !(1..=3660).contains(&window_days) {
+        return Err(CoreError::field(
+            "window",
+            "give a window of 1 to 3660 days, like 90d",
+        ));
+    }
+    let wanted = people_in_scope(store, viewer, scope).await?;
+    let last_day = local_date(None, now);
+    let first_day = last_day - Duration::days(i64::from(window_days) - 1);
+    let since_at = now - i64::from(window_days) * 86_400;
+
+    // Everyone active, numbered; their managers for the line.
+    let snapshot = store.org_snapshot().await?;
+    let active: Vec<&crate::org::import::ExistingPerson> = snapshot
+        .people
+        .iter()
+        .filter(|p| p.record.status == PersonStatus::Active)
+        .collect();
+    let index: HashMap<PersonId, u32> = active
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id, i as u32))
+        .collect();
+    let managers: Vec<Option<u32>> = active
+        .iter()
+        .map(|p| p.manager_id.and_then(|m| index.get(&m).copied()))
+        .collect();
+    let at = |p: PersonId| index.get(&p).copied();
+
+    let mut advice: Vec<(u32, u32)> = Vec::new();
+    let mut interactions: Vec<(u32, u32)> = Vec::new();
+    for i in store.interactions_since(first_day).await? {
+        if let (Some(from), Some(to)) = (at(i.from), at(i.to)) {
+            if i.kind == InteractionKind::Advice {
+                advice.push((from, to));
+            }
+            interactions.push((from, to));
+        }
+    }
+    for (seeker, adviser) in store.held_advice_ties(first_day, since_at).await? {
+        if let (Some(s), Some(a)) = (at(seeker), at(adviser)) {
+            advice.push((s, a));
+            interactions.push((s, a));
+        }
+    }
+    let n = active.len();
+    let edges = graph::advice_edges(&advice);
+    let line = graph::Line::new(&managers);
+    let counts = graph::advice_counts(n, &edges, &line);
+    let rank = graph::pagerank(n, &edges);
+    let undirected = graph::Undirected::new(n, &interactions);
+    let (brokerage, error, pivots) = if n <= EXACT_UP_TO {
+        (graph::betweenness(&undirected), None, None)
+    } else {
+        let s = graph::sampled_betweenness(&undirected, &graph::pivots(n, PIVOTS, 0x1f1u64));
+        (s.estimate, Some(s.half_width), Some(PIVOTS))
+    };
+    let interaction_ties = graph::advice_edges(
+        &interactions
+            .iter()
+            .map(|&(a, b)| (a.min(b), a.max(b)))
+            .collect::<Vec<_>>(),
+    )
+    .len();
+    let row = |i: usize| {
+        let p = active[i];
+        InfluenceRow {
+            person_id: p.id,
+            email: p.record.email.to_string(),
+            name: p.record.name.to_string(),
+            influence_outside_line: counts[i].1,
+            advice_sought_by: counts[i].0,
+            reach: rank[i],
+            brokerage: brokerage[i],
+            brokerage_exact: error.is_none(),
+            brokerage_error: error.as_ref().map(|e| e[i]),
+        }
+    };
+    let rows = match wanted {
+        None => (0..n).map(row).collect(),
+        Some(people) => people
+            .iter()
+            .filter_map(|p| index.get(&p.id))
+            .map(|i| row(*i as usize))
+            .collect(),
+    };
+    Ok(InfluenceReport {
+        first_day,
+        last_day,
+        people: n,
+        advice_ties: edges.len(),
+        interaction_ties,
+        pivots,
+        rows,
+    })
+}

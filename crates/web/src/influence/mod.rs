@@ -1,0 +1,3 @@
+//! Influence: the influence report and the interactions import.
+
+pub mod api;
