@@ -233,3 +233,89 @@ pub async fn import(
     )
     .await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::org::import::{ExistingPerson, PersonRecord};
+
+    fn person(id: i64, email: &str, eid: &str, status: PersonStatus) -> ExistingPerson {
+        ExistingPerson {
+            id: PersonId(id),
+            record: PersonRecord {
+                employee_id: Some(eid.into()),
+                email: email.into(),
+                name: email.into(),
+                preferred_name: None,
+                title: None,
+                team: None,
+                department: None,
+                location: None,
+                time_zone: None,
+                start_date: None,
+                status,
+                level: None,
+                skills: vec![],
+            },
+            manager_id: None,
+        }
+    }
+
+    fn snapshot() -> OrgSnapshot {
+        OrgSnapshot {
+            people: vec![
+                person(1, "ada@x.org", "E1", PersonStatus::Active),
+                person(2, "bob@x.org", "E2", PersonStatus::Active),
+                person(3, "cy@x.org", "E3", PersonStatus::Left),
+            ],
+            ..OrgSnapshot::default()
+        }
+    }
+
+    #[test]
+    fn people_are_named_by_email_in_any_case_or_employee_id_and_leavers_are_refused() {
+        let today: NaiveDate = "2026-12-01".parse().unwrap();
+        let ok = parse_csv(
+            "f.csv",
+            b"Seeker Email,Adviser Email,Date,Kind\nADA@x.org,E2,2026-11-30,Advice\n",
+            &snapshot(),
+            today,
+        )
+        .unwrap();
+        assert_eq!(
+            ok,
+            vec![Interaction {
+                from: PersonId(1),
+                to: PersonId(2),
+                on: "2026-11-30".parse().unwrap(),
+                kind: InteractionKind::Advice,
+            }]
+        );
+        let errors = parse_csv(
+            "f.csv",
+            b"From,To,Date,Kind\ncy@x.org,E2,2026-11-30,work\nE1,,2026-11-30,work\n",
+            &snapshot(),
+            today,
+        )
+        .unwrap_err();
+        assert_eq!(
+            errors,
+            vec![
+                "f.csv:2: From: cy@x.org has left".to_string(),
+                "f.csv:3: To: empty: give an e-mail address or an employee id".to_string(),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_file_without_a_kind_column_says_so() {
+        let errors = parse_csv(
+            "f.csv",
+            b"From,To,Date\nE1,E2,2026-11-30\n",
+            &snapshot(),
+            "2026-12-01".parse().unwrap(),
+        )
+        .unwrap_err();
+        assert!(errors[0].contains("Kind"), "{errors:?}");
+    }
+}
