@@ -125,17 +125,22 @@ pub async fn run_influence(args: ReportArgs) -> Result<()> {
                     Some(e) => format!("{:.1} ± {e:.1}", r.brokerage),
                     None => format!("{:.1}", r.brokerage),
                 };
+                let name = if r.informal_leader {
+                    format!("{} *", r.name)
+                } else {
+                    r.name.clone()
+                };
                 writeln!(
                     out,
                     "{:<32} {:>9} {:>9} {:>10.6} {:>14}",
-                    r.name, r.influence_outside_line, r.advice_sought_by, r.reach, brokerage
+                    name, r.influence_outside_line, r.advice_sought_by, r.reach, brokerage
                 )?;
             }
         }
     }
     out.flush()?;
     eprintln!(
-        "{} people, computed in {:.0} ms{}.",
+        "{} people (* an informal leader), computed in {:.0} ms{}.",
         report.rows.len(),
         elapsed.as_secs_f64() * 1000.0,
         match report.pivots {

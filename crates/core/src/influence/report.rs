@@ -46,6 +46,9 @@ pub struct InfluenceRow {
     pub brokerage_exact: bool,
     /// The 95 % half-width of an estimated brokerage.
     pub brokerage_error: Option<f64>,
+    /// Without reports, and sought from outside their line like a leader: in the
+    /// organisation's top 5 %, or at least 5 and within 10 % of their own manager's.
+    pub informal_leader: bool,
 }
 
 /// The report.
@@ -135,6 +138,8 @@ pub async fn report(
             .collect::<Vec<_>>(),
     )
     .len();
+    let outside: Vec<u32> = counts.iter().map(|c| c.1).collect();
+    let leaders = informal_leaders(&outside, &managers);
     let row = |i: usize| {
         let p = active[i];
         InfluenceRow {
@@ -147,6 +152,7 @@ pub async fn report(
             brokerage: brokerage[i],
             brokerage_exact: error.is_none(),
             brokerage_error: error.as_ref().map(|e| e[i]),
+            informal_leader: leaders[i],
         }
     };
     let rows = match wanted {
@@ -166,4 +172,67 @@ pub async fn report(
         pivots,
         rows,
     })
+}
+
+/// Informal leaders (pure): people without reports whose influence outside the line is in
+/// the top 5 % of everyone's (and above 0), or at least 5 and within 10 % of their own
+/// manager's.
+pub fn informal_leaders(outside: &[u32], managers: &[Option<u32>]) -> Vec<bool> {
+    let n = outside.len();
+    let mut has_reports = vec![false; n];
+    for m in managers.iter().flatten() {
+        has_reports[*m as usize] = true;
+    }
+    let mut sorted = outside.to_vec();
+    sorted.sort_unstable();
+    // The smallest count in the top 5 %.
+    let top = sorted
+        .get(n.saturating_sub(n.div_ceil(20)))
+        .copied()
+        .unwrap_or(u32::MAX)
+        .max(1);
+    (0..n)
+        .map(|i| {
+            let mine = outside[i];
+            let near_manager = managers[i].is_some_and(|m| {
+                mine >= 5 && f64::from(mine) >= 0.9 * f64::from(outside[m as usize])
+            });
+            !has_reports[i] && (mine >= top || near_manager)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn informal_leaders_are_sought_like_leaders_without_leading_anyone() {
+        // 0 manages 1..=40; 40 people, one in the top 5 % (the two highest: 40 × 5 % = 2).
+        let mut managers = vec![Some(0u32); 41];
+        managers[0] = None;
+        let mut outside = vec![1u32; 41];
+        outside[0] = 30; // the manager: has reports, never an informal leader
+        outside[7] = 12; // top 5 %
+        outside[8] = 27; // within 10 % of the manager's 30, and top 5 %
+        outside[9] = 4; // near nobody: too few
+        let leaders = informal_leaders(&outside, &managers);
+        assert!(!leaders[0]);
+        assert!(leaders[7] && leaders[8]);
+        assert!(!leaders[9] && !leaders[1]);
+        // Within 10 % of the manager but under 5: not enough.
+        let leaders = informal_leaders(
+            &[
+                4, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            ],
+            &{
+                let mut m = vec![Some(0u32); 22];
+                m[0] = None;
+                m
+            },
+        );
+        assert!(leaders[1], "4 is the top 5 % here");
+        let none = informal_leaders(&[0; 10], &[None; 10]);
+        assert!(none.iter().all(|l| !l), "nobody sought: nobody leads");
+    }
 }
