@@ -188,7 +188,7 @@ pub const MAX_PER_GROUP: usize = 12;
 
 /// Which feedback of a review cycle a 360 is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CycleFeedbackKind))]
 #[serde(rename_all = "snake_case")]
 pub enum FeedbackKind {
     /// Peers review the reviewee.

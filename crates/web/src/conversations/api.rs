@@ -91,6 +91,7 @@ pub async fn show_series(
 
 /// An answer to a proposal.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = SeriesAnswerRequest)]
 #[serde(deny_unknown_fields)]
 pub struct AnswerRequest {
     pub accept: bool,

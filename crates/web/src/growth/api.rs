@@ -368,6 +368,7 @@ pub async fn decide_placement(
 
 /// The candidate's answer.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = PlacementAnswerRequest)]
 #[serde(deny_unknown_fields)]
 pub struct AnswerRequest {
     pub agree: bool,

@@ -417,7 +417,7 @@ pub async fn extend_review(
 /// Opens a step of a running cycle today, before its day (people admins).
 #[utoipa::path(post, path = "/api/v1/review-cycles/{id}/steps/{step}/open", tag = "reviews",
     params(("id" = i64, Path, description = "Cycle id"),
-        ("step" = FormStep, Path, description = "The step: self_review, feedback or manager_review")),
+        ("step" = String, Path, description = "The step: self_review, feedback or manager_review")),
     responses((status = 204), (status = 403, body = ErrorResponse),
         (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
 pub async fn open_step(

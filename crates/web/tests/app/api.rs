@@ -1291,3 +1291,33 @@ async fn search_finds_people_by_skill_location_and_team_but_not_private_fields(
     let page = app.get_page("/people?q=go", Some(&session)).await.text();
     assert!(page.contains("Devi Dev"), "{backend}: {page}");
 }
+
+/// Every `$ref` names a schema the document holds (a path parameter's type is not
+/// collected into the components by itself).
+#[test]
+fn every_schema_reference_resolves() {
+    let doc = serde_json::to_value(trellis_web::api::openapi_document()).unwrap();
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    fn refs(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                if let Some(serde_json::Value::String(r)) = m.get("$ref") {
+                    out.push(r.clone());
+                }
+                m.values().for_each(|x| refs(x, out));
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
+            _ => {}
+        }
+    }
+    let mut all = Vec::new();
+    refs(&doc, &mut all);
+    let missing: Vec<&String> = all
+        .iter()
+        .filter(|r| {
+            r.strip_prefix("#/components/schemas/")
+                .is_none_or(|name| !schemas.contains_key(name))
+        })
+        .collect();
+    assert!(missing.is_empty(), "unresolvable references: {missing:?}");
+}
