@@ -2,6 +2,7 @@
 
 mod config;
 mod demo;
+mod imports;
 mod maintenance;
 mod report;
 mod serve;
@@ -432,21 +433,21 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
         Command::Import(ImportCommand::Levels { file, dry_run, db }) => {
             let config = db.config()?;
             let store = open(&config, true).await?;
-            if !import_levels(&store, &file, dry_run).await? {
+            if !imports::import_levels(&store, &file, dry_run).await? {
                 return Ok(ExitCode::FAILURE);
             }
         }
         Command::Import(ImportCommand::Interactions { file, dry_run, db }) => {
             let config = db.config()?;
             let store = open(&config, true).await?;
-            if !import_interactions(&store, &file, dry_run).await? {
+            if !imports::import_interactions(&store, &file, dry_run).await? {
                 return Ok(ExitCode::FAILURE);
             }
         }
         Command::Import(ImportCommand::Talent { file, dry_run, db }) => {
             let config = db.config()?;
             let store = open(&config, true).await?;
-            if !import_talent(&store, &file, dry_run).await? {
+            if !imports::import_talent(&store, &file, dry_run).await? {
                 return Ok(ExitCode::FAILURE);
             }
         }
@@ -593,123 +594,6 @@ fn read_with_progress(path: &Path) -> Result<Vec<u8>> {
     }
     bar.finish_and_clear();
     Ok(content)
-}
-
-/// Adds or updates the ladder levels in a file, all rows or none; prints every error as
-/// FILE:LINE: column: message. Returns false on errors.
-async fn import_levels(store: &SqlStore, file: &Path, dry_run: bool) -> Result<bool> {
-    let content =
-        std::fs::read(file).map_err(|e| anyhow!("cannot read {}: {e}", file.display()))?;
-    let name = file.display().to_string();
-    let outcome = match trellis_core::org::ladder::apply_file(
-        store,
-        None,
-        &name,
-        &content,
-        dry_run,
-        chrono_now(),
-    )
-    .await
-    {
-        Ok(o) => o,
-        Err(trellis_core::CoreError::Invalid(lines)) => {
-            for l in &lines {
-                eprintln!("{}", l.message);
-            }
-            eprintln!("{} errors; nothing was written.", lines.len());
-            return Ok(false);
-        }
-        Err(e) => return Err(anyhow!("{e}")),
-    };
-    let counts = format!(
-        "{} added, {} updated, {} unchanged",
-        outcome.added, outcome.updated, outcome.unchanged
-    );
-    if dry_run {
-        println!("Career ladder: would have {counts}. Nothing was written (dry run).");
-    } else {
-        println!("Career ladder: {counts}.");
-    }
-    Ok(true)
-}
-
-/// Adds the interactions in a file, all rows or none; prints every error as
-/// FILE:LINE: column: message. Returns false on errors.
-async fn import_interactions(store: &SqlStore, file: &Path, dry_run: bool) -> Result<bool> {
-    let content =
-        std::fs::read(file).map_err(|e| anyhow!("cannot read {}: {e}", file.display()))?;
-    let now = chrono_now();
-    let outcome = match trellis_core::influence::imports::apply_file(
-        store,
-        None,
-        &file.display().to_string(),
-        &content,
-        dry_run,
-        trellis_core::clock::local_date(None, now),
-        now,
-    )
-    .await
-    {
-        Ok(o) => o,
-        Err(trellis_core::CoreError::Invalid(lines)) => {
-            for l in &lines {
-                eprintln!("{}", l.message);
-            }
-            eprintln!("{} errors; nothing was written.", lines.len());
-            return Ok(false);
-        }
-        Err(e) => return Err(anyhow!("{e}")),
-    };
-    if dry_run {
-        println!(
-            "Interactions: {} rows, {} would be new; nothing was written (dry run).",
-            outcome.rows, outcome.added
-        );
-    } else {
-        println!(
-            "Interactions: {} rows, {} new (the rest were there already).",
-            outcome.rows, outcome.added
-        );
-    }
-    Ok(true)
-}
-
-/// Adds the talent pool in a file, all rows or none; prints every error as
-/// FILE:LINE: column: message. Returns false on errors.
-async fn import_talent(store: &SqlStore, file: &Path, dry_run: bool) -> Result<bool> {
-    let content =
-        std::fs::read(file).map_err(|e| anyhow!("cannot read {}: {e}", file.display()))?;
-    let known: std::collections::HashSet<String> = store
-        .skill_names()
-        .await
-        .map_err(|e| anyhow!("{e}"))?
-        .into_iter()
-        .collect();
-    let name = file.display().to_string();
-    let talents =
-        match trellis_core::growth::talent::parse_csv(&name, &content, &known, chrono_now()) {
-            Ok(t) => t,
-            Err(lines) => {
-                for l in &lines {
-                    eprintln!("{l}");
-                }
-                eprintln!("{} errors; nothing was written.", lines.len());
-                return Ok(false);
-            }
-        };
-    if dry_run {
-        println!(
-            "Would add {} to the talent pool. Nothing was written (dry run).",
-            talents.len()
-        );
-    } else {
-        store
-            .add_talent(&talents)
-            .await
-            .map_err(|e| anyhow!("{e}"))?;
-        println!("Added {} to the talent pool.", talents.len());
-    }
-    Ok(true)
 }
 
 /// Imports a file; prints every error as FILE:LINE: column: message. Returns false on errors.
