@@ -1,7 +1,7 @@
 //! The jobs that keep people's work in step, above every capability they touch: bringing
 //! 1:1 series in step with reporting lines, and the hourly reminders (1:1s, feedback
-//! requests, review deadlines) and review steps opening on their dates, which schedule
-//! their next run themselves.
+//! requests, review deadlines), review steps opening on their dates, the advice pulse and
+//! the daily influence figures, which schedule their next run themselves.
 
 use crate::conversations::sync::{SYNC_JOB, sync_reporting_series};
 use crate::error::CoreResult;
@@ -31,11 +31,17 @@ pub async fn run(store: &dyn crate::Store, kind: &str, now: i64) -> CoreResult<S
     let sent = crate::conversations::reminders::send_due(store, now).await?
         + crate::conversations::feedback::remind_requests(store, now).await?
         + crate::reviews::reminders::send_due(store, now).await?
-        + crate::reviews::steps::advance(store, now).await?;
+        + crate::reviews::steps::advance(store, now).await?
+        + crate::influence::pulse::ask_when_due(store, now).await?;
+    // Once a day: everyone's influence figures, which the pages read.
+    let figures = crate::influence::figures::refresh_if_stale(store, now).await?;
     store
         .schedule_job(REMINDER_JOB, "", now + REMINDER_EVERY_SECONDS)
         .await?;
-    Ok(format!("reminders: {sent} sent"))
+    Ok(match figures {
+        0 => format!("reminders: {sent} sent"),
+        n => format!("reminders: {sent} sent; influence figures computed for {n} people"),
+    })
 }
 
 /// Runs housekeeping jobs only: the worker of a server that sends no mail (other jobs

@@ -51,10 +51,12 @@ pub enum Topic {
     FeedbackAsked,
     /// A review cycle asks something of you, or your review is shared.
     ReviewDue,
+    /// The advice pulse asks whose advice you sought.
+    AdvicePulse,
 }
 
 impl Topic {
-    pub const ALL: [Topic; 16] = [
+    pub const ALL: [Topic; 17] = [
         Topic::StretchProposed,
         Topic::PlacementToApprove,
         Topic::PlacementAnswered,
@@ -71,6 +73,7 @@ impl Topic {
         Topic::FeedbackReceived,
         Topic::FeedbackAsked,
         Topic::ReviewDue,
+        Topic::AdvicePulse,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -91,6 +94,7 @@ impl Topic {
             Topic::FeedbackReceived => "feedback_received",
             Topic::FeedbackAsked => "feedback_asked",
             Topic::ReviewDue => "review_due",
+            Topic::AdvicePulse => "advice_pulse",
         }
     }
 
@@ -117,6 +121,7 @@ impl Topic {
             Topic::FeedbackReceived => "Someone gives me feedback, or answers my request",
             Topic::FeedbackAsked => "Someone asks for my feedback",
             Topic::ReviewDue => "A review cycle asks something of me, or my review is shared",
+            Topic::AdvicePulse => "The advice pulse asks whose advice I sought",
         }
     }
 

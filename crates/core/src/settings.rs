@@ -46,6 +46,12 @@ pub struct SettingsPatch {
     pub review_reminder_days_first: Option<u32>,
     #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 30))]
     pub review_reminder_days_last: Option<u32>,
+    /// How often the advice pulse asks, in months: 0 (off), 1, 2, 3, 6 or 12.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 12))]
+    pub advice_pulse_every_months: Option<u32>,
+    /// The departments it asks, comma-separated; empty: everyone.
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
+    pub advice_pulse_departments: Option<String>,
 }
 
 impl SettingsPatch {
@@ -81,6 +87,10 @@ impl SettingsPatch {
                 self.review_reminder_days_last,
                 &mut s.review_reminder_days_last,
             ),
+            (
+                self.advice_pulse_every_months,
+                &mut s.advice_pulse_every_months,
+            ),
         ];
         for (given, field) in numbers {
             if let Some(v) = given {
@@ -89,6 +99,9 @@ impl SettingsPatch {
         }
         if let Some(v) = self.currency {
             s.currency = trimmed(v);
+        }
+        if let Some(v) = self.advice_pulse_departments {
+            s.advice_pulse_departments = departments_list(&v);
         }
         s
     }
@@ -172,6 +185,20 @@ pub struct Settings {
     /// Days before a review deadline whoever it waits for is reminded (twice); 0: not.
     pub review_reminder_days_first: u32,
     pub review_reminder_days_last: u32,
+    /// How often the advice pulse asks "who have you gone to for advice?", in months
+    /// (0: off).
+    pub advice_pulse_every_months: u32,
+    /// The departments the advice pulse asks, comma-separated; empty: everyone.
+    pub advice_pulse_departments: String,
+}
+
+/// Department names as the settings keep them: trimmed, comma-separated, no empties.
+pub fn departments_list(text: &str) -> String {
+    text.split([',', '\n'])
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl Settings {
@@ -217,6 +244,8 @@ impl Default for Settings {
             reminder_days_manager: 1,
             review_reminder_days_first: 7,
             review_reminder_days_last: 1,
+            advice_pulse_every_months: 0,
+            advice_pulse_departments: String::new(),
         }
     }
 }
@@ -281,6 +310,18 @@ impl Settings {
                     "must be a whole number of days from 0 (no reminder) to 30",
                 ));
             }
+        }
+        if ![0, 1, 2, 3, 6, 12].contains(&self.advice_pulse_every_months) {
+            errors.push(FieldError::new(
+                "advice_pulse_every_months",
+                "must be 0 (off), 1, 2, 3, 6 or 12 months",
+            ));
+        }
+        if self.advice_pulse_departments.chars().count() > 2000 {
+            errors.push(FieldError::new(
+                "advice_pulse_departments",
+                "name at most 2,000 characters of departments",
+            ));
         }
         for (field, days) in [
             ("reminder_days_report", self.reminder_days_report),

@@ -165,6 +165,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0020_interactions.sql"),
         earlier_postgres: &[],
     },
+    Migration {
+        version: 21,
+        name: "advice_pulse",
+        sqlite: include_str!("../migrations/sqlite/0021_advice_pulse.sql"),
+        postgres: include_str!("../migrations/postgres/0021_advice_pulse.sql"),
+        earlier_postgres: &[],
+    },
 ];
 
 /// The newest migration this binary knows.

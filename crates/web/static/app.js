@@ -113,8 +113,85 @@
       });
     });
   }
+  // The advice pulse: find colleagues as one types and choose up to data-people-search
+  // of them; their ids go in the form's hidden field. Typed e-mails still work without it.
+  function peopleSearch(box) {
+    var form = box.form;
+    var most = parseInt(box.dataset.peopleSearch, 10) || 10;
+    var me = parseInt(box.dataset.me, 10);
+    var ids = form.querySelector("input[data-chosen-ids]");
+    var chosen = form.querySelector("ul.chosen");
+    var results = box.parentNode.querySelector("ul.search-results");
+    var picked = [];
+    var timer = null;
+    var asked = 0;
+    function show() {
+      ids.value = picked.map(function (p) { return p.id; }).join(",");
+      chosen.innerHTML = "";
+      picked.forEach(function (p, i) {
+        var item = document.createElement("li");
+        item.textContent = p.name + " ";
+        var remove = document.createElement("button");
+        remove.type = "button";
+        remove.className = "link";
+        remove.textContent = "Remove";
+        remove.setAttribute("aria-label", "Remove " + p.name);
+        remove.addEventListener("click", function () { picked.splice(i, 1); show(); box.focus(); });
+        item.appendChild(remove);
+        chosen.appendChild(item);
+      });
+      var full = picked.length >= most;
+      box.disabled = full;
+      box.placeholder = full ? "You named " + most + ": remove one to add another" : "Type a name or e-mail";
+    }
+    function choose(p) {
+      picked.push(p);
+      box.value = "";
+      results.innerHTML = "";
+      show();
+      if (!box.disabled) box.focus();
+    }
+    box.addEventListener("input", function () {
+      clearTimeout(timer);
+      var q = box.value.trim();
+      if (q.length < 2) { results.innerHTML = ""; return; }
+      timer = setTimeout(function () {
+        var mine = ++asked;
+        fetch("/api/v1/people?per_page=8&q=" + encodeURIComponent(q), { credentials: "same-origin" })
+          .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+          .then(function (found) {
+            if (mine !== asked) return;
+            results.innerHTML = "";
+            found.items.forEach(function (p) {
+              if (p.id === me || picked.some(function (c) { return c.id === p.id; })) return;
+              var item = document.createElement("li");
+              var pick = document.createElement("button");
+              pick.type = "button";
+              pick.className = "secondary";
+              pick.setAttribute("role", "option");
+              pick.textContent = p.display_name + (p.title ? " — " + p.title : "") + (p.team ? ", " + p.team : "");
+              pick.addEventListener("click", function () { choose({ id: p.id, name: p.display_name }); });
+              item.appendChild(pick);
+              results.appendChild(item);
+            });
+            if (!results.children.length) {
+              var none = document.createElement("li");
+              none.className = "muted";
+              none.textContent = "Nobody else matches “" + q + "”.";
+              results.appendChild(none);
+            }
+          })
+          .catch(function () {});
+      }, 150);
+    });
+    // Half-typed names are not e-mails: leave them out rather than refuse the answer.
+    form.addEventListener("submit", function () {
+      if (box.value.indexOf("@") === -1) box.value = "";
+    });
+  }
   document.addEventListener("DOMContentLoaded", function () {
     wire(document);
+    document.querySelectorAll("input[data-people-search]").forEach(peopleSearch);
     document.querySelectorAll("table.nine-box").forEach(nineBox);
     document.querySelectorAll("select[data-filter]").forEach(filterable);
     document.querySelectorAll("ol.priorities").forEach(reorderable);

@@ -3,7 +3,10 @@
 //! interactions imported from chat, mail or work systems ([`imports`]); the metrics
 //! themselves are pure, in `trellis_insight::graph`.
 
+pub mod figures;
 pub mod imports;
+pub mod overview;
+pub mod pulse;
 pub mod report;
 pub mod store;
 

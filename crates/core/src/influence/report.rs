@@ -5,8 +5,9 @@
 //! this module: only the figures do.
 //!
 //! The advice graph holds imported advice ties and the ones Trellis holds (mentees seek
-//! their mentors, askers of feedback seek whom they ask); the interaction graph holds every
-//! imported interaction and every advice tie, undirected.
+//! their mentors, askers of feedback seek whom they ask, advice pulse answers); the
+//! interaction graph holds every imported interaction, every advice tie, 1:1s held,
+//! feedback given and commitments requested of someone else, undirected.
 
 use super::InteractionKind;
 use super::store::InfluenceStore;
@@ -66,30 +67,37 @@ pub struct InfluenceReport {
     pub rows: Vec<InfluenceRow>,
 }
 
-/// The report for `scope` over `window_days` ending today.
-pub async fn report(
+/// The organisation's figures over a window: everyone active, in the order of `people`.
+pub struct OrgFigures {
+    pub first_day: NaiveDate,
+    pub last_day: NaiveDate,
+    pub people: Vec<crate::org::import::ExistingPerson>,
+    /// Per person: (everyone who sought their advice, those outside their line).
+    pub counts: Vec<(u32, u32)>,
+    pub reach: Vec<f64>,
+    pub brokerage: Vec<f64>,
+    /// Half-widths of estimated brokerage; none when exact.
+    pub brokerage_error: Option<Vec<f64>>,
+    pub informal_leader: Vec<bool>,
+    pub advice_ties: usize,
+    pub interaction_ties: usize,
+}
+
+/// Computes everyone's figures over `window_days` ending today.
+pub async fn compute(
     store: &dyn InfluenceStore,
-    viewer: &Viewer,
-    scope: ReportScope,
     window_days: u32,
     now: i64,
-) -> CoreResult<InfluenceReport> {
-    if !(1..=3660).contains(&window_days) {
-        return Err(CoreError::field(
-            "window",
-            "give a window of 1 to 3660 days, like 90d",
-        ));
-    }
-    let wanted = people_in_scope(store, viewer, scope).await?;
+) -> CoreResult<OrgFigures> {
     let last_day = local_date(None, now);
     let first_day = last_day - Duration::days(i64::from(window_days) - 1);
     let since_at = now - i64::from(window_days) * 86_400;
 
     // Everyone active, numbered; their managers for the line.
     let snapshot = store.org_snapshot().await?;
-    let active: Vec<&crate::org::import::ExistingPerson> = snapshot
+    let active: Vec<crate::org::import::ExistingPerson> = snapshot
         .people
-        .iter()
+        .into_iter()
         .filter(|p| p.record.status == PersonStatus::Active)
         .collect();
     let index: HashMap<PersonId, u32> = active
@@ -119,17 +127,33 @@ pub async fn report(
             interactions.push((s, a));
         }
     }
+    for (a, b) in store.held_interactions(since_at).await? {
+        if let (Some(a), Some(b)) = (at(a), at(b)) {
+            interactions.push((a, b));
+        }
+    }
+    // 1:1s held in the window.
+    for row in store.active_series(false, None).await? {
+        let Some(schedule) = &row.series.schedule else {
+            continue;
+        };
+        if let (Some(a), Some(b)) = (at(row.series.organiser.id), at(row.series.other.id))
+            && !schedule.held(&row.exceptions, since_at, now).is_empty()
+        {
+            interactions.push((a, b));
+        }
+    }
     let n = active.len();
     let edges = graph::advice_edges(&advice);
     let line = graph::Line::new(&managers);
     let counts = graph::advice_counts(n, &edges, &line);
-    let rank = graph::pagerank(n, &edges);
+    let reach = graph::pagerank(n, &edges);
     let undirected = graph::Undirected::new(n, &interactions);
-    let (brokerage, error, pivots) = if n <= EXACT_UP_TO {
-        (graph::betweenness(&undirected), None, None)
+    let (brokerage, brokerage_error) = if n <= EXACT_UP_TO {
+        (graph::betweenness(&undirected), None)
     } else {
         let s = graph::sampled_betweenness(&undirected, &graph::pivots(n, PIVOTS, 0x1f1u64));
-        (s.estimate, Some(s.half_width), Some(PIVOTS))
+        (s.estimate, Some(s.half_width))
     };
     let interaction_ties = graph::advice_edges(
         &interactions
@@ -139,37 +163,75 @@ pub async fn report(
     )
     .len();
     let outside: Vec<u32> = counts.iter().map(|c| c.1).collect();
-    let leaders = informal_leaders(&outside, &managers);
+    let informal_leader = informal_leaders(&outside, &managers);
+    Ok(OrgFigures {
+        first_day,
+        last_day,
+        people: active,
+        counts,
+        reach,
+        brokerage,
+        brokerage_error,
+        informal_leader,
+        advice_ties: edges.len(),
+        interaction_ties,
+    })
+}
+
+/// The report for `scope` over `window_days` ending today.
+pub async fn report(
+    store: &dyn InfluenceStore,
+    viewer: &Viewer,
+    scope: ReportScope,
+    window_days: u32,
+    now: i64,
+) -> CoreResult<InfluenceReport> {
+    if !(1..=3660).contains(&window_days) {
+        return Err(CoreError::field(
+            "window",
+            "give a window of 1 to 3660 days, like 90d",
+        ));
+    }
+    let wanted = people_in_scope(store, viewer, scope).await?;
+    let org = compute(store, window_days, now).await?;
     let row = |i: usize| {
-        let p = active[i];
+        let p = &org.people[i];
         InfluenceRow {
             person_id: p.id,
             email: p.record.email.to_string(),
             name: p.record.name.to_string(),
-            influence_outside_line: counts[i].1,
-            advice_sought_by: counts[i].0,
-            reach: rank[i],
-            brokerage: brokerage[i],
-            brokerage_exact: error.is_none(),
-            brokerage_error: error.as_ref().map(|e| e[i]),
-            informal_leader: leaders[i],
+            influence_outside_line: org.counts[i].1,
+            advice_sought_by: org.counts[i].0,
+            reach: org.reach[i],
+            brokerage: org.brokerage[i],
+            brokerage_exact: org.brokerage_error.is_none(),
+            brokerage_error: org.brokerage_error.as_ref().map(|e| e[i]),
+            informal_leader: org.informal_leader[i],
         }
     };
     let rows = match wanted {
-        None => (0..n).map(row).collect(),
-        Some(people) => people
-            .iter()
-            .filter_map(|p| index.get(&p.id))
-            .map(|i| row(*i as usize))
-            .collect(),
+        None => (0..org.people.len()).map(row).collect(),
+        Some(people) => {
+            let index: HashMap<PersonId, usize> = org
+                .people
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.id, i))
+                .collect();
+            people
+                .iter()
+                .filter_map(|p| index.get(&p.id))
+                .map(|i| row(*i))
+                .collect()
+        }
     };
     Ok(InfluenceReport {
-        first_day,
-        last_day,
-        people: n,
-        advice_ties: edges.len(),
-        interaction_ties,
-        pivots,
+        first_day: org.first_day,
+        last_day: org.last_day,
+        people: org.people.len(),
+        advice_ties: org.advice_ties,
+        interaction_ties: org.interaction_ties,
+        pivots: org.brokerage_error.is_some().then_some(PIVOTS),
         rows,
     })
 }

@@ -449,4 +449,43 @@ pub(crate) const LATER: &[Table] = &[
         parent: None,
         identity: false,
     },
+    Table {
+        name: "advice_pulse_rounds",
+        columns: &[("opens_on", Text), ("asked_at", Int), ("asked", Int)],
+        parent: None,
+        identity: false,
+    },
+    Table {
+        name: "advice_answers",
+        columns: &[("round_on", Text), ("seeker_id", Int), ("adviser_id", Int)],
+        parent: None,
+        identity: false,
+    },
+    Table {
+        name: "advice_pulse_responses",
+        columns: &[
+            ("round_on", Text),
+            ("person_id", Int),
+            ("named", Int),
+            ("answered_at", Int),
+        ],
+        parent: None,
+        identity: false,
+    },
+    Table {
+        name: "influence_figures",
+        columns: &[
+            ("person_id", Int),
+            ("computed_on", Text),
+            ("influence_outside_line", Int),
+            ("advice_sought_by", Int),
+            ("reach", Real),
+            ("brokerage", Real),
+            ("reach_percentile", Real),
+            ("brokerage_percentile", Real),
+            ("informal_leader", Int),
+        ],
+        parent: None,
+        identity: false,
+    },
 ];

@@ -66,6 +66,10 @@ pub(crate) async fn settings_uncached(store: &SqlStore) -> CoreResult<Settings> 
             "review_reminder_days_last" => {
                 s.review_reminder_days_last = value.parse().unwrap_or(s.review_reminder_days_last)
             }
+            "advice_pulse_every_months" => {
+                s.advice_pulse_every_months = value.parse().unwrap_or(s.advice_pulse_every_months)
+            }
+            "advice_pulse_departments" => s.advice_pulse_departments = value,
             "reminder_days_manager" => {
                 s.reminder_days_manager = value.parse().unwrap_or(s.reminder_days_manager)
             }
@@ -113,6 +117,14 @@ async fn save_settings_in(
         (
             "review_reminder_days_last",
             s.review_reminder_days_last.to_string(),
+        ),
+        (
+            "advice_pulse_every_months",
+            s.advice_pulse_every_months.to_string(),
+        ),
+        (
+            "advice_pulse_departments",
+            s.advice_pulse_departments.clone(),
         ),
     ] {
         sqlx::query(

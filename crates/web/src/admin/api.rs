@@ -41,6 +41,10 @@ pub struct SettingsResponse {
     /// Days before a review deadline its people are reminded, twice (0: not).
     pub review_reminder_days_first: u32,
     pub review_reminder_days_last: u32,
+    /// How often the advice pulse asks, in months (0: off).
+    pub advice_pulse_every_months: u32,
+    /// The departments it asks, comma-separated; empty: everyone.
+    pub advice_pulse_departments: String,
 }
 
 impl From<Settings> for SettingsResponse {
@@ -63,6 +67,8 @@ impl From<Settings> for SettingsResponse {
             reminder_days_manager: s.reminder_days_manager,
             review_reminder_days_first: s.review_reminder_days_first,
             review_reminder_days_last: s.review_reminder_days_last,
+            advice_pulse_every_months: s.advice_pulse_every_months,
+            advice_pulse_departments: s.advice_pulse_departments,
         }
     }
 }

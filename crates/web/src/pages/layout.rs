@@ -44,6 +44,12 @@ pub fn page(frame: &Frame, title: &str, body: Markup) -> Markup {
         ("org", "/org", "Org chart"),
         ("teams", "/teams", "Teams"),
     ]);
+    if user.viewer.may_lead_teams() {
+        nav.push(("influence", "/influence", "Influence"));
+    }
+    if frame.settings.advice_pulse_every_months > 0 {
+        nav.push(("advice", "/advice", "Advice pulse"));
+    }
     html! {
         (DOCTYPE)
         html lang="en" {

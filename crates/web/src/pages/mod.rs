@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .merge(crate::reviews::pages::routes())
         .merge(crate::assessments::pages::routes())
         .merge(crate::admin::pages::routes())
+        .merge(crate::influence::pages::routes())
         .merge(crate::admin::accounts::routes())
         .merge(crate::inbox::pages::routes())
 }

@@ -197,6 +197,8 @@ pub async fn show_person(
     let history = history::of_person(state.store.as_ref(), &user.viewer, p.id).await?;
     let sign_in = crate::admin::accounts::sign_in_actions(&state, &user, p).await?;
     let praise = crate::conversations::feedback::praise_card(&state, &user, p.id).await?;
+    let influence =
+        crate::influence::pages::influence_card(&state, &user, p.id, view.reach).await?;
     let today = trellis_core::clock::local_date(None, crate::now());
     let level_name = match (&p.level_code, &p.level_name) {
         (Some(code), Some(name)) if code != name => Some(format!("{code} · {name}")),
@@ -279,6 +281,7 @@ pub async fn show_person(
                 }
             }
             (praise)
+            (influence)
             (history_card(&history, &settings))
         }
     };
