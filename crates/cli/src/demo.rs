@@ -187,5 +187,8 @@ async fn load_capabilities(
     trellis_core::assessments::demo::load(store, &key, demo_manager, crate::chrono_now())
         .await
         .map_err(|e| anyhow!("{e}"))?;
+    trellis_core::influence::demo::load(store, org, crate::chrono_now())
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
     Ok(commitments)
 }

@@ -142,7 +142,7 @@ pub async fn update(
     }
     let audit = AuditEntry {
         at: now,
-        actor: Some(viewer.person_id()),
+        actor: viewer.actor(),
         action: "settings.update".into(),
         subject: "settings".into(),
         detail: changes,

@@ -223,12 +223,9 @@ pub async fn of_person(
         .collect();
     let mut by_department: BTreeMap<String, u32> = BTreeMap::new();
     for seeker in seekers_between(departments_from, departments_to) {
-        let department = active[&seeker]
-            .record
-            .department
-            .as_ref()
-            .map(|d| d.to_string())
-            .unwrap_or_else(|| "No department".into());
+        let department = super::department_of(&active[&seeker].record)
+            .unwrap_or("No department")
+            .to_string();
         *by_department.entry(department).or_default() += 1;
     }
     let (shown, hidden) = departments_shown(by_department, k);

@@ -3,6 +3,7 @@
 //! interactions imported from chat, mail or work systems ([`imports`]); the metrics
 //! themselves are pure, in `trellis_insight::graph`.
 
+pub mod demo;
 pub mod figures;
 pub mod imports;
 pub mod overview;
@@ -55,4 +56,10 @@ pub struct Interaction {
     pub to: PersonId,
     pub on: NaiveDate,
     pub kind: InteractionKind,
+}
+
+/// A person's department: their team's parent, or their team when it has none (a person
+/// placed in a department directly).
+pub fn department_of(record: &crate::org::import::PersonRecord) -> Option<&str> {
+    record.department.as_deref().or(record.team.as_deref())
 }

@@ -143,7 +143,7 @@ pub async fn overview(store: &dyn InfluenceStore, viewer: &Viewer) -> CoreResult
         if mine {
             tree.push(f);
         }
-        let department = p.record.department.as_ref().map(|d| d.to_string());
+        let department = super::department_of(&p.record).map(str::to_string);
         if admin {
             departments
                 .entry(department.clone().unwrap_or_else(|| "No department".into()))

@@ -66,7 +66,7 @@ pub async fn ask_when_due(store: &dyn InfluenceStore, now: i64) -> CoreResult<us
         .people
         .iter()
         .filter(|p| p.record.status == PersonStatus::Active)
-        .filter(|p| asks(&settings, p.record.department.as_deref()))
+        .filter(|p| asks(&settings, super::department_of(&p.record)))
         .map(|p| p.id)
         .collect();
     let mut work = store.begin_influence_write().await?;
@@ -120,9 +120,12 @@ pub async fn my_pulse(
     let every = settings.advice_pulse_every_months;
     let today = local_date(None, now);
     let me = store.person(viewer.person_id()).await?;
-    // A person's department is their team's parent.
+    // A person's department is their team's parent, or their team when it has none.
     let department = match me.as_ref().and_then(|p| p.team_id) {
-        Some(team) => store.team(team).await?.and_then(|t| t.parent_name),
+        Some(team) => store
+            .team(team)
+            .await?
+            .map(|t| t.parent_name.unwrap_or(t.name)),
         None => None,
     };
     let asked = every > 0

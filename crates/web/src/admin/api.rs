@@ -84,6 +84,7 @@ pub async fn show_settings(
 }
 
 /// Change settings (admins only); each change is in the audit log as before → after.
+/// Turning the advice pulse on asks its current round at once.
 #[utoipa::path(patch, path = "/api/v1/settings", tag = "settings",
     request_body = settings::SettingsPatch,
     responses((status = 200, body = SettingsResponse), (status = 403, body = ErrorResponse),
@@ -94,6 +95,8 @@ pub async fn update_settings(
     ApiJson(body): ApiJson<settings::SettingsPatch>,
 ) -> Result<Json<SettingsResponse>, ApiError> {
     let saved = settings::change(state.store.as_ref(), &user.viewer, body, crate::now()).await?;
+    // The advice pulse just turned on asks its current round now, not at the hourly pass.
+    trellis_core::influence::pulse::ask_when_due(state.store.as_ref(), crate::now()).await?;
     Ok(Json(saved.into()))
 }
 
