@@ -1396,3 +1396,50 @@ async fn a_manager_and_a_report_hold_a_one_on_one() {
     .await;
     client.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_answers_the_advice_pulse_by_searching_as_they_type() {
+    use axum::http::Method;
+    let app = TestApp::new("sqlite").await;
+    let hr = app.token("hr@acme.test").await;
+    let r = app
+        .api(
+            Method::PATCH,
+            "/api/v1/settings",
+            Some(&hr),
+            Some(serde_json::json!({"advice_pulse_every_months": 1})),
+        )
+        .await;
+    assert_eq!(r.status, axum::http::StatusCode::OK, "{}", r.text());
+    let base = serve(&app).await;
+    let (_driver, client) = browser().await;
+    sign_in(&client, &base, "rep@acme.test").await;
+    client.goto(&format!("{base}/advice")).await.unwrap();
+    assert_eq!(
+        text_of(&client, "h2#question").await,
+        "Who have you gone to for advice in the last month?"
+    );
+    let search = client
+        .wait()
+        .for_element(Locator::Css("input[data-people-search]"))
+        .await
+        .unwrap();
+    search.send_keys("dana").await.unwrap();
+    let found = wait_text(&client, "ul.search-results", |t| t.contains("Dana Dev")).await;
+    assert!(!found.contains("Rita"), "never oneself: {found}");
+    click(&client, Locator::Css("ul.search-results button")).await;
+    let chosen = wait_text(&client, "ul.chosen", |t| t.contains("Dana Dev")).await;
+    assert!(chosen.contains("Remove"), "{chosen}");
+    click(
+        &client,
+        Locator::Css("form.advice-form button[type=submit]"),
+    )
+    .await;
+    let notice = wait_text(&client, "p.notice", |t| t.contains("naming")).await;
+    assert!(notice.contains("naming 1 colleague"), "{notice}");
+    assert!(
+        !text_of(&client, "main").await.contains("Dana"),
+        "whom she named is not shown back"
+    );
+    client.close().await.unwrap();
+}

@@ -2,8 +2,8 @@
 //! departments seek out (the informal leaders), some managers consulted only by their own
 //! reports, colleagues asking teammates, and the meetings and messages that connect teams
 //! — imported as interactions, plus two months of advice pulse answers. The pulse is on,
-//! monthly; this month's round is left for the server to ask, so the demo's people find it
-//! in their notifications. The figures are computed at the end.
+//! monthly, and this month's round asks at the end, so the demo's people find it in their
+//! notifications; the figures are computed last.
 
 use super::store::InfluenceStore;
 use super::{Interaction, InteractionKind, department_of};
@@ -14,7 +14,7 @@ use crate::error::CoreResult;
 use crate::ids::PersonId;
 use crate::settings::SettingsPatch;
 use chrono::{Datelike, Duration, Months, NaiveDate};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Writes the demo's influence data for the demo organisation already in the store.
 pub async fn load(store: &dyn InfluenceStore, org: &DemoOrg, now: i64) -> CoreResult<()> {
@@ -80,7 +80,7 @@ pub async fn load(store: &dyn InfluenceStore, org: &DemoOrg, now: i64) -> CoreRe
         }
     }
     // Teammates ask each other; meetings and messages within teams and across a few.
-    let mut by_team: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut by_team: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, p) in org.people.iter().enumerate() {
         if let Some(t) = &p.record.team {
             by_team.entry(t.as_str()).or_default().push(i);
@@ -89,7 +89,7 @@ pub async fn load(store: &dyn InfluenceStore, org: &DemoOrg, now: i64) -> CoreRe
     for members in by_team.values() {
         for &a in members {
             let b = *rng.pick(members);
-            if rng.chance(0.5) {
+            if rng.chance(0.2) {
                 tie(&mut rng, a, b, InteractionKind::Advice);
             }
             let c = *rng.pick(members);
@@ -152,6 +152,8 @@ pub async fn load(store: &dyn InfluenceStore, org: &DemoOrg, now: i64) -> CoreRe
         }
         work.commit().await?;
     }
+    // This month's round asks now, as the server's first pass would.
+    super::pulse::ask_when_due(store, now).await?;
     super::figures::refresh(store, now).await?;
     Ok(())
 }

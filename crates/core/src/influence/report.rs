@@ -237,8 +237,9 @@ pub async fn report(
 }
 
 /// Informal leaders (pure): people without reports whose influence outside the line is in
-/// the top 5 % of everyone's (and above 0), or at least 5 and within 10 % of their own
-/// manager's.
+/// the top 5 % of everyone's — at most 5 % of the organisation are sought as much, so a
+/// count many people share is never "top" — and above 0; or at least 5 and within 10 % of
+/// their own manager's.
 pub fn informal_leaders(outside: &[u32], managers: &[Option<u32>]) -> Vec<bool> {
     let n = outside.len();
     let mut has_reports = vec![false; n];
@@ -247,19 +248,16 @@ pub fn informal_leaders(outside: &[u32], managers: &[Option<u32>]) -> Vec<bool> 
     }
     let mut sorted = outside.to_vec();
     sorted.sort_unstable();
-    // The smallest count in the top 5 %.
-    let top = sorted
-        .get(n.saturating_sub(n.div_ceil(20)))
-        .copied()
-        .unwrap_or(u32::MAX)
-        .max(1);
+    let top_share = n.div_ceil(20);
     (0..n)
         .map(|i| {
             let mine = outside[i];
+            let sought_as_much = n - sorted.partition_point(|x| *x < mine);
+            let top = mine > 0 && sought_as_much <= top_share;
             let near_manager = managers[i].is_some_and(|m| {
                 mine >= 5 && f64::from(mine) >= 0.9 * f64::from(outside[m as usize])
             });
-            !has_reports[i] && (mine >= top || near_manager)
+            !has_reports[i] && (top || near_manager)
         })
         .collect()
 }
@@ -296,5 +294,12 @@ mod tests {
         assert!(leaders[1], "4 is the top 5 % here");
         let none = informal_leaders(&[0; 10], &[None; 10]);
         assert!(none.iter().all(|l| !l), "nobody sought: nobody leads");
+        // A count half the organisation shares is not the top 5 %.
+        let mut many = vec![1u32; 40];
+        many[..20].fill(0);
+        many[3] = 9;
+        let leaders = informal_leaders(&many, &[None; 40]);
+        assert!(leaders[3]);
+        assert_eq!(leaders.iter().filter(|l| **l).count(), 1, "{leaders:?}");
     }
 }

@@ -5,7 +5,6 @@
 use crate::AppState;
 use crate::auth::{CsrfForm, CurrentUser, PageUser};
 use crate::error::PageError;
-use crate::pages::flash::Flash;
 use crate::pages::layout::{Frame, page};
 use crate::pages::{csrf_field, error_summary, format_date, settings};
 use axum::extract::State;
@@ -151,7 +150,8 @@ pub async fn answer_pulse(
         Err(e) => Err(e),
     };
     match result {
-        Ok(_) => Ok(crate::pages::flash::redirect("/advice", Flash::Saved)),
+        // The page itself says how many were named: no second notice.
+        Ok(_) => Ok(axum::response::Redirect::to("/advice").into_response()),
         Err(CoreError::Invalid(errors)) => {
             let settings = settings(&state).await?;
             let ask = pulse::my_pulse(state.store.as_ref(), &user.viewer, crate::now()).await?;
