@@ -140,9 +140,10 @@ pub async fn run_influence(args: ReportArgs) -> Result<()> {
     }
     out.flush()?;
     eprintln!(
-        "{} people (* an informal leader), computed in {:.0} ms{}.",
+        "{} people (* an informal leader), computed in {:.0} ms, brokerage {:.0} ms of it{}.",
         report.rows.len(),
         elapsed.as_secs_f64() * 1000.0,
+        report.brokerage_seconds * 1000.0,
         match report.pivots {
             Some(p) => format!("; brokerage estimated from {p} pivots (± a 95 % half-width)"),
             None => String::new(),

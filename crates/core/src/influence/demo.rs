@@ -25,6 +25,23 @@ pub async fn load(store: &dyn InfluenceStore, org: &DemoOrg, now: i64) -> CoreRe
         .map(|p| (p.record.email.as_str(), p.id))
         .collect();
     let today = local_date(None, now);
+    let mut rng = DemoRng::new(0x1f1_ad71ce);
+    let (rows, experts) = network(org, &ids, today, &mut rng);
+    store.add_interactions(&rows).await?;
+    pulse_answers(store, org, &ids, &experts, &mut rng, now).await?;
+    // This month's round asks now, as the server's first pass would.
+    super::pulse::ask_when_due(store, now).await?;
+    super::figures::refresh(store, now).await?;
+    Ok(())
+}
+
+/// The imported part: interactions, and the informal leaders they make.
+fn network(
+    org: &DemoOrg,
+    ids: &HashMap<&str, PersonId>,
+    today: NaiveDate,
+    rng: &mut DemoRng,
+) -> (Vec<Interaction>, Vec<usize>) {
     let n = org.people.len();
     let id = |i: usize| ids.get(org.people[i].record.email.as_str()).copied();
     let department = |i: usize| department_of(&org.people[i].record).unwrap_or("");
@@ -36,7 +53,6 @@ pub async fn load(store: &dyn InfluenceStore, org: &DemoOrg, now: i64) -> CoreRe
             .max()
             .unwrap_or(today - Duration::days(365))
     };
-    let mut rng = DemoRng::new(0x1f1_ad71ce);
     let day_between = |rng: &mut DemoRng, a: usize, b: usize| -> Option<NaiveDate> {
         let first = both_since(a, b).max(today - Duration::days(120));
         let span = (today - first).num_days();
@@ -67,7 +83,7 @@ pub async fn load(store: &dyn InfluenceStore, org: &DemoOrg, now: i64) -> CoreRe
         for _ in 0..seekers {
             let seeker = *rng.pick(&contributors);
             if department(seeker) != department(expert) {
-                tie(&mut rng, seeker, expert, InteractionKind::Advice);
+                tie(rng, seeker, expert, InteractionKind::Advice);
             }
         }
     }
@@ -75,7 +91,7 @@ pub async fn load(store: &dyn InfluenceStore, org: &DemoOrg, now: i64) -> CoreRe
     for &m in managers.iter().step_by(3) {
         for r in (0..n).filter(|r| org.people[*r].manager == Some(m)) {
             if rng.chance(0.7) {
-                tie(&mut rng, r, m, InteractionKind::Advice);
+                tie(rng, r, m, InteractionKind::Advice);
             }
         }
     }
@@ -90,18 +106,32 @@ pub async fn load(store: &dyn InfluenceStore, org: &DemoOrg, now: i64) -> CoreRe
         for &a in members {
             let b = *rng.pick(members);
             if rng.chance(0.2) {
-                tie(&mut rng, a, b, InteractionKind::Advice);
+                tie(rng, a, b, InteractionKind::Advice);
             }
             let c = *rng.pick(members);
-            tie(&mut rng, a, c, InteractionKind::Meeting);
+            tie(rng, a, c, InteractionKind::Meeting);
             if rng.chance(0.15) {
                 let other = rng.range(0, n as u64 - 1) as usize;
-                tie(&mut rng, a, other, InteractionKind::Message);
+                tie(rng, a, other, InteractionKind::Message);
             }
         }
     }
-    store.add_interactions(&rows).await?;
+    (rows, experts)
+}
 
+/// Two months of advice pulse answers, about half of the people each.
+async fn pulse_answers(
+    store: &dyn InfluenceStore,
+    org: &DemoOrg,
+    ids: &HashMap<&str, PersonId>,
+    experts: &[usize],
+    rng: &mut DemoRng,
+    now: i64,
+) -> CoreResult<()> {
+    let today = local_date(None, now);
+    let n = org.people.len();
+    let id = |i: usize| ids.get(org.people[i].record.email.as_str()).copied();
+    let department = |i: usize| department_of(&org.people[i].record).unwrap_or("");
     // The pulse: monthly for everyone; the last two rounds answered by about half.
     crate::settings::change(
         store,
@@ -152,8 +182,5 @@ pub async fn load(store: &dyn InfluenceStore, org: &DemoOrg, now: i64) -> CoreRe
         }
         work.commit().await?;
     }
-    // This month's round asks now, as the server's first pass would.
-    super::pulse::ask_when_due(store, now).await?;
-    super::figures::refresh(store, now).await?;
     Ok(())
 }

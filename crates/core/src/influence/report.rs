@@ -65,6 +65,9 @@ pub struct InfluenceReport {
     /// Pivots of estimated brokerage; none when exact.
     pub pivots: Option<usize>,
     pub rows: Vec<InfluenceRow>,
+    /// How long brokerage took (the command line says so; not part of the answer).
+    #[serde(skip)]
+    pub brokerage_seconds: f64,
 }
 
 /// The organisation's figures over a window: everyone active, in the order of `people`.
@@ -81,6 +84,8 @@ pub struct OrgFigures {
     pub informal_leader: Vec<bool>,
     pub advice_ties: usize,
     pub interaction_ties: usize,
+    /// How long brokerage took, the slow part.
+    pub brokerage_seconds: f64,
 }
 
 /// Computes everyone's figures over `window_days` ending today.
@@ -149,12 +154,14 @@ pub async fn compute(
     let counts = graph::advice_counts(n, &edges, &line);
     let reach = graph::pagerank(n, &edges);
     let undirected = graph::Undirected::new(n, &interactions);
+    let started = std::time::Instant::now();
     let (brokerage, brokerage_error) = if n <= EXACT_UP_TO {
         (graph::betweenness(&undirected), None)
     } else {
         let s = graph::sampled_betweenness(&undirected, &graph::pivots(n, PIVOTS, 0x1f1u64));
         (s.estimate, Some(s.half_width))
     };
+    let brokerage_seconds = started.elapsed().as_secs_f64();
     let interaction_ties = graph::advice_edges(
         &interactions
             .iter()
@@ -175,6 +182,7 @@ pub async fn compute(
         informal_leader,
         advice_ties: edges.len(),
         interaction_ties,
+        brokerage_seconds,
     })
 }
 
@@ -233,6 +241,7 @@ pub async fn report(
         interaction_ties: org.interaction_ties,
         pivots: org.brokerage_error.is_some().then_some(PIVOTS),
         rows,
+        brokerage_seconds: org.brokerage_seconds,
     })
 }
 
