@@ -16,13 +16,16 @@ PEOPLE=${PEOPLE:-100000}
 TIES=${TIES:-1000000}
 BIN=target/release/trellis
 cargo build --release -q -p trellis
-WORK=$(mktemp -d /tmp/trellis-influence-report.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
+WORK=${KEEP:-$(mktemp -d /tmp/trellis-influence-report.XXXXXX)}
+mkdir -p "$WORK"
+[ -n "${KEEP:-}" ] || trap 'rm -rf "$WORK"' EXIT
 $BIN demo --people "$PEOPLE" --seed 7 --export "$WORK/people.csv"
 python3 - "$WORK/people.csv" "$WORK/ties.csv" "$TIES" <<'PY'
 import csv, datetime, random, sys
 random.seed(11)
-people = list(csv.DictReader(open(sys.argv[1], newline="")))
+# People who left are refused as interaction partners: only the active take part.
+people = [p for p in csv.DictReader(open(sys.argv[1], newline=""))
+          if p.get("Status", "active").strip().lower() != "left"]
 emails = [p["Email"] for p in people]
 index = {e: i for i, e in enumerate(emails)}
 manager = [index.get(p["Manager Email"]) for p in people]
@@ -64,7 +67,7 @@ run() {
   local db=$1
   python3 benches/measure.py $BIN import people "$WORK/people.csv" --database "$db" > /dev/null 2>&1
   echo "import interactions:"
-  python3 benches/measure.py $BIN import interactions "$WORK/ties.csv" --database "$db"
+  python3 benches/measure.py $BIN import interactions "$WORK/ties.csv" --database "$db" | tail -3
   echo "re-import (nothing new):"
   python3 benches/measure.py $BIN import interactions "$WORK/ties.csv" --database "$db"
   echo "report influence, the whole organisation:"

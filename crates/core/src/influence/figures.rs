@@ -158,8 +158,8 @@ pub async fn of_person(
             "see this person's influence: it is for them, their managers and admins".into(),
         ));
     }
-    let snapshot = store.org_snapshot().await?;
-    let Some(me) = snapshot.people.iter().find(|p| p.id == person) else {
+    let people = store.org_people().await?;
+    let Some(me) = people.iter().find(|p| p.id == person) else {
         return Err(CoreError::NotFound("person".into()));
     };
     let k = store.settings().await?.anonymity_k_survey.max(5);
@@ -171,13 +171,9 @@ pub async fn of_person(
     let window_from = today - Duration::days(i64::from(WINDOW_DAYS) - 1);
     let since = first_month.min(departments_from).min(window_from);
 
-    let managers: HashMap<PersonId, Option<PersonId>> = snapshot
-        .people
-        .iter()
-        .map(|p| (p.id, p.manager_id))
-        .collect();
-    let active: HashMap<PersonId, &crate::org::import::ExistingPerson> = snapshot
-        .people
+    let managers: HashMap<PersonId, Option<PersonId>> =
+        people.iter().map(|p| (p.id, p.manager_id)).collect();
+    let active: HashMap<PersonId, &crate::org::import::ExistingPerson> = people
         .iter()
         .filter(|p| p.record.status == PersonStatus::Active)
         .map(|p| (p.id, p))

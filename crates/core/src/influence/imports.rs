@@ -54,7 +54,11 @@ impl Directory {
             return Err("empty: give an e-mail address or an employee id".into());
         }
         let found = if value.contains('@') {
-            self.by_email.get(&value.to_lowercase())
+            // Most files spell addresses as the directory does: no lower-cased copy then.
+            match self.by_email.get(value) {
+                Some(found) => Some(found),
+                None => self.by_email.get(&value.to_lowercase()),
+            }
         } else {
             self.by_employee_id.get(value)
         };
@@ -178,7 +182,11 @@ pub async fn apply_file(
     today: NaiveDate,
     now: i64,
 ) -> CoreResult<InteractionImport> {
-    let snapshot = store.org_snapshot().await?;
+    // Who is who, without skills: all a file of interactions names.
+    let snapshot = OrgSnapshot {
+        people: store.org_people().await?,
+        ..OrgSnapshot::default()
+    };
     let mut rows = parse_csv(file, content, &snapshot, today).map_err(csv_file::refused)?;
     let read = rows.len();
     rows.sort_unstable();

@@ -103,14 +103,11 @@ pub async fn overview(store: &dyn InfluenceStore, viewer: &Viewer) -> CoreResult
         ));
     }
     let k = store.settings().await?.anonymity_k_survey.max(5);
-    let snapshot = store.org_snapshot().await?;
+    let people = store.org_people().await?;
     let figures = store.influence_figures(None).await?;
     let by_person: HashMap<PersonId, &Figures> = figures.iter().map(|f| (f.person_id, f)).collect();
-    let managers: HashMap<PersonId, Option<PersonId>> = snapshot
-        .people
-        .iter()
-        .map(|p| (p.id, p.manager_id))
-        .collect();
+    let managers: HashMap<PersonId, Option<PersonId>> =
+        people.iter().map(|p| (p.id, p.manager_id)).collect();
     let me = viewer.person_id();
     let in_my_tree = |person: PersonId| {
         let mut at = managers.get(&person).copied().flatten();
@@ -131,8 +128,7 @@ pub async fn overview(store: &dyn InfluenceStore, viewer: &Viewer) -> CoreResult
     let mut leaders = Vec::new();
     let mut tree: Vec<&Figures> = Vec::new();
     let mut departments: BTreeMap<String, Vec<&Figures>> = BTreeMap::new();
-    for p in snapshot
-        .people
+    for p in people
         .iter()
         .filter(|p| p.record.status == PersonStatus::Active)
     {

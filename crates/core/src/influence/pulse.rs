@@ -61,9 +61,8 @@ pub async fn ask_when_due(store: &dyn InfluenceStore, now: i64) -> CoreResult<us
     if store.latest_pulse_round().await? >= Some(round) {
         return Ok(0);
     }
-    let snapshot = store.org_snapshot().await?;
-    let people: Vec<PersonId> = snapshot
-        .people
+    let people = store.org_people().await?;
+    let people: Vec<PersonId> = people
         .iter()
         .filter(|p| p.record.status == PersonStatus::Active)
         .filter(|p| asks(&settings, super::department_of(&p.record)))

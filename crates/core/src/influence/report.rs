@@ -99,9 +99,8 @@ pub async fn compute(
     let since_at = now - i64::from(window_days) * 86_400;
 
     // Everyone active, numbered; their managers for the line.
-    let snapshot = store.org_snapshot().await?;
-    let active: Vec<crate::org::import::ExistingPerson> = snapshot
-        .people
+    let people = store.org_people().await?;
+    let active: Vec<crate::org::import::ExistingPerson> = people
         .into_iter()
         .filter(|p| p.record.status == PersonStatus::Active)
         .collect();

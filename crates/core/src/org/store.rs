@@ -150,6 +150,11 @@ pub trait TeamStore: Send + Sync {
 #[async_trait]
 pub trait ImportStore: Send + Sync {
     async fn org_snapshot(&self) -> CoreResult<OrgSnapshot>;
+    /// Everyone, as the snapshot has them but without their skills: what whole-organisation
+    /// figures need, read faster.
+    async fn org_people(&self) -> CoreResult<Vec<crate::org::import::ExistingPerson>> {
+        Ok(self.org_snapshot().await?.people)
+    }
     /// People admins who can sign in: told when an import is applied.
     async fn people_admins(&self) -> CoreResult<Vec<PersonId>>;
     /// Writes a valid plan in one transaction: all of it or nothing.

@@ -19,6 +19,44 @@ use trellis_core::org::store::{ChangeRecord, ImportSummary};
 
 #[async_trait::async_trait]
 impl trellis_core::org::store::ImportStore for SqlStore {
+    async fn org_people(&self) -> CoreResult<Vec<ExistingPerson>> {
+        crate::sql::fetch(
+            self,
+            "SELECT p.id, p.employee_id, p.email, p.name, p.preferred_name, p.title, \
+             t.name AS team, pt.name AS department, p.location, p.time_zone, p.start_date, \
+             p.status, l.code AS level, p.manager_id FROM people p \
+             LEFT JOIN teams t ON t.id = p.team_id LEFT JOIN teams pt ON pt.id = t.parent_id \
+             LEFT JOIN job_levels l ON l.id = p.level_id"
+                .to_string(),
+            crate::sql::Params::new(),
+            |r| {
+                let get = |name: &str| -> CoreResult<Option<CompactString>> {
+                    Ok(r.text_or_null(name)?.map(CompactString::from))
+                };
+                Ok(ExistingPerson {
+                    id: PersonId(r.int("id")?),
+                    record: PersonRecord {
+                        employee_id: get("employee_id")?,
+                        email: r.text("email")?.into(),
+                        name: r.text("name")?.into(),
+                        preferred_name: get("preferred_name")?,
+                        title: get("title")?,
+                        team: get("team")?,
+                        department: get("department")?,
+                        location: get("location")?,
+                        time_zone: get("time_zone")?,
+                        start_date: date(r.text_or_null("start_date")?),
+                        status: status(&r.text("status")?),
+                        level: get("level")?,
+                        skills: Vec::new(),
+                    },
+                    manager_id: r.int_or_null("manager_id")?.map(PersonId),
+                })
+            },
+        )
+        .await
+    }
+
     /// Rows are streamed, not fetched all at once: a database row costs several times the
     /// record it becomes, and an organisation of 100,000 people would hold them all at once.
     async fn people_admins(&self) -> CoreResult<Vec<PersonId>> {
