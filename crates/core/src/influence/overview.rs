@@ -29,7 +29,7 @@ pub struct LeaderRow {
 
 /// How influence outside the line spreads over a group.
 #[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = InfluenceDistribution))]
 pub struct Distribution {
     pub group: String,
     pub people: u32,
@@ -45,7 +45,7 @@ pub struct Distribution {
 
 /// The overview.
 #[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = InfluenceOverview))]
 pub struct Overview {
     /// The day the figures were computed; none before the first computation.
     pub computed_on: Option<NaiveDate>,
