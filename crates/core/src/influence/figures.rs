@@ -158,8 +158,7 @@ pub async fn of_person(
             "see this person's influence: it is for them, their managers and admins".into(),
         ));
     }
-    let people = store.org_people().await?;
-    let Some(me) = people.iter().find(|p| p.id == person) else {
+    let Some(me) = store.person(person).await? else {
         return Err(CoreError::NotFound("person".into()));
     };
     let k = store.settings().await?.anonymity_k_survey.max(5);
@@ -171,35 +170,47 @@ pub async fn of_person(
     let window_from = today - Duration::days(i64::from(WINDOW_DAYS) - 1);
     let since = first_month.min(departments_from).min(window_from);
 
-    let managers: HashMap<PersonId, Option<PersonId>> =
-        people.iter().map(|p| (p.id, p.manager_id)).collect();
-    let active: HashMap<PersonId, &crate::org::import::ExistingPerson> = people
-        .iter()
-        .filter(|p| p.record.status == PersonStatus::Active)
-        .map(|p| (p.id, p))
-        .collect();
-    // Outside the line: not a manager up the chain, not below the person.
-    let below = |seeker: PersonId| {
-        let mut at = managers.get(&seeker).copied().flatten();
-        let mut steps = 0;
-        while let Some(m) = at {
-            if m == person {
-                return true;
-            }
-            steps += 1;
-            if steps > managers.len() {
-                return false;
-            }
-            at = managers.get(&m).copied().flatten();
+    // Read on every view of a person's page: only the people who sought their advice are
+    // looked up, never the whole organisation.
+    let ties = store.advice_ties_to(person, since).await?;
+    let mut departments: HashMap<PersonId, String> = HashMap::new();
+    let mut team_departments: HashMap<crate::ids::TeamId, Option<String>> = HashMap::new();
+    for seeker in ties.iter().map(|t| t.seeker).collect::<HashSet<_>>() {
+        if seeker == person || chain.contains(&seeker) {
+            continue;
         }
-        false
-    };
-    let ties: Vec<_> = store
-        .advice_ties_to(person, since)
-        .await?
+        let Some(p) = store.person(seeker).await? else {
+            continue;
+        };
+        // Outside the line: not a manager up the chain (above), not below the person.
+        let below = store
+            .manager_chain(seeker)
+            .await?
+            .iter()
+            .any(|m| m.id == person);
+        if p.status != PersonStatus::Active || below {
+            continue;
+        }
+        let department = match p.team_id {
+            Some(team) => match team_departments.get(&team) {
+                Some(d) => d.clone(),
+                None => {
+                    // A team's parent is its department; a team without one is a department.
+                    let d = store
+                        .team(team)
+                        .await?
+                        .map(|t| t.parent_name.unwrap_or(t.name));
+                    team_departments.insert(team, d.clone());
+                    d
+                }
+            },
+            None => None,
+        };
+        departments.insert(seeker, department.unwrap_or_else(|| "No department".into()));
+    }
+    let ties: Vec<_> = ties
         .into_iter()
-        .filter(|t| t.seeker != person && active.contains_key(&t.seeker))
-        .filter(|t| !chain.contains(&t.seeker) && !below(t.seeker))
+        .filter(|t| departments.contains_key(&t.seeker))
         .collect();
     let seekers_between = |from: NaiveDate, to: NaiveDate| -> HashSet<PersonId> {
         ties.iter()
@@ -219,16 +230,15 @@ pub async fn of_person(
         .collect();
     let mut by_department: BTreeMap<String, u32> = BTreeMap::new();
     for seeker in seekers_between(departments_from, departments_to) {
-        let department = super::department_of(&active[&seeker].record)
-            .unwrap_or("No department")
-            .to_string();
-        *by_department.entry(department).or_default() += 1;
+        *by_department
+            .entry(departments[&seeker].clone())
+            .or_default() += 1;
     }
     let (shown, hidden) = departments_shown(by_department, k);
     Ok(PersonInfluence {
         person: PersonName {
             id: person,
-            name: me.record.name.to_string(),
+            name: me.display_name(),
         },
         influence_outside_line: seekers_between(window_from, today).len() as u32,
         months,

@@ -365,6 +365,27 @@ async fn the_advice_pulse_asks_and_its_answers_count_but_are_never_shown(backend
         "{body}"
     );
     assert!(!mine.text().contains("Dana"), "{}", mine.text());
+    // Sam: Dana sought his advice from outside his line; Rita, his report, does not count.
+    let r = app
+        .api(
+            Method::POST,
+            "/api/v1/advice-pulse/answers",
+            Some(&rita),
+            Some(answer(vec![sam_id])),
+        )
+        .await;
+    assert_eq!(r.json()["named"], 1, "{}", r.text());
+    let sams = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/people/{sam_id}/influence"),
+            Some(&sam),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(sams["influence_outside_line"], 1, "{sams}");
+    assert_eq!(sams["person"]["name"], "Sam Sales");
 
     // The overview: managers and admins; groups under 5 people show only their size.
     assert_eq!(
