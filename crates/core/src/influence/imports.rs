@@ -99,25 +99,25 @@ pub fn parse_csv(
         column("Date", &["date", "day", "on"], true),
         column("Kind", &["kind", "type"], true),
     ];
-    let rows = csv_file::read(file, content, &columns)?;
     let directory = Directory::new(snapshot);
     let mut errors = Vec::new();
-    let mut out = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let mut person = |at: usize, name: &str| match directory.find(row.get(at)) {
+    let mut out = Vec::new();
+    // Row by row, without copying the cells: files of a million interactions.
+    csv_file::visit(file, content, &columns, |line, cells| {
+        let mut person = |at: usize, name: &str| match directory.find(cells[at]) {
             Ok(id) => Some(id),
             Err(m) => {
-                errors.push(row_error(file, row.line, name, &m));
+                errors.push(row_error(file, line, name, &m));
                 None
             }
         };
         let (from, to) = (person(0, "From"), person(1, "To"));
-        let raw = row.get(2).trim();
+        let raw = cells[2].trim();
         let on = match NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
             Ok(d) if d > today => {
                 errors.push(row_error(
                     file,
-                    row.line,
+                    line,
                     "Date",
                     &format!("{raw} is in the future"),
                 ));
@@ -127,22 +127,22 @@ pub fn parse_csv(
             Err(_) => {
                 errors.push(row_error(
                     file,
-                    row.line,
+                    line,
                     "Date",
                     &format!("{raw:?} is not a date: use YYYY-MM-DD"),
                 ));
                 None
             }
         };
-        let kind = InteractionKind::parse(row.get(3));
+        let kind = InteractionKind::parse(cells[3]);
         if kind.is_none() {
             errors.push(row_error(
                 file,
-                row.line,
+                line,
                 "Kind",
                 &format!(
                     "{:?} is not a kind: use advice, meeting, message or work",
-                    row.get(3).trim()
+                    cells[3].trim()
                 ),
             ));
         }
@@ -151,19 +151,17 @@ pub fn parse_csv(
         {
             errors.push(row_error(
                 file,
-                row.line,
+                line,
                 "To",
                 "the same person as From: an interaction is between two people",
             ));
-            continue;
+            return true;
         }
         if let (Some(from), Some(to), Some(on), Some(kind)) = (from, to, on, kind) {
             out.push(Interaction { from, to, on, kind });
         }
-        if errors.len() >= crate::org::import::MAX_REPORTED_ERRORS {
-            break;
-        }
-    }
+        errors.len() < crate::org::import::MAX_REPORTED_ERRORS
+    })?;
     if errors.is_empty() {
         Ok(out)
     } else {
