@@ -217,6 +217,14 @@ impl InfluenceStore for SqlStore {
         }
     }
 
+    async fn influence_computed_on(&self) -> CoreResult<Option<NaiveDate>> {
+        let row = sqlx::query("SELECT MAX(computed_on) AS latest FROM influence_figures")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(map_err)?;
+        r_day_or_null(&row, "latest")
+    }
+
     async fn influence_figures(&self, person: Option<PersonId>) -> CoreResult<Vec<Figures>> {
         let rows = sqlx::query(
             "SELECT person_id, computed_on, influence_outside_line, advice_sought_by, reach, \

@@ -94,8 +94,7 @@ pub async fn refresh(store: &dyn InfluenceStore, now: i64) -> CoreResult<usize> 
 /// how many people the new figures cover, or 0.
 pub async fn refresh_if_stale(store: &dyn InfluenceStore, now: i64) -> CoreResult<usize> {
     let today = local_date(None, now);
-    let kept = store.influence_figures(None).await?;
-    if kept.first().is_some_and(|f| f.computed_on >= today) {
+    if store.influence_computed_on().await? >= Some(today) {
         return Ok(0);
     }
     refresh(store, now).await

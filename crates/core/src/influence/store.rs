@@ -52,6 +52,8 @@ pub trait InfluenceStore: crate::conversations::store::ConversationStore + Send 
     async fn pulse_response(&self, round: NaiveDate, person: PersonId) -> CoreResult<Option<u32>>;
     /// How many people a round asked and how many answered.
     async fn pulse_turnout(&self, round: NaiveDate) -> CoreResult<(u32, u32)>;
+    /// The day the kept figures were computed, if ever.
+    async fn influence_computed_on(&self) -> CoreResult<Option<NaiveDate>>;
     /// The figures as last computed: everyone's, or one person's.
     async fn influence_figures(&self, person: Option<PersonId>) -> CoreResult<Vec<Figures>>;
 }

@@ -17,17 +17,18 @@ use trellis_core::org::import::{
 };
 use trellis_core::org::store::{ChangeRecord, ImportSummary};
 
+/// Everyone with their team, department and level: the snapshot's people and `org_people`.
+const PEOPLE_SQL: &str = "SELECT p.id, p.employee_id, p.email, p.name, p.preferred_name, \
+    p.title, t.name AS team, pt.name AS department, p.location, p.time_zone, p.start_date, \
+    p.status, l.code AS level, p.manager_id FROM people p LEFT JOIN teams t ON t.id = p.team_id \
+    LEFT JOIN teams pt ON pt.id = t.parent_id LEFT JOIN job_levels l ON l.id = p.level_id";
+
 #[async_trait::async_trait]
 impl trellis_core::org::store::ImportStore for SqlStore {
     async fn org_people(&self) -> CoreResult<Vec<ExistingPerson>> {
         crate::sql::fetch(
             self,
-            "SELECT p.id, p.employee_id, p.email, p.name, p.preferred_name, p.title, \
-             t.name AS team, pt.name AS department, p.location, p.time_zone, p.start_date, \
-             p.status, l.code AS level, p.manager_id FROM people p \
-             LEFT JOIN teams t ON t.id = p.team_id LEFT JOIN teams pt ON pt.id = t.parent_id \
-             LEFT JOIN job_levels l ON l.id = p.level_id"
-                .to_string(),
+            PEOPLE_SQL.to_string(),
             crate::sql::Params::new(),
             |r| {
                 let get = |name: &str| -> CoreResult<Option<CompactString>> {
@@ -95,13 +96,7 @@ impl trellis_core::org::store::ImportStore for SqlStore {
             .await
             .map_err(map_err)?;
         let mut people = Vec::with_capacity(count as usize);
-        let mut rows = sqlx::query(
-            "SELECT p.id, p.employee_id, p.email, p.name, p.preferred_name, p.title, t.name AS team, \
-             pt.name AS department, p.location, p.time_zone, p.start_date, p.status, l.code AS level, \
-             p.manager_id FROM people p LEFT JOIN teams t ON t.id = p.team_id \
-             LEFT JOIN teams pt ON pt.id = t.parent_id LEFT JOIN job_levels l ON l.id = p.level_id",
-        )
-        .fetch(&mut *conn);
+        let mut rows = sqlx::query(PEOPLE_SQL).fetch(&mut *conn);
         while let Some(r) = rows.try_next().await.map_err(map_err)? {
             let id: i64 = r.try_get("id").map_err(map_err)?;
             let get = |name: &str| -> CoreResult<Option<CompactString>> {
