@@ -3,5 +3,6 @@
 //! in its tests and measured by a bench binary.
 
 pub mod assignment;
+pub mod connections;
 pub mod graph;
 pub mod matching;
