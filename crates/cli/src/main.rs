@@ -1,6 +1,7 @@
 //! `trellis`: serve, demo, migrate, import, export, user and token management.
 
 mod config;
+mod connect;
 mod demo;
 mod imports;
 mod maintenance;
@@ -135,6 +136,9 @@ enum Command {
     /// Delivery reliability and workload reports.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Connection rounds: everyone meets everyone else over time.
+    #[command(subcommand)]
+    Connect(ConnectCommand),
     /// Copy a whole installation to another database (for example SQLite to PostgreSQL).
     Copy {
         /// The database to copy from.
@@ -147,6 +151,13 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum ConnectCommand {
+    /// What the next rounds would do, without saving them: per round the groups, new
+    /// pairs, repeats and the coverage after it (pairs met ÷ allowed pairs).
+    Preview(connect::PreviewArgs),
 }
 
 #[derive(Subcommand)]
@@ -473,6 +484,7 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
         Command::User(UserCommand::ResetPassword { email, mail, db }) => {
             maintenance::user_reset_password(email, mail, db).await?
         }
+        Command::Connect(ConnectCommand::Preview(args)) => connect::run_preview(args).await?,
         Command::Report(ReportCommand::Influence(args)) => report::run_influence(args).await?,
         Command::Report(ReportCommand::Delivery(args)) => {
             report::run(report::Kind::Delivery, args).await?

@@ -1290,3 +1290,108 @@ async fn interactions_import_all_rows_or_none_and_feed_the_influence_report(back
         .unwrap();
     assert!(ann["brokerage"].as_f64().unwrap() > 0.0, "{ann}");
 }
+
+backend_tests!(connect_preview_reaches_the_round_robin_limit);
+async fn connect_preview_reaches_the_round_robin_limit(backend: &'static str) {
+    let db = TestDatabase::new(backend).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("people.csv");
+    let mut csv = String::from("Email,Name,Team,Department\n");
+    for i in 0..50 {
+        csv += &format!("e{i}@x.org,Engineer {i},Squad {},Engineering\n", i % 5);
+    }
+    for i in 0..51 {
+        csv += &format!("s{i}@x.org,Seller {i},Region {},Sales\n", i % 3);
+    }
+    csv += "l0@x.org,Lawyer,Counsel,Legal\n";
+    std::fs::write(&file, csv).unwrap();
+    let out = trellis(&[
+        "import",
+        "people",
+        file.to_str().unwrap(),
+        "--database",
+        &db.url,
+    ]);
+    assert!(out.status.success(), "{backend}: {}", text(&out.stderr));
+
+    let preview = |department: &str, rounds: &str, extra: &[&str]| {
+        let mut args = vec![
+            "connect",
+            "preview",
+            "--department",
+            department,
+            "--rounds",
+            rounds,
+            "--database",
+            &db.url,
+        ];
+        args.extend_from_slice(extra);
+        trellis(&args)
+    };
+    let out = preview("engineering", "50", &["--format", "csv"]);
+    assert!(out.status.success(), "{backend}: {}", text(&out.stderr));
+    let csv = text(&out.stdout);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "round,groups,new_pairs,repeats,coverage");
+    assert_eq!(lines[1], "1,25,25,0,0.0204");
+    assert_eq!(lines[49], "49,25,25,0,1.0", "{csv}");
+    assert!(lines[48].ends_with(",0,0.9796"), "{csv}");
+    // After the limit, pairs meet again, those who met longest ago first.
+    assert_eq!(lines[50], "50,25,0,25,1.0");
+
+    let out = preview("Sales", "51", &[]);
+    let table = text(&out.stdout);
+    assert!(
+        table.starts_with("department Sales: 51 people, nothing saved"),
+        "{table}"
+    );
+    let full: Vec<&str> = table
+        .lines()
+        .filter(|l| l.trim_end().ends_with(" 1.0"))
+        .collect();
+    assert!(
+        !full.is_empty(),
+        "51 people have all met by round 51:\n{table}"
+    );
+    assert!(
+        table.contains("Everyone has met everyone by round"),
+        "{table}"
+    );
+
+    let out = preview(
+        "Engineering",
+        "4",
+        &["--group-size", "3", "--format", "csv"],
+    );
+    let csv = text(&out.stdout);
+    assert!(
+        csv.lines().nth(1).unwrap().starts_with("1,17,49,0,"),
+        "16 trios and a pair:\n{csv}"
+    );
+
+    for (department, extra, expected) in [
+        (
+            "Legal",
+            vec![],
+            "a connection programme needs at least 2 people; department \"Legal\" has 1 person active",
+        ),
+        (
+            "Marketing",
+            vec![],
+            "no active people are in a department called \"Marketing\"",
+        ),
+        (
+            "Sales",
+            vec!["--group-size", "4"],
+            "--group-size: a group size of 4 is not offered: choose 2 (pairs) or 3 (trios)",
+        ),
+    ] {
+        let out = preview(department, "3", &extra);
+        assert!(!out.status.success(), "{backend}: {department}");
+        assert!(
+            text(&out.stderr).contains(expected),
+            "{backend}: {}",
+            text(&out.stderr)
+        );
+    }
+}

@@ -10,6 +10,7 @@ pub mod assessments;
 pub mod audit;
 pub mod auth;
 pub mod clock;
+pub mod connect;
 pub mod conversations;
 pub mod csv_file;
 pub mod demo;
