@@ -111,3 +111,15 @@ id_type!(
     /// One person's review in a cycle.
     ReviewId
 );
+id_type!(
+    /// A connection programme.
+    ProgrammeId
+);
+id_type!(
+    /// One round of a connection programme.
+    ConnectRoundId
+);
+id_type!(
+    /// A pair or trio of a connection round.
+    ConnectGroupId
+);

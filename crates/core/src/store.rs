@@ -30,6 +30,7 @@ pub trait Store:
     + crate::reviews::store::ReviewStore
     + crate::assessments::store::AssessmentStore
     + crate::influence::store::InfluenceStore
+    + crate::connect::store::ConnectStore
     + Send
     + Sync
 {
@@ -54,6 +55,7 @@ pub mod prelude {
     pub use crate::audit::AuditStore;
     pub use crate::auth::sso::SsoStore;
     pub use crate::auth::store::AuthStore;
+    pub use crate::connect::store::ConnectStore;
     pub use crate::conversations::store::ConversationStore;
     pub use crate::growth::store::{GrowthStore, TalentStore};
     pub use crate::influence::store::InfluenceStore;

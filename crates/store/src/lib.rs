@@ -10,6 +10,7 @@ mod accounts;
 mod assessments;
 mod bulk;
 mod cache;
+mod connect;
 mod conversations;
 mod copy;
 mod copy_tables;

@@ -172,6 +172,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0021_advice_pulse.sql"),
         earlier_postgres: &[],
     },
+    Migration {
+        version: 22,
+        name: "connect",
+        sqlite: include_str!("../migrations/sqlite/0022_connect.sql"),
+        postgres: include_str!("../migrations/postgres/0022_connect.sql"),
+        earlier_postgres: &[],
+    },
 ];
 
 /// The newest migration this binary knows.

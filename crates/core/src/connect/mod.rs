@@ -4,6 +4,9 @@
 //! round may not do (exclusions, absences) and what the figures mean.
 
 pub mod preview;
+pub mod programmes;
+pub mod rounds;
+pub mod store;
 
 use crate::error::{CoreError, CoreResult, FieldError};
 use serde::{Deserialize, Serialize};

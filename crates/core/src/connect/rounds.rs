@@ -1,0 +1,431 @@
+//! Running a round of a programme, what people say happened, and the figures: coverage by
+//! round and "you have met X of Y colleagues here".
+
+use super::preview::groups_to_meet_across;
+use super::programmes::{Programme, may_run_for};
+use crate::access::Viewer;
+use crate::audit::AuditEntry;
+use crate::clock::local_date;
+use crate::connect::store::ConnectStore;
+use crate::error::{CoreError, CoreResult};
+use crate::ids::{ConnectGroupId, ConnectRoundId, PersonId, ProgrammeId};
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+use trellis_insight::connections::{History, Member, Plan, Rules, coverage, pair_key, plan_round};
+
+/// What a group says happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Met,
+    /// They could not meet: the pair may be grouped again as if it never met.
+    Missed,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Met => "met",
+            Outcome::Missed => "missed",
+        }
+    }
+    pub fn parse(text: &str) -> Option<Outcome> {
+        match text {
+            "met" => Some(Outcome::Met),
+            "missed" => Some(Outcome::Missed),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredGroup {
+    pub id: ConnectGroupId,
+    pub round: ConnectRoundId,
+    /// With whether each was the round's odd one.
+    pub members: Vec<(PersonId, bool)>,
+    pub outcome: Option<Outcome>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredRound {
+    pub id: ConnectRoundId,
+    pub number: u32,
+    pub run_on: NaiveDate,
+    pub run_by: Option<PersonId>,
+    pub members: u32,
+    /// What the round did, in a sentence.
+    pub summary: String,
+    pub groups: Vec<StoredGroup>,
+    pub sit_out: Vec<PersonId>,
+}
+
+/// A round to write.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewRound {
+    pub programme: ProgrammeId,
+    pub number: u32,
+    pub run_on: NaiveDate,
+    pub run_at: i64,
+    pub run_by: Option<PersonId>,
+    pub members: u32,
+    pub summary: String,
+    /// Each group's people, with whether each was the odd one.
+    pub groups: Vec<Vec<(PersonId, bool)>>,
+    pub sit_out: Vec<PersonId>,
+}
+
+/// A programme's people and history as the planner sees them.
+struct Situation {
+    ids: Vec<PersonId>,
+    members: Vec<Member>,
+    history: History,
+    excluded: HashSet<u64>,
+    away: usize,
+}
+
+/// Runs the programme's next round now: `viewer` is who pressed the button, `None` the
+/// background worker. A conflict when another instance wrote the same round first.
+pub async fn run_round(
+    store: &dyn ConnectStore,
+    viewer: Option<&Viewer>,
+    programme: ProgrammeId,
+    now: i64,
+) -> CoreResult<ConnectRoundId> {
+    let found = store
+        .programme(programme)
+        .await?
+        .ok_or_else(|| CoreError::NotFound(format!("connection programme {programme}")))?;
+    if let Some(viewer) = viewer {
+        may_run_for(viewer, &found.audience)?;
+    }
+    if found.archived_at.is_some() {
+        return Err(CoreError::Conflict(format!(
+            "\"{}\" is archived: it runs no more rounds",
+            found.name
+        )));
+    }
+    let today = local_date(None, now);
+    let rounds = store.connect_rounds(programme).await?;
+    let number = rounds.last().map_or(1, |r| r.number + 1);
+    let situation = situation(store, &found, &rounds, today).await?;
+    let present = situation.members.iter().filter(|m| m.present).count();
+    super::check_enough_people(situation.ids.len(), &format!("\"{}\"", found.name))?;
+    let shape = found.shape();
+    let plan = plan_round(
+        &situation.members,
+        &situation.history,
+        &Rules {
+            round: number,
+            group_size: shape.group_size,
+            odd_one: shape.odd_one,
+            excluded: situation.excluded.clone(),
+        },
+    );
+    let summary = summarise(&plan, present, situation.away);
+    let id_of = |m: &u32| situation.ids[*m as usize];
+    let round = NewRound {
+        programme,
+        number,
+        run_on: today,
+        run_at: now,
+        run_by: viewer.and_then(Viewer::actor),
+        members: situation.ids.len() as u32,
+        summary: summary.clone(),
+        groups: plan
+            .groups
+            .iter()
+            .map(|g| g.iter().map(|m| (id_of(m), plan.odd.contains(m))).collect())
+            .collect(),
+        sit_out: plan.sit_out.iter().map(id_of).collect(),
+    };
+    let mut work = store.begin_connect_write().await?;
+    let id = work.create_connect_round(&round).await?;
+    work.audit(&AuditEntry {
+        at: now,
+        actor: viewer.and_then(Viewer::actor),
+        action: "connect_round.run".into(),
+        subject: format!("{} round {number}", found.name),
+        detail: summary,
+    })
+    .await?;
+    work.commit().await?;
+    Ok(id)
+}
+
+/// The sentence a round's page shows: what it did, never why anyone was away.
+fn summarise(plan: &Plan, present: usize, away: usize) -> String {
+    let pairs = plan.groups.iter().filter(|g| g.len() == 2).count();
+    let trios = plan.groups.len() - pairs;
+    let count =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let mut parts = vec![format!(
+        "{} took part: {} and {}",
+        present,
+        count(pairs, "pair", "pairs"),
+        count(trios, "trio", "trios")
+    )];
+    parts.push(format!(
+        "{} and {}",
+        count(
+            plan.new_pairs,
+            "new pair of colleagues",
+            "new pairs of colleagues"
+        ),
+        count(plan.repeats, "repeat", "repeats")
+    ));
+    if !plan.sit_out.is_empty() {
+        parts.push(format!(
+            "{} out this round",
+            count(plan.sit_out.len(), "person sits", "people sit")
+        ));
+    }
+    if away > 0 {
+        parts.push(format!(
+            "{} not taking part this time",
+            count(away, "person", "people")
+        ));
+    }
+    format!("{}.", parts.join("; "))
+}
+
+async fn situation(
+    store: &dyn ConnectStore,
+    programme: &Programme,
+    rounds: &[StoredRound],
+    today: NaiveDate,
+) -> CoreResult<Situation> {
+    let people = store.org_people().await?;
+    let choices: HashMap<PersonId, super::programmes::Choice> =
+        store.choices(programme.id).await?.into_iter().collect();
+    let ids: Vec<PersonId> = programme
+        .audience
+        .members(&people)
+        .into_iter()
+        .filter(|id| !choices.get(id).is_some_and(|c| c.opted_out))
+        .collect();
+    let index: HashMap<PersonId, u32> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, &p)| (p, i as u32))
+        .collect();
+    let in_programme: Vec<_> = people
+        .into_iter()
+        .filter(|p| index.contains_key(&p.id))
+        .collect();
+    // `in_programme` follows the store's order; the planner's follows `ids`.
+    let mut by_id: Vec<_> = in_programme;
+    by_id.sort_by_key(|p| p.id);
+    let groups = groups_to_meet_across(&by_id, programme.prefer_across);
+    let week_end = today + chrono::Duration::days(6);
+    let away_on_plate: HashSet<PersonId> = store
+        .absences_between(Some(&ids), today, week_end)
+        .await?
+        .into_iter()
+        .map(|a| a.person_id)
+        .collect();
+    let mut members: Vec<Member> = ids
+        .iter()
+        .zip(&groups)
+        .map(|(id, &group)| {
+            let snoozed = choices
+                .get(id)
+                .and_then(|c| c.snoozed_until)
+                .is_some_and(|until| until > today);
+            Member::new(group, !snoozed && !away_on_plate.contains(id))
+        })
+        .collect();
+    let away = members.iter().filter(|m| !m.present).count();
+    let history = history_of(rounds, &index, &mut members);
+    let excluded = store
+        .all_exclusions()
+        .await?
+        .into_iter()
+        .filter_map(|(a, b)| Some(pair_key(*index.get(&a)?, *index.get(&b)?)))
+        .collect();
+    Ok(Situation {
+        ids,
+        members,
+        history,
+        excluded,
+        away,
+    })
+}
+
+/// Who met whom (a group that said it could not meet did not), and who was the odd one
+/// when.
+fn history_of(
+    rounds: &[StoredRound],
+    index: &HashMap<PersonId, u32>,
+    members: &mut [Member],
+) -> History {
+    let mut history = History::default();
+    for (position, round) in rounds.iter().enumerate() {
+        let last = position + 1 == rounds.len();
+        for group in &round.groups {
+            let people: Vec<(u32, bool)> = group
+                .members
+                .iter()
+                .filter_map(|(p, odd)| Some((*index.get(p)?, *odd)))
+                .collect();
+            if group.outcome != Some(Outcome::Missed) {
+                for (i, &(a, _)) in people.iter().enumerate() {
+                    for &(b, _) in &people[i + 1..] {
+                        history.record(a, b, round.number);
+                    }
+                }
+            }
+            let has_odd = group.members.iter().any(|(_, odd)| *odd);
+            for &(m, odd) in &people {
+                let member = &mut members[m as usize];
+                if odd {
+                    member.odd_count += 1;
+                    member.last_odd = round.number;
+                }
+                if last && has_odd && group.members.len() == 3 {
+                    member.in_last_trio = true;
+                }
+            }
+        }
+        for p in &round.sit_out {
+            if let Some(&m) = index.get(p) {
+                members[m as usize].odd_count += 1;
+                members[m as usize].last_odd = round.number;
+            }
+        }
+    }
+    history
+}
+
+/// A group's member says they met, or could not.
+pub async fn set_outcome(
+    store: &dyn ConnectStore,
+    viewer: &Viewer,
+    group: ConnectGroupId,
+    outcome: Outcome,
+    now: i64,
+) -> CoreResult<()> {
+    let Some((_, found)) = store.connect_group(group).await? else {
+        return Err(CoreError::NotFound(format!("connection {group}")));
+    };
+    if !found.members.iter().any(|(p, _)| *p == viewer.person_id()) {
+        return Err(CoreError::NotFound(format!("connection {group}")));
+    }
+    let mut work = store.begin_connect_write().await?;
+    work.set_outcome(group, outcome, viewer.person_id(), now)
+        .await?;
+    work.commit().await?;
+    Ok(())
+}
+
+/// A programme's figures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Coverage {
+    /// Pairs met ÷ allowed pairs after each round, from round 1.
+    pub by_round: Vec<f64>,
+    /// The round at which every allowed pair will have met at this rhythm, and whether it
+    /// is estimated (large programmes) rather than planned.
+    pub full_at_round: Option<u32>,
+    pub estimated: bool,
+}
+
+/// Coverage after each round so far (PRODUCT.md: opted-out people and excluded pairs left
+/// out), and when it reaches 100 %.
+pub async fn coverage_of(
+    store: &dyn ConnectStore,
+    programme: &Programme,
+    today: NaiveDate,
+) -> CoreResult<Coverage> {
+    let rounds = store.connect_rounds(programme.id).await?;
+    let situation = situation(store, programme, &rounds, today).await?;
+    let counted = vec![true; situation.ids.len()];
+    let index: HashMap<PersonId, u32> = situation
+        .ids
+        .iter()
+        .enumerate()
+        .map(|(i, &p)| (p, i as u32))
+        .collect();
+    let mut by_round = Vec::with_capacity(rounds.len());
+    for upto in 1..=rounds.len() {
+        let mut scratch = situation.members.clone();
+        let history = history_of(&rounds[..upto], &index, &mut scratch);
+        by_round.push(coverage(&counted, &history, &situation.excluded).unwrap_or(1.0));
+    }
+    let now_covered = coverage(&counted, &situation.history, &situation.excluded).unwrap_or(1.0);
+    let done = rounds.last().map_or(0, |r| r.number);
+    let (full_at_round, estimated) = if now_covered >= 1.0 {
+        (
+            by_round
+                .iter()
+                .position(|&c| c >= 1.0)
+                .map(|p| rounds[p].number),
+            false,
+        )
+    } else if situation.ids.len() <= 200 {
+        let mut everyone = situation.members.clone();
+        for m in everyone.iter_mut() {
+            m.present = true;
+        }
+        let preview = super::preview::simulate(
+            everyone,
+            situation.history.clone(),
+            &situation.excluded,
+            done,
+            (situation.ids.len() as u32 + 1) * 2,
+            programme.shape(),
+        );
+        (preview.full_coverage_round, false)
+    } else {
+        let n = situation.ids.len() as f64;
+        let all = n * (n - 1.0) / 2.0 - situation.excluded.len() as f64;
+        let unmet = (1.0 - now_covered) * all;
+        let per_round = (n / 2.0).floor().max(1.0);
+        (Some(done + (unmet / per_round).ceil() as u32), true)
+    };
+    Ok(Coverage {
+        by_round,
+        full_at_round,
+        estimated,
+    })
+}
+
+/// "You have met X of your Y colleagues here": the denominator is everyone else in the
+/// programme, so it never reveals that someone excluded this person.
+pub async fn met_of(
+    store: &dyn ConnectStore,
+    programme: &Programme,
+    person: PersonId,
+) -> CoreResult<(usize, usize)> {
+    let rounds = store.connect_rounds(programme.id).await?;
+    let people = store.org_people().await?;
+    let out: HashSet<PersonId> = store
+        .choices(programme.id)
+        .await?
+        .into_iter()
+        .filter(|(_, c)| c.opted_out)
+        .map(|(p, _)| p)
+        .collect();
+    let members: Vec<PersonId> = programme
+        .audience
+        .members(&people)
+        .into_iter()
+        .filter(|p| !out.contains(p))
+        .collect();
+    let mut met: HashSet<PersonId> = HashSet::new();
+    for group in rounds.iter().flat_map(|r| &r.groups) {
+        if group.outcome == Some(Outcome::Missed)
+            || !group.members.iter().any(|(p, _)| *p == person)
+        {
+            continue;
+        }
+        met.extend(
+            group
+                .members
+                .iter()
+                .map(|(p, _)| *p)
+                .filter(|p| *p != person && members.contains(p)),
+        );
+    }
+    Ok((met.len(), members.len().saturating_sub(1)))
+}

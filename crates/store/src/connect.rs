@@ -1,0 +1,437 @@
+//! Connection programmes, choices, private exclusions and rounds.
+
+use crate::bulk::{Value, insert_rows};
+use crate::mentoring::day_text;
+use crate::sql::Columns;
+use crate::{SqlStore, map_err};
+use std::collections::HashMap;
+use trellis_core::PersonId;
+use trellis_core::connect::PreferAcross;
+use trellis_core::connect::programmes::{Audience, Choice, NewProgramme, Programme};
+use trellis_core::connect::rounds::{NewRound, Outcome, StoredGroup, StoredRound};
+use trellis_core::connect::store::{ConnectStore, ConnectWrite};
+use trellis_core::error::{CoreError, CoreResult};
+use trellis_core::ids::{ConnectGroupId, ConnectRoundId, ProgrammeId};
+
+const PROGRAMME_COLUMNS: &str = "id, name, audience_kind, audience_value, rhythm_weeks, \
+    group_size, odd_one, prefer_across, first_round_on, owner_id, created_at, archived_at";
+
+fn prefer_text(p: PreferAcross) -> &'static str {
+    match p {
+        PreferAcross::Nothing => "nothing",
+        PreferAcross::Team => "team",
+        PreferAcross::Department => "department",
+        PreferAcross::Location => "location",
+    }
+}
+
+fn audience_value(a: &Audience) -> String {
+    match a {
+        Audience::Department(v) | Audience::Location(v) => v.clone(),
+        Audience::Tree(p) => p.0.to_string(),
+        Audience::Everyone | Audience::List(_) => String::new(),
+    }
+}
+
+impl SqlStore {
+    async fn programme_rows(&self, filter: Option<ProgrammeId>) -> CoreResult<Vec<Programme>> {
+        let sql = format!(
+            "SELECT {PROGRAMME_COLUMNS} FROM connect_programmes {} ORDER BY id",
+            if filter.is_some() {
+                "WHERE id = $1"
+            } else {
+                ""
+            }
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        if let Some(id) = filter {
+            query = query.bind(id.0);
+        }
+        let rows = query.fetch_all(&self.pool).await.map_err(map_err)?;
+        let lists: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT programme_id, person_id FROM connect_list_members ORDER BY person_id",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        let mut list_of: HashMap<i64, Vec<PersonId>> = HashMap::new();
+        for (programme, person) in lists {
+            list_of.entry(programme).or_default().push(PersonId(person));
+        }
+        rows.iter()
+            .map(|r| {
+                let id = r.int("id")?;
+                let value = r.text("audience_value")?;
+                let audience = match r.text("audience_kind")?.as_str() {
+                    "everyone" => Audience::Everyone,
+                    "department" => Audience::Department(value),
+                    "location" => Audience::Location(value),
+                    "tree" => Audience::Tree(PersonId(value.parse().unwrap_or_default())),
+                    _ => Audience::List(list_of.remove(&id).unwrap_or_default()),
+                };
+                Ok(Programme {
+                    id: ProgrammeId(id),
+                    name: r.text("name")?,
+                    audience,
+                    rhythm_weeks: r.int("rhythm_weeks")? as u32,
+                    group_size: r.int("group_size")? as usize,
+                    odd_one: r.text("odd_one")?,
+                    prefer_across: PreferAcross::parse(&r.text("prefer_across")?)
+                        .unwrap_or(PreferAcross::Team),
+                    first_round_on: r.day("first_round_on")?,
+                    owner: r.int_or_null("owner_id")?.map(PersonId),
+                    created_at: r.int("created_at")?,
+                    archived_at: r.int_or_null("archived_at")?,
+                })
+            })
+            .collect()
+    }
+}
+
+fn group_of(r: &sqlx::any::AnyRow) -> CoreResult<StoredGroup> {
+    Ok(StoredGroup {
+        id: ConnectGroupId(r.int("id")?),
+        round: ConnectRoundId(r.int("round_id")?),
+        members: Vec::new(),
+        outcome: r
+            .text_or_null("outcome")?
+            .as_deref()
+            .and_then(Outcome::parse),
+    })
+}
+
+#[async_trait::async_trait]
+impl ConnectStore for SqlStore {
+    async fn begin_connect_write(&self) -> CoreResult<Box<dyn ConnectWrite + '_>> {
+        Ok(crate::unit::SqlUnit::begin(self).await?)
+    }
+    async fn programmes(&self) -> CoreResult<Vec<Programme>> {
+        self.programme_rows(None).await
+    }
+    async fn programme(&self, id: ProgrammeId) -> CoreResult<Option<Programme>> {
+        Ok(self.programme_rows(Some(id)).await?.pop())
+    }
+    async fn choices(&self, programme: ProgrammeId) -> CoreResult<Vec<(PersonId, Choice)>> {
+        let rows = sqlx::query(
+            "SELECT person_id, opted_out, snoozed_until FROM connect_choices \
+             WHERE programme_id = $1",
+        )
+        .bind(programme.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    PersonId(r.int("person_id")?),
+                    Choice {
+                        opted_out: r.int("opted_out")? != 0,
+                        snoozed_until: r
+                            .text_or_null("snoozed_until")?
+                            .and_then(|d| d.parse().ok()),
+                    },
+                ))
+            })
+            .collect()
+    }
+    async fn set_choice(
+        &self,
+        programme: ProgrammeId,
+        person: PersonId,
+        choice: &Choice,
+        at: i64,
+    ) -> CoreResult<()> {
+        sqlx::query(
+            "INSERT INTO connect_choices (programme_id, person_id, opted_out, snoozed_until, \
+             updated_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (programme_id, person_id) DO \
+             UPDATE SET opted_out = excluded.opted_out, snoozed_until = excluded.snoozed_until, \
+             updated_at = excluded.updated_at",
+        )
+        .bind(programme.0)
+        .bind(person.0)
+        .bind(i64::from(choice.opted_out))
+        .bind(choice.snoozed_until.map(day_text))
+        .bind(at)
+        .execute(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+    async fn all_exclusions(&self) -> CoreResult<Vec<(PersonId, PersonId)>> {
+        let rows: Vec<(i64, i64)> =
+            sqlx::query_as("SELECT person_id, excluded_id FROM connect_exclusions")
+                .fetch_all(&self.pool)
+                .await
+                .map_err(map_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|(a, b)| (PersonId(a), PersonId(b)))
+            .collect())
+    }
+    async fn exclusions_by(&self, person: PersonId) -> CoreResult<Vec<PersonId>> {
+        let rows: Vec<(i64,)> = sqlx::query_as(
+            "SELECT excluded_id FROM connect_exclusions WHERE person_id = $1 ORDER BY excluded_id",
+        )
+        .bind(person.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(rows.into_iter().map(|(p,)| PersonId(p)).collect())
+    }
+    async fn set_exclusion(
+        &self,
+        person: PersonId,
+        excluded: PersonId,
+        on: bool,
+        at: i64,
+    ) -> CoreResult<()> {
+        let query = if on {
+            sqlx::query(
+                "INSERT INTO connect_exclusions (person_id, excluded_id, created_at) \
+                 VALUES ($1, $2, $3) ON CONFLICT (person_id, excluded_id) DO NOTHING",
+            )
+            .bind(person.0)
+            .bind(excluded.0)
+            .bind(at)
+        } else {
+            sqlx::query("DELETE FROM connect_exclusions WHERE person_id = $1 AND excluded_id = $2")
+                .bind(person.0)
+                .bind(excluded.0)
+        };
+        query.execute(&self.pool).await.map_err(map_err)?;
+        Ok(())
+    }
+    async fn connect_rounds(&self, programme: ProgrammeId) -> CoreResult<Vec<StoredRound>> {
+        let rounds = sqlx::query(
+            "SELECT id, number, run_on, run_by, members, summary FROM connect_rounds \
+             WHERE programme_id = $1 ORDER BY number",
+        )
+        .bind(programme.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        let mut out: Vec<StoredRound> = rounds
+            .iter()
+            .map(|r| {
+                Ok(StoredRound {
+                    id: ConnectRoundId(r.int("id")?),
+                    number: r.int("number")? as u32,
+                    run_on: r.day("run_on")?,
+                    run_by: r.int_or_null("run_by")?.map(PersonId),
+                    members: r.int("members")? as u32,
+                    summary: r.text("summary")?,
+                    groups: Vec::new(),
+                    sit_out: Vec::new(),
+                })
+            })
+            .collect::<CoreResult<_>>()?;
+        let at: HashMap<i64, usize> = out.iter().enumerate().map(|(i, r)| (r.id.0, i)).collect();
+        let groups = sqlx::query(
+            "SELECT g.id, g.round_id, g.position, g.outcome FROM connect_groups g \
+             JOIN connect_rounds r ON r.id = g.round_id WHERE r.programme_id = $1 \
+             ORDER BY g.round_id, g.position",
+        )
+        .bind(programme.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        let mut slot: HashMap<(i64, i64), (usize, usize)> = HashMap::new();
+        for g in &groups {
+            let round = at[&g.int("round_id")?];
+            slot.insert(
+                (g.int("round_id")?, g.int("position")?),
+                (round, out[round].groups.len()),
+            );
+            out[round].groups.push(group_of(g)?);
+        }
+        let members: Vec<(i64, i64, i64, i64)> = sqlx::query_as(
+            "SELECT m.round_id, m.position, m.person_id, m.odd FROM connect_group_members m \
+             JOIN connect_rounds r ON r.id = m.round_id WHERE r.programme_id = $1 \
+             ORDER BY m.round_id, m.position, m.person_id",
+        )
+        .bind(programme.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        for (round, position, person, odd) in members {
+            if let Some(&(r, g)) = slot.get(&(round, position)) {
+                out[r].groups[g].members.push((PersonId(person), odd != 0));
+            }
+        }
+        let sitouts: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT s.round_id, s.person_id FROM connect_sitouts s \
+             JOIN connect_rounds r ON r.id = s.round_id WHERE r.programme_id = $1 \
+             ORDER BY s.person_id",
+        )
+        .bind(programme.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        for (round, person) in sitouts {
+            out[at[&round]].sit_out.push(PersonId(person));
+        }
+        Ok(out)
+    }
+    async fn connect_group(
+        &self,
+        group: ConnectGroupId,
+    ) -> CoreResult<Option<(ProgrammeId, StoredGroup)>> {
+        let Some(row) = sqlx::query(
+            "SELECT g.id, g.round_id, g.position, g.outcome, r.programme_id FROM connect_groups g \
+             JOIN connect_rounds r ON r.id = g.round_id WHERE g.id = $1",
+        )
+        .bind(group.0)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_err)?
+        else {
+            return Ok(None);
+        };
+        let mut found = group_of(&row)?;
+        let members: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT person_id, odd FROM connect_group_members WHERE round_id = $1 \
+             AND position = $2 ORDER BY person_id",
+        )
+        .bind(row.int("round_id")?)
+        .bind(row.int("position")?)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        found.members = members
+            .into_iter()
+            .map(|(p, odd)| (PersonId(p), odd != 0))
+            .collect();
+        Ok(Some((ProgrammeId(row.int("programme_id")?), found)))
+    }
+}
+
+#[async_trait::async_trait]
+impl ConnectWrite for crate::unit::SqlUnit {
+    async fn create_programme(&mut self, p: &NewProgramme) -> CoreResult<ProgrammeId> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO connect_programmes (name, audience_kind, audience_value, rhythm_weeks, \
+             group_size, odd_one, prefer_across, first_round_on, owner_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+        )
+        .bind(p.name.clone())
+        .bind(p.audience.kind())
+        .bind(audience_value(&p.audience))
+        .bind(i64::from(p.rhythm_weeks))
+        .bind(p.group_size as i64)
+        .bind(p.odd_one)
+        .bind(prefer_text(p.prefer_across))
+        .bind(day_text(p.first_round_on))
+        .bind(p.owner.map(|o| o.0))
+        .bind(p.created_at)
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(map_err)?;
+        if let Audience::List(people) = &p.audience {
+            let mut unique = people.clone();
+            unique.sort();
+            unique.dedup();
+            let rows: Vec<Vec<Value>> = unique
+                .iter()
+                .map(|person| vec![Value::Int(Some(id)), Value::Int(Some(person.0))])
+                .collect();
+            insert_rows(
+                &mut self.tx,
+                self.backend,
+                "connect_list_members",
+                &["programme_id", "person_id"],
+                &rows,
+            )
+            .await?;
+        }
+        Ok(ProgrammeId(id))
+    }
+    async fn create_connect_round(&mut self, round: &NewRound) -> CoreResult<ConnectRoundId> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO connect_rounds (programme_id, number, run_on, run_at, run_by, members, \
+             summary) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(round.programme.0)
+        .bind(i64::from(round.number))
+        .bind(day_text(round.run_on))
+        .bind(round.run_at)
+        .bind(round.run_by.map(|p| p.0))
+        .bind(i64::from(round.members))
+        .bind(round.summary.clone())
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(|e| match map_err(e) {
+            CoreError::Conflict(_) => CoreError::Conflict(format!(
+                "round {} of this programme has already been run",
+                round.number
+            )),
+            other => other,
+        })?;
+        let groups: Vec<Vec<Value>> = (0..round.groups.len())
+            .map(|position| vec![Value::Int(Some(id)), Value::Int(Some(position as i64))])
+            .collect();
+        insert_rows(
+            &mut self.tx,
+            self.backend,
+            "connect_groups",
+            &["round_id", "position"],
+            &groups,
+        )
+        .await?;
+        let members: Vec<Vec<Value>> = round
+            .groups
+            .iter()
+            .enumerate()
+            .flat_map(|(position, group)| {
+                group.iter().map(move |(person, odd)| {
+                    vec![
+                        Value::Int(Some(id)),
+                        Value::Int(Some(position as i64)),
+                        Value::Int(Some(person.0)),
+                        Value::Int(Some(i64::from(*odd))),
+                    ]
+                })
+            })
+            .collect();
+        insert_rows(
+            &mut self.tx,
+            self.backend,
+            "connect_group_members",
+            &["round_id", "position", "person_id", "odd"],
+            &members,
+        )
+        .await?;
+        let sitouts: Vec<Vec<Value>> = round
+            .sit_out
+            .iter()
+            .map(|p| vec![Value::Int(Some(id)), Value::Int(Some(p.0))])
+            .collect();
+        insert_rows(
+            &mut self.tx,
+            self.backend,
+            "connect_sitouts",
+            &["round_id", "person_id"],
+            &sitouts,
+        )
+        .await?;
+        Ok(ConnectRoundId(id))
+    }
+    async fn set_outcome(
+        &mut self,
+        group: ConnectGroupId,
+        outcome: Outcome,
+        by: PersonId,
+        at: i64,
+    ) -> CoreResult<()> {
+        sqlx::query(
+            "UPDATE connect_groups SET outcome = $1, outcome_by = $2, outcome_at = $3 WHERE id = $4",
+        )
+        .bind(outcome.as_str())
+        .bind(by.0)
+        .bind(at)
+        .bind(group.0)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+}
