@@ -9,6 +9,7 @@ pub mod admin;
 pub mod api;
 pub mod assessments;
 pub mod auth;
+pub mod connect;
 pub mod conversations;
 pub mod error;
 pub mod growth;

@@ -7,6 +7,7 @@ pub mod preview;
 pub mod programmes;
 pub mod rounds;
 pub mod store;
+pub mod views;
 
 use crate::error::{CoreError, CoreResult, FieldError};
 use serde::{Deserialize, Serialize};

@@ -304,6 +304,7 @@ pub(crate) use operations;
         (name = "reviews", description = "Review cycles, self and manager reviews with the three growth questions, follow-through items"),
         (name = "assessments", description = "360 assessments of management and leadership behaviour, reported under the anonymity rule"),
         (name = "influence", description = "Influence outside the line, reach and brokerage, from advice ties and interactions"),
+        (name = "connect", description = "Connection programmes: rounds in which everyone meets everyone, choices, private exclusions"),
     )
 )]
 struct ApiDoc;
@@ -323,6 +324,7 @@ fn documented_routes() -> Router<AppState> {
         .merge(crate::reviews::api::routes())
         .merge(crate::assessments::api::routes())
         .merge(crate::influence::api::routes())
+        .merge(crate::connect::api::routes())
 }
 
 /// Operations whose body is a file, which may be up to `max_upload_mb`.
@@ -385,6 +387,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
         crate::reviews::api::Operations::openapi(),
         crate::assessments::api::Operations::openapi(),
         crate::influence::api::Operations::openapi(),
+        crate::connect::api::Operations::openapi(),
     ] {
         document.merge(part);
     }

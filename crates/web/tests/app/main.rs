@@ -9,6 +9,7 @@ mod accounts;
 mod api;
 mod assessments;
 mod calibration;
+mod connect;
 mod cycle_feedback;
 mod demo;
 mod feedback;

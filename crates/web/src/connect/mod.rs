@@ -1,0 +1,3 @@
+//! Connection programmes: the list, one programme, rounds, choices, exclusions.
+
+pub mod api;
