@@ -1443,3 +1443,104 @@ async fn a_member_answers_the_advice_pulse_by_searching_as_they_type() {
     );
     client.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_opts_out_and_excludes_an_admin_runs_a_round_and_a_pair_says_it_met() {
+    use axum::http::Method;
+    let app = TestApp::new("sqlite").await;
+    let hr = app.token("hr@acme.test").await;
+    let today = chrono::Utc::now().date_naive().to_string();
+    let r = app
+        .api(
+            Method::POST,
+            "/api/v1/connect/programmes",
+            Some(&hr),
+            Some(
+                serde_json::json!({"name": "Coffee roulette", "audience": "everyone",
+                "rhythm_weeks": 2, "group_size": 2, "first_round_on": today}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, axum::http::StatusCode::CREATED, "{}", r.text());
+    let id = r.json()["programme"]["id"].as_i64().unwrap();
+    let base = serve(&app).await;
+    let (_driver, client) = browser().await;
+
+    // Devi privately excludes Rita, then opts out of the programme.
+    sign_in(&client, &base, "dev2@acme.test").await;
+    client.goto(&format!("{base}/connect")).await.unwrap();
+    let search = client
+        .wait()
+        .for_element(Locator::Css("#x-emails"))
+        .await
+        .unwrap();
+    search.send_keys("rita").await.unwrap();
+    wait_text(&client, "ul.search-results", |t| t.contains("Rita Rep")).await;
+    click(&client, Locator::Css("ul.search-results button")).await;
+    wait_text(&client, "ul.chosen", |t| t.contains("Rita Rep")).await;
+    click(
+        &client,
+        Locator::Css("form.advice-form button[type=submit]"),
+    )
+    .await;
+    let list = wait_text(&client, "ul.exclusions", |t| t.contains("Rita Rep")).await;
+    assert!(list.contains("Remove"), "{list}");
+    click(&client, Locator::LinkText("Coffee roulette")).await;
+    click(&client, Locator::Css("button[value=out]")).await;
+    wait_text(&client, "#taking-part + p", |t| {
+        t.contains("You are out of this programme.")
+    })
+    .await;
+    sign_out(&client).await;
+
+    // Hana runs a round and reads what it did.
+    sign_in(&client, &base, "hr@acme.test").await;
+    client.goto(&format!("{base}/connect/{id}")).await.unwrap();
+    click(&client, Locator::Css("form[action$='/round'] button")).await;
+    let rounds = wait_text(&client, "ul.rounds", |t| t.contains("Round 1")).await;
+    assert!(
+        rounds.contains("7 took part: 2 pairs and 1 trio"),
+        "{rounds}"
+    );
+    assert!(
+        text_of(&client, "main")
+            .await
+            .contains("Pairs who have met")
+    );
+    sign_out(&client).await;
+
+    // Dana sees whom she meets and says they met; so does her partner.
+    sign_in(&client, &base, "dev@acme.test").await;
+    client.goto(&format!("{base}/connect/{id}")).await.unwrap();
+    let connection = wait_text(&client, "p.connection", |t| t.contains("you meet")).await;
+    assert!(!connection.contains("Devi"), "Devi opted out: {connection}");
+    let partner = client
+        .find(Locator::Css("p.connection a"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    click(&client, Locator::Css("button[value=met]")).await;
+    wait_text(&client, "p.notice", |t| t.contains("You met")).await;
+    sign_out(&client).await;
+    let email = match partner.as_str() {
+        "Cleo Ceo" => "ceo@acme.test",
+        "Erin Eng" => "eng.head@acme.test",
+        "Max Manager" => "mgr@acme.test",
+        "Sam Sales" => "sales.head@acme.test",
+        "Rita Rep" => "rep@acme.test",
+        "Hana Hr" => "hr@acme.test",
+        other => panic!("unexpected partner {other}"),
+    };
+    sign_in(&client, &base, email).await;
+    client.goto(&format!("{base}/connect/{id}")).await.unwrap();
+    let theirs = wait_text(&client, "p.connection", |t| t.contains("you meet")).await;
+    assert!(theirs.contains("Dana Dev"), "{theirs}");
+    // The group already said it met: the page says so for both.
+    wait_text(&client, "p.notice", |t| t.contains("You met")).await;
+    let figure = text_of(&client, "p.figure").await;
+    assert!(figure.starts_with("You have met "), "{figure}");
+    assert!(figure.ends_with(" of your 6 colleagues here."), "{figure}");
+    client.close().await.unwrap();
+}

@@ -1,3 +1,4 @@
 //! Connection programmes: the list, one programme, rounds, choices, exclusions.
 
 pub mod api;
+pub mod pages;

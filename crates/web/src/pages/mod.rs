@@ -32,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .merge(crate::assessments::pages::routes())
         .merge(crate::admin::pages::routes())
         .merge(crate::influence::pages::routes())
+        .merge(crate::connect::pages::routes())
         .merge(crate::admin::accounts::routes())
         .merge(crate::inbox::pages::routes())
 }
