@@ -33,15 +33,20 @@ pub async fn run(store: &dyn crate::Store, kind: &str, now: i64) -> CoreResult<S
         + crate::reviews::reminders::send_due(store, now).await?
         + crate::reviews::steps::advance(store, now).await?
         + crate::influence::pulse::ask_when_due(store, now).await?;
+    let connections = crate::connect::rounds::run_due(store, now).await?;
     // Once a day: everyone's influence figures, which the pages read.
     let figures = crate::influence::figures::refresh_if_stale(store, now).await?;
     store
         .schedule_job(REMINDER_JOB, "", now + REMINDER_EVERY_SECONDS)
         .await?;
-    Ok(match figures {
-        0 => format!("reminders: {sent} sent"),
-        n => format!("reminders: {sent} sent; influence figures computed for {n} people"),
-    })
+    let mut done = format!("reminders: {sent} sent");
+    if connections > 0 {
+        done += &format!("; {connections} connection rounds run");
+    }
+    if figures > 0 {
+        done += &format!("; influence figures computed for {figures} people");
+    }
+    Ok(done)
 }
 
 /// Runs housekeeping jobs only: the worker of a server that sends no mail (other jobs

@@ -53,10 +53,12 @@ pub enum Topic {
     ReviewDue,
     /// The advice pulse asks whose advice you sought.
     AdvicePulse,
+    /// A connection round paired you with colleagues.
+    Connection,
 }
 
 impl Topic {
-    pub const ALL: [Topic; 17] = [
+    pub const ALL: [Topic; 18] = [
         Topic::StretchProposed,
         Topic::PlacementToApprove,
         Topic::PlacementAnswered,
@@ -74,6 +76,7 @@ impl Topic {
         Topic::FeedbackAsked,
         Topic::ReviewDue,
         Topic::AdvicePulse,
+        Topic::Connection,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -95,6 +98,7 @@ impl Topic {
             Topic::FeedbackAsked => "feedback_asked",
             Topic::ReviewDue => "review_due",
             Topic::AdvicePulse => "advice_pulse",
+            Topic::Connection => "connection",
         }
     }
 
@@ -122,6 +126,7 @@ impl Topic {
             Topic::FeedbackAsked => "Someone asks for my feedback",
             Topic::ReviewDue => "A review cycle asks something of me, or my review is shared",
             Topic::AdvicePulse => "The advice pulse asks whose advice I sought",
+            Topic::Connection => "A connection round pairs me with colleagues",
         }
     }
 

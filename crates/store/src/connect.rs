@@ -201,6 +201,15 @@ impl ConnectStore for SqlStore {
         query.execute(&self.pool).await.map_err(map_err)?;
         Ok(())
     }
+    async fn connect_rounds_run(&self, programme: ProgrammeId) -> CoreResult<u32> {
+        let last: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(number) FROM connect_rounds WHERE programme_id = $1")
+                .bind(programme.0)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(map_err)?;
+        Ok(last.unwrap_or(0) as u32)
+    }
     async fn connect_rounds(&self, programme: ProgrammeId) -> CoreResult<Vec<StoredRound>> {
         let rounds = sqlx::query(
             "SELECT id, number, run_on, run_by, members, summary FROM connect_rounds \

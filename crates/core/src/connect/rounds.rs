@@ -9,6 +9,7 @@ use crate::clock::local_date;
 use crate::connect::store::ConnectStore;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{ConnectGroupId, ConnectRoundId, PersonId, ProgrammeId};
+use crate::notify::{Notification, Topic};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -79,6 +80,8 @@ pub struct NewRound {
 /// A programme's people and history as the planner sees them.
 struct Situation {
     ids: Vec<PersonId>,
+    /// Display names, by the same index.
+    names: Vec<String>,
     members: Vec<Member>,
     history: History,
     excluded: HashSet<u64>,
@@ -109,6 +112,11 @@ pub async fn run_round(
     let today = local_date(None, now);
     let rounds = store.connect_rounds(programme).await?;
     let number = rounds.last().map_or(1, |r| r.number + 1);
+    if viewer.is_none() && found.round_due_on(number) > today {
+        return Err(CoreError::Conflict(format!(
+            "round {number} is not due yet"
+        )));
+    }
     let situation = situation(store, &found, &rounds, today).await?;
     let present = situation.members.iter().filter(|m| m.present).count();
     super::check_enough_people(situation.ids.len(), &format!("\"{}\"", found.name))?;
@@ -140,8 +148,10 @@ pub async fn run_round(
             .collect(),
         sit_out: plan.sit_out.iter().map(id_of).collect(),
     };
+    let notes = tell_everyone(&found, &plan, &situation, now);
     let mut work = store.begin_connect_write().await?;
     let id = work.create_connect_round(&round).await?;
+    work.notify_all(&notes).await?;
     work.audit(&AuditEntry {
         at: now,
         actor: viewer.and_then(Viewer::actor),
@@ -152,6 +162,74 @@ pub async fn run_round(
     .await?;
     work.commit().await?;
     Ok(id)
+}
+
+/// Each person placed hears whom they meet; each who sits out hears that, and only that.
+fn tell_everyone(
+    programme: &Programme,
+    plan: &Plan,
+    situation: &Situation,
+    now: i64,
+) -> Vec<Notification> {
+    let link = format!("/connect/{}", programme.id);
+    let within = match programme.rhythm_weeks {
+        1 => "this week".to_string(),
+        n => format!("in the next {n} weeks"),
+    };
+    let mut notes = Vec::new();
+    for group in &plan.groups {
+        for &m in group {
+            let others: Vec<&str> = group
+                .iter()
+                .filter(|&&o| o != m)
+                .map(|&o| situation.names[o as usize].as_str())
+                .collect();
+            notes.push(Notification::new(
+                situation.ids[m as usize],
+                Topic::Connection,
+                format!(
+                    "{}: you meet {} — find 30 minutes together {within}.",
+                    programme.name,
+                    others.join(" and ")
+                ),
+                link.clone(),
+                now,
+            ));
+        }
+    }
+    for &m in &plan.sit_out {
+        notes.push(Notification::new(
+            situation.ids[m as usize],
+            Topic::Connection,
+            format!("{}: you sit out this round.", programme.name),
+            link.clone(),
+            now,
+        ));
+    }
+    notes
+}
+
+/// Runs every programme's round that is due today or earlier (the worker's hourly pass).
+/// Two instances may both try: the round's number is unique, so one writes it and the
+/// other is told it exists. A programme that has dropped below two people waits.
+pub async fn run_due(store: &dyn ConnectStore, now: i64) -> CoreResult<usize> {
+    let today = local_date(None, now);
+    let mut run = 0;
+    for programme in store.programmes().await? {
+        if programme.archived_at.is_some() {
+            continue;
+        }
+        let next = store.connect_rounds_run(programme.id).await? + 1;
+        if programme.round_due_on(next) > today {
+            continue;
+        }
+        match run_round(store, None, programme.id, now).await {
+            Ok(_) => run += 1,
+            Err(CoreError::Conflict(_)) | Err(CoreError::Invalid(_)) => {}
+            Err(other) => return Err(other),
+        }
+    }
+    Ok(run)
 }
 
 /// The sentence a round's page shows: what it did, never why anyone was away.
@@ -218,6 +296,10 @@ async fn situation(
     let mut by_id: Vec<_> = in_programme;
     by_id.sort_by_key(|p| p.id);
     let groups = groups_to_meet_across(&by_id, programme.prefer_across);
+    let names = by_id
+        .iter()
+        .map(|p| crate::org::display_name(&p.record.name, p.record.preferred_name.as_deref()))
+        .collect();
     let week_end = today + chrono::Duration::days(6);
     let away_on_plate: HashSet<PersonId> = store
         .absences_between(Some(&ids), today, week_end)
@@ -246,6 +328,7 @@ async fn situation(
         .collect();
     Ok(Situation {
         ids,
+        names,
         members,
         history,
         excluded,

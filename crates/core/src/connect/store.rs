@@ -53,6 +53,8 @@ pub trait ConnectStore:
         on: bool,
         at: i64,
     ) -> CoreResult<()>;
+    /// The number of the programme's last round; 0 before the first.
+    async fn connect_rounds_run(&self, programme: ProgrammeId) -> CoreResult<u32>;
     /// The programme's rounds with their groups, oldest first.
     async fn connect_rounds(&self, programme: ProgrammeId) -> CoreResult<Vec<StoredRound>>;
     /// The group and the programme it belongs to.

@@ -111,11 +111,7 @@ async fn summaries(
         if !member && !runs_it {
             continue;
         }
-        let rounds_run = store
-            .connect_rounds(programme.id)
-            .await?
-            .last()
-            .map_or(0, |r| r.number);
+        let rounds_run = store.connect_rounds_run(programme.id).await?;
         let choice = if member {
             store
                 .choices(programme.id)
