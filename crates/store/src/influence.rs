@@ -115,7 +115,14 @@ impl InfluenceStore for SqlStore {
             "SELECT from_id AS a, about_id AS b FROM feedback WHERE created_at >= $1 \
              UNION ALL \
              SELECT requester_id AS a, owner_id AS b FROM commitments \
-             WHERE created_at >= $1 AND requester_id IS NOT NULL AND requester_id <> owner_id",
+             WHERE created_at >= $1 AND requester_id IS NOT NULL AND requester_id <> owner_id \
+             UNION ALL \
+             SELECT x.person_id AS a, y.person_id AS b FROM connect_groups g \
+             JOIN connect_rounds r ON r.id = g.round_id \
+             JOIN connect_group_members x ON x.round_id = g.round_id AND x.position = g.position \
+             JOIN connect_group_members y ON y.round_id = g.round_id AND y.position = g.position \
+               AND y.person_id > x.person_id \
+             WHERE g.outcome = 'met' AND r.run_at >= $1",
         )
         .bind(since_at)
         .fetch_all(&self.pool)

@@ -293,6 +293,23 @@ async fn rounds_respect_choices_absences_and_private_exclusions(backend: &'stati
         .unwrap();
     let (_, stored) = store.connect_group(group.id).await.unwrap().unwrap();
     assert_eq!(stored.outcome, Some(Outcome::Missed));
+    // A connection that met is an interaction for the influence metrics; one that could
+    // not meet is not.
+    let held = store.held_interactions(0).await.unwrap();
+    let pair = |g: &trellis_core::connect::rounds::StoredGroup| (g.members[0].0, g.members[1].0);
+    assert!(!held.contains(&pair(&group)), "{backend}");
+    let other = rounds[39].groups[1].clone();
+    set_outcome(
+        &store,
+        &person(other.members[1].0),
+        other.id,
+        Outcome::Met,
+        MONDAY,
+    )
+    .await
+    .unwrap();
+    let held = store.held_interactions(0).await.unwrap();
+    assert!(held.contains(&pair(&other)), "{backend}: {held:?}");
 }
 
 backend_tests!(a_round_is_written_once_and_the_worker_runs_due_rounds);

@@ -37,8 +37,8 @@ pub trait InfluenceStore: crate::conversations::store::ConversationStore + Send 
         since: NaiveDate,
         since_at: i64,
     ) -> CoreResult<Vec<(PersonId, PersonId)>>;
-    /// Interactions (undirected) Trellis holds since `since_at`: feedback given, and
-    /// commitments someone requested of someone else.
+    /// Interactions (undirected) Trellis holds since `since_at`: feedback given,
+    /// commitments someone requested of someone else, and connections that met.
     async fn held_interactions(&self, since_at: i64) -> CoreResult<Vec<(PersonId, PersonId)>>;
     /// Every advice tie to one person from `since` on, from every source.
     async fn advice_ties_to(
