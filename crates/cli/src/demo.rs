@@ -190,5 +190,8 @@ async fn load_capabilities(
     trellis_core::influence::demo::load(store, org, crate::chrono_now())
         .await
         .map_err(|e| anyhow!("{e}"))?;
+    trellis_core::connect::demo::load(store, org, crate::chrono_now())
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
     Ok(commitments)
 }

@@ -1499,7 +1499,7 @@ async fn a_person_opts_out_and_excludes_an_admin_runs_a_round_and_a_pair_says_it
     click(&client, Locator::Css("form[action$='/round'] button")).await;
     let rounds = wait_text(&client, "ul.rounds", |t| t.contains("Round 1")).await;
     assert!(
-        rounds.contains("7 took part: 2 pairs and 1 trio"),
+        rounds.contains("7 people took part: 2 pairs and 1 trio"),
         "{rounds}"
     );
     assert!(

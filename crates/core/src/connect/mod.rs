@@ -3,6 +3,7 @@
 //! [`trellis_insight::connections`]; this module decides who is in a group, what each
 //! round may not do (exclusions, absences) and what the figures mean.
 
+pub mod demo;
 pub mod preview;
 pub mod programmes;
 pub mod rounds;

@@ -238,11 +238,17 @@ fn summarise(plan: &Plan, present: usize, away: usize) -> String {
     let trios = plan.groups.len() - pairs;
     let count =
         |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let groups = match trios {
+        0 => count(pairs, "pair", "pairs"),
+        _ => format!(
+            "{} and {}",
+            count(pairs, "pair", "pairs"),
+            count(trios, "trio", "trios")
+        ),
+    };
     let mut parts = vec![format!(
-        "{} took part: {} and {}",
-        present,
-        count(pairs, "pair", "pairs"),
-        count(trios, "trio", "trios")
+        "{} took part: {groups}",
+        count(present, "person", "people")
     )];
     parts.push(format!(
         "{} and {}",

@@ -164,7 +164,7 @@ async fn connection_rounds_over_the_api_respect_choices_exclusions_and_privacy(
         admin_view["rounds"][6]["summary"]
             .as_str()
             .unwrap()
-            .starts_with("7 took part: 2 pairs and 1 trio"),
+            .starts_with("7 people took part: 2 pairs and 1 trio"),
         "{admin_view}"
     );
     assert!(
