@@ -10,15 +10,23 @@ use trellis_core::connect::{Shape, check_group_size, format_coverage};
 
 #[derive(Args, Debug)]
 pub struct PreviewArgs {
+    /// A programme's next rounds from its history (its people, opt-outs and private
+    /// exclusions as they are now, nobody away).
+    #[arg(
+        long,
+        required_unless_present = "department",
+        conflicts_with = "department"
+    )]
+    programme: Option<i64>,
     /// Everyone active in this department, as a new pairs programme of theirs would run
     /// (meeting across teams, the odd one out joining a pair).
     #[arg(long)]
-    department: String,
+    department: Option<String>,
     /// How many rounds to plan.
     #[arg(long)]
     rounds: u32,
-    /// 2 for pairs, 3 for trios.
-    #[arg(long, default_value_t = 2)]
+    /// 2 for pairs, 3 for trios (a department preview; a programme has its own).
+    #[arg(long, default_value_t = 2, conflicts_with = "programme")]
     group_size: i64,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -41,14 +49,28 @@ pub async fn run_preview(args: PreviewArgs) -> Result<()> {
         group_size,
         ..Shape::pairs()
     };
-    let preview = preview_department(
-        &store,
-        &Viewer::operator(),
-        &args.department,
-        args.rounds,
-        shape,
-    )
-    .await
+    let preview = match (args.programme, &args.department) {
+        (Some(id), _) => {
+            trellis_core::connect::rounds::preview_programme(
+                &store,
+                &Viewer::operator(),
+                trellis_core::ids::ProgrammeId(id),
+                args.rounds,
+                crate::chrono_now(),
+            )
+            .await
+        }
+        (None, department) => {
+            preview_department(
+                &store,
+                &Viewer::operator(),
+                department.as_deref().unwrap_or_default(),
+                args.rounds,
+                shape,
+            )
+            .await
+        }
+    }
     .map_err(|e| anyhow!("{}", message(e)))?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match args.format {

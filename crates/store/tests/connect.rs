@@ -275,6 +275,24 @@ async fn rounds_respect_choices_absences_and_private_exclusions(backend: &'stati
         "{backend}"
     );
 
+    // The preview goes on from the history without saving: every pair has met, so the
+    // next rounds are repeats of pairs that met longest ago.
+    let preview = trellis_core::connect::rounds::preview_programme(&store, &admin, id, 3, MONDAY)
+        .await
+        .unwrap();
+    assert_eq!(preview.rounds[0].round, 41);
+    assert!(
+        preview
+            .rounds
+            .iter()
+            .all(|r| r.new_pairs == 0 && r.coverage == 1.0),
+        "{backend}: {preview:?}"
+    );
+    assert_eq!(
+        store.connect_rounds(id).await.unwrap().len(),
+        40,
+        "{backend}: nothing saved"
+    );
     // A group member says they met, or could not; nobody else may.
     let group = rounds[39].groups[0].clone();
     let stranger = ids

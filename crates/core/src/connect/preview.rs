@@ -86,7 +86,7 @@ pub async fn preview_department(
     Ok(preview)
 }
 
-fn check_rounds(rounds: u32) -> CoreResult<()> {
+pub(super) fn check_rounds(rounds: u32) -> CoreResult<()> {
     if rounds == 0 || rounds > MOST_ROUNDS {
         return Err(CoreError::field(
             "rounds",

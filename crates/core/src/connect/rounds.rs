@@ -387,6 +387,41 @@ fn history_of(
     history
 }
 
+/// The programme's next `rounds` rounds as they would run from its history, without saving
+/// them: its people, opt-outs and exclusions as they are now, nobody away.
+pub async fn preview_programme(
+    store: &dyn ConnectStore,
+    viewer: &Viewer,
+    programme: ProgrammeId,
+    rounds: u32,
+    now: i64,
+) -> CoreResult<super::preview::Preview> {
+    let found = store
+        .programme(programme)
+        .await?
+        .ok_or_else(|| CoreError::NotFound(format!("connection programme {programme}")))?;
+    may_run_for(viewer, &found.audience)?;
+    super::preview::check_rounds(rounds)?;
+    let stored = store.connect_rounds(programme).await?;
+    let situation = situation(store, &found, &stored, local_date(None, now)).await?;
+    super::check_enough_people(situation.ids.len(), &format!("\"{}\"", found.name))?;
+    let mut members = situation.members;
+    for m in members.iter_mut() {
+        m.present = true;
+    }
+    let done = stored.last().map_or(0, |r| r.number);
+    let mut preview = super::preview::simulate(
+        members,
+        situation.history,
+        &situation.excluded,
+        done,
+        rounds,
+        found.shape(),
+    );
+    preview.audience = found.name.clone();
+    Ok(preview)
+}
+
 /// A group's member says they met, or could not.
 pub async fn set_outcome(
     store: &dyn ConnectStore,
