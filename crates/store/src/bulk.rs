@@ -50,9 +50,50 @@ async fn insert(
     suffix: &str,
 ) -> CoreResult<u64> {
     let mut inserted = 0;
+    for (sql, args) in statements(backend, table, columns, rows, suffix)? {
+        inserted += sqlx::query_with(AssertSqlSafe(sql), args)
+            .execute(&mut **tx)
+            .await
+            .map_err(map_err)?
+            .rows_affected();
+    }
+    Ok(inserted)
+}
+
+/// Inserts `rows` into `table` and answers the `returning` columns of each new row.
+pub(crate) async fn insert_rows_returning(
+    tx: &mut Transaction<'_, Any>,
+    backend: Backend,
+    table: &str,
+    columns: &[&str],
+    rows: &[Vec<Value>],
+    returning: &str,
+) -> CoreResult<Vec<sqlx::any::AnyRow>> {
+    let mut answered = Vec::with_capacity(rows.len());
+    let suffix = format!(" RETURNING {returning}");
+    for (sql, args) in statements(backend, table, columns, rows, &suffix)? {
+        answered.extend(
+            sqlx::query_with(AssertSqlSafe(sql), args)
+                .fetch_all(&mut **tx)
+                .await
+                .map_err(map_err)?,
+        );
+    }
+    Ok(answered)
+}
+
+/// The multi-row INSERT statements, with their arguments, that write `rows`.
+fn statements(
+    backend: Backend,
+    table: &str,
+    columns: &[&str],
+    rows: &[Vec<Value>],
+    suffix: &str,
+) -> CoreResult<Vec<(String, AnyArguments)>> {
     let width = columns.len();
     let list = columns.join(", ");
     let per_statement = (PARAMETERS_PER_STATEMENT / width).max(1);
+    let mut out = Vec::new();
     for chunk in rows.chunks(per_statement) {
         let tuples: Vec<String> = (0..chunk.len())
             .map(|i| format!("({})", placeholders(backend, i * width + 1, width)))
@@ -73,11 +114,7 @@ async fn insert(
                 added.map_err(|e| CoreError::Internal(e.to_string()))?;
             }
         }
-        inserted += sqlx::query_with(AssertSqlSafe(sql), args)
-            .execute(&mut **tx)
-            .await
-            .map_err(map_err)?
-            .rows_affected();
+        out.push((sql, args));
     }
-    Ok(inserted)
+    Ok(out)
 }

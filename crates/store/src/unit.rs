@@ -2,6 +2,7 @@
 //! `RoundWrite`, …): each capability implements its steps on [`SqlUnit`] in its own file;
 //! the audit line, the notifications and the commit are written here once.
 
+use crate::bulk::{Value, insert_rows, insert_rows_returning};
 use crate::sql::map_err;
 use crate::{Backend, SqlStore};
 use sqlx::Row;
@@ -77,6 +78,48 @@ impl UnitOfWork for SqlUnit {
     }
     async fn commit(self: Box<Self>) -> CoreResult<()> {
         self.tx.commit().await.map_err(map_err)
+    }
+    /// In a few multi-row statements: a connection round tells thousands of people at once.
+    async fn notify_all(&mut self, notes: &[Notification]) -> CoreResult<()> {
+        let rows: Vec<Vec<Value>> = notes
+            .iter()
+            .map(|n| {
+                vec![
+                    Value::Int(Some(n.to.0)),
+                    Value::Text(Some(n.topic.as_str().to_string())),
+                    Value::Text(Some(n.text.clone())),
+                    Value::Text(Some(n.link.clone())),
+                    Value::Int(Some(n.at)),
+                ]
+            })
+            .collect();
+        let kept = insert_rows_returning(
+            &mut self.tx,
+            self.backend,
+            "notifications",
+            &["person_id", "topic", "text", "link", "created_at"],
+            &rows,
+            "id, created_at",
+        )
+        .await?;
+        let mut jobs = Vec::with_capacity(kept.len());
+        for row in &kept {
+            let id: i64 = row.try_get("id").map_err(map_err)?;
+            let at: i64 = row.try_get("created_at").map_err(map_err)?;
+            jobs.push(vec![
+                Value::Text(Some(trellis_core::notify::NOTIFICATION_JOB.to_string())),
+                Value::Text(Some(id.to_string())),
+                Value::Int(Some(at)),
+            ]);
+        }
+        insert_rows(
+            &mut self.tx,
+            self.backend,
+            "jobs",
+            &["kind", "payload", "run_at"],
+            &jobs,
+        )
+        .await
     }
 }
 
