@@ -354,6 +354,17 @@ impl ConnectWrite for crate::unit::SqlUnit {
         }
         Ok(ProgrammeId(id))
     }
+    async fn archive_programme(&mut self, programme: ProgrammeId, at: i64) -> CoreResult<()> {
+        sqlx::query(
+            "UPDATE connect_programmes SET archived_at = $2 WHERE id = $1 AND archived_at IS NULL",
+        )
+        .bind(programme.0)
+        .bind(at)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
     async fn create_connect_round(&mut self, round: &NewRound) -> CoreResult<ConnectRoundId> {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO connect_rounds (programme_id, number, run_on, run_at, run_by, members, \

@@ -1542,5 +1542,21 @@ async fn a_person_opts_out_and_excludes_an_admin_runs_a_round_and_a_pair_says_it
     let figure = text_of(&client, "p.figure").await;
     assert!(figure.starts_with("You have met "), "{figure}");
     assert!(figure.ends_with(" of your 6 colleagues here."), "{figure}");
+    sign_out(&client).await;
+
+    // Hana archives it, asked once; its history stays and it runs no more rounds.
+    sign_in(&client, &base, "hr@acme.test").await;
+    client.goto(&format!("{base}/connect/{id}")).await.unwrap();
+    click(&client, Locator::Css("form[action$='/archive'] button")).await;
+    let question = wait_text(&client, "main", |t| t.contains("Archive this programme?")).await;
+    assert!(question.contains("will run no more rounds"), "{question}");
+    click(
+        &client,
+        Locator::Css("form[action$='/archive'] button[type=submit]"),
+    )
+    .await;
+    let archived = wait_text(&client, "main", |t| t.contains("Archived on")).await;
+    assert!(archived.contains("Round 1"), "{archived}");
+    assert!(!archived.contains("Run the next round now"), "{archived}");
     client.close().await.unwrap();
 }

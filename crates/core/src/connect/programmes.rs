@@ -336,6 +336,38 @@ pub(super) fn may_run_for(viewer: &Viewer, audience: &Audience) -> CoreResult<()
     }
 }
 
+/// Those who run a programme archive it: no more rounds, no more notifications; its rounds,
+/// outcomes and coverage stay readable, and the met pairs stay interactions.
+pub async fn archive_programme(
+    store: &dyn ConnectStore,
+    viewer: &Viewer,
+    programme: ProgrammeId,
+    now: i64,
+) -> CoreResult<()> {
+    let found = store
+        .programme(programme)
+        .await?
+        .ok_or_else(|| CoreError::NotFound(format!("connection programme {programme}")))?;
+    may_run_for(viewer, &found.audience)?;
+    if found.archived_at.is_some() {
+        return Err(CoreError::Conflict(format!(
+            "\"{}\" is already archived",
+            found.name
+        )));
+    }
+    let mut work = store.begin_connect_write().await?;
+    work.archive_programme(programme, now).await?;
+    work.audit(&AuditEntry {
+        at: now,
+        actor: viewer.actor(),
+        action: "connect_programme.archive".into(),
+        subject: found.name.clone(),
+        detail: String::new(),
+    })
+    .await?;
+    work.commit().await
+}
+
 /// A person's choice in one programme.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ConnectChoice))]

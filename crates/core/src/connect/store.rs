@@ -11,6 +11,8 @@ use async_trait::async_trait;
 #[async_trait]
 pub trait ConnectWrite: crate::unit_of_work::UnitOfWork {
     async fn create_programme(&mut self, programme: &NewProgramme) -> CoreResult<ProgrammeId>;
+    /// Stops the programme's rounds; its history stays.
+    async fn archive_programme(&mut self, programme: ProgrammeId, at: i64) -> CoreResult<()>;
     /// A conflict when the programme already has a round with this number (another
     /// instance ran it first).
     async fn create_connect_round(&mut self, round: &NewRound) -> CoreResult<ConnectRoundId>;

@@ -38,6 +38,8 @@ pub struct ProgrammeResponse {
     pub first_round_on: NaiveDate,
     pub rounds_run: u32,
     pub next_round_on: Option<NaiveDate>,
+    /// When it was archived (seconds since the epoch); it runs no more rounds.
+    pub archived_at: Option<i64>,
     /// The caller is in the audience.
     pub member: bool,
     /// The caller may run its rounds.
@@ -65,6 +67,7 @@ impl From<&ProgrammeSummary> for ProgrammeResponse {
             first_round_on: p.first_round_on,
             rounds_run: s.rounds_run,
             next_round_on: s.next_round_on,
+            archived_at: p.archived_at,
             member: s.member,
             runs_it: s.runs_it,
             choice: s.choice.clone(),
@@ -237,6 +240,23 @@ pub async fn run_round(
     Ok((StatusCode::CREATED, Json((&view).into())))
 }
 
+/// Archives the programme (those who run it): it runs no more rounds; its history stays.
+#[utoipa::path(post, path = "/api/v1/connect/programmes/{id}/archive", tag = "connect",
+    params(("id" = i64, Path, description = "Programme id")),
+    responses((status = 200, body = ProgrammeDetailResponse), (status = 403, body = ErrorResponse),
+        (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
+pub async fn archive_programme(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<ProgrammeDetailResponse>, ApiError> {
+    let id = ProgrammeId(id);
+    // Someone who may not see the programme learns nothing about it.
+    detail(&state, &user, id).await?;
+    programmes::archive_programme(state.store.as_ref(), &user.viewer, id, crate::now()).await?;
+    Ok(Json((&detail(&state, &user, id).await?).into()))
+}
+
 /// The caller opts out of a programme (or back in), or snoozes it until a day.
 #[utoipa::path(put, path = "/api/v1/connect/programmes/{id}/choice", tag = "connect",
     params(("id" = i64, Path, description = "Programme id")),
@@ -355,6 +375,7 @@ crate::api::operations!(
     create_programme,
     show_programme,
     run_round,
+    archive_programme,
     set_choice,
     set_outcome,
     list_exclusions,

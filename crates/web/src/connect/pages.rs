@@ -104,6 +104,7 @@ fn programme_card(s: &ProgrammeSummary) -> Markup {
             }
             p.hint {
                 (s.rounds_run) " rounds so far"
+                @if let Some(at) = p.archived_at { " · archived " (format_date(trellis_core::clock::local_date(None, at))) }
                 @if let Some(next) = s.next_round_on { " · next round " (format_date(next)) }
                 @if s.member {
                     @if s.choice.opted_out { " · you are out of it" }
@@ -546,10 +547,18 @@ fn programme_page(user: &CurrentUser, settings: &Settings, view: &ProgrammeView)
             @if s.runs_it {
                 section.card aria-labelledby="rounds" {
                     h2 #rounds { "Rounds" }
-                    form method="post" action=(format!("/connect/{}/round", p.id)) {
-                        (csrf_field(user))
-                        button type="submit" { "Run the next round now" }
-                        p.hint { "Otherwise the server runs each round on its day." }
+                    @if let Some(at) = p.archived_at {
+                        p { "Archived on " (format_date(trellis_core::clock::local_date(None, at))) ": it runs no more rounds." }
+                    } @else {
+                        form method="post" action=(format!("/connect/{}/round", p.id)) {
+                            (csrf_field(user))
+                            button type="submit" { "Run the next round now" }
+                            p.hint { "Otherwise the server runs each round on its day." }
+                        }
+                        form method="post" action=(format!("/connect/{}/archive", p.id)) {
+                            (csrf_field(user))
+                            button.secondary type="submit" { "Archive this programme" }
+                        }
                     }
                     @if let Some(c) = &view.coverage {
                         h3 { "Coverage" }
@@ -612,6 +621,46 @@ pub async fn run_round(
     rounds::run_round(
         state.store.as_ref(),
         Some(&user.viewer),
+        ProgrammeId(id),
+        crate::now(),
+    )
+    .await?;
+    Ok(axum::response::Redirect::to(&format!("/connect/{id}")).into_response())
+}
+
+/// Asks once, then archives: no more rounds; the history stays.
+pub async fn archive(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(user, form): CsrfForm<crate::pages::ConfirmForm>,
+) -> Result<Response, PageError> {
+    let settings = settings(&state).await?;
+    let view = views::programme_view(
+        state.store.as_ref(),
+        &user.viewer,
+        ProgrammeId(id),
+        settings.anonymity_k_survey,
+        crate::now(),
+    )
+    .await?;
+    if !crate::pages::confirmed(&form.confirmed) {
+        return crate::pages::Confirmation {
+            title: "Archive this programme?",
+            question: html! {
+                "\"" (view.summary.programme.name) "\" will run no more rounds and send no more \
+                 pairings. What its rounds did and who met stays here to read."
+            },
+            action: format!("/connect/{id}/archive"),
+            fields: Vec::new(),
+            button: "Archive",
+            back: format!("/connect/{id}"),
+        }
+        .page(&state, &user)
+        .await;
+    }
+    programmes::archive_programme(
+        state.store.as_ref(),
+        &user.viewer,
         ProgrammeId(id),
         crate::now(),
     )
@@ -685,6 +734,7 @@ pub(crate) fn routes() -> axum::Router<AppState> {
         )
         .route("/connect/{id}", get(show_programme))
         .route("/connect/{id}/round", post(run_round))
+        .route("/connect/{id}/archive", post(archive))
         .route("/connect/{id}/choice", post(set_choice))
         .route("/connect/groups/{group}/outcome", post(set_outcome))
 }

@@ -259,4 +259,32 @@ async fn connection_rounds_over_the_api_respect_choices_exclusions_and_privacy(
         )
         .await;
     assert_eq!(r.json()["mine"][0]["outcome"], "met");
+
+    // Only those who run it archive it; then it runs no more rounds and keeps its history.
+    let archive = format!("/api/v1/connect/programmes/{id}/archive");
+    let r = app.api(Method::POST, &archive, Some(&dana), None).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+    let r = app.api(Method::POST, &archive, Some(&hr), None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let archived = r.json();
+    assert!(archived["programme"]["archived_at"].is_i64(), "{archived}");
+    assert_eq!(archived["programme"]["next_round_on"], Value::Null);
+    assert_eq!(archived["rounds"].as_array().unwrap().len(), 7);
+    let r = app.api(Method::POST, &archive, Some(&hr), None).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.text().contains("is already archived"), "{}", r.text());
+    let r = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/connect/programmes/{id}/rounds"),
+            Some(&hr),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(
+        r.text().contains("is archived: it runs no more rounds"),
+        "{}",
+        r.text()
+    );
 }
