@@ -523,16 +523,26 @@ pub async fn met_of(
 ) -> CoreResult<(usize, usize)> {
     let rounds = store.connect_rounds(programme.id).await?;
     let people = store.org_people().await?;
-    let out: HashSet<PersonId> = store
-        .choices(programme.id)
-        .await?
-        .into_iter()
+    let choices = store.choices(programme.id).await?;
+    Ok(met_among(programme, &rounds, &people, &choices, person))
+}
+
+/// [`met_of`] from what the caller has already read.
+pub fn met_among(
+    programme: &Programme,
+    rounds: &[StoredRound],
+    people: &[crate::org::import::ExistingPerson],
+    choices: &[(PersonId, super::programmes::Choice)],
+    person: PersonId,
+) -> (usize, usize) {
+    let out: HashSet<PersonId> = choices
+        .iter()
         .filter(|(_, c)| c.opted_out)
-        .map(|(p, _)| p)
+        .map(|(p, _)| *p)
         .collect();
-    let members: Vec<PersonId> = programme
+    let members: HashSet<PersonId> = programme
         .audience
-        .members(&people)
+        .members(people)
         .into_iter()
         .filter(|p| !out.contains(p))
         .collect();
@@ -551,5 +561,5 @@ pub async fn met_of(
                 .filter(|p| *p != person && members.contains(p)),
         );
     }
-    Ok((met.len(), members.len().saturating_sub(1)))
+    (met.len(), members.len().saturating_sub(1))
 }

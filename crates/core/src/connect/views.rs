@@ -3,13 +3,14 @@
 //! Nobody sees who excluded whom, and nobody sees other people's pairings.
 
 use super::programmes::{Audience, Choice, Programme, may_run_for};
-use super::rounds::{Coverage, Outcome, coverage_of, met_of};
+use super::rounds::{Coverage, Outcome, coverage_of, met_among};
 use crate::access::Viewer;
 use crate::clock::local_date;
 use crate::connect::store::ConnectStore;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{ConnectGroupId, PersonId, PersonName, ProgrammeId};
 use crate::org::display_name;
+use crate::org::import::ExistingPerson;
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -66,16 +67,20 @@ pub struct ProgrammeView {
     pub coverage: Option<Coverage>,
 }
 
-fn describe(audience: &Audience, names: &HashMap<PersonId, String>) -> String {
+fn describe(audience: &Audience, people: &[ExistingPerson]) -> String {
     match audience {
         Audience::Everyone => "Everyone".into(),
         Audience::Department(d) => format!("Department {d}"),
         Audience::Location(l) => format!("Location {l}"),
         Audience::Tree(p) => format!(
             "{}'s organisation",
-            names
-                .get(p)
-                .cloned()
+            people
+                .iter()
+                .find(|person| person.id == *p)
+                .map(|person| display_name(
+                    &person.record.name,
+                    person.record.preferred_name.as_deref()
+                ))
                 .unwrap_or_else(|| format!("person {p}"))
         ),
         Audience::List(people) => format!("{} chosen people", people.len()),
@@ -86,18 +91,9 @@ async fn summaries(
     store: &dyn ConnectStore,
     viewer: &Viewer,
     only: Option<ProgrammeId>,
+    people: &[ExistingPerson],
     now: i64,
 ) -> CoreResult<Vec<ProgrammeSummary>> {
-    let people = store.org_people().await?;
-    let names: HashMap<PersonId, String> = people
-        .iter()
-        .map(|p| {
-            (
-                p.id,
-                display_name(&p.record.name, p.record.preferred_name.as_deref()),
-            )
-        })
-        .collect();
     let today = local_date(None, now);
     let mut out = Vec::new();
     let programmes = match only {
@@ -105,7 +101,7 @@ async fn summaries(
         None => store.programmes().await?,
     };
     for programme in programmes {
-        let members = programme.audience.members(&people);
+        let members = programme.audience.members(people);
         let member = members.binary_search(&viewer.person_id()).is_ok();
         let runs_it = may_run_for(viewer, &programme.audience).is_ok();
         if !member && !runs_it {
@@ -125,7 +121,7 @@ async fn summaries(
         };
         let next = programme.round_due_on(rounds_run + 1);
         out.push(ProgrammeSummary {
-            audience: describe(&programme.audience, &names),
+            audience: describe(&programme.audience, people),
             members: members.len(),
             rounds_run,
             next_round_on: programme.archived_at.is_none().then_some(next.max(today)),
@@ -144,7 +140,7 @@ pub async fn programmes_for(
     viewer: &Viewer,
     now: i64,
 ) -> CoreResult<Vec<ProgrammeSummary>> {
-    summaries(store, viewer, None, now).await
+    summaries(store, viewer, None, &store.org_people().await?, now).await
 }
 
 /// One programme; not found for anyone neither in it nor running it. Coverage is shown
@@ -156,7 +152,9 @@ pub async fn programme_view(
     k: u32,
     now: i64,
 ) -> CoreResult<ProgrammeView> {
-    let summary = summaries(store, viewer, Some(id), now)
+    // Read once: on a large organisation these are the page's cost.
+    let people = store.org_people().await?;
+    let summary = summaries(store, viewer, Some(id), &people, now)
         .await?
         .pop()
         .ok_or_else(|| CoreError::NotFound(format!("connection programme {id}")))?;
@@ -165,17 +163,8 @@ pub async fn programme_view(
     let mut mine = Vec::new();
     let mut met = None;
     if summary.member {
-        let people = store.org_people().await?;
-        let names: HashMap<PersonId, String> = people
-            .iter()
-            .map(|p| {
-                (
-                    p.id,
-                    display_name(&p.record.name, p.record.preferred_name.as_deref()),
-                )
-            })
-            .collect();
         let me = viewer.person_id();
+        let mut partners: HashMap<PersonId, String> = HashMap::new();
         for round in rounds.iter().rev() {
             let group = round
                 .groups
@@ -184,6 +173,9 @@ pub async fn programme_view(
             let sat_out = round.sit_out.contains(&me);
             if group.is_none() && !sat_out {
                 continue;
+            }
+            for (p, _) in group.map_or(&[][..], |g| &g.members[..]) {
+                partners.entry(*p).or_default();
             }
             mine.push(MyConnection {
                 round: round.number,
@@ -196,7 +188,7 @@ pub async fn programme_view(
                             .filter(|(p, _)| *p != me)
                             .map(|(p, _)| PersonName {
                                 id: *p,
-                                name: names.get(p).cloned().unwrap_or_default(),
+                                name: String::new(),
                             })
                             .collect()
                     })
@@ -205,7 +197,18 @@ pub async fn programme_view(
                 sat_out,
             });
         }
-        met = Some(met_of(store, programme, me).await?);
+        for person in &people {
+            if let Some(name) = partners.get_mut(&person.id) {
+                *name = display_name(&person.record.name, person.record.preferred_name.as_deref());
+            }
+        }
+        for connection in &mut mine {
+            for with in &mut connection.with {
+                with.name = partners.get(&with.id).cloned().unwrap_or_default();
+            }
+        }
+        let choices = store.choices(id).await?;
+        met = Some(met_among(programme, &rounds, &people, &choices, me));
     }
     let (lines, coverage) = if summary.runs_it {
         let lines = rounds
