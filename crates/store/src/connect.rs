@@ -4,11 +4,13 @@ use crate::bulk::{Value, insert_rows};
 use crate::mentoring::day_text;
 use crate::sql::Columns;
 use crate::{SqlStore, map_err};
+use chrono::NaiveTime;
 use std::collections::HashMap;
 use trellis_core::PersonId;
 use trellis_core::connect::PreferAcross;
 use trellis_core::connect::programmes::{Audience, Choice, NewProgramme, Programme};
-use trellis_core::connect::rounds::{NewRound, Outcome, StoredGroup, StoredRound};
+use trellis_core::connect::rounds::{ConnectMeeting, NewRound, Outcome, StoredGroup, StoredRound};
+use trellis_core::connect::slots::WorkingHours;
 use trellis_core::connect::store::{ConnectStore, ConnectWrite};
 use trellis_core::error::{CoreError, CoreResult};
 use trellis_core::ids::{ConnectGroupId, ConnectRoundId, ProgrammeId};
@@ -97,6 +99,25 @@ fn group_of(r: &sqlx::any::AnyRow) -> CoreResult<StoredGroup> {
             .text_or_null("outcome")?
             .as_deref()
             .and_then(Outcome::parse),
+        suggested_at: r.int_or_null("suggested_at")?,
+    })
+}
+
+fn hours_of(r: &sqlx::any::AnyRow) -> CoreResult<WorkingHours> {
+    let time = |column: &str| -> CoreResult<NaiveTime> {
+        let text = r.text(column)?;
+        NaiveTime::parse_from_str(&text, "%H:%M").map_err(|_| {
+            CoreError::Internal(format!("working_hours.{column} is not a time: {text}"))
+        })
+    };
+    Ok(WorkingHours {
+        weekdays: r
+            .text("weekdays")?
+            .split(',')
+            .filter_map(|d| d.trim().parse().ok())
+            .collect(),
+        starts: time("starts")?,
+        ends: time("ends")?,
     })
 }
 
@@ -236,7 +257,7 @@ impl ConnectStore for SqlStore {
             .collect::<CoreResult<_>>()?;
         let at: HashMap<i64, usize> = out.iter().enumerate().map(|(i, r)| (r.id.0, i)).collect();
         let groups = sqlx::query(
-            "SELECT g.id, g.round_id, g.position, g.outcome FROM connect_groups g \
+            "SELECT g.id, g.round_id, g.position, g.outcome, g.suggested_at FROM connect_groups g \
              JOIN connect_rounds r ON r.id = g.round_id WHERE r.programme_id = $1 \
              ORDER BY g.round_id, g.position",
         )
@@ -246,7 +267,11 @@ impl ConnectStore for SqlStore {
         .map_err(map_err)?;
         let mut slot: HashMap<(i64, i64), (usize, usize)> = HashMap::new();
         for g in &groups {
-            let round = at[&g.int("round_id")?];
+            // A round written by another instance since the rounds were read waits for
+            // the next read.
+            let Some(&round) = at.get(&g.int("round_id")?) else {
+                continue;
+            };
             slot.insert(
                 (g.int("round_id")?, g.int("position")?),
                 (round, out[round].groups.len()),
@@ -277,7 +302,95 @@ impl ConnectStore for SqlStore {
         .await
         .map_err(map_err)?;
         for (round, person) in sitouts {
-            out[at[&round]].sit_out.push(PersonId(person));
+            if let Some(&r) = at.get(&round) {
+                out[r].sit_out.push(PersonId(person));
+            }
+        }
+        Ok(out)
+    }
+    async fn all_working_hours(&self) -> CoreResult<Vec<(PersonId, WorkingHours)>> {
+        let rows = sqlx::query("SELECT person_id, weekdays, starts, ends FROM working_hours")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
+        rows.iter()
+            .map(|r| Ok((PersonId(r.int("person_id")?), hours_of(r)?)))
+            .collect()
+    }
+    async fn working_hours(&self, person: PersonId) -> CoreResult<Option<WorkingHours>> {
+        let row = sqlx::query(
+            "SELECT person_id, weekdays, starts, ends FROM working_hours WHERE person_id = $1",
+        )
+        .bind(person.0)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_err)?;
+        row.as_ref().map(hours_of).transpose()
+    }
+    async fn set_working_hours(
+        &self,
+        person: PersonId,
+        hours: Option<&WorkingHours>,
+        at: i64,
+    ) -> CoreResult<()> {
+        let query = match hours {
+            Some(h) => sqlx::query(
+                "INSERT INTO working_hours (person_id, weekdays, starts, ends, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (person_id) DO UPDATE SET \
+                 weekdays = excluded.weekdays, starts = excluded.starts, ends = excluded.ends, \
+                 updated_at = excluded.updated_at",
+            )
+            .bind(person.0)
+            .bind(
+                h.weekdays
+                    .iter()
+                    .map(u8::to_string)
+                    .collect::<Vec<_>>()
+                    .join(","),
+            )
+            .bind(h.starts.format("%H:%M").to_string())
+            .bind(h.ends.format("%H:%M").to_string())
+            .bind(at),
+            None => sqlx::query("DELETE FROM working_hours WHERE person_id = $1").bind(person.0),
+        };
+        query.execute(&self.pool).await.map_err(map_err)?;
+        Ok(())
+    }
+    async fn connect_meetings_of(&self, person: PersonId) -> CoreResult<Vec<ConnectMeeting>> {
+        let rows = sqlx::query(
+            "SELECT g.id, g.suggested_at, g.outcome, p.name AS programme, \
+             COALESCE(o.preferred_name, o.name) AS other \
+             FROM connect_group_members m \
+             JOIN connect_groups g ON g.round_id = m.round_id AND g.position = m.position \
+             JOIN connect_rounds r ON r.id = g.round_id \
+             JOIN connect_programmes p ON p.id = r.programme_id \
+             JOIN connect_group_members om ON om.round_id = m.round_id \
+                  AND om.position = m.position AND om.person_id <> m.person_id \
+             JOIN people o ON o.id = om.person_id \
+             WHERE m.person_id = $1 AND g.suggested_at IS NOT NULL \
+             ORDER BY g.suggested_at DESC, g.id, o.name",
+        )
+        .bind(person.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        let mut out: Vec<ConnectMeeting> = Vec::new();
+        for r in &rows {
+            let group = ConnectGroupId(r.int("id")?);
+            let other = r.text("other")?;
+            match out.last_mut() {
+                Some(last) if last.group == group => last.with.push(other),
+                _ => out.push(ConnectMeeting {
+                    group,
+                    programme: r.text("programme")?,
+                    starts_at: r.int("suggested_at")?,
+                    with: vec![other],
+                    outcome: r
+                        .text_or_null("outcome")?
+                        .as_deref()
+                        .and_then(Outcome::parse),
+                }),
+            }
         }
         Ok(out)
     }
@@ -286,8 +399,8 @@ impl ConnectStore for SqlStore {
         group: ConnectGroupId,
     ) -> CoreResult<Option<(ProgrammeId, StoredGroup)>> {
         let Some(row) = sqlx::query(
-            "SELECT g.id, g.round_id, g.position, g.outcome, r.programme_id FROM connect_groups g \
-             JOIN connect_rounds r ON r.id = g.round_id WHERE g.id = $1",
+            "SELECT g.id, g.round_id, g.position, g.outcome, g.suggested_at, r.programme_id \
+             FROM connect_groups g JOIN connect_rounds r ON r.id = g.round_id WHERE g.id = $1",
         )
         .bind(group.0)
         .fetch_optional(&self.pool)
@@ -387,13 +500,19 @@ impl ConnectWrite for crate::unit::SqlUnit {
             other => other,
         })?;
         let groups: Vec<Vec<Value>> = (0..round.groups.len())
-            .map(|position| vec![Value::Int(Some(id)), Value::Int(Some(position as i64))])
+            .map(|position| {
+                vec![
+                    Value::Int(Some(id)),
+                    Value::Int(Some(position as i64)),
+                    Value::Int(round.suggested.get(position).copied().flatten()),
+                ]
+            })
             .collect();
         insert_rows(
             &mut self.tx,
             self.backend,
             "connect_groups",
-            &["round_id", "position"],
+            &["round_id", "position", "suggested_at"],
             &groups,
         )
         .await?;

@@ -179,6 +179,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0022_connect.sql"),
         earlier_postgres: &[],
     },
+    Migration {
+        version: 23,
+        name: "connect_slots",
+        sqlite: include_str!("../migrations/sqlite/0023_connect_slots.sql"),
+        postgres: include_str!("../migrations/postgres/0023_connect_slots.sql"),
+        earlier_postgres: &[],
+    },
 ];
 
 /// The newest migration this binary knows.

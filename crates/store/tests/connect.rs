@@ -358,6 +358,44 @@ async fn a_round_is_written_once_and_the_worker_runs_due_rounds(backend: &'stati
             .iter()
             .all(|g| g.members.len() == 3 || g.members.len() == 2)
     );
+    // Each group's 30 minutes fall in every member's working hours (09:00–17:00 on
+    // weekdays, the default) in their own zone, in the two weeks after the round; members
+    // of one zone always get a slot.
+    let zones: std::collections::HashMap<PersonId, chrono_tz::Tz> = store
+        .org_people()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| {
+            let zone = p.record.time_zone.as_deref().and_then(|z| z.parse().ok());
+            (p.id, zone.unwrap_or(chrono_tz::UTC))
+        })
+        .collect();
+    let mut slots = Vec::new();
+    for group in &rounds[0].groups {
+        let members: Vec<chrono_tz::Tz> = group.members.iter().map(|m| zones[&m.0]).collect();
+        let Some(slot) = group.suggested_at else {
+            assert!(
+                members.iter().any(|z| *z != members[0]),
+                "{backend}: {group:?}"
+            );
+            continue;
+        };
+        slots.push(slot);
+        assert!(slot > MONDAY && slot < MONDAY + 16 * 86_400, "{slot}");
+        for zone in members {
+            let local = chrono::DateTime::from_timestamp(slot, 0)
+                .unwrap()
+                .with_timezone(&zone);
+            use chrono::{Datelike, Timelike};
+            assert!(local.weekday().number_from_monday() <= 5, "{local}");
+            assert!((9..17).contains(&local.hour()), "{local}");
+        }
+    }
+    assert!(
+        slots.len() > 1 && slots.iter().any(|s| *s != slots[0]),
+        "{slots:?}"
+    );
     // Everyone placed hears whom they meet.
     let someone = rounds[0].groups[0].members[0].0;
     let notes = store.notifications_of(someone, 10).await.unwrap();
@@ -365,9 +403,9 @@ async fn a_round_is_written_once_and_the_worker_runs_due_rounds(backend: &'stati
         notes
             .iter()
             .any(|n| n.note.text.starts_with("Coffee roulette: you meet ")
-                && n.note
-                    .text
-                    .ends_with("find 30 minutes together in the next 2 weeks.")
+                && n.note.text.ends_with(
+                    " your time, for 30 minutes (or find another time in the next 2 weeks)."
+                )
                 && n.note.link == format!("/connect/{id}")),
         "{backend}: {notes:?}"
     );

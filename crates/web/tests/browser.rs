@@ -1509,11 +1509,34 @@ async fn a_person_opts_out_and_excludes_an_admin_runs_a_round_and_a_pair_says_it
     );
     sign_out(&client).await;
 
+    // Dana works Monday to Thursday; the page says so.
+    sign_in(&client, &base, "dev@acme.test").await;
+    client.goto(&format!("{base}/connect")).await.unwrap();
+    click(&client, Locator::LinkText("Change your working hours")).await;
+    wait_text(&client, "h1", |t| t == "Your working hours").await;
+    click(&client, Locator::Css("input[name=day5]")).await;
+    click(
+        &client,
+        Locator::Css("form[action='/connect/working-hours'] button:not([name])"),
+    )
+    .await;
+    let hours = wait_text(&client, "section[aria-labelledby=working-hours]", |t| {
+        t.contains("Monday to Thursday")
+    })
+    .await;
+    assert!(hours.contains("Monday to Thursday, 09:00–17:00"), "{hours}");
+    sign_out(&client).await;
+
     // Dana sees whom she meets and says they met; so does her partner.
     sign_in(&client, &base, "dev@acme.test").await;
     client.goto(&format!("{base}/connect/{id}")).await.unwrap();
     let connection = wait_text(&client, "p.connection", |t| t.contains("you meet")).await;
     assert!(!connection.contains("Devi"), "Devi opted out: {connection}");
+    let slot = text_of(&client, "p.slot").await;
+    assert!(
+        slot.starts_with("Suggested: ") && slot.contains(" your time, for 30 minutes"),
+        "{slot}"
+    );
     let partner = client
         .find(Locator::Css("p.connection a"))
         .await

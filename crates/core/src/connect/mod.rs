@@ -7,6 +7,7 @@ pub mod demo;
 pub mod preview;
 pub mod programmes;
 pub mod rounds;
+pub mod slots;
 pub mod store;
 pub mod views;
 

@@ -3,14 +3,20 @@
 
 use super::preview::groups_to_meet_across;
 use super::programmes::{Programme, may_run_for};
+use super::slots::{
+    Calendar, WorkingHours, days_in_window, describe_slot, suggest_for_groups, window_last_day,
+};
 use crate::access::Viewer;
 use crate::audit::AuditEntry;
-use crate::clock::local_date;
+use crate::clock::{local_date, zone};
 use crate::connect::store::ConnectStore;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{ConnectGroupId, ConnectRoundId, PersonId, ProgrammeId};
 use crate::notify::{Notification, Topic};
+use crate::org::import::ExistingPerson;
+use crate::work::Absence;
 use chrono::NaiveDate;
+use chrono_tz::Tz;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use trellis_insight::connections::{History, Member, Plan, Rules, coverage, pair_key, plan_round};
@@ -47,6 +53,19 @@ pub struct StoredGroup {
     /// With whether each was the round's odd one.
     pub members: Vec<(PersonId, bool)>,
     pub outcome: Option<Outcome>,
+    /// The 30 minutes suggested to the group; `None` when their hours never meet.
+    pub suggested_at: Option<i64>,
+}
+
+/// A group's suggested meeting, as one member's calendar shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConnectMeeting {
+    pub group: ConnectGroupId,
+    pub programme: String,
+    pub starts_at: i64,
+    /// The other members.
+    pub with: Vec<String>,
+    pub outcome: Option<Outcome>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -74,6 +93,8 @@ pub struct NewRound {
     pub summary: String,
     /// Each group's people, with whether each was the odd one.
     pub groups: Vec<Vec<(PersonId, bool)>>,
+    /// Each group's suggested slot, by the same index.
+    pub suggested: Vec<Option<i64>>,
     pub sit_out: Vec<PersonId>,
 }
 
@@ -86,6 +107,8 @@ struct Situation {
     history: History,
     excluded: HashSet<u64>,
     away: usize,
+    /// When each can meet, by the same index.
+    calendars: Vec<Calendar>,
 }
 
 /// Runs the programme's next round now: `viewer` is who pressed the button, `None` the
@@ -132,6 +155,7 @@ pub async fn run_round(
         },
     );
     let summary = summarise(&plan, present, situation.away);
+    let suggested = suggest_for_groups(today, &situation.calendars, &plan.groups);
     let id_of = |m: &u32| situation.ids[*m as usize];
     let round = NewRound {
         programme,
@@ -146,9 +170,10 @@ pub async fn run_round(
             .iter()
             .map(|g| g.iter().map(|m| (id_of(m), plan.odd.contains(m))).collect())
             .collect(),
+        suggested: suggested.clone(),
         sit_out: plan.sit_out.iter().map(id_of).collect(),
     };
-    let notes = tell_everyone(&found, &plan, &situation, now);
+    let notes = tell_everyone(&found, &plan, &suggested, &situation, now);
     let mut work = store.begin_connect_write().await?;
     let id = work.create_connect_round(&round).await?;
     work.notify_all(&notes).await?;
@@ -168,6 +193,7 @@ pub async fn run_round(
 fn tell_everyone(
     programme: &Programme,
     plan: &Plan,
+    suggested: &[Option<i64>],
     situation: &Situation,
     now: i64,
 ) -> Vec<Notification> {
@@ -177,18 +203,25 @@ fn tell_everyone(
         n => format!("in the next {n} weeks"),
     };
     let mut notes = Vec::new();
-    for group in &plan.groups {
+    for (group, slot) in plan.groups.iter().zip(suggested) {
         for &m in group {
             let others: Vec<&str> = group
                 .iter()
                 .filter(|&&o| o != m)
                 .map(|&o| situation.names[o as usize].as_str())
                 .collect();
+            let when = match slot {
+                Some(at) => format!(
+                    "suggested: {} your time, for 30 minutes (or find another time {within})",
+                    describe_slot(*at, situation.calendars[m as usize].zone)
+                ),
+                None => format!("find 30 minutes together {within}"),
+            };
             notes.push(Notification::new(
                 situation.ids[m as usize],
                 Topic::Connection,
                 format!(
-                    "{}: you meet {} — find 30 minutes together {within}.",
+                    "{}: you meet {} — {when}.",
                     programme.name,
                     others.join(" and ")
                 ),
@@ -307,12 +340,15 @@ async fn situation(
         .map(|p| crate::org::display_name(&p.record.name, p.record.preferred_name.as_deref()))
         .collect();
     let week_end = today + chrono::Duration::days(6);
-    let away_on_plate: HashSet<PersonId> = store
-        .absences_between(Some(&ids), today, week_end)
-        .await?
-        .into_iter()
+    let absences = store
+        .absences_between(Some(&ids), today, window_last_day(today))
+        .await?;
+    let away_on_plate: HashSet<PersonId> = absences
+        .iter()
+        .filter(|a| a.first_day <= week_end && a.last_day >= today)
         .map(|a| a.person_id)
         .collect();
+    let calendars = calendars_of(store, &by_id, &absences, today).await?;
     let mut members: Vec<Member> = ids
         .iter()
         .zip(&groups)
@@ -339,7 +375,33 @@ async fn situation(
         history,
         excluded,
         away,
+        calendars,
     })
+}
+
+/// Each person's zone (UTC when unknown), working hours and days away, in `people`'s order.
+async fn calendars_of(
+    store: &dyn ConnectStore,
+    people: &[ExistingPerson],
+    absences: &[Absence],
+    today: NaiveDate,
+) -> CoreResult<Vec<Calendar>> {
+    let mut hours: HashMap<PersonId, WorkingHours> =
+        store.all_working_hours().await?.into_iter().collect();
+    let mut away: HashMap<PersonId, Vec<NaiveDate>> = HashMap::new();
+    for a in absences {
+        away.entry(a.person_id)
+            .or_default()
+            .extend(days_in_window(today, a.first_day, a.last_day));
+    }
+    Ok(people
+        .iter()
+        .map(|p| Calendar {
+            zone: zone(p.record.time_zone.as_deref()).unwrap_or(Tz::UTC),
+            hours: hours.remove(&p.id).unwrap_or_default(),
+            away: away.remove(&p.id).unwrap_or_default(),
+        })
+        .collect())
 }
 
 /// Who met whom (a group that said it could not meet did not), and who was the odd one

@@ -1,7 +1,8 @@
 //! What connection programmes need from a database. Part of [`crate::Store`].
 
 use super::programmes::{Choice, NewProgramme, Programme};
-use super::rounds::{NewRound, Outcome, StoredRound};
+use super::rounds::{ConnectMeeting, NewRound, Outcome, StoredRound};
+use super::slots::WorkingHours;
 use crate::error::CoreResult;
 use crate::ids::{ConnectGroupId, ConnectRoundId, PersonId, ProgrammeId};
 use async_trait::async_trait;
@@ -59,6 +60,18 @@ pub trait ConnectStore:
     async fn connect_rounds_run(&self, programme: ProgrammeId) -> CoreResult<u32>;
     /// The programme's rounds with their groups, oldest first.
     async fn connect_rounds(&self, programme: ProgrammeId) -> CoreResult<Vec<StoredRound>>;
+    /// Everyone's own working hours; people not listed keep the default.
+    async fn all_working_hours(&self) -> CoreResult<Vec<(PersonId, WorkingHours)>>;
+    async fn working_hours(&self, person: PersonId) -> CoreResult<Option<WorkingHours>>;
+    /// `None` goes back to the default.
+    async fn set_working_hours(
+        &self,
+        person: PersonId,
+        hours: Option<&WorkingHours>,
+        at: i64,
+    ) -> CoreResult<()>;
+    /// The person's groups that have a suggested slot, newest first.
+    async fn connect_meetings_of(&self, person: PersonId) -> CoreResult<Vec<ConnectMeeting>>;
     /// The group and the programme it belongs to.
     async fn connect_group(
         &self,

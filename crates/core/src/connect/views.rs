@@ -4,8 +4,9 @@
 
 use super::programmes::{Audience, Choice, Programme, may_run_for};
 use super::rounds::{Coverage, Outcome, coverage_of, met_among};
+use super::slots::describe_slot;
 use crate::access::Viewer;
-use crate::clock::local_date;
+use crate::clock::{local_date, zone};
 use crate::connect::store::ConnectStore;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{ConnectGroupId, PersonId, PersonName, ProgrammeId};
@@ -43,6 +44,10 @@ pub struct MyConnection {
     pub outcome: Option<Outcome>,
     /// Present but not placed: "sits out this round".
     pub sat_out: bool,
+    /// The 30 minutes suggested to the group (seconds since the epoch).
+    pub suggested_at: Option<i64>,
+    /// The same, in the viewer's time zone: "Mon 7 Dec, 09:00".
+    pub suggested: Option<String>,
 }
 
 /// A round as those who run the programme see it: what it did, not who met whom.
@@ -164,6 +169,11 @@ pub async fn programme_view(
     let mut met = None;
     if summary.member {
         let me = viewer.person_id();
+        let my_zone = people
+            .iter()
+            .find(|p| p.id == me)
+            .and_then(|p| zone(p.record.time_zone.as_deref()))
+            .unwrap_or(chrono_tz::Tz::UTC);
         let mut partners: HashMap<PersonId, String> = HashMap::new();
         for round in rounds.iter().rev() {
             let group = round
@@ -195,6 +205,10 @@ pub async fn programme_view(
                     .unwrap_or_default(),
                 outcome: group.and_then(|g| g.outcome),
                 sat_out,
+                suggested_at: group.and_then(|g| g.suggested_at),
+                suggested: group
+                    .and_then(|g| g.suggested_at)
+                    .map(|at| describe_slot(at, my_zone)),
             });
         }
         for person in &people {

@@ -130,17 +130,35 @@ pub fn vtimezone(zone: &str, from: NaiveDate, to: NaiveDate) -> String {
     out
 }
 
+/// A single event that capabilities above 1:1s add to the feed (a connection's suggested
+/// meeting): a time in UTC, so it needs no zone of its own.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OneOffEvent {
+    /// Unique within this Trellis, such as `connect-12`.
+    pub key: String,
+    pub starts_at: i64,
+    pub minutes: i64,
+    pub summary: String,
+    pub cancelled: bool,
+}
+
 /// The whole feed. `host` makes the event UIDs unique to this Trellis.
-pub fn feed(name: &str, entries: &[FeedEntry<'_>], host: &str, now: i64) -> String {
+pub fn feed(
+    name: &str,
+    entries: &[FeedEntry<'_>],
+    one_offs: &[OneOffEvent],
+    host: &str,
+    now: i64,
+) -> String {
     let mut out = String::new();
     line(&mut out, "BEGIN:VCALENDAR");
     line(&mut out, "VERSION:2.0");
-    line(&mut out, "PRODID:-//Trellis//1:1s//EN");
+    line(&mut out, "PRODID:-//Trellis//Calendar//EN");
     line(&mut out, "CALSCALE:GREGORIAN");
     line(&mut out, "METHOD:PUBLISH");
     line(
         &mut out,
-        &format!("X-WR-CALNAME:{}", text(&format!("Trellis 1:1s of {name}"))),
+        &format!("X-WR-CALNAME:{}", text(&format!("Trellis: {name}"))),
     );
     let scheduled: Vec<_> = entries
         .iter()
@@ -243,6 +261,18 @@ pub fn feed(name: &str, entries: &[FeedEntry<'_>], host: &str, now: i64) -> Stri
             line(&mut out, "END:VEVENT");
         }
     }
+    for event in one_offs {
+        line(&mut out, "BEGIN:VEVENT");
+        line(&mut out, &format!("UID:{}@{host}", event.key));
+        line(&mut out, &format!("DTSTAMP:{stamp}"));
+        line(&mut out, &format!("DTSTART:{}", utc_stamp(event.starts_at)));
+        line(&mut out, &format!("DURATION:PT{}M", event.minutes));
+        line(&mut out, &format!("SUMMARY:{}", text(&event.summary)));
+        if event.cancelled {
+            line(&mut out, "STATUS:CANCELLED");
+        }
+        line(&mut out, "END:VEVENT");
+    }
     line(&mut out, "END:VCALENDAR");
     out
 }
@@ -288,7 +318,7 @@ mod tests {
 /// The services behind the feed: a person's secret address, made on first use, rotated on
 /// request (the old one stops working at once), and the feed of an address.
 pub mod feeds {
-    use super::FeedEntry;
+    use super::{FeedEntry, OneOffEvent};
     use crate::access::Viewer;
     use crate::conversations::sealed::NoteKey;
     use crate::conversations::store::ConversationStore;
@@ -337,13 +367,9 @@ pub mod feeds {
         Ok(token)
     }
 
-    /// The feed of a token; not found for a token that does not exist (or no longer does).
-    pub async fn feed(
-        store: &dyn ConversationStore,
-        token: &str,
-        host: &str,
-        now: i64,
-    ) -> CoreResult<String> {
+    /// Whose feed a token is; not found for a token that does not exist (or no longer
+    /// does) and for someone who has left.
+    pub async fn owner(store: &dyn ConversationStore, token: &str) -> CoreResult<PersonId> {
         let not_found = || CoreError::NotFound("calendar feed".into());
         if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(not_found());
@@ -352,11 +378,27 @@ pub mod feeds {
             .person_of_calendar(&digest(token))
             .await?
             .ok_or_else(not_found)?;
-        let who = store
+        store
             .person(person)
             .await?
             .filter(|p| p.is_active())
             .ok_or_else(not_found)?;
+        Ok(person)
+    }
+
+    /// The feed of the person [`owner`] found: their 1:1s and the `one_offs` that
+    /// capabilities above add.
+    pub async fn feed(
+        store: &dyn ConversationStore,
+        person: PersonId,
+        one_offs: &[OneOffEvent],
+        host: &str,
+        now: i64,
+    ) -> CoreResult<String> {
+        let who = store
+            .person(person)
+            .await?
+            .ok_or_else(|| CoreError::NotFound("calendar feed".into()))?;
         let series = store.series_of(person).await?;
         let mut changed = store.exceptions_of(person).await?;
         let exceptions: Vec<Vec<super::Exception>> = series
@@ -368,6 +410,12 @@ pub mod feeds {
             .zip(&exceptions)
             .map(|(series, exceptions)| FeedEntry { series, exceptions })
             .collect();
-        Ok(super::feed(&who.display_name(), &entries, host, now))
+        Ok(super::feed(
+            &who.display_name(),
+            &entries,
+            one_offs,
+            host,
+            now,
+        ))
     }
 }

@@ -559,6 +559,7 @@ pub(crate) const LATER: &[Table] = &[
             ("outcome", Text),
             ("outcome_by", Int),
             ("outcome_at", Int),
+            ("suggested_at", Int),
         ],
         parent: None,
         identity: true,
@@ -577,6 +578,18 @@ pub(crate) const LATER: &[Table] = &[
     Table {
         name: "connect_sitouts",
         columns: &[("round_id", Int), ("person_id", Int)],
+        parent: None,
+        identity: false,
+    },
+    Table {
+        name: "working_hours",
+        columns: &[
+            ("person_id", Int),
+            ("weekdays", Text),
+            ("starts", Text),
+            ("ends", Text),
+            ("updated_at", Int),
+        ],
         parent: None,
         identity: false,
     },

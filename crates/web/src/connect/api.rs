@@ -9,11 +9,12 @@ use crate::work::api::PersonRef;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 use trellis_core::PersonId;
 use trellis_core::connect::programmes::{self, Choice, ProgrammeInput};
 use trellis_core::connect::rounds::{self, Outcome};
+use trellis_core::connect::slots::{self, WorkingHours};
 use trellis_core::connect::views::{self, ProgrammeSummary, ProgrammeView};
 use trellis_core::ids::{ConnectGroupId, ProgrammeId};
 use utoipa::ToSchema;
@@ -88,6 +89,9 @@ pub struct MyConnectionResponse {
     pub outcome: Option<String>,
     /// "Sits out this round".
     pub sat_out: bool,
+    /// The 30 minutes suggested to the group, in everyone's working hours (seconds since
+    /// the epoch); none when their hours never meet in the next two weeks.
+    pub suggested_at: Option<i64>,
 }
 
 /// A round as those who run the programme see it.
@@ -144,6 +148,7 @@ impl From<&ProgrammeView> for ProgrammeDetailResponse {
                     with: m.with.iter().map(Into::into).collect(),
                     outcome: m.outcome.map(|o| o.as_str().to_string()),
                     sat_out: m.sat_out,
+                    suggested_at: m.suggested_at,
                 })
                 .collect(),
             met: v.met.map(|(m, _)| m as u32),
@@ -370,6 +375,91 @@ pub async fn remove_exclusion(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// When the caller works, for the 30 minutes each connection round suggests: the same
+/// hours on the chosen weekdays, in the caller's time zone.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(as = WorkingHours)]
+#[serde(deny_unknown_fields)]
+pub struct WorkingHoursBody {
+    /// ISO weekdays, 1 (Monday) to 7 (Sunday).
+    pub weekdays: Vec<u8>,
+    /// "09:00"
+    pub starts: String,
+    /// "17:00"
+    pub ends: String,
+}
+
+impl From<&WorkingHours> for WorkingHoursBody {
+    fn from(h: &WorkingHours) -> Self {
+        WorkingHoursBody {
+            weekdays: h.weekdays.clone(),
+            starts: h.starts.format("%H:%M").to_string(),
+            ends: h.ends.format("%H:%M").to_string(),
+        }
+    }
+}
+
+impl WorkingHoursBody {
+    /// Times as "HH:MM", each wrong one named at its field.
+    pub fn parsed(&self) -> Result<WorkingHours, trellis_core::CoreError> {
+        let time = |field: &str, text: &str| {
+            NaiveTime::parse_from_str(text.trim(), "%H:%M").map_err(|_| {
+                trellis_core::CoreError::field(
+                    field,
+                    format!("\"{}\" is not a time: write it as 09:00", text.trim()),
+                )
+            })
+        };
+        Ok(WorkingHours {
+            weekdays: self.weekdays.clone(),
+            starts: time("starts", &self.starts)?,
+            ends: time("ends", &self.ends)?,
+        })
+    }
+}
+
+/// The caller's working hours (09:00–17:00 on weekdays unless they set their own).
+#[utoipa::path(get, path = "/api/v1/connect/working-hours", tag = "connect",
+    responses((status = 200, body = WorkingHoursBody)))]
+pub async fn get_working_hours(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> Result<Json<WorkingHoursBody>, ApiError> {
+    let hours = slots::my_working_hours(state.store.as_ref(), &user.viewer).await?;
+    Ok(Json((&hours).into()))
+}
+
+/// Sets the caller's working hours.
+#[utoipa::path(put, path = "/api/v1/connect/working-hours", tag = "connect",
+    request_body = WorkingHoursBody,
+    responses((status = 200, body = WorkingHoursBody), (status = 422, body = ErrorResponse)))]
+pub async fn set_working_hours(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiJson(body): ApiJson<WorkingHoursBody>,
+) -> Result<Json<WorkingHoursBody>, ApiError> {
+    let hours = slots::set_my_working_hours(
+        state.store.as_ref(),
+        &user.viewer,
+        Some(body.parsed()?),
+        crate::now(),
+    )
+    .await?;
+    Ok(Json((&hours).into()))
+}
+
+/// Goes back to the default working hours, 09:00–17:00 on weekdays.
+#[utoipa::path(delete, path = "/api/v1/connect/working-hours", tag = "connect",
+    responses((status = 200, body = WorkingHoursBody)))]
+pub async fn reset_working_hours(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> Result<Json<WorkingHoursBody>, ApiError> {
+    let hours =
+        slots::set_my_working_hours(state.store.as_ref(), &user.viewer, None, crate::now()).await?;
+    Ok(Json((&hours).into()))
+}
+
 crate::api::operations!(
     list_programmes,
     create_programme,
@@ -381,4 +471,7 @@ crate::api::operations!(
     list_exclusions,
     add_exclusion,
     remove_exclusion,
+    get_working_hours,
+    set_working_hours,
+    reset_working_hours,
 );

@@ -1,4 +1,5 @@
 //! Connection programmes: the list, one programme, rounds, choices, exclusions.
 
 pub mod api;
+pub mod hours;
 pub mod pages;

@@ -249,6 +249,8 @@ async fn list_page(
             trellis_core::org::people::name_of(state.store.as_ref(), id).await?,
         ));
     }
+    let hours =
+        trellis_core::connect::slots::my_working_hours(state.store.as_ref(), &user.viewer).await?;
     Ok(page(
         &Frame {
             user,
@@ -265,6 +267,7 @@ async fn list_page(
                 ul.cards { @for s in &list { (programme_card(s)) } }
             }
             (exclusions_section(user, &excluded, exclusion_errors))
+            (super::hours::hours_section(&hours))
             @if may_create(user) { (create_form(user, errors, form)) }
         },
     ))
@@ -485,6 +488,12 @@ fn programme_page(user: &CurrentUser, settings: &Settings, view: &ProgrammeView)
                                     a href=(format!("/people/{}", person.id)) { (person.name) }
                                 }
                                 "."
+                            }
+                            @if let Some(when) = &m.suggested {
+                                @if m.outcome.is_none() {
+                                    p.slot { "Suggested: " strong { (when) } " your time, for 30 minutes — it is in your "
+                                        a href="/one-on-ones#calendar" { "calendar feed" } ". Any other time suits too." }
+                                }
                             }
                             @match m.outcome {
                                 Some(Outcome::Met) => p.notice role="status" { "You met. Thank you." },
@@ -728,6 +737,10 @@ pub(crate) fn routes() -> axum::Router<AppState> {
     axum::Router::new()
         .route("/connect", get(show_list).post(create))
         .route("/connect/exclusions", post(add_exclusions))
+        .route(
+            "/connect/working-hours",
+            get(super::hours::show).post(super::hours::save),
+        )
         .route(
             "/connect/exclusions/{person}/remove",
             post(remove_exclusion),

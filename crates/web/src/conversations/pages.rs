@@ -213,7 +213,7 @@ async fn list_page(
             }
             section.card aria-labelledby="calendar" {
                 h2 #calendar { "Your calendar feed" }
-                p { "Subscribe to this address in your calendar app to see your 1:1s. It holds titles and times only — never talking points, notes or feedback. Keep it to yourself: anyone with the address sees your 1:1 times." }
+                p { "Subscribe to this address in your calendar app to see your 1:1s and the meetings your connection rounds suggest. It holds titles and times only — never talking points, notes or feedback. Keep it to yourself: anyone with the address sees your 1:1 times." }
                 div.copy-row {
                     input #calendar-url type="text" readonly value=(url) aria-label="Calendar feed address";
                     button.secondary type="button" data-copy="calendar-url" { "Copy" }
@@ -428,7 +428,10 @@ pub async fn calendar_feed(
         .split_once("://")
         .map(|(_, h)| h.split('/').next().unwrap_or(h).to_string())
         .unwrap_or_else(|| "trellis".into());
-    let body = feeds::feed(state.store.as_ref(), token, &host, crate::now()).await?;
+    let store = state.store.as_ref();
+    let person = feeds::owner(store, token).await?;
+    let meetings = trellis_core::connect::slots::calendar_events(store, person).await?;
+    let body = feeds::feed(store, person, &meetings, &host, crate::now()).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),

@@ -288,3 +288,245 @@ async fn connection_rounds_over_the_api_respect_choices_exclusions_and_privacy(
         r.text()
     );
 }
+
+backend_tests!(a_round_suggests_a_slot_in_both_peoples_hours_and_puts_it_in_their_feeds);
+async fn a_round_suggests_a_slot_in_both_peoples_hours_and_puts_it_in_their_feeds(
+    backend: &'static str,
+) {
+    use chrono::{Datelike, TimeZone, Timelike};
+    let app = TestApp::new(backend).await;
+    let hr = app.token("hr@acme.test").await;
+    let dana = app.token("dev@acme.test").await;
+    let devi = app.token("dev2@acme.test").await;
+    let (dana_id, devi_id) = (
+        app.id("dev@acme.test").await,
+        app.id("dev2@acme.test").await,
+    );
+    let hours = "/api/v1/connect/working-hours";
+
+    let r = app.api(Method::GET, hours, Some(&dana), None).await;
+    assert_eq!(
+        r.json(),
+        json!({"weekdays": [1, 2, 3, 4, 5], "starts": "09:00", "ends": "17:00"}),
+        "the default"
+    );
+    for (body, says) in [
+        (
+            json!({"weekdays": [1], "starts": "9am", "ends": "17:00"}),
+            "\"9am\" is not a time: write it as 09:00",
+        ),
+        (
+            json!({"weekdays": [], "starts": "09:00", "ends": "17:00"}),
+            "choose at least one day",
+        ),
+        (
+            json!({"weekdays": [1, 9], "starts": "09:00", "ends": "17:00"}),
+            "9 is not a weekday",
+        ),
+        (
+            json!({"weekdays": [1], "starts": "17:00", "ends": "09:00"}),
+            "the day must end at least 30 minutes after it starts (17:00)",
+        ),
+    ] {
+        let r = app.api(Method::PUT, hours, Some(&dana), Some(body)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        let message = r.json()["error"]["fields"][0]["message"].clone();
+        assert!(
+            message.as_str().unwrap().contains(says),
+            "{says}: {message}"
+        );
+    }
+    let r = app.api(Method::GET, hours, Some(&dana), None).await;
+    assert_eq!(r.json()["starts"], "09:00", "nothing written");
+
+    // Dana works afternoons in Berlin, Devi the default day in New York.
+    for (id, zone) in [(dana_id, "Europe/Berlin"), (devi_id, "America/New_York")] {
+        let r = app
+            .api(
+                Method::PATCH,
+                &format!("/api/v1/people/{id}"),
+                Some(&hr),
+                Some(json!({"time_zone": zone})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    }
+    let afternoons = json!({"weekdays": [1, 2, 3, 4, 5], "starts": "13:00", "ends": "18:00"});
+    let r = app
+        .api(Method::PUT, hours, Some(&dana), Some(afternoons.clone()))
+        .await;
+    assert_eq!(r.json(), afternoons);
+
+    let mut input = programme("list", None, 2, today());
+    input["people"] = json!([dana_id, devi_id]);
+    let r = app
+        .api(
+            Method::POST,
+            "/api/v1/connect/programmes",
+            Some(&hr),
+            Some(input),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let id = r.json()["programme"]["id"].as_i64().unwrap();
+    let r = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/connect/programmes/{id}/rounds"),
+            Some(&hr),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let mine = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/connect/programmes/{id}"),
+            Some(&dana),
+            None,
+        )
+        .await
+        .json();
+    let at = mine["mine"][0]["suggested_at"].as_i64().expect("a slot");
+    let utc = chrono::Utc.timestamp_opt(at, 0).unwrap();
+    let now = chrono::Utc::now();
+    assert!(utc > now && utc < now + chrono::Duration::days(16), "{utc}");
+    let berlin = utc.with_timezone(&chrono_tz::Europe::Berlin);
+    let new_york = utc.with_timezone(&chrono_tz::America::New_York);
+    for (local, from, until) in [
+        (berlin.naive_local(), 13, 18),
+        (new_york.naive_local(), 9, 17),
+    ] {
+        assert!(local.weekday().number_from_monday() <= 5, "{local}");
+        let minutes = local.hour() * 60 + local.minute();
+        assert!(
+            minutes >= from * 60 && minutes + 30 <= until * 60,
+            "{local} is outside {from}:00–{until}:00"
+        );
+    }
+
+    // Each hears the time in their own zone.
+    let slot_in = |local: chrono::NaiveDateTime| local.format("%a %-d %b, %H:%M").to_string();
+    for (token, local) in [
+        (&dana, berlin.naive_local()),
+        (&devi, new_york.naive_local()),
+    ] {
+        let notes = app
+            .api(Method::GET, "/api/v1/notifications", Some(token), None)
+            .await
+            .json();
+        let text = notes["notifications"][0]["text"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            text.contains(&format!("suggested: {} your time", slot_in(local))),
+            "{text}"
+        );
+    }
+    let session = app
+        .sign_in("dev@acme.test", crate::common::PASSWORD)
+        .await
+        .unwrap();
+    let page = app
+        .get_page(&format!("/connect/{id}"), Some(&session))
+        .await
+        .text();
+    assert!(
+        page.contains(&format!(
+            "Suggested: <strong>{}</strong> your time",
+            slot_in(berlin.naive_local())
+        )),
+        "{page}"
+    );
+
+    // The meeting is in both calendar feeds; once they could not meet, it is cancelled.
+    let feed_of = |token: String| {
+        let app = &app;
+        async move {
+            let r = app
+                .api(Method::GET, "/api/v1/me/calendar", Some(&token), None)
+                .await;
+            let url = r.json()["url"].as_str().unwrap().to_string();
+            app.get_page(&url[url.find("/calendar/").unwrap()..], None)
+                .await
+                .text()
+        }
+    };
+    let stamp = utc.format("%Y%m%dT%H%M%SZ").to_string();
+    for (token, other) in [(dana.clone(), "Devi Dev"), (devi.clone(), "Dana Dev")] {
+        let feed = feed_of(token).await;
+        for must in [
+            format!("DTSTART:{stamp}"),
+            "DURATION:PT30M".to_string(),
+            format!("SUMMARY:Coffee roulette: meet {other}"),
+        ] {
+            assert!(feed.contains(&must), "{must}: {feed}");
+        }
+        assert!(!feed.contains("STATUS:CANCELLED"), "{feed}");
+        crate::one_on_ones::check_with_python_icalendar(&feed, 1);
+    }
+    let group = mine["mine"][0]["group_id"].as_i64().unwrap();
+    let r = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/connect/groups/{group}/outcome"),
+            Some(&devi),
+            Some(json!({"outcome": "missed"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+    assert!(feed_of(dana.clone()).await.contains("STATUS:CANCELLED"));
+
+    // The page form: bad input at the field, then saved and shown on /connect.
+    let bad = app
+        .post_form(
+            "/connect/working-hours",
+            Some(&session),
+            None,
+            &[
+                ("csrf", &session.csrf),
+                ("starts", "10:00"),
+                ("ends", "16:00"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.text().contains("choose at least one day"),
+        "{}",
+        bad.text()
+    );
+    let saved = app
+        .post_form(
+            "/connect/working-hours",
+            Some(&session),
+            None,
+            &[
+                ("csrf", &session.csrf),
+                ("day1", "on"),
+                ("day3", "on"),
+                ("day5", "on"),
+                ("starts", "08:00"),
+                ("ends", "12:30"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
+    let list = app.get_page("/connect", Some(&session)).await.text();
+    assert!(
+        list.contains("Monday, Wednesday and Friday, 08:00–12:30"),
+        "{list}"
+    );
+    let reset = app
+        .post_form(
+            "/connect/working-hours",
+            Some(&session),
+            None,
+            &[("csrf", &session.csrf), ("reset", "1")],
+        )
+        .await;
+    assert_eq!(reset.status, StatusCode::SEE_OTHER);
+    let r = app.api(Method::GET, hours, Some(&dana), None).await;
+    assert_eq!(r.json()["starts"], "09:00");
+}
