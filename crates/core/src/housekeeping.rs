@@ -1,7 +1,8 @@
 //! The jobs that keep people's work in step, above every capability they touch: bringing
 //! 1:1 series in step with reporting lines, and the hourly reminders (1:1s, feedback
-//! requests, review deadlines), review steps opening on their dates, the advice pulse and
-//! the daily influence figures, which schedule their next run themselves.
+//! requests, review deadlines), review steps opening on their dates, the advice pulse,
+//! connection rounds, the weekly digests and the daily influence figures, which schedule
+//! their next run themselves.
 
 use crate::conversations::sync::{SYNC_JOB, sync_reporting_series};
 use crate::error::CoreResult;
@@ -34,6 +35,7 @@ pub async fn run(store: &dyn crate::Store, kind: &str, now: i64) -> CoreResult<S
         + crate::reviews::steps::advance(store, now).await?
         + crate::influence::pulse::ask_when_due(store, now).await?;
     let connections = crate::connect::rounds::run_due(store, now).await?;
+    let digests = crate::digest::send::queue_due(store, now).await?;
     // Once a day: everyone's influence figures, which the pages read.
     let figures = crate::influence::figures::refresh_if_stale(store, now).await?;
     store
@@ -42,6 +44,9 @@ pub async fn run(store: &dyn crate::Store, kind: &str, now: i64) -> CoreResult<S
     let mut done = format!("reminders: {sent} sent");
     if connections > 0 {
         done += &format!("; {connections} connection rounds run");
+    }
+    if digests > 0 {
+        done += &format!("; {digests} weekly digests queued");
     }
     if figures > 0 {
         done += &format!("; influence figures computed for {figures} people");

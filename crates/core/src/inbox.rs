@@ -129,6 +129,9 @@ impl JobRunner for Runner {
             }
             NOTIFICATION_JOB => self.notification(&job, now).await?,
             DIGEST_JOB => self.digest(&job, now).await?,
+            crate::digest::send::WEEKLY_JOB => {
+                crate::digest::send::send(store, &self.site, &job.payload, now).await?
+            }
             kind if crate::housekeeping::is_housekeeping(kind) => {
                 crate::housekeeping::run(store, kind, now).await?
             }

@@ -31,6 +31,7 @@ pub trait Store:
     + crate::assessments::store::AssessmentStore
     + crate::influence::store::InfluenceStore
     + crate::connect::store::ConnectStore
+    + crate::digest::store::DigestStore
     + Send
     + Sync
 {

@@ -82,6 +82,29 @@ pub(crate) async fn insert_rows_returning(
     Ok(answered)
 }
 
+/// Inserts the `rows` that are not in `table` yet (by its keys) and answers the
+/// `returning` columns of those that were new.
+pub(crate) async fn insert_new_rows_returning(
+    tx: &mut Transaction<'_, Any>,
+    backend: Backend,
+    table: &str,
+    columns: &[&str],
+    rows: &[Vec<Value>],
+    returning: &str,
+) -> CoreResult<Vec<sqlx::any::AnyRow>> {
+    let mut answered = Vec::new();
+    let suffix = format!(" ON CONFLICT DO NOTHING RETURNING {returning}");
+    for (sql, args) in statements(backend, table, columns, rows, &suffix)? {
+        answered.extend(
+            sqlx::query_with(AssertSqlSafe(sql), args)
+                .fetch_all(&mut **tx)
+                .await
+                .map_err(map_err)?,
+        );
+    }
+    Ok(answered)
+}
+
 /// The multi-row INSERT statements, with their arguments, that write `rows`.
 fn statements(
     backend: Backend,

@@ -358,7 +358,7 @@ impl ConnectStore for SqlStore {
     }
     async fn connect_meetings_of(&self, person: PersonId) -> CoreResult<Vec<ConnectMeeting>> {
         let rows = sqlx::query(
-            "SELECT g.id, g.suggested_at, g.outcome, p.name AS programme, \
+            "SELECT g.id, g.suggested_at, g.outcome, r.run_on, p.name AS programme, \
              COALESCE(o.preferred_name, o.name) AS other \
              FROM connect_group_members m \
              JOIN connect_groups g ON g.round_id = m.round_id AND g.position = m.position \
@@ -367,8 +367,8 @@ impl ConnectStore for SqlStore {
              JOIN connect_group_members om ON om.round_id = m.round_id \
                   AND om.position = m.position AND om.person_id <> m.person_id \
              JOIN people o ON o.id = om.person_id \
-             WHERE m.person_id = $1 AND g.suggested_at IS NOT NULL \
-             ORDER BY g.suggested_at DESC, g.id, o.name",
+             WHERE m.person_id = $1 \
+             ORDER BY r.run_on DESC, g.id DESC, o.name",
         )
         .bind(person.0)
         .fetch_all(&self.pool)
@@ -383,7 +383,8 @@ impl ConnectStore for SqlStore {
                 _ => out.push(ConnectMeeting {
                     group,
                     programme: r.text("programme")?,
-                    starts_at: r.int("suggested_at")?,
+                    run_on: r.day("run_on")?,
+                    starts_at: r.int_or_null("suggested_at")?,
                     with: vec![other],
                     outcome: r
                         .text_or_null("outcome")?

@@ -14,6 +14,7 @@ mod connect;
 mod conversations;
 mod copy;
 mod copy_tables;
+mod digest;
 mod feedback;
 mod growth;
 mod history;

@@ -186,6 +186,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0023_connect_slots.sql"),
         earlier_postgres: &[],
     },
+    Migration {
+        version: 24,
+        name: "weekly_digest",
+        sqlite: include_str!("../migrations/sqlite/0024_weekly_digest.sql"),
+        postgres: include_str!("../migrations/postgres/0024_weekly_digest.sql"),
+        earlier_postgres: &[],
+    },
 ];
 
 /// The newest migration this binary knows.

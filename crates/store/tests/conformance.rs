@@ -918,7 +918,8 @@ async fn assert_every_write_is_counted_once(store: &trellis_store::SqlStore) {
          AND t.tablename NOT IN ('change_counter', 'change_counter_pending', \
              'trellis_migrations', 'jobs', 'failed_sign_ins', 'audit_log', \
              'notifications', 'mails', 'account_tokens', 'notification_defaults', \
-             'notification_preferences', 'sso_identities', 'sso_sign_ins', 'sso_refusals') \
+             'notification_preferences', 'sso_identities', 'sso_sign_ins', 'sso_refusals', \
+             'weekly_digests') \
          AND NOT EXISTS (SELECT 1 FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid \
              WHERE c.relname = t.tablename AND g.tgname = 'note_change') ORDER BY 1",
     )

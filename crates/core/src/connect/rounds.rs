@@ -62,7 +62,9 @@ pub struct StoredGroup {
 pub struct ConnectMeeting {
     pub group: ConnectGroupId,
     pub programme: String,
-    pub starts_at: i64,
+    pub run_on: NaiveDate,
+    /// The suggested 30 minutes; `None` when the members' hours never met.
+    pub starts_at: Option<i64>,
     /// The other members.
     pub with: Vec<String>,
     pub outcome: Option<Outcome>,

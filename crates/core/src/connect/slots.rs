@@ -249,12 +249,14 @@ pub async fn calendar_events(
         .connect_meetings_of(person)
         .await?
         .into_iter()
-        .map(|m| OneOffEvent {
-            key: format!("connect-{}", m.group),
-            starts_at: m.starts_at,
-            minutes: MEETING_MINUTES,
-            summary: format!("{}: meet {}", m.programme, m.with.join(" and ")),
-            cancelled: m.outcome == Some(Outcome::Missed),
+        .filter_map(|m| {
+            Some(OneOffEvent {
+                key: format!("connect-{}", m.group),
+                starts_at: m.starts_at?,
+                minutes: MEETING_MINUTES,
+                summary: format!("{}: meet {}", m.programme, m.with.join(" and ")),
+                cancelled: m.outcome == Some(Outcome::Missed),
+            })
         })
         .collect())
 }

@@ -70,7 +70,7 @@ pub trait ConnectStore:
         hours: Option<&WorkingHours>,
         at: i64,
     ) -> CoreResult<()>;
-    /// The person's groups that have a suggested slot, newest first.
+    /// The person's groups, newest round first.
     async fn connect_meetings_of(&self, person: PersonId) -> CoreResult<Vec<ConnectMeeting>>;
     /// The group and the programme it belongs to.
     async fn connect_group(

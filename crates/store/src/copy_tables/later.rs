@@ -593,4 +593,29 @@ pub(crate) const LATER: &[Table] = &[
         parent: None,
         identity: false,
     },
+    Table {
+        name: "weekly_digest_off",
+        columns: &[("person_id", Int), ("updated_at", Int)],
+        parent: None,
+        identity: false,
+    },
+    Table {
+        name: "weekly_digests",
+        columns: &[("person_id", Int), ("week", Text), ("queued_at", Int)],
+        parent: None,
+        identity: false,
+    },
+    Table {
+        name: "digest_tips",
+        columns: &[
+            ("id", Int),
+            ("audience", Text),
+            ("behaviour", Text),
+            ("text", Text),
+            ("created_by", Int),
+            ("created_at", Int),
+        ],
+        parent: None,
+        identity: true,
+    },
 ];

@@ -61,6 +61,7 @@ async fn show_admin(
             section.card { h2 { a href="/admin/audit" { "Audit log" } } p { "Sign-ins, imports and changes to people." } }
             section.card { h2 { a href="/admin/reviews" { "Review cycles" } } p { "Self and manager reviews with the three growth questions, their progress, and sharing." } }
             section.card { h2 { a href="/admin/influence" { "Influence" } } p { "The advice pulse, importing interactions from chat or mail systems, and computing the influence figures." } }
+            section.card { h2 { a href="/admin/tips" { "Tips of the week" } } p { "The practical tip that ends each Monday's e-mail: the built-in library and your own." } }
             section.card { h2 { a href="/admin/ladder" { "Career ladder" } } p { "Job levels, their rank and what each expects. Career plans and mentor matching use the rank." } }
             section.card { h2 { a href="/mentoring/rounds" { "Mentor matching" } } p { "Run a matching round over everyone who signed up, review the pairs and publish." } }
             section.card { h2 { a href="/talent" { "Talent pool" } } p { "External specialists offered when nobody inside has the skill; import them from CSV." } }

@@ -56,6 +56,7 @@ pub async fn show_home(
         @if params.welcome.is_some() { p.notice role="status" { "Welcome to Trellis: your password is set and you are signed in." } }
         @if params.password.is_some() { p.notice role="status" { "Your new password is set; other devices were signed out." } }
         (super::next::list(actions))
+        p { a href="/digest" { "Your week" } ": everything due and waiting this week in one place, with a tip — also e-mailed every Monday." }
         div.grid {
             section.card aria-labelledby="my-manager" {
                 h2 #my-manager { "My " (settings.manager_word) }

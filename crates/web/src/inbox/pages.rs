@@ -171,6 +171,7 @@ async fn show_preferences(
             (choices_table(&preferences, true))
             button type="submit" { "Save" }
         }
+        p { "Every Monday at 07:00 Trellis also e-mails you " a href="/digest" { "your week" } ": what is due and waiting, and a tip. Turn it off or on there." }
     };
     Ok(page(
         &Frame {

@@ -33,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .merge(crate::admin::pages::routes())
         .merge(crate::influence::pages::routes())
         .merge(crate::connect::pages::routes())
+        .merge(crate::digest::pages::routes())
         .merge(crate::admin::accounts::routes())
         .merge(crate::inbox::pages::routes())
 }

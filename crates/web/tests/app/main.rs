@@ -12,6 +12,7 @@ mod calibration;
 mod connect;
 mod cycle_feedback;
 mod demo;
+mod digest;
 mod feedback;
 mod growth;
 mod home;
