@@ -20,7 +20,7 @@ use trellis_core::connect::rounds::{self, Outcome};
 use trellis_core::connect::views::{self, ProgrammeSummary, ProgrammeView};
 use trellis_core::ids::{ConnectGroupId, ProgrammeId};
 use trellis_core::settings::Settings;
-use trellis_core::{CoreError, FieldError, PersonId};
+use trellis_core::{CoreError, FieldError};
 
 /// The new-programme form, as typed.
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -43,21 +43,14 @@ pub struct ProgrammeForm {
     pub prefer_across: String,
     #[serde(default)]
     pub first_round_on: String,
-}
-crate::auth::csrf_form!(ProgrammeForm);
-
-#[derive(Debug, Default, Clone, Deserialize)]
-pub struct ExclusionForm {
-    #[serde(default)]
-    pub csrf: String,
-    /// Chosen by the search (comma-separated ids).
+    /// A list audience: ids chosen by the search, comma-separated.
     #[serde(default)]
     pub people: String,
-    /// Typed without the search.
+    /// A list audience typed without the search: e-mail addresses.
     #[serde(default)]
-    pub emails: String,
+    pub people_emails: String,
 }
-crate::auth::csrf_form!(ExclusionForm);
+crate::auth::csrf_form!(ProgrammeForm);
 
 #[derive(Debug, Default, Clone, Deserialize)]
 pub struct ChoiceForm {
@@ -138,12 +131,24 @@ fn create_form(user: &CurrentUser, errors: &[FieldError], form: &ProgrammeForm) 
                             (option("department", "A department", &form.audience))
                             (option("location", "A location", &form.audience))
                         }
-                        (option("tree", if admin { "A manager's organisation (person id below)" } else { "My organisation" }, &form.audience))
+                        (option("tree", if admin { "A manager's organisation (their e-mail below)" } else { "My organisation" }, &form.audience))
+                        @if admin { (option("list", "A list of people (chosen below)", &form.audience)) }
                     }
                     @if let Some(e) = error_for(errors, "audience") { p.field-error { (e) } }
                 }
                 @if admin {
-                    (input_field(errors, "p-", "audience_value", "Department, location or manager's person id", &form.audience_value, "text", Some("Leave empty for everyone.")))
+                    (input_field(errors, "p-", "audience_value", "Department, location or manager's e-mail", &form.audience_value, "text", Some("Leave empty for everyone or a list.")))
+                    div.field {
+                        label for="p-people_emails" { "People of a list" }
+                        input type="hidden" name="people" value=(form.people) data-chosen-ids;
+                        ul.chosen aria-label="People in the list" aria-live="polite" {}
+                        input #p-people_emails type="search" name="people_emails" value=(form.people_emails) autocomplete="off"
+                            data-people-search="1000" data-me="0" placeholder="Type a name or e-mail"
+                            aria-invalid=[error_for(errors, "people").map(|_| "true")];
+                        @if let Some(e) = error_for(errors, "people") { p.field-error { (e) } }
+                        p.hint { "Type to search, then choose; or write e-mail addresses separated by commas." }
+                        ul.search-results role="listbox" aria-label="Matching people" {}
+                    }
                 } @else {
                     input type="hidden" name="audience_value" value=(user.viewer.person_id().0);
                 }
@@ -187,53 +192,7 @@ fn create_form(user: &CurrentUser, errors: &[FieldError], form: &ProgrammeForm) 
     }
 }
 
-fn exclusions_section(
-    user: &CurrentUser,
-    excluded: &[(PersonId, String)],
-    errors: &[FieldError],
-) -> Markup {
-    html! {
-        section.card aria-labelledby="exclusions" {
-            h2 #exclusions { "Colleagues you are never paired with" }
-            p.hint {
-                "Private: nobody else sees this list — not your " "manager, not admins — and the colleague never learns it. "
-                "It holds in every programme."
-            }
-            @if excluded.is_empty() {
-                p { "Nobody." }
-            } @else {
-                ul.exclusions {
-                    @for (id, name) in excluded {
-                        li {
-                            (name) " "
-                            form.inline method="post" action=(format!("/connect/exclusions/{id}/remove")) {
-                                (csrf_field(user))
-                                button.secondary type="submit" aria-label=(format!("Allow pairing with {name} again")) { "Remove" }
-                            }
-                        }
-                    }
-                }
-            }
-            (error_summary(errors, "x-"))
-            form.advice-form method="post" action="/connect/exclusions" novalidate {
-                (csrf_field(user))
-                input type="hidden" name="people" value="" data-chosen-ids;
-                ul.chosen aria-label="Colleagues to exclude" aria-live="polite" {}
-                div.field {
-                    label for="x-emails" { "Colleague" }
-                    input #x-emails type="search" name="emails" autocomplete="off"
-                        data-people-search="10" data-me=(user.viewer.person_id().0) placeholder="Type a name or e-mail"
-                        aria-invalid=[(!errors.is_empty()).then_some("true")];
-                    p.hint { "Type to search, then choose; or write e-mail addresses separated by commas." }
-                    ul.search-results role="listbox" aria-label="Matching colleagues" {}
-                }
-                div.actions { button type="submit" { "Never pair us" } }
-            }
-        }
-    }
-}
-
-async fn list_page(
+pub(super) async fn list_page(
     state: &AppState,
     user: &CurrentUser,
     settings: &Settings,
@@ -266,7 +225,7 @@ async fn list_page(
             } @else {
                 ul.cards { @for s in &list { (programme_card(s)) } }
             }
-            (exclusions_section(user, &excluded, exclusion_errors))
+            (super::exclusions::exclusions_section(user, &excluded, exclusion_errors))
             (super::hours::hours_section(&hours))
             @if may_create(user) { (create_form(user, errors, form)) }
         },
@@ -300,13 +259,21 @@ pub async fn create(
     };
     let rhythm_weeks = number("rhythm_weeks", &form.rhythm_weeks, &mut errors);
     let group_size = number("group_size", &form.group_size, &mut errors);
+    let (audience_value, people) = match audience_people(&state, &form).await {
+        Ok(found) => found,
+        Err(CoreError::Invalid(mut found)) => {
+            errors.append(&mut found);
+            (None, None)
+        }
+        Err(e) => return Err(e.into()),
+    };
     let result = match (first, errors.is_empty()) {
         (Some(first_round_on), true) => {
             let input = ProgrammeInput {
                 name: form.name.clone(),
                 audience: form.audience.clone(),
-                audience_value: Some(form.audience_value.clone()),
-                people: None,
+                audience_value: audience_value.or_else(|| Some(form.audience_value.clone())),
+                people,
                 rhythm_weeks,
                 group_size,
                 odd_one: Some(form.odd_one.clone()),
@@ -333,101 +300,29 @@ pub async fn create(
     }
 }
 
-async fn chosen(state: &AppState, form: &ExclusionForm) -> Result<Vec<PersonId>, CoreError> {
-    let mut people = Vec::new();
-    for id in form
-        .people
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        let id: i64 = id
-            .parse()
-            .map_err(|_| CoreError::field("emails", format!("{id:?} is not a person's id")))?;
-        people.push(PersonId(id));
-    }
-    for email in form
-        .emails
-        .split([',', ';', '\n'])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        match state.store.person_id_by_email(email).await? {
-            Some(id) => people.push(id),
-            None => {
-                return Err(CoreError::field(
-                    "emails",
-                    format!("nobody has the e-mail {email:?}"),
-                ));
-            }
+/// A manager's organisation named by their e-mail, or a list's people, as the core takes
+/// them: a person id, and ids.
+async fn audience_people(
+    state: &AppState,
+    form: &ProgrammeForm,
+) -> Result<(Option<String>, Option<Vec<i64>>), CoreError> {
+    let value = form.audience_value.trim();
+    match form.audience.as_str() {
+        "tree" if value.contains('@') => match state.store.person_id_by_email(value).await? {
+            Some(id) => Ok((Some(id.0.to_string()), None)),
+            None => Err(CoreError::field(
+                "audience_value",
+                format!("nobody has the e-mail {value:?}"),
+            )),
+        },
+        "list" => {
+            let people =
+                super::exclusions::chosen(state, &form.people, &form.people_emails, "people")
+                    .await?;
+            Ok((None, Some(people.into_iter().map(|p| p.0).collect())))
         }
+        _ => Ok((None, None)),
     }
-    if people.is_empty() {
-        return Err(CoreError::field("emails", "choose a colleague"));
-    }
-    Ok(people)
-}
-
-pub async fn add_exclusions(
-    State(state): State<AppState>,
-    CsrfForm(user, form): CsrfForm<ExclusionForm>,
-) -> Result<Response, PageError> {
-    let mut result = chosen(&state, &form).await;
-    if let Ok(people) = &result {
-        for person in people {
-            if let Err(e) = programmes::set_exclusion(
-                state.store.as_ref(),
-                &user.viewer,
-                *person,
-                true,
-                crate::now(),
-            )
-            .await
-            {
-                result = Err(match e {
-                    CoreError::NotFound(_) => {
-                        CoreError::field("emails", "that colleague is not in Trellis")
-                    }
-                    other => other,
-                });
-                break;
-            }
-        }
-    }
-    match result {
-        Ok(_) => Ok(axum::response::Redirect::to("/connect").into_response()),
-        Err(CoreError::Invalid(errors)) => {
-            let settings = settings(&state).await?;
-            let errors: Vec<FieldError> = errors
-                .into_iter()
-                .map(|e| FieldError::new("emails", e.message))
-                .collect();
-            let today = trellis_core::clock::local_date(None, crate::now()).to_string();
-            let programme = ProgrammeForm {
-                first_round_on: today,
-                ..Default::default()
-            };
-            let page = list_page(&state, &user, &settings, &[], &programme, &errors).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-pub async fn remove_exclusion(
-    State(state): State<AppState>,
-    Path(person): Path<i64>,
-    CsrfForm(user, _form): CsrfForm<crate::pages::ConfirmForm>,
-) -> Result<Response, PageError> {
-    programmes::set_exclusion(
-        state.store.as_ref(),
-        &user.viewer,
-        PersonId(person),
-        false,
-        crate::now(),
-    )
-    .await?;
-    Ok(axum::response::Redirect::to("/connect").into_response())
 }
 
 /// Coverage over the rounds, drawn on the server.
@@ -736,14 +631,17 @@ pub(crate) fn routes() -> axum::Router<AppState> {
     use axum::routing::{get, post};
     axum::Router::new()
         .route("/connect", get(show_list).post(create))
-        .route("/connect/exclusions", post(add_exclusions))
+        .route(
+            "/connect/exclusions",
+            post(super::exclusions::add_exclusions),
+        )
         .route(
             "/connect/working-hours",
             get(super::hours::show).post(super::hours::save),
         )
         .route(
             "/connect/exclusions/{person}/remove",
-            post(remove_exclusion),
+            post(super::exclusions::remove_exclusion),
         )
         .route("/connect/{id}", get(show_programme))
         .route("/connect/{id}/round", post(run_round))

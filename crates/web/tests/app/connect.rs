@@ -530,3 +530,106 @@ async fn a_round_suggests_a_slot_in_both_peoples_hours_and_puts_it_in_their_feed
     let r = app.api(Method::GET, hours, Some(&dana), None).await;
     assert_eq!(r.json()["starts"], "09:00");
 }
+
+backend_tests!(an_admin_creates_list_and_manager_programmes_on_the_page);
+async fn an_admin_creates_list_and_manager_programmes_on_the_page(backend: &'static str) {
+    let app = TestApp::new(backend).await;
+    let hr = app
+        .sign_in("hr@acme.test", crate::common::PASSWORD)
+        .await
+        .unwrap();
+    let token = app.token("hr@acme.test").await;
+    let today = today();
+    let post = |fields: Vec<(&'static str, String)>| {
+        let app = &app;
+        let hr = &hr;
+        async move {
+            let mut form: Vec<(&str, &str)> = vec![
+                ("csrf", hr.csrf.as_str()),
+                ("name", "Lunch pairs"),
+                ("rhythm_weeks", "2"),
+                ("group_size", "2"),
+                ("odd_one", "trio"),
+                ("prefer_across", "team"),
+            ];
+            for (k, v) in &fields {
+                form.push((k, v.as_str()));
+            }
+            app.post_form("/connect", Some(hr), None, &form).await
+        }
+    };
+    let r = post(vec![
+        ("audience", "list".into()),
+        ("people_emails", "dev@acme.test, nobody@acme.test".into()),
+        ("first_round_on", today.clone()),
+    ])
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text()
+            .contains("nobody has the e-mail &quot;nobody@acme.test&quot;"),
+        "{}",
+        r.text()
+    );
+    let r = post(vec![
+        ("audience", "list".into()),
+        ("people_emails", "dev@acme.test".into()),
+        ("first_round_on", today.clone()),
+    ])
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let list = app
+        .api(
+            Method::GET,
+            "/api/v1/connect/programmes",
+            Some(&token),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(list, json!([]), "nothing written");
+
+    let dana = app.id("dev@acme.test").await;
+    let r = post(vec![
+        ("audience", "list".into()),
+        ("people", dana.to_string()),
+        ("people_emails", "dev2@acme.test; rep@acme.test".into()),
+        ("first_round_on", today.clone()),
+    ])
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let r = post(vec![
+        ("audience", "tree".into()),
+        ("audience_value", "mgr@acme.test".into()),
+        ("first_round_on", today.clone()),
+    ])
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let list = app
+        .api(
+            Method::GET,
+            "/api/v1/connect/programmes",
+            Some(&token),
+            None,
+        )
+        .await
+        .json();
+    let kinds: Vec<(String, i64)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["audience"].as_str().unwrap().to_string(),
+                p["members"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("3 chosen people".to_string(), 3),
+            ("Max Manager's organisation".to_string(), 3)
+        ]
+    );
+}
