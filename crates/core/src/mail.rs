@@ -301,7 +301,8 @@ pub fn compose(
     let paragraphs: String = text
         .split("\n\n")
         .filter(|p| !p.contains(link))
-        .map(|p| format!("<p>{}</p>", escape_html(p.trim())))
+        // Lines within a paragraph (a digest's list) stay lines.
+        .map(|p| format!("<p>{}</p>", escape_html(p.trim()).replace('\n', "<br>")))
         .collect();
     let html = format!(
         "<!doctype html><html><body style=\"font-family:sans-serif\">{paragraphs}\
@@ -356,6 +357,29 @@ mod tests {
         assert!(
             total > 24 * 3600,
             "a day of an unreachable server is survived"
+        );
+    }
+
+    #[test]
+    fn paragraphs_keep_their_lines_and_text_is_escaped() {
+        let mail = compose(
+            &Recipient {
+                person: None,
+                address: "dana@example.org".into(),
+                name: "Dana".into(),
+            },
+            "Your week".into(),
+            "Due this week:\n- Ship <it>\n- Test it\n\nBye".into(),
+            "https://t.example/digest",
+            "Open",
+            &Site::new("https://t.example"),
+            "weekly 1 2026-W49".into(),
+        );
+        assert!(
+            mail.html
+                .contains("<p>Due this week:<br>- Ship &lt;it&gt;<br>- Test it</p><p>Bye</p>"),
+            "{}",
+            mail.html
         );
     }
 
