@@ -193,5 +193,8 @@ async fn load_capabilities(
     trellis_core::connect::demo::load(store, org, crate::chrono_now())
         .await
         .map_err(|e| anyhow!("{e}"))?;
+    trellis_core::development::demo::load(store, org, crate::chrono_now())
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
     Ok(commitments)
 }

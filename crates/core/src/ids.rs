@@ -123,3 +123,11 @@ id_type!(
     /// A pair or trio of a connection round.
     ConnectGroupId
 );
+id_type!(
+    /// A development programme (a cohort with sessions).
+    CohortId
+);
+id_type!(
+    /// One session of a development programme.
+    SessionId
+);

@@ -14,6 +14,7 @@ pub mod connect;
 pub mod conversations;
 pub mod csv_file;
 pub mod demo;
+pub mod development;
 pub mod digest;
 pub mod error;
 pub mod growth;

@@ -55,10 +55,12 @@ pub enum Topic {
     AdvicePulse,
     /// A connection round paired you with colleagues.
     Connection,
+    /// Added to a development programme, or a session is coming up.
+    Development,
 }
 
 impl Topic {
-    pub const ALL: [Topic; 18] = [
+    pub const ALL: [Topic; 19] = [
         Topic::StretchProposed,
         Topic::PlacementToApprove,
         Topic::PlacementAnswered,
@@ -77,6 +79,7 @@ impl Topic {
         Topic::ReviewDue,
         Topic::AdvicePulse,
         Topic::Connection,
+        Topic::Development,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -99,6 +102,7 @@ impl Topic {
             Topic::ReviewDue => "review_due",
             Topic::AdvicePulse => "advice_pulse",
             Topic::Connection => "connection",
+            Topic::Development => "development",
         }
     }
 
@@ -127,6 +131,9 @@ impl Topic {
             Topic::ReviewDue => "A review cycle asks something of me, or my review is shared",
             Topic::AdvicePulse => "The advice pulse asks whose advice I sought",
             Topic::Connection => "A connection round pairs me with colleagues",
+            Topic::Development => {
+                "A development programme adds me, or one of its sessions is coming up"
+            }
         }
     }
 

@@ -32,6 +32,7 @@ pub trait Store:
     + crate::influence::store::InfluenceStore
     + crate::connect::store::ConnectStore
     + crate::digest::store::DigestStore
+    + crate::development::store::DevelopmentStore
     + Send
     + Sync
 {
@@ -58,6 +59,8 @@ pub mod prelude {
     pub use crate::auth::store::AuthStore;
     pub use crate::connect::store::ConnectStore;
     pub use crate::conversations::store::ConversationStore;
+    pub use crate::development::store::DevelopmentStore;
+    pub use crate::digest::store::DigestStore;
     pub use crate::growth::store::{GrowthStore, TalentStore};
     pub use crate::influence::store::InfluenceStore;
     pub use crate::jobs::JobStore;

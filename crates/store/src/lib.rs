@@ -14,6 +14,7 @@ mod connect;
 mod conversations;
 mod copy;
 mod copy_tables;
+mod development;
 mod digest;
 mod feedback;
 mod growth;

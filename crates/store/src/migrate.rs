@@ -193,6 +193,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0024_weekly_digest.sql"),
         earlier_postgres: &[],
     },
+    Migration {
+        version: 25,
+        name: "development",
+        sqlite: include_str!("../migrations/sqlite/0025_development.sql"),
+        postgres: include_str!("../migrations/postgres/0025_development.sql"),
+        earlier_postgres: &[],
+    },
 ];
 
 /// The newest migration this binary knows.

@@ -255,6 +255,7 @@ pub async fn calendar_events(
                 starts_at: m.starts_at?,
                 minutes: MEETING_MINUTES,
                 summary: format!("{}: meet {}", m.programme, m.with.join(" and ")),
+                location: None,
                 cancelled: m.outcome == Some(Outcome::Missed),
             })
         })

@@ -139,6 +139,8 @@ pub struct OneOffEvent {
     pub starts_at: i64,
     pub minutes: i64,
     pub summary: String,
+    /// A room or a link.
+    pub location: Option<String>,
     pub cancelled: bool,
 }
 
@@ -268,6 +270,9 @@ pub fn feed(
         line(&mut out, &format!("DTSTART:{}", utc_stamp(event.starts_at)));
         line(&mut out, &format!("DURATION:PT{}M", event.minutes));
         line(&mut out, &format!("SUMMARY:{}", text(&event.summary)));
+        if let Some(place) = &event.location {
+            line(&mut out, &format!("LOCATION:{}", text(place)));
+        }
         if event.cancelled {
             line(&mut out, "STATUS:CANCELLED");
         }

@@ -305,6 +305,7 @@ pub(crate) use operations;
         (name = "assessments", description = "360 assessments of management and leadership behaviour, reported under the anonymity rule"),
         (name = "influence", description = "Influence outside the line, reach and brokerage, from advice ties and interactions"),
         (name = "connect", description = "Connection programmes: rounds in which everyone meets everyone, choices, private exclusions"),
+        (name = "development", description = "Development programmes: cohorts, sessions, attendance and attendees' feedback"),
         (name = "digest", description = "The weekly digest: a person's week, the Monday e-mail, and the tip library"),
     )
 )]
@@ -327,6 +328,7 @@ fn documented_routes() -> Router<AppState> {
         .merge(crate::influence::api::routes())
         .merge(crate::connect::api::routes())
         .merge(crate::digest::api::routes())
+        .merge(crate::development::api::routes())
 }
 
 /// Operations whose body is a file, which may be up to `max_upload_mb`.
@@ -391,6 +393,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
         crate::influence::api::Operations::openapi(),
         crate::connect::api::Operations::openapi(),
         crate::digest::api::Operations::openapi(),
+        crate::development::api::Operations::openapi(),
     ] {
         document.merge(part);
     }

@@ -74,7 +74,7 @@ pub(super) fn exclusions_section(
 }
 
 /// People chosen by id (the search) or typed e-mail, each wrong one named at `field`.
-pub(super) async fn chosen(
+pub(crate) async fn chosen(
     state: &AppState,
     ids: &str,
     emails: &str,

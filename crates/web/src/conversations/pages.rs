@@ -213,7 +213,7 @@ async fn list_page(
             }
             section.card aria-labelledby="calendar" {
                 h2 #calendar { "Your calendar feed" }
-                p { "Subscribe to this address in your calendar app to see your 1:1s and the meetings your connection rounds suggest. It holds titles and times only — never talking points, notes or feedback. Keep it to yourself: anyone with the address sees your 1:1 times." }
+                p { "Subscribe to this address in your calendar app to see your 1:1s, the meetings your connection rounds suggest and your development sessions. It holds titles and times only — never talking points, notes or feedback. Keep it to yourself: anyone with the address sees your 1:1 times." }
                 div.copy-row {
                     input #calendar-url type="text" readonly value=(url) aria-label="Calendar feed address";
                     button.secondary type="button" data-copy="calendar-url" { "Copy" }
@@ -430,7 +430,8 @@ pub async fn calendar_feed(
         .unwrap_or_else(|| "trellis".into());
     let store = state.store.as_ref();
     let person = feeds::owner(store, token).await?;
-    let meetings = trellis_core::connect::slots::calendar_events(store, person).await?;
+    let mut meetings = trellis_core::connect::slots::calendar_events(store, person).await?;
+    meetings.extend(trellis_core::development::calendar_events(store, person).await?);
     let body = feeds::feed(store, person, &meetings, &host, crate::now()).await?;
     Ok((
         [

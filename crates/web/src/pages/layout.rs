@@ -40,6 +40,7 @@ pub fn page(frame: &Frame, title: &str, body: Markup) -> Markup {
         ("objectives", "/objectives", "Objectives"),
         ("opportunities", "/opportunities", "Opportunities"),
         ("mentoring", "/mentoring", "Mentoring"),
+        ("development", "/development", "Programmes"),
         ("connect", "/connect", "Connect"),
         ("people", "/people", "People"),
         ("org", "/org", "Org chart"),

@@ -12,6 +12,7 @@ mod calibration;
 mod connect;
 mod cycle_feedback;
 mod demo;
+mod development;
 mod digest;
 mod feedback;
 mod growth;
