@@ -256,7 +256,7 @@ fn session_card(user: &CurrentUser, view: &SessionView) -> Markup {
                         p.figure { (format!("{avg:.1}")) " out of 5 from " (f.answers) " attendees" }
                         @if !f.comments.is_empty() { ul.comments { @for c in &f.comments { li { (c) } } } }
                     }
-                    (None, Some(why)) => p.hint { (f.answers) " answers so far: " (why) "." },
+                    (None, Some(why)) => p.hint { (crate::pages::plural(f.answers as i64, "answer", "answers")) " so far: " (why) "." },
                     _ => {},
                 }
             }

@@ -446,10 +446,52 @@ async fn an_admin_runs_a_programme_on_its_pages(backend: &'static str) {
     ] {
         assert!(page.contains(must), "{must}: {page}");
     }
+    // A session that took place yesterday: the admin marks Dana present on the page, and
+    // Dana rates it there.
+    let id: i64 = location.rsplit('/').next().unwrap().parse().unwrap();
+    let past = app
+        .store
+        .add_session(&NewSession {
+            cohort: CohortId(id),
+            title: "Giving feedback".into(),
+            starts_at: trellis_web::now() - 86_400,
+            minutes: 60,
+            place: "Room 4".into(),
+            facilitator: trellis_core::PersonId(app.id("mgr@acme.test").await),
+        })
+        .await
+        .unwrap();
+    let dana_id = app.id("dev@acme.test").await.to_string();
+    let mut mark = form(&[("attended", "1")]);
+    mark.push(("person", dana_id));
+    let r = post(format!("/development/sessions/{}/attendance", past.0), mark).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     let dana = app
         .sign_in("dev@acme.test", common::PASSWORD)
         .await
         .unwrap();
+    let page = app.get_page(&location, Some(&dana)).await.text();
+    assert!(page.contains("You attended."), "{page}");
+    assert!(page.contains("How useful was it?"), "{page}");
+    let r = app
+        .post_form(
+            &format!("/development/sessions/{}/feedback", past.0),
+            Some(&dana),
+            None,
+            &[("csrf", &dana.csrf), ("rating", "4"), ("comment", "Useful")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let page = app.get_page(&location, Some(&dana)).await.text();
+    assert!(page.contains("Thank you for your feedback."), "{page}");
+    assert!(!page.contains("How useful was it?"), "answered once");
+    let page = app.get_page(&location, Some(&hr)).await.text();
+    assert!(
+        page.contains("1 answer so far: shown once at least 5 attendees have answered"),
+        "{page}"
+    );
+    assert!(page.contains("Dana Dev: came"), "{page}");
+
     let list = app.get_page("/development", Some(&dana)).await.text();
     assert!(
         list.contains("New managers") && list.contains("2 of 3 places taken"),
