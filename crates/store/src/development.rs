@@ -386,4 +386,24 @@ impl DevelopmentStore for SqlStore {
         unit.tx.commit().await.map_err(map_err)?;
         Ok(())
     }
+
+    async fn reporting_lines_since(
+        &self,
+    ) -> CoreResult<Vec<(PersonId, PersonId, Option<chrono::NaiveDate>)>> {
+        // History names the manager as they were named then; the report reports to them
+        // now, so their latest change to that name is the change to them.
+        let rows: Vec<(i64, i64, Option<String>)> = sqlx::query_as(
+            "SELECT m.id, r.id, (SELECT MAX(h.effective_on) FROM person_history h \
+             WHERE h.person_id = r.id AND h.field = 'manager' AND h.after_value = m.name) \
+             FROM people r JOIN people m ON m.id = r.manager_id \
+             WHERE r.status = 'active' AND m.status = 'active' ORDER BY m.id, r.id",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|(m, r, since)| (PersonId(m), PersonId(r), since.and_then(|d| d.parse().ok())))
+            .collect())
+    }
 }

@@ -107,6 +107,33 @@ pub struct CohortInput {
     /// Person ids.
     #[serde(default)]
     pub participants: Vec<i64>,
+    /// Also everyone who became a manager in this many months (1 to 24): whose reports
+    /// all came to them by a recorded change in that time. Applied when it is created.
+    #[serde(default)]
+    pub new_managers_months: Option<i64>,
+}
+
+/// People who became managers on or after `since`: every one of their current reports
+/// moved to them by a recorded change on or after that day (a report with no recorded
+/// change has been theirs since before the records, so they are not new).
+pub fn new_managers(
+    lines: &[(PersonId, PersonId, Option<chrono::NaiveDate>)],
+    since: chrono::NaiveDate,
+) -> Vec<PersonId> {
+    let mut first: std::collections::BTreeMap<PersonId, Option<chrono::NaiveDate>> =
+        std::collections::BTreeMap::new();
+    for (manager, _, on) in lines {
+        let entry = first.entry(*manager).or_insert(*on);
+        *entry = match (*entry, on) {
+            (Some(a), Some(b)) => Some(a.min(*b)),
+            _ => None,
+        };
+    }
+    first
+        .into_iter()
+        .filter(|(_, on)| on.is_some_and(|d| d >= since))
+        .map(|(m, _)| m)
+        .collect()
 }
 
 /// A new session.
@@ -195,8 +222,31 @@ pub async fn create_cohort(
             "keep the description under 5,000 characters",
         ));
     }
-    let participants =
+    let mut participants =
         active_people(store, &input.participants, "participants", &mut errors).await?;
+    if let Some(months) = input.new_managers_months {
+        if !(1..=24).contains(&months) {
+            errors.push(FieldError::new(
+                "new_managers_months",
+                "choose 1 to 24 months",
+            ));
+        } else {
+            let today = crate::clock::local_date(None, now);
+            let since = today
+                .checked_sub_months(chrono::Months::new(months as u32))
+                .unwrap_or(today);
+            let lines = store.reporting_lines_since().await?;
+            participants.extend(new_managers(&lines, since));
+            participants.sort();
+            participants.dedup();
+            if participants.is_empty() {
+                errors.push(FieldError::new(
+                    "new_managers_months",
+                    format!("nobody became a manager in the last {months} months"),
+                ));
+            }
+        }
+    }
     errors.extend(capacity_error(input.capacity, participants.len()));
     if !errors.is_empty() {
         return Err(CoreError::Invalid(errors));
@@ -599,6 +649,22 @@ mod tests {
         let enough = summarise_feedback(&answers(&[5, 4, 3]), 3);
         assert_eq!(enough.average, Some(4.0));
         assert_eq!(enough.comments, ["comment 3", "comment 4", "comment 5"]);
+    }
+
+    #[test]
+    fn a_new_manager_is_one_whose_reports_all_came_recently() {
+        let day = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+        let (ana, ben, cy) = (PersonId(1), PersonId(2), PersonId(3));
+        let lines = [
+            (ana, PersonId(10), Some(day("2026-10-01"))),
+            (ana, PersonId(11), Some(day("2026-11-15"))),
+            // Ben's second report has been his since before the records.
+            (ben, PersonId(12), Some(day("2026-11-01"))),
+            (ben, PersonId(13), None),
+            (cy, PersonId(14), Some(day("2025-01-01"))),
+        ];
+        assert_eq!(new_managers(&lines, day("2026-06-01")), [ana]);
+        assert_eq!(new_managers(&lines, day("2024-06-01")), [ana, cy]);
     }
 
     #[test]

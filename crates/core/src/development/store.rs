@@ -62,4 +62,10 @@ pub trait DevelopmentStore: crate::org::store::OrgStore + Send + Sync {
         notes: &[Notification],
         at: i64,
     ) -> CoreResult<()>;
+    /// Each active report of an active manager with the day the report's recorded
+    /// change of manager to them took effect; `None` when no such change is recorded (they
+    /// have reported to them since before the records).
+    async fn reporting_lines_since(
+        &self,
+    ) -> CoreResult<Vec<(PersonId, PersonId, Option<chrono::NaiveDate>)>>;
 }

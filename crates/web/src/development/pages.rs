@@ -35,6 +35,9 @@ pub struct CohortForm {
     pub people: String,
     #[serde(default)]
     pub people_emails: String,
+    /// Also everyone who became a manager in this many months; empty for nobody.
+    #[serde(default)]
+    pub new_managers_months: String,
 }
 crate::auth::csrf_form!(CohortForm);
 
@@ -145,6 +148,7 @@ async fn list_page(
                         }
                         (input_field(errors, "d-", "capacity", "Capacity", &form.capacity, "number", Some("How many people it takes; at least the participants.")))
                         (people_picker(errors, &form.people, &form.people_emails, "Participants"))
+                        (input_field(errors, "d-", "new_managers_months", "Also everyone who became a manager in the last … months", &form.new_managers_months, "number", Some("For a new-managers cohort: for example 6. Leave empty to choose people only.")))
                         div.actions { button type="submit" { "Create programme" } }
                     }
                 }
@@ -182,6 +186,10 @@ async fn create(
                 description: form.description.clone(),
                 capacity: form.capacity.trim().parse().unwrap_or(0),
                 participants,
+                new_managers_months: match form.new_managers_months.trim() {
+                    "" => None,
+                    text => Some(text.parse().unwrap_or(0)),
+                },
             };
             development::create_cohort(state.store.as_ref(), &user.viewer, &input, crate::now())
                 .await

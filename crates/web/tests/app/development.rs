@@ -502,3 +502,48 @@ async fn an_admin_runs_a_programme_on_its_pages(backend: &'static str) {
         "only admins create"
     );
 }
+
+backend_tests!(a_new_managers_cohort_takes_everyone_who_became_a_manager_recently);
+async fn a_new_managers_cohort_takes_everyone_who_became_a_manager_recently(backend: &'static str) {
+    let app = TestApp::new(backend).await;
+    let hr = app.token("hr@acme.test").await;
+    let (dana, rita) = (app.id("dev@acme.test").await, app.id("rep@acme.test").await);
+    let programmes = "/api/v1/development/programmes";
+    let cohort = |months: i64| {
+        Some(json!({"name": "New managers", "capacity": 5, "new_managers_months": months}))
+    };
+    let r = app
+        .api(Method::POST, programmes, Some(&hr), cohort(6))
+        .await;
+    assert_eq!(
+        errors(&r),
+        ["new_managers_months: nobody became a manager in the last 6 months"],
+        "everyone's reports have been theirs since the import"
+    );
+    // Dana now reports to Rita: Rita has become a manager.
+    let r = app
+        .api(
+            Method::PATCH,
+            &format!("/api/v1/people/{dana}"),
+            Some(&hr),
+            Some(json!({"manager_id": rita})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let r = app
+        .api(Method::POST, programmes, Some(&hr), cohort(30))
+        .await;
+    assert_eq!(errors(&r), ["new_managers_months: choose 1 to 24 months"]);
+    let r = app
+        .api(Method::POST, programmes, Some(&hr), cohort(6))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let view = r.json();
+    let names: Vec<&str> = view["cohort"]["participants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Rita Rep"], "only Rita is new");
+}
