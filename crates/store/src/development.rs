@@ -406,4 +406,31 @@ impl DevelopmentStore for SqlStore {
             .map(|(m, r, since)| (PersonId(m), PersonId(r), since.and_then(|d| d.parse().ok())))
             .collect())
     }
+
+    async fn in_development_since(&self, since: i64) -> CoreResult<Vec<PersonId>> {
+        let rows: Vec<(i64,)> = sqlx::query_as(
+            "SELECT DISTINCT d.person_id FROM dev_participants d \
+             WHERE EXISTS (SELECT 1 FROM dev_sessions s WHERE s.cohort_id = d.cohort_id \
+             AND s.starts_at >= $1) ORDER BY d.person_id",
+        )
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(rows.into_iter().map(|(p,)| PersonId(p)).collect())
+    }
+
+    async fn stretched_since(&self, since: i64) -> CoreResult<Vec<PersonId>> {
+        let rows: Vec<(i64,)> = sqlx::query_as(
+            "SELECT DISTINCT pl.person_id FROM placements pl \
+             LEFT JOIN commitments c ON c.id = pl.commitment_id \
+             WHERE pl.status = 'approved' AND (pl.decided_at >= $1 OR c.status = 'open') \
+             ORDER BY pl.person_id",
+        )
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(rows.into_iter().map(|(p,)| PersonId(p)).collect())
+    }
 }

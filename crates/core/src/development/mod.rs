@@ -5,6 +5,7 @@
 //! afterwards, and the answers are shown only under the anonymity rule. Admins run
 //! programmes; participants and facilitators see theirs.
 
+pub mod coverage;
 pub mod demo;
 pub mod store;
 

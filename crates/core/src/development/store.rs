@@ -68,4 +68,8 @@ pub trait DevelopmentStore: crate::org::store::OrgStore + Send + Sync {
     async fn reporting_lines_since(
         &self,
     ) -> CoreResult<Vec<(PersonId, PersonId, Option<chrono::NaiveDate>)>>;
+    /// People in a development programme with a session on or after `since` (seconds).
+    async fn in_development_since(&self, since: i64) -> CoreResult<Vec<PersonId>>;
+    /// People with stretch work approved on or after `since` (seconds), or still running.
+    async fn stretched_since(&self, since: i64) -> CoreResult<Vec<PersonId>>;
 }

@@ -10,6 +10,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use trellis_core::PersonId;
+use trellis_core::development::coverage::{CareerSupportCoverage, career_support_coverage};
 use trellis_core::development::views::{self, CohortSummary, CohortView};
 use trellis_core::development::{self, CohortInput, SessionInput};
 use trellis_core::ids::{CohortId, SessionId};
@@ -200,7 +201,31 @@ pub async fn give_feedback(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// A manager's career support coverage (PRODUCT.md): the share of their direct reports
+/// with a career plan reviewed in six months, stretch work in the last quarter and a
+/// mentor or development programme, with each report's parts. The manager, their chain
+/// and admins.
+#[utoipa::path(get, path = "/api/v1/people/{id}/career-support", tag = "development",
+    params(("id" = i64, Path, description = "The manager's person id")),
+    responses((status = 200, body = CareerSupportCoverage), (status = 404, body = ErrorResponse)))]
+pub async fn career_support(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<CareerSupportCoverage>, ApiError> {
+    Ok(Json(
+        career_support_coverage(
+            state.store.as_ref(),
+            &user.viewer,
+            PersonId(id),
+            crate::now(),
+        )
+        .await?,
+    ))
+}
+
 crate::api::operations!(
+    career_support,
     list_cohorts,
     create_cohort,
     show_cohort,

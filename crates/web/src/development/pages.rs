@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
 use trellis_core::clock::local_time;
+use trellis_core::development::coverage::CareerSupportCoverage;
 use trellis_core::development::views::{self, CohortView, SessionView};
 use trellis_core::development::{self, CohortInput, SessionInput};
 use trellis_core::ids::{CohortId, SessionId};
@@ -492,6 +493,34 @@ async fn rate(
     .await?;
     let id = cohort_of(&state, session).await?;
     Ok(Redirect::to(&format!("/development/{id}#sessions")).into_response())
+}
+
+/// A manager's career support coverage with each direct report's three parts.
+pub(crate) fn career_support(c: &CareerSupportCoverage) -> Markup {
+    let mark = |yes: bool| if yes { "yes" } else { "—" };
+    html! {
+        section.card aria-labelledby="career-support" {
+            h2 #career-support { "Career support of direct reports" }
+            @match c.share {
+                None => p.muted { "No direct reports." },
+                Some(share) => {
+                    p.figure { strong { (format!("{:.0} %", share * 100.0)) } " — " (c.covered) " of " (c.reports.len())
+                        " with all three: a career plan reviewed in six months, stretch work in the last quarter, and a mentor or development programme." }
+                    table {
+                        thead { tr { th { "Report" } th { "Plan reviewed" } th { "Stretch" } th { "Mentor or programme" } } }
+                        tbody {
+                            @for r in &c.reports {
+                                tr {
+                                    td { a href=(format!("/people/{}/career", r.person.id)) { (r.person.name) } }
+                                    td { (mark(r.plan_reviewed)) } td { (mark(r.stretch)) } td { (mark(r.mentor_or_programme)) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 pub(crate) fn routes() -> axum::Router<AppState> {

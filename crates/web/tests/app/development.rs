@@ -547,3 +547,75 @@ async fn a_new_managers_cohort_takes_everyone_who_became_a_manager_recently(back
         .collect();
     assert_eq!(names, ["Rita Rep"], "only Rita is new");
 }
+
+backend_tests!(a_programme_counts_toward_career_support_coverage_seen_only_up_the_line);
+async fn a_programme_counts_toward_career_support_coverage_seen_only_up_the_line(
+    backend: &'static str,
+) {
+    let app = TestApp::new(backend).await;
+    let hr = app.token("hr@acme.test").await;
+    let max = app.token("mgr@acme.test").await;
+    let (max_id, dana) = (app.id("mgr@acme.test").await, app.id("dev@acme.test").await);
+    let path = format!("/api/v1/people/{max_id}/career-support");
+    let before = app.api(Method::GET, &path, Some(&max), None).await.json();
+    let parts = |c: &Value, name: &str| -> Value {
+        c["reports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["person"]["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(parts(&before, "Dana Dev")["mentor_or_programme"], false);
+    assert_eq!(before["share"], 0.0);
+    for who in ["dev@acme.test", "dev2@acme.test"] {
+        let token = app.token(who).await;
+        let r = app.api(Method::GET, &path, Some(&token), None).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{who} is below Max");
+    }
+    assert_eq!(
+        app.api(Method::GET, &path, Some(&hr), None).await.status,
+        StatusCode::OK
+    );
+
+    let r = app
+        .api(
+            Method::POST,
+            "/api/v1/development/programmes",
+            Some(&hr),
+            Some(json!({"name": "Craft", "capacity": 3, "participants": [dana]})),
+        )
+        .await;
+    let id = r.json()["cohort"]["id"].as_i64().unwrap();
+    let after = app.api(Method::GET, &path, Some(&max), None).await.json();
+    assert_eq!(
+        parts(&after, "Dana Dev")["mentor_or_programme"],
+        false,
+        "a programme with no session yet does not count"
+    );
+    let r = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/development/programmes/{id}/sessions"),
+            Some(&hr),
+            Some(
+                json!({"title": "Kick-off", "starts": tomorrow_at_ten(), "time_zone": "UTC",
+                "minutes": 60, "place": "Room 4", "facilitator_id": max_id}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let after = app.api(Method::GET, &path, Some(&max), None).await.json();
+    assert_eq!(parts(&after, "Dana Dev")["mentor_or_programme"], true);
+    assert_eq!(parts(&after, "Devi Dev")["mentor_or_programme"], false);
+    let session = app
+        .sign_in("mgr@acme.test", common::PASSWORD)
+        .await
+        .unwrap();
+    let page = app
+        .get_page(&format!("/team-work/{max_id}"), Some(&session))
+        .await
+        .text();
+    assert!(page.contains("Career support of direct reports"), "{page}");
+}

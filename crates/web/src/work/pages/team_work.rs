@@ -165,6 +165,19 @@ pub async fn show_team_work(
     };
     let trellis_core::growth::wishes::TeamWishes { wishes, offers } =
         trellis_core::growth::wishes::of_team(state.store.as_ref(), &v).await?;
+    let support = if v.full {
+        Some(
+            trellis_core::development::coverage::career_support_coverage(
+                state.store.as_ref(),
+                &user.viewer,
+                v.manager.id,
+                crate::now(),
+            )
+            .await?,
+        )
+    } else {
+        None
+    };
     let shown = if params.all.is_some() {
         usize::MAX
     } else {
@@ -217,6 +230,7 @@ pub async fn show_team_work(
                 }
             }
             (people_table(&v, &wishes, &listing))
+            @if let Some(c) = &support { (crate::development::pages::career_support(c)) }
             @if !offers.is_empty() { (offers_section(&user, &offers)) }
             section aria-labelledby="trend" {
                 h2 #trend { "Delivery by month" }
