@@ -69,17 +69,8 @@ pub(crate) async fn insert_rows_returning(
     rows: &[Vec<Value>],
     returning: &str,
 ) -> CoreResult<Vec<sqlx::any::AnyRow>> {
-    let mut answered = Vec::with_capacity(rows.len());
     let suffix = format!(" RETURNING {returning}");
-    for (sql, args) in statements(backend, table, columns, rows, &suffix)? {
-        answered.extend(
-            sqlx::query_with(AssertSqlSafe(sql), args)
-                .fetch_all(&mut **tx)
-                .await
-                .map_err(map_err)?,
-        );
-    }
-    Ok(answered)
+    fetch(tx, statements(backend, table, columns, rows, &suffix)?).await
 }
 
 /// Inserts the `rows` that are not in `table` yet (by its keys) and answers the
@@ -92,9 +83,17 @@ pub(crate) async fn insert_new_rows_returning(
     rows: &[Vec<Value>],
     returning: &str,
 ) -> CoreResult<Vec<sqlx::any::AnyRow>> {
-    let mut answered = Vec::new();
     let suffix = format!(" ON CONFLICT DO NOTHING RETURNING {returning}");
-    for (sql, args) in statements(backend, table, columns, rows, &suffix)? {
+    fetch(tx, statements(backend, table, columns, rows, &suffix)?).await
+}
+
+/// Runs the statements, answering every row they return.
+async fn fetch(
+    tx: &mut Transaction<'_, Any>,
+    statements: Vec<(String, AnyArguments)>,
+) -> CoreResult<Vec<sqlx::any::AnyRow>> {
+    let mut answered = Vec::new();
+    for (sql, args) in statements {
         answered.extend(
             sqlx::query_with(AssertSqlSafe(sql), args)
                 .fetch_all(&mut **tx)

@@ -19,21 +19,6 @@ fn tomorrow_at_ten() -> String {
         .to_string()
 }
 
-fn errors(r: &common::Response) -> Vec<String> {
-    r.json()["error"]["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            format!(
-                "{}: {}",
-                f["field"].as_str().unwrap(),
-                f["message"].as_str().unwrap()
-            )
-        })
-        .collect()
-}
-
 backend_tests!(a_cohort_runs_within_capacity_and_only_attendees_rate_its_sessions);
 async fn a_cohort_runs_within_capacity_and_only_attendees_rate_its_sessions(backend: &'static str) {
     let app = TestApp::new(backend).await;
@@ -68,7 +53,7 @@ async fn a_cohort_runs_within_capacity_and_only_attendees_rate_its_sessions(back
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
-        errors(&r),
+        r.field_errors(),
         [
             "name: give a name of 1 to 200 characters",
             "participants: 999999 is not an active person's id",
@@ -124,9 +109,9 @@ async fn a_cohort_runs_within_capacity_and_only_attendees_rate_its_sessions(back
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        errors(&r)[0].contains("has room for 0 more (capacity 4)"),
+        r.field_errors()[0].contains("has room for 0 more (capacity 4)"),
         "{:?}",
-        errors(&r)
+        r.field_errors()
     );
 
     // Sessions: in the future, of a sensible length, somewhere, with a facilitator.
@@ -142,7 +127,7 @@ async fn a_cohort_runs_within_capacity_and_only_attendees_rate_its_sessions(back
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
-        errors(&r),
+        r.field_errors(),
         [
             "time_zone: \"Mars/Olympus\" is not a time zone: use an IANA name such as Europe/Berlin",
             "minutes: a session lasts 15 minutes to 8 hours (480)",
@@ -160,7 +145,10 @@ async fn a_cohort_runs_within_capacity_and_only_attendees_rate_its_sessions(back
             ),
         )
         .await;
-    assert_eq!(errors(&r), ["starts: the session cannot be in the past"]);
+    assert_eq!(
+        r.field_errors(),
+        ["starts: the session cannot be in the past"]
+    );
     let r = app
         .api(
             Method::POST,
@@ -296,7 +284,7 @@ async fn a_cohort_runs_within_capacity_and_only_attendees_rate_its_sessions(back
     let r = app
         .api(Method::PUT, &feedback, Some(&tokens["dev"]), rate(9, ""))
         .await;
-    assert_eq!(errors(&r), ["rating: rate it from 1 to 5"]);
+    assert_eq!(r.field_errors(), ["rating: rate it from 1 to 5"]);
     for (who, rating, comment) in [("dev", 5, "Practical"), ("dev2", 3, "Too long")] {
         let r = app
             .api(
@@ -516,7 +504,7 @@ async fn a_new_managers_cohort_takes_everyone_who_became_a_manager_recently(back
         .api(Method::POST, programmes, Some(&hr), cohort(6))
         .await;
     assert_eq!(
-        errors(&r),
+        r.field_errors(),
         ["new_managers_months: nobody became a manager in the last 6 months"],
         "everyone's reports have been theirs since the import"
     );
@@ -533,7 +521,10 @@ async fn a_new_managers_cohort_takes_everyone_who_became_a_manager_recently(back
     let r = app
         .api(Method::POST, programmes, Some(&hr), cohort(30))
         .await;
-    assert_eq!(errors(&r), ["new_managers_months: choose 1 to 24 months"]);
+    assert_eq!(
+        r.field_errors(),
+        ["new_managers_months: choose 1 to 24 months"]
+    );
     let r = app
         .api(Method::POST, programmes, Some(&hr), cohort(6))
         .await;

@@ -174,18 +174,7 @@ async fn the_tip_library_refuses_bad_input_and_the_page_turns_the_mail_off(backe
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
-    let fields: Vec<String> = r.json()["error"]["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            format!(
-                "{}: {}",
-                f["field"].as_str().unwrap(),
-                f["message"].as_str().unwrap()
-            )
-        })
-        .collect();
+    let fields = r.field_errors();
     assert_eq!(
         fields,
         [
