@@ -73,7 +73,7 @@ impl SqlStore {
     /// facilitator and attendance.
     async fn session_rows(&self, filter: &str, value: i64) -> CoreResult<Vec<Session>> {
         let sql = format!(
-            "SELECT s.id, s.cohort_id, s.title, s.starts_at, s.minutes, s.place, \
+            "SELECT s.id, s.cohort_id, s.title, s.starts_at, s.minutes, s.place, s.cancelled_at, \
              p.id AS facilitator_id, p.name, p.preferred_name FROM dev_sessions s \
              JOIN people p ON p.id = s.facilitator_id WHERE {filter} ORDER BY s.starts_at, s.id"
         );
@@ -99,6 +99,7 @@ impl SqlStore {
                             r.text_or_null("preferred_name")?.as_deref(),
                         ),
                     },
+                    cancelled_at: r.int_or_null("cancelled_at")?,
                     attendance: Vec::new(),
                 })
             })
@@ -344,7 +345,8 @@ impl DevelopmentStore for SqlStore {
 
     async fn sessions_to_remind(&self, from: i64, to: i64) -> CoreResult<Vec<(Cohort, Session)>> {
         let ids: Vec<(i64,)> = sqlx::query_as(
-            "SELECT id FROM dev_sessions WHERE reminded_at IS NULL AND starts_at > $1 \
+            "SELECT id FROM dev_sessions WHERE reminded_at IS NULL AND cancelled_at IS NULL \
+             AND starts_at > $1 \
              AND starts_at <= $2 ORDER BY starts_at",
         )
         .bind(from)
@@ -411,7 +413,7 @@ impl DevelopmentStore for SqlStore {
         let rows: Vec<(i64,)> = sqlx::query_as(
             "SELECT DISTINCT d.person_id FROM dev_participants d \
              WHERE EXISTS (SELECT 1 FROM dev_sessions s WHERE s.cohort_id = d.cohort_id \
-             AND s.starts_at >= $1) ORDER BY d.person_id",
+             AND s.starts_at >= $1 AND s.cancelled_at IS NULL) ORDER BY d.person_id",
         )
         .bind(since)
         .fetch_all(&self.pool)
@@ -432,5 +434,28 @@ impl DevelopmentStore for SqlStore {
         .await
         .map_err(map_err)?;
         Ok(rows.into_iter().map(|(p,)| PersonId(p)).collect())
+    }
+
+    async fn cancel_session(
+        &self,
+        session: SessionId,
+        notes: &[Notification],
+        at: i64,
+    ) -> CoreResult<()> {
+        let mut unit = SqlUnit::begin(self).await?;
+        let cancelled = sqlx::query(
+            "UPDATE dev_sessions SET cancelled_at = $1 WHERE id = $2 AND cancelled_at IS NULL",
+        )
+        .bind(at)
+        .bind(session.0)
+        .execute(&mut *unit.tx)
+        .await
+        .map_err(map_err)?
+        .rows_affected();
+        if cancelled == 1 {
+            unit.notify_all(notes).await?;
+        }
+        unit.tx.commit().await.map_err(map_err)?;
+        Ok(())
     }
 }

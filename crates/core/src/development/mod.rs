@@ -63,6 +63,8 @@ pub struct Session {
     /// A room, or a link to join.
     pub place: String,
     pub facilitator: PersonName,
+    /// When an admin cancelled it (seconds since the epoch).
+    pub cancelled_at: Option<i64>,
     #[serde(skip)]
     pub attendance: Vec<(PersonId, bool)>,
 }
@@ -481,6 +483,9 @@ pub async fn mark_attendance(
             "only participants of the programme are marked",
         ));
     }
+    if s.cancelled_at.is_some() {
+        return Err(CoreError::Conflict("the session was cancelled".into()));
+    }
     if s.starts_at > now {
         return Err(CoreError::Conflict(
             "attendance is marked once the session has begun".into(),
@@ -505,6 +510,9 @@ pub async fn give_feedback(
     let me = viewer.person_id();
     if !cohort.has(me) && s.facilitator.id != me && !viewer.may_administer() {
         return Err(CoreError::NotFound(format!("session {session}")));
+    }
+    if s.cancelled_at.is_some() {
+        return Err(CoreError::Conflict("the session was cancelled".into()));
     }
     if s.attended(me) != Some(true) {
         return Err(CoreError::Forbidden(
@@ -532,6 +540,62 @@ pub async fn give_feedback(
     store
         .give_feedback(session, me, rating as u8, comment.trim(), now)
         .await
+}
+
+/// An admin cancels a session that has not begun; participants and the facilitator are
+/// told, and it shows as cancelled in their calendars.
+pub async fn cancel_session(
+    store: &dyn Store,
+    viewer: &Viewer,
+    session: SessionId,
+    now: i64,
+) -> CoreResult<CohortId> {
+    admin_only(viewer, "cancel a session")?;
+    let (cohort, s) = found_session(store, session).await?;
+    if s.cancelled_at.is_some() {
+        return Err(CoreError::Conflict(format!(
+            "\"{}\" is already cancelled",
+            s.title
+        )));
+    }
+    if s.starts_at <= now {
+        return Err(CoreError::Conflict(format!(
+            "\"{}\" has begun: it can no longer be cancelled",
+            s.title
+        )));
+    }
+    let mut notes = Vec::new();
+    for person in cohort
+        .participants
+        .iter()
+        .map(|p| p.id)
+        .chain(std::iter::once(s.facilitator.id))
+    {
+        let zone_name = store.person(person).await?.and_then(|p| p.time_zone);
+        notes.push(Notification::new(
+            person,
+            Topic::Development,
+            format!(
+                "{}: \"{}\" on {} is cancelled.",
+                cohort.name,
+                s.title,
+                crate::clock::local_time(zone_name.as_deref(), s.starts_at)
+            ),
+            format!("/development/{}", cohort.id),
+            now,
+        ));
+    }
+    store.cancel_session(session, &notes, now).await?;
+    store
+        .audit(&AuditEntry {
+            at: now,
+            actor: viewer.actor(),
+            action: "development_session.cancel".into(),
+            subject: format!("{}: {}", cohort.name, s.title),
+            detail: String::new(),
+        })
+        .await?;
+    Ok(cohort.id)
 }
 
 /// The answers about a session as its facilitator and admins see them.
@@ -621,7 +685,7 @@ pub async fn calendar_events(store: &dyn Store, person: PersonId) -> CoreResult<
             minutes: i64::from(s.minutes),
             summary: format!("{}: {}", cohort.name, s.title),
             location: Some(s.place.clone()),
-            cancelled: false,
+            cancelled: s.cancelled_at.is_some(),
         })
         .collect())
 }

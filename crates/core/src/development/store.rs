@@ -72,4 +72,12 @@ pub trait DevelopmentStore: crate::org::store::OrgStore + Send + Sync {
     async fn in_development_since(&self, since: i64) -> CoreResult<Vec<PersonId>>;
     /// People with stretch work approved on or after `since` (seconds), or still running.
     async fn stretched_since(&self, since: i64) -> CoreResult<Vec<PersonId>>;
+    /// Cancels a session and tells its people, in one transaction; only the first of two
+    /// instances does.
+    async fn cancel_session(
+        &self,
+        session: SessionId,
+        notes: &[Notification],
+        at: i64,
+    ) -> CoreResult<()>;
 }

@@ -42,6 +42,8 @@ pub struct SessionView {
     /// The facilitator and admins: who came, and whether it has begun so they may mark it.
     pub attendance: Vec<Attendance>,
     pub may_mark: bool,
+    /// Admins, before it begins.
+    pub may_cancel: bool,
     /// The facilitator and admins, under the anonymity rule.
     pub feedback: Option<FeedbackSummary>,
 }
@@ -73,6 +75,7 @@ pub async fn cohorts_for(
         out.push(CohortSummary {
             next_session_at: sessions
                 .iter()
+                .filter(|s| s.cancelled_at.is_none())
                 .map(|s| s.starts_at)
                 .filter(|at| *at > now)
                 .min(),
@@ -106,6 +109,7 @@ pub async fn cohort_view(
         let oversees = runs_it || session.facilitator.id == me;
         let mine = participant.then(|| session.attended(me)).flatten();
         let gave_feedback = mine == Some(true) && store.gave_feedback(session.id, me).await?;
+        let mine = mine.filter(|_| session.cancelled_at.is_none());
         let attendance = if oversees {
             cohort
                 .participants
@@ -128,7 +132,8 @@ pub async fn cohort_view(
         };
         views.push(SessionView {
             may_give_feedback: mine == Some(true) && !gave_feedback && session.ends_at() <= now,
-            may_mark: oversees && session.starts_at <= now,
+            may_mark: oversees && session.starts_at <= now && session.cancelled_at.is_none(),
+            may_cancel: runs_it && session.starts_at > now && session.cancelled_at.is_none(),
             mine,
             gave_feedback,
             attendance,

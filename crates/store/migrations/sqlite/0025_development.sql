@@ -25,7 +25,8 @@ CREATE TABLE dev_sessions (
     minutes        BIGINT NOT NULL,
     place          TEXT NOT NULL,
     facilitator_id INTEGER NOT NULL REFERENCES people(id),
-    reminded_at    BIGINT
+    reminded_at    BIGINT,
+    cancelled_at   BIGINT
 );
 CREATE INDEX dev_sessions_cohort ON dev_sessions (cohort_id, starts_at);
 

@@ -648,6 +648,7 @@ pub(crate) const LATER: &[Table] = &[
             ("place", Text),
             ("facilitator_id", Int),
             ("reminded_at", Int),
+            ("cancelled_at", Int),
         ],
         parent: None,
         identity: true,

@@ -178,6 +178,27 @@ pub async fn mark_attendance(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Cancels a session that has not begun (admins); its people are told and their
+/// calendars show it cancelled.
+#[utoipa::path(post, path = "/api/v1/development/sessions/{id}/cancel", tag = "development",
+    params(("id" = i64, Path, description = "Session id")),
+    responses((status = 200, body = CohortView), (status = 403, body = ErrorResponse),
+        (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse)))]
+pub async fn cancel_session(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<CohortView>, ApiError> {
+    let cohort = development::cancel_session(
+        state.store.as_ref(),
+        &user.viewer,
+        SessionId(id),
+        crate::now(),
+    )
+    .await?;
+    Ok(Json(view(&state, &user, cohort).await?))
+}
+
 /// An attendee rates the session once it has ended; nobody else may.
 #[utoipa::path(put, path = "/api/v1/development/sessions/{id}/feedback", tag = "development",
     params(("id" = i64, Path, description = "Session id")), request_body = SessionFeedbackRequest,
@@ -233,5 +254,6 @@ crate::api::operations!(
     remove_participant,
     add_session,
     mark_attendance,
+    cancel_session,
     give_feedback,
 );

@@ -212,8 +212,14 @@ fn session_card(user: &CurrentUser, view: &SessionView) -> Markup {
     let zone = user.account.time_zone.as_deref();
     html! {
         li.card.session {
-            h3 { (s.title) }
+            h3 { (s.title) @if s.cancelled_at.is_some() { " " span.badge { "cancelled" } } }
             p { (local_time(zone, s.starts_at)) " · " (s.minutes) " minutes · " (s.place) " · facilitated by " (s.facilitator.name) }
+            @if view.may_cancel {
+                form.inline method="post" action=(format!("/development/sessions/{}/cancel", s.id)) {
+                    (csrf_field(user))
+                    button.secondary type="submit" { "Cancel this session" }
+                }
+            }
             @match view.mine {
                 Some(true) => p.notice { "You attended." },
                 Some(false) => p { "You were not there." },
@@ -236,7 +242,7 @@ fn session_card(user: &CurrentUser, view: &SessionView) -> Markup {
                     button type="submit" { "Send feedback" }
                 }
             }
-            @if !view.attendance.is_empty() {
+            @if !view.attendance.is_empty() && s.cancelled_at.is_none() {
                 h4 { "Attendance" }
                 @if !view.may_mark { p.hint { "Marked once the session has begun." } }
                 ul.attendance {
@@ -476,6 +482,37 @@ async fn mark(
     Ok(Redirect::to(&format!("/development/{id}#sessions")).into_response())
 }
 
+async fn cancel(
+    State(state): State<AppState>,
+    Path(session): Path<i64>,
+    CsrfForm(user, form): CsrfForm<crate::pages::ConfirmForm>,
+) -> Result<Response, PageError> {
+    let id = SessionId(session);
+    if !crate::pages::confirmed(&form.confirmed) {
+        let s = state
+            .store
+            .dev_session(id)
+            .await?
+            .ok_or_else(|| CoreError::NotFound(format!("session {id}")))?;
+        return crate::pages::Confirmation {
+            title: "Cancel this session?",
+            question: html! {
+                "\u{201c}" (s.title) "\u{201d} on " (local_time(user.account.time_zone.as_deref(), s.starts_at))
+                " will be cancelled: its participants and facilitator are told, and their calendars show it cancelled."
+            },
+            action: format!("/development/sessions/{session}/cancel"),
+            fields: Vec::new(),
+            button: "Cancel the session",
+            back: format!("/development/{}", s.cohort),
+        }
+        .page(&state, &user)
+        .await;
+    }
+    let cohort =
+        development::cancel_session(state.store.as_ref(), &user.viewer, id, crate::now()).await?;
+    Ok(Redirect::to(&format!("/development/{cohort}#sessions")).into_response())
+}
+
 async fn rate(
     State(state): State<AppState>,
     Path(session): Path<i64>,
@@ -536,4 +573,5 @@ pub(crate) fn routes() -> axum::Router<AppState> {
         .route("/development/{id}/sessions", post(add_session))
         .route("/development/sessions/{id}/attendance", post(mark))
         .route("/development/sessions/{id}/feedback", post(rate))
+        .route("/development/sessions/{id}/cancel", post(cancel))
 }

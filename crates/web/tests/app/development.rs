@@ -184,6 +184,33 @@ async fn a_cohort_runs_within_capacity_and_only_attendees_rate_its_sessions(back
         "{notes}"
     );
 
+    // An admin cancels the coming session: its people are told, it cannot be cancelled
+    // twice, and calendars show it cancelled (below).
+    let cancel = format!("/api/v1/development/sessions/{upcoming}/cancel");
+    let r = app.api(Method::POST, &cancel, Some(&max), None).await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "the facilitator does not cancel"
+    );
+    let r = app.api(Method::POST, &cancel, Some(&hr), None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert!(r.json()["sessions"][0]["session"]["cancelled_at"].is_i64());
+    let r = app.api(Method::POST, &cancel, Some(&hr), None).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.text().contains("is already cancelled"), "{}", r.text());
+    let notes = app
+        .api(
+            Method::GET,
+            "/api/v1/notifications",
+            Some(&tokens["dev2"]),
+            None,
+        )
+        .await
+        .json();
+    let told = notes["notifications"][0]["text"].as_str().unwrap();
+    assert!(told.ends_with("is cancelled."), "{told}");
+
     // A session that took place yesterday (written as it would have been then).
     let past = app
         .store
@@ -360,6 +387,7 @@ async fn a_cohort_runs_within_capacity_and_only_attendees_rate_its_sessions(back
         "SUMMARY:New managers\\, spring cohort: Kick-off",
         "LOCATION:Room 4",
         "DURATION:PT90M",
+        "STATUS:CANCELLED",
     ] {
         assert!(feed.contains(must), "{must}: {feed}");
     }
@@ -488,6 +516,37 @@ async fn an_admin_runs_a_programme_on_its_pages(backend: &'static str) {
     assert!(
         !list.contains("New development programme"),
         "only admins create"
+    );
+
+    // The admin cancels the coming session, asked once.
+    let token = app.token("hr@acme.test").await;
+    let view = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/development/programmes/{id}"),
+            Some(&token),
+            None,
+        )
+        .await
+        .json();
+    let coming = view["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["session"]["title"] == "Kick-off")
+        .unwrap()["session"]["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/development/sessions/{coming}/cancel");
+    let r = post(path.clone(), form(&[])).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.text().contains("Cancel this session?"), "{}", r.text());
+    let r = post(path, form(&[("confirmed", "1")])).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let page = app.get_page(&location, Some(&hr)).await.text();
+    assert!(
+        page.contains("<span class=\"badge\">cancelled</span>"),
+        "{page}"
     );
 }
 
