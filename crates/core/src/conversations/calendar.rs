@@ -167,31 +167,7 @@ pub fn feed(
         .filter(|e| matches!(e.series.status, SeriesStatus::Active | SeriesStatus::Ended))
         .filter_map(|e| e.series.schedule.as_ref().map(|s| (e, s)))
         .collect();
-    let zones: BTreeSet<&str> = scheduled
-        .iter()
-        .map(|(_, s)| s.time_zone.as_str())
-        .collect();
-    let today = crate::clock::local_date(None, now);
-    for zone in zones {
-        let earliest = scheduled
-            .iter()
-            .filter(|(_, s)| s.time_zone == zone)
-            .flat_map(|(e, s)| {
-                std::iter::once(s.first_date).chain(e.exceptions.iter().filter_map(|x| {
-                    match x.change {
-                        Change::Moved(to) => Some(to.date().min(x.occurrence)),
-                        _ => None,
-                    }
-                }))
-            })
-            .min()
-            .unwrap_or(today);
-        out.push_str(&vtimezone(
-            zone,
-            earliest - Duration::days(7),
-            today + Duration::days(3 * 366),
-        ));
-    }
+    out.push_str(&zones_of(&scheduled, now));
     let stamp = utc_stamp(now);
     for (entry, schedule) in scheduled {
         let series = entry.series;
@@ -264,22 +240,59 @@ pub fn feed(
         }
     }
     for event in one_offs {
-        line(&mut out, "BEGIN:VEVENT");
-        line(&mut out, &format!("UID:{}@{host}", event.key));
-        line(&mut out, &format!("DTSTAMP:{stamp}"));
-        line(&mut out, &format!("DTSTART:{}", utc_stamp(event.starts_at)));
-        line(&mut out, &format!("DURATION:PT{}M", event.minutes));
-        line(&mut out, &format!("SUMMARY:{}", text(&event.summary)));
-        if let Some(place) = &event.location {
-            line(&mut out, &format!("LOCATION:{}", text(place)));
-        }
-        if event.cancelled {
-            line(&mut out, "STATUS:CANCELLED");
-        }
-        line(&mut out, "END:VEVENT");
+        one_off(&mut out, event, host, &stamp);
     }
     line(&mut out, "END:VCALENDAR");
     out
+}
+
+/// A `VTIMEZONE` for each zone the series use, from their earliest meeting (moved ones
+/// included) to three years ahead.
+fn zones_of(scheduled: &[(&FeedEntry<'_>, &super::Schedule)], now: i64) -> String {
+    let zones: BTreeSet<&str> = scheduled
+        .iter()
+        .map(|(_, s)| s.time_zone.as_str())
+        .collect();
+    let today = crate::clock::local_date(None, now);
+    let mut out = String::new();
+    for zone in zones {
+        let earliest = scheduled
+            .iter()
+            .filter(|(_, s)| s.time_zone == zone)
+            .flat_map(|(e, s)| {
+                std::iter::once(s.first_date).chain(e.exceptions.iter().filter_map(|x| {
+                    match x.change {
+                        Change::Moved(to) => Some(to.date().min(x.occurrence)),
+                        _ => None,
+                    }
+                }))
+            })
+            .min()
+            .unwrap_or(today);
+        out.push_str(&vtimezone(
+            zone,
+            earliest - Duration::days(7),
+            today + Duration::days(3 * 366),
+        ));
+    }
+    out
+}
+
+/// A single event at a UTC time.
+fn one_off(out: &mut String, event: &OneOffEvent, host: &str, stamp: &str) {
+    line(out, "BEGIN:VEVENT");
+    line(out, &format!("UID:{}@{host}", event.key));
+    line(out, &format!("DTSTAMP:{stamp}"));
+    line(out, &format!("DTSTART:{}", utc_stamp(event.starts_at)));
+    line(out, &format!("DURATION:PT{}M", event.minutes));
+    line(out, &format!("SUMMARY:{}", text(&event.summary)));
+    if let Some(place) = &event.location {
+        line(out, &format!("LOCATION:{}", text(place)));
+    }
+    if event.cancelled {
+        line(out, "STATUS:CANCELLED");
+    }
+    line(out, "END:VEVENT");
 }
 
 #[cfg(test)]

@@ -353,23 +353,13 @@ fn coverage_chart(by_round: &[f64]) -> Markup {
     }
 }
 
-fn programme_page(user: &CurrentUser, settings: &Settings, view: &ProgrammeView) -> Markup {
+/// The member's pairing this round with "we met" / "we couldn't", "met X of Y" and the
+/// earlier rounds.
+fn your_connection(user: &CurrentUser, view: &ProgrammeView) -> Markup {
     let s = &view.summary;
     let p = &s.programme;
     let latest = view.mine.first();
-    page(
-        &Frame {
-            user,
-            settings,
-            section: "connect",
-        },
-        &p.name,
-        html! {
-            p.breadcrumb { a href="/connect" { "Connect" } }
-            h1 { (p.name) }
-            p.lead { (s.audience) " · " (s.members) " people · " (rhythm(p.rhythm_weeks)) " · "
-                (if p.group_size == 3 { "trios" } else { "pairs" }) }
-            @if s.member {
+    html! {
                 section.card aria-labelledby="this-round" {
                     h2 #this-round { "Your connection" }
                     @match latest {
@@ -423,6 +413,26 @@ fn programme_page(user: &CurrentUser, settings: &Settings, view: &ProgrammeView)
                         }
                     }
                 }
+    }
+}
+
+fn programme_page(user: &CurrentUser, settings: &Settings, view: &ProgrammeView) -> Markup {
+    let s = &view.summary;
+    let p = &s.programme;
+    page(
+        &Frame {
+            user,
+            settings,
+            section: "connect",
+        },
+        &p.name,
+        html! {
+            p.breadcrumb { a href="/connect" { "Connect" } }
+            h1 { (p.name) }
+            p.lead { (s.audience) " · " (s.members) " people · " (rhythm(p.rhythm_weeks)) " · "
+                (if p.group_size == 3 { "trios" } else { "pairs" }) }
+            @if s.member {
+                (your_connection(user, view))
                 section.card aria-labelledby="taking-part" {
                     h2 #taking-part { "Taking part" }
                     p {

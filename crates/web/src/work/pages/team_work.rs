@@ -126,6 +126,26 @@ fn priorities(user: &CurrentUser, v: &TeamJobView, shown: usize, window: u32) ->
     }
 }
 
+/// Career support coverage, for those who see the whole team.
+async fn support_of(
+    state: &AppState,
+    user: &crate::auth::CurrentUser,
+    v: &team_view::TeamJobView,
+) -> Result<Option<trellis_core::development::coverage::CareerSupportCoverage>, PageError> {
+    if !v.full {
+        return Ok(None);
+    }
+    Ok(Some(
+        trellis_core::development::coverage::career_support_coverage(
+            state.store.as_ref(),
+            &user.viewer,
+            v.manager.id,
+            crate::now(),
+        )
+        .await?,
+    ))
+}
+
 pub async fn show_team_work(
     State(state): State<AppState>,
     PageUser(user): PageUser,
@@ -165,19 +185,7 @@ pub async fn show_team_work(
     };
     let trellis_core::growth::wishes::TeamWishes { wishes, offers } =
         trellis_core::growth::wishes::of_team(state.store.as_ref(), &v).await?;
-    let support = if v.full {
-        Some(
-            trellis_core::development::coverage::career_support_coverage(
-                state.store.as_ref(),
-                &user.viewer,
-                v.manager.id,
-                crate::now(),
-            )
-            .await?,
-        )
-    } else {
-        None
-    };
+    let support = support_of(&state, &user, &v).await?;
     let shown = if params.all.is_some() {
         usize::MAX
     } else {
