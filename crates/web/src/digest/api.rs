@@ -9,7 +9,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use trellis_core::digest::tips::{Tip, TipAudience};
+use trellis_core::digest::tips::TipAudience;
 use trellis_core::digest::{self, Digest};
 use utoipa::ToSchema;
 
@@ -28,6 +28,16 @@ pub struct DigestResponse {
 #[serde(deny_unknown_fields)]
 pub struct DigestSubscription {
     pub weekly_email: bool,
+}
+
+/// One of the organisation's own tips, as added.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = DigestOwnTip)]
+pub struct OwnTip {
+    pub id: i64,
+    pub audience: TipAudience,
+    pub behaviour: String,
+    pub text: String,
 }
 
 /// A tip an admin adds.
@@ -76,35 +86,71 @@ pub async fn set_subscription(
     Ok(Json(body))
 }
 
-/// Every tip: the built-in library (no id) and the organisation's own, for managers and
-/// for everyone.
+/// A built-in tip.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = DigestBuiltInTip)]
+pub struct BuiltInTip {
+    pub audience: TipAudience,
+    pub behaviour: String,
+    pub text: String,
+}
+
+/// The tip library: the built-in tips and the organisation's own, in the order they are
+/// given.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = DigestTipLibrary)]
+pub struct TipLibrary {
+    pub built_in: Vec<BuiltInTip>,
+    pub own: Vec<OwnTip>,
+}
+
+/// The tip library (admins).
 #[utoipa::path(get, path = "/api/v1/digest/tips", tag = "digest",
-    responses((status = 200, body = Vec<Tip>), (status = 403, body = ErrorResponse)))]
+    responses((status = 200, body = TipLibrary), (status = 403, body = ErrorResponse)))]
 pub async fn list_tips(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-) -> Result<Json<Vec<Tip>>, ApiError> {
+) -> Result<Json<TipLibrary>, ApiError> {
     if !user.viewer.may_administer() {
         return Err(
             trellis_core::CoreError::Forbidden("only people admins manage tips".into()).into(),
         );
     }
-    let mut all = Vec::new();
-    for audience in [TipAudience::Managers, TipAudience::Everyone] {
-        all.extend(digest::library_for(state.store.as_ref(), audience).await?);
-    }
-    Ok(Json(all))
+    let built_in = [TipAudience::Managers, TipAudience::Everyone]
+        .into_iter()
+        .flat_map(digest::tips::built_in)
+        .map(|t| BuiltInTip {
+            audience: t.audience,
+            behaviour: t.behaviour,
+            text: t.text,
+        })
+        .collect();
+    let own = state
+        .store
+        .digest_tips()
+        .await?
+        .into_iter()
+        .filter_map(|t| {
+            Some(OwnTip {
+                id: t.id?,
+                audience: t.audience,
+                behaviour: t.behaviour,
+                text: t.text,
+            })
+        })
+        .collect();
+    Ok(Json(TipLibrary { built_in, own }))
 }
 
 /// Adds a tip of the organisation's own (admins).
 #[utoipa::path(post, path = "/api/v1/digest/tips", tag = "digest", request_body = NewTip,
-    responses((status = 201, body = Tip), (status = 403, body = ErrorResponse),
+    responses((status = 201, body = OwnTip), (status = 403, body = ErrorResponse),
         (status = 422, body = ErrorResponse)))]
 pub async fn add_tip(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     ApiJson(body): ApiJson<NewTip>,
-) -> Result<(StatusCode, Json<Tip>), ApiError> {
+) -> Result<(StatusCode, Json<OwnTip>), ApiError> {
     let store = state.store.as_ref();
     let id = digest::add_tip(
         store,
@@ -121,7 +167,15 @@ pub async fn add_tip(
         .into_iter()
         .find(|t| t.id == Some(id))
         .ok_or_else(|| trellis_core::CoreError::NotFound(format!("tip {id}")))?;
-    Ok((StatusCode::CREATED, Json(tip)))
+    Ok((
+        StatusCode::CREATED,
+        Json(OwnTip {
+            id,
+            audience: tip.audience,
+            behaviour: tip.behaviour,
+            text: tip.text,
+        }),
+    ))
 }
 
 /// Removes one of the organisation's tips (admins).

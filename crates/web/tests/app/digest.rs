@@ -198,13 +198,15 @@ async fn the_tip_library_refuses_bad_input_and_the_page_turns_the_mail_off(backe
         r.text()
     );
     let all = app.api(Method::GET, tips, Some(&hr), None).await.json();
-    assert_eq!(all.as_array().unwrap().len(), 64, "nothing written");
+    assert_eq!(all["built_in"].as_array().unwrap().len(), 64);
+    assert_eq!(all["own"], json!([]), "nothing written");
 
     let r = app.api(Method::POST, tips, Some(&hr), Some(good)).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     let id = r.json()["id"].as_i64().unwrap();
     let all = app.api(Method::GET, tips, Some(&hr), None).await.json();
-    assert_eq!(all.as_array().unwrap().len(), 65);
+    assert_eq!(all["own"][0]["id"], id);
+    assert_eq!(all["own"][0]["behaviour"], "Removes obstacles");
     let path = format!("{tips}/{id}");
     assert_eq!(
         app.api(Method::DELETE, &path, Some(&dana), None)
