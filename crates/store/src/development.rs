@@ -126,6 +126,33 @@ impl SqlStore {
     }
 }
 
+impl SqlStore {
+    /// Sets a session's `column` (reminded_at or cancelled_at) and writes `notes`, in one
+    /// transaction; only the instance that sets it first sends them.
+    async fn mark_session_once(
+        &self,
+        session: SessionId,
+        column: &'static str,
+        notes: &[Notification],
+        at: i64,
+    ) -> CoreResult<()> {
+        let mut unit = SqlUnit::begin(self).await?;
+        let sql =
+            format!("UPDATE dev_sessions SET {column} = $1 WHERE id = $2 AND {column} IS NULL");
+        let marked = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(at)
+            .bind(session.0)
+            .execute(&mut *unit.tx)
+            .await
+            .map_err(map_err)?
+            .rows_affected();
+        if marked == 1 {
+            unit.notify_all(notes).await?;
+        }
+        unit.tx.commit().await.map_err(map_err)
+    }
+}
+
 fn participant_rows(cohort: i64, people: &[PersonId], at: i64) -> Vec<Vec<Value>> {
     people
         .iter()
@@ -371,22 +398,8 @@ impl DevelopmentStore for SqlStore {
         notes: &[Notification],
         at: i64,
     ) -> CoreResult<()> {
-        let mut unit = SqlUnit::begin(self).await?;
-        // Only the instance that marks it first sends the notifications.
-        let marked = sqlx::query(
-            "UPDATE dev_sessions SET reminded_at = $1 WHERE id = $2 AND reminded_at IS NULL",
-        )
-        .bind(at)
-        .bind(session.0)
-        .execute(&mut *unit.tx)
-        .await
-        .map_err(map_err)?
-        .rows_affected();
-        if marked == 1 {
-            unit.notify_all(notes).await?;
-        }
-        unit.tx.commit().await.map_err(map_err)?;
-        Ok(())
+        self.mark_session_once(session, "reminded_at", notes, at)
+            .await
     }
 
     async fn reporting_lines_since(
@@ -442,20 +455,7 @@ impl DevelopmentStore for SqlStore {
         notes: &[Notification],
         at: i64,
     ) -> CoreResult<()> {
-        let mut unit = SqlUnit::begin(self).await?;
-        let cancelled = sqlx::query(
-            "UPDATE dev_sessions SET cancelled_at = $1 WHERE id = $2 AND cancelled_at IS NULL",
-        )
-        .bind(at)
-        .bind(session.0)
-        .execute(&mut *unit.tx)
-        .await
-        .map_err(map_err)?
-        .rows_affected();
-        if cancelled == 1 {
-            unit.notify_all(notes).await?;
-        }
-        unit.tx.commit().await.map_err(map_err)?;
-        Ok(())
+        self.mark_session_once(session, "cancelled_at", notes, at)
+            .await
     }
 }

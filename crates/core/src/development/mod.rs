@@ -564,27 +564,10 @@ pub async fn cancel_session(
             s.title
         )));
     }
-    let mut notes = Vec::new();
-    for person in cohort
-        .participants
-        .iter()
-        .map(|p| p.id)
-        .chain(std::iter::once(s.facilitator.id))
-    {
-        let zone_name = store.person(person).await?.and_then(|p| p.time_zone);
-        notes.push(Notification::new(
-            person,
-            Topic::Development,
-            format!(
-                "{}: \"{}\" on {} is cancelled.",
-                cohort.name,
-                s.title,
-                crate::clock::local_time(zone_name.as_deref(), s.starts_at)
-            ),
-            format!("/development/{}", cohort.id),
-            now,
-        ));
-    }
+    let notes = tell_session_people(store, &cohort, &s, now, |when| {
+        format!("{}: \"{}\" on {when} is cancelled.", cohort.name, s.title)
+    })
+    .await?;
     store.cancel_session(session, &notes, now).await?;
     store
         .audit(&AuditEntry {
@@ -596,6 +579,35 @@ pub async fn cancel_session(
         })
         .await?;
     Ok(cohort.id)
+}
+
+/// A notification for each participant and the facilitator of a session, its sentence
+/// made by `text` from the start time in that person's zone.
+async fn tell_session_people(
+    store: &dyn Store,
+    cohort: &Cohort,
+    s: &Session,
+    now: i64,
+    text: impl Fn(&str) -> String,
+) -> CoreResult<Vec<Notification>> {
+    let mut notes = Vec::new();
+    let people = cohort
+        .participants
+        .iter()
+        .map(|p| p.id)
+        .chain(std::iter::once(s.facilitator.id));
+    for person in people {
+        let zone_name = store.person(person).await?.and_then(|p| p.time_zone);
+        let when = crate::clock::local_time(zone_name.as_deref(), s.starts_at);
+        notes.push(Notification::new(
+            person,
+            Topic::Development,
+            text(&when),
+            format!("/development/{}", cohort.id),
+            now,
+        ));
+    }
+    Ok(notes)
 }
 
 /// The answers about a session as its facilitator and admins see them.
@@ -644,29 +656,13 @@ pub mod views;
 pub async fn remind_due(store: &dyn Store, now: i64) -> CoreResult<usize> {
     let mut sent = 0;
     for (cohort, s) in store.sessions_to_remind(now, now + 86_400).await? {
-        let mut notes = Vec::new();
-        let people = cohort
-            .participants
-            .iter()
-            .map(|p| p.id)
-            .chain(std::iter::once(s.facilitator.id));
-        for person in people {
-            let zone_name = store.person(person).await?.and_then(|p| p.time_zone);
-            notes.push(Notification::new(
-                person,
-                Topic::Development,
-                format!(
-                    "{}: \"{}\" starts {} ({} minutes, {}).",
-                    cohort.name,
-                    s.title,
-                    crate::clock::local_time(zone_name.as_deref(), s.starts_at),
-                    s.minutes,
-                    s.place
-                ),
-                format!("/development/{}", cohort.id),
-                now,
-            ));
-        }
+        let notes = tell_session_people(store, &cohort, &s, now, |when| {
+            format!(
+                "{}: \"{}\" starts {when} ({} minutes, {}).",
+                cohort.name, s.title, s.minutes, s.place
+            )
+        })
+        .await?;
         sent += notes.len();
         store.mark_reminded(s.id, &notes, now).await?;
     }
