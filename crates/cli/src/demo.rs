@@ -196,5 +196,8 @@ async fn load_capabilities(
     trellis_core::development::demo::load(store, org, crate::chrono_now())
         .await
         .map_err(|e| anyhow!("{e}"))?;
+    trellis_core::decisions::demo::load(store, org, crate::chrono_now())
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
     Ok(commitments)
 }

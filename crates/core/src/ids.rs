@@ -131,3 +131,7 @@ id_type!(
     /// One session of a development programme.
     SessionId
 );
+id_type!(
+    /// A recorded decision with its revisit date.
+    DecisionId
+);

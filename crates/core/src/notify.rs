@@ -57,10 +57,12 @@ pub enum Topic {
     Connection,
     /// Added to a development programme, or a session is coming up.
     Development,
+    /// A decision you own is due to be revisited.
+    DecisionRevisit,
 }
 
 impl Topic {
-    pub const ALL: [Topic; 19] = [
+    pub const ALL: [Topic; 20] = [
         Topic::StretchProposed,
         Topic::PlacementToApprove,
         Topic::PlacementAnswered,
@@ -80,6 +82,7 @@ impl Topic {
         Topic::AdvicePulse,
         Topic::Connection,
         Topic::Development,
+        Topic::DecisionRevisit,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -103,6 +106,7 @@ impl Topic {
             Topic::AdvicePulse => "advice_pulse",
             Topic::Connection => "connection",
             Topic::Development => "development",
+            Topic::DecisionRevisit => "decision_revisit",
         }
     }
 
@@ -134,6 +138,7 @@ impl Topic {
             Topic::Development => {
                 "A development programme adds me, or one of its sessions is coming up"
             }
+            Topic::DecisionRevisit => "A decision I own is due to be revisited",
         }
     }
 

@@ -33,6 +33,7 @@ pub trait Store:
     + crate::connect::store::ConnectStore
     + crate::digest::store::DigestStore
     + crate::development::store::DevelopmentStore
+    + crate::decisions::store::DecisionStore
     + Send
     + Sync
 {
@@ -59,6 +60,7 @@ pub mod prelude {
     pub use crate::auth::store::AuthStore;
     pub use crate::connect::store::ConnectStore;
     pub use crate::conversations::store::ConversationStore;
+    pub use crate::decisions::store::DecisionStore;
     pub use crate::development::store::DevelopmentStore;
     pub use crate::digest::store::DigestStore;
     pub use crate::growth::store::{GrowthStore, TalentStore};

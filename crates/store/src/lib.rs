@@ -14,6 +14,7 @@ mod connect;
 mod conversations;
 mod copy;
 mod copy_tables;
+mod decisions;
 mod development;
 mod digest;
 mod feedback;

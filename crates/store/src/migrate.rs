@@ -200,6 +200,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0025_development.sql"),
         earlier_postgres: &[],
     },
+    Migration {
+        version: 26,
+        name: "decisions",
+        sqlite: include_str!("../migrations/sqlite/0026_decisions.sql"),
+        postgres: include_str!("../migrations/postgres/0026_decisions.sql"),
+        earlier_postgres: &[],
+    },
 ];
 
 /// The newest migration this binary knows.

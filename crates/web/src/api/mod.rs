@@ -306,6 +306,7 @@ pub(crate) use operations;
         (name = "influence", description = "Influence outside the line, reach and brokerage, from advice ties and interactions"),
         (name = "connect", description = "Connection programmes: rounds in which everyone meets everyone, choices, private exclusions"),
         (name = "development", description = "Development programmes: cohorts, sessions, attendance and attendees' feedback"),
+        (name = "decisions", description = "The decision log: what was decided and why, revisit dates and what came of each"),
         (name = "digest", description = "The weekly digest: a person's week, the Monday e-mail, and the tip library"),
     )
 )]
@@ -329,6 +330,7 @@ fn documented_routes() -> Router<AppState> {
         .merge(crate::connect::api::routes())
         .merge(crate::digest::api::routes())
         .merge(crate::development::api::routes())
+        .merge(crate::decisions::api::routes())
 }
 
 /// Operations whose body is a file, which may be up to `max_upload_mb`.
@@ -394,6 +396,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
         crate::connect::api::Operations::openapi(),
         crate::digest::api::Operations::openapi(),
         crate::development::api::Operations::openapi(),
+        crate::decisions::api::Operations::openapi(),
     ] {
         document.merge(part);
     }

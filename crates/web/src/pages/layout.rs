@@ -38,6 +38,7 @@ pub fn page(frame: &Frame, title: &str, body: Markup) -> Markup {
         ("feedback", "/feedback", "Feedback"),
         ("reviews", "/reviews", "Reviews"),
         ("objectives", "/objectives", "Objectives"),
+        ("decisions", "/decisions", "Decisions"),
         ("opportunities", "/opportunities", "Opportunities"),
         ("mentoring", "/mentoring", "Mentoring"),
         ("development", "/development", "Programmes"),

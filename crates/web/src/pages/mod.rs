@@ -35,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .merge(crate::connect::pages::routes())
         .merge(crate::digest::pages::routes())
         .merge(crate::development::pages::routes())
+        .merge(crate::decisions::pages::routes())
         .merge(crate::admin::accounts::routes())
         .merge(crate::inbox::pages::routes())
 }

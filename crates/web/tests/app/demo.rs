@@ -259,4 +259,9 @@ async fn the_demo_reads_true() {
             || report.contains("Deadlines are"),
         "{report}"
     );
+    // The manager's team log: one kept, one reversed with its lesson, one due now.
+    let log = app.get_page("/decisions", Some(&manager)).await.text();
+    for part in ["Reversed", "Kept", "due to revisit", "A written check-in"] {
+        assert!(log.contains(part), "{part}: {log}");
+    }
 }

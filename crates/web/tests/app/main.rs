@@ -11,6 +11,7 @@ mod assessments;
 mod calibration;
 mod connect;
 mod cycle_feedback;
+mod decisions;
 mod demo;
 mod development;
 mod digest;

@@ -68,7 +68,8 @@ pub async fn show_team(
         }
         h1 { (team.name) }
         p.lead { (plural(team.member_count, "person", "people"))
-            @if !subs.is_empty() { " · " (plural(subs.len() as i64, "team", "teams")) } }
+            @if !subs.is_empty() { " · " (plural(subs.len() as i64, "team", "teams")) }
+            " · " a href=(format!("/decisions?team={}", team.id)) { "Decisions" } }
         div.grid {
             @if !leads.is_empty() {
                 section.card { h2 { (settings.manager_word_plural_title()) } (person_list(&leads)) }

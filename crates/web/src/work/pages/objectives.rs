@@ -345,6 +345,17 @@ async fn objective_page(
     } else {
         Vec::new()
     };
+    let decisions = trellis_core::decisions::list(
+        store,
+        &user.viewer,
+        &trellis_core::decisions::DecisionFilter {
+            objective: Some(id),
+            ..Default::default()
+        },
+        None,
+        now,
+    )
+    .await?;
     let kr_title = |k: KeyResultId| {
         o.key_results
             .iter()
@@ -411,6 +422,12 @@ async fn objective_page(
                     }
                 }
             }
+        }
+        section aria-labelledby="objective-decisions" {
+            h2 #objective-decisions { "Decisions" }
+            @if decisions.is_empty() { p.muted { "No decisions recorded about this objective." } }
+            ul.plain { @for v in &decisions { li { a href=(format!("/decisions/{}", v.decision.id)) { (v.decision.title) } " · " span.muted { (crate::pages::format_date(v.decision.decided_on)) " · " (trellis_core::decisions::Status::parse(&v.status).map(|s| s.label()).unwrap_or("")) } } } }
+            @if user.viewer.may_lead_teams() { p { a href=(format!("/decisions?objective={}#new", o.id)) { "Record a decision about this objective" } } }
         }
         h2 { "Check-ins" }
         @if d.check_ins.is_empty() { p.muted { "No check-ins yet." } }
