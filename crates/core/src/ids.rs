@@ -135,3 +135,7 @@ id_type!(
     /// A recorded decision with its revisit date.
     DecisionId
 );
+id_type!(
+    /// A key role with its succession plan.
+    KeyRoleId
+);

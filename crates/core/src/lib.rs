@@ -34,6 +34,7 @@ pub mod reviews;
 
 pub mod settings;
 pub mod store;
+pub mod succession;
 #[cfg(test)]
 pub(crate) mod testing;
 pub mod unit_of_work;

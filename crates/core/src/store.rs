@@ -34,6 +34,7 @@ pub trait Store:
     + crate::digest::store::DigestStore
     + crate::development::store::DevelopmentStore
     + crate::decisions::store::DecisionStore
+    + crate::succession::store::SuccessionStore
     + Send
     + Sync
 {
@@ -72,6 +73,7 @@ pub mod prelude {
     pub use crate::org::store::{DirectoryStore, ImportStore, OrgStore, PersonStore, TeamStore};
     pub use crate::reviews::store::ReviewStore;
     pub use crate::settings::SettingsStore;
+    pub use crate::succession::store::SuccessionStore;
     pub use crate::work::store::{
         CapacityStore, CommitmentStore, DeliveryStore, ObjectiveStore, WorkStore,
     };

@@ -32,6 +32,7 @@ mod reader;
 mod reviews;
 mod sql;
 mod sso;
+mod succession;
 mod talent;
 pub mod testing;
 mod unit;

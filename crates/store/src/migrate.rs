@@ -207,6 +207,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0026_decisions.sql"),
         earlier_postgres: &[],
     },
+    Migration {
+        version: 27,
+        name: "succession",
+        sqlite: include_str!("../migrations/sqlite/0027_succession.sql"),
+        postgres: include_str!("../migrations/postgres/0027_succession.sql"),
+        earlier_postgres: &[],
+    },
 ];
 
 /// The newest migration this binary knows.

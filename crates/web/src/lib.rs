@@ -23,6 +23,7 @@ pub mod mentoring;
 pub mod org;
 pub mod pages;
 pub mod reviews;
+pub mod succession;
 pub mod work;
 
 use axum::Router;

@@ -1583,3 +1583,71 @@ async fn a_person_opts_out_and_excludes_an_admin_runs_a_round_and_a_pair_says_it
     assert!(!archived.contains("Run the next round now"), "{archived}");
     client.close().await.unwrap();
 }
+
+/// An admin marks a key role, puts two people on its plan with their readiness, reads the
+/// evidence beside each and moves the second up; the candidate finds no such page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_builds_a_succession_plan_and_reads_the_evidence() {
+    let app = TestApp::new("sqlite").await;
+    let base = serve(&app).await;
+    let (_driver, client) = browser().await;
+    sign_in(&client, &base, "hr@acme.test").await;
+    click(&client, Locator::LinkText("Succession")).await;
+    fill(&client, "k-holder_email", "mgr@acme.test").await;
+    click(&client, Locator::XPath("//button[text()='Mark key role']")).await;
+    wait_text(&client, "h1", |t| t == "Engineering Manager").await;
+    let lead = text_of(&client, "p.lead").await;
+    assert!(lead.contains("Held by Max Manager"), "{lead}");
+    for (email, name, readiness) in [
+        ("dev@acme.test", "Dana Dev", "ready_now"),
+        ("dev2@acme.test", "Devi Dev", "ready_once"),
+    ] {
+        fill(&client, "a-email", email).await;
+        client
+            .find(Locator::Css(&format!(
+                "#a-readiness option[value='{readiness}']"
+            )))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        if readiness == "ready_once" {
+            fill(&client, "a-condition", "after leading the Q3 migration").await;
+        }
+        click(
+            &client,
+            Locator::XPath("//button[text()='Add to the plan']"),
+        )
+        .await;
+        wait_text(&client, "ol.candidates", |t| t.contains(name)).await;
+    }
+    let plan = wait_text(&client, "ol.candidates", |t| t.contains("2. Devi Dev")).await;
+    assert!(plan.contains("1. Dana Dev — Ready now"), "{plan}");
+    assert!(
+        plan.contains("Ready once after leading the Q3 migration"),
+        "{plan}"
+    );
+    assert!(plan.contains("Delivery"), "the evidence shows: {plan}");
+    assert!(plan.contains("Programme sessions attended"), "{plan}");
+    click(
+        &client,
+        Locator::Css("button[aria-label='Move up: Devi Dev']"),
+    )
+    .await;
+    let plan = wait_text(&client, "ol.candidates", |t| t.contains("1. Devi Dev")).await;
+    assert!(plan.contains("2. Dana Dev"), "{plan}");
+    click(&client, Locator::LinkText("Succession")).await;
+    let coverage = text_of(&client, "#coverage + ul").await.replace('\n', " ");
+    assert!(
+        coverage.contains("1 of 1 key roles have a successor ready now"),
+        "{coverage}"
+    );
+    let url = format!("{base}/succession");
+    sign_out(&client).await;
+    sign_in(&client, &base, "dev@acme.test").await;
+    client.goto(&format!("{url}/1")).await.unwrap();
+    let h1 = text_of(&client, "h1").await;
+    assert_eq!(h1, "We could not find that");
+    client.close().await.unwrap();
+}

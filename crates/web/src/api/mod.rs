@@ -307,6 +307,7 @@ pub(crate) use operations;
         (name = "connect", description = "Connection programmes: rounds in which everyone meets everyone, choices, private exclusions"),
         (name = "development", description = "Development programmes: cohorts, sessions, attendance and attendees' feedback"),
         (name = "decisions", description = "The decision log: what was decided and why, revisit dates and what came of each"),
+        (name = "succession", description = "Key roles, succession plans with readiness and evidence, coverage and bench strength"),
         (name = "digest", description = "The weekly digest: a person's week, the Monday e-mail, and the tip library"),
     )
 )]
@@ -331,6 +332,7 @@ fn documented_routes() -> Router<AppState> {
         .merge(crate::digest::api::routes())
         .merge(crate::development::api::routes())
         .merge(crate::decisions::api::routes())
+        .merge(crate::succession::api::routes())
 }
 
 /// Operations whose body is a file, which may be up to `max_upload_mb`.
@@ -397,6 +399,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
         crate::digest::api::Operations::openapi(),
         crate::development::api::Operations::openapi(),
         crate::decisions::api::Operations::openapi(),
+        crate::succession::api::Operations::openapi(),
     ] {
         document.merge(part);
     }

@@ -36,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .merge(crate::digest::pages::routes())
         .merge(crate::development::pages::routes())
         .merge(crate::decisions::pages::routes())
+        .merge(crate::succession::pages::routes())
         .merge(crate::admin::accounts::routes())
         .merge(crate::inbox::pages::routes())
 }

@@ -264,4 +264,13 @@ async fn the_demo_reads_true() {
     for part in ["Reversed", "Kept", "due to revisit", "A written check-in"] {
         assert!(log.contains(part), "{part}: {log}");
     }
+    // Succession: the admin sees the plans, a role with nobody on it among them.
+    let admin = app
+        .sign_in(&emails[0], crate::common::PASSWORD)
+        .await
+        .unwrap();
+    let succession = app.get_page("/succession", Some(&admin)).await.text();
+    for part in ["Head of Data", "single points of failure", "Bench strength"] {
+        assert!(succession.contains(part), "{part}: {succession}");
+    }
 }

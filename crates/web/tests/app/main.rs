@@ -29,4 +29,5 @@ mod polish;
 mod reviews;
 mod settings;
 mod sso;
+mod succession;
 mod work;
