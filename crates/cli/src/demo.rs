@@ -202,5 +202,8 @@ async fn load_capabilities(
     trellis_core::succession::demo::load(store, org, crate::chrono_now())
         .await
         .map_err(|e| anyhow!("{e}"))?;
+    trellis_core::transitions::demo::load(store, org, crate::chrono_now())
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
     Ok(commitments)
 }

@@ -37,6 +37,7 @@ pub mod store;
 pub mod succession;
 #[cfg(test)]
 pub(crate) mod testing;
+pub mod transitions;
 pub mod unit_of_work;
 pub mod work;
 

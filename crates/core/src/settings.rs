@@ -52,6 +52,13 @@ pub struct SettingsPatch {
     /// The departments it asks, comma-separated; empty: everyone.
     #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
     pub advice_pulse_departments: Option<String>,
+    /// A new manager is flagged "still doing the old job" when their delegation ratio is
+    /// above this percentage …
+    #[cfg_attr(feature = "openapi", schema(minimum = 10, maximum = 90))]
+    pub delegation_flag_percent: Option<u32>,
+    /// … for this many weeks in a row.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 12))]
+    pub delegation_flag_weeks: Option<u32>,
 }
 
 impl SettingsPatch {
@@ -91,6 +98,8 @@ impl SettingsPatch {
                 self.advice_pulse_every_months,
                 &mut s.advice_pulse_every_months,
             ),
+            (self.delegation_flag_percent, &mut s.delegation_flag_percent),
+            (self.delegation_flag_weeks, &mut s.delegation_flag_weeks),
         ];
         for (given, field) in numbers {
             if let Some(v) = given {
@@ -190,6 +199,10 @@ pub struct Settings {
     pub advice_pulse_every_months: u32,
     /// The departments the advice pulse asks, comma-separated; empty: everyone.
     pub advice_pulse_departments: String,
+    /// A manager promoted in the last six months whose delegation ratio stays above this
+    /// percentage for [`Settings::delegation_flag_weeks`] weeks is "still doing the old job".
+    pub delegation_flag_percent: u32,
+    pub delegation_flag_weeks: u32,
 }
 
 /// Department names as the settings keep them: trimmed, comma-separated, no empties.
@@ -246,6 +259,8 @@ impl Default for Settings {
             review_reminder_days_last: 1,
             advice_pulse_every_months: 0,
             advice_pulse_departments: String::new(),
+            delegation_flag_percent: 40,
+            delegation_flag_weeks: 4,
         }
     }
 }
@@ -315,6 +330,18 @@ impl Settings {
             errors.push(FieldError::new(
                 "advice_pulse_every_months",
                 "must be 0 (off), 1, 2, 3, 6 or 12 months",
+            ));
+        }
+        if !(10..=90).contains(&self.delegation_flag_percent) {
+            errors.push(FieldError::new(
+                "delegation_flag_percent",
+                "must be a whole percentage from 10 to 90",
+            ));
+        }
+        if !(1..=12).contains(&self.delegation_flag_weeks) {
+            errors.push(FieldError::new(
+                "delegation_flag_weeks",
+                "must be a whole number of weeks from 1 to 12",
             ));
         }
         if self.advice_pulse_departments.chars().count() > 2000 {

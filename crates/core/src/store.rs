@@ -35,6 +35,7 @@ pub trait Store:
     + crate::development::store::DevelopmentStore
     + crate::decisions::store::DecisionStore
     + crate::succession::store::SuccessionStore
+    + crate::transitions::store::TransitionStore
     + Send
     + Sync
 {
@@ -74,6 +75,7 @@ pub mod prelude {
     pub use crate::reviews::store::ReviewStore;
     pub use crate::settings::SettingsStore;
     pub use crate::succession::store::SuccessionStore;
+    pub use crate::transitions::store::TransitionStore;
     pub use crate::work::store::{
         CapacityStore, CommitmentStore, DeliveryStore, ObjectiveStore, WorkStore,
     };

@@ -35,6 +35,7 @@ mod sso;
 mod succession;
 mod talent;
 pub mod testing;
+mod transitions;
 mod unit;
 mod work;
 

@@ -24,6 +24,7 @@ pub mod org;
 pub mod pages;
 pub mod reviews;
 pub mod succession;
+pub mod transitions;
 pub mod work;
 
 use axum::Router;

@@ -70,6 +70,12 @@ pub(crate) async fn settings_uncached(store: &SqlStore) -> CoreResult<Settings> 
                 s.advice_pulse_every_months = value.parse().unwrap_or(s.advice_pulse_every_months)
             }
             "advice_pulse_departments" => s.advice_pulse_departments = value,
+            "delegation_flag_percent" => {
+                s.delegation_flag_percent = value.parse().unwrap_or(s.delegation_flag_percent)
+            }
+            "delegation_flag_weeks" => {
+                s.delegation_flag_weeks = value.parse().unwrap_or(s.delegation_flag_weeks)
+            }
             "reminder_days_manager" => {
                 s.reminder_days_manager = value.parse().unwrap_or(s.reminder_days_manager)
             }
@@ -126,6 +132,11 @@ async fn save_settings_in(
             "advice_pulse_departments",
             s.advice_pulse_departments.clone(),
         ),
+        (
+            "delegation_flag_percent",
+            s.delegation_flag_percent.to_string(),
+        ),
+        ("delegation_flag_weeks", s.delegation_flag_weeks.to_string()),
     ] {
         sqlx::query(
             "INSERT INTO settings (key, value) VALUES ($1, $2) \

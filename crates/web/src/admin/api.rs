@@ -45,6 +45,10 @@ pub struct SettingsResponse {
     pub advice_pulse_every_months: u32,
     /// The departments it asks, comma-separated; empty: everyone.
     pub advice_pulse_departments: String,
+    /// A new manager whose delegation ratio stays above this percentage …
+    pub delegation_flag_percent: u32,
+    /// … for this many weeks is flagged "still doing the old job".
+    pub delegation_flag_weeks: u32,
 }
 
 impl From<Settings> for SettingsResponse {
@@ -69,6 +73,8 @@ impl From<Settings> for SettingsResponse {
             review_reminder_days_last: s.review_reminder_days_last,
             advice_pulse_every_months: s.advice_pulse_every_months,
             advice_pulse_departments: s.advice_pulse_departments,
+            delegation_flag_percent: s.delegation_flag_percent,
+            delegation_flag_weeks: s.delegation_flag_weeks,
         }
     }
 }

@@ -117,6 +117,8 @@ fn settings_page(frame: &Frame, form: &Settings, errors: &[FieldError], saved: b
             (field("reminder_days_manager", "Remind the manager of a 1:1, days before", form.reminder_days_manager.to_string(), "number", "Default 1; 0 sends none."))
             (field("review_reminder_days_first", "Remind of a review deadline, days before", form.review_reminder_days_first.to_string(), "number", "Default 7; 0 sends none."))
             (field("review_reminder_days_last", "And again, days before", form.review_reminder_days_last.to_string(), "number", "Default 1; 0 sends none. Whoever is late is reminded once the day after."))
+            (field("delegation_flag_percent", "New managers: flag a delegation ratio above, in percent", form.delegation_flag_percent.to_string(), "number", "The share of the team's open work the manager owns themself (default 40)."))
+            (field("delegation_flag_weeks", "… for this many weeks in a row", form.delegation_flag_weeks.to_string(), "number", "Default 4. The flag goes to their own manager and admins as “still doing the old job”."))
             fieldset {
                 legend { "Stretch suggestions: how much each part of the score counts (0–100)" }
                 (field("weight_skill_fit", "Skill fit", form.weight_skill_fit.to_string(), "number", "Has the skills at the levels the work needs (default 40)."))
@@ -177,6 +179,10 @@ pub struct SettingsForm {
     pub review_reminder_days_first: String,
     #[serde(default)]
     pub review_reminder_days_last: String,
+    #[serde(default)]
+    pub delegation_flag_percent: String,
+    #[serde(default)]
+    pub delegation_flag_weeks: String,
 }
 
 async fn save_settings(
@@ -244,6 +250,14 @@ async fn save_settings(
         // Set on the influence page.
         advice_pulse_every_months: current.advice_pulse_every_months,
         advice_pulse_departments: current.advice_pulse_departments.clone(),
+        delegation_flag_percent: match form.delegation_flag_percent.trim() {
+            "" => current.delegation_flag_percent,
+            v => number("delegation_flag_percent", v),
+        },
+        delegation_flag_weeks: match form.delegation_flag_weeks.trim() {
+            "" => current.delegation_flag_weeks,
+            v => number("delegation_flag_weeks", v),
+        },
     };
     if errors.is_empty() {
         match trellis_core::settings::update(

@@ -308,6 +308,7 @@ pub(crate) use operations;
         (name = "development", description = "Development programmes: cohorts, sessions, attendance and attendees' feedback"),
         (name = "decisions", description = "The decision log: what was decided and why, revisit dates and what came of each"),
         (name = "succession", description = "Key roles, succession plans with readiness and evidence, coverage and bench strength"),
+        (name = "transitions", description = "New managers' transitions: the delegation ratio by week and the still-doing-the-old-job flag"),
         (name = "digest", description = "The weekly digest: a person's week, the Monday e-mail, and the tip library"),
     )
 )]
@@ -333,6 +334,7 @@ fn documented_routes() -> Router<AppState> {
         .merge(crate::development::api::routes())
         .merge(crate::decisions::api::routes())
         .merge(crate::succession::api::routes())
+        .merge(crate::transitions::api::routes())
 }
 
 /// Operations whose body is a file, which may be up to `max_upload_mb`.
@@ -400,6 +402,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
         crate::development::api::Operations::openapi(),
         crate::decisions::api::Operations::openapi(),
         crate::succession::api::Operations::openapi(),
+        crate::transitions::api::Operations::openapi(),
     ] {
         document.merge(part);
     }

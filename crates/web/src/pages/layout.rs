@@ -50,6 +50,7 @@ pub fn page(frame: &Frame, title: &str, body: Markup) -> Markup {
     if user.viewer.may_lead_teams() {
         nav.push(("influence", "/influence", "Influence"));
         nav.push(("succession", "/succession", "Succession"));
+        nav.push(("transitions", "/transitions", "New managers"));
     }
     if frame.settings.advice_pulse_every_months > 0 {
         nav.push(("advice", "/advice", "Advice pulse"));

@@ -3,6 +3,7 @@
 //! all of them go through the core services, so pages and API obey the same visibility
 //! policy.
 
+pub(crate) mod charts;
 pub mod flash;
 pub mod layout;
 
@@ -37,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .merge(crate::development::pages::routes())
         .merge(crate::decisions::pages::routes())
         .merge(crate::succession::pages::routes())
+        .merge(crate::transitions::pages::routes())
         .merge(crate::admin::accounts::routes())
         .merge(crate::inbox::pages::routes())
 }

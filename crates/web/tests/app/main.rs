@@ -30,4 +30,5 @@ mod reviews;
 mod settings;
 mod sso;
 mod succession;
+mod transitions;
 mod work;
