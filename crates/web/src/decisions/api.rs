@@ -19,12 +19,16 @@ use utoipa::{IntoParams, ToSchema};
 
 /// Which decisions to list.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DecisionParams {
     /// Only this team's.
+    #[param(minimum = 1, maximum = 2147483647)]
     pub team_id: Option<i64>,
     /// Only those about this objective.
+    #[param(minimum = 1, maximum = 2147483647)]
     pub objective_id: Option<i64>,
     /// `open`, `due`, `kept`, `changed` or `reversed`.
+    #[param(pattern = "^(open|due|kept|changed|reversed)$")]
     pub status: Option<String>,
 }
 
@@ -56,7 +60,19 @@ pub async fn list_decisions(
     ApiUser(user): ApiUser,
     Query(params): Query<DecisionParams>,
 ) -> Result<Json<Vec<DecisionView>>, ApiError> {
+    if params.status.as_deref().is_some_and(|s| s.trim().is_empty()) {
+        return Err(CoreError::field(
+            "status",
+            "choose open, due, kept, changed or reversed, or leave it out",
+        )
+        .into());
+    }
     let status = status_param(params.status.as_deref())?;
+    for (field, id) in [("team_id", params.team_id), ("objective_id", params.objective_id)] {
+        if id.is_some_and(|id| !(1..=i64::from(i32::MAX)).contains(&id)) {
+            return Err(CoreError::field(field, "is not an id").into());
+        }
+    }
     let filter = DecisionFilter {
         id: None,
         team: params.team_id.map(TeamId),
