@@ -31,6 +31,7 @@ pub mod names;
 pub mod notify;
 pub mod org;
 pub mod reviews;
+pub mod scorecards;
 
 pub mod settings;
 pub mod store;

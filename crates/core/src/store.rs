@@ -36,6 +36,7 @@ pub trait Store:
     + crate::decisions::store::DecisionStore
     + crate::succession::store::SuccessionStore
     + crate::transitions::store::TransitionStore
+    + crate::scorecards::store::ScorecardStore
     + Send
     + Sync
 {
@@ -73,6 +74,7 @@ pub mod prelude {
     pub use crate::notify::OutboxStore;
     pub use crate::org::store::{DirectoryStore, ImportStore, OrgStore, PersonStore, TeamStore};
     pub use crate::reviews::store::ReviewStore;
+    pub use crate::scorecards::store::ScorecardStore;
     pub use crate::settings::SettingsStore;
     pub use crate::succession::store::SuccessionStore;
     pub use crate::transitions::store::TransitionStore;

@@ -30,6 +30,7 @@ mod migrate;
 mod people;
 mod reader;
 mod reviews;
+mod scorecards;
 mod sql;
 mod sso;
 mod succession;

@@ -23,6 +23,7 @@ pub mod mentoring;
 pub mod org;
 pub mod pages;
 pub mod reviews;
+pub mod scorecards;
 pub mod succession;
 pub mod transitions;
 pub mod work;

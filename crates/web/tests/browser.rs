@@ -1651,3 +1651,44 @@ async fn an_admin_builds_a_succession_plan_and_reads_the_evidence() {
     assert_eq!(h1, "We could not find that");
     client.close().await.unwrap();
 }
+
+/// A manager opens their scorecard from the navigation: two columns, each figure with the
+/// organisation's median, a definition that opens, and the directing signal in words.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_manager_reads_their_two_scorecards_side_by_side() {
+    let (app, people) = common::demo_app().await;
+    let base = serve(&app).await;
+    let (_driver, client) = browser().await;
+    sign_in(&client, &base, &people[1]).await;
+    click(&client, Locator::LinkText("Scorecard")).await;
+    let managing = text_of(&client, "section[aria-labelledby=managing]").await;
+    assert!(
+        managing.contains("Delivery reliability of the team"),
+        "{managing}"
+    );
+    assert!(managing.contains("organisation median"), "{managing}");
+    let leading = text_of(&client, "section[aria-labelledby=leading]").await;
+    assert!(leading.contains("Career support coverage"), "{leading}");
+    // Side by side on a wide screen.
+    let tops = client
+        .execute(
+            "return ['managing', 'leading'].map(id => document.querySelector(`section[aria-labelledby=${id}]`).getBoundingClientRect().top)",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(tops[0], tops[1], "the two columns start level");
+    click(
+        &client,
+        Locator::XPath("(//summary[text()='How it is counted'])[1]"),
+    )
+    .await;
+    let definition = wait_text(&client, "details[open] p", |t| !t.is_empty()).await;
+    assert!(definition.contains("agreed due date"), "{definition}");
+    let signal = text_of(&client, "section[aria-labelledby=signal]").await;
+    assert!(
+        signal.contains("Directing closely") || signal.contains("Coaching rather than directing"),
+        "{signal}"
+    );
+    client.close().await.unwrap();
+}

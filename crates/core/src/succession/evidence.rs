@@ -85,7 +85,7 @@ async fn last_review(store: &dyn Store, person: PersonId) -> CoreResult<Option<R
 }
 
 /// The latest shared 360's family averages, as its report shows them to this viewer.
-async fn scores_360(
+pub(crate) async fn scores_360(
     store: &dyn Store,
     viewer: &Viewer,
     person: PersonId,

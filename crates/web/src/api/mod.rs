@@ -309,6 +309,7 @@ pub(crate) use operations;
         (name = "decisions", description = "The decision log: what was decided and why, revisit dates and what came of each"),
         (name = "succession", description = "Key roles, succession plans with readiness and evidence, coverage and bench strength"),
         (name = "transitions", description = "New managers' transitions: the delegation ratio by week and the still-doing-the-old-job flag"),
+        (name = "scorecards", description = "Each manager's two scorecards, the manager's job and the leader's job, with the organisation's medians"),
         (name = "digest", description = "The weekly digest: a person's week, the Monday e-mail, and the tip library"),
     )
 )]
@@ -335,6 +336,7 @@ fn documented_routes() -> Router<AppState> {
         .merge(crate::decisions::api::routes())
         .merge(crate::succession::api::routes())
         .merge(crate::transitions::api::routes())
+        .merge(crate::scorecards::api::routes())
 }
 
 /// Operations whose body is a file, which may be up to `max_upload_mb`.
@@ -403,6 +405,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
         crate::decisions::api::Operations::openapi(),
         crate::succession::api::Operations::openapi(),
         crate::transitions::api::Operations::openapi(),
+        crate::scorecards::api::Operations::openapi(),
     ] {
         document.merge(part);
     }

@@ -60,7 +60,11 @@ pub async fn list_decisions(
     ApiUser(user): ApiUser,
     Query(params): Query<DecisionParams>,
 ) -> Result<Json<Vec<DecisionView>>, ApiError> {
-    if params.status.as_deref().is_some_and(|s| s.trim().is_empty()) {
+    if params
+        .status
+        .as_deref()
+        .is_some_and(|s| s.trim().is_empty())
+    {
         return Err(CoreError::field(
             "status",
             "choose open, due, kept, changed or reversed, or leave it out",
@@ -68,7 +72,10 @@ pub async fn list_decisions(
         .into());
     }
     let status = status_param(params.status.as_deref())?;
-    for (field, id) in [("team_id", params.team_id), ("objective_id", params.objective_id)] {
+    for (field, id) in [
+        ("team_id", params.team_id),
+        ("objective_id", params.objective_id),
+    ] {
         if id.is_some_and(|id| !(1..=i64::from(i32::MAX)).contains(&id)) {
             return Err(CoreError::field(field, "is not an id").into());
         }

@@ -32,6 +32,7 @@ pub fn page(frame: &Frame, title: &str, body: Markup) -> Markup {
         vec![("home", "/", "Home"), ("plate", "/plate", "My plate")];
     if user.viewer.has_reports() {
         nav.push(("team-work", "/team-work", "Team work"));
+        nav.push(("scorecard", "/scorecards/me", "Scorecard"));
     }
     nav.extend([
         ("one-on-ones", "/one-on-ones", "1:1s"),

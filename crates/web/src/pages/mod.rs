@@ -39,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         .merge(crate::decisions::pages::routes())
         .merge(crate::succession::pages::routes())
         .merge(crate::transitions::pages::routes())
+        .merge(crate::scorecards::pages::routes())
         .merge(crate::admin::accounts::routes())
         .merge(crate::inbox::pages::routes())
 }

@@ -27,6 +27,7 @@ mod outage;
 mod pages;
 mod polish;
 mod reviews;
+mod scorecards;
 mod settings;
 mod sso;
 mod succession;

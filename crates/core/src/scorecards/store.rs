@@ -1,0 +1,44 @@
+//! What the scorecards need from a database. Part of [`crate::Store`].
+
+use crate::error::CoreResult;
+use crate::ids::PersonId;
+use async_trait::async_trait;
+use chrono::NaiveDate;
+
+/// Organisation-wide facts read in a few statements, from which every manager's figures
+/// (and so the organisation's medians) are computed.
+#[derive(Debug, Clone, Default)]
+pub struct OrgFacts {
+    /// Active people and their manager.
+    pub lines: Vec<(PersonId, Option<PersonId>)>,
+    /// People whose career plan was reviewed on or after the half-year mark.
+    pub plan_reviewed: Vec<PersonId>,
+    /// Mentees of a mentorship running today.
+    pub mentored: Vec<PersonId>,
+    /// People with a level or skills change in the year.
+    pub grown: Vec<PersonId>,
+    /// Pairs who met in a connection round (not marked missed).
+    pub met_pairs: Vec<(PersonId, PersonId)>,
+    /// Private exclusions, left out of connection coverage.
+    pub excluded_pairs: Vec<(PersonId, PersonId)>,
+    /// Work that came to someone in the window — created for them or handed to them —
+    /// with who did it (themselves for their own).
+    pub directed: Vec<(PersonId, PersonId)>,
+    /// Due-date changes in the window: the work's owner and who changed it.
+    pub due_changes: Vec<(PersonId, PersonId)>,
+    /// Open commitment effort per owner now.
+    pub open_effort: Vec<(PersonId, f64)>,
+}
+
+#[async_trait]
+pub trait ScorecardStore: Send + Sync {
+    /// `half_year` and `year` bound the plan reviews and growth; `since` (seconds) the
+    /// window of directing; `today` the running mentorships.
+    async fn org_facts(
+        &self,
+        today: NaiveDate,
+        half_year: NaiveDate,
+        year: NaiveDate,
+        since: i64,
+    ) -> CoreResult<OrgFacts>;
+}

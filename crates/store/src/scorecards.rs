@@ -1,0 +1,157 @@
+//! The organisation-wide facts behind every manager's scorecard, each in one statement.
+
+use crate::work::text_day;
+use crate::{SqlStore, map_err};
+use chrono::NaiveDate;
+use std::collections::HashMap;
+use trellis_core::error::CoreResult;
+use trellis_core::ids::PersonId;
+use trellis_core::scorecards::store::{OrgFacts, ScorecardStore};
+
+/// A hand-over: commitment, when, who, the owner before and after (ids as text).
+type OwnerChange = (i64, i64, Option<i64>, Option<String>, Option<String>);
+
+impl SqlStore {
+    async fn ids(&self, sql: &'static str, day: String) -> CoreResult<Vec<PersonId>> {
+        let ids: Vec<i64> = sqlx::query_scalar(sql)
+            .bind(day)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(ids.into_iter().map(PersonId).collect())
+    }
+
+    async fn id_pairs(
+        &self,
+        sql: &'static str,
+        since: Option<i64>,
+    ) -> CoreResult<Vec<(PersonId, PersonId)>> {
+        let mut query = sqlx::query_as::<_, (i64, i64)>(sql);
+        if let Some(since) = since {
+            query = query.bind(since);
+        }
+        let rows = query.fetch_all(&self.pool).await.map_err(map_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|(a, b)| (PersonId(a), PersonId(b)))
+            .collect())
+    }
+
+    /// Work that came to someone since `since`: created for them (by its requester, or
+    /// themselves) or handed to them (by whoever handed it).
+    async fn directed_since(&self, since: i64) -> CoreResult<Vec<(PersonId, PersonId)>> {
+        let created: Vec<(i64, i64, Option<i64>)> = sqlx::query_as(
+            "SELECT id, owner_id, requester_id FROM commitments WHERE created_at >= $1",
+        )
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        let changes: Vec<OwnerChange> = sqlx::query_as(
+            "SELECT h.commitment_id, h.at, h.actor_id, h.before_value, h.after_value \
+             FROM commitment_changes h JOIN commitments c ON c.id = h.commitment_id \
+             WHERE h.field = 'owner' AND (h.at >= $1 OR c.created_at >= $1) \
+             ORDER BY h.commitment_id, h.at, h.id",
+        )
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        let mut first_owner: HashMap<i64, i64> = HashMap::new();
+        let mut out = Vec::new();
+        for (commitment, at, actor, before, after) in changes {
+            if let Some(Ok(b)) = before.map(|b| b.parse::<i64>()) {
+                first_owner.entry(commitment).or_insert(b);
+            }
+            if at >= since
+                && let (Some(actor), Some(Ok(to))) = (actor, after.map(|a| a.parse::<i64>()))
+            {
+                out.push((PersonId(to), PersonId(actor)));
+            }
+        }
+        for (id, owner, requester) in created {
+            let to = first_owner.get(&id).copied().unwrap_or(owner);
+            out.push((PersonId(to), PersonId(requester.unwrap_or(to))));
+        }
+        Ok(out)
+    }
+}
+
+#[async_trait::async_trait]
+impl ScorecardStore for SqlStore {
+    async fn org_facts(
+        &self,
+        today: NaiveDate,
+        half_year: NaiveDate,
+        year: NaiveDate,
+        since: i64,
+    ) -> CoreResult<OrgFacts> {
+        let lines: Vec<(i64, Option<i64>)> =
+            sqlx::query_as("SELECT id, manager_id FROM people WHERE status = 'active'")
+                .fetch_all(&self.pool)
+                .await
+                .map_err(map_err)?;
+        let open_effort: Vec<(i64, f64)> = sqlx::query_as(
+            "SELECT owner_id, SUM(effort_hours) FROM commitments WHERE status = 'open' \
+             GROUP BY owner_id",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(OrgFacts {
+            lines: lines
+                .into_iter()
+                .map(|(p, m)| (PersonId(p), m.map(PersonId)))
+                .collect(),
+            plan_reviewed: self
+                .ids(
+                    "SELECT person_id FROM career_plans WHERE last_reviewed_on >= $1",
+                    text_day(half_year),
+                )
+                .await?,
+            mentored: self
+                .ids(
+                    "SELECT DISTINCT mentee_id FROM mentorships WHERE starts_on <= $1 \
+                     AND ends_on >= $1 AND ended_on IS NULL",
+                    text_day(today),
+                )
+                .await?,
+            grown: self
+                .ids(
+                    "SELECT DISTINCT person_id FROM person_history \
+                     WHERE field IN ('level', 'skills') AND effective_on >= $1",
+                    text_day(year),
+                )
+                .await?,
+            met_pairs: self
+                .id_pairs(
+                    "SELECT a.person_id, b.person_id FROM connect_group_members a \
+                     JOIN connect_group_members b ON b.round_id = a.round_id \
+                       AND b.position = a.position AND b.person_id > a.person_id \
+                     JOIN connect_groups g ON g.round_id = a.round_id AND g.position = a.position \
+                     WHERE COALESCE(g.outcome, 'met') = 'met'",
+                    None,
+                )
+                .await?,
+            excluded_pairs: self
+                .id_pairs(
+                    "SELECT person_id, excluded_id FROM connect_exclusions",
+                    None,
+                )
+                .await?,
+            directed: self.directed_since(since).await?,
+            due_changes: self
+                .id_pairs(
+                    "SELECT c.owner_id, h.actor_id FROM commitment_changes h \
+                     JOIN commitments c ON c.id = h.commitment_id \
+                     WHERE h.field = 'due_date' AND h.at >= $1 AND h.actor_id IS NOT NULL",
+                    Some(since),
+                )
+                .await?,
+            open_effort: open_effort
+                .into_iter()
+                .map(|(p, h)| (PersonId(p), h))
+                .collect(),
+        })
+    }
+}

@@ -1,0 +1,162 @@
+//! Scorecards: a manager's two columns with the organisation's medians, the directing
+//! signal said only with two of its three parts in the top quarter, for the manager, their
+//! chain and admins (404 to anyone else); the batch figures agree with the one-manager
+//! computation of career support coverage on the demo.
+
+use crate::common::{TestApp, demo_app};
+use axum::http::{Method, StatusCode};
+use serde_json::{Value, json};
+use trellis_store::backend_tests;
+
+fn day(offset: i64) -> String {
+    (chrono::Utc::now().date_naive() + chrono::Duration::days(offset)).to_string()
+}
+
+fn figure<'a>(card: &'a Value, column: &str, key: &str) -> &'a Value {
+    card[column]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["key"] == key)
+        .unwrap_or_else(|| panic!("no {key} in {card}"))
+}
+
+backend_tests!(
+    a_manager_who_assigns_and_moves_the_work_is_directing_closely_and_only_the_line_sees_it
+);
+async fn a_manager_who_assigns_and_moves_the_work_is_directing_closely_and_only_the_line_sees_it(
+    backend: &'static str,
+) {
+    let app = TestApp::new(backend).await;
+    let max = app.token("mgr@acme.test").await;
+    let (max_id, dana_id) = (app.id("mgr@acme.test").await, app.id("dev@acme.test").await);
+    let mut ids = Vec::new();
+    for (owner, hours) in [(max_id, 10), (dana_id, 30)] {
+        let r = app
+            .api(
+                Method::POST,
+                "/api/v1/commitments",
+                Some(&max),
+                Some(json!({"title": format!("{hours} h"), "owner_id": owner,
+                    "due_date": day(10), "effort_hours": hours})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        ids.push(r.json()["id"].as_i64().unwrap());
+    }
+    let r = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/commitments/{}/renegotiate", ids[1]),
+            Some(&max),
+            Some(json!({"due_date": day(12), "note": "the client moved"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let path = format!("/api/v1/people/{max_id}/scorecard");
+    let card = app.api(Method::GET, &path, Some(&max), None).await;
+    assert_eq!(card.status, StatusCode::OK, "{}", card.text());
+    let card = card.json();
+    assert_eq!(card["reports"], 2);
+    assert_eq!(
+        card["managers_compared"], 4,
+        "Cleo, Erin, Max and Sam manage"
+    );
+    let parts: Vec<&Value> = card["signal"]["parts"].as_array().unwrap().iter().collect();
+    // Max assigned the one piece of work that came to his team, made its one date change,
+    // and owns 10 of its 40 open hours.
+    assert_eq!(parts[0]["value"], 1.0);
+    assert_eq!(parts[1]["value"], 1.0);
+    assert_eq!(parts[2]["value"], 0.25);
+    assert_eq!(card["signal"]["directing_closely"], true);
+    let sentence = card["signal"]["sentence"].as_str().unwrap();
+    assert!(
+        sentence.starts_with("Directing closely: 3 of the three parts"),
+        "{sentence}"
+    );
+    let one = figure(&card, "managing", "one_on_ones");
+    assert_eq!(one["shown"], "0");
+    assert!(one["definition"].as_str().unwrap().contains("per report"));
+    let current = figure(&card, "managing", "work_current");
+    assert_eq!(current["shown"], "100 %");
+    assert_eq!(
+        figure(&card, "leading", "leadership_360")["value"],
+        json!(null)
+    );
+
+    for (who, email) in [
+        ("a report", "dev@acme.test"),
+        ("a manager elsewhere", "sales.head@acme.test"),
+    ] {
+        let token = app.token(email).await;
+        let r = app.api(Method::GET, &path, Some(&token), None).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{who}");
+    }
+    for email in ["eng.head@acme.test", "hr@acme.test"] {
+        let token = app.token(email).await;
+        let r = app.api(Method::GET, &path, Some(&token), None).await;
+        assert_eq!(r.status, StatusCode::OK, "{email}");
+    }
+    let dana = app.token("dev@acme.test").await;
+    let r = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/people/{dana_id}/scorecard"),
+            Some(&dana),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.text().contains("they have no reports"), "{}", r.text());
+}
+
+#[tokio::test]
+async fn the_scorecard_agrees_with_career_support_coverage_and_shows_two_columns() {
+    let (app, emails) = demo_app().await;
+    let manager = app.token(&emails[1]).await;
+    let id = app.id(&emails[1]).await;
+    let card = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/people/{id}/scorecard"),
+            Some(&manager),
+            None,
+        )
+        .await
+        .json();
+    let coverage = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/people/{id}/career-support"),
+            Some(&manager),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(
+        figure(&card, "leading", "career_support")["value"],
+        coverage["share"],
+        "{card}"
+    );
+    let delivery = figure(&card, "managing", "delivery");
+    assert!(delivery["median"].is_number(), "{delivery}");
+    assert_eq!(delivery["trend"].as_array().unwrap().len(), 6);
+    let session = app
+        .sign_in(&emails[1], crate::common::PASSWORD)
+        .await
+        .unwrap();
+    let page = app.get_page("/scorecards/me", Some(&session)).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let page = app
+        .get_page(&format!("/scorecards/{id}"), Some(&session))
+        .await
+        .text();
+    for part in [
+        "Managing: the work gets done",
+        "Leading: people grow",
+        "Directing or coaching",
+        "organisation median",
+    ] {
+        assert!(page.contains(part), "{part}");
+    }
+}
