@@ -13,6 +13,7 @@ pub mod clock;
 pub mod connect;
 pub mod conversations;
 pub mod csv_file;
+pub mod dashboards;
 pub mod decisions;
 pub mod demo;
 pub mod development;

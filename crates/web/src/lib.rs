@@ -11,6 +11,7 @@ pub mod assessments;
 pub mod auth;
 pub mod connect;
 pub mod conversations;
+pub mod dashboards;
 pub mod decisions;
 pub mod development;
 pub mod digest;

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 /// What came of a decision when it was revisited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = DecisionVerdict))]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     Kept,
@@ -64,7 +64,7 @@ pub struct Belongs {
 
 /// What came of a decision, once its owner recorded it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = DecisionOutcome))]
 pub struct Outcome {
     pub verdict: Verdict,
     pub learned: String,

@@ -17,6 +17,7 @@ use chrono::{Datelike, Duration, Months, NaiveDate};
 use figures::{ManagerFigures, PersonInputs, all_managers, quantile};
 use serde::Serialize;
 use std::collections::HashMap;
+use store::OrgFacts;
 
 /// Days behind the windowed figures.
 pub const WINDOW_DAYS: u32 = 90;
@@ -25,7 +26,7 @@ pub const TREND_MONTHS: u32 = 6;
 
 /// One figure of a scorecard.
 #[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ScorecardFigure))]
 pub struct Figure {
     pub key: String,
     pub label: String,
@@ -63,7 +64,7 @@ pub struct SignalPart {
 /// PRODUCT.md's signal: "directing closely" only when two of the three parts are in the
 /// organisation's top quartile, and always with the figures.
 #[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = DirectingSignal))]
 pub struct Signal {
     pub parts: Vec<SignalPart>,
     pub directing_closely: bool,
@@ -219,8 +220,14 @@ const LEADING: [Spec; 5] = [
     },
 ];
 
-/// The organisation's facts and every manager's figures.
+/// Every manager's figures.
 pub async fn all_figures(store: &dyn Store, now: i64) -> CoreResult<Vec<ManagerFigures>> {
+    let (facts, inputs) = gather(store, now).await?;
+    Ok(all_managers(&facts, &inputs))
+}
+
+/// The organisation's facts and each person's inputs to the figures.
+pub async fn gather(store: &dyn Store, now: i64) -> CoreResult<(OrgFacts, PersonInputs)> {
     let today = local_date(None, now);
     let half_year = today.checked_sub_months(Months::new(6)).unwrap_or(today);
     let quarter = today.checked_sub_months(Months::new(3)).unwrap_or(today);
@@ -296,7 +303,7 @@ pub async fn all_figures(store: &dyn Store, now: i64) -> CoreResult<Vec<ManagerF
             .map(|f| (f.person_id, f.influence_outside_line))
             .collect(),
     };
-    Ok(all_managers(&facts, &inputs))
+    Ok((facts, inputs))
 }
 
 /// A manager's scorecard; not found for anyone but them, their chain and admins.

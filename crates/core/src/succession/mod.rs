@@ -29,7 +29,7 @@ use std::collections::HashMap;
 
 /// What losing the person in a key role would cost.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = KeyRoleImpact))]
 #[serde(rename_all = "lowercase")]
 pub enum Impact {
     Critical,
@@ -63,7 +63,7 @@ impl Impact {
 
 /// How soon a candidate could step into the role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = SuccessionReadiness))]
 pub enum Readiness {
     #[serde(rename = "ready_now")]
     Now,
@@ -109,7 +109,7 @@ impl Readiness {
 
 /// A candidate on a succession plan.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = SuccessionCandidate))]
 pub struct Candidate {
     pub person: PersonName,
     /// Still with the organisation.

@@ -78,7 +78,7 @@ pub async fn plan(
 
 /// Where a key role stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = RoleCover))]
 #[serde(rename_all = "snake_case")]
 pub enum Cover {
     /// At least one successor ready now.
@@ -134,7 +134,7 @@ pub struct Stretched {
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = SuccessionCoverage))]
 pub struct Coverage {
     pub key_roles: u32,
     pub covered: u32,
@@ -146,7 +146,7 @@ pub struct Coverage {
 
 /// Bench strength of one department.
 #[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = BenchStrength))]
 pub struct Bench {
     pub department: String,
     pub key_roles: u32,

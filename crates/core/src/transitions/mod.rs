@@ -34,7 +34,7 @@ const DAY: i64 = 86_400;
 
 /// Why someone is in transition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = TransitionKind))]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// All of their reports came to them in the window: their first.

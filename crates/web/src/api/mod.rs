@@ -310,6 +310,7 @@ pub(crate) use operations;
         (name = "succession", description = "Key roles, succession plans with readiness and evidence, coverage and bench strength"),
         (name = "transitions", description = "New managers' transitions: the delegation ratio by week and the still-doing-the-old-job flag"),
         (name = "scorecards", description = "Each manager's two scorecards, the manager's job and the leader's job, with the organisation's medians"),
+        (name = "dashboards", description = "Organisation dashboards per department, for admins and each manager's tree, with a CSV export"),
         (name = "digest", description = "The weekly digest: a person's week, the Monday e-mail, and the tip library"),
     )
 )]
@@ -337,6 +338,7 @@ fn documented_routes() -> Router<AppState> {
         .merge(crate::succession::api::routes())
         .merge(crate::transitions::api::routes())
         .merge(crate::scorecards::api::routes())
+        .merge(crate::dashboards::api::routes())
 }
 
 /// Operations whose body is a file, which may be up to `max_upload_mb`.
@@ -406,6 +408,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
         crate::succession::api::Operations::openapi(),
         crate::transitions::api::Operations::openapi(),
         crate::scorecards::api::Operations::openapi(),
+        crate::dashboards::api::Operations::openapi(),
     ] {
         document.merge(part);
     }

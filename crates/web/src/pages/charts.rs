@@ -69,3 +69,33 @@ pub(crate) fn line_chart(
         }
     }
 }
+
+/// Bars of counts over labelled groups.
+pub(crate) fn bar_chart(title: &str, bars: &[(String, f64)], percent: bool) -> Markup {
+    let max = bars.iter().map(|(_, v)| *v).fold(0.0, f64::max).max(1e-9);
+    let n = bars.len().max(1) as f64;
+    let plot_h = HEIGHT - BOTTOM - TOP;
+    let slot = (WIDTH - LEFT - 10.0) / n;
+    let shown = |v: f64| {
+        if percent {
+            format!("{:.0} %", v * 100.0)
+        } else if v.fract() == 0.0 {
+            format!("{v:.0}")
+        } else {
+            format!("{v:.1}")
+        }
+    };
+    html! {
+        svg.chart viewBox=(format!("0 0 {WIDTH} {HEIGHT}")) role="img" aria-label=(title) preserveAspectRatio="xMidYMid meet" {
+            title { (title) }
+            line.grid x1=(LEFT) x2=(WIDTH - 10.0) y1=(TOP + plot_h) y2=(TOP + plot_h) {}
+            @for (i, (l, v)) in bars.iter().enumerate() {
+                @let h = plot_h * v / max;
+                @let bx = LEFT + slot * i as f64 + slot * 0.15;
+                rect.bar x=(format!("{bx:.1}")) y=(format!("{:.1}", TOP + plot_h - h)) width=(format!("{:.1}", slot * 0.7)) height=(format!("{h:.1}")) {}
+                text.axis x=(format!("{:.1}", bx + slot * 0.35)) y=(format!("{:.1}", TOP + plot_h - h - 3.0)) text-anchor="middle" { (shown(*v)) }
+                text.axis x=(format!("{:.1}", bx + slot * 0.35)) y=(HEIGHT - 6.0) text-anchor="middle" { (l) }
+            }
+        }
+    }
+}

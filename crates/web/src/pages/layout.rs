@@ -52,6 +52,7 @@ pub fn page(frame: &Frame, title: &str, body: Markup) -> Markup {
         nav.push(("influence", "/influence", "Influence"));
         nav.push(("succession", "/succession", "Succession"));
         nav.push(("transitions", "/transitions", "New managers"));
+        nav.push(("dashboard", "/dashboard", "Dashboard"));
     }
     if frame.settings.advice_pulse_every_months > 0 {
         nav.push(("advice", "/advice", "Advice pulse"));

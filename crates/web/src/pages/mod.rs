@@ -40,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         .merge(crate::succession::pages::routes())
         .merge(crate::transitions::pages::routes())
         .merge(crate::scorecards::pages::routes())
+        .merge(crate::dashboards::pages::routes())
         .merge(crate::admin::accounts::routes())
         .merge(crate::inbox::pages::routes())
 }

@@ -11,6 +11,7 @@ mod assessments;
 mod calibration;
 mod connect;
 mod cycle_feedback;
+mod dashboards;
 mod decisions;
 mod demo;
 mod development;

@@ -1,0 +1,427 @@
+//! Organisation dashboards: for admins the whole organisation, for a manager their tree —
+//! per department, the delivery, workload, career support and delegation figures, delivery
+//! by month, the spread of workload and a 9-box heat map whose cells show a count only
+//! where at least five people are behind it. Filters by department, location and level
+//! only ever narrow; the CSV export carries the same rows under the same rules.
+
+use crate::access::Viewer;
+use crate::clock::local_date;
+use crate::error::{CoreError, CoreResult};
+use crate::ids::PersonId;
+use crate::reviews::calibration::placement;
+use crate::scorecards::figures::quantile;
+use crate::scorecards::{TREND_MONTHS, TrendPoint, gather};
+use crate::store::Store;
+use crate::work::metrics::Window;
+use chrono::{Datelike, Months};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+/// The fewest people a 9-box cell shows a count for.
+pub const CELL_THRESHOLD: u32 = 5;
+
+/// Narrows a dashboard.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::IntoParams),
+    into_params(parameter_in = Query)
+)]
+pub struct DashboardFilter {
+    #[serde(default)]
+    pub department: Option<String>,
+    #[serde(default)]
+    pub location: Option<String>,
+    /// A level code (`L4`).
+    #[serde(default)]
+    pub level: Option<String>,
+}
+
+/// One department's figures.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DepartmentRow {
+    pub department: String,
+    pub people: u32,
+    pub managers: u32,
+    /// Delivery reliability over 90 days.
+    pub delivery: Option<f64>,
+    /// Share of people over 1.2 times their capacity within the workload horizon.
+    pub overloaded: Option<f64>,
+    /// Share of people with a manager who have all three parts of career support.
+    pub career_support: Option<f64>,
+    /// The managers' median delegation ratio.
+    pub delegation_median: Option<f64>,
+}
+
+/// One cell of the 9-box (performance and potential 0 low … 2 high).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = NineBoxCell))]
+pub struct Cell {
+    pub performance: u8,
+    pub potential: u8,
+    /// `None` when fewer than [`CELL_THRESHOLD`] people are in it.
+    pub count: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NineBox {
+    /// The review cycle the places come from; none before any.
+    pub cycle: Option<String>,
+    pub placed: u32,
+    pub cells: Vec<Cell>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = WorkloadBucket))]
+pub struct Bucket {
+    pub label: String,
+    pub people: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Dashboard {
+    /// "The organisation", or the manager's tree.
+    pub scope: String,
+    pub people: u32,
+    pub departments: Vec<String>,
+    pub locations: Vec<String>,
+    pub levels: Vec<String>,
+    pub rows: Vec<DepartmentRow>,
+    pub total: DepartmentRow,
+    pub delivery_trend: Vec<TrendPoint>,
+    pub workload: Vec<Bucket>,
+    pub nine_box: NineBox,
+}
+
+struct Member {
+    id: PersonId,
+    department: String,
+    location: Option<String>,
+    level: Option<String>,
+    has_manager: bool,
+}
+
+fn matches(filter: &Option<String>, value: Option<&str>) -> bool {
+    match filter.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
+        None => true,
+        Some(f) => value.is_some_and(|v| v.eq_ignore_ascii_case(f)),
+    }
+}
+
+/// The 9-box counts (pure): a cell with fewer than the threshold shows none.
+pub fn heat_map(places: &[(u8, u8)], threshold: u32) -> Vec<Cell> {
+    let mut counts: HashMap<(u8, u8), u32> = HashMap::new();
+    for p in places {
+        *counts.entry(*p).or_default() += 1;
+    }
+    let mut cells = Vec::new();
+    for potential in (0..3).rev() {
+        for performance in 0..3 {
+            let n = counts.get(&(performance, potential)).copied().unwrap_or(0);
+            cells.push(Cell {
+                performance,
+                potential,
+                count: (n >= threshold).then_some(n),
+            });
+        }
+    }
+    cells
+}
+
+/// Workload buckets (pure).
+pub fn buckets(ratios: &[f64]) -> Vec<Bucket> {
+    let edges = [
+        ("up to 50 %", 0.5),
+        ("50–80 %", 0.8),
+        ("80–100 %", 1.0),
+        ("100–120 %", 1.2),
+    ];
+    let mut out: Vec<Bucket> = edges
+        .iter()
+        .map(|(l, _)| Bucket {
+            label: (*l).into(),
+            people: 0,
+        })
+        .collect();
+    out.push(Bucket {
+        label: "over 120 %".into(),
+        people: 0,
+    });
+    for r in ratios {
+        let i = edges
+            .iter()
+            .position(|(_, e)| r <= e)
+            .unwrap_or(edges.len());
+        out[i].people += 1;
+    }
+    out
+}
+
+async fn scope(
+    store: &dyn Store,
+    viewer: &Viewer,
+) -> CoreResult<(String, Option<HashSet<PersonId>>)> {
+    if viewer.may_administer() {
+        return Ok(("The organisation".into(), None));
+    }
+    if !viewer.has_reports() {
+        return Err(CoreError::Forbidden(
+            "see dashboards; managers see their tree's, people admins everyone's".into(),
+        ));
+    }
+    let tree: HashSet<PersonId> = store
+        .tree_members(viewer.person_id())
+        .await?
+        .into_iter()
+        .map(|m| m.id)
+        .collect();
+    Ok(("Your organisation".into(), Some(tree)))
+}
+
+pub async fn show(
+    store: &dyn Store,
+    viewer: &Viewer,
+    filter: &DashboardFilter,
+    now: i64,
+) -> CoreResult<Dashboard> {
+    let (scope_name, tree) = scope(store, viewer).await?;
+    let people: Vec<Member> = store
+        .org_people()
+        .await?
+        .into_iter()
+        .filter(|p| p.record.status == crate::org::PersonStatus::Active)
+        .filter(|p| tree.as_ref().is_none_or(|t| t.contains(&p.id)))
+        .map(|p| Member {
+            id: p.id,
+            department: p
+                .record
+                .department
+                .or(p.record.team)
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "No department".into()),
+            location: p.record.location.map(|l| l.to_string()),
+            level: p.record.level.map(|l| l.to_string()),
+            has_manager: p.manager_id.is_some(),
+        })
+        .collect();
+    let facets = |f: fn(&Member) -> Option<String>| -> Vec<String> {
+        people
+            .iter()
+            .filter_map(f)
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect()
+    };
+    let departments = facets(|m| Some(m.department.clone()));
+    let locations = facets(|m| m.location.clone());
+    let levels = facets(|m| m.level.clone());
+    let people: Vec<Member> = people
+        .into_iter()
+        .filter(|m| matches(&filter.department, Some(&m.department)))
+        .filter(|m| matches(&filter.location, m.location.as_deref()))
+        .filter(|m| matches(&filter.level, m.level.as_deref()))
+        .collect();
+    let (facts, inputs) = gather(store, now).await?;
+    let managers: HashMap<PersonId, Option<f64>> =
+        crate::scorecards::figures::all_managers(&facts, &inputs)
+            .into_iter()
+            .map(|f| (f.manager, f.delegation))
+            .collect();
+    let reviewed: HashSet<PersonId> = facts.plan_reviewed.iter().copied().collect();
+    let mentored: HashSet<PersonId> = facts.mentored.iter().copied().collect();
+    let ratio = |p: PersonId| {
+        let left = inputs.due_in_horizon.get(&p).copied().unwrap_or(0.0);
+        match inputs.capacity.get(&p).copied().unwrap_or(0.0) {
+            c if c > 0.0 => left / c,
+            _ if left > 0.0 => f64::INFINITY,
+            _ => 0.0,
+        }
+    };
+    let row = |name: String, group: &[&Member]| {
+        let n = group.len();
+        let (mut due, mut on_time) = (0, 0);
+        for m in group {
+            if let Some(c) = inputs.delivery.get(&m.id) {
+                due += c.due;
+                on_time += c.on_time;
+            }
+        }
+        let with_manager: Vec<&&Member> = group.iter().filter(|m| m.has_manager).collect();
+        let supported = with_manager
+            .iter()
+            .filter(|m| {
+                reviewed.contains(&m.id)
+                    && inputs.stretched.contains(&m.id)
+                    && (mentored.contains(&m.id) || inputs.in_programme.contains(&m.id))
+            })
+            .count();
+        let delegation = group.iter().filter_map(|m| managers.get(&m.id).copied());
+        DepartmentRow {
+            department: name,
+            people: n as u32,
+            managers: group
+                .iter()
+                .filter(|m| managers.contains_key(&m.id))
+                .count() as u32,
+            delivery: (due > 0).then(|| on_time as f64 / due as f64),
+            overloaded: (n > 0)
+                .then(|| group.iter().filter(|m| ratio(m.id) > 1.2).count() as f64 / n as f64),
+            career_support: (!with_manager.is_empty())
+                .then(|| supported as f64 / with_manager.len() as f64),
+            delegation_median: quantile(delegation, 0.5),
+        }
+    };
+    let mut by_department: BTreeMap<String, Vec<&Member>> = BTreeMap::new();
+    for m in &people {
+        by_department
+            .entry(m.department.clone())
+            .or_default()
+            .push(m);
+    }
+    let rows = by_department
+        .into_iter()
+        .map(|(d, group)| row(d, &group))
+        .collect();
+    let all: Vec<&Member> = people.iter().collect();
+    let ids: Vec<PersonId> = people.iter().map(|m| m.id).collect();
+    let ratios: Vec<f64> = ids.iter().map(|p| ratio(*p)).collect();
+    Ok(Dashboard {
+        scope: scope_name,
+        people: people.len() as u32,
+        departments,
+        locations,
+        levels,
+        rows,
+        total: row("All".into(), &all),
+        delivery_trend: delivery_trend(store, &ids, now).await?,
+        workload: buckets(&ratios),
+        nine_box: nine_box(store, &ids).await?,
+    })
+}
+
+async fn delivery_trend(
+    store: &dyn Store,
+    people: &[PersonId],
+    now: i64,
+) -> CoreResult<Vec<TrendPoint>> {
+    let today = local_date(None, now);
+    let first = today
+        .with_day(1)
+        .and_then(|d| d.checked_sub_months(Months::new(TREND_MONTHS - 1)))
+        .unwrap_or(today);
+    let mut by_month: HashMap<String, (u64, u64)> = HashMap::new();
+    if !people.is_empty() {
+        let window = Window { first, last: today };
+        for (_, month, c) in store
+            .delivery_by_owner_and_month(Some(people), window, today)
+            .await?
+        {
+            let e = by_month.entry(month).or_default();
+            e.0 += c.due;
+            e.1 += c.on_time;
+        }
+    }
+    Ok((0..TREND_MONTHS)
+        .rev()
+        .map(|k| {
+            let month = today.checked_sub_months(Months::new(k)).unwrap_or(today);
+            let value = by_month
+                .get(&month.format("%Y-%m").to_string())
+                .and_then(|(due, on)| (*due > 0).then(|| *on as f64 / *due as f64));
+            TrendPoint {
+                label: month.format("%b").to_string(),
+                value,
+            }
+        })
+        .collect())
+}
+
+/// The places of the latest review cycle with any, for the people given.
+async fn nine_box(store: &dyn Store, people: &[PersonId]) -> CoreResult<NineBox> {
+    let wanted: HashSet<PersonId> = people.iter().copied().collect();
+    let mut cycles = store.cycles().await?;
+    cycles.sort_by_key(|c| std::cmp::Reverse((c.launched_at, c.id)));
+    for cycle in cycles {
+        let places: Vec<(u8, u8)> = store
+            .reviews_of_cycle(cycle.id)
+            .await?
+            .iter()
+            .filter(|r| wanted.contains(&r.reviewee.id))
+            .filter_map(|r| placement(&cycle, r))
+            .map(|p| (p.performance, p.potential))
+            .collect();
+        if !places.is_empty() {
+            return Ok(NineBox {
+                cycle: Some(cycle.name.clone()),
+                placed: places.len() as u32,
+                cells: heat_map(&places, CELL_THRESHOLD),
+            });
+        }
+    }
+    Ok(NineBox {
+        cycle: None,
+        placed: 0,
+        cells: heat_map(&[], CELL_THRESHOLD),
+    })
+}
+
+/// The rows as CSV, with the header first.
+pub fn csv(d: &Dashboard) -> String {
+    let pct = |v: Option<f64>| v.map(|v| format!("{:.3}", v)).unwrap_or_default();
+    let mut out = String::from(
+        "department,people,managers,delivery,overloaded,career_support,delegation_median\n",
+    );
+    for r in d.rows.iter().chain(std::iter::once(&d.total)) {
+        let name = if r.department.contains([',', '"', '\n']) {
+            format!("\"{}\"", r.department.replace('"', "\"\""))
+        } else {
+            r.department.clone()
+        };
+        out += &format!(
+            "{name},{},{},{},{},{},{}\n",
+            r.people,
+            r.managers,
+            pct(r.delivery),
+            pct(r.overloaded),
+            pct(r.career_support),
+            pct(r.delegation_median)
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cell_shows_its_count_only_from_five_people() {
+        let mut places = vec![(2, 2); 5];
+        places.extend([(1, 1); 4]);
+        let cells = heat_map(&places, 5);
+        assert_eq!(cells.len(), 9);
+        let cell = |perf: u8, pot: u8| {
+            cells
+                .iter()
+                .find(|c| c.performance == perf && c.potential == pot)
+                .unwrap()
+                .count
+        };
+        assert_eq!(cell(2, 2), Some(5));
+        assert_eq!(cell(1, 1), None, "four people are too few");
+        assert_eq!(cell(0, 0), None);
+        // High potential is the top row.
+        assert_eq!((cells[0].potential, cells[0].performance), (2, 0));
+    }
+
+    #[test]
+    fn workload_falls_into_five_buckets() {
+        let b = buckets(&[0.1, 0.5, 0.79, 1.0, 1.2, 1.21, f64::INFINITY]);
+        let counts: Vec<u32> = b.iter().map(|b| b.people).collect();
+        // 1.2 is not overloaded: over 1.2 is.
+        assert_eq!(counts, [2, 1, 1, 1, 2]);
+    }
+}
