@@ -8,10 +8,55 @@ use trellis_core::error::CoreResult;
 use trellis_core::ids::PersonId;
 use trellis_core::scorecards::store::{OrgFacts, ScorecardStore};
 
+/// Manager reviews (manager, due, submitted) and follow-through items (owner, agreed due
+/// date, completed on, cancelled).
+type ReviewFacts = (
+    Vec<(PersonId, NaiveDate, Option<i64>)>,
+    Vec<(PersonId, NaiveDate, Option<NaiveDate>, bool)>,
+);
+
 /// A hand-over: commitment, when, who, the owner before and after (ids as text).
 type OwnerChange = (i64, i64, Option<i64>, Option<String>, Option<String>);
 
 impl SqlStore {
+    /// Manager reviews of cycles launched since `since`, and every follow-through item.
+    async fn review_facts(&self, since: i64) -> CoreResult<ReviewFacts> {
+        let reviews: Vec<(i64, String, Option<i64>)> = sqlx::query_as(
+            "SELECT r.manager_id, COALESCE(r.manager_due_extended, c.manager_review_due), \
+             r.manager_submitted_at FROM reviews r JOIN review_cycles c ON c.id = r.cycle_id \
+             WHERE r.manager_id IS NOT NULL AND c.launched_at >= $1",
+        )
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        let items: Vec<(i64, String, Option<String>, String)> = sqlx::query_as(
+            "SELECT c.owner_id, c.agreed_due_date, c.completed_on, c.status \
+             FROM review_follow_through f JOIN commitments c ON c.id = f.commitment_id",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        let day = |t: &str| t.parse::<NaiveDate>().ok();
+        Ok((
+            reviews
+                .into_iter()
+                .filter_map(|(m, due, at)| Some((PersonId(m), day(&due)?, at)))
+                .collect(),
+            items
+                .into_iter()
+                .filter_map(|(owner, due, done, status)| {
+                    Some((
+                        PersonId(owner),
+                        day(&due)?,
+                        done.as_deref().and_then(day),
+                        status == "cancelled",
+                    ))
+                })
+                .collect(),
+        ))
+    }
+
     async fn ids(&self, sql: &'static str, day: String) -> CoreResult<Vec<PersonId>> {
         let ids: Vec<i64> = sqlx::query_scalar(sql)
             .bind(day)
@@ -98,7 +143,13 @@ impl ScorecardStore for SqlStore {
         .fetch_all(&self.pool)
         .await
         .map_err(map_err)?;
+        let year_start = year
+            .and_hms_opt(0, 0, 0)
+            .map_or(0, |t| t.and_utc().timestamp());
+        let (manager_reviews, follow_through) = self.review_facts(year_start).await?;
         Ok(OrgFacts {
+            manager_reviews,
+            follow_through,
             lines: lines
                 .into_iter()
                 .map(|(p, m)| (PersonId(p), m.map(PersonId)))

@@ -6,6 +6,7 @@
 use super::store::OrgFacts;
 use crate::ids::PersonId;
 use crate::work::metrics::DeliveryCounts;
+use chrono::NaiveDate;
 use std::collections::{HashMap, HashSet};
 
 /// Everything per person the figures read, besides the facts.
@@ -29,6 +30,10 @@ pub struct PersonInputs {
     pub stretch_approved: HashMap<PersonId, u32>,
     /// Influence outside the line.
     pub influence: HashMap<PersonId, u32>,
+    /// Per owner, running objectives on track and those with a status.
+    pub objectives: HashMap<PersonId, (u32, u32)>,
+    /// The day the figures are for.
+    pub today: NaiveDate,
 }
 
 /// One manager's comparable figures; `None` where there is nothing to count.
@@ -40,7 +45,10 @@ pub struct ManagerFigures {
     pub overloaded_share: Option<f64>,
     pub workload_spread: Option<f64>,
     pub work_current: Option<f64>,
+    pub objectives_on_track: Option<f64>,
+    pub reviews_on_time: Option<f64>,
     pub one_on_ones_per_report: Option<f64>,
+    pub follow_through_on_time: Option<f64>,
     pub career_support: Option<f64>,
     pub stretch_per_report: Option<f64>,
     pub grown_share: Option<f64>,
@@ -85,6 +93,27 @@ pub fn all_managers(facts: &OrgFacts, inputs: &PersonInputs) -> Vec<ManagerFigur
     let mut due_changes: HashMap<PersonId, Vec<PersonId>> = HashMap::new();
     for (owner, by) in &facts.due_changes {
         due_changes.entry(*owner).or_default().push(*by);
+    }
+    let today = inputs.today;
+    let mut reviews: HashMap<PersonId, (usize, usize)> = HashMap::new();
+    for (m, due, submitted) in &facts.manager_reviews {
+        let deadline = due
+            .and_hms_opt(0, 0, 0)
+            .map_or(0, |t| t.and_utc().timestamp())
+            + 86_400;
+        if *due < today || submitted.is_some() {
+            let e = reviews.entry(*m).or_default();
+            e.1 += 1;
+            e.0 += usize::from(submitted.is_some_and(|at| at < deadline));
+        }
+    }
+    let mut follow: HashMap<PersonId, (usize, usize)> = HashMap::new();
+    for (owner, due, done, cancelled) in &facts.follow_through {
+        if !cancelled && (*due < today || done.is_some()) {
+            let e = follow.entry(*owner).or_default();
+            e.1 += 1;
+            e.0 += usize::from(done.is_some_and(|d| d <= *due));
+        }
     }
     let mut out: Vec<ManagerFigures> = reports
         .into_iter()
@@ -147,6 +176,15 @@ pub fn all_managers(facts: &OrgFacts, inputs: &PersonInputs) -> Vec<ManagerFigur
                 .iter()
                 .flat_map(|p| due_changes.get(p).cloned().unwrap_or_default())
                 .collect();
+            let (mut on_track, mut with_status) =
+                inputs.objectives.get(&m).copied().unwrap_or((0, 0));
+            for p in &team {
+                if let Some((a, b)) = inputs.objectives.get(p) {
+                    on_track += a;
+                    with_status += b;
+                }
+            }
+            let ratio_of = |(a, b): (usize, usize)| share(a, b);
             let mine = effort.get(&m).copied().unwrap_or(0.0);
             let team_effort = mine + team.iter().filter_map(|p| effort.get(p)).sum::<f64>();
             ManagerFigures {
@@ -156,6 +194,9 @@ pub fn all_managers(facts: &OrgFacts, inputs: &PersonInputs) -> Vec<ManagerFigur
                 overloaded_share: share(overloaded, n),
                 workload_spread: spread,
                 work_current: (all > 0.0).then(|| 1.0 - late / all),
+                objectives_on_track: share(on_track as usize, with_status as usize),
+                reviews_on_time: reviews.get(&m).copied().and_then(ratio_of),
+                follow_through_on_time: follow.get(&m).copied().and_then(ratio_of),
                 one_on_ones_per_report: (n > 0).then(|| {
                     inputs.one_on_ones_held.get(&m).copied().unwrap_or(0) as f64 / n as f64
                 }),
@@ -196,6 +237,14 @@ pub fn quantile(values: impl Iterator<Item = Option<f64>>, q: f64) -> Option<f64
 mod tests {
     use super::*;
 
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn at(s: &str) -> i64 {
+        day(s).and_hms_opt(12, 0, 0).unwrap().and_utc().timestamp()
+    }
+
     #[test]
     fn a_managers_figures_count_their_direct_reports() {
         let p = PersonId;
@@ -216,6 +265,19 @@ mod tests {
             directed: vec![(p(2), p(1)), (p(3), p(1)), (p(3), p(3))],
             due_changes: vec![(p(2), p(1)), (p(2), p(2)), (p(3), p(3)), (p(3), p(3))],
             open_effort: vec![(p(1), 30.0), (p(2), 10.0), (p(3), 20.0)],
+            // Two reviews due and one written late; one not due yet.
+            manager_reviews: vec![
+                (p(1), day("2026-03-01"), Some(at("2026-02-27"))),
+                (p(1), day("2026-03-01"), Some(at("2026-03-02"))),
+                (p(1), day("2026-09-01"), None),
+            ],
+            // One on time, one late, one past due and open, one cancelled.
+            follow_through: vec![
+                (p(1), day("2026-04-01"), Some(day("2026-04-01")), false),
+                (p(1), day("2026-04-01"), Some(day("2026-04-05")), false),
+                (p(1), day("2026-04-01"), None, false),
+                (p(1), day("2026-04-01"), None, true),
+            ],
         };
         let inputs = PersonInputs {
             delivery: [
@@ -232,6 +294,8 @@ mod tests {
             in_programme: HashSet::new(),
             stretch_approved: [(p(2), 1)].into(),
             influence: [(p(1), 4)].into(),
+            objectives: [(p(1), (1, 1)), (p(2), (0, 2)), (p(3), (1, 1))].into(),
+            today: day("2026-06-01"),
         };
         let all = all_managers(&facts, &inputs);
         let max = all.iter().find(|f| f.manager == p(1)).unwrap();
@@ -251,6 +315,9 @@ mod tests {
         assert_eq!(max.directed, Some(2.0 / 3.0));
         assert_eq!(max.due_changes, Some(0.25));
         assert_eq!(max.delegation, Some(0.5));
+        assert_eq!(max.objectives_on_track, Some(0.5));
+        assert_eq!(max.reviews_on_time, Some(0.5));
+        assert_eq!(max.follow_through_on_time, Some(1.0 / 3.0));
         let erin = all.iter().find(|f| f.manager == p(4)).unwrap();
         assert_eq!(erin.delivery, None, "Max has nothing due");
         assert_eq!(erin.connection_coverage, None, "one report makes no pair");

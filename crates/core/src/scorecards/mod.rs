@@ -144,7 +144,7 @@ fn own_figure(
     }
 }
 
-const MANAGING: [Spec; 5] = [
+const MANAGING: [Spec; 7] = [
     Spec {
         key: "delivery",
         label: "Delivery reliability of the team",
@@ -174,6 +174,20 @@ const MANAGING: [Spec; 5] = [
         pick: |f| f.work_current,
     },
     Spec {
+        key: "objectives",
+        label: "Objectives on track",
+        definition: "Share of the running objectives of the manager and their direct reports that are on track (progress against the time gone).",
+        as_percent: true,
+        pick: |f| f.objectives_on_track,
+    },
+    Spec {
+        key: "reviews_on_time",
+        label: "Reviews completed on time",
+        definition: "Share of the manager reviews they were due to write in review cycles of the last year that they submitted by the deadline (with any extension).",
+        as_percent: true,
+        pick: |f| f.reviews_on_time,
+    },
+    Spec {
         key: "one_on_ones",
         label: "1:1s held",
         definition: "1:1s held with direct reports in the last 90 days, per report.",
@@ -182,13 +196,20 @@ const MANAGING: [Spec; 5] = [
     },
 ];
 
-const LEADING: [Spec; 5] = [
+const LEADING: [Spec; 6] = [
     Spec {
         key: "career_support",
         label: "Career support coverage",
         definition: "Share of direct reports with a career plan reviewed in the last six months, stretch work in the last quarter, and a mentor or development programme (PRODUCT.md).",
         as_percent: true,
         pick: |f| f.career_support,
+    },
+    Spec {
+        key: "follow_through",
+        label: "Growth-question follow-through on time",
+        definition: "Share of the follow-through items from their answers to the three growth questions, due by now or done, that were done by their agreed date.",
+        as_percent: true,
+        pick: |f| f.follow_through_on_time,
     },
     Spec {
         key: "stretch_given",
@@ -296,6 +317,8 @@ pub async fn gather(store: &dyn Store, now: i64) -> CoreResult<(OrgFacts, Person
             .await?
             .into_iter()
             .collect(),
+        objectives: objectives_by_owner(store, now).await?,
+        today,
         influence: store
             .influence_figures(None)
             .await?
@@ -304,6 +327,30 @@ pub async fn gather(store: &dyn Store, now: i64) -> CoreResult<(OrgFacts, Person
             .collect(),
     };
     Ok((facts, inputs))
+}
+
+/// Running objectives per owner: on track, and with a status at all.
+async fn objectives_by_owner(
+    store: &dyn Store,
+    now: i64,
+) -> CoreResult<HashMap<PersonId, (u32, u32)>> {
+    let mut out: HashMap<PersonId, (u32, u32)> = HashMap::new();
+    let running = store
+        .objectives(&crate::work::store::ObjectiveFilter {
+            active_on: Some(local_date(None, now)),
+            ..Default::default()
+        })
+        .await?;
+    for o in running {
+        let owner = o.owner.id;
+        let view = crate::work::objectives::view(o, now);
+        if let Some(status) = view.status {
+            let e = out.entry(owner).or_default();
+            e.1 += 1;
+            e.0 += u32::from(status == crate::work::metrics::ObjectiveStatus::OnTrack);
+        }
+    }
+    Ok(out)
 }
 
 /// A manager's scorecard; not found for anyone but them, their chain and admins.

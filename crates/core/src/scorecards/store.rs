@@ -28,6 +28,12 @@ pub struct OrgFacts {
     pub due_changes: Vec<(PersonId, PersonId)>,
     /// Open commitment effort per owner now.
     pub open_effort: Vec<(PersonId, f64)>,
+    /// Manager reviews of cycles launched in the year: the manager, the day it was due
+    /// (with any extension) and when it was submitted.
+    pub manager_reviews: Vec<(PersonId, NaiveDate, Option<i64>)>,
+    /// Growth-question follow-through items: the manager who owns it, its agreed due date,
+    /// the day it was completed and whether it was cancelled.
+    pub follow_through: Vec<(PersonId, NaiveDate, Option<NaiveDate>, bool)>,
 }
 
 #[async_trait]
