@@ -145,4 +145,19 @@ mod tests {
         assert_eq!(c.share, Some(0.5));
         assert_eq!(coverage_of(Vec::new()).share, None);
     }
+
+    #[test]
+    fn each_part_missing_in_turn_leaves_the_report_uncovered() {
+        for missing in 0..3 {
+            let mut parts = [true; 3];
+            parts[missing] = false;
+            let c = coverage_of(vec![report(1, [true; 3]), report(2, parts)]);
+            assert_eq!(
+                (c.covered, c.share),
+                (1, Some(0.5)),
+                "part {missing} missing"
+            );
+            assert!(!c.reports[1].covered());
+        }
+    }
 }
