@@ -21,22 +21,7 @@ ADMIN=$(grep 'role=admin' "$WORK/accounts.txt" | sed 's/.*email=\([^ ]*\).*/\1/'
 echo "== trellis report delivery (whole organisation, 90-day window)"
 python3 benches/measure.py $BIN report delivery --database "$DATABASE" --window 90d --format csv > "$WORK/delivery.csv"
 $BIN export people "$WORK/people.csv" --database "$DATABASE" 2>/dev/null
-TARGET_EMAIL=$(python3 - "$WORK/people.csv" <<'PY'
-import csv, sys, collections
-rows = list(csv.DictReader(open(sys.argv[1])))
-kids = collections.defaultdict(list)
-for r in rows:
-    if r["Status"].lower() == "active":
-        kids[r["Manager Email"]].append(r["Email"])
-size = {}
-order = [r["Email"] for r in rows if not r["Manager Email"]]
-for e in order:
-    order.extend(kids[e])
-for e in reversed(order):
-    size[e] = 1 + sum(size[k] for k in kids[e])
-print(min(size, key=lambda e: abs(size[e] - 500)))
-PY
-)
+TARGET_EMAIL=$(python3 benches/manager_near.py "$WORK/people.csv" 500)
 TOKEN=$($BIN token create --email "$ADMIN" --database "$DATABASE")
 $BIN serve --database "$DATABASE" --listen "127.0.0.1:$PORT" >/dev/null &
 SERVER=$!

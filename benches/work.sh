@@ -25,22 +25,7 @@ for kind in delivery workload; do
 done
 # The manager whose tree is closest to 500 people, from the exported reporting lines.
 $BIN export people "$WORK/people.csv" --database "$DATABASE" 2>/dev/null
-TARGET_EMAIL=$(python3 - "$WORK/people.csv" <<'PY'
-import csv, sys, collections
-rows = list(csv.DictReader(open(sys.argv[1])))
-kids = collections.defaultdict(list)
-for r in rows:
-    if r["Status"].lower() == "active":
-        kids[r["Manager Email"]].append(r["Email"])
-size = {}
-order = [r["Email"] for r in rows if not r["Manager Email"]]
-for e in order:  # breadth-first, then sizes bottom-up
-    order.extend(kids[e])
-for e in reversed(order):
-    size[e] = 1 + sum(size[k] for k in kids[e])
-print(min(size, key=lambda e: abs(size[e] - 500)))
-PY
-)
+TARGET_EMAIL=$(python3 benches/manager_near.py "$WORK/people.csv" 500)
 TOKEN=$($BIN token create --email "$ADMIN" --database "$DATABASE")
 $BIN serve --database "$DATABASE" --listen "127.0.0.1:$PORT" >/dev/null &
 SERVER=$!

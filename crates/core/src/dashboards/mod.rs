@@ -5,15 +5,12 @@
 //! only ever narrow; the CSV export carries the same rows under the same rules.
 
 use crate::access::Viewer;
-use crate::clock::local_date;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::PersonId;
 use crate::reviews::calibration::placement;
 use crate::scorecards::figures::quantile;
-use crate::scorecards::{TREND_MONTHS, TrendPoint, gather};
+use crate::scorecards::{TrendPoint, delivery_by_month, gather};
 use crate::store::Store;
-use crate::work::metrics::Window;
-use chrono::{Datelike, Months};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -296,47 +293,10 @@ pub async fn show(
         levels,
         rows,
         total: row("All".into(), &all),
-        delivery_trend: delivery_trend(store, &ids, now).await?,
+        delivery_trend: delivery_by_month(store, &ids, now).await?,
         workload: buckets(&ratios),
         nine_box: nine_box(store, &ids).await?,
     })
-}
-
-async fn delivery_trend(
-    store: &dyn Store,
-    people: &[PersonId],
-    now: i64,
-) -> CoreResult<Vec<TrendPoint>> {
-    let today = local_date(None, now);
-    let first = today
-        .with_day(1)
-        .and_then(|d| d.checked_sub_months(Months::new(TREND_MONTHS - 1)))
-        .unwrap_or(today);
-    let mut by_month: HashMap<String, (u64, u64)> = HashMap::new();
-    if !people.is_empty() {
-        let window = Window { first, last: today };
-        for (_, month, c) in store
-            .delivery_by_owner_and_month(Some(people), window, today)
-            .await?
-        {
-            let e = by_month.entry(month).or_default();
-            e.0 += c.due;
-            e.1 += c.on_time;
-        }
-    }
-    Ok((0..TREND_MONTHS)
-        .rev()
-        .map(|k| {
-            let month = today.checked_sub_months(Months::new(k)).unwrap_or(today);
-            let value = by_month
-                .get(&month.format("%Y-%m").to_string())
-                .and_then(|(due, on)| (*due > 0).then(|| *on as f64 / *due as f64));
-            TrendPoint {
-                label: month.format("%b").to_string(),
-                value,
-            }
-        })
-        .collect())
 }
 
 /// The places of the latest review cycle with any, for the people given.

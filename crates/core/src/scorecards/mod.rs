@@ -385,7 +385,13 @@ pub async fn show(
         .iter()
         .map(|spec| figure(spec, &mine, &all))
         .collect();
-    managing[0].trend = delivery_trend(store, manager, now).await?;
+    let reports: Vec<PersonId> = store
+        .direct_reports(manager)
+        .await?
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    managing[0].trend = delivery_by_month(store, &reports, now).await?;
     let (management, leadership) =
         crate::succession::evidence::scores_360(store, viewer, manager).await?;
     let score = |v: Option<f64>| {
@@ -470,40 +476,36 @@ pub fn signal(mine: &ManagerFigures, all: &[ManagerFigures], name: &str) -> Sign
     }
 }
 
-async fn delivery_trend(
+/// Delivery reliability of these people by month, the last [`TREND_MONTHS`], oldest first.
+pub async fn delivery_by_month(
     store: &dyn Store,
-    manager: PersonId,
+    people: &[PersonId],
     now: i64,
 ) -> CoreResult<Vec<TrendPoint>> {
     let today = local_date(None, now);
-    let reports: Vec<PersonId> = store
-        .direct_reports(manager)
-        .await?
-        .iter()
-        .map(|r| r.id)
-        .collect();
     let first = today
         .with_day(1)
         .and_then(|d| d.checked_sub_months(Months::new(TREND_MONTHS - 1)))
         .unwrap_or(today);
-    let window = Window { first, last: today };
     let mut by_month: HashMap<String, (u64, u64)> = HashMap::new();
-    for (_, month, c) in store
-        .delivery_by_owner_and_month(Some(&reports), window, today)
-        .await?
-    {
-        let e = by_month.entry(month).or_default();
-        e.0 += c.due;
-        e.1 += c.on_time;
+    if !people.is_empty() {
+        let window = Window { first, last: today };
+        for (_, month, c) in store
+            .delivery_by_owner_and_month(Some(people), window, today)
+            .await?
+        {
+            let e = by_month.entry(month).or_default();
+            e.0 += c.due;
+            e.1 += c.on_time;
+        }
     }
     Ok((0..TREND_MONTHS)
         .rev()
         .map(|k| {
             let month = today.checked_sub_months(Months::new(k)).unwrap_or(today);
-            let key = month.format("%Y-%m").to_string();
             let value = by_month
-                .get(&key)
-                .and_then(|(due, on_time)| (*due > 0).then(|| *on_time as f64 / *due as f64));
+                .get(&month.format("%Y-%m").to_string())
+                .and_then(|(due, on)| (*due > 0).then(|| *on as f64 / *due as f64));
             TrendPoint {
                 label: month.format("%b").to_string(),
                 value,
