@@ -19,6 +19,28 @@ type ReviewFacts = (
 type OwnerChange = (i64, i64, Option<i64>, Option<String>, Option<String>);
 
 impl SqlStore {
+    /// Pairs who were in one group of a connection round that was not marked missed,
+    /// paired here: a self-join of the members has no index to use.
+    async fn met_pairs(&self) -> CoreResult<Vec<(PersonId, PersonId)>> {
+        let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
+            "SELECT m.round_id, m.position, m.person_id FROM connect_group_members m \
+             JOIN connect_groups g ON g.round_id = m.round_id AND g.position = m.position \
+             WHERE COALESCE(g.outcome, 'met') = 'met' ORDER BY m.round_id, m.position",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        let mut out = Vec::new();
+        for group in rows.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
+            for (i, a) in group.iter().enumerate() {
+                for b in &group[i + 1..] {
+                    out.push((PersonId(a.2), PersonId(b.2)));
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// Manager reviews of cycles launched since `since`, and every follow-through item.
     async fn review_facts(&self, since: i64) -> CoreResult<ReviewFacts> {
         let reviews: Vec<(i64, String, Option<i64>)> = sqlx::query_as(
@@ -174,16 +196,7 @@ impl ScorecardStore for SqlStore {
                     text_day(year),
                 )
                 .await?,
-            met_pairs: self
-                .id_pairs(
-                    "SELECT a.person_id, b.person_id FROM connect_group_members a \
-                     JOIN connect_group_members b ON b.round_id = a.round_id \
-                       AND b.position = a.position AND b.person_id > a.person_id \
-                     JOIN connect_groups g ON g.round_id = a.round_id AND g.position = a.position \
-                     WHERE COALESCE(g.outcome, 'met') = 'met'",
-                    None,
-                )
-                .await?,
+            met_pairs: self.met_pairs().await?,
             excluded_pairs: self
                 .id_pairs(
                     "SELECT person_id, excluded_id FROM connect_exclusions",
