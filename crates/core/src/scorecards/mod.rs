@@ -41,6 +41,8 @@ pub struct Figure {
     pub definition: String,
     /// By month, oldest first, where its history is known.
     pub trend: Vec<TrendPoint>,
+    /// A share (0–1) rather than a count.
+    pub percent: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -122,6 +124,7 @@ fn figure(spec: &Spec, mine: &ManagerFigures, all: &[ManagerFigures]) -> Figure 
         median_shown: median.map(show),
         definition: spec.definition.into(),
         trend: Vec::new(),
+        percent: spec.as_percent,
     }
 }
 
@@ -141,6 +144,7 @@ fn own_figure(
         median_shown: None,
         definition: definition.into(),
         trend: Vec::new(),
+        percent: false,
     }
 }
 
@@ -392,6 +396,20 @@ pub async fn show(
         .map(|r| r.id)
         .collect();
     managing[0].trend = delivery_by_month(store, &reports, now).await?;
+    if let Some(f) = managing.iter_mut().find(|f| f.key == "one_on_ones") {
+        f.trend = one_on_ones_by_month(store, manager, reports.len(), now).await?;
+    }
+    if let Some(f) = leading.iter_mut().find(|f| f.key == "influence") {
+        f.trend = crate::influence::figures::of_person(store, viewer, manager, now)
+            .await?
+            .months
+            .iter()
+            .map(|m| TrendPoint {
+                label: m.month.format("%b").to_string(),
+                value: Some(f64::from(m.people)),
+            })
+            .collect();
+    }
     let (management, leadership) =
         crate::succession::evidence::scores_360(store, viewer, manager).await?;
     let score = |v: Option<f64>| {
@@ -474,6 +492,49 @@ pub fn signal(mine: &ManagerFigures, all: &[ManagerFigures], name: &str) -> Sign
         parts,
         sentence,
     }
+}
+
+/// 1:1s held with direct reports per calendar month, per report, the last [`TREND_MONTHS`].
+async fn one_on_ones_by_month(
+    store: &dyn Store,
+    manager: PersonId,
+    reports: usize,
+    now: i64,
+) -> CoreResult<Vec<TrendPoint>> {
+    let today = local_date(None, now);
+    let this_month = today.with_day(1).unwrap_or(today);
+    let rows = store.active_series(true, Some(&[manager])).await?;
+    let start = |d: NaiveDate| {
+        d.and_hms_opt(0, 0, 0)
+            .map_or(0, |t| t.and_utc().timestamp())
+    };
+    Ok((0..TREND_MONTHS)
+        .rev()
+        .map(|k| {
+            let month = this_month
+                .checked_sub_months(Months::new(k))
+                .unwrap_or(this_month);
+            let from = start(month);
+            let to = start(month + Months::new(1)).min(now);
+            let held: usize = rows
+                .iter()
+                .filter(|r| r.series.organiser.id == manager)
+                .filter_map(|r| {
+                    Some(
+                        r.series
+                            .schedule
+                            .as_ref()?
+                            .held(&r.exceptions, from, to)
+                            .len(),
+                    )
+                })
+                .sum();
+            TrendPoint {
+                label: month.format("%b").to_string(),
+                value: (reports > 0).then(|| held as f64 / reports as f64),
+            }
+        })
+        .collect())
 }
 
 /// Delivery reliability of these people by month, the last [`TREND_MONTHS`], oldest first.

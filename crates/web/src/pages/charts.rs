@@ -25,8 +25,10 @@ pub(crate) fn line_chart(
     let label = |v: f64| {
         if percent {
             format!("{:.0} %", v * 100.0)
-        } else {
+        } else if v.fract() == 0.0 {
             format!("{v:.0}")
+        } else {
+            format!("{v:.1}")
         }
     };
     // Runs of consecutive values become one polyline each.

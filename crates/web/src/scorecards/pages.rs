@@ -22,7 +22,8 @@ fn figure_card(f: &Figure) -> Markup {
                 @if let Some(m) = &f.median_shown { " " span.muted { "· organisation median " (m) } } }
             @if f.trend.iter().any(|t| t.value.is_some()) {
                 @let points: Vec<(String, Option<f64>)> = f.trend.iter().map(|t| (t.label.clone(), t.value)).collect();
-                (line_chart(&format!("{} by month", f.label), &points, 1.0, None, true))
+                @let max = if f.percent { 1.0 } else { points.iter().filter_map(|(_, v)| *v).fold(1.0, f64::max) };
+                (line_chart(&format!("{} by month", f.label), &points, max, None, f.percent))
             }
             details { summary { "How it is counted" } p { (f.definition) } }
         }

@@ -141,6 +141,14 @@ async fn the_scorecard_agrees_with_career_support_coverage_and_shows_two_columns
     let delivery = figure(&card, "managing", "delivery");
     assert!(delivery["median"].is_number(), "{delivery}");
     assert_eq!(delivery["trend"].as_array().unwrap().len(), 6);
+    for (column, key) in [("managing", "one_on_ones"), ("leading", "influence")] {
+        let f = figure(&card, column, key);
+        assert_eq!(f["trend"].as_array().unwrap().len(), 6, "{f}");
+        assert_eq!(f["percent"], false);
+    }
+    // The demo's 1:1s were held: the last full month has some.
+    let ones = figure(&card, "managing", "one_on_ones")["trend"].clone();
+    assert!(ones[4]["value"].as_f64().unwrap() > 0.0, "{ones}");
     let session = app
         .sign_in(&emails[1], crate::common::PASSWORD)
         .await
