@@ -8,7 +8,7 @@ use crate::access::Viewer;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::PersonId;
 use crate::reviews::calibration::placement;
-use crate::scorecards::figures::quantile;
+use crate::scorecards::figures::{ManagerFigures, quantile};
 use crate::scorecards::{TrendPoint, delivery_by_month, gather};
 use crate::store::Store;
 use serde::{Deserialize, Serialize};
@@ -49,6 +49,19 @@ pub struct DepartmentRow {
     pub career_support: Option<f64>,
     /// The managers' median delegation ratio.
     pub delegation_median: Option<f64>,
+    /// The median of each scorecard figure over the managers here.
+    pub manager_medians: Vec<ManagerMedian>,
+}
+
+/// The median of one scorecard figure over a department's managers.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ManagerMedian {
+    pub key: String,
+    pub label: String,
+    /// A share (0–1) rather than a count.
+    pub percent: bool,
+    pub median: Option<f64>,
 }
 
 /// One cell of the 9-box (performance and potential 0 low … 2 high).
@@ -222,11 +235,12 @@ pub async fn show(
         .filter(|m| matches(&filter.level, m.level.as_deref()))
         .collect();
     let (facts, inputs) = gather(store, now).await?;
-    let managers: HashMap<PersonId, Option<f64>> =
+    let managers: HashMap<PersonId, ManagerFigures> =
         crate::scorecards::figures::all_managers(&facts, &inputs)
             .into_iter()
-            .map(|f| (f.manager, f.delegation))
+            .map(|f| (f.manager, f))
             .collect();
+    let comparable = crate::scorecards::comparable();
     let reviewed: HashSet<PersonId> = facts.plan_reviewed.iter().copied().collect();
     let mentored: HashSet<PersonId> = facts.mentored.iter().copied().collect();
     let ratio = |p: PersonId| {
@@ -255,7 +269,17 @@ pub async fn show(
                     && (mentored.contains(&m.id) || inputs.in_programme.contains(&m.id))
             })
             .count();
-        let delegation = group.iter().filter_map(|m| managers.get(&m.id).copied());
+        let mine: Vec<&ManagerFigures> = group.iter().filter_map(|m| managers.get(&m.id)).collect();
+        let delegation = mine.iter().map(|f| f.delegation);
+        let manager_medians = comparable
+            .iter()
+            .map(|(key, label, percent, pick)| ManagerMedian {
+                key: (*key).into(),
+                label: (*label).into(),
+                percent: *percent,
+                median: quantile(mine.iter().map(|f| pick(f)), 0.5),
+            })
+            .collect();
         DepartmentRow {
             department: name,
             people: n as u32,
@@ -269,6 +293,7 @@ pub async fn show(
             career_support: (!with_manager.is_empty())
                 .then(|| supported as f64 / with_manager.len() as f64),
             delegation_median: quantile(delegation, 0.5),
+            manager_medians,
         }
     };
     let mut by_department: BTreeMap<String, Vec<&Member>> = BTreeMap::new();
@@ -328,27 +353,43 @@ async fn nine_box(store: &dyn Store, people: &[PersonId]) -> CoreResult<NineBox>
     })
 }
 
-/// The rows as CSV, with the header first.
+/// The rows as CSV, with the header first: the department figures, then the median of
+/// each scorecard figure over the department's managers.
 pub fn csv(d: &Dashboard) -> String {
-    let pct = |v: Option<f64>| v.map(|v| format!("{:.3}", v)).unwrap_or_default();
-    let mut out = String::from(
-        "department,people,managers,delivery,overloaded,career_support,delegation_median\n",
+    let number = |v: Option<f64>| v.map(|v| format!("{v:.3}")).unwrap_or_default();
+    let mut header = vec![
+        "department".to_string(),
+        "people".into(),
+        "managers".into(),
+        "delivery".into(),
+        "overloaded".into(),
+        "career_support".into(),
+        "delegation_median".into(),
+    ];
+    header.extend(
+        d.total
+            .manager_medians
+            .iter()
+            .map(|m| format!("managers_median_{}", m.key)),
     );
+    let mut out = header.join(",") + "\n";
     for r in d.rows.iter().chain(std::iter::once(&d.total)) {
         let name = if r.department.contains([',', '"', '\n']) {
             format!("\"{}\"", r.department.replace('"', "\"\""))
         } else {
             r.department.clone()
         };
-        out += &format!(
-            "{name},{},{},{},{},{},{}\n",
-            r.people,
-            r.managers,
-            pct(r.delivery),
-            pct(r.overloaded),
-            pct(r.career_support),
-            pct(r.delegation_median)
-        );
+        let mut cells = vec![
+            name,
+            r.people.to_string(),
+            r.managers.to_string(),
+            number(r.delivery),
+            number(r.overloaded),
+            number(r.career_support),
+            number(r.delegation_median),
+        ];
+        cells.extend(r.manager_medians.iter().map(|m| number(m.median)));
+        out += &(cells.join(",") + "\n");
     }
     out
 }

@@ -245,6 +245,15 @@ const LEADING: [Spec; 6] = [
     },
 ];
 
+/// The figures compared across managers: key, label, whether a share, and how to read it.
+pub fn comparable() -> Vec<(&'static str, &'static str, bool, Pick)> {
+    MANAGING
+        .iter()
+        .chain(LEADING.iter())
+        .map(|s| (s.key, s.label, s.as_percent, s.pick))
+        .collect()
+}
+
 /// Every manager's figures.
 pub async fn all_figures(store: &dyn Store, now: i64) -> CoreResult<Vec<ManagerFigures>> {
     let (facts, inputs) = gather(store, now).await?;
@@ -444,7 +453,7 @@ pub async fn show(
 }
 
 /// Reads one figure of a manager.
-type Pick = fn(&ManagerFigures) -> Option<f64>;
+pub type Pick = fn(&ManagerFigures) -> Option<f64>;
 
 /// The directing-or-coaching signal (pure): each part against the organisation's upper
 /// quartile; a part of zero is never "top".

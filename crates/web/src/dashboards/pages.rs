@@ -17,6 +17,15 @@ fn pct(v: Option<f64>) -> String {
         .unwrap_or_else(|| "—".into())
 }
 
+fn median(m: &trellis_core::dashboards::ManagerMedian) -> String {
+    match m.median {
+        None => "—".into(),
+        Some(v) if m.percent => format!("{:.0} %", v * 100.0),
+        Some(v) if v.fract() == 0.0 => format!("{v:.0}"),
+        Some(v) => format!("{v:.1}"),
+    }
+}
+
 fn query_of(f: &DashboardFilter) -> String {
     let mut parts = Vec::new();
     for (k, v) in [
@@ -104,6 +113,17 @@ fn body(d: &Dashboard, filter: &DashboardFilter) -> Markup {
                 @for r in d.rows.iter().chain(std::iter::once(&d.total)) { tr {
                     td { (r.department) } td.num { (r.people) } td.num { (r.managers) } td.num { (pct(r.delivery)) }
                     td.num { (pct(r.overloaded)) } td.num { (pct(r.career_support)) } td.num { (pct(r.delegation_median)) }
+                } }
+            }
+        } }
+        h2 { "Managers' scorecards by department" }
+        p.hint { "The median of each scorecard figure over the managers of each department." }
+        div.table-scroll { table.data.medians {
+            thead { tr { th { "Department" } @for m in &d.total.manager_medians { th.num { (m.label) } } } }
+            tbody {
+                @for r in d.rows.iter().chain(std::iter::once(&d.total)) { tr {
+                    td { (r.department) }
+                    @for m in &r.manager_medians { td.num { (median(m)) } }
                 } }
             }
         } }

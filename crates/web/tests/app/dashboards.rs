@@ -87,10 +87,20 @@ async fn dashboards_follow_the_tree_and_filters_only_narrow() {
     );
     let text = csv.text();
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(
-        lines[0],
-        "department,people,managers,delivery,overloaded,career_support,delegation_median"
+    assert!(
+        lines[0].starts_with(
+            "department,people,managers,delivery,overloaded,career_support,delegation_median,managers_median_delivery,"
+        ),
+        "{}",
+        lines[0]
     );
+    let columns = lines[0].split(',').count();
+    assert_eq!(
+        columns,
+        7 + 13,
+        "the department figures and the 13 scorecard medians"
+    );
+    assert!(lines.iter().all(|l| l.split(',').count() == columns));
     assert_eq!(
         lines.len(),
         rows.len() + 2,
@@ -103,7 +113,13 @@ async fn dashboards_follow_the_tree_and_filters_only_narrow() {
         .await
         .unwrap();
     let page = app.get_page("/dashboard", Some(&session)).await.text();
-    for part in ["Delivery by month", "<svg", "9-box", "Download CSV"] {
+    for part in [
+        "Delivery by month",
+        "<svg",
+        "9-box",
+        "Download CSV",
+        "Managers' scorecards by department",
+    ] {
         assert!(page.contains(part), "{part}");
     }
 }
