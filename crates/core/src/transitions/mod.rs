@@ -157,12 +157,13 @@ pub struct TransitionDetail {
     pub programmes: Vec<String>,
 }
 
-async fn found(store: &dyn Store, now: i64) -> CoreResult<Vec<Found>> {
+/// The managers in transition now, from the reporting lines already read.
+fn found(lines: &[(PersonId, PersonId, Option<NaiveDate>)], now: i64) -> Vec<Found> {
     let today = local_date(None, now);
     let since = today
         .checked_sub_months(Months::new(TRANSITION_MONTHS))
         .unwrap_or(today);
-    Ok(in_transition(&store.reporting_lines_since().await?, since))
+    in_transition(lines, since)
 }
 
 /// The weekly ratios of a manager's team, oldest first.
@@ -195,6 +196,8 @@ fn weeks_of(
 
 struct Computed {
     summary: TransitionSummary,
+    threshold: f64,
+    flag_weeks: u32,
     weeks: Vec<WeekRatio>,
     work: Vec<WorkHistory>,
     reports: Vec<PersonId>,
@@ -229,6 +232,8 @@ async fn compute(
     let flagged =
         may_flag.then(|| stays_high(&weeks, threshold, settings.delegation_flag_weeks as usize));
     Ok(Computed {
+        threshold,
+        flag_weeks: settings.delegation_flag_weeks,
         summary: TransitionSummary {
             manager: PersonName {
                 id: person.id,
@@ -261,7 +266,7 @@ pub async fn list(
     }
     let lines = store.reporting_lines_since().await?;
     let mut out = Vec::new();
-    for f in found(store, now).await? {
+    for f in found(&lines, now) {
         if !reach_to(store, viewer, f.manager).await?.acts_for() {
             continue;
         }
@@ -282,18 +287,16 @@ pub async fn show(
     if !s.reach.acts_for() {
         return Err(not_found());
     }
-    let f = found(store, now)
-        .await?
+    let lines = store.reporting_lines_since().await?;
+    let f = found(&lines, now)
         .into_iter()
         .find(|f| f.manager == manager)
         .ok_or_else(not_found)?;
-    let lines = store.reporting_lines_since().await?;
     let c = compute(store, viewer, &f, &lines, now).await?;
     let began_at = f
         .began
         .and_hms_opt(0, 0, 0)
         .map_or(now, |d| d.and_utc().timestamp());
-    let settings = store.settings().await?;
     Ok(TransitionDetail {
         old_work: old_work(store, viewer, &c, began_at, now).await?,
         one_on_ones: one_on_ones(store, manager, &c.reports, began_at, now).await?,
@@ -310,8 +313,8 @@ pub async fn show(
             .filter(|p| p.has(manager))
             .map(|p| p.name)
             .collect(),
-        threshold: f64::from(settings.delegation_flag_percent) / 100.0,
-        flag_weeks: settings.delegation_flag_weeks,
+        threshold: c.threshold,
+        flag_weeks: c.flag_weeks,
         weeks: c.weeks,
         summary: c.summary,
     })
