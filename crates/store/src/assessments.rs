@@ -70,13 +70,15 @@ impl SqlStore {
         if out.is_empty() {
             return Ok(out);
         }
-        let ids: Vec<String> = out.iter().map(|a| a.id.0.to_string()).collect();
+        // The same filter as a subquery, not a list of ids: with tens of thousands of ids
+        // SQLite's planner walks people by name and scans every rater for each of them.
         let raters = sqlx::query(AssertSqlSafe(format!(
             "SELECT r.assessment_id, r.rater_id, p.name, p.preferred_name, r.rater_group, \
              r.answered, r.status FROM assessment_raters r JOIN people p ON p.id = r.rater_id \
-             WHERE r.assessment_id IN ({}) ORDER BY p.name, p.id",
-            ids.join(", ")
+             WHERE r.assessment_id IN (SELECT a.id FROM assessments a WHERE {filter}) \
+             ORDER BY p.name, p.id"
         )))
+        .bind(bind)
         .fetch_all(&self.pool)
         .await
         .map_err(map_err)?;

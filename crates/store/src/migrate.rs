@@ -214,6 +214,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0027_succession.sql"),
         earlier_postgres: &[],
     },
+    Migration {
+        version: 28,
+        name: "delivery_months",
+        sqlite: include_str!("../migrations/sqlite/0028_delivery_months.sql"),
+        postgres: include_str!("../migrations/postgres/0028_delivery_months.sql"),
+        earlier_postgres: &[],
+    },
 ];
 
 /// The newest migration this binary knows.
@@ -347,6 +354,10 @@ pub async fn run(pool: &AnyPool, backend: Backend) -> CoreResult<Vec<i64>> {
                 .await
                 .map_err(map_err)?;
         if done.is_some() {
+            // Rolled back here, not on drop: a dropped transaction is only rolled back when
+            // its connection is next used, and until then it holds the advisory lock that
+            // the next migration, on another connection of the pool, waits for.
+            tx.rollback().await.map_err(map_err)?;
             continue;
         }
         let sql = m.text(backend);

@@ -12,7 +12,7 @@ use crate::ids::{AccountId, PersonId};
 use crate::reviews::Scope;
 use crate::store::Store;
 use chrono::Duration;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 const COMMENTS: [&str; 6] = [
     "Keeps our priorities clear even when plans change.",
@@ -52,6 +52,9 @@ async fn cycle_feedback(
         return Ok(());
     };
     let all = store.assessments_of_cycle(cycle.id).await?;
+    // Looked up once: a scan per candidate made this quadratic in the organisation's size.
+    let managers: HashMap<PersonId, Option<PersonId>> =
+        people.iter().map(|p| (p.person, p.manager)).collect();
     let mut work = store.begin_assessment_write().await?;
     for (i, a) in all
         .iter()
@@ -63,12 +66,7 @@ async fn cycle_feedback(
         .take(150)
         .enumerate()
     {
-        let manager_of = |p: PersonId| {
-            people
-                .iter()
-                .find(|x| x.person == p)
-                .and_then(|x| x.manager)
-        };
+        let manager_of = |p: PersonId| managers.get(&p).copied().flatten();
         let boss = manager_of(a.subject.id);
         let candidates: Vec<PersonId> = people
             .iter()
