@@ -205,5 +205,9 @@ async fn load_capabilities(
     trellis_core::transitions::demo::load(store, org, crate::chrono_now())
         .await
         .map_err(|e| anyhow!("{e}"))?;
+    // Last: the scorecards' past months are computed from everything above.
+    trellis_core::scorecards::history::load_demo(store, crate::chrono_now())
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
     Ok(commitments)
 }

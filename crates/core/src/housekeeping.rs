@@ -1,8 +1,8 @@
 //! The jobs that keep people's work in step, above every capability they touch: bringing
 //! 1:1 series in step with reporting lines, and the hourly reminders (1:1s, feedback
 //! requests, review deadlines), review steps opening on their dates, the advice pulse,
-//! connection rounds, the weekly digests and the daily influence figures, which schedule
-//! their next run themselves.
+//! connection rounds, the weekly digests, the daily influence figures and the scorecards'
+//! monthly figures, which schedule their next run themselves.
 
 use crate::conversations::sync::{SYNC_JOB, sync_reporting_series};
 use crate::error::CoreResult;
@@ -40,6 +40,8 @@ pub async fn run(store: &dyn crate::Store, kind: &str, now: i64) -> CoreResult<S
     let digests = crate::digest::send::queue_due(store, now).await?;
     // Once a day: everyone's influence figures, which the pages read.
     let figures = crate::influence::figures::refresh_if_stale(store, now).await?;
+    // Once a day, after them: every manager's scorecard figures, kept for their trends.
+    let scorecards = crate::scorecards::history::record_if_stale(store, now).await?;
     store
         .schedule_job(REMINDER_JOB, "", now + REMINDER_EVERY_SECONDS)
         .await?;
@@ -52,6 +54,9 @@ pub async fn run(store: &dyn crate::Store, kind: &str, now: i64) -> CoreResult<S
     }
     if figures > 0 {
         done += &format!("; influence figures computed for {figures} people");
+    }
+    if scorecards > 0 {
+        done += &format!("; scorecard figures recorded for {scorecards} managers");
     }
     Ok(done)
 }

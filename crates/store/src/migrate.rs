@@ -221,6 +221,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0028_delivery_months.sql"),
         earlier_postgres: &[],
     },
+    Migration {
+        version: 29,
+        name: "scorecard_months",
+        sqlite: include_str!("../migrations/sqlite/0029_scorecard_months.sql"),
+        postgres: include_str!("../migrations/postgres/0029_scorecard_months.sql"),
+        earlier_postgres: &[],
+    },
 ];
 
 /// The newest migration this binary knows.

@@ -146,6 +146,66 @@ impl SqlStore {
 
 #[async_trait::async_trait]
 impl ScorecardStore for SqlStore {
+    async fn figures_recorded_on(&self) -> CoreResult<Option<NaiveDate>> {
+        let day: Option<String> = sqlx::query_scalar("SELECT MAX(taken_on) FROM scorecard_months")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(day.and_then(|d| d.parse().ok()))
+    }
+    async fn record_figures(
+        &self,
+        month: &str,
+        on: NaiveDate,
+        figures: &[(PersonId, String)],
+    ) -> CoreResult<()> {
+        let rows: Vec<(i64, &str)> = figures.iter().map(|(p, f)| (p.0, f.as_str())).collect();
+        // One statement for every manager: the rows travel as one JSON array.
+        let insert = match self.backend {
+            crate::Backend::Sqlite => {
+                "INSERT INTO scorecard_months (month, manager_id, figures, taken_on) \
+                 SELECT $1, json_extract(value, '$[0]'), json_extract(value, '$[1]'), $2 \
+                 FROM json_each($3)"
+            }
+            crate::Backend::Postgres => {
+                "INSERT INTO scorecard_months (month, manager_id, figures, taken_on) \
+                 SELECT $1, (e->>0)::bigint, e->>1, $2 FROM jsonb_array_elements($3::jsonb) e"
+            }
+        };
+        let mut tx = match self.backend {
+            crate::Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            crate::Backend::Postgres => self.pool.begin().await,
+        }
+        .map_err(map_err)?;
+        sqlx::query("DELETE FROM scorecard_months WHERE month = $1")
+            .bind(month.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        sqlx::query(insert)
+            .bind(month.to_string())
+            .bind(text_day(on))
+            .bind(crate::sql::json(&rows)?)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)
+    }
+    async fn recorded_figures(
+        &self,
+        manager: PersonId,
+        from_month: &str,
+    ) -> CoreResult<Vec<(String, String)>> {
+        sqlx::query_as(
+            "SELECT month, figures FROM scorecard_months WHERE manager_id = $1 AND month >= $2 \
+             ORDER BY month",
+        )
+        .bind(manager.0)
+        .bind(from_month.to_string())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)
+    }
     async fn org_facts(
         &self,
         today: NaiveDate,

@@ -4,6 +4,7 @@
 //! with its three parts. For the manager, their manager chain and admins.
 
 pub mod figures;
+pub mod history;
 pub mod store;
 
 use crate::access::Viewer;
@@ -404,6 +405,13 @@ pub async fn show(
         .iter()
         .map(|r| r.id)
         .collect();
+    let recorded = history::trends(store, &mine, now).await?;
+    for f in managing.iter_mut().chain(leading.iter_mut()) {
+        if let Some(trend) = recorded.get(f.key.as_str()) {
+            f.trend = trend.clone();
+        }
+    }
+    // Figures whose history the work itself keeps: their months are exact, not recorded.
     managing[0].trend = delivery_by_month(store, &reports, now).await?;
     if let Some(f) = managing.iter_mut().find(|f| f.key == "one_on_ones") {
         f.trend = one_on_ones_by_month(store, manager, reports.len(), now).await?;

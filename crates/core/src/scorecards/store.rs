@@ -47,4 +47,20 @@ pub trait ScorecardStore: Send + Sync {
         year: NaiveDate,
         since: i64,
     ) -> CoreResult<OrgFacts>;
+    /// The last day managers' figures were recorded, if ever.
+    async fn figures_recorded_on(&self) -> CoreResult<Option<NaiveDate>>;
+    /// Replaces `month`'s (`YYYY-MM`) figures with these, each manager's as JSON text.
+    async fn record_figures(
+        &self,
+        month: &str,
+        on: NaiveDate,
+        figures: &[(PersonId, String)],
+    ) -> CoreResult<()>;
+    /// One manager's recorded months from `from_month` on: month and figures JSON, oldest
+    /// first.
+    async fn recorded_figures(
+        &self,
+        manager: PersonId,
+        from_month: &str,
+    ) -> CoreResult<Vec<(String, String)>>;
 }

@@ -733,4 +733,15 @@ pub(crate) const LATER: &[Table] = &[
         parent: None,
         identity: false,
     },
+    Table {
+        name: "scorecard_months",
+        columns: &[
+            ("month", Text),
+            ("manager_id", Int),
+            ("figures", Text),
+            ("taken_on", Text),
+        ],
+        parent: None,
+        identity: false,
+    },
 ];

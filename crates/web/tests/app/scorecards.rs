@@ -146,6 +146,23 @@ async fn the_scorecard_agrees_with_career_support_coverage_and_shows_two_columns
         assert_eq!(f["trend"].as_array().unwrap().len(), 6, "{f}");
         assert_eq!(f["percent"], false);
     }
+    // Every other figure's trend comes from the months the worker recorded (the demo
+    // records five), ending with this month's live value.
+    for column in ["managing", "leading"] {
+        for f in card[column].as_array().unwrap() {
+            let key = f["key"].as_str().unwrap();
+            if ["delivery", "one_on_ones", "influence"].contains(&key) || key.ends_with("_360") {
+                continue;
+            }
+            let trend = f["trend"].as_array().unwrap();
+            assert_eq!(trend.len(), 6, "{key}: {f}");
+            assert_eq!(trend[5]["value"], f["value"], "{key}: this month is live");
+            assert!(
+                trend[..5].iter().any(|p| p["value"].is_number()) || f["value"].is_null(),
+                "{key}: recorded months show: {f}"
+            );
+        }
+    }
     // The demo's 1:1s were held: the last full month has some.
     let ones = figure(&card, "managing", "one_on_ones")["trend"].clone();
     assert!(ones[4]["value"].as_f64().unwrap() > 0.0, "{ones}");
@@ -167,4 +184,53 @@ async fn the_scorecard_agrees_with_career_support_coverage_and_shows_two_columns
     ] {
         assert!(page.contains(part), "{part}");
     }
+}
+
+backend_tests!(the_worker_records_every_managers_figures_once_a_day);
+async fn the_worker_records_every_managers_figures_once_a_day(backend: &'static str) {
+    use trellis_core::scorecards::history::{record_if_stale, trends};
+    use trellis_core::store::prelude::*;
+    let app = TestApp::new(backend).await;
+    let max = app.id("mgr@acme.test").await;
+    let now = 1_795_424_400; // 2026-11-23 09:00 UTC
+    let store = app.store.as_ref();
+    let managers = record_if_stale(store, now).await.unwrap();
+    assert!(managers >= 1, "{backend}");
+    assert_eq!(
+        record_if_stale(store, now + 3_600).await.unwrap(),
+        0,
+        "{backend}: once a day"
+    );
+    // The next day rewrites November's row; a day in December starts a new month.
+    assert_eq!(
+        record_if_stale(store, now + 86_400).await.unwrap(),
+        managers
+    );
+    let december = now + 10 * 86_400;
+    assert_eq!(record_if_stale(store, december).await.unwrap(), managers);
+    let kept = store
+        .recorded_figures(trellis_core::PersonId(max), "2026-01")
+        .await
+        .unwrap();
+    let months: Vec<&str> = kept.iter().map(|(m, _)| m.as_str()).collect();
+    assert_eq!(months, ["2026-11", "2026-12"], "{backend}");
+    assert!(kept[0].1.contains("\"career_support\""), "{}", kept[0].1);
+    let mine = trellis_core::scorecards::all_figures(store, december)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|f| f.manager.0 == max)
+        .unwrap();
+    let trend = &trends(store, &mine, december).await.unwrap()["career_support"];
+    let labels: Vec<&str> = trend.iter().map(|p| p.label.as_str()).collect();
+    assert_eq!(
+        labels,
+        ["Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
+        "{backend}"
+    );
+    assert_eq!(trend[4].value, Some(0.0), "{backend}: November as recorded");
+    assert_eq!(
+        trend[3].value, None,
+        "{backend}: nothing recorded in October"
+    );
 }

@@ -325,6 +325,9 @@ pub async fn demo_app() -> (TestApp, [String; 3]) {
     trellis_core::transitions::demo::load(store.as_ref(), &org, now)
         .await
         .unwrap();
+    trellis_core::scorecards::history::load_demo(store.as_ref(), now)
+        .await
+        .unwrap();
     let hash = trellis_core::auth::hash_password(PASSWORD).unwrap();
     let mut emails = Vec::new();
     for (index, admin) in [(org.admin, true), (org.manager, false), (org.member, false)] {
