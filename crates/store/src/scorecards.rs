@@ -147,10 +147,14 @@ impl SqlStore {
 #[async_trait::async_trait]
 impl ScorecardStore for SqlStore {
     async fn figures_recorded_on(&self) -> CoreResult<Option<NaiveDate>> {
-        let day: Option<String> = sqlx::query_scalar("SELECT MAX(taken_on) FROM scorecard_months")
-            .fetch_one(&self.pool)
-            .await
-            .map_err(map_err)?;
+        // Asked every hour: the newest month is found on the key, then only its rows read.
+        let day: Option<String> = sqlx::query_scalar(
+            "SELECT MAX(taken_on) FROM scorecard_months \
+             WHERE month = (SELECT MAX(month) FROM scorecard_months)",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(map_err)?;
         Ok(day.and_then(|d| d.parse().ok()))
     }
     async fn record_figures(
