@@ -228,6 +228,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0029_scorecard_months.sql"),
         earlier_postgres: &[],
     },
+    Migration {
+        version: 30,
+        name: "owner_changes",
+        sqlite: include_str!("../migrations/sqlite/0030_owner_changes.sql"),
+        postgres: include_str!("../migrations/postgres/0030_owner_changes.sql"),
+        earlier_postgres: &[],
+    },
 ];
 
 /// The newest migration this binary knows.

@@ -1,5 +1,6 @@
 //! The organisation-wide facts behind every manager's scorecard, each in one statement.
 
+use crate::sql::{Columns, Params, fetch_for, json_list};
 use crate::work::text_day;
 use crate::{SqlStore, map_err};
 use chrono::NaiveDate;
@@ -18,18 +19,61 @@ type ReviewFacts = (
 /// A hand-over: commitment, when, who, the owner before and after (ids as text).
 type OwnerChange = (i64, i64, Option<i64>, Option<String>, Option<String>);
 
+/// How a row of a read becomes a value.
+type Map<T> = fn(&dyn Columns) -> CoreResult<T>;
+
+/// Ids of people, as read by [`SqlStore::person_ids`].
+fn person(r: &dyn Columns) -> CoreResult<PersonId> {
+    Ok(PersonId(r.int("id")?))
+}
+
+/// Pairs of people, as read by [`SqlStore::person_pairs`].
+fn person_pair(r: &dyn Columns) -> CoreResult<(PersonId, PersonId)> {
+    Ok((PersonId(r.int("a")?), PersonId(r.int("b")?)))
+}
+
 impl SqlStore {
+    /// `AND column IN (…)` for a narrowed read, nothing for everyone.
+    fn only(
+        &self,
+        p: &mut Params,
+        column: &str,
+        people: Option<&[PersonId]>,
+    ) -> CoreResult<String> {
+        p.maybe_people(self.backend, column, people)
+    }
+
+    /// One day-bound list of people: `sql` has `{day}` and `{only}` (on `column`).
+    async fn person_ids(
+        &self,
+        sql: &str,
+        day: String,
+        column: &str,
+        people: Option<&[PersonId]>,
+    ) -> CoreResult<Vec<PersonId>> {
+        let mut p = Params::new();
+        let day = p.bind(day)?;
+        let only = self.only(&mut p, column, people)?;
+        let sql = sql.replace("{day}", &day).replace("{only}", &only);
+        fetch_for(self, people.is_some(), sql, p, person).await
+    }
+
     /// Pairs who were in one group of a connection round that was not marked missed,
     /// paired here: a self-join of the members has no index to use.
-    async fn met_pairs(&self) -> CoreResult<Vec<(PersonId, PersonId)>> {
-        let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
-            "SELECT m.round_id, m.position, m.person_id FROM connect_group_members m \
+    async fn met_pairs(
+        &self,
+        people: Option<&[PersonId]>,
+    ) -> CoreResult<Vec<(PersonId, PersonId)>> {
+        let mut p = Params::new();
+        let only = self.only(&mut p, "m.person_id", people)?;
+        let sql = format!(
+            "SELECT m.round_id AS round, m.position AS position, m.person_id AS id \
+             FROM connect_group_members m \
              JOIN connect_groups g ON g.round_id = m.round_id AND g.position = m.position \
-             WHERE COALESCE(g.outcome, 'met') = 'met' ORDER BY m.round_id, m.position",
-        )
-        .fetch_all(&self.pool)
-        .await
-        .map_err(map_err)?;
+             WHERE COALESCE(g.outcome, 'met') = 'met'{only} ORDER BY m.round_id, m.position"
+        );
+        let map: Map<(i64, i64, i64)> = |r| Ok((r.int("round")?, r.int("position")?, r.int("id")?));
+        let rows = fetch_for(self, people.is_some(), sql, p, map).await?;
         let mut out = Vec::new();
         for group in rows.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
             for (i, a) in group.iter().enumerate() {
@@ -42,23 +86,39 @@ impl SqlStore {
     }
 
     /// Manager reviews of cycles launched since `since`, and every follow-through item.
-    async fn review_facts(&self, since: i64) -> CoreResult<ReviewFacts> {
-        let reviews: Vec<(i64, String, Option<i64>)> = sqlx::query_as(
-            "SELECT r.manager_id, COALESCE(r.manager_due_extended, c.manager_review_due), \
-             r.manager_submitted_at FROM reviews r JOIN review_cycles c ON c.id = r.cycle_id \
-             WHERE r.manager_id IS NOT NULL AND c.launched_at >= $1",
-        )
-        .bind(since)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(map_err)?;
-        let items: Vec<(i64, String, Option<String>, String)> = sqlx::query_as(
-            "SELECT c.owner_id, c.agreed_due_date, c.completed_on, c.status \
-             FROM review_follow_through f JOIN commitments c ON c.id = f.commitment_id",
-        )
-        .fetch_all(&self.pool)
-        .await
-        .map_err(map_err)?;
+    async fn review_facts(
+        &self,
+        since: i64,
+        people: Option<&[PersonId]>,
+    ) -> CoreResult<ReviewFacts> {
+        let narrowed = people.is_some();
+        let mut p = Params::new();
+        let from = p.bind(since)?;
+        let only = self.only(&mut p, "r.manager_id", people)?;
+        let sql = format!(
+            "SELECT r.manager_id AS id, COALESCE(r.manager_due_extended, c.manager_review_due) AS due, \
+             r.manager_submitted_at AS at FROM reviews r JOIN review_cycles c ON c.id = r.cycle_id \
+             WHERE r.manager_id IS NOT NULL AND c.launched_at >= {from}{only}"
+        );
+        let map: Map<(i64, String, Option<i64>)> =
+            |r| Ok((r.int("id")?, r.text("due")?, r.int_or_null("at")?));
+        let reviews = fetch_for(self, narrowed, sql, p, map).await?;
+        let mut p = Params::new();
+        let only = self.only(&mut p, "c.owner_id", people)?;
+        let sql = format!(
+            "SELECT c.owner_id AS id, c.agreed_due_date AS due, c.completed_on AS done, \
+             c.status AS status FROM review_follow_through f \
+             JOIN commitments c ON c.id = f.commitment_id WHERE 1 = 1{only}"
+        );
+        let map: Map<(i64, String, Option<String>, String)> = |r| {
+            Ok((
+                r.int("id")?,
+                r.text("due")?,
+                r.text_or_null("done")?,
+                r.text("status")?,
+            ))
+        };
+        let items = fetch_for(self, narrowed, sql, p, map).await?;
         let day = |t: &str| t.parse::<NaiveDate>().ok();
         Ok((
             reviews
@@ -79,51 +139,72 @@ impl SqlStore {
         ))
     }
 
-    async fn ids(&self, sql: &'static str, day: String) -> CoreResult<Vec<PersonId>> {
-        let ids: Vec<i64> = sqlx::query_scalar(sql)
-            .bind(day)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(map_err)?;
-        Ok(ids.into_iter().map(PersonId).collect())
-    }
-
-    async fn id_pairs(
+    /// The commitments a directing read looks at — every one, or those some people own or
+    /// once owned — as a `WITH` prefix, the `FROM` source naming them `c`, the join
+    /// condition, and the placeholder of `since`.
+    fn touched(
         &self,
-        sql: &'static str,
-        since: Option<i64>,
-    ) -> CoreResult<Vec<(PersonId, PersonId)>> {
-        let mut query = sqlx::query_as::<_, (i64, i64)>(sql);
-        if let Some(since) = since {
-            query = query.bind(since);
-        }
-        let rows = query.fetch_all(&self.pool).await.map_err(map_err)?;
-        Ok(rows
-            .into_iter()
-            .map(|(a, b)| (PersonId(a), PersonId(b)))
-            .collect())
+        p: &mut Params,
+        since: i64,
+        people: Option<&[PersonId]>,
+    ) -> CoreResult<(String, &'static str, &'static str, String)> {
+        let from = p.bind(since)?;
+        let Some(ids) = people else {
+            return Ok((String::new(), "commitments c", "", from));
+        };
+        let owners = p.people(self.backend, "owner_id", ids)?;
+        let texts: Vec<String> = ids.iter().map(|i| i.0.to_string()).collect();
+        let texts = p.bind(crate::sql::json(&texts)?)?;
+        let before = json_list(self.backend, "before_value", &texts, false);
+        Ok((
+            format!(
+                "WITH touched AS (SELECT id FROM commitments WHERE {owners} \
+                 UNION SELECT commitment_id AS id FROM commitment_changes \
+                 WHERE field = 'owner' AND {before}) "
+            ),
+            "touched t CROSS JOIN commitments c",
+            " AND c.id = t.id",
+            from,
+        ))
     }
 
     /// Work that came to someone since `since`: created for them (by its requester, or
-    /// themselves) or handed to them (by whoever handed it).
-    async fn directed_since(&self, since: i64) -> CoreResult<Vec<(PersonId, PersonId)>> {
-        let created: Vec<(i64, i64, Option<i64>)> = sqlx::query_as(
-            "SELECT id, owner_id, requester_id FROM commitments WHERE created_at >= $1",
-        )
-        .bind(since)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(map_err)?;
-        let changes: Vec<OwnerChange> = sqlx::query_as(
-            "SELECT h.commitment_id, h.at, h.actor_id, h.before_value, h.after_value \
-             FROM commitment_changes h JOIN commitments c ON c.id = h.commitment_id \
-             WHERE h.field = 'owner' AND (h.at >= $1 OR c.created_at >= $1) \
-             ORDER BY h.commitment_id, h.at, h.id",
-        )
-        .bind(since)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(map_err)?;
+    /// themselves) or handed to them (by whoever handed it). Narrowed to some people, only
+    /// the work they own or once owned is read: whatever came to them is one or the other.
+    async fn directed_since(
+        &self,
+        since: i64,
+        people: Option<&[PersonId]>,
+    ) -> CoreResult<Vec<(PersonId, PersonId)>> {
+        let narrowed = people.is_some();
+        let mut p = Params::new();
+        let (with, source, join, from) = self.touched(&mut p, since, people)?;
+        let sql = format!(
+            "{with}SELECT c.id AS id, c.owner_id AS owner, c.requester_id AS requester \
+             FROM {source} WHERE c.created_at >= {from}{join}"
+        );
+        let map: Map<(i64, i64, Option<i64>)> =
+            |r| Ok((r.int("id")?, r.int("owner")?, r.int_or_null("requester")?));
+        let created = fetch_for(self, narrowed, sql, p, map).await?;
+        let mut p = Params::new();
+        let (with, source, join, from) = self.touched(&mut p, since, people)?;
+        let sql = format!(
+            "{with}SELECT h.commitment_id AS id, h.at AS at, h.actor_id AS actor, \
+             h.before_value AS before, h.after_value AS after \
+             FROM {source} JOIN commitment_changes h ON h.commitment_id = c.id \
+             WHERE h.field = 'owner' AND (h.at >= {from} OR c.created_at >= {from}){join} \
+             ORDER BY h.commitment_id, h.at, h.id"
+        );
+        let map: Map<OwnerChange> = |r| {
+            Ok((
+                r.int("id")?,
+                r.int("at")?,
+                r.int_or_null("actor")?,
+                r.text_or_null("before")?,
+                r.text_or_null("after")?,
+            ))
+        };
+        let changes = fetch_for(self, narrowed, sql, p, map).await?;
         let mut first_owner: HashMap<i64, i64> = HashMap::new();
         let mut out = Vec::new();
         for (commitment, at, actor, before, after) in changes {
@@ -139,6 +220,10 @@ impl SqlStore {
         for (id, owner, requester) in created {
             let to = first_owner.get(&id).copied().unwrap_or(owner);
             out.push((PersonId(to), PersonId(requester.unwrap_or(to))));
+        }
+        if let Some(ids) = people {
+            let wanted: std::collections::HashSet<PersonId> = ids.iter().copied().collect();
+            out.retain(|(to, _)| wanted.contains(to));
         }
         Ok(out)
     }
@@ -195,6 +280,21 @@ impl ScorecardStore for SqlStore {
             .map_err(map_err)?;
         tx.commit().await.map_err(map_err)
     }
+    async fn figures_taken_on(
+        &self,
+        month: &str,
+        on: NaiveDate,
+    ) -> CoreResult<Vec<(PersonId, String)>> {
+        let rows: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT manager_id, figures FROM scorecard_months WHERE month = $1 AND taken_on = $2",
+        )
+        .bind(month.to_string())
+        .bind(text_day(on))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(rows.into_iter().map(|(m, f)| (PersonId(m), f)).collect())
+    }
     async fn recorded_figures(
         &self,
         manager: PersonId,
@@ -216,70 +316,90 @@ impl ScorecardStore for SqlStore {
         half_year: NaiveDate,
         year: NaiveDate,
         since: i64,
+        people: Option<&[PersonId]>,
     ) -> CoreResult<OrgFacts> {
-        let lines: Vec<(i64, Option<i64>)> =
-            sqlx::query_as("SELECT id, manager_id FROM people WHERE status = 'active'")
-                .fetch_all(&self.pool)
-                .await
-                .map_err(map_err)?;
-        let open_effort: Vec<(i64, f64)> = sqlx::query_as(
-            "SELECT owner_id, SUM(effort_hours) FROM commitments WHERE status = 'open' \
-             GROUP BY owner_id",
-        )
-        .fetch_all(&self.pool)
-        .await
-        .map_err(map_err)?;
+        let narrowed = people.is_some();
+        let mut p = Params::new();
+        let only = self.only(&mut p, "id", people)?;
+        let sql = format!("SELECT id, manager_id FROM people WHERE status = 'active'{only}");
+        let map: Map<(PersonId, Option<PersonId>)> = |r| {
+            Ok((
+                PersonId(r.int("id")?),
+                r.int_or_null("manager_id")?.map(PersonId),
+            ))
+        };
+        let lines = fetch_for(self, narrowed, sql, p, map).await?;
+        let mut p = Params::new();
+        let only = self.only(&mut p, "owner_id", people)?;
+        let sql = format!(
+            "SELECT owner_id, SUM(effort_hours) AS hours FROM commitments \
+             WHERE status = 'open'{only} GROUP BY owner_id"
+        );
+        let map: Map<(PersonId, f64)> = |r| Ok((PersonId(r.int("owner_id")?), r.real("hours")?));
+        let open_effort = fetch_for(self, narrowed, sql, p, map).await?;
         let year_start = year
             .and_hms_opt(0, 0, 0)
             .map_or(0, |t| t.and_utc().timestamp());
-        let (manager_reviews, follow_through) = self.review_facts(year_start).await?;
+        let (manager_reviews, follow_through) = self.review_facts(year_start, people).await?;
+        let mut p = Params::new();
+        let from = p.bind(since)?;
+        let only = self.only(&mut p, "c.owner_id", people)?;
+        // Narrowed, the few people's work leads; for everyone, the window's changes do.
+        let source = if narrowed {
+            "commitments c CROSS JOIN commitment_changes h"
+        } else {
+            "commitment_changes h CROSS JOIN commitments c"
+        };
+        let sql = format!(
+            "SELECT c.owner_id AS a, h.actor_id AS b FROM {source} \
+             WHERE c.id = h.commitment_id AND h.field = 'due_date' AND h.at >= {from} \
+             AND h.actor_id IS NOT NULL{only}"
+        );
+        let due_changes = fetch_for(self, narrowed, sql, p, person_pair).await?;
+        let mut p = Params::new();
+        let only = self.only(&mut p, "person_id", people)?;
+        let also = self.only(&mut p, "excluded_id", people)?;
+        let sql = format!(
+            "SELECT person_id AS a, excluded_id AS b FROM connect_exclusions \
+             WHERE 1 = 1{only}{also}"
+        );
+        let excluded_pairs = fetch_for(self, narrowed, sql, p, person_pair).await?;
         Ok(OrgFacts {
             manager_reviews,
             follow_through,
-            lines: lines
-                .into_iter()
-                .map(|(p, m)| (PersonId(p), m.map(PersonId)))
-                .collect(),
+            lines,
             plan_reviewed: self
-                .ids(
-                    "SELECT person_id FROM career_plans WHERE last_reviewed_on >= $1",
+                .person_ids(
+                    "SELECT person_id AS id FROM career_plans \
+                     WHERE last_reviewed_on >= {day}{only}",
                     text_day(half_year),
+                    "person_id",
+                    people,
                 )
                 .await?,
             mentored: self
-                .ids(
-                    "SELECT DISTINCT mentee_id FROM mentorships WHERE starts_on <= $1 \
-                     AND ends_on >= $1 AND ended_on IS NULL",
+                .person_ids(
+                    "SELECT DISTINCT mentee_id AS id FROM mentorships WHERE starts_on <= {day} \
+                     AND ends_on >= {day} AND ended_on IS NULL{only}",
                     text_day(today),
+                    "mentee_id",
+                    people,
                 )
                 .await?,
             grown: self
-                .ids(
-                    "SELECT DISTINCT person_id FROM person_history \
-                     WHERE field IN ('level', 'skills') AND effective_on >= $1",
+                .person_ids(
+                    "SELECT DISTINCT person_id AS id FROM person_history \
+                     WHERE field IN ('level', 'skills') AND effective_on >= {day}{only}",
                     text_day(year),
+                    "person_id",
+                    people,
                 )
                 .await?,
-            met_pairs: self.met_pairs().await?,
-            excluded_pairs: self
-                .id_pairs(
-                    "SELECT person_id, excluded_id FROM connect_exclusions",
-                    None,
-                )
-                .await?,
-            directed: self.directed_since(since).await?,
-            due_changes: self
-                .id_pairs(
-                    "SELECT c.owner_id, h.actor_id FROM commitment_changes h \
-                     JOIN commitments c ON c.id = h.commitment_id \
-                     WHERE h.field = 'due_date' AND h.at >= $1 AND h.actor_id IS NOT NULL",
-                    Some(since),
-                )
-                .await?,
-            open_effort: open_effort
-                .into_iter()
-                .map(|(p, h)| (PersonId(p), h))
-                .collect(),
+            met_pairs: self.met_pairs(people).await?,
+            excluded_pairs,
+            directed: self.directed_since(since, people).await?,
+            due_changes,
+            open_effort,
         })
     }
 }

@@ -16,13 +16,69 @@ pub fn month_key(day: NaiveDate) -> String {
     day.format("%Y-%m").to_string()
 }
 
+/// The figures kept besides the compared ones: the parts of the directing signal, whose
+/// upper quartiles a scorecard reads from the day's record.
+const SIGNAL_PARTS: [(&str, Pick); 3] = [
+    ("directed", |f| f.directed),
+    ("due_changes", |f| f.due_changes),
+    ("delegation", |f| f.delegation),
+];
+
+fn kept() -> impl Iterator<Item = (&'static str, Pick)> {
+    super::comparable()
+        .into_iter()
+        .map(|(key, _, _, pick)| (key, pick))
+        .chain(SIGNAL_PARTS)
+}
+
 /// A manager's figures as the JSON object kept: figure key to value.
 pub fn encode(figures: &ManagerFigures) -> CoreResult<String> {
-    let values: BTreeMap<&str, Option<f64>> = super::comparable()
-        .into_iter()
-        .map(|(key, _, _, pick)| (key, pick(figures)))
-        .collect();
+    let values: BTreeMap<&str, Option<f64>> =
+        kept().map(|(key, pick)| (key, pick(figures))).collect();
     serde_json::to_string(&values).map_err(|e| CoreError::Internal(e.to_string()))
+}
+
+/// A manager's kept figures read back (their number of reports is not kept); `None` when
+/// the record lacks a figure, as one written by an earlier Trellis may.
+pub fn decode(manager: PersonId, json: &str) -> Option<ManagerFigures> {
+    let values: HashMap<String, Option<f64>> = serde_json::from_str(json).ok()?;
+    if kept().any(|(key, _)| !values.contains_key(key)) {
+        return None;
+    }
+    let v = |key: &str| values.get(key).copied().flatten();
+    Some(ManagerFigures {
+        manager,
+        reports: 0,
+        delivery: v("delivery"),
+        overloaded_share: v("overloaded"),
+        workload_spread: v("workload_spread"),
+        work_current: v("work_current"),
+        objectives_on_track: v("objectives"),
+        reviews_on_time: v("reviews_on_time"),
+        one_on_ones_per_report: v("one_on_ones"),
+        follow_through_on_time: v("follow_through"),
+        career_support: v("career_support"),
+        stretch_per_report: v("stretch_given"),
+        grown_share: v("people_grown"),
+        connection_coverage: v("connection_coverage"),
+        influence: v("influence"),
+        directed: v("directed"),
+        due_changes: v("due_changes"),
+        delegation: v("delegation"),
+    })
+}
+
+/// Every manager's figures to compare with: as the worker recorded them today, or, before
+/// it has, computed now from the whole organisation.
+pub async fn compared(store: &dyn Store, now: i64) -> CoreResult<Vec<ManagerFigures>> {
+    let today = local_date(None, now);
+    let rows = store.figures_taken_on(&month_key(today), today).await?;
+    let recorded: Option<Vec<ManagerFigures>> =
+        rows.iter().map(|(m, json)| decode(*m, json)).collect();
+    match recorded {
+        Some(all) if !all.is_empty() => Ok(all),
+        _ => super::all_figures(store, now).await,
+    }
 }
 
 /// Records today's figures of every manager into this month, once a day; the number of

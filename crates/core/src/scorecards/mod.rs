@@ -261,8 +261,43 @@ pub async fn all_figures(store: &dyn Store, now: i64) -> CoreResult<Vec<ManagerF
     Ok(all_managers(&facts, &inputs))
 }
 
+/// One manager's figures, read from the facts about them and their direct reports alone;
+/// `None` when they have no reports. Equal to their entry in [`all_figures`].
+pub async fn figures_of(
+    store: &dyn Store,
+    manager: PersonId,
+    now: i64,
+) -> CoreResult<Option<ManagerFigures>> {
+    let mut team: Vec<PersonId> = store
+        .direct_reports(manager)
+        .await?
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    if team.is_empty() {
+        return Ok(None);
+    }
+    team.push(manager);
+    let (facts, inputs) = gather_for(store, now, Some((manager, &team))).await?;
+    Ok(all_managers(&facts, &inputs)
+        .into_iter()
+        .find(|f| f.manager == manager))
+}
+
 /// The organisation's facts and each person's inputs to the figures.
 pub async fn gather(store: &dyn Store, now: i64) -> CoreResult<(OrgFacts, PersonInputs)> {
+    gather_for(store, now, None).await
+}
+
+/// [`gather`], or with a manager and their team (them and their direct reports) only
+/// what that manager's figures read.
+async fn gather_for(
+    store: &dyn Store,
+    now: i64,
+    team: Option<(PersonId, &[PersonId])>,
+) -> CoreResult<(OrgFacts, PersonInputs)> {
+    let people = team.map(|(_, people)| people);
+    let manager = team.map(|(manager, _)| manager);
     let today = local_date(None, now);
     let half_year = today.checked_sub_months(Months::new(6)).unwrap_or(today);
     let quarter = today.checked_sub_months(Months::new(3)).unwrap_or(today);
@@ -272,11 +307,13 @@ pub async fn gather(store: &dyn Store, now: i64) -> CoreResult<(OrgFacts, Person
         d.and_hms_opt(0, 0, 0)
             .map_or(0, |t| t.and_utc().timestamp())
     };
-    let facts = store.org_facts(today, half_year, year, since).await?;
+    let facts = store
+        .org_facts(today, half_year, year, since, people)
+        .await?;
     let settings = store.settings().await?;
     let horizon_days = settings.workload_horizon_days;
     let default_capacity = f64::from(settings.default_capacity_hours);
-    let own: HashMap<PersonId, f64> = store.capacities(None).await?.into_iter().collect();
+    let own: HashMap<PersonId, f64> = store.capacities(people).await?.into_iter().collect();
     let capacity = facts
         .lines
         .iter()
@@ -287,54 +324,46 @@ pub async fn gather(store: &dyn Store, now: i64) -> CoreResult<(OrgFacts, Person
         .collect();
     let everyone: Vec<PersonId> = facts.lines.iter().map(|(p, _)| *p).collect();
     let mut held: HashMap<PersonId, usize> = HashMap::new();
-    for row in store.active_series(true, None).await? {
+    let organisers = manager.map(|m| vec![m]);
+    for row in store.active_series(true, organisers.as_deref()).await? {
         if let Some(s) = &row.series.schedule {
             *held.entry(row.series.organiser.id).or_default() +=
                 s.held(&row.exceptions, since, now).len();
         }
     }
+    let effort = |until: NaiveDate| async move {
+        store
+            .remaining_effort(people, until)
+            .await
+            .map(|rows| rows.into_iter().collect::<HashMap<_, _>>())
+    };
+    let wanted = |ids: Vec<PersonId>| -> std::collections::HashSet<PersonId> {
+        ids.into_iter()
+            .filter(|p| people.is_none_or(|team| team.contains(p)))
+            .collect()
+    };
     let inputs = PersonInputs {
         delivery: store
-            .delivery_by_owner(None, Window::ending(today, WINDOW_DAYS), today)
+            .delivery_by_owner(people, Window::ending(today, WINDOW_DAYS), today)
             .await?
             .into_iter()
             .collect(),
-        due_in_horizon: store
-            .remaining_effort(None, today + Duration::days(i64::from(horizon_days)))
-            .await?
-            .into_iter()
-            .collect(),
+        due_in_horizon: effort(today + Duration::days(i64::from(horizon_days))).await?,
         capacity,
-        remaining_all: store
-            .remaining_effort(None, today + Duration::days(36_500))
-            .await?
-            .into_iter()
-            .collect(),
-        remaining_overdue: store
-            .remaining_effort(None, today - Duration::days(1))
-            .await?
-            .into_iter()
-            .collect(),
+        remaining_all: effort(today + Duration::days(36_500)).await?,
+        remaining_overdue: effort(today - Duration::days(1)).await?,
         one_on_ones_held: held,
-        stretched: store
-            .stretched_since(start(quarter))
-            .await?
-            .into_iter()
-            .collect(),
-        in_programme: store
-            .in_development_since(start(half_year))
-            .await?
-            .into_iter()
-            .collect(),
+        stretched: wanted(store.stretched_since(start(quarter)).await?),
+        in_programme: wanted(store.in_development_since(start(half_year)).await?),
         stretch_approved: store
             .stretch_approved_since(&everyone, start(year))
             .await?
             .into_iter()
             .collect(),
-        objectives: objectives_by_owner(store, now).await?,
+        objectives: objectives_by_owner(store, people, now).await?,
         today,
         influence: store
-            .influence_figures(None)
+            .influence_figures(manager)
             .await?
             .into_iter()
             .map(|f| (f.person_id, f.influence_outside_line))
@@ -346,12 +375,14 @@ pub async fn gather(store: &dyn Store, now: i64) -> CoreResult<(OrgFacts, Person
 /// Running objectives per owner: on track, and with a status at all.
 async fn objectives_by_owner(
     store: &dyn Store,
+    owners: Option<&[PersonId]>,
     now: i64,
 ) -> CoreResult<HashMap<PersonId, (u32, u32)>> {
     let mut out: HashMap<PersonId, (u32, u32)> = HashMap::new();
     let running = store
         .objectives(&crate::work::store::ObjectiveFilter {
             active_on: Some(local_date(None, now)),
+            owners: owners.map(<[PersonId]>::to_vec),
             ..Default::default()
         })
         .await?;
@@ -380,17 +411,15 @@ pub async fn show(
             "the scorecard of person {manager}"
         )));
     }
-    let all = all_figures(store, now).await?;
-    let mine = all
-        .iter()
-        .find(|f| f.manager == manager)
-        .cloned()
-        .ok_or_else(|| {
-            CoreError::NotFound(format!(
-                "a scorecard of {}: they have no reports",
-                s.person.display_name()
-            ))
-        })?;
+    // The manager's own figures are read live; the organisation's to compare with come
+    // from the day's record, so one scorecard does not read the whole organisation.
+    let mine = figures_of(store, manager, now).await?.ok_or_else(|| {
+        CoreError::NotFound(format!(
+            "a scorecard of {}: they have no reports",
+            s.person.display_name()
+        ))
+    })?;
+    let all = history::compared(store, now).await?;
     let mut managing: Vec<Figure> = MANAGING
         .iter()
         .map(|spec| figure(spec, &mine, &all))

@@ -39,14 +39,22 @@ pub struct OrgFacts {
 #[async_trait]
 pub trait ScorecardStore: Send + Sync {
     /// `half_year` and `year` bound the plan reviews and growth; `since` (seconds) the
-    /// window of directing; `today` the running mentorships.
+    /// window of directing; `today` the running mentorships. With `people`, only the facts
+    /// about them: their lines, their work and what came to it, pairs of two of them.
     async fn org_facts(
         &self,
         today: NaiveDate,
         half_year: NaiveDate,
         year: NaiveDate,
         since: i64,
+        people: Option<&[PersonId]>,
     ) -> CoreResult<OrgFacts>;
+    /// The figures of `month` (`YYYY-MM`) as recorded on `on`, each manager's as JSON text.
+    async fn figures_taken_on(
+        &self,
+        month: &str,
+        on: NaiveDate,
+    ) -> CoreResult<Vec<(PersonId, String)>>;
     /// The last day managers' figures were recorded, if ever.
     async fn figures_recorded_on(&self) -> CoreResult<Option<NaiveDate>>;
     /// Replaces `month`'s (`YYYY-MM`) figures with these, each manager's as JSON text.

@@ -3,7 +3,7 @@
 //! chain and admins (404 to anyone else); the batch figures agree with the one-manager
 //! computation of career support coverage on the demo.
 
-use crate::common::{TestApp, demo_app};
+use crate::common::{TestApp, demo_app, demo_app_on};
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 use trellis_store::backend_tests;
@@ -233,4 +233,112 @@ async fn the_worker_records_every_managers_figures_once_a_day(backend: &'static 
         trend[3].value, None,
         "{backend}: nothing recorded in October"
     );
+}
+
+/// Two managers' figures agree, each to within rounding of the order sums were taken in.
+fn agree(
+    a: &trellis_core::scorecards::figures::ManagerFigures,
+    b: &trellis_core::scorecards::figures::ManagerFigures,
+) -> Result<(), String> {
+    use trellis_core::scorecards::{Pick, comparable};
+    let signal: [(&str, Pick); 3] = [
+        ("directed", |f| f.directed),
+        ("due_changes", |f| f.due_changes),
+        ("delegation", |f| f.delegation),
+    ];
+    let picks = comparable().into_iter().map(|(k, _, _, p)| (k, p));
+    for (key, pick) in picks.chain(signal) {
+        let same = match (pick(a), pick(b)) {
+            (Some(x), Some(y)) => (x - y).abs() <= 1e-9 * x.abs().max(1.0),
+            (x, y) => x == y,
+        };
+        if !same {
+            return Err(format!("{key}: {:?} and {:?}", pick(a), pick(b)));
+        }
+    }
+    Ok(())
+}
+
+backend_tests!(each_managers_figures_read_alone_equal_the_organisation_wide_computation);
+async fn each_managers_figures_read_alone_equal_the_organisation_wide_computation(
+    backend: &'static str,
+) {
+    use trellis_core::scorecards::{all_figures, figures_of, history};
+    use trellis_core::store::prelude::*;
+    let (app, _) = demo_app_on(backend).await;
+    let store = app.store.as_ref();
+    let now = trellis_web::now();
+    // Work that came to a report this week and that they have since handed outside the
+    // team, once at their manager's request and once their own: it counts for the team
+    // though nobody in it owns it now.
+    let manager = all_figures(store, now)
+        .await
+        .unwrap()
+        .into_iter()
+        .max_by_key(|f| f.reports)
+        .unwrap()
+        .manager;
+    let report = store.direct_reports(manager).await.unwrap()[0].id;
+    let pool = app.store.pool();
+    let handed: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM commitments WHERE owner_id = $1 ORDER BY id LIMIT 2")
+            .bind(report.0)
+            .fetch_all(pool)
+            .await
+            .unwrap();
+    assert_eq!(handed.len(), 2, "{backend}");
+    let outsider: i64 = sqlx::query_scalar(
+        "SELECT id FROM people WHERE status = 'active' AND id <> $1 \
+         AND (manager_id IS NULL OR manager_id <> $1) ORDER BY id LIMIT 1",
+    )
+    .bind(manager.0)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    for (commitment, requester) in handed.iter().zip([manager, report]) {
+        sqlx::query(
+            "UPDATE commitments SET owner_id = $1, requester_id = $2, created_at = $3 \
+             WHERE id = $4",
+        )
+        .bind(outsider)
+        .bind(requester.0)
+        .bind(now - 86_400)
+        .bind(commitment)
+        .execute(pool)
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO commitment_changes (commitment_id, at, actor_id, field, before_value, \
+             after_value) VALUES ($1, $2, $3, 'owner', $4, $5)",
+        )
+        .bind(commitment)
+        .bind(now - 3_600)
+        .bind(report.0)
+        .bind(report.0.to_string())
+        .bind(outsider.to_string())
+        .execute(pool)
+        .await
+        .unwrap();
+    }
+    let all = all_figures(store, now).await.unwrap();
+    assert!(all.len() > 20, "{backend}: {} managers", all.len());
+    for whole in &all {
+        let alone = figures_of(store, whole.manager, now)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(alone.reports, whole.reports);
+        let m = whole.manager;
+        agree(&alone, whole).unwrap_or_else(|e| panic!("{backend}: manager {m}: {e}"));
+    }
+    // What a scorecard compares with is the day's record once the worker has made it,
+    // read back as computed.
+    assert!(history::record_if_stale(store, now).await.unwrap() > 0);
+    let mut compared = history::compared(store, now).await.unwrap();
+    compared.sort_by_key(|f| f.manager);
+    assert_eq!(compared.len(), all.len(), "{backend}");
+    for (kept, whole) in compared.iter().zip(&all) {
+        assert_eq!(kept.manager, whole.manager);
+        agree(kept, whole).unwrap_or_else(|e| panic!("{backend}: kept {}: {e}", kept.manager));
+    }
 }

@@ -259,9 +259,14 @@ impl TestApp {
 /// router, with its admin, a manager and a member signing in with [`PASSWORD`]: the pages
 /// at the sizes people see them.
 pub async fn demo_app() -> (TestApp, [String; 3]) {
+    demo_app_on("sqlite").await
+}
+
+/// [`demo_app`] on either backend.
+pub async fn demo_app_on(backend: &'static str) -> (TestApp, [String; 3]) {
     use trellis_core::org::import::{ImportOptions, OrgSnapshot, plan_import};
     use trellis_core::store::prelude::*;
-    let db = trellis_store::testing::TestDatabase::new("sqlite").await;
+    let db = trellis_store::testing::TestDatabase::new(backend).await;
     let store = std::sync::Arc::new(db.store().await);
     let now = trellis_web::now();
     let org = trellis_core::demo::generate(250, 7);
@@ -341,7 +346,7 @@ pub async fn demo_app() -> (TestApp, [String; 3]) {
         db,
         store,
         router: trellis_web::router(state),
-        backend: "sqlite",
+        backend,
     };
     (app, emails.try_into().unwrap())
 }
