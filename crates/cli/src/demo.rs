@@ -209,5 +209,10 @@ async fn load_capabilities(
     trellis_core::scorecards::history::load_demo(store, crate::chrono_now())
         .await
         .map_err(|e| anyhow!("{e}"))?;
+    // And today's, as the worker would record them at start: scorecards and dashboards
+    // compare with them from the first page.
+    trellis_core::scorecards::history::record_if_stale(store, crate::chrono_now())
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
     Ok(commitments)
 }

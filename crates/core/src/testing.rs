@@ -489,6 +489,14 @@ impl DeliveryStore for FakeStore {
             "WorkStore::delivery_by_owner_and_month is not used by the services under test"
         )
     }
+    async fn delivery_by_month(
+        &self,
+        owners: Option<&[PersonId]>,
+        window: Window,
+        today: NaiveDate,
+    ) -> CoreResult<Vec<(String, DeliveryCounts)>> {
+        unreachable!("WorkStore::delivery_by_month is not used by the services under test")
+    }
     async fn delivery_records(&self, owner: PersonId) -> CoreResult<Vec<DeliveryRecord>> {
         unreachable!("WorkStore::delivery_records is not used by the services under test")
     }

@@ -280,6 +280,27 @@ impl ScorecardStore for SqlStore {
             .map_err(map_err)?;
         tx.commit().await.map_err(map_err)
     }
+    async fn plan_reviewed_and_mentored(
+        &self,
+        today: NaiveDate,
+        half_year: NaiveDate,
+        people: Option<&[PersonId]>,
+    ) -> CoreResult<(Vec<PersonId>, Vec<PersonId>)> {
+        let reviewed = self.person_ids(
+            "SELECT person_id AS id FROM career_plans WHERE last_reviewed_on >= {day}{only}",
+            text_day(half_year),
+            "person_id",
+            people,
+        );
+        let mentored = self.person_ids(
+            "SELECT DISTINCT mentee_id AS id FROM mentorships WHERE starts_on <= {day} \
+             AND ends_on >= {day} AND ended_on IS NULL{only}",
+            text_day(today),
+            "mentee_id",
+            people,
+        );
+        Ok((reviewed.await?, mentored.await?))
+    }
     async fn figures_taken_on(
         &self,
         month: &str,
@@ -364,28 +385,15 @@ impl ScorecardStore for SqlStore {
              WHERE 1 = 1{only}{also}"
         );
         let excluded_pairs = fetch_for(self, narrowed, sql, p, person_pair).await?;
+        let (plan_reviewed, mentored) = self
+            .plan_reviewed_and_mentored(today, half_year, people)
+            .await?;
         Ok(OrgFacts {
             manager_reviews,
             follow_through,
             lines,
-            plan_reviewed: self
-                .person_ids(
-                    "SELECT person_id AS id FROM career_plans \
-                     WHERE last_reviewed_on >= {day}{only}",
-                    text_day(half_year),
-                    "person_id",
-                    people,
-                )
-                .await?,
-            mentored: self
-                .person_ids(
-                    "SELECT DISTINCT mentee_id AS id FROM mentorships WHERE starts_on <= {day} \
-                     AND ends_on >= {day} AND ended_on IS NULL{only}",
-                    text_day(today),
-                    "mentee_id",
-                    people,
-                )
-                .await?,
+            plan_reviewed,
+            mentored,
             grown: self
                 .person_ids(
                     "SELECT DISTINCT person_id AS id FROM person_history \

@@ -9,8 +9,9 @@ use crate::error::{CoreError, CoreResult};
 use crate::ids::PersonId;
 use crate::reviews::calibration::placement;
 use crate::scorecards::figures::{ManagerFigures, quantile};
-use crate::scorecards::{TrendPoint, delivery_by_month, gather};
+use crate::scorecards::{TrendPoint, delivery_by_month, history};
 use crate::store::Store;
+use crate::work::metrics::DeliveryCounts;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -170,6 +171,85 @@ pub fn buckets(ratios: &[f64]) -> Vec<Bucket> {
     out
 }
 
+/// What the department rows read per person, besides the managers' recorded figures.
+struct Support {
+    delivery: HashMap<PersonId, DeliveryCounts>,
+    /// Remaining hours due within the workload horizon, and capacity over it.
+    due_in_horizon: HashMap<PersonId, f64>,
+    own_capacity: HashMap<PersonId, f64>,
+    default_capacity: f64,
+    /// The three parts of career support coverage.
+    reviewed: HashSet<PersonId>,
+    stretched: HashSet<PersonId>,
+    mentored: HashSet<PersonId>,
+    in_programme: HashSet<PersonId>,
+}
+
+impl Support {
+    /// Reads it for these people (everyone when `None`), with the windows of the
+    /// scorecards.
+    async fn read(store: &dyn Store, people: Option<&[PersonId]>, now: i64) -> CoreResult<Self> {
+        let b = crate::scorecards::Bounds::of(now);
+        let settings = store.settings().await?;
+        let horizon_days = f64::from(settings.workload_horizon_days);
+        let horizon = b.today + chrono::Duration::days(i64::from(settings.workload_horizon_days));
+        let (reviewed, mentored) = store
+            .plan_reviewed_and_mentored(b.today, b.half_year, people)
+            .await?;
+        let wanted: Option<HashSet<PersonId>> = people.map(|p| p.iter().copied().collect());
+        let keep = |ids: Vec<PersonId>| -> HashSet<PersonId> {
+            ids.into_iter()
+                .filter(|p| wanted.as_ref().is_none_or(|w| w.contains(p)))
+                .collect()
+        };
+        Ok(Support {
+            delivery: store
+                .delivery_by_owner(people, b.window(), b.today)
+                .await?
+                .into_iter()
+                .collect(),
+            due_in_horizon: store
+                .remaining_effort(people, horizon)
+                .await?
+                .into_iter()
+                .collect(),
+            own_capacity: store
+                .capacities(people)
+                .await?
+                .into_iter()
+                .map(|(p, weekly)| (p, weekly * horizon_days / 7.0))
+                .collect(),
+            default_capacity: f64::from(settings.default_capacity_hours) * horizon_days / 7.0,
+            reviewed: keep(reviewed),
+            mentored: keep(mentored),
+            stretched: keep(store.stretched_since(b.start(b.quarter)).await?),
+            in_programme: keep(store.in_development_since(b.start(b.half_year)).await?),
+        })
+    }
+
+    /// Work due within the horizon over capacity, as the scorecards count it.
+    fn workload_ratio(&self, p: PersonId) -> f64 {
+        let left = self.due_in_horizon.get(&p).copied().unwrap_or(0.0);
+        let capacity = self
+            .own_capacity
+            .get(&p)
+            .copied()
+            .unwrap_or(self.default_capacity);
+        match capacity {
+            c if c > 0.0 => left / c,
+            _ if left > 0.0 => f64::INFINITY,
+            _ => 0.0,
+        }
+    }
+
+    /// All three parts of career support.
+    fn supported(&self, p: PersonId) -> bool {
+        self.reviewed.contains(&p)
+            && self.stretched.contains(&p)
+            && (self.mentored.contains(&p) || self.in_programme.contains(&p))
+    }
+}
+
 async fn scope(
     store: &dyn Store,
     viewer: &Viewer,
@@ -234,28 +314,27 @@ pub async fn show(
         .filter(|m| matches(&filter.location, m.location.as_deref()))
         .filter(|m| matches(&filter.level, m.level.as_deref()))
         .collect();
-    let (facts, inputs) = gather(store, now).await?;
-    let managers: HashMap<PersonId, ManagerFigures> =
-        crate::scorecards::figures::all_managers(&facts, &inputs)
-            .into_iter()
-            .map(|f| (f.manager, f))
-            .collect();
+    // Everyone's figures are read with no list of people; a tree or a filter names them.
+    let narrowed = tree.is_some()
+        || [&filter.department, &filter.location, &filter.level]
+            .iter()
+            .any(|f| f.as_deref().is_some_and(|f| !f.trim().is_empty()));
+    let ids: Vec<PersonId> = people.iter().map(|m| m.id).collect();
+    let owners = narrowed.then_some(ids.as_slice());
+    let support = Support::read(store, owners, now).await?;
+    // Each manager's scorecard figures as the worker recorded them today.
+    let managers: HashMap<PersonId, ManagerFigures> = history::compared(store, now)
+        .await?
+        .into_iter()
+        .map(|f| (f.manager, f))
+        .collect();
     let comparable = crate::scorecards::comparable();
-    let reviewed: HashSet<PersonId> = facts.plan_reviewed.iter().copied().collect();
-    let mentored: HashSet<PersonId> = facts.mentored.iter().copied().collect();
-    let ratio = |p: PersonId| {
-        let left = inputs.due_in_horizon.get(&p).copied().unwrap_or(0.0);
-        match inputs.capacity.get(&p).copied().unwrap_or(0.0) {
-            c if c > 0.0 => left / c,
-            _ if left > 0.0 => f64::INFINITY,
-            _ => 0.0,
-        }
-    };
+    let ratio = |p: PersonId| support.workload_ratio(p);
     let row = |name: String, group: &[&Member]| {
         let n = group.len();
         let (mut due, mut on_time) = (0, 0);
         for m in group {
-            if let Some(c) = inputs.delivery.get(&m.id) {
+            if let Some(c) = support.delivery.get(&m.id) {
                 due += c.due;
                 on_time += c.on_time;
             }
@@ -263,11 +342,7 @@ pub async fn show(
         let with_manager: Vec<&&Member> = group.iter().filter(|m| m.has_manager).collect();
         let supported = with_manager
             .iter()
-            .filter(|m| {
-                reviewed.contains(&m.id)
-                    && inputs.stretched.contains(&m.id)
-                    && (mentored.contains(&m.id) || inputs.in_programme.contains(&m.id))
-            })
+            .filter(|m| support.supported(m.id))
             .count();
         let mine: Vec<&ManagerFigures> = group.iter().filter_map(|m| managers.get(&m.id)).collect();
         let delegation = mine.iter().map(|f| f.delegation);
@@ -308,7 +383,6 @@ pub async fn show(
         .map(|(d, group)| row(d, &group))
         .collect();
     let all: Vec<&Member> = people.iter().collect();
-    let ids: Vec<PersonId> = people.iter().map(|m| m.id).collect();
     let ratios: Vec<f64> = ids.iter().map(|p| ratio(*p)).collect();
     Ok(Dashboard {
         scope: scope_name,
@@ -318,7 +392,7 @@ pub async fn show(
         levels,
         rows,
         total: row("All".into(), &all),
-        delivery_trend: delivery_by_month(store, &ids, now).await?,
+        delivery_trend: delivery_by_month(store, owners, now).await?,
         workload: buckets(&ratios),
         nine_box: nine_box(store, &ids).await?,
     })

@@ -284,6 +284,46 @@ pub async fn figures_of(
         .find(|f| f.manager == manager))
 }
 
+/// The day the figures are for and the windows they count over.
+#[derive(Debug, Clone, Copy)]
+pub struct Bounds {
+    pub today: NaiveDate,
+    pub quarter: NaiveDate,
+    pub half_year: NaiveDate,
+    pub year: NaiveDate,
+    /// The start of the [`WINDOW_DAYS`] window, in seconds.
+    pub since: i64,
+}
+
+impl Bounds {
+    pub fn of(now: i64) -> Self {
+        let today = local_date(None, now);
+        let back = |months| {
+            today
+                .checked_sub_months(Months::new(months))
+                .unwrap_or(today)
+        };
+        Bounds {
+            today,
+            quarter: back(3),
+            half_year: back(6),
+            year: back(12),
+            since: now - i64::from(WINDOW_DAYS) * 86_400,
+        }
+    }
+
+    /// The [`WINDOW_DAYS`] ending today.
+    pub fn window(&self) -> Window {
+        Window::ending(self.today, WINDOW_DAYS)
+    }
+
+    /// Midnight UTC starting a day, in seconds.
+    pub fn start(&self, day: NaiveDate) -> i64 {
+        day.and_hms_opt(0, 0, 0)
+            .map_or(0, |t| t.and_utc().timestamp())
+    }
+}
+
 /// The organisation's facts and each person's inputs to the figures.
 pub async fn gather(store: &dyn Store, now: i64) -> CoreResult<(OrgFacts, PersonInputs)> {
     gather_for(store, now, None).await
@@ -298,15 +338,10 @@ async fn gather_for(
 ) -> CoreResult<(OrgFacts, PersonInputs)> {
     let people = team.map(|(_, people)| people);
     let manager = team.map(|(manager, _)| manager);
-    let today = local_date(None, now);
-    let half_year = today.checked_sub_months(Months::new(6)).unwrap_or(today);
-    let quarter = today.checked_sub_months(Months::new(3)).unwrap_or(today);
-    let year = today.checked_sub_months(Months::new(12)).unwrap_or(today);
-    let since = now - i64::from(WINDOW_DAYS) * 86_400;
-    let start = |d: NaiveDate| {
-        d.and_hms_opt(0, 0, 0)
-            .map_or(0, |t| t.and_utc().timestamp())
-    };
+    let b = Bounds::of(now);
+    let (today, half_year, quarter, year, since) =
+        (b.today, b.half_year, b.quarter, b.year, b.since);
+    let start = |d: NaiveDate| b.start(d);
     let facts = store
         .org_facts(today, half_year, year, since, people)
         .await?;
@@ -344,7 +379,7 @@ async fn gather_for(
     };
     let inputs = PersonInputs {
         delivery: store
-            .delivery_by_owner(people, Window::ending(today, WINDOW_DAYS), today)
+            .delivery_by_owner(people, b.window(), today)
             .await?
             .into_iter()
             .collect(),
@@ -441,7 +476,7 @@ pub async fn show(
         }
     }
     // Figures whose history the work itself keeps: their months are exact, not recorded.
-    managing[0].trend = delivery_by_month(store, &reports, now).await?;
+    managing[0].trend = delivery_by_month(store, Some(&reports), now).await?;
     if let Some(f) = managing.iter_mut().find(|f| f.key == "one_on_ones") {
         f.trend = one_on_ones_by_month(store, manager, reports.len(), now).await?;
     }
@@ -583,10 +618,11 @@ async fn one_on_ones_by_month(
         .collect())
 }
 
-/// Delivery reliability of these people by month, the last [`TREND_MONTHS`], oldest first.
+/// Delivery reliability of these people (everyone's when `None`) by month, the last
+/// [`TREND_MONTHS`], oldest first.
 pub async fn delivery_by_month(
     store: &dyn Store,
-    people: &[PersonId],
+    people: Option<&[PersonId]>,
     now: i64,
 ) -> CoreResult<Vec<TrendPoint>> {
     let today = local_date(None, now);
@@ -595,12 +631,9 @@ pub async fn delivery_by_month(
         .and_then(|d| d.checked_sub_months(Months::new(TREND_MONTHS - 1)))
         .unwrap_or(today);
     let mut by_month: HashMap<String, (u64, u64)> = HashMap::new();
-    if !people.is_empty() {
+    if people.is_none_or(|p| !p.is_empty()) {
         let window = Window { first, last: today };
-        for (_, month, c) in store
-            .delivery_by_owner_and_month(Some(people), window, today)
-            .await?
-        {
+        for (month, c) in store.delivery_by_month(people, window, today).await? {
             let e = by_month.entry(month).or_default();
             e.0 += c.due;
             e.1 += c.on_time;

@@ -49,6 +49,15 @@ pub trait ScorecardStore: Send + Sync {
         since: i64,
         people: Option<&[PersonId]>,
     ) -> CoreResult<OrgFacts>;
+    /// Of `people` (everyone when `None`): those whose career plan was reviewed on or after
+    /// `half_year`, and the mentees of a mentorship running `today` — two parts of career
+    /// support coverage.
+    async fn plan_reviewed_and_mentored(
+        &self,
+        today: NaiveDate,
+        half_year: NaiveDate,
+        people: Option<&[PersonId]>,
+    ) -> CoreResult<(Vec<PersonId>, Vec<PersonId>)>;
     /// The figures of `month` (`YYYY-MM`) as recorded on `on`, each manager's as JSON text.
     async fn figures_taken_on(
         &self,

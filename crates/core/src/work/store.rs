@@ -142,6 +142,13 @@ pub trait DeliveryStore: Send + Sync {
         window: Window,
         today: NaiveDate,
     ) -> CoreResult<Vec<(PersonId, String, DeliveryCounts)>>;
+    /// The same counts summed over the owners per calendar month (dashboards' trends).
+    async fn delivery_by_month(
+        &self,
+        owners: Option<&[PersonId]>,
+        window: Window,
+        today: NaiveDate,
+    ) -> CoreResult<Vec<(String, DeliveryCounts)>>;
     /// Every commitment of one owner as delivery sees it (for checks and exports).
     async fn delivery_records(&self, owner: PersonId) -> CoreResult<Vec<DeliveryRecord>>;
     /// Remaining hours of open commitments due on or before `due_until`, per owner.

@@ -151,6 +151,22 @@ impl trellis_core::work::store::DeliveryStore for SqlStore {
         };
         fetch_for(self, owners.is_some(), sql, p, map).await
     }
+    async fn delivery_by_month(
+        &self,
+        owners: Option<&[PersonId]>,
+        window: Window,
+        today: NaiveDate,
+    ) -> CoreResult<Vec<(String, DeliveryCounts)>> {
+        let mut p = window_params(window, today)?;
+        let rows = counted_rows(&mut p, self.backend, window, today, owners)?;
+        let sql = format!(
+            "SELECT month, CAST(SUM(due) AS BIGINT) AS due, CAST(SUM(on_time) AS BIGINT) AS on_time \
+             FROM ({rows}) c GROUP BY month HAVING SUM(due) > 0 ORDER BY month"
+        );
+        let map: fn(&dyn Columns) -> CoreResult<(String, DeliveryCounts)> =
+            |r| Ok((r.text("month")?, counts(r)?));
+        fetch_for(self, owners.is_some(), sql, p, map).await
+    }
     async fn delivery_records(&self, owner: PersonId) -> CoreResult<Vec<DeliveryRecord>> {
         let rows = sqlx::query(
             "SELECT agreed_due_date, status, completed_on, cancel_counts FROM commitments \
