@@ -33,16 +33,6 @@ fn person_pair(r: &dyn Columns) -> CoreResult<(PersonId, PersonId)> {
 }
 
 impl SqlStore {
-    /// `AND column IN (…)` for a narrowed read, nothing for everyone.
-    fn only(
-        &self,
-        p: &mut Params,
-        column: &str,
-        people: Option<&[PersonId]>,
-    ) -> CoreResult<String> {
-        p.maybe_people(self.backend, column, people)
-    }
-
     /// One day-bound list of people: `sql` has `{day}` and `{only}` (on `column`).
     async fn person_ids(
         &self,
@@ -53,7 +43,7 @@ impl SqlStore {
     ) -> CoreResult<Vec<PersonId>> {
         let mut p = Params::new();
         let day = p.bind(day)?;
-        let only = self.only(&mut p, column, people)?;
+        let only = p.maybe_people(self.backend, column, people)?;
         let sql = sql.replace("{day}", &day).replace("{only}", &only);
         fetch_for(self, people.is_some(), sql, p, person).await
     }
@@ -65,7 +55,7 @@ impl SqlStore {
         people: Option<&[PersonId]>,
     ) -> CoreResult<Vec<(PersonId, PersonId)>> {
         let mut p = Params::new();
-        let only = self.only(&mut p, "m.person_id", people)?;
+        let only = p.maybe_people(self.backend, "m.person_id", people)?;
         let sql = format!(
             "SELECT m.round_id AS round, m.position AS position, m.person_id AS id \
              FROM connect_group_members m \
@@ -94,7 +84,7 @@ impl SqlStore {
         let narrowed = people.is_some();
         let mut p = Params::new();
         let from = p.bind(since)?;
-        let only = self.only(&mut p, "r.manager_id", people)?;
+        let only = p.maybe_people(self.backend, "r.manager_id", people)?;
         let sql = format!(
             "SELECT r.manager_id AS id, COALESCE(r.manager_due_extended, c.manager_review_due) AS due, \
              r.manager_submitted_at AS at FROM reviews r JOIN review_cycles c ON c.id = r.cycle_id \
@@ -104,7 +94,7 @@ impl SqlStore {
             |r| Ok((r.int("id")?, r.text("due")?, r.int_or_null("at")?));
         let reviews = fetch_for(self, narrowed, sql, p, map).await?;
         let mut p = Params::new();
-        let only = self.only(&mut p, "c.owner_id", people)?;
+        let only = p.maybe_people(self.backend, "c.owner_id", people)?;
         let sql = format!(
             "SELECT c.owner_id AS id, c.agreed_due_date AS due, c.completed_on AS done, \
              c.status AS status FROM review_follow_through f \
@@ -341,7 +331,7 @@ impl ScorecardStore for SqlStore {
     ) -> CoreResult<OrgFacts> {
         let narrowed = people.is_some();
         let mut p = Params::new();
-        let only = self.only(&mut p, "id", people)?;
+        let only = p.maybe_people(self.backend, "id", people)?;
         let sql = format!("SELECT id, manager_id FROM people WHERE status = 'active'{only}");
         let map: Map<(PersonId, Option<PersonId>)> = |r| {
             Ok((
@@ -351,7 +341,7 @@ impl ScorecardStore for SqlStore {
         };
         let lines = fetch_for(self, narrowed, sql, p, map).await?;
         let mut p = Params::new();
-        let only = self.only(&mut p, "owner_id", people)?;
+        let only = p.maybe_people(self.backend, "owner_id", people)?;
         let sql = format!(
             "SELECT owner_id, SUM(effort_hours) AS hours FROM commitments \
              WHERE status = 'open'{only} GROUP BY owner_id"
@@ -364,7 +354,7 @@ impl ScorecardStore for SqlStore {
         let (manager_reviews, follow_through) = self.review_facts(year_start, people).await?;
         let mut p = Params::new();
         let from = p.bind(since)?;
-        let only = self.only(&mut p, "c.owner_id", people)?;
+        let only = p.maybe_people(self.backend, "c.owner_id", people)?;
         // Narrowed, the few people's work leads; for everyone, the window's changes do.
         let source = if narrowed {
             "commitments c CROSS JOIN commitment_changes h"
@@ -378,8 +368,8 @@ impl ScorecardStore for SqlStore {
         );
         let due_changes = fetch_for(self, narrowed, sql, p, person_pair).await?;
         let mut p = Params::new();
-        let only = self.only(&mut p, "person_id", people)?;
-        let also = self.only(&mut p, "excluded_id", people)?;
+        let only = p.maybe_people(self.backend, "person_id", people)?;
+        let also = p.maybe_people(self.backend, "excluded_id", people)?;
         let sql = format!(
             "SELECT person_id AS a, excluded_id AS b FROM connect_exclusions \
              WHERE 1 = 1{only}{also}"

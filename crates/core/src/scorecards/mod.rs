@@ -268,15 +268,30 @@ pub async fn figures_of(
     manager: PersonId,
     now: i64,
 ) -> CoreResult<Option<ManagerFigures>> {
-    let mut team: Vec<PersonId> = store
+    let reports = reports_of(store, manager).await?;
+    figures_with_reports(store, manager, &reports, now).await
+}
+
+async fn reports_of(store: &dyn Store, manager: PersonId) -> CoreResult<Vec<PersonId>> {
+    Ok(store
         .direct_reports(manager)
         .await?
         .iter()
         .map(|r| r.id)
-        .collect();
-    if team.is_empty() {
+        .collect())
+}
+
+/// [`figures_of`] with the manager's direct reports already read.
+async fn figures_with_reports(
+    store: &dyn Store,
+    manager: PersonId,
+    reports: &[PersonId],
+    now: i64,
+) -> CoreResult<Option<ManagerFigures>> {
+    if reports.is_empty() {
         return Ok(None);
     }
+    let mut team = reports.to_vec();
     team.push(manager);
     let (facts, inputs) = gather_for(store, now, Some((manager, &team))).await?;
     Ok(all_managers(&facts, &inputs)
@@ -448,12 +463,15 @@ pub async fn show(
     }
     // The manager's own figures are read live; the organisation's to compare with come
     // from the day's record, so one scorecard does not read the whole organisation.
-    let mine = figures_of(store, manager, now).await?.ok_or_else(|| {
-        CoreError::NotFound(format!(
-            "a scorecard of {}: they have no reports",
-            s.person.display_name()
-        ))
-    })?;
+    let reports = reports_of(store, manager).await?;
+    let mine = figures_with_reports(store, manager, &reports, now)
+        .await?
+        .ok_or_else(|| {
+            CoreError::NotFound(format!(
+                "a scorecard of {}: they have no reports",
+                s.person.display_name()
+            ))
+        })?;
     let all = history::compared(store, now).await?;
     let mut managing: Vec<Figure> = MANAGING
         .iter()
@@ -462,12 +480,6 @@ pub async fn show(
     let mut leading: Vec<Figure> = LEADING
         .iter()
         .map(|spec| figure(spec, &mine, &all))
-        .collect();
-    let reports: Vec<PersonId> = store
-        .direct_reports(manager)
-        .await?
-        .iter()
-        .map(|r| r.id)
         .collect();
     let recorded = history::trends(store, &mine, now).await?;
     for f in managing.iter_mut().chain(leading.iter_mut()) {
