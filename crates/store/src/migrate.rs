@@ -235,6 +235,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0030_owner_changes.sql"),
         earlier_postgres: &[],
     },
+    Migration {
+        version: 31,
+        name: "due_day",
+        sqlite: include_str!("../migrations/sqlite/0031_due_day.sql"),
+        postgres: include_str!("../migrations/postgres/0031_due_day.sql"),
+        earlier_postgres: &[],
+    },
 ];
 
 /// The newest migration this binary knows.

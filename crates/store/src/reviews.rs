@@ -14,8 +14,8 @@ use trellis_core::reviews::store::{
     CompletionGroup, InScope, NewCycle, NewReview, ReviewStore, ReviewWrite,
 };
 use trellis_core::reviews::{
-    Answer, BoxMove, Cycle, CycleId, CycleState, FeedbackSettings, FollowThrough, RatingChange,
-    Review, ReviewId, Scope, StepOpenings,
+    Answer, BoxInput, BoxMove, Cycle, CycleId, CycleState, FeedbackSettings, FollowThrough,
+    RatingChange, Review, ReviewId, Scope, StepOpenings,
 };
 
 /// A cycle's steps column: the feedback step and the days steps open.
@@ -555,6 +555,26 @@ impl ReviewStore for SqlStore {
     }
     async fn reviews_of_cycle(&self, cycle: CycleId) -> CoreResult<Vec<Review>> {
         self.reviews_where("r.cycle_id = $1", cycle.0).await
+    }
+    async fn box_inputs(&self, cycle: CycleId) -> CoreResult<Vec<BoxInput>> {
+        let mut p = Params::new();
+        let cycle = p.bind(cycle.0)?;
+        let sql = format!(
+            "SELECT r.reviewee_id, r.manager_answers, m.performance, m.potential FROM reviews r \
+             LEFT JOIN review_box_moves m ON m.id = \
+             (SELECT MAX(x.id) FROM review_box_moves x WHERE x.review_id = r.id) \
+             WHERE r.cycle_id = {cycle} AND (r.manager_answers <> '[]' OR m.id IS NOT NULL)"
+        );
+        fetch(self, sql, p, |r| {
+            let performance = r.int_or_null("performance")?;
+            let potential = r.int_or_null("potential")?;
+            Ok(BoxInput {
+                reviewee: PersonId(r.int("reviewee_id")?),
+                manager_answers: parse(&r.text("manager_answers")?, "a review's answers")?,
+                last_move: performance.zip(potential).map(|(a, b)| (a as u8, b as u8)),
+            })
+        })
+        .await
     }
     async fn review_statuses(&self, cycle: CycleId) -> CoreResult<Vec<Review>> {
         self.reviews_matching("r.cycle_id = $1", cycle.0, false)

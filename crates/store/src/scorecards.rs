@@ -1,13 +1,14 @@
 //! The organisation-wide facts behind every manager's scorecard, each in one statement.
 
-use crate::sql::{Columns, Params, fetch_for, json_list};
+use crate::sql::{Columns, Params, fetch, json_list};
 use crate::work::text_day;
 use crate::{SqlStore, map_err};
 use chrono::NaiveDate;
 use std::collections::HashMap;
+use std::sync::Arc;
 use trellis_core::error::CoreResult;
 use trellis_core::ids::PersonId;
-use trellis_core::scorecards::store::{OrgFacts, ScorecardStore};
+use trellis_core::scorecards::store::{DashboardMember, OrgFacts, ScorecardStore};
 
 /// Manager reviews (manager, due, submitted) and follow-through items (owner, agreed due
 /// date, completed on, cancelled).
@@ -45,7 +46,7 @@ impl SqlStore {
         let day = p.bind(day)?;
         let only = p.maybe_people(self.backend, column, people)?;
         let sql = sql.replace("{day}", &day).replace("{only}", &only);
-        fetch_for(self, people.is_some(), sql, p, person).await
+        fetch(self, sql, p, person).await
     }
 
     /// Pairs who were in one group of a connection round that was not marked missed,
@@ -63,7 +64,7 @@ impl SqlStore {
              WHERE COALESCE(g.outcome, 'met') = 'met'{only} ORDER BY m.round_id, m.position"
         );
         let map: Map<(i64, i64, i64)> = |r| Ok((r.int("round")?, r.int("position")?, r.int("id")?));
-        let rows = fetch_for(self, people.is_some(), sql, p, map).await?;
+        let rows = fetch(self, sql, p, map).await?;
         let mut out = Vec::new();
         for group in rows.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
             for (i, a) in group.iter().enumerate() {
@@ -81,7 +82,6 @@ impl SqlStore {
         since: i64,
         people: Option<&[PersonId]>,
     ) -> CoreResult<ReviewFacts> {
-        let narrowed = people.is_some();
         let mut p = Params::new();
         let from = p.bind(since)?;
         let only = p.maybe_people(self.backend, "r.manager_id", people)?;
@@ -92,7 +92,7 @@ impl SqlStore {
         );
         let map: Map<(i64, String, Option<i64>)> =
             |r| Ok((r.int("id")?, r.text("due")?, r.int_or_null("at")?));
-        let reviews = fetch_for(self, narrowed, sql, p, map).await?;
+        let reviews = fetch(self, sql, p, map).await?;
         let mut p = Params::new();
         let only = p.maybe_people(self.backend, "c.owner_id", people)?;
         let sql = format!(
@@ -108,7 +108,7 @@ impl SqlStore {
                 r.text("status")?,
             ))
         };
-        let items = fetch_for(self, narrowed, sql, p, map).await?;
+        let items = fetch(self, sql, p, map).await?;
         let day = |t: &str| t.parse::<NaiveDate>().ok();
         Ok((
             reviews
@@ -166,7 +166,6 @@ impl SqlStore {
         since: i64,
         people: Option<&[PersonId]>,
     ) -> CoreResult<Vec<(PersonId, PersonId)>> {
-        let narrowed = people.is_some();
         let mut p = Params::new();
         let (with, source, join, from) = self.touched(&mut p, since, people)?;
         let sql = format!(
@@ -175,7 +174,7 @@ impl SqlStore {
         );
         let map: Map<(i64, i64, Option<i64>)> =
             |r| Ok((r.int("id")?, r.int("owner")?, r.int_or_null("requester")?));
-        let created = fetch_for(self, narrowed, sql, p, map).await?;
+        let created = fetch(self, sql, p, map).await?;
         let mut p = Params::new();
         let (with, source, join, from) = self.touched(&mut p, since, people)?;
         let sql = format!(
@@ -194,7 +193,7 @@ impl SqlStore {
                 r.text_or_null("after")?,
             ))
         };
-        let changes = fetch_for(self, narrowed, sql, p, map).await?;
+        let changes = fetch(self, sql, p, map).await?;
         let mut first_owner: HashMap<i64, i64> = HashMap::new();
         let mut out = Vec::new();
         for (commitment, at, actor, before, after) in changes {
@@ -291,20 +290,72 @@ impl ScorecardStore for SqlStore {
         );
         Ok((reviewed.await?, mentored.await?))
     }
+    async fn dashboard_members(&self) -> CoreResult<Vec<DashboardMember>> {
+        // Teams and levels are few: read apart and joined here, people's rows stay narrow.
+        let map: Map<(i64, String)> = |r| Ok((r.int("id")?, r.text("name")?));
+        let departments = fetch(
+            self,
+            "SELECT t.id, COALESCE(pt.name, t.name) AS name FROM teams t \
+             LEFT JOIN teams pt ON pt.id = t.parent_id"
+                .into(),
+            Params::new(),
+            map,
+        );
+        let levels = fetch(
+            self,
+            "SELECT id, code AS name FROM job_levels".into(),
+            Params::new(),
+            map,
+        );
+        let people = fetch(
+            self,
+            "SELECT id, team_id, level_id, location, manager_id FROM people \
+             WHERE status = 'active'"
+                .into(),
+            Params::new(),
+            |r| {
+                Ok((
+                    PersonId(r.int("id")?),
+                    r.int_or_null("team_id")?,
+                    r.int_or_null("level_id")?,
+                    r.text_or_null("location")?,
+                    r.int_or_null("manager_id")?.is_some(),
+                ))
+            },
+        );
+        let (departments, levels, people) = futures_util::join!(departments, levels, people);
+        let shared = |rows: Vec<(i64, String)>| -> HashMap<i64, Arc<str>> {
+            rows.into_iter()
+                .map(|(id, name)| (id, name.into()))
+                .collect()
+        };
+        let (departments, levels) = (shared(departments?), shared(levels?));
+        Ok(people?
+            .into_iter()
+            .map(|(id, team, level, location, has_manager)| DashboardMember {
+                id,
+                department: team.and_then(|t| departments.get(&t).cloned()),
+                location,
+                level: level.and_then(|l| levels.get(&l).cloned()),
+                has_manager,
+            })
+            .collect())
+    }
     async fn figures_taken_on(
         &self,
         month: &str,
         on: NaiveDate,
     ) -> CoreResult<Vec<(PersonId, String)>> {
-        let rows: Vec<(i64, String)> = sqlx::query_as(
-            "SELECT manager_id, figures FROM scorecard_months WHERE month = $1 AND taken_on = $2",
-        )
-        .bind(month.to_string())
-        .bind(text_day(on))
-        .fetch_all(&self.pool)
-        .await
-        .map_err(map_err)?;
-        Ok(rows.into_iter().map(|(m, f)| (PersonId(m), f)).collect())
+        let mut p = Params::new();
+        let month = p.bind(month.to_string())?;
+        let day = p.bind(text_day(on))?;
+        let sql = format!(
+            "SELECT manager_id, figures FROM scorecard_months \
+             WHERE month = {month} AND taken_on = {day}"
+        );
+        let map: Map<(PersonId, String)> =
+            |r| Ok((PersonId(r.int("manager_id")?), r.text("figures")?));
+        fetch(self, sql, p, map).await
     }
     async fn recorded_figures(
         &self,
@@ -329,7 +380,6 @@ impl ScorecardStore for SqlStore {
         since: i64,
         people: Option<&[PersonId]>,
     ) -> CoreResult<OrgFacts> {
-        let narrowed = people.is_some();
         let mut p = Params::new();
         let only = p.maybe_people(self.backend, "id", people)?;
         let sql = format!("SELECT id, manager_id FROM people WHERE status = 'active'{only}");
@@ -339,7 +389,7 @@ impl ScorecardStore for SqlStore {
                 r.int_or_null("manager_id")?.map(PersonId),
             ))
         };
-        let lines = fetch_for(self, narrowed, sql, p, map).await?;
+        let lines = fetch(self, sql, p, map).await?;
         let mut p = Params::new();
         let only = p.maybe_people(self.backend, "owner_id", people)?;
         let sql = format!(
@@ -347,7 +397,7 @@ impl ScorecardStore for SqlStore {
              WHERE status = 'open'{only} GROUP BY owner_id"
         );
         let map: Map<(PersonId, f64)> = |r| Ok((PersonId(r.int("owner_id")?), r.real("hours")?));
-        let open_effort = fetch_for(self, narrowed, sql, p, map).await?;
+        let open_effort = fetch(self, sql, p, map).await?;
         let year_start = year
             .and_hms_opt(0, 0, 0)
             .map_or(0, |t| t.and_utc().timestamp());
@@ -356,7 +406,7 @@ impl ScorecardStore for SqlStore {
         let from = p.bind(since)?;
         let only = p.maybe_people(self.backend, "c.owner_id", people)?;
         // Narrowed, the few people's work leads; for everyone, the window's changes do.
-        let source = if narrowed {
+        let source = if people.is_some() {
             "commitments c CROSS JOIN commitment_changes h"
         } else {
             "commitment_changes h CROSS JOIN commitments c"
@@ -366,7 +416,7 @@ impl ScorecardStore for SqlStore {
              WHERE c.id = h.commitment_id AND h.field = 'due_date' AND h.at >= {from} \
              AND h.actor_id IS NOT NULL{only}"
         );
-        let due_changes = fetch_for(self, narrowed, sql, p, person_pair).await?;
+        let due_changes = fetch(self, sql, p, person_pair).await?;
         let mut p = Params::new();
         let only = p.maybe_people(self.backend, "person_id", people)?;
         let also = p.maybe_people(self.backend, "excluded_id", people)?;
@@ -374,7 +424,7 @@ impl ScorecardStore for SqlStore {
             "SELECT person_id AS a, excluded_id AS b FROM connect_exclusions \
              WHERE 1 = 1{only}{also}"
         );
-        let excluded_pairs = fetch_for(self, narrowed, sql, p, person_pair).await?;
+        let excluded_pairs = fetch(self, sql, p, person_pair).await?;
         let (plan_reviewed, mentored) = self
             .plan_reviewed_and_mentored(today, half_year, people)
             .await?;

@@ -173,27 +173,8 @@ impl Columns for rusqlite::Row<'_> {
     }
 }
 
-/// [`fetch`] for reads narrowed to some people; a read over everyone takes long enough to
-/// belong on sqlx's own connection thread rather than the caller's.
-pub(crate) async fn fetch_for<T: Send + 'static>(
-    store: &SqlStore,
-    narrowed: bool,
-    sql: String,
-    p: Params,
-    map: fn(&dyn Columns) -> CoreResult<T>,
-) -> CoreResult<Vec<T>> {
-    if narrowed {
-        return fetch(store, sql, p, map).await;
-    }
-    let rows = sqlx::query_with(AssertSqlSafe(sql), p.args)
-        .fetch_all(&store.pool)
-        .await
-        .map_err(map_err)?;
-    rows.iter().map(|r| map(r)).collect()
-}
-
-/// Runs a read on the direct SQLite reader when the store has one (short, indexed reads
-/// for pages), otherwise through sqlx.
+/// Runs a read on the direct SQLite reader when the store has one, otherwise through sqlx.
+/// Reads over everyone come here too: the reader decodes rows several times faster.
 pub(crate) async fn fetch<T: Send + 'static>(
     store: &SqlStore,
     sql: String,
@@ -211,6 +192,8 @@ pub(crate) async fn fetch<T: Send + 'static>(
         let direct = p.direct;
         let rows = tokio::task::spawn_blocking(move || {
             let names: Vec<String> = (1..=direct.len()).map(|i| format!("${i}")).collect();
+            let started = std::time::Instant::now();
+            let _logged = SlowRead(&sql, started);
             reader.read(|conn| {
                 let mut statement = conn.prepare_cached(&sql)?;
                 let named: Vec<(&str, &dyn rusqlite::ToSql)> = names
@@ -235,6 +218,20 @@ pub(crate) async fn fetch<T: Send + 'static>(
         .await
         .map_err(map_err)?;
     rows.iter().map(|r| map(r)).collect()
+}
+
+/// Logs a direct read that took a while when it ends, as sqlx logs its own statements
+/// (`TRELLIS_LOG=trellis_store=debug`).
+struct SlowRead<'a>(&'a str, std::time::Instant);
+
+impl Drop for SlowRead<'_> {
+    fn drop(&mut self) {
+        let elapsed = self.1.elapsed();
+        if elapsed >= std::time::Duration::from_millis(5) {
+            let summary: String = self.0.chars().take(110).collect();
+            tracing::debug!(?elapsed, summary, "direct read");
+        }
+    }
 }
 
 /// Maps a database error to the domain: constraint violations become conflicts with a

@@ -7,13 +7,14 @@
 use crate::access::Viewer;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::PersonId;
-use crate::reviews::calibration::placement;
+use crate::reviews::calibration::place;
 use crate::scorecards::figures::{ManagerFigures, quantile};
 use crate::scorecards::{TrendPoint, delivery_by_month, history};
 use crate::store::Store;
 use crate::work::metrics::DeliveryCounts;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 /// The fewest people a 9-box cell shows a count for.
 pub const CELL_THRESHOLD: u32 = 5;
@@ -109,9 +110,9 @@ pub struct Dashboard {
 
 struct Member {
     id: PersonId,
-    department: String,
+    department: Arc<str>,
     location: Option<String>,
-    level: Option<String>,
+    level: Option<Arc<str>>,
     has_manager: bool,
 }
 
@@ -193,9 +194,16 @@ impl Support {
         let settings = store.settings().await?;
         let horizon_days = f64::from(settings.workload_horizon_days);
         let horizon = b.today + chrono::Duration::days(i64::from(settings.workload_horizon_days));
-        let (reviewed, mentored) = store
-            .plan_reviewed_and_mentored(b.today, b.half_year, people)
-            .await?;
+        // Independent reads, side by side.
+        let (support, delivery, due, capacities, stretched, in_programme) = futures_util::join!(
+            store.plan_reviewed_and_mentored(b.today, b.half_year, people),
+            store.delivery_by_owner(people, b.window(), b.today),
+            store.remaining_effort(people, horizon),
+            store.capacities(people),
+            store.stretched_since(b.start(b.quarter)),
+            store.in_development_since(b.start(b.half_year)),
+        );
+        let (reviewed, mentored) = support?;
         let wanted: Option<HashSet<PersonId>> = people.map(|p| p.iter().copied().collect());
         let keep = |ids: Vec<PersonId>| -> HashSet<PersonId> {
             ids.into_iter()
@@ -203,27 +211,17 @@ impl Support {
                 .collect()
         };
         Ok(Support {
-            delivery: store
-                .delivery_by_owner(people, b.window(), b.today)
-                .await?
-                .into_iter()
-                .collect(),
-            due_in_horizon: store
-                .remaining_effort(people, horizon)
-                .await?
-                .into_iter()
-                .collect(),
-            own_capacity: store
-                .capacities(people)
-                .await?
+            delivery: delivery?.into_iter().collect(),
+            due_in_horizon: due?.into_iter().collect(),
+            own_capacity: capacities?
                 .into_iter()
                 .map(|(p, weekly)| (p, weekly * horizon_days / 7.0))
                 .collect(),
             default_capacity: f64::from(settings.default_capacity_hours) * horizon_days / 7.0,
             reviewed: keep(reviewed),
             mentored: keep(mentored),
-            stretched: keep(store.stretched_since(b.start(b.quarter)).await?),
-            in_programme: keep(store.in_development_since(b.start(b.half_year)).await?),
+            stretched: keep(stretched?),
+            in_programme: keep(in_programme?),
         })
     }
 
@@ -279,35 +277,30 @@ pub async fn show(
 ) -> CoreResult<Dashboard> {
     let (scope_name, tree) = scope(store, viewer).await?;
     let people: Vec<Member> = store
-        .org_people()
+        .dashboard_members()
         .await?
         .into_iter()
-        .filter(|p| p.record.status == crate::org::PersonStatus::Active)
         .filter(|p| tree.as_ref().is_none_or(|t| t.contains(&p.id)))
         .map(|p| Member {
             id: p.id,
-            department: p
-                .record
-                .department
-                .or(p.record.team)
-                .map(|d| d.to_string())
-                .unwrap_or_else(|| "No department".into()),
-            location: p.record.location.map(|l| l.to_string()),
-            level: p.record.level.map(|l| l.to_string()),
-            has_manager: p.manager_id.is_some(),
+            department: p.department.unwrap_or_else(|| "No department".into()),
+            location: p.location,
+            level: p.level,
+            has_manager: p.has_manager,
         })
         .collect();
-    let facets = |f: fn(&Member) -> Option<String>| -> Vec<String> {
+    let facets = |f: fn(&Member) -> Option<&str>| -> Vec<String> {
         people
             .iter()
             .filter_map(f)
             .collect::<BTreeSet<_>>()
             .into_iter()
+            .map(str::to_string)
             .collect()
     };
-    let departments = facets(|m| Some(m.department.clone()));
-    let locations = facets(|m| m.location.clone());
-    let levels = facets(|m| m.level.clone());
+    let departments = facets(|m| Some(&m.department));
+    let locations = facets(|m| m.location.as_deref());
+    let levels = facets(|m| m.level.as_deref());
     let people: Vec<Member> = people
         .into_iter()
         .filter(|m| matches(&filter.department, Some(&m.department)))
@@ -371,16 +364,13 @@ pub async fn show(
             manager_medians,
         }
     };
-    let mut by_department: BTreeMap<String, Vec<&Member>> = BTreeMap::new();
+    let mut by_department: BTreeMap<&str, Vec<&Member>> = BTreeMap::new();
     for m in &people {
-        by_department
-            .entry(m.department.clone())
-            .or_default()
-            .push(m);
+        by_department.entry(&m.department).or_default().push(m);
     }
     let rows = by_department
         .into_iter()
-        .map(|(d, group)| row(d, &group))
+        .map(|(d, group)| row(d.to_string(), &group))
         .collect();
     let all: Vec<&Member> = people.iter().collect();
     let ratios: Vec<f64> = ids.iter().map(|p| ratio(*p)).collect();
@@ -405,11 +395,11 @@ async fn nine_box(store: &dyn Store, people: &[PersonId]) -> CoreResult<NineBox>
     cycles.sort_by_key(|c| std::cmp::Reverse((c.launched_at, c.id)));
     for cycle in cycles {
         let places: Vec<(u8, u8)> = store
-            .reviews_of_cycle(cycle.id)
+            .box_inputs(cycle.id)
             .await?
             .iter()
-            .filter(|r| wanted.contains(&r.reviewee.id))
-            .filter_map(|r| placement(&cycle, r))
+            .filter(|r| wanted.contains(&r.reviewee))
+            .filter_map(|r| place(&cycle, &r.manager_answers, r.last_move))
             .map(|p| (p.performance, p.potential))
             .collect();
         if !places.is_empty() {

@@ -100,21 +100,30 @@ pub struct Placement {
 
 /// The 9-box place of a review: the latest move, else where its two ratings put it.
 pub fn placement(cycle: &Cycle, review: &Review) -> Option<Placement> {
-    if let Some(m) = review.box_moves.last() {
+    let last_move = review
+        .box_moves
+        .last()
+        .map(|m| (m.performance, m.potential));
+    place(cycle, &review.manager_answers, last_move)
+}
+
+/// The 9-box place of a review from its parts (see [`placement`]).
+pub fn place(
+    cycle: &Cycle,
+    manager_answers: &[Answer],
+    last_move: Option<(u8, u8)>,
+) -> Option<Placement> {
+    if let Some((performance, potential)) = last_move {
         return Some(Placement {
-            performance: m.performance,
-            potential: m.potential,
+            performance,
+            potential,
             moved: true,
         });
     }
     let side = |q: Option<usize>| {
         let i = q?;
         let question = rating_question(&cycle.questions, i)?;
-        let rating = review
-            .manager_answers
-            .iter()
-            .find(|a| a.question == i)?
-            .rating?;
+        let rating = manager_answers.iter().find(|a| a.question == i)?.rating?;
         Some(third(rating, question.scale.len()))
     };
     Some(Placement {

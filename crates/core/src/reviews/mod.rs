@@ -279,6 +279,15 @@ pub struct FollowThrough {
     pub open: bool,
 }
 
+/// What a review's 9-box place is made of (see `calibration::place`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BoxInput {
+    pub reviewee: crate::ids::PersonId,
+    pub manager_answers: Vec<Answer>,
+    /// The latest calibration move: performance and potential.
+    pub last_move: Option<(u8, u8)>,
+}
+
 /// One person's review in a cycle.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

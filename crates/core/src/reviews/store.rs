@@ -1,6 +1,6 @@
 //! What the review services need from a database. Part of [`crate::Store`].
 
-use super::{Answer, Cycle, CycleId, CycleState, Question, Review, ReviewId, Scope};
+use super::{Answer, BoxInput, Cycle, CycleId, CycleState, Question, Review, ReviewId, Scope};
 use crate::error::CoreResult;
 use crate::ids::{CommitmentId, PersonId};
 use async_trait::async_trait;
@@ -152,6 +152,9 @@ pub trait ReviewStore:
     async fn review(&self, id: ReviewId) -> CoreResult<Option<Review>>;
     /// Every review of a cycle, by reviewee name.
     async fn reviews_of_cycle(&self, cycle: CycleId) -> CoreResult<Vec<Review>>;
+    /// What the 9-box needs of each review of a cycle that has a place: the reviewee, the
+    /// manager's answers and the latest calibration move. Reviews with neither are left out.
+    async fn box_inputs(&self, cycle: CycleId) -> CoreResult<Vec<BoxInput>>;
     /// Every review of a cycle without answers, follow-through or calibration: who, whose
     /// manager, which team and level, what is handed in.
     async fn review_statuses(&self, cycle: CycleId) -> CoreResult<Vec<Review>>;

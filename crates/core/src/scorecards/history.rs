@@ -41,7 +41,8 @@ pub fn encode(figures: &ManagerFigures) -> CoreResult<String> {
 /// A manager's kept figures read back (their number of reports is not kept); `None` when
 /// the record lacks a figure, as one written by an earlier Trellis may.
 pub fn decode(manager: PersonId, json: &str) -> Option<ManagerFigures> {
-    let values: HashMap<String, Option<f64>> = serde_json::from_str(json).ok()?;
+    // Borrowed keys: a scorecard decodes every manager's record of the day.
+    let values: HashMap<&str, Option<f64>> = serde_json::from_str(json).ok()?;
     if kept().any(|(key, _)| !values.contains_key(key)) {
         return None;
     }

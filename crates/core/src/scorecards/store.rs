@@ -4,6 +4,7 @@ use crate::error::CoreResult;
 use crate::ids::PersonId;
 use async_trait::async_trait;
 use chrono::NaiveDate;
+use std::sync::Arc;
 
 /// Organisation-wide facts read in a few statements, from which every manager's figures
 /// (and so the organisation's medians) are computed.
@@ -36,6 +37,18 @@ pub struct OrgFacts {
     pub follow_through: Vec<(PersonId, NaiveDate, Option<NaiveDate>, bool)>,
 }
 
+/// An active person as a dashboard groups and filters them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DashboardMember {
+    pub id: PersonId,
+    /// Their team's parent team, else their team.
+    pub department: Option<Arc<str>>,
+    pub location: Option<String>,
+    /// Their level's code.
+    pub level: Option<Arc<str>>,
+    pub has_manager: bool,
+}
+
 #[async_trait]
 pub trait ScorecardStore: Send + Sync {
     /// `half_year` and `year` bound the plan reviews and growth; `since` (seconds) the
@@ -58,6 +71,8 @@ pub trait ScorecardStore: Send + Sync {
         half_year: NaiveDate,
         people: Option<&[PersonId]>,
     ) -> CoreResult<(Vec<PersonId>, Vec<PersonId>)>;
+    /// Every active person, with what a dashboard groups and filters by.
+    async fn dashboard_members(&self) -> CoreResult<Vec<DashboardMember>>;
     /// The figures of `month` (`YYYY-MM`) as recorded on `on`, each manager's as JSON text.
     async fn figures_taken_on(
         &self,

@@ -43,46 +43,76 @@ pub(crate) async fn workloads(
     settings: &Settings,
     horizon: Window,
 ) -> CoreResult<HashMap<PersonId, Workload>> {
-    let (remaining, capacities, absent) = futures_util::join!(
-        store.remaining_effort(owners, horizon.last),
-        store.capacities(owners),
-        store.absences_between(owners, horizon.first, horizon.last),
-    );
-    let remaining: HashMap<PersonId, f64> = remaining?.into_iter().collect();
-    let capacities: HashMap<PersonId, f64> = capacities?.into_iter().collect();
-    let mut absences: HashMap<PersonId, Vec<(NaiveDate, NaiveDate)>> = HashMap::new();
-    for Absence {
-        person_id,
-        first_day,
-        last_day,
-        ..
-    } in absent?
-    {
-        absences
-            .entry(person_id)
-            .or_default()
-            .push((first_day, last_day));
-    }
-    let default = f64::from(settings.default_capacity_hours);
-    // Everyone without absences shares one capacity figure; count working days once.
-    let plain = capacity_hours(1.0, horizon.first, horizon.last, &[]);
-    Ok(people
-        .iter()
-        .map(|id| {
-            let weekly = capacities.get(id).copied().unwrap_or(default);
-            let capacity = match absences.get(id) {
-                Some(off) => capacity_hours(weekly, horizon.first, horizon.last, off),
-                None => weekly * plain,
-            };
-            (
-                *id,
-                Workload {
-                    remaining_hours: remaining.get(id).copied().unwrap_or(0.0),
-                    capacity_hours: capacity,
-                },
-            )
+    Ok(WorkloadInputs::read(store, owners, horizon)
+        .await?
+        .of(people, settings, horizon))
+}
+
+/// What workload is computed from: remaining effort, weekly capacities and absences.
+pub(crate) struct WorkloadInputs {
+    remaining: HashMap<PersonId, f64>,
+    capacities: HashMap<PersonId, f64>,
+    absences: HashMap<PersonId, Vec<(NaiveDate, NaiveDate)>>,
+}
+
+impl WorkloadInputs {
+    pub(crate) async fn read(
+        store: &dyn WorkStore,
+        owners: Option<&[PersonId]>,
+        horizon: Window,
+    ) -> CoreResult<Self> {
+        let (remaining, capacities, absent) = futures_util::join!(
+            store.remaining_effort(owners, horizon.last),
+            store.capacities(owners),
+            store.absences_between(owners, horizon.first, horizon.last),
+        );
+        let mut absences: HashMap<PersonId, Vec<(NaiveDate, NaiveDate)>> = HashMap::new();
+        for Absence {
+            person_id,
+            first_day,
+            last_day,
+            ..
+        } in absent?
+        {
+            absences
+                .entry(person_id)
+                .or_default()
+                .push((first_day, last_day));
+        }
+        Ok(WorkloadInputs {
+            remaining: remaining?.into_iter().collect(),
+            capacities: capacities?.into_iter().collect(),
+            absences,
         })
-        .collect())
+    }
+
+    pub(crate) fn of(
+        &self,
+        people: &[PersonId],
+        settings: &Settings,
+        horizon: Window,
+    ) -> HashMap<PersonId, Workload> {
+        let default = f64::from(settings.default_capacity_hours);
+        // Everyone without absences shares one capacity figure; count working days once.
+        let plain = capacity_hours(1.0, horizon.first, horizon.last, &[]);
+        people
+            .iter()
+            .map(|id| {
+                let weekly = self.capacities.get(id).copied().unwrap_or(default);
+                let capacity = match self.absences.get(id) {
+                    Some(off) => capacity_hours(weekly, horizon.first, horizon.last, off),
+                    None => weekly * plain,
+                };
+                (
+                    *id,
+                    Workload {
+                        remaining_hours: self.remaining.get(id).copied().unwrap_or(0.0),
+                        capacity_hours: capacity,
+                    },
+                )
+            })
+            .collect()
+    }
 }
 
 /// One person's line in a report.
@@ -193,21 +223,26 @@ pub async fn report(
     let window = Window::ending(today, window_days);
     let horizon = horizon(today, &settings);
     let selected = people_in_scope(store, viewer, scope).await?;
-    let (people, owners) = match selected {
-        Some(p) => {
-            let ids: Vec<PersonId> = p.iter().map(|p| p.id).collect();
-            (p, Some(ids))
-        }
-        None => (store.active_people().await?, None),
+    let owners: Option<Vec<PersonId>> = selected.as_ref().map(|p| p.iter().map(|p| p.id).collect());
+    let owners = owners.as_deref();
+    // Everything the rows need, side by side; everyone's names too when no list was given.
+    let (everyone, delivery, inputs) = futures_util::join!(
+        async {
+            match &selected {
+                Some(_) => Ok(Vec::new()),
+                None => store.active_people().await,
+            }
+        },
+        store.delivery_by_owner(owners, window, today),
+        WorkloadInputs::read(store, owners, horizon),
+    );
+    let people = match selected {
+        Some(p) => p,
+        None => everyone?,
     };
     let ids: Vec<PersonId> = people.iter().map(|p| p.id).collect();
-    let owners = owners.as_deref();
-    let delivery: HashMap<PersonId, DeliveryCounts> = store
-        .delivery_by_owner(owners, window, today)
-        .await?
-        .into_iter()
-        .collect();
-    let workloads = workloads(store, owners, &ids, &settings, horizon).await?;
+    let delivery: HashMap<PersonId, DeliveryCounts> = delivery?.into_iter().collect();
+    let workloads = inputs?.of(&ids, &settings, horizon);
     let mut total = DeliveryCounts::default();
     let mut overloaded_people = 0;
     let rows: Vec<ReportRow> = people

@@ -18,7 +18,7 @@ impl trellis_core::work::store::CapacityStore for SqlStore {
         let sql = format!("SELECT person_id, hours_per_week FROM capacities WHERE 1 = 1{filter}");
         let map: fn(&dyn Columns) -> CoreResult<(PersonId, f64)> =
             |r| Ok((PersonId(r.int("person_id")?), r.real("hours_per_week")?));
-        fetch_for(self, owners.is_some(), sql, p, map).await
+        fetch(self, sql, p, map).await
     }
     async fn set_capacity(&self, person: PersonId, hours: Option<f64>) -> CoreResult<()> {
         match hours {
@@ -49,7 +49,7 @@ impl trellis_core::work::store::CapacityStore for SqlStore {
             "SELECT id, person_id, first_day, last_day, note FROM absences \
              WHERE last_day >= {a} AND first_day <= {b}{filter} ORDER BY person_id, first_day"
         );
-        fetch_for(self, owners.is_some(), sql, p, absence_row).await
+        fetch(self, sql, p, absence_row).await
     }
     async fn absences_of(&self, person: PersonId, since: NaiveDate) -> CoreResult<Vec<Absence>> {
         let rows = sqlx::query(

@@ -244,22 +244,18 @@ impl trellis_core::work::store::CommitmentStore for SqlStore {
         .await
     }
     async fn active_people(&self) -> CoreResult<Vec<PersonName>> {
-        let rows = sqlx::query(
-            "SELECT id, name, preferred_name FROM people WHERE status = 'active' ORDER BY name, id",
-        )
-        .fetch_all(&self.pool)
-        .await
-        .map_err(map_err)?;
-        rows.iter()
-            .map(|r| {
-                let name: String = get(r, "name")?;
-                let preferred: Option<String> = get(r, "preferred_name")?;
-                Ok(PersonName {
-                    id: PersonId(get(r, "id")?),
-                    name: display_name(&name, preferred.as_deref()),
-                })
+        let sql = "SELECT id, name, preferred_name FROM people WHERE status = 'active' \
+                   ORDER BY name, id";
+        crate::sql::fetch(self, sql.into(), crate::sql::Params::new(), |r| {
+            Ok(PersonName {
+                id: PersonId(r.int("id")?),
+                name: display_name(
+                    &r.text("name")?,
+                    r.text_or_null("preferred_name")?.as_deref(),
+                ),
             })
-            .collect()
+        })
+        .await
     }
     async fn closed_commitments(&self, owner: PersonId, limit: i64) -> CoreResult<Vec<Commitment>> {
         let sql = format!(

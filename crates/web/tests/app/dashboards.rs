@@ -1,10 +1,11 @@
 //! Dashboards: admins see the organisation, a manager their tree, members nothing; filters
 //! only narrow; a 9-box cell shows a count only from five people; the CSV carries the same
-//! rows.
+//! rows; the 9-box's narrow read places everyone where calibration does.
 
-use crate::common::demo_app;
+use crate::common::{demo_app, demo_app_on};
 use axum::http::{Method, StatusCode};
 use serde_json::Value;
+use trellis_store::backend_tests;
 
 fn people(d: &Value) -> u64 {
     d["people"].as_u64().unwrap()
@@ -122,4 +123,66 @@ async fn dashboards_follow_the_tree_and_filters_only_narrow() {
     ] {
         assert!(page.contains(part), "{part}");
     }
+}
+
+backend_tests!(the_nine_box_places_everyone_where_calibration_does);
+async fn the_nine_box_places_everyone_where_calibration_does(backend: &'static str) {
+    use trellis_core::reviews::calibration::{place, placement};
+    use trellis_core::store::prelude::*;
+    let (app, _) = demo_app_on(backend).await;
+    let store = app.store.as_ref();
+    let mut placed = 0;
+    for cycle in store.cycles().await.unwrap() {
+        let reviews = store.reviews_of_cycle(cycle.id).await.unwrap();
+        // Two calibration moves of one review: the later one is where it stands.
+        if let Some(review) = reviews.first() {
+            for (performance, potential, at) in [(0, 2, 1_000), (2, 1, 2_000)] {
+                sqlx::query(
+                    "INSERT INTO review_box_moves \
+                     (review_id, performance, potential, reason, moved_by, moved_at) \
+                     VALUES ($1, $2, $3, 'calibration', $4, $5)",
+                )
+                .bind(review.id.0)
+                .bind(performance)
+                .bind(potential)
+                .bind(review.reviewee.id.0)
+                .bind(at)
+                .execute(app.store.pool())
+                .await
+                .unwrap();
+            }
+        }
+        let mut expected: Vec<(i64, u8, u8)> = store
+            .reviews_of_cycle(cycle.id)
+            .await
+            .unwrap()
+            .iter()
+            .filter_map(|r| {
+                placement(&cycle, r).map(|p| (r.reviewee.id.0, p.performance, p.potential))
+            })
+            .collect();
+        let mut read: Vec<(i64, u8, u8)> = store
+            .box_inputs(cycle.id)
+            .await
+            .unwrap()
+            .iter()
+            .filter_map(|b| {
+                place(&cycle, &b.manager_answers, b.last_move)
+                    .map(|p| (b.reviewee.0, p.performance, p.potential))
+            })
+            .collect();
+        expected.sort_unstable();
+        read.sort_unstable();
+        assert_eq!(read, expected, "{backend}: {}", cycle.name);
+        let first = reviews.first().map(|r| r.reviewee.id.0);
+        assert!(
+            first.is_none()
+                || read
+                    .iter()
+                    .any(|p| Some(p.0) == first && p.1 == 2 && p.2 == 1),
+            "{backend}: the later move stands"
+        );
+        placed += read.len();
+    }
+    assert!(placed > 0, "{backend}: the demo places people");
 }
