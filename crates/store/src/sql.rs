@@ -196,9 +196,11 @@ pub(crate) async fn fetch<T: Send + 'static>(
             let _logged = SlowRead(&sql, started);
             reader.read(|conn| {
                 let mut statement = conn.prepare_cached(&sql)?;
+                // A parameter the statement does not use is left out, as sqlx does.
                 let named: Vec<(&str, &dyn rusqlite::ToSql)> = names
                     .iter()
                     .zip(&direct)
+                    .filter(|(n, _)| matches!(statement.parameter_index(n), Ok(Some(_))))
                     .map(|(n, v)| (n.as_str(), v as &dyn rusqlite::ToSql))
                     .collect();
                 let mut rows = statement.query(named.as_slice())?;

@@ -276,9 +276,26 @@ pub async fn show(
     now: i64,
 ) -> CoreResult<Dashboard> {
     let (scope_name, tree) = scope(store, viewer).await?;
-    let people: Vec<Member> = store
-        .dashboard_members()
-        .await?
+    // Everyone's figures are read with no list of people; a tree or a filter names them.
+    let narrowed = tree.is_some()
+        || [&filter.department, &filter.location, &filter.level]
+            .iter()
+            .any(|f| f.as_deref().is_some_and(|f| !f.trim().is_empty()));
+    // Over everyone, the reads start together; narrowed, the people are read first.
+    let (members, everyone, compared) = futures_util::join!(
+        store.dashboard_members(),
+        async {
+            if narrowed {
+                return None;
+            }
+            Some(futures_util::join!(
+                Support::read(store, None, now),
+                delivery_by_month(store, None, now)
+            ))
+        },
+        history::compared(store, now),
+    );
+    let people: Vec<Member> = members?
         .into_iter()
         .filter(|p| tree.as_ref().is_none_or(|t| t.contains(&p.id)))
         .map(|p| Member {
@@ -307,20 +324,21 @@ pub async fn show(
         .filter(|m| matches(&filter.location, m.location.as_deref()))
         .filter(|m| matches(&filter.level, m.level.as_deref()))
         .collect();
-    // Everyone's figures are read with no list of people; a tree or a filter names them.
-    let narrowed = tree.is_some()
-        || [&filter.department, &filter.location, &filter.level]
-            .iter()
-            .any(|f| f.as_deref().is_some_and(|f| !f.trim().is_empty()));
     let ids: Vec<PersonId> = people.iter().map(|m| m.id).collect();
-    let owners = narrowed.then_some(ids.as_slice());
-    let support = Support::read(store, owners, now).await?;
+    let (support, delivery_trend, nine_box) = match everyone {
+        Some((support, trend)) => (support?, trend?, nine_box(store, &ids).await?),
+        None => {
+            let (support, trend, places) = futures_util::join!(
+                Support::read(store, Some(&ids), now),
+                delivery_by_month(store, Some(&ids), now),
+                nine_box(store, &ids),
+            );
+            (support?, trend?, places?)
+        }
+    };
     // Each manager's scorecard figures as the worker recorded them today.
-    let managers: HashMap<PersonId, ManagerFigures> = history::compared(store, now)
-        .await?
-        .into_iter()
-        .map(|f| (f.manager, f))
-        .collect();
+    let managers: HashMap<PersonId, ManagerFigures> =
+        compared?.into_iter().map(|f| (f.manager, f)).collect();
     let comparable = crate::scorecards::comparable();
     let ratio = |p: PersonId| support.workload_ratio(p);
     let row = |name: String, group: &[&Member]| {
@@ -382,9 +400,9 @@ pub async fn show(
         levels,
         rows,
         total: row("All".into(), &all),
-        delivery_trend: delivery_by_month(store, owners, now).await?,
+        delivery_trend,
         workload: buckets(&ratios),
-        nine_box: nine_box(store, &ids).await?,
+        nine_box,
     })
 }
 

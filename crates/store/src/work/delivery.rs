@@ -14,16 +14,15 @@ use trellis_core::work::metrics::{DeliveryCounts, DeliveryRecord, DeliveryState,
 /// on or before the agreed date; work its owner cancelled late counts as not delivered. The
 /// conformance suite checks it against the core function.
 pub(crate) const DUE_CASE: &str =
-    "CASE WHEN status <> 'open' OR agreed_due_date < $3 THEN 1 ELSE 0 END";
+    "CASE WHEN status <> 'open' OR agreed_due_date < $1 THEN 1 ELSE 0 END";
 /// Rows that can count: everything but work cancelled out of the record.
 pub(crate) const COUNTED: &str = "(status <> 'cancelled' OR cancel_counts = 1)";
 pub(crate) const ON_TIME_CASE: &str =
     "CASE WHEN status = 'done' AND completed_on <= agreed_due_date THEN 1 ELSE 0 END";
 
-pub(crate) fn window_params(window: Window, today: NaiveDate) -> CoreResult<Params> {
+/// The parameters every delivery count starts with: today, as `$1`.
+pub(crate) fn today_param(today: NaiveDate) -> CoreResult<Params> {
     let mut p = Params::new();
-    p.bind(text_day(window.first))?;
-    p.bind(text_day(window.last))?;
     p.bind(text_day(today))?;
     Ok(p)
 }
@@ -35,89 +34,99 @@ pub(crate) fn counts(row: &dyn Columns) -> CoreResult<DeliveryCounts> {
     })
 }
 
-/// How a window splits between the `delivery_months` rollup and `commitments`: whole
-/// calendar months inside the window that ended before today come from the rollup (all
-/// their open work is late, so it counts); the days before the first whole month and after
-/// the last are counted from `commitments` with the rule above.
+/// How a window splits between the `delivery_months` rollup and `commitments`: calendar
+/// months that ended before today come from the rollup (all their open work is late, so
+/// it counts); other days are counted from `commitments` with the rule above. A month the
+/// window only partly covers is read whole from the rollup, less the days outside the
+/// window, when those are fewer than the days inside by a margin.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Split {
-    /// First and last `YYYY-MM` read from the rollup; an empty range when none is whole.
+    /// First and last `YYYY-MM` read from the rollup; an empty range when there is none.
     pub(crate) months: (String, String),
-    /// Days from the window's first up to (not including) this one come from commitments…
-    pub(crate) head_until: NaiveDate,
-    /// …and days after this one up to the window's last.
-    pub(crate) tail_after: NaiveDate,
+    /// Day ranges (both ends included) counted from commitments and added…
+    pub(crate) added: Vec<(NaiveDate, NaiveDate)>,
+    /// …and those taken away from the rollup's months.
+    pub(crate) taken: Vec<(NaiveDate, NaiveDate)>,
 }
 
+/// A month's rollup rows cost about as much to read as this many days of commitments.
+const ROLLUP_DAYS: i64 = 8;
+
 pub(crate) fn split(window: Window, today: NaiveDate) -> Split {
-    let first_whole = if window.first.day() == 1 {
-        Some(window.first)
-    } else {
-        window
-            .first
-            .with_day(1)
-            .and_then(|d| d.checked_add_months(Months::new(1)))
-    };
-    // The last day a whole month may end on: inside the window and before today.
-    let limit = window.last.min(today - Duration::days(1));
-    let last_whole_end = if (limit + Duration::days(1)).day() == 1 {
-        limit
-    } else {
-        limit.with_day(1).map_or(limit, |d| d - Duration::days(1))
-    };
-    match first_whole {
-        Some(first) if first <= last_whole_end => Split {
-            months: (
-                first.format("%Y-%m").to_string(),
-                last_whole_end.format("%Y-%m").to_string(),
-            ),
-            head_until: first,
-            tail_after: last_whole_end,
+    let mut months: Vec<NaiveDate> = Vec::new();
+    let mut added: Vec<(NaiveDate, NaiveDate)> = Vec::new();
+    let mut taken = Vec::new();
+    let mut start = window.first.with_day(1).unwrap_or(window.first);
+    while start <= window.last {
+        let next = start
+            .checked_add_months(Months::new(1))
+            .unwrap_or(NaiveDate::MAX);
+        let end = next - Duration::days(1);
+        let (first, last) = (start.max(window.first), end.min(window.last));
+        let covered = (last - first).num_days() + 1;
+        let outside = (end - start).num_days() + 1 - covered;
+        if end < today && (outside == 0 || outside + ROLLUP_DAYS < covered) {
+            months.push(start);
+            if first > start {
+                taken.push((start, first - Duration::days(1)));
+            }
+            if last < end {
+                taken.push((last + Duration::days(1), end));
+            }
+        } else {
+            match added.last_mut() {
+                Some(range) if range.1 + Duration::days(1) == first => range.1 = last,
+                _ => added.push((first, last)),
+            }
+        }
+        start = next;
+    }
+    let month = |d: &NaiveDate| d.format("%Y-%m").to_string();
+    Split {
+        months: match (months.first(), months.last()) {
+            (Some(a), Some(b)) => (month(a), month(b)),
+            _ => ("9999-99".into(), "0000-00".into()),
         },
-        _ => Split {
-            months: ("9999-99".into(), "0000-00".into()),
-            head_until: window.last + Duration::days(1),
-            tail_after: window.last,
-        },
+        added,
+        taken,
     }
 }
 
 /// Per-row delivery counts of a window, from the rollup and the edge days, as a subquery
-/// with columns `owner`, `month`, `due` and `on_time` (binds `$4` to `$7` after
-/// [`window_params`], and the owner lists).
+/// with columns `owner`, `month`, `due` and `on_time` (binds after [`today_param`], and
+/// the owner lists). With `per_owner` false and no owners, months come from the
+/// organisation's rollup and `owner` is not meaningful.
 fn counted_rows(
     p: &mut Params,
     backend: crate::Backend,
     window: Window,
     today: NaiveDate,
     owners: Option<&[PersonId]>,
+    per_owner: bool,
 ) -> CoreResult<String> {
     let s = split(window, today);
     let from_month = p.bind(s.months.0)?;
     let to_month = p.bind(s.months.1)?;
-    let head = p.bind(text_day(s.head_until))?;
-    let tail = p.bind(text_day(s.tail_after))?;
     let rolled = p.maybe_people(backend, "owner_id", owners)?;
-    let edges = p.maybe_people(backend, "accountable_id", owners)?;
-    // The two edges are separate ranges: an OR of them hides each from the indexes.
-    let edge = |range: &str| {
-        format!(
-            "SELECT accountable_id AS owner, substr(agreed_due_date, 1, 7) AS month, \
-             {DUE_CASE} AS due, {ON_TIME_CASE} AS on_time FROM commitments \
-             WHERE {range} AND {COUNTED}{edges}"
-        )
+    let days = p.maybe_people(backend, "accountable_id", owners)?;
+    let rollup = if per_owner || owners.is_some() {
+        "SELECT owner_id AS owner, month, settled + open AS due, on_time FROM delivery_months"
+    } else {
+        "SELECT 0 AS owner, month, settled + open AS due, on_time FROM delivery_org_months"
     };
-    Ok(format!(
-        "SELECT owner_id AS owner, month, settled + open AS due, on_time FROM delivery_months \
-         WHERE month >= {from_month} AND month <= {to_month}{rolled} \
-         UNION ALL {} UNION ALL {}",
-        edge(&format!(
-            "agreed_due_date >= $1 AND agreed_due_date < {head}"
-        )),
-        edge(&format!(
-            "agreed_due_date > {tail} AND agreed_due_date <= $2"
-        )),
-    ))
+    let mut sql = format!("{rollup} WHERE month >= {from_month} AND month <= {to_month}{rolled}");
+    // Each range is a branch of its own: an OR of ranges hides them from the indexes.
+    let ranges = s.added.iter().map(|r| ("", r));
+    for (sign, (first, last)) in ranges.chain(s.taken.iter().map(|r| ("-", r))) {
+        let first = p.bind(text_day(*first))?;
+        let last = p.bind(text_day(*last))?;
+        sql.push_str(&format!(
+            " UNION ALL SELECT accountable_id AS owner, substr(agreed_due_date, 1, 7) AS month, \
+             {sign}{DUE_CASE} AS due, {sign}{ON_TIME_CASE} AS on_time FROM commitments \
+             WHERE agreed_due_date >= {first} AND agreed_due_date <= {last} AND {COUNTED}{days}"
+        ));
+    }
+    Ok(sql)
 }
 
 #[async_trait::async_trait]
@@ -128,8 +137,8 @@ impl trellis_core::work::store::DeliveryStore for SqlStore {
         window: Window,
         today: NaiveDate,
     ) -> CoreResult<Vec<(PersonId, DeliveryCounts)>> {
-        let mut p = window_params(window, today)?;
-        let rows = counted_rows(&mut p, self.backend, window, today, owners)?;
+        let mut p = today_param(today)?;
+        let rows = counted_rows(&mut p, self.backend, window, today, owners, true)?;
         let sql = format!(
             "SELECT owner AS accountable_id, CAST(SUM(due) AS BIGINT) AS due, \
              CAST(SUM(on_time) AS BIGINT) AS on_time \
@@ -145,8 +154,8 @@ impl trellis_core::work::store::DeliveryStore for SqlStore {
         window: Window,
         today: NaiveDate,
     ) -> CoreResult<Vec<OwnerMonth>> {
-        let mut p = window_params(window, today)?;
-        let rows = counted_rows(&mut p, self.backend, window, today, owners)?;
+        let mut p = today_param(today)?;
+        let rows = counted_rows(&mut p, self.backend, window, today, owners, true)?;
         let sql = format!(
             "SELECT owner AS accountable_id, month, CAST(SUM(due) AS BIGINT) AS due, \
              CAST(SUM(on_time) AS BIGINT) AS on_time \
@@ -167,8 +176,8 @@ impl trellis_core::work::store::DeliveryStore for SqlStore {
         window: Window,
         today: NaiveDate,
     ) -> CoreResult<Vec<(String, DeliveryCounts)>> {
-        let mut p = window_params(window, today)?;
-        let rows = counted_rows(&mut p, self.backend, window, today, owners)?;
+        let mut p = today_param(today)?;
+        let rows = counted_rows(&mut p, self.backend, window, today, owners, false)?;
         let sql = format!(
             "SELECT month, CAST(SUM(due) AS BIGINT) AS due, CAST(SUM(on_time) AS BIGINT) AS on_time \
              FROM ({rows}) c GROUP BY month HAVING SUM(due) > 0 ORDER BY month"
@@ -242,33 +251,58 @@ mod tests {
 
     #[test]
     fn whole_months_before_today_come_from_the_rollup_and_the_edges_from_commitments() {
+        // A year ending today: December 2025 is read whole less its first four days, and
+        // today's month as days.
         let s = split(window("2025-12-05", "2026-12-04"), day("2026-12-04"));
-        assert_eq!(s.months, ("2026-01".into(), "2026-11".into()));
-        assert_eq!(s.head_until, day("2026-01-01"));
-        assert_eq!(s.tail_after, day("2026-11-30"));
+        assert_eq!(s.months, ("2025-12".into(), "2026-11".into()));
+        assert_eq!(s.taken, [(day("2025-12-01"), day("2025-12-04"))]);
+        assert_eq!(s.added, [(day("2026-12-01"), day("2026-12-04"))]);
         // A window that starts on the first and a month that ends the day before today.
         let s = split(window("2026-10-01", "2026-11-30"), day("2026-12-01"));
         assert_eq!(s.months, ("2026-10".into(), "2026-11".into()));
-        assert_eq!(s.head_until, day("2026-10-01"));
-        assert_eq!(s.tail_after, day("2026-11-30"));
+        assert!(s.added.is_empty() && s.taken.is_empty());
         // Today's month is never whole: its open work is not yet decided.
         let s = split(window("2026-10-01", "2026-11-30"), day("2026-11-30"));
         assert_eq!(s.months, ("2026-10".into(), "2026-10".into()));
-        assert_eq!(s.tail_after, day("2026-10-31"));
+        assert_eq!(s.added, [(day("2026-11-01"), day("2026-11-30"))]);
     }
 
     #[test]
-    fn a_window_without_a_whole_month_is_read_from_commitments_alone() {
+    fn a_month_mostly_inside_the_window_is_read_whole_less_the_days_outside() {
+        // 90 days ending on 5 December: 24 days of September are inside, 6 outside.
+        let s = split(window("2026-09-07", "2026-12-05"), day("2026-12-05"));
+        assert_eq!(s.months, ("2026-09".into(), "2026-11".into()));
+        assert_eq!(s.taken, [(day("2026-09-01"), day("2026-09-06"))]);
+        assert_eq!(s.added, [(day("2026-12-01"), day("2026-12-05"))]);
+        // A window in the past that ends early in a month and starts late in one.
+        let s = split(window("2026-08-25", "2026-11-03"), day("2026-12-05"));
+        assert_eq!(s.months, ("2026-09".into(), "2026-10".into()));
+        assert_eq!(
+            s.added,
+            [
+                (day("2026-08-25"), day("2026-08-31")),
+                (day("2026-11-01"), day("2026-11-03"))
+            ]
+        );
+        // …and one that ends late in a month: the whole of it, less its last days.
+        let s = split(window("2026-09-01", "2026-10-28"), day("2026-12-05"));
+        assert_eq!(s.months, ("2026-09".into(), "2026-10".into()));
+        assert_eq!(s.taken, [(day("2026-10-29"), day("2026-10-31"))]);
+        assert!(s.added.is_empty());
+    }
+
+    #[test]
+    fn a_window_without_a_month_before_today_is_read_from_commitments_alone() {
         for (first, last, today) in [
-            ("2026-11-03", "2026-11-28", "2026-12-04"),
+            ("2026-11-03", "2026-11-28", "2026-11-29"),
             ("2026-10-31", "2026-11-01", "2026-12-04"),
             ("2026-12-01", "2027-01-31", "2026-12-04"),
         ] {
             let w = window(first, last);
             let s = split(w, day(today));
             assert!(s.months.0 > s.months.1, "{first}..{last}: no month");
-            assert_eq!(s.head_until, w.last + Duration::days(1));
-            assert_eq!(s.tail_after, w.last);
+            assert_eq!(s.added, [(w.first, w.last)], "{first}..{last}");
+            assert!(s.taken.is_empty());
         }
     }
 }
