@@ -249,13 +249,6 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0032_delivery_org_months.sql"),
         earlier_postgres: &[],
     },
-    Migration {
-        version: 33,
-        name: "people_active_name",
-        sqlite: include_str!("../migrations/sqlite/0033_people_active_name.sql"),
-        postgres: include_str!("../migrations/postgres/0033_people_active_name.sql"),
-        earlier_postgres: &[],
-    },
 ];
 
 /// The newest migration this binary knows.

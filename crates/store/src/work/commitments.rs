@@ -244,18 +244,30 @@ impl trellis_core::work::store::CommitmentStore for SqlStore {
         .await
     }
     async fn active_people(&self) -> CoreResult<Vec<PersonName>> {
-        let sql = "SELECT id, name, preferred_name FROM people WHERE status = 'active' \
-                   ORDER BY name, id";
-        crate::sql::fetch(self, sql.into(), crate::sql::Params::new(), |r| {
-            Ok(PersonName {
-                id: PersonId(r.int("id")?),
-                name: display_name(
-                    &r.text("name")?,
-                    r.text_or_null("preferred_name")?.as_deref(),
-                ),
-            })
+        // SQLite would sort through the name index, a lookup per person; its order is that
+        // of the bytes, which a sort here reproduces. PostgreSQL sorts in its collation.
+        let sqlite = self.backend == crate::Backend::Sqlite;
+        let order = if sqlite { "" } else { " ORDER BY name, id" };
+        let sql =
+            format!("SELECT id, name, preferred_name FROM people WHERE status = 'active'{order}");
+        let mut people = crate::sql::fetch(self, sql, crate::sql::Params::new(), |r| {
+            Ok((
+                r.text("name")?,
+                PersonId(r.int("id")?),
+                r.text_or_null("preferred_name")?,
+            ))
         })
-        .await
+        .await?;
+        if sqlite {
+            people.sort_unstable_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+        }
+        Ok(people
+            .into_iter()
+            .map(|(name, id, preferred)| PersonName {
+                id,
+                name: display_name(&name, preferred.as_deref()),
+            })
+            .collect())
     }
     async fn closed_commitments(&self, owner: PersonId, limit: i64) -> CoreResult<Vec<Commitment>> {
         let sql = format!(
