@@ -5,6 +5,7 @@ use crate::people::date;
 use crate::sql::*;
 use crate::{SqlStore, map_err};
 use chrono::{Datelike, Duration, Months, NaiveDate};
+use std::collections::HashMap;
 use trellis_core::PersonId;
 use trellis_core::error::CoreResult;
 use trellis_core::work::metrics::{DeliveryCounts, DeliveryRecord, DeliveryState, Window};
@@ -25,13 +26,6 @@ pub(crate) fn today_param(today: NaiveDate) -> CoreResult<Params> {
     let mut p = Params::new();
     p.bind(text_day(today))?;
     Ok(p)
-}
-
-pub(crate) fn counts(row: &dyn Columns) -> CoreResult<DeliveryCounts> {
-    Ok(DeliveryCounts {
-        due: row.int("due")?.max(0) as u64,
-        on_time: row.int("on_time")?.max(0) as u64,
-    })
 }
 
 /// How a window splits between the `delivery_months` rollup and `commitments`: calendar
@@ -92,41 +86,108 @@ pub(crate) fn split(window: Window, today: NaiveDate) -> Split {
     }
 }
 
-/// Per-row delivery counts of a window, from the rollup and the edge days, as a subquery
-/// with columns `owner`, `month`, `due` and `on_time` (binds after [`today_param`], and
-/// the owner lists). With `per_owner` false and no owners, months come from the
-/// organisation's rollup and `owner` is not meaningful.
-fn counted_rows(
-    p: &mut Params,
-    backend: crate::Backend,
+/// What a delivery count is summed by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Key {
+    Owner,
+    OwnerAndMonth,
+    Month,
+}
+
+/// An owner (0 when summed over everyone) and a month (empty when summed over months).
+type SumKey = (i64, String);
+/// Due and on-time counts of one part of a window; a part taken away counts negative.
+type Sums = HashMap<SumKey, (i64, i64)>;
+/// One row of a part.
+type PartRow = (SumKey, (i64, i64));
+
+/// Delivery counts of a window summed by `key`, with nothing due left out, in key order.
+/// The window's parts — the rollup's months and each range of days — are statements of
+/// their own, read side by side and added up here: one statement would sort all of their
+/// rows together, and a range of days OR-ed with another is hidden from the indexes.
+async fn counted(
+    store: &SqlStore,
     window: Window,
     today: NaiveDate,
     owners: Option<&[PersonId]>,
-    per_owner: bool,
-) -> CoreResult<String> {
+    key: Key,
+) -> CoreResult<Vec<(SumKey, DeliveryCounts)>> {
     let s = split(window, today);
-    let from_month = p.bind(s.months.0)?;
-    let to_month = p.bind(s.months.1)?;
-    let rolled = p.maybe_people(backend, "owner_id", owners)?;
-    let days = p.maybe_people(backend, "accountable_id", owners)?;
-    let rollup = if per_owner || owners.is_some() {
-        "SELECT owner_id AS owner, month, settled + open AS due, on_time FROM delivery_months"
-    } else {
-        "SELECT 0 AS owner, month, settled + open AS due, on_time FROM delivery_org_months"
-    };
-    let mut sql = format!("{rollup} WHERE month >= {from_month} AND month <= {to_month}{rolled}");
-    // Each range is a branch of its own: an OR of ranges hides them from the indexes.
-    let ranges = s.added.iter().map(|r| ("", r));
-    for (sign, (first, last)) in ranges.chain(s.taken.iter().map(|r| ("-", r))) {
-        let first = p.bind(text_day(*first))?;
-        let last = p.bind(text_day(*last))?;
-        sql.push_str(&format!(
-            " UNION ALL SELECT accountable_id AS owner, substr(agreed_due_date, 1, 7) AS month, \
-             {sign}{DUE_CASE} AS due, {sign}{ON_TIME_CASE} AS on_time FROM commitments \
-             WHERE agreed_due_date >= {first} AND agreed_due_date <= {last} AND {COUNTED}{days}"
+    let backend = store.backend;
+    let mut parts: Vec<(String, Params)> = Vec::new();
+    if s.months.0 <= s.months.1 {
+        let mut p = Params::new();
+        let from = p.bind(s.months.0.clone())?;
+        let to = p.bind(s.months.1.clone())?;
+        let only = p.maybe_people(backend, "owner_id", owners)?;
+        // Months over everyone, not per owner, come from the organisation's rollup.
+        let (owner, table) = match (key, owners) {
+            (Key::Month, None) => ("CAST(0 AS BIGINT)", "delivery_org_months"),
+            _ => ("owner_id", "delivery_months"),
+        };
+        parts.push((
+            format!(
+                "SELECT {owner} AS owner, month, settled + open AS due, on_time FROM {table} \
+                 WHERE month >= {from} AND month <= {to}{only}"
+            ),
+            p,
         ));
     }
-    Ok(sql)
+    let added = s.added.iter().map(|r| ("", r));
+    for (sign, (first, last)) in added.chain(s.taken.iter().map(|r| ("-", r))) {
+        let mut p = today_param(today)?;
+        let first = p.bind(text_day(*first))?;
+        let last = p.bind(text_day(*last))?;
+        let only = p.maybe_people(backend, "accountable_id", owners)?;
+        parts.push((
+            format!(
+                "SELECT accountable_id AS owner, substr(agreed_due_date, 1, 7) AS month, \
+                 {sign}{DUE_CASE} AS due, {sign}{ON_TIME_CASE} AS on_time FROM commitments \
+                 WHERE agreed_due_date >= {first} AND agreed_due_date <= {last} \
+                 AND {COUNTED}{only}"
+            ),
+            p,
+        ));
+    }
+    let (select, group) = match key {
+        Key::Owner => ("owner, '' AS month", "owner"),
+        Key::OwnerAndMonth => ("owner, month", "owner, month"),
+        Key::Month => ("CAST(0 AS BIGINT) AS owner, month", "month"),
+    };
+    let map: fn(&dyn Columns) -> CoreResult<PartRow> = |r| {
+        Ok((
+            (r.int("owner")?, r.text("month")?),
+            (r.int("due")?, r.int("on_time")?),
+        ))
+    };
+    let reads = parts.into_iter().map(|(rows, p)| {
+        let sql = format!(
+            "SELECT {select}, CAST(SUM(due) AS BIGINT) AS due, \
+             CAST(SUM(on_time) AS BIGINT) AS on_time FROM ({rows}) c GROUP BY {group}"
+        );
+        fetch(store, sql, p, map)
+    });
+    let mut sums = Sums::new();
+    for part in futures_util::future::try_join_all(reads).await? {
+        for (k, (due, on_time)) in part {
+            let sum = sums.entry(k).or_default();
+            sum.0 += due;
+            sum.1 += on_time;
+        }
+    }
+    let mut counted: Vec<(SumKey, DeliveryCounts)> = sums
+        .into_iter()
+        .filter(|(_, (due, _))| *due > 0)
+        .map(|(k, (due, on_time))| {
+            let counts = DeliveryCounts {
+                due: due as u64,
+                on_time: on_time.max(0) as u64,
+            };
+            (k, counts)
+        })
+        .collect();
+    counted.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    Ok(counted)
 }
 
 #[async_trait::async_trait]
@@ -137,16 +198,11 @@ impl trellis_core::work::store::DeliveryStore for SqlStore {
         window: Window,
         today: NaiveDate,
     ) -> CoreResult<Vec<(PersonId, DeliveryCounts)>> {
-        let mut p = today_param(today)?;
-        let rows = counted_rows(&mut p, self.backend, window, today, owners, true)?;
-        let sql = format!(
-            "SELECT owner AS accountable_id, CAST(SUM(due) AS BIGINT) AS due, \
-             CAST(SUM(on_time) AS BIGINT) AS on_time \
-             FROM ({rows}) c GROUP BY owner HAVING SUM(due) > 0"
-        );
-        let map: fn(&dyn Columns) -> CoreResult<(PersonId, DeliveryCounts)> =
-            |r| Ok((PersonId(r.int("accountable_id")?), counts(r)?));
-        fetch(self, sql, p, map).await
+        let counted = counted(self, window, today, owners, Key::Owner).await?;
+        Ok(counted
+            .into_iter()
+            .map(|((owner, _), c)| (PersonId(owner), c))
+            .collect())
     }
     async fn delivery_by_owner_and_month(
         &self,
@@ -154,21 +210,11 @@ impl trellis_core::work::store::DeliveryStore for SqlStore {
         window: Window,
         today: NaiveDate,
     ) -> CoreResult<Vec<OwnerMonth>> {
-        let mut p = today_param(today)?;
-        let rows = counted_rows(&mut p, self.backend, window, today, owners, true)?;
-        let sql = format!(
-            "SELECT owner AS accountable_id, month, CAST(SUM(due) AS BIGINT) AS due, \
-             CAST(SUM(on_time) AS BIGINT) AS on_time \
-             FROM ({rows}) c GROUP BY owner, month HAVING SUM(due) > 0 ORDER BY owner, month"
-        );
-        let map: fn(&dyn Columns) -> CoreResult<OwnerMonth> = |r| {
-            Ok((
-                PersonId(r.int("accountable_id")?),
-                r.text("month")?,
-                counts(r)?,
-            ))
-        };
-        fetch(self, sql, p, map).await
+        let counted = counted(self, window, today, owners, Key::OwnerAndMonth).await?;
+        Ok(counted
+            .into_iter()
+            .map(|((owner, month), c)| (PersonId(owner), month, c))
+            .collect())
     }
     async fn delivery_by_month(
         &self,
@@ -176,15 +222,11 @@ impl trellis_core::work::store::DeliveryStore for SqlStore {
         window: Window,
         today: NaiveDate,
     ) -> CoreResult<Vec<(String, DeliveryCounts)>> {
-        let mut p = today_param(today)?;
-        let rows = counted_rows(&mut p, self.backend, window, today, owners, false)?;
-        let sql = format!(
-            "SELECT month, CAST(SUM(due) AS BIGINT) AS due, CAST(SUM(on_time) AS BIGINT) AS on_time \
-             FROM ({rows}) c GROUP BY month HAVING SUM(due) > 0 ORDER BY month"
-        );
-        let map: fn(&dyn Columns) -> CoreResult<(String, DeliveryCounts)> =
-            |r| Ok((r.text("month")?, counts(r)?));
-        fetch(self, sql, p, map).await
+        let counted = counted(self, window, today, owners, Key::Month).await?;
+        Ok(counted
+            .into_iter()
+            .map(|((_, month), c)| (month, c))
+            .collect())
     }
     async fn delivery_records(&self, owner: PersonId) -> CoreResult<Vec<DeliveryRecord>> {
         let rows = sqlx::query(
