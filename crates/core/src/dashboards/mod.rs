@@ -269,6 +269,54 @@ async fn scope(
     Ok(("Your organisation".into(), Some(tree)))
 }
 
+/// What a dashboard can be filtered by: the values among the people it covers.
+struct Facets {
+    departments: Vec<String>,
+    locations: Vec<String>,
+    levels: Vec<String>,
+}
+
+/// The people a dashboard covers — its tree, else everyone active — with the facets to
+/// filter by, and those the filter keeps.
+fn in_view(
+    members: Vec<crate::scorecards::store::DashboardMember>,
+    tree: Option<&HashSet<PersonId>>,
+    filter: &DashboardFilter,
+) -> (Facets, Vec<Member>) {
+    let people: Vec<Member> = members
+        .into_iter()
+        .filter(|p| tree.is_none_or(|t| t.contains(&p.id)))
+        .map(|p| Member {
+            id: p.id,
+            department: p.department.unwrap_or_else(|| "No department".into()),
+            location: p.location,
+            level: p.level,
+            has_manager: p.has_manager,
+        })
+        .collect();
+    let facet = |f: fn(&Member) -> Option<&str>| -> Vec<String> {
+        people
+            .iter()
+            .filter_map(f)
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .map(str::to_string)
+            .collect()
+    };
+    let facets = Facets {
+        departments: facet(|m| Some(&m.department)),
+        locations: facet(|m| m.location.as_deref()),
+        levels: facet(|m| m.level.as_deref()),
+    };
+    let kept = people
+        .into_iter()
+        .filter(|m| matches(&filter.department, Some(&m.department)))
+        .filter(|m| matches(&filter.location, m.location.as_deref()))
+        .filter(|m| matches(&filter.level, m.level.as_deref()))
+        .collect();
+    (facets, kept)
+}
+
 pub async fn show(
     store: &dyn Store,
     viewer: &Viewer,
@@ -295,35 +343,12 @@ pub async fn show(
         },
         history::compared(store, now),
     );
-    let people: Vec<Member> = members?
-        .into_iter()
-        .filter(|p| tree.as_ref().is_none_or(|t| t.contains(&p.id)))
-        .map(|p| Member {
-            id: p.id,
-            department: p.department.unwrap_or_else(|| "No department".into()),
-            location: p.location,
-            level: p.level,
-            has_manager: p.has_manager,
-        })
-        .collect();
-    let facets = |f: fn(&Member) -> Option<&str>| -> Vec<String> {
-        people
-            .iter()
-            .filter_map(f)
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .map(str::to_string)
-            .collect()
-    };
-    let departments = facets(|m| Some(&m.department));
-    let locations = facets(|m| m.location.as_deref());
-    let levels = facets(|m| m.level.as_deref());
-    let people: Vec<Member> = people
-        .into_iter()
-        .filter(|m| matches(&filter.department, Some(&m.department)))
-        .filter(|m| matches(&filter.location, m.location.as_deref()))
-        .filter(|m| matches(&filter.level, m.level.as_deref()))
-        .collect();
+    let (facets, people) = in_view(members?, tree.as_ref(), filter);
+    let Facets {
+        departments,
+        locations,
+        levels,
+    } = facets;
     let ids: Vec<PersonId> = people.iter().map(|m| m.id).collect();
     let (support, delivery_trend, nine_box) = match everyone {
         Some((support, trend)) => (support?, trend?, nine_box(store, &ids).await?),
