@@ -250,7 +250,9 @@ pub(crate) async fn fetch<T: Send + 'static>(
         return rows.into_iter().collect();
     }
     if let Some(native) = &store.native {
-        let mut query = sqlx::query(AssertSqlSafe(sql));
+        let started = std::time::Instant::now();
+        let _logged = SlowRead(&sql, started);
+        let mut query = sqlx::query(AssertSqlSafe(sql.as_str()));
         for value in p.direct {
             query = match value {
                 Value::Integer(i) => query.bind(i),
@@ -270,7 +272,7 @@ pub(crate) async fn fetch<T: Send + 'static>(
     rows.iter().map(|r| map(r)).collect()
 }
 
-/// Logs a direct read that took a while when it ends, as sqlx logs its own statements
+/// Logs a direct or native read that took a while when it ends, as sqlx logs its own statements
 /// (`TRELLIS_LOG=trellis_store=debug`).
 struct SlowRead<'a>(&'a str, std::time::Instant);
 

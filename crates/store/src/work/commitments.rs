@@ -244,13 +244,11 @@ impl trellis_core::work::store::CommitmentStore for SqlStore {
         .await
     }
     async fn active_people(&self) -> CoreResult<Vec<PersonName>> {
-        // SQLite would sort through the name index, a lookup per person; its order is that
-        // of the bytes, which a sort here reproduces. PostgreSQL sorts in its collation.
-        let sqlite = self.backend == crate::Backend::Sqlite;
-        let order = if sqlite { "" } else { " ORDER BY name, id" };
-        let sql =
-            format!("SELECT id, name, preferred_name FROM people WHERE status = 'active'{order}");
-        let mut people = crate::sql::fetch(self, sql, crate::sql::Params::new(), |r| {
+        // Sorted here, on both backends alike: SQLite would sort through the name index, a
+        // lookup per person, and PostgreSQL's collation sort of everyone spills to disk.
+        // The order is that of the bytes, as SQLite's BINARY collation has it.
+        let sql = "SELECT id, name, preferred_name FROM people WHERE status = 'active'";
+        let mut people = crate::sql::fetch(self, sql.into(), crate::sql::Params::new(), |r| {
             Ok((
                 r.text("name")?,
                 PersonId(r.int("id")?),
@@ -258,9 +256,7 @@ impl trellis_core::work::store::CommitmentStore for SqlStore {
             ))
         })
         .await?;
-        if sqlite {
-            people.sort_unstable_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
-        }
+        people.sort_unstable_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
         Ok(people
             .into_iter()
             .map(|(name, id, preferred)| PersonName {
