@@ -339,7 +339,6 @@ enum TokenCommand {
 }
 
 fn main() -> std::process::ExitCode {
-    purge_freed_memory_at_once();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("TRELLIS_LOG")
@@ -348,6 +347,14 @@ fn main() -> std::process::ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    // Only for the commands that load a whole organisation: elsewhere, and in the server,
+    // pages handed back at once are faulted in (and zeroed) again by the next read.
+    if matches!(
+        cli.command,
+        Command::Import(_) | Command::Demo(_) | Command::Copy { .. }
+    ) {
+        purge_freed_memory_at_once();
+    }
     trellis_web::set_memory_release(give_memory_back);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
