@@ -151,6 +151,27 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Writes a snapshot of the whole installation into one file while Trellis keeps
+    /// running: a SQLite database behind a header with its migration level, rows per
+    /// table and checksum. Restores into SQLite or PostgreSQL.
+    Backup {
+        /// The file to write (replaced when it exists; only its owner may read it).
+        file: PathBuf,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Loads a backup into a database of either kind, after checking the file whole.
+    Restore {
+        /// A file written by `trellis backup`.
+        file: PathBuf,
+        /// The database to load it into: sqlite://PATH or postgres://USER:PASSWORD@HOST/DB.
+        /// It must be empty unless --force is given.
+        #[arg(long)]
+        to: String,
+        /// Replace whatever the target database holds.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -351,7 +372,11 @@ fn main() -> std::process::ExitCode {
     // pages handed back at once are faulted in (and zeroed) again by the next read.
     if matches!(
         cli.command,
-        Command::Import(_) | Command::Demo(_) | Command::Copy { .. }
+        Command::Import(_)
+            | Command::Demo(_)
+            | Command::Copy { .. }
+            | Command::Backup { .. }
+            | Command::Restore { .. }
     ) {
         purge_freed_memory_at_once();
     }
@@ -500,6 +525,8 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
             report::run(report::Kind::Workload, args).await?
         }
         Command::Copy { from, to, force } => maintenance::copy(from, to, force).await?,
+        Command::Backup { file, db } => maintenance::backup(file, db).await?,
+        Command::Restore { file, to, force } => maintenance::restore(file, to, force).await?,
         Command::Token(TokenCommand::Create { email, name, db }) => {
             maintenance::token_create(email, name, db).await?
         }

@@ -3,12 +3,13 @@
 
 use crate::bulk::{Value, insert_rows};
 use crate::{Backend, SqlStore, map_err};
+use futures_util::TryStreamExt;
 use sqlx::any::AnyRow;
-use sqlx::{AssertSqlSafe, Row};
+use sqlx::{Any, AssertSqlSafe, Row, Transaction};
 use std::collections::HashMap;
 use trellis_core::error::{CoreError, CoreResult};
 
-use crate::copy_tables::{Kind, tables};
+use crate::copy_tables::{Kind, Table, tables};
 use Kind::{Bytes, Int, Real, Text};
 
 fn read(row: &AnyRow, columns: &[(&str, Kind)]) -> CoreResult<Vec<Value>> {
@@ -31,9 +32,19 @@ pub struct CopyReport {
     pub tables: Vec<(String, i64)>,
 }
 
-async fn count(store: &SqlStore, table: &str) -> CoreResult<i64> {
+impl CopyReport {
+    /// Rows copied into one table; 0 when it was not copied.
+    pub fn rows(&self, table: &str) -> i64 {
+        self.tables
+            .iter()
+            .find(|(t, _)| t == table)
+            .map_or(0, |(_, n)| *n)
+    }
+}
+
+async fn count<'c>(on: impl sqlx::Executor<'c, Database = Any>, table: &str) -> CoreResult<i64> {
     sqlx::query_scalar(AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
-        .fetch_one(&store.pool)
+        .fetch_one(on)
         .await
         .map_err(map_err)
 }
@@ -80,12 +91,18 @@ pub(crate) fn copied_columns() -> Vec<(&'static str, Vec<&'static str>)> {
         .collect()
 }
 
+/// Rows read from the source before they are written to the target.
+const BATCH_ROWS: usize = 2_000;
+
 /// Copies every table of `from` into `to`. `to` must be empty unless `force` is set, in
-/// which case its data is replaced. All of it happens in one transaction on `to`.
+/// which case its data is replaced. All of it happens in one transaction on `to`, and the
+/// source is read in one transaction too — on PostgreSQL a repeatable-read one — so the
+/// copy is a snapshot of one moment even while instances keep writing to the source.
+/// Tables are streamed in batches rather than held in memory whole.
 pub async fn copy_database(from: &SqlStore, to: &SqlStore, force: bool) -> CoreResult<CopyReport> {
     let mut occupied = Vec::new();
     for t in tables() {
-        let n = count(to, t.name).await?;
+        let n = count(&to.pool, t.name).await?;
         if n > 0 {
             occupied.push(format!("{} ({n} rows)", t.name));
         }
@@ -96,6 +113,20 @@ pub async fn copy_database(from: &SqlStore, to: &SqlStore, force: bool) -> CoreR
             occupied.join(", ")
         )));
     }
+    copy_snapshot(from, to).await
+}
+
+/// Replaces everything in `to` with one snapshot of `from`; rows per table, checked.
+pub(crate) async fn copy_snapshot(from: &SqlStore, to: &SqlStore) -> CoreResult<CopyReport> {
+    let mut source = match from.backend {
+        Backend::Sqlite => from.pool.begin().await,
+        Backend::Postgres => {
+            from.pool
+                .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                .await
+        }
+    }
+    .map_err(map_err)?;
     let mut tx = match to.backend {
         Backend::Sqlite => to.pool.begin_with("BEGIN IMMEDIATE").await,
         Backend::Postgres => to.pool.begin().await,
@@ -107,51 +138,72 @@ pub async fn copy_database(from: &SqlStore, to: &SqlStore, force: bool) -> CoreR
             .await
             .map_err(map_err)?;
     }
+    let mut report = CopyReport { tables: Vec::new() };
     for t in tables() {
-        let names: Vec<&str> = t.columns.iter().map(|(n, _)| *n).collect();
-        let list = names.join(", ");
-        let rows = sqlx::query(AssertSqlSafe(format!("SELECT {list} FROM {}", t.name)))
-            .fetch_all(&from.pool)
-            .await
-            .map_err(map_err)?;
-        let mut values: Vec<Vec<Value>> = rows
-            .iter()
-            .map(|r| read(r, t.columns))
-            .collect::<CoreResult<_>>()?;
-        if let Some(parent) = t.parent {
-            let parent_index = names.iter().position(|n| *n == parent).unwrap_or(0);
-            values = parents_first(values, 0, parent_index);
-        }
-        insert_rows(&mut tx, to.backend, t.name, &names, &values).await?;
-        if t.identity && to.backend == Backend::Postgres {
-            // Later inserts must not collide with the copied ids.
-            sqlx::query(AssertSqlSafe(format!(
-                "SELECT setval(pg_get_serial_sequence('{0}', 'id'), COALESCE((SELECT MAX(id) FROM {0}), 0) + 1, false)",
-                t.name
-            )))
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
-        }
+        // Counted in the snapshot that is copied: the target must end up with exactly these.
+        let expected = count(&mut *source, t.name).await?;
+        copy_table(&mut source, &mut tx, to.backend, t).await?;
+        report.tables.push((t.name.to_string(), expected));
     }
     tx.commit().await.map_err(map_err)?;
-    let mut report = CopyReport { tables: Vec::new() };
+    source.rollback().await.map_err(map_err)?;
     let mut mismatches = Vec::new();
-    for t in tables() {
-        let (source, target) = (count(from, t.name).await?, count(to, t.name).await?);
-        if source != target {
+    for (table, expected) in &report.tables {
+        let copied = count(&to.pool, table).await?;
+        if copied != *expected {
             mismatches.push(format!(
-                "{}: {source} rows in the source, {target} in the target",
-                t.name
+                "{table}: {expected} rows in the source, {copied} in the target"
             ));
         }
-        report.tables.push((t.name.to_string(), target));
     }
     if !mismatches.is_empty() {
         return Err(CoreError::Internal(format!(
-            "the copy does not match the source ({}); was the source written to during the copy?",
+            "the copy does not match the source ({})",
             mismatches.join("; ")
         )));
     }
     Ok(report)
+}
+
+/// Streams one table from the source transaction into the target's.
+async fn copy_table(
+    source: &mut Transaction<'_, Any>,
+    target: &mut Transaction<'_, Any>,
+    backend: Backend,
+    t: &Table,
+) -> CoreResult<()> {
+    let names: Vec<&str> = t.columns.iter().map(|(n, _)| *n).collect();
+    let select = format!("SELECT {} FROM {}", names.join(", "), t.name);
+    let mut rows = sqlx::query(AssertSqlSafe(select)).fetch(&mut **source);
+    // A table whose rows refer to each other is written whole, parents first.
+    let batch = if t.parent.is_some() {
+        usize::MAX
+    } else {
+        BATCH_ROWS
+    };
+    let mut values: Vec<Vec<Value>> = Vec::new();
+    while let Some(row) = rows.try_next().await.map_err(map_err)? {
+        values.push(read(&row, t.columns)?);
+        if values.len() >= batch {
+            insert_rows(target, backend, t.name, &names, &values).await?;
+            values.clear();
+        }
+    }
+    drop(rows);
+    if let Some(parent) = t.parent {
+        let parent_index = names.iter().position(|n| *n == parent).unwrap_or(0);
+        values = parents_first(values, 0, parent_index);
+    }
+    insert_rows(target, backend, t.name, &names, &values).await?;
+    if t.identity && backend == Backend::Postgres {
+        // Later inserts must not collide with the copied ids.
+        sqlx::query(AssertSqlSafe(format!(
+            "SELECT setval(pg_get_serial_sequence('{0}', 'id'), COALESCE((SELECT MAX(id) FROM {0}), 0) + 1, false)",
+            t.name
+        )))
+        .execute(&mut **target)
+        .await
+        .map_err(map_err)?;
+    }
+    Ok(())
 }

@@ -8,6 +8,7 @@
 
 mod accounts;
 mod assessments;
+mod backup;
 mod bulk;
 mod cache;
 mod connect;
@@ -55,6 +56,7 @@ pub(crate) const PAGE_CACHE_KIB: i64 = 64 * 1024;
 /// running them. Prepared statements keep one plan.
 const GENERIC_PLANS: &str = "SET plan_cache_mode = force_generic_plan";
 
+pub use backup::{BackupHeader, Restored, backup, read_header, restore};
 pub use copy::{CopyReport, copy_database};
 pub use migrate::{MigrationStatus, latest_version};
 
