@@ -405,6 +405,67 @@ async fn copy_moves_an_installation_and_refuses_a_full_target() {
     );
 }
 
+backend_tests!(a_backup_restores_with_the_commands_and_a_damaged_one_is_refused);
+async fn a_backup_restores_with_the_commands_and_a_damaged_one_is_refused(backend: &'static str) {
+    let source = TestDatabase::new(backend).await;
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("people.csv");
+    trellis(&["demo", "--people", "40", "--export", csv.to_str().unwrap()]);
+    let out = trellis(&[
+        "import",
+        "people",
+        csv.to_str().unwrap(),
+        "--database",
+        &source.url,
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let file = dir.path().join("trellis.backup");
+    let out = trellis(&["backup", file.to_str().unwrap(), "--database", &source.url]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let said = text(&out.stdout);
+    assert!(said.contains("Backed up 40 people"), "{said}");
+    assert!(said.contains("secret_key"), "{said}");
+    let target = TestDatabase::new("sqlite").await;
+    let out = trellis(&["restore", file.to_str().unwrap(), "--to", &target.url]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let said = text(&out.stdout);
+    assert!(
+        said.contains(&format!("from {backend}")) && said.contains("40 people"),
+        "{said}"
+    );
+    let out = trellis(&[
+        "export",
+        "people",
+        dir.path().join("again.csv").to_str().unwrap(),
+        "--database",
+        &target.url,
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = trellis(&["restore", file.to_str().unwrap(), "--to", &target.url]);
+    assert!(
+        text(&out.stderr).contains("not empty"),
+        "{}",
+        text(&out.stderr)
+    );
+    // Cut short: refused with a sentence, before anything is written.
+    let bytes = std::fs::read(&file).unwrap();
+    std::fs::write(&file, &bytes[..bytes.len() - 100]).unwrap();
+    let empty = TestDatabase::new("sqlite").await;
+    let out = trellis(&["restore", file.to_str().unwrap(), "--to", &empty.url]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("is cut short"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = trellis(&["restore", csv.to_str().unwrap(), "--to", &empty.url]);
+    assert!(
+        text(&out.stderr).contains("is not a Trellis backup"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
 backend_tests!(reports_give_delivery_and_workload_in_every_format);
 async fn reports_give_delivery_and_workload_in_every_format(backend: &'static str) {
     let db = TestDatabase::new(backend).await;
