@@ -347,13 +347,22 @@ pub(crate) struct SsoArgs {
 
 #[derive(Subcommand)]
 enum TokenCommand {
-    /// Create a personal API token for an account and print it (it is shown only once).
+    /// Create a personal API token for an account (`--email`), or a provisioning token for an
+    /// identity provider (`--scim`), and print it (it is shown only once).
     Create {
+        /// The account whose personal API token this is.
+        #[arg(long, required_unless_present = "scim", conflicts_with = "scim")]
+        email: Option<String>,
+        /// A SCIM provisioning token: it acts as the identity provider and reaches only
+        /// /scim/v2 (see Admin → Provisioning).
         #[arg(long)]
-        email: String,
-        /// What the token is for.
+        scim: bool,
+        /// What the token is for (for a SCIM token, the identity provider's name).
         #[arg(long, default_value = "cli")]
         name: String,
+        /// Days a SCIM token is valid (default: until revoked).
+        #[arg(long, requires = "scim")]
+        valid_days: Option<i64>,
         #[command(flatten)]
         db: DatabaseArgs,
     },
@@ -527,9 +536,17 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
         Command::Copy { from, to, force } => maintenance::copy(from, to, force).await?,
         Command::Backup { file, db } => maintenance::backup(file, db).await?,
         Command::Restore { file, to, force } => maintenance::restore(file, to, force).await?,
-        Command::Token(TokenCommand::Create { email, name, db }) => {
-            maintenance::token_create(email, name, db).await?
-        }
+        Command::Token(TokenCommand::Create {
+            email,
+            scim,
+            name,
+            valid_days,
+            db,
+        }) => match (scim, email) {
+            (true, _) => maintenance::scim_token_create(name, valid_days, db).await?,
+            (false, Some(email)) => maintenance::token_create(email, name, db).await?,
+            (false, None) => unreachable!("clap requires --email without --scim"),
+        },
     }
     Ok(ExitCode::SUCCESS)
 }

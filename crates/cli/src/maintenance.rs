@@ -271,3 +271,26 @@ pub(crate) async fn token_create(email: String, name: String, db: DatabaseArgs) 
     println!("{token}");
     Ok(())
 }
+
+pub(crate) async fn scim_token_create(
+    name: String,
+    valid_days: Option<i64>,
+    db: DatabaseArgs,
+) -> Result<()> {
+    let config = db.config()?;
+    let store = open(&config, true).await?;
+    let issued = trellis_core::provisioning::tokens::create(
+        &store,
+        &trellis_core::Viewer::operator(),
+        &name,
+        valid_days,
+        chrono_now(),
+    )
+    .await
+    .map_err(|e| anyhow!("{e}"))?;
+    println!("{}", issued.secret);
+    eprintln!(
+        "Give the identity provider this token and the SCIM base URL (public_url + /scim/v2); it is shown only once. Revoke it under Admin → Provisioning."
+    );
+    Ok(())
+}

@@ -31,6 +31,7 @@ pub mod mentoring;
 pub mod names;
 pub mod notify;
 pub mod org;
+pub mod provisioning;
 pub mod reviews;
 pub mod scorecards;
 

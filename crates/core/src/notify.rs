@@ -59,10 +59,12 @@ pub enum Topic {
     Development,
     /// A decision you own is due to be revisited.
     DecisionRevisit,
+    /// An identity provider deactivated too many people at once and was paused (admins).
+    ProvisioningPaused,
 }
 
 impl Topic {
-    pub const ALL: [Topic; 20] = [
+    pub const ALL: [Topic; 21] = [
         Topic::StretchProposed,
         Topic::PlacementToApprove,
         Topic::PlacementAnswered,
@@ -83,6 +85,7 @@ impl Topic {
         Topic::Connection,
         Topic::Development,
         Topic::DecisionRevisit,
+        Topic::ProvisioningPaused,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -107,6 +110,7 @@ impl Topic {
             Topic::Connection => "connection",
             Topic::Development => "development",
             Topic::DecisionRevisit => "decision_revisit",
+            Topic::ProvisioningPaused => "provisioning_paused",
         }
     }
 
@@ -139,6 +143,9 @@ impl Topic {
                 "A development programme adds me, or one of its sessions is coming up"
             }
             Topic::DecisionRevisit => "A decision I own is due to be revisited",
+            Topic::ProvisioningPaused => {
+                "Provisioning from the identity provider is paused (people admins)"
+            }
         }
     }
 

@@ -37,6 +37,7 @@ pub trait Store:
     + crate::succession::store::SuccessionStore
     + crate::transitions::store::TransitionStore
     + crate::scorecards::store::ScorecardStore
+    + crate::provisioning::store::ProvisioningStore
     + Send
     + Sync
 {
@@ -73,6 +74,7 @@ pub mod prelude {
     pub use crate::mentoring::store::MentoringStore;
     pub use crate::notify::OutboxStore;
     pub use crate::org::store::{DirectoryStore, ImportStore, OrgStore, PersonStore, TeamStore};
+    pub use crate::provisioning::store::ProvisioningStore;
     pub use crate::reviews::store::ReviewStore;
     pub use crate::scorecards::store::ScorecardStore;
     pub use crate::settings::SettingsStore;

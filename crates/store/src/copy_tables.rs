@@ -22,10 +22,14 @@ pub(crate) struct Table {
 /// Every table, parents before children: the first capabilities here, 1:1s and everything
 /// after in `later`. Keep in step with the migrations.
 pub(crate) fn tables() -> impl DoubleEndedIterator<Item = &'static Table> {
-    FIRST.iter().chain(later::LATER.iter())
+    FIRST
+        .iter()
+        .chain(later::LATER.iter())
+        .chain(provisioning::PROVISIONING.iter())
 }
 
 mod later;
+mod provisioning;
 
 /// The organisation, accounts, work, growth and mentoring.
 const FIRST: &[Table] = &[

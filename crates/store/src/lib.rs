@@ -29,6 +29,7 @@ mod mail;
 mod mentoring;
 mod migrate;
 mod people;
+mod provisioning;
 mod reader;
 mod reviews;
 mod scorecards;

@@ -249,6 +249,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0032_delivery_org_months.sql"),
         earlier_postgres: &[],
     },
+    Migration {
+        version: 33,
+        name: "provisioning",
+        sqlite: include_str!("../migrations/sqlite/0033_provisioning.sql"),
+        postgres: include_str!("../migrations/postgres/0033_provisioning.sql"),
+        earlier_postgres: &[],
+    },
 ];
 
 /// The newest migration this binary knows.

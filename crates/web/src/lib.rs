@@ -23,6 +23,7 @@ pub mod influence;
 pub mod mentoring;
 pub mod org;
 pub mod pages;
+pub mod provisioning;
 pub mod reviews;
 pub mod scorecards;
 pub mod succession;
@@ -119,6 +120,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(pages::routes())
         .nest("/api/v1", api::routes())
+        .nest("/scim/v2", provisioning::scim::routes())
         .route("/healthz", get(healthz))
         .route("/static/app.css", get(stylesheet))
         .route("/static/app.js", get(script))

@@ -323,7 +323,7 @@ fn clean(value: Option<String>) -> Option<String> {
 /// Checks a person's fields. For a change (`stored` given), what the database must confirm
 /// is checked only where it differs from what is stored, which was checked when it was
 /// written: a change of title reads nothing else.
-async fn validate(
+pub(crate) async fn validate(
     store: &dyn OrgStore,
     stored: Option<(PersonId, &PersonFields)>,
     fields: &mut PersonFields,
@@ -653,9 +653,34 @@ pub async fn update(
     };
     let old = PersonFields::from(&person);
     validate(store, Some((id, &old)), &mut fields).await?;
-    let skills_before = match &skills {
+    let changes = field_changes(store, &person, &fields, skills.as_deref(), None).await?;
+    let mut record = person_record(viewer, "person.update", "", &fields, source, now);
+    record.audit.subject = format!("person {id}");
+    record.effective_on = crate::clock::local_date(person.time_zone.as_deref(), now);
+    let mut work = store.begin_org_write().await?;
+    work.update_person(id, &old, &fields).await?;
+    if let Some(skills) = &skills {
+        work.set_skills(id, skills).await?;
+    }
+    let changes: Vec<(PersonId, &FieldChange)> = changes.iter().map(|c| (id, c)).collect();
+    work.record_history(&changes, &record).await?;
+    work.audit(&record.audit).await?;
+    work.commit().await
+}
+
+/// What the org history records of changing `person` to `fields` (and, when given, to
+/// these skills; to a team made in the same change, `new_team`).
+pub(crate) async fn field_changes(
+    store: &dyn OrgStore,
+    person: &Person,
+    fields: &PersonFields,
+    skills: Option<&[SkillLevel]>,
+    new_team: Option<&str>,
+) -> CoreResult<Vec<FieldChange>> {
+    let old = PersonFields::from(person);
+    let skills_before = match skills {
         Some(_) => store
-            .person_neighbourhood(id)
+            .person_neighbourhood(person.id)
             .await?
             .map(|n| n.skills)
             .unwrap_or_default(),
@@ -687,27 +712,16 @@ pub async fn update(
             None => None,
         },
         title: fields.title.clone(),
-        team: match fields.team_id {
-            t if t == old.team_id => before.team.clone(),
-            Some(t) => store.team(t).await?.map(|t| t.name),
-            None => None,
+        team: match (new_team, fields.team_id) {
+            (Some(name), _) => Some(name.to_string()),
+            (None, t) if t == old.team_id => before.team.clone(),
+            (None, Some(t)) => store.team(t).await?.map(|t| t.name),
+            (None, None) => None,
         },
         status: Some(fields.status),
-        skills: skills.clone().unwrap_or(skills_before),
+        skills: skills.map(<[SkillLevel]>::to_vec).unwrap_or(skills_before),
     };
-    let mut record = person_record(viewer, "person.update", "", &fields, source, now);
-    record.audit.subject = format!("person {id}");
-    record.effective_on = crate::clock::local_date(person.time_zone.as_deref(), now);
-    let changes = history::changes(&before, &after);
-    let mut work = store.begin_org_write().await?;
-    work.update_person(id, &old, &fields).await?;
-    if let Some(skills) = &skills {
-        work.set_skills(id, skills).await?;
-    }
-    let changes: Vec<(PersonId, &FieldChange)> = changes.iter().map(|c| (id, c)).collect();
-    work.record_history(&changes, &record).await?;
-    work.audit(&record.audit).await?;
-    work.commit().await
+    Ok(history::changes(&before, &after))
 }
 
 /// The audit line and history date of a change to a person made by `viewer`.

@@ -56,6 +56,7 @@ async fn show_admin(
             section.card { h2 { a href="/admin/import" { "Import people" } } p { "Upload a CSV export from your HR system, check the preview, then apply it." } }
             section.card { h2 { a href="/admin/settings" { "Settings" } } p { "Organisation name, what you call " (settings.manager_word_plural) ", and anonymity thresholds." } }
             section.card { h2 { a href="/admin/accounts" { "Accounts and invitations" } } p { "Invite people to sign in, resend or withdraw invitations, force a password reset." } }
+            section.card { h2 { a href="/admin/provisioning" { "Provisioning" } } p { "Connect Okta, Entra ID or another identity provider over SCIM: its tokens, and the pause after mass deactivations." } }
             section.card { h2 { a href="/admin/notifications" { "E-mail defaults" } } p { "Which notifications are e-mailed at once, in a daily summary or not at all, for people who have not chosen." } }
             section.card { h2 { a href="/admin/mail" { "E-mail" } } p { "What Trellis sent, what waits and the mail server's answers; send a test mail." } }
             section.card { h2 { a href="/admin/audit" { "Audit log" } } p { "Sign-ins, imports and changes to people." } }

@@ -42,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .merge(crate::scorecards::pages::routes())
         .merge(crate::dashboards::pages::routes())
         .merge(crate::admin::accounts::routes())
+        .merge(crate::provisioning::pages::routes())
         .merge(crate::inbox::pages::routes())
 }
 
