@@ -5,7 +5,8 @@
 //! level codes, skills in the import notation), so the record stays true when a team is
 //! renamed or a manager leaves.
 
-use super::{PersonStatus, SkillLevel, skills_notation};
+use super::people::PersonFields;
+use super::{Person, PersonStatus, SkillLevel, skills_notation};
 use crate::access::{Reach, Viewer};
 use crate::error::{CoreError, CoreResult};
 use crate::ids::PersonId;
@@ -166,6 +167,70 @@ pub async fn of_person(
     let mut entries = store.person_history(id).await?;
     entries.retain(|e| e.field.visible_to(reach));
     Ok(entries)
+}
+
+/// What the org history records of changing `person` to `fields` (and, when given, to
+/// these skills; to a team made in the same change, `new_team`).
+pub(crate) async fn field_changes(
+    store: &dyn OrgStore,
+    person: &Person,
+    fields: &PersonFields,
+    skills: Option<&[SkillLevel]>,
+    new_team: Option<&str>,
+) -> CoreResult<Vec<FieldChange>> {
+    let old = PersonFields::from(person);
+    let skills_before = match skills {
+        Some(_) => store
+            .person_neighbourhood(person.id)
+            .await?
+            .map(|n| n.skills)
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
+    // The stored person carries its level and team by name; only what changed is looked up.
+    let manager_changed = fields.manager_id != old.manager_id;
+    let before = HistoryValues {
+        manager: if manager_changed {
+            manager_name(store, old.manager_id).await?
+        } else {
+            None
+        },
+        level: person.level_code.clone(),
+        title: person.title.clone(),
+        team: person.team_name.clone(),
+        status: Some(person.status),
+        skills: skills_before.clone(),
+    };
+    let after = HistoryValues {
+        manager: if manager_changed {
+            manager_name(store, fields.manager_id).await?
+        } else {
+            None
+        },
+        level: match fields.level_id {
+            l if l == old.level_id => before.level.clone(),
+            Some(l) => store.level(l).await?.map(|l| l.code),
+            None => None,
+        },
+        title: fields.title.clone(),
+        team: match (new_team, fields.team_id) {
+            (Some(name), _) => Some(name.to_string()),
+            (None, t) if t == old.team_id => before.team.clone(),
+            (None, Some(t)) => store.team(t).await?.map(|t| t.name),
+            (None, None) => None,
+        },
+        status: Some(fields.status),
+        skills: skills.map(<[SkillLevel]>::to_vec).unwrap_or(skills_before),
+    };
+    Ok(changes(&before, &after))
+}
+
+/// The full name of a manager, as the org history keeps it.
+async fn manager_name(store: &dyn OrgStore, id: Option<PersonId>) -> CoreResult<Option<String>> {
+    Ok(match id {
+        Some(m) => store.person(m).await?.map(|p| p.name),
+        None => None,
+    })
 }
 
 #[cfg(test)]

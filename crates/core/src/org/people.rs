@@ -2,7 +2,7 @@
 //! through the visibility policy.
 
 use super::csv_format::{check_time_zone, is_plausible_email, normalise_skill};
-use super::history::{self, FieldChange, HistoryValues};
+use super::history::{self, FieldChange};
 use super::{Page, PeopleFilter, Person, PersonCard, PersonStatus, SkillLevel};
 use crate::access::{Reach, Viewer};
 use crate::audit::AuditEntry;
@@ -653,7 +653,7 @@ pub async fn update(
     };
     let old = PersonFields::from(&person);
     validate(store, Some((id, &old)), &mut fields).await?;
-    let changes = field_changes(store, &person, &fields, skills.as_deref(), None).await?;
+    let changes = history::field_changes(store, &person, &fields, skills.as_deref(), None).await?;
     let mut record = person_record(viewer, "person.update", "", &fields, source, now);
     record.audit.subject = format!("person {id}");
     record.effective_on = crate::clock::local_date(person.time_zone.as_deref(), now);
@@ -666,62 +666,6 @@ pub async fn update(
     work.record_history(&changes, &record).await?;
     work.audit(&record.audit).await?;
     work.commit().await
-}
-
-/// What the org history records of changing `person` to `fields` (and, when given, to
-/// these skills; to a team made in the same change, `new_team`).
-pub(crate) async fn field_changes(
-    store: &dyn OrgStore,
-    person: &Person,
-    fields: &PersonFields,
-    skills: Option<&[SkillLevel]>,
-    new_team: Option<&str>,
-) -> CoreResult<Vec<FieldChange>> {
-    let old = PersonFields::from(person);
-    let skills_before = match skills {
-        Some(_) => store
-            .person_neighbourhood(person.id)
-            .await?
-            .map(|n| n.skills)
-            .unwrap_or_default(),
-        None => Vec::new(),
-    };
-    // The stored person carries its level and team by name; only what changed is looked up.
-    let manager_changed = fields.manager_id != old.manager_id;
-    let before = HistoryValues {
-        manager: if manager_changed {
-            manager_name(store, old.manager_id).await?
-        } else {
-            None
-        },
-        level: person.level_code.clone(),
-        title: person.title.clone(),
-        team: person.team_name.clone(),
-        status: Some(person.status),
-        skills: skills_before.clone(),
-    };
-    let after = HistoryValues {
-        manager: if manager_changed {
-            manager_name(store, fields.manager_id).await?
-        } else {
-            None
-        },
-        level: match fields.level_id {
-            l if l == old.level_id => before.level.clone(),
-            Some(l) => store.level(l).await?.map(|l| l.code),
-            None => None,
-        },
-        title: fields.title.clone(),
-        team: match (new_team, fields.team_id) {
-            (Some(name), _) => Some(name.to_string()),
-            (None, t) if t == old.team_id => before.team.clone(),
-            (None, Some(t)) => store.team(t).await?.map(|t| t.name),
-            (None, None) => None,
-        },
-        status: Some(fields.status),
-        skills: skills.map(<[SkillLevel]>::to_vec).unwrap_or(skills_before),
-    };
-    Ok(history::changes(&before, &after))
 }
 
 /// The audit line and history date of a change to a person made by `viewer`.
@@ -745,14 +689,6 @@ fn person_record(
         source,
         notices: Vec::new(),
     }
-}
-
-/// The full name of a manager, as the org history keeps it.
-async fn manager_name(store: &dyn OrgStore, id: Option<PersonId>) -> CoreResult<Option<String>> {
-    Ok(match id {
-        Some(m) => store.person(m).await?.map(|p| p.name),
-        None => None,
-    })
 }
 
 /// How a notification or a sentence names the person who acted ("Your manager" when they

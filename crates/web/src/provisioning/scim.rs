@@ -76,7 +76,9 @@ impl ScimResponse {
 impl IntoResponse for ScimResponse {
     fn into_response(self) -> Response {
         let mut headers = HeaderMap::new();
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(SCIM_JSON));
+        if self.body.is_some() {
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(SCIM_JSON));
+        }
         if self.resource
             && let Some(body) = &self.body
         {

@@ -27,6 +27,7 @@ mod one_on_ones;
 mod outage;
 mod pages;
 mod polish;
+mod provisioning;
 mod reviews;
 mod scorecards;
 mod settings;
