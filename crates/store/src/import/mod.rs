@@ -160,11 +160,16 @@ impl trellis_core::org::store::ImportStore for SqlStore {
                 .await;
             trim_c_heap();
         }
+        let scim_managed: Vec<i64> = sqlx::query_scalar("SELECT person_id FROM scim_users")
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(map_err)?;
         Ok(OrgSnapshot {
             people,
             teams,
             levels: levels.into_iter().collect(),
             skills: skill_names.into_iter().collect(),
+            scim_managed: scim_managed.into_iter().map(PersonId).collect(),
         })
     }
     async fn apply_import(

@@ -208,6 +208,8 @@ pub struct OrgSnapshot {
     pub teams: HashMap<String, Option<String>>,
     pub levels: HashSet<String>,
     pub skills: HashSet<String>,
+    /// People an identity provider manages over SCIM: it alone marks them as left.
+    pub scim_managed: HashSet<PersonId>,
 }
 
 /// Import choices.

@@ -210,6 +210,57 @@ fn deactivate_missing_marks_only_active_people_outside_the_file() {
 }
 
 #[test]
+fn people_an_identity_provider_manages_are_never_marked_as_left_by_a_file() {
+    let snapshot = OrgSnapshot {
+        people: vec![
+            existing(1, "ada@x.org", "E1", None),
+            existing(2, "bob@x.org", "E2", None),
+            existing(3, "cy@x.org", "E3", None),
+            existing(4, "di@x.org", "E4", None),
+            existing(5, "ed@x.org", "E5", None),
+        ],
+        scim_managed: [PersonId(2)].into_iter().collect(),
+        ..OrgSnapshot::default()
+    };
+    let options = ImportOptions {
+        deactivate_missing: true,
+        ..ImportOptions::default()
+    };
+    let refused = plan_import(
+        parse_people_csv(b"Email,Name\nada@x.org,ada\ndi@x.org,di\ned@x.org,ed\n"),
+        &snapshot,
+        options,
+    );
+    assert_eq!(
+        messages(&refused),
+        [
+            "people.csv:1: file: marking missing people as left is refused: 1 of them (bob@x.org) are managed by \
+             your identity provider over SCIM; deactivate them there, or import without marking missing people as left"
+        ]
+    );
+    let without = plan_import(
+        parse_people_csv(b"Email,Name\nada@x.org,ada\n"),
+        &snapshot,
+        ImportOptions::default(),
+    );
+    assert!(
+        without.is_valid(),
+        "an import that marks nobody as left goes on"
+    );
+    let listed = plan_import(
+        parse_people_csv(b"Email,Name\nada@x.org,ada\nbob@x.org,bob\ndi@x.org,di\ned@x.org,ed\n"),
+        &snapshot,
+        options,
+    );
+    assert!(listed.is_valid(), "{:?}", messages(&listed));
+    assert_eq!(
+        listed.deactivations.len(),
+        1,
+        "cy, whom no provider manages, leaves"
+    );
+}
+
+#[test]
 fn a_mass_leave_is_refused_unless_confirmed_and_the_importer_never_leaves() {
     let snapshot = OrgSnapshot {
         people: (1..=8)
