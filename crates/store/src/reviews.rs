@@ -675,6 +675,15 @@ impl ReviewStore for SqlStore {
                 .fetch_all(&self.pool)
                 .await
             }
+            Scope::Group { group_id } => {
+                sqlx::query(AssertSqlSafe(format!(
+                    "{base} AND p.id IN (SELECT person_id FROM person_group_members \
+                     WHERE group_id = $1) ORDER BY p.id"
+                )))
+                .bind(*group_id)
+                .fetch_all(&self.pool)
+                .await
+            }
             Scope::People { people } => {
                 let ids: Vec<String> = people.iter().map(|p| p.0.to_string()).collect();
                 sqlx::query(AssertSqlSafe(format!(

@@ -164,12 +164,13 @@ fn today(now: i64) -> NaiveDate {
 
 /// Drafts a cycle.
 pub async fn create(
-    store: &dyn ReviewStore,
+    store: &dyn crate::Store,
     viewer: &Viewer,
     input: &CycleInput,
     now: i64,
 ) -> CoreResult<CycleId> {
     admin(viewer)?;
+    check_group(store, &input.scope).await?;
     let new = checked(input, today(now), viewer.person_id(), now).map_err(CoreError::Invalid)?;
     let mut work = store.begin_review_write().await?;
     let id = work.create_cycle(&new).await?;
@@ -185,15 +186,29 @@ pub async fn create(
     Ok(id)
 }
 
+/// A cycle for a group names one that exists.
+async fn check_group(store: &dyn crate::Store, scope: &Scope) -> CoreResult<()> {
+    if let Scope::Group { group_id } = scope
+        && store.group(*group_id).await?.is_none()
+    {
+        return Err(CoreError::field(
+            "scope",
+            format!("there is no group {group_id}"),
+        ));
+    }
+    Ok(())
+}
+
 /// Changes a draft.
 pub async fn update(
-    store: &dyn ReviewStore,
+    store: &dyn crate::Store,
     viewer: &Viewer,
     id: CycleId,
     input: &CycleInput,
     now: i64,
 ) -> CoreResult<()> {
     admin(viewer)?;
+    check_group(store, &input.scope).await?;
     load(store, id).await?;
     let new = checked(input, today(now), viewer.person_id(), now).map_err(CoreError::Invalid)?;
     let mut work = store.begin_review_write().await?;

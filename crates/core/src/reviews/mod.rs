@@ -93,6 +93,9 @@ pub enum Scope {
         #[cfg_attr(feature = "openapi", schema(value_type = Vec<i64>))]
         people: Vec<crate::ids::PersonId>,
     },
+    /// Everyone active in a group (such as one an identity provider provisions), as it is
+    /// when the cycle is launched.
+    Group { group_id: i64 },
 }
 
 /// A question of the cycle's forms.

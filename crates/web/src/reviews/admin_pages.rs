@@ -136,6 +136,12 @@ async fn input(state: &AppState, form: &CycleForm) -> Result<CycleInput, CoreErr
             );
         }
         Scope::People { people }
+    } else if let Some(group) = form.team.trim().strip_prefix("group:") {
+        Scope::Group {
+            group_id: group
+                .parse()
+                .map_err(|_| CoreError::field("scope", format!("{group:?} is not a group")))?,
+        }
     } else if let Ok(team) = form.team.trim().parse::<i64>() {
         Scope::Team {
             team_id: TeamId(team),
@@ -265,6 +271,7 @@ async fn cycles_page(
     let settings = settings(state).await?;
     let list = cycles::list(state.store.as_ref(), &user.viewer).await?;
     let teams = state.store.teams().await?;
+    let groups = state.store.groups(false).await?;
     let blank = CycleForm {
         questions: "How well did they deliver this half? | Below expectations; Meets expectations; Above expectations [self]\nWhat went well, and what would you do differently? [self]".into(),
         ..CycleForm::default()
@@ -297,6 +304,11 @@ async fn cycles_page(
                         select #c-team name="team" {
                             option value="" { "Everyone" }
                             @for t in &teams { option value=(t.id) selected[form.team == t.id.to_string()] { (t.name) " and the teams under it" } }
+                            @if !groups.is_empty() {
+                                optgroup label="Groups" {
+                                    @for g in &groups { option value=(format!("group:{}", g.id)) selected[form.team == format!("group:{}", g.id)] { "Group " (g.name) } }
+                                }
+                            }
                         }
                     }
                     div.field { label for="c-people" { "Or these people (e-mails)" } input #c-people type="text" name="people" value=(form.people); }

@@ -824,3 +824,62 @@ async fn admins_make_and_revoke_tokens_and_a_mass_deactivation_waits_for_them(
         StatusCode::UNAUTHORIZED
     );
 }
+
+backend_tests!(a_provisioned_group_is_the_audience_of_a_review_cycle);
+async fn a_provisioned_group_is_the_audience_of_a_review_cycle(backend: &'static str) {
+    let app = TestApp::new(backend).await;
+    let token = scim_token(&app, "Okta").await;
+    let hr = app.token("hr@acme.test").await;
+    let day = |d: i64| (chrono::Utc::now().date_naive() + chrono::Duration::days(d)).to_string();
+    let (dana, rita) = (app.id("dev@acme.test").await, app.id("rep@acme.test").await);
+    let r = scim(&app, Method::POST, "/Groups", &token, Some(json!({"displayName": "Pilot", "members": [{"value": dana.to_string()}, {"value": rita.to_string()}]}))).await;
+    let group: i64 = r.json()["id"].as_str().unwrap().parse().unwrap();
+    let cycle = |group_id: i64| {
+        json!({"name": "Pilot review", "scope": {"kind": "group", "group_id": group_id},
+               "questions": [], "manager_review_due": day(7), "share_on": day(8)})
+    };
+    let r = app
+        .api(
+            Method::POST,
+            "/api/v1/review-cycles",
+            Some(&hr),
+            Some(cycle(group + 100)),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        r.field_errors(),
+        [format!("scope: there is no group {}", group + 100)]
+    );
+    let r = app
+        .api(
+            Method::POST,
+            "/api/v1/review-cycles",
+            Some(&hr),
+            Some(cycle(group)),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let id = r.json()["id"].as_i64().unwrap();
+    // The provider changes the group before launch: the cycle reviews the group as it is then.
+    let r = scim(&app, Method::PATCH, &format!("/Groups/{group}"), &token, Some(json!({"Operations": [{"op": "remove", "path": format!("members[value eq \"{rita}\"]")}]}))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let launched = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/review-cycles/{id}/launch"),
+            Some(&hr),
+            None,
+        )
+        .await;
+    assert_eq!(launched.json()["reviews"], 1, "{}", launched.text());
+    let session = app
+        .sign_in("hr@acme.test", crate::common::PASSWORD)
+        .await
+        .unwrap();
+    let page = app.get_page("/admin/reviews", Some(&session)).await.text();
+    assert!(
+        page.contains(&format!("value=\"group:{group}\"")) && page.contains("Group Pilot"),
+        "the form offers the group"
+    );
+}
