@@ -27,10 +27,23 @@ fn prefer_text(p: PreferAcross) -> &'static str {
     }
 }
 
+/// A group audience is kept as a list whose value names the group: the table's CHECK on
+/// the audience kind predates groups, and SQLite changes a CHECK only by rebuilding a table
+/// that others refer to.
+const GROUP_PREFIX: &str = "group:";
+
+fn audience_kind(a: &Audience) -> &'static str {
+    match a {
+        Audience::Group { .. } => "list",
+        other => other.kind(),
+    }
+}
+
 fn audience_value(a: &Audience) -> String {
     match a {
         Audience::Department(v) | Audience::Location(v) => v.clone(),
         Audience::Tree(p) => p.0.to_string(),
+        Audience::Group { id, .. } => format!("{GROUP_PREFIX}{id}"),
         Audience::Everyone | Audience::List(_) => String::new(),
     }
 }
@@ -60,34 +73,46 @@ impl SqlStore {
         for (programme, person) in lists {
             list_of.entry(programme).or_default().push(PersonId(person));
         }
-        rows.iter()
-            .map(|r| {
-                let id = r.int("id")?;
-                let value = r.text("audience_value")?;
-                let audience = match r.text("audience_kind")?.as_str() {
-                    "everyone" => Audience::Everyone,
-                    "department" => Audience::Department(value),
-                    "location" => Audience::Location(value),
-                    "tree" => Audience::Tree(PersonId(value.parse().unwrap_or_default())),
-                    _ => Audience::List(list_of.remove(&id).unwrap_or_default()),
-                };
-                Ok(Programme {
-                    id: ProgrammeId(id),
-                    name: r.text("name")?,
-                    audience,
-                    rhythm_weeks: r.int("rhythm_weeks")? as u32,
-                    group_size: r.int("group_size")? as usize,
-                    odd_one: r.text("odd_one")?,
-                    prefer_across: PreferAcross::parse(&r.text("prefer_across")?)
-                        .unwrap_or(PreferAcross::Team),
-                    first_round_on: r.day("first_round_on")?,
-                    owner: r.int_or_null("owner_id")?.map(PersonId),
-                    created_at: r.int("created_at")?,
-                    archived_at: r.int_or_null("archived_at")?,
-                })
-            })
-            .collect()
+        let mut programmes = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let id = r.int("id")?;
+            let value = r.text("audience_value")?;
+            let audience = match r.text("audience_kind")?.as_str() {
+                "everyone" => Audience::Everyone,
+                "department" => Audience::Department(value),
+                "location" => Audience::Location(value),
+                "tree" => Audience::Tree(PersonId(value.parse().unwrap_or_default())),
+                // A group's members as they are now; a deleted group has nobody.
+                "list" if value.starts_with(GROUP_PREFIX) => {
+                    let id: i64 = value[GROUP_PREFIX.len()..].parse().unwrap_or_default();
+                    let group =
+                        trellis_core::provisioning::store::ProvisioningStore::group(self, id)
+                            .await?;
+                    let (name, members) = group.map(|g| (g.name, g.members)).unwrap_or_default();
+                    Audience::Group { id, name, members }
+                }
+                _ => Audience::List(list_of.remove(&id).unwrap_or_default()),
+            };
+            programmes.push(programme(r, id, audience)?);
+        }
+        Ok(programmes)
     }
+}
+
+fn programme(r: &sqlx::any::AnyRow, id: i64, audience: Audience) -> CoreResult<Programme> {
+    Ok(Programme {
+        id: ProgrammeId(id),
+        name: r.text("name")?,
+        audience,
+        rhythm_weeks: r.int("rhythm_weeks")? as u32,
+        group_size: r.int("group_size")? as usize,
+        odd_one: r.text("odd_one")?,
+        prefer_across: PreferAcross::parse(&r.text("prefer_across")?).unwrap_or(PreferAcross::Team),
+        first_round_on: r.day("first_round_on")?,
+        owner: r.int_or_null("owner_id")?.map(PersonId),
+        created_at: r.int("created_at")?,
+        archived_at: r.int_or_null("archived_at")?,
+    })
 }
 
 fn group_of(r: &sqlx::any::AnyRow) -> CoreResult<StoredGroup> {
@@ -437,7 +462,7 @@ impl ConnectWrite for crate::unit::SqlUnit {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
         )
         .bind(p.name.clone())
-        .bind(p.audience.kind())
+        .bind(audience_kind(&p.audience))
         .bind(audience_value(&p.audience))
         .bind(i64::from(p.rhythm_weeks))
         .bind(p.group_size as i64)

@@ -26,6 +26,13 @@ pub enum Audience {
     Tree(PersonId),
     Location(String),
     List(Vec<PersonId>),
+    /// The active members of a group (such as one an identity provider provisions), as it
+    /// is at each round.
+    Group {
+        id: i64,
+        name: String,
+        members: Vec<PersonId>,
+    },
 }
 
 impl Audience {
@@ -36,6 +43,7 @@ impl Audience {
             Audience::Tree(_) => "tree",
             Audience::Location(_) => "location",
             Audience::List(_) => "list",
+            Audience::Group { .. } => "group",
         }
     }
 
@@ -62,7 +70,7 @@ impl Audience {
                 })
                 .map(|p| p.id)
                 .collect(),
-            Audience::List(list) => {
+            Audience::List(list) | Audience::Group { members: list, .. } => {
                 let wanted: HashSet<PersonId> = list.iter().copied().collect();
                 active
                     .filter(|p| wanted.contains(&p.id))
@@ -159,9 +167,10 @@ pub struct NewProgramme {
 #[serde(deny_unknown_fields)]
 pub struct ProgrammeInput {
     pub name: String,
-    /// everyone, department, tree, location or list
+    /// everyone, department, tree, location, list or group
     pub audience: String,
-    /// The department or location name, or the manager's person id for a tree.
+    /// The department or location name, the manager's person id for a tree, or the
+    /// group's name or id.
     #[serde(default)]
     pub audience_value: Option<String>,
     /// The people of a list audience.
@@ -183,7 +192,7 @@ pub struct ProgrammeInput {
 
 /// Creates a programme. Admins create any; a manager creates one for their own tree.
 pub async fn create_programme(
-    store: &dyn ConnectStore,
+    store: &dyn crate::Store,
     viewer: &Viewer,
     input: &ProgrammeInput,
     now: i64,
@@ -200,7 +209,7 @@ pub async fn create_programme(
     let value = input.audience_value.as_deref().map(str::trim).unwrap_or("");
     let audience = match input.audience.trim() {
         "everyone" => Some(Audience::Everyone),
-        "department" | "location" if value.is_empty() => {
+        "department" | "location" | "group" if value.is_empty() => {
             errors.push(FieldError::new(
                 "audience_value",
                 format!("name the {}", input.audience.trim()),
@@ -219,6 +228,30 @@ pub async fn create_programme(
                 None
             }
         },
+        "group" => {
+            let id = match value.parse::<i64>() {
+                Ok(id) => Some(id),
+                Err(_) => store.group_id_by_name(&value.to_lowercase()).await?,
+            };
+            match id {
+                Some(id) => match store.group(id).await? {
+                    Some(g) => Some(Audience::Group {
+                        id,
+                        name: g.name,
+                        members: g.members,
+                    }),
+                    None => None,
+                },
+                None => None,
+            }
+            .or_else(|| {
+                errors.push(FieldError::new(
+                    "audience_value",
+                    format!("there is no group {value:?}"),
+                ));
+                None
+            })
+        }
         "list" => Some(Audience::List(
             input
                 .people
@@ -232,7 +265,7 @@ pub async fn create_programme(
             errors.push(FieldError::new(
                 "audience",
                 format!(
-                    "\"{other}\" is not an audience: choose everyone, department, tree, location or list"
+                    "\"{other}\" is not an audience: choose everyone, department, tree, location, list or group"
                 ),
             ));
             None

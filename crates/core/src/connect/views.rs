@@ -89,6 +89,7 @@ fn describe(audience: &Audience, people: &[ExistingPerson]) -> String {
                 .unwrap_or_else(|| format!("person {p}"))
         ),
         Audience::List(people) => format!("{} chosen people", people.len()),
+        Audience::Group { name, .. } => format!("Group {name}"),
     }
 }
 

@@ -27,7 +27,7 @@ pub struct ProgrammeResponse {
     pub name: String,
     /// Who is in it, in words ("Department Engineering").
     pub audience: String,
-    /// everyone, department, tree, location or list
+    /// everyone, department, tree, location, list or group
     pub audience_kind: String,
     /// Active people in the audience.
     pub members: usize,

@@ -132,12 +132,15 @@ fn create_form(user: &CurrentUser, errors: &[FieldError], form: &ProgrammeForm) 
                             (option("location", "A location", &form.audience))
                         }
                         (option("tree", if admin { "A manager's organisation (their e-mail below)" } else { "My organisation" }, &form.audience))
-                        @if admin { (option("list", "A list of people (chosen below)", &form.audience)) }
+                        @if admin {
+                            (option("list", "A list of people (chosen below)", &form.audience))
+                            (option("group", "A group (its name below)", &form.audience))
+                        }
                     }
                     @if let Some(e) = error_for(errors, "audience") { p.field-error { (e) } }
                 }
                 @if admin {
-                    (input_field(errors, "p-", "audience_value", "Department, location or manager's e-mail", &form.audience_value, "text", Some("Leave empty for everyone or a list.")))
+                    (input_field(errors, "p-", "audience_value", "Department, location, manager's e-mail or group", &form.audience_value, "text", Some("Leave empty for everyone or a list.")))
                     div.field {
                         label for="p-people_emails" { "People of a list" }
                         input type="hidden" name="people" value=(form.people) data-chosen-ids;

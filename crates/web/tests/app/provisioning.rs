@@ -883,3 +883,80 @@ async fn a_provisioned_group_is_the_audience_of_a_review_cycle(backend: &'static
         "the form offers the group"
     );
 }
+
+backend_tests!(a_provisioned_group_is_the_audience_of_a_connection_programme);
+async fn a_provisioned_group_is_the_audience_of_a_connection_programme(backend: &'static str) {
+    let app = TestApp::new(backend).await;
+    let token = scim_token(&app, "Entra ID").await;
+    let hr = app.token("hr@acme.test").await;
+    let mut members = Vec::new();
+    for email in ["dev@acme.test", "dev2@acme.test", "rep@acme.test"] {
+        members.push(json!({"value": app.id(email).await.to_string()}));
+    }
+    let r = scim(
+        &app,
+        Method::POST,
+        "/Groups",
+        &token,
+        Some(json!({"displayName": "New joiners", "members": members})),
+    )
+    .await;
+    let group = r.json()["id"].as_str().unwrap().to_string();
+    let programme = |value: &str| {
+        json!({"name": "Joiner coffee", "audience": "group", "audience_value": value, "rhythm_weeks": 2,
+               "group_size": 2, "first_round_on": chrono::Utc::now().date_naive().to_string()})
+    };
+    let r = app
+        .api(
+            Method::POST,
+            "/api/v1/connect/programmes",
+            Some(&hr),
+            Some(programme("Old joiners")),
+        )
+        .await;
+    assert_eq!(
+        r.field_errors(),
+        ["audience_value: there is no group \"Old joiners\""]
+    );
+    let r = app
+        .api(
+            Method::POST,
+            "/api/v1/connect/programmes",
+            Some(&hr),
+            Some(programme("new JOINERS")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let id = r.json()["programme"]["id"].as_i64().unwrap();
+    let shown = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/connect/programmes/{id}"),
+            Some(&hr),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(
+        (
+            shown["programme"]["audience"].as_str(),
+            shown["programme"]["audience_kind"].as_str(),
+            shown["programme"]["members"].as_i64()
+        ),
+        (Some("Group New joiners"), Some("group"), Some(3))
+    );
+    // The programme follows the group as the provider changes it.
+    let rita = app.id("rep@acme.test").await;
+    let r = scim(&app, Method::PATCH, &format!("/Groups/{group}"), &token, Some(json!({"Operations": [{"op": "Remove", "path": "members", "value": [{"value": rita.to_string()}]}]}))).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let shown = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/connect/programmes/{id}"),
+            Some(&hr),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(shown["programme"]["members"], 2);
+}
