@@ -157,10 +157,15 @@ enum Command {
     Backup {
         /// The file to write (replaced when it exists; only its owner may read it).
         file: PathBuf,
+        /// Seal the backup with a passphrase (from TRELLIS_BACKUP_PASSPHRASE, or asked
+        /// twice): it cannot be restored without it.
+        #[arg(long)]
+        encrypt: bool,
         #[command(flatten)]
         db: DatabaseArgs,
     },
-    /// Loads a backup into a database of either kind, after checking the file whole.
+    /// Loads a backup into a database of either kind, after checking the file whole. An
+    /// encrypted backup asks for its passphrase (or reads TRELLIS_BACKUP_PASSPHRASE).
     Restore {
         /// A file written by `trellis backup`.
         file: PathBuf,
@@ -534,7 +539,7 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
             report::run(report::Kind::Workload, args).await?
         }
         Command::Copy { from, to, force } => maintenance::copy(from, to, force).await?,
-        Command::Backup { file, db } => maintenance::backup(file, db).await?,
+        Command::Backup { file, encrypt, db } => maintenance::backup(file, encrypt, db).await?,
         Command::Restore { file, to, force } => maintenance::restore(file, to, force).await?,
         Command::Token(TokenCommand::Create {
             email,

@@ -138,11 +138,41 @@ pub(crate) async fn copy(from: String, to: String, force: bool) -> Result<()> {
 }
 
 /// `trellis backup FILE`.
-pub(crate) async fn backup(file: PathBuf, db: DatabaseArgs) -> Result<()> {
+/// The backup passphrase: TRELLIS_BACKUP_PASSPHRASE, or asked on the terminal (twice when
+/// it seals a new backup).
+fn backup_passphrase(new: bool) -> Result<String> {
+    if let Ok(p) = std::env::var("TRELLIS_BACKUP_PASSPHRASE") {
+        if p.chars().count() < 12 && new {
+            anyhow::bail!("TRELLIS_BACKUP_PASSPHRASE is shorter than 12 characters");
+        }
+        return Ok(p);
+    }
+    let first = rpassword::prompt_password("Backup passphrase: ").context(
+        "cannot read the passphrase (set TRELLIS_BACKUP_PASSPHRASE when there is no terminal)",
+    )?;
+    if new {
+        if first.chars().count() < 12 {
+            anyhow::bail!("choose a passphrase of at least 12 characters");
+        }
+        let second = rpassword::prompt_password("Backup passphrase again: ")
+            .context("cannot read the passphrase")?;
+        if first != second {
+            anyhow::bail!("the two passphrases differ");
+        }
+    }
+    Ok(first)
+}
+
+pub(crate) async fn backup(file: PathBuf, encrypt: bool, db: DatabaseArgs) -> Result<()> {
+    let passphrase = if encrypt {
+        Some(backup_passphrase(true)?)
+    } else {
+        None
+    };
     let config = db.config()?;
     let store = open(&config, false).await?;
     let started = std::time::Instant::now();
-    let header = trellis_store::backup(&store, &file)
+    let header = trellis_store::backup(&store, &file, passphrase.as_deref())
         .await
         .map_err(|e| anyhow!("{e}"))?;
     println!(
@@ -155,6 +185,11 @@ pub(crate) async fn backup(file: PathBuf, db: DatabaseArgs) -> Result<()> {
         header.payload_bytes as f64 / 1e6,
         started.elapsed().as_secs_f64()
     );
+    if encrypt {
+        println!(
+            "It is encrypted: keep the passphrase safe, without it the backup cannot be restored."
+        );
+    }
     println!(
         "Keep the secret_key from the configuration apart from it: private notes inside stay sealed with it."
     );
@@ -165,6 +200,10 @@ pub(crate) async fn backup(file: PathBuf, db: DatabaseArgs) -> Result<()> {
 pub(crate) async fn restore(file: PathBuf, to: String, force: bool) -> Result<()> {
     // A file that is not a backup is refused before the target is even opened.
     let header = trellis_store::read_header(&file).map_err(|e| anyhow!("{e}"))?;
+    let passphrase = match header.encryption {
+        Some(_) => Some(backup_passphrase(false)?),
+        None => None,
+    };
     let target = open(
         &Config {
             database: to.clone(),
@@ -174,7 +213,7 @@ pub(crate) async fn restore(file: PathBuf, to: String, force: bool) -> Result<()
     )
     .await?;
     let started = std::time::Instant::now();
-    let restored = trellis_store::restore(&file, &target, force)
+    let restored = trellis_store::restore(&file, &target, force, passphrase.as_deref())
         .await
         .map_err(|e| anyhow!("{e}"))?;
     println!(

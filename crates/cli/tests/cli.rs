@@ -2,24 +2,13 @@
 //! accounts and tokens, and the demo's printed accounts — on every configured backend.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use trellis_store::backend_tests;
 use trellis_store::testing::{TestDatabase, backends};
 
-fn trellis(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_trellis"))
-        .args(args)
-        .env_remove("TRELLIS_DATABASE")
-        .env_remove("TRELLIS_CONFIG")
-        .env("TRELLIS_SECRET_KEY", TEST_SECRET_KEY)
-        .output()
-        .expect("run trellis")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+mod common;
+use common::{TEST_SECRET_KEY, text, trellis};
 
 backend_tests!(import_reports_every_error_and_writes_nothing);
 async fn import_reports_every_error_and_writes_nothing(backend: &'static str) {
@@ -401,67 +390,6 @@ async fn copy_moves_an_installation_and_refuses_a_full_target() {
     assert!(
         out.status.success(),
         "{target_backend}: {}",
-        text(&out.stderr)
-    );
-}
-
-backend_tests!(a_backup_restores_with_the_commands_and_a_damaged_one_is_refused);
-async fn a_backup_restores_with_the_commands_and_a_damaged_one_is_refused(backend: &'static str) {
-    let source = TestDatabase::new(backend).await;
-    let dir = tempfile::tempdir().unwrap();
-    let csv = dir.path().join("people.csv");
-    trellis(&["demo", "--people", "40", "--export", csv.to_str().unwrap()]);
-    let out = trellis(&[
-        "import",
-        "people",
-        csv.to_str().unwrap(),
-        "--database",
-        &source.url,
-    ]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let file = dir.path().join("trellis.backup");
-    let out = trellis(&["backup", file.to_str().unwrap(), "--database", &source.url]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let said = text(&out.stdout);
-    assert!(said.contains("Backed up 40 people"), "{said}");
-    assert!(said.contains("secret_key"), "{said}");
-    let target = TestDatabase::new("sqlite").await;
-    let out = trellis(&["restore", file.to_str().unwrap(), "--to", &target.url]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let said = text(&out.stdout);
-    assert!(
-        said.contains(&format!("from {backend}")) && said.contains("40 people"),
-        "{said}"
-    );
-    let out = trellis(&[
-        "export",
-        "people",
-        dir.path().join("again.csv").to_str().unwrap(),
-        "--database",
-        &target.url,
-    ]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let out = trellis(&["restore", file.to_str().unwrap(), "--to", &target.url]);
-    assert!(
-        text(&out.stderr).contains("not empty"),
-        "{}",
-        text(&out.stderr)
-    );
-    // Cut short: refused with a sentence, before anything is written.
-    let bytes = std::fs::read(&file).unwrap();
-    std::fs::write(&file, &bytes[..bytes.len() - 100]).unwrap();
-    let empty = TestDatabase::new("sqlite").await;
-    let out = trellis(&["restore", file.to_str().unwrap(), "--to", &empty.url]);
-    assert!(!out.status.success());
-    assert!(
-        text(&out.stderr).contains("is cut short"),
-        "{}",
-        text(&out.stderr)
-    );
-    let out = trellis(&["restore", csv.to_str().unwrap(), "--to", &empty.url]);
-    assert!(
-        text(&out.stderr).contains("is not a Trellis backup"),
-        "{}",
         text(&out.stderr)
     );
 }
@@ -947,7 +875,6 @@ fn serve_with_env(database: &str, port: u16, env: &[(&str, &str)]) -> std::proce
 }
 
 /// The key of served test instances, so none writes a trellis.toml where it runs.
-const TEST_SECRET_KEY: &str = "0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f";
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")

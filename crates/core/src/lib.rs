@@ -34,6 +34,7 @@ pub mod org;
 pub mod provisioning;
 pub mod reviews;
 pub mod scorecards;
+pub mod sealed_file;
 
 pub mod settings;
 pub mod store;

@@ -15,6 +15,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use trellis_core::error::{CoreError, CoreResult};
+use trellis_core::sealed_file::{self, OpenError, Sealing};
 
 /// The first line of every backup file.
 const MAGIC: &str = "TRELLIS BACKUP 1";
@@ -34,8 +35,11 @@ pub struct BackupHeader {
     pub tables: Vec<(String, i64)>,
     /// The length of the database that follows the header, in bytes…
     pub payload_bytes: u64,
-    /// …and its SHA-256, in hex.
+    /// …and its SHA-256, in hex (both of the database, before any sealing).
     pub sha256: String,
+    /// How the database is sealed, when the backup was taken with a passphrase.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption: Option<Sealing>,
 }
 
 impl BackupHeader {
@@ -71,8 +75,12 @@ fn sqlite_url(path: &Path) -> String {
 
 /// Writes a backup of `store` to `file` (replacing it): owner-only permissions, written
 /// under another name first and renamed when complete, so a file by that name is always
-/// whole.
-pub async fn backup(store: &SqlStore, file: &Path) -> CoreResult<BackupHeader> {
+/// whole. With a passphrase, the database inside is sealed with it.
+pub async fn backup(
+    store: &SqlStore,
+    file: &Path,
+    passphrase: Option<&str>,
+) -> CoreResult<BackupHeader> {
     let status = store.migration_status().await?;
     if status.current != status.latest {
         return Err(CoreError::Conflict(format!(
@@ -131,9 +139,13 @@ pub async fn backup(store: &SqlStore, file: &Path) -> CoreResult<BackupHeader> {
     let (payload_path, partial_path, file) =
         (payload.0.clone(), partial.0.clone(), file.to_path_buf());
     let source = source.to_string();
+    let passphrase = passphrase.map(str::to_string);
     let header = tokio::task::spawn_blocking(move || {
-        let header = describe(&payload_path, source)?;
-        write_file(&header, &payload_path, &partial_path)?;
+        let mut header = describe(&payload_path, source)?;
+        if passphrase.is_some() {
+            header.encryption = Some(Sealing::new()?);
+        }
+        write_file(&header, &payload_path, &partial_path, passphrase.as_deref())?;
         std::fs::rename(&partial_path, &file).map_err(|e| io_error("write", &file, e))?;
         Ok::<_, CoreError>(header)
     })
@@ -170,6 +182,7 @@ fn describe(payload: &Path, source: String) -> CoreResult<BackupHeader> {
         tables: counted,
         payload_bytes,
         sha256,
+        encryption: None,
     })
 }
 
@@ -195,20 +208,40 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The header, then the payload, into a new file only its owner may read.
-fn write_file(header: &BackupHeader, payload: &Path, out: &Path) -> CoreResult<()> {
+/// The header, then the payload (sealed when a passphrase is given), into a new file only
+/// its owner may read.
+fn write_file(
+    header: &BackupHeader,
+    payload: &Path,
+    out: &Path,
+    passphrase: Option<&str>,
+) -> CoreResult<()> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(out).map_err(|e| io_error("write", out, e))?;
+    let file = options.open(out).map_err(|e| io_error("write", out, e))?;
+    let mut file = std::io::BufWriter::with_capacity(1 << 20, file);
     let json = serde_json::to_string(header).map_err(|e| CoreError::Internal(e.to_string()))?;
-    let mut input = File::open(payload).map_err(|e| io_error("read", payload, e))?;
-    let written = writeln!(file, "{MAGIC}")
+    let mut input = BufReader::with_capacity(
+        1 << 20,
+        File::open(payload).map_err(|e| io_error("read", payload, e))?,
+    );
+    writeln!(file, "{MAGIC}")
         .and_then(|()| writeln!(file, "{json}"))
-        .and_then(|()| std::io::copy(&mut input, &mut file))
-        .and_then(|_| file.sync_all());
-    written.map_err(|e| io_error("write", out, e))
+        .map_err(|e| io_error("write", out, e))?;
+    match (&header.encryption, passphrase) {
+        (Some(sealing), Some(passphrase)) => {
+            sealed_file::seal(&mut input, &mut file, sealing, passphrase)?
+        }
+        _ => {
+            std::io::copy(&mut input, &mut file).map_err(|e| io_error("write", out, e))?;
+        }
+    }
+    let file = file
+        .into_inner()
+        .map_err(|e| io_error("write", out, e.into_error()))?;
+    file.sync_all().map_err(|e| io_error("write", out, e))
 }
 
 /// Reads a backup's header, checking that it is one.
@@ -245,30 +278,74 @@ fn header_of(input: &mut impl BufRead, file: &Path) -> CoreResult<BackupHeader> 
     })
 }
 
-/// Copies a backup's payload out to `out`, checking its length and checksum.
-fn extract(file: &Path, out: &Path) -> CoreResult<BackupHeader> {
+/// Hashes and counts what passes through to the file it writes.
+struct Checked<W: Write> {
+    out: W,
+    hasher: Sha256,
+    total: u64,
+}
+
+impl<W: Write> Write for Checked<W> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let n = self.out.write(bytes)?;
+        self.hasher.update(&bytes[..n]);
+        self.total += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// Copies a backup's payload out to `out` (opening it with the passphrase when it is
+/// sealed), checking its length and checksum.
+fn extract(file: &Path, out: &Path, passphrase: Option<&str>) -> CoreResult<BackupHeader> {
     let input = File::open(file).map_err(|e| io_error("open", file, e))?;
     let mut input = BufReader::with_capacity(1 << 20, input);
     let header = header_of(&mut input, file)?;
-    let mut output = File::create(out).map_err(|e| io_error("write", out, e))?;
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0u8; 1 << 20];
-    let mut total = 0u64;
-    loop {
-        let n = input
-            .read(&mut buffer)
-            .map_err(|e| io_error("read", file, e))?;
-        if n == 0 {
-            break;
+    let output = File::create(out).map_err(|e| io_error("write", out, e))?;
+    let mut checked = Checked {
+        out: std::io::BufWriter::with_capacity(1 << 20, output),
+        hasher: Sha256::new(),
+        total: 0,
+    };
+    let name = file.display();
+    match (&header.encryption, passphrase) {
+        (None, _) => {
+            std::io::copy(&mut input, &mut checked).map_err(|e| io_error("read", file, e))?;
         }
-        hasher.update(&buffer[..n]);
-        output
-            .write_all(&buffer[..n])
-            .map_err(|e| io_error("write", out, e))?;
-        total += n as u64;
+        (Some(_), None) => {
+            return Err(CoreError::Conflict(format!(
+                "{name} is encrypted: give the passphrase it was taken with"
+            )));
+        }
+        (Some(sealing), Some(passphrase)) => {
+            match sealed_file::open(&mut input, &mut checked, sealing, passphrase) {
+                Ok(_) => {}
+                Err(OpenError::WrongPassphrase) => {
+                    return Err(CoreError::Conflict(format!(
+                        "the passphrase does not open {name} (or its start is damaged)"
+                    )));
+                }
+                Err(OpenError::Damaged) => {
+                    return Err(CoreError::Conflict(format!(
+                        "{name} is damaged or cut short: part of its encrypted data does not check out"
+                    )));
+                }
+                Err(OpenError::Io(e)) => return Err(CoreError::Unavailable(e)),
+            }
+        }
     }
+    let Checked {
+        out: output,
+        hasher,
+        total,
+    } = checked;
+    let output = output
+        .into_inner()
+        .map_err(|e| io_error("write", out, e.into_error()))?;
     output.sync_all().map_err(|e| io_error("write", out, e))?;
-    let file = file.display();
+    let file = name;
     if total < header.payload_bytes {
         return Err(CoreError::Conflict(format!(
             "{file} is cut short: its header promises {} bytes of data and it holds {total}; \
@@ -298,16 +375,23 @@ pub struct Restored {
 }
 
 /// Loads a backup into `to`, which must be empty unless `force` is set (its data is then
-/// replaced). The backup is checked whole before anything is written; the load is one
-/// transaction, and every table must end up with the rows the header records.
-pub async fn restore(file: &Path, to: &SqlStore, force: bool) -> CoreResult<Restored> {
+/// replaced). The backup is checked whole (and opened with the passphrase when sealed)
+/// before anything is written; the load is one transaction, and every table must end up
+/// with the rows the header records.
+pub async fn restore(
+    file: &Path,
+    to: &SqlStore,
+    force: bool,
+    passphrase: Option<&str>,
+) -> CoreResult<Restored> {
     let scratch = Scratch(std::env::temp_dir().join(format!(
         "trellis-restore-{}-{}.db",
         std::process::id(),
         chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
     )));
     let (source, out) = (file.to_path_buf(), scratch.0.clone());
-    let header = tokio::task::spawn_blocking(move || extract(&source, &out))
+    let passphrase = passphrase.map(str::to_string);
+    let header = tokio::task::spawn_blocking(move || extract(&source, &out, passphrase.as_deref()))
         .await
         .map_err(|e| CoreError::Internal(format!("the restore was interrupted: {e}")))??;
     // A backup from an older Trellis is brought up to this one's migrations first.

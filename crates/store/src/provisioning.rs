@@ -232,6 +232,14 @@ impl ProvisioningStore for SqlStore {
         Ok(groups)
     }
 
+    async fn team_id_by_name(&self, name: &str) -> CoreResult<Option<TeamId>> {
+        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM teams WHERE name = $1")
+            .bind(name.to_string())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(id.map(TeamId))
+    }
     async fn scim_pause(&self) -> CoreResult<PauseState> {
         let row: Option<(Option<i64>, String, Option<i64>)> =
             sqlx::query_as("SELECT paused_at, reason, resumed_at FROM scim_pause WHERE id = 1")

@@ -87,7 +87,7 @@ async fn a_backup_restores_whole_into_either_backend(backend: &'static str) {
     let (_db, source) = organisation(backend).await;
     let folder = Folder::new("whole");
     let file = folder.0.join("trellis.backup");
-    let header = trellis_store::backup(&source, &file).await.unwrap();
+    let header = trellis_store::backup(&source, &file, None).await.unwrap();
     assert_eq!(header.source, backend);
     assert_eq!(header.rows("people"), 120);
     assert!(header.rows("commitments") > 1000, "{header:?}");
@@ -111,7 +111,9 @@ async fn a_backup_restores_whole_into_either_backend(backend: &'static str) {
     for target_backend in backends() {
         let target_db = TestDatabase::new(target_backend).await;
         let target = target_db.store().await;
-        let restored = trellis_store::restore(&file, &target, false).await.unwrap();
+        let restored = trellis_store::restore(&file, &target, false, None)
+            .await
+            .unwrap();
         for (table, rows) in &header.tables {
             assert_eq!(
                 restored.copied.rows(table),
@@ -126,7 +128,7 @@ async fn a_backup_restores_whole_into_either_backend(backend: &'static str) {
             source.delivery_by_owner(None, window, today).await.unwrap(),
             "{backend} → {target_backend}"
         );
-        let refused = trellis_store::restore(&file, &target, false)
+        let refused = trellis_store::restore(&file, &target, false, None)
             .await
             .unwrap_err()
             .to_string();
@@ -134,7 +136,9 @@ async fn a_backup_restores_whole_into_either_backend(backend: &'static str) {
             refused.contains("not empty") && refused.contains("--force"),
             "{refused}"
         );
-        trellis_store::restore(&file, &target, true).await.unwrap();
+        trellis_store::restore(&file, &target, true, None)
+            .await
+            .unwrap();
         assert_eq!(people_csv(&target).await, people_csv(&source).await);
         // New people after a restore get ids of their own.
         import(
@@ -150,7 +154,7 @@ async fn a_damaged_cut_or_foreign_file_is_refused_and_nothing_is_written(backend
     let (_db, source) = organisation("sqlite").await;
     let folder = Folder::new("damaged");
     let good = folder.0.join("good.backup");
-    trellis_store::backup(&source, &good).await.unwrap();
+    trellis_store::backup(&source, &good, None).await.unwrap();
     let bytes = std::fs::read(&good).unwrap();
 
     let mut flipped = bytes.clone();
@@ -168,7 +172,7 @@ async fn a_damaged_cut_or_foreign_file_is_refused_and_nothing_is_written(backend
     for (content, expected) in cases {
         let file = folder.0.join("bad.backup");
         std::fs::write(&file, content).unwrap();
-        let err = trellis_store::restore(&file, &target, false)
+        let err = trellis_store::restore(&file, &target, false, None)
             .await
             .unwrap_err()
             .to_string();
@@ -180,6 +184,64 @@ async fn a_damaged_cut_or_foreign_file_is_refused_and_nothing_is_written(backend
             "{err}"
         );
     }
+}
+
+backend_tests!(an_encrypted_backup_restores_only_with_its_passphrase);
+async fn an_encrypted_backup_restores_only_with_its_passphrase(backend: &'static str) {
+    let (_db, source) = organisation("sqlite").await;
+    let folder = Folder::new("sealed");
+    let file = folder.0.join("sealed.backup");
+    let passphrase = "a long backup passphrase";
+    let header = trellis_store::backup(&source, &file, Some(passphrase))
+        .await
+        .unwrap();
+    assert!(header.encryption.is_some());
+    let bytes = std::fs::read(&file).unwrap();
+    let known = people_csv(&source).await;
+    let email = known
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .find(|c| c.contains('@'))
+        .unwrap()
+        .to_string();
+    assert!(
+        !bytes.windows(email.len()).any(|w| w == email.as_bytes()),
+        "no person's e-mail is readable in the file"
+    );
+    let target_db = TestDatabase::new(backend).await;
+    let target = target_db.store().await;
+    let attempts = [
+        (None, "is encrypted: give the passphrase"),
+        (Some("not the passphrase"), "the passphrase does not open"),
+    ];
+    for (given, expected) in attempts {
+        let err = trellis_store::restore(&file, &target, false, given)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(expected), "{err}");
+    }
+    let mut altered = bytes.clone();
+    let at = bytes.len() - 100_000;
+    altered[at] ^= 1;
+    let damaged = folder.0.join("damaged.backup");
+    std::fs::write(&damaged, &altered).unwrap();
+    let err = trellis_store::restore(&damaged, &target, false, Some(passphrase))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("is damaged or cut short"), "{err}");
+    assert_eq!(
+        target.org_snapshot().await.unwrap().people.len(),
+        0,
+        "nothing written"
+    );
+    trellis_store::restore(&file, &target, false, Some(passphrase))
+        .await
+        .unwrap();
+    assert_eq!(people_csv(&target).await, known);
 }
 
 backend_tests!(multi_thread: a_backup_taken_while_people_write_holds_one_moment);
@@ -232,7 +294,7 @@ probe.b@example.org,Probe B
     let mut headers = Vec::new();
     for i in 0..4 {
         let file = folder.0.join(format!("moment{i}.backup"));
-        headers.push(trellis_store::backup(&source, &file).await.unwrap());
+        headers.push(trellis_store::backup(&source, &file, None).await.unwrap());
     }
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let pairs = writing.await.unwrap();
@@ -254,7 +316,9 @@ probe.b@example.org,Probe B
     let file = folder.0.join("moment3.backup");
     let target_db = TestDatabase::new("sqlite").await;
     let target = target_db.store().await;
-    trellis_store::restore(&file, &target, false).await.unwrap();
+    trellis_store::restore(&file, &target, false, None)
+        .await
+        .unwrap();
     let emails: std::collections::HashSet<String> = target
         .org_snapshot()
         .await

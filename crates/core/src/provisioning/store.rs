@@ -55,6 +55,9 @@ pub trait ProvisioningStore: Send + Sync {
     /// Every group by id, with its members when asked.
     async fn groups(&self, with_members: bool) -> CoreResult<Vec<GroupRecord>>;
 
+    /// The team of exactly this name.
+    async fn team_id_by_name(&self, name: &str) -> CoreResult<Option<TeamId>>;
+
     async fn scim_pause(&self) -> CoreResult<PauseState>;
     async fn scim_deactivations_since(&self, since: i64) -> CoreResult<i64>;
     /// Starts a unit of work for a SCIM request.

@@ -376,8 +376,8 @@ async fn write(
     };
     let team = match &input.department {
         None => Team::None,
-        Some(name) => match store.teams().await?.into_iter().find(|t| &t.name == name) {
-            Some(t) => Team::Existing(t.id),
+        Some(name) => match store.team_id_by_name(name).await? {
+            Some(id) => Team::Existing(id),
             None => Team::New(name.clone()),
         },
     };
