@@ -874,8 +874,6 @@ fn serve_with_env(database: &str, port: u16, env: &[(&str, &str)]) -> std::proce
     command.spawn().expect("start trellis serve")
 }
 
-/// The key of served test instances, so none writes a trellis.toml where it runs.
-
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()

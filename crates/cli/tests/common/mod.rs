@@ -3,7 +3,8 @@
 
 use std::process::{Command, Output};
 
-/// The sealing key the tests' installations use.
+/// The sealing key of the tests' installations (served ones too), so none writes a
+/// trellis.toml where it runs.
 pub const TEST_SECRET_KEY: &str =
     "0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f";
 
