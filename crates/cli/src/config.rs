@@ -42,6 +42,10 @@ pub struct Config {
     /// Seals private 1:1 notes (64 hex digits): configuration only, never stored in the
     /// database or printed. Losing it makes the private notes unreadable.
     pub secret_key: Option<String>,
+    /// Scheduled backups: the folder (off when unset), how often and how many to keep.
+    pub backup_dir: Option<std::path::PathBuf>,
+    pub backup_every: Option<String>,
+    pub backup_keep: Option<usize>,
 }
 
 impl std::fmt::Debug for Config {
@@ -65,6 +69,9 @@ impl std::fmt::Debug for Config {
             .field("oidc_name", &self.oidc_name)
             .field("oidc_trusted_domains", &self.oidc_trusted_domains)
             .field("local_passwords", &self.local_passwords)
+            .field("backup_dir", &self.backup_dir)
+            .field("backup_every", &self.backup_every)
+            .field("backup_keep", &self.backup_keep)
             .finish_non_exhaustive()
     }
 }
@@ -85,6 +92,9 @@ impl Default for Config {
             oidc_client_id: None,
             oidc_client_secret: None,
             secret_key: None,
+            backup_dir: None,
+            backup_every: None,
+            backup_keep: None,
             oidc_name: None,
             oidc_trusted_domains: Vec::new(),
             local_passwords: true,
@@ -121,6 +131,9 @@ pub struct FileConfig {
     pub oidc_trusted_domains: Option<Vec<String>>,
     pub local_passwords: Option<bool>,
     pub secret_key: Option<String>,
+    pub backup_dir: Option<std::path::PathBuf>,
+    pub backup_every: Option<String>,
+    pub backup_keep: Option<usize>,
 }
 
 /// Values given on the command line or in the environment (clap reads both; flags win).
@@ -144,6 +157,9 @@ pub struct Overrides {
     pub oidc_trusted_domains: Option<Vec<String>>,
     pub local_passwords: Option<bool>,
     pub secret_key: Option<String>,
+    pub backup_dir: Option<std::path::PathBuf>,
+    pub backup_every: Option<String>,
+    pub backup_keep: Option<usize>,
 }
 
 impl From<FileConfig> for Overrides {
@@ -165,6 +181,9 @@ impl From<FileConfig> for Overrides {
             oidc_trusted_domains: f.oidc_trusted_domains,
             local_passwords: f.local_passwords,
             secret_key: f.secret_key,
+            backup_dir: f.backup_dir,
+            backup_every: f.backup_every,
+            backup_keep: f.backup_keep,
         }
     }
 }
@@ -262,6 +281,15 @@ impl Config {
             trellis_core::conversations::sealed::NoteKey::from_hex(&v)
                 .map_err(anyhow::Error::msg)?;
             self.secret_key = Some(v);
+        }
+        if let Some(v) = o.backup_dir {
+            self.backup_dir = Some(v);
+        }
+        if let Some(v) = text(o.backup_every) {
+            self.backup_every = Some(v);
+        }
+        if let Some(v) = o.backup_keep {
+            self.backup_keep = Some(v);
         }
         Ok(())
     }

@@ -1,5 +1,6 @@
 //! `trellis`: serve, demo, migrate, import, export, user and token management.
 
+mod backups;
 mod config;
 mod connect;
 mod demo;
@@ -113,6 +114,8 @@ enum Command {
         mail: MailArgs,
         #[command(flatten)]
         sso: SsoArgs,
+        #[command(flatten)]
+        backups: backups::BackupArgs,
     },
     /// Build a realistic demo organisation and serve it.
     Demo(demo::DemoArgs),
@@ -435,6 +438,7 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
             max_upload_mb,
             mail,
             sso,
+            backups,
         } => {
             let config = Config::load(
                 db.config.as_deref(),
@@ -455,6 +459,9 @@ async fn run(cli: Cli) -> Result<std::process::ExitCode> {
                     oidc_trusted_domains: sso.oidc_trusted_domains.map(|d| vec![d]),
                     local_passwords: sso.local_passwords,
                     secret_key: sso.secret_key,
+                    backup_dir: backups.backup_dir,
+                    backup_every: backups.backup_every,
+                    backup_keep: backups.backup_keep,
                 },
             )?;
             let mut config = config;

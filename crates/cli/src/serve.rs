@@ -17,6 +17,44 @@ fn note_key(config: &Config) -> Result<trellis_core::conversations::sealed::Note
     NoteKey::from_hex(&hex).map_err(anyhow::Error::msg)
 }
 
+type Worker = (
+    tokio::sync::watch::Sender<bool>,
+    Vec<tokio::task::JoinHandle<()>>,
+);
+
+/// Starts the background worker, taking scheduled backups too when a folder is set.
+async fn start_worker<R: trellis_core::jobs::JobRunner + 'static>(
+    store: &Arc<SqlStore>,
+    schedule: Option<crate::backups::Schedule>,
+    runner: R,
+    options: trellis_mail::WorkerOptions,
+) -> Result<Worker> {
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let tasks = match schedule {
+        Some(schedule) => {
+            let now = trellis_web::now();
+            trellis_core::backups::start(store.as_ref(), now).await?;
+            tracing::info!(
+                "scheduled backups into {}, every {} minutes, keeping {}",
+                schedule.dir.display(),
+                schedule.every / 60,
+                schedule.keep
+            );
+            let every = schedule.every;
+            let taker = crate::backups::Taker {
+                store: store.clone(),
+                schedule,
+                passphrase: std::env::var("TRELLIS_BACKUP_PASSPHRASE").ok(),
+            };
+            let runner =
+                trellis_core::backups::Runner::new(store.clone(), Arc::new(taker), every, runner);
+            trellis_mail::spawn_worker(Arc::new(runner), options, stopped)
+        }
+        None => trellis_mail::spawn_worker(Arc::new(runner), options, stopped),
+    };
+    Ok((stop, tasks))
+}
+
 /// Serves until Ctrl-C or SIGTERM. `ready` receives the bound address (for the demo).
 pub(crate) async fn serve(
     store: Arc<SqlStore>,
@@ -33,6 +71,11 @@ pub(crate) async fn serve(
         })?;
     let address = listener.local_addr()?;
     let sso = single_sign_on(config).await;
+    let schedule = crate::backups::schedule(
+        config.backup_dir.as_deref(),
+        config.backup_every.as_deref(),
+        config.backup_keep,
+    )?;
     // Mail that cannot be sent is a warning, not a reason to stop: it queues until the
     // settings are fixed, and Admin → E-mail says why.
     let (mail_problem, worker) = match config.mailer() {
@@ -40,35 +83,31 @@ pub(crate) async fn serve(
             if let Err(e) = mailer.check().await {
                 tracing::warn!("the SMTP server does not answer yet ({e}); mail will be retried");
             }
-            let (stop, stopped) = tokio::sync::watch::channel(false);
             let runner = trellis_core::inbox::Runner {
                 store: store.clone(),
                 mailer: Arc::new(mailer),
                 site: config.site(),
             };
-            let tasks = trellis_mail::spawn_worker(
-                Arc::new(runner),
-                trellis_mail::WorkerOptions::default(),
-                stopped,
-            );
-            (None, Some((stop, tasks)))
+            let options = trellis_mail::WorkerOptions::default();
+            (
+                None,
+                Some(start_worker(&store, schedule, runner, options).await?),
+            )
         }
         Err(problem) => {
             tracing::warn!("mail is not sent: {problem}");
             // Without mail, a worker still keeps the 1:1 series in step with the org.
-            let (stop, stopped) = tokio::sync::watch::channel(false);
             let runner = trellis_core::housekeeping::Runner {
                 store: store.clone(),
             };
-            let tasks = trellis_mail::spawn_worker(
-                Arc::new(runner),
-                trellis_mail::WorkerOptions {
-                    senders: 1,
-                    ..trellis_mail::WorkerOptions::default()
-                },
-                stopped,
-            );
-            (Some(problem), Some((stop, tasks)))
+            let options = trellis_mail::WorkerOptions {
+                senders: 1,
+                ..trellis_mail::WorkerOptions::default()
+            };
+            (
+                Some(problem),
+                Some(start_worker(&store, schedule, runner, options).await?),
+            )
         }
     };
     // Catch up on reporting lines changed while no server ran (`trellis import`), and start

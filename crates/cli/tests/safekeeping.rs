@@ -164,3 +164,110 @@ async fn a_provisioning_token_is_made_from_the_command_line(backend: &'static st
         "--scim and --email do not go together"
     );
 }
+
+/// A `trellis serve` taking scheduled backups into `dir`.
+fn serve_with_backups(database: &str, dir: &std::path::Path) -> std::process::Child {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    std::process::Command::new(env!("CARGO_BIN_EXE_trellis"))
+        .args([
+            "serve",
+            "--database",
+            database,
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .args([
+            "--backup-dir",
+            dir.to_str().unwrap(),
+            "--backup-every",
+            "6h",
+            "--backup-keep",
+            "3",
+        ])
+        .env_remove("TRELLIS_DATABASE")
+        .env_remove("TRELLIS_CONFIG")
+        .env_remove("TRELLIS_SMTP_URL")
+        .env("TRELLIS_SECRET_KEY", common::TEST_SECRET_KEY)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start trellis serve")
+}
+
+backend_tests!(a_server_with_a_backup_folder_takes_one_backup_per_period);
+async fn a_server_with_a_backup_folder_takes_one_backup_per_period(backend: &'static str) {
+    let db = TestDatabase::new(backend).await;
+    let out = trellis(&[
+        "demo",
+        "--people",
+        "20",
+        "--no-serve",
+        "--database",
+        &db.url,
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let dir = tempfile::tempdir().unwrap();
+    let out = trellis(&[
+        "serve",
+        "--database",
+        &db.url,
+        "--backup-dir",
+        "/no/such/folder",
+    ]);
+    assert!(
+        text(&out.stderr).contains("is not a folder"),
+        "{}",
+        text(&out.stderr)
+    );
+    // Two instances on one PostgreSQL database: one of them takes the backup.
+    let instances = if backend == "postgres" { 2 } else { 1 };
+    let mut servers: Vec<_> = (0..instances)
+        .map(|_| serve_with_backups(&db.url, dir.path()))
+        .collect();
+    let backups = || -> Vec<std::path::PathBuf> {
+        std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "backup"))
+            .collect()
+    };
+    let started = std::time::Instant::now();
+    while backups().is_empty() && started.elapsed() < std::time::Duration::from_secs(60) {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    for server in &mut servers {
+        server.kill().unwrap();
+        server.wait().unwrap();
+    }
+    let taken = backups();
+    assert_eq!(
+        taken.len(),
+        1,
+        "one backup for the period, whatever the instances: {taken:?}"
+    );
+    let name = taken[0].file_name().unwrap().to_string_lossy().into_owned();
+    assert!(
+        name.starts_with("trellis-") && name.ends_with("Z.backup"),
+        "{name}"
+    );
+    let target = TestDatabase::new("sqlite").await;
+    let out = trellis(&["restore", taken[0].to_str().unwrap(), "--to", &target.url]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // The next backup waits for its time, six hours on.
+    let store = db.store().await;
+    let next: i64 =
+        sqlx::query_scalar("SELECT run_at FROM jobs WHERE kind = 'backup' AND done_at IS NULL")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+    let now = chrono::Utc::now().timestamp();
+    assert!(
+        (now + 6 * 3600 - 120..=now + 6 * 3600).contains(&next),
+        "{next} vs {now}"
+    );
+}

@@ -6,6 +6,10 @@ use crate::error::CoreResult;
 use async_trait::async_trait;
 use serde::Serialize;
 
+/// Jobs that only a dedicated worker runs (backups need a configured folder): claiming
+/// any job passes them over.
+pub const DEDICATED_KINDS: &[&str] = &[crate::backups::BACKUP_JOB];
+
 /// A job that an instance has claimed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Job {
@@ -35,7 +39,8 @@ pub enum JobOutcome {
 pub trait JobStore: Send + Sync {
     /// Adds a job to run at `run_at` (Unix seconds).
     async fn schedule_job(&self, kind: &str, payload: &str, run_at: i64) -> CoreResult<i64>;
-    /// Claims the most overdue job not held by anyone, for `worker`, until `now + lease`.
+    /// Claims the most overdue job not held by anyone (of any kind but the
+    /// [`DEDICATED_KINDS`]), for `worker`, until `now + lease`.
     async fn claim_job(&self, worker: &str, now: i64, lease: i64) -> CoreResult<Option<Job>>;
     /// Whether a job of this kind waits to run (a job that reschedules itself is started
     /// only when none does).

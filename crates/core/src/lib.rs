@@ -9,6 +9,7 @@ pub mod anonymity;
 pub mod assessments;
 pub mod audit;
 pub mod auth;
+pub mod backups;
 pub mod clock;
 pub mod connect;
 pub mod conversations;

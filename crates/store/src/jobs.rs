@@ -104,7 +104,14 @@ impl SqlStore {
         now: i64,
         lease: i64,
     ) -> CoreResult<Option<Job>> {
-        let of_kind = if kind.is_some() { " AND kind = $4" } else { "" };
+        let dedicated: Vec<String> = trellis_core::jobs::DEDICATED_KINDS
+            .iter()
+            .map(|k| format!("'{k}'"))
+            .collect();
+        let of_kind = match kind {
+            Some(_) => " AND kind = $4".to_string(),
+            None => format!(" AND kind NOT IN ({})", dedicated.join(", ")),
+        };
         let lock = match self.backend {
             Backend::Postgres => " FOR UPDATE SKIP LOCKED",
             Backend::Sqlite => "",
