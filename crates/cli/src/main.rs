@@ -115,7 +115,7 @@ enum Command {
         #[command(flatten)]
         sso: SsoArgs,
         #[command(flatten)]
-        backups: backups::BackupArgs,
+        backups: Box<backups::BackupArgs>,
     },
     /// Build a realistic demo organisation and serve it.
     Demo(demo::DemoArgs),
