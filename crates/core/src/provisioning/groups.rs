@@ -41,6 +41,26 @@ fn group_id(text: &str) -> ScimResult<i64> {
         .ok_or_else(|| ScimError::not_found(format!("Group {text}")))
 }
 
+/// The active members of a group, by id, to add as participants or reviewees; refused at
+/// `field` when there is no such group.
+pub async fn active_members(
+    store: &dyn Store,
+    id: i64,
+    field: &str,
+) -> crate::error::CoreResult<Vec<PersonId>> {
+    let group = store
+        .group(id)
+        .await?
+        .ok_or_else(|| crate::error::CoreError::field(field, format!("there is no group {id}")))?;
+    let mut active = Vec::new();
+    for member in group.members {
+        if store.person(member).await?.is_some_and(|p| p.is_active()) {
+            active.push(member);
+        }
+    }
+    Ok(active)
+}
+
 pub fn render(g: &GroupRecord, base: &str, with_members: bool) -> Value {
     let mut group = Map::new();
     group.insert("schemas".into(), json!([GROUP_SCHEMA]));

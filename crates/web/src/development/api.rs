@@ -14,6 +14,7 @@ use trellis_core::development::coverage::{CareerSupportCoverage, career_support_
 use trellis_core::development::views::{self, CohortSummary, CohortView};
 use trellis_core::development::{self, CohortInput, SessionInput};
 use trellis_core::ids::{CohortId, SessionId};
+use trellis_core::provisioning::groups;
 use utoipa::ToSchema;
 
 async fn view(
@@ -30,7 +31,11 @@ async fn view(
 #[serde(deny_unknown_fields)]
 pub struct ParticipantsRequest {
     /// Person ids.
+    #[serde(default)]
     pub participants: Vec<i64>,
+    /// Also every active member of this group (such as one the identity provider keeps).
+    #[serde(default)]
+    pub group_id: Option<i64>,
 }
 
 /// Whether a participant came.
@@ -103,11 +108,18 @@ pub async fn add_participants(
     ApiJson(body): ApiJson<ParticipantsRequest>,
 ) -> Result<Json<CohortView>, ApiError> {
     let id = CohortId(id);
+    let mut people = body.participants;
+    if let Some(group) = body.group_id {
+        let members = groups::active_members(state.store.as_ref(), group, "group_id").await?;
+        people.extend(members.iter().map(|m| m.0));
+    }
+    people.sort_unstable();
+    people.dedup();
     development::add_participants(
         state.store.as_ref(),
         &user.viewer,
         id,
-        &body.participants,
+        &people,
         crate::now(),
     )
     .await?;

@@ -19,6 +19,7 @@ use trellis_core::development::coverage::CareerSupportCoverage;
 use trellis_core::development::views::{self, CohortView, SessionView};
 use trellis_core::development::{self, CohortInput, SessionInput};
 use trellis_core::ids::{CohortId, SessionId};
+use trellis_core::provisioning::groups::{self, GroupRecord};
 use trellis_core::{CoreError, FieldError, PersonId};
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -39,6 +40,9 @@ pub struct CohortForm {
     /// Also everyone who became a manager in this many months; empty for nobody.
     #[serde(default)]
     pub new_managers_months: String,
+    /// Also the active members of this group (its id); empty for none.
+    #[serde(default)]
+    pub group: String,
 }
 crate::auth::csrf_form!(CohortForm);
 
@@ -283,7 +287,7 @@ fn cohort_page(
     user: &CurrentUser,
     settings: &trellis_core::settings::Settings,
     view: &CohortView,
-    form: &SessionForm,
+    (form, groups): (&SessionForm, &[GroupRecord]),
     errors: &[FieldError],
 ) -> Markup {
     let c = &view.cohort;
@@ -315,6 +319,15 @@ fn cohort_page(
                     form method="post" action=(format!("/development/{}/participants", c.id)) novalidate {
                         (csrf_field(user))
                         (people_picker(errors, "", "", "Add participants"))
+                        @if !groups.is_empty() {
+                            div.field {
+                                label for="d-group" { "And the members of a group" }
+                                select #d-group name="group" {
+                                    option value="" { "No group" }
+                                    @for g in groups { option value=(g.id) { (g.name) } }
+                                }
+                            }
+                        }
                         div.actions { button type="submit" { "Add" } }
                     }
                 }
@@ -357,7 +370,13 @@ async fn render(
         crate::now(),
     )
     .await?;
-    Ok(cohort_page(user, &settings, &view, form, errors))
+    // Groups to add from, for those who run the programme.
+    let groups = if view.runs_it {
+        state.store.groups(false).await?
+    } else {
+        Vec::new()
+    };
+    Ok(cohort_page(user, &settings, &view, (form, &groups), errors))
 }
 
 async fn show(
@@ -392,7 +411,21 @@ async fn add_participants(
     CsrfForm(user, form): CsrfForm<CohortForm>,
 ) -> Result<Response, PageError> {
     let id = CohortId(id);
-    let result = match people_of(&state, &form.people, &form.people_emails).await {
+    let chosen = match people_of(&state, &form.people, &form.people_emails).await {
+        Ok(mut people) => match form.group.trim().parse::<i64>() {
+            Ok(group) => groups::active_members(state.store.as_ref(), group, "participants")
+                .await
+                .map(|members| {
+                    people.extend(members.iter().map(|m| m.0));
+                    people.sort_unstable();
+                    people.dedup();
+                    people
+                }),
+            Err(_) => Ok(people),
+        },
+        Err(e) => Err(e),
+    };
+    let result = match chosen {
         Ok(people) => development::add_participants(
             state.store.as_ref(),
             &user.viewer,

@@ -960,3 +960,75 @@ async fn a_provisioned_group_is_the_audience_of_a_connection_programme(backend: 
         .json();
     assert_eq!(shown["programme"]["members"], 2);
 }
+
+backend_tests!(a_groups_members_join_a_development_programme);
+async fn a_groups_members_join_a_development_programme(backend: &'static str) {
+    let app = TestApp::new(backend).await;
+    let token = scim_token(&app, "Okta").await;
+    let hr = app.token("hr@acme.test").await;
+    let (dana, devi, rita) = (
+        app.id("dev@acme.test").await,
+        app.id("dev2@acme.test").await,
+        app.id("rep@acme.test").await,
+    );
+    let members = json!([{"value": dana.to_string()}, {"value": devi.to_string()}, {"value": rita.to_string()}]);
+    let r = scim(
+        &app,
+        Method::POST,
+        "/Groups",
+        &token,
+        Some(json!({"displayName": "Future leads", "members": members})),
+    )
+    .await;
+    let group: i64 = r.json()["id"].as_str().unwrap().parse().unwrap();
+    // Rita leaves: the group keeps her, the programme does not take her.
+    let r = scim(
+        &app,
+        Method::POST,
+        "/Users",
+        &token,
+        Some(json!({"userName": "rep@acme.test", "active": false})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let r = app.api(Method::POST, "/api/v1/development/programmes", Some(&hr), Some(json!({"name": "Leading for the first time", "capacity": 5, "participants": [dana]}))).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let id = r.json()["cohort"]["id"]
+        .as_i64()
+        .unwrap_or_else(|| r.json()["id"].as_i64().unwrap());
+    let path = format!("/api/v1/development/programmes/{id}/participants");
+    let r = app
+        .api(
+            Method::POST,
+            &path,
+            Some(&hr),
+            Some(json!({"group_id": group + 50})),
+        )
+        .await;
+    assert_eq!(
+        r.field_errors(),
+        [format!("group_id: there is no group {}", group + 50)]
+    );
+    let r = app
+        .api(
+            Method::POST,
+            &path,
+            Some(&hr),
+            Some(json!({"group_id": group})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let mut joined: Vec<i64> = r.json()["cohort"]["participants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_i64().unwrap())
+        .collect();
+    joined.sort();
+    let mut expected = vec![dana, devi];
+    expected.sort();
+    assert_eq!(joined, expected, "{}", r.text());
+    let session = app.sign_in("hr@acme.test", crate::common::PASSWORD).await.unwrap();
+    let page = app.get_page(&format!("/development/{id}"), Some(&session)).await.text();
+    assert!(page.contains("And the members of a group") && page.contains("Future leads"));
+}
