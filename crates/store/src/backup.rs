@@ -7,7 +7,7 @@
 //! PostgreSQL it is filled table by table from one repeatable-read transaction. Either way
 //! it holds the installation as it was at one moment, and it restores into either kind.
 
-use crate::copy::{CopyReport, copy_database, copy_snapshot};
+use crate::copy::{CopyReport, copy_database, copy_snapshot, refuse_occupied, verify};
 use crate::copy_tables::tables;
 use crate::{Backend, SqlStore, StoreOptions, map_err};
 use sha2::{Digest, Sha256};
@@ -113,6 +113,16 @@ pub async fn backup(
                 .await
                 .map_err(map_err)?;
             "sqlite"
+        }
+        Backend::Postgres if store.native.is_some() => {
+            // The schema first, then the rows with COPY, written directly into the file.
+            let mut options = StoreOptions::new(sqlite_url(&payload.0));
+            options.max_connections = 1;
+            let target = SqlStore::connect(&options).await?;
+            target.close().await;
+            drop(target);
+            crate::copy_pg::dump(store, &payload.0).await?;
+            "postgres"
         }
         Backend::Postgres => {
             let mut options = StoreOptions::new(sqlite_url(&payload.0));
@@ -398,10 +408,23 @@ pub async fn restore(
     let mut options = StoreOptions::new(sqlite_url(&scratch.0));
     options.max_connections = 2;
     let backup = SqlStore::connect(&options).await?;
-    let copied = copy_database(&backup, to, force).await;
-    backup.close().await;
-    drop(backup);
-    let copied = copied?;
+    // Into PostgreSQL with COPY, reading the file directly; elsewhere row by row.
+    let copied = match to.backend {
+        Backend::Postgres if to.native.is_some() => {
+            backup.close().await;
+            drop(backup);
+            refuse_occupied(to, force).await?;
+            let copied = crate::copy_pg::load(&scratch.0, to).await?;
+            verify(to, &copied).await?;
+            copied
+        }
+        _ => {
+            let copied = copy_database(&backup, to, force).await;
+            backup.close().await;
+            drop(backup);
+            copied?
+        }
+    };
     let short: Vec<String> = header
         .tables
         .iter()

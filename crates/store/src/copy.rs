@@ -100,6 +100,12 @@ const BATCH_ROWS: usize = 2_000;
 /// copy is a snapshot of one moment even while instances keep writing to the source.
 /// Tables are streamed in batches rather than held in memory whole.
 pub async fn copy_database(from: &SqlStore, to: &SqlStore, force: bool) -> CoreResult<CopyReport> {
+    refuse_occupied(to, force).await?;
+    copy_snapshot(from, to).await
+}
+
+/// Refuses a target that holds data, unless its data is to be replaced.
+pub(crate) async fn refuse_occupied(to: &SqlStore, force: bool) -> CoreResult<()> {
     let mut occupied = Vec::new();
     for t in tables() {
         let n = count(&to.pool, t.name).await?;
@@ -113,7 +119,7 @@ pub async fn copy_database(from: &SqlStore, to: &SqlStore, force: bool) -> CoreR
             occupied.join(", ")
         )));
     }
-    copy_snapshot(from, to).await
+    Ok(())
 }
 
 /// Replaces everything in `to` with one snapshot of `from`; rows per table, checked.
@@ -147,6 +153,12 @@ pub(crate) async fn copy_snapshot(from: &SqlStore, to: &SqlStore) -> CoreResult<
     }
     tx.commit().await.map_err(map_err)?;
     source.rollback().await.map_err(map_err)?;
+    verify(to, &report).await?;
+    Ok(report)
+}
+
+/// Checks that every table of the target holds the rows the report expects.
+pub(crate) async fn verify(to: &SqlStore, report: &CopyReport) -> CoreResult<()> {
     let mut mismatches = Vec::new();
     for (table, expected) in &report.tables {
         let copied = count(&to.pool, table).await?;
@@ -162,7 +174,7 @@ pub(crate) async fn copy_snapshot(from: &SqlStore, to: &SqlStore) -> CoreResult<
             mismatches.join("; ")
         )));
     }
-    Ok(report)
+    Ok(())
 }
 
 /// Streams one table from the source transaction into the target's.

@@ -14,6 +14,7 @@ mod cache;
 mod connect;
 mod conversations;
 mod copy;
+mod copy_pg;
 mod copy_tables;
 mod decisions;
 mod development;

@@ -1028,7 +1028,13 @@ async fn a_groups_members_join_a_development_programme(backend: &'static str) {
     let mut expected = vec![dana, devi];
     expected.sort();
     assert_eq!(joined, expected, "{}", r.text());
-    let session = app.sign_in("hr@acme.test", crate::common::PASSWORD).await.unwrap();
-    let page = app.get_page(&format!("/development/{id}"), Some(&session)).await.text();
+    let session = app
+        .sign_in("hr@acme.test", crate::common::PASSWORD)
+        .await
+        .unwrap();
+    let page = app
+        .get_page(&format!("/development/{id}"), Some(&session))
+        .await
+        .text();
     assert!(page.contains("And the members of a group") && page.contains("Future leads"));
 }
