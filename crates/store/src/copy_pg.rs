@@ -47,6 +47,86 @@ FROM delivery_months GROUP BY month, owner_id % 16;
 /// The tables whose triggers keep the rollups: off during the load.
 const ROLLUP_SOURCES: [&str; 2] = ["commitments", "delivery_months"];
 
+/// The foreign keys and secondary indexes of the loaded tables, as PostgreSQL defines them.
+struct SetAside {
+    /// (table, constraint, definition)
+    foreign_keys: Vec<(String, String, String)>,
+    /// (index, definition)
+    indexes: Vec<(String, String)>,
+}
+
+impl SetAside {
+    async fn read(tx: &mut sqlx::PgConnection, tables: &[&str]) -> CoreResult<SetAside> {
+        let tables: Vec<String> = tables.iter().map(|t| t.to_string()).collect();
+        let foreign_keys: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT c.conrelid::regclass::text, c.conname::text, pg_get_constraintdef(c.oid) \
+             FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace \
+             WHERE c.contype = 'f' AND n.nspname = current_schema() \
+             AND c.conrelid::regclass::text = ANY($1) ORDER BY 1, 2",
+        )
+        .bind(&tables)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        let indexes: Vec<(String, String)> = sqlx::query_as(
+            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) \
+             FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid \
+             JOIN pg_namespace n ON n.oid = t.relnamespace \
+             WHERE n.nspname = current_schema() AND t.relname::text = ANY($1) \
+             AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) \
+             ORDER BY 1",
+        )
+        .bind(&tables)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        Ok(SetAside {
+            foreign_keys,
+            indexes,
+        })
+    }
+
+    async fn drop_all(&self, tx: &mut sqlx::PgConnection) -> CoreResult<()> {
+        for (table, name, _) in &self.foreign_keys {
+            tx.execute(AssertSqlSafe(format!(
+                "ALTER TABLE {table} DROP CONSTRAINT \"{name}\""
+            )))
+            .await
+            .map_err(map_err)?;
+        }
+        for (index, _) in &self.indexes {
+            tx.execute(AssertSqlSafe(format!("DROP INDEX {index}")))
+                .await
+                .map_err(map_err)?;
+        }
+        Ok(())
+    }
+
+    async fn restore_all(&self, tx: &mut sqlx::PgConnection) -> CoreResult<()> {
+        tx.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            .await
+            .map_err(map_err)?;
+        for (_, definition) in &self.indexes {
+            tx.execute(AssertSqlSafe(definition.clone()))
+                .await
+                .map_err(map_err)?;
+        }
+        for (table, name, definition) in &self.foreign_keys {
+            tx.execute(AssertSqlSafe(format!(
+                "ALTER TABLE {table} ADD CONSTRAINT \"{name}\" {definition}"
+            )))
+            .await
+            .map_err(|e| {
+                CoreError::Conflict(format!(
+                    "the backup's {table} refer to rows it does not hold ({name}): {}",
+                    map_err(e)
+                ))
+            })?;
+        }
+        Ok(())
+    }
+}
+
 /// One value in COPY's text format.
 fn put(out: &mut Vec<u8>, value: ValueRef<'_>) {
     match value {
@@ -140,6 +220,11 @@ pub(crate) async fn load(file: &Path, to: &SqlStore) -> CoreResult<CopyReport> {
         .map_err(map_err)?;
     }
     let names: Vec<&str> = tables().map(|t| t.name).collect();
+    // Foreign keys checked row by row and indexes kept up row by row cost most of a load:
+    // they are set aside and made again over the loaded tables, which checks every key
+    // and builds every index in one pass each.
+    let aside = SetAside::read(&mut tx, &names).await?;
+    aside.drop_all(&mut tx).await?;
     tx.execute(AssertSqlSafe(format!("TRUNCATE {}", names.join(", "))))
         .await
         .map_err(map_err)?;
@@ -185,6 +270,7 @@ pub(crate) async fn load(file: &Path, to: &SqlStore) -> CoreResult<CopyReport> {
         }
         report.tables.push((t.name.to_string(), rows));
     }
+    aside.restore_all(&mut tx).await?;
     tx.execute(REBUILD_ROLLUPS).await.map_err(map_err)?;
     for table in ROLLUP_SOURCES {
         tx.execute(AssertSqlSafe(format!(
@@ -201,12 +287,9 @@ pub(crate) async fn load(file: &Path, to: &SqlStore) -> CoreResult<CopyReport> {
     Ok(report)
 }
 
-/// One field of COPY's text format, unescaped; None for `\N`.
-fn field(raw: &[u8]) -> Option<Vec<u8>> {
-    if raw == b"\\N" {
-        return None;
-    }
-    let mut out = Vec::with_capacity(raw.len());
+/// One field of COPY's text format with its escapes undone, into `out`.
+fn unescape_into(raw: &[u8], out: &mut Vec<u8>) {
+    out.clear();
     let mut i = 0;
     while i < raw.len() {
         if raw[i] == b'\\' && i + 1 < raw.len() {
@@ -225,37 +308,50 @@ fn field(raw: &[u8]) -> Option<Vec<u8>> {
             i += 1;
         }
     }
-    Some(out)
 }
 
-/// A field as SQLite stores a value of its column's kind.
-fn sqlite_value(raw: &[u8], kind: crate::copy_tables::Kind) -> CoreResult<rusqlite::types::Value> {
+/// Binds one field of a COPY row (`\N` for NULL) as SQLite keeps its column's kind.
+fn bind_field(
+    insert: &mut rusqlite::Statement<'_>,
+    index: usize,
+    raw: &[u8],
+    kind: crate::copy_tables::Kind,
+    scratch: &mut Vec<u8>,
+) -> CoreResult<()> {
     use crate::copy_tables::Kind;
-    use rusqlite::types::Value;
-    let Some(bytes) = field(raw) else {
-        return Ok(Value::Null);
-    };
-    let text = || {
-        String::from_utf8(bytes.clone())
-            .map_err(|e| CoreError::Internal(format!("COPY gave text that is not UTF-8: {e}")))
-    };
     let bad = |what: &str| CoreError::Internal(format!("COPY gave {what} that cannot be read"));
-    Ok(match kind {
-        Kind::Int => Value::Integer(text()?.parse().map_err(|_| bad("a whole number"))?),
-        Kind::Real => Value::Real(text()?.parse().map_err(|_| bad("a number"))?),
-        Kind::Text => Value::Text(text()?),
-        Kind::Bytes => {
-            let hex = bytes.strip_prefix(b"\\x").ok_or_else(|| bad("bytes"))?;
-            let digits = std::str::from_utf8(hex).map_err(|_| bad("bytes"))?;
-            Value::Blob(
-                (0..digits.len())
+    let bound = if raw == b"\\N" {
+        insert.raw_bind_parameter(index, rusqlite::types::Null)
+    } else {
+        // Most fields have no escapes and are bound as they arrived.
+        let bytes = if raw.contains(&b'\\') {
+            unescape_into(raw, scratch);
+            &scratch[..]
+        } else {
+            raw
+        };
+        let text = || std::str::from_utf8(bytes).map_err(|_| bad("text that is not UTF-8"));
+        match kind {
+            Kind::Int => insert.raw_bind_parameter(
+                index,
+                text()?.parse::<i64>().map_err(|_| bad("a whole number"))?,
+            ),
+            Kind::Real => insert
+                .raw_bind_parameter(index, text()?.parse::<f64>().map_err(|_| bad("a number"))?),
+            Kind::Text => insert.raw_bind_parameter(index, text()?),
+            Kind::Bytes => {
+                let digits = bytes.strip_prefix(b"\\x").ok_or_else(|| bad("bytes"))?;
+                let digits = std::str::from_utf8(digits).map_err(|_| bad("bytes"))?;
+                let blob: Vec<u8> = (0..digits.len())
                     .step_by(2)
-                    .map(|i| u8::from_str_radix(&digits[i..i + 2], 16))
+                    .map(|i| u8::from_str_radix(digits.get(i..i + 2).unwrap_or("zz"), 16))
                     .collect::<Result<_, _>>()
-                    .map_err(|_| bad("bytes"))?,
-            )
+                    .map_err(|_| bad("bytes"))?;
+                insert.raw_bind_parameter(index, blob)
+            }
         }
-    })
+    };
+    bound.map_err(crate::reader::read_error)
 }
 
 /// Writes COPY text arriving on `from` into one table of the SQLite file, in the open
@@ -276,25 +372,41 @@ fn write_table(
         ))
         .map_err(crate::reader::read_error)?;
     let (mut pending, mut rows) = (Vec::new(), 0i64);
-    let mut values = Vec::with_capacity(names.len());
+    let mut scratch = Vec::new();
     while let Some(chunk) = from.blocking_recv() {
         pending.extend_from_slice(&chunk);
         let mut start = 0;
         while let Some(end) = pending[start..].iter().position(|b| *b == b'\n') {
             let line = &pending[start..start + end];
-            values.clear();
-            for (raw, (_, kind)) in line.split(|b| *b == b'\t').zip(table.columns) {
-                values.push(sqlite_value(raw, *kind)?);
+            for (i, (raw, (_, kind))) in line.split(|b| *b == b'\t').zip(table.columns).enumerate()
+            {
+                bind_field(&mut insert, i + 1, raw, *kind, &mut scratch)?;
             }
-            insert
-                .execute(rusqlite::params_from_iter(values.iter()))
-                .map_err(crate::reader::read_error)?;
+            insert.raw_execute().map_err(crate::reader::read_error)?;
             rows += 1;
             start += end + 1;
         }
         pending.drain(..start);
     }
     Ok(rows)
+}
+
+/// Drops the indexes and triggers of a SQLite database; their kinds and definitions.
+fn set_aside_in_sqlite(conn: &rusqlite::Connection) -> rusqlite::Result<Vec<(String, String)>> {
+    let found: Vec<(String, String, String)> = conn
+        .prepare(
+            "SELECT type, name, sql FROM sqlite_master \
+             WHERE type IN ('index', 'trigger') AND sql IS NOT NULL ORDER BY type, name",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    for (kind, name, _) in &found {
+        conn.execute_batch(&format!("DROP {} \"{name}\"", kind.to_uppercase()))?;
+    }
+    Ok(found
+        .into_iter()
+        .map(|(kind, _, sql)| (kind, sql))
+        .collect())
 }
 
 /// Fills the SQLite file `file` (created and migrated, empty) with one snapshot of the
@@ -318,10 +430,23 @@ pub(crate) async fn dump(from: &SqlStore, file: &Path) -> CoreResult<CopyReport>
         let conn = rusqlite::Connection::open(&path).map_err(crate::reader::read_error)?;
         conn.execute_batch("PRAGMA synchronous = OFF; PRAGMA foreign_keys = OFF; BEGIN")
             .map_err(crate::reader::read_error)?;
+        // Indexes and the rollups' triggers are made again once the rows are in: each
+        // index is then built in one pass, and the rollups are summed once.
+        let aside = set_aside_in_sqlite(&conn).map_err(crate::reader::read_error)?;
         let mut written = Vec::new();
         while let Some((table, rows)) = tables_out.blocking_recv() {
             written.push((table.name.to_string(), write_table(&conn, table, rows)?));
         }
+        let remake = |kind: &str| {
+            aside
+                .iter()
+                .filter(|(k, _)| k == kind)
+                .try_for_each(|(_, sql)| conn.execute_batch(sql))
+        };
+        remake("index")
+            .and_then(|()| conn.execute_batch(REBUILD_ROLLUPS))
+            .and_then(|()| remake("trigger"))
+            .map_err(crate::reader::read_error)?;
         // Everything in the one file: no write-ahead log beside it.
         conn.execute_batch("COMMIT; PRAGMA journal_mode = DELETE")
             .map_err(crate::reader::read_error)?;
@@ -348,14 +473,21 @@ pub(crate) async fn dump(from: &SqlStore, file: &Path) -> CoreResult<CopyReport>
             ))
             .await
             .map_err(map_err)?;
+        // PostgreSQL sends a row a message: they are gathered into large pieces, so the
+        // writer thread is woken once a megabyte rather than once a row.
+        let mut gathered = Vec::with_capacity(CHUNK_BYTES + 4096);
         let mut stopped = false;
         while let Some(chunk) = stream.try_next().await.map_err(map_err)? {
+            gathered.extend_from_slice(&chunk);
             // The writer stopped (its error is read below): the rest is read and dropped.
-            if !stopped && rows_in.send(chunk.to_vec()).await.is_err() {
-                stopped = true;
+            if gathered.len() >= CHUNK_BYTES && !stopped {
+                stopped = rows_in.send(std::mem::take(&mut gathered)).await.is_err();
+                gathered.reserve(CHUNK_BYTES + 4096);
+            } else if stopped {
+                gathered.clear();
             }
         }
-        if stopped {
+        if stopped || (!gathered.is_empty() && rows_in.send(gathered).await.is_err()) {
             break;
         }
     }
@@ -370,4 +502,32 @@ pub(crate) async fn dump(from: &SqlStore, file: &Path) -> CoreResult<CopyReport>
         ));
     }
     Ok(CopyReport { tables: written })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_and_bytes_survive_the_copy_format_both_ways() {
+        let tricky = "tab\there, line\nbreak, cr\r, back\\slash, \\N, ünïcode";
+        let mut line = Vec::new();
+        put(&mut line, ValueRef::Text(tricky.as_bytes()));
+        assert!(
+            !line.contains(&b'\t') && !line.contains(&b'\n'),
+            "one field of one line"
+        );
+        let mut back = Vec::new();
+        unescape_into(&line, &mut back);
+        assert_eq!(String::from_utf8(back).unwrap(), tricky);
+        let mut null = Vec::new();
+        put(&mut null, ValueRef::Null);
+        assert_eq!(null, b"\\N");
+        let mut blob = Vec::new();
+        put(&mut blob, ValueRef::Blob(&[0, 255, 16]));
+        assert_eq!(blob, b"\\\\x00ff10");
+        let mut real = Vec::new();
+        put(&mut real, ValueRef::Real(0.1));
+        assert_eq!(real, b"0.1");
+    }
 }
