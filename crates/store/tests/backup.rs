@@ -82,6 +82,26 @@ async fn people_csv(store: &SqlStore) -> String {
     String::from_utf8(out).unwrap()
 }
 
+/// The foreign keys, indexes and triggers of a database, as it defines them.
+async fn schema(store: &trellis_store::SqlStore) -> Vec<String> {
+    let sql = match store.backend_kind().name() {
+        "postgres" => {
+            "SELECT conrelid::regclass::text || ' ' || conname::text || ' ' || pg_get_constraintdef(oid) \
+             FROM pg_constraint WHERE connamespace = current_schema()::regnamespace \
+             UNION ALL SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() \
+             UNION ALL SELECT tgrelid::regclass::text || ' ' || tgname || ' ' || tgenabled::text \
+             FROM pg_trigger WHERE NOT tgisinternal"
+        }
+        _ => "SELECT type || ' ' || name || ' ' || COALESCE(sql, '') FROM sqlite_master",
+    };
+    let mut rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+    rows.sort();
+    rows
+}
+
 backend_tests!(a_backup_restores_whole_into_either_backend);
 async fn a_backup_restores_whole_into_either_backend(backend: &'static str) {
     let (_db, source) = organisation(backend).await;
@@ -111,9 +131,15 @@ async fn a_backup_restores_whole_into_either_backend(backend: &'static str) {
     for target_backend in backends() {
         let target_db = TestDatabase::new(target_backend).await;
         let target = target_db.store().await;
+        let shape = schema(&target).await;
         let restored = trellis_store::restore(&file, &target, false, None)
             .await
             .unwrap();
+        assert_eq!(
+            schema(&target).await,
+            shape,
+            "{backend} → {target_backend}: every key, index and trigger is back"
+        );
         for (table, rows) in &header.tables {
             assert_eq!(
                 restored.copied.rows(table),
