@@ -280,8 +280,9 @@ pub fn render(p: &ScimPerson, base: &str) -> Value {
         None => emails.push(json!({"value": p.email, "type": "work", "primary": true})),
     }
     user.insert("emails".into(), json!(emails));
-    // Shown when the provider manages it, and always once the person has left.
-    if kept.get("active").is_some() || !p.active {
+    // Shown when the provider manages it (it sent `active` and has not removed it); a
+    // removed `active` leaves the person as they are.
+    if kept.get("active").is_some() {
         user.insert("active".into(), json!(p.active));
     }
     if let Some(tz) = &p.time_zone {
