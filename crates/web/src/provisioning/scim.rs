@@ -454,55 +454,6 @@ async fn create_user(
     )
 }
 
-async fn replace_user(
-    State(state): State<AppState>,
-    ScimClient(actor): ScimClient,
-    Path(id): Path<String>,
-    Query(q): Query<OneQuery>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> ScimReply {
-    let body = json_body(&body)?;
-    let store = state.store.as_ref();
-    check_if_match(&headers, &users::get(store, &id, &base(&state)).await?)?;
-    users::replace(store, &actor, &id, &body, crate::now()).await?;
-    let user = users::get(store, &id, &base(&state)).await?;
-    one(StatusCode::OK, user, &HeaderMap::new(), &q.projection())
-}
-
-async fn patch_user(
-    State(state): State<AppState>,
-    ScimClient(actor): ScimClient,
-    Path(id): Path<String>,
-    Query(q): Query<OneQuery>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> ScimReply {
-    let body = json_body(&body)?;
-    let store = state.store.as_ref();
-    let base = base(&state);
-    check_if_match(&headers, &users::get(store, &id, &base).await?)?;
-    users::patch(store, &actor, &id, &body, &base, crate::now()).await?;
-    let user = users::get(store, &id, &base).await?;
-    one(StatusCode::OK, user, &HeaderMap::new(), &q.projection())
-}
-
-async fn delete_user(
-    State(state): State<AppState>,
-    ScimClient(actor): ScimClient,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-) -> ScimReply {
-    let store = state.store.as_ref();
-    check_if_match(&headers, &users::get(store, &id, &base(&state)).await?)?;
-    users::delete(store, &actor, &id, crate::now()).await?;
-    Ok(ScimResponse {
-        status: StatusCode::NO_CONTENT,
-        body: None,
-        resource: false,
-    })
-}
-
 async fn list_groups(
     State(state): State<AppState>,
     _c: ScimClient,
@@ -563,71 +514,89 @@ async fn create_group(
     )
 }
 
-async fn replace_group(
-    State(state): State<AppState>,
-    ScimClient(actor): ScimClient,
-    Path(id): Path<String>,
-    Query(q): Query<OneQuery>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> ScimReply {
-    let body = json_body(&body)?;
-    let store = state.store.as_ref();
-    let base = base(&state);
-    check_if_match(
-        &headers,
-        &groups::get(store, &id, &base, &Projection::default()).await?,
-    )?;
-    groups::replace(store, &actor, &id, &body, crate::now()).await?;
-    let group = groups::get(store, &id, &base, &q.projection()).await?;
-    one(
-        StatusCode::OK,
-        group,
-        &HeaderMap::new(),
-        &Projection::default(),
-    )
+/// Which resource a write is about.
+#[derive(Clone, Copy)]
+enum Resource {
+    User,
+    Group,
 }
 
-async fn patch_group(
-    State(state): State<AppState>,
-    ScimClient(actor): ScimClient,
-    Path(id): Path<String>,
-    Query(q): Query<OneQuery>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> ScimReply {
-    let body = json_body(&body)?;
-    let store = state.store.as_ref();
-    let base = base(&state);
-    check_if_match(
-        &headers,
-        &groups::get(store, &id, &base, &Projection::default()).await?,
-    )?;
-    groups::patch(store, &actor, &id, &body, &base, crate::now()).await?;
-    let group = groups::get(store, &id, &base, &q.projection()).await?;
-    one(
-        StatusCode::OK,
-        group,
-        &HeaderMap::new(),
-        &Projection::default(),
-    )
+/// How a write changes it.
+#[derive(Clone, Copy)]
+enum Change {
+    Replace,
+    Patch,
+    Delete,
 }
 
-async fn delete_group(
-    State(state): State<AppState>,
-    ScimClient(actor): ScimClient,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-) -> ScimReply {
-    let store = state.store.as_ref();
-    check_if_match(
-        &headers,
-        &groups::get(store, &id, &base(&state), &Projection::default()).await?,
-    )?;
-    groups::delete(store, &actor, &id, crate::now()).await?;
-    Ok(ScimResponse {
-        status: StatusCode::NO_CONTENT,
-        body: None,
-        resource: false,
+/// The resource as it is now, whole.
+async fn current(state: &AppState, resource: Resource, id: &str) -> Result<Value, ScimFailure> {
+    let (store, base) = (state.store.as_ref(), base(state));
+    Ok(match resource {
+        Resource::User => users::get(store, id, &base).await?,
+        Resource::Group => groups::get(store, id, &base, &Projection::default()).await?,
     })
+}
+
+/// PUT, PATCH or DELETE of one resource, after its `If-Match` is checked.
+async fn write(
+    state: &AppState,
+    actor: &ScimActor,
+    (resource, change): (Resource, Change),
+    id: &str,
+    (q, headers): (OneQuery, HeaderMap),
+    body: Bytes,
+) -> ScimReply {
+    check_if_match(&headers, &current(state, resource, id).await?)?;
+    let (store, base, now) = (state.store.as_ref(), base(state), crate::now());
+    let body = match change {
+        Change::Delete => Value::Null,
+        _ => json_body(&body)?,
+    };
+    match (resource, change) {
+        (Resource::User, Change::Replace) => users::replace(store, actor, id, &body, now).await?,
+        (Resource::User, Change::Patch) => {
+            users::patch(store, actor, id, &body, &base, now).await?
+        }
+        (Resource::User, Change::Delete) => users::delete(store, actor, id, now).await?,
+        (Resource::Group, Change::Replace) => groups::replace(store, actor, id, &body, now).await?,
+        (Resource::Group, Change::Patch) => {
+            groups::patch(store, actor, id, &body, &base, now).await?
+        }
+        (Resource::Group, Change::Delete) => groups::delete(store, actor, id, now).await?,
+    }
+    if let Change::Delete = change {
+        return Ok(ScimResponse {
+            status: StatusCode::NO_CONTENT,
+            body: None,
+            resource: false,
+        });
+    }
+    let after = current(state, resource, id).await?;
+    one(StatusCode::OK, after, &HeaderMap::new(), &q.projection())
+}
+
+/// The handlers of one resource's writes.
+macro_rules! writes {
+    ($($name:ident => $resource:expr, $change:expr;)+) => {
+        $(async fn $name(
+            State(state): State<AppState>,
+            ScimClient(actor): ScimClient,
+            Path(id): Path<String>,
+            Query(q): Query<OneQuery>,
+            headers: HeaderMap,
+            body: Bytes,
+        ) -> ScimReply {
+            write(&state, &actor, ($resource, $change), &id, (q, headers), body).await
+        })+
+    };
+}
+
+writes! {
+    replace_user => Resource::User, Change::Replace;
+    patch_user => Resource::User, Change::Patch;
+    delete_user => Resource::User, Change::Delete;
+    replace_group => Resource::Group, Change::Replace;
+    patch_group => Resource::Group, Change::Patch;
+    delete_group => Resource::Group, Change::Delete;
 }
