@@ -377,6 +377,57 @@ fn extract(file: &Path, out: &Path, passphrase: Option<&str>) -> CoreResult<Back
     Ok(header)
 }
 
+/// Replaces everything in the SQLite store `to` with the SQLite file `file`, which SQLite
+/// copies itself, table by table (`INSERT … SELECT` from the attached file), in one
+/// transaction whose foreign keys are checked at its end; rows per table.
+async fn load_sqlite(file: &Path, to: &SqlStore) -> CoreResult<CopyReport> {
+    use sqlx::Connection;
+    let mut conn = to.pool.acquire().await.map_err(map_err)?;
+    sqlx::query("ATTACH DATABASE $1 AS backup")
+        .bind(file.to_string_lossy().into_owned())
+        .execute(&mut *conn)
+        .await
+        .map_err(map_err)?;
+    let loaded: CoreResult<CopyReport> = async {
+        let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.map_err(map_err)?;
+        sqlx::query("PRAGMA defer_foreign_keys = ON")
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        for t in tables().rev() {
+            sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM main.{}", t.name)))
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+        }
+        let mut report = CopyReport { tables: Vec::new() };
+        for t in tables() {
+            let columns: Vec<&str> = t.columns.iter().map(|(c, _)| *c).collect();
+            let columns = columns.join(", ");
+            let done = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "INSERT INTO main.{0} ({columns}) SELECT {columns} FROM backup.{0}",
+                t.name
+            )))
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+            report
+                .tables
+                .push((t.name.to_string(), done.rows_affected() as i64));
+        }
+        tx.commit().await.map_err(map_err)?;
+        Ok(report)
+    }
+    .await;
+    let detached = sqlx::query("DETACH DATABASE backup")
+        .execute(&mut *conn)
+        .await
+        .map_err(map_err);
+    let report = loaded?;
+    detached?;
+    Ok(report)
+}
+
 /// What a restore did.
 #[derive(Debug, Clone)]
 pub struct Restored {
@@ -418,7 +469,15 @@ pub async fn restore(
             verify(to, &copied).await?;
             copied
         }
-        _ => {
+        Backend::Sqlite => {
+            backup.close().await;
+            drop(backup);
+            refuse_occupied(to, force).await?;
+            let copied = load_sqlite(&scratch.0, to).await?;
+            verify(to, &copied).await?;
+            copied
+        }
+        Backend::Postgres => {
             let copied = copy_database(&backup, to, force).await;
             backup.close().await;
             drop(backup);
