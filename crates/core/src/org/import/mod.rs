@@ -5,6 +5,7 @@
 //! `parse` reads a file into rows, `plan` compares the rows with the organisation.
 
 mod key_index;
+mod leavers;
 mod parse;
 mod plan;
 #[cfg(test)]
