@@ -36,6 +36,8 @@ pub async fn run(store: &dyn crate::Store, kind: &str, now: i64) -> CoreResult<S
         + crate::influence::pulse::ask_when_due(store, now).await?
         + crate::development::remind_due(store, now).await?
         + crate::decisions::remind_due(store, now).await?;
+    // The trailing windows the dashboards read, moved to today before they are read.
+    crate::work::reports::roll_trailing_windows(store, now).await?;
     let connections = crate::connect::rounds::run_due(store, now).await?;
     let digests = crate::digest::send::queue_due(store, now).await?;
     // Once a day: everyone's influence figures, which the pages read.

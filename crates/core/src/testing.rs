@@ -500,6 +500,13 @@ impl DeliveryStore for FakeStore {
     async fn delivery_records(&self, owner: PersonId) -> CoreResult<Vec<DeliveryRecord>> {
         unreachable!("WorkStore::delivery_records is not used by the services under test")
     }
+    async fn roll_trailing_windows(
+        &self,
+        last: NaiveDate,
+        effort_until: NaiveDate,
+    ) -> CoreResult<bool> {
+        Ok(false)
+    }
     async fn remaining_effort(
         &self,
         owners: Option<&[PersonId]>,

@@ -26,8 +26,8 @@ enum Piece {
     Cut,
 }
 
-/// The delivery rollups, filled from the loaded commitments as migrations 28 and 32 fill
-/// them.
+/// The delivery rollups and trailing windows, filled from the loaded commitments as
+/// migrations 28, 32 and 34 fill them (over the target's own spans).
 const REBUILD_ROLLUPS: &str = "
 DELETE FROM delivery_org_months;
 DELETE FROM delivery_months;
@@ -42,6 +42,20 @@ GROUP BY accountable_id, substr(agreed_due_date, 1, 7);
 INSERT INTO delivery_org_months (month, shard, settled, on_time, open)
 SELECT month, owner_id % 16, SUM(settled), SUM(on_time), SUM(open)
 FROM delivery_months GROUP BY month, owner_id % 16;
+DELETE FROM delivery_windows;
+INSERT INTO delivery_windows (days, owner_id, due, on_time)
+SELECT s.days, c.accountable_id, COUNT(*),
+       SUM(CASE WHEN c.status = 'done' AND c.completed_on <= c.agreed_due_date THEN 1 ELSE 0 END)
+FROM delivery_window_spans s
+JOIN commitments c ON c.agreed_due_date >= s.first AND c.agreed_due_date <= s.last
+WHERE c.accountable_id IS NOT NULL AND (c.status <> 'cancelled' OR c.cancel_counts = 1)
+GROUP BY s.days, c.accountable_id;
+DELETE FROM open_effort;
+INSERT INTO open_effort (owner_id, hours)
+SELECT c.owner_id, SUM(c.remaining_hours)
+FROM open_effort_span s JOIN commitments c ON c.due_date <= s.last
+WHERE c.status = 'open'
+GROUP BY c.owner_id;
 ";
 
 /// The tables whose triggers keep the rollups: off during the load.

@@ -256,6 +256,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0033_provisioning.sql"),
         earlier_postgres: &[],
     },
+    Migration {
+        version: 34,
+        name: "trailing_windows",
+        sqlite: include_str!("../migrations/sqlite/0034_trailing_windows.sql"),
+        postgres: include_str!("../migrations/postgres/0034_trailing_windows.sql"),
+        earlier_postgres: &[],
+    },
 ];
 
 /// The newest migration this binary knows.

@@ -274,6 +274,18 @@ pub async fn report(
     })
 }
 
+/// Keeps the trailing windows where the reads over everyone want them: delivery ending
+/// yesterday, open effort to the end of the dashboard's workload horizon. Run by the
+/// worker; whether anything moved.
+pub async fn roll_trailing_windows(store: &dyn WorkStore, now: i64) -> CoreResult<bool> {
+    let settings = store.settings().await?;
+    let today = local_date(None, now);
+    let until = today + Duration::days(i64::from(settings.workload_horizon_days));
+    store
+        .roll_trailing_windows(today - Duration::days(1), until)
+        .await
+}
+
 /// Parses a window like `90d`, `12w` or `90`.
 pub fn parse_window(text: &str) -> Option<u32> {
     let t = text.trim().to_ascii_lowercase();

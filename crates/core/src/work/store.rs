@@ -157,6 +157,15 @@ pub trait DeliveryStore: Send + Sync {
         owners: Option<&[PersonId]>,
         due_until: NaiveDate,
     ) -> CoreResult<Vec<(PersonId, f64)>>;
+    /// Moves the kept trailing windows the counts above start from: the delivery windows
+    /// to end on `last`, the open effort to cover work due up to `effort_until`. The counts
+    /// are exact wherever the windows stand; this only keeps them cheap. Whether anything
+    /// moved.
+    async fn roll_trailing_windows(
+        &self,
+        last: NaiveDate,
+        effort_until: NaiveDate,
+    ) -> CoreResult<bool>;
 }
 
 /// Capacity and absences.

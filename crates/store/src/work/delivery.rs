@@ -112,9 +112,35 @@ async fn counted(
     owners: Option<&[PersonId]>,
     key: Key,
 ) -> CoreResult<Vec<(SumKey, DeliveryCounts)>> {
-    let s = split(window, today);
     let backend = store.backend;
+    // Parts already summed per owner, and rows to be summed per key.
+    let mut summed: Vec<(String, Params)> = Vec::new();
     let mut parts: Vec<(String, Params)> = Vec::new();
+    // Per owner, a kept trailing window near this one is the cheapest read of all.
+    let near = match key {
+        Key::Owner => super::trailing::plan(window, today, &super::trailing::spans(store).await?),
+        _ => None,
+    };
+    let s = match near {
+        Some(near) => {
+            let mut p = Params::new();
+            let days = p.bind(near.days)?;
+            let only = p.maybe_people(backend, "owner_id", owners)?;
+            summed.push((
+                format!(
+                    "SELECT owner_id AS owner, '' AS month, due, on_time FROM delivery_windows \
+                     WHERE days = {days}{only}"
+                ),
+                p,
+            ));
+            Split {
+                months: ("9999-99".into(), "0000-00".into()),
+                added: near.added,
+                taken: near.taken,
+            }
+        }
+        None => split(window, today),
+    };
     if s.months.0 <= s.months.1 {
         let mut p = Params::new();
         let from = p.bind(s.months.0.clone())?;
@@ -160,13 +186,17 @@ async fn counted(
             (r.int("due")?, r.int("on_time")?),
         ))
     };
-    let reads = parts.into_iter().map(|(rows, p)| {
+    let grouped = parts.into_iter().map(|(rows, p)| {
         let sql = format!(
             "SELECT {select}, CAST(SUM(due) AS BIGINT) AS due, \
              CAST(SUM(on_time) AS BIGINT) AS on_time FROM ({rows}) c GROUP BY {group}"
         );
-        fetch(store, sql, p, map)
+        (sql, p)
     });
+    let reads = summed
+        .into_iter()
+        .chain(grouped)
+        .map(|(sql, p)| fetch(store, sql, p, map));
     let mut sums = Sums::new();
     for part in futures_util::future::try_join_all(reads).await? {
         for (k, (due, on_time)) in part {
@@ -255,21 +285,69 @@ impl trellis_core::work::store::DeliveryStore for SqlStore {
             })
             .collect()
     }
+    async fn roll_trailing_windows(
+        &self,
+        last: NaiveDate,
+        effort_until: NaiveDate,
+    ) -> CoreResult<bool> {
+        super::trailing::roll(self, last, effort_until).await
+    }
     async fn remaining_effort(
         &self,
         owners: Option<&[PersonId]>,
         due_until: NaiveDate,
     ) -> CoreResult<Vec<(PersonId, f64)>> {
-        let mut p = Params::new();
-        let until = p.bind(text_day(due_until))?;
-        let filter = p.maybe_people(self.backend, "owner_id", owners)?;
-        let sql = format!(
-            "SELECT owner_id, SUM(remaining_hours) AS hours FROM commitments \
-             WHERE status = 'open' AND due_date <= {until}{filter} GROUP BY owner_id"
-        );
         let map: fn(&dyn Columns) -> CoreResult<(PersonId, f64)> =
             |r| Ok((PersonId(r.int("owner_id")?), r.real("hours")?));
-        fetch(self, sql, p, map).await
+        let kept = super::trailing::effort_until(self)
+            .await?
+            .filter(|kept| (due_until - *kept).num_days().abs() <= super::trailing::MAX_EDGE_DAYS);
+        let Some(kept) = kept else {
+            let mut p = Params::new();
+            let until = p.bind(text_day(due_until))?;
+            let filter = p.maybe_people(self.backend, "owner_id", owners)?;
+            let sql = format!(
+                "SELECT owner_id, SUM(remaining_hours) AS hours FROM commitments \
+                 WHERE status = 'open' AND due_date <= {until}{filter} GROUP BY owner_id"
+            );
+            return fetch(self, sql, p, map).await;
+        };
+        // The kept rows, with the open work due between their day and this one added or
+        // taken away.
+        let mut p = Params::new();
+        let filter = p.maybe_people(self.backend, "owner_id", owners)?;
+        let mut reads = vec![fetch(
+            self,
+            format!("SELECT owner_id, hours FROM open_effort WHERE hours <> 0{filter}"),
+            p,
+            map,
+        )];
+        if kept != due_until {
+            let (sign, after, until) = match kept < due_until {
+                true => ("", kept, due_until),
+                false => ("-", due_until, kept),
+            };
+            let mut p = Params::new();
+            let after = p.bind(text_day(after))?;
+            let until = p.bind(text_day(until))?;
+            let filter = p.maybe_people(self.backend, "owner_id", owners)?;
+            let sql = format!(
+                "SELECT owner_id, SUM({sign}remaining_hours) AS hours FROM commitments \
+                 WHERE status = 'open' AND due_date > {after} AND due_date <= {until}{filter} \
+                 GROUP BY owner_id"
+            );
+            reads.push(fetch(self, sql, p, map));
+        }
+        let mut hours: HashMap<PersonId, f64> = HashMap::new();
+        for part in futures_util::future::try_join_all(reads).await? {
+            for (owner, h) in part {
+                *hours.entry(owner).or_default() += h;
+            }
+        }
+        let mut out: Vec<(PersonId, f64)> =
+            hours.into_iter().filter(|(_, h)| h.abs() > 1e-9).collect();
+        out.sort_unstable_by_key(|(owner, _)| owner.0);
+        Ok(out)
     }
 }
 

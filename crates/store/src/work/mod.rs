@@ -8,6 +8,7 @@ mod commitments;
 mod delivery;
 mod demo;
 mod objectives;
+mod trailing;
 
 pub(crate) use commitments::*;
 pub(crate) use objectives::*;
