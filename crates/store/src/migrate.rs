@@ -263,6 +263,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0034_trailing_windows.sql"),
         earlier_postgres: &[],
     },
+    Migration {
+        version: 35,
+        name: "jobs_by_kind",
+        sqlite: include_str!("../migrations/sqlite/0035_jobs_by_kind.sql"),
+        postgres: include_str!("../migrations/postgres/0035_jobs_by_kind.sql"),
+        earlier_postgres: &[],
+    },
 ];
 
 /// The newest migration this binary knows.

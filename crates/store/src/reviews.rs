@@ -560,10 +560,13 @@ impl ReviewStore for SqlStore {
         let mut p = Params::new();
         let cycle = p.bind(cycle.0)?;
         let sql = format!(
+            // Each review's last move found once for the cycle, not by a lookup per review.
             "SELECT r.reviewee_id, r.manager_answers, m.performance, m.potential FROM reviews r \
-             LEFT JOIN review_box_moves m ON m.id = \
-             (SELECT MAX(x.id) FROM review_box_moves x WHERE x.review_id = r.id) \
-             WHERE r.cycle_id = {cycle} AND (r.manager_answers <> '[]' OR m.id IS NOT NULL)"
+             LEFT JOIN (SELECT x.review_id, MAX(x.id) AS id FROM review_box_moves x \
+             JOIN reviews y ON y.id = x.review_id WHERE y.cycle_id = {cycle} \
+             GROUP BY x.review_id) last ON last.review_id = r.id \
+             LEFT JOIN review_box_moves m ON m.id = last.id \
+             WHERE r.cycle_id = {cycle} AND (r.manager_answers <> '[]' OR last.id IS NOT NULL)"
         );
         fetch(self, sql, p, |r| {
             let performance = r.int_or_null("performance")?;

@@ -129,7 +129,7 @@ async fn counted(
             summed.push((
                 format!(
                     "SELECT owner_id AS owner, '' AS month, due, on_time FROM delivery_windows \
-                     WHERE days = {days}{only}"
+                     WHERE days = {days}{only} ORDER BY owner_id"
                 ),
                 p,
             ));
@@ -197,25 +197,38 @@ async fn counted(
         .into_iter()
         .chain(grouped)
         .map(|(sql, p)| fetch(store, sql, p, map));
+    // Each part's rows are unique per key, so the largest (100,000 rows of a kept window
+    // over everyone) is taken whole and the others, a few days each, are added to it:
+    // one small map instead of one as large as the organisation.
+    let mut parts = futures_util::future::try_join_all(reads).await?;
+    let largest = (0..parts.len()).max_by_key(|i| parts[*i].len());
+    let base = largest.map(|i| parts.swap_remove(i)).unwrap_or_default();
     let mut sums = Sums::new();
-    for part in futures_util::future::try_join_all(reads).await? {
-        for (k, (due, on_time)) in part {
-            let sum = sums.entry(k).or_default();
-            sum.0 += due;
-            sum.1 += on_time;
-        }
+    for (k, (due, on_time)) in parts.into_iter().flatten() {
+        let sum = sums.entry(k).or_default();
+        sum.0 += due;
+        sum.1 += on_time;
     }
-    let mut counted: Vec<(SumKey, DeliveryCounts)> = sums
-        .into_iter()
-        .filter(|(_, (due, _))| *due > 0)
-        .map(|(k, (due, on_time))| {
+    let mut counted: Vec<(SumKey, DeliveryCounts)> = Vec::with_capacity(base.len() + sums.len());
+    let mut keep = |k: SumKey, (due, on_time): (i64, i64)| {
+        if due > 0 {
             let counts = DeliveryCounts {
                 due: due as u64,
                 on_time: on_time.max(0) as u64,
             };
-            (k, counts)
-        })
-        .collect();
+            counted.push((k, counts));
+        }
+    };
+    for (k, (due, on_time)) in base {
+        let (more_due, more_on_time) = match sums.is_empty() {
+            true => (0, 0),
+            false => sums.remove(&k).unwrap_or_default(),
+        };
+        keep(k, (due + more_due, on_time + more_on_time));
+    }
+    for (k, sum) in sums {
+        keep(k, sum);
+    }
     counted.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     Ok(counted)
 }
