@@ -193,7 +193,7 @@ impl Support {
         let b = crate::scorecards::Bounds::of(now);
         let settings = store.settings().await?;
         let horizon_days = f64::from(settings.workload_horizon_days);
-        let horizon = b.today + chrono::Duration::days(i64::from(settings.workload_horizon_days));
+        let horizon = crate::work::reports::horizon(b.today, &settings).last;
         // Independent reads, side by side.
         let (support, delivery, due, capacities, stretched, in_programme) = futures_util::join!(
             store.plan_reviewed_and_mentored(b.today, b.half_year, people),

@@ -398,7 +398,8 @@ async fn gather_for(
             .await?
             .into_iter()
             .collect(),
-        due_in_horizon: effort(today + Duration::days(i64::from(horizon_days))).await?,
+        // The horizon's days, today included, as the delivery and workload report counts them.
+        due_in_horizon: effort(crate::work::reports::horizon(today, &settings).last).await?,
         capacity,
         remaining_all: effort(today + Duration::days(36_500)).await?,
         remaining_overdue: effort(today - Duration::days(1)).await?,

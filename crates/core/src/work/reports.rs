@@ -275,14 +275,13 @@ pub async fn report(
 }
 
 /// Keeps the trailing windows where the reads over everyone want them: delivery ending
-/// yesterday, open effort to the end of the dashboard's workload horizon. Run by the
-/// worker; whether anything moved.
+/// yesterday, open effort to the end of the workload horizon. Run by the worker; whether
+/// anything moved.
 pub async fn roll_trailing_windows(store: &dyn WorkStore, now: i64) -> CoreResult<bool> {
     let settings = store.settings().await?;
     let today = local_date(None, now);
-    let until = today + Duration::days(i64::from(settings.workload_horizon_days));
     store
-        .roll_trailing_windows(today - Duration::days(1), until)
+        .roll_trailing_windows(today - Duration::days(1), horizon(today, &settings).last)
         .await
 }
 
