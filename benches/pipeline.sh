@@ -30,7 +30,7 @@ for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && 
 BASE="http://127.0.0.1:$PORT"
 TARGET=$(curl -sf -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/people?q=$TARGET_EMAIL" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
 echo "database: ${DATABASE%%://*}; scorecard of person $TARGET ($TARGET_EMAIL)"
-for path in /api/v1/dashboard "/api/v1/people/$TARGET/scorecard" /api/v1/succession /api/v1/transitions; do
+for path in /api/v1/dashboard "/api/v1/reports/work?window=90d" "/api/v1/reports/work?window=365d" "/api/v1/people/$TARGET/scorecard" /api/v1/succession /api/v1/transitions; do
   printf '== %s:' "$path"
   for _ in $(seq "$RUNS"); do
     curl -sf -o /dev/null -w ' %{time_total}s' -H "Authorization: Bearer $TOKEN" "$BASE$path"
