@@ -116,6 +116,18 @@ struct Member {
     has_manager: bool,
 }
 
+/// A person's figures as the dashboard's rows read them.
+struct Counted<'a> {
+    member: &'a Member,
+    delivery: Option<DeliveryCounts>,
+    /// Work due within the horizon over capacity.
+    ratio: f64,
+    /// Has a manager and all three parts of career support.
+    supported: bool,
+    /// Their own scorecard figures, when they manage.
+    figures: Option<&'a ManagerFigures>,
+}
+
 fn matches(filter: &Option<String>, value: Option<&str>) -> bool {
     match filter.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
         None => true,
@@ -172,18 +184,23 @@ pub fn buckets(ratios: &[f64]) -> Vec<Bucket> {
     out
 }
 
+/// Maps keyed by person with a fast hasher: a dashboard over everyone looks each
+/// person up in several of them.
+type ByPerson<V> = HashMap<PersonId, V, foldhash::fast::RandomState>;
+type People = HashSet<PersonId, foldhash::fast::RandomState>;
+
 /// What the department rows read per person, besides the managers' recorded figures.
 struct Support {
-    delivery: HashMap<PersonId, DeliveryCounts>,
+    delivery: ByPerson<DeliveryCounts>,
     /// Remaining hours due within the workload horizon, and capacity over it.
-    due_in_horizon: HashMap<PersonId, f64>,
-    own_capacity: HashMap<PersonId, f64>,
+    due_in_horizon: ByPerson<f64>,
+    own_capacity: ByPerson<f64>,
     default_capacity: f64,
     /// The three parts of career support coverage.
-    reviewed: HashSet<PersonId>,
-    stretched: HashSet<PersonId>,
-    mentored: HashSet<PersonId>,
-    in_programme: HashSet<PersonId>,
+    reviewed: People,
+    stretched: People,
+    mentored: People,
+    in_programme: People,
 }
 
 impl Support {
@@ -204,8 +221,8 @@ impl Support {
             store.in_development_since(b.start(b.half_year)),
         );
         let (reviewed, mentored) = support?;
-        let wanted: Option<HashSet<PersonId>> = people.map(|p| p.iter().copied().collect());
-        let keep = |ids: Vec<PersonId>| -> HashSet<PersonId> {
+        let wanted: Option<People> = people.map(|p| p.iter().copied().collect());
+        let keep = |ids: Vec<PersonId>| -> People {
             ids.into_iter()
                 .filter(|p| wanted.as_ref().is_none_or(|w| w.contains(p)))
                 .collect()
@@ -362,25 +379,30 @@ pub async fn show(
         }
     };
     // Each manager's scorecard figures as the worker recorded them today.
-    let managers: HashMap<PersonId, ManagerFigures> =
+    let managers: ByPerson<ManagerFigures> =
         compared?.into_iter().map(|f| (f.manager, f)).collect();
+    // Each person's figures, looked up once for their department's row and the total.
+    let counted: Vec<Counted> = people
+        .iter()
+        .map(|m| Counted {
+            member: m,
+            delivery: support.delivery.get(&m.id).copied(),
+            ratio: support.workload_ratio(m.id),
+            supported: m.has_manager && support.supported(m.id),
+            figures: managers.get(&m.id),
+        })
+        .collect();
     let comparable = crate::scorecards::comparable();
-    let ratio = |p: PersonId| support.workload_ratio(p);
-    let row = |name: String, group: &[&Member]| {
+    let row = |name: String, group: &[&Counted]| {
         let n = group.len();
         let (mut due, mut on_time) = (0, 0);
-        for m in group {
-            if let Some(c) = support.delivery.get(&m.id) {
-                due += c.due;
-                on_time += c.on_time;
-            }
+        for c in group.iter().filter_map(|c| c.delivery) {
+            due += c.due;
+            on_time += c.on_time;
         }
-        let with_manager: Vec<&&Member> = group.iter().filter(|m| m.has_manager).collect();
-        let supported = with_manager
-            .iter()
-            .filter(|m| support.supported(m.id))
-            .count();
-        let mine: Vec<&ManagerFigures> = group.iter().filter_map(|m| managers.get(&m.id)).collect();
+        let with_manager = group.iter().filter(|c| c.member.has_manager).count();
+        let supported = group.iter().filter(|c| c.supported).count();
+        let mine: Vec<&ManagerFigures> = group.iter().filter_map(|c| c.figures).collect();
         let delegation = mine.iter().map(|f| f.delegation);
         let manager_medians = comparable
             .iter()
@@ -394,29 +416,28 @@ pub async fn show(
         DepartmentRow {
             department: name,
             people: n as u32,
-            managers: group
-                .iter()
-                .filter(|m| managers.contains_key(&m.id))
-                .count() as u32,
+            managers: mine.len() as u32,
             delivery: (due > 0).then(|| on_time as f64 / due as f64),
             overloaded: (n > 0)
-                .then(|| group.iter().filter(|m| ratio(m.id) > 1.2).count() as f64 / n as f64),
-            career_support: (!with_manager.is_empty())
-                .then(|| supported as f64 / with_manager.len() as f64),
+                .then(|| group.iter().filter(|c| c.ratio > 1.2).count() as f64 / n as f64),
+            career_support: (with_manager > 0).then(|| supported as f64 / with_manager as f64),
             delegation_median: quantile(delegation, 0.5),
             manager_medians,
         }
     };
-    let mut by_department: BTreeMap<&str, Vec<&Member>> = BTreeMap::new();
-    for m in &people {
-        by_department.entry(&m.department).or_default().push(m);
+    let mut by_department: BTreeMap<&str, Vec<&Counted>> = BTreeMap::new();
+    for c in &counted {
+        by_department
+            .entry(&c.member.department)
+            .or_default()
+            .push(c);
     }
     let rows = by_department
         .into_iter()
         .map(|(d, group)| row(d.to_string(), &group))
         .collect();
-    let all: Vec<&Member> = people.iter().collect();
-    let ratios: Vec<f64> = ids.iter().map(|p| ratio(*p)).collect();
+    let all: Vec<&Counted> = counted.iter().collect();
+    let ratios: Vec<f64> = counted.iter().map(|c| c.ratio).collect();
     Ok(Dashboard {
         scope: scope_name,
         people: people.len() as u32,
