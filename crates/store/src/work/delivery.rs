@@ -112,15 +112,39 @@ async fn counted(
     owners: Option<&[PersonId]>,
     key: Key,
 ) -> CoreResult<Vec<(SumKey, DeliveryCounts)>> {
+    if key != Key::Owner {
+        return counted_from(store, window, today, owners, key, &[]).await;
+    }
+    // Per owner, a kept trailing window near this one is the cheapest read of all. A move
+    // commits a span's dates and rows together, but they are read in statements of their
+    // own: when the dates changed meanwhile, the rows may be the new ones, so read again.
+    let mut spans = super::trailing::spans(store).await?;
+    for _ in 0..3 {
+        let counted = counted_from(store, window, today, owners, key, &spans).await?;
+        let now = super::trailing::spans(store).await?;
+        if now == spans {
+            return Ok(counted);
+        }
+        spans = now;
+    }
+    // Moving three times within a read: count without the spans.
+    counted_from(store, window, today, owners, key, &[]).await
+}
+
+/// [`counted`] with the kept spans as read.
+async fn counted_from(
+    store: &SqlStore,
+    window: Window,
+    today: NaiveDate,
+    owners: Option<&[PersonId]>,
+    key: Key,
+    spans: &[super::trailing::Span],
+) -> CoreResult<Vec<(SumKey, DeliveryCounts)>> {
     let backend = store.backend;
     // Parts already summed per owner, and rows to be summed per key.
     let mut summed: Vec<(String, Params)> = Vec::new();
     let mut parts: Vec<(String, Params)> = Vec::new();
-    // Per owner, a kept trailing window near this one is the cheapest read of all.
-    let near = match key {
-        Key::Owner => super::trailing::plan(window, today, &super::trailing::spans(store).await?),
-        _ => None,
-    };
+    let near = super::trailing::plan(window, today, spans);
     let s = match near {
         Some(near) => {
             let mut p = Params::new();
@@ -310,58 +334,78 @@ impl trellis_core::work::store::DeliveryStore for SqlStore {
         owners: Option<&[PersonId]>,
         due_until: NaiveDate,
     ) -> CoreResult<Vec<(PersonId, f64)>> {
-        let map: fn(&dyn Columns) -> CoreResult<(PersonId, f64)> =
-            |r| Ok((PersonId(r.int("owner_id")?), r.real("hours")?));
-        let kept = super::trailing::effort_until(self)
-            .await?
-            .filter(|kept| (due_until - *kept).num_days().abs() <= super::trailing::MAX_EDGE_DAYS);
-        let Some(kept) = kept else {
-            let mut p = Params::new();
-            let until = p.bind(text_day(due_until))?;
-            let filter = p.maybe_people(self.backend, "owner_id", owners)?;
-            let sql = format!(
-                "SELECT owner_id, SUM(remaining_hours) AS hours FROM commitments \
-                 WHERE status = 'open' AND due_date <= {until}{filter} GROUP BY owner_id"
-            );
-            return fetch(self, sql, p, map).await;
-        };
-        // The kept rows, with the open work due between their day and this one added or
-        // taken away.
-        let mut p = Params::new();
-        let filter = p.maybe_people(self.backend, "owner_id", owners)?;
-        let mut reads = vec![fetch(
-            self,
-            format!("SELECT owner_id, hours FROM open_effort WHERE hours <> 0{filter}"),
-            p,
-            map,
-        )];
-        if kept != due_until {
-            let (sign, after, until) = match kept < due_until {
-                true => ("", kept, due_until),
-                false => ("-", due_until, kept),
-            };
-            let mut p = Params::new();
-            let after = p.bind(text_day(after))?;
-            let until = p.bind(text_day(until))?;
-            let filter = p.maybe_people(self.backend, "owner_id", owners)?;
-            let sql = format!(
-                "SELECT owner_id, SUM({sign}remaining_hours) AS hours FROM commitments \
-                 WHERE status = 'open' AND due_date > {after} AND due_date <= {until}{filter} \
-                 GROUP BY owner_id"
-            );
-            reads.push(fetch(self, sql, p, map));
-        }
-        let mut hours: HashMap<PersonId, f64> = HashMap::new();
-        for part in futures_util::future::try_join_all(reads).await? {
-            for (owner, h) in part {
-                *hours.entry(owner).or_default() += h;
+        // As with the delivery spans: read again when a move landed between the kept
+        // rows' day and the rows.
+        let mut kept = super::trailing::effort_until(self).await?;
+        for _ in 0..3 {
+            let effort = remaining_effort_from(self, owners, due_until, kept).await?;
+            let now = super::trailing::effort_until(self).await?;
+            if now == kept {
+                return Ok(effort);
             }
+            kept = now;
         }
-        let mut out: Vec<(PersonId, f64)> =
-            hours.into_iter().filter(|(_, h)| h.abs() > 1e-9).collect();
-        out.sort_unstable_by_key(|(owner, _)| owner.0);
-        Ok(out)
+        remaining_effort_from(self, owners, due_until, None).await
     }
+}
+
+/// Open hours due up to `due_until` per owner, from the open-effort rows kept up to
+/// `kept` when it is near.
+async fn remaining_effort_from(
+    store: &SqlStore,
+    owners: Option<&[PersonId]>,
+    due_until: NaiveDate,
+    kept: Option<NaiveDate>,
+) -> CoreResult<Vec<(PersonId, f64)>> {
+    let map: fn(&dyn Columns) -> CoreResult<(PersonId, f64)> =
+        |r| Ok((PersonId(r.int("owner_id")?), r.real("hours")?));
+    let kept =
+        kept.filter(|kept| (due_until - *kept).num_days().abs() <= super::trailing::MAX_EDGE_DAYS);
+    let Some(kept) = kept else {
+        let mut p = Params::new();
+        let until = p.bind(text_day(due_until))?;
+        let filter = p.maybe_people(store.backend, "owner_id", owners)?;
+        let sql = format!(
+            "SELECT owner_id, SUM(remaining_hours) AS hours FROM commitments \
+             WHERE status = 'open' AND due_date <= {until}{filter} GROUP BY owner_id"
+        );
+        return fetch(store, sql, p, map).await;
+    };
+    // The kept rows, with the open work due between their day and this one added or
+    // taken away.
+    let mut p = Params::new();
+    let filter = p.maybe_people(store.backend, "owner_id", owners)?;
+    let mut reads = vec![fetch(
+        store,
+        format!("SELECT owner_id, hours FROM open_effort WHERE hours <> 0{filter}"),
+        p,
+        map,
+    )];
+    if kept != due_until {
+        let (sign, after, until) = match kept < due_until {
+            true => ("", kept, due_until),
+            false => ("-", due_until, kept),
+        };
+        let mut p = Params::new();
+        let after = p.bind(text_day(after))?;
+        let until = p.bind(text_day(until))?;
+        let filter = p.maybe_people(store.backend, "owner_id", owners)?;
+        let sql = format!(
+            "SELECT owner_id, SUM({sign}remaining_hours) AS hours FROM commitments \
+             WHERE status = 'open' AND due_date > {after} AND due_date <= {until}{filter} \
+             GROUP BY owner_id"
+        );
+        reads.push(fetch(store, sql, p, map));
+    }
+    let mut hours: HashMap<PersonId, f64> = HashMap::new();
+    for part in futures_util::future::try_join_all(reads).await? {
+        for (owner, h) in part {
+            *hours.entry(owner).or_default() += h;
+        }
+    }
+    let mut out: Vec<(PersonId, f64)> = hours.into_iter().filter(|(_, h)| h.abs() > 1e-9).collect();
+    out.sort_unstable_by_key(|(owner, _)| owner.0);
+    Ok(out)
 }
 
 /// Delivery counts of one owner in one month.

@@ -86,7 +86,7 @@ type SpanRow = (i64, String, String);
 pub(crate) async fn spans(store: &SqlStore) -> CoreResult<Vec<Span>> {
     let map: fn(&dyn Columns) -> CoreResult<SpanRow> =
         |r| Ok((r.int("days")?, r.text("first")?, r.text("last")?));
-    let sql = "SELECT days, first, last FROM delivery_window_spans".to_string();
+    let sql = "SELECT days, first, last FROM delivery_window_spans ORDER BY days".to_string();
     fetch(store, sql, Params::new(), map)
         .await?
         .into_iter()
