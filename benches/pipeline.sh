@@ -23,10 +23,15 @@ python3 benches/measure.py $BIN report delivery --database "$DATABASE" --window 
 $BIN export people "$WORK/people.csv" --database "$DATABASE" 2>/dev/null
 TARGET_EMAIL=$(python3 benches/manager_near.py "$WORK/people.csv" 500)
 TOKEN=$($BIN token create --email "$ADMIN" --database "$DATABASE")
-$BIN serve --database "$DATABASE" --listen "127.0.0.1:$PORT" >/dev/null &
+# The worker's job results are logged at debug level: the reads are timed once its first
+# housekeeping run (moving the trailing windows, recording the scorecard figures) is done.
+TRELLIS_LOG="warn,trellis=info,trellis_mail=debug" $BIN serve --database "$DATABASE" \
+  --listen "127.0.0.1:$PORT" > "$WORK/server.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
+echo "== waiting for the worker's first housekeeping run"
+for _ in $(seq 600); do grep -q 'job: reminders' "$WORK/server.log" && break; sleep 1; done
 BASE="http://127.0.0.1:$PORT"
 TARGET=$(curl -sf -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/people?q=$TARGET_EMAIL" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
 echo "database: ${DATABASE%%://*}; scorecard of person $TARGET ($TARGET_EMAIL)"

@@ -270,6 +270,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0035_jobs_by_kind.sql"),
         earlier_postgres: &[],
     },
+    Migration {
+        version: 36,
+        name: "ordered_rollup_writes",
+        sqlite: include_str!("../migrations/sqlite/0036_ordered_rollup_writes.sql"),
+        postgres: include_str!("../migrations/postgres/0036_ordered_rollup_writes.sql"),
+        earlier_postgres: &[],
+    },
 ];
 
 /// The newest migration this binary knows.

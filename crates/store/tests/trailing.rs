@@ -317,3 +317,102 @@ async fn a_move_while_work_changes_loses_nothing(backend: &'static str) {
     )
     .await;
 }
+
+backend_tests!(a_read_while_the_spans_move_is_exact);
+async fn a_read_while_the_spans_move_is_exact(backend: &'static str) {
+    let (_db, store) = organisation(backend).await;
+    let today = local_date(None, NOW + 2 * 86_400);
+    let window = Window::ending(today, 90);
+    let until = today + chrono::Duration::days(13);
+    trellis_core::work::reports::roll_trailing_windows(&store, NOW)
+        .await
+        .unwrap();
+    let want = (
+        store.delivery_by_owner(None, window, today).await.unwrap(),
+        store.remaining_effort(None, until).await.unwrap(),
+    );
+    // Readers read the same window and horizon while the spans move forward a day at a
+    // time, as the worker moves them: wherever a move lands, every read is the same.
+    let moving = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let readers: Vec<_> = (0..2)
+        .map(|_| {
+            let (store, moving, want) = (store.clone(), moving.clone(), want.clone());
+            tokio::spawn(async move {
+                let mut reads = 0;
+                while moving.load(std::sync::atomic::Ordering::Relaxed) || reads == 0 {
+                    let got = (
+                        store.delivery_by_owner(None, window, today).await.unwrap(),
+                        store.remaining_effort(None, until).await.unwrap(),
+                    );
+                    assert!(got.0 == want.0, "{backend}: delivery read during moves");
+                    assert_eq!(got.1.len(), want.1.len(), "{backend}: owners with effort");
+                    for ((o, g), (w, h)) in got.1.iter().zip(&want.1) {
+                        assert!(o == w && (g - h).abs() < 1e-6, "{backend}: effort of {o}");
+                    }
+                    reads += 1;
+                }
+            })
+        })
+        .collect();
+    for step in 1..=30 {
+        trellis_core::work::reports::roll_trailing_windows(&store, NOW + step * 86_400)
+            .await
+            .unwrap();
+    }
+    moving.store(false, std::sync::atomic::Ordering::Relaxed);
+    for r in readers {
+        r.await.unwrap();
+    }
+}
+
+backend_tests!(work_moved_both_ways_at_once_does_not_deadlock);
+async fn work_moved_both_ways_at_once_does_not_deadlock(backend: &'static str) {
+    let (_db, store) = organisation(backend).await;
+    trellis_core::work::reports::roll_trailing_windows(&store, NOW)
+        .await
+        .unwrap();
+    // One owner's open work, moved between two months in opposite directions by eight
+    // writers at once: each change takes from one month and adds to the other.
+    let owner: i64 = sqlx::query_scalar(
+        "SELECT accountable_id FROM commitments WHERE accountable_id IS NOT NULL \
+         GROUP BY accountable_id ORDER BY COUNT(*) DESC LIMIT 1",
+    )
+    .fetch_one(store.pool())
+    .await
+    .unwrap();
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM commitments WHERE accountable_id = $1 AND status = 'open' ORDER BY id",
+    )
+    .bind(owner)
+    .fetch_all(store.pool())
+    .await
+    .unwrap();
+    assert!(ids.len() >= 4, "{backend}: an owner with open work");
+    let writers = (0..8).map(|w| {
+        let (store, ids) = (store.clone(), ids.clone());
+        tokio::spawn(async move {
+            for round in 0..40 {
+                for (i, id) in ids.iter().enumerate() {
+                    let due = if (i + w + round) % 2 == 0 {
+                        "2026-08-25"
+                    } else {
+                        "2026-11-22"
+                    };
+                    sqlx::query(
+                        "UPDATE commitments SET agreed_due_date = $1, due_date = $1 WHERE id = $2",
+                    )
+                    .bind(due)
+                    .bind(id)
+                    .execute(store.pool())
+                    .await
+                    .unwrap_or_else(|e| panic!("{backend}: {e}"));
+                }
+            }
+        })
+    });
+    for w in writers.collect::<Vec<_>>() {
+        w.await.unwrap();
+    }
+    let [kept, recounted] = kept_and_recounted(&store).await;
+    assert_eq!(kept, recounted, "{backend}");
+}
